@@ -1,0 +1,109 @@
+// PostgreSQL through pg: the shared store when several web servers feed one Ripcord.
+// Migrations are serialised across processes with an advisory lock.
+
+import pg from 'pg';
+import { AppError } from '../../core/errors.ts';
+import { migrationsTable, toPgPlaceholders, type Db, type Migration, type Queryable, type Row, type RunResult, type SqlValue } from './db.ts';
+
+// BIGINT (int8) and NUMERIC come back as strings by default; counts and ids fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+type PgClient = pg.Pool | pg.PoolClient;
+
+function classify(e: unknown, sql: string): AppError {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const msg = e instanceof Error ? e.message : String(e);
+  // Connection failures and serialisation conflicts are worth retrying.
+  const transient = /^(08|40|53|57P)/.test(code) || /ECONNREFUSED|ECONNRESET|timeout/i.test(msg);
+  return new AppError(transient ? 'unavailable' : 'store', `PostgreSQL: ${msg}`, { where: sql.slice(0, 80), cause: e, transient });
+}
+
+function handle(client: PgClient): Queryable {
+  return {
+    dialect: 'postgres',
+    async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+      try {
+        const r = await client.query(toPgPlaceholders(sql), [...params]);
+        return r.rows as T[];
+      } catch (e) {
+        throw classify(e, sql);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      try {
+        const r = await client.query(toPgPlaceholders(sql), [...params]);
+        return { changes: r.rowCount ?? 0 };
+      } catch (e) {
+        throw classify(e, sql);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await client.query(sql);
+      } catch (e) {
+        throw classify(e, sql);
+      }
+    },
+  };
+}
+
+export class PostgresDb implements Db {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  #h: Queryable;
+
+  constructor(url: string, options: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 4 });
+    // An idle client that errors (server restart) must not crash the process.
+    this.pool.on('error', () => {});
+    this.#h = handle(this.pool);
+  }
+
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.#h.query<T>(sql, params);
+  }
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    return this.#h.run(sql, params);
+  }
+  exec(sql: string): Promise<void> {
+    return this.#h.exec(sql);
+  }
+
+  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw classify(e, 'connect');
+    }
+    try {
+      await client.query('BEGIN');
+      const r = await fn(handle(client));
+      await client.query('COMMIT');
+      return r;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(scope: string, migrations: readonly Migration[]): Promise<void> {
+    await this.tx(async (q) => {
+      await q.exec(`SELECT pg_advisory_xact_lock(4242)`);
+      await q.exec(migrationsTable);
+      const done = new Set((await q.query<{ version: number }>('SELECT version FROM schema_migrations WHERE scope = ?', [scope])).map((r) => r.version));
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (done.has(m.version)) continue;
+        await q.exec(m.postgres);
+        await q.run('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)', [scope, m.version, new Date().toISOString()]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

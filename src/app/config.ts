@@ -1,0 +1,90 @@
+// Reads `ripcord.yml`: YAML syntax errors with line and column, then the pure schema check
+// (core/config), then the checks that need the file system (a source path that does not
+// exist). Every problem is reported at once; a broken config is refused before anything runs.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { AppError } from '../core/errors.ts';
+import { checkConfig, configError, configSchema, type Config, type ConfigProblem } from '../core/config/index.ts';
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, or null for the built-in defaults. */
+  file: string | null;
+  /** Folder that relative paths in the config are resolved against. */
+  baseDir: string;
+}
+
+/** Parses YAML text into a plain tree, or problems with line:column. */
+export function parseYaml(text: string): { ok: true; doc: unknown } | { ok: false; problems: ConfigProblem[] } {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    };
+  }
+  return { ok: true, doc: doc.toJS({ maxAliasCount: 100 }) };
+}
+
+/** Checks that need the file system; pure schema checks come first. */
+export function checkPaths(config: Config, baseDir: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.sources.forEach((s, i) => {
+    if (s.type === 'file') {
+      const p = resolvePath(baseDir, s.path);
+      if (!existsSync(p) && !existsSync(dirname(p))) problems.push({ path: `sources[${i}].path`, message: `neither the file nor its folder exists (${p})` });
+      else if (existsSync(p) && !statSync(p).isFile()) problems.push({ path: `sources[${i}].path`, message: `not a regular file (${p})` });
+    }
+  });
+  return problems;
+}
+
+export function resolvePath(baseDir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}
+
+export interface LoadOptions {
+  /** `--config`; when absent, ./ripcord.yml is used if it exists, else defaults. */
+  file?: string | undefined;
+  /** `--state-dir` override. */
+  stateDir?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+}
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  let file: string | null = null;
+  if (opts.file !== undefined) file = resolve(cwd, opts.file);
+  else if (existsSync(resolve(cwd, 'ripcord.yml'))) file = resolve(cwd, 'ripcord.yml');
+
+  let config: Config;
+  let baseDir = cwd;
+  if (file === null) {
+    config = configSchema.parse({});
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new AppError('not_found', `cannot read the configuration: ${e instanceof Error ? e.message : String(e)}`, { where: file });
+    }
+    baseDir = dirname(file);
+    const y = parseYaml(text);
+    if (!y.ok) throw configError(file, y.problems);
+    const checked = checkConfig(y.doc, env);
+    if (!checked.ok) throw configError(file, checked.problems);
+    config = checked.config;
+    const pathProblems = checkPaths(config, baseDir);
+    if (pathProblems.length > 0) throw configError(file, pathProblems);
+  }
+  if (opts.stateDir !== undefined) config = { ...config, stateDir: opts.stateDir };
+  config = { ...config, stateDir: resolvePath(file === null ? cwd : baseDir, config.stateDir) };
+  return { config, file, baseDir };
+}

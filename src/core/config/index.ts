@@ -1,0 +1,117 @@
+// The whole configuration (`ripcord.yml`): schema, loading with `${ENV}` expansion, and
+// checking that reports every problem at once with its path. Each section's schema lives in
+// its own module beside this one.
+
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { sourceSchema, logsSchema } from './sources.ts';
+import { storeSchema } from './store.ts';
+import { detectSchema } from './detect.ts';
+import { alertsSchema } from './alerts.ts';
+import { repositorySchema } from './repository.ts';
+import { integritySchema } from './integrity.ts';
+
+export * from './sources.ts';
+
+export const siteSchema = z
+  .strictObject({
+    name: z.string().default('shop').describe('Name of the shop, used in messages and reports.'),
+    platform: z
+      .enum(['magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart', 'custom'])
+      .default('custom')
+      .describe('Shop software; chooses presets (which folders are caches, where admin logins are logged).'),
+    root: z.string().optional().describe('The shop\'s document root.'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1).describe('Config format version.'),
+  stateDir: z.string().default('./.ripcord').describe('Folder for the embedded store, checkpoints and the repository.'),
+  store: storeSchema,
+  site: siteSchema,
+  sources: z.array(sourceSchema).default([]).describe('Where traffic comes from.'),
+  logs: logsSchema,
+  detect: detectSchema,
+  alerts: alertsSchema,
+  repository: repositorySchema,
+  integrity: integritySchema,
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** One problem found in a config, with the path of the field (`sources[2].path`). */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out === '' ? '(top)' : out;
+}
+
+/**
+ * Replaces `${NAME}` (and `${NAME:-default}`) in string values with environment variables.
+ * Done on the parsed tree, not the text, so a value can never inject YAML structure.
+ * A variable that is not set is a problem, reported with its path.
+ */
+export function expandEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+  path: PropertyKey[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, dflt: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined) return v;
+      if (dflt !== undefined) return dflt;
+      problems.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, problems, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = expandEnv(v, env, problems, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+/** Pure check of a parsed document: every schema problem, with paths. */
+export function checkConfig(
+  doc: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const expanded = expandEnv(doc ?? {}, env, problems);
+  const parsed = configSchema.safeParse(expanded);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push({ path: formatPath(issue.path), message: issue.message });
+  }
+  if (parsed.success) {
+    const ids = new Set<string>();
+    parsed.data.sources.forEach((s, i) => {
+      if (s.id !== undefined) {
+        if (ids.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id ${s.id}` });
+        ids.add(s.id);
+      }
+    });
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, config: parsed.data };
+}
+
+/** The error thrown for a config that does not pass: every problem is in `details`. */
+export function configError(file: string, problems: readonly ConfigProblem[]): AppError {
+  return new AppError('config_invalid', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`, {
+    where: file,
+    details: problems.map((p) => `${p.path}: ${p.message}`),
+  });
+}
