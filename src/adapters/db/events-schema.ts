@@ -1,0 +1,60 @@
+// Tables of the traffic record, per dialect: events (HTTP and authentication), rejected lines,
+// findings, interned strings (user agents and referers repeat endlessly) and source checkpoints.
+
+import type { Migration } from './db.ts';
+
+export const eventsMigrations: Migration[] = [
+  {
+    version: 1,
+    sqlite: `
+CREATE TABLE log_sources (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, checkpoint TEXT,
+  lines INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0, updated_at INTEGER);
+CREATE TABLE log_strings (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
+CREATE TABLE http_events (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
+  ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
+  status INTEGER NOT NULL, bytes INTEGER, referer INTEGER, ua INTEGER, user TEXT, vhost TEXT, dur INTEGER);
+CREATE INDEX http_time ON http_events (time);
+CREATE INDEX http_ip_time ON http_events (ip, time);
+CREATE INDEX http_status_time ON http_events (status, time);
+CREATE TABLE auth_events (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
+  service TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, user TEXT, ip TEXT, port INTEGER, method TEXT,
+  invalid_user INTEGER NOT NULL, target_user TEXT, command TEXT, host TEXT, program TEXT, message TEXT NOT NULL);
+CREATE INDEX auth_time ON auth_events (time);
+CREATE INDEX auth_ip_time ON auth_events (ip, time);
+CREATE INDEX auth_user_ip ON auth_events (user, ip, time);
+CREATE TABLE log_rejects (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,
+  reason TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE findings (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, rule TEXT NOT NULL, category TEXT NOT NULL,
+  severity TEXT NOT NULL, ip TEXT, user TEXT, service TEXT, field TEXT NOT NULL, match TEXT NOT NULL, message TEXT NOT NULL,
+  group_key TEXT NOT NULL, evidence TEXT NOT NULL, src INTEGER, event_kind TEXT, event_id INTEGER, created_at INTEGER NOT NULL);
+CREATE INDEX findings_time ON findings (time);
+CREATE INDEX findings_ip ON findings (ip, time);
+`,
+    postgres: `
+CREATE TABLE log_sources (num SERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, checkpoint TEXT,
+  lines BIGINT NOT NULL DEFAULT 0, events BIGINT NOT NULL DEFAULT 0, skipped BIGINT NOT NULL DEFAULT 0,
+  rejected BIGINT NOT NULL DEFAULT 0, updated_at BIGINT);
+CREATE TABLE log_strings (id BIGSERIAL PRIMARY KEY, s TEXT NOT NULL UNIQUE);
+CREATE TABLE http_events (id BIGSERIAL PRIMARY KEY, src INTEGER NOT NULL, line BIGINT NOT NULL, time BIGINT NOT NULL,
+  ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
+  status INTEGER NOT NULL, bytes BIGINT, referer BIGINT, ua BIGINT, "user" TEXT, vhost TEXT, dur INTEGER);
+CREATE INDEX http_time ON http_events (time);
+CREATE INDEX http_ip_time ON http_events (ip, time);
+CREATE INDEX http_status_time ON http_events (status, time);
+CREATE TABLE auth_events (id BIGSERIAL PRIMARY KEY, src INTEGER NOT NULL, line BIGINT NOT NULL, time BIGINT NOT NULL,
+  service TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, "user" TEXT, ip TEXT, port INTEGER, method TEXT,
+  invalid_user BOOLEAN NOT NULL, target_user TEXT, command TEXT, host TEXT, program TEXT, message TEXT NOT NULL);
+CREATE INDEX auth_time ON auth_events (time);
+CREATE INDEX auth_ip_time ON auth_events (ip, time);
+CREATE INDEX auth_user_ip ON auth_events ("user", ip, time);
+CREATE TABLE log_rejects (id BIGSERIAL PRIMARY KEY, src INTEGER NOT NULL, line BIGINT NOT NULL, text TEXT NOT NULL,
+  reason TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE findings (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, rule TEXT NOT NULL, category TEXT NOT NULL,
+  severity TEXT NOT NULL, ip TEXT, "user" TEXT, service TEXT, field TEXT NOT NULL, match TEXT NOT NULL, message TEXT NOT NULL,
+  group_key TEXT NOT NULL, evidence TEXT NOT NULL, src INTEGER, event_kind TEXT, event_id BIGINT, created_at BIGINT NOT NULL);
+CREATE INDEX findings_time ON findings (time);
+CREATE INDEX findings_ip ON findings (ip, time);
+`,
+  },
+];

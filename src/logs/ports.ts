@@ -1,0 +1,146 @@
+// What the logs subsystem needs from the outside: a store for the traffic record (events,
+// rejections, findings and source checkpoints, written together), and sources of lines.
+//
+// Ownership and idempotency: `append` writes a whole batch and the checkpoint after it in one
+// transaction; replaying the same batch after a crash is impossible because the checkpoint
+// moved with it. Retries belong to the caller (the pipeline retries transient store errors).
+
+import type { AuthService, LogEvent, Rejection } from './events.ts';
+import type { Finding } from '../detect/index.ts';
+
+/** Where a source stopped, stored with the events it covers. Opaque to the store. */
+export type Checkpoint = Record<string, string | number | null>;
+
+export interface SourceState {
+  id: string;
+  checkpoint: Checkpoint | null;
+  lines: number;
+  events: number;
+  skipped: number;
+  rejected: number;
+  updatedAt: number | null;
+}
+
+export interface AppendBatch {
+  sourceId: string;
+  events: LogEvent[];
+  /** Line number (1-based, within the source) of each event, parallel to `events`. */
+  eventLines: number[];
+  rejects: Rejection[];
+  /** Findings with the index (into `events`) of the event that caused them, or -1. */
+  findings: { finding: Finding; event: number }[];
+  lines: number;
+  skipped: number;
+  /** Position after the last line of this batch; null for sources without one (stdin). */
+  checkpoint: Checkpoint | null;
+}
+
+export interface StoredFinding extends Finding {
+  id: number;
+  source: string | null;
+  eventKind: string | null;
+  eventId: number | null;
+}
+
+export interface HttpQuery {
+  ip?: string;
+  since?: number;
+  until?: number;
+  /** Glob over the path (`*` within a segment and across, `?`), as SQLite GLOB. */
+  pathGlob?: string;
+  pathRe?: string;
+  method?: string;
+  status?: number[];
+  user?: string;
+  source?: string;
+  limit: number;
+}
+
+export interface AuthQuery {
+  ip?: string;
+  since?: number;
+  until?: number;
+  user?: string;
+  service?: AuthService;
+  source?: string;
+  /** Only logins and connections (not commands or disconnects). */
+  loginsOnly?: boolean;
+  outcome?: 'success' | 'failure';
+  limit: number;
+}
+
+export interface StoredHttp {
+  kind: 'http';
+  id: number;
+  source: string;
+  line: number;
+  time: number;
+  ip: string;
+  method: string;
+  path: string;
+  query: string;
+  protocol: string;
+  status: number;
+  bytes: number | null;
+  referer: string | null;
+  userAgent: string | null;
+  user: string | null;
+  vhost: string | null;
+  durationMs: number | null;
+}
+
+export interface StoredAuth {
+  kind: 'auth';
+  id: number;
+  source: string;
+  line: number;
+  time: number;
+  service: string;
+  action: string;
+  outcome: string;
+  user: string | null;
+  ip: string | null;
+  port: number | null;
+  method: string | null;
+  invalidUser: boolean;
+  targetUser: string | null;
+  command: string | null;
+  host: string | null;
+  program: string | null;
+  message: string;
+}
+
+export type StoredEvent = StoredHttp | StoredAuth;
+
+export type TopBy = 'ip' | 'path' | 'status' | 'user-agent' | 'user';
+
+export interface StoredReject {
+  id: number;
+  source: string;
+  line: number;
+  text: string;
+  reason: string;
+}
+
+export interface EventStore {
+  /** Creates tables and indexes (idempotent). */
+  init(): Promise<void>;
+  sourceState(id: string): Promise<SourceState | null>;
+  listSources(): Promise<SourceState[]>;
+  /** One transaction: events, rejections, findings, counters and the checkpoint. Returns the finding ids. */
+  append(batch: AppendBatch): Promise<{ findingIds: number[] }>;
+  /** Findings not tied to a line (PAM hook, integrity watch); same table. */
+  addFindings(findings: Finding[]): Promise<number[]>;
+  searchHttp(q: HttpQuery): Promise<StoredHttp[]>;
+  searchAuth(q: AuthQuery): Promise<StoredAuth[]>;
+  /** Whether `user` had a successful login from `ip` (any service) before `before`. */
+  seenBefore(user: string, ip: string, before: number): Promise<boolean>;
+  top(by: TopBy, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]>;
+  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
+  listFindings(q: { since?: number; until?: number; ip?: string; rule?: string; category?: string; minSeverity?: string; limit: number }): Promise<StoredFinding[]>;
+  rejects(q: { source?: string; limit: number }): Promise<StoredReject[]>;
+  counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }>;
+  /** Deletes events, rejections and findings older than `before`; returns rows removed. */
+  prune(before: number): Promise<number>;
+  close(): Promise<void>;
+}
