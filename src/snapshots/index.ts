@@ -1,0 +1,7 @@
+// Public face of the snapshot repository (content-addressed, encrypted, deduplicated; format in
+// docs/formats/repository.md). Integrity and backups use only what is exported here.
+
+export type * from './types.ts';
+export type { Backend, FileType, FileInfo } from './ports.ts';
+export { fileTypes } from './ports.ts';
+export { initRepository, openRepository, repositoryExists } from './repository.ts';
