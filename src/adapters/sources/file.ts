@@ -1,0 +1,315 @@
+// Follows a log file like `tail -F`, through both kinds of rotation:
+//  - rename + create (logrotate's default): the old file is read to its end, then the new one
+//    from its start;
+//  - copytruncate: the file shrinks under us; what was written between our last read and the
+//    copy is read from the rotated copy (found by its fingerprint), then the file from 0.
+// The checkpoint (inode, device, byte offset, line number, fingerprint of the first bytes)
+// goes to the store with each batch. On start it also finds a file that rotated while Ripcord
+// was down. `.gz` files are read once (decompressed), resumable by decompressed offset.
+
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, createReadStream, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import type { Checkpoint } from '../../logs/ports.ts';
+import type { BatchSink, LineSource } from '../../logs/sources.ts';
+import { AppError } from '../../core/errors.ts';
+import { takeLines } from './lines.ts';
+
+const FP_BYTES = 1024;
+const READ_BYTES = 4 << 20;
+
+export interface FileSourceOptions {
+  id: string;
+  path: string;
+  /** Keep following after the end (ripcord run) or stop there (ripcord ingest). */
+  follow: boolean;
+  batchLines?: number;
+  pollMs?: number;
+}
+
+interface Pos {
+  ino: number;
+  dev: number;
+  offset: number;
+  line: number;
+  fp: string;
+  fpLen: number;
+}
+
+function fingerprint(fd: number, size: number): { fp: string; fpLen: number } {
+  const len = Math.min(size, FP_BYTES);
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return { fp: createHash('sha256').update(buf.subarray(0, got)).digest('hex').slice(0, 32), fpLen: got };
+}
+
+function fingerprintOf(path: string, len: number): string | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (st.size < len) return null;
+      return fingerprint(fd, len).fp;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function toCheckpoint(path: string, p: Pos): Checkpoint {
+  return { path, ino: p.ino, dev: p.dev, offset: p.offset, line: p.line, fp: p.fp, fpLen: p.fpLen };
+}
+
+function fromCheckpoint(c: Checkpoint | null): Pos | null {
+  if (c === null) return null;
+  const n = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : NaN);
+  const p = { ino: n('ino'), dev: n('dev'), offset: n('offset'), line: n('line'), fp: String(c['fp'] ?? ''), fpLen: n('fpLen') };
+  return Object.values(p).some((v) => typeof v === 'number' && Number.isNaN(v)) ? null : p;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export class FileSource implements LineSource {
+  readonly id: string;
+  readonly path: string;
+  #o: FileSourceOptions;
+  #read = 0;
+  #total = 0;
+
+  constructor(o: FileSourceOptions) {
+    this.id = o.id;
+    this.path = o.path;
+    this.#o = o;
+  }
+
+  progress(): { read: number; total: number } {
+    return { read: this.#read, total: this.#total };
+  }
+
+  async run(from: Checkpoint | null, sink: BatchSink, signal: AbortSignal): Promise<void> {
+    if (this.path.endsWith('.gz')) return this.#runGzip(from, sink, signal);
+    let pos = fromCheckpoint(from);
+    let fd = await this.#openCurrent(signal);
+    if (fd === null) return;
+    let st = fstatSync(fd);
+    this.#total = st.size;
+    if (pos !== null && !(pos.ino === st.ino && pos.dev === st.dev && st.size >= pos.offset && fingerprint(fd, pos.fpLen).fp === pos.fp)) {
+      // The file we were reading is not this one any more: it rotated while we were away.
+      const old = this.#findRotated(pos);
+      if (old !== null) await this.#drainPath(old, pos, sink, signal);
+      pos = null;
+    }
+    if (pos === null) pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fingerprint(fd, st.size) };
+    this.#read = pos.offset;
+
+    for (;;) {
+      if (signal.aborted) break;
+      const end = await this.#readAvailable(fd, pos, sink, signal, false);
+      if (signal.aborted) break;
+      if (!end) continue;
+      if (!this.#o.follow) {
+        await this.#readAvailable(fd, pos, sink, signal, true);
+        break;
+      }
+      // At the end: wait, then see whether the file was rotated or truncated.
+      await sleep(this.#o.pollMs ?? 200, signal);
+      if (signal.aborted) break;
+      let now: Stats | null = null;
+      try {
+        now = statSync(this.path);
+      } catch {
+        now = null; // renamed away and not yet re-created: keep reading the old one
+      }
+      if (now !== null && (now.ino !== pos.ino || now.dev !== pos.dev)) {
+        // rename + create: the writer may keep writing to the old file until it reopens its log
+        // (nginx on USR1), so switch only once the old file has stopped growing.
+        const before = pos.offset;
+        await this.#readAvailable(fd, pos, sink, signal, false);
+        if (pos.offset !== before) continue;
+        await this.#readAvailable(fd, pos, sink, signal, true);
+        closeSync(fd);
+        const next = await this.#openCurrent(signal);
+        if (next === null) return;
+        fd = next;
+        st = fstatSync(fd);
+        pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fingerprint(fd, st.size) };
+        this.#read = 0;
+        this.#total = st.size;
+        continue;
+      }
+      st = fstatSync(fd);
+      this.#total = st.size;
+      if (st.size < pos.offset) {
+        // copytruncate: read what we missed from the copy, then start over.
+        const copy = this.#findRotated(pos, true);
+        if (copy !== null) await this.#drainPath(copy, { ...pos }, sink, signal);
+        const fp = fingerprint(fd, st.size);
+        Object.assign(pos, { offset: 0, line: 0, ...fp });
+        this.#read = 0;
+      } else if (pos.fpLen < FP_BYTES && st.size > pos.fpLen) {
+        // The file was short when first seen; widen its fingerprint now that it grew.
+        Object.assign(pos, fingerprint(fd, st.size));
+      }
+    }
+    closeSync(fd);
+  }
+
+  /** Reads complete lines from pos to the current end; true when at the end. */
+  async #readAvailable(fd: number, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<boolean> {
+    const batchLines = this.#o.batchLines ?? 5000;
+    let pending: Buffer = Buffer.alloc(0);
+    let pendingStart = pos.offset;
+    for (;;) {
+      if (signal.aborted) return true;
+      const chunk = Buffer.allocUnsafe(READ_BYTES);
+      const n = readSync(fd, chunk, 0, READ_BYTES, pendingStart + pending.length);
+      const atEnd = n === 0;
+      if (!atEnd) pending = pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([pending, chunk.subarray(0, n)]);
+      for (;;) {
+        const { lines, consumed } = takeLines(pending, batchLines, final && atEnd);
+        if (lines.length === 0) break;
+        const firstLine = pos.line + 1;
+        pos.offset = pendingStart + consumed;
+        pos.line += lines.length;
+        await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
+        this.#read = pos.offset;
+        pending = pending.subarray(consumed);
+        pendingStart = pos.offset;
+        if (signal.aborted) return true;
+      }
+      if (atEnd) return true;
+    }
+  }
+
+  async #openCurrent(signal: AbortSignal): Promise<number | null> {
+    for (;;) {
+      try {
+        return openSync(this.path, 'r');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' || !this.#o.follow) {
+          throw new AppError(code === 'ENOENT' ? 'not_found' : 'io', `cannot open ${this.path}: ${code ?? String(e)}`, { where: this.path });
+        }
+      }
+      await sleep(this.#o.pollMs ?? 200, signal);
+      if (signal.aborted) return null;
+    }
+  }
+
+  /** A rotated sibling (name.1, name-20261125, …) that is the file `pos` was reading. */
+  #findRotated(pos: Pos, byFingerprintOnly = false): string | null {
+    const dir = dirname(this.path);
+    const base = basename(this.path);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n !== base && n.startsWith(base) && !n.endsWith('.gz'));
+    } catch {
+      return null;
+    }
+    names.sort();
+    for (const n of names) {
+      const p = join(dir, n);
+      try {
+        const st = statSync(p);
+        if (!st.isFile() || st.size < pos.offset) continue;
+        if (!byFingerprintOnly && st.ino === pos.ino && st.dev === pos.dev) return p;
+        if (fingerprintOf(p, pos.fpLen) === pos.fp && pos.fpLen > 0) return p;
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  }
+
+  /** Reads a rotated file from `pos` to its end, as part of this source. */
+  async #drainPath(path: string, pos: Pos, sink: BatchSink, signal: AbortSignal): Promise<void> {
+    const fd = openSync(path, 'r');
+    try {
+      await this.#readAvailable(fd, pos, sink, signal, true);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async #runGzip(from: Checkpoint | null, sink: BatchSink, signal: AbortSignal): Promise<void> {
+    const batchLines = this.#o.batchLines ?? 5000;
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (e) {
+      throw new AppError('not_found', `cannot open ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { where: this.path });
+    }
+    const st = fstatSync(fd);
+    const fp = fingerprint(fd, st.size);
+    closeSync(fd);
+    this.#total = st.size;
+    let pos = fromCheckpoint(from);
+    if (pos === null || pos.fp !== fp.fp || pos.ino !== st.ino) pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fp };
+    const skipTo = pos.offset;
+    let streamed = 0;
+    let pending: Buffer = Buffer.alloc(0);
+    let pendingStart = 0;
+    const raw = createReadStream(this.path);
+    raw.on('data', (c) => (this.#read += c.length));
+    const gunzip = raw.pipe(createGunzip());
+    try {
+      for await (const c of gunzip as AsyncIterable<Buffer>) {
+        if (signal.aborted) break;
+        const chunkStart = streamed;
+        streamed += c.length;
+        if (streamed <= skipTo) {
+          pendingStart = streamed;
+          continue;
+        }
+        let chunk = c;
+        if (chunkStart < skipTo) {
+          chunk = c.subarray(skipTo - chunkStart);
+          pendingStart = skipTo;
+        }
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        for (;;) {
+          const { lines, consumed } = takeLines(pending, batchLines);
+          if (lines.length === 0) break;
+          const firstLine = pos.line + 1;
+          pos.offset = pendingStart + consumed;
+          pos.line += lines.length;
+          await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
+          pending = pending.subarray(consumed);
+          pendingStart = pos.offset;
+        }
+      }
+      if (!signal.aborted && pending.length > 0) {
+        const { lines, consumed } = takeLines(pending, Number.MAX_SAFE_INTEGER, true);
+        if (lines.length > 0) {
+          const firstLine = pos.line + 1;
+          pos.offset = pendingStart + consumed;
+          pos.line += lines.length;
+          await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
+        }
+      }
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('io', `cannot decompress ${this.path}: ${e instanceof Error ? e.message : String(e)}`, { where: this.path });
+    } finally {
+      raw.destroy();
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// Public face of the logs subsystem: event types, parsers, the pipeline and the store port.
+export type * from './events.ts';
+export type * from './ports.ts';
+export type * from './sources.ts';
+export { getParser, sniffFormat, deriveShopAdminLogin } from './parsers/index.ts';
+export { SourceChannel, withRetry, type EventDetector, type PipelineOptions, type SourceStats } from './pipeline.ts';
