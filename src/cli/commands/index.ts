@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { register as ingest } from './ingest.ts';
+import { register as obligations } from './obligations.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [ingest];
+export const commands: Register[] = [ingest, obligations];
