@@ -2,8 +2,12 @@
 
 import type { Command } from 'commander';
 import { register as ingest } from './ingest.ts';
+import { register as logs } from './logs.ts';
+import { register as findings } from './findings.ts';
+import { register as run } from './run.ts';
+import { register as config } from './config.ts';
 import { register as obligations } from './obligations.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [ingest, obligations];
+export const commands: Register[] = [run, ingest, logs, findings, config, obligations];

@@ -1,0 +1,93 @@
+// `ripcord run`: the long-running process. It follows every configured source through the
+// pipeline into the store, prunes old traffic, and is where the other subsystems plug in
+// (alert delivery, integrity watch, backup schedule). It stops cleanly on abort: each source
+// finishes the batch it is storing, so a restart resumes exactly where it stopped.
+
+import { AppError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { SourceChannel, type SourceStats } from '../logs/pipeline.ts';
+import type { LoadedConfig } from './config.ts';
+import { openStore, type OpenStore } from './store.ts';
+import { buildSource, sourceIdOf } from './sources.ts';
+import { buildDetector } from './detector.ts';
+import { startServices, type Service } from './services.ts';
+
+export interface RunOptions {
+  logger: Logger;
+  signal: AbortSignal;
+  /** Read every source to its current end, then stop (for cron and tests). */
+  once?: boolean;
+  pollMs?: number;
+  /** Called when all sources have started. */
+  onReady?: (info: { sources: string[] }) => void;
+}
+
+export interface RunSummary {
+  sources: (SourceStats & { source: string })[];
+  pruned: number;
+}
+
+const DAY = 86_400_000;
+
+export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<RunSummary> {
+  const { config, baseDir } = loaded;
+  const log = o.logger;
+  let store: OpenStore;
+  try {
+    store = await openStore(config);
+  } catch (e) {
+    throw e instanceof AppError ? e : new AppError('store', String(e));
+  }
+  const services: Service[] = [];
+  let pruned = 0;
+  try {
+    const detector = config.detect.enabled ? await buildDetector(loaded, store.events) : undefined;
+    if (!o.once) services.push(...(await startServices(loaded, store, log)));
+    const notify = () => {
+      for (const s of services) s.notify?.();
+    };
+
+    // Retention: prune at start and then every hour.
+    const prune = async () => {
+      const removed = await store.events.prune(Date.now() - config.logs.retentionDays * DAY);
+      pruned += removed;
+      if (removed > 0) log.info({ removed, retentionDays: config.logs.retentionDays }, 'pruned old traffic');
+    };
+    await prune();
+    const pruneTimer = o.once ? null : setInterval(() => void prune().catch((e: unknown) => log.error({ err: String(e) }, 'prune failed')), 3_600_000);
+
+    const channels: SourceChannel[] = [];
+    const runs = config.sources.map(async (spec) => {
+      const id = sourceIdOf(spec, baseDir);
+      const source = buildSource(spec, baseDir, { follow: !o.once, batchLines: config.logs.batchLines, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+      const channel = new SourceChannel({ store: store.events, detector, platform: config.site.platform, onFindings: notify }, id, spec.format, {
+        logFormat: spec.logFormat,
+        timezone: spec.timezone,
+      });
+      channels.push(channel);
+      const state = await store.events.sourceState(id);
+      log.info({ source: id, resume: state?.checkpoint !== null && state?.checkpoint !== undefined }, 'source started');
+      // A failing source is retried with backoff; the others keep running.
+      for (let attempt = 0; !o.signal.aborted; attempt++) {
+        try {
+          const current = await store.events.sourceState(id);
+          await source.run(current?.checkpoint ?? null, (b) => channel.handle(b), o.signal);
+          return;
+        } catch (e) {
+          const err = e instanceof AppError ? e : new AppError('io', String(e));
+          if (o.once) throw err;
+          const wait = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
+          log.error({ source: id, err: err.describe(), retryInMs: wait }, 'source failed');
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    });
+    o.onReady?.({ sources: config.sources.map((s) => sourceIdOf(s, baseDir)) });
+    await Promise.all(runs);
+    if (pruneTimer) clearInterval(pruneTimer);
+    return { sources: channels.map((c) => ({ source: c.sourceId, ...c.stats })), pruned };
+  } finally {
+    for (const s of services.reverse()) await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
+    await store.close();
+  }
+}

@@ -1,0 +1,42 @@
+// `ripcord findings list`: what detection concluded, stored with the events that caused it.
+
+import type { Command } from 'commander';
+import { createOut, safe } from '../output.ts';
+import { configFor, instant, isoTime, positiveInt } from '../context.ts';
+import { withStore } from '../../app/logs-api.ts';
+
+export function register(program: Command): void {
+  const findings = program.command('findings').summary('attacks and logins that detection found').description('Findings of the detection rules and the integrity watch.');
+  findings
+    .command('list')
+    .description('Findings, newest first.')
+    .option('--since <time>', 'from this time (ISO or relative: 24h)')
+    .option('--until <time>', 'up to this time')
+    .option('--ip <ip>', 'only from this address')
+    .option('--rule <id>', 'only this rule')
+    .option('--category <c>', 'only this category (sqli, xss, brute-force, login, …)')
+    .option('--severity <s>', 'at least this severity: info, low, medium, high, critical')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'one JSON object per line')
+    .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const out = createOut(o['json'] === true);
+      const loaded = configFor(cmd);
+      const since = instant('--since', o['since'] as string | undefined);
+      const until = instant('--until', o['until'] as string | undefined);
+      const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+      const rows = await withStore(loaded, (s) =>
+        s.events.listFindings({
+          ...(since !== undefined ? { since } : {}),
+          ...(until !== undefined ? { until } : {}),
+          ...(str('ip') !== undefined ? { ip: str('ip') as string } : {}),
+          ...(str('rule') !== undefined ? { rule: str('rule') as string } : {}),
+          ...(str('category') !== undefined ? { category: str('category') as string } : {}),
+          ...(str('severity') !== undefined ? { minSeverity: str('severity') as string } : {}),
+          limit: positiveInt('--limit', str('limit'), 100),
+        }),
+      );
+      for (const f of rows)
+        out.record({ ...f, time: isoTime(f.time) }, (x) => `${x.time}  ${x.severity.padEnd(8)} ${x.rule.padEnd(22)} ${safe(x.ip)}  ${safe(x.message)}  [${x.field}: ${safe(x.match.slice(0, 80))}]`);
+      if (!out.json && rows.length === 0) out.note('no findings');
+    });
+}

@@ -1,0 +1,43 @@
+// `ripcord run`: the long-running process (follow sources, deliver alerts, watch files).
+
+import type { Command } from 'commander';
+import { createOut } from '../output.ts';
+import { configFor } from '../context.ts';
+import { runDaemon } from '../../app/run.ts';
+import { createLogger } from '../../app/logger.ts';
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .summary('run Ripcord: follow the logs, detect, notify, watch files')
+    .description(
+      'The long-running process. Follows every configured source (resuming from its checkpoint),\n' +
+        'detects attacks, delivers alerts, watches the site files and prunes old traffic.\n' +
+        'Stops cleanly on Ctrl-C / SIGTERM; a restart resumes exactly where it stopped.\n' +
+        'Run it under systemd (see docs/operations.md).',
+    )
+    .option('--once', 'read every source to its current end, then exit (for cron and tests)')
+    .option('--poll-ms <ms>', 'how often followed files are checked for new lines', '200')
+    .option('--json', 'print the final summary as JSON')
+    .action(async (o: { once?: boolean; pollMs: string; json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      const loaded = configFor(cmd);
+      const logger = createLogger();
+      const ac = new AbortController();
+      const stop = (sig: string) => {
+        if (ac.signal.aborted) return;
+        logger.info({ signal: sig }, 'stopping');
+        ac.abort();
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      const summary = await runDaemon(loaded, {
+        logger,
+        signal: ac.signal,
+        once: o.once === true,
+        pollMs: Number(o.pollMs) || 200,
+        onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
+      });
+      for (const s of summary.sources) out.record(s, (x) => `${x.source}: ${x.lines} lines, ${x.events} events, ${x.rejected} rejected, ${x.findings} findings`);
+    });
+}
