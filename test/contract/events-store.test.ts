@@ -1,0 +1,201 @@
+// Contract of the traffic store (logs' EventStore port), run against SQLite and PostgreSQL:
+// batches are atomic with their checkpoint, and the questions of an emergency are answered.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbFactories, factoryOptions } from '../helpers/db.ts';
+import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import type { AuthEvent, HttpEvent } from '../../src/logs/events.ts';
+import type { Finding } from '../../src/detect/index.ts';
+
+const T0 = Date.parse('2026-11-02T10:00:00Z');
+
+export function http(over: Partial<HttpEvent> = {}): HttpEvent {
+  return {
+    kind: 'http',
+    time: T0,
+    ip: '198.51.100.7',
+    method: 'GET',
+    path: '/catalog/product/view/id/12',
+    query: '',
+    protocol: 'HTTP/1.1',
+    status: 200,
+    bytes: 5120,
+    referer: 'https://shop.example/',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    user: null,
+    vhost: null,
+    durationMs: null,
+    ...over,
+  };
+}
+
+export function auth(over: Partial<AuthEvent> = {}): AuthEvent {
+  return {
+    kind: 'auth',
+    time: T0,
+    service: 'ssh',
+    action: 'login',
+    outcome: 'success',
+    user: 'deploy',
+    ip: '203.0.113.9',
+    port: 52100,
+    method: 'publickey',
+    invalidUser: false,
+    targetUser: null,
+    command: null,
+    host: 'web1',
+    program: 'sshd',
+    message: 'Accepted publickey for deploy from 203.0.113.9 port 52100 ssh2',
+    ...over,
+  };
+}
+
+function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    rule: 'sqli-union',
+    category: 'sqli',
+    severity: 'high',
+    time: T0,
+    ip: '192.0.2.66',
+    user: null,
+    service: 'web',
+    field: 'query',
+    match: "1' UNION SELECT",
+    message: 'SQL injection attempt',
+    groupKey: 'sqli-union|192.0.2.66',
+    evidence: ['GET /?id=1%27+UNION+SELECT'],
+    ...over,
+  };
+}
+
+for (const f of dbFactories) {
+  test(`event store contract: ${f.name}`, await factoryOptions(f), async (t) => {
+    const { db, cleanup } = await f.create();
+    const store = new SqlEventStore(db, () => T0 + 1000);
+    try {
+      await store.init();
+      await store.init(); // idempotent
+
+      await t.test('a batch stores events, rejections, findings and the checkpoint together', async () => {
+        const events = [
+          http(),
+          http({ time: T0 + 1000, ip: '192.0.2.66', path: '/index.php', query: "id=1'+UNION+SELECT+1", status: 500 }),
+          auth(),
+          http({ time: T0 + 2000, ip: '2001:db8::1', path: '/admin/login.php', status: 404, userAgent: 'sqlmap/1.7', referer: null }),
+        ];
+        const r = await store.append({
+          sourceId: 'access',
+          events,
+          eventLines: [1, 2, 3, 5],
+          rejects: [{ line: 4, text: 'garbage \u0000 line', reason: 'no request line' }],
+          findings: [{ finding: finding({ time: T0 + 1000 }), event: 1 }],
+          lines: 6,
+          skipped: 1,
+          checkpoint: { path: '/var/log/x', ino: 1, dev: 2, offset: 600, line: 6, fp: 'ab', fpLen: 10 },
+        });
+        assert.equal(r.findingIds.length, 1);
+        const st = await store.sourceState('access');
+        assert.deepEqual(st?.checkpoint, { path: '/var/log/x', ino: 1, dev: 2, offset: 600, line: 6, fp: 'ab', fpLen: 10 });
+        assert.equal(st?.lines, 6);
+        assert.equal(st?.events, 4);
+        assert.equal(st?.rejected, 1);
+        assert.equal(st?.skipped, 1);
+        const c = await store.counts();
+        assert.deepEqual(c, { http: 3, auth: 1, rejects: 1, findings: 1 });
+        const [rej] = await store.rejects({ limit: 10 });
+        assert.equal(rej?.line, 4);
+        assert.match(rej?.text ?? '', /^garbage . line$/);
+        const [fd] = await store.findingsAfter(0, 10);
+        assert.equal(fd?.eventKind, 'http');
+        assert.equal(fd?.source, 'access');
+        assert.deepEqual(fd?.evidence, ['GET /?id=1%27+UNION+SELECT']);
+      });
+
+      await t.test('search by IP and time range, newest first, with interned strings restored', async () => {
+        const rows = await store.searchHttp({ ip: '2001:db8::1', since: T0, until: T0 + 10_000, limit: 10 });
+        assert.equal(rows.length, 1);
+        assert.equal(rows[0]?.userAgent, 'sqlmap/1.7');
+        assert.equal(rows[0]?.referer, null);
+        assert.equal(rows[0]?.line, 5);
+        const all = await store.searchHttp({ limit: 10 });
+        assert.deepEqual(all.map((r) => r.time), [T0 + 2000, T0 + 1000, T0]);
+        assert.equal((await store.searchHttp({ since: T0 + 1500, limit: 10 })).length, 1);
+      });
+
+      await t.test('path glob with status, and path regex', async () => {
+        const php = await store.searchHttp({ pathGlob: '*.php', status: [404], limit: 10 });
+        assert.deepEqual(php.map((r) => r.path), ['/admin/login.php']);
+        const admin = await store.searchHttp({ pathGlob: '/admin*', limit: 10 });
+        assert.equal(admin.length, 1);
+        const re = await store.searchHttp({ pathRe: '^/index\\.php$', limit: 10 });
+        assert.equal(re.length, 1);
+        // LIKE wildcards in a glob are literal
+        assert.equal((await store.searchHttp({ pathGlob: '/index_php', limit: 10 })).length, 0);
+      });
+
+      await t.test('logins: search, seen-before, top', async () => {
+        await store.append({
+          sourceId: 'auth',
+          events: [auth({ time: T0 + 60_000 }), auth({ time: T0 + 120_000, ip: '192.0.2.200' }), auth({ time: T0 + 130_000, outcome: 'failure', user: 'root', ip: '192.0.2.201' })],
+          eventLines: [1, 2, 3],
+          rejects: [],
+          findings: [],
+          lines: 3,
+          skipped: 0,
+          checkpoint: null,
+        });
+        const logins = await store.searchAuth({ loginsOnly: true, outcome: 'success', limit: 10 });
+        assert.deepEqual(logins.map((l) => l.ip), ['192.0.2.200', '203.0.113.9', '203.0.113.9']);
+        assert.equal(await store.seenBefore('deploy', '203.0.113.9', T0 + 60_000), true);
+        assert.equal(await store.seenBefore('deploy', '203.0.113.9', T0), false);
+        assert.equal(await store.seenBefore('deploy', '192.0.2.200', T0 + 120_000), false);
+        const byUser = await store.top('user', undefined, undefined, 5);
+        assert.deepEqual(byUser[0], { value: 'deploy', count: 3 });
+        const byIp = await store.top('ip', T0, undefined, 5);
+        assert.equal(byIp.length, 3);
+        const byUa = await store.top('user-agent', undefined, undefined, 5);
+        assert.equal(byUa.find((r) => r.value === 'sqlmap/1.7')?.count, 1);
+      });
+
+      await t.test('findings list filters by severity and rule', async () => {
+        await store.addFindings([finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 5 })]);
+        assert.equal((await store.listFindings({ minSeverity: 'high', limit: 10 })).length, 1);
+        assert.equal((await store.listFindings({ rule: 'login-success', limit: 10 })).length, 1);
+        const after = await store.findingsAfter(1, 10);
+        assert.equal(after.length, 1);
+        assert.equal(after[0]?.source, null);
+      });
+
+      await t.test('a failed batch leaves nothing, not even its checkpoint', async () => {
+        const before = await store.counts();
+        const bad = http({ time: Number.NaN as unknown as number });
+        await assert.rejects(
+          store.append({
+            sourceId: 'access',
+            events: [http({ time: T0 + 9 }), { ...bad, status: null as unknown as number }],
+            eventLines: [7, 8],
+            rejects: [],
+            findings: [],
+            lines: 2,
+            skipped: 0,
+            checkpoint: { offset: 999 },
+          }),
+        );
+        assert.deepEqual(await store.counts(), before);
+        assert.equal((await store.sourceState('access'))?.checkpoint?.['offset'], 600);
+        // and the store still works afterwards
+        await store.append({ sourceId: 'access', events: [http({ time: T0 + 9, userAgent: 'after-failure' })], eventLines: [7], rejects: [], findings: [], lines: 1, skipped: 0, checkpoint: { offset: 700 } });
+        assert.equal((await store.searchHttp({ since: T0 + 9, until: T0 + 10, limit: 5 }))[0]?.userAgent, 'after-failure');
+      });
+
+      await t.test('retention prunes old rows', async () => {
+        const removed = await store.prune(T0 + 1500);
+        assert.ok(removed >= 3, `removed ${removed}`);
+        assert.equal((await store.searchHttp({ until: T0 + 1500, limit: 10 })).length, 0);
+      });
+    } finally {
+      await cleanup();
+    }
+  });
+}
