@@ -285,6 +285,8 @@ export class FileSource implements LineSource {
           pendingStart = skipTo;
         }
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        // Gunzip hands out small chunks; gather about a megabyte so batches are full.
+        if (pending.length < 1 << 20) continue;
         for (;;) {
           const { lines, consumed } = takeLines(pending, batchLines);
           if (lines.length === 0) break;
@@ -294,6 +296,7 @@ export class FileSource implements LineSource {
           await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
           pending = pending.subarray(consumed);
           pendingStart = pos.offset;
+          if (signal.aborted) break;
         }
       }
       if (!signal.aborted && pending.length > 0) {
