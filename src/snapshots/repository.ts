@@ -1,17 +1,443 @@
-// Stub while the implementation lands: the API is fixed, the bodies come next.
+// The repository: opening (a passphrase unwraps the master key), and every operation on it —
+// snapshots, reading and restoring, forget/prune, check, stats, keys and locks. Storage goes
+// through the Backend port; the format is docs/formats/repository.md.
 
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
+import { snapshotId, type SnapshotId } from '../core/ids.ts';
+import { Cdc, defaultChunkParams, gearTable, manifestChunkParams, type ChunkParams } from './chunker.ts';
+import { aad, blobIdFromHash, defaultScrypt, type MasterKey, newMasterKey, open, parseKeyFile, seal, sha256, sha256Hex, unwrapMasterKey, wrapMasterKey } from './crypto.ts';
+import { readJsonFile, writeJsonFile } from './files.ts';
+import { checkRepository } from './check.ts';
+import { applyKeepRules } from './forget.ts';
+import { Lock, listLocks } from './locks.ts';
+import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
-import type { InitOptions, OpenOptions, Repository } from './types.ts';
+import { pruneRepository } from './prune.ts';
+import { restoreOne } from './restore.ts';
+import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
+import { BlobStore } from './store.ts';
+import type {
+  CheckOptions,
+  CheckResult,
+  ForgetResult,
+  InitOptions,
+  KeepRules,
+  KeyInfo,
+  LockInfo,
+  Manifest,
+  ManifestEntry,
+  OpenOptions,
+  PruneOptions,
+  PruneResult,
+  RepoStats,
+  Repository,
+  RestoreOptions,
+  SnapshotInfo,
+  SnapshotOptions,
+  SnapshotResult,
+} from './types.ts';
 
-export async function initRepository(_backend: Backend, _passphrase: string, _opts: InitOptions = {}): Promise<Repository> {
-  throw new AppError('internal', 'not implemented yet');
+interface ConfigFile {
+  version: 1;
+  id: string;
+  chunk: ChunkParams;
+  compression: number;
 }
 
-export async function openRepository(_backend: Backend, _passphrase: string, _opts: OpenOptions = {}): Promise<Repository> {
-  throw new AppError('internal', 'not implemented yet');
+/** What snapshots/<sha256> holds. */
+export interface SnapshotFile {
+  version: 1;
+  time: string;
+  host: string;
+  roots: string[];
+  tags: string[];
+  parent?: string;
+  extra: Record<string, string>;
+  summary: SnapshotInfo['summary'];
+  /** Tree blobs holding the manifest as JSON lines, in order. */
+  manifest: string[];
+  entries: number;
 }
+
+const CONFIG_AAD = aad('ripcord-config');
+const DEFAULT_STALE_MS = 30 * 60 * 1000;
 
 export async function repositoryExists(backend: Backend): Promise<boolean> {
   return (await backend.stat('config', 'config')) !== null;
+}
+
+function keyMeta(clock: Clock): { created: string; host: string; username: string } {
+  let username = 'unknown';
+  try {
+    username = userInfo().username;
+  } catch {
+    // No passwd entry (containers): keep 'unknown'.
+  }
+  return { created: new Date(clock.now()).toISOString(), host: hostname(), username };
+}
+
+export async function initRepository(backend: Backend, passphrase: string, opts: InitOptions & OpenOptions & { clock?: Clock } = {}): Promise<Repository> {
+  if (passphrase === '') throw new AppError('usage', 'the passphrase must not be empty');
+  if (await repositoryExists(backend)) throw new AppError('conflict', 'a repository already exists here', { where: backend.location });
+  const clock = opts.clock ?? systemClock;
+  const master = newMasterKey();
+  const chunk: ChunkParams = {
+    min: opts.chunkMin ?? defaultChunkParams.min,
+    avg: opts.chunkAvg ?? defaultChunkParams.avg,
+    max: opts.chunkMax ?? defaultChunkParams.max,
+  };
+  new Cdc(new Int32Array(256), chunk); // validates the sizes before anything is written
+  const config: ConfigFile = { version: 1, id: randomBytes(16).toString('hex'), chunk, compression: opts.compressionLevel ?? 3 };
+  const keyBytes = await wrapMasterKey(master, passphrase, { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N }, keyMeta(clock));
+  const keyName = sha256Hex(keyBytes);
+  await backend.put('keys', keyName, keyBytes);
+  // The config last: a repository without it does not exist, so a crash during init leaves none.
+  await backend.put('config', 'config', seal(master.enc, Buffer.from(JSON.stringify(config)), CONFIG_AAD));
+  return RepoImpl.create(backend, master, config, keyName, clock, opts.staleLockMs ?? DEFAULT_STALE_MS);
+}
+
+export async function openRepository(backend: Backend, passphrase: string, opts: OpenOptions & { clock?: Clock } = {}): Promise<Repository> {
+  const clock = opts.clock ?? systemClock;
+  if (!(await repositoryExists(backend))) throw new AppError('not_found', 'no repository here (run `ripcord repo init`)', { where: backend.location });
+  const keys = await backend.list('keys');
+  for (const k of keys) {
+    const file = parseKeyFile(await backend.get('keys', k.name), `keys/${k.name}`);
+    const master = await unwrapMasterKey(file, passphrase);
+    if (master === null) continue;
+    const raw = await backend.get('config', 'config');
+    const config = JSON.parse(open(master.enc, raw, CONFIG_AAD, 'config').toString('utf8')) as ConfigFile;
+    if (config.version !== 1) throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, { where: backend.location });
+    return RepoImpl.create(backend, master, config, k.name, clock, opts.staleLockMs ?? DEFAULT_STALE_MS);
+  }
+  throw new AppError('wrong_passphrase', 'the passphrase opens none of the keys of this repository', { where: backend.location });
+}
+
+function parseSnapshotFile(v: unknown, where: string): SnapshotFile {
+  const s = v as Partial<SnapshotFile>;
+  if (s === null || typeof s !== 'object' || s.version !== 1 || !Array.isArray(s.manifest) || typeof s.time !== 'string') throw new AppError('corrupt', 'snapshot file has an unknown layout', { where });
+  return s as SnapshotFile;
+}
+
+export class RepoImpl implements Repository {
+  readonly id: string;
+  readonly backend: Backend;
+  readonly key: MasterKey;
+  readonly store: BlobStore;
+  readonly clock: Clock;
+  readonly staleMs: number;
+  readonly cdc: Cdc;
+  readonly manifestCdc: Cdc;
+  readonly keyName: string;
+  readonly #snapCache = new Map<string, SnapshotFile>();
+  #indexLoaded = false;
+
+  private constructor(backend: Backend, key: MasterKey, config: ConfigFile, keyName: string, clock: Clock, staleMs: number) {
+    this.id = config.id;
+    this.backend = backend;
+    this.key = key;
+    this.keyName = keyName;
+    this.clock = clock;
+    this.staleMs = staleMs;
+    this.store = new BlobStore(backend, key, config.compression);
+    const gear = gearTable(blobIdFromHash(key, sha256(Buffer.from('ripcord-gear'))));
+    this.cdc = new Cdc(gear, config.chunk);
+    this.manifestCdc = new Cdc(gear, manifestChunkParams);
+  }
+
+  static create(backend: Backend, key: MasterKey, config: ConfigFile, keyName: string, clock: Clock, staleMs: number): RepoImpl {
+    return new RepoImpl(backend, key, config, keyName, clock, staleMs);
+  }
+
+  async #ensureIndex(): Promise<void> {
+    if (this.#indexLoaded) return;
+    await this.store.loadIndex();
+    this.#indexLoaded = true;
+  }
+
+  async reloadIndex(): Promise<void> {
+    this.#indexLoaded = false;
+    await this.#ensureIndex();
+  }
+
+  async #withLock<T>(exclusive: boolean, f: () => Promise<T>): Promise<T> {
+    const lock = await Lock.acquire(this.backend, this.key.enc, this.clock, exclusive, this.staleMs);
+    try {
+      return await f();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async readSnapshotFile(name: string): Promise<SnapshotFile> {
+    const cached = this.#snapCache.get(name);
+    if (cached !== undefined) return cached;
+    const s = parseSnapshotFile(await readJsonFile(this.backend, this.key.enc, 'snapshots', name), `snapshots/${name}`);
+    this.#snapCache.set(name, s);
+    return s;
+  }
+
+  #info(name: string, s: SnapshotFile): SnapshotInfo {
+    const info: SnapshotInfo = { id: snapshotId(name), time: s.time, roots: s.roots, tags: s.tags, host: s.host, extra: s.extra, summary: s.summary };
+    if (s.parent !== undefined) info.parent = snapshotId(s.parent);
+    return info;
+  }
+
+  async #newContext(opts: SnapshotOptions): Promise<WalkContext> {
+    await this.#ensureIndex();
+    let parent: Map<string, ManifestEntry> | null = null;
+    if (opts.parent !== undefined) {
+      parent = new Map();
+      for (const e of (await this.loadManifest(opts.parent)).entries) parent.set(parentKey(e.root, e.path), e);
+    }
+    this.store.newBytes = 0;
+    this.store.storedBytes = 0;
+    return { store: this.store, cdc: this.cdc, opts, parent, entries: [], progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 }, lastReport: 0 };
+  }
+
+  async #finish(ctx: WalkContext, entries: ManifestEntry[], roots: string[], opts: SnapshotOptions, started: number): Promise<SnapshotResult> {
+    const manifest = await saveManifest(this.store, this.manifestCdc, entries);
+    await this.store.flush();
+    const summary = {
+      files: ctx.progress.files,
+      dirs: ctx.progress.dirs,
+      bytes: entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0),
+      newBytes: this.store.newBytes,
+      storedBytes: this.store.storedBytes,
+      durationMs: this.clock.now() - started,
+    };
+    const file: SnapshotFile = {
+      version: 1,
+      time: new Date(started).toISOString(),
+      host: opts.host ?? hostname(),
+      roots,
+      tags: [...(opts.tags ?? [])].sort(),
+      extra: { ...(opts.extra ?? {}) },
+      summary,
+      manifest,
+      entries: entries.length,
+    };
+    if (opts.parent !== undefined) file.parent = opts.parent;
+    const name = await writeJsonFile(this.backend, this.key.enc, 'snapshots', file);
+    this.#snapCache.set(name, file);
+    return { id: snapshotId(name), summary };
+  }
+
+  snapshot(roots: string[], opts: SnapshotOptions = {}): Promise<SnapshotResult> {
+    return this.#withLock(false, async () => {
+      const started = this.clock.now();
+      const ctx = await this.#newContext(opts);
+      const entries = await walkRoots(ctx, roots);
+      const rootList = [...new Set(roots.map((r) => join(r)))].map((r) => (r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r));
+      return this.#finish(ctx, entries, rootList, opts, started);
+    });
+  }
+
+  snapshotStream(name: string, readable: AsyncIterable<Uint8Array>, opts: SnapshotOptions = {}): Promise<SnapshotResult> {
+    if (name === '' || name.includes('/') || name === '.' || name === '..') throw new AppError('usage', 'a stream name is one plain file name', { where: name });
+    return this.#withLock(false, async () => {
+      const started = this.clock.now();
+      const ctx = await this.#newContext(opts);
+      const entry = await storeStream(ctx, name, readable, started);
+      return this.#finish(ctx, [entry], [entry.root], opts, started);
+    });
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    const out: SnapshotInfo[] = [];
+    for (const f of await this.backend.list('snapshots')) {
+      try {
+        out.push(this.#info(f.name, await this.readSnapshotFile(f.name)));
+      } catch (e) {
+        // Removed by a concurrent forget between list and read.
+        if (e instanceof AppError && e.code === 'not_found') continue;
+        throw e;
+      }
+    }
+    return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async findSnapshot(idOrPrefix: string): Promise<SnapshotInfo> {
+    const all = await this.listSnapshots();
+    if (idOrPrefix === 'latest') {
+      const last = all.at(-1);
+      if (last === undefined) throw new AppError('not_found', 'the repository has no snapshots');
+      return last;
+    }
+    const m = all.filter((s) => s.id.startsWith(idOrPrefix.toLowerCase()));
+    if (m.length === 0 || idOrPrefix === '') throw new AppError('not_found', 'no such snapshot', { where: idOrPrefix });
+    if (m.length > 1) throw new AppError('usage', `${m.length} snapshots start with this; give more of the id`, { where: idOrPrefix });
+    return m[0] as SnapshotInfo;
+  }
+
+  async loadManifest(id: SnapshotId): Promise<Manifest> {
+    await this.#ensureIndex();
+    let s: SnapshotFile;
+    try {
+      s = await this.readSnapshotFile(id);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'not_found') throw new AppError('not_found', 'no such snapshot', { where: id });
+      throw e;
+    }
+    return { id, time: s.time, roots: s.roots, entries: await loadManifestEntries(this.store, s.manifest) };
+  }
+
+  async readFile(entry: ManifestEntry): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const c of this.openFile(entry)) parts.push(c);
+    return Buffer.concat(parts);
+  }
+
+  async *openFile(entry: ManifestEntry): AsyncIterable<Buffer> {
+    if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined) throw new AppError('usage', 'not a regular file', { where: entry.path });
+    await this.#ensureIndex();
+    const h = createHash('sha256');
+    for (const id of entry.chunks) {
+      const c = await this.store.load(id);
+      h.update(c);
+      yield c;
+    }
+    if (h.digest('hex') !== entry.hash) throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+  }
+
+  restoreEntry(entry: ManifestEntry, targetPath: string, opts: RestoreOptions = {}): Promise<void> {
+    return restoreOne(this, entry, targetPath, opts);
+  }
+
+  async restore(id: SnapshotId, targetDir: string, opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean } = {}): Promise<{ files: number; dirs: number; bytes: number }> {
+    const m = await this.loadManifest(id);
+    const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
+    const base = Buffer.from(targetDir);
+    const done = new Map<string, Buffer>();
+    const dirs: [ManifestEntry, Buffer][] = [];
+    const out = { files: 0, dirs: 0, bytes: 0 };
+    await mkdir(targetDir, { recursive: true });
+    for (const e of m.entries) {
+      if (opts.filter !== undefined && !opts.filter(e)) continue;
+      const sub = roots.get(e.root) ?? '';
+      const rel = e.root.startsWith('stdin:') ? Buffer.from(e.root.slice(6).replace(/\//g, '_')) : entryPathBytes(e);
+      const parts: Buffer[] = [base];
+      if (sub !== '') parts.push(Buffer.from(`/${sub}`));
+      if (rel.length > 0) parts.push(Buffer.from('/'), rel);
+      const target = Buffer.concat(parts);
+      if (e.type === 'dir') {
+        await mkdir(target, { recursive: true });
+        dirs.push([e, target]);
+        out.dirs++;
+        continue;
+      }
+      const linkFrom = e.linkTo !== undefined ? done.get(`${e.root}\u0000${e.linkTo}`) : undefined;
+      await mkdir(target.subarray(0, target.lastIndexOf(0x2f)), { recursive: true });
+      await restoreOne(this, e, target, { ...opts, durable: false, ...(linkFrom !== undefined ? { linkFrom } : {}) });
+      if (e.type === 'file') {
+        done.set(`${e.root}\u0000${e.path}`, target);
+        out.files++;
+        out.bytes += e.size;
+      }
+    }
+    // Folder modes and times last, deepest first, so writing into them does not change them.
+    for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
+    return out;
+  }
+
+  forget(rules: KeepRules): Promise<ForgetResult> {
+    return this.#withLock(true, async () => {
+      const all = await this.listSnapshots();
+      const result = applyKeepRules(all, rules);
+      if (rules.dryRun !== true) for (const s of result.remove) await this.backend.remove('snapshots', s.id);
+      return result;
+    });
+  }
+
+  removeSnapshots(ids: SnapshotId[]): Promise<number> {
+    return this.#withLock(true, async () => {
+      let n = 0;
+      for (const id of ids) {
+        if ((await this.backend.stat('snapshots', id)) === null) throw new AppError('not_found', 'no such snapshot', { where: id });
+        await this.backend.remove('snapshots', id);
+        n++;
+      }
+      return n;
+    });
+  }
+
+  prune(opts: PruneOptions = {}): Promise<PruneResult> {
+    return this.#withLock(true, async () => {
+      await this.reloadIndex();
+      const r = await pruneRepository(this, opts);
+      await this.reloadIndex();
+      return r;
+    });
+  }
+
+  check(opts: CheckOptions = {}): Promise<CheckResult> {
+    return this.#withLock(false, () => checkRepository(this, opts));
+  }
+
+  async stats(): Promise<RepoStats> {
+    await this.reloadIndex();
+    const snaps = await this.listSnapshots();
+    let rawBytes = 0;
+    for (const e of this.store.index.values()) rawBytes += e.rawLength;
+    let storedBytes = 0;
+    for (const size of this.store.packs.values()) storedBytes += size;
+    return {
+      snapshots: snaps.length,
+      packs: this.store.packs.size,
+      blobs: this.store.index.size,
+      storedBytes,
+      rawBytes,
+      snapshotBytes: snaps.reduce((n, s) => n + s.summary.bytes, 0),
+      keys: (await this.backend.list('keys')).length,
+    };
+  }
+
+  async addKey(passphrase: string, opts: { scryptN?: number } = {}): Promise<string> {
+    if (passphrase === '') throw new AppError('usage', 'the passphrase must not be empty');
+    const bytes = await wrapMasterKey(this.key, passphrase, { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N }, keyMeta(this.clock));
+    const name = sha256Hex(bytes);
+    await this.backend.put('keys', name, bytes);
+    return name;
+  }
+
+  async listKeys(): Promise<KeyInfo[]> {
+    const out: KeyInfo[] = [];
+    for (const f of await this.backend.list('keys')) {
+      const k = parseKeyFile(await this.backend.get('keys', f.name), `keys/${f.name}`);
+      out.push({ id: f.name, created: String(k.created), host: String(k.host), username: String(k.username), current: f.name === this.keyName });
+    }
+    return out.sort((a, b) => (a.created < b.created ? -1 : 1));
+  }
+
+  async removeKey(id: string): Promise<void> {
+    const keys = await this.listKeys();
+    const m = keys.filter((k) => k.id.startsWith(id));
+    if (m.length !== 1 || id === '') throw new AppError('not_found', m.length === 0 ? 'no such key' : 'key id prefix is not unique', { where: id });
+    const k = m[0] as KeyInfo;
+    if (k.current) throw new AppError('refused', 'cannot remove the key this repository was opened with');
+    await this.backend.remove('keys', k.id);
+  }
+
+  listLocks(): Promise<LockInfo[]> {
+    return listLocks(this.backend, this.key.enc, this.clock, this.staleMs);
+  }
+
+  async unlock(all = false): Promise<number> {
+    let n = 0;
+    for (const l of await this.listLocks()) {
+      if (all || l.stale) {
+        await this.backend.remove('locks', l.id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
 }

@@ -1,0 +1,173 @@
+// The snapshot repository in a local directory: config, keys/, locks/, snapshots/, index/ and
+// data/XX/ (packs spread over 256 folders by the first two hex digits of their name). Every
+// write is temp file + fsync + rename + fsync of the folder, so a crash leaves either the whole
+// file or none (plus at worst a `.tmp-*` file, which list() never shows).
+
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors.ts';
+import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
+
+const NAME = /^[0-9a-f]{64}$/;
+
+function ioError(e: unknown, where: string): AppError {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return new AppError('not_found', 'no such file in the repository', { where, cause: e });
+  const transient = err.code === 'EAGAIN' || err.code === 'EBUSY' || err.code === 'EINTR' || err.code === 'EMFILE' || err.code === 'ENFILE';
+  return new AppError('io', err.message, { where, cause: e, transient });
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, fsc.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class LocalBackend implements Backend {
+  readonly location: string;
+  readonly #made = new Set<string>();
+
+  constructor(dir: string) {
+    this.location = dir;
+  }
+
+  #dir(type: FileType, name: string): string {
+    if (type === 'config') {
+      if (name !== 'config') throw new AppError('usage', 'the config file is called config', { where: name });
+      return this.location;
+    }
+    if (!NAME.test(name)) throw new AppError('usage', 'repository file names are 64 hex digits', { where: `${type}/${name}` });
+    return type === 'data' ? join(this.location, 'data', name.slice(0, 2)) : join(this.location, type);
+  }
+
+  async put(type: FileType, name: string, data: Uint8Array): Promise<void> {
+    const dir = this.#dir(type, name);
+    const path = join(dir, name);
+    try {
+      if (!this.#made.has(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        this.#made.add(dir);
+      }
+      // Names are content hashes: a file already there has these bytes (put is idempotent).
+      const existing = await stat(path).catch(() => null);
+      if (existing !== null && existing.size === data.length && type !== 'config') return;
+      const tmp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+      const fh = await open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      await fsyncDir(dir);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw ioError(e, `${this.location}: ${type}/${name}`);
+    }
+  }
+
+  async get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer> {
+    const path = join(this.#dir(type, name), name);
+    try {
+      const fh = await open(path, 'r');
+      try {
+        if (range === undefined) return await fh.readFile();
+        const buf = Buffer.allocUnsafe(range.length);
+        let got = 0;
+        while (got < range.length) {
+          const { bytesRead } = await fh.read(buf, got, range.length - got, range.offset + got);
+          if (bytesRead === 0) throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, { where: `${type}/${name}` });
+          got += bytesRead;
+        }
+        return buf;
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw ioError(e, `${type}/${name}`);
+    }
+  }
+
+  async stat(type: FileType, name: string): Promise<FileInfo | null> {
+    try {
+      const st = await stat(join(this.#dir(type, name), name));
+      return { name, size: st.size };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw ioError(e, `${type}/${name}`);
+    }
+  }
+
+  async #listDir(dir: string): Promise<FileInfo[]> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw ioError(e, dir);
+    }
+    const out: FileInfo[] = [];
+    for (const name of names) {
+      if (!NAME.test(name)) continue; // temp files and anything foreign
+      const st = await stat(join(dir, name)).catch(() => null);
+      if (st !== null && st.isFile()) out.push({ name, size: st.size });
+    }
+    return out;
+  }
+
+  async list(type: FileType): Promise<FileInfo[]> {
+    if (type === 'config') {
+      const s = await this.stat('config', 'config');
+      return s === null ? [] : [s];
+    }
+    if (type !== 'data') return this.#listDir(join(this.location, type));
+    const out: FileInfo[] = [];
+    let subs: string[];
+    try {
+      subs = await readdir(join(this.location, 'data'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw ioError(e, 'data');
+    }
+    for (const sub of subs.sort()) if (/^[0-9a-f]{2}$/.test(sub)) out.push(...(await this.#listDir(join(this.location, 'data', sub))));
+    return out;
+  }
+
+  async remove(type: FileType, name: string): Promise<void> {
+    try {
+      await unlink(join(this.#dir(type, name), name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw ioError(e, `${type}/${name}`);
+    }
+  }
+
+  /** Deletes `.tmp-*` files a killed writer left (called by prune and unlock, when nothing else writes). */
+  async removeTemporaryFiles(): Promise<number> {
+    let n = 0;
+    const dirs = ['keys', 'locks', 'snapshots', 'index'].map((d) => join(this.location, d));
+    const data = join(this.location, 'data');
+    for (const sub of await readdir(data).catch(() => [] as string[])) dirs.push(join(data, sub));
+    dirs.push(this.location);
+    for (const d of dirs) {
+      for (const name of await readdir(d).catch(() => [] as string[])) {
+        if (name.startsWith('.tmp-')) {
+          await rm(join(d, name), { force: true });
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open between calls.
+  }
+}

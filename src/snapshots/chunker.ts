@@ -1,0 +1,137 @@
+// Content-defined chunking: FastCDC (Xia et al., 2016/2020) with normalised chunking, hand
+// written. A cut depends only on the last bytes before it, so inserting bytes in a big file
+// or a database dump moves only the chunks around the change; the rest deduplicate. The gear
+// table comes from the repository's secret, so chunk sizes do not reveal content to outsiders.
+
+import { createHmac } from 'node:crypto';
+
+export interface ChunkParams {
+  min: number;
+  avg: number;
+  max: number;
+}
+
+/** For big files and streams. Small files (up to `min`) are always a single blob. */
+export const defaultChunkParams: ChunkParams = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+/** For manifests: smaller pieces so a manifest mostly deduplicates against the previous one. */
+export const manifestChunkParams: ChunkParams = { min: 32 * 1024, avg: 128 * 1024, max: 1024 * 1024 };
+
+export function gearTable(seed: Uint8Array): Int32Array {
+  const out = new Int32Array(256);
+  for (let block = 0; block < 32; block++) {
+    const d = createHmac('sha256', seed).update(`gear ${block}`).digest();
+    for (let j = 0; j < 8; j++) out[block * 8 + j] = d.readInt32LE(j * 4);
+  }
+  return out;
+}
+
+function log2(n: number): number {
+  const b = Math.round(Math.log2(n));
+  if (2 ** b !== n) throw new RangeError(`chunk average must be a power of two, not ${n}`);
+  return b;
+}
+
+/** A mask of the top `bits` bits: with the shift-left gear hash the top bits depend on the most bytes. */
+const topMask = (bits: number): number => ~((1 << (32 - bits)) - 1) | 0;
+
+export class Cdc {
+  readonly params: ChunkParams;
+  readonly #gear: Int32Array;
+  readonly #maskS: number;
+  readonly #maskL: number;
+
+  constructor(gear: Int32Array, params: ChunkParams) {
+    if (!(params.min > 0 && params.min <= params.avg && params.avg <= params.max)) throw new RangeError('chunk sizes must be 0 < min <= avg <= max');
+    this.params = params;
+    this.#gear = gear;
+    const bits = log2(params.avg);
+    // Normalised chunking, level 2: harder to cut before the average, easier after.
+    this.#maskS = topMask(Math.min(bits + 2, 31));
+    this.#maskL = topMask(Math.max(bits - 2, 1));
+  }
+
+  /** Length of the next chunk in buf[start, end); call with at least `max` bytes unless at the end. */
+  cut(buf: Uint8Array, start: number, end: number): number {
+    let n = end - start;
+    const { min, avg, max } = this.params;
+    if (n <= min) return n;
+    if (n > max) n = max;
+    const normal = Math.min(avg, n);
+    const gear = this.#gear;
+    const maskS = this.#maskS;
+    const maskL = this.#maskL;
+    let h = 0;
+    let i = start + min;
+    const stopS = start + normal;
+    for (; i < stopS; i++) {
+      h = ((h << 1) + (gear[buf[i] as number] as number)) | 0;
+      if ((h & maskS) === 0) return i - start + 1;
+    }
+    const stopL = start + n;
+    for (; i < stopL; i++) {
+      h = ((h << 1) + (gear[buf[i] as number] as number)) | 0;
+      if ((h & maskL) === 0) return i - start + 1;
+    }
+    return n;
+  }
+}
+
+/**
+ * A sliding window over incoming bytes that hands out chunks. The caller writes into
+ * `space()` (e.g. a file read) or `push()`es buffers; `next(final)` returns the next chunk
+ * (a copy the caller may keep) or null when more input is needed. Each byte is copied at most
+ * twice, whatever the chunk sizes.
+ */
+export class ChunkWindow {
+  readonly #cdc: Cdc;
+  #buf: Buffer;
+  #start = 0;
+  #end = 0;
+
+  constructor(cdc: Cdc) {
+    this.#cdc = cdc;
+    this.#buf = Buffer.allocUnsafe(cdc.params.max * 2);
+  }
+
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Writable room at the end (at least max/2 bytes when less than max is buffered). */
+  space(): Buffer {
+    if (this.#buf.length - this.#end < this.#cdc.params.max && this.#start > 0) {
+      this.#buf.copy(this.#buf, 0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    return this.#buf.subarray(this.#end);
+  }
+
+  commit(n: number): void {
+    this.#end += n;
+  }
+
+  push(data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length) {
+      const room = this.space();
+      if (room.length === 0) throw new RangeError('chunk window full: take chunks before pushing more');
+      const n = Math.min(room.length, data.length - off);
+      room.set(data.subarray(off, off + n));
+      this.commit(n);
+      off += n;
+    }
+  }
+
+  /** The next chunk, or null when more input is needed (or, when final, nothing is left). */
+  next(final: boolean): Buffer | null {
+    const n = this.#end - this.#start;
+    if (n === 0) return null;
+    if (!final && n < this.#cdc.params.max) return null;
+    const len = this.#cdc.cut(this.#buf, this.#start, this.#end);
+    const out = Buffer.from(this.#buf.subarray(this.#start, this.#start + len));
+    this.#start += len;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return out;
+  }
+}

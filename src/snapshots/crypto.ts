@@ -1,0 +1,146 @@
+// Keys and sealing. A random master key (an AES-256-GCM key for everything stored and an HMAC
+// key for blob ids) is wrapped by each passphrase through scrypt (one file in keys/ per
+// passphrase). Every stored file and blob is sealed: nonce(12) || ciphertext || tag(16), with
+// associated data naming what it is, so nothing can be swapped for something else unnoticed.
+
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../core/errors.ts';
+
+export const NONCE = 12;
+export const TAG = 16;
+export const OVERHEAD = NONCE + TAG;
+
+export interface MasterKey {
+  /** AES-256-GCM key for files and blobs. */
+  enc: Buffer;
+  /** HMAC-SHA-256 key that makes blob ids unguessable from content alone. */
+  id: Buffer;
+}
+
+export function newMasterKey(): MasterKey {
+  return { enc: randomBytes(32), id: randomBytes(32) };
+}
+
+export function sha256(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Blob id: HMAC-SHA-256(idKey, SHA-256(content)). Keyed so that someone holding the
+ * repository but not a passphrase cannot confirm that it holds a known file; computed over
+ * the plain SHA-256 so a small file's id costs one pass (its SHA-256 is also its `hash`).
+ */
+export function blobIdFromHash(key: MasterKey, contentSha256: Uint8Array): Buffer {
+  return createHmac('sha256', key.id).update(contentSha256).digest();
+}
+
+export function seal(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
+  const nonce = randomBytes(NONCE);
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  c.setAAD(aad);
+  const body = c.update(plain);
+  const fin = c.final();
+  return Buffer.concat([nonce, body, fin, c.getAuthTag()]);
+}
+
+export function open(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
+  if (sealed.length < OVERHEAD) throw new AppError('corrupt', `${what}: too short to be sealed`);
+  const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, NONCE));
+  d.setAAD(aad);
+  d.setAuthTag(buf.subarray(buf.length - TAG));
+  try {
+    return Buffer.concat([d.update(buf.subarray(NONCE, buf.length - TAG)), d.final()]);
+  } catch {
+    throw new AppError('corrupt', `${what}: authentication failed (damaged or tampered with)`);
+  }
+}
+
+export const aad = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+export const defaultScrypt: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+
+export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(passphrase.normalize('NFC'), salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 16 * 1024 * 1024 }, (err, key) => {
+      if (err) reject(new AppError('internal', `scrypt failed: ${err.message}`, { cause: err }));
+      else resolve(key);
+    });
+  });
+}
+
+/** The JSON stored in keys/<sha256>: KDF parameters and the master key sealed by the derived key. */
+export interface KeyFile {
+  version: 1;
+  created: string;
+  host: string;
+  username: string;
+  kdf: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  data: string;
+}
+
+export async function wrapMasterKey(master: MasterKey, passphrase: string, params: ScryptParams, meta: { created: string; host: string; username: string }): Promise<Buffer> {
+  const salt = randomBytes(32);
+  const kek = await deriveKey(passphrase, salt, params);
+  const plain = Buffer.from(JSON.stringify({ enc: master.enc.toString('base64'), id: master.id.toString('base64') }));
+  const file: KeyFile = {
+    version: 1,
+    ...meta,
+    kdf: 'scrypt',
+    N: params.N,
+    r: params.r,
+    p: params.p,
+    salt: salt.toString('base64'),
+    data: seal(kek, plain, aad('ripcord-key')).toString('base64'),
+  };
+  return Buffer.from(`${JSON.stringify(file, null, 2)}\n`);
+}
+
+export function parseKeyFile(bytes: Buffer, where: string): KeyFile {
+  let v: unknown;
+  try {
+    v = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new AppError('corrupt', 'key file is not JSON', { where });
+  }
+  const k = v as Partial<KeyFile>;
+  if (k.version !== 1 || k.kdf !== 'scrypt' || typeof k.salt !== 'string' || typeof k.data !== 'string' || typeof k.N !== 'number' || typeof k.r !== 'number' || typeof k.p !== 'number') {
+    throw new AppError('corrupt', 'key file has an unknown layout', { where });
+  }
+  if (k.N > 2 ** 22 || k.r > 32 || k.p > 16) throw new AppError('corrupt', 'key file asks for an unreasonable scrypt cost', { where });
+  return k as KeyFile;
+}
+
+/** The master key, or null when the passphrase is not this key's. */
+export async function unwrapMasterKey(file: KeyFile, passphrase: string): Promise<MasterKey | null> {
+  const kek = await deriveKey(passphrase, Buffer.from(file.salt, 'base64'), file);
+  let plain: Buffer;
+  try {
+    plain = open(kek, Buffer.from(file.data, 'base64'), aad('ripcord-key'), 'key');
+  } catch {
+    return null;
+  }
+  const m = JSON.parse(plain.toString('utf8')) as { enc: string; id: string };
+  const enc = Buffer.from(m.enc, 'base64');
+  const id = Buffer.from(m.id, 'base64');
+  if (enc.length !== 32 || id.length !== 32) throw new AppError('corrupt', 'master key has the wrong length');
+  return { enc, id };
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}

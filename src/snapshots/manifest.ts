@@ -1,0 +1,64 @@
+// Manifests: the entries of a snapshot as JSON lines, cut into tree blobs with content-defined
+// chunking so that a manifest mostly deduplicates against the one before it. Also the checks
+// that keep paths read back from a manifest inside the folder they are restored to.
+
+import { AppError } from '../core/errors.ts';
+import { Cdc, ChunkWindow } from './chunker.ts';
+import type { BlobStore } from './store.ts';
+import type { ManifestEntry } from './types.ts';
+
+export async function saveManifest(store: BlobStore, cdc: Cdc, entries: readonly ManifestEntry[]): Promise<string[]> {
+  const win = new ChunkWindow(cdc);
+  const ids: string[] = [];
+  const take = async (final: boolean): Promise<void> => {
+    for (let c = win.next(final); c !== null; c = win.next(final)) ids.push((await store.save('tree', c)).id);
+  };
+  let parts: string[] = [];
+  let size = 0;
+  for (const e of entries) {
+    const line = `${JSON.stringify(e)}\n`;
+    parts.push(line);
+    size += line.length;
+    if (size >= 64 * 1024) {
+      win.push(Buffer.from(parts.join('')));
+      parts = [];
+      size = 0;
+      await take(false);
+    }
+  }
+  if (parts.length > 0) win.push(Buffer.from(parts.join('')));
+  await take(true);
+  return ids;
+}
+
+export async function loadManifestEntries(store: BlobStore, ids: readonly string[]): Promise<ManifestEntry[]> {
+  const bufs: Buffer[] = [];
+  for (const id of ids) bufs.push(await store.load(id));
+  const text = Buffer.concat(bufs).toString('utf8');
+  const out: ManifestEntry[] = [];
+  for (const line of text.split('\n')) if (line !== '') out.push(JSON.parse(line) as ManifestEntry);
+  return out;
+}
+
+/** The entry's relative path as bytes (exact even for names that are not UTF-8), refused if it could escape. */
+export function entryPathBytes(e: ManifestEntry): Buffer {
+  const raw = e.rawPath !== undefined ? Buffer.from(e.rawPath, 'base64') : Buffer.from(e.path, 'utf8');
+  if (raw.length === 0) return raw;
+  if (raw[0] === 0x2f || raw.includes(0)) throw new AppError('corrupt', 'manifest path is absolute or has a NUL', { where: e.path });
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    if (i === raw.length || raw[i] === 0x2f) {
+      const part = raw.subarray(start, i).toString('latin1');
+      if (part === '' || part === '.' || part === '..') throw new AppError('corrupt', 'manifest path has an empty, . or .. component', { where: e.path });
+      start = i + 1;
+    }
+  }
+  return raw;
+}
+
+export function compareEntries(a: ManifestEntry, b: ManifestEntry, rootOrder: ReadonlyMap<string, number>): number {
+  const ra = rootOrder.get(a.root) ?? 0;
+  const rb = rootOrder.get(b.root) ?? 0;
+  if (ra !== rb) return ra - rb;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}

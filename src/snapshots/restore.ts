@@ -1,0 +1,94 @@
+// Writing entries back: each file goes to a temporary name beside its target, is filled and
+// verified against its hash, gets mode, times (and owner when root), and is renamed into
+// place, so a reader never sees half a file. Whole-snapshot restore also recreates hard links
+// and sets folder times last.
+
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { chmod, chown, lchown, link, lutimes, mkdir, open, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { AppError } from '../core/errors.ts';
+import type { ManifestEntry, RestoreOptions } from './types.ts';
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+function tempBeside(target: string | Buffer): string | Buffer {
+  const suffix = `.ripcord-tmp-${randomBytes(6).toString('hex')}`;
+  if (typeof target === 'string') return join(dirname(target), `.${basename(target)}${suffix}`);
+  const slash = target.lastIndexOf(0x2f);
+  return Buffer.concat([target.subarray(0, slash + 1), Buffer.from('.'), target.subarray(slash + 1), Buffer.from(suffix)]);
+}
+
+async function fsyncDir(path: string | Buffer): Promise<void> {
+  const dir = typeof path === 'string' ? dirname(path) : path.subarray(0, Math.max(path.lastIndexOf(0x2f), 1));
+  const fh = await open(dir, fsc.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface RestoreIo {
+  openFile(entry: ManifestEntry): AsyncIterable<Buffer>;
+}
+
+export async function restoreOne(io: RestoreIo, entry: ManifestEntry, target: string | Buffer, opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer }): Promise<void> {
+  const owner = (opts.owner ?? true) && isRoot();
+  const perm = entry.mode & 0o7777;
+  const times = [entry.mtimeMs / 1000, entry.mtimeMs / 1000] as const;
+  switch (entry.type) {
+    case 'dir': {
+      await mkdir(target, { recursive: true });
+      if (owner) await chown(target, entry.uid, entry.gid);
+      await chmod(target, perm);
+      await utimes(target, ...times);
+      return;
+    }
+    case 'symlink': {
+      const tmp = tempBeside(target);
+      await symlink(entry.target ?? '', tmp);
+      try {
+        if (owner) await lchown(tmp, entry.uid, entry.gid);
+        await lutimes(tmp, ...times);
+        await rename(tmp, target);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      return;
+    }
+    case 'file': {
+      const tmp = tempBeside(target);
+      try {
+        if (opts.linkFrom !== undefined) {
+          await link(opts.linkFrom, tmp);
+        } else {
+          const fh = await open(tmp, 'wx', 0o600);
+          try {
+            for await (const chunk of io.openFile(entry)) await fh.write(chunk);
+            if (opts.durable ?? true) await fh.sync();
+          } finally {
+            await fh.close();
+          }
+          if (owner) await chown(tmp, entry.uid, entry.gid);
+          await chmod(tmp, perm);
+          await utimes(tmp, ...times);
+        }
+        await rename(tmp, target);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      if (opts.durable ?? true) await fsyncDir(target);
+      return;
+    }
+    default:
+      // FIFOs, sockets and devices are recorded but not recreated (that needs mknod).
+      return;
+  }
+}
+
+export function checkTarget(target: string): void {
+  if (target === '') throw new AppError('usage', 'restore target is empty');
+}

@@ -1,0 +1,254 @@
+// Taking a snapshot: walks the roots (names as bytes, so names that are not UTF-8 survive),
+// stats every entry, reuses the parent's chunk lists for files whose size, times, inode and
+// device are unchanged, reads and chunks the rest, and hands the blobs to the store. Small
+// files are one blob; bigger ones are cut with FastCDC. Also snapshots of a stream (a dump).
+
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { AppError } from '../core/errors.ts';
+import type { Cdc } from './chunker.ts';
+import { ChunkWindow } from './chunker.ts';
+import { sha256 } from './crypto.ts';
+import { compareEntries } from './manifest.ts';
+import type { BlobStore } from './store.ts';
+import type { EntryType, ManifestEntry, Progress, SnapshotOptions } from './types.ts';
+
+export interface WalkContext {
+  store: BlobStore;
+  cdc: Cdc;
+  opts: SnapshotOptions;
+  parent: Map<string, ManifestEntry> | null;
+  entries: ManifestEntry[];
+  progress: Progress & { dirs: number; bytes: number; skipped: number };
+  lastReport: number;
+}
+
+const SLASH = Buffer.from('/');
+
+function typeOf(st: Stats): EntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'chardev';
+  return 'blockdev';
+}
+
+export const parentKey = (root: string, path: string): string => `${root}\u0000${path}`;
+
+function baseEntry(root: string, rel: string, raw: Buffer | null, st: Stats): ManifestEntry {
+  const e: ManifestEntry = {
+    root,
+    path: rel,
+    type: typeOf(st),
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.isFile() ? st.size : 0,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ino: st.ino,
+    dev: st.dev,
+    nlink: st.nlink,
+  };
+  if (raw !== null) e.rawPath = raw.toString('base64');
+  return e;
+}
+
+function report(ctx: WalkContext, force = false): void {
+  if (ctx.opts.onProgress === undefined) return;
+  if (!force && ctx.progress.files - ctx.lastReport < 256) return;
+  ctx.lastReport = ctx.progress.files;
+  ctx.opts.onProgress({ files: ctx.progress.files, bytes: ctx.progress.bytes });
+}
+
+/** Reads and stores one regular file's content; fills chunks, hash and the size actually read. */
+async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Promise<void> {
+  const { store, cdc } = ctx;
+  if (e.size <= cdc.params.min) {
+    const data = readFileSync(path);
+    if (data.length <= cdc.params.min) {
+      const h = sha256(data);
+      e.hash = h.toString('hex');
+      e.size = data.length;
+      e.chunks = data.length === 0 ? [] : [(await store.save('data', data, h)).id];
+      ctx.progress.bytes += data.length;
+      return;
+    }
+    // It grew since lstat: chunk it like a big file.
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const win = new ChunkWindow(cdc);
+    const whole = createHash('sha256');
+    const chunks: string[] = [];
+    let size = 0;
+    const take = async (final: boolean): Promise<void> => {
+      for (let c = win.next(final); c !== null; c = win.next(final)) {
+        whole.update(c);
+        size += c.length;
+        ctx.progress.bytes += c.length;
+        chunks.push((await store.save('data', c)).id);
+      }
+    };
+    for (;;) {
+      const room = win.space();
+      const n = readSync(fd, room, 0, Math.min(room.length, 4 * 1024 * 1024), null);
+      if (n === 0) break;
+      win.commit(n);
+      await take(false);
+    }
+    await take(true);
+    e.chunks = chunks;
+    e.hash = whole.digest('hex');
+    e.size = size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gone(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function visit(ctx: WalkContext, root: string, abs: Buffer, rel: string, raw: Buffer | null, st: Stats, links: Map<string, ManifestEntry>): Promise<void> {
+  const e = baseEntry(root, rel, raw, st);
+  if (e.type === 'symlink') {
+    e.target = readlinkSync(abs, { encoding: 'buffer' }).toString('utf8');
+  } else if (e.type === 'file') {
+    ctx.progress.files++;
+    const linkKey = `${st.dev}:${st.ino}`;
+    const fromEntry = st.nlink > 1 ? links.get(linkKey) : undefined;
+    const prev = ctx.parent?.get(parentKey(root, rel));
+    if (fromEntry !== undefined && fromEntry.chunks !== undefined && fromEntry.hash !== undefined) {
+      e.linkTo = fromEntry.path;
+      e.chunks = fromEntry.chunks;
+      e.hash = fromEntry.hash;
+      e.size = fromEntry.size;
+    } else if (
+      prev !== undefined &&
+      prev.type === 'file' &&
+      prev.size === st.size &&
+      prev.mtimeMs === st.mtimeMs &&
+      prev.ctimeMs === st.ctimeMs &&
+      prev.ino === st.ino &&
+      prev.dev === st.dev &&
+      prev.chunks !== undefined &&
+      prev.hash !== undefined &&
+      prev.chunks.every((c) => ctx.store.has(c))
+    ) {
+      e.chunks = prev.chunks;
+      e.hash = prev.hash;
+      ctx.progress.bytes += st.size;
+    } else {
+      try {
+        await storeFile(ctx, abs, e);
+      } catch (err) {
+        if (gone(err)) {
+          ctx.progress.skipped++;
+          return;
+        }
+        throw new AppError('io', `cannot read: ${(err as Error).message}`, { where: `${root}/${rel}`, cause: err });
+      }
+    }
+    if (st.nlink > 1 && fromEntry === undefined) links.set(linkKey, e);
+    report(ctx);
+  }
+  ctx.entries.push(e);
+  if (e.type !== 'dir') return;
+  ctx.progress.dirs++;
+  let names: Buffer[];
+  try {
+    names = readdirSync(abs, { encoding: 'buffer' });
+  } catch (err) {
+    if (gone(err)) return;
+    throw new AppError('io', `cannot list: ${(err as Error).message}`, { where: `${root}/${rel}`, cause: err });
+  }
+  names.sort(Buffer.compare);
+  for (const name of names) {
+    const nameStr = name.toString('utf8');
+    const exact = raw === null && Buffer.from(nameStr, 'utf8').equals(name);
+    const childRel = rel === '' ? nameStr : `${rel}/${nameStr}`;
+    const childRaw = exact ? null : raw === null ? (rel === '' ? name : Buffer.concat([Buffer.from(rel, 'utf8'), SLASH, name])) : Buffer.concat([raw, SLASH, name]);
+    const childAbs = Buffer.concat([abs, SLASH, name]);
+    let cst: Stats;
+    try {
+      cst = lstatSync(childAbs);
+    } catch (err) {
+      if (gone(err)) continue;
+      throw new AppError('io', `cannot stat: ${(err as Error).message}`, { where: `${root}/${childRel}`, cause: err });
+    }
+    if (ctx.opts.exclude?.(childRel, cst.isDirectory()) === true) continue;
+    await visit(ctx, root, childAbs, childRel, childRaw, cst, links);
+  }
+}
+
+/** Walks every root and stores new content; returns the sorted entries. */
+export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Promise<ManifestEntry[]> {
+  const order = new Map<string, number>();
+  for (const [i, r] of roots.entries()) {
+    if (!isAbsolute(r)) throw new AppError('usage', 'snapshot roots must be absolute paths', { where: r });
+    const root = resolve(r);
+    if (order.has(root)) continue;
+    order.set(root, i);
+    let st: Stats;
+    try {
+      st = lstatSync(root);
+    } catch (err) {
+      throw new AppError('not_found', `cannot snapshot: ${(err as Error).message}`, { where: root, cause: err });
+    }
+    await visit(ctx, root, Buffer.from(root), '', null, st, new Map());
+  }
+  report(ctx, true);
+  return ctx.entries.sort((a, b) => compareEntries(a, b, order));
+}
+
+/** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
+export async function storeStream(ctx: WalkContext, name: string, readable: AsyncIterable<Uint8Array>, now: number): Promise<ManifestEntry> {
+  const win = new ChunkWindow(ctx.cdc);
+  const whole = createHash('sha256');
+  const chunks: string[] = [];
+  let size = 0;
+  const take = async (final: boolean): Promise<void> => {
+    for (let c = win.next(final); c !== null; c = win.next(final)) {
+      whole.update(c);
+      size += c.length;
+      ctx.progress.bytes += c.length;
+      chunks.push((await ctx.store.save('data', c)).id);
+      report(ctx);
+    }
+  };
+  for await (const data of readable) {
+    let off = 0;
+    while (off < data.length) {
+      const room = win.space();
+      const n = Math.min(room.length, data.length - off);
+      room.set(data.subarray(off, off + n));
+      win.commit(n);
+      off += n;
+      await take(false);
+    }
+  }
+  await take(true);
+  ctx.progress.files = 1;
+  report(ctx, true);
+  return {
+    root: `stdin:${name}`,
+    path: '',
+    type: 'file',
+    mode: 0o100600,
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+    size,
+    mtimeMs: now,
+    ctimeMs: now,
+    ino: 0,
+    dev: 0,
+    nlink: 1,
+    chunks,
+    hash: whole.digest('hex'),
+  };
+}

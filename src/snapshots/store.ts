@@ -1,0 +1,221 @@
+// The blob store: content in, blob ids out. Deduplicates against the index, compresses
+// (zstd, on the thread pool so several blobs compress while the caller reads and hashes the
+// next), seals, gathers blobs into packs of ~16 MiB, and writes index files naming what each
+// pack holds. Packs are always written before the index that names them, and the index
+// before any snapshot that uses it, so a crash leaves at worst packs nobody names yet.
+
+import { zstdCompress, zstdCompressSync, zstdDecompressSync, constants as zc } from 'node:zlib';
+import { AppError } from '../core/errors.ts';
+import { blobIdFromHash, equalBytes, type MasterKey, open, seal, sha256, sha256Hex } from './crypto.ts';
+import { readJsonFile, writeJsonFile } from './files.ts';
+import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
+import type { Backend } from './ports.ts';
+
+export interface IndexEntry {
+  pack: string;
+  type: BlobType;
+  offset: number;
+  length: number;
+  rawLength: number;
+  compressed: boolean;
+}
+
+/** A pack as an index file records it. Blob rows: [id hex, 'd'|'t', offset, length, rawLength, compressed 0|1]. */
+export interface IndexPack {
+  id: string;
+  size: number;
+  blobs: [string, 'd' | 't', number, number, number, 0 | 1][];
+}
+
+export interface IndexFile {
+  version: 1;
+  packs: IndexPack[];
+}
+
+export const PACK_TARGET = 16 * 1024 * 1024;
+const INFLIGHT = 6;
+const ASYNC_COMPRESS_MIN = 64 * 1024;
+const INDEX_EVERY_PACKS = 64;
+
+function compressAsync(data: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zstdCompress(data, { params: { [zc.ZSTD_c_compressionLevel]: level } }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+}
+
+export function parseIndexFile(v: unknown, where: string): IndexFile {
+  const f = v as Partial<IndexFile>;
+  if (f === null || typeof f !== 'object' || f.version !== 1 || !Array.isArray(f.packs)) throw new AppError('corrupt', 'index file has an unknown layout', { where });
+  return f as IndexFile;
+}
+
+export class BlobStore {
+  readonly backend: Backend;
+  readonly key: MasterKey;
+  readonly level: number;
+  readonly index = new Map<string, IndexEntry>();
+  /** Packs named by an index file, with their sizes. */
+  readonly packs = new Map<string, number>();
+  /** Index files loaded (prune replaces them). */
+  indexFiles: string[] = [];
+  /** Counters since creation: bytes of new content and bytes written into packs. */
+  newBytes = 0;
+  storedBytes = 0;
+
+  #pendingIds = new Set<string>();
+  #inflight = new Set<Promise<void>>();
+  #packParts: Buffer[] = [];
+  #packBlobs: PackedBlob[] = [];
+  #packSize = 0;
+  #unindexed: IndexPack[] = [];
+  #error: unknown = null;
+
+  constructor(backend: Backend, key: MasterKey, level: number) {
+    this.backend = backend;
+    this.key = key;
+    this.level = level;
+  }
+
+  async loadIndex(): Promise<void> {
+    this.index.clear();
+    this.packs.clear();
+    const files = await this.backend.list('index');
+    this.indexFiles = files.map((f) => f.name);
+    for (const f of files) this.addIndexFile(parseIndexFile(await readJsonFile(this.backend, this.key.enc, 'index', f.name), `index/${f.name}`));
+  }
+
+  addIndexFile(file: IndexFile): void {
+    for (const p of file.packs) {
+      this.packs.set(p.id, p.size);
+      for (const [id, t, offset, length, rawLength, c] of p.blobs) {
+        this.index.set(id, { pack: p.id, type: t === 't' ? 'tree' : 'data', offset, length, rawLength, compressed: c === 1 });
+      }
+    }
+  }
+
+  has(id: string): boolean {
+    return this.index.has(id) || this.#pendingIds.has(id);
+  }
+
+  /** The id a content would get (HMAC of its SHA-256). */
+  idOf(content: Uint8Array, contentSha?: Buffer): string {
+    return blobIdFromHash(this.key, contentSha ?? sha256(content)).toString('hex');
+  }
+
+  /**
+   * Stores a blob unless it is already there. Returns once the blob is accepted: compression
+   * and pack writing go on in the background, at most INFLIGHT at a time; `flush` waits for all.
+   */
+  async save(type: BlobType, content: Buffer, contentSha?: Buffer): Promise<{ id: string; isNew: boolean }> {
+    this.#throwIfFailed();
+    const id = this.idOf(content, contentSha);
+    if (this.has(id)) return { id, isNew: false };
+    this.#pendingIds.add(id);
+    this.newBytes += content.length;
+    while (this.#inflight.size >= INFLIGHT) await Promise.race(this.#inflight);
+    this.#throwIfFailed();
+    const task = this.#store(type, id, content).catch((e: unknown) => {
+      if (this.#error === null) this.#error = e;
+    });
+    this.#inflight.add(task);
+    void task.finally(() => this.#inflight.delete(task));
+    return { id, isNew: true };
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error !== null) throw this.#error;
+  }
+
+  /** Copies an already sealed blob into the current pack (prune's repacking: no recompression). */
+  async addSealed(type: BlobType, id: string, compressed: boolean, rawLength: number, sealed: Buffer): Promise<void> {
+    this.#throwIfFailed();
+    this.#pendingIds.add(id);
+    this.#packParts.push(sealed);
+    this.#packBlobs.push({ type, id: Buffer.from(id, 'hex'), compressed, length: sealed.length, rawLength });
+    this.#packSize += sealed.length;
+    if (this.#packSize >= PACK_TARGET) await this.#writePack();
+  }
+
+  async #store(type: BlobType, id: string, content: Buffer): Promise<void> {
+    let body = content;
+    let compressed = false;
+    if (this.level > 0 && content.length > 64) {
+      const z = content.length >= ASYNC_COMPRESS_MIN ? await compressAsync(content, this.level) : zstdCompressSync(content, { params: { [zc.ZSTD_c_compressionLevel]: this.level } });
+      if (z.length < content.length) {
+        body = z;
+        compressed = true;
+      }
+    }
+    const idBytes = Buffer.from(id, 'hex');
+    const sealed = seal(this.key.enc, body, blobAad(idBytes));
+    this.#packParts.push(sealed);
+    this.#packBlobs.push({ type, id: idBytes, compressed, length: sealed.length, rawLength: content.length });
+    this.#packSize += sealed.length;
+    if (this.#packSize >= PACK_TARGET) await this.#writePack();
+  }
+
+  async #writePack(): Promise<void> {
+    if (this.#packBlobs.length === 0) return;
+    const parts = this.#packParts;
+    const blobs = this.#packBlobs;
+    this.#packParts = [];
+    this.#packBlobs = [];
+    this.#packSize = 0;
+    const header = encodeHeader(this.key.enc, blobs);
+    const pack = Buffer.concat([...parts, header]);
+    const name = sha256Hex(pack);
+    await this.backend.put('data', name, pack);
+    this.storedBytes += pack.length;
+    let offset = 0;
+    const rows: IndexPack['blobs'] = [];
+    for (const b of blobs) {
+      const idHex = b.id.toString('hex');
+      rows.push([idHex, b.type === 'tree' ? 't' : 'd', offset, b.length, b.rawLength, b.compressed ? 1 : 0]);
+      this.index.set(idHex, { pack: name, type: b.type, offset, length: b.length, rawLength: b.rawLength, compressed: b.compressed });
+      this.#pendingIds.delete(idHex);
+      offset += b.length;
+    }
+    this.packs.set(name, pack.length);
+    this.#unindexed.push({ id: name, size: pack.length, blobs: rows });
+    if (this.#unindexed.length >= INDEX_EVERY_PACKS) await this.#writeIndex();
+  }
+
+  async #writeIndex(): Promise<void> {
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    const name = await writeJsonFile(this.backend, this.key.enc, 'index', { version: 1, packs } satisfies IndexFile);
+    this.indexFiles.push(name);
+  }
+
+  /** Waits for every accepted blob, writes the last pack and an index naming all new packs. */
+  async flush(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.race(this.#inflight);
+    this.#throwIfFailed();
+    await this.#writePack();
+    await this.#writeIndex();
+  }
+
+  /** Reads, decrypts, decompresses and verifies one blob. */
+  async load(id: string): Promise<Buffer> {
+    const e = this.index.get(id);
+    if (e === undefined) throw new AppError('corrupt', `blob ${id.slice(0, 16)} is not in the index`);
+    const sealed = await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
+    return this.openBlob(id, e, sealed);
+  }
+
+  openBlob(id: string, e: { compressed: boolean; rawLength: number }, sealed: Buffer): Buffer {
+    const idBytes = Buffer.from(id, 'hex');
+    const body = open(this.key.enc, sealed, blobAad(idBytes), `blob ${id.slice(0, 16)}`);
+    let plain: Buffer;
+    try {
+      plain = e.compressed ? zstdDecompressSync(body) : body;
+    } catch {
+      throw new AppError('corrupt', `blob ${id.slice(0, 16)}: cannot decompress`);
+    }
+    if (plain.length !== e.rawLength || !equalBytes(blobIdFromHash(this.key, sha256(plain)), idBytes)) {
+      throw new AppError('corrupt', `blob ${id.slice(0, 16)}: content does not match its id`);
+    }
+    return plain;
+  }
+}
