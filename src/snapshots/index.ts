@@ -2,6 +2,8 @@
 // docs/formats/repository.md). Integrity and backups use only what is exported here.
 
 export type * from './types.ts';
+export type { SnapshotId } from '../core/ids.ts';
+export { snapshotId } from '../core/ids.ts';
 export type { Backend, FileType, FileInfo } from './ports.ts';
 export { fileTypes } from './ports.ts';
 export { initRepository, openRepository, repositoryExists } from './repository.ts';

@@ -1,0 +1,162 @@
+// The repository as the CLI sees it: where it is (config `repository.path`, `--repo`, default
+// <stateDir>/repository), how the passphrase is found (environment or a file, never a flag),
+// and one function per `ripcord repo` command.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalBackend } from '../adapters/blob/local.ts';
+import { AppError } from '../core/errors.ts';
+import { snapshotId } from '../core/ids.ts';
+import {
+  initRepository,
+  openRepository,
+  type CheckResult,
+  type ForgetResult,
+  type KeepRules,
+  type KeyInfo,
+  type LockInfo,
+  type PruneResult,
+  type RepoStats,
+  type Repository,
+  type SnapshotInfo,
+  type SnapshotResult,
+} from '../snapshots/index.ts';
+import { resolvePath, type LoadedConfig } from './config.ts';
+
+export interface RepoTarget {
+  /** `--repo DIR`, overriding the config. */
+  repo?: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function repoDir(loaded: LoadedConfig, t: RepoTarget): string {
+  if (t.repo !== undefined) return resolvePath(process.cwd(), t.repo);
+  const p = loaded.config.repository.path;
+  return p !== undefined ? resolvePath(loaded.baseDir, p) : join(loaded.config.stateDir, 'repository');
+}
+
+function readSecretFile(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('not_found', `cannot read the ${what} file: ${(e as Error).message}`, { where: file });
+  }
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (line === '') throw new AppError('usage', `the ${what} file is empty`, { where: file });
+  return line;
+}
+
+/** RIPCORD_PASSPHRASE, RIPCORD_PASSPHRASE_FILE, then the config's passphrase and passphraseFile. */
+export function passphrase(loaded: LoadedConfig, env: Env = process.env): string {
+  const fromEnv = env['RIPCORD_PASSPHRASE'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const envFile = env['RIPCORD_PASSPHRASE_FILE'];
+  if (envFile !== undefined && envFile !== '') return readSecretFile(envFile, 'passphrase');
+  const r = loaded.config.repository;
+  if (r.passphrase !== undefined) return r.passphrase;
+  if (r.passphraseFile !== undefined) return readSecretFile(resolvePath(loaded.baseDir, r.passphraseFile), 'passphrase');
+  throw new AppError('usage', 'no passphrase: set RIPCORD_PASSPHRASE or RIPCORD_PASSPHRASE_FILE, or repository.passphrase / passphraseFile in the config', {
+    details: ['a passphrase is never taken from the command line, where other users could see it'],
+  });
+}
+
+/** The passphrase for a new key: RIPCORD_NEW_PASSPHRASE, or the file given. */
+export function newPassphrase(file: string | undefined, env: Env = process.env): string {
+  if (file !== undefined) return readSecretFile(file, 'new passphrase');
+  const v = env['RIPCORD_NEW_PASSPHRASE'];
+  if (v !== undefined && v !== '') return v;
+  throw new AppError('usage', 'no new passphrase: give --new-passphrase-file FILE or set RIPCORD_NEW_PASSPHRASE');
+}
+
+function scryptN(env: Env): number | undefined {
+  // For tests only: a cheap KDF so suites stay fast. Never set in production.
+  const v = env['RIPCORD_TEST_SCRYPT_N'];
+  return v === undefined ? undefined : Number(v);
+}
+
+export async function withRepo<T>(loaded: LoadedConfig, t: RepoTarget, f: (r: Repository) => Promise<T>): Promise<T> {
+  const backend = new LocalBackend(repoDir(loaded, t));
+  const repo = await openRepository(backend, passphrase(loaded), { staleLockMs: loaded.config.repository.staleLockMinutes * 60_000 });
+  try {
+    return await f(repo);
+  } finally {
+    await repo.close();
+  }
+}
+
+export async function repoInit(loaded: LoadedConfig, t: RepoTarget, env: Env = process.env): Promise<{ location: string; id: string }> {
+  const location = repoDir(loaded, t);
+  const n = scryptN(env);
+  const repo = await initRepository(new LocalBackend(location), passphrase(loaded, env), {
+    compressionLevel: loaded.config.repository.compression,
+    ...(n !== undefined ? { scryptN: n } : {}),
+  });
+  await repo.close();
+  return { location, id: repo.id };
+}
+
+export const repoCheck = (l: LoadedConfig, t: RepoTarget, readData: boolean): Promise<CheckResult> => withRepo(l, t, (r) => r.check({ readData }));
+export const repoStats = (l: LoadedConfig, t: RepoTarget): Promise<RepoStats> => withRepo(l, t, (r) => r.stats());
+export const repoSnapshots = (l: LoadedConfig, t: RepoTarget): Promise<SnapshotInfo[]> => withRepo(l, t, (r) => r.listSnapshots());
+export const repoLocks = (l: LoadedConfig, t: RepoTarget): Promise<LockInfo[]> => withRepo(l, t, (r) => r.listLocks());
+
+export async function repoUnlock(l: LoadedConfig, t: RepoTarget, all: boolean): Promise<{ removed: number; temporaryFiles: number }> {
+  const backend = new LocalBackend(repoDir(l, t));
+  return withRepo(l, t, async (r) => {
+    const removed = await r.unlock(all);
+    // With no live lock left, nobody is writing: leftover temp files are safe to delete.
+    const temporaryFiles = (await r.listLocks()).length === 0 ? await backend.removeTemporaryFiles() : 0;
+    return { removed, temporaryFiles };
+  });
+}
+
+export const repoForget = (l: LoadedConfig, t: RepoTarget, rules: KeepRules): Promise<ForgetResult> => withRepo(l, t, (r) => r.forget(rules));
+export async function repoForgetIds(l: LoadedConfig, t: RepoTarget, ids: string[]): Promise<SnapshotInfo[]> {
+  return withRepo(l, t, async (r) => {
+    const found: SnapshotInfo[] = [];
+    for (const id of ids) found.push(await r.findSnapshot(id));
+    await r.removeSnapshots(found.map((s) => s.id));
+    return found;
+  });
+}
+export const repoPrune = (l: LoadedConfig, t: RepoTarget, dryRun: boolean): Promise<PruneResult> => withRepo(l, t, (r) => r.prune({ dryRun }));
+export const repoKeyList = (l: LoadedConfig, t: RepoTarget): Promise<KeyInfo[]> => withRepo(l, t, (r) => r.listKeys());
+
+export async function repoKeyAdd(l: LoadedConfig, t: RepoTarget, newPassFile: string | undefined, env: Env = process.env): Promise<{ id: string }> {
+  const pass = newPassphrase(newPassFile, env);
+  const n = scryptN(env);
+  return withRepo(l, t, async (r) => ({ id: await r.addKey(pass, n !== undefined ? { scryptN: n } : {}) }));
+}
+export const repoKeyRemove = (l: LoadedConfig, t: RepoTarget, id: string): Promise<void> => withRepo(l, t, (r) => r.removeKey(id));
+
+export async function repoSnapshot(
+  l: LoadedConfig,
+  t: RepoTarget,
+  paths: string[],
+  opts: { tags: string[]; parent?: string | undefined; stdinName?: string | undefined; onProgress?: (p: { files: number; bytes: number }) => void },
+): Promise<SnapshotResult> {
+  return withRepo(l, t, async (r) => {
+    const base = {
+      tags: opts.tags,
+      ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    };
+    if (opts.stdinName !== undefined) return r.snapshotStream(opts.stdinName, process.stdin, base);
+    const roots = paths.map((p) => resolvePath(process.cwd(), p));
+    let parent = opts.parent !== undefined ? (await r.findSnapshot(opts.parent)).id : undefined;
+    if (opts.parent === undefined) {
+      // The newest snapshot of the same roots is the parent: unchanged files are not read again.
+      const same = (await r.listSnapshots()).filter((s) => s.roots.join('\u0000') === [...roots].map((x) => x.replace(/\/+$/, '') || '/').join('\u0000'));
+      parent = same.at(-1)?.id;
+    }
+    return r.snapshot(roots, { ...base, ...(parent !== undefined ? { parent: snapshotId(parent) } : {}) });
+  });
+}
+
+export async function repoRestore(l: LoadedConfig, t: RepoTarget, id: string, target: string): Promise<{ id: string; files: number; dirs: number; bytes: number }> {
+  return withRepo(l, t, async (r) => {
+    const s = await r.findSnapshot(id);
+    return { id: s.id, ...(await r.restore(s.id, resolvePath(process.cwd(), target))) };
+  });
+}
