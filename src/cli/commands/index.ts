@@ -7,7 +7,8 @@ import { register as findings } from './findings.ts';
 import { register as run } from './run.ts';
 import { register as config } from './config.ts';
 import { register as obligations } from './obligations.ts';
+import { register as repo } from './repo.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, ingest, logs, findings, config, obligations];
+export const commands: Register[] = [run, ingest, logs, findings, config, obligations, repo];
