@@ -1,0 +1,194 @@
+// Compares the site as it is with the baseline: added, deleted, modified (content), mode and
+// owner changes, retargeted symlinks and type changes. The quick check reuses a hash when
+// size, mtime, ctime, inode and device all match the stat cache (or the baseline entry);
+// `full` re-hashes every file. Added and modified files are scanned for malicious code from
+// the same read that hashed them.
+
+import { join } from 'node:path';
+import type { ManifestEntry, EntryType } from '../snapshots/index.ts';
+import type { Baseline } from './baseline.ts';
+import { hashFile } from './hash.ts';
+import { StatCache } from './statcache.ts';
+import type { FileStat } from './walk.ts';
+import type { CodeRule } from './scan/rules.ts';
+import { isScannable, scanContent, scanText, type CodeFinding } from './scan/scanner.ts';
+import type { TrafficLookup, TrafficRequest } from './ports.ts';
+
+export type ChangeKind = 'added' | 'deleted' | 'modified' | 'mode' | 'owner' | 'symlink' | 'type';
+
+export interface FileState {
+  type: EntryType;
+  /** Permission bits (mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  hash: string | null;
+  target: string | null;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+export interface Change {
+  root: string;
+  path: string;
+  kinds: ChangeKind[];
+  before: FileState | null;
+  after: FileState | null;
+  /** When it changed as far as the file system tells (max of ctime and mtime; the folder's for a deletion), or null. */
+  time: number | null;
+  /** Malicious-code findings in the new content. */
+  findings: CodeFinding[];
+  /** Recorded requests in the minutes before the change, POSTs and uploads first. */
+  requests: TrafficRequest[];
+}
+
+export interface CheckStats {
+  entries: number;
+  files: number;
+  hashed: number;
+  bytesHashed: number;
+  fromCache: number;
+  errors: string[];
+}
+
+export interface CompareOptions {
+  full: boolean;
+  /** Now (ms): a hash is cached only for files whose ctime is older than `racyMs` before it. */
+  now: number;
+  /** Baseline entries are trusted without reading only when their ctime is this much older than the snapshot (ms since epoch). */
+  baselineTrustedBefore: number;
+  rules: readonly CodeRule[];
+  maxScanBytes: number;
+}
+
+function state(e: ManifestEntry | FileStat, hash: string | null): FileState {
+  return {
+    type: e.type,
+    mode: e.mode & 0o7777,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    hash,
+    target: e.target ?? null,
+    mtimeMs: e.mtimeMs,
+    ctimeMs: e.ctimeMs,
+  };
+}
+
+/** Timestamps closer than this to the moment of hashing are not trusted for the fast path. */
+export const racyMs = 2000;
+
+const sameStat = (a: FileStat, b: ManifestEntry): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
+
+export function absPath(root: string, path: string): string {
+  return path === '' ? root : join(root, path);
+}
+
+/** The pure-ish heart of `check`: walked entries against the baseline; reads only files whose hash is not known. */
+export function compare(baseline: Baseline, current: readonly FileStat[], cache: StatCache, opts: CompareOptions): { changes: Change[]; stats: CheckStats } {
+  const stats: CheckStats = { entries: current.length, files: 0, hashed: 0, bytesHashed: 0, fromCache: 0, errors: [] };
+  const changes: Change[] = [];
+  const seen = new Set<string>();
+  const dirCtime = new Map<string, number>();
+  for (const e of current) if (e.type === 'dir') dirCtime.set(StatCache.key(e.root, e.path), e.ctimeMs);
+
+  for (const e of current) {
+    const key = StatCache.key(e.root, e.path);
+    seen.add(key);
+    const b = baseline.get(key);
+    let hash: string | null = null;
+    let head: Buffer | null = null;
+    if (e.type === 'file') {
+      stats.files++;
+      const wantScan = opts.rules.length > 0 && isScannable(e.path, opts.rules);
+      let cached: string | null = null;
+      if (!opts.full) {
+        cached = cache.lookup(e);
+        if (cached === null && b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < opts.baselineTrustedBefore - racyMs && sameStat(e, b)) cached = b.hash;
+      }
+      if (cached !== null) {
+        hash = cached;
+        stats.fromCache++;
+        if (!cache.rows.has(key) && e.ctimeMs < opts.now - racyMs) cache.set(e, cached);
+      } else {
+        try {
+          const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
+          hash = r.hash;
+          head = r.head;
+          stats.hashed++;
+          stats.bytesHashed += r.size;
+          // Cache only what was read under the stat we have (a file growing meanwhile is re-read next time).
+          // A file changed within the timestamp granularity of now could change again unseen
+          // under the same stat (git's "racy" case): such files are not cached.
+          if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs) cache.set(e, r.hash);
+        } catch (err) {
+          stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
+      }
+    }
+    const kinds: ChangeKind[] = [];
+    if (b === undefined) kinds.push('added');
+    else if (b.type !== e.type) kinds.push('type');
+    else {
+      if (e.type === 'file' && hash !== (b.hash ?? null)) kinds.push('modified');
+      if (e.type === 'symlink' && (e.target ?? null) !== (b.target ?? null)) kinds.push('symlink');
+      if ((e.mode & 0o7777) !== (b.mode & 0o7777)) kinds.push('mode');
+      if (e.uid !== b.uid || e.gid !== b.gid) kinds.push('owner');
+    }
+    if (kinds.length === 0) continue;
+    let findings: CodeFinding[] = [];
+    if (e.type === 'file' && opts.rules.length > 0 && (kinds.includes('added') || kinds.includes('modified') || kinds.includes('type')) && isScannable(e.path, opts.rules)) {
+      try {
+        head ??= hashFile(absPath(e.root, e.path), opts.maxScanBytes).head;
+        if (head !== null) findings = scanContent(scanText(head, opts.maxScanBytes), { path: absPath(e.root, e.path), rel: e.path }, opts.rules);
+      } catch (err) {
+        stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    changes.push({
+      root: e.root,
+      path: e.path,
+      kinds,
+      before: b === undefined ? null : state(b, b.hash ?? null),
+      after: state(e, hash),
+      time: Math.max(e.ctimeMs, e.mtimeMs),
+      findings,
+      requests: [],
+    });
+  }
+  for (const [key, b] of baseline) {
+    if (seen.has(key)) continue;
+    const slash = b.path.lastIndexOf('/');
+    const parent = StatCache.key(b.root, slash < 0 ? '' : b.path.slice(0, slash));
+    changes.push({ root: b.root, path: b.path, kinds: ['deleted'], before: state(b, b.hash ?? null), after: null, time: dirCtime.get(parent) ?? null, findings: [], requests: [] });
+  }
+  cache.retain(seen);
+  changes.sort((a, b) => (a.root === b.root ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.root < b.root ? -1 : 1));
+  return { changes, stats };
+}
+
+const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Orders requests for a change: writes and uploads first, then the closest in time. */
+export function rankRequests(reqs: readonly TrafficRequest[], time: number, limit: number): TrafficRequest[] {
+  const weight = (r: TrafficRequest) => (writeMethods.has(r.method.toUpperCase()) ? 0 : /upload|media|file|import|install|plugin|theme/i.test(r.path) ? 1 : 2);
+  return [...reqs].sort((a, b) => weight(a) - weight(b) || Math.abs(time - a.time) - Math.abs(time - b.time)).slice(0, limit);
+}
+
+/** Fills `requests` of each change from the traffic record. A failing lookup leaves them empty and is returned. */
+export async function annotateWithTraffic(changes: Change[], traffic: TrafficLookup, beforeMs: number, limit: number): Promise<string[]> {
+  const errors: string[] = [];
+  if (limit <= 0) return errors;
+  for (const c of changes) {
+    if (c.time === null) continue;
+    try {
+      const reqs = await traffic.requestsAround(c.time, beforeMs, Math.max(limit * 5, 50));
+      c.requests = rankRequests(reqs, c.time, limit);
+    } catch (e) {
+      errors.push(`traffic lookup for ${c.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,42 @@
+// Decides which paths under a site root the baseline covers: common and preset excludes,
+// the user's include/exclude globs (picomatch, relative to the root), and upload folders
+// where only files a web server could execute (or that configure it) are covered.
+
+import picomatch from 'picomatch';
+import { commonExclude, type Preset } from './presets.ts';
+import { executableExtensions, extensionOf } from './scan/languages.ts';
+
+export interface FilterSpec {
+  preset: Preset | null;
+  include?: readonly string[];
+  exclude?: readonly string[];
+}
+
+/** `(relPath, isDir) => true` to leave a path out; the shape the snapshot repository takes. */
+export type ExcludeFn = (rel: string, isDir: boolean) => boolean;
+
+const serverConfigNames = new Set(['.htaccess', '.user.ini', 'php.ini', 'web.config']);
+
+/** True for a file that matters even inside an upload folder. */
+export function isExecutableName(rel: string): boolean {
+  const base = rel.slice(rel.lastIndexOf('/') + 1).toLowerCase();
+  if (serverConfigNames.has(base)) return true;
+  // Double extensions (`shell.php.jpg`) run as PHP on some misconfigured servers.
+  const parts = base.split('.').slice(1);
+  return parts.some((p) => executableExtensions.includes(p)) || executableExtensions.includes(extensionOf(base));
+}
+
+export function createFilter(spec: FilterSpec): ExcludeFn {
+  const opts = { dot: true };
+  const excluded = picomatch([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])], opts);
+  const uploads = spec.preset && spec.preset.uploads.length > 0 ? picomatch([...spec.preset.uploads], opts) : null;
+  const include = spec.include && spec.include.length > 0 ? picomatch([...spec.include], opts) : null;
+  return (rel, isDir) => {
+    if (rel === '') return false;
+    if (excluded(rel)) return true;
+    if (isDir) return false;
+    if (uploads !== null && uploads(rel) && !isExecutableName(rel)) return true;
+    if (include !== null && !include(rel)) return true;
+    return false;
+  };
+}

@@ -1,0 +1,68 @@
+// What integrity needs from outside, declared here and implemented elsewhere:
+// - TrafficLookup: the recorded requests around a change (the lead implements it over the
+//   traffic store in src/app; `nullTrafficLookup` when there is no store). Read-only,
+//   idempotent; a failure is reported with the change, never fails the check.
+// - FileWatcher: change notifications for a set of folders (src/adapters/fswatch/chokidar.ts).
+//   Best effort: a missed event is caught by the scheduled full check.
+// - ShopDbReader: rows of the shop's own database for `scan-db` (src/adapters/shopdb/).
+//   Read-only; identifiers are validated by the caller and quoted by the adapter.
+// - IntegrityFinding: the shape of src/detect/finding.ts's Finding (structurally the same),
+//   declared here because detect has no index.ts yet; the app passes it on as a Finding.
+
+export interface TrafficRequest {
+  time: number;
+  ip: string;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  userAgent: string | null;
+}
+
+export interface TrafficLookup {
+  /** Requests from `timeMs - beforeMs` up to `timeMs` (and a minute after, for clock skew), at most `limit`, newest first. */
+  requestsAround(timeMs: number, beforeMs: number, limit: number): Promise<TrafficRequest[]>;
+}
+
+export const nullTrafficLookup: TrafficLookup = {
+  requestsAround: async () => [],
+};
+
+export type WatchEvent = { type: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir'; path: string };
+
+export interface FileWatcher {
+  /** Starts watching `dirs` (absolute), calling `onEvent` for changes; `ignored(abs)` prunes folders and files. */
+  watch(dirs: readonly string[], ignored: (abs: string, isDir: boolean | null) => boolean, onEvent: (e: WatchEvent) => void, onError: (e: unknown) => void): Promise<{ close(): Promise<void> }>;
+}
+
+export interface ShopDbCell {
+  table: string;
+  column: string;
+  key: string;
+  value: string;
+}
+
+export interface ShopDbReader {
+  /** Which of the tables exist (others are skipped with a note). */
+  existingTables(tables: readonly string[]): Promise<Set<string>>;
+  /** Every non-empty value of the columns, batch by batch, keyed by `key`. */
+  cells(table: string, key: string, columns: readonly string[], batchSize: number): AsyncIterable<ShopDbCell>;
+  close(): Promise<void>;
+}
+
+export type IntegritySeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface IntegrityFinding {
+  rule: string;
+  category: string;
+  severity: IntegritySeverity;
+  time: number;
+  ip: string | null;
+  user: string | null;
+  service: string | null;
+  field: string;
+  match: string;
+  message: string;
+  groupKey: string;
+  evidence: string[];
+}
