@@ -1,3 +1,18 @@
-// Public face of the detection subsystem.
+// Public face of the detection subsystem: rules as data (YAML) -> compiled -> a running
+// detector that turns events into findings; the rule test runner and explainer; the login
+// history port behind the first-seen rules.
 export type { Finding, Severity } from './finding.ts';
 export { severities } from './finding.ts';
+export type { RuleSpec, CaseSpec, View } from './spec.ts';
+export type { CompiledRule, CompiledRules } from './compile.ts';
+export type { RuleFile, RuleSet, LoadOptions } from './load.ts';
+export { loadRules, shippedRulesDir } from './load.ts';
+export type { Detector, DetectorOptions } from './detector.ts';
+export { createDetector, evidenceOf } from './detector.ts';
+export type { Login, LoginHistory } from './ports.ts';
+export { MemoryLoginHistory } from './history.ts';
+export type { CaseResult, LineParser } from './testing.ts';
+export { runRuleTests, runCase, splitRequest } from './testing.ts';
+export type { Explanation, FieldExplanation, RuleMatch } from './explain.ts';
+export { explainEvent } from './explain.ts';
+export { decode, sqlView, compactView } from './normalise.ts';

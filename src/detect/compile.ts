@@ -1,0 +1,302 @@
+// Rule specs -> compiled rules: conditions become closures over the per-event field cache,
+// and the text tests of all rules on one (field, view) are merged into one "gate" regex, so a
+// benign request costs one regex per field instead of one per rule (the prefilter that keeps
+// detection within budget at hundreds of thousands of events per second).
+
+import type { FirstSeenRuleSpec, LeafSpec, ConditionSpec, RuleSpec, SignatureRuleSpec, ThresholdRuleSpec, View } from './spec.ts';
+import { parseDuration } from './spec.ts';
+import { fieldDefs, slotOf, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
+import { inNetworks, parseNetwork } from './cidr.ts';
+
+/** What made a condition true: the field, the view it was read through, and the matched text. */
+export interface Hit {
+  field: string;
+  view: View;
+  match: string;
+  /** True for text tests (regex, contains, startsWith), which make the best excerpts. */
+  text: boolean;
+}
+
+export type Test = (ctx: EventContext) => Hit | null;
+
+interface Base {
+  id: string;
+  /** File the rule came from. */
+  file: string;
+  on: Kind;
+  test: Test | null;
+}
+export interface CompiledSignature extends Base {
+  kind: 'signature';
+  spec: SignatureRuleSpec;
+  test: Test;
+  /** null: every finding is its own group (`groupBy: each`). */
+  groupBy: Slot[] | null;
+}
+export interface CompiledThreshold extends Base {
+  kind: 'threshold';
+  spec: ThresholdRuleSpec;
+  groupBy: Slot[];
+  distinct: Slot | null;
+  windowMs: number;
+}
+export interface CompiledFirstSeen extends Base {
+  kind: 'first-seen';
+  spec: FirstSeenRuleSpec;
+}
+export type CompiledRule = CompiledSignature | CompiledThreshold | CompiledFirstSeen;
+
+export interface Gate {
+  slot: Slot;
+  re: RegExp;
+}
+
+export interface CompiledRules {
+  rules: CompiledRule[];
+  gates: Gate[];
+}
+
+const NOT_HIT: Hit = { field: '', view: 'raw', match: '', text: false };
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+interface GateMember {
+  slot: Slot;
+  source: string;
+  holder: { gate: number };
+}
+
+/** Collects problems while compiling one rule: "file: rule id: path: message". */
+class Problems {
+  readonly list: string[] = [];
+  add(where: string, message: string): void {
+    this.list.push(`${where}: ${message}`);
+  }
+}
+
+function toStr(v: FieldValue): string | null {
+  if (v === null) return null;
+  return typeof v === 'string' ? v : String(v);
+}
+
+function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems, members: GateMember[]): Test | null {
+  const def = fieldDefs[on][leaf.field];
+  if (def === undefined) {
+    problems.add(where, `unknown field "${leaf.field}" for ${on} events (known: ${Object.keys(fieldDefs[on]).join(', ')})`);
+    return null;
+  }
+  const view: View = def.text ? (leaf.view ?? 'decoded') : 'raw';
+  const slot = slotOf(on, leaf.field, view) as Slot;
+  const field = leaf.field;
+  const fold = (s: string): string => (view === 'raw' ? s : s.toLowerCase());
+  const ops = (['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists'] as const).filter((k) => leaf[k] !== undefined);
+  const range = leaf.gte !== undefined || leaf.lt !== undefined;
+  if (ops.length + (range ? 1 : 0) !== 1) {
+    problems.add(where, `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists); found ${ops.length + (range ? 1 : 0)}`);
+    return null;
+  }
+  const hit = (match: string, text: boolean): Hit => ({ field, view, match, text });
+
+  if (range) {
+    const lo = leaf.gte ?? -Infinity;
+    const hi = leaf.lt ?? Infinity;
+    return (ctx) => {
+      const v = ctx.value(slot);
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
+      return n >= lo && n < hi ? hit(String(n), false) : null;
+    };
+  }
+  const op = ops[0];
+  switch (op) {
+    case 'exists': {
+      const want = leaf.exists === true;
+      return (ctx) => {
+        const v = ctx.value(slot);
+        const present = v !== null && v !== '';
+        return present === want ? (present ? hit(String(v), false) : NOT_HIT) : null;
+      };
+    }
+    case 'equals': {
+      const want = fold(String(leaf.equals));
+      return (ctx) => {
+        const v = toStr(ctx.value(slot));
+        return v === want ? hit(v, false) : null;
+      };
+    }
+    case 'in': {
+      const set = new Set((leaf.in ?? []).map((x) => fold(String(x))));
+      return (ctx) => {
+        const v = toStr(ctx.value(slot));
+        return v !== null && set.has(v) ? hit(v, false) : null;
+      };
+    }
+    case 'cidr': {
+      const list = typeof leaf.cidr === 'string' ? [leaf.cidr] : (leaf.cidr ?? []);
+      try {
+        const nets = list.map(parseNetwork);
+        return (ctx) => {
+          const v = toStr(ctx.value(slot));
+          return v !== null && inNetworks(v, nets) ? hit(v, false) : null;
+        };
+      } catch (e) {
+        problems.add(where, e instanceof Error ? e.message : String(e));
+        return null;
+      }
+    }
+    case 'contains':
+    case 'startsWith': {
+      const raw = leaf[op] ?? [];
+      const list = (typeof raw === 'string' ? [raw] : raw).map(fold);
+      const holder = { gate: -1 };
+      members.push({ slot, source: list.map((s) => (op === 'startsWith' ? `^${escapeRe(s)}` : escapeRe(s))).join('|'), holder });
+      const starts = op === 'startsWith';
+      return (ctx) => {
+        if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;
+        const v = toStr(ctx.value(slot));
+        if (v === null) return null;
+        for (const s of list) if (starts ? v.startsWith(s) : v.includes(s)) return hit(s, true);
+        return null;
+      };
+    }
+    case 'regex': {
+      const source = leaf.regex ?? '';
+      if (view !== 'raw' && /[A-Z]/.test(source.replace(/\\[pPu]\{[^}]*\}|\\./g, ''))) {
+        problems.add(where, `regex has upper-case letters, but the ${view} view is lower-cased (write it in lower case, or use view: raw)`);
+        return null;
+      }
+      let re: RegExp;
+      try {
+        re = new RegExp(source, view === 'raw' ? 'i' : '');
+      } catch (e) {
+        problems.add(where, `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+        return null;
+      }
+      const holder = { gate: -1 };
+      members.push({ slot, source, holder });
+      return (ctx) => {
+        if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;
+        const v = toStr(ctx.value(slot));
+        if (v === null) return null;
+        const m = re.exec(v);
+        return m === null ? null : hit(m[0], true);
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function gatePasses(ctx: EventContext, g: number): boolean {
+  if (ctx.gateGen[g] === ctx.generation) return ctx.gatePass[g] === 1;
+  const gate = ctx.gates[g];
+  let pass = true;
+  if (gate !== undefined) {
+    const v = ctx.value(gate.slot);
+    pass = v !== null && gate.re.test(typeof v === 'string' ? v : String(v));
+  }
+  ctx.gateGen[g] = ctx.generation;
+  ctx.gatePass[g] = pass ? 1 : 0;
+  return pass;
+}
+
+function compileCondition(c: ConditionSpec, on: Kind, where: string, problems: Problems, members: GateMember[]): Test | null {
+  if ('all' in c) {
+    const parts = c.all.map((x, i) => compileCondition(x, on, `${where}.all[${i}]`, problems, members));
+    if (parts.some((p) => p === null)) return null;
+    const ts = parts as Test[];
+    return (ctx) => {
+      let best: Hit | null = null;
+      for (const t of ts) {
+        const h = t(ctx);
+        if (h === null) return null;
+        if (best === null || (!best.text && h.text)) best = h;
+      }
+      return best;
+    };
+  }
+  if ('any' in c) {
+    const parts = c.any.map((x, i) => compileCondition(x, on, `${where}.any[${i}]`, problems, members));
+    if (parts.some((p) => p === null)) return null;
+    const ts = parts as Test[];
+    return (ctx) => {
+      for (const t of ts) {
+        const h = t(ctx);
+        if (h !== null) return h;
+      }
+      return null;
+    };
+  }
+  if ('not' in c) {
+    const inner = compileCondition(c.not, on, `${where}.not`, problems, members);
+    if (inner === null) return null;
+    return (ctx) => (inner(ctx) === null ? NOT_HIT : null);
+  }
+  return compileLeaf(c, on, where, problems, members);
+}
+
+function fieldSlots(names: readonly string[], on: Kind, where: string, problems: Problems): Slot[] {
+  const out: Slot[] = [];
+  for (const n of names) {
+    const s = slotOf(on, n, 'raw');
+    if (s === undefined) problems.add(where, `unknown field "${n}" for ${on} events`);
+    else out.push(s);
+  }
+  return out;
+}
+
+function compileRule(spec: RuleSpec, file: string, problems: Problems, members: GateMember[]): CompiledRule | null {
+  const where = `${file}: rule ${spec.id}`;
+  const before = problems.list.length;
+  const test = spec.when === undefined ? null : compileCondition(spec.when, spec.on, `${where}: when`, problems, members);
+  if (problems.list.length > before) return null;
+  switch (spec.kind) {
+    case 'signature': {
+      const groupBy = spec.groupBy === 'each' ? null : fieldSlots(spec.groupBy, spec.on, `${where}: groupBy`, problems);
+      if (test === null || problems.list.length > before) return null;
+      return { kind: 'signature', id: spec.id, file, on: spec.on, spec, test, groupBy };
+    }
+    case 'threshold': {
+      const groupBy = fieldSlots(spec.groupBy, spec.on, `${where}: groupBy`, problems);
+      const distinct = spec.distinct === undefined ? null : (fieldSlots([spec.distinct], spec.on, `${where}: distinct`, problems)[0] ?? null);
+      if (problems.list.length > before) return null;
+      return { kind: 'threshold', id: spec.id, file, on: spec.on, spec, test, groupBy, distinct, windowMs: parseDuration(spec.window) };
+    }
+    case 'first-seen':
+      return { kind: 'first-seen', id: spec.id, file, on: 'auth', spec, test };
+  }
+}
+
+/** A gate is only safe when the members' sources can share one regex (no back-references or named groups). */
+const unionUnsafe = /\\[1-9]|\(\?<[a-zA-Z]|\\k</;
+
+/** Compiles rules (already validated by the schema); throws nothing, returns the problems. */
+export function compileRules(specs: readonly { spec: RuleSpec; file: string }[]): { compiled: CompiledRules; problems: string[] } {
+  const problems = new Problems();
+  const members: GateMember[] = [];
+  const rules: CompiledRule[] = [];
+  for (const { spec, file } of specs) {
+    const r = compileRule(spec, file, problems, members);
+    if (r !== null) rules.push(r);
+  }
+  const bySlot = new Map<number, GateMember[]>();
+  for (const m of members) {
+    const list = bySlot.get(m.slot.id) ?? [];
+    list.push(m);
+    bySlot.set(m.slot.id, list);
+  }
+  const gates: Gate[] = [];
+  for (const list of bySlot.values()) {
+    if (list.length < 2 || list.some((m) => unionUnsafe.test(m.source))) continue;
+    const first = list[0];
+    if (first === undefined) continue;
+    try {
+      const re = new RegExp(list.map((m) => `(?:${m.source})`).join('|'), first.slot.view === 'raw' ? 'i' : '');
+      const index = gates.length;
+      gates.push({ slot: first.slot, re });
+      for (const m of list) m.holder.gate = index;
+    } catch {
+      // Sources that only compile alone keep working without a gate.
+    }
+  }
+  return { compiled: { rules, gates }, problems: problems.list };
+}

@@ -1,0 +1,242 @@
+// The running detector: compiled rules plus their state (threshold buckets, the login
+// history) turned into `process(event) -> findings`. Event time drives every window, so
+// replaying old logs gives the findings they would have given live. Memory is bounded: a
+// bucket holds at most `count` entries, idle buckets are swept, and the number of buckets per
+// rule is capped (least recently used dropped first).
+
+import type { LogEvent } from '../logs/index.ts';
+import { truncate } from '../core/escape.ts';
+import type { Finding } from './finding.ts';
+import type { LoginHistory } from './ports.ts';
+import { EventContext, type FieldValue, type Slot } from './fields.ts';
+import type { CompiledFirstSeen, CompiledRule, CompiledRules, CompiledSignature, CompiledThreshold, Hit } from './compile.ts';
+import { MemoryLoginHistory } from './history.ts';
+
+export interface DetectorOptions {
+  /** Login history for first-seen rules; an in-memory one when absent. */
+  history?: LoginHistory;
+  /** Most groups (IPs, users) a threshold rule tracks at once. */
+  maxBuckets?: number;
+}
+
+export interface Detector {
+  process(event: LogEvent): Finding[];
+  readonly rules: readonly CompiledRule[];
+  /** Groups currently tracked by threshold rules (for tests and status). */
+  bucketCount(): number;
+}
+
+interface Bucket {
+  /** Times of the most recent matching events (at most `count`). */
+  times: number[];
+  /** Distinct value -> last time (at most `count`), for count-distinct rules. */
+  distinct: Map<string, number> | null;
+  last: number;
+  quietUntil: number;
+  firstEvidence: string;
+}
+
+const MAX_MATCH = 200;
+
+export function evidenceOf(e: LogEvent): string {
+  if (e.kind === 'http') {
+    const target = e.query === '' ? e.path : `${e.path}?${e.query}`;
+    return truncate(`${e.ip} "${e.method} ${target} ${e.protocol}" ${e.status} "${e.userAgent ?? '-'}"`, 500);
+  }
+  return truncate(e.message, 300);
+}
+
+const valueText = (v: FieldValue): string => (v === null || v === '' ? '-' : String(v));
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (m, k: string) => vars[k] ?? m);
+}
+
+class ThresholdState {
+  readonly buckets = new Map<string, Bucket>();
+  private updates = 0;
+  private maxTime = 0;
+  readonly rule: CompiledThreshold;
+  readonly maxBuckets: number;
+  constructor(rule: CompiledThreshold, maxBuckets: number) {
+    this.rule = rule;
+    this.maxBuckets = maxBuckets;
+  }
+
+  /** Adds one matching event; returns the count that crossed the threshold, or 0. */
+  add(key: string, time: number, distinctValue: string | null, evidence: string): { count: number; first: string } | null {
+    const { count } = this.rule.spec;
+    const windowMs = this.rule.windowMs;
+    if (time > this.maxTime) this.maxTime = time;
+    if (++this.updates % 4096 === 0) this.sweep();
+    let b = this.buckets.get(key);
+    if (b === undefined) {
+      b = { times: [], distinct: this.rule.distinct === null ? null : new Map(), last: time, quietUntil: 0, firstEvidence: evidence };
+      if (this.buckets.size >= this.maxBuckets) {
+        const oldest = this.buckets.keys().next();
+        if (oldest.done !== true) this.buckets.delete(oldest.value);
+      }
+    } else this.buckets.delete(key); // re-inserted below: Map order is least recently used first
+    this.buckets.set(key, b);
+    b.last = Math.max(b.last, time);
+    const cutoff = time - windowMs;
+    let n: number;
+    if (b.distinct !== null) {
+      if (distinctValue === null) return null;
+      b.distinct.delete(distinctValue);
+      b.distinct.set(distinctValue, time);
+      for (const [v, t] of b.distinct) {
+        if (t >= cutoff && b.distinct.size <= count) break;
+        b.distinct.delete(v);
+      }
+      n = b.distinct.size;
+    } else {
+      b.times.push(time);
+      if (b.times.length > count) b.times.shift();
+      while (b.times.length > 0 && (b.times[0] ?? 0) < cutoff) b.times.shift();
+      n = b.times.length;
+    }
+    if (n === 1) b.firstEvidence = evidence;
+    if (n >= count && time >= b.quietUntil) {
+      const first = b.firstEvidence;
+      b.times = [];
+      b.distinct?.clear();
+      b.quietUntil = time + windowMs;
+      return { count: n, first };
+    }
+    return null;
+  }
+
+  /** Drops buckets idle for longer than the window (the oldest are first in the Map). */
+  private sweep(): void {
+    const cutoff = this.maxTime - this.rule.windowMs;
+    for (const [k, b] of this.buckets) {
+      if (b.last >= cutoff || b.quietUntil > this.maxTime) break;
+      this.buckets.delete(k);
+    }
+  }
+}
+
+export function createDetector(compiled: CompiledRules, opts: DetectorOptions = {}): Detector {
+  const history = opts.history ?? new MemoryLoginHistory();
+  const maxBuckets = opts.maxBuckets ?? 100_000;
+  const ctx = new EventContext(compiled.gates);
+  const sig = { http: [] as CompiledSignature[], auth: [] as CompiledSignature[] };
+  const thr = { http: [] as ThresholdState[], auth: [] as ThresholdState[] };
+  const firstSeen: CompiledFirstSeen[] = [];
+  for (const r of compiled.rules) {
+    if (r.kind === 'signature') sig[r.on].push(r);
+    else if (r.kind === 'threshold') thr[r.on].push(new ThresholdState(r, maxBuckets));
+    else firstSeen.push(r);
+  }
+
+  const keyOf = (id: string, slots: readonly Slot[]): string => {
+    let k = id;
+    for (const s of slots) k += `|${valueText(ctx.value(s))}`;
+    return k;
+  };
+
+  function finding(rule: CompiledRule, e: LogEvent, hit: Hit, groupKey: string, extra: { count?: number; evidence?: string[] } = {}): Finding {
+    const service = e.kind === 'http' ? 'web' : e.service;
+    const ip = e.ip;
+    const user = e.user;
+    const match = truncate(hit.match, MAX_MATCH);
+    const vars: Record<string, string> = {
+      title: rule.spec.title,
+      ip: ip ?? 'local',
+      user: user ?? '-',
+      service,
+      field: hit.field,
+      match: truncate(hit.match, 80),
+      count: String(extra.count ?? 1),
+      path: e.kind === 'http' ? truncate(e.path, 120) : '-',
+    };
+    const template = rule.spec.message ?? (rule.kind === 'threshold' ? '{title} from {ip}: {match}' : '{title} from {ip}: {field} {match}');
+    return {
+      rule: rule.id,
+      category: rule.spec.category,
+      severity: rule.spec.severity,
+      time: e.time,
+      ip,
+      user,
+      service,
+      field: hit.field,
+      match,
+      message: fill(template, vars),
+      groupKey,
+      evidence: extra.evidence ?? [evidenceOf(e)],
+    };
+  }
+
+  function processFirstSeen(e: LogEvent & { kind: 'auth' }, out: Finding[]): void {
+    if (e.user === null) return;
+    for (const r of firstSeen) {
+      let hit: Hit | null = r.test === null ? null : r.test(ctx);
+      if (r.test !== null && hit === null) continue;
+      const scope = r.spec.scope === 'service' ? e.service : null;
+      if (history.logins(scope, e.user) < r.spec.minHistory) continue;
+      if (r.spec.what === 'ip') {
+        if (e.ip === null || history.seen(scope, e.user, e.ip)) continue;
+        hit = { field: 'ip', view: 'raw', match: e.ip, text: false };
+      } else {
+        const hours = history.hours(scope, e.user);
+        const h = new Date(e.time).getUTCHours();
+        const near = (hours[h] ?? 0) + (hours[(h + 23) % 24] ?? 0) + (hours[(h + 1) % 24] ?? 0);
+        if (near > 0) continue;
+        hit = { field: 'time', view: 'raw', match: `${String(h).padStart(2, '0')}:00 UTC`, text: false };
+      }
+      out.push(finding(r, e, hit, `${r.id}|${e.service}|${e.user}|${e.ip ?? '-'}`));
+    }
+  }
+
+  return {
+    rules: compiled.rules,
+    bucketCount: () => {
+      let n = 0;
+      for (const list of [thr.http, thr.auth]) for (const t of list) n += t.buckets.size;
+      return n;
+    },
+    process(e) {
+      ctx.reset(e);
+      const out: Finding[] = [];
+      // One finding per attack class per event: the first (most specific) rule of a category
+      // wins, so one request does not make three messages; `rules explain` shows them all.
+      let fired: string[] | null = null;
+      for (const r of sig[e.kind]) {
+        if (fired !== null && fired.includes(r.spec.category)) continue;
+        const hit = r.test(ctx);
+        if (hit === null) continue;
+        const groupKey =
+          r.groupBy === null
+            ? `${r.id}|${e.kind === 'http' ? 'web' : e.service}|${e.user ?? '-'}|${e.ip ?? '-'}|${e.time}`
+            : keyOf(r.id, r.groupBy);
+        out.push(finding(r, e, hit, groupKey));
+        (fired ??= []).push(r.spec.category);
+      }
+      for (const t of thr[e.kind]) {
+        const r = t.rule;
+        const hit = r.test === null ? null : r.test(ctx);
+        if (r.test !== null && hit === null) continue;
+        const groupKey = keyOf(r.id, r.groupBy);
+        const dv = r.distinct === null ? null : ctx.value(r.distinct);
+        if (r.distinct !== null && (dv === null || dv === '')) continue;
+        const evidence = evidenceOf(e);
+        const fired = t.add(groupKey, e.time, dv === null ? null : String(dv), evidence);
+        if (fired === null) continue;
+        const what = r.distinct === null ? 'events' : `distinct ${r.distinct} values`;
+        const summary: Hit = {
+          field: r.spec.distinct ?? r.spec.groupBy[0] ?? 'ip',
+          view: 'raw',
+          match: `${fired.count} ${what} in ${r.spec.window}`,
+          text: false,
+        };
+        out.push(finding(r, e, summary, groupKey, { count: fired.count, evidence: fired.first === evidence ? [evidence] : [fired.first, evidence] }));
+      }
+      if (e.kind === 'auth' && e.outcome === 'success' && e.action === 'login' && e.user !== null) {
+        if (firstSeen.length > 0) processFirstSeen(e, out);
+        history.remember({ service: e.service, user: e.user, ip: e.ip, time: e.time });
+      }
+      return out;
+    },
+  };
+}

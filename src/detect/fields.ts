@@ -1,0 +1,149 @@
+// The fields rules can name, per event kind, and the per-event cache of their normalised
+// views: every (field, view) is computed at most once per event however many rules read it.
+
+import type { AuthEvent, HttpEvent, LogEvent } from '../logs/index.ts';
+import type { View } from './spec.ts';
+import { compactView, decode, sqlView } from './normalise.ts';
+
+export type FieldValue = string | number | boolean | null;
+export type Kind = 'http' | 'auth';
+
+interface FieldDef {
+  /** Text fields get views (decoding); others are compared as they are. */
+  text: boolean;
+  /** `+` means a space here (query strings, referers). */
+  plus: boolean;
+  get(e: LogEvent): FieldValue;
+}
+
+const h = (f: (e: HttpEvent) => FieldValue, text = true, plus = false): FieldDef => ({ text, plus, get: (e) => f(e as HttpEvent) });
+const a = (f: (e: AuthEvent) => FieldValue, text = true): FieldDef => ({ text, plus: false, get: (e) => f(e as AuthEvent) });
+
+export const fieldDefs: Record<Kind, Record<string, FieldDef>> = {
+  http: {
+    kind: h(() => 'http', false),
+    method: h((e) => e.method),
+    path: h((e) => e.path),
+    query: h((e) => e.query, true, true),
+    /** Path and query together (`/a?b=c`), for attacks that may sit in either. */
+    target: h((e) => (e.query === '' ? e.path : `${e.path}?${e.query}`)),
+    status: h((e) => e.status, false),
+    bytes: h((e) => e.bytes, false),
+    user_agent: h((e) => e.userAgent),
+    referer: h((e) => e.referer, true, true),
+    user: h((e) => e.user),
+    ip: h((e) => e.ip, false),
+    vhost: h((e) => e.vhost),
+    protocol: h((e) => e.protocol),
+    duration_ms: h((e) => e.durationMs, false),
+  },
+  auth: {
+    kind: a(() => 'auth', false),
+    service: a((e) => e.service, false),
+    action: a((e) => e.action, false),
+    outcome: a((e) => e.outcome, false),
+    user: a((e) => e.user),
+    ip: a((e) => e.ip, false),
+    port: a((e) => e.port, false),
+    method: a((e) => e.method),
+    invalid_user: a((e) => e.invalidUser, false),
+    target_user: a((e) => e.targetUser),
+    command: a((e) => e.command),
+    host: a((e) => e.host),
+    program: a((e) => e.program),
+    message: a((e) => e.message),
+  },
+};
+
+export const viewList: readonly View[] = ['raw', 'decoded', 'sql', 'compact'];
+
+/** Stable small integer for each (kind, field, view), so the per-event cache is an array. */
+export interface Slot {
+  id: number;
+  kind: Kind;
+  field: string;
+  view: View;
+  def: FieldDef;
+}
+
+export const slots: Slot[] = [];
+const slotIds = new Map<string, number>();
+for (const kind of ['http', 'auth'] as const) {
+  for (const [field, def] of Object.entries(fieldDefs[kind])) {
+    for (const view of viewList) {
+      const id = slots.length;
+      slots.push({ id, kind, field, view, def });
+      slotIds.set(`${kind}|${field}|${view}`, id);
+    }
+  }
+}
+
+export function slotOf(kind: Kind, field: string, view: View): Slot | undefined {
+  const id = slotIds.get(`${kind}|${field}|${view}`);
+  return id === undefined ? undefined : slots[id];
+}
+
+/** The value of a slot for one event; computed lazily and kept until the next event. */
+export class EventContext {
+  event: LogEvent | null = null;
+  private gen = 1;
+  private readonly seen: Int32Array = new Int32Array(slots.length);
+  private readonly values: FieldValue[] = new Array<FieldValue>(slots.length).fill(null);
+  /** Per-gate results for this event (1 pass, 2 fail); see compile.ts. */
+  readonly gateGen: Int32Array;
+  readonly gatePass: Uint8Array;
+  /** Decoding steps per slot, only when explaining. */
+  readonly steps: Map<number, string[]> | null;
+
+  /** The merged prefilter regexes of the compiled rule set (compile.ts). */
+  readonly gates: readonly { slot: Slot; re: RegExp }[];
+
+  constructor(gates: readonly { slot: Slot; re: RegExp }[], explain = false) {
+    this.gates = gates;
+    this.gateGen = new Int32Array(gates.length);
+    this.gatePass = new Uint8Array(gates.length);
+    this.steps = explain ? new Map() : null;
+  }
+
+  reset(event: LogEvent): void {
+    this.event = event;
+    this.gen++;
+    this.steps?.clear();
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  value(slot: Slot): FieldValue {
+    if (this.seen[slot.id] === this.gen) return this.values[slot.id] ?? null;
+    const v = this.compute(slot);
+    this.seen[slot.id] = this.gen;
+    this.values[slot.id] = v;
+    return v;
+  }
+
+  private compute(slot: Slot): FieldValue {
+    const e = this.event;
+    if (e === null) return null;
+    const raw = slot.def.get(e);
+    if (slot.view === 'raw' || !slot.def.text || typeof raw !== 'string') return raw;
+    const steps: string[] | undefined = this.steps === null ? undefined : [];
+    let out: string;
+    if (slot.field === 'target' && slot.kind === 'http') {
+      // Path and query decode differently (`+` is a space only in the query): join their views.
+      const p = this.value(slotOf('http', 'path', slot.view) as Slot) as string;
+      const q = this.value(slotOf('http', 'query', slot.view) as Slot) as string;
+      out = (e as HttpEvent).query === '' ? p : `${p}?${q}`;
+      if (steps) steps.push(...(this.steps?.get(slotOf('http', 'query', slot.view)?.id ?? -1) ?? []));
+    } else if (slot.view === 'decoded') {
+      out = decode(raw, slot.def.plus, steps);
+    } else {
+      const dec = this.value(slotOf(slot.kind, slot.field, 'decoded') as Slot) as string;
+      if (steps) steps.push(...(this.steps?.get(slotOf(slot.kind, slot.field, 'decoded')?.id ?? -1) ?? []));
+      out = slot.view === 'sql' ? sqlView(dec, steps) : compactView(dec, steps);
+    }
+    if (steps && this.steps) this.steps.set(slot.id, steps);
+    return out;
+  }
+}

@@ -1,0 +1,170 @@
+// Normalisation of attacker-controlled text before rules see it: repeated URL-decoding
+// (lenient, including %u and overlong UTF-8), `+` to space, HTML entities, `\x`/`\u` escapes,
+// full-width and other compatibility forms, NUL removal and case folding; then the SQL view
+// (comments and extra whitespace removed) and the compact view (no whitespace at all).
+// Each step runs only when its trigger character is present, because almost all traffic is
+// plain and this runs for every request.
+
+/** Longest text looked at; anything longer is cut (keeps regex cost bounded on huge lines). */
+export const MAX_FIELD = 8192;
+
+const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
+/**
+ * Decodes a run of %XX bytes as UTF-8, leniently: overlong forms (%c0%ae = '.') decode to
+ * what naive servers made of them, and bytes that are not UTF-8 become Latin-1 characters.
+ */
+function decodeBytes(run: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < run.length; i += 3) bytes.push(hexVal(run.charCodeAt(i + 1)) * 16 + hexVal(run.charCodeAt(i + 2)));
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] ?? 0;
+    const b1 = bytes[i + 1] ?? -1;
+    const b2 = bytes[i + 2] ?? -1;
+    const b3 = bytes[i + 3] ?? -1;
+    const cont = (x: number): boolean => x >= 0x80 && x < 0xc0;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i += 1;
+    } else if (b >= 0xc0 && b < 0xe0 && cont(b1)) {
+      out += String.fromCharCode(((b & 0x1f) << 6) | (b1 & 0x3f));
+      i += 2;
+    } else if (b >= 0xe0 && b < 0xf0 && cont(b1) && cont(b2)) {
+      out += String.fromCharCode(((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
+      i += 3;
+    } else if (b >= 0xf0 && b < 0xf8 && cont(b1) && cont(b2) && cont(b3)) {
+      const cp = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
+      i += 4;
+    } else {
+      out += String.fromCharCode(b);
+      i += 1;
+    }
+  }
+  return out;
+}
+
+const pctUnicode = /%u([0-9a-f]{4})/gi;
+const pctRun = /(?:%[0-9a-f]{2})+/gi;
+const backslashEsc = /\\(?:x([0-9a-f]{2})|u\{([0-9a-f]{1,6})\}|u([0-9a-f]{4}))/gi;
+const entity = /&(?:#x([0-9a-f]{1,6});?|#(\d{1,7});?|([a-z]{2,8});)/gi;
+const entityProbe = /&(?:#|[a-z]{2,8};)/i;
+const named: Record<string, string> = {
+  lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', nbsp: ' ', colon: ':', sol: '/', bsol: '\\', tab: '\t',
+  newline: '\n', lpar: '(', rpar: ')', semi: ';', equals: '=', period: '.', num: '#', excl: '!', grave: '`',
+  lsqb: '[', rsqb: ']', lcub: '{', rcub: '}', vert: '|', hyphen: '-', plus: '+', comma: ',', dollar: '$',
+  percnt: '%', ast: '*', quest: '?', commat: '@', lowbar: '_', apos2: "'",
+};
+const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
+
+/** One round of URL decoding (%XX runs as UTF-8, %uXXXX). */
+export function urlDecode(s: string): string {
+  let out = s;
+  if (out.includes('%u') || out.includes('%U')) out = out.replace(pctUnicode, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return out.replace(pctRun, decodeBytes);
+}
+
+export function decodeEntities(s: string): string {
+  return s.replace(entity, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+    if (hex !== undefined) return fromCode(parseInt(hex, 16));
+    if (dec !== undefined) return fromCode(parseInt(dec, 10));
+    return named[(name ?? '').toLowerCase()] ?? m;
+  });
+}
+
+export function decodeBackslashEscapes(s: string): string {
+  return s.replace(backslashEsc, (_m, x: string | undefined, braced: string | undefined, u: string | undefined) =>
+    fromCode(parseInt(x ?? braced ?? u ?? '0', 16)),
+  );
+}
+
+// eslint-disable-next-line no-control-regex
+const nonAscii = /[^\x00-\x7f]/;
+
+/**
+ * The `decoded` view: what an application would most plausibly see, lower-cased. `plus`
+ * turns `+` into a space (query strings and referers). `steps`, when given, records what was
+ * done (for `ripcord rules explain`).
+ */
+export function decode(raw: string, plus: boolean, steps?: string[]): string {
+  let s = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
+  if (plus && s.includes('+')) {
+    s = s.replaceAll('+', ' ');
+    steps?.push('+ to space');
+  }
+  // Decoding layers can nest in any order (&#37;27 -> %27 -> '), so repeat until stable.
+  for (let round = 0; round < 4; round++) {
+    const before = s;
+    if (s.includes('%')) {
+      const d = urlDecode(s);
+      if (d !== s) {
+        s = d;
+        steps?.push('url-decode');
+      }
+    }
+    if (s.includes('\\')) {
+      const d = decodeBackslashEscapes(s);
+      if (d !== s) {
+        s = d;
+        steps?.push('\\x/\\u escapes');
+      }
+    }
+    if (s.includes('&') && entityProbe.test(s)) {
+      const d = decodeEntities(s);
+      if (d !== s) {
+        s = d;
+        steps?.push('html entities');
+      }
+    }
+    if (s === before) break;
+  }
+  if (s.includes('\0')) {
+    s = s.replaceAll('\0', '');
+    steps?.push('NUL removed');
+  }
+  if (nonAscii.test(s)) {
+    const n = s.normalize('NFKC');
+    if (n !== s) {
+      s = n;
+      steps?.push('unicode compatibility forms (NFKC)');
+    }
+  }
+  const lower = s.toLowerCase();
+  if (lower !== s) steps?.push('lower-case');
+  return lower;
+}
+
+const execComment = /\/\*!\d{0,6}/g;
+const blockComment = /\/\*[\s\S]*?(?:\*\/|$)/g;
+const lineComment = /(?:--|#)[^\n]*/g;
+const spaces = /[\s\u0000-\u001f]+/g;
+
+/**
+ * The `sql` view (from the decoded text): MySQL executable comments keep their content, other
+ * comments become one space, `--` and `#` comments run to the line end, whitespace collapses.
+ */
+export function sqlView(decoded: string, steps?: string[]): string {
+  let s = decoded;
+  if (s.includes('/*')) {
+    s = s.replace(execComment, ' ').replace(blockComment, ' ').replaceAll('*/', ' ');
+    steps?.push('sql comments removed');
+  }
+  if (s.includes('--') || s.includes('#')) {
+    s = s.replace(lineComment, ' ');
+    steps?.push('sql line comments removed');
+  }
+  const collapsed = s.replace(spaces, ' ');
+  if (collapsed !== s) steps?.push('whitespace collapsed');
+  return collapsed;
+}
+
+// eslint-disable-next-line no-control-regex
+const allSpace = /[\s\u0000-\u001f]+|\/\*[\s\S]*?\*\//g;
+
+/** The `compact` view: decoded text without any whitespace, control characters or block comments. */
+export function compactView(decoded: string, steps?: string[]): string {
+  const s = decoded.replace(allSpace, '');
+  if (s !== decoded) steps?.push('whitespace and comments removed');
+  return s;
+}
