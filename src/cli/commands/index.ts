@@ -5,10 +5,11 @@ import { register as ingest } from './ingest.ts';
 import { register as logs } from './logs.ts';
 import { register as findings } from './findings.ts';
 import { register as run } from './run.ts';
+import { register as demo } from './demo.ts';
 import { register as config } from './config.ts';
 import { register as obligations } from './obligations.ts';
 import { register as repo } from './repo.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [run, ingest, logs, findings, config, obligations, repo];
+export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo];

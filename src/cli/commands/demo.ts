@@ -1,0 +1,50 @@
+// `ripcord demo` (npm start): the bundled demo shop, with an intrusion to find.
+
+import type { Command } from 'commander';
+import { createOut, safe } from '../output.ts';
+import { setupDemo } from '../../app/demo.ts';
+import { runDaemon } from '../../app/run.ts';
+import { createLogger } from '../../app/logger.ts';
+import { silentLogger } from '../../core/log.ts';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .summary('run Ripcord on the bundled demo shop (what `npm start` does)')
+    .description(
+      'Lays out the demo shop "Harbor & Pine" under examples/demo-shop/.demo (its files and a day of\n' +
+        'logs with an intrusion in them), imports the logs, takes the known-good baseline of the files,\n' +
+        'lets the attacker change them, and then keeps running Ripcord on it until Ctrl-C.\n' +
+        'In another terminal, follow the README walk-through with -c examples/demo-shop/ripcord.yml.',
+    )
+    .option('--no-follow', 'set up the demo and exit instead of running')
+    .option('--json', 'print the summary as JSON')
+    .action(async (o: { follow: boolean; json?: boolean }) => {
+      const out = createOut(o.json === true);
+      const { loaded, summary } = await setupDemo({ logger: silentLogger });
+      const c = '-c examples/demo-shop/ripcord.yml';
+      out.record(summary, (s) =>
+        [
+          `Demo shop "Harbor & Pine" is laid out in ${safe(s.site)}`,
+          `Imported ${s.lines} log lines: ${s.events} events, ${s.rejected} rejected (kept).`,
+          `Findings: ${s.findings.map((f) => `${f.count} ${f.category}`).join(', ') || 'none'}`,
+          `Successful logins: ${s.logins.map((l) => `${l.service} ${safe(l.user)} from ${safe(l.ip)}${l.knownIp === false ? ' (NEW IP)' : ''}`).join('; ')}`,
+          s.baseline ? `Known-good baseline of the site files: ${s.baseline}; the attacker has changed files since.` : 'Integrity baseline: not available.',
+          '',
+          'Something happened here. Try, in another terminal:',
+          `  npm run ripcord -- ${c} logs who --failed`,
+          `  npm run ripcord -- ${c} findings list --severity medium`,
+          `  npm run ripcord -- ${c} logs timeline --from 4h --ip ${s.attacker}`,
+          `  npm run ripcord -- ${c} integrity check`,
+          '',
+        ].join('\n'),
+      );
+      if (!o.follow) return;
+      const logger = createLogger();
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      process.once('SIGTERM', () => ac.abort());
+      out.note('Ripcord is running on the demo shop (Ctrl-C to stop).');
+      await runDaemon(loaded, { logger, signal: ac.signal });
+    });
+}
