@@ -150,6 +150,8 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       match: truncate(hit.match, 80),
       count: String(extra.count ?? 1),
       path: e.kind === 'http' ? truncate(e.path, 120) : '-',
+      command: e.kind === 'auth' ? truncate(e.command ?? '-', 120) : '-',
+      target_user: e.kind === 'auth' ? (e.targetUser ?? '-') : '-',
     };
     const template = rule.spec.message ?? (rule.kind === 'threshold' ? '{title} from {ip}: {match}' : '{title} from {ip}: {field} {match}');
     return {

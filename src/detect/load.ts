@@ -59,7 +59,7 @@ function parseYamlFile(path: string, problems: string[]): unknown {
     problems.push(`${path}: cannot read: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];

@@ -63,7 +63,7 @@ const common = {
   message: z
     .string()
     .optional()
-    .describe('Message template; {title} {ip} {user} {service} {field} {match} {count} {path} are filled in.'),
+    .describe('Message template; {title} {ip} {user} {service} {field} {match} {count} {path} {command} {target_user} are filled in.'),
 };
 
 export const signatureRuleSchema = z.strictObject({
