@@ -188,13 +188,15 @@ export function parseAccessLine(line: string, ctx: ParseContext): ParseResult {
   // referer and user agent (combined); common stops here.
   if (sp + 1 < n && line.charCodeAt(sp + 1) === 34) {
     const f0 = sp + 2;
-    const f1 = closingQuote(line, f0);
-    if (f1 === -1) return reject('truncated line: referer is not closed');
+    // A line cut inside the referer or user agent (a full disk, a length limit) keeps what
+    // was written: the request, status and client are all there.
+    let f1 = closingQuote(line, f0);
+    if (f1 === -1) f1 = n;
     e.referer = fieldText(line, f0, f1);
     if (f1 + 2 < n && line.charCodeAt(f1 + 1) === 32 && line.charCodeAt(f1 + 2) === 34) {
       const u0 = f1 + 3;
-      const u1 = closingQuote(line, u0);
-      if (u1 === -1) return reject('truncated line: user agent is not closed');
+      let u1 = closingQuote(line, u0);
+      if (u1 === -1) u1 = n;
       e.userAgent = fieldText(line, u0, u1);
     }
   }

@@ -39,7 +39,12 @@ function guarded(name: string, fn: LineFn): Parser {
   };
 }
 
-/** Web server lines: access lines, plus error-log lines when both share a file. */
+const webDaemon = daemonParser(['apache', 'nginx'], false);
+
+/**
+ * Web server lines: access lines, plus error-log lines when they share the file, bare
+ * (`[Wed Jul 17 …] [error] …`, `2012/04/09 11:53:29 [error] …`) or through syslog/journald.
+ */
 function webLine(access: LineFn): LineFn {
   return (line, ctx) => {
     const c = line.charCodeAt(0);
@@ -48,7 +53,11 @@ function webLine(access: LineFn): LineFn {
       const r = parseNginxErrorLine(line, ctx);
       if (r.type !== 'reject') return r;
     }
-    return access(line, ctx);
+    const r = access(line, ctx);
+    if (r.type !== 'reject') return r;
+    // Not an access line: an error log given through syslog (`… httpd[22034]: [error] …`)?
+    const viaSyslog = webDaemon(line, ctx);
+    return viaSyslog.type === 'reject' ? r : viaSyslog;
   };
 }
 

@@ -212,7 +212,7 @@ export function sshdMessage(raw: string, info: LineInfo): ParseResult {
     return ev(info, full, 'disconnect', failed ? 'failure' : 'info', { ip, port });
   }
   if (msg.startsWith('Did not receive identification string from ')) {
-    const w = whoFromEnd(msg.slice(44));
+    const w = whoFromEnd(msg.slice(43));
     return ev(info, full, 'connect', 'failure', w);
   }
   if (msg.startsWith('Connection from ')) {
