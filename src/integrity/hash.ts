@@ -69,3 +69,23 @@ export function hashFile(path: string, keepBytes = 0): HashResult {
     closeSync(fd);
   }
 }
+
+/** The first `max` bytes of a regular file (opened without following symlinks). */
+export function readHead(path: string, max: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new AppError('io', 'not a regular file', { where: path });
+    const size = Math.min(st.size, max);
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, null);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -243,16 +243,20 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
       if (b === undefined) refuse('not in the baseline', abs);
       if (c.path === '') {
         if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
-        if (!opts.dryRun) fixModeOwner(abs, b);
-        restored++;
+        if (!opts.dryRun) {
+          fixModeOwner(abs, b);
+          restored++;
+        }
         step('restore-mode');
         continue;
       }
       const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
       const parent = safeParent(c.root, c.path, baseline, !opts.dryRun);
       if (!contentChanged) {
-        if (!opts.dryRun) fixModeOwner(abs, b);
-        restored++;
+        if (!opts.dryRun) {
+          fixModeOwner(abs, b);
+          restored++;
+        }
         step(c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
         continue;
       }

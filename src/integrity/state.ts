@@ -80,6 +80,8 @@ export interface BaselinePointer {
   /** The known-good snapshot. */
   snapshot: string;
   roots: string[];
+  /** Platform preset the baseline was taken with (`none` for none); later commands use it unless told otherwise. */
+  preset?: string;
   time: string;
   by: string;
   reason: string | null;
