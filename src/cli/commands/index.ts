@@ -9,9 +9,10 @@ import { register as demo } from './demo.ts';
 import { register as config } from './config.ts';
 import { register as obligations } from './obligations.ts';
 import { register as repo } from './repo.ts';
+import { register as integrity } from './integrity.ts';
 import { register as alerts } from './alerts.ts';
 import { register as hook } from './hook.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo, alerts, hook];
+export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo, alerts, hook, integrity];
