@@ -12,7 +12,9 @@ export interface CoverageRow {
   unverified: string[];
 }
 
-const nullableMeansUnknown = new Set(['minAffected', 'notifyUrl', 'email', 'phone', 'months']);
+// A null here means "not established"; elsewhere null means "not applicable" (a form has no email).
+const nullableMeansUnknown = new Set(['minAffected', 'months']);
+const memberNullable = new Set(['notifyUrl', 'email', 'phone']);
 
 function walk(v: unknown, path: string, row: CoverageRow): void {
   if (Array.isArray(v)) {
@@ -28,7 +30,8 @@ function walk(v: unknown, path: string, row: CoverageRow): void {
   if (o['verified'] === false) row.unverified.push(path);
   for (const [k, x] of Object.entries(o)) {
     const p = path === '' ? k : `${path}.${k}`;
-    if (x === null && nullableMeansUnknown.has(k) && !(k === 'minAffected' && o['required'] === false)) row.unknown.push(p);
+    const isUnknownNull = (nullableMeansUnknown.has(k) && !(k === 'minAffected' && o['required'] === false)) || (memberNullable.has(k) && path.startsWith('memberStates'));
+    if (x === null && isUnknownNull) row.unknown.push(p);
     else walk(x, p, row);
   }
 }

@@ -433,7 +433,8 @@ function cardDuties(facts: Facts, rules: RuleSet): { obligations: Obligation[]; 
   for (const a of au.list) {
     const brand = /^(visa|mastercard|amex|discover)_/.exec(a.id)?.[1];
     if (brand !== undefined && !brands.has(brand as 'visa')) continue;
-    const o = authorityDuty(a, 'PCI', 0, 0, facts, rule.timeZone, null, null, cov.because, [], cov.conditional);
+    // Card-network duties do not depend on how many people are affected: any exposed card counts.
+    const o = authorityDuty(a, 'PCI', 1, 1, facts, rule.timeZone, null, null, cov.because, [], cov.conditional);
     if ('reason' in o) noDuty.push(o);
     else obligations.push(o);
   }
