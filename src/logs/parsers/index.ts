@@ -14,7 +14,7 @@ import { parseJsonAccessLine } from './json-access.ts';
 import { compileLogFormat } from './logformat.ts';
 import { parseShopAdminLine } from './shop-admin.ts';
 import { sniffFormat, sniffLine, type ConcreteFormat } from './sniff.ts';
-import { daemonParser, parseSyslogLine } from './syslog.ts';
+import { daemonParser, handlerFor, handlers, parseHeader, parseSyslogLine } from './syslog.ts';
 import { SKIP, reject } from './util.ts';
 
 export { deriveShopAdminLogin } from './shop-login.ts';
@@ -39,8 +39,6 @@ function guarded(name: string, fn: LineFn): Parser {
   };
 }
 
-const webDaemon = daemonParser(['apache', 'nginx'], false);
-
 /**
  * Web server lines: access lines, plus error-log lines when they share the file, bare
  * (`[Wed Jul 17 …] [error] …`, `2012/04/09 11:53:29 [error] …`) or through syslog/journald.
@@ -56,8 +54,10 @@ function webLine(access: LineFn): LineFn {
     const r = access(line, ctx);
     if (r.type !== 'reject') return r;
     // Not an access line: an error log given through syslog (`… httpd[22034]: [error] …`)?
-    const viaSyslog = webDaemon(line, ctx);
-    return viaSyslog.type === 'reject' ? r : viaSyslog;
+    const h = parseHeader(line, ctx);
+    if (h === null || typeof h === 'string') return r;
+    const handler = handlerFor(h.program);
+    return handler === 'apache' || handler === 'nginx' ? handlers[handler](h.message, h, ctx) : r;
   };
 }
 

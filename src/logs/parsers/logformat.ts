@@ -177,7 +177,14 @@ function compileNginx(fmt: string): Compiled {
       i += 1 + name.length;
     }
     if (vars.length > 0 && lit === '') {
-      throw new AppError('config_invalid', `$${vars[vars.length - 1]?.name} and $${name} follow each other with nothing between them: their values cannot be told apart`, {
+      // `$uri$is_args$args`: one request target, split at `?` like $request_uri.
+      const prev = vars[vars.length - 1];
+      if (prev !== undefined && (prev.field === 'path' || prev.field === 'uri') && (name === 'is_args' || name === 'args' || name === 'query_string')) {
+        prev.field = 'uri';
+        prev.name += `$${name}`;
+        continue;
+      }
+      throw new AppError('config_invalid', `$${prev?.name} and $${name} follow each other with nothing between them: their values cannot be told apart`, {
         where: 'logFormat',
       });
     }
@@ -232,7 +239,14 @@ function compileApache(fmt: string): Compiled {
     const name = fmt.slice(start, i);
     let field = apacheField(letter, arg, `position ${start} (${name})`);
     if (vars.length > 0 && lit === '') {
-      throw new AppError('config_invalid', `${vars[vars.length - 1]?.name} and ${name} follow each other with nothing between them: their values cannot be told apart`, {
+      // `%U%q`: path then `?query` (or nothing), one request target split at `?`.
+      const prev = vars[vars.length - 1];
+      if (prev !== undefined && prev.field === 'path' && letter === 'q') {
+        prev.field = 'uri';
+        prev.name += name;
+        continue;
+      }
+      throw new AppError('config_invalid', `${prev?.name} and ${name} follow each other with nothing between them: their values cannot be told apart`, {
         where: 'logFormat',
       });
     }

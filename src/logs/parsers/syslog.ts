@@ -195,14 +195,12 @@ export function parseSyslogLine(line: string, ctx: ParseContext): ParseResult {
  * and bare messages (journald MESSAGE, time = ctx.now). Lines of other known programs in the
  * same file (sudo lines in auth.log given to the sshd parser) are skips.
  */
-export function daemonParser(own: readonly Handler[], bare = true): (line: string, ctx: ParseContext) => ParseResult {
+export function daemonParser(own: readonly Handler[]): (line: string, ctx: ParseContext) => ParseResult {
   const first = own[0] ?? 'sshd';
   return (line, ctx) => {
     const h = parseHeader(line, ctx);
     if (typeof h === 'string') return reject(h);
-    if (h === null) {
-      return bare ? handlers[first](line, { time: ctx.now, host: null, program: null }, ctx) : reject('not a syslog line: no timestamp or program tag');
-    }
+    if (h === null) return handlers[first](line, { time: ctx.now, host: null, program: null }, ctx);
     const handler = handlerFor(h.program);
     if (handler === null) {
       // Unknown tag: when the header had no program, read the message as ours.
