@@ -439,8 +439,9 @@ export async function pamHook(
   const finding = pamFinding(env, Date.now());
   if (finding === null) return result;
   let db: Db | null = null;
+  const deadline = Date.now() + o.timeoutMs;
   const work = (async () => {
-    db = openDb(loaded.config.store, loaded.config.stateDir);
+    db = await openRetrying(loaded.config, deadline);
     // A locked SQLite file is waited for briefly, not for the default 10 s.
     if (db instanceof SqliteDb) db.raw.exec(`PRAGMA busy_timeout=${Math.max(100, Math.min(o.timeoutMs, 2000))}`);
     const events = new SqlEventStore(db);
@@ -477,9 +478,24 @@ export async function pamHook(
   return result;
 }
 
+/**
+ * Opens the store, retrying while another process holds the SQLite write lock (opening
+ * switches the journal mode, which needs the lock before the busy timeout is in force).
+ */
+async function openRetrying(config: Config, deadline: number): Promise<Db> {
+  for (;;) {
+    try {
+      return openDb(config.store, config.stateDir);
+    } catch (e) {
+      if (!(e instanceof AppError) || !/locked|busy/i.test(e.message) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
 /** `ripcord hook deliver`: one dispatch and delivery round (started detached by the PAM hook). */
 export async function hookDeliver(loaded: LoadedConfig, logger: Logger = silentLogger): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
-  const db = openDb(loaded.config.store, loaded.config.stateDir);
+  const db = await openRetrying(loaded.config, Date.now() + 10_000);
   try {
     const events = new SqlEventStore(db);
     await events.init();

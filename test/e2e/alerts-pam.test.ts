@@ -11,6 +11,18 @@ import { join, resolve } from 'node:path';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { smtpReceiver, until } from '../unit/alerts/receivers.ts';
 
+/** Opens the store file, waiting while the detached delivery still holds its lock. */
+async function openDb(path: string): Promise<SqliteDb> {
+  for (let i = 0; ; i++) {
+    try {
+      return new SqliteDb(path);
+    } catch (e) {
+      if (i > 200) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
 const cli = resolve(import.meta.dirname, '../../src/cli/main.ts');
 
 function hook(configFile: string, env: Record<string, string>, extra: string[] = []) {
@@ -48,7 +60,7 @@ test('hook pam records the login and the detached delivery mails it; other PAM t
     assert.match(mail.subject, /ssh login: deploy from 203\.0\.113\.77 \(web9\)/);
     assert.match(mail.text, /pam sshd: session opened for deploy from 203\.0\.113\.77/);
 
-    const db = new SqliteDb(join(dir, 'state', 'ripcord.db'));
+    const db = await openDb(join(dir, 'state', 'ripcord.db'));
     try {
       const rows = await db.query<{ rule: string; user: string; ip: string; service: string; field: string }>('SELECT rule, "user", ip, service, field FROM findings');
       assert.deepEqual(rows.map((x) => ({ ...x })), [{ rule: 'login-success', user: 'deploy', ip: '203.0.113.77', service: 'ssh', field: 'pam' }]);
@@ -62,7 +74,7 @@ test('hook pam records the login and the detached delivery mails it; other PAM t
     assert.equal((JSON.parse(closed.stdout) as { recorded: boolean }).recorded, false);
     const weird = hook(configFile, { PAM_TYPE: 'open_session', PAM_USER: 'ftpuser', PAM_RHOST: 'x;rm -rf /', PAM_SERVICE: 'vsftpd' }, ['--no-deliver']);
     assert.equal(weird.status, 0);
-    const db2 = new SqliteDb(join(dir, 'state', 'ripcord.db'));
+    const db2 = await openDb(join(dir, 'state', 'ripcord.db'));
     try {
       const [row] = await db2.query<{ ip: string | null; service: string }>('SELECT ip, service FROM findings WHERE "user" = ?', ['ftpuser']);
       assert.deepEqual({ ...row }, { ip: null, service: 'ftp' });
