@@ -12,7 +12,7 @@ const T = Date.UTC(2026, 9, 10, 20, 55, 36);
 
 function ev<E extends HttpEvent | AuthEvent>(r: ParseResult): E {
   assert.equal(r.type, 'event', r.type === 'reject' ? r.reason : r.type);
-  return (r as { event: E }).event;
+  return (r as unknown as { event: E }).event;
 }
 function reason(r: ParseResult): string {
   assert.equal(r.type, 'reject');
