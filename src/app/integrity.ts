@@ -14,6 +14,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LocalBackend } from '../adapters/blob/local.ts';
 import { MysqlShopDb } from '../adapters/shopdb/mysql.ts';
 import { PostgresShopDb } from '../adapters/shopdb/postgres.ts';
+import { chokidarWatcher } from '../adapters/fswatch/chokidar.ts';
 import { AppError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { IntegrityConfig } from '../core/config/integrity.ts';
@@ -40,6 +41,7 @@ import {
   saveStatCache,
   scanContent,
   scanDatabase,
+  startWatch,
   tablesToScan,
   scanText,
   StatCache,
@@ -53,6 +55,9 @@ import {
   type CodeFinding,
   type CodeRule,
   type DbScanResult,
+  type FileWatcher,
+  type IntegrityFinding,
+  type IntegrityWatch,
   type ShopDbReader,
   type ExcludeFn,
   type LoadedBaseline,
@@ -534,3 +539,63 @@ export async function integrityScanDb(ctx: IntegrityContext, o: { url?: string |
     await db.close();
   }
 }
+
+// ------------------------------------------------------------------------------------- watch
+
+export interface StartWatchOptions {
+  loaded: LoadedConfig;
+  /** Each change, and each malicious-code hit in it, as a Finding (category 'integrity'). */
+  onFinding(f: IntegrityFinding): void;
+  onError?: (e: unknown) => void;
+  traffic?: TrafficLookup;
+  clock?: Clock;
+  /** Overrides the configured folders. */
+  roots?: string[];
+  /** Defaults to chokidar; tests pass their own. */
+  watcher?: FileWatcher;
+  /** Overrides integrity.schedule; null for no scheduled check. */
+  schedule?: string | null;
+  onReady?: (watched: number, unwatched: number) => void;
+}
+
+/**
+ * For `ripcord run`: real-time watching of the covered folders (when integrity.watch.enabled)
+ * and the scheduled full check (integrity.schedule). Needs a baseline; without one the error
+ * goes to onError and nothing is watched.
+ */
+export function startIntegrityWatch(o: StartWatchOptions): IntegrityWatch {
+  const onError = o.onError ?? (() => {});
+  const ctx = integrityContext(o.loaded, { roots: o.roots }, { ...(o.clock !== undefined ? { clock: o.clock } : {}), ...(o.traffic !== undefined ? { traffic: o.traffic } : {}) });
+  const pointer = readBaselinePointer(ctx.stateDir);
+  if (pointer === null) {
+    onError(new AppError('not_found', 'integrity watch: no baseline yet; run `ripcord integrity baseline`', { where: ctx.stateDir }));
+    return { ready: Promise.resolve(), stop: async () => {} };
+  }
+  const roots = rootsFor(ctx, pointer);
+  const exclude = excludeOf(ctx, pointer);
+  const cfg = ctx.cfg;
+  return startWatch({
+    roots,
+    exclude,
+    loadBaseline: () =>
+      withRepository(ctx, false, async (repo) => {
+        const p = requirePointer(ctx);
+        return filterBaseline((await loadBaseline(repo, p)).entries, roots, exclude);
+      }),
+    watcher: o.watcher ?? (cfg.watch.enabled ? chokidarWatcher : noWatcher),
+    maxFolders: cfg.watch.enabled ? cfg.watch.maxFolders : 0,
+    settleMs: cfg.watch.settleMs,
+    rules: ctx.rules(),
+    maxScanBytes: cfg.scan.maxBytes,
+    clock: ctx.clock,
+    onFinding: o.onFinding,
+    onError,
+    schedule: o.schedule !== undefined ? o.schedule : cfg.schedule,
+    fullCheck: async () => (await integrityCheck(ctx, { full: true })).changes,
+    ...(o.onReady !== undefined ? { onReady: o.onReady } : {}),
+  });
+}
+
+const noWatcher: FileWatcher = {
+  watch: async () => ({ add() {}, close: async () => {} }),
+};

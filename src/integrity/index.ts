@@ -16,3 +16,4 @@ export * from './scan/languages.ts';
 export * from './scan/rules.ts';
 export * from './scan/scanner.ts';
 export * from './scandb.ts';
+export * from './watch.ts';
