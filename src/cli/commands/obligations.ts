@@ -156,7 +156,7 @@ function describe(j: ReturnType<typeof showJurisdiction>): string {
   const lines: string[] = [`${j.code} ${j.name} (reviewed ${j.lastReviewed})`];
   for (const s of j.statutes) lines.push(`  ${s.citation}: ${s.title}${s.url ? ` <${s.url}>` : ''}`);
   const sec = (title: string, s: { status: string; note?: string | undefined; citation?: string; verified?: boolean }, body: () => string[]) => {
-    lines.push(`\n${title}${s.status === 'known' ? ` (${s.citation ?? ''}${s.verified ? '' : ', unverified'})` : ' UNKNOWN'}`);
+    lines.push('', `${title}${s.status === 'known' ? ` (${s.citation ?? ''}${s.verified ? '' : ', unverified'})` : ' UNKNOWN'}`);
     if (s.status === 'known') for (const b of body()) lines.push(`  ${b}`);
     if (s.note) lines.push(`  note: ${s.note}`);
   };
@@ -177,9 +177,9 @@ function describe(j: ReturnType<typeof showJurisdiction>): string {
   const m = j.methods;
   sec('Methods', m, () => (m.status === 'known' ? [`written: ${m.written ? 'yes' : 'no'}; email: ${m.electronic ?? 'no'}; phone: ${m.telephone ?? 'no'}`, `substitute: ${m.substitute ? m.substitute.text : 'none'}`] : []));
   if (j.specialCases.length > 0) {
-    lines.push('\nSpecial cases');
+    lines.push('', 'Special cases');
     for (const s of j.specialCases) lines.push(`  ${s.id}: ${s.text} (${s.citation})`);
   }
-  for (const ms of j.memberStates) lines.push(`\n${ms.code} ${ms.name}: ${ms.authority} <${ms.url}>${ms.notifyUrl ? ` notify: ${ms.notifyUrl}` : ''}${ms.email ? ` ${ms.email}` : ''}`);
+  for (const ms of j.memberStates) lines.push('', `${ms.code} ${ms.name}: ${ms.authority} <${ms.url}>${ms.notifyUrl ? ` notify: ${ms.notifyUrl}` : ''}${ms.email ? ` ${ms.email}` : ''}`);
   return lines.map((l) => safe(l)).join('\n');
 }
