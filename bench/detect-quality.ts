@@ -1,0 +1,240 @@
+// Detection quality: the share of attack requests flagged per class (test/fixtures/attacks,
+// each line plus encoded and evasive variants of it), and the share of benign requests
+// flagged (generated shop traffic from bench/gen-access-log.ts, the real Apache logs in
+// ../shared/corpora/elastic-apache, and hand-written look-alikes). The peer, fail2ban's
+// web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
+// installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createDetector, loadRules, type Finding } from '../src/detect/index.ts';
+import { getParser } from '../src/logs/index.ts';
+import type { LogEvent } from '../src/logs/index.ts';
+import { accessLines } from './gen-access-log.ts';
+
+const root = join(import.meta.dirname, '..');
+const attacksDir = join(root, 'test', 'fixtures', 'attacks');
+const apacheCorpus = join(root, '..', 'shared', 'corpora', 'elastic-apache', 'apache_logs');
+
+interface Item {
+  line: string;
+  /** The fixture line it came from, for reports. */
+  source: string;
+  variant: string;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex = (c: string): string =>
+  [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+
+/** What must be escaped for the text to stand in a request line at all. */
+function minimal(target: string): string {
+  const q = target.indexOf('?');
+  const esc = (s: string, plus: boolean) =>
+    // eslint-disable-next-line no-control-regex
+    s.replace(/[\s"\u0000-\u001f\u007f-\uffff]/gu, (c) => (c === ' ' && plus ? '+' : hex(c)));
+  return q < 0 ? esc(target, false) : `${esc(target.slice(0, q), false)}?${esc(target.slice(q + 1), true)}`;
+}
+
+/** Every character but letters, digits, `&`, `=` and `/` %-encoded (sqlmap/Burp "encode all"). */
+function full(target: string): string {
+  const q = target.indexOf('?');
+  const enc = (s: string, keep: RegExp) => [...s].map((c) => (keep.test(c) ? c : hex(c))).join('');
+  if (q < 0) return enc(target, /[A-Za-z0-9/_-]/);
+  return `${enc(target.slice(0, q), /[A-Za-z0-9/_.-]/)}?${enc(target.slice(q + 1), /[A-Za-z0-9&=_-]/)}`;
+}
+
+function mixedCase(s: string, r: () => number): string {
+  return [...s].map((c) => (r() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
+}
+
+/** Request variants of one fixture target, as scanners and their tamper options produce them. */
+function variants(cls: string, target: string, r: () => number): { variant: string; target: string }[] {
+  const out = [
+    { variant: 'plain', target: minimal(target) },
+    { variant: 'encoded', target: full(target) },
+    { variant: 'double-encoded', target: full(target).replace(/%/g, '%25') },
+    { variant: 'mixed-case', target: minimal(mixedCase(target, r)) },
+  ];
+  const q = target.indexOf('?');
+  if (q >= 0 && target.slice(q).includes(' ')) {
+    const head = target.slice(0, q + 1);
+    const tail = target.slice(q + 1);
+    if (cls === 'sqli') out.push({ variant: 'comments-for-spaces', target: minimal(head + tail.replace(/ /g, '/**/')) });
+    if (cls === 'sqli') out.push({ variant: 'newline-for-spaces', target: head + minimal(tail).replace(/\+/g, '%0a') });
+    if (cls === 'xss') out.push({ variant: 'tab-for-spaces', target: head + minimal(tail).replace(/\+/g, '%09') });
+    if (cls === 'cmdi') out.push({ variant: 'ifs-for-spaces', target: minimal(head + tail.replace(/ /g, '${IFS}')) });
+  }
+  return out;
+}
+
+const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+function accessLine(n: number, method: string, target: string, ua: string, referer: string, status: number): string {
+  const ip = `198.18.${(n >> 8) & 255}.${n & 255}`;
+  const esc = (s: string) => s.replace(/["\\]/g, (c) => (c === '"' ? '\\x22' : '\\x5C'));
+  return `${ip} - - [15/Jan/2024:10:00:00 +0000] "${method} ${target} HTTP/1.1" ${status} 512 "${esc(referer)}" "${esc(ua)}"`;
+}
+
+/** Items of one fixture file: every line, in all variants. */
+function itemsOf(cls: string, text: string, withVariants: boolean): Item[] {
+  const r = rng(42);
+  const out: Item[] = [];
+  let n = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('UA: ') || line.startsWith('REF: ')) {
+      const value = line.slice(line.indexOf(' ') + 1);
+      const vs = withVariants ? [value, mixedCase(value, r)] : [value];
+      vs.forEach((v, i) => {
+        const ua = line.startsWith('UA: ') ? v : UA;
+        const ref = line.startsWith('REF: ') ? v : '-';
+        out.push({ line: accessLine(n++, 'GET', '/', ua, ref, 200), source: line, variant: i === 0 ? 'plain' : 'mixed-case' });
+      });
+      continue;
+    }
+    const m = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH) (.*)$/.exec(line);
+    const method = m?.[1] ?? 'GET';
+    const target = m?.[2] ?? line;
+    const status = cls === 'probe' || cls === 'shop' ? 404 : 200;
+    const vs = withVariants ? variants(cls, target, r) : [{ variant: 'plain', target: minimal(target) }];
+    for (const v of vs) out.push({ line: accessLine(n++, method, v.target, UA, '-', status), source: line, variant: v.variant });
+  }
+  return out;
+}
+
+interface Result {
+  total: number;
+  flagged: number;
+  misses: Item[];
+  hits: { item: Item; findings: Finding[] }[];
+  unparsed: number;
+}
+
+function run(lines: Iterable<Item>, keep: 'misses' | 'hits'): Result {
+  const rules = loadRules();
+  const detector = createDetector(rules.compiled);
+  const parser = getParser('nginx');
+  const ctx = { year: 2024, now: Date.UTC(2024, 6, 1), timezone: 'UTC' };
+  const res: Result = { total: 0, flagged: 0, misses: [], hits: [], unparsed: 0 };
+  for (const item of lines) {
+    const p = parser.parse(item.line, ctx);
+    if (p.type !== 'event') {
+      res.unparsed++;
+      continue;
+    }
+    res.total++;
+    const ev: LogEvent = p.event;
+    const f = detector.process(ev);
+    if (f.length > 0) {
+      res.flagged++;
+      if (keep === 'hits') res.hits.push({ item, findings: f });
+    } else if (keep === 'misses') res.misses.push(item);
+  }
+  return res;
+}
+
+const pct = (a: number, b: number): string => (b === 0 ? '-' : `${((100 * a) / b).toFixed(b >= 10000 ? 3 : 1)}%`);
+
+/** fail2ban's web filters over the same lines: which lines any of them matches. */
+function peer(items: Item[], dataDir: string): { matched: number } | { error: string } {
+  if (spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'ignore' });
+    spawnSync('apt-get', ['install', '-y', 'fail2ban'], { stdio: 'ignore' });
+    if (spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status !== 0) return { error: 'fail2ban-regex not available' };
+  }
+  const file = join(dataDir, 'peer-input.log');
+  writeFileSync(file, items.map((i) => i.line).join('\n') + '\n');
+  const matched = new Set<string>();
+  for (const filter of ['nginx-botsearch', 'apache-badbots', 'apache-noscript', 'apache-overflows', 'php-url-fopen', 'apache-shellshock', 'apache-fakegooglebot']) {
+    const path = `/etc/fail2ban/filter.d/${filter}.conf`;
+    if (!existsSync(path)) continue;
+    const r = spawnSync('fail2ban-regex', ['--print-all-matched', '--print-no-missed', file, path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    for (const l of (r.stdout ?? '').split('\n')) {
+      const m = /^\|\s+(.*)$/.exec(l);
+      if (m?.[1] !== undefined && m[1].includes(' HTTP/1.1"')) matched.add(m[1].trim());
+    }
+  }
+  return { matched: items.filter((i) => matched.has(i.line.trim())).length };
+}
+
+export default function main(args: string[]): void {
+  const verbose = args.includes('--verbose');
+  const benignArg = args.indexOf('--benign');
+  const benignLines = benignArg >= 0 ? Number(args[benignArg + 1]) : 200_000;
+  const dataDir = join(root, 'bench', 'data');
+  mkdirSync(dataDir, { recursive: true });
+
+  console.log('Attack requests (test/fixtures/attacks, every line in plain, encoded, double-encoded, mixed-case and per-class evasive forms)');
+  const rows: string[][] = [];
+  let allT = 0;
+  let allF = 0;
+  const allAttack: Item[] = [];
+  for (const f of readdirSync(attacksDir).filter((n) => n.endsWith('.txt') && n !== 'benign.txt').sort()) {
+    const cls = f.replace(/\.txt$/, '');
+    const items = itemsOf(cls, readFileSync(join(attacksDir, f), 'utf8'), true);
+    allAttack.push(...items);
+    const r = run(items, 'misses');
+    allT += r.total;
+    allF += r.flagged;
+    rows.push([cls, String(r.total), String(r.flagged), pct(r.flagged, r.total), r.unparsed > 0 ? `${r.unparsed} unparsed` : '']);
+    if (verbose) for (const m of r.misses) console.log(`  miss ${cls} [${m.variant}] ${m.source}`);
+  }
+  rows.push(['all', String(allT), String(allF), pct(allF, allT), '']);
+  for (const r of rows) console.log(`  ${r[0]?.padEnd(10)} ${r[1]?.padStart(6)} requests  ${r[2]?.padStart(6)} flagged  ${r[3]?.padStart(7)}  ${r[4]}`);
+
+  console.log('\nBenign requests');
+  const sources: { name: string; items: () => Iterable<Item> }[] = [
+    {
+      name: `generated shop traffic (${benignLines} lines, bench/gen-access-log.ts seed 7)`,
+      items: function* () {
+        for (const line of accessLines({ lines: benignLines, seed: 7 })) yield { line, source: line, variant: 'generated' };
+      },
+    },
+    {
+      name: 'elastic-apache/apache_logs (10,000 real lines)',
+      items: function* () {
+        if (!existsSync(apacheCorpus)) return;
+        for (const line of readFileSync(apacheCorpus, 'utf8').split('\n')) if (line !== '') yield { line, source: line, variant: 'real' };
+      },
+    },
+    { name: 'look-alikes (test/fixtures/attacks/benign.txt)', items: () => itemsOf('benign', readFileSync(join(attacksDir, 'benign.txt'), 'utf8'), false) },
+  ];
+  let bT = 0;
+  let bF = 0;
+  for (const s of sources) {
+    const r = run(s.items(), 'hits');
+    bT += r.total;
+    bF += r.flagged;
+    console.log(`  ${pct(r.flagged, r.total).padStart(8)} flagged  (${r.flagged} of ${r.total})  ${s.name}`);
+    const shown = verbose ? r.hits : r.hits.slice(0, 8);
+    for (const h of shown) console.log(`      ${h.findings.map((f) => f.rule).join(',')}: ${h.item.line.slice(0, 220)}`);
+  }
+  console.log(`  ${pct(bF, bT).padStart(8)} flagged  (${bF} of ${bT})  all benign`);
+
+  const rate = allT === 0 ? 0 : allF / allT;
+  const fp = bT === 0 ? 0 : bF / bT;
+  console.log(`\nTargets: attacks flagged > 95%: ${(rate * 100).toFixed(1)}% ${rate > 0.95 ? 'PASS' : 'FAIL'}; benign flagged < 0.1%: ${(fp * 100).toFixed(3)}% ${fp < 0.001 ? 'PASS' : 'FAIL'}`);
+
+  if (!args.includes('--no-peer')) {
+    const p = peer(allAttack, dataDir);
+    if ('error' in p) console.log(`peer: ${p.error}`);
+    else {
+      console.log(`peer fail2ban web filters: ${pct(p.matched, allT)} of attack requests matched (${p.matched}); ripcord/peer detection ratio ${(allF / Math.max(1, p.matched)).toFixed(1)}x`);
+    }
+  }
+}
+
+if (import.meta.main) main(process.argv.slice(2));
