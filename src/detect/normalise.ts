@@ -81,6 +81,11 @@ export function decodeBackslashEscapes(s: string): string {
 
 // eslint-disable-next-line no-control-regex
 const nonAscii = /[^\x00-\x7f]/;
+const lookAlikes = /[\u2215\u2044\u29f8\u2216\u29f5\u29f9\ufe68\u2024\u02bc\u2018\u2019\u201c\u201d]/g;
+const lookAlikeMap: Record<string, string> = {
+  '\u2215': '/', '\u2044': '/', '\u29f8': '/', '\u2216': '\\', '\u29f5': '\\', '\u29f9': '\\', '\ufe68': '\\',
+  '\u2024': '.', '\u02bc': "'", '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"',
+};
 
 /**
  * The `decoded` view: what an application would most plausibly see, lower-cased. `plus`
@@ -124,7 +129,9 @@ export function decode(raw: string, plus: boolean, steps?: string[]): string {
     steps?.push('NUL removed');
   }
   if (nonAscii.test(s)) {
-    const n = s.normalize('NFKC');
+    // NFKC folds full-width forms (＜ -> <); the slashes and dots it leaves alone are the ones
+    // IIS-style "best fit" decoders turn into path separators.
+    const n = s.normalize('NFKC').replace(lookAlikes, (c) => lookAlikeMap[c] ?? c);
     if (n !== s) {
       s = n;
       steps?.push('unicode compatibility forms (NFKC)');
