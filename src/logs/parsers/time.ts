@@ -23,7 +23,8 @@ export function monthAt(s: string, i: number): number {
 export function d2(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48;
   const b = s.charCodeAt(i + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  // Written so that NaN (past the end of the string) fails too.
+  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1;
   return a * 10 + b;
 }
 
@@ -169,7 +170,7 @@ export function parseSyslogTime(s: string, i: number, ctx: ParseContext): number
   let p = i + 4;
   if (s.charCodeAt(p) === 32) p++;
   let day = s.charCodeAt(p) - 48;
-  if (day < 0 || day > 9) return Number.NaN;
+  if (!(day >= 0 && day <= 9)) return Number.NaN;
   p++;
   const c = s.charCodeAt(p) - 48;
   if (c >= 0 && c <= 9) {
