@@ -169,7 +169,7 @@ export class Sender {
       uid,
       route: '_channels',
       groupKey: JSON.stringify([kind, channel, now]),
-      status: 'open',
+      status: failing ? 'open' : 'acked',
       rule: kind,
       category: 'channel',
       severity: failing ? 'high' : 'info',
