@@ -38,8 +38,10 @@ export function register(program: Command): void {
     .command('alerts')
     .summary('what the owner was told: alerts, deliveries, silences, channel tests')
     .description(
-      'Alerts are groups of findings (a login, a brute-force storm from one address) sent to the owner on the\n' +
-        'channels in `alerts.channels` of ripcord.yml. `ripcord run` sends them; these commands look at them,\n' +
+      'Alerts are groups of findings (a login, a brute-force storm from one address) sent to the owner on the' +
+        ' ' +
+        'channels in `alerts.channels` of ripcord.yml. `ripcord run` sends them; these commands look at them,' +
+        ' ' +
         'acknowledge them, mute expected noise for a while, and check that a channel works.',
     );
 
@@ -122,8 +124,10 @@ export function register(program: Command): void {
   alerts
     .command('silence')
     .description(
-      'Mute findings that match for a while (planned maintenance, a known scanner). Muted findings are counted\n' +
-        'but not sent. Fields: rule, category, severity, ip, user, service, groupKey; values may use * (203.0.113.*).\n' +
+      'Mute findings that match for a while (planned maintenance, a known scanner). Muted findings are counted' +
+        ' ' +
+        'but not sent. Fields: rule, category, severity, ip, user, service, groupKey; values may use * (203.0.113.*).' +
+        ' ' +
         'Without --match, lists the active silences.',
     )
     .option('--match <matchers>', 'comma-separated field=value pairs, all must match: rule=ssh-brute-force,ip=203.0.113.9')

@@ -18,8 +18,10 @@ export function register(program: Command): void {
   hook
     .command('pam')
     .description(
-      'For pam_exec: on PAM_TYPE=open_session, records a login-success finding (user PAM_USER, address\n' +
-        'PAM_RHOST, service PAM_SERVICE) and starts delivery at once in a detached process. Other PAM_TYPEs\n' +
+      'For pam_exec: on PAM_TYPE=open_session, records a login-success finding (user PAM_USER, address' +
+        ' ' +
+        'PAM_RHOST, service PAM_SERVICE) and starts delivery at once in a detached process. Other PAM_TYPEs' +
+        ' ' +
         'are ignored. Always exits 0 within --timeout, so a broken Ripcord never blocks a login.',
     )
     .option('--timeout <ms>', 'give up recording after this many milliseconds', '2000')
