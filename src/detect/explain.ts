@@ -45,7 +45,9 @@ export function explainEvent(compiled: CompiledRules, event: LogEvent): Explanat
       if (view === 'raw') continue;
       const slot = slotOf(event.kind, field, view) as Slot;
       const value = ctx.value(slot);
-      if (typeof value === 'string' && value !== raw) views.push({ view, value, steps: ctx.steps?.get(slot.id) ?? [] });
+      const steps = ctx.steps?.get(slot.id) ?? [];
+      // Lower-casing alone is not worth showing.
+      if (typeof value === 'string' && value !== raw && steps.some((x) => x !== 'lower-case')) views.push({ view, value, steps });
     }
     fields.push({ field, raw, views });
   }

@@ -1,11 +1,24 @@
-// Config schema of attack detection (`detect:`). Filled in by the detection subsystem.
+// Config schema of attack detection (`detect:`): which rules run (shipped ones minus
+// `disable`, plus the user's own files) and the bounds of the detector's memory.
 
 import { z } from 'zod';
 
 export const detectSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Run the detection rules on ingested traffic.'),
-    disable: z.array(z.string()).default([]).describe('Ids of shipped rules to switch off.'),
-    ruleFiles: z.array(z.string()).default([]).describe('Extra rule files or folders of your own (YAML).'),
+    disable: z
+      .array(z.string())
+      .default([])
+      .describe('Ids of rules to switch off (see `ripcord rules list`); an unknown id is an error.'),
+    ruleFiles: z
+      .array(z.string())
+      .default([])
+      .describe('Extra rule files or folders of your own (YAML, same format as rules/; relative to this file). Test cases go in tests/<file name> beside them.'),
+    maxBuckets: z
+      .number()
+      .int()
+      .min(100)
+      .default(100_000)
+      .describe('Most groups (addresses, users) each counting rule tracks at once; the least recently active are dropped first.'),
   })
   .prefault({});
