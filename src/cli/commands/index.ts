@@ -12,7 +12,9 @@ import { register as repo } from './repo.ts';
 import { register as integrity } from './integrity.ts';
 import { register as alerts } from './alerts.ts';
 import { register as hook } from './hook.ts';
+import { register as rules } from './rules.ts';
+import { register as detect } from './detect.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo, alerts, hook, integrity];
+export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo, alerts, hook, integrity, rules, detect];
