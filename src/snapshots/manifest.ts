@@ -7,6 +7,15 @@ import { Cdc, ChunkWindow } from './chunker.ts';
 import type { BlobStore } from './store.ts';
 import type { ManifestEntry } from './types.ts';
 
+const fieldOrder: readonly (keyof ManifestEntry)[] = ['root', 'path', 'rawPath', 'type', 'mode', 'uid', 'gid', 'size', 'mtimeMs', 'ctimeMs', 'ino', 'dev', 'nlink', 'target', 'linkTo', 'hash', 'chunks'];
+
+/** JSON with a fixed key order, so the same entry always serialises to the same bytes (and dedupes). */
+function canonical(e: ManifestEntry): string {
+  const o: Record<string, unknown> = {};
+  for (const k of fieldOrder) if (e[k] !== undefined) o[k] = e[k];
+  return JSON.stringify(o);
+}
+
 export async function saveManifest(store: BlobStore, cdc: Cdc, entries: readonly ManifestEntry[]): Promise<string[]> {
   const win = new ChunkWindow(cdc);
   const ids: string[] = [];
@@ -16,7 +25,7 @@ export async function saveManifest(store: BlobStore, cdc: Cdc, entries: readonly
   let parts: string[] = [];
   let size = 0;
   for (const e of entries) {
-    const line = `${JSON.stringify(e)}\n`;
+    const line = `${canonical(e)}\n`;
     parts.push(line);
     size += line.length;
     if (size >= 64 * 1024) {
