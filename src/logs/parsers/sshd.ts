@@ -162,7 +162,7 @@ export function sshdMessage(raw: string, info: LineInfo): ParseResult {
 
   const c0 = msg.charCodeAt(0);
   // A (65) / F (70): the login lines, most frequent first.
-  if (c0 === 70 && msg.startsWith('Failed ') || c0 === 65 && msg.startsWith('Accepted ')) {
+  if ((c0 === 70 && msg.startsWith('Failed ')) || (c0 === 65 && msg.startsWith('Accepted '))) {
     const ok = c0 === 65;
     const sp = msg.indexOf(' ', ok ? 9 : 7);
     if (sp === -1 || !msg.startsWith(' for ', sp)) return SKIP;

@@ -157,8 +157,10 @@ export function isValidTimezone(tz: string): boolean {
 export let syslogTimeEnd = 0;
 
 let sysLastText = '';
-let sysLastKey = '';
-let sysLastMs = Number.NaN;
+let sysLastCtxYear = Number.NaN;
+let sysLastZone = '';
+let sysThisYear = Number.NaN;
+let sysLastYear = Number.NaN;
 
 /**
  * Parses `Mmm dd hh:mm:ss` (day space- or zero-padded, or a single digit) at `i`. The year
@@ -191,7 +193,7 @@ export function parseSyslogTime(s: string, i: number, ctx: ParseContext): number
     let scale = 100;
     while (k < s.length) {
       const dd = s.charCodeAt(k) - 48;
-      if (dd < 0 || dd > 9) break;
+      if (!(dd >= 0 && dd <= 9)) break;
       frac += dd * scale;
       scale /= 10;
       k++;
@@ -200,17 +202,19 @@ export function parseSyslogTime(s: string, i: number, ctx: ParseContext): number
     end = k;
   }
   syslogTimeEnd = end;
+  // Cached per distinct text (and year and zone); the last-year rule is applied on every call
+  // because ctx.now moves.
   const text = s.slice(i, end);
-  const key = `${ctx.year}|${ctx.timezone}|${Math.floor(ctx.now / DAY)}`;
-  if (text === sysLastText && key === sysLastKey) return sysLastMs;
-  const zone = zoneFn(ctx.timezone);
-  if (zone === null) return Number.NaN;
-  let ms = zone(Date.UTC(ctx.year, mon, day, h, m, sec, frac));
-  if (ms > ctx.now + DAY) ms = zone(Date.UTC(ctx.year - 1, mon, day, h, m, sec, frac));
-  sysLastText = text;
-  sysLastKey = key;
-  sysLastMs = ms;
-  return ms;
+  if (text !== sysLastText || ctx.year !== sysLastCtxYear || ctx.timezone !== sysLastZone) {
+    const zone = zoneFn(ctx.timezone);
+    if (zone === null) return Number.NaN;
+    sysThisYear = zone(Date.UTC(ctx.year, mon, day, h, m, sec, frac));
+    sysLastYear = zone(Date.UTC(ctx.year - 1, mon, day, h, m, sec, frac));
+    sysLastText = text;
+    sysLastCtxYear = ctx.year;
+    sysLastZone = ctx.timezone;
+  }
+  return sysThisYear > ctx.now + DAY ? sysLastYear : sysThisYear;
 }
 
 // --- ISO 8601 (and the `2013-11-16 21:59:30,121` form) ---------------------------------------
@@ -271,12 +275,14 @@ export function parseIsoTime(s: string, i: number, ctx: ParseContext | null): nu
 /** End index of the last successful `parseCtime`. */
 export let ctimeEnd = 0;
 
+/** Reads `Mmm dd hh:mm:ss` as a UTC wall clock of a leap year (the real year comes after it). */
+const ctimeProbe: ParseContext = { year: 2000, now: Number.MAX_SAFE_INTEGER, timezone: 'UTC' };
+
 /** Parses `Www Mmm dd hh:mm:ss[.micro] yyyy` at `i`, read in ctx.timezone. */
 export function parseCtime(s: string, i: number, ctx: ParseContext): number {
   if (s.charCodeAt(i + 3) !== 32) return Number.NaN;
   // Reuse the syslog reader for `Mmm dd hh:mm:ss[.frac]`, then read the year after it.
-  const probe: ParseContext = { year: 2000, now: Number.MAX_SAFE_INTEGER, timezone: 'UTC' };
-  const wallSameYear = parseSyslogTime(s, i + 4, probe);
+  const wallSameYear = parseSyslogTime(s, i + 4, ctimeProbe);
   if (Number.isNaN(wallSameYear)) return Number.NaN;
   const p = syslogTimeEnd;
   if (s.charCodeAt(p) !== 32) return Number.NaN;
