@@ -31,6 +31,8 @@ import {
   isBinary,
   isScannable,
   loadBaseline,
+  loadBaselineIndex,
+  saveBaselineIndex,
   loadCodeRules,
   loadStatCache,
   nullTrafficLookup,
@@ -233,7 +235,9 @@ export async function integrityBaseline(ctx: IntegrityContext, o: { reason?: str
       ...(o.onProgress !== undefined ? { onProgress: (p: { files: number; bytes: number }) => o.onProgress?.(p.files, p.bytes) } : {}),
     });
     const time = new Date(ctx.clock.now()).toISOString();
-    writeBaselinePointer(ctx.stateDir, { version: 1, snapshot: res.id, roots, preset, time, by: ctx.by, reason: o.reason ?? null, layers: [] });
+    const pointer: BaselinePointer = { version: 1, snapshot: res.id, roots, preset, time, by: ctx.by, reason: o.reason ?? null, layers: [] };
+    writeBaselinePointer(ctx.stateDir, pointer);
+    saveBaselineIndex(ctx.stateDir, pointer, await loadBaseline(repo, pointer));
     appendAudit(ctx.stateDir, [{ time, by: ctx.by, action: 'baseline', snapshot: res.id, reason: o.reason ?? null, detail: roots.join(', ') }]);
     return {
       snapshot: res.id,
@@ -262,11 +266,24 @@ interface Checked extends CheckResult {
   base: LoadedBaseline;
 }
 
-async function runCheck(ctx: IntegrityContext, repo: Repository, full: boolean, scan = true): Promise<Checked> {
+/** The effective baseline: from the state-dir index when allowed and current, else from the repository (refreshing the index). */
+async function baselineOf(ctx: IntegrityContext, pointer: BaselinePointer, repo: Repository | null): Promise<LoadedBaseline> {
+  if (repo === null) {
+    const idx = loadBaselineIndex(ctx.stateDir, pointer);
+    if (idx !== null) return idx;
+    return withRepository(ctx, false, (r) => baselineOf(ctx, pointer, r));
+  }
+  const loaded = await loadBaseline(repo, pointer);
+  saveBaselineIndex(ctx.stateDir, pointer, loaded);
+  return loaded;
+}
+
+/** A check; `repo` null means the quick path that may use the baseline index instead of the repository. */
+async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: boolean, scan = true): Promise<Checked> {
   const started = ctx.clock.now();
   const pointer = requirePointer(ctx);
   const roots = rootsFor(ctx, pointer);
-  const loaded = await loadBaseline(repo, pointer);
+  const loaded = await baselineOf(ctx, pointer, repo);
   const exclude = excludeOf(ctx, pointer);
   const baseline = filterBaseline(loaded.entries, roots, exclude);
   const errors: string[] = [];
@@ -286,10 +303,9 @@ async function runCheck(ctx: IntegrityContext, repo: Repository, full: boolean, 
 }
 
 export async function integrityCheck(ctx: IntegrityContext, o: { full: boolean }): Promise<CheckResult> {
-  return withRepository(ctx, false, async (repo) => {
-    const { base: _base, ...r } = await runCheck(ctx, repo, o.full);
-    return r;
-  });
+  const strip = ({ base: _base, ...r }: Checked): CheckResult => r;
+  if (!o.full) return strip(await runCheck(ctx, null, false));
+  return withRepository(ctx, false, async (repo) => strip(await runCheck(ctx, repo, true)));
 }
 
 // -------------------------------------------------------------------------------------- diff
@@ -410,7 +426,9 @@ export async function integrityAccept(ctx: IntegrityContext, o: { paths: readonl
       accepted.push(...paths);
       appendAudit(ctx.stateDir, [{ time, by: ctx.by, action: 'accept', snapshot: res.id, root, reason, detail: [...sel].join(', ') }]);
     }
-    writeBaselinePointer(ctx.stateDir, { ...pointer, layers });
+    const next: BaselinePointer = { ...pointer, layers };
+    writeBaselinePointer(ctx.stateDir, next);
+    saveBaselineIndex(ctx.stateDir, next, await loadBaseline(repo, next));
     return { snapshot: layers[layers.length - 1]?.snapshot ?? pointer.snapshot, accepted, all: false };
   });
 }

@@ -3,7 +3,10 @@
 // Keys are StatCache keys (root + NUL + relative path).
 
 import type { ManifestEntry, Repository, SnapshotId } from '../snapshots/index.ts';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { AppError } from '../core/errors.ts';
+import { integrityDir, readJson, writeFileAtomic } from './state.ts';
 import type { BaselinePointer } from './state.ts';
 import { StatCache } from './statcache.ts';
 import type { ExcludeFn } from './filter.ts';
@@ -70,4 +73,47 @@ export function filterBaseline(baseline: Baseline, roots: readonly string[], exc
     out.set(k, e);
   }
   return out;
+}
+
+// The baseline index: the effective baseline's stat data and hashes in the state dir (0600),
+// tied to the pointer it was made from. The quick check reads it instead of opening the
+// repository (no passphrase KDF, no manifest decryption), so it trusts the state dir as it
+// trusts the stat cache; `check --full` and `revert` always read the repository, whose content
+// is authenticated.
+
+type IndexRow = [string, string, string, number, number, number, number, number, number, number, number, string | null, string | null];
+
+export function baselineIndexPath(stateDir: string): string {
+  return join(integrityDir(stateDir), 'baseline-index.json');
+}
+
+export function pointerDigest(p: BaselinePointer): string {
+  return createHash('sha256').update(JSON.stringify(p)).digest('hex');
+}
+
+export function saveBaselineIndex(stateDir: string, pointer: BaselinePointer, b: LoadedBaseline): void {
+  const rows: IndexRow[] = [];
+  for (const e of b.entries.values()) rows.push([e.root, e.path, e.type, e.mode, e.uid, e.gid, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.target ?? null, e.hash ?? null]);
+  writeFileAtomic(baselineIndexPath(stateDir), JSON.stringify({ version: 1, pointer: pointerDigest(pointer), trustedBefore: b.trustedBefore, rows }));
+}
+
+/** The index when it belongs to this pointer; null otherwise (then the repository is read). */
+export function loadBaselineIndex(stateDir: string, pointer: BaselinePointer): LoadedBaseline | null {
+  let v: unknown;
+  try {
+    v = readJson(baselineIndexPath(stateDir));
+  } catch {
+    return null;
+  }
+  const doc = v as { version?: number; pointer?: string; trustedBefore?: number; rows?: IndexRow[] } | undefined;
+  if (doc?.version !== 1 || doc.pointer !== pointerDigest(pointer) || !Array.isArray(doc.rows) || typeof doc.trustedBefore !== 'number') return null;
+  const entries: Baseline = new Map();
+  for (const r of doc.rows) {
+    if (!Array.isArray(r) || r.length !== 13) return null;
+    const e: ManifestEntry = { root: r[0], path: r[1], type: r[2] as ManifestEntry['type'], mode: r[3], uid: r[4], gid: r[5], size: r[6], mtimeMs: r[7], ctimeMs: r[8], ino: r[9], dev: r[10], nlink: 1 };
+    if (r[11] !== null) e.target = r[11];
+    if (r[12] !== null) e.hash = r[12];
+    entries.set(StatCache.key(e.root, e.path), e);
+  }
+  return { entries, trustedBefore: doc.trustedBefore };
 }

@@ -110,7 +110,6 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
       if (cached !== null) {
         hash = cached;
         stats.fromCache++;
-        if (!cache.rows.has(key) && e.ctimeMs < opts.now - racyMs) cache.set(e, cached);
       } else {
         try {
           const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
@@ -120,7 +119,8 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
           stats.bytesHashed += r.size;
           // Cache only what was read under the stat we have (a file growing meanwhile is re-read next time).
           // A file changed within the timestamp granularity of now could change again unseen
-          // under the same stat (git's "racy" case): such files are not cached.
+          // under the same stat (git's "racy" case): such files are not cached. Files whose
+          // stat still equals the baseline's need no row (the baseline entry serves).
           if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs) cache.set(e, r.hash);
         } catch (err) {
           stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
