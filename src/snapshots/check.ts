@@ -57,7 +57,7 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
   const snaps = await backend.list('snapshots');
   for (const f of snaps) {
     try {
-      const s = await repo.readSnapshotFile(f.name);
+      const s = await repo.readSnapshotFile(f.name, true);
       for (const id of s.manifest) if (store.index.get(id)?.type !== 'tree') err(`snapshots/${f.name}: manifest blob ${id.slice(0, 16)} is missing`);
       const entries = await loadManifestEntries(store, s.manifest);
       if (entries.length !== s.entries) err(`snapshots/${f.name}: manifest has ${entries.length} entries, expected ${s.entries}`);

@@ -173,8 +173,9 @@ export class RepoImpl implements Repository {
     }
   }
 
-  async readSnapshotFile(name: string): Promise<SnapshotFile> {
-    const cached = this.#snapCache.get(name);
+  /** A snapshot file (cached: they never change), or read afresh with `fresh` (check). */
+  async readSnapshotFile(name: string, fresh = false): Promise<SnapshotFile> {
+    const cached = fresh ? undefined : this.#snapCache.get(name);
     if (cached !== undefined) return cached;
     const s = parseSnapshotFile(await readJsonFile(this.backend, this.key.enc, 'snapshots', name), `snapshots/${name}`);
     this.#snapCache.set(name, s);
