@@ -238,7 +238,7 @@ export class RepoImpl implements Repository {
     });
   }
 
-  snapshotStream(name: string, readable: AsyncIterable<Uint8Array>, opts: SnapshotOptions = {}): Promise<SnapshotResult> {
+  snapshotStream(name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: SnapshotOptions = {}): Promise<SnapshotResult> {
     if (name === '' || name.includes('/') || name === '.' || name === '..') throw new AppError('usage', 'a stream name is one plain file name', { where: name });
     return this.#withLock(false, async () => {
       const started = this.clock.now();

@@ -207,7 +207,7 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
 }
 
 /** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
-export async function storeStream(ctx: WalkContext, name: string, readable: AsyncIterable<Uint8Array>, now: number): Promise<ManifestEntry> {
+export async function storeStream(ctx: WalkContext, name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, now: number): Promise<ManifestEntry> {
   const win = new ChunkWindow(ctx.cdc);
   const whole = createHash('sha256');
   const chunks: string[] = [];

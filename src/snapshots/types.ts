@@ -195,7 +195,7 @@ export interface Repository {
   readonly id: string;
   snapshot(roots: string[], opts?: SnapshotOptions): Promise<SnapshotResult>;
   /** Stores a stream (a database dump) as one file named `name`; chunked so successive dumps dedupe. */
-  snapshotStream(name: string, readable: AsyncIterable<Uint8Array>, opts?: SnapshotOptions): Promise<SnapshotResult>;
+  snapshotStream(name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: SnapshotOptions): Promise<SnapshotResult>;
   listSnapshots(): Promise<SnapshotInfo[]>;
   /** Finds a snapshot by id or unique id prefix, or 'latest'. AppError 'not_found'. */
   findSnapshot(idOrPrefix: string): Promise<SnapshotInfo>;
