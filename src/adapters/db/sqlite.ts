@@ -29,7 +29,8 @@ export class SqliteDb implements Db {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
       this.raw = new DatabaseSync(path);
-      this.raw.exec(`PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;`);
+      // 16 KiB pages: fewer, fuller index pages per transaction (measured faster bulk inserts).
+      this.raw.exec(`PRAGMA busy_timeout=10000; PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? "NORMAL"}; PRAGMA foreign_keys=ON;`);
     } catch (e) {
       throw new AppError('store', `cannot open the SQLite store: ${e instanceof Error ? e.message : String(e)}`, { where: path, cause: e });
     }

@@ -17,7 +17,7 @@ import { AppError } from '../../core/errors.ts';
 import { takeLines } from './lines.ts';
 
 const FP_BYTES = 1024;
-const READ_BYTES = 4 << 20;
+const READ_BYTES = 8 << 20;
 
 export interface FileSourceOptions {
   id: string;
@@ -191,6 +191,8 @@ export class FileSource implements LineSource {
         pos.line += lines.length;
         await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
         this.#read = pos.offset;
+        // Let timers and signals run between batches (alert delivery, Ctrl-C) during a long backlog.
+        await new Promise<void>((r) => setImmediate(r));
         pending = pending.subarray(consumed);
         pendingStart = pos.offset;
         if (signal.aborted) return true;

@@ -14,22 +14,17 @@ export interface Split {
 /** Takes up to `maxLines` complete lines from the start of `buf`. */
 export function takeLines(buf: Buffer, maxLines: number, final = false): Split {
   let pos = 0;
-  let count = 0;
-  while (count < maxLines) {
+  const lines: string[] = [];
+  // Each line is decoded on its own: one big decode followed by split() would leave every line a
+  // slice of a large external string, keeping megabytes alive until a major GC.
+  while (lines.length < maxLines) {
     const nl = buf.indexOf(10, pos);
     if (nl < 0) break;
+    const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+    lines.push(buf.toString('utf8', pos, end));
     pos = nl + 1;
-    count++;
   }
-  let lines: string[] = [];
-  if (count > 0) {
-    lines = buf.toString('utf8', 0, pos - 1).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i] as string;
-      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-    }
-  }
-  if (count < maxLines) {
+  if (lines.length < maxLines) {
     const rest = buf.length - pos;
     // An over-long line with no newline, or the last line of a finished file, counts as a line.
     if ((final && rest > 0) || rest >= MAX_LINE_BYTES) {

@@ -77,7 +77,7 @@ export const logsSchema = z
       .min(1)
       .default(400)
       .describe('Days of traffic kept; older events are pruned by `ripcord run`. PCI DSS asks for 12 months.'),
-    batchLines: z.number().int().min(1).max(100_000).default(5000).describe('Lines per store transaction.'),
+    batchLines: z.number().int().min(1).max(200_000).default(50_000).describe('Most lines per store transaction (bigger batches ingest faster; followers commit whatever has arrived).'),
     flushMs: z.number().int().min(10).max(60_000).default(250).describe('Longest wait before a partial batch is written.'),
   })
   .prefault({});
