@@ -1,7 +1,8 @@
 // Repository locks: a sealed file in locks/ per running operation. Backups and checks take a
 // shared lock, prune and forget an exclusive one. A lock left by a killed process is stale
 // when its PID is dead on this host, or when it has not been refreshed for `staleMs`; stale
-// locks are ignored (and `repo unlock` removes them). Long operations refresh their lock.
+// locks are ignored and removed by the next lock taken (or `repo unlock`). Long operations
+// refresh their lock.
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -72,7 +73,10 @@ export class Lock {
   static async acquire(backend: Backend, key: Buffer, clock: Clock, exclusive: boolean, staleMs: number): Promise<Lock> {
     const name = await Lock.#write(backend, key, clock, exclusive);
     // Write first, then look: two processes racing both see each other and both back off.
-    const others = (await listLocks(backend, key, clock, staleMs)).filter((l) => l.id !== name && !l.stale && (exclusive || l.exclusive));
+    const all = await listLocks(backend, key, clock, staleMs);
+    // Stale locks belong to processes that are gone: clear them so they do not pile up.
+    for (const l of all) if (l.id !== name && l.stale) await backend.remove('locks', l.id);
+    const others = all.filter((l) => l.id !== name && !l.stale && (exclusive || l.exclusive));
     if (others.length > 0) {
       await backend.remove('locks', name);
       const o = others[0] as LockInfo;
