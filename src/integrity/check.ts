@@ -101,17 +101,15 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
     let head: Buffer | null = null;
     if (e.type === 'file') {
       stats.files++;
-      const wantScan = opts.rules.length > 0 && isScannable(e.path, opts.rules);
+      const trusted = b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < opts.baselineTrustedBefore - racyMs && sameStat(e, b);
       let cached: string | null = null;
-      if (!opts.full) {
-        cached = cache.lookup(e);
-        if (cached === null && b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < opts.baselineTrustedBefore - racyMs && sameStat(e, b)) cached = b.hash;
-      }
+      if (!opts.full) cached = trusted ? (b.hash as string) : cache.lookup(e);
       if (cached !== null) {
         hash = cached;
         stats.fromCache++;
       } else {
         try {
+          const wantScan = opts.rules.length > 0 && isScannable(e.path, opts.rules);
           const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
           hash = r.hash;
           head = r.head;
@@ -121,7 +119,8 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
           // A file changed within the timestamp granularity of now could change again unseen
           // under the same stat (git's "racy" case): such files are not cached. Files whose
           // stat still equals the baseline's need no row (the baseline entry serves).
-          if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs) cache.set(e, r.hash);
+          if (trusted && r.hash === b?.hash) cache.remove(e);
+          else if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs) cache.set(e, r.hash);
         } catch (err) {
           stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
           continue;

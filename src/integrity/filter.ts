@@ -26,11 +26,17 @@ export function isExecutableName(rel: string): boolean {
   return parts.some((p) => executableExtensions.includes(p)) || executableExtensions.includes(extensionOf(base));
 }
 
+/** One regular expression for a list of globs: a single test per path instead of one per glob. */
+function matcher(globs: readonly string[]): ((p: string) => boolean) | null {
+  if (globs.length === 0) return null;
+  const re = new RegExp(globs.map((g) => `(?:${picomatch.makeRe(g, { dot: true }).source})`).join('|'));
+  return (p) => re.test(p);
+}
+
 export function createFilter(spec: FilterSpec): ExcludeFn {
-  const opts = { dot: true };
-  const excluded = picomatch([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])], opts);
-  const uploads = spec.preset && spec.preset.uploads.length > 0 ? picomatch([...spec.preset.uploads], opts) : null;
-  const include = spec.include && spec.include.length > 0 ? picomatch([...spec.include], opts) : null;
+  const excluded = matcher([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])]) ?? (() => false);
+  const uploads = matcher(spec.preset?.uploads ?? []);
+  const include = matcher(spec.include ?? []);
   return (rel, isDir) => {
     if (rel === '') return false;
     if (excluded(rel)) return true;

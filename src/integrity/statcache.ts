@@ -35,6 +35,10 @@ export class StatCache {
     this.#dirty = true;
   }
 
+  remove(e: FileStat): void {
+    if (this.rows.delete(StatCache.key(e.root, e.path))) this.#dirty = true;
+  }
+
   /** Drops rows of files no longer there. */
   retain(keys: ReadonlySet<string>): void {
     for (const k of this.rows.keys()) {

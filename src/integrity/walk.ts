@@ -77,7 +77,8 @@ export async function walkRoots(roots: readonly string[], exclude: ExcludeFn, op
     const stack: string[] = [''];
     while (stack.length > 0) {
       const dirRel = stack.pop() as string;
-      const dirAbs = dirRel === '' ? root : join(root, dirRel);
+      const base = root === '/' ? '' : root;
+      const dirAbs = dirRel === '' ? root : `${base}/${dirRel}`;
       let names: string[];
       try {
         names = readdirSync(dirAbs);
@@ -89,7 +90,7 @@ export async function walkRoots(roots: readonly string[], exclude: ExcludeFn, op
       const subdirs: string[] = [];
       for (const name of names) {
         const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-        const abs = join(root, rel);
+        const abs = `${base}/${rel}`;
         let st: Stats;
         try {
           st = lstatSync(abs);
