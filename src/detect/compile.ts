@@ -5,7 +5,7 @@
 
 import type { FirstSeenRuleSpec, LeafSpec, ConditionSpec, RuleSpec, SignatureRuleSpec, ThresholdRuleSpec, View } from './spec.ts';
 import { parseDuration } from './spec.ts';
-import { fieldDefs, slotOf, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
+import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
 
 /** What made a condition true: the field, the view it was read through, and the matched text. */
@@ -25,6 +25,13 @@ interface Base {
   file: string;
   on: Kind;
   test: Test | null;
+  /**
+   * Gates of which at least one must pass for the rule to match (null: no such shortcut);
+   * lets the detector skip a rule without walking its condition.
+   */
+  requires: number[] | null;
+  /** `requires` as a bit mask when every gate in it is below 31; else 0 (use the list). */
+  requireMask: number;
 }
 export interface CompiledSignature extends Base {
   kind: 'signature';
@@ -49,11 +56,27 @@ export type CompiledRule = CompiledSignature | CompiledThreshold | CompiledFirst
 export interface Gate {
   slot: Slot;
   re: RegExp;
+  group: number;
 }
+
+/**
+ * The gates reading one raw field (target, path, user agent, …) and their verdicts per raw
+ * value. User agents, referers and paths repeat endlessly in real traffic, so most events are
+ * decided by one Map lookup per field, without decoding anything.
+ */
+export interface GateGroup {
+  rawSlot: Slot;
+  gates: number[];
+  cache: Map<string, number>;
+}
+
+/** Entries per group cache; the cache is emptied when full (cheaper than LRU upkeep). */
+const GATE_CACHE = 20_000;
 
 export interface CompiledRules {
   rules: CompiledRule[];
   gates: Gate[];
+  groups: GateGroup[];
 }
 
 const NOT_HIT: Hit = { field: '', view: 'raw', match: '', text: false };
@@ -65,6 +88,9 @@ interface GateMember {
   source: string;
   holder: { gate: number };
 }
+
+/** The gate holder of each text leaf, to work out which gates a rule requires. */
+const leafHolders = new WeakMap<object, { gate: number }>();
 
 /** Collects problems while compiling one rule: "file: rule id: path: message". */
 class Problems {
@@ -148,6 +174,7 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
       const raw = leaf[op] ?? [];
       const list = (typeof raw === 'string' ? [raw] : raw).map(fold);
       const holder = { gate: -1 };
+      leafHolders.set(leaf, holder);
       members.push({ slot, source: list.map((s) => (op === 'startsWith' ? `^${escapeRe(s)}` : escapeRe(s))).join('|'), holder });
       const starts = op === 'startsWith';
       return (ctx) => {
@@ -172,6 +199,7 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
         return null;
       }
       const holder = { gate: -1 };
+      leafHolders.set(leaf, holder);
       members.push({ slot, source, holder });
       return (ctx) => {
         if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;
@@ -186,17 +214,49 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
   }
 }
 
-function gatePasses(ctx: EventContext, g: number): boolean {
+/**
+ * Verdicts of every gate of one group for the current event, as a bit mask over gate
+ * indices (bit i = gate i passed; gates past 30 are only in the per-event arrays). Marks the
+ * per-event arrays too, so leaf closures read them without recomputing.
+ */
+export function groupMask(ctx: EventContext, gi: number): number {
+  const group = ctx.groups[gi];
+  if (group === undefined) return 0;
+  const first = group.gates[0];
+  if (first !== undefined && ctx.gateGen[first] === ctx.generation) return ctx.groupMaskOf(gi);
+  const raw = ctx.value(group.rawSlot);
+  const key = typeof raw === 'string' ? raw : String(raw);
+  let local = group.cache.get(key);
+  if (local === undefined) {
+    local = 0;
+    for (let bit = 0; bit < group.gates.length; bit++) {
+      const gg = ctx.gates[group.gates[bit] as number];
+      if (gg === undefined) continue;
+      const v = ctx.value(gg.slot);
+      if (v !== null && gg.re.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
+    }
+    if (group.cache.size >= GATE_CACHE) group.cache.clear();
+    group.cache.set(key, local);
+  }
+  const gen = ctx.generation;
+  let global = 0;
+  for (let bit = 0; bit < group.gates.length; bit++) {
+    const g = group.gates[bit] as number;
+    const pass = (local >> bit) & 1;
+    ctx.gateGen[g] = gen;
+    ctx.gatePass[g] = pass;
+    if (pass === 1 && g < 31) global |= 1 << g;
+  }
+  ctx.setGroupMask(gi, global);
+  return global;
+}
+
+export function gatePasses(ctx: EventContext, g: number): boolean {
   if (ctx.gateGen[g] === ctx.generation) return ctx.gatePass[g] === 1;
   const gate = ctx.gates[g];
-  let pass = true;
-  if (gate !== undefined) {
-    const v = ctx.value(gate.slot);
-    pass = v !== null && gate.re.test(typeof v === 'string' ? v : String(v));
-  }
-  ctx.gateGen[g] = ctx.generation;
-  ctx.gatePass[g] = pass ? 1 : 0;
-  return pass;
+  if (gate === undefined) return true;
+  groupMask(ctx, gate.group);
+  return ctx.gatePass[g] === 1;
 }
 
 function compileCondition(c: ConditionSpec, on: Kind, where: string, problems: Problems, members: GateMember[]): Test | null {
@@ -253,17 +313,40 @@ function compileRule(spec: RuleSpec, file: string, problems: Problems, members: 
     case 'signature': {
       const groupBy = spec.groupBy === 'each' ? null : fieldSlots(spec.groupBy, spec.on, `${where}: groupBy`, problems);
       if (test === null || problems.list.length > before) return null;
-      return { kind: 'signature', id: spec.id, file, on: spec.on, spec, test, groupBy };
+      return { kind: 'signature', id: spec.id, file, on: spec.on, spec, test, groupBy, requires: null, requireMask: 0 };
     }
     case 'threshold': {
       const groupBy = fieldSlots(spec.groupBy, spec.on, `${where}: groupBy`, problems);
       const distinct = spec.distinct === undefined ? null : (fieldSlots([spec.distinct], spec.on, `${where}: distinct`, problems)[0] ?? null);
       if (problems.list.length > before) return null;
-      return { kind: 'threshold', id: spec.id, file, on: spec.on, spec, test, groupBy, distinct, windowMs: parseDuration(spec.window) };
+      return { kind: 'threshold', id: spec.id, file, on: spec.on, spec, test, groupBy, distinct, windowMs: parseDuration(spec.window), requires: null, requireMask: 0 };
     }
     case 'first-seen':
-      return { kind: 'first-seen', id: spec.id, file, on: 'auth', spec, test };
+      return { kind: 'first-seen', id: spec.id, file, on: 'auth', spec, test, requires: null, requireMask: 0 };
   }
+}
+
+/** Gates of which one must pass for the condition to hold, or null when none is known. */
+function requiredGates(c: ConditionSpec): number[] | null {
+  if ('all' in c) {
+    for (const part of c.all) {
+      const r = requiredGates(part);
+      if (r !== null) return r;
+    }
+    return null;
+  }
+  if ('any' in c) {
+    const out: number[] = [];
+    for (const part of c.any) {
+      const r = requiredGates(part);
+      if (r === null) return null;
+      for (const g of r) if (!out.includes(g)) out.push(g);
+    }
+    return out;
+  }
+  if ('not' in c) return null;
+  const h = leafHolders.get(c);
+  return h === undefined || h.gate < 0 ? null : [h.gate];
 }
 
 /** A gate is only safe when the members' sources can share one regex (no back-references or named groups). */
@@ -285,18 +368,37 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
     bySlot.set(m.slot.id, list);
   }
   const gates: Gate[] = [];
+  const groups: GateGroup[] = [];
+  const groupOf = new Map<number, number>();
   for (const list of bySlot.values()) {
-    if (list.length < 2 || list.some((m) => unionUnsafe.test(m.source))) continue;
+    if (list.some((m) => unionUnsafe.test(m.source))) continue;
     const first = list[0];
     if (first === undefined) continue;
     try {
       const re = new RegExp(list.map((m) => `(?:${m.source})`).join('|'), first.slot.view === 'raw' ? 'i' : '');
       const index = gates.length;
-      gates.push({ slot: first.slot, re });
+      let group = groupOf.get(first.slot.rawId);
+      if (group === undefined) {
+        group = groups.length;
+        groups.push({ rawSlot: slots[first.slot.rawId] as Slot, gates: [], cache: new Map() });
+        groupOf.set(first.slot.rawId, group);
+      }
+      // A mask is a 31-bit number: further gates on one field go in a group of their own.
+      if ((groups[group]?.gates.length ?? 0) >= 31) {
+        group = groups.length;
+        groups.push({ rawSlot: slots[first.slot.rawId] as Slot, gates: [], cache: new Map() });
+        groupOf.set(first.slot.rawId, group);
+      }
+      groups[group]?.gates.push(index);
+      gates.push({ slot: first.slot, re, group });
       for (const m of list) m.holder.gate = index;
     } catch {
       // Sources that only compile alone keep working without a gate.
     }
   }
-  return { compiled: { rules, gates }, problems: problems.list };
+  for (const r of rules) {
+    r.requires = r.spec.when === undefined ? null : requiredGates(r.spec.when);
+    r.requireMask = r.requires !== null && r.requires.every((g) => g < 31) ? r.requires.reduce((m, g) => m | (1 << g), 0) : 0;
+  }
+  return { compiled: { rules, gates, groups }, problems: problems.list };
 }

@@ -9,7 +9,7 @@ import { truncate } from '../core/escape.ts';
 import type { Finding } from './finding.ts';
 import type { LoginHistory } from './ports.ts';
 import { EventContext, type FieldValue, type Slot } from './fields.ts';
-import type { CompiledFirstSeen, CompiledRule, CompiledRules, CompiledSignature, CompiledThreshold, Hit } from './compile.ts';
+import { gatePasses, groupMask, type CompiledFirstSeen, type CompiledRule, type CompiledRules, type CompiledSignature, type CompiledThreshold, type Hit } from './compile.ts';
 import { MemoryLoginHistory } from './history.ts';
 
 export interface DetectorOptions {
@@ -120,7 +120,7 @@ class ThresholdState {
 export function createDetector(compiled: CompiledRules, opts: DetectorOptions = {}): Detector {
   const history = opts.history ?? new MemoryLoginHistory();
   const maxBuckets = opts.maxBuckets ?? 100_000;
-  const ctx = new EventContext(compiled.gates);
+  const ctx = new EventContext(compiled);
   const sig = { http: [] as CompiledSignature[], auth: [] as CompiledSignature[] };
   const thr = { http: [] as ThresholdState[], auth: [] as ThresholdState[] };
   const firstSeen: CompiledFirstSeen[] = [];
@@ -129,6 +129,14 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     else if (r.kind === 'threshold') thr[r.on].push(new ThresholdState(r, maxBuckets));
     else firstSeen.push(r);
   }
+
+  const groupsOf = { http: [] as number[], auth: [] as number[] };
+  compiled.groups.forEach((g, i) => groupsOf[g.rawSlot.kind].push(i));
+
+  const anyGate = (gates: readonly number[]): boolean => {
+    for (const g of gates) if (gatePasses(ctx, g)) return true;
+    return false;
+  };
 
   const keyOf = (id: string, slots: readonly Slot[]): string => {
     let k = id;
@@ -204,7 +212,12 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       // One finding per attack class per event: the first (most specific) rule of a category
       // wins, so one request does not make three messages; `rules explain` shows them all.
       let fired: string[] | null = null;
+      // All gates of this event kind at once (one cache lookup per text field, usually):
+      // rules whose required gates all failed are skipped without walking their conditions.
+      let mask = 0;
+      for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
       for (const r of sig[e.kind]) {
+        if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         if (fired !== null && fired.includes(r.spec.category)) continue;
         const hit = r.test(ctx);
         if (hit === null) continue;
@@ -217,6 +230,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       }
       for (const t of thr[e.kind]) {
         const r = t.rule;
+        if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         const hit = r.test === null ? null : r.test(ctx);
         if (r.test !== null && hit === null) continue;
         const groupKey = keyOf(r.id, r.groupBy);

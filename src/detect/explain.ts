@@ -33,7 +33,7 @@ export interface Explanation {
 }
 
 export function explainEvent(compiled: CompiledRules, event: LogEvent): Explanation {
-  const ctx = new EventContext(compiled.gates, true);
+  const ctx = new EventContext(compiled, true);
   ctx.reset(event);
   const fields: FieldExplanation[] = [];
   for (const [field, def] of Object.entries(fieldDefs[event.kind])) {

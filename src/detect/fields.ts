@@ -64,23 +64,45 @@ export interface Slot {
   field: string;
   view: View;
   def: FieldDef;
+  /** The same field's raw and decoded slots (views derive from them). */
+  rawId: number;
+  decodedId: number;
 }
 
 export const slots: Slot[] = [];
 const slotIds = new Map<string, number>();
 for (const kind of ['http', 'auth'] as const) {
   for (const [field, def] of Object.entries(fieldDefs[kind])) {
-    for (const view of viewList) {
-      const id = slots.length;
-      slots.push({ id, kind, field, view, def });
-      slotIds.set(`${kind}|${field}|${view}`, id);
-    }
+    const base = slots.length;
+    viewList.forEach((view, i) => {
+      slots.push({ id: base + i, kind, field, view, def, rawId: base, decodedId: base + 1 });
+      slotIds.set(`${kind}|${field}|${view}`, base + i);
+    });
   }
 }
+
+const targetFirst = slotIds.get('http|target|raw') ?? -1;
+const pathFirst = slotIds.get('http|path|raw') ?? -1;
+const queryFirst = slotIds.get('http|query|raw') ?? -1;
 
 export function slotOf(kind: Kind, field: string, view: View): Slot | undefined {
   const id = slotIds.get(`${kind}|${field}|${view}`);
   return id === undefined ? undefined : slots[id];
+}
+
+/** A merged prefilter (see compile.ts): its regex, and its verdicts per raw value. */
+export interface GateLike {
+  slot: Slot;
+  re: RegExp;
+  /** Index of the group of gates reading the same raw field. */
+  group: number;
+}
+
+/** The gates over one raw field, and their verdicts (a bit per gate) per raw value. */
+export interface GateGroupLike {
+  rawSlot: Slot;
+  gates: number[];
+  cache: Map<string, number>;
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */
@@ -96,13 +118,27 @@ export class EventContext {
   readonly steps: Map<number, string[]> | null;
 
   /** The merged prefilter regexes of the compiled rule set (compile.ts). */
-  readonly gates: readonly { slot: Slot; re: RegExp }[];
+  readonly gates: readonly GateLike[];
+  readonly groups: readonly GateGroupLike[];
 
-  constructor(gates: readonly { slot: Slot; re: RegExp }[], explain = false) {
+  constructor(compiled: { gates: readonly GateLike[]; groups: readonly GateGroupLike[] }, explain = false) {
+    const gates = compiled.gates;
     this.gates = gates;
+    this.groups = compiled.groups;
     this.gateGen = new Int32Array(gates.length);
     this.gatePass = new Uint8Array(gates.length);
     this.steps = explain ? new Map() : null;
+  }
+
+  private readonly groupMasks: Int32Array = new Int32Array(64);
+
+  /** The global gate mask of a group, as last computed for this event (see compile.ts). */
+  groupMaskOf(gi: number): number {
+    return this.groupMasks[gi] ?? 0;
+  }
+
+  setGroupMask(gi: number, mask: number): void {
+    if (gi < this.groupMasks.length) this.groupMasks[gi] = mask;
   }
 
   reset(event: LogEvent): void {
@@ -130,17 +166,18 @@ export class EventContext {
     if (slot.view === 'raw' || !slot.def.text || typeof raw !== 'string') return raw;
     const steps: string[] | undefined = this.steps === null ? undefined : [];
     let out: string;
-    if (slot.field === 'target' && slot.kind === 'http') {
+    if (slot.id >= targetFirst && slot.id < targetFirst + viewList.length) {
       // Path and query decode differently (`+` is a space only in the query): join their views.
-      const p = this.value(slotOf('http', 'path', slot.view) as Slot) as string;
-      const q = this.value(slotOf('http', 'query', slot.view) as Slot) as string;
+      const offset = slot.id - targetFirst;
+      const p = this.value(slots[pathFirst + offset] as Slot) as string;
+      const q = this.value(slots[queryFirst + offset] as Slot) as string;
       out = (e as HttpEvent).query === '' ? p : `${p}?${q}`;
-      if (steps) steps.push(...(this.steps?.get(slotOf('http', 'query', slot.view)?.id ?? -1) ?? []));
+      if (steps) steps.push(...(this.steps?.get(queryFirst + offset) ?? []));
     } else if (slot.view === 'decoded') {
       out = decode(raw, slot.def.plus, steps);
     } else {
-      const dec = this.value(slotOf(slot.kind, slot.field, 'decoded') as Slot) as string;
-      if (steps) steps.push(...(this.steps?.get(slotOf(slot.kind, slot.field, 'decoded')?.id ?? -1) ?? []));
+      const dec = this.value(slots[slot.decodedId] as Slot) as string;
+      if (steps) steps.push(...(this.steps?.get(slot.decodedId) ?? []));
       out = slot.view === 'sql' ? sqlView(dec, steps) : compactView(dec, steps);
     }
     if (steps && this.steps) this.steps.set(slot.id, steps);
