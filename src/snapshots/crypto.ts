@@ -3,7 +3,7 @@
 // passphrase). Every stored file and blob is sealed: nonce(12) || ciphertext || tag(16), with
 // associated data naming what it is, so nothing can be swapped for something else unnoticed.
 
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hash, randomBytes, scrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 
 export const NONCE = 12;
@@ -15,14 +15,21 @@ export interface MasterKey {
   enc: Buffer;
   /** HMAC-SHA-256 key that makes blob ids unguessable from content alone. */
   id: Buffer;
+  /** The same keys as KeyObjects: OpenSSL then skips re-importing the key for every blob (2-5x faster on small blobs). */
+  encObj: KeyObject;
+  idObj: KeyObject;
+}
+
+export function masterKey(enc: Buffer, id: Buffer): MasterKey {
+  return { enc, id, encObj: createSecretKey(enc), idObj: createSecretKey(id) };
 }
 
 export function newMasterKey(): MasterKey {
-  return { enc: randomBytes(32), id: randomBytes(32) };
+  return masterKey(randomBytes(32), randomBytes(32));
 }
 
 export function sha256(data: Uint8Array): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hash('sha256', data, 'buffer');
 }
 
 export function sha256Hex(data: Uint8Array): string {
@@ -35,10 +42,10 @@ export function sha256Hex(data: Uint8Array): string {
  * the plain SHA-256 so a small file's id costs one pass (its SHA-256 is also its `hash`).
  */
 export function blobIdFromHash(key: MasterKey, contentSha256: Uint8Array): Buffer {
-  return createHmac('sha256', key.id).update(contentSha256).digest();
+  return createHmac('sha256', key.idObj).update(contentSha256).digest();
 }
 
-export function seal(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
+export function seal(key: Buffer | KeyObject, plain: Uint8Array, aad: Uint8Array): Buffer {
   const nonce = randomBytes(NONCE);
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(aad);
@@ -47,7 +54,7 @@ export function seal(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
   return Buffer.concat([nonce, body, fin, c.getAuthTag()]);
 }
 
-export function open(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
+export function open(key: Buffer | KeyObject, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
   if (sealed.length < OVERHEAD) throw new AppError('corrupt', `${what}: too short to be sealed`);
   const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, NONCE));
@@ -138,7 +145,7 @@ export async function unwrapMasterKey(file: KeyFile, passphrase: string): Promis
   const enc = Buffer.from(m.enc, 'base64');
   const id = Buffer.from(m.id, 'base64');
   if (enc.length !== 32 || id.length !== 32) throw new AppError('corrupt', 'master key has the wrong length');
-  return { enc, id };
+  return masterKey(enc, id);
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
