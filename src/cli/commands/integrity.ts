@@ -58,16 +58,17 @@ export function register(program: Command): void {
     .command('integrity')
     .summary('known-good copies of the site files: check, diff, accept, revert, scan')
     .description(
-      'File integrity of the shop. `baseline` keeps a known-good copy of every covered file in the encrypted\n' +
-        'repository; `check` lists what was added, modified, deleted, re-permissioned or re-pointed since, with\n' +
-        'the web requests just before each change; `diff` shows a change; `accept` makes a legitimate change\n' +
-        'part of the baseline; `revert` writes the known-good content back. `scan` looks for skimmers and\n' +
+      'File integrity of the shop. `baseline` keeps a known-good copy of every covered file in the encrypted ' +
+        'repository; `check` lists what was added, modified, deleted, re-permissioned or re-pointed since, with ' +
+        'the web requests just before each change; `diff` shows a change; `accept` makes a legitimate change ' +
+        'part of the baseline; `revert` writes the known-good content back. `scan` looks for skimmers and ' +
         'backdoors in files, `scan-db` in the shop database.',
     );
 
   withWhere(
     integrity
       .command('baseline')
+      .summary('take a known-good snapshot of the site files')
       .description('Takes a snapshot of the covered folders and marks it as the known-good baseline.')
       .option('--reason <text>', 'why (kept in the audit log), e.g. "release 2.4.1 deployed"'),
   ).action(async (o: WhereOpts & { reason?: string }, cmd: Command) => {
@@ -79,10 +80,11 @@ export function register(program: Command): void {
   withWhere(
     integrity
       .command('check')
+      .summary('list added, modified, deleted, re-permissioned files (exit 1 when any)')
       .description(
-        'Compares the covered folders with the baseline. Exit 1 when anything changed.\n' +
-          'The quick check re-reads a file only when its size, mtime, ctime, inode or device moved (mtime can be\n' +
-          'set back by an attacker, ctime cannot); --full re-reads and re-hashes every file. New and modified\n' +
+        'Compares the covered folders with the baseline. Exit 1 when anything changed. ' +
+          'The quick check re-reads a file only when its size, mtime, ctime, inode or device moved (mtime can be ' +
+          'set back by an attacker, ctime cannot); --full re-reads and re-hashes every file. New and modified ' +
           'files are scanned for malicious code from the same read.',
       )
       .option('--full', 're-hash every file instead of trusting unchanged stat data'),
@@ -115,7 +117,7 @@ export function register(program: Command): void {
     if (r.changes.length > 0) process.exitCode = EXIT_FOUND;
   });
 
-  withWhere(integrity.command('diff').argument('<path>', 'file to compare (absolute, or relative to the site root)').description('Shows a unified diff of a file against its baseline copy; binary files are summarised. Content is escaped.')).action(
+  withWhere(integrity.command('diff').summary('unified diff of a file against its baseline copy').argument('<path>', 'file to compare (absolute, or relative to the site root)').description('Shows a unified diff of a file against its baseline copy; binary files are summarised. Content is escaped.')).action(
     async (path: string, o: WhereOpts, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await integrityDiff(ctxOf(o, cmd), path);
@@ -132,6 +134,7 @@ export function register(program: Command): void {
   withWhere(
     integrity
       .command('accept')
+      .summary('make legitimate changes part of the baseline')
       .argument('[paths...]', 'files or folders whose current state is legitimate')
       .description('Makes the current state of the named paths (or, with --all, of everything) the baseline, e.g. after a deploy. Records who and why.')
       .option('--all', 'accept every change: takes a new baseline')
@@ -145,10 +148,11 @@ export function register(program: Command): void {
   withWhere(
     integrity
       .command('revert')
+      .summary('write the baseline content back; quarantine added files')
       .argument('[paths...]', 'files or folders to put back')
       .description(
-        'Writes the baseline content back (atomically), restores modes and owners and re-creates deleted files.\n' +
-          'Added files are kept unless --delete-added, which moves them to <stateDir>/quarantine (never deletes).\n' +
+        'Writes the baseline content back (atomically), restores modes and owners and re-creates deleted files. ' +
+          'Added files are kept unless --delete-added, which moves them to <stateDir>/quarantine (never deletes). ' +
           'Never follows a symlink out of the site root. Every action goes to the audit log.',
       )
       .option('--all', 'revert every change')
@@ -168,9 +172,10 @@ export function register(program: Command): void {
   withWhere(
     integrity
       .command('scan')
+      .summary('scan files for skimmers, backdoors and webshells')
       .argument('[paths...]', 'files or folders to scan (default: the covered folders)')
       .description(
-        'Scans files for web skimmers, PHP backdoors and webshells, and PHP files in upload folders, with the\n' +
+        'Scans files for web skimmers, PHP backdoors and webshells, and PHP files in upload folders, with the ' +
           'rules in rules/code/ (and integrity.scan.rules). Exit 1 when anything is found.',
       ),
   ).action(async (paths: string[], o: WhereOpts, cmd: Command) => {
@@ -186,9 +191,10 @@ export function register(program: Command): void {
   withWhere(
     integrity
       .command('scan-db')
+      .summary('scan the shop database for injected scripts')
       .description(
-        'Scans the shop database for injected scripts: Magento core_config_data, cms_block, cms_page; WordPress\n' +
-          'wp_options, wp_posts; PrestaShop and OpenCart settings and pages; plus integrity.scanDb.tables.\n' +
+        'Scans the shop database for injected scripts: Magento core_config_data, cms_block, cms_page; WordPress ' +
+          'wp_options, wp_posts; PrestaShop and OpenCart settings and pages; plus integrity.scanDb.tables. ' +
           'The database is integrity.scanDb.url (mysql:// or postgres://), or --url. Exit 1 when anything is found.',
       )
       .option('--url <url>', 'database URL (put the password in RIPCORD_SHOPDB_PASSWORD rather than here)'),
