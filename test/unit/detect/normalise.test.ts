@@ -1,0 +1,71 @@
+// Normalisation before matching: every decoding layer attackers stack, and the promise that
+// plain text passes through as itself (lower-cased).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compactView, decode, sqlView } from '../../../src/detect/normalise.ts';
+
+test('URL decoding, repeated until stable, with + as space where asked', () => {
+  assert.equal(decode('%27%20OR%201=1', false), "' or 1=1");
+  assert.equal(decode('%2527%2520or', false), "' or");
+  assert.equal(decode('%25252e%25252e%25252f', false), '../');
+  assert.equal(decode('a+b', true), 'a b');
+  assert.equal(decode('a+b', false), 'a+b');
+});
+
+test('%u escapes, overlong UTF-8 and Latin-1 bytes decode leniently', () => {
+  assert.equal(decode('%u003Cscript%u003E', false), '<script>');
+  assert.equal(decode('%c0%ae%c0%ae%c0%af', false), '../');
+  assert.equal(decode('caf%C3%A9', false), 'café');
+  assert.equal(decode('%E8%F1', false), 'èñ');
+});
+
+test('HTML entities, backslash escapes, full-width forms and look-alike slashes', () => {
+  assert.equal(decode('&lt;svg&gt;', false), '<svg>');
+  assert.equal(decode('&#x3c;&#60;&#0000060', false), '<<<');
+  assert.equal(decode('jav&#x09;ascript&colon;', false), 'jav\tascript:');
+  assert.equal(decode('\\x3cscript\\u003e\\u{3c}', false), '<script><');
+  assert.equal(decode('%EF%BC%9Cscript%EF%BC%9E', false), '<script>');
+  assert.equal(decode('..%u2215..%u2216', false), '../..\\');
+  assert.equal(decode('&#37;27', false), "'");
+  assert.equal(decode('sel%00ect', false), 'select');
+});
+
+test('the SQL view removes comments and collapses whitespace; MySQL executable comments keep their content', () => {
+  assert.equal(sqlView("1'/**/union/**/select/*x*/1#comment\n,2"), "1' union select 1 ,2");
+  assert.equal(sqlView('/*!50000union*/ /*!select*/'), ' union select ');
+  assert.equal(sqlView('1--\nunion\tselect'), '1 union select');
+});
+
+test('the compact view drops all whitespace and block comments', () => {
+  assert.equal(compactView('java\tscript :\nalert(1)/**/'), 'javascript:alert(1)');
+});
+
+test('plain text passes through as itself, lower-cased (property)', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[A-Za-z0-9 ./_=?-]{0,60}$/), (s) => {
+      assert.equal(decode(s, false), s.toLowerCase());
+    }),
+  );
+});
+
+test('single and double URL-encoding decode back to the text (property)', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[A-Za-z0-9 <>'"();=,*./-]{0,60}$/), (s) => {
+      assert.equal(decode(encodeURIComponent(s), false), s.toLowerCase());
+      assert.equal(decode(encodeURIComponent(encodeURIComponent(s)), false), s.toLowerCase());
+    }),
+  );
+});
+
+test('decoding never throws and stays bounded on arbitrary input (property)', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300 }), fc.boolean(), (s, plus) => {
+      const d = decode(s, plus);
+      assert.ok(d.length <= 8192 * 2);
+      sqlView(d);
+      compactView(d);
+    }),
+  );
+});
