@@ -54,8 +54,6 @@ function fill(template: string, vars: Record<string, string>): string {
 
 class ThresholdState {
   readonly buckets = new Map<string, Bucket>();
-  private updates = 0;
-  private maxTime = 0;
   readonly rule: CompiledThreshold;
   readonly maxBuckets: number;
   constructor(rule: CompiledThreshold, maxBuckets: number) {
@@ -67,8 +65,6 @@ class ThresholdState {
   add(key: string, time: number, distinctValue: string | null, evidence: string): { count: number; first: string } | null {
     const { count } = this.rule.spec;
     const windowMs = this.rule.windowMs;
-    if (time > this.maxTime) this.maxTime = time;
-    if (++this.updates % 4096 === 0) this.sweep();
     let b = this.buckets.get(key);
     if (b === undefined) {
       b = { times: [], distinct: this.rule.distinct === null ? null : new Map(), last: time, quietUntil: 0, firstEvidence: evidence };
@@ -107,11 +103,11 @@ class ThresholdState {
     return null;
   }
 
-  /** Drops buckets idle for longer than the window (the oldest are first in the Map). */
-  private sweep(): void {
-    const cutoff = this.maxTime - this.rule.windowMs;
+  /** Drops buckets idle for longer than the window (the least recently used are first in the Map). */
+  sweep(now: number): void {
+    const cutoff = now - this.rule.windowMs;
     for (const [k, b] of this.buckets) {
-      if (b.last >= cutoff || b.quietUntil > this.maxTime) break;
+      if (b.last >= cutoff || b.quietUntil > now) break;
       this.buckets.delete(k);
     }
   }
@@ -130,6 +126,8 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     else firstSeen.push(r);
   }
 
+  let latest = 0;
+  let seen = 0;
   const groupsOf = { http: [] as number[], auth: [] as number[] };
   compiled.groups.forEach((g, i) => groupsOf[g.rawSlot.kind].push(i));
 
@@ -208,6 +206,10 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     },
     process(e) {
       ctx.reset(e);
+      // Event time is the clock: every few thousand events, groups idle for longer than their
+      // rule's window are dropped, whichever kind of event moved time on.
+      if (e.time > latest) latest = e.time;
+      if (++seen % 4096 === 0) for (const list of [thr.http, thr.auth]) for (const t of list) t.sweep(latest);
       const out: Finding[] = [];
       // One finding per attack class per event: the first (most specific) rule of a category
       // wins, so one request does not make three messages; `rules explain` shows them all.
