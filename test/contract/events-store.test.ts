@@ -189,6 +189,26 @@ for (const f of dbFactories) {
         assert.equal((await store.searchHttp({ since: T0 + 9, until: T0 + 10, limit: 5 }))[0]?.userAgent, 'after-failure');
       });
 
+      await t.test('requests spread over many partitions are searched, counted and pruned as one', async () => {
+        const small = new SqlEventStore(db, () => T0, { partitionRows: 7 });
+        await small.init();
+        const base = T0 + 10 * 86_400_000;
+        const evs = Array.from({ length: 40 }, (_, i) => http({ time: base + i * 1000, ip: i % 2 ? '192.0.2.1' : '192.0.2.2', path: `/p/${i}`, status: i % 5 === 0 ? 404 : 200 }));
+        for (let i = 0; i < 40; i += 9) {
+          const chunk = evs.slice(i, i + 9);
+          await small.append({ sourceId: 'parts', events: chunk, eventLines: chunk.map((_, k) => i + k + 1), rejects: [], findings: [], lines: chunk.length, skipped: 0, checkpoint: null });
+        }
+        const newest = await small.searchHttp({ since: base, limit: 5 });
+        assert.deepEqual(newest.map((r) => r.path), ['/p/39', '/p/38', '/p/37', '/p/36', '/p/35']);
+        const ipRows = await small.searchHttp({ ip: '192.0.2.1', since: base, limit: 100 });
+        assert.equal(ipRows.length, 20);
+        assert.equal(new Set(ipRows.map((r) => r.id)).size, 20, 'ids unique across partitions');
+        const nf = await small.searchHttp({ status: [404], since: base, limit: 100 });
+        assert.equal(nf.length, 8);
+        const top = await small.top('ip', base, undefined, 5);
+        assert.deepEqual(top.map((r) => r.count), [20, 20]);
+      });
+
       await t.test('retention prunes old rows', async () => {
         const removed = await store.prune(T0 + 1500);
         assert.ok(removed >= 3, `removed ${removed}`);

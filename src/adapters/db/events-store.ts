@@ -21,7 +21,7 @@ import type { Finding } from '../../detect/index.ts';
 import { severities } from '../../detect/index.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Db, Queryable, SqlValue } from './db.ts';
-import { eventsMigrations } from './events-schema.ts';
+import { eventsMigrations, httpPartitionDdl, httpViewDdl, ID_STRIDE, PARTITION_ROWS } from './events-schema.ts';
 import { SqliteDb } from './sqlite.ts';
 
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there. */
@@ -43,9 +43,12 @@ export class SqlEventStore implements EventStore {
   #ips = new Map<string, number>();
   #now: () => number;
 
-  constructor(db: Db, now: () => number = Date.now) {
+  #partitionRows: number;
+
+  constructor(db: Db, now: () => number = Date.now, o: { partitionRows?: number } = {}) {
     this.db = db;
     this.#now = now;
+    this.#partitionRows = o.partitionRows ?? PARTITION_ROWS;
   }
 
   async init(): Promise<void> {
@@ -57,7 +60,25 @@ export class SqlEventStore implements EventStore {
         if (typeof re !== 'string' || typeof text !== 'string') return 0;
         return regexCache(re).test(text) ? 1 : 0;
       });
+      const db = this.db;
+      const has = db.raw.prepare('SELECT COUNT(*) AS n FROM http_parts').get() as { n: number };
+      if (has.n === 0) {
+        db.txSync(() => {
+          if ((db.raw.prepare('SELECT COUNT(*) AS n FROM http_parts').get() as { n: number }).n > 0) return;
+          db.raw.exec(httpPartitionDdl(0));
+          db.raw.prepare('INSERT INTO http_parts (n, rows) VALUES (0, 0)').run();
+          db.raw.exec(httpViewDdl([0]));
+        });
+      }
     }
+  }
+
+  /** SQLite request partitions overlapping [since, until), newest first. */
+  #partitions(db: SqliteDb, since?: number, until?: number): { n: number; min: number; max: number }[] {
+    const rows = db.raw
+      .prepare('SELECT n, min_time AS min, max_time AS max FROM http_parts WHERE min_time IS NOT NULL AND max_time >= ? AND min_time < ? ORDER BY max_time DESC, n DESC')
+      .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as { n: number; min: number; max: number }[];
+    return rows;
   }
 
   async #sourceNum(q: Queryable, id: string): Promise<number> {
@@ -105,7 +126,20 @@ export class SqlEventStore implements EventStore {
           src = row.num;
         }
         const s = src;
-        const insHttp = db.prepare(`INSERT INTO http_events (ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+        // The current request partition; the write lock of this transaction makes the id range ours.
+        let part = db.prepare('SELECT n, rows, min_time, max_time FROM http_parts ORDER BY n DESC LIMIT 1').get() as { n: number; rows: number; min_time: number | null; max_time: number | null };
+        let insHttp = db.prepare(`INSERT INTO http_p${part.n} (id, ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+        let nextLocal = part.rows;
+        let minT = part.min_time ?? Number.MAX_SAFE_INTEGER;
+        let maxT = part.max_time ?? Number.MIN_SAFE_INTEGER;
+        const closePart = () => {
+          db.prepare('UPDATE http_parts SET rows = ?, min_time = ?, max_time = ? WHERE n = ?').run(
+            nextLocal,
+            minT === Number.MAX_SAFE_INTEGER ? null : minT,
+            maxT === Number.MIN_SAFE_INTEGER ? null : maxT,
+            part.n,
+          );
+        };
         const internIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) ON CONFLICT (ip) DO UPDATE SET ip = excluded.ip RETURNING id');
         const ipNum = (ip: string): number => {
           let id = this.#ips.get(ip);
@@ -133,13 +167,31 @@ export class SqlEventStore implements EventStore {
           const e = b.events[i] as HttpEvent | AuthEvent;
           const line = b.eventLines[i] ?? 0;
           if (e.kind === 'http') {
-            const r = insHttp.run(ipNum(e.ip), s, line, e.time, e.ip, e.method, e.path, e.query, e.protocol, e.status, e.bytes, str(e.referer), str(e.userAgent), e.user, e.vhost, e.durationMs);
-            ids[i] = Number(r.lastInsertRowid);
+            if (nextLocal >= this.#partitionRows) {
+              // This partition is full: seal it and start the next, in this same transaction.
+              closePart();
+              const n = part.n + 1;
+              db.raw.exec(httpPartitionDdl(n));
+              db.prepare('INSERT INTO http_parts (n, rows) VALUES (?, 0)').run(n);
+              const all = (db.prepare('SELECT n FROM http_parts ORDER BY n').all() as { n: number }[]).map((r) => r.n);
+              db.raw.exec(httpViewDdl(all));
+              part = { n, rows: 0, min_time: null, max_time: null };
+              insHttp = db.prepare(`INSERT INTO http_p${n} (id, ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+              nextLocal = 0;
+              minT = Number.MAX_SAFE_INTEGER;
+              maxT = Number.MIN_SAFE_INTEGER;
+            }
+            const id = part.n * ID_STRIDE + ++nextLocal;
+            if (e.time < minT) minT = e.time;
+            if (e.time > maxT) maxT = e.time;
+            insHttp.run(id, ipNum(e.ip), s, line, e.time, e.ip, e.method, e.path, e.query, e.protocol, e.status, e.bytes, str(e.referer), str(e.userAgent), e.user, e.vhost, e.durationMs);
+            ids[i] = id;
           } else {
             const r = insAuth.run(s, line, e.time, e.service, e.action, e.outcome, e.user, e.ip, e.port, e.method, e.invalidUser ? 1 : 0, e.targetUser, e.command, e.host, e.program, e.message);
             ids[i] = Number(r.lastInsertRowid);
           }
         }
+        if (nextLocal !== part.rows || minT !== (part.min_time ?? Number.MAX_SAFE_INTEGER)) closePart();
         if (b.rejects.length > 0) {
           const insRej = db.prepare('INSERT INTO log_rejects (src, line, text, reason, at) VALUES (?,?,?,?,?)');
           for (const r of b.rejects) insRej.run(s, r.line, r.text, r.reason, now);
@@ -323,13 +375,23 @@ export class SqlEventStore implements EventStore {
       params.push(n);
     }
     params.push(q.limit);
-    const rows = await this.db.query<R>(
-      `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM http_events e
+    const sql = (table: string) =>
+      `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM ${table} e
        LEFT JOIN log_strings r ON r.id = e.referer LEFT JOIN log_strings u ON u.id = e.ua
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time DESC, e.id DESC LIMIT ?`,
-      params,
-    );
-    return rows.map((r) => this.#toHttp(r));
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time DESC, e.id DESC LIMIT ?`;
+    if (!(this.db instanceof SqliteDb)) return (await this.db.query<R>(sql('http_events'), params)).map((r) => this.#toHttp(r));
+    // Newest partitions first; stop once no older partition can hold a newer row than those found.
+    const found: R[] = [];
+    for (const p of this.#partitions(this.db, q.since, q.until)) {
+      if (found.length >= q.limit) {
+        found.sort((a, b) => num(b['time']) - num(a['time']) || num(b['id']) - num(a['id']));
+        found.length = q.limit;
+        if (p.max < num(found[q.limit - 1]?.['time'])) break;
+      }
+      found.push(...(await this.db.query<R>(sql(`http_p${p.n}`), params)));
+    }
+    found.sort((a, b) => num(b['time']) - num(a['time']) || num(b['id']) - num(a['id']));
+    return found.slice(0, q.limit).map((r) => this.#toHttp(r));
   }
 
   #toHttp(r: R): StoredHttp {
@@ -426,6 +488,21 @@ export class SqlEventStore implements EventStore {
       const col = by === 'ip' ? 'e.ip' : by === 'path' ? 'e.path' : 'e.status';
       sql = `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`;
     }
+    if (by !== 'user' && this.db instanceof SqliteDb) {
+      // Count per partition, then merge.
+      const counts = new Map<string | null, number>();
+      const partSql = (n: number) => sql.replace('FROM http_events e', `FROM http_p${n} e`).replace(/ ORDER BY count DESC LIMIT \?$/, '');
+      for (const p of this.#partitions(this.db, since, until)) {
+        for (const r of await this.db.query<R>(partSql(p.n), params.slice(0, -1))) {
+          const v = r['value'] === null || r['value'] === undefined ? null : String(r['value']);
+          counts.set(v, (counts.get(v) ?? 0) + num(r['count']));
+        }
+      }
+      return [...counts]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count)
+        .slice(0, limit);
+    }
     const rows = await this.db.query<R>(sql, params);
     return rows.map((r) => ({ value: r['value'] === null || r['value'] === undefined ? null : String(r['value']), count: num(r['count']) }));
   }
@@ -507,7 +584,29 @@ export class SqlEventStore implements EventStore {
 
   async prune(before: number): Promise<number> {
     let removed = 0;
-    for (const t of ['http_events', 'auth_events', 'findings']) {
+    if (this.db instanceof SqliteDb) {
+      const db = this.db;
+      removed += db.txSync(() => {
+        let n = 0;
+        const parts = db.prepare('SELECT n, rows, min_time, max_time FROM http_parts ORDER BY n').all() as { n: number; rows: number; min_time: number | null; max_time: number | null }[];
+        const last = parts.at(-1)?.n;
+        const keep: number[] = [];
+        for (const p of parts) {
+          if (p.max_time !== null && p.max_time < before && p.n !== last) {
+            // Whole partitions go at once: far cheaper than deleting their rows.
+            n += (db.prepare(`SELECT COUNT(*) AS c FROM http_p${p.n}`).get() as { c: number }).c;
+            db.raw.exec(`DROP TABLE http_p${p.n}`);
+            db.prepare('DELETE FROM http_parts WHERE n = ?').run(p.n);
+          } else {
+            keep.push(p.n);
+            if (p.min_time !== null && p.min_time < before) n += Number(db.prepare(`DELETE FROM http_p${p.n} WHERE time < ?`).run(before).changes);
+          }
+        }
+        if (keep.length !== parts.length) db.raw.exec(httpViewDdl(keep));
+        return n;
+      });
+    }
+    for (const t of this.db instanceof SqliteDb ? ['auth_events', 'findings'] : ['http_events', 'auth_events', 'findings']) {
       removed += (await this.db.run(`DELETE FROM ${t} WHERE time < ?`, [before])).changes;
     }
     removed += (await this.db.run('DELETE FROM log_rejects WHERE at < ?', [before])).changes;

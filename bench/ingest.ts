@@ -1,0 +1,64 @@
+// Ingest throughput (parse + store, durable: SQLite WAL, each batch committed with its
+// checkpoint) of `ripcord ingest` on a generated 2-million-line e-commerce access log, pinned
+// to one core, against GoAccess and fail2ban-regex on the same file in the same run; also
+// Ripcord's peak memory. Run: npm run bench -- ingest [lines]
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureAccessLog } from './gen-access-log.ts';
+import { ensureTool, printTable, timed, which } from './tools.ts';
+
+export default async function main(args: string[]): Promise<void> {
+  const lines = Number(args[0] ?? 2_000_000);
+  const root = resolve(import.meta.dirname, '..');
+  const file = await ensureAccessLog(join(root, 'bench', 'data', `access-${lines}.log`), lines);
+  const mb = statSync(file).size / 1e6;
+  console.log(`log: ${file} (${lines.toLocaleString('en')} lines, ${mb.toFixed(0)} MB)`);
+  const rows: (string | number)[][] = [];
+
+  const runRipcord = (label: string, extra: string[]) => {
+    const state = mkdtempSync(join(tmpdir(), 'ripcord-ingest-'));
+    const r = timed([process.execPath, join(root, 'src', 'cli', 'main.ts'), '--state-dir', state, 'ingest', '--format', 'nginx', '--json', ...extra, file], { cwd: state });
+    rmSync(state, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`ripcord ingest failed: ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { lines: number; events: number; rejected: number };
+    if (out.lines !== lines) throw new Error(`ripcord read ${out.lines} lines, expected ${lines}`);
+    return { label, seconds: r.seconds, rss: r.maxRssMb };
+  };
+  const rc = runRipcord('ripcord ingest (no rules)', ['--no-detect']);
+  const rcRate = lines / rc.seconds;
+  rows.push([rc.label, rc.seconds.toFixed(1), Math.round(rcRate).toLocaleString('en'), rc.rss, '1.00']);
+
+  if (ensureTool('goaccess', 'goaccess')) {
+    const out = join(mkdtempSync(join(tmpdir(), 'goaccess-')), 'report.json');
+    const g = timed(['goaccess', file, '--log-format=COMBINED', '--no-global-config', '--no-progress', '-o', out]);
+    if (g.status !== 0) console.log(`goaccess failed: ${g.stderr.slice(0, 300)}`);
+    else rows.push([`goaccess ${version('goaccess', ['-V'])}`, g.seconds.toFixed(1), Math.round(lines / g.seconds).toLocaleString('en'), g.maxRssMb, (rcRate / (lines / g.seconds)).toFixed(2)]);
+  }
+  if (ensureTool('fail2ban-regex', 'fail2ban')) {
+    const filter = ['/etc/fail2ban/filter.d/nginx-botsearch.conf', '/etc/fail2ban/filter.d/apache-badbots.conf'].find((f) => which(f) !== null || existsFile(f));
+    if (filter) {
+      const f = timed(['fail2ban-regex', file, filter], { oneCore: true });
+      if (f.status !== 0) console.log(`fail2ban-regex failed: ${f.stderr.slice(0, 300)}`);
+      else rows.push([`fail2ban-regex (${filter.split('/').pop()})`, f.seconds.toFixed(1), Math.round(lines / f.seconds).toLocaleString('en'), f.maxRssMb, (rcRate / (lines / f.seconds)).toFixed(2)]);
+    }
+  }
+  console.log('');
+  printTable(rows, ['tool', 'seconds', 'lines/s', 'peak MB', 'ripcord speed ×']);
+  console.log(`\ntargets: ≥150,000 lines/s on one core (${rcRate >= 150_000 ? 'met' : 'NOT met'}), >10× GoAccess, peak memory < 300 MB (${rc.rss < 300 ? 'met' : 'NOT met'})`);
+}
+
+function existsFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function version(cmd: string, args: string[]): string {
+  const r = timed([cmd, ...args], { oneCore: false });
+  const m = /(\d+\.\d+(\.\d+)?)/.exec(r.stdout + r.stderr);
+  return m?.[1] ?? '';
+}
