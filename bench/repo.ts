@@ -98,6 +98,7 @@ export default async function run(args: string[]): Promise<void> {
   const tree = join(dataDir, 'tree');
   console.log(`generating ${small} small files and 4 files of ${bigMb} MiB under ${tree} (once)…`);
   generate(tree, small, bigMb);
+  spawnSync('sync'); // the generated tree is on disk, not being written back during the runs
   const { files, bytes } = treeSize(tree);
   const mbTotal = bytes / 1024 / 1024;
   console.log(`tree: ${files} files, ${mbTotal.toFixed(0)} MiB`);

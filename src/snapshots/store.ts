@@ -4,12 +4,15 @@
 // pack holds. Packs are always written before the index that names them, and the index
 // before any snapshot that uses it, so a crash leaves at worst packs nobody names yet.
 
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { zstdCompress, zstdCompressSync, zstdDecompressSync, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, seal, sha256, sha256Hex } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
+import type { SealReply, SealRequest } from './seal-worker.ts';
 
 export interface IndexEntry {
   pack: string;
@@ -36,9 +39,65 @@ export const PACK_TARGET = 16 * 1024 * 1024;
 const INFLIGHT = 6;
 const ASYNC_COMPRESS_MIN = 64 * 1024;
 const INDEX_EVERY_PACKS = 64;
+/** Small blobs go to worker threads in batches of this many bytes (or BATCH_ITEMS blobs). */
+const BATCH_BYTES = 512 * 1024;
+const BATCH_ITEMS = 256;
+const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+interface Batch {
+  items: { type: BlobType; id: string; content: Buffer }[];
+  bytes: number;
+}
+
+/** Worker threads that compress and seal small blobs (see seal-worker.ts). */
+class SealPool {
+  readonly #workers: Worker[] = [];
+  readonly #waiting = new Map<number, { resolve: (r: SealReply) => void; reject: (e: unknown) => void }>();
+  #seq = 0;
+
+  constructor(enc: Buffer, count: number) {
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(new URL('./seal-worker.ts', import.meta.url), { workerData: { enc: new Uint8Array(enc) } });
+      w.unref();
+      w.on('message', (r: SealReply) => {
+        const p = this.#waiting.get(r.seq);
+        this.#waiting.delete(r.seq);
+        p?.resolve(r);
+      });
+      w.on('error', (e) => this.#failAll(e));
+      w.on('exit', (code) => {
+        if (this.#waiting.size > 0) this.#failAll(new AppError('internal', `seal worker exited (${code})`));
+      });
+      this.#workers.push(w);
+    }
+  }
+
+  #failAll(e: unknown): void {
+    for (const p of this.#waiting.values()) p.reject(e);
+    this.#waiting.clear();
+  }
+
+  run(level: number, batch: Batch): Promise<SealReply> {
+    const seq = this.#seq++;
+    const data = Buffer.allocUnsafeSlow(batch.bytes);
+    let at = 0;
+    for (const it of batch.items) at += it.content.copy(data, at);
+    const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.content.length]) };
+    const w = this.#workers[seq % this.#workers.length] as Worker;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(seq, { resolve, reject });
+      w.postMessage(req, [data.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}
 
 // Telling zstd the input size lets it size its tables to the blob: 3x faster on small files.
-const zstdOptions = (level: number, size: number) => ({ params: { [zc.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: size });
+// A chunkSize near the blob size: the default 16 KiB output steps cost a main-thread callback each.
+const zstdOptions = (level: number, size: number) => ({ params: { [zc.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: size, chunkSize: Math.max(64 * 1024, Math.min(size + 4096, 16 * 1024 * 1024)) });
 
 function compressAsync(data: Buffer, level: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -72,6 +131,10 @@ export class BlobStore {
   #packSize = 0;
   #unindexed: IndexPack[] = [];
   #error: unknown = null;
+  #pool: SealPool | null = null;
+  #batch: Batch = { items: [], bytes: 0 };
+  /** Off for tests that want everything on the main thread; workers need a real module file. */
+  useWorkers = true;
 
   constructor(backend: Backend, key: MasterKey, level: number) {
     this.backend = backend;
@@ -115,14 +178,48 @@ export class BlobStore {
     if (this.has(id)) return { id, isNew: false };
     this.#pendingIds.add(id);
     this.newBytes += content.length;
+    if (this.useWorkers && this.level > 0 && content.length < ASYNC_COMPRESS_MIN) {
+      this.#batch.items.push({ type, id, content });
+      this.#batch.bytes += content.length;
+      if (this.#batch.bytes >= BATCH_BYTES || this.#batch.items.length >= BATCH_ITEMS) await this.#sendBatch();
+      return { id, isNew: true };
+    }
+    await this.#track(() => this.#store(type, id, content));
+    return { id, isNew: true };
+  }
+
+  /** Runs a background task, waiting first while too many are in flight. */
+  async #track(f: () => Promise<void>): Promise<void> {
     while (this.#inflight.size >= INFLIGHT) await Promise.race(this.#inflight);
     this.#throwIfFailed();
-    const task = this.#store(type, id, content).catch((e: unknown) => {
+    const task = f().catch((e: unknown) => {
       if (this.#error === null) this.#error = e;
     });
     this.#inflight.add(task);
     void task.finally(() => this.#inflight.delete(task));
-    return { id, isNew: true };
+  }
+
+  async #sendBatch(): Promise<void> {
+    const batch = this.#batch;
+    if (batch.items.length === 0) return;
+    this.#batch = { items: [], bytes: 0 };
+    this.#pool ??= new SealPool(this.key.enc, WORKERS);
+    const pool = this.#pool;
+    await this.#track(async () => {
+      const reply = await pool.run(this.level, batch);
+      const sealedAll = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+      let off = 0;
+      for (const [i, [len, compressed]] of reply.items.entries()) {
+        const it = batch.items[i];
+        if (it === undefined) throw new AppError('internal', 'seal worker answered for more blobs than asked');
+        const sealed = sealedAll.subarray(off, off + len);
+        off += len;
+        this.#packParts.push(sealed);
+        this.#packBlobs.push({ type: it.type, id: Buffer.from(it.id, 'hex'), compressed, length: len, rawLength: it.content.length });
+        this.#packSize += len;
+      }
+      if (this.#packSize >= PACK_TARGET) await this.#writePack();
+    });
   }
 
   #throwIfFailed(): void {
@@ -193,7 +290,14 @@ export class BlobStore {
 
   /** Waits for every accepted blob, writes the last pack and an index naming all new packs. */
   async flush(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.race(this.#inflight);
+    try {
+      await this.#sendBatch();
+      while (this.#inflight.size > 0) await Promise.race(this.#inflight);
+    } finally {
+      const pool = this.#pool;
+      this.#pool = null;
+      await pool?.close();
+    }
     this.#throwIfFailed();
     await this.#writePack();
     await this.#writeIndex();

@@ -1,0 +1,58 @@
+// Worker thread that compresses and seals batches of small blobs, so the main thread can go on
+// walking, reading and hashing. One message in: the blobs of a batch packed in one buffer; one
+// message out: the sealed blobs packed in one buffer. Keys come in workerData.
+
+import { createSecretKey } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import { zstdCompressSync, constants as zc } from 'node:zlib';
+import { seal } from './crypto.ts';
+import { blobAad } from './pack.ts';
+
+export interface SealRequest {
+  seq: number;
+  level: number;
+  /** All contents back to back. */
+  data: Uint8Array;
+  /** Per blob: id (hex) and content length. */
+  items: [string, number][];
+}
+
+export interface SealReply {
+  seq: number;
+  /** All sealed blobs back to back. */
+  data: Uint8Array;
+  /** Per blob: sealed length and whether it is compressed. */
+  items: [number, boolean][];
+}
+
+const { enc } = workerData as { enc: Uint8Array };
+const key = createSecretKey(Buffer.from(enc));
+
+parentPort?.on('message', (m: SealRequest) => {
+  const input = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+  const parts: Buffer[] = [];
+  const items: [number, boolean][] = [];
+  let off = 0;
+  for (const [id, len] of m.items) {
+    const content = input.subarray(off, off + len);
+    off += len;
+    let body = content;
+    let compressed = false;
+    if (m.level > 0 && len > 64) {
+      const z = zstdCompressSync(content, { params: { [zc.ZSTD_c_compressionLevel]: m.level }, pledgedSrcSize: len });
+      if (z.length < len) {
+        body = z;
+        compressed = true;
+      }
+    }
+    const sealed = seal(key, body, blobAad(Buffer.from(id, 'hex')));
+    parts.push(sealed);
+    items.push([sealed.length, compressed]);
+  }
+  // Not Buffer.concat: a small result would come from the shared pool, which must not be transferred.
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) at += p.copy(out, at);
+  const reply: SealReply = { seq: m.seq, data: out, items };
+  parentPort?.postMessage(reply, [out.buffer as ArrayBuffer]);
+});
