@@ -4,17 +4,7 @@
 
 import type { Command } from 'commander';
 import { EXIT_FOUND, errorCodes } from '../../core/errors.ts';
-import {
-  integrityAccept,
-  integrityBaseline,
-  integrityCheck,
-  integrityContext,
-  integrityDiff,
-  integrityRevert,
-  integrityScan,
-  integrityScanDb,
-  type IntegrityTarget,
-} from '../../app/integrity.ts';
+import type { IntegrityTarget } from '../../app/integrity.ts';
 import { configFor } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
 
@@ -45,9 +35,13 @@ interface WhereOpts {
   json?: boolean;
 }
 
-function ctxOf(o: WhereOpts, cmd: Command) {
+// The integrity app (repository, drivers, watcher) is loaded only when an integrity command
+// runs, so other commands do not pay for it at start-up.
+const app = () => import('../../app/integrity.ts');
+
+async function ctxOf(o: WhereOpts, cmd: Command) {
   const t: IntegrityTarget = { roots: o.root, preset: o.preset };
-  return integrityContext(configFor(cmd), t);
+  return (await app()).integrityContext(configFor(cmd), t);
 }
 
 const size = (n: number): string => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -73,7 +67,7 @@ export function register(program: Command): void {
       .option('--reason <text>', 'why (kept in the audit log), e.g. "release 2.4.1 deployed"'),
   ).action(async (o: WhereOpts & { reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityBaseline(ctxOf(o, cmd), { reason: o.reason });
+    const r = await (await app()).integrityBaseline(await ctxOf(o, cmd), { reason: o.reason });
     out.record(r, (x) => `baseline ${x.snapshot.slice(0, 12)}: ${x.files} files, ${x.dirs} folders, ${size(x.bytes)} (${size(x.storedBytes)} new in the repository) in ${(x.durationMs / 1000).toFixed(1)} s\n  ${x.roots.map(safe).join('\n  ')}`);
   });
 
@@ -90,7 +84,7 @@ export function register(program: Command): void {
       .option('--full', 're-hash every file instead of trusting unchanged stat data'),
   ).action(async (o: WhereOpts & { full?: boolean }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityCheck(ctxOf(o, cmd), { full: o.full === true });
+    const r = await (await app()).integrityCheck(await ctxOf(o, cmd), { full: o.full === true });
     for (const c of r.changes) {
       out.record(
         { type: 'change', root: c.root, path: c.path, kinds: c.kinds, time: c.time === null ? null : new Date(c.time).toISOString(), before: c.before, after: c.after, findings: c.findings, requests: c.requests },
@@ -120,7 +114,7 @@ export function register(program: Command): void {
   withWhere(integrity.command('diff').summary('unified diff of a file against its baseline copy').argument('<path>', 'file to compare (absolute, or relative to the site root)').description('Shows a unified diff of a file against its baseline copy; binary files are summarised. Content is escaped.')).action(
     async (path: string, o: WhereOpts, cmd: Command) => {
       const out = createOut(o.json === true);
-      const r = await integrityDiff(ctxOf(o, cmd), path);
+      const r = await (await app()).integrityDiff(await ctxOf(o, cmd), path);
       out.record(r, (x) => {
         if (x.status === 'unchanged') return `${safe(x.path)}: unchanged`;
         if (x.status === 'not-a-file') return `${safe(x.path)}: not a regular file`;
@@ -141,7 +135,7 @@ export function register(program: Command): void {
       .option('--reason <text>', 'why (kept in the audit log)'),
   ).action(async (paths: string[], o: WhereOpts & { all?: boolean; reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityAccept(ctxOf(o, cmd), { paths, all: o.all === true, reason: o.reason });
+    const r = await (await app()).integrityAccept(await ctxOf(o, cmd), { paths, all: o.all === true, reason: o.reason });
     out.record(r, (x) => (x.all ? `accepted everything: new baseline ${x.snapshot.slice(0, 12)}` : `accepted ${x.accepted.length} path(s) into the baseline:\n  ${x.accepted.map((a) => safe(a.path)).join('\n  ')}`));
   });
 
@@ -160,7 +154,7 @@ export function register(program: Command): void {
       .option('--delete-added', 'move files that are not in the baseline to the quarantine folder'),
   ).action(async (paths: string[], o: WhereOpts & { all?: boolean; dryRun?: boolean; deleteAdded?: boolean }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityRevert(ctxOf(o, cmd), { paths, all: o.all === true, dryRun: o.dryRun === true, deleteAdded: o.deleteAdded === true });
+    const r = await (await app()).integrityRevert(await ctxOf(o, cmd), { paths, all: o.all === true, dryRun: o.dryRun === true, deleteAdded: o.deleteAdded === true });
     for (const s of r.steps) out.record({ type: 'step', ...s }, (x) => `${(o.dryRun === true ? `would ${x.action}` : x.action).padEnd(16)} ${safe(x.path)}${x.detail !== null ? `  (${safe(x.detail)})` : ''}`);
     out.record(
       { type: 'summary', changes: r.changes, restored: r.restored, quarantined: r.quarantined, refused: r.refused, failed: r.failed, quarantineDir: r.quarantineDir, dryRun: o.dryRun === true },
@@ -180,7 +174,7 @@ export function register(program: Command): void {
       ),
   ).action(async (paths: string[], o: WhereOpts, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityScan(ctxOf(o, cmd), paths);
+    const r = await (await app()).integrityScan(await ctxOf(o, cmd), paths);
     const rows = r.findings.map((f) => [f.severity, f.rule, `${safe(f.path)}:${f.line}`, safe(f.match)]);
     if (o.json === true) for (const f of r.findings) out.record(f, () => '');
     else if (rows.length > 0) out.text(table(rows, ['SEVERITY', 'RULE', 'WHERE', 'MATCH']));
@@ -200,7 +194,7 @@ export function register(program: Command): void {
       .option('--url <url>', 'database URL (put the password in RIPCORD_SHOPDB_PASSWORD rather than here)'),
   ).action(async (o: WhereOpts & { url?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await integrityScanDb(ctxOf(o, cmd), { url: o.url });
+    const r = await (await app()).integrityScanDb(await ctxOf(o, cmd), { url: o.url });
     const rows = r.findings.map((f) => [f.severity, f.rule, safe(f.path), safe(f.match)]);
     if (o.json === true) for (const f of r.findings) out.record(f, () => '');
     else if (rows.length > 0) out.text(table(rows, ['SEVERITY', 'RULE', 'WHERE', 'MATCH']));
