@@ -4,6 +4,7 @@
 // ../shared/corpora/elastic-apache, and hand-written look-alikes). The peer, fail2ban's
 // web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
 // installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
+// [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { LogEvent } from '../src/logs/index.ts';
 import { accessLines } from './gen-access-log.ts';
 
 const root = join(import.meta.dirname, '..');
-const attacksDir = join(root, 'test', 'fixtures', 'attacks');
+const defaultAttacksDir = join(root, 'test', 'fixtures', 'attacks');
 const apacheCorpus = join(root, '..', 'shared', 'corpora', 'elastic-apache', 'apache_logs');
 
 interface Item {
@@ -52,7 +53,7 @@ function full(target: string): string {
   const q = target.indexOf('?');
   const enc = (s: string, keep: RegExp) => [...s].map((c) => (keep.test(c) ? c : hex(c))).join('');
   if (q < 0) return enc(target, /[A-Za-z0-9/_-]/);
-  return `${enc(target.slice(0, q), /[A-Za-z0-9/_.-]/)}?${enc(target.slice(q + 1), /[A-Za-z0-9&=_-]/)}`;
+  return `${enc(target.slice(0, q), /[A-Za-z0-9/_.-]/)}?${enc(target.slice(q + 1), /[A-Za-z0-9&=_+-]/)}`;
 }
 
 function mixedCase(s: string, r: () => number): string {
@@ -84,7 +85,8 @@ const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 function accessLine(n: number, method: string, target: string, ua: string, referer: string, status: number): string {
   const ip = `198.18.${(n >> 8) & 255}.${n & 255}`;
   const esc = (s: string) => s.replace(/["\\]/g, (c) => (c === '"' ? '\\x22' : '\\x5C'));
-  return `${ip} - - [15/Jan/2024:10:00:00 +0000] "${method} ${target} HTTP/1.1" ${status} 512 "${esc(referer)}" "${esc(ua)}"`;
+  // Servers escape quotes and backslashes in every logged field (nginx and Apache: \xHH).
+  return `${ip} - - [15/Jan/2024:10:00:00 +0000] "${method} ${esc(target)} HTTP/1.1" ${status} 512 "${esc(referer)}" "${esc(ua)}"`;
 }
 
 /** Items of one fixture file: every line, in all variants. */
@@ -175,6 +177,8 @@ export default function main(args: string[]): void {
   const benignArg = args.indexOf('--benign');
   const benignLines = benignArg >= 0 ? Number(args[benignArg + 1]) : 200_000;
   const dataDir = join(root, 'bench', 'data');
+  const attacksArg = args.indexOf('--attacks');
+  const attacksDir = attacksArg >= 0 ? (args[attacksArg + 1] ?? defaultAttacksDir) : defaultAttacksDir;
   mkdirSync(dataDir, { recursive: true });
 
   console.log('Attack requests (test/fixtures/attacks, every line in plain, encoded, double-encoded, mixed-case and per-class evasive forms)');
@@ -210,7 +214,7 @@ export default function main(args: string[]): void {
         for (const line of readFileSync(apacheCorpus, 'utf8').split('\n')) if (line !== '') yield { line, source: line, variant: 'real' };
       },
     },
-    { name: 'look-alikes (test/fixtures/attacks/benign.txt)', items: () => itemsOf('benign', readFileSync(join(attacksDir, 'benign.txt'), 'utf8'), false) },
+    { name: 'look-alikes (test/fixtures/attacks/benign.txt)', items: () => itemsOf('benign', readFileSync(join(defaultAttacksDir, 'benign.txt'), 'utf8'), false) },
   ];
   let bT = 0;
   let bF = 0;

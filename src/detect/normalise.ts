@@ -37,6 +37,9 @@ function decodeBytes(run: string): string {
       const cp = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
       out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
       i += 4;
+    } else if (b === 0xc0 || b === 0xc1) {
+      // A lone overlong lead byte (%c0%2e): old IIS decoders dropped it and kept the next.
+      i += 1;
     } else {
       out += String.fromCharCode(b);
       i += 1;

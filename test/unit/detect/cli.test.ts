@@ -61,7 +61,7 @@ test('user rule files and detect.disable come from the config', () => {
       `rules:\n  - { id: my-secret-page, kind: signature, title: Secret page, category: probe, severity: high, on: http, when: { field: path, equals: /secret-page } }\n` +
         `tests:\n  - { name: hit, request: "GET /secret-page", expect: [my-secret-page] }\n`,
     );
-    writeFileSync(join(dir, 'ripcord.yml'), 'version: 1\ndetect:\n  ruleFiles: [my-rules.yml]\n  disable: [probe-secret-file]\n');
+    writeFileSync(join(dir, 'ripcord.yml'), 'version: 1\ndetect:\n  ruleFiles: [my-rules.yml]\n  disable: [probe-secret-file, probe-hidden-file]\n');
     writeFileSync(join(dir, 'a.log'), '192.0.2.1 - - [15/Jan/2024:10:00:00 +0000] "GET /secret-page HTTP/1.1" 200 5 "-" "x"\n192.0.2.1 - - [15/Jan/2024:10:00:01 +0000] "GET /.env HTTP/1.1" 404 5 "-" "x"\n');
     const r = ripcord(dir, ['detect', '--json', 'a.log']);
     assert.deepEqual(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule), ['my-secret-page']);

@@ -35,7 +35,7 @@ function events(file: string): { line: string; event: HttpEvent }[] {
       // As sent, and with the whole query %-encoded.
       out.push({ line, event: { ...base, ...splitRequest(`${m?.[1] ?? 'GET'} ${enc(target)}`) } });
       if (q >= 0) {
-        const query = [...target.slice(q + 1)].map((c) => (/[A-Za-z0-9&=]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('');
+        const query = [...target.slice(q + 1)].map((c) => (/[A-Za-z0-9&=+]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('');
         if (!/[^\x00-\x7f]/.test(target)) out.push({ line: `${line} (encoded)`, event: { ...base, path: enc(target.slice(0, q)), query } });
       }
     }
