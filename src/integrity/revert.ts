@@ -224,12 +224,15 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
   let usedQuarantine = false;
   const started = performance.now();
   // Staged files, committed in batches (bounded so open descriptors stay few).
+  // One batch commits (fsync in the thread pool) while the next is read and staged.
   const batch = 128;
   let pending: Pending[] = [];
+  let inflight: Promise<void> = Promise.resolve();
   const flush = async () => {
     const now = pending;
     pending = [];
-    await commitStaged(now, (p, e) => {
+    await inflight;
+    inflight = commitStaged(now, (p, e) => {
       restored--;
       failed++;
       const msg = e instanceof Error ? e.message : String(e);
@@ -350,6 +353,7 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
     }
   }
   await flush();
+  await inflight;
   appendAudit(opts.stateDir, audit);
   return { steps, restored, quarantined, refused, failed, quarantineDir: usedQuarantine ? qdir : null, writeMs: performance.now() - started };
 }
