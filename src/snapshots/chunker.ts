@@ -79,8 +79,8 @@ export class Cdc {
 /**
  * A sliding window over incoming bytes that hands out chunks. The caller writes into
  * `space()` (e.g. a file read) or `push()`es buffers; `next(final)` returns the next chunk
- * (a copy the caller may keep) or null when more input is needed. Each byte is copied at most
- * twice, whatever the chunk sizes.
+ * (a view the caller may keep) or null when more input is needed. Bytes are copied only when
+ * the buffer fills up: the unfinished chunk (less than max) moves to a fresh buffer.
  */
 export class ChunkWindow {
   readonly #cdc: Cdc;
@@ -90,19 +90,24 @@ export class ChunkWindow {
 
   constructor(cdc: Cdc) {
     this.#cdc = cdc;
-    this.#buf = Buffer.allocUnsafe(cdc.params.max * 2);
+    this.#buf = Buffer.allocUnsafeSlow(cdc.params.max * 2);
   }
 
   get buffered(): number {
     return this.#end - this.#start;
   }
 
-  /** Writable room at the end (at least max/2 bytes when less than max is buffered). */
+  /** Writable room at the end: at least `max` bytes whenever less than `max` is buffered. */
   space(): Buffer {
-    if (this.#buf.length - this.#end < this.#cdc.params.max && this.#start > 0) {
-      this.#buf.copy(this.#buf, 0, this.#start, this.#end);
+    const { max } = this.#cdc.params;
+    if (this.#buf.length - this.#end < max && this.#start > 0) {
+      // A fresh buffer rather than moving bytes down: chunks handed out are views of the old
+      // one and must stay intact until the store has sealed them.
+      const next = Buffer.allocUnsafeSlow(max * 2);
+      this.#buf.copy(next, 0, this.#start, this.#end);
       this.#end -= this.#start;
       this.#start = 0;
+      this.#buf = next;
     }
     return this.#buf.subarray(this.#end);
   }
@@ -123,15 +128,14 @@ export class ChunkWindow {
     }
   }
 
-  /** The next chunk, or null when more input is needed (or, when final, nothing is left). */
+  /** The next chunk (a view the caller may keep: its bytes are never overwritten), or null when more input is needed. */
   next(final: boolean): Buffer | null {
     const n = this.#end - this.#start;
     if (n === 0) return null;
     if (!final && n < this.#cdc.params.max) return null;
     const len = this.#cdc.cut(this.#buf, this.#start, this.#end);
-    const out = Buffer.from(this.#buf.subarray(this.#start, this.#start + len));
+    const out = this.#buf.subarray(this.#start, this.#start + len);
     this.#start += len;
-    if (this.#start === this.#end) this.#start = this.#end = 0;
     return out;
   }
 }

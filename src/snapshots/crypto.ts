@@ -45,13 +45,18 @@ export function blobIdFromHash(key: MasterKey, contentSha256: Uint8Array): Buffe
   return createHmac('sha256', key.idObj).update(contentSha256).digest();
 }
 
-export function seal(key: Buffer | KeyObject, plain: Uint8Array, aad: Uint8Array): Buffer {
+/** Sealed bytes as pieces (nonce, ciphertext, tag) to be written back to back: saves a copy. */
+export function sealParts(key: Buffer | KeyObject, plain: Uint8Array, aad: Uint8Array): Buffer[] {
   const nonce = randomBytes(NONCE);
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(aad);
   const body = c.update(plain);
   const fin = c.final();
-  return Buffer.concat([nonce, body, fin, c.getAuthTag()]);
+  return fin.length === 0 ? [nonce, body, c.getAuthTag()] : [nonce, body, fin, c.getAuthTag()];
+}
+
+export function seal(key: Buffer | KeyObject, plain: Uint8Array, aad: Uint8Array): Buffer {
+  return Buffer.concat(sealParts(key, plain, aad));
 }
 
 export function open(key: Buffer | KeyObject, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { zstdCompress, zstdCompressSync, zstdDecompressSync, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
-import { blobIdFromHash, equalBytes, type MasterKey, open, seal, sha256, sha256Hex } from './crypto.ts';
+import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256, sha256Hex } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
@@ -247,10 +247,11 @@ export class BlobStore {
       }
     }
     const idBytes = Buffer.from(id, 'hex');
-    const sealed = seal(this.key.encObj, body, blobAad(idBytes));
-    this.#packParts.push(sealed);
-    this.#packBlobs.push({ type, id: idBytes, compressed, length: sealed.length, rawLength: content.length });
-    this.#packSize += sealed.length;
+    const parts = sealParts(this.key.encObj, body, blobAad(idBytes));
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    this.#packParts.push(...parts);
+    this.#packBlobs.push({ type, id: idBytes, compressed, length, rawLength: content.length });
+    this.#packSize += length;
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 
