@@ -377,17 +377,20 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
     try {
       const re = new RegExp(list.map((m) => `(?:${m.source})`).join('|'), first.slot.view === 'raw' ? 'i' : '');
       const index = gates.length;
-      let group = groupOf.get(first.slot.rawId);
+      // Path and query are functions of the target, so their gates share the target's cache:
+      // one lookup per request instead of three.
+      const keySlot = first.slot.kind === 'http' && (first.slot.field === 'path' || first.slot.field === 'query') ? (slotOf('http', 'target', 'raw') as Slot) : (slots[first.slot.rawId] as Slot);
+      let group = groupOf.get(keySlot.id);
       if (group === undefined) {
         group = groups.length;
-        groups.push({ rawSlot: slots[first.slot.rawId] as Slot, gates: [], cache: new Map() });
-        groupOf.set(first.slot.rawId, group);
+        groups.push({ rawSlot: keySlot, gates: [], cache: new Map() });
+        groupOf.set(keySlot.id, group);
       }
       // A mask is a 31-bit number: further gates on one field go in a group of their own.
       if ((groups[group]?.gates.length ?? 0) >= 31) {
         group = groups.length;
-        groups.push({ rawSlot: slots[first.slot.rawId] as Slot, gates: [], cache: new Map() });
-        groupOf.set(first.slot.rawId, group);
+        groups.push({ rawSlot: keySlot, gates: [], cache: new Map() });
+        groupOf.set(keySlot.id, group);
       }
       groups[group]?.gates.push(index);
       gates.push({ slot: first.slot, re, group });
