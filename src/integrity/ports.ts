@@ -6,8 +6,9 @@
 //   Best effort: a missed event is caught by the scheduled full check.
 // - ShopDbReader: rows of the shop's own database for `scan-db` (src/adapters/shopdb/).
 //   Read-only; identifiers are validated by the caller and quoted by the adapter.
-// - IntegrityFinding: the shape of src/detect/finding.ts's Finding (structurally the same),
-//   declared here because detect has no index.ts yet; the app passes it on as a Finding.
+// - IntegrityFinding: detect's Finding, raised by the watcher and the scheduled check.
+
+import type { Finding, Severity } from '../detect/index.ts';
 
 export interface TrafficRequest {
   time: number;
@@ -56,19 +57,6 @@ export interface ShopDbReader {
   close(): Promise<void>;
 }
 
-export type IntegritySeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-
-export interface IntegrityFinding {
-  rule: string;
-  category: string;
-  severity: IntegritySeverity;
-  time: number;
-  ip: string | null;
-  user: string | null;
-  service: string | null;
-  field: string;
-  match: string;
-  message: string;
-  groupKey: string;
-  evidence: string[];
-}
+/** Findings of integrity are the detection subsystem's Finding (category 'integrity'). */
+export type IntegrityFinding = Finding;
+export type IntegritySeverity = Severity;
