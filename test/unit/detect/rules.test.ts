@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRules, runRuleTests } from '../../../src/detect/index.ts';
 import { isAppError } from '../../../src/core/errors.ts';
+import { parseLine } from '../../../src/app/detect.ts';
 
 test('every shipped rule has test cases, and all of them pass', () => {
   const set = loadRules();
-  const results = runRuleTests(set);
+  const results = runRuleTests(set, { parseLine });
   const failed = results.filter((r) => !r.ok).map((r) => `${r.file}: ${r.name}: ${r.problem ?? `expected ${r.expected} got ${r.got}`}`);
   assert.deepEqual(failed, []);
   assert.ok(results.length >= 100, `only ${results.length} cases`);
