@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import { snapshotId, type SnapshotId } from '../core/ids.ts';
@@ -210,6 +210,7 @@ export class RepoImpl implements Repository {
       newBytes: this.store.newBytes,
       storedBytes: this.store.storedBytes,
       durationMs: this.clock.now() - started,
+      skipped: ctx.progress.skipped,
     };
     const file: SnapshotFile = {
       version: 1,
@@ -320,7 +321,9 @@ export class RepoImpl implements Repository {
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
       const sub = roots.get(e.root) ?? '';
-      const rel = e.root.startsWith('stdin:') ? Buffer.from(e.root.slice(6).replace(/\//g, '_')) : entryPathBytes(e);
+      // A stream, or a root that is a single file, is restored under its own name.
+      const single = e.path === '' && e.type !== 'dir';
+      const rel = e.root.startsWith('stdin:') ? Buffer.from(e.root.slice(6).replace(/\//g, '_')) : single ? Buffer.from(basename(e.root) || 'root') : entryPathBytes(e);
       const parts: Buffer[] = [base];
       if (sub !== '') parts.push(Buffer.from(`/${sub}`));
       if (rel.length > 0) parts.push(Buffer.from('/'), rel);

@@ -5,8 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, chown, lchown, link, lutimes, mkdir, open, rename, rm, symlink, utimes } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { chmod, chown, lchown, link, lutimes, mkdir, open, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
 
@@ -33,8 +33,25 @@ export interface RestoreIo {
   openFile(entry: ManifestEntry): AsyncIterable<Buffer>;
 }
 
+function parentOf(target: string | Buffer): string | Buffer {
+  if (typeof target === 'string') return dirname(target);
+  const slash = target.lastIndexOf(0x2f);
+  return slash <= 0 ? Buffer.from('/') : target.subarray(0, slash);
+}
+
+/** The real parent folder must be inside the real `within` folder (symlinks resolved). */
+async function checkWithin(target: string | Buffer, within: string): Promise<void> {
+  const realParent = await realpath(parentOf(target));
+  const rel = relative(await realpath(within), realParent);
+  if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
+    throw new AppError('refused', `will not write outside ${within}: the folder resolves to ${realParent}`, { where: String(target) });
+  }
+}
+
 export async function restoreOne(io: RestoreIo, entry: ManifestEntry, target: string | Buffer, opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer }): Promise<void> {
   const owner = (opts.owner ?? true) && isRoot();
+  if (entry.type !== 'dir') await mkdir(parentOf(target), { recursive: true });
+  if (opts.within !== undefined) await checkWithin(target, opts.within);
   const perm = entry.mode & 0o7777;
   const times = [entry.mtimeMs / 1000, entry.mtimeMs / 1000] as const;
   switch (entry.type) {

@@ -3,7 +3,7 @@
 // device are unchanged, reads and chunks the rest, and hands the blobs to the store. Small
 // files are one blob; bigger ones are cut with FastCDC. Also snapshots of a stream (a dump).
 
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -64,49 +64,71 @@ function report(ctx: WalkContext, force = false): void {
   ctx.opts.onProgress({ files: ctx.progress.files, bytes: ctx.progress.bytes });
 }
 
-/** Reads and stores one regular file's content; fills chunks, hash and the size actually read. */
-async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Promise<void> {
+/**
+ * Opens a file that lstat saw as regular without following a symlink and without blocking on
+ * a FIFO: if someone swapped it meanwhile (a symlink to /etc/shadow, a pipe), it is not read.
+ */
+function openRegular(path: Buffer): number | null {
+  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  return null;
+}
+
+/** Reads and stores one regular file's content; fills chunks, hash and the size actually read. False if it is no longer a regular file. */
+async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Promise<boolean> {
   const { store, cdc } = ctx;
-  if (e.size <= cdc.params.min) {
-    const data = readFileSync(path);
-    if (data.length <= cdc.params.min) {
-      const h = sha256(data);
-      e.hash = h.toString('hex');
-      e.size = data.length;
-      e.chunks = data.length === 0 ? [] : [(await store.save('data', data, h)).id];
-      ctx.progress.bytes += data.length;
-      return;
-    }
-    // It grew since lstat: chunk it like a big file.
-  }
-  const fd = openSync(path, 'r');
+  const fd = openRegular(path);
+  if (fd === null) return false;
   try {
-    const win = new ChunkWindow(cdc);
-    const whole = createHash('sha256');
-    const chunks: string[] = [];
-    let size = 0;
-    const take = async (final: boolean): Promise<void> => {
-      for (let c = win.next(final); c !== null; c = win.next(final)) {
-        whole.update(c);
-        size += c.length;
-        ctx.progress.bytes += c.length;
-        chunks.push((await store.save('data', c)).id);
+    if (e.size <= cdc.params.min) {
+      const data = readFileSync(fd);
+      if (data.length <= cdc.params.min) {
+        const h = sha256(data);
+        e.hash = h.toString('hex');
+        e.size = data.length;
+        e.chunks = data.length === 0 ? [] : [(await store.save('data', data, h)).id];
+        ctx.progress.bytes += data.length;
+        return true;
       }
-    };
-    for (;;) {
-      const room = win.space();
-      const n = readSync(fd, room, 0, Math.min(room.length, 4 * 1024 * 1024), null);
-      if (n === 0) break;
-      win.commit(n);
-      await take(false);
+      // It grew since lstat: chunk it like a big file (the window starts with what was read).
+      return await chunkFile(ctx, fd, e, data);
     }
-    await take(true);
-    e.chunks = chunks;
-    e.hash = whole.digest('hex');
-    e.size = size;
+    return await chunkFile(ctx, fd, e, null);
   } finally {
     closeSync(fd);
   }
+}
+
+async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: Buffer | null): Promise<boolean> {
+  const win = new ChunkWindow(ctx.cdc);
+  const whole = createHash('sha256');
+  const chunks: string[] = [];
+  let size = 0;
+  const take = async (final: boolean): Promise<void> => {
+    for (let c = win.next(final); c !== null; c = win.next(final)) {
+      whole.update(c);
+      size += c.length;
+      ctx.progress.bytes += c.length;
+      chunks.push((await ctx.store.save('data', c)).id);
+    }
+  };
+  if (head !== null) {
+    win.push(head);
+    await take(false);
+  }
+  for (;;) {
+    const room = win.space();
+    const n = readSync(fd, room, 0, Math.min(room.length, 4 * 1024 * 1024), null);
+    if (n === 0) break;
+    win.commit(n);
+    await take(false);
+  }
+  await take(true);
+  e.chunks = chunks;
+  e.hash = whole.digest('hex');
+  e.size = size;
+  return true;
 }
 
 function gone(e: unknown): boolean {
@@ -145,9 +167,12 @@ async function visit(ctx: WalkContext, root: string, abs: Buffer, rel: string, r
       ctx.progress.bytes += st.size;
     } else {
       try {
-        await storeFile(ctx, abs, e);
+        if (!(await storeFile(ctx, abs, e))) {
+          ctx.progress.skipped++;
+          return;
+        }
       } catch (err) {
-        if (gone(err)) {
+        if (gone(err) || (err as NodeJS.ErrnoException).code === 'ELOOP') {
           ctx.progress.skipped++;
           return;
         }

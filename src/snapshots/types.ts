@@ -44,6 +44,8 @@ export interface SnapshotSummary {
   /** Bytes added to the repository (compressed, encrypted, in packs). */
   storedBytes: number;
   durationMs: number;
+  /** Files that vanished or stopped being regular files between listing and reading. */
+  skipped?: number;
 }
 
 export interface SnapshotInfo {
@@ -188,6 +190,11 @@ export interface OpenOptions {
 export interface RestoreOptions {
   /** Set owner (only possible as root; tried when running as root). Default true. */
   owner?: boolean;
+  /**
+   * Refuse (AppError 'refused') unless the real folder the entry goes into lies inside this
+   * folder: a folder an attacker replaced by a symlink cannot redirect the write elsewhere.
+   */
+  within?: string;
 }
 
 export interface Repository {

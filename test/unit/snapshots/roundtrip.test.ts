@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, truncateSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryRepo, pseudoRandom, tempDir } from './fixtures.ts';
+import { AppError } from '../../../src/core/errors.ts';
 
 const oddNames = ['plain', 'with space', 'new\nline', 'ünïcødé', '日本語', 'tab\tname', '-dash', '.hidden', 'quote\'"', 'emoji😀', 'a\\b', ' lead'];
 const nameArb = fc.oneof(fc.constantFrom(...oddNames), fc.stringMatching(/^[a-zA-Z0-9 ._-]{1,10}$/)).filter((n) => n !== '.' && n !== '..');
@@ -185,6 +186,63 @@ describe('repository round trip', () => {
       const e = (await repo.loadManifest(b.id)).entries.find((x) => x.path === 'app.php');
       assert.ok(e);
       assert.equal((await repo.readFile(e)).toString(), 'v2');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('restore safety', () => {
+  it('restoreEntry creates missing folders, and `within` refuses a folder swapped for a symlink', async () => {
+    const t = tempDir();
+    try {
+      const site = join(t.dir, 'site');
+      const outside = join(t.dir, 'outside');
+      mkdirSync(join(site, 'uploads'), { recursive: true });
+      mkdirSync(outside);
+      writeFileSync(join(site, 'uploads', 'a.txt'), 'known good');
+      const { repo } = await memoryRepo();
+      const snap = await repo.snapshot([site]);
+      const entry = (await repo.loadManifest(snap.id)).entries.find((e) => e.path === 'uploads/a.txt');
+      assert.ok(entry);
+      // Deleted folder: recreated.
+      const { rmSync, renameSync } = await import('node:fs');
+      rmSync(join(site, 'uploads'), { recursive: true });
+      await repo.restoreEntry(entry, join(site, 'uploads', 'a.txt'), { within: site });
+      assert.equal(readFileSync(join(site, 'uploads', 'a.txt'), 'utf8'), 'known good');
+      // The folder replaced by a symlink pointing outside: refused, nothing written there.
+      renameSync(join(site, 'uploads'), join(t.dir, 'old-uploads'));
+      symlinkSync(outside, join(site, 'uploads'));
+      await assert.rejects(repo.restoreEntry(entry, join(site, 'uploads', 'a.txt'), { within: site }), (e: unknown) => e instanceof AppError && e.code === 'refused');
+      assert.deepEqual(readdirSync(outside), []);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a file swapped for a symlink between listing and reading is not read through', async () => {
+    const t = tempDir();
+    try {
+      const site = join(t.dir, 'site');
+      mkdirSync(site);
+      const secret = join(t.dir, 'shadow');
+      writeFileSync(secret, 'not for the snapshot');
+      writeFileSync(join(site, 'swap.php'), 'x');
+      const { rmSync } = await import('node:fs');
+      const { repo } = await memoryRepo();
+      // The exclude hook runs right after lstat: the attacker's moment to swap the file.
+      const snap = await repo.snapshot([site], {
+        exclude: (rel) => {
+          if (rel === 'swap.php') {
+            rmSync(join(site, 'swap.php'));
+            symlinkSync(secret, join(site, 'swap.php'));
+          }
+          return false;
+        },
+      });
+      const m = await repo.loadManifest(snap.id);
+      assert.equal(m.entries.find((e) => e.path === 'swap.php'), undefined);
+      assert.equal(snap.summary.skipped, 1);
     } finally {
       t.cleanup();
     }
