@@ -54,6 +54,8 @@ export function explainEvent(compiled: CompiledRules, event: LogEvent): Explanat
   const matches: RuleMatch[] = [];
   for (const r of compiled.rules) {
     if (r.on !== event.kind) continue;
+    // First-seen rules look at successful logins only (the detector's own condition).
+    if (r.kind === 'first-seen' && !(event.kind === 'auth' && event.outcome === 'success' && event.action === 'login' && event.user !== null)) continue;
     const hit = r.test === null ? { field: '', view: 'raw' as const, match: '', text: false } : r.test(ctx);
     if (hit === null) continue;
     const slot = hit.field === '' ? undefined : slotOf(event.kind, hit.field, hit.view);
