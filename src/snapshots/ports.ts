@@ -22,8 +22,11 @@ export interface FileInfo {
 export interface Backend {
   /** Where it is, for messages (a directory, `memory:`). */
   readonly location: string;
-  /** Writes a whole file atomically; replaces nothing that differs (names are content hashes). */
-  put(type: FileType, name: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes a whole file atomically; replaces nothing that differs (names are content hashes).
+   * `data` may be given in pieces, written back to back (saves copying a pack together).
+   */
+  put(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Reads a file, or `length` bytes of it from `offset`. AppError 'not_found' when absent. */
   get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer>;
   /** Size of a file, or null when absent. */

@@ -4,11 +4,12 @@
 // pack holds. Packs are always written before the index that names them, and the index
 // before any snapshot that uses it, so a crash leaves at worst packs nobody names yet.
 
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { zstdCompress, zstdCompressSync, zstdDecompressSync, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
-import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256, sha256Hex } from './crypto.ts';
+import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
@@ -262,11 +263,16 @@ export class BlobStore {
     this.#packParts = [];
     this.#packBlobs = [];
     this.#packSize = 0;
-    const header = encodeHeader(this.key.enc, blobs);
-    const pack = Buffer.concat([...parts, header]);
-    const name = sha256Hex(pack);
-    await this.backend.put('data', name, pack);
-    this.storedBytes += pack.length;
+    parts.push(encodeHeader(this.key.enc, blobs));
+    const h = createHash('sha256');
+    let packSize = 0;
+    for (const p of parts) {
+      h.update(p);
+      packSize += p.length;
+    }
+    const name = h.digest('hex');
+    await this.backend.put('data', name, parts);
+    this.storedBytes += packSize;
     let offset = 0;
     const rows: IndexPack['blobs'] = [];
     for (const b of blobs) {
@@ -276,8 +282,8 @@ export class BlobStore {
       this.#pendingIds.delete(idHex);
       offset += b.length;
     }
-    this.packs.set(name, pack.length);
-    this.#unindexed.push({ id: name, size: pack.length, blobs: rows });
+    this.packs.set(name, packSize);
+    this.#unindexed.push({ id: name, size: packSize, blobs: rows });
     if (this.#unindexed.length >= INDEX_EVERY_PACKS) await this.#writeIndex();
   }
 

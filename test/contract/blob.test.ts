@@ -113,3 +113,18 @@ for (const f of factories) {
     });
   });
 }
+
+for (const f of factories) {
+  it(`blob backend contract: ${f.name}: a file given in pieces is stored as their concatenation`, async () => {
+    const env = f.create();
+    try {
+      const pieces = Array.from({ length: 700 }, (_, i) => randomBytes(i % 50));
+      const whole = Buffer.concat(pieces);
+      await env.backend.put('data', hex(whole), pieces);
+      assert.deepEqual(await env.backend.get('data', hex(whole)), whole);
+      assert.equal((await env.backend.stat('data', hex(whole)))?.size, whole.length);
+    } finally {
+      env.cleanup();
+    }
+  });
+}

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
@@ -28,6 +28,20 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** writev in groups (the system takes at most IOV_MAX pieces), finishing short writes. */
+async function writeAll(fh: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < parts.length; i += 256) {
+    const group = parts.slice(i, i + 256);
+    const want = group.reduce((n, p) => n + p.length, 0);
+    const { bytesWritten } = await fh.writev(group as Uint8Array[]);
+    if (bytesWritten < want) {
+      const rest = Buffer.concat(group).subarray(bytesWritten);
+      let off = 0;
+      while (off < rest.length) off += (await fh.write(rest, off)).bytesWritten;
+    }
+  }
+}
+
 export class LocalBackend implements Backend {
   readonly location: string;
   readonly #made = new Set<string>();
@@ -45,9 +59,11 @@ export class LocalBackend implements Backend {
     return type === 'data' ? join(this.location, 'data', name.slice(0, 2)) : join(this.location, type);
   }
 
-  async put(type: FileType, name: string, data: Uint8Array): Promise<void> {
+  async put(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const dir = this.#dir(type, name);
     const path = join(dir, name);
+    const parts = data instanceof Uint8Array ? [data] : data;
+    const size = parts.reduce((n, p) => n + p.length, 0);
     try {
       if (!this.#made.has(dir)) {
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -55,11 +71,11 @@ export class LocalBackend implements Backend {
       }
       // Names are content hashes: a file already there has these bytes (put is idempotent).
       const existing = await stat(path).catch(() => null);
-      if (existing !== null && existing.size === data.length && type !== 'config') return;
+      if (existing !== null && existing.size === size && type !== 'config') return;
       const tmp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
       const fh = await open(tmp, 'wx', 0o600);
       try {
-        await fh.writeFile(data);
+        await writeAll(fh, parts);
         await fh.sync();
       } finally {
         await fh.close();

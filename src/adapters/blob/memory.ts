@@ -13,8 +13,8 @@ export class MemoryBackend implements Backend {
     return `${type}/${name}`;
   }
 
-  async put(type: FileType, name: string, data: Uint8Array): Promise<void> {
-    this.files.set(this.#key(type, name), Buffer.from(data));
+  async put(type: FileType, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    this.files.set(this.#key(type, name), data instanceof Uint8Array ? Buffer.from(data) : Buffer.concat(data));
   }
 
   async get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer> {

@@ -106,7 +106,8 @@ describe('ripcord repo (cli)', () => {
     assert.equal((await run(['repo', '--repo', repo, 'snapshots', '--json'], pass)).out.trim().split('\n').length, 1);
     assert.equal((await run(['repo', '--repo', repo, 'forget'], pass)).code, 2, 'forget without a rule is refused');
     const dataDir = join(repo, 'data');
-    const sub = readdirSync(dataDir)[0] as string;
+    // Prune may leave empty data/xx/ folders: take the first folder that holds a pack.
+    const sub = readdirSync(dataDir).find((d) => readdirSync(join(dataDir, d)).length > 0) as string;
     const pack = join(dataDir, sub, readdirSync(join(dataDir, sub))[0] as string);
     const bytes = readFileSync(pack);
     bytes[3] = (bytes[3] as number) ^ 0x40;
