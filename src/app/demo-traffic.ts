@@ -140,18 +140,18 @@ export function demoTraffic(now: number): DemoTraffic {
   acc.push(access((t += 1500), a.attacker, 'POST', `${a.adminPath}/admin/index/index/`, 302, 0, attackUa, `${site}${a.adminPath}/admin/`));
   acc.push(access((t += 2000), a.attacker, 'GET', `${a.adminPath}/admin/dashboard/`, 200, 51_000, attackUa));
   // 3. A webshell uploaded through the WYSIWYG media uploader, then used.
-  t = now - 40 * 60_000;
+  t = now - 9 * 60_000;
   acc.push(access((t += 5000), a.attacker, 'GET', `${a.adminPath}/cms/wysiwyg_images/index/`, 200, 12_000, attackUa));
   acc.push(access((t += 5000), a.attacker, 'POST', `${a.adminPath}/cms/wysiwyg_images/upload/type/file/?isAjax=true`, 200, 210, attackUa));
   acc.push(access((t += 8000), a.attacker, 'GET', '/media/wysiwyg/.system/cache.php?c=id', 200, 54, 'curl/8.5.0'));
   acc.push(access((t += 8000), a.attacker, 'GET', '/media/wysiwyg/.system/cache.php?c=cat+app/etc/env.php', 200, 690, 'curl/8.5.0'));
   // 4. The stolen deploy password tried over SSH from the attacker's address.
-  const sshAt = now - 20 * 60_000;
+  const sshAt = now - 6 * 60_000;
   auth.push({ time: sshAt, text: `${syslogTime(sshAt)} web1 sshd[4411]: Accepted password for deploy from ${a.attacker} port 41922 ssh2` });
   auth.push({ time: sshAt + 1, text: `${syslogTime(sshAt + 1)} web1 sshd[4411]: pam_unix(sshd:session): session opened for user deploy(uid=1001) by (uid=0)` });
   auth.push({ time: sshAt + 60_000, text: `${syslogTime(sshAt + 60_000)} web1 sudo:   deploy : TTY=pts/1 ; PWD=/var/www/harborpine ; USER=root ; COMMAND=/usr/bin/crontab -l` });
   // 5. The skimmer written into the checkout script through the webshell.
-  const skimmedAt = now - 5 * 60_000;
+  const skimmedAt = now - 2 * 60_000;
   acc.push(access(skimmedAt - 2000, a.attacker, 'POST', '/media/wysiwyg/.system/cache.php', 200, 12, 'curl/8.5.0'));
 
   // Meanwhile, an SSH brute force from elsewhere (many users, many failures).

@@ -7,6 +7,7 @@
 // random key generated once into <stateDir>/integrity/repository.key (mode 0600). Keep a copy
 // of that file elsewhere: without it the repository cannot be read.
 
+import { storeTrafficLookup } from './traffic-lookup.ts';
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -133,7 +134,7 @@ export function integrityContext(loaded: LoadedConfig, t: IntegrityTarget = {}, 
     excludeFor: (name) => createFilter({ preset: resolvePreset(name as IntegrityConfig['preset'], 'custom'), include: cfg.include, exclude: cfg.exclude }),
     by: whoAmI(deps.env),
     clock: deps.clock ?? systemClock,
-    traffic: deps.traffic ?? nullTrafficLookup,
+    traffic: deps.traffic ?? storeTrafficLookup(loaded.config),
     env: deps.env ?? process.env,
     rules() {
       rules ??= loadCodeRules({ extra: cfg.scan.rules.map((p) => resolvePath(loaded.baseDir, p)), disable: cfg.scan.disable });

@@ -5,6 +5,8 @@ import type { Logger } from '../core/log.ts';
 import type { LoadedConfig } from './config.ts';
 import type { OpenStore } from './store.ts';
 import { startAlerts } from './alerts.ts';
+import { startIntegrityWatch } from './integrity.ts';
+import { storeTrafficLookup } from './traffic-lookup.ts';
 
 export interface Service {
   name: string;
@@ -21,6 +23,26 @@ export async function startServices(loaded: LoadedConfig, store: OpenStore, log:
     // A broken template or channel config must stop the start, not fail silently later.
     await alerts.ready;
     services.push({ name: 'alerts', notify: () => alerts.notify(), stop: () => alerts.stop() });
+  }
+  const hasFiles = config.integrity.paths.length > 0 || config.site.root !== undefined;
+  if (hasFiles) {
+    // A changed site file becomes a finding like any attack, so the alert path delivers it.
+    const watch = startIntegrityWatch({
+      loaded,
+      traffic: storeTrafficLookup(config),
+      onFinding: (f) => {
+        store.events
+          .addFindings([f])
+          .then(() => {
+            for (const s of services) s.notify?.();
+          })
+          .catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'integrity finding not stored'));
+      },
+      onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'integrity watch'),
+      onReady: (watched, unwatched) => log.info({ watched, unwatched }, 'integrity watch started'),
+    });
+    await watch.ready;
+    services.push({ name: 'integrity', stop: () => watch.stop() });
   }
   return services;
 }
