@@ -91,6 +91,15 @@ class SealPool {
     });
   }
 
+  /** Batches sent and not answered yet. */
+  get pending(): number {
+    return this.#waiting.size;
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
@@ -206,6 +215,12 @@ export class BlobStore {
     this.#batch = { items: [], bytes: 0 };
     this.#pool ??= new SealPool(this.key.enc, WORKERS);
     const pool = this.#pool;
+    if (pool.pending >= 2 * pool.size) {
+      // The workers are behind: seal this batch here rather than wait idle.
+      for (const it of batch.items) this.#append(it.type, it.id, it.content, this.#compressSmall(it.content));
+      if (this.#packSize >= PACK_TARGET) await this.#track(() => this.#writePack());
+      return;
+    }
     await this.#track(async () => {
       const reply = await pool.run(this.level, batch);
       const sealedAll = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
@@ -237,23 +252,32 @@ export class BlobStore {
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 
+  #compressSmall(content: Buffer): Buffer | null {
+    if (this.level <= 0 || content.length <= 64) return null;
+    const z = zstdCompressSync(content, zstdOptions(this.level, content.length));
+    return z.length < content.length ? z : null;
+  }
+
   async #store(type: BlobType, id: string, content: Buffer): Promise<void> {
-    let body = content;
-    let compressed = false;
-    if (this.level > 0 && content.length > 64) {
-      const z = content.length >= ASYNC_COMPRESS_MIN ? await compressAsync(content, this.level) : zstdCompressSync(content, zstdOptions(this.level, content.length));
-      if (z.length < content.length) {
-        body = z;
-        compressed = true;
-      }
-    }
+    let z: Buffer | null = null;
+    if (this.level > 0 && content.length >= ASYNC_COMPRESS_MIN) {
+      const out = await compressAsync(content, this.level);
+      z = out.length < content.length ? out : null;
+    } else z = this.#compressSmall(content);
+    this.#append(type, id, content, z);
+    if (this.#packSize >= PACK_TARGET) await this.#writePack();
+  }
+
+  /** Seals a blob (compressed when `z` is given) into the current pack. */
+  #append(type: BlobType, id: string, content: Buffer, z: Buffer | null): void {
+    const body = z ?? content;
+    const compressed = z !== null;
     const idBytes = Buffer.from(id, 'hex');
     const parts = sealParts(this.key.encObj, body, blobAad(idBytes));
     const length = parts.reduce((n, p) => n + p.length, 0);
     this.#packParts.push(...parts);
     this.#packBlobs.push({ type, id: idBytes, compressed, length, rawLength: content.length });
     this.#packSize += length;
-    if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 
   async #writePack(): Promise<void> {
