@@ -5,9 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError } from '../core/errors.ts';
 import { escapeTerminal } from '../core/escape.ts';
-import { commands } from './commands/index.ts';
+import { commandsFor, type Register } from './commands/index.ts';
 
-export function buildProgram(): Command {
+export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('ripcord')
     .description(
       'Ripcord: the emergency plan of an online store.\n' +
@@ -31,7 +31,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await commandsFor(argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     const code = process.exitCode;

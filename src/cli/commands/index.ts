@@ -1,20 +1,47 @@
 // Every top-level command, each in its own module that registers itself on the program.
+// Modules are loaded on demand: a command loads only its own code (and so only the parts of
+// the app it uses), which keeps start-up short; `--help` loads them all.
 
 import type { Command } from 'commander';
-import { register as ingest } from './ingest.ts';
-import { register as logs } from './logs.ts';
-import { register as findings } from './findings.ts';
-import { register as run } from './run.ts';
-import { register as demo } from './demo.ts';
-import { register as config } from './config.ts';
-import { register as obligations } from './obligations.ts';
-import { register as repo } from './repo.ts';
-import { register as integrity } from './integrity.ts';
-import { register as alerts } from './alerts.ts';
-import { register as hook } from './hook.ts';
-import { register as rules } from './rules.ts';
-import { register as detect } from './detect.ts';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [demo, run, ingest, logs, findings, config, obligations, repo, alerts, hook, integrity, rules, detect];
+type Loader = () => Promise<{ register: Register }>;
+
+/** In the order `ripcord --help` lists them. */
+export const commandModules: Record<string, Loader> = {
+  demo: () => import('./demo.ts'),
+  run: () => import('./run.ts'),
+  ingest: () => import('./ingest.ts'),
+  logs: () => import('./logs.ts'),
+  findings: () => import('./findings.ts'),
+  detect: () => import('./detect.ts'),
+  rules: () => import('./rules.ts'),
+  alerts: () => import('./alerts.ts'),
+  hook: () => import('./hook.ts'),
+  integrity: () => import('./integrity.ts'),
+  repo: () => import('./repo.ts'),
+  obligations: () => import('./obligations.ts'),
+  config: () => import('./config.ts'),
+};
+
+/** The commands a command line needs: the one it names, or all of them (help, typos). */
+export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
+  const name = commandName(argv);
+  const loaders = name !== null && commandModules[name] !== undefined ? [commandModules[name]] : Object.values(commandModules);
+  return Promise.all(loaders.map(async (load) => (await load()).register));
+}
+
+/** The first word that is not a global option or its value. */
+export function commandName(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-c' || a === '--config' || a === '--state-dir') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return null;
+}
