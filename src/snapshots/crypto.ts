@@ -45,9 +45,23 @@ export function blobIdFromHash(key: MasterKey, contentSha256: Uint8Array): Buffe
   return createHmac('sha256', key.idObj).update(contentSha256).digest();
 }
 
+// Nonces come from the CSPRNG in blocks of 1024: one call instead of one per blob. Each block
+// is fresh memory, so a nonce handed out is never overwritten.
+let noncePool = Buffer.alloc(0);
+let nonceAt = 0;
+function nextNonce(): Buffer {
+  if (nonceAt + NONCE > noncePool.length) {
+    noncePool = randomBytes(NONCE * 1024);
+    nonceAt = 0;
+  }
+  const n = noncePool.subarray(nonceAt, nonceAt + NONCE);
+  nonceAt += NONCE;
+  return n;
+}
+
 /** Sealed bytes as pieces (nonce, ciphertext, tag) to be written back to back: saves a copy. */
 export function sealParts(key: Buffer | KeyObject, plain: Uint8Array, aad: Uint8Array): Buffer[] {
-  const nonce = randomBytes(NONCE);
+  const nonce = nextNonce();
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(aad);
   const body = c.update(plain);

@@ -107,7 +107,7 @@ class SealPool {
 
 // Telling zstd the input size lets it size its tables to the blob: 3x faster on small files.
 // A chunkSize near the blob size: the default 16 KiB output steps cost a main-thread callback each.
-const zstdOptions = (level: number, size: number) => ({ params: { [zc.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: size, chunkSize: Math.max(64 * 1024, Math.min(size + 4096, 16 * 1024 * 1024)) });
+const zstdOptions = (level: number, size: number) => ({ params: { [zc.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: size, chunkSize: Math.min(size + 4096, 16 * 1024 * 1024) });
 
 function compressAsync(data: Buffer, level: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
