@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureAccessLog } from './gen-access-log.ts';
-import { ensureTool, printTable, timed, which } from './tools.ts';
+import { ensureTool, printTable, ripcordNodeFlags, timed, which } from './tools.ts';
 
 export default async function main(args: string[]): Promise<void> {
   const lines = Number(args[0] ?? 2_000_000);
@@ -19,7 +19,7 @@ export default async function main(args: string[]): Promise<void> {
 
   const runRipcord = (label: string, extra: string[]) => {
     const state = mkdtempSync(join(tmpdir(), 'ripcord-ingest-'));
-    const r = timed([process.execPath, join(root, 'src', 'cli', 'main.ts'), '--state-dir', state, 'ingest', '--format', 'nginx', '--json', ...extra, file], { cwd: state });
+    const r = timed([process.execPath, ...ripcordNodeFlags(root), join(root, 'bin', 'ripcord.js'), '--state-dir', state, 'ingest', '--format', 'nginx', '--json', ...extra, file], { cwd: state });
     rmSync(state, { recursive: true, force: true });
     if (r.status !== 0) throw new Error(`ripcord ingest failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { lines: number; events: number; rejected: number };

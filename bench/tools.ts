@@ -56,3 +56,9 @@ export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
+
+/** The Node flags bin/ripcord.js runs with (from its #! line), so benchmarks run what users run. */
+export function ripcordNodeFlags(root: string): string[] {
+  const first = readFileSync(join(root, 'bin', 'ripcord.js'), 'utf8').split('\n')[0] ?? '';
+  return first.split(/\s+/).filter((w) => w.startsWith('--'));
+}
