@@ -105,8 +105,19 @@ export async function openRepository(backend: Backend, passphrase: string, opts:
   const clock = opts.clock ?? systemClock;
   if (!(await repositoryExists(backend))) throw new AppError('not_found', 'no repository here (run `ripcord repo init`)', { where: backend.location });
   const keys = await backend.list('keys');
+  let damaged: AppError | null = null;
   for (const k of keys) {
-    const file = parseKeyFile(await backend.get('keys', k.name), `keys/${k.name}`);
+    let file;
+    try {
+      file = parseKeyFile(await backend.get('keys', k.name), `keys/${k.name}`);
+    } catch (e) {
+      // One damaged key file must not lock out the passphrases of the others.
+      if (e instanceof AppError) {
+        damaged = e;
+        continue;
+      }
+      throw e;
+    }
     const master = await unwrapMasterKey(file, passphrase);
     if (master === null) continue;
     const raw = await backend.get('config', 'config');
@@ -114,7 +125,10 @@ export async function openRepository(backend: Backend, passphrase: string, opts:
     if (config.version !== 1) throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, { where: backend.location });
     return RepoImpl.create(backend, master, config, k.name, clock, opts.staleLockMs ?? DEFAULT_STALE_MS);
   }
-  throw new AppError('wrong_passphrase', 'the passphrase opens none of the keys of this repository', { where: backend.location });
+  throw new AppError('wrong_passphrase', 'the passphrase opens none of the keys of this repository', {
+    where: backend.location,
+    ...(damaged !== null ? { details: [`a key file could not be read: ${damaged.describe()}`] } : {}),
+  });
 }
 
 function parseSnapshotFile(v: unknown, where: string): SnapshotFile {

@@ -3,7 +3,7 @@
 // device are unchanged, reads and chunks the rest, and hands the blobs to the store. Small
 // files are one blob; bigger ones are cut with FastCDC. Also snapshots of a stream (a dump).
 
-import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -222,6 +222,8 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
     let st: Stats;
     try {
       st = lstatSync(root);
+      // A root given as a symlink (/var/www/shop -> /srv/shop) means what it points to.
+      if (st.isSymbolicLink()) st = statSync(root);
     } catch (err) {
       throw new AppError('not_found', `cannot snapshot: ${(err as Error).message}`, { where: root, cause: err });
     }

@@ -247,4 +247,22 @@ describe('restore safety', () => {
       t.cleanup();
     }
   });
+
+  it('a root given as a symlink is followed; symlinks inside are kept as symlinks', async () => {
+    const t = tempDir();
+    try {
+      const real = join(t.dir, 'srv-shop');
+      mkdirSync(real);
+      writeFileSync(join(real, 'index.php'), 'shop');
+      symlinkSync('index.php', join(real, 'alias.php'));
+      symlinkSync(real, join(t.dir, 'shop'));
+      const { repo } = await memoryRepo();
+      const snap = await repo.snapshot([join(t.dir, 'shop')]);
+      const m = await repo.loadManifest(snap.id);
+      assert.deepEqual(m.entries.map((e) => [e.path, e.type]), [['', 'dir'], ['alias.php', 'symlink'], ['index.php', 'file']]);
+      assert.deepEqual(m.roots, [join(t.dir, 'shop')]);
+    } finally {
+      t.cleanup();
+    }
+  });
 });

@@ -72,6 +72,9 @@ describe('tamper and keys', () => {
     await repo.removeKey(id);
     await assert.rejects(openRepository(backend, 'second one'), (e: unknown) => e instanceof AppError && e.code === 'wrong_passphrase');
     assert.ok(await openRepository(backend, PASS));
+    // A damaged key file does not lock out the others.
+    await backend.put('keys', 'f'.repeat(64), Buffer.from('{not json'));
+    assert.ok(await openRepository(backend, PASS));
   });
 
   it('an empty folder is not a repository', async () => {
