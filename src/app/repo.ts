@@ -135,7 +135,7 @@ export async function repoSnapshot(
   l: LoadedConfig,
   t: RepoTarget,
   paths: string[],
-  opts: { tags: string[]; parent?: string | undefined; stdinName?: string | undefined; onProgress?: (p: { files: number; bytes: number }) => void },
+  opts: { tags: string[]; parent?: string | undefined; stdinName?: string | undefined; onProgress?: ((p: { files: number; bytes: number }) => void) | undefined },
 ): Promise<SnapshotResult> {
   return withRepo(l, t, async (r) => {
     const base = {
@@ -151,6 +151,37 @@ export async function repoSnapshot(
       parent = same.at(-1)?.id;
     }
     return r.snapshot(roots, { ...base, ...(parent !== undefined ? { parent: snapshotId(parent) } : {}) });
+  });
+}
+
+export interface ListedEntry {
+  path: string;
+  type: string;
+  mode: string;
+  size: number;
+  mtime: string;
+  uid: number;
+  gid: number;
+  target?: string;
+  hash?: string;
+}
+
+/** The entries of a snapshot (under `prefix` when given), as `repo ls` shows them. */
+export async function repoLs(l: LoadedConfig, t: RepoTarget, id: string, prefix: string | undefined): Promise<{ id: string; entries: ListedEntry[] }> {
+  return withRepo(l, t, async (r) => {
+    const s = await r.findSnapshot(id);
+    const m = await r.loadManifest(s.id);
+    const several = m.roots.length > 1;
+    const entries: ListedEntry[] = [];
+    for (const e of m.entries) {
+      const shown = several || e.root.startsWith('stdin:') ? `${e.root}${e.path === '' ? '' : `/${e.path}`}` : e.path === '' ? '.' : e.path;
+      if (prefix !== undefined && !(shown === prefix || shown.startsWith(`${prefix.replace(/\/+$/, '')}/`))) continue;
+      const x: ListedEntry = { path: shown, type: e.type, mode: (e.mode & 0o7777).toString(8).padStart(4, '0'), size: e.size, mtime: new Date(e.mtimeMs).toISOString(), uid: e.uid, gid: e.gid };
+      if (e.target !== undefined) x.target = e.target;
+      if (e.hash !== undefined) x.hash = e.hash;
+      entries.push(x);
+    }
+    return { id: s.id, entries };
   });
 }
 

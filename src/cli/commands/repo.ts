@@ -12,6 +12,7 @@ import {
   repoKeyList,
   repoKeyRemove,
   repoLocks,
+  repoLs,
   repoPrune,
   repoRestore,
   repoSnapshot,
@@ -132,8 +133,30 @@ export function register(program: Command): void {
     .action(async (paths: string[], o: { json?: boolean; tag?: string[]; parent?: string; stdin?: string }, cmd: Command) => {
       const out = createOut(o.json === true);
       if (paths.length === 0 && o.stdin === undefined) throw new AppError('usage', 'give at least one path, or --stdin NAME');
-      const r = await repoSnapshot(configFor(cmd), target(cmd), paths, { tags: o.tag ?? [], parent: o.parent, stdinName: o.stdin });
+      // Progress on a terminal only: one line, rewritten in place, on stderr.
+      const progress = process.stderr.isTTY && !out.json ? (p: { files: number; bytes: number }) => process.stderr.write(`\r${p.files} files, ${mb(p.bytes)} `) : undefined;
+      const r = await repoSnapshot(configFor(cmd), target(cmd), paths, { tags: o.tag ?? [], parent: o.parent, stdinName: o.stdin, onProgress: progress });
+      if (progress !== undefined) process.stderr.write('\r\x1b[K');
       out.record(r, (x) => `snapshot ${x.id.slice(0, 8)} saved: ${x.summary.files} files, ${x.summary.dirs} folders, ${mb(x.summary.bytes)} (${mb(x.summary.newBytes)} new, ${mb(x.summary.storedBytes)} added) in ${(x.summary.durationMs / 1000).toFixed(1)} s`);
+    });
+
+  repo
+    .command('ls')
+    .description('Lists the files of a snapshot (names are shown escaped: they may come from an attacker).')
+    .argument('<snapshot>', "snapshot id (or its first characters), or 'latest'")
+    .argument('[path]', 'only this file or folder (relative to the snapshot root)')
+    .option('--json', 'one JSON object per line')
+    .action(async (id: string, path: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      const r = await repoLs(configFor(cmd), target(cmd), id, path);
+      if (out.json) for (const e of r.entries) out.record(e, () => '');
+      else
+        out.text(
+          table(
+            r.entries.map((e) => [e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : e.type === 'file' ? '-' : e.type[0] ?? '?', e.mode, `${e.uid}:${e.gid}`, String(e.size), e.mtime.replace(/\.\d+Z$/, 'Z'), `${safe(e.path)}${e.target !== undefined ? ` -> ${safe(e.target)}` : ''}`]),
+            ['t', 'mode', 'owner', 'size', 'modified', 'path'],
+          ),
+        );
     });
 
   repo

@@ -80,6 +80,16 @@ describe('ripcord repo (cli)', () => {
     assert.ok(readdirSync(out).includes('evil\u001b[31mname.php'));
   });
 
+  it('ls lists a snapshot with hostile names escaped', async () => {
+    const r = await run(['repo', '--repo', repo, 'ls', 'latest'], pass);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /app\/index\.php/);
+    assert.ok(!r.out.includes('\u001b'), 'no raw escape character reaches the terminal');
+    assert.ok(r.out.includes('evil\\x1b[31mname.php'));
+    const j = await run(['repo', '--repo', repo, 'ls', 'latest', 'app', '--json'], pass);
+    assert.deepEqual(j.out.trim().split('\n').map((l) => (JSON.parse(l) as { path: string }).path), ['app', 'app/index.php', 'app/new.php']);
+  });
+
   it('a wrong passphrase exits 8; none at all is a usage error; a file works', async () => {
     assert.equal((await run(['repo', '--repo', repo, 'snapshots'], { RIPCORD_PASSPHRASE: 'wrong' })).code, 8);
     const none = await run(['repo', '--repo', repo, 'snapshots'], {});
