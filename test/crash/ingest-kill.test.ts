@@ -32,7 +32,11 @@ function runFor(cfg: string, ms: number | null): Promise<number | null> {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    const timer = ms === null ? null : setTimeout(() => child.kill('SIGKILL'), ms);
+    // Kill only once it has started reading (start-up time varies a lot between machines).
+    let timer: NodeJS.Timeout | null = null;
+    child.stderr.on('data', () => {
+      if (ms !== null && timer === null && err.includes('ripcord running')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -60,6 +64,7 @@ for (const f of dbFactories) {
     let written = 60_000;
     writeFileSync(log, lines(1, written));
     const kills = 7;
+    const progress: number[] = [];
     for (let i = 0; i < kills; i++) {
       // Grow the log while the process may be mid-transaction, and rotate once in the middle.
       appendFileSync(log, lines(written + 1, written + 15_000));
@@ -68,8 +73,12 @@ for (const f of dbFactories) {
         renameSync(log, `${log}.1`);
         writeFileSync(log, '');
       }
-      await runFor(cfg, 700 + ((i * 337) % 900));
+      await runFor(cfg, 150 + ((i * 337) % 700));
+      const [c] = await tdb.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM http_events');
+      progress.push(Number(c?.n ?? 0));
     }
+    // The kills really landed mid-way: the record grew between kills without being complete.
+    assert.ok(new Set(progress.filter((n) => n > 0 && n < written)).size >= 3, `stored after each kill: ${progress.join(', ')}`);
     const code = await runFor(cfg, null);
     assert.equal(code, 0);
     const rows = await tdb.db.query<{ n: number; d: number; lo: number; hi: number }>(
