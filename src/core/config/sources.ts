@@ -34,8 +34,7 @@ const base = {
 export const fileSourceSchema = z
   .strictObject({
     type: z.literal('file'),
-    path: z.string().min(1).describe('Log file to follow; rotated files (name.1, name.2.gz) are read once on first start.'),
-    readRotated: z.boolean().default(false).describe('On first start, also import rotated copies (path.1, path.2.gz, …), oldest first.'),
+    path: z.string().min(1).describe('Log file to follow from its start, through rotations. Import older rotated copies once with `ripcord ingest`.'),
     ...base,
   })
   .describe('A log file, followed live through rotation (rename+create and copytruncate).');
