@@ -3,7 +3,7 @@
 // device are unchanged, reads and chunks the rest, and hands the blobs to the store. Small
 // files are one blob; bigger ones are cut with FastCDC. Also snapshots of a stream (a dump).
 
-import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -64,6 +64,8 @@ function report(ctx: WalkContext, force = false): void {
   ctx.opts.onProgress({ files: ctx.progress.files, bytes: ctx.progress.bytes });
 }
 
+const oneByte = Buffer.alloc(1);
+
 /**
  * Opens a file that lstat saw as regular without following a symlink and without blocking on
  * a FIFO: if someone swapped it meanwhile (a symlink to /etc/shadow, a pipe), it is not read.
@@ -82,17 +84,26 @@ async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Prom
   if (fd === null) return false;
   try {
     if (e.size <= cdc.params.min) {
-      const data = readFileSync(fd);
-      if (data.length <= cdc.params.min) {
-        const h = sha256(data);
+      // Read into the store's slot (no buffer of its own), plus one byte to notice growth.
+      const data = store.slot(e.size);
+      let n = 0;
+      while (n < e.size) {
+        const r = readSync(fd, data, n, e.size - n, null);
+        if (r === 0) break;
+        n += r;
+      }
+      const more = readSync(fd, oneByte, 0, 1, null);
+      if (more === 0) {
+        const content = data.subarray(0, n);
+        const h = sha256(content);
         e.hash = h.toString('hex');
-        e.size = data.length;
-        e.chunks = data.length === 0 ? [] : [(await store.save('data', data, h)).id];
-        ctx.progress.bytes += data.length;
+        e.size = n;
+        e.chunks = n === 0 ? [] : [(await store.save('data', content, h)).id];
+        ctx.progress.bytes += n;
         return true;
       }
       // It grew since lstat: chunk it like a big file (the window starts with what was read).
-      return await chunkFile(ctx, fd, e, data);
+      return await chunkFile(ctx, fd, e, Buffer.concat([data.subarray(0, n), oneByte]));
     }
     return await chunkFile(ctx, fd, e, null);
   } finally {

@@ -46,9 +46,13 @@ const BATCH_ITEMS = 256;
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 interface Batch {
-  items: { type: BlobType; id: string; content: Buffer }[];
+  items: { type: BlobType; id: string; content: Buffer; length: number }[];
   bytes: number;
+  /** The contents back to back (items' `content` are views of it); transferred to a worker whole. */
+  staging: Buffer;
 }
+
+const newBatch = (): Batch => ({ items: [], bytes: 0, staging: Buffer.allocUnsafeSlow(BATCH_BYTES + ASYNC_COMPRESS_MIN) });
 
 /** Worker threads that compress and seal small blobs (see seal-worker.ts). */
 class SealPool {
@@ -80,14 +84,13 @@ class SealPool {
 
   run(level: number, batch: Batch): Promise<SealReply> {
     const seq = this.#seq++;
-    const data = Buffer.allocUnsafeSlow(batch.bytes);
-    let at = 0;
-    for (const it of batch.items) at += it.content.copy(data, at);
-    const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.content.length]) };
+    const data = batch.staging.subarray(0, batch.bytes);
+    const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.length]) };
     const w = this.#workers[seq % this.#workers.length] as Worker;
     return new Promise((resolve, reject) => {
       this.#waiting.set(seq, { resolve, reject });
-      w.postMessage(req, [data.buffer as ArrayBuffer]);
+      // Moved, not copied: the batch's views of it are not used after this.
+      w.postMessage(req, [batch.staging.buffer as ArrayBuffer]);
     });
   }
 
@@ -142,7 +145,7 @@ export class BlobStore {
   #unindexed: IndexPack[] = [];
   #error: unknown = null;
   #pool: SealPool | null = null;
-  #batch: Batch = { items: [], bytes: 0 };
+  #batch: Batch | null = null;
   /** Off for tests that want everything on the main thread; workers need a real module file. */
   useWorkers = true;
 
@@ -188,14 +191,34 @@ export class BlobStore {
     if (this.has(id)) return { id, isNew: false };
     this.#pendingIds.add(id);
     this.newBytes += content.length;
-    if (this.useWorkers && this.level > 0 && content.length < ASYNC_COMPRESS_MIN) {
-      this.#batch.items.push({ type, id, content });
-      this.#batch.bytes += content.length;
-      if (this.#batch.bytes >= BATCH_BYTES || this.#batch.items.length >= BATCH_ITEMS) await this.#sendBatch();
+    if (this.#batching(content.length)) {
+      const b = (this.#batch ??= newBatch());
+      const at = b.bytes;
+      // Content read straight into slot() is already in place; anything else is copied in.
+      const inPlace = content.buffer === b.staging.buffer && content.byteOffset === b.staging.byteOffset + at;
+      if (!inPlace) content.copy(b.staging, at);
+      b.items.push({ type, id, content: b.staging.subarray(at, at + content.length), length: content.length });
+      b.bytes += content.length;
+      if (b.bytes >= BATCH_BYTES || b.items.length >= BATCH_ITEMS) await this.#sendBatch();
       return { id, isNew: true };
     }
     await this.#track(() => this.#store(type, id, content));
     return { id, isNew: true };
+  }
+
+  #batching(size: number): boolean {
+    return this.useWorkers && this.level > 0 && size < ASYNC_COMPRESS_MIN;
+  }
+
+  /**
+   * Room for `size` bytes of content that will be passed to `save` right after (before any
+   * other save): small files are read straight into the next worker batch, without a buffer
+   * of their own. Bigger sizes get a fresh buffer.
+   */
+  slot(size: number): Buffer {
+    if (!this.#batching(size)) return Buffer.allocUnsafe(size);
+    const b = (this.#batch ??= newBatch());
+    return b.staging.subarray(b.bytes, b.bytes + size);
   }
 
   /** Runs a background task, waiting first while too many are in flight. */
@@ -211,8 +234,8 @@ export class BlobStore {
 
   async #sendBatch(): Promise<void> {
     const batch = this.#batch;
-    if (batch.items.length === 0) return;
-    this.#batch = { items: [], bytes: 0 };
+    if (batch === null || batch.items.length === 0) return;
+    this.#batch = null;
     this.#pool ??= new SealPool(this.key.enc, WORKERS);
     const pool = this.#pool;
     if (pool.pending >= 2 * pool.size) {
@@ -231,7 +254,7 @@ export class BlobStore {
         const sealed = sealedAll.subarray(off, off + len);
         off += len;
         this.#packParts.push(sealed);
-        this.#packBlobs.push({ type: it.type, id: Buffer.from(it.id, 'hex'), compressed, length: len, rawLength: it.content.length });
+        this.#packBlobs.push({ type: it.type, id: Buffer.from(it.id, 'hex'), compressed, length: len, rawLength: it.length });
         this.#packSize += len;
       }
       if (this.#packSize >= PACK_TARGET) await this.#writePack();
