@@ -24,9 +24,22 @@ function daysLeft(o: Obligation, now: number): string {
   return ms < DAY ? `${Math.floor(ms / 3_600_000)}h` : `${Math.floor(ms / DAY)}d`;
 }
 
+// The DUE column stays 23 characters wide: a deadline without a fixed date ("as soon as feasible
+// after ...") is shown as "no fixed date" and its words go to the notes below the table, so the
+// table fits a 120-column terminal.
 function due(o: Obligation): string {
-  if (o.dueBy === null) return o.dueText;
+  if (o.dueBy === null) return 'no fixed date';
   return DateTime.fromISO(o.dueBy, { setZone: true }).toFormat('yyyy-MM-dd HH:mm ZZ');
+}
+
+const RECIPIENT_WIDTH = 48;
+
+/** The recipient with its flags, cut to RECIPIENT_WIDTH; the flags are kept, the name is cut. */
+function recipientCell(o: Obligation): string {
+  const flags = `${o.conditional ? ' (conditional)' : ''}${o.verified ? '' : ' [unverified]'}`;
+  const name = safe(o.recipient);
+  const room = RECIPIENT_WIDTH - flags.length;
+  return `${name.length > room ? `${name.slice(0, room - 1)}…` : name}${flags}`;
 }
 
 export function register(program: Command): void {
@@ -73,13 +86,14 @@ export function register(program: Command): void {
             daysLeft(o, now),
             o.jurisdiction,
             o.duty,
-            `${safe(o.recipient)}${o.conditional ? ' (conditional)' : ''}${o.verified ? '' : ' [unverified]'}`,
-            safe(o.citation),
+            recipientCell(o),
           ]);
-          out.text(table(rows, ['DUE', 'LEFT', 'WHERE', 'DUTY', 'RECIPIENT', 'CITATION']));
+          out.text(table(rows, ['DUE', 'LEFT', 'WHERE', 'DUTY', 'RECIPIENT']));
           out.text('\nWhy, and what to watch:');
           for (const o of result.obligations) {
             out.text(`  ${o.jurisdiction} ${o.duty}: ${safe(o.because.join('; '))}`);
+            out.text(`      - to: ${safe(o.recipient)}; ${safe(o.citation)}`);
+            if (o.dueBy === null) out.text(`      - due: ${safe(o.dueText)}`);
             for (const n of o.notes) out.text(`      - ${safe(n)}`);
             if (o.method?.url) out.text(`      - file at ${safe(o.method.url)}`);
           }

@@ -53,3 +53,16 @@ test('show and list', () => {
   const l = ripcord('obligations', 'list', '--json');
   assert.equal(l.stdout.trim().split('\n').length, 60);
 });
+
+test('the human assess table fits 120 columns; an open-ended deadline is spelt out below it', () => {
+  const r = ripcord('obligations', 'assess', '--facts', example, '--now', '2026-11-03T00:00:00Z');
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('DUE '));
+  const end = lines.indexOf('', start);
+  assert.ok(start >= 0 && end > start + 1);
+  for (const l of lines.slice(start, end)) assert.ok(l.length <= 120, `${l.length}: ${l}`);
+  assert.ok(lines.slice(start, end).some((l) => l.startsWith('no fixed date ')));
+  assert.ok(lines.some((l) => l.includes('- due: without undue delay')));
+  assert.ok(lines.some((l) => l.includes('- to: California Attorney General; Cal. Civ. Code')));
+});
