@@ -6,6 +6,7 @@
 // installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
 
+import { seededRandom as rng } from '../src/core/random.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -25,16 +26,6 @@ interface Item {
   variant: string;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (c: string): string =>
   [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');

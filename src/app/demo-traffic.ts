@@ -4,6 +4,7 @@
 // attacker's address, and a card skimmer written into the checkout JavaScript. Deterministic
 // but for the times, which end at "now" so the walk-through's relative times (24h) work.
 
+import { seededRandom as rng } from '../core/random.ts';
 export const demoAttack = {
   scanner: '185.220.101.34',
   attacker: '45.155.205.99',
@@ -14,17 +15,6 @@ export const demoAttack = {
   skimmedFile: 'pub/static/frontend/Harbor/pine/en_US/Magento_Checkout/js/view/payment.js',
 };
 
-/** A tiny deterministic PRNG (mulberry32), so the demo is the same every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');

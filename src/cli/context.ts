@@ -39,3 +39,13 @@ export function positiveInt(flag: string, text: string | undefined, dflt: number
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * Drops the keys whose value is undefined, so optional flags can be passed straight into
+ * query objects whose properties are optional (exactOptionalPropertyTypes forbids undefined).
+ */
+export function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

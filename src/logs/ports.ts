@@ -5,7 +5,7 @@
 // transaction; replaying the same batch after a crash is impossible because the checkpoint
 // moved with it. Retries belong to the caller (the pipeline retries transient store errors).
 
-import type { AuthService, LogEvent, Rejection } from './events.ts';
+import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
 import type { Finding } from '../detect/index.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
@@ -69,45 +69,18 @@ export interface AuthQuery {
   limit: number;
 }
 
-export interface StoredHttp {
-  kind: 'http';
+/** A stored request: the event plus where it is kept and where it came from. */
+export interface StoredHttp extends HttpEvent {
   id: number;
   source: string;
   line: number;
-  time: number;
-  ip: string;
-  method: string;
-  path: string;
-  query: string;
-  protocol: string;
-  status: number;
-  bytes: number | null;
-  referer: string | null;
-  userAgent: string | null;
-  user: string | null;
-  vhost: string | null;
-  durationMs: number | null;
 }
 
-export interface StoredAuth {
-  kind: 'auth';
+/** A stored login or connection. */
+export interface StoredAuth extends AuthEvent {
   id: number;
   source: string;
   line: number;
-  time: number;
-  service: string;
-  action: string;
-  outcome: string;
-  user: string | null;
-  ip: string | null;
-  port: number | null;
-  method: string | null;
-  invalidUser: boolean;
-  targetUser: string | null;
-  command: string | null;
-  host: string | null;
-  program: string | null;
-  message: string;
 }
 
 export type StoredEvent = StoredHttp | StoredAuth;

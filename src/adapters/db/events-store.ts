@@ -448,9 +448,10 @@ export class SqlEventStore implements EventStore {
       source: this.#sourceName(r['src']),
       line: num(r['line']),
       time: num(r['time']),
-      service: String(r['service']),
-      action: String(r['action']),
-      outcome: String(r['outcome']),
+      // Written only from the typed event, so the stored text is one of the union's values.
+      service: String(r['service']) as StoredAuth['service'],
+      action: String(r['action']) as StoredAuth['action'],
+      outcome: String(r['outcome']) as StoredAuth['outcome'],
       user: strOrNull(r['user']),
       ip: strOrNull(r['ip']),
       port: numOrNull(r['port']),
@@ -488,6 +489,7 @@ export class SqlEventStore implements EventStore {
       const col = by === 'ip' ? 'e.ip' : by === 'path' ? 'e.path' : 'e.status';
       sql = `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`;
     }
+    if (by === 'ip' && this.db instanceof SqliteDb) return this.#topIpSqlite(this.db, since, until, limit);
     if (by !== 'user' && this.db instanceof SqliteDb) {
       // Count per partition, then merge.
       const counts = new Map<string | null, number>();
@@ -505,6 +507,43 @@ export class SqlEventStore implements EventStore {
     }
     const rows = await this.db.query<R>(sql, params);
     return rows.map((r) => ({ value: r['value'] === null || r['value'] === undefined ? null : String(r['value']), count: num(r['count']) }));
+  }
+
+  /**
+   * Top IPs on SQLite, counted by interned IP number. A partition the window covers mostly is
+   * read through its (ipid, time) index alone: that index covers the query, so there are no
+   * table lookups and no temporary b-tree for grouping (bench/search.ts at 10M requests: a
+   * whole 250k-row partition in 64 ms instead of 178 ms). A partition the window only grazes is
+   * cheaper through its time index. Only the winners' addresses are looked up.
+   */
+  async #topIpSqlite(db: SqliteDb, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]> {
+    const lo = since ?? Number.MIN_SAFE_INTEGER;
+    const hi = until ?? Number.MAX_SAFE_INTEGER;
+    const counts = new Map<number, number>();
+    for (const p of this.#partitions(db, since, until)) {
+      const covered = (Math.min(hi, p.max + 1) - Math.max(lo, p.min)) / (p.max - p.min + 1);
+      const via = covered > 0.4 ? `INDEXED BY http_p${p.n}_ip` : '';
+      const rows = await db.query<{ ipid: number; c: number }>(`SELECT ipid, COUNT(*) AS c FROM http_p${p.n} ${via} WHERE time >= ? AND time < ? GROUP BY ipid`, [lo, hi]);
+      for (const r of rows) counts.set(r.ipid, (counts.get(r.ipid) ?? 0) + r.c);
+    }
+    // The `limit` largest without sorting every address (a busy day has hundreds of thousands).
+    let best: [number, number][] = [];
+    if (limit > 1000) best = [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    else {
+      for (const e of counts) {
+        if (best.length === limit && e[1] <= (best[limit - 1]?.[1] ?? 0)) continue;
+        let i = best.length;
+        while (i > 0 && (best[i - 1]?.[1] ?? 0) < e[1]) i--;
+        best.splice(i, 0, e);
+        if (best.length > limit) best.pop();
+      }
+    }
+    const out: { value: string | null; count: number }[] = [];
+    for (const [id, count] of best) {
+      const [row] = await db.query<{ ip: string }>('SELECT ip FROM log_ips WHERE id = ?', [id]);
+      out.push({ value: row?.ip ?? null, count });
+    }
+    return out;
   }
 
   async findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]> {

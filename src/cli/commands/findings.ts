@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
-import { configFor, instant, isoTime, positiveInt } from '../context.ts';
+import { configFor, defined, instant, isoTime, positiveInt } from '../context.ts';
 import { withStore } from '../../app/logs-api.ts';
 
 export function register(program: Command): void {
@@ -26,12 +26,7 @@ export function register(program: Command): void {
       const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       const rows = await withStore(loaded, (s) =>
         s.events.listFindings({
-          ...(since !== undefined ? { since } : {}),
-          ...(until !== undefined ? { until } : {}),
-          ...(str('ip') !== undefined ? { ip: str('ip') as string } : {}),
-          ...(str('rule') !== undefined ? { rule: str('rule') as string } : {}),
-          ...(str('category') !== undefined ? { category: str('category') as string } : {}),
-          ...(str('severity') !== undefined ? { minSeverity: str('severity') as string } : {}),
+          ...defined({ since, until, ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
           limit: positiveInt('--limit', str('limit'), 100),
         }),
       );

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
-import { configFor, instant, isoTime, positiveInt } from '../context.ts';
+import { configFor, defined, instant, isoTime, positiveInt } from '../context.ts';
 import { searchLogs, who, top, timeline, withStore, type TimelineItem } from '../../app/logs-api.ts';
 import type { StoredEvent } from '../../app/logs-api.ts';
 
@@ -79,16 +79,18 @@ export function register(program: Command): void {
       const svc = service(o['service']);
       const rows = await withStore(loaded, (s) =>
         searchLogs(s.events, {
-          ...(o['ip'] !== undefined ? { ip: o['ip'] } : {}),
-          ...(since !== undefined ? { since } : {}),
-          ...(until !== undefined ? { until } : {}),
-          ...(o['path'] !== undefined ? { pathGlob: o['path'] } : {}),
-          ...(o['pathRe'] !== undefined ? { pathRe: o['pathRe'] } : {}),
-          ...(o['method'] !== undefined ? { method: o['method'] } : {}),
-          ...(status !== undefined ? { status } : {}),
-          ...(o['user'] !== undefined ? { user: o['user'] } : {}),
-          ...(svc !== undefined ? { service: svc } : {}),
-          ...(o['source'] !== undefined ? { source: o['source'] } : {}),
+          ...defined({
+            ip: o['ip'],
+            since,
+            until,
+            pathGlob: o['path'],
+            pathRe: o['pathRe'],
+            method: o['method'],
+            status,
+            user: o['user'],
+            service: svc,
+            source: o['source'],
+          }),
           limit: positiveInt('--limit', o['limit'], 100),
         }),
       );
@@ -114,10 +116,7 @@ export function register(program: Command): void {
       const svc = service(o['service'] as string | undefined);
       const rows = await withStore(loaded, (s) =>
         who(s.events, {
-          ...(since !== undefined ? { since } : {}),
-          ...(until !== undefined ? { until } : {}),
-          ...(typeof o['user'] === 'string' ? { user: o['user'] } : {}),
-          ...(svc !== undefined ? { service: svc } : {}),
+          ...defined({ since, until, user: typeof o['user'] === 'string' ? o['user'] : undefined, service: svc }),
           failed: o['failed'] === true,
           limit: positiveInt('--limit', o['limit'] as string | undefined, 100),
         }),
@@ -150,7 +149,7 @@ export function register(program: Command): void {
       const since = instant('--since', o['since'] as string | undefined);
       const until = instant('--until', o['until'] as string | undefined);
       const rows = await withStore(loaded, (s) =>
-        top(s.events, by, { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
+        top(s.events, by, { ...defined({ since, until }), limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
       );
       if (out.json) for (const r of rows) out.record({ by, ...r }, () => '');
       else out.text(table(rows.map((r) => [String(r.count), safe(r.value)]), ['count', by]));
@@ -171,7 +170,7 @@ export function register(program: Command): void {
       const to = instant('--to', o['to'] as string) ?? Date.now();
       if (to <= from) throw new AppError('usage', '--to must be after --from');
       const items = await withStore(loaded, (s) =>
-        timeline(s.events, { from, to, ...(typeof o['ip'] === 'string' ? { ip: o['ip'] } : {}), limit: positiveInt('--limit', o['limit'] as string | undefined, 1000) }),
+        timeline(s.events, { from, to, ...defined({ ip: typeof o['ip'] === 'string' ? o['ip'] : undefined }), limit: positiveInt('--limit', o['limit'] as string | undefined, 1000) }),
       );
       for (const i of items) out.record({ ...i, time: isoTime(i.time) }, () => timelineLine(i));
       if (!out.json && items.length === 0) out.note('nothing in that period');
