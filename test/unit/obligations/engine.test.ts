@@ -71,7 +71,7 @@ const table: Row[] = [
   { code: 'US-OH', reg: null, cra: 1001, days: 45, cred: false },
   { code: 'US-OK', reg: 500, cra: null, days: null, cred: false },
   { code: 'US-OR', reg: 251, cra: 1001, days: 45, cred: true },
-  { code: 'US-PA', reg: 501, cra: 1001, days: null, cred: true, credit: 12 },
+  { code: 'US-PA', reg: 501, cra: 500, days: null, cred: true, credit: 12 },
   { code: 'US-RI', reg: 501, cra: 501, days: 45, cred: true },
   { code: 'US-SC', reg: 1001, cra: 1001, days: null, cred: false },
   { code: 'US-SD', reg: 251, cra: 1, days: 60, cred: true },
