@@ -34,6 +34,8 @@ interface Built {
   dbBytes: number;
   logBytes: number;
   loadAvgDuringBuild: number;
+  /** Peak resident memory of the building process, sampled each second (absent in older caches). */
+  peakRssMb?: number;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -166,12 +168,14 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   const started = performance.now();
   const loads: number[] = [];
   let lastShown = 0;
+  let peakRss = 0;
   let phase = started;
   const show = (what: string, done: number, total: number) => {
     const now = performance.now();
     if (now - lastShown < 1000 && done < total) return;
     lastShown = now;
     loads.push(loadavg()[0] ?? 0);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const rate = done / ((now - phase) / 1000);
     process.stderr.write(`\r${what}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} lines, ${Math.round(rate).toLocaleString('en')}/s, ETA ${Math.max(0, Math.round((total - done) / rate))} s   `);
   };
@@ -223,6 +227,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
     dbBytes: dbBytes(dbPath),
     logBytes: statSync(accessPath).size,
     loadAvgDuringBuild: loads.length ? loads.reduce((s, x) => s + x, 0) / loads.length : loadavg()[0] ?? 0,
+    peakRssMb: Math.round(peakRss / 1e6),
   };
   writeFileSync(join(dir, 'complete.json'), `${JSON.stringify(built, null, 2)}\n`);
   return built;
@@ -299,7 +304,8 @@ export default async function main(args: string[]): Promise<void> {
   }
   console.log(
     `record: ${built.requests.toLocaleString('en')} requests + ${built.auth.toLocaleString('en')} logins over 30 days; built in ${built.buildSeconds.toFixed(0)} s ` +
-      `(${built.linesPerSecond.toLocaleString('en')} requests/s parsed and stored, load avg ${built.loadAvgDuringBuild.toFixed(1)}); ` +
+      `(${built.linesPerSecond.toLocaleString('en')} requests/s parsed and stored, load avg ${built.loadAvgDuringBuild.toFixed(1)}` +
+      `${built.peakRssMb !== undefined ? `, peak RSS ${built.peakRssMb} MB` : ''}); ` +
       `SQLite ${(built.dbBytes / 1e9).toFixed(2)} GB for a ${(built.logBytes / 1e9).toFixed(2)} GB raw log (${((built.dbBytes / built.logBytes) * 100).toFixed(0)}%)`,
   );
 
