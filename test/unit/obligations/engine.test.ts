@@ -38,7 +38,7 @@ const table: Row[] = [
   { code: 'US-AZ', reg: 1001, cra: 1001, days: 45, cred: true },
   { code: 'US-AR', reg: 1001, cra: null, days: null, cred: false },
   { code: 'US-CA', reg: 501, cra: null, days: 30, cred: true, credit: 12 },
-  { code: 'US-CO', reg: 500, cra: 1001, days: 30, cred: true },
+  { code: 'US-CO', reg: 500, cra: 1000, days: 30, cred: true },
   { code: 'US-CT', reg: 1, cra: null, days: 60, cred: true, credit: 24 },
   { code: 'US-DE', reg: 501, cra: null, days: 60, cred: true, credit: 12 },
   { code: 'US-DC', reg: 50, cra: 1001, days: null, cred: true, credit: 18 },
