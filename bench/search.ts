@@ -1,8 +1,8 @@
 // Search latency of the traffic record at shop scale: `npm run bench -- search [millions]`
 // (default 10). Builds once, through the real ingest path (nginx parser -> SourceChannel ->
 // SqlEventStore.append in 5,000-line batches, detection off), a SQLite record of N million
-// requests over 30 days plus ~20,000 logins per million requests (SSH, FTP, sudo, shop admin),
-// cached in bench/data/search-<N>m/ with a marker file written last. Then times, in this
+// requests over 30 days (0.5% of them scanner probes) plus ~20,000 logins per million requests
+// (SSH, FTP, sudo, shop admin), cached in bench/data/search-<N>m/ with a marker file written last. Then times, in this
 // process and through the functions the CLI calls (src/app/logs.ts), the questions an owner
 // asks during an incident, one full CLI process for the first (to show start-up apart), and
 // `grep` over the raw log of the same lines, the owner's alternative.
