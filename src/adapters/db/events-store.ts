@@ -140,24 +140,28 @@ export class SqlEventStore implements EventStore {
             part.n,
           );
         };
-        const internIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) ON CONFLICT (ip) DO UPDATE SET ip = excluded.ip RETURNING id');
+        // Interning reads before it writes: after the cache is cleared, known values must not
+        // turn into writes (an upsert writes even when the row exists).
+        const findIp = db.prepare('SELECT id FROM log_ips WHERE ip = ?');
+        const addIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) RETURNING id');
         const ipNum = (ip: string): number => {
           let id = this.#ips.get(ip);
           if (id === undefined) {
-            id = (internIp.get(ip) as { id: number }).id;
-            if (this.#ips.size > 200_000) this.#ips.clear();
+            id = ((findIp.get(ip) ?? addIp.get(ip)) as { id: number }).id;
+            if (this.#ips.size >= 500_000) this.#ips.clear();
             this.#ips.set(ip, id);
           }
           return id;
         };
         const insAuth = db.prepare(`INSERT INTO auth_events (${authCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-        const intern = db.prepare('INSERT INTO log_strings (s) VALUES (?) ON CONFLICT (s) DO UPDATE SET s = excluded.s RETURNING id');
+        const findStr = db.prepare('SELECT id FROM log_strings WHERE s = ?');
+        const addStr = db.prepare('INSERT INTO log_strings (s) VALUES (?) RETURNING id');
         const str = (v: string | null): number | null => {
           if (v === null || v === '') return null;
           let id = this.#strings.get(v);
           if (id === undefined) {
-            id = (intern.get(v) as { id: number }).id;
-            if (this.#strings.size > 100_000) this.#strings.clear();
+            id = ((findStr.get(v) ?? addStr.get(v)) as { id: number }).id;
+            if (this.#strings.size >= 200_000) this.#strings.clear();
             this.#strings.set(v, id);
           }
           return id;
