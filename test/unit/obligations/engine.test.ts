@@ -48,7 +48,7 @@ const table: Row[] = [
   { code: 'US-ID', reg: null, cra: null, days: null, cred: false },
   { code: 'US-IL', reg: 501, cra: null, days: null, cred: true },
   { code: 'US-IN', reg: 1, cra: 1001, days: 45, cred: false },
-  { code: 'US-IA', reg: 501, cra: null, days: null, cred: false },
+  { code: 'US-IA', reg: 500, cra: null, days: null, cred: false },
   { code: 'US-KS', reg: null, cra: 1001, days: null, cred: false },
   { code: 'US-KY', reg: null, cra: 1001, days: null, cred: false },
   { code: 'US-LA', reg: 1, cra: null, days: 60, cred: false },
