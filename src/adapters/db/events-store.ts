@@ -24,6 +24,37 @@ import type { Db, Queryable, SqlValue } from './db.ts';
 import { eventsMigrations, httpPartitionDdl, httpViewDdl, ID_STRIDE, PARTITION_ROWS } from './events-schema.ts';
 import { SqliteDb } from './sqlite.ts';
 
+/**
+ * The 32-bit value of a dotted-quad IPv4 address written canonically (no leading zeros, each
+ * part 0-255), or -1 for anything else (IPv6, host names, odd spellings), which are looked up
+ * by their text. Canonical spelling matters: "010.1.1.1" must not share an id with "10.1.1.1".
+ */
+export function ipv4Value(ip: string): number {
+  const n = ip.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there. */
 const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s);
 
@@ -41,6 +72,7 @@ export class SqlEventStore implements EventStore {
   #sources = new Map<string, number>();
   #strings = new Map<string, number>();
   #ips = new Map<string, number>();
+  #ipv4 = new Map<number, number>();
   #now: () => number;
 
   #partitionRows: number;
@@ -145,11 +177,18 @@ export class SqlEventStore implements EventStore {
         const findIp = db.prepare('SELECT id FROM log_ips WHERE ip = ?');
         const addIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) RETURNING id');
         const ipNum = (ip: string): number => {
-          let id = this.#ips.get(ip);
+          // IPv4 addresses are looked up by their 32-bit value: hashing a number is much cheaper
+          // than hashing a fresh string for every line (measured ~10% of ingest time).
+          const v4 = ipv4Value(ip);
+          let id = v4 >= 0 ? this.#ipv4.get(v4) : this.#ips.get(ip);
           if (id === undefined) {
             id = ((findIp.get(ip) ?? addIp.get(ip)) as { id: number }).id;
-            if (this.#ips.size >= 500_000) this.#ips.clear();
-            this.#ips.set(ip, id);
+            if (this.#ips.size + this.#ipv4.size >= 500_000) {
+              this.#ips.clear();
+              this.#ipv4.clear();
+            }
+            if (v4 >= 0) this.#ipv4.set(v4, id);
+            else this.#ips.set(ip, id);
           }
           return id;
         };
@@ -218,6 +257,7 @@ export class SqlEventStore implements EventStore {
       // Interned ids created in the rolled-back transaction no longer exist.
       this.#strings.clear();
       this.#ips.clear();
+      this.#ipv4.clear();
       this.#sources.clear();
       throw e instanceof AppError ? e : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
