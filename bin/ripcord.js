@@ -8,5 +8,8 @@ if (major < 24) {
   process.stderr.write(`ripcord needs Node.js 24 or newer (this is ${process.version}); from a clone, use \`npm run ripcord -- …\`.\n`);
   process.exit(2);
 }
+// Cache compiled (and type-stripped) modules between runs: start-up drops by about a third.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

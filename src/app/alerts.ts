@@ -225,7 +225,7 @@ export async function deliverNow(d: AlertsDeps, o: { leaseMs?: number } = {}): P
 // ---- commands ------------------------------------------------------------------------
 
 async function withOutbox<T>(loaded: LoadedConfig, fn: (o: SqlOutboxStore, db: Db) => Promise<T>): Promise<T> {
-  const db = openDb(loaded.config.store, loaded.config.stateDir);
+  const db = await openDb(loaded.config.store, loaded.config.stateDir);
   try {
     const o = new SqlOutboxStore(db);
     await o.init();
@@ -485,7 +485,7 @@ export async function pamHook(
 async function openRetrying(config: Config, deadline: number): Promise<Db> {
   for (;;) {
     try {
-      return openDb(config.store, config.stateDir);
+      return await openDb(config.store, config.stateDir);
     } catch (e) {
       if (!(e instanceof AppError) || !/locked|busy/i.test(e.message) || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 25));

@@ -12,7 +12,7 @@ export interface OpenStore {
 }
 
 export async function openStore(config: Pick<Config, 'store' | 'stateDir'>): Promise<OpenStore> {
-  const db = openDb(config.store, config.stateDir);
+  const db = await openDb(config.store, config.stateDir);
   const events = new SqlEventStore(db);
   try {
     await events.init();

@@ -54,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Run directly (`node src/cli/main.ts`): cache compiled modules as bin/ripcord.js does.
+  (await import('node:module')).enableCompileCache?.();
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
 }
