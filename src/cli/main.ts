@@ -30,7 +30,19 @@ export function buildProgram(commands: readonly Register[]): Command {
   return program;
 }
 
+/** A reader that stops early (`ripcord logs search | head`) is normal: end quietly. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram(await commandsFor(argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
