@@ -21,7 +21,7 @@ import type { Finding } from '../../detect/index.ts';
 import { severities } from '../../detect/index.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Db, Queryable, SqlValue } from './db.ts';
-import { eventsMigrations, httpPartitionDdl, httpViewDdl, ID_STRIDE, PARTITION_ROWS } from './events-schema.ts';
+import { eventsMigrations, httpPartitionDdl, httpPartitionSealDdl, httpViewDdl, ID_STRIDE, PARTITION_ROWS } from './events-schema.ts';
 import { SqliteDb } from './sqlite.ts';
 
 /**
@@ -106,11 +106,16 @@ export class SqlEventStore implements EventStore {
   }
 
   /** SQLite request partitions overlapping [since, until), newest first. */
-  #partitions(db: SqliteDb, since?: number, until?: number): { n: number; min: number; max: number; rows: number }[] {
+  #partitions(db: SqliteDb, since?: number, until?: number): { n: number; min: number; max: number; rows: number; ipIndexed: boolean }[] {
+    // ipIndexed: whether the partition is sealed and has its (ip, time) index yet.
     const rows = db.raw
-      .prepare('SELECT n, min_time AS min, max_time AS max, rows FROM http_parts WHERE min_time IS NOT NULL AND max_time >= ? AND min_time < ? ORDER BY max_time DESC, n DESC')
-      .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as { n: number; min: number; max: number; rows: number }[];
-    return rows;
+      .prepare(
+        `SELECT p.n, p.min_time AS min, p.max_time AS max, p.rows,
+           EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = 'http_p' || p.n || '_ip') AS ipx
+         FROM http_parts p WHERE p.min_time IS NOT NULL AND p.max_time >= ? AND p.min_time < ? ORDER BY p.max_time DESC, p.n DESC`,
+      )
+      .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as { n: number; min: number; max: number; rows: number; ipx: number }[];
+    return rows.map((r) => ({ n: r.n, min: r.min, max: r.max, rows: r.rows, ipIndexed: r.ipx === 1 }));
   }
 
   async #sourceNum(q: Queryable, id: string): Promise<number> {
@@ -211,8 +216,10 @@ export class SqlEventStore implements EventStore {
           const line = b.eventLines[i] ?? 0;
           if (e.kind === 'http') {
             if (nextLocal >= this.#partitionRows) {
-              // This partition is full: seal it and start the next, in this same transaction.
+              // This partition is full: seal it (build its address index) and start the next,
+              // in this same transaction.
               closePart();
+              db.raw.exec(httpPartitionSealDdl(part.n));
               const n = part.n + 1;
               db.raw.exec(httpPartitionDdl(n));
               db.prepare('INSERT INTO http_parts (n, rows) VALUES (?, 0)').run(n);
@@ -596,7 +603,7 @@ export class SqlEventStore implements EventStore {
       const terms = parts.slice(i, i + CHUNK).map((p) => {
         const covered = (Math.min(hi, p.max + 1) - Math.max(lo, p.min)) / (p.max - p.min + 1);
         params.push(lo, hi);
-        return `SELECT ipid FROM http_p${p.n}${covered > 0.2 ? ` INDEXED BY http_p${p.n}_ip` : ''} WHERE time >= ? AND time < ?`;
+        return `SELECT ipid FROM http_p${p.n}${covered > 0.2 && p.ipIndexed ? ` INDEXED BY http_p${p.n}_ip` : ''} WHERE time >= ? AND time < ?`;
       });
       const grouped = `SELECT ipid, COUNT(*) AS c FROM (${terms.join(' UNION ALL ')}) GROUP BY ipid`;
       if (single) {
