@@ -58,7 +58,8 @@ export interface CompareOptions {
   now: number;
   /** Baseline entries are trusted without reading only when their ctime is this much older than the snapshot (ms since epoch). */
   baselineTrustedBefore: number;
-  rules: readonly CodeRule[];
+  /** The malicious-code rules, or a function loading them: the quick check of an unchanged site never parses them. */
+  rules: readonly CodeRule[] | (() => readonly CodeRule[]);
   maxScanBytes: number;
 }
 
@@ -88,6 +89,8 @@ export function absPath(root: string, path: string): string {
 /** The pure-ish heart of `check`: walked entries against the baseline; reads only files whose hash is not known. */
 export function compare(baseline: Baseline, current: readonly FileStat[], cache: StatCache, opts: CompareOptions): { changes: Change[]; stats: CheckStats } {
   const stats: CheckStats = { entries: current.length, files: 0, hashed: 0, bytesHashed: 0, fromCache: 0, errors: [] };
+  let loadedRules: readonly CodeRule[] | undefined;
+  const rules = (): readonly CodeRule[] => (loadedRules ??= typeof opts.rules === 'function' ? opts.rules() : opts.rules);
   const changes: Change[] = [];
   const seen = new Set<string>();
   const dirCtime = new Map<string, number>();
@@ -109,7 +112,7 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
         stats.fromCache++;
       } else {
         try {
-          const wantScan = opts.rules.length > 0 && isScannable(e.path, opts.rules);
+          const wantScan = rules().length > 0 && isScannable(e.path, rules());
           const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
           hash = r.hash;
           head = r.head;
@@ -138,10 +141,10 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
     }
     if (kinds.length === 0) continue;
     let findings: CodeFinding[] = [];
-    if (e.type === 'file' && opts.rules.length > 0 && (kinds.includes('added') || kinds.includes('modified') || kinds.includes('type')) && isScannable(e.path, opts.rules)) {
+    if (e.type === 'file' && (kinds.includes('added') || kinds.includes('modified') || kinds.includes('type')) && rules().length > 0 && isScannable(e.path, rules())) {
       try {
         head ??= hashFile(absPath(e.root, e.path), opts.maxScanBytes).head;
-        if (head !== null) findings = scanContent(scanText(head, opts.maxScanBytes), { path: absPath(e.root, e.path), rel: e.path }, opts.rules);
+        if (head !== null) findings = scanContent(scanText(head, opts.maxScanBytes), { path: absPath(e.root, e.path), rel: e.path }, rules());
       } catch (err) {
         stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
       }
