@@ -21,6 +21,8 @@ import {
   assertSafeRelPath,
   compare,
   createFilter,
+  filterKey,
+  BaselineTable,
   filterBaseline,
   hashFile,
   integrityDir,
@@ -58,7 +60,8 @@ import {
   type IntegrityWatch,
   type ShopDbReader,
   type ExcludeFn,
-  type LoadedBaseline,
+  type FilterSpec,
+  type Baseline,
   type RevertResult,
   type TrafficLookup,
 } from '../integrity/index.ts';
@@ -110,6 +113,8 @@ export interface IntegrityContext {
   preset: string | null;
   /** The filter for a preset name. */
   excludeFor(preset: string): ExcludeFn;
+  /** What names that filter under some roots (see filterKey). */
+  filterKeyFor(preset: string, roots: readonly string[]): string;
   by: string;
   clock: Clock;
   traffic: TrafficLookup;
@@ -146,13 +151,15 @@ export function integrityContext(loaded: LoadedConfig, t: IntegrityTarget = {}, 
   else roots = [];
   roots = roots.map((r) => r.replace(/\/+$/, '') || '/');
   let rules: CodeRule[] | undefined;
+  const spec = (name: string): FilterSpec => ({ preset: resolvePreset(name as IntegrityConfig['preset'], 'custom'), include: cfg.include, exclude: cfg.exclude });
   return {
     loaded,
     cfg,
     roots,
     stateDir: loaded.config.stateDir,
     preset,
-    excludeFor: (name) => createFilter({ preset: resolvePreset(name as IntegrityConfig['preset'], 'custom'), include: cfg.include, exclude: cfg.exclude }),
+    excludeFor: (name) => createFilter(spec(name)),
+    filterKeyFor: (name, roots) => filterKey(roots, spec(name)),
     by: whoAmI(deps.env),
     clock: deps.clock ?? systemClock,
     traffic: deps.traffic ?? lazyTrafficLookup(loaded.config),
@@ -224,6 +231,11 @@ function excludeOf(ctx: IntegrityContext, pointer: BaselinePointer | null): Excl
   return ctx.excludeFor(presetFor(ctx, pointer));
 }
 
+/** The filter of a check, named so the baseline index can tell whether it is the one it was checked against. */
+function indexFilter(ctx: IntegrityContext, pointer: BaselinePointer, roots: readonly string[]): { key: string; roots: readonly string[]; exclude: ExcludeFn } {
+  return { key: ctx.filterKeyFor(presetFor(ctx, pointer), roots), roots, exclude: excludeOf(ctx, pointer) };
+}
+
 function rootsFor(ctx: IntegrityContext, pointer: BaselinePointer | null): string[] {
   if (ctx.roots.length > 0) return ctx.roots;
   if (pointer !== null) return pointer.roots;
@@ -260,7 +272,7 @@ export async function integrityBaseline(ctx: IntegrityContext, o: { reason?: str
     const time = new Date(ctx.clock.now()).toISOString();
     const pointer: BaselinePointer = { version: 1, snapshot: res.id, roots, preset, time, by: ctx.by, reason: o.reason ?? null, layers: [] };
     writeBaselinePointer(ctx.stateDir, pointer);
-    saveBaselineIndex(ctx.stateDir, pointer, await loadBaseline(repo, pointer));
+    saveBaselineIndex(ctx.stateDir, pointer, await loadBaseline(repo, pointer), indexFilter(ctx, pointer, roots));
     appendAudit(ctx.stateDir, [{ time, by: ctx.by, action: 'baseline', snapshot: res.id, reason: o.reason ?? null, detail: roots.join(', ') }]);
     return {
       snapshot: res.id,
@@ -286,19 +298,24 @@ export interface CheckResult {
 }
 
 interface Checked extends CheckResult {
-  base: LoadedBaseline;
+  /** The filtered baseline entries, when read from the repository (revert needs them). */
+  entries: Baseline | null;
 }
 
-/** The effective baseline: from the state-dir index when allowed and current, else from the repository (refreshing the index). */
-async function baselineOf(ctx: IntegrityContext, pointer: BaselinePointer, repo: Repository | null): Promise<LoadedBaseline> {
+/** The filtered baseline: from the state-dir index when allowed and current, else from the repository (refreshing the index). */
+async function baselineOf(ctx: IntegrityContext, pointer: BaselinePointer, roots: readonly string[], repo: Repository | null): Promise<{ table: BaselineTable; entries: Baseline | null; trustedBefore: number }> {
+  const filter = indexFilter(ctx, pointer, roots);
   if (repo === null) {
     const idx = loadBaselineIndex(ctx.stateDir, pointer);
-    if (idx !== null) return idx;
-    return withRepository(ctx, false, (r) => baselineOf(ctx, pointer, r));
+    if (idx === null) return withRepository(ctx, false, (r) => baselineOf(ctx, pointer, roots, r));
+    // The usual case: the filter is the one the index was found to pass whole.
+    const table = idx.filterKey === filter.key ? idx.table : idx.table.filtered(roots, filter.exclude);
+    return { table, entries: null, trustedBefore: idx.trustedBefore };
   }
   const loaded = await loadBaseline(repo, pointer);
-  saveBaselineIndex(ctx.stateDir, pointer, loaded);
-  return loaded;
+  saveBaselineIndex(ctx.stateDir, pointer, loaded, filter);
+  const entries = filterBaseline(loaded.entries, roots, filter.exclude);
+  return { table: BaselineTable.fromEntries(entries.values()), entries, trustedBefore: loaded.trustedBefore };
 }
 
 /** A check; `repo` null means the quick path that may use the baseline index instead of the repository. */
@@ -306,27 +323,26 @@ async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: bo
   const started = ctx.clock.now();
   const pointer = requirePointer(ctx);
   const roots = rootsFor(ctx, pointer);
-  const loaded = await baselineOf(ctx, pointer, repo);
+  const base = await baselineOf(ctx, pointer, roots, repo);
   const exclude = excludeOf(ctx, pointer);
-  const baseline = filterBaseline(loaded.entries, roots, exclude);
   const errors: string[] = [];
   const current = await walkRoots(roots, exclude, { onError: (p, e) => errors.push(`${p}: ${e instanceof Error ? e.message : String(e)}`) });
   const cache = loadStatCache(ctx.stateDir);
-  const { changes, stats } = compare(baseline, current, cache, {
+  const { changes, stats } = compare(base.table, current, cache, {
     full,
     now: ctx.clock.now(),
-    baselineTrustedBefore: loaded.trustedBefore,
+    baselineTrustedBefore: base.trustedBefore,
     rules: scan ? () => ctx.rules() : [],
     maxScanBytes: ctx.cfg.scan.maxBytes,
   });
   stats.errors.push(...errors);
   if (cache.dirty) saveStatCache(ctx.stateDir, cache);
   stats.errors.push(...(await annotateWithTraffic(changes, ctx.traffic, ctx.cfg.traffic.beforeMinutes * 60_000, ctx.cfg.traffic.limit)));
-  return { baseline: pointer.snapshot, roots, full, changes, stats, durationMs: ctx.clock.now() - started, base: { entries: baseline, trustedBefore: loaded.trustedBefore } };
+  return { baseline: pointer.snapshot, roots, full, changes, stats, durationMs: ctx.clock.now() - started, entries: base.entries };
 }
 
 export async function integrityCheck(ctx: IntegrityContext, o: { full: boolean }): Promise<CheckResult> {
-  const strip = ({ base: _base, ...r }: Checked): CheckResult => r;
+  const strip = ({ entries: _entries, ...r }: Checked): CheckResult => r;
   if (!o.full) return strip(await runCheck(ctx, null, false));
   return withRepository(ctx, false, async (repo) => strip(await runCheck(ctx, repo, true)));
 }
@@ -451,7 +467,7 @@ export async function integrityAccept(ctx: IntegrityContext, o: { paths: readonl
     }
     const next: BaselinePointer = { ...pointer, layers };
     writeBaselinePointer(ctx.stateDir, next);
-    saveBaselineIndex(ctx.stateDir, next, await loadBaseline(repo, next));
+    saveBaselineIndex(ctx.stateDir, next, await loadBaseline(repo, next), indexFilter(ctx, next, roots));
     return { snapshot: layers[layers.length - 1]?.snapshot ?? pointer.snapshot, accepted, all: false };
   });
 }
@@ -476,7 +492,8 @@ export async function integrityRevert(ctx: IntegrityContext, o: { paths: readonl
         return s !== undefined && underAny(c.path, s);
       });
     }
-    const r = await revertChanges(changes, checked.base.entries, {
+    if (checked.entries === null) throw new AppError('internal', 'revert: the baseline was not read from the repository');
+    const r = await revertChanges(changes, checked.entries, {
       dryRun: o.dryRun,
       deleteAdded: o.deleteAdded,
       stateDir: ctx.stateDir,

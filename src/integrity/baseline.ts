@@ -6,10 +6,12 @@ import type { ManifestEntry, Repository, SnapshotId } from '../snapshots/index.t
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.ts';
-import { integrityDir, readJson, writeFileAtomic } from './state.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { integrityDir, writeFileAtomic } from './state.ts';
 import type { BaselinePointer } from './state.ts';
 import { StatCache } from './statcache.ts';
 import type { ExcludeFn } from './filter.ts';
+import { BaselineTable, keepFn } from './table.ts';
 
 export type Baseline = Map<string, ManifestEntry>;
 
@@ -51,69 +53,54 @@ export function assertSafeRelPath(path: string): void {
 
 /** Leaves out baseline entries that the current filter (or a missing root) excludes. */
 export function filterBaseline(baseline: Baseline, roots: readonly string[], exclude: ExcludeFn): Baseline {
-  const rootSet = new Set(roots);
-  const dirExcluded = new Map<string, boolean>();
-  const excludedDir = (root: string, dir: string): boolean => {
-    if (dir === '') return false;
-    const k = `${root}\0${dir}`;
-    let v = dirExcluded.get(k);
-    if (v === undefined) {
-      const slash = dir.lastIndexOf('/');
-      v = excludedDir(root, slash < 0 ? '' : dir.slice(0, slash)) || exclude(dir, true);
-      dirExcluded.set(k, v);
-    }
-    return v;
-  };
+  const keep = keepFn(roots, exclude);
   const out: Baseline = new Map();
-  for (const [k, e] of baseline) {
-    if (!rootSet.has(e.root)) continue;
-    const slash = e.path.lastIndexOf('/');
-    if (excludedDir(e.root, slash < 0 ? '' : e.path.slice(0, slash))) continue;
-    if (e.path !== '' && exclude(e.path, e.type === 'dir')) continue;
-    out.set(k, e);
-  }
+  for (const [k, e] of baseline) if (keep(e.root, e.path, e.type === 'dir')) out.set(k, e);
   return out;
 }
 
 // The baseline index: the effective baseline's stat data and hashes in the state dir (0600),
-// tied to the pointer it was made from. The quick check reads it instead of opening the
-// repository (no passphrase KDF, no manifest decryption), so it trusts the state dir as it
-// trusts the stat cache; `check --full` and `revert` always read the repository, whose content
-// is authenticated.
+// as a binary BaselineTable tied to the pointer it was made from. The quick check reads it
+// instead of opening the repository (no passphrase KDF, no manifest decryption), so it trusts
+// the state dir as it trusts the stat cache; `check --full` and `revert` always read the
+// repository, whose content is authenticated. `filterKey` names the filter (roots, preset,
+// include/exclude) that was found to keep every row, so a check with that filter skips it.
 
-type IndexRow = [string, string, string, number, number, number, number, number, number, number, number, string | null, string | null];
+export interface BaselineIndex {
+  table: BaselineTable;
+  trustedBefore: number;
+  /** The filter known to keep every row, or null. */
+  filterKey: string | null;
+}
 
 export function baselineIndexPath(stateDir: string): string {
-  return join(integrityDir(stateDir), 'baseline-index.json');
+  return join(integrityDir(stateDir), 'baseline-index.bin');
 }
 
 export function pointerDigest(p: BaselinePointer): string {
   return createHash('sha256').update(JSON.stringify(p)).digest('hex');
 }
 
-export function saveBaselineIndex(stateDir: string, pointer: BaselinePointer, b: LoadedBaseline): void {
-  const rows: IndexRow[] = [];
-  for (const e of b.entries.values()) rows.push([e.root, e.path, e.type, e.mode, e.uid, e.gid, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.target ?? null, e.hash ?? null]);
-  writeFileAtomic(baselineIndexPath(stateDir), JSON.stringify({ version: 1, pointer: pointerDigest(pointer), trustedBefore: b.trustedBefore, rows }));
+/** Writes the index of `b`; with a filter, records its key when it keeps every entry. */
+export function saveBaselineIndex(stateDir: string, pointer: BaselinePointer, b: LoadedBaseline, filter?: { key: string; roots: readonly string[]; exclude: ExcludeFn }): void {
+  const table = BaselineTable.fromEntries(b.entries.values());
+  const filterKey = filter !== undefined && table.filtered(filter.roots, filter.exclude) === table ? filter.key : null;
+  writeFileAtomic(baselineIndexPath(stateDir), table.encode({ version: 2, pointer: pointerDigest(pointer), trustedBefore: b.trustedBefore, filterKey }));
+  // The JSON index of earlier versions is no longer read.
+  rmSync(join(integrityDir(stateDir), 'baseline-index.json'), { force: true });
 }
 
-/** The index when it belongs to this pointer; null otherwise (then the repository is read). */
-export function loadBaselineIndex(stateDir: string, pointer: BaselinePointer): LoadedBaseline | null {
-  let v: unknown;
+/** The index when it belongs to this pointer and is whole; null otherwise (then the repository is read). */
+export function loadBaselineIndex(stateDir: string, pointer: BaselinePointer): BaselineIndex | null {
+  let data: Buffer;
   try {
-    v = readJson(baselineIndexPath(stateDir));
+    data = readFileSync(baselineIndexPath(stateDir));
   } catch {
     return null;
   }
-  const doc = v as { version?: number; pointer?: string; trustedBefore?: number; rows?: IndexRow[] } | undefined;
-  if (doc?.version !== 1 || doc.pointer !== pointerDigest(pointer) || !Array.isArray(doc.rows) || typeof doc.trustedBefore !== 'number') return null;
-  const entries: Baseline = new Map();
-  for (const r of doc.rows) {
-    if (!Array.isArray(r) || r.length !== 13) return null;
-    const e: ManifestEntry = { root: r[0], path: r[1], type: r[2] as ManifestEntry['type'], mode: r[3], uid: r[4], gid: r[5], size: r[6], mtimeMs: r[7], ctimeMs: r[8], ino: r[9], dev: r[10], nlink: 1 };
-    if (r[11] !== null) e.target = r[11];
-    if (r[12] !== null) e.hash = r[12];
-    entries.set(StatCache.key(e.root, e.path), e);
-  }
-  return { entries, trustedBefore: doc.trustedBefore };
+  const d = BaselineTable.decode(data);
+  if (d === null) return null;
+  const { version, pointer: digest, trustedBefore, filterKey } = d.meta;
+  if (version !== 2 || digest !== pointerDigest(pointer) || typeof trustedBefore !== 'number' || (filterKey !== null && typeof filterKey !== 'string')) return null;
+  return { table: d.table, trustedBefore, filterKey };
 }

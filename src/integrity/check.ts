@@ -9,6 +9,7 @@ import type { ManifestEntry, EntryType } from '../snapshots/index.ts';
 import type { Baseline } from './baseline.ts';
 import { hashFile } from './hash.ts';
 import { StatCache } from './statcache.ts';
+import { BaselineTable } from './table.ts';
 import type { FileStat } from './walk.ts';
 import type { CodeRule } from './scan/rules.ts';
 import { isScannable, scanContent, scanText, type CodeFinding } from './scan/scanner.ts';
@@ -87,24 +88,34 @@ export function absPath(root: string, path: string): string {
 }
 
 /** The pure-ish heart of `check`: walked entries against the baseline; reads only files whose hash is not known. */
-export function compare(baseline: Baseline, current: readonly FileStat[], cache: StatCache, opts: CompareOptions): { changes: Change[]; stats: CheckStats } {
+export function compare(baseline: Baseline | BaselineTable, current: readonly FileStat[], cache: StatCache, opts: CompareOptions): { changes: Change[]; stats: CheckStats } {
+  const table = baseline instanceof BaselineTable ? baseline : BaselineTable.fromEntries(baseline.values());
   const stats: CheckStats = { entries: current.length, files: 0, hashed: 0, bytesHashed: 0, fromCache: 0, errors: [] };
   let loadedRules: readonly CodeRule[] | undefined;
   const rules = (): readonly CodeRule[] => (loadedRules ??= typeof opts.rules === 'function' ? opts.rules() : opts.rules);
   const changes: Change[] = [];
-  const seen = new Set<string>();
-  const dirCtime = new Map<string, number>();
-  for (const e of current) if (e.type === 'dir') dirCtime.set(StatCache.key(e.root, e.path), e.ctimeMs);
+  // Baseline rows met on disk, and the keys of entries that are not in the baseline.
+  const seen = new Uint8Array(table.length);
+  const added = new Set<string>();
+  const trustedBefore = opts.baselineTrustedBefore - racyMs;
 
   for (const e of current) {
-    const key = StatCache.key(e.root, e.path);
-    seen.add(key);
-    const b = baseline.get(key);
+    const row = table.find(e.root, e.path);
+    if (e.type === 'file') stats.files++;
+    if (row < 0) added.add(StatCache.key(e.root, e.path));
+    else {
+      seen[row] = 1;
+      // Most entries: stat and metadata exactly as in the baseline, nothing to read or build.
+      if (!opts.full && table.unchanged(row, e, trustedBefore)) {
+        if (e.type === 'file') stats.fromCache++;
+        continue;
+      }
+    }
+    const b = row < 0 ? undefined : table.entry(row);
     let hash: string | null = null;
     let head: Buffer | null = null;
     if (e.type === 'file') {
-      stats.files++;
-      const trusted = b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < opts.baselineTrustedBefore - racyMs && sameStat(e, b);
+      const trusted = b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < trustedBefore && sameStat(e, b);
       let cached: string | null = null;
       if (!opts.full) cached = trusted ? (b.hash as string) : cache.lookup(e);
       if (cached !== null) {
@@ -160,13 +171,24 @@ export function compare(baseline: Baseline, current: readonly FileStat[], cache:
       requests: [],
     });
   }
-  for (const [key, b] of baseline) {
-    if (seen.has(key)) continue;
+  // A deletion is dated by its folder's ctime (the folder changed when the name went).
+  let dirCtime: Map<string, number> | undefined;
+  for (let row = 0; row < table.length; row++) {
+    if (seen[row] === 1) continue;
+    if (dirCtime === undefined) {
+      dirCtime = new Map();
+      for (const e of current) if (e.type === 'dir') dirCtime.set(StatCache.key(e.root, e.path), e.ctimeMs);
+    }
+    const b = table.entry(row);
     const slash = b.path.lastIndexOf('/');
     const parent = StatCache.key(b.root, slash < 0 ? '' : b.path.slice(0, slash));
     changes.push({ root: b.root, path: b.path, kinds: ['deleted'], before: state(b, b.hash ?? null), after: null, time: dirCtime.get(parent) ?? null, findings: [], requests: [] });
   }
-  cache.retain(seen);
+  // Cache rows of files no longer there go.
+  cache.retainWhere((root, path) => {
+    const row = table.find(root, path);
+    return row >= 0 ? seen[row] === 1 : added.has(StatCache.key(root, path));
+  });
   changes.sort((a, b) => (a.root === b.root ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.root < b.root ? -1 : 1));
   return { changes, stats };
 }

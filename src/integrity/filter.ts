@@ -33,6 +33,15 @@ function matcher(globs: readonly string[]): ((p: string) => boolean) | null {
   return (p) => re.test(p);
 }
 
+/**
+ * A string naming what `createFilter(spec)` leaves out under `roots`: equal keys, equal
+ * filters. It holds the data the filter is made of (globs, executable extensions), so a new
+ * version that changes a preset changes the key too.
+ */
+export function filterKey(roots: readonly string[], spec: FilterSpec): string {
+  return JSON.stringify({ v: 1, roots, common: commonExclude, preset: spec.preset, include: spec.include ?? [], exclude: spec.exclude ?? [], executable: executableExtensions, config: [...serverConfigNames] });
+}
+
 export function createFilter(spec: FilterSpec): ExcludeFn {
   const excluded = matcher([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])]) ?? (() => false);
   const uploads = matcher(spec.preset?.uploads ?? []);

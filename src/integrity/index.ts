@@ -9,6 +9,7 @@ export * from './hash.ts';
 export * from './state.ts';
 export * from './statcache.ts';
 export * from './baseline.ts';
+export * from './table.ts';
 export * from './check.ts';
 export * from './diff.ts';
 export * from './revert.ts';

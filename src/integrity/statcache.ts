@@ -41,8 +41,14 @@ export class StatCache {
 
   /** Drops rows of files no longer there. */
   retain(keys: ReadonlySet<string>): void {
+    this.retainWhere((root, path) => keys.has(StatCache.key(root, path)));
+  }
+
+  /** Keeps the rows for which `keep(root, path)` holds. */
+  retainWhere(keep: (root: string, path: string) => boolean): void {
     for (const k of this.rows.keys()) {
-      if (!keys.has(k)) {
+      const nul = k.indexOf('\0');
+      if (!keep(k.slice(0, nul), k.slice(nul + 1))) {
         this.rows.delete(k);
         this.#dirty = true;
       }
