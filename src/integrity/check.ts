@@ -13,6 +13,7 @@ import { BaselineTable } from './table.ts';
 import type { FileStat } from './walk.ts';
 import type { CodeRule } from './scan/rules.ts';
 import { isScannable, scanContent, scanText, type CodeFinding } from './scan/scanner.ts';
+import { languagesOf } from './scan/languages.ts';
 import type { TrafficLookup, TrafficRequest } from './ports.ts';
 
 export type ChangeKind = 'added' | 'deleted' | 'modified' | 'mode' | 'owner' | 'symlink' | 'type';
@@ -93,6 +94,7 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
   const stats: CheckStats = { entries: current.length, files: 0, hashed: 0, bytesHashed: 0, fromCache: 0, errors: [] };
   let loadedRules: readonly CodeRule[] | undefined;
   const rules = (): readonly CodeRule[] => (loadedRules ??= typeof opts.rules === 'function' ? opts.rules() : opts.rules);
+  const mayScan = typeof opts.rules === 'function' || opts.rules.length > 0;
   const changes: Change[] = [];
   // Baseline rows met on disk, and the keys of entries that are not in the baseline.
   const seen = new Uint8Array(table.length);
@@ -123,7 +125,9 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
         stats.fromCache++;
       } else {
         try {
-          const wantScan = rules().length > 0 && isScannable(e.path, rules());
+          // The head of any file in a scannable language is kept from the read that hashes it;
+          // the rules (parsed only once a change is found) then decide whether to scan it.
+          const wantScan = mayScan && languagesOf(e.path).length > 0;
           const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
           hash = r.hash;
           head = r.head;
