@@ -15,7 +15,9 @@ import { walkRoots } from '../src/integrity/index.ts';
 import { integrityBaseline, integrityCheck, integrityContext, integrityRevert, integrityScan } from '../src/app/integrity.ts';
 
 const dataDir = resolve(import.meta.dirname, 'data', 'integrity');
-const mainTs = resolve(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+// The installed entry point (it enables Node's compile cache), with the heap flags of its #! line.
+const binJs = resolve(import.meta.dirname, '..', 'bin', 'ripcord.js');
+const binFlags = ['--max-semi-space-size=8', '--max-old-space-size=1024'];
 
 function ensureTool(bin: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0) return;
@@ -127,7 +129,7 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
   const [, baseline] = await timeAsync(() => integrityBaseline(ctx));
   // Checks run as the command a cron job would run (a fresh process, like aide), so start-up counts.
   const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [mainTs, '--state-dir', join(work, 'state'), 'integrity', ...args, '--root', site, '--preset', 'none', '--json'], {
+    const r = spawnSync(process.execPath, [...binFlags, binJs, '--state-dir', join(work, 'state'), 'integrity', ...args, '--root', site, '--preset', 'none', '--json'], {
       cwd: work,
       encoding: 'utf8',
       env: { ...process.env, RIPCORD_PASSPHRASE: 'bench-passphrase' },
