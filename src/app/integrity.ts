@@ -47,9 +47,12 @@ import {
   StatCache,
   unifiedDiff,
   walkRoots,
+  hashAll,
   writeBaselinePointer,
   writeFileAtomic,
   type BaselinePointer,
+  type FileStat,
+  type HashResult,
   type Change,
   type CheckStats,
   type CodeFinding,
@@ -195,6 +198,15 @@ function integrityPassphrase(ctx: IntegrityContext, create: boolean, passphrase:
 }
 
 async function withRepository<T>(ctx: IntegrityContext, create: boolean, f: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = await openRepo(ctx, create);
+  try {
+    return await f(repo);
+  } finally {
+    await repo.close();
+  }
+}
+
+async function openRepo(ctx: IntegrityContext, create: boolean): Promise<Repository> {
   const [{ initRepository, openRepository, repositoryExists }, { LocalBackend }, { passphrase, repoDir }] = await lazy.repository();
   const backend = new LocalBackend(repoDir(ctx.loaded, {}));
   const pass = integrityPassphrase(ctx, create, passphrase);
@@ -209,11 +221,7 @@ async function withRepository<T>(ctx: IntegrityContext, create: boolean, f: (rep
       ...(n !== undefined ? { scryptN: Number(n) } : {}),
     });
   }
-  try {
-    return await f(repo);
-  } finally {
-    await repo.close();
-  }
+  return repo;
 }
 
 function requirePointer(ctx: IntegrityContext): BaselinePointer {
@@ -319,14 +327,25 @@ async function baselineOf(ctx: IntegrityContext, pointer: BaselinePointer, roots
 }
 
 /** A check; `repo` null means the quick path that may use the baseline index instead of the repository. */
-async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: boolean, scan = true): Promise<Checked> {
+/** The walk of the covered folders, and (for a full check) every file's hash, taken up front. */
+interface Walked {
+  current: FileStat[];
+  errors: string[];
+  hashed?: Map<FileStat, HashResult>;
+}
+
+async function walkFor(ctx: IntegrityContext, pointer: BaselinePointer): Promise<Walked> {
+  const errors: string[] = [];
+  const current = await walkRoots(rootsFor(ctx, pointer), excludeOf(ctx, pointer), { onError: (p, e) => errors.push(`${p}: ${e instanceof Error ? e.message : String(e)}`) });
+  return { current, errors };
+}
+
+async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: boolean, scan = true, walked?: Walked): Promise<Checked> {
   const started = ctx.clock.now();
   const pointer = requirePointer(ctx);
   const roots = rootsFor(ctx, pointer);
   const base = await baselineOf(ctx, pointer, roots, repo);
-  const exclude = excludeOf(ctx, pointer);
-  const errors: string[] = [];
-  const current = await walkRoots(roots, exclude, { onError: (p, e) => errors.push(`${p}: ${e instanceof Error ? e.message : String(e)}`) });
+  const { current, errors, hashed } = walked ?? (await walkFor(ctx, pointer));
   const cache = loadStatCache(ctx.stateDir);
   const { changes, stats } = compare(base.table, current, cache, {
     full,
@@ -334,6 +353,7 @@ async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: bo
     baselineTrustedBefore: base.trustedBefore,
     rules: scan ? () => ctx.rules() : [],
     maxScanBytes: ctx.cfg.scan.maxBytes,
+    ...(hashed !== undefined ? { hashed } : {}),
   });
   stats.errors.push(...errors);
   if (cache.dirty) saveStatCache(ctx.stateDir, cache);
@@ -344,7 +364,27 @@ async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: bo
 export async function integrityCheck(ctx: IntegrityContext, o: { full: boolean }): Promise<CheckResult> {
   const strip = ({ entries: _entries, ...r }: Checked): CheckResult => r;
   if (!o.full) return strip(await runCheck(ctx, null, false));
-  return withRepository(ctx, false, async (repo) => strip(await runCheck(ctx, repo, true)));
+  // Opening the repository derives its key with scrypt on the thread pool (~70 ms): hash the
+  // files meanwhile instead of waiting. The modules load first, so the derivation really starts.
+  const pointer = requirePointer(ctx);
+  await lazy.repository();
+  const opening = openRepo(ctx, false);
+  opening.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+  let walked: Walked;
+  try {
+    await new Promise<void>((r) => setImmediate(r));
+    walked = await walkFor(ctx, pointer);
+    walked.hashed = await hashAll(walked.current, ctx.cfg.scan.maxBytes);
+  } catch (e) {
+    await opening.then((r) => r.close()).catch(() => {});
+    throw e;
+  }
+  const repo = await opening;
+  try {
+    return strip(await runCheck(ctx, repo, true, true, walked));
+  } finally {
+    await repo.close();
+  }
 }
 
 // -------------------------------------------------------------------------------------- diff

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ManifestEntry, EntryType } from '../snapshots/index.ts';
 import type { Baseline } from './baseline.ts';
-import { hashFile } from './hash.ts';
+import { hashFile, type HashResult } from './hash.ts';
 import { StatCache } from './statcache.ts';
 import { BaselineTable } from './table.ts';
 import type { FileStat } from './walk.ts';
@@ -63,6 +63,29 @@ export interface CompareOptions {
   /** The malicious-code rules, or a function loading them: the quick check of an unchanged site never parses them. */
   rules: readonly CodeRule[] | (() => readonly CodeRule[]);
   maxScanBytes: number;
+  /** Hashes already taken of entries of `current` (by identity), e.g. while the repository key was derived. */
+  hashed?: ReadonlyMap<FileStat, HashResult>;
+}
+
+/**
+ * Hashes every file of a walk (keeping the head of scannable ones, as `compare` would),
+ * yielding to the event loop often so work started before it (the repository's key
+ * derivation on the thread pool) proceeds meanwhile. Unreadable files are left out:
+ * `compare` reads them again and reports the error.
+ */
+export async function hashAll(current: readonly FileStat[], maxScanBytes: number, mayScan = true): Promise<Map<FileStat, HashResult>> {
+  const out = new Map<FileStat, HashResult>();
+  let n = 0;
+  for (const e of current) {
+    if (e.type !== 'file') continue;
+    try {
+      out.set(e, hashFile(absPath(e.root, e.path), mayScan && languagesOf(e.path).length > 0 ? maxScanBytes : 0));
+    } catch {
+      continue;
+    }
+    if (++n % 32 === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+  return out;
 }
 
 function state(e: ManifestEntry | FileStat, hash: string | null): FileState {
@@ -128,7 +151,7 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
           // The head of any file in a scannable language is kept from the read that hashes it;
           // the rules (parsed only once a change is found) then decide whether to scan it.
           const wantScan = mayScan && languagesOf(e.path).length > 0;
-          const r = hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
+          const r = opts.hashed?.get(e) ?? hashFile(absPath(e.root, e.path), wantScan ? opts.maxScanBytes : 0);
           hash = r.hash;
           head = r.head;
           stats.hashed++;
