@@ -138,9 +138,13 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
     if (r.status !== 0) throw new Error(`ripcord integrity ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
     return r;
   };
-  const [, quick] = time(() => cli(['check']));
-  const [, quick2] = time(() => cli(['check']));
-  const [, full] = time(() => cli(['check', '--full']));
+  // One run warms the page cache and the compile cache; then the median of three runs of each.
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  cli(['check']);
+  const quickRuns = [0, 1, 2].map(() => time(() => cli(['check']))[1]);
+  const quick = median(quickRuns);
+  const quick2 = quickRuns[1] as number;
+  const full = median([0, 1, 2].map(() => time(() => cli(['check', '--full']))[1]));
 
   // Revert of 1,000 modified files.
   const targets = (await walkRoots([site], () => false)).filter((e) => e.type === 'file' && e.path.endsWith('.php')).slice(0, 1000).map((e) => e.path);
@@ -158,7 +162,9 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
   const conf = aideConf(work, site);
   const [, aideInit] = time(() => spawnSync('aide', ['--init', '-c', conf], { stdio: 'ignore' }));
   renameSync(join(work, 'aide.db.new'), join(work, 'aide.db'));
-  const [ac, aideCheck] = time(() => spawnSync('aide', ['--check', '-c', conf], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const aideRuns = [0, 1, 2].map(() => time(() => spawnSync('aide', ['--check', '-c', conf], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+  const ac = (aideRuns[0] as [ReturnType<typeof spawnSync>, number])[0];
+  const aideCheck = median(aideRuns.map((r) => r[1]));
   if ((ac.status ?? 0) >= 14) throw new Error(`aide --check failed (${ac.status}): ${ac.stderr}`);
   const aideDb = statSync(join(work, 'aide.db')).size;
   console.log(`  ${name}: second quick check: ${fmt(quick2)}; revert restored ${rv.restored} files`);
@@ -176,7 +182,7 @@ export default async function main(args: string[]): Promise<void> {
   const rows: Row[] = [];
   rows.push(await benchTree(`generated-${n}`, gen, false));
   if (existsSync('/usr/share/wordpress/wp-includes')) rows.push(await benchTree('wordpress', '/usr/share/wordpress', true));
-  console.log('\nripcord integrity vs AIDE 0.18 (same tree, same run; AIDE checks p+i+n+u+g+s+m+c+sha256; checks timed as fresh processes)');
+  console.log('\nripcord integrity vs AIDE 0.18 (same tree, same run; AIDE checks p+i+n+u+g+s+m+c+sha256; checks timed as fresh processes, median of 3)');
   for (const r of rows) {
     console.log(`\n${r.tree}: ${r.files} files, ${mib(r.treeBytes)}`);
     console.log(`  baseline        ${fmt(r.baseline).padStart(9)}   aide --init  ${fmt(r.aideInit).padStart(9)}   (${(r.aideInit / r.baseline).toFixed(2)}x)`);
