@@ -84,6 +84,9 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
     });
     o.onReady?.({ sources: config.sources.map((s) => sourceIdOf(s, baseDir)) });
     await Promise.all(runs);
+    // Followers return only when stopped; but with no sources at all (or stdin at its end) the
+    // other services (alerts, the integrity watch) still run until the process is told to stop.
+    if (!o.once && !o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
     if (pruneTimer) clearInterval(pruneTimer);
     return { sources: channels.map((c) => ({ source: c.sourceId, ...c.stats })), pruned };
   } finally {
