@@ -5,38 +5,15 @@
 
 import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EntryType } from '../snapshots/index.ts';
+import type { ManifestEntry } from '../snapshots/index.ts';
+import { entryTypeOf } from '../core/file-entry.ts';
 import type { ExcludeFn } from './filter.ts';
 
-export interface FileStat {
-  /** Absolute root the entry was found under. */
-  root: string;
-  /** '/'-separated, relative to root; '' for the root itself. */
-  path: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-  dev: number;
-  target?: string;
-}
-
-export function typeOf(st: Stats): EntryType {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
-  if (st.isCharacterDevice()) return 'chardev';
-  return 'blockdev';
-}
+/** What the walk sees of an entry: the stat part of a manifest entry, without content. */
+export type FileStat = Pick<ManifestEntry, 'root' | 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev' | 'target'>;
 
 export function toFileStat(root: string, rel: string, abs: string, st: Stats): FileStat {
-  const type = typeOf(st);
+  const type = entryTypeOf(st);
   const e: FileStat = {
     root,
     path: rel,

@@ -12,7 +12,8 @@ import { ChunkWindow } from './chunker.ts';
 import { sha256 } from './crypto.ts';
 import { compareEntries } from './manifest.ts';
 import type { BlobStore } from './store.ts';
-import type { EntryType, ManifestEntry, Progress, SnapshotOptions } from './types.ts';
+import type { ManifestEntry, Progress, SnapshotOptions } from './types.ts';
+import { entryTypeOf } from '../core/file-entry.ts';
 
 export interface WalkContext {
   store: BlobStore;
@@ -26,23 +27,13 @@ export interface WalkContext {
 
 const SLASH = Buffer.from('/');
 
-function typeOf(st: Stats): EntryType {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
-  if (st.isCharacterDevice()) return 'chardev';
-  return 'blockdev';
-}
-
 export const parentKey = (root: string, path: string): string => `${root}\u0000${path}`;
 
 function baseEntry(root: string, rel: string, raw: Buffer | null, st: Stats): ManifestEntry {
   const e: ManifestEntry = {
     root,
     path: rel,
-    type: typeOf(st),
+    type: entryTypeOf(st),
     mode: st.mode,
     uid: st.uid,
     gid: st.gid,

@@ -2,8 +2,9 @@
 // the Repository interface that integrity and backups program against. Stable: extend, don't break.
 
 import type { SnapshotId } from '../core/ids.ts';
+import type { EntryType } from '../core/file-entry.ts';
 
-export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'chardev' | 'blockdev';
+export type { EntryType };
 
 /** One file system object in a snapshot. `path` is relative to `root` ('' is the root itself), '/'-separated. */
 export interface ManifestEntry {
