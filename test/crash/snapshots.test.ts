@@ -83,7 +83,7 @@ describe('crash safety (kill -9)', () => {
   it('a snapshot killed at random moments leaves a repository that checks clean; the next run completes', async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {
-      outcomes.push(await runAndKill(repoDir, ['snapshot', src], 300));
+      outcomes.push(await runAndKill(repoDir, ['snapshot', src], 60));
       await assertHealthy(repoDir);
     }
     assert.ok(outcomes.includes('killed'), `at least one run was killed mid-way (${outcomes.join(',')})`);
