@@ -102,34 +102,55 @@ async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Prom
   }
 }
 
-async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: Buffer | null): Promise<boolean> {
-  const win = new ChunkWindow(ctx.cdc);
-  const whole = createHash('sha256');
-  const chunks: string[] = [];
-  let size = 0;
-  const take = async (final: boolean): Promise<void> => {
-    for (let c = win.next(final); c !== null; c = win.next(final)) {
-      whole.update(c);
-      size += c.length;
-      ctx.progress.bytes += c.length;
-      chunks.push((await ctx.store.save('data', c)).id);
+/**
+ * Content-defined chunking of one file's bytes as they are pushed into the window: each
+ * chunk cut is stored, and the whole content is hashed and counted on the way.
+ */
+class ChunkedContent {
+  readonly win: ChunkWindow;
+  readonly chunks: string[] = [];
+  size = 0;
+  readonly #whole = createHash('sha256');
+  readonly #ctx: WalkContext;
+
+  constructor(ctx: WalkContext) {
+    this.#ctx = ctx;
+    this.win = new ChunkWindow(ctx.cdc);
+  }
+
+  /** Stores the chunks the window can cut now (all that is left when `final`). */
+  async take(final: boolean): Promise<void> {
+    for (let c = this.win.next(final); c !== null; c = this.win.next(final)) {
+      this.#whole.update(c);
+      this.size += c.length;
+      this.#ctx.progress.bytes += c.length;
+      this.chunks.push((await this.#ctx.store.save('data', c)).id);
+      report(this.#ctx);
     }
-  };
+  }
+
+  hash(): string {
+    return this.#whole.digest('hex');
+  }
+}
+
+async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: Buffer | null): Promise<boolean> {
+  const content = new ChunkedContent(ctx);
   if (head !== null) {
-    win.push(head);
-    await take(false);
+    content.win.push(head);
+    await content.take(false);
   }
   for (;;) {
-    const room = win.space();
+    const room = content.win.space();
     const n = readSync(fd, room, 0, Math.min(room.length, 4 * 1024 * 1024), null);
     if (n === 0) break;
-    win.commit(n);
-    await take(false);
+    content.win.commit(n);
+    await content.take(false);
   }
-  await take(true);
-  e.chunks = chunks;
-  e.hash = whole.digest('hex');
-  e.size = size;
+  await content.take(true);
+  e.chunks = content.chunks;
+  e.hash = content.hash();
+  e.size = content.size;
   return true;
 }
 
@@ -237,31 +258,19 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
 
 /** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
 export async function storeStream(ctx: WalkContext, name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, now: number): Promise<ManifestEntry> {
-  const win = new ChunkWindow(ctx.cdc);
-  const whole = createHash('sha256');
-  const chunks: string[] = [];
-  let size = 0;
-  const take = async (final: boolean): Promise<void> => {
-    for (let c = win.next(final); c !== null; c = win.next(final)) {
-      whole.update(c);
-      size += c.length;
-      ctx.progress.bytes += c.length;
-      chunks.push((await ctx.store.save('data', c)).id);
-      report(ctx);
-    }
-  };
+  const content = new ChunkedContent(ctx);
   for await (const data of readable) {
     let off = 0;
     while (off < data.length) {
-      const room = win.space();
+      const room = content.win.space();
       const n = Math.min(room.length, data.length - off);
       room.set(data.subarray(off, off + n));
-      win.commit(n);
+      content.win.commit(n);
       off += n;
-      await take(false);
+      await content.take(false);
     }
   }
-  await take(true);
+  await content.take(true);
   ctx.progress.files = 1;
   report(ctx, true);
   return {
@@ -271,13 +280,13 @@ export async function storeStream(ctx: WalkContext, name: string, readable: Asyn
     mode: 0o100600,
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
-    size,
+    size: content.size,
     mtimeMs: now,
     ctimeMs: now,
     ino: 0,
     dev: 0,
     nlink: 1,
-    chunks,
-    hash: whole.digest('hex'),
+    chunks: content.chunks,
+    hash: content.hash(),
   };
 }
