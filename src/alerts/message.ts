@@ -80,3 +80,46 @@ export function withAlertId(m: AlertMessage, alertId: number | null): AlertMessa
   const extra = [`ripcord alerts show ${alertId}`, `ripcord alerts ack ${alertId}`];
   return { ...m, alertId, commands: [...m.commands.filter((c) => !c.startsWith('ripcord alerts ')), ...extra] };
 }
+
+/**
+ * A message about Ripcord itself rather than about findings (a channel failing or recovered, a
+ * test): no alert, address, account or evidence, sent once.
+ */
+export function systemMessage(m: {
+  kind: AlertMessage['kind'];
+  key: string;
+  ctx: MessageContext;
+  route: string;
+  title: string;
+  summary: string;
+  severity: AlertMessage['severity'];
+  rule: string;
+  category: string;
+  at: number;
+  commands: string[];
+}): AlertMessage {
+  const at = new Date(m.at).toISOString();
+  return {
+    kind: m.kind,
+    key: m.key,
+    alertId: null,
+    seq: 1,
+    site: m.ctx.site,
+    host: m.ctx.host,
+    route: m.route,
+    title: m.title,
+    summary: m.summary,
+    severity: m.severity,
+    rule: m.rule,
+    category: m.category,
+    service: null,
+    ip: null,
+    user: null,
+    count: 1,
+    newCount: 1,
+    firstAt: at,
+    lastAt: at,
+    evidence: [],
+    commands: m.commands,
+  };
+}

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { isAppError } from '../core/errors.ts';
-import type { AlertMessage, AlertRecord, Channel, NewOutbox, OutboxItem, OutboxStore } from './ports.ts';
+import type { AlertRecord, Channel, NewOutbox, OutboxItem, OutboxStore } from './ports.ts';
 import type { Renderer } from './render.ts';
-import { messageKey, withAlertId, type MessageContext } from './message.ts';
+import { messageKey, systemMessage, withAlertId, type MessageContext } from './message.ts';
 
 export interface SenderOptions {
   store: OutboxStore;
@@ -191,30 +191,19 @@ export class Sender {
       lastNotifiedAt: now,
       ackedAt: failing ? null : now,
     };
-    const iso = new Date(now).toISOString();
-    const message: AlertMessage = {
+    const message = systemMessage({
       kind,
       key: messageKey(uid, 1),
-      alertId: null,
-      seq: 1,
-      site: context.site,
-      host: context.host,
+      ctx: context,
       route: '_channels',
       title,
       summary,
       severity: alert.severity,
       rule: kind,
       category: 'channel',
-      service: null,
-      ip: null,
-      user: null,
-      count: 1,
-      newCount: 1,
-      firstAt: iso,
-      lastAt: iso,
-      evidence: [],
+      at: now,
       commands: [`ripcord alerts test ${channel}`, 'ripcord alerts list'],
-    };
+    });
     const outbox: NewOutbox[] = others.map((c) => ({ alertUid: uid, channel: c, message, nextAt: now }));
     await store.addAlert(alert, outbox);
   }

@@ -23,10 +23,10 @@ import {
   Sender,
   createRenderer,
   messageKey,
+  systemMessage,
   nextCommands,
   parseSilenceMatch,
   shippedTemplates,
-  type AlertMessage,
   type AlertRecord,
   type Channel,
   type ChannelHealth,
@@ -336,31 +336,20 @@ export async function testChannel(loaded: LoadedConfig, name: string, o: { chann
   const renderer = await templateRenderer(config, loaded.baseDir);
   const ctx = messageContext(config);
   const now = Date.now();
-  const iso = new Date(now).toISOString();
   const key = messageKey(`test${now.toString(36)}`, 1);
-  const message: AlertMessage = {
+  const message = systemMessage({
     kind: 'test',
     key,
-    alertId: null,
-    seq: 1,
-    site: ctx.site,
-    host: ctx.host,
+    ctx,
     route: '_test',
     title: `Test message on channel ${name}`,
     summary: `This is a test of the ${channel.type} channel ${name}. If you read it, Ripcord can reach you here.`,
     severity: 'info',
     rule: 'test',
     category: 'test',
-    service: null,
-    ip: null,
-    user: null,
-    count: 1,
-    newCount: 1,
-    firstAt: iso,
-    lastAt: iso,
-    evidence: [],
+    at: now,
     commands: ['ripcord alerts list', 'ripcord logs who'],
-  };
+  });
   const started = performance.now();
   try {
     await channel.send(message, await renderer.render(message));
