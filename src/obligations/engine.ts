@@ -219,22 +219,26 @@ function evaluateOne(
   // Individuals.
   const ind = rule.individuals;
   let individualsDue: DateTime | null = null;
-  if (ind.status === 'unknown') {
+  // A duty the data set could not establish is still listed, flagged, never silently dropped.
+  const unknownDuty = (duty: 'notify_individuals' | 'notify_regulator', recipient: string, note: string): void => {
     obligations.push({
       jurisdiction,
-      duty: 'notify_individuals',
-      recipient: 'affected residents',
+      duty,
+      recipient,
       dueBy: null,
       dueText: 'unknown',
       deadlineDays: null,
       clockStarts: 'unknown',
       citation: rule.statutes.map((s) => s.citation).join('; '),
       because: baseBecause,
-      notes: [...baseNotes, `deadline not established: ${ind.note}`],
+      notes: [...baseNotes, note],
       conditional: true,
       verified: false,
       method: null,
     });
+  };
+  if (ind.status === 'unknown') {
+    unknownDuty('notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
   } else if (encryptedScope === 'individuals') {
     noDuty.push({ jurisdiction, duty: 'notify_individuals', reason: 'encrypted', detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})` });
   } else {
@@ -289,21 +293,7 @@ function evaluateOne(
   // Regulators and other authorities.
   const au = rule.authorities;
   if (au.status === 'unknown') {
-    obligations.push({
-      jurisdiction,
-      duty: 'notify_regulator',
-      recipient: 'unknown',
-      dueBy: null,
-      dueText: 'unknown',
-      deadlineDays: null,
-      clockStarts: 'unknown',
-      citation: rule.statutes.map((s) => s.citation).join('; '),
-      because: baseBecause,
-      notes: [...baseNotes, `whether a regulator must be told is not established: ${au.note}`],
-      conditional: true,
-      verified: false,
-      method: null,
-    });
+    unknownDuty('notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
   } else {
     for (const a of au.list) {
       const o = authorityDuty(a, jurisdiction, count, totalAffected, facts, zone, individualsDue, member, baseBecause, [...baseNotes, ...(a.duty === 'notify_regulator' ? harmNotesForRegulator(rule) : [])], cov.conditional);
