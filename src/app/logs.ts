@@ -4,7 +4,6 @@
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
-import { memoryGuard } from './memory.ts';
 import type { Config, FormatName } from '../core/config/index.ts';
 import { FileSource } from '../adapters/sources/file.ts';
 import { StreamSource } from '../adapters/sources/stdin.ts';
@@ -62,12 +61,10 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       { logFormat: o.logFormat, timezone: o.timezone ?? 'UTC' },
     );
     const state = source.id === 'stdin' ? null : await store.sourceState(source.id);
-    const guard = memoryGuard();
     await source.run(
       state?.checkpoint ?? null,
       async (batch) => {
         await channel.handle(batch);
-        guard(channel.stats.lines);
         const p = source.progress?.();
         o.onProgress?.({ file, read: p?.read ?? 0, total: p?.total ?? 0, lines: channel.stats.lines });
       },

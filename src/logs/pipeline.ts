@@ -4,7 +4,7 @@
 // the batch it covers.
 
 import type { FormatName } from '../core/config/index.ts';
-import { AppError, toAppError } from '../core/errors.ts';
+import { toAppError } from '../core/errors.ts';
 import type { Finding } from '../detect/index.ts';
 import type { LogEvent, ParseContext, Parser, Rejection } from './events.ts';
 import type { AppendBatch, EventStore } from './ports.ts';
@@ -145,8 +145,4 @@ export async function withRetry<T>(op: () => Promise<T>, attempts = 6, baseMs = 
       await new Promise((r) => setTimeout(r, baseMs * 2 ** i));
     }
   }
-}
-
-export function assertNever(x: never): never {
-  throw new AppError('internal', `unexpected ${String(x)}`);
 }
