@@ -82,6 +82,14 @@ export class SourceChannel {
     const platform = this.#p.platform ?? 'custom';
     const detector = this.#p.detector;
     let skipped = 0;
+    const add = (ev: LogEvent, lineNo: number): void => {
+      const idx = events.length;
+      events.push(ev);
+      eventLines.push(lineNo);
+      if (detector) {
+        for (const f of detector.process(ev)) findings.push({ finding: f, event: idx });
+      }
+    };
     for (let i = 0; i < batch.lines.length; i++) {
       const text = batch.lines[i] as string;
       const lineNo = batch.firstLine + i;
@@ -104,18 +112,10 @@ export class SourceChannel {
         rejects.push({ line: lineNo, text: text.length > maxText ? text.slice(0, maxText) : text, reason: r.reason });
         continue;
       }
-      const toAdd: LogEvent[] = [r.event];
+      add(r.event, lineNo);
       if (r.event.kind === 'http') {
         const login = deriveShopAdminLogin(r.event, platform);
-        if (login !== null) toAdd.push(login);
-      }
-      for (const ev of toAdd) {
-        const idx = events.length;
-        events.push(ev);
-        eventLines.push(lineNo);
-        if (detector) {
-          for (const f of detector.process(ev)) findings.push({ finding: f, event: idx });
-        }
+        if (login !== null) add(login, lineNo);
       }
     }
     return { sourceId: this.sourceId, events, eventLines, rejects, findings, lines: batch.lines.length, skipped, checkpoint: batch.checkpoint };
