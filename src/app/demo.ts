@@ -10,7 +10,7 @@ import { runDaemon } from './run.ts';
 import { demoAttack, demoShell, demoSkimmer, demoTraffic } from './demo-traffic.ts';
 import { openStore } from './store.ts';
 import type { Logger } from '../core/log.ts';
-import { demoBaseline } from './demo-integrity.ts';
+import { integrityBaseline, integrityContext } from './integrity.ts';
 
 export const demoDir = resolve(import.meta.dirname, '..', '..', 'examples', 'demo-shop');
 export const demoConfigPath = join(demoDir, 'ripcord.yml');
@@ -23,7 +23,7 @@ export interface DemoSummary {
   rejected: number;
   findings: { category: string; count: number }[];
   logins: { user: string | null; ip: string | null; service: string; knownIp: boolean | null }[];
-  baseline: string | null;
+  baseline: string;
   attacker: string;
 }
 
@@ -42,7 +42,7 @@ export async function setupDemo(o: { logger: Logger; now?: number }): Promise<{ 
   const run = await runDaemon(loaded, { logger: o.logger, signal: new AbortController().signal, once: true });
 
   // The known-good copy is taken before the attacker's file changes land.
-  const baseline = await demoBaseline(loaded, o.logger);
+  const baseline = (await integrityBaseline(integrityContext(loaded), { reason: 'demo: the shop as deployed' })).snapshot;
   const shell = join(site, demoAttack.shell);
   mkdirSync(dirname(shell), { recursive: true });
   writeFileSync(shell, demoShell);

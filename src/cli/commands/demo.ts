@@ -29,7 +29,7 @@ export function register(program: Command): void {
           `Imported ${s.lines} log lines: ${s.events} events, ${s.rejected} rejected (kept).`,
           `Findings: ${s.findings.map((f) => `${f.count} ${f.category}`).join(', ') || 'none'}`,
           `Successful logins: ${s.logins.map((l) => `${l.service} ${safe(l.user)} from ${safe(l.ip)}${l.knownIp === false ? ' (NEW IP)' : ''}`).join('; ')}`,
-          s.baseline ? `Known-good baseline of the site files: ${s.baseline}; the attacker has changed files since.` : 'Integrity baseline: not available.',
+          `Known-good baseline of the site files: ${s.baseline}; the attacker has changed files since.`,
           '',
           'Something happened here. Try, in another terminal:',
           `  npm run ripcord -- ${c} logs who --failed`,
