@@ -174,30 +174,37 @@ export class FileSource implements LineSource {
 
   /** Reads complete lines from pos to the current end; true when at the end. */
   async #readAvailable(fd: number, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<boolean> {
-    const batchLines = this.#o.batchLines ?? 5000;
     let pending: Buffer = Buffer.alloc(0);
-    let pendingStart = pos.offset;
     for (;;) {
       if (signal.aborted) return true;
       const chunk = Buffer.allocUnsafe(READ_BYTES);
-      const n = readSync(fd, chunk, 0, READ_BYTES, pendingStart + pending.length);
+      const n = readSync(fd, chunk, 0, READ_BYTES, pos.offset + pending.length);
       const atEnd = n === 0;
       if (!atEnd) pending = pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([pending, chunk.subarray(0, n)]);
-      for (;;) {
-        const { lines, consumed } = takeLines(pending, batchLines, final && atEnd);
-        if (lines.length === 0) break;
-        const firstLine = pos.line + 1;
-        pos.offset = pendingStart + consumed;
-        pos.line += lines.length;
-        await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
-        this.#read = pos.offset;
-        // Let timers and signals run between batches (alert delivery, Ctrl-C) during a long backlog.
-        await new Promise<void>((r) => setImmediate(r));
-        pending = pending.subarray(consumed);
-        pendingStart = pos.offset;
-        if (signal.aborted) return true;
-      }
-      if (atEnd) return true;
+      pending = await this.#emit(pending, pos, sink, signal, final && atEnd);
+      this.#read = pos.offset;
+      if (atEnd || signal.aborted) return true;
+    }
+  }
+
+  /**
+   * Hands the complete lines at the start of `pending` (which starts at byte `pos.offset`) to
+   * the sink in batches, moving `pos` with each; returns what is left (a partial last line).
+   * With `final`, a last line without its newline counts too.
+   */
+  async #emit(pending: Buffer, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<Buffer> {
+    const batchLines = this.#o.batchLines ?? 5000;
+    for (;;) {
+      const { lines, consumed } = takeLines(pending, batchLines, final);
+      if (lines.length === 0) return pending;
+      const firstLine = pos.line + 1;
+      pos.offset += consumed;
+      pos.line += lines.length;
+      await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
+      pending = pending.subarray(consumed);
+      if (signal.aborted) return pending;
+      // Let timers and signals run between batches (alert delivery, Ctrl-C) during a long backlog.
+      await new Promise<void>((r) => setImmediate(r));
     }
   }
 
@@ -252,7 +259,6 @@ export class FileSource implements LineSource {
   }
 
   async #runGzip(from: Checkpoint | null, sink: BatchSink, signal: AbortSignal): Promise<void> {
-    const batchLines = this.#o.batchLines ?? 5000;
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
@@ -265,10 +271,10 @@ export class FileSource implements LineSource {
     this.#total = st.size;
     let pos = fromCheckpoint(from);
     if (pos === null || pos.fp !== fp.fp || pos.ino !== st.ino) pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fp };
+    // Resuming: the decompressed bytes before the checkpoint are skipped, not sent again.
     const skipTo = pos.offset;
     let streamed = 0;
     let pending: Buffer = Buffer.alloc(0);
-    let pendingStart = 0;
     const raw = createReadStream(this.path);
     raw.on('data', (c) => (this.#read += c.length));
     const gunzip = raw.pipe(createGunzip());
@@ -277,39 +283,14 @@ export class FileSource implements LineSource {
         if (signal.aborted) break;
         const chunkStart = streamed;
         streamed += c.length;
-        if (streamed <= skipTo) {
-          pendingStart = streamed;
-          continue;
-        }
-        let chunk = c;
-        if (chunkStart < skipTo) {
-          chunk = c.subarray(skipTo - chunkStart);
-          pendingStart = skipTo;
-        }
+        if (streamed <= skipTo) continue;
+        const chunk = chunkStart < skipTo ? c.subarray(skipTo - chunkStart) : c;
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         // Gunzip hands out small chunks; gather about a megabyte so batches are full.
         if (pending.length < 1 << 20) continue;
-        for (;;) {
-          const { lines, consumed } = takeLines(pending, batchLines);
-          if (lines.length === 0) break;
-          const firstLine = pos.line + 1;
-          pos.offset = pendingStart + consumed;
-          pos.line += lines.length;
-          await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
-          pending = pending.subarray(consumed);
-          pendingStart = pos.offset;
-          if (signal.aborted) break;
-        }
+        pending = await this.#emit(pending, pos, sink, signal, false);
       }
-      if (!signal.aborted && pending.length > 0) {
-        const { lines, consumed } = takeLines(pending, Number.MAX_SAFE_INTEGER, true);
-        if (lines.length > 0) {
-          const firstLine = pos.line + 1;
-          pos.offset = pendingStart + consumed;
-          pos.line += lines.length;
-          await sink({ lines, firstLine, checkpoint: toCheckpoint(this.path, pos), origin: this.path });
-        }
-      }
+      if (!signal.aborted && pending.length > 0) await this.#emit(pending, pos, sink, signal, true);
     } catch (e) {
       if (e instanceof AppError) throw e;
       throw new AppError('io', `cannot decompress ${this.path}: ${e instanceof Error ? e.message : String(e)}`, { where: this.path });
