@@ -49,3 +49,9 @@ export function defined<T extends Record<string, unknown>>(o: T): { [K in keyof 
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
+
+/** `--since` and `--until` of a command's options, parsed, as optional query fields. */
+export function sinceUntil(o: Record<string, unknown>): { since?: number; until?: number } {
+  const text = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  return defined({ since: instant('--since', text('since')), until: instant('--until', text('until')) });
+}

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
-import { configFor, defined, instant, isoTime, positiveInt } from '../context.ts';
+import { configFor, defined, isoTime, positiveInt, sinceUntil } from '../context.ts';
 import { withStore } from '../../app/logs-api.ts';
 
 export function register(program: Command): void {
@@ -21,12 +21,12 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
-      const since = instant('--since', o['since'] as string | undefined);
-      const until = instant('--until', o['until'] as string | undefined);
+      const range = sinceUntil(o);
       const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       const rows = await withStore(loaded, (s) =>
         s.events.listFindings({
-          ...defined({ since, until, ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
+          ...range,
+          ...defined({ ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
           limit: positiveInt('--limit', str('limit'), 100),
         }),
       );

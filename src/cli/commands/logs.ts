@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
-import { configFor, defined, instant, isoTime, positiveInt } from '../context.ts';
+import { configFor, defined, instant, isoTime, positiveInt, sinceUntil } from '../context.ts';
 import { searchLogs, who, top, timeline, withStore, type TimelineItem } from '../../app/logs-api.ts';
 import type { StoredEvent } from '../../app/logs-api.ts';
 
@@ -73,16 +73,14 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | undefined> & { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const loaded = configFor(cmd);
-      const since = instant('--since', o['since']);
-      const until = instant('--until', o['until']);
+      const range = sinceUntil(o);
       const status = statuses(o['status']);
       const svc = service(o['service']);
       const rows = await withStore(loaded, (s) =>
         searchLogs(s.events, {
+          ...range,
           ...defined({
             ip: o['ip'],
-            since,
-            until,
             pathGlob: o['path'],
             pathRe: o['pathRe'],
             method: o['method'],
@@ -111,12 +109,12 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
-      const since = instant('--since', o['since'] as string | undefined);
-      const until = instant('--until', o['until'] as string | undefined);
+      const range = sinceUntil(o);
       const svc = service(o['service'] as string | undefined);
       const rows = await withStore(loaded, (s) =>
         who(s.events, {
-          ...defined({ since, until, user: typeof o['user'] === 'string' ? o['user'] : undefined, service: svc }),
+          ...range,
+          ...defined({ user: typeof o['user'] === 'string' ? o['user'] : undefined, service: svc }),
           failed: o['failed'] === true,
           limit: positiveInt('--limit', o['limit'] as string | undefined, 100),
         }),
@@ -146,10 +144,9 @@ export function register(program: Command): void {
       if (by !== 'ip' && by !== 'path' && by !== 'status' && by !== 'user-agent' && by !== 'user') throw new AppError('usage', `--by: "${String(by)}" is not one of ip, path, status, user-agent, user`);
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
-      const since = instant('--since', o['since'] as string | undefined);
-      const until = instant('--until', o['until'] as string | undefined);
+      const range = sinceUntil(o);
       const rows = await withStore(loaded, (s) =>
-        top(s.events, by, { ...defined({ since, until }), limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
+        top(s.events, by, { ...range, limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
       );
       if (out.json) for (const r of rows) out.record({ by, ...r }, () => '');
       else out.text(table(rows.map((r) => [String(r.count), safe(r.value)]), ['count', by]));
