@@ -15,7 +15,7 @@ import { seededRandom as rng } from '../src/core/random.ts';
 import { ensureTool, percentile, printTable, timed } from './tools.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
 import { SqlEventStore } from '../src/adapters/db/events-store.ts';
-import { ID_STRIDE } from '../src/adapters/db/events-schema.ts';
+import { BlockReader } from '../src/adapters/db/request-block.ts';
 import { SourceChannel } from '../src/logs/pipeline.ts';
 import { searchLogs, timeline, top, who } from '../src/app/logs.ts';
 
@@ -313,20 +313,33 @@ export default async function main(args: string[]): Promise<void> {
   const store = new SqlEventStore(db);
   await store.init();
   const r = rng(2026);
-  const parts = db.raw.prepare('SELECT n, rows FROM http_parts ORDER BY n').all() as { n: number; rows: number }[];
-  const total = parts.reduce((s, p) => s + p.rows, 0);
+  const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as { first_id: number; rows: number }[];
+  const total = blocks.reduce((s, b) => s + b.rows, 0);
+  const readBlock = (firstId: number): BlockReader => {
+    const { data } = db.raw.prepare('SELECT data FROM http_block_data WHERE first_id = ?').get(firstId) as { data: Uint8Array };
+    return new BlockReader(Buffer.from(data.buffer, data.byteOffset, data.byteLength), firstId);
+  };
   /** A stored request picked uniformly: its IP is as likely as its share of the traffic. */
   const randomRequest = (): { ip: string; time: number } => {
     let k = Math.floor(r() * total);
-    for (const p of parts) {
-      if (k < p.rows) return db.raw.prepare(`SELECT ip, time FROM http_p${p.n} WHERE id = ?`).get(p.n * ID_STRIDE + k + 1) as { ip: string; time: number };
-      k -= p.rows;
+    for (const b of blocks) {
+      if (k < b.rows) {
+        const row = readBlock(b.first_id).row(k);
+        return { ip: row.event.ip, time: row.event.time };
+      }
+      k -= b.rows;
     }
     throw new Error('no requests');
   };
-  const nIps = (db.raw.prepare('SELECT MAX(id) AS m FROM log_ips').get() as { m: number }).m;
-  /** An address picked uniformly among those seen: most are occasional visitors. */
-  const randomIp = (): string => (db.raw.prepare('SELECT ip FROM log_ips WHERE id >= ? ORDER BY id LIMIT 1').get(1 + Math.floor(r() * nIps)) as { ip: string }).ip;
+  /** An address picked uniformly among those of a random block: most are occasional visitors. */
+  const randomIp = (): string => {
+    const b = blocks[Math.floor(r() * blocks.length)];
+    if (!b) throw new Error('no requests');
+    const seen = new Map<string | null, number>();
+    readBlock(b.first_id).text('ip').countInto(null, seen);
+    const ips = [...seen.keys()].filter((x): x is string => x !== null);
+    return ips[Math.floor(r() * ips.length)] as string;
+  };
   const window = (t: number, len: number) => {
     const since = Math.max(START, Math.min(END - len, t - Math.floor(r() * len)));
     return { since, until: since + len };

@@ -189,8 +189,8 @@ for (const f of dbFactories) {
         assert.equal((await store.searchHttp({ since: T0 + 9, until: T0 + 10, limit: 5 }))[0]?.userAgent, 'after-failure');
       });
 
-      await t.test('requests spread over many partitions are searched, counted and pruned as one', async () => {
-        const small = new SqlEventStore(db, () => T0, { partitionRows: 7 });
+      await t.test('requests spread over many blocks are searched, counted and pruned as one', async () => {
+        const small = new SqlEventStore(db, () => T0, { blockRows: { max: 7, min: 3 } });
         await small.init();
         const base = T0 + 10 * 86_400_000;
         const evs = Array.from({ length: 40 }, (_, i) => http({ time: base + i * 1000, ip: i % 2 ? '192.0.2.1' : '192.0.2.2', path: `/p/${i}`, status: i % 5 === 0 ? 404 : 200 }));
@@ -202,12 +202,12 @@ for (const f of dbFactories) {
         assert.deepEqual(newest.map((r) => r.path), ['/p/39', '/p/38', '/p/37', '/p/36', '/p/35']);
         const ipRows = await small.searchHttp({ ip: '192.0.2.1', since: base, limit: 100 });
         assert.equal(ipRows.length, 20);
-        assert.equal(new Set(ipRows.map((r) => r.id)).size, 20, 'ids unique across partitions');
+        assert.equal(new Set(ipRows.map((r) => r.id)).size, 20, 'ids unique across blocks');
         const nf = await small.searchHttp({ status: [404], since: base, limit: 100 });
         assert.equal(nf.length, 8);
         const top = await small.top('ip', base, undefined, 5);
         assert.deepEqual(top.map((r) => r.count), [20, 20]);
-        // Sparse matches spread over many partitions: the same answer as filtering everything.
+        // Sparse matches spread over many blocks: the same answer as filtering everything.
         const all = await small.searchHttp({ since: base, limit: 1000 });
         for (const [glob, status, method] of [['/p/3*', 200, undefined], ['/p/1?', 404, undefined], ['/p/*', 200, 'GET'], ['/nothing*', 200, undefined]] as const) {
           const re = new RegExp(`^${glob.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);

@@ -1,44 +1,11 @@
 // Tables of the traffic record, per dialect: events (HTTP and authentication), rejected lines,
-// findings, interned strings (user agents and referers repeat endlessly) and source checkpoints.
-// On SQLite, requests live in partitions of a bounded number of rows (http_p0, http_p1, …,
-// listed in http_parts, readable together through the view http_events): index maintenance,
-// the costliest part of an insert, then touches only small indexes — measured 2.5x ingest speed
-// at 2 million rows, and more as the record grows — and retention drops whole partitions.
-// Requests are indexed by an interned IP number rather than the text, for compact index keys.
+// findings, interned strings (PostgreSQL: user agents and referers repeat endlessly) and source
+// checkpoints. On SQLite, requests are kept in column blocks (request-log.ts, from version 2);
+// version 1's row partitions (http_p0, http_p1, … listed in http_parts) are converted to blocks
+// by request-log-legacy.ts when an older store is opened.
 
 import type { Migration } from './db.ts';
-
-/** Rows per SQLite request partition before a new one starts. */
-export const PARTITION_ROWS = 100_000;
-/** Event ids of partition n start at n * ID_STRIDE, so ids stay unique across partitions. */
-export const ID_STRIDE = 1_000_000_000;
-
-export const httpPartitionColumns = `id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
-  ipid INTEGER NOT NULL, ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
-  status INTEGER NOT NULL, bytes INTEGER, referer INTEGER, ua INTEGER, user TEXT, vhost TEXT, dur INTEGER`;
-
-/**
- * DDL of request partition n (SQLite). The (ip, time) index is built when the partition is
- * sealed, not kept up row by row: addresses arrive in random order, and that one index cost a
- * quarter of ingest time (149k vs 198k lines/s on one core). Until then, an address search
- * scans the one open partition (at most PARTITION_ROWS rows, a few milliseconds).
- */
-export function httpPartitionDdl(n: number): string {
-  return `CREATE TABLE http_p${n} (${httpPartitionColumns});
-CREATE INDEX http_p${n}_time ON http_p${n} (time);
-CREATE INDEX http_p${n}_status ON http_p${n} (status, time);`;
-}
-
-/** Builds the (ip, time) index of a full partition, in one sorted pass. */
-export function httpPartitionSealDdl(n: number): string {
-  return `CREATE INDEX IF NOT EXISTS http_p${n}_ip ON http_p${n} (ipid, time);`;
-}
-
-/** The view over all partitions, for ad-hoc SQL and tests. */
-export function httpViewDdl(parts: readonly number[]): string {
-  const body = parts.length === 0 ? `SELECT * FROM http_p0 WHERE 0` : parts.map((n) => `SELECT * FROM http_p${n}`).join(' UNION ALL ');
-  return `DROP VIEW IF EXISTS http_events; CREATE VIEW http_events AS ${body};`;
-}
+import { requestLogDdl } from './request-log.ts';
 
 export const eventsMigrations: Migration[] = [
   {
@@ -89,5 +56,11 @@ CREATE TABLE findings (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, rule TEXT
 CREATE INDEX findings_time ON findings (time);
 CREATE INDEX findings_ip ON findings (ip, time);
 `,
+  },
+  {
+    version: 2,
+    sqlite: requestLogDdl,
+    // PostgreSQL keeps requests in its http_events table.
+    postgres: 'SELECT 1;',
   },
 ];

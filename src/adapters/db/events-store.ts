@@ -21,39 +21,12 @@ import type { Finding } from '../../detect/index.ts';
 import { severities } from '../../detect/index.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Db, Queryable, SqlValue } from './db.ts';
-import { eventsMigrations, httpPartitionDdl, httpPartitionSealDdl, httpViewDdl, ID_STRIDE, PARTITION_ROWS } from './events-schema.ts';
+import { eventsMigrations } from './events-schema.ts';
 import { SqliteDb } from './sqlite.ts';
+import { RequestLog, type BlockSizes } from './request-log.ts';
+import { convertLegacyPartitions } from './request-log-legacy.ts';
 
-/**
- * The 32-bit value of a dotted-quad IPv4 address written canonically (no leading zeros, each
- * part 0-255), or -1 for anything else (IPv6, host names, odd spellings), which are looked up
- * by their text. Canonical spelling matters: "010.1.1.1" must not share an id with "10.1.1.1".
- */
-export function ipv4Value(ip: string): number {
-  const n = ip.length;
-  if (n < 7 || n > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
-}
+export { ipv4Value } from './request-block.ts';
 
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there. */
 const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s);
@@ -70,52 +43,31 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 export class SqlEventStore implements EventStore {
   readonly db: Db;
   #sources = new Map<string, number>();
-  #strings = new Map<string, number>();
-  #ips = new Map<string, number>();
-  #ipv4 = new Map<number, number>();
   #now: () => number;
+  /** SQLite only: requests in column blocks. */
+  #requests: RequestLog | null = null;
+  #blockSizes: Partial<BlockSizes>;
 
-  #partitionRows: number;
-
-  constructor(db: Db, now: () => number = Date.now, o: { partitionRows?: number } = {}) {
+  constructor(db: Db, now: () => number = Date.now, o: { blockRows?: Partial<BlockSizes> } = {}) {
     this.db = db;
     this.#now = now;
-    this.#partitionRows = o.partitionRows ?? PARTITION_ROWS;
+    this.#blockSizes = o.blockRows ?? {};
+  }
+
+  /** The SQLite request log (init() must have run). */
+  #log(): RequestLog {
+    if (this.#requests === null) throw new AppError('store', 'the event store was used before init()');
+    return this.#requests;
   }
 
   async init(): Promise<void> {
     await this.db.migrate('logs', eventsMigrations);
     if (this.db instanceof SqliteDb) {
-      // A bigger page cache keeps index pages of recent inserts in memory during bulk ingest.
+      // A bigger page cache keeps the catalog and recent blocks in memory.
       this.db.raw.exec('PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000;');
-      this.db.raw.function('regexp', { deterministic: true }, (re: unknown, text: unknown) => {
-        if (typeof re !== 'string' || typeof text !== 'string') return 0;
-        return regexCache(re).test(text) ? 1 : 0;
-      });
-      const db = this.db;
-      const has = db.raw.prepare('SELECT COUNT(*) AS n FROM http_parts').get() as { n: number };
-      if (has.n === 0) {
-        db.txSync(() => {
-          if ((db.raw.prepare('SELECT COUNT(*) AS n FROM http_parts').get() as { n: number }).n > 0) return;
-          db.raw.exec(httpPartitionDdl(0));
-          db.raw.prepare('INSERT INTO http_parts (n, rows) VALUES (0, 0)').run();
-          db.raw.exec(httpViewDdl([0]));
-        });
-      }
+      this.#requests = new RequestLog(this.db, this.#blockSizes);
+      convertLegacyPartitions(this.db, this.#requests);
     }
-  }
-
-  /** SQLite request partitions overlapping [since, until), newest first. */
-  #partitions(db: SqliteDb, since?: number, until?: number): { n: number; min: number; max: number; rows: number; ipIndexed: boolean }[] {
-    // ipIndexed: whether the partition is sealed and has its (ip, time) index yet.
-    const rows = db.raw
-      .prepare(
-        `SELECT p.n, p.min_time AS min, p.max_time AS max, p.rows,
-           EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = 'http_p' || p.n || '_ip') AS ipx
-         FROM http_parts p WHERE p.min_time IS NOT NULL AND p.max_time >= ? AND p.min_time < ? ORDER BY p.max_time DESC, p.n DESC`,
-      )
-      .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as { n: number; min: number; max: number; rows: number; ipx: number }[];
-    return rows.map((r) => ({ n: r.n, min: r.min, max: r.max, rows: r.rows, ipIndexed: r.ipx === 1 }));
   }
 
   async #sourceNum(q: Queryable, id: string): Promise<number> {
@@ -163,85 +115,25 @@ export class SqlEventStore implements EventStore {
           src = row.num;
         }
         const s = src;
-        // The current request partition; the write lock of this transaction makes the id range ours.
-        let part = db.prepare('SELECT n, rows, min_time, max_time FROM http_parts ORDER BY n DESC LIMIT 1').get() as { n: number; rows: number; min_time: number | null; max_time: number | null };
-        let insHttp = db.prepare(`INSERT INTO http_p${part.n} (id, ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-        let nextLocal = part.rows;
-        let minT = part.min_time ?? Number.MAX_SAFE_INTEGER;
-        let maxT = part.max_time ?? Number.MIN_SAFE_INTEGER;
-        const closePart = () => {
-          db.prepare('UPDATE http_parts SET rows = ?, min_time = ?, max_time = ? WHERE n = ?').run(
-            nextLocal,
-            minT === Number.MAX_SAFE_INTEGER ? null : minT,
-            maxT === Number.MIN_SAFE_INTEGER ? null : maxT,
-            part.n,
-          );
-        };
-        // Interning reads before it writes: after the cache is cleared, known values must not
-        // turn into writes (an upsert writes even when the row exists).
-        const findIp = db.prepare('SELECT id FROM log_ips WHERE ip = ?');
-        const addIp = db.prepare('INSERT INTO log_ips (ip) VALUES (?) RETURNING id');
-        const ipNum = (ip: string): number => {
-          // IPv4 addresses are looked up by their 32-bit value: hashing a number is much cheaper
-          // than hashing a fresh string for every line (measured ~10% of ingest time).
-          const v4 = ipv4Value(ip);
-          let id = v4 >= 0 ? this.#ipv4.get(v4) : this.#ips.get(ip);
-          if (id === undefined) {
-            id = ((findIp.get(ip) ?? addIp.get(ip)) as { id: number }).id;
-            if (this.#ips.size + this.#ipv4.size >= 500_000) {
-              this.#ips.clear();
-              this.#ipv4.clear();
-            }
-            if (v4 >= 0) this.#ipv4.set(v4, id);
-            else this.#ips.set(ip, id);
-          }
-          return id;
-        };
         const insAuth = db.prepare(`INSERT INTO auth_events (${authCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-        const findStr = db.prepare('SELECT id FROM log_strings WHERE s = ?');
-        const addStr = db.prepare('INSERT INTO log_strings (s) VALUES (?) RETURNING id');
-        const str = (v: string | null): number | null => {
-          if (v === null || v === '') return null;
-          let id = this.#strings.get(v);
-          if (id === undefined) {
-            id = ((findStr.get(v) ?? addStr.get(v)) as { id: number }).id;
-            if (this.#strings.size >= 200_000) this.#strings.clear();
-            this.#strings.set(v, id);
-          }
-          return id;
-        };
         const ids: number[] = new Array(b.events.length);
+        const requests: HttpEvent[] = [];
+        const requestLines: number[] = [];
+        const requestAt: number[] = [];
         for (let i = 0; i < b.events.length; i++) {
           const e = b.events[i] as HttpEvent | AuthEvent;
           const line = b.eventLines[i] ?? 0;
           if (e.kind === 'http') {
-            if (nextLocal >= this.#partitionRows) {
-              // This partition is full: seal it (build its address index) and start the next,
-              // in this same transaction.
-              closePart();
-              db.raw.exec(httpPartitionSealDdl(part.n));
-              const n = part.n + 1;
-              db.raw.exec(httpPartitionDdl(n));
-              db.prepare('INSERT INTO http_parts (n, rows) VALUES (?, 0)').run(n);
-              const all = (db.prepare('SELECT n FROM http_parts ORDER BY n').all() as { n: number }[]).map((r) => r.n);
-              db.raw.exec(httpViewDdl(all));
-              part = { n, rows: 0, min_time: null, max_time: null };
-              insHttp = db.prepare(`INSERT INTO http_p${n} (id, ipid, ${httpCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-              nextLocal = 0;
-              minT = Number.MAX_SAFE_INTEGER;
-              maxT = Number.MIN_SAFE_INTEGER;
-            }
-            const id = part.n * ID_STRIDE + ++nextLocal;
-            if (e.time < minT) minT = e.time;
-            if (e.time > maxT) maxT = e.time;
-            insHttp.run(id, ipNum(e.ip), s, line, e.time, e.ip, e.method, e.path, e.query, e.protocol, e.status, e.bytes, str(e.referer), str(e.userAgent), e.user, e.vhost, e.durationMs);
-            ids[i] = id;
+            requests.push(e);
+            requestLines.push(line);
+            requestAt.push(i);
           } else {
             const r = insAuth.run(s, line, e.time, e.service, e.action, e.outcome, e.user, e.ip, e.port, e.method, e.invalidUser ? 1 : 0, e.targetUser, e.command, e.host, e.program, e.message);
             ids[i] = Number(r.lastInsertRowid);
           }
         }
-        if (nextLocal !== part.rows || minT !== (part.min_time ?? Number.MAX_SAFE_INTEGER)) closePart();
+        const requestIds = this.#log().append(s, requests, requestLines);
+        for (let k = 0; k < requestAt.length; k++) ids[requestAt[k] as number] = requestIds[k] as number;
         if (b.rejects.length > 0) {
           const insRej = db.prepare('INSERT INTO log_rejects (src, line, text, reason, at) VALUES (?,?,?,?,?)');
           for (const r of b.rejects) insRej.run(s, r.line, r.text, r.reason, now);
@@ -261,10 +153,7 @@ export class SqlEventStore implements EventStore {
         return { findingIds };
       });
     } catch (e) {
-      // Interned ids created in the rolled-back transaction no longer exist.
-      this.#strings.clear();
-      this.#ips.clear();
-      this.#ipv4.clear();
+      // Ids cached in the rolled-back transaction no longer exist.
       this.#sources.clear();
       throw e instanceof AppError ? e : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
@@ -395,12 +284,20 @@ export class SqlEventStore implements EventStore {
 
   async searchHttp(q: HttpQuery): Promise<StoredHttp[]> {
     await this.#loadSources();
+    if (q.pathRe !== undefined) checkRegex(q.pathRe);
+    let srcNum: number | undefined;
+    if (q.source !== undefined) {
+      srcNum = this.#sources.get(q.source);
+      if (srcNum === undefined) return [];
+    }
+    if (this.db instanceof SqliteDb) {
+      return this.#log()
+        .search(q, srcNum)
+        .map((r) => ({ ...r.event, id: r.id, source: this.#sourceName(r.src), line: r.line }));
+    }
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.ip !== undefined) {
-      where.push(this.db.dialect === 'sqlite' ? 'e.ipid = (SELECT id FROM log_ips WHERE ip = ?)' : 'e.ip = ?');
-      params.push(q.ip);
-    }
+    if (q.ip !== undefined) (where.push('e.ip = ?'), params.push(q.ip));
     if (q.since !== undefined) (where.push('e.time >= ?'), params.push(q.since));
     if (q.until !== undefined) (where.push('e.time < ?'), params.push(q.until));
     if (q.method !== undefined) (where.push('e.method = ?'), params.push(q.method.toUpperCase()));
@@ -409,61 +306,17 @@ export class SqlEventStore implements EventStore {
       params.push(...q.status);
     }
     if (q.user !== undefined) (where.push('e."user" = ?'), params.push(q.user));
-    if (q.pathGlob !== undefined) {
-      if (this.db.dialect === 'sqlite') where.push('e.path GLOB ?');
-      else where.push('e.path LIKE ?');
-      params.push(this.db.dialect === 'sqlite' ? q.pathGlob : globToLike(q.pathGlob));
-    }
-    if (q.pathRe !== undefined) {
-      checkRegex(q.pathRe);
-      where.push(this.db.dialect === 'sqlite' ? 'regexp(?, e.path)' : 'e.path ~ ?');
-      params.push(q.pathRe);
-    }
-    if (q.source !== undefined) {
-      const n = this.#sources.get(q.source);
-      if (n === undefined) return [];
-      where.push('e.src = ?');
-      params.push(n);
-    }
+    if (q.pathGlob !== undefined) (where.push('e.path LIKE ?'), params.push(globToLike(q.pathGlob)));
+    if (q.pathRe !== undefined) (where.push('e.path ~ ?'), params.push(q.pathRe));
+    if (srcNum !== undefined) (where.push('e.src = ?'), params.push(srcNum));
     params.push(q.limit);
-    const sql = (table: string, hint = '') =>
-      `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM ${table} e${hint}
+    const rows = await this.db.query<R>(
+      `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM http_events e
        LEFT JOIN log_strings r ON r.id = e.referer LEFT JOIN log_strings u ON u.id = e.ua
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time DESC, e.id DESC LIMIT ?`;
-    if (!(this.db instanceof SqliteDb)) return (await this.db.query<R>(sql('http_events'), params)).map((r) => this.#toHttp(r));
-    // Newest partitions first; stop once no older partition can hold a newer row than those found.
-    // Filters no index serves (path patterns, method, user, source) are checked row by row on
-    // the rows the status or time index hands over, a table lookup each. When a partition comes
-    // up short of the limit, matches are sparse and those lookups can cost 3x a plain scan of
-    // the partition (bench/search.ts, 10M requests, `*.php` + 200 matching nothing: 41 vs 15 ms
-    // per 250k-row partition; 1.9 s -> 0.8 s in all). So later partitions are scanned whole
-    // when more than a third of their rows would be handed over. An IP filter is always selective.
-    const db = this.db;
-    const unindexed = q.ip === undefined && (q.pathGlob !== undefined || q.pathRe !== undefined || q.method !== undefined || q.user !== undefined || q.source !== undefined);
-    const byStatus = q.status !== undefined && q.status.length > 0 ? q.status : null;
-    let sparse = false;
-    const found: R[] = [];
-    for (const p of this.#partitions(db, q.since, q.until)) {
-      if (found.length >= q.limit) {
-        found.sort((a, b) => num(b['time']) - num(a['time']) || num(b['id']) - num(a['id']));
-        found.length = q.limit;
-        if (p.max < num(found[q.limit - 1]?.['time'])) break;
-      }
-      let hint = '';
-      if (unindexed && sparse) {
-        const lo = q.since ?? Number.MIN_SAFE_INTEGER;
-        const hi = q.until ?? Number.MAX_SAFE_INTEGER;
-        const candidates = byStatus
-          ? num((await db.query<{ c: number }>(`SELECT COUNT(*) AS c FROM http_p${p.n} WHERE status IN (${byStatus.map(() => '?').join(',')}) AND time >= ? AND time < ?`, [...byStatus, lo, hi]))[0]?.c)
-          : (p.rows * (Math.min(hi, p.max + 1) - Math.max(lo, p.min))) / (p.max - p.min + 1);
-        if (candidates * 3 > p.rows) hint = ' NOT INDEXED';
-      }
-      const rows = await db.query<R>(sql(`http_p${p.n}`, hint), params);
-      if (rows.length < q.limit) sparse = true;
-      found.push(...rows);
-    }
-    found.sort((a, b) => num(b['time']) - num(a['time']) || num(b['id']) - num(a['id']));
-    return found.slice(0, q.limit).map((r) => this.#toHttp(r));
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time DESC, e.id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => this.#toHttp(r));
   }
 
   #toHttp(r: R): StoredHttp {
@@ -561,67 +414,9 @@ export class SqlEventStore implements EventStore {
       const col = by === 'ip' ? 'e.ip' : by === 'path' ? 'e.path' : 'e.status';
       sql = `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`;
     }
-    if (by === 'ip' && this.db instanceof SqliteDb) return this.#topIpSqlite(this.db, since, until, limit);
-    if (by !== 'user' && this.db instanceof SqliteDb) {
-      // Count per partition, then merge.
-      const counts = new Map<string | null, number>();
-      const partSql = (n: number) => sql.replace('FROM http_events e', `FROM http_p${n} e`).replace(/ ORDER BY count DESC LIMIT \?$/, '');
-      for (const p of this.#partitions(this.db, since, until)) {
-        for (const r of await this.db.query<R>(partSql(p.n), params.slice(0, -1))) {
-          const v = r['value'] === null || r['value'] === undefined ? null : String(r['value']);
-          counts.set(v, (counts.get(v) ?? 0) + num(r['count']));
-        }
-      }
-      return [...counts]
-        .map(([value, count]) => ({ value, count }))
-        .sort((a, b) => b.count - a.count)
-        .slice(0, limit);
-    }
+    if (by !== 'user' && this.db instanceof SqliteDb) return this.#log().top(by, since, until, limit);
     const rows = await this.db.query<R>(sql, params);
     return rows.map((r) => ({ value: r['value'] === null || r['value'] === undefined ? null : String(r['value']), count: num(r['count']) }));
-  }
-
-  /**
-   * Top IPs on SQLite, counted by interned IP number in one statement over the partitions, so
-   * only the winners reach JavaScript (a busy day has ~100,000 addresses; turning them into
-   * rows cost more than counting them). A partition the window covers more than a little of is
-   * read through its (ipid, time) index alone: that index covers the query, so there are no
-   * table lookups (bench/search.ts, 10M requests, 24 h: 640 ms before, ~90 ms now). One the
-   * window only grazes is cheaper through its time index.
-   */
-  async #topIpSqlite(db: SqliteDb, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]> {
-    const lo = since ?? Number.MIN_SAFE_INTEGER;
-    const hi = until ?? Number.MAX_SAFE_INTEGER;
-    const parts = this.#partitions(db, since, until);
-    if (parts.length === 0) return [];
-    const counts = new Map<number, number>();
-    // SQLite allows 500 terms in a compound SELECT; beyond that, count in chunks and merge here.
-    const CHUNK = 200;
-    const single = parts.length <= CHUNK;
-    for (let i = 0; i < parts.length; i += CHUNK) {
-      const params: SqlValue[] = [];
-      const terms = parts.slice(i, i + CHUNK).map((p) => {
-        const covered = (Math.min(hi, p.max + 1) - Math.max(lo, p.min)) / (p.max - p.min + 1);
-        params.push(lo, hi);
-        return `SELECT ipid FROM http_p${p.n}${covered > 0.2 && p.ipIndexed ? ` INDEXED BY http_p${p.n}_ip` : ''} WHERE time >= ? AND time < ?`;
-      });
-      const grouped = `SELECT ipid, COUNT(*) AS c FROM (${terms.join(' UNION ALL ')}) GROUP BY ipid`;
-      if (single) {
-        params.push(limit);
-        const rows = await db.query<{ ip: string | null; c: number }>(
-          `SELECT i.ip, t.c FROM (${grouped} ORDER BY c DESC LIMIT ?) t LEFT JOIN log_ips i ON i.id = t.ipid ORDER BY t.c DESC`,
-          params,
-        );
-        return rows.map((r) => ({ value: r.ip, count: num(r.c) }));
-      }
-      for (const r of await db.query<{ ipid: number; c: number }>(grouped, params)) counts.set(r.ipid, (counts.get(r.ipid) ?? 0) + num(r.c));
-    }
-    const out: { value: string | null; count: number }[] = [];
-    for (const [id, count] of [...counts].sort((x, y) => y[1] - x[1]).slice(0, limit)) {
-      const [row] = await db.query<{ ip: string }>('SELECT ip FROM log_ips WHERE id = ?', [id]);
-      out.push({ value: row?.ip ?? null, count });
-    }
-    return out;
   }
 
   async findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]> {
@@ -696,32 +491,14 @@ export class SqlEventStore implements EventStore {
 
   async counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }> {
     const one = async (t: string) => num((await this.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0);
-    return { http: await one('http_events'), auth: await one('auth_events'), rejects: await one('log_rejects'), findings: await one('findings') };
+    return { http: this.#requests !== null ? this.#log().count() : await one('http_events'), auth: await one('auth_events'), rejects: await one('log_rejects'), findings: await one('findings') };
   }
 
   async prune(before: number): Promise<number> {
     let removed = 0;
     if (this.db instanceof SqliteDb) {
       const db = this.db;
-      removed += db.txSync(() => {
-        let n = 0;
-        const parts = db.prepare('SELECT n, rows, min_time, max_time FROM http_parts ORDER BY n').all() as { n: number; rows: number; min_time: number | null; max_time: number | null }[];
-        const last = parts.at(-1)?.n;
-        const keep: number[] = [];
-        for (const p of parts) {
-          if (p.max_time !== null && p.max_time < before && p.n !== last) {
-            // Whole partitions go at once: far cheaper than deleting their rows.
-            n += (db.prepare(`SELECT COUNT(*) AS c FROM http_p${p.n}`).get() as { c: number }).c;
-            db.raw.exec(`DROP TABLE http_p${p.n}`);
-            db.prepare('DELETE FROM http_parts WHERE n = ?').run(p.n);
-          } else {
-            keep.push(p.n);
-            if (p.min_time !== null && p.min_time < before) n += Number(db.prepare(`DELETE FROM http_p${p.n} WHERE time < ?`).run(before).changes);
-          }
-        }
-        if (keep.length !== parts.length) db.raw.exec(httpViewDdl(keep));
-        return n;
-      });
+      removed += db.txSync(() => this.#log().prune(before));
     }
     for (const t of this.db instanceof SqliteDb ? ['auth_events', 'findings'] : ['http_events', 'auth_events', 'findings']) {
       removed += (await this.db.run(`DELETE FROM ${t} WHERE time < ?`, [before])).changes;
@@ -771,16 +548,6 @@ export function globToLike(glob: string): string {
     else out += c;
   }
   return out;
-}
-
-const regexes = new Map<string, RegExp>();
-function regexCache(re: string): RegExp {
-  let r = regexes.get(re);
-  if (!r) {
-    r = new RegExp(re);
-    regexes.set(re, r);
-  }
-  return r;
 }
 
 function checkRegex(re: string): void {

@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { Checkpoint } from '../../logs/ports.ts';
 import type { BatchSink, LineSource } from '../../logs/sources.ts';
 import { AppError } from '../../core/errors.ts';
-import { takeLines } from './lines.ts';
+import { MAX_LINE_BYTES, takeLines } from './lines.ts';
 
 const FP_BYTES = 1024;
 const READ_BYTES = 8 << 20;
@@ -174,14 +174,24 @@ export class FileSource implements LineSource {
 
   /** Reads complete lines from pos to the current end; true when at the end. */
   async #readAvailable(fd: number, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<boolean> {
-    let pending: Buffer = Buffer.alloc(0);
+    // One buffer for the whole backlog: the unfinished line left by a read moves to its front and
+    // the next read lands after it. A fresh 8 MiB buffer per read, or concatenating the chunk
+    // after the leftover, cost measurable garbage collection and copying (about 5% of ingest).
+    // Lines are decoded to strings before they leave #emit, so reusing the bytes is safe.
+    let buf = Buffer.allocUnsafe(READ_BYTES + MAX_LINE_BYTES);
+    let have = 0;
     for (;;) {
       if (signal.aborted) return true;
-      const chunk = Buffer.allocUnsafe(READ_BYTES);
-      const n = readSync(fd, chunk, 0, READ_BYTES, pos.offset + pending.length);
+      if (have + READ_BYTES > buf.length) {
+        const bigger = Buffer.allocUnsafe(have + READ_BYTES);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, have, READ_BYTES, pos.offset + have);
       const atEnd = n === 0;
-      if (!atEnd) pending = pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([pending, chunk.subarray(0, n)]);
-      pending = await this.#emit(pending, pos, sink, signal, final && atEnd);
+      const left = await this.#emit(buf.subarray(0, have + n), pos, sink, signal, final && atEnd);
+      have = left.length;
+      if (have > 0) buf.copyWithin(0, left.byteOffset - buf.byteOffset, left.byteOffset - buf.byteOffset + have);
       this.#read = pos.offset;
       if (atEnd || signal.aborted) return true;
     }

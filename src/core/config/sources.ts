@@ -76,7 +76,7 @@ export const logsSchema = z
       .min(1)
       .default(400)
       .describe('Days of traffic kept; older events are pruned by `ripcord run`. PCI DSS asks for 12 months.'),
-    batchLines: z.number().int().min(1).max(200_000).default(50_000).describe('Most lines per store transaction (bigger batches ingest faster; followers commit whatever has arrived).'),
+    batchLines: z.number().int().min(1).max(200_000).default(8192).describe('Most lines per store transaction (8192 fills one request block; followers commit whatever has arrived).'),
     flushMs: z.number().int().min(10).max(60_000).default(250).describe('Longest wait before a partial batch is written.'),
   })
   .prefault({});

@@ -1,0 +1,589 @@
+// The column block: how the SQLite traffic record keeps requests. A block holds up to
+// BLOCK_MAX_ROWS requests column by column (times, statuses, sizes as typed arrays; each text
+// column as a per-block dictionary plus one small index per row), each column compressed on
+// its own with zstd so that a search decodes only the columns it filters on. Writing one block
+// replaces thousands of row inserts and index updates, the cost that bounded ingest (see
+// docs/ARCHITECTURE.md, "traffic record"). A block also yields its summary for the catalog:
+// time range, statuses, sources and the sorted keys of its client addresses.
+//
+// Layout (all integers little-endian): u8 version (1), u8 flags (bit 0: explicit ids),
+// u32 rows, u32 column count, then per column u32 stored length, u32 raw length, and the
+// zstd-compressed column bytes. Decoding validates every length against the buffer: a block
+// is our own data, but a damaged database must give a clear error, never a wrong row.
+
+import { endianness } from 'node:os';
+import { constants as zc, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import type { HttpEvent } from '../../logs/events.ts';
+
+/** Most requests in one block: small enough that a search decodes little, big enough to compress. */
+export const BLOCK_MAX_ROWS = 8192;
+/** A trailing block with fewer rows is merged with the next append (live tailing writes tiny batches). */
+export const BLOCK_MIN_ROWS = 1024;
+
+const VERSION = 1;
+// Number columns are copied byte for byte into typed arrays, which use the machine's order.
+if (endianness() !== 'LE') throw new Error('the SQLite traffic record needs a little-endian machine');
+const FLAG_EXPLICIT_IDS = 1;
+
+/** Text columns, dictionary-encoded; the order is part of the format. */
+export const textColumns = ['ip', 'method', 'path', 'query', 'protocol', 'referer', 'ua', 'user', 'vhost'] as const;
+export type TextColumn = (typeof textColumns)[number];
+/** Number columns; the order is part of the format (after `ids` when present). */
+const numberColumns = ['time', 'src', 'line', 'status', 'bytes', 'dur'] as const;
+type NumberColumn = (typeof numberColumns)[number];
+
+/** One request with where it is kept and where it came from. */
+export interface BlockRow {
+  id: number;
+  src: number;
+  line: number;
+  event: HttpEvent;
+}
+
+/** Requests as parallel arrays (no object per row: ingest allocates enough already). */
+export interface RowColumns {
+  ids: number[];
+  srcs: number[];
+  lines: number[];
+  events: HttpEvent[];
+}
+
+export interface BlockSummary {
+  firstId: number;
+  lastId: number;
+  rows: number;
+  minTime: number;
+  maxTime: number;
+  /** Distinct statuses, ascending. */
+  statuses: number[];
+  /** Distinct source numbers, ascending. */
+  sources: number[];
+  /** Sorted distinct address keys (see ipKey): a search for an address skips blocks without its key. */
+  ipKeys: Uint32Array;
+}
+
+export interface EncodedBlock {
+  summary: BlockSummary;
+  data: Buffer;
+}
+
+/**
+ * A 32-bit key for a client address: the IPv4 value for a canonical dotted quad, else an
+ * FNV-1a hash of the text. Keys only narrow the blocks to read; rows are matched on the text.
+ */
+export function ipKey(ip: string): number {
+  const v4 = ipv4Value(ip);
+  if (v4 >= 0) return v4;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ip.length; i++) {
+    h ^= ip.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The 32-bit value of a canonical dotted quad (no leading zeros, parts 0-255), or -1. */
+export function ipv4Value(ip: string): number {
+  const n = ip.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/** How a text column is laid out: a dictionary for repeating values, plain text for mostly-unique ones. */
+const KIND_DICT = 0;
+const KIND_PLAIN = 1;
+
+interface TextBuilder {
+  add(i: number, v: string | null): void;
+  bytes(): Buffer;
+}
+
+/**
+ * Plain text column for values that rarely repeat (paths: product pages, search URLs), where a
+ * dictionary's hashing and growth cost more than they save (measured 0.4-0.6 µs a row for
+ * paths). u8 kind, u32 byte offset per row + 1 (null rows are marked in a bitmap), UTF-8 text.
+ */
+class PlainBuilder implements TextBuilder {
+  #values: (string | null)[];
+  constructor(n: number) {
+    this.#values = new Array<string | null>(n).fill(null);
+  }
+  add(i: number, v: string | null): void {
+    this.#values[i] = v;
+  }
+  bytes(): Buffer {
+    const n = this.#values.length;
+    let joined = '';
+    for (const v of this.#values) if (v !== null) joined += v;
+    const text = Buffer.from(joined, 'utf8');
+    const head = Buffer.allocUnsafe(1 + 4 * (n + 1) + Math.ceil(n / 8));
+    head.writeUInt8(KIND_PLAIN, 0);
+    const nulls = 1 + 4 * (n + 1);
+    head.fill(0, nulls);
+    // Pure ASCII text (the common case) has byte offsets equal to string offsets.
+    const ascii = text.length === joined.length;
+    let off = 0;
+    head.writeUInt32LE(0, 1);
+    for (let i = 0; i < n; i++) {
+      const v = this.#values[i] as string | null;
+      if (v === null) head[nulls + (i >> 3)] = (head[nulls + (i >> 3)] as number) | (1 << (i & 7));
+      else off += ascii ? v.length : Buffer.byteLength(v, 'utf8');
+      head.writeUInt32LE(off, 5 + 4 * i);
+    }
+    if (off !== text.length) throw new Error('request block: plain text length mismatch');
+    return Buffer.concat([head, text]);
+  }
+}
+
+/** Builds a text column's dictionary as rows are added; index 0 stands for null. */
+class DictBuilder implements TextBuilder {
+  readonly index: Uint16Array;
+  #map = new Map<string, number>();
+  readonly values: string[] = [];
+  #last: string | null = null;
+  #lastIdx = 0;
+  constructor(n: number) {
+    this.index = new Uint16Array(n);
+  }
+  add(i: number, v: string | null): void {
+    if (v === null) return; // index stays 0
+    // Neighbouring requests often repeat a value (same client, same asset page): a string
+    // comparison is cheaper than hashing a fresh string.
+    if (v === this.#last) {
+      this.index[i] = this.#lastIdx;
+      return;
+    }
+    let k = this.#map.get(v);
+    if (k === undefined) {
+      this.values.push(v);
+      k = this.values.length;
+      this.#map.set(v, k);
+    }
+    this.index[i] = k;
+    this.#last = v;
+    this.#lastIdx = k;
+  }
+  /** u8 kind, u32 count, u32 byte offsets (count + 1), UTF-8 bytes, then the u16 row indexes. */
+  bytes(): Buffer {
+    const count = this.values.length;
+    const joined = this.values.join('');
+    const text = Buffer.from(joined, 'utf8');
+    const ascii = text.length === joined.length;
+    const head = Buffer.allocUnsafe(5 + 4 * (count + 1));
+    head.writeUInt8(KIND_DICT, 0);
+    head.writeUInt32LE(count, 1);
+    let off = 0;
+    head.writeUInt32LE(0, 5);
+    for (let k = 0; k < count; k++) {
+      const v = this.values[k] as string;
+      off += ascii ? v.length : Buffer.byteLength(v, 'utf8');
+      head.writeUInt32LE(off, 9 + 4 * k);
+    }
+    if (off !== text.length) throw new Error('request block: dictionary text length mismatch');
+    return Buffer.concat([head, text, Buffer.from(this.index.buffer, this.index.byteOffset, this.index.byteLength)]);
+  }
+}
+
+const NULL_NUMBER = -1;
+
+/** Encodes rows [start, end) (at most BLOCK_MAX_ROWS, ids ascending) into one block. */
+export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.length): EncodedBlock {
+  const n = end - start;
+  if (n <= 0 || n > BLOCK_MAX_ROWS) throw new Error(`request block: ${n} rows (1 to ${BLOCK_MAX_ROWS})`);
+  const firstId = rows.ids[start] as number;
+  let explicit = false;
+  for (let i = 1; i < n; i++) if (rows.ids[start + i] !== firstId + i) explicit = true;
+  const ids = new Float64Array(n);
+  // Times and line numbers are stored as differences from the previous row: mostly tiny and
+  // repeated, which zstd compresses far better than absolute values.
+  const time = new Float64Array(n);
+  const src = new Float64Array(n);
+  const line = new Float64Array(n);
+  const status = new Float64Array(n);
+  const bytes = new Float64Array(n);
+  const dur = new Float64Array(n);
+  const dicts: TextBuilder[] = textColumns.map((c) => (c === 'path' ? new PlainBuilder(n) : new DictBuilder(n)));
+  const [dIp, dMethod, dPath, dQuery, dProtocol, dReferer, dUa, dUser, dVhost] = dicts as [TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder];
+  const keys = new Uint32Array(n);
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  let prevTime = 0;
+  let prevLine = 0;
+  const statusSet = new Set<number>();
+  const srcSet = new Set<number>();
+  let lastIp = '';
+  let lastKey = 0;
+  let lastSrc = -1;
+  for (let i = 0; i < n; i++) {
+    const e = rows.events[start + i] as HttpEvent;
+    const id = rows.ids[start + i] as number;
+    // The store's NOT NULL: a request without a real time or status is a bug upstream, refused.
+    if (!Number.isFinite(e.time) || !Number.isFinite(e.status) || typeof e.ip !== 'string') throw new Error(`request block: event ${id} has no valid time, status or address`);
+    ids[i] = id;
+    time[i] = e.time - prevTime;
+    prevTime = e.time;
+    if (e.time < minTime) minTime = e.time;
+    if (e.time > maxTime) maxTime = e.time;
+    const sr = rows.srcs[start + i] as number;
+    src[i] = sr;
+    if (sr !== lastSrc) {
+      srcSet.add(sr);
+      lastSrc = sr;
+    }
+    const ln = rows.lines[start + i] as number;
+    line[i] = ln - prevLine;
+    prevLine = ln;
+    status[i] = e.status;
+    statusSet.add(e.status);
+    bytes[i] = e.bytes ?? NULL_NUMBER;
+    dur[i] = e.durationMs ?? NULL_NUMBER;
+    if (e.ip !== lastIp) {
+      lastIp = e.ip;
+      lastKey = ipKey(e.ip);
+    }
+    keys[i] = lastKey;
+    dIp.add(i, e.ip);
+    dMethod.add(i, e.method);
+    dPath.add(i, e.path);
+    dQuery.add(i, e.query);
+    dProtocol.add(i, e.protocol);
+    dReferer.add(i, e.referer);
+    dUa.add(i, e.userAgent);
+    dUser.add(i, e.user);
+    dVhost.add(i, e.vhost);
+  }
+  const columns: Buffer[] = [];
+  if (explicit) columns.push(f64(ids));
+  columns.push(f64(time), f64(src), f64(line), f64(status), f64(bytes), f64(dur));
+  for (const d of dicts) columns.push(d.bytes());
+  keys.sort();
+  let distinct = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[i - 1]) keys[distinct++] = keys[i] as number;
+  const head = Buffer.allocUnsafe(10);
+  head.writeUInt8(VERSION, 0);
+  head.writeUInt8(explicit ? FLAG_EXPLICIT_IDS : 0, 1);
+  head.writeUInt32LE(n, 2);
+  head.writeUInt32LE(columns.length, 6);
+  const parts: Buffer[] = [head];
+  for (const c of columns) {
+    const z = zstdCompressSync(c, { params: { [zc.ZSTD_c_compressionLevel]: 1 } });
+    const len = Buffer.allocUnsafe(8);
+    len.writeUInt32LE(z.length, 0);
+    len.writeUInt32LE(c.length, 4);
+    parts.push(len, z);
+  }
+  return {
+    summary: {
+      firstId,
+      lastId: rows.ids[end - 1] as number,
+      rows: n,
+      minTime,
+      maxTime,
+      statuses: [...statusSet].sort((a, b) => a - b),
+      sources: [...srcSet].sort((a, b) => a - b),
+      ipKeys: keys.slice(0, distinct),
+    },
+    data: Buffer.concat(parts),
+  };
+}
+
+function f64(a: Float64Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A text column of a decoded block. */
+export interface TextReader {
+  at(i: number): string | null;
+  /** Clears sel[i] for every row whose value is null or fails `test`. */
+  narrow(sel: Uint8Array, test: (v: string) => boolean): void;
+  /** Adds the count of each value over the selected rows (all rows when sel is null). */
+  countInto(sel: Uint8Array | null, into: Map<string | null, number>): void;
+}
+
+/** Copies little-endian numbers out of a byte range (typed-array views need alignment). */
+function copyOut<T extends Float64Array | Uint16Array | Uint32Array>(out: T, raw: Buffer, start: number): T {
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).set(raw.subarray(start, start + out.byteLength));
+  return out;
+}
+
+/** A dictionary-encoded text column: row indexes into distinct values, decoded on demand. */
+class DictReader implements TextReader {
+  readonly index: Uint16Array;
+  readonly count: number;
+  #text: Buffer;
+  #offsets: Uint32Array;
+  #values: (string | undefined)[];
+  constructor(raw: Buffer, rows: number, what: string) {
+    const count = raw.readUInt32LE(1);
+    const offEnd = 5 + 4 * (count + 1);
+    if (count > rows || offEnd > raw.length) throw new Error(`${what}: dictionary of ${count} entries does not fit`);
+    this.#offsets = copyOut(new Uint32Array(count + 1), raw, 5);
+    const textLen = this.#offsets[count] as number;
+    const idxStart = offEnd + textLen;
+    if (idxStart + 2 * rows !== raw.length) throw new Error(`${what}: column is ${raw.length} bytes, expected ${idxStart + 2 * rows}`);
+    for (let k = 0; k < count; k++) if ((this.#offsets[k] as number) > (this.#offsets[k + 1] as number)) throw new Error(`${what}: dictionary offsets go backwards`);
+    this.#text = raw.subarray(offEnd, idxStart);
+    this.index = copyOut(new Uint16Array(rows), raw, idxStart);
+    for (let i = 0; i < rows; i++) if ((this.index[i] as number) > count) throw new Error(`${what}: row ${i} points past the dictionary`);
+    this.count = count;
+    this.#values = new Array<string | undefined>(count + 1);
+  }
+  /** Dictionary entry k (1-based); null for 0. */
+  value(k: number): string | null {
+    if (k === 0) return null;
+    let v = this.#values[k];
+    if (v === undefined) {
+      v = this.#text.toString('utf8', this.#offsets[k - 1], this.#offsets[k]);
+      this.#values[k] = v;
+    }
+    return v;
+  }
+  at(i: number): string | null {
+    return this.value(this.index[i] as number);
+  }
+  narrow(sel: Uint8Array, test: (v: string) => boolean): void {
+    // Each distinct value is tested once (0: not yet, 1: passes, 2: fails).
+    const verdict = new Uint8Array(this.count + 1);
+    verdict[0] = 2;
+    for (let i = 0; i < sel.length; i++) {
+      if (sel[i] === 0) continue;
+      const k = this.index[i] as number;
+      let v = verdict[k] as number;
+      if (v === 0) {
+        v = test(this.value(k) as string) ? 1 : 2;
+        verdict[k] = v;
+      }
+      if (v === 2) sel[i] = 0;
+    }
+  }
+  countInto(sel: Uint8Array | null, into: Map<string | null, number>): void {
+    const counts = new Uint32Array(this.count + 1);
+    for (let i = 0; i < this.index.length; i++) if (sel === null || sel[i] === 1) {
+        const k = this.index[i] as number;
+        counts[k] = (counts[k] as number) + 1;
+      }
+    for (let k = 0; k <= this.count; k++) {
+      const c = counts[k] as number;
+      if (c === 0) continue;
+      const v = this.value(k);
+      into.set(v, (into.get(v) ?? 0) + c);
+    }
+  }
+}
+
+/** A plain text column: one value per row. */
+class PlainReader implements TextReader {
+  #offsets: Uint32Array;
+  #nulls: Buffer;
+  #text: Buffer;
+  #str: string | null = null;
+  constructor(raw: Buffer, rows: number, what: string) {
+    const nullsAt = 1 + 4 * (rows + 1);
+    const textAt = nullsAt + Math.ceil(rows / 8);
+    if (textAt > raw.length) throw new Error(`${what}: plain column of ${rows} rows does not fit`);
+    this.#offsets = copyOut(new Uint32Array(rows + 1), raw, 1);
+    if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length) throw new Error(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
+    for (let i = 0; i < rows; i++) if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number)) throw new Error(`${what}: offsets go backwards at row ${i}`);
+    this.#nulls = raw.subarray(nullsAt, textAt);
+    this.#text = raw.subarray(textAt);
+    // ASCII text: decode once and cut strings, instead of one decode per row.
+    const s = this.#text.toString('latin1');
+    if (!/[^\x00-\x7f]/.test(s)) this.#str = s;
+  }
+  at(i: number): string | null {
+    if ((((this.#nulls[i >> 3] as number) >> (i & 7)) & 1) === 1) return null;
+    const a = this.#offsets[i] as number;
+    const b = this.#offsets[i + 1] as number;
+    return this.#str !== null ? this.#str.slice(a, b) : this.#text.toString('utf8', a, b);
+  }
+  narrow(sel: Uint8Array, test: (v: string) => boolean): void {
+    for (let i = 0; i < sel.length; i++) {
+      if (sel[i] === 0) continue;
+      const v = this.at(i);
+      if (v === null || !test(v)) sel[i] = 0;
+    }
+  }
+  countInto(sel: Uint8Array | null, into: Map<string | null, number>): void {
+    for (let i = 0; i < this.#offsets.length - 1; i++) {
+      if (sel !== null && sel[i] === 0) continue;
+      const v = this.at(i);
+      into.set(v, (into.get(v) ?? 0) + 1);
+    }
+  }
+}
+
+/** A stored block, decoded column by column as a search asks for them. */
+export class BlockReader {
+  readonly rows: number;
+  readonly explicitIds: boolean;
+  readonly firstId: number;
+  #data: Buffer;
+  #spans: { start: number; stored: number; raw: number }[] = [];
+  #ids: Float64Array | null = null;
+  #numbers = new Map<NumberColumn, Float64Array>();
+  #texts = new Map<TextColumn, TextReader>();
+  #what: string;
+
+  constructor(data: Buffer, firstId: number, what = `request block ${firstId}`) {
+    this.#what = what;
+    this.#data = data;
+    this.firstId = firstId;
+    if (data.length < 10) throw new Error(`${what}: ${data.length} bytes is too short`);
+    const version = data.readUInt8(0);
+    if (version !== VERSION) throw new Error(`${what}: format version ${version} is not known (this Ripcord reads ${VERSION})`);
+    this.explicitIds = (data.readUInt8(1) & FLAG_EXPLICIT_IDS) !== 0;
+    this.rows = data.readUInt32LE(2);
+    const count = data.readUInt32LE(6);
+    const expected = numberColumns.length + textColumns.length + (this.explicitIds ? 1 : 0);
+    if (count !== expected || this.rows < 1 || this.rows > BLOCK_MAX_ROWS) throw new Error(`${what}: ${count} columns of ${this.rows} rows is not a valid block`);
+    let p = 10;
+    for (let c = 0; c < count; c++) {
+      if (p + 8 > data.length) throw new Error(`${what}: column ${c} header is past the end`);
+      const stored = data.readUInt32LE(p);
+      const raw = data.readUInt32LE(p + 4);
+      p += 8;
+      if (p + stored > data.length) throw new Error(`${what}: column ${c} is past the end`);
+      this.#spans.push({ start: p, stored, raw });
+      p += stored;
+    }
+    if (p !== data.length) throw new Error(`${what}: ${data.length - p} bytes after the last column`);
+  }
+
+  #column(c: number): Buffer {
+    const s = this.#spans[c];
+    if (!s) throw new Error(`${this.#what}: no column ${c}`);
+    const raw = zstdDecompressSync(this.#data.subarray(s.start, s.start + s.stored));
+    if (raw.length !== s.raw) throw new Error(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
+    return raw;
+  }
+
+  #f64(c: number): Float64Array {
+    const raw = this.#column(c);
+    if (raw.length !== 8 * this.rows) throw new Error(`${this.#what}: number column ${c} is ${raw.length} bytes, expected ${8 * this.rows}`);
+    return copyOut(new Float64Array(this.rows), raw, 0);
+  }
+
+  ids(): Float64Array {
+    if (this.#ids === null) {
+      if (this.explicitIds) this.#ids = this.#f64(0);
+      else {
+        const ids = new Float64Array(this.rows);
+        for (let i = 0; i < this.rows; i++) ids[i] = this.firstId + i;
+        this.#ids = ids;
+      }
+    }
+    return this.#ids;
+  }
+
+  /** Absolute values of a number column (times and lines undo their differences; null numbers are -1). */
+  numbers(col: NumberColumn): Float64Array {
+    let v = this.#numbers.get(col);
+    if (v === undefined) {
+      v = this.#f64(numberColumns.indexOf(col) + (this.explicitIds ? 1 : 0));
+      if (col === 'time' || col === 'line') for (let i = 1; i < v.length; i++) v[i] = (v[i] as number) + (v[i - 1] as number);
+      this.#numbers.set(col, v);
+    }
+    return v;
+  }
+
+  text(col: TextColumn): TextReader {
+    let v = this.#texts.get(col);
+    if (v === undefined) {
+      const c = numberColumns.length + textColumns.indexOf(col) + (this.explicitIds ? 1 : 0);
+      const raw = this.#column(c);
+      const what = `${this.#what} column ${col}`;
+      const kind = raw.length > 0 ? raw.readUInt8(0) : -1;
+      if (kind === KIND_DICT) v = new DictReader(raw, this.rows, what);
+      else if (kind === KIND_PLAIN) v = new PlainReader(raw, this.rows, what);
+      else throw new Error(`${what}: unknown layout ${kind}`);
+      this.#texts.set(col, v);
+    }
+    return v;
+  }
+
+  /** Appends every row to parallel arrays (rewriting a block). */
+  allInto(out: RowColumns): void {
+    const ids = this.ids();
+    const srcs = this.numbers('src');
+    const lines = this.numbers('line');
+    for (let i = 0; i < this.rows; i++) {
+      out.ids.push(ids[i] as number);
+      out.srcs.push(srcs[i] as number);
+      out.lines.push(lines[i] as number);
+      out.events.push(this.row(i).event);
+    }
+  }
+
+  /** Row i as stored. */
+  row(i: number): BlockRow {
+    const num = (c: NumberColumn): number | null => {
+      const x = this.numbers(c)[i] as number;
+      return x === NULL_NUMBER ? null : x;
+    };
+    const txt = (c: TextColumn): string | null => this.text(c).at(i);
+    return {
+      id: this.ids()[i] as number,
+      src: this.numbers('src')[i] as number,
+      line: this.numbers('line')[i] as number,
+      event: {
+        kind: 'http',
+        time: this.numbers('time')[i] as number,
+        ip: txt('ip') ?? '',
+        method: txt('method') ?? '',
+        path: txt('path') ?? '',
+        query: txt('query') ?? '',
+        protocol: txt('protocol') ?? '',
+        status: this.numbers('status')[i] as number,
+        bytes: num('bytes'),
+        referer: txt('referer'),
+        userAgent: txt('ua'),
+        user: txt('user'),
+        vhost: txt('vhost'),
+        durationMs: num('dur'),
+      },
+    };
+  }
+}
+
+/** SQLite GLOB semantics (case-sensitive `*`, `?`, `[...]` with `^` negation) as a RegExp. */
+export function globRegExp(glob: string): RegExp {
+  let out = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') out += '[\\s\\S]*';
+    else if (c === '?') out += '[\\s\\S]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) {
+        out += '\\[';
+        continue;
+      }
+      let body = glob.slice(i + 1, end);
+      const negate = body.startsWith('^');
+      if (negate) body = body.slice(1);
+      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      i = end;
+    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, (m) => `\\${m}`);
+  }
+  return new RegExp(`${out}$`, 'u');
+}

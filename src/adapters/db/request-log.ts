@@ -1,0 +1,305 @@
+// The requests of the SQLite traffic record, kept as column blocks (request-block.ts) in three
+// tables keyed by a block's first event id: http_blocks (the catalog: id range, time range,
+// statuses, sources), http_block_ips (each block's sorted address keys) and http_block_data
+// (the columns). A search reads the catalog, skips blocks whose time, status, source or
+// address keys rule them out, and decodes only the columns it filters on in the rest, newest
+// block first, stopping once no older block can beat what it has. Event ids are handed out
+// from http_ids and never reused, so findings keep pointing at their request.
+//
+// Every method runs inside the caller's transaction or is a read; the caller (SqlEventStore)
+// owns transactions, so a batch's blocks commit with its checkpoint.
+
+import type { HttpQuery } from '../../logs/ports.ts';
+import { AppError } from '../../core/errors.ts';
+import type { SqliteDb } from './sqlite.ts';
+import type { HttpEvent } from '../../logs/events.ts';
+import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+
+export const requestLogDdl = `
+CREATE TABLE http_blocks (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL,
+  min_time INTEGER NOT NULL, max_time INTEGER NOT NULL, statuses TEXT NOT NULL, sources TEXT NOT NULL, bytes INTEGER NOT NULL);
+CREATE INDEX http_blocks_time ON http_blocks (max_time, min_time);
+CREATE TABLE http_block_ips (first_id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE http_block_data (first_id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE http_ids (one INTEGER PRIMARY KEY CHECK (one = 1), next INTEGER NOT NULL);
+INSERT INTO http_ids (one, next) VALUES (1, 1);
+`;
+
+interface CatalogRow {
+  first_id: number;
+  last_id: number;
+  rows: number;
+  min_time: number;
+  max_time: number;
+  statuses: string;
+  sources: string;
+}
+
+/** A matching row, located before it is turned into an event (only the newest `limit` are). */
+interface Hit {
+  time: number;
+  id: number;
+  reader: BlockReader;
+  i: number;
+}
+
+export interface BlockSizes {
+  /** Most rows per block (at most BLOCK_MAX_ROWS). */
+  max: number;
+  /** A trailing block below this is merged with the next append. */
+  min: number;
+}
+
+const numList = (s: string): number[] => (s === '' ? [] : s.split(',').map(Number));
+
+export class RequestLog {
+  readonly #db: SqliteDb;
+  readonly #sizes: BlockSizes;
+
+  constructor(db: SqliteDb, sizes: Partial<BlockSizes> = {}) {
+    this.#db = db;
+    const max = Math.min(BLOCK_MAX_ROWS, sizes.max ?? BLOCK_MAX_ROWS);
+    this.#sizes = { max, min: Math.min(max, sizes.min ?? BLOCK_MIN_ROWS) };
+  }
+
+  /**
+   * Stores requests of one source (must run inside a transaction) and returns their ids, in
+   * order. A small trailing block is read back and rewritten with the new rows, so a follower
+   * committing a few lines at a time still ends up with full blocks.
+   */
+  append(src: number, events: readonly HttpEvent[], lines: readonly number[]): number[] {
+    if (events.length === 0) return [];
+    const db = this.#db;
+    const next = (db.prepare('SELECT next FROM http_ids WHERE one = 1').get() as { next: number }).next;
+    const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
+    const tail = db.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id DESC LIMIT 1').get() as { first_id: number; rows: number } | undefined;
+    if (tail !== undefined && tail.rows < this.#sizes.min) {
+      const reader = this.#reader(tail.first_id);
+      if (reader !== null) {
+        reader.allInto(all);
+        this.#delete(tail.first_id);
+      }
+    }
+    const ids = new Array<number>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      ids[i] = next + i;
+      all.ids.push(next + i);
+      all.srcs.push(src);
+      all.lines.push(lines[i] as number);
+      all.events.push(events[i] as HttpEvent);
+    }
+    this.#write(all);
+    db.prepare('UPDATE http_ids SET next = ? WHERE one = 1').run(next + events.length);
+    return ids;
+  }
+
+  /**
+   * Stores rows that already have ids (converting an older store), in id order, and makes sure
+   * later ids come after them. Inside a transaction.
+   */
+  restore(rows: RowColumns): void {
+    if (rows.events.length === 0) return;
+    this.#write(rows);
+    const last = rows.ids[rows.ids.length - 1] as number;
+    this.#db.prepare('UPDATE http_ids SET next = MAX(next, ?) WHERE one = 1').run(last + 1);
+  }
+
+  /** Encodes rows into blocks of even size (none above the maximum) and stores them. */
+  #write(rows: RowColumns): void {
+    const total = rows.events.length;
+    const blocks = Math.ceil(total / this.#sizes.max);
+    const per = Math.ceil(total / blocks);
+    const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources, bytes) VALUES (?,?,?,?,?,?,?,?)');
+    const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, keys) VALUES (?, ?)');
+    const insData = this.#db.prepare('INSERT INTO http_block_data (first_id, data) VALUES (?, ?)');
+    for (let at = 0; at < total; at += per) {
+      const { summary: s, data } = encodeBlock(rows, at, Math.min(total, at + per));
+      insCat.run(s.firstId, s.lastId, s.rows, s.minTime, s.maxTime, s.statuses.join(','), s.sources.join(','), data.length);
+      insIps.run(s.firstId, new Uint8Array(s.ipKeys.buffer, s.ipKeys.byteOffset, s.ipKeys.byteLength));
+      insData.run(s.firstId, data);
+    }
+  }
+
+  #delete(firstId: number): void {
+    for (const t of ['http_blocks', 'http_block_ips', 'http_block_data']) this.#db.prepare(`DELETE FROM ${t} WHERE first_id = ?`).run(firstId);
+  }
+
+  #reader(firstId: number): BlockReader | null {
+    const r = this.#db.prepare('SELECT data FROM http_block_data WHERE first_id = ?').get(firstId) as { data: Uint8Array } | undefined;
+    if (r === undefined) return null;
+    try {
+      return new BlockReader(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), firstId);
+    } catch (e) {
+      throw new AppError('store', `the traffic record is damaged: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  #catalog(since: number | undefined, until: number | undefined): CatalogRow[] {
+    return this.#db
+      .prepare('SELECT first_id, last_id, rows, min_time, max_time, statuses, sources FROM http_blocks WHERE max_time >= ? AND min_time < ? ORDER BY max_time DESC, first_id DESC')
+      .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as unknown as CatalogRow[];
+  }
+
+  /** Rows matching `q` (source already resolved to its number), newest first, at most q.limit. */
+  search(q: HttpQuery, src: number | undefined): BlockRow[] {
+    const since = q.since ?? Number.MIN_SAFE_INTEGER;
+    const until = q.until ?? Number.MAX_SAFE_INTEGER;
+    const statuses = q.status !== undefined && q.status.length > 0 ? new Set(q.status) : null;
+    const key = q.ip !== undefined ? ipKey(q.ip) : null;
+    const keysOf = this.#db.prepare('SELECT keys FROM http_block_ips WHERE first_id = ?');
+    const method = q.method?.toUpperCase();
+    const glob = q.pathGlob !== undefined ? globRegExp(q.pathGlob) : null;
+    const re = q.pathRe !== undefined ? pathRegExp(q.pathRe) : null;
+    const limit = q.limit;
+    let hits: Hit[] = [];
+    /** Time of the limit-th newest hit so far (older blocks must beat it to matter). */
+    let floor = -Infinity;
+    const trim = () => {
+      hits.sort((a, b) => b.time - a.time || b.id - a.id);
+      if (hits.length > limit) hits.length = limit;
+      if (hits.length === limit) floor = (hits[limit - 1] as Hit).time;
+    };
+    for (const b of this.#catalog(q.since, q.until)) {
+      if (limit <= 0) break;
+      if (b.max_time < floor) break;
+      if (statuses !== null && !numList(b.statuses).some((s) => statuses.has(s))) continue;
+      if (src !== undefined && !numList(b.sources).includes(src)) continue;
+      if (key !== null) {
+        const k = keysOf.get(b.first_id) as { keys: Uint8Array } | undefined;
+        if (k === undefined || !hasKey(k.keys, key)) continue;
+      }
+      const reader = this.#reader(b.first_id);
+      if (reader === null) continue;
+      const sel = new Uint8Array(reader.rows).fill(1);
+      const time = reader.numbers('time');
+      if (b.min_time < since || b.max_time >= until || b.max_time >= floor) {
+        for (let i = 0; i < reader.rows; i++) {
+          const t = time[i] as number;
+          if (t < since || t >= until || t < floor) sel[i] = 0;
+        }
+      }
+      if (statuses !== null) {
+        const st = reader.numbers('status');
+        for (let i = 0; i < reader.rows; i++) if (sel[i] === 1 && !statuses.has(st[i] as number)) sel[i] = 0;
+      }
+      if (src !== undefined) {
+        const sc = reader.numbers('src');
+        for (let i = 0; i < reader.rows; i++) if (sc[i] !== src) sel[i] = 0;
+      }
+      const ip = q.ip;
+      if (ip !== undefined) reader.text('ip').narrow(sel, (v) => v === ip);
+      if (method !== undefined) reader.text('method').narrow(sel, (v) => v === method);
+      const user = q.user;
+      if (user !== undefined) reader.text('user').narrow(sel, (v) => v === user);
+      if (glob !== null) reader.text('path').narrow(sel, (v) => glob.test(v));
+      if (re !== null) reader.text('path').narrow(sel, (v) => re.test(v));
+      let ids: Float64Array | null = null;
+      let added = false;
+      for (let i = 0; i < reader.rows; i++) {
+        if (sel[i] === 0) continue;
+        ids ??= reader.ids();
+        hits.push({ time: time[i] as number, id: ids[i] as number, reader, i });
+        added = true;
+      }
+      if (added && hits.length >= limit) trim();
+    }
+    trim();
+    const out = hits.map((h) => h.reader.row(h.i));
+    hits = [];
+    return out;
+  }
+
+  /** Counts per value of a request field over a time window, most frequent first. */
+  top(by: 'ip' | 'path' | 'status' | 'user-agent', since: number | undefined, until: number | undefined, limit: number): { value: string | null; count: number }[] {
+    const lo = since ?? Number.MIN_SAFE_INTEGER;
+    const hi = until ?? Number.MAX_SAFE_INTEGER;
+    const counts = new Map<string | null, number>();
+    const col: TextColumn | null = by === 'ip' ? 'ip' : by === 'path' ? 'path' : by === 'user-agent' ? 'ua' : null;
+    for (const b of this.#catalog(since, until)) {
+      const reader = this.#reader(b.first_id);
+      if (reader === null) continue;
+      let sel: Uint8Array | null = null;
+      if (b.min_time < lo || b.max_time >= hi) {
+        const time = reader.numbers('time');
+        sel = new Uint8Array(reader.rows);
+        for (let i = 0; i < reader.rows; i++) sel[i] = (time[i] as number) >= lo && (time[i] as number) < hi ? 1 : 0;
+      }
+      if (col !== null) reader.text(col).countInto(sel, counts);
+      else {
+        const st = reader.numbers('status');
+        for (let i = 0; i < reader.rows; i++) {
+          if (sel !== null && sel[i] === 0) continue;
+          const v = String(st[i]);
+          counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+      }
+    }
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, limit);
+  }
+
+  count(): number {
+    return (this.#db.prepare('SELECT COALESCE(SUM(rows), 0) AS n FROM http_blocks').get() as { n: number }).n;
+  }
+
+  /** Removes requests older than `before` (inside a transaction); returns how many. */
+  prune(before: number): number {
+    let removed = 0;
+    const old = this.#db.prepare('SELECT first_id, rows, min_time, max_time FROM http_blocks WHERE min_time < ?').all(before) as { first_id: number; rows: number; min_time: number; max_time: number }[];
+    for (const b of old) {
+      if (b.max_time < before) {
+        // Whole blocks go without being read.
+        this.#delete(b.first_id);
+        removed += b.rows;
+        continue;
+      }
+      const reader = this.#reader(b.first_id);
+      this.#delete(b.first_id);
+      if (reader === null) continue;
+      const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
+      reader.allInto(all);
+      const keep: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
+      all.events.forEach((e, i) => {
+        if (e.time < before) return;
+        keep.ids.push(all.ids[i] as number);
+        keep.srcs.push(all.srcs[i] as number);
+        keep.lines.push(all.lines[i] as number);
+        keep.events.push(e);
+      });
+      removed += reader.rows - keep.events.length;
+      if (keep.events.length > 0) this.#write(keep);
+    }
+    return removed;
+  }
+
+  /** Stored bytes of the request columns (for `ripcord logs sources` and benchmarks). */
+  storedBytes(): number {
+    return (this.#db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM http_blocks').get() as { n: number }).n;
+  }
+}
+
+/** Whether sorted little-endian u32 keys (a block's address keys) hold `key`. */
+function hasKey(bytes: Uint8Array, key: number): boolean {
+  const n = bytes.byteLength >>> 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let lo = 0;
+  let hi = n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = view.getUint32(mid * 4, true);
+    if (v === key) return true;
+    if (v < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function pathRegExp(re: string): RegExp {
+  try {
+    return new RegExp(re);
+  } catch (e) {
+    throw new AppError('usage', `--path-re is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
