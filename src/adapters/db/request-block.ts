@@ -204,7 +204,8 @@ class DictBuilder implements TextBuilder {
   }
 }
 
-const NULL_NUMBER = -1;
+/** Stands for a missing size or duration (any real number, -1 included, is kept as logged). */
+const NULL_NUMBER = Number.NaN;
 
 /** Encodes rows [start, end) (at most BLOCK_MAX_ROWS, ids ascending) into one block. */
 export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.length): EncodedBlock {
@@ -231,7 +232,7 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
   let prevLine = 0;
   const statusSet = new Set<number>();
   const srcSet = new Set<number>();
-  let lastIp = '';
+  let lastIp: string | null = null;
   let lastKey = 0;
   let lastSrc = -1;
   for (let i = 0; i < n; i++) {
@@ -286,7 +287,8 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
   head.writeUInt32LE(columns.length, 6);
   const parts: Buffer[] = [head];
   for (const c of columns) {
-    const z = zstdCompressSync(c, { params: { [zc.ZSTD_c_compressionLevel]: 1 } });
+    // The frame checksum makes a damaged column an error, never different rows.
+    const z = zstdCompressSync(c, { params: { [zc.ZSTD_c_compressionLevel]: 1, [zc.ZSTD_c_checksumFlag]: 1 } });
     const len = Buffer.allocUnsafe(8);
     len.writeUInt32LE(z.length, 0);
     len.writeUInt32LE(c.length, 4);
@@ -316,6 +318,13 @@ export interface TextReader {
   at(i: number): string | null;
   /** Clears sel[i] for every row whose value is null or fails `test`. */
   narrow(sel: Uint8Array, test: (v: string) => boolean): void;
+  /** Clears sel[i] for every row whose value is not exactly `v`. */
+  narrowEquals(sel: Uint8Array, v: string): void;
+  /**
+   * Clears sel[i] for every row whose value fails `re`; `literal`, text every match must
+   * contain, lets a column find its candidates with one substring search over all its text.
+   */
+  narrowMatch(sel: Uint8Array, re: RegExp, literal: string): void;
   /** Adds the count of each value over the selected rows (all rows when sel is null). */
   countInto(sel: Uint8Array | null, into: Map<string | null, number>): void;
 }
@@ -324,6 +333,48 @@ export interface TextReader {
 function copyOut<T extends Float64Array | Uint16Array | Uint32Array>(out: T, raw: Buffer, start: number): T {
   Buffer.from(out.buffer, out.byteOffset, out.byteLength).set(raw.subarray(start, start + out.byteLength));
   return out;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The 1-based entry whose text starts at byte p, or 0. Empty entries share their start with the
+ * next one, so of several starting at p this is the last (the only one that can be non-empty).
+ */
+function entryAt(offsets: Uint32Array, count: number, p: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const start = offsets[mid] as number;
+    if (start === p) {
+      let k = mid;
+      while (k < count - 1 && offsets[k + 1] === p) k++;
+      return k + 1;
+    }
+    if (start < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/** The longest run of plain characters in a glob: every match contains it. */
+export function globLiteral(glob: string): string {
+  let best = '';
+  let cur = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*' || c === '?' || c === '[') {
+      if (cur.length > best.length) best = cur;
+      cur = '';
+      if (c === '[') {
+        const end = glob.indexOf(']', i + 2);
+        if (end < 0) cur += c;
+        else i = end;
+      }
+    } else cur += c;
+  }
+  return cur.length > best.length ? cur : best;
 }
 
 /** A dictionary-encoded text column: row indexes into distinct values, decoded on demand. */
@@ -348,20 +399,63 @@ class DictReader implements TextReader {
     this.count = count;
     this.#values = new Array<string | undefined>(count + 1);
   }
+  /**
+   * All the text decoded once, when it is ASCII, for work that touches many entries: they are
+   * then cut from it instead of decoded one by one. Showing a few rows decodes just those.
+   */
+  #ascii: string | null | undefined;
+  #decodeAll(): void {
+    if (this.#ascii !== undefined) return;
+    const all = this.#text.toString('latin1');
+    this.#ascii = NON_ASCII.test(all) ? null : all;
+  }
   /** Dictionary entry k (1-based); null for 0. */
   value(k: number): string | null {
     if (k === 0) return null;
     let v = this.#values[k];
     if (v === undefined) {
-      v = this.#text.toString('utf8', this.#offsets[k - 1], this.#offsets[k]);
+      const a = this.#offsets[k - 1] as number;
+      const b = this.#offsets[k] as number;
+      v = typeof this.#ascii === 'string' ? this.#ascii.slice(a, b) : this.#text.toString('utf8', a, b);
       this.#values[k] = v;
     }
     return v;
+  }
+  /** The 1-based index of the entry that is exactly `v`, or 0. */
+  find(v: string): number {
+    const n = this.count;
+    if (v === '') {
+      for (let k = 1; k <= n; k++) if (this.#offsets[k - 1] === this.#offsets[k]) return k;
+      return 0;
+    }
+    // Search the bytes of v in all the text at once; a hit counts if it is a whole entry.
+    const needle = Buffer.from(v, 'utf8');
+    for (let p = this.#text.indexOf(needle); p >= 0; p = this.#text.indexOf(needle, p + 1)) {
+      const k = entryAt(this.#offsets, n, p);
+      if (k > 0 && this.#offsets[k] === p + needle.length) return k;
+    }
+    return 0;
+  }
+  narrowEquals(sel: Uint8Array, v: string): void {
+    const k = this.find(v);
+    if (k === 0) {
+      sel.fill(0);
+      return;
+    }
+    for (let i = 0; i < sel.length; i++) if (this.index[i] !== k) sel[i] = 0;
+  }
+  narrowMatch(sel: Uint8Array, re: RegExp, literal: string): void {
+    if (literal !== '' && this.#text.indexOf(Buffer.from(literal, 'utf8')) < 0) {
+      sel.fill(0);
+      return;
+    }
+    this.narrow(sel, (v) => re.test(v));
   }
   at(i: number): string | null {
     return this.value(this.index[i] as number);
   }
   narrow(sel: Uint8Array, test: (v: string) => boolean): void {
+    this.#decodeAll();
     // Each distinct value is tested once (0: not yet, 1: passes, 2: fails).
     const verdict = new Uint8Array(this.count + 1);
     verdict[0] = 2;
@@ -377,6 +471,7 @@ class DictReader implements TextReader {
     }
   }
   countInto(sel: Uint8Array | null, into: Map<string | null, number>): void {
+    this.#decodeAll();
     const counts = new Uint32Array(this.count + 1);
     for (let i = 0; i < this.index.length; i++) if (sel === null || sel[i] === 1) {
         const k = this.index[i] as number;
@@ -396,7 +491,9 @@ class PlainReader implements TextReader {
   #offsets: Uint32Array;
   #nulls: Buffer;
   #text: Buffer;
-  #str: string | null = null;
+  /** All the text decoded once, when it is ASCII (decoded on first use). */
+  #ascii: string | null | undefined;
+  #rows: number;
   constructor(raw: Buffer, rows: number, what: string) {
     const nullsAt = 1 + 4 * (rows + 1);
     const textAt = nullsAt + Math.ceil(rows / 8);
@@ -404,27 +501,72 @@ class PlainReader implements TextReader {
     this.#offsets = copyOut(new Uint32Array(rows + 1), raw, 1);
     if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length) throw new Error(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
     for (let i = 0; i < rows; i++) if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number)) throw new Error(`${what}: offsets go backwards at row ${i}`);
+    this.#rows = rows;
     this.#nulls = raw.subarray(nullsAt, textAt);
     this.#text = raw.subarray(textAt);
-    // ASCII text: decode once and cut strings, instead of one decode per row.
-    const s = this.#text.toString('latin1');
-    if (!/[^\x00-\x7f]/.test(s)) this.#str = s;
+  }
+  #isNull(i: number): boolean {
+    return (((this.#nulls[i >> 3] as number) >> (i & 7)) & 1) === 1;
   }
   at(i: number): string | null {
-    if ((((this.#nulls[i >> 3] as number) >> (i & 7)) & 1) === 1) return null;
+    if (this.#isNull(i)) return null;
     const a = this.#offsets[i] as number;
     const b = this.#offsets[i + 1] as number;
-    return this.#str !== null ? this.#str.slice(a, b) : this.#text.toString('utf8', a, b);
+    return typeof this.#ascii === 'string' ? this.#ascii.slice(a, b) : this.#text.toString('utf8', a, b);
+  }
+  /** Decodes all the text at once (when it is ASCII) before work that reads most rows. */
+  #decodeAll(): void {
+    if (this.#ascii !== undefined) return;
+    const all = this.#text.toString('latin1');
+    this.#ascii = NON_ASCII.test(all) ? null : all;
   }
   narrow(sel: Uint8Array, test: (v: string) => boolean): void {
+    this.#decodeAll();
     for (let i = 0; i < sel.length; i++) {
       if (sel[i] === 0) continue;
       const v = this.at(i);
       if (v === null || !test(v)) sel[i] = 0;
     }
   }
+  narrowEquals(sel: Uint8Array, v: string): void {
+    this.narrow(sel, (x) => x === v);
+  }
+  narrowMatch(sel: Uint8Array, re: RegExp, literal: string): void {
+    if (literal === '') {
+      this.narrow(sel, (v) => re.test(v));
+      return;
+    }
+    // Only rows holding the literal can match: find them with a substring search over the whole
+    // column and test just those (a path search that matches little no longer reads every row).
+    const needle = Buffer.from(literal, 'utf8');
+    const keep = new Uint8Array(sel.length);
+    const offsets = this.#offsets;
+    let row = 0;
+    for (let p = this.#text.indexOf(needle); p >= 0; ) {
+      // The row holding byte p: offsets[row] <= p < offsets[row + 1] (rows only move forward).
+      let lo = row;
+      let hi = this.#rows - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if ((offsets[mid] as number) <= p) lo = mid;
+        else hi = mid - 1;
+      }
+      row = lo;
+      const end = offsets[row + 1] as number;
+      if (p + needle.length <= end && sel[row] === 1 && keep[row] === 0) {
+        const v = this.at(row);
+        if (v !== null && re.test(v)) keep[row] = 1;
+      }
+      // Next occurrence in a later row (this row has been decided).
+      p = this.#text.indexOf(needle, Math.max(p + 1, end));
+      row++;
+      if (row >= this.#rows) break;
+    }
+    for (let i = 0; i < sel.length; i++) if (keep[i] === 0) sel[i] = 0;
+  }
   countInto(sel: Uint8Array | null, into: Map<string | null, number>): void {
-    for (let i = 0; i < this.#offsets.length - 1; i++) {
+    this.#decodeAll();
+    for (let i = 0; i < this.#rows; i++) {
       if (sel !== null && sel[i] === 0) continue;
       const v = this.at(i);
       into.set(v, (into.get(v) ?? 0) + 1);
@@ -538,7 +680,7 @@ export class BlockReader {
   row(i: number): BlockRow {
     const num = (c: NumberColumn): number | null => {
       const x = this.numbers(c)[i] as number;
-      return x === NULL_NUMBER ? null : x;
+      return Number.isNaN(x) ? null : x;
     };
     const txt = (c: TextColumn): string | null => this.text(c).at(i);
     return {

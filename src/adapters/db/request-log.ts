@@ -13,7 +13,7 @@ import type { HttpQuery } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/events.ts';
-import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, globLiteral, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
 
 export const requestLogDdl = `
 CREATE TABLE http_blocks (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL,
@@ -149,6 +149,7 @@ export class RequestLog {
     const keysOf = this.#db.prepare('SELECT keys FROM http_block_ips WHERE first_id = ?');
     const method = q.method?.toUpperCase();
     const glob = q.pathGlob !== undefined ? globRegExp(q.pathGlob) : null;
+    const globText = q.pathGlob !== undefined ? globLiteral(q.pathGlob) : '';
     const re = q.pathRe !== undefined ? pathRegExp(q.pathRe) : null;
     const limit = q.limit;
     let hits: Hit[] = [];
@@ -186,13 +187,11 @@ export class RequestLog {
         const sc = reader.numbers('src');
         for (let i = 0; i < reader.rows; i++) if (sc[i] !== src) sel[i] = 0;
       }
-      const ip = q.ip;
-      if (ip !== undefined) reader.text('ip').narrow(sel, (v) => v === ip);
-      if (method !== undefined) reader.text('method').narrow(sel, (v) => v === method);
-      const user = q.user;
-      if (user !== undefined) reader.text('user').narrow(sel, (v) => v === user);
-      if (glob !== null) reader.text('path').narrow(sel, (v) => glob.test(v));
-      if (re !== null) reader.text('path').narrow(sel, (v) => re.test(v));
+      if (q.ip !== undefined) reader.text('ip').narrowEquals(sel, q.ip);
+      if (method !== undefined) reader.text('method').narrowEquals(sel, method);
+      if (q.user !== undefined) reader.text('user').narrowEquals(sel, q.user);
+      if (glob !== null) reader.text('path').narrowMatch(sel, glob, globText);
+      if (re !== null) reader.text('path').narrowMatch(sel, re, '');
       let ids: Float64Array | null = null;
       let added = false;
       for (let i = 0; i < reader.rows; i++) {
