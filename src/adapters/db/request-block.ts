@@ -15,6 +15,8 @@ import { endianness } from 'node:os';
 import { constants as zc, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { HttpEvent } from '../../logs/events.ts';
 
+export { globLiteral, globRegExp } from './glob.ts';
+
 /** Most requests in one block: small enough that a search decodes little, big enough to compress. */
 export const BLOCK_MAX_ROWS = 8192;
 /** A trailing block with fewer rows is merged with the next append (live tailing writes tiny batches). */
@@ -358,25 +360,6 @@ function entryAt(offsets: Uint32Array, count: number, p: number): number {
   return 0;
 }
 
-/** The longest run of plain characters in a glob: every match contains it. */
-export function globLiteral(glob: string): string {
-  let best = '';
-  let cur = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*' || c === '?' || c === '[') {
-      if (cur.length > best.length) best = cur;
-      cur = '';
-      if (c === '[') {
-        const end = glob.indexOf(']', i + 2);
-        if (end < 0) cur += c;
-        else i = end;
-      }
-    } else cur += c;
-  }
-  return cur.length > best.length ? cur : best;
-}
-
 /** A dictionary-encoded text column: row indexes into distinct values, decoded on demand. */
 class DictReader implements TextReader {
   readonly index: Uint16Array;
@@ -385,6 +368,7 @@ class DictReader implements TextReader {
   #offsets: Uint32Array;
   #values: (string | undefined)[];
   constructor(raw: Buffer, rows: number, what: string) {
+    if (raw.length < 5) throw new Error(`${what}: dictionary column of ${raw.length} bytes is too short`);
     const count = raw.readUInt32LE(1);
     const offEnd = 5 + 4 * (count + 1);
     if (count > rows || offEnd > raw.length) throw new Error(`${what}: dictionary of ${count} entries does not fit`);
@@ -614,7 +598,12 @@ export class BlockReader {
   #column(c: number): Buffer {
     const s = this.#spans[c];
     if (!s) throw new Error(`${this.#what}: no column ${c}`);
-    const raw = zstdDecompressSync(this.#data.subarray(s.start, s.start + s.stored));
+    let raw: Buffer;
+    try {
+      raw = zstdDecompressSync(this.#data.subarray(s.start, s.start + s.stored));
+    } catch (e) {
+      throw new Error(`${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
     if (raw.length !== s.raw) throw new Error(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
     return raw;
   }
@@ -705,27 +694,4 @@ export class BlockReader {
       },
     };
   }
-}
-
-/** SQLite GLOB semantics (case-sensitive `*`, `?`, `[...]` with `^` negation) as a RegExp. */
-export function globRegExp(glob: string): RegExp {
-  let out = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') out += '[\\s\\S]*';
-    else if (c === '?') out += '[\\s\\S]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) {
-        out += '\\[';
-        continue;
-      }
-      let body = glob.slice(i + 1, end);
-      const negate = body.startsWith('^');
-      if (negate) body = body.slice(1);
-      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
-      i = end;
-    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, (m) => `\\${m}`);
-  }
-  return new RegExp(`${out}$`, 'u');
 }

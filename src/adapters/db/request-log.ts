@@ -68,6 +68,10 @@ export class RequestLog {
    * committing a few lines at a time still ends up with full blocks.
    */
   append(src: number, events: readonly HttpEvent[], lines: readonly number[]): number[] {
+    return guard(() => this.#append(src, events, lines));
+  }
+
+  #append(src: number, events: readonly HttpEvent[], lines: readonly number[]): number[] {
     if (events.length === 0) return [];
     const db = this.#db;
     const next = (db.prepare('SELECT next FROM http_ids WHERE one = 1').get() as { next: number }).next;
@@ -127,11 +131,7 @@ export class RequestLog {
   #reader(firstId: number): BlockReader | null {
     const r = this.#db.prepare('SELECT data FROM http_block_data WHERE first_id = ?').get(firstId) as { data: Uint8Array } | undefined;
     if (r === undefined) return null;
-    try {
-      return new BlockReader(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), firstId);
-    } catch (e) {
-      throw new AppError('store', `the traffic record is damaged: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
+    return new BlockReader(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), firstId);
   }
 
   #catalog(since: number | undefined, until: number | undefined): CatalogRow[] {
@@ -142,6 +142,10 @@ export class RequestLog {
 
   /** Rows matching `q` (source already resolved to its number), newest first, at most q.limit. */
   search(q: HttpQuery, src: number | undefined): BlockRow[] {
+    return guard(() => this.#search(q, src));
+  }
+
+  #search(q: HttpQuery, src: number | undefined): BlockRow[] {
     const since = q.since ?? Number.MIN_SAFE_INTEGER;
     const until = q.until ?? Number.MAX_SAFE_INTEGER;
     const statuses = q.status !== undefined && q.status.length > 0 ? new Set(q.status) : null;
@@ -210,6 +214,10 @@ export class RequestLog {
 
   /** Counts per value of a request field over a time window, most frequent first. */
   top(by: 'ip' | 'path' | 'status' | 'user-agent', since: number | undefined, until: number | undefined, limit: number): { value: string | null; count: number }[] {
+    return guard(() => this.#top(by, since, until, limit));
+  }
+
+  #top(by: 'ip' | 'path' | 'status' | 'user-agent', since: number | undefined, until: number | undefined, limit: number): { value: string | null; count: number }[] {
     const lo = since ?? Number.MIN_SAFE_INTEGER;
     const hi = until ?? Number.MAX_SAFE_INTEGER;
     const counts = new Map<string | null, number>();
@@ -245,6 +253,10 @@ export class RequestLog {
 
   /** Removes requests older than `before` (inside a transaction); returns how many. */
   prune(before: number): number {
+    return guard(() => this.#prune(before));
+  }
+
+  #prune(before: number): number {
     let removed = 0;
     const old = this.#db.prepare('SELECT first_id, rows, min_time, max_time FROM http_blocks WHERE min_time < ?').all(before) as { first_id: number; rows: number; min_time: number; max_time: number }[];
     for (const b of old) {
@@ -276,6 +288,19 @@ export class RequestLog {
   /** Stored bytes of the request columns (for `ripcord logs sources` and benchmarks). */
   storedBytes(): number {
     return (this.#db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM http_blocks').get() as { n: number }).n;
+  }
+}
+
+/**
+ * Runs fn, reporting a block that cannot be read (its reader throws plain Errors naming the
+ * block and column) as a damaged store rather than as a crash.
+ */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof AppError || !(e instanceof Error) || !/^request block \d/.test(e.message)) throw e;
+    throw new AppError('store', `the traffic record is damaged: ${e.message}`, { cause: e });
   }
 }
 
