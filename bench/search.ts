@@ -15,7 +15,8 @@ import { seededRandom as rng } from '../src/core/random.ts';
 import { ensureTool, percentile, printTable, timed } from './tools.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
 import { SqlEventStore } from '../src/adapters/db/events-store.ts';
-import { BlockReader } from '../src/adapters/db/request-block.ts';
+import type { BlockReader } from '../src/adapters/db/request-block.ts';
+import { RequestLog } from '../src/adapters/db/request-log.ts';
 import { SourceChannel } from '../src/logs/pipeline.ts';
 import { searchLogs, timeline, top, who } from '../src/app/logs.ts';
 
@@ -315,9 +316,11 @@ export default async function main(args: string[]): Promise<void> {
   const r = rng(2026);
   const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as { first_id: number; rows: number }[];
   const total = blocks.reduce((s, b) => s + b.rows, 0);
+  const requestLog = new RequestLog(db);
   const readBlock = (firstId: number): BlockReader => {
-    const { data } = db.raw.prepare('SELECT data FROM http_block_data WHERE first_id = ?').get(firstId) as { data: Uint8Array };
-    return new BlockReader(Buffer.from(data.buffer, data.byteOffset, data.byteLength), firstId);
+    const b = requestLog.block(firstId);
+    if (b === null) throw new Error(`block ${firstId} is missing`);
+    return b;
   };
   /** A stored request picked uniformly: its IP is as likely as its share of the traffic. */
   const randomRequest = (): { ip: string; time: number } => {

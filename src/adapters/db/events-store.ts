@@ -1,7 +1,8 @@
-// The traffic record over SQL: one implementation of logs' EventStore for both dialects,
-// with a fast synchronous append for SQLite (prepared statements in one transaction) and a
-// set-based append for PostgreSQL (unnest of column arrays). Queries are shared; only GLOB,
-// regular expressions and booleans differ.
+// The traffic record over SQL: one implementation of logs' EventStore for both dialects.
+// Requests go to column blocks on SQLite (request-log.ts: one block write per batch instead of
+// a row and index updates per request) and to a row table with set-based inserts (unnest of
+// column arrays) on PostgreSQL. Logins, rejections, findings and checkpoints are plain tables
+// on both, written in the same transaction as the requests.
 
 import type { AuthEvent, HttpEvent } from '../../logs/events.ts';
 import type {

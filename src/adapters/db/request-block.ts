@@ -311,6 +311,26 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
   };
 }
 
+/**
+ * Cuts an encoded block into its head (the fixed header and every column's lengths, without
+ * the frames) and the compressed frame of each column, stored apart so that a search reads
+ * only the columns it needs (see request-log.ts).
+ */
+export function splitBlock(data: Buffer): { head: Buffer; frames: Buffer[] } {
+  const count = data.readUInt32LE(6);
+  const head = Buffer.allocUnsafe(10 + 8 * count);
+  data.copy(head, 0, 0, 10);
+  const frames: Buffer[] = [];
+  let p = 10;
+  for (let c = 0; c < count; c++) {
+    const stored = data.readUInt32LE(p);
+    data.copy(head, 10 + 8 * c, p, p + 8);
+    frames.push(data.subarray(p + 8, p + 8 + stored));
+    p += 8 + stored;
+  }
+  return { head, frames };
+}
+
 function f64(a: Float64Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -565,14 +585,21 @@ export class BlockReader {
   readonly firstId: number;
   #data: Buffer;
   #spans: { start: number; stored: number; raw: number }[] = [];
+  /** Split blocks (as stored): loads column c's compressed frame. */
+  #load: ((c: number) => Buffer | null) | null;
   #ids: Float64Array | null = null;
   #numbers = new Map<NumberColumn, Float64Array>();
   #texts = new Map<TextColumn, TextReader>();
   #what: string;
 
-  constructor(data: Buffer, firstId: number, what = `request block ${firstId}`) {
+  /**
+   * A whole block (`data` as encodeBlock made it), or, with `load`, a split one: `data` is then
+   * the head from splitBlock and `load` fetches a column's frame when a search first needs it.
+   */
+  constructor(data: Buffer, firstId: number, what = `request block ${firstId}`, load: ((c: number) => Buffer | null) | null = null) {
     this.#what = what;
     this.#data = data;
+    this.#load = load;
     this.firstId = firstId;
     if (data.length < 10) throw new Error(`${what}: ${data.length} bytes is too short`);
     const version = data.readUInt8(0);
@@ -588,6 +615,10 @@ export class BlockReader {
       const stored = data.readUInt32LE(p);
       const raw = data.readUInt32LE(p + 4);
       p += 8;
+      if (load !== null) {
+        this.#spans.push({ start: 0, stored, raw });
+        continue;
+      }
       if (p + stored > data.length) throw new Error(`${what}: column ${c} is past the end`);
       this.#spans.push({ start: p, stored, raw });
       p += stored;
@@ -595,12 +626,22 @@ export class BlockReader {
     if (p !== data.length) throw new Error(`${what}: ${data.length - p} bytes after the last column`);
   }
 
+  #frame(c: number, s: { start: number; stored: number }): Buffer {
+    if (this.#load === null) return this.#data.subarray(s.start, s.start + s.stored);
+    const f = this.#load(c);
+    if (f === null) throw new Error(`${this.#what}: column ${c} is missing`);
+    if (f.length !== s.stored) throw new Error(`${this.#what}: column ${c} is ${f.length} bytes, expected ${s.stored}`);
+    return f;
+  }
+
   #column(c: number): Buffer {
     const s = this.#spans[c];
     if (!s) throw new Error(`${this.#what}: no column ${c}`);
+    const frame = this.#frame(c, s);
     let raw: Buffer;
     try {
-      raw = zstdDecompressSync(this.#data.subarray(s.start, s.start + s.stored));
+      // One output chunk of the known size: the default 16 KiB chunks are concatenated afterwards.
+      raw = zstdDecompressSync(frame, { chunkSize: Math.min(16 << 20, Math.max(1024, s.raw + 64)) });
     } catch (e) {
       throw new Error(`${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }

@@ -1,10 +1,12 @@
-// The requests of the SQLite traffic record, kept as column blocks (request-block.ts) in three
-// tables keyed by a block's first event id: http_blocks (the catalog: id range, time range,
-// statuses, sources), http_block_ips (each block's sorted address keys) and http_block_data
-// (the columns). A search reads the catalog, skips blocks whose time, status, source or
-// address keys rule them out, and decodes only the columns it filters on in the rest, newest
-// block first, stopping once no older block can beat what it has. Event ids are handed out
-// from http_ids and never reused, so findings keep pointing at their request.
+// The requests of the SQLite traffic record, kept as column blocks (request-block.ts) in tables
+// keyed by a block's first event id: http_blocks (the catalog: id range, time range, statuses,
+// sources), http_block_ips (each block's sorted address keys), http_block_data (the block's
+// head: row count and column lengths) and http_block_columns (each column's compressed frame
+// on its own row, so a search reads only the columns it filters on). A search reads the
+// catalog, skips blocks whose time, status, source or address keys rule them out, and decodes
+// the needed columns of the rest, newest block first, stopping once no older block can beat
+// what it has. Event ids are handed out from http_ids and never reused, so findings keep
+// pointing at their request.
 //
 // Every method runs inside the caller's transaction or is a read; the caller (SqlEventStore)
 // owns transactions, so a batch's blocks commit with its checkpoint.
@@ -13,17 +15,21 @@ import type { HttpQuery } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/events.ts';
-import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, globLiteral, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, splitBlock, globLiteral, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
 
 export const requestLogDdl = `
 CREATE TABLE http_blocks (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL,
   min_time INTEGER NOT NULL, max_time INTEGER NOT NULL, statuses TEXT NOT NULL, sources TEXT NOT NULL, bytes INTEGER NOT NULL);
 CREATE INDEX http_blocks_time ON http_blocks (max_time, min_time);
 CREATE TABLE http_block_ips (first_id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
-CREATE TABLE http_block_data (first_id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE http_block_data (first_id INTEGER PRIMARY KEY, head BLOB NOT NULL);
+CREATE TABLE http_block_columns (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE http_ids (one INTEGER PRIMARY KEY CHECK (one = 1), next INTEGER NOT NULL);
 INSERT INTO http_ids (one, next) VALUES (1, 1);
 `;
+
+/** Column c of the block starting at id f is stored under key f * COLUMN_KEYS + c. */
+const COLUMN_KEYS = 32;
 
 interface CatalogRow {
   first_id: number;
@@ -115,23 +121,37 @@ export class RequestLog {
     const per = Math.ceil(total / blocks);
     const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources, bytes) VALUES (?,?,?,?,?,?,?,?)');
     const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, keys) VALUES (?, ?)');
-    const insData = this.#db.prepare('INSERT INTO http_block_data (first_id, data) VALUES (?, ?)');
+    const insHead = this.#db.prepare('INSERT INTO http_block_data (first_id, head) VALUES (?, ?)');
+    const insCol = this.#db.prepare('INSERT INTO http_block_columns (key, data) VALUES (?, ?)');
     for (let at = 0; at < total; at += per) {
       const { summary: s, data } = encodeBlock(rows, at, Math.min(total, at + per));
       insCat.run(s.firstId, s.lastId, s.rows, s.minTime, s.maxTime, s.statuses.join(','), s.sources.join(','), data.length);
       insIps.run(s.firstId, new Uint8Array(s.ipKeys.buffer, s.ipKeys.byteOffset, s.ipKeys.byteLength));
-      insData.run(s.firstId, data);
+      const { head, frames } = splitBlock(data);
+      insHead.run(s.firstId, head);
+      frames.forEach((f, c) => insCol.run(s.firstId * COLUMN_KEYS + c, f));
     }
   }
 
   #delete(firstId: number): void {
     for (const t of ['http_blocks', 'http_block_ips', 'http_block_data']) this.#db.prepare(`DELETE FROM ${t} WHERE first_id = ?`).run(firstId);
+    this.#db.prepare('DELETE FROM http_block_columns WHERE key >= ? AND key < ?').run(firstId * COLUMN_KEYS, (firstId + 1) * COLUMN_KEYS);
   }
 
   #reader(firstId: number): BlockReader | null {
-    const r = this.#db.prepare('SELECT data FROM http_block_data WHERE first_id = ?').get(firstId) as { data: Uint8Array } | undefined;
+    const r = this.#db.prepare('SELECT head FROM http_block_data WHERE first_id = ?').get(firstId) as { head: Uint8Array } | undefined;
     if (r === undefined) return null;
-    return new BlockReader(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), firstId);
+    const col = this.#db.prepare('SELECT data FROM http_block_columns WHERE key = ?');
+    const load = (c: number): Buffer | null => {
+      const f = col.get(firstId * COLUMN_KEYS + c) as { data: Uint8Array } | undefined;
+      return f === undefined ? null : Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);
+    };
+    return new BlockReader(Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength), firstId, undefined, load);
+  }
+
+  /** The stored block starting at `firstId` (benchmarks and tools), or null. */
+  block(firstId: number): BlockReader | null {
+    return guard(() => this.#reader(firstId));
   }
 
   #catalog(since: number | undefined, until: number | undefined): CatalogRow[] {
@@ -267,10 +287,11 @@ export class RequestLog {
         continue;
       }
       const reader = this.#reader(b.first_id);
+      // Read every row before the columns are deleted (a reader loads columns lazily).
+      const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
+      reader?.allInto(all);
       this.#delete(b.first_id);
       if (reader === null) continue;
-      const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
-      reader.allInto(all);
       const keep: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
       all.events.forEach((e, i) => {
         if (e.time < before) return;
