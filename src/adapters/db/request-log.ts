@@ -1,6 +1,6 @@
 // The requests of the SQLite traffic record, kept as column blocks (request-block.ts) in tables
 // keyed by a block's first event id: http_blocks (the catalog: id range, time range, statuses,
-// sources), http_block_ips (each block's sorted address keys), http_block_data (the block's
+// sources), http_block_ips (a Bloom filter of each block's address keys), http_block_data (the block's
 // head: row count and column lengths) and http_block_columns (each column's compressed frame
 // on its own row, so a search reads only the columns it filters on). A search reads the
 // catalog, skips blocks whose time, status, source or address keys rule them out, and decodes
@@ -15,13 +15,14 @@ import type { HttpQuery } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/events.ts';
+import { buildAddressFilter, mayHoldAddress } from './address-filter.ts';
 import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, splitBlock, globLiteral, globRegExp, ipKey, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
 
 export const requestLogDdl = `
 CREATE TABLE http_blocks (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL,
   min_time INTEGER NOT NULL, max_time INTEGER NOT NULL, statuses TEXT NOT NULL, sources TEXT NOT NULL, bytes INTEGER NOT NULL);
 CREATE INDEX http_blocks_time ON http_blocks (max_time, min_time);
-CREATE TABLE http_block_ips (first_id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE http_block_ips (first_id INTEGER PRIMARY KEY, filter BLOB NOT NULL);
 CREATE TABLE http_block_data (first_id INTEGER PRIMARY KEY, head BLOB NOT NULL);
 CREATE TABLE http_block_columns (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE http_ids (one INTEGER PRIMARY KEY CHECK (one = 1), next INTEGER NOT NULL);
@@ -120,13 +121,13 @@ export class RequestLog {
     const blocks = Math.ceil(total / this.#sizes.max);
     const per = Math.ceil(total / blocks);
     const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources, bytes) VALUES (?,?,?,?,?,?,?,?)');
-    const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, keys) VALUES (?, ?)');
+    const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, filter) VALUES (?, ?)');
     const insHead = this.#db.prepare('INSERT INTO http_block_data (first_id, head) VALUES (?, ?)');
     const insCol = this.#db.prepare('INSERT INTO http_block_columns (key, data) VALUES (?, ?)');
     for (let at = 0; at < total; at += per) {
       const { summary: s, data } = encodeBlock(rows, at, Math.min(total, at + per));
       insCat.run(s.firstId, s.lastId, s.rows, s.minTime, s.maxTime, s.statuses.join(','), s.sources.join(','), data.length);
-      insIps.run(s.firstId, new Uint8Array(s.ipKeys.buffer, s.ipKeys.byteOffset, s.ipKeys.byteLength));
+      insIps.run(s.firstId, buildAddressFilter(s.ipKeys));
       const { head, frames } = splitBlock(data);
       insHead.run(s.firstId, head);
       frames.forEach((f, c) => insCol.run(s.firstId * COLUMN_KEYS + c, f));
@@ -170,7 +171,7 @@ export class RequestLog {
     const until = q.until ?? Number.MAX_SAFE_INTEGER;
     const statuses = q.status !== undefined && q.status.length > 0 ? new Set(q.status) : null;
     const key = q.ip !== undefined ? ipKey(q.ip) : null;
-    const keysOf = this.#db.prepare('SELECT keys FROM http_block_ips WHERE first_id = ?');
+    const filterOf = this.#db.prepare('SELECT filter FROM http_block_ips WHERE first_id = ?');
     const method = q.method?.toUpperCase();
     const glob = q.pathGlob !== undefined ? globRegExp(q.pathGlob) : null;
     const globText = q.pathGlob !== undefined ? globLiteral(q.pathGlob) : '';
@@ -190,8 +191,8 @@ export class RequestLog {
       if (statuses !== null && !numList(b.statuses).some((s) => statuses.has(s))) continue;
       if (src !== undefined && !numList(b.sources).includes(src)) continue;
       if (key !== null) {
-        const k = keysOf.get(b.first_id) as { keys: Uint8Array } | undefined;
-        if (k === undefined || !hasKey(k.keys, key)) continue;
+        const f = filterOf.get(b.first_id) as { filter: Uint8Array } | undefined;
+        if (f === undefined || !mayHoldAddress(f.filter, key)) continue;
       }
       const reader = this.#reader(b.first_id);
       if (reader === null) continue;
@@ -323,22 +324,6 @@ function guard<T>(fn: () => T): T {
     if (e instanceof AppError || !(e instanceof Error) || !/^request block \d/.test(e.message)) throw e;
     throw new AppError('store', `the traffic record is damaged: ${e.message}`, { cause: e });
   }
-}
-
-/** Whether sorted little-endian u32 keys (a block's address keys) hold `key`. */
-function hasKey(bytes: Uint8Array, key: number): boolean {
-  const n = bytes.byteLength >>> 2;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let lo = 0;
-  let hi = n - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = view.getUint32(mid * 4, true);
-    if (v === key) return true;
-    if (v < key) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 function pathRegExp(re: string): RegExp {
