@@ -13,36 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
 import { SqlEventStore } from '../../../src/adapters/db/events-store.ts';
+import { eventsMigrations } from '../../../src/adapters/db/events-schema.ts';
+import { migrationsTable, type Migration } from '../../../src/adapters/db/db.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 import type { HttpEvent } from '../../../src/logs/events.ts';
 import type { HttpQuery, StoredHttp } from '../../../src/logs/ports.ts';
 
-// --- the version-1 layout, copied from the store as it was (git show ff1679a~1:src/adapters/db/events-schema.ts)
+// --- the version-1 layout: its migration (kept in the store's migrations as history) plus the
+// partitions the old store created at run time (git show ff1679a~1:src/adapters/db/events-schema.ts)
 
-const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  scope TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (scope, version));`;
-
-const v1 = `
-CREATE TABLE log_sources (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, checkpoint TEXT,
-  lines INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
-  rejected INTEGER NOT NULL DEFAULT 0, updated_at INTEGER);
-CREATE TABLE log_strings (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
-CREATE TABLE log_ips (id INTEGER PRIMARY KEY, ip TEXT NOT NULL UNIQUE);
-CREATE TABLE http_parts (n INTEGER PRIMARY KEY, rows INTEGER NOT NULL DEFAULT 0, min_time INTEGER, max_time INTEGER);
-CREATE TABLE auth_events (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
-  service TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, user TEXT, ip TEXT, port INTEGER, method TEXT,
-  invalid_user INTEGER NOT NULL, target_user TEXT, command TEXT, host TEXT, program TEXT, message TEXT NOT NULL);
-CREATE INDEX auth_time ON auth_events (time);
-CREATE INDEX auth_ip_time ON auth_events (ip, time);
-CREATE INDEX auth_user_ip ON auth_events (user, ip, time);
-CREATE TABLE log_rejects (id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,
-  reason TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE findings (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, rule TEXT NOT NULL, category TEXT NOT NULL,
-  severity TEXT NOT NULL, ip TEXT, user TEXT, service TEXT, field TEXT NOT NULL, match TEXT NOT NULL, message TEXT NOT NULL,
-  group_key TEXT NOT NULL, evidence TEXT NOT NULL, src INTEGER, event_kind TEXT, event_id INTEGER, created_at INTEGER NOT NULL);
-CREATE INDEX findings_time ON findings (time);
-CREATE INDEX findings_ip ON findings (ip, time);
-`;
+const v1 = (eventsMigrations.find((m) => m.version === 1) as Migration).sqlite;
 
 const partitionColumns = `id INTEGER PRIMARY KEY, src INTEGER NOT NULL, line INTEGER NOT NULL, time INTEGER NOT NULL,
   ipid INTEGER NOT NULL, ip TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, protocol TEXT NOT NULL,
@@ -73,7 +53,7 @@ interface Legacy {
 /** Writes the version-1 layout with `counts[n]` requests in partition n, as the old store did. */
 function writeLegacy(db: SqliteDb, counts: number[], seed: number): Legacy {
   const raw = db.raw;
-  raw.exec(migrationsTable + v1);
+  raw.exec(`${migrationsTable};${v1}`);
   raw.prepare("INSERT INTO schema_migrations (scope, version, applied_at) VALUES ('logs', 1, '2026-01-01T00:00:00Z')").run();
   sources.forEach((s, i) => raw.prepare('INSERT INTO log_sources (num, id, lines, events) VALUES (?, ?, 0, 0)').run(i + 1, s));
   ips.forEach((ip, i) => raw.prepare('INSERT INTO log_ips (id, ip) VALUES (?, ?)').run(i + 1, ip));
