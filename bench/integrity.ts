@@ -17,7 +17,7 @@ import { integrityBaseline, integrityCheck, integrityContext, integrityRevert, i
 const dataDir = resolve(import.meta.dirname, 'data', 'integrity');
 // The installed entry point (it enables Node's compile cache), with the heap flags of its #! line.
 const binJs = resolve(import.meta.dirname, '..', 'bin', 'ripcord.js');
-const binFlags = ['--max-semi-space-size=8', '--max-old-space-size=1024'];
+const binFlags = ['--max-semi-space-size=16', '--max-old-space-size=1024'];
 
 function ensureTool(bin: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0) return;
