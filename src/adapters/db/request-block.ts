@@ -14,6 +14,7 @@
 import { endianness } from 'node:os';
 import { constants as zc, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { HttpEvent } from '../../logs/events.ts';
+import type { KeyCounter } from './key-counter.ts';
 
 export { globLiteral, globRegExp } from './glob.ts';
 
@@ -109,6 +110,38 @@ export function ipv4Value(ip: string): number {
   }
   if (dots !== 3 || digits === 0) return -1;
   return value * 256 + part;
+}
+
+/** ipv4Value over bytes [a, b) of UTF-8 text, without making a string. */
+export function ipv4Bytes(buf: Buffer, a: number, b: number): number {
+  const n = b - a;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i] as number;
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/** The dotted quad of a 32-bit IPv4 value. */
+export function ipv4Text(v: number): string {
+  return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
 }
 
 /** How a text column is laid out: a dictionary for repeating values, plain text for mostly-unique ones. */
@@ -349,6 +382,12 @@ export interface TextReader {
   narrowMatch(sel: Uint8Array, re: RegExp, literal: string): void;
   /** Adds the count of each value over the selected rows (all rows when sel is null). */
   countInto(sel: Uint8Array | null, into: Map<string | null, number>): void;
+  /**
+   * countInto for addresses: canonical IPv4 addresses are counted by their 32-bit value, read
+   * from the bytes without making a string (a day has hundreds of thousands of them), the rest
+   * by their text.
+   */
+  countAddressesInto(sel: Uint8Array | null, v4: KeyCounter, other: Map<string | null, number>): void;
 }
 
 /** Copies little-endian numbers out of a byte range (typed-array views need alignment). */
@@ -488,6 +527,25 @@ class DictReader implements TextReader {
       into.set(v, (into.get(v) ?? 0) + c);
     }
   }
+  countAddressesInto(sel: Uint8Array | null, v4: KeyCounter, other: Map<string | null, number>): void {
+    const counts = new Uint32Array(this.count + 1);
+    for (let i = 0; i < this.index.length; i++) {
+      if (sel === null || sel[i] === 1) {
+        const k = this.index[i] as number;
+        counts[k] = (counts[k] as number) + 1;
+      }
+    }
+    for (let k = 0; k <= this.count; k++) {
+      const c = counts[k] as number;
+      if (c === 0) continue;
+      const n = k === 0 ? -1 : ipv4Bytes(this.#text, this.#offsets[k - 1] as number, this.#offsets[k] as number);
+      if (n >= 0) v4.add(n, c);
+      else {
+        const v = this.value(k);
+        other.set(v, (other.get(v) ?? 0) + c);
+      }
+    }
+  }
 }
 
 /** A plain text column: one value per row. */
@@ -574,6 +632,15 @@ class PlainReader implements TextReader {
       if (sel !== null && sel[i] === 0) continue;
       const v = this.at(i);
       into.set(v, (into.get(v) ?? 0) + 1);
+    }
+  }
+  countAddressesInto(sel: Uint8Array | null, v4: KeyCounter, other: Map<string | null, number>): void {
+    for (let i = 0; i < this.#rows; i++) {
+      if (sel !== null && sel[i] === 0) continue;
+      const v = this.at(i);
+      const n = v === null ? -1 : ipv4Value(v);
+      if (n >= 0) v4.add(n, 1);
+      else other.set(v, (other.get(v) ?? 0) + 1);
     }
   }
 }
