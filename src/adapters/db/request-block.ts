@@ -85,16 +85,18 @@ export function ipKey(ip: string): number {
   return h >>> 0;
 }
 
-/** The 32-bit value of a canonical dotted quad (no leading zeros, parts 0-255), or -1. */
-export function ipv4Value(ip: string): number {
-  const n = ip.length;
+/**
+ * The 32-bit value of a canonical dotted quad (no leading zeros, parts 0-255) of n characters
+ * read through `code`, or -1. One parser for text (ipv4Value) and for stored bytes (ipv4Bytes).
+ */
+function parseIpv4(n: number, code: (i: number) => number): number {
   if (n < 7 || n > 15) return -1;
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
   for (let i = 0; i < n; i++) {
-    const c = ip.charCodeAt(i);
+    const c = code(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return -1;
       value = value * 256 + part;
@@ -112,31 +114,14 @@ export function ipv4Value(ip: string): number {
   return value * 256 + part;
 }
 
+/** The 32-bit value of a canonical dotted quad, or -1 (IPv6, names, "010.1.1.1"). */
+export function ipv4Value(ip: string): number {
+  return parseIpv4(ip.length, (i) => ip.charCodeAt(i));
+}
+
 /** ipv4Value over bytes [a, b) of UTF-8 text, without making a string. */
 export function ipv4Bytes(buf: Buffer, a: number, b: number): number {
-  const n = b - a;
-  if (n < 7 || n > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = a; i < b; i++) {
-    const c = buf[i] as number;
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
+  return parseIpv4(b - a, (i) => buf[a + i] as number);
 }
 
 /** The dotted quad of a 32-bit IPv4 value. */

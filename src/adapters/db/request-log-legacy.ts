@@ -3,28 +3,20 @@
 // moves their rows into blocks with their ids unchanged (findings point at them), then drops the
 // old tables, all in one transaction: a crash half-way leaves the old layout to convert again.
 
+import type { HttpEvent } from '../../logs/events.ts';
 import type { SqliteDb } from './sqlite.ts';
 import { BLOCK_MAX_ROWS, type RowColumns } from './request-block.ts';
 import type { RequestLog } from './request-log.ts';
 
-interface LegacyRow {
+/** A row of a version-1 partition: the request's own fields plus where it was kept. */
+type LegacyRow = Pick<HttpEvent, 'time' | 'ip' | 'method' | 'path' | 'query' | 'protocol' | 'status' | 'bytes' | 'user' | 'vhost'> & {
   id: number;
   src: number;
   line: number;
-  time: number;
-  ip: string;
-  method: string;
-  path: string;
-  query: string;
-  protocol: string;
-  status: number;
-  bytes: number | null;
-  user: string | null;
-  vhost: string | null;
   dur: number | null;
   referer_s: string | null;
   ua_s: string | null;
-}
+};
 
 /** Converts version-1 request partitions to blocks; returns how many requests moved. */
 export function convertLegacyPartitions(db: SqliteDb, log: RequestLog): number {
