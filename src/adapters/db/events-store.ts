@@ -24,10 +24,8 @@ import { AppError } from '../../core/errors.ts';
 import type { Db, Queryable, SqlValue } from './db.ts';
 import { eventsMigrations } from './events-schema.ts';
 import { SqliteDb } from './sqlite.ts';
-import { RequestLog, type BlockSizes } from './request-log.ts';
+import { pathRegExp, RequestLog, type BlockSizes } from './request-log.ts';
 import { convertLegacyPartitions } from './request-log-legacy.ts';
-
-export { ipv4Value } from './request-block.ts';
 
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there. */
 const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s);
@@ -285,7 +283,7 @@ export class SqlEventStore implements EventStore {
 
   async searchHttp(q: HttpQuery): Promise<StoredHttp[]> {
     await this.#loadSources();
-    if (q.pathRe !== undefined) checkRegex(q.pathRe);
+    if (q.pathRe !== undefined) pathRegExp(q.pathRe); // refuses a bad pattern on both dialects
     let srcNum: number | undefined;
     if (q.source !== undefined) {
       srcNum = this.#sources.get(q.source);
@@ -400,6 +398,8 @@ export class SqlEventStore implements EventStore {
   }
 
   async top(by: TopBy, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]> {
+    // Requests on SQLite are counted over their blocks; the rest in SQL.
+    if (by !== 'user' && this.#requests !== null) return this.#requests.top(by, since, until, limit);
     const params: SqlValue[] = [];
     const where: string[] = [];
     if (since !== undefined) (where.push('e.time >= ?'), params.push(since));
@@ -415,7 +415,6 @@ export class SqlEventStore implements EventStore {
       const col = by === 'ip' ? 'e.ip' : by === 'path' ? 'e.path' : 'e.status';
       sql = `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`;
     }
-    if (by !== 'user' && this.db instanceof SqliteDb) return this.#log().top(by, since, until, limit);
     const rows = await this.db.query<R>(sql, params);
     return rows.map((r) => ({ value: r['value'] === null || r['value'] === undefined ? null : String(r['value']), count: num(r['count']) }));
   }
@@ -492,7 +491,7 @@ export class SqlEventStore implements EventStore {
 
   async counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }> {
     const one = async (t: string) => num((await this.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0);
-    return { http: this.#requests !== null ? this.#log().count() : await one('http_events'), auth: await one('auth_events'), rejects: await one('log_rejects'), findings: await one('findings') };
+    return { http: this.#requests?.count() ?? (await one('http_events')), auth: await one('auth_events'), rejects: await one('log_rejects'), findings: await one('findings') };
   }
 
   async prune(before: number): Promise<number> {
@@ -549,12 +548,4 @@ export function globToLike(glob: string): string {
     else out += c;
   }
   return out;
-}
-
-function checkRegex(re: string): void {
-  try {
-    new RegExp(re);
-  } catch (e) {
-    throw new AppError('usage', `--path-re is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }

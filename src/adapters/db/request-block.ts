@@ -15,8 +15,7 @@ import { endianness } from 'node:os';
 import { constants as zc, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { HttpEvent } from '../../logs/events.ts';
 import type { KeyCounter } from './key-counter.ts';
-
-export { globLiteral, globRegExp } from './glob.ts';
+import { ipKey, ipv4Bytes, ipv4Value } from './address-key.ts';
 
 /** Most requests in one block: small enough that a search decodes little, big enough to compress. */
 export const BLOCK_MAX_ROWS = 8192;
@@ -28,7 +27,7 @@ const VERSION = 1;
 if (endianness() !== 'LE') throw new Error('the SQLite traffic record needs a little-endian machine');
 const FLAG_EXPLICIT_IDS = 1;
 
-/** Text columns, dictionary-encoded; the order is part of the format. */
+/** Text columns (dictionary-encoded, but for path: plain text); the order is part of the format. */
 export const textColumns = ['ip', 'method', 'path', 'query', 'protocol', 'referer', 'ua', 'user', 'vhost'] as const;
 export type TextColumn = (typeof textColumns)[number];
 /** Number columns; the order is part of the format (after `ids` when present). */
@@ -70,65 +69,6 @@ export interface EncodedBlock {
   data: Buffer;
 }
 
-/**
- * A 32-bit key for a client address: the IPv4 value for a canonical dotted quad, else an
- * FNV-1a hash of the text. Keys only narrow the blocks to read; rows are matched on the text.
- */
-export function ipKey(ip: string): number {
-  const v4 = ipv4Value(ip);
-  if (v4 >= 0) return v4;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ip.length; i++) {
-    h ^= ip.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/**
- * The 32-bit value of a canonical dotted quad (no leading zeros, parts 0-255) of n characters
- * read through `code`, or -1. One parser for text (ipv4Value) and for stored bytes (ipv4Bytes).
- */
-function parseIpv4(n: number, code: (i: number) => number): number {
-  if (n < 7 || n > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = code(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
-}
-
-/** The 32-bit value of a canonical dotted quad, or -1 (IPv6, names, "010.1.1.1"). */
-export function ipv4Value(ip: string): number {
-  return parseIpv4(ip.length, (i) => ip.charCodeAt(i));
-}
-
-/** ipv4Value over bytes [a, b) of UTF-8 text, without making a string. */
-export function ipv4Bytes(buf: Buffer, a: number, b: number): number {
-  return parseIpv4(b - a, (i) => buf[a + i] as number);
-}
-
-/** The dotted quad of a 32-bit IPv4 value. */
-export function ipv4Text(v: number): string {
-  return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
-}
-
 /** How a text column is laid out: a dictionary for repeating values, plain text for mostly-unique ones. */
 const KIND_DICT = 0;
 const KIND_PLAIN = 1;
@@ -136,6 +76,27 @@ const KIND_PLAIN = 1;
 interface TextBuilder {
   add(i: number, v: string | null): void;
   bytes(): Buffer;
+}
+
+/**
+ * The UTF-8 text of `values` (null counts as empty), with the u32 byte offset where each starts
+ * and where the last ends (values.length + 1 of them) written into `head` at `at`.
+ */
+function writeText(values: readonly (string | null)[], head: Buffer, at: number): Buffer {
+  let joined = '';
+  for (const v of values) if (v !== null) joined += v;
+  const text = Buffer.from(joined, 'utf8');
+  // Pure ASCII text (the common case) has byte offsets equal to string offsets.
+  const ascii = text.length === joined.length;
+  let off = 0;
+  head.writeUInt32LE(0, at);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as string | null;
+    if (v !== null) off += ascii ? v.length : Buffer.byteLength(v, 'utf8');
+    head.writeUInt32LE(off, at + 4 + 4 * i);
+  }
+  if (off !== text.length) throw new Error('request block: text length mismatch');
+  return text;
 }
 
 /**
@@ -153,24 +114,12 @@ class PlainBuilder implements TextBuilder {
   }
   bytes(): Buffer {
     const n = this.#values.length;
-    let joined = '';
-    for (const v of this.#values) if (v !== null) joined += v;
-    const text = Buffer.from(joined, 'utf8');
     const head = Buffer.allocUnsafe(1 + 4 * (n + 1) + Math.ceil(n / 8));
     head.writeUInt8(KIND_PLAIN, 0);
+    const text = writeText(this.#values, head, 1);
     const nulls = 1 + 4 * (n + 1);
     head.fill(0, nulls);
-    // Pure ASCII text (the common case) has byte offsets equal to string offsets.
-    const ascii = text.length === joined.length;
-    let off = 0;
-    head.writeUInt32LE(0, 1);
-    for (let i = 0; i < n; i++) {
-      const v = this.#values[i] as string | null;
-      if (v === null) head[nulls + (i >> 3)] = (head[nulls + (i >> 3)] as number) | (1 << (i & 7));
-      else off += ascii ? v.length : Buffer.byteLength(v, 'utf8');
-      head.writeUInt32LE(off, 5 + 4 * i);
-    }
-    if (off !== text.length) throw new Error('request block: plain text length mismatch');
+    for (let i = 0; i < n; i++) if (this.#values[i] === null) head[nulls + (i >> 3)] = (head[nulls + (i >> 3)] as number) | (1 << (i & 7));
     return Buffer.concat([head, text]);
   }
 }
@@ -206,20 +155,10 @@ class DictBuilder implements TextBuilder {
   /** u8 kind, u32 count, u32 byte offsets (count + 1), UTF-8 bytes, then the u16 row indexes. */
   bytes(): Buffer {
     const count = this.values.length;
-    const joined = this.values.join('');
-    const text = Buffer.from(joined, 'utf8');
-    const ascii = text.length === joined.length;
     const head = Buffer.allocUnsafe(5 + 4 * (count + 1));
     head.writeUInt8(KIND_DICT, 0);
     head.writeUInt32LE(count, 1);
-    let off = 0;
-    head.writeUInt32LE(0, 5);
-    for (let k = 0; k < count; k++) {
-      const v = this.values[k] as string;
-      off += ascii ? v.length : Buffer.byteLength(v, 'utf8');
-      head.writeUInt32LE(off, 9 + 4 * k);
-    }
-    if (off !== text.length) throw new Error('request block: dictionary text length mismatch');
+    const text = writeText(this.values, head, 5);
     return Buffer.concat([head, text, Buffer.from(this.index.buffer, this.index.byteOffset, this.index.byteLength)]);
   }
 }
@@ -353,6 +292,12 @@ function f64(a: Float64Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/**
+ * A stored block that cannot be read as written: a length, offset, index or checksum does not
+ * hold. The message names the block (and column); the store reports it as a damaged record.
+ */
+export class BlockDamage extends Error {}
+
 /** A text column of a decoded block. */
 export interface TextReader {
   at(i: number): string | null;
@@ -384,6 +329,15 @@ function copyOut<T extends Float64Array | Uint16Array | Uint32Array>(out: T, raw
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
+ * All of a column's text decoded at once when it is ASCII (then values are cut from it rather
+ * than decoded one by one, for work that touches most of them), else null.
+ */
+function asciiText(text: Buffer): string | null {
+  const all = text.toString('latin1');
+  return NON_ASCII.test(all) ? null : all;
+}
+
+/**
  * The 1-based entry whose text starts at byte p, or 0. Empty entries share their start with the
  * next one, so of several starting at p this is the last (the only one that can be non-empty).
  */
@@ -412,18 +366,18 @@ class DictReader implements TextReader {
   #offsets: Uint32Array;
   #values: (string | undefined)[];
   constructor(raw: Buffer, rows: number, what: string) {
-    if (raw.length < 5) throw new Error(`${what}: dictionary column of ${raw.length} bytes is too short`);
+    if (raw.length < 5) throw new BlockDamage(`${what}: dictionary column of ${raw.length} bytes is too short`);
     const count = raw.readUInt32LE(1);
     const offEnd = 5 + 4 * (count + 1);
-    if (count > rows || offEnd > raw.length) throw new Error(`${what}: dictionary of ${count} entries does not fit`);
+    if (count > rows || offEnd > raw.length) throw new BlockDamage(`${what}: dictionary of ${count} entries does not fit`);
     this.#offsets = copyOut(new Uint32Array(count + 1), raw, 5);
     const textLen = this.#offsets[count] as number;
     const idxStart = offEnd + textLen;
-    if (idxStart + 2 * rows !== raw.length) throw new Error(`${what}: column is ${raw.length} bytes, expected ${idxStart + 2 * rows}`);
-    for (let k = 0; k < count; k++) if ((this.#offsets[k] as number) > (this.#offsets[k + 1] as number)) throw new Error(`${what}: dictionary offsets go backwards`);
+    if (idxStart + 2 * rows !== raw.length) throw new BlockDamage(`${what}: column is ${raw.length} bytes, expected ${idxStart + 2 * rows}`);
+    for (let k = 0; k < count; k++) if ((this.#offsets[k] as number) > (this.#offsets[k + 1] as number)) throw new BlockDamage(`${what}: dictionary offsets go backwards`);
     this.#text = raw.subarray(offEnd, idxStart);
     this.index = copyOut(new Uint16Array(rows), raw, idxStart);
-    for (let i = 0; i < rows; i++) if ((this.index[i] as number) > count) throw new Error(`${what}: row ${i} points past the dictionary`);
+    for (let i = 0; i < rows; i++) if ((this.index[i] as number) > count) throw new BlockDamage(`${what}: row ${i} points past the dictionary`);
     this.count = count;
     this.#values = new Array<string | undefined>(count + 1);
   }
@@ -433,9 +387,7 @@ class DictReader implements TextReader {
    */
   #ascii: string | null | undefined;
   #decodeAll(): void {
-    if (this.#ascii !== undefined) return;
-    const all = this.#text.toString('latin1');
-    this.#ascii = NON_ASCII.test(all) ? null : all;
+    if (this.#ascii === undefined) this.#ascii = asciiText(this.#text);
   }
   /** Dictionary entry k (1-based); null for 0. */
   value(k: number): string | null {
@@ -498,13 +450,19 @@ class DictReader implements TextReader {
       if (v === 2) sel[i] = 0;
     }
   }
+  /** How many selected rows (all when sel is null) hold each entry, by index. */
+  #entryCounts(sel: Uint8Array | null): Uint32Array {
+    const counts = new Uint32Array(this.count + 1);
+    for (let i = 0; i < this.index.length; i++) {
+      if (sel !== null && sel[i] !== 1) continue;
+      const k = this.index[i] as number;
+      counts[k] = (counts[k] as number) + 1;
+    }
+    return counts;
+  }
   countInto(sel: Uint8Array | null, into: Map<string | null, number>): void {
     this.#decodeAll();
-    const counts = new Uint32Array(this.count + 1);
-    for (let i = 0; i < this.index.length; i++) if (sel === null || sel[i] === 1) {
-        const k = this.index[i] as number;
-        counts[k] = (counts[k] as number) + 1;
-      }
+    const counts = this.#entryCounts(sel);
     for (let k = 0; k <= this.count; k++) {
       const c = counts[k] as number;
       if (c === 0) continue;
@@ -513,13 +471,7 @@ class DictReader implements TextReader {
     }
   }
   countAddressesInto(sel: Uint8Array | null, v4: KeyCounter, other: Map<string | null, number>): void {
-    const counts = new Uint32Array(this.count + 1);
-    for (let i = 0; i < this.index.length; i++) {
-      if (sel === null || sel[i] === 1) {
-        const k = this.index[i] as number;
-        counts[k] = (counts[k] as number) + 1;
-      }
-    }
+    const counts = this.#entryCounts(sel);
     for (let k = 0; k <= this.count; k++) {
       const c = counts[k] as number;
       if (c === 0) continue;
@@ -544,10 +496,10 @@ class PlainReader implements TextReader {
   constructor(raw: Buffer, rows: number, what: string) {
     const nullsAt = 1 + 4 * (rows + 1);
     const textAt = nullsAt + Math.ceil(rows / 8);
-    if (textAt > raw.length) throw new Error(`${what}: plain column of ${rows} rows does not fit`);
+    if (textAt > raw.length) throw new BlockDamage(`${what}: plain column of ${rows} rows does not fit`);
     this.#offsets = copyOut(new Uint32Array(rows + 1), raw, 1);
-    if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length) throw new Error(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
-    for (let i = 0; i < rows; i++) if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number)) throw new Error(`${what}: offsets go backwards at row ${i}`);
+    if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length) throw new BlockDamage(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
+    for (let i = 0; i < rows; i++) if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number)) throw new BlockDamage(`${what}: offsets go backwards at row ${i}`);
     this.#rows = rows;
     this.#nulls = raw.subarray(nullsAt, textAt);
     this.#text = raw.subarray(textAt);
@@ -563,9 +515,7 @@ class PlainReader implements TextReader {
   }
   /** Decodes all the text at once (when it is ASCII) before work that reads most rows. */
   #decodeAll(): void {
-    if (this.#ascii !== undefined) return;
-    const all = this.#text.toString('latin1');
-    this.#ascii = NON_ASCII.test(all) ? null : all;
+    if (this.#ascii === undefined) this.#ascii = asciiText(this.#text);
   }
   narrow(sel: Uint8Array, test: (v: string) => boolean): void {
     this.#decodeAll();
@@ -653,17 +603,17 @@ export class BlockReader {
     this.#data = data;
     this.#load = load;
     this.firstId = firstId;
-    if (data.length < 10) throw new Error(`${what}: ${data.length} bytes is too short`);
+    if (data.length < 10) throw new BlockDamage(`${what}: ${data.length} bytes is too short`);
     const version = data.readUInt8(0);
-    if (version !== VERSION) throw new Error(`${what}: format version ${version} is not known (this Ripcord reads ${VERSION})`);
+    if (version !== VERSION) throw new BlockDamage(`${what}: format version ${version} is not known (this Ripcord reads ${VERSION})`);
     this.explicitIds = (data.readUInt8(1) & FLAG_EXPLICIT_IDS) !== 0;
     this.rows = data.readUInt32LE(2);
     const count = data.readUInt32LE(6);
     const expected = numberColumns.length + textColumns.length + (this.explicitIds ? 1 : 0);
-    if (count !== expected || this.rows < 1 || this.rows > BLOCK_MAX_ROWS) throw new Error(`${what}: ${count} columns of ${this.rows} rows is not a valid block`);
+    if (count !== expected || this.rows < 1 || this.rows > BLOCK_MAX_ROWS) throw new BlockDamage(`${what}: ${count} columns of ${this.rows} rows is not a valid block`);
     let p = 10;
     for (let c = 0; c < count; c++) {
-      if (p + 8 > data.length) throw new Error(`${what}: column ${c} header is past the end`);
+      if (p + 8 > data.length) throw new BlockDamage(`${what}: column ${c} header is past the end`);
       const stored = data.readUInt32LE(p);
       const raw = data.readUInt32LE(p + 4);
       p += 8;
@@ -671,39 +621,39 @@ export class BlockReader {
         this.#spans.push({ start: 0, stored, raw });
         continue;
       }
-      if (p + stored > data.length) throw new Error(`${what}: column ${c} is past the end`);
+      if (p + stored > data.length) throw new BlockDamage(`${what}: column ${c} is past the end`);
       this.#spans.push({ start: p, stored, raw });
       p += stored;
     }
-    if (p !== data.length) throw new Error(`${what}: ${data.length - p} bytes after the last column`);
+    if (p !== data.length) throw new BlockDamage(`${what}: ${data.length - p} bytes after the last column`);
   }
 
   #frame(c: number, s: { start: number; stored: number }): Buffer {
     if (this.#load === null) return this.#data.subarray(s.start, s.start + s.stored);
     const f = this.#load(c);
-    if (f === null) throw new Error(`${this.#what}: column ${c} is missing`);
-    if (f.length !== s.stored) throw new Error(`${this.#what}: column ${c} is ${f.length} bytes, expected ${s.stored}`);
+    if (f === null) throw new BlockDamage(`${this.#what}: column ${c} is missing`);
+    if (f.length !== s.stored) throw new BlockDamage(`${this.#what}: column ${c} is ${f.length} bytes, expected ${s.stored}`);
     return f;
   }
 
   #column(c: number): Buffer {
     const s = this.#spans[c];
-    if (!s) throw new Error(`${this.#what}: no column ${c}`);
+    if (!s) throw new BlockDamage(`${this.#what}: no column ${c}`);
     const frame = this.#frame(c, s);
     let raw: Buffer;
     try {
       // One output chunk of the known size: the default 16 KiB chunks are concatenated afterwards.
       raw = zstdDecompressSync(frame, { chunkSize: Math.min(16 << 20, Math.max(1024, s.raw + 64)) });
     } catch (e) {
-      throw new Error(`${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+      throw new BlockDamage(`${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }
-    if (raw.length !== s.raw) throw new Error(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
+    if (raw.length !== s.raw) throw new BlockDamage(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
     return raw;
   }
 
   #f64(c: number): Float64Array {
     const raw = this.#column(c);
-    if (raw.length !== 8 * this.rows) throw new Error(`${this.#what}: number column ${c} is ${raw.length} bytes, expected ${8 * this.rows}`);
+    if (raw.length !== 8 * this.rows) throw new BlockDamage(`${this.#what}: number column ${c} is ${raw.length} bytes, expected ${8 * this.rows}`);
     return copyOut(new Float64Array(this.rows), raw, 0);
   }
 
@@ -719,7 +669,7 @@ export class BlockReader {
     return this.#ids;
   }
 
-  /** Absolute values of a number column (times and lines undo their differences; null numbers are -1). */
+  /** Absolute values of a number column (times and lines undo their differences; missing numbers are NaN). */
   numbers(col: NumberColumn): Float64Array {
     let v = this.#numbers.get(col);
     if (v === undefined) {
@@ -739,22 +689,24 @@ export class BlockReader {
       const kind = raw.length > 0 ? raw.readUInt8(0) : -1;
       if (kind === KIND_DICT) v = new DictReader(raw, this.rows, what);
       else if (kind === KIND_PLAIN) v = new PlainReader(raw, this.rows, what);
-      else throw new Error(`${what}: unknown layout ${kind}`);
+      else throw new BlockDamage(`${what}: unknown layout ${kind}`);
       this.#texts.set(col, v);
     }
     return v;
   }
 
-  /** Appends every row to parallel arrays (rewriting a block). */
-  allInto(out: RowColumns): void {
+  /** Appends every row (or those whose event passes `keep`) to parallel arrays (rewriting a block). */
+  allInto(out: RowColumns, keep?: (e: HttpEvent) => boolean): void {
     const ids = this.ids();
     const srcs = this.numbers('src');
     const lines = this.numbers('line');
     for (let i = 0; i < this.rows; i++) {
+      const e = this.row(i).event;
+      if (keep !== undefined && !keep(e)) continue;
       out.ids.push(ids[i] as number);
       out.srcs.push(srcs[i] as number);
       out.lines.push(lines[i] as number);
-      out.events.push(this.row(i).event);
+      out.events.push(e);
     }
   }
 

@@ -17,11 +17,13 @@ import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/events.ts';
 import { buildAddressFilter, mayHoldAddress } from './address-filter.ts';
 import { KeyCounter } from './key-counter.ts';
-import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockReader, encodeBlock, splitBlock, globLiteral, globRegExp, ipKey, ipv4Text, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockDamage, BlockReader, encodeBlock, splitBlock, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+import { ipKey, ipv4Text } from './address-key.ts';
+import { globLiteral, globRegExp } from './glob.ts';
 
 export const requestLogDdl = `
 CREATE TABLE http_blocks (first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, rows INTEGER NOT NULL,
-  min_time INTEGER NOT NULL, max_time INTEGER NOT NULL, statuses TEXT NOT NULL, sources TEXT NOT NULL, bytes INTEGER NOT NULL);
+  min_time INTEGER NOT NULL, max_time INTEGER NOT NULL, statuses TEXT NOT NULL, sources TEXT NOT NULL);
 CREATE INDEX http_blocks_time ON http_blocks (max_time, min_time);
 CREATE TABLE http_block_ips (first_id INTEGER PRIMARY KEY, filter BLOB NOT NULL);
 CREATE TABLE http_block_data (first_id INTEGER PRIMARY KEY, head BLOB NOT NULL);
@@ -121,13 +123,13 @@ export class RequestLog {
     const total = rows.events.length;
     const blocks = Math.ceil(total / this.#sizes.max);
     const per = Math.ceil(total / blocks);
-    const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources, bytes) VALUES (?,?,?,?,?,?,?,?)');
+    const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources) VALUES (?,?,?,?,?,?,?)');
     const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, filter) VALUES (?, ?)');
     const insHead = this.#db.prepare('INSERT INTO http_block_data (first_id, head) VALUES (?, ?)');
     const insCol = this.#db.prepare('INSERT INTO http_block_columns (key, data) VALUES (?, ?)');
     for (let at = 0; at < total; at += per) {
       const { summary: s, data } = encodeBlock(rows, at, Math.min(total, at + per));
-      insCat.run(s.firstId, s.lastId, s.rows, s.minTime, s.maxTime, s.statuses.join(','), s.sources.join(','), data.length);
+      insCat.run(s.firstId, s.lastId, s.rows, s.minTime, s.maxTime, s.statuses.join(','), s.sources.join(','));
       insIps.run(s.firstId, buildAddressFilter(s.ipKeys));
       const { head, frames } = splitBlock(data);
       insHead.run(s.firstId, head);
@@ -178,7 +180,8 @@ export class RequestLog {
     const globText = q.pathGlob !== undefined ? globLiteral(q.pathGlob) : '';
     const re = q.pathRe !== undefined ? pathRegExp(q.pathRe) : null;
     const limit = q.limit;
-    let hits: Hit[] = [];
+    if (limit <= 0) return [];
+    const hits: Hit[] = [];
     /** Time of the limit-th newest hit so far (older blocks must beat it to matter). */
     let floor = -Infinity;
     const trim = () => {
@@ -187,7 +190,6 @@ export class RequestLog {
       if (hits.length === limit) floor = (hits[limit - 1] as Hit).time;
     };
     for (const b of this.#catalog(q.since, q.until)) {
-      if (limit <= 0) break;
       if (b.max_time < floor) break;
       if (statuses !== null && !numList(b.statuses).some((s) => statuses.has(s))) continue;
       if (src !== undefined && !numList(b.sources).includes(src)) continue;
@@ -229,9 +231,7 @@ export class RequestLog {
       if (added && hits.length >= limit) trim();
     }
     trim();
-    const out = hits.map((h) => h.reader.row(h.i));
-    hits = [];
-    return out;
+    return hits.map((h) => h.reader.row(h.i));
   }
 
   /** Counts per value of a request field over a time window, most frequent first. */
@@ -243,7 +243,8 @@ export class RequestLog {
     const lo = since ?? Number.MIN_SAFE_INTEGER;
     const hi = until ?? Number.MAX_SAFE_INTEGER;
     const counts = new Map<string | null, number>();
-    const v4 = new KeyCounter();
+    // IPv4 addresses and statuses are counted as numbers; only the leaders become text.
+    const numbers = new KeyCounter();
     const col: TextColumn | null = by === 'ip' ? 'ip' : by === 'path' ? 'path' : by === 'user-agent' ? 'ua' : null;
     for (const b of this.#catalog(since, until)) {
       const reader = this.#reader(b.first_id);
@@ -254,19 +255,21 @@ export class RequestLog {
         sel = new Uint8Array(reader.rows);
         for (let i = 0; i < reader.rows; i++) sel[i] = (time[i] as number) >= lo && (time[i] as number) < hi ? 1 : 0;
       }
-      if (col === 'ip') reader.text(col).countAddressesInto(sel, v4, counts);
+      if (col === 'ip') reader.text(col).countAddressesInto(sel, numbers, counts);
       else if (col !== null) reader.text(col).countInto(sel, counts);
       else {
         const st = reader.numbers('status');
         for (let i = 0; i < reader.rows; i++) {
-          if (sel !== null && sel[i] === 0) continue;
-          const v = String(st[i]);
-          counts.set(v, (counts.get(v) ?? 0) + 1);
+          if (sel !== null && sel[i] !== 1) continue;
+          const v = st[i] as number;
+          // Statuses are 3-digit in practice; any odd one a log holds is counted by its text.
+          if (Number.isInteger(v) && v >= 0 && v <= 0xffffffff) numbers.add(v, 1);
+          else counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         }
       }
     }
-    // IPv4 addresses were counted by value; only the leaders become text again.
-    const merged = new Map<string | null, number>(topOf(v4.entries(), limit).map((t) => [ipv4Text(t.value), t.count]));
+    const asText = col === 'ip' ? ipv4Text : String;
+    const merged = new Map<string | null, number>(topOf(numbers.entries(), limit).map((t) => [asText(t.value), t.count]));
     for (const t of topOf(counts, limit)) merged.set(t.value, (merged.get(t.value) ?? 0) + t.count);
     return topOf(merged, limit);
   }
@@ -291,40 +294,24 @@ export class RequestLog {
         continue;
       }
       const reader = this.#reader(b.first_id);
-      // Read every row before the columns are deleted (a reader loads columns lazily).
-      const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
-      reader?.allInto(all);
+      // Read the rows to keep before the columns are deleted (a reader loads columns lazily).
+      const keep: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
+      reader?.allInto(keep, (e) => e.time >= before);
       this.#delete(b.first_id);
       if (reader === null) continue;
-      const keep: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
-      all.events.forEach((e, i) => {
-        if (e.time < before) return;
-        keep.ids.push(all.ids[i] as number);
-        keep.srcs.push(all.srcs[i] as number);
-        keep.lines.push(all.lines[i] as number);
-        keep.events.push(e);
-      });
       removed += reader.rows - keep.events.length;
       if (keep.events.length > 0) this.#write(keep);
     }
     return removed;
   }
-
-  /** Stored bytes of the request columns (for `ripcord logs sources` and benchmarks). */
-  storedBytes(): number {
-    return (this.#db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM http_blocks').get() as { n: number }).n;
-  }
 }
 
-/**
- * Runs fn, reporting a block that cannot be read (its reader throws plain Errors naming the
- * block and column) as a damaged store rather than as a crash.
- */
+/** Runs fn, reporting a block that cannot be read as a damaged store rather than as a crash. */
 function guard<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof AppError || !(e instanceof Error) || !/^request block \d/.test(e.message)) throw e;
+    if (!(e instanceof BlockDamage)) throw e;
     throw new AppError('store', `the traffic record is damaged: ${e.message}`, { cause: e });
   }
 }
@@ -347,7 +334,8 @@ function topOf<K>(counts: Iterable<[K, number]>, limit: number): { value: K; cou
   return best;
 }
 
-function pathRegExp(re: string): RegExp {
+/** `--path-re` compiled, or a usage error that says why it is not a regular expression. */
+export function pathRegExp(re: string): RegExp {
   try {
     return new RegExp(re);
   } catch (e) {

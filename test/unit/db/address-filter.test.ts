@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildAddressFilter, mayHoldAddress } from '../../../src/adapters/db/address-filter.ts';
-import { ipKey } from '../../../src/adapters/db/request-block.ts';
+import { ipKey } from '../../../src/adapters/db/address-key.ts';
 
 test('every key put in a filter is found (property)', () => {
   fc.assert(

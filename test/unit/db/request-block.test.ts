@@ -17,14 +17,13 @@ import {
   BLOCK_MAX_ROWS,
   BlockReader,
   encodeBlock,
-  globLiteral,
-  globRegExp,
-  ipKey,
   textColumns,
   type BlockRow,
   type RowColumns,
   type TextColumn,
 } from '../../../src/adapters/db/request-block.ts';
+import { ipKey } from '../../../src/adapters/db/address-key.ts';
+import { globLiteral, globRegExp } from '../../../src/adapters/db/glob.ts';
 
 // --- generators --------------------------------------------------------------------------
 

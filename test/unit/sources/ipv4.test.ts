@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ipv4Value } from '../../../src/adapters/db/events-store.ts';
+import { ipv4Value } from '../../../src/adapters/db/address-key.ts';
 
 test('canonical dotted quads map to their 32-bit value; other text to -1', () => {
   assert.equal(ipv4Value('0.0.0.0'), 0);
