@@ -25,8 +25,18 @@ const pct = (xs: number[], p: number): number => {
 function login(i: number): Finding {
   const ip = `192.0.2.${(i % 250) + 1}`;
   return {
-    rule: 'login-success', category: 'login', severity: 'info', time: Date.now(), ip, user: 'deploy', service: 'ssh', field: 'user', match: 'deploy',
-    message: `ssh login: deploy from ${ip}`, groupKey: `l|${i}`, evidence: [`Accepted publickey for deploy from ${ip} port 5000${i % 10} ssh2`],
+    rule: 'login-success',
+    category: 'login',
+    severity: 'info',
+    time: Date.now(),
+    ip,
+    user: 'deploy',
+    service: 'ssh',
+    field: 'user',
+    match: 'deploy',
+    message: `ssh login: deploy from ${ip}`,
+    groupKey: `l|${i}`,
+    evidence: [`Accepted publickey for deploy from ${ip} port 5000${i % 10} ssh2`],
   };
 }
 
@@ -38,7 +48,12 @@ export default async function main(args: string[]): Promise<void> {
   const db = new SqliteDb(dbPath);
   const events = new SqlEventStore(db);
   await events.init();
-  const alertsCfg = { hostname: 'bench', channels: { mail: { type: 'email', host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'r@b.test', to: ['o@b.test'] } } };
+  const alertsCfg = {
+    hostname: 'bench',
+    channels: {
+      mail: { type: 'email', host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'r@b.test', to: ['o@b.test'] },
+    },
+  };
   const config = configSchema.parse({ stateDir: join(dir, 'state'), alerts: alertsCfg });
   const alerts = startAlerts({ db, store: events, config, logger: silentLogger });
   await alerts.ready;
@@ -69,7 +84,13 @@ export default async function main(args: string[]): Promise<void> {
       const before = smtp.mails.length;
       const t0 = performance.now();
       const child = spawn(process.execPath, [cli, '--config', configFile, 'hook', 'pam'], {
-        env: { PATH: process.env['PATH'] ?? '', PAM_TYPE: 'open_session', PAM_USER: 'deploy', PAM_RHOST: `198.51.100.${i + 1}`, PAM_SERVICE: 'sshd' },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          PAM_TYPE: 'open_session',
+          PAM_USER: 'deploy',
+          PAM_RHOST: `198.51.100.${i + 1}`,
+          PAM_SERVICE: 'sshd',
+        },
         stdio: 'ignore',
       });
       await new Promise((r) => child.once('exit', r));
@@ -77,9 +98,14 @@ export default async function main(args: string[]): Promise<void> {
       results['pam']!.push((await waitMail(before + 1)) - t0);
     }
     console.log(`alerts latency, ${n} logins per path (ms from commit / hook start to SMTP accepted):`);
-    for (const [k, xs] of Object.entries(results)) console.log(`  ${k.padEnd(7)} median ${pct(xs, 50).toFixed(1)}  p95 ${pct(xs, 95).toFixed(1)}  max ${Math.max(...xs).toFixed(1)}`);
+    for (const [k, xs] of Object.entries(results))
+      console.log(
+        `  ${k.padEnd(7)} median ${pct(xs, 50).toFixed(1)}  p95 ${pct(xs, 95).toFixed(1)}  max ${Math.max(...xs).toFixed(1)}`,
+      );
     console.log(`  pam hook process returned (login unblocked) after: median ${pct(loginReturned, 50).toFixed(1)} ms`);
-    console.log(`  ratio poll/notify (median): ${(pct(results['poll']!, 50) / pct(results['notify']!, 50)).toFixed(1)}x`);
+    console.log(
+      `  ratio poll/notify (median): ${(pct(results['poll']!, 50) / pct(results['notify']!, 50)).toFixed(1)}x`,
+    );
     console.log('  (no Debian peer tool sends per-login mail from a findings table; the budget is 5000 ms)');
   } finally {
     await smtp.close();

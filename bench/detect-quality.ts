@@ -26,7 +26,6 @@ interface Item {
   variant: string;
 }
 
-
 const hex = (c: string): string =>
   [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
@@ -63,7 +62,8 @@ function variants(cls: string, target: string, r: () => number): { variant: stri
   if (q >= 0 && target.slice(q).includes(' ')) {
     const head = target.slice(0, q + 1);
     const tail = target.slice(q + 1);
-    if (cls === 'sqli') out.push({ variant: 'comments-for-spaces', target: minimal(head + tail.replace(/ /g, '/**/')) });
+    if (cls === 'sqli')
+      out.push({ variant: 'comments-for-spaces', target: minimal(head + tail.replace(/ /g, '/**/')) });
     if (cls === 'sqli') out.push({ variant: 'newline-for-spaces', target: head + minimal(tail).replace(/\+/g, '%0a') });
     if (cls === 'xss') out.push({ variant: 'tab-for-spaces', target: head + minimal(tail).replace(/\+/g, '%09') });
     if (cls === 'cmdi') out.push({ variant: 'ifs-for-spaces', target: minimal(head + tail.replace(/ /g, '${IFS}')) });
@@ -71,7 +71,8 @@ function variants(cls: string, target: string, r: () => number): { variant: stri
   return out;
 }
 
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
 function accessLine(n: number, method: string, target: string, ua: string, referer: string, status: number): string {
   const ip = `198.18.${(n >> 8) & 255}.${n & 255}`;
@@ -94,7 +95,11 @@ function itemsOf(cls: string, text: string, withVariants: boolean): Item[] {
       vs.forEach((v, i) => {
         const ua = line.startsWith('UA: ') ? v : UA;
         const ref = line.startsWith('REF: ') ? v : '-';
-        out.push({ line: accessLine(n++, 'GET', '/', ua, ref, 200), source: line, variant: i === 0 ? 'plain' : 'mixed-case' });
+        out.push({
+          line: accessLine(n++, 'GET', '/', ua, ref, 200),
+          source: line,
+          variant: i === 0 ? 'plain' : 'mixed-case',
+        });
       });
       continue;
     }
@@ -103,7 +108,8 @@ function itemsOf(cls: string, text: string, withVariants: boolean): Item[] {
     const target = m?.[2] ?? line;
     const status = cls === 'probe' || cls === 'shop' ? 404 : 200;
     const vs = withVariants ? variants(cls, target, r) : [{ variant: 'plain', target: minimal(target) }];
-    for (const v of vs) out.push({ line: accessLine(n++, method, v.target, UA, '-', status), source: line, variant: v.variant });
+    for (const v of vs)
+      out.push({ line: accessLine(n++, method, v.target, UA, '-', status), source: line, variant: v.variant });
   }
   return out;
 }
@@ -146,18 +152,30 @@ function peer(items: Item[], dataDir: string): { matched: number } | { error: st
   if (spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status !== 0) {
     spawnSync('apt-get', ['update'], { stdio: 'ignore' });
     spawnSync('apt-get', ['install', '-y', 'fail2ban'], { stdio: 'ignore' });
-    if (spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status !== 0) return { error: 'fail2ban-regex not available' };
+    if (spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status !== 0)
+      return { error: 'fail2ban-regex not available' };
   }
   const file = join(dataDir, 'peer-input.log');
-  writeFileSync(file, items.map((i) => i.line).join('\n') + '\n');
+  writeFileSync(file, `${items.map((i) => i.line).join('\n')}\n`);
   const matched = new Set<string>();
-  for (const filter of ['nginx-botsearch', 'apache-badbots', 'apache-noscript', 'apache-overflows', 'php-url-fopen', 'apache-shellshock', 'apache-fakegooglebot']) {
+  for (const filter of [
+    'nginx-botsearch',
+    'apache-badbots',
+    'apache-noscript',
+    'apache-overflows',
+    'php-url-fopen',
+    'apache-shellshock',
+    'apache-fakegooglebot',
+  ]) {
     const path = `/etc/fail2ban/filter.d/${filter}.conf`;
     if (!existsSync(path)) continue;
-    const r = spawnSync('fail2ban-regex', ['--print-all-matched', '--print-no-missed', file, path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('fail2ban-regex', ['--print-all-matched', '--print-no-missed', file, path], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     for (const l of (r.stdout ?? '').split('\n')) {
       const m = /^\|\s+(.*)$/.exec(l);
-      if (m?.[1] !== undefined && m[1].includes(' HTTP/1.1"')) matched.add(m[1].trim());
+      if (m?.[1]?.includes(' HTTP/1.1"')) matched.add(m[1].trim());
     }
   }
   return { matched: items.filter((i) => matched.has(i.line.trim())).length };
@@ -172,40 +190,58 @@ export default function main(args: string[]): void {
   const attacksDir = attacksArg >= 0 ? (args[attacksArg + 1] ?? defaultAttacksDir) : defaultAttacksDir;
   mkdirSync(dataDir, { recursive: true });
 
-  console.log('Attack requests (test/fixtures/attacks, every line in plain, encoded, double-encoded, mixed-case and per-class evasive forms)');
+  console.log(
+    'Attack requests (test/fixtures/attacks, every line in plain, encoded, double-encoded, mixed-case and per-class evasive forms)',
+  );
   const rows: string[][] = [];
   let allT = 0;
   let allF = 0;
   const allAttack: Item[] = [];
-  for (const f of readdirSync(attacksDir).filter((n) => n.endsWith('.txt') && n !== 'benign.txt').sort()) {
+  for (const f of readdirSync(attacksDir)
+    .filter((n) => n.endsWith('.txt') && n !== 'benign.txt')
+    .sort()) {
     const cls = f.replace(/\.txt$/, '');
     const items = itemsOf(cls, readFileSync(join(attacksDir, f), 'utf8'), true);
     allAttack.push(...items);
     const r = run(items, 'misses');
     allT += r.total;
     allF += r.flagged;
-    rows.push([cls, String(r.total), String(r.flagged), pct(r.flagged, r.total), r.unparsed > 0 ? `${r.unparsed} unparsed` : '']);
+    rows.push([
+      cls,
+      String(r.total),
+      String(r.flagged),
+      pct(r.flagged, r.total),
+      r.unparsed > 0 ? `${r.unparsed} unparsed` : '',
+    ]);
     if (verbose) for (const m of r.misses) console.log(`  miss ${cls} [${m.variant}] ${m.source}`);
   }
   rows.push(['all', String(allT), String(allF), pct(allF, allT), '']);
-  for (const r of rows) console.log(`  ${r[0]?.padEnd(10)} ${r[1]?.padStart(6)} requests  ${r[2]?.padStart(6)} flagged  ${r[3]?.padStart(7)}  ${r[4]}`);
+  for (const r of rows)
+    console.log(
+      `  ${r[0]?.padEnd(10)} ${r[1]?.padStart(6)} requests  ${r[2]?.padStart(6)} flagged  ${r[3]?.padStart(7)}  ${r[4]}`,
+    );
 
   console.log('\nBenign requests');
   const sources: { name: string; items: () => Iterable<Item> }[] = [
     {
       name: `generated shop traffic (${benignLines} lines, bench/gen-access-log.ts seed 7)`,
       items: function* () {
-        for (const line of accessLines({ lines: benignLines, seed: 7 })) yield { line, source: line, variant: 'generated' };
+        for (const line of accessLines({ lines: benignLines, seed: 7 }))
+          yield { line, source: line, variant: 'generated' };
       },
     },
     {
       name: 'elastic-apache/apache_logs (10,000 real lines)',
       items: function* () {
         if (!existsSync(apacheCorpus)) return;
-        for (const line of readFileSync(apacheCorpus, 'utf8').split('\n')) if (line !== '') yield { line, source: line, variant: 'real' };
+        for (const line of readFileSync(apacheCorpus, 'utf8').split('\n'))
+          if (line !== '') yield { line, source: line, variant: 'real' };
       },
     },
-    { name: 'look-alikes (test/fixtures/attacks/benign.txt)', items: () => itemsOf('benign', readFileSync(join(defaultAttacksDir, 'benign.txt'), 'utf8'), false) },
+    {
+      name: 'look-alikes (test/fixtures/attacks/benign.txt)',
+      items: () => itemsOf('benign', readFileSync(join(defaultAttacksDir, 'benign.txt'), 'utf8'), false),
+    },
   ];
   let bT = 0;
   let bF = 0;
@@ -214,29 +250,45 @@ export default function main(args: string[]): void {
     const r = run(s.items(), 'hits');
     // The real log is not clean: it holds real probes (wp-login.php, /administrator/ answered
     // 404 on a site without them). Those are true findings, counted apart and listed.
-    const real = r.hits.filter((h) => h.item.variant === 'real' && / 404 /.test(h.item.line) && h.findings.every((f) => f.category === 'probe' || f.category === 'scanner'));
+    const real = r.hits.filter(
+      (h) =>
+        h.item.variant === 'real' &&
+        / 404 /.test(h.item.line) &&
+        h.findings.every((f) => f.category === 'probe' || f.category === 'scanner'),
+    );
     const fps = r.hits.filter((h) => !real.includes(h));
     probes += real.length;
     bT += r.total - real.length;
     bF += fps.length;
     console.log(
       `  ${pct(fps.length, r.total - real.length).padStart(8)} false positives (${fps.length} of ${r.total - real.length})  ${s.name}` +
-        (real.length > 0 ? `\n           + ${real.length} real probes in it found (404 for wp-login.php, /administrator/, … on a site without them)` : ''),
+        (real.length > 0
+          ? `\n           + ${real.length} real probes in it found (404 for wp-login.php, /administrator/, … on a site without them)`
+          : ''),
     );
     const shown = verbose ? r.hits : fps.slice(0, 8);
-    for (const h of shown) console.log(`      ${real.includes(h) ? 'probe ' : 'FP    '}${h.findings.map((f) => f.rule).join(',')}: ${h.item.line.slice(0, 220)}`);
+    for (const h of shown)
+      console.log(
+        `      ${real.includes(h) ? 'probe ' : 'FP    '}${h.findings.map((f) => f.rule).join(',')}: ${h.item.line.slice(0, 220)}`,
+      );
   }
-  console.log(`  ${pct(bF, bT).padStart(8)} false positives (${bF} of ${bT})  all benign (${probes} real probes not counted)`);
+  console.log(
+    `  ${pct(bF, bT).padStart(8)} false positives (${bF} of ${bT})  all benign (${probes} real probes not counted)`,
+  );
 
   const rate = allT === 0 ? 0 : allF / allT;
   const fp = bT === 0 ? 0 : bF / bT;
-  console.log(`\nTargets: attacks flagged > 95%: ${(rate * 100).toFixed(1)}% ${rate > 0.95 ? 'PASS' : 'FAIL'}; benign flagged < 0.1%: ${(fp * 100).toFixed(3)}% ${fp < 0.001 ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `\nTargets: attacks flagged > 95%: ${(rate * 100).toFixed(1)}% ${rate > 0.95 ? 'PASS' : 'FAIL'}; benign flagged < 0.1%: ${(fp * 100).toFixed(3)}% ${fp < 0.001 ? 'PASS' : 'FAIL'}`,
+  );
 
   if (!args.includes('--no-peer')) {
     const p = peer(allAttack, dataDir);
     if ('error' in p) console.log(`peer: ${p.error}`);
     else {
-      console.log(`peer fail2ban web filters: ${pct(p.matched, allT)} of attack requests matched (${p.matched}); ripcord/peer detection ratio ${(allF / Math.max(1, p.matched)).toFixed(1)}x`);
+      console.log(
+        `peer fail2ban web filters: ${pct(p.matched, allT)} of attack requests matched (${p.matched}); ripcord/peer detection ratio ${(allF / Math.max(1, p.matched)).toFixed(1)}x`,
+      );
     }
   }
 }

@@ -26,11 +26,15 @@ export default async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--lines');
   const n = i >= 0 ? Number(args[i + 1]) : 300_000;
   const file = await ensureAccessLog(join(import.meta.dirname, 'data', `shop-access-${n}.log`), n);
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const parser = getParser('nginx');
   const ctx = { year: 2026, now: Date.UTC(2026, 11, 1), timezone: 'UTC' };
   const rules = loadRules();
-  console.log(`${lines.length} generated shop access-log lines; ${rules.compiled.rules.length} rules (${rules.compiled.gates.length} merged prefilters)`);
+  console.log(
+    `${lines.length} generated shop access-log lines; ${rules.compiled.rules.length} rules (${rules.compiled.gates.length} merged prefilters)`,
+  );
 
   const parseOnly = best(3, () => {
     let events = 0;
@@ -63,7 +67,9 @@ export default async function main(args: string[]): Promise<void> {
   console.log(`parse only:            ${pRate.toLocaleString('en')} lines/s`);
   console.log(`parse + all rules:     ${rRate.toLocaleString('en')} lines/s  (${withRules.out} findings)`);
   console.log(`rules alone:           ${rate(detectOnly.ms, events.length).toLocaleString('en')} events/s`);
-  console.log(`with rules / parse only: ${(rRate / pRate).toFixed(2)} (detection costs ${((1 - rRate / pRate) * 100).toFixed(0)}% of parse throughput)`);
+  console.log(
+    `with rules / parse only: ${(rRate / pRate).toFixed(2)} (detection costs ${((1 - rRate / pRate) * 100).toFixed(0)}% of parse throughput)`,
+  );
 
   // Peer: fail2ban-regex with a web filter on the same file.
   let ok = spawnSync('fail2ban-regex', ['--help'], { stdio: 'ignore' }).status === 0;
@@ -77,7 +83,10 @@ export default async function main(args: string[]): Promise<void> {
     return;
   }
   const t0 = performance.now();
-  const r = spawnSync('fail2ban-regex', [file, '/etc/fail2ban/filter.d/nginx-botsearch.conf'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('fail2ban-regex', [file, '/etc/fail2ban/filter.d/nginx-botsearch.conf'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) {
     console.log(`peer: fail2ban-regex failed: ${(r.stderr ?? '').slice(0, 200)}`);
@@ -85,7 +94,9 @@ export default async function main(args: string[]): Promise<void> {
   }
   const peerRate = rate(ms, lines.length);
   console.log(`peer fail2ban-regex (nginx-botsearch, one filter): ${peerRate.toLocaleString('en')} lines/s`);
-  console.log(`ripcord (all ${rules.compiled.rules.length} rules) / fail2ban-regex (one filter): ${(rRate / peerRate).toFixed(1)}x`);
+  console.log(
+    `ripcord (all ${rules.compiled.rules.length} rules) / fail2ban-regex (one filter): ${(rRate / peerRate).toFixed(1)}x`,
+  );
 }
 
 if (import.meta.main) await main(process.argv.slice(2));

@@ -7,7 +7,6 @@ import { seededRandom as rng } from '../src/core/random.ts';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
@@ -22,8 +21,52 @@ const uas = [
   'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
   'Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)',
 ];
-const words = ['blanket', 'wool', 'candle', 'pine', 'union jack', 'select', 'selection', 'drop leaf table', 'mug', 'cedar', 'soap', 'apron', 'lantern', 'gift', 'kids', 'sale', 'order by price', 'rock & roll', 'tom & jerry', "children's", '<3', 'C++ book', '50% off', 'script writing kit', 'alert buzzer', 'or 1', 'and/or', '../ sale', 'cat 5 cable', 'exec chair', 'sleep mask', 'benchmark', 'update drawer'];
-const categories = ['home-decor', 'kitchen', 'bath', 'gifts', 'sale', 'women/dresses', 'men/shirts', 'kids/toys', 'garden'];
+const words = [
+  'blanket',
+  'wool',
+  'candle',
+  'pine',
+  'union jack',
+  'select',
+  'selection',
+  'drop leaf table',
+  'mug',
+  'cedar',
+  'soap',
+  'apron',
+  'lantern',
+  'gift',
+  'kids',
+  'sale',
+  'order by price',
+  'rock & roll',
+  'tom & jerry',
+  "children's",
+  '<3',
+  'C++ book',
+  '50% off',
+  'script writing kit',
+  'alert buzzer',
+  'or 1',
+  'and/or',
+  '../ sale',
+  'cat 5 cable',
+  'exec chair',
+  'sleep mask',
+  'benchmark',
+  'update drawer',
+];
+const categories = [
+  'home-decor',
+  'kitchen',
+  'bath',
+  'gifts',
+  'sale',
+  'women/dresses',
+  'men/shirts',
+  'kids/toys',
+  'garden',
+];
 
 function enc(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+');
@@ -43,7 +86,11 @@ export function* accessLines(o: GenOptions): Generator<string> {
   const nIps = Math.max(100, Math.floor(o.lines / 40));
   const ips: string[] = [];
   for (let i = 0; i < nIps; i++) {
-    ips.push(i % 10 === 0 ? `2001:db8:${(i % 65535).toString(16)}::${(i * 7).toString(16)}` : `${(i % 200) + 11}.${(i >> 8) % 256}.${(i * 13) % 256}.${(i * 29) % 254 + 1}`);
+    ips.push(
+      i % 10 === 0
+        ? `2001:db8:${(i % 65535).toString(16)}::${(i * 7).toString(16)}`
+        : `${(i % 200) + 11}.${(i >> 8) % 256}.${(i * 13) % 256}.${((i * 29) % 254) + 1}`,
+    );
   }
   let t = o.start ?? Date.UTC(2026, 9, 1, 0, 0, 0);
   let lastSec = -1;
@@ -89,7 +136,13 @@ export function* accessLines(o: GenOptions): Generator<string> {
       status = pick([200, 200, 200, 400, 401]);
       bytes = Math.floor(r() * 4000);
     } else if (x < 0.94) {
-      target = pick(['/checkout/', '/checkout/cart/', '/customer/account/login/', '/customer/account/', '/checkout/onepage/success/']);
+      target = pick([
+        '/checkout/',
+        '/checkout/cart/',
+        '/customer/account/login/',
+        '/customer/account/',
+        '/checkout/onepage/success/',
+      ]);
       bytes = 25_000 + Math.floor(r() * 20_000);
     } else if (x < 0.97) {
       target = pick(['/', '/robots.txt', '/sitemap.xml', '/favicon.ico', '/contact/', '/about-us']);

@@ -19,17 +19,38 @@ export default async function main(args: string[]): Promise<void> {
 
   const runRipcord = (label: string, extra: string[]) => {
     const state = mkdtempSync(join(tmpdir(), 'ripcord-ingest-'));
-    const r = timed([process.execPath, ...ripcordNodeFlags(root), join(root, 'bin', 'ripcord.js'), '--state-dir', state, 'ingest', '--format', 'nginx', '--json', ...extra, file], { cwd: state });
+    const r = timed(
+      [
+        process.execPath,
+        ...ripcordNodeFlags(root),
+        join(root, 'bin', 'ripcord.js'),
+        '--state-dir',
+        state,
+        'ingest',
+        '--format',
+        'nginx',
+        '--json',
+        ...extra,
+        file,
+      ],
+      { cwd: state },
+    );
     rmSync(state, { recursive: true, force: true });
     if (r.status !== 0) throw new Error(`ripcord ingest failed: ${r.stderr}`);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { lines: number; events: number; rejected: number };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+      lines: number;
+      events: number;
+      rejected: number;
+    };
     if (out.lines !== lines) throw new Error(`ripcord read ${out.lines} lines, expected ${lines}`);
     return { label, seconds: r.seconds, rss: r.maxRssMb };
   };
   // Three runs, the median counted: a 10-second run on a shared machine catches noise that a
   // 2-minute GoAccess run averages out. Each run's rate is printed.
   const runs = [0, 1, 2].map(() => runRipcord('ripcord ingest (no rules)', ['--no-detect']));
-  console.log(`ripcord runs: ${runs.map((r) => Math.round(lines / r.seconds).toLocaleString('en')).join(', ')} lines/s`);
+  console.log(
+    `ripcord runs: ${runs.map((r) => Math.round(lines / r.seconds).toLocaleString('en')).join(', ')} lines/s`,
+  );
   const rc = [...runs].sort((a, b) => a.seconds - b.seconds)[1] as (typeof runs)[number];
   rc.label = 'ripcord ingest (no rules), median of 3';
   rc.rss = Math.max(...runs.map((r) => r.rss));
@@ -42,14 +63,30 @@ export default async function main(args: string[]): Promise<void> {
     const g = timed(['goaccess', file, '--log-format=COMBINED', '--no-global-config', '--no-progress', '-o', out]);
     if (g.status !== 0) console.log(`goaccess failed: ${g.stderr.slice(0, 300)}`);
     else goaccessRate = lines / g.seconds;
-    if (g.status === 0) rows.push([`goaccess ${version('goaccess', ['-V'])}`, g.seconds.toFixed(1), Math.round(lines / g.seconds).toLocaleString('en'), g.maxRssMb, (rcRate / (lines / g.seconds)).toFixed(2)]);
+    if (g.status === 0)
+      rows.push([
+        `goaccess ${version('goaccess', ['-V'])}`,
+        g.seconds.toFixed(1),
+        Math.round(lines / g.seconds).toLocaleString('en'),
+        g.maxRssMb,
+        (rcRate / (lines / g.seconds)).toFixed(2),
+      ]);
   }
   if (ensureTool('fail2ban-regex', 'fail2ban')) {
-    const filter = ['/etc/fail2ban/filter.d/nginx-botsearch.conf', '/etc/fail2ban/filter.d/apache-badbots.conf'].find((f) => which(f) !== null || existsFile(f));
+    const filter = ['/etc/fail2ban/filter.d/nginx-botsearch.conf', '/etc/fail2ban/filter.d/apache-badbots.conf'].find(
+      (f) => which(f) !== null || existsFile(f),
+    );
     if (filter) {
       const f = timed(['fail2ban-regex', file, filter], { oneCore: true });
       if (f.status !== 0) console.log(`fail2ban-regex failed: ${f.stderr.slice(0, 300)}`);
-      else rows.push([`fail2ban-regex (${filter.split('/').pop()})`, f.seconds.toFixed(1), Math.round(lines / f.seconds).toLocaleString('en'), f.maxRssMb, (rcRate / (lines / f.seconds)).toFixed(2)]);
+      else
+        rows.push([
+          `fail2ban-regex (${filter.split('/').pop()})`,
+          f.seconds.toFixed(1),
+          Math.round(lines / f.seconds).toLocaleString('en'),
+          f.maxRssMb,
+          (rcRate / (lines / f.seconds)).toFixed(2),
+        ]);
     }
   }
   console.log('');

@@ -8,11 +8,26 @@
 //   npm run bench -- integrity [--files N] [--keep]
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/app/config.ts';
 import { walkRoots } from '../src/integrity/index.ts';
-import { integrityBaseline, integrityCheck, integrityContext, integrityRevert, integrityScan } from '../src/app/integrity.ts';
+import {
+  integrityBaseline,
+  integrityCheck,
+  integrityContext,
+  integrityRevert,
+  integrityScan,
+} from '../src/app/integrity.ts';
 
 const dataDir = resolve(import.meta.dirname, 'data', 'integrity');
 // The installed entry point (it enables Node's compile cache), with the heap flags of its #! line.
@@ -23,7 +38,10 @@ function ensureTool(bin: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0) return;
   console.log(`installing ${pkg} (apt-get)…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', pkg], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function duSize(dir: string): number {
@@ -46,8 +64,29 @@ function generateTree(root: string, n: number): void {
   rmSync(root, { recursive: true, force: true });
   console.log(`generating ${n} files in ${root}…`);
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const words = ['function', 'return', '$this->', 'class', 'public', 'private', 'array(', 'foreach', 'echo', 'namespace', 'use', 'const', '=>', '{', '}', ';', 'if', 'else', 'null', 'true'];
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const words = [
+    'function',
+    'return',
+    '$this->',
+    'class',
+    'public',
+    'private',
+    'array(',
+    'foreach',
+    'echo',
+    'namespace',
+    'use',
+    'const',
+    '=>',
+    '{',
+    '}',
+    ';',
+    'if',
+    'else',
+    'null',
+    'true',
+  ];
   for (let i = 0; i < n; i++) {
     const dir = join(root, `m${Math.floor(i / 10_000)}`, `d${Math.floor(i / 100)}`);
     if (i % 100 === 0) mkdirSync(dir, { recursive: true });
@@ -119,7 +158,11 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
     site = join(work, 'site');
     execFileSync('cp', ['-a', `${tree}/.`, site]);
   }
-  const files = Number(execFileSync('sh', ['-c', `find ${JSON.stringify(site)} -type f | wc -l`]).toString().trim());
+  const files = Number(
+    execFileSync('sh', ['-c', `find ${JSON.stringify(site)} -type f | wc -l`])
+      .toString()
+      .trim(),
+  );
   // Timestamps within 2 s of a baseline are not trusted by the quick check ("racy" files): let them age.
   await new Promise((r) => setTimeout(r, 2500));
   process.env['RIPCORD_PASSPHRASE'] = 'bench-passphrase';
@@ -129,13 +172,30 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
   const [, baseline] = await timeAsync(() => integrityBaseline(ctx));
   // Checks run as the command a cron job would run (a fresh process, like aide), so start-up counts.
   const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [...binFlags, binJs, '--state-dir', join(work, 'state'), 'integrity', ...args, '--root', site, '--preset', 'none', '--json'], {
-      cwd: work,
-      encoding: 'utf8',
-      env: { ...process.env, RIPCORD_PASSPHRASE: 'bench-passphrase' },
-      maxBuffer: 1 << 26,
-    });
-    if (r.status !== 0) throw new Error(`ripcord integrity ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        ...binFlags,
+        binJs,
+        '--state-dir',
+        join(work, 'state'),
+        'integrity',
+        ...args,
+        '--root',
+        site,
+        '--preset',
+        'none',
+        '--json',
+      ],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, RIPCORD_PASSPHRASE: 'bench-passphrase' },
+        maxBuffer: 1 << 26,
+      },
+    );
+    if (r.status !== 0)
+      throw new Error(`ripcord integrity ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
     return r;
   };
   // One run warms the page cache and the compile cache; then the median of three runs of each.
@@ -147,9 +207,14 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
   const full = median([0, 1, 2].map(() => time(() => cli(['check', '--full']))[1]));
 
   // Revert of 1,000 modified files.
-  const targets = (await walkRoots([site], () => false)).filter((e) => e.type === 'file' && e.path.endsWith('.php')).slice(0, 1000).map((e) => e.path);
+  const targets = (await walkRoots([site], () => false))
+    .filter((e) => e.type === 'file' && e.path.endsWith('.php'))
+    .slice(0, 1000)
+    .map((e) => e.path);
   for (const t of targets) appendFileSync(join(site, t), '\n<?php @eval($_POST["x"]); ?>');
-  const [rv, revert] = await timeAsync(() => integrityRevert(ctx, { paths: [], all: true, dryRun: false, deleteAdded: false }));
+  const [rv, revert] = await timeAsync(() =>
+    integrityRevert(ctx, { paths: [], all: true, dryRun: false, deleteAdded: false }),
+  );
   const after = await integrityCheck(ctx, { full: true });
   if (after.changes.length !== 0) throw new Error(`after revert, ${after.changes.length} changes remain`);
 
@@ -162,13 +227,31 @@ async function benchTree(name: string, tree: string, copy: boolean): Promise<Row
   const conf = aideConf(work, site);
   const [, aideInit] = time(() => spawnSync('aide', ['--init', '-c', conf], { stdio: 'ignore' }));
   renameSync(join(work, 'aide.db.new'), join(work, 'aide.db'));
-  const aideRuns = [0, 1, 2].map(() => time(() => spawnSync('aide', ['--check', '-c', conf], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+  const aideRuns = [0, 1, 2].map(() =>
+    time(() => spawnSync('aide', ['--check', '-c', conf], { encoding: 'utf8', maxBuffer: 1 << 26 })),
+  );
   const ac = (aideRuns[0] as [ReturnType<typeof spawnSync>, number])[0];
   const aideCheck = median(aideRuns.map((r) => r[1]));
   if ((ac.status ?? 0) >= 14) throw new Error(`aide --check failed (${ac.status}): ${ac.stderr}`);
   const aideDb = statSync(join(work, 'aide.db')).size;
   console.log(`  ${name}: second quick check: ${fmt(quick2)}; revert restored ${rv.restored} files`);
-  return { tree: name, files, baseline, quick, full, revert, revertWrite: rv.writeMs, reverted: rv.restored, repo, treeBytes, aideInit, aideCheck, aideDb, scan, scanFindings: sc.findings.length };
+  return {
+    tree: name,
+    files,
+    baseline,
+    quick,
+    full,
+    revert,
+    revertWrite: rv.writeMs,
+    reverted: rv.restored,
+    repo,
+    treeBytes,
+    aideInit,
+    aideCheck,
+    aideDb,
+    scan,
+    scanFindings: sc.findings.length,
+  };
 }
 
 export default async function main(args: string[]): Promise<void> {
@@ -181,18 +264,32 @@ export default async function main(args: string[]): Promise<void> {
   generateTree(gen, n);
   const rows: Row[] = [];
   rows.push(await benchTree(`generated-${n}`, gen, false));
-  if (existsSync('/usr/share/wordpress/wp-includes')) rows.push(await benchTree('wordpress', '/usr/share/wordpress', true));
-  console.log('\nripcord integrity vs AIDE 0.18 (same tree, same run; AIDE checks p+i+n+u+g+s+m+c+sha256; checks timed as fresh processes, median of 3)');
+  if (existsSync('/usr/share/wordpress/wp-includes'))
+    rows.push(await benchTree('wordpress', '/usr/share/wordpress', true));
+  console.log(
+    '\nripcord integrity vs AIDE 0.18 (same tree, same run; AIDE checks p+i+n+u+g+s+m+c+sha256; checks timed as fresh processes, median of 3)',
+  );
   for (const r of rows) {
     console.log(`\n${r.tree}: ${r.files} files, ${mib(r.treeBytes)}`);
-    console.log(`  baseline        ${fmt(r.baseline).padStart(9)}   aide --init  ${fmt(r.aideInit).padStart(9)}   (${(r.aideInit / r.baseline).toFixed(2)}x)`);
-    console.log(`  quick check     ${fmt(r.quick).padStart(9)}   aide --check ${fmt(r.aideCheck).padStart(9)}   ${(r.aideCheck / r.quick).toFixed(1)}x faster (target 20x)`);
-    console.log(`  full check      ${fmt(r.full).padStart(9)}   aide --check ${fmt(r.aideCheck).padStart(9)}   ${(r.aideCheck / r.full).toFixed(1)}x faster (target 2x)`);
-    console.log(`  revert ${String(r.reverted).padStart(5)} files ${fmt(r.revertWrite).padStart(9)}   write-back (target < 1 s); ${fmt(r.revert)} with the check that finds them`);
+    console.log(
+      `  baseline        ${fmt(r.baseline).padStart(9)}   aide --init  ${fmt(r.aideInit).padStart(9)}   (${(r.aideInit / r.baseline).toFixed(2)}x)`,
+    );
+    console.log(
+      `  quick check     ${fmt(r.quick).padStart(9)}   aide --check ${fmt(r.aideCheck).padStart(9)}   ${(r.aideCheck / r.quick).toFixed(1)}x faster (target 20x)`,
+    );
+    console.log(
+      `  full check      ${fmt(r.full).padStart(9)}   aide --check ${fmt(r.aideCheck).padStart(9)}   ${(r.aideCheck / r.full).toFixed(1)}x faster (target 2x)`,
+    );
+    console.log(
+      `  revert ${String(r.reverted).padStart(5)} files ${fmt(r.revertWrite).padStart(9)}   write-back (target < 1 s); ${fmt(r.revert)} with the check that finds them`,
+    );
     console.log(`  repository      ${mib(r.repo).padStart(9)}   aide db      ${mib(r.aideDb).padStart(9)}`);
-    console.log(`  scan            ${fmt(r.scan).padStart(9)}   ${r.scanFindings} finding(s)${r.tree === 'wordpress' ? ' (clean tree: must be 0)' : ''}`);
+    console.log(
+      `  scan            ${fmt(r.scan).padStart(9)}   ${r.scanFindings} finding(s)${r.tree === 'wordpress' ? ' (clean tree: must be 0)' : ''}`,
+    );
   }
-  if (!args.includes('--keep')) for (const r of rows) rmSync(join(dataDir, `work-${r.tree}`), { recursive: true, force: true });
+  if (!args.includes('--keep'))
+    for (const r of rows) rmSync(join(dataDir, `work-${r.tree}`), { recursive: true, force: true });
 }
 
 if (import.meta.main) await main(process.argv.slice(2));

@@ -17,8 +17,17 @@ const rnd = (n: number): number => {
   return seed % n;
 };
 const pick = <T>(a: readonly T[]): T => a[rnd(a.length)] as T;
-const ip = (): string => (rnd(10) === 0 ? `2001:db8::${rnd(65535).toString(16)}` : `${rnd(223) + 1}.${rnd(256)}.${rnd(256)}.${rnd(256)}`);
-const paths = ['/', '/index.php', '/catalog/product/view/id/123', '/static/version1/frontend/Theme/en_US/js/app.js', '/checkout/cart/add', '/wp-login.php', '/media/catalog/product/cache/1/image/abc.jpg'];
+const ip = (): string =>
+  rnd(10) === 0 ? `2001:db8::${rnd(65535).toString(16)}` : `${rnd(223) + 1}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
+const paths = [
+  '/',
+  '/index.php',
+  '/catalog/product/view/id/123',
+  '/static/version1/frontend/Theme/en_US/js/app.js',
+  '/checkout/cart/add',
+  '/wp-login.php',
+  '/media/catalog/product/cache/1/image/abc.jpg',
+];
 const uas = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
@@ -44,14 +53,24 @@ const sets: { label: string; format: FormatName; logFormat?: string; make: (i: n
   {
     label: 'nginx custom log_format',
     format: 'nginx',
-    logFormat: '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $host',
+    logFormat:
+      '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $host',
     make: (i) => `${combined(i)} 0.0${rnd(99)} shop.example`,
   },
   {
     label: 'json (nginx escape=json)',
     format: 'json',
     make: (i) =>
-      JSON.stringify({ time_local: stamp(i), remote_addr: ip(), request: `GET ${pick(paths)} HTTP/1.1`, status: '200', body_bytes_sent: String(rnd(50000)), http_referer: '', http_user_agent: pick(uas), request_time: '0.012' }),
+      JSON.stringify({
+        time_local: stamp(i),
+        remote_addr: ip(),
+        request: `GET ${pick(paths)} HTTP/1.1`,
+        status: '200',
+        body_bytes_sent: String(rnd(50000)),
+        http_referer: '',
+        http_user_agent: pick(uas),
+        request_time: '0.012',
+      }),
   },
   {
     label: 'sshd (syslog)',
@@ -94,12 +113,16 @@ function measure(label: string, parser: Parser, lines: readonly string[], second
     sink += r.sink;
     if (rate > best) best = rate;
   } while (performance.now() < until);
-  console.log(`${label.padEnd(30)} ${Math.round(best).toLocaleString('en').padStart(11)} lines/s   (${events} events of ${lines.length}${sink === 0 ? ', no work?' : ''})`);
+  console.log(
+    `${label.padEnd(30)} ${Math.round(best).toLocaleString('en').padStart(11)} lines/s   (${events} events of ${lines.length}${sink === 0 ? ', no work?' : ''})`,
+  );
 }
 
 export default function main(args: string[]): void {
   const seconds = Number(args[0] ?? '1');
-  console.log(`parser throughput on one core, best run within ~${seconds}s per parser (${N.toLocaleString('en')} generated lines each)`);
+  console.log(
+    `parser throughput on one core, best run within ~${seconds}s per parser (${N.toLocaleString('en')} generated lines each)`,
+  );
   for (const s of sets) {
     const lines = Array.from({ length: N }, (_, i) => s.make(i));
     measure(s.label, getParser(s.format, s.logFormat === undefined ? {} : { logFormat: s.logFormat }), lines, seconds);
@@ -107,7 +130,9 @@ export default function main(args: string[]): void {
   // Real lines too, when the shared corpus is beside the repository (Elastic's Apache sample).
   const real = join(import.meta.dirname, '../../shared/corpora/elastic-apache/apache_logs');
   if (existsSync(real)) {
-    const lines = readFileSync(real, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(real, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     measure('apache_logs (real, 10k lines)', getParser('apache'), lines, seconds);
   }
   console.log('target: combined >= 600,000 lines/s (ingest: 150,000 lines/s parse+store)');

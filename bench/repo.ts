@@ -6,7 +6,16 @@
 //   npm run bench -- repo [--small N] [--big-mb M] [--rounds R] [--keep]
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTool, printTable, timed, type Timed } from './tools.ts';
 
@@ -32,7 +41,28 @@ function xorshift(size: number, seed: number): Buffer {
   return out;
 }
 
-const words = ['customer', 'order', 'price', 'quantity', 'function', 'return', 'array', 'string', 'public', 'static', '$this->', 'echo', 'if', 'else', 'foreach', 'null', 'true', 'sku', 'cart', 'checkout'];
+const words = [
+  'customer',
+  'order',
+  'price',
+  'quantity',
+  'function',
+  'return',
+  'array',
+  'string',
+  'public',
+  'static',
+  '$this->',
+  'echo',
+  'if',
+  'else',
+  'foreach',
+  'null',
+  'true',
+  'sku',
+  'cart',
+  'checkout',
+];
 
 /** Shop-like text: compressible, but every file different. */
 function text(size: number, seed: number): Buffer {
@@ -112,14 +142,23 @@ export default async function run(args: string[]): Promise<void> {
   const rRepo = join(work, 'ripcord-repo');
   const sRepo = join(work, 'restic-repo');
   const renv = { ...process.env, RIPCORD_PASSPHRASE_FILE: passFile };
-  const senv = { ...process.env, RESTIC_PASSWORD_FILE: passFile, RESTIC_REPOSITORY: sRepo, RESTIC_CACHE_DIR: join(work, 'restic-cache') };
+  const senv = {
+    ...process.env,
+    RESTIC_PASSWORD_FILE: passFile,
+    RESTIC_REPOSITORY: sRepo,
+    RESTIC_CACHE_DIR: join(work, 'restic-cache'),
+  };
   const node = process.execPath;
   const ripcord = (...a: string[]) => timed([node, main, 'repo', '--repo', rRepo, ...a], { env: renv, oneCore: false });
   const restic = (...a: string[]) => timed(['restic', '--quiet', ...a], { env: senv, oneCore: false });
 
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const rows: (string | number)[][] = [];
-  const row = (label: string, r: { seconds: number; maxRssMb: number }, s: { seconds: number; maxRssMb: number }): void => {
+  const row = (
+    label: string,
+    r: { seconds: number; maxRssMb: number },
+    s: { seconds: number; maxRssMb: number },
+  ): void => {
     rows.push([
       label,
       r.seconds.toFixed(2),
@@ -171,7 +210,18 @@ export default async function run(args: string[]): Promise<void> {
   const e = both('after edits');
   row('after edits', e.r, e.s);
   console.log('');
-  printTable(rows, ['run', 'ripcord s', 'restic s', 'ripcord MB/s', 'restic MB/s', 'ripcord files/s', 'restic files/s', 'speed ratio (restic time / ripcord time)', 'ripcord MiB RSS', 'restic MiB RSS']);
+  printTable(rows, [
+    'run',
+    'ripcord s',
+    'restic s',
+    'ripcord MB/s',
+    'restic MB/s',
+    'ripcord files/s',
+    'restic files/s',
+    'speed ratio (restic time / ripcord time)',
+    'ripcord MiB RSS',
+    'restic MiB RSS',
+  ]);
   const rSize = treeSize(rRepo).bytes;
   const sSize = treeSize(sRepo).bytes;
   console.log('');
@@ -187,4 +237,3 @@ export default async function run(args: string[]): Promise<void> {
   console.log(`\nripcord repo check --read-data: exit ${chk.status} ${chk.stdout.trim().split('\n').pop() ?? ''}`);
   if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
 }
-

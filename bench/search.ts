@@ -7,7 +7,16 @@
 // asks during an incident, one full CLI process for the first (to show start-up apart), and
 // `grep` over the raw log of the same lines, the owner's alternative.
 
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accessLines } from './gen-access-log.ts';
@@ -48,8 +57,23 @@ const clf = (t: number) => {
 const iso = (t: number) => new Date(t).toISOString();
 
 /** Internet background noise every shop gets: scanners probing for PHP apps, dot-files, admin panels. */
-const probes = ['/wp-login.php', '/xmlrpc.php', '/wp-admin/setup-config.php', '/.env', '/.git/config', '/phpmyadmin/index.php', '/admin.php', '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/shell.php', '/boaform/admin/formLogin'];
-const scannerIps = Array.from({ length: 300 }, (_, i) => (i % 6 === 0 ? `2a0e:97c0:3e${(i % 256).toString(16)}::${(i * 3).toString(16)}` : `${[185, 45, 193, 89, 102][i % 5]}.${(i * 7) % 256}.${(i * 11) % 256}.${(i % 250) + 2}`));
+const probes = [
+  '/wp-login.php',
+  '/xmlrpc.php',
+  '/wp-admin/setup-config.php',
+  '/.env',
+  '/.git/config',
+  '/phpmyadmin/index.php',
+  '/admin.php',
+  '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+  '/shell.php',
+  '/boaform/admin/formLogin',
+];
+const scannerIps = Array.from({ length: 300 }, (_, i) =>
+  i % 6 === 0
+    ? `2a0e:97c0:3e${(i % 256).toString(16)}::${(i * 3).toString(16)}`
+    : `${[185, 45, 193, 89, 102][i % 5]}.${(i * 7) % 256}.${(i * 11) % 256}.${(i % 250) + 2}`,
+);
 
 /**
  * The generator's lines re-stamped so that `n` of them span the 30 days evenly (it advances
@@ -87,11 +111,34 @@ function* authLines(n: number): Generator<{ kind: 'syslog' | 'shop-admin'; line:
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   // Staff and agencies, each with a few usual addresses; attackers with dictionaries.
   const staff = Array.from({ length: 80 }, (_, i) => ({
-    user: i < 6 ? ['deploy', 'admin', 'shopmgr', 'backup', 'agency', 'dev'][i] as string : `user${i}`,
-    ips: Array.from({ length: 1 + (i % 3) }, (_, k) => `${[81, 92, 176, 31][k % 4]}.${(i * 5) % 256}.${(i * 17 + k) % 256}.${(i % 200) + 10}`),
+    user: i < 6 ? (['deploy', 'admin', 'shopmgr', 'backup', 'agency', 'dev'][i] as string) : `user${i}`,
+    ips: Array.from(
+      { length: 1 + (i % 3) },
+      (_, k) => `${[81, 92, 176, 31][k % 4]}.${(i * 5) % 256}.${(i * 17 + k) % 256}.${(i % 200) + 10}`,
+    ),
   }));
-  const attackers = Array.from({ length: 400 }, (_, i) => (i < 150 ? (scannerIps[i] as string) : `${[218, 61, 222, 116][i % 4]}.${(i * 3) % 256}.${(i * 19) % 256}.${(i % 240) + 5}`));
-  const guesses = ['root', 'admin', 'test', 'ubuntu', 'oracle', 'postgres', 'git', 'user', 'ftpuser', 'magento', 'www-data', 'pi', 'guest', 'support', 'deploy'];
+  const attackers = Array.from({ length: 400 }, (_, i) =>
+    i < 150
+      ? (scannerIps[i] as string)
+      : `${[218, 61, 222, 116][i % 4]}.${(i * 3) % 256}.${(i * 19) % 256}.${(i % 240) + 5}`,
+  );
+  const guesses = [
+    'root',
+    'admin',
+    'test',
+    'ubuntu',
+    'oracle',
+    'postgres',
+    'git',
+    'user',
+    'ftpuser',
+    'magento',
+    'www-data',
+    'pi',
+    'guest',
+    'support',
+    'deploy',
+  ];
   const step = (END - START) / n;
   for (let j = 0; j < n; j++) {
     const t = START + Math.floor(j * step + r() * step);
@@ -99,23 +146,43 @@ function* authLines(n: number): Generator<{ kind: 'syslog' | 'shop-admin'; line:
     const x = r();
     const s = pick(staff);
     // Now and then a staff member logs in from somewhere new (what `logs who` flags).
-    const ip = r() < 0.03 ? `100.${Math.floor(r() * 64)}.${Math.floor(r() * 256)}.${Math.floor(r() * 254) + 1}` : pick(s.ips);
+    const ip =
+      r() < 0.03 ? `100.${Math.floor(r() * 64)}.${Math.floor(r() * 256)}.${Math.floor(r() * 254) + 1}` : pick(s.ips);
     const pid = 1000 + Math.floor(r() * 60000);
     if (x < 0.55) {
       const a = pick(attackers);
       const u = pick(guesses);
       const invalid = u !== 'root' && u !== 'deploy';
-      yield { kind: 'syslog', line: `${ts} web1 sshd[${pid}]: Failed password for ${invalid ? 'invalid user ' : ''}${u} from ${a} port ${1024 + Math.floor(r() * 60000)} ssh2` };
+      yield {
+        kind: 'syslog',
+        line: `${ts} web1 sshd[${pid}]: Failed password for ${invalid ? 'invalid user ' : ''}${u} from ${a} port ${1024 + Math.floor(r() * 60000)} ssh2`,
+      };
     } else if (x < 0.72) {
-      yield { kind: 'syslog', line: `${ts} web1 sshd[${pid}]: Accepted ${r() < 0.7 ? 'publickey' : 'password'} for ${s.user} from ${ip} port ${1024 + Math.floor(r() * 60000)} ssh2` };
+      yield {
+        kind: 'syslog',
+        line: `${ts} web1 sshd[${pid}]: Accepted ${r() < 0.7 ? 'publickey' : 'password'} for ${s.user} from ${ip} port ${1024 + Math.floor(r() * 60000)} ssh2`,
+      };
     } else if (x < 0.8) {
       const ok = r() < 0.8;
-      yield { kind: 'syslog', line: `${ts} web1 vsftpd[${pid}]: [${s.user}] ${ok ? 'OK' : 'FAIL'} LOGIN: Client "${ok ? ip : pick(attackers)}"` };
+      yield {
+        kind: 'syslog',
+        line: `${ts} web1 vsftpd[${pid}]: [${s.user}] ${ok ? 'OK' : 'FAIL'} LOGIN: Client "${ok ? ip : pick(attackers)}"`,
+      };
     } else if (x < 0.88) {
-      yield { kind: 'syslog', line: `${ts} web1 sudo[${pid}]:   ${s.user} : TTY=pts/0 ; PWD=/home/${s.user} ; USER=root ; COMMAND=/usr/bin/systemctl reload nginx` };
+      yield {
+        kind: 'syslog',
+        line: `${ts} web1 sudo[${pid}]:   ${s.user} : TTY=pts/0 ; PWD=/home/${s.user} ; USER=root ; COMMAND=/usr/bin/systemctl reload nginx`,
+      };
     } else {
       const ok = r() < 0.7;
-      const line = JSON.stringify({ time: iso(t), user: ok ? s.user : pick(guesses), ip: ok ? ip : pick(attackers), success: ok, platform: 'magento2', method: 'password' });
+      const line = JSON.stringify({
+        time: iso(t),
+        user: ok ? s.user : pick(guesses),
+        ip: ok ? ip : pick(attackers),
+        success: ok,
+        platform: 'magento2',
+        method: 'password',
+      });
       yield { kind: 'shop-admin', line };
     }
   }
@@ -151,7 +218,12 @@ class Feeder {
     this.#offset += Buffer.byteLength(text);
     const lines = this.#lines;
     this.#lines = [];
-    await this.channel.handle({ lines, firstLine: this.#first, checkpoint: { offset: this.#offset, line: this.#first + lines.length }, origin: this.channel.sourceId });
+    await this.channel.handle({
+      lines,
+      firstLine: this.#first,
+      checkpoint: { offset: this.#offset, line: this.#first + lines.length },
+      origin: this.channel.sourceId,
+    });
     this.#first += lines.length;
   }
 }
@@ -178,11 +250,16 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
     loads.push(loadavg()[0] ?? 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const rate = done / ((now - phase) / 1000);
-    process.stderr.write(`\r${what}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} lines, ${Math.round(rate).toLocaleString('en')}/s, ETA ${Math.max(0, Math.round((total - done) / rate))} s   `);
+    process.stderr.write(
+      `\r${what}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} lines, ${Math.round(rate).toLocaleString('en')}/s, ETA ${Math.max(0, Math.round((total - done) / rate))} s   `,
+    );
   };
 
   const accessPath = join(dir, 'access.log');
-  const access = new Feeder(new SourceChannel({ store, platform: 'magento2' }, `file:${accessPath}`, 'nginx', { timezone: 'UTC' }), createWriteStream(accessPath));
+  const access = new Feeder(
+    new SourceChannel({ store, platform: 'magento2' }, `file:${accessPath}`, 'nginx', { timezone: 'UTC' }),
+    createWriteStream(accessPath),
+  );
   let done = 0;
   for (const line of spreadLines(n)) {
     await access.add(line);
@@ -199,8 +276,14 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   phase = performance.now();
   const authPath = join(dir, 'auth.log');
   const adminPath = join(dir, 'shop-admin.log');
-  const sys = new Feeder(new SourceChannel({ store, now }, `file:${authPath}`, 'syslog', { timezone: 'UTC' }), createWriteStream(authPath));
-  const admin = new Feeder(new SourceChannel({ store, now }, `file:${adminPath}`, 'shop-admin', { timezone: 'UTC' }), createWriteStream(adminPath));
+  const sys = new Feeder(
+    new SourceChannel({ store, now }, `file:${authPath}`, 'syslog', { timezone: 'UTC' }),
+    createWriteStream(authPath),
+  );
+  const admin = new Feeder(
+    new SourceChannel({ store, now }, `file:${adminPath}`, 'shop-admin', { timezone: 'UTC' }),
+    createWriteStream(adminPath),
+  );
   let a = 0;
   for (const l of authLines(nAuth)) {
     await (l.kind === 'syslog' ? sys : admin).add(l.line);
@@ -227,7 +310,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
     linesPerSecond: Math.round(n / httpSeconds),
     dbBytes: dbBytes(dbPath),
     logBytes: statSync(accessPath).size,
-    loadAvgDuringBuild: loads.length ? loads.reduce((s, x) => s + x, 0) / loads.length : loadavg()[0] ?? 0,
+    loadAvgDuringBuild: loads.length ? loads.reduce((s, x) => s + x, 0) / loads.length : (loadavg()[0] ?? 0),
     peakRssMb: Math.round(peakRss / 1e6),
   };
   writeFileSync(join(dir, 'complete.json'), `${JSON.stringify(built, null, 2)}\n`);
@@ -246,7 +329,12 @@ interface Result {
 type Run = () => Promise<unknown[]>;
 
 /** Times `runs` queries; `make` builds each (outside the timing) and may label its variant. */
-async function measure(name: string, runs: number, make: (i: number) => Run | [string, Run], target?: number): Promise<Result> {
+async function measure(
+  name: string,
+  runs: number,
+  make: (i: number) => Run | [string, Run],
+  target?: number,
+): Promise<Result> {
   const ms: number[] = [];
   const rows: number[] = [];
   const labels: string[] = [];
@@ -300,7 +388,9 @@ export default async function main(args: string[]): Promise<void> {
     built = JSON.parse(readFileSync(marker, 'utf8')) as Built;
     console.log(`record: cached in ${dir}`);
   } else {
-    console.log(`record: building ${n.toLocaleString('en')} requests + ${nAuth.toLocaleString('en')} logins in ${dir} (once)`);
+    console.log(
+      `record: building ${n.toLocaleString('en')} requests + ${nAuth.toLocaleString('en')} logins in ${dir} (once)`,
+    );
     built = await build(dir, n, nAuth);
   }
   console.log(
@@ -314,7 +404,10 @@ export default async function main(args: string[]): Promise<void> {
   const store = new SqlEventStore(db);
   await store.init();
   const r = rng(2026);
-  const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as { first_id: number; rows: number }[];
+  const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as {
+    first_id: number;
+    rows: number;
+  }[];
   const total = blocks.reduce((s, b) => s + b.rows, 0);
   const requestLog = new RequestLog(db);
   const readBlock = (firstId: number): BlockReader => {
@@ -358,10 +451,20 @@ export default async function main(args: string[]): Promise<void> {
       const q = randomRequest();
       return { label: `busy IP (by traffic share), ${days} d`, q: { ip: q.ip, ...window(q.time, len) } };
     }
-    return { label: `any IP seen (uniform), ${days} d`, q: { ip: randomIp(), ...window(START + Math.floor(r() * (END - START)), len) } };
+    return {
+      label: `any IP seen (uniform), ${days} d`,
+      q: { ip: randomIp(), ...window(START + Math.floor(r() * (END - START)), len) },
+    };
   });
   const results: Result[] = [];
-  results.push(await measure('(1) search --ip X --since/--until', RUNS, (i) => [ipQueries[i]!.label, () => searchLogs(store, { ...ipQueries[i]!.q, limit: 100 })], 50));
+  results.push(
+    await measure(
+      '(1) search --ip X --since/--until',
+      RUNS,
+      (i) => [ipQueries[i]!.label, () => searchLogs(store, { ...ipQueries[i]!.q, limit: 100 })],
+      50,
+    ),
+  );
 
   // (2) path glob + status, newest first, limit 100; some over the last 7 days only.
   const pathSpecs: { pathGlob: string; status: number[]; days?: number }[] = [
@@ -373,10 +476,24 @@ export default async function main(args: string[]): Promise<void> {
     { pathGlob: '/checkout/*', status: [200], days: 1 },
   ];
   results.push(
-    await measure('(2) search --path G --status S', RUNS, (i) => {
-      const s = pathSpecs[i % pathSpecs.length]!;
-      return [`${s.pathGlob} + ${s.status.join(',')}${s.days ? `, last ${s.days} d` : ', all 30 d'}`, () => searchLogs(store, { pathGlob: s.pathGlob, status: s.status, ...(s.days ? { since: END - s.days * DAY } : {}), limit: 100 })];
-    }, 50),
+    await measure(
+      '(2) search --path G --status S',
+      RUNS,
+      (i) => {
+        const s = pathSpecs[i % pathSpecs.length]!;
+        return [
+          `${s.pathGlob} + ${s.status.join(',')}${s.days ? `, last ${s.days} d` : ', all 30 d'}`,
+          () =>
+            searchLogs(store, {
+              pathGlob: s.pathGlob,
+              status: s.status,
+              ...(s.days ? { since: END - s.days * DAY } : {}),
+              limit: 100,
+            }),
+        ];
+      },
+      50,
+    ),
   );
   // (2b) The worst case: nothing matches, so every request with that status is read (did any PHP file answer 200?).
   const noMatch: { pathGlob: string; status?: number[] }[] = [
@@ -387,27 +504,45 @@ export default async function main(args: string[]): Promise<void> {
   results.push(
     await measure('(2b) search --path G [--status S], no match', 9, (i) => {
       const s = noMatch[i % noMatch.length]!;
-      return [`${s.pathGlob}${s.status ? ` + ${s.status.join(',')}` : ''}, all 30 d`, () => searchLogs(store, { ...s, limit: 100 })];
+      return [
+        `${s.pathGlob}${s.status ? ` + ${s.status.join(',')}` : ''}, all 30 d`,
+        () => searchLogs(store, { ...s, limit: 100 }),
+      ];
     }),
   );
   // (3) who logged in over the last 7 days (of the record), with the known-IP check per row.
   results.push(
-    await measure('(3) who --since 7d (+ known-IP check)', RUNS, (i) => [
-      i % 2 === 1 ? 'with --failed' : 'successful logins',
-      () => who(store, { since: END - 7 * DAY - i * 3_600_000, until: END - i * 3_600_000, failed: i % 2 === 1, limit: 100 }),
-    ], 50),
+    await measure(
+      '(3) who --since 7d (+ known-IP check)',
+      RUNS,
+      (i) => [
+        i % 2 === 1 ? 'with --failed' : 'successful logins',
+        () =>
+          who(store, {
+            since: END - 7 * DAY - i * 3_600_000,
+            until: END - i * 3_600_000,
+            failed: i % 2 === 1,
+            limit: 100,
+          }),
+      ],
+      50,
+    ),
   );
   // (4) top IPs of one day.
-  results.push(await measure('(4) top --by ip over 24 h', 30, () => {
-    const w = window(START + Math.floor(r() * (END - START)), DAY);
-    return () => top(store, 'ip', { ...w, limit: 20 });
-  }));
+  results.push(
+    await measure('(4) top --by ip over 24 h', 30, () => {
+      const w = window(START + Math.floor(r() * (END - START)), DAY);
+      return () => top(store, 'ip', { ...w, limit: 20 });
+    }),
+  );
   // (5) one IP's timeline over 4 hours around its traffic.
-  results.push(await measure('(5) timeline --ip X over 4 h', RUNS, () => {
-    const q = randomRequest();
-    const w = window(q.time, 4 * 3_600_000);
-    return () => timeline(store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
-  }));
+  results.push(
+    await measure('(5) timeline --ip X over 4 h', RUNS, () => {
+      const q = randomRequest();
+      const w = window(q.time, 4 * 3_600_000);
+      return () => timeline(store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
+    }),
+  );
   const load1 = loadavg();
   await store.close();
 
@@ -418,7 +553,24 @@ export default async function main(args: string[]): Promise<void> {
   const boot: number[] = [];
   let cliRows = 0;
   for (let k = 0; k < 5; k++) {
-    const c = timed([process.execPath, main, '--state-dir', dir, 'logs', 'search', '--ip', q0.ip, '--since', iso(q0.since), '--until', iso(q0.until), '--json'], { cwd: dir, oneCore: false });
+    const c = timed(
+      [
+        process.execPath,
+        main,
+        '--state-dir',
+        dir,
+        'logs',
+        'search',
+        '--ip',
+        q0.ip,
+        '--since',
+        iso(q0.since),
+        '--until',
+        iso(q0.until),
+        '--json',
+      ],
+      { cwd: dir, oneCore: false },
+    );
     if (c.status !== 0) throw new Error(`ripcord logs search failed: ${c.stderr.slice(0, 500)}`);
     cliRows = c.stdout.trim() === '' ? 0 : c.stdout.trim().split('\n').length;
     cli.push(c.seconds * 1000);
@@ -431,12 +583,29 @@ export default async function main(args: string[]): Promise<void> {
   const grepRows: (string | number)[][] = [];
   const logPath = join(dir, 'access.log');
   const peers: { label: string; argv: string[]; ours: number[] }[] = [];
-  const variantMs = (x: Result | undefined, label: string) => variants(x ?? { name: '', ms: [], rows: [], labels: [] }).find((v) => v.label === label)?.ms ?? [NaN];
+  const variantMs = (x: Result | undefined, label: string) =>
+    variants(x ?? { name: '', ms: [], rows: [], labels: [] }).find((v) => v.label === label)?.ms ?? [NaN];
   if (ensureTool('grep', 'grep')) {
-    peers.push({ label: `grep -F "<ip> "  vs (1)`, argv: ['grep', '-F', '-e', `${q0.ip} `, logPath], ours: results[0]!.ms });
-    peers.push({ label: `grep -E '"GET /checkout/[^ ]* HTTP/1.1" 200 '  vs (2) /checkout/* + 200`, argv: ['grep', '-E', '-e', '"GET /checkout/[^ ]* HTTP/1\\.1" 200 ', logPath], ours: variantMs(results[1], '/checkout/* + 200, all 30 d') });
-    peers.push({ label: `grep -E '\\.php[^ ]* HTTP/1.1" 404 '  vs (2) *.php + 404`, argv: ['grep', '-E', '-e', '\\.php[^ ]* HTTP/1\\.1" 404 ', logPath], ours: variantMs(results[1], '*.php + 404, all 30 d') });
-    peers.push({ label: `grep -E '\\.php[^ ]* HTTP/1.1" 200 '  vs (2b) *.php + 200`, argv: ['grep', '-E', '-e', '\\.php[^ ]* HTTP/1\\.1" 200 ', logPath], ours: variantMs(results[2], '*.php + 200, all 30 d') });
+    peers.push({
+      label: `grep -F "<ip> "  vs (1)`,
+      argv: ['grep', '-F', '-e', `${q0.ip} `, logPath],
+      ours: results[0]!.ms,
+    });
+    peers.push({
+      label: `grep -E '"GET /checkout/[^ ]* HTTP/1.1" 200 '  vs (2) /checkout/* + 200`,
+      argv: ['grep', '-E', '-e', '"GET /checkout/[^ ]* HTTP/1\\.1" 200 ', logPath],
+      ours: variantMs(results[1], '/checkout/* + 200, all 30 d'),
+    });
+    peers.push({
+      label: `grep -E '\\.php[^ ]* HTTP/1.1" 404 '  vs (2) *.php + 404`,
+      argv: ['grep', '-E', '-e', '\\.php[^ ]* HTTP/1\\.1" 404 ', logPath],
+      ours: variantMs(results[1], '*.php + 404, all 30 d'),
+    });
+    peers.push({
+      label: `grep -E '\\.php[^ ]* HTTP/1.1" 200 '  vs (2b) *.php + 200`,
+      argv: ['grep', '-E', '-e', '\\.php[^ ]* HTTP/1\\.1" 200 ', logPath],
+      ours: variantMs(results[2], '*.php + 200, all 30 d'),
+    });
     for (const p of peers) {
       const times: number[] = [];
       let matches = 0;
@@ -448,13 +617,24 @@ export default async function main(args: string[]): Promise<void> {
       }
       const g50 = percentile(times, 50);
       const ours = percentile(p.ours, 50);
-      grepRows.push([p.label, g50.toFixed(0), matches.toLocaleString('en'), ours.toFixed(1), (g50 / ours).toFixed(g50 / ours < 10 ? 1 : 0)]);
+      grepRows.push([
+        p.label,
+        g50.toFixed(0),
+        matches.toLocaleString('en'),
+        ours.toFixed(1),
+        (g50 / ours).toFixed(g50 / ours < 10 ? 1 : 0),
+      ]);
     }
   }
 
-  console.log(`\nload average (1/5/15 min): before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)\n`);
+  console.log(
+    `\nload average (1/5/15 min): before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)\n`,
+  );
   printTable(
-    results.flatMap((x) => [row(x.name, x.ms, x.rows, x.target), ...variants(x).map((v) => row(`    ${v.label}`, v.ms, v.rows))]),
+    results.flatMap((x) => [
+      row(x.name, x.ms, x.rows, x.target),
+      ...variants(x).map((v) => row(`    ${v.label}`, v.ms, v.rows)),
+    ]),
     ['query (in process, via src/app/logs.ts)', 'runs', 'p50 ms', 'p95 ms', 'max ms', 'rows avg', 'target'],
   );
   console.log('');
@@ -466,7 +646,9 @@ export default async function main(args: string[]): Promise<void> {
     ['CLI process, median of 5', 'ms', 'rows'],
   );
   if (grepRows.length > 0) {
-    console.log(`\npeer: grep over the ${(built.logBytes / 1e9).toFixed(2)} GB raw log of the same lines (LC_ALL=C, page cache warm), median of 3:`);
+    console.log(
+      `\npeer: grep over the ${(built.logBytes / 1e9).toFixed(2)} GB raw log of the same lines (LC_ALL=C, page cache warm), median of 3:`,
+    );
     printTable(grepRows, ['command', 'grep ms', 'lines', 'ripcord p50 ms', 'ripcord faster ×']);
   }
 }

@@ -17,7 +17,10 @@ export function ensureTool(cmd: string, pkg: string): boolean {
   if (which(cmd)) return true;
   process.stderr.write(`installing ${pkg} from Debian's packages…\n`);
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', pkg], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return which(cmd) !== null;
 }
 

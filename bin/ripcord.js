@@ -7,7 +7,9 @@
 // The npm scripts pass the same flags.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  process.stderr.write(`ripcord needs Node.js 24 or newer (this is ${process.version}); from a clone, use \`npm run ripcord -- …\`.\n`);
+  process.stderr.write(
+    `ripcord needs Node.js 24 or newer (this is ${process.version}); from a clone, use \`npm run ripcord -- …\`.\n`,
+  );
   process.exit(2);
 }
 // Cache compiled (and type-stripped) modules between runs: start-up drops by about a third.

@@ -8,7 +8,18 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src');
-const subsystems = new Set(['logs', 'detect', 'alerts', 'snapshots', 'integrity', 'backup', 'obligations', 'notices', 'incident', 'plan']);
+const subsystems = new Set([
+  'logs',
+  'detect',
+  'alerts',
+  'snapshots',
+  'integrity',
+  'backup',
+  'obligations',
+  'notices',
+  'incident',
+  'plan',
+]);
 const drivers = [
   'pg',
   'mysql2',

@@ -15,9 +15,13 @@ if (json) {
   for (const r of rows) {
     unknown += r.unknown.length;
     unverified += r.unverified.length;
-    process.stdout.write(`${r.code.padEnd(6)} ${r.name.padEnd(48).slice(0, 48)} reviewed ${r.lastReviewed}  unknown ${String(r.unknown.length).padStart(2)}  unverified ${String(r.unverified.length).padStart(2)}\n`);
+    process.stdout.write(
+      `${r.code.padEnd(6)} ${r.name.padEnd(48).slice(0, 48)} reviewed ${r.lastReviewed}  unknown ${String(r.unknown.length).padStart(2)}  unverified ${String(r.unverified.length).padStart(2)}\n`,
+    );
     for (const u of r.unknown) process.stdout.write(`         unknown: ${u}\n`);
     if (verbose) for (const u of r.unverified) process.stdout.write(`         unverified: ${u}\n`);
   }
-  process.stdout.write(`\n${rows.length} jurisdictions, ${unknown} unknown fields, ${unverified} unverified values (--verbose lists them).\n`);
+  process.stdout.write(
+    `\n${rows.length} jurisdictions, ${unknown} unknown fields, ${unverified} unverified values (--verbose lists them).\n`,
+  );
 }

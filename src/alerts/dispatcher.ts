@@ -130,11 +130,24 @@ export class Dispatcher {
       alerts.set(k, r.alert);
       if (r.kind === null) continue;
       const message = alertMessage(r.alert, r.kind, r.alert.seq, a.notifiedCount, this.#o.context);
-      for (const channel of route.channels ?? this.#o.channels) outbox.push({ alertUid: r.alert.uid, channel, message, nextAt: now });
+      for (const channel of route.channels ?? this.#o.channels)
+        outbox.push({ alertUid: r.alert.uid, channel, message, nextAt: now });
     }
 
-    const cursor = advance(cur, fresh.map((f) => f.id), this.#gaps, now, this.#o.gapGraceMs);
-    if (alerts.size === 0 && cursor.afterId === cur.afterId && cursor.seen.length === cur.seen.length && silenced.size === 0) return idle;
+    const cursor = advance(
+      cur,
+      fresh.map((f) => f.id),
+      this.#gaps,
+      now,
+      this.#o.gapGraceMs,
+    );
+    if (
+      alerts.size === 0 &&
+      cursor.afterId === cur.afterId &&
+      cursor.seen.length === cur.seen.length &&
+      silenced.size === 0
+    )
+      return idle;
     const ok = await store.commitDispatch({
       version: cur.version,
       cursor,

@@ -77,7 +77,8 @@ export type FlushKind = 'alert' | 'update' | 'reminder';
 export function flush(a: AlertRecord, route: RouteSpec, now: number): { alert: AlertRecord; kind: FlushKind | null } {
   if (a.nextAt === null || a.nextAt > now || a.status !== 'open') return { alert: a, kind: null };
   const news = a.count > a.notifiedCount;
-  const kind: FlushKind | null = a.seq === 0 ? 'alert' : news ? 'update' : route.repeatInterval !== null ? 'reminder' : null;
+  const kind: FlushKind | null =
+    a.seq === 0 ? 'alert' : news ? 'update' : route.repeatInterval !== null ? 'reminder' : null;
   if (kind === null) return { alert: { ...a, nextAt: null }, kind: null };
   return {
     kind,

@@ -4,7 +4,15 @@ export type * from './ports.ts';
 export { Dispatcher, type DispatcherOptions, type TickResult } from './dispatcher.ts';
 export { Sender, backoff, type SenderOptions, type SendResult } from './sender.ts';
 export { createRenderer, escapeChat, shippedTemplates, type Renderer } from './render.ts';
-export { alertMessage, messageKey, nextCommands, shellArg, systemMessage, withAlertId, type MessageContext } from './message.ts';
+export {
+  alertMessage,
+  messageKey,
+  nextCommands,
+  shellArg,
+  systemMessage,
+  withAlertId,
+  type MessageContext,
+} from './message.ts';
 export { globMatch, groupKeyOf, parseSilenceMatch, routesFor, silenceFields, silenceMatches } from './match.ts';
 export { addToAlert, flush, openAlert } from './group.ts';
 export { advance } from './cursor.ts';

@@ -23,7 +23,13 @@ export function severityRank(s: string): number {
 export function routeMatches(route: RouteSpec, f: StoredFindingLike): boolean {
   const m = route.match;
   if (m.minSeverity !== undefined && severityRank(f.severity) < severityRank(m.minSeverity)) return false;
-  return anyOf(m.rule, f.rule) && anyOf(m.category, f.category) && anyOf(m.service, f.service) && anyOf(m.user, f.user) && anyOf(m.ip, f.ip);
+  return (
+    anyOf(m.rule, f.rule) &&
+    anyOf(m.category, f.category) &&
+    anyOf(m.service, f.service) &&
+    anyOf(m.user, f.user) &&
+    anyOf(m.ip, f.ip)
+  );
 }
 
 /** The routes a finding takes, in order. */
@@ -66,10 +72,12 @@ export function parseSilenceMatch(text: string): SilenceMatch {
     const k = p.slice(0, eq).trim();
     const v = p.slice(eq + 1).trim();
     if (eq <= 0 || v === '') throw new AppError('usage', `bad matcher "${p}": write field=value`);
-    if (!(silenceFields as readonly string[]).includes(k)) throw new AppError('usage', `unknown field "${k}" (one of ${silenceFields.join(', ')})`);
+    if (!(silenceFields as readonly string[]).includes(k))
+      throw new AppError('usage', `unknown field "${k}" (one of ${silenceFields.join(', ')})`);
     out[k as (typeof silenceFields)[number]] = v;
   }
-  if (Object.keys(out).length === 0) throw new AppError('usage', 'a silence needs at least one matcher, e.g. rule=ssh-brute-force,ip=203.0.113.9');
+  if (Object.keys(out).length === 0)
+    throw new AppError('usage', 'a silence needs at least one matcher, e.g. rule=ssh-brute-force,ip=203.0.113.9');
   return out;
 }
 

@@ -43,11 +43,18 @@ function headline(a: AlertRecord): string {
   return `${what}${a.ip !== null ? ` from ${a.ip}` : ''}`;
 }
 
-export function alertMessage(a: AlertRecord, kind: FlushKind, seq: number, previousCount: number, ctx: MessageContext): AlertMessage {
+export function alertMessage(
+  a: AlertRecord,
+  kind: FlushKind,
+  seq: number,
+  previousCount: number,
+  ctx: MessageContext,
+): AlertMessage {
   const prefix = kind === 'update' ? 'Update: ' : kind === 'reminder' ? 'Reminder: ' : '';
   const title = truncate(`${prefix}${headline(a)}`, 160);
   let summary = a.message;
-  if (a.count > 1) summary = `${a.count} findings of ${a.rule} between ${iso(a.firstAt)} and ${iso(a.lastAt)}. First: ${a.message}`;
+  if (a.count > 1)
+    summary = `${a.count} findings of ${a.rule} between ${iso(a.firstAt)} and ${iso(a.lastAt)}. First: ${a.message}`;
   if (kind === 'reminder') summary = `Still open and not acknowledged. ${summary}`;
   return {
     kind,

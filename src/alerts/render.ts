@@ -17,14 +17,20 @@ type TemplateName = (typeof templateNames)[number];
 
 /** Escapes for Slack and Mattermost: their three control characters, mentions and code fences. */
 export function escapeChat(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, 'ˋ').replace(/@/g, '@\u200b');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, 'ˋ')
+    .replace(/@/g, '@\u200b');
 }
 
 /** Makes every string of the message inert for a medium (deep; numbers and nulls stay). */
 function mapStrings(v: unknown, f: (s: string) => string): unknown {
   if (typeof v === 'string') return f(v);
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)]));
   return v;
 }
 
@@ -43,7 +49,11 @@ export async function createRenderer(dirs: readonly string[] = [shippedTemplates
     try {
       parsed.set(name, await engines[name].parseFile(name));
     } catch (e) {
-      throw new AppError('config_invalid', `alert template ${name}.liquid: ${e instanceof Error ? e.message : String(e)}`, { where: dirs.join(', '), cause: e });
+      throw new AppError(
+        'config_invalid',
+        `alert template ${name}.liquid: ${e instanceof Error ? e.message : String(e)}`,
+        { where: dirs.join(', '), cause: e },
+      );
     }
   }
   const run = async (name: TemplateName, data: unknown): Promise<string> => {
@@ -62,7 +72,13 @@ export async function createRenderer(dirs: readonly string[] = [shippedTemplates
         run('chat', data),
         run('push', data),
       ]);
-      return { subject: subject.replace(/\s+/g, ' ').trim(), text: textOut, html: htmlOut, chat: chatOut.trim(), push: push.trim() };
+      return {
+        subject: subject.replace(/\s+/g, ' ').trim(),
+        text: textOut,
+        html: htmlOut,
+        chat: chatOut.trim(),
+        push: push.trim(),
+      };
     },
   };
 }

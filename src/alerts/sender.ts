@@ -114,7 +114,10 @@ export class Sender {
       }
       const text = errorText(error);
       const transient = isTransient(error);
-      this.#o.logger.warn({ channel: channelName, outbox: it.id, attempts: it.attempts, transient, error: text }, 'delivery failed');
+      this.#o.logger.warn(
+        { channel: channelName, outbox: it.id, attempts: it.attempts, transient, error: text },
+        'delivery failed',
+      );
       if (transient && done - it.createdAt < this.#o.giveUpAfterMs) {
         retryAt = done + backoff(it.attempts, this.#o.backoffMs, this.#o.maxBackoffMs);
         await store.markRetry(it.id, token, retryAt, text);
@@ -131,7 +134,11 @@ export class Sender {
   async #health(channel: string, ok: boolean, error: string | null): Promise<void> {
     const h = await this.#o.store.recordAttempt(channel, ok, this.#o.clock.now(), error);
     if (!ok && !h.reported && h.consecutiveFailures >= this.#o.failingAfter) {
-      await this.#report(channel, 'channel-failing', `${h.consecutiveFailures} deliveries in a row failed; last error: ${error ?? 'unknown'}`);
+      await this.#report(
+        channel,
+        'channel-failing',
+        `${h.consecutiveFailures} deliveries in a row failed; last error: ${error ?? 'unknown'}`,
+      );
     } else if (ok && h.reported) {
       await this.#report(channel, 'channel-recovered', 'deliveries work again; queued messages are being sent.');
     }
@@ -147,7 +154,11 @@ export class Sender {
       if (!this.#o.channels.has(channel) || health.get(channel)?.reported === true) continue;
       if (now - createdAt >= this.#o.failingOlderThanMs) {
         const mins = Math.round((now - createdAt) / 60_000);
-        await this.#report(channel, 'channel-failing', `its oldest undelivered message has waited ${mins} min; last error: ${health.get(channel)?.lastError ?? 'none recorded'}`);
+        await this.#report(
+          channel,
+          'channel-failing',
+          `its oldest undelivered message has waited ${mins} min; last error: ${health.get(channel)?.lastError ?? 'none recorded'}`,
+        );
       }
     }
   }
@@ -162,8 +173,10 @@ export class Sender {
     this.#o.logger.warn({ channel, kind }, failing ? 'channel reported broken' : 'channel recovered');
     if (others.length === 0) return;
     const uid = randomUUID().replaceAll('-', '');
-    const title = failing ? `Notification channel ${channel} is failing` : `Notification channel ${channel} works again`;
-    const summary = `Channel ${channel}: ${detail}${failing ? ' Alerts are still queued for it and will be retried; check its settings with `ripcord alerts test ' + channel + '`.' : ''}`;
+    const title = failing
+      ? `Notification channel ${channel} is failing`
+      : `Notification channel ${channel} works again`;
+    const summary = `Channel ${channel}: ${detail}${failing ? ` Alerts are still queued for it and will be retried; check its settings with \`ripcord alerts test ${channel}\`.` : ''}`;
     const alert: AlertRecord = {
       id: 0,
       uid,

@@ -77,7 +77,9 @@ export function messageContext(config: Config): MessageContext {
 
 async function templateRenderer(config: Config, baseDir: string | undefined): Promise<Renderer> {
   const own = config.alerts.templates;
-  return createRenderer(own !== undefined ? [resolvePath(baseDir ?? process.cwd(), own), shippedTemplates] : [shippedTemplates]);
+  return createRenderer(
+    own !== undefined ? [resolvePath(baseDir ?? process.cwd(), own), shippedTemplates] : [shippedTemplates],
+  );
 }
 
 async function build(d: AlertsDeps, overrides: { leaseMs?: number } = {}): Promise<Parts> {
@@ -173,7 +175,9 @@ export function startAlerts(d: AlertsDeps): AlertsService {
   const ready = build(d).then((p) => {
     parts = p;
   });
-  ready.catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'alerts could not start'));
+  ready.catch((e: unknown) =>
+    logger.error({ err: e instanceof Error ? e.message : String(e) }, 'alerts could not start'),
+  );
 
   const sendLoop = loop(
     'send',
@@ -211,7 +215,10 @@ export function startAlerts(d: AlertsDeps): AlertsService {
 }
 
 /** One dispatch and one delivery round, now (the PAM hook's helper, `alerts test`, tests). */
-export async function deliverNow(d: AlertsDeps, o: { leaseMs?: number } = {}): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
+export async function deliverNow(
+  d: AlertsDeps,
+  o: { leaseMs?: number } = {},
+): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
   const p = await build(d, o);
   try {
     const t = await p.dispatcher.tick();
@@ -246,7 +253,10 @@ function view(a: AlertRecord, config: Config, now: number): AlertView {
   return { ...a, state: closed ? 'closed' : a.status };
 }
 
-export async function listAlerts(loaded: LoadedConfig, q: { status?: 'open' | 'acked'; since?: number; limit: number }): Promise<AlertView[]> {
+export async function listAlerts(
+  loaded: LoadedConfig,
+  q: { status?: 'open' | 'acked'; since?: number; limit: number },
+): Promise<AlertView[]> {
   const now = Date.now();
   return withOutbox(loaded, async (o) => (await o.listAlerts(q)).map((a) => view(a, loaded.config, now)));
 }
@@ -266,7 +276,10 @@ export async function showAlert(loaded: LoadedConfig, id: number): Promise<Alert
   });
 }
 
-export async function ackAlert(loaded: LoadedConfig, id: number): Promise<{ id: number; acked: boolean; already: boolean }> {
+export async function ackAlert(
+  loaded: LoadedConfig,
+  id: number,
+): Promise<{ id: number; acked: boolean; already: boolean }> {
   return withOutbox(loaded, async (o) => {
     const a = await o.getAlert(id);
     if (!a) throw new AppError('not_found', `no alert ${id}`);
@@ -275,7 +288,10 @@ export async function ackAlert(loaded: LoadedConfig, id: number): Promise<{ id: 
   });
 }
 
-export async function addSilence(loaded: LoadedConfig, s: { match: string; forMs: number; comment?: string | undefined }): Promise<Silence> {
+export async function addSilence(
+  loaded: LoadedConfig,
+  s: { match: string; forMs: number; comment?: string | undefined },
+): Promise<Silence> {
   const match = parseSilenceMatch(s.match);
   if (!(s.forMs > 0)) throw new AppError('usage', '--for must be a positive duration such as 30m or 2h');
   const now = Date.now();
@@ -307,7 +323,14 @@ export async function alertsStatus(loaded: LoadedConfig): Promise<AlertsStatus> 
     return {
       outbox: await o.outboxCounts(),
       channels: [...names].sort().map((n) => ({
-        ...(byName.get(n) ?? { channel: n, consecutiveFailures: 0, failingSince: null, lastError: null, lastSuccessAt: null, reported: false }),
+        ...(byName.get(n) ?? {
+          channel: n,
+          consecutiveFailures: 0,
+          failingSince: null,
+          lastError: null,
+          lastSuccessAt: null,
+          reported: false,
+        }),
         configured: n in loaded.config.alerts.channels,
       })),
     };
@@ -325,13 +348,20 @@ export interface TestResult {
 }
 
 /** Sends a test message on one channel now, outside the outbox, and reports what happened. */
-export async function testChannel(loaded: LoadedConfig, name: string, o: { channels?: Map<string, Channel> } = {}): Promise<TestResult> {
+export async function testChannel(
+  loaded: LoadedConfig,
+  name: string,
+  o: { channels?: Map<string, Channel> } = {},
+): Promise<TestResult> {
   const { config } = loaded;
   const channels = o.channels ?? createChannels(config.alerts.channels);
   const channel = channels.get(name);
   if (!channel) {
     const known = [...channels.keys()];
-    throw new AppError('not_found', `no channel named ${name}${known.length ? ` (configured: ${known.join(', ')})` : ' (alerts.channels is empty)'}`);
+    throw new AppError(
+      'not_found',
+      `no channel named ${name}${known.length ? ` (configured: ${known.join(', ')})` : ' (alerts.channels is empty)'}`,
+    );
   }
   const renderer = await templateRenderer(config, loaded.baseDir);
   const ctx = messageContext(config);
@@ -353,10 +383,26 @@ export async function testChannel(loaded: LoadedConfig, name: string, o: { chann
   const started = performance.now();
   try {
     await channel.send(message, await renderer.render(message));
-    return { channel: name, type: channel.type, ok: true, ms: Math.round(performance.now() - started), error: null, transient: null, key };
+    return {
+      channel: name,
+      type: channel.type,
+      ok: true,
+      ms: Math.round(performance.now() - started),
+      error: null,
+      transient: null,
+      key,
+    };
   } catch (e) {
     const err = e instanceof AppError ? e : new AppError('internal', e instanceof Error ? e.message : String(e));
-    return { channel: name, type: channel.type, ok: false, ms: Math.round(performance.now() - started), error: err.message, transient: err.transient, key };
+    return {
+      channel: name,
+      type: channel.type,
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: err.message,
+      transient: err.transient,
+      key,
+    };
   } finally {
     for (const c of channels.values()) await c.close?.();
   }
@@ -483,13 +529,19 @@ async function openRetrying(config: Config, deadline: number): Promise<Db> {
 }
 
 /** `ripcord hook deliver`: one dispatch and delivery round (started detached by the PAM hook). */
-export async function hookDeliver(loaded: LoadedConfig, logger: Logger = silentLogger): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
+export async function hookDeliver(
+  loaded: LoadedConfig,
+  logger: Logger = silentLogger,
+): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
   const db = await openRetrying(loaded.config, Date.now() + 10_000);
   try {
     const events = new SqlEventStore(db);
     await events.init();
     // A short lease: if this short-lived process dies mid-send, `ripcord run` retries soon.
-    return await deliverNow({ db, store: events, config: loaded.config, logger, baseDir: loaded.baseDir }, { leaseMs: 15_000 });
+    return await deliverNow(
+      { db, store: events, config: loaded.config, logger, baseDir: loaded.baseDir },
+      { leaseMs: 15_000 },
+    );
   } finally {
     await db.close();
   }

@@ -37,8 +37,10 @@ export function checkPaths(config: Config, baseDir: string): ConfigProblem[] {
   config.sources.forEach((s, i) => {
     if (s.type === 'file') {
       const p = resolvePath(baseDir, s.path);
-      if (!existsSync(p) && !existsSync(dirname(p))) problems.push({ path: `sources[${i}].path`, message: `neither the file nor its folder exists (${p})` });
-      else if (existsSync(p) && !statSync(p).isFile()) problems.push({ path: `sources[${i}].path`, message: `not a regular file (${p})` });
+      if (!existsSync(p) && !existsSync(dirname(p)))
+        problems.push({ path: `sources[${i}].path`, message: `neither the file nor its folder exists (${p})` });
+      else if (existsSync(p) && !statSync(p).isFile())
+        problems.push({ path: `sources[${i}].path`, message: `not a regular file (${p})` });
     }
   });
   return problems;
@@ -73,7 +75,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new AppError('not_found', `cannot read the configuration: ${e instanceof Error ? e.message : String(e)}`, { where: file });
+      throw new AppError('not_found', `cannot read the configuration: ${e instanceof Error ? e.message : String(e)}`, {
+        where: file,
+      });
     }
     baseDir = dirname(file);
     const y = parseYaml(text);

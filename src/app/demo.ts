@@ -27,7 +27,10 @@ export interface DemoSummary {
   attacker: string;
 }
 
-export async function setupDemo(o: { logger: Logger; now?: number }): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
+export async function setupDemo(o: {
+  logger: Logger;
+  now?: number;
+}): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
   const now = o.now ?? Date.now();
   const work = join(demoDir, '.demo');
   rmSync(work, { recursive: true, force: true });
@@ -42,7 +45,8 @@ export async function setupDemo(o: { logger: Logger; now?: number }): Promise<{ 
   const run = await runDaemon(loaded, { logger: o.logger, signal: new AbortController().signal, once: true });
 
   // The known-good copy is taken before the attacker's file changes land.
-  const baseline = (await integrityBaseline(integrityContext(loaded), { reason: 'demo: the shop as deployed' })).snapshot;
+  const baseline = (await integrityBaseline(integrityContext(loaded), { reason: 'demo: the shop as deployed' }))
+    .snapshot;
   const shell = join(site, demoAttack.shell);
   mkdirSync(dirname(shell), { recursive: true });
   writeFileSync(shell, demoShell);
@@ -56,7 +60,13 @@ export async function setupDemo(o: { logger: Logger; now?: number }): Promise<{ 
     for (const f of findings) byCat.set(f.category, (byCat.get(f.category) ?? 0) + 1);
     const logins = await store.events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
     const out: DemoSummary['logins'] = [];
-    for (const l of logins) out.push({ user: l.user, ip: l.ip, service: l.service, knownIp: l.user !== null && l.ip !== null ? await store.events.seenBefore(l.user, l.ip, l.time) : null });
+    for (const l of logins)
+      out.push({
+        user: l.user,
+        ip: l.ip,
+        service: l.service,
+        knownIp: l.user !== null && l.ip !== null ? await store.events.seenBefore(l.user, l.ip, l.time) : null,
+      });
     return {
       loaded,
       summary: {

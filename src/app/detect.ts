@@ -36,7 +36,9 @@ export function ruleSetFor(loaded: LoadedConfig): RuleSet {
   // Presets only switch off rules that exist (a user may have removed or renamed them).
   const probe = loadRules({ ruleFiles, disable: config.detect.disable });
   const known = new Set(probe.files.flatMap((f) => f.rules.map((r) => r.id)));
-  const preset = (platformPresets[config.site.platform] ?? []).filter((id) => known.has(id) && !config.detect.disable.includes(id));
+  const preset = (platformPresets[config.site.platform] ?? []).filter(
+    (id) => known.has(id) && !config.detect.disable.includes(id),
+  );
   if (preset.length === 0) return probe;
   return loadRules({ ruleFiles, disable: [...config.detect.disable, ...preset] });
 }
@@ -105,7 +107,11 @@ export function testRules(loaded: LoadedConfig, only?: string): CaseResult[] {
  * Explains one line: parsed with `format` (sniffed when absent); a bare request such as
  * `GET /search?q=...` is taken as a web request too, so payloads can be tried directly.
  */
-export function explainLine(loaded: LoadedConfig, line: string, format?: string): { event: LogEvent; explanation: Explanation } {
+export function explainLine(
+  loaded: LoadedConfig,
+  line: string,
+  format?: string,
+): { event: LogEvent; explanation: Explanation } {
   const set = ruleSetFor(loaded);
   let event: LogEvent | null = null;
   const bare = /^(?:[A-Z]{3,10} )?\/\S*/.test(line.trim());
@@ -113,11 +119,24 @@ export function explainLine(loaded: LoadedConfig, line: string, format?: string)
     const trimmed = line.trim();
     const req = splitRequest(/^[A-Z]{3,10} /.test(trimmed) ? trimmed : `GET ${trimmed}`);
     event = {
-      kind: 'http', time: Date.now(), ip: '0.0.0.0', ...req, status: 200, bytes: null, referer: null, userAgent: null, user: null, vhost: null, durationMs: null,
+      kind: 'http',
+      time: Date.now(),
+      ip: '0.0.0.0',
+      ...req,
+      status: 200,
+      bytes: null,
+      referer: null,
+      userAgent: null,
+      user: null,
+      vhost: null,
+      durationMs: null,
     };
   } else {
     const r = parseLine(format ?? 'auto', line);
-    if ('error' in r) throw new AppError('parse', `the line could not be parsed: ${r.error}`, { where: format ?? 'auto-detected format' });
+    if ('error' in r)
+      throw new AppError('parse', `the line could not be parsed: ${r.error}`, {
+        where: format ?? 'auto-detected format',
+      });
     event = r;
   }
   return { event, explanation: explainEvent(set.compiled, event) };
@@ -156,12 +175,21 @@ export async function detectLines(
   if (typeof input === 'string') {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
-      stream.once('error', (e: Error) => reject(new AppError('not_found', `cannot read: ${e.message}`, { where: input })));
+      stream.once('error', (e: Error) =>
+        reject(new AppError('not_found', `cannot read: ${e.message}`, { where: input })),
+      );
     });
   }
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   const ctx = parseContext();
-  const summary: DetectSummary = { lines: 0, events: 0, skipped: 0, rejected: 0, findings: 0, format: format ?? 'auto' };
+  const summary: DetectSummary = {
+    lines: 0,
+    events: 0,
+    skipped: 0,
+    rejected: 0,
+    findings: 0,
+    format: format ?? 'auto',
+  };
   let parser: Parser | null = format === undefined || format === 'auto' ? null : getParser(format as FormatName);
   const pending: string[] = [];
   const handle = (line: string): void => {
@@ -173,7 +201,14 @@ export async function detectLines(
       summary.events++;
       for (const f of detector.process(p.event)) {
         summary.findings++;
-        onFinding({ line: summary.lines, rule: f.rule, category: f.category, severity: f.severity, field: f.field, match: f.match });
+        onFinding({
+          line: summary.lines,
+          rule: f.rule,
+          category: f.category,
+          severity: f.severity,
+          field: f.field,
+          match: f.match,
+        });
       }
     }
   };

@@ -14,7 +14,12 @@ const HISTORY_MAX = 200_000;
 
 export async function loginHistory(store: EventStore, now = Date.now()): Promise<MemoryLoginHistory> {
   const history = new MemoryLoginHistory();
-  const rows = await store.searchAuth({ loginsOnly: true, outcome: 'success', since: now - HISTORY_DAYS * 86_400_000, limit: HISTORY_MAX });
+  const rows = await store.searchAuth({
+    loginsOnly: true,
+    outcome: 'success',
+    since: now - HISTORY_DAYS * 86_400_000,
+    limit: HISTORY_MAX,
+  });
   // Oldest first, as they happened.
   for (let i = rows.length - 1; i >= 0; i--) {
     const r = rows[i];

@@ -33,7 +33,6 @@ import {
   saveBaselineIndex,
   loadCodeRules,
   loadStatCache,
-  nullTrafficLookup,
   readBaselinePointer,
   readHead,
   resolvePreset,
@@ -74,7 +73,8 @@ import { resolvePath, type LoadedConfig } from './config.ts';
 // nor any driver while nothing changed: those modules load on first use (about 0.1 s of
 // start-up saved, mysql2 alone is a third of it).
 const lazy = {
-  repository: () => Promise.all([import('../snapshots/index.ts'), import('../adapters/blob/local.ts'), import('./repo.ts')]),
+  repository: () =>
+    Promise.all([import('../snapshots/index.ts'), import('../adapters/blob/local.ts'), import('./repo.ts')]),
   traffic: () => import('./traffic-lookup.ts'),
   mysql: () => import('../adapters/shopdb/mysql.ts'),
   postgres: () => import('../adapters/shopdb/postgres.ts'),
@@ -94,7 +94,8 @@ function lazyTrafficLookup(config: LoadedConfig['config']): TrafficLookup {
 
 /** chokidar, loaded when `ripcord run` starts watching. */
 const lazyChokidar: FileWatcher = {
-  watch: async (dirs, ignored, onEvent, onError) => (await lazy.chokidar()).chokidarWatcher.watch(dirs, ignored, onEvent, onError),
+  watch: async (dirs, ignored, onEvent, onError) =>
+    (await lazy.chokidar()).chokidarWatcher.watch(dirs, ignored, onEvent, onError),
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -126,7 +127,16 @@ export interface IntegrityContext {
   rules(): CodeRule[];
 }
 
-const presetNames = new Set(['auto', 'none', 'magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart']);
+const presetNames = new Set([
+  'auto',
+  'none',
+  'magento1',
+  'magento2',
+  'woocommerce',
+  'wordpress',
+  'prestashop',
+  'opencart',
+]);
 
 /** Who runs a command, for the audit log: the sudo user when there is one. */
 export function whoAmI(env: Env = process.env): string {
@@ -140,12 +150,23 @@ export function whoAmI(env: Env = process.env): string {
   return `${sudo !== undefined && sudo !== '' && sudo !== user ? `${sudo} (as ${user})` : user}@${hostname()}`;
 }
 
-export function integrityContext(loaded: LoadedConfig, t: IntegrityTarget = {}, deps: { clock?: Clock; traffic?: TrafficLookup; env?: Env } = {}): IntegrityContext {
+export function integrityContext(
+  loaded: LoadedConfig,
+  t: IntegrityTarget = {},
+  deps: { clock?: Clock; traffic?: TrafficLookup; env?: Env } = {},
+): IntegrityContext {
   const cfg = loaded.config.integrity;
-  if (t.preset !== undefined && !presetNames.has(t.preset)) throw new AppError('usage', `unknown preset ${t.preset}`, { details: [`one of: ${[...presetNames].join(', ')}`] });
+  if (t.preset !== undefined && !presetNames.has(t.preset))
+    throw new AppError('usage', `unknown preset ${t.preset}`, { details: [`one of: ${[...presetNames].join(', ')}`] });
   // --preset wins; then integrity.preset, then site.platform; with neither (`auto` and a
   // `custom` platform) the preset recorded with the baseline is used.
-  let preset: string | null = t.preset ?? (cfg.preset !== 'auto' ? cfg.preset : loaded.config.site.platform !== 'custom' ? loaded.config.site.platform : null);
+  let preset: string | null =
+    t.preset ??
+    (cfg.preset !== 'auto'
+      ? cfg.preset
+      : loaded.config.site.platform !== 'custom'
+        ? loaded.config.site.platform
+        : null);
   if (preset === 'auto') preset = loaded.config.site.platform === 'custom' ? null : loaded.config.site.platform;
   let roots: string[];
   if (t.roots !== undefined && t.roots.length > 0) roots = t.roots.map((r) => resolve(process.cwd(), r));
@@ -154,7 +175,11 @@ export function integrityContext(loaded: LoadedConfig, t: IntegrityTarget = {}, 
   else roots = [];
   roots = roots.map((r) => r.replace(/\/+$/, '') || '/');
   let rules: CodeRule[] | undefined;
-  const spec = (name: string): FilterSpec => ({ preset: resolvePreset(name as IntegrityConfig['preset'], 'custom'), include: cfg.include, exclude: cfg.exclude });
+  const spec = (name: string): FilterSpec => ({
+    preset: resolvePreset(name as IntegrityConfig['preset'], 'custom'),
+    include: cfg.include,
+    exclude: cfg.exclude,
+  });
   return {
     loaded,
     cfg,
@@ -168,7 +193,10 @@ export function integrityContext(loaded: LoadedConfig, t: IntegrityTarget = {}, 
     traffic: deps.traffic ?? lazyTrafficLookup(loaded.config),
     env: deps.env ?? process.env,
     rules() {
-      rules ??= loadCodeRules({ extra: cfg.scan.rules.map((p) => resolvePath(loaded.baseDir, p)), disable: cfg.scan.disable });
+      rules ??= loadCodeRules({
+        extra: cfg.scan.rules.map((p) => resolvePath(loaded.baseDir, p)),
+        disable: cfg.scan.disable,
+      });
       return rules;
     },
   };
@@ -179,7 +207,11 @@ export function keyFilePath(stateDir: string): string {
 }
 
 /** The repository passphrase: configured or from the environment; without a config file, a generated key file. */
-function integrityPassphrase(ctx: IntegrityContext, create: boolean, passphrase: (loaded: LoadedConfig, env: Env) => string): string {
+function integrityPassphrase(
+  ctx: IntegrityContext,
+  create: boolean,
+  passphrase: (loaded: LoadedConfig, env: Env) => string,
+): string {
   try {
     return passphrase(ctx.loaded, ctx.env);
   } catch (e) {
@@ -191,13 +223,22 @@ function integrityPassphrase(ctx: IntegrityContext, create: boolean, passphrase:
     if (line === '') throw new AppError('corrupt', 'the repository key file is empty', { where: file });
     return line;
   }
-  if (!create) throw new AppError('usage', 'no passphrase: set RIPCORD_PASSPHRASE, or run `ripcord integrity baseline` here first', { where: file });
+  if (!create)
+    throw new AppError(
+      'usage',
+      'no passphrase: set RIPCORD_PASSPHRASE, or run `ripcord integrity baseline` here first',
+      { where: file },
+    );
   const key = randomBytes(32).toString('base64url');
   writeFileAtomic(file, `${key}\n`);
   return key;
 }
 
-async function withRepository<T>(ctx: IntegrityContext, create: boolean, f: (repo: Repository) => Promise<T>): Promise<T> {
+async function withRepository<T>(
+  ctx: IntegrityContext,
+  create: boolean,
+  f: (repo: Repository) => Promise<T>,
+): Promise<T> {
   const repo = await openRepo(ctx, create);
   try {
     return await f(repo);
@@ -207,14 +248,18 @@ async function withRepository<T>(ctx: IntegrityContext, create: boolean, f: (rep
 }
 
 async function openRepo(ctx: IntegrityContext, create: boolean): Promise<Repository> {
-  const [{ initRepository, openRepository, repositoryExists }, { LocalBackend }, { passphrase, repoDir }] = await lazy.repository();
+  const [{ initRepository, openRepository, repositoryExists }, { LocalBackend }, { passphrase, repoDir }] =
+    await lazy.repository();
   const backend = new LocalBackend(repoDir(ctx.loaded, {}));
   const pass = integrityPassphrase(ctx, create, passphrase);
   let repo: Repository;
   if (await repositoryExists(backend)) {
     repo = await openRepository(backend, pass, { staleLockMs: ctx.loaded.config.repository.staleLockMinutes * 60_000 });
   } else {
-    if (!create) throw new AppError('not_found', 'no repository: run `ripcord integrity baseline` first', { where: backend.location });
+    if (!create)
+      throw new AppError('not_found', 'no repository: run `ripcord integrity baseline` first', {
+        where: backend.location,
+      });
     const n = ctx.env['RIPCORD_TEST_SCRYPT_N'];
     repo = await initRepository(backend, pass, {
       compressionLevel: ctx.loaded.config.repository.compression,
@@ -226,7 +271,8 @@ async function openRepo(ctx: IntegrityContext, create: boolean): Promise<Reposit
 
 function requirePointer(ctx: IntegrityContext): BaselinePointer {
   const p = readBaselinePointer(ctx.stateDir);
-  if (p === null) throw new AppError('not_found', 'no baseline yet: run `ripcord integrity baseline` first', { where: ctx.stateDir });
+  if (p === null)
+    throw new AppError('not_found', 'no baseline yet: run `ripcord integrity baseline` first', { where: ctx.stateDir });
   return p;
 }
 
@@ -240,14 +286,21 @@ function excludeOf(ctx: IntegrityContext, pointer: BaselinePointer | null): Excl
 }
 
 /** The filter of a check, named so the baseline index can tell whether it is the one it was checked against. */
-function indexFilter(ctx: IntegrityContext, pointer: BaselinePointer, roots: readonly string[]): { key: string; roots: readonly string[]; exclude: ExcludeFn } {
+function indexFilter(
+  ctx: IntegrityContext,
+  pointer: BaselinePointer,
+  roots: readonly string[],
+): { key: string; roots: readonly string[]; exclude: ExcludeFn } {
   return { key: ctx.filterKeyFor(presetFor(ctx, pointer), roots), roots, exclude: excludeOf(ctx, pointer) };
 }
 
 function rootsFor(ctx: IntegrityContext, pointer: BaselinePointer | null): string[] {
   if (ctx.roots.length > 0) return ctx.roots;
   if (pointer !== null) return pointer.roots;
-  throw new AppError('usage', 'no folders to cover: give --root DIR, or set integrity.paths or site.root in the config');
+  throw new AppError(
+    'usage',
+    'no folders to cover: give --root DIR, or set integrity.paths or site.root in the config',
+  );
 }
 
 // ---------------------------------------------------------------------------------- baseline
@@ -262,7 +315,10 @@ export interface BaselineResult {
   durationMs: number;
 }
 
-export async function integrityBaseline(ctx: IntegrityContext, o: { reason?: string | undefined; onProgress?: (files: number, bytes: number) => void } = {}): Promise<BaselineResult> {
+export async function integrityBaseline(
+  ctx: IntegrityContext,
+  o: { reason?: string | undefined; onProgress?: (files: number, bytes: number) => void } = {},
+): Promise<BaselineResult> {
   const previous = readBaselinePointer(ctx.stateDir);
   const roots = rootsFor(ctx, previous);
   for (const r of roots) if (!existsSync(r)) throw new AppError('not_found', 'no such folder', { where: r });
@@ -270,18 +326,34 @@ export async function integrityBaseline(ctx: IntegrityContext, o: { reason?: str
   const preset = presetFor(ctx, previous);
   const exclude = ctx.excludeFor(preset);
   return withRepository(ctx, true, async (repo) => {
-    const parent = previous !== null && previous.roots.join('\0') === roots.join('\0') ? (previous.snapshot as SnapshotId) : undefined;
+    const parent =
+      previous !== null && previous.roots.join('\0') === roots.join('\0')
+        ? (previous.snapshot as SnapshotId)
+        : undefined;
     const res = await repo.snapshot(roots, {
       exclude,
       tags: ['integrity-baseline'],
       ...(parent !== undefined ? { parent } : {}),
-      ...(o.onProgress !== undefined ? { onProgress: (p: { files: number; bytes: number }) => o.onProgress?.(p.files, p.bytes) } : {}),
+      ...(o.onProgress !== undefined
+        ? { onProgress: (p: { files: number; bytes: number }) => o.onProgress?.(p.files, p.bytes) }
+        : {}),
     });
     const time = new Date(ctx.clock.now()).toISOString();
-    const pointer: BaselinePointer = { version: 1, snapshot: res.id, roots, preset, time, by: ctx.by, reason: o.reason ?? null, layers: [] };
+    const pointer: BaselinePointer = {
+      version: 1,
+      snapshot: res.id,
+      roots,
+      preset,
+      time,
+      by: ctx.by,
+      reason: o.reason ?? null,
+      layers: [],
+    };
     writeBaselinePointer(ctx.stateDir, pointer);
     saveBaselineIndex(ctx.stateDir, pointer, await loadBaseline(repo, pointer), indexFilter(ctx, pointer, roots));
-    appendAudit(ctx.stateDir, [{ time, by: ctx.by, action: 'baseline', snapshot: res.id, reason: o.reason ?? null, detail: roots.join(', ') }]);
+    appendAudit(ctx.stateDir, [
+      { time, by: ctx.by, action: 'baseline', snapshot: res.id, reason: o.reason ?? null, detail: roots.join(', ') },
+    ]);
     return {
       snapshot: res.id,
       roots,
@@ -311,7 +383,12 @@ interface Checked extends CheckResult {
 }
 
 /** The filtered baseline: from the state-dir index when allowed and current, else from the repository (refreshing the index). */
-async function baselineOf(ctx: IntegrityContext, pointer: BaselinePointer, roots: readonly string[], repo: Repository | null): Promise<{ table: BaselineTable; entries: Baseline | null; trustedBefore: number }> {
+async function baselineOf(
+  ctx: IntegrityContext,
+  pointer: BaselinePointer,
+  roots: readonly string[],
+  repo: Repository | null,
+): Promise<{ table: BaselineTable; entries: Baseline | null; trustedBefore: number }> {
   const filter = indexFilter(ctx, pointer, roots);
   if (repo === null) {
     const idx = loadBaselineIndex(ctx.stateDir, pointer);
@@ -336,11 +413,19 @@ interface Walked {
 
 async function walkFor(ctx: IntegrityContext, pointer: BaselinePointer): Promise<Walked> {
   const errors: string[] = [];
-  const current = await walkRoots(rootsFor(ctx, pointer), excludeOf(ctx, pointer), { onError: (p, e) => errors.push(`${p}: ${e instanceof Error ? e.message : String(e)}`) });
+  const current = await walkRoots(rootsFor(ctx, pointer), excludeOf(ctx, pointer), {
+    onError: (p, e) => errors.push(`${p}: ${e instanceof Error ? e.message : String(e)}`),
+  });
   return { current, errors };
 }
 
-async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: boolean, scan = true, walked?: Walked): Promise<Checked> {
+async function runCheck(
+  ctx: IntegrityContext,
+  repo: Repository | null,
+  full: boolean,
+  scan = true,
+  walked?: Walked,
+): Promise<Checked> {
   const started = ctx.clock.now();
   const pointer = requirePointer(ctx);
   const roots = rootsFor(ctx, pointer);
@@ -357,8 +442,18 @@ async function runCheck(ctx: IntegrityContext, repo: Repository | null, full: bo
   });
   stats.errors.push(...errors);
   if (cache.dirty) saveStatCache(ctx.stateDir, cache);
-  stats.errors.push(...(await annotateWithTraffic(changes, ctx.traffic, ctx.cfg.traffic.beforeMinutes * 60_000, ctx.cfg.traffic.limit)));
-  return { baseline: pointer.snapshot, roots, full, changes, stats, durationMs: ctx.clock.now() - started, entries: base.entries };
+  stats.errors.push(
+    ...(await annotateWithTraffic(changes, ctx.traffic, ctx.cfg.traffic.beforeMinutes * 60_000, ctx.cfg.traffic.limit)),
+  );
+  return {
+    baseline: pointer.snapshot,
+    roots,
+    full,
+    changes,
+    stats,
+    durationMs: ctx.clock.now() - started,
+    entries: base.entries,
+  };
 }
 
 export async function integrityCheck(ctx: IntegrityContext, o: { full: boolean }): Promise<CheckResult> {
@@ -402,7 +497,10 @@ export function locate(roots: readonly string[], p: string): { root: string; pat
     assertSafeRelPath(rel);
     return { root: roots[0] as string, path: rel };
   }
-  throw new AppError('usage', 'the path is not under any covered folder', { where: p, details: roots.map((r) => `covered: ${r}`) });
+  throw new AppError('usage', 'the path is not under any covered folder', {
+    where: p,
+    details: roots.map((r) => `covered: ${r}`),
+  });
 }
 
 export interface DiffResult {
@@ -426,7 +524,7 @@ export async function integrityDiff(ctx: IntegrityContext, p: string): Promise<D
     let now: Buffer | null = null;
     let mode = 0;
     const st = lstatSync(abs, { throwIfNoEntry: false });
-    if (st !== undefined && st.isFile()) {
+    if (st?.isFile()) {
       now = readHead(abs, Number.MAX_SAFE_INTEGER);
       mode = st.mode & 0o7777;
     } else if (st !== undefined && base === undefined) {
@@ -434,18 +532,33 @@ export async function integrityDiff(ctx: IntegrityContext, p: string): Promise<D
     }
     const before = base !== undefined && base.type === 'file' ? await repo.readFile(base) : null;
     if (before === null && now === null) {
-      if (base === undefined && st === undefined) throw new AppError('not_found', 'neither in the baseline nor on disk', { where: abs });
+      if (base === undefined && st === undefined)
+        throw new AppError('not_found', 'neither in the baseline nor on disk', { where: abs });
       return { ...where, status: 'not-a-file', binary: false, before: null, after: null, diff: '' };
     }
     const binary = (before !== null && isBinary(before)) || (now !== null && isBinary(now));
-    const sum = (b: Buffer | null, m: number, h: string | null) => (b === null ? null : { size: b.length, hash: h, mode: m });
+    const sum = (b: Buffer | null, m: number, h: string | null) =>
+      b === null ? null : { size: b.length, hash: h, mode: m };
     const nowHash = now === null ? null : hashFile(abs).hash;
-    const status = before === null ? 'added' : now === null ? 'deleted' : base?.hash === nowHash ? 'unchanged' : 'modified';
+    const status =
+      before === null ? 'added' : now === null ? 'deleted' : base?.hash === nowHash ? 'unchanged' : 'modified';
     const diff =
       binary || status === 'unchanged'
         ? ''
-        : unifiedDiff(before?.toString('utf8') ?? '', now?.toString('utf8') ?? '', `baseline/${where.path}`, `current/${where.path}`);
-    return { ...where, status, binary, before: sum(before, (base?.mode ?? 0) & 0o7777, base?.hash ?? null), after: sum(now, mode, nowHash), diff };
+        : unifiedDiff(
+            before?.toString('utf8') ?? '',
+            now?.toString('utf8') ?? '',
+            `baseline/${where.path}`,
+            `current/${where.path}`,
+          );
+    return {
+      ...where,
+      status,
+      binary,
+      before: sum(before, (base?.mode ?? 0) & 0o7777, base?.hash ?? null),
+      after: sum(now, mode, nowHash),
+      diff,
+    };
   });
 }
 
@@ -460,11 +573,15 @@ export interface AcceptResult {
 
 function underAny(path: string, prefixes: ReadonlySet<string>): boolean {
   if (prefixes.has('') || prefixes.has(path)) return true;
-  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (prefixes.has(path.slice(0, i))) return true;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1))
+    if (prefixes.has(path.slice(0, i))) return true;
   return false;
 }
 
-export async function integrityAccept(ctx: IntegrityContext, o: { paths: readonly string[]; all: boolean; reason?: string | undefined }): Promise<AcceptResult> {
+export async function integrityAccept(
+  ctx: IntegrityContext,
+  o: { paths: readonly string[]; all: boolean; reason?: string | undefined },
+): Promise<AcceptResult> {
   const pointer = requirePointer(ctx);
   if (!o.all && o.paths.length === 0) throw new AppError('usage', 'name the paths to accept, or --all');
   const time = new Date(ctx.clock.now()).toISOString();
@@ -503,7 +620,9 @@ export async function integrityAccept(ctx: IntegrityContext, o: { paths: readonl
       const paths = [...keys].sort().map((path) => ({ root, path }));
       layers.push({ snapshot: res.id, paths, time, by: ctx.by, reason });
       accepted.push(...paths);
-      appendAudit(ctx.stateDir, [{ time, by: ctx.by, action: 'accept', snapshot: res.id, root, reason, detail: [...sel].join(', ') }]);
+      appendAudit(ctx.stateDir, [
+        { time, by: ctx.by, action: 'accept', snapshot: res.id, root, reason, detail: [...sel].join(', ') },
+      ]);
     }
     const next: BaselinePointer = { ...pointer, layers };
     writeBaselinePointer(ctx.stateDir, next);
@@ -514,7 +633,10 @@ export async function integrityAccept(ctx: IntegrityContext, o: { paths: readonl
 
 // ------------------------------------------------------------------------------------ revert
 
-export async function integrityRevert(ctx: IntegrityContext, o: { paths: readonly string[]; all: boolean; dryRun: boolean; deleteAdded: boolean }): Promise<RevertResult & { changes: number }> {
+export async function integrityRevert(
+  ctx: IntegrityContext,
+  o: { paths: readonly string[]; all: boolean; dryRun: boolean; deleteAdded: boolean },
+): Promise<RevertResult & { changes: number }> {
   if (!o.all && o.paths.length === 0) throw new AppError('usage', 'name the paths to revert, or --all');
   return withRepository(ctx, false, async (repo) => {
     const checked = await runCheck(ctx, repo, false, false);
@@ -532,7 +654,8 @@ export async function integrityRevert(ctx: IntegrityContext, o: { paths: readonl
         return s !== undefined && underAny(c.path, s);
       });
     }
-    if (checked.entries === null) throw new AppError('internal', 'revert: the baseline was not read from the repository');
+    if (checked.entries === null)
+      throw new AppError('internal', 'revert: the baseline was not read from the repository');
     const r = await revertChanges(changes, checked.entries, {
       dryRun: o.dryRun,
       deleteAdded: o.deleteAdded,
@@ -560,7 +683,11 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
   const pointer = readBaselinePointer(ctx.stateDir);
   const known = ctx.roots.length > 0 ? ctx.roots : (pointer?.roots ?? []);
   const targets = paths.length > 0 ? paths.map((p) => resolve(process.cwd(), p)) : known;
-  if (targets.length === 0) throw new AppError('usage', 'nothing to scan: name files or folders, give --root DIR, or configure integrity.paths');
+  if (targets.length === 0)
+    throw new AppError(
+      'usage',
+      'nothing to scan: name files or folders, give --root DIR, or configure integrity.paths',
+    );
   // Scanning covers uploads and caches too: only version control and Ripcord's own state are skipped.
   const scanExclude = createFilter({ preset: null, exclude: ctx.cfg.exclude });
   const findings: CodeFinding[] = [];
@@ -571,7 +698,9 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
     if (st === undefined) throw new AppError('not_found', 'no such file or folder', { where: t });
     // Paths are matched relative to the covered root they lie in (so upload-folder rules work), else to the folder scanned.
     const base = known.find((r) => t === r || t.startsWith(`${r}/`)) ?? (st.isDirectory() ? t : resolve(t, '..'));
-    const list = st.isDirectory() ? (await walkRoots([t], scanExclude)).filter((e) => e.type === 'file') : [{ root: resolve(t, '..'), path: t.slice(t.lastIndexOf('/') + 1) }];
+    const list = st.isDirectory()
+      ? (await walkRoots([t], scanExclude)).filter((e) => e.type === 'file')
+      : [{ root: resolve(t, '..'), path: t.slice(t.lastIndexOf('/') + 1) }];
     for (const e of list) {
       const abs = join(e.root, e.path);
       const rel = relative(base, abs).split(sep).join('/');
@@ -619,7 +748,8 @@ export async function openShopDb(url: string, env: Env = process.env): Promise<S
     u.protocol = 'mysql:';
     return (await lazy.mysql()).MysqlShopDb.open(u.toString());
   }
-  if (u.protocol === 'postgres:' || u.protocol === 'postgresql:') return (await lazy.postgres()).PostgresShopDb.open(u.toString());
+  if (u.protocol === 'postgres:' || u.protocol === 'postgresql:')
+    return (await lazy.postgres()).PostgresShopDb.open(u.toString());
   throw new AppError('usage', `unsupported shop database ${u.protocol.replace(':', '')}: use mysql:// or postgres://`);
 }
 
@@ -628,10 +758,17 @@ export async function integrityScanDb(ctx: IntegrityContext, o: { url?: string |
   const url = o.url ?? ctx.cfg.scanDb.url;
   if (url === undefined) throw new AppError('usage', 'no shop database: set integrity.scanDb.url or give --url');
   const tables = tablesToScan(ctx.cfg.scanDb, ctx.loaded.config.site.platform);
-  if (tables.length === 0) throw new AppError('usage', 'no tables to scan: set site.platform or integrity.scanDb.preset, or list integrity.scanDb.tables');
+  if (tables.length === 0)
+    throw new AppError(
+      'usage',
+      'no tables to scan: set site.platform or integrity.scanDb.preset, or list integrity.scanDb.tables',
+    );
   const db = await openShopDb(url, ctx.env);
   try {
-    const r = await scanDatabase(db, tables, ctx.rules(), { batchSize: ctx.cfg.scanDb.batchSize, maxBytes: ctx.cfg.scan.maxBytes });
+    const r = await scanDatabase(db, tables, ctx.rules(), {
+      batchSize: ctx.cfg.scanDb.batchSize,
+      maxBytes: ctx.cfg.scan.maxBytes,
+    });
     return { ...r, durationMs: ctx.clock.now() - started };
   } finally {
     await db.close();
@@ -663,10 +800,21 @@ export interface StartWatchOptions {
  */
 export function startIntegrityWatch(o: StartWatchOptions): IntegrityWatch {
   const onError = o.onError ?? (() => {});
-  const ctx = integrityContext(o.loaded, { roots: o.roots }, { ...(o.clock !== undefined ? { clock: o.clock } : {}), ...(o.traffic !== undefined ? { traffic: o.traffic } : {}) });
+  const ctx = integrityContext(
+    o.loaded,
+    { roots: o.roots },
+    {
+      ...(o.clock !== undefined ? { clock: o.clock } : {}),
+      ...(o.traffic !== undefined ? { traffic: o.traffic } : {}),
+    },
+  );
   const pointer = readBaselinePointer(ctx.stateDir);
   if (pointer === null) {
-    onError(new AppError('not_found', 'integrity watch: no baseline yet; run `ripcord integrity baseline`', { where: ctx.stateDir }));
+    onError(
+      new AppError('not_found', 'integrity watch: no baseline yet; run `ripcord integrity baseline`', {
+        where: ctx.stateDir,
+      }),
+    );
     return { ready: Promise.resolve(), stop: async () => {} };
   }
   const roots = rootsFor(ctx, pointer);

@@ -6,7 +6,14 @@ import pino from 'pino';
 import { escapeTerminal } from '../core/escape.ts';
 import { redactPaths, type Logger } from '../core/log.ts';
 
-const levelNames: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const levelNames: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const hidden = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 /** One JSON log record as a terminal line: `09:12:01 info source started source=auth-log`. */
@@ -26,9 +33,14 @@ export function humanLine(json: string): string {
   return escapeTerminal(`${time} ${level} ${String(rec['msg'] ?? '')}${fields ? `  ${fields}` : ''}`);
 }
 
-export function createLogger(level: string = process.env['RIPCORD_LOG_LEVEL'] ?? 'info', pretty: boolean = process.stderr.isTTY === true): Logger {
+export function createLogger(
+  level: string = process.env['RIPCORD_LOG_LEVEL'] ?? 'info',
+  pretty: boolean = process.stderr.isTTY === true,
+): Logger {
   const options = { level, redact: { paths: redactPaths(), censor: '[redacted]' }, base: { pid: process.pid } };
-  const p = pretty ? pino(options, { write: (s: string) => void process.stderr.write(`${humanLine(s)}\n`) }) : pino(options, pino.destination(2));
+  const p = pretty
+    ? pino(options, { write: (s: string) => void process.stderr.write(`${humanLine(s)}\n`) })
+    : pino(options, pino.destination(2));
   return wrap(p);
 }
 

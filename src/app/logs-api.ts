@@ -12,7 +12,10 @@ export { formatNames, type FormatName } from '../core/config/index.ts';
 export * from './logs.ts';
 export type { StoredEvent, StoredFinding, StoredAuth, StoredHttp } from '../logs/ports.ts';
 
-export async function withStore<T>(loaded: LoadedConfig, fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  loaded: LoadedConfig,
+  fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>,
+): Promise<T> {
   const s = await openStore(loaded.config);
   try {
     return await fn(s);

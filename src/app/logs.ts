@@ -52,10 +52,20 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       if (!o.stdin) throw new AppError('usage', 'standard input is not available');
       source = new StreamSource('stdin', o.stdin, o.batchLines);
     } else {
-      source = new FileSource({ id: fileSourceId(file), path: resolve(file), follow: false, batchLines: o.batchLines ?? 5000 });
+      source = new FileSource({
+        id: fileSourceId(file),
+        path: resolve(file),
+        follow: false,
+        batchLines: o.batchLines ?? 5000,
+      });
     }
     const channel = new SourceChannel(
-      { store, detector: o.detector, platform: o.platform ?? 'custom', ...(o.onFindings ? { onFindings: o.onFindings } : {}) },
+      {
+        store,
+        detector: o.detector,
+        platform: o.platform ?? 'custom',
+        ...(o.onFindings ? { onFindings: o.onFindings } : {}),
+      },
       source.id,
       o.format,
       { logFormat: o.logFormat, timezone: o.timezone ?? 'UTC' },
@@ -71,7 +81,13 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       signal,
     );
     const durationMs = performance.now() - started;
-    results.push({ file, source: source.id, ...channel.stats, durationMs, linesPerSecond: durationMs > 0 ? Math.round((channel.stats.lines * 1000) / durationMs) : 0 });
+    results.push({
+      file,
+      source: source.id,
+      ...channel.stats,
+      durationMs,
+      linesPerSecond: durationMs > 0 ? Math.round((channel.stats.lines * 1000) / durationMs) : 0,
+    });
   }
   return results;
 }
@@ -88,9 +104,14 @@ export interface SearchOptions extends Omit<HttpQuery, 'limit'> {
  */
 export async function searchLogs(store: EventStore, q: SearchOptions): Promise<StoredEvent[]> {
   const limit = q.limit ?? 100;
-  const httpOnly = q.pathGlob !== undefined || q.pathRe !== undefined || q.method !== undefined || (q.status?.length ?? 0) > 0;
+  const httpOnly =
+    q.pathGlob !== undefined || q.pathRe !== undefined || q.method !== undefined || (q.status?.length ?? 0) > 0;
   const authOnly = q.service !== undefined;
-  if (httpOnly && authOnly) throw new AppError('usage', '--service applies to logins; --path, --method and --status to web requests: use one kind');
+  if (httpOnly && authOnly)
+    throw new AppError(
+      'usage',
+      '--service applies to logins; --path, --method and --status to web requests: use one kind',
+    );
   const kind = q.kind ?? (httpOnly ? 'http' : authOnly ? 'auth' : 'all');
   const common = {
     ...(q.ip !== undefined ? { ip: q.ip } : {}),
@@ -105,7 +126,8 @@ export async function searchLogs(store: EventStore, q: SearchOptions): Promise<S
     const { service: _s, kind: _k, ...http } = q;
     out.push(...(await store.searchHttp({ ...http, ...common })));
   }
-  if (kind !== 'http') out.push(...(await store.searchAuth({ ...common, ...(q.service !== undefined ? { service: q.service } : {}) })));
+  if (kind !== 'http')
+    out.push(...(await store.searchAuth({ ...common, ...(q.service !== undefined ? { service: q.service } : {}) })));
   out.sort((a, b) => b.time - a.time || b.id - a.id);
   return out.slice(0, limit);
 }
@@ -116,7 +138,17 @@ export interface WhoRow extends StoredAuth {
 }
 
 /** Every login and connection (SSH, FTP, sudo, shop admin), newest first. */
-export async function who(store: EventStore, q: { since?: number; until?: number; user?: string; service?: AuthQuery['service']; failed?: boolean; limit?: number }): Promise<WhoRow[]> {
+export async function who(
+  store: EventStore,
+  q: {
+    since?: number;
+    until?: number;
+    user?: string;
+    service?: AuthQuery['service'];
+    failed?: boolean;
+    limit?: number;
+  },
+): Promise<WhoRow[]> {
   const rows = await store.searchAuth({
     loginsOnly: true,
     ...(q.failed ? {} : { outcome: 'success' as const }),
@@ -134,17 +166,28 @@ export async function who(store: EventStore, q: { since?: number; until?: number
   return out;
 }
 
-export async function top(store: EventStore, by: TopBy, q: { since?: number; until?: number; limit?: number }): Promise<{ value: string | null; count: number }[]> {
+export async function top(
+  store: EventStore,
+  by: TopBy,
+  q: { since?: number; until?: number; limit?: number },
+): Promise<{ value: string | null; count: number }[]> {
   return store.top(by, q.since, q.until, q.limit ?? 20);
 }
 
 export type TimelineItem = StoredEvent | (StoredFinding & { kind: 'finding' });
 
 /** Every kind of event and finding between two instants, oldest first. */
-export async function timeline(store: EventStore, q: { from: number; to: number; ip?: string; limit?: number }): Promise<TimelineItem[]> {
+export async function timeline(
+  store: EventStore,
+  q: { from: number; to: number; ip?: string; limit?: number },
+): Promise<TimelineItem[]> {
   const limit = q.limit ?? 1000;
   const base = { since: q.from, until: q.to, limit, ...(q.ip !== undefined ? { ip: q.ip } : {}) };
-  const [http, auth, findings] = await Promise.all([store.searchHttp(base), store.searchAuth(base), store.listFindings(base)]);
+  const [http, auth, findings] = await Promise.all([
+    store.searchHttp(base),
+    store.searchAuth(base),
+    store.listFindings(base),
+  ]);
   const items: TimelineItem[] = [...http, ...auth, ...findings.map((f) => ({ ...f, kind: 'finding' as const }))];
   items.sort((a, b) => a.time - b.time || kindOrder(a) - kindOrder(b) || a.id - b.id);
   return items.slice(-limit);

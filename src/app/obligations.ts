@@ -42,7 +42,9 @@ export function readFacts(file: string): Facts {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AppError('not_found', `cannot read the facts file: ${e instanceof Error ? e.message : String(e)}`, { where: file });
+    throw new AppError('not_found', `cannot read the facts file: ${e instanceof Error ? e.message : String(e)}`, {
+      where: file,
+    });
   }
   return parseFacts(parseYamlText(text, file), file);
 }
@@ -74,7 +76,10 @@ export function contentRequirements(codes: readonly string[], opts: ObligationsO
     codes.map((c) => c.toUpperCase()),
     loadRules(opts.dataDir ?? defaultDataDir),
   );
-  if (merged.missing.length > 0) throw new AppError('not_found', `no obligations data for ${merged.missing.join(', ')}`, { where: 'obligations requirements' });
+  if (merged.missing.length > 0)
+    throw new AppError('not_found', `no obligations data for ${merged.missing.join(', ')}`, {
+      where: 'obligations requirements',
+    });
   return merged;
 }
 

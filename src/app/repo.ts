@@ -56,10 +56,15 @@ export function passphrase(loaded: LoadedConfig, env: Env = process.env): string
   if (envFile !== undefined && envFile !== '') return readSecretFile(envFile, 'passphrase');
   const r = loaded.config.repository;
   if (r.passphrase !== undefined) return r.passphrase;
-  if (r.passphraseFile !== undefined) return readSecretFile(resolvePath(loaded.baseDir, r.passphraseFile), 'passphrase');
-  throw new AppError('usage', 'no passphrase: set RIPCORD_PASSPHRASE or RIPCORD_PASSPHRASE_FILE, or repository.passphrase / passphraseFile in the config', {
-    details: ['a passphrase is never taken from the command line, where other users could see it'],
-  });
+  if (r.passphraseFile !== undefined)
+    return readSecretFile(resolvePath(loaded.baseDir, r.passphraseFile), 'passphrase');
+  throw new AppError(
+    'usage',
+    'no passphrase: set RIPCORD_PASSPHRASE or RIPCORD_PASSPHRASE_FILE, or repository.passphrase / passphraseFile in the config',
+    {
+      details: ['a passphrase is never taken from the command line, where other users could see it'],
+    },
+  );
 }
 
 /** The passphrase for a new key: RIPCORD_NEW_PASSPHRASE, or the file given. */
@@ -78,7 +83,9 @@ function scryptN(env: Env): number | undefined {
 
 export async function withRepo<T>(loaded: LoadedConfig, t: RepoTarget, f: (r: Repository) => Promise<T>): Promise<T> {
   const backend = new LocalBackend(repoDir(loaded, t));
-  const repo = await openRepository(backend, passphrase(loaded), { staleLockMs: loaded.config.repository.staleLockMinutes * 60_000 });
+  const repo = await openRepository(backend, passphrase(loaded), {
+    staleLockMs: loaded.config.repository.staleLockMinutes * 60_000,
+  });
   try {
     return await f(repo);
   } finally {
@@ -86,7 +93,11 @@ export async function withRepo<T>(loaded: LoadedConfig, t: RepoTarget, f: (r: Re
   }
 }
 
-export async function repoInit(loaded: LoadedConfig, t: RepoTarget, env: Env = process.env): Promise<{ location: string; id: string }> {
+export async function repoInit(
+  loaded: LoadedConfig,
+  t: RepoTarget,
+  env: Env = process.env,
+): Promise<{ location: string; id: string }> {
   const location = repoDir(loaded, t);
   const n = scryptN(env);
   const repo = await initRepository(new LocalBackend(location), passphrase(loaded, env), {
@@ -97,12 +108,18 @@ export async function repoInit(loaded: LoadedConfig, t: RepoTarget, env: Env = p
   return { location, id: repo.id };
 }
 
-export const repoCheck = (l: LoadedConfig, t: RepoTarget, readData: boolean): Promise<CheckResult> => withRepo(l, t, (r) => r.check({ readData }));
+export const repoCheck = (l: LoadedConfig, t: RepoTarget, readData: boolean): Promise<CheckResult> =>
+  withRepo(l, t, (r) => r.check({ readData }));
 export const repoStats = (l: LoadedConfig, t: RepoTarget): Promise<RepoStats> => withRepo(l, t, (r) => r.stats());
-export const repoSnapshots = (l: LoadedConfig, t: RepoTarget): Promise<SnapshotInfo[]> => withRepo(l, t, (r) => r.listSnapshots());
+export const repoSnapshots = (l: LoadedConfig, t: RepoTarget): Promise<SnapshotInfo[]> =>
+  withRepo(l, t, (r) => r.listSnapshots());
 export const repoLocks = (l: LoadedConfig, t: RepoTarget): Promise<LockInfo[]> => withRepo(l, t, (r) => r.listLocks());
 
-export async function repoUnlock(l: LoadedConfig, t: RepoTarget, all: boolean): Promise<{ removed: number; temporaryFiles: number }> {
+export async function repoUnlock(
+  l: LoadedConfig,
+  t: RepoTarget,
+  all: boolean,
+): Promise<{ removed: number; temporaryFiles: number }> {
   const backend = new LocalBackend(repoDir(l, t));
   return withRepo(l, t, async (r) => {
     const removed = await r.unlock(all);
@@ -112,7 +129,8 @@ export async function repoUnlock(l: LoadedConfig, t: RepoTarget, all: boolean): 
   });
 }
 
-export const repoForget = (l: LoadedConfig, t: RepoTarget, rules: KeepRules): Promise<ForgetResult> => withRepo(l, t, (r) => r.forget(rules));
+export const repoForget = (l: LoadedConfig, t: RepoTarget, rules: KeepRules): Promise<ForgetResult> =>
+  withRepo(l, t, (r) => r.forget(rules));
 export async function repoForgetIds(l: LoadedConfig, t: RepoTarget, ids: string[]): Promise<SnapshotInfo[]> {
   return withRepo(l, t, async (r) => {
     const found: SnapshotInfo[] = [];
@@ -121,21 +139,33 @@ export async function repoForgetIds(l: LoadedConfig, t: RepoTarget, ids: string[
     return found;
   });
 }
-export const repoPrune = (l: LoadedConfig, t: RepoTarget, dryRun: boolean): Promise<PruneResult> => withRepo(l, t, (r) => r.prune({ dryRun }));
+export const repoPrune = (l: LoadedConfig, t: RepoTarget, dryRun: boolean): Promise<PruneResult> =>
+  withRepo(l, t, (r) => r.prune({ dryRun }));
 export const repoKeyList = (l: LoadedConfig, t: RepoTarget): Promise<KeyInfo[]> => withRepo(l, t, (r) => r.listKeys());
 
-export async function repoKeyAdd(l: LoadedConfig, t: RepoTarget, newPassFile: string | undefined, env: Env = process.env): Promise<{ id: string }> {
+export async function repoKeyAdd(
+  l: LoadedConfig,
+  t: RepoTarget,
+  newPassFile: string | undefined,
+  env: Env = process.env,
+): Promise<{ id: string }> {
   const pass = newPassphrase(newPassFile, env);
   const n = scryptN(env);
   return withRepo(l, t, async (r) => ({ id: await r.addKey(pass, n !== undefined ? { scryptN: n } : {}) }));
 }
-export const repoKeyRemove = (l: LoadedConfig, t: RepoTarget, id: string): Promise<void> => withRepo(l, t, (r) => r.removeKey(id));
+export const repoKeyRemove = (l: LoadedConfig, t: RepoTarget, id: string): Promise<void> =>
+  withRepo(l, t, (r) => r.removeKey(id));
 
 export async function repoSnapshot(
   l: LoadedConfig,
   t: RepoTarget,
   paths: string[],
-  opts: { tags: string[]; parent?: string | undefined; stdinName?: string | undefined; onProgress?: ((p: { files: number; bytes: number }) => void) | undefined },
+  opts: {
+    tags: string[];
+    parent?: string | undefined;
+    stdinName?: string | undefined;
+    onProgress?: ((p: { files: number; bytes: number }) => void) | undefined;
+  },
 ): Promise<SnapshotResult> {
   return withRepo(l, t, async (r) => {
     const base = {
@@ -147,7 +177,9 @@ export async function repoSnapshot(
     let parent = opts.parent !== undefined ? (await r.findSnapshot(opts.parent)).id : undefined;
     if (opts.parent === undefined) {
       // The newest snapshot of the same roots is the parent: unchanged files are not read again.
-      const same = (await r.listSnapshots()).filter((s) => s.roots.join('\u0000') === [...roots].map((x) => x.replace(/\/+$/, '') || '/').join('\u0000'));
+      const same = (await r.listSnapshots()).filter(
+        (s) => s.roots.join('\u0000') === [...roots].map((x) => x.replace(/\/+$/, '') || '/').join('\u0000'),
+      );
       parent = same.at(-1)?.id;
     }
     return r.snapshot(roots, { ...base, ...(parent !== undefined ? { parent: snapshotId(parent) } : {}) });
@@ -167,16 +199,34 @@ export interface ListedEntry {
 }
 
 /** The entries of a snapshot (under `prefix` when given), as `repo ls` shows them. */
-export async function repoLs(l: LoadedConfig, t: RepoTarget, id: string, prefix: string | undefined): Promise<{ id: string; entries: ListedEntry[] }> {
+export async function repoLs(
+  l: LoadedConfig,
+  t: RepoTarget,
+  id: string,
+  prefix: string | undefined,
+): Promise<{ id: string; entries: ListedEntry[] }> {
   return withRepo(l, t, async (r) => {
     const s = await r.findSnapshot(id);
     const m = await r.loadManifest(s.id);
     const several = m.roots.length > 1;
     const entries: ListedEntry[] = [];
     for (const e of m.entries) {
-      const shown = several || e.root.startsWith('stdin:') ? `${e.root}${e.path === '' ? '' : `/${e.path}`}` : e.path === '' ? '.' : e.path;
+      const shown =
+        several || e.root.startsWith('stdin:')
+          ? `${e.root}${e.path === '' ? '' : `/${e.path}`}`
+          : e.path === ''
+            ? '.'
+            : e.path;
       if (prefix !== undefined && !(shown === prefix || shown.startsWith(`${prefix.replace(/\/+$/, '')}/`))) continue;
-      const x: ListedEntry = { path: shown, type: e.type, mode: (e.mode & 0o7777).toString(8).padStart(4, '0'), size: e.size, mtime: new Date(e.mtimeMs).toISOString(), uid: e.uid, gid: e.gid };
+      const x: ListedEntry = {
+        path: shown,
+        type: e.type,
+        mode: (e.mode & 0o7777).toString(8).padStart(4, '0'),
+        size: e.size,
+        mtime: new Date(e.mtimeMs).toISOString(),
+        uid: e.uid,
+        gid: e.gid,
+      };
       if (e.target !== undefined) x.target = e.target;
       if (e.hash !== undefined) x.hash = e.hash;
       entries.push(x);
@@ -185,7 +235,12 @@ export async function repoLs(l: LoadedConfig, t: RepoTarget, id: string, prefix:
   });
 }
 
-export async function repoRestore(l: LoadedConfig, t: RepoTarget, id: string, target: string): Promise<{ id: string; files: number; dirs: number; bytes: number }> {
+export async function repoRestore(
+  l: LoadedConfig,
+  t: RepoTarget,
+  id: string,
+  target: string,
+): Promise<{ id: string; files: number; dirs: number; bytes: number }> {
   return withRepo(l, t, async (r) => {
     const s = await r.findSnapshot(id);
     return { id: s.id, ...(await r.restore(s.id, resolvePath(process.cwd(), target))) };

@@ -54,16 +54,27 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
       if (removed > 0) log.info({ removed, retentionDays: config.logs.retentionDays }, 'pruned old traffic');
     };
     await prune();
-    const pruneTimer = o.once ? null : setInterval(() => void prune().catch((e: unknown) => log.error({ err: String(e) }, 'prune failed')), 3_600_000);
+    const pruneTimer = o.once
+      ? null
+      : setInterval(() => void prune().catch((e: unknown) => log.error({ err: String(e) }, 'prune failed')), 3_600_000);
 
     const channels: SourceChannel[] = [];
     const runs = config.sources.map(async (spec) => {
       const id = sourceIdOf(spec, baseDir);
-      const source = buildSource(spec, baseDir, { follow: !o.once, batchLines: config.logs.batchLines, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
-      const channel = new SourceChannel({ store: store.events, detector, platform: config.site.platform, onFindings: notify }, id, spec.format, {
-        logFormat: spec.logFormat,
-        timezone: spec.timezone,
+      const source = buildSource(spec, baseDir, {
+        follow: !o.once,
+        batchLines: config.logs.batchLines,
+        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
       });
+      const channel = new SourceChannel(
+        { store: store.events, detector, platform: config.site.platform, onFindings: notify },
+        id,
+        spec.format,
+        {
+          logFormat: spec.logFormat,
+          timezone: spec.timezone,
+        },
+      );
       channels.push(channel);
       const state = await store.events.sourceState(id);
       log.info({ source: id, resume: state?.checkpoint !== null && state?.checkpoint !== undefined }, 'source started');
@@ -86,11 +97,13 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
     await Promise.all(runs);
     // Followers return only when stopped; but with no sources at all (or stdin at its end) the
     // other services (alerts, the integrity watch) still run until the process is told to stop.
-    if (!o.once && !o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!o.once && !o.signal.aborted)
+      await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
     if (pruneTimer) clearInterval(pruneTimer);
     return { sources: channels.map((c) => ({ source: c.sourceId, ...c.stats })), pruned };
   } finally {
-    for (const s of services.reverse()) await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
+    for (const s of services.reverse())
+      await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
     await store.close();
   }
 }

@@ -36,7 +36,9 @@ export async function startServices(loaded: LoadedConfig, store: OpenStore, log:
           .then(() => {
             for (const s of services) s.notify?.();
           })
-          .catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'integrity finding not stored'));
+          .catch((e: unknown) =>
+            log.error({ err: e instanceof Error ? e.message : String(e) }, 'integrity finding not stored'),
+          );
       },
       onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'integrity watch'),
       onReady: (watched, unwatched) => log.info({ watched, unwatched }, 'integrity watch started'),

@@ -24,11 +24,21 @@ export function sourceIdOf(spec: SourceSpec, baseDir: string): string {
   }
 }
 
-export function buildSource(spec: SourceSpec, baseDir: string, o: { follow: boolean; batchLines: number; pollMs?: number }): LineSource {
+export function buildSource(
+  spec: SourceSpec,
+  baseDir: string,
+  o: { follow: boolean; batchLines: number; pollMs?: number },
+): LineSource {
   const id = sourceIdOf(spec, baseDir);
   switch (spec.type) {
     case 'file':
-      return new FileSource({ id, path: resolve(baseDir, spec.path), follow: o.follow, batchLines: o.batchLines, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+      return new FileSource({
+        id,
+        path: resolve(baseDir, spec.path),
+        follow: o.follow,
+        batchLines: o.batchLines,
+        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+      });
     case 'journald':
       return new JournaldSource({ id, units: spec.units, follow: o.follow, batchLines: o.batchLines });
     case 'syslog':

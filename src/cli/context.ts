@@ -25,7 +25,11 @@ export function configFor(cmd: Command): LoadedConfig {
 export function instant(flag: string, text: string | undefined, now = Date.now()): number | undefined {
   if (text === undefined) return undefined;
   const t = parseInstant(text, now);
-  if (t === undefined) throw new AppError('usage', `${flag}: "${text}" is not a time (use ISO like 2026-11-02T10:00:00Z, or relative like 2h, 30m, 7d)`);
+  if (t === undefined)
+    throw new AppError(
+      'usage',
+      `${flag}: "${text}" is not a time (use ISO like 2026-11-02T10:00:00Z, or relative like 2h, 30m, 7d)`,
+    );
   return t;
 }
 

@@ -50,7 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
       return 2;
     }
     if (isAppError(e)) {

@@ -14,7 +14,11 @@ export interface Out {
   note(line: string): void;
 }
 
-export function createOut(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): Out {
+export function createOut(
+  json: boolean,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+): Out {
   return {
     json,
     record(value, human) {
@@ -37,10 +41,19 @@ export const safe = (s: string | null | undefined): string => (s === null || s =
 export function table(rows: readonly (readonly string[])[], header?: readonly string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths: number[] = [];
-  for (const r of all) r.forEach((c, i) => (widths[i] = Math.min(Math.max(widths[i] ?? 0, c.length), 80)));
+  for (const r of all)
+    r.forEach((c, i) => {
+      widths[i] = Math.min(Math.max(widths[i] ?? 0, c.length), 80);
+    });
   const fmt = (r: readonly string[]) =>
     r
-      .map((c, i) => (i === r.length - 1 ? c : c.length > (widths[i] ?? 0) ? `${c.slice(0, (widths[i] ?? 1) - 1)}…` : c.padEnd(widths[i] ?? 0)))
+      .map((c, i) =>
+        i === r.length - 1
+          ? c
+          : c.length > (widths[i] ?? 0)
+            ? `${c.slice(0, (widths[i] ?? 1) - 1)}…`
+            : c.padEnd(widths[i] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return all.map(fmt).join('\n');

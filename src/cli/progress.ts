@@ -10,7 +10,12 @@ export interface Progress {
 export function progressBar(label: string, enabled: boolean, unit = 'MB'): Progress {
   if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {extra}`, hideCursor: true, clearOnComplete: false },
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {extra}`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

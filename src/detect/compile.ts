@@ -3,7 +3,15 @@
 // benign request costs one regex per field instead of one per rule (the prefilter that keeps
 // detection within budget at hundreds of thousands of events per second).
 
-import type { FirstSeenRuleSpec, LeafSpec, ConditionSpec, RuleSpec, SignatureRuleSpec, ThresholdRuleSpec, View } from './spec.ts';
+import type {
+  FirstSeenRuleSpec,
+  LeafSpec,
+  ConditionSpec,
+  RuleSpec,
+  SignatureRuleSpec,
+  ThresholdRuleSpec,
+  View,
+} from './spec.ts';
 import { parseDuration } from './spec.ts';
 import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
@@ -108,17 +116,25 @@ function toStr(v: FieldValue): string | null {
 function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems, members: GateMember[]): Test | null {
   const def = fieldDefs[on][leaf.field];
   if (def === undefined) {
-    problems.add(where, `unknown field "${leaf.field}" for ${on} events (known: ${Object.keys(fieldDefs[on]).join(', ')})`);
+    problems.add(
+      where,
+      `unknown field "${leaf.field}" for ${on} events (known: ${Object.keys(fieldDefs[on]).join(', ')})`,
+    );
     return null;
   }
   const view: View = def.text ? (leaf.view ?? 'decoded') : 'raw';
   const slot = slotOf(on, leaf.field, view) as Slot;
   const field = leaf.field;
   const fold = (s: string): string => (view === 'raw' ? s : s.toLowerCase());
-  const ops = (['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists'] as const).filter((k) => leaf[k] !== undefined);
+  const ops = (['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists'] as const).filter(
+    (k) => leaf[k] !== undefined,
+  );
   const range = leaf.gte !== undefined || leaf.lt !== undefined;
   if (ops.length + (range ? 1 : 0) !== 1) {
-    problems.add(where, `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists); found ${ops.length + (range ? 1 : 0)}`);
+    problems.add(
+      where,
+      `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists); found ${ops.length + (range ? 1 : 0)}`,
+    );
     return null;
   }
   const hit = (match: string, text: boolean): Hit => ({ field, view, match, text });
@@ -175,7 +191,11 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
       const list = (typeof raw === 'string' ? [raw] : raw).map(fold);
       const holder = { gate: -1 };
       leafHolders.set(leaf, holder);
-      members.push({ slot, source: list.map((s) => (op === 'startsWith' ? `^${escapeRe(s)}` : escapeRe(s))).join('|'), holder });
+      members.push({
+        slot,
+        source: list.map((s) => (op === 'startsWith' ? `^${escapeRe(s)}` : escapeRe(s))).join('|'),
+        holder,
+      });
       const starts = op === 'startsWith';
       return (ctx) => {
         if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;
@@ -188,7 +208,10 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
     case 'regex': {
       const source = leaf.regex ?? '';
       if (view !== 'raw' && /[A-Z]/.test(source.replace(/\\[pPu]\{[^}]*\}|\\./g, ''))) {
-        problems.add(where, `regex has upper-case letters, but the ${view} view is lower-cased (write it in lower case, or use view: raw)`);
+        problems.add(
+          where,
+          `regex has upper-case letters, but the ${view} view is lower-cased (write it in lower case, or use view: raw)`,
+        );
         return null;
       }
       let re: RegExp;
@@ -259,7 +282,13 @@ export function gatePasses(ctx: EventContext, g: number): boolean {
   return ctx.gatePass[g] === 1;
 }
 
-function compileCondition(c: ConditionSpec, on: Kind, where: string, problems: Problems, members: GateMember[]): Test | null {
+function compileCondition(
+  c: ConditionSpec,
+  on: Kind,
+  where: string,
+  problems: Problems,
+  members: GateMember[],
+): Test | null {
   if ('all' in c) {
     const parts = c.all.map((x, i) => compileCondition(x, on, `${where}.all[${i}]`, problems, members));
     if (parts.some((p) => p === null)) return null;
@@ -307,7 +336,8 @@ function fieldSlots(names: readonly string[], on: Kind, where: string, problems:
 function compileRule(spec: RuleSpec, file: string, problems: Problems, members: GateMember[]): CompiledRule | null {
   const where = `${file}: rule ${spec.id}`;
   const before = problems.list.length;
-  const test = spec.when === undefined ? null : compileCondition(spec.when, spec.on, `${where}: when`, problems, members);
+  const test =
+    spec.when === undefined ? null : compileCondition(spec.when, spec.on, `${where}: when`, problems, members);
   if (problems.list.length > before) return null;
   switch (spec.kind) {
     case 'signature': {
@@ -317,9 +347,24 @@ function compileRule(spec: RuleSpec, file: string, problems: Problems, members: 
     }
     case 'threshold': {
       const groupBy = fieldSlots(spec.groupBy, spec.on, `${where}: groupBy`, problems);
-      const distinct = spec.distinct === undefined ? null : (fieldSlots([spec.distinct], spec.on, `${where}: distinct`, problems)[0] ?? null);
+      const distinct =
+        spec.distinct === undefined
+          ? null
+          : (fieldSlots([spec.distinct], spec.on, `${where}: distinct`, problems)[0] ?? null);
       if (problems.list.length > before) return null;
-      return { kind: 'threshold', id: spec.id, file, on: spec.on, spec, test, groupBy, distinct, windowMs: parseDuration(spec.window), requires: null, requireMask: 0 };
+      return {
+        kind: 'threshold',
+        id: spec.id,
+        file,
+        on: spec.on,
+        spec,
+        test,
+        groupBy,
+        distinct,
+        windowMs: parseDuration(spec.window),
+        requires: null,
+        requireMask: 0,
+      };
     }
     case 'first-seen':
       return { kind: 'first-seen', id: spec.id, file, on: 'auth', spec, test, requires: null, requireMask: 0 };
@@ -353,7 +398,10 @@ function requiredGates(c: ConditionSpec): number[] | null {
 const unionUnsafe = /\\[1-9]|\(\?<[a-zA-Z]|\\k</;
 
 /** Compiles rules (already validated by the schema); throws nothing, returns the problems. */
-export function compileRules(specs: readonly { spec: RuleSpec; file: string }[]): { compiled: CompiledRules; problems: string[] } {
+export function compileRules(specs: readonly { spec: RuleSpec; file: string }[]): {
+  compiled: CompiledRules;
+  problems: string[];
+} {
   const problems = new Problems();
   const members: GateMember[] = [];
   const rules: CompiledRule[] = [];
@@ -379,7 +427,10 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
       const index = gates.length;
       // Path and query are functions of the target, so their gates share the target's cache:
       // one lookup per request instead of three.
-      const keySlot = first.slot.kind === 'http' && (first.slot.field === 'path' || first.slot.field === 'query') ? (slotOf('http', 'target', 'raw') as Slot) : (slots[first.slot.rawId] as Slot);
+      const keySlot =
+        first.slot.kind === 'http' && (first.slot.field === 'path' || first.slot.field === 'query')
+          ? (slotOf('http', 'target', 'raw') as Slot)
+          : (slots[first.slot.rawId] as Slot);
       let group = groupOf.get(keySlot.id);
       if (group === undefined) {
         group = groups.length;
@@ -401,7 +452,7 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
   }
   for (const r of rules) {
     r.requires = r.spec.when === undefined ? null : requiredGates(r.spec.when);
-    r.requireMask = r.requires !== null && r.requires.every((g) => g < 31) ? r.requires.reduce((m, g) => m | (1 << g), 0) : 0;
+    r.requireMask = r.requires?.every((g) => g < 31) ? r.requires.reduce((m, g) => m | (1 << g), 0) : 0;
   }
   return { compiled: { rules, gates, groups }, problems: problems.list };
 }

@@ -9,7 +9,16 @@ import { truncate } from '../core/escape.ts';
 import type { Finding } from './finding.ts';
 import type { LoginHistory } from './ports.ts';
 import { EventContext, type FieldValue, type Slot } from './fields.ts';
-import { gatePasses, groupMask, type CompiledFirstSeen, type CompiledRule, type CompiledRules, type CompiledSignature, type CompiledThreshold, type Hit } from './compile.ts';
+import {
+  gatePasses,
+  groupMask,
+  type CompiledFirstSeen,
+  type CompiledRule,
+  type CompiledRules,
+  type CompiledSignature,
+  type CompiledThreshold,
+  type Hit,
+} from './compile.ts';
 import { MemoryLoginHistory } from './history.ts';
 
 export interface DetectorOptions {
@@ -62,12 +71,23 @@ class ThresholdState {
   }
 
   /** Adds one matching event; returns the count that crossed the threshold, or 0. */
-  add(key: string, time: number, distinctValue: string | null, evidence: string): { count: number; first: string } | null {
+  add(
+    key: string,
+    time: number,
+    distinctValue: string | null,
+    evidence: string,
+  ): { count: number; first: string } | null {
     const { count } = this.rule.spec;
     const windowMs = this.rule.windowMs;
     let b = this.buckets.get(key);
     if (b === undefined) {
-      b = { times: [], distinct: this.rule.distinct === null ? null : new Map(), last: time, quietUntil: 0, firstEvidence: evidence };
+      b = {
+        times: [],
+        distinct: this.rule.distinct === null ? null : new Map(),
+        last: time,
+        quietUntil: 0,
+        firstEvidence: evidence,
+      };
       if (this.buckets.size >= this.maxBuckets) {
         const oldest = this.buckets.keys().next();
         if (oldest.done !== true) this.buckets.delete(oldest.value);
@@ -129,7 +149,9 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
   let latest = 0;
   let seen = 0;
   const groupsOf = { http: [] as number[], auth: [] as number[] };
-  compiled.groups.forEach((g, i) => groupsOf[g.rawSlot.kind].push(i));
+  compiled.groups.forEach((g, i) => {
+    groupsOf[g.rawSlot.kind].push(i);
+  });
 
   const anyGate = (gates: readonly number[]): boolean => {
     for (const g of gates) if (gatePasses(ctx, g)) return true;
@@ -142,7 +164,13 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     return k;
   };
 
-  function finding(rule: CompiledRule, e: LogEvent, hit: Hit, groupKey: string, extra: { count?: number; evidence?: string[] } = {}): Finding {
+  function finding(
+    rule: CompiledRule,
+    e: LogEvent,
+    hit: Hit,
+    groupKey: string,
+    extra: { count?: number; evidence?: string[] } = {},
+  ): Finding {
     const service = e.kind === 'http' ? 'web' : e.service;
     const ip = e.ip;
     const user = e.user;
@@ -159,7 +187,9 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       command: e.kind === 'auth' ? truncate(e.command ?? '-', 120) : '-',
       target_user: e.kind === 'auth' ? (e.targetUser ?? '-') : '-',
     };
-    const template = rule.spec.message ?? (rule.kind === 'threshold' ? '{title} from {ip}: {match}' : '{title} from {ip}: {field} {match}');
+    const template =
+      rule.spec.message ??
+      (rule.kind === 'threshold' ? '{title} from {ip}: {match}' : '{title} from {ip}: {field} {match}');
     return {
       rule: rule.id,
       category: rule.spec.category,
@@ -220,7 +250,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
       for (const r of sig[e.kind]) {
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
-        if (fired !== null && fired.includes(r.spec.category)) continue;
+        if (fired?.includes(r.spec.category)) continue;
         const hit = r.test(ctx);
         if (hit === null) continue;
         const groupKey =
@@ -248,7 +278,12 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
           match: `${fired.count} ${what} in ${r.spec.window}`,
           text: false,
         };
-        out.push(finding(r, e, summary, groupKey, { count: fired.count, evidence: fired.first === evidence ? [evidence] : [fired.first, evidence] }));
+        out.push(
+          finding(r, e, summary, groupKey, {
+            count: fired.count,
+            evidence: fired.first === evidence ? [evidence] : [fired.first, evidence],
+          }),
+        );
       }
       if (e.kind === 'auth' && e.outcome === 'success' && e.action === 'login' && e.user !== null) {
         if (firstSeen.length > 0) processFirstSeen(e, out);

@@ -47,7 +47,8 @@ export function explainEvent(compiled: CompiledRules, event: LogEvent): Explanat
       const value = ctx.value(slot);
       const steps = ctx.steps?.get(slot.id) ?? [];
       // Lower-casing alone is not worth showing.
-      if (typeof value === 'string' && value !== raw && steps.some((x) => x !== 'lower-case')) views.push({ view, value, steps });
+      if (typeof value === 'string' && value !== raw && steps.some((x) => x !== 'lower-case'))
+        views.push({ view, value, steps });
     }
     fields.push({ field, raw, views });
   }
@@ -55,7 +56,11 @@ export function explainEvent(compiled: CompiledRules, event: LogEvent): Explanat
   for (const r of compiled.rules) {
     if (r.on !== event.kind) continue;
     // First-seen rules look at successful logins only (the detector's own condition).
-    if (r.kind === 'first-seen' && !(event.kind === 'auth' && event.outcome === 'success' && event.action === 'login' && event.user !== null)) continue;
+    if (
+      r.kind === 'first-seen' &&
+      !(event.kind === 'auth' && event.outcome === 'success' && event.action === 'login' && event.user !== null)
+    )
+      continue;
     const hit = r.test === null ? { field: '', view: 'raw' as const, match: '', text: false } : r.test(ctx);
     if (hit === null) continue;
     const slot = hit.field === '' ? undefined : slotOf(event.kind, hit.field, hit.view);

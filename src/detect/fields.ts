@@ -16,8 +16,16 @@ interface FieldDef {
   get(e: LogEvent): FieldValue;
 }
 
-const h = (f: (e: HttpEvent) => FieldValue, text = true, plus = false): FieldDef => ({ text, plus, get: (e) => f(e as HttpEvent) });
-const a = (f: (e: AuthEvent) => FieldValue, text = true): FieldDef => ({ text, plus: false, get: (e) => f(e as AuthEvent) });
+const h = (f: (e: HttpEvent) => FieldValue, text = true, plus = false): FieldDef => ({
+  text,
+  plus,
+  get: (e) => f(e as HttpEvent),
+});
+const a = (f: (e: AuthEvent) => FieldValue, text = true): FieldDef => ({
+  text,
+  plus: false,
+  get: (e) => f(e as AuthEvent),
+});
 
 export const fieldDefs: Record<Kind, Record<string, FieldDef>> = {
   http: {

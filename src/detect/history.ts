@@ -27,7 +27,11 @@ export class MemoryLoginHistory implements LoginHistory {
   }
 
   seen(service: string | null, user: string, ip: string): boolean {
-    return this.#get(user)?.ips.get(service ?? '*')?.has(ip) ?? false;
+    return (
+      this.#get(user)
+        ?.ips.get(service ?? '*')
+        ?.has(ip) ?? false
+    );
   }
 
   hours(service: string | null, user: string): readonly number[] {

@@ -48,7 +48,9 @@ export function ruleFilesIn(path: string): string[] {
 }
 
 function issues(where: string, error: z.ZodError): string[] {
-  return error.issues.map((i) => `${where}${i.path.length > 0 ? `: ${i.path.map(String).join('.')}` : ''}: ${i.message}`);
+  return error.issues.map(
+    (i) => `${where}${i.path.length > 0 ? `: ${i.path.map(String).join('.')}` : ''}: ${i.message}`,
+  );
 }
 
 function parseYamlFile(path: string, problems: string[]): unknown {
@@ -73,7 +75,8 @@ function parseYamlFile(path: string, problems: string[]): unknown {
 function parseCases(list: readonly unknown[], file: string, problems: string[]): { file: string; spec: CaseSpec }[] {
   const out: { file: string; spec: CaseSpec }[] = [];
   list.forEach((c, i) => {
-    const name = typeof c === 'object' && c !== null && 'name' in c && typeof c.name === 'string' ? c.name : `#${i + 1}`;
+    const name =
+      typeof c === 'object' && c !== null && 'name' in c && typeof c.name === 'string' ? c.name : `#${i + 1}`;
     const r = caseSchema.safeParse(c);
     if (!r.success) problems.push(...issues(`${file}: test ${name}`, r.error));
     else out.push({ file, spec: r.data });
@@ -125,7 +128,8 @@ export function loadRules(opts: LoadOptions = {}): RuleSet {
   const problems: string[] = [];
   const paths: { path: string; shipped: boolean }[] = [];
   if (opts.shipped !== false) for (const p of ruleFilesIn(shippedRulesDir())) paths.push({ path: p, shipped: true });
-  for (const f of opts.ruleFiles ?? []) for (const p of ruleFilesIn(resolve(f))) paths.push({ path: p, shipped: false });
+  for (const f of opts.ruleFiles ?? [])
+    for (const p of ruleFilesIn(resolve(f))) paths.push({ path: p, shipped: false });
 
   const files: RuleFile[] = [];
   for (const { path, shipped } of paths) {
@@ -147,9 +151,13 @@ export function loadRules(opts: LoadOptions = {}): RuleSet {
   const { compiled, problems: compileProblems } = compileRules(specs);
   problems.push(...compileProblems);
   if (problems.length > 0) {
-    throw new AppError('config_invalid', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the detection rules`, {
-      details: problems,
-    });
+    throw new AppError(
+      'config_invalid',
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the detection rules`,
+      {
+        details: problems,
+      },
+    );
   }
   return { files, compiled, disabled: [...disable] };
 }

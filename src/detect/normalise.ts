@@ -8,7 +8,8 @@
 /** Longest text looked at; anything longer is cut (keeps regex cost bounded on huge lines). */
 export const MAX_FIELD = 8192;
 
-const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+const hexVal = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
 
 /**
  * Decodes a run of %XX bytes as UTF-8, leniently: overlong forms (%c0%ae = '.') decode to
@@ -16,7 +17,8 @@ const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && 
  */
 function decodeBytes(run: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < run.length; i += 3) bytes.push(hexVal(run.charCodeAt(i + 1)) * 16 + hexVal(run.charCodeAt(i + 2)));
+  for (let i = 0; i < run.length; i += 3)
+    bytes.push(hexVal(run.charCodeAt(i + 1)) * 16 + hexVal(run.charCodeAt(i + 2)));
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i] ?? 0;
@@ -54,17 +56,48 @@ const backslashEsc = /\\(?:x([0-9a-f]{2})|u\{([0-9a-f]{1,6})\}|u([0-9a-f]{4}))/g
 const entity = /&(?:#x([0-9a-f]{1,6});?|#(\d{1,7});?|([a-z]{2,8});)/gi;
 const entityProbe = /&(?:#|[a-z]{2,8};)/i;
 const named: Record<string, string> = {
-  lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', nbsp: ' ', colon: ':', sol: '/', bsol: '\\', tab: '\t',
-  newline: '\n', lpar: '(', rpar: ')', semi: ';', equals: '=', period: '.', num: '#', excl: '!', grave: '`',
-  lsqb: '[', rsqb: ']', lcub: '{', rcub: '}', vert: '|', hyphen: '-', plus: '+', comma: ',', dollar: '$',
-  percnt: '%', ast: '*', quest: '?', commat: '@', lowbar: '_', apos2: "'",
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  amp: '&',
+  nbsp: ' ',
+  colon: ':',
+  sol: '/',
+  bsol: '\\',
+  tab: '\t',
+  newline: '\n',
+  lpar: '(',
+  rpar: ')',
+  semi: ';',
+  equals: '=',
+  period: '.',
+  num: '#',
+  excl: '!',
+  grave: '`',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  vert: '|',
+  hyphen: '-',
+  plus: '+',
+  comma: ',',
+  dollar: '$',
+  percnt: '%',
+  ast: '*',
+  quest: '?',
+  commat: '@',
+  lowbar: '_',
+  apos2: "'",
 };
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
 /** One round of URL decoding (%XX runs as UTF-8, %uXXXX). */
 export function urlDecode(s: string): string {
   let out = s;
-  if (out.includes('%u') || out.includes('%U')) out = out.replace(pctUnicode, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  if (out.includes('%u') || out.includes('%U'))
+    out = out.replace(pctUnicode, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
   return out.replace(pctRun, decodeBytes);
 }
 
@@ -86,8 +119,19 @@ export function decodeBackslashEscapes(s: string): string {
 const nonAscii = /[^\x00-\x7f]/;
 const lookAlikes = /[\u2215\u2044\u29f8\u2216\u29f5\u29f9\ufe68\u2024\u02bc\u2018\u2019\u201c\u201d]/g;
 const lookAlikeMap: Record<string, string> = {
-  '\u2215': '/', '\u2044': '/', '\u29f8': '/', '\u2216': '\\', '\u29f5': '\\', '\u29f9': '\\', '\ufe68': '\\',
-  '\u2024': '.', '\u02bc': "'", '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"',
+  '\u2215': '/',
+  '\u2044': '/',
+  '\u29f8': '/',
+  '\u2216': '\\',
+  '\u29f5': '\\',
+  '\u29f9': '\\',
+  '\ufe68': '\\',
+  '\u2024': '.',
+  '\u02bc': "'",
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201c': '"',
+  '\u201d': '"',
 };
 
 /**

@@ -14,22 +14,35 @@ const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
 export const leafSchema = z
   .strictObject({
-    field: z.string().describe('Event field: path, query, target, user_agent, referer, method, status, user, ip, service, action, outcome, …'),
+    field: z
+      .string()
+      .describe(
+        'Event field: path, query, target, user_agent, referer, method, status, user, ip, service, action, outcome, …',
+      ),
     view: z
       .enum(views)
       .optional()
-      .describe('raw (as logged), decoded (URL/HTML/unicode-decoded and lower-cased; the default for text), sql (decoded, SQL comments and extra whitespace removed), compact (decoded, all whitespace and comments removed).'),
+      .describe(
+        'raw (as logged), decoded (URL/HTML/unicode-decoded and lower-cased; the default for text), sql (decoded, SQL comments and extra whitespace removed), compact (decoded, all whitespace and comments removed).',
+      ),
     equals: scalar.optional().describe('The field equals this value (after the view).'),
     in: z.array(scalar).min(1).optional().describe('The field equals one of these values.'),
     contains: stringOrList.optional().describe('The field contains this text (or any of these).'),
     startsWith: stringOrList.optional().describe('The field starts with this text (or any of these).'),
-    regex: z.string().optional().describe('A JavaScript regular expression searched in the field (lower-case text unless view is raw).'),
-    cidr: stringOrList.optional().describe('The field is an IP address inside this network (or any of these), e.g. 10.0.0.0/8.'),
+    regex: z
+      .string()
+      .optional()
+      .describe('A JavaScript regular expression searched in the field (lower-case text unless view is raw).'),
+    cidr: stringOrList
+      .optional()
+      .describe('The field is an IP address inside this network (or any of these), e.g. 10.0.0.0/8.'),
     gte: z.number().optional().describe('Numeric field is at least this.'),
     lt: z.number().optional().describe('Numeric field is below this.'),
     exists: z.boolean().optional().describe('The field is present (not null or empty) — or absent when false.'),
   })
-  .describe('One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists).');
+  .describe(
+    'One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists).',
+  );
 
 export type LeafSpec = z.infer<typeof leafSchema>;
 
@@ -56,14 +69,19 @@ const common = {
     .describe('Unique rule id, used in findings and in detect.disable.'),
   title: z.string().min(1).describe('Short name for people: "SQL injection (UNION SELECT)".'),
   description: z.string().default('').describe('What the rule looks for and why it matters.'),
-  category: z.string().min(1).describe('Attack class: sqli, xss, traversal, rfi, cmdi, scanner, probe, shop, brute-force, login, new-ip, …'),
+  category: z
+    .string()
+    .min(1)
+    .describe('Attack class: sqli, xss, traversal, rfi, cmdi, scanner, probe, shop, brute-force, login, new-ip, …'),
   severity: z.enum(severities).describe('info, low, medium, high or critical.'),
   on: z.enum(['http', 'auth']).describe('Which events the rule reads: web requests (http) or logins (auth).'),
   when: conditionSchema.optional().describe('The condition an event must meet (all fields of the event kind).'),
   message: z
     .string()
     .optional()
-    .describe('Message template; {title} {ip} {user} {service} {field} {match} {count} {path} {command} {target_user} are filled in.'),
+    .describe(
+      'Message template; {title} {ip} {user} {service} {field} {match} {count} {path} {command} {target_user} are filled in.',
+    ),
 };
 
 export const signatureRuleSchema = z.strictObject({
@@ -73,25 +91,47 @@ export const signatureRuleSchema = z.strictObject({
   groupBy: z
     .union([z.literal('each'), z.array(z.string()).min(1)])
     .default(['ip'])
-    .describe('Fields whose values (with the rule id) make the grouping key of notifications; `each` makes every finding its own message.'),
+    .describe(
+      'Fields whose values (with the rule id) make the grouping key of notifications; `each` makes every finding its own message.',
+    ),
 });
 
 export const thresholdRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('threshold').describe('Counts matching events per group over a window (leaky bucket).'),
-  groupBy: z.array(z.string()).default(['ip']).describe('Fields that make the group: [ip], [user], [service, user], or [] for all events together.'),
-  distinct: z.string().optional().describe('Count distinct values of this field (users per IP, IPs per user, paths per IP) instead of events.'),
+  groupBy: z
+    .array(z.string())
+    .default(['ip'])
+    .describe('Fields that make the group: [ip], [user], [service, user], or [] for all events together.'),
+  distinct: z
+    .string()
+    .optional()
+    .describe('Count distinct values of this field (users per IP, IPs per user, paths per IP) instead of events.'),
   count: z.number().int().min(2).describe('Fire when this many events (or distinct values) fall in the window.'),
   window: duration,
 });
 
 export const firstSeenRuleSchema = z.strictObject({
   ...common,
-  kind: z.literal('first-seen').describe('A login from an address (new-ip) or at an hour (unusual-hour) never seen for that user.'),
+  kind: z
+    .literal('first-seen')
+    .describe('A login from an address (new-ip) or at an hour (unusual-hour) never seen for that user.'),
   on: z.literal('auth').describe('First-seen rules read logins.'),
-  what: z.enum(['ip', 'hour']).describe('ip: a login from an address this user never logged in from; hour: a login at an hour of day this user never logs in.'),
-  scope: z.enum(['service', 'any']).default('any').describe('Whether history is kept per service (ssh, ftp, …) or across all.'),
-  minHistory: z.number().int().min(1).default(1).describe('How many earlier logins the user needs before a new value is reported (no noise on first use).'),
+  what: z
+    .enum(['ip', 'hour'])
+    .describe(
+      'ip: a login from an address this user never logged in from; hour: a login at an hour of day this user never logs in.',
+    ),
+  scope: z
+    .enum(['service', 'any'])
+    .default('any')
+    .describe('Whether history is kept per service (ssh, ftp, …) or across all.'),
+  minHistory: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('How many earlier logins the user needs before a new value is reported (no noise on first use).'),
 });
 
 export const ruleSchema = z.discriminatedUnion('kind', [signatureRuleSchema, thresholdRuleSchema, firstSeenRuleSchema]);
@@ -112,10 +152,16 @@ export const stepSchema = z.strictObject({
   ua: z.string().optional().describe('User agent for `request`.'),
   referer: z.string().optional().describe('Referer for `request`.'),
   status: z.number().int().optional().describe('Status for `request` (default 200).'),
-  at: z.iso.datetime({ offset: true }).optional().describe('Time of the (first) event, e.g. 2024-01-15T03:00:00Z (default: the case start).'),
+  at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('Time of the (first) event, e.g. 2024-01-15T03:00:00Z (default: the case start).'),
   repeat: z.number().int().min(1).max(10000).default(1).describe('Feed the event this many times.'),
   every: duration.optional().describe('Time between repeats (default 1s).'),
-  vary: z.string().optional().describe('Field to make distinct on each repeat (user, ip, path): appends the repeat number.'),
+  vary: z
+    .string()
+    .optional()
+    .describe('Field to make distinct on each repeat (user, ip, path): appends the repeat number.'),
 });
 export type StepSpec = z.infer<typeof stepSchema>;
 
@@ -127,7 +173,9 @@ export const caseSchema = z.strictObject({
     .array(z.strictObject({ service: z.string(), user: z.string(), ip: z.string(), time: z.string().optional() }))
     .optional()
     .describe('Earlier logins known before the case runs.'),
-  expect: z.array(z.string()).describe('Ids of every rule that must fire; any other firing rule fails the case. [] for clean input.'),
+  expect: z
+    .array(z.string())
+    .describe('Ids of every rule that must fire; any other firing rule fails the case. [] for clean input.'),
 });
 export type CaseSpec = z.infer<typeof caseSchema>;
 

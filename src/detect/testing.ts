@@ -39,7 +39,8 @@ const httpDefaults = (time: number): HttpEvent => ({
   status: 200,
   bytes: 1234,
   referer: null,
-  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+  userAgent:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
   user: null,
   vhost: null,
   durationMs: null,
@@ -71,7 +72,9 @@ export function splitRequest(request: string): { method: string; path: string; q
   if (parts.length > 1 && /^HTTP\/\d/i.test(parts[parts.length - 1] ?? '')) protocol = parts.pop() ?? protocol;
   const target = parts.join(' ') || '/';
   const q = target.indexOf('?');
-  return q < 0 ? { method, path: target, query: '', protocol } : { method, path: target.slice(0, q), query: target.slice(q + 1), protocol };
+  return q < 0
+    ? { method, path: target, query: '', protocol }
+    : { method, path: target.slice(0, q), query: target.slice(q + 1), protocol };
 }
 
 function buildEvent(step: StepSpec, time: number, parseLine: LineParser | undefined): LogEvent | string {
@@ -93,7 +96,8 @@ function buildEvent(step: StepSpec, time: number, parseLine: LineParser | undefi
   }
   if (step.event !== undefined) {
     const kind = step.event['kind'] ?? 'http';
-    const base: Record<string, unknown> = kind === 'auth' ? { ...authDefaults(time) } : kind === 'http' ? { ...httpDefaults(time) } : {};
+    const base: Record<string, unknown> =
+      kind === 'auth' ? { ...authDefaults(time) } : kind === 'http' ? { ...httpDefaults(time) } : {};
     if (!('kind' in base)) return `event kind must be http or auth, not ${String(kind)}`;
     for (const [k, v] of Object.entries(step.event)) {
       if (!(k in base)) return `unknown ${String(kind)} event field "${k}" (known: ${Object.keys(base).join(', ')})`;
@@ -101,7 +105,8 @@ function buildEvent(step: StepSpec, time: number, parseLine: LineParser | undefi
     }
     base['time'] = time;
     if (kind === 'auth' && base['message'] === '') {
-      base['message'] = `${String(base['service'])} ${String(base['action'])} ${String(base['outcome'])} for ${String(base['user'])} from ${String(base['ip'])}`;
+      base['message'] =
+        `${String(base['service'])} ${String(base['action'])} ${String(base['outcome'])} for ${String(base['user'])} from ${String(base['ip'])}`;
     }
     return base as unknown as LogEvent;
   }
@@ -124,7 +129,13 @@ function vary(e: LogEvent, field: string | undefined, i: number): LogEvent {
 
 export function runCase(set: RuleSet, file: string, c: CaseSpec, parseLine?: LineParser): CaseResult {
   const history = new MemoryLoginHistory();
-  for (const h of c.history ?? []) history.remember({ service: h.service, user: h.user, ip: h.ip, time: h.time === undefined ? CASE_START - 86_400_000 : Date.parse(h.time) });
+  for (const h of c.history ?? [])
+    history.remember({
+      service: h.service,
+      user: h.user,
+      ip: h.ip,
+      time: h.time === undefined ? CASE_START - 86_400_000 : Date.parse(h.time),
+    });
   const detector = createDetector(set.compiled, { history });
   const findings: Finding[] = [];
   const expected = [...new Set(c.expect)].sort();
@@ -153,7 +164,10 @@ export function runCase(set: RuleSet, file: string, c: CaseSpec, parseLine?: Lin
  * Runs the test cases of the rule set. `only` picks one rule id (the cases of its file) or
  * one file name (`sqli`); cases expecting a disabled rule are left out.
  */
-export function runRuleTests(set: RuleSet, opts: { only?: string | undefined; parseLine?: LineParser | undefined } = {}): CaseResult[] {
+export function runRuleTests(
+  set: RuleSet,
+  opts: { only?: string | undefined; parseLine?: LineParser | undefined } = {},
+): CaseResult[] {
   let files = set.files;
   if (opts.only !== undefined) {
     const only = opts.only;

@@ -21,7 +21,10 @@ export interface LoadedBaseline {
   trustedBefore: number;
 }
 
-export async function loadBaseline(repo: Pick<Repository, 'loadManifest'>, pointer: BaselinePointer): Promise<LoadedBaseline> {
+export async function loadBaseline(
+  repo: Pick<Repository, 'loadManifest'>,
+  pointer: BaselinePointer,
+): Promise<LoadedBaseline> {
   const base = await repo.loadManifest(pointer.snapshot as SnapshotId);
   let trustedBefore = Date.parse(base.time);
   const out: Baseline = new Map();
@@ -47,7 +50,8 @@ export function assertSafeRelPath(path: string): void {
     throw new AppError('refused', 'manifest path is absolute or has a forbidden character', { where: path });
   }
   for (const part of path.split('/')) {
-    if (part === '..' || part === '.' || part === '') throw new AppError('refused', 'manifest path has an empty, `.` or `..` component', { where: path });
+    if (part === '..' || part === '.' || part === '')
+      throw new AppError('refused', 'manifest path has an empty, `.` or `..` component', { where: path });
   }
 }
 
@@ -82,10 +86,18 @@ export function pointerDigest(p: BaselinePointer): string {
 }
 
 /** Writes the index of `b`; with a filter, records its key when it keeps every entry. */
-export function saveBaselineIndex(stateDir: string, pointer: BaselinePointer, b: LoadedBaseline, filter?: { key: string; roots: readonly string[]; exclude: ExcludeFn }): void {
+export function saveBaselineIndex(
+  stateDir: string,
+  pointer: BaselinePointer,
+  b: LoadedBaseline,
+  filter?: { key: string; roots: readonly string[]; exclude: ExcludeFn },
+): void {
   const table = BaselineTable.fromEntries(b.entries.values());
   const filterKey = filter !== undefined && table.filtered(filter.roots, filter.exclude) === table ? filter.key : null;
-  writeFileAtomic(baselineIndexPath(stateDir), table.encode({ version: 2, pointer: pointerDigest(pointer), trustedBefore: b.trustedBefore, filterKey }));
+  writeFileAtomic(
+    baselineIndexPath(stateDir),
+    table.encode({ version: 2, pointer: pointerDigest(pointer), trustedBefore: b.trustedBefore, filterKey }),
+  );
   // The JSON index of earlier versions is no longer read.
   rmSync(join(integrityDir(stateDir), 'baseline-index.json'), { force: true });
 }
@@ -101,6 +113,12 @@ export function loadBaselineIndex(stateDir: string, pointer: BaselinePointer): B
   const d = BaselineTable.decode(data);
   if (d === null) return null;
   const { version, pointer: digest, trustedBefore, filterKey } = d.meta;
-  if (version !== 2 || digest !== pointerDigest(pointer) || typeof trustedBefore !== 'number' || (filterKey !== null && typeof filterKey !== 'string')) return null;
+  if (
+    version !== 2 ||
+    digest !== pointerDigest(pointer) ||
+    typeof trustedBefore !== 'number' ||
+    (filterKey !== null && typeof filterKey !== 'string')
+  )
+    return null;
   return { table: d.table, trustedBefore, filterKey };
 }

@@ -73,7 +73,11 @@ export interface CompareOptions {
  * derivation on the thread pool) proceeds meanwhile. Unreadable files are left out:
  * `compare` reads them again and reports the error.
  */
-export async function hashAll(current: readonly FileStat[], maxScanBytes: number, mayScan = true): Promise<Map<FileStat, HashResult>> {
+export async function hashAll(
+  current: readonly FileStat[],
+  maxScanBytes: number,
+  mayScan = true,
+): Promise<Map<FileStat, HashResult>> {
   const out = new Map<FileStat, HashResult>();
   let n = 0;
   for (const e of current) {
@@ -105,18 +109,25 @@ function state(e: ManifestEntry | FileStat, hash: string | null): FileState {
 /** Timestamps closer than this to the moment of hashing are not trusted for the fast path. */
 export const racyMs = 2000;
 
-const sameStat = (a: FileStat, b: ManifestEntry): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
+const sameStat = (a: FileStat, b: ManifestEntry): boolean =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
 
 export function absPath(root: string, path: string): string {
   return path === '' ? root : join(root, path);
 }
 
 /** The pure-ish heart of `check`: walked entries against the baseline; reads only files whose hash is not known. */
-export function compare(baseline: Baseline | BaselineTable, current: readonly FileStat[], cache: StatCache, opts: CompareOptions): { changes: Change[]; stats: CheckStats } {
+export function compare(
+  baseline: Baseline | BaselineTable,
+  current: readonly FileStat[],
+  cache: StatCache,
+  opts: CompareOptions,
+): { changes: Change[]; stats: CheckStats } {
   const table = baseline instanceof BaselineTable ? baseline : BaselineTable.fromEntries(baseline.values());
   const stats: CheckStats = { entries: current.length, files: 0, hashed: 0, bytesHashed: 0, fromCache: 0, errors: [] };
   let loadedRules: readonly CodeRule[] | undefined;
-  const rules = (): readonly CodeRule[] => (loadedRules ??= typeof opts.rules === 'function' ? opts.rules() : opts.rules);
+  const rules = (): readonly CodeRule[] =>
+    (loadedRules ??= typeof opts.rules === 'function' ? opts.rules() : opts.rules);
   const mayScan = typeof opts.rules === 'function' || opts.rules.length > 0;
   const changes: Change[] = [];
   // Baseline rows met on disk, and the keys of entries that are not in the baseline.
@@ -140,7 +151,8 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
     let hash: string | null = null;
     let head: Buffer | null = null;
     if (e.type === 'file') {
-      const trusted = b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < trustedBefore && sameStat(e, b);
+      const trusted =
+        b !== undefined && b.type === 'file' && b.hash !== undefined && b.ctimeMs < trustedBefore && sameStat(e, b);
       let cached: string | null = null;
       if (!opts.full) cached = trusted ? (b.hash as string) : cache.lookup(e);
       if (cached !== null) {
@@ -161,7 +173,8 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
           // under the same stat (git's "racy" case): such files are not cached. Files whose
           // stat still equals the baseline's need no row (the baseline entry serves).
           if (trusted && r.hash === b?.hash) cache.remove(e);
-          else if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs) cache.set(e, r.hash);
+          else if (r.size === e.size && e.ctimeMs < opts.now - racyMs && e.mtimeMs < opts.now - racyMs)
+            cache.set(e, r.hash);
         } catch (err) {
           stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
           continue;
@@ -179,10 +192,20 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
     }
     if (kinds.length === 0) continue;
     let findings: CodeFinding[] = [];
-    if (e.type === 'file' && (kinds.includes('added') || kinds.includes('modified') || kinds.includes('type')) && rules().length > 0 && isScannable(e.path, rules())) {
+    if (
+      e.type === 'file' &&
+      (kinds.includes('added') || kinds.includes('modified') || kinds.includes('type')) &&
+      rules().length > 0 &&
+      isScannable(e.path, rules())
+    ) {
       try {
         head ??= hashFile(absPath(e.root, e.path), opts.maxScanBytes).head;
-        if (head !== null) findings = scanContent(scanText(head, opts.maxScanBytes), { path: absPath(e.root, e.path), rel: e.path }, rules());
+        if (head !== null)
+          findings = scanContent(
+            scanText(head, opts.maxScanBytes),
+            { path: absPath(e.root, e.path), rel: e.path },
+            rules(),
+          );
       } catch (err) {
         stats.errors.push(`${absPath(e.root, e.path)}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -209,14 +232,25 @@ export function compare(baseline: Baseline | BaselineTable, current: readonly Fi
     const b = table.entry(row);
     const slash = b.path.lastIndexOf('/');
     const parent = StatCache.key(b.root, slash < 0 ? '' : b.path.slice(0, slash));
-    changes.push({ root: b.root, path: b.path, kinds: ['deleted'], before: state(b, b.hash ?? null), after: null, time: dirCtime.get(parent) ?? null, findings: [], requests: [] });
+    changes.push({
+      root: b.root,
+      path: b.path,
+      kinds: ['deleted'],
+      before: state(b, b.hash ?? null),
+      after: null,
+      time: dirCtime.get(parent) ?? null,
+      findings: [],
+      requests: [],
+    });
   }
   // Cache rows of files no longer there go.
   cache.retainWhere((root, path) => {
     const row = table.find(root, path);
     return row >= 0 ? seen[row] === 1 : added.has(StatCache.key(root, path));
   });
-  changes.sort((a, b) => (a.root === b.root ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.root < b.root ? -1 : 1));
+  changes.sort((a, b) =>
+    a.root === b.root ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : a.root < b.root ? -1 : 1,
+  );
   return { changes, stats };
 }
 
@@ -224,12 +258,24 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Orders requests for a change: writes and uploads first, then the closest in time. */
 export function rankRequests(reqs: readonly TrafficRequest[], time: number, limit: number): TrafficRequest[] {
-  const weight = (r: TrafficRequest) => (writeMethods.has(r.method.toUpperCase()) ? 0 : /upload|media|file|import|install|plugin|theme/i.test(r.path) ? 1 : 2);
-  return [...reqs].sort((a, b) => weight(a) - weight(b) || Math.abs(time - a.time) - Math.abs(time - b.time)).slice(0, limit);
+  const weight = (r: TrafficRequest) =>
+    writeMethods.has(r.method.toUpperCase())
+      ? 0
+      : /upload|media|file|import|install|plugin|theme/i.test(r.path)
+        ? 1
+        : 2;
+  return [...reqs]
+    .sort((a, b) => weight(a) - weight(b) || Math.abs(time - a.time) - Math.abs(time - b.time))
+    .slice(0, limit);
 }
 
 /** Fills `requests` of each change from the traffic record. A failing lookup leaves them empty and is returned. */
-export async function annotateWithTraffic(changes: Change[], traffic: TrafficLookup, beforeMs: number, limit: number): Promise<string[]> {
+export async function annotateWithTraffic(
+  changes: Change[],
+  traffic: TrafficLookup,
+  beforeMs: number,
+  limit: number,
+): Promise<string[]> {
   const errors: string[] = [];
   if (limit <= 0) return errors;
   for (const c of changes) {

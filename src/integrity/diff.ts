@@ -31,7 +31,8 @@ export function diffLines(a: readonly string[], b: readonly string[], maxEdits =
     const next = v.slice();
     for (let k = -d; k <= d; k += 2) {
       let x: number;
-      if (k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number))) x = v[offset + k + 1] as number;
+      if (k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number)))
+        x = v[offset + k + 1] as number;
       else x = (v[offset + k - 1] as number) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
@@ -58,7 +59,8 @@ export function diffLines(a: readonly string[], b: readonly string[], maxEdits =
   for (let d = found; d > 0; d--) {
     const vd = trace[d] as Int32Array;
     const k = x - y;
-    const prevK = k === -d || (k !== d && (vd[offset + k - 1] as number) < (vd[offset + k + 1] as number)) ? k + 1 : k - 1;
+    const prevK =
+      k === -d || (k !== d && (vd[offset + k - 1] as number) < (vd[offset + k + 1] as number)) ? k + 1 : k - 1;
     const prevX = vd[offset + prevK] as number;
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
@@ -86,7 +88,10 @@ export function diffLines(a: readonly string[], b: readonly string[], maxEdits =
 export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, context = 3): string {
   const la = splitLines(a);
   const lb = splitLines(b);
-  const ops = diffLines(la, lb) ?? [...la.map((line, i) => ({ kind: '-' as const, line, a: i, b: 0 })), ...lb.map((line, i) => ({ kind: '+' as const, line, a: la.length, b: i }))];
+  const ops = diffLines(la, lb) ?? [
+    ...la.map((line, i) => ({ kind: '-' as const, line, a: i, b: 0 })),
+    ...lb.map((line, i) => ({ kind: '+' as const, line, a: la.length, b: i })),
+  ];
   const out: string[] = [`--- ${nameA}`, `+++ ${nameB}`];
   let i = 0;
   while (i < ops.length) {
@@ -107,7 +112,9 @@ export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, 
     const first = hunk[0] as Op;
     const aCount = hunk.filter((o) => o.kind !== '+').length;
     const bCount = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aCount === 0 ? first.a : first.a + 1},${aCount} +${bCount === 0 ? first.b : first.b + 1},${bCount} @@`);
+    out.push(
+      `@@ -${aCount === 0 ? first.a : first.a + 1},${aCount} +${bCount === 0 ? first.b : first.b + 1},${bCount} @@`,
+    );
     for (const o of hunk) out.push(`${o.kind}${o.line}`);
     i = stop;
     start = stop;

@@ -39,18 +39,28 @@ function matcher(globs: readonly string[]): ((p: string) => boolean) | null {
  * version that changes a preset changes the key too.
  */
 export function filterKey(roots: readonly string[], spec: FilterSpec): string {
-  return JSON.stringify({ v: 1, roots, common: commonExclude, preset: spec.preset, include: spec.include ?? [], exclude: spec.exclude ?? [], executable: executableExtensions, config: [...serverConfigNames] });
+  return JSON.stringify({
+    v: 1,
+    roots,
+    common: commonExclude,
+    preset: spec.preset,
+    include: spec.include ?? [],
+    exclude: spec.exclude ?? [],
+    executable: executableExtensions,
+    config: [...serverConfigNames],
+  });
 }
 
 export function createFilter(spec: FilterSpec): ExcludeFn {
-  const excluded = matcher([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])]) ?? (() => false);
+  const excluded =
+    matcher([...commonExclude, ...(spec.preset?.exclude ?? []), ...(spec.exclude ?? [])]) ?? (() => false);
   const uploads = matcher(spec.preset?.uploads ?? []);
   const include = matcher(spec.include ?? []);
   return (rel, isDir) => {
     if (rel === '') return false;
     if (excluded(rel)) return true;
     if (isDir) return false;
-    if (uploads !== null && uploads(rel) && !isExecutableName(rel)) return true;
+    if (uploads?.(rel) && !isExecutableName(rel)) return true;
     if (include !== null && !include(rel)) return true;
     return false;
   };

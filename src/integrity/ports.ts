@@ -33,7 +33,12 @@ export type WatchEvent = { type: 'add' | 'change' | 'unlink' | 'addDir' | 'unlin
 
 export interface FileWatcher {
   /** Starts watching `dirs` (absolute), calling `onEvent` for changes; `ignored(abs)` prunes folders and files. */
-  watch(dirs: readonly string[], ignored: (abs: string, isDir: boolean | null) => boolean, onEvent: (e: WatchEvent) => void, onError: (e: unknown) => void): Promise<WatchHandle>;
+  watch(
+    dirs: readonly string[],
+    ignored: (abs: string, isDir: boolean | null) => boolean,
+    onEvent: (e: WatchEvent) => void,
+    onError: (e: unknown) => void,
+  ): Promise<WatchHandle>;
 }
 
 export interface WatchHandle {

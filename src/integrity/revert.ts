@@ -12,7 +12,6 @@ import {
   fchmodSync,
   fchownSync,
   fsync,
-  fsyncSync,
   futimesSync,
   lchownSync,
   lstatSync,
@@ -35,7 +34,15 @@ import type { Change } from './check.ts';
 import { StatCache } from './statcache.ts';
 import { appendAudit, type AuditRecord } from './state.ts';
 
-export type RevertAction = 'restore' | 'restore-mode' | 'restore-owner' | 'recreate' | 'quarantine' | 'keep-added' | 'refused' | 'failed';
+export type RevertAction =
+  | 'restore'
+  | 'restore-mode'
+  | 'restore-owner'
+  | 'recreate'
+  | 'quarantine'
+  | 'keep-added'
+  | 'refused'
+  | 'failed';
 
 export interface RevertStep {
   root: string;
@@ -184,7 +191,8 @@ function fixModeOwner(abs: string, entry: ManifestEntry): void {
     if (isRoot) lchownSync(abs, entry.uid, entry.gid);
     return;
   }
-  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | (st.isDirectory() ? constants.O_DIRECTORY : constants.O_NONBLOCK);
+  const flags =
+    constants.O_RDONLY | constants.O_NOFOLLOW | (st.isDirectory() ? constants.O_DIRECTORY : constants.O_NONBLOCK);
   const fd = openSync(abs, flags);
   try {
     if (isRoot) fchownSync(fd, entry.uid, entry.gid);
@@ -204,7 +212,8 @@ function moveToQuarantine(abs: string, qdir: string, root: string, rel: string):
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
     // Another file system: copy a regular file, then remove the original.
     const st = lstatSync(abs);
-    if (!st.isFile()) throw new AppError('io', 'cannot move a non-file across file systems to the quarantine', { where: abs });
+    if (!st.isFile())
+      throw new AppError('io', 'cannot move a non-file across file systems to the quarantine', { where: abs });
     copyFileSync(abs, dest, constants.COPYFILE_EXCL);
     unlinkSync(abs);
   }
@@ -212,7 +221,11 @@ function moveToQuarantine(abs: string, qdir: string, root: string, rel: string):
 }
 
 /** Reverts the given changes (as found by check) to the baseline. */
-export async function revertChanges(changes: readonly Change[], baseline: Baseline, opts: RevertOptions): Promise<RevertResult> {
+export async function revertChanges(
+  changes: readonly Change[],
+  baseline: Baseline,
+  opts: RevertOptions,
+): Promise<RevertResult> {
   const steps: RevertStep[] = [];
   const audit: AuditRecord[] = [];
   const time = new Date(opts.now).toISOString();
@@ -242,7 +255,11 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
   };
 
   // Added entries inside an added folder go with their folder.
-  const addedDirs = new Set(changes.filter((c) => c.kinds.includes('added') && c.after?.type === 'dir').map((c) => StatCache.key(c.root, c.path)));
+  const addedDirs = new Set(
+    changes
+      .filter((c) => c.kinds.includes('added') && c.after?.type === 'dir')
+      .map((c) => StatCache.key(c.root, c.path)),
+  );
   const insideAddedDir = (c: Change): boolean => {
     let p = c.path;
     for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/')) {
@@ -254,15 +271,25 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
   // Quarantine first (an added file may sit where a folder must come back), then folders
   // shallow to deep, then the rest.
   const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
-  const sorted = [...changes].sort((a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1));
+  const sorted = [...changes].sort(
+    (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
+  );
 
   for (const c of sorted) {
     const abs = c.path === '' ? c.root : join(c.root, c.path);
     const step = (action: RevertAction, detail: string | null = null) => {
       steps.push({ root: c.root, path: c.path, action, detail });
       if (!opts.dryRun) {
-        const auditAction = action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
-        audit.push({ time, by: opts.by, action: auditAction, root: c.root, path: c.path, detail: detail === null ? action : `${action}: ${detail}` });
+        const auditAction =
+          action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
+        audit.push({
+          time,
+          by: opts.by,
+          action: auditAction,
+          root: c.root,
+          path: c.path,
+          detail: detail === null ? action : `${action}: ${detail}`,
+        });
       }
     };
     try {
@@ -296,7 +323,9 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
         step('restore-mode');
         continue;
       }
-      const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
+      const contentChanged = c.kinds.some(
+        (k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink',
+      );
       const parent = safeParent(c.root, c.path, baseline, !opts.dryRun);
       if (!contentChanged) {
         if (!opts.dryRun) {
@@ -318,7 +347,7 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
-      if (st !== undefined && st.isDirectory() && b.type !== 'dir') {
+      if (st?.isDirectory() && b.type !== 'dir') {
         const dest = moveToQuarantine(abs, qdir, c.root, c.path);
         usedQuarantine = true;
         quarantined++;
@@ -355,5 +384,13 @@ export async function revertChanges(changes: readonly Change[], baseline: Baseli
   await flush();
   await inflight;
   appendAudit(opts.stateDir, audit);
-  return { steps, restored, quarantined, refused, failed, quarantineDir: usedQuarantine ? qdir : null, writeMs: performance.now() - started };
+  return {
+    steps,
+    restored,
+    quarantined,
+    refused,
+    failed,
+    quarantineDir: usedQuarantine ? qdir : null,
+    writeMs: performance.now() - started,
+  };
 }

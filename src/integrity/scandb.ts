@@ -69,7 +69,12 @@ export interface DbScanResult {
   notes: string[];
 }
 
-export async function scanDatabase(db: ShopDbReader, tables: readonly DbTable[], rules: readonly CodeRule[], opts: { batchSize: number; maxBytes: number }): Promise<DbScanResult> {
+export async function scanDatabase(
+  db: ShopDbReader,
+  tables: readonly DbTable[],
+  rules: readonly CodeRule[],
+  opts: { batchSize: number; maxBytes: number },
+): Promise<DbScanResult> {
   const existing = await db.existingTables(tables.map((t) => t.table));
   const findings: CodeFinding[] = [];
   const notes: string[] = [];

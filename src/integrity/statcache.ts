@@ -27,7 +27,9 @@ export class StatCache {
   lookup(e: FileStat): string | null {
     const r = this.rows.get(StatCache.key(e.root, e.path));
     if (r === undefined) return null;
-    return r[0] === e.size && r[1] === e.mtimeMs && r[2] === e.ctimeMs && r[3] === e.ino && r[4] === e.dev ? r[5] : null;
+    return r[0] === e.size && r[1] === e.mtimeMs && r[2] === e.ctimeMs && r[3] === e.ino && r[4] === e.dev
+      ? r[5]
+      : null;
   }
 
   set(e: FileStat, hash: string): void {
@@ -65,7 +67,9 @@ export function statCachePath(stateDir: string): string {
 }
 
 function validRow(r: unknown): r is CacheRow {
-  return Array.isArray(r) && r.length === 6 && r.slice(0, 5).every((x) => typeof x === 'number') && typeof r[5] === 'string';
+  return (
+    Array.isArray(r) && r.length === 6 && r.slice(0, 5).every((x) => typeof x === 'number') && typeof r[5] === 'string'
+  );
 }
 
 export function loadStatCache(stateDir: string): StatCache {

@@ -4,7 +4,19 @@
 // temp file, fsync, rename, fsync the folder), so a crash leaves the old or the new version,
 // never half of one; the audit log is appended and fsync'ed line by line.
 
-import { closeSync, fstatSync, fsyncSync, readSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, constants } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  readSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  constants,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
@@ -125,13 +137,17 @@ export function auditPath(stateDir: string): string {
 export function appendAudit(stateDir: string, records: readonly AuditRecord[]): void {
   if (records.length === 0) return;
   ensureDir(integrityDir(stateDir));
-  const fd = openSync(auditPath(stateDir), constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  const fd = openSync(
+    auditPath(stateDir),
+    constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     // A line cut by a crash is closed first, so the next record starts on a line of its own.
     const size = fstatSync(fd).size;
     const last = Buffer.alloc(1);
     const lead = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a ? '\n' : '';
-    writeSync(fd, lead + records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeSync(fd, `${lead + records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

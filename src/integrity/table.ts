@@ -11,7 +11,15 @@ import type { ExcludeFn } from './filter.ts';
 import type { FileStat } from './walk.ts';
 
 const typeNames: readonly EntryType[] = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'];
-const typeCode: Readonly<Record<EntryType, number>> = { file: 0, dir: 1, symlink: 2, fifo: 3, socket: 4, chardev: 5, blockdev: 6 };
+const typeCode: Readonly<Record<EntryType, number>> = {
+  file: 0,
+  dir: 1,
+  symlink: 2,
+  fifo: 3,
+  socket: 4,
+  chardev: 5,
+  blockdev: 6,
+};
 const FILE = 0;
 const DIR = 1;
 const hexHash = /^[0-9a-f]{64}$/;
@@ -75,7 +83,8 @@ export class BaselineTable {
       c.ino[i] = e.ino;
       c.dev[i] = e.dev;
       if (e.hash !== undefined) {
-        if (!hexHash.test(e.hash)) throw new AppError('corrupt', 'a baseline hash is not SHA-256 hex', { where: e.path });
+        if (!hexHash.test(e.hash))
+          throw new AppError('corrupt', 'a baseline hash is not SHA-256 hex', { where: e.path });
         c.hasHash[i] = 1;
         c.hashes.set(Buffer.from(e.hash, 'hex'), i * 32);
       }
@@ -107,7 +116,9 @@ export class BaselineTable {
   }
 
   hash(row: number): string | null {
-    return this.#c.hasHash[row] === 1 ? Buffer.from(this.#c.hashes.buffer, this.#c.hashes.byteOffset + row * 32, 32).toString('hex') : null;
+    return this.#c.hasHash[row] === 1
+      ? Buffer.from(this.#c.hashes.buffer, this.#c.hashes.byteOffset + row * 32, 32).toString('hex')
+      : null;
   }
 
   entry(row: number): ManifestEntry {
@@ -148,7 +159,14 @@ export class BaselineTable {
     const t = c.type[row];
     if (e.type === 'file') {
       if (t !== FILE || c.hasHash[row] !== 1 || !((c.ctimeMs[row] as number) < trustedBefore)) return false;
-      if (c.size[row] !== e.size || c.mtimeMs[row] !== e.mtimeMs || c.ctimeMs[row] !== e.ctimeMs || c.ino[row] !== e.ino || c.dev[row] !== e.dev) return false;
+      if (
+        c.size[row] !== e.size ||
+        c.mtimeMs[row] !== e.mtimeMs ||
+        c.ctimeMs[row] !== e.ctimeMs ||
+        c.ino[row] !== e.ino ||
+        c.dev[row] !== e.dev
+      )
+        return false;
     } else if (e.type !== 'dir' || t !== DIR) return false;
     return ((c.mode[row] as number) & 0o7777) === (e.mode & 0o7777) && c.uid[row] === e.uid && c.gid[row] === e.gid;
   }
@@ -174,14 +192,36 @@ export class BaselineTable {
     const c = this.#c;
     const n = this.length;
     const pathBytes = Buffer.from(c.paths.join('\0'));
-    const header = Buffer.from(JSON.stringify({ ...meta, endian: endianness(), rows: n, roots: c.roots, targets: [...c.targets], pathBytes: pathBytes.length }));
+    const header = Buffer.from(
+      JSON.stringify({
+        ...meta,
+        endian: endianness(),
+        rows: n,
+        roots: c.roots,
+        targets: [...c.targets],
+        pathBytes: pathBytes.length,
+      }),
+    );
     const head = align8(magic.length + 4 + header.length);
     const out = Buffer.alloc(head + bodySize(n) + pathBytes.length);
     out.write(magic, 0, 'latin1');
     out.writeUInt32LE(header.length, magic.length);
     header.copy(out, magic.length + 4);
     let off = head;
-    for (const col of [c.size, c.mtimeMs, c.ctimeMs, c.ino, c.dev, c.mode, c.uid, c.gid, c.root, c.type, c.hasHash, c.hashes]) {
+    for (const col of [
+      c.size,
+      c.mtimeMs,
+      c.ctimeMs,
+      c.ino,
+      c.dev,
+      c.mode,
+      c.uid,
+      c.gid,
+      c.root,
+      c.type,
+      c.hasHash,
+      c.hashes,
+    ]) {
       out.set(new Uint8Array(col.buffer, col.byteOffset, col.byteLength), off);
       off += col.byteLength;
     }
@@ -203,7 +243,15 @@ export class BaselineTable {
     if (typeof h !== 'object' || h === null) return null;
     const meta = h as Record<string, unknown>;
     const { rows: n, roots, targets, pathBytes, endian } = meta;
-    if (endian !== endianness() || !isCount(n) || !isCount(pathBytes) || !Array.isArray(roots) || !roots.every((r) => typeof r === 'string') || !Array.isArray(targets)) return null;
+    if (
+      endian !== endianness() ||
+      !isCount(n) ||
+      !isCount(pathBytes) ||
+      !Array.isArray(roots) ||
+      !roots.every((r) => typeof r === 'string') ||
+      !Array.isArray(targets)
+    )
+      return null;
     const head = align8(magic.length + 4 + headerLen);
     // A cut file (crash, full disk) is refused by its length; then the repository is read.
     if (data.length !== head + bodySize(n) + pathBytes) return null;
@@ -228,15 +276,18 @@ export class BaselineTable {
       type: u8(1),
       hasHash: u8(1),
       hashes: u8(32),
-      paths: n === 0 ? [] : bytes.toString('utf8', off - bytes.byteOffset, off - bytes.byteOffset + pathBytes).split('\0'),
+      paths:
+        n === 0 ? [] : bytes.toString('utf8', off - bytes.byteOffset, off - bytes.byteOffset + pathBytes).split('\0'),
       targets: new Map(),
     };
     if (c.paths.length !== n) return null;
     for (const t of targets) {
-      if (!Array.isArray(t) || typeof t[0] !== 'number' || typeof t[1] !== 'string' || t[0] < 0 || t[0] >= n) return null;
+      if (!Array.isArray(t) || typeof t[0] !== 'number' || typeof t[1] !== 'string' || t[0] < 0 || t[0] >= n)
+        return null;
       c.targets.set(t[0], t[1]);
     }
-    for (let i = 0; i < n; i++) if ((c.type[i] as number) >= typeNames.length || (c.root[i] as number) >= roots.length) return null;
+    for (let i = 0; i < n; i++)
+      if ((c.type[i] as number) >= typeNames.length || (c.root[i] as number) >= roots.length) return null;
     return { table: new BaselineTable(c), meta };
   }
 }
@@ -272,7 +323,10 @@ function emptyColumns(n: number): Columns {
  * or an excluded folder on the way drops the entry. Folder verdicts are memoised (a folder is
  * tested once, not once per file in it).
  */
-export function keepFn(roots: readonly string[], exclude: ExcludeFn): (root: string, path: string, isDir: boolean) => boolean {
+export function keepFn(
+  roots: readonly string[],
+  exclude: ExcludeFn,
+): (root: string, path: string, isDir: boolean) => boolean {
   const rootSet = new Set(roots);
   const dirExcluded = new Map<string, boolean>();
   const excludedDir = (root: string, dir: string): boolean => {

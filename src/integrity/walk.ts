@@ -4,13 +4,16 @@
 // every few thousand entries so a running `ripcord run` stays responsive.
 
 import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ManifestEntry } from '../snapshots/index.ts';
 import { entryTypeOf } from '../core/file-entry.ts';
 import type { ExcludeFn } from './filter.ts';
 
 /** What the walk sees of an entry: the stat part of a manifest entry, without content. */
-export type FileStat = Pick<ManifestEntry, 'root' | 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev' | 'target'>;
+export type FileStat = Pick<
+  ManifestEntry,
+  'root' | 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev' | 'target'
+>;
 
 export function toFileStat(root: string, rel: string, abs: string, st: Stats): FileStat {
   const type = entryTypeOf(st);
@@ -41,7 +44,11 @@ export interface WalkOptions {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Every covered entry under the roots, root entries first, depth first. */
-export async function walkRoots(roots: readonly string[], exclude: ExcludeFn, opts: WalkOptions = {}): Promise<FileStat[]> {
+export async function walkRoots(
+  roots: readonly string[],
+  exclude: ExcludeFn,
+  opts: WalkOptions = {},
+): Promise<FileStat[]> {
   const out: FileStat[] = [];
   const every = opts.yieldEvery ?? 5000;
   let since = 0;

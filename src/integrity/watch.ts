@@ -27,7 +27,12 @@ export function changeSeverity(c: Change): IntegritySeverity {
   const worst = c.findings.reduce<IntegritySeverity>((s, f) => (rank[f.severity] > rank[s] ? f.severity : s), 'info');
   if (worst === 'critical') return 'critical';
   const code = isExecutableName(c.path) || languagesOf(c.path).some((l) => l === 'js' || l === 'html' || l === 'php');
-  const base: IntegritySeverity = c.kinds.includes('added') || c.kinds.includes('modified') || c.kinds.includes('type') || c.kinds.includes('symlink') ? (code ? 'high' : 'medium') : 'medium';
+  const base: IntegritySeverity =
+    c.kinds.includes('added') || c.kinds.includes('modified') || c.kinds.includes('type') || c.kinds.includes('symlink')
+      ? code
+        ? 'high'
+        : 'medium'
+      : 'medium';
   return rank[worst] > rank[base] ? worst : base;
 }
 
@@ -36,7 +41,15 @@ export function findingsOf(c: Change, now: number): IntegrityFinding[] {
   const abs = c.path === '' ? c.root : join(c.root, c.path);
   const time = c.time ?? now;
   const top = c.requests[0];
-  const evidence = [abs, ...c.requests.slice(0, 3).map((r) => `${new Date(r.time).toISOString()} ${r.ip} ${r.method} ${r.path}${r.query ? `?${r.query}` : ''} ${r.status}`)];
+  const evidence = [
+    abs,
+    ...c.requests
+      .slice(0, 3)
+      .map(
+        (r) =>
+          `${new Date(r.time).toISOString()} ${r.ip} ${r.method} ${r.path}${r.query ? `?${r.query}` : ''} ${r.status}`,
+      ),
+  ];
   const out: IntegrityFinding[] = [
     {
       rule: `integrity-${c.kinds[0] ?? 'modified'}`,
@@ -57,7 +70,12 @@ export function findingsOf(c: Change, now: number): IntegrityFinding[] {
   return out;
 }
 
-export function codeFinding(f: CodeFinding, time: number, groupRoot: string, ip: string | null = null): IntegrityFinding {
+export function codeFinding(
+  f: CodeFinding,
+  time: number,
+  groupRoot: string,
+  ip: string | null = null,
+): IntegrityFinding {
   return {
     rule: `code-${f.rule}`,
     category: 'integrity',
@@ -113,7 +131,8 @@ export function startWatch(o: WatchOptions): IntegrityWatch {
   const locate = (abs: string): { root: string; path: string } | null => {
     for (const root of o.roots) {
       const rel = relative(root, abs);
-      if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep))) return { root, path: rel.split(sep).join('/') };
+      if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep)))
+        return { root, path: rel.split(sep).join('/') };
     }
     return null;
   };
@@ -132,7 +151,13 @@ export function startWatch(o: WatchOptions): IntegrityWatch {
     const key = StatCache.key(where.root, where.path);
     const b = baseline.get(key);
     const single: Baseline = new Map(b !== undefined ? [[key, b]] : []);
-    const { changes } = compare(single, current, new StatCache(), { full: true, rules: o.rules, maxScanBytes: o.maxScanBytes, now: o.clock.now(), baselineTrustedBefore: 0 });
+    const { changes } = compare(single, current, new StatCache(), {
+      full: true,
+      rules: o.rules,
+      maxScanBytes: o.maxScanBytes,
+      now: o.clock.now(),
+      baselineTrustedBefore: 0,
+    });
     const c = changes[0];
     if (c === undefined) {
       reported.delete(key);
@@ -172,7 +197,9 @@ export function startWatch(o: WatchOptions): IntegrityWatch {
   const ready = (async () => {
     baseline = await o.loadBaseline();
     // The shallowest folders first: top-level code folders matter more than deep media trees.
-    const dirs = (await walkRoots(o.roots, o.exclude)).filter((e) => e.type === 'dir').sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+    const dirs = (await walkRoots(o.roots, o.exclude))
+      .filter((e) => e.type === 'dir')
+      .sort((a, b) => a.path.split('/').length - b.path.split('/').length);
     const chosen = dirs.slice(0, o.maxFolders).map((d) => (d.path === '' ? d.root : join(d.root, d.path)));
     watchedCount = chosen.length;
     if (stopped) return;

@@ -6,7 +6,7 @@
 import type { FormatName } from '../core/config/index.ts';
 import { toAppError } from '../core/errors.ts';
 import type { Finding } from '../detect/index.ts';
-import type { LogEvent, ParseContext, Parser, Rejection } from './events.ts';
+import type { LogEvent, ParseContext, ParseResult, Parser, Rejection } from './events.ts';
 import type { AppendBatch, EventStore } from './ports.ts';
 import type { LineBatch } from './sources.ts';
 import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts';
@@ -41,20 +41,24 @@ export interface SourceStats {
 export class SourceChannel {
   readonly sourceId: string;
   readonly stats: SourceStats = { lines: 0, events: 0, skipped: 0, rejected: 0, findings: 0, format: null };
-  #format: FormatName;
   #logFormat: string | undefined;
   #parser: Parser | null = null;
   #ctx: ParseContext;
   #p: PipelineOptions;
 
-  constructor(p: PipelineOptions, sourceId: string, format: FormatName, opts: { logFormat?: string | undefined; timezone?: string } = {}) {
+  constructor(
+    p: PipelineOptions,
+    sourceId: string,
+    format: FormatName,
+    opts: { logFormat?: string | undefined; timezone?: string } = {},
+  ) {
     this.#p = p;
     this.sourceId = sourceId;
-    this.#format = format;
     this.#logFormat = opts.logFormat;
     const now = (p.now ?? Date.now)();
     this.#ctx = { year: new Date(now).getUTCFullYear(), now, timezone: opts.timezone ?? 'UTC' };
-    if (format !== 'auto' || opts.logFormat !== undefined) this.#parser = getParser(format === 'auto' ? 'nginx' : format, { logFormat: opts.logFormat });
+    if (format !== 'auto' || opts.logFormat !== undefined)
+      this.#parser = getParser(format === 'auto' ? 'nginx' : format, { logFormat: opts.logFormat });
   }
 
   #parserFor(lines: readonly string[]): Parser {
@@ -97,12 +101,15 @@ export class SourceChannel {
         skipped++;
         continue;
       }
-      let r;
+      let r: ParseResult;
       try {
         r = parser.parse(text, this.#ctx);
       } catch (e) {
         // Parsers must not throw; if one does, the line is kept as a rejection, not lost.
-        r = { type: 'reject' as const, reason: `parser ${parser.name} failed: ${e instanceof Error ? e.message : String(e)}` };
+        r = {
+          type: 'reject' as const,
+          reason: `parser ${parser.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+        };
       }
       if (r.type === 'skip') {
         skipped++;
@@ -118,7 +125,16 @@ export class SourceChannel {
         if (login !== null) add(login, lineNo);
       }
     }
-    return { sourceId: this.sourceId, events, eventLines, rejects, findings, lines: batch.lines.length, skipped, checkpoint: batch.checkpoint };
+    return {
+      sourceId: this.sourceId,
+      events,
+      eventLines,
+      rejects,
+      findings,
+      lines: batch.lines.length,
+      skipped,
+      checkpoint: batch.checkpoint,
+    };
   }
 
   /** Parses, detects and stores one batch; retries transient store failures. */

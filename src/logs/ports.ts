@@ -108,9 +108,22 @@ export interface EventStore {
   searchAuth(q: AuthQuery): Promise<StoredAuth[]>;
   /** Whether `user` had a successful login from `ip` (any service) before `before`. */
   seenBefore(user: string, ip: string, before: number): Promise<boolean>;
-  top(by: TopBy, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]>;
+  top(
+    by: TopBy,
+    since: number | undefined,
+    until: number | undefined,
+    limit: number,
+  ): Promise<{ value: string | null; count: number }[]>;
   findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
-  listFindings(q: { since?: number; until?: number; ip?: string; rule?: string; category?: string; minSeverity?: string; limit: number }): Promise<StoredFinding[]>;
+  listFindings(q: {
+    since?: number;
+    until?: number;
+    ip?: string;
+    rule?: string;
+    category?: string;
+    minSeverity?: string;
+    limit: number;
+  }): Promise<StoredFinding[]>;
   rejects(q: { source?: string; limit: number }): Promise<StoredReject[]>;
   counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }>;
   /** Deletes events, rejections and findings older than `before`; returns rows removed. */

@@ -19,7 +19,12 @@ const memberNullable = new Set(['notifyUrl', 'email', 'phone']);
 function walk(v: unknown, path: string, row: CoverageRow): void {
   if (Array.isArray(v)) {
     v.forEach((x, i) => {
-      const id = x !== null && typeof x === 'object' && 'id' in x ? String((x as { id: unknown }).id) : x !== null && typeof x === 'object' && 'code' in x ? String((x as { code: unknown }).code) : String(i);
+      const id =
+        x !== null && typeof x === 'object' && 'id' in x
+          ? String((x as { id: unknown }).id)
+          : x !== null && typeof x === 'object' && 'code' in x
+            ? String((x as { code: unknown }).code)
+            : String(i);
       walk(x, `${path}[${id}]`, row);
     });
     return;
@@ -30,7 +35,9 @@ function walk(v: unknown, path: string, row: CoverageRow): void {
   if (o['verified'] === false) row.unverified.push(path);
   for (const [k, x] of Object.entries(o)) {
     const p = path === '' ? k : `${path}.${k}`;
-    const isUnknownNull = (nullableMeansUnknown.has(k) && !(k === 'minAffected' && o['required'] === false)) || (memberNullable.has(k) && path.startsWith('memberStates'));
+    const isUnknownNull =
+      (nullableMeansUnknown.has(k) && !(k === 'minAffected' && o['required'] === false)) ||
+      (memberNullable.has(k) && path.startsWith('memberStates'));
     if (x === null && isUnknownNull) row.unknown.push(p);
     else walk(x, p, row);
   }

@@ -39,12 +39,21 @@ export function computeDue(deadline: Deadline, start: DateTime, individualsDue: 
   const iso = (t: DateTime) => t.toISO({ suppressMilliseconds: true });
   switch (deadline.kind) {
     case 'days': {
-      const t = deadline.calendar === 'business' ? addBusinessDays(start, deadline.days) : start.plus({ days: deadline.days });
-      const notes = deadline.calendar === 'business' ? ['business days counted Monday to Friday; public holidays are not taken into account, so check the date'] : [];
+      const t =
+        deadline.calendar === 'business' ? addBusinessDays(start, deadline.days) : start.plus({ days: deadline.days });
+      const notes =
+        deadline.calendar === 'business'
+          ? ['business days counted Monday to Friday; public holidays are not taken into account, so check the date']
+          : [];
       return { dueBy: iso(t), dueText: deadline.text, deadlineDays: deadline.days, notes };
     }
     case 'hours':
-      return { dueBy: iso(start.plus({ hours: deadline.hours })), dueText: deadline.text, deadlineDays: deadline.hours / 24, notes: [] };
+      return {
+        dueBy: iso(start.plus({ hours: deadline.hours })),
+        dueText: deadline.text,
+        deadlineDays: deadline.hours / 24,
+        notes: [],
+      };
     case 'before_individuals':
     case 'with_individuals':
       return {
@@ -58,7 +67,12 @@ export function computeDue(deadline: Deadline, start: DateTime, individualsDue: 
         dueBy: individualsDue === null ? null : iso(individualsDue.plus({ days: deadline.days })),
         dueText: deadline.text,
         deadlineDays: null,
-        notes: individualsDue === null ? [`due ${deadline.days} days after the individuals are notified`] : ['counted from the latest date the individuals may be notified; count from the actual date of their notice'],
+        notes:
+          individualsDue === null
+            ? [`due ${deadline.days} days after the individuals are notified`]
+            : [
+                'counted from the latest date the individuals may be notified; count from the actual date of their notice',
+              ],
       };
     case 'without_unreasonable_delay':
     case 'unknown':

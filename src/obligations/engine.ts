@@ -81,11 +81,21 @@ interface Coverage {
 }
 
 /** Whether the exposed elements make this a notifiable breach under this jurisdiction's definition. */
-function coverage(rule: Jurisdiction, facts: Facts): Coverage | { covered: false; reason: NoDutyReason; detail: string } {
+function coverage(
+  rule: Jurisdiction,
+  facts: Facts,
+): Coverage | { covered: false; reason: NoDutyReason; detail: string } {
   const pi = rule.personalInformation;
-  if (pi.status === 'unknown') return { covered: false, reason: 'rules_unknown', detail: `personal-information definition unknown: ${pi.note}` };
+  if (pi.status === 'unknown')
+    return { covered: false, reason: 'rules_unknown', detail: `personal-information definition unknown: ${pi.note}` };
   const exposed = new Set(facts.elements);
-  if (pi.anyPersonalData) return { covered: true, conditional: false, because: ['personal data exposed (any personal data counts)'], notes: [] };
+  if (pi.anyPersonalData)
+    return {
+      covered: true,
+      conditional: false,
+      because: ['personal data exposed (any personal data counts)'],
+      notes: [],
+    };
   const hit = pi.triggers.filter((t) => matches(t, exposed));
   if (hit.length === 0) {
     return {
@@ -116,19 +126,33 @@ export function assess(facts: Facts, rules: RuleSet, opts: AssessOptions): Asses
   const codes = Object.keys(facts.affected).sort();
   const evaluated = new Set<string>();
 
-  const queue: Array<{ code: string; count: number; via: string | null }> = codes.map((c) => ({ code: c, count: facts.affected[c] ?? 0, via: null }));
+  const queue: Array<{ code: string; count: number; via: string | null }> = codes.map((c) => ({
+    code: c,
+    count: facts.affected[c] ?? 0,
+    via: null,
+  }));
   for (let i = 0; i < queue.length; i += 1) {
     const item = queue[i];
     if (item === undefined || evaluated.has(item.code)) continue;
     evaluated.add(item.code);
     const { code, count, via } = item;
     if (count === 0) {
-      noDuty.push({ jurisdiction: code, duty: 'any', reason: 'no_people', detail: 'no affected people given for this jurisdiction' });
+      noDuty.push({
+        jurisdiction: code,
+        duty: 'any',
+        reason: 'no_people',
+        detail: 'no affected people given for this jurisdiction',
+      });
       continue;
     }
     const resolved = resolveCode(code, rules);
     if (resolved === null) {
-      noDuty.push({ jurisdiction: code, duty: 'any', reason: 'no_rules', detail: 'the data set has no rules for this jurisdiction; ask counsel' });
+      noDuty.push({
+        jurisdiction: code,
+        duty: 'any',
+        reason: 'no_rules',
+        detail: 'the data set has no rules for this jurisdiction; ask counsel',
+      });
       continue;
     }
     const r = evaluateOne(code, count, via, resolved.rule, resolved.member, facts, totalAffected);
@@ -146,10 +170,15 @@ export function assess(facts: Facts, rules: RuleSet, opts: AssessOptions): Asses
 }
 
 function startOf(clockStarts: string, facts: Facts, zone: string | null): { start: DateTime; notes: string[] } {
-  if (clockStarts === 'determination' && facts.determined !== undefined) return { start: at(facts.determined, zone), notes: [] };
+  if (clockStarts === 'determination' && facts.determined !== undefined)
+    return { start: at(facts.determined, zone), notes: [] };
   const notes: string[] = [];
-  if (clockStarts === 'determination') notes.push('the clock starts when the breach is determined; counted from discovery, the earliest it can start (give `determined` in the facts to use that date)');
-  else if (clockStarts === 'notice_from_vendor') notes.push('the clock starts at the notice from your vendor; counted from discovery');
+  if (clockStarts === 'determination')
+    notes.push(
+      'the clock starts when the breach is determined; counted from discovery, the earliest it can start (give `determined` in the facts to use that date)',
+    );
+  else if (clockStarts === 'notice_from_vendor')
+    notes.push('the clock starts at the notice from your vendor; counted from discovery');
   else if (clockStarts === 'unknown') notes.push('what starts the clock is not established; counted from discovery');
   return { start: at(facts.discovered, zone), notes };
 }
@@ -188,7 +217,8 @@ function evaluateOne(
       if (!sheltered) baseNotes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
       else if (facts.encrypted && facts.keyCompromised) {
         baseBecause.push('encrypted, but the key was taken too');
-        if (sh.keyException === 'not_addressed') baseNotes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
+        if (sh.keyException === 'not_addressed')
+          baseNotes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
       } else encryptedScope = sh.scope;
     }
   }
@@ -205,7 +235,8 @@ function evaluateOne(
   // Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes.
   const ha = rule.harmAnalysis;
   const harmNotes: string[] = [];
-  if (ha.status === 'unknown') harmNotes.push(`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`);
+  if (ha.status === 'unknown')
+    harmNotes.push(`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`);
   else if (ha.allowed) {
     const doc =
       ha.documentation === 'send_to_regulator'
@@ -213,7 +244,9 @@ function evaluateOne(
         : ha.documentation === 'document'
           ? `the decision must be documented${ha.retentionYears === null ? '' : ` and kept ${ha.retentionYears} years`}`
           : 'no documentation duty is stated';
-    harmNotes.push(`notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`);
+    harmNotes.push(
+      `notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`,
+    );
   }
 
   // Individuals.
@@ -240,14 +273,20 @@ function evaluateOne(
   if (ind.status === 'unknown') {
     unknownDuty('notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
   } else if (encryptedScope === 'individuals') {
-    noDuty.push({ jurisdiction, duty: 'notify_individuals', reason: 'encrypted', detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})` });
+    noDuty.push({
+      jurisdiction,
+      duty: 'notify_individuals',
+      reason: 'encrypted',
+      detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})`,
+    });
   } else {
     const s = startOf(ind.clockStarts, facts, zone);
     const due = computeDue(ind.deadline, s.start, null);
     if (due.dueBy !== null) individualsDue = at(due.dueBy, zone);
     const notes = [...baseNotes, ...harmNotes, ...s.notes, ...due.notes];
     if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
-    if (ind.lawEnforcementDelay) notes.push('may be delayed if law enforcement says notice would impede its investigation');
+    if (ind.lawEnforcementDelay)
+      notes.push('may be delayed if law enforcement says notice would impede its investigation');
     const exposed = new Set(facts.elements);
     const credOnly = facts.elements.every((e) => credentialElements.has(e));
     for (const sc of rule.specialCases) {
@@ -282,7 +321,12 @@ function evaluateOne(
         clockStarts: ind.clockStarts,
         citation: sc.citation,
         because: [...baseBecause, `exposed: ${hit.join(', ')}`],
-        notes: [sc.text, ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]), ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]), ...(sc.note ? [sc.note] : [])],
+        notes: [
+          sc.text,
+          ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
+          ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
+          ...(sc.note ? [sc.note] : []),
+        ],
         conditional: cov.conditional || sc.condition !== undefined,
         verified: sc.verified,
         method: null,
@@ -296,7 +340,19 @@ function evaluateOne(
     unknownDuty('notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
   } else {
     for (const a of au.list) {
-      const o = authorityDuty(a, jurisdiction, count, totalAffected, facts, zone, individualsDue, member, baseBecause, [...baseNotes, ...(a.duty === 'notify_regulator' ? harmNotesForRegulator(rule) : [])], cov.conditional);
+      const o = authorityDuty(
+        a,
+        jurisdiction,
+        count,
+        totalAffected,
+        facts,
+        zone,
+        individualsDue,
+        member,
+        baseBecause,
+        [...baseNotes, ...(a.duty === 'notify_regulator' ? harmNotesForRegulator(rule) : [])],
+        cov.conditional,
+      );
       if ('reason' in o) noDuty.push(o);
       else obligations.push(o);
     }
@@ -309,7 +365,12 @@ function evaluateOne(
   } else if (cr.required) {
     const n = cr.thresholdScope === 'all_persons' ? totalAffected : count;
     if (cr.minAffected !== null && n < cr.minAffected) {
-      noDuty.push({ jurisdiction, duty: 'notify_cras', reason: 'below_threshold', detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}` });
+      noDuty.push({
+        jurisdiction,
+        duty: 'notify_cras',
+        reason: 'below_threshold',
+        detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
+      });
     } else {
       const s = startOf('discovery', facts, zone);
       const due = computeDue(cr.deadline, s.start, individualsDue);
@@ -320,9 +381,17 @@ function evaluateOne(
         dueBy: due.dueBy,
         dueText: due.dueText,
         deadlineDays: due.deadlineDays,
-        clockStarts: cr.deadline.kind === 'after_individuals' || cr.deadline.kind === 'with_individuals' || cr.deadline.kind === 'before_individuals' ? 'individual_notice' : 'discovery',
+        clockStarts:
+          cr.deadline.kind === 'after_individuals' ||
+          cr.deadline.kind === 'with_individuals' ||
+          cr.deadline.kind === 'before_individuals'
+            ? 'individual_notice'
+            : 'discovery',
         citation: cr.citation,
-        because: [...baseBecause, cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`],
+        because: [
+          ...baseBecause,
+          cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
+        ],
         notes: [...baseNotes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
         conditional: cov.conditional || cr.minAffected === null,
         verified: cr.verified,
@@ -335,7 +404,10 @@ function evaluateOne(
 
 function harmNotesForRegulator(rule: Jurisdiction): string[] {
   const ha = rule.harmAnalysis;
-  if (ha.status === 'known' && ha.allowed && ha.documentation === 'send_to_regulator') return [`if you decide not to notify individuals, send the written determination to ${ha.recipient ?? 'the regulator'}`];
+  if (ha.status === 'known' && ha.allowed && ha.documentation === 'send_to_regulator')
+    return [
+      `if you decide not to notify individuals, send the written determination to ${ha.recipient ?? 'the regulator'}`,
+    ];
   return [];
 }
 
@@ -354,15 +426,28 @@ function authorityDuty(
 ): Obligation | NoDuty {
   const n = a.thresholdScope === 'all_persons' ? totalAffected : count;
   if (a.onlyIfElements.length > 0 && !a.onlyIfElements.some((e) => facts.elements.includes(e))) {
-    return { jurisdiction, duty: a.duty, reason: 'not_covered', detail: `${a.recipient}: only when ${a.onlyIfElements.join(' or ')} is exposed` };
+    return {
+      jurisdiction,
+      duty: a.duty,
+      reason: 'not_covered',
+      detail: `${a.recipient}: only when ${a.onlyIfElements.join(' or ')} is exposed`,
+    };
   }
   if (a.minAffected !== null && n < a.minAffected) {
-    return { jurisdiction, duty: a.duty, reason: 'below_threshold', detail: `${a.recipient}: ${n} affected; ${a.thresholdText}` };
+    return {
+      jurisdiction,
+      duty: a.duty,
+      reason: 'below_threshold',
+      detail: `${a.recipient}: ${n} affected; ${a.thresholdText}`,
+    };
   }
   const s = startOf(a.clockStarts === 'individual_notice' ? 'discovery' : a.clockStarts, facts, zone);
   const due = computeDue(a.deadline, s.start, individualsDue);
   const recipient = member && a.id === 'supervisory_authority' ? `${member.authority} (${member.name})` : a.recipient;
-  const method = member && a.id === 'supervisory_authority' ? { kind: a.method.kind, url: member.notifyUrl ?? member.url, email: member.email } : { kind: a.method.kind, url: a.method.url, email: a.method.email };
+  const method =
+    member && a.id === 'supervisory_authority'
+      ? { kind: a.method.kind, url: member.notifyUrl ?? member.url, email: member.email }
+      : { kind: a.method.kind, url: a.method.url, email: a.method.email };
   return {
     jurisdiction,
     duty: a.duty,
@@ -372,8 +457,19 @@ function authorityDuty(
     deadlineDays: due.deadlineDays,
     clockStarts: a.clockStarts,
     citation: a.citation,
-    because: [...because, a.minAffected === null ? `threshold unknown (${a.thresholdText})` : `${n} >= ${a.minAffected} (${a.thresholdText})`],
-    notes: [...notes, ...s.notes, ...due.notes, ...(a.content.length > 0 ? [`content: ${a.content.join('; ')}`] : []), ...(a.note ? [a.note] : [])],
+    because: [
+      ...because,
+      a.minAffected === null
+        ? `threshold unknown (${a.thresholdText})`
+        : `${n} >= ${a.minAffected} (${a.thresholdText})`,
+    ],
+    notes: [
+      ...notes,
+      ...s.notes,
+      ...due.notes,
+      ...(a.content.length > 0 ? [`content: ${a.content.join('; ')}`] : []),
+      ...(a.note ? [a.note] : []),
+    ],
     conditional: conditional || a.minAffected === null || a.deadline.kind === 'unknown',
     verified: a.verified,
     method,
@@ -388,7 +484,9 @@ function mergeEuRegulator(obligations: Obligation[], facts: Facts, rules: RuleSe
   if (facts.euMainEstablishment === undefined) return;
   const eu = rules.get('EU');
   const lead = eu?.memberStates.find((m) => m.code === facts.euMainEstablishment);
-  const idx = obligations.map((o, i) => (o.jurisdiction.startsWith('EU-') && o.duty === 'notify_regulator' ? i : -1)).filter((i) => i >= 0);
+  const idx = obligations
+    .map((o, i) => (o.jurisdiction.startsWith('EU-') && o.duty === 'notify_regulator' ? i : -1))
+    .filter((i) => i >= 0);
   const first = idx[0];
   if (first === undefined || lead === undefined) return;
   const kept = obligations[first];
@@ -414,7 +512,12 @@ function cardDuties(facts: Facts, rules: RuleSet): { obligations: Obligation[]; 
   const cov = coverage(rule, facts);
   if (!cov.covered) return { obligations, noDuty };
   if (facts.encrypted && !facts.keyCompromised && rule.safeHarbour.status === 'known' && rule.safeHarbour.encryption) {
-    noDuty.push({ jurisdiction: 'PCI', duty: 'any', reason: 'encrypted', detail: 'card data was encrypted and the key was not taken' });
+    noDuty.push({
+      jurisdiction: 'PCI',
+      duty: 'any',
+      reason: 'encrypted',
+      detail: 'card data was encrypted and the key was not taken',
+    });
     return { obligations, noDuty };
   }
   const brands = new Set(facts.cardBrands ?? ['visa', 'mastercard', 'amex', 'discover']);

@@ -16,13 +16,21 @@ export const factsSchema = z.strictObject({
   discovered: dateTime.describe('When the breach was discovered (date-time with zone).'),
   determined: dateTime
     .optional()
-    .describe('When it was determined that a breach of personal information occurred, if later than discovery; the clock of some laws starts here.'),
+    .describe(
+      'When it was determined that a breach of personal information occurred, if later than discovery; the clock of some laws starts here.',
+    ),
   elements: z.array(elementSchema).min(1).describe('Data elements exposed.'),
   encrypted: z.boolean().default(false).describe('true: the exposed data was encrypted.'),
   keyCompromised: z.boolean().default(false).describe('true: the key or credentials to decrypt were taken too.'),
-  redacted: z.boolean().default(false).describe('true: the exposed data elements were redacted (e.g. only the last four digits).'),
+  redacted: z
+    .boolean()
+    .default(false)
+    .describe('true: the exposed data elements were redacted (e.g. only the last four digits).'),
   affected: z
-    .record(z.string().regex(jurisdictionCodeRe, 'expected a jurisdiction code: US-XX, EU-XX, GB, CA, CA-QC or AU'), z.number().int().min(0))
+    .record(
+      z.string().regex(jurisdictionCodeRe, 'expected a jurisdiction code: US-XX, EU-XX, GB, CA, CA-QC or AU'),
+      z.number().int().min(0),
+    )
     .default({})
     .describe('People affected, per jurisdiction code.'),
   euMainEstablishment: z
@@ -54,7 +62,11 @@ export function parseFacts(doc: unknown, where: string): Facts {
   const r = factsSchema.safeParse(doc);
   if (!r.success) {
     const details = r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
-    throw new AppError('parse', `the facts file is not valid (${details.length} problem${details.length === 1 ? '' : 's'})`, { where, details });
+    throw new AppError(
+      'parse',
+      `the facts file is not valid (${details.length} problem${details.length === 1 ? '' : 's'})`,
+      { where, details },
+    );
   }
   return r.data;
 }

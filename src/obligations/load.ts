@@ -15,7 +15,10 @@ export const defaultDataDir = resolve(import.meta.dirname, '../../data/obligatio
 export function parseYamlText(text: string, where: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const details = doc.errors.map((e) => `${e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)'}: ${e.message.split('\n')[0] ?? e.message}`);
+    const details = doc.errors.map(
+      (e) =>
+        `${e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)'}: ${e.message.split('\n')[0] ?? e.message}`,
+    );
     throw new AppError('parse', 'not valid YAML', { where, details });
   }
   return doc.toJS({ maxAliasCount: 100 });
@@ -36,9 +39,14 @@ export function loadJurisdictionFile(file: string): Jurisdiction {
     throw new AppError('not_found', `cannot read: ${e instanceof Error ? e.message : String(e)}`, { where: file });
   }
   const checked = checkJurisdiction(parseYamlText(text, file));
-  if (!checked.ok) throw new AppError('corrupt', 'jurisdiction file does not match the schema', { where: file, details: checked.problems });
+  if (!checked.ok)
+    throw new AppError('corrupt', 'jurisdiction file does not match the schema', {
+      where: file,
+      details: checked.problems,
+    });
   const expected = basename(file).replace(/\.ya?ml$/, '');
-  if (checked.value.code !== expected) throw new AppError('corrupt', `file name says ${expected} but code is ${checked.value.code}`, { where: file });
+  if (checked.value.code !== expected)
+    throw new AppError('corrupt', `file name says ${expected} but code is ${checked.value.code}`, { where: file });
   return checked.value;
 }
 
@@ -47,9 +55,16 @@ export function listDataFiles(dir: string = defaultDataDir): string[] {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new AppError('not_found', `cannot read the obligations data set: ${e instanceof Error ? e.message : String(e)}`, { where: dir });
+    throw new AppError(
+      'not_found',
+      `cannot read the obligations data set: ${e instanceof Error ? e.message : String(e)}`,
+      { where: dir },
+    );
   }
-  return names.filter((n) => /^[A-Z][A-Z-]*\.ya?ml$/.test(n)).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => /^[A-Z][A-Z-]*\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** Loads every jurisdiction; all broken files are reported together. */
@@ -61,10 +76,12 @@ export function loadRules(dir: string = defaultDataDir): Map<string, Jurisdictio
       const j = loadJurisdictionFile(f);
       rules.set(j.code, j);
     } catch (e) {
-      if (e instanceof AppError) problems.push(`${e.describe()}${e.details.length > 0 ? `: ${e.details.join('; ')}` : ''}`);
+      if (e instanceof AppError)
+        problems.push(`${e.describe()}${e.details.length > 0 ? `: ${e.details.join('; ')}` : ''}`);
       else throw e;
     }
   }
-  if (problems.length > 0) throw new AppError('corrupt', 'the obligations data set has invalid files', { where: dir, details: problems });
+  if (problems.length > 0)
+    throw new AppError('corrupt', 'the obligations data set has invalid files', { where: dir, details: problems });
   return rules;
 }

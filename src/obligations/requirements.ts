@@ -22,7 +22,16 @@ export interface MergedRequirements {
 }
 
 export function mergeRequirements(codes: readonly string[], rules: RuleSet): MergedRequirements {
-  const out: MergedRequirements = { jurisdictions: [], elements: [], titles: [], minFontPt: null, mustNot: [], languages: [], unknown: [], missing: [] };
+  const out: MergedRequirements = {
+    jurisdictions: [],
+    elements: [],
+    titles: [],
+    minFontPt: null,
+    mustNot: [],
+    languages: [],
+    unknown: [],
+    missing: [],
+  };
   const byId = new Map<string, MergedElement>();
   for (const code of codes) {
     const r = resolveCode(code, rules);
@@ -43,7 +52,13 @@ export function mergeRequirements(codes: readonly string[], rules: RuleSet): Mer
         byId.set(e.id, m);
         out.elements.push(m);
       }
-      m.texts.push({ jurisdiction: code, text: e.text, heading: e.heading ?? null, onlyIf: e.onlyIf ?? null, citation: c.citation });
+      m.texts.push({
+        jurisdiction: code,
+        text: e.text,
+        heading: e.heading ?? null,
+        onlyIf: e.onlyIf ?? null,
+        citation: c.citation,
+      });
     }
     if (c.title !== null) out.titles.push({ jurisdiction: code, title: c.title });
     if (c.minFontPt !== null) out.minFontPt = Math.max(out.minFontPt ?? 0, c.minFontPt);

@@ -27,7 +27,9 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
   };
   const { backend, store } = repo;
 
-  for (const l of await repo.listLocks()) if (l.stale) warnings.push(`stale lock ${l.id.slice(0, 8)} (PID ${l.pid} on ${l.host}); \`ripcord repo unlock\` removes it`);
+  for (const l of await repo.listLocks())
+    if (l.stale)
+      warnings.push(`stale lock ${l.id.slice(0, 8)} (PID ${l.pid} on ${l.host}); \`ripcord repo unlock\` removes it`);
   for (const k of await backend.list('keys')) {
     try {
       parseKeyFile(await backend.get('keys', k.name), `keys/${k.name}`);
@@ -52,17 +54,23 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
     if (actual === undefined) err(`data/${pack}: named by the index but missing`);
     else if (actual !== size) err(`data/${pack}: ${actual} bytes, the index says ${size}`);
   }
-  for (const pack of onDisk.keys()) if (!store.packs.has(pack)) warnings.push(`data/${pack.slice(0, 16)}: not in any index (left by an interrupted run; prune removes it)`);
+  for (const pack of onDisk.keys())
+    if (!store.packs.has(pack))
+      warnings.push(`data/${pack.slice(0, 16)}: not in any index (left by an interrupted run; prune removes it)`);
 
   const snaps = await backend.list('snapshots');
   for (const f of snaps) {
     try {
       const s = await repo.readSnapshotFile(f.name, true);
-      for (const id of s.manifest) if (store.index.get(id)?.type !== 'tree') err(`snapshots/${f.name}: manifest blob ${id.slice(0, 16)} is missing`);
+      for (const id of s.manifest)
+        if (store.index.get(id)?.type !== 'tree')
+          err(`snapshots/${f.name}: manifest blob ${id.slice(0, 16)} is missing`);
       const entries = await loadManifestEntries(store, s.manifest);
-      if (entries.length !== s.entries) err(`snapshots/${f.name}: manifest has ${entries.length} entries, expected ${s.entries}`);
+      if (entries.length !== s.entries)
+        err(`snapshots/${f.name}: manifest has ${entries.length} entries, expected ${s.entries}`);
       for (const e of entries) {
-        for (const c of e.chunks ?? []) if (!store.index.has(c)) err(`snapshots/${f.name}: ${e.root}/${e.path}: chunk ${c.slice(0, 16)} is missing`);
+        for (const c of e.chunks ?? [])
+          if (!store.index.has(c)) err(`snapshots/${f.name}: ${e.root}/${e.path}: chunk ${c.slice(0, 16)} is missing`);
       }
     } catch (e) {
       err(`snapshots/${f.name}: ${describe(e)}`);
@@ -98,7 +106,8 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
         }
         for (const [id, ie] of byPack.get(pack) ?? []) {
           const pe = inPack.get(id);
-          if (pe === undefined || pe.offset !== ie.offset || pe.length !== ie.length) err(`${where}: index entry for blob ${id.slice(0, 16)} does not match the pack`);
+          if (pe === undefined || pe.offset !== ie.offset || pe.length !== ie.length)
+            err(`${where}: index entry for blob ${id.slice(0, 16)} does not match the pack`);
         }
       } catch (e) {
         err(`${where}: ${describe(e)}`);
@@ -107,5 +116,13 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
   }
   // The check replaced the in-memory index with what it could read; load it afresh next time.
   await repo.reloadIndex().catch(() => undefined);
-  return { ok: errors.length === 0, errors, warnings, snapshots: snaps.length, packs: onDisk.size, blobs: store.index.size, packsRead };
+  return {
+    ok: errors.length === 0,
+    errors,
+    warnings,
+    snapshots: snaps.length,
+    packs: onDisk.size,
+    blobs: store.index.size,
+    packsRead,
+  };
 }

@@ -41,7 +41,8 @@ export class Cdc {
   readonly #maskL: number;
 
   constructor(gear: Int32Array, params: ChunkParams) {
-    if (!(params.min > 0 && params.min <= params.avg && params.avg <= params.max)) throw new RangeError('chunk sizes must be 0 < min <= avg <= max');
+    if (!(params.min > 0 && params.min <= params.avg && params.avg <= params.max))
+      throw new RangeError('chunk sizes must be 0 < min <= avg <= max');
     this.params = params;
     this.#gear = gear;
     const bits = log2(params.avg);

@@ -3,7 +3,18 @@
 // passphrase). Every stored file and blob is sealed: nonce(12) || ciphertext || tag(16), with
 // associated data naming what it is, so nothing can be swapped for something else unnoticed.
 
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hash, randomBytes, scrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hash,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 
 export const NONCE = 12;
@@ -98,10 +109,16 @@ export const defaultScrypt: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
 export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(passphrase.normalize('NFC'), salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 16 * 1024 * 1024 }, (err, key) => {
-      if (err) reject(new AppError('internal', `scrypt failed: ${err.message}`, { cause: err }));
-      else resolve(key);
-    });
+    scrypt(
+      passphrase.normalize('NFC'),
+      salt,
+      32,
+      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 16 * 1024 * 1024 },
+      (err, key) => {
+        if (err) reject(new AppError('internal', `scrypt failed: ${err.message}`, { cause: err }));
+        else resolve(key);
+      },
+    );
   });
 }
 
@@ -119,7 +136,12 @@ export interface KeyFile {
   data: string;
 }
 
-export async function wrapMasterKey(master: MasterKey, passphrase: string, params: ScryptParams, meta: { created: string; host: string; username: string }): Promise<Buffer> {
+export async function wrapMasterKey(
+  master: MasterKey,
+  passphrase: string,
+  params: ScryptParams,
+  meta: { created: string; host: string; username: string },
+): Promise<Buffer> {
   const salt = randomBytes(32);
   const kek = await deriveKey(passphrase, salt, params);
   const plain = Buffer.from(JSON.stringify({ enc: master.enc.toString('base64'), id: master.id.toString('base64') }));
@@ -144,10 +166,19 @@ export function parseKeyFile(bytes: Buffer, where: string): KeyFile {
     throw new AppError('corrupt', 'key file is not JSON', { where });
   }
   const k = v as Partial<KeyFile>;
-  if (k.version !== 1 || k.kdf !== 'scrypt' || typeof k.salt !== 'string' || typeof k.data !== 'string' || typeof k.N !== 'number' || typeof k.r !== 'number' || typeof k.p !== 'number') {
+  if (
+    k.version !== 1 ||
+    k.kdf !== 'scrypt' ||
+    typeof k.salt !== 'string' ||
+    typeof k.data !== 'string' ||
+    typeof k.N !== 'number' ||
+    typeof k.r !== 'number' ||
+    typeof k.p !== 'number'
+  ) {
     throw new AppError('corrupt', 'key file has an unknown layout', { where });
   }
-  if (k.N > 2 ** 22 || k.r > 32 || k.p > 16) throw new AppError('corrupt', 'key file asks for an unreasonable scrypt cost', { where });
+  if (k.N > 2 ** 22 || k.r > 32 || k.p > 16)
+    throw new AppError('corrupt', 'key file asks for an unreasonable scrypt cost', { where });
   return k as KeyFile;
 }
 

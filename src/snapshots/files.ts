@@ -37,6 +37,7 @@ export async function writeJsonFile(backend: Backend, key: Buffer, type: FileTyp
 export async function readJsonFile(backend: Backend, key: Buffer, type: FileType, name: string): Promise<unknown> {
   const bytes = await backend.get(type, name);
   const where = `${type}/${name}`;
-  if (type !== 'config' && type !== 'locks' && sha256Hex(bytes) !== name) throw new AppError('corrupt', 'content does not match its name (damaged)', { where });
+  if (type !== 'config' && type !== 'locks' && sha256Hex(bytes) !== name)
+    throw new AppError('corrupt', 'content does not match its name (damaged)', { where });
   return openJson(key, type, bytes, where);
 }

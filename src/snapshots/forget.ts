@@ -24,13 +24,20 @@ const buckets: [keyof KeepRules, (d: Date) => string][] = [
 
 export function applyKeepRules(all: readonly SnapshotInfo[], rules: KeepRules): ForgetResult {
   const counts = [rules.last, rules.hourly, rules.daily, rules.weekly, rules.monthly, rules.yearly];
-  if (counts.every((c) => c === undefined)) throw new AppError('usage', 'give at least one keep rule (--keep-last N, --keep-daily N, ...); forgetting everything is not a default');
-  for (const c of counts) if (c !== undefined && (!Number.isInteger(c) || c < 0)) throw new AppError('usage', 'keep counts are whole numbers >= 0');
+  if (counts.every((c) => c === undefined))
+    throw new AppError(
+      'usage',
+      'give at least one keep rule (--keep-last N, --keep-daily N, ...); forgetting everything is not a default',
+    );
+  for (const c of counts)
+    if (c !== undefined && (!Number.isInteger(c) || c < 0))
+      throw new AppError('usage', 'keep counts are whole numbers >= 0');
   const keep: SnapshotInfo[] = [];
   const remove: SnapshotInfo[] = [];
   const groups = new Map<string, SnapshotInfo[]>();
   for (const s of all) {
-    const considered = (rules.host === undefined || s.host === rules.host) && (rules.tags ?? []).every((t) => s.tags.includes(t));
+    const considered =
+      (rules.host === undefined || s.host === rules.host) && (rules.tags ?? []).every((t) => s.tags.includes(t));
     if (!considered) {
       keep.push(s);
       continue;

@@ -49,7 +49,14 @@ export async function listLocks(backend: Backend, key: Buffer, clock: Clock, sta
       out.push({ id: f.name, host: '?', pid: 0, time: new Date(0).toISOString(), exclusive: true, stale: true });
       continue;
     }
-    out.push({ id: f.name, host: l.host, pid: l.pid, time: l.time, exclusive: l.exclusive, stale: isStale(l, clock.now(), staleMs) });
+    out.push({
+      id: f.name,
+      host: l.host,
+      pid: l.pid,
+      time: l.time,
+      exclusive: l.exclusive,
+      stale: isStale(l, clock.now(), staleMs),
+    });
   }
   return out;
 }
@@ -70,7 +77,13 @@ export class Lock {
     this.#name = name;
   }
 
-  static async acquire(backend: Backend, key: Buffer, clock: Clock, exclusive: boolean, staleMs: number): Promise<Lock> {
+  static async acquire(
+    backend: Backend,
+    key: Buffer,
+    clock: Clock,
+    exclusive: boolean,
+    staleMs: number,
+  ): Promise<Lock> {
     const name = await Lock.#write(backend, key, clock, exclusive);
     // Write first, then look: two processes racing both see each other and both back off.
     const all = await listLocks(backend, key, clock, staleMs);
@@ -80,10 +93,14 @@ export class Lock {
     if (others.length > 0) {
       await backend.remove('locks', name);
       const o = others[0] as LockInfo;
-      throw new AppError('locked', `repository is locked ${o.exclusive ? 'exclusively' : ''} by PID ${o.pid} on ${o.host} since ${o.time}`, {
-        where: backend.location,
-        details: ['if that process is gone, `ripcord repo unlock` removes stale locks'],
-      });
+      throw new AppError(
+        'locked',
+        `repository is locked ${o.exclusive ? 'exclusively' : ''} by PID ${o.pid} on ${o.host} since ${o.time}`,
+        {
+          where: backend.location,
+          details: ['if that process is gone, `ripcord repo unlock` removes stale locks'],
+        },
+      );
     }
     const lock = new Lock(backend, key, clock, exclusive, name);
     lock.#timer = setInterval(() => void lock.refresh().catch(() => undefined), REFRESH_MS);
@@ -92,7 +109,13 @@ export class Lock {
   }
 
   static async #write(backend: Backend, key: Buffer, clock: Clock, exclusive: boolean): Promise<string> {
-    const file: LockFile & { nonce: string } = { host: hostname(), pid: process.pid, time: new Date(clock.now()).toISOString(), exclusive, nonce: randomBytes(8).toString('hex') };
+    const file: LockFile & { nonce: string } = {
+      host: hostname(),
+      pid: process.pid,
+      time: new Date(clock.now()).toISOString(),
+      exclusive,
+      nonce: randomBytes(8).toString('hex'),
+    };
     const name = randomBytes(32).toString('hex');
     await backend.put('locks', name, sealJson(key, 'locks', file));
     return name;

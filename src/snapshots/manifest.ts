@@ -3,11 +3,29 @@
 // that keep paths read back from a manifest inside the folder they are restored to.
 
 import { AppError } from '../core/errors.ts';
-import { Cdc, ChunkWindow } from './chunker.ts';
+import { type Cdc, ChunkWindow } from './chunker.ts';
 import type { BlobStore } from './store.ts';
 import type { ManifestEntry } from './types.ts';
 
-const fieldOrder: readonly (keyof ManifestEntry)[] = ['root', 'path', 'rawPath', 'type', 'mode', 'uid', 'gid', 'size', 'mtimeMs', 'ctimeMs', 'ino', 'dev', 'nlink', 'target', 'linkTo', 'hash', 'chunks'];
+const fieldOrder: readonly (keyof ManifestEntry)[] = [
+  'root',
+  'path',
+  'rawPath',
+  'type',
+  'mode',
+  'uid',
+  'gid',
+  'size',
+  'mtimeMs',
+  'ctimeMs',
+  'ino',
+  'dev',
+  'nlink',
+  'target',
+  'linkTo',
+  'hash',
+  'chunks',
+];
 
 /** JSON with a fixed key order, so the same entry always serialises to the same bytes (and dedupes). */
 function canonical(e: ManifestEntry): string {
@@ -53,12 +71,14 @@ export async function loadManifestEntries(store: BlobStore, ids: readonly string
 export function entryPathBytes(e: ManifestEntry): Buffer {
   const raw = e.rawPath !== undefined ? Buffer.from(e.rawPath, 'base64') : Buffer.from(e.path, 'utf8');
   if (raw.length === 0) return raw;
-  if (raw[0] === 0x2f || raw.includes(0)) throw new AppError('corrupt', 'manifest path is absolute or has a NUL', { where: e.path });
+  if (raw[0] === 0x2f || raw.includes(0))
+    throw new AppError('corrupt', 'manifest path is absolute or has a NUL', { where: e.path });
   let start = 0;
   for (let i = 0; i <= raw.length; i++) {
     if (i === raw.length || raw[i] === 0x2f) {
       const part = raw.subarray(start, i).toString('latin1');
-      if (part === '' || part === '.' || part === '..') throw new AppError('corrupt', 'manifest path has an empty, . or .. component', { where: e.path });
+      if (part === '' || part === '.' || part === '..')
+        throw new AppError('corrupt', 'manifest path has an empty, . or .. component', { where: e.path });
       start = i + 1;
     }
   }

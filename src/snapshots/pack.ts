@@ -68,6 +68,7 @@ export function decodeHeader(key: Buffer, pack: Buffer, where: string): PackEntr
     offset += e.length;
     out.push(e);
   }
-  if (offset !== pack.length - 4 - hlen) throw new AppError('corrupt', 'pack header does not match the pack size', { where });
+  if (offset !== pack.length - 4 - hlen)
+    throw new AppError('corrupt', 'pack header does not match the pack size', { where });
   return out;
 }

@@ -30,7 +30,12 @@ export async function pruneRepository(repo: RepoImpl, opts: PruneOptions): Promi
     for (const id of s.manifest) used.add(id);
     for (const e of await loadManifestEntries(store, s.manifest)) for (const c of e.chunks ?? []) used.add(c);
   }
-  for (const id of used) if (!store.index.has(id)) throw new AppError('corrupt', `blob ${id.slice(0, 16)} used by a snapshot is missing; run \`ripcord repo check\` (prune stops)`);
+  for (const id of used)
+    if (!store.index.has(id))
+      throw new AppError(
+        'corrupt',
+        `blob ${id.slice(0, 16)} used by a snapshot is missing; run \`ripcord repo check\` (prune stops)`,
+      );
 
   // A blob counts as used in one pack only: the one the index resolves it to.
   const toDelete: string[] = [];
@@ -77,7 +82,13 @@ export async function pruneRepository(repo: RepoImpl, opts: PruneOptions): Promi
     const bytes = await backend.get('data', p.id);
     for (const [id, t, offset, length, rawLength, c] of p.blobs) {
       if (!used.has(id) || store.index.get(id)?.pack !== p.id) continue;
-      await store.addSealed(t === 't' ? 'tree' : 'data', id, c === 1, rawLength, Buffer.from(bytes.subarray(offset, offset + length)));
+      await store.addSealed(
+        t === 't' ? 'tree' : 'data',
+        id,
+        c === 1,
+        rawLength,
+        Buffer.from(bytes.subarray(offset, offset + length)),
+      );
     }
     bytesFreed += p.size;
   }
@@ -92,7 +103,8 @@ export async function pruneRepository(repo: RepoImpl, opts: PruneOptions): Promi
   for (const id of newPacks) fresh.set(id, { id, size: store.packs.get(id) ?? 0, blobs: [] });
   for (const [id, e] of store.index) {
     const p = fresh.get(e.pack);
-    if (p !== undefined) p.blobs.push([id, e.type === 'tree' ? 't' : 'd', e.offset, e.length, e.rawLength, e.compressed ? 1 : 0]);
+    if (p !== undefined)
+      p.blobs.push([id, e.type === 'tree' ? 't' : 'd', e.offset, e.length, e.rawLength, e.compressed ? 1 : 0]);
   }
   for (const p of fresh.values()) live.push({ ...p, blobs: p.blobs.sort((a, b) => a[2] - b[2]) });
   const newIndex = await writeJsonFile(backend, repo.key.enc, 'index', { version: 1, packs: live } satisfies IndexFile);

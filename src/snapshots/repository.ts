@@ -10,7 +10,21 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import { snapshotId, type SnapshotId } from '../core/ids.ts';
 import { Cdc, defaultChunkParams, gearTable, manifestChunkParams, type ChunkParams } from './chunker.ts';
-import { aad, blobIdFromHash, defaultScrypt, type MasterKey, newMasterKey, open, parseKeyFile, seal, sha256, sha256Hex, unwrapMasterKey, wrapMasterKey } from './crypto.ts';
+import {
+  aad,
+  blobIdFromHash,
+  defaultScrypt,
+  type KeyFile,
+  type MasterKey,
+  newMasterKey,
+  open,
+  parseKeyFile,
+  seal,
+  sha256,
+  sha256Hex,
+  unwrapMasterKey,
+  wrapMasterKey,
+} from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { checkRepository } from './check.ts';
 import { applyKeepRules } from './forget.ts';
@@ -81,9 +95,14 @@ function keyMeta(clock: Clock): { created: string; host: string; username: strin
   return { created: new Date(clock.now()).toISOString(), host: hostname(), username };
 }
 
-export async function initRepository(backend: Backend, passphrase: string, opts: InitOptions & OpenOptions & { clock?: Clock } = {}): Promise<Repository> {
+export async function initRepository(
+  backend: Backend,
+  passphrase: string,
+  opts: InitOptions & OpenOptions & { clock?: Clock } = {},
+): Promise<Repository> {
   if (passphrase === '') throw new AppError('usage', 'the passphrase must not be empty');
-  if (await repositoryExists(backend)) throw new AppError('conflict', 'a repository already exists here', { where: backend.location });
+  if (await repositoryExists(backend))
+    throw new AppError('conflict', 'a repository already exists here', { where: backend.location });
   const clock = opts.clock ?? systemClock;
   const master = newMasterKey();
   const chunk: ChunkParams = {
@@ -92,8 +111,18 @@ export async function initRepository(backend: Backend, passphrase: string, opts:
     max: opts.chunkMax ?? defaultChunkParams.max,
   };
   new Cdc(new Int32Array(256), chunk); // validates the sizes before anything is written
-  const config: ConfigFile = { version: 1, id: randomBytes(16).toString('hex'), chunk, compression: opts.compressionLevel ?? 3 };
-  const keyBytes = await wrapMasterKey(master, passphrase, { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N }, keyMeta(clock));
+  const config: ConfigFile = {
+    version: 1,
+    id: randomBytes(16).toString('hex'),
+    chunk,
+    compression: opts.compressionLevel ?? 3,
+  };
+  const keyBytes = await wrapMasterKey(
+    master,
+    passphrase,
+    { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N },
+    keyMeta(clock),
+  );
   const keyName = sha256Hex(keyBytes);
   await backend.put('keys', keyName, keyBytes);
   // The config last: a repository without it does not exist, so a crash during init leaves none.
@@ -101,13 +130,18 @@ export async function initRepository(backend: Backend, passphrase: string, opts:
   return RepoImpl.create(backend, master, config, keyName, clock, opts.staleLockMs ?? DEFAULT_STALE_MS);
 }
 
-export async function openRepository(backend: Backend, passphrase: string, opts: OpenOptions & { clock?: Clock } = {}): Promise<Repository> {
+export async function openRepository(
+  backend: Backend,
+  passphrase: string,
+  opts: OpenOptions & { clock?: Clock } = {},
+): Promise<Repository> {
   const clock = opts.clock ?? systemClock;
-  if (!(await repositoryExists(backend))) throw new AppError('not_found', 'no repository here (run `ripcord repo init`)', { where: backend.location });
+  if (!(await repositoryExists(backend)))
+    throw new AppError('not_found', 'no repository here (run `ripcord repo init`)', { where: backend.location });
   const keys = await backend.list('keys');
   let damaged: AppError | null = null;
   for (const k of keys) {
-    let file;
+    let file: KeyFile;
     try {
       file = parseKeyFile(await backend.get('keys', k.name), `keys/${k.name}`);
     } catch (e) {
@@ -122,7 +156,10 @@ export async function openRepository(backend: Backend, passphrase: string, opts:
     if (master === null) continue;
     const raw = await backend.get('config', 'config');
     const config = JSON.parse(open(master.enc, raw, CONFIG_AAD, 'config').toString('utf8')) as ConfigFile;
-    if (config.version !== 1) throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, { where: backend.location });
+    if (config.version !== 1)
+      throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, {
+        where: backend.location,
+      });
     return RepoImpl.create(backend, master, config, k.name, clock, opts.staleLockMs ?? DEFAULT_STALE_MS);
   }
   throw new AppError('wrong_passphrase', 'the passphrase opens none of the keys of this repository', {
@@ -133,7 +170,14 @@ export async function openRepository(backend: Backend, passphrase: string, opts:
 
 function parseSnapshotFile(v: unknown, where: string): SnapshotFile {
   const s = v as Partial<SnapshotFile>;
-  if (s === null || typeof s !== 'object' || s.version !== 1 || !Array.isArray(s.manifest) || typeof s.time !== 'string') throw new AppError('corrupt', 'snapshot file has an unknown layout', { where });
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    s.version !== 1 ||
+    !Array.isArray(s.manifest) ||
+    typeof s.time !== 'string'
+  )
+    throw new AppError('corrupt', 'snapshot file has an unknown layout', { where });
   return s as SnapshotFile;
 }
 
@@ -150,7 +194,14 @@ export class RepoImpl implements Repository {
   readonly #snapCache = new Map<string, SnapshotFile>();
   #indexLoaded = false;
 
-  private constructor(backend: Backend, key: MasterKey, config: ConfigFile, keyName: string, clock: Clock, staleMs: number) {
+  private constructor(
+    backend: Backend,
+    key: MasterKey,
+    config: ConfigFile,
+    keyName: string,
+    clock: Clock,
+    staleMs: number,
+  ) {
     this.id = config.id;
     this.backend = backend;
     this.key = key;
@@ -163,7 +214,14 @@ export class RepoImpl implements Repository {
     this.manifestCdc = new Cdc(gear, manifestChunkParams);
   }
 
-  static create(backend: Backend, key: MasterKey, config: ConfigFile, keyName: string, clock: Clock, staleMs: number): RepoImpl {
+  static create(
+    backend: Backend,
+    key: MasterKey,
+    config: ConfigFile,
+    keyName: string,
+    clock: Clock,
+    staleMs: number,
+  ): RepoImpl {
     return new RepoImpl(backend, key, config, keyName, clock, staleMs);
   }
 
@@ -197,7 +255,15 @@ export class RepoImpl implements Repository {
   }
 
   #info(name: string, s: SnapshotFile): SnapshotInfo {
-    const info: SnapshotInfo = { id: snapshotId(name), time: s.time, roots: s.roots, tags: s.tags, host: s.host, extra: s.extra, summary: s.summary };
+    const info: SnapshotInfo = {
+      id: snapshotId(name),
+      time: s.time,
+      roots: s.roots,
+      tags: s.tags,
+      host: s.host,
+      extra: s.extra,
+      summary: s.summary,
+    };
     if (s.parent !== undefined) info.parent = snapshotId(s.parent);
     return info;
   }
@@ -211,10 +277,24 @@ export class RepoImpl implements Repository {
     }
     this.store.newBytes = 0;
     this.store.storedBytes = 0;
-    return { store: this.store, cdc: this.cdc, opts, parent, entries: [], progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 }, lastReport: 0 };
+    return {
+      store: this.store,
+      cdc: this.cdc,
+      opts,
+      parent,
+      entries: [],
+      progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 },
+      lastReport: 0,
+    };
   }
 
-  async #finish(ctx: WalkContext, entries: ManifestEntry[], roots: string[], opts: SnapshotOptions, started: number): Promise<SnapshotResult> {
+  async #finish(
+    ctx: WalkContext,
+    entries: ManifestEntry[],
+    roots: string[],
+    opts: SnapshotOptions,
+    started: number,
+  ): Promise<SnapshotResult> {
     const manifest = await saveManifest(this.store, this.manifestCdc, entries);
     await this.store.flush();
     const summary = {
@@ -248,13 +328,20 @@ export class RepoImpl implements Repository {
       const started = this.clock.now();
       const ctx = await this.#newContext(opts);
       const entries = await walkRoots(ctx, roots);
-      const rootList = [...new Set(roots.map((r) => join(r)))].map((r) => (r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r));
+      const rootList = [...new Set(roots.map((r) => join(r)))].map((r) =>
+        r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r,
+      );
       return this.#finish(ctx, entries, rootList, opts, started);
     });
   }
 
-  snapshotStream(name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: SnapshotOptions = {}): Promise<SnapshotResult> {
-    if (name === '' || name.includes('/') || name === '.' || name === '..') throw new AppError('usage', 'a stream name is one plain file name', { where: name });
+  snapshotStream(
+    name: string,
+    readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    opts: SnapshotOptions = {},
+  ): Promise<SnapshotResult> {
+    if (name === '' || name.includes('/') || name === '.' || name === '..')
+      throw new AppError('usage', 'a stream name is one plain file name', { where: name });
     return this.#withLock(false, async () => {
       const started = this.clock.now();
       const ctx = await this.#newContext(opts);
@@ -286,7 +373,8 @@ export class RepoImpl implements Repository {
     }
     const m = all.filter((s) => s.id.startsWith(idOrPrefix.toLowerCase()));
     if (m.length === 0 || idOrPrefix === '') throw new AppError('not_found', 'no such snapshot', { where: idOrPrefix });
-    if (m.length > 1) throw new AppError('usage', `${m.length} snapshots start with this; give more of the id`, { where: idOrPrefix });
+    if (m.length > 1)
+      throw new AppError('usage', `${m.length} snapshots start with this; give more of the id`, { where: idOrPrefix });
     return m[0] as SnapshotInfo;
   }
 
@@ -296,7 +384,8 @@ export class RepoImpl implements Repository {
     try {
       s = await this.readSnapshotFile(id);
     } catch (e) {
-      if (e instanceof AppError && e.code === 'not_found') throw new AppError('not_found', 'no such snapshot', { where: id });
+      if (e instanceof AppError && e.code === 'not_found')
+        throw new AppError('not_found', 'no such snapshot', { where: id });
       throw e;
     }
     return { id, time: s.time, roots: s.roots, entries: await loadManifestEntries(this.store, s.manifest) };
@@ -309,7 +398,8 @@ export class RepoImpl implements Repository {
   }
 
   async *openFile(entry: ManifestEntry): AsyncIterable<Buffer> {
-    if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined) throw new AppError('usage', 'not a regular file', { where: entry.path });
+    if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined)
+      throw new AppError('usage', 'not a regular file', { where: entry.path });
     await this.#ensureIndex();
     const h = createHash('sha256');
     for (const id of entry.chunks) {
@@ -317,14 +407,19 @@ export class RepoImpl implements Repository {
       h.update(c);
       yield c;
     }
-    if (h.digest('hex') !== entry.hash) throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+    if (h.digest('hex') !== entry.hash)
+      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
   }
 
   restoreEntry(entry: ManifestEntry, targetPath: string, opts: RestoreOptions = {}): Promise<void> {
     return restoreOne(this, entry, targetPath, opts);
   }
 
-  async restore(id: SnapshotId, targetDir: string, opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean } = {}): Promise<{ files: number; dirs: number; bytes: number }> {
+  async restore(
+    id: SnapshotId,
+    targetDir: string,
+    opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean } = {},
+  ): Promise<{ files: number; dirs: number; bytes: number }> {
     const m = await this.loadManifest(id);
     const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
     const base = Buffer.from(targetDir);
@@ -337,7 +432,11 @@ export class RepoImpl implements Repository {
       const sub = roots.get(e.root) ?? '';
       // A stream, or a root that is a single file, is restored under its own name.
       const single = e.path === '' && e.type !== 'dir';
-      const rel = e.root.startsWith('stdin:') ? Buffer.from(e.root.slice(6).replace(/\//g, '_')) : single ? Buffer.from(basename(e.root) || 'root') : entryPathBytes(e);
+      const rel = e.root.startsWith('stdin:')
+        ? Buffer.from(e.root.slice(6).replace(/\//g, '_'))
+        : single
+          ? Buffer.from(basename(e.root) || 'root')
+          : entryPathBytes(e);
       const parts: Buffer[] = [base];
       if (sub !== '') parts.push(Buffer.from(`/${sub}`));
       if (rel.length > 0) parts.push(Buffer.from('/'), rel);
@@ -375,7 +474,8 @@ export class RepoImpl implements Repository {
     return this.#withLock(true, async () => {
       let n = 0;
       for (const id of ids) {
-        if ((await this.backend.stat('snapshots', id)) === null) throw new AppError('not_found', 'no such snapshot', { where: id });
+        if ((await this.backend.stat('snapshots', id)) === null)
+          throw new AppError('not_found', 'no such snapshot', { where: id });
         await this.backend.remove('snapshots', id);
         n++;
       }
@@ -416,7 +516,12 @@ export class RepoImpl implements Repository {
 
   async addKey(passphrase: string, opts: { scryptN?: number } = {}): Promise<string> {
     if (passphrase === '') throw new AppError('usage', 'the passphrase must not be empty');
-    const bytes = await wrapMasterKey(this.key, passphrase, { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N }, keyMeta(this.clock));
+    const bytes = await wrapMasterKey(
+      this.key,
+      passphrase,
+      { ...defaultScrypt, N: opts.scryptN ?? defaultScrypt.N },
+      keyMeta(this.clock),
+    );
     const name = sha256Hex(bytes);
     await this.backend.put('keys', name, bytes);
     return name;
@@ -426,7 +531,13 @@ export class RepoImpl implements Repository {
     const out: KeyInfo[] = [];
     for (const f of await this.backend.list('keys')) {
       const k = parseKeyFile(await this.backend.get('keys', f.name), `keys/${f.name}`);
-      out.push({ id: f.name, created: String(k.created), host: String(k.host), username: String(k.username), current: f.name === this.keyName });
+      out.push({
+        id: f.name,
+        created: String(k.created),
+        host: String(k.host),
+        username: String(k.username),
+        current: f.name === this.keyName,
+      });
     }
     return out.sort((a, b) => (a.created < b.created ? -1 : 1));
   }
@@ -434,7 +545,8 @@ export class RepoImpl implements Repository {
   async removeKey(id: string): Promise<void> {
     const keys = await this.listKeys();
     const m = keys.filter((k) => k.id.startsWith(id));
-    if (m.length !== 1 || id === '') throw new AppError('not_found', m.length === 0 ? 'no such key' : 'key id prefix is not unique', { where: id });
+    if (m.length !== 1 || id === '')
+      throw new AppError('not_found', m.length === 0 ? 'no such key' : 'key id prefix is not unique', { where: id });
     const k = m[0] as KeyInfo;
     if (k.current) throw new AppError('refused', 'cannot remove the key this repository was opened with');
     await this.backend.remove('keys', k.id);

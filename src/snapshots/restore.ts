@@ -5,7 +5,20 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, chown, lchown, link, lutimes, mkdir, open, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lchown,
+  link,
+  lutimes,
+  mkdir,
+  open,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
@@ -16,7 +29,12 @@ function tempBeside(target: string | Buffer): string | Buffer {
   const suffix = `.ripcord-tmp-${randomBytes(6).toString('hex')}`;
   if (typeof target === 'string') return join(dirname(target), `.${basename(target)}${suffix}`);
   const slash = target.lastIndexOf(0x2f);
-  return Buffer.concat([target.subarray(0, slash + 1), Buffer.from('.'), target.subarray(slash + 1), Buffer.from(suffix)]);
+  return Buffer.concat([
+    target.subarray(0, slash + 1),
+    Buffer.from('.'),
+    target.subarray(slash + 1),
+    Buffer.from(suffix),
+  ]);
 }
 
 async function fsyncDir(path: string | Buffer): Promise<void> {
@@ -44,11 +62,18 @@ async function checkWithin(target: string | Buffer, within: string): Promise<voi
   const realParent = await realpath(parentOf(target));
   const rel = relative(await realpath(within), realParent);
   if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
-    throw new AppError('refused', `will not write outside ${within}: the folder resolves to ${realParent}`, { where: String(target) });
+    throw new AppError('refused', `will not write outside ${within}: the folder resolves to ${realParent}`, {
+      where: String(target),
+    });
   }
 }
 
-export async function restoreOne(io: RestoreIo, entry: ManifestEntry, target: string | Buffer, opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer }): Promise<void> {
+export async function restoreOne(
+  io: RestoreIo,
+  entry: ManifestEntry,
+  target: string | Buffer,
+  opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer },
+): Promise<void> {
   const owner = (opts.owner ?? true) && isRoot();
   if (entry.type !== 'dir') await mkdir(parentOf(target), { recursive: true });
   if (opts.within !== undefined) await checkWithin(target, opts.within);

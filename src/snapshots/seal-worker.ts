@@ -39,7 +39,11 @@ parentPort?.on('message', (m: SealRequest) => {
     let body = content;
     let compressed = false;
     if (m.level > 0 && len > 64) {
-      const z = zstdCompressSync(content, { params: { [zc.ZSTD_c_compressionLevel]: m.level }, pledgedSrcSize: len, chunkSize: len + 4096 });
+      const z = zstdCompressSync(content, {
+        params: { [zc.ZSTD_c_compressionLevel]: m.level },
+        pledgedSrcSize: len,
+        chunkSize: len + 4096,
+      });
       if (z.length < len) {
         body = z;
         compressed = true;

@@ -3,7 +3,18 @@
 // device are unchanged, reads and chunks the rest, and hands the blobs to the store. Small
 // files are one blob; bigger ones are cut with FastCDC. Also snapshots of a stream (a dump).
 
-import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -159,7 +170,15 @@ function gone(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function visit(ctx: WalkContext, root: string, abs: Buffer, rel: string, raw: Buffer | null, st: Stats, links: Map<string, ManifestEntry>): Promise<void> {
+async function visit(
+  ctx: WalkContext,
+  root: string,
+  abs: Buffer,
+  rel: string,
+  raw: Buffer | null,
+  st: Stats,
+  links: Map<string, ManifestEntry>,
+): Promise<void> {
   const e = baseEntry(root, rel, raw, st);
   if (e.type === 'symlink') {
     e.target = readlinkSync(abs, { encoding: 'buffer' }).toString('utf8');
@@ -220,7 +239,13 @@ async function visit(ctx: WalkContext, root: string, abs: Buffer, rel: string, r
     const nameStr = name.toString('utf8');
     const exact = raw === null && Buffer.from(nameStr, 'utf8').equals(name);
     const childRel = rel === '' ? nameStr : `${rel}/${nameStr}`;
-    const childRaw = exact ? null : raw === null ? (rel === '' ? name : Buffer.concat([Buffer.from(rel, 'utf8'), SLASH, name])) : Buffer.concat([raw, SLASH, name]);
+    const childRaw = exact
+      ? null
+      : raw === null
+        ? rel === ''
+          ? name
+          : Buffer.concat([Buffer.from(rel, 'utf8'), SLASH, name])
+        : Buffer.concat([raw, SLASH, name]);
     const childAbs = Buffer.concat([abs, SLASH, name]);
     let cst: Stats;
     try {
@@ -257,7 +282,12 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
 }
 
 /** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
-export async function storeStream(ctx: WalkContext, name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, now: number): Promise<ManifestEntry> {
+export async function storeStream(
+  ctx: WalkContext,
+  name: string,
+  readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  now: number,
+): Promise<ManifestEntry> {
   const content = new ChunkedContent(ctx);
   for await (const data of readable) {
     let off = 0;

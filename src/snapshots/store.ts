@@ -52,7 +52,11 @@ interface Batch {
   staging: Buffer;
 }
 
-const newBatch = (): Batch => ({ items: [], bytes: 0, staging: Buffer.allocUnsafeSlow(BATCH_BYTES + ASYNC_COMPRESS_MIN) });
+const newBatch = (): Batch => ({
+  items: [],
+  bytes: 0,
+  staging: Buffer.allocUnsafeSlow(BATCH_BYTES + ASYNC_COMPRESS_MIN),
+});
 
 /** Worker threads that compress and seal small blobs (see seal-worker.ts). */
 class SealPool {
@@ -110,7 +114,11 @@ class SealPool {
 
 // Telling zstd the input size lets it size its tables to the blob: 3x faster on small files.
 // A chunkSize near the blob size: the default 16 KiB output steps cost a main-thread callback each.
-const zstdOptions = (level: number, size: number) => ({ params: { [zc.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: size, chunkSize: Math.min(size + 4096, 16 * 1024 * 1024) });
+const zstdOptions = (level: number, size: number) => ({
+  params: { [zc.ZSTD_c_compressionLevel]: level },
+  pledgedSrcSize: size,
+  chunkSize: Math.min(size + 4096, 16 * 1024 * 1024),
+});
 
 function compressAsync(data: Buffer, level: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -120,7 +128,8 @@ function compressAsync(data: Buffer, level: number): Promise<Buffer> {
 
 export function parseIndexFile(v: unknown, where: string): IndexFile {
   const f = v as Partial<IndexFile>;
-  if (f === null || typeof f !== 'object' || f.version !== 1 || !Array.isArray(f.packs)) throw new AppError('corrupt', 'index file has an unknown layout', { where });
+  if (f === null || typeof f !== 'object' || f.version !== 1 || !Array.isArray(f.packs))
+    throw new AppError('corrupt', 'index file has an unknown layout', { where });
   return f as IndexFile;
 }
 
@@ -160,14 +169,24 @@ export class BlobStore {
     this.packs.clear();
     const files = await this.backend.list('index');
     this.indexFiles = files.map((f) => f.name);
-    for (const f of files) this.addIndexFile(parseIndexFile(await readJsonFile(this.backend, this.key.enc, 'index', f.name), `index/${f.name}`));
+    for (const f of files)
+      this.addIndexFile(
+        parseIndexFile(await readJsonFile(this.backend, this.key.enc, 'index', f.name), `index/${f.name}`),
+      );
   }
 
   addIndexFile(file: IndexFile): void {
     for (const p of file.packs) {
       this.packs.set(p.id, p.size);
       for (const [id, t, offset, length, rawLength, c] of p.blobs) {
-        this.index.set(id, { pack: p.id, type: t === 't' ? 'tree' : 'data', offset, length, rawLength, compressed: c === 1 });
+        this.index.set(id, {
+          pack: p.id,
+          type: t === 't' ? 'tree' : 'data',
+          offset,
+          length,
+          rawLength,
+          compressed: c === 1,
+        });
       }
     }
   }
@@ -254,7 +273,13 @@ export class BlobStore {
         const sealed = sealedAll.subarray(off, off + len);
         off += len;
         this.#packParts.push(sealed);
-        this.#packBlobs.push({ type: it.type, id: Buffer.from(it.id, 'hex'), compressed, length: len, rawLength: it.length });
+        this.#packBlobs.push({
+          type: it.type,
+          id: Buffer.from(it.id, 'hex'),
+          compressed,
+          length: len,
+          rawLength: it.length,
+        });
         this.#packSize += len;
       }
       if (this.#packSize >= PACK_TARGET) await this.#writePack();
@@ -325,7 +350,14 @@ export class BlobStore {
     for (const b of blobs) {
       const idHex = b.id.toString('hex');
       rows.push([idHex, b.type === 'tree' ? 't' : 'd', offset, b.length, b.rawLength, b.compressed ? 1 : 0]);
-      this.index.set(idHex, { pack: name, type: b.type, offset, length: b.length, rawLength: b.rawLength, compressed: b.compressed });
+      this.index.set(idHex, {
+        pack: name,
+        type: b.type,
+        offset,
+        length: b.length,
+        rawLength: b.rawLength,
+        compressed: b.compressed,
+      });
       this.#pendingIds.delete(idHex);
       offset += b.length;
     }

@@ -203,7 +203,11 @@ export interface Repository {
   readonly id: string;
   snapshot(roots: string[], opts?: SnapshotOptions): Promise<SnapshotResult>;
   /** Stores a stream (a database dump) as one file named `name`; chunked so successive dumps dedupe. */
-  snapshotStream(name: string, readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: SnapshotOptions): Promise<SnapshotResult>;
+  snapshotStream(
+    name: string,
+    readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    opts?: SnapshotOptions,
+  ): Promise<SnapshotResult>;
   listSnapshots(): Promise<SnapshotInfo[]>;
   /** Finds a snapshot by id or unique id prefix, or 'latest'. AppError 'not_found'. */
   findSnapshot(idOrPrefix: string): Promise<SnapshotInfo>;
@@ -215,7 +219,11 @@ export interface Repository {
   /** Writes one entry at targetPath atomically (temp + rename) and sets mode and times (owner when root). */
   restoreEntry(entry: ManifestEntry, targetPath: string, opts?: RestoreOptions): Promise<void>;
   /** Restores a whole snapshot (or the entries chosen) under targetDir, one folder per root when several. */
-  restore(id: SnapshotId, targetDir: string, opts?: RestoreOptions & { filter?: (e: ManifestEntry) => boolean }): Promise<{ files: number; dirs: number; bytes: number }>;
+  restore(
+    id: SnapshotId,
+    targetDir: string,
+    opts?: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
+  ): Promise<{ files: number; dirs: number; bytes: number }>;
   forget(rules: KeepRules): Promise<ForgetResult>;
   /** Removes snapshots by id. */
   removeSnapshots(ids: SnapshotId[]): Promise<number>;

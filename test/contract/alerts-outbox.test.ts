@@ -13,20 +13,67 @@ const T0 = 1_800_000_000_000;
 
 function alert(uid: string, over: Partial<AlertRecord> = {}): AlertRecord {
   return {
-    id: 0, uid, route: 'logins', groupKey: `["${uid}"]`, status: 'open', rule: 'login-success', category: 'login', severity: 'info',
-    ip: '203.0.113.9', user: 'root\u0000x', service: 'ssh', message: 'ssh login', evidence: ['line <1>'], count: 1, notifiedCount: 1, seq: 1,
-    firstFindingId: 1, lastFindingId: 1, firstAt: T0, lastAt: T0, openedAt: T0, updatedAt: T0, nextAt: null, lastNotifiedAt: T0, ackedAt: null, ...over,
+    id: 0,
+    uid,
+    route: 'logins',
+    groupKey: `["${uid}"]`,
+    status: 'open',
+    rule: 'login-success',
+    category: 'login',
+    severity: 'info',
+    ip: '203.0.113.9',
+    user: 'root\u0000x',
+    service: 'ssh',
+    message: 'ssh login',
+    evidence: ['line <1>'],
+    count: 1,
+    notifiedCount: 1,
+    seq: 1,
+    firstFindingId: 1,
+    lastFindingId: 1,
+    firstAt: T0,
+    lastAt: T0,
+    openedAt: T0,
+    updatedAt: T0,
+    nextAt: null,
+    lastNotifiedAt: T0,
+    ackedAt: null,
+    ...over,
   };
 }
 
 function msg(key: string): AlertMessage {
   return {
-    kind: 'alert', key, alertId: null, seq: 1, site: 's', host: 'h', route: 'logins', title: 't', summary: 's', severity: 'info', rule: 'r', category: 'login',
-    service: 'ssh', ip: null, user: null, count: 1, newCount: 1, firstAt: '', lastAt: '', evidence: [], commands: [],
+    kind: 'alert',
+    key,
+    alertId: null,
+    seq: 1,
+    site: 's',
+    host: 'h',
+    route: 'logins',
+    title: 't',
+    summary: 's',
+    severity: 'info',
+    rule: 'r',
+    category: 'login',
+    service: 'ssh',
+    ip: null,
+    user: null,
+    count: 1,
+    newCount: 1,
+    firstAt: '',
+    lastAt: '',
+    evidence: [],
+    commands: [],
   };
 }
 
-const out = (uid: string, channel: string, nextAt = T0): NewOutbox => ({ alertUid: uid, channel, message: msg(`${uid}.1`), nextAt });
+const out = (uid: string, channel: string, nextAt = T0): NewOutbox => ({
+  alertUid: uid,
+  channel,
+  message: msg(`${uid}.1`),
+  nextAt,
+});
 
 for (const f of dbFactories) {
   test(`alerts outbox contract: ${f.name}`, await factoryOptions(f), async (t) => {
@@ -39,9 +86,21 @@ for (const f of dbFactories) {
       await t.test('dispatch commit: alerts, outbox and cursor together; a stale version is refused', async () => {
         const c0 = await s.cursor();
         assert.deepEqual(c0, { afterId: 0, seen: [], version: 0 });
-        const ok = await s.commitDispatch({ version: 0, cursor: { afterId: 3, seen: [5] }, alerts: [alert('a1'), alert('a2')], outbox: [out('a1', 'mail'), out('a1', 'hook'), out('a2', 'mail')], silenced: [] });
+        const ok = await s.commitDispatch({
+          version: 0,
+          cursor: { afterId: 3, seen: [5] },
+          alerts: [alert('a1'), alert('a2')],
+          outbox: [out('a1', 'mail'), out('a1', 'hook'), out('a2', 'mail')],
+          silenced: [],
+        });
         assert.equal(ok, true);
-        const stale = await s.commitDispatch({ version: 0, cursor: { afterId: 9, seen: [] }, alerts: [alert('a3')], outbox: [out('a3', 'mail')], silenced: [] });
+        const stale = await s.commitDispatch({
+          version: 0,
+          cursor: { afterId: 9, seen: [] },
+          alerts: [alert('a3')],
+          outbox: [out('a3', 'mail')],
+          silenced: [],
+        });
         assert.equal(stale, false);
         assert.deepEqual(await s.cursor(), { afterId: 3, seen: [5], version: 1 });
         const alerts = await s.listAlerts({ limit: 10 });
@@ -49,13 +108,32 @@ for (const f of dbFactories) {
         assert.equal(alerts.find((a) => a.uid === 'a1')?.evidence[0], 'line <1>');
         const a1 = alerts.find((a) => a.uid === 'a1')!;
         const rows = await s.outboxOf(a1.id);
-        assert.deepEqual(rows.map((r) => [r.channel, r.status, r.key, r.message.alertId]), [['mail', 'pending', 'a1.1', a1.id], ['hook', 'pending', 'a1.1', a1.id]]);
+        assert.deepEqual(
+          rows.map((r) => [r.channel, r.status, r.key, r.message.alertId]),
+          [
+            ['mail', 'pending', 'a1.1', a1.id],
+            ['hook', 'pending', 'a1.1', a1.id],
+          ],
+        );
         // Open alerts by group key, and due ones.
         assert.equal((await s.openAlerts('logins', ['["a1"]', '["zz"]'], T0 - 1)).length, 1);
-        assert.equal((await s.openAlerts('logins', ['["a1"]'], T0 + 1)).length, 0, 'quiet alerts are not open for grouping');
-        await s.commitDispatch({ version: 1, cursor: { afterId: 5, seen: [] }, alerts: [{ ...a1, nextAt: T0 + 10, count: 4 }], outbox: [], silenced: [] });
+        assert.equal(
+          (await s.openAlerts('logins', ['["a1"]'], T0 + 1)).length,
+          0,
+          'quiet alerts are not open for grouping',
+        );
+        await s.commitDispatch({
+          version: 1,
+          cursor: { afterId: 5, seen: [] },
+          alerts: [{ ...a1, nextAt: T0 + 10, count: 4 }],
+          outbox: [],
+          silenced: [],
+        });
         assert.equal((await s.dueAlerts(T0 + 9, 10)).length, 0);
-        assert.deepEqual((await s.dueAlerts(T0 + 10, 10)).map((a) => [a.uid, a.count]), [['a1', 4]]);
+        assert.deepEqual(
+          (await s.dueAlerts(T0 + 10, 10)).map((a) => [a.uid, a.count]),
+          [['a1', 4]],
+        );
       });
 
       await t.test('claims lease rows; an expired lease is claimed again; only the claimer settles', async () => {
@@ -77,7 +155,10 @@ for (const f of dbFactories) {
         await s.markFailed(second[0]!.id, second[0]!.token!, T0, 'HTTP 404');
         assert.equal((await s.claim(T0 + 4999, 1000, 10)).length, 0);
         const retried = await s.claim(T0 + 5000, 1000, 10);
-        assert.deepEqual(retried.map((r) => [r.id, r.attempts, r.lastError]), [[other.id, 3, 'HTTP 503']]);
+        assert.deepEqual(
+          retried.map((r) => [r.id, r.attempts, r.lastError]),
+          [[other.id, 3, 'HTTP 503']],
+        );
         await s.markSent(retried[0]!.id, retried[0]!.token!, T0 + 5001);
         assert.deepEqual(await s.outboxCounts(), { pending: 0, sending: 0, sent: 2, failed: 1 });
         assert.equal(await s.nextDue(), null);
@@ -89,15 +170,27 @@ for (const f of dbFactories) {
         assert.deepEqual([h.consecutiveFailures, h.failingSince, h.lastError, h.reported], [2, T0, 'timeout', false]);
         await s.setReported('hook', true);
         const ok = await s.recordAttempt('hook', true, T0 + 9, null);
-        assert.deepEqual([ok.consecutiveFailures, ok.failingSince, ok.lastSuccessAt, ok.reported], [0, null, T0 + 9, true]);
+        assert.deepEqual(
+          [ok.consecutiveFailures, ok.failingSince, ok.lastSuccessAt, ok.reported],
+          [0, null, T0 + 9, true],
+        );
         const id = await s.addAlert(alert('c1', { route: '_channels' }), [out('c1', 'mail')]);
         assert.equal((await s.outboxOf(id)).length, 1);
         assert.deepEqual(await s.oldestUndelivered(), [{ channel: 'mail', createdAt: T0 }]);
       });
 
       await t.test('silences expire; acknowledgement is one-way', async () => {
-        const id = await s.addSilence({ match: { rule: 'x', ip: '1.2.3.*' }, startsAt: T0, endsAt: T0 + 100, comment: 'test', createdAt: T0 });
-        assert.deepEqual((await s.activeSilences(T0 + 50)).map((x) => [x.id, x.match]), [[id, { rule: 'x', ip: '1.2.3.*' }]]);
+        const id = await s.addSilence({
+          match: { rule: 'x', ip: '1.2.3.*' },
+          startsAt: T0,
+          endsAt: T0 + 100,
+          comment: 'test',
+          createdAt: T0,
+        });
+        assert.deepEqual(
+          (await s.activeSilences(T0 + 50)).map((x) => [x.id, x.match]),
+          [[id, { rule: 'x', ip: '1.2.3.*' }]],
+        );
         assert.equal((await s.activeSilences(T0 + 100)).length, 0);
         assert.equal(await s.expireSilence(id, T0 + 10), true);
         assert.equal((await s.activeSilences(T0 + 50)).length, 0);
@@ -109,7 +202,13 @@ for (const f of dbFactories) {
         assert.equal((await s.getAlert(a.id))?.status, 'acked');
         // The dispatcher never reopens an acknowledged alert.
         const cur = await s.cursor();
-        await s.commitDispatch({ version: cur.version, cursor: { afterId: cur.afterId, seen: [] }, alerts: [{ ...a, count: 99 }], outbox: [], silenced: [] });
+        await s.commitDispatch({
+          version: cur.version,
+          cursor: { afterId: cur.afterId, seen: [] },
+          alerts: [{ ...a, count: 99 }],
+          outbox: [],
+          silenced: [],
+        });
         assert.equal((await s.getAlert(a.id))?.count, a.count);
       });
     } finally {

@@ -100,7 +100,10 @@ for (const f of factories) {
       env.litter?.('index');
       const names = (await b.list('data')).map((x) => x.name);
       assert.ok(names.includes(name));
-      assert.ok(names.every((n) => /^[0-9a-f]{64}$/.test(n)), 'only complete, well-named files are listed');
+      assert.ok(
+        names.every((n) => /^[0-9a-f]{64}$/.test(n)),
+        'only complete, well-named files are listed',
+      );
       assert.ok((await b.list('index')).every((x) => /^[0-9a-f]{64}$/.test(x.name)));
       await b.remove('data', name);
       assert.equal(await b.stat('data', name), null);

@@ -19,7 +19,10 @@ for (const f of dbFactories) {
       await t.test('run and query with placeholders', async () => {
         await db.run('INSERT INTO kv (k, v) VALUES (?, ?)', ['a', 1]);
         const rows = await db.query<{ k: string; v: number }>("SELECT k, v FROM kv WHERE k = ? AND 'x?' = 'x?'", ['a']);
-        assert.deepEqual(rows.map((r) => ({ k: r.k, v: Number(r.v) })), [{ k: 'a', v: 1 }]);
+        assert.deepEqual(
+          rows.map((r) => ({ k: r.k, v: Number(r.v) })),
+          [{ k: 'a', v: 1 }],
+        );
       });
 
       await t.test('a failing transaction leaves nothing behind', async () => {

@@ -82,7 +82,14 @@ for (const f of dbFactories) {
           http(),
           http({ time: T0 + 1000, ip: '192.0.2.66', path: '/index.php', query: "id=1'+UNION+SELECT+1", status: 500 }),
           auth(),
-          http({ time: T0 + 2000, ip: '2001:db8::1', path: '/admin/login.php', status: 404, userAgent: 'sqlmap/1.7', referer: null }),
+          http({
+            time: T0 + 2000,
+            ip: '2001:db8::1',
+            path: '/admin/login.php',
+            status: 404,
+            userAgent: 'sqlmap/1.7',
+            referer: null,
+          }),
         ];
         const r = await store.append({
           sourceId: 'access',
@@ -96,7 +103,15 @@ for (const f of dbFactories) {
         });
         assert.equal(r.findingIds.length, 1);
         const st = await store.sourceState('access');
-        assert.deepEqual(st?.checkpoint, { path: '/var/log/x', ino: 1, dev: 2, offset: 600, line: 6, fp: 'ab', fpLen: 10 });
+        assert.deepEqual(st?.checkpoint, {
+          path: '/var/log/x',
+          ino: 1,
+          dev: 2,
+          offset: 600,
+          line: 6,
+          fp: 'ab',
+          fpLen: 10,
+        });
         assert.equal(st?.lines, 6);
         assert.equal(st?.events, 4);
         assert.equal(st?.rejected, 1);
@@ -119,13 +134,19 @@ for (const f of dbFactories) {
         assert.equal(rows[0]?.referer, null);
         assert.equal(rows[0]?.line, 5);
         const all = await store.searchHttp({ limit: 10 });
-        assert.deepEqual(all.map((r) => r.time), [T0 + 2000, T0 + 1000, T0]);
+        assert.deepEqual(
+          all.map((r) => r.time),
+          [T0 + 2000, T0 + 1000, T0],
+        );
         assert.equal((await store.searchHttp({ since: T0 + 1500, limit: 10 })).length, 1);
       });
 
       await t.test('path glob with status, and path regex', async () => {
         const php = await store.searchHttp({ pathGlob: '*.php', status: [404], limit: 10 });
-        assert.deepEqual(php.map((r) => r.path), ['/admin/login.php']);
+        assert.deepEqual(
+          php.map((r) => r.path),
+          ['/admin/login.php'],
+        );
         const admin = await store.searchHttp({ pathGlob: '/admin*', limit: 10 });
         assert.equal(admin.length, 1);
         const re = await store.searchHttp({ pathRe: '^/index\\.php$', limit: 10 });
@@ -137,7 +158,11 @@ for (const f of dbFactories) {
       await t.test('logins: search, seen-before, top', async () => {
         await store.append({
           sourceId: 'auth',
-          events: [auth({ time: T0 + 60_000 }), auth({ time: T0 + 120_000, ip: '192.0.2.200' }), auth({ time: T0 + 130_000, outcome: 'failure', user: 'root', ip: '192.0.2.201' })],
+          events: [
+            auth({ time: T0 + 60_000 }),
+            auth({ time: T0 + 120_000, ip: '192.0.2.200' }),
+            auth({ time: T0 + 130_000, outcome: 'failure', user: 'root', ip: '192.0.2.201' }),
+          ],
           eventLines: [1, 2, 3],
           rejects: [],
           findings: [],
@@ -146,7 +171,10 @@ for (const f of dbFactories) {
           checkpoint: null,
         });
         const logins = await store.searchAuth({ loginsOnly: true, outcome: 'success', limit: 10 });
-        assert.deepEqual(logins.map((l) => l.ip), ['192.0.2.200', '203.0.113.9', '203.0.113.9']);
+        assert.deepEqual(
+          logins.map((l) => l.ip),
+          ['192.0.2.200', '203.0.113.9', '203.0.113.9'],
+        );
         assert.equal(await store.seenBefore('deploy', '203.0.113.9', T0 + 60_000), true);
         assert.equal(await store.seenBefore('deploy', '203.0.113.9', T0), false);
         assert.equal(await store.seenBefore('deploy', '192.0.2.200', T0 + 120_000), false);
@@ -159,7 +187,9 @@ for (const f of dbFactories) {
       });
 
       await t.test('findings list filters by severity and rule', async () => {
-        await store.addFindings([finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 5 })]);
+        await store.addFindings([
+          finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 5 }),
+        ]);
         assert.equal((await store.listFindings({ minSeverity: 'high', limit: 10 })).length, 1);
         assert.equal((await store.listFindings({ rule: 'login-success', limit: 10 })).length, 1);
         const after = await store.findingsAfter(1, 10);
@@ -185,35 +215,87 @@ for (const f of dbFactories) {
         assert.deepEqual(await store.counts(), before);
         assert.equal((await store.sourceState('access'))?.checkpoint?.['offset'], 600);
         // and the store still works afterwards
-        await store.append({ sourceId: 'access', events: [http({ time: T0 + 9, userAgent: 'after-failure' })], eventLines: [7], rejects: [], findings: [], lines: 1, skipped: 0, checkpoint: { offset: 700 } });
-        assert.equal((await store.searchHttp({ since: T0 + 9, until: T0 + 10, limit: 5 }))[0]?.userAgent, 'after-failure');
+        await store.append({
+          sourceId: 'access',
+          events: [http({ time: T0 + 9, userAgent: 'after-failure' })],
+          eventLines: [7],
+          rejects: [],
+          findings: [],
+          lines: 1,
+          skipped: 0,
+          checkpoint: { offset: 700 },
+        });
+        assert.equal(
+          (await store.searchHttp({ since: T0 + 9, until: T0 + 10, limit: 5 }))[0]?.userAgent,
+          'after-failure',
+        );
       });
 
       await t.test('requests spread over many blocks are searched, counted and pruned as one', async () => {
         const small = new SqlEventStore(db, () => T0, { blockRows: { max: 7, min: 3 } });
         await small.init();
         const base = T0 + 10 * 86_400_000;
-        const evs = Array.from({ length: 40 }, (_, i) => http({ time: base + i * 1000, ip: i % 2 ? '192.0.2.1' : '192.0.2.2', path: `/p/${i}`, status: i % 5 === 0 ? 404 : 200 }));
+        const evs = Array.from({ length: 40 }, (_, i) =>
+          http({
+            time: base + i * 1000,
+            ip: i % 2 ? '192.0.2.1' : '192.0.2.2',
+            path: `/p/${i}`,
+            status: i % 5 === 0 ? 404 : 200,
+          }),
+        );
         for (let i = 0; i < 40; i += 9) {
           const chunk = evs.slice(i, i + 9);
-          await small.append({ sourceId: 'parts', events: chunk, eventLines: chunk.map((_, k) => i + k + 1), rejects: [], findings: [], lines: chunk.length, skipped: 0, checkpoint: null });
+          await small.append({
+            sourceId: 'parts',
+            events: chunk,
+            eventLines: chunk.map((_, k) => i + k + 1),
+            rejects: [],
+            findings: [],
+            lines: chunk.length,
+            skipped: 0,
+            checkpoint: null,
+          });
         }
         const newest = await small.searchHttp({ since: base, limit: 5 });
-        assert.deepEqual(newest.map((r) => r.path), ['/p/39', '/p/38', '/p/37', '/p/36', '/p/35']);
+        assert.deepEqual(
+          newest.map((r) => r.path),
+          ['/p/39', '/p/38', '/p/37', '/p/36', '/p/35'],
+        );
         const ipRows = await small.searchHttp({ ip: '192.0.2.1', since: base, limit: 100 });
         assert.equal(ipRows.length, 20);
         assert.equal(new Set(ipRows.map((r) => r.id)).size, 20, 'ids unique across blocks');
         const nf = await small.searchHttp({ status: [404], since: base, limit: 100 });
         assert.equal(nf.length, 8);
         const top = await small.top('ip', base, undefined, 5);
-        assert.deepEqual(top.map((r) => r.count), [20, 20]);
+        assert.deepEqual(
+          top.map((r) => r.count),
+          [20, 20],
+        );
         // Sparse matches spread over many blocks: the same answer as filtering everything.
         const all = await small.searchHttp({ since: base, limit: 1000 });
-        for (const [glob, status, method] of [['/p/3*', 200, undefined], ['/p/1?', 404, undefined], ['/p/*', 200, 'GET'], ['/nothing*', 200, undefined]] as const) {
+        for (const [glob, status, method] of [
+          ['/p/3*', 200, undefined],
+          ['/p/1?', 404, undefined],
+          ['/p/*', 200, 'GET'],
+          ['/nothing*', 200, undefined],
+        ] as const) {
           const re = new RegExp(`^${glob.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-          const want = all.filter((r) => re.test(r.path) && r.status === status && (method === undefined || r.method === method)).slice(0, 3).map((r) => r.id);
-          const got = await small.searchHttp({ since: base, pathGlob: glob, status: [status], ...(method ? { method } : {}), limit: 3 });
-          assert.deepEqual(got.map((r) => r.id), want, `${glob} ${status}`);
+          const want = all
+            .filter((r) => re.test(r.path) && r.status === status && (method === undefined || r.method === method))
+            .slice(0, 3)
+            .map((r) => r.id);
+          const got = await small.searchHttp({
+            since: base,
+            pathGlob: glob,
+            status: [status],
+            ...(method ? { method } : {}),
+            limit: 3,
+          });
+          assert.deepEqual(
+            got.map((r) => r.id),
+            want,
+            `${glob} ${status}`,
+          );
         }
       });
 

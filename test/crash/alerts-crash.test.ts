@@ -57,8 +57,18 @@ if (childDb !== undefined) {
     await events.init();
     const now = Date.now();
     const findings: Finding[] = Array.from({ length: 20 }, (_, i) => ({
-      rule: 'login-success', category: 'login', severity: 'info', time: now, ip: `192.0.2.${i + 1}`, user: 'root', service: 'ssh', field: 'user',
-      match: 'root', message: 'ssh login', groupKey: `login|${i}`, evidence: [`Accepted password for root from 192.0.2.${i + 1}`],
+      rule: 'login-success',
+      category: 'login',
+      severity: 'info',
+      time: now,
+      ip: `192.0.2.${i + 1}`,
+      user: 'root',
+      service: 'ssh',
+      field: 'user',
+      match: 'root',
+      message: 'ssh login',
+      groupKey: `login|${i}`,
+      evidence: [`Accepted password for root from 192.0.2.${i + 1}`],
     }));
     await events.addFindings(findings);
 
@@ -105,7 +115,9 @@ if (childDb !== undefined) {
         const [t] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM alert_outbox');
         return Number(t?.n) === 20 && Number(r?.n) === 0;
       });
-      const rows = await db.query<{ alert_id: number; idem_key: string; status: string; attempts: number }>('SELECT alert_id, idem_key, status, attempts FROM alert_outbox ORDER BY id');
+      const rows = await db.query<{ alert_id: number; idem_key: string; status: string; attempts: number }>(
+        'SELECT alert_id, idem_key, status, attempts FROM alert_outbox ORDER BY id',
+      );
       assert.equal(rows.length, 20);
       assert.equal(new Set(rows.map((r) => r.alert_id)).size, 20, 'one row per alert');
       for (const r of rows) assert.ok(received.includes(r.idem_key), `alert ${r.alert_id} (${r.idem_key}) arrived`);

@@ -36,7 +36,8 @@ function runFor(cfg: string, ms: number | null): Promise<number | null> {
     // Kill only once it has started reading (start-up time varies a lot between machines).
     let timer: NodeJS.Timeout | null = null;
     child.stderr.on('data', () => {
-      if (ms !== null && timer === null && err.includes('ripcord running')) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      if (ms !== null && timer === null && err.includes('ripcord running'))
+        timer = setTimeout(() => child.kill('SIGKILL'), ms);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -49,7 +50,10 @@ function runFor(cfg: string, ms: number | null): Promise<number | null> {
 }
 
 for (const f of dbFactories) {
-  test(`kill -9 during ingestion neither loses nor doubles a line (${f.name})`, { ...(await factoryOptions(f)), timeout: 240_000 }, async (t) => {
+  test(`kill -9 during ingestion neither loses nor doubles a line (${f.name})`, {
+    ...(await factoryOptions(f)),
+    timeout: 240_000,
+  }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-crash-'));
     const tdb = await f.create();
     t.after(async () => {
@@ -81,7 +85,10 @@ for (const f of dbFactories) {
       progress.push((await store.counts()).http);
     }
     // The kills really landed mid-way: the record grew between kills without being complete.
-    assert.ok(new Set(progress.filter((n) => n > 0 && n < written)).size >= 3, `stored after each kill: ${progress.join(', ')}`);
+    assert.ok(
+      new Set(progress.filter((n) => n > 0 && n < written)).size >= 3,
+      `stored after each kill: ${progress.join(', ')}`,
+    );
     const code = await runFor(cfg, null);
     assert.equal(code, 0);
     const all = await store.searchHttp({ limit: written * 2 });

@@ -26,7 +26,16 @@ import {
   type BaselinePointer,
 } from '../../src/integrity/index.ts';
 
-const pointer = (snapshot: string): BaselinePointer => ({ version: 1, snapshot, roots: ['/srv/shop'], preset: 'none', time: '2026-01-01T00:00:00Z', by: 't@h', reason: null, layers: [] });
+const pointer = (snapshot: string): BaselinePointer => ({
+  version: 1,
+  snapshot,
+  roots: ['/srv/shop'],
+  preset: 'none',
+  time: '2026-01-01T00:00:00Z',
+  by: 't@h',
+  reason: null,
+  layers: [],
+});
 
 test('an interrupted pointer write leaves the old pointer in force', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-crash-'));
@@ -47,7 +56,10 @@ test('a cut last audit line loses only that line', () => {
     appendAudit(dir, [{ time: 't1', by: 'u', action: 'revert', path: 'a.php' }]);
     appendFileSync(auditPath(dir), '{"time":"t2","by":"u","act');
     appendAudit(dir, [{ time: 't3', by: 'u', action: 'quarantine', path: 'b.php' }]);
-    assert.deepEqual(readAudit(dir).map((r) => r.time), ['t1', 't3']);
+    assert.deepEqual(
+      readAudit(dir).map((r) => r.time),
+      ['t1', 't3'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -57,7 +69,22 @@ test('a truncated stat cache or baseline index is ignored, never trusted', () =>
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-crash-'));
   try {
     const c = new StatCache();
-    c.set({ root: '/srv/shop', path: 'a.php', type: 'file', mode: 0o100644, uid: 0, gid: 0, size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, dev: 1 }, 'f'.repeat(64));
+    c.set(
+      {
+        root: '/srv/shop',
+        path: 'a.php',
+        type: 'file',
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        size: 1,
+        mtimeMs: 1,
+        ctimeMs: 1,
+        ino: 1,
+        dev: 1,
+      },
+      'f'.repeat(64),
+    );
     saveStatCache(dir, c);
     assert.equal(loadStatCache(dir).rows.size, 1);
     const text = readFileSync(statCachePath(dir), 'utf8');

@@ -25,8 +25,13 @@ const rand = (): number => {
 
 function makeTree(dir: string, version: number): void {
   mkdirSync(join(dir, 'small'), { recursive: true });
-  for (let i = 0; i < 400; i++) writeFileSync(join(dir, 'small', `f${i}.php`), `<?php // file ${i} v${i % 7 === 0 ? version : 0}\n${'x'.repeat(i * 3)}`);
-  for (let i = 0; i < 4; i++) writeFileSync(join(dir, `big${i}.bin`), pseudoRandom(4 * 1024 * 1024, i + 1 + (i % 2 === 0 ? version * 100 : 0)));
+  for (let i = 0; i < 400; i++)
+    writeFileSync(
+      join(dir, 'small', `f${i}.php`),
+      `<?php // file ${i} v${i % 7 === 0 ? version : 0}\n${'x'.repeat(i * 3)}`,
+    );
+  for (let i = 0; i < 4; i++)
+    writeFileSync(join(dir, `big${i}.bin`), pseudoRandom(4 * 1024 * 1024, i + 1 + (i % 2 === 0 ? version * 100 : 0)));
 }
 
 function treeHashes(dir: string, rel = ''): Map<string, string> {
@@ -34,21 +39,31 @@ function treeHashes(dir: string, rel = ''): Map<string, string> {
   for (const name of readdirSync(join(dir, rel), { withFileTypes: true })) {
     const r = rel === '' ? name.name : `${rel}/${name.name}`;
     if (name.isDirectory()) for (const [k, v] of treeHashes(dir, r)) out.set(k, v);
-    else out.set(r, createHash('sha256').update(readFileSync(join(dir, r))).digest('hex'));
+    else
+      out.set(
+        r,
+        createHash('sha256')
+          .update(readFileSync(join(dir, r)))
+          .digest('hex'),
+      );
   }
   return out;
 }
 
 /** Starts a ripcord child, waits until it holds its lock, lets it run a random while, kills it. */
 async function runAndKill(repoDir: string, args: string[], maxMs: number): Promise<'killed' | 'finished'> {
-  const child = spawn(process.execPath, [main, 'repo', '--repo', repoDir, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'repo', '--repo', repoDir, ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const locks = join(repoDir, 'locks');
   let done = false;
   void exited.then(() => (done = true));
-  while (!done && !(existsSync(locks) && readdirSync(locks).some((n) => !n.startsWith('.')))) await new Promise((r) => setTimeout(r, 5));
+  while (!done && !(existsSync(locks) && readdirSync(locks).some((n) => !n.startsWith('.'))))
+    await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, Math.floor(rand() * maxMs)));
   if (done) {
     const code = await exited;
@@ -87,7 +102,10 @@ describe('crash safety (kill -9)', () => {
       await assertHealthy(repoDir);
     }
     assert.ok(outcomes.includes('killed'), `at least one run was killed mid-way (${outcomes.join(',')})`);
-    const r = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'snapshot', src], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'snapshot', src], {
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     const repo = await assertHealthy(repoDir);
     const out = join(t.dir, 'restored');
@@ -100,7 +118,10 @@ describe('crash safety (kill -9)', () => {
     makeTree(src, 2);
     assert.equal(spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'snapshot', src], { env }).status, 0);
     const keep = treeHashes(src);
-    const f = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'forget', '--keep-last', '1'], { env, encoding: 'utf8' });
+    const f = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'forget', '--keep-last', '1'], {
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(f.status, 0, f.stderr);
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -109,7 +130,10 @@ describe('crash safety (kill -9)', () => {
     }
     const r = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'prune'], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const c = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'check', '--read-data', '--json'], { env, encoding: 'utf8' });
+    const c = spawnSync(process.execPath, [main, 'repo', '--repo', repoDir, 'check', '--read-data', '--json'], {
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(c.status, 0, c.stdout + c.stderr);
     const result = JSON.parse(c.stdout) as { ok: boolean; warnings: string[] };
     assert.equal(result.ok, true);

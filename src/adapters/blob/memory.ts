@@ -19,9 +19,13 @@ export class MemoryBackend implements Backend {
 
   async get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer> {
     const b = this.files.get(this.#key(type, name));
-    if (b === undefined) throw new AppError('not_found', 'no such file in the repository', { where: `${type}/${name}` });
+    if (b === undefined)
+      throw new AppError('not_found', 'no such file in the repository', { where: `${type}/${name}` });
     if (range === undefined) return Buffer.from(b);
-    if (range.offset + range.length > b.length) throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, { where: `${type}/${name}` });
+    if (range.offset + range.length > b.length)
+      throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, {
+        where: `${type}/${name}`,
+      });
     return Buffer.from(b.subarray(range.offset, range.offset + range.length));
   }
 
@@ -33,7 +37,8 @@ export class MemoryBackend implements Backend {
   async list(type: FileType): Promise<FileInfo[]> {
     const out: FileInfo[] = [];
     const prefix = `${type}/`;
-    for (const [k, v] of this.files) if (k.startsWith(prefix)) out.push({ name: k.slice(prefix.length), size: v.length });
+    for (const [k, v] of this.files)
+      if (k.startsWith(prefix)) out.push({ name: k.slice(prefix.length), size: v.length });
     return out;
   }
 

@@ -45,7 +45,12 @@ export function runCommand(name: string, spec: CommandSpec, input: string, env: 
       if (e) reject(e);
       else resolve();
     };
-    const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'], env, timeout: spec.timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env,
+      timeout: spec.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
@@ -53,14 +58,29 @@ export function runCommand(name: string, spec: CommandSpec, input: string, env: 
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       const permanent = e.code === 'ENOENT' || e.code === 'EACCES';
-      done(new AppError(permanent ? 'config_invalid' : 'unavailable', `channel ${name}: cannot run ${file}: ${e.code ?? e.message}`, { transient: !permanent, cause: e }));
+      done(
+        new AppError(
+          permanent ? 'config_invalid' : 'unavailable',
+          `channel ${name}: cannot run ${file}: ${e.code ?? e.message}`,
+          { transient: !permanent, cause: e },
+        ),
+      );
     });
     child.on('close', (code, signal) => {
       if (code === 0) return done(null);
-      const why = signal !== null ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${spec.timeoutMs} ms?)` : ''}` : `exit ${code}`;
+      const why =
+        signal !== null
+          ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${spec.timeoutMs} ms?)` : ''}`
+          : `exit ${code}`;
       const permanent = code !== null && code >= 64 && code <= 78 && code !== 75;
       const tail = stderr.trim().split('\n').slice(-1)[0] ?? '';
-      done(new AppError(permanent ? 'refused' : 'unavailable', `channel ${name}: ${file} ${why}${tail ? `: ${tail.slice(0, 200)}` : ''}`, { transient: !permanent }));
+      done(
+        new AppError(
+          permanent ? 'refused' : 'unavailable',
+          `channel ${name}: ${file} ${why}${tail ? `: ${tail.slice(0, 200)}` : ''}`,
+          { transient: !permanent },
+        ),
+      );
     });
     // A program that does not read its input must not fail the delivery with EPIPE.
     child.stdin.on('error', () => {});

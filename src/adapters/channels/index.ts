@@ -24,6 +24,9 @@ export function createChannel(name: string, spec: ChannelSpec, now: () => number
   }
 }
 
-export function createChannels(specs: Readonly<Record<string, ChannelSpec>>, now: () => number = Date.now): Map<string, Channel> {
+export function createChannels(
+  specs: Readonly<Record<string, ChannelSpec>>,
+  now: () => number = Date.now,
+): Map<string, Channel> {
   return new Map(Object.entries(specs).map(([name, spec]) => [name, createChannel(name, spec, now)]));
 }

@@ -33,11 +33,14 @@ export function ntfyChannel(name: string, spec: NtfySpec): Channel {
         'user-agent': 'ripcord',
         title: headerText(r.subject),
         priority: m.kind === 'alert' && m.category === 'login' ? '4' : (priority[m.severity] ?? '3'),
-        tags: headerText([m.kind === 'channel-failing' ? 'warning' : 'rotating_light', m.severity, m.category].join(',')),
+        tags: headerText(
+          [m.kind === 'channel-failing' ? 'warning' : 'rotating_light', m.severity, m.category].join(','),
+        ),
         'x-ripcord-idempotency-key': m.key,
       };
       if (spec.token) headers['authorization'] = `Bearer ${spec.token}`;
-      else if (spec.user) headers['authorization'] = `Basic ${Buffer.from(`${spec.user}:${spec.password ?? ''}`).toString('base64')}`;
+      else if (spec.user)
+        headers['authorization'] = `Basic ${Buffer.from(`${spec.user}:${spec.password ?? ''}`).toString('base64')}`;
       await post({ channel: name, url, headers, body: `${r.push}\n(message ${m.key})`, timeoutMs: spec.timeoutMs });
     },
   };

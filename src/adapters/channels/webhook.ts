@@ -27,7 +27,14 @@ export function webhookChannel(name: string, spec: WebhookSpec, now: () => numbe
     type: 'webhook',
     async send(m: AlertMessage, r: Rendered) {
       const t = now();
-      const body = JSON.stringify({ type: 'ripcord.alert', version: 1, sentAt: new Date(t).toISOString(), message: m, subject: r.subject, text: r.text });
+      const body = JSON.stringify({
+        type: 'ripcord.alert',
+        version: 1,
+        sentAt: new Date(t).toISOString(),
+        message: m,
+        subject: r.subject,
+        text: r.text,
+      });
       const headers: Record<string, string> = {
         ...spec.headers,
         'content-type': 'application/json',

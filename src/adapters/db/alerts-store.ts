@@ -46,8 +46,30 @@ const alertCols =
 
 function alertValues(a: AlertRecord): SqlValue[] {
   return [
-    a.uid, a.route, a.groupKey, a.status, a.rule, a.category, a.severity, a.ip, a.user, a.service, a.message, JSON.stringify(a.evidence),
-    a.count, a.notifiedCount, a.seq, a.firstFindingId, a.lastFindingId, a.firstAt, a.lastAt, a.openedAt, a.updatedAt, a.nextAt, a.lastNotifiedAt, a.ackedAt,
+    a.uid,
+    a.route,
+    a.groupKey,
+    a.status,
+    a.rule,
+    a.category,
+    a.severity,
+    a.ip,
+    a.user,
+    a.service,
+    a.message,
+    JSON.stringify(a.evidence),
+    a.count,
+    a.notifiedCount,
+    a.seq,
+    a.firstFindingId,
+    a.lastFindingId,
+    a.firstAt,
+    a.lastAt,
+    a.openedAt,
+    a.updatedAt,
+    a.nextAt,
+    a.lastNotifiedAt,
+    a.ackedAt,
   ];
 }
 
@@ -123,7 +145,13 @@ function toHealth(r: Row): ChannelHealth {
 }
 
 function* insertAlert(a: AlertRecord): Op<number> {
-  const [row] = yield* all<{ id: number }>(`INSERT INTO alerts (${alertCols}) VALUES (${alertCols.split(',').map(() => '?').join(',')}) RETURNING id`, alertValues(a));
+  const [row] = yield* all<{ id: number }>(
+    `INSERT INTO alerts (${alertCols}) VALUES (${alertCols
+      .split(',')
+      .map(() => '?')
+      .join(',')}) RETURNING id`,
+    alertValues(a),
+  );
   return num(row?.id);
 }
 
@@ -155,7 +183,8 @@ export class SqlOutboxStore implements OutboxStore {
   async #tx<T>(op: () => Op<T>): Promise<T> {
     const db = this.db;
     const pg = db.dialect === 'postgres';
-    const fix = (p: readonly SqlValue[]): SqlValue[] => (pg ? p.map((v) => (typeof v === 'string' ? pgText(v) : v)) : [...p]);
+    const fix = (p: readonly SqlValue[]): SqlValue[] =>
+      pg ? p.map((v) => (typeof v === 'string' ? pgText(v) : v)) : [...p];
     if (db instanceof SqliteDb) {
       // Wait until no async transaction of this process is open; then run without yielding.
       await db.query('SELECT 1');
@@ -182,7 +211,9 @@ export class SqlOutboxStore implements OutboxStore {
       let r = g.next();
       while (!r.done) {
         const s = r.value;
-        r = g.next(s.kind === 'all' ? await q.query(s.sql, fix(s.params)) : (await q.run(s.sql, fix(s.params))).changes);
+        r = g.next(
+          s.kind === 'all' ? await q.query(s.sql, fix(s.params)) : (await q.run(s.sql, fix(s.params))).changes,
+        );
       }
       return r.value;
     });
@@ -208,22 +239,26 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async dueAlerts(now: number, limit: number): Promise<AlertRecord[]> {
-    const rows = await this.db.query("SELECT * FROM alerts WHERE status = 'open' AND next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT ?", [now, limit]);
+    const rows = await this.db.query(
+      "SELECT * FROM alerts WHERE status = 'open' AND next_at IS NOT NULL AND next_at <= ? ORDER BY next_at LIMIT ?",
+      [now, limit],
+    );
     return rows.map(toAlert);
   }
 
   async activeSilences(now: number): Promise<Silence[]> {
-    return (await this.db.query('SELECT * FROM alert_silences WHERE starts_at <= ? AND ends_at > ? ORDER BY id', [now, now])).map(toSilence);
+    return (
+      await this.db.query('SELECT * FROM alert_silences WHERE starts_at <= ? AND ends_at > ? ORDER BY id', [now, now])
+    ).map(toSilence);
   }
 
   commitDispatch(c: DispatchCommit): Promise<boolean> {
     const now = this.#now();
     return this.#tx(function* () {
-      const moved = yield* run("UPDATE alert_cursor SET after_id = ?, seen = ?, version = version + 1 WHERE name = 'main' AND version = ?", [
-        c.cursor.afterId,
-        JSON.stringify(c.cursor.seen),
-        c.version,
-      ]);
+      const moved = yield* run(
+        "UPDATE alert_cursor SET after_id = ?, seen = ?, version = version + 1 WHERE name = 'main' AND version = ?",
+        [c.cursor.afterId, JSON.stringify(c.cursor.seen), c.version],
+      );
       if (moved === 0) return false;
       const ids = new Map<string, number>();
       for (const a of c.alerts) {
@@ -236,11 +271,28 @@ export class SqlOutboxStore implements OutboxStore {
         yield* run(
           `UPDATE alerts SET severity = ?, ip = ?, "user" = ?, service = ?, evidence = ?, count = ?, notified_count = ?, seq = ?, last_finding = ?,
              first_at = ?, last_at = ?, updated_at = ?, next_at = ?, last_notified_at = ? WHERE id = ? AND status = 'open'`,
-          [a.severity, a.ip, a.user, a.service, JSON.stringify(a.evidence), a.count, a.notifiedCount, a.seq, a.lastFindingId, a.firstAt, a.lastAt, a.updatedAt, a.nextAt, a.lastNotifiedAt, a.id],
+          [
+            a.severity,
+            a.ip,
+            a.user,
+            a.service,
+            JSON.stringify(a.evidence),
+            a.count,
+            a.notifiedCount,
+            a.seq,
+            a.lastFindingId,
+            a.firstAt,
+            a.lastAt,
+            a.updatedAt,
+            a.nextAt,
+            a.lastNotifiedAt,
+            a.id,
+          ],
         );
       }
       yield* insertOutbox(c.outbox, ids, now);
-      for (const s of c.silenced) yield* run('UPDATE alert_silences SET muted = muted + ? WHERE id = ?', [s.count, s.id]);
+      for (const s of c.silenced)
+        yield* run('UPDATE alert_silences SET muted = muted + ? WHERE id = ?', [s.count, s.id]);
       return true;
     });
   }
@@ -271,26 +323,25 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async markSent(id: number, token: string, now: number): Promise<boolean> {
-    const r = await this.db.run("UPDATE alert_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ? AND token = ? AND status = 'sending'", [now, id, token]);
+    const r = await this.db.run(
+      "UPDATE alert_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ? AND token = ? AND status = 'sending'",
+      [now, id, token],
+    );
     return r.changes === 1;
   }
 
   async markRetry(id: number, token: string, nextAt: number, error: string): Promise<void> {
-    await this.db.run("UPDATE alert_outbox SET status = 'pending', next_at = ?, last_error = ?, lease_until = NULL, token = NULL WHERE id = ? AND token = ? AND status = 'sending'", [
-      nextAt,
-      this.#text(error),
-      id,
-      token,
-    ]);
+    await this.db.run(
+      "UPDATE alert_outbox SET status = 'pending', next_at = ?, last_error = ?, lease_until = NULL, token = NULL WHERE id = ? AND token = ? AND status = 'sending'",
+      [nextAt, this.#text(error), id, token],
+    );
   }
 
   async markFailed(id: number, token: string, now: number, error: string): Promise<void> {
-    await this.db.run("UPDATE alert_outbox SET status = 'failed', sent_at = NULL, next_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND token = ? AND status = 'sending'", [
-      now,
-      this.#text(error),
-      id,
-      token,
-    ]);
+    await this.db.run(
+      "UPDATE alert_outbox SET status = 'failed', sent_at = NULL, next_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND token = ? AND status = 'sending'",
+      [now, this.#text(error), id, token],
+    );
   }
 
   #text(s: string): string {
@@ -300,9 +351,20 @@ export class SqlOutboxStore implements OutboxStore {
   recordAttempt(channel: string, ok: boolean, now: number, error: string | null): Promise<ChannelHealth> {
     const err = error === null ? null : this.#text(error);
     return this.#tx(function* () {
-      yield* run('INSERT INTO alert_channels (channel, failures, reported) VALUES (?, 0, 0) ON CONFLICT (channel) DO NOTHING', [channel]);
-      if (ok) yield* run('UPDATE alert_channels SET failures = 0, failing_since = NULL, last_success_at = ? WHERE channel = ?', [now, channel]);
-      else yield* run('UPDATE alert_channels SET failures = failures + 1, failing_since = COALESCE(failing_since, ?), last_error = ? WHERE channel = ?', [now, err, channel]);
+      yield* run(
+        'INSERT INTO alert_channels (channel, failures, reported) VALUES (?, 0, 0) ON CONFLICT (channel) DO NOTHING',
+        [channel],
+      );
+      if (ok)
+        yield* run(
+          'UPDATE alert_channels SET failures = 0, failing_since = NULL, last_success_at = ? WHERE channel = ?',
+          [now, channel],
+        );
+      else
+        yield* run(
+          'UPDATE alert_channels SET failures = failures + 1, failing_since = COALESCE(failing_since, ?), last_error = ? WHERE channel = ?',
+          [now, err, channel],
+        );
       const [r] = yield* all('SELECT * FROM alert_channels WHERE channel = ?', [channel]);
       if (!r) throw new AppError('store', `channel ${channel} health row missing`);
       return toHealth(r);
@@ -310,7 +372,10 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async setReported(channel: string, reported: boolean): Promise<void> {
-    await this.db.run('INSERT INTO alert_channels (channel, failures, reported) VALUES (?, 0, ?) ON CONFLICT (channel) DO UPDATE SET reported = excluded.reported', [channel, reported ? 1 : 0]);
+    await this.db.run(
+      'INSERT INTO alert_channels (channel, failures, reported) VALUES (?, 0, ?) ON CONFLICT (channel) DO UPDATE SET reported = excluded.reported',
+      [channel, reported ? 1 : 0],
+    );
   }
 
   async channelHealth(): Promise<ChannelHealth[]> {
@@ -318,7 +383,9 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async oldestUndelivered(): Promise<{ channel: string; createdAt: number }[]> {
-    const rows = await this.db.query("SELECT channel, MIN(created_at) AS t FROM alert_outbox WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel");
+    const rows = await this.db.query(
+      "SELECT channel, MIN(created_at) AS t FROM alert_outbox WHERE status IN ('pending', 'sending') GROUP BY channel ORDER BY channel",
+    );
     return rows.map((r) => ({ channel: String(r['channel']), createdAt: num(r['t']) }));
   }
 
@@ -334,10 +401,13 @@ export class SqlOutboxStore implements OutboxStore {
   async listAlerts(q: AlertQuery): Promise<AlertRecord[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.status !== undefined) (where.push('status = ?'), params.push(q.status));
-    if (q.since !== undefined) (where.push('updated_at >= ?'), params.push(q.since));
+    if (q.status !== undefined) where.push('status = ?'), params.push(q.status);
+    if (q.since !== undefined) where.push('updated_at >= ?'), params.push(q.since);
     params.push(q.limit);
-    const rows = await this.db.query(`SELECT * FROM alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, params);
+    const rows = await this.db.query(
+      `SELECT * FROM alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      params,
+    );
     return rows.map(toAlert);
   }
 
@@ -351,18 +421,18 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async ack(id: number, now: number): Promise<boolean> {
-    const r = await this.db.run("UPDATE alerts SET status = 'acked', acked_at = ?, next_at = NULL WHERE id = ? AND status = 'open'", [now, id]);
+    const r = await this.db.run(
+      "UPDATE alerts SET status = 'acked', acked_at = ?, next_at = NULL WHERE id = ? AND status = 'open'",
+      [now, id],
+    );
     return r.changes === 1;
   }
 
   async addSilence(s: Omit<Silence, 'id' | 'muted'>): Promise<number> {
-    const [r] = await this.db.query('INSERT INTO alert_silences (match, starts_at, ends_at, comment, created_at, muted) VALUES (?, ?, ?, ?, ?, 0) RETURNING id', [
-      JSON.stringify(s.match),
-      s.startsAt,
-      s.endsAt,
-      s.comment === null ? null : this.#text(s.comment),
-      s.createdAt,
-    ]);
+    const [r] = await this.db.query(
+      'INSERT INTO alert_silences (match, starts_at, ends_at, comment, created_at, muted) VALUES (?, ?, ?, ?, ?, 0) RETURNING id',
+      [JSON.stringify(s.match), s.startsAt, s.endsAt, s.comment === null ? null : this.#text(s.comment), s.createdAt],
+    );
     return num(r?.['id']);
   }
 

@@ -31,8 +31,10 @@ import { convertLegacyPartitions } from './request-log-legacy.ts';
 const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s);
 
 const httpCols = 'src, line, time, ip, method, path, query, protocol, status, bytes, referer, ua, "user", vhost, dur';
-const authCols = 'src, line, time, service, action, outcome, "user", ip, port, method, invalid_user, target_user, command, host, program, message';
-const findingCols = 'time, rule, category, severity, ip, "user", service, field, match, message, group_key, evidence, src, event_kind, event_id, created_at';
+const authCols =
+  'src, line, time, service, action, outcome, "user", ip, port, method, invalid_user, target_user, command, host, program, message';
+const findingCols =
+  'time, rule, category, severity, ip, "user", service, field, match, message, group_key, evidence, src, event_kind, event_id, created_at';
 
 type R = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
@@ -127,7 +129,24 @@ export class SqlEventStore implements EventStore {
             requestLines.push(line);
             requestAt.push(i);
           } else {
-            const r = insAuth.run(s, line, e.time, e.service, e.action, e.outcome, e.user, e.ip, e.port, e.method, e.invalidUser ? 1 : 0, e.targetUser, e.command, e.host, e.program, e.message);
+            const r = insAuth.run(
+              s,
+              line,
+              e.time,
+              e.service,
+              e.action,
+              e.outcome,
+              e.user,
+              e.ip,
+              e.port,
+              e.method,
+              e.invalidUser ? 1 : 0,
+              e.targetUser,
+              e.command,
+              e.host,
+              e.program,
+              e.message,
+            );
             ids[i] = Number(r.lastInsertRowid);
           }
         }
@@ -148,13 +167,23 @@ export class SqlEventStore implements EventStore {
         }
         db.prepare(
           'UPDATE log_sources SET checkpoint = ?, lines = lines + ?, events = events + ?, skipped = skipped + ?, rejected = rejected + ?, updated_at = ? WHERE num = ?',
-        ).run(b.checkpoint === null ? null : JSON.stringify(b.checkpoint), b.lines, b.events.length, b.skipped, b.rejects.length, now, s);
+        ).run(
+          b.checkpoint === null ? null : JSON.stringify(b.checkpoint),
+          b.lines,
+          b.events.length,
+          b.skipped,
+          b.rejects.length,
+          now,
+          s,
+        );
         return { findingIds };
       });
     } catch (e) {
       // Ids cached in the rolled-back transaction no longer exist.
       this.#sources.clear();
-      throw e instanceof AppError ? e : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw e instanceof AppError
+        ? e
+        : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 
@@ -217,7 +246,9 @@ export class SqlEventStore implements EventStore {
               pgArray(http.map((e) => (e.durationMs === null ? null : Math.round(e.durationMs)))),
             ],
           );
-          rows.forEach((r, k) => (ids[httpIdx[k] ?? 0] = num(r.id)));
+          rows.forEach((r, k) => {
+            ids[httpIdx[k] ?? 0] = num(r.id);
+          });
         }
         if (auth.length > 0) {
           const t = (v: string | null) => (v === null ? null : pgText(v));
@@ -242,23 +273,41 @@ export class SqlEventStore implements EventStore {
               pgArray(auth.map((e) => pgText(e.message))),
             ],
           );
-          rows.forEach((r, k) => (ids[authIdx[k] ?? 0] = num(r.id)));
+          rows.forEach((r, k) => {
+            ids[authIdx[k] ?? 0] = num(r.id);
+          });
         }
         for (const r of b.rejects) {
-          await q.run('INSERT INTO log_rejects (src, line, text, reason, at) VALUES (?,?,?,?,?)', [s, r.line, pgText(r.text), pgText(r.reason), now]);
+          await q.run('INSERT INTO log_rejects (src, line, text, reason, at) VALUES (?,?,?,?,?)', [
+            s,
+            r.line,
+            pgText(r.text),
+            pgText(r.reason),
+            now,
+          ]);
         }
         const findingIds: number[] = [];
         for (const { finding: f, event } of b.findings) {
           const ev = event >= 0 ? b.events[event] : undefined;
           const [row] = await q.query<{ id: number }>(
             `INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-            findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now).map((v) => (typeof v === 'string' ? pgText(v) : v)),
+            findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now).map((v) =>
+              typeof v === 'string' ? pgText(v) : v,
+            ),
           );
           findingIds.push(num(row?.id));
         }
         await q.run(
           'UPDATE log_sources SET checkpoint = ?, lines = lines + ?, events = events + ?, skipped = skipped + ?, rejected = rejected + ?, updated_at = ? WHERE num = ?',
-          [b.checkpoint === null ? null : JSON.stringify(b.checkpoint), b.lines, b.events.length, b.skipped, b.rejects.length, now, s],
+          [
+            b.checkpoint === null ? null : JSON.stringify(b.checkpoint),
+            b.lines,
+            b.events.length,
+            b.skipped,
+            b.rejects.length,
+            now,
+            s,
+          ],
         );
         return { findingIds };
       });
@@ -273,8 +322,13 @@ export class SqlEventStore implements EventStore {
     return this.db.tx(async (q) => {
       const ids: number[] = [];
       for (const f of findings) {
-        const vals = findingValues(f, null, null, null, now).map((v) => (typeof v === 'string' && q.dialect === 'postgres' ? pgText(v) : v));
-        const [row] = await q.query<{ id: number }>(`INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`, vals);
+        const vals = findingValues(f, null, null, null, now).map((v) =>
+          typeof v === 'string' && q.dialect === 'postgres' ? pgText(v) : v,
+        );
+        const [row] = await q.query<{ id: number }>(
+          `INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+          vals,
+        );
         ids.push(num(row?.id));
       }
       return ids;
@@ -296,18 +350,18 @@ export class SqlEventStore implements EventStore {
     }
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.ip !== undefined) (where.push('e.ip = ?'), params.push(q.ip));
-    if (q.since !== undefined) (where.push('e.time >= ?'), params.push(q.since));
-    if (q.until !== undefined) (where.push('e.time < ?'), params.push(q.until));
-    if (q.method !== undefined) (where.push('e.method = ?'), params.push(q.method.toUpperCase()));
+    if (q.ip !== undefined) where.push('e.ip = ?'), params.push(q.ip);
+    if (q.since !== undefined) where.push('e.time >= ?'), params.push(q.since);
+    if (q.until !== undefined) where.push('e.time < ?'), params.push(q.until);
+    if (q.method !== undefined) where.push('e.method = ?'), params.push(q.method.toUpperCase());
     if (q.status !== undefined && q.status.length > 0) {
       where.push(`e.status IN (${q.status.map(() => '?').join(',')})`);
       params.push(...q.status);
     }
-    if (q.user !== undefined) (where.push('e."user" = ?'), params.push(q.user));
-    if (q.pathGlob !== undefined) (where.push('e.path LIKE ?'), params.push(globToLike(q.pathGlob)));
-    if (q.pathRe !== undefined) (where.push('e.path ~ ?'), params.push(q.pathRe));
-    if (srcNum !== undefined) (where.push('e.src = ?'), params.push(srcNum));
+    if (q.user !== undefined) where.push('e."user" = ?'), params.push(q.user);
+    if (q.pathGlob !== undefined) where.push('e.path LIKE ?'), params.push(globToLike(q.pathGlob));
+    if (q.pathRe !== undefined) where.push('e.path ~ ?'), params.push(q.pathRe);
+    if (srcNum !== undefined) where.push('e.src = ?'), params.push(srcNum);
     params.push(q.limit);
     const rows = await this.db.query<R>(
       `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM http_events e
@@ -344,12 +398,12 @@ export class SqlEventStore implements EventStore {
     await this.#loadSources();
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.ip !== undefined) (where.push('ip = ?'), params.push(q.ip));
-    if (q.since !== undefined) (where.push('time >= ?'), params.push(q.since));
-    if (q.until !== undefined) (where.push('time < ?'), params.push(q.until));
-    if (q.user !== undefined) (where.push('"user" = ?'), params.push(q.user));
-    if (q.service !== undefined) (where.push('service = ?'), params.push(q.service));
-    if (q.outcome !== undefined) (where.push('outcome = ?'), params.push(q.outcome));
+    if (q.ip !== undefined) where.push('ip = ?'), params.push(q.ip);
+    if (q.since !== undefined) where.push('time >= ?'), params.push(q.since);
+    if (q.until !== undefined) where.push('time < ?'), params.push(q.until);
+    if (q.user !== undefined) where.push('"user" = ?'), params.push(q.user);
+    if (q.service !== undefined) where.push('service = ?'), params.push(q.service);
+    if (q.outcome !== undefined) where.push('outcome = ?'), params.push(q.outcome);
     if (q.loginsOnly) where.push("action IN ('login', 'connect')");
     if (q.source !== undefined) {
       const n = this.#sources.get(q.source);
@@ -397,13 +451,18 @@ export class SqlEventStore implements EventStore {
     return rows.length > 0;
   }
 
-  async top(by: TopBy, since: number | undefined, until: number | undefined, limit: number): Promise<{ value: string | null; count: number }[]> {
+  async top(
+    by: TopBy,
+    since: number | undefined,
+    until: number | undefined,
+    limit: number,
+  ): Promise<{ value: string | null; count: number }[]> {
     // Requests on SQLite are counted over their blocks; the rest in SQL.
     if (by !== 'user' && this.#requests !== null) return this.#requests.top(by, since, until, limit);
     const params: SqlValue[] = [];
     const where: string[] = [];
-    if (since !== undefined) (where.push('e.time >= ?'), params.push(since));
-    if (until !== undefined) (where.push('e.time < ?'), params.push(until));
+    if (since !== undefined) where.push('e.time >= ?'), params.push(since);
+    if (until !== undefined) where.push('e.time < ?'), params.push(until);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     params.push(limit);
     let sql: string;
@@ -416,7 +475,10 @@ export class SqlEventStore implements EventStore {
       sql = `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`;
     }
     const rows = await this.db.query<R>(sql, params);
-    return rows.map((r) => ({ value: r['value'] === null || r['value'] === undefined ? null : String(r['value']), count: num(r['count']) }));
+    return rows.map((r) => ({
+      value: r['value'] === null || r['value'] === undefined ? null : String(r['value']),
+      count: num(r['count']),
+    }));
   }
 
   async findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]> {
@@ -425,15 +487,23 @@ export class SqlEventStore implements EventStore {
     return rows.map((r) => this.#toFinding(r));
   }
 
-  async listFindings(q: { since?: number; until?: number; ip?: string; rule?: string; category?: string; minSeverity?: string; limit: number }): Promise<StoredFinding[]> {
+  async listFindings(q: {
+    since?: number;
+    until?: number;
+    ip?: string;
+    rule?: string;
+    category?: string;
+    minSeverity?: string;
+    limit: number;
+  }): Promise<StoredFinding[]> {
     await this.#loadSources();
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.since !== undefined) (where.push('time >= ?'), params.push(q.since));
-    if (q.until !== undefined) (where.push('time < ?'), params.push(q.until));
-    if (q.ip !== undefined) (where.push('ip = ?'), params.push(q.ip));
-    if (q.rule !== undefined) (where.push('rule = ?'), params.push(q.rule));
-    if (q.category !== undefined) (where.push('category = ?'), params.push(q.category));
+    if (q.since !== undefined) where.push('time >= ?'), params.push(q.since);
+    if (q.until !== undefined) where.push('time < ?'), params.push(q.until);
+    if (q.ip !== undefined) where.push('ip = ?'), params.push(q.ip);
+    if (q.rule !== undefined) where.push('rule = ?'), params.push(q.rule);
+    if (q.category !== undefined) where.push('category = ?'), params.push(q.category);
     if (q.minSeverity !== undefined) {
       const idx = severities.indexOf(q.minSeverity as (typeof severities)[number]);
       if (idx < 0) throw new AppError('usage', `unknown severity ${q.minSeverity} (one of ${severities.join(', ')})`);
@@ -442,7 +512,10 @@ export class SqlEventStore implements EventStore {
       params.push(...allowed);
     }
     params.push(q.limit);
-    const rows = await this.db.query<R>(`SELECT * FROM findings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`, params);
+    const rows = await this.db.query<R>(
+      `SELECT * FROM findings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ?`,
+      params,
+    );
     return rows.map((r) => this.#toFinding(r));
   }
 
@@ -486,12 +559,24 @@ export class SqlEventStore implements EventStore {
     }
     params.push(q.limit);
     const rows = await this.db.query<R>(`SELECT * FROM log_rejects ${w} ORDER BY id DESC LIMIT ?`, params);
-    return rows.map((r) => ({ id: num(r['id']), source: this.#sourceName(r['src']), line: num(r['line']), text: String(r['text']), reason: String(r['reason']) }));
+    return rows.map((r) => ({
+      id: num(r['id']),
+      source: this.#sourceName(r['src']),
+      line: num(r['line']),
+      text: String(r['text']),
+      reason: String(r['reason']),
+    }));
   }
 
   async counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }> {
-    const one = async (t: string) => num((await this.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0);
-    return { http: this.#requests?.count() ?? (await one('http_events')), auth: await one('auth_events'), rejects: await one('log_rejects'), findings: await one('findings') };
+    const one = async (t: string) =>
+      num((await this.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]?.n ?? 0);
+    return {
+      http: this.#requests?.count() ?? (await one('http_events')),
+      auth: await one('auth_events'),
+      rejects: await one('log_rejects'),
+      findings: await one('findings'),
+    };
   }
 
   async prune(before: number): Promise<number> {
@@ -500,7 +585,9 @@ export class SqlEventStore implements EventStore {
       const db = this.db;
       removed += db.txSync(() => this.#log().prune(before));
     }
-    for (const t of this.db instanceof SqliteDb ? ['auth_events', 'findings'] : ['http_events', 'auth_events', 'findings']) {
+    for (const t of this.db instanceof SqliteDb
+      ? ['auth_events', 'findings']
+      : ['http_events', 'auth_events', 'findings']) {
       removed += (await this.db.run(`DELETE FROM ${t} WHERE time < ?`, [before])).changes;
     }
     removed += (await this.db.run('DELETE FROM log_rejects WHERE at < ?', [before])).changes;
@@ -512,8 +599,31 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-function findingValues(f: Finding, src: number | null, kind: string | null, eventId: number | null, now: number): (string | number | null)[] {
-  return [f.time, f.rule, f.category, f.severity, f.ip, f.user, f.service, f.field, f.match, f.message, f.groupKey, JSON.stringify(f.evidence), src, kind, eventId, now];
+function findingValues(
+  f: Finding,
+  src: number | null,
+  kind: string | null,
+  eventId: number | null,
+  now: number,
+): (string | number | null)[] {
+  return [
+    f.time,
+    f.rule,
+    f.category,
+    f.severity,
+    f.ip,
+    f.user,
+    f.service,
+    f.field,
+    f.match,
+    f.message,
+    f.groupKey,
+    JSON.stringify(f.evidence),
+    src,
+    kind,
+    eventId,
+    now,
+  ];
 }
 
 function toSourceState(r: R): SourceState {

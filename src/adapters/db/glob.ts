@@ -66,7 +66,10 @@ export function globRegExp(glob: string): RegExp {
     else if (t.kind === 'never') out += '(?!)';
     else {
       // Reversed ranges hold nothing (SQLite tests lo <= c <= hi); a JS class would refuse them.
-      const parts = [...t.members.map(escapeChar), ...t.ranges.filter(([lo, hi]) => lo <= hi).map(([lo, hi]) => `\\u{${lo.toString(16)}}-\\u{${hi.toString(16)}}`)];
+      const parts = [
+        ...t.members.map(escapeChar),
+        ...t.ranges.filter(([lo, hi]) => lo <= hi).map(([lo, hi]) => `\\u{${lo.toString(16)}}-\\u{${hi.toString(16)}}`),
+      ];
       if (parts.length === 0) out += t.invert ? '[\\s\\S]' : '(?!)';
       else out += `[${t.invert ? '^' : ''}${parts.join('')}]`;
     }

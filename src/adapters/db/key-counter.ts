@@ -14,7 +14,7 @@ export class KeyCounter {
 
   add(key: number, n: number): void {
     const mask = this.#keys.length - 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & mask;
+    let i = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
     while (this.#used[i] === 1) {
       if (this.#keys[i] === key) {
         this.#counts[i] = (this.#counts[i] as number) + n;
@@ -42,6 +42,7 @@ export class KeyCounter {
 
   /** Every key with its count, in no particular order. */
   *entries(): Generator<[number, number]> {
-    for (let i = 0; i < this.#keys.length; i++) if (this.#used[i] === 1) yield [this.#keys[i] as number, this.#counts[i] as number];
+    for (let i = 0; i < this.#keys.length; i++)
+      if (this.#used[i] === 1) yield [this.#keys[i] as number, this.#counts[i] as number];
   }
 }

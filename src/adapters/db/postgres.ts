@@ -3,7 +3,16 @@
 
 import pg from 'pg';
 import { AppError } from '../../core/errors.ts';
-import { migrationsTable, toPgPlaceholders, type Db, type Migration, type Queryable, type Row, type RunResult, type SqlValue } from './db.ts';
+import {
+  migrationsTable,
+  toPgPlaceholders,
+  type Db,
+  type Migration,
+  type Queryable,
+  type Row,
+  type RunResult,
+  type SqlValue,
+} from './db.ts';
 
 // BIGINT (int8) and NUMERIC come back as strings by default; counts and ids fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -16,7 +25,11 @@ function classify(e: unknown, sql: string): AppError {
   const msg = e instanceof Error ? e.message : String(e);
   // Connection failures and serialisation conflicts are worth retrying.
   const transient = /^(08|40|53|57P)/.test(code) || /ECONNREFUSED|ECONNRESET|timeout/i.test(msg);
-  return new AppError(transient ? 'unavailable' : 'store', `PostgreSQL: ${msg}`, { where: sql.slice(0, 80), cause: e, transient });
+  return new AppError(transient ? 'unavailable' : 'store', `PostgreSQL: ${msg}`, {
+    where: sql.slice(0, 80),
+    cause: e,
+    transient,
+  });
 }
 
 function handle(client: PgClient): Queryable {
@@ -94,11 +107,19 @@ export class PostgresDb implements Db {
     await this.tx(async (q) => {
       await q.exec(`SELECT pg_advisory_xact_lock(4242)`);
       await q.exec(migrationsTable);
-      const done = new Set((await q.query<{ version: number }>('SELECT version FROM schema_migrations WHERE scope = ?', [scope])).map((r) => r.version));
+      const done = new Set(
+        (await q.query<{ version: number }>('SELECT version FROM schema_migrations WHERE scope = ?', [scope])).map(
+          (r) => r.version,
+        ),
+      );
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
         await q.exec(m.postgres);
-        await q.run('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)', [scope, m.version, new Date().toISOString()]);
+        await q.run('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)', [
+          scope,
+          m.version,
+          new Date().toISOString(),
+        ]);
       }
     });
   }

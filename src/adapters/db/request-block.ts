@@ -119,7 +119,8 @@ class PlainBuilder implements TextBuilder {
     const text = writeText(this.#values, head, 1);
     const nulls = 1 + 4 * (n + 1);
     head.fill(0, nulls);
-    for (let i = 0; i < n; i++) if (this.#values[i] === null) head[nulls + (i >> 3)] = (head[nulls + (i >> 3)] as number) | (1 << (i & 7));
+    for (let i = 0; i < n; i++)
+      if (this.#values[i] === null) head[nulls + (i >> 3)] = (head[nulls + (i >> 3)] as number) | (1 << (i & 7));
     return Buffer.concat([head, text]);
   }
 }
@@ -183,7 +184,17 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
   const bytes = new Float64Array(n);
   const dur = new Float64Array(n);
   const dicts: TextBuilder[] = textColumns.map((c) => (c === 'path' ? new PlainBuilder(n) : new DictBuilder(n)));
-  const [dIp, dMethod, dPath, dQuery, dProtocol, dReferer, dUa, dUser, dVhost] = dicts as [TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder, TextBuilder];
+  const [dIp, dMethod, dPath, dQuery, dProtocol, dReferer, dUa, dUser, dVhost] = dicts as [
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+    TextBuilder,
+  ];
   const keys = new Uint32Array(n);
   let minTime = Infinity;
   let maxTime = -Infinity;
@@ -198,7 +209,8 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
     const e = rows.events[start + i] as HttpEvent;
     const id = rows.ids[start + i] as number;
     // The store's NOT NULL: a request without a real time or status is a bug upstream, refused.
-    if (!Number.isFinite(e.time) || !Number.isFinite(e.status) || typeof e.ip !== 'string') throw new Error(`request block: event ${id} has no valid time, status or address`);
+    if (!Number.isFinite(e.time) || !Number.isFinite(e.status) || typeof e.ip !== 'string')
+      throw new Error(`request block: event ${id} has no valid time, status or address`);
     ids[i] = id;
     time[i] = e.time - prevTime;
     prevTime = e.time;
@@ -369,15 +381,20 @@ class DictReader implements TextReader {
     if (raw.length < 5) throw new BlockDamage(`${what}: dictionary column of ${raw.length} bytes is too short`);
     const count = raw.readUInt32LE(1);
     const offEnd = 5 + 4 * (count + 1);
-    if (count > rows || offEnd > raw.length) throw new BlockDamage(`${what}: dictionary of ${count} entries does not fit`);
+    if (count > rows || offEnd > raw.length)
+      throw new BlockDamage(`${what}: dictionary of ${count} entries does not fit`);
     this.#offsets = copyOut(new Uint32Array(count + 1), raw, 5);
     const textLen = this.#offsets[count] as number;
     const idxStart = offEnd + textLen;
-    if (idxStart + 2 * rows !== raw.length) throw new BlockDamage(`${what}: column is ${raw.length} bytes, expected ${idxStart + 2 * rows}`);
-    for (let k = 0; k < count; k++) if ((this.#offsets[k] as number) > (this.#offsets[k + 1] as number)) throw new BlockDamage(`${what}: dictionary offsets go backwards`);
+    if (idxStart + 2 * rows !== raw.length)
+      throw new BlockDamage(`${what}: column is ${raw.length} bytes, expected ${idxStart + 2 * rows}`);
+    for (let k = 0; k < count; k++)
+      if ((this.#offsets[k] as number) > (this.#offsets[k + 1] as number))
+        throw new BlockDamage(`${what}: dictionary offsets go backwards`);
     this.#text = raw.subarray(offEnd, idxStart);
     this.index = copyOut(new Uint16Array(rows), raw, idxStart);
-    for (let i = 0; i < rows; i++) if ((this.index[i] as number) > count) throw new BlockDamage(`${what}: row ${i} points past the dictionary`);
+    for (let i = 0; i < rows; i++)
+      if ((this.index[i] as number) > count) throw new BlockDamage(`${what}: row ${i} points past the dictionary`);
     this.count = count;
     this.#values = new Array<string | undefined>(count + 1);
   }
@@ -498,8 +515,11 @@ class PlainReader implements TextReader {
     const textAt = nullsAt + Math.ceil(rows / 8);
     if (textAt > raw.length) throw new BlockDamage(`${what}: plain column of ${rows} rows does not fit`);
     this.#offsets = copyOut(new Uint32Array(rows + 1), raw, 1);
-    if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length) throw new BlockDamage(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
-    for (let i = 0; i < rows; i++) if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number)) throw new BlockDamage(`${what}: offsets go backwards at row ${i}`);
+    if (this.#offsets[0] !== 0 || textAt + (this.#offsets[rows] as number) !== raw.length)
+      throw new BlockDamage(`${what}: plain column is ${raw.length} bytes, offsets say otherwise`);
+    for (let i = 0; i < rows; i++)
+      if ((this.#offsets[i] as number) > (this.#offsets[i + 1] as number))
+        throw new BlockDamage(`${what}: offsets go backwards at row ${i}`);
     this.#rows = rows;
     this.#nulls = raw.subarray(nullsAt, textAt);
     this.#text = raw.subarray(textAt);
@@ -598,19 +618,26 @@ export class BlockReader {
    * A whole block (`data` as encodeBlock made it), or, with `load`, a split one: `data` is then
    * the head from splitBlock and `load` fetches a column's frame when a search first needs it.
    */
-  constructor(data: Buffer, firstId: number, what = `request block ${firstId}`, load: ((c: number) => Buffer | null) | null = null) {
+  constructor(
+    data: Buffer,
+    firstId: number,
+    what = `request block ${firstId}`,
+    load: ((c: number) => Buffer | null) | null = null,
+  ) {
     this.#what = what;
     this.#data = data;
     this.#load = load;
     this.firstId = firstId;
     if (data.length < 10) throw new BlockDamage(`${what}: ${data.length} bytes is too short`);
     const version = data.readUInt8(0);
-    if (version !== VERSION) throw new BlockDamage(`${what}: format version ${version} is not known (this Ripcord reads ${VERSION})`);
+    if (version !== VERSION)
+      throw new BlockDamage(`${what}: format version ${version} is not known (this Ripcord reads ${VERSION})`);
     this.explicitIds = (data.readUInt8(1) & FLAG_EXPLICIT_IDS) !== 0;
     this.rows = data.readUInt32LE(2);
     const count = data.readUInt32LE(6);
     const expected = numberColumns.length + textColumns.length + (this.explicitIds ? 1 : 0);
-    if (count !== expected || this.rows < 1 || this.rows > BLOCK_MAX_ROWS) throw new BlockDamage(`${what}: ${count} columns of ${this.rows} rows is not a valid block`);
+    if (count !== expected || this.rows < 1 || this.rows > BLOCK_MAX_ROWS)
+      throw new BlockDamage(`${what}: ${count} columns of ${this.rows} rows is not a valid block`);
     let p = 10;
     for (let c = 0; c < count; c++) {
       if (p + 8 > data.length) throw new BlockDamage(`${what}: column ${c} header is past the end`);
@@ -632,7 +659,8 @@ export class BlockReader {
     if (this.#load === null) return this.#data.subarray(s.start, s.start + s.stored);
     const f = this.#load(c);
     if (f === null) throw new BlockDamage(`${this.#what}: column ${c} is missing`);
-    if (f.length !== s.stored) throw new BlockDamage(`${this.#what}: column ${c} is ${f.length} bytes, expected ${s.stored}`);
+    if (f.length !== s.stored)
+      throw new BlockDamage(`${this.#what}: column ${c} is ${f.length} bytes, expected ${s.stored}`);
     return f;
   }
 
@@ -645,15 +673,20 @@ export class BlockReader {
       // One output chunk of the known size: the default 16 KiB chunks are concatenated afterwards.
       raw = zstdDecompressSync(frame, { chunkSize: Math.min(16 << 20, Math.max(1024, s.raw + 64)) });
     } catch (e) {
-      throw new BlockDamage(`${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+      throw new BlockDamage(
+        `${this.#what}: column ${c} does not decompress (${e instanceof Error ? e.message : String(e)})`,
+        { cause: e },
+      );
     }
-    if (raw.length !== s.raw) throw new BlockDamage(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
+    if (raw.length !== s.raw)
+      throw new BlockDamage(`${this.#what}: column ${c} decompressed to ${raw.length} bytes, expected ${s.raw}`);
     return raw;
   }
 
   #f64(c: number): Float64Array {
     const raw = this.#column(c);
-    if (raw.length !== 8 * this.rows) throw new BlockDamage(`${this.#what}: number column ${c} is ${raw.length} bytes, expected ${8 * this.rows}`);
+    if (raw.length !== 8 * this.rows)
+      throw new BlockDamage(`${this.#what}: number column ${c} is ${raw.length} bytes, expected ${8 * this.rows}`);
     return copyOut(new Float64Array(this.rows), raw, 0);
   }
 
@@ -674,7 +707,8 @@ export class BlockReader {
     let v = this.#numbers.get(col);
     if (v === undefined) {
       v = this.#f64(numberColumns.indexOf(col) + (this.explicitIds ? 1 : 0));
-      if (col === 'time' || col === 'line') for (let i = 1; i < v.length; i++) v[i] = (v[i] as number) + (v[i - 1] as number);
+      if (col === 'time' || col === 'line')
+        for (let i = 1; i < v.length; i++) v[i] = (v[i] as number) + (v[i - 1] as number);
       this.#numbers.set(col, v);
     }
     return v;

@@ -9,7 +9,10 @@ import { BLOCK_MAX_ROWS, type RowColumns } from './request-block.ts';
 import type { RequestLog } from './request-log.ts';
 
 /** A row of a version-1 partition: the request's own fields plus where it was kept. */
-type LegacyRow = Pick<HttpEvent, 'time' | 'ip' | 'method' | 'path' | 'query' | 'protocol' | 'status' | 'bytes' | 'user' | 'vhost'> & {
+type LegacyRow = Pick<
+  HttpEvent,
+  'time' | 'ip' | 'method' | 'path' | 'query' | 'protocol' | 'status' | 'bytes' | 'user' | 'vhost'
+> & {
   id: number;
   src: number;
   line: number;
@@ -23,7 +26,11 @@ export function convertLegacyPartitions(db: SqliteDb, log: RequestLog): number {
   const has = db.raw.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'http_parts'").get();
   if (has === undefined) return 0;
   return db.txSync(() => {
-    const tables = (db.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'http_p[0-9]*'").all() as { name: string }[])
+    const tables = (
+      db.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'http_p[0-9]*'").all() as {
+        name: string;
+      }[]
+    )
       .map((r) => r.name)
       .filter((n) => /^http_p\d+$/.test(n))
       .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
@@ -31,7 +38,9 @@ export function convertLegacyPartitions(db: SqliteDb, log: RequestLog): number {
     let pending: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
     for (const t of tables) {
       const rows = db.raw
-        .prepare(`SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM ${t} e LEFT JOIN log_strings r ON r.id = e.referer LEFT JOIN log_strings u ON u.id = e.ua ORDER BY e.id`)
+        .prepare(
+          `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM ${t} e LEFT JOIN log_strings r ON r.id = e.referer LEFT JOIN log_strings u ON u.id = e.ua ORDER BY e.id`,
+        )
         .iterate() as Iterable<unknown>;
       for (const raw of rows) {
         const r = raw as LegacyRow;
@@ -39,19 +48,19 @@ export function convertLegacyPartitions(db: SqliteDb, log: RequestLog): number {
         pending.srcs.push(r.src);
         pending.lines.push(r.line);
         pending.events.push({
-            kind: 'http',
-            time: r.time,
-            ip: r.ip,
-            method: r.method,
-            path: r.path,
-            query: r.query,
-            protocol: r.protocol,
-            status: r.status,
-            bytes: r.bytes,
-            referer: r.referer_s,
-            userAgent: r.ua_s,
-            user: r.user,
-            vhost: r.vhost,
+          kind: 'http',
+          time: r.time,
+          ip: r.ip,
+          method: r.method,
+          path: r.path,
+          query: r.query,
+          protocol: r.protocol,
+          status: r.status,
+          bytes: r.bytes,
+          referer: r.referer_s,
+          userAgent: r.ua_s,
+          user: r.user,
+          vhost: r.vhost,
           durationMs: r.dur,
         });
         if (pending.events.length === BLOCK_MAX_ROWS) {

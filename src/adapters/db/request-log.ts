@@ -17,7 +17,17 @@ import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/events.ts';
 import { buildAddressFilter, mayHoldAddress } from './address-filter.ts';
 import { KeyCounter } from './key-counter.ts';
-import { BLOCK_MAX_ROWS, BLOCK_MIN_ROWS, BlockDamage, BlockReader, encodeBlock, splitBlock, type BlockRow, type RowColumns, type TextColumn } from './request-block.ts';
+import {
+  BLOCK_MAX_ROWS,
+  BLOCK_MIN_ROWS,
+  BlockDamage,
+  BlockReader,
+  encodeBlock,
+  splitBlock,
+  type BlockRow,
+  type RowColumns,
+  type TextColumn,
+} from './request-block.ts';
 import { ipKey, ipv4Text } from './address-key.ts';
 import { globLiteral, globRegExp } from './glob.ts';
 
@@ -86,7 +96,9 @@ export class RequestLog {
     const db = this.#db;
     const next = (db.prepare('SELECT next FROM http_ids WHERE one = 1').get() as { next: number }).next;
     const all: RowColumns = { ids: [], srcs: [], lines: [], events: [] };
-    const tail = db.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id DESC LIMIT 1').get() as { first_id: number; rows: number } | undefined;
+    const tail = db.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id DESC LIMIT 1').get() as
+      | { first_id: number; rows: number }
+      | undefined;
     if (tail !== undefined && tail.rows < this.#sizes.min) {
       const reader = this.#reader(tail.first_id);
       if (reader !== null) {
@@ -123,7 +135,9 @@ export class RequestLog {
     const total = rows.events.length;
     const blocks = Math.ceil(total / this.#sizes.max);
     const per = Math.ceil(total / blocks);
-    const insCat = this.#db.prepare('INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources) VALUES (?,?,?,?,?,?,?)');
+    const insCat = this.#db.prepare(
+      'INSERT INTO http_blocks (first_id, last_id, rows, min_time, max_time, statuses, sources) VALUES (?,?,?,?,?,?,?)',
+    );
     const insIps = this.#db.prepare('INSERT INTO http_block_ips (first_id, filter) VALUES (?, ?)');
     const insHead = this.#db.prepare('INSERT INTO http_block_data (first_id, head) VALUES (?, ?)');
     const insCol = this.#db.prepare('INSERT INTO http_block_columns (key, data) VALUES (?, ?)');
@@ -133,17 +147,24 @@ export class RequestLog {
       insIps.run(s.firstId, buildAddressFilter(s.ipKeys));
       const { head, frames } = splitBlock(data);
       insHead.run(s.firstId, head);
-      frames.forEach((f, c) => insCol.run(s.firstId * COLUMN_KEYS + c, f));
+      frames.forEach((f, c) => {
+        insCol.run(s.firstId * COLUMN_KEYS + c, f);
+      });
     }
   }
 
   #delete(firstId: number): void {
-    for (const t of ['http_blocks', 'http_block_ips', 'http_block_data']) this.#db.prepare(`DELETE FROM ${t} WHERE first_id = ?`).run(firstId);
-    this.#db.prepare('DELETE FROM http_block_columns WHERE key >= ? AND key < ?').run(firstId * COLUMN_KEYS, (firstId + 1) * COLUMN_KEYS);
+    for (const t of ['http_blocks', 'http_block_ips', 'http_block_data'])
+      this.#db.prepare(`DELETE FROM ${t} WHERE first_id = ?`).run(firstId);
+    this.#db
+      .prepare('DELETE FROM http_block_columns WHERE key >= ? AND key < ?')
+      .run(firstId * COLUMN_KEYS, (firstId + 1) * COLUMN_KEYS);
   }
 
   #reader(firstId: number): BlockReader | null {
-    const r = this.#db.prepare('SELECT head FROM http_block_data WHERE first_id = ?').get(firstId) as { head: Uint8Array } | undefined;
+    const r = this.#db.prepare('SELECT head FROM http_block_data WHERE first_id = ?').get(firstId) as
+      | { head: Uint8Array }
+      | undefined;
     if (r === undefined) return null;
     const col = this.#db.prepare('SELECT data FROM http_block_columns WHERE key = ?');
     const load = (c: number): Buffer | null => {
@@ -160,7 +181,9 @@ export class RequestLog {
 
   #catalog(since: number | undefined, until: number | undefined): CatalogRow[] {
     return this.#db
-      .prepare('SELECT first_id, last_id, rows, min_time, max_time, statuses, sources FROM http_blocks WHERE max_time >= ? AND min_time < ? ORDER BY max_time DESC, first_id DESC')
+      .prepare(
+        'SELECT first_id, last_id, rows, min_time, max_time, statuses, sources FROM http_blocks WHERE max_time >= ? AND min_time < ? ORDER BY max_time DESC, first_id DESC',
+      )
       .all(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER) as unknown as CatalogRow[];
   }
 
@@ -235,11 +258,21 @@ export class RequestLog {
   }
 
   /** Counts per value of a request field over a time window, most frequent first. */
-  top(by: 'ip' | 'path' | 'status' | 'user-agent', since: number | undefined, until: number | undefined, limit: number): { value: string | null; count: number }[] {
+  top(
+    by: 'ip' | 'path' | 'status' | 'user-agent',
+    since: number | undefined,
+    until: number | undefined,
+    limit: number,
+  ): { value: string | null; count: number }[] {
     return guard(() => this.#top(by, since, until, limit));
   }
 
-  #top(by: 'ip' | 'path' | 'status' | 'user-agent', since: number | undefined, until: number | undefined, limit: number): { value: string | null; count: number }[] {
+  #top(
+    by: 'ip' | 'path' | 'status' | 'user-agent',
+    since: number | undefined,
+    until: number | undefined,
+    limit: number,
+  ): { value: string | null; count: number }[] {
     const lo = since ?? Number.MIN_SAFE_INTEGER;
     const hi = until ?? Number.MAX_SAFE_INTEGER;
     const counts = new Map<string | null, number>();
@@ -269,7 +302,9 @@ export class RequestLog {
       }
     }
     const asText = col === 'ip' ? ipv4Text : String;
-    const merged = new Map<string | null, number>(topOf(numbers.entries(), limit).map((t) => [asText(t.value), t.count]));
+    const merged = new Map<string | null, number>(
+      topOf(numbers.entries(), limit).map((t) => [asText(t.value), t.count]),
+    );
     for (const t of topOf(counts, limit)) merged.set(t.value, (merged.get(t.value) ?? 0) + t.count);
     return topOf(merged, limit);
   }
@@ -285,7 +320,9 @@ export class RequestLog {
 
   #prune(before: number): number {
     let removed = 0;
-    const old = this.#db.prepare('SELECT first_id, rows, min_time, max_time FROM http_blocks WHERE min_time < ?').all(before) as { first_id: number; rows: number; min_time: number; max_time: number }[];
+    const old = this.#db
+      .prepare('SELECT first_id, rows, min_time, max_time FROM http_blocks WHERE min_time < ?')
+      .all(before) as { first_id: number; rows: number; min_time: number; max_time: number }[];
     for (const b of old) {
       if (b.max_time < before) {
         // Whole blocks go without being read.
@@ -339,6 +376,9 @@ export function pathRegExp(re: string): RegExp {
   try {
     return new RegExp(re);
   } catch (e) {
-    throw new AppError('usage', `--path-re is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    throw new AppError(
+      'usage',
+      `--path-re is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }

@@ -5,7 +5,15 @@ import { DatabaseSync, type StatementSync, type SQLInputValue } from 'node:sqlit
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../core/errors.ts';
-import { migrationsTable, type Db, type Migration, type Queryable, type Row, type RunResult, type SqlValue } from './db.ts';
+import {
+  migrationsTable,
+  type Db,
+  type Migration,
+  type Queryable,
+  type Row,
+  type RunResult,
+  type SqlValue,
+} from './db.ts';
 
 export interface SqliteOptions {
   /** `synchronous` pragma: NORMAL (default: safe against process crashes) or FULL (also power loss). */
@@ -30,9 +38,14 @@ export class SqliteDb implements Db {
     try {
       this.raw = new DatabaseSync(path);
       // 16 KiB pages: fewer, fuller index pages per transaction (measured faster bulk inserts).
-      this.raw.exec(`PRAGMA busy_timeout=10000; PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? "NORMAL"}; PRAGMA foreign_keys=ON;`);
+      this.raw.exec(
+        `PRAGMA busy_timeout=10000; PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}; PRAGMA foreign_keys=ON;`,
+      );
     } catch (e) {
-      throw new AppError('store', `cannot open the SQLite store: ${e instanceof Error ? e.message : String(e)}`, { where: path, cause: e });
+      throw new AppError('store', `cannot open the SQLite store: ${e instanceof Error ? e.message : String(e)}`, {
+        where: path,
+        cause: e,
+      });
     }
   }
 
@@ -129,13 +142,17 @@ export class SqliteDb implements Db {
   async migrate(scope: string, migrations: readonly Migration[]): Promise<void> {
     this.raw.exec(migrationsTable);
     const done = new Set(
-      (this.raw.prepare('SELECT version FROM schema_migrations WHERE scope = ?').all(scope) as { version: number }[]).map((r) => r.version),
+      (
+        this.raw.prepare('SELECT version FROM schema_migrations WHERE scope = ?').all(scope) as { version: number }[]
+      ).map((r) => r.version),
     );
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
       this.txSync(() => {
         this.raw.exec(m.sqlite);
-        this.raw.prepare('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)').run(scope, m.version, new Date().toISOString());
+        this.raw
+          .prepare('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)')
+          .run(scope, m.version, new Date().toISOString());
       });
     }
   }

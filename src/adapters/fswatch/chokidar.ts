@@ -16,7 +16,11 @@ export const chokidarWatcher: FileWatcher = {
       ignored: (path, stats) => ignored(path, stats === undefined ? null : stats.isDirectory()),
     });
     const forward = (type: WatchEvent['type']) => (path: string) => onEvent({ type, path });
-    w.on('add', forward('add')).on('change', forward('change')).on('unlink', forward('unlink')).on('addDir', forward('addDir')).on('unlinkDir', forward('unlinkDir'));
+    w.on('add', forward('add'))
+      .on('change', forward('change'))
+      .on('unlink', forward('unlink'))
+      .on('addDir', forward('addDir'))
+      .on('unlinkDir', forward('unlinkDir'));
     w.on('error', onError);
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     return {

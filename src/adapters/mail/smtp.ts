@@ -20,23 +20,49 @@ export interface EmailSpec {
   timeoutMs: number;
 }
 
-const transientCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const transientCodes = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export function classifySmtp(name: string, e: unknown): AppError {
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; responseCode?: unknown; message?: unknown };
+  const o = (typeof e === 'object' && e !== null ? e : {}) as {
+    code?: unknown;
+    responseCode?: unknown;
+    message?: unknown;
+  };
   const code = typeof o.code === 'string' ? o.code : '';
   const rc = typeof o.responseCode === 'number' ? o.responseCode : null;
   let transient: boolean;
   if (rc !== null) transient = rc >= 400 && rc < 500;
-  else if (code === 'EAUTH' || code === 'ETLS' || code === 'EMESSAGE' || code === 'EENVELOPE' || code === 'ECONFIG') transient = false;
+  else if (code === 'EAUTH' || code === 'ETLS' || code === 'EMESSAGE' || code === 'EENVELOPE' || code === 'ECONFIG')
+    transient = false;
   else transient = transientCodes.has(code) || code === '';
   // The server's reply line can quote the recipient; only the status and code are kept.
   const what = rc !== null ? `SMTP ${rc}` : code || 'error';
-  const detail = rc === null && typeof o.message === 'string' ? `: ${o.message.replace(/<[^>]*@[^>]*>|\S+@\S+/g, '<address>').slice(0, 200)}` : '';
-  return new AppError(transient ? 'unavailable' : code === 'EAUTH' ? 'auth' : 'refused', `channel ${name}: ${what}${detail}`, { transient, cause: e });
+  const detail =
+    rc === null && typeof o.message === 'string'
+      ? `: ${o.message.replace(/<[^>]*@[^>]*>|\S+@\S+/g, '<address>').slice(0, 200)}`
+      : '';
+  return new AppError(
+    transient ? 'unavailable' : code === 'EAUTH' ? 'auth' : 'refused',
+    `channel ${name}: ${what}${detail}`,
+    { transient, cause: e },
+  );
 }
 
-const idDomain = (host: string): string => host.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'localhost';
+const idDomain = (host: string): string =>
+  host
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '') || 'localhost';
 
 export function emailChannel(name: string, spec: EmailSpec): Channel {
   const transport = nodemailer.createTransport({

@@ -9,7 +9,8 @@ import type { ShopDbCell, ShopDbReader } from '../../integrity/index.ts';
 const IDENT = /^[A-Za-z0-9_]+$/;
 
 export function quoteMysql(name: string): string {
-  if (!IDENT.test(name)) throw new AppError('usage', 'table and column names may only have letters, digits and _', { where: name });
+  if (!IDENT.test(name))
+    throw new AppError('usage', 'table and column names may only have letters, digits and _', { where: name });
   return `\`${name}\``;
 }
 
@@ -22,16 +23,29 @@ export class MysqlShopDb implements ShopDbReader {
 
   static async open(url: string): Promise<MysqlShopDb> {
     try {
-      const conn = await mysql.createConnection({ uri: url, connectTimeout: 10_000, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
+      const conn = await mysql.createConnection({
+        uri: url,
+        connectTimeout: 10_000,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        dateStrings: true,
+      });
       return new MysqlShopDb(conn);
     } catch (e) {
-      throw new AppError('unavailable', `cannot connect to the shop database: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new AppError(
+        'unavailable',
+        `cannot connect to the shop database: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
 
   async existingTables(tables: readonly string[]): Promise<Set<string>> {
     if (tables.length === 0) return new Set();
-    const [rows] = await this.#conn.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)', [tables]);
+    const [rows] = await this.#conn.query(
+      'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)',
+      [tables],
+    );
     return new Set((rows as { t: string }[]).map((r) => r.t));
   }
 

@@ -9,7 +9,8 @@ import type { ShopDbCell, ShopDbReader } from '../../integrity/index.ts';
 const IDENT = /^[A-Za-z0-9_]+$/;
 
 export function quotePg(name: string): string {
-  if (!IDENT.test(name)) throw new AppError('usage', 'table and column names may only have letters, digits and _', { where: name });
+  if (!IDENT.test(name))
+    throw new AppError('usage', 'table and column names may only have letters, digits and _', { where: name });
   return `"${name}"`;
 }
 
@@ -25,13 +26,20 @@ export class PostgresShopDb implements ShopDbReader {
     try {
       await client.connect();
     } catch (e) {
-      throw new AppError('unavailable', `cannot connect to the shop database: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new AppError(
+        'unavailable',
+        `cannot connect to the shop database: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
     return new PostgresShopDb(client);
   }
 
   async existingTables(tables: readonly string[]): Promise<Set<string>> {
-    const r = await this.#client.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1)', [tables]);
+    const r = await this.#client.query<{ t: string }>(
+      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1)',
+      [tables],
+    );
     return new Set(r.rows.map((x) => x.t));
   }
 
@@ -42,7 +50,10 @@ export class PostgresShopDb implements ShopDbReader {
     for (;;) {
       const where: string = last === null ? '' : `WHERE ${k} > $1`;
       const sql: string = `SELECT ${k} AS __k, ${cols} FROM ${quotePg(table)} ${where} ORDER BY ${k} LIMIT ${Math.floor(batchSize)}`;
-      const r: pg.QueryResult<Record<string, unknown>> = await this.#client.query<Record<string, unknown>>(sql, last === null ? [] : [last]);
+      const r: pg.QueryResult<Record<string, unknown>> = await this.#client.query<Record<string, unknown>>(
+        sql,
+        last === null ? [] : [last],
+      );
       for (const row of r.rows) {
         for (const c of columns) {
           const v = row[c];

@@ -46,9 +46,11 @@ export class Batcher {
     const firstLine = this.#line + 1;
     this.#line += lines.length;
     this.#lines = [];
-    this.#chain = this.#chain.then(() => this.#sink({ lines, firstLine, checkpoint, origin: this.#origin })).catch((e: unknown) => {
-      this.#error ??= e;
-    });
+    this.#chain = this.#chain
+      .then(() => this.#sink({ lines, firstLine, checkpoint, origin: this.#origin }))
+      .catch((e: unknown) => {
+        this.#error ??= e;
+      });
   }
 
   /** Waits until everything pushed so far is stored; rethrows a sink failure. */

@@ -71,7 +71,14 @@ function toCheckpoint(path: string, p: Pos): Checkpoint {
 function fromCheckpoint(c: Checkpoint | null): Pos | null {
   if (c === null) return null;
   const n = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : NaN);
-  const p = { ino: n('ino'), dev: n('dev'), offset: n('offset'), line: n('line'), fp: String(c['fp'] ?? ''), fpLen: n('fpLen') };
+  const p = {
+    ino: n('ino'),
+    dev: n('dev'),
+    offset: n('offset'),
+    line: n('line'),
+    fp: String(c['fp'] ?? ''),
+    fpLen: n('fpLen'),
+  };
   return Object.values(p).some((v) => typeof v === 'number' && Number.isNaN(v)) ? null : p;
 }
 
@@ -111,7 +118,10 @@ export class FileSource implements LineSource {
     if (fd === null) return;
     let st = fstatSync(fd);
     this.#total = st.size;
-    if (pos !== null && !(pos.ino === st.ino && pos.dev === st.dev && st.size >= pos.offset && fingerprint(fd, pos.fpLen).fp === pos.fp)) {
+    if (
+      pos !== null &&
+      !(pos.ino === st.ino && pos.dev === st.dev && st.size >= pos.offset && fingerprint(fd, pos.fpLen).fp === pos.fp)
+    ) {
       // The file we were reading is not this one any more: it rotated while we were away.
       const old = this.#findRotated(pos);
       if (old !== null) await this.#drainPath(old, pos, sink, signal);
@@ -225,7 +235,9 @@ export class FileSource implements LineSource {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' || !this.#o.follow) {
-          throw new AppError(code === 'ENOENT' ? 'not_found' : 'io', `cannot open ${this.path}: ${code ?? String(e)}`, { where: this.path });
+          throw new AppError(code === 'ENOENT' ? 'not_found' : 'io', `cannot open ${this.path}: ${code ?? String(e)}`, {
+            where: this.path,
+          });
         }
       }
       await sleep(this.#o.pollMs ?? 200, signal);
@@ -251,9 +263,7 @@ export class FileSource implements LineSource {
         if (!st.isFile() || st.size < pos.offset) continue;
         if (!byFingerprintOnly && st.ino === pos.ino && st.dev === pos.dev) return p;
         if (fingerprintOf(p, pos.fpLen) === pos.fp && pos.fpLen > 0) return p;
-      } catch {
-        continue;
-      }
+      } catch {}
     }
     return null;
   }
@@ -273,14 +283,17 @@ export class FileSource implements LineSource {
     try {
       fd = openSync(this.path, 'r');
     } catch (e) {
-      throw new AppError('not_found', `cannot open ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { where: this.path });
+      throw new AppError('not_found', `cannot open ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+        where: this.path,
+      });
     }
     const st = fstatSync(fd);
     const fp = fingerprint(fd, st.size);
     closeSync(fd);
     this.#total = st.size;
     let pos = fromCheckpoint(from);
-    if (pos === null || pos.fp !== fp.fp || pos.ino !== st.ino) pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fp };
+    if (pos === null || pos.fp !== fp.fp || pos.ino !== st.ino)
+      pos = { ino: st.ino, dev: st.dev, offset: 0, line: 0, ...fp };
     // Resuming: the decompressed bytes before the checkpoint are skipped, not sent again.
     const skipTo = pos.offset;
     let streamed = 0;
@@ -303,7 +316,9 @@ export class FileSource implements LineSource {
       if (!signal.aborted && pending.length > 0) await this.#emit(pending, pos, sink, signal, true);
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('io', `cannot decompress ${this.path}: ${e instanceof Error ? e.message : String(e)}`, { where: this.path });
+      throw new AppError('io', `cannot decompress ${this.path}: ${e instanceof Error ? e.message : String(e)}`, {
+        where: this.path,
+      });
     } finally {
       raw.destroy();
     }

@@ -27,8 +27,14 @@ export function journalEntryToLine(entry: Record<string, unknown>): string | nul
   const us = Number(entry['__REALTIME_TIMESTAMP']);
   const time = Number.isFinite(us) ? new Date(Math.floor(us / 1000)).toISOString() : new Date().toISOString();
   const host = typeof entry['_HOSTNAME'] === 'string' ? entry['_HOSTNAME'] : 'localhost';
-  const ident = typeof entry['SYSLOG_IDENTIFIER'] === 'string' ? entry['SYSLOG_IDENTIFIER'] : typeof entry['_COMM'] === 'string' ? entry['_COMM'] : 'journal';
-  const pid = typeof entry['_PID'] === 'string' || typeof entry['_PID'] === 'number' ? `[${String(entry['_PID'])}]` : '';
+  const ident =
+    typeof entry['SYSLOG_IDENTIFIER'] === 'string'
+      ? entry['SYSLOG_IDENTIFIER']
+      : typeof entry['_COMM'] === 'string'
+        ? entry['_COMM']
+        : 'journal';
+  const pid =
+    typeof entry['_PID'] === 'string' || typeof entry['_PID'] === 'number' ? `[${String(entry['_PID'])}]` : '';
   return `${time} ${host} ${ident}${pid}: ${msg.replace(/\n/g, ' ')}`;
 }
 
@@ -75,10 +81,14 @@ export class JournaldSource implements LineSource {
         }
       })();
       const r = await Promise.race([lines.then(() => null), spawnError]);
-      if (r instanceof Error) throw new AppError('unavailable', `cannot run journalctl: ${r.message}`, { where: this.id });
+      if (r instanceof Error)
+        throw new AppError('unavailable', `cannot run journalctl: ${r.message}`, { where: this.id });
       await batcher.drain();
-      const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('close', resolve)));
-      if (!signal.aborted && code !== 0 && code !== null) throw new AppError('unavailable', `journalctl exited with ${code}: ${stderr.trim()}`, { where: this.id });
+      const code = await new Promise<number | null>((resolve) =>
+        child.exitCode !== null ? resolve(child.exitCode) : child.once('close', resolve),
+      );
+      if (!signal.aborted && code !== 0 && code !== null)
+        throw new AppError('unavailable', `journalctl exited with ${code}: ${stderr.trim()}`, { where: this.id });
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -85,7 +85,11 @@ export class SyslogSource implements LineSource {
       });
       const u = udp;
       await new Promise<void>((resolve, reject) => {
-        u.once('error', (e) => reject(new AppError('unavailable', `cannot listen on udp ${this.#o.listen}: ${e.message}`, { where: this.id })));
+        u.once('error', (e) =>
+          reject(
+            new AppError('unavailable', `cannot listen on udp ${this.#o.listen}: ${e.message}`, { where: this.id }),
+          ),
+        );
         u.bind(port, host, () => resolve());
       });
       ports.udp = udp.address().port;
@@ -107,14 +111,20 @@ export class SyslogSource implements LineSource {
       });
       const t = tcp;
       await new Promise<void>((resolve, reject) => {
-        t.once('error', (e) => reject(new AppError('unavailable', `cannot listen on tcp ${this.#o.listen}: ${e.message}`, { where: this.id })));
+        t.once('error', (e) =>
+          reject(
+            new AppError('unavailable', `cannot listen on tcp ${this.#o.listen}: ${e.message}`, { where: this.id }),
+          ),
+        );
         t.listen(ports.udp ?? port, host, () => resolve());
       });
       const a = tcp.address();
       if (a !== null && typeof a === 'object') ports.tcp = a.port;
     }
     this.#o.onListening?.(ports);
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     udp?.close();
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));

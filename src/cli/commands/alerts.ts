@@ -20,12 +20,15 @@ import {
 
 function alertId(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new AppError('usage', `"${text}" is not an alert id (see \`ripcord alerts list\`)`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError('usage', `"${text}" is not an alert id (see \`ripcord alerts list\`)`);
   return n;
 }
 
 const where = (a: Pick<AlertView, 'service' | 'ip' | 'user'>): string =>
-  [a.service ?? '', a.user !== null ? `user ${safe(a.user)}` : '', a.ip !== null ? `from ${safe(a.ip)}` : ''].filter((s) => s !== '').join(' ');
+  [a.service ?? '', a.user !== null ? `user ${safe(a.user)}` : '', a.ip !== null ? `from ${safe(a.ip)}` : '']
+    .filter((s) => s !== '')
+    .join(' ');
 
 const matchText = (m: object): string =>
   (Object.entries(m) as [string, unknown][])
@@ -47,7 +50,9 @@ export function register(program: Command): void {
 
   alerts
     .command('list')
-    .description('Recent alerts, newest first: id, state (open, acked, closed), severity, what, where, how many findings, messages sent.')
+    .description(
+      'Recent alerts, newest first: id, state (open, acked, closed), severity, what, where, how many findings, messages sent.',
+    )
     .option('--open', 'only alerts not acknowledged')
     .option('--since <time>', 'only alerts active since this time (ISO, or relative: 24h)')
     .option('--limit <n>', 'at most this many', '50')
@@ -60,12 +65,22 @@ export function register(program: Command): void {
         ...(since !== undefined ? { since } : {}),
         limit: positiveInt('--limit', o['limit'] as string | undefined, 50),
       });
-      if (out.json) for (const a of rows) out.record({ ...a, firstAt: isoTime(a.firstAt), lastAt: isoTime(a.lastAt) }, () => '');
+      if (out.json)
+        for (const a of rows) out.record({ ...a, firstAt: isoTime(a.firstAt), lastAt: isoTime(a.lastAt) }, () => '');
       else if (rows.length === 0) out.note('no alerts');
       else
         out.text(
           table(
-            rows.map((a) => [String(a.id), a.state, a.severity, isoTime(a.lastAt), safe(a.rule), where(a), String(a.count), String(a.seq)]),
+            rows.map((a) => [
+              String(a.id),
+              a.state,
+              a.severity,
+              isoTime(a.lastAt),
+              safe(a.rule),
+              where(a),
+              String(a.count),
+              String(a.seq),
+            ]),
             ['id', 'state', 'severity', 'last', 'rule', 'where', 'findings', 'msgs'],
           ),
         );
@@ -74,7 +89,9 @@ export function register(program: Command): void {
   alerts
     .command('show')
     .argument('<id>', 'alert id (from `ripcord alerts list`)')
-    .description('One alert in full: what happened, evidence lines, every message queued for it and its delivery state, and the commands that look further.')
+    .description(
+      'One alert in full: what happened, evidence lines, every message queued for it and its delivery state, and the commands that look further.',
+    )
     .option('--json', 'one JSON object')
     .action(async (id: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
@@ -113,7 +130,9 @@ export function register(program: Command): void {
   alerts
     .command('ack')
     .argument('<id>', 'alert id')
-    .description('Acknowledge an alert: you have seen it. Stops its reminders; later findings of the same kind open a new alert.')
+    .description(
+      'Acknowledge an alert: you have seen it. Stops its reminders; later findings of the same kind open a new alert.',
+    )
     .option('--json', 'one JSON object')
     .action(async (id: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
@@ -130,13 +149,19 @@ export function register(program: Command): void {
         ' ' +
         'Without --match, lists the active silences.',
     )
-    .option('--match <matchers>', 'comma-separated field=value pairs, all must match: rule=ssh-brute-force,ip=203.0.113.9')
+    .option(
+      '--match <matchers>',
+      'comma-separated field=value pairs, all must match: rule=ssh-brute-force,ip=203.0.113.9',
+    )
     .option('--for <duration>', 'how long: 30m, 2h, 1d', '2h')
     .option('--comment <text>', 'why (shown in listings)')
     .option('--all', 'when listing, include expired silences')
     .option('--expire <id>', 'end a silence now')
     .option('--json', 'one JSON object per line')
-    .addHelpText('after', '\nExamples:\n  ripcord alerts silence --match rule=ssh-brute-force,ip=203.0.113.9 --for 2h --comment "pen test"\n  ripcord alerts silence\n  ripcord alerts silence --expire 3')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ripcord alerts silence --match rule=ssh-brute-force,ip=203.0.113.9 --for 2h --comment "pen test"\n  ripcord alerts silence\n  ripcord alerts silence --expire 3',
+    )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
@@ -148,15 +173,30 @@ export function register(program: Command): void {
       if (typeof o['match'] === 'string') {
         const forText = String(o['for'] ?? '2h');
         const forMs = durationMs(forText);
-        if (forMs === undefined || forMs <= 0) throw new AppError('usage', `--for: "${forText}" is not a duration (30m, 2h, 1d)`);
-        const s = await addSilence(loaded, { match: o['match'], forMs, comment: typeof o['comment'] === 'string' ? o['comment'] : undefined });
-        out.record({ ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) }, (v) => `silence ${v.id}: ${matchText(s.match)} until ${v.endsAt}`);
+        if (forMs === undefined || forMs <= 0)
+          throw new AppError('usage', `--for: "${forText}" is not a duration (30m, 2h, 1d)`);
+        const s = await addSilence(loaded, {
+          match: o['match'],
+          forMs,
+          comment: typeof o['comment'] === 'string' ? o['comment'] : undefined,
+        });
+        out.record(
+          { ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) },
+          (v) => `silence ${v.id}: ${matchText(s.match)} until ${v.endsAt}`,
+        );
         return;
       }
       const rows = await listSilences(loaded, o['all'] === true);
-      if (out.json) for (const s of rows) out.record({ ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) }, () => '');
+      if (out.json)
+        for (const s of rows) out.record({ ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) }, () => '');
       else if (rows.length === 0) out.note('no active silences');
-      else out.text(table(rows.map((s) => [String(s.id), matchText(s.match), isoTime(s.endsAt), String(s.muted), safe(s.comment)]), ['id', 'match', 'until', 'muted', 'comment']));
+      else
+        out.text(
+          table(
+            rows.map((s) => [String(s.id), matchText(s.match), isoTime(s.endsAt), String(s.muted), safe(s.comment)]),
+            ['id', 'match', 'until', 'muted', 'comment'],
+          ),
+        );
     });
 
   alerts
@@ -173,7 +213,9 @@ export function register(program: Command): void {
             s.channels.map((c) => [
               safe(c.channel),
               c.configured ? '' : '(not configured)',
-              c.consecutiveFailures > 0 ? `${c.consecutiveFailures} failures since ${isoTime(c.failingSince ?? 0)}` : 'ok',
+              c.consecutiveFailures > 0
+                ? `${c.consecutiveFailures} failures since ${isoTime(c.failingSince ?? 0)}`
+                : 'ok',
               c.lastSuccessAt !== null ? `last ok ${isoTime(c.lastSuccessAt)}` : '',
               safe(c.lastError ?? ''),
             ]),
@@ -187,7 +229,9 @@ export function register(program: Command): void {
   alerts
     .command('test')
     .argument('<channel>', 'channel name from alerts.channels')
-    .description('Send a test message on one channel now and report success, or the error and whether it would be retried.')
+    .description(
+      'Send a test message on one channel now and report success, or the error and whether it would be retried.',
+    )
     .option('--json', 'one JSON object')
     .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
@@ -197,6 +241,7 @@ export function register(program: Command): void {
           ? `${safe(r.channel)} (${r.type}): delivered in ${r.ms} ms (message ${r.key})`
           : `${safe(r.channel)} (${r.type}): FAILED after ${r.ms} ms: ${safe(r.error)} (${r.transient ? 'transient: would be retried' : 'permanent: fix the configuration'})`,
       );
-      if (!r.ok) throw new AppError(r.transient ? 'unavailable' : 'refused', `channel ${name} did not accept the test message`);
+      if (!r.ok)
+        throw new AppError(r.transient ? 'unavailable' : 'refused', `channel ${name} did not accept the test message`);
     });
 }

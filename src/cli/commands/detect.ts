@@ -31,7 +31,10 @@ export function register(program: Command): void {
       }
       const out = createOut(o.json === true);
       const summary = await detectLines(configFor(cmd), file === '-' ? process.stdin : file, o.format, (f) =>
-        out.record(f, (x) => `line ${x.line}  ${x.severity.padEnd(8)} ${x.rule.padEnd(30)} ${x.field}: ${safe(x.match)}`),
+        out.record(
+          f,
+          (x) => `line ${x.line}  ${x.severity.padEnd(8)} ${x.rule.padEnd(30)} ${x.field}: ${safe(x.match)}`,
+        ),
       );
       out.note(
         `${summary.lines} lines (${summary.format}): ${summary.events} events, ${summary.skipped} skipped, ${summary.rejected} not parsed; ${summary.findings} findings`,

@@ -6,7 +6,10 @@ import { configFor, defined, isoTime, positiveInt, sinceUntil } from '../context
 import { withStore } from '../../app/logs-api.ts';
 
 export function register(program: Command): void {
-  const findings = program.command('findings').summary('attacks and logins that detection found').description('Findings of the detection rules and the integrity watch.');
+  const findings = program
+    .command('findings')
+    .summary('attacks and logins that detection found')
+    .description('Findings of the detection rules and the integrity watch.');
   findings
     .command('list')
     .description('Findings, newest first.')
@@ -31,7 +34,11 @@ export function register(program: Command): void {
         }),
       );
       for (const f of rows)
-        out.record({ ...f, time: isoTime(f.time) }, (x) => `${x.time}  ${x.severity.padEnd(8)} ${x.rule.padEnd(22)} ${safe(x.ip)}  ${safe(x.message)}  [${x.field}: ${safe(x.match.slice(0, 80))}]`);
+        out.record(
+          { ...f, time: isoTime(f.time) },
+          (x) =>
+            `${x.time}  ${x.severity.padEnd(8)} ${x.rule.padEnd(22)} ${safe(x.ip)}  ${safe(x.message)}  [${x.field}: ${safe(x.match.slice(0, 80))}]`,
+        );
       if (!out.json && rows.length === 0) out.note('no findings');
     });
 }

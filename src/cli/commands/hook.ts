@@ -27,7 +27,10 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'give up recording after this many milliseconds', '2000')
     .option('--no-deliver', 'only record; leave delivery to `ripcord run`')
     .option('--json', 'print what was done as one JSON object (for debugging; pam_exec discards it with `quiet`)')
-    .addHelpText('after', '\nIn /etc/pam.d/sshd (and vsftpd, proftpd, su, sudo):\n  session optional pam_exec.so quiet /usr/local/bin/ripcord hook pam')
+    .addHelpText(
+      'after',
+      '\nIn /etc/pam.d/sshd (and vsftpd, proftpd, su, sudo):\n  session optional pam_exec.so quiet /usr/local/bin/ripcord hook pam',
+    )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       try {
@@ -49,17 +52,24 @@ export function register(program: Command): void {
           deliver: o['deliver'] !== false,
           selfArgv,
         });
-        out.record(r, (v) => (v.recorded ? `recorded finding ${v.findingId}` : v.error ? `not recorded: ${v.error}` : 'nothing to do'));
+        out.record(r, (v) =>
+          v.recorded ? `recorded finding ${v.findingId}` : v.error ? `not recorded: ${v.error}` : 'nothing to do',
+        );
       } catch (e) {
         // Never fail the login: report and exit 0.
-        out.record({ recorded: false, error: e instanceof Error ? e.message : String(e) }, (v) => `not recorded: ${v.error}`);
+        out.record(
+          { recorded: false, error: e instanceof Error ? e.message : String(e) },
+          (v) => `not recorded: ${v.error}`,
+        );
       }
       process.exitCode = 0;
     });
 
   hook
     .command('deliver')
-    .description('One dispatch and delivery round now: queue what new findings call for and send what is due (started by `hook pam`).')
+    .description(
+      'One dispatch and delivery round now: queue what new findings call for and send what is due (started by `hook pam`).',
+    )
     .option('--json', 'one JSON object')
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);

@@ -28,7 +28,8 @@ export const commandModules: Record<string, Loader> = {
 /** The commands a command line needs: the one it names, or all of them (help, typos). */
 export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
   const name = commandName(argv);
-  const loaders = name !== null && commandModules[name] !== undefined ? [commandModules[name]] : Object.values(commandModules);
+  const loaders =
+    name !== null && commandModules[name] !== undefined ? [commandModules[name]] : Object.values(commandModules);
   return Promise.all(loaders.map(async (load) => (await load()).register));
 }
 

@@ -24,7 +24,10 @@ function collect(v: string, prev: string[] = []): string[] {
 function withWhere(cmd: Command): Command {
   return cmd
     .option('--root <dir>', 'folder to cover instead of the configured ones (repeatable)', collect)
-    .option('--preset <name>', 'platform preset: magento1, magento2, woocommerce, wordpress, prestashop, opencart, none')
+    .option(
+      '--preset <name>',
+      'platform preset: magento1, magento2, woocommerce, wordpress, prestashop, opencart, none',
+    )
     .option('--json', 'print JSON, one object per line')
     .addHelpText('after', WHERE_HELP);
 }
@@ -44,7 +47,12 @@ async function ctxOf(o: WhereOpts, cmd: Command) {
   return (await app()).integrityContext(configFor(cmd), t);
 }
 
-const size = (n: number): string => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+const size = (n: number): string =>
+  n >= 1024 ** 3
+    ? `${(n / 1024 ** 3).toFixed(2)} GiB`
+    : n >= 1024 ** 2
+      ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+      : `${(n / 1024).toFixed(1)} KiB`;
 const mode = (m: number): string => m.toString(8).padStart(4, '0');
 
 export function register(program: Command): void {
@@ -68,7 +76,11 @@ export function register(program: Command): void {
   ).action(async (o: WhereOpts & { reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
     const r = await (await app()).integrityBaseline(await ctxOf(o, cmd), { reason: o.reason });
-    out.record(r, (x) => `baseline ${x.snapshot.slice(0, 12)}: ${x.files} files, ${x.dirs} folders, ${size(x.bytes)} (${size(x.storedBytes)} new in the repository) in ${(x.durationMs / 1000).toFixed(1)} s\n  ${x.roots.map(safe).join('\n  ')}`);
+    out.record(
+      r,
+      (x) =>
+        `baseline ${x.snapshot.slice(0, 12)}: ${x.files} files, ${x.dirs} folders, ${size(x.bytes)} (${size(x.storedBytes)} new in the repository) in ${(x.durationMs / 1000).toFixed(1)} s\n  ${x.roots.map(safe).join('\n  ')}`,
+    );
   });
 
   withWhere(
@@ -87,21 +99,45 @@ export function register(program: Command): void {
     const r = await (await app()).integrityCheck(await ctxOf(o, cmd), { full: o.full === true });
     for (const c of r.changes) {
       out.record(
-        { type: 'change', root: c.root, path: c.path, kinds: c.kinds, time: c.time === null ? null : new Date(c.time).toISOString(), before: c.before, after: c.after, findings: c.findings, requests: c.requests },
+        {
+          type: 'change',
+          root: c.root,
+          path: c.path,
+          kinds: c.kinds,
+          time: c.time === null ? null : new Date(c.time).toISOString(),
+          before: c.before,
+          after: c.after,
+          findings: c.findings,
+          requests: c.requests,
+        },
         () => {
           const lines = [`${c.kinds.join(',').padEnd(10)} ${safe(c.path)}`];
-          if (c.kinds.includes('mode') && c.before && c.after) lines.push(`           mode ${mode(c.before.mode)} -> ${mode(c.after.mode)}`);
-          if (c.kinds.includes('owner') && c.before && c.after) lines.push(`           owner ${c.before.uid}:${c.before.gid} -> ${c.after.uid}:${c.after.gid}`);
-          if (c.kinds.includes('symlink') && c.before && c.after) lines.push(`           -> ${safe(c.before.target)} now -> ${safe(c.after.target)}`);
+          if (c.kinds.includes('mode') && c.before && c.after)
+            lines.push(`           mode ${mode(c.before.mode)} -> ${mode(c.after.mode)}`);
+          if (c.kinds.includes('owner') && c.before && c.after)
+            lines.push(`           owner ${c.before.uid}:${c.before.gid} -> ${c.after.uid}:${c.after.gid}`);
+          if (c.kinds.includes('symlink') && c.before && c.after)
+            lines.push(`           -> ${safe(c.before.target)} now -> ${safe(c.after.target)}`);
           if (c.time !== null) lines.push(`           changed ${new Date(c.time).toISOString()}`);
-          for (const f of c.findings) lines.push(`           ! ${f.severity} ${f.rule} line ${f.line}: ${safe(f.match)}`);
-          for (const q of c.requests) lines.push(`           < ${new Date(q.time).toISOString()} ${safe(q.ip)} ${safe(q.method)} ${safe(q.path)}${q.query ? `?${safe(q.query)}` : ''} ${q.status}`);
+          for (const f of c.findings)
+            lines.push(`           ! ${f.severity} ${f.rule} line ${f.line}: ${safe(f.match)}`);
+          for (const q of c.requests)
+            lines.push(
+              `           < ${new Date(q.time).toISOString()} ${safe(q.ip)} ${safe(q.method)} ${safe(q.path)}${q.query ? `?${safe(q.query)}` : ''} ${q.status}`,
+            );
           return lines.join('\n');
         },
       );
     }
     out.record(
-      { type: 'summary', baseline: r.baseline, full: r.full, changes: r.changes.length, ...r.stats, durationMs: r.durationMs },
+      {
+        type: 'summary',
+        baseline: r.baseline,
+        full: r.full,
+        changes: r.changes.length,
+        ...r.stats,
+        durationMs: r.durationMs,
+      },
       () =>
         [
           ...r.stats.errors.map((e) => `warning: ${safe(e)}`),
@@ -111,32 +147,49 @@ export function register(program: Command): void {
     if (r.changes.length > 0) process.exitCode = EXIT_FOUND;
   });
 
-  withWhere(integrity.command('diff').summary('unified diff of a file against its baseline copy').argument('<path>', 'file to compare (absolute, or relative to the site root)').description('Shows a unified diff of a file against its baseline copy; binary files are summarised. Content is escaped.')).action(
-    async (path: string, o: WhereOpts, cmd: Command) => {
-      const out = createOut(o.json === true);
-      const r = await (await app()).integrityDiff(await ctxOf(o, cmd), path);
-      out.record(r, (x) => {
-        if (x.status === 'unchanged') return `${safe(x.path)}: unchanged`;
-        if (x.status === 'not-a-file') return `${safe(x.path)}: not a regular file`;
-        if (x.binary) return `${safe(x.path)}: binary, ${x.status}: ${x.before ? `${x.before.size} bytes ${x.before.hash?.slice(0, 12) ?? ''}` : 'absent'} -> ${x.after ? `${x.after.size} bytes ${x.after.hash?.slice(0, 12) ?? ''}` : 'absent'}`;
-        return x.diff.split('\n').map(safe).join('\n');
-      });
-      if (r.status !== 'unchanged') process.exitCode = EXIT_FOUND;
-    },
-  );
+  withWhere(
+    integrity
+      .command('diff')
+      .summary('unified diff of a file against its baseline copy')
+      .argument('<path>', 'file to compare (absolute, or relative to the site root)')
+      .description(
+        'Shows a unified diff of a file against its baseline copy; binary files are summarised. Content is escaped.',
+      ),
+  ).action(async (path: string, o: WhereOpts, cmd: Command) => {
+    const out = createOut(o.json === true);
+    const r = await (await app()).integrityDiff(await ctxOf(o, cmd), path);
+    out.record(r, (x) => {
+      if (x.status === 'unchanged') return `${safe(x.path)}: unchanged`;
+      if (x.status === 'not-a-file') return `${safe(x.path)}: not a regular file`;
+      if (x.binary)
+        return `${safe(x.path)}: binary, ${x.status}: ${x.before ? `${x.before.size} bytes ${x.before.hash?.slice(0, 12) ?? ''}` : 'absent'} -> ${x.after ? `${x.after.size} bytes ${x.after.hash?.slice(0, 12) ?? ''}` : 'absent'}`;
+      return x.diff.split('\n').map(safe).join('\n');
+    });
+    if (r.status !== 'unchanged') process.exitCode = EXIT_FOUND;
+  });
 
   withWhere(
     integrity
       .command('accept')
       .summary('make legitimate changes part of the baseline')
       .argument('[paths...]', 'files or folders whose current state is legitimate')
-      .description('Makes the current state of the named paths (or, with --all, of everything) the baseline, e.g. after a deploy. Records who and why.')
+      .description(
+        'Makes the current state of the named paths (or, with --all, of everything) the baseline, e.g. after a deploy. Records who and why.',
+      )
       .option('--all', 'accept every change: takes a new baseline')
       .option('--reason <text>', 'why (kept in the audit log)'),
   ).action(async (paths: string[], o: WhereOpts & { all?: boolean; reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityAccept(await ctxOf(o, cmd), { paths, all: o.all === true, reason: o.reason });
-    out.record(r, (x) => (x.all ? `accepted everything: new baseline ${x.snapshot.slice(0, 12)}` : `accepted ${x.accepted.length} path(s) into the baseline:\n  ${x.accepted.map((a) => safe(a.path)).join('\n  ')}`));
+    const r = await (await app()).integrityAccept(await ctxOf(o, cmd), {
+      paths,
+      all: o.all === true,
+      reason: o.reason,
+    });
+    out.record(r, (x) =>
+      x.all
+        ? `accepted everything: new baseline ${x.snapshot.slice(0, 12)}`
+        : `accepted ${x.accepted.length} path(s) into the baseline:\n  ${x.accepted.map((a) => safe(a.path)).join('\n  ')}`,
+    );
   });
 
   withWhere(
@@ -152,16 +205,42 @@ export function register(program: Command): void {
       .option('--all', 'revert every change')
       .option('--dry-run', 'only show what would be done')
       .option('--delete-added', 'move files that are not in the baseline to the quarantine folder'),
-  ).action(async (paths: string[], o: WhereOpts & { all?: boolean; dryRun?: boolean; deleteAdded?: boolean }, cmd: Command) => {
-    const out = createOut(o.json === true);
-    const r = await (await app()).integrityRevert(await ctxOf(o, cmd), { paths, all: o.all === true, dryRun: o.dryRun === true, deleteAdded: o.deleteAdded === true });
-    for (const s of r.steps) out.record({ type: 'step', ...s }, (x) => `${(o.dryRun === true ? `would ${x.action}` : x.action).padEnd(16)} ${safe(x.path)}${x.detail !== null ? `  (${safe(x.detail)})` : ''}`);
-    out.record(
-      { type: 'summary', changes: r.changes, restored: r.restored, quarantined: r.quarantined, refused: r.refused, failed: r.failed, quarantineDir: r.quarantineDir, dryRun: o.dryRun === true },
-      (x) => `${x.dryRun ? 'dry run: ' : ''}${x.restored} restored, ${x.quarantined} quarantined, ${x.refused} refused, ${x.failed} failed${x.quarantineDir !== null ? `; quarantine: ${safe(x.quarantineDir)}` : ''}`,
-    );
-    if (r.refused > 0 || r.failed > 0) process.exitCode = errorCodes.refused[0];
-  });
+  ).action(
+    async (
+      paths: string[],
+      o: WhereOpts & { all?: boolean; dryRun?: boolean; deleteAdded?: boolean },
+      cmd: Command,
+    ) => {
+      const out = createOut(o.json === true);
+      const r = await (await app()).integrityRevert(await ctxOf(o, cmd), {
+        paths,
+        all: o.all === true,
+        dryRun: o.dryRun === true,
+        deleteAdded: o.deleteAdded === true,
+      });
+      for (const s of r.steps)
+        out.record(
+          { type: 'step', ...s },
+          (x) =>
+            `${(o.dryRun === true ? `would ${x.action}` : x.action).padEnd(16)} ${safe(x.path)}${x.detail !== null ? `  (${safe(x.detail)})` : ''}`,
+        );
+      out.record(
+        {
+          type: 'summary',
+          changes: r.changes,
+          restored: r.restored,
+          quarantined: r.quarantined,
+          refused: r.refused,
+          failed: r.failed,
+          quarantineDir: r.quarantineDir,
+          dryRun: o.dryRun === true,
+        },
+        (x) =>
+          `${x.dryRun ? 'dry run: ' : ''}${x.restored} restored, ${x.quarantined} quarantined, ${x.refused} refused, ${x.failed} failed${x.quarantineDir !== null ? `; quarantine: ${safe(x.quarantineDir)}` : ''}`,
+      );
+      if (r.refused > 0 || r.failed > 0) process.exitCode = errorCodes.refused[0];
+    },
+  );
 
   withWhere(
     integrity
@@ -178,7 +257,9 @@ export function register(program: Command): void {
     const rows = r.findings.map((f) => [f.severity, f.rule, `${safe(f.path)}:${f.line}`, safe(f.match)]);
     if (o.json === true) for (const f of r.findings) out.record(f, () => '');
     else if (rows.length > 0) out.text(table(rows, ['SEVERITY', 'RULE', 'WHERE', 'MATCH']));
-    out.note(`${r.findings.length} finding(s) in ${r.files} file(s), ${size(r.bytes)} read, ${(r.durationMs / 1000).toFixed(2)} s`);
+    out.note(
+      `${r.findings.length} finding(s) in ${r.files} file(s), ${size(r.bytes)} read, ${(r.durationMs / 1000).toFixed(2)} s`,
+    );
     if (r.findings.length > 0) process.exitCode = EXIT_FOUND;
   });
 

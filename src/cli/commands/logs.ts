@@ -13,7 +13,8 @@ type Service = (typeof services)[number];
 
 function service(text: string | undefined): Service | undefined {
   if (text === undefined) return undefined;
-  if (!(services as readonly string[]).includes(text)) throw new AppError('usage', `--service: "${text}" is not one of ${services.join(', ')}`);
+  if (!(services as readonly string[]).includes(text))
+    throw new AppError('usage', `--service: "${text}" is not one of ${services.join(', ')}`);
   return text as Service;
 }
 
@@ -44,7 +45,8 @@ export function eventLine(e: StoredEvent): string {
 }
 
 function timelineLine(i: TimelineItem): string {
-  if (i.kind === 'finding') return `${isoTime(i.time)}  FINDING ${i.severity} ${i.rule}: ${safe(i.message)}${i.ip ? ` (ip ${safe(i.ip)})` : ''}`;
+  if (i.kind === 'finding')
+    return `${isoTime(i.time)}  FINDING ${i.severity} ${i.rule}: ${safe(i.message)}${i.ip ? ` (ip ${safe(i.ip)})` : ''}`;
   return eventLine(i);
 }
 
@@ -56,7 +58,9 @@ export function register(program: Command): void {
 
   logs
     .command('search')
-    .description('Finds requests and logins, newest first. Web filters (--path, --method, --status) search requests; --service searches logins.')
+    .description(
+      'Finds requests and logins, newest first. Web filters (--path, --method, --status) search requests; --service searches logins.',
+    )
     .option('--ip <ip>', 'remote address')
     .option('--since <time>', 'from this time (ISO, or relative: 2h, 30m, 7d)')
     .option('--until <time>', 'up to this time')
@@ -69,7 +73,10 @@ export function register(program: Command): void {
     .option('--source <id>', 'only this source')
     .option('--limit <n>', 'at most this many results', '100')
     .option('--json', 'one JSON object per line')
-    .addHelpText('after', '\nExamples:\n  ripcord logs search --ip 203.0.113.9 --since 24h\n  ripcord logs search --path "*.php" --status 200 --method POST\n  ripcord logs search --service ssh --user root')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ripcord logs search --ip 203.0.113.9 --since 24h\n  ripcord logs search --path "*.php" --status 200 --method POST\n  ripcord logs search --service ssh --user root',
+    )
     .action(async (o: Record<string, string | undefined> & { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const loaded = configFor(cmd);
@@ -98,7 +105,9 @@ export function register(program: Command): void {
 
   logs
     .command('who')
-    .description('Every login and connection (SSH, FTP, sudo, shop admin): who, from where, when, how, and whether that user had used that IP before.')
+    .description(
+      'Every login and connection (SSH, FTP, sudo, shop admin): who, from where, when, how, and whether that user had used that IP before.',
+    )
     .option('--since <time>', 'from this time (default 7d)', '7d')
     .option('--until <time>', 'up to this time')
     .option('--user <name>', 'only this user')
@@ -125,7 +134,15 @@ export function register(program: Command): void {
       else
         out.text(
           table(
-            rows.map((r) => [isoTime(r.time), r.service, r.outcome, safe(r.user), safe(r.ip), safe(r.method), r.knownIp === null ? '-' : r.knownIp ? 'known' : 'NEW IP']),
+            rows.map((r) => [
+              isoTime(r.time),
+              r.service,
+              r.outcome,
+              safe(r.user),
+              safe(r.ip),
+              safe(r.method),
+              r.knownIp === null ? '-' : r.knownIp ? 'known' : 'NEW IP',
+            ]),
             ['time', 'service', 'outcome', 'user', 'from', 'method', 'ip before?'],
           ),
         );
@@ -141,7 +158,8 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const by = o['by'];
-      if (by !== 'ip' && by !== 'path' && by !== 'status' && by !== 'user-agent' && by !== 'user') throw new AppError('usage', `--by: "${String(by)}" is not one of ip, path, status, user-agent, user`);
+      if (by !== 'ip' && by !== 'path' && by !== 'status' && by !== 'user-agent' && by !== 'user')
+        throw new AppError('usage', `--by: "${String(by)}" is not one of ip, path, status, user-agent, user`);
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
       const range = sinceUntil(o);
@@ -149,7 +167,13 @@ export function register(program: Command): void {
         top(s.events, by, { ...range, limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
       );
       if (out.json) for (const r of rows) out.record({ by, ...r }, () => '');
-      else out.text(table(rows.map((r) => [String(r.count), safe(r.value)]), ['count', by]));
+      else
+        out.text(
+          table(
+            rows.map((r) => [String(r.count), safe(r.value)]),
+            ['count', by],
+          ),
+        );
     });
 
   logs
@@ -167,7 +191,12 @@ export function register(program: Command): void {
       const to = instant('--to', o['to'] as string) ?? Date.now();
       if (to <= from) throw new AppError('usage', '--to must be after --from');
       const items = await withStore(loaded, (s) =>
-        timeline(s.events, { from, to, ...defined({ ip: typeof o['ip'] === 'string' ? o['ip'] : undefined }), limit: positiveInt('--limit', o['limit'] as string | undefined, 1000) }),
+        timeline(s.events, {
+          from,
+          to,
+          ...defined({ ip: typeof o['ip'] === 'string' ? o['ip'] : undefined }),
+          limit: positiveInt('--limit', o['limit'] as string | undefined, 1000),
+        }),
       );
       for (const i of items) out.record({ ...i, time: isoTime(i.time) }, () => timelineLine(i));
       if (!out.json && items.length === 0) out.note('nothing in that period');
@@ -183,9 +212,13 @@ export function register(program: Command): void {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
       const rows = await withStore(loaded, (s) =>
-        s.events.rejects({ ...(typeof o['source'] === 'string' ? { source: o['source'] } : {}), limit: positiveInt('--limit', o['limit'] as string | undefined, 50) }),
+        s.events.rejects({
+          ...(typeof o['source'] === 'string' ? { source: o['source'] } : {}),
+          limit: positiveInt('--limit', o['limit'] as string | undefined, 50),
+        }),
       );
-      for (const r of rows) out.record(r, (x) => `${safe(x.source)}:${x.line}: ${safe(x.reason)}\n    ${safe(x.text.slice(0, 300))}`);
+      for (const r of rows)
+        out.record(r, (x) => `${safe(x.source)}:${x.line}: ${safe(x.reason)}\n    ${safe(x.text.slice(0, 300))}`);
     });
 
   logs
@@ -200,7 +233,14 @@ export function register(program: Command): void {
       else
         out.text(
           table(
-            rows.map((r) => [safe(r.id), String(r.lines), String(r.events), String(r.skipped), String(r.rejected), r.updatedAt === null ? '-' : isoTime(r.updatedAt)]),
+            rows.map((r) => [
+              safe(r.id),
+              String(r.lines),
+              String(r.events),
+              String(r.skipped),
+              String(r.rejected),
+              r.updatedAt === null ? '-' : isoTime(r.updatedAt),
+            ]),
             ['source', 'lines', 'events', 'skipped', 'rejected', 'updated'],
           ),
         );

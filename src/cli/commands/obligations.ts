@@ -1,9 +1,16 @@
 // `ripcord obligations`: whom the law says to tell after a breach, by when, and what the notice
 // must say. Thin: parses flags, calls app/obligations.ts, prints a table or JSON lines.
 
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { assessFile, contentRequirements, dataElementNames, listJurisdictions, showJurisdiction, type Obligation } from '../../app/obligations.ts';
+import {
+  assessFile,
+  contentRequirements,
+  dataElementNames,
+  listJurisdictions,
+  showJurisdiction,
+  type Obligation,
+} from '../../app/obligations.ts';
 import { parseInstant, systemClock, type Clock } from '../../core/clock.ts';
 import { AppError, EXIT_FOUND } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
@@ -45,7 +52,9 @@ function recipientCell(o: Obligation): string {
 export function register(program: Command): void {
   const cmd = program
     .command('obligations')
-    .description('Breach-notification duties: whom to tell, by when, and what the notice must say (US states, EU/UK GDPR, Canada, Australia, card networks).')
+    .description(
+      'Breach-notification duties: whom to tell, by when, and what the notice must say (US states, EU/UK GDPR, Canada, Australia, card networks).',
+    )
     .addHelpText(
       'after',
       '\nThe rules come from data/obligations/ (one YAML file per jurisdiction, each with citations and a last-reviewed date).\n' +
@@ -55,7 +64,10 @@ export function register(program: Command): void {
   cmd
     .command('assess')
     .description('Work out the notices a breach requires, from a facts file.')
-    .requiredOption('--facts <file>', 'facts of the breach (YAML): discovered, elements, encrypted, keyCompromised, affected')
+    .requiredOption(
+      '--facts <file>',
+      'facts of the breach (YAML): discovered, elements, encrypted, keyCompromised, affected',
+    )
     .option('--now <time>', 'assess as of this time (ISO date-time; default: now) for the days-left column')
     .option('--json', 'one JSON object per line: {"type":"obligation",...} then {"type":"no_duty",...}')
     .addHelpText(
@@ -79,7 +91,9 @@ export function register(program: Command): void {
         for (const o of result.obligations) out.record({ type: 'obligation', ...o }, () => '');
         for (const n of result.noDuty) out.record({ type: 'no_duty', ...n }, () => '');
       } else {
-        out.text(`Assessed ${result.assessedAt}: ${result.obligations.length} duties, ${result.noDuty.length} jurisdictions or duties with none.`);
+        out.text(
+          `Assessed ${result.assessedAt}: ${result.obligations.length} duties, ${result.noDuty.length} jurisdictions or duties with none.`,
+        );
         if (result.obligations.length > 0) {
           const rows = result.obligations.map((o) => [
             due(o),
@@ -100,7 +114,12 @@ export function register(program: Command): void {
         }
         if (result.noDuty.length > 0) {
           out.text('\nNo duty:');
-          out.text(table(result.noDuty.map((n) => [n.jurisdiction, n.duty, n.reason, safe(n.detail)]), ['WHERE', 'DUTY', 'REASON', 'DETAIL']));
+          out.text(
+            table(
+              result.noDuty.map((n) => [n.jurisdiction, n.duty, n.reason, safe(n.detail)]),
+              ['WHERE', 'DUTY', 'REASON', 'DETAIL'],
+            ),
+          );
         }
       }
       if (result.obligations.length > 0) process.exitCode = EXIT_FOUND;
@@ -122,9 +141,21 @@ export function register(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const out = createOut(opts.json === true);
       const all = listJurisdictions();
-      const rows = all.map((j) => ({ code: j.code, name: j.name, kind: j.kind, lastReviewed: j.lastReviewed, statutes: j.statutes.map((s) => s.citation) }));
+      const rows = all.map((j) => ({
+        code: j.code,
+        name: j.name,
+        kind: j.kind,
+        lastReviewed: j.lastReviewed,
+        statutes: j.statutes.map((s) => s.citation),
+      }));
       if (out.json) for (const r of rows) out.record(r, () => '');
-      else out.text(table(rows.map((r) => [r.code, r.name, r.lastReviewed, r.statutes.join('; ')]), ['CODE', 'NAME', 'REVIEWED', 'STATUTES']));
+      else
+        out.text(
+          table(
+            rows.map((r) => [r.code, r.name, r.lastReviewed, r.statutes.join('; ')]),
+            ['CODE', 'NAME', 'REVIEWED', 'STATUTES'],
+          ),
+        );
     });
 
   cmd
@@ -153,7 +184,10 @@ export function register(program: Command): void {
         lines.push('Must contain:');
         for (const e of v.elements) {
           lines.push(`  - ${e.id} [${e.texts.map((t) => t.jurisdiction).join(', ')}]`);
-          for (const t of e.texts) lines.push(`      ${t.jurisdiction}: ${safe(t.text)}${t.heading ? ` (heading "${safe(t.heading)}")` : ''}${t.onlyIf ? ` (only if ${safe(t.onlyIf)})` : ''}`);
+          for (const t of e.texts)
+            lines.push(
+              `      ${t.jurisdiction}: ${safe(t.text)}${t.heading ? ` (heading "${safe(t.heading)}")` : ''}${t.onlyIf ? ` (only if ${safe(t.onlyIf)})` : ''}`,
+            );
         }
         if (v.mustNot.length > 0) {
           lines.push('Must not:');
@@ -169,31 +203,93 @@ export function register(program: Command): void {
 function describe(j: ReturnType<typeof showJurisdiction>): string {
   const lines: string[] = [`${j.code} ${j.name} (reviewed ${j.lastReviewed})`];
   for (const s of j.statutes) lines.push(`  ${s.citation}: ${s.title}${s.url ? ` <${s.url}>` : ''}`);
-  const sec = (title: string, s: { status: string; note?: string | undefined; citation?: string; verified?: boolean }, body: () => string[]) => {
-    lines.push('', `${title}${s.status === 'known' ? ` (${s.citation ?? ''}${s.verified ? '' : ', unverified'})` : ' UNKNOWN'}`);
+  const sec = (
+    title: string,
+    s: { status: string; note?: string | undefined; citation?: string; verified?: boolean },
+    body: () => string[],
+  ) => {
+    lines.push(
+      '',
+      `${title}${s.status === 'known' ? ` (${s.citation ?? ''}${s.verified ? '' : ', unverified'})` : ' UNKNOWN'}`,
+    );
     if (s.status === 'known') for (const b of body()) lines.push(`  ${b}`);
     if (s.note) lines.push(`  note: ${s.note}`);
   };
   const pi = j.personalInformation;
-  sec('Personal information', pi, () => (pi.status === 'known' ? (pi.anyPersonalData ? ['any personal data'] : pi.triggers.map((t) => `${t.label}${t.condition ? ` (${t.condition})` : ''}`)) : []));
+  sec('Personal information', pi, () =>
+    pi.status === 'known'
+      ? pi.anyPersonalData
+        ? ['any personal data']
+        : pi.triggers.map((t) => `${t.label}${t.condition ? ` (${t.condition})` : ''}`)
+      : [],
+  );
   const sh = j.safeHarbour;
-  sec('Safe harbour', sh, () => (sh.status === 'known' ? [`encryption: ${sh.encryption ? 'yes' : 'no'}${sh.scope === 'individuals' ? ' (individual notice only)' : ''}; key taken voids it: ${sh.keyException}; redaction: ${sh.redaction ? 'yes' : 'no'}`] : []));
+  sec('Safe harbour', sh, () =>
+    sh.status === 'known'
+      ? [
+          `encryption: ${sh.encryption ? 'yes' : 'no'}${sh.scope === 'individuals' ? ' (individual notice only)' : ''}; key taken voids it: ${sh.keyException}; redaction: ${sh.redaction ? 'yes' : 'no'}`,
+        ]
+      : [],
+  );
   const ha = j.harmAnalysis;
-  sec('Risk-of-harm analysis', ha, () => (ha.status === 'known' ? [ha.allowed ? `may avoid notice: ${ha.standard ?? ''}; documentation: ${ha.documentation}${ha.retentionYears ? `, keep ${ha.retentionYears} years` : ''}` : 'no'] : []));
+  sec('Risk-of-harm analysis', ha, () =>
+    ha.status === 'known'
+      ? [
+          ha.allowed
+            ? `may avoid notice: ${ha.standard ?? ''}; documentation: ${ha.documentation}${ha.retentionYears ? `, keep ${ha.retentionYears} years` : ''}`
+            : 'no',
+        ]
+      : [],
+  );
   const ind = j.individuals;
-  sec('Individuals', ind, () => (ind.status === 'known' ? [`${ind.deadline.text} (clock: ${ind.clockStarts})${ind.onlyIf ? `; only ${ind.onlyIf}` : ''}`] : []));
+  sec('Individuals', ind, () =>
+    ind.status === 'known'
+      ? [`${ind.deadline.text} (clock: ${ind.clockStarts})${ind.onlyIf ? `; only ${ind.onlyIf}` : ''}`]
+      : [],
+  );
   const au = j.authorities;
-  sec('Regulators and others', au, () => (au.status === 'known' ? (au.list.length === 0 ? ['none'] : au.list.map((a) => `${a.recipient}: ${a.thresholdText}; ${a.deadline.text}; ${a.method.kind}${a.method.url ? ` ${a.method.url}` : ''}`)) : []));
+  sec('Regulators and others', au, () =>
+    au.status === 'known'
+      ? au.list.length === 0
+        ? ['none']
+        : au.list.map(
+            (a) =>
+              `${a.recipient}: ${a.thresholdText}; ${a.deadline.text}; ${a.method.kind}${a.method.url ? ` ${a.method.url}` : ''}`,
+          )
+      : [],
+  );
   const cr = j.cras;
-  sec('Consumer reporting agencies', cr, () => (cr.status === 'known' ? [cr.required ? `${cr.thresholdText}; ${cr.deadline.text}` : 'no duty'] : []));
+  sec('Consumer reporting agencies', cr, () =>
+    cr.status === 'known' ? [cr.required ? `${cr.thresholdText}; ${cr.deadline.text}` : 'no duty'] : [],
+  );
   const c = j.content;
-  sec('Notice content', c, () => (c.status === 'known' ? [...(c.title ? [`title: "${c.title}"`] : []), ...(c.minFontPt ? [`min font ${c.minFontPt} pt`] : []), ...c.elements.map((e) => `- ${e.text}`), ...c.mustNot.map((m) => `must not: ${m.text}`)] : []));
+  sec('Notice content', c, () =>
+    c.status === 'known'
+      ? [
+          ...(c.title ? [`title: "${c.title}"`] : []),
+          ...(c.minFontPt ? [`min font ${c.minFontPt} pt`] : []),
+          ...c.elements.map((e) => `- ${e.text}`),
+          ...c.mustNot.map((m) => `must not: ${m.text}`),
+        ]
+      : [],
+  );
   const m = j.methods;
-  sec('Methods', m, () => (m.status === 'known' ? [`written: ${m.written ? 'yes' : 'no'}; email: ${m.electronic ?? 'no'}; phone: ${m.telephone ?? 'no'}`, `substitute: ${m.substitute ? m.substitute.text : 'none'}`] : []));
+  sec('Methods', m, () =>
+    m.status === 'known'
+      ? [
+          `written: ${m.written ? 'yes' : 'no'}; email: ${m.electronic ?? 'no'}; phone: ${m.telephone ?? 'no'}`,
+          `substitute: ${m.substitute ? m.substitute.text : 'none'}`,
+        ]
+      : [],
+  );
   if (j.specialCases.length > 0) {
     lines.push('', 'Special cases');
     for (const s of j.specialCases) lines.push(`  ${s.id}: ${s.text} (${s.citation})`);
   }
-  for (const ms of j.memberStates) lines.push('', `${ms.code} ${ms.name}: ${ms.authority} <${ms.url}>${ms.notifyUrl ? ` notify: ${ms.notifyUrl}` : ''}${ms.email ? ` ${ms.email}` : ''}`);
+  for (const ms of j.memberStates)
+    lines.push(
+      '',
+      `${ms.code} ${ms.name}: ${ms.authority} <${ms.url}>${ms.notifyUrl ? ` notify: ${ms.notifyUrl}` : ''}${ms.email ? ` ${ms.email}` : ''}`,
+    );
   return lines.map((l) => safe(l)).join('\n');
 }

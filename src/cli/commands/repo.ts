@@ -34,7 +34,12 @@ function target(cmd: Command): RepoTarget {
   return { repo: o.repo };
 }
 
-const mb = (n: number): string => (n >= 1024 * 1024 * 1024 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 * 1024 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+const mb = (n: number): string =>
+  n >= 1024 * 1024 * 1024
+    ? `${(n / 1024 ** 3).toFixed(2)} GiB`
+    : n >= 1024 * 1024
+      ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+      : `${(n / 1024).toFixed(1)} KiB`;
 
 function count(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -62,7 +67,11 @@ export function register(program: Command): void {
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await repoInit(configFor(cmd), target(cmd));
-      out.record(r, (x) => `created repository ${x.id.slice(0, 8)} at ${safe(x.location)}\nKeep the passphrase safe: without it the data cannot be read by anyone, including you.`);
+      out.record(
+        r,
+        (x) =>
+          `created repository ${x.id.slice(0, 8)} at ${safe(x.location)}\nKeep the passphrase safe: without it the data cannot be read by anyone, including you.`,
+      );
     });
 
   repo
@@ -116,7 +125,15 @@ export function register(program: Command): void {
       else
         out.text(
           table(
-            list.map((s) => [s.id.slice(0, 8), s.time.replace(/\.\d+Z$/, 'Z'), safe(s.host), safe(s.tags.join(',')), String(s.summary.files), mb(s.summary.bytes), safe(s.roots.join(' '))]),
+            list.map((s) => [
+              s.id.slice(0, 8),
+              s.time.replace(/\.\d+Z$/, 'Z'),
+              safe(s.host),
+              safe(s.tags.join(',')),
+              String(s.summary.files),
+              mb(s.summary.bytes),
+              safe(s.roots.join(' ')),
+            ]),
             ['id', 'time', 'host', 'tags', 'files', 'size', 'roots'],
           ),
         );
@@ -124,21 +141,38 @@ export function register(program: Command): void {
 
   repo
     .command('snapshot')
-    .description('Takes a snapshot of folders or files now (backups and integrity baselines do this for you). With --stdin NAME, stores standard input (e.g. a database dump) as one file.')
+    .description(
+      'Takes a snapshot of folders or files now (backups and integrity baselines do this for you). With --stdin NAME, stores standard input (e.g. a database dump) as one file.',
+    )
     .argument('[paths...]', 'folders or files to snapshot')
     .option('--tag <tag...>', 'tags to put on the snapshot')
     .option('--parent <id>', 'compare with this snapshot (default: the newest of the same paths)')
     .option('--stdin <name>', 'read the content from standard input, stored under this name')
     .option('--json', 'print the result as JSON')
-    .action(async (paths: string[], o: { json?: boolean; tag?: string[]; parent?: string; stdin?: string }, cmd: Command) => {
-      const out = createOut(o.json === true);
-      if (paths.length === 0 && o.stdin === undefined) throw new AppError('usage', 'give at least one path, or --stdin NAME');
-      // Progress on a terminal only: one line, rewritten in place, on stderr.
-      const progress = process.stderr.isTTY && !out.json ? (p: { files: number; bytes: number }) => process.stderr.write(`\r${p.files} files, ${mb(p.bytes)} `) : undefined;
-      const r = await repoSnapshot(configFor(cmd), target(cmd), paths, { tags: o.tag ?? [], parent: o.parent, stdinName: o.stdin, onProgress: progress });
-      if (progress !== undefined) process.stderr.write('\r\x1b[K');
-      out.record(r, (x) => `snapshot ${x.id.slice(0, 8)} saved: ${x.summary.files} files, ${x.summary.dirs} folders, ${mb(x.summary.bytes)} (${mb(x.summary.newBytes)} new, ${mb(x.summary.storedBytes)} added) in ${(x.summary.durationMs / 1000).toFixed(1)} s`);
-    });
+    .action(
+      async (paths: string[], o: { json?: boolean; tag?: string[]; parent?: string; stdin?: string }, cmd: Command) => {
+        const out = createOut(o.json === true);
+        if (paths.length === 0 && o.stdin === undefined)
+          throw new AppError('usage', 'give at least one path, or --stdin NAME');
+        // Progress on a terminal only: one line, rewritten in place, on stderr.
+        const progress =
+          process.stderr.isTTY && !out.json
+            ? (p: { files: number; bytes: number }) => process.stderr.write(`\r${p.files} files, ${mb(p.bytes)} `)
+            : undefined;
+        const r = await repoSnapshot(configFor(cmd), target(cmd), paths, {
+          tags: o.tag ?? [],
+          parent: o.parent,
+          stdinName: o.stdin,
+          onProgress: progress,
+        });
+        if (progress !== undefined) process.stderr.write('\r\x1b[K');
+        out.record(
+          r,
+          (x) =>
+            `snapshot ${x.id.slice(0, 8)} saved: ${x.summary.files} files, ${x.summary.dirs} folders, ${mb(x.summary.bytes)} (${mb(x.summary.newBytes)} new, ${mb(x.summary.storedBytes)} added) in ${(x.summary.durationMs / 1000).toFixed(1)} s`,
+        );
+      },
+    );
 
   repo
     .command('ls')
@@ -153,7 +187,14 @@ export function register(program: Command): void {
       else
         out.text(
           table(
-            r.entries.map((e) => [e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : e.type === 'file' ? '-' : e.type[0] ?? '?', e.mode, `${e.uid}:${e.gid}`, String(e.size), e.mtime.replace(/\.\d+Z$/, 'Z'), `${safe(e.path)}${e.target !== undefined ? ` -> ${safe(e.target)}` : ''}`]),
+            r.entries.map((e) => [
+              e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : e.type === 'file' ? '-' : (e.type[0] ?? '?'),
+              e.mode,
+              `${e.uid}:${e.gid}`,
+              String(e.size),
+              e.mtime.replace(/\.\d+Z$/, 'Z'),
+              `${safe(e.path)}${e.target !== undefined ? ` -> ${safe(e.target)}` : ''}`,
+            ]),
             ['t', 'mode', 'owner', 'size', 'modified', 'path'],
           ),
         );
@@ -168,7 +209,10 @@ export function register(program: Command): void {
     .action(async (id: string, o: { json?: boolean; target: string }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await repoRestore(configFor(cmd), target(cmd), id, o.target);
-      out.record(r, (x) => `restored snapshot ${x.id.slice(0, 8)}: ${x.files} files, ${x.dirs} folders, ${mb(x.bytes)}`);
+      out.record(
+        r,
+        (x) => `restored snapshot ${x.id.slice(0, 8)}: ${x.files} files, ${x.dirs} folders, ${mb(x.bytes)}`,
+      );
     });
 
   repo
@@ -196,49 +240,83 @@ export function register(program: Command): void {
       const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       if (ids.length > 0) {
         if (o['dryRun'] === true) throw new AppError('usage', '--dry-run works with keep rules, not with snapshot ids');
-        for (const x of await repoForgetIds(loaded, t, ids)) out.record({ removed: x.id, time: x.time }, (v) => `removed ${v.removed.slice(0, 8)} (${v.time})`);
+        for (const x of await repoForgetIds(loaded, t, ids))
+          out.record({ removed: x.id, time: x.time }, (v) => `removed ${v.removed.slice(0, 8)} (${v.time})`);
       } else {
         const rules = {
-          ...(count('--keep-last', s('keepLast')) !== undefined ? { last: count('--keep-last', s('keepLast')) as number } : {}),
-          ...(count('--keep-hourly', s('keepHourly')) !== undefined ? { hourly: count('--keep-hourly', s('keepHourly')) as number } : {}),
-          ...(count('--keep-daily', s('keepDaily')) !== undefined ? { daily: count('--keep-daily', s('keepDaily')) as number } : {}),
-          ...(count('--keep-weekly', s('keepWeekly')) !== undefined ? { weekly: count('--keep-weekly', s('keepWeekly')) as number } : {}),
-          ...(count('--keep-monthly', s('keepMonthly')) !== undefined ? { monthly: count('--keep-monthly', s('keepMonthly')) as number } : {}),
-          ...(count('--keep-yearly', s('keepYearly')) !== undefined ? { yearly: count('--keep-yearly', s('keepYearly')) as number } : {}),
+          ...(count('--keep-last', s('keepLast')) !== undefined
+            ? { last: count('--keep-last', s('keepLast')) as number }
+            : {}),
+          ...(count('--keep-hourly', s('keepHourly')) !== undefined
+            ? { hourly: count('--keep-hourly', s('keepHourly')) as number }
+            : {}),
+          ...(count('--keep-daily', s('keepDaily')) !== undefined
+            ? { daily: count('--keep-daily', s('keepDaily')) as number }
+            : {}),
+          ...(count('--keep-weekly', s('keepWeekly')) !== undefined
+            ? { weekly: count('--keep-weekly', s('keepWeekly')) as number }
+            : {}),
+          ...(count('--keep-monthly', s('keepMonthly')) !== undefined
+            ? { monthly: count('--keep-monthly', s('keepMonthly')) as number }
+            : {}),
+          ...(count('--keep-yearly', s('keepYearly')) !== undefined
+            ? { yearly: count('--keep-yearly', s('keepYearly')) as number }
+            : {}),
           ...(Array.isArray(o['tag']) ? { tags: o['tag'] } : {}),
           ...(s('host') !== undefined ? { host: s('host') as string } : {}),
           dryRun: o['dryRun'] === true,
         };
         const r = await repoForget(loaded, t, rules);
-        for (const x of r.keep) out.record({ action: 'keep', id: x.id, time: x.time }, (v) => `keep    ${v.id.slice(0, 8)}  ${v.time}`);
-        for (const x of r.remove) out.record({ action: o['dryRun'] === true ? 'would-remove' : 'remove', id: x.id, time: x.time }, (v) => `${v.action === 'remove' ? 'removed' : 'would remove'} ${v.id.slice(0, 8)}  ${v.time}`);
+        for (const x of r.keep)
+          out.record({ action: 'keep', id: x.id, time: x.time }, (v) => `keep    ${v.id.slice(0, 8)}  ${v.time}`);
+        for (const x of r.remove)
+          out.record(
+            { action: o['dryRun'] === true ? 'would-remove' : 'remove', id: x.id, time: x.time },
+            (v) => `${v.action === 'remove' ? 'removed' : 'would remove'} ${v.id.slice(0, 8)}  ${v.time}`,
+          );
       }
       if (o['prune'] === true && o['dryRun'] !== true) {
         const p = await repoPrune(loaded, t, false);
-        out.record({ prune: p }, (v) => `pruned: ${v.prune.packsDeleted} pack(s) deleted, ${v.prune.packsRepacked} repacked, ${mb(v.prune.bytesFreed)} freed`);
+        out.record(
+          { prune: p },
+          (v) =>
+            `pruned: ${v.prune.packsDeleted} pack(s) deleted, ${v.prune.packsRepacked} repacked, ${mb(v.prune.bytesFreed)} freed`,
+        );
       }
     });
 
   repo
     .command('prune')
-    .description('Deletes data that no snapshot uses any more (after forget), and leftovers of interrupted runs. Takes an exclusive lock: no snapshot can run meanwhile.')
+    .description(
+      'Deletes data that no snapshot uses any more (after forget), and leftovers of interrupted runs. Takes an exclusive lock: no snapshot can run meanwhile.',
+    )
     .option('--dry-run', 'only show what would be deleted')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean; dryRun?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await repoPrune(configFor(cmd), target(cmd), o.dryRun === true);
-      out.record(r, (x) => `${o.dryRun === true ? 'would delete' : 'deleted'} ${x.packsDeleted} pack(s), repack ${x.packsRepacked}, keep ${x.packsKept}; ${x.blobsRemoved} blob(s), ${mb(x.bytesFreed)} freed`);
+      out.record(
+        r,
+        (x) =>
+          `${o.dryRun === true ? 'would delete' : 'deleted'} ${x.packsDeleted} pack(s), repack ${x.packsRepacked}, keep ${x.packsKept}; ${x.blobsRemoved} blob(s), ${mb(x.bytesFreed)} freed`,
+      );
     });
 
   repo
     .command('unlock')
-    .description('Removes stale locks: those of processes that are gone (on this host) or that were not refreshed for repository.staleLockMinutes.')
+    .description(
+      'Removes stale locks: those of processes that are gone (on this host) or that were not refreshed for repository.staleLockMinutes.',
+    )
     .option('--remove-all', 'remove every lock, also live ones (only when you are sure nothing uses the repository)')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean; removeAll?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await repoUnlock(configFor(cmd), target(cmd), o.removeAll === true);
-      out.record(r, (x) => `removed ${x.removed} lock(s)${x.temporaryFiles > 0 ? ` and ${x.temporaryFiles} leftover temporary file(s)` : ''}`);
+      out.record(
+        r,
+        (x) =>
+          `removed ${x.removed} lock(s)${x.temporaryFiles > 0 ? ` and ${x.temporaryFiles} leftover temporary file(s)` : ''}`,
+      );
     });
 
   repo
@@ -250,13 +328,31 @@ export function register(program: Command): void {
       const list = await repoLocks(configFor(cmd), target(cmd));
       if (out.json) for (const l of list) out.record(l, () => '');
       else if (list.length === 0) out.note('no locks');
-      else out.text(table(list.map((l) => [l.id.slice(0, 8), l.exclusive ? 'exclusive' : 'shared', safe(l.host), String(l.pid), l.time, l.stale ? 'stale' : 'live']), ['id', 'kind', 'host', 'pid', 'time', 'state']));
+      else
+        out.text(
+          table(
+            list.map((l) => [
+              l.id.slice(0, 8),
+              l.exclusive ? 'exclusive' : 'shared',
+              safe(l.host),
+              String(l.pid),
+              l.time,
+              l.stale ? 'stale' : 'live',
+            ]),
+            ['id', 'kind', 'host', 'pid', 'time', 'state'],
+          ),
+        );
     });
 
-  const key = repo.command('key').summary('passphrases that open the repository').description('Passphrases: each wraps the same master key, so any of them opens the repository.');
+  const key = repo
+    .command('key')
+    .summary('passphrases that open the repository')
+    .description('Passphrases: each wraps the same master key, so any of them opens the repository.');
   key
     .command('add')
-    .description('Adds a passphrase (read from --new-passphrase-file or RIPCORD_NEW_PASSPHRASE). The current one comes from the usual place.')
+    .description(
+      'Adds a passphrase (read from --new-passphrase-file or RIPCORD_NEW_PASSPHRASE). The current one comes from the usual place.',
+    )
     .option('--new-passphrase-file <file>', 'file whose first line is the new passphrase')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean; newPassphraseFile?: string }, cmd: Command) => {
@@ -272,7 +368,13 @@ export function register(program: Command): void {
       const out = createOut(o.json === true);
       const list = await repoKeyList(configFor(cmd), target(cmd));
       if (out.json) for (const k of list) out.record(k, () => '');
-      else out.text(table(list.map((k) => [`${k.current ? '*' : ' '}${k.id.slice(0, 8)}`, k.created, safe(k.username), safe(k.host)]), [' id', 'created', 'user', 'host']));
+      else
+        out.text(
+          table(
+            list.map((k) => [`${k.current ? '*' : ' '}${k.id.slice(0, 8)}`, k.created, safe(k.username), safe(k.host)]),
+            [' id', 'created', 'user', 'host'],
+          ),
+        );
     });
   key
     .command('remove')

@@ -28,7 +28,15 @@ export function register(program: Command): void {
       else {
         out.text(
           table(
-            list.map((r) => [r.id, r.kind, r.category, r.severity, r.enabled ? 'on' : 'off', r.shipped ? 'shipped' : r.file, r.title]),
+            list.map((r) => [
+              r.id,
+              r.kind,
+              r.category,
+              r.severity,
+              r.enabled ? 'on' : 'off',
+              r.shipped ? 'shipped' : r.file,
+              r.title,
+            ]),
             ['RULE', 'KIND', 'CATEGORY', 'SEVERITY', 'ENABLED', 'FROM', 'TITLE'],
           ),
         );
@@ -51,7 +59,11 @@ export function register(program: Command): void {
       let failed = 0;
       for (const r of results) {
         if (!r.ok) failed++;
-        if (out.json) out.record({ file: r.file, name: r.name, ok: r.ok, problem: r.problem, expected: r.expected, got: r.got }, () => '');
+        if (out.json)
+          out.record(
+            { file: r.file, name: r.name, ok: r.ok, problem: r.problem, expected: r.expected, got: r.got },
+            () => '',
+          );
         else if (!r.ok || o.verbose === true) {
           const why = r.problem ?? `expected [${r.expected.join(', ')}], got [${r.got.join(', ')}]`;
           out.text(`${r.ok ? 'ok  ' : 'FAIL'}  ${safe(r.name)}  (${r.file})${r.ok ? '' : `\n      ${safe(why)}`}`);
@@ -69,7 +81,10 @@ export function register(program: Command): void {
         'needed), then every rule that matches, on which field and view. Example:\n' +
         "  ripcord rules explain 'GET /p?id=1%27%20UnIoN/**/SeLeCt%201,2--'",
     )
-    .option('--format <format>', 'parse the line with this format (nginx, apache, syslog, sshd, …); sniffed when absent')
+    .option(
+      '--format <format>',
+      'parse the line with this format (nginx, apache, syslog, sshd, …); sniffed when absent',
+    )
     .option('--json', 'one JSON object')
     .action((line: string, o: { json?: boolean; format?: string }, cmd: Command) => {
       const out = createOut(o.json === true);
@@ -78,13 +93,16 @@ export function register(program: Command): void {
         const lines: string[] = [`event: ${x.event.kind}`];
         for (const f of x.fields) {
           lines.push(`  ${f.field}: ${safe(f.raw)}`);
-          for (const v of f.views) lines.push(`    ${v.view}: ${safe(v.value)}${v.steps.length > 0 ? `   (${v.steps.join(', ')})` : ''}`);
+          for (const v of f.views)
+            lines.push(`    ${v.view}: ${safe(v.value)}${v.steps.length > 0 ? `   (${v.steps.join(', ')})` : ''}`);
         }
         if (x.matches.length === 0) lines.push('no rule matches');
         for (const m of x.matches) {
           lines.push(
             `${m.effect === 'fires' ? 'MATCH ' : 'counts'} ${m.rule} (${m.category}, ${m.severity})` +
-              (m.field === '' ? '' : ` on ${m.field} [${m.view}${m.steps.length > 0 ? `: ${m.steps.join(', ')}` : ''}]: ${safe(m.match)}`),
+              (m.field === ''
+                ? ''
+                : ` on ${m.field} [${m.view}${m.steps.length > 0 ? `: ${m.steps.join(', ')}` : ''}]: ${safe(m.match)}`),
           );
         }
         return lines.join('\n');

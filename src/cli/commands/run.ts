@@ -38,6 +38,10 @@ export function register(program: Command): void {
         pollMs: Number(o.pollMs) || 200,
         onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
       });
-      for (const s of summary.sources) out.record(s, (x) => `${x.source}: ${x.lines} lines, ${x.events} events, ${x.rejected} rejected, ${x.findings} findings`);
+      for (const s of summary.sources)
+        out.record(
+          s,
+          (x) => `${x.source}: ${x.lines} lines, ${x.events} events, ${x.rejected} rejected, ${x.findings} findings`,
+        );
     });
 }

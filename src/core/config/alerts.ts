@@ -30,17 +30,31 @@ const optionalDuration = (dflt: string, what: string) =>
     .prefault(dflt)
     .describe(what);
 
-const timeout = z.number().int().min(100).max(120_000).default(10_000).describe('Milliseconds before one delivery attempt is given up as a (transient) failure.');
+const timeout = z
+  .number()
+  .int()
+  .min(100)
+  .max(120_000)
+  .default(10_000)
+  .describe('Milliseconds before one delivery attempt is given up as a (transient) failure.');
 
 export const emailChannelSchema = z
   .strictObject({
     type: z.literal('email'),
     host: z.string().min(1).describe('SMTP server host name.'),
-    port: z.number().int().min(1).max(65535).default(587).describe('SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS) or 25.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(587)
+      .describe('SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS) or 25.'),
     tls: z
       .enum(['starttls', 'tls', 'none', 'opportunistic'])
       .default('starttls')
-      .describe('starttls: upgrade and require TLS; tls: implicit TLS (port 465); opportunistic: STARTTLS when offered; none: never (local relay only).'),
+      .describe(
+        'starttls: upgrade and require TLS; tls: implicit TLS (port 465); opportunistic: STARTTLS when offered; none: never (local relay only).',
+      ),
     user: z.string().optional().describe('SMTP user name; use ${ENV} for it.'),
     password: z.string().optional().describe('SMTP password; always give it as ${ENV}, never in the file.'),
     from: z.string().min(3).describe('Sender address, e.g. "Ripcord <ripcord@shop.example>".'),
@@ -57,8 +71,13 @@ export const webhookChannelSchema = z
     secret: z
       .string()
       .optional()
-      .describe('Key of the HMAC-SHA256 signature header `X-Ripcord-Signature: sha256=HEX` over the raw body; use ${ENV}.'),
-    headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers (an Authorization token, say; use ${ENV}).'),
+      .describe(
+        'Key of the HMAC-SHA256 signature header `X-Ripcord-Signature: sha256=HEX` over the raw body; use ${ENV}.',
+      ),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra request headers (an Authorization token, say; use ${ENV}).'),
     timeoutMs: timeout,
   })
   .describe('A generic webhook: the alert as JSON, signed, with an idempotency key.');
@@ -67,7 +86,10 @@ export const slackChannelSchema = z
   .strictObject({
     type: z.enum(['slack', 'mattermost']),
     url: z.url().describe('Incoming-webhook URL of the channel.'),
-    blocks: z.boolean().default(false).describe('Also send Slack Block Kit blocks (Slack only; Mattermost ignores them).'),
+    blocks: z
+      .boolean()
+      .default(false)
+      .describe('Also send Slack Block Kit blocks (Slack only; Mattermost ignores them).'),
     timeoutMs: timeout,
   })
   .describe('A Slack or Mattermost incoming webhook (`{"text": ...}`).');
@@ -76,7 +98,10 @@ export const ntfyChannelSchema = z
   .strictObject({
     type: z.literal('ntfy'),
     server: z.url().default('https://ntfy.sh').describe('ntfy server.'),
-    topic: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)').describe('Topic to publish to; pick a hard-to-guess one on public servers.'),
+    topic: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)')
+      .describe('Topic to publish to; pick a hard-to-guess one on public servers.'),
     token: z.string().optional().describe('Access token (Authorization: Bearer); use ${ENV}.'),
     user: z.string().optional().describe('User name for basic auth, instead of a token.'),
     password: z.string().optional().describe('Password for basic auth; use ${ENV}.'),
@@ -87,11 +112,19 @@ export const ntfyChannelSchema = z
 export const commandChannelSchema = z
   .strictObject({
     type: z.literal('command'),
-    argv: z.array(z.string().min(1)).min(1).describe('Program and arguments, run without a shell; the message is JSON on its standard input.'),
-    env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables for the program (RIPCORD_* ones are set too).'),
+    argv: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Program and arguments, run without a shell; the message is JSON on its standard input.'),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra environment variables for the program (RIPCORD_* ones are set too).'),
     timeoutMs: timeout,
   })
-  .describe('A local program (argv array, no shell). Exit 0 = delivered; 75 (EX_TEMPFAIL) or any other failure is retried, except sysexits 64-78 which are permanent.');
+  .describe(
+    'A local program (argv array, no shell). Exit 0 = delivered; 75 (EX_TEMPFAIL) or any other failure is retried, except sysexits 64-78 which are permanent.',
+  );
 
 export const channelSchema = z.discriminatedUnion('type', [
   emailChannelSchema,
@@ -121,44 +154,89 @@ export const routeMatchSchema = z
   .describe('All given conditions must hold; within a list any value matches. Empty: matches every finding.');
 
 export const routeSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)').describe('Name of the route, shown in alerts.'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)')
+    .describe('Name of the route, shown in alerts.'),
   match: routeMatchSchema,
   channels: z.array(z.string()).optional().describe('Channel names to notify; all channels when omitted.'),
   groupBy: z
     .array(z.enum(groupFields))
     .default(['groupKey'])
-    .describe('Findings with equal values of these fields make one alert. `finding` = every finding alone; `groupKey` = as the rule decides.'),
+    .describe(
+      'Findings with equal values of these fields make one alert. `finding` = every finding alone; `groupKey` = as the rule decides.',
+    ),
   groupWait: duration('30s', 'How long a new alert waits for more findings before its first message (0s = at once).'),
   groupInterval: duration('5m', 'Least time between two messages of one alert when new findings joined it.'),
-  repeatInterval: optionalDuration('never', 'Reminder for an alert that is neither acknowledged nor closed and has no news; `never` for none.'),
-  continue: z.boolean().default(false).describe('Keep matching later routes after this one (otherwise the first match wins).'),
+  repeatInterval: optionalDuration(
+    'never',
+    'Reminder for an alert that is neither acknowledged nor closed and has no news; `never` for none.',
+  ),
+  continue: z
+    .boolean()
+    .default(false)
+    .describe('Keep matching later routes after this one (otherwise the first match wins).'),
 });
 export type RouteSpec = z.infer<typeof routeSchema>;
 
 /** Used when the config lists no routes: every login at once, high and critical findings grouped. */
 export const defaultRoutes: z.input<typeof routeSchema>[] = [
-  { name: 'logins', match: { category: ['login'] }, groupBy: ['finding'], groupWait: '0s', groupInterval: '1m', repeatInterval: 'never' },
-  { name: 'serious', match: { minSeverity: 'high' }, groupBy: ['groupKey'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' },
+  {
+    name: 'logins',
+    match: { category: ['login'] },
+    groupBy: ['finding'],
+    groupWait: '0s',
+    groupInterval: '1m',
+    repeatInterval: 'never',
+  },
+  {
+    name: 'serious',
+    match: { minSeverity: 'high' },
+    groupBy: ['groupKey'],
+    groupWait: '30s',
+    groupInterval: '5m',
+    repeatInterval: '4h',
+  },
 ];
 
 export const alertsSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Send notifications from `ripcord run`.'),
-    hostname: z.string().optional().describe('Name of this server in messages (default: the machine\'s host name).'),
+    hostname: z.string().optional().describe("Name of this server in messages (default: the machine's host name)."),
     channels: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'), channelSchema)
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'),
+        channelSchema,
+      )
       .default({})
       .describe('Channels by name.'),
     routes: z
       .array(routeSchema)
       .optional()
-      .describe('Routing rules, tried in order; first match wins unless `continue: true`. Default: logins at once, high/critical grouped, to all channels.'),
-    maxAge: duration('24h', 'Findings older than this when first seen (an import of old logs) are recorded but not sent.'),
-    resolveTimeout: duration('24h', 'An alert with no new finding for this long is closed; later findings open a new alert.'),
-    pollMs: z.number().int().min(20).max(60_000).default(250).describe('How often the findings table is polled for new findings (the pipeline also wakes the dispatcher).'),
+      .describe(
+        'Routing rules, tried in order; first match wins unless `continue: true`. Default: logins at once, high/critical grouped, to all channels.',
+      ),
+    maxAge: duration(
+      '24h',
+      'Findings older than this when first seen (an import of old logs) are recorded but not sent.',
+    ),
+    resolveTimeout: duration(
+      '24h',
+      'An alert with no new finding for this long is closed; later findings open a new alert.',
+    ),
+    pollMs: z
+      .number()
+      .int()
+      .min(20)
+      .max(60_000)
+      .default(250)
+      .describe('How often the findings table is polled for new findings (the pipeline also wakes the dispatcher).'),
     delivery: z
       .strictObject({
-        lease: duration('60s', 'How long a claimed message is owned by one sender before another may retry it (after a crash).'),
+        lease: duration(
+          '60s',
+          'How long a claimed message is owned by one sender before another may retry it (after a crash).',
+        ),
         backoff: duration('10s', 'First retry delay; doubled on each failure.'),
         maxBackoff: duration('15m', 'Longest retry delay.'),
         giveUpAfter: duration('3d', 'A message still undelivered this long after it was queued is marked failed.'),
@@ -167,18 +245,30 @@ export const alertsSchema = z
       .describe('Retries of failed deliveries.'),
     channelFailing: z
       .strictObject({
-        failures: z.number().int().min(1).default(3).describe('Consecutive failures after which a channel is reported broken on the other channels.'),
-        olderThan: duration('10m', 'A channel whose oldest undelivered message is older than this is reported broken too.'),
+        failures: z
+          .number()
+          .int()
+          .min(1)
+          .default(3)
+          .describe('Consecutive failures after which a channel is reported broken on the other channels.'),
+        olderThan: duration(
+          '10m',
+          'A channel whose oldest undelivered message is older than this is reported broken too.',
+        ),
       })
       .prefault({})
       .describe('When a broken channel becomes an alert of its own.'),
-    templates: z.string().optional().describe('Folder with your own message templates (same names as templates/alerts/*.liquid).'),
+    templates: z
+      .string()
+      .optional()
+      .describe('Folder with your own message templates (same names as templates/alerts/*.liquid).'),
   })
   .superRefine((a, ctx) => {
     const names = new Set(Object.keys(a.channels));
     a.routes?.forEach((r, i) => {
       r.channels?.forEach((c, j) => {
-        if (!names.has(c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `no channel named ${c}` });
+        if (!names.has(c))
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `no channel named ${c}` });
       });
     });
   })

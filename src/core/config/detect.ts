@@ -13,12 +13,16 @@ export const detectSchema = z
     ruleFiles: z
       .array(z.string())
       .default([])
-      .describe('Extra rule files or folders of your own (YAML, same format as rules/; relative to this file). Test cases go in tests/<file name> beside them.'),
+      .describe(
+        'Extra rule files or folders of your own (YAML, same format as rules/; relative to this file). Test cases go in tests/<file name> beside them.',
+      ),
     maxBuckets: z
       .number()
       .int()
       .min(100)
       .default(100_000)
-      .describe('Most groups (addresses, users) each counting rule tracks at once; the least recently active are dropped first.'),
+      .describe(
+        'Most groups (addresses, users) each counting rule tracks at once; the least recently active are dropped first.',
+      ),
   })
   .prefault({});

@@ -20,7 +20,7 @@ export const siteSchema = z
       .enum(['magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart', 'custom'])
       .default('custom')
       .describe('Shop software; chooses presets (which folders are caches, where admin logins are logged).'),
-    root: z.string().optional().describe('The shop\'s document root.'),
+    root: z.string().optional().describe("The shop's document root."),
   })
   .prefault({});
 
@@ -67,13 +67,16 @@ export function expandEnv(
   path: PropertyKey[] = [],
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, dflt: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined) return v;
-      if (dflt !== undefined) return dflt;
-      problems.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
-      return '';
-    });
+    return value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (_m, name: string, dflt: string | undefined) => {
+        const v = env[name];
+        if (v !== undefined) return v;
+        if (dflt !== undefined) return dflt;
+        problems.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+        return '';
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, problems, [...path, i]));
   if (value !== null && typeof value === 'object') {
@@ -110,8 +113,12 @@ export function checkConfig(
 
 /** The error thrown for a config that does not pass: every problem is in `details`. */
 export function configError(file: string, problems: readonly ConfigProblem[]): AppError {
-  return new AppError('config_invalid', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`, {
-    where: file,
-    details: problems.map((p) => `${p.path}: ${p.message}`),
-  });
+  return new AppError(
+    'config_invalid',
+    `${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`,
+    {
+      where: file,
+      details: problems.map((p) => `${p.path}: ${p.message}`),
+    },
+  );
 }

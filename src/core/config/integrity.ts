@@ -6,11 +6,19 @@ import { z } from 'zod';
 
 export const integrityPresetSchema = z
   .enum(['auto', 'none', 'magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart'])
-  .describe('Platform preset for caches, uploads, sessions and logs; `auto` follows site.platform, `none` uses only your globs.');
+  .describe(
+    'Platform preset for caches, uploads, sessions and logs; `auto` follows site.platform, `none` uses only your globs.',
+  );
 
 export const dbTableSchema = z.strictObject({
-  table: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').describe('Table name (the prefix is not added to tables listed here).'),
-  key: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').describe('Primary-key column, reported with each finding.'),
+  table: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
+    .describe('Table name (the prefix is not added to tables listed here).'),
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
+    .describe('Primary-key column, reported with each finding.'),
   columns: z
     .array(z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only'))
     .min(1)
@@ -26,8 +34,14 @@ export const scanDbSchema = z
     preset: z
       .enum(['auto', 'none', 'magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart'])
       .default('auto')
-      .describe('Tables known to carry injected scripts on this platform (core_config_data, cms_block, wp_options, wp_posts, …).'),
-    tablePrefix: z.string().regex(/^[A-Za-z0-9_]*$/).default('').describe('Table prefix (`wp_`, `ps_`, `oc_`; empty for Magento unless you set one).'),
+      .describe(
+        'Tables known to carry injected scripts on this platform (core_config_data, cms_block, wp_options, wp_posts, …).',
+      ),
+    tablePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_]*$/)
+      .default('')
+      .describe('Table prefix (`wp_`, `ps_`, `oc_`; empty for Magento unless you set one).'),
     tables: z.array(dbTableSchema).default([]).describe('Further tables and columns to scan.'),
     batchSize: z.number().int().min(10).max(100_000).default(1000).describe('Rows read per query.'),
   })
@@ -35,10 +49,7 @@ export const scanDbSchema = z
 
 export const integritySchema = z
   .strictObject({
-    paths: z
-      .array(z.string())
-      .default([])
-      .describe('Folders to baseline and watch; empty means site.root.'),
+    paths: z.array(z.string()).default([]).describe('Folders to baseline and watch; empty means site.root.'),
     preset: integrityPresetSchema.default('auto'),
     include: z
       .array(z.string())
@@ -60,14 +71,24 @@ export const integritySchema = z
           .int()
           .min(1)
           .default(20_000)
-          .describe('At most this many folders are watched (inotify watches are a bounded kernel resource); deeper ones rely on the scheduled check.'),
-        settleMs: z.number().int().min(0).default(500).describe('Wait this long after the last change to a file before checking it.'),
+          .describe(
+            'At most this many folders are watched (inotify watches are a bounded kernel resource); deeper ones rely on the scheduled check.',
+          ),
+        settleMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(500)
+          .describe('Wait this long after the last change to a file before checking it.'),
       })
       .prefault({})
       .describe('Real-time watching.'),
     scan: z
       .strictObject({
-        rules: z.array(z.string()).default([]).describe('Extra rule files or folders (YAML) on top of the shipped rules/code/.'),
+        rules: z
+          .array(z.string())
+          .default([])
+          .describe('Extra rule files or folders (YAML) on top of the shipped rules/code/.'),
         disable: z.array(z.string()).default([]).describe('Ids of shipped code rules to switch off.'),
         maxBytes: z
           .number()
@@ -81,7 +102,11 @@ export const integritySchema = z
     scanDb: scanDbSchema.describe('Scanning the shop database for injected scripts (`ripcord integrity scan-db`).'),
     traffic: z
       .strictObject({
-        beforeMinutes: z.number().min(0).default(10).describe('Requests from this many minutes before a change are listed with it.'),
+        beforeMinutes: z
+          .number()
+          .min(0)
+          .default(10)
+          .describe('Requests from this many minutes before a change are listed with it.'),
         limit: z.number().int().min(0).max(100).default(8).describe('At most this many requests per change.'),
       })
       .prefault({})

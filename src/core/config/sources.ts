@@ -23,7 +23,10 @@ const base = {
     .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, _ . - (at most 64)')
     .optional()
     .describe('Stable name of the source; defaults to one made from the path or type. Checkpoints are kept under it.'),
-  format: z.enum(formatNames).default('auto').describe('Parser for the lines: a named format or auto (sniffs the first lines).'),
+  format: z
+    .enum(formatNames)
+    .default('auto')
+    .describe('Parser for the lines: a named format or auto (sniffs the first lines).'),
   logFormat: z
     .string()
     .optional()
@@ -34,7 +37,12 @@ const base = {
 export const fileSourceSchema = z
   .strictObject({
     type: z.literal('file'),
-    path: z.string().min(1).describe('Log file to follow from its start, through rotations. Import older rotated copies once with `ripcord ingest`.'),
+    path: z
+      .string()
+      .min(1)
+      .describe(
+        'Log file to follow from its start, through rotations. Import older rotated copies once with `ripcord ingest`.',
+      ),
     ...base,
   })
   .describe('A log file, followed live through rotation (rename+create and copytruncate).');
@@ -42,7 +50,10 @@ export const fileSourceSchema = z
 export const journaldSourceSchema = z
   .strictObject({
     type: z.literal('journald'),
-    units: z.array(z.string()).default([]).describe('systemd units to follow (e.g. ssh.service); empty: the whole journal.'),
+    units: z
+      .array(z.string())
+      .default([])
+      .describe('systemd units to follow (e.g. ssh.service); empty: the whole journal.'),
     ...base,
   })
   .describe('The systemd journal, through `journalctl -o json -f`.');
@@ -76,7 +87,21 @@ export const logsSchema = z
       .min(1)
       .default(400)
       .describe('Days of traffic kept; older events are pruned by `ripcord run`. PCI DSS asks for 12 months.'),
-    batchLines: z.number().int().min(1).max(200_000).default(8192).describe('Most lines per store transaction (8192 fills one request block; followers commit whatever has arrived).'),
-    flushMs: z.number().int().min(10).max(60_000).default(250).describe('Longest wait before a partial batch is written.'),
+    batchLines: z
+      .number()
+      .int()
+      .min(1)
+      .max(200_000)
+      .default(8192)
+      .describe(
+        'Most lines per store transaction (8192 fills one request block; followers commit whatever has arrived).',
+      ),
+    flushMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(250)
+      .describe('Longest wait before a partial batch is written.'),
   })
   .prefault({});

@@ -35,7 +35,18 @@ const byExt: Record<string, readonly Language[]> = {
 };
 
 /** Extensions that a web server may execute as PHP: a new one of these in an upload folder is a red flag. */
-export const executableExtensions: readonly string[] = ['php', 'php3', 'php4', 'php5', 'php7', 'php8', 'pht', 'phtml', 'phar', 'inc'];
+export const executableExtensions: readonly string[] = [
+  'php',
+  'php3',
+  'php4',
+  'php5',
+  'php7',
+  'php8',
+  'pht',
+  'phtml',
+  'phar',
+  'inc',
+];
 
 export function extensionOf(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1);

@@ -25,16 +25,34 @@ const sampleSchema = z.union([
 
 export const codeRuleSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -').describe('Unique rule id.'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -')
+      .describe('Unique rule id.'),
     category: z.enum(codeCategories).describe('What kind of threat this is.'),
     severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).describe('How bad a hit is.'),
     description: z.string().min(1).describe('One line for people: what a hit means.'),
-    languages: z.array(z.enum(languages as [Language, ...Language[]])).min(1).describe('Content kinds the rule reads.'),
+    languages: z
+      .array(z.enum(languages as [Language, ...Language[]]))
+      .min(1)
+      .describe('Content kinds the rule reads.'),
     pattern: z.string().optional().describe('Regular expression (JavaScript syntax) that must match.'),
-    all: z.array(z.string()).optional().describe('Regular expressions that must all match somewhere in the content; the first one locates the hit.'),
-    flags: z.string().regex(/^[imsu]*$/, 'only i, m, s, u').default('').describe('Regular expression flags.'),
+    all: z
+      .array(z.string())
+      .optional()
+      .describe('Regular expressions that must all match somewhere in the content; the first one locates the hit.'),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'only i, m, s, u')
+      .default('')
+      .describe('Regular expression flags.'),
     unless: z.string().optional().describe('A regular expression that, when it matches the content, clears the file.'),
-    paths: z.array(z.string()).optional().describe('Globs on the path relative to the site root; the rule reads only files there. Alone (no pattern), any such file is a hit.'),
+    paths: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Globs on the path relative to the site root; the rule reads only files there. Alone (no pattern), any such file is a hit.',
+      ),
     tests: z
       .strictObject({
         match: z.array(sampleSchema).min(1).describe('Samples the rule must report.'),
@@ -42,9 +60,15 @@ export const codeRuleSchema = z
       })
       .describe('Test cases, run by the rules test and `ripcord integrity rules-test`.'),
   })
-  .refine((r) => r.pattern !== undefined || (r.all !== undefined && r.all.length > 0) || (r.paths !== undefined && r.paths.length > 0), {
-    message: 'a rule needs a pattern, all or paths',
-  });
+  .refine(
+    (r) =>
+      r.pattern !== undefined ||
+      (r.all !== undefined && r.all.length > 0) ||
+      (r.paths !== undefined && r.paths.length > 0),
+    {
+      message: 'a rule needs a pattern, all or paths',
+    },
+  );
 
 export const ruleFileSchema = z.strictObject({ rules: z.array(codeRuleSchema).min(1) });
 
@@ -79,7 +103,8 @@ function compileRegex(source: string, flags: string, where: string): RegExp {
 export function compileRule(spec: CodeRuleSpec, file: string): CodeRule {
   const where = `${file}: ${spec.id}`;
   const sources = spec.all ?? (spec.pattern !== undefined ? [spec.pattern] : []);
-  if (spec.pattern !== undefined && spec.all !== undefined) throw new AppError('parse', 'use either pattern or all, not both', { where });
+  if (spec.pattern !== undefined && spec.all !== undefined)
+    throw new AppError('parse', 'use either pattern or all, not both', { where });
   const globs = spec.paths;
   return {
     id: spec.id,
@@ -140,7 +165,8 @@ export function loadCodeRules(opts: LoadRulesOptions = {}): CodeRule[] {
   for (const f of files) {
     for (const r of parseRuleFile(readFileSync(f, 'utf8'), f)) {
       const before = seen.get(r.id);
-      if (before !== undefined) throw new AppError('parse', `duplicate rule id ${r.id} (also in ${before})`, { where: f });
+      if (before !== undefined)
+        throw new AppError('parse', `duplicate rule id ${r.id} (also in ${before})`, { where: f });
       seen.set(r.id, f);
       if (!disabled.has(r.id)) out.push(r);
     }
@@ -153,8 +179,16 @@ export function loadCodeRules(opts: LoadRulesOptions = {}): CodeRule[] {
  * (N at most 100000), so rules about long blobs keep short samples.
  */
 export function expandSample(sample: RuleSample, rule: CodeRuleSpec): { path: string; content: string } {
-  const defaultPath = rule.languages.includes('php') ? 'sample.php' : rule.languages.includes('js') ? 'sample.js' : rule.languages.includes('html') ? 'sample.html' : 'sample.png';
+  const defaultPath = rule.languages.includes('php')
+    ? 'sample.php'
+    : rule.languages.includes('js')
+      ? 'sample.js'
+      : rule.languages.includes('html')
+        ? 'sample.html'
+        : 'sample.png';
   const s = typeof sample === 'string' ? { path: defaultPath, content: sample } : sample;
-  const content = s.content.replace(/\{\{repeat (\d{1,6}) ([^}]*)\}\}/g, (_m, n: string, text: string) => text.repeat(Math.min(Number(n), 100_000)));
+  const content = s.content.replace(/\{\{repeat (\d{1,6}) ([^}]*)\}\}/g, (_m, n: string, text: string) =>
+    text.repeat(Math.min(Number(n), 100_000)),
+  );
   return { path: s.path, content };
 }

@@ -77,7 +77,7 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
       }
     }
     if (!hit) continue;
-    if (rule.unless !== null && rule.unless.test(text)) continue;
+    if (rule.unless?.test(text)) continue;
     const pathOnly = rule.patterns.length === 0;
     out.push({
       path: target.path,

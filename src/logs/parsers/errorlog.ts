@@ -51,7 +51,15 @@ export function apacheErrorMessage(msg: string, info: LineInfo): ParseResult {
   const text = apacheText(msg, client.end);
   const method = msg.includes('digest') || msg.includes('Digest') ? 'digest' : 'basic';
   const fail = (user: string | null, invalidUser: boolean): ParseResult =>
-    authResult(info, text, { service: 'web', action: 'login', outcome: 'failure', user, ip: client.ip, method, invalidUser });
+    authResult(info, text, {
+      service: 'web',
+      action: 'login',
+      outcome: 'failure',
+      user,
+      ip: client.ip,
+      method,
+      invalidUser,
+    });
   if (text.startsWith('user ')) {
     // user x not found: /path | user `x' in realm `r' not found | user x: authentication failure for "/p": Password Mismatch
     const rest = text.slice(5);
@@ -64,7 +72,11 @@ export function apacheErrorMessage(msg: string, info: LineInfo): ParseResult {
     if (nf !== -1 && (colon === -1 || nf < colon)) return fail(rest.slice(0, nf) || null, true);
     if (colon !== -1) {
       const why = rest.slice(colon + 2);
-      if (why.startsWith('authentication failure') || why.startsWith('password mismatch') || why.startsWith('authorization failure')) {
+      if (
+        why.startsWith('authentication failure') ||
+        why.startsWith('password mismatch') ||
+        why.startsWith('authorization failure')
+      ) {
         return fail(rest.slice(0, colon) || null, false);
       }
     }
@@ -106,7 +118,18 @@ export function parseNginxErrorTime(s: string, i: number, ctx: ParseContext): nu
   const h = d2(s, i + 11);
   const m = d2(s, i + 14);
   const sec = d2(s, i + 17);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || m < 0 || sec < 0 || s.charCodeAt(i + 4) !== 47 || s.charCodeAt(i + 7) !== 47 || s.charCodeAt(i + 13) !== 58) {
+  if (
+    y < 0 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    h < 0 ||
+    m < 0 ||
+    sec < 0 ||
+    s.charCodeAt(i + 4) !== 47 ||
+    s.charCodeAt(i + 7) !== 47 ||
+    s.charCodeAt(i + 13) !== 58
+  ) {
     return Number.NaN;
   }
   const zone = zoneFn(ctx.timezone);

@@ -7,7 +7,15 @@ import { pamSplit } from './sshd.ts';
 import { parseCtime, ctimeEnd } from './time.ts';
 import { SKIP, authResult, kv, reject, type LineInfo } from './util.ts';
 
-function ftp(info: LineInfo, msg: string, action: AuthAction, outcome: AuthOutcome, user: string | null, ip: string | null, invalidUser = false): ParseResult {
+function ftp(
+  info: LineInfo,
+  msg: string,
+  action: AuthAction,
+  outcome: AuthOutcome,
+  user: string | null,
+  ip: string | null,
+  invalidUser = false,
+): ParseResult {
   return authResult(info, msg, { service: 'ftp', action, outcome, user, ip, invalidUser });
 }
 
@@ -143,7 +151,8 @@ export function ftpdMessage(raw: string, info: LineInfo): ParseResult {
     return m?.[2] ?? m?.[1] ?? null;
   };
   if (msg.startsWith('connection from ')) return ftp(info, msg, 'connect', 'info', null, addrAfter('connection from '));
-  if (msg.startsWith('ANONYMOUS FTP LOGIN FROM ')) return ftp(info, msg, 'login', 'success', 'anonymous', addrAfter('FROM '));
+  if (msg.startsWith('ANONYMOUS FTP LOGIN FROM '))
+    return ftp(info, msg, 'login', 'success', 'anonymous', addrAfter('FROM '));
   if (msg.startsWith('FTP LOGIN FROM ')) {
     const as = msg.lastIndexOf(' as ');
     const comma = msg.lastIndexOf(', ');
@@ -154,6 +163,7 @@ export function ftpdMessage(raw: string, info: LineInfo): ParseResult {
     const comma = msg.lastIndexOf(', ');
     return ftp(info, msg, 'login', 'failure', comma !== -1 ? msg.slice(comma + 2) : null, addrAfter('FROM '));
   }
-  if (msg.startsWith('repeated login failures from ')) return ftp(info, msg, 'login', 'failure', null, addrAfter('from '));
+  if (msg.startsWith('repeated login failures from '))
+    return ftp(info, msg, 'login', 'failure', null, addrAfter('from '));
   return SKIP;
 }

@@ -81,13 +81,17 @@ const lineFns: Record<Exclude<ConcreteFormat, 'nginx' | 'apache'>, LineFn> = {
 export function getParser(name: FormatName, opts: { logFormat?: string | undefined } = {}): Parser {
   if (name === 'auto') return createAutoParser();
   if (name === 'nginx' || name === 'apache') {
-    const access: LineFn = opts.logFormat === undefined || opts.logFormat.trim() === '' ? parseAccessLine : compileLogFormat(opts.logFormat);
+    const access: LineFn =
+      opts.logFormat === undefined || opts.logFormat.trim() === '' ? parseAccessLine : compileLogFormat(opts.logFormat);
     return guarded(name, webLine(access));
   }
   const fn = lineFns[name];
-  if (fn === undefined) throw new AppError('config_invalid', `unknown log format ${JSON.stringify(name)}`, { where: 'format' });
+  if (fn === undefined)
+    throw new AppError('config_invalid', `unknown log format ${JSON.stringify(name)}`, { where: 'format' });
   if (opts.logFormat !== undefined) {
-    throw new AppError('config_invalid', `logFormat applies to the nginx and apache formats, not ${name}`, { where: 'logFormat' });
+    throw new AppError('config_invalid', `logFormat applies to the nginx and apache formats, not ${name}`, {
+      where: 'logFormat',
+    });
   }
   return guarded(name, fn);
 }

@@ -50,15 +50,48 @@ function num(v: unknown): number | null {
 }
 
 const K = {
-  ip: ['remote_addr', 'client_ip', 'clientip', 'ip', 'remote_ip', 'remoteAddr', 'remote_address', 'client', 'c-ip', 'ClientHost', 'ClientAddr', 'clientAddr'],
-  time: ['time', 'timestamp', '@timestamp', 'time_local', 'time_iso8601', 'ts', 'msec', 'date', 'datetime', 'StartUTC', 'StartLocal'],
+  ip: [
+    'remote_addr',
+    'client_ip',
+    'clientip',
+    'ip',
+    'remote_ip',
+    'remoteAddr',
+    'remote_address',
+    'client',
+    'c-ip',
+    'ClientHost',
+    'ClientAddr',
+    'clientAddr',
+  ],
+  time: [
+    'time',
+    'timestamp',
+    '@timestamp',
+    'time_local',
+    'time_iso8601',
+    'ts',
+    'msec',
+    'date',
+    'datetime',
+    'StartUTC',
+    'StartLocal',
+  ],
   request: ['request', 'request_line'],
   method: ['method', 'request_method', 'RequestMethod', 'verb', 'http_method'],
   uri: ['request_uri', 'uri', 'url', 'RequestPath', 'path', 'request_path'],
   query: ['args', 'query_string', 'query'],
   protocol: ['protocol', 'server_protocol', 'proto', 'RequestProtocol', 'http_version'],
   status: ['status', 'status_code', 'response_status', 'DownstreamStatus', 'OriginStatus', 'response_code'],
-  bytes: ['body_bytes_sent', 'bytes', 'bytes_sent', 'size', 'response_bytes', 'DownstreamContentSize', 'content_length'],
+  bytes: [
+    'body_bytes_sent',
+    'bytes',
+    'bytes_sent',
+    'size',
+    'response_bytes',
+    'DownstreamContentSize',
+    'content_length',
+  ],
   referer: ['http_referer', 'referer', 'referrer', 'request_Referer', 'Referer'],
   ua: ['http_user_agent', 'user_agent', 'userAgent', 'agent', 'request_User-Agent', 'User-Agent', 'ua'],
   user: ['remote_user', 'user', 'user_id', 'RequestUser'],
@@ -83,7 +116,10 @@ export function parseJsonAccessLine(line: string, ctx: ParseContext): ParseResul
   } catch {
     return reject('not JSON');
   }
-  if (!isObj(v)) return reject(`JSON value is ${Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`}, not an object`);
+  if (!isObj(v))
+    return reject(
+      `JSON value is ${Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`}, not an object`,
+    );
   const objs: Obj[] = [v];
   const req = v['request'];
   if (isObj(req)) {
@@ -103,7 +139,8 @@ export function parseJsonAccessLine(line: string, ctx: ParseContext): ParseResul
   if (Number.isNaN(time)) return reject(`bad time ${String(str(t) ?? '').slice(0, 40)}`);
   e.time = time;
 
-  const request = typeof v['request'] === 'string' ? v['request'] : typeof v['request_line'] === 'string' ? v['request_line'] : null;
+  const request =
+    typeof v['request'] === 'string' ? v['request'] : typeof v['request_line'] === 'string' ? v['request_line'] : null;
   if (request !== null) splitRequest(e, request);
   const method = str(pick(objs, K.method));
   if (method !== null) e.method = method;

@@ -117,13 +117,31 @@ function apacheField(letter: string, arg: string | null, where: string): Field {
       if (h === 'host') return 'vhost';
       return 'ignore';
     }
-    case 'A': case 'C': case 'e': case 'f': case 'I': case 'k': case 'L': case 'n': case 'o':
-    case 'O': case 'p': case 'P': case 'R': case 'S': case 'X': case '^':
+    case 'A':
+    case 'C':
+    case 'e':
+    case 'f':
+    case 'I':
+    case 'k':
+    case 'L':
+    case 'n':
+    case 'o':
+    case 'O':
+    case 'p':
+    case 'P':
+    case 'R':
+    case 'S':
+    case 'X':
+    case '^':
       return 'ignore';
     default:
-      throw new AppError('config_invalid', `unknown Apache LogFormat directive %${arg === null ? '' : `{${arg}}`}${letter} at ${where}`, {
-        where: 'logFormat',
-      });
+      throw new AppError(
+        'config_invalid',
+        `unknown Apache LogFormat directive %${arg === null ? '' : `{${arg}}`}${letter} at ${where}`,
+        {
+          where: 'logFormat',
+        },
+      );
   }
 }
 
@@ -163,7 +181,10 @@ function compileNginx(fmt: string): Compiled {
     let name: string;
     if (fmt[i + 1] === '{') {
       const close = fmt.indexOf('}', i + 2);
-      if (close === -1) throw new AppError('config_invalid', `unterminated \${ at position ${i} of the log format`, { where: 'logFormat' });
+      if (close === -1)
+        throw new AppError('config_invalid', `unterminated \${ at position ${i} of the log format`, {
+          where: 'logFormat',
+        });
       name = fmt.slice(i + 2, close);
       i = close + 1;
     } else {
@@ -179,14 +200,22 @@ function compileNginx(fmt: string): Compiled {
     if (vars.length > 0 && lit === '') {
       // `$uri$is_args$args`: one request target, split at `?` like $request_uri.
       const prev = vars[vars.length - 1];
-      if (prev !== undefined && (prev.field === 'path' || prev.field === 'uri') && (name === 'is_args' || name === 'args' || name === 'query_string')) {
+      if (
+        prev !== undefined &&
+        (prev.field === 'path' || prev.field === 'uri') &&
+        (name === 'is_args' || name === 'args' || name === 'query_string')
+      ) {
         prev.field = 'uri';
         prev.name += `$${name}`;
         continue;
       }
-      throw new AppError('config_invalid', `$${prev?.name} and $${name} follow each other with nothing between them: their values cannot be told apart`, {
-        where: 'logFormat',
-      });
+      throw new AppError(
+        'config_invalid',
+        `$${prev?.name} and $${name} follow each other with nothing between them: their values cannot be told apart`,
+        {
+          where: 'logFormat',
+        },
+      );
     }
     lits.push(lit);
     lit = '';
@@ -229,12 +258,18 @@ function compileApache(fmt: string): Compiled {
     let arg: string | null = null;
     if (fmt[i] === '{') {
       const close = fmt.indexOf('}', i);
-      if (close === -1) throw new AppError('config_invalid', `unterminated %{ at position ${start} of the log format`, { where: 'logFormat' });
+      if (close === -1)
+        throw new AppError('config_invalid', `unterminated %{ at position ${start} of the log format`, {
+          where: 'logFormat',
+        });
       arg = fmt.slice(i + 1, close);
       i = close + 1;
     }
     const letter = fmt[i];
-    if (letter === undefined) throw new AppError('config_invalid', `the log format ends inside the directive ${fmt.slice(start)}`, { where: 'logFormat' });
+    if (letter === undefined)
+      throw new AppError('config_invalid', `the log format ends inside the directive ${fmt.slice(start)}`, {
+        where: 'logFormat',
+      });
     i++;
     const name = fmt.slice(start, i);
     let field = apacheField(letter, arg, `position ${start} (${name})`);
@@ -246,9 +281,13 @@ function compileApache(fmt: string): Compiled {
         prev.name += name;
         continue;
       }
-      throw new AppError('config_invalid', `${prev?.name} and ${name} follow each other with nothing between them: their values cannot be told apart`, {
-        where: 'logFormat',
-      });
+      throw new AppError(
+        'config_invalid',
+        `${prev?.name} and ${name} follow each other with nothing between them: their values cannot be told apart`,
+        {
+          where: 'logFormat',
+        },
+      );
     }
     // %a (client IP after mod_remoteip) beats %h; %b/%B beat nothing else logged as bytes.
     const prev = vars.findIndex((v) => v.field === field && field !== 'ignore');
@@ -270,13 +309,23 @@ export function compileLogFormat(format: string): (line: string, ctx: ParseConte
   const apache = !/\$[A-Za-z_{]/.test(format) && format.includes('%');
   const fmt = unquoteFormat(format, apache);
   const { lits, vars } = apache ? compileApache(fmt) : compileNginx(fmt);
-  const has = (f: Field | Field[]): boolean => vars.some((v) => (Array.isArray(f) ? f.includes(v.field) : v.field === f));
-  if (vars.length === 0) throw new AppError('config_invalid', 'the log format has no variables', { where: 'logFormat' });
+  const has = (f: Field | Field[]): boolean =>
+    vars.some((v) => (Array.isArray(f) ? f.includes(v.field) : v.field === f));
+  if (vars.length === 0)
+    throw new AppError('config_invalid', 'the log format has no variables', { where: 'logFormat' });
   if (!has('ip')) {
-    throw new AppError('config_invalid', `the log format logs no client address (${apache ? '%h or %a' : '$remote_addr'})`, { where: 'logFormat' });
+    throw new AppError(
+      'config_invalid',
+      `the log format logs no client address (${apache ? '%h or %a' : '$remote_addr'})`,
+      { where: 'logFormat' },
+    );
   }
   if (!has(['timeClf', 'timeIso', 'timeEpoch', 'timeAny'])) {
-    throw new AppError('config_invalid', `the log format logs no time (${apache ? '%t' : '$time_local or $time_iso8601'})`, { where: 'logFormat' });
+    throw new AppError(
+      'config_invalid',
+      `the log format logs no time (${apache ? '%t' : '$time_local or $time_iso8601'})`,
+      { where: 'logFormat' },
+    );
   }
   const n = vars.length;
   const fields = vars.map((v) => v.field);
@@ -285,7 +334,8 @@ export function compileLogFormat(format: string): (line: string, ctx: ParseConte
   const first = lits[0] ?? '';
 
   return (line, ctx) => {
-    if (!line.startsWith(first)) return reject(`line does not start like the log format (${JSON.stringify(first.slice(0, 20))})`);
+    if (!line.startsWith(first))
+      return reject(`line does not start like the log format (${JSON.stringify(first.slice(0, 20))})`);
     let pos = first.length;
     const e: HttpEvent = blankHttp();
     let haveTime = false;
@@ -371,7 +421,8 @@ export function compileLogFormat(format: string): (line: string, ctx: ParseConte
         case 'durMs':
         case 'durUs': {
           const d = Number(v);
-          if (v !== '-' && v !== '' && Number.isFinite(d)) e.durationMs = f === 'durSec' ? Math.round(d * 1000) : f === 'durMs' ? d : Math.round(d / 1000);
+          if (v !== '-' && v !== '' && Number.isFinite(d))
+            e.durationMs = f === 'durSec' ? Math.round(d * 1000) : f === 'durMs' ? d : Math.round(d / 1000);
           break;
         }
       }

@@ -40,7 +40,8 @@ export function parseShopAdminLine(line: string, ctx: ParseContext): ParseResult
   if (typeof o['success'] !== 'boolean') return reject('missing "success" (true or false)');
   const event = s('event') ?? 'login';
   const action = ACTIONS[event];
-  if (action === undefined) return reject(`unknown "event" ${JSON.stringify(event.slice(0, 20))} (login, logout, 2fa, session)`);
+  if (action === undefined)
+    return reject(`unknown "event" ${JSON.stringify(event.slice(0, 20))} (login, logout, 2fa, session)`);
   const success = o['success'];
   const message = s('message') ?? `${event} ${success ? 'succeeded' : 'failed'}`;
   return authResult({ time, host: s('host'), program: s('platform') ?? 'shop-admin' }, message, {

@@ -53,7 +53,8 @@ function platforms(name: string): readonly Platform[] {
   }
 }
 
-const M2_FORM = /^\/(?:index\.php\/)?[^/]+\/admin(?:\/index\/index|\/auth\/login|\/dashboard(?:\/index)?|\/index)?(?:\/key\/[^/]+)?\/?$/i;
+const M2_FORM =
+  /^\/(?:index\.php\/)?[^/]+\/admin(?:\/index\/index|\/auth\/login|\/dashboard(?:\/index)?|\/index)?(?:\/key\/[^/]+)?\/?$/i;
 const M2_BARE = /^\/(?:index\.php\/)?admin\/?$/i;
 const M2_TOKEN = /^\/(?:index\.php\/)?rest\/(?:[^/]+\/)?v1\/integration\/admin\/token\/?$/i;
 const M1_FORM = /^\/index\.php\/admin(?:\/index(?:\/index|\/login)?)?(?:\/key\/[^/]+)?\/?$/i;
@@ -77,10 +78,12 @@ function classify(e: HttpEvent, p: Platform): Hit | null {
   switch (p) {
     case 'magento2':
       if (M2_TOKEN.test(path)) {
-        const outcome: AuthOutcome = e.status === 200 ? 'success' : e.status >= 400 && e.status <= 403 ? 'failure' : 'info';
+        const outcome: AuthOutcome =
+          e.status === 200 ? 'success' : e.status >= 400 && e.status <= 403 ? 'failure' : 'info';
         return { platform: p, method: 'api-token', outcome };
       }
-      if (M2_FORM.test(path) || M2_BARE.test(path)) return { platform: p, method: 'form', outcome: formOutcome(e.status) };
+      if (M2_FORM.test(path) || M2_BARE.test(path))
+        return { platform: p, method: 'form', outcome: formOutcome(e.status) };
       return null;
     case 'magento1':
       return M1_FORM.test(path) ? { platform: p, method: 'form', outcome: formOutcome(e.status) } : null;
@@ -89,7 +92,8 @@ function classify(e: HttpEvent, p: Platform): Hit | null {
         if (q !== '' && !WP_ACTION_OK.test(q)) return null; // lost password, register, logout, …
         return { platform: p, method: 'form', outcome: formOutcome(e.status) };
       }
-      if (path.endsWith('/xmlrpc.php')) return { platform: p, method: 'xmlrpc', outcome: e.status === 403 || e.status === 429 ? 'failure' : 'info' };
+      if (path.endsWith('/xmlrpc.php'))
+        return { platform: p, method: 'xmlrpc', outcome: e.status === 403 || e.status === 429 ? 'failure' : 'info' };
       return null;
     case 'prestashop': {
       if (!path.endsWith('/index.php') || !/(?:^|&)controller=AdminLogin(?:&|$)/i.test(q)) return null;

@@ -15,7 +15,8 @@ export type ConcreteFormat = Exclude<FormatName, 'auto'>;
 
 const probeCtx: ParseContext = { year: 2000, now: Number.MAX_SAFE_INTEGER, timezone: 'UTC' };
 
-const SSHD_WORDS = /^(?:Accepted|Failed|Invalid user|Connection (?:closed|reset) by|Disconnected from|Received disconnect|pam_unix\(sshd)/;
+const SSHD_WORDS =
+  /^(?:Accepted|Failed|Invalid user|Connection (?:closed|reset) by|Disconnected from|Received disconnect|pam_unix\(sshd)/;
 
 /** The format one line looks like, or null when it says nothing. */
 export function sniffLine(line: string): ConcreteFormat | null {

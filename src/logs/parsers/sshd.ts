@@ -134,7 +134,13 @@ export function sessionUsers(text: string): { target: string | null; by: string 
   return { target: m[1] ?? null, by };
 }
 
-function ev(info: LineInfo, msg: string, action: AuthAction, outcome: AuthOutcome, w: Partial<Who> & { method?: string | null; invalidUser?: boolean }): ParseResult {
+function ev(
+  info: LineInfo,
+  msg: string,
+  action: AuthAction,
+  outcome: AuthOutcome,
+  w: Partial<Who> & { method?: string | null; invalidUser?: boolean },
+): ParseResult {
   return authResult(info, msg, {
     service: SERVICE,
     action,
@@ -237,24 +243,39 @@ export function sshdMessage(raw: string, info: LineInfo): ParseResult {
     // tcp wrappers: refused connect from NAME (ADDR)
     const lp = msg.lastIndexOf('(');
     const rp = msg.lastIndexOf(')');
-    const ip = lp !== -1 && rp > lp ? msg.slice(lp + 1, rp) : msg.slice(21).split(' ')[0] ?? null;
+    const ip = lp !== -1 && rp > lp ? msg.slice(lp + 1, rp) : (msg.slice(21).split(' ')[0] ?? null);
     return ev(info, full, 'connect', 'failure', { ip });
   }
   if (msg.startsWith('PAM: ')) {
     // PAM: Authentication failure for U from HOST | authentication error for U from HOST via X
     // PAM: User not known to the underlying authentication module for illegal user U from HOST
-    const m = /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user )?(.*) from (\S+?)(?: via \S+)?\s*$/.exec(msg);
+    const m =
+      /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user )?(.*) from (\S+?)(?: via \S+)?\s*$/.exec(
+        msg,
+      );
     if (m === null) return SKIP;
-    return ev(info, full, 'login', 'failure', { user: m[2] ?? null, ip: m[3] ?? null, invalidUser: m[1] !== undefined, method: 'pam' });
+    return ev(info, full, 'login', 'failure', {
+      user: m[2] ?? null,
+      ip: m[3] ?? null,
+      invalidUser: m[1] !== undefined,
+      method: 'pam',
+    });
   }
-  if (msg.startsWith('pam_unix(') || msg.startsWith('authentication failure;') || msg.startsWith('session opened') || msg.startsWith('session closed')) {
+  if (
+    msg.startsWith('pam_unix(') ||
+    msg.startsWith('authentication failure;') ||
+    msg.startsWith('session opened') ||
+    msg.startsWith('session closed')
+  ) {
     const p = pamSplit(msg);
     if (p.text.startsWith('authentication failure;')) {
       const user = kv(p.text, 'user=') ?? kv(p.text, 'ruser=');
       return ev(info, full, 'login', 'failure', { user, ip: kv(p.text, 'rhost='), method: 'password' });
     }
-    if (p.text.startsWith('session opened')) return ev(info, full, 'session', 'success', { user: sessionUsers(p.text).target });
-    if (p.text.startsWith('session closed')) return ev(info, full, 'logout', 'info', { user: sessionUsers(p.text).target });
+    if (p.text.startsWith('session opened'))
+      return ev(info, full, 'session', 'success', { user: sessionUsers(p.text).target });
+    if (p.text.startsWith('session closed'))
+      return ev(info, full, 'logout', 'info', { user: sessionUsers(p.text).target });
     return SKIP;
   }
   if (msg.startsWith('Disconnecting')) {
@@ -266,7 +287,12 @@ export function sshdMessage(raw: string, info: LineInfo): ParseResult {
     }
     const m = /^Disconnecting (invalid|authenticating) user (.*) (\S+) port (\d+): /.exec(msg);
     if (m === null) return SKIP;
-    return ev(info, full, 'login', 'failure', { user: m[2] ?? null, ip: m[3] ?? null, port: toPort(m[4]), invalidUser: m[1] === 'invalid' });
+    return ev(info, full, 'login', 'failure', {
+      user: m[2] ?? null,
+      ip: m[3] ?? null,
+      port: toPort(m[4]),
+      invalidUser: m[1] === 'invalid',
+    });
   }
   if (msg.startsWith('maximum authentication attempts exceeded for ')) {
     let rest = msg.slice(45);
@@ -287,7 +313,10 @@ export function sshdMessage(raw: string, info: LineInfo): ParseResult {
     if (f === -1) return SKIP;
     return ev(info, full, 'connect', 'failure', whoFromEnd(msg.slice(f + 6)));
   }
-  if (msg.startsWith('banner exchange: Connection from ') || msg.startsWith('ssh_dispatch_run_fatal: Connection from ')) {
+  if (
+    msg.startsWith('banner exchange: Connection from ') ||
+    msg.startsWith('ssh_dispatch_run_fatal: Connection from ')
+  ) {
     const at = msg.indexOf('Connection from ') + 16;
     const colon = msg.indexOf(': ', at);
     const w = whoFromEnd(msg.slice(at, colon === -1 ? msg.length : colon));

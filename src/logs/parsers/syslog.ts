@@ -151,7 +151,8 @@ export function parseHeader(line: string, ctx: ParseContext): Header | string | 
   } else if (monthAt(line, p) >= 0 && line.charCodeAt(p + 3) === 32) {
     time = parseSyslogTime(line, p, ctx);
     if (Number.isNaN(time)) {
-      if (zoneFn(ctx.timezone) === null) return `unknown timezone ${JSON.stringify(ctx.timezone)} in the source's config`;
+      if (zoneFn(ctx.timezone) === null)
+        return `unknown timezone ${JSON.stringify(ctx.timezone)} in the source's config`;
       return `bad timestamp ${line.slice(p, p + 20)}`;
     }
     p = syslogTimeEnd;

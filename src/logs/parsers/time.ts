@@ -10,7 +10,18 @@ const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 /** Month index of the 3-letter English abbreviation at `i`, or -1. */
@@ -62,7 +73,13 @@ const clfDays = new Map<string, number>();
 /** Parses the inside of the CLF brackets; NaN when malformed. Cached per distinct string. */
 export function parseClfTime(t: string): number {
   if (t === clfLastText) return clfLastMs;
-  if (t.length !== 26 || t.charCodeAt(2) !== 47 || t.charCodeAt(6) !== 47 || t.charCodeAt(11) !== 58 || t.charCodeAt(20) !== 32) {
+  if (
+    t.length !== 26 ||
+    t.charCodeAt(2) !== 47 ||
+    t.charCodeAt(6) !== 47 ||
+    t.charCodeAt(11) !== 58 ||
+    t.charCodeAt(20) !== 32
+  ) {
     return Number.NaN;
   }
   const dayKey = t.slice(0, 11) + t.slice(21);
@@ -80,7 +97,8 @@ export function parseClfTime(t: string): number {
   const h = d2(t, 12);
   const m = d2(t, 15);
   const s = d2(t, 18);
-  if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60 || t.charCodeAt(14) !== 58 || t.charCodeAt(17) !== 58) return Number.NaN;
+  if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60 || t.charCodeAt(14) !== 58 || t.charCodeAt(17) !== 58)
+    return Number.NaN;
   const ms = base + ((h * 60 + m) * 60 + s) * 1000;
   clfLastText = t;
   clfLastMs = ms;
@@ -114,7 +132,14 @@ function intlZone(tz: string): ZoneFn | null {
   const offsetOf = (utc: number): number => {
     const p: Record<string, number> = {};
     for (const part of fmt.formatToParts(utc)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-    const wall = Date.UTC(p['year'] ?? 1970, (p['month'] ?? 1) - 1, p['day'] ?? 1, p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0);
+    const wall = Date.UTC(
+      p['year'] ?? 1970,
+      (p['month'] ?? 1) - 1,
+      p['day'] ?? 1,
+      p['hour'] ?? 0,
+      p['minute'] ?? 0,
+      p['second'] ?? 0,
+    );
     return wall - Math.floor(utc / 1000) * 1000;
   };
   // Offsets change on whole hours (nearly everywhere), so one lookup per wall-clock hour.
@@ -231,11 +256,13 @@ export function parseIsoTime(s: string, i: number, ctx: ParseContext | null): nu
   const mo = d2(s, i + 5);
   const d = d2(s, i + 8);
   const sep = s.charCodeAt(i + 10);
-  if (y < 0 || s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45 || (sep !== 84 && sep !== 32 && sep !== 116)) return Number.NaN;
+  if (y < 0 || s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45 || (sep !== 84 && sep !== 32 && sep !== 116))
+    return Number.NaN;
   const h = d2(s, i + 11);
   const m = d2(s, i + 14);
   const sec = d2(s, i + 17);
-  if (s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58 || !validClock(mo - 1, d, h, m, sec) || mo > 12) return Number.NaN;
+  if (s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58 || !validClock(mo - 1, d, h, m, sec) || mo > 12)
+    return Number.NaN;
   let p = i + 19;
   let frac = 0;
   const fc = s.charCodeAt(p);

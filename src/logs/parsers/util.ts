@@ -27,7 +27,12 @@ export function normIp(s: string): string {
   if (s.length === 0) return s;
   const c0 = s.charCodeAt(0);
   if (c0 === 58 /* : */ || c0 === 70 || c0 === 102 /* F f */) {
-    if (s.length > 7 && s.charCodeAt(s.length - 1) !== 58 && (s.startsWith('::ffff:') || s.startsWith('::FFFF:')) && s.indexOf('.', 7) !== -1) {
+    if (
+      s.length > 7 &&
+      s.charCodeAt(s.length - 1) !== 58 &&
+      (s.startsWith('::ffff:') || s.startsWith('::FFFF:')) &&
+      s.indexOf('.', 7) !== -1
+    ) {
       return s.slice(7);
     }
     return s;
@@ -77,13 +82,34 @@ export function unescapeLogged(s: string): string {
     }
     const d = s.charCodeAt(i + 1);
     switch (d) {
-      case 34: out += '"'; i += 2; continue;
-      case 92: out += '\\'; i += 2; continue;
-      case 110: out += '\n'; i += 2; continue;
-      case 116: out += '\t'; i += 2; continue;
-      case 114: out += '\r'; i += 2; continue;
-      case 98: out += '\b'; i += 2; continue;
-      case 118: out += '\v'; i += 2; continue;
+      case 34:
+        out += '"';
+        i += 2;
+        continue;
+      case 92:
+        out += '\\';
+        i += 2;
+        continue;
+      case 110:
+        out += '\n';
+        i += 2;
+        continue;
+      case 116:
+        out += '\t';
+        i += 2;
+        continue;
+      case 114:
+        out += '\r';
+        i += 2;
+        continue;
+      case 98:
+        out += '\b';
+        i += 2;
+        continue;
+      case 118:
+        out += '\v';
+        i += 2;
+        continue;
       case 120: {
         const h1 = i + 2 < n ? hexVal(s.charCodeAt(i + 2)) : -1;
         const h2 = i + 3 < n ? hexVal(s.charCodeAt(i + 3)) : -1;

@@ -27,7 +27,8 @@ test('HTTP: 2xx ok, 5xx/429 transient, 4xx permanent, refused connection transie
   const server = createServer((req, res) => res.writeHead(Number(req.url?.slice(1))).end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const send = (status: number) => post({ channel: 't', url: `${base}/${status}`, headers: {}, body: '{}', timeoutMs: 5000 });
+  const send = (status: number) =>
+    post({ channel: 't', url: `${base}/${status}`, headers: {}, body: '{}', timeoutMs: 5000 });
   try {
     assert.equal(await transientOf(send(204)), 'ok');
     assert.equal(await transientOf(send(503)), true);
@@ -37,16 +38,26 @@ test('HTTP: 2xx ok, 5xx/429 transient, 4xx permanent, refused connection transie
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
-  assert.equal(await transientOf(post({ channel: 't', url: base, headers: {}, body: '{}', timeoutMs: 5000 })), true, 'server gone: refused');
+  assert.equal(
+    await transientOf(post({ channel: 't', url: base, headers: {}, body: '{}', timeoutMs: 5000 })),
+    true,
+    'server gone: refused',
+  );
 });
 
 test('command: exit 0 ok, 75 transient, 78 permanent, missing program permanent, stdin carries the message', async () => {
-  const sh = (script: string) => runCommand('c', { argv: ['/bin/sh', '-c', script], env: {}, timeoutMs: 5000 }, '{"k":1}\n', { PATH: '/usr/bin:/bin' });
+  const sh = (script: string) =>
+    runCommand('c', { argv: ['/bin/sh', '-c', script], env: {}, timeoutMs: 5000 }, '{"k":1}\n', {
+      PATH: '/usr/bin:/bin',
+    });
   assert.equal(await transientOf(sh('read line; [ "$line" = \'{"k":1}\' ]')), 'ok');
   assert.equal(await transientOf(sh('exit 75')), true);
   assert.equal(await transientOf(sh('exit 78')), false);
   assert.equal(await transientOf(sh('exit 1')), true);
-  assert.equal(await transientOf(runCommand('c', { argv: ['/nonexistent/notify'], env: {}, timeoutMs: 5000 }, '', {})), false);
+  assert.equal(
+    await transientOf(runCommand('c', { argv: ['/nonexistent/notify'], env: {}, timeoutMs: 5000 }, '', {})),
+    false,
+  );
 });
 
 test('SMTP: 4xx and connection errors transient; 5xx and auth permanent; addresses not echoed', () => {
@@ -54,10 +65,16 @@ test('SMTP: 4xx and connection errors transient; 5xx and auth permanent; address
   assert.equal(classifySmtp('m', { responseCode: 550, code: 'EENVELOPE' }).transient, false);
   assert.equal(classifySmtp('m', { code: 'ECONNECTION', message: 'connect ECONNREFUSED' }).transient, true);
   assert.equal(classifySmtp('m', { code: 'EAUTH', message: 'Invalid login' }).transient, false);
-  assert.doesNotMatch(classifySmtp('m', { code: 'ETIMEDOUT', message: 'timeout for <owner@shop.test>' }).message, /owner@shop\.test/);
+  assert.doesNotMatch(
+    classifySmtp('m', { code: 'ETIMEDOUT', message: 'timeout for <owner@shop.test>' }).message,
+    /owner@shop\.test/,
+  );
 });
 
 test('chat and header text cannot inject markup, mentions or header lines', () => {
-  assert.equal(escapeChat('<!channel> @here `x` & <http://evil|click>'), '&lt;!channel&gt; @\u200bhere ˋxˋ &amp; &lt;http://evil|click&gt;');
+  assert.equal(
+    escapeChat('<!channel> @here `x` & <http://evil|click>'),
+    '&lt;!channel&gt; @\u200bhere ˋxˋ &amp; &lt;http://evil|click&gt;',
+  );
   assert.equal(headerText('root\r\nX-Evil: 1 ☃'), 'root??X-Evil: 1 ?');
 });

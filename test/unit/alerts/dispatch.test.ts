@@ -9,29 +9,62 @@ import { silentLogger } from '../../../src/core/log.ts';
 import { alertsSchema, effectiveRoutes, routeSchema } from '../../../src/core/config/alerts.ts';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
 import { SqlOutboxStore } from '../../../src/adapters/db/alerts-store.ts';
-import { Dispatcher, advance, groupKeyOf, parseSilenceMatch, routesFor, silenceMatches, type StoredFindingLike } from '../../../src/alerts/index.ts';
+import {
+  Dispatcher,
+  advance,
+  groupKeyOf,
+  parseSilenceMatch,
+  routesFor,
+  silenceMatches,
+  type StoredFindingLike,
+} from '../../../src/alerts/index.ts';
 import type { Finding } from '../../../src/detect/index.ts';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
 function login(id: number, time: number, user = 'root', ip = '203.0.113.9'): StoredFindingLike {
   return {
-    id, rule: 'login-success', category: 'login', severity: 'info', time, ip, user, service: 'ssh', field: 'user', match: user,
-    message: `ssh login: ${user} from ${ip}`, groupKey: `login|${id}`, evidence: [`Accepted password for ${user} from ${ip} port 22 ssh2`],
+    id,
+    rule: 'login-success',
+    category: 'login',
+    severity: 'info',
+    time,
+    ip,
+    user,
+    service: 'ssh',
+    field: 'user',
+    match: user,
+    message: `ssh login: ${user} from ${ip}`,
+    groupKey: `login|${id}`,
+    evidence: [`Accepted password for ${user} from ${ip} port 22 ssh2`],
   };
 }
 
 function brute(id: number, time: number, ip = '198.51.100.7'): StoredFindingLike {
   return {
-    id, rule: 'ssh-brute-force', category: 'brute-force', severity: 'high', time, ip, user: 'admin', service: 'ssh', field: 'user', match: 'admin',
-    message: `failed SSH logins from ${ip}`, groupKey: `ssh-brute-force|${ip}`, evidence: [`Failed password for admin from ${ip} port 4242 ssh2 #${id}`],
+    id,
+    rule: 'ssh-brute-force',
+    category: 'brute-force',
+    severity: 'high',
+    time,
+    ip,
+    user: 'admin',
+    service: 'ssh',
+    field: 'user',
+    match: 'admin',
+    message: `failed SSH logins from ${ip}`,
+    groupKey: `ssh-brute-force|${ip}`,
+    evidence: [`Failed password for admin from ${ip} port 4242 ssh2 #${id}`],
   };
 }
 
 class Findings {
   rows: StoredFindingLike[] = [];
   async findingsAfter(after: number, limit: number): Promise<StoredFindingLike[]> {
-    return this.rows.filter((r) => r.id > after).sort((a, b) => a.id - b.id).slice(0, limit);
+    return this.rows
+      .filter((r) => r.id > after)
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit);
   }
 }
 
@@ -46,11 +79,22 @@ async function setup(alerts: Record<string, unknown> = {}) {
   const config = alertsSchema.parse({ channels: twoChannels, ...alerts });
   let n = 0;
   const dispatcher = new Dispatcher({
-    store, findings, routes: effectiveRoutes(config), channels: ['mail', 'hook'], clock, logger: silentLogger,
-    context: { site: 'Shop', host: 'web1' }, maxAgeMs: config.maxAge, resolveTimeoutMs: config.resolveTimeout, gapGraceMs: 0,
+    store,
+    findings,
+    routes: effectiveRoutes(config),
+    channels: ['mail', 'hook'],
+    clock,
+    logger: silentLogger,
+    context: { site: 'Shop', host: 'web1' },
+    maxAgeMs: config.maxAge,
+    resolveTimeoutMs: config.resolveTimeout,
+    gapGraceMs: 0,
     newUid: () => `uid${++n}`,
   });
-  const outbox = async () => (await db.query<{ channel: string; idem_key: string; message: string }>('SELECT channel, idem_key, message FROM alert_outbox ORDER BY id'));
+  const outbox = async () =>
+    await db.query<{ channel: string; idem_key: string; message: string }>(
+      'SELECT channel, idem_key, message FROM alert_outbox ORDER BY id',
+    );
   return { db, store, clock, findings, dispatcher, outbox, close: () => db.close() };
 }
 
@@ -60,11 +104,23 @@ test('routing: first match wins, continue goes on, default routes send logins an
     routeSchema.parse({ name: 'b', match: { minSeverity: 'high', ip: ['198.51.100.*'] } }),
     routeSchema.parse({ name: 'c', match: {} }),
   ];
-  assert.deepEqual(routesFor(routes, brute(1, T0)).map((r) => r.name), ['a', 'b']);
-  assert.deepEqual(routesFor(routes, login(2, T0)).map((r) => r.name), ['c']);
+  assert.deepEqual(
+    routesFor(routes, brute(1, T0)).map((r) => r.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    routesFor(routes, login(2, T0)).map((r) => r.name),
+    ['c'],
+  );
   const defaults = effectiveRoutes(alertsSchema.parse({}));
-  assert.deepEqual(routesFor(defaults, login(3, T0)).map((r) => r.name), ['logins']);
-  assert.deepEqual(routesFor(defaults, brute(4, T0)).map((r) => r.name), ['serious']);
+  assert.deepEqual(
+    routesFor(defaults, login(3, T0)).map((r) => r.name),
+    ['logins'],
+  );
+  assert.deepEqual(
+    routesFor(defaults, brute(4, T0)).map((r) => r.name),
+    ['serious'],
+  );
   assert.deepEqual(routesFor(defaults, { ...brute(5, T0), severity: 'medium' }), []);
   // Group keys: every login alone; brute force by the rule's key.
   assert.notEqual(groupKeyOf(defaults[0]!, login(6, T0)), groupKeyOf(defaults[0]!, login(7, T0)));
@@ -90,11 +146,21 @@ test('a login is queued at once, alone, on every channel, with the commands to l
     const rows = await s.outbox();
     assert.equal(rows.length, 4, 'two logins x two channels');
     assert.deepEqual(new Set(rows.map((x) => x.idem_key)).size, 2);
-    const m = JSON.parse(rows[0]!.message) as { user: string; ip: string; service: string; commands: string[]; evidence: string[]; alertId: number };
+    const m = JSON.parse(rows[0]!.message) as {
+      user: string;
+      ip: string;
+      service: string;
+      commands: string[];
+      evidence: string[];
+      alertId: number;
+    };
     assert.equal(m.user, 'root');
     assert.equal(m.ip, '203.0.113.9');
     assert.equal(m.service, 'ssh');
-    assert.match(m.commands[0]!, /^ripcord logs timeline --ip 203\.0\.113\.9 --from 2026-11-02T08:59:59Z --to 2026-11-02T10:59:59Z$/);
+    assert.match(
+      m.commands[0]!,
+      /^ripcord logs timeline --ip 203\.0\.113\.9 --from 2026-11-02T08:59:59Z --to 2026-11-02T10:59:59Z$/,
+    );
     assert.ok(m.commands.includes('ripcord logs who --user root'));
     assert.ok(m.alertId > 0);
     // Nothing new: nothing queued, nothing written.
@@ -106,7 +172,18 @@ test('a login is queued at once, alone, on every channel, with the commands to l
 });
 
 test('a storm of 10,000 brute-force findings makes one message; more news waits for groupInterval', async () => {
-  const s = await setup({ routes: [{ name: 'bf', match: { category: ['brute-force'] }, groupBy: ['groupKey'], groupWait: '30s', groupInterval: '5m', channels: ['mail'] }] });
+  const s = await setup({
+    routes: [
+      {
+        name: 'bf',
+        match: { category: ['brute-force'] },
+        groupBy: ['groupKey'],
+        groupWait: '30s',
+        groupInterval: '5m',
+        channels: ['mail'],
+      },
+    ],
+  });
   try {
     for (let i = 1; i <= 10_000; i++) s.findings.rows.push(brute(i, T0));
     await s.dispatcher.tick();
@@ -141,14 +218,19 @@ test('a storm of 10,000 brute-force findings makes one message; more news waits 
 });
 
 test('reminders repeat until the alert is acknowledged; a new finding after ack opens a new alert', async () => {
-  const s = await setup({ routes: [{ name: 'bf', match: {}, groupWait: '0s', repeatInterval: '1h', channels: ['mail'] }] });
+  const s = await setup({
+    routes: [{ name: 'bf', match: {}, groupWait: '0s', repeatInterval: '1h', channels: ['mail'] }],
+  });
   try {
     s.findings.rows.push(brute(1, T0));
     await s.dispatcher.tick();
     s.clock.advance(3_600_000);
     await s.dispatcher.tick();
     const rows = await s.outbox();
-    assert.deepEqual(rows.map((r) => (JSON.parse(r.message) as { kind: string }).kind), ['alert', 'reminder']);
+    assert.deepEqual(
+      rows.map((r) => (JSON.parse(r.message) as { kind: string }).kind),
+      ['alert', 'reminder'],
+    );
     const [a] = await s.store.listAlerts({ limit: 1 });
     assert.ok(a && (await s.store.ack(a.id, s.clock.now())));
     s.clock.advance(3_600_000);
@@ -166,7 +248,13 @@ test('reminders repeat until the alert is acknowledged; a new finding after ack 
 test('silenced and too-old findings are recorded as handled but not sent', async () => {
   const s = await setup();
   try {
-    await s.store.addSilence({ match: { rule: 'login-success', user: 'deploy' }, startsAt: T0 - 1, endsAt: T0 + 3_600_000, comment: 'ci', createdAt: T0 });
+    await s.store.addSilence({
+      match: { rule: 'login-success', user: 'deploy' },
+      startsAt: T0 - 1,
+      endsAt: T0 + 3_600_000,
+      comment: 'ci',
+      createdAt: T0,
+    });
     s.findings.rows.push(login(1, T0, 'deploy'), login(2, T0 - 2 * 86_400_000, 'root'), login(3, T0, 'root'));
     await s.dispatcher.tick();
     const rows = await s.outbox();
@@ -189,8 +277,16 @@ test('two dispatchers on one store never queue a finding twice', async () => {
   const s = await setup();
   try {
     const other = new Dispatcher({
-      store: s.store, findings: s.findings, routes: effectiveRoutes(alertsSchema.parse({})), channels: ['mail'], clock: s.clock, logger: silentLogger,
-      context: { site: 'Shop', host: 'web2' }, maxAgeMs: 86_400_000, resolveTimeoutMs: 86_400_000, gapGraceMs: 0,
+      store: s.store,
+      findings: s.findings,
+      routes: effectiveRoutes(alertsSchema.parse({})),
+      channels: ['mail'],
+      clock: s.clock,
+      logger: silentLogger,
+      context: { site: 'Shop', host: 'web2' },
+      maxAgeMs: 86_400_000,
+      resolveTimeoutMs: 86_400_000,
+      gapGraceMs: 0,
     });
     for (let i = 1; i <= 50; i++) s.findings.rows.push(login(i, T0));
     await Promise.all([s.dispatcher.tick(), other.tick(), s.dispatcher.tick(), other.tick()]);
@@ -206,27 +302,31 @@ test('two dispatchers on one store never queue a finding twice', async () => {
 
 test('cursor: waits for a missing id within the grace time, never hands an id out twice (property)', () => {
   fc.assert(
-    fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }), fc.integer({ min: 0, max: 3 }), (ids, graceSteps) => {
-      const gaps = { firstSeen: new Map<number, number>() };
-      let cur = { afterId: 0, seen: [] as number[] };
-      const handed = new Set<number>();
-      const visible = new Set<number>();
-      let t = 0;
-      for (const id of ids) {
-        visible.add(id);
-        // What a dispatcher would read: visible ids above the cursor not yet seen.
-        const fresh = [...visible].filter((v) => v > cur.afterId && !cur.seen.includes(v));
-        for (const f of fresh) {
-          assert.ok(!handed.has(f), `id ${f} handed out twice`);
-          handed.add(f);
+    fc.property(
+      fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }),
+      fc.integer({ min: 0, max: 3 }),
+      (ids, graceSteps) => {
+        const gaps = { firstSeen: new Map<number, number>() };
+        let cur = { afterId: 0, seen: [] as number[] };
+        const handed = new Set<number>();
+        const visible = new Set<number>();
+        let t = 0;
+        for (const id of ids) {
+          visible.add(id);
+          // What a dispatcher would read: visible ids above the cursor not yet seen.
+          const fresh = [...visible].filter((v) => v > cur.afterId && !cur.seen.includes(v));
+          for (const f of fresh) {
+            assert.ok(!handed.has(f), `id ${f} handed out twice`);
+            handed.add(f);
+          }
+          cur = advance(cur, fresh, gaps, t, graceSteps * 10);
+          t += 10;
+          assert.ok(cur.seen.every((v) => v > cur.afterId));
         }
-        cur = advance(cur, fresh, gaps, t, graceSteps * 10);
-        t += 10;
-        assert.ok(cur.seen.every((v) => v > cur.afterId));
-      }
-      // With no grace, the cursor sits on the highest id handed out.
-      if (graceSteps === 0 && handed.size > 0) assert.equal(cur.afterId, Math.max(...handed));
-    }),
+        // With no grace, the cursor sits on the highest id handed out.
+        if (graceSteps === 0 && handed.size > 0) assert.equal(cur.afterId, Math.max(...handed));
+      },
+    ),
   );
 });
 

@@ -43,7 +43,11 @@ export function parseMail(raw: string): Mail {
   for (const p of parts) {
     const [ph = '', ...pb] = p.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
     const content = pb.join('\n\n');
-    const decoded = /content-transfer-encoding: base64/i.test(ph) ? Buffer.from(content, 'base64').toString('utf8') : /quoted-printable/i.test(ph) ? qp(content) : content;
+    const decoded = /content-transfer-encoding: base64/i.test(ph)
+      ? Buffer.from(content, 'base64').toString('utf8')
+      : /quoted-printable/i.test(ph)
+        ? qp(content)
+        : content;
     if (/content-type: text\/plain/i.test(ph)) text = decoded;
     if (/content-type: text\/html/i.test(ph)) html = decoded;
   }
@@ -77,7 +81,13 @@ export interface Hooked {
   message: { title: string; kind: string; user: string | null; ip: string | null; count: number };
 }
 
-export async function httpReceiver(): Promise<{ url: string; accepted: Hooked[]; refused: number; setDown(d: boolean): void; close(): Promise<void> }> {
+export async function httpReceiver(): Promise<{
+  url: string;
+  accepted: Hooked[];
+  refused: number;
+  setDown(d: boolean): void;
+  close(): Promise<void>;
+}> {
   const state = { accepted: [] as Hooked[], refused: 0, down: false };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -90,7 +100,12 @@ export async function httpReceiver(): Promise<{ url: string; accepted: Hooked[];
       }
       const body = Buffer.concat(chunks).toString('utf8');
       const parsed = JSON.parse(body) as { message: Hooked['message'] };
-      state.accepted.push({ key: String(req.headers['idempotency-key']), body, signature: String(req.headers['x-ripcord-signature']), message: parsed.message });
+      state.accepted.push({
+        key: String(req.headers['idempotency-key']),
+        body,
+        signature: String(req.headers['x-ripcord-signature']),
+        message: parsed.message,
+      });
       res.writeHead(204).end();
     });
   });
@@ -116,4 +131,3 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-

@@ -32,26 +32,48 @@ test('defaults apply to an empty document', () => {
 test('every problem is reported with its path, unknown keys included', () => {
   const r = checkConfig({
     store: 'mysql://x',
-    sources: [{ type: 'file', path: '/var/log/a' }, { type: 'file' }, { type: 'file', path: 'x', format: 'nginxx' }, { type: 'carrier-pigeon' }],
+    sources: [
+      { type: 'file', path: '/var/log/a' },
+      { type: 'file' },
+      { type: 'file', path: 'x', format: 'nginxx' },
+      { type: 'carrier-pigeon' },
+    ],
     logs: { retentionDays: 0, surprise: true },
     bogus: 1,
   });
   assert.equal(r.ok, false);
   const paths = r.ok ? [] : r.problems.map((p) => p.path);
-  for (const want of ['store', 'sources[1].path', 'sources[2].format', 'sources[3].type', 'logs.retentionDays', 'logs', '(top)']) {
+  for (const want of [
+    'store',
+    'sources[1].path',
+    'sources[2].format',
+    'sources[3].type',
+    'logs.retentionDays',
+    'logs',
+    '(top)',
+  ]) {
     assert.ok(paths.includes(want), `missing ${want} in ${JSON.stringify(r.ok ? [] : r.problems)}`);
   }
 });
 
 test('duplicate source ids are refused', () => {
-  const r = checkConfig({ sources: [{ type: 'stdin', id: 'a' }, { type: 'stdin', id: 'a' }] });
+  const r = checkConfig({
+    sources: [
+      { type: 'stdin', id: 'a' },
+      { type: 'stdin', id: 'a' },
+    ],
+  });
   assert.equal(r.ok, false);
   assert.equal(r.ok ? '' : r.problems[0]?.path, 'sources[1].id');
 });
 
 test('${ENV} expansion: values only, defaults, missing variables reported with their path', () => {
   const problems: { path: string; message: string }[] = [];
-  const out = expandEnv({ a: 'pw=${PW}', b: ['${NOPE}', '${D:-fallback}'], '${PW}': 'key not expanded' }, { PW: 's3cret: {x}' }, problems);
+  const out = expandEnv(
+    { a: 'pw=${PW}', b: ['${NOPE}', '${D:-fallback}'], '${PW}': 'key not expanded' },
+    { PW: 's3cret: {x}' },
+    problems,
+  );
   assert.deepEqual(out, { a: 'pw=s3cret: {x}', b: ['', 'fallback'], '${PW}': 'key not expanded' });
   assert.deepEqual(problems, [{ path: 'b[0]', message: 'environment variable NOPE is not set' }]);
 });
@@ -63,13 +85,18 @@ test('loadConfig: YAML syntax errors name line and column; missing source folder
   writeFileSync(bad, 'sources:\n  - type: file\n    path: [unclosed\n');
   assert.throws(
     () => loadConfig({ file: bad }),
-    (e: unknown) => e instanceof AppError && e.code === 'config_invalid' && e.where === bad && /line \d+, column \d+/.test(e.details.join('\n')),
+    (e: unknown) =>
+      e instanceof AppError &&
+      e.code === 'config_invalid' &&
+      e.where === bad &&
+      /line \d+, column \d+/.test(e.details.join('\n')),
   );
   const missing = join(d, 'missing.yml');
   writeFileSync(missing, 'sources:\n  - type: file\n    path: /nonexistent-dir-xyz/access.log\n');
   assert.throws(
     () => loadConfig({ file: missing }),
-    (e: unknown) => e instanceof AppError && e.exitCode === 3 && e.details.some((x) => x.startsWith('sources[0].path:')),
+    (e: unknown) =>
+      e instanceof AppError && e.exitCode === 3 && e.details.some((x) => x.startsWith('sources[0].path:')),
   );
   const good = join(d, 'good.yml');
   writeFileSync(good, 'stateDir: ./state\nsources:\n  - type: file\n    path: ./access.log\n');

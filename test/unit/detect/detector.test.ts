@@ -4,7 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createDetector, loadRules, MemoryLoginHistory, splitRequest, type Finding, type LoginHistory } from '../../../src/detect/index.ts';
+import {
+  createDetector,
+  loadRules,
+  MemoryLoginHistory,
+  splitRequest,
+  type Finding,
+  type LoginHistory,
+} from '../../../src/detect/index.ts';
 import type { AuthEvent, HttpEvent } from '../../../src/logs/index.ts';
 
 const rules = loadRules();
@@ -12,21 +19,47 @@ const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 function http(request: string, over: Partial<HttpEvent> = {}): HttpEvent {
   return {
-    kind: 'http', time: T0, ip: '203.0.113.7', ...splitRequest(request), status: 200, bytes: 10, referer: null,
-    userAgent: 'Mozilla/5.0', user: null, vhost: null, durationMs: null, ...over,
+    kind: 'http',
+    time: T0,
+    ip: '203.0.113.7',
+    ...splitRequest(request),
+    status: 200,
+    bytes: 10,
+    referer: null,
+    userAgent: 'Mozilla/5.0',
+    user: null,
+    vhost: null,
+    durationMs: null,
+    ...over,
   };
 }
 
 function auth(over: Partial<AuthEvent>): AuthEvent {
   return {
-    kind: 'auth', time: T0, service: 'ssh', action: 'login', outcome: 'failure', user: 'root', ip: '198.51.100.4', port: 22,
-    method: 'password', invalidUser: false, targetUser: null, command: null, host: 'web1', program: 'sshd', message: 'Failed password', ...over,
+    kind: 'auth',
+    time: T0,
+    service: 'ssh',
+    action: 'login',
+    outcome: 'failure',
+    user: 'root',
+    ip: '198.51.100.4',
+    port: 22,
+    method: 'password',
+    invalidUser: false,
+    targetUser: null,
+    command: null,
+    host: 'web1',
+    program: 'sshd',
+    message: 'Failed password',
+    ...over,
   };
 }
 
 test('an attack finding carries rule, field, excerpt, evidence and a rule+ip group key', () => {
   const d = createDetector(rules.compiled);
-  const [f, ...rest] = d.process(http("GET /p?id=1%27%20UNION%20SELECT%20password%20FROM%20admin_user--", { ip: '192.0.2.50' }));
+  const [f, ...rest] = d.process(
+    http('GET /p?id=1%27%20UNION%20SELECT%20password%20FROM%20admin_user--', { ip: '192.0.2.50' }),
+  );
   assert.equal(rest.length, 0, 'one finding per attack class');
   assert.ok(f);
   assert.equal(f.rule, 'sqli-union');
@@ -45,8 +78,14 @@ test('each successful login is its own group; a failed one is not reported alone
   const d = createDetector(rules.compiled);
   const a = d.process(auth({ outcome: 'success', user: 'alice', ip: '198.51.100.8', time: T0 }));
   const b = d.process(auth({ outcome: 'success', user: 'alice', ip: '198.51.100.8', time: T0 + 60_000 }));
-  assert.deepEqual(a.map((f) => f.rule), ['login-success']);
-  assert.deepEqual(b.map((f) => f.rule), ['login-success']);
+  assert.deepEqual(
+    a.map((f) => f.rule),
+    ['login-success'],
+  );
+  assert.deepEqual(
+    b.map((f) => f.rule),
+    ['login-success'],
+  );
   assert.notEqual(a[0]?.groupKey, b[0]?.groupKey);
   assert.equal(a[0]?.severity, 'info');
   assert.equal(a[0]?.message, 'ssh login as alice from 198.51.100.8');
@@ -71,7 +110,8 @@ test('threshold windows follow event time, so replayed old logs give the same fi
 test('a sustained attack is reported again after each window', () => {
   const d = createDetector(rules.compiled);
   let n = 0;
-  for (let i = 0; i < 600; i++) n += d.process(auth({ time: T0 + i * 2000 })).filter((f) => f.rule === 'ssh-brute-force').length;
+  for (let i = 0; i < 600; i++)
+    n += d.process(auth({ time: T0 + i * 2000 })).filter((f) => f.rule === 'ssh-brute-force').length;
   assert.equal(n, 2, '20 minutes of attempts: once at the start, once after the 10-minute quiet window');
 });
 
@@ -86,7 +126,8 @@ test('idle groups are swept once their window has passed', () => {
   const d = createDetector(rules.compiled);
   for (let i = 0; i < 1000; i++) d.process(auth({ ip: `10.1.${i >> 8}.${i & 255}`, time: T0 }));
   const before = d.bucketCount();
-  for (let i = 0; i < 9000; i++) d.process(http('GET /missing', { status: 404, time: T0 + 86_400_000 + i, ip: '192.0.2.1' }));
+  for (let i = 0; i < 9000; i++)
+    d.process(http('GET /missing', { status: 404, time: T0 + 86_400_000 + i, ip: '192.0.2.1' }));
   assert.ok(before > 1000);
   assert.ok(d.bucketCount() < 50, `${d.bucketCount()} buckets left a day later`);
 });
@@ -110,8 +151,15 @@ test('first-seen rules ask the LoginHistory port and remember every successful l
   const first = d.process(auth({ outcome: 'success', user: 'bob', ip: '198.51.100.1' }));
   const again = d.process(auth({ outcome: 'success', user: 'bob', ip: '198.51.100.1', time: T0 + 1000 }));
   const moved = d.process(auth({ outcome: 'success', user: 'bob', ip: '203.0.113.66', time: T0 + 2000 }));
-  assert.deepEqual(first.map((f) => f.rule), ['login-success'], 'no "new address" on the first login ever');
-  assert.deepEqual(again.map((f) => f.rule), ['login-success']);
+  assert.deepEqual(
+    first.map((f) => f.rule),
+    ['login-success'],
+    'no "new address" on the first login ever',
+  );
+  assert.deepEqual(
+    again.map((f) => f.rule),
+    ['login-success'],
+  );
   assert.deepEqual(moved.map((f) => f.rule).sort(), ['login-new-ip', 'login-success']);
   const newIp = moved.find((f) => f.rule === 'login-new-ip');
   assert.equal(newIp?.match, '203.0.113.66');
@@ -122,13 +170,18 @@ test('first-seen rules ask the LoginHistory port and remember every successful l
 test('the detector never throws and keeps excerpts short on arbitrary requests (property)', () => {
   const d = createDetector(rules.compiled);
   fc.assert(
-    fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 400 }), fc.option(fc.string({ maxLength: 200 })), (path, query, ua) => {
-      const out = d.process(http('GET /', { path, query, userAgent: ua }));
-      for (const f of out) {
-        assert.ok(f.match.length <= 200);
-        assert.ok(f.evidence.every((e) => e.length <= 500));
-      }
-    }),
+    fc.property(
+      fc.string({ maxLength: 400 }),
+      fc.string({ maxLength: 400 }),
+      fc.option(fc.string({ maxLength: 200 })),
+      (path, query, ua) => {
+        const out = d.process(http('GET /', { path, query, userAgent: ua }));
+        for (const f of out) {
+          assert.ok(f.match.length <= 200);
+          assert.ok(f.evidence.every((e) => e.length <= 500));
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });

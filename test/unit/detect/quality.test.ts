@@ -22,8 +22,20 @@ function events(file: string): { line: string; event: HttpEvent }[] {
     if (line === '' || line.startsWith('#')) continue;
     const ip = `198.18.${(n >> 8) & 255}.${n++ & 255}`;
     const base: HttpEvent = {
-      kind: 'http', time: 0, ip, method: 'GET', path: '/', query: '', protocol: 'HTTP/1.1', status, bytes: 100, referer: null,
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0', user: null, vhost: null, durationMs: null,
+      kind: 'http',
+      time: 0,
+      ip,
+      method: 'GET',
+      path: '/',
+      query: '',
+      protocol: 'HTTP/1.1',
+      status,
+      bytes: 100,
+      referer: null,
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+      user: null,
+      vhost: null,
+      durationMs: null,
     };
     if (line.startsWith('UA: ')) out.push({ line, event: { ...base, userAgent: line.slice(4) } });
     else if (line.startsWith('REF: ')) out.push({ line, event: { ...base, referer: line.slice(5) } });
@@ -35,8 +47,11 @@ function events(file: string): { line: string; event: HttpEvent }[] {
       // As sent, and with the whole query %-encoded.
       out.push({ line, event: { ...base, ...splitRequest(`${m?.[1] ?? 'GET'} ${enc(target)}`) } });
       if (q >= 0) {
-        const query = [...target.slice(q + 1)].map((c) => (/[A-Za-z0-9&=+]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('');
-        if (!/[^\x00-\x7f]/.test(target)) out.push({ line: `${line} (encoded)`, event: { ...base, path: enc(target.slice(0, q)), query } });
+        const query = [...target.slice(q + 1)]
+          .map((c) => (/[A-Za-z0-9&=+]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+          .join('');
+        if (!/[^\x00-\x7f]/.test(target))
+          out.push({ line: `${line} (encoded)`, event: { ...base, path: enc(target.slice(0, q)), query } });
       }
     }
   }
@@ -46,7 +61,9 @@ function events(file: string): { line: string; event: HttpEvent }[] {
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt') && f !== 'benign.txt')) {
   test(`attack collection ${file}: every request is flagged`, () => {
     const d = createDetector(rules.compiled);
-    const missed = events(file).filter((x) => d.process(x.event).length === 0).map((x) => x.line);
+    const missed = events(file)
+      .filter((x) => d.process(x.event).length === 0)
+      .map((x) => x.line);
     assert.deepEqual(missed, []);
   });
 }

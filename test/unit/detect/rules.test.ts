@@ -13,13 +13,18 @@ import { parseLine } from '../../../src/app/detect.ts';
 test('every shipped rule has test cases, and all of them pass', () => {
   const set = loadRules();
   const results = runRuleTests(set, { parseLine });
-  const failed = results.filter((r) => !r.ok).map((r) => `${r.file}: ${r.name}: ${r.problem ?? `expected ${r.expected} got ${r.got}`}`);
+  const failed = results
+    .filter((r) => !r.ok)
+    .map((r) => `${r.file}: ${r.name}: ${r.problem ?? `expected ${r.expected} got ${r.got}`}`);
   assert.deepEqual(failed, []);
   assert.ok(results.length >= 100, `only ${results.length} cases`);
   const tested = new Set(results.flatMap((r) => r.expected));
   const untested = set.files.flatMap((f) => f.rules.map((r) => r.id)).filter((id) => !tested.has(id));
   assert.deepEqual(untested, [], 'rules without a positive test case');
-  assert.ok(results.some((r) => r.expected.length === 0), 'clean look-alike cases exist');
+  assert.ok(
+    results.some((r) => r.expected.length === 0),
+    'clean look-alike cases exist',
+  );
 });
 
 function withRuleFile(text: string, fn: (path: string) => void, tests?: string): void {
@@ -64,7 +69,10 @@ test('a user rule file loads, its inline tests and tests/ companion run', () => 
       const set = loadRules({ shipped: false, ruleFiles: [path] });
       const results = runRuleTests(set, { only: 'my-coupon-abuse' });
       assert.equal(results.length, 2);
-      assert.ok(results.every((r) => r.ok), JSON.stringify(results.map((r) => r.got)));
+      assert.ok(
+        results.every((r) => r.ok),
+        JSON.stringify(results.map((r) => r.got)),
+      );
     },
     'tests:\n  - { name: companion, request: "GET /cart?coupon=real", expect: [] }\n',
   );

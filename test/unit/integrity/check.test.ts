@@ -31,7 +31,13 @@ function kinds(changes: Change[]): Record<string, string[]> {
 test('finds added, deleted, modified, mode, symlink and type changes', async () => {
   const root = tempDir();
   try {
-    writeTree(root, { 'index.php': '<?php echo 1;', 'lib/a.php': 'a', 'lib/b.php': 'b', 'skin/app.js': 'x()', 'gone.txt': 'bye' });
+    writeTree(root, {
+      'index.php': '<?php echo 1;',
+      'lib/a.php': 'a',
+      'lib/b.php': 'b',
+      'skin/app.js': 'x()',
+      'gone.txt': 'bye',
+    });
     symlinkSync('lib/a.php', join(root, 'link.php'));
     const base = await memoryBaseline([root]);
     writeFileSync(join(root, 'lib/a.php'), 'A');
@@ -53,7 +59,10 @@ test('finds added, deleted, modified, mode, symlink and type changes', async () 
       'skin/app.js': ['type'],
     });
     const added = changes.find((c) => c.path === 'lib/new.php');
-    assert.deepEqual(added?.findings.map((f) => f.rule), ['php-exec-request']);
+    assert.deepEqual(
+      added?.findings.map((f) => f.rule),
+      ['php-exec-request'],
+    );
     assert.equal(changes.find((c) => c.path === 'link.php')?.after?.target, '/etc/passwd');
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -105,7 +114,9 @@ test('a stale cache entry with matching stat is trusted by the quick check but n
     const [e] = (await walkRoots([root], () => false)).filter((x) => x.path === 'a.php');
     assert.ok(e);
     cache.set(e, '0'.repeat(64));
-    assert.deepEqual(kinds(compare(base.entries, await walkRoots([root], () => false), cache, opts()).changes), { 'a.php': ['modified'] });
+    assert.deepEqual(kinds(compare(base.entries, await walkRoots([root], () => false), cache, opts()).changes), {
+      'a.php': ['modified'],
+    });
     const full = compare(base.entries, await walkRoots([root], () => false), new StatCache(), opts(true));
     assert.deepEqual(full.changes, []);
     assert.equal(full.stats.hashed, 1);
@@ -141,10 +152,21 @@ test('presets leave caches out and keep PHP files in upload folders', async () =
       'wp-config.php': '<?php',
     });
     const filter = createFilter({ preset: presets.wordpress });
-    const paths = (await walkRoots([root], filter)).filter((e) => e.type === 'file').map((e) => e.path).sort();
-    assert.deepEqual(paths, ['wp-config.php', 'wp-content/plugins/p/p.php', 'wp-content/uploads/2024/01/shell.php', 'wp-content/uploads/2024/01/x.php.jpg']);
+    const paths = (await walkRoots([root], filter))
+      .filter((e) => e.type === 'file')
+      .map((e) => e.path)
+      .sort();
+    assert.deepEqual(paths, [
+      'wp-config.php',
+      'wp-content/plugins/p/p.php',
+      'wp-content/uploads/2024/01/shell.php',
+      'wp-content/uploads/2024/01/x.php.jpg',
+    ]);
     const custom = createFilter({ preset: null, include: ['**/*.php'], exclude: ['wp-content/plugins/**'] });
-    const paths2 = (await walkRoots([root], custom)).filter((e) => e.type === 'file').map((e) => e.path).sort();
+    const paths2 = (await walkRoots([root], custom))
+      .filter((e) => e.type === 'file')
+      .map((e) => e.path)
+      .sort();
     assert.deepEqual(paths2, ['wp-config.php', 'wp-content/uploads/2024/01/shell.php']);
     assert.equal(readFileSync(join(root, 'wp-config.php'), 'utf8'), '<?php');
   } finally {

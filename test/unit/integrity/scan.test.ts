@@ -20,7 +20,11 @@ test('every malware fixture is reported by its expected rules', async () => {
     s.add(f.rule);
   }
   for (const [file, rules] of Object.entries(expected)) {
-    for (const r of rules) assert.ok(byFile.get(file)?.has(r), `${file} should be reported by ${r} (got ${[...(byFile.get(file) ?? [])].join(', ') || 'nothing'})`);
+    for (const r of rules)
+      assert.ok(
+        byFile.get(file)?.has(r),
+        `${file} should be reported by ${r} (got ${[...(byFile.get(file) ?? [])].join(', ') || 'nothing'})`,
+      );
   }
   assert.deepEqual([...byFile.keys()].sort(), Object.keys(expected).sort(), 'no file reported that is not expected');
   for (const f of findings) {
@@ -35,9 +39,14 @@ test('clean shop code reports nothing', async () => {
 });
 
 const wordpress = '/usr/share/wordpress';
-test('a clean WordPress tree reports nothing', { skip: existsSync(join(wordpress, 'wp-includes')) ? false : 'Debian wordpress package not installed' }, async () => {
+test('a clean WordPress tree reports nothing', {
+  skip: existsSync(join(wordpress, 'wp-includes')) ? false : 'Debian wordpress package not installed',
+}, async () => {
   const { findings, files } = await scanTree(wordpress);
   assert.ok(files > 1000, `only ${files} files scanned`);
-  assert.deepEqual(findings.map((f) => `${f.rule} ${f.rel}:${f.line}`), []);
+  assert.deepEqual(
+    findings.map((f) => `${f.rule} ${f.rel}:${f.line}`),
+    [],
+  );
   assert.ok(readFileSync(join(wordpress, 'wp-settings.php'), 'utf8').length > 0);
 });

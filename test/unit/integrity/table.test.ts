@@ -20,7 +20,16 @@ import { createFilter, filterKey } from '../../../src/integrity/filter.ts';
 import { memoryBaseline, tempDir, writeTree } from './helpers.ts';
 
 const later = Date.now() + 60_000;
-const pointer: BaselinePointer = { version: 1, snapshot: 'a'.repeat(64), roots: ['/srv/shop'], preset: 'none', time: '2026-01-01T00:00:00Z', by: 't@h', reason: null, layers: [] };
+const pointer: BaselinePointer = {
+  version: 1,
+  snapshot: 'a'.repeat(64),
+  roots: ['/srv/shop'],
+  preset: 'none',
+  time: '2026-01-01T00:00:00Z',
+  by: 't@h',
+  reason: null,
+  layers: [],
+};
 
 const types = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'] as const;
 const entryArb = fc
@@ -36,11 +45,30 @@ const entryArb = fc
     ctimeMs: fc.double({ min: 0, max: 4e12, noNaN: true }),
     ino: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
     dev: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
-    hash: fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')), { nil: undefined }),
-    target: fc.option(fc.string({ maxLength: 30 }).map((s) => s.replaceAll('\0', '')), { nil: undefined }),
+    hash: fc.option(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')),
+      { nil: undefined },
+    ),
+    target: fc.option(
+      fc.string({ maxLength: 30 }).map((s) => s.replaceAll('\0', '')),
+      { nil: undefined },
+    ),
   })
   .map((r) => {
-    const e: ManifestEntry = { root: r.root, path: r.path, type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, mtimeMs: r.mtimeMs, ctimeMs: r.ctimeMs, ino: r.ino, dev: r.dev, nlink: 1 };
+    const e: ManifestEntry = {
+      root: r.root,
+      path: r.path,
+      type: r.type,
+      mode: r.mode,
+      uid: r.uid,
+      gid: r.gid,
+      size: r.size,
+      mtimeMs: r.mtimeMs,
+      ctimeMs: r.ctimeMs,
+      ino: r.ino,
+      dev: r.dev,
+      nlink: 1,
+    };
     if (r.hash !== undefined) e.hash = r.hash;
     if (r.target !== undefined) e.target = r.target;
     return e;
@@ -62,12 +90,40 @@ test('entries survive the binary round trip exactly and are found by root and pa
 
 test('a cut, padded or foreign index file is refused', () => {
   const entries: ManifestEntry[] = [
-    { root: '/srv/shop', path: '', type: 'dir', mode: 0o40755, uid: 0, gid: 0, size: 0, mtimeMs: 1, ctimeMs: 1, ino: 2, dev: 3, nlink: 1 },
-    { root: '/srv/shop', path: 'index.php', type: 'file', mode: 0o100644, uid: 0, gid: 0, size: 5, mtimeMs: 1, ctimeMs: 1, ino: 4, dev: 3, nlink: 1, hash: 'f'.repeat(64) },
+    {
+      root: '/srv/shop',
+      path: '',
+      type: 'dir',
+      mode: 0o40755,
+      uid: 0,
+      gid: 0,
+      size: 0,
+      mtimeMs: 1,
+      ctimeMs: 1,
+      ino: 2,
+      dev: 3,
+      nlink: 1,
+    },
+    {
+      root: '/srv/shop',
+      path: 'index.php',
+      type: 'file',
+      mode: 0o100644,
+      uid: 0,
+      gid: 0,
+      size: 5,
+      mtimeMs: 1,
+      ctimeMs: 1,
+      ino: 4,
+      dev: 3,
+      nlink: 1,
+      hash: 'f'.repeat(64),
+    },
   ];
   const data = BaselineTable.fromEntries(entries).encode({});
   assert.notEqual(BaselineTable.decode(data), null);
-  for (let cut = 0; cut < data.length; cut += 7) assert.equal(BaselineTable.decode(data.subarray(0, cut)), null, `cut at ${cut}`);
+  for (let cut = 0; cut < data.length; cut += 7)
+    assert.equal(BaselineTable.decode(data.subarray(0, cut)), null, `cut at ${cut}`);
   assert.equal(BaselineTable.decode(Buffer.concat([data, Buffer.alloc(8)])), null);
   assert.equal(BaselineTable.decode(Buffer.from(JSON.stringify({ version: 1, rows: [] }))), null);
   assert.throws(() => BaselineTable.fromEntries([{ ...(entries[1] as ManifestEntry), hash: 'not-hex' }]), /SHA-256/);
@@ -81,10 +137,22 @@ test('the quick check over the index finds every change and reads no unchanged f
   const root = tempDir();
   const state = tempDir('ripcord-int-state-');
   try {
-    writeTree(root, { 'index.php': '<?php echo 1;', 'lib/a.php': 'a', 'lib/b.php': 'b', 'lib/c.php': 'c', 'gone.txt': 'bye', 'var/cache/x': 'junk' });
+    writeTree(root, {
+      'index.php': '<?php echo 1;',
+      'lib/a.php': 'a',
+      'lib/b.php': 'b',
+      'lib/c.php': 'c',
+      'gone.txt': 'bye',
+      'var/cache/x': 'junk',
+    });
     const base = await memoryBaseline([root]);
     const options = { full: false, rules: [], maxScanBytes: 1024, now: later, baselineTrustedBefore: later };
-    saveBaselineIndex(state, pointer, { entries: base.entries, trustedBefore: later }, { key: 'k', roots: [root], exclude: () => false });
+    saveBaselineIndex(
+      state,
+      pointer,
+      { entries: base.entries, trustedBefore: later },
+      { key: 'k', roots: [root], exclude: () => false },
+    );
     const idx = loadBaselineIndex(state, pointer);
     assert.ok(idx !== null);
     assert.equal(idx.filterKey, 'k', 'a filter keeping every entry is recorded');
@@ -107,8 +175,16 @@ test('the quick check over the index finds every change and reads no unchanged f
     writeFileSync(join(root, 'lib/new.php'), 'n');
     const cache = new StatCache();
     const r = compare(idx.table, await walkRoots([root], () => false), cache, options);
-    assert.deepEqual(kinds(r.changes), { 'gone.txt': ['deleted'], 'lib/a.php': ['modified'], 'lib/b.php': ['mode'], 'lib/new.php': ['added'] });
-    assert.equal(r.changes.find((c) => c.path === 'gone.txt')?.before?.hash, base.entries.get(StatCache.key(root, 'gone.txt'))?.hash);
+    assert.deepEqual(kinds(r.changes), {
+      'gone.txt': ['deleted'],
+      'lib/a.php': ['modified'],
+      'lib/b.php': ['mode'],
+      'lib/new.php': ['added'],
+    });
+    assert.equal(
+      r.changes.find((c) => c.path === 'gone.txt')?.before?.hash,
+      base.entries.get(StatCache.key(root, 'gone.txt'))?.hash,
+    );
 
     // A stat cache row of a file that went is dropped; one of a file still there is kept.
     cache.set({ ...lstatSync(join(root, 'lib/c.php')), root, path: 'lib/c.php', type: 'file' }, 'c'.repeat(64));
@@ -131,7 +207,12 @@ test('a filter that leaves out indexed entries is not recorded, and filtering th
     const base = await memoryBaseline([root]);
     const spec = { preset: null, exclude: ['var/cache/**'] };
     const exclude = createFilter(spec);
-    saveBaselineIndex(state, pointer, { entries: base.entries, trustedBefore: later }, { key: filterKey([root], spec), roots: [root], exclude });
+    saveBaselineIndex(
+      state,
+      pointer,
+      { entries: base.entries, trustedBefore: later },
+      { key: filterKey([root], spec), roots: [root], exclude },
+    );
     const idx = loadBaselineIndex(state, pointer);
     assert.ok(idx !== null);
     assert.equal(idx.filterKey, null);

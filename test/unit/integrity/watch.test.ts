@@ -47,7 +47,10 @@ test('a change in a watched file is reported within seconds; excluded folders ar
     assert.equal(watched, 6);
     writeFileSync(join(site, 'var/cache/a/c'), 'more cache');
     appendFileSync(join(site, 'pub/static/app.js'), 'eval(atob("dmFyIHg9MQ=="));');
-    await Promise.race([got, new Promise((_, rej) => setTimeout(() => rej(new Error('no finding within 20 s')), 20_000).unref())]);
+    await Promise.race([
+      got,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('no finding within 20 s')), 20_000).unref()),
+    ]);
     const change = findings.find((f) => f.rule === 'integrity-modified');
     assert.ok(change, JSON.stringify(findings));
     assert.equal(change.category, 'integrity');

@@ -15,11 +15,26 @@ const ripcord = (...args: string[]) => spawnSync(process.execPath, [main, ...arg
 test('assess --json prints one obligation per line and exits 1', () => {
   const r = ripcord('obligations', 'assess', '--facts', example, '--json', '--now', '2026-11-03T00:00:00Z');
   assert.equal(r.status, 1, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const ob = lines.filter((l) => l['type'] === 'obligation');
   assert.ok(ob.some((l) => l['jurisdiction'] === 'US-CA' && l['duty'] === 'notify_regulator'));
   assert.ok(ob.some((l) => l['jurisdiction'] === 'GB' && l['duty'] === 'notify_regulator'));
-  for (const l of ob) for (const k of ['jurisdiction', 'duty', 'recipient', 'dueBy', 'deadlineDays', 'clockStarts', 'citation', 'because', 'notes']) assert.ok(k in l, k);
+  for (const l of ob)
+    for (const k of [
+      'jurisdiction',
+      'duty',
+      'recipient',
+      'dueBy',
+      'deadlineDays',
+      'clockStarts',
+      'citation',
+      'because',
+      'notes',
+    ])
+      assert.ok(k in l, k);
   // earliest first: the 72-hour GDPR/UK notices precede the 30-day ones
   assert.equal(ob[0]?.['deadlineDays'], 3);
   assert.ok(lines.some((l) => l['type'] === 'no_duty' && l['jurisdiction'] === 'US-TX' && l['duty'] === 'notify_cras'));
@@ -38,10 +53,24 @@ test('assess names the bad fields of a facts file', () => {
 test('requirements merges content and keeps the prohibitions', () => {
   const r = ripcord('obligations', 'requirements', 'US-MA', 'US-IL', 'US-CA', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const m = JSON.parse(r.stdout) as { titles: { title: string }[]; minFontPt: number; mustNot: { id: string; jurisdiction: string }[]; elements: { id: string }[] };
-  assert.deepEqual(m.titles.map((t) => t.title), ['Notice of Data Breach']);
+  const m = JSON.parse(r.stdout) as {
+    titles: { title: string }[];
+    minFontPt: number;
+    mustNot: { id: string; jurisdiction: string }[];
+    elements: { id: string }[];
+  };
+  assert.deepEqual(
+    m.titles.map((t) => t.title),
+    ['Notice of Data Breach'],
+  );
   assert.equal(m.minFontPt, 10);
-  assert.deepEqual(m.mustNot.filter((x) => x.id === 'number_affected').map((x) => x.jurisdiction).sort(), ['US-IL', 'US-MA']);
+  assert.deepEqual(
+    m.mustNot
+      .filter((x) => x.id === 'number_affected')
+      .map((x) => x.jurisdiction)
+      .sort(),
+    ['US-IL', 'US-MA'],
+  );
   assert.ok(m.elements.some((e) => e.id === 'police_report'));
 });
 

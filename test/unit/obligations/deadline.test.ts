@@ -46,7 +46,10 @@ test('business days skip weekends', () => {
 test('deadlines tied to the individuals notice', () => {
   const start = at('2026-01-10T08:00:00-08:00', 'America/Los_Angeles');
   const ind = at('2026-02-09T08:00:00-08:00', 'America/Los_Angeles');
-  assert.equal(computeDue({ kind: 'after_individuals', days: 15, text: '' }, start, ind).dueBy, '2026-02-24T08:00:00-08:00');
+  assert.equal(
+    computeDue({ kind: 'after_individuals', days: 15, text: '' }, start, ind).dueBy,
+    '2026-02-24T08:00:00-08:00',
+  );
   assert.equal(computeDue({ kind: 'before_individuals', text: '' }, start, ind).dueBy, '2026-02-09T08:00:00-08:00');
   assert.equal(computeDue({ kind: 'after_individuals', days: 15, text: '' }, start, null).dueBy, null);
   assert.equal(computeDue({ kind: 'without_unreasonable_delay', text: 'x' }, start, null).dueBy, null);

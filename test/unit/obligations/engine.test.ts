@@ -6,7 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../../src/core/clock.ts';
-import { assess, at, factsSchema, loadRules, type Assessment, type FactsInput } from '../../../src/obligations/index.ts';
+import {
+  assess,
+  at,
+  factsSchema,
+  loadRules,
+  type Assessment,
+  type FactsInput,
+} from '../../../src/obligations/index.ts';
 
 const rules = loadRules();
 const clock = new ManualClock(new Date('2026-11-03T00:00:00Z'));
@@ -114,22 +121,34 @@ for (const row of table) {
     }
     if (row.credit !== undefined) {
       const cm = a.obligations.find((o) => o.jurisdiction === row.code && o.duty === 'offer_credit_monitoring');
-      assert.ok(cm?.notes.some((x) => x.includes(`${row.credit} months`)), cm?.notes.join('|'));
+      assert.ok(
+        cm?.notes.some((x) => x.includes(`${row.credit} months`)),
+        cm?.notes.join('|'),
+      );
     }
     assert.ok(ind.citation.length > 0);
-    assert.ok(ind.because.some((b) => b.includes('SSN')), ind.because.join('|'));
+    assert.ok(
+      ind.because.some((b) => b.includes('SSN')),
+      ind.because.join('|'),
+    );
   });
 
   test(`${row.code}: below the thresholds, no regulator or CRA duty`, () => {
     if (row.reg !== null && row.reg > 1) {
       const a = run({ affected: { [row.code]: row.reg - 1 } });
       assert.ok(!duties(a, row.code).includes('notify_regulator'));
-      assert.ok(a.noDuty.some((x) => x.jurisdiction === row.code && x.duty === 'notify_regulator' && x.reason === 'below_threshold'));
+      assert.ok(
+        a.noDuty.some(
+          (x) => x.jurisdiction === row.code && x.duty === 'notify_regulator' && x.reason === 'below_threshold',
+        ),
+      );
     }
     if (row.cra !== null && row.cra > 1) {
       const a = run({ affected: { [row.code]: row.cra - 1 } });
       assert.ok(!duties(a, row.code).includes('notify_cras'));
-      assert.ok(a.noDuty.some((x) => x.jurisdiction === row.code && x.duty === 'notify_cras' && x.reason === 'below_threshold'));
+      assert.ok(
+        a.noDuty.some((x) => x.jurisdiction === row.code && x.duty === 'notify_cras' && x.reason === 'below_threshold'),
+      );
     }
   });
 
@@ -164,7 +183,10 @@ test('California: 500 residents need no Attorney General notice, 501 do (15 days
 test('California: a credentials-only breach notes the password-change notice', () => {
   const a = run({ affected: { 'US-CA': 3 }, elements: ['username', 'password'] });
   const ind = a.obligations.find((o) => o.duty === 'notify_individuals');
-  assert.ok(ind?.notes.some((n) => n.startsWith('credentials only')), ind?.notes.join('|'));
+  assert.ok(
+    ind?.notes.some((n) => n.startsWith('credentials only')),
+    ind?.notes.join('|'),
+  );
 });
 
 test('Texas: 249 vs 250 residents for the Attorney General (30 days from determination)', () => {
@@ -204,7 +226,9 @@ test('GDPR: 72 hours to the member state authority; individuals only on high ris
 test('GDPR: encryption spares the individuals notice, not the authority notice', () => {
   const a = run({ affected: { 'EU-FR': 40 }, elements: ['name', 'email'], encrypted: true });
   assert.deepEqual(duties(a, 'EU-FR'), ['notify_regulator']);
-  assert.ok(a.noDuty.some((x) => x.jurisdiction === 'EU-FR' && x.duty === 'notify_individuals' && x.reason === 'encrypted'));
+  assert.ok(
+    a.noDuty.some((x) => x.jurisdiction === 'EU-FR' && x.duty === 'notify_individuals' && x.reason === 'encrypted'),
+  );
   const b = run({ affected: { 'EU-FR': 40 }, elements: ['name', 'email'], encrypted: true, keyCompromised: true });
   assert.ok(duties(b, 'EU-FR').includes('notify_individuals'));
 });
@@ -236,13 +260,22 @@ test('Quebec: the CAI, and PIPEDA applies to the same people', () => {
 test('Australia: the OAIC, individuals only for an eligible data breach', () => {
   const a = run({ affected: { AU: 7 }, elements: ['name', 'date_of_birth'] });
   assert.ok(a.obligations.some((o) => o.jurisdiction === 'AU' && /OAIC/.test(o.recipient)));
-  assert.equal(a.obligations.find((o) => o.jurisdiction === 'AU' && o.duty === 'notify_individuals')?.conditional, true);
+  assert.equal(
+    a.obligations.find((o) => o.jurisdiction === 'AU' && o.duty === 'notify_individuals')?.conditional,
+    true,
+  );
 });
 
 test('card data: acquirer and every brand; only the brands named; none without card numbers', () => {
   const a = run({ affected: { 'US-TX': 5 }, elements: ['name', 'card_number', 'card_expiry'] });
   const pci = a.obligations.filter((o) => o.jurisdiction === 'PCI');
-  assert.deepEqual(pci.map((o) => o.duty).sort(), ['notify_acquirer', 'notify_card_brand', 'notify_card_brand', 'notify_card_brand', 'notify_card_brand']);
+  assert.deepEqual(pci.map((o) => o.duty).sort(), [
+    'notify_acquirer',
+    'notify_card_brand',
+    'notify_card_brand',
+    'notify_card_brand',
+    'notify_card_brand',
+  ]);
   const amex = pci.find((o) => /American Express/.test(o.recipient));
   assert.equal(amex?.method?.email, 'EIRP@aexp.com');
   assert.equal(amex?.deadlineDays, 1);

@@ -20,17 +20,38 @@ function problems(doc: unknown): string[] {
 }
 
 test('bad facts are refused, each problem named by its path', () => {
-  const p = problems({ discovered: '2026-11-02T09:30:00', elements: ['name', 'shoe_size'], affected: { 'US-CA': -1, California: 3 } });
-  assert.ok(p.some((x) => x.startsWith('discovered:')), p.join('\n'));
-  assert.ok(p.some((x) => x.startsWith('elements[1]:')), p.join('\n'));
-  assert.ok(p.some((x) => x.startsWith('affected.US-CA:')), p.join('\n'));
-  assert.ok(p.some((x) => x.startsWith('affected.California') || x.startsWith('affected:')), p.join('\n'));
-  assert.ok(problems({ discovered: '2026-11-02T09:30:00Z', elements: [], affected: {} }).some((x) => x.startsWith('elements:')));
+  const p = problems({
+    discovered: '2026-11-02T09:30:00',
+    elements: ['name', 'shoe_size'],
+    affected: { 'US-CA': -1, California: 3 },
+  });
+  assert.ok(
+    p.some((x) => x.startsWith('discovered:')),
+    p.join('\n'),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('elements[1]:')),
+    p.join('\n'),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('affected.US-CA:')),
+    p.join('\n'),
+  );
+  assert.ok(
+    p.some((x) => x.startsWith('affected.California') || x.startsWith('affected:')),
+    p.join('\n'),
+  );
+  assert.ok(
+    problems({ discovered: '2026-11-02T09:30:00Z', elements: [], affected: {} }).some((x) => x.startsWith('elements:')),
+  );
   assert.ok(problems({ discovered: '2026-11-02T09:30:00Z', elements: ['ssn'], colour: 'red' }).length > 0);
 });
 
 test('good facts parse with defaults', () => {
-  const f = parseFacts({ discovered: '2026-11-02T09:30:00-05:00', elements: ['name', 'ssn'], affected: { 'US-CA': 1 } }, 'facts.yml');
+  const f = parseFacts(
+    { discovered: '2026-11-02T09:30:00-05:00', elements: ['name', 'ssn'], affected: { 'US-CA': 1 } },
+    'facts.yml',
+  );
   assert.equal(f.encrypted, false);
   assert.equal(f.keyCompromised, false);
 });
@@ -45,10 +66,14 @@ test('property: any facts give an assessment whose every jurisdiction is account
       fc.boolean(),
       fc.boolean(),
       (elements, affected, encrypted, keyCompromised) => {
-        const facts = parseFacts({ discovered: '2026-03-08T01:30:00-08:00', elements, affected, encrypted, keyCompromised }, 'p');
+        const facts = parseFacts(
+          { discovered: '2026-03-08T01:30:00-08:00', elements, affected, encrypted, keyCompromised },
+          'p',
+        );
         const a = assess(facts, rules, { clock: new ManualClock(0) });
         for (const code of Object.keys(affected)) {
-          const seen = a.obligations.some((o) => o.jurisdiction === code) || a.noDuty.some((n) => n.jurisdiction === code);
+          const seen =
+            a.obligations.some((o) => o.jurisdiction === code) || a.noDuty.some((n) => n.jurisdiction === code);
           assert.ok(seen, `${code} neither obligated nor explained`);
         }
         for (const o of a.obligations) {

@@ -151,12 +151,21 @@ test('CRLF line endings and blank lines', () => {
 
 test('error-log lines in the same file: auth failures recorded, other errors skipped', () => {
   const p = getParser('apache');
-  const r = p.parse('[Mon Nov 18 22:39:33 2013] [error] [client 91.49.82.139] user gg not found: /, referer: http://x/', ctx);
+  const r = p.parse(
+    '[Mon Nov 18 22:39:33 2013] [error] [client 91.49.82.139] user gg not found: /, referer: http://x/',
+    ctx,
+  );
   assert.equal(r.type, 'event');
   const e = (r as { event: { kind: string; user: string; ip: string; service: string; outcome: string } }).event;
   assert.deepEqual([e.kind, e.service, e.outcome, e.user, e.ip], ['auth', 'web', 'failure', 'gg', '91.49.82.139']);
-  assert.deepEqual(p.parse('[Mon Nov 18 22:39:33 2013] [notice] Apache/2.4 configured -- resuming normal operations', ctx), { type: 'skip' });
-  const n = getParser('nginx').parse('2026/01/02 03:04:05 [error] 1#1: *2 user "admin": password mismatch, client: 192.0.2.5, server: shop, request: "GET /admin HTTP/1.1"', ctx);
+  assert.deepEqual(
+    p.parse('[Mon Nov 18 22:39:33 2013] [notice] Apache/2.4 configured -- resuming normal operations', ctx),
+    { type: 'skip' },
+  );
+  const n = getParser('nginx').parse(
+    '2026/01/02 03:04:05 [error] 1#1: *2 user "admin": password mismatch, client: 192.0.2.5, server: shop, request: "GET /admin HTTP/1.1"',
+    ctx,
+  );
   assert.equal(n.type, 'event');
   assert.equal((n as { event: { time: number; user: string } }).event.time, Date.UTC(2026, 0, 2, 3, 4, 5));
 });

@@ -57,26 +57,60 @@ test('sshd parser: bare journald messages use ctx.now; other programs are skippe
   const e = auth(p.parse('Failed password for root from 203.0.113.1 port 22 ssh2', ctx));
   assert.equal(e.time, ctx.now);
   assert.equal(e.host, null);
-  assert.deepEqual(p.parse('Mar  1 00:00:11 web sudo:    alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls', ctx), { type: 'skip' });
+  assert.deepEqual(
+    p.parse('Mar  1 00:00:11 web sudo:    alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls', ctx),
+    { type: 'skip' },
+  );
   assert.deepEqual(p.parse('Mar  1 00:00:11 web CRON[1]: (root) CMD (true)', ctx), { type: 'skip' });
-  assert.equal(classOf(p.parse('Mar  1 00:00:11 web sshd[1]: Connection reset by 198.51.100.1 port 1 [preauth]', ctx)), 'disconnect/failure');
+  assert.equal(
+    classOf(p.parse('Mar  1 00:00:11 web sshd[1]: Connection reset by 198.51.100.1 port 1 [preauth]', ctx)),
+    'disconnect/failure',
+  );
 });
 
 test('sudo parser reads sudo and su lines, skips sshd lines', () => {
   const p = getParser('sudo');
   assert.equal(auth(p.parse('Mar  1 00:00:15 web su[10]: Successful su for root by alice', ctx)).service, 'su');
   assert.equal(auth(p.parse('alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls', ctx)).command, '/bin/ls');
-  assert.deepEqual(p.parse('Mar  1 00:00:11 web sshd[1]: Accepted password for a from 1.2.3.4 port 1 ssh2', ctx), { type: 'skip' });
+  assert.deepEqual(p.parse('Mar  1 00:00:11 web sshd[1]: Accepted password for a from 1.2.3.4 port 1 ssh2', ctx), {
+    type: 'skip',
+  });
 });
 
 test('vsftpd own log, proftpd own log (ISO with comma fraction), pure-ftpd', () => {
-  const v = auth(getParser('vsftpd').parse('Tue Nov  3 10:00:00 2026 [pid 123] [alice] OK LOGIN: Client "1.2.3.4"', ctx));
+  const v = auth(
+    getParser('vsftpd').parse('Tue Nov  3 10:00:00 2026 [pid 123] [alice] OK LOGIN: Client "1.2.3.4"', ctx),
+  );
   assert.deepEqual([v.time, v.user, v.ip, v.outcome], [Date.UTC(2026, 10, 3, 10), 'alice', '1.2.3.4', 'success']);
-  assert.equal(classOf(getParser('vsftpd').parse('Tue Nov  3 10:00:00 2026 [pid 123] CONNECT: Client "1.2.3.4"', ctx)), 'connect/info');
-  assert.equal(classOf(getParser('vsftpd').parse('Tue Nov  3 10:00:00 2026 [pid 123] [alice] OK DOWNLOAD: Client "1.2.3.4", "/f", 10 bytes', ctx)), 'skip');
-  const pr = auth(getParser('proftpd').parse('2013-11-16 21:59:30,121 novo proftpd[25891] localhost (andy[1.2.3.4]): USER kjsad: no such user found from andy [1.2.3.5] to ::ffff:192.168.1.14:21', ctx));
-  assert.deepEqual([pr.time, pr.ip, pr.user, pr.invalidUser], [Date.UTC(2013, 10, 16, 21, 59, 30, 121), '1.2.3.4', 'kjsad', true]);
-  const pu = auth(getParser('pureftpd').parse('Jan 31 16:54:07 desktop pure-ftpd: (?@24.79.92.194) [WARNING] Authentication failed for user [Administrator]', ctx));
+  assert.equal(
+    classOf(getParser('vsftpd').parse('Tue Nov  3 10:00:00 2026 [pid 123] CONNECT: Client "1.2.3.4"', ctx)),
+    'connect/info',
+  );
+  assert.equal(
+    classOf(
+      getParser('vsftpd').parse(
+        'Tue Nov  3 10:00:00 2026 [pid 123] [alice] OK DOWNLOAD: Client "1.2.3.4", "/f", 10 bytes',
+        ctx,
+      ),
+    ),
+    'skip',
+  );
+  const pr = auth(
+    getParser('proftpd').parse(
+      '2013-11-16 21:59:30,121 novo proftpd[25891] localhost (andy[1.2.3.4]): USER kjsad: no such user found from andy [1.2.3.5] to ::ffff:192.168.1.14:21',
+      ctx,
+    ),
+  );
+  assert.deepEqual(
+    [pr.time, pr.ip, pr.user, pr.invalidUser],
+    [Date.UTC(2013, 10, 16, 21, 59, 30, 121), '1.2.3.4', 'kjsad', true],
+  );
+  const pu = auth(
+    getParser('pureftpd').parse(
+      'Jan 31 16:54:07 desktop pure-ftpd: (?@24.79.92.194) [WARNING] Authentication failed for user [Administrator]',
+      ctx,
+    ),
+  );
   assert.deepEqual([pu.user, pu.ip, pu.outcome], ['Administrator', '24.79.92.194', 'failure']);
 });
 
@@ -112,16 +146,34 @@ test('zones: IANA names (with DST) and fixed offsets for year-less times', () =>
 test('timestamps with their own zone ignore ctx.timezone', () => {
   const p = getParser('syslog');
   const berlin: ParseContext = { ...ctx, timezone: 'Europe/Berlin' };
-  const e = auth(p.parse('2015-04-16T18:02:50.321974+00:00 host sshd[2716]: Failed password for root from 1.2.3.4 port 1 ssh2', berlin));
+  const e = auth(
+    p.parse(
+      '2015-04-16T18:02:50.321974+00:00 host sshd[2716]: Failed password for root from 1.2.3.4 port 1 ssh2',
+      berlin,
+    ),
+  );
   assert.equal(e.time, Date.UTC(2015, 3, 16, 18, 2, 50, 321));
-  const z = auth(p.parse('2025-03-04T01:06:36.645577 srv vsftpd[1658]: [username] FAIL LOGIN: Client "192.0.2.222"', { ...ctx, timezone: '+01:00' }));
+  const z = auth(
+    p.parse('2025-03-04T01:06:36.645577 srv vsftpd[1658]: [username] FAIL LOGIN: Client "192.0.2.222"', {
+      ...ctx,
+      timezone: '+01:00',
+    }),
+  );
   assert.equal(z.time, Date.UTC(2025, 2, 4, 0, 6, 36, 645)); // zone-less ISO: read in ctx.timezone
 });
 
 test('RFC 5424 structured data with brackets and escaped quotes, nil values, BOM', () => {
   const p = getParser('syslog');
-  const e = auth(p.parse('<38>1 2019-07-08T17:40:17.954167-04:00 h.example sshd 55555 - [a x="[br\\"ack]ets]"][b@1 y="z"] Failed unknown for invalid user redmond from 192.0.2.2 port 55555 ssh2', ctx));
-  assert.deepEqual([e.host, e.ip, e.user, e.invalidUser, e.method, e.time], ['h.example', '192.0.2.2', 'redmond', true, 'unknown', Date.UTC(2019, 6, 8, 21, 40, 17, 954)]);
+  const e = auth(
+    p.parse(
+      '<38>1 2019-07-08T17:40:17.954167-04:00 h.example sshd 55555 - [a x="[br\\"ack]ets]"][b@1 y="z"] Failed unknown for invalid user redmond from 192.0.2.2 port 55555 ssh2',
+      ctx,
+    ),
+  );
+  assert.deepEqual(
+    [e.host, e.ip, e.user, e.invalidUser, e.method, e.time],
+    ['h.example', '192.0.2.2', 'redmond', true, 'unknown', Date.UTC(2019, 6, 8, 21, 40, 17, 954)],
+  );
   const nil = auth(p.parse('<38>1 - - sshd - - - \uFEFFAccepted password for a from 1.2.3.4 port 1 ssh2', ctx));
   assert.deepEqual([nil.time, nil.host, nil.outcome], [ctx.now, null, 'success']);
 });

@@ -10,7 +10,9 @@ export const corporaDir = resolve(import.meta.dirname, '../../../../shared/corpo
 export function readCorpus(rel: string): string {
   const p = join(corporaDir, rel);
   if (!existsSync(p)) {
-    throw new Error(`corpus file ${p} is missing: the parser tests read the shared corpora from ../shared/corpora (relative to the repository root)`);
+    throw new Error(
+      `corpus file ${p} is missing: the parser tests read the shared corpora from ../shared/corpora (relative to the repository root)`,
+    );
   }
   return readFileSync(p, 'utf8');
 }
@@ -84,5 +86,7 @@ export function csvRows(rel: string): Record<string, string>[] {
   }
   const [header, ...data] = rows;
   if (header === undefined) return [];
-  return data.filter((r) => r.length === header.length).map((r) => Object.fromEntries(header.map((h, k) => [h, r[k] ?? ''])));
+  return data
+    .filter((r) => r.length === header.length)
+    .map((r) => Object.fromEntries(header.map((h, k) => [h, r[k] ?? ''])));
 }

@@ -27,9 +27,18 @@ function ctxFor(label: Labelled['label']): ParseContext {
  */
 const SEMANTIC_EXCEPTIONS: { re: RegExp; why: string }[] = [
   { re: /Accepted password for known from/, why: 'a successful login; fail2ban counts the failures before it' },
-  { re: /Connection closed by 192\.0\.2\.15 port 35352$/, why: 'a plain disconnect; fail2ban ties it to an earlier kex error of the same pid' },
-  { re: /SSL_do_handshake\(\) failed|SSL_read\(\) failed|provided via SNI|No hostname was provided via SNI/, why: 'TLS noise, not a login' },
-  { re: /\[error\] \d+#\d+: \*\d+ (?:open\(\)|"[^"]*" is not found)/, why: '404s of the error log: the access log records the request' },
+  {
+    re: /Connection closed by 192\.0\.2\.15 port 35352$/,
+    why: 'a plain disconnect; fail2ban ties it to an earlier kex error of the same pid',
+  },
+  {
+    re: /SSL_do_handshake\(\) failed|SSL_read\(\) failed|provided via SNI|No hostname was provided via SNI/,
+    why: 'TLS noise, not a login',
+  },
+  {
+    re: /\[error\] \d+#\d+: \*\d+ (?:open\(\)|"[^"]*" is not found)/,
+    why: '404s of the error log: the access log records the request',
+  },
 ];
 
 const HAS_ZONE = /(?:[+-]\d\d:?\d\d\]|T\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z) )/;
@@ -192,14 +201,17 @@ test('Loghub Linux_2k through the syslog parser: no rejects; sshd, su and ftpd l
     }
     assert.equal(got, want, `Linux_2k.log:${n} (${key}): ${line}`);
     seen.set(key, (seen.get(key) ?? 0) + 1);
-    if (r.type === 'event' && r.event.kind === 'auth' && r.event.ip !== null) assert.ok(line.includes(r.event.ip), `Linux_2k.log:${n}`);
+    if (r.type === 'event' && r.event.kind === 'auth' && r.event.ip !== null)
+      assert.ok(line.includes(r.event.ip), `Linux_2k.log:${n}`);
   }
   assert.equal(seen.get('ftpd E29'), 909);
   assert.equal(seen.get('su(pam_unix) E102'), 86);
 });
 
 test('Elastic apache_logs: 10,000 combined lines, zero rejects, fields as logged', () => {
-  const lines = readCorpus('elastic-apache/apache_logs').split('\n').filter((l) => l !== '');
+  const lines = readCorpus('elastic-apache/apache_logs')
+    .split('\n')
+    .filter((l) => l !== '');
   assert.equal(lines.length, 10_000);
   assert.equal(sniffFormat(lines.slice(0, 50)), 'nginx'); // combined: both web parsers read it
   for (const format of ['apache', 'nginx'] as const) {
@@ -234,7 +246,8 @@ test('Elastic apache_logs: 10,000 combined lines, zero rejects, fields as logged
       status: 200,
       bytes: 203023,
       referer: 'http://semicomplete.com/presentations/logstash-monitorama-2013/',
-      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36',
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36',
       user: null,
       vhost: null,
       durationMs: null,

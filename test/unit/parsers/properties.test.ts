@@ -14,7 +14,10 @@ const ctx: ParseContext = { year: 2026, now: Date.UTC(2026, 5, 1), timezone: 'Eu
 
 const parsers: Parser[] = [
   ...formatNames.map((f) => getParser(f)),
-  getParser('nginx', { logFormat: '$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time' }),
+  getParser('nginx', {
+    logFormat:
+      '$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time',
+  }),
   getParser('apache', { logFormat: '%v:%p %h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\" %D' }),
   createAutoParser(),
 ];
@@ -39,7 +42,10 @@ function checkResult(p: Parser, line: string, r: ParseResult): void {
   assert.ok(r.type === 'event' || r.type === 'skip' || r.type === 'reject', `${p.name}: bad result type`);
   if (r.type === 'reject') {
     assert.equal(typeof r.reason, 'string');
-    assert.ok(!r.reason.startsWith('internal parser error'), `${p.name} failed internally on ${JSON.stringify(line)}: ${r.reason}`);
+    assert.ok(
+      !r.reason.startsWith('internal parser error'),
+      `${p.name} failed internally on ${JSON.stringify(line)}: ${r.reason}`,
+    );
     return;
   }
   if (r.type !== 'event') return;
@@ -53,7 +59,13 @@ function checkResult(p: Parser, line: string, r: ParseResult): void {
 }
 
 const mangled = fc
-  .tuple(fc.constantFrom(...templates), fc.nat(), fc.nat(), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('cut', 'insert', 'replace', 'dup'))
+  .tuple(
+    fc.constantFrom(...templates),
+    fc.nat(),
+    fc.nat(),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('cut', 'insert', 'replace', 'dup'),
+  )
   .map(([t, a, b, s, op]) => {
     const i = a % (t.length + 1);
     const j = b % (t.length + 1);
@@ -65,9 +77,16 @@ const mangled = fc
 
 test('no input makes any parser fail or produce an impossible event', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme-ascii', maxLength: 200 }), mangled), (line) => {
-      for (const p of parsers) checkResult(p, line, p.parse(line, ctx));
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+        mangled,
+      ),
+      (line) => {
+        for (const p of parsers) checkResult(p, line, p.parse(line, ctx));
+      },
+    ),
     { numRuns: 1500 },
   );
 });
@@ -94,25 +113,41 @@ function apacheEscape(s: string): string {
 
 /** nginx's escaping (escape=default): `"`, `\` and non-printable bytes as \xHH. */
 function nginxEscape(s: string): string {
-  return s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return s.replace(
+    /[\\"\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
-const noSpace = (unit: 'binary' | 'binary-ascii') => fc.string({ unit, maxLength: 30 }).map((s) => s.replace(/[ ?]/g, '_'));
+const noSpace = (unit: 'binary' | 'binary-ascii') =>
+  fc.string({ unit, maxLength: 30 }).map((s) => s.replace(/[ ?]/g, '_'));
 const fields = (unit: 'binary' | 'binary-ascii') =>
   fc.record({
     vhost: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}$/), { nil: null }),
-    ip: fc.oneof(fc.ipV4(), fc.ipV6().filter((s) => !/^::ffff:/i.test(s))),
+    ip: fc.oneof(
+      fc.ipV4(),
+      fc.ipV6().filter((s) => !/^::ffff:/i.test(s)),
+    ),
     user: fc.option(fc.stringMatching(/^[A-Za-z0-9._@]{1,16}$/), { nil: null }),
     time: fc.integer({ min: 946_684_800, max: 4_102_444_799 }).map((s) => s * 1000),
     offset: fc.integer({ min: -48, max: 56 }).map((q) => q * 15),
-    method: fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD', 'PROPFIND', 'M-SEARCH', 'PRI', 'get'), fc.stringMatching(/^[A-Z_-]{1,12}$/)),
+    method: fc.oneof(
+      fc.constantFrom('GET', 'POST', 'HEAD', 'PROPFIND', 'M-SEARCH', 'PRI', 'get'),
+      fc.stringMatching(/^[A-Z_-]{1,12}$/),
+    ),
     path: noSpace(unit).map((s) => `/${s}`),
     query: noSpace(unit),
     protocol: fc.constantFrom('HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0'),
     status: fc.integer({ min: 100, max: 599 }),
     bytes: fc.option(fc.nat({ max: 1e9 }), { nil: null }),
-    referer: fc.option(fc.string({ unit, minLength: 1, maxLength: 40 }).filter((s) => s !== '-'), { nil: null }),
-    userAgent: fc.option(fc.string({ unit, minLength: 1, maxLength: 60 }).filter((s) => s !== '-'), { nil: null }),
+    referer: fc.option(
+      fc.string({ unit, minLength: 1, maxLength: 40 }).filter((s) => s !== '-'),
+      { nil: null },
+    ),
+    userAgent: fc.option(
+      fc.string({ unit, minLength: 1, maxLength: 60 }).filter((s) => s !== '-'),
+      { nil: null },
+    ),
   });
 
 type Fields = typeof fields extends (u: never) => fc.Arbitrary<infer F> ? F : never;
@@ -167,7 +202,10 @@ test('round trip: combined lines with nginx \\xHH escaping parse back to their f
 
 test('the compiled log_format for combined agrees with the hand-written parser', () => {
   const hand = getParser('nginx');
-  const compiled = getParser('nginx', { logFormat: '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"' });
+  const compiled = getParser('nginx', {
+    logFormat:
+      '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
+  });
   fc.assert(
     fc.property(fields('binary'), fc.boolean(), (f, apache) => {
       const line = combinedLine({ ...f, vhost: null }, apache ? apacheEscape : nginxEscape);

@@ -37,7 +37,10 @@ test('Magento 2: admin form (default and custom admin path), 302 success / 200 f
   assert.equal(outcome('magento2', 'POST', '/backoffice/admin/auth/login/', 200), 'magento2 form failure');
   assert.equal(outcome('magento2', 'POST', '/admin', 302), 'magento2 form success');
   assert.equal(outcome('magento2', 'POST', '/rest/V1/integration/admin/token', 200), 'magento2 api-token success');
-  assert.equal(outcome('magento2', 'POST', '/rest/default/V1/integration/admin/token', 401), 'magento2 api-token failure');
+  assert.equal(
+    outcome('magento2', 'POST', '/rest/default/V1/integration/admin/token', 401),
+    'magento2 api-token failure',
+  );
   assert.equal(outcome('magento2', 'GET', '/admin/admin/index/index/', 200), null); // showing the form is not a login
   assert.equal(outcome('magento2', 'POST', '/checkout/cart/add/', 302), null);
   assert.equal(outcome('magento2', 'POST', '/admin/admin/index/index/', 503), 'magento2 form info');
@@ -60,9 +63,18 @@ test('WordPress / WooCommerce: wp-login.php and xmlrpc.php', () => {
 });
 
 test('PrestaShop: AdminLogin controller in a renamed admin folder', () => {
-  assert.equal(outcome('prestashop', 'POST', '/admin123abc/index.php?controller=AdminLogin&token=t', 302), 'prestashop form success');
-  assert.equal(outcome('prestashop', 'POST', '/admin123abc/index.php?controller=AdminLogin&submitLogin=1', 200), 'prestashop form failure');
-  assert.equal(outcome('prestashop', 'POST', '/admin123abc/index.php?rand=1&controller=AdminLogin', 200), 'prestashop form info');
+  assert.equal(
+    outcome('prestashop', 'POST', '/admin123abc/index.php?controller=AdminLogin&token=t', 302),
+    'prestashop form success',
+  );
+  assert.equal(
+    outcome('prestashop', 'POST', '/admin123abc/index.php?controller=AdminLogin&submitLogin=1', 200),
+    'prestashop form failure',
+  );
+  assert.equal(
+    outcome('prestashop', 'POST', '/admin123abc/index.php?rand=1&controller=AdminLogin', 200),
+    'prestashop form info',
+  );
   assert.equal(outcome('prestashop', 'POST', '/index.php?controller=cart', 302), null);
 });
 
@@ -70,7 +82,10 @@ test('OpenCart: route=common/login (2.x/3.x form, 4.x JSON)', () => {
   assert.equal(outcome('opencart', 'POST', '/admin/index.php?route=common/login', 302), 'opencart form success');
   assert.equal(outcome('opencart', 'POST', '/admin/index.php?route=common/login', 200), 'opencart form failure');
   assert.equal(outcome('opencart', 'POST', '/admin/index.php?route=common%2Flogin', 200), 'opencart form failure');
-  assert.equal(outcome('opencart', 'POST', '/admin/index.php?route=common/login.login&login_token=x', 200), 'opencart form info');
+  assert.equal(
+    outcome('opencart', 'POST', '/admin/index.php?route=common/login.login&login_token=x', 200),
+    'opencart form info',
+  );
 });
 
 test('auto tries every platform; unknown platforms and non-POST requests give nothing', () => {
@@ -85,7 +100,16 @@ test('the derived event: shop-admin login from the request, no user, no query in
   assert.ok(e !== null);
   assert.deepEqual(
     [e.kind, e.service, e.action, e.user, e.ip, e.host, e.time, e.message],
-    ['auth', 'shop-admin', 'login', null, '203.0.113.7', 'shop.example', 1_800_000_000_000, 'POST /admin/index.php -> 302'],
+    [
+      'auth',
+      'shop-admin',
+      'login',
+      null,
+      '203.0.113.7',
+      'shop.example',
+      1_800_000_000_000,
+      'POST /admin/index.php -> 302',
+    ],
   );
   assert.ok(!e.message.includes('SECRET'));
 });

@@ -30,15 +30,25 @@ function chunkAll(data: Buffer, pieces: number[]): Buffer[] {
 describe('chunker', () => {
   it('cuts the same way however the input is split, and the chunks rebuild the input', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: 1, max: 1 << 30 }), fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 5 }), (size, seed, pieces) => {
-        const data = pseudoRandom(size, seed);
-        const a = chunkAll(data, pieces);
-        const b = chunkAll(data, [size || 1]);
-        assert.deepEqual(a.map((c) => c.length), b.map((c) => c.length));
-        assert.deepEqual(Buffer.concat(a), data);
-        a.slice(0, -1).forEach((c) => assert.ok(c.length >= small.min && c.length <= small.max, `chunk of ${c.length}`));
-        if (a.length > 0) assert.ok((a.at(-1) as Buffer).length <= small.max);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 40_000 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 5 }),
+        (size, seed, pieces) => {
+          const data = pseudoRandom(size, seed);
+          const a = chunkAll(data, pieces);
+          const b = chunkAll(data, [size || 1]);
+          assert.deepEqual(
+            a.map((c) => c.length),
+            b.map((c) => c.length),
+          );
+          assert.deepEqual(Buffer.concat(a), data);
+          for (const c of a.slice(0, -1)) {
+            assert.ok(c.length >= small.min && c.length <= small.max, `chunk of ${c.length}`);
+          }
+          if (a.length > 0) assert.ok((a.at(-1) as Buffer).length <= small.max);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -67,10 +77,17 @@ describe('chunker', () => {
   it('dedup: 100 bytes inserted in the middle of a 20 MB file store only a few new chunks', async () => {
     const { repo } = await memoryRepo({ compressionLevel: 0 });
     const base = pseudoRandom(20 * 1024 * 1024, 11);
-    const edited = Buffer.concat([base.subarray(0, 10 * 1024 * 1024), pseudoRandom(100, 99), base.subarray(10 * 1024 * 1024)]);
+    const edited = Buffer.concat([
+      base.subarray(0, 10 * 1024 * 1024),
+      pseudoRandom(100, 99),
+      base.subarray(10 * 1024 * 1024),
+    ]);
     const first = await repo.snapshotStream('dump.sql', [base]);
     const second = await repo.snapshotStream('dump.sql', [edited]);
-    assert.ok(first.summary.newBytes >= base.length && first.summary.newBytes < base.length + 4096, "all content is new once (plus the manifest)");
+    assert.ok(
+      first.summary.newBytes >= base.length && first.summary.newBytes < base.length + 4096,
+      'all content is new once (plus the manifest)',
+    );
     // One or two chunks around the insertion (avg 1 MiB, max 8 MiB) are new; everything else deduplicates.
     assert.ok(second.summary.newBytes < 9 * 1024 * 1024, `new bytes ${second.summary.newBytes}`);
     assert.ok(second.summary.storedBytes < 9 * 1024 * 1024);

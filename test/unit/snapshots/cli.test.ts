@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import { tempDir } from './fixtures.ts';
 
-async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; out: string; err: string }> {
   const saved = { ...process.env };
   const w1 = process.stdout.write.bind(process.stdout);
   const w2 = process.stderr.write.bind(process.stderr);
@@ -17,8 +20,10 @@ async function run(args: string[], env: Record<string, string | undefined>): Pro
   let err = '';
   // The CLI writes strings; the test runner reports to its parent in binary on the same
   // stdout meanwhile, and that must pass through untouched.
-  process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) => (typeof c === 'string' ? ((out += c), true) : w1(c, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) => (typeof c === 'string' ? ((err += c), true) : w2(c, ...rest))) as typeof process.stderr.write;
+  process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
+    typeof c === 'string' ? ((out += c), true) : w1(c, ...rest)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) =>
+    typeof c === 'string' ? ((err += c), true) : w2(c, ...rest)) as typeof process.stderr.write;
   for (const k of ['RIPCORD_PASSPHRASE', 'RIPCORD_PASSPHRASE_FILE', 'RIPCORD_NEW_PASSPHRASE']) delete process.env[k];
   Object.assign(process.env, { RIPCORD_TEST_SCRYPT_N: '1024' }, env);
   const exitBefore = process.exitCode;
@@ -61,7 +66,10 @@ describe('ripcord repo (cli)', () => {
     const s2 = await run(['repo', '--repo', repo, 'snapshot', site], pass);
     assert.match(s2.out, /snapshot [0-9a-f]{8} saved: 3 files/);
     const list = await run(['repo', '--repo', repo, 'snapshots', '--json'], pass);
-    const rows = list.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; tags: string[]; parent?: string });
+    const rows = list.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; tags: string[]; parent?: string });
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0]?.tags, ['baseline']);
     assert.equal(rows[1]?.parent, rows[0]?.id, 'the newest snapshot of the same path is the parent');
@@ -87,7 +95,13 @@ describe('ripcord repo (cli)', () => {
     assert.ok(!r.out.includes('\u001b'), 'no raw escape character reaches the terminal');
     assert.ok(r.out.includes('evil\\x1b[31mname.php'));
     const j = await run(['repo', '--repo', repo, 'ls', 'latest', 'app', '--json'], pass);
-    assert.deepEqual(j.out.trim().split('\n').map((l) => (JSON.parse(l) as { path: string }).path), ['app', 'app/index.php', 'app/new.php']);
+    assert.deepEqual(
+      j.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { path: string }).path),
+      ['app', 'app/index.php', 'app/new.php'],
+    );
   });
 
   it('a wrong passphrase exits 8; none at all is a usage error; a file works', async () => {
@@ -101,10 +115,16 @@ describe('ripcord repo (cli)', () => {
   });
 
   it('key add and list; the new passphrase opens the repository', async () => {
-    const add = await run(['repo', '--repo', repo, 'key', 'add', '--json'], { ...pass, RIPCORD_NEW_PASSPHRASE: 'second secret' });
+    const add = await run(['repo', '--repo', repo, 'key', 'add', '--json'], {
+      ...pass,
+      RIPCORD_NEW_PASSPHRASE: 'second secret',
+    });
     assert.equal(add.code, 0, add.err);
     const list = await run(['repo', '--repo', repo, 'key', 'list', '--json'], { RIPCORD_PASSPHRASE: 'second secret' });
-    const keys = list.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; current: boolean });
+    const keys = list.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; current: boolean });
     assert.equal(keys.length, 2);
     assert.equal(keys.find((k) => k.current)?.id, (JSON.parse(add.out) as { id: string }).id);
   });
@@ -112,7 +132,13 @@ describe('ripcord repo (cli)', () => {
   it('forget --keep-last 1 --prune leaves one snapshot; check exits 1 after a pack is damaged', async () => {
     const f = await run(['repo', '--repo', repo, 'forget', '--keep-last', '1', '--prune', '--json'], pass);
     assert.equal(f.code, 0, f.err);
-    assert.equal(f.out.trim().split('\n').filter((l) => (JSON.parse(l) as { action?: string }).action === 'remove').length, 1);
+    assert.equal(
+      f.out
+        .trim()
+        .split('\n')
+        .filter((l) => (JSON.parse(l) as { action?: string }).action === 'remove').length,
+      1,
+    );
     assert.equal((await run(['repo', '--repo', repo, 'snapshots', '--json'], pass)).out.trim().split('\n').length, 1);
     assert.equal((await run(['repo', '--repo', repo, 'forget'], pass)).code, 2, 'forget without a rule is refused');
     const dataDir = join(repo, 'data');

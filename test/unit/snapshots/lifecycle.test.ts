@@ -60,7 +60,11 @@ describe('prune', () => {
     const before = await repo.stats();
     await repo.removeSnapshots([a.id]);
     const dry = await repo.prune({ dryRun: true });
-    assert.deepEqual(await repo.stats(), { ...before, snapshots: 1, snapshotBytes: before.snapshotBytes - a.summary.bytes });
+    assert.deepEqual(await repo.stats(), {
+      ...before,
+      snapshots: 1,
+      snapshotBytes: before.snapshotBytes - a.summary.bytes,
+    });
     assert.ok(dry.blobsRemoved > 0);
     const r = await repo.prune();
     assert.ok(r.bytesFreed > 12 * 1024 * 1024, `freed ${r.bytesFreed}`);
@@ -130,16 +134,53 @@ describe('locks', () => {
     const { sealJson } = await import('../../../src/snapshots/files.ts');
     const { hostname } = await import('node:os');
     const repoKey = (repo as unknown as { key: { enc: Buffer } }).key.enc;
-    await backend.put('locks', 'a'.repeat(64), sealJson(repoKey, 'locks', { host: hostname(), pid: 4194311, time: new Date(clock.now()).toISOString(), exclusive: true }));
-    await backend.put('locks', 'b'.repeat(64), sealJson(repoKey, 'locks', { host: 'other-host', pid: 1, time: new Date(clock.now()).toISOString(), exclusive: true }));
+    await backend.put(
+      'locks',
+      'a'.repeat(64),
+      sealJson(repoKey, 'locks', {
+        host: hostname(),
+        pid: 4194311,
+        time: new Date(clock.now()).toISOString(),
+        exclusive: true,
+      }),
+    );
+    await backend.put(
+      'locks',
+      'b'.repeat(64),
+      sealJson(repoKey, 'locks', {
+        host: 'other-host',
+        pid: 1,
+        time: new Date(clock.now()).toISOString(),
+        exclusive: true,
+      }),
+    );
     const l1 = await repo.listLocks();
-    assert.deepEqual(l1.map((l) => [l.id[0], l.stale]).sort(), [['a', true], ['b', false]]);
-    await assert.rejects(repo.prune(), (e: unknown) => e instanceof AppError && e.code === 'locked', 'a live lock on another host blocks');
+    assert.deepEqual(l1.map((l) => [l.id[0], l.stale]).sort(), [
+      ['a', true],
+      ['b', false],
+    ]);
+    await assert.rejects(
+      repo.prune(),
+      (e: unknown) => e instanceof AppError && e.code === 'locked',
+      'a live lock on another host blocks',
+    );
     clock.advance(120_000);
-    assert.ok((await repo.listLocks()).every((l) => l.stale), 'old locks are stale whatever the host');
+    assert.ok(
+      (await repo.listLocks()).every((l) => l.stale),
+      'old locks are stale whatever the host',
+    );
     await repo.prune();
     assert.equal((await repo.listLocks()).length, 0, 'taking a lock clears stale ones');
-    await backend.put('locks', 'c'.repeat(64), sealJson(repoKey, 'locks', { host: hostname(), pid: 4194311, time: new Date(clock.now()).toISOString(), exclusive: false }));
+    await backend.put(
+      'locks',
+      'c'.repeat(64),
+      sealJson(repoKey, 'locks', {
+        host: hostname(),
+        pid: 4194311,
+        time: new Date(clock.now()).toISOString(),
+        exclusive: false,
+      }),
+    );
     assert.equal(await repo.unlock(), 1);
     assert.equal((await repo.listLocks()).length, 0);
   });

@@ -6,30 +6,97 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, truncateSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { memoryRepo, pseudoRandom, tempDir } from './fixtures.ts';
 import { AppError } from '../../../src/core/errors.ts';
 
-const oddNames = ['plain', 'with space', 'new\nline', 'ünïcødé', '日本語', 'tab\tname', '-dash', '.hidden', 'quote\'"', 'emoji😀', 'a\\b', ' lead'];
-const nameArb = fc.oneof(fc.constantFrom(...oddNames), fc.stringMatching(/^[a-zA-Z0-9 ._-]{1,10}$/)).filter((n) => n !== '.' && n !== '..');
+const oddNames = [
+  'plain',
+  'with space',
+  'new\nline',
+  'ünïcødé',
+  '日本語',
+  'tab\tname',
+  '-dash',
+  '.hidden',
+  'quote\'"',
+  'emoji😀',
+  'a\\b',
+  ' lead',
+];
+const nameArb = fc
+  .oneof(fc.constantFrom(...oddNames), fc.stringMatching(/^[a-zA-Z0-9 ._-]{1,10}$/))
+  .filter((n) => n !== '.' && n !== '..');
 const dirs = ['', 'd1', 'd1/d 2', 'd3'];
 
-type Content = { t: 'bytes'; data: Uint8Array } | { t: 'gen'; size: number; seed: number } | { t: 'sparse'; size: number };
+type Content =
+  | { t: 'bytes'; data: Uint8Array }
+  | { t: 'gen'; size: number; seed: number }
+  | { t: 'sparse'; size: number };
 type Spec =
   | { kind: 'file'; dir: number; name: string; content: Content; mode: number; mtime: number }
   | { kind: 'symlink'; dir: number; name: string; target: string }
   | { kind: 'hardlink'; dir: number; name: string; to: number };
 
 const contentArb: fc.Arbitrary<Content> = fc.oneof(
-  { weight: 8, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 3000 }).map((data) => ({ t: 'bytes' as const, data })) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('gen' as const), size: fc.integer({ min: 500_000, max: 2_600_000 }), seed: fc.integer({ min: 1, max: 1e9 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('sparse' as const), size: fc.integer({ min: 9_000_000, max: 24_000_000 }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.uint8Array({ minLength: 0, maxLength: 3000 }).map((data) => ({ t: 'bytes' as const, data })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('gen' as const),
+      size: fc.integer({ min: 500_000, max: 2_600_000 }),
+      seed: fc.integer({ min: 1, max: 1e9 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('sparse' as const), size: fc.integer({ min: 9_000_000, max: 24_000_000 }) }),
+  },
 );
 const specArb: fc.Arbitrary<Spec> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('file' as const), dir: fc.nat(3), name: nameArb, content: contentArb, mode: fc.constantFrom(0o644, 0o600, 0o755, 0o444), mtime: fc.integer({ min: 1_000_000_000, max: 1_900_000_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('symlink' as const), dir: fc.nat(3), name: nameArb, target: fc.constantFrom('../x', 'plain', '/etc/passwd', 'no such', 'ünï') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hardlink' as const), dir: fc.nat(3), name: nameArb, to: fc.nat(20) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('file' as const),
+      dir: fc.nat(3),
+      name: nameArb,
+      content: contentArb,
+      mode: fc.constantFrom(0o644, 0o600, 0o755, 0o444),
+      mtime: fc.integer({ min: 1_000_000_000, max: 1_900_000_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('symlink' as const),
+      dir: fc.nat(3),
+      name: nameArb,
+      target: fc.constantFrom('../x', 'plain', '/etc/passwd', 'no such', 'ünï'),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('hardlink' as const), dir: fc.nat(3), name: nameArb, to: fc.nat(20) }),
+  },
 );
 
 function build(root: string, specs: Spec[], nonUtf8: boolean): void {
@@ -84,7 +151,13 @@ function scan(root: Buffer, rel: Buffer = Buffer.alloc(0), out = new Map<string,
     const r = rel.length === 0 ? name : Buffer.concat([rel, Buffer.from('/'), name]);
     const p = Buffer.concat([root, Buffer.from('/'), r]);
     const st = lstatSync(p);
-    const e: Seen = { type: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file', mode: st.mode, mtime: Math.round(st.mtimeMs), size: st.isFile() ? st.size : 0, ino: st.ino };
+    const e: Seen = {
+      type: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file',
+      mode: st.mode,
+      mtime: Math.round(st.mtimeMs),
+      size: st.isFile() ? st.size : 0,
+      ino: st.ino,
+    };
     if (st.isFile()) e.hash = createHash('sha256').update(readFileSync(p)).digest('hex');
     if (st.isSymbolicLink()) e.target = readlinkSync(p, 'utf8');
     if (st.isSymbolicLink()) e.mtime = 0; // symlink times are set with lutimes; not all file systems keep them
@@ -97,7 +170,10 @@ function scan(root: Buffer, rel: Buffer = Buffer.alloc(0), out = new Map<string,
 function linkGroups(m: Map<string, Seen>): string[][] {
   const by = new Map<number, string[]>();
   for (const [k, v] of m) if (v.type === 'file') by.set(v.ino, [...(by.get(v.ino) ?? []), k]);
-  return [...by.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort();
+  return [...by.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort())
+    .sort();
 }
 
 describe('repository round trip', () => {
@@ -119,16 +195,21 @@ describe('repository round trip', () => {
             assert.equal(createHash('sha256').update(content).digest('hex'), e.hash);
           }
           const paths = manifest.entries.map((e) => e.path);
-          assert.deepEqual(paths, [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'entries sorted by path');
+          assert.deepEqual(
+            paths,
+            [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+            'entries sorted by path',
+          );
           const out = join(t.dir, 'out');
           await repo.restore(snap.id, out);
           const after = scan(Buffer.from(out));
-          const strip = (m: Map<string, Seen>): Map<string, Omit<Seen, 'ino'>> => new Map([...m].map(([k, { ino: _i, ...v }]) => [k, v]));
+          const strip = (m: Map<string, Seen>): Map<string, Omit<Seen, 'ino'>> =>
+            new Map([...m].map(([k, { ino: _i, ...v }]) => [k, v]));
           assert.deepEqual(strip(after), strip(before));
           assert.deepEqual(linkGroups(after), linkGroups(before), 'hard links are restored as hard links');
           // A second snapshot with the first as parent reads nothing and adds (almost) nothing.
           const again = await repo.snapshot([src], { parent: snap.id });
-          assert.equal(again.summary.newBytes, 0, "an unchanged tree stores nothing new");
+          assert.equal(again.summary.newBytes, 0, 'an unchanged tree stores nothing new');
           assert.equal(again.summary.bytes, snap.summary.bytes);
           const check = await repo.check({ readData: true });
           assert.deepEqual(check.errors, []);
@@ -136,7 +217,7 @@ describe('repository round trip', () => {
           t.cleanup();
         }
       }),
-      { numRuns: Number(process.env["RT_RUNS"] ?? 14) },
+      { numRuns: Number(process.env['RT_RUNS'] ?? 14) },
     );
   });
 
@@ -180,7 +261,10 @@ describe('repository round trip', () => {
       const { repo } = await memoryRepo();
       const exclude = (rel: string, isDir: boolean): boolean => isDir && rel === 'var/cache';
       const a = await repo.snapshot([src], { exclude });
-      assert.deepEqual((await repo.loadManifest(a.id)).entries.map((e) => e.path), ['', 'app.php', 'var']);
+      assert.deepEqual(
+        (await repo.loadManifest(a.id)).entries.map((e) => e.path),
+        ['', 'app.php', 'var'],
+      );
       writeFileSync(join(src, 'app.php'), 'v2');
       const b = await repo.snapshot([src], { exclude, parent: a.id });
       const e = (await repo.loadManifest(b.id)).entries.find((x) => x.path === 'app.php');
@@ -213,7 +297,10 @@ describe('restore safety', () => {
       // The folder replaced by a symlink pointing outside: refused, nothing written there.
       renameSync(join(site, 'uploads'), join(t.dir, 'old-uploads'));
       symlinkSync(outside, join(site, 'uploads'));
-      await assert.rejects(repo.restoreEntry(entry, join(site, 'uploads', 'a.txt'), { within: site }), (e: unknown) => e instanceof AppError && e.code === 'refused');
+      await assert.rejects(
+        repo.restoreEntry(entry, join(site, 'uploads', 'a.txt'), { within: site }),
+        (e: unknown) => e instanceof AppError && e.code === 'refused',
+      );
       assert.deepEqual(readdirSync(outside), []);
     } finally {
       t.cleanup();
@@ -241,7 +328,10 @@ describe('restore safety', () => {
         },
       });
       const m = await repo.loadManifest(snap.id);
-      assert.equal(m.entries.find((e) => e.path === 'swap.php'), undefined);
+      assert.equal(
+        m.entries.find((e) => e.path === 'swap.php'),
+        undefined,
+      );
       assert.equal(snap.summary.skipped, 1);
     } finally {
       t.cleanup();
@@ -259,7 +349,14 @@ describe('restore safety', () => {
       const { repo } = await memoryRepo();
       const snap = await repo.snapshot([join(t.dir, 'shop')]);
       const m = await repo.loadManifest(snap.id);
-      assert.deepEqual(m.entries.map((e) => [e.path, e.type]), [['', 'dir'], ['alias.php', 'symlink'], ['index.php', 'file']]);
+      assert.deepEqual(
+        m.entries.map((e) => [e.path, e.type]),
+        [
+          ['', 'dir'],
+          ['alias.php', 'symlink'],
+          ['index.php', 'file'],
+        ],
+      );
       assert.deepEqual(m.roots, [join(t.dir, 'shop')]);
     } finally {
       t.cleanup();

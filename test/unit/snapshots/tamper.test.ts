@@ -63,14 +63,20 @@ describe('tamper and keys', () => {
 
   it('a wrong passphrase is refused; every added passphrase opens the repository', async () => {
     const { repo, backend } = await memoryRepo();
-    await assert.rejects(openRepository(backend, 'not it'), (e: unknown) => e instanceof AppError && e.code === 'wrong_passphrase');
+    await assert.rejects(
+      openRepository(backend, 'not it'),
+      (e: unknown) => e instanceof AppError && e.code === 'wrong_passphrase',
+    );
     const id = await repo.addKey('second one', { scryptN: 1024 });
     const other = await openRepository(backend, 'second one');
     assert.equal(other.id, repo.id);
     assert.equal((await other.listKeys()).find((k) => k.current)?.id, id);
     await assert.rejects(other.removeKey(id), AppError);
     await repo.removeKey(id);
-    await assert.rejects(openRepository(backend, 'second one'), (e: unknown) => e instanceof AppError && e.code === 'wrong_passphrase');
+    await assert.rejects(
+      openRepository(backend, 'second one'),
+      (e: unknown) => e instanceof AppError && e.code === 'wrong_passphrase',
+    );
     assert.ok(await openRepository(backend, PASS));
     // A damaged key file does not lock out the others.
     await backend.put('keys', 'f'.repeat(64), Buffer.from('{not json'));
@@ -79,7 +85,10 @@ describe('tamper and keys', () => {
 
   it('an empty folder is not a repository', async () => {
     const { MemoryBackend } = await import('../../../src/adapters/blob/memory.ts');
-    await assert.rejects(openRepository(new MemoryBackend(), PASS), (e: unknown) => e instanceof AppError && e.code === 'not_found');
+    await assert.rejects(
+      openRepository(new MemoryBackend(), PASS),
+      (e: unknown) => e instanceof AppError && e.code === 'not_found',
+    );
   });
 
   it('nothing stored reveals the content or its plain SHA-256', async () => {

@@ -41,7 +41,10 @@ function tmp(t: { after: (fn: () => void) => void }): string {
 test('one-shot read: CRLF stripped, invalid UTF-8 replaced, last line without newline kept', async (t) => {
   const d = tmp(t);
   const p = join(d, 'a.log');
-  writeFileSync(p, Buffer.concat([Buffer.from('one\r\ntwo\n'), Buffer.from([0x66, 0xff, 0x6f, 0x0a]), Buffer.from('last')]));
+  writeFileSync(
+    p,
+    Buffer.concat([Buffer.from('one\r\ntwo\n'), Buffer.from([0x66, 0xff, 0x6f, 0x0a]), Buffer.from('last')]),
+  );
   const c = collector();
   await new FileSource({ id: 'a', path: p, follow: false }).run(null, c.sink, new AbortController().signal);
   assert.deepEqual(c.got, ['one', 'two', 'f\ufffdo', 'last']);
@@ -71,7 +74,11 @@ test('rename + create rotation while writing loses and doubles nothing', async (
   writeFileSync(p, text(lines(1, 100)));
   const c = collector();
   const ac = new AbortController();
-  const run = new FileSource({ id: 'a', path: p, follow: true, pollMs: 20, batchLines: 7 }).run(null, c.sink, ac.signal);
+  const run = new FileSource({ id: 'a', path: p, follow: true, pollMs: 20, batchLines: 7 }).run(
+    null,
+    c.sink,
+    ac.signal,
+  );
   await until(() => c.got.length === 100);
   appendFileSync(p, text(lines(101, 150)));
   renameSync(p, `${p}.1`);
@@ -117,7 +124,11 @@ test('restart after a rotation that happened while stopped resumes in the rotate
   renameSync(p, `${p}.1`);
   writeFileSync(p, text(lines(61, 70)));
   const second = collector();
-  await new FileSource({ id: 'a', path: p, follow: false }).run(first.checkpoint(), second.sink, new AbortController().signal);
+  await new FileSource({ id: 'a', path: p, follow: false }).run(
+    first.checkpoint(),
+    second.sink,
+    new AbortController().signal,
+  );
   assert.deepEqual(second.got, lines(51, 70));
 });
 
@@ -133,7 +144,24 @@ test('restart on an unchanged file resumes at the checkpoint; a replaced file st
   assert.deepEqual(b.got, lines(11, 12));
   // same path, different content from the first byte: not the file we were reading
   rmSync(p);
-  writeFileSync(p, text(['other 1', 'other 2', 'other 3', 'other 4', 'other 5', 'other 6', 'other 7', 'other 8', 'other 9', 'other 10', 'other 11', 'other 12', 'other 13']));
+  writeFileSync(
+    p,
+    text([
+      'other 1',
+      'other 2',
+      'other 3',
+      'other 4',
+      'other 5',
+      'other 6',
+      'other 7',
+      'other 8',
+      'other 9',
+      'other 10',
+      'other 11',
+      'other 12',
+      'other 13',
+    ]),
+  );
   const c = collector();
   await new FileSource({ id: 'x', path: p, follow: false }).run(b.checkpoint(), c.sink, new AbortController().signal);
   assert.equal(c.got[0], 'other 1');
@@ -157,6 +185,10 @@ test('.gz files are read once and resume by decompressed offset', async (t) => {
   );
   assert.ok(a.got.length >= 5000 && a.got.length < 200000, `stopped after ${a.got.length} lines`);
   const b = collector();
-  await new FileSource({ id: 'g', path: p, follow: false, batchLines: 1000 }).run(a.checkpoint(), b.sink, new AbortController().signal);
+  await new FileSource({ id: 'g', path: p, follow: false, batchLines: 1000 }).run(
+    a.checkpoint(),
+    b.sink,
+    new AbortController().signal,
+  );
   assert.deepEqual([...a.got, ...b.got], lines(1, 200000));
 });

@@ -9,8 +9,20 @@ import { ipv4Value } from '../../../src/adapters/db/address-key.ts';
 test('canonical dotted quads map to their 32-bit value; other text to -1', () => {
   assert.equal(ipv4Value('0.0.0.0'), 0);
   assert.equal(ipv4Value('255.255.255.255'), 4294967295);
-  assert.equal(ipv4Value('203.0.113.7'), (203 << 24 >>> 0) + (0 << 16) + (113 << 8) + 7);
-  for (const bad of ['010.1.1.1', '1.1.1', '1.1.1.1.1', '256.1.1.1', '1..1.1', '1.1.1.', '::1', 'host.example', '1.1.1.1 ', '', '00.1.1.1']) {
+  assert.equal(ipv4Value('203.0.113.7'), ((203 << 24) >>> 0) + (0 << 16) + (113 << 8) + 7);
+  for (const bad of [
+    '010.1.1.1',
+    '1.1.1',
+    '1.1.1.1.1',
+    '256.1.1.1',
+    '1..1.1',
+    '1.1.1.',
+    '::1',
+    'host.example',
+    '1.1.1.1 ',
+    '',
+    '00.1.1.1',
+  ]) {
     assert.equal(ipv4Value(bad), -1, bad);
   }
 });

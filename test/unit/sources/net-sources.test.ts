@@ -13,7 +13,10 @@ import { JournaldSource, journalEntryToLine } from '../../../src/adapters/source
 import type { LineBatch } from '../../../src/logs/sources.ts';
 
 test('TCP framing: newline and octet counting, split anywhere', () => {
-  const msgs = ['<34>1 2026-11-02T10:00:00Z web1 sshd 1 - - Accepted password for a from 192.0.2.1 port 1 ssh2', '<13>Nov  2 10:00:01 web1 sudo: x : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls'];
+  const msgs = [
+    '<34>1 2026-11-02T10:00:00Z web1 sshd 1 - - Accepted password for a from 192.0.2.1 port 1 ssh2',
+    '<13>Nov  2 10:00:01 web1 sudo: x : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls',
+  ];
   const stream = `${msgs[0]?.length} ${msgs[0]}${msgs[1]}\n`;
   for (let cut = 1; cut < stream.length; cut += 7) {
     const f = new TcpFramer();
@@ -41,7 +44,14 @@ test('syslog receiver takes messages over UDP and TCP', async () => {
   });
   await ready;
   const udp = createSocket('udp4');
-  await new Promise<void>((r) => udp.send('<38>Nov  2 10:00:00 web2 sshd[1]: Accepted publickey for deploy from 192.0.2.9 port 4 ssh2', ports.udp, '127.0.0.1', () => r()));
+  await new Promise<void>((r) =>
+    udp.send(
+      '<38>Nov  2 10:00:00 web2 sshd[1]: Accepted publickey for deploy from 192.0.2.9 port 4 ssh2',
+      ports.udp,
+      '127.0.0.1',
+      () => r(),
+    ),
+  );
   udp.close();
   const sock = connect(ports.tcp ?? 0, '127.0.0.1');
   await new Promise<void>((r) => sock.once('connect', () => r()));
@@ -56,7 +66,13 @@ test('syslog receiver takes messages over UDP and TCP', async () => {
 });
 
 test('journal entries become syslog-style lines; byte-array messages are decoded', () => {
-  const line = journalEntryToLine({ MESSAGE: [65, 99, 99, 0xff], __REALTIME_TIMESTAMP: '1793613600000000', _HOSTNAME: 'web1', SYSLOG_IDENTIFIER: 'sshd', _PID: '77' });
+  const line = journalEntryToLine({
+    MESSAGE: [65, 99, 99, 0xff],
+    __REALTIME_TIMESTAMP: '1793613600000000',
+    _HOSTNAME: 'web1',
+    SYSLOG_IDENTIFIER: 'sshd',
+    _PID: '77',
+  });
   assert.equal(line, '2026-11-02T10:00:00.000Z web1 sshd[77]: Acc\ufffd');
   assert.equal(journalEntryToLine({ FOO: 1 }), null);
 });
@@ -74,11 +90,19 @@ test('journald source resumes after the stored cursor', async (t) => {
   );
   chmodSync(fake, 0o755);
   const batches: LineBatch[] = [];
-  await new JournaldSource({ id: 'j', units: ['ssh.service'], follow: false, command: fake }).run(null, async (b) => void batches.push(b), new AbortController().signal);
+  await new JournaldSource({ id: 'j', units: ['ssh.service'], follow: false, command: fake }).run(
+    null,
+    async (b) => void batches.push(b),
+    new AbortController().signal,
+  );
   assert.equal(batches.flatMap((b) => b.lines).length, 2);
   assert.deepEqual(batches.at(-1)?.checkpoint, { cursor: 'c2' });
   const again: string[] = [];
-  await new JournaldSource({ id: 'j', units: [], follow: false, command: fake }).run({ cursor: 'c1' }, async (b) => void again.push(...b.lines), new AbortController().signal);
+  await new JournaldSource({ id: 'j', units: [], follow: false, command: fake }).run(
+    { cursor: 'c1' },
+    async (b) => void again.push(...b.lines),
+    new AbortController().signal,
+  );
   assert.equal(again.length, 1);
   assert.match(again[0] ?? '', /Failed password for b/);
 });
