@@ -11,9 +11,6 @@ import { silentLogger } from '../core/log.ts';
 import type { Config } from '../core/config/index.ts';
 import { effectiveRoutes } from '../core/config/alerts.ts';
 import type { Db } from '../adapters/db/db.ts';
-import { SqliteDb } from '../adapters/db/sqlite.ts';
-import { openDb } from '../adapters/db/open.ts';
-import { SqlEventStore } from '../adapters/db/events-store.ts';
 import { SqlOutboxStore } from '../adapters/db/alerts-store.ts';
 import { createChannels } from '../adapters/channels/index.ts';
 import { spawnDetached } from '../adapters/channels/detached.ts';
@@ -34,14 +31,18 @@ import {
   type MessageContext,
   type OutboxItem,
   type OutboxStatus,
+  type OutboxStore,
   type Renderer,
   type Silence,
 } from '../alerts/index.ts';
 import type { LoadedConfig } from './config.ts';
 import { resolvePath } from './config.ts';
+import { createApp, withApp, type App } from './context.ts';
 
 export interface AlertsDeps {
   db: Db;
+  /** The outbox over `db` (the app context's); one is made when absent. */
+  outbox?: OutboxStore;
   /** The traffic record (its findings table is read by id). */
   store: FindingSource;
   config: Config;
@@ -63,7 +64,7 @@ export interface AlertsService {
 }
 
 interface Parts {
-  outbox: SqlOutboxStore;
+  outbox: OutboxStore;
   dispatcher: Dispatcher;
   sender: Sender;
   channels: Map<string, Channel>;
@@ -86,8 +87,8 @@ async function build(d: AlertsDeps, overrides: { leaseMs?: number } = {}): Promi
   const a = d.config.alerts;
   const clock = d.clock ?? systemClock;
   const logger = (d.logger ?? silentLogger).child({ subsystem: 'alerts' });
-  const outbox = new SqlOutboxStore(d.db, () => clock.now());
-  await outbox.init();
+  const outbox = d.outbox ?? new SqlOutboxStore(d.db, () => clock.now());
+  if (d.outbox === undefined) await outbox.init();
   const renderer = await templateRenderer(d.config, d.baseDir);
   const channels = d.channels ?? createChannels(a.channels, () => clock.now());
   const context = messageContext(d.config);
@@ -231,15 +232,8 @@ export async function deliverNow(
 
 // ---- commands ------------------------------------------------------------------------
 
-async function withOutbox<T>(loaded: LoadedConfig, fn: (o: SqlOutboxStore, db: Db) => Promise<T>): Promise<T> {
-  const db = await openDb(loaded.config.store, loaded.config.stateDir);
-  try {
-    const o = new SqlOutboxStore(db);
-    await o.init();
-    return await fn(o, db);
-  } finally {
-    await db.close();
-  }
+async function withOutbox<T>(app: App, fn: (o: OutboxStore) => Promise<T>): Promise<T> {
+  return fn(await app.outbox());
 }
 
 export interface AlertView extends Omit<AlertRecord, 'evidence' | 'message'> {
@@ -254,11 +248,11 @@ function view(a: AlertRecord, config: Config, now: number): AlertView {
 }
 
 export async function listAlerts(
-  loaded: LoadedConfig,
+  app: App,
   q: { status?: 'open' | 'acked'; since?: number; limit: number },
 ): Promise<AlertView[]> {
   const now = Date.now();
-  return withOutbox(loaded, async (o) => (await o.listAlerts(q)).map((a) => view(a, loaded.config, now)));
+  return withOutbox(app, async (o) => (await o.listAlerts(q)).map((a) => view(a, app.config, now)));
 }
 
 export interface AlertDetail {
@@ -267,20 +261,17 @@ export interface AlertDetail {
   commands: string[];
 }
 
-export async function showAlert(loaded: LoadedConfig, id: number): Promise<AlertDetail> {
-  return withOutbox(loaded, async (o) => {
+export async function showAlert(app: App, id: number): Promise<AlertDetail> {
+  return withOutbox(app, async (o) => {
     const a = await o.getAlert(id);
     if (!a) throw new AppError('not_found', `no alert ${id}`);
     const deliveries = (await o.outboxOf(id)).map(({ message: _m, token: _t, ...rest }) => rest);
-    return { alert: view(a, loaded.config, Date.now()), deliveries, commands: nextCommands(a) };
+    return { alert: view(a, app.config, Date.now()), deliveries, commands: nextCommands(a) };
   });
 }
 
-export async function ackAlert(
-  loaded: LoadedConfig,
-  id: number,
-): Promise<{ id: number; acked: boolean; already: boolean }> {
-  return withOutbox(loaded, async (o) => {
+export async function ackAlert(app: App, id: number): Promise<{ id: number; acked: boolean; already: boolean }> {
+  return withOutbox(app, async (o) => {
     const a = await o.getAlert(id);
     if (!a) throw new AppError('not_found', `no alert ${id}`);
     const acked = await o.ack(id, Date.now());
@@ -289,25 +280,25 @@ export async function ackAlert(
 }
 
 export async function addSilence(
-  loaded: LoadedConfig,
+  app: App,
   s: { match: string; forMs: number; comment?: string | undefined },
 ): Promise<Silence> {
   const match = parseSilenceMatch(s.match);
   if (!(s.forMs > 0)) throw new AppError('usage', '--for must be a positive duration such as 30m or 2h');
   const now = Date.now();
-  return withOutbox(loaded, async (o) => {
+  return withOutbox(app, async (o) => {
     const rec = { match, startsAt: now, endsAt: now + s.forMs, comment: s.comment ?? null, createdAt: now };
     const id = await o.addSilence(rec);
     return { id, muted: 0, ...rec };
   });
 }
 
-export async function listSilences(loaded: LoadedConfig, all: boolean): Promise<Silence[]> {
-  return withOutbox(loaded, (o) => o.listSilences(Date.now(), all));
+export async function listSilences(app: App, all: boolean): Promise<Silence[]> {
+  return withOutbox(app, (o) => o.listSilences(Date.now(), all));
 }
 
-export async function expireSilence(loaded: LoadedConfig, id: number): Promise<{ id: number; expired: boolean }> {
-  return withOutbox(loaded, async (o) => ({ id, expired: await o.expireSilence(id, Date.now()) }));
+export async function expireSilence(app: App, id: number): Promise<{ id: number; expired: boolean }> {
+  return withOutbox(app, async (o) => ({ id, expired: await o.expireSilence(id, Date.now()) }));
 }
 
 export interface AlertsStatus {
@@ -315,10 +306,10 @@ export interface AlertsStatus {
   channels: (ChannelHealth & { configured: boolean })[];
 }
 
-export async function alertsStatus(loaded: LoadedConfig): Promise<AlertsStatus> {
-  return withOutbox(loaded, async (o) => {
+export async function alertsStatus(app: App): Promise<AlertsStatus> {
+  return withOutbox(app, async (o) => {
     const health = await o.channelHealth();
-    const names = new Set([...Object.keys(loaded.config.alerts.channels), ...health.map((h) => h.channel)]);
+    const names = new Set([...Object.keys(app.config.alerts.channels), ...health.map((h) => h.channel)]);
     const byName = new Map(health.map((h) => [h.channel, h]));
     return {
       outbox: await o.outboxCounts(),
@@ -331,7 +322,7 @@ export async function alertsStatus(loaded: LoadedConfig): Promise<AlertsStatus> 
           lastSuccessAt: null,
           reported: false,
         }),
-        configured: n in loaded.config.alerts.channels,
+        configured: n in app.config.alerts.channels,
       })),
     };
   });
@@ -473,15 +464,12 @@ export async function pamHook(
   const result: HookResult = { recorded: false, findingId: null, deliverySpawned: false, error: null };
   const finding = pamFinding(env, Date.now());
   if (finding === null) return result;
-  let db: Db | null = null;
-  const deadline = Date.now() + o.timeoutMs;
+  // A locked SQLite file is waited for briefly, not for the default 10 s.
+  const app = createApp(loaded, {
+    store: { busyTimeoutMs: Math.max(100, Math.min(o.timeoutMs, 2000)), openDeadline: Date.now() + o.timeoutMs },
+  });
   const work = (async () => {
-    db = await openRetrying(loaded.config, deadline);
-    // A locked SQLite file is waited for briefly, not for the default 10 s.
-    if (db instanceof SqliteDb) db.raw.exec(`PRAGMA busy_timeout=${Math.max(100, Math.min(o.timeoutMs, 2000))}`);
-    const events = new SqlEventStore(db);
-    await events.init();
-    const [id] = await events.addFindings([finding]);
+    const [id] = await (await app.events()).addFindings([finding]);
     result.recorded = true;
     result.findingId = id ?? null;
   })();
@@ -500,8 +488,7 @@ export async function pamHook(
   } finally {
     clearTimeout(timer);
   }
-  const opened = db as Db | null;
-  if (opened !== null) void opened.close().catch(() => {});
+  void app.close().catch(() => {});
   if (result.recorded && o.deliver && loaded.config.alerts.enabled) {
     try {
       spawnDetached(o.selfArgv);
@@ -513,36 +500,23 @@ export async function pamHook(
   return result;
 }
 
-/**
- * Opens the store, retrying while another process holds the SQLite write lock (opening
- * switches the journal mode, which needs the lock before the busy timeout is in force).
- */
-async function openRetrying(config: Config, deadline: number): Promise<Db> {
-  for (;;) {
-    try {
-      return await openDb(config.store, config.stateDir);
-    } catch (e) {
-      if (!(e instanceof AppError) || !/locked|busy/i.test(e.message) || Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
 /** `ripcord hook deliver`: one dispatch and delivery round (started detached by the PAM hook). */
 export async function hookDeliver(
   loaded: LoadedConfig,
   logger: Logger = silentLogger,
 ): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
-  const db = await openRetrying(loaded.config, Date.now() + 10_000);
-  try {
-    const events = new SqlEventStore(db);
-    await events.init();
+  return withApp(loaded, { logger, store: { openDeadline: Date.now() + 10_000 } }, async (app) =>
     // A short lease: if this short-lived process dies mid-send, `ripcord run` retries soon.
-    return await deliverNow(
-      { db, store: events, config: loaded.config, logger, baseDir: loaded.baseDir },
+    deliverNow(
+      {
+        db: await app.db(),
+        outbox: await app.outbox(),
+        store: await app.events(),
+        config: app.config,
+        logger,
+        baseDir: app.baseDir,
+      },
       { leaseMs: 15_000 },
-    );
-  } finally {
-    await db.close();
-  }
+    ),
+  );
 }

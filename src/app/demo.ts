@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { runDaemon } from './run.ts';
 import { demoAttack, demoShell, demoSkimmer, demoTraffic } from './demo-traffic.ts';
-import { openStore } from './store.ts';
+import { withApp } from './context.ts';
 import type { Logger } from '../core/log.ts';
 import { integrityBaseline, integrityContext } from './integrity.ts';
 
@@ -42,30 +42,30 @@ export async function setupDemo(o: {
   writeFileSync(join(work, 'logs', 'auth.log'), traffic.auth);
 
   const loaded = loadConfig({ file: demoConfigPath });
-  const run = await runDaemon(loaded, { logger: o.logger, signal: new AbortController().signal, once: true });
+  return withApp(loaded, { logger: o.logger }, async (app) => {
+    const run = await runDaemon(app, { signal: new AbortController().signal, once: true });
 
-  // The known-good copy is taken before the attacker's file changes land.
-  const baseline = (await integrityBaseline(integrityContext(loaded), { reason: 'demo: the shop as deployed' }))
-    .snapshot;
-  const shell = join(site, demoAttack.shell);
-  mkdirSync(dirname(shell), { recursive: true });
-  writeFileSync(shell, demoShell);
-  const skimmed = join(site, demoAttack.skimmedFile);
-  if (existsSync(skimmed)) appendFileSync(skimmed, demoSkimmer);
+    // The known-good copy is taken before the attacker's file changes land.
+    const ctx = integrityContext(loaded, {}, { traffic: app.traffic });
+    const baseline = (await integrityBaseline(ctx, { reason: 'demo: the shop as deployed' })).snapshot;
+    const shell = join(site, demoAttack.shell);
+    mkdirSync(dirname(shell), { recursive: true });
+    writeFileSync(shell, demoShell);
+    const skimmed = join(site, demoAttack.skimmedFile);
+    if (existsSync(skimmed)) appendFileSync(skimmed, demoSkimmer);
 
-  const store = await openStore(loaded.config);
-  try {
-    const findings = await store.events.listFindings({ limit: 100_000 });
+    const events = await app.events();
+    const findings = await events.listFindings({ limit: 100_000 });
     const byCat = new Map<string, number>();
     for (const f of findings) byCat.set(f.category, (byCat.get(f.category) ?? 0) + 1);
-    const logins = await store.events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
+    const logins = await events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
     const out: DemoSummary['logins'] = [];
     for (const l of logins)
       out.push({
         user: l.user,
         ip: l.ip,
         service: l.service,
-        knownIp: l.user !== null && l.ip !== null ? await store.events.seenBefore(l.user, l.ip, l.time) : null,
+        knownIp: l.user !== null && l.ip !== null ? await events.seenBefore(l.user, l.ip, l.time) : null,
       });
     return {
       loaded,
@@ -81,7 +81,5 @@ export async function setupDemo(o: {
         attacker: demoAttack.attacker,
       },
     };
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -75,22 +75,13 @@ import { resolvePath, type LoadedConfig } from './config.ts';
 const lazy = {
   repository: () =>
     Promise.all([import('../snapshots/index.ts'), import('../adapters/blob/local.ts'), import('./repo.ts')]),
-  traffic: () => import('./traffic-lookup.ts'),
   mysql: () => import('../adapters/shopdb/mysql.ts'),
   postgres: () => import('../adapters/shopdb/postgres.ts'),
   chokidar: () => import('../adapters/fswatch/chokidar.ts'),
 };
 
-/** The traffic record, opened (and its module loaded) only when a change needs its requests. */
-function lazyTrafficLookup(config: LoadedConfig['config']): TrafficLookup {
-  let inner: TrafficLookup | undefined;
-  return {
-    async requestsAround(timeMs, beforeMs, limit) {
-      inner ??= (await lazy.traffic()).storeTrafficLookup(config);
-      return inner.requestsAround(timeMs, beforeMs, limit);
-    },
-  };
-}
+/** No traffic record to consult (callers with an app context pass its `traffic`). */
+const noTraffic: TrafficLookup = { requestsAround: async () => [] };
 
 /** chokidar, loaded when `ripcord run` starts watching. */
 const lazyChokidar: FileWatcher = {
@@ -190,7 +181,7 @@ export function integrityContext(
     filterKeyFor: (name, roots) => filterKey(roots, spec(name)),
     by: whoAmI(deps.env),
     clock: deps.clock ?? systemClock,
-    traffic: deps.traffic ?? lazyTrafficLookup(loaded.config),
+    traffic: deps.traffic ?? noTraffic,
     env: deps.env ?? process.env,
     rules() {
       rules ??= loadCodeRules({

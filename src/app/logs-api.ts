@@ -1,8 +1,9 @@
-// What the CLI and HTTP layers call for the traffic record: opening the store from a loaded
-// config and running imports and queries against it, closing it afterwards.
+// What the CLI and HTTP layers call for the traffic record: a context over a loaded config,
+// imports and queries against its traffic record, closed afterwards.
 
 import type { LoadedConfig } from './config.ts';
-import { openStore } from './store.ts';
+import { withApp } from './context.ts';
+import type { EventStore } from '../logs/index.ts';
 import { ingestFiles, type IngestResult } from './logs.ts';
 import type { FormatName } from '../core/config/index.ts';
 import { buildDetector } from './detector.ts';
@@ -12,16 +13,9 @@ export { formatNames, type FormatName } from '../core/config/index.ts';
 export * from './logs.ts';
 export type { StoredEvent, StoredFinding, StoredAuth, StoredHttp } from '../logs/ports.ts';
 
-export async function withStore<T>(
-  loaded: LoadedConfig,
-  fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>,
-): Promise<T> {
-  const s = await openStore(loaded.config);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
+/** Runs `fn` on the traffic record of a fresh context, closed afterwards. */
+export async function withEvents<T>(loaded: LoadedConfig, fn: (events: EventStore) => Promise<T>): Promise<T> {
+  return withApp(loaded, {}, async (app) => fn(await app.events()));
 }
 
 export async function runIngest(
@@ -36,9 +30,9 @@ export async function runIngest(
     onProgress?: (p: { file: string; read: number; total: number; lines: number }) => void;
   },
 ): Promise<IngestResult[]> {
-  return withStore(loaded, async (s) => {
-    const detector = o.detect ? await buildDetector(loaded, s.events) : undefined;
-    return ingestFiles(s.events, {
+  return withEvents(loaded, async (events) => {
+    const detector = o.detect ? await buildDetector(loaded, events) : undefined;
+    return ingestFiles(events, {
       files: o.files,
       format: o.format,
       logFormat: o.logFormat,
