@@ -1,19 +1,16 @@
-// `ripcord demo` (what `npm start` runs): lays out the bundled demo shop under
-// examples/demo-shop/.demo — its files and a day of logs with an intrusion — imports the logs,
-// takes the known-good baseline of the files, then lets the "attacker" change them, so every
-// step of the README's walk-through has something real to find.
+// `ripcord demo` (what `npm start` runs): lays out the demo shop (src/demo) — its files and a
+// day of logs with an intrusion — imports the logs, takes the known-good baseline of the files,
+// then lets the "attacker" change them, so every step of the README's walk-through has
+// something real to find.
 
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from './config.ts';
-import { runDaemon } from './run.ts';
-import { demoAttack, demoShell, demoSkimmer, demoTraffic } from './demo-traffic.ts';
-import { withApp } from './context.ts';
+import { attackShop, demoAttack, demoConfigPath, layOutShop } from '../demo/index.ts';
 import type { Logger } from '../core/log.ts';
+import { loadConfig, type LoadedConfig } from './config.ts';
+import { withApp } from './context.ts';
 import { integrityBaseline, integrityContext } from './integrity.ts';
+import { runDaemon } from './run.ts';
 
-export const demoDir = resolve(import.meta.dirname, '..', '..', 'examples', 'demo-shop');
-export const demoConfigPath = join(demoDir, 'ripcord.yml');
+export { demoConfigPath, demoDir } from '../demo/index.ts';
 
 export interface DemoSummary {
   config: string;
@@ -32,14 +29,7 @@ export async function setupDemo(o: {
   now?: number;
 }): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
   const now = o.now ?? Date.now();
-  const work = join(demoDir, '.demo');
-  rmSync(work, { recursive: true, force: true });
-  const site = join(work, 'site');
-  cpSync(join(demoDir, 'www'), site, { recursive: true });
-  mkdirSync(join(work, 'logs'), { recursive: true });
-  const traffic = demoTraffic(now);
-  writeFileSync(join(work, 'logs', 'access.log'), traffic.access);
-  writeFileSync(join(work, 'logs', 'auth.log'), traffic.auth);
+  const { site } = layOutShop(now);
 
   const loaded = loadConfig({ file: demoConfigPath });
   return withApp(loaded, { logger: o.logger }, async (app) => {
@@ -48,11 +38,7 @@ export async function setupDemo(o: {
     // The known-good copy is taken before the attacker's file changes land.
     const ctx = integrityContext(loaded, {}, { traffic: app.traffic });
     const baseline = (await integrityBaseline(ctx, { reason: 'demo: the shop as deployed' })).snapshot;
-    const shell = join(site, demoAttack.shell);
-    mkdirSync(dirname(shell), { recursive: true });
-    writeFileSync(shell, demoShell);
-    const skimmed = join(site, demoAttack.skimmedFile);
-    if (existsSync(skimmed)) appendFileSync(skimmed, demoSkimmer);
+    attackShop(site);
 
     const events = await app.events();
     const findings = await events.listFindings({ limit: 100_000 });

@@ -7,7 +7,7 @@ import { AppError } from '../core/errors.ts';
 import { SourceChannel, type SourceStats } from '../logs/pipeline.ts';
 import type { App } from './context.ts';
 import { buildSource, sourceIdOf } from './sources.ts';
-import { buildDetector } from './detector.ts';
+import { buildDetector } from './detect.ts';
 import { startServices, type Service } from './services.ts';
 
 export interface RunOptions {

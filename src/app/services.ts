@@ -2,7 +2,7 @@
 // integrity watch, backup schedule). Each starts here from the app context and stops on shutdown.
 
 import type { App } from './context.ts';
-import { startAlerts } from './alerts.ts';
+import { startAlertsFor } from './alerts.ts';
 import { startIntegrityWatch } from './integrity.ts';
 
 export interface Service {
@@ -18,15 +18,7 @@ export async function startServices(app: App): Promise<Service[]> {
   const log = app.logger;
   const events = await app.events();
   if (config.alerts.enabled) {
-    const alerts = startAlerts({
-      db: await app.db(),
-      outbox: await app.outbox(),
-      store: events,
-      config,
-      logger: log,
-      clock: app.clock,
-      baseDir: loaded.baseDir,
-    });
+    const alerts = await startAlertsFor(app);
     // A broken template or channel config must stop the start, not fail silently later.
     await alerts.ready;
     services.push({ name: 'alerts', notify: () => alerts.notify(), stop: () => alerts.stop() });

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
 import { configFor, defined, isoTime, positiveInt, sinceUntil } from '../context.ts';
-import { withEvents } from '../../app/logs-api.ts';
+import { withEvents } from '../../app/logs.ts';
 
 export function register(program: Command): void {
   const findings = program

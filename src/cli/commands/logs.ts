@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
 import { configFor, defined, instant, isoTime, positiveInt, sinceUntil } from '../context.ts';
-import { searchLogs, who, top, timeline, withEvents, type TimelineItem } from '../../app/logs-api.ts';
-import type { StoredEvent } from '../../app/logs-api.ts';
+import { searchLogs, who, top, timeline, withEvents, type TimelineItem } from '../../app/logs.ts';
+import type { StoredEvent } from '../../app/logs.ts';
 
 const services = ['ssh', 'ftp', 'sudo', 'su', 'shop-admin', 'web', 'other'] as const;
 type Service = (typeof services)[number];
