@@ -18,6 +18,8 @@ import type { TrafficLookup } from '../integrity/index.ts';
 import type { EventStore } from '../logs/index.ts';
 import type { LoadedConfig } from './config.ts';
 import type { OpenStore, StoreOptions } from './store.ts';
+import type { RepositoryOptions } from './repo.ts';
+import type { Repository } from '../snapshots/index.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,6 +29,8 @@ export interface AppOptions {
   env?: Env;
   /** How the store is opened (the PAM hook waits briefly for a locked store, not 10 s). */
   store?: StoreOptions;
+  /** Which repository and passphrase (`--repo`; the integrity commands' generated key). */
+  repository?: RepositoryOptions;
 }
 
 export interface App {
@@ -48,6 +52,11 @@ export interface App {
    * through events(). It never creates a store: with no store yet it finds no requests.
    */
   readonly traffic: TrafficLookup;
+  /**
+   * The repository (snapshots, baselines, backups), opened on first use and kept for the
+   * context's life; with `create`, made when there is none. A failed open is not remembered.
+   */
+  repository(o?: { create?: boolean }): Promise<Repository>;
   /** Closes everything opened, newest first; the context must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -55,6 +64,7 @@ export interface App {
 export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
   const { config } = loaded;
   const clock = opts.clock ?? systemClock;
+  const env = opts.env ?? process.env;
   const closers: (() => Promise<void>)[] = [];
   let closed = false;
 
@@ -99,6 +109,27 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     return o;
   });
 
+  let repository: Promise<Repository> | null = null;
+  const openRepository = (o: { create?: boolean } = {}): Promise<Repository> => {
+    if (closed) return Promise.reject(new Error('the app context is closed'));
+    if (repository === null) {
+      const opening = import('./repo.ts').then((m) =>
+        m.openRepositoryFor(loaded, env, { ...opts.repository, create: o.create === true }),
+      );
+      repository = opening;
+      opening.catch(() => {
+        if (repository === opening) repository = null;
+      });
+      closers.push(() =>
+        opening.then(
+          (r) => r.close(),
+          () => {}, // it never opened
+        ),
+      );
+    }
+    return repository;
+  };
+
   const traffic: TrafficLookup = {
     async requestsAround(timeMs, beforeMs, limit) {
       const { storeExists } = await import('./store.ts');
@@ -114,11 +145,12 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     baseDir: loaded.baseDir,
     logger: opts.logger ?? silentLogger,
     clock,
-    env: opts.env ?? process.env,
+    env,
     db: async () => (await store()).db,
     events,
     outbox,
     traffic,
+    repository: openRepository,
     async close() {
       if (closed) return;
       closed = true;

@@ -7,7 +7,7 @@ import { attackShop, demoAttack, demoConfigPath, layOutShop } from '../demo/inde
 import type { Logger } from '../core/log.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
-import { integrityBaseline, integrityContext } from './integrity.ts';
+import { integrityAppOptions, integrityBaseline, integrityContextIn } from './integrity.ts';
 import { runDaemon } from './run.ts';
 
 export { demoConfigPath, demoDir } from '../demo/index.ts';
@@ -32,11 +32,11 @@ export async function setupDemo(o: {
   const { site } = layOutShop(now);
 
   const loaded = loadConfig({ file: demoConfigPath });
-  return withApp(loaded, { logger: o.logger }, async (app) => {
+  return withApp(loaded, { logger: o.logger, ...integrityAppOptions }, async (app) => {
     const run = await runDaemon(app, { signal: new AbortController().signal, once: true });
 
     // The known-good copy is taken before the attacker's file changes land.
-    const ctx = integrityContext(loaded, {}, { traffic: app.traffic });
+    const ctx = integrityContextIn(app);
     const baseline = (await integrityBaseline(ctx, { reason: 'demo: the shop as deployed' })).snapshot;
     attackShop(site);
 

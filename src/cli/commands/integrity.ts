@@ -49,7 +49,7 @@ type IntegrityCtx = ReturnType<IntegrityApp['integrityContext']>;
 async function withCtx<T>(o: WhereOpts, cmd: Command, fn: (m: IntegrityApp, ctx: IntegrityCtx) => Promise<T>) {
   const t: IntegrityTarget = { roots: o.root, preset: o.preset };
   const m = await app();
-  return withAppFor(cmd, (a) => fn(m, m.integrityContext(a.loaded, t, { traffic: a.traffic })));
+  return withAppFor(cmd, (a) => fn(m, m.integrityContextIn(a, t)), m.integrityAppOptions);
 }
 
 const size = (n: number): string =>
