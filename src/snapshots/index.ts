@@ -7,3 +7,4 @@ export { snapshotId } from '../core/ids.ts';
 export type { Backend, FileType, FileInfo } from './ports.ts';
 export { fileTypes } from './ports.ts';
 export { initRepository, openRepository, repositoryExists } from './repository.ts';
+export { listEntries, newestOfRoots, type ListedEntry } from './listing.ts';
