@@ -248,9 +248,8 @@ async function withRepository<T>(
 }
 
 async function openRepo(ctx: IntegrityContext, create: boolean): Promise<Repository> {
-  const [{ initRepository, openRepository, repositoryExists }, { LocalBackend }, { passphrase, repoDir }] =
-    await lazy.repository();
-  const backend = new LocalBackend(repoDir(ctx.loaded, {}));
+  const [{ initRepository, openRepository, repositoryExists }, , { passphrase, repoBackend }] = await lazy.repository();
+  const backend = repoBackend(ctx.loaded, {}, ctx.env);
   const pass = integrityPassphrase(ctx, create, passphrase);
   let repo: Repository;
   if (await repositoryExists(backend)) {
