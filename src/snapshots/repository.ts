@@ -157,7 +157,18 @@ export async function openRepository(
     const master = await unwrapMasterKey(file, passphrase);
     if (master === null) continue;
     const raw = await backend.get('config', 'config');
-    const config = JSON.parse(open(master.enc, raw, CONFIG_AAD, 'config').toString('utf8')) as ConfigFile;
+    let sealed: Buffer;
+    try {
+      sealed = open(master.enc, raw, CONFIG_AAD, 'config');
+    } catch (e) {
+      // A key left by an init killed before it wrote the config opens another master key.
+      if (e instanceof AppError && e.code === 'corrupt' && keys.length > 1) {
+        damaged = e;
+        continue;
+      }
+      throw e;
+    }
+    const config = JSON.parse(sealed.toString('utf8')) as ConfigFile;
     if (config.version !== 1)
       throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, {
         where: backend.location,

@@ -50,6 +50,8 @@ export function fingerprint(key: Buffer): string {
 interface Conn {
   client: Client;
   sftp: SFTPWrapper;
+  /** Rejects when the connection ends: requests in flight on it will never be answered. */
+  dead: Promise<never>;
   posixRename: boolean;
   fsync: boolean;
 }
@@ -123,6 +125,11 @@ export class SftpBackend implements Backend {
       const client = new Client();
       let seen: string | null = null;
       let settled = false;
+      let die: (e: AppError) => void = () => undefined;
+      const dead = new Promise<never>((_, rej) => {
+        die = rej;
+      });
+      dead.catch(() => undefined);
       const fail = (e: unknown): void => {
         if (settled) return;
         settled = true;
@@ -144,7 +151,8 @@ export class SftpBackend implements Backend {
       if (this.#privateKey !== undefined) cfg.privateKey = this.#privateKey;
       if (this.#password !== undefined) cfg.password = this.#password;
       client.on('error', (e: Error & { level?: string }) => {
-        this.#conn = null;
+        if (this.#conn === p) this.#conn = null;
+        die(classify(e, this.location));
         if (seen !== null && seen !== spec.hostKey) {
           fail(
             new AppError(
@@ -163,7 +171,8 @@ export class SftpBackend implements Backend {
         fail(classify(e, this.location));
       });
       client.on('close', () => {
-        this.#conn = null;
+        if (this.#conn === p) this.#conn = null;
+        die(new AppError('unavailable', 'SFTP: connection lost', { where: this.location, transient: true }));
         fail(new AppError('unavailable', 'SFTP: connection closed', { where: this.location, transient: true }));
       });
       client.on('ready', () => {
@@ -175,6 +184,7 @@ export class SftpBackend implements Backend {
           resolve({
             client,
             sftp,
+            dead,
             posixRename: ext['posix-rename@openssh.com'] !== undefined,
             fsync: ext['fsync@openssh.com'] !== undefined,
           });
@@ -207,7 +217,7 @@ export class SftpBackend implements Backend {
       );
     });
     try {
-      return await Promise.race([f(c), timeout]);
+      return await Promise.race([f(c), timeout, c.dead]);
     } catch (e) {
       const err = classify(e, where);
       if (err.transient) {
