@@ -16,3 +16,22 @@ export {
 export { globMatch, groupKeyOf, parseSilenceMatch, routesFor, silenceFields, silenceMatches } from './match.ts';
 export { addToAlert, flush, openAlert } from './group.ts';
 export { advance } from './cursor.ts';
+export {
+  startAlertsService,
+  deliverOnce,
+  loop,
+  type AlertsService,
+  type AlertsServiceDeps,
+} from './service.ts';
+export { pamFinding, pamService } from './pam.ts';
+export {
+  listAlerts,
+  showAlert,
+  ackAlert,
+  addSilence,
+  alertsStatus,
+  type AlertView,
+  type AlertDetail,
+  type AlertsStatus,
+} from './views.ts';
+export { sendTestMessage, type TestResult } from './channel-test.ts';

@@ -1,47 +1,48 @@
-// Wiring of owner notifications: builds channels, renderer, dispatcher and sender over the
-// store of the traffic record, runs them as two loops inside `ripcord run` (startAlerts), and
-// serves the `ripcord alerts …` and `ripcord hook pam` commands.
+// Wiring of owner notifications: the alerts subsystem's service, views and PAM finding over the
+// app context's outbox and traffic record, with the configured channels and templates. Serves
+// `ripcord run` (startAlerts), the `ripcord alerts …` commands and `ripcord hook pam|deliver`.
 
 import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.ts';
 import { systemClock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { silentLogger } from '../core/log.ts';
 import type { Config } from '../core/config/index.ts';
-import { effectiveRoutes } from '../core/config/alerts.ts';
 import type { Db } from '../adapters/db/db.ts';
-import { SqliteDb } from '../adapters/db/sqlite.ts';
-import { openDb } from '../adapters/db/open.ts';
-import { SqlEventStore } from '../adapters/db/events-store.ts';
 import { SqlOutboxStore } from '../adapters/db/alerts-store.ts';
 import { createChannels } from '../adapters/channels/index.ts';
 import { spawnDetached } from '../adapters/channels/detached.ts';
-import type { Finding } from '../detect/index.ts';
+import * as alerts from '../alerts/index.ts';
 import {
-  Dispatcher,
-  Sender,
   createRenderer,
-  messageKey,
-  systemMessage,
-  nextCommands,
-  parseSilenceMatch,
+  deliverOnce,
+  pamFinding,
   shippedTemplates,
-  type AlertRecord,
+  startAlertsService,
+  type AlertDetail,
+  type AlertView,
+  type AlertsService,
+  type AlertsServiceDeps,
+  type AlertsStatus,
   type Channel,
-  type ChannelHealth,
   type FindingSource,
   type MessageContext,
-  type OutboxItem,
-  type OutboxStatus,
+  type OutboxStore,
   type Renderer,
   type Silence,
+  type TestResult,
 } from '../alerts/index.ts';
 import type { LoadedConfig } from './config.ts';
 import { resolvePath } from './config.ts';
+import { createApp, withApp, type App } from './context.ts';
+
+export type { AlertDetail, AlertView, AlertsService, AlertsStatus, TestResult };
+export { pamFinding, pamService } from '../alerts/index.ts';
 
 export interface AlertsDeps {
   db: Db;
+  /** The outbox over `db` (the app context's); one is made when absent. */
+  outbox?: OutboxStore;
   /** The traffic record (its findings table is read by id). */
   store: FindingSource;
   config: Config;
@@ -53,298 +54,113 @@ export interface AlertsDeps {
   channels?: Map<string, Channel>;
 }
 
-export interface AlertsService {
-  /** New findings were committed: dispatch now instead of at the next poll. */
-  notify(): void;
-  /** Finishes the current step of both loops and stops. */
-  stop(): Promise<void>;
-  /** Resolves when the tables exist and templates are loaded (rejects on a broken template). */
-  ready: Promise<void>;
-}
-
-interface Parts {
-  outbox: SqlOutboxStore;
-  dispatcher: Dispatcher;
-  sender: Sender;
-  channels: Map<string, Channel>;
-  renderer: Renderer;
-  context: MessageContext;
-}
-
 export function messageContext(config: Config): MessageContext {
   return { site: config.site.name, host: config.alerts.hostname ?? hostname() };
 }
 
-async function templateRenderer(config: Config, baseDir: string | undefined): Promise<Renderer> {
+function templateRenderer(config: Config, baseDir: string | undefined): Promise<Renderer> {
   const own = config.alerts.templates;
   return createRenderer(
     own !== undefined ? [resolvePath(baseDir ?? process.cwd(), own), shippedTemplates] : [shippedTemplates],
   );
 }
 
-async function build(d: AlertsDeps, overrides: { leaseMs?: number } = {}): Promise<Parts> {
-  const a = d.config.alerts;
+async function serviceDeps(d: AlertsDeps): Promise<AlertsServiceDeps> {
   const clock = d.clock ?? systemClock;
-  const logger = (d.logger ?? silentLogger).child({ subsystem: 'alerts' });
-  const outbox = new SqlOutboxStore(d.db, () => clock.now());
-  await outbox.init();
-  const renderer = await templateRenderer(d.config, d.baseDir);
-  const channels = d.channels ?? createChannels(a.channels, () => clock.now());
-  const context = messageContext(d.config);
-  const dispatcher = new Dispatcher({
-    store: outbox,
+  let outbox = d.outbox;
+  if (outbox === undefined) {
+    outbox = new SqlOutboxStore(d.db, () => clock.now());
+    await outbox.init();
+  }
+  return {
+    outbox,
     findings: d.store,
-    routes: effectiveRoutes(a),
-    channels: [...channels.keys()],
+    config: d.config.alerts,
+    channels: d.channels ?? createChannels(d.config.alerts.channels, () => clock.now()),
+    renderer: () => templateRenderer(d.config, d.baseDir),
+    context: messageContext(d.config),
     clock,
-    logger,
-    context,
-    maxAgeMs: a.maxAge,
-    resolveTimeoutMs: a.resolveTimeout,
+    logger: (d.logger ?? silentLogger).child({ subsystem: 'alerts' }),
     // SQLite has one writer, so ids become visible in order; PostgreSQL sequences do not.
     gapGraceMs: d.db.dialect === 'postgres' ? 30_000 : 0,
-  });
-  const sender = new Sender({
-    store: outbox,
-    channels,
-    renderer,
-    clock,
-    logger,
-    context,
-    leaseMs: overrides.leaseMs ?? a.delivery.lease,
-    backoffMs: a.delivery.backoff,
-    maxBackoffMs: a.delivery.maxBackoff,
-    giveUpAfterMs: a.delivery.giveUpAfter,
-    failingAfter: a.channelFailing.failures,
-    failingOlderThanMs: a.channelFailing.olderThan,
-  });
-  return { outbox, dispatcher, sender, channels, renderer, context };
-}
-
-/** A loop that runs `step` every `everyMs`, or at once when woken; one step at a time. */
-function loop(name: string, everyMs: number, step: () => Promise<number | null>, logger: Logger) {
-  let stopped = false;
-  let wakeUp: (() => void) | null = null;
-  let woken = false;
-  const wake = () => {
-    woken = true;
-    wakeUp?.();
-  };
-  const done = (async () => {
-    while (!stopped) {
-      woken = false;
-      let waitMs = everyMs;
-      try {
-        const next = await step();
-        if (next !== null) waitMs = Math.max(0, Math.min(everyMs, next));
-      } catch (e) {
-        // A store or channel hiccup must not end the loop; the next round retries.
-        logger.error({ loop: name, err: e instanceof Error ? e.message : String(e) }, 'alerts step failed');
-        waitMs = Math.max(everyMs, 1000);
-      }
-      if (stopped || woken) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waitMs);
-        wakeUp = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wakeUp = null;
-    }
-  })();
-  return {
-    wake,
-    async stop() {
-      stopped = true;
-      wakeUp?.();
-      await done;
-    },
   };
 }
 
-/**
- * Starts alert delivery inside `ripcord run`: the dispatcher polls the findings table every
- * `alerts.pollMs` (and at once on `notify()`), the sender delivers whatever is due.
- */
+/** Alert delivery inside `ripcord run` (see alerts/service.ts). */
 export function startAlerts(d: AlertsDeps): AlertsService {
-  const logger = (d.logger ?? silentLogger).child({ subsystem: 'alerts' });
-  const clock = d.clock ?? systemClock;
-  const pollMs = d.config.alerts.pollMs;
-  let parts: Parts | null = null;
-  const ready = build(d).then((p) => {
-    parts = p;
+  const deps = serviceDeps(d);
+  let service: AlertsService | null = null;
+  const started = deps.then((x) => {
+    service = startAlertsService(x);
+    return service;
   });
-  ready.catch((e: unknown) =>
-    logger.error({ err: e instanceof Error ? e.message : String(e) }, 'alerts could not start'),
-  );
-
-  const sendLoop = loop(
-    'send',
-    pollMs,
-    async () => {
-      await ready;
-      if (!parts) return null;
-      await parts.sender.tick();
-      const due = await parts.sender.nextDue();
-      return due === null ? null : due - clock.now();
-    },
-    logger,
-  );
-  const dispatchLoop = loop(
-    'dispatch',
-    pollMs,
-    async () => {
-      await ready;
-      if (!parts) return null;
-      const r = await parts.dispatcher.tick();
-      if (r.queued > 0) sendLoop.wake();
-      // After a lost race with another dispatcher, go again at once.
-      return r.conflict ? 0 : null;
-    },
-    logger,
-  );
+  const ready = started.then((s) => s.ready);
+  ready.catch(() => {}); // reported by the service's logger; awaited by the caller
   return {
-    notify: () => dispatchLoop.wake(),
+    notify: () => service?.notify(),
     ready,
     async stop() {
-      await Promise.all([dispatchLoop.stop(), sendLoop.stop()]);
-      if (parts) for (const c of parts.channels.values()) await c.close?.();
+      const s = await started.catch(() => null);
+      await s?.stop();
     },
   };
 }
 
-/** One dispatch and one delivery round, now (the PAM hook's helper, `alerts test`, tests). */
+/** The alerts service over the app context's outbox and traffic record. */
+export async function startAlertsFor(app: App): Promise<AlertsService> {
+  return startAlerts({
+    db: await app.db(),
+    outbox: await app.outbox(),
+    store: await app.events(),
+    config: app.config,
+    logger: app.logger,
+    clock: app.clock,
+    baseDir: app.baseDir,
+  });
+}
+
+/** One dispatch and one delivery round, now. */
 export async function deliverNow(
   d: AlertsDeps,
   o: { leaseMs?: number } = {},
 ): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
-  const p = await build(d, o);
-  try {
-    const t = await p.dispatcher.tick();
-    const s = await p.sender.tick();
-    return { queued: t.queued, ...s };
-  } finally {
-    for (const c of p.channels.values()) await c.close?.();
-  }
+  return deliverOnce(await serviceDeps(d), o);
 }
 
 // ---- commands ------------------------------------------------------------------------
 
-async function withOutbox<T>(loaded: LoadedConfig, fn: (o: SqlOutboxStore, db: Db) => Promise<T>): Promise<T> {
-  const db = await openDb(loaded.config.store, loaded.config.stateDir);
-  try {
-    const o = new SqlOutboxStore(db);
-    await o.init();
-    return await fn(o, db);
-  } finally {
-    await db.close();
-  }
-}
-
-export interface AlertView extends Omit<AlertRecord, 'evidence' | 'message'> {
-  state: 'open' | 'acked' | 'closed';
-  message: string;
-  evidence: string[];
-}
-
-function view(a: AlertRecord, config: Config, now: number): AlertView {
-  const closed = a.status === 'open' && now - a.updatedAt > config.alerts.resolveTimeout;
-  return { ...a, state: closed ? 'closed' : a.status };
-}
-
 export async function listAlerts(
-  loaded: LoadedConfig,
+  app: App,
   q: { status?: 'open' | 'acked'; since?: number; limit: number },
 ): Promise<AlertView[]> {
-  const now = Date.now();
-  return withOutbox(loaded, async (o) => (await o.listAlerts(q)).map((a) => view(a, loaded.config, now)));
+  return alerts.listAlerts(await app.outbox(), q, app.config.alerts.resolveTimeout, app.clock.now());
 }
 
-export interface AlertDetail {
-  alert: AlertView;
-  deliveries: Omit<OutboxItem, 'message' | 'token'>[];
-  commands: string[];
+export async function showAlert(app: App, id: number): Promise<AlertDetail> {
+  return alerts.showAlert(await app.outbox(), id, app.config.alerts.resolveTimeout, app.clock.now());
 }
 
-export async function showAlert(loaded: LoadedConfig, id: number): Promise<AlertDetail> {
-  return withOutbox(loaded, async (o) => {
-    const a = await o.getAlert(id);
-    if (!a) throw new AppError('not_found', `no alert ${id}`);
-    const deliveries = (await o.outboxOf(id)).map(({ message: _m, token: _t, ...rest }) => rest);
-    return { alert: view(a, loaded.config, Date.now()), deliveries, commands: nextCommands(a) };
-  });
-}
-
-export async function ackAlert(
-  loaded: LoadedConfig,
-  id: number,
-): Promise<{ id: number; acked: boolean; already: boolean }> {
-  return withOutbox(loaded, async (o) => {
-    const a = await o.getAlert(id);
-    if (!a) throw new AppError('not_found', `no alert ${id}`);
-    const acked = await o.ack(id, Date.now());
-    return { id, acked, already: !acked && a.status === 'acked' };
-  });
+export async function ackAlert(app: App, id: number): Promise<{ id: number; acked: boolean; already: boolean }> {
+  return alerts.ackAlert(await app.outbox(), id, app.clock.now());
 }
 
 export async function addSilence(
-  loaded: LoadedConfig,
+  app: App,
   s: { match: string; forMs: number; comment?: string | undefined },
 ): Promise<Silence> {
-  const match = parseSilenceMatch(s.match);
-  if (!(s.forMs > 0)) throw new AppError('usage', '--for must be a positive duration such as 30m or 2h');
-  const now = Date.now();
-  return withOutbox(loaded, async (o) => {
-    const rec = { match, startsAt: now, endsAt: now + s.forMs, comment: s.comment ?? null, createdAt: now };
-    const id = await o.addSilence(rec);
-    return { id, muted: 0, ...rec };
-  });
+  return alerts.addSilence(await app.outbox(), s, app.clock.now());
 }
 
-export async function listSilences(loaded: LoadedConfig, all: boolean): Promise<Silence[]> {
-  return withOutbox(loaded, (o) => o.listSilences(Date.now(), all));
+export async function listSilences(app: App, all: boolean): Promise<Silence[]> {
+  return (await app.outbox()).listSilences(app.clock.now(), all);
 }
 
-export async function expireSilence(loaded: LoadedConfig, id: number): Promise<{ id: number; expired: boolean }> {
-  return withOutbox(loaded, async (o) => ({ id, expired: await o.expireSilence(id, Date.now()) }));
+export async function expireSilence(app: App, id: number): Promise<{ id: number; expired: boolean }> {
+  return { id, expired: await (await app.outbox()).expireSilence(id, app.clock.now()) };
 }
 
-export interface AlertsStatus {
-  outbox: Record<OutboxStatus, number>;
-  channels: (ChannelHealth & { configured: boolean })[];
-}
-
-export async function alertsStatus(loaded: LoadedConfig): Promise<AlertsStatus> {
-  return withOutbox(loaded, async (o) => {
-    const health = await o.channelHealth();
-    const names = new Set([...Object.keys(loaded.config.alerts.channels), ...health.map((h) => h.channel)]);
-    const byName = new Map(health.map((h) => [h.channel, h]));
-    return {
-      outbox: await o.outboxCounts(),
-      channels: [...names].sort().map((n) => ({
-        ...(byName.get(n) ?? {
-          channel: n,
-          consecutiveFailures: 0,
-          failingSince: null,
-          lastError: null,
-          lastSuccessAt: null,
-          reported: false,
-        }),
-        configured: n in loaded.config.alerts.channels,
-      })),
-    };
-  });
-}
-
-export interface TestResult {
-  channel: string;
-  type: string;
-  ok: boolean;
-  ms: number;
-  error: string | null;
-  transient: boolean | null;
-  key: string;
+export async function alertsStatus(app: App): Promise<AlertsStatus> {
+  return alerts.alertsStatus(await app.outbox(), Object.keys(app.config.alerts.channels));
 }
 
 /** Sends a test message on one channel now, outside the outbox, and reports what happened. */
@@ -355,104 +171,20 @@ export async function testChannel(
 ): Promise<TestResult> {
   const { config } = loaded;
   const channels = o.channels ?? createChannels(config.alerts.channels);
-  const channel = channels.get(name);
-  if (!channel) {
-    const known = [...channels.keys()];
-    throw new AppError(
-      'not_found',
-      `no channel named ${name}${known.length ? ` (configured: ${known.join(', ')})` : ' (alerts.channels is empty)'}`,
-    );
-  }
-  const renderer = await templateRenderer(config, loaded.baseDir);
-  const ctx = messageContext(config);
-  const now = Date.now();
-  const key = messageKey(`test${now.toString(36)}`, 1);
-  const message = systemMessage({
-    kind: 'test',
-    key,
-    ctx,
-    route: '_test',
-    title: `Test message on channel ${name}`,
-    summary: `This is a test of the ${channel.type} channel ${name}. If you read it, Ripcord can reach you here.`,
-    severity: 'info',
-    rule: 'test',
-    category: 'test',
-    at: now,
-    commands: ['ripcord alerts list', 'ripcord logs who'],
-  });
-  const started = performance.now();
   try {
-    await channel.send(message, await renderer.render(message));
-    return {
-      channel: name,
-      type: channel.type,
-      ok: true,
-      ms: Math.round(performance.now() - started),
-      error: null,
-      transient: null,
-      key,
-    };
-  } catch (e) {
-    const err = e instanceof AppError ? e : new AppError('internal', e instanceof Error ? e.message : String(e));
-    return {
-      channel: name,
-      type: channel.type,
-      ok: false,
-      ms: Math.round(performance.now() - started),
-      error: err.message,
-      transient: err.transient,
-      key,
-    };
+    return await alerts.sendTestMessage(
+      channels,
+      name,
+      () => templateRenderer(config, loaded.baseDir),
+      messageContext(config),
+      Date.now,
+    );
   } finally {
     for (const c of channels.values()) await c.close?.();
   }
 }
 
 // ---- PAM hook ------------------------------------------------------------------------
-
-/** PAM service name -> the service vocabulary of the traffic record. */
-export function pamService(s: string): string {
-  const v = s.toLowerCase();
-  if (v === 'sshd' || v === 'ssh') return 'ssh';
-  if (/ftp/.test(v)) return 'ftp';
-  if (v === 'sudo' || v === 'sudo-i') return 'sudo';
-  if (v === 'su' || v === 'su-l') return 'su';
-  if (v === 'login' || v === 'gdm-password' || v === 'lightdm') return 'console';
-  return v.replace(/[^a-z0-9_-]/g, '').slice(0, 32) || 'other';
-}
-
-/** Only a plausible host or address is kept from PAM_RHOST (it comes from the client side). */
-function cleanHost(h: string | undefined): string | null {
-  if (h === undefined) return null;
-  const t = h.trim();
-  if (t === '' || t.length > 255) return null;
-  return /^[A-Za-z0-9.:_%-]+$/.test(t) ? t : null;
-}
-
-export function pamFinding(env: Readonly<Record<string, string | undefined>>, now: number): Finding | null {
-  if (env['PAM_TYPE'] !== 'open_session') return null;
-  const rawUser = (env['PAM_USER'] ?? '').slice(0, 128);
-  const user = rawUser === '' ? null : rawUser;
-  const ip = cleanHost(env['PAM_RHOST']);
-  const service = pamService(env['PAM_SERVICE'] ?? 'other');
-  const ruser = env['PAM_RUSER'];
-  const tty = env['PAM_TTY'];
-  const line = `pam ${env['PAM_SERVICE'] ?? '?'}: session opened for ${user ?? '?'}${ip ? ` from ${ip}` : ''}${ruser ? ` by ${ruser}` : ''}${tty ? ` on ${tty}` : ''}`;
-  return {
-    rule: 'login-success',
-    category: 'login',
-    severity: 'info',
-    time: now,
-    ip,
-    user,
-    service,
-    field: 'pam',
-    match: user ?? '',
-    message: `${service} login: ${user ?? 'unknown user'}${ip ? ` from ${ip}` : ' (local)'}`,
-    groupKey: `login-success|${service}|${user ?? ''}|${ip ?? ''}|${now}`,
-    evidence: [line.slice(0, 500)],
-  };
-}
 
 export interface HookResult {
   recorded: boolean;
@@ -473,15 +205,12 @@ export async function pamHook(
   const result: HookResult = { recorded: false, findingId: null, deliverySpawned: false, error: null };
   const finding = pamFinding(env, Date.now());
   if (finding === null) return result;
-  let db: Db | null = null;
-  const deadline = Date.now() + o.timeoutMs;
+  // A locked SQLite file is waited for briefly, not for the default 10 s.
+  const app = createApp(loaded, {
+    store: { busyTimeoutMs: Math.max(100, Math.min(o.timeoutMs, 2000)), openDeadline: Date.now() + o.timeoutMs },
+  });
   const work = (async () => {
-    db = await openRetrying(loaded.config, deadline);
-    // A locked SQLite file is waited for briefly, not for the default 10 s.
-    if (db instanceof SqliteDb) db.raw.exec(`PRAGMA busy_timeout=${Math.max(100, Math.min(o.timeoutMs, 2000))}`);
-    const events = new SqlEventStore(db);
-    await events.init();
-    const [id] = await events.addFindings([finding]);
+    const [id] = await (await app.events()).addFindings([finding]);
     result.recorded = true;
     result.findingId = id ?? null;
   })();
@@ -500,8 +229,7 @@ export async function pamHook(
   } finally {
     clearTimeout(timer);
   }
-  const opened = db as Db | null;
-  if (opened !== null) void opened.close().catch(() => {});
+  void app.close().catch(() => {});
   if (result.recorded && o.deliver && loaded.config.alerts.enabled) {
     try {
       spawnDetached(o.selfArgv);
@@ -513,36 +241,23 @@ export async function pamHook(
   return result;
 }
 
-/**
- * Opens the store, retrying while another process holds the SQLite write lock (opening
- * switches the journal mode, which needs the lock before the busy timeout is in force).
- */
-async function openRetrying(config: Config, deadline: number): Promise<Db> {
-  for (;;) {
-    try {
-      return await openDb(config.store, config.stateDir);
-    } catch (e) {
-      if (!(e instanceof AppError) || !/locked|busy/i.test(e.message) || Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
 /** `ripcord hook deliver`: one dispatch and delivery round (started detached by the PAM hook). */
 export async function hookDeliver(
   loaded: LoadedConfig,
   logger: Logger = silentLogger,
 ): Promise<{ queued: number; sent: number; retried: number; failed: number }> {
-  const db = await openRetrying(loaded.config, Date.now() + 10_000);
-  try {
-    const events = new SqlEventStore(db);
-    await events.init();
+  return withApp(loaded, { logger, store: { openDeadline: Date.now() + 10_000 } }, async (app) =>
     // A short lease: if this short-lived process dies mid-send, `ripcord run` retries soon.
-    return await deliverNow(
-      { db, store: events, config: loaded.config, logger, baseDir: loaded.baseDir },
+    deliverNow(
+      {
+        db: await app.db(),
+        outbox: await app.outbox(),
+        store: await app.events(),
+        config: app.config,
+        logger,
+        baseDir: app.baseDir,
+      },
       { leaseMs: 15_000 },
-    );
-  } finally {
-    await db.close();
-  }
+    ),
+  );
 }

@@ -1,9 +1,10 @@
 // Reads `ripcord.yml`: YAML syntax errors with line and column, then the pure schema check
 // (core/config), then the checks that need the file system (a source path that does not
 // exist). Every problem is reported at once; a broken config is refused before anything runs.
+// Also `ripcord config check` and the annotated sample (`ripcord config sample`).
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AppError } from '../core/errors.ts';
 import { checkConfig, configError, configSchema, type Config, type ConfigProblem } from '../core/config/index.ts';
@@ -91,4 +92,29 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   if (opts.stateDir !== undefined) config = { ...config, stateDir: opts.stateDir };
   config = { ...config, stateDir: resolvePath(file === null ? cwd : baseDir, config.stateDir) };
   return { config, file, baseDir };
+}
+
+// ---- `ripcord config …` ----------------------------------------------------------------
+
+export function checkConfigFile(file: string | undefined): {
+  file: string | null;
+  ok: true;
+  sources: number;
+  store: string;
+  stateDir: string;
+} {
+  const l = loadConfig({ file });
+  return {
+    file: l.file,
+    ok: true,
+    sources: l.config.sources.length,
+    store: l.config.store.startsWith('postgres') ? 'postgres' : l.config.store,
+    stateDir: l.config.stateDir,
+  };
+}
+
+export const samplePath = join(import.meta.dirname, '..', '..', 'templates', 'ripcord.sample.yml');
+
+export function sampleConfig(): string {
+  return readFileSync(samplePath, 'utf8');
 }

@@ -1,19 +1,16 @@
-// `ripcord demo` (what `npm start` runs): lays out the bundled demo shop under
-// examples/demo-shop/.demo — its files and a day of logs with an intrusion — imports the logs,
-// takes the known-good baseline of the files, then lets the "attacker" change them, so every
-// step of the README's walk-through has something real to find.
+// `ripcord demo` (what `npm start` runs): lays out the demo shop (src/demo) — its files and a
+// day of logs with an intrusion — imports the logs, takes the known-good baseline of the files,
+// then lets the "attacker" change them, so every step of the README's walk-through has
+// something real to find.
 
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from './config.ts';
-import { runDaemon } from './run.ts';
-import { demoAttack, demoShell, demoSkimmer, demoTraffic } from './demo-traffic.ts';
-import { openStore } from './store.ts';
+import { attackShop, demoAttack, demoConfigPath, layOutShop } from '../demo/index.ts';
 import type { Logger } from '../core/log.ts';
-import { integrityBaseline, integrityContext } from './integrity.ts';
+import { loadConfig, type LoadedConfig } from './config.ts';
+import { withApp } from './context.ts';
+import { integrityAppOptions, integrityBaseline, integrityContextIn } from './integrity.ts';
+import { runDaemon } from './run.ts';
 
-export const demoDir = resolve(import.meta.dirname, '..', '..', 'examples', 'demo-shop');
-export const demoConfigPath = join(demoDir, 'ripcord.yml');
+export { demoConfigPath, demoDir } from '../demo/index.ts';
 
 export interface DemoSummary {
   config: string;
@@ -32,40 +29,29 @@ export async function setupDemo(o: {
   now?: number;
 }): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
   const now = o.now ?? Date.now();
-  const work = join(demoDir, '.demo');
-  rmSync(work, { recursive: true, force: true });
-  const site = join(work, 'site');
-  cpSync(join(demoDir, 'www'), site, { recursive: true });
-  mkdirSync(join(work, 'logs'), { recursive: true });
-  const traffic = demoTraffic(now);
-  writeFileSync(join(work, 'logs', 'access.log'), traffic.access);
-  writeFileSync(join(work, 'logs', 'auth.log'), traffic.auth);
+  const { site } = layOutShop(now);
 
   const loaded = loadConfig({ file: demoConfigPath });
-  const run = await runDaemon(loaded, { logger: o.logger, signal: new AbortController().signal, once: true });
+  return withApp(loaded, { logger: o.logger, ...integrityAppOptions }, async (app) => {
+    const run = await runDaemon(app, { signal: new AbortController().signal, once: true });
 
-  // The known-good copy is taken before the attacker's file changes land.
-  const baseline = (await integrityBaseline(integrityContext(loaded), { reason: 'demo: the shop as deployed' }))
-    .snapshot;
-  const shell = join(site, demoAttack.shell);
-  mkdirSync(dirname(shell), { recursive: true });
-  writeFileSync(shell, demoShell);
-  const skimmed = join(site, demoAttack.skimmedFile);
-  if (existsSync(skimmed)) appendFileSync(skimmed, demoSkimmer);
+    // The known-good copy is taken before the attacker's file changes land.
+    const ctx = integrityContextIn(app);
+    const baseline = (await integrityBaseline(ctx, { reason: 'demo: the shop as deployed' })).snapshot;
+    attackShop(site);
 
-  const store = await openStore(loaded.config);
-  try {
-    const findings = await store.events.listFindings({ limit: 100_000 });
+    const events = await app.events();
+    const findings = await events.listFindings({ limit: 100_000 });
     const byCat = new Map<string, number>();
     for (const f of findings) byCat.set(f.category, (byCat.get(f.category) ?? 0) + 1);
-    const logins = await store.events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
+    const logins = await events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
     const out: DemoSummary['logins'] = [];
     for (const l of logins)
       out.push({
         user: l.user,
         ip: l.ip,
         service: l.service,
-        knownIp: l.user !== null && l.ip !== null ? await store.events.seenBefore(l.user, l.ip, l.time) : null,
+        knownIp: l.user !== null && l.ip !== null ? await events.seenBefore(l.user, l.ip, l.time) : null,
       });
     return {
       loaded,
@@ -81,7 +67,5 @@ export async function setupDemo(o: {
         attacker: demoAttack.attacker,
       },
     };
-  } finally {
-    await store.close();
-  }
+  });
 }

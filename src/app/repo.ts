@@ -1,8 +1,10 @@
 // The repository as the CLI sees it: where it is (config `repository.path`, `--repo`, default
 // <stateDir>/repository), how the passphrase is found (environment or a file, never a flag),
-// and one function per `ripcord repo` command.
+// opening it (openRepositoryFor, called by the app context), and one function per
+// `ripcord repo` command.
 
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, LocalBackend } from '../adapters/blob/index.ts';
 import { type BackendSpec, type LocationOptions, parseLocation } from '../core/config/backends.ts';
@@ -12,6 +14,7 @@ import {
   type Backend,
   initRepository,
   openRepository,
+  repositoryExists,
   type CheckResult,
   type ForgetResult,
   type KeepRules,
@@ -23,7 +26,9 @@ import {
   type SnapshotInfo,
   type SnapshotResult,
 } from '../snapshots/index.ts';
+import { integrityDir, writeFileAtomic } from '../integrity/index.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
+import { withApp } from './context.ts';
 
 export interface RepoTarget {
   /** `--repo LOCATION` (a folder, sftp://..., rclone:...), overriding the config. */
@@ -103,16 +108,67 @@ export function scryptN(env: Env): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
-export async function withRepo<T>(loaded: LoadedConfig, t: RepoTarget, f: (r: Repository) => Promise<T>): Promise<T> {
-  const backend = repoBackend(loaded, t);
-  const repo = await openRepository(backend, passphrase(loaded), {
-    staleLockMs: loaded.config.repository.staleLockMinutes * 60_000,
-  });
+export interface RepositoryOptions {
+  /** `--repo LOCATION` (a folder, sftp://..., rclone:...), overriding the config. */
+  dir?: string | undefined;
+  /**
+   * Without a config file, a key generated once into <stateDir>/integrity/repository.key
+   * (mode 0600) stands in for the passphrase (the integrity commands' zero-config use).
+   */
+  generatedKey?: boolean;
+  /** The message when the repository does not exist (and is not to be created). */
+  notFound?: string;
+}
+
+export function keyFilePath(stateDir: string): string {
+  return join(integrityDir(stateDir), 'repository.key');
+}
+
+/** The passphrase; with `generatedKey` and no config file, the key file (made when `create`). */
+function repositoryPassphrase(loaded: LoadedConfig, env: Env, o: RepositoryOptions, create: boolean): string {
   try {
-    return await f(repo);
-  } finally {
-    await repo.close();
+    return passphrase(loaded, env);
+  } catch (e) {
+    if (!o.generatedKey || loaded.file !== null) throw e;
   }
+  const file = keyFilePath(loaded.config.stateDir);
+  if (existsSync(file)) {
+    const line = readFileSync(file, 'utf8').split('\n')[0] ?? '';
+    if (line === '') throw new AppError('corrupt', 'the repository key file is empty', { where: file });
+    return line;
+  }
+  if (!create)
+    throw new AppError(
+      'usage',
+      'no passphrase: set RIPCORD_PASSPHRASE, or run `ripcord integrity baseline` here first',
+      { where: file },
+    );
+  const key = randomBytes(32).toString('base64url');
+  writeFileAtomic(file, `${key}\n`);
+  return key;
+}
+
+/** Opens the configured repository (the one place it is opened), creating it when `create` and absent. */
+export async function openRepositoryFor(
+  loaded: LoadedConfig,
+  env: Env,
+  o: RepositoryOptions & { create: boolean },
+): Promise<Repository> {
+  const backend = repoBackend(loaded, { repo: o.dir }, env);
+  const pass = repositoryPassphrase(loaded, env, o, o.create);
+  const staleLockMs = loaded.config.repository.staleLockMinutes * 60_000;
+  if (!o.create && o.notFound === undefined) return openRepository(backend, pass, { staleLockMs });
+  if (await repositoryExists(backend)) return openRepository(backend, pass, { staleLockMs });
+  if (!o.create) throw new AppError('not_found', o.notFound ?? 'no repository', { where: backend.location });
+  const n = scryptN(env);
+  return initRepository(backend, pass, {
+    compressionLevel: loaded.config.repository.compression,
+    ...(n !== undefined ? { scryptN: n } : {}),
+  });
+}
+
+export async function withRepo<T>(loaded: LoadedConfig, t: RepoTarget, f: (r: Repository) => Promise<T>): Promise<T> {
+  return withApp(loaded, { repository: { dir: t.repo } }, async (app) => f(await app.repository()));
 }
 
 export async function repoInit(

@@ -4,16 +4,13 @@
 // finishes the batch it is storing, so a restart resumes exactly where it stopped.
 
 import { AppError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import { SourceChannel, type SourceStats } from '../logs/pipeline.ts';
-import type { LoadedConfig } from './config.ts';
-import { openStore, type OpenStore } from './store.ts';
+import type { App } from './context.ts';
 import { buildSource, sourceIdOf } from './sources.ts';
-import { buildDetector } from './detector.ts';
+import { buildDetector } from './detect.ts';
 import { startServices, type Service } from './services.ts';
 
 export interface RunOptions {
-  logger: Logger;
   signal: AbortSignal;
   /** Read every source to its current end, then stop (for cron and tests). */
   once?: boolean;
@@ -29,27 +26,23 @@ export interface RunSummary {
 
 const DAY = 86_400_000;
 
-export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<RunSummary> {
-  const { config, baseDir } = loaded;
-  const log = o.logger;
-  let store: OpenStore;
-  try {
-    store = await openStore(config);
-  } catch (e) {
-    throw e instanceof AppError ? e : new AppError('store', String(e));
-  }
+/** Runs until `o.signal` aborts (or, with `once`, until every source is read); the caller closes `app`. */
+export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
+  const { config, baseDir, loaded } = app;
+  const log = app.logger;
+  const events = await app.events();
   const services: Service[] = [];
   let pruned = 0;
   try {
-    const detector = config.detect.enabled ? await buildDetector(loaded, store.events) : undefined;
-    if (!o.once) services.push(...(await startServices(loaded, store, log)));
+    const detector = config.detect.enabled ? await buildDetector(loaded, events) : undefined;
+    if (!o.once) services.push(...(await startServices(app)));
     const notify = () => {
       for (const s of services) s.notify?.();
     };
 
     // Retention: prune at start and then every hour.
     const prune = async () => {
-      const removed = await store.events.prune(Date.now() - config.logs.retentionDays * DAY);
+      const removed = await events.prune(Date.now() - config.logs.retentionDays * DAY);
       pruned += removed;
       if (removed > 0) log.info({ removed, retentionDays: config.logs.retentionDays }, 'pruned old traffic');
     };
@@ -67,7 +60,7 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
         ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
       });
       const channel = new SourceChannel(
-        { store: store.events, detector, platform: config.site.platform, onFindings: notify },
+        { store: events, detector, platform: config.site.platform, onFindings: notify },
         id,
         spec.format,
         {
@@ -76,12 +69,12 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
         },
       );
       channels.push(channel);
-      const state = await store.events.sourceState(id);
+      const state = await events.sourceState(id);
       log.info({ source: id, resume: state?.checkpoint !== null && state?.checkpoint !== undefined }, 'source started');
       // A failing source is retried with backoff; the others keep running.
       for (let attempt = 0; !o.signal.aborted; attempt++) {
         try {
-          const current = await store.events.sourceState(id);
+          const current = await events.sourceState(id);
           await source.run(current?.checkpoint ?? null, (b) => channel.handle(b), o.signal);
           return;
         } catch (e) {
@@ -104,6 +97,5 @@ export async function runDaemon(loaded: LoadedConfig, o: RunOptions): Promise<Ru
   } finally {
     for (const s of services.reverse())
       await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
-    await store.close();
   }
 }

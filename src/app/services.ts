@@ -1,12 +1,9 @@
 // The subsystems that run beside the traffic sources inside `ripcord run` (alert delivery,
-// integrity watch, backup schedule). Each starts here and stops on shutdown.
+// integrity watch, backup schedule). Each starts here from the app context and stops on shutdown.
 
-import type { Logger } from '../core/log.ts';
-import type { LoadedConfig } from './config.ts';
-import type { OpenStore } from './store.ts';
-import { startAlerts } from './alerts.ts';
+import type { App } from './context.ts';
+import { startAlertsFor } from './alerts.ts';
 import { startIntegrityWatch } from './integrity.ts';
-import { storeTrafficLookup } from './traffic-lookup.ts';
 
 export interface Service {
   name: string;
@@ -15,11 +12,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startServices(loaded: LoadedConfig, store: OpenStore, log: Logger): Promise<Service[]> {
+export async function startServices(app: App): Promise<Service[]> {
   const services: Service[] = [];
-  const { config } = loaded;
+  const { config, loaded } = app;
+  const log = app.logger;
+  const events = await app.events();
   if (config.alerts.enabled) {
-    const alerts = startAlerts({ db: store.db, store: store.events, config, logger: log, baseDir: loaded.baseDir });
+    const alerts = await startAlertsFor(app);
     // A broken template or channel config must stop the start, not fail silently later.
     await alerts.ready;
     services.push({ name: 'alerts', notify: () => alerts.notify(), stop: () => alerts.stop() });
@@ -27,11 +26,12 @@ export async function startServices(loaded: LoadedConfig, store: OpenStore, log:
   const hasFiles = config.integrity.paths.length > 0 || config.site.root !== undefined;
   if (hasFiles) {
     // A changed site file becomes a finding like any attack, so the alert path delivers it.
+    // Its traffic lookups read the daemon's open store.
     const watch = startIntegrityWatch({
       loaded,
-      traffic: storeTrafficLookup(config),
+      traffic: app.traffic,
       onFinding: (f) => {
-        store.events
+        events
           .addFindings([f])
           .then(() => {
             for (const s of services) s.notify?.();

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { AppError } from '../core/errors.ts';
 import { parseInstant } from '../core/clock.ts';
 import { loadConfig, type LoadedConfig } from '../app/config.ts';
+import { withApp, type App, type AppOptions } from '../app/context.ts';
 
 export interface GlobalOpts {
   config?: string;
@@ -20,6 +21,11 @@ export function globals(cmd: Command): GlobalOpts {
 export function configFor(cmd: Command): LoadedConfig {
   const g = globals(cmd);
   return loadConfig({ file: g.config, stateDir: g.stateDir });
+}
+
+/** Runs a command's work with the app context of its config; the context is closed afterwards. */
+export function withAppFor<T>(cmd: Command, fn: (app: App) => Promise<T>, opts: AppOptions = {}): Promise<T> {
+  return withApp(configFor(cmd), opts, fn);
 }
 
 export function instant(flag: string, text: string | undefined, now = Date.now()): number | undefined {

@@ -16,3 +16,4 @@ export { runRuleTests, runCase, splitRequest } from './testing.ts';
 export type { Explanation, FieldExplanation, RuleMatch } from './explain.ts';
 export { explainEvent } from './explain.ts';
 export { decode, sqlView, compactView } from './normalise.ts';
+export { ruleSetFor, listRules, explainLine, type RuleInfo, type RuleSetOptions } from './ruleset.ts';

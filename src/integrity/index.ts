@@ -18,3 +18,7 @@ export * from './scan/rules.ts';
 export * from './scan/scanner.ts';
 export * from './scandb.ts';
 export * from './watch.ts';
+export * from './context.ts';
+export * from './operations.ts';
+export * from './scanning.ts';
+export * from './site-watch.ts';

@@ -29,6 +29,11 @@ export const nullTrafficLookup: TrafficLookup = {
   requestsAround: async () => [],
 };
 
+/** Watches nothing (integrity.watch.enabled false): only the scheduled check runs. */
+export const noFileWatcher: FileWatcher = {
+  watch: async () => ({ add() {}, close: async () => {} }),
+};
+
 export type WatchEvent = { type: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir'; path: string };
 
 export interface FileWatcher {

@@ -21,7 +21,7 @@ import type {
 import type { Severity } from '../../detect/index.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Db, Row, SqlValue } from './db.ts';
-import { SqliteDb } from './sqlite.ts';
+import { SqliteDb, isSqliteBusy } from './sqlite.ts';
 import { alertsMigrations } from './alerts-schema.ts';
 
 type Stmt = { kind: 'all' | 'run'; sql: string; params: readonly SqlValue[] };
@@ -203,7 +203,7 @@ export class SqlOutboxStore implements OutboxStore {
       } catch (e) {
         if (e instanceof AppError) throw e;
         const msg = e instanceof Error ? e.message : String(e);
-        throw new AppError(/SQLITE_BUSY|locked/i.test(msg) ? 'locked' : 'store', `SQLite: ${msg}`, { cause: e });
+        throw new AppError(isSqliteBusy(e) ? 'locked' : 'store', `SQLite: ${msg}`, { cause: e });
       }
     }
     return db.tx(async (q) => {

@@ -18,6 +18,18 @@ import {
 export interface SqliteOptions {
   /** `synchronous` pragma: NORMAL (default: safe against process crashes) or FULL (also power loss). */
   synchronous?: 'NORMAL' | 'FULL';
+  /** How long a statement waits for another process's write lock (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+// SQLITE_BUSY (5) and SQLITE_LOCKED (6); extended codes keep the primary code in the low byte.
+const BUSY_CODES = new Set([5, 6]);
+
+/** Whether node:sqlite failed because another connection holds the lock (by the driver's error code). */
+export function isSqliteBusy(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null || !('errcode' in e)) return false;
+  const code = (e as { errcode: unknown }).errcode;
+  return typeof code === 'number' && BUSY_CODES.has(code & 0xff);
 }
 
 function bind(params: readonly SqlValue[]): SQLInputValue[] {
@@ -35,14 +47,19 @@ export class SqliteDb implements Db {
   constructor(path: string, options: SqliteOptions = {}) {
     this.path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let raw: DatabaseSync | null = null;
     try {
-      this.raw = new DatabaseSync(path);
+      raw = new DatabaseSync(path);
       // 16 KiB pages: fewer, fuller index pages per transaction (measured faster bulk inserts).
-      this.raw.exec(
-        `PRAGMA busy_timeout=10000; PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}; PRAGMA foreign_keys=ON;`,
+      raw.exec(
+        `PRAGMA busy_timeout=${Math.max(0, Math.round(options.busyTimeoutMs ?? 10_000))}; PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}; PRAGMA foreign_keys=ON;`,
       );
+      this.raw = raw;
     } catch (e) {
-      throw new AppError('store', `cannot open the SQLite store: ${e instanceof Error ? e.message : String(e)}`, {
+      if (raw?.isOpen) raw.close();
+      // Opening switches to WAL, which needs the write lock: a busy store is `locked` (transient).
+      const code = isSqliteBusy(e) ? 'locked' : 'store';
+      throw new AppError(code, `cannot open the SQLite store: ${e instanceof Error ? e.message : String(e)}`, {
         where: path,
         cause: e,
       });
@@ -166,6 +183,5 @@ export class SqliteDb implements Db {
 
 function storeError(e: unknown, sql: string): AppError {
   const msg = e instanceof Error ? e.message : String(e);
-  const busy = /SQLITE_BUSY|database is locked/i.test(msg);
-  return new AppError(busy ? 'locked' : 'store', `SQLite: ${msg}`, { where: sql.slice(0, 80), cause: e });
+  return new AppError(isSqliteBusy(e) ? 'locked' : 'store', `SQLite: ${msg}`, { where: sql.slice(0, 80), cause: e });
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { AppError, EXIT_FOUND } from '../../core/errors.ts';
 import { durationMs } from '../../core/config/alerts.ts';
 import { createOut, safe, table } from '../output.ts';
-import { configFor, instant, isoTime, positiveInt } from '../context.ts';
+import { configFor, withAppFor, instant, isoTime, positiveInt } from '../context.ts';
 import {
   ackAlert,
   addSilence,
@@ -60,11 +60,13 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const since = instant('--since', o['since'] as string | undefined);
-      const rows = await listAlerts(configFor(cmd), {
-        ...(o['open'] === true ? { status: 'open' as const } : {}),
-        ...(since !== undefined ? { since } : {}),
-        limit: positiveInt('--limit', o['limit'] as string | undefined, 50),
-      });
+      const rows = await withAppFor(cmd, (app) =>
+        listAlerts(app, {
+          ...(o['open'] === true ? { status: 'open' as const } : {}),
+          ...(since !== undefined ? { since } : {}),
+          limit: positiveInt('--limit', o['limit'] as string | undefined, 50),
+        }),
+      );
       if (out.json)
         for (const a of rows) out.record({ ...a, firstAt: isoTime(a.firstAt), lastAt: isoTime(a.lastAt) }, () => '');
       else if (rows.length === 0) out.note('no alerts');
@@ -95,7 +97,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object')
     .action(async (id: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
-      const d = await showAlert(configFor(cmd), alertId(id));
+      const d = await withAppFor(cmd, (app) => showAlert(app, alertId(id)));
       const a = d.alert;
       out.record(d, () =>
         [
@@ -136,7 +138,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object')
     .action(async (id: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
-      const r = await ackAlert(configFor(cmd), alertId(id));
+      const r = await withAppFor(cmd, (app) => ackAlert(app, alertId(id)));
       out.record(r, () => (r.acked ? `alert ${r.id} acknowledged` : `alert ${r.id} was already acknowledged`));
     });
 
@@ -164,29 +166,32 @@ export function register(program: Command): void {
     )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
-      const loaded = configFor(cmd);
-      if (typeof o['expire'] === 'string') {
-        const r = await expireSilence(loaded, alertId(o['expire']));
+      const expire = o['expire'];
+      const match = o['match'];
+      if (typeof expire === 'string') {
+        const r = await withAppFor(cmd, (app) => expireSilence(app, alertId(expire)));
         out.record(r, () => (r.expired ? `silence ${r.id} ended` : `silence ${r.id} was not active`));
         return;
       }
-      if (typeof o['match'] === 'string') {
+      if (typeof match === 'string') {
         const forText = String(o['for'] ?? '2h');
         const forMs = durationMs(forText);
         if (forMs === undefined || forMs <= 0)
           throw new AppError('usage', `--for: "${forText}" is not a duration (30m, 2h, 1d)`);
-        const s = await addSilence(loaded, {
-          match: o['match'],
-          forMs,
-          comment: typeof o['comment'] === 'string' ? o['comment'] : undefined,
-        });
+        const s = await withAppFor(cmd, (app) =>
+          addSilence(app, {
+            match,
+            forMs,
+            comment: typeof o['comment'] === 'string' ? o['comment'] : undefined,
+          }),
+        );
         out.record(
           { ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) },
           (v) => `silence ${v.id}: ${matchText(s.match)} until ${v.endsAt}`,
         );
         return;
       }
-      const rows = await listSilences(loaded, o['all'] === true);
+      const rows = await withAppFor(cmd, (app) => listSilences(app, o['all'] === true));
       if (out.json)
         for (const s of rows) out.record({ ...s, startsAt: isoTime(s.startsAt), endsAt: isoTime(s.endsAt) }, () => '');
       else if (rows.length === 0) out.note('no active silences');
@@ -205,7 +210,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object')
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
-      const s = await alertsStatus(configFor(cmd));
+      const s = await withAppFor(cmd, (app) => alertsStatus(app));
       out.record(s, () =>
         [
           `outbox: ${s.outbox.pending} pending, ${s.outbox.sending} sending, ${s.outbox.sent} sent, ${s.outbox.failed} failed`,

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createOut } from '../output.ts';
 import { globals } from '../context.ts';
-import { checkConfigFile, sampleConfig } from '../../app/config-api.ts';
+import { checkConfigFile, sampleConfig } from '../../app/config.ts';
 
 export function register(program: Command): void {
   const config = program

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
 import { setupDemo } from '../../app/demo.ts';
 import { runDaemon } from '../../app/run.ts';
+import { withApp } from '../../app/context.ts';
 import { createLogger } from '../../app/logger.ts';
 import { silentLogger } from '../../core/log.ts';
 
@@ -45,6 +46,6 @@ export function register(program: Command): void {
       process.once('SIGINT', () => ac.abort());
       process.once('SIGTERM', () => ac.abort());
       out.note('Ripcord is running on the demo shop (Ctrl-C to stop).');
-      await runDaemon(loaded, { logger, signal: ac.signal });
+      await withApp(loaded, { logger }, (app) => runDaemon(app, { signal: ac.signal }));
     });
 }

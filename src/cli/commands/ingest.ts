@@ -1,12 +1,12 @@
 // `ripcord ingest`: one-shot import of log files into the traffic record.
 
 import type { Command } from 'commander';
-import { formatNames, type FormatName } from '../../app/logs-api.ts';
+import { formatNames, type FormatName } from '../../app/logs.ts';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe } from '../output.ts';
 import { configFor } from '../context.ts';
 import { progressBar } from '../progress.ts';
-import { runIngest } from '../../app/logs-api.ts';
+import { runIngest } from '../../app/logs.ts';
 
 export function register(program: Command): void {
   program

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { EXIT_FOUND, errorCodes } from '../../core/errors.ts';
 import type { IntegrityTarget } from '../../app/integrity.ts';
-import { configFor } from '../context.ts';
+import { withAppFor } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
 
 const WHERE_HELP = `
@@ -42,9 +42,14 @@ interface WhereOpts {
 // runs, so other commands do not pay for it at start-up.
 const app = () => import('../../app/integrity.ts');
 
-async function ctxOf(o: WhereOpts, cmd: Command) {
+type IntegrityApp = Awaited<ReturnType<typeof app>>;
+type IntegrityCtx = ReturnType<IntegrityApp['integrityContext']>;
+
+/** Runs one integrity command in the app context (its traffic record is opened only if a change needs it). */
+async function withCtx<T>(o: WhereOpts, cmd: Command, fn: (m: IntegrityApp, ctx: IntegrityCtx) => Promise<T>) {
   const t: IntegrityTarget = { roots: o.root, preset: o.preset };
-  return (await app()).integrityContext(configFor(cmd), t);
+  const m = await app();
+  return withAppFor(cmd, (a) => fn(m, m.integrityContextIn(a, t)), m.integrityAppOptions);
 }
 
 const size = (n: number): string =>
@@ -75,7 +80,7 @@ export function register(program: Command): void {
       .option('--reason <text>', 'why (kept in the audit log), e.g. "release 2.4.1 deployed"'),
   ).action(async (o: WhereOpts & { reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityBaseline(await ctxOf(o, cmd), { reason: o.reason });
+    const r = await withCtx(o, cmd, (m, ctx) => m.integrityBaseline(ctx, { reason: o.reason }));
     out.record(
       r,
       (x) =>
@@ -96,7 +101,7 @@ export function register(program: Command): void {
       .option('--full', 're-hash every file instead of trusting unchanged stat data'),
   ).action(async (o: WhereOpts & { full?: boolean }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityCheck(await ctxOf(o, cmd), { full: o.full === true });
+    const r = await withCtx(o, cmd, (m, ctx) => m.integrityCheck(ctx, { full: o.full === true }));
     for (const c of r.changes) {
       out.record(
         {
@@ -157,7 +162,7 @@ export function register(program: Command): void {
       ),
   ).action(async (path: string, o: WhereOpts, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityDiff(await ctxOf(o, cmd), path);
+    const r = await withCtx(o, cmd, (m, ctx) => m.integrityDiff(ctx, path));
     out.record(r, (x) => {
       if (x.status === 'unchanged') return `${safe(x.path)}: unchanged`;
       if (x.status === 'not-a-file') return `${safe(x.path)}: not a regular file`;
@@ -180,11 +185,13 @@ export function register(program: Command): void {
       .option('--reason <text>', 'why (kept in the audit log)'),
   ).action(async (paths: string[], o: WhereOpts & { all?: boolean; reason?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityAccept(await ctxOf(o, cmd), {
-      paths,
-      all: o.all === true,
-      reason: o.reason,
-    });
+    const r = await withCtx(o, cmd, (m, ctx) =>
+      m.integrityAccept(ctx, {
+        paths,
+        all: o.all === true,
+        reason: o.reason,
+      }),
+    );
     out.record(r, (x) =>
       x.all
         ? `accepted everything: new baseline ${x.snapshot.slice(0, 12)}`
@@ -212,12 +219,14 @@ export function register(program: Command): void {
       cmd: Command,
     ) => {
       const out = createOut(o.json === true);
-      const r = await (await app()).integrityRevert(await ctxOf(o, cmd), {
-        paths,
-        all: o.all === true,
-        dryRun: o.dryRun === true,
-        deleteAdded: o.deleteAdded === true,
-      });
+      const r = await withCtx(o, cmd, (m, ctx) =>
+        m.integrityRevert(ctx, {
+          paths,
+          all: o.all === true,
+          dryRun: o.dryRun === true,
+          deleteAdded: o.deleteAdded === true,
+        }),
+      );
       for (const s of r.steps)
         out.record(
           { type: 'step', ...s },
@@ -253,7 +262,7 @@ export function register(program: Command): void {
       ),
   ).action(async (paths: string[], o: WhereOpts, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityScan(await ctxOf(o, cmd), paths);
+    const r = await withCtx(o, cmd, (m, ctx) => m.integrityScan(ctx, paths));
     const rows = r.findings.map((f) => [f.severity, f.rule, `${safe(f.path)}:${f.line}`, safe(f.match)]);
     if (o.json === true) for (const f of r.findings) out.record(f, () => '');
     else if (rows.length > 0) out.text(table(rows, ['SEVERITY', 'RULE', 'WHERE', 'MATCH']));
@@ -275,7 +284,7 @@ export function register(program: Command): void {
       .option('--url <url>', 'database URL (put the password in RIPCORD_SHOPDB_PASSWORD rather than here)'),
   ).action(async (o: WhereOpts & { url?: string }, cmd: Command) => {
     const out = createOut(o.json === true);
-    const r = await (await app()).integrityScanDb(await ctxOf(o, cmd), { url: o.url });
+    const r = await withCtx(o, cmd, (m, ctx) => m.integrityScanDb(ctx, { url: o.url }));
     const rows = r.findings.map((f) => [f.severity, f.rule, safe(f.path), safe(f.match)]);
     if (o.json === true) for (const f of r.findings) out.record(f, () => '');
     else if (rows.length > 0) out.text(table(rows, ['SEVERITY', 'RULE', 'WHERE', 'MATCH']));

@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
 import { configFor, defined, instant, isoTime, positiveInt, sinceUntil } from '../context.ts';
-import { searchLogs, who, top, timeline, withStore, type TimelineItem } from '../../app/logs-api.ts';
-import type { StoredEvent } from '../../app/logs-api.ts';
+import { searchLogs, who, top, timeline, withEvents, type TimelineItem } from '../../app/logs.ts';
+import type { StoredEvent } from '../../app/logs.ts';
 
 const services = ['ssh', 'ftp', 'sudo', 'su', 'shop-admin', 'web', 'other'] as const;
 type Service = (typeof services)[number];
@@ -83,8 +83,8 @@ export function register(program: Command): void {
       const range = sinceUntil(o);
       const status = statuses(o['status']);
       const svc = service(o['service']);
-      const rows = await withStore(loaded, (s) =>
-        searchLogs(s.events, {
+      const rows = await withEvents(loaded, (events) =>
+        searchLogs(events, {
           ...range,
           ...defined({
             ip: o['ip'],
@@ -120,8 +120,8 @@ export function register(program: Command): void {
       const loaded = configFor(cmd);
       const range = sinceUntil(o);
       const svc = service(o['service'] as string | undefined);
-      const rows = await withStore(loaded, (s) =>
-        who(s.events, {
+      const rows = await withEvents(loaded, (events) =>
+        who(events, {
           ...range,
           ...defined({ user: typeof o['user'] === 'string' ? o['user'] : undefined, service: svc }),
           failed: o['failed'] === true,
@@ -163,8 +163,8 @@ export function register(program: Command): void {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
       const range = sinceUntil(o);
-      const rows = await withStore(loaded, (s) =>
-        top(s.events, by, { ...range, limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
+      const rows = await withEvents(loaded, (events) =>
+        top(events, by, { ...range, limit: positiveInt('--limit', o['limit'] as string | undefined, 20) }),
       );
       if (out.json) for (const r of rows) out.record({ by, ...r }, () => '');
       else
@@ -190,8 +190,8 @@ export function register(program: Command): void {
       const from = instant('--from', o['from'] as string) ?? 0;
       const to = instant('--to', o['to'] as string) ?? Date.now();
       if (to <= from) throw new AppError('usage', '--to must be after --from');
-      const items = await withStore(loaded, (s) =>
-        timeline(s.events, {
+      const items = await withEvents(loaded, (events) =>
+        timeline(events, {
           from,
           to,
           ...defined({ ip: typeof o['ip'] === 'string' ? o['ip'] : undefined }),
@@ -211,8 +211,8 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
-      const rows = await withStore(loaded, (s) =>
-        s.events.rejects({
+      const rows = await withEvents(loaded, (events) =>
+        events.rejects({
           ...(typeof o['source'] === 'string' ? { source: o['source'] } : {}),
           limit: positiveInt('--limit', o['limit'] as string | undefined, 50),
         }),
@@ -228,7 +228,7 @@ export function register(program: Command): void {
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const loaded = configFor(cmd);
-      const rows = await withStore(loaded, (s) => s.events.listSources());
+      const rows = await withEvents(loaded, (events) => events.listSources());
       if (out.json) for (const r of rows) out.record(r, () => '');
       else
         out.text(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createOut } from '../output.ts';
 import { configFor } from '../context.ts';
 import { runDaemon } from '../../app/run.ts';
+import { withApp } from '../../app/context.ts';
 import { createLogger } from '../../app/logger.ts';
 
 export function register(program: Command): void {
@@ -31,13 +32,14 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
-      const summary = await runDaemon(loaded, {
-        logger,
-        signal: ac.signal,
-        once: o.once === true,
-        pollMs: Number(o.pollMs) || 200,
-        onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
-      });
+      const summary = await withApp(loaded, { logger }, (app) =>
+        runDaemon(app, {
+          signal: ac.signal,
+          once: o.once === true,
+          pollMs: Number(o.pollMs) || 200,
+          onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
+        }),
+      );
       for (const s of summary.sources)
         out.record(
           s,

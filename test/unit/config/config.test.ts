@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkConfig, expandEnv } from '../../../src/core/config/index.ts';
-import { loadConfig, parseYaml } from '../../../src/app/config.ts';
-import { samplePath } from '../../../src/app/config-api.ts';
+import { loadConfig, parseYaml, samplePath } from '../../../src/app/config.ts';
 import { AppError } from '../../../src/core/errors.ts';
 
 test('the shipped sample configuration parses and checks', () => {
