@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalBackend } from '../adapters/blob/local.ts';
+import { createBackend, LocalBackend } from '../adapters/blob/index.ts';
+import { type BackendSpec, type LocationOptions, parseLocation } from '../core/config/backends.ts';
 import { AppError } from '../core/errors.ts';
 import { snapshotId } from '../core/ids.ts';
 import {
+  type Backend,
   initRepository,
   listEntries,
   newestOfRoots,
@@ -34,7 +36,7 @@ import { withApp } from './context.ts';
 export type { ListedEntry } from '../snapshots/index.ts';
 
 export interface RepoTarget {
-  /** `--repo DIR`, overriding the config. */
+  /** `--repo LOCATION` (a folder, sftp://..., rclone:...), overriding the config. */
   repo?: string | undefined;
 }
 
@@ -46,7 +48,27 @@ export function repoDir(loaded: LoadedConfig, t: RepoTarget): string {
   return p !== undefined ? resolvePath(loaded.baseDir, p) : join(loaded.config.stateDir, 'repository');
 }
 
-function readSecretFile(file: string, what: string): string {
+/** A location text (with its options from the config) as a backend spec; `what` names it in errors. */
+export function locationSpec(text: string, opts: LocationOptions, baseDir: string, what: string): BackendSpec {
+  const p = parseLocation(text, opts, (x) => resolvePath(baseDir, x));
+  if (!p.ok) throw new AppError('usage', p.message, { where: what });
+  return p.spec;
+}
+
+/** Where the repository is: `--repo`, else repository.location, else repository.path or the default folder. */
+export function repoSpec(loaded: LoadedConfig, t: RepoTarget): BackendSpec {
+  const r = loaded.config.repository;
+  if (t.repo !== undefined) return locationSpec(t.repo, r, process.cwd(), '--repo');
+  if (r.location !== undefined) return locationSpec(r.location, r, loaded.baseDir, 'repository.location');
+  return { type: 'local', path: repoDir(loaded, t) };
+}
+
+/** The repository's storage (a folder, an SFTP server, an rclone remote). */
+export function repoBackend(loaded: LoadedConfig, t: RepoTarget, env: Env = process.env): Backend {
+  return createBackend(repoSpec(loaded, t), { env });
+}
+
+export function readSecretFile(file: string, what: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -85,14 +107,14 @@ export function newPassphrase(file: string | undefined, env: Env = process.env):
   throw new AppError('usage', 'no new passphrase: give --new-passphrase-file FILE or set RIPCORD_NEW_PASSPHRASE');
 }
 
-function scryptN(env: Env): number | undefined {
+export function scryptN(env: Env): number | undefined {
   // For tests only: a cheap KDF so suites stay fast. Never set in production.
   const v = env['RIPCORD_TEST_SCRYPT_N'];
   return v === undefined ? undefined : Number(v);
 }
 
 export interface RepositoryOptions {
-  /** `--repo DIR`, overriding the config. */
+  /** `--repo LOCATION` (a folder, sftp://..., rclone:...), overriding the config. */
   dir?: string | undefined;
   /**
    * Without a config file, a key generated once into <stateDir>/integrity/repository.key
@@ -137,7 +159,7 @@ export async function openRepositoryFor(
   env: Env,
   o: RepositoryOptions & { create: boolean },
 ): Promise<Repository> {
-  const backend = new LocalBackend(repoDir(loaded, { repo: o.dir }));
+  const backend = repoBackend(loaded, { repo: o.dir }, env);
   const pass = repositoryPassphrase(loaded, env, o, o.create);
   const staleLockMs = loaded.config.repository.staleLockMinutes * 60_000;
   if (!o.create && o.notFound === undefined) return openRepository(backend, pass, { staleLockMs });
@@ -159,9 +181,10 @@ export async function repoInit(
   t: RepoTarget,
   env: Env = process.env,
 ): Promise<{ location: string; id: string }> {
-  const location = repoDir(loaded, t);
+  const backend = repoBackend(loaded, t, env);
+  const location = backend.location;
   const n = scryptN(env);
-  const repo = await initRepository(new LocalBackend(location), passphrase(loaded, env), {
+  const repo = await initRepository(backend, passphrase(loaded, env), {
     compressionLevel: loaded.config.repository.compression,
     ...(n !== undefined ? { scryptN: n } : {}),
   });
@@ -181,11 +204,14 @@ export async function repoUnlock(
   t: RepoTarget,
   all: boolean,
 ): Promise<{ removed: number; temporaryFiles: number }> {
-  const backend = new LocalBackend(repoDir(l, t));
+  const spec = repoSpec(l, t);
   return withRepo(l, t, async (r) => {
     const removed = await r.unlock(all);
     // With no live lock left, nobody is writing: leftover temp files are safe to delete.
-    const temporaryFiles = (await r.listLocks()).length === 0 ? await backend.removeTemporaryFiles() : 0;
+    const temporaryFiles =
+      spec.type === 'local' && (await r.listLocks()).length === 0
+        ? await new LocalBackend(spec.path).removeTemporaryFiles()
+        : 0;
     return { removed, temporaryFiles };
   });
 }

@@ -16,6 +16,7 @@ import {
   defaultScrypt,
   type KeyFile,
   type MasterKey,
+  masterKey,
   newMasterKey,
   open,
   parseKeyFile,
@@ -98,13 +99,14 @@ function keyMeta(clock: Clock): { created: string; host: string; username: strin
 export async function initRepository(
   backend: Backend,
   passphrase: string,
-  opts: InitOptions & OpenOptions & { clock?: Clock } = {},
+  opts: InitOptions & OpenOptions & { clock?: Clock; idKey?: Buffer } = {},
 ): Promise<Repository> {
   if (passphrase === '') throw new AppError('usage', 'the passphrase must not be empty');
   if (await repositoryExists(backend))
     throw new AppError('conflict', 'a repository already exists here', { where: backend.location });
   const clock = opts.clock ?? systemClock;
-  const master = newMasterKey();
+  // A copy target shares its source's id key (blob ids and chunk boundaries), not its enc key.
+  const master = opts.idKey === undefined ? newMasterKey() : masterKey(randomBytes(32), opts.idKey);
   const chunk: ChunkParams = {
     min: opts.chunkMin ?? defaultChunkParams.min,
     avg: opts.chunkAvg ?? defaultChunkParams.avg,
@@ -155,7 +157,18 @@ export async function openRepository(
     const master = await unwrapMasterKey(file, passphrase);
     if (master === null) continue;
     const raw = await backend.get('config', 'config');
-    const config = JSON.parse(open(master.enc, raw, CONFIG_AAD, 'config').toString('utf8')) as ConfigFile;
+    let sealed: Buffer;
+    try {
+      sealed = open(master.enc, raw, CONFIG_AAD, 'config');
+    } catch (e) {
+      // A key left by an init killed before it wrote the config opens another master key.
+      if (e instanceof AppError && e.code === 'corrupt' && keys.length > 1) {
+        damaged = e;
+        continue;
+      }
+      throw e;
+    }
+    const config = JSON.parse(sealed.toString('utf8')) as ConfigFile;
     if (config.version !== 1)
       throw new AppError('corrupt', `unknown repository version ${String(config.version)}`, {
         where: backend.location,
@@ -191,6 +204,7 @@ export class RepoImpl implements Repository {
   readonly cdc: Cdc;
   readonly manifestCdc: Cdc;
   readonly keyName: string;
+  readonly chunkParams: ChunkParams;
   readonly #snapCache = new Map<string, SnapshotFile>();
   #indexLoaded = false;
 
@@ -208,6 +222,7 @@ export class RepoImpl implements Repository {
     this.keyName = keyName;
     this.clock = clock;
     this.staleMs = staleMs;
+    this.chunkParams = config.chunk;
     this.store = new BlobStore(backend, key, config.compression);
     const gear = gearTable(blobIdFromHash(key, sha256(Buffer.from('ripcord-gear'))));
     this.cdc = new Cdc(gear, config.chunk);
@@ -234,6 +249,11 @@ export class RepoImpl implements Repository {
   async reloadIndex(): Promise<void> {
     this.#indexLoaded = false;
     await this.#ensureIndex();
+  }
+
+  /** Runs f holding a shared (or exclusive) lock; copies lock both repositories this way. */
+  withLock<T>(exclusive: boolean, f: () => Promise<T>): Promise<T> {
+    return this.#withLock(exclusive, f);
   }
 
   async #withLock<T>(exclusive: boolean, f: () => Promise<T>): Promise<T> {

@@ -155,6 +155,8 @@ export class BlobStore {
   #error: unknown = null;
   #pool: SealPool | null = null;
   #batch: Batch | null = null;
+  /** Packs between index files (a copy writes them more often, so an interrupted one resumes closer). */
+  indexEveryPacks = INDEX_EVERY_PACKS;
   /** Off for tests that want everything on the main thread; workers need a real module file. */
   useWorkers = true;
 
@@ -363,7 +365,7 @@ export class BlobStore {
     }
     this.packs.set(name, packSize);
     this.#unindexed.push({ id: name, size: packSize, blobs: rows });
-    if (this.#unindexed.length >= INDEX_EVERY_PACKS) await this.#writeIndex();
+    if (this.#unindexed.length >= this.indexEveryPacks) await this.#writeIndex();
   }
 
   async #writeIndex(): Promise<void> {

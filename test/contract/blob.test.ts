@@ -1,5 +1,6 @@
 // Contract of the snapshot repository's storage port (src/snapshots/ports.ts), run against
-// every backend: the local directory and the in-memory one.
+// every backend: the local directory, the in-memory one, SFTP against a real OpenSSH server
+// started for the test, and rclone with a `local` remote and an `sftp` remote on that server.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,15 +12,141 @@ import { LocalBackend } from '../../src/adapters/blob/local.ts';
 import { MemoryBackend } from '../../src/adapters/blob/memory.ts';
 import type { Backend, FileType } from '../../src/snapshots/index.ts';
 import { AppError } from '../../src/core/errors.ts';
+import { create as createSftp } from '../../src/adapters/blob/sftp.ts';
+import { create as createRclone } from '../../src/adapters/blob/rclone.ts';
+import { rcloneMissing, sshdMissing, startSshd, type TestSshd } from '../helpers/sshd.ts';
 
 const hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-interface Factory {
-  name: string;
-  create(): { backend: Backend; cleanup(): void; litter?: (type: FileType) => void };
+interface Env {
+  backend: Backend;
+  cleanup(): void;
+  litter?: (type: FileType) => void;
 }
 
+interface Factory {
+  name: string;
+  /** Why it cannot run here (a missing server), or null. */
+  skip?: () => string | null;
+  create(): Env | Promise<Env>;
+}
+
+// One OpenSSH server for the whole file, started on first use.
+let sshd: Promise<TestSshd> | null = null;
+const server = (): Promise<TestSshd> => (sshd ??= startSshd());
+after(async () => {
+  if (sshd !== null) await (await sshd).stop();
+});
+
+/** A fresh folder on the test server, and litter written there the way a killed writer leaves it. */
+function remoteDir(s: TestSshd): { dir: string; litter: (type: FileType) => void } {
+  const dir = mkdtempSync(join(s.home, 'repo-'));
+  return {
+    dir,
+    litter: (type) => {
+      const d = type === 'data' ? join(dir, 'data', 'ab') : join(dir, type);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, '.tmp-0123456789abcdef'), 'half a file');
+    },
+  };
+}
+
+const quickRetry = { retry: { baseDelayMs: 20, maxDelayMs: 200 } };
+
 const factories: Factory[] = [
+  {
+    name: 'sftp',
+    skip: sshdMissing,
+    create: async () => {
+      const s = await server();
+      const { dir, litter } = remoteDir(s);
+      const backend = createSftp(
+        {
+          type: 'sftp',
+          host: '127.0.0.1',
+          port: s.port,
+          user: s.user,
+          path: join(dir, 'repo'),
+          hostKey: s.hostKey,
+          identityFile: s.identityFile,
+          timeoutSeconds: 20,
+          retries: 2,
+        },
+        { env: {}, ...quickRetry },
+      );
+      return { backend, litter, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'rclone (local remote)',
+    skip: rcloneMissing,
+    create: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ripcord-rclone-'));
+      writeFileSync(join(dir, 'rclone.conf'), '[shopbox]\ntype = local\n');
+      const backend = createRclone(
+        {
+          type: 'rclone',
+          remote: `shopbox:${join(dir, 'repo')}`,
+          configFile: join(dir, 'rclone.conf'),
+          binary: 'rclone',
+          timeoutSeconds: 20,
+          retries: 2,
+        },
+        { env: process.env, ...quickRetry },
+      );
+      return {
+        backend,
+        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        litter: (type) => {
+          const d = type === 'data' ? join(dir, 'repo', 'data', 'ab') : join(dir, 'repo', type);
+          mkdirSync(d, { recursive: true });
+          writeFileSync(join(d, '.tmp-0123456789abcdef'), 'half a file');
+        },
+      };
+    },
+  },
+  {
+    name: 'rclone (sftp remote on the test sshd)',
+    skip: () => rcloneMissing() ?? sshdMissing(),
+    create: async () => {
+      const s = await server();
+      const { dir, litter } = remoteDir(s);
+      const conf = join(dir, '..', `${dir.split('/').at(-1) ?? 'x'}.conf`);
+      writeFileSync(
+        conf,
+        [
+          '[offsite]',
+          'type = sftp',
+          'host = 127.0.0.1',
+          `port = ${s.port}`,
+          `user = ${s.user}`,
+          `key_file = ${s.identityFile}`,
+          'shell_type = none',
+          'disable_hashcheck = true',
+          '',
+        ].join('\n'),
+      );
+      const backend = createRclone(
+        {
+          type: 'rclone',
+          remote: `offsite:${join(dir, 'repo')}`,
+          configFile: conf,
+          binary: 'rclone',
+          timeoutSeconds: 20,
+          retries: 2,
+        },
+        { env: process.env, ...quickRetry },
+      );
+      return {
+        backend,
+        litter: (type) => litter(type),
+        cleanup: () => {
+          rmSync(dir, { recursive: true, force: true });
+          rmSync(conf, { force: true });
+        },
+      };
+    },
+  },
   {
     name: 'memory',
     create: () => ({ backend: new MemoryBackend(), cleanup: () => undefined }),
@@ -43,11 +170,12 @@ const factories: Factory[] = [
 ];
 
 for (const f of factories) {
-  describe(`blob backend contract: ${f.name}`, () => {
+  const skip = f.skip?.() ?? null;
+  describe(`blob backend contract: ${f.name}`, skip !== null ? { skip } : {}, () => {
     let b: Backend;
-    let env: ReturnType<Factory['create']>;
-    before(() => {
-      env = f.create();
+    let env: Env;
+    before(async () => {
+      env = await f.create();
       b = env.backend;
     });
     after(async () => {
@@ -118,16 +246,22 @@ for (const f of factories) {
 }
 
 for (const f of factories) {
-  it(`blob backend contract: ${f.name}: a file given in pieces is stored as their concatenation`, async () => {
-    const env = f.create();
-    try {
-      const pieces = Array.from({ length: 700 }, (_, i) => randomBytes(i % 50));
-      const whole = Buffer.concat(pieces);
-      await env.backend.put('data', hex(whole), pieces);
-      assert.deepEqual(await env.backend.get('data', hex(whole)), whole);
-      assert.equal((await env.backend.stat('data', hex(whole)))?.size, whole.length);
-    } finally {
-      env.cleanup();
-    }
-  });
+  const skip = f.skip?.() ?? null;
+  it(
+    `blob backend contract: ${f.name}: a file given in pieces is stored as their concatenation`,
+    skip !== null ? { skip } : {},
+    async () => {
+      const env = await f.create();
+      try {
+        const pieces = Array.from({ length: 700 }, (_, i) => randomBytes(i % 50));
+        const whole = Buffer.concat(pieces);
+        await env.backend.put('data', hex(whole), pieces);
+        assert.deepEqual(await env.backend.get('data', hex(whole)), whole);
+        assert.equal((await env.backend.stat('data', hex(whole)))?.size, whole.length);
+      } finally {
+        await env.backend.close();
+        env.cleanup();
+      }
+    },
+  );
 }

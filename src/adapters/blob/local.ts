@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type LocalBackendSpec, localBackendSchema } from '../../core/config/backends.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
+import type { BackendContext } from './context.ts';
 
 const NAME = /^[0-9a-f]{64}$/;
 
@@ -196,4 +198,11 @@ export class LocalBackend implements Backend {
   async close(): Promise<void> {
     // Nothing held open between calls.
   }
+}
+
+export const type = 'local';
+export const schema = localBackendSchema;
+
+export function create(spec: LocalBackendSpec, _ctx?: BackendContext): LocalBackend {
+  return new LocalBackend(spec.path);
 }

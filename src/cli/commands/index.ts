@@ -21,6 +21,7 @@ export const commandModules: Record<string, Loader> = {
   hook: () => import('./hook.ts'),
   integrity: () => import('./integrity.ts'),
   repo: () => import('./repo.ts'),
+  backup: () => import('./backup-copy.ts'),
   obligations: () => import('./obligations.ts'),
   config: () => import('./config.ts'),
 };
