@@ -91,7 +91,7 @@ function changedSet(rows: number): (i: number) => boolean {
 
 async function generateDump(file: string, mb: number, version: 1 | 2): Promise<void> {
   if (existsSync(file)) return;
-  const rows = Math.floor((mb * 1024 * 1024) / 205);
+  const rows = Math.floor((mb * 1024 * 1024) / 146); // rows average ~146 bytes
   const changed = version === 2 ? changedSet(rows) : () => false;
   const tmp = `${file}.tmp`;
   const out = createWriteStream(tmp);
