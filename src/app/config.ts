@@ -3,11 +3,24 @@
 // exist). Every problem is reported at once; a broken config is refused before anything runs.
 // Also `ripcord config check` and the annotated sample (`ripcord config sample`).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AppError } from '../core/errors.ts';
-import { checkConfig, configError, configSchema, type Config, type ConfigProblem } from '../core/config/index.ts';
+import { checkConfigWith, configError, configSchemaOf, type Config, type ConfigProblem } from '../core/config/index.ts';
+import { channels } from '../adapters/channels/index.ts';
+import { sources } from '../adapters/sources/index.ts';
+
+/** The whole configuration schema: core's sections with the schemas of the registered components. */
+export const configSchema = configSchemaOf({ source: sources.schema, channel: channels.schema });
+
+/** Pure check of a parsed document: every problem, with its path. */
+export function checkConfig(
+  doc: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  return checkConfigWith(configSchema, doc, env);
+}
 
 export interface LoadedConfig {
   config: Config;
@@ -32,19 +45,11 @@ export function parseYaml(text: string): { ok: true; doc: unknown } | { ok: fals
   return { ok: true, doc: doc.toJS({ maxAliasCount: 100 }) };
 }
 
-/** Checks that need the file system; pure schema checks come first. */
+/** Checks that need the file system (each component's own), after the pure schema checks. */
 export function checkPaths(config: Config, baseDir: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  config.sources.forEach((s, i) => {
-    if (s.type === 'file') {
-      const p = resolvePath(baseDir, s.path);
-      if (!existsSync(p) && !existsSync(dirname(p)))
-        problems.push({ path: `sources[${i}].path`, message: `neither the file nor its folder exists (${p})` });
-      else if (existsSync(p) && !statSync(p).isFile())
-        problems.push({ path: `sources[${i}].path`, message: `not a regular file (${p})` });
-    }
-  });
-  return problems;
+  return config.sources.flatMap((s, i) =>
+    sources.check(s, baseDir).map((p) => ({ path: `sources[${i}].${p.field}`, message: p.message })),
+  );
 }
 
 export function resolvePath(baseDir: string, p: string): string {

@@ -102,6 +102,9 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     return s.events;
   };
 
+  // ---- subsystem stores and services: one lazily opened part each (ARCHITECTURE.md, "How to
+  // add a subsystem"). Import the adapter inside the part, so other commands do not load it.
+
   const outbox = part<OutboxStore>(async () => {
     const { SqlOutboxStore } = await import('../adapters/db/alerts-store.ts');
     const o = new SqlOutboxStore((await store()).db, () => clock.now());
@@ -109,6 +112,8 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     return o;
   });
 
+  // The repository: unlike a store, a failed open (no repository yet, no passphrase) is not
+  // remembered, so `integrity baseline` can create it after a look that found none.
   let repository: Promise<Repository> | null = null;
   const openRepository = (o: { create?: boolean } = {}): Promise<Repository> => {
     if (closed) return Promise.reject(new Error('the app context is closed'));

@@ -5,6 +5,7 @@
 
 import { attackShop, demoAttack, demoConfigPath, layOutShop } from '../demo/index.ts';
 import type { Logger } from '../core/log.ts';
+import { who } from '../logs/index.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
 import { integrityAppOptions, integrityBaseline, integrityContextIn } from './integrity.ts';
@@ -44,15 +45,12 @@ export async function setupDemo(o: {
     const findings = await events.listFindings({ limit: 100_000 });
     const byCat = new Map<string, number>();
     for (const f of findings) byCat.set(f.category, (byCat.get(f.category) ?? 0) + 1);
-    const logins = await events.searchAuth({ loginsOnly: true, outcome: 'success', limit: 20 });
-    const out: DemoSummary['logins'] = [];
-    for (const l of logins)
-      out.push({
-        user: l.user,
-        ip: l.ip,
-        service: l.service,
-        knownIp: l.user !== null && l.ip !== null ? await events.seenBefore(l.user, l.ip, l.time) : null,
-      });
+    const logins = (await who(events, { limit: 20 })).map(({ user, ip, service, knownIp }) => ({
+      user,
+      ip,
+      service,
+      knownIp,
+    }));
     return {
       loaded,
       summary: {
@@ -62,7 +60,7 @@ export async function setupDemo(o: {
         events: run.sources.reduce((n, s) => n + s.events, 0),
         rejected: run.sources.reduce((n, s) => n + s.rejected, 0),
         findings: [...byCat].map(([category, count]) => ({ category, count })).sort((x, y) => y.count - x.count),
-        logins: out,
+        logins,
         baseline,
         attacker: demoAttack.attacker,
       },

@@ -13,8 +13,11 @@ import { snapshotId } from '../core/ids.ts';
 import {
   type Backend,
   initRepository,
+  listEntries,
+  newestOfRoots,
   openRepository,
   repositoryExists,
+  type ListedEntry,
   type CheckResult,
   type ForgetResult,
   type KeepRules,
@@ -29,6 +32,8 @@ import {
 import { integrityDir, writeFileAtomic } from '../integrity/index.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
+
+export type { ListedEntry } from '../snapshots/index.ts';
 
 export interface RepoTarget {
   /** `--repo LOCATION` (a folder, sftp://..., rclone:...), overriding the config. */
@@ -256,28 +261,13 @@ export async function repoSnapshot(
     };
     if (opts.stdinName !== undefined) return r.snapshotStream(opts.stdinName, process.stdin, base);
     const roots = paths.map((p) => resolvePath(process.cwd(), p));
-    let parent = opts.parent !== undefined ? (await r.findSnapshot(opts.parent)).id : undefined;
-    if (opts.parent === undefined) {
-      // The newest snapshot of the same roots is the parent: unchanged files are not read again.
-      const same = (await r.listSnapshots()).filter(
-        (s) => s.roots.join('\u0000') === [...roots].map((x) => x.replace(/\/+$/, '') || '/').join('\u0000'),
-      );
-      parent = same.at(-1)?.id;
-    }
+    // Without --parent, the newest snapshot of the same roots is the parent: unchanged files are not read again.
+    const parent =
+      opts.parent !== undefined
+        ? (await r.findSnapshot(opts.parent)).id
+        : newestOfRoots(await r.listSnapshots(), roots)?.id;
     return r.snapshot(roots, { ...base, ...(parent !== undefined ? { parent: snapshotId(parent) } : {}) });
   });
-}
-
-export interface ListedEntry {
-  path: string;
-  type: string;
-  mode: string;
-  size: number;
-  mtime: string;
-  uid: number;
-  gid: number;
-  target?: string;
-  hash?: string;
 }
 
 /** The entries of a snapshot (under `prefix` when given), as `repo ls` shows them. */
@@ -289,31 +279,7 @@ export async function repoLs(
 ): Promise<{ id: string; entries: ListedEntry[] }> {
   return withRepo(l, t, async (r) => {
     const s = await r.findSnapshot(id);
-    const m = await r.loadManifest(s.id);
-    const several = m.roots.length > 1;
-    const entries: ListedEntry[] = [];
-    for (const e of m.entries) {
-      const shown =
-        several || e.root.startsWith('stdin:')
-          ? `${e.root}${e.path === '' ? '' : `/${e.path}`}`
-          : e.path === ''
-            ? '.'
-            : e.path;
-      if (prefix !== undefined && !(shown === prefix || shown.startsWith(`${prefix.replace(/\/+$/, '')}/`))) continue;
-      const x: ListedEntry = {
-        path: shown,
-        type: e.type,
-        mode: (e.mode & 0o7777).toString(8).padStart(4, '0'),
-        size: e.size,
-        mtime: new Date(e.mtimeMs).toISOString(),
-        uid: e.uid,
-        gid: e.gid,
-      };
-      if (e.target !== undefined) x.target = e.target;
-      if (e.hash !== undefined) x.hash = e.hash;
-      entries.push(x);
-    }
-    return { id: s.id, entries };
+    return { id: s.id, entries: listEntries(await r.loadManifest(s.id), prefix) };
   });
 }
 

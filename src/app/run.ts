@@ -6,7 +6,7 @@
 import { AppError } from '../core/errors.ts';
 import { SourceChannel, type SourceStats } from '../logs/pipeline.ts';
 import type { App } from './context.ts';
-import { buildSource, sourceIdOf } from './sources.ts';
+import { sources } from '../adapters/sources/index.ts';
 import { buildDetector } from './detect.ts';
 import { startServices, type Service } from './services.ts';
 
@@ -52,13 +52,18 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
       : setInterval(() => void prune().catch((e: unknown) => log.error({ err: String(e) }, 'prune failed')), 3_600_000);
 
     const channels: SourceChannel[] = [];
-    const runs = config.sources.map(async (spec) => {
-      const id = sourceIdOf(spec, baseDir);
-      const source = buildSource(spec, baseDir, {
+    const built = config.sources.map((spec) => ({
+      spec,
+      source: sources.create(spec, {
+        baseDir,
         follow: !o.once,
         batchLines: config.logs.batchLines,
+        stdin: process.stdin,
         ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
-      });
+      }),
+    }));
+    const runs = built.map(async ({ spec, source }) => {
+      const id = source.id;
       const channel = new SourceChannel(
         { store: events, detector, platform: config.site.platform, onFindings: notify },
         id,
@@ -86,7 +91,7 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
         }
       }
     });
-    o.onReady?.({ sources: config.sources.map((s) => sourceIdOf(s, baseDir)) });
+    o.onReady?.({ sources: built.map((b) => b.source.id) });
     await Promise.all(runs);
     // Followers return only when stopped; but with no sources at all (or stdin at its end) the
     // other services (alerts, the integrity watch) still run until the process is told to stop.

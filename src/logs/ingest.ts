@@ -2,10 +2,11 @@
 // file is its own source with a checkpoint, so importing a file again only adds what was
 // appended since, and a crash mid-way resumes instead of doubling.
 
-import { resolve } from 'node:path';
 import { SourceChannel, type EventDetector, type SourceStats } from './pipeline.ts';
 import type { FormatName } from '../core/config/index.ts';
 import type { EventStore } from './ports.ts';
+
+export { fileSourceId } from './ports.ts';
 import type { LineSource } from './sources.ts';
 
 export interface IngestOptions {
@@ -28,11 +29,6 @@ export interface IngestResult extends SourceStats {
   source: string;
   durationMs: number;
   linesPerSecond: number;
-}
-
-/** The source id a file gets when imported with `ripcord ingest` (its absolute path). */
-export function fileSourceId(path: string): string {
-  return `file:${resolve(path)}`;
 }
 
 /**

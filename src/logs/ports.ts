@@ -6,6 +6,7 @@
 // moved with it. Retries belong to the caller (the pipeline retries transient store errors).
 
 import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
+import { resolve } from 'node:path';
 import type { Finding } from '../detect/index.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
@@ -129,4 +130,13 @@ export interface EventStore {
   /** Deletes events, rejections and findings older than `before`; returns rows removed. */
   prune(before: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * The id a log file's source is stored under (its checkpoint and counters) unless the config
+ * names one: `file:` and its absolute path. `ripcord ingest` and a `type: file` source agree on
+ * it, so importing a file that is also followed never reads it twice.
+ */
+export function fileSourceId(path: string): string {
+  return `file:${resolve(path)}`;
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { configSchema } from '../../src/core/config/index.ts';
+import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { SqlEventStore } from '../../src/adapters/db/events-store.ts';

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from '../../src/core/config/index.ts';
+import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { SqlEventStore } from '../../src/adapters/db/events-store.ts';

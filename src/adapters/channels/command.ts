@@ -6,6 +6,9 @@
 import { spawn } from 'node:child_process';
 import { AppError } from '../../core/errors.ts';
 import type { AlertMessage, Channel, Rendered } from '../../alerts/ports.ts';
+import { z } from 'zod';
+import { channelTimeout } from '../../core/config/alerts.ts';
+import type { ChannelContext } from './context.ts';
 
 export interface CommandSpec {
   argv: string[];
@@ -97,4 +100,29 @@ export function commandChannel(name: string, spec: CommandSpec): Channel {
       return runCommand(name, spec, `${input}\n`, environment(spec, m));
     },
   };
+}
+
+// ---- component: `type: command` in `alerts.channels` ------------------------------------
+
+export const type = 'command';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('command').describe('A local program.'),
+    argv: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Program and arguments, run without a shell; the message is JSON on its standard input.'),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra environment variables for the program (RIPCORD_* ones are set too).'),
+    timeoutMs: channelTimeout,
+  })
+  .describe(
+    'A local program (argv array, no shell). Exit 0 = delivered; 75 (EX_TEMPFAIL) or any other failure is retried, except sysexits 64-78 which are permanent.',
+  );
+
+export function create(spec: z.infer<typeof schema>, ctx: ChannelContext): Channel {
+  return commandChannel(ctx.name, spec);
 }

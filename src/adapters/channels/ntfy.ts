@@ -4,6 +4,9 @@
 
 import type { AlertMessage, Channel, Rendered } from '../../alerts/ports.ts';
 import { post } from './http.ts';
+import { z } from 'zod';
+import { channelTimeout } from '../../core/config/alerts.ts';
+import type { ChannelContext } from './context.ts';
 
 export interface NtfySpec {
   server: string;
@@ -44,4 +47,27 @@ export function ntfyChannel(name: string, spec: NtfySpec): Channel {
       await post({ channel: name, url, headers, body: `${r.push}\n(message ${m.key})`, timeoutMs: spec.timeoutMs });
     },
   };
+}
+
+// ---- component: `type: ntfy` in `alerts.channels` ---------------------------------------
+
+export const type = 'ntfy';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('ntfy').describe('ntfy push notifications.'),
+    server: z.url().default('https://ntfy.sh').describe('ntfy server.'),
+    topic: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)')
+      .describe('Topic to publish to; pick a hard-to-guess one on public servers.'),
+    token: z.string().optional().describe('Access token (Authorization: Bearer); use ${ENV}.'),
+    user: z.string().optional().describe('User name for basic auth, instead of a token.'),
+    password: z.string().optional().describe('Password for basic auth; use ${ENV}.'),
+    timeoutMs: channelTimeout,
+  })
+  .describe('Push notifications to phones through ntfy (POST to server/topic).');
+
+export function create(spec: z.infer<typeof schema>, ctx: ChannelContext): Channel {
+  return ntfyChannel(ctx.name, spec);
 }

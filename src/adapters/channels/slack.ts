@@ -3,6 +3,9 @@
 
 import type { AlertMessage, Channel, Rendered } from '../../alerts/ports.ts';
 import { post } from './http.ts';
+import { z } from 'zod';
+import { channelTimeout } from '../../core/config/alerts.ts';
+import type { ChannelContext } from './context.ts';
 
 export interface SlackSpec {
   type: 'slack' | 'mattermost';
@@ -32,4 +35,21 @@ export function slackChannel(name: string, spec: SlackSpec): Channel {
       });
     },
   };
+}
+
+// ---- component: `type: slack` in `alerts.channels` (Mattermost: mattermost.ts) -----------
+
+export const type = 'slack';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('slack').describe('A Slack incoming webhook.'),
+    url: z.url().describe('Incoming-webhook URL of the channel.'),
+    blocks: z.boolean().default(false).describe('Also send Slack Block Kit blocks.'),
+    timeoutMs: channelTimeout,
+  })
+  .describe('A Slack incoming webhook (`{"text": ...}`).');
+
+export function create(spec: z.infer<typeof schema>, ctx: ChannelContext): Channel {
+  return slackChannel(ctx.name, spec);
 }

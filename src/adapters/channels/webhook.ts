@@ -9,6 +9,9 @@
 import { createHmac } from 'node:crypto';
 import type { AlertMessage, Channel, Rendered } from '../../alerts/ports.ts';
 import { post } from './http.ts';
+import { z } from 'zod';
+import { channelTimeout } from '../../core/config/alerts.ts';
+import type { ChannelContext } from './context.ts';
 
 export interface WebhookSpec {
   url: string;
@@ -47,4 +50,30 @@ export function webhookChannel(name: string, spec: WebhookSpec, now: () => numbe
       await post({ channel: name, url: spec.url, headers, body, timeoutMs: spec.timeoutMs });
     },
   };
+}
+
+// ---- component: `type: webhook` in `alerts.channels` ------------------------------------
+
+export const type = 'webhook';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('webhook').describe('A JSON POST to a URL.'),
+    url: z.url().describe('URL that receives a JSON POST per message.'),
+    secret: z
+      .string()
+      .optional()
+      .describe(
+        'Key of the HMAC-SHA256 signature header `X-Ripcord-Signature: sha256=HEX` over the raw body; use ${ENV}.',
+      ),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra request headers (an Authorization token, say; use ${ENV}).'),
+    timeoutMs: channelTimeout,
+  })
+  .describe('A generic webhook: the alert as JSON, signed, with an idempotency key.');
+
+export function create(spec: z.infer<typeof schema>, ctx: ChannelContext): Channel {
+  return webhookChannel(ctx.name, spec, ctx.now);
 }

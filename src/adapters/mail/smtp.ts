@@ -4,9 +4,12 @@
 // transient; SMTP 5xx, authentication and TLS problems are permanent (fix the config).
 // Recipient addresses are never put in error messages or logs.
 
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { AppError } from '../../core/errors.ts';
 import type { AlertMessage, Channel, Rendered } from '../../alerts/ports.ts';
+import { z } from 'zod';
+import { channelTimeout } from '../../core/config/alerts.ts';
+import type { ChannelContext } from '../channels/context.ts';
 
 export interface EmailSpec {
   host: string;
@@ -64,8 +67,11 @@ const idDomain = (host: string): string =>
     .replace(/[^a-z0-9.-]/g, '-')
     .replace(/^[.-]+|[.-]+$/g, '') || 'localhost';
 
-export function emailChannel(name: string, spec: EmailSpec): Channel {
-  const transport = nodemailer.createTransport({
+// nodemailer takes about 0.15 s to load: it is loaded when the first message is sent, not by
+// every command that reads the configuration.
+async function createTransport(spec: EmailSpec): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
+  return nodemailer.createTransport({
     host: spec.host,
     port: spec.port,
     secure: spec.tls === 'tls',
@@ -79,12 +85,17 @@ export function emailChannel(name: string, spec: EmailSpec): Channel {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+}
+
+export function emailChannel(name: string, spec: EmailSpec): Channel {
+  let transport: Promise<Transporter> | null = null;
   return {
     name,
     type: 'email',
     async send(m: AlertMessage, r: Rendered) {
       try {
-        await transport.sendMail({
+        transport ??= createTransport(spec);
+        await (await transport).sendMail({
           from: spec.from,
           to: spec.to,
           subject: r.subject,
@@ -103,7 +114,41 @@ export function emailChannel(name: string, spec: EmailSpec): Channel {
       }
     },
     async close() {
-      transport.close();
+      if (transport !== null) (await transport).close();
     },
   };
+}
+
+// ---- component: `type: email` in `alerts.channels` --------------------------------------
+
+export const type = 'email';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('email').describe('Email over SMTP.'),
+    host: z.string().min(1).describe('SMTP server host name.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(587)
+      .describe('SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS) or 25.'),
+    tls: z
+      .enum(['starttls', 'tls', 'none', 'opportunistic'])
+      .default('starttls')
+      .describe(
+        'starttls: upgrade and require TLS; tls: implicit TLS (port 465); opportunistic: STARTTLS when offered; none: never (local relay only).',
+      ),
+    user: z.string().optional().describe('SMTP user name; use ${ENV} for it.'),
+    password: z.string().optional().describe('SMTP password; always give it as ${ENV}, never in the file.'),
+    from: z.string().min(3).describe('Sender address, e.g. "Ripcord <ripcord@shop.example>".'),
+    to: z.array(z.string().min(3)).min(1).describe('Recipient addresses (the owner and whoever is on call).'),
+    rejectUnauthorized: z.boolean().default(true).describe('Refuse servers whose TLS certificate does not verify.'),
+    timeoutMs: channelTimeout,
+  })
+  .describe('Email through an SMTP server (nodemailer): a text and an HTML part.');
+
+export function create(spec: z.infer<typeof schema>, ctx: ChannelContext): Channel {
+  return emailChannel(ctx.name, spec);
 }

@@ -15,6 +15,13 @@ import type { Checkpoint } from '../../logs/ports.ts';
 import type { BatchSink, LineSource } from '../../logs/sources.ts';
 import { AppError } from '../../core/errors.ts';
 import { MAX_LINE_BYTES, takeLines } from './lines.ts';
+import { existsSync, statSync as statOf } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { sourceFields } from '../../core/config/sources.ts';
+import type { ComponentProblem } from '../../core/component.ts';
+import { fileSourceId } from '../../logs/ports.ts';
+import type { SourceContext } from './context.ts';
 
 const FP_BYTES = 1024;
 const READ_BYTES = 8 << 20;
@@ -323,4 +330,45 @@ export class FileSource implements LineSource {
       raw.destroy();
     }
   }
+}
+
+// ---- component: `type: file` in `sources:` ---------------------------------------------
+
+export const type = 'file';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('file').describe('A log file on this machine.'),
+    path: z
+      .string()
+      .min(1)
+      .describe(
+        'Log file to follow from its start, through rotations. Import older rotated copies once with `ripcord ingest`.',
+      ),
+    ...sourceFields,
+  })
+  .describe('A log file, followed live through rotation (rename+create and copytruncate).');
+
+export type FileSourceSpec = z.infer<typeof schema>;
+
+const absolute = (baseDir: string, p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+export function create(spec: FileSourceSpec, ctx: SourceContext): FileSource {
+  const path = absolute(ctx.baseDir, spec.path);
+  return new FileSource({
+    id: spec.id ?? fileSourceId(path),
+    path,
+    follow: ctx.follow,
+    batchLines: ctx.batchLines,
+    ...(ctx.pollMs !== undefined ? { pollMs: ctx.pollMs } : {}),
+  });
+}
+
+/** A file that does not exist yet is fine (it is followed once created); a missing folder is not. */
+export function check(spec: FileSourceSpec, baseDir: string): ComponentProblem[] {
+  const p = absolute(baseDir, spec.path);
+  if (!existsSync(p) && !existsSync(dirname(p)))
+    return [{ field: 'path', message: `neither the file nor its folder exists (${p})` }];
+  if (existsSync(p) && !statOf(p).isFile()) return [{ field: 'path', message: `not a regular file (${p})` }];
+  return [];
 }

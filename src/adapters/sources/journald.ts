@@ -8,6 +8,9 @@ import type { BatchSink, LineSource } from '../../logs/sources.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import { Batcher } from './batcher.ts';
+import { z } from 'zod';
+import { sourceFields } from '../../core/config/sources.ts';
+import type { SourceContext } from './context.ts';
 
 export interface JournaldOptions {
   id: string;
@@ -94,4 +97,30 @@ export class JournaldSource implements LineSource {
       if (child.exitCode === null) child.kill('SIGTERM');
     }
   }
+}
+
+// ---- component: `type: journald` in `sources:` -----------------------------------------
+
+export const type = 'journald';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('journald').describe('The systemd journal.'),
+    units: z
+      .array(z.string())
+      .default([])
+      .describe('systemd units to follow (e.g. ssh.service); empty: the whole journal.'),
+    ...sourceFields,
+  })
+  .describe('The systemd journal, through `journalctl -o json -f`.');
+
+export type JournaldSourceSpec = z.infer<typeof schema>;
+
+export function create(spec: JournaldSourceSpec, ctx: SourceContext): JournaldSource {
+  return new JournaldSource({
+    id: spec.id ?? `journald:${spec.units.join(',') || 'all'}`,
+    units: spec.units,
+    follow: ctx.follow,
+    batchLines: ctx.batchLines,
+  });
 }

@@ -5,6 +5,9 @@ import type { Readable } from 'node:stream';
 import type { BatchSink, LineSource } from '../../logs/sources.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { takeLines } from './lines.ts';
+import { z } from 'zod';
+import { sourceFields } from '../../core/config/sources.ts';
+import type { SourceContext } from './context.ts';
 
 export class StreamSource implements LineSource {
   readonly id: string;
@@ -52,4 +55,18 @@ export class StreamSource implements LineSource {
     }
     if (!signal.aborted) await emit(true);
   }
+}
+
+// ---- component: `type: stdin` in `sources:` --------------------------------------------
+
+export const type = 'stdin';
+
+export const schema = z
+  .strictObject({ type: z.literal('stdin').describe('Standard input.'), ...sourceFields })
+  .describe('Lines piped to standard input.');
+
+export type StdinSourceSpec = z.infer<typeof schema>;
+
+export function create(spec: StdinSourceSpec, ctx: SourceContext): StreamSource {
+  return new StreamSource(spec.id ?? 'stdin', ctx.stdin, ctx.batchLines);
 }

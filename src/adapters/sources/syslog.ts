@@ -8,6 +8,9 @@ import type { BatchSink, LineSource } from '../../logs/sources.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import { Batcher } from './batcher.ts';
+import { z } from 'zod';
+import { sourceFields } from '../../core/config/sources.ts';
+import type { SourceContext } from './context.ts';
 
 export interface SyslogOptions {
   id: string;
@@ -130,4 +133,23 @@ export class SyslogSource implements LineSource {
     await new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
     await batcher.drain();
   }
+}
+
+// ---- component: `type: syslog` in `sources:` -------------------------------------------
+
+export const type = 'syslog';
+
+export const schema = z
+  .strictObject({
+    type: z.literal('syslog').describe('A syslog listener (UDP/TCP).'),
+    listen: z.string().default('127.0.0.1:5514').describe('host:port to listen on.'),
+    protocol: z.enum(['udp', 'tcp', 'both']).default('both').describe('Transport(s) to accept (RFC 3164 and 5424).'),
+    ...sourceFields,
+  })
+  .describe('A syslog listener, so rsyslog on other servers can forward their logs.');
+
+export type SyslogSourceSpec = z.infer<typeof schema>;
+
+export function create(spec: SyslogSourceSpec, _ctx: SourceContext): SyslogSource {
+  return new SyslogSource({ id: spec.id ?? `syslog:${spec.listen}`, listen: spec.listen, protocol: spec.protocol });
 }

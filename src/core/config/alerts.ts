@@ -1,5 +1,6 @@
-// Config schema of owner notifications (`alerts:`): the channels messages go out on, the
-// routes that pick channels and grouping for each finding, and the delivery policy.
+// Config schema of owner notifications (`alerts:`): the channels messages go out on (each
+// channel's schema is in its component module, src/adapters/channels/), the routes that pick
+// channels and grouping for each finding, and the delivery policy.
 // Durations are written as `30s`, `5m`, `4h` and parsed to milliseconds here.
 
 import { z } from 'zod';
@@ -30,7 +31,8 @@ const optionalDuration = (dflt: string, what: string) =>
     .prefault(dflt)
     .describe(what);
 
-const timeout = z
+/** The delivery timeout every channel has; each channel component spreads it into its schema. */
+export const channelTimeout = z
   .number()
   .int()
   .min(100)
@@ -38,102 +40,11 @@ const timeout = z
   .default(10_000)
   .describe('Milliseconds before one delivery attempt is given up as a (transient) failure.');
 
-export const emailChannelSchema = z
-  .strictObject({
-    type: z.literal('email'),
-    host: z.string().min(1).describe('SMTP server host name.'),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .default(587)
-      .describe('SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS) or 25.'),
-    tls: z
-      .enum(['starttls', 'tls', 'none', 'opportunistic'])
-      .default('starttls')
-      .describe(
-        'starttls: upgrade and require TLS; tls: implicit TLS (port 465); opportunistic: STARTTLS when offered; none: never (local relay only).',
-      ),
-    user: z.string().optional().describe('SMTP user name; use ${ENV} for it.'),
-    password: z.string().optional().describe('SMTP password; always give it as ${ENV}, never in the file.'),
-    from: z.string().min(3).describe('Sender address, e.g. "Ripcord <ripcord@shop.example>".'),
-    to: z.array(z.string().min(3)).min(1).describe('Recipient addresses (the owner and whoever is on call).'),
-    rejectUnauthorized: z.boolean().default(true).describe('Refuse servers whose TLS certificate does not verify.'),
-    timeoutMs: timeout,
-  })
-  .describe('Email through an SMTP server (nodemailer): a text and an HTML part.');
-
-export const webhookChannelSchema = z
-  .strictObject({
-    type: z.literal('webhook'),
-    url: z.url().describe('URL that receives a JSON POST per message.'),
-    secret: z
-      .string()
-      .optional()
-      .describe(
-        'Key of the HMAC-SHA256 signature header `X-Ripcord-Signature: sha256=HEX` over the raw body; use ${ENV}.',
-      ),
-    headers: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Extra request headers (an Authorization token, say; use ${ENV}).'),
-    timeoutMs: timeout,
-  })
-  .describe('A generic webhook: the alert as JSON, signed, with an idempotency key.');
-
-export const slackChannelSchema = z
-  .strictObject({
-    type: z.enum(['slack', 'mattermost']),
-    url: z.url().describe('Incoming-webhook URL of the channel.'),
-    blocks: z
-      .boolean()
-      .default(false)
-      .describe('Also send Slack Block Kit blocks (Slack only; Mattermost ignores them).'),
-    timeoutMs: timeout,
-  })
-  .describe('A Slack or Mattermost incoming webhook (`{"text": ...}`).');
-
-export const ntfyChannelSchema = z
-  .strictObject({
-    type: z.literal('ntfy'),
-    server: z.url().default('https://ntfy.sh').describe('ntfy server.'),
-    topic: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)')
-      .describe('Topic to publish to; pick a hard-to-guess one on public servers.'),
-    token: z.string().optional().describe('Access token (Authorization: Bearer); use ${ENV}.'),
-    user: z.string().optional().describe('User name for basic auth, instead of a token.'),
-    password: z.string().optional().describe('Password for basic auth; use ${ENV}.'),
-    timeoutMs: timeout,
-  })
-  .describe('Push notifications to phones through ntfy (POST to server/topic).');
-
-export const commandChannelSchema = z
-  .strictObject({
-    type: z.literal('command'),
-    argv: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe('Program and arguments, run without a shell; the message is JSON on its standard input.'),
-    env: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Extra environment variables for the program (RIPCORD_* ones are set too).'),
-    timeoutMs: timeout,
-  })
-  .describe(
-    'A local program (argv array, no shell). Exit 0 = delivered; 75 (EX_TEMPFAIL) or any other failure is retried, except sysexits 64-78 which are permanent.',
-  );
-
-export const channelSchema = z.discriminatedUnion('type', [
-  emailChannelSchema,
-  webhookChannelSchema,
-  slackChannelSchema,
-  ntfyChannelSchema,
-  commandChannelSchema,
-]);
-export type ChannelSpec = z.infer<typeof channelSchema>;
+/** A checked channel spec as the rest of Ripcord sees it; its component (src/adapters/channels/) knows the other fields. */
+export interface ChannelSpec {
+  type: string;
+  timeoutMs: number;
+}
 
 export const severityNames = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const groupFields = ['rule', 'category', 'severity', 'ip', 'user', 'service', 'groupKey', 'finding'] as const;
@@ -199,83 +110,85 @@ export const defaultRoutes: z.input<typeof routeSchema>[] = [
   },
 ];
 
-export const alertsSchema = z
-  .strictObject({
-    enabled: z.boolean().default(true).describe('Send notifications from `ripcord run`.'),
-    hostname: z.string().optional().describe("Name of this server in messages (default: the machine's host name)."),
-    channels: z
-      .record(
-        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'),
-        channelSchema,
-      )
-      .default({})
-      .describe('Channels by name.'),
-    routes: z
-      .array(routeSchema)
-      .optional()
-      .describe(
-        'Routing rules, tried in order; first match wins unless `continue: true`. Default: logins at once, high/critical grouped, to all channels.',
+/** The `alerts:` section, with the channel schema composed from the channel components. */
+export const alertsSchemaOf = (channel: z.ZodType<ChannelSpec>) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Send notifications from `ripcord run`.'),
+      hostname: z.string().optional().describe("Name of this server in messages (default: the machine's host name)."),
+      channels: z
+        .record(
+          z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, _ and - (at most 40)'),
+          channel,
+        )
+        .default({})
+        .describe('Channels by name.'),
+      routes: z
+        .array(routeSchema)
+        .optional()
+        .describe(
+          'Routing rules, tried in order; first match wins unless `continue: true`. Default: logins at once, high/critical grouped, to all channels.',
+        ),
+      maxAge: duration(
+        '24h',
+        'Findings older than this when first seen (an import of old logs) are recorded but not sent.',
       ),
-    maxAge: duration(
-      '24h',
-      'Findings older than this when first seen (an import of old logs) are recorded but not sent.',
-    ),
-    resolveTimeout: duration(
-      '24h',
-      'An alert with no new finding for this long is closed; later findings open a new alert.',
-    ),
-    pollMs: z
-      .number()
-      .int()
-      .min(20)
-      .max(60_000)
-      .default(250)
-      .describe('How often the findings table is polled for new findings (the pipeline also wakes the dispatcher).'),
-    delivery: z
-      .strictObject({
-        lease: duration(
-          '60s',
-          'How long a claimed message is owned by one sender before another may retry it (after a crash).',
-        ),
-        backoff: duration('10s', 'First retry delay; doubled on each failure.'),
-        maxBackoff: duration('15m', 'Longest retry delay.'),
-        giveUpAfter: duration('3d', 'A message still undelivered this long after it was queued is marked failed.'),
-      })
-      .prefault({})
-      .describe('Retries of failed deliveries.'),
-    channelFailing: z
-      .strictObject({
-        failures: z
-          .number()
-          .int()
-          .min(1)
-          .default(3)
-          .describe('Consecutive failures after which a channel is reported broken on the other channels.'),
-        olderThan: duration(
-          '10m',
-          'A channel whose oldest undelivered message is older than this is reported broken too.',
-        ),
-      })
-      .prefault({})
-      .describe('When a broken channel becomes an alert of its own.'),
-    templates: z
-      .string()
-      .optional()
-      .describe('Folder with your own message templates (same names as templates/alerts/*.liquid).'),
-  })
-  .superRefine((a, ctx) => {
-    const names = new Set(Object.keys(a.channels));
-    a.routes?.forEach((r, i) => {
-      r.channels?.forEach((c, j) => {
-        if (!names.has(c))
-          ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `no channel named ${c}` });
+      resolveTimeout: duration(
+        '24h',
+        'An alert with no new finding for this long is closed; later findings open a new alert.',
+      ),
+      pollMs: z
+        .number()
+        .int()
+        .min(20)
+        .max(60_000)
+        .default(250)
+        .describe('How often the findings table is polled for new findings (the pipeline also wakes the dispatcher).'),
+      delivery: z
+        .strictObject({
+          lease: duration(
+            '60s',
+            'How long a claimed message is owned by one sender before another may retry it (after a crash).',
+          ),
+          backoff: duration('10s', 'First retry delay; doubled on each failure.'),
+          maxBackoff: duration('15m', 'Longest retry delay.'),
+          giveUpAfter: duration('3d', 'A message still undelivered this long after it was queued is marked failed.'),
+        })
+        .prefault({})
+        .describe('Retries of failed deliveries.'),
+      channelFailing: z
+        .strictObject({
+          failures: z
+            .number()
+            .int()
+            .min(1)
+            .default(3)
+            .describe('Consecutive failures after which a channel is reported broken on the other channels.'),
+          olderThan: duration(
+            '10m',
+            'A channel whose oldest undelivered message is older than this is reported broken too.',
+          ),
+        })
+        .prefault({})
+        .describe('When a broken channel becomes an alert of its own.'),
+      templates: z
+        .string()
+        .optional()
+        .describe('Folder with your own message templates (same names as templates/alerts/*.liquid).'),
+    })
+    .superRefine((a, ctx) => {
+      const names = new Set(Object.keys(a.channels));
+      a.routes?.forEach((r, i) => {
+        r.channels?.forEach((c, j) => {
+          if (!names.has(c))
+            ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `no channel named ${c}` });
+        });
       });
-    });
-  })
-  .prefault({})
-  .describe('Channels and routing of notifications to the owner.');
+    })
+    .prefault({})
+    .describe('Channels and routing of notifications to the owner.');
 
-export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type AlertsConfig = z.infer<ReturnType<typeof alertsSchemaOf>>;
 
 /** The routes in force: the configured ones, or the defaults. */
 export function effectiveRoutes(a: AlertsConfig): RouteSpec[] {

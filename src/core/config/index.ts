@@ -1,13 +1,15 @@
-// The whole configuration (`ripcord.yml`): schema, loading with `${ENV}` expansion, and
-// checking that reports every problem at once with its path. Each section's schema lives in
-// its own module beside this one.
+// The whole configuration (`ripcord.yml`): schema, `${ENV}` expansion, and checking that
+// reports every problem at once with its path. Each section's schema lives in its own module
+// beside this one; the schemas of components (traffic sources, alert channels) come from their
+// own modules and are passed in (`configSchemaOf`), as core imports nothing from adapters. The
+// app composes the full schema (app/config.ts).
 
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { sourceSchema, logsSchema } from './sources.ts';
+import { logsSchema, type SourceSpec } from './sources.ts';
 import { storeSchema } from './store.ts';
 import { detectSchema } from './detect.ts';
-import { alertsSchema } from './alerts.ts';
+import { alertsSchemaOf, type ChannelSpec } from './alerts.ts';
 import { repositorySchema } from './repository.ts';
 import { integritySchema } from './integrity.ts';
 
@@ -24,21 +26,32 @@ export const siteSchema = z
   })
   .prefault({});
 
-export const configSchema = z.strictObject({
-  version: z.literal(1).default(1).describe('Config format version.'),
-  stateDir: z.string().default('./.ripcord').describe('Folder for the embedded store, checkpoints and the repository.'),
-  store: storeSchema,
-  site: siteSchema,
-  sources: z.array(sourceSchema).default([]).describe('Where traffic comes from.'),
-  logs: logsSchema,
-  detect: detectSchema,
-  alerts: alertsSchema,
-  repository: repositorySchema,
-  integrity: integritySchema,
-});
+/** The schemas of the components the configuration names by `type`. */
+export interface ComponentSchemas {
+  source: z.ZodType<SourceSpec>;
+  channel: z.ZodType<ChannelSpec>;
+}
 
-export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+export const configSchemaOf = (c: ComponentSchemas) =>
+  z.strictObject({
+    version: z.literal(1).default(1).describe('Config format version.'),
+    stateDir: z
+      .string()
+      .default('./.ripcord')
+      .describe('Folder for the embedded store, checkpoints and the repository.'),
+    store: storeSchema,
+    site: siteSchema,
+    sources: z.array(c.source).default([]).describe('Where traffic comes from.'),
+    logs: logsSchema,
+    detect: detectSchema,
+    alerts: alertsSchemaOf(c.channel),
+    repository: repositorySchema,
+    integrity: integritySchema,
+  });
+
+export type ConfigSchema = ReturnType<typeof configSchemaOf>;
+export type Config = z.infer<ConfigSchema>;
+export type ConfigInput = z.input<ConfigSchema>;
 
 /** One problem found in a config, with the path of the field (`sources[2].path`). */
 export interface ConfigProblem {
@@ -87,14 +100,15 @@ export function expandEnv(
   return value;
 }
 
-/** Pure check of a parsed document: every schema problem, with paths. */
-export function checkConfig(
+/** Pure check of a parsed document against the composed schema: every schema problem, with paths. */
+export function checkConfigWith(
+  schema: ConfigSchema,
   doc: unknown,
   env: Readonly<Record<string, string | undefined>> = {},
 ): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const expanded = expandEnv(doc ?? {}, env, problems);
-  const parsed = configSchema.safeParse(expanded);
+  const parsed = schema.safeParse(expanded);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push({ path: formatPath(issue.path), message: issue.message });
   }

@@ -1,4 +1,5 @@
-// Config schema of the traffic sources (`sources:`) and of log retention.
+// Config schema of what all traffic sources share (`sources:`; each source's own schema is in
+// its component module, src/adapters/sources/) and of log retention.
 
 import { z } from 'zod';
 
@@ -17,7 +18,11 @@ export const formatNames = [
 ] as const;
 export type FormatName = (typeof formatNames)[number];
 
-const base = {
+/**
+ * The fields every traffic source has; each source component (src/adapters/sources/*) spreads
+ * them into its own strict schema next to its `type` and own fields.
+ */
+export const sourceFields = {
   id: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, _ . - (at most 64)')
@@ -34,50 +39,14 @@ const base = {
   timezone: z.string().default('UTC').describe('Zone for timestamps that carry none (syslog): IANA name or +HH:MM.'),
 };
 
-export const fileSourceSchema = z
-  .strictObject({
-    type: z.literal('file'),
-    path: z
-      .string()
-      .min(1)
-      .describe(
-        'Log file to follow from its start, through rotations. Import older rotated copies once with `ripcord ingest`.',
-      ),
-    ...base,
-  })
-  .describe('A log file, followed live through rotation (rename+create and copytruncate).');
-
-export const journaldSourceSchema = z
-  .strictObject({
-    type: z.literal('journald'),
-    units: z
-      .array(z.string())
-      .default([])
-      .describe('systemd units to follow (e.g. ssh.service); empty: the whole journal.'),
-    ...base,
-  })
-  .describe('The systemd journal, through `journalctl -o json -f`.');
-
-export const syslogSourceSchema = z
-  .strictObject({
-    type: z.literal('syslog'),
-    listen: z.string().default('127.0.0.1:5514').describe('host:port to listen on.'),
-    protocol: z.enum(['udp', 'tcp', 'both']).default('both').describe('Transport(s) to accept (RFC 3164 and 5424).'),
-    ...base,
-  })
-  .describe('A syslog listener, so rsyslog on other servers can forward their logs.');
-
-export const stdinSourceSchema = z
-  .strictObject({ type: z.literal('stdin'), ...base })
-  .describe('Lines piped to standard input.');
-
-export const sourceSchema = z.discriminatedUnion('type', [
-  fileSourceSchema,
-  journaldSourceSchema,
-  syslogSourceSchema,
-  stdinSourceSchema,
-]);
-export type SourceSpec = z.infer<typeof sourceSchema>;
+/** A checked source spec as the rest of Ripcord sees it; its component knows the other fields. */
+export interface SourceSpec {
+  type: string;
+  id?: string | undefined;
+  format: FormatName;
+  logFormat?: string | undefined;
+  timezone: string;
+}
 
 export const logsSchema = z
   .strictObject({

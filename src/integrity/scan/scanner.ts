@@ -2,8 +2,12 @@
 // scanning, or a database cell). Content is decoded as latin1: one char per byte, so any byte
 // sequence is scannable and offsets are byte offsets; rules are written in ASCII.
 
+import { analyseJs, scriptsOf } from './js-analysis.ts';
+import type { Language } from './languages.ts';
+import { analysePhp } from './php-analysis.ts';
 import type { CodeCategory, CodeRule, CodeSeverity } from './rules.ts';
-import { languagesOf, type Language } from './languages.ts';
+import { reportAt, type Signal, SignalSet, severityOf } from './signals.ts';
+import { sniffLanguages } from './sniff.ts';
 
 export interface CodeFinding {
   /** File path (as given) or `table.column#key` for database content. */
@@ -23,7 +27,7 @@ export interface ScanTarget {
   path: string;
   /** '/'-separated path relative to the site root, for rules with `paths`. */
   rel: string;
-  /** Content kinds; defaults to what the name says. */
+  /** Content kinds; defaults to what the name and the content say. */
   languages?: readonly Language[];
 }
 
@@ -51,16 +55,39 @@ export function scanText(content: Uint8Array, maxBytes: number): string {
   return b.toString('latin1');
 }
 
-/** True when at least one rule could read a file of this name (so reading it for a scan is worthwhile). */
-export function isScannable(rel: string, rules: readonly CodeRule[]): boolean {
-  const langs = languagesOf(rel);
-  if (langs.length === 0) return false;
-  return rules.some((r) => langs.some((l) => r.languages.has(l)));
+/** Media and archives too big and too inert to read for code (images are read: PHP hides in them). */
+const inert =
+  /\.(?:mp4|m4v|mov|avi|mkv|webm|mp3|wav|ogg|flac|zip|gz|tgz|bz2|xz|7z|rar|pdf|woff2?|ttf|otf|eot|psd|iso|dmg|sqlite|db)$/i;
+
+/**
+ * True when a file is worth reading for a scan. Content decides the language (PHP hides in
+ * images, text and extensionless files), so every file is read but inert media and archives.
+ */
+export function isScannable(rel: string, _rules: readonly CodeRule[]): boolean {
+  return !inert.test(rel);
 }
 
+/**
+ * Everything the scanner finds in one text: the code rules' hits and the analysers' verdict
+ * (PHP and JavaScript, by the languages the name and the content show).
+ */
 export function scanContent(text: string, target: ScanTarget, rules: readonly CodeRule[]): CodeFinding[] {
-  const langs = target.languages ?? languagesOf(target.rel);
+  const langs = target.languages ?? sniffLanguages(target.rel, text);
   if (langs.length === 0) return [];
+  const out = matchRules(text, target, rules, langs);
+  // A line a rule already named needs no second reason from the analysers.
+  const ruleLines = new Set(out.map((f) => f.line));
+  for (const s of analyse(text, target.rel, langs)) if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
+  return out;
+}
+
+/** The code rules' hits alone (what `rules test` checks each rule's samples with). */
+export function matchRules(
+  text: string,
+  target: ScanTarget,
+  rules: readonly CodeRule[],
+  langs: readonly Language[] = target.languages ?? sniffLanguages(target.rel, text),
+): CodeFinding[] {
   const out: CodeFinding[] = [];
   for (const rule of rules) {
     if (!langs.some((l) => rule.languages.has(l))) continue;
@@ -90,4 +117,46 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
     });
   }
   return out;
+}
+
+/** Folders where uploads, caches and media live: code there was not shipped by a vendor. */
+const writableFolder =
+  /(?:^|\/)(?:media|uploads?|var|tmp|cache|images?|files|wp-content\/uploads|pub\/media|img)(?:\/|$)|(?:^|\/)\.[^/]+$/i;
+
+/**
+ * The analysers' verdict on one text: every signal of the PHP and JavaScript analysers (the
+ * scripts inside HTML and templates too), reported when together they reach the bar.
+ */
+export function analyse(text: string, rel: string, langs: readonly Language[]): Omit<CodeFinding, 'path'>[] {
+  const set = new SignalSet();
+  const take = (signals: readonly Signal[]) => {
+    for (const s of signals) set.add(s);
+  };
+  if (langs.includes('php')) take(analysePhp(text).signals);
+  if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
+  else if (langs.includes('js') && !langs.includes('php')) take(analyseJs(text).signals);
+  if (set.size === 0) return [];
+  if (writableFolder.test(rel) && langs.includes('php'))
+    set.add({
+      id: 'code-in-writable-folder',
+      category: 'upload',
+      weight: 3,
+      line: 0,
+      evidence: rel,
+      description: 'Code in a folder for uploads, media or caches.',
+    });
+  const score = set.score();
+  if (score < reportAt) return [];
+  const severity = severityOf(score);
+  return set
+    .all()
+    .filter((s) => s.weight >= 3)
+    .map((s) => ({
+      rule: s.id,
+      category: s.category,
+      severity,
+      line: s.line,
+      match: s.evidence,
+      description: `${s.description} (score ${score})`,
+    }));
 }

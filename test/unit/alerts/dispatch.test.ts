@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { silentLogger } from '../../../src/core/log.ts';
-import { alertsSchema, effectiveRoutes, routeSchema } from '../../../src/core/config/alerts.ts';
+import { alertsSchemaOf, effectiveRoutes, routeSchema } from '../../../src/core/config/alerts.ts';
+import { channels } from '../../../src/adapters/channels/index.ts';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
 import { SqlOutboxStore } from '../../../src/adapters/db/alerts-store.ts';
 import {
@@ -67,6 +68,8 @@ class Findings {
       .slice(0, limit);
   }
 }
+
+const alertsSchema = alertsSchemaOf(channels.schema);
 
 const twoChannels = { mail: { type: 'command', argv: ['true'] }, hook: { type: 'command', argv: ['true'] } };
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkConfig, expandEnv } from '../../../src/core/config/index.ts';
-import { loadConfig, parseYaml, samplePath } from '../../../src/app/config.ts';
+import { expandEnv } from '../../../src/core/config/index.ts';
+import { checkConfig, loadConfig, parseYaml, samplePath } from '../../../src/app/config.ts';
 import { AppError } from '../../../src/core/errors.ts';
 
 test('the shipped sample configuration parses and checks', () => {

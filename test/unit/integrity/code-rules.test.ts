@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCodeRules, expandSample } from '../../../src/integrity/scan/rules.ts';
-import { scanContent } from '../../../src/integrity/scan/scanner.ts';
+import { matchRules } from '../../../src/integrity/scan/scanner.ts';
 
 const rules = loadCodeRules();
 
@@ -17,13 +17,13 @@ for (const rule of rules) {
   test(`code rule ${rule.id}`, () => {
     for (const sample of rule.spec.tests.match) {
       const s = expandSample(sample, rule.spec);
-      const hits = scanContent(s.content, { path: s.path, rel: s.path }, [rule]);
+      const hits = matchRules(s.content, { path: s.path, rel: s.path }, [rule]);
       assert.equal(hits.length, 1, `${rule.id} should match ${s.path}: ${s.content.slice(0, 200)}`);
       assert.equal(hits[0]?.rule, rule.id);
     }
     for (const sample of rule.spec.tests.nomatch) {
       const s = expandSample(sample, rule.spec);
-      const hits = scanContent(s.content, { path: s.path, rel: s.path }, [rule]);
+      const hits = matchRules(s.content, { path: s.path, rel: s.path }, [rule]);
       assert.deepEqual(hits, [], `${rule.id} should not match ${s.path}: ${s.content.slice(0, 200)}`);
     }
   });

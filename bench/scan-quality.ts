@@ -1,0 +1,234 @@
+// Malicious-code scan quality on public collections the project never trained on, and its speed.
+//
+// Malware: PHP webshell collections and a Magento malware corpus (backdoors, uploaders, card
+// skimmers in JS/HTML); clean: real platform trees (OpenMage, WordPress) and a corpus of vendor
+// files that look suspicious. Everything is read from fetched mirrors kept outside the repository
+// (never committed): --data DIR (default ../data-malware), filled from ../.mirror/<owner>+<repo>
+// snapshots when a folder is missing. A missing collection is skipped with its name.
+//
+// Each file is scanned the way a user scans (`bin/ripcord.js integrity scan DIR --json`, default
+// config, shipped rules): a malware file counts as found when any finding names it; a clean file
+// counts as a false positive likewise. Speed: a tree of ~30,000 shop files, pinned to one core,
+// beside the scan of the commit given by --baseline DIR (a checkout of the regex-only scanner).
+//
+//   npm run bench -- scan-quality [--data DIR] [--baseline DIR] [--files N]
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { printTable, timed } from './tools.ts';
+
+interface Collection {
+  name: string;
+  /** owner+repo under ../.mirror, and the folder inside it. */
+  mirror: string;
+  sub: string;
+  kind: 'malware' | 'clean';
+  /** Which files are samples (malware sets: those holding code; clean trees: all). */
+  sample: (path: string, head: string) => boolean;
+  note: string;
+}
+
+const holdsCode = (_p: string, head: string) => /<\?(?:php|=|\s)|<script|\beval\s*\(|function\s*\(/i.test(head);
+
+const collections: Collection[] = [
+  {
+    name: 'webshells (tennc)',
+    mirror: 'tennc+webshell',
+    sub: 'php',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'PHP webshell collection (files that hold PHP)',
+  },
+  {
+    name: 'webshells (JohnTroony)',
+    mirror: 'JohnTroony+php-webshells',
+    sub: '',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'PHP webshell collection',
+  },
+  {
+    name: 'php-malware-finder samples',
+    mirror: 'nbs-system+php-malware-finder',
+    sub: 'php-malware-finder/samples',
+    kind: 'malware',
+    sample: holdsCode,
+    note: 'NBS System test samples (classic shells, real infections, obfuscators)',
+  },
+  {
+    name: 'magento corpus backend',
+    mirror: 'gwillem+magento-malware-scanner',
+    sub: 'corpus/backend',
+    kind: 'malware',
+    sample: () => true,
+    note: 'held out: real Magento backdoors and uploaders, hash-named files',
+  },
+  {
+    name: 'magento corpus frontend',
+    mirror: 'gwillem+magento-malware-scanner',
+    sub: 'corpus/frontend',
+    kind: 'malware',
+    sample: () => true,
+    note: 'held out: real card skimmers (JS/HTML), hash-named files',
+  },
+  {
+    name: 'magento corpus whitelisted',
+    mirror: 'gwillem+magento-malware-scanner',
+    sub: 'corpus/whitelisted',
+    kind: 'clean',
+    sample: () => true,
+    note: 'vendor extension files that naive scanners flag',
+  },
+  {
+    name: 'OpenMage (Magento 1)',
+    mirror: 'OpenMage+magento-lts',
+    sub: '',
+    kind: 'clean',
+    sample: () => true,
+    note: 'clean platform tree',
+  },
+  {
+    name: 'WordPress (Debian)',
+    mirror: '',
+    sub: '/usr/share/wordpress',
+    kind: 'clean',
+    sample: () => true,
+    note: "Debian's wordpress package",
+  },
+];
+
+function arg(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function headOf(path: string): string {
+  const b = readFileSync(path);
+  return b.subarray(0, 65536).toString('latin1');
+}
+
+/** The folder of a collection, extracted from its mirror when missing; null when unavailable. */
+function folderOf(c: Collection, data: string): string | null {
+  if (c.mirror === '') return existsSync(c.sub) ? c.sub : null;
+  const root = join(data, c.mirror);
+  if (!existsSync(root)) {
+    const git = resolve(data, '..', '.mirror', c.mirror, 'repo');
+    if (!existsSync(git)) return null;
+    mkdirSync(root, { recursive: true });
+    const tar = spawnSync('git', ['--git-dir', git, 'archive', 'HEAD'], { maxBuffer: 1 << 30 });
+    spawnSync('tar', ['-x', '-C', root], { input: tar.stdout });
+  }
+  const dir = join(root, c.sub);
+  return existsSync(dir) ? dir : null;
+}
+
+function scanJson(bin: string, dir: string): Set<string> {
+  const r = spawnSync(process.execPath, [bin, 'integrity', 'scan', dir, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, RIPCORD_PASSPHRASE: 'bench' },
+    cwd: dir,
+  });
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`scan of ${dir} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  const hit = new Set<string>();
+  for (const line of r.stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const f = JSON.parse(line) as { path?: string; severity?: string };
+    if (typeof f.path === 'string') hit.add(f.path);
+  }
+  return hit;
+}
+
+export default function main(args: string[]): void {
+  const repo = resolve(import.meta.dirname, '..');
+  const data = resolve(arg(args, '--data') ?? join(repo, '..', 'data-malware'));
+  const baseline = arg(args, '--baseline');
+  const bin = join(repo, 'bin', 'ripcord.js');
+  mkdirSync(data, { recursive: true });
+  console.log(`scan quality — load average ${loadavg()[0]?.toFixed(2)}; data in ${data}`);
+  const rows: (string | number)[][] = [];
+  for (const c of collections) {
+    const dir = folderOf(c, data);
+    if (dir === null) {
+      console.log(`skipped ${c.name}: ${c.mirror || c.sub} is missing (fetch ${c.mirror.replace('+', '/')})`);
+      continue;
+    }
+    const files = listFiles(dir).filter((p) => c.sample(p, headOf(p)));
+    const hit = scanJson(bin, dir);
+    const base = baseline !== undefined ? scanJson(join(resolve(baseline), 'bin', 'ripcord.js'), dir) : null;
+    const n = files.length;
+    const found = files.filter((p) => hit.has(p)).length;
+    const foundBase = base === null ? null : files.filter((p) => base.has(p)).length;
+    const pct = (k: number) => `${((100 * k) / Math.max(n, 1)).toFixed(1)}%`;
+    rows.push([
+      c.name,
+      c.kind,
+      n,
+      c.kind === 'malware' ? `${found} (${pct(found)})` : `${found} FP (${pct(found)})`,
+      foundBase === null ? '-' : `${foundBase} (${pct(foundBase)})`,
+      c.note,
+    ]);
+    if (c.kind === 'clean' && found > 0 && args.includes('--list'))
+      for (const p of files.filter((f) => hit.has(f))) console.log(`  FP ${relative(dir, p)}`);
+    if (c.kind === 'malware' && found < n && args.includes('--list'))
+      for (const p of files.filter((f) => !hit.has(f))) console.log(`  missed ${relative(dir, p)}`);
+  }
+  printTable(rows, ['collection', 'kind', 'files', 'ripcord', 'baseline', 'what']);
+
+  // Speed: a shop tree of ~30,000 files (copies of the OpenMage tree), one core.
+  const openmage = folderOf(collections.find((c) => c.mirror === 'OpenMage+magento-lts') as Collection, data);
+  if (openmage === null) {
+    console.log('speed: skipped (no OpenMage tree)');
+    return;
+  }
+  const want = Number(arg(args, '--files') ?? 30000);
+  const tree = join(data, 'scan-speed-tree');
+  if (!existsSync(tree)) {
+    const per = listFiles(openmage).length;
+    for (let i = 0; i * per < want; i++) cpSync(openmage, join(tree, `copy${i}`), { recursive: true });
+  }
+  const count = listFiles(tree).length;
+  const bytes = listFiles(tree).reduce((s, p) => s + statSync(p).size, 0);
+  const run = (b: string) => timed([process.execPath, b, 'integrity', 'scan', tree, '--json'], { cwd: tree });
+  const ours = run(bin);
+  const speed: (string | number)[][] = [
+    [
+      'ripcord',
+      ours.seconds.toFixed(2),
+      ((ours.seconds * 10000) / count).toFixed(2),
+      ours.maxRssMb,
+      ours.stdout.split('\n').filter(Boolean).length,
+    ],
+  ];
+  if (baseline !== undefined) {
+    const b = run(join(resolve(baseline), 'bin', 'ripcord.js'));
+    speed.push([
+      'baseline (regex only)',
+      b.seconds.toFixed(2),
+      ((b.seconds * 10000) / count).toFixed(2),
+      b.maxRssMb,
+      b.stdout.split('\n').filter(Boolean).length,
+    ]);
+  }
+  console.log(`\nspeed: ${count} files, ${(bytes / 2 ** 20).toFixed(0)} MiB, one core (target < 10 s for 30,000)`);
+  printTable(speed, ['scanner', 'seconds', 's per 10k files', 'peak MB', 'findings']);
+  if (args.includes('--keep')) return;
+  rmSync(tree, { recursive: true, force: true });
+  execFileSync('true');
+}

@@ -1,0 +1,530 @@
+// The JavaScript analyser: parses a script with acorn (acorn-loose when it is broken or cut) and
+// looks for what a card skimmer must do, whatever it is called: read payment fields or harvest
+// every form input, encode them, and send them to another host (an image beacon, XHR, fetch,
+// WebSocket, sendBeacon); run decoded text (eval/Function of atob, fromCharCode...); load a
+// script from an address it spells in pieces; wear an obfuscator's shape (`_0x` string arrays).
+// Strings are read decoded — escapes resolved by the parser, and atob/fromCharCode/unescape and
+// concatenations of literals folded — so hiding `cc_number` as `\x63\x63...` changes nothing.
+
+import { type AnyNode, parse, type Program } from 'acorn';
+import { parse as parseLoose } from 'acorn-loose';
+import { full } from 'acorn-walk';
+import { clip, type Signal, SignalSet } from './signals.ts';
+
+/** Words of payment fields a skimmer looks for (decoded strings and identifiers). */
+const paymentTerm =
+  /cc_?(?:number|num|cid|exp|owner|type)|card.?(?:number|num|holder|code|cvv|expir)|\bcvv2?\b|\bcvc\b|security.?code|cc-(?:number|exp|csc)|payment\[cc|\bbilling\b|checkout|exp(?:iry|iration)?.?(?:month|year|date)|credit.?card/i;
+const externalUrl = /^(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#]|$)|^wss?:\/\/[a-z0-9.-]+/i;
+const harvestSelector =
+  /^\s*(?:input|select|textarea|form)(?:\s*[,\s]\s*(?:input|select|textarea|form|button|checkbox))*\s*$/i;
+
+/** Addresses that are names, not places data is sent (XML namespaces, schemas). */
+const namespaceUrl =
+  /^(?:https?:)?\/\/(?:www\.)?(?:w3\.org|schema\.org|purl\.org|ns\.adobe\.com|xmlns\.com|json-schema\.org)\b/i;
+const isExternal = (s: string) => externalUrl.test(s.trim()) && !namespaceUrl.test(s.trim());
+
+/** How near (in characters) the pieces of one skimmer lie: an injected skimmer is compact even inside a big bundle. */
+const window = 6000;
+
+interface Placed {
+  v: string;
+  at: number;
+}
+
+interface JsFacts {
+  strings: Placed[];
+  decodedStrings: Placed[];
+  readsValues: number[];
+  harvests: number[];
+  sends: Placed[];
+  encodes: number[];
+  listens: number[];
+  execDecoded: AnyNode | null;
+  execDynamic: AnyNode | null;
+  scriptInject: AnyNode | null;
+  obfuscatorNames: number;
+  sendNode: AnyNode | null;
+  fromCharCodeLoops: number;
+}
+
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function lineOf(text: string, node: AnyNode | null): number {
+  return node === null ? 1 : lineAtOffset(text, node.start);
+}
+
+/** Scripts worth parsing: something that sends or runs, and something a skimmer or packer needs. */
+const sendish =
+  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]/;
+const termish =
+  /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(/i;
+
+export function jsWorthParsing(text: string): boolean {
+  return sendish.test(text) && termish.test(text);
+}
+
+const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var|function|class|\{|\*))/m;
+
+function parseJs(text: string): Program | null {
+  const opts = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true } as const;
+  try {
+    return parse(text, { ...opts, sourceType: moduleSyntax.test(text) ? 'module' : 'script' });
+  } catch {
+    try {
+      return parseLoose(text, opts) as Program;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Name of a member or identifier callee: `a.b.c` -> `c`, with its object's name when simple. */
+function memberName(n: AnyNode): { prop: string | null; object: string | null } {
+  if (n.type === 'Identifier') return { prop: n.name, object: null };
+  if (n.type === 'MemberExpression') {
+    let prop: string | null = null;
+    if (!n.computed && n.property.type === 'Identifier') prop = n.property.name;
+    else if (n.property.type === 'Literal' && typeof n.property.value === 'string') prop = n.property.value;
+    const o = n.object;
+    const object =
+      o.type === 'Identifier'
+        ? o.name
+        : o.type === 'MemberExpression' && !o.computed && o.property.type === 'Identifier'
+          ? o.property.name
+          : null;
+    return { prop, object };
+  }
+  return { prop: null, object: null };
+}
+
+/** Folds literals, concatenation and the common decoders; null when the value is not known. */
+function fold(n: AnyNode, depth = 0): string | null {
+  if (depth > 30) return null;
+  switch (n.type) {
+    case 'Literal':
+      return typeof n.value === 'string' ? n.value : typeof n.value === 'number' ? String(n.value) : null;
+    case 'TemplateLiteral':
+      return n.expressions.length === 0 ? n.quasis.map((q) => q.value.cooked ?? '').join('') : null;
+    case 'BinaryExpression': {
+      if (n.operator !== '+') return null;
+      const l = n.left.type === 'PrivateIdentifier' ? null : fold(n.left, depth + 1);
+      const r = l === null ? null : fold(n.right, depth + 1);
+      return l === null || r === null ? null : l + r;
+    }
+    case 'CallExpression': {
+      const { prop, object } = memberName(n.callee);
+      const args = n.arguments.filter(
+        (a): a is Exclude<typeof a, { type: 'SpreadElement' }> => a.type !== 'SpreadElement',
+      );
+      const a0 = args[0] === undefined ? null : fold(args[0], depth + 1);
+      if ((prop === 'atob' && object === null) || (prop === 'atob' && object === 'window')) {
+        if (a0 === null || !/^[A-Za-z0-9+/=\s]*$/.test(a0)) return null;
+        return Buffer.from(a0, 'base64').toString('latin1');
+      }
+      if (prop === 'fromCharCode' && object === 'String') {
+        const codes = args.map((a) => (a === undefined ? null : fold(a, depth + 1)));
+        if (codes.some((c) => c === null || !Number.isFinite(Number(c)))) return null;
+        return String.fromCharCode(...codes.map((c) => Number(c)));
+      }
+      if ((prop === 'unescape' || prop === 'decodeURIComponent' || prop === 'decodeURI') && a0 !== null) {
+        try {
+          return prop === 'unescape' ? unescape(a0) : decodeURIComponent(a0);
+        } catch {
+          return null;
+        }
+      }
+      if (n.callee.type === 'MemberExpression' && !n.callee.computed) {
+        const base = fold(n.callee.object as AnyNode, depth + 1);
+        if (base !== null && prop === 'concat') {
+          const rest = args.map((a) => fold(a, depth + 1));
+          return rest.some((r) => r === null) ? null : base + rest.join('');
+        }
+        if (base !== null && (prop === 'toLowerCase' || prop === 'toUpperCase'))
+          return prop === 'toLowerCase' ? base.toLowerCase() : base.toUpperCase();
+        // 'x.y'.split('').reverse().join('') and ['a','b'].join('')
+        if (prop === 'join') {
+          const glue = a0 ?? (args.length === 0 ? ',' : null);
+          const arr = arrayOf(n.callee.object as AnyNode, depth + 1);
+          if (glue !== null && arr !== null) return arr.join(glue);
+        }
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function arrayOf(n: AnyNode, depth: number): string[] | null {
+  if (n.type === 'ArrayExpression') {
+    const out: string[] = [];
+    for (const e of n.elements) {
+      if (e === null || e.type === 'SpreadElement') return null;
+      const s = fold(e, depth + 1);
+      if (s === null) return null;
+      out.push(s);
+    }
+    return out;
+  }
+  if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed) {
+    const { prop } = memberName(n.callee);
+    if (prop === 'reverse') {
+      const a = arrayOf(n.callee.object as AnyNode, depth + 1);
+      return a === null ? null : [...a].reverse();
+    }
+    if (prop === 'split') {
+      const base = fold(n.callee.object as AnyNode, depth + 1);
+      const sepNode = n.arguments[0];
+      const sep = sepNode === undefined || sepNode.type === 'SpreadElement' ? null : fold(sepNode, depth + 1);
+      return base === null || sep === null ? null : base.split(sep);
+    }
+  }
+  return null;
+}
+
+function isDecodingCall(n: AnyNode, depth = 0): boolean {
+  if (depth > 6) return false;
+  if (n.type === 'CallExpression') {
+    const { prop } = memberName(n.callee);
+    if (prop !== null && /^(?:atob|unescape|decodeURIComponent|fromCharCode|decode|reverse|replace|join)$/.test(prop))
+      return true;
+    return n.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a, depth + 1));
+  }
+  if (n.type === 'BinaryExpression')
+    return isDecodingCall(n.left as AnyNode, depth + 1) || isDecodingCall(n.right, depth + 1);
+  return false;
+}
+
+function collect(program: Program, text: string): JsFacts {
+  const f: JsFacts = {
+    strings: [],
+    decodedStrings: [],
+    readsValues: [],
+    harvests: [],
+    sends: [],
+    encodes: [],
+    listens: [],
+    execDecoded: null,
+    execDynamic: null,
+    scriptInject: null,
+    obfuscatorNames: 0,
+    sendNode: null,
+    fromCharCodeLoops: 0,
+  };
+  const obf = new Set<string>();
+  let creates: string | null = null;
+  full(program, (node: AnyNode) => {
+    switch (node.type) {
+      case 'Literal':
+        if (typeof node.value === 'string' && f.strings.length < 20000)
+          f.strings.push({ v: node.value, at: node.start });
+        return;
+      case 'Identifier':
+        if (/^_0x[0-9a-f]{3,}$/i.test(node.name)) obf.add(node.name);
+        return;
+      case 'MemberExpression': {
+        const { prop } = memberName(node);
+        if (prop === 'value' || prop === 'elements') f.readsValues.push(node.start);
+        return;
+      }
+      case 'NewExpression': {
+        const { prop } = memberName(node.callee);
+        if (prop === 'Image' || prop === 'WebSocket' || prop === 'XMLHttpRequest' || prop === 'EventSource') {
+          f.sends.push({ v: prop, at: node.start });
+          f.sendNode ??= node;
+        }
+        if (prop === 'FormData') f.harvests.push(node.start);
+        if (prop === 'Function' && node.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a)))
+          f.execDecoded ??= node;
+        return;
+      }
+      case 'AssignmentExpression': {
+        if (node.left.type === 'MemberExpression') {
+          const { prop } = memberName(node.left);
+          if ((prop === 'src' || prop === 'action') && node.right.type !== 'Literal') {
+            const s = fold(node.right);
+            if (s === null || isExternal(s)) {
+              f.sends.push({ v: `${prop}=`, at: node.start });
+              f.sendNode ??= node;
+            }
+          }
+          if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
+        }
+        return;
+      }
+      case 'CallExpression': {
+        const { prop, object } = memberName(node.callee);
+        const args = node.arguments;
+        const a0 = args[0] !== undefined && args[0].type !== 'SpreadElement' ? args[0] : null;
+        const folded = fold(node);
+        if (folded !== null && folded.length > 0 && (node.callee.type !== 'Identifier' || prop === 'atob'))
+          f.decodedStrings.push({ v: folded, at: node.start });
+        if (prop === null) return;
+        if (prop === 'fromCharCode' && a0 !== null && a0.type !== 'Literal') f.fromCharCodeLoops++;
+        if (prop === 'sendBeacon' || prop === 'fetch' || (prop === 'open' && object !== 'window' && args.length >= 2)) {
+          f.sends.push({ v: prop, at: node.start });
+          f.sendNode ??= node;
+        }
+        if (
+          (prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
+          (object === '$' || object === 'jQuery')
+        ) {
+          f.sends.push({ v: `$.${prop}`, at: node.start });
+          f.sendNode ??= node;
+        }
+        if (
+          prop === 'btoa' ||
+          prop === 'encodeURIComponent' ||
+          prop === 'escape' ||
+          prop === 'stringify' ||
+          prop === 'serialize'
+        )
+          f.encodes.push(node.start);
+        if (prop === 'serialize' || prop === 'serializeArray') f.harvests.push(node.start);
+        if (
+          prop === 'addEventListener' ||
+          prop === 'attachEvent' ||
+          prop === 'on' ||
+          prop === 'click' ||
+          prop === 'submit'
+        )
+          f.listens.push(node.start);
+        if ((prop === 'querySelectorAll' || prop === 'getElementsByTagName') && a0 !== null) {
+          const sel = fold(a0);
+          if (sel !== null && harvestSelector.test(sel)) f.harvests.push(node.start);
+        }
+        if (prop === 'createElement' && a0 !== null) creates = fold(a0)?.toLowerCase() ?? creates;
+        if (prop === 'setAttribute' && a0 !== null && fold(a0) === 'src' && creates === 'script') {
+          const v = args[1];
+          if (v !== undefined && v.type !== 'SpreadElement' && (fold(v) === null || isDecodingCall(v)))
+            f.scriptInject ??= node;
+        }
+        if (
+          (prop === 'eval' && object === null) ||
+          prop === 'setTimeout' ||
+          prop === 'setInterval' ||
+          prop === 'Function'
+        ) {
+          if (
+            a0 !== null &&
+            a0.type !== 'FunctionExpression' &&
+            a0.type !== 'ArrowFunctionExpression' &&
+            a0.type !== 'Identifier'
+          ) {
+            if (isDecodingCall(a0)) f.execDecoded ??= node;
+            else if (prop === 'eval' && fold(a0) === null) f.execDynamic ??= node;
+          } else if (prop === 'eval' && a0?.type === 'Identifier') f.execDynamic ??= node;
+        }
+        if (prop === 'write' && object === 'document' && a0 !== null) {
+          const s = fold(a0);
+          if (
+            (s === null && isDecodingCall(a0)) ||
+            (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\//i.test(s))
+          )
+            if (s === null || isDecodingCall(a0)) f.scriptInject ??= node;
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  });
+  f.obfuscatorNames = obf.size;
+  if (
+    creates === 'script' &&
+    f.scriptInject === null &&
+    /\.src\s*=/.test(text) &&
+    f.decodedStrings.some((s) => isExternal(s.v))
+  )
+    f.scriptInject = f.sendNode;
+  return f;
+}
+
+export interface JsAnalysis {
+  signals: Signal[];
+  parsed: boolean;
+}
+
+/** Analyses one script's text. `base` is the line the script starts on within its file. */
+export function analyseJs(text: string, base = 1): JsAnalysis {
+  if (!jsWorthParsing(text)) return { signals: [], parsed: false };
+  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text));
+  // A big bundle: only the stretches where something that sends meets something a skimmer needs
+  // are parsed (loosely: a stretch cuts statements). An injected skimmer is compact.
+  const set = new SignalSet();
+  for (const r of suspectRegions(text)) {
+    const slice = text.slice(r.start, r.end);
+    let program: Program | null = null;
+    try {
+      program = parseLoose(slice, { ecmaVersion: 'latest' }) as Program;
+    } catch {
+      program = null;
+    }
+    for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program).signals) set.add(sig);
+  }
+  return { signals: set.all(), parsed: true };
+}
+
+const bigScript = 256 * 1024;
+
+/** Stretches of a big script around each send-like token that has a skimmer-like term nearby, merged. */
+function suspectRegions(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const terms: number[] = [];
+  const termsRe = new RegExp(termish.source, 'gi');
+  for (let m = termsRe.exec(text); m !== null && terms.length < 100_000; m = termsRe.exec(text)) terms.push(m.index);
+  const anchors = new RegExp(sendish.source, 'g');
+  let t = 0;
+  for (let m = anchors.exec(text); m !== null; m = anchors.exec(text)) {
+    const start = Math.max(0, m.index - window);
+    const end = Math.min(text.length, m.index + window);
+    while (t < terms.length && (terms[t] as number) < start) t++;
+    if (t >= terms.length || (terms[t] as number) > end) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && start <= last.end) last.end = end;
+    else out.push({ start, end });
+    if (out.length > 200) break;
+  }
+  return out;
+}
+
+function analyseScript(text: string, base: number, program: Program | null): JsAnalysis {
+  const out = new SignalSet();
+  if (program === null) return { signals: [], parsed: false };
+  const f = collect(program, text);
+  const at = (n: AnyNode | null) => base - 1 + lineOf(text, n);
+  // Each send is judged by what lies near it: the payment words, the harvest and the address.
+  const near = (xs: readonly number[], at: number) => xs.some((x) => Math.abs(x - at) <= window);
+  const nearPlaced = (xs: readonly Placed[], at: number, test: (s: string) => boolean) =>
+    xs.find((x) => Math.abs(x.at - at) <= window && test(x.v))?.v ?? null;
+  const isPayment = (s: string) => s.length < 200 && paymentTerm.test(s);
+  const isHidden = (s: string) => isExternal(s) || /https?:\/\//i.test(s);
+  const pool = [...f.strings, ...f.decodedStrings];
+  let verdict: { id: string; weight: number; send: Placed; payment: string | null; address: string } | null = null;
+  for (const send of f.sends) {
+    const payment = nearPlaced(pool, send.at, isPayment);
+    const hidden = nearPlaced(f.decodedStrings, send.at, isHidden);
+    const address = hidden ?? nearPlaced(f.strings, send.at, isExternal);
+    if (address === null) continue;
+    const reads = near(f.readsValues, send.at) || near(f.harvests, send.at);
+    if (payment !== null && reads) verdict = { id: 'js-card-exfiltration', weight: 20, send, payment, address };
+    else if (near(f.harvests, send.at) && near(f.encodes, send.at))
+      verdict ??= { id: 'js-form-harvest', weight: 15, send, payment, address };
+    else if (payment !== null && hidden !== null && near(f.encodes, send.at) && near(f.listens, send.at))
+      verdict ??= { id: 'js-card-exfiltration', weight: 18, send, payment, address };
+    else if (hidden !== null) verdict ??= { id: 'js-hidden-address', weight: 6, send, payment, address };
+    else if (reads && near(f.encodes, send.at) && near(f.listens, send.at))
+      verdict ??= { id: 'js-listen-encode-send', weight: 4, send, payment, address };
+    if (verdict?.weight === 20) break;
+  }
+  const payment = pool.find((s) => isPayment(s.v))?.v ?? null;
+  const hiddenExternal = f.decodedStrings.find((s) => isHidden(s.v))?.v ?? null;
+  if (verdict !== null)
+    out.add({
+      id: verdict.id,
+      category: verdict.weight >= 10 ? 'skimmer' : 'obfuscation',
+      weight: verdict.weight,
+      line: base - 1 + lineAtOffset(text, verdict.send.at),
+      evidence: clip(
+        `${verdict.payment === null ? '' : `reads "${verdict.payment}", `}sends with ${verdict.send.v} to ${verdict.address}`,
+      ),
+      description:
+        verdict.id === 'js-card-exfiltration'
+          ? 'Reads payment fields and sends them to another host — a card skimmer.'
+          : verdict.id === 'js-form-harvest'
+            ? 'Collects every form input, encodes it and sends it to another host.'
+            : verdict.id === 'js-hidden-address'
+              ? 'Sends data to an address that appears only after decoding.'
+              : 'Listens to page events, reads input values, encodes and sends them off-site.',
+    });
+  if (f.execDecoded !== null)
+    out.add({
+      id: 'js-decode-exec',
+      category: 'obfuscation',
+      weight: 12,
+      line: at(f.execDecoded),
+      evidence: clip(text.slice(f.execDecoded.start, f.execDecoded.start + 120)),
+      description: 'Runs decoded text as code (eval/Function/setTimeout of atob, fromCharCode, unescape…).',
+    });
+  else if (f.execDynamic !== null)
+    out.add({
+      id: 'js-eval-dynamic',
+      category: 'obfuscation',
+      weight: 4,
+      line: at(f.execDynamic),
+      evidence: clip(text.slice(f.execDynamic.start, f.execDynamic.start + 120)),
+      description: 'eval() of text built at run time.',
+    });
+  if (f.scriptInject !== null)
+    out.add({
+      id: 'js-hidden-script-loader',
+      category: 'skimmer',
+      weight: 12,
+      line: at(f.scriptInject),
+      evidence: clip(hiddenExternal ?? text.slice(f.scriptInject.start, f.scriptInject.start + 120)),
+      description: 'Loads a script from an address it spells in pieces or decodes at run time.',
+    });
+  if (f.obfuscatorNames >= 8)
+    out.add({
+      id: 'js-obfuscator-shape',
+      category: 'obfuscation',
+      weight: f.obfuscatorNames >= 25 ? 8 : 5,
+      line: base,
+      evidence: `${f.obfuscatorNames} _0x… names`,
+      description: 'Shaped like javascript-obfuscator output (_0x string arrays and decoders).',
+    });
+  if (payment !== null && (f.obfuscatorNames >= 8 || f.execDecoded !== null))
+    out.add({
+      id: 'js-obfuscated-payment',
+      category: 'skimmer',
+      weight: 8,
+      line: base,
+      evidence: clip(payment),
+      description: 'Obfuscated code that handles payment fields.',
+    });
+  const escapes = text.match(/\\x[0-9a-fA-F]{2}/g)?.length ?? 0;
+  if (escapes >= 60 && escapes * 30 > text.length)
+    out.add({
+      id: 'js-escaped-strings',
+      category: 'obfuscation',
+      weight: 4,
+      line: base,
+      evidence: `${escapes} \\x escapes`,
+      description: 'Strings spelled as \\x escapes, as obfuscated code does.',
+    });
+  return { signals: out.all(), parsed: true };
+}
+
+/** Inline scripts and event-handler attributes of an HTML (or PHP template) text, with their lines. */
+export function scriptsOf(html: string): { code: string; line: number }[] {
+  const out: { code: string; line: number }[] = [];
+  const lineAt = (i: number) => {
+    let line = 1;
+    for (let k = html.indexOf('\n'); k !== -1 && k < i; k = html.indexOf('\n', k + 1)) line++;
+    return line;
+  };
+  const tag = /<script\b([^>]*)>([\s\S]*?)(?:<\/script\s*>|$)/gi;
+  for (let m = tag.exec(html); m !== null && out.length < 200; m = tag.exec(html)) {
+    const attrs = m[1] ?? '';
+    const body = m[2] ?? '';
+    if (
+      /type\s*=\s*["']?(?:text\/x-magento-init|application\/(?:ld\+)?json|text\/template|text\/x-template)/i.test(attrs)
+    )
+      continue;
+    if (body.trim() !== '') out.push({ code: body, line: lineAt(m.index + 1 + (m[0].indexOf('>') ?? 0)) });
+  }
+  const handler = /\son[a-z]{3,20}\s*=\s*(["'])([^"']{8,4000})\1/gi;
+  for (let m = handler.exec(html); m !== null && out.length < 400; m = handler.exec(html))
+    out.push({
+      code: (m[2] ?? '')
+        .replace(/&quot;/g, '"')
+        .replace(/&#0?39;|&apos;/g, "'")
+        .replace(/&amp;/g, '&'),
+      line: lineAt(m.index),
+    });
+  return out;
+}

@@ -1,0 +1,1357 @@
+// The PHP analyser: parses a file with php-parser (never runs it) and asks questions of its
+// structure that a list of spellings cannot: does request data reach code execution, a shell,
+// a dynamic callee or a file write; is a called function's name assembled from pieces
+// (`'as'.'sert'`, `$s[17].$s[41]`, `chr(115)...`, constants) that fold to a dangerous name;
+// is decoded text executed. Analysis is flow-insensitive over the whole file (a variable is
+// tainted if any assignment taints it), with a few rounds to a fixed point and user functions'
+// parameters tainted by their callers, which is what the one-line bypass shells defeat.
+// Weak signals (obfuscation, long encoded strings, web-shell tool features) are scored beside
+// the flows in signals.ts.
+
+import { Engine } from 'php-parser';
+import { clip, entropy, type Signal, SignalSet } from './signals.ts';
+
+/** A php-parser node, read without trusting its shape. */
+interface PNode {
+  kind: string;
+  loc?: { start: { line: number } } | null;
+  [key: string]: unknown;
+}
+
+const isNode = (v: unknown): v is PNode =>
+  typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
+
+const nodeAt = (n: PNode, key: string): PNode | null => {
+  const v = n[key];
+  return isNode(v) ? v : null;
+};
+
+const nodesAt = (n: PNode, key: string): PNode[] => {
+  const v = n[key];
+  return Array.isArray(v) ? v.filter(isNode) : [];
+};
+
+const strAt = (n: PNode, key: string): string | null => {
+  const v = n[key];
+  return typeof v === 'string' ? v : null;
+};
+
+const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
+
+let engine: Engine | null = null;
+function parser(): Engine {
+  engine ??= new Engine({
+    parser: { extractDoc: false, suppressErrors: true, php8: true },
+    ast: { withPositions: true },
+    lexer: { short_tags: true, asp_tags: false },
+  });
+  return engine;
+}
+
+const superglobals = new Set(['_GET', '_POST', '_REQUEST', '_COOKIE', '_FILES', '_SERVER', '_ENV']);
+/** $_SERVER keys an attacker writes. */
+const serverTainted = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|ARGV|REDIRECT_)/i;
+
+/** Functions whose result cannot carry attacker text into code. */
+const sanitisers = new Set([
+  'intval',
+  'floatval',
+  'boolval',
+  'count',
+  'strlen',
+  'isset',
+  'empty',
+  'is_numeric',
+  'is_array',
+  'is_string',
+  'md5',
+  'sha1',
+  'crc32',
+  'hash',
+  'in_array',
+  'array_key_exists',
+  'preg_match',
+  'strpos',
+  'stripos',
+  'abs',
+  'round',
+  'ctype_digit',
+  'ctype_alnum',
+  'filter_var',
+  'password_verify',
+  'hash_equals',
+]);
+const shellEscapes = new Set(['escapeshellarg', 'escapeshellcmd']);
+
+/** Functions that run PHP text. */
+const codeSinks = new Set(['assert', 'create_function']);
+const shellSinks = new Set([
+  'system',
+  'exec',
+  'passthru',
+  'shell_exec',
+  'popen',
+  'proc_open',
+  'pcntl_exec',
+  'expect_popen',
+]);
+/** Callee name that, folded from pieces, shows the intent to hide a dangerous call. */
+const dangerousNames = new Set([
+  ...codeSinks,
+  ...shellSinks,
+  'eval',
+  'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'str_rot13',
+  'strrev',
+  'call_user_func',
+  'call_user_func_array',
+  'file_put_contents',
+  'file_get_contents',
+  'fwrite',
+  'fopen',
+  'move_uploaded_file',
+  'preg_replace',
+  'array_map',
+  'array_filter',
+  'usort',
+  'uasort',
+  'uksort',
+  'array_walk',
+  'register_shutdown_function',
+  'forward_static_call',
+  'forward_static_call_array',
+  'hex2bin',
+  'convert_uudecode',
+  'curl_exec',
+  'fsockopen',
+  'mail',
+  'unserialize',
+  'include',
+  'require',
+]);
+/** Functions taking a callback, and the argument index of it (-1: the last argument). */
+const callbackArg = new Map<string, number>([
+  ['call_user_func', 0],
+  ['call_user_func_array', 0],
+  ['forward_static_call', 0],
+  ['forward_static_call_array', 0],
+  ['array_map', 0],
+  ['array_filter', 1],
+  ['array_walk', 1],
+  ['array_walk_recursive', 1],
+  ['array_reduce', 1],
+  ['usort', 1],
+  ['uasort', 1],
+  ['uksort', 1],
+  ['register_shutdown_function', 0],
+  ['register_tick_function', 0],
+  ['set_error_handler', 0],
+  ['set_exception_handler', 0],
+  ['iterator_apply', 1],
+  ['ob_start', 0],
+  ['preg_replace_callback', 1],
+  ['mb_ereg_replace_callback', 1],
+  ['array_intersect_ukey', -1],
+  ['array_intersect_uassoc', -1],
+  ['array_uintersect', -1],
+  ['array_udiff', -1],
+  ['array_udiff_assoc', -1],
+  ['array_diff_ukey', -1],
+  ['array_diff_uassoc', -1],
+  ['header_register_callback', 0],
+]);
+const decoders = new Set([
+  'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'str_rot13',
+  'strrev',
+  'hex2bin',
+  'convert_uudecode',
+  'urldecode',
+  'rawurldecode',
+  'pack',
+  'unserialize',
+  'bzdecompress',
+]);
+const fileWrites = new Set(['file_put_contents', 'fwrite', 'fputs', 'error_log']);
+const netSinks = new Set([
+  'mail',
+  'curl_setopt',
+  'curl_init',
+  'fsockopen',
+  'file_get_contents',
+  'fopen',
+  'stream_socket_client',
+]);
+const serialisers = new Set([
+  'serialize',
+  'json_encode',
+  'print_r',
+  'var_export',
+  'implode',
+  'http_build_query',
+  'base64_encode',
+]);
+/** Names of payment fields that a skimmer's logger collects. */
+const cardField =
+  /^(?:cc_?(?:number|num|cid|exp|owner|type|ss)|card_?(?:number|num|code|cvv|holder)|cvv2?|cvc|payment)$/i;
+
+interface FoldCtx {
+  depth: number;
+  /** Variables being folded (cycles). */
+  seen: Set<string>;
+}
+
+class PhpFile {
+  readonly assigns = new Map<string, PNode[]>();
+  readonly appends = new Map<string, PNode[]>();
+  readonly constants = new Map<string, PNode>();
+  readonly functions = new Map<string, { params: string[]; node: PNode }>();
+  readonly calls: PNode[] = [];
+  readonly evals: PNode[] = [];
+  readonly includes: PNode[] = [];
+  readonly shells: PNode[] = [];
+  readonly foreachs: PNode[] = [];
+  readonly varVarAssigns: PNode[] = [];
+  readonly strings: PNode[] = [];
+  gotos = 0;
+  tainted = new Set<string>();
+  /** Answers per node, asked after taint has settled (each is a pure function of the file then). */
+  readonly #memo = {
+    isDirect: new Map<PNode, boolean>(),
+    isDecoded: new Map<PNode, boolean>(),
+    isAssembled: new Map<PNode, boolean>(),
+  };
+  /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
+  globalTaint = false;
+
+  constructor(root: PNode) {
+    this.#walk(root);
+  }
+
+  #walk(root: PNode): void {
+    const stack: PNode[] = [root];
+    let guard = 0;
+    while (stack.length > 0 && guard++ < 2_000_000) {
+      const n = stack.pop() as PNode;
+      this.#visit(n);
+      for (const key of Object.keys(n)) {
+        if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
+        const v = n[key];
+        if (Array.isArray(v)) {
+          for (let i = v.length - 1; i >= 0; i--) if (isNode(v[i])) stack.push(v[i] as PNode);
+        } else if (isNode(v)) stack.push(v);
+      }
+    }
+  }
+
+  #visit(n: PNode): void {
+    switch (n.kind) {
+      case 'assign': {
+        const left = nodeAt(n, 'left');
+        const right = nodeAt(n, 'right');
+        if (left === null || right === null) return;
+        const name = left.kind === 'variable' ? strAt(left, 'name') : null;
+        const op = strAt(n, 'operator');
+        if (name !== null) {
+          const map = op === '.=' ? this.appends : this.assigns;
+          const list = map.get(name) ?? [];
+          if (list.length < 50) list.push(right);
+          map.set(name, list);
+        } else if (left.kind === 'variable' && isNode(left['name'])) {
+          this.varVarAssigns.push(n);
+        } else if (left.kind === 'offsetlookup') {
+          // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
+          let base: PNode | null = left;
+          while (base !== null && base.kind === 'offsetlookup') base = nodeAt(base, 'what');
+          const bn = base?.kind === 'variable' ? strAt(base, 'name') : null;
+          if (bn !== null) {
+            const list = this.appends.get(bn) ?? [];
+            if (list.length < 50) list.push(right);
+            this.appends.set(bn, list);
+          }
+        } else if (left.kind === 'list' || left.kind === 'array') {
+          for (const item of nodesAt(left, 'items')) {
+            const v = item.kind === 'entry' ? nodeAt(item, 'value') : item;
+            const vn = v?.kind === 'variable' ? strAt(v, 'name') : null;
+            if (vn !== null) this.assigns.set(vn, [...(this.assigns.get(vn) ?? []), right]);
+          }
+        }
+        return;
+      }
+      case 'call': {
+        this.calls.push(n);
+        const what = nodeAt(n, 'what');
+        if (what?.kind === 'name' && strAt(what, 'name')?.toLowerCase() === 'define') {
+          const [k, v] = nodesAt(n, 'arguments');
+          if (k?.kind === 'string' && v !== undefined) this.constants.set(strAt(k, 'value') ?? '', v);
+        }
+        return;
+      }
+      case 'constantstatement':
+      case 'classconstant':
+        for (const c of nodesAt(n, 'constants')) {
+          const name = nodeAt(c, 'name');
+          const value = nodeAt(c, 'value');
+          const key = name === null ? strAt(c, 'name') : strAt(name, 'name');
+          if (key !== null && value !== null) this.constants.set(key, value);
+        }
+        return;
+      case 'function': {
+        const name = nodeAt(n, 'name');
+        const fname = name === null ? strAt(n, 'name') : strAt(name, 'name');
+        const params = nodesAt(n, 'arguments').map((p) => {
+          const pn = nodeAt(p, 'name');
+          return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
+        });
+        if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n });
+        return;
+      }
+      case 'eval':
+        this.evals.push(n);
+        return;
+      case 'include':
+        this.includes.push(n);
+        return;
+      case 'encapsed':
+        if (strAt(n, 'type') === 'shell') this.shells.push(n);
+        return;
+      case 'foreach':
+        this.foreachs.push(n);
+        return;
+      case 'goto':
+        this.gotos++;
+        return;
+      case 'string':
+        if (this.strings.length < 5000) this.strings.push(n);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The text an expression always evaluates to, when it can be known without running it. */
+  fold(e: PNode | null, ctx: FoldCtx = { depth: 0, seen: new Set() }): string | null {
+    if (e === null || ctx.depth > 24) return null;
+    const d = { depth: ctx.depth + 1, seen: ctx.seen };
+    switch (e.kind) {
+      case 'string':
+        return strAt(e, 'value');
+      case 'number':
+        return strAt(e, 'value');
+      case 'nowdoc':
+        return strAt(e, 'value');
+      case 'encapsed': {
+        if (strAt(e, 'type') === 'shell') return null;
+        let out = '';
+        for (const part of nodesAt(e, 'value')) {
+          const x = part.kind === 'encapsedpart' ? nodeAt(part, 'expression') : part;
+          const s = this.fold(x, d);
+          if (s === null) return null;
+          out += s;
+        }
+        return out;
+      }
+      case 'bin': {
+        if (strAt(e, 'type') !== '.') return null;
+        const l = this.fold(nodeAt(e, 'left'), d);
+        if (l === null) return null;
+        const r = this.fold(nodeAt(e, 'right'), d);
+        return r === null ? null : (l + r).slice(0, 100_000);
+      }
+      case 'parenthesis':
+      case 'silent':
+        return this.fold(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'cast':
+        return strAt(e, 'type') === 'string' ? this.fold(nodeAt(e, 'expr'), d) : null;
+      case 'name':
+      case 'constref': {
+        const n = strAt(e, 'name');
+        const c = n === null ? undefined : this.constants.get(n);
+        return c === undefined ? null : this.fold(c, d);
+      }
+      case 'classconstant':
+        return null;
+      case 'staticlookup': {
+        const off = nodeAt(e, 'offset');
+        const n = off === null ? null : (strAt(off, 'name') ?? null);
+        const c = n === null ? undefined : this.constants.get(n);
+        return c === undefined ? null : this.fold(c, d);
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null || ctx.seen.has(n)) return null;
+        const list = this.assigns.get(n);
+        if (list === undefined || list.length !== 1) return null;
+        ctx.seen.add(n);
+        let s = this.fold(list[0] ?? null, d);
+        // `$x = 'as'; $x .= 'sert';` — appends in source order.
+        for (const a of this.appends.get(n) ?? []) {
+          if (s === null) break;
+          const t = this.fold(a, d);
+          s = t === null ? null : s + t;
+        }
+        ctx.seen.delete(n);
+        return s;
+      }
+      case 'offsetlookup': {
+        const base = nodeAt(e, 'what');
+        const off = this.fold(nodeAt(e, 'offset'), d);
+        if (off === null || base === null) return null;
+        const arr = this.#arrayOf(base, d);
+        if (arr !== null) {
+          const v = arr.get(off);
+          return v === undefined ? null : this.fold(v, d);
+        }
+        const s = this.fold(base, d);
+        const i = Number(off);
+        return s === null || !Number.isInteger(i) ? null : (s[i < 0 ? s.length + i : i] ?? null);
+      }
+      case 'call':
+        return this.#foldCall(e, d);
+      default:
+        return null;
+    }
+  }
+
+  /** Keyed elements of an array literal (or of a variable holding one). */
+  #arrayOf(e: PNode, ctx: FoldCtx): Map<string, PNode> | null {
+    let n: PNode | null = e;
+    if (n.kind === 'variable') {
+      const name = strAt(n, 'name');
+      const list = name === null ? undefined : this.assigns.get(name);
+      n = list?.length === 1 ? (list[0] ?? null) : null;
+    }
+    if (n === null) return null;
+    if (n.kind === 'call') {
+      // explode('.', 'a.b.c') and str_split('abc').
+      const fn = this.calleeName(n);
+      const args = nodesAt(n, 'arguments');
+      if (fn === 'explode') {
+        const sep = this.fold(args[0] ?? null, ctx);
+        const s = this.fold(args[1] ?? null, ctx);
+        if (sep === null || s === null || sep === '') return null;
+        return new Map(s.split(sep).map((v, i) => [String(i), { kind: 'string', value: v }]));
+      }
+      if (fn === 'str_split') {
+        const s = this.fold(args[0] ?? null, ctx);
+        if (s === null) return null;
+        return new Map([...s].map((v, i) => [String(i), { kind: 'string', value: v }]));
+      }
+      return null;
+    }
+    if (n.kind !== 'array') return null;
+    const out = new Map<string, PNode>();
+    let next = 0;
+    for (const item of nodesAt(n, 'items')) {
+      const key = item.kind === 'entry' ? nodeAt(item, 'key') : null;
+      const value = item.kind === 'entry' ? nodeAt(item, 'value') : item;
+      if (value === null) continue;
+      const k = key === null ? String(next++) : this.fold(key, ctx);
+      if (k === null) return null;
+      out.set(k, value);
+    }
+    return out;
+  }
+
+  #foldCall(e: PNode, ctx: FoldCtx): string | null {
+    const fn = this.calleeName(e);
+    if (fn === null) return null;
+    const args = nodesAt(e, 'arguments');
+    const a = (i: number) => this.fold(args[i] ?? null, ctx);
+    switch (fn) {
+      case 'chr': {
+        const s = a(0);
+        const v = s === null ? Number.NaN : Number(s);
+        return Number.isFinite(v) ? String.fromCharCode(((v % 256) + 256) % 256) : null;
+      }
+      case 'strrev': {
+        const s = a(0);
+        return s === null ? null : [...s].reverse().join('');
+      }
+      case 'str_rot13': {
+        const s = a(0);
+        return s === null
+          ? null
+          : s.replace(/[a-z]/gi, (c) => {
+              const b = c <= 'Z' ? 65 : 97;
+              return String.fromCharCode(((c.charCodeAt(0) - b + 13) % 26) + b);
+            });
+      }
+      case 'strtolower':
+      case 'strtoupper':
+      case 'ucfirst':
+      case 'trim':
+      case 'ltrim':
+      case 'rtrim': {
+        const s = a(0);
+        if (s === null) return null;
+        if (fn === 'strtolower') return s.toLowerCase();
+        if (fn === 'strtoupper') return s.toUpperCase();
+        if (fn === 'ucfirst') return s.charAt(0).toUpperCase() + s.slice(1);
+        return s.trim();
+      }
+      case 'base64_decode': {
+        const s = a(0);
+        return s === null ? null : Buffer.from(s, 'base64').toString('latin1');
+      }
+      case 'hex2bin': {
+        const s = a(0);
+        return s === null || !/^(?:[0-9a-f]{2})*$/i.test(s) ? null : Buffer.from(s, 'hex').toString('latin1');
+      }
+      case 'urldecode':
+      case 'rawurldecode': {
+        const s = a(0);
+        try {
+          return s === null ? null : decodeURIComponent(s.replace(/\+/g, fn === 'urldecode' ? ' ' : '+'));
+        } catch {
+          return null;
+        }
+      }
+      case 'substr': {
+        const s = a(0);
+        const start = Number(a(1));
+        const lenText = args.length > 2 ? a(2) : null;
+        if (s === null || !Number.isInteger(start)) return null;
+        const from = start < 0 ? Math.max(0, s.length + start) : start;
+        if (lenText === null) return args.length > 2 ? null : s.slice(from);
+        const len = Number(lenText);
+        if (!Number.isInteger(len)) return null;
+        return len < 0 ? s.slice(from, s.length + len) : s.slice(from, from + len);
+      }
+      case 'str_replace': {
+        const from = a(0);
+        const to = a(1);
+        const s = a(2);
+        return from === null || to === null || s === null || from === '' ? null : s.split(from).join(to);
+      }
+      case 'implode':
+      case 'join': {
+        const glue = args.length > 1 ? a(0) : '';
+        const arr = this.#arrayOf(args[args.length - 1] as PNode, ctx);
+        if (glue === null || arr === null) return null;
+        const parts: string[] = [];
+        for (const v of arr.values()) {
+          const s = this.fold(v, ctx);
+          if (s === null) return null;
+          parts.push(s);
+        }
+        return parts.join(glue);
+      }
+      case 'sprintf': {
+        const fmt = a(0);
+        if (fmt === null) return null;
+        let i = 1;
+        let bad = false;
+        const out = fmt.replace(/%([%sd])/g, (_m, t: string) => {
+          if (t === '%') return '%';
+          const s = a(i++);
+          if (s === null) bad = true;
+          return s ?? '';
+        });
+        return bad ? null : out;
+      }
+      case 'pack': {
+        const fmt = a(0);
+        const s = a(1);
+        return (fmt === 'H*' || fmt === 'H') && s !== null && /^(?:[0-9a-f]{2})*$/i.test(s)
+          ? Buffer.from(s, 'hex').toString('latin1')
+          : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The lower-case name of a called function when written as a name; null for dynamic calls. */
+  calleeName(call: PNode): string | null {
+    const what = nodeAt(call, 'what');
+    if (what?.kind !== 'name') return null;
+    const n = strAt(what, 'name');
+    return n === null ? null : n.replace(/^\\/, '').toLowerCase();
+  }
+
+  isRequest(e: PNode): boolean {
+    if (e.kind === 'variable') {
+      const n = strAt(e, 'name');
+      if (n !== null) return superglobals.has(n) && n !== '_SERVER' && n !== '_ENV';
+      const dyn = nodeAt(e, 'name');
+      const folded = dyn === null ? null : this.fold(dyn);
+      return folded !== null && superglobals.has(folded) && folded !== '_SERVER';
+    }
+    if (e.kind === 'offsetlookup') {
+      const what = nodeAt(e, 'what');
+      if (what?.kind === 'variable') {
+        const n = strAt(what, 'name');
+        if (n === '_SERVER') {
+          const key = this.fold(nodeAt(e, 'offset'));
+          return key !== null && serverTainted.test(key);
+        }
+        if (n === 'GLOBALS') {
+          const key = this.fold(nodeAt(e, 'offset'));
+          return key !== null && superglobals.has(key) && key !== '_SERVER';
+        }
+      }
+      return false;
+    }
+    if (e.kind === 'call') {
+      const fn = this.calleeName(e);
+      if (fn === 'getallheaders' || fn === 'apache_request_headers') return true;
+      if (fn === 'file_get_contents' || fn === 'fopen') {
+        const src = this.fold(nodesAt(e, 'arguments')[0] ?? null);
+        return src !== null && /^php:\/\/input/i.test(src);
+      }
+    }
+    return false;
+  }
+
+  /** Whether attacker text can reach this expression (flow-insensitive). */
+  isTainted(e: PNode | null, depth = 0, forShell = false): boolean {
+    if (e === null || depth > 30) return false;
+    if (this.isRequest(e)) return true;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return true; // $$x: a variable named at run time
+        if (n === 'this' || n === 'GLOBALS') return false;
+        return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
+      }
+      case 'offsetlookup':
+      case 'propertylookup':
+      case 'nullsafepropertylookup':
+        return this.isTainted(nodeAt(e, 'what'), d, forShell);
+      case 'cast': {
+        const t = strAt(e, 'type');
+        return t === 'string' || t === 'array' ? this.isTainted(nodeAt(e, 'expr'), d, forShell) : false;
+      }
+      case 'call': {
+        const fn = this.calleeName(e);
+        if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
+        if (fn !== null && this.functions.has(fn)) return false;
+        return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
+      }
+      case 'bin':
+        return this.isTainted(nodeAt(e, 'left'), d, forShell) || this.isTainted(nodeAt(e, 'right'), d, forShell);
+      case 'encapsed':
+        return nodesAt(e, 'value').some((p) =>
+          this.isTainted(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, forShell),
+        );
+      case 'parenthesis':
+        return this.isTainted(nodeAt(e, 'inner'), d, forShell);
+      case 'silent':
+        return this.isTainted(nodeAt(e, 'expr'), d, forShell);
+      case 'retif':
+        return (
+          this.isTainted(nodeAt(e, 'trueExpr'), d, forShell) || this.isTainted(nodeAt(e, 'falseExpr'), d, forShell)
+        );
+      case 'array':
+        return nodesAt(e, 'items').some((i) =>
+          this.isTainted(i.kind === 'entry' ? (nodeAt(i, 'value') ?? nodeAt(i, 'key')) : i, d, forShell),
+        );
+      case 'entry':
+        return this.isTainted(nodeAt(e, 'value'), d, forShell) || this.isTainted(nodeAt(e, 'key'), d, forShell);
+      case 'assign':
+        return this.isTainted(nodeAt(e, 'right'), d, forShell);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Whether the value comes straight from the request: a request expression, through string
+   * functions and decoders, concatenations holding one, or variables only ever assigned such.
+   * Flow-insensitive taint over a whole framework file reaches too far to condemn a callee;
+   * a backdoor's callee or payload is the request itself, a step or two away.
+   */
+  isDirect(e: PNode | null, depth = 0): boolean {
+    if (e === null) return false;
+    const memo = this.#memo.isDirect;
+    const known = memo.get(e);
+    if (known !== undefined) return known;
+    memo.set(e, false); // a cycle through variables answers no
+    const r = this.#isDirect(e, depth);
+    memo.set(e, r);
+    return r;
+  }
+
+  #isDirect(e: PNode | null, depth: number): boolean {
+    if (e === null || depth > 10) return false;
+    if (this.isRequest(e)) return true;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return this.globalTaint;
+        const list = this.assigns.get(n);
+        if (list === undefined || list.length === 0) return this.tainted.has(n) && this.#foreachOverRequest(n);
+        return list.every((r) => this.isDirect(r, d));
+      }
+      case 'offsetlookup':
+        return this.isDirect(nodeAt(e, 'what'), d);
+      case 'call': {
+        const fn = this.calleeName(e);
+        if (fn === null || sanitisers.has(fn) || this.functions.has(fn)) return false;
+        return nodesAt(e, 'arguments').some((a) => this.isDirect(a, d));
+      }
+      case 'bin':
+        return (
+          strAt(e, 'type') === '.' && (this.isDirect(nodeAt(e, 'left'), d) || this.isDirect(nodeAt(e, 'right'), d))
+        );
+      case 'encapsed':
+        return nodesAt(e, 'value').some((p) =>
+          this.isDirect(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
+        );
+      case 'parenthesis':
+      case 'silent':
+      case 'cast':
+        return this.isDirect(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      default:
+        return false;
+    }
+  }
+
+  #foreachOverRequest(name: string): boolean {
+    return this.foreachs.some((f) => {
+      const k = nodeAt(f, 'key');
+      const v = nodeAt(f, 'value');
+      const named = (x: PNode | null) => x?.kind === 'variable' && strAt(x, 'name') === name;
+      return (named(k) || named(v)) && this.isDirect(nodeAt(f, 'source'));
+    });
+  }
+
+  /** Whether a path expression starts with request data (no fixed folder in front of it). */
+  startsTainted(e: PNode | null, depth = 0): boolean {
+    if (e === null || depth > 10) return false;
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.startsTainted(nodeAt(e, 'left'), depth + 1);
+    if (e.kind === 'encapsed') {
+      const first = nodesAt(e, 'value')[0] ?? null;
+      return this.startsTainted(first?.kind === 'encapsedpart' ? nodeAt(first, 'expression') : first, depth + 1);
+    }
+    if (e.kind === 'parenthesis' || e.kind === 'silent')
+      return this.startsTainted(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), depth + 1);
+    return this.isDirect(e);
+  }
+
+  /** Taint to a fixed point: assignments, foreach over request data, callers' arguments. */
+  propagate(): void {
+    for (let round = 0; round < 6; round++) {
+      const before = this.tainted.size + (this.globalTaint ? 1 : 0);
+      for (const [name, list] of this.assigns)
+        if (!this.tainted.has(name) && list.some((r) => this.isTainted(r))) this.tainted.add(name);
+      for (const [name, list] of this.appends)
+        if (!this.tainted.has(name) && list.some((r) => this.isTainted(r))) this.tainted.add(name);
+      for (const f of this.foreachs) {
+        if (!this.isTainted(nodeAt(f, 'source'))) continue;
+        for (const key of ['key', 'value']) {
+          const v = nodeAt(f, key);
+          const n = v?.kind === 'variable' ? strAt(v, 'name') : null;
+          if (n !== null) this.tainted.add(n);
+        }
+      }
+      for (const a of this.varVarAssigns) if (this.isTainted(nodeAt(a, 'right'))) this.globalTaint = true;
+      for (const c of this.calls) {
+        const fn = this.calleeName(c);
+        if (fn === null) continue;
+        const args = nodesAt(c, 'arguments');
+        if (
+          (fn === 'extract' || fn === 'parse_str' || fn === 'import_request_variables') &&
+          this.isTainted(args[0] ?? null)
+        )
+          this.globalTaint = true;
+        const user = this.functions.get(fn);
+        if (user !== undefined)
+          args.forEach((arg, i) => {
+            const p = user.params[i];
+            if (p !== undefined && p !== '' && this.isTainted(arg)) this.tainted.add(p);
+          });
+      }
+      if (this.tainted.size + (this.globalTaint ? 1 : 0) === before) break;
+    }
+  }
+
+  /** Whether an expression involves decoding (base64, gzip, rot13, hex...), through variables. */
+  isDecoded(e: PNode | null, depth = 0): boolean {
+    if (e === null) return false;
+    const memo = this.#memo.isDecoded;
+    const known = memo.get(e);
+    if (known !== undefined) return known;
+    memo.set(e, false); // a cycle through variables answers no
+    const r = this.#isDecoded(e, depth);
+    memo.set(e, r);
+    return r;
+  }
+
+  #isDecoded(e: PNode | null, depth: number): boolean {
+    if (e === null || depth > 12) return false;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'call': {
+        const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
+        if (fn !== null && decoders.has(fn)) return true;
+        return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return false;
+        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isDecoded(r, d));
+      }
+      case 'bin':
+        return this.isDecoded(nodeAt(e, 'left'), d) || this.isDecoded(nodeAt(e, 'right'), d);
+      case 'parenthesis':
+      case 'silent':
+        return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      default:
+        return false;
+    }
+  }
+
+  /** Whether the callee text was assembled (not written as one literal name). */
+  isAssembled(e: PNode | null, depth = 0): boolean {
+    if (e === null) return false;
+    const memo = this.#memo.isAssembled;
+    const known = memo.get(e);
+    if (known !== undefined) return known;
+    memo.set(e, false); // a cycle through variables answers no
+    const r = this.#isAssembled(e, depth);
+    memo.set(e, r);
+    return r;
+  }
+
+  #isAssembled(e: PNode | null, depth: number): boolean {
+    if (e === null || depth > 12) return false;
+    switch (e.kind) {
+      case 'bin':
+      case 'offsetlookup':
+      case 'call':
+      case 'encapsed':
+      case 'name':
+      case 'staticlookup':
+        return true;
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return true;
+        const list = [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])];
+        return (this.appends.get(n)?.length ?? 0) > 0 || list.some((r) => this.isAssembled(r, depth + 1));
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+/** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
+function dynamicCallee(call: PNode): PNode | null {
+  const what = nodeAt(call, 'what');
+  if (what === null || what.kind === 'name') return null;
+  if (what.kind === 'propertylookup' || what.kind === 'staticlookup' || what.kind === 'nullsafepropertylookup') {
+    // $obj->$method(...) — a method picked at run time; only its name matters here.
+    const off = nodeAt(what, 'offset');
+    return off !== null && off.kind !== 'identifier' ? off : null;
+  }
+  return what;
+}
+
+const excerptAt = (text: string, line: number): string => clip(text.split('\n')[line - 1] ?? '');
+
+/**
+ * Cheap tests that decide whether a PHP file is worth parsing: the analyser looks for request
+ * data meeting a sink, decoders meeting execution, names assembled from pieces, and obfuscation.
+ * Most vendor files show none of these pairs and are never parsed.
+ */
+const requestish = /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{/;
+const sinkish =
+  /\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|call_user_func(?:_array)?|forward_static_call(?:_array)?|array_(?:map|filter|walk|reduce|intersect_u\w+|udiff\w*|diff_u\w+)|u[ak]?sort|register_\w+_function|include|require|include_once|require_once|move_uploaded_file|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize)\b|`|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+const decoderish =
+  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
+const executes =
+  /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+const assembledName =
+  /['"][A-Za-z_]{1,8}['"]\s*\.\s*['"][A-Za-z_]{1,8}['"]|\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\bexplode\s*\(|\\x[0-9a-f]{2}|\bgoto\b|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[/i;
+
+export function phpWorthParsing(text: string): boolean {
+  if (requestish.test(text) && sinkish.test(text)) return true;
+  if (decoderish.test(text) && executes.test(text)) return true;
+  return executes.test(text) && assembledName.test(text);
+}
+
+export interface PhpAnalysis {
+  signals: Signal[];
+  parsed: boolean;
+}
+
+/** Analyses one PHP file's text (latin1, one char per byte). */
+export function analysePhp(text: string): PhpAnalysis {
+  const out = new SignalSet();
+  const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
+    out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
+  if (/^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff)/.test(text))
+    add({
+      id: 'php-in-image',
+      category: 'backdoor',
+      weight: 12,
+      line: 1,
+      description: 'PHP code inside an image file (a polyglot made to pass upload checks).',
+    });
+  // Files with none of the pairs the analyser looks for are done: weak lexical signals alone
+  // never reach the bar, so they are read only where something else may join them.
+  if (!phpWorthParsing(text)) return { signals: out.all(), parsed: false };
+  lexicalSignals(text, add);
+  let root: PNode;
+  try {
+    const program: unknown = parser().parseCode(collapseConcatenations(text), 'scan.php');
+    if (!isNode(program)) return { signals: out.all(), parsed: false };
+    root = program;
+  } catch {
+    return { signals: out.all(), parsed: false };
+  }
+  const f = new PhpFile(root);
+  f.propagate();
+
+  for (const ev of f.evals) {
+    const src = nodeAt(ev, 'source');
+    const line = lineOf(ev);
+    if (f.isTainted(src))
+      add({
+        id: 'php-request-to-eval',
+        category: 'backdoor',
+        weight: 20,
+        line,
+        description: 'Request data reaches eval().',
+      });
+    else if (f.isDecoded(src))
+      add({
+        id: 'php-decode-exec',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description: 'Decoded text (base64, gzip, rot13, hex…) is run with eval().',
+      });
+    else if (f.fold(src) === null)
+      add({
+        id: 'php-eval-dynamic',
+        category: 'obfuscation',
+        weight: 4,
+        line,
+        description: 'eval() of text built at run time.',
+      });
+  }
+  for (const inc of f.includes) {
+    const target = nodeAt(inc, 'target');
+    if (f.startsTainted(target))
+      add({
+        id: 'php-request-to-include',
+        category: 'backdoor',
+        weight: 15,
+        line: lineOf(inc),
+        description: 'Request data chooses the file that include/require runs.',
+      });
+    const folded = f.fold(target);
+    if (folded !== null && /\.(?:png|jpe?g|gif|ico|bmp|txt|log|dat|tmp)$|^\/tmp\/|\/media\/|\/uploads?\//i.test(folded))
+      add({
+        id: 'php-include-data-file',
+        category: 'backdoor',
+        weight: 10,
+        line: lineOf(inc),
+        evidence: clip(folded),
+        description: 'Includes a file that is not PHP by its name or place (an image, a text file, an upload).',
+      });
+  }
+  for (const sh of f.shells)
+    if (f.isTainted(sh, 0, true))
+      add({
+        id: 'php-request-to-shell',
+        category: 'webshell',
+        weight: 20,
+        line: lineOf(sh),
+        description: 'Request data runs as a shell command (backticks).',
+      });
+
+  for (const c of f.calls) {
+    const line = lineOf(c);
+    const args = nodesAt(c, 'arguments');
+    const name = f.calleeName(c);
+    const dyn = dynamicCallee(c);
+    const foldedName = dyn === null ? null : (f.fold(dyn)?.toLowerCase().replace(/^\\/, '') ?? null);
+    const fn = name ?? foldedName;
+    const anyTainted = args.some((a) => f.isTainted(a));
+
+    if (dyn !== null) {
+      if (f.isDirect(dyn))
+        add({
+          id: 'php-request-as-function',
+          category: 'backdoor',
+          weight: 20,
+          line,
+          description: 'The request names the function to call.',
+        });
+      else if (foldedName !== null && dangerousNames.has(foldedName) && f.isAssembled(dyn))
+        add({
+          id: 'php-hidden-callee',
+          category: 'obfuscation',
+          weight: anyTainted ? 20 : 12,
+          line,
+          evidence: `${foldedName}(…) assembled as: ${excerptAt(text, line)}`,
+          description: `Calls ${foldedName}() through a name assembled from pieces, so that the name never appears.`,
+        });
+      else if (foldedName === null && anyTainted && nodeAt(c, 'what')?.kind !== 'propertylookup')
+        add({
+          id: 'php-request-to-dynamic-call',
+          category: 'backdoor',
+          weight: nodeAt(c, 'what')?.kind === 'variable' && args.some((a) => f.isDirect(a)) ? 12 : 5,
+          line,
+          description: 'Request data is passed to a function whose name is computed at run time.',
+        });
+    }
+    if (fn === null) continue;
+    if (codeSinks.has(fn)) {
+      const a0 = args[0] ?? null;
+      const body = fn === 'create_function' ? (args[1] ?? null) : a0;
+      if (f.isTainted(body))
+        add({
+          id: 'php-request-to-eval',
+          category: 'backdoor',
+          weight: 20,
+          line,
+          description: `Request data reaches ${fn}(), which runs it as PHP.`,
+        });
+      else if (f.isDecoded(body))
+        add({
+          id: 'php-decode-exec',
+          category: 'backdoor',
+          weight: 15,
+          line,
+          description: `Decoded text is run as PHP by ${fn}().`,
+        });
+      else if (fn === 'assert' && body !== null && f.fold(body) === null && body.kind !== 'bin' && body.kind !== 'call')
+        add({
+          id: 'php-assert-dynamic',
+          category: 'obfuscation',
+          weight: 3,
+          line,
+          description: 'assert() of a variable.',
+        });
+    } else if (shellSinks.has(fn)) {
+      if (args.some((a) => f.isTainted(a, 0, true)))
+        add({
+          id: 'php-request-to-shell',
+          category: 'webshell',
+          weight: 20,
+          line,
+          description: `Request data runs as a shell command through ${fn}().`,
+        });
+      else
+        add({
+          id: 'php-shell-call',
+          category: 'webshell',
+          weight: 2,
+          line,
+          description: `Runs shell commands (${fn}).`,
+        });
+    } else if (callbackArg.has(fn)) {
+      const idx = callbackArg.get(fn) as number;
+      const cb = args[idx < 0 ? args.length + idx : idx] ?? null;
+      const cbName = cb === null ? null : f.fold(cb)?.toLowerCase();
+      const rest = args.filter((a) => a !== cb);
+      if (cb !== null && f.isDirect(cb))
+        add({
+          id: 'php-request-as-function',
+          category: 'backdoor',
+          weight: 20,
+          line,
+          description: `The request names the callback ${fn}() runs.`,
+        });
+      else if (
+        cbName !== undefined &&
+        cbName !== null &&
+        dangerousNames.has(cbName) &&
+        rest.some((a) => f.isTainted(a))
+      )
+        add({
+          id: 'php-request-to-eval',
+          category: 'backdoor',
+          weight: 20,
+          line,
+          evidence: `${fn}(${cbName}, request data)`,
+          description: `Request data is handed to ${cbName}() as a callback of ${fn}().`,
+        });
+      else if (cbName !== undefined && cbName !== null && dangerousNames.has(cbName) && f.isAssembled(cb))
+        add({
+          id: 'php-hidden-callee',
+          category: 'obfuscation',
+          weight: 12,
+          line,
+          description: `Hands ${cbName}() to ${fn}() under a name assembled from pieces.`,
+        });
+    } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'preg_filter') {
+      const pat = f.fold(args[0] ?? null);
+      const eflag =
+        fn === 'mb_ereg_replace'
+          ? /e/.test(f.fold(args[3] ?? null) ?? '')
+          : pat !== null && /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat);
+      if (eflag)
+        add({
+          id: 'php-preg-eval',
+          category: 'backdoor',
+          weight: anyTainted || f.isDecoded(args[1] ?? null) ? 20 : 12,
+          line,
+          description: `${fn}() with the /e modifier runs the replacement as PHP.`,
+        });
+    } else if (fn === 'move_uploaded_file' || fn === 'copy') {
+      const dest = args[1] ?? null;
+      if (f.isTainted(dest))
+        add({
+          id: 'php-upload-any-name',
+          category: 'upload',
+          weight: uploadChecked(text) ? 5 : 12,
+          line,
+          description: 'Saves an uploaded file under a name the request chooses, with no check of its type.',
+        });
+    } else if (fileWrites.has(fn)) {
+      const data = fn === 'error_log' ? (args[0] ?? null) : (args[1] ?? null);
+      if (data !== null && wholeRequest(f, data, 0))
+        add({
+          id: 'php-request-logger',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          description:
+            'Writes the request’s form data (or payment fields) to a file — how card loggers keep what they steal.',
+        });
+      const target = fn === 'file_put_contents' ? (args[0] ?? null) : null;
+      if (target !== null && f.isTainted(target) && f.isTainted(data))
+        add({
+          id: 'php-request-writes-file',
+          category: 'upload',
+          weight: 14,
+          line,
+          description: 'The request chooses both a file name and its content (a file dropper).',
+        });
+    } else if (netSinks.has(fn)) {
+      if (args.some((a) => wholeRequest(f, a, 0)))
+        add({
+          id: 'php-request-exfiltration',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
+        });
+    } else if (fn === 'unserialize' && args.some((a) => f.isTainted(a)) && f.isDecoded(args[0] ?? null))
+      add({
+        id: 'php-request-unserialize',
+        category: 'backdoor',
+        weight: 8,
+        line,
+        description: 'Unserialises decoded request data (object injection).',
+      });
+  }
+
+  if (f.globalTaint)
+    add({
+      id: 'php-request-variables',
+      category: 'obfuscation',
+      weight: 4,
+      line: 1,
+      description: 'Turns request fields into variables (extract, $$name).',
+    });
+  if (f.gotos >= 20)
+    add({
+      id: 'php-goto-maze',
+      category: 'obfuscation',
+      weight: 8,
+      line: 1,
+      evidence: `${f.gotos} goto statements`,
+      description: 'Control flow scrambled with goto, as PHP obfuscators do.',
+    });
+  toolFamilySignals(f, text, add);
+  return { signals: out.all(), parsed: true };
+}
+
+/** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
+function wholeRequest(f: PhpFile, e: PNode, depth: number): boolean {
+  if (depth > 8) return false;
+  if (e.kind === 'variable') {
+    const n = strAt(e, 'name');
+    if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
+    if (n !== null && depth < 4)
+      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1));
+    return false;
+  }
+  if (e.kind === 'offsetlookup') {
+    const key = f.fold(nodeAt(e, 'offset'));
+    if (key !== null && cardField.test(key) && f.isTainted(e)) return true;
+    return false;
+  }
+  if (e.kind === 'call') {
+    const fn = f.calleeName(e);
+    if (fn !== null && (serialisers.has(fn) || decoders.has(fn)))
+      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1));
+    return false;
+  }
+  if (e.kind === 'bin' || e.kind === 'encapsed') {
+    const parts = e.kind === 'bin' ? [nodeAt(e, 'left'), nodeAt(e, 'right')] : nodesAt(e, 'value');
+    return parts.some((p) => {
+      const x = p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p;
+      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1);
+    });
+  }
+  if (e.kind === 'parenthesis' || e.kind === 'silent') {
+    const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
+    return x !== null && wholeRequest(f, x, depth + 1);
+  }
+  return false;
+}
+
+function uploadChecked(text: string): boolean {
+  return /pathinfo|getimagesize|finfo_|mime_content_type|in_array|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
+    text,
+  );
+}
+
+/** Web-shell tool families by what they can do, not by name: file manager, SQL console, server recon. */
+function toolFamilySignals(
+  f: PhpFile,
+  text: string,
+  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
+): void {
+  const names = new Set<string>();
+  for (const c of f.calls) {
+    const n = f.calleeName(c);
+    if (n !== null) names.add(n);
+  }
+  const has = (...xs: string[]) => xs.some((x) => names.has(x));
+  const features: string[] = [];
+  if (has('opendir', 'scandir', 'readdir', 'glob') && has('unlink', 'rmdir', 'rename')) features.push('file manager');
+  if (has('move_uploaded_file')) features.push('upload');
+  if (has(...shellSinks) || f.shells.length > 0) features.push('shell');
+  if (has('chmod', 'chown', 'touch')) features.push('permissions');
+  if (has('mysql_connect', 'mysqli_connect', 'pg_connect') || /new\s+(?:mysqli|PDO)\s*\(/i.test(text))
+    features.push('database');
+  if (has('php_uname', 'posix_getpwuid', 'posix_getuid', 'getmyuid', 'disk_free_space', 'phpversion'))
+    features.push('server recon');
+  if (/disable_functions|safe_mode|open_basedir/i.test(text)) features.push('restriction probing');
+  if (has('fsockopen', 'socket_create', 'stream_socket_server') && has('proc_open', 'popen', 'shell_exec', 'system'))
+    features.push('back-connect');
+  const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b/.test(text);
+  if (request && features.length >= 4 && (features.includes('shell') || features.includes('back-connect')))
+    add({
+      id: 'php-webshell-toolkit',
+      category: 'webshell',
+      weight: 6 + 2 * features.length,
+      line: 1,
+      evidence: features.join(', '),
+      description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
+    });
+  if (/adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i.test(text) && request)
+    add({
+      id: 'php-db-admin-tool',
+      category: 'webshell',
+      weight: 12,
+      line: 1,
+      description:
+        'A database admin tool (Adminer or similar) in the site: it lets anyone with the URL at the shop’s data.',
+    });
+}
+
+/** Signals read from the text itself, without parsing: they work on files too broken to parse. */
+function lexicalSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  // One pass over the text: the longest line and the longest run of base64/hex characters
+  // (packed payloads are encoded blobs of thousands of characters).
+  let longest = 0;
+  let at = 0;
+  let start = 0;
+  let run = 0;
+  let bestRun = 0;
+  let runEnd = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 10 : text.charCodeAt(i);
+    if (c === 10) {
+      if (i - start > longest) {
+        longest = i - start;
+        at = start;
+      }
+      start = i + 1;
+    }
+    // A-Z a-z 0-9 + / = and the backslash-x of escaped strings.
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 47 && c <= 57) || c === 43 || c === 61 || c === 92)
+      run++;
+    else {
+      if (run > bestRun) {
+        bestRun = run;
+        runEnd = i;
+      }
+      run = 0;
+    }
+  }
+  if (bestRun >= 600) {
+    const s = text.slice(runEnd - bestRun, runEnd);
+    if (entropy(s.slice(0, 4000)) > 4.2 || s.startsWith('\\x'))
+      add({
+        id: 'php-encoded-blob',
+        category: 'obfuscation',
+        weight: 5,
+        line: lineAtIndex(text, runEnd - bestRun),
+        evidence: clip(s, 60),
+        description: `A packed blob of ${s.length} encoded characters.`,
+      });
+  }
+  const hexEsc = text.match(/\\x[0-9a-fA-F]{2}/g)?.length ?? 0;
+  const chrs = text.match(/\bchr\s*\(\s*\d+\s*\)/gi)?.length ?? 0;
+  if (hexEsc + chrs >= 40 && (hexEsc + chrs) * 200 > text.length)
+    add({
+      id: 'php-escaped-strings',
+      category: 'obfuscation',
+      weight: 5,
+      line: 1,
+      evidence: `${hexEsc} \\x escapes, ${chrs} chr() calls`,
+      description: 'Strings spelled as \\x escapes or chr() calls, as obfuscated code does.',
+    });
+  if (longest > 5000 && /\$|eval|function/.test(text.slice(at, at + longest)))
+    add({
+      id: 'php-long-line',
+      category: 'obfuscation',
+      weight: 3,
+      line: lineAtIndex(text, at),
+      evidence: `${longest} characters on one line`,
+      description: 'Code packed onto one very long line.',
+    });
+  if (/\berror_reporting\s*\(\s*0\s*\)/i.test(text) && /\bset_time_limit\s*\(\s*0\s*\)/i.test(text))
+    add({
+      id: 'php-quiet-and-endless',
+      category: 'webshell',
+      weight: 3,
+      line: 1,
+      description: 'Turns off error reporting and time limits, as shells do.',
+    });
+}
+
+/**
+ * Joins adjacent plain literals (`"Fil"."e"."s"` -> `"Files"`) on the same line before parsing:
+ * packers chain thousands of them, and the parser's precedence resolution is quadratic in a
+ * chain's length. Only literals without escapes or interpolation are joined, so the folded
+ * values are unchanged; lines are kept, so reported line numbers are too.
+ */
+function collapseConcatenations(text: string): string {
+  const pairs = /(["'])[^"'\\\n$]*\1[ \t]*\.[ \t]*\1/g;
+  if ((text.match(pairs)?.length ?? 0) < 200) return text;
+  let out = text;
+  for (let pass = 0; pass < 16; pass++) {
+    const next = out
+      .replace(/"([^"\\\n$]*)"[ \t]*\.[ \t]*"([^"\\\n$]*)"/g, '"$1$2"')
+      .replace(/'([^'\\\n]*)'[ \t]*\.[ \t]*'([^'\\\n]*)'/g, "'$1$2'");
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+function lineAtIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}

@@ -1,0 +1,47 @@
+// Which languages a file holds, read from its bytes as well as its name: attackers hide PHP in
+// `.ico`, `.png` and `.gif` files (polyglots that start with `GIF89a`), `.txt`, extensionless
+// and dot files and then include them, and drop skimmers in files named like anything. Real
+// binaries are recognised fast (magic numbers, NUL bytes) and still searched for an embedded
+// `<?php`, the one thing an image must never hold.
+
+import { languagesOf, type Language } from './languages.ts';
+
+const phpOpen =
+  /<\?(?:php\b|=)|<\?\s*(?:\$|@|eval|if\s*\(|error_reporting|\/\*|\/\/|#|function|set_time_limit|ini_set|echo|header|session_start|define|class|include|require)/i;
+const htmlShape =
+  /<(?:!doctype\s+html|html\b|head\b|body\b|script\b|iframe\b|form\b|div\b|meta\b|svg\b|img\b[^>]*\bon\w+\s*=)/i;
+const scriptTag = /<script\b/i;
+/** JavaScript by shape: keywords and punctuation that prose and data rarely have together. */
+const jsShape =
+  /(?:\bfunction\s*[\w$]*\s*\(|=>|\bvar\s+[\w$]+\s*=|\b(?:let|const)\s+[\w$]+\s*=|\bdocument\.|\bwindow\.|\bjQuery\s*\(|\$\(\s*['"]|\beval\s*\(|\batob\s*\(|\bString\.fromCharCode\b|\bnew\s+(?:Image|XMLHttpRequest|WebSocket)\b)/;
+
+/** True when the first bytes look like a binary file (NUL bytes or a known magic number). */
+export function looksBinary(head: string): boolean {
+  const n = Math.min(head.length, 4096);
+  let nul = 0;
+  for (let i = 0; i < n; i++) if (head.charCodeAt(i) === 0) nul++;
+  return nul > 0;
+}
+
+const imageMagic = /^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff|BM|\x00\x00\x01\x00|RIFF....WEBP)/s;
+
+/**
+ * The languages to analyse `text` (latin1) as: those its name says, plus those its content
+ * shows. An image whose bytes hold PHP is PHP.
+ */
+export function sniffLanguages(rel: string, text: string): Language[] {
+  const byName = languagesOf(rel);
+  const out = new Set<Language>(byName);
+  const head = text.slice(0, 65536);
+  if (looksBinary(head) || imageMagic.test(head)) {
+    // A binary file matters only if PHP hides inside it.
+    if (/<\?(?:php\b|=)/i.test(text)) out.add('php');
+    return [...out];
+  }
+  if (phpOpen.test(head) || (byName.length === 0 && phpOpen.test(text))) out.add('php');
+  if (htmlShape.test(head) || scriptTag.test(text)) {
+    out.add('html');
+    out.add('js');
+  } else if (!out.has('php') && jsShape.test(head)) out.add('js');
+  return [...out];
+}
