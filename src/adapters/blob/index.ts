@@ -1,7 +1,9 @@
-// The storage backends of the snapshot repository, each a component module (type, schema,
-// create): chosen by the `type` of a spec that core/config/backends.ts makes from a location.
+// The storage backends of the snapshot repository, one component module each (type, schema,
+// create): the registry that builds a backend from the spec core/config/backends.ts makes of a
+// location. Their schemas live in core because locations are parsed and checked there.
 
 import type { BackendSpec } from '../../core/config/backends.ts';
+import { registry } from '../../core/component.ts';
 import type { Backend } from '../../snapshots/index.ts';
 import type { BackendContext } from './context.ts';
 import * as local from './local.ts';
@@ -11,15 +13,8 @@ import * as sftp from './sftp.ts';
 export type { BackendContext } from './context.ts';
 export { LocalBackend } from './local.ts';
 
-export const backendModules = { local, sftp, rclone } as const;
+export const backends = registry<BackendSpec, BackendContext, Backend>('repository backend', [local, sftp, rclone]);
 
 export function createBackend(spec: BackendSpec, ctx: BackendContext): Backend {
-  switch (spec.type) {
-    case 'local':
-      return local.create(local.schema.parse(spec), ctx);
-    case 'sftp':
-      return sftp.create(sftp.schema.parse(spec), ctx);
-    case 'rclone':
-      return rclone.create(rclone.schema.parse(spec), ctx);
-  }
+  return backends.create(spec, ctx);
 }

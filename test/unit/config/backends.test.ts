@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeSpec, parseLocation } from '../../../src/core/config/backends.ts';
-import { checkConfig } from '../../../src/core/config/index.ts';
+import { checkConfig } from '../../../src/app/config.ts';
 
 const KEY = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
 
