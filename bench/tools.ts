@@ -2,7 +2,7 @@
 // (wall time and peak memory through GNU time), and printing result tables.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,17 +33,24 @@ export interface Timed {
 }
 
 /** Runs argv (pinned to one core when taskset exists), with GNU time measuring peak memory. */
-export function timed(argv: string[], o: { cwd?: string; oneCore?: boolean; env?: NodeJS.ProcessEnv } = {}): Timed {
+export function timed(
+  argv: string[],
+  o: { cwd?: string; oneCore?: boolean; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Timed {
   ensureTool('/usr/bin/time', 'time');
   const tf = join(mkdtempSync(join(tmpdir(), 'ripcord-bench-')), 'time.txt');
   const pin = o.oneCore !== false && which('taskset') ? ['taskset', '-c', '0'] : [];
+  // `input`: a file given as standard input (a database dump piped in, as a dump tool would).
+  const fd = o.input !== undefined ? openSync(o.input, 'r') : null;
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', tf, ...pin, ...argv], {
     cwd: o.cwd,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
     env: o.env ?? process.env,
+    ...(fd !== null ? { stdio: [fd, 'pipe', 'pipe'] as const } : {}),
   });
+  if (fd !== null) closeSync(fd);
   const seconds = (performance.now() - t0) / 1000;
   const kb = existsSync(tf) ? Number(readFileSync(tf, 'utf8').trim().split('\n').pop()) : NaN;
   return { seconds, maxRssMb: Math.round(kb / 1024), status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

@@ -81,6 +81,8 @@ export interface SnapshotFile {
 
 const CONFIG_AAD = aad('ripcord-config');
 const DEFAULT_STALE_MS = 30 * 60 * 1000;
+/** Files restored at once by restore(). */
+const RESTORE_PARALLEL = 16;
 
 export async function repositoryExists(backend: Backend): Promise<boolean> {
   return (await backend.stat('config', 'config')) !== null;
@@ -443,9 +445,24 @@ export class RepoImpl implements Repository {
     const m = await this.loadManifest(id);
     const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
     const base = Buffer.from(targetDir);
-    const done = new Map<string, Buffer>();
+    // Files are restored several at a time (restoring is a chain of small waits per file:
+    // open, read the blob, write, chmod, utimes, rename); a hard link waits for its first path.
+    const done = new Map<string, { target: Buffer; ready: Promise<void> }>();
     const dirs: [ManifestEntry, Buffer][] = [];
     const out = { files: 0, dirs: 0, bytes: 0 };
+    const inflight = new Set<Promise<void>>();
+    const made = new Set<string>();
+    let failure: { error: unknown } | null = null;
+    const start = async (task: () => Promise<void>): Promise<{ done: Promise<void> }> => {
+      while (inflight.size >= RESTORE_PARALLEL) await Promise.race(inflight);
+      if (failure !== null) throw failure.error;
+      const t = task().catch((e: unknown) => {
+        failure ??= { error: e };
+      });
+      inflight.add(t);
+      void t.finally(() => inflight.delete(t));
+      return { done: t };
+    };
     await mkdir(targetDir, { recursive: true });
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
@@ -463,19 +480,36 @@ export class RepoImpl implements Repository {
       const target = Buffer.concat(parts);
       if (e.type === 'dir') {
         await mkdir(target, { recursive: true });
+        made.add(target.toString('latin1'));
         dirs.push([e, target]);
         out.dirs++;
         continue;
       }
-      const linkFrom = e.linkTo !== undefined ? done.get(`${e.root}\u0000${e.linkTo}`) : undefined;
-      await mkdir(target.subarray(0, target.lastIndexOf(0x2f)), { recursive: true });
-      await restoreOne(this, e, target, { ...opts, durable: false, ...(linkFrom !== undefined ? { linkFrom } : {}) });
+      const first = e.linkTo !== undefined ? done.get(`${e.root}\u0000${e.linkTo}`) : undefined;
+      // Each folder is made once (restoreOne would ask the file system again for every file).
+      const parent = target.subarray(0, target.lastIndexOf(0x2f));
+      const parentKey = parent.toString('latin1');
+      if (!made.has(parentKey)) {
+        await mkdir(parent, { recursive: true });
+        made.add(parentKey);
+      }
+      const { done: ready } = await start(async () => {
+        if (first !== undefined) await first.ready;
+        await restoreOne(this, e, target, {
+          ...opts,
+          durable: false,
+          parentReady: true,
+          ...(first !== undefined ? { linkFrom: first.target } : {}),
+        });
+      });
       if (e.type === 'file') {
-        done.set(`${e.root}\u0000${e.path}`, target);
+        done.set(`${e.root}\u0000${e.path}`, { target, ready });
         out.files++;
         out.bytes += e.size;
       }
     }
+    await Promise.all(inflight);
+    if (failure !== null) throw (failure as { error: unknown }).error;
     // Folder modes and times last, deepest first, so writing into them does not change them.
     for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
     return out;

@@ -50,9 +50,44 @@ async function writeAll(fh: FileHandle, parts: readonly Uint8Array[]): Promise<v
   }
 }
 
+interface PackHandle {
+  fh: Promise<FileHandle>;
+  users: number;
+  /** Out of the cache: closed when its last user is done. */
+  dropped: boolean;
+}
+
+async function closeQuietly(fh: Promise<FileHandle>): Promise<void> {
+  try {
+    await (await fh).close();
+  } catch {
+    // It never opened, or is closed already.
+  }
+}
+
+async function readRange(
+  fh: FileHandle,
+  range: { offset: number; length: number },
+  type: FileType,
+  name: string,
+): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(range.length);
+  let got = 0;
+  while (got < range.length) {
+    const { bytesRead } = await fh.read(buf, got, range.length - got, range.offset + got);
+    if (bytesRead === 0)
+      throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, {
+        where: `${type}/${name}`,
+      });
+    got += bytesRead;
+  }
+  return buf;
+}
+
 export class LocalBackend implements Backend {
   readonly location: string;
   readonly #made = new Set<string>();
+  readonly #packs = new Map<string, PackHandle>();
 
   constructor(dir: string) {
     this.location = dir;
@@ -97,23 +132,56 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /**
+   * Runs f on an open handle of a pack, kept open for the next reads of the same pack
+   * (restore and copy read many blobs from one pack: one open instead of one per blob).
+   * Packs never change once written; the least recently used handles beyond 16 are closed.
+   */
+  async #withPack<T>(path: string, f: (fh: FileHandle) => Promise<T>): Promise<T> {
+    let h = this.#packs.get(path);
+    if (h === undefined) {
+      h = { fh: open(path, 'r'), users: 0, dropped: false };
+      h.fh.catch(() => undefined);
+    } else this.#packs.delete(path);
+    this.#packs.set(path, h); // most recently used last
+    h.users++;
+    const entry = h;
+    try {
+      return await f(await entry.fh);
+    } catch (e) {
+      this.#drop(path, entry);
+      throw e;
+    } finally {
+      entry.users--;
+      if (entry.dropped && entry.users === 0) await closeQuietly(entry.fh);
+      this.#evict();
+    }
+  }
+
+  #drop(path: string, h: PackHandle): void {
+    if (this.#packs.get(path) === h) this.#packs.delete(path);
+    h.dropped = true;
+  }
+
+  #evict(): void {
+    for (const [path, h] of this.#packs) {
+      if (this.#packs.size <= 16) break;
+      if (h.users > 0) continue;
+      this.#packs.delete(path);
+      h.dropped = true;
+      void closeQuietly(h.fh);
+    }
+  }
+
   async get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer> {
     const path = join(this.#dir(type, name), name);
     try {
+      if (range !== undefined && type === 'data')
+        return await this.#withPack(path, (fh) => readRange(fh, range, type, name));
       const fh = await open(path, 'r');
       try {
         if (range === undefined) return await fh.readFile();
-        const buf = Buffer.allocUnsafe(range.length);
-        let got = 0;
-        while (got < range.length) {
-          const { bytesRead } = await fh.read(buf, got, range.length - got, range.offset + got);
-          if (bytesRead === 0)
-            throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, {
-              where: `${type}/${name}`,
-            });
-          got += bytesRead;
-        }
-        return buf;
+        return await readRange(fh, range, type, name);
       } finally {
         await fh.close();
       }
@@ -170,8 +238,14 @@ export class LocalBackend implements Backend {
   }
 
   async remove(type: FileType, name: string): Promise<void> {
+    const path = join(this.#dir(type, name), name);
+    const h = this.#packs.get(path);
+    if (h !== undefined) {
+      this.#drop(path, h);
+      if (h.users === 0) await closeQuietly(h.fh);
+    }
     try {
-      await unlink(join(this.#dir(type, name), name));
+      await unlink(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw ioError(e, `${type}/${name}`);
@@ -197,7 +271,12 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // Nothing held open between calls.
+    const open = [...this.#packs.values()];
+    this.#packs.clear();
+    for (const h of open) {
+      h.dropped = true;
+      if (h.users === 0) await closeQuietly(h.fh);
+    }
   }
 }
 
