@@ -8,11 +8,16 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AppError } from '../core/errors.ts';
 import { checkConfigWith, configError, configSchemaOf, type Config, type ConfigProblem } from '../core/config/index.ts';
+import { parseLocation } from '../adapters/blob/index.ts';
 import { channels } from '../adapters/channels/index.ts';
 import { sources } from '../adapters/sources/index.ts';
 
 /** The whole configuration schema: core's sections with the schemas of the registered components. */
-export const configSchema = configSchemaOf({ source: sources.schema, channel: channels.schema });
+export const configSchema = configSchemaOf({
+  source: sources.schema,
+  channel: channels.schema,
+  location: parseLocation,
+});
 
 /** Pure check of a parsed document: every problem, with its path. */
 export function checkConfig(

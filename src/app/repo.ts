@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBackend, LocalBackend } from '../adapters/blob/index.ts';
-import { type BackendSpec, type LocationOptions, parseLocation } from '../core/config/backends.ts';
+import { createBackend, LocalBackend, localFolderOf, parseLocation } from '../adapters/blob/index.ts';
+import type { BackendSpec, LocationOptions } from '../core/config/backends.ts';
 import { AppError } from '../core/errors.ts';
 import { snapshotId } from '../core/ids.ts';
 import {
@@ -208,10 +208,9 @@ export async function repoUnlock(
   return withRepo(l, t, async (r) => {
     const removed = await r.unlock(all);
     // With no live lock left, nobody is writing: leftover temp files are safe to delete.
+    const folder = localFolderOf(spec);
     const temporaryFiles =
-      spec.type === 'local' && (await r.listLocks()).length === 0
-        ? await new LocalBackend(spec.path).removeTemporaryFiles()
-        : 0;
+      folder !== null && (await r.listLocks()).length === 0 ? await new LocalBackend(folder).removeTemporaryFiles() : 0;
     return { removed, temporaryFiles };
   });
 }

@@ -4,7 +4,7 @@
 // finishes the batch it is storing, so a restart resumes exactly where it stopped.
 
 import { AppError } from '../core/errors.ts';
-import { SourceChannel, type SourceStats } from '../logs/pipeline.ts';
+import { SourceChannel, type SourceStats } from '../logs/index.ts';
 import type { App } from './context.ts';
 import { sources } from '../adapters/sources/index.ts';
 import { buildDetector } from './detect.ts';

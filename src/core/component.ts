@@ -25,10 +25,17 @@ export interface Component<Spec extends { type: string }, Ctx, T> {
   check?(spec: Spec, baseDir: string): ComponentProblem[];
 }
 
-export interface Registry<Spec extends { type: string }, Ctx, T> {
+export interface Registry<
+  Spec extends { type: string },
+  Ctx,
+  T,
+  C extends Component<Spec, Ctx, T> = Component<Spec, Ctx, T>,
+> {
   readonly kind: string;
   readonly types: readonly string[];
-  readonly components: readonly Component<Spec, Ctx, T>[];
+  readonly components: readonly C[];
+  /** The component of a type, for what a kind adds to the component interface. */
+  get(type: string): C | undefined;
   /** The specs of every component, told apart by `type` (problems are reported at the field). */
   readonly schema: z.ZodType<Spec>;
   create(spec: Spec, ctx: Ctx): T;
@@ -36,11 +43,13 @@ export interface Registry<Spec extends { type: string }, Ctx, T> {
   check(spec: Spec, baseDir: string): ComponentProblem[];
 }
 
-export function registry<Spec extends { type: string }, Ctx, T>(
-  kind: string,
-  components: readonly [Component<Spec, Ctx, T>, ...Component<Spec, Ctx, T>[]],
-): Registry<Spec, Ctx, T> {
-  const byType = new Map<string, Component<Spec, Ctx, T>>();
+export function registry<
+  Spec extends { type: string },
+  Ctx,
+  T,
+  C extends Component<Spec, Ctx, T> = Component<Spec, Ctx, T>,
+>(kind: string, components: readonly [C, ...C[]]): Registry<Spec, Ctx, T, C> {
+  const byType = new Map<string, C>();
   for (const c of components) {
     if (byType.has(c.type)) throw new Error(`two ${kind} components of type ${c.type}`);
     byType.set(c.type, c);
@@ -53,6 +62,7 @@ export function registry<Spec extends { type: string }, Ctx, T>(
     kind,
     types: [...byType.keys()],
     components,
+    get: (type) => byType.get(type),
     schema,
     create(spec, ctx) {
       const c = byType.get(spec.type);

@@ -8,20 +8,11 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IntegrityConfig } from '../core/config/integrity.ts';
-import type { Repository } from '../snapshots/index.ts';
 import type { ExcludeFn } from './filter.ts';
-import type { FileWatcher, ShopDbReader, TrafficLookup } from './ports.ts';
+import type { FileWatcher, RepositoryAccess, ShopDbOpener, TrafficLookup } from './ports.ts';
 import type { CodeRule } from './scan/rules.ts';
 import { readBaselinePointer, type BaselinePointer } from './state.ts';
 import { assertSafeRelPath } from './baseline.ts';
-
-/** The repository holding the baselines; the provider decides how long it stays open. */
-export interface RepositoryAccess {
-  /** Runs `f` with the repository; with `create`, one is made when there is none. */
-  use<T>(create: boolean, f: (repo: Repository) => Promise<T>): Promise<T>;
-  /** Starts opening it now, so its key derivation runs while the caller hashes files. */
-  prefetch(): void;
-}
 
 export interface IntegrityContext {
   cfg: IntegrityConfig;
@@ -40,8 +31,7 @@ export interface IntegrityContext {
   clock: Clock;
   traffic: TrafficLookup;
   repository: RepositoryAccess;
-  /** Opens the shop database named by a URL (scan-db). */
-  openShopDb(url: string): Promise<ShopDbReader>;
+  openShopDb: ShopDbOpener;
   /** Real-time file watching for the watch. */
   watcher: FileWatcher;
   /** Loaded on first use. */

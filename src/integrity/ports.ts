@@ -1,14 +1,26 @@
 // What integrity needs from outside, declared here and implemented elsewhere:
+// - RepositoryAccess: the repository holding the baselines (src/app/integrity.ts: the app
+//   context's for a command, one opened per use for the long-running watch).
 // - TrafficLookup: the recorded requests around a change (the lead implements it over the
 //   traffic store in src/app; `nullTrafficLookup` when there is no store). Read-only,
 //   idempotent; a failure is reported with the change, never fails the check.
 // - FileWatcher: change notifications for a set of folders (src/adapters/fswatch/chokidar.ts).
 //   Best effort: a missed event is caught by the scheduled full check.
-// - ShopDbReader: rows of the shop's own database for `scan-db` (src/adapters/shopdb/).
+// - ShopDbReader (opened by a ShopDbOpener): rows of the shop's own database for `scan-db`
+//   (src/adapters/shopdb/).
 //   Read-only; identifiers are validated by the caller and quoted by the adapter.
 // - IntegrityFinding: detect's Finding, raised by the watcher and the scheduled check.
 
 import type { Finding, Severity } from '../detect/index.ts';
+import type { Repository } from '../snapshots/index.ts';
+
+/** The repository holding the baselines; the provider decides how long it stays open. */
+export interface RepositoryAccess {
+  /** Runs `f` with the repository; with `create`, one is made when there is none. */
+  use<T>(create: boolean, f: (repo: Repository) => Promise<T>): Promise<T>;
+  /** Starts opening it now, so its key derivation runs while the caller hashes files. */
+  prefetch(): void;
+}
 
 export interface TrafficRequest {
   time: number;
@@ -66,6 +78,9 @@ export interface ShopDbReader {
   cells(table: string, key: string, columns: readonly string[], batchSize: number): AsyncIterable<ShopDbCell>;
   close(): Promise<void>;
 }
+
+/** Opens the shop database named by a mysql:// or postgres:// URL (scan-db). */
+export type ShopDbOpener = (url: string) => Promise<ShopDbReader>;
 
 /** Findings of integrity are the detection subsystem's Finding (category 'integrity'). */
 export type IntegrityFinding = Finding;

@@ -4,10 +4,9 @@
 
 import { SourceChannel, type EventDetector, type SourceStats } from './pipeline.ts';
 import type { FormatName } from '../core/config/index.ts';
-import type { EventStore } from './ports.ts';
+import type { EventStore, SourceOpener } from './ports.ts';
 
 export { fileSourceId } from './ports.ts';
-import type { LineSource } from './sources.ts';
 
 export interface IngestOptions {
   files: string[];
@@ -18,7 +17,7 @@ export interface IngestOptions {
   detector?: EventDetector | undefined;
   batchLines?: number | undefined;
   /** The source that reads a named file once (`-` for standard input), from its checkpoint. */
-  openSource(file: string): LineSource;
+  openSource: SourceOpener;
   onProgress?: (p: { file: string; read: number; total: number; lines: number }) => void;
   onFindings?: (ids: number[]) => void;
   signal?: AbortSignal;

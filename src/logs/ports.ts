@@ -7,7 +7,8 @@
 
 import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
 import { resolve } from 'node:path';
-import type { Finding } from '../detect/index.ts';
+import type { LineSource } from './sources.ts';
+import type { Finding } from '../core/finding.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
 export type Checkpoint = Record<string, string | number | null>;
@@ -131,6 +132,9 @@ export interface EventStore {
   prune(before: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Opens the source that reads a named file once (`-` for standard input), for `ripcord ingest`. */
+export type SourceOpener = (file: string) => LineSource;
 
 /**
  * The id a log file's source is stored under (its checkpoint and counters) unless the config

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { LocalBackend } from '../../src/adapters/blob/local.ts';
 import { SftpBackend } from '../../src/adapters/blob/sftp.ts';
 import { withRetries } from '../../src/adapters/blob/retry.ts';
-import type { SftpBackendSpec } from '../../src/core/config/backends.ts';
+import type { SftpBackendSpec } from '../../src/adapters/blob/sftp.ts';
 import type { AppError } from '../../src/core/errors.ts';
 import {
   type Backend,

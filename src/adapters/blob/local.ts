@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type LocalBackendSpec, localBackendSchema } from '../../core/config/backends.ts';
+import { z } from 'zod';
+import type { LocationOptions, ParsedLocation } from '../../core/config/backends.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
 import type { BackendContext } from './context.ts';
@@ -279,8 +280,28 @@ export class LocalBackend implements Backend {
   }
 }
 
+// ---- component: a repository in a local folder (any location that is not another backend's) ---
+
 export const type = 'local';
-export const schema = localBackendSchema;
+
+export const schema = z
+  .strictObject({
+    type: z.literal('local').describe('A folder on this machine (or a mounted disk).'),
+    path: z.string().min(1).describe('Absolute folder of the repository.'),
+  })
+  .describe('Repository in a local folder.');
+
+export type LocalBackendSpec = z.infer<typeof schema>;
+
+/** Any text that no other backend claims is a folder. */
+export function fromLocation(text: string, _opts: LocationOptions, resolve: (p: string) => string): ParsedLocation {
+  return { ok: true, spec: { type: 'local', path: resolve(text) } };
+}
+
+/** The location for messages. */
+export function describe(spec: LocalBackendSpec): string {
+  return spec.path;
+}
 
 export function create(spec: LocalBackendSpec, _ctx?: BackendContext): LocalBackend {
   return new LocalBackend(spec.path);

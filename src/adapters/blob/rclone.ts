@@ -9,14 +9,59 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type RcloneBackendSpec, describeSpec, rcloneBackendSchema } from '../../core/config/backends.ts';
+import { z } from 'zod';
+import { definedOnly, remoteFields, type LocationOptions, type ParsedLocation } from '../../core/config/backends.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
 import type { BackendContext } from './context.ts';
 import { withRetries } from './retry.ts';
 
+// ---- component: a repository on an rclone remote (`rclone:remote:path`) --------------------
+
 export const type = 'rclone';
-export const schema = rcloneBackendSchema;
+
+export const schema = z
+  .strictObject({
+    type: z.literal('rclone').describe('Any remote rclone knows (S3 and compatibles, B2, Azure, WebDAV, SFTP...).'),
+    remote: z
+      .string()
+      .regex(/^[A-Za-z0-9_.][A-Za-z0-9_. -]*:/, 'remote:path, as rclone writes it')
+      .describe('rclone remote and path of the repository, e.g. `b2shop:bucket/ripcord`.'),
+    configFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "rclone config file defining the remote (default: rclone's own). Secrets stay in that file or in RCLONE_CONFIG_* environment variables, never on a command line.",
+      ),
+    binary: z.string().min(1).default('rclone').describe('The rclone program to run.'),
+    ...remoteFields,
+  })
+  .describe('Repository on an rclone remote, through the rclone program.');
+
+export type RcloneBackendSpec = z.infer<typeof schema>;
+
+export function fromLocation(
+  text: string,
+  opts: LocationOptions,
+  resolve: (p: string) => string,
+): ParsedLocation | null {
+  if (!text.startsWith('rclone:')) return null;
+  const spec = schema.safeParse({
+    type: 'rclone',
+    remote: text.slice('rclone:'.length),
+    ...definedOnly({ configFile: opts.rcloneConfig === undefined ? undefined : resolve(opts.rcloneConfig) }),
+    ...definedOnly({ timeoutSeconds: opts.timeoutSeconds, retries: opts.retries }),
+  });
+  return spec.success
+    ? { ok: true, spec: spec.data }
+    : { ok: false, message: 'write an rclone location as rclone:remote:path (a remote from the rclone config)' };
+}
+
+/** The location for messages. */
+export function describe(spec: RcloneBackendSpec): string {
+  return `rclone:${spec.remote}`;
+}
 
 const NAME = /^[0-9a-f]{64}$/;
 const NOT_FOUND = /not found|doesn't exist|does not exist|no such file/i;
@@ -37,7 +82,7 @@ export class RcloneBackend implements Backend {
 
   constructor(spec: RcloneBackendSpec, env: Readonly<Record<string, string | undefined>>) {
     this.#spec = spec;
-    this.location = describeSpec(spec);
+    this.location = describe(spec);
     this.#env = { ...env };
     if (spec.configFile !== undefined) this.#env['RCLONE_CONFIG'] = spec.configFile;
   }

@@ -8,15 +8,109 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { type SftpBackendSpec, describeSpec, sftpBackendSchema } from '../../core/config/backends.ts';
+import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
+import { z } from 'zod';
+import {
+  ENV_NAME,
+  FINGERPRINT,
+  definedOnly,
+  remoteFields,
+  type LocationOptions,
+  type ParsedLocation,
+} from '../../core/config/backends.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Backend, FileInfo, FileType } from '../../snapshots/index.ts';
 import type { BackendContext } from './context.ts';
 import { withRetries } from './retry.ts';
 
+// ---- component: a repository on an SFTP server (`sftp://user@host[:port]/folder`) ------------
+
 export const type = 'sftp';
-export const schema = sftpBackendSchema;
+
+export const schema = z
+  .strictObject({
+    type: z.literal('sftp').describe('An SFTP server (OpenSSH, a storage box, a NAS).'),
+    host: z.string().min(1).describe('Host name or address of the server.'),
+    port: z.number().int().min(1).max(65535).default(22).describe('SSH port.'),
+    user: z.string().min(1).describe('Login name on the server.'),
+    path: z
+      .string()
+      .min(1)
+      .describe('Folder of the repository on the server (absolute, or relative to the login folder).'),
+    hostKey: z
+      .string()
+      .regex(FINGERPRINT, 'a SHA-256 fingerprint like SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU')
+      .describe(
+        "The server's host key fingerprint (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server, or `ssh-keyscan HOST | ssh-keygen -lf -`). Any other key is refused.",
+      ),
+    identityFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Private key file for key authentication (readable only by the Ripcord user).'),
+    passwordEnv: z
+      .string()
+      .regex(ENV_NAME, 'an environment variable name')
+      .optional()
+      .describe('Name of the environment variable holding the password, for password authentication.'),
+    ...remoteFields,
+  })
+  .describe('Repository on an SFTP server.');
+
+export type SftpBackendSpec = z.infer<typeof schema>;
+
+/** `sftp://user@host[:port]/abs/path` is an absolute folder, `sftp://user@host/~/rel` one relative to the login folder. */
+export function fromLocation(
+  text: string,
+  opts: LocationOptions,
+  resolve: (p: string) => string,
+): ParsedLocation | null {
+  if (!text.startsWith('sftp:')) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: 'write an SFTP location as sftp://user@host[:port]/folder' };
+  }
+  if (!text.startsWith('sftp://') || url.username === '' || url.hostname === '' || url.pathname.length < 2)
+    return { ok: false, message: 'write an SFTP location as sftp://user@host[:port]/folder' };
+  if (url.password !== '')
+    return {
+      ok: false,
+      message: 'no password in the location: name an environment variable that holds it with passwordEnv',
+    };
+  if (opts.hostKey === undefined)
+    return {
+      ok: false,
+      field: 'hostKey',
+      message:
+        "an SFTP location needs hostKey: the server's SHA-256 host key fingerprint (`ssh-keyscan HOST | ssh-keygen -lf -`)",
+    };
+  const path = decodeURIComponent(url.pathname);
+  const spec = schema.safeParse({
+    type: 'sftp',
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    ...(url.port !== '' ? { port: Number(url.port) } : {}),
+    user: decodeURIComponent(url.username),
+    path: path.startsWith('/~/') ? path.slice(3) : path,
+    hostKey: opts.hostKey,
+    ...definedOnly({
+      identityFile: opts.identityFile === undefined ? undefined : resolve(opts.identityFile),
+      passwordEnv: opts.passwordEnv,
+    }),
+    ...definedOnly({ timeoutSeconds: opts.timeoutSeconds, retries: opts.retries }),
+  });
+  return spec.success ? { ok: true, spec: spec.data } : { ok: false, message: spec.error.issues[0]?.message ?? '' };
+}
+
+/** The location for messages: never a password (there is none in it) and no options. */
+export function describe(spec: SftpBackendSpec): string {
+  return `sftp://${spec.user}@${spec.host}${spec.port !== 22 ? `:${spec.port}` : ''}${spec.path.startsWith('/') ? '' : '/~/'}${spec.path}`;
+}
+
+// ssh2 takes about 0.1 s to load: it is loaded on the first connection, not by every command
+// that reads the configuration (which needs this module's schema).
+const loadSsh2 = () => import('ssh2');
 
 const NAME = /^[0-9a-f]{64}$/;
 /** Bytes per SFTP read or write request, and how many are in flight at once. */
@@ -98,7 +192,7 @@ export class SftpBackend implements Backend {
 
   constructor(spec: SftpBackendSpec, secrets: { password?: string | undefined; privateKey?: Buffer | undefined }) {
     this.#spec = spec;
-    this.location = describeSpec(spec);
+    this.location = describe(spec);
     this.#password = secrets.password;
     this.#privateKey = secrets.privateKey;
   }
@@ -121,78 +215,81 @@ export class SftpBackend implements Backend {
   #connect(): Promise<Conn> {
     if (this.#conn !== null) return this.#conn;
     const spec = this.#spec;
-    const p = new Promise<Conn>((resolve, reject) => {
-      const client = new Client();
-      let seen: string | null = null;
-      let settled = false;
-      let die: (e: AppError) => void = () => undefined;
-      const dead = new Promise<never>((_, rej) => {
-        die = rej;
-      });
-      dead.catch(() => undefined);
-      const fail = (e: unknown): void => {
-        if (settled) return;
-        settled = true;
-        client.destroy();
-        reject(e);
-      };
-      const cfg: ConnectConfig = {
-        host: spec.host,
-        port: spec.port,
-        username: spec.user,
-        readyTimeout: spec.timeoutSeconds * 1000,
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          seen = fingerprint(key);
-          return seen === spec.hostKey;
-        },
-      };
-      if (this.#privateKey !== undefined) cfg.privateKey = this.#privateKey;
-      if (this.#password !== undefined) cfg.password = this.#password;
-      client.on('error', (e: Error & { level?: string }) => {
-        if (this.#conn === p) this.#conn = null;
-        die(classify(e, this.location));
-        if (seen !== null && seen !== spec.hostKey) {
-          fail(
-            new AppError(
-              'refused',
-              `the server's host key is ${seen}, not the pinned ${spec.hostKey}: refusing to connect`,
-              {
-                where: this.location,
-                details: [
-                  'if the server was reinstalled or its key rotated, check the new key on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and put that fingerprint in hostKey',
-                ],
-              },
-            ),
-          );
-          return;
-        }
-        fail(classify(e, this.location));
-      });
-      client.on('close', () => {
-        if (this.#conn === p) this.#conn = null;
-        die(new AppError('unavailable', 'SFTP: connection lost', { where: this.location, transient: true }));
-        fail(new AppError('unavailable', 'SFTP: connection closed', { where: this.location, transient: true }));
-      });
-      client.on('ready', () => {
-        client.sftp((err, sftp) => {
-          if (err) return fail(classify(err, this.location));
-          settled = true;
-          // ssh2 keeps the server's extensions on the wrapper; OpenSSH offers both.
-          const ext = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
-          resolve({
-            client,
-            sftp,
-            dead,
-            posixRename: ext['posix-rename@openssh.com'] !== undefined,
-            fsync: ext['fsync@openssh.com'] !== undefined,
+    const p = loadSsh2().then(
+      ({ Client: SshClient }) =>
+        new Promise<Conn>((resolve, reject) => {
+          const client: Client = new SshClient();
+          let seen: string | null = null;
+          let settled = false;
+          let die: (e: AppError) => void = () => undefined;
+          const dead = new Promise<never>((_, rej) => {
+            die = rej;
           });
-        });
-      });
-      this.connections++;
-      client.connect(cfg);
-    });
+          dead.catch(() => undefined);
+          const fail = (e: unknown): void => {
+            if (settled) return;
+            settled = true;
+            client.destroy();
+            reject(e);
+          };
+          const cfg: ConnectConfig = {
+            host: spec.host,
+            port: spec.port,
+            username: spec.user,
+            readyTimeout: spec.timeoutSeconds * 1000,
+            keepaliveInterval: 15_000,
+            keepaliveCountMax: 3,
+            hostVerifier: (key: Buffer) => {
+              seen = fingerprint(key);
+              return seen === spec.hostKey;
+            },
+          };
+          if (this.#privateKey !== undefined) cfg.privateKey = this.#privateKey;
+          if (this.#password !== undefined) cfg.password = this.#password;
+          client.on('error', (e: Error & { level?: string }) => {
+            if (this.#conn === p) this.#conn = null;
+            die(classify(e, this.location));
+            if (seen !== null && seen !== spec.hostKey) {
+              fail(
+                new AppError(
+                  'refused',
+                  `the server's host key is ${seen}, not the pinned ${spec.hostKey}: refusing to connect`,
+                  {
+                    where: this.location,
+                    details: [
+                      'if the server was reinstalled or its key rotated, check the new key on the server itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and put that fingerprint in hostKey',
+                    ],
+                  },
+                ),
+              );
+              return;
+            }
+            fail(classify(e, this.location));
+          });
+          client.on('close', () => {
+            if (this.#conn === p) this.#conn = null;
+            die(new AppError('unavailable', 'SFTP: connection lost', { where: this.location, transient: true }));
+            fail(new AppError('unavailable', 'SFTP: connection closed', { where: this.location, transient: true }));
+          });
+          client.on('ready', () => {
+            client.sftp((err, sftp) => {
+              if (err) return fail(classify(err, this.location));
+              settled = true;
+              // ssh2 keeps the server's extensions on the wrapper; OpenSSH offers both.
+              const ext = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+              resolve({
+                client,
+                sftp,
+                dead,
+                posixRename: ext['posix-rename@openssh.com'] !== undefined,
+                fsync: ext['fsync@openssh.com'] !== undefined,
+              });
+            });
+          });
+          this.connections++;
+          client.connect(cfg);
+        }),
+    );
     this.#conn = p;
     p.catch(() => {
       if (this.#conn === p) this.#conn = null;
@@ -428,7 +525,7 @@ export function create(spec: SftpBackendSpec, ctx: BackendContext): Backend {
   }
   if (privateKey === undefined && password === undefined)
     throw new AppError('usage', 'an SFTP repository needs identityFile or passwordEnv', {
-      where: describeSpec(spec),
+      where: describe(spec),
     });
   return withRetries(new SftpBackend(spec, { password, privateKey }), { retries: spec.retries, ...ctx.retry });
 }

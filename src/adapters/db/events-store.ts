@@ -4,7 +4,7 @@
 // column arrays) on PostgreSQL. Logins, rejections, findings and checkpoints are plain tables
 // on both, written in the same transaction as the requests.
 
-import type { AuthEvent, HttpEvent } from '../../logs/events.ts';
+import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
 import type {
   AppendBatch,
   AuthQuery,

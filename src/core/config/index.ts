@@ -10,7 +10,8 @@ import { logsSchema, type SourceSpec } from './sources.ts';
 import { storeSchema } from './store.ts';
 import { detectSchema } from './detect.ts';
 import { alertsSchemaOf, type ChannelSpec } from './alerts.ts';
-import { repositorySchema } from './repository.ts';
+import { repositorySchemaOf } from './repository.ts';
+import type { LocationParser } from './backends.ts';
 import { integritySchema } from './integrity.ts';
 
 export * from './sources.ts';
@@ -30,6 +31,8 @@ export const siteSchema = z
 export interface ComponentSchemas {
   source: z.ZodType<SourceSpec>;
   channel: z.ZodType<ChannelSpec>;
+  /** Reads a repository location (`/srv/repo`, `sftp://…`, `rclone:…`) into a backend spec. */
+  location: LocationParser;
 }
 
 export const configSchemaOf = (c: ComponentSchemas) =>
@@ -45,7 +48,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     logs: logsSchema,
     detect: detectSchema,
     alerts: alertsSchemaOf(c.channel),
-    repository: repositorySchema,
+    repository: repositorySchemaOf(c.location),
     integrity: integritySchema,
   });
 

@@ -48,7 +48,20 @@ function parser(): Engine {
   return engine;
 }
 
-const superglobals = new Set(['_GET', '_POST', '_REQUEST', '_COOKIE', '_FILES', '_SERVER', '_ENV']);
+const superglobals = new Set([
+  '_GET',
+  '_POST',
+  '_REQUEST',
+  '_COOKIE',
+  '_FILES',
+  '_SERVER',
+  '_ENV',
+  // PHP 4's long names, still in old shells.
+  'HTTP_GET_VARS',
+  'HTTP_POST_VARS',
+  'HTTP_COOKIE_VARS',
+  'HTTP_POST_FILES',
+]);
 /** $_SERVER keys an attacker writes. */
 const serverTainted = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|ARGV|REDIRECT_)/i;
 
@@ -178,6 +191,24 @@ const decoders = new Set([
   'unserialize',
   'bzdecompress',
 ]);
+const dbLogins = new Set([
+  'mysql_connect',
+  'mysqli_connect',
+  'mysql_pconnect',
+  'pg_connect',
+  'mssql_connect',
+  'oci_connect',
+]);
+const fileReads = new Set([
+  'readfile',
+  'highlight_file',
+  'show_source',
+  'fopen',
+  'file',
+  'file_get_contents',
+  'fpassthru',
+]);
+const fileDeletes = new Set(['unlink', 'rmdir']);
 const fileWrites = new Set(['file_put_contents', 'fwrite', 'fputs', 'error_log']);
 const netSinks = new Set([
   'mail',
@@ -205,13 +236,19 @@ interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
   seen: Set<string>;
+  /** A variable's value while its next assignment is folded (`$_ = 'a'.$_.'t'`). */
+  bound?: Map<string, string>;
 }
 
 class PhpFile {
   readonly assigns = new Map<string, PNode[]>();
   readonly appends = new Map<string, PNode[]>();
   readonly constants = new Map<string, PNode>();
-  readonly functions = new Map<string, { params: string[]; node: PNode }>();
+  readonly functions = new Map<string, { params: string[]; node: PNode; returns: PNode[] }>();
+  /** Parameter names of every function and closure (assigned by their callers). */
+  readonly params = new Set<string>();
+  /** User functions that can return request data. */
+  readonly taintedReturns = new Set<string>();
   readonly calls: PNode[] = [];
   readonly evals: PNode[] = [];
   readonly includes: PNode[] = [];
@@ -264,7 +301,14 @@ class PhpFile {
           if (list.length < 50) list.push(right);
           map.set(name, list);
         } else if (left.kind === 'variable' && isNode(left['name'])) {
-          this.varVarAssigns.push(n);
+          const literal = left['name'] as PNode;
+          // ${"name"} = ... is a plain assignment spelled oddly.
+          const lit = literal.kind === 'string' ? strAt(literal, 'value') : null;
+          if (lit !== null) {
+            const list = this.assigns.get(lit) ?? [];
+            if (list.length < 50) list.push(right);
+            this.assigns.set(lit, list);
+          } else this.varVarAssigns.push(n);
         } else if (left.kind === 'offsetlookup') {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
@@ -309,7 +353,8 @@ class PhpFile {
           const pn = nodeAt(p, 'name');
           return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
         });
-        if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n });
+        for (const p of params) this.params.add(p);
+        if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
         return;
       }
       case 'eval':
@@ -338,7 +383,8 @@ class PhpFile {
   /** The text an expression always evaluates to, when it can be known without running it. */
   fold(e: PNode | null, ctx: FoldCtx = { depth: 0, seen: new Set() }): string | null {
     if (e === null || ctx.depth > 24) return null;
-    const d = { depth: ctx.depth + 1, seen: ctx.seen };
+    const d: FoldCtx = { depth: ctx.depth + 1, seen: ctx.seen };
+    if (ctx.bound !== undefined) d.bound = ctx.bound;
     switch (e.kind) {
       case 'string':
         return strAt(e, 'value');
@@ -358,11 +404,21 @@ class PhpFile {
         return out;
       }
       case 'bin': {
-        if (strAt(e, 'type') !== '.') return null;
+        const op = strAt(e, 'type');
+        if (op !== '.' && op !== '^' && op !== '|' && op !== '&') return null;
         const l = this.fold(nodeAt(e, 'left'), d);
         if (l === null) return null;
         const r = this.fold(nodeAt(e, 'right'), d);
-        return r === null ? null : (l + r).slice(0, 100_000);
+        if (r === null) return null;
+        if (op === '.') return (l + r).slice(0, 100_000);
+        // String bitwise operators, as the alphanumeric-free shells build their names.
+        let out = '';
+        for (let i = 0; i < Math.min(l.length, r.length, 100_000); i++) {
+          const a = l.charCodeAt(i);
+          const b = r.charCodeAt(i);
+          out += String.fromCharCode(op === '^' ? a ^ b : op === '|' ? a | b : a & b);
+        }
+        return out;
       }
       case 'parenthesis':
       case 'silent':
@@ -373,7 +429,9 @@ class PhpFile {
       case 'constref': {
         const n = strAt(e, 'name');
         const c = n === null ? undefined : this.constants.get(n);
-        return c === undefined ? null : this.fold(c, d);
+        if (c !== undefined) return this.fold(c, d);
+        // PHP before 8 read an undefined bare name as its own text: call_user_func(assert, ...).
+        return n !== null && /^[a-z_][a-z0-9_]*$/i.test(n) && !/^(?:true|false|null)$/i.test(n) ? n : null;
       }
       case 'classconstant':
         return null;
@@ -385,11 +443,21 @@ class PhpFile {
       }
       case 'variable': {
         const n = strAt(e, 'name');
-        if (n === null || ctx.seen.has(n)) return null;
+        if (n === null) return null;
+        const boundValue = ctx.bound?.get(n);
+        if (boundValue !== undefined) return boundValue;
+        if (ctx.seen.has(n)) return null;
         const list = this.assigns.get(n);
-        if (list === undefined || list.length !== 1) return null;
+        if (list === undefined || list.length === 0 || list.length > 4) return null;
         ctx.seen.add(n);
-        let s = this.fold(list[0] ?? null, d);
+        // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
+        let s: string | null = null;
+        for (const rhs of list) {
+          const bound = new Map(ctx.bound ?? []);
+          if (s !== null) bound.set(n, s);
+          s = this.fold(rhs, { depth: d.depth, seen: ctx.seen, bound });
+          if (s === null) break;
+        }
         // `$x = 'as'; $x .= 'sert';` — appends in source order.
         for (const a of this.appends.get(n) ?? []) {
           if (s === null) break;
@@ -460,7 +528,8 @@ class PhpFile {
   }
 
   #foldCall(e: PNode, ctx: FoldCtx): string | null {
-    const fn = this.calleeName(e);
+    // A callee may itself be assembled: $c = chr(99).chr(104).chr(114); $c(101) is chr(101).
+    const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'), ctx)?.toLowerCase() ?? null;
     if (fn === null) return null;
     const args = nodesAt(e, 'arguments');
     const a = (i: number) => this.fold(args[i] ?? null, ctx);
@@ -576,6 +645,33 @@ class PhpFile {
     return n === null ? null : n.replace(/^\\/, '').toLowerCase();
   }
 
+  /**
+   * A variable that nothing in the file assigns: with register_globals (old shells) or when
+   * the file is included, it is whatever the request or the includer sends.
+   */
+  isUnassigned(e: PNode | null): boolean {
+    if (e === null) return false;
+    if (e.kind === 'bin') return this.isUnassigned(nodeAt(e, 'left')) || this.isUnassigned(nodeAt(e, 'right'));
+    if (e.kind === 'encapsed')
+      return nodesAt(e, 'value').some((p) =>
+        this.isUnassigned(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p),
+      );
+    if (e.kind !== 'variable') return false;
+    const n = strAt(e, 'name');
+    return (
+      n !== null &&
+      n !== 'this' &&
+      !superglobals.has(n) &&
+      n !== 'GLOBALS' &&
+      !this.assigns.has(n) &&
+      !this.appends.has(n) &&
+      !this.params.has(n) &&
+      !this.foreachs.some((f) =>
+        [nodeAt(f, 'key'), nodeAt(f, 'value')].some((v) => v !== null && strAt(v, 'name') === n),
+      )
+    );
+  }
+
   isRequest(e: PNode): boolean {
     if (e.kind === 'variable') {
       const n = strAt(e, 'name');
@@ -602,6 +698,10 @@ class PhpFile {
     if (e.kind === 'call') {
       const fn = this.calleeName(e);
       if (fn === 'getallheaders' || fn === 'apache_request_headers') return true;
+      if (fn === 'getenv' || fn === 'apache_getenv') {
+        const key = this.fold(nodesAt(e, 'arguments')[0] ?? null);
+        return key !== null && serverTainted.test(key);
+      }
       if (fn === 'file_get_contents' || fn === 'fopen') {
         const src = this.fold(nodesAt(e, 'arguments')[0] ?? null);
         return src !== null && /^php:\/\/input/i.test(src);
@@ -633,7 +733,7 @@ class PhpFile {
       case 'call': {
         const fn = this.calleeName(e);
         if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
-        if (fn !== null && this.functions.has(fn)) return false;
+        if (fn !== null && this.functions.has(fn)) return this.taintedReturns.has(fn);
         return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
       }
       case 'bin':
@@ -696,7 +796,9 @@ class PhpFile {
         return this.isDirect(nodeAt(e, 'what'), d);
       case 'call': {
         const fn = this.calleeName(e);
-        if (fn === null || sanitisers.has(fn) || this.functions.has(fn)) return false;
+        if (fn === null || sanitisers.has(fn)) return false;
+        const user = this.functions.get(fn);
+        if (user !== undefined) return user.returns.some((r) => this.isDirect(nodeAt(r, 'expr'), d));
         return nodesAt(e, 'arguments').some((a) => this.isDirect(a, d));
       }
       case 'bin':
@@ -741,7 +843,7 @@ class PhpFile {
   /** Taint to a fixed point: assignments, foreach over request data, callers' arguments. */
   propagate(): void {
     for (let round = 0; round < 6; round++) {
-      const before = this.tainted.size + (this.globalTaint ? 1 : 0);
+      const before = this.tainted.size + this.taintedReturns.size + (this.globalTaint ? 1 : 0);
       for (const [name, list] of this.assigns)
         if (!this.tainted.has(name) && list.some((r) => this.isTainted(r))) this.tainted.add(name);
       for (const [name, list] of this.appends)
@@ -771,7 +873,10 @@ class PhpFile {
             if (p !== undefined && p !== '' && this.isTainted(arg)) this.tainted.add(p);
           });
       }
-      if (this.tainted.size + (this.globalTaint ? 1 : 0) === before) break;
+      for (const [name, fn] of this.functions)
+        if (!this.taintedReturns.has(name) && fn.returns.some((r) => this.isTainted(nodeAt(r, 'expr'))))
+          this.taintedReturns.add(name);
+      if (this.tainted.size + this.taintedReturns.size + (this.globalTaint ? 1 : 0) === before) break;
     }
   }
 
@@ -845,6 +950,29 @@ class PhpFile {
   }
 }
 
+/** The return statements of a function body (not of functions nested in it). */
+function returnsOf(fn: PNode): PNode[] {
+  const out: PNode[] = [];
+  const stack: PNode[] = [
+    ...nodesAt(fn, 'body'),
+    ...(nodeAt(fn, 'body') === null ? [] : [nodeAt(fn, 'body') as PNode]),
+  ];
+  let guard = 0;
+  while (stack.length > 0 && guard++ < 100_000) {
+    const n = stack.pop() as PNode;
+    if (n.kind === 'return') out.push(n);
+    if (n.kind === 'function' || n.kind === 'closure' || n.kind === 'arrowfunc' || n.kind === 'class') continue;
+    for (const key of Object.keys(n)) {
+      if (key === 'loc') continue;
+      const v = n[key];
+      if (Array.isArray(v)) {
+        for (const x of v) if (isNode(x)) stack.push(x);
+      } else if (isNode(v)) stack.push(v);
+    }
+  }
+  return out;
+}
+
 /** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
 function dynamicCallee(call: PNode): PNode | null {
   const what = nodeAt(call, 'what');
@@ -864,17 +992,21 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
  * data meeting a sink, decoders meeting execution, names assembled from pieces, and obfuscation.
  * Most vendor files show none of these pairs and are never parsed.
  */
-const requestish = /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{/;
+const requestish =
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{/;
 const sinkish =
-  /\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|call_user_func(?:_array)?|forward_static_call(?:_array)?|array_(?:map|filter|walk|reduce|intersect_u\w+|udiff\w*|diff_u\w+)|u[ak]?sort|register_\w+_function|include|require|include_once|require_once|move_uploaded_file|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize)\b|`|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+  /\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|call_user_func(?:_array)?|forward_static_call(?:_array)?|array_(?:map|filter|walk|reduce|intersect_u\w+|udiff\w*|diff_u\w+)|u[ak]?sort|register_\w+_function|include|require|include_once|require_once|move_uploaded_file|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\b|`|\)\s*\(|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const decoderish =
   /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const assembledName =
-  /['"][A-Za-z_]{1,8}['"]\s*\.\s*['"][A-Za-z_]{1,8}['"]|\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\bexplode\s*\(|\\x[0-9a-f]{2}|\bgoto\b|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[/i;
+  /['"][\w]{1,12}['"]\s*(?:\/\*[^*]{0,40}\*\/\s*)?\.|\.\s*(?:\/\*[^*]{0,40}\*\/\s*)?['"][\w]{1,12}['"]\s*;|\$\w+\s*\.\s*\$\w+|\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\b(?:explode|str_replace|strrev|str_rot13|substr|pack|strtolower|sprintf|implode)\s*\(|\\x[0-9a-f]{2}|\bgoto\b|['"]\s*\^\s*['"]|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[/i;
+
+const shellish = /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|\bexec\s*\(\s*\$/i;
 
 export function phpWorthParsing(text: string): boolean {
+  if (shellish.test(text)) return true;
   if (requestish.test(text) && sinkish.test(text)) return true;
   if (decoderish.test(text) && executes.test(text)) return true;
   return executes.test(text) && assembledName.test(text);
@@ -952,6 +1084,15 @@ export function analysePhp(text: string): PhpAnalysis {
         description: 'Request data chooses the file that include/require runs.',
       });
     const folded = f.fold(target);
+    if (folded !== null && /^(?:php:\/\/(?:input|filter)|data:|https?:\/\/|ftp:\/\/|expect:|zip:|phar:)/i.test(folded))
+      add({
+        id: 'php-include-stream',
+        category: 'backdoor',
+        weight: 20,
+        line: lineOf(inc),
+        evidence: clip(folded),
+        description: 'Includes code from the request body, a data: URL or a remote address.',
+      });
     if (folded !== null && /\.(?:png|jpe?g|gif|ico|bmp|txt|log|dat|tmp)$|^\/tmp\/|\/media\/|\/uploads?\//i.test(folded))
       add({
         id: 'php-include-data-file',
@@ -1003,7 +1144,11 @@ export function analysePhp(text: string): PhpAnalysis {
         add({
           id: 'php-request-to-dynamic-call',
           category: 'backdoor',
-          weight: nodeAt(c, 'what')?.kind === 'variable' && args.some((a) => f.isDirect(a)) ? 12 : 5,
+          weight:
+            (nodeAt(c, 'what')?.kind === 'variable' || nodeAt(c, 'what')?.kind === 'offsetlookup') &&
+            args.some((a) => f.isDirect(a))
+              ? 12
+              : 5,
           line,
           description: 'Request data is passed to a function whose name is computed at run time.',
         });
@@ -1044,6 +1189,14 @@ export function analysePhp(text: string): PhpAnalysis {
           weight: 20,
           line,
           description: `Request data runs as a shell command through ${fn}().`,
+        });
+      else if (args.length > 0 && f.isUnassigned(args[0] ?? null))
+        add({
+          id: 'php-shell-unknown-command',
+          category: 'webshell',
+          weight: 10,
+          line,
+          description: `Runs a shell command (${fn}) held in a variable nothing here sets: it comes from outside (register_globals, an includer).`,
         });
       else
         add({
@@ -1088,10 +1241,10 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: `Hands ${cbName}() to ${fn}() under a name assembled from pieces.`,
         });
-    } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'preg_filter') {
+    } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace' || fn === 'preg_filter') {
       const pat = f.fold(args[0] ?? null);
       const eflag =
-        fn === 'mb_ereg_replace'
+        fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace'
           ? /e/.test(f.fold(args[3] ?? null) ?? '')
           : pat !== null && /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat);
       if (eflag)
@@ -1104,13 +1257,41 @@ export function analysePhp(text: string): PhpAnalysis {
         });
     } else if (fn === 'move_uploaded_file' || fn === 'copy') {
       const dest = args[1] ?? null;
-      if (f.isTainted(dest))
+      const destName = f.fold(dest);
+      if (fn === 'move_uploaded_file' && destName !== null && /\.(?:php\d?|phtml|phar|pht|inc)$/i.test(destName))
+        add({
+          id: 'php-upload-as-php',
+          category: 'upload',
+          weight: 15,
+          line,
+          evidence: clip(destName),
+          description: 'Saves an uploaded file as a PHP script, so whatever is uploaded runs.',
+        });
+      else if (f.isTainted(dest))
         add({
           id: 'php-upload-any-name',
           category: 'upload',
           weight: uploadChecked(text) ? 5 : 12,
           line,
           description: 'Saves an uploaded file under a name the request chooses, with no check of its type.',
+        });
+    } else if (dbLogins.has(fn)) {
+      if (args.some((a) => f.isDirect(a)))
+        add({
+          id: 'php-request-db-login',
+          category: 'webshell',
+          weight: 8,
+          line,
+          description: `Logs in to a database (${fn}) with a host and credentials from the request — a database console.`,
+        });
+    } else if (fileReads.has(fn) || fileDeletes.has(fn)) {
+      if (f.startsTainted(args[0] ?? null) && !/^php:\/\/input/i.test(f.fold(args[0] ?? null) ?? ''))
+        add({
+          id: fileReads.has(fn) ? 'php-request-file-read' : 'php-request-file-delete',
+          category: 'webshell',
+          weight: fileReads.has(fn) ? 8 : 6,
+          line,
+          description: `${fileReads.has(fn) ? 'Reads' : 'Deletes'} any file the request names (${fn}) — a file manager's power.`,
         });
     } else if (fileWrites.has(fn)) {
       const data = fn === 'error_log' ? (args[0] ?? null) : (args[1] ?? null);
@@ -1151,6 +1332,15 @@ export function analysePhp(text: string): PhpAnalysis {
       });
   }
 
+  for (const rhs of f.appends.get('_SESSION') ?? [])
+    if (f.isDirect(rhs) && f.isDecoded(rhs))
+      add({
+        id: 'php-request-payload-to-session',
+        category: 'backdoor',
+        weight: 10,
+        line: lineOf(rhs),
+        description: 'Decodes request data into the session, where another piece of code picks it up to run.',
+      });
   if (f.globalTaint)
     add({
       id: 'php-request-variables',
@@ -1237,6 +1427,18 @@ function toolFamilySignals(
   if (/disable_functions|safe_mode|open_basedir/i.test(text)) features.push('restriction probing');
   if (has('fsockopen', 'socket_create', 'stream_socket_server') && has('proc_open', 'popen', 'shell_exec', 'system'))
     features.push('back-connect');
+  if (
+    has('fsockopen', 'socket_create', 'stream_socket_client', 'socket_connect') &&
+    has('proc_open', 'popen') &&
+    /\/bin\/(?:ba|z|k)?sh\b|cmd\.exe|\bsh\s+-i\b/i.test(text)
+  )
+    add({
+      id: 'php-reverse-shell',
+      category: 'webshell',
+      weight: 15,
+      line: 1,
+      description: 'Connects out to a host and wires a shell to the connection (a reverse shell).',
+    });
   const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b/.test(text);
   if (request && features.length >= 4 && (features.includes('shell') || features.includes('back-connect')))
     add({

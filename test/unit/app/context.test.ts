@@ -3,13 +3,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createApp } from '../../../src/app/context.ts';
 import { loadConfig } from '../../../src/app/config.ts';
 import { AppError } from '../../../src/core/errors.ts';
+import { FileSource } from '../../../src/adapters/sources/file.ts';
+import { fileSourceId, ingestFiles } from '../../../src/logs/index.ts';
 
 function tempState(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-app-'));
@@ -62,6 +64,34 @@ test('a traffic lookup without a store finds nothing and creates no store', asyn
     const app = createApp(loadConfig({ cwd: t.dir, stateDir: join(t.dir, 'state') }));
     assert.deepEqual(await app.traffic.requestsAround(Date.now(), 60_000, 10), []);
     assert.equal(existsSync(join(t.dir, 'state', 'ripcord.db')), false);
+    await app.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("the traffic lookup reads the requests through the context's open traffic record", async () => {
+  const t = tempState();
+  try {
+    const log = join(t.dir, 'access.log');
+    writeFileSync(
+      log,
+      '203.0.113.9 - - [03/Dec/2026:05:00:00 +0000] "POST /upload.php HTTP/1.1" 200 12 "-" "curl/8"\n',
+    );
+    const app = createApp(loadConfig({ cwd: t.dir, stateDir: join(t.dir, 'state') }));
+    const events = await app.events();
+    await ingestFiles(events, {
+      files: [log],
+      format: 'nginx',
+      openSource: (f) => new FileSource({ id: fileSourceId(f), path: f, follow: false }),
+    });
+    const at = Date.parse('2026-12-03T05:01:00Z');
+    const found = await app.traffic.requestsAround(at, 5 * 60_000, 10);
+    assert.deepEqual(
+      found.map((r) => [r.ip, r.method, r.path]),
+      [['203.0.113.9', 'POST', '/upload.php']],
+    );
+    assert.equal(events, await app.events(), 'one traffic record for the whole context');
     await app.close();
   } finally {
     t.cleanup();

@@ -1,10 +1,10 @@
-// Repository locations (core/config/backends.ts): a folder, sftp://user@host[:port]/folder with
+// Repository locations (the backends registry, adapters/blob/): a folder, sftp://user@host[:port]/folder with
 // a pinned host key, rclone:remote:path; and the repository config refusing what cannot work.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeSpec, parseLocation } from '../../../src/core/config/backends.ts';
+import { describeSpec, parseLocation } from '../../../src/adapters/blob/index.ts';
 import { checkConfig } from '../../../src/app/config.ts';
 
 const KEY = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
