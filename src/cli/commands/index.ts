@@ -23,6 +23,8 @@ export const commandModules: Record<string, Loader> = {
   repo: () => import('./repo.ts'),
   backup: () => import('./backup-copy.ts'),
   obligations: () => import('./obligations.ts'),
+  software: () => import('./software.ts'),
+  vulns: () => import('./vulns.ts'),
   config: () => import('./config.ts'),
 };
 

@@ -1,0 +1,106 @@
+// The server's own software: Debian/Ubuntu packages through `dpkg-query -W` (the OSV ecosystem
+// from /etc/os-release: Debian:12, Ubuntu:24.04), and the versions the web server and PHP
+// binaries print (`nginx -v`, `apache2 -v`, `php -v`). Argument arrays only, no shell.
+
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { BinaryProbe, Component, PackageProbe } from '../software/index.ts';
+
+function run(cmd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<{ out: string; err: string } | null> {
+  return new Promise((resolvePromise) => {
+    execFile(cmd, args, { maxBuffer, timeout: 60_000, env: { ...process.env, LC_ALL: 'C' } }, (e, out, err) => {
+      if (e !== null && (e as NodeJS.ErrnoException).code === 'ENOENT') resolvePromise(null);
+      else if (e !== null && out === '' && err === '') resolvePromise(null);
+      else resolvePromise({ out: String(out), err: String(err) });
+    });
+  });
+}
+
+/** `Debian:12`, `Ubuntu:24.04`, or null when the distribution is neither. */
+export function osvEcosystemOfOs(osRelease: string): string | null {
+  const get = (k: string) => new RegExp(`^${k}="?([^"\\n]*)"?`, 'm').exec(osRelease)?.[1];
+  const id = get('ID');
+  if (id === 'debian') {
+    const v = get('VERSION_ID');
+    return v === undefined ? 'Debian' : `Debian:${v}`;
+  }
+  if (id === 'ubuntu') return `Ubuntu:${get('VERSION_ID') ?? ''}`;
+  return null;
+}
+
+/** Parses `dpkg-query -W -f '${Package}\t${Version}\t${Source}\t${db:Status-Abbrev}\n'`: installed packages by source package. */
+export function parseDpkg(out: string, ecosystem: string): Component[] {
+  const seen = new Set<string>();
+  const list: Component[] = [];
+  for (const line of out.split('\n')) {
+    const [pkg, version, source, status] = line.split('\t');
+    if (pkg === undefined || version === undefined || version === '' || !status?.startsWith('ii')) continue;
+    // Debian advisories name source packages; `Source` may carry its own version in parentheses.
+    const src = (source ?? '').trim();
+    const m = /^(\S+)(?: \(([^)]+)\))?$/.exec(src);
+    const name = m?.[1] ?? pkg;
+    const v = m?.[2] ?? version;
+    const key = `${name}|${v}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list.push({ ecosystem, name, version: v, where: `dpkg-query (${pkg})`, kind: 'package' });
+  }
+  return list;
+}
+
+export class DpkgProbe implements PackageProbe {
+  async installed(): Promise<Component[]> {
+    let eco: string | null = null;
+    try {
+      eco = osvEcosystemOfOs(readFileSync('/etc/os-release', 'utf8'));
+    } catch {
+      eco = null;
+    }
+    if (eco === null) return [];
+    const r = await run('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${Source}\t${db:Status-Abbrev}\n']);
+    return r === null ? [] : parseDpkg(r.out, eco);
+  }
+}
+
+const binaries: { cmd: string; args: string[]; name: string; re: RegExp }[] = [
+  { cmd: 'nginx', args: ['-v'], name: 'nginx', re: /nginx\/(\d+\.\d+\.\d+)/ },
+  { cmd: 'apache2', args: ['-v'], name: 'apache2', re: /Apache\/(\d+\.\d+\.\d+)/ },
+  { cmd: 'httpd', args: ['-v'], name: 'apache2', re: /Apache\/(\d+\.\d+\.\d+)/ },
+  { cmd: 'php', args: ['-v'], name: 'php', re: /^PHP (\d+\.\d+\.\d+)/m },
+];
+
+/** Server binaries' versions; their advisories are filed under the distribution's packages, so ecosystem `binary`. */
+export class LocalBinaryProbe implements BinaryProbe {
+  async versions(): Promise<Component[]> {
+    const out: Component[] = [];
+    const seen = new Set<string>();
+    for (const b of binaries) {
+      if (seen.has(b.name)) continue;
+      const r = await run(b.cmd, b.args, 1024 * 1024);
+      if (r === null) continue;
+      const m = b.re.exec(`${r.out}\n${r.err}`);
+      if (m === null) continue;
+      seen.add(b.name);
+      out.push({
+        ecosystem: 'binary',
+        name: b.name,
+        version: m[1] as string,
+        where: `${b.cmd} ${b.args.join(' ')}`,
+        kind: 'server',
+      });
+    }
+    return out;
+  }
+}
+
+/** debsecan's own report (`--format detail`) when installed: CVE ids per package, for comparison. */
+export async function debsecanReport(): Promise<Map<string, Set<string>> | null> {
+  const r = await run('debsecan', ['--format', 'packages']);
+  if (r === null) return null;
+  const m = new Map<string, Set<string>>();
+  for (const line of r.out.split('\n')) {
+    const p = line.trim();
+    if (p !== '') m.set(p, new Set());
+  }
+  return m;
+}
