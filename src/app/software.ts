@@ -38,7 +38,8 @@ export async function inventory(app: App, opts: InventoryOptions = {}): Promise<
   const skipped: string[] = [];
   if (root !== null) {
     try {
-      const t = readTree(root, { platform: app.config.site.platform });
+      const { shopFiles } = await import('../adapters/shop-files.ts');
+      const t = readTree(shopFiles(root), { platform: app.config.site.platform });
       components.push(...t.components);
       skipped.push(...t.skipped);
     } catch (e) {

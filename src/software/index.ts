@@ -14,7 +14,7 @@ export {
   phpVersionCompare,
   comparatorFor,
 } from './versions.ts';
-export type { AdvisoryStore, PackageProbe, BinaryProbe, TrafficProbe, OsvReader } from './ports.ts';
+export type { AdvisoryStore, PackageProbe, BinaryProbe, TrafficProbe, OsvReader, ShopFiles } from './ports.ts';
 export {
   checkComponents,
   patchFirst,

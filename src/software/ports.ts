@@ -34,3 +34,14 @@ export interface TrafficProbe {
 
 /** Reads OSV records from an archive (zip) or a folder of JSON files; refuses the whole input on any bad record. */
 export type OsvReader = (path: string) => Promise<{ ecosystems: string[]; records: OsvRecord[] }>;
+
+/**
+ * Read-only view of the shop tree, confined to its root: `read` gives a regular file's text up
+ * to `limit` bytes (null when absent, not a file, larger than the limit, or a link out of the
+ * root — the reason goes to `skipped`), `dirs`/`files` list a folder's entries by name.
+ */
+export interface ShopFiles {
+  read(rel: string, limit: number, skipped: string[]): string | null;
+  dirs(rel: string, max: number): string[];
+  files(rel: string, suffix: string, max: number): string[];
+}

@@ -1,8 +1,7 @@
 // The shop tree's software: reads the platform's own version files under the site root with
-// size limits, never following a symlink out of the root and never running the shop's code.
+// size limits (through ShopFiles, which never follows a link out of the root), never running
+// the shop's code.
 
-import { lstatSync, openSync, readSync, closeSync, readdirSync, realpathSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
 import type { Component } from './component.ts';
 import {
   headerField,
@@ -13,6 +12,7 @@ import {
   phpVariable,
   type Parsed,
 } from './parse.ts';
+import type { ShopFiles } from './ports.ts';
 
 /** Version files are small; a lock file of a large shop is a few MB. */
 const SMALL = 256 * 1024;
@@ -25,71 +25,22 @@ export interface TreeOptions {
 }
 
 class Tree {
-  readonly root: string;
+  readonly fs: ShopFiles;
   readonly out: Parsed = { components: [], skipped: [] };
-  constructor(root: string) {
-    this.root = realpathSync(root);
+  constructor(fs: ShopFiles) {
+    this.fs = fs;
   }
 
-  /** The file's text, or null when absent; refuses a path that leaves the root or is not a regular file. */
   read(rel: string, limit = SMALL): string | null {
-    const abs = join(this.root, rel);
-    let st: ReturnType<typeof lstatSync>;
-    try {
-      st = lstatSync(abs);
-    } catch {
-      return null;
-    }
-    if (!st.isFile()) {
-      if (st.isSymbolicLink()) {
-        let real: string;
-        try {
-          real = realpathSync(abs);
-        } catch {
-          return null;
-        }
-        if (real !== this.root && !real.startsWith(this.root + sep)) {
-          this.out.skipped.push(`${rel}: a symbolic link out of the site root, not read`);
-          return null;
-        }
-      } else return null;
-    }
-    const fd = openSync(abs, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(limit + 1, Math.max(0, Number(st.size)) + 1));
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      if (n > limit) {
-        this.out.skipped.push(`${rel}: larger than ${limit} bytes, not read`);
-        return null;
-      }
-      return buf.subarray(0, n).toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
+    return this.fs.read(rel, limit, this.out.skipped);
   }
 
   dirs(rel: string): string[] {
-    try {
-      return readdirSync(join(this.root, rel), { withFileTypes: true })
-        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-        .map((d) => d.name)
-        .sort()
-        .slice(0, MAX_EXTENSIONS);
-    } catch {
-      return [];
-    }
+    return this.fs.dirs(rel, MAX_EXTENSIONS);
   }
 
   files(rel: string, suffix: string): string[] {
-    try {
-      return readdirSync(join(this.root, rel), { withFileTypes: true })
-        .filter((d) => d.isFile() && d.name.endsWith(suffix))
-        .map((d) => d.name)
-        .sort()
-        .slice(0, 50);
-    } catch {
-      return [];
-    }
+    return this.fs.files(rel, suffix, 50);
   }
 
   add(p: Parsed): void {
@@ -99,10 +50,6 @@ class Tree {
 
   push(c: Component): void {
     this.out.components.push(c);
-  }
-
-  rel(abs: string): string {
-    return relative(this.root, abs);
   }
 }
 
@@ -242,8 +189,8 @@ function frontends(t: Tree): void {
 }
 
 /** Everything the shop tree says about its software. */
-export function readTree(root: string, _opts: TreeOptions = {}): Parsed {
-  const t = new Tree(root);
+export function readTree(files: ShopFiles, _opts: TreeOptions = {}): Parsed {
+  const t = new Tree(files);
   composer(t);
   magento1(t);
   wordpress(t);
