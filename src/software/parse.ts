@@ -65,13 +65,18 @@ export function parseComposer(text: string, file: string): Parsed {
 /** package-lock.json (v1 `dependencies`, v2/v3 `packages` keyed by node_modules path). */
 export function parsePackageLock(text: string, file: string): Parsed {
   const out: Parsed = { components: [], skipped: [] };
-  let doc: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    doc = JSON.parse(text) as Record<string, unknown>;
+    parsed = JSON.parse(text);
   } catch (e) {
     out.skipped.push(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
     return out;
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    out.skipped.push(`${file}: not a package-lock object`);
+    return out;
+  }
+  const doc = parsed as Record<string, unknown>;
   const seen = new Set<string>();
   const add = (name: string, version: unknown) => {
     if (!ok(name, version)) return;
