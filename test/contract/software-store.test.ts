@@ -12,7 +12,7 @@ import { dbFactories, factoryOptions } from '../helpers/db.ts';
 import { cosmicSting, writeZip } from '../helpers/osv.ts';
 import { SqlAdvisoryStore } from '../../src/adapters/db/software-store.ts';
 import { readOsv } from '../../src/adapters/osv-archive.ts';
-import { checkComponents, newFindings, type Component } from '../../src/software/index.ts';
+import { checkComponents, newFindings, type Component, type OsvRecord } from '../../src/software/index.ts';
 import { isAppError } from '../../src/core/errors.ts';
 
 const lodash = {
@@ -118,7 +118,7 @@ for (const f of dbFactories) {
 
       // a failing replace rolls back whole
       await assert.rejects(
-        s.replace(['Packagist'], [{ ...cosmicSting, id: 'GHSA-new' }, null as unknown as typeof cosmicSting]),
+        s.replace(['Packagist'], [{ ...cosmicSting, id: 'GHSA-new' }, null as unknown as OsvRecord]),
       );
       assert.deepEqual(
         (await s.forPackage('Packagist', 'magento/product-community-edition')).map((r) => r.id),

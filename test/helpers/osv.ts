@@ -1,6 +1,7 @@
 // OSV test data: a zip writer laid out like OSV's per-ecosystem all.zip, and a CosmicSting record.
 
 import { deflateRawSync } from 'node:zlib';
+import type { OsvRecord } from '../../src/software/index.ts';
 
 /** CRC-32 for the zip writer. */
 function crc32(buf: Buffer): number {
@@ -54,7 +55,7 @@ export function writeZip(entries: Record<string, string>): Buffer {
   return Buffer.concat([...locals, cd, end]);
 }
 
-export const cosmicSting = {
+export const cosmicSting: OsvRecord = {
   id: 'GHSA-m8cj-3v68-3cxj',
   modified: '2024-06-12T00:00:00Z',
   aliases: ['CVE-2024-34102'],
