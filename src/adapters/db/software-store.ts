@@ -12,6 +12,7 @@ CREATE TABLE software_advisories (ecosystem TEXT NOT NULL, id TEXT NOT NULL, mod
   PRIMARY KEY (ecosystem, id));
 CREATE TABLE software_affected (ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL);
 CREATE INDEX software_affected_pkg ON software_affected (ecosystem, name);
+CREATE INDEX software_affected_id ON software_affected (source, id);
 CREATE TABLE software_seen (key TEXT PRIMARY KEY, first_seen ${int} NOT NULL);
 `;
 
@@ -40,9 +41,16 @@ export class SqlAdvisoryStore implements AdvisoryStore {
       }
       let n = 0;
       const source = ecosystems[0] ?? '';
+      // One row per (ecosystem, id): a record listed twice keeps its newest version.
+      const latest = new Map<string, { src: string; r: OsvRecord }>();
       for (const r of records) {
         const eco = r.affected?.find((a) => a.package !== undefined)?.package?.ecosystem ?? source;
         const src = ecosystems.includes(eco) ? eco : source;
+        const key = `${src}\u0000${r.id}`;
+        const had = latest.get(key);
+        if (had === undefined || had.r.modified <= r.modified) latest.set(key, { src, r });
+      }
+      for (const { src, r } of latest.values()) {
         await q.run('DELETE FROM software_affected WHERE source = ? AND id = ?', [src, r.id]);
         await q.run('DELETE FROM software_advisories WHERE ecosystem = ? AND id = ?', [src, r.id]);
         await q.run('INSERT INTO software_advisories (ecosystem, id, modified, record) VALUES (?, ?, ?, ?)', [
