@@ -72,7 +72,7 @@ test("Composer ordering agrees with PHP's version_compare on normalised versions
     .trim()
     .split('\n')
     .map(Number);
-  norm.forEach(([a, b], i) => assert.equal(phpVersionCompare(a, b), out[i], `${a} vs ${b}`));
+  for (const [i, [a, b]] of norm.entries()) assert.equal(phpVersionCompare(a, b), out[i], `${a} vs ${b}`);
 });
 
 test(
