@@ -120,7 +120,8 @@ export function isAffected(record: OsvRecord, ecosystem: string, name: string, v
   for (const a of affectedFor(record, ecosystem, name)) {
     if ((a.versions ?? []).some((v) => v === version || cmp(v, version) === 0)) hit = true;
     for (const r of a.ranges ?? []) {
-      if (r.type === 'GIT') continue;
+      // A Composer branch (dev-master) has no place in a version order: only a listed version matches it.
+      if (r.type === 'GIT' || version.startsWith('dev-')) continue;
       const c = r.type === 'SEMVER' ? comparatorFor('npm') : cmp;
       if (inRange(r, version, c)) {
         hit = true;

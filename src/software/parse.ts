@@ -10,7 +10,8 @@ export interface Parsed {
   skipped: string[];
 }
 
-const versionLike = /^[vV]?[0-9][0-9A-Za-z.+~:_-]{0,63}$/;
+// A release (`v2.4.7-p1`, `1:2.3-1`) or a Composer branch (`dev-master`).
+const versionLike = /^(?:[vV]?[0-9][0-9A-Za-z.+~:_-]{0,63}|dev-[A-Za-z0-9._/-]{1,60})$/;
 const nameLike = /^[A-Za-z0-9@][A-Za-z0-9@._/+-]{0,199}$/;
 
 export function lineOf(text: string, index: number): number {
@@ -45,7 +46,9 @@ export function parseComposer(text: string, file: string): Parsed {
       const name = o.name;
       const version = o.version;
       if (!ok(name, version)) {
-        out.skipped.push(`${file}: a package without a readable name and version`);
+        out.skipped.push(
+          `${file}: a package without a readable name and version${typeof name === 'string' ? ` (${JSON.stringify(name.slice(0, 80))})` : ''}`,
+        );
         continue;
       }
       const at = text.indexOf(`"name": "${name}"`);
