@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../adapters/db/db.ts';
 import { openDb, sqliteFile } from '../adapters/db/open.ts';
-import { SqlEventStore } from '../adapters/db/events-store.ts';
+import { createEventStore } from '../adapters/db/stores.ts';
 import { AppError } from '../core/errors.ts';
 import type { Config } from '../core/config/index.ts';
 import type { EventStore } from '../logs/index.ts';
@@ -32,11 +32,6 @@ export function storeExists(config: StoreConfig): boolean {
   return file === null || existsSync(file);
 }
 
-/** The traffic record over an open database (the one place its implementation is chosen). */
-function eventStoreOver(db: Db): SqlEventStore {
-  return new SqlEventStore(db);
-}
-
 export async function openStore(config: StoreConfig, o: StoreOptions = {}): Promise<OpenStore> {
   let db: Db;
   try {
@@ -44,7 +39,7 @@ export async function openStore(config: StoreConfig, o: StoreOptions = {}): Prom
   } catch (e) {
     throw e instanceof AppError ? e : new AppError('store', String(e), { cause: e });
   }
-  const events = eventStoreOver(db);
+  const events = createEventStore(db);
   try {
     await events.init();
   } catch (e) {
