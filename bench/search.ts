@@ -23,7 +23,7 @@ import { accessLines } from './gen-access-log.ts';
 import { seededRandom as rng } from '../src/core/random.ts';
 import { ensureTool, percentile, printTable, timed } from './tools.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../src/adapters/db/events-store.ts';
+import { createEventStore } from '../src/adapters/db/stores.ts';
 import type { BlockReader } from '../src/adapters/db/request-block.ts';
 import { RequestLog } from '../src/adapters/db/request-log.ts';
 import { SourceChannel } from '../src/logs/pipeline.ts';
@@ -236,7 +236,8 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const dbPath = join(dir, 'ripcord.db');
-  const store = new SqlEventStore(new SqliteDb(dbPath));
+  const sqlite = new SqliteDb(dbPath);
+  const store = createEventStore(sqlite);
   await store.init();
   const started = performance.now();
   const loads: number[] = [];
@@ -301,7 +302,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   if (counts.http !== n) throw new Error(`stored ${counts.http} requests, expected ${n}`);
   if (counts.rejects !== 0) throw new Error(`${counts.rejects} lines were rejected by the parsers`);
   // Fold the WAL into the file so its size is the record's size.
-  (store.db as SqliteDb).raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  sqlite.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   await store.close();
   const built: Built = {
     requests: n,
@@ -401,7 +402,7 @@ export default async function main(args: string[]): Promise<void> {
   );
 
   const db = new SqliteDb(join(dir, 'ripcord.db'));
-  const store = new SqlEventStore(db);
+  const store = createEventStore(db);
   await store.init();
   const r = rng(2026);
   const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as {

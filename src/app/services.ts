@@ -31,7 +31,7 @@ export async function startServices(app: App): Promise<Service[]> {
       loaded,
       traffic: app.traffic,
       onFinding: (f) => {
-        events
+        events.findings
           .addFindings([f])
           .then(() => {
             for (const s of services) s.notify?.();

@@ -3,12 +3,20 @@
 //
 // Ownership and idempotency: `append` writes a whole batch and the checkpoint after it in one
 // transaction; replaying the same batch after a crash is impossible because the checkpoint
-// moved with it. Retries belong to the caller (the pipeline retries transient store errors).
+// moved with it. The checkpoint is also claimed: a batch names the checkpoint it started from
+// and is refused (AppError `conflict`) when another writer moved it meanwhile, so two
+// processes reading one source never store a line twice. Retries belong to the caller (the
+// pipeline retries transient store errors; a refused batch is not transient).
+//
+// Findings have their own port (FindingStore); the traffic record hands out the one over its
+// database (`findings`), because findings from traffic are written in the append transaction.
 
 import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
 import { resolve } from 'node:path';
 import type { LineSource } from './sources.ts';
-import type { Finding } from '../detect/index.ts';
+import type { Finding, StoredFinding } from '../core/finding.ts';
+
+export type { StoredFinding } from '../core/finding.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
 export type Checkpoint = Record<string, string | number | null>;
@@ -35,13 +43,40 @@ export interface AppendBatch {
   skipped: number;
   /** Position after the last line of this batch; null for sources without one (stdin). */
   checkpoint: Checkpoint | null;
+  /**
+   * The stored checkpoint this batch started from, claimed by compare-and-set: the batch is
+   * refused (AppError `conflict`) when the stored one differs. Omitted: not checked (tests,
+   * writers that own their source outright).
+   */
+  from?: Checkpoint | null;
 }
 
-export interface StoredFinding extends Finding {
-  id: number;
-  source: string | null;
-  eventKind: string | null;
-  eventId: number | null;
+export interface FindingQuery {
+  since?: number;
+  until?: number;
+  ip?: string;
+  rule?: string;
+  category?: string;
+  minSeverity?: string;
+  limit: number;
+}
+
+/**
+ * Stored findings: those from traffic (written by EventStore.append with their events) and
+ * those not tied to a line (PAM hook, integrity watch). `findingsAfter` is what the alerts
+ * dispatcher reads (its FindingSource).
+ */
+export interface FindingStore {
+  /** Creates tables and indexes (idempotent; the traffic record's init() does it too). */
+  init(): Promise<void>;
+  /** Findings not tied to a line; returns their ids in order. */
+  addFindings(findings: Finding[]): Promise<number[]>;
+  getFinding(id: number): Promise<StoredFinding | null>;
+  /** Newest first. */
+  listFindings(q: FindingQuery): Promise<StoredFinding[]>;
+  /** In id order, ids above `afterId`. */
+  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
+  countFindings(): Promise<number>;
 }
 
 export interface HttpQuery {
@@ -102,10 +137,13 @@ export interface EventStore {
   init(): Promise<void>;
   sourceState(id: string): Promise<SourceState | null>;
   listSources(): Promise<SourceState[]>;
-  /** One transaction: events, rejections, findings, counters and the checkpoint. Returns the finding ids. */
+  /** The findings kept with this record (same database). */
+  readonly findings: FindingStore;
+  /**
+   * One transaction: events, rejections, findings, counters and the checkpoint, claimed from
+   * `batch.from` (see AppendBatch). Returns the finding ids.
+   */
   append(batch: AppendBatch): Promise<{ findingIds: number[] }>;
-  /** Findings not tied to a line (PAM hook, integrity watch); same table. */
-  addFindings(findings: Finding[]): Promise<number[]>;
   searchHttp(q: HttpQuery): Promise<StoredHttp[]>;
   searchAuth(q: AuthQuery): Promise<StoredAuth[]>;
   /** Whether `user` had a successful login from `ip` (any service) before `before`. */
@@ -116,16 +154,6 @@ export interface EventStore {
     until: number | undefined,
     limit: number,
   ): Promise<{ value: string | null; count: number }[]>;
-  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
-  listFindings(q: {
-    since?: number;
-    until?: number;
-    ip?: string;
-    rule?: string;
-    category?: string;
-    minSeverity?: string;
-    limit: number;
-  }): Promise<StoredFinding[]>;
   rejects(q: { source?: string; limit: number }): Promise<StoredReject[]>;
   counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }>;
   /** Deletes events, rejections and findings older than `before`; returns rows removed. */

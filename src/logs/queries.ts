@@ -99,7 +99,7 @@ export async function timeline(
   const [http, auth, findings] = await Promise.all([
     store.searchHttp(base),
     store.searchAuth(base),
-    store.listFindings(base),
+    store.findings.listFindings(base),
   ]);
   const items: TimelineItem[] = [...http, ...auth, ...findings.map((f) => ({ ...f, kind: 'finding' as const }))];
   items.sort((a, b) => a.time - b.time || kindOrder(a) - kindOrder(b) || a.id - b.id);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbFactories, factoryOptions } from '../helpers/db.ts';
-import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../src/adapters/db/stores.ts';
 import type { AuthEvent, HttpEvent } from '../../src/logs/events.ts';
 import type { Finding } from '../../src/detect/index.ts';
 
@@ -72,7 +72,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 for (const f of dbFactories) {
   test(`event store contract: ${f.name}`, await factoryOptions(f), async (t) => {
     const { db, cleanup } = await f.create();
-    const store = new SqlEventStore(db, () => T0 + 1000);
+    const store = createEventStore(db, { now: () => T0 + 1000 });
     try {
       await store.init();
       await store.init(); // idempotent
@@ -121,7 +121,7 @@ for (const f of dbFactories) {
         const [rej] = await store.rejects({ limit: 10 });
         assert.equal(rej?.line, 4);
         assert.match(rej?.text ?? '', /^garbage . line$/);
-        const [fd] = await store.findingsAfter(0, 10);
+        const [fd] = await store.findings.findingsAfter(0, 10);
         assert.equal(fd?.eventKind, 'http');
         assert.equal(fd?.source, 'access');
         assert.deepEqual(fd?.evidence, ['GET /?id=1%27+UNION+SELECT']);
@@ -187,12 +187,12 @@ for (const f of dbFactories) {
       });
 
       await t.test('findings list filters by severity and rule', async () => {
-        await store.addFindings([
+        await store.findings.addFindings([
           finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 5 }),
         ]);
-        assert.equal((await store.listFindings({ minSeverity: 'high', limit: 10 })).length, 1);
-        assert.equal((await store.listFindings({ rule: 'login-success', limit: 10 })).length, 1);
-        const after = await store.findingsAfter(1, 10);
+        assert.equal((await store.findings.listFindings({ minSeverity: 'high', limit: 10 })).length, 1);
+        assert.equal((await store.findings.listFindings({ rule: 'login-success', limit: 10 })).length, 1);
+        const after = await store.findings.findingsAfter(1, 10);
         assert.equal(after.length, 1);
         assert.equal(after[0]?.source, null);
       });
@@ -232,7 +232,7 @@ for (const f of dbFactories) {
       });
 
       await t.test('requests spread over many blocks are searched, counted and pruned as one', async () => {
-        const small = new SqlEventStore(db, () => T0, { blockRows: { max: 7, min: 3 } });
+        const small = createEventStore(db, { now: () => T0, blockRows: { max: 7, min: 3 } });
         await small.init();
         const base = T0 + 10 * 86_400_000;
         const evs = Array.from({ length: 40 }, (_, i) =>

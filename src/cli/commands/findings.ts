@@ -27,7 +27,7 @@ export function register(program: Command): void {
       const range = sinceUntil(o);
       const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       const rows = await withEvents(loaded, (events) =>
-        events.listFindings({
+        events.findings.listFindings({
           ...range,
           ...defined({ ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
           limit: positiveInt('--limit', str('limit'), 100),
