@@ -7,6 +7,7 @@ import { dbFactories, factoryOptions } from '../helpers/db.ts';
 import { createEventStore } from '../../src/adapters/db/stores.ts';
 import type { AuthEvent, HttpEvent } from '../../src/logs/events.ts';
 import type { Finding } from '../../src/detect/index.ts';
+import { AppError } from '../../src/core/errors.ts';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
@@ -230,6 +231,39 @@ for (const f of dbFactories) {
           'after-failure',
         );
       });
+
+      await t.test(
+        'a batch claims the checkpoint it started from: a stale one is refused and writes nothing',
+        async () => {
+          const batch = (from: Record<string, number> | null | undefined, to: number, ua: string) => ({
+            sourceId: 'claimed',
+            events: [http({ time: T0 + 20, userAgent: ua })],
+            eventLines: [to],
+            rejects: [],
+            findings: [{ finding: finding({ time: T0 + 20 }), event: 0 }],
+            lines: 1,
+            skipped: 0,
+            checkpoint: { offset: to },
+            ...(from !== undefined ? { from } : {}),
+          });
+          // A new source starts from no checkpoint.
+          await store.append(batch(null, 1, 'claim-1'));
+          await store.append(batch({ offset: 1 }, 2, 'claim-2'));
+          const before = await store.counts();
+          // Two readers started at offset 1: the second one's batch finds the checkpoint moved.
+          const stale = store.append(batch({ offset: 1 }, 2, 'claim-dup'));
+          await assert.rejects(stale, (e: unknown) => e instanceof AppError && e.code === 'conflict' && !e.transient);
+          await assert.rejects(store.append(batch(null, 2, 'claim-dup')), /another process is reading this source/);
+          assert.deepEqual(await store.counts(), before, 'the refused batch wrote nothing');
+          const st = await store.sourceState('claimed');
+          assert.deepEqual(st?.checkpoint, { offset: 2 });
+          assert.equal(st?.lines, 2);
+          assert.equal((await store.searchHttp({ source: 'claimed', limit: 10 })).length, 2);
+          // The reader re-positioned at the stored checkpoint goes on.
+          await store.append(batch({ offset: 2 }, 3, 'claim-3'));
+          assert.equal((await store.sourceState('claimed'))?.lines, 3);
+        },
+      );
 
       await t.test('requests spread over many blocks are searched, counted and pruned as one', async () => {
         const small = createEventStore(db, { now: () => T0, blockRows: { max: 7, min: 3 } });
