@@ -5,8 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { ManifestEntry } from '../../../src/snapshots/index.ts';
@@ -129,6 +128,8 @@ test('a cut, padded or foreign index file is refused', () => {
   assert.throws(() => BaselineTable.fromEntries([{ ...(entries[1] as ManifestEntry), hash: 'not-hex' }]), /SHA-256/);
 });
 
+const wholeSecond = 1_700_000_000;
+
 function kinds(changes: Change[]): Record<string, string[]> {
   return Object.fromEntries(changes.map((c) => [c.path, c.kinds]));
 }
@@ -145,6 +146,8 @@ test('the quick check over the index finds every change and reads no unchanged f
       'gone.txt': 'bye',
       'var/cache/x': 'junk',
     });
+    // Whole-second times, so setting one back below is exact (as `touch -r` is).
+    utimesSync(join(root, 'lib/a.php'), wholeSecond, wholeSecond);
     const base = await memoryBaseline([root]);
     const options = { full: false, rules: [], maxScanBytes: 1024, now: later, baselineTrustedBefore: later };
     saveBaselineIndex(
@@ -163,12 +166,9 @@ test('the quick check over the index finds every change and reads no unchanged f
 
     // Content changed with mtime set back (ctime moves), a chmod, a deletion, an addition.
     const p = join(root, 'lib/a.php');
-    const ref = join(state, 'ref');
-    writeFileSync(ref, '');
-    execFileSync('touch', ['-r', p, ref]);
     const ctime = lstatSync(p).ctimeMs;
     writeFileSync(p, 'A');
-    execFileSync('touch', ['-r', ref, p]);
+    utimesSync(p, wholeSecond, wholeSecond);
     for (let i = 0; i < 1000 && lstatSync(p).ctimeMs === ctime; i++) chmodSync(p, 0o644);
     chmodSync(join(root, 'lib/b.php'), 0o777);
     unlinkSync(join(root, 'gone.txt'));

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { MysqlShopDb } from '../../../src/adapters/shopdb/mysql.ts';
-import { PostgresShopDb } from '../../../src/adapters/shopdb/postgres.ts';
-import { scanDatabase, tablesToScan } from '../../../src/integrity/scandb.ts';
-import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
-import { scanDbSchema } from '../../../src/core/config/integrity.ts';
-import { pgAdminUrl, pgSkip } from '../../helpers/db.ts';
+import { MysqlShopDb } from '../../src/adapters/shopdb/mysql.ts';
+import { PostgresShopDb } from '../../src/adapters/shopdb/postgres.ts';
+import { scanDatabase, tablesToScan } from '../../src/integrity/scandb.ts';
+import { loadCodeRules } from '../../src/integrity/scan/rules.ts';
+import { scanDbSchema } from '../../src/core/config/integrity.ts';
+import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
 
 const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
 const rules = loadCodeRules();

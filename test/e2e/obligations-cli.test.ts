@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const main = resolve(import.meta.dirname, '../../../src/cli/main.ts');
+const main = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const example = resolve(import.meta.dirname, 'facts.example.yml');
 const ripcord = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
 
