@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { configSchema } from '../src/app/config.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
-import { createEventStore } from '../src/adapters/db/stores.ts';
+import { createEventStore } from '../src/adapters/db/events-store.ts';
 import { startAlerts } from '../src/app/alerts.ts';
 import type { Finding } from '../src/detect/index.ts';
 import { smtpReceiver } from '../test/unit/alerts/receivers.ts';
@@ -55,7 +55,7 @@ export default async function main(args: string[]): Promise<void> {
     },
   };
   const config = configSchema.parse({ stateDir: join(dir, 'state'), alerts: alertsCfg });
-  const alerts = startAlerts({ db, store: events.findings, config, logger: silentLogger });
+  const alerts = startAlerts({ db, store: events, config, logger: silentLogger });
   await alerts.ready;
   const waitMail = async (count: number): Promise<number> => {
     while (smtp.mails.length < count) await new Promise((r) => setTimeout(r, 1));
@@ -67,7 +67,7 @@ export default async function main(args: string[]): Promise<void> {
       for (let i = 0; i < n; i++) {
         const before = smtp.mails.length;
         const t0 = performance.now();
-        await events.findings.addFindings([login(i)]);
+        await events.addFindings([login(i)]);
         if (mode === 'notify') alerts.notify();
         results[mode]!.push((await waitMail(before + 1)) - t0);
         // Let the poll phase start at random points of the poll interval.

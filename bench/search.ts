@@ -23,7 +23,7 @@ import { accessLines } from './gen-access-log.ts';
 import { seededRandom as rng } from '../src/core/random.ts';
 import { ensureTool, percentile, printTable, timed } from './tools.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
-import { createEventStore } from '../src/adapters/db/stores.ts';
+import { createEventStore } from '../src/adapters/db/events-store.ts';
 import type { BlockReader } from '../src/adapters/db/request-block.ts';
 import { RequestLog } from '../src/adapters/db/request-log.ts';
 import { SourceChannel } from '../src/logs/pipeline.ts';
@@ -236,8 +236,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const dbPath = join(dir, 'ripcord.db');
-  const sqlite = new SqliteDb(dbPath);
-  const store = createEventStore(sqlite);
+  const store = createEventStore(new SqliteDb(dbPath));
   await store.init();
   const started = performance.now();
   const loads: number[] = [];
@@ -302,7 +301,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   if (counts.http !== n) throw new Error(`stored ${counts.http} requests, expected ${n}`);
   if (counts.rejects !== 0) throw new Error(`${counts.rejects} lines were rejected by the parsers`);
   // Fold the WAL into the file so its size is the record's size.
-  sqlite.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  (store.db as SqliteDb).raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   await store.close();
   const built: Built = {
     requests: n,
@@ -541,7 +540,7 @@ export default async function main(args: string[]): Promise<void> {
     await measure('(5) timeline --ip X over 4 h', RUNS, () => {
       const q = randomRequest();
       const w = window(q.time, 4 * 3_600_000);
-      return () => timeline(store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
+      return () => timeline(store, store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
     }),
   );
   const load1 = loadavg();

@@ -79,9 +79,8 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
       // A failing source is retried with backoff; the others keep running.
       for (let attempt = 0; !o.signal.aborted; attempt++) {
         try {
-          // From the stored checkpoint, claimed batch by batch: a conflict (another process
-          // reads this source) stops this attempt, and the next one re-positions.
-          await channel.run(source, o.signal);
+          const current = await events.sourceState(id);
+          await source.run(current?.checkpoint ?? null, (b) => channel.handle(b), o.signal);
           return;
         } catch (e) {
           const err = e instanceof AppError ? e : new AppError('io', String(e));

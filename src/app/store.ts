@@ -6,14 +6,17 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../adapters/db/db.ts';
 import { openDb, sqliteFile } from '../adapters/db/open.ts';
-import { createEventStore } from '../adapters/db/stores.ts';
+import { createEventStore } from '../adapters/db/events-store.ts';
 import { AppError } from '../core/errors.ts';
 import type { Config } from '../core/config/index.ts';
-import type { EventStore } from '../logs/index.ts';
+import type { EventStore, FindingStore } from '../logs/index.ts';
+import type { SqlEventStore } from '../adapters/db/events-store.ts';
 
 export interface OpenStore {
   db: Db;
   events: EventStore;
+  /** The findings beside the traffic record (the same store: the append writes both). */
+  findings: FindingStore;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,11 @@ export function storeExists(config: StoreConfig): boolean {
   return file === null || existsSync(file);
 }
 
+/** The traffic record over an open database (the one place its implementation is chosen). */
+function eventStoreOver(db: Db): SqlEventStore {
+  return createEventStore(db);
+}
+
 export async function openStore(config: StoreConfig, o: StoreOptions = {}): Promise<OpenStore> {
   let db: Db;
   try {
@@ -39,14 +47,14 @@ export async function openStore(config: StoreConfig, o: StoreOptions = {}): Prom
   } catch (e) {
     throw e instanceof AppError ? e : new AppError('store', String(e), { cause: e });
   }
-  const events = createEventStore(db);
+  const events = eventStoreOver(db);
   try {
     await events.init();
   } catch (e) {
     await db.close().catch(() => {});
     throw e;
   }
-  return { db, events, close: () => db.close() };
+  return { db, events, findings: events, close: () => db.close() };
 }
 
 /**

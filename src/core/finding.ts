@@ -1,8 +1,7 @@
 // A finding: what a detection rule (or the integrity watcher, or a PAM login hook) concluded
-// about traffic or files. Findings are stored with the events that caused them (the logs
-// store writes both in one transaction) and are what the alerts subsystem routes to the owner.
-// Plain types in core, so logs (which stores them) and detect (which makes them) share them
-// without importing each other.
+// about traffic or files. A plain type in core because the logs store writes findings with
+// the events that caused them, detection makes them and alerts routes them: none of the three
+// imports another for it.
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
@@ -32,12 +31,4 @@ export interface Finding {
   groupKey: string;
   /** Raw lines or file paths that show it (short; at most a few). */
   evidence: string[];
-}
-
-/** A finding as kept: with its id and, for findings from traffic, the source and event. */
-export interface StoredFinding extends Finding {
-  id: number;
-  source: string | null;
-  eventKind: string | null;
-  eventId: number | null;
 }

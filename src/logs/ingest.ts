@@ -51,10 +51,16 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       o.format,
       { logFormat: o.logFormat, timezone: o.timezone ?? 'UTC' },
     );
-    await channel.run(source, signal, () => {
-      const p = source.progress?.();
-      o.onProgress?.({ file, read: p?.read ?? 0, total: p?.total ?? 0, lines: channel.stats.lines });
-    });
+    const state = source.id === 'stdin' ? null : await store.sourceState(source.id);
+    await source.run(
+      state?.checkpoint ?? null,
+      async (batch) => {
+        await channel.handle(batch);
+        const p = source.progress?.();
+        o.onProgress?.({ file, read: p?.read ?? 0, total: p?.total ?? 0, lines: channel.stats.lines });
+      },
+      signal,
+    );
     const durationMs = performance.now() - started;
     results.push({
       file,

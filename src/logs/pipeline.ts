@@ -1,15 +1,14 @@
 // The traffic path: a batch of lines -> parser -> (derived shop-admin logins) -> detector ->
 // one store transaction with the events, rejections, findings and the source checkpoint.
 // A crash between batches loses nothing and doubles nothing: the checkpoint moves only with
-// the batch it covers. Two readers of one source double nothing either: each batch claims the
-// checkpoint it started from (the store refuses it when another reader moved it meanwhile).
+// the batch it covers.
 
 import type { FormatName } from '../core/config/index.ts';
 import { toAppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import type { LogEvent, ParseContext, ParseResult, Parser, Rejection } from './events.ts';
-import type { AppendBatch, Checkpoint, EventStore } from './ports.ts';
-import type { LineBatch, LineSource } from './sources.ts';
+import type { AppendBatch, EventStore } from './ports.ts';
+import type { LineBatch } from './sources.ts';
 import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts';
 
 /** What the pipeline needs of a detector (src/detect's engine satisfies it). */
@@ -46,8 +45,6 @@ export class SourceChannel {
   #parser: Parser | null = null;
   #ctx: ParseContext;
   #p: PipelineOptions;
-  /** The stored checkpoint the next batch starts from; undefined when not read (not claimed). */
-  #from: Checkpoint | null | undefined;
 
   constructor(
     p: PipelineOptions,
@@ -73,26 +70,6 @@ export class SourceChannel {
     }
     this.stats.format = parser.name;
     return parser;
-  }
-
-  /**
-   * Reads `source` from its stored checkpoint (to its end, or until `signal` aborts for
-   * followers), storing each batch. Every batch claims the checkpoint it starts from, so when
-   * another process reads the same source this one stops with AppError `conflict` instead of
-   * storing lines twice; `run` again re-positions at the stored checkpoint.
-   */
-  async run(source: LineSource, signal: AbortSignal, onBatch?: () => void): Promise<void> {
-    const state = await this.#p.store.sourceState(this.sourceId);
-    const from = state?.checkpoint ?? null;
-    this.#from = from;
-    await source.run(
-      from,
-      async (batch) => {
-        await this.handle(batch);
-        onBatch?.();
-      },
-      signal,
-    );
   }
 
   /** Turns a batch of lines into the store's append batch (pure but for the detector's state). */
@@ -157,7 +134,6 @@ export class SourceChannel {
       lines: batch.lines.length,
       skipped,
       checkpoint: batch.checkpoint,
-      ...(this.#from !== undefined ? { from: this.#from } : {}),
     };
   }
 
@@ -165,7 +141,6 @@ export class SourceChannel {
   async handle(batch: LineBatch): Promise<void> {
     const b = this.prepare(batch);
     const { findingIds } = await withRetry(() => this.#p.store.append(b));
-    if (this.#from !== undefined) this.#from = b.checkpoint;
     this.stats.lines += b.lines;
     this.stats.events += b.events.length;
     this.stats.skipped += b.skipped;

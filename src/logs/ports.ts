@@ -3,20 +3,12 @@
 //
 // Ownership and idempotency: `append` writes a whole batch and the checkpoint after it in one
 // transaction; replaying the same batch after a crash is impossible because the checkpoint
-// moved with it. The checkpoint is also claimed: a batch names the checkpoint it started from
-// and is refused (AppError `conflict`) when another writer moved it meanwhile, so two
-// processes reading one source never store a line twice. Retries belong to the caller (the
-// pipeline retries transient store errors; a refused batch is not transient).
-//
-// Findings have their own port (FindingStore); the traffic record hands out the one over its
-// database (`findings`), because findings from traffic are written in the append transaction.
+// moved with it. Retries belong to the caller (the pipeline retries transient store errors).
 
 import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
 import { resolve } from 'node:path';
 import type { LineSource } from './sources.ts';
-import type { Finding, StoredFinding } from '../core/finding.ts';
-
-export type { StoredFinding } from '../core/finding.ts';
+import type { Finding } from '../core/finding.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
 export type Checkpoint = Record<string, string | number | null>;
@@ -43,40 +35,13 @@ export interface AppendBatch {
   skipped: number;
   /** Position after the last line of this batch; null for sources without one (stdin). */
   checkpoint: Checkpoint | null;
-  /**
-   * The stored checkpoint this batch started from, claimed by compare-and-set: the batch is
-   * refused (AppError `conflict`) when the stored one differs. Omitted: not checked (tests,
-   * writers that own their source outright).
-   */
-  from?: Checkpoint | null;
 }
 
-export interface FindingQuery {
-  since?: number;
-  until?: number;
-  ip?: string;
-  rule?: string;
-  category?: string;
-  minSeverity?: string;
-  limit: number;
-}
-
-/**
- * Stored findings: those from traffic (written by EventStore.append with their events) and
- * those not tied to a line (PAM hook, integrity watch). `findingsAfter` is what the alerts
- * dispatcher reads (its FindingSource).
- */
-export interface FindingStore {
-  /** Creates tables and indexes (idempotent; the traffic record's init() does it too). */
-  init(): Promise<void>;
-  /** Findings not tied to a line; returns their ids in order. */
-  addFindings(findings: Finding[]): Promise<number[]>;
-  getFinding(id: number): Promise<StoredFinding | null>;
-  /** Newest first. */
-  listFindings(q: FindingQuery): Promise<StoredFinding[]>;
-  /** In id order, ids above `afterId`. */
-  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
-  countFindings(): Promise<number>;
+export interface StoredFinding extends Finding {
+  id: number;
+  source: string | null;
+  eventKind: string | null;
+  eventId: number | null;
 }
 
 export interface HttpQuery {
@@ -132,17 +97,40 @@ export interface StoredReject {
   reason: string;
 }
 
+export interface FindingQuery {
+  since?: number;
+  until?: number;
+  ip?: string;
+  rule?: string;
+  category?: string;
+  minSeverity?: string;
+  limit: number;
+}
+
+/**
+ * The findings kept beside the traffic record: those of detection are written by
+ * `EventStore.append` in the batch's transaction; the rest (PAM hook, integrity watch,
+ * vulnerable software) through `addFindings`. Ids only grow, so `findingsAfter` is a cursor.
+ * Implemented by the same store as EventStore (one table, one transaction with the events).
+ */
+export interface FindingStore {
+  /** Findings not tied to a line; one transaction; returns their ids in order. */
+  addFindings(findings: Finding[]): Promise<number[]>;
+  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
+  listFindings(q: FindingQuery): Promise<StoredFinding[]>;
+}
+
+/**
+ * The traffic record. `append` claims the source's checkpoint: it moves only from the value
+ * this store last read (`sourceState`) or wrote for the source, else the batch is refused
+ * whole with AppError 'conflict' (another writer has the source).
+ */
 export interface EventStore {
   /** Creates tables and indexes (idempotent). */
   init(): Promise<void>;
   sourceState(id: string): Promise<SourceState | null>;
   listSources(): Promise<SourceState[]>;
-  /** The findings kept with this record (same database). */
-  readonly findings: FindingStore;
-  /**
-   * One transaction: events, rejections, findings, counters and the checkpoint, claimed from
-   * `batch.from` (see AppendBatch). Returns the finding ids.
-   */
+  /** One transaction: events, rejections, findings, counters and the checkpoint. Returns the finding ids. */
   append(batch: AppendBatch): Promise<{ findingIds: number[] }>;
   searchHttp(q: HttpQuery): Promise<StoredHttp[]>;
   searchAuth(q: AuthQuery): Promise<StoredAuth[]>;

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
-import { createEventStore } from '../../src/adapters/db/stores.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { startAlerts } from '../../src/app/alerts.ts';
 import type { Finding } from '../../src/detect/index.ts';
 
@@ -31,7 +31,7 @@ async function runChild(dbPath: string, url: string): Promise<void> {
       delivery: { lease: '1s', backoff: '50ms', maxBackoff: '100ms' },
     },
   });
-  const alerts = startAlerts({ db, store: events.findings, config, logger: silentLogger });
+  const alerts = startAlerts({ db, store: events, config, logger: silentLogger });
   await alerts.ready;
   process.stdout.write('ready\n');
   // Runs until killed.
@@ -70,7 +70,7 @@ if (childDb !== undefined) {
       groupKey: `login|${i}`,
       evidence: [`Accepted password for root from 192.0.2.${i + 1}`],
     }));
-    await events.findings.addFindings(findings);
+    await events.addFindings(findings);
 
     const received: string[] = [];
     let holdAt = 5;

@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dbFactories, factoryOptions } from '../helpers/db.ts';
-import { createEventStore } from '../../src/adapters/db/stores.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src', 'cli', 'main.ts');

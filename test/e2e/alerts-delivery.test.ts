@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
-import { createEventStore } from '../../src/adapters/db/stores.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { startAlerts, type AlertsService } from '../../src/app/alerts.ts';
 import type { Finding } from '../../src/detect/index.ts';
 import { httpReceiver, smtpReceiver, until } from '../unit/alerts/receivers.ts';
@@ -48,7 +48,7 @@ async function setup(routes?: unknown[]) {
       channelFailing: { failures: 2 },
     },
   });
-  const alerts: AlertsService = startAlerts({ db, store: events.findings, config, logger: silentLogger });
+  const alerts: AlertsService = startAlerts({ db, store: events, config, logger: silentLogger });
   await alerts.ready;
   return {
     db,
@@ -88,7 +88,7 @@ function login(user: string, ip: string, time = Date.now()): Finding {
 test('a login finding becomes an email with user, address, service, evidence and the next command, and a signed webhook', async () => {
   const s = await setup();
   try {
-    await s.events.findings.addFindings([login('deploy', '203.0.113.9')]);
+    await s.events.addFindings([login('deploy', '203.0.113.9')]);
     s.alerts.notify();
     await until('email and webhook', () => s.smtp.mails.length === 1 && s.http.accepted.length === 1);
     const mail = s.smtp.mails[0]!;
@@ -133,7 +133,7 @@ test('a storm of 10,000 brute-force findings with one group key makes one messag
       groupKey: 'ssh-brute-force|198.51.100.7',
       evidence: [`Failed password for invalid user user${i % 50} from 198.51.100.7 port ${1000 + i} ssh2`],
     }));
-    await s.events.findings.addFindings(storm);
+    await s.events.addFindings(storm);
     s.alerts.notify();
     await until('the storm message on both channels', () => s.smtp.mails.length >= 1 && s.http.accepted.length >= 1);
     await until('the cursor at the end', async () => {
@@ -156,7 +156,7 @@ test('a webhook outage then recovery: every alert arrives exactly once, and the 
   try {
     s.http.setDown(true);
     const ips = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
-    for (const ip of ips) await s.events.findings.addFindings([login('root', ip)]);
+    for (const ip of ips) await s.events.addFindings([login('root', ip)]);
     s.alerts.notify();
     await until('the failing-channel email', () =>
       s.smtp.mails.some((m) => /Notification channel hook is failing/.test(m.subject)),

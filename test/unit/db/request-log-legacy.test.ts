@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
-import { createEventStore } from '../../../src/adapters/db/stores.ts';
+import { createEventStore } from '../../../src/adapters/db/events-store.ts';
 import { eventsMigrations } from '../../../src/adapters/db/events-schema.ts';
 import { migrationsTable, type Migration } from '../../../src/adapters/db/db.ts';
 import { seededRandom } from '../../../src/core/random.ts';

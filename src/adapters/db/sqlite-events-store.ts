@@ -1,35 +1,25 @@
-// The traffic record on SQLite. Requests go to column blocks (../request-log.ts: one block
-// write per batch instead of a row and index updates per request); logins, rejections,
-// findings and the claimed checkpoint are plain tables, all written in one synchronous
-// transaction so nothing else in the process interleaves.
+// The traffic record on SQLite: requests in compressed column blocks (request-log.ts: one block
+// write per batch instead of a row and index updates per request), read through the block
+// catalog; logins, rejections, findings and checkpoints in the shared tables
+// (events-store-base.ts), all of a batch in one synchronous transaction.
 
-import type { AuthEvent, HttpEvent } from '../../../core/events.ts';
-import type { AppendBatch, FindingStore, HttpQuery, StoredHttp, TopBy } from '../../../logs/ports.ts';
-import { AppError } from '../../../core/errors.ts';
-import { eventsMigrations } from '../events-schema.ts';
-import {
-  authCols,
-  claimParams,
-  claimRefused,
-  claimSql,
-  findingCols,
-  findingValues,
-  SqlEventRecord,
-} from '../events-sql.ts';
-import type { SqliteDb } from '../sqlite.ts';
-import { pathRegExp, RequestLog, type BlockSizes } from '../request-log.ts';
-import { convertLegacyPartitions } from '../request-log-legacy.ts';
-import { SqliteFindingStore } from './findings-store.ts';
+import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
+import type { AppendBatch, HttpQuery, StoredHttp, TopBy } from '../../logs/ports.ts';
+import { AppError } from '../../core/errors.ts';
+import { authCols, findingCols, findingValues, SqlEventStore } from './events-store-base.ts';
+import { eventsMigrations } from './events-schema.ts';
+import type { SqliteDb } from './sqlite.ts';
+import { RequestLog, type BlockSizes } from './request-log.ts';
+import { convertLegacyPartitions } from './request-log-legacy.ts';
 
-export class SqliteEventStore extends SqlEventRecord {
-  declare readonly db: SqliteDb;
-  readonly findings: FindingStore;
+export class SqliteEventStore extends SqlEventStore {
+  override readonly db: SqliteDb;
   #requests: RequestLog | null = null;
-  #blockSizes: Partial<BlockSizes>;
+  readonly #blockSizes: Partial<BlockSizes>;
 
   constructor(db: SqliteDb, now: () => number = Date.now, o: { blockRows?: Partial<BlockSizes> } = {}) {
     super(db, now);
-    this.findings = new SqliteFindingStore(db, now);
+    this.db = db;
     this.#blockSizes = o.blockRows ?? {};
   }
 
@@ -47,23 +37,19 @@ export class SqliteEventStore extends SqlEventRecord {
     convertLegacyPartitions(this.db, this.#requests);
   }
 
-  async append(b: AppendBatch): Promise<{ findingIds: number[] }> {
+  protected appendBatch(b: AppendBatch): Promise<{ findingIds: number[] }> {
     const db = this.db;
     const now = this.now();
     let src = this.sources.get(b.sourceId);
     try {
-      return db.txSync(() => {
+      const result = db.txSync(() => {
         if (src === undefined) {
           db.prepare('INSERT INTO log_sources (id) VALUES (?) ON CONFLICT (id) DO NOTHING').run(b.sourceId);
           const row = db.prepare('SELECT num FROM log_sources WHERE id = ?').get(b.sourceId) as { num: number };
           src = row.num;
+          this.sources.set(b.sourceId, src);
         }
         const s = src;
-        // The claim first: a batch whose starting checkpoint is no longer the stored one writes nothing.
-        const claimed = db
-          .prepare(claimSql(b.from === undefined ? null : 'checkpoint IS ?'))
-          .run(...claimParams(b, s, now));
-        if (Number(claimed.changes) !== 1) throw claimRefused(b.sourceId);
         const insAuth = db.prepare(`INSERT INTO auth_events (${authCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
         const ids: number[] = new Array(b.events.length);
         const requests: HttpEvent[] = [];
@@ -113,64 +99,40 @@ export class SqliteEventStore extends SqlEventRecord {
             findingIds.push(Number(r.lastInsertRowid));
           }
         }
-        this.sources.set(b.sourceId, s);
+        const claim = this.claimStatement('sqlite', s, b, now);
+        if (Number(db.prepare(claim.sql).run(...claim.params).changes) !== 1) throw this.claimRefused(b);
         return { findingIds };
       });
+      return Promise.resolve(result);
     } catch (e) {
-      // Ids cached in the rolled-back transaction no longer exist.
-      this.sources.clear();
-      throw e instanceof AppError
-        ? e
-        : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      return Promise.reject(
+        e instanceof AppError
+          ? e
+          : new AppError('store', `SQLite append failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
+      );
     }
   }
 
-  async searchHttp(q: HttpQuery): Promise<StoredHttp[]> {
-    await this.loadSources();
-    if (q.pathRe !== undefined) pathRegExp(q.pathRe); // a bad pattern is refused before reading
-    let srcNum: number | undefined;
-    if (q.source !== undefined) {
-      srcNum = this.sources.get(q.source);
-      if (srcNum === undefined) return [];
-    }
+  protected async searchRequests(q: HttpQuery, srcNum: number | undefined): Promise<StoredHttp[]> {
     return this.#log()
       .search(q, srcNum)
       .map((r) => ({ ...r.event, id: r.id, source: this.sourceName(r.src), line: r.line }));
   }
 
-  async top(
-    by: TopBy,
+  protected async topRequests(
+    by: Exclude<TopBy, 'user'>,
     since: number | undefined,
     until: number | undefined,
     limit: number,
   ): Promise<{ value: string | null; count: number }[]> {
-    // Requests are counted over their blocks; logins in SQL.
-    if (by !== 'user') return this.#log().top(by, since, until, limit);
-    const params: (number | undefined)[] = [];
-    const where: string[] = [];
-    if (since !== undefined) where.push('e.time >= ?'), params.push(since);
-    if (until !== undefined) where.push('e.time < ?'), params.push(until);
-    const rows = await this.db.query<{ value: unknown; count: unknown }>(
-      `SELECT e."user" AS value, COUNT(*) AS count FROM auth_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY e."user" ORDER BY count DESC LIMIT ?`,
-      [...(params as number[]), limit],
-    );
-    return rows.map((r) => ({
-      value: r.value === null || r.value === undefined ? null : String(r.value),
-      count: Number(r.count),
-    }));
+    return this.#log().top(by, since, until, limit);
   }
 
-  async counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }> {
-    return {
-      http: this.#log().count(),
-      auth: await this.countRows('auth_events'),
-      rejects: await this.countRows('log_rejects'),
-      findings: await this.findings.countFindings(),
-    };
+  protected async countRequests(): Promise<number> {
+    return this.#log().count();
   }
 
-  async prune(before: number): Promise<number> {
-    const removed = this.db.txSync(() => this.#log().prune(before));
-    return removed + (await this.pruneShared(before));
+  protected async pruneRequests(before: number): Promise<number> {
+    return this.db.txSync(() => this.#log().prune(before));
   }
 }
