@@ -3,7 +3,7 @@
 // set of rules that fired with the case's `expect` — exactly, so a case also proves that no
 // other rule fires on it (clean look-alikes have `expect: []`).
 
-import type { AuthEvent, HttpEvent, LogEvent } from '../logs/index.ts';
+import type { AuthEvent, HttpEvent, LogEvent } from '../core/events.ts';
 import { AppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import { createDetector } from './detector.ts';
