@@ -13,7 +13,7 @@
 
 import { endianness } from 'node:os';
 import { constants as zc, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import type { HttpEvent } from '../../logs/events.ts';
+import type { HttpEvent } from '../../logs/index.ts';
 import type { KeyCounter } from './key-counter.ts';
 import { ipKey, ipv4Bytes, ipv4Value } from './address-key.ts';
 

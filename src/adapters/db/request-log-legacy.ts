@@ -3,7 +3,7 @@
 // moves their rows into blocks with their ids unchanged (findings point at them), then drops the
 // old tables, all in one transaction: a crash half-way leaves the old layout to convert again.
 
-import type { HttpEvent } from '../../logs/events.ts';
+import type { HttpEvent } from '../../logs/index.ts';
 import type { SqliteDb } from './sqlite.ts';
 import { BLOCK_MAX_ROWS, type RowColumns } from './request-block.ts';
 import type { RequestLog } from './request-log.ts';

@@ -14,7 +14,7 @@
 import type { HttpQuery } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
-import type { HttpEvent } from '../../logs/events.ts';
+import type { HttpEvent } from '../../logs/index.ts';
 import { buildAddressFilter, mayHoldAddress } from './address-filter.ts';
 import { KeyCounter } from './key-counter.ts';
 import {

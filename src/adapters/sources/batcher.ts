@@ -2,7 +2,7 @@
 // sink when it is full or when the oldest line has waited `flushMs`. Batches are handed over
 // strictly one after another, and `close` waits for the last one to be stored.
 
-import type { BatchSink } from '../../logs/sources.ts';
+import type { BatchSink } from '../../logs/index.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 
 export class Batcher {

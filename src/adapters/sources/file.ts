@@ -12,7 +12,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, create
 import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Checkpoint } from '../../logs/ports.ts';
-import type { BatchSink, LineSource } from '../../logs/sources.ts';
+import type { BatchSink, LineSource } from '../../logs/index.ts';
 import { AppError } from '../../core/errors.ts';
 import { MAX_LINE_BYTES, takeLines } from './lines.ts';
 import { existsSync, statSync as statOf } from 'node:fs';

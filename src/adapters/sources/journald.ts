@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { BatchSink, LineSource } from '../../logs/sources.ts';
+import type { BatchSink, LineSource } from '../../logs/index.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import { Batcher } from './batcher.ts';

@@ -2,7 +2,7 @@
 // re-read, so a restart starts with whatever comes next.
 
 import type { Readable } from 'node:stream';
-import type { BatchSink, LineSource } from '../../logs/sources.ts';
+import type { BatchSink, LineSource } from '../../logs/index.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { takeLines } from './lines.ts';
 import { z } from 'zod';

@@ -4,7 +4,7 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import type { BatchSink, LineSource } from '../../logs/sources.ts';
+import type { BatchSink, LineSource } from '../../logs/index.ts';
 import type { Checkpoint } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import { Batcher } from './batcher.ts';
