@@ -5,8 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { chmodSync, lstatSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { ManifestEntry } from '../../../src/snapshots/index.ts';
@@ -145,6 +144,9 @@ test('the quick check over the index finds every change and reads no unchanged f
       'gone.txt': 'bye',
       'var/cache/x': 'junk',
     });
+    // A whole-second mtime, so setting it back later is exact (as `touch -r` would be).
+    const mtime = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
+    utimesSync(join(root, 'lib/a.php'), mtime, mtime);
     const base = await memoryBaseline([root]);
     const options = { full: false, rules: [], maxScanBytes: 1024, now: later, baselineTrustedBefore: later };
     saveBaselineIndex(
@@ -163,12 +165,9 @@ test('the quick check over the index finds every change and reads no unchanged f
 
     // Content changed with mtime set back (ctime moves), a chmod, a deletion, an addition.
     const p = join(root, 'lib/a.php');
-    const ref = join(state, 'ref');
-    writeFileSync(ref, '');
-    execFileSync('touch', ['-r', p, ref]);
     const ctime = lstatSync(p).ctimeMs;
     writeFileSync(p, 'A');
-    execFileSync('touch', ['-r', ref, p]);
+    utimesSync(p, mtime, mtime);
     for (let i = 0; i < 1000 && lstatSync(p).ctimeMs === ctime; i++) chmodSync(p, 0o644);
     chmodSync(join(root, 'lib/b.php'), 0o777);
     unlinkSync(join(root, 'gone.txt'));

@@ -1,11 +1,13 @@
-// Reads the shared real-log corpora (/work/shared/corpora, i.e. ../shared/corpora from the
-// repository root; see its README for sources and licences). They are not copied into the
-// repository; a missing corpus fails the tests with a clear message instead of skipping them.
+// Reads the shared real-log corpora (../shared/corpora from the repository root; see its
+// README for sources and licences). They are not copied into the repository; the tests skip
+// when the folder is absent and fail under CI=true (test/helpers/shared.ts), and a missing
+// file inside it fails with a clear message.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { sharedPath } from '../helpers/shared.ts';
 
-export const corporaDir = resolve(import.meta.dirname, '../../../../shared/corpora');
+export const corporaDir = sharedPath('corpora');
 
 export function readCorpus(rel: string): string {
   const p = join(corporaDir, rel);
