@@ -7,7 +7,7 @@ import { AppError, isAppError } from '../core/errors.ts';
 import { escapeTerminal } from '../core/escape.ts';
 import { commandsFor, type Register } from './commands/index.ts';
 
-export function buildProgram(commands: readonly Register[]): Command {
+function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('ripcord')
     .description(
       'Ripcord: the emergency plan of an online store.\n' +

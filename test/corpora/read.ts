@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPath } from '../helpers/shared.ts';
 
-export const corporaDir = sharedPath('corpora');
+const corporaDir = sharedPath('corpora');
 
 export function readCorpus(rel: string): string {
   const p = join(corporaDir, rel);
@@ -19,7 +19,7 @@ export function readCorpus(rel: string): string {
   return readFileSync(p, 'utf8');
 }
 
-export interface FailLabel {
+interface FailLabel {
   match: boolean;
   host?: string;
   time?: string;

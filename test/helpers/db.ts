@@ -34,7 +34,7 @@ export async function mysqlSkip(): Promise<{ skip?: string }> {
   }
 }
 
-export interface TestDb {
+interface TestDb {
   db: Db;
   /** Where the store lives (a file path or URL), for handing to a child process. */
   location: string;
@@ -43,7 +43,7 @@ export interface TestDb {
 
 export type DbFactory = { name: 'sqlite' | 'postgres'; create(): Promise<TestDb> };
 
-export const sqliteFactory: DbFactory = {
+const sqliteFactory: DbFactory = {
   name: 'sqlite',
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-db-'));
@@ -63,7 +63,7 @@ export const sqliteFactory: DbFactory = {
 let pgAvailable: Promise<string | null> | undefined;
 
 /** null when the server answers; otherwise why not. */
-export function pgProblem(): Promise<string | null> {
+function pgProblem(): Promise<string | null> {
   pgAvailable ??= (async () => {
     const c = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 3000 });
     try {
@@ -89,7 +89,7 @@ export async function pgSkip(): Promise<{ skip?: string }> {
   return { skip: `PostgreSQL not reachable (${problem})` };
 }
 
-export const postgresFactory: DbFactory = {
+const postgresFactory: DbFactory = {
   name: 'postgres',
   async create() {
     const name = uniqueDbName();

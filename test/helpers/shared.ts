@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** ../shared, relative to the repository root. */
-export const sharedDir = resolve(import.meta.dirname, '../../../shared');
+const sharedDir = resolve(import.meta.dirname, '../../../shared');
 
 /** The absolute path of a folder under ../shared ("corpora"). */
 export function sharedPath(rel: string): string {

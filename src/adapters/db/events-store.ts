@@ -649,7 +649,7 @@ function pgArray(values: readonly (string | number | boolean | null)[]): SqlValu
 }
 
 /** SQLite GLOB syntax to LIKE for PostgreSQL: `*` -> `%`, `?` -> `_`, LIKE's own wildcards escaped. */
-export function globToLike(glob: string): string {
+function globToLike(glob: string): string {
   let out = '';
   for (const c of glob) {
     if (c === '*') out += '%';

@@ -63,7 +63,7 @@ const sendish =
 const termish =
   /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(/i;
 
-export function jsWorthParsing(text: string): boolean {
+function jsWorthParsing(text: string): boolean {
   return sendish.test(text) && termish.test(text);
 }
 
