@@ -57,7 +57,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nThe rules come from data/obligations/ (one YAML file per jurisdiction, each with citations and a last-reviewed date).\n' +
+      '\nThe rules come from data/obligations/ (one YAML file per jurisdiction, each with citations and a last-reviewed date). ' +
         'They are a checklist to take to counsel, not legal advice: values marked unverified or unknown are flagged in the output.',
     );
 
@@ -78,8 +78,8 @@ export function register(program: Command): void {
         '  encrypted: false                         # was the exposed data encrypted?\n' +
         '  keyCompromised: false                    # was the key taken too?\n' +
         '  affected: { US-CA: 1200, US-TX: 300, EU-DE: 40, GB: 15 }\n' +
-        '\nCodes: US-XX (states, DC, PR, GU, VI), EU-XX (member states), GB, CA, CA-QC, AU. Card-network duties\n' +
-        'are added when card numbers were exposed. Optional keys: determined (date-time), redacted, euMainEstablishment, cardBrands.\n' +
+        '\nCodes: US-XX (states, DC, PR, GU, VI), EU-XX (member states), GB, CA, CA-QC, AU. Card-network duties ' +
+        'are added when card numbers were exposed. Optional keys: determined (date-time), redacted, euMainEstablishment, cardBrands. ' +
         'Exit status 1 when at least one duty arises.',
     )
     .action((opts: { facts: string; now?: string; json?: boolean }) => {
