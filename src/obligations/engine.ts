@@ -183,6 +183,33 @@ function startOf(clockStarts: string, facts: Facts, zone: string | null): { star
   return { start: at(facts.discovered, zone), notes };
 }
 
+/**
+ * One jurisdiction under evaluation: what each of its duties needs to know, built once by
+ * evaluateOne and handed to the step for each kind of duty (which appends to `out`).
+ */
+interface Case {
+  /** The code from the facts (US-CA, EU-DE, ...). */
+  jurisdiction: string;
+  /** People affected in this jurisdiction, and in all. */
+  count: number;
+  totalAffected: number;
+  rule: Jurisdiction;
+  member: MemberState | null;
+  facts: Facts;
+  zone: string | null;
+  /** Coverage depends on something the engine cannot check. */
+  conditional: boolean;
+  /** Why every duty of this jurisdiction arises, and notes that go with each. */
+  because: string[];
+  notes: string[];
+  /** What a risk-of-harm analysis could change (for individuals' notices, and for regulators'). */
+  harmNotes: string[];
+  regulatorNotes: string[];
+  /** When individuals must be told (other deadlines may count from it). */
+  individualsDue: DateTime | null;
+  out: { obligations: Obligation[]; noDuty: NoDuty[] };
+}
+
 function evaluateOne(
   code: string,
   count: number,
@@ -192,214 +219,240 @@ function evaluateOne(
   facts: Facts,
   totalAffected: number,
 ): { obligations: Obligation[]; noDuty: NoDuty[] } {
-  const obligations: Obligation[] = [];
-  const noDuty: NoDuty[] = [];
-  const jurisdiction = code;
-  const zone = member?.timeZone ?? rule.timeZone;
+  const out = { obligations: [] as Obligation[], noDuty: [] as NoDuty[] };
   const cov = coverage(rule, facts);
   if (!cov.covered) {
-    if ('reason' in cov) noDuty.push({ jurisdiction, duty: 'any', reason: cov.reason, detail: cov.detail });
-    return { obligations, noDuty };
+    if ('reason' in cov) out.noDuty.push({ jurisdiction: code, duty: 'any', reason: cov.reason, detail: cov.detail });
+    return out;
   }
-  const baseBecause = [...cov.because, `${count} affected in ${code}${via === null ? '' : ` (counted from ${via})`}`];
-  const baseNotes = [...cov.notes];
-  if (via !== null) baseNotes.push(`applies to the people of ${via} as well (${rule.name})`);
-
-  // Encryption / redaction safe harbour.
-  const sh = rule.safeHarbour;
-  let encryptedScope: 'none' | 'all' | 'individuals' = 'none';
-  if (facts.encrypted || facts.redacted) {
-    const what = facts.encrypted ? 'encrypted' : 'redacted';
-    if (sh.status === 'unknown') {
-      baseNotes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
-    } else {
-      const sheltered = facts.encrypted ? sh.encryption : sh.redaction;
-      if (!sheltered) baseNotes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
-      else if (facts.encrypted && facts.keyCompromised) {
-        baseBecause.push('encrypted, but the key was taken too');
-        if (sh.keyException === 'not_addressed')
-          baseNotes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
-      } else encryptedScope = sh.scope;
-    }
-  }
+  const c: Case = {
+    jurisdiction: code,
+    count,
+    totalAffected,
+    rule,
+    member,
+    facts,
+    zone: member?.timeZone ?? rule.timeZone,
+    conditional: cov.conditional,
+    because: [...cov.because, `${count} affected in ${code}${via === null ? '' : ` (counted from ${via})`}`],
+    notes: [...cov.notes],
+    harmNotes: harmNotes(rule),
+    regulatorNotes: harmNotesForRegulator(rule),
+    individualsDue: null,
+    out,
+  };
+  if (via !== null) c.notes.push(`applies to the people of ${via} as well (${rule.name})`);
+  const encryptedScope = safeHarbour(c);
   if (encryptedScope === 'all') {
-    noDuty.push({
-      jurisdiction,
+    const sh = rule.safeHarbour;
+    out.noDuty.push({
+      jurisdiction: code,
       duty: 'any',
       reason: 'encrypted',
       detail: `the data was ${facts.encrypted ? 'encrypted and the key was not taken' : 'redacted'} (safe harbour, ${sh.status === 'known' ? sh.citation : ''})`,
     });
-    return { obligations, noDuty };
+    return out;
   }
+  individualsDuties(c, encryptedScope === 'individuals');
+  authorityDuties(c);
+  craDuty(c);
+  return out;
+}
 
-  // Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes.
+/**
+ * Encryption / redaction safe harbour: which notices the protection of the data avoids
+ * ('all', 'individuals' or 'none'); adds to the case's reasons and notes why not.
+ */
+function safeHarbour(c: Case): 'none' | 'all' | 'individuals' {
+  const { facts } = c;
+  const sh = c.rule.safeHarbour;
+  if (!facts.encrypted && !facts.redacted) return 'none';
+  const what = facts.encrypted ? 'encrypted' : 'redacted';
+  if (sh.status === 'unknown') {
+    c.notes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
+    return 'none';
+  }
+  const sheltered = facts.encrypted ? sh.encryption : sh.redaction;
+  if (!sheltered) {
+    c.notes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
+    return 'none';
+  }
+  if (facts.encrypted && facts.keyCompromised) {
+    c.because.push('encrypted, but the key was taken too');
+    if (sh.keyException === 'not_addressed')
+      c.notes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
+    return 'none';
+  }
+  return sh.scope;
+}
+
+/** Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes. */
+function harmNotes(rule: Jurisdiction): string[] {
   const ha = rule.harmAnalysis;
-  const harmNotes: string[] = [];
   if (ha.status === 'unknown')
-    harmNotes.push(`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`);
-  else if (ha.allowed) {
-    const doc =
-      ha.documentation === 'send_to_regulator'
-        ? `the decision must be written and sent to ${ha.recipient ?? 'the regulator'}`
-        : ha.documentation === 'document'
-          ? `the decision must be documented${ha.retentionYears === null ? '' : ` and kept ${ha.retentionYears} years`}`
-          : 'no documentation duty is stated';
-    harmNotes.push(
-      `notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`,
-    );
-  }
+    return [`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`];
+  if (!ha.allowed) return [];
+  const doc =
+    ha.documentation === 'send_to_regulator'
+      ? `the decision must be written and sent to ${ha.recipient ?? 'the regulator'}`
+      : ha.documentation === 'document'
+        ? `the decision must be documented${ha.retentionYears === null ? '' : ` and kept ${ha.retentionYears} years`}`
+        : 'no documentation duty is stated';
+  return [
+    `notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`,
+  ];
+}
 
-  // Individuals.
+/** A duty the data set could not establish is still listed, flagged, never silently dropped. */
+function unknownDuty(c: Case, duty: 'notify_individuals' | 'notify_regulator', recipient: string, note: string): void {
+  c.out.obligations.push({
+    jurisdiction: c.jurisdiction,
+    duty,
+    recipient,
+    dueBy: null,
+    dueText: 'unknown',
+    deadlineDays: null,
+    clockStarts: 'unknown',
+    citation: c.rule.statutes.map((s) => s.citation).join('; '),
+    because: c.because,
+    notes: [...c.notes, note],
+    conditional: true,
+    verified: false,
+    method: null,
+  });
+}
+
+/** Notice to the affected people (and the credit monitoring offered with it); sets c.individualsDue. */
+function individualsDuties(c: Case, encrypted: boolean): void {
+  const { rule, member, facts, jurisdiction } = c;
   const ind = rule.individuals;
-  let individualsDue: DateTime | null = null;
-  // A duty the data set could not establish is still listed, flagged, never silently dropped.
-  const unknownDuty = (duty: 'notify_individuals' | 'notify_regulator', recipient: string, note: string): void => {
-    obligations.push({
-      jurisdiction,
-      duty,
-      recipient,
-      dueBy: null,
-      dueText: 'unknown',
-      deadlineDays: null,
-      clockStarts: 'unknown',
-      citation: rule.statutes.map((s) => s.citation).join('; '),
-      because: baseBecause,
-      notes: [...baseNotes, note],
-      conditional: true,
-      verified: false,
-      method: null,
-    });
-  };
   if (ind.status === 'unknown') {
-    unknownDuty('notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
-  } else if (encryptedScope === 'individuals') {
-    noDuty.push({
+    unknownDuty(c, 'notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
+    return;
+  }
+  if (encrypted) {
+    const sh = rule.safeHarbour;
+    c.out.noDuty.push({
       jurisdiction,
       duty: 'notify_individuals',
       reason: 'encrypted',
       detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})`,
     });
-  } else {
-    const s = startOf(ind.clockStarts, facts, zone);
-    const due = computeDue(ind.deadline, s.start, null);
-    if (due.dueBy !== null) individualsDue = at(due.dueBy, zone);
-    const notes = [...baseNotes, ...harmNotes, ...s.notes, ...due.notes];
-    if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
-    if (ind.lawEnforcementDelay)
-      notes.push('may be delayed if law enforcement says notice would impede its investigation');
-    const exposed = new Set(facts.elements);
-    const credOnly = facts.elements.every((e) => credentialElements.has(e));
-    for (const sc of rule.specialCases) {
-      if (sc.id === 'credentials_only' && credOnly) notes.push(`credentials only: ${sc.text} (${sc.citation})`);
-    }
-    obligations.push({
+    return;
+  }
+  const s = startOf(ind.clockStarts, facts, c.zone);
+  const due = computeDue(ind.deadline, s.start, null);
+  if (due.dueBy !== null) c.individualsDue = at(due.dueBy, c.zone);
+  const notes = [...c.notes, ...c.harmNotes, ...s.notes, ...due.notes];
+  if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
+  if (ind.lawEnforcementDelay)
+    notes.push('may be delayed if law enforcement says notice would impede its investigation');
+  const exposed = new Set(facts.elements);
+  const credOnly = facts.elements.every((e) => credentialElements.has(e));
+  for (const sc of rule.specialCases) {
+    if (sc.id === 'credentials_only' && credOnly) notes.push(`credentials only: ${sc.text} (${sc.citation})`);
+  }
+  const recipient = member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`;
+  c.out.obligations.push({
+    jurisdiction,
+    duty: 'notify_individuals',
+    recipient,
+    dueBy: due.dueBy,
+    dueText: due.dueText,
+    deadlineDays: due.deadlineDays,
+    clockStarts: ind.clockStarts,
+    citation: ind.citation,
+    because: c.because,
+    notes,
+    conditional: c.conditional || ind.onlyIf !== null,
+    verified: ind.verified,
+    method: null,
+  });
+  for (const sc of rule.specialCases) {
+    if (sc.id !== 'credit_monitoring') continue;
+    const hit = sc.ifElements.filter((e) => exposed.has(e));
+    if (hit.length === 0) continue;
+    c.out.obligations.push({
       jurisdiction,
-      duty: 'notify_individuals',
-      recipient: member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`,
+      duty: 'offer_credit_monitoring',
+      recipient,
       dueBy: due.dueBy,
-      dueText: due.dueText,
+      dueText: 'offered in the notice to individuals',
       deadlineDays: due.deadlineDays,
       clockStarts: ind.clockStarts,
-      citation: ind.citation,
-      because: baseBecause,
-      notes,
-      conditional: cov.conditional || ind.onlyIf !== null,
-      verified: ind.verified,
+      citation: sc.citation,
+      because: [...c.because, `exposed: ${hit.join(', ')}`],
+      notes: [
+        sc.text,
+        ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
+        ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
+        ...(sc.note ? [sc.note] : []),
+      ],
+      conditional: c.conditional || sc.condition !== undefined,
+      verified: sc.verified,
       method: null,
     });
-    for (const sc of rule.specialCases) {
-      if (sc.id !== 'credit_monitoring') continue;
-      const hit = sc.ifElements.filter((e) => exposed.has(e));
-      if (hit.length === 0) continue;
-      obligations.push({
-        jurisdiction,
-        duty: 'offer_credit_monitoring',
-        recipient: member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`,
-        dueBy: due.dueBy,
-        dueText: 'offered in the notice to individuals',
-        deadlineDays: due.deadlineDays,
-        clockStarts: ind.clockStarts,
-        citation: sc.citation,
-        because: [...baseBecause, `exposed: ${hit.join(', ')}`],
-        notes: [
-          sc.text,
-          ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
-          ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
-          ...(sc.note ? [sc.note] : []),
-        ],
-        conditional: cov.conditional || sc.condition !== undefined,
-        verified: sc.verified,
-        method: null,
-      });
-    }
   }
+}
 
-  // Regulators and other authorities.
-  const au = rule.authorities;
+/** Regulators and other authorities. */
+function authorityDuties(c: Case): void {
+  const au = c.rule.authorities;
   if (au.status === 'unknown') {
-    unknownDuty('notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
-  } else {
-    for (const a of au.list) {
-      const o = authorityDuty(
-        a,
-        jurisdiction,
-        count,
-        totalAffected,
-        facts,
-        zone,
-        individualsDue,
-        member,
-        baseBecause,
-        [...baseNotes, ...(a.duty === 'notify_regulator' ? harmNotesForRegulator(rule) : [])],
-        cov.conditional,
-      );
-      if ('reason' in o) noDuty.push(o);
-      else obligations.push(o);
-    }
+    unknownDuty(c, 'notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
+    return;
   }
+  for (const a of au.list) {
+    const o = authorityDuty(c, a);
+    if ('reason' in o) c.out.noDuty.push(o);
+    else c.out.obligations.push(o);
+  }
+}
 
-  // Consumer reporting agencies.
-  const cr = rule.cras;
+/** Consumer reporting agencies. */
+function craDuty(c: Case): void {
+  const { jurisdiction } = c;
+  const cr = c.rule.cras;
   if (cr.status === 'unknown') {
-    noDuty.push({ jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
-  } else if (cr.required) {
-    const n = cr.thresholdScope === 'all_persons' ? totalAffected : count;
-    if (cr.minAffected !== null && n < cr.minAffected) {
-      noDuty.push({
-        jurisdiction,
-        duty: 'notify_cras',
-        reason: 'below_threshold',
-        detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
-      });
-    } else {
-      const s = startOf('discovery', facts, zone);
-      const due = computeDue(cr.deadline, s.start, individualsDue);
-      obligations.push({
-        jurisdiction,
-        duty: 'notify_cras',
-        recipient: 'nationwide consumer reporting agencies (Equifax, Experian, TransUnion)',
-        dueBy: due.dueBy,
-        dueText: due.dueText,
-        deadlineDays: due.deadlineDays,
-        clockStarts:
-          cr.deadline.kind === 'after_individuals' ||
-          cr.deadline.kind === 'with_individuals' ||
-          cr.deadline.kind === 'before_individuals'
-            ? 'individual_notice'
-            : 'discovery',
-        citation: cr.citation,
-        because: [
-          ...baseBecause,
-          cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
-        ],
-        notes: [...baseNotes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
-        conditional: cov.conditional || cr.minAffected === null,
-        verified: cr.verified,
-        method: null,
-      });
-    }
+    c.out.noDuty.push({ jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
+    return;
   }
-  return { obligations, noDuty };
+  if (!cr.required) return;
+  const n = cr.thresholdScope === 'all_persons' ? c.totalAffected : c.count;
+  if (cr.minAffected !== null && n < cr.minAffected) {
+    c.out.noDuty.push({
+      jurisdiction,
+      duty: 'notify_cras',
+      reason: 'below_threshold',
+      detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
+    });
+    return;
+  }
+  const s = startOf('discovery', c.facts, c.zone);
+  const due = computeDue(cr.deadline, s.start, c.individualsDue);
+  c.out.obligations.push({
+    jurisdiction,
+    duty: 'notify_cras',
+    recipient: 'nationwide consumer reporting agencies (Equifax, Experian, TransUnion)',
+    dueBy: due.dueBy,
+    dueText: due.dueText,
+    deadlineDays: due.deadlineDays,
+    clockStarts:
+      cr.deadline.kind === 'after_individuals' ||
+      cr.deadline.kind === 'with_individuals' ||
+      cr.deadline.kind === 'before_individuals'
+        ? 'individual_notice'
+        : 'discovery',
+    citation: cr.citation,
+    because: [
+      ...c.because,
+      cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
+    ],
+    notes: [...c.notes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
+    conditional: c.conditional || cr.minAffected === null,
+    verified: cr.verified,
+    method: null,
+  });
 }
 
 function harmNotesForRegulator(rule: Jurisdiction): string[] {
@@ -411,20 +464,9 @@ function harmNotesForRegulator(rule: Jurisdiction): string[] {
   return [];
 }
 
-function authorityDuty(
-  a: Authority,
-  jurisdiction: string,
-  count: number,
-  totalAffected: number,
-  facts: Facts,
-  zone: string | null,
-  individualsDue: DateTime | null,
-  member: MemberState | null,
-  because: string[],
-  notes: string[],
-  conditional: boolean,
-): Obligation | NoDuty {
-  const n = a.thresholdScope === 'all_persons' ? totalAffected : count;
+function authorityDuty(c: Case, a: Authority): Obligation | NoDuty {
+  const { jurisdiction, member, facts } = c;
+  const n = a.thresholdScope === 'all_persons' ? c.totalAffected : c.count;
   if (a.onlyIfElements.length > 0 && !a.onlyIfElements.some((e) => facts.elements.includes(e))) {
     return {
       jurisdiction,
@@ -441,8 +483,8 @@ function authorityDuty(
       detail: `${a.recipient}: ${n} affected; ${a.thresholdText}`,
     };
   }
-  const s = startOf(a.clockStarts === 'individual_notice' ? 'discovery' : a.clockStarts, facts, zone);
-  const due = computeDue(a.deadline, s.start, individualsDue);
+  const s = startOf(a.clockStarts === 'individual_notice' ? 'discovery' : a.clockStarts, facts, c.zone);
+  const due = computeDue(a.deadline, s.start, c.individualsDue);
   const recipient = member && a.id === 'supervisory_authority' ? `${member.authority} (${member.name})` : a.recipient;
   const method =
     member && a.id === 'supervisory_authority'
@@ -458,19 +500,20 @@ function authorityDuty(
     clockStarts: a.clockStarts,
     citation: a.citation,
     because: [
-      ...because,
+      ...c.because,
       a.minAffected === null
         ? `threshold unknown (${a.thresholdText})`
         : `${n} >= ${a.minAffected} (${a.thresholdText})`,
     ],
     notes: [
-      ...notes,
+      ...c.notes,
+      ...(a.duty === 'notify_regulator' ? c.regulatorNotes : []),
       ...s.notes,
       ...due.notes,
       ...(a.content.length > 0 ? [`content: ${a.content.join('; ')}`] : []),
       ...(a.note ? [a.note] : []),
     ],
-    conditional: conditional || a.minAffected === null || a.deadline.kind === 'unknown',
+    conditional: c.conditional || a.minAffected === null || a.deadline.kind === 'unknown',
     verified: a.verified,
     method,
   };
@@ -523,11 +566,27 @@ function cardDuties(facts: Facts, rules: RuleSet): { obligations: Obligation[]; 
   const brands = new Set(facts.cardBrands ?? ['visa', 'mastercard', 'amex', 'discover']);
   const au = rule.authorities;
   if (au.status === 'unknown') return { obligations, noDuty };
+  // Card-network duties do not depend on how many people are affected: any exposed card counts.
+  const c: Case = {
+    jurisdiction: 'PCI',
+    count: 1,
+    totalAffected: 1,
+    rule,
+    member: null,
+    facts,
+    zone: rule.timeZone,
+    conditional: cov.conditional,
+    because: cov.because,
+    notes: [],
+    harmNotes: [],
+    regulatorNotes: [],
+    individualsDue: null,
+    out: { obligations, noDuty },
+  };
   for (const a of au.list) {
     const brand = /^(visa|mastercard|amex|discover)_/.exec(a.id)?.[1];
     if (brand !== undefined && !brands.has(brand as 'visa')) continue;
-    // Card-network duties do not depend on how many people are affected: any exposed card counts.
-    const o = authorityDuty(a, 'PCI', 1, 1, facts, rule.timeZone, null, null, cov.because, [], cov.conditional);
+    const o = authorityDuty(c, a);
     if ('reason' in o) noDuty.push(o);
     else obligations.push(o);
   }
