@@ -220,41 +220,68 @@ function moveToQuarantine(abs: string, qdir: string, root: string, rel: string):
   return dest;
 }
 
+/**
+ * One revert under way: what it has done so far (steps, audit records, counts) and the files
+ * staged for writing back. Each change goes through revertOne; the steps below it share this.
+ */
+interface Run {
+  opts: RevertOptions;
+  baseline: Baseline;
+  time: string;
+  qdir: string;
+  steps: RevertStep[];
+  audit: AuditRecord[];
+  counts: { restored: number; quarantined: number; refused: number; failed: number };
+  usedQuarantine: boolean;
+  /** Staged files, committed in batches (bounded so open descriptors stay few). */
+  pending: Pending[];
+  /** The batch committing now (fsync in the thread pool) while the next is read and staged. */
+  inflight: Promise<void>;
+  /** An added entry inside an added folder goes with its folder. */
+  insideAddedDir: (c: Change) => boolean;
+}
+
+const batchSize = 128;
+
 /** Reverts the given changes (as found by check) to the baseline. */
 export async function revertChanges(
   changes: readonly Change[],
   baseline: Baseline,
   opts: RevertOptions,
 ): Promise<RevertResult> {
-  const steps: RevertStep[] = [];
-  const audit: AuditRecord[] = [];
   const time = new Date(opts.now).toISOString();
-  const qdir = join(opts.stateDir, 'quarantine', time.replace(/[:.]/g, '-'));
-  let restored = 0;
-  let quarantined = 0;
-  let refused = 0;
-  let failed = 0;
-  let usedQuarantine = false;
-  const started = performance.now();
-  // Staged files, committed in batches (bounded so open descriptors stay few).
-  // One batch commits (fsync in the thread pool) while the next is read and staged.
-  const batch = 128;
-  let pending: Pending[] = [];
-  let inflight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const now = pending;
-    pending = [];
-    await inflight;
-    inflight = commitStaged(now, (p, e) => {
-      restored--;
-      failed++;
-      const msg = e instanceof Error ? e.message : String(e);
-      steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
-      audit.push({ time, by: opts.by, action: 'refuse', root: p.root, path: p.path, detail: `failed: ${msg}` });
-    });
+  const { sorted, insideAddedDir } = revertOrder(changes);
+  const run: Run = {
+    opts,
+    baseline,
+    time,
+    qdir: join(opts.stateDir, 'quarantine', time.replace(/[:.]/g, '-')),
+    steps: [],
+    audit: [],
+    counts: { restored: 0, quarantined: 0, refused: 0, failed: 0 },
+    usedQuarantine: false,
+    pending: [],
+    inflight: Promise.resolve(),
+    insideAddedDir,
   };
+  const started = performance.now();
+  for (const c of sorted) await revertOne(run, c);
+  await flush(run);
+  await run.inflight;
+  appendAudit(opts.stateDir, run.audit);
+  return {
+    steps: run.steps,
+    ...run.counts,
+    quarantineDir: run.usedQuarantine ? run.qdir : null,
+    writeMs: performance.now() - started,
+  };
+}
 
-  // Added entries inside an added folder go with their folder.
+/**
+ * Quarantine first (an added file may sit where a folder must come back), then folders
+ * shallow to deep, then the rest. Added entries inside an added folder go with their folder.
+ */
+function revertOrder(changes: readonly Change[]): { sorted: Change[]; insideAddedDir: (c: Change) => boolean } {
   const addedDirs = new Set(
     changes
       .filter((c) => c.kinds.includes('added') && c.after?.type === 'dir')
@@ -268,129 +295,132 @@ export async function revertChanges(
     }
     return false;
   };
-  // Quarantine first (an added file may sit where a folder must come back), then folders
-  // shallow to deep, then the rest.
   const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
   const sorted = [...changes].sort(
     (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
   );
+  return { sorted, insideAddedDir };
+}
 
-  for (const c of sorted) {
-    const abs = c.path === '' ? c.root : join(c.root, c.path);
-    const step = (action: RevertAction, detail: string | null = null) => {
-      steps.push({ root: c.root, path: c.path, action, detail });
-      if (!opts.dryRun) {
-        const auditAction =
-          action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
-        audit.push({
-          time,
-          by: opts.by,
-          action: auditAction,
-          root: c.root,
-          path: c.path,
-          detail: detail === null ? action : `${action}: ${detail}`,
-        });
-      }
-    };
-    try {
-      assertSafeRelPath(c.path);
-      if (c.kinds.includes('added')) {
-        if (!opts.deleteAdded) {
-          step('keep-added', 'use --delete-added to move it to the quarantine');
-          continue;
-        }
-        if (insideAddedDir(c)) continue;
-        if (c.path === '') refuse('will not quarantine the site root', abs);
-        safeParent(c.root, c.path, new Map(), false);
-        if (opts.dryRun) {
-          step('quarantine');
-          continue;
-        }
-        const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-        usedQuarantine = true;
-        quarantined++;
-        step('quarantine', dest);
-        continue;
-      }
-      const b = baseline.get(StatCache.key(c.root, c.path));
-      if (b === undefined) refuse('not in the baseline', abs);
-      if (c.path === '') {
-        if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
-        if (!opts.dryRun) {
-          fixModeOwner(abs, b);
-          restored++;
-        }
-        step('restore-mode');
-        continue;
-      }
-      const contentChanged = c.kinds.some(
-        (k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink',
-      );
-      const parent = safeParent(c.root, c.path, baseline, !opts.dryRun);
-      if (!contentChanged) {
-        if (!opts.dryRun) {
-          fixModeOwner(abs, b);
-          restored++;
-        }
-        step(c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
-        continue;
-      }
-      if (opts.dryRun) {
-        step(c.kinds.includes('deleted') ? 'recreate' : 'restore');
-        continue;
-      }
-      // Something else now stands where the baseline has a different type: a folder is
-      // moved to the quarantine first (rename cannot replace a folder with a file).
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(abs);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      if (st?.isDirectory() && b.type !== 'dir') {
-        const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-        usedQuarantine = true;
-        quarantined++;
-        audit.push({ time, by: opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
-      }
-      if (b.type === 'file') {
-        const { fd, tmp } = stageFile(abs, parent, b, await opts.read(b));
-        pending.push({ fd, tmp, target: abs, root: c.root, path: c.path });
-        if (pending.length >= batch) await flush();
-      } else if (b.type === 'symlink') placeSymlink(abs, parent, b);
-      else if (b.type === 'dir') {
-        if (st !== undefined && !st.isDirectory()) {
-          const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-          usedQuarantine = true;
-          quarantined++;
-          audit.push({ time, by: opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
-        }
-        if (st === undefined || !st.isDirectory()) mkdirSync(abs, { mode: b.mode & 0o7777 });
-        fixModeOwner(abs, b);
-      } else refuse(`cannot restore a ${b.type}`, abs);
-      restored++;
-      step(c.kinds.includes('deleted') ? 'recreate' : 'restore');
-    } catch (e) {
-      const msg = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
-      if (e instanceof AppError && e.code === 'refused') {
-        refused++;
-        step('refused', msg);
-      } else {
-        failed++;
-        step('failed', msg);
-      }
+/** Commits the staged batch in the background, after the one before it. */
+async function flush(run: Run): Promise<void> {
+  const now = run.pending;
+  run.pending = [];
+  await run.inflight;
+  run.inflight = commitStaged(now, (p, e) => {
+    run.counts.restored--;
+    run.counts.failed++;
+    const msg = e instanceof Error ? e.message : String(e);
+    run.steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
+    run.audit.push({
+      time: run.time,
+      by: run.opts.by,
+      action: 'refuse',
+      root: p.root,
+      path: p.path,
+      detail: `failed: ${msg}`,
+    });
+  });
+}
+
+/** Records what was done to one change (and, unless a dry run, audits it). */
+function step(run: Run, c: Change, action: RevertAction, detail: string | null = null): void {
+  run.steps.push({ root: c.root, path: c.path, action, detail });
+  if (run.opts.dryRun) return;
+  const auditAction =
+    action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
+  run.audit.push({
+    time: run.time,
+    by: run.opts.by,
+    action: auditAction,
+    root: c.root,
+    path: c.path,
+    detail: detail === null ? action : `${action}: ${detail}`,
+  });
+}
+
+/** Moves what stands at abs to this run's quarantine folder; returns where it went. */
+function quarantine(run: Run, c: Change, abs: string): string {
+  const dest = moveToQuarantine(abs, run.qdir, c.root, c.path);
+  run.usedQuarantine = true;
+  run.counts.quarantined++;
+  return dest;
+}
+
+/** One change: refused and failed changes are recorded as steps, never thrown. */
+async function revertOne(run: Run, c: Change): Promise<void> {
+  const abs = c.path === '' ? c.root : join(c.root, c.path);
+  try {
+    assertSafeRelPath(c.path);
+    if (c.kinds.includes('added')) return revertAdded(run, c, abs);
+    const b = run.baseline.get(StatCache.key(c.root, c.path));
+    if (b === undefined) refuse('not in the baseline', abs);
+    if (c.path === '') {
+      if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
+      return restoreMetadata(run, c, abs, b, 'restore-mode');
+    }
+    const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
+    const parent = safeParent(c.root, c.path, run.baseline, !run.opts.dryRun);
+    if (!contentChanged)
+      return restoreMetadata(run, c, abs, b, c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
+    if (run.opts.dryRun) return step(run, c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+    await writeBack(run, c, abs, parent, b);
+  } catch (e) {
+    const msg = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
+    if (e instanceof AppError && e.code === 'refused') {
+      run.counts.refused++;
+      step(run, c, 'refused', msg);
+    } else {
+      run.counts.failed++;
+      step(run, c, 'failed', msg);
     }
   }
-  await flush();
-  await inflight;
-  appendAudit(opts.stateDir, audit);
-  return {
-    steps,
-    restored,
-    quarantined,
-    refused,
-    failed,
-    quarantineDir: usedQuarantine ? qdir : null,
-    writeMs: performance.now() - started,
+}
+
+/** A file or folder that is not in the baseline: kept, or (--delete-added) quarantined. */
+function revertAdded(run: Run, c: Change, abs: string): void {
+  if (!run.opts.deleteAdded) return step(run, c, 'keep-added', 'use --delete-added to move it to the quarantine');
+  if (run.insideAddedDir(c)) return;
+  if (c.path === '') refuse('will not quarantine the site root', abs);
+  safeParent(c.root, c.path, new Map(), false);
+  if (run.opts.dryRun) return step(run, c, 'quarantine');
+  step(run, c, 'quarantine', quarantine(run, c, abs));
+}
+
+/** Same content, other mode or owner: put the baseline's back. */
+function restoreMetadata(run: Run, c: Change, abs: string, b: ManifestEntry, action: RevertAction): void {
+  if (!run.opts.dryRun) {
+    fixModeOwner(abs, b);
+    run.counts.restored++;
+  }
+  step(run, c, action);
+}
+
+/** Content changed or gone: write the baseline's file, symlink or folder back. */
+async function writeBack(run: Run, c: Change, abs: string, parent: string, b: ManifestEntry): Promise<void> {
+  // Something else now stands where the baseline has a different type: a folder is
+  // moved to the quarantine first (rename cannot replace a folder with a file).
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const quarantineAside = () => {
+    const dest = quarantine(run, c, abs);
+    run.audit.push({ time: run.time, by: run.opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
   };
+  if (st?.isDirectory() && b.type !== 'dir') quarantineAside();
+  if (b.type === 'file') {
+    const { fd, tmp } = stageFile(abs, parent, b, await run.opts.read(b));
+    run.pending.push({ fd, tmp, target: abs, root: c.root, path: c.path });
+    if (run.pending.length >= batchSize) await flush(run);
+  } else if (b.type === 'symlink') placeSymlink(abs, parent, b);
+  else if (b.type === 'dir') {
+    if (st !== undefined && !st.isDirectory()) quarantineAside();
+    if (st === undefined || !st.isDirectory()) mkdirSync(abs, { mode: b.mode & 0o7777 });
+    fixModeOwner(abs, b);
+  } else refuse(`cannot restore a ${b.type}`, abs);
+  run.counts.restored++;
+  step(run, c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
 }
