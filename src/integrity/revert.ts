@@ -379,12 +379,14 @@ async function revertOne(run: Run, c: Change): Promise<void> {
 
 /** A file or folder that is not in the baseline: kept, or (--delete-added) quarantined. */
 function revertAdded(run: Run, c: Change, abs: string): void {
-  if (!run.opts.deleteAdded) return step(run, c, 'keep-added', 'use --delete-added to move it to the quarantine');
+  if (!run.opts.deleteAdded) {
+    step(run, c, 'keep-added', 'use --delete-added to move it to the quarantine');
+    return;
+  }
   if (run.insideAddedDir(c)) return;
   if (c.path === '') refuse('will not quarantine the site root', abs);
   safeParent(c.root, c.path, new Map(), false);
-  if (run.opts.dryRun) return step(run, c, 'quarantine');
-  step(run, c, 'quarantine', quarantine(run, c, abs));
+  step(run, c, 'quarantine', run.opts.dryRun ? null : quarantine(run, c, abs));
 }
 
 /** Same content, other mode or owner: put the baseline's back. */
