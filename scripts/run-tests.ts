@@ -1,20 +1,23 @@
-// Runs tests with Node's own test runner. No argument: every test/**/*.test.ts. A suite name
-// (unit, contract, e2e, crash, corpora) runs test/NAME/**; any other argument is a file.
-//   unit      fast: no servers, no child processes, no ../shared
-//   contract  one suite per port, against every adapter (SQLite, PostgreSQL, ...)
-//   e2e       the CLI and daemons as a user runs them, real servers and child processes
-//   crash     a real process killed with SIGKILL, then recovery checked
-//   corpora   the parsers on real logs from ../shared/corpora (skipped when absent, outside CI)
+// Runs test suites with Node's own test runner. With no arguments: every suite (test/**/*.test.ts).
+// Arguments are suite names — unit (fast: no servers, no child processes, no ../shared),
+// contract (one suite per port, every adapter, real databases), e2e (real `ripcord` processes,
+// SMTP and HTTP receivers), crash (processes killed with SIGKILL), corpus (the shared real-log
+// corpora) — or test files, run as given.
 
 import { spawnSync } from 'node:child_process';
-import { globSync } from 'node:fs';
+import { existsSync, globSync } from 'node:fs';
 
-const suites = new Set(['unit', 'contract', 'e2e', 'crash', 'corpora']);
+const suites = ['unit', 'contract', 'e2e', 'crash', 'corpus'];
 const args = process.argv.slice(2);
-const files =
-  args.length === 0
-    ? globSync('test/**/*.test.ts').sort()
-    : args.flatMap((a) => (suites.has(a) ? globSync(`test/${a}/**/*.test.ts`).sort() : [a]));
+const files: string[] = [];
+for (const a of args.length > 0 ? args : suites) {
+  if (suites.includes(a)) files.push(...globSync(`test/${a}/**/*.test.ts`).sort());
+  else if (existsSync(a)) files.push(a);
+  else {
+    console.error(`run-tests: "${a}" is neither a suite (${suites.join(', ')}) nor a file`);
+    process.exit(2);
+  }
+}
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
   stdio: 'inherit',
 });

@@ -1,43 +1,37 @@
 #!/usr/bin/env node
 // The `ripcord` command: parses flags, calls the app, prints, and is the only place that
-// exits. Exit codes are documented in docs/cli.md and come from AppError codes. Help text is
-// written as paragraphs (no hand-made line breaks): commander wraps it to the terminal width.
+// exits. Exit codes are documented in docs/cli.md and come from AppError codes.
 
-import { Command, CommanderError, Help } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { AppError, isAppError } from '../core/errors.ts';
 import { escapeTerminal } from '../core/escape.ts';
 import { commandsFor, type Register } from './commands/index.ts';
-import pkg from '../../package.json' with { type: 'json' };
+import { wrapped } from './help.ts';
+import { createRequire } from 'node:module';
 
-function buildProgram(commands: readonly Register[]): Command {
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command('ripcord')
     .description(
-      'Ripcord: the emergency plan of an online store.\n\n' +
-        'Records and searches the traffic that reaches your shop, detects attacks and tells you at once, ' +
-        'keeps known-good copies of every site file and reverts injected code, and works out whom you ' +
-        'must notify after a breach, and by when.',
+      'Ripcord: the emergency plan of an online store. It records and searches the traffic that reaches your ' +
+        'shop, detects attacks and tells you at once, keeps known-good copies of every site file and reverts ' +
+        'injected code, and works out whom you must notify after a breach, and by when.',
     )
-    .version(pkg.version, '-V, --version', 'print the version of ripcord')
+    .version(version, '-V, --version', 'print the version of Ripcord and exit')
     .option('-c, --config <file>', 'configuration file (default: ./ripcord.yml when it exists)')
     .option('--state-dir <dir>', 'where state is kept when no config says (default ./.ripcord)')
     .showHelpAfterError('(run `ripcord --help` or `ripcord COMMAND --help` for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok; 1 something was found (changes, findings, failed checks); 2 usage; 3 config invalid; ' +
-        '4 not found; 5 I/O error; 6 locked; 7 corrupt data; 8 wrong passphrase or auth; 10 service unavailable; ' +
-        '11 store error; 12 parse error; 13 refused; 70 internal error. See docs/cli.md.',
+      wrapped(
+        '\nExit codes: 0 ok; 1 something was found (changes, findings, failed checks); 2 usage; 3 config invalid; ' +
+          '4 not found; 5 I/O error; 6 locked; 7 corrupt data; 8 wrong passphrase or auth; 10 service unavailable; ' +
+          '11 store error; 12 parse error; 13 refused; 70 internal error. See docs/cli.md.',
+      ),
     );
   program.exitOverride();
-  // Help goes through here: every line, the added help texts included, is wrapped to the
-  // terminal (80 columns when not a terminal), so the texts above are plain paragraphs.
-  const help = new Help();
-  const wrap = (stream: NodeJS.WriteStream) => (str: string) =>
-    stream.write(help.boxWrap(str, stream.isTTY ? stream.columns : 80));
-  program.configureOutput({
-    writeOut: wrap(process.stdout),
-    writeErr: wrap(process.stderr),
-    outputError: (str, write) => write(str),
-  });
+  program.configureOutput({ outputError: (str, write) => write(str) });
   for (const register of commands) register(program);
   return program;
 }

@@ -6,7 +6,7 @@
 
 import type { LogEvent } from '../logs/index.ts';
 import { truncate } from '../core/escape.ts';
-import type { Finding } from './finding.ts';
+import type { Finding } from '../core/finding.ts';
 import type { LoginHistory } from './ports.ts';
 import { EventContext, type FieldValue, type Slot } from './fields.ts';
 import {

@@ -3,7 +3,7 @@
 // Threshold and first-seen rules are reported as "counts towards" when their condition holds.
 
 import type { LogEvent } from '../logs/index.ts';
-import type { Severity } from './finding.ts';
+import type { Severity } from '../core/finding.ts';
 import { EventContext, fieldDefs, slotOf, viewList, type Slot } from './fields.ts';
 import type { CompiledRules } from './compile.ts';
 

@@ -1,8 +1,8 @@
 // Public face of the detection subsystem: rules as data (YAML) -> compiled -> a running
 // detector that turns events into findings; the rule test runner and explainer; the login
 // history port behind the first-seen rules.
-export type { Finding, Severity } from './finding.ts';
-export { severities } from './finding.ts';
+export type { Finding, Severity } from '../core/finding.ts';
+export { severities } from '../core/finding.ts';
 export type { RuleSpec, CaseSpec, View } from './spec.ts';
 export type { CompiledRule, CompiledRules } from './compile.ts';
 export type { RuleFile, RuleSet, LoadOptions } from './load.ts';

@@ -3,7 +3,7 @@
 // with the file, rule id and path, so a broken rule file is refused with a clear message.
 
 import { z } from 'zod';
-import { severities } from './finding.ts';
+import { severities } from '../core/finding.ts';
 
 /** How a field is prepared before matching (see normalise.ts). */
 const views = ['raw', 'decoded', 'sql', 'compact'] as const;

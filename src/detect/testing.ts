@@ -5,7 +5,7 @@
 
 import type { AuthEvent, HttpEvent, LogEvent } from '../logs/index.ts';
 import { AppError } from '../core/errors.ts';
-import type { Finding } from './finding.ts';
+import type { Finding } from '../core/finding.ts';
 import { createDetector } from './detector.ts';
 import { MemoryLoginHistory } from './history.ts';
 import type { RuleSet } from './load.ts';

@@ -5,7 +5,7 @@
 
 import type { FormatName } from '../core/config/index.ts';
 import { toAppError } from '../core/errors.ts';
-import type { Finding } from '../detect/index.ts';
+import type { Finding } from '../core/finding.ts';
 import type { LogEvent, ParseContext, ParseResult, Parser, Rejection } from './events.ts';
 import type { AppendBatch, EventStore } from './ports.ts';
 import type { LineBatch } from './sources.ts';

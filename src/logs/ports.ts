@@ -8,7 +8,7 @@
 import type { AuthEvent, AuthService, HttpEvent, LogEvent, Rejection } from './events.ts';
 import { resolve } from 'node:path';
 import type { LineSource } from './sources.ts';
-import type { Finding } from '../detect/index.ts';
+import type { Finding } from '../core/finding.ts';
 
 /** Where a source stopped, stored with the events it covers. Opaque to the store. */
 export type Checkpoint = Record<string, string | number | null>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const main = resolve(import.meta.dirname, '../../src/cli/main.ts');
-const example = resolve(import.meta.dirname, '../fixtures/obligations/facts.example.yml');
+const example = resolve(import.meta.dirname, 'facts.example.yml');
 const ripcord = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
 
 test('assess --json prints one obligation per line and exits 1', () => {

@@ -1,38 +1,17 @@
 // Test stores: a fresh SQLite file, and a fresh PostgreSQL database on the machine's server
-// (127.0.0.1:5432, user postgres, or RIPCORD_TEST_PG); MariaDB at 127.0.0.1:3306 (root, or
-// RIPCORD_TEST_MYSQL). Every database a test creates is named by uniqueDbName, so two clones
-// can run the suite at once. Under CI=true a missing server fails the test; elsewhere the
-// test is skipped with a note.
+// (127.0.0.1:5432, user postgres, or RIPCORD_TEST_PG). Under CI=true a missing server fails
+// the test; elsewhere the PostgreSQL variant is skipped with a note.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import mysql from 'mysql2/promise';
 import type { Db } from '../../src/adapters/db/db.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { PostgresDb } from '../../src/adapters/db/postgres.ts';
 
 export const pgAdminUrl = process.env['RIPCORD_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
-
-/** A database name no other test run (in this clone or another) will pick: PREFIX_ + 12 hex digits. */
-export function uniqueDbName(prefix = 'ripcord_t'): string {
-  return `${prefix}_${randomBytes(6).toString('hex')}`;
-}
-
-/** Options for node:test: skips when MariaDB is missing, except under CI=true where it fails. */
-export async function mysqlSkip(): Promise<{ skip?: string }> {
-  try {
-    const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
-    await c.end();
-    return {};
-  } catch (e) {
-    if (process.env['CI'] === 'true') return {};
-    return { skip: `MariaDB not reachable (${e instanceof Error ? e.message : String(e)})` };
-  }
-}
 
 interface TestDb {
   db: Db;
@@ -92,7 +71,7 @@ export async function pgSkip(): Promise<{ skip?: string }> {
 const postgresFactory: DbFactory = {
   name: 'postgres',
   async create() {
-    const name = uniqueDbName();
+    const name = `ripcord_t_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 5000 });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);

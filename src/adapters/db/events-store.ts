@@ -4,7 +4,7 @@
 // column arrays) on PostgreSQL. Logins, rejections, findings and checkpoints are plain tables
 // on both, written in the same transaction as the requests.
 
-import type { AuthEvent, HttpEvent } from '../../logs/events.ts';
+import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
 import type {
   AppendBatch,
   AuthQuery,
@@ -649,7 +649,7 @@ function pgArray(values: readonly (string | number | boolean | null)[]): SqlValu
 }
 
 /** SQLite GLOB syntax to LIKE for PostgreSQL: `*` -> `%`, `?` -> `_`, LIKE's own wildcards escaped. */
-function globToLike(glob: string): string {
+export function globToLike(glob: string): string {
   let out = '';
   for (const c of glob) {
     if (c === '*') out += '%';

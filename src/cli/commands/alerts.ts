@@ -17,6 +17,7 @@ import {
   testChannel,
   type AlertView,
 } from '../../app/alerts.ts';
+import { wrapped } from '../help.ts';
 
 function alertId(text: string): number {
   const n = Number(text);
@@ -162,7 +163,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText(
       'after',
-      '\nExamples:\n  ripcord alerts silence --match rule=ssh-brute-force,ip=203.0.113.9 --for 2h --comment "pen test"\n  ripcord alerts silence\n  ripcord alerts silence --expire 3',
+      wrapped(
+        '\nExamples:\n  ripcord alerts silence --match rule=ssh-brute-force,ip=203.0.113.9 --for 2h --comment "pen test"\n  ripcord alerts silence\n  ripcord alerts silence --expire 3',
+      ),
     )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);

@@ -7,6 +7,7 @@ import { backupCopy } from '../../app/backup-copy.ts';
 import { configFor } from '../context.ts';
 import { createOut, safe } from '../output.ts';
 import { progressBar } from '../progress.ts';
+import { wrapped } from '../help.ts';
 
 const HELP = `
 Examples:
@@ -44,7 +45,7 @@ export function register(program: Command): void {
     .option('--password-env <var>', 'SFTP location: environment variable holding the password')
     .option('--rclone-config <file>', 'rclone location: the rclone config file defining the remote')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', HELP)
+    .addHelpText('after', wrapped(HELP))
     .action(
       async (
         ids: string[],

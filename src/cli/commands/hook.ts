@@ -8,6 +8,7 @@ import { createOut } from '../output.ts';
 import { globals, positiveInt } from '../context.ts';
 import { loadConfig } from '../../app/config.ts';
 import { hookDeliver, pamHook } from '../../app/alerts.ts';
+import { wrapped } from '../help.ts';
 
 export function register(program: Command): void {
   const hook = program
@@ -29,7 +30,9 @@ export function register(program: Command): void {
     .option('--json', 'print what was done as one JSON object (for debugging; pam_exec discards it with `quiet`)')
     .addHelpText(
       'after',
-      '\nIn /etc/pam.d/sshd (and vsftpd, proftpd, su, sudo):\n  session optional pam_exec.so quiet /usr/local/bin/ripcord hook pam',
+      wrapped(
+        '\nIn /etc/pam.d/sshd (and vsftpd, proftpd, su, sudo):\n  session optional pam_exec.so quiet /usr/local/bin/ripcord hook pam',
+      ),
     )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);

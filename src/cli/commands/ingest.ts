@@ -7,6 +7,7 @@ import { createOut, safe } from '../output.ts';
 import { configFor } from '../context.ts';
 import { progressBar } from '../progress.ts';
 import { runIngest } from '../../app/logs.ts';
+import { wrapped } from '../help.ts';
 
 export function register(program: Command): void {
   program
@@ -26,7 +27,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per file')
     .addHelpText(
       'after',
-      '\nExamples:\n  ripcord ingest /var/log/nginx/access.log /var/log/nginx/access.log.2.gz\n  ripcord ingest --format sshd /var/log/auth.log\n  journalctl -u ssh -o cat | ripcord ingest --format sshd -',
+      wrapped(
+        '\nExamples:\n  ripcord ingest /var/log/nginx/access.log /var/log/nginx/access.log.2.gz\n  ripcord ingest --format sshd /var/log/auth.log\n  journalctl -u ssh -o cat | ripcord ingest --format sshd -',
+      ),
     )
     .action(
       async (

@@ -7,6 +7,7 @@ import { EXIT_FOUND, errorCodes } from '../../core/errors.ts';
 import type { IntegrityTarget } from '../../app/integrity.ts';
 import { withAppFor } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
+import { wrapped } from '../help.ts';
 
 const WHERE_HELP = `
 Which folders: --root DIR (repeatable), else integrity.paths, else site.root from ripcord.yml.
@@ -29,7 +30,7 @@ function withWhere(cmd: Command): Command {
       'platform preset: magento1, magento2, woocommerce, wordpress, prestashop, opencart, none',
     )
     .option('--json', 'print JSON, one object per line')
-    .addHelpText('after', WHERE_HELP);
+    .addHelpText('after', wrapped(WHERE_HELP));
 }
 
 interface WhereOpts {

@@ -7,6 +7,7 @@ import { createOut, safe, table } from '../output.ts';
 import { configFor, defined, instant, isoTime, positiveInt, sinceUntil } from '../context.ts';
 import { searchLogs, who, top, timeline, withEvents, type TimelineItem } from '../../app/logs.ts';
 import type { StoredEvent } from '../../app/logs.ts';
+import { wrapped } from '../help.ts';
 
 const services = ['ssh', 'ftp', 'sudo', 'su', 'shop-admin', 'web', 'other'] as const;
 type Service = (typeof services)[number];
@@ -75,7 +76,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText(
       'after',
-      '\nExamples:\n  ripcord logs search --ip 203.0.113.9 --since 24h\n  ripcord logs search --path "*.php" --status 200 --method POST\n  ripcord logs search --service ssh --user root',
+      wrapped(
+        '\nExamples:\n  ripcord logs search --ip 203.0.113.9 --since 24h\n  ripcord logs search --path "*.php" --status 200 --method POST\n  ripcord logs search --service ssh --user root',
+      ),
     )
     .action(async (o: Record<string, string | undefined> & { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);

@@ -14,6 +14,7 @@ import {
 import { parseInstant, systemClock, type Clock } from '../../core/clock.ts';
 import { AppError, EXIT_FOUND } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
+import { wrapped } from '../help.ts';
 
 const DAY = 86_400_000;
 
@@ -57,8 +58,10 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nThe rules come from data/obligations/ (one YAML file per jurisdiction, each with citations and a last-reviewed date). ' +
-        'They are a checklist to take to counsel, not legal advice: values marked unverified or unknown are flagged in the output.',
+      wrapped(
+        '\nThe rules come from data/obligations/ (one YAML file per jurisdiction, each with citations and a last-reviewed date).\n' +
+          'They are a checklist to take to counsel, not legal advice: values marked unverified or unknown are flagged in the output.',
+      ),
     );
 
   cmd
@@ -72,15 +75,17 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line: {"type":"obligation",...} then {"type":"no_duty",...}')
     .addHelpText(
       'after',
-      '\nFacts file example:\n' +
-        '  discovered: 2026-11-02T09:30:00-05:00   # when you found out, with its zone\n' +
-        '  elements: [name, ssn, email, password]   # what was exposed (see `ripcord obligations elements`)\n' +
-        '  encrypted: false                         # was the exposed data encrypted?\n' +
-        '  keyCompromised: false                    # was the key taken too?\n' +
-        '  affected: { US-CA: 1200, US-TX: 300, EU-DE: 40, GB: 15 }\n' +
-        '\nCodes: US-XX (states, DC, PR, GU, VI), EU-XX (member states), GB, CA, CA-QC, AU. Card-network duties ' +
-        'are added when card numbers were exposed. Optional keys: determined (date-time), redacted, euMainEstablishment, cardBrands. ' +
-        'Exit status 1 when at least one duty arises.',
+      wrapped(
+        '\nFacts file example:\n' +
+          '  discovered: 2026-11-02T09:30:00-05:00   # when you found out, with its zone\n' +
+          '  elements: [name, ssn, email, password]   # what was exposed (see `ripcord obligations elements`)\n' +
+          '  encrypted: false                         # was the exposed data encrypted?\n' +
+          '  keyCompromised: false                    # was the key taken too?\n' +
+          '  affected: { US-CA: 1200, US-TX: 300, EU-DE: 40, GB: 15 }\n' +
+          '\nCodes: US-XX (states, DC, PR, GU, VI), EU-XX (member states), GB, CA, CA-QC, AU. Card-network duties\n' +
+          'are added when card numbers were exposed. Optional keys: determined (date-time), redacted, euMainEstablishment, cardBrands.\n' +
+          'Exit status 1 when at least one duty arises.',
+      ),
     )
     .action((opts: { facts: string; now?: string; json?: boolean }) => {
       const clock = clockFrom(opts.now);

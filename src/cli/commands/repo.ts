@@ -23,6 +23,7 @@ import {
 } from '../../app/repo.ts';
 import { configFor } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
+import { wrapped } from '../help.ts';
 
 const PASSPHRASE_HELP = `
 The passphrase is read from RIPCORD_PASSPHRASE, or the file named by RIPCORD_PASSPHRASE_FILE,
@@ -57,13 +58,13 @@ export function register(program: Command): void {
         'and the backups. Content is split into chunks, stored once, compressed and encrypted.',
     )
     .option('--repo <dir>', 'repository folder (default: repository.path in the config, or <stateDir>/repository)')
-    .addHelpText('after', PASSPHRASE_HELP);
+    .addHelpText('after', wrapped(PASSPHRASE_HELP));
 
   repo
     .command('init')
     .description('Creates a new, empty repository protected by the passphrase. Refuses if one exists there.')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', PASSPHRASE_HELP)
+    .addHelpText('after', wrapped(PASSPHRASE_HELP))
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await repoInit(configFor(cmd), target(cmd));

@@ -83,16 +83,15 @@ test('quick check catches a change whose mtime was reset (touch -r) through ctim
   try {
     writeTree(root, { 'app/code/Payment.php': '<?php // pay', 'app/code/Other.php': '<?php // other' });
     const p = join(root, 'app/code/Payment.php');
-    // A whole-second mtime, so setting it back later is exact (as `touch -r` would be).
-    const mtime = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
-    utimesSync(p, mtime, mtime);
+    // Whole-second times, so setting one back below is exact (as `touch -r` is).
+    utimesSync(p, 1_700_000_000, 1_700_000_000);
     const base = await memoryBaseline([root]);
     const cache = new StatCache();
     // First check fills the cache; nothing changed.
     assert.deepEqual(compare(base.entries, await walkRoots([root], () => false), cache, opts()).changes, []);
     const before = statSync(p);
     writeFileSync(p, '<?php // PAY'); // same size
-    utimesSync(p, mtime, mtime); // mtime set back, as attackers do
+    utimesSync(p, 1_700_000_000, 1_700_000_000); // mtime set back, as attackers do with touch -r
     bumpCtime(p, before.ctimeMs);
     const after = statSync(p);
     assert.equal(after.mtimeMs, before.mtimeMs);

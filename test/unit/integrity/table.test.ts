@@ -128,6 +128,8 @@ test('a cut, padded or foreign index file is refused', () => {
   assert.throws(() => BaselineTable.fromEntries([{ ...(entries[1] as ManifestEntry), hash: 'not-hex' }]), /SHA-256/);
 });
 
+const wholeSecond = 1_700_000_000;
+
 function kinds(changes: Change[]): Record<string, string[]> {
   return Object.fromEntries(changes.map((c) => [c.path, c.kinds]));
 }
@@ -144,9 +146,8 @@ test('the quick check over the index finds every change and reads no unchanged f
       'gone.txt': 'bye',
       'var/cache/x': 'junk',
     });
-    // A whole-second mtime, so setting it back later is exact (as `touch -r` would be).
-    const mtime = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
-    utimesSync(join(root, 'lib/a.php'), mtime, mtime);
+    // Whole-second times, so setting one back below is exact (as `touch -r` is).
+    utimesSync(join(root, 'lib/a.php'), wholeSecond, wholeSecond);
     const base = await memoryBaseline([root]);
     const options = { full: false, rules: [], maxScanBytes: 1024, now: later, baselineTrustedBefore: later };
     saveBaselineIndex(
@@ -167,7 +168,7 @@ test('the quick check over the index finds every change and reads no unchanged f
     const p = join(root, 'lib/a.php');
     const ctime = lstatSync(p).ctimeMs;
     writeFileSync(p, 'A');
-    utimesSync(p, mtime, mtime);
+    utimesSync(p, wholeSecond, wholeSecond);
     for (let i = 0; i < 1000 && lstatSync(p).ctimeMs === ctime; i++) chmodSync(p, 0o644);
     chmodSync(join(root, 'lib/b.php'), 0o777);
     unlinkSync(join(root, 'gone.txt'));

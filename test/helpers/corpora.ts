@@ -1,13 +1,20 @@
-// Reads the shared real-log corpora (../shared/corpora from the repository root; see its
-// README for sources and licences). They are not copied into the repository; the tests skip
-// when the folder is absent and fail under CI=true (test/helpers/shared.ts), and a missing
-// file inside it fails with a clear message.
+// Reads the shared real-log corpora (../shared/corpora from the repository root; see its README
+// for sources and licences). They are not copied into the repository, so a user's fresh clone
+// has none: a test that needs one is skipped with a message naming the missing folder, except
+// under CI=true, where it runs and fails on the missing file.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { sharedPath } from '../helpers/shared.ts';
+import { join, resolve } from 'node:path';
 
-const corporaDir = sharedPath('corpora');
+const corporaDir = resolve(import.meta.dirname, '../../../shared/corpora');
+
+/** Test options for a test that reads `folder` of the corpora: skipped when it is missing (not under CI). */
+export function corpusOptions(folder: string): { skip?: string } {
+  if (existsSync(join(corporaDir, folder)) || process.env['CI'] === 'true') return {};
+  return {
+    skip: `${join(corporaDir, folder)} is missing (the shared corpora live beside the repository in ../shared/corpora)`,
+  };
+}
 
 export function readCorpus(rel: string): string {
   const p = join(corporaDir, rel);

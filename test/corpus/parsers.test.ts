@@ -1,5 +1,4 @@
-// The parsers against real logs (../shared/corpora, read in place; see read.ts; skipped with a
-// message when the folder is absent, failed under CI=true):
+// The parsers against real logs (/work/shared/corpora, read in place; see corpora.ts):
 // - fail2ban's labelled test logs (GPL-2.0, fail2ban/tests/files/logs): every `# failJSON`
 //   line is understood (never rejected), every line labelled a failure from a host named in
 //   the line becomes a failure event from that address, at the labelled time;
@@ -15,10 +14,11 @@ import type { AuthEvent, LogEvent, ParseContext, ParseResult } from '../../src/l
 import { getParser, sniffFormat } from '../../src/logs/parsers/index.ts';
 import type { FormatName } from '../../src/core/config/sources.ts';
 import { normIp } from '../../src/logs/parsers/util.ts';
-import { csvRows, failJsonLines, readCorpus, type Labelled } from './read.ts';
-import { needsShared } from '../helpers/shared.ts';
+import { corpusOptions, csvRows, failJsonLines, readCorpus, type Labelled } from '../helpers/corpora.ts';
 
-const corpora = needsShared('corpora');
+const fail2ban = corpusOptions('fail2ban-test-logs');
+const loghub = corpusOptions('loghub');
+const elastic = corpusOptions('elastic-apache');
 
 function ctxFor(label: Labelled['label']): ParseContext {
   const year = label.time === undefined ? 2005 : Number(label.time.slice(0, 4));
@@ -76,12 +76,12 @@ function checkFail2ban(file: string, format: FormatName): { labelled: number; fa
   return { labelled: lines.length, failures };
 }
 
-test('fail2ban sshd (syslog form): labelled failures are failure events from the labelled host', corpora, () => {
+test('fail2ban sshd (syslog form): labelled failures are failure events from the labelled host', fail2ban, () => {
   const { failures } = checkFail2ban('sshd', 'sshd');
   assert.ok(failures >= 90, `only ${failures} failures checked`);
 });
 
-test('fail2ban sshd through the syslog parser: the same lines, none rejected', corpora, () => {
+test('fail2ban sshd through the syslog parser: the same lines, none rejected', fail2ban, () => {
   const parser = getParser('syslog');
   for (const { lineNo, line, label } of failJsonLines('fail2ban-test-logs/sshd')) {
     const r = parser.parse(line, ctxFor(label));
@@ -89,23 +89,23 @@ test('fail2ban sshd through the syslog parser: the same lines, none rejected', c
   }
 });
 
-test('fail2ban sshd-journal (host prog[pid]: msg, no time): labelled failures', corpora, () => {
+test('fail2ban sshd-journal (host prog[pid]: msg, no time): labelled failures', fail2ban, () => {
   const { failures } = checkFail2ban('sshd-journal', 'sshd');
   assert.ok(failures >= 70, `only ${failures} failures checked`);
 });
 
-test('fail2ban vsftpd, proftpd, pure-ftpd: labelled failures', corpora, () => {
+test('fail2ban vsftpd, proftpd, pure-ftpd: labelled failures', fail2ban, () => {
   assert.equal(checkFail2ban('vsftpd', 'vsftpd').failures, 8);
   assert.equal(checkFail2ban('proftpd', 'proftpd').failures, 10);
   assert.equal(checkFail2ban('pure-ftpd', 'pureftpd').failures, 1);
 });
 
-test('fail2ban apache-auth and nginx-http-auth: HTTP auth failures from error logs', corpora, () => {
+test('fail2ban apache-auth and nginx-http-auth: HTTP auth failures from error logs', fail2ban, () => {
   assert.ok(checkFail2ban('apache-auth', 'apache').failures >= 35);
   assert.ok(checkFail2ban('nginx-http-auth', 'nginx').failures >= 7);
 });
 
-test('fail2ban nginx-botsearch: access lines (with a third quoted field) are http events', corpora, () => {
+test('fail2ban nginx-botsearch: access lines (with a third quoted field) are http events', fail2ban, () => {
   const r = checkFail2ban('nginx-botsearch', 'nginx');
   assert.ok(r.failures >= 8);
 });
@@ -147,7 +147,7 @@ function classOf(r: ParseResult): string {
   return e.kind === 'auth' ? `${e.action}/${e.outcome}` : 'http';
 }
 
-test('Loghub OpenSSH_2k: every line classified as its event template says, addresses from the line', corpora, () => {
+test('Loghub OpenSSH_2k: every line classified as its event template says, addresses from the line', loghub, () => {
   const lines = readCorpus('loghub/OpenSSH_2k.log').split('\n');
   const rows = csvRows('loghub/OpenSSH_2k.log_structured.csv');
   assert.equal(rows.length, 2000);
@@ -170,7 +170,7 @@ test('Loghub OpenSSH_2k: every line classified as its event template says, addre
   assert.ok(withIp > 1500, `only ${withIp} events with an address`);
 });
 
-test('Loghub Linux_2k through the syslog parser: no rejects; sshd, su and ftpd lines classified', corpora, () => {
+test('Loghub Linux_2k through the syslog parser: no rejects; sshd, su and ftpd lines classified', loghub, () => {
   const lines = readCorpus('loghub/Linux_2k.log').split('\n');
   const rows = csvRows('loghub/Linux_2k.log_structured.csv');
   assert.equal(rows.length, 2000);
@@ -212,7 +212,7 @@ test('Loghub Linux_2k through the syslog parser: no rejects; sshd, su and ftpd l
   assert.equal(seen.get('su(pam_unix) E102'), 86);
 });
 
-test('Elastic apache_logs: 10,000 combined lines, zero rejects, fields as logged', corpora, () => {
+test('Elastic apache_logs: 10,000 combined lines, zero rejects, fields as logged', elastic, () => {
   const lines = readCorpus('elastic-apache/apache_logs')
     .split('\n')
     .filter((l) => l !== '');

