@@ -49,6 +49,7 @@ function count(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/** `repo` and its subcommands, one function each below. */
 export function register(program: Command): void {
   const repo = program
     .command('repo')
@@ -59,7 +60,24 @@ export function register(program: Command): void {
     )
     .option('--repo <dir>', 'repository folder (default: repository.path in the config, or <stateDir>/repository)')
     .addHelpText('after', wrapped(PASSPHRASE_HELP));
+  for (const add of [
+    initCommand,
+    checkCommand,
+    statsCommand,
+    snapshotsCommand,
+    snapshotCommand,
+    lsCommand,
+    restoreCommand,
+    forgetCommand,
+    pruneCommand,
+    unlockCommand,
+    locksCommand,
+    keyCommands,
+  ])
+    add(repo);
+}
 
+function initCommand(repo: Command): void {
   repo
     .command('init')
     .description('Creates a new, empty repository protected by the passphrase. Refuses if one exists there.')
@@ -74,7 +92,9 @@ export function register(program: Command): void {
           `created repository ${x.id.slice(0, 8)} at ${safe(x.location)}\nKeep the passphrase safe: without it the data cannot be read by anyone, including you.`,
       );
     });
+}
 
+function checkCommand(repo: Command): void {
   repo
     .command('check')
     .description('Checks that every snapshot, index and pack is complete and readable. Exit 1 when a problem is found.')
@@ -92,7 +112,9 @@ export function register(program: Command): void {
       );
       if (!r.ok) process.exitCode = EXIT_FOUND;
     });
+}
 
+function statsCommand(repo: Command): void {
   repo
     .command('stats')
     .description('Sizes: snapshots, packs, blobs, bytes stored and what the snapshots would take as plain copies.')
@@ -113,7 +135,9 @@ export function register(program: Command): void {
         ]),
       );
     });
+}
 
+function snapshotsCommand(repo: Command): void {
   repo
     .command('snapshots')
     .description('Lists the snapshots, oldest first.')
@@ -139,7 +163,9 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+function snapshotCommand(repo: Command): void {
   repo
     .command('snapshot')
     .description(
@@ -174,7 +200,9 @@ export function register(program: Command): void {
         );
       },
     );
+}
 
+function lsCommand(repo: Command): void {
   repo
     .command('ls')
     .description('Lists the files of a snapshot (names are shown escaped: they may come from an attacker).')
@@ -200,7 +228,9 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+function restoreCommand(repo: Command): void {
   repo
     .command('restore')
     .description('Restores a whole snapshot into a folder (which should be empty or new).')
@@ -215,7 +245,34 @@ export function register(program: Command): void {
         (x) => `restored snapshot ${x.id.slice(0, 8)}: ${x.files} files, ${x.dirs} folders, ${mb(x.bytes)}`,
       );
     });
+}
 
+type ForgetFlags = Record<string, string | string[] | boolean | undefined>;
+
+/** forget's --keep-* flags (each a whole number >= 0), --tag, --host and --dry-run. */
+function keepRules(o: ForgetFlags): Parameters<typeof repoForget>[2] {
+  const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const last = count('--keep-last', s('keepLast'));
+  const hourly = count('--keep-hourly', s('keepHourly'));
+  const daily = count('--keep-daily', s('keepDaily'));
+  const weekly = count('--keep-weekly', s('keepWeekly'));
+  const monthly = count('--keep-monthly', s('keepMonthly'));
+  const yearly = count('--keep-yearly', s('keepYearly'));
+  const host = s('host');
+  return {
+    ...(last !== undefined ? { last } : {}),
+    ...(hourly !== undefined ? { hourly } : {}),
+    ...(daily !== undefined ? { daily } : {}),
+    ...(weekly !== undefined ? { weekly } : {}),
+    ...(monthly !== undefined ? { monthly } : {}),
+    ...(yearly !== undefined ? { yearly } : {}),
+    ...(Array.isArray(o['tag']) ? { tags: o['tag'] } : {}),
+    ...(host !== undefined ? { host } : {}),
+    dryRun: o['dryRun'] === true,
+  };
+}
+
+function forgetCommand(repo: Command): void {
   repo
     .command('forget')
     .description(
@@ -234,39 +291,16 @@ export function register(program: Command): void {
     .option('--dry-run', 'only show what would be removed')
     .option('--prune', 'prune right after')
     .option('--json', 'one JSON object per line')
-    .action(async (ids: string[], o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
+    .action(async (ids: string[], o: ForgetFlags, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
       const t = target(cmd);
-      const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       if (ids.length > 0) {
         if (o['dryRun'] === true) throw new AppError('usage', '--dry-run works with keep rules, not with snapshot ids');
         for (const x of await repoForgetIds(loaded, t, ids))
           out.record({ removed: x.id, time: x.time }, (v) => `removed ${v.removed.slice(0, 8)} (${v.time})`);
       } else {
-        const rules = {
-          ...(count('--keep-last', s('keepLast')) !== undefined
-            ? { last: count('--keep-last', s('keepLast')) as number }
-            : {}),
-          ...(count('--keep-hourly', s('keepHourly')) !== undefined
-            ? { hourly: count('--keep-hourly', s('keepHourly')) as number }
-            : {}),
-          ...(count('--keep-daily', s('keepDaily')) !== undefined
-            ? { daily: count('--keep-daily', s('keepDaily')) as number }
-            : {}),
-          ...(count('--keep-weekly', s('keepWeekly')) !== undefined
-            ? { weekly: count('--keep-weekly', s('keepWeekly')) as number }
-            : {}),
-          ...(count('--keep-monthly', s('keepMonthly')) !== undefined
-            ? { monthly: count('--keep-monthly', s('keepMonthly')) as number }
-            : {}),
-          ...(count('--keep-yearly', s('keepYearly')) !== undefined
-            ? { yearly: count('--keep-yearly', s('keepYearly')) as number }
-            : {}),
-          ...(Array.isArray(o['tag']) ? { tags: o['tag'] } : {}),
-          ...(s('host') !== undefined ? { host: s('host') as string } : {}),
-          dryRun: o['dryRun'] === true,
-        };
+        const rules = keepRules(o);
         const r = await repoForget(loaded, t, rules);
         for (const x of r.keep)
           out.record({ action: 'keep', id: x.id, time: x.time }, (v) => `keep    ${v.id.slice(0, 8)}  ${v.time}`);
@@ -285,7 +319,9 @@ export function register(program: Command): void {
         );
       }
     });
+}
 
+function pruneCommand(repo: Command): void {
   repo
     .command('prune')
     .description(
@@ -302,7 +338,9 @@ export function register(program: Command): void {
           `${o.dryRun === true ? 'would delete' : 'deleted'} ${x.packsDeleted} pack(s), repack ${x.packsRepacked}, keep ${x.packsKept}; ${x.blobsRemoved} blob(s), ${mb(x.bytesFreed)} freed`,
       );
     });
+}
 
+function unlockCommand(repo: Command): void {
   repo
     .command('unlock')
     .description(
@@ -319,7 +357,9 @@ export function register(program: Command): void {
           `removed ${x.removed} lock(s)${x.temporaryFiles > 0 ? ` and ${x.temporaryFiles} leftover temporary file(s)` : ''}`,
       );
     });
+}
 
+function locksCommand(repo: Command): void {
   repo
     .command('locks')
     .description('Lists the locks: who holds the repository now, and which locks are stale.')
@@ -344,7 +384,9 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+function keyCommands(repo: Command): void {
   const key = repo
     .command('key')
     .summary('passphrases that open the repository')
