@@ -220,74 +220,113 @@ function moveToQuarantine(abs: string, qdir: string, root: string, rel: string):
   return dest;
 }
 
-/**
- * One revert under way: what it has done so far (steps, audit records, counts) and the files
- * staged for writing back. Each change goes through revertOne; the steps below it share this.
- */
-interface Run {
-  opts: RevertOptions;
-  baseline: Baseline;
-  time: string;
-  qdir: string;
-  steps: RevertStep[];
-  audit: AuditRecord[];
-  counts: { restored: number; quarantined: number; refused: number; failed: number };
-  usedQuarantine: boolean;
-  /** Staged files, committed in batches (bounded so open descriptors stay few). */
-  pending: Pending[];
-  /** The batch committing now (fsync in the thread pool) while the next is read and staged. */
-  inflight: Promise<void>;
-  /** An added entry inside an added folder goes with its folder. */
-  insideAddedDir: (c: Change) => boolean;
-}
-
-const batchSize = 128;
-
 /** Reverts the given changes (as found by check) to the baseline. */
-export async function revertChanges(
-  changes: readonly Change[],
-  baseline: Baseline,
-  opts: RevertOptions,
-): Promise<RevertResult> {
-  const time = new Date(opts.now).toISOString();
-  const { sorted, insideAddedDir } = revertOrder(changes);
-  const run: Run = {
-    opts,
-    baseline,
-    time,
-    qdir: join(opts.stateDir, 'quarantine', time.replace(/[:.]/g, '-')),
-    steps: [],
-    audit: [],
-    counts: { restored: 0, quarantined: 0, refused: 0, failed: 0 },
-    usedQuarantine: false,
-    pending: [],
-    inflight: Promise.resolve(),
-    insideAddedDir,
-  };
-  const started = performance.now();
-  for (const c of sorted) await revertOne(run, c);
-  await flush(run);
-  await run.inflight;
-  appendAudit(opts.stateDir, run.audit);
-  return {
-    steps: run.steps,
-    ...run.counts,
-    quarantineDir: run.usedQuarantine ? run.qdir : null,
-    writeMs: performance.now() - started,
-  };
+/** One revert run: its options, what it did so far (steps, audit, counts), and staged writes. */
+class Reverting {
+  readonly steps: RevertStep[] = [];
+  readonly audit: AuditRecord[] = [];
+  readonly time: string;
+  readonly qdir: string;
+  restored = 0;
+  quarantined = 0;
+  refused = 0;
+  failed = 0;
+  usedQuarantine = false;
+  // Staged files, committed in batches (bounded so open descriptors stay few). One batch
+  // commits (fsync in the thread pool) while the next is read and staged.
+  #pending: Pending[] = [];
+  #inflight: Promise<void> = Promise.resolve();
+  static readonly batch = 128;
+
+  readonly baseline: Baseline;
+  readonly opts: RevertOptions;
+
+  constructor(baseline: Baseline, opts: RevertOptions) {
+    this.baseline = baseline;
+    this.opts = opts;
+    this.time = new Date(opts.now).toISOString();
+    this.qdir = join(opts.stateDir, 'quarantine', this.time.replace(/[:.]/g, '-'));
+  }
+
+  /** Records what was done to one change (and audits it unless this is a dry run). */
+  step(c: Change, action: RevertAction, detail: string | null = null): void {
+    this.steps.push({ root: c.root, path: c.path, action, detail });
+    if (this.opts.dryRun) return;
+    const auditAction =
+      action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
+    this.audit.push({
+      time: this.time,
+      by: this.opts.by,
+      action: auditAction,
+      root: c.root,
+      path: c.path,
+      detail: detail === null ? action : `${action}: ${detail}`,
+    });
+  }
+
+  quarantine(abs: string, c: Change, audited: boolean): string {
+    const dest = moveToQuarantine(abs, this.qdir, c.root, c.path);
+    this.usedQuarantine = true;
+    this.quarantined++;
+    if (audited)
+      this.audit.push({
+        time: this.time,
+        by: this.opts.by,
+        action: 'quarantine',
+        root: c.root,
+        path: c.path,
+        detail: dest,
+      });
+    return dest;
+  }
+
+  async stage(p: Pending): Promise<void> {
+    this.#pending.push(p);
+    if (this.#pending.length >= Reverting.batch) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const now = this.#pending;
+    this.#pending = [];
+    await this.#inflight;
+    this.#inflight = commitStaged(now, (p, e) => {
+      this.restored--;
+      this.failed++;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
+      this.audit.push({
+        time: this.time,
+        by: this.opts.by,
+        action: 'refuse',
+        root: p.root,
+        path: p.path,
+        detail: `failed: ${msg}`,
+      });
+    });
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.#inflight;
+  }
 }
 
-/**
- * Quarantine first (an added file may sit where a folder must come back), then folders
- * shallow to deep, then the rest. Added entries inside an added folder go with their folder.
- */
-function revertOrder(changes: readonly Change[]): { sorted: Change[]; insideAddedDir: (c: Change) => boolean } {
+/** Quarantine first (an added file may sit where a folder must come back), then folders shallow to deep, then the rest. */
+function revertOrder(changes: readonly Change[]): Change[] {
+  const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
+  return [...changes].sort(
+    (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
+  );
+}
+
+/** Whether a change lies inside a folder that was added (it goes with its folder). */
+function insideAddedFolder(changes: readonly Change[]): (c: Change) => boolean {
   const addedDirs = new Set(
     changes
       .filter((c) => c.kinds.includes('added') && c.after?.type === 'dir')
       .map((c) => StatCache.key(c.root, c.path)),
   );
-  const insideAddedDir = (c: Change): boolean => {
+  return (c) => {
     let p = c.path;
     for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/')) {
       p = p.slice(0, i);
@@ -295,134 +334,105 @@ function revertOrder(changes: readonly Change[]): { sorted: Change[]; insideAdde
     }
     return false;
   };
-  const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
-  const sorted = [...changes].sort(
-    (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
-  );
-  return { sorted, insideAddedDir };
 }
 
-/** Commits the staged batch in the background, after the one before it. */
-async function flush(run: Run): Promise<void> {
-  const now = run.pending;
-  run.pending = [];
-  await run.inflight;
-  run.inflight = commitStaged(now, (p, e) => {
-    run.counts.restored--;
-    run.counts.failed++;
-    const msg = e instanceof Error ? e.message : String(e);
-    run.steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
-    run.audit.push({
-      time: run.time,
-      by: run.opts.by,
-      action: 'refuse',
-      root: p.root,
-      path: p.path,
-      detail: `failed: ${msg}`,
-    });
-  });
-}
-
-/** Records what was done to one change (and, unless a dry run, audits it). */
-function step(run: Run, c: Change, action: RevertAction, detail: string | null = null): void {
-  run.steps.push({ root: c.root, path: c.path, action, detail });
-  if (run.opts.dryRun) return;
-  const auditAction =
-    action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
-  run.audit.push({
-    time: run.time,
-    by: run.opts.by,
-    action: auditAction,
-    root: c.root,
-    path: c.path,
-    detail: detail === null ? action : `${action}: ${detail}`,
-  });
-}
-
-/** Moves what stands at abs to this run's quarantine folder; returns where it went. */
-function quarantine(run: Run, c: Change, abs: string): string {
-  const dest = moveToQuarantine(abs, run.qdir, c.root, c.path);
-  run.usedQuarantine = true;
-  run.counts.quarantined++;
-  return dest;
-}
-
-/** One change: refused and failed changes are recorded as steps, never thrown. */
-async function revertOne(run: Run, c: Change): Promise<void> {
-  const abs = c.path === '' ? c.root : join(c.root, c.path);
-  try {
-    assertSafeRelPath(c.path);
-    if (c.kinds.includes('added')) return revertAdded(run, c, abs);
-    const b = run.baseline.get(StatCache.key(c.root, c.path));
-    if (b === undefined) refuse('not in the baseline', abs);
-    if (c.path === '') {
-      if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
-      return restoreMetadata(run, c, abs, b, 'restore-mode');
-    }
-    const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
-    const parent = safeParent(c.root, c.path, run.baseline, !run.opts.dryRun);
-    if (!contentChanged)
-      return restoreMetadata(run, c, abs, b, c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
-    if (run.opts.dryRun) return step(run, c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
-    await writeBack(run, c, abs, parent, b);
-  } catch (e) {
-    const msg = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
-    if (e instanceof AppError && e.code === 'refused') {
-      run.counts.refused++;
-      step(run, c, 'refused', msg);
-    } else {
-      run.counts.failed++;
-      step(run, c, 'failed', msg);
-    }
-  }
-}
-
-/** A file or folder that is not in the baseline: kept, or (--delete-added) quarantined. */
-function revertAdded(run: Run, c: Change, abs: string): void {
-  if (!run.opts.deleteAdded) {
-    step(run, c, 'keep-added', 'use --delete-added to move it to the quarantine');
+/** An added file or folder: kept, or (with deleteAdded) moved to the quarantine, never deleted. */
+function revertAdded(r: Reverting, c: Change, abs: string, inAddedFolder: boolean): void {
+  if (!r.opts.deleteAdded) {
+    r.step(c, 'keep-added', 'use --delete-added to move it to the quarantine');
     return;
   }
-  if (run.insideAddedDir(c)) return;
+  if (inAddedFolder) return;
   if (c.path === '') refuse('will not quarantine the site root', abs);
   safeParent(c.root, c.path, new Map(), false);
-  step(run, c, 'quarantine', run.opts.dryRun ? null : quarantine(run, c, abs));
+  if (r.opts.dryRun) r.step(c, 'quarantine');
+  else r.step(c, 'quarantine', r.quarantine(abs, c, false));
 }
 
-/** Same content, other mode or owner: put the baseline's back. */
-function restoreMetadata(run: Run, c: Change, abs: string, b: ManifestEntry, action: RevertAction): void {
-  if (!run.opts.dryRun) {
-    fixModeOwner(abs, b);
-    run.counts.restored++;
+/** A changed or deleted entry put back as the baseline has it. */
+async function revertToBaseline(r: Reverting, c: Change, abs: string): Promise<void> {
+  const { opts } = r;
+  const b = r.baseline.get(StatCache.key(c.root, c.path));
+  if (b === undefined) refuse('not in the baseline', abs);
+  if (c.path === '') {
+    if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
+    if (!opts.dryRun) {
+      fixModeOwner(abs, b);
+      r.restored++;
+    }
+    r.step(c, 'restore-mode');
+    return;
   }
-  step(run, c, action);
-}
-
-/** Content changed or gone: write the baseline's file, symlink or folder back. */
-async function writeBack(run: Run, c: Change, abs: string, parent: string, b: ManifestEntry): Promise<void> {
-  // Something else now stands where the baseline has a different type: a folder is
-  // moved to the quarantine first (rename cannot replace a folder with a file).
+  const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
+  const parent = safeParent(c.root, c.path, r.baseline, !opts.dryRun);
+  if (!contentChanged) {
+    if (!opts.dryRun) {
+      fixModeOwner(abs, b);
+      r.restored++;
+    }
+    r.step(c, c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
+    return;
+  }
+  if (opts.dryRun) {
+    r.step(c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+    return;
+  }
+  // Something else now stands where the baseline has a different type: a folder is moved to
+  // the quarantine first (rename cannot replace a folder with a file).
   let st: Stats | undefined;
   try {
     st = lstatSync(abs);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const quarantineAside = () => {
-    const dest = quarantine(run, c, abs);
-    run.audit.push({ time: run.time, by: run.opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
-  };
-  if (st?.isDirectory() && b.type !== 'dir') quarantineAside();
+  if (st?.isDirectory() && b.type !== 'dir') r.quarantine(abs, c, true);
   if (b.type === 'file') {
-    const { fd, tmp } = stageFile(abs, parent, b, await run.opts.read(b));
-    run.pending.push({ fd, tmp, target: abs, root: c.root, path: c.path });
-    if (run.pending.length >= batchSize) await flush(run);
+    const { fd, tmp } = stageFile(abs, parent, b, await opts.read(b));
+    await r.stage({ fd, tmp, target: abs, root: c.root, path: c.path });
   } else if (b.type === 'symlink') placeSymlink(abs, parent, b);
   else if (b.type === 'dir') {
-    if (st !== undefined && !st.isDirectory()) quarantineAside();
+    if (st !== undefined && !st.isDirectory()) r.quarantine(abs, c, true);
     if (st === undefined || !st.isDirectory()) mkdirSync(abs, { mode: b.mode & 0o7777 });
     fixModeOwner(abs, b);
   } else refuse(`cannot restore a ${b.type}`, abs);
-  run.counts.restored++;
-  step(run, c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+  r.restored++;
+  r.step(c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+}
+
+export async function revertChanges(
+  changes: readonly Change[],
+  baseline: Baseline,
+  opts: RevertOptions,
+): Promise<RevertResult> {
+  const r = new Reverting(baseline, opts);
+  const started = performance.now();
+  const inAddedFolder = insideAddedFolder(changes);
+  for (const c of revertOrder(changes)) {
+    const abs = c.path === '' ? c.root : join(c.root, c.path);
+    try {
+      assertSafeRelPath(c.path);
+      if (c.kinds.includes('added')) revertAdded(r, c, abs, inAddedFolder(c));
+      else await revertToBaseline(r, c, abs);
+    } catch (e) {
+      const msg = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
+      if (e instanceof AppError && e.code === 'refused') {
+        r.refused++;
+        r.step(c, 'refused', msg);
+      } else {
+        r.failed++;
+        r.step(c, 'failed', msg);
+      }
+    }
+  }
+  await r.finish();
+  appendAudit(opts.stateDir, r.audit);
+  return {
+    steps: r.steps,
+    restored: r.restored,
+    quarantined: r.quarantined,
+    refused: r.refused,
+    failed: r.failed,
+    quarantineDir: r.usedQuarantine ? r.qdir : null,
+    writeMs: performance.now() - started,
+  };
 }

@@ -155,7 +155,7 @@ export function assess(facts: Facts, rules: RuleSet, opts: AssessOptions): Asses
       });
       continue;
     }
-    const r = evaluateOne(code, count, via, resolved.rule, resolved.member, facts, totalAffected);
+    const r = evaluateOne({ code, count, via, rule: resolved.rule, member: resolved.member }, facts, totalAffected);
     obligations.push(...r.obligations);
     noDuty.push(...r.noDuty);
     for (const other of resolved.rule.alsoEvaluate) {
@@ -183,49 +183,43 @@ function startOf(clockStarts: string, facts: Facts, zone: string | null): { star
   return { start: at(facts.discovered, zone), notes };
 }
 
-/**
- * One jurisdiction under evaluation: what each of its duties needs to know, built once by
- * evaluateOne and handed to the step for each kind of duty (which appends to `out`).
- */
-interface Case {
-  /** The code from the facts (US-CA, EU-DE, ...). */
+/** One jurisdiction being assessed: what every duty of it needs, and where the duties go. */
+interface Assessing {
   jurisdiction: string;
-  /** People affected in this jurisdiction, and in all. */
+  /** People affected here. */
   count: number;
+  /** People affected in all jurisdictions (some thresholds count them). */
   totalAffected: number;
   rule: Jurisdiction;
   member: MemberState | null;
   facts: Facts;
   zone: string | null;
-  /** Coverage depends on something the engine cannot check. */
+  /** Coverage was conditional (a trigger with a condition). */
   conditional: boolean;
-  /** Why every duty of this jurisdiction arises, and notes that go with each. */
   because: string[];
   notes: string[];
-  /** What a risk-of-harm analysis could change (for individuals' notices, and for regulators'). */
+  /** Notes of the risk-of-harm analysis, for the duties it can avoid. */
   harmNotes: string[];
-  regulatorNotes: string[];
-  /** When individuals must be told (other deadlines may count from it). */
-  individualsDue: DateTime | null;
-  out: { obligations: Obligation[]; noDuty: NoDuty[] };
+  /** What the encryption or redaction safe harbour shelters. */
+  sheltered: 'none' | 'all' | 'individuals';
+  obligations: Obligation[];
+  noDuty: NoDuty[];
 }
 
+/** The duties of one jurisdiction: individuals, regulators and other authorities, credit agencies. */
 function evaluateOne(
-  code: string,
-  count: number,
-  via: string | null,
-  rule: Jurisdiction,
-  member: MemberState | null,
+  place: { code: string; count: number; via: string | null; rule: Jurisdiction; member: MemberState | null },
   facts: Facts,
   totalAffected: number,
 ): { obligations: Obligation[]; noDuty: NoDuty[] } {
   const out = { obligations: [] as Obligation[], noDuty: [] as NoDuty[] };
+  const { code, count, via, rule, member } = place;
   const cov = coverage(rule, facts);
   if (!cov.covered) {
     if ('reason' in cov) out.noDuty.push({ jurisdiction: code, duty: 'any', reason: cov.reason, detail: cov.detail });
     return out;
   }
-  const c: Case = {
+  const a: Assessing = {
     jurisdiction: code,
     count,
     totalAffected,
@@ -235,59 +229,52 @@ function evaluateOne(
     zone: member?.timeZone ?? rule.timeZone,
     conditional: cov.conditional,
     because: [...cov.because, `${count} affected in ${code}${via === null ? '' : ` (counted from ${via})`}`],
-    notes: [...cov.notes],
-    harmNotes: harmNotes(rule),
-    regulatorNotes: harmNotesForRegulator(rule),
-    individualsDue: null,
-    out,
+    notes: [...cov.notes, ...(via === null ? [] : [`applies to the people of ${via} as well (${rule.name})`])],
+    harmNotes: harmAnalysisNotes(rule),
+    sheltered: 'none',
+    ...out,
   };
-  if (via !== null) c.notes.push(`applies to the people of ${via} as well (${rule.name})`);
-  const encryptedScope = safeHarbour(c);
-  if (encryptedScope === 'all') {
-    const sh = rule.safeHarbour;
-    out.noDuty.push({
-      jurisdiction: code,
-      duty: 'any',
-      reason: 'encrypted',
-      detail: `the data was ${facts.encrypted ? 'encrypted and the key was not taken' : 'redacted'} (safe harbour, ${sh.status === 'known' ? sh.citation : ''})`,
-    });
-    return out;
-  }
-  individualsDuties(c, encryptedScope === 'individuals');
-  authorityDuties(c);
-  craDuty(c);
+  a.sheltered = safeHarbour(a);
+  if (a.sheltered === 'all') return out;
+  const individualsDue = individualDuties(a);
+  authorityDuties(a, individualsDue);
+  creditAgencyDuty(a, individualsDue);
   return out;
 }
 
-/**
- * Encryption / redaction safe harbour: which notices the protection of the data avoids
- * ('all', 'individuals' or 'none'); adds to the case's reasons and notes why not.
- */
-function safeHarbour(c: Case): 'none' | 'all' | 'individuals' {
-  const { facts } = c;
-  const sh = c.rule.safeHarbour;
+/** What the encryption or redaction safe harbour shelters; records why (a no-duty or a note). */
+function safeHarbour(a: Assessing): Assessing['sheltered'] {
+  const { facts } = a;
+  const sh = a.rule.safeHarbour;
   if (!facts.encrypted && !facts.redacted) return 'none';
   const what = facts.encrypted ? 'encrypted' : 'redacted';
   if (sh.status === 'unknown') {
-    c.notes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
+    a.notes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
     return 'none';
   }
-  const sheltered = facts.encrypted ? sh.encryption : sh.redaction;
-  if (!sheltered) {
-    c.notes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
+  const shelters = facts.encrypted ? sh.encryption : sh.redaction;
+  if (!shelters) {
+    a.notes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
     return 'none';
   }
   if (facts.encrypted && facts.keyCompromised) {
-    c.because.push('encrypted, but the key was taken too');
+    a.because.push('encrypted, but the key was taken too');
     if (sh.keyException === 'not_addressed')
-      c.notes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
+      a.notes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
     return 'none';
   }
+  if (sh.scope === 'all')
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
+      duty: 'any',
+      reason: 'encrypted',
+      detail: `the data was ${facts.encrypted ? 'encrypted and the key was not taken' : 'redacted'} (safe harbour, ${sh.citation})`,
+    });
   return sh.scope;
 }
 
 /** Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes. */
-function harmNotes(rule: Jurisdiction): string[] {
+function harmAnalysisNotes(rule: Jurisdiction): string[] {
   const ha = rule.harmAnalysis;
   if (ha.status === 'unknown')
     return [`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`];
@@ -303,58 +290,60 @@ function harmNotes(rule: Jurisdiction): string[] {
   ];
 }
 
-/** A duty the data set could not establish is still listed, flagged, never silently dropped. */
-function unknownDuty(c: Case, duty: 'notify_individuals' | 'notify_regulator', recipient: string, note: string): void {
-  c.out.obligations.push({
-    jurisdiction: c.jurisdiction,
+/** A duty the data set could not establish: still listed, flagged, never silently dropped. */
+function unknownDuty(
+  a: Assessing,
+  duty: 'notify_individuals' | 'notify_regulator',
+  recipient: string,
+  note: string,
+): void {
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
     duty,
     recipient,
     dueBy: null,
     dueText: 'unknown',
     deadlineDays: null,
     clockStarts: 'unknown',
-    citation: c.rule.statutes.map((s) => s.citation).join('; '),
-    because: c.because,
-    notes: [...c.notes, note],
+    citation: a.rule.statutes.map((s) => s.citation).join('; '),
+    because: a.because,
+    notes: [...a.notes, note],
     conditional: true,
     verified: false,
     method: null,
   });
 }
 
-/** Notice to the affected people (and the credit monitoring offered with it); sets c.individualsDue. */
-function individualsDuties(c: Case, encrypted: boolean): void {
-  const { rule, member, facts, jurisdiction } = c;
+/** Notice to the affected people (and the credit monitoring offered with it); returns when it is due. */
+function individualDuties(a: Assessing): DateTime | null {
+  const { rule, member, facts } = a;
   const ind = rule.individuals;
   if (ind.status === 'unknown') {
-    unknownDuty(c, 'notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
-    return;
+    unknownDuty(a, 'notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
+    return null;
   }
-  if (encrypted) {
+  if (a.sheltered === 'individuals') {
     const sh = rule.safeHarbour;
-    c.out.noDuty.push({
-      jurisdiction,
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
       duty: 'notify_individuals',
       reason: 'encrypted',
       detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})`,
     });
-    return;
+    return null;
   }
-  const s = startOf(ind.clockStarts, facts, c.zone);
+  const s = startOf(ind.clockStarts, facts, a.zone);
   const due = computeDue(ind.deadline, s.start, null);
-  if (due.dueBy !== null) c.individualsDue = at(due.dueBy, c.zone);
-  const notes = [...c.notes, ...c.harmNotes, ...s.notes, ...due.notes];
+  const notes = [...a.notes, ...a.harmNotes, ...s.notes, ...due.notes];
   if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
   if (ind.lawEnforcementDelay)
     notes.push('may be delayed if law enforcement says notice would impede its investigation');
-  const exposed = new Set(facts.elements);
   const credOnly = facts.elements.every((e) => credentialElements.has(e));
-  for (const sc of rule.specialCases) {
+  for (const sc of rule.specialCases)
     if (sc.id === 'credentials_only' && credOnly) notes.push(`credentials only: ${sc.text} (${sc.citation})`);
-  }
   const recipient = member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`;
-  c.out.obligations.push({
-    jurisdiction,
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
     duty: 'notify_individuals',
     recipient,
     dueBy: due.dueBy,
@@ -362,18 +351,19 @@ function individualsDuties(c: Case, encrypted: boolean): void {
     deadlineDays: due.deadlineDays,
     clockStarts: ind.clockStarts,
     citation: ind.citation,
-    because: c.because,
+    because: a.because,
     notes,
-    conditional: c.conditional || ind.onlyIf !== null,
+    conditional: a.conditional || ind.onlyIf !== null,
     verified: ind.verified,
     method: null,
   });
+  const exposed = new Set(facts.elements);
   for (const sc of rule.specialCases) {
     if (sc.id !== 'credit_monitoring') continue;
     const hit = sc.ifElements.filter((e) => exposed.has(e));
     if (hit.length === 0) continue;
-    c.out.obligations.push({
-      jurisdiction,
+    a.obligations.push({
+      jurisdiction: a.jurisdiction,
       duty: 'offer_credit_monitoring',
       recipient,
       dueBy: due.dueBy,
@@ -381,75 +371,75 @@ function individualsDuties(c: Case, encrypted: boolean): void {
       deadlineDays: due.deadlineDays,
       clockStarts: ind.clockStarts,
       citation: sc.citation,
-      because: [...c.because, `exposed: ${hit.join(', ')}`],
+      because: [...a.because, `exposed: ${hit.join(', ')}`],
       notes: [
         sc.text,
         ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
         ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
         ...(sc.note ? [sc.note] : []),
       ],
-      conditional: c.conditional || sc.condition !== undefined,
+      conditional: a.conditional || sc.condition !== undefined,
       verified: sc.verified,
       method: null,
     });
   }
+  return due.dueBy === null ? null : at(due.dueBy, a.zone);
 }
 
 /** Regulators and other authorities. */
-function authorityDuties(c: Case): void {
-  const au = c.rule.authorities;
+function authorityDuties(a: Assessing, individualsDue: DateTime | null): void {
+  const au = a.rule.authorities;
   if (au.status === 'unknown') {
-    unknownDuty(c, 'notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
+    unknownDuty(a, 'notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
     return;
   }
-  for (const a of au.list) {
-    const o = authorityDuty(c, a);
-    if ('reason' in o) c.out.noDuty.push(o);
-    else c.out.obligations.push(o);
+  for (const authority of au.list) {
+    const notes = [...a.notes, ...(authority.duty === 'notify_regulator' ? harmNotesForRegulator(a.rule) : [])];
+    const o = authorityDuty(a, authority, individualsDue, notes);
+    if ('reason' in o) a.noDuty.push(o);
+    else a.obligations.push(o);
   }
 }
 
 /** Consumer reporting agencies. */
-function craDuty(c: Case): void {
-  const { jurisdiction } = c;
-  const cr = c.rule.cras;
+function creditAgencyDuty(a: Assessing, individualsDue: DateTime | null): void {
+  const cr = a.rule.cras;
   if (cr.status === 'unknown') {
-    c.out.noDuty.push({ jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
+    a.noDuty.push({ jurisdiction: a.jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
     return;
   }
   if (!cr.required) return;
-  const n = cr.thresholdScope === 'all_persons' ? c.totalAffected : c.count;
+  const n = cr.thresholdScope === 'all_persons' ? a.totalAffected : a.count;
   if (cr.minAffected !== null && n < cr.minAffected) {
-    c.out.noDuty.push({
-      jurisdiction,
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
       duty: 'notify_cras',
       reason: 'below_threshold',
       detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
     });
     return;
   }
-  const s = startOf('discovery', c.facts, c.zone);
-  const due = computeDue(cr.deadline, s.start, c.individualsDue);
-  c.out.obligations.push({
-    jurisdiction,
+  const s = startOf('discovery', a.facts, a.zone);
+  const due = computeDue(cr.deadline, s.start, individualsDue);
+  const afterIndividuals =
+    cr.deadline.kind === 'after_individuals' ||
+    cr.deadline.kind === 'with_individuals' ||
+    cr.deadline.kind === 'before_individuals';
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
     duty: 'notify_cras',
     recipient: 'nationwide consumer reporting agencies (Equifax, Experian, TransUnion)',
     dueBy: due.dueBy,
     dueText: due.dueText,
     deadlineDays: due.deadlineDays,
-    clockStarts:
-      cr.deadline.kind === 'after_individuals' ||
-      cr.deadline.kind === 'with_individuals' ||
-      cr.deadline.kind === 'before_individuals'
-        ? 'individual_notice'
-        : 'discovery',
+    clockStarts: afterIndividuals ? 'individual_notice' : 'discovery',
     citation: cr.citation,
     because: [
-      ...c.because,
+      ...a.because,
       cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
     ],
-    notes: [...c.notes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
-    conditional: c.conditional || cr.minAffected === null,
+    notes: [...a.notes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
+    conditional: a.conditional || cr.minAffected === null,
     verified: cr.verified,
     method: null,
   });
@@ -464,58 +454,61 @@ function harmNotesForRegulator(rule: Jurisdiction): string[] {
   return [];
 }
 
-function authorityDuty(c: Case, a: Authority): Obligation | NoDuty {
-  const { jurisdiction, member, facts } = c;
-  const n = a.thresholdScope === 'all_persons' ? c.totalAffected : c.count;
-  if (a.onlyIfElements.length > 0 && !a.onlyIfElements.some((e) => facts.elements.includes(e))) {
+/** One authority's duty, or why there is none (not covered, below its threshold). */
+function authorityDuty(
+  a: Assessing,
+  authority: Authority,
+  individualsDue: DateTime | null,
+  notes: string[],
+): Obligation | NoDuty {
+  const { facts, member, jurisdiction } = a;
+  const n = authority.thresholdScope === 'all_persons' ? a.totalAffected : a.count;
+  if (authority.onlyIfElements.length > 0 && !authority.onlyIfElements.some((e) => facts.elements.includes(e))) {
     return {
       jurisdiction,
-      duty: a.duty,
+      duty: authority.duty,
       reason: 'not_covered',
-      detail: `${a.recipient}: only when ${a.onlyIfElements.join(' or ')} is exposed`,
+      detail: `${authority.recipient}: only when ${authority.onlyIfElements.join(' or ')} is exposed`,
     };
   }
-  if (a.minAffected !== null && n < a.minAffected) {
+  if (authority.minAffected !== null && n < authority.minAffected) {
     return {
       jurisdiction,
-      duty: a.duty,
+      duty: authority.duty,
       reason: 'below_threshold',
-      detail: `${a.recipient}: ${n} affected; ${a.thresholdText}`,
+      detail: `${authority.recipient}: ${n} affected; ${authority.thresholdText}`,
     };
   }
-  const s = startOf(a.clockStarts === 'individual_notice' ? 'discovery' : a.clockStarts, facts, c.zone);
-  const due = computeDue(a.deadline, s.start, c.individualsDue);
-  const recipient = member && a.id === 'supervisory_authority' ? `${member.authority} (${member.name})` : a.recipient;
-  const method =
-    member && a.id === 'supervisory_authority'
-      ? { kind: a.method.kind, url: member.notifyUrl ?? member.url, email: member.email }
-      : { kind: a.method.kind, url: a.method.url, email: a.method.email };
+  const s = startOf(authority.clockStarts === 'individual_notice' ? 'discovery' : authority.clockStarts, facts, a.zone);
+  const due = computeDue(authority.deadline, s.start, individualsDue);
+  const lead = member !== null && authority.id === 'supervisory_authority' ? member : null;
   return {
     jurisdiction,
-    duty: a.duty,
-    recipient,
+    duty: authority.duty,
+    recipient: lead ? `${lead.authority} (${lead.name})` : authority.recipient,
     dueBy: due.dueBy,
     dueText: due.dueText,
     deadlineDays: due.deadlineDays,
-    clockStarts: a.clockStarts,
-    citation: a.citation,
+    clockStarts: authority.clockStarts,
+    citation: authority.citation,
     because: [
-      ...c.because,
-      a.minAffected === null
-        ? `threshold unknown (${a.thresholdText})`
-        : `${n} >= ${a.minAffected} (${a.thresholdText})`,
+      ...a.because,
+      authority.minAffected === null
+        ? `threshold unknown (${authority.thresholdText})`
+        : `${n} >= ${authority.minAffected} (${authority.thresholdText})`,
     ],
     notes: [
-      ...c.notes,
-      ...(a.duty === 'notify_regulator' ? c.regulatorNotes : []),
+      ...notes,
       ...s.notes,
       ...due.notes,
-      ...(a.content.length > 0 ? [`content: ${a.content.join('; ')}`] : []),
-      ...(a.note ? [a.note] : []),
+      ...(authority.content.length > 0 ? [`content: ${authority.content.join('; ')}`] : []),
+      ...(authority.note ? [authority.note] : []),
     ],
-    conditional: c.conditional || a.minAffected === null || a.deadline.kind === 'unknown',
-    verified: a.verified,
-    method,
+    conditional: a.conditional || authority.minAffected === null || authority.deadline.kind === 'unknown',
+    verified: authority.verified,
+    method: lead
+      ? { kind: authority.method.kind, url: lead.notifyUrl ?? lead.url, email: lead.email }
+      : { kind: authority.method.kind, url: authority.method.url, email: authority.method.email },
   };
 }
 
@@ -566,27 +559,27 @@ function cardDuties(facts: Facts, rules: RuleSet): { obligations: Obligation[]; 
   const brands = new Set(facts.cardBrands ?? ['visa', 'mastercard', 'amex', 'discover']);
   const au = rule.authorities;
   if (au.status === 'unknown') return { obligations, noDuty };
-  // Card-network duties do not depend on how many people are affected: any exposed card counts.
-  const c: Case = {
-    jurisdiction: 'PCI',
-    count: 1,
-    totalAffected: 1,
-    rule,
-    member: null,
-    facts,
-    zone: rule.timeZone,
-    conditional: cov.conditional,
-    because: cov.because,
-    notes: [],
-    harmNotes: [],
-    regulatorNotes: [],
-    individualsDue: null,
-    out: { obligations, noDuty },
-  };
   for (const a of au.list) {
     const brand = /^(visa|mastercard|amex|discover)_/.exec(a.id)?.[1];
     if (brand !== undefined && !brands.has(brand as 'visa')) continue;
-    const o = authorityDuty(c, a);
+    // Card-network duties do not depend on how many people are affected: any exposed card counts.
+    const pci: Assessing = {
+      jurisdiction: 'PCI',
+      count: 1,
+      totalAffected: 1,
+      rule,
+      member: null,
+      facts,
+      zone: rule.timeZone,
+      conditional: cov.conditional,
+      because: cov.because,
+      notes: [],
+      harmNotes: [],
+      sheltered: 'none',
+      obligations,
+      noDuty,
+    };
+    const o = authorityDuty(pci, a, null, []);
     if ('reason' in o) noDuty.push(o);
     else obligations.push(o);
   }

@@ -49,7 +49,7 @@ function count(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** `repo` and its subcommands, one function each below. */
+/** `ripcord repo` and its subcommands, one function each. */
 export function register(program: Command): void {
   const repo = program
     .command('repo')
@@ -60,23 +60,21 @@ export function register(program: Command): void {
     )
     .option('--repo <dir>', 'repository folder (default: repository.path in the config, or <stateDir>/repository)')
     .addHelpText('after', wrapped(PASSPHRASE_HELP));
-  for (const add of [
-    initCommand,
-    checkCommand,
-    statsCommand,
-    snapshotsCommand,
-    snapshotCommand,
-    lsCommand,
-    restoreCommand,
-    forgetCommand,
-    pruneCommand,
-    unlockCommand,
-    locksCommand,
-    keyCommands,
-  ])
-    add(repo);
+  initCommand(repo);
+  checkCommand(repo);
+  statsCommand(repo);
+  snapshotsCommand(repo);
+  snapshotCommand(repo);
+  lsCommand(repo);
+  restoreCommand(repo);
+  forgetCommand(repo);
+  pruneCommand(repo);
+  unlockCommand(repo);
+  locksCommand(repo);
+  keyCommands(repo);
 }
 
+/** `repo init`. */
 function initCommand(repo: Command): void {
   repo
     .command('init')
@@ -94,6 +92,7 @@ function initCommand(repo: Command): void {
     });
 }
 
+/** `repo check`. */
 function checkCommand(repo: Command): void {
   repo
     .command('check')
@@ -114,6 +113,7 @@ function checkCommand(repo: Command): void {
     });
 }
 
+/** `repo stats`. */
 function statsCommand(repo: Command): void {
   repo
     .command('stats')
@@ -137,6 +137,7 @@ function statsCommand(repo: Command): void {
     });
 }
 
+/** `repo snapshots`. */
 function snapshotsCommand(repo: Command): void {
   repo
     .command('snapshots')
@@ -165,6 +166,7 @@ function snapshotsCommand(repo: Command): void {
     });
 }
 
+/** `repo snapshot`. */
 function snapshotCommand(repo: Command): void {
   repo
     .command('snapshot')
@@ -202,6 +204,7 @@ function snapshotCommand(repo: Command): void {
     );
 }
 
+/** `repo ls`. */
 function lsCommand(repo: Command): void {
   repo
     .command('ls')
@@ -230,6 +233,7 @@ function lsCommand(repo: Command): void {
     });
 }
 
+/** `repo restore`. */
 function restoreCommand(repo: Command): void {
   repo
     .command('restore')
@@ -247,31 +251,7 @@ function restoreCommand(repo: Command): void {
     });
 }
 
-type ForgetFlags = Record<string, string | string[] | boolean | undefined>;
-
-/** forget's --keep-* flags (each a whole number >= 0), --tag, --host and --dry-run. */
-function keepRules(o: ForgetFlags): Parameters<typeof repoForget>[2] {
-  const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const last = count('--keep-last', s('keepLast'));
-  const hourly = count('--keep-hourly', s('keepHourly'));
-  const daily = count('--keep-daily', s('keepDaily'));
-  const weekly = count('--keep-weekly', s('keepWeekly'));
-  const monthly = count('--keep-monthly', s('keepMonthly'));
-  const yearly = count('--keep-yearly', s('keepYearly'));
-  const host = s('host');
-  return {
-    ...(last !== undefined ? { last } : {}),
-    ...(hourly !== undefined ? { hourly } : {}),
-    ...(daily !== undefined ? { daily } : {}),
-    ...(weekly !== undefined ? { weekly } : {}),
-    ...(monthly !== undefined ? { monthly } : {}),
-    ...(yearly !== undefined ? { yearly } : {}),
-    ...(Array.isArray(o['tag']) ? { tags: o['tag'] } : {}),
-    ...(host !== undefined ? { host } : {}),
-    dryRun: o['dryRun'] === true,
-  };
-}
-
+/** `repo forget`. */
 function forgetCommand(repo: Command): void {
   repo
     .command('forget')
@@ -291,16 +271,39 @@ function forgetCommand(repo: Command): void {
     .option('--dry-run', 'only show what would be removed')
     .option('--prune', 'prune right after')
     .option('--json', 'one JSON object per line')
-    .action(async (ids: string[], o: ForgetFlags, cmd: Command) => {
+    .action(async (ids: string[], o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
       const out = createOut(o['json'] === true);
       const loaded = configFor(cmd);
       const t = target(cmd);
+      const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       if (ids.length > 0) {
         if (o['dryRun'] === true) throw new AppError('usage', '--dry-run works with keep rules, not with snapshot ids');
         for (const x of await repoForgetIds(loaded, t, ids))
           out.record({ removed: x.id, time: x.time }, (v) => `removed ${v.removed.slice(0, 8)} (${v.time})`);
       } else {
-        const rules = keepRules(o);
+        const rules = {
+          ...(count('--keep-last', s('keepLast')) !== undefined
+            ? { last: count('--keep-last', s('keepLast')) as number }
+            : {}),
+          ...(count('--keep-hourly', s('keepHourly')) !== undefined
+            ? { hourly: count('--keep-hourly', s('keepHourly')) as number }
+            : {}),
+          ...(count('--keep-daily', s('keepDaily')) !== undefined
+            ? { daily: count('--keep-daily', s('keepDaily')) as number }
+            : {}),
+          ...(count('--keep-weekly', s('keepWeekly')) !== undefined
+            ? { weekly: count('--keep-weekly', s('keepWeekly')) as number }
+            : {}),
+          ...(count('--keep-monthly', s('keepMonthly')) !== undefined
+            ? { monthly: count('--keep-monthly', s('keepMonthly')) as number }
+            : {}),
+          ...(count('--keep-yearly', s('keepYearly')) !== undefined
+            ? { yearly: count('--keep-yearly', s('keepYearly')) as number }
+            : {}),
+          ...(Array.isArray(o['tag']) ? { tags: o['tag'] } : {}),
+          ...(s('host') !== undefined ? { host: s('host') as string } : {}),
+          dryRun: o['dryRun'] === true,
+        };
         const r = await repoForget(loaded, t, rules);
         for (const x of r.keep)
           out.record({ action: 'keep', id: x.id, time: x.time }, (v) => `keep    ${v.id.slice(0, 8)}  ${v.time}`);
@@ -321,6 +324,7 @@ function forgetCommand(repo: Command): void {
     });
 }
 
+/** `repo prune`. */
 function pruneCommand(repo: Command): void {
   repo
     .command('prune')
@@ -340,6 +344,7 @@ function pruneCommand(repo: Command): void {
     });
 }
 
+/** `repo unlock`. */
 function unlockCommand(repo: Command): void {
   repo
     .command('unlock')
@@ -359,6 +364,7 @@ function unlockCommand(repo: Command): void {
     });
 }
 
+/** `repo locks`. */
 function locksCommand(repo: Command): void {
   repo
     .command('locks')
@@ -386,6 +392,7 @@ function locksCommand(repo: Command): void {
     });
 }
 
+/** The `repo key add|list|remove` commands. */
 function keyCommands(repo: Command): void {
   const key = repo
     .command('key')
