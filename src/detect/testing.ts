@@ -26,7 +26,7 @@ export interface CaseResult {
 }
 
 /** 2024-01-15 10:00 UTC, a Monday morning: when cases start unless they say otherwise. */
-export const CASE_START = Date.UTC(2024, 0, 15, 10, 0, 0);
+const CASE_START = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 const httpDefaults = (time: number): HttpEvent => ({
   kind: 'http',
