@@ -17,7 +17,7 @@ function run(cmd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise
 }
 
 /** `Debian:12`, `Ubuntu:24.04`, or null when the distribution is neither. */
-export function osvEcosystemOfOs(osRelease: string): string | null {
+function osvEcosystemOfOs(osRelease: string): string | null {
   const get = (k: string) => new RegExp(`^${k}="?([^"\\n]*)"?`, 'm').exec(osRelease)?.[1];
   const id = get('ID');
   if (id === 'debian') {
@@ -29,7 +29,7 @@ export function osvEcosystemOfOs(osRelease: string): string | null {
 }
 
 /** Parses `dpkg-query -W -f '${Package}\t${Version}\t${Source}\t${db:Status-Abbrev}\n'`: installed packages by source package. */
-export function parseDpkg(out: string, ecosystem: string): Component[] {
+function parseDpkg(out: string, ecosystem: string): Component[] {
   const seen = new Set<string>();
   const list: Component[] = [];
   for (const line of out.split('\n')) {
@@ -91,16 +91,4 @@ export class LocalBinaryProbe implements BinaryProbe {
     }
     return out;
   }
-}
-
-/** debsecan's own report (`--format detail`) when installed: CVE ids per package, for comparison. */
-export async function debsecanReport(): Promise<Map<string, Set<string>> | null> {
-  const r = await run('debsecan', ['--format', 'packages']);
-  if (r === null) return null;
-  const m = new Map<string, Set<string>>();
-  for (const line of r.out.split('\n')) {
-    const p = line.trim();
-    if (p !== '') m.set(p, new Set());
-  }
-  return m;
 }

@@ -71,7 +71,7 @@ type Affected = z.infer<typeof affected>;
 type Range = z.infer<typeof range>;
 
 /** The affected entries of a record for one package (ecosystem compared without its release suffix only when the record has none). */
-export function affectedFor(record: OsvRecord, ecosystem: string, name: string): Affected[] {
+function affectedFor(record: OsvRecord, ecosystem: string, name: string): Affected[] {
   return (record.affected ?? []).filter((a) => {
     const p = a.package;
     if (p === undefined) return false;

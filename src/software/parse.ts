@@ -14,7 +14,7 @@ export interface Parsed {
 const versionLike = /^(?:[vV]?[0-9][0-9A-Za-z.+~:_-]{0,63}|dev-[A-Za-z0-9._/-]{1,60})$/;
 const nameLike = /^[A-Za-z0-9@][A-Za-z0-9@._/+-]{0,199}$/;
 
-export function lineOf(text: string, index: number): number {
+function lineOf(text: string, index: number): number {
   let n = 1;
   for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
   return n;
@@ -166,5 +166,3 @@ export function headerField(text: string, field: string): { value: string; line:
   const value = (m[1] as string).trim();
   return versionLike.test(value) ? { value, line: lineOf(text, m.index) } : null;
 }
-
-export { versionLike, nameLike };

@@ -51,7 +51,7 @@ interface DebVersion {
   revision: string;
 }
 
-export function parseDebian(v: string): DebVersion {
+function parseDebian(v: string): DebVersion {
   const s = v.trim();
   const colon = s.indexOf(':');
   const epoch = colon >= 0 ? Number.parseInt(s.slice(0, colon), 10) : 0;

@@ -16,7 +16,7 @@ CREATE INDEX software_affected_id ON software_affected (source, id);
 CREATE TABLE software_seen (key TEXT PRIMARY KEY, first_seen ${int} NOT NULL);
 `;
 
-export const softwareMigrations: Migration[] = [{ version: 1, sqlite: tables('INTEGER'), postgres: tables('BIGINT') }];
+const softwareMigrations: Migration[] = [{ version: 1, sqlite: tables('INTEGER'), postgres: tables('BIGINT') }];
 
 /** The ecosystem an advisory's package is looked up by: `Debian:12` stays, names lower-cased except npm. */
 function base(ecosystem: string): string {
