@@ -118,7 +118,9 @@ export function isAffected(record: OsvRecord, ecosystem: string, name: string, v
   const fixed: string[] = [];
   let hit = false;
   for (const a of affectedFor(record, ecosystem, name)) {
-    if ((a.versions ?? []).some((v) => v === version || cmp(v, version) === 0)) hit = true;
+    // A branch (dev-*) is equal to every other branch in PHP's order: it matches its own name only.
+    if ((a.versions ?? []).some((v) => v === version || (!version.startsWith('dev-') && cmp(v, version) === 0)))
+      hit = true;
     for (const r of a.ranges ?? []) {
       // A Composer branch (dev-master) has no place in a version order: only a listed version matches it.
       if (r.type === 'GIT' || version.startsWith('dev-')) continue;
