@@ -23,6 +23,7 @@ export const commandModules: Record<string, Loader> = {
   repo: () => import('./repo.ts'),
   backup: () => import('./backup-copy.ts'),
   obligations: () => import('./obligations.ts'),
+  notices: () => import('./notices.ts'),
   config: () => import('./config.ts'),
 };
 
