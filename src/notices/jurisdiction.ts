@@ -123,12 +123,15 @@ const COUNTRY_ALIASES: Record<string, string> = {
   eire: 'IE',
 };
 
+/** Codes ICU names that are no country of residence (UK is GB's alias, set below). */
+const NOT_COUNTRIES = new Set(['UK', 'EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ', 'AA']);
+
 let countryIndex: Map<string, string> | undefined;
 
 /** English (and a few native) country names to ISO codes, built from the runtime's ICU data. */
 function countries(): Map<string, string> {
   if (countryIndex) return countryIndex;
-  const m = new Map<string, string>(Object.entries(COUNTRY_ALIASES));
+  const m = new Map<string, string>();
   const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
   const A = 65;
   for (let i = 0; i < 26; i++)
@@ -140,11 +143,12 @@ function countries(): Map<string, string> {
       } catch {
         name = undefined;
       }
-      if (name !== undefined && name !== code) {
+      if (name !== undefined && name !== code && !NOT_COUNTRIES.has(code)) {
         m.set(fold(name), code);
         m.set(fold(code), code);
       }
     }
+  for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) m.set(alias, code);
   countryIndex = m;
   return m;
 }
