@@ -140,7 +140,7 @@ LEFT JOIN ${p}state s ON s.id_state = a.id_state${w.sql}`,
 /** One page of a preset's rows after the last id seen (keyset paging: no OFFSET, steady memory). */
 export function pageSql(inner: PresetSql, after: string | number | null, limit: number): PresetSql {
   return {
-    sql: `SELECT q.id, q.email, q.first_name, q.last_name, q.country, q.region FROM (${inner.sql}) q${
+    sql: `SELECT q.* FROM (${inner.sql}) q${
       after === null ? '' : ' WHERE q.id > ?'
     } ORDER BY q.id LIMIT ${Math.floor(limit)}`,
     params: after === null ? inner.params : [...inner.params, after],
