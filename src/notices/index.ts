@@ -20,3 +20,12 @@ export type {
   Recipient,
   ShopPreset,
 } from './ports.ts';
+export {
+  lintNotice,
+  parseTemplate,
+  renderNotice,
+  type ContentRequirements,
+  type LintGap,
+  type NoticeTemplate,
+  type RenderedNotice,
+} from './templates.ts';

@@ -8,7 +8,11 @@ import {
   audienceReport,
   importCsvAudience,
   importShopAudience,
+  exampleVars,
+  lintTemplate,
   listAudiences,
+  noticeTemplateNames,
+  previewNotice,
   recipientFields,
   type AudienceInfo,
   type CsvEncoding,
@@ -16,7 +20,7 @@ import {
   type RecipientField,
   type ShopPreset,
 } from '../../app/notices.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, EXIT_FOUND } from '../../core/errors.ts';
 import { withAppFor, positiveInt } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
 import { progressBar } from '../progress.ts';
@@ -87,7 +91,9 @@ export function register(program: Command): void {
         '\nFirst build an audience: `ripcord notices audience import NAME --csv customers.csv`, or straight from the ' +
           'shop: `--shop-db mysql://reader@localhost/magento --preset magento2`. Then `notices audience stats NAME` ' +
           'counts the people per jurisdiction, which is what `ripcord obligations assess` needs in `affected`.\n' +
-          'Templates, campaigns and sending are not built yet (issue 10).',
+          'Then check the notice: `notices preview california --vars incident.yml` and ' +
+          '`notices lint california --for US-CA,US-MA --vars incident.yml`.\n' +
+          'Campaigns and sending are not built yet (issue 10).',
       ),
     );
   const aud = cmd.command('audience').description('Who receives the notice: import, list, show, stats.');
@@ -247,5 +253,82 @@ export function register(program: Command): void {
           ),
         );
       }
+    });
+
+  const varsHelp = `the incident's values for the placeholders (YAML: shop:, incident:); default: the demo shop's ${exampleVars}`;
+
+  cmd
+    .command('preview')
+    .description('Render a notice (subject, plain text, HTML) as one recipient would receive it.')
+    .argument('<template>', `a shipped template (${noticeTemplateNames().join(', ')}) or your own FILE.md`)
+    .option('--vars <file>', varsHelp)
+    .option('--audience <audience>', 'take the recipient from this audience')
+    .option('--recipient <n|address>', 'which recipient of the audience: position (1 = first) or address', '1')
+    .option('--html', 'print the HTML part instead of the plain text')
+    .option('--json', 'one JSON object: subject, text, html, headings')
+    .action(
+      async (
+        template: string,
+        o: { vars?: string; audience?: string; recipient: string; html?: boolean; json?: boolean },
+        c: Command,
+      ) => {
+        const out = createOut(o.json === true);
+        const varsFile = o.vars ?? exampleVars;
+        if (o.vars === undefined)
+          out.note(`note: using the demo shop's values (${exampleVars}); give yours with --vars`);
+        const opts = {
+          template,
+          varsFile,
+          recipient: o.recipient,
+          ...(o.audience !== undefined ? { audience: o.audience } : {}),
+        };
+        const r =
+          o.audience !== undefined
+            ? await withAppFor(c, (app) => previewNotice(app, opts))
+            : await previewNotice(null, opts);
+        out.record(
+          r,
+          (v) =>
+            `Subject: ${safe(v.subject)}\n\n${(o.html === true ? v.html : v.text).split('\n').map(safe).join('\n')}`,
+        );
+      },
+    );
+
+  cmd
+    .command('lint')
+    .description("Check a notice against the content the jurisdictions' laws require; names each gap.")
+    .argument('<template>', `a shipped template (${noticeTemplateNames().join(', ')}) or your own FILE.md`)
+    .requiredOption(
+      '--for <codes>',
+      'jurisdictions, comma-separated (e.g. US-CA,US-MA,EU-DE; see `notices audience stats`)',
+    )
+    .option('--vars <file>', varsHelp)
+    .option('--json', 'one JSON object per gap')
+    .addHelpText(
+      'after',
+      wrapped(
+        '\nA template lists in its front matter (`elements:`) the required elements it contains and the heading of ' +
+          'the section that holds each; the lint checks the title, every required element and heading, statements a ' +
+          'law forbids, and that every placeholder is filled. Exit status 1 when there are gaps.',
+      ),
+    )
+    .action(async (template: string, o: { for: string; vars?: string; json?: boolean }) => {
+      const out = createOut(o.json === true);
+      const codes = o.for
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
+      const r = await lintTemplate(template, codes, o.vars ?? exampleVars);
+      if (out.json) for (const g of r.gaps) out.record(g, () => '');
+      else if (r.gaps.length === 0) out.text(`${safe(template)}: no gaps for ${r.jurisdictions.join(', ')}`);
+      else
+        out.text(
+          `${safe(template)}: ${r.gaps.length} gaps for ${r.jurisdictions.join(', ')}\n` +
+            table(
+              r.gaps.map((g) => [g.jurisdiction, g.kind, g.element, safe(g.message)]),
+              ['JURISDICTION', 'GAP', 'ELEMENT', 'WHAT IS NEEDED'],
+            ),
+        );
+      if (r.gaps.length > 0) process.exitCode = EXIT_FOUND;
     });
 }

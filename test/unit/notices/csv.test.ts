@@ -75,13 +75,13 @@ test('property: any table reads back with its values and line numbers', async ()
       ),
       fc.boolean(),
       async (table, bom) => {
-        // trim: true in the parser, so values are compared trimmed; fully blank lines are skipped.
+        // Every field is quoted, so values come back exactly (trim only applies outside quotes).
         let text = `${bom ? '\ufeff' : ''}email,name\n`;
         const expected: { line: number; email: string; name: string }[] = [];
         let line = 2;
         for (const [e, n] of table) {
           const rec = `${quote(e)},${quote(n)}\n`;
-          expected.push({ line: line + (rec.match(/\r\n|\r|\n/g)?.length ?? 1) - 1, email: e.trim(), name: n.trim() });
+          expected.push({ line: line + (rec.match(/\r\n|\r|\n/g)?.length ?? 1) - 1, email: e, name: n });
           text += rec;
           line += rec.match(/\r\n|\r|\n/g)?.length ?? 1;
         }
