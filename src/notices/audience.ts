@@ -8,10 +8,6 @@ import type { CsvItem } from './csv.ts';
 import { placeOf } from './jurisdiction.ts';
 import type { AudienceInfo, AudienceProblem, AudienceStore, CustomerRow, Recipient } from './ports.ts';
 
-export interface ImportResult {
-  audience: AudienceInfo;
-}
-
 type Item =
   | {
       ok: true;

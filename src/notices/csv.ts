@@ -32,7 +32,7 @@ const ALIASES: Record<RecipientField, readonly string[]> = {
 
 const foldHeader = (s: string): string => s.toLowerCase().replace(/[\s_\-./]+/g, '');
 
-export interface CsvRow {
+interface CsvRow {
   line: number;
   fields: Partial<Record<RecipientField, string>>;
   extra: Record<string, string>;
@@ -41,7 +41,7 @@ export interface CsvRow {
 export type CsvItem = { ok: true; row: CsvRow } | { ok: false; line: number; message: string };
 
 /** Which of our fields each header column holds; `map` (field -> header) overrides the aliases. */
-export function mapHeader(
+function mapHeader(
   header: readonly string[],
   map: Partial<Record<RecipientField, string>>,
   where: string,

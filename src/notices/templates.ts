@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 
-export const frontMatterSchema = z
+const frontMatterSchema = z
   .object({
     title: z.string().describe('the notice title, the first heading of the rendered notice'),
     subject: z.string().describe('the e-mail subject (Liquid)'),
@@ -24,7 +24,7 @@ export const frontMatterSchema = z
   })
   .strict();
 
-export type FrontMatter = z.infer<typeof frontMatterSchema>;
+type FrontMatter = z.infer<typeof frontMatterSchema>;
 
 export interface NoticeTemplate {
   name: string;
