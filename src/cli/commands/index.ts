@@ -25,6 +25,7 @@ const commandModules: Record<string, Loader> = {
   obligations: () => import('./obligations.ts'),
   software: () => import('./software.ts'),
   vulns: () => import('./vulns.ts'),
+  notices: () => import('./notices.ts'),
   config: () => import('./config.ts'),
 };
 
