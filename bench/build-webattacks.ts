@@ -74,6 +74,8 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
         for (const raw of show(dir, file).split('\n')) {
           const p = raw.replace(/\r$/, '');
           // Fuzz characters alone (', ", #, --) are probes of a parser, not attacks.
+          // Comment lines of the lists (fuzzdb's "# ...") are not payloads.
+          if (p.startsWith('# ')) continue;
           if (p.trim().length < 4) {
             if (p.trim() !== '') dropped++;
             continue;

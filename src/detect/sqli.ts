@@ -298,7 +298,11 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       i = end + 1;
       continue;
     }
-    if (isDigit(c) || (ch === '.' && isDigit(text.charCodeAt(i + 1)))) {
+    if (
+      isDigit(c) ||
+      (ch === '.' && isDigit(text.charCodeAt(i + 1))) ||
+      (out === '' && (ch === '-' || ch === '+') && isDigit(text.charCodeAt(i + 1)))
+    ) {
       i++;
       while (i < n && (isWord(text.charCodeAt(i)) || text[i] === '.')) i++;
       out += 'n';
@@ -397,10 +401,13 @@ function closeOf(text: string, from: number, q: string): number {
 // Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
 // a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
 const afterString =
-  /^\)*(?:&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$)|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))|^\)*[nbv]?(?:&[nsfv(])/;
-// Bare shapes (a numeric parameter): a number, then a logical operator with a comparison or
-// call within a few tokens, UNION, a stacked statement, ORDER BY, or an operator and a call.
-const bareStart = /^[(o]*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*(?:c|;|$)|E)|U|;(?:E|c|$)|k[nb]|o\(*f|c$)/;
+  /^\)*(?:&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$)|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
+// Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
+// operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
+// ORDER BY a number, or an operator and a call; or the value starts with the logical
+// operator itself (`or 1=1--`).
+const bareStart =
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsv]\)*o[nsv(]|f|nc)/;
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 

@@ -67,7 +67,12 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
     return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
   }
   // Start at the first `..` (a routed parameter or a JSON string starts there).
-  const tail = norm.slice(first);
+  let tail = norm.slice(first);
+  // `..X..X` with the same junk X (bogus encodings such as %c1%8s, %bg%qf, %uF025 that old
+  // servers read as a slash): the repeated junk is the separator.
+  const rep = /^\.{2,}([^./a-z0-9]{1,12}|[^./]*[^./a-z0-9][^./]{0,10})\.{2,}/.exec(tail);
+  if (rep !== null && rep[1] !== undefined && !tail.startsWith(`${tail.slice(0, 2)}/`))
+    tail = tail.split(rep[1]).join('/');
   let depth = 0;
   let climbs = 0;
   const kept: string[] = [];
