@@ -36,7 +36,8 @@ const show = (dir: string, path: string): string => git(dir, ['show', `HEAD:${pa
 /** PayloadsAllTheThings: the Intruder lists of each class. */
 const pattLists: Record<Category, { under: string; skip?: RegExp }[]> = {
   sqli: [{ under: 'SQL Injection/Intruder' }],
-  xss: [{ under: 'XSS Injection/Intruders', skip: /jsonp_endpoint/ }],
+  // Lists of bare event-handler names and JSONP endpoints are word lists, not payloads.
+  xss: [{ under: 'XSS Injection/Intruders', skip: /jsonp_endpoint|0xcela_event_handlers/ }],
   traversal: [
     { under: 'Directory Traversal/Intruder' },
     { under: 'File Inclusion/Intruders/Traversal.txt' },
@@ -151,7 +152,9 @@ function fromCrs(dir: string): Payload[] {
         // Path-only LFI tests: the path itself is the payload.
         if (vals.length === 0 && category === 'traversal' && !u.includes('?') && /\.\.|%/.test(u)) vals.push(u);
         for (const v of vals) {
-          if (seen.has(v)) continue;
+          // Plain words are the other arguments of a test whose attack sits in a header, cookie
+          // or argument name (not in the request line).
+          if (seen.has(v) || /^[A-Za-z0-9_ .-]{0,24}$/.test(v)) continue;
           seen.add(v);
           out.push({ category, source: `crs:${rule}`, payload: v });
         }

@@ -93,9 +93,43 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
   return { path: tail.slice(0, 200), climbs, sensitive: m === null ? null : m[0].replace(/^\//, '') };
 }
 
+// A sensitive name whose separators may be any junk (the separator encodings no decoder knows).
+const looseSensitive =
+  /^(?:etc.{1,12}(?:passwd|shadow|group|hosts|issue)|boot\.ini|win\.ini|system\.ini|windows.{1,12}(?:win\.ini|system32)|winnt.{1,12}win\.ini|proc.{1,12}self|wp-config\.php|\.env\b|app.{1,12}etc.{1,12}env\.php)/;
+const repeatedUnit = /^(.{2,24}?)\1{2,}/;
+
+/**
+ * The shape dotdotpwn-style payloads keep whatever bogus encoding they use: one short unit of
+ * dots and junk (`..%c1%8s`, `?.%uEFC8`, `.?0x5c`) repeated, then a sensitive file. Looked for
+ * at the start of the value and after each `/`, `=` or `:`.
+ */
+function repeatedClimb(norm: string): PathVerdict | null {
+  const text = norm.length > 600 ? norm.slice(0, 600) : norm;
+  for (let at = 0; at >= 0 && at < text.length; at = nextStart(text, at)) {
+    const m = repeatedUnit.exec(text.slice(at));
+    if (m === null) continue;
+    const unit = m[1] ?? '';
+    if (!/[.?]/.test(unit) || /^[a-z0-9]+$/.test(unit)) continue;
+    const rest = text.slice(at + m[0].length);
+    const s = looseSensitive.exec(rest);
+    if (s !== null)
+      return { path: text.slice(at, at + 200), climbs: Math.floor(m[0].length / unit.length), sensitive: s[0] };
+  }
+  return null;
+}
+
+function nextStart(text: string, at: number): number {
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' || c === '=' || c === ':' || c === '"') return i + 1;
+  }
+  return -1;
+}
+
 /** A traversal: climbing two or more levels, or climbing to a sensitive file. */
 export function detectTraversal(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
-  const v = analysePath(normalisePath(raw, steps), absoluteCounts);
-  if (v === null) return null;
-  return v.climbs >= 2 || v.sensitive !== null ? v : null;
+  const norm = normalisePath(raw, steps);
+  const v = analysePath(norm, absoluteCounts);
+  if (v !== null && (v.climbs >= 2 || v.sensitive !== null)) return v;
+  return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;
 }
