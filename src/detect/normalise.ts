@@ -6,7 +6,7 @@
 // plain and this runs for every request.
 
 /** Longest text looked at; anything longer is cut (keeps regex cost bounded on huge lines). */
-const MAX_FIELD = 8192;
+export const MAX_FIELD = 8192;
 
 const hexVal = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
