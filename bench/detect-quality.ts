@@ -5,6 +5,7 @@
 // web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
 // installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
+// [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks)
 
 import { seededRandom as rng } from '../src/core/random.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { createDetector, loadRules, type Finding } from '../src/detect/index.ts'
 import { getParser } from '../src/logs/index.ts';
 import type { LogEvent } from '../src/logs/index.ts';
 import { accessLines } from './gen-access-log.ts';
+import { defaultOut as websetDir } from './build-webattacks.ts';
 
 const root = join(import.meta.dirname, '..');
 const defaultAttacksDir = join(root, 'test', 'fixtures', 'attacks');
@@ -181,6 +183,94 @@ function peer(items: Item[], dataDir: string): { matched: number } | { error: st
   return { matched: items.filter((i) => matched.has(i.line.trim())).length };
 }
 
+const webCats = ['sqli', 'xss', 'traversal', 'cmdi'] as const;
+const predicted = [...webCats, 'rfi', 'other', 'none'] as const;
+
+/** The public set: detection per category and position, and a category x predicted table. */
+function webset(dir: string, verbose: boolean): void {
+  for (const [file, title] of [
+    ['dev.tsv', 'development: PayloadsAllTheThings'],
+    ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
+  ] as const) {
+    const path = join(dir, file);
+    if (!existsSync(path)) {
+      console.log(
+        `\nPublic set ${title}: skipped, ${path} is missing (npm run bench -- build-webattacks --patt … --crs …)`,
+      );
+      continue;
+    }
+    const rows = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const [cat = '', position = '', source = '', payload = '', line = ''] = l.split('\t');
+        return { cat, position, source, payload, line };
+      });
+    const rules = loadRules();
+    const detector = createDetector(rules.compiled);
+    const parser = getParser('nginx');
+    const ctx = { year: 2024, now: Date.UTC(2024, 6, 1), timezone: 'UTC' };
+    const table = new Map<string, Map<string, number>>();
+    const byPos = new Map<string, [number, number]>();
+    let postFlagged = 0;
+    let postTotal = 0;
+    const misses: string[] = [];
+    for (const r of rows) {
+      const p = parser.parse(r.line, ctx);
+      const findings = p.type === 'event' ? detector.process(p.event) : [];
+      if (r.position === 'post') {
+        postTotal++;
+        if (findings.length > 0) postFlagged++;
+        continue;
+      }
+      const cats = findings.map((f) => f.category);
+      const pred =
+        cats.length === 0
+          ? 'none'
+          : cats.includes(r.cat)
+            ? r.cat
+            : (webCats.find((c) => cats.includes(c)) ?? (cats.includes('rfi') ? 'rfi' : 'other'));
+      const row = table.get(r.cat) ?? new Map<string, number>();
+      row.set(pred, (row.get(pred) ?? 0) + 1);
+      table.set(r.cat, row);
+      const k = `${r.cat}|${r.position}`;
+      const v = byPos.get(k) ?? [0, 0];
+      v[0]++;
+      if (pred !== 'none') v[1]++;
+      byPos.set(k, v);
+      if (pred === 'none' && verbose) misses.push(`  miss ${r.cat} [${r.position}] ${r.source} ${r.payload}`);
+    }
+    console.log(`\nPublic set ${title} (${rows.length} lines)`);
+    console.log(
+      `  ${'category'.padEnd(10)} ${'lines'.padStart(6)} ${'flagged'.padStart(8)}  ${['query', 'path', 'rest', 'json'].map((x) => x.padStart(7)).join(' ')}`,
+    );
+    for (const c of webCats) {
+      const row = table.get(c);
+      if (row === undefined) continue;
+      const total = [...row.values()].reduce((a, b) => a + b, 0);
+      const flagged = total - (row.get('none') ?? 0);
+      const per = ['query', 'path', 'rest', 'json'].map((pos) => {
+        const v = byPos.get(`${c}|${pos}`) ?? [0, 0];
+        return pct(v[1], v[0]).padStart(7);
+      });
+      console.log(
+        `  ${c.padEnd(10)} ${String(total).padStart(6)} ${pct(flagged, total).padStart(8)}  ${per.join(' ')}`,
+      );
+    }
+    console.log(`  confusion (rows: true category; columns: predicted)`);
+    console.log(`  ${''.padEnd(10)} ${predicted.map((p) => p.padStart(9)).join('')}`);
+    for (const c of webCats) {
+      const row = table.get(c);
+      if (row === undefined) continue;
+      console.log(`  ${c.padEnd(10)} ${predicted.map((p) => String(row.get(p) ?? 0).padStart(9)).join('')}`);
+    }
+    console.log(
+      `  POST form (payload in the body, not in the log): ${postFlagged} of ${postTotal} flagged (not counted above)`,
+    );
+    for (const m of misses) console.log(m);
+  }
+}
+
 export default function main(args: string[]): void {
   const verbose = args.includes('--verbose');
   const benignArg = args.indexOf('--benign');
@@ -281,6 +371,9 @@ export default function main(args: string[]): void {
   console.log(
     `\nTargets: attacks flagged > 95%: ${(rate * 100).toFixed(1)}% ${rate > 0.95 ? 'PASS' : 'FAIL'}; benign flagged < 0.1%: ${(fp * 100).toFixed(3)}% ${fp < 0.001 ? 'PASS' : 'FAIL'}`,
   );
+
+  const websetArg = args.indexOf('--webset');
+  webset(websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir, verbose);
 
   if (!args.includes('--no-peer')) {
     const p = peer(allAttack, dataDir);

@@ -15,6 +15,10 @@ import type {
 import { parseDuration } from './spec.ts';
 import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
+import { matchStructure, prefilters, structuralKinds } from './structure.ts';
+
+/** Verdicts per raw value kept by each structural leaf (emptied when full). */
+const STRUCTURE_CACHE = 5_000;
 
 /** What made a condition true: the field, the view it was read through, and the matched text. */
 export interface Hit {
@@ -126,14 +130,14 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
   const slot = slotOf(on, leaf.field, view) as Slot;
   const field = leaf.field;
   const fold = (s: string): string => (view === 'raw' ? s : s.toLowerCase());
-  const ops = (['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists'] as const).filter(
-    (k) => leaf[k] !== undefined,
-  );
+  const ops = (
+    ['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists', 'sqli', 'traversal'] as const
+  ).filter((k) => leaf[k] !== undefined);
   const range = leaf.gte !== undefined || leaf.lt !== undefined;
   if (ops.length + (range ? 1 : 0) !== 1) {
     problems.add(
       where,
-      `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists); found ${ops.length + (range ? 1 : 0)}`,
+      `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal); found ${ops.length + (range ? 1 : 0)}`,
     );
     return null;
   }
@@ -149,6 +153,30 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
     };
   }
   const op = ops[0];
+  if (op === 'sqli' || op === 'traversal') {
+    if (!def.text || (leaf.view !== undefined && leaf.view !== 'decoded')) {
+      problems.add(where, `${op} reads a text field and decodes it itself (leave out view)`);
+      return null;
+    }
+    const kind = structuralKinds.find((k) => k === op) ?? 'sqli';
+    const rawSlot = slotOf(on, field, 'raw') as Slot;
+    const holder = { gate: -1 };
+    leafHolders.set(leaf, holder);
+    members.push({ slot, source: prefilters[kind], holder });
+    const cache = new Map<string, string | null>();
+    return (ctx) => {
+      if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;
+      const v = toStr(ctx.value(rawSlot));
+      if (v === null || v === '') return null;
+      let m = cache.get(v);
+      if (m === undefined) {
+        m = matchStructure(kind, field, v);
+        if (cache.size >= STRUCTURE_CACHE) cache.clear();
+        cache.set(v, m);
+      }
+      return m === null ? null : hit(m, true);
+    };
+  }
   switch (op) {
     case 'exists': {
       const want = leaf.exists === true;

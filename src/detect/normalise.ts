@@ -6,7 +6,7 @@
 // plain and this runs for every request.
 
 /** Longest text looked at; anything longer is cut (keeps regex cost bounded on huge lines). */
-const MAX_FIELD = 8192;
+export const MAX_FIELD = 8192;
 
 const hexVal = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
@@ -39,6 +39,21 @@ function decodeBytes(run: string): string {
       const cp = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
       out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
       i += 4;
+    } else if (
+      b >= 0xf8 &&
+      b < 0xfe &&
+      [1, 2, 3, 4, 5].slice(0, b < 0xfc ? 4 : 5).every((k) => cont(bytes[i + k] ?? -1))
+    ) {
+      // 5- and 6-byte forms (not UTF-8 any more, but old decoders took them): %f8%80%80%80%ae = '.'.
+      const len = b < 0xfc ? 5 : 6;
+      let cp = b & (b < 0xfc ? 0x03 : 0x01);
+      for (let k = 1; k < len; k++) cp = cp * 64 + ((bytes[i + k] ?? 0) & 0x3f);
+      out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
+      i += len;
+    } else if ((b === 0xc0 || b === 0xc1) && b1 >= 0xc0) {
+      // An overlong lead with a bogus second byte (%c0%ee): IIS kept the low six bits ('.').
+      out += String.fromCharCode(((b & 1) << 6) | (b1 & 0x3f));
+      i += 2;
     } else if (b === 0xc0 || b === 0xc1) {
       // A lone overlong lead byte (%c0%2e): old IIS decoders dropped it and kept the next.
       i += 1;

@@ -39,9 +39,21 @@ const leafSchema = z
     gte: z.number().optional().describe('Numeric field is at least this.'),
     lt: z.number().optional().describe('Numeric field is below this.'),
     exists: z.boolean().optional().describe('The field is present (not null or empty) — or absent when false.'),
+    sqli: z
+      .literal(true)
+      .optional()
+      .describe(
+        'A value of the field (path segment, query value, JSON string in a parameter) reads as SQL injection: its token fingerprint, read bare or after a closing quote, has an injection shape.',
+      ),
+    traversal: z
+      .literal(true)
+      .optional()
+      .describe(
+        'A value of the field, with every encoding resolved, climbs two or more directories (or up to a sensitive file), or a parameter names a sensitive file by absolute path.',
+      ),
   })
   .describe(
-    'One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists).',
+    'One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal).',
   );
 
 export type LeafSpec = z.infer<typeof leafSchema>;

@@ -1,0 +1,434 @@
+// A small SQL tokenizer in the spirit of libinjection: a value is read as SQL in three contexts
+// (bare, as if a single quote had opened a string before it, as if a double quote had), each
+// token becomes one letter, and the short fingerprint of letters is compared with the shapes
+// injections have ("close the string, then a logical operator and a comparison", "a number,
+// then UNION SELECT", …) and prose does not. Structure instead of word lists means `+` or
+// `/**/` for spaces, brackets for spaces (`(1)and(1)=(1)`) and functions never listed before
+// are all the same shape. Pure and allocation-light: only runs on values a prefilter passed.
+
+/**
+ * Token letters: s string, n number or literal, b bare word, v @variable, f SQL function
+ * (a known one, or a dotted package name, before `(`), & logical operator, o other operator,
+ * U union, E statement keyword, k clause keyword, ( ) , ; punctuation, c comment, x other.
+ */
+export type Fingerprint = string;
+
+/** Longest fingerprint built: injections show their shape within the first tokens. */
+const MAX_TOKENS = 10;
+
+const logical = new Set(['and', 'or', 'xor', 'not', '&&', '||', '!']);
+const operatorWords = new Set([
+  'like',
+  'rlike',
+  'regexp',
+  'between',
+  'is',
+  'in',
+  'div',
+  'mod',
+  'sounds',
+  'collate',
+  'escape',
+]);
+const literals = new Set([
+  'true',
+  'false',
+  'null',
+  'unknown',
+  'current_user',
+  'current_date',
+  'current_time',
+  'current_timestamp',
+  'localtime',
+  'sysdate',
+]);
+const statements = new Set([
+  'select',
+  'insert',
+  'update',
+  'delete',
+  'drop',
+  'exec',
+  'execute',
+  'declare',
+  'waitfor',
+  'create',
+  'alter',
+  'truncate',
+  'shutdown',
+  'call',
+  'grant',
+  'revoke',
+  'replace',
+  'handler',
+  'load',
+  'copy',
+  'pragma',
+  'attach',
+]);
+const clauses = new Set([
+  'from',
+  'where',
+  'order',
+  'group',
+  'having',
+  'limit',
+  'offset',
+  'into',
+  'procedure',
+  'case',
+  'when',
+  'then',
+  'else',
+  'end',
+  'as',
+  'by',
+  'all',
+  'distinct',
+  'top',
+  'values',
+  'set',
+  'table',
+  'delay',
+  'time',
+  'outfile',
+  'dumpfile',
+]);
+const unions = new Set(['union', 'intersect', 'except', 'minus']);
+/** Functions injections call (delays, string slicing for blind extraction, catalog lookups, errors). */
+const functions = new Set([
+  'sleep',
+  'benchmark',
+  'pg_sleep',
+  'if',
+  'iif',
+  'ifnull',
+  'nullif',
+  'isnull',
+  'coalesce',
+  'ascii',
+  'ord',
+  'char',
+  'chr',
+  'nchar',
+  'unicode',
+  'substr',
+  'substring',
+  'mid',
+  'left',
+  'right',
+  'length',
+  'len',
+  'char_length',
+  'instr',
+  'locate',
+  'position',
+  'strcmp',
+  'version',
+  'database',
+  'schema',
+  'user',
+  'system_user',
+  'session_user',
+  'current_user',
+  'db_name',
+  'user_name',
+  'host_name',
+  'suser_name',
+  'suser_sname',
+  'is_srvrolemember',
+  'has_dbaccess',
+  'concat',
+  'concat_ws',
+  'group_concat',
+  'string_agg',
+  'array_agg',
+  'count',
+  'cast',
+  'convert',
+  'extractvalue',
+  'updatexml',
+  'load_file',
+  'hex',
+  'unhex',
+  'bin',
+  'conv',
+  'rand',
+  'floor',
+  'exp',
+  'elt',
+  'make_set',
+  'export_set',
+  'randomblob',
+  'zeroblob',
+  'lower',
+  'upper',
+  'lcase',
+  'ucase',
+  'reverse',
+  'md5',
+  'sha1',
+  'exists',
+  'row',
+  'now',
+  'sysdate',
+  'json_keys',
+  'gtid_subset',
+  'name_const',
+  'xmltype',
+  'sqlite_version',
+  'pg_read_file',
+  'current_database',
+  'quotename',
+  'regexp_substr',
+  'char_length',
+  'bit_length',
+  'octet_length',
+  'xp_cmdshell',
+  'openrowset',
+  'opendatasource',
+  'waitfor',
+  'to_char',
+  'to_number',
+  'decode',
+  'nvl',
+  'soundex',
+  'geometrycollection',
+  'multipoint',
+  'polygon',
+  'linestring',
+  'multipolygon',
+  'multilinestring',
+  'procedure',
+  'analyse',
+  'greatest',
+  'least',
+  'abs',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'inet_server_addr',
+  'lo_import',
+  'dbms_xmlgen',
+  'make_set',
+  'uuid',
+  'connection_id',
+  'last_insert_id',
+  'row_count',
+  'found_rows',
+  'charset',
+  'collation',
+  'space',
+  'repeat',
+  'lpad',
+  'rpad',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'field',
+  'find_in_set',
+  'strpos',
+  'textcat',
+]);
+/** Two-word keywords that count as one clause token. */
+const pairs: Record<string, string> = { order: 'by', group: 'by' };
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWord = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95 || c === 36 || c === 46 || c > 127;
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0;
+
+export interface SqlVerdict {
+  /** The context the injection was read in: bare, ' or ". */
+  context: 'bare' | "'" | '"';
+  fingerprint: Fingerprint;
+}
+
+/**
+ * The fingerprint of `text` read in one context: for a quote context, the text is taken to
+ * start inside a string that quote opened (so the first token is that string, closed where
+ * the text first has the quote). Returns '' when the quote never closes (plain text).
+ */
+export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  if (quote !== '') {
+    const end = closeOf(text, 0, quote);
+    if (end < 0) return '';
+    out = 's';
+    i = end + 1;
+  }
+  while (i < n && out.length < MAX_TOKENS) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const ch = text[i] as string;
+    // Comments: --, #, /* */ (MySQL's /*! … */ runs its content: read it as code).
+    if ((ch === '-' && text[i + 1] === '-') || ch === '#') {
+      out += 'c';
+      break;
+    }
+    if (ch === '/' && text[i + 1] === '*') {
+      if (text[i + 2] === '!') {
+        i += 3;
+        while (i < n && isDigit(text.charCodeAt(i))) i++;
+        continue;
+      }
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) {
+        out += 'c';
+        break;
+      }
+      i = end + 2;
+      continue;
+    }
+    if (ch === '*' && text[i + 1] === '/') {
+      i += 2;
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') {
+      const end = closeOf(text, i + 1, ch);
+      // A backtick quotes a name; an unclosed string runs to the end.
+      out += ch === '`' ? 'b' : 's';
+      if (end < 0) break;
+      i = end + 1;
+      continue;
+    }
+    if (
+      isDigit(c) ||
+      (ch === '.' && isDigit(text.charCodeAt(i + 1))) ||
+      (out === '' && (ch === '-' || ch === '+') && isDigit(text.charCodeAt(i + 1)))
+    ) {
+      i++;
+      while (i < n && (isWord(text.charCodeAt(i)) || text[i] === '.')) i++;
+      out += 'n';
+      continue;
+    }
+    if (ch === '@') {
+      i++;
+      while (i < n && (text[i] === '@' || isWord(text.charCodeAt(i)))) i++;
+      out += 'v';
+      continue;
+    }
+    if (isWord(c)) {
+      const start = i;
+      while (i < n && isWord(text.charCodeAt(i))) i++;
+      const word = text.slice(start, i).toLowerCase();
+      let j = i;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const call = text[j] === '(';
+      if (logical.has(word)) out += '&';
+      else if (unions.has(word)) out += 'U';
+      else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
+      else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word))) out += 'f';
+      else if (literals.has(word)) out += 'n';
+      else if (operatorWords.has(word)) out += 'o';
+      else if (clauses.has(word)) {
+        const next = pairs[word];
+        if (next !== undefined) {
+          const m = text.slice(j, j + next.length).toLowerCase();
+          if (m === next && !isWord(text.charCodeAt(j + next.length))) i = j + next.length;
+        }
+        out += 'k';
+      } else out += 'b';
+      continue;
+    }
+    i++;
+    switch (ch) {
+      case '(':
+      case ')':
+      case ',':
+      case ';':
+        out += ch;
+        break;
+      case '&':
+      case '|':
+        // && and || are logical (|| also concatenates, which injections use the same way).
+        if (text[i] === ch) {
+          i++;
+          out += '&';
+        } else out += 'o';
+        break;
+      case '!':
+        if (text[i] === '=') {
+          i++;
+          out += 'o';
+        } else out += '&';
+        break;
+      case '=':
+      case '<':
+      case '>':
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+      case '^':
+      case '~':
+        while (i < n && '=<>'.includes(text[i] as string)) i++;
+        out += 'o';
+        break;
+      default:
+        out += 'x';
+    }
+  }
+  return out;
+}
+
+/** Index of the quote closing a string that starts at `from` ('' escapes and \' skipped), or -1. */
+function closeOf(text: string, from: number, q: string): number {
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === q) {
+      if (text[i + 1] === q) {
+        i++;
+        continue;
+      }
+      return i;
+    }
+  }
+  return -1;
+}
+
+// Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
+// a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
+const afterString =
+  /^\)*(?:&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$)|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
+// Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
+// operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
+// ORDER BY a number, or an operator and a call; or the value starts with the logical
+// operator itself (`or 1=1--`, `or x=x`), with SELECT and a call, number or `*` FROM, or with
+// a condition function (`if(1=2) select …`).
+const bareStart =
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvb(]|f|n(?:c|$))|^E(?:[fvn]|ok)|^f\((?:[nsv]o[nsv]|f)/;
+// Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
+const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
+
+/**
+ * Whether `text` (already URL-decoded) reads as a SQL injection in any context; null when not.
+ * Cheap exits first: plain words and numbers have none of the characters a shape needs.
+ */
+export function detectSqli(text: string): SqlVerdict | null {
+  if (text.length < 2) return null;
+  const hasSingle = text.includes("'");
+  const hasDouble = text.includes('"');
+  if (hasSingle) {
+    const fp = fingerprint(text, "'");
+    if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
+  }
+  if (hasDouble) {
+    const fp = fingerprint(text, '"');
+    if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
+  }
+  const fp = fingerprint(text, '');
+  if (bareStart.test(fp) || anywhere.test(fp)) return { context: 'bare', fingerprint: fp };
+  return null;
+}

@@ -1,0 +1,106 @@
+// The structural matchers rules use as conditions (`sqli: true`, `traversal: true`): split a
+// request field into the values an application reads (path segments, REST ids, query values,
+// string values of JSON in a parameter), decode each, and ask the SQL tokenizer (sqli.ts) or
+// the path normaliser (traversal.ts). They run only when the rule's prefilter gate passed.
+
+import { MAX_FIELD, decode } from './normalise.ts';
+import { detectSqli } from './sqli.ts';
+import { detectTraversal } from './traversal.ts';
+
+export const structuralKinds = ['sqli', 'traversal'] as const;
+export type StructuralKind = (typeof structuralKinds)[number];
+
+/**
+ * Cheap prefilters on the field's decoded view (merged into the rule engine's gate regex): a
+ * value without any of these cannot produce an injection fingerprint or a climbing path.
+ */
+export const prefilters: Record<StructuralKind, string> = {
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|&&`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]`,
+};
+
+const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
+
+/** Query values of a raw query string (decoded, `+` as space), with JSON string values. */
+function queryValues(query: string, out: string[]): void {
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    const raw = eq < 0 ? pair : pair.slice(eq + 1);
+    if (raw === '') continue;
+    const v = decode(raw, true);
+    out.push(v);
+    if ((v.startsWith('{') || v.startsWith('[')) && v.includes('"')) {
+      for (const m of v.matchAll(jsonString)) {
+        const s = m[1] ?? '';
+        out.push(s.includes('\\') ? s.replace(/\\(["\\/])/g, '$1') : s);
+      }
+    }
+  }
+}
+
+/** Splits a target (`/path?query`) at the first `?`. */
+function splitTarget(raw: string): [string, string | null] {
+  const q = raw.indexOf('?');
+  return q < 0 ? [raw, null] : [raw.slice(0, q), raw.slice(q + 1)];
+}
+
+/** For SQL: path segments (block comments resolved first so `/**\/` spaces survive the split). */
+function sqlValues(field: string, raw: string): string[] {
+  const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
+  const out: string[] = [];
+  if (field === 'target' || field === 'path' || field === 'query' || field === 'referer') {
+    let path: string;
+    let query: string | null;
+    if (field === 'query') [path, query] = ['', text];
+    else if (field === 'referer') {
+      const [p, q] = splitTarget(text.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, ''));
+      [path, query] = [p, q];
+    } else [path, query] = splitTarget(text);
+    if (path !== '') {
+      const dec = decode(path, true).replace(/\/\*[\s\S]*?\*\//g, ' ');
+      for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
+    }
+    if (query !== null) queryValues(query, out);
+    return out;
+  }
+  out.push(decode(text, false));
+  return out;
+}
+
+/** For paths: the whole path (it resolves from the web root) and each query value. */
+function pathValues(field: string, raw: string): { value: string; absolute: boolean }[] {
+  const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
+  if (field === 'target' || field === 'path' || field === 'query') {
+    const [path, query] = field === 'query' ? ['', text] : splitTarget(text);
+    const out: { value: string; absolute: boolean }[] = [];
+    if (path !== '') out.push({ value: path, absolute: false });
+    if (query !== null)
+      for (const pair of query.split('&')) {
+        const eq = pair.indexOf('=');
+        const v = eq < 0 ? pair : pair.slice(eq + 1);
+        if (v !== '') out.push({ value: v.replaceAll('+', ' '), absolute: true });
+      }
+    return out;
+  }
+  return [{ value: text, absolute: true }];
+}
+
+/** What a structural matcher found: a short, printable reason (fingerprint or normalised path). */
+export function matchStructure(kind: StructuralKind, field: string, raw: string): string | null {
+  if (kind === 'sqli') {
+    for (const v of sqlValues(field, raw)) {
+      const r = detectSqli(v);
+      if (r !== null)
+        return `sql fingerprint ${r.fingerprint} (${r.context === 'bare' ? 'bare' : `after ${r.context}`}) in ${clip(v)}`;
+    }
+    return null;
+  }
+  for (const { value, absolute } of pathValues(field, raw)) {
+    const r = detectTraversal(value, absolute);
+    if (r !== null)
+      return `path ${clip(r.path)} climbs ${r.climbs}${r.sensitive === null ? '' : `, names ${r.sensitive}`}`;
+  }
+  return null;
+}
+
+const clip = (s: string): string => (s.length > 120 ? `${s.slice(0, 117)}...` : s);

@@ -1,0 +1,135 @@
+// A path normaliser for traversal: resolve every encoding a server or application might undo
+// (URL-encoding in any depth, %u, overlong UTF-8, full-width and look-alike dots and slashes,
+// `0x2f`/`0x5c`/`0x2e` spelled out, backslashes, junk bytes around the dots), then walk the
+// segments and ask two questions instead of matching one regex per spelling: does the path
+// climb above where it starts (the web root, or the directory a file parameter is read from),
+// and does it name a file an attacker wants (passwords, keys, the shop's own configuration).
+
+import { decode } from './normalise.ts';
+
+export interface PathVerdict {
+  /** The normalised path from its first `..`, or the absolute path named. */
+  path: string;
+  /** Directories climbed above the starting point. */
+  climbs: number;
+  /** The sensitive file or folder named, if any. */
+  sensitive: string | null;
+}
+
+const sensitiveRe =
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.aws\/)/;
+
+/** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
+const spelled = /0x(?:2e|2f|5c)/g;
+const spelledMap: Record<string, string> = { '0x2e': '.', '0x2f': '/', '0x5c': '/' };
+
+/** Everything an application decodes, as one lower-case text with `/` separators. */
+export function normalisePath(raw: string, steps?: string[]): string {
+  let s = decode(raw, false, steps);
+  if (s.includes('0x')) {
+    const d = s.replace(spelled, (m) => spelledMap[m] ?? m);
+    if (d !== s) {
+      s = d;
+      steps?.push('0x2e/0x2f/0x5c spelled bytes');
+    }
+  }
+  if (s.includes('\\')) {
+    s = s.replaceAll('\\', '/');
+    steps?.push('backslash as separator');
+  }
+  return s;
+}
+
+// Inside a segment, bytes that are not part of a file name (control characters, ;, ?, %,
+// spaces, quotes): servers and filters drop or ignore them around dots (`..;/`, `..%00/`).
+// eslint-disable-next-line no-control-regex
+const junk = /[^a-z0-9._~@!$&'()+,=\-[\]{}\u0080-\uffff]|[\s"']/g;
+
+/** A segment that means "up": two or more dots, whatever junk sits between or after them. */
+function isUp(seg: string): boolean {
+  if (seg.length < 2) return false;
+  const clean = seg.includes('.') ? seg.replace(junk, '') : seg;
+  return clean.length >= 2 && /^\.+$/.test(clean);
+}
+
+/**
+ * Reads a normalised value as a path: how far it climbs from its first `..`, and what it names.
+ * `absoluteCounts`: a value that is itself an absolute path to a sensitive file counts (a file
+ * parameter), which is not so for the request path itself.
+ */
+export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict | null {
+  const first = norm.indexOf('..');
+  if (first < 0) {
+    if (!absoluteCounts) return null;
+    const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
+    if (abs === null) return null;
+    const m = sensitiveRe.exec(norm);
+    return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
+  }
+  // Start at the first `..` (a routed parameter or a JSON string starts there).
+  let tail = norm.slice(first);
+  // `..X..X` with the same junk X (bogus encodings such as %c1%8s, %bg%qf, %uF025 that old
+  // servers read as a slash): the repeated junk is the separator.
+  const rep = /^\.{2,}([^./a-z0-9]{1,12}|[^./]*[^./a-z0-9][^./]{0,10})\.{2,}/.exec(tail);
+  if (rep !== null && rep[1] !== undefined && !tail.startsWith(`${tail.slice(0, 2)}/`))
+    tail = tail.split(rep[1]).join('/');
+  let depth = 0;
+  let climbs = 0;
+  const kept: string[] = [];
+  for (const seg of tail.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (isUp(seg)) {
+      depth--;
+      if (-depth > climbs) climbs = -depth;
+      kept.pop();
+    } else {
+      depth++;
+      kept.push(seg.replace(junk, ''));
+    }
+  }
+  if (climbs === 0) return null;
+  const resolved = kept.join('/');
+  const m = sensitiveRe.exec(resolved);
+  return { path: tail.slice(0, 200), climbs, sensitive: m === null ? null : m[0].replace(/^\//, '') };
+}
+
+// A sensitive name whose separators may be any junk (the separator encodings no decoder knows).
+const looseSensitive =
+  /^(?:etc.{1,12}(?:passwd|shadow|group|hosts|issue)|boot\.ini|win\.ini|system\.ini|windows.{1,12}(?:win\.ini|system32)|winnt.{1,12}win\.ini|proc.{1,12}self|wp-config\.php|\.env\b|app.{1,12}etc.{1,12}env\.php)/;
+const repeatedUnit = /^(.{2,24}?)\1{2,}/;
+
+/**
+ * The shape dotdotpwn-style payloads keep whatever bogus encoding they use: one short unit of
+ * dots and junk (`..%c1%8s`, `?.%uEFC8`, `.?0x5c`) repeated, then a sensitive file. Looked for
+ * at the start of the value and after each `/`, `=` or `:`.
+ */
+function repeatedClimb(norm: string): PathVerdict | null {
+  const text = norm.length > 600 ? norm.slice(0, 600) : norm;
+  for (let at = 0; at >= 0 && at < text.length; at = nextStart(text, at)) {
+    const m = repeatedUnit.exec(text.slice(at));
+    if (m === null) continue;
+    const unit = m[1] ?? '';
+    if (!/[.?]/.test(unit) || /^[a-z0-9]+$/.test(unit)) continue;
+    const rest = text.slice(at + m[0].length);
+    const s = looseSensitive.exec(rest);
+    if (s !== null)
+      return { path: text.slice(at, at + 200), climbs: Math.floor(m[0].length / unit.length), sensitive: s[0] };
+  }
+  return null;
+}
+
+function nextStart(text: string, at: number): number {
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' || c === '=' || c === ':' || c === '"') return i + 1;
+  }
+  return -1;
+}
+
+/** A traversal: climbing two or more levels, or climbing to a sensitive file. */
+export function detectTraversal(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
+  const norm = normalisePath(raw, steps);
+  const v = analysePath(norm, absoluteCounts);
+  if (v !== null && (v.climbs >= 2 || v.sensitive !== null)) return v;
+  return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;
+}

@@ -1,0 +1,207 @@
+// The structural matchers: the SQL tokenizer's fingerprints, the path normaliser, and the
+// `sqli: true` / `traversal: true` rule conditions, on defanged samples written here (the
+// shapes of real injections with harmless values), plus properties that encodings of a
+// payload are detected like the payload.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { detectSqli, fingerprint } from '../../../src/detect/sqli.ts';
+import { analysePath, detectTraversal, normalisePath } from '../../../src/detect/traversal.ts';
+import { matchStructure } from '../../../src/detect/structure.ts';
+import { compileRules } from '../../../src/detect/compile.ts';
+import { createDetector } from '../../../src/detect/index.ts';
+import type { RuleSpec } from '../../../src/detect/index.ts';
+
+test('fingerprints fold tokens into letters, in bare and quote contexts', () => {
+  assert.equal(fingerprint('1 and left(version(),1)=4', ''), 'n&f(f(),n)');
+  assert.equal(fingerprint("x' or 'a'='a", "'"), 's&sos');
+  assert.equal(fingerprint('1/**/union/**/select/**/1', ''), 'nUEn');
+  assert.equal(fingerprint("admin'--", "'"), 'sc');
+  assert.equal(fingerprint('no quote here', "'"), '');
+  assert.equal(fingerprint('x" or ""="', '"'), 's&sos');
+});
+
+test('injection shapes are found; prose and shop searches are not', () => {
+  for (const s of [
+    '1 union select 1,2,3--',
+    '(1)and(1)=(1)--',
+    '1 and left(version(),1)=4',
+    "'||utl_http.request('http://x')||'",
+    "x') or ('a'='a",
+    "admin'#",
+    '1 or sleep(1)',
+    "'; drop table t--",
+    "1' order by 3--",
+    'or 1=1--',
+    '-1 union all select null',
+  ])
+    assert.notEqual(detectSqli(s), null, s);
+  for (const s of [
+    "rock'n'roll",
+    'red and blue shoes',
+    'union jack select',
+    "o'reilly and sons",
+    '<3 order by price',
+    '<3 or 1',
+    "children's or 1",
+    'size 10 or 12',
+    '2 for 1 (sale)',
+    'select your size',
+  ])
+    assert.equal(detectSqli(s), null, s);
+});
+
+test('the path normaliser resolves every encoding before walking the segments', () => {
+  assert.equal(normalisePath('%uff0e%uff0e%u2215'), '../');
+  assert.equal(normalisePath('%c0%ae%c0%ae%c0%af'), '../');
+  assert.equal(normalisePath('%e0%80%ae%e0%80%ae/'), '../');
+  assert.equal(normalisePath('..0x2f..0x5c'), '../../');
+  assert.equal(normalisePath('%f8%80%80%80%ae%f8%80%80%80%ae/'), '../');
+  assert.equal(normalisePath('%c0%ee%c0%ee/'), '../');
+});
+
+test('traversal: climbing out, sensitive files, junk around the dots; benign relative paths pass', () => {
+  assert.equal(detectTraversal('../../../etc/passwd', true)?.climbs, 3);
+  assert.equal(detectTraversal('..%00/..%00/win.ini', true)?.sensitive, 'win.ini');
+  assert.equal(detectTraversal('..;/..;/app/etc/env.php', false)?.sensitive, 'app/etc/env.php');
+  assert.equal(detectTraversal('..%c1%8s..%c1%8s..%c1%8sboot.ini', true)?.climbs, 3);
+  assert.equal(detectTraversal('....//....//etc/hosts', true)?.sensitive, 'etc/hosts');
+  assert.equal(detectTraversal('/etc/passwd', true)?.sensitive, 'etc/passwd');
+  assert.equal(detectTraversal('/etc/passwd', false), null);
+  assert.equal(detectTraversal('/static/v1/../frontend/a.css', false), null);
+  assert.equal(detectTraversal('../cart', true), null);
+  assert.equal(analysePath('a/b/c', true), null);
+});
+
+test('request values: path segments, REST ids, query values and JSON strings are each read', () => {
+  assert.match(matchStructure('sqli', 'target', '/catalog/product/view/id/1+union+select+1,2,3--') ?? '', /nUE/);
+  assert.match(matchStructure('sqli', 'target', '/rest/V1/orders/1%20and%201=1/items') ?? '', /n&non/);
+  assert.match(
+    matchStructure('sqli', 'target', '/x?data=%7B%22sku%22%3A%22x%27%20or%20%27a%27%3D%27a%22%7D') ?? '',
+    /s&s/,
+  );
+  assert.match(matchStructure('traversal', 'target', '/x?data={"f":"../../etc/passwd"}') ?? '', /climbs 2/);
+  assert.equal(matchStructure('sqli', 'target', '/catalogsearch/result/?q=union+jack'), null);
+  assert.equal(matchStructure('traversal', 'target', '/media/catalog/product/a/b/x.jpg'), null);
+});
+
+const rules: RuleSpec[] = [
+  {
+    id: 'sq',
+    kind: 'signature',
+    title: 'sq',
+    description: '',
+    category: 'sqli',
+    severity: 'high',
+    on: 'http',
+    when: { field: 'target', sqli: true },
+    groupBy: 'each',
+  },
+  {
+    id: 'tr',
+    kind: 'signature',
+    title: 'tr',
+    description: '',
+    category: 'traversal',
+    severity: 'high',
+    on: 'http',
+    when: { field: 'target', traversal: true },
+    groupBy: 'each',
+  },
+];
+const { compiled, problems } = compileRules(rules.map((spec) => ({ spec, file: 'test.yml' })));
+const detector = createDetector(compiled);
+let n = 0;
+function fired(target: string): string[] {
+  const q = target.indexOf('?');
+  const event = {
+    kind: 'http' as const,
+    time: Date.UTC(2024, 0, 15) + n++ * 1000,
+    ip: '203.0.113.7',
+    method: 'GET',
+    path: q < 0 ? target : target.slice(0, q),
+    query: q < 0 ? '' : target.slice(q + 1),
+    protocol: 'HTTP/1.1',
+    status: 200,
+    bytes: 100,
+    referer: null,
+    userAgent: 'test',
+    user: null,
+    vhost: null,
+    durationMs: null,
+    raw: '',
+  };
+  return detector.process(event as never).map((f) => f.rule);
+}
+
+test('the matchers compile as rule conditions and fire through the detector', () => {
+  assert.deepEqual(problems, []);
+  assert.deepEqual(fired('/p?id=1%20and%20left(version(),1)=4'), ['sq']);
+  assert.deepEqual(fired('/p?f=%uff0e%uff0e/%uff0e%uff0e/etc/passwd'), ['tr']);
+  assert.deepEqual(fired('/catalogsearch/result/?q=red+shoes'), []);
+  const bad = compileRules([
+    { spec: { ...(rules[0] as RuleSpec), when: { field: 'status', sqli: true } }, file: 'bad.yml' },
+  ]);
+  assert.match(bad.problems.join('\n'), /sqli reads a text field/);
+});
+
+const pct = (s: string): string =>
+  [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+const sqlPayloads = [
+  "x' or 'a'='a",
+  '1 and left(version(),1)=4',
+  '1 union select 1,2--',
+  "admin'--",
+  '(1)and(1)=(1)--',
+];
+const mixCase = (s: string, bits: number[]): string =>
+  [...s].map((c, i) => ((bits[i % bits.length] ?? 0) === 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+
+test('property: SQL payloads stay detected when encoded once or twice, mixed case, or with comment/whitespace spaces', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...sqlPayloads),
+      fc.constantFrom('once', 'twice', 'plus', 'comment', 'newline', 'none'),
+      fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 8 }),
+      (payload, enc, bits) => {
+        let p = mixCase(payload, bits);
+        if (enc === 'plus') p = p.replaceAll(' ', '+');
+        if (enc === 'comment') p = p.replaceAll(' ', '/**/');
+        if (enc === 'newline') p = p.replaceAll(' ', '%0a');
+        if (enc === 'once') p = pct(p);
+        if (enc === 'twice') p = pct(p).replaceAll('%', '%25');
+        return matchStructure('sqli', 'target', `/p?id=${p}`) !== null;
+      },
+    ),
+  );
+});
+
+test('property: traversal stays detected in every spelling of its dots and slashes', () => {
+  const dots = [
+    '..',
+    '%2e%2e',
+    '%252e%252e',
+    '%u002e%u002e',
+    '%uff0e%uff0e',
+    '%c0%ae%c0%ae',
+    '%e0%80%ae%e0%80%ae',
+    '0x2e0x2e',
+    '.%2E',
+  ];
+  const seps = ['/', '\\', '%2f', '%5c', '%252f', '%c0%af', '%u2215', '0x2f', '0x5c', '%ef%bc%8f'];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...dots),
+      fc.constantFrom(...seps),
+      fc.integer({ min: 2, max: 6 }),
+      fc.constantFrom('etc/passwd', 'windows/win.ini', 'app/etc/env.php', 'x.txt'),
+      fc.boolean(),
+      (d, s, depth, file, inPath) => {
+        const payload = `${`${d}${s}`.repeat(depth)}${file.replaceAll('/', s)}`;
+        const target = inPath ? `/catalog/product/view/id/${payload}` : `/p?file=${payload}`;
+        return matchStructure('traversal', 'target', target) !== null;
+      },
+    ),
+  );
+});
