@@ -21,7 +21,7 @@ export const commandModules: Record<string, Loader> = {
   hook: () => import('./hook.ts'),
   integrity: () => import('./integrity.ts'),
   repo: () => import('./repo.ts'),
-  backup: () => import('./backup-copy.ts'),
+  backup: () => import('./backup.ts'),
   obligations: () => import('./obligations.ts'),
   config: () => import('./config.ts'),
 };
