@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { configSchema } from '../src/app/config.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../src/adapters/db/events-store.ts';
+import { createEventStore } from '../src/adapters/db/events-store.ts';
 import { startAlerts } from '../src/app/alerts.ts';
 import type { Finding } from '../src/detect/index.ts';
 import { smtpReceiver } from '../test/unit/alerts/receivers.ts';
@@ -46,7 +46,7 @@ export default async function main(args: string[]): Promise<void> {
   const smtp = await smtpReceiver();
   const dbPath = join(dir, 'state', 'ripcord.db');
   const db = new SqliteDb(dbPath);
-  const events = new SqlEventStore(db);
+  const events = createEventStore(db);
   await events.init();
   const alertsCfg = {
     hostname: 'bench',

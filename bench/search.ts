@@ -23,7 +23,7 @@ import { accessLines } from './gen-access-log.ts';
 import { seededRandom as rng } from '../src/core/random.ts';
 import { ensureTool, percentile, printTable, timed } from './tools.ts';
 import { SqliteDb } from '../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../src/adapters/db/events-store.ts';
+import { createEventStore } from '../src/adapters/db/events-store.ts';
 import type { BlockReader } from '../src/adapters/db/request-block.ts';
 import { RequestLog } from '../src/adapters/db/request-log.ts';
 import { SourceChannel } from '../src/logs/pipeline.ts';
@@ -236,7 +236,7 @@ async function build(dir: string, n: number, nAuth: number): Promise<Built> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const dbPath = join(dir, 'ripcord.db');
-  const store = new SqlEventStore(new SqliteDb(dbPath));
+  const store = createEventStore(new SqliteDb(dbPath));
   await store.init();
   const started = performance.now();
   const loads: number[] = [];
@@ -401,7 +401,7 @@ export default async function main(args: string[]): Promise<void> {
   );
 
   const db = new SqliteDb(join(dir, 'ripcord.db'));
-  const store = new SqlEventStore(db);
+  const store = createEventStore(db);
   await store.init();
   const r = rng(2026);
   const blocks = db.raw.prepare('SELECT first_id, rows FROM http_blocks ORDER BY first_id').all() as {
@@ -540,7 +540,7 @@ export default async function main(args: string[]): Promise<void> {
     await measure('(5) timeline --ip X over 4 h', RUNS, () => {
       const q = randomRequest();
       const w = window(q.time, 4 * 3_600_000);
-      return () => timeline(store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
+      return () => timeline(store, store, { from: w.since, to: w.until, ip: q.ip, limit: 1000 });
     }),
   );
   const load1 = loadavg();

@@ -111,7 +111,7 @@ export async function startAlertsFor(app: App): Promise<AlertsService> {
   return startAlerts({
     db: await app.db(),
     outbox: await app.outbox(),
-    store: await app.events(),
+    store: await app.findings(),
     config: app.config,
     logger: app.logger,
     clock: app.clock,
@@ -210,7 +210,7 @@ export async function pamHook(
     store: { busyTimeoutMs: Math.max(100, Math.min(o.timeoutMs, 2000)), openDeadline: Date.now() + o.timeoutMs },
   });
   const work = (async () => {
-    const [id] = await (await app.events()).addFindings([finding]);
+    const [id] = await (await app.findings()).addFindings([finding]);
     result.recorded = true;
     result.findingId = id ?? null;
   })();
@@ -252,7 +252,7 @@ export async function hookDeliver(
       {
         db: await app.db(),
         outbox: await app.outbox(),
-        store: await app.events(),
+        store: await app.findings(),
         config: app.config,
         logger,
         baseDir: app.baseDir,

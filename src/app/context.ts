@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../core/log.ts';
 import type { Db } from '../adapters/db/db.ts';
 import type { OutboxStore } from '../alerts/index.ts';
 import type { TrafficLookup } from '../integrity/index.ts';
-import type { EventStore } from '../logs/index.ts';
+import type { EventStore, FindingStore } from '../logs/index.ts';
 import type { LoadedConfig } from './config.ts';
 import type { OpenStore, StoreOptions } from './store.ts';
 import type { RepositoryOptions } from './repo.ts';
@@ -45,6 +45,8 @@ export interface App {
   db(): Promise<Db>;
   /** The traffic record (logs' EventStore) over db(). */
   events(): Promise<EventStore>;
+  /** The findings (logs' FindingStore) beside the traffic record. */
+  findings(): Promise<FindingStore>;
   /** The alert outbox (alerts' OutboxStore) over db(). */
   outbox(): Promise<OutboxStore>;
   /**
@@ -101,6 +103,7 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     storeOpened = true;
     return s.events;
   };
+  const findings = async () => (await events(), (await store()).findings);
 
   // ---- subsystem stores and services: one lazily opened part each (ARCHITECTURE.md, "How to
   // add a subsystem"). Import the adapter inside the part, so other commands do not load it.
@@ -153,6 +156,7 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     env,
     db: async () => (await store()).db,
     events,
+    findings,
     outbox,
     traffic,
     repository: openRepository,

@@ -42,7 +42,7 @@ export async function setupDemo(o: {
     attackShop(site);
 
     const events = await app.events();
-    const findings = await events.listFindings({ limit: 100_000 });
+    const findings = await (await app.findings()).listFindings({ limit: 100_000 });
     const byCat = new Map<string, number>();
     for (const f of findings) byCat.set(f.category, (byCat.get(f.category) ?? 0) + 1);
     const logins = (await who(events, { limit: 20 })).map(({ user, ip, service, knownIp }) => ({

@@ -8,7 +8,14 @@ import { FileSource } from '../adapters/sources/file.ts';
 import { StreamSource } from '../adapters/sources/stdin.ts';
 import { AppError } from '../core/errors.ts';
 import type { FormatName } from '../core/config/index.ts';
-import { fileSourceId, ingestFiles, type EventStore, type IngestResult, type LineSource } from '../logs/index.ts';
+import {
+  fileSourceId,
+  ingestFiles,
+  type EventStore,
+  type FindingStore,
+  type IngestResult,
+  type LineSource,
+} from '../logs/index.ts';
 import type { LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
 import { buildDetector } from './detect.ts';
@@ -30,6 +37,14 @@ export type { StoredEvent, StoredFinding, StoredAuth, StoredHttp } from '../logs
 /** Runs `fn` on the traffic record of a fresh context, closed afterwards. */
 export async function withEvents<T>(loaded: LoadedConfig, fn: (events: EventStore) => Promise<T>): Promise<T> {
   return withApp(loaded, {}, async (app) => fn(await app.events()));
+}
+
+/** Runs `fn` over the traffic record and its findings, closing the store after. */
+export async function withRecord<T>(
+  loaded: LoadedConfig,
+  fn: (events: EventStore, findings: FindingStore) => Promise<T>,
+): Promise<T> {
+  return withApp(loaded, {}, async (app) => fn(await app.events(), await app.findings()));
 }
 
 /** The source reading a file once, or standard input for `-`. */

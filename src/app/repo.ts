@@ -4,7 +4,7 @@
 // `ripcord repo` command.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, LocalBackend, localFolderOf, parseLocation } from '../adapters/blob/index.ts';
 import type { BackendSpec, LocationOptions } from '../core/config/backends.ts';
@@ -258,7 +258,9 @@ export async function repoSnapshot(
       tags: opts.tags,
       ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
     };
-    if (opts.stdinName !== undefined) return r.snapshotStream(opts.stdinName, process.stdin, base);
+    // Standard input in 4 MiB reads (a dump piped in): 64 KiB stream chunks cost 20% of a 1 GB dump in GC.
+    if (opts.stdinName !== undefined)
+      return r.snapshotStream(opts.stdinName, createReadStream('', { fd: 0, highWaterMark: 4 << 20 }), base);
     const roots = paths.map((p) => resolvePath(process.cwd(), p));
     // Without --parent, the newest snapshot of the same roots is the parent: unchanged files are not read again.
     const parent =

@@ -16,7 +16,7 @@ export async function startServices(app: App): Promise<Service[]> {
   const services: Service[] = [];
   const { config, loaded } = app;
   const log = app.logger;
-  const events = await app.events();
+  const findings = await app.findings();
   if (config.alerts.enabled) {
     const alerts = await startAlertsFor(app);
     // A broken template or channel config must stop the start, not fail silently later.
@@ -31,7 +31,7 @@ export async function startServices(app: App): Promise<Service[]> {
       loaded,
       traffic: app.traffic,
       onFinding: (f) => {
-        events
+        findings
           .addFindings([f])
           .then(() => {
             for (const s of services) s.notify?.();

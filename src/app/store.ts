@@ -6,14 +6,17 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../adapters/db/db.ts';
 import { openDb, sqliteFile } from '../adapters/db/open.ts';
-import { SqlEventStore } from '../adapters/db/events-store.ts';
+import { createEventStore } from '../adapters/db/events-store.ts';
 import { AppError } from '../core/errors.ts';
 import type { Config } from '../core/config/index.ts';
-import type { EventStore } from '../logs/index.ts';
+import type { EventStore, FindingStore } from '../logs/index.ts';
+import type { SqlEventStore } from '../adapters/db/events-store.ts';
 
 export interface OpenStore {
   db: Db;
   events: EventStore;
+  /** The findings beside the traffic record (the same store: the append writes both). */
+  findings: FindingStore;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export function storeExists(config: StoreConfig): boolean {
 
 /** The traffic record over an open database (the one place its implementation is chosen). */
 function eventStoreOver(db: Db): SqlEventStore {
-  return new SqlEventStore(db);
+  return createEventStore(db);
 }
 
 export async function openStore(config: StoreConfig, o: StoreOptions = {}): Promise<OpenStore> {
@@ -51,7 +54,7 @@ export async function openStore(config: StoreConfig, o: StoreOptions = {}): Prom
     await db.close().catch(() => {});
     throw e;
   }
-  return { db, events, close: () => db.close() };
+  return { db, events, findings: events, close: () => db.close() };
 }
 
 /**

@@ -97,6 +97,34 @@ export interface StoredReject {
   reason: string;
 }
 
+export interface FindingQuery {
+  since?: number;
+  until?: number;
+  ip?: string;
+  rule?: string;
+  category?: string;
+  minSeverity?: string;
+  limit: number;
+}
+
+/**
+ * The findings kept beside the traffic record: those of detection are written by
+ * `EventStore.append` in the batch's transaction; the rest (PAM hook, integrity watch,
+ * vulnerable software) through `addFindings`. Ids only grow, so `findingsAfter` is a cursor.
+ * Implemented by the same store as EventStore (one table, one transaction with the events).
+ */
+export interface FindingStore {
+  /** Findings not tied to a line; one transaction; returns their ids in order. */
+  addFindings(findings: Finding[]): Promise<number[]>;
+  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
+  listFindings(q: FindingQuery): Promise<StoredFinding[]>;
+}
+
+/**
+ * The traffic record. `append` claims the source's checkpoint: it moves only from the value
+ * this store last read (`sourceState`) or wrote for the source, else the batch is refused
+ * whole with AppError 'conflict' (another writer has the source).
+ */
 export interface EventStore {
   /** Creates tables and indexes (idempotent). */
   init(): Promise<void>;
@@ -104,8 +132,6 @@ export interface EventStore {
   listSources(): Promise<SourceState[]>;
   /** One transaction: events, rejections, findings, counters and the checkpoint. Returns the finding ids. */
   append(batch: AppendBatch): Promise<{ findingIds: number[] }>;
-  /** Findings not tied to a line (PAM hook, integrity watch); same table. */
-  addFindings(findings: Finding[]): Promise<number[]>;
   searchHttp(q: HttpQuery): Promise<StoredHttp[]>;
   searchAuth(q: AuthQuery): Promise<StoredAuth[]>;
   /** Whether `user` had a successful login from `ip` (any service) before `before`. */
@@ -116,16 +142,6 @@ export interface EventStore {
     until: number | undefined,
     limit: number,
   ): Promise<{ value: string | null; count: number }[]>;
-  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
-  listFindings(q: {
-    since?: number;
-    until?: number;
-    ip?: string;
-    rule?: string;
-    category?: string;
-    minSeverity?: string;
-    limit: number;
-  }): Promise<StoredFinding[]>;
   rejects(q: { source?: string; limit: number }): Promise<StoredReject[]>;
   counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }>;
   /** Deletes events, rejections and findings older than `before`; returns rows removed. */

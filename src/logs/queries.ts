@@ -3,7 +3,16 @@
 // timeline of everything between two instants.
 
 import { AppError } from '../core/errors.ts';
-import type { AuthQuery, EventStore, HttpQuery, StoredAuth, StoredEvent, StoredFinding, TopBy } from './ports.ts';
+import type {
+  AuthQuery,
+  EventStore,
+  HttpQuery,
+  StoredAuth,
+  StoredEvent,
+  StoredFinding,
+  TopBy,
+  FindingStore,
+} from './ports.ts';
 
 export interface SearchOptions extends Omit<HttpQuery, 'limit'> {
   limit?: number;
@@ -92,6 +101,7 @@ export type TimelineItem = StoredEvent | (StoredFinding & { kind: 'finding' });
 /** Every kind of event and finding between two instants, oldest first. */
 export async function timeline(
   store: EventStore,
+  found: FindingStore,
   q: { from: number; to: number; ip?: string; limit?: number },
 ): Promise<TimelineItem[]> {
   const limit = q.limit ?? 1000;
@@ -99,7 +109,7 @@ export async function timeline(
   const [http, auth, findings] = await Promise.all([
     store.searchHttp(base),
     store.searchAuth(base),
-    store.listFindings(base),
+    found.listFindings(base),
   ]);
   const items: TimelineItem[] = [...http, ...auth, ...findings.map((f) => ({ ...f, kind: 'finding' as const }))];
   items.sort((a, b) => a.time - b.time || kindOrder(a) - kindOrder(b) || a.id - b.id);

@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbFactories, factoryOptions } from '../helpers/db.ts';
-import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import type { AuthEvent, HttpEvent } from '../../src/logs/events.ts';
 import type { Finding } from '../../src/detect/index.ts';
+import { AppError } from '../../src/core/errors.ts';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
@@ -72,7 +73,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 for (const f of dbFactories) {
   test(`event store contract: ${f.name}`, await factoryOptions(f), async (t) => {
     const { db, cleanup } = await f.create();
-    const store = new SqlEventStore(db, () => T0 + 1000);
+    const store = createEventStore(db, () => T0 + 1000);
     try {
       await store.init();
       await store.init(); // idempotent
@@ -232,7 +233,7 @@ for (const f of dbFactories) {
       });
 
       await t.test('requests spread over many blocks are searched, counted and pruned as one', async () => {
-        const small = new SqlEventStore(db, () => T0, { blockRows: { max: 7, min: 3 } });
+        const small = createEventStore(db, () => T0, { blockRows: { max: 7, min: 3 } });
         await small.init();
         const base = T0 + 10 * 86_400_000;
         const evs = Array.from({ length: 40 }, (_, i) =>
@@ -303,6 +304,80 @@ for (const f of dbFactories) {
         const removed = await store.prune(T0 + 1500);
         assert.ok(removed >= 3, `removed ${removed}`);
         assert.equal((await store.searchHttp({ until: T0 + 1500, limit: 10 })).length, 0);
+      });
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+for (const f of dbFactories) {
+  test(`event store contract, claims and findings: ${f.name}`, await factoryOptions(f), async (t) => {
+    const { db, cleanup } = await f.create();
+    const store = createEventStore(db, () => T0 + 1000);
+    try {
+      await store.init();
+      await t.test('the checkpoint is claimed: a second writer of a source is refused whole', async () => {
+        const a = createEventStore(db, () => T0);
+        const b = createEventStore(db, () => T0);
+        await a.init();
+        await b.init();
+        const batch = (offset: number, from: number) => ({
+          sourceId: 'claimed',
+          events: [http({ time: T0 + from, path: `/p${offset}` })],
+          eventLines: [from],
+          rejects: [],
+          findings: [{ finding: finding({ rule: `claim-${offset}` }), event: 0 }],
+          lines: 1,
+          skipped: 0,
+          checkpoint: { offset },
+        });
+        // Both writers resume from the same (empty) checkpoint, as two `ripcord ingest` of one file do.
+        assert.equal(await a.sourceState('claimed'), null);
+        assert.equal(await b.sourceState('claimed'), null);
+        await a.append(batch(10, 1));
+        await assert.rejects(b.append(batch(10, 1)), (e: unknown) => {
+          assert.ok(e instanceof AppError);
+          assert.equal(e.code, 'conflict');
+          assert.match(e.describe(), /source claimed: another writer/);
+          return true;
+        });
+        // Nothing of the refused batch is stored: not its request, not its finding, not its counters.
+        assert.equal((await a.searchHttp({ source: 'claimed', limit: 10 })).length, 1);
+        assert.equal((await a.listFindings({ rule: 'claim-10', limit: 10 })).length, 1);
+        assert.deepEqual((await a.sourceState('claimed'))?.checkpoint, { offset: 10 });
+        assert.equal((await a.sourceState('claimed'))?.lines, 1);
+        // The first writer goes on from its own checkpoint; the second, after reading the stored one.
+        await a.append(batch(20, 2));
+        assert.deepEqual((await b.sourceState('claimed'))?.checkpoint, { offset: 20 });
+        await b.append(batch(30, 3));
+        assert.equal((await a.searchHttp({ source: 'claimed', limit: 10 })).length, 3);
+      });
+
+      await t.test('the finding store: findings not tied to a line, listed and read after a cursor', async () => {
+        const before = await store.findingsAfter(0, 100_000);
+        const last = before.at(-1)?.id ?? 0;
+        const ids = await store.addFindings([
+          finding({ rule: 'integrity-modified', category: 'integrity', severity: 'critical', ip: null }),
+          finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 5 }),
+        ]);
+        assert.equal(ids.length, 2);
+        assert.ok((ids[0] as number) > last && (ids[1] as number) > (ids[0] as number), 'ids only grow');
+        const after = await store.findingsAfter(last, 10);
+        assert.deepEqual(
+          after.map((x) => [x.id, x.rule, x.source, x.eventId]),
+          [
+            [ids[0], 'integrity-modified', null, null],
+            [ids[1], 'login-success', null, null],
+          ],
+        );
+        assert.deepEqual(
+          (await store.listFindings({ minSeverity: 'critical', rule: 'integrity-modified', limit: 10 })).map(
+            (x) => x.id,
+          ),
+          [ids[0]],
+        );
+        await assert.rejects(store.listFindings({ minSeverity: 'urgent', limit: 1 }), /unknown severity/);
       });
     } finally {
       await cleanup();

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { startAlerts } from '../../src/app/alerts.ts';
 import type { Finding } from '../../src/detect/index.ts';
 
@@ -22,7 +22,7 @@ const childDb = process.env['RIPCORD_ALERTS_CHILD'];
 
 async function runChild(dbPath: string, url: string): Promise<void> {
   const db = new SqliteDb(dbPath);
-  const events = new SqlEventStore(db);
+  const events = createEventStore(db);
   await events.init();
   const config = configSchema.parse({
     alerts: {
@@ -53,7 +53,7 @@ if (childDb !== undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-crash-'));
     const dbPath = join(dir, 'ripcord.db');
     const db = new SqliteDb(dbPath);
-    const events = new SqlEventStore(db);
+    const events = createEventStore(db);
     await events.init();
     const now = Date.now();
     const findings: Finding[] = Array.from({ length: 20 }, (_, i) => ({

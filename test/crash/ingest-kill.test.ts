@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dbFactories, factoryOptions } from '../helpers/db.ts';
-import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src', 'cli', 'main.ts');
@@ -67,7 +67,7 @@ for (const f of dbFactories) {
       `stateDir: ./state\nstore: "${tdb.location}"\nsources:\n  - type: file\n    id: access\n    path: ./access.log\n    format: nginx\nlogs:\n  batchLines: 700\ndetect:\n  enabled: false\n`,
     );
     // Read through the store, as `ripcord logs` does (on SQLite requests are column blocks).
-    const store = new SqlEventStore(tdb.db);
+    const store = createEventStore(tdb.db);
     await store.init();
     let written = 60_000;
     writeFileSync(log, lines(1, written));

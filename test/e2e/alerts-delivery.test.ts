@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { configSchema } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { startAlerts, type AlertsService } from '../../src/app/alerts.ts';
 import type { Finding } from '../../src/detect/index.ts';
 import { httpReceiver, smtpReceiver, until } from '../unit/alerts/receivers.ts';
@@ -22,7 +22,7 @@ const SECRET = 'test-secret';
 async function setup(routes?: unknown[]) {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-alerts-'));
   const db = new SqliteDb(join(dir, 'ripcord.db'));
-  const events = new SqlEventStore(db);
+  const events = createEventStore(db);
   await events.init();
   const smtp = await smtpReceiver();
   const http = await httpReceiver();

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
 import { configFor, defined, isoTime, positiveInt, sinceUntil } from '../context.ts';
-import { withEvents } from '../../app/logs.ts';
+import { withRecord } from '../../app/logs.ts';
 
 export function register(program: Command): void {
   const findings = program
@@ -26,8 +26,8 @@ export function register(program: Command): void {
       const loaded = configFor(cmd);
       const range = sinceUntil(o);
       const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-      const rows = await withEvents(loaded, (events) =>
-        events.listFindings({
+      const rows = await withRecord(loaded, (_events, findings) =>
+        findings.listFindings({
           ...range,
           ...defined({ ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
           limit: positiveInt('--limit', str('limit'), 100),

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { createOut, safe, table } from '../output.ts';
 import { configFor, defined, instant, isoTime, positiveInt, sinceUntil } from '../context.ts';
-import { searchLogs, who, top, timeline, withEvents, type TimelineItem } from '../../app/logs.ts';
+import { searchLogs, who, top, timeline, withEvents, withRecord, type TimelineItem } from '../../app/logs.ts';
 import type { StoredEvent } from '../../app/logs.ts';
 import { wrapped } from '../help.ts';
 
@@ -193,8 +193,8 @@ export function register(program: Command): void {
       const from = instant('--from', o['from'] as string) ?? 0;
       const to = instant('--to', o['to'] as string) ?? Date.now();
       if (to <= from) throw new AppError('usage', '--to must be after --from');
-      const items = await withEvents(loaded, (events) =>
-        timeline(events, {
+      const items = await withRecord(loaded, (events, findings) =>
+        timeline(events, findings, {
           from,
           to,
           ...defined({ ip: typeof o['ip'] === 'string' ? o['ip'] : undefined }),

@@ -30,7 +30,7 @@ test('the store is opened once on first use, shared by every part, and closed by
     const outbox = await app.outbox();
     assert.equal(outbox, await app.outbox());
     assert.equal(existsSync(join(t.dir, 'state', 'ripcord.db')), true);
-    await events.addFindings([
+    await (await app.findings()).addFindings([
       {
         rule: 'r',
         category: 'c',

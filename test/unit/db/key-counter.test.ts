@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { KeyCounter } from '../../../src/adapters/db/key-counter.ts';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../../src/adapters/db/events-store.ts';
 import type { HttpEvent } from '../../../src/logs/events.ts';
 
 test('KeyCounter counts like a Map, through growth (property)', () => {
@@ -36,7 +36,7 @@ test('KeyCounter counts like a Map, through growth (property)', () => {
 });
 
 test('top --by ip over blocks counts IPv4, IPv6 and odd spellings apart, as the rows say', async () => {
-  const store = new SqlEventStore(new SqliteDb(':memory:'), () => 0, { blockRows: { max: 50, min: 10 } });
+  const store = createEventStore(new SqliteDb(':memory:'), () => 0, { blockRows: { max: 50, min: 10 } });
   await store.init();
   const ips = ['203.0.113.7', '0.0.0.0', '255.255.255.255', '2001:db8::1', '010.0.0.1', '10.0.0.1', 'unknown', ''];
   const events: HttpEvent[] = Array.from({ length: 400 }, (_, i) => ({

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDb } from '../../../src/adapters/db/sqlite.ts';
-import { SqlEventStore } from '../../../src/adapters/db/events-store.ts';
+import { createEventStore } from '../../../src/adapters/db/events-store.ts';
 import { eventsMigrations } from '../../../src/adapters/db/events-schema.ts';
 import { migrationsTable, type Migration } from '../../../src/adapters/db/db.ts';
 import { seededRandom } from '../../../src/core/random.ts';
@@ -231,7 +231,7 @@ test('a version-1 store with two partitions is converted on init(): every reques
   assert.equal(old.rows.length, 20_000);
   assert.equal((db.raw.prepare('SELECT COUNT(*) AS n FROM http_events').get() as { n: number }).n, 20_000);
 
-  const store = new SqlEventStore(db);
+  const store = createEventStore(db);
   await store.init();
   assert.deepEqual(await store.counts(), { http: 20_000, auth: 1, rejects: 0, findings: 1 });
 
@@ -373,7 +373,7 @@ test('a version-1 store with two partitions is converted on init(): every reques
   const before = await store.searchHttp({ limit: 1_000_000 });
   await store.close();
   const db2 = new SqliteDb(path);
-  const again = new SqlEventStore(db2);
+  const again = createEventStore(db2);
   await again.init();
   await again.init();
   assert.deepEqual(await again.counts(), { http: 20_003, auth: 1, rejects: 0, findings: 1 });
@@ -399,7 +399,7 @@ test('a conversion that fails half-way leaves the version-1 layout in place, to 
   const old = writeLegacy(db, [3_000, 10_000], 7);
   // A row the block format refuses (its status is text), near the end of the last partition.
   db.raw.prepare("UPDATE http_p1 SET status = 'oops' WHERE id = ?").run(ID_STRIDE + 9_999);
-  const store = new SqlEventStore(db);
+  const store = createEventStore(db);
   await assert.rejects(store.init(), /request block: event 1000009999/);
   const left = tables(db);
   for (const kept of ['http_parts', 'http_p0', 'http_p1', 'log_ips', 'http_events'])
@@ -421,7 +421,7 @@ test('a version-1 store whose partitions were all pruned (no request left) conve
   writeLegacy(db, [1], 3);
   // The old retention dropped partitions whole and rewrote the view over what was left.
   db.raw.exec('DROP VIEW http_events; DROP TABLE http_p0; DELETE FROM http_parts;');
-  const store = new SqlEventStore(db);
+  const store = createEventStore(db);
   await store.init();
   assert.equal((await store.counts()).http, 0);
   assert.deepEqual(await store.searchHttp({ limit: 10 }), []);

@@ -1,0 +1,233 @@
+// The traffic record on PostgreSQL (shared by several web servers): requests in a row table,
+// written with set-based inserts (unnest of column arrays, one statement per batch) and
+// searched in SQL; logins, rejections, findings and checkpoints in the shared tables
+// (events-store-base.ts), all of a batch in one transaction.
+
+import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
+import type { AppendBatch, HttpQuery, StoredHttp, TopBy } from '../../logs/ports.ts';
+import type { SqlValue } from './db.ts';
+import {
+  authCols,
+  findingCols,
+  findingValues,
+  httpCols,
+  num,
+  numOrNull,
+  pgArray,
+  pgText,
+  type R,
+  SqlEventStore,
+  strOrNull,
+  valueCounts,
+} from './events-store-base.ts';
+import { eventsMigrations } from './events-schema.ts';
+
+export class PostgresEventStore extends SqlEventStore {
+  async init(): Promise<void> {
+    await this.db.migrate('logs', eventsMigrations);
+  }
+
+  protected async appendBatch(b: AppendBatch): Promise<{ findingIds: number[] }> {
+    const now = this.now();
+    return this.db.tx(async (q) => {
+      const s = await this.sourceNum(q, b.sourceId);
+      const http: HttpEvent[] = [];
+      const httpLines: number[] = [];
+      const httpIdx: number[] = [];
+      const auth: AuthEvent[] = [];
+      const authLines: number[] = [];
+      const authIdx: number[] = [];
+      b.events.forEach((e, i) => {
+        if (e.kind === 'http') {
+          http.push(e);
+          httpLines.push(b.eventLines[i] ?? 0);
+          httpIdx.push(i);
+        } else {
+          auth.push(e);
+          authLines.push(b.eventLines[i] ?? 0);
+          authIdx.push(i);
+        }
+      });
+      // Intern the batch's distinct strings in one statement.
+      const distinct = new Set<string>();
+      for (const e of http) {
+        if (e.referer) distinct.add(pgText(e.referer));
+        if (e.userAgent) distinct.add(pgText(e.userAgent));
+      }
+      const strIds = new Map<string, number>();
+      if (distinct.size > 0) {
+        const rows = await q.query<{ id: number; s: string }>(
+          'INSERT INTO log_strings (s) SELECT unnest(?::text[]) ON CONFLICT (s) DO UPDATE SET s = excluded.s RETURNING id, s',
+          [pgArray([...distinct])],
+        );
+        for (const r of rows) strIds.set(r.s, num(r.id));
+      }
+      const sid = (v: string | null) => (v ? (strIds.get(pgText(v)) ?? null) : null);
+      const ids: number[] = new Array(b.events.length);
+      if (http.length > 0) {
+        const rows = await q.query<{ id: number }>(
+          `INSERT INTO http_events (${httpCols}) SELECT ?::int, * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]) RETURNING id`,
+          [
+            s,
+            pgArray(httpLines),
+            pgArray(http.map((e) => e.time)),
+            pgArray(http.map((e) => pgText(e.ip))),
+            pgArray(http.map((e) => pgText(e.method))),
+            pgArray(http.map((e) => pgText(e.path))),
+            pgArray(http.map((e) => pgText(e.query))),
+            pgArray(http.map((e) => pgText(e.protocol))),
+            pgArray(http.map((e) => e.status)),
+            pgArray(http.map((e) => e.bytes)),
+            pgArray(http.map((e) => sid(e.referer))),
+            pgArray(http.map((e) => sid(e.userAgent))),
+            pgArray(http.map((e) => (e.user === null ? null : pgText(e.user)))),
+            pgArray(http.map((e) => (e.vhost === null ? null : pgText(e.vhost)))),
+            pgArray(http.map((e) => (e.durationMs === null ? null : Math.round(e.durationMs)))),
+          ],
+        );
+        rows.forEach((r, k) => {
+          ids[httpIdx[k] ?? 0] = num(r.id);
+        });
+      }
+      if (auth.length > 0) {
+        const t = (v: string | null) => (v === null ? null : pgText(v));
+        const rows = await q.query<{ id: number }>(
+          `INSERT INTO auth_events (${authCols}) SELECT ?::int, * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) RETURNING id`,
+          [
+            s,
+            pgArray(authLines),
+            pgArray(auth.map((e) => e.time)),
+            pgArray(auth.map((e) => e.service)),
+            pgArray(auth.map((e) => e.action)),
+            pgArray(auth.map((e) => e.outcome)),
+            pgArray(auth.map((e) => t(e.user))),
+            pgArray(auth.map((e) => t(e.ip))),
+            pgArray(auth.map((e) => e.port)),
+            pgArray(auth.map((e) => t(e.method))),
+            pgArray(auth.map((e) => e.invalidUser)),
+            pgArray(auth.map((e) => t(e.targetUser))),
+            pgArray(auth.map((e) => t(e.command))),
+            pgArray(auth.map((e) => t(e.host))),
+            pgArray(auth.map((e) => t(e.program))),
+            pgArray(auth.map((e) => pgText(e.message))),
+          ],
+        );
+        rows.forEach((r, k) => {
+          ids[authIdx[k] ?? 0] = num(r.id);
+        });
+      }
+      for (const r of b.rejects) {
+        await q.run('INSERT INTO log_rejects (src, line, text, reason, at) VALUES (?,?,?,?,?)', [
+          s,
+          r.line,
+          pgText(r.text),
+          pgText(r.reason),
+          now,
+        ]);
+      }
+      const findingIds: number[] = [];
+      for (const { finding: f, event } of b.findings) {
+        const ev = event >= 0 ? b.events[event] : undefined;
+        const [row] = await q.query<{ id: number }>(
+          `INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+          findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now).map((v) =>
+            typeof v === 'string' ? pgText(v) : v,
+          ),
+        );
+        findingIds.push(num(row?.id));
+      }
+      const claim = this.claimStatement('postgres', s, b, now);
+      if ((await q.run(claim.sql, claim.params)).changes !== 1) throw this.claimRefused(b);
+      return { findingIds };
+    });
+  }
+
+  protected async searchRequests(q: HttpQuery, srcNum: number | undefined): Promise<StoredHttp[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.ip !== undefined) where.push('e.ip = ?'), params.push(q.ip);
+    if (q.since !== undefined) where.push('e.time >= ?'), params.push(q.since);
+    if (q.until !== undefined) where.push('e.time < ?'), params.push(q.until);
+    if (q.method !== undefined) where.push('e.method = ?'), params.push(q.method.toUpperCase());
+    if (q.status !== undefined && q.status.length > 0) {
+      where.push(`e.status IN (${q.status.map(() => '?').join(',')})`);
+      params.push(...q.status);
+    }
+    if (q.user !== undefined) where.push('e."user" = ?'), params.push(q.user);
+    if (q.pathGlob !== undefined) where.push('e.path LIKE ?'), params.push(globToLike(q.pathGlob));
+    if (q.pathRe !== undefined) where.push('e.path ~ ?'), params.push(q.pathRe);
+    if (srcNum !== undefined) where.push('e.src = ?'), params.push(srcNum);
+    params.push(q.limit);
+    const rows = await this.db.query<R>(
+      `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM http_events e
+       LEFT JOIN log_strings r ON r.id = e.referer LEFT JOIN log_strings u ON u.id = e.ua
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time DESC, e.id DESC LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => this.#toHttp(r));
+  }
+
+  #toHttp(r: R): StoredHttp {
+    return {
+      kind: 'http',
+      id: num(r['id']),
+      source: this.sourceName(r['src']),
+      line: num(r['line']),
+      time: num(r['time']),
+      ip: String(r['ip']),
+      method: String(r['method']),
+      path: String(r['path']),
+      query: String(r['query']),
+      protocol: String(r['protocol']),
+      status: num(r['status']),
+      bytes: numOrNull(r['bytes']),
+      referer: strOrNull(r['referer_s']),
+      userAgent: strOrNull(r['ua_s']),
+      user: strOrNull(r['user']),
+      vhost: strOrNull(r['vhost']),
+      durationMs: numOrNull(r['dur']),
+    };
+  }
+
+  protected async topRequests(
+    by: Exclude<TopBy, 'user'>,
+    since: number | undefined,
+    until: number | undefined,
+    limit: number,
+  ): Promise<{ value: string | null; count: number }[]> {
+    const params: SqlValue[] = [];
+    const where: string[] = [];
+    if (since !== undefined) where.push('e.time >= ?'), params.push(since);
+    if (until !== undefined) where.push('e.time < ?'), params.push(until);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    params.push(limit);
+    const col = by === 'ip' ? 'e.ip' : by === 'path' ? 'e.path' : by === 'status' ? 'e.status' : 'u.s';
+    const join = by === 'user-agent' ? 'LEFT JOIN log_strings u ON u.id = e.ua' : '';
+    return valueCounts(
+      await this.db.query<R>(
+        `SELECT ${col} AS value, COUNT(*) AS count FROM http_events e ${join} ${w} GROUP BY ${col} ORDER BY count DESC LIMIT ?`,
+        params,
+      ),
+    );
+  }
+
+  protected async countRequests(): Promise<number> {
+    return num((await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM http_events'))[0]?.n ?? 0);
+  }
+
+  protected async pruneRequests(before: number): Promise<number> {
+    return (await this.db.run('DELETE FROM http_events WHERE time < ?', [before])).changes;
+  }
+}
+
+/** SQLite GLOB syntax to LIKE for PostgreSQL: `*` -> `%`, `?` -> `_`, LIKE's own wildcards escaped. */
+export function globToLike(glob: string): string {
+  let out = '';
+  for (const c of glob) {
+    if (c === '*') out += '%';
+    else if (c === '?') out += '_';
+    else if (c === '%' || c === '_' || c === '\\') out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
