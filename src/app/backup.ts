@@ -60,7 +60,7 @@ function alertsOf(app: App): BackupAlerts {
   return {
     async raise(f: Finding) {
       try {
-        await (await app.events()).addFindings([f]);
+        await (await app.findings()).addFindings([f]);
       } catch (e) {
         app.logger.error({ rule: f.rule, error: String(e) }, 'could not record a backup alert');
       }
@@ -147,7 +147,9 @@ export async function backupShow(
   const repo = await app.repository();
   const s = await repo.findSnapshot(id);
   const m: Manifest = await repo.loadManifest(s.id);
-  const files = m.entries.filter((e) => e.type === 'file').map((e) => e.path);
+  const files = m.entries
+    .filter((e) => e.type === 'file')
+    .map((e) => (e.root.startsWith('stdin:') ? e.root.slice(6) : e.path));
   return {
     snapshot: item(s),
     summary: s.summary,

@@ -16,9 +16,13 @@ export interface FileRestoreResult {
   bytes: number;
 }
 
-/** Normalises `--path` values: '/'-separated, relative, no `..`. */
-function pathFilter(paths: readonly string[]): ((e: ManifestEntry) => boolean) | undefined {
-  if (paths.length === 0) return undefined;
+/**
+ * Which entries to restore: not the root folder itself (the target stands for it, and stays as
+ * the caller made it, so the `within` check holds for every write), and only `--path`s when given
+ * ('/'-separated, relative, no `..`).
+ */
+function pathFilter(paths: readonly string[]): (e: ManifestEntry) => boolean {
+  if (paths.length === 0) return (e) => e.path !== '' || e.type !== 'dir';
   const wanted = paths.map((p) => {
     const clean = p.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
     if (clean.split('/').includes('..')) throw new AppError('usage', '--path may not contain ..', { where: p });
@@ -45,7 +49,7 @@ export async function restoreFiles(
       },
     );
   const filter = pathFilter(paths);
-  const r = await repo.restore(snapshot.id, target, { within: target, ...(filter !== undefined ? { filter } : {}) });
+  const r = await repo.restore(snapshot.id, target, { within: target, filter });
   return { snapshot: snapshot.id, target, ...r };
 }
 
@@ -53,7 +57,7 @@ export async function restoreFiles(
 export async function dumpEntry(repo: Repository, snapshot: SnapshotInfo): Promise<ManifestEntry> {
   const m = await repo.loadManifest(snapshot.id);
   const e = m.entries.find((x) => x.type === 'file');
-  if (snapshot.roots[0] !== '-' || e === undefined)
+  if (e === undefined || !e.root.startsWith('stdin:'))
     throw new AppError('usage', `snapshot ${snapshot.id.slice(0, 8)} is not a database dump`, { where: snapshot.id });
   return e;
 }

@@ -36,7 +36,13 @@ Examples:
   ripcord backup drill                     restore every job's newest snapshot somewhere temporary and verify`;
 
 const mb = (n: number): string =>
-  n >= 1024 * 1024 * 1024 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  n >= 1024 ** 3
+    ? `${(n / 1024 ** 3).toFixed(2)} GiB`
+    : n >= 1024 ** 2
+      ? `${(n / 1024 ** 2).toFixed(1)} MiB`
+      : n >= 1024
+        ? `${(n / 1024).toFixed(1)} KiB`
+        : `${n} B`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function repoOpt(cmd: Command): { repository: { dir: string | undefined } } {
