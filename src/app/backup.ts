@@ -14,9 +14,12 @@ import {
   diffSnapshots,
   drill,
   jobSnapshots,
+  latestBackup,
   restoreDatabase,
   restoreFiles,
   runJob,
+  forgetJobs,
+  type JobForgetResult,
   type SnapshotDiff,
   type FileRestoreResult,
   type DatabaseRestoreResult,
@@ -24,7 +27,7 @@ import {
 import { AppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import { jobKinds } from '../adapters/dump/index.ts';
-import type { Progress, SnapshotInfo, Manifest, Repository } from '../snapshots/index.ts';
+import type { Progress, SnapshotInfo, Manifest, PruneResult, Repository } from '../snapshots/index.ts';
 import { copyToOffsite } from './backup-copy.ts';
 import type { App } from './context.ts';
 
@@ -51,7 +54,13 @@ export function backupJobs(app: App, names: readonly string[] = []): BackupJob[]
     .map((j) => {
       // The config holds the specs as checked by this registry's schema; parsing again narrows the type.
       const spec = jobKinds.schema.parse(j);
-      return { name: spec.name, source: jobKinds.create(spec, ctx), offsite: spec.offsite };
+      return {
+        name: spec.name,
+        source: jobKinds.create(spec, ctx),
+        offsite: spec.offsite,
+        keep: spec.keep,
+        schedule: spec.schedule,
+      };
     });
 }
 
@@ -167,7 +176,7 @@ export async function backupDiff(app: App, a: string, b: string): Promise<Snapsh
 /** Finds a snapshot; `latest` with a job means that job's newest. */
 async function snapshotOf(repo: Repository, id: string, job?: string): Promise<SnapshotInfo> {
   if (id === 'latest' && job !== undefined) {
-    const s = (await jobSnapshots(repo, job)).at(-1);
+    const s = await latestBackup(repo, job);
     if (s === undefined) throw new AppError('not_found', `job ${job} has no snapshot yet`);
     return s;
   }
@@ -228,4 +237,21 @@ export async function backupDrill(app: App, names: readonly string[] = []): Prom
       },
     },
   });
+}
+
+export interface BackupForgetResult {
+  jobs: JobForgetResult[];
+  prune?: PruneResult;
+}
+
+/** Applies each job's keep rules to its snapshots; with `prune`, deletes the data none uses any more. */
+export async function backupForget(
+  app: App,
+  o: { jobs?: readonly string[]; dryRun?: boolean; prune?: boolean },
+): Promise<BackupForgetResult> {
+  const jobs = backupJobs(app, o.jobs ?? []);
+  const repo = await app.repository();
+  const result: BackupForgetResult = { jobs: await forgetJobs(repo, jobs, { dryRun: o.dryRun === true }) };
+  if (o.prune === true && o.dryRun !== true) result.prune = await repo.prune();
+  return result;
 }

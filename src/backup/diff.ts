@@ -10,7 +10,8 @@ export interface SnapshotDiff {
   changed: string[];
 }
 
-const key = (e: ManifestEntry): string => (e.root.startsWith('stdin:') ? e.root.slice(6) : `${e.root}/${e.path}`.replace(/\/$/, ''));
+const key = (e: ManifestEntry): string =>
+  e.root.startsWith('stdin:') ? e.root.slice(6) : `${e.root}/${e.path}`.replace(/\/$/, '');
 
 function same(a: ManifestEntry, b: ManifestEntry): boolean {
   return a.type === b.type && a.mode === b.mode && a.size === b.size && a.hash === b.hash && a.target === b.target;

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.ts';
 import { toAppError } from '../core/errors.ts';
 import type { Repository } from '../snapshots/index.ts';
-import { jobSnapshots, recordedRowCounts } from './jobs.ts';
+import { latestBackup, recordedRowCounts } from './jobs.ts';
 import type { BackupAlerts, BackupJob, DrillLog, TempSpace } from './ports.ts';
 import { restoreDatabase, restoreFiles } from './restore.ts';
 
@@ -43,7 +43,7 @@ async function drillJob(job: BackupJob, d: DrillDeps): Promise<DrillJobResult> {
   const started = d.clock.now();
   const res: DrillJobResult = { job: job.name, kind: job.source.kind, ok: false, durationMs: 0, problems: [] };
   try {
-    const snap = (await jobSnapshots(d.repo, job.name)).at(-1);
+    const snap = await latestBackup(d.repo, job.name);
     if (snap === undefined) {
       res.problems.push('no snapshot to restore');
       return res;

@@ -2,7 +2,7 @@
 // repository, restores, diffs and restore drills. Its I/O are the ports in ports.ts.
 
 export type * from './ports.ts';
-export { jobTag, jobSnapshots, runJob, recordedRowCounts, type JobResult, type RunDeps } from './jobs.ts';
+export { jobTag, jobSnapshots, latestBackup, runJob, recordedRowCounts, type JobResult, type RunDeps } from './jobs.ts';
 export {
   restoreFiles,
   restoreDatabase,
@@ -13,3 +13,4 @@ export {
 } from './restore.ts';
 export { diffSnapshots, type SnapshotDiff } from './diff.ts';
 export { drill, type DrillReport, type DrillJobResult, type DrillDeps } from './drill.ts';
+export { forgetJobs, type JobForgetResult } from './retention.ts';

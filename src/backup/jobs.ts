@@ -35,6 +35,11 @@ export interface RunDeps {
   tags?: string[];
 }
 
+/** A job's newest regular backup (not a safety snapshot taken before an in-place restore). */
+export async function latestBackup(repo: Repository, job: string): Promise<SnapshotInfo | undefined> {
+  return (await jobSnapshots(repo, job)).filter((s) => !s.tags.includes('safety')).at(-1);
+}
+
 /** The snapshots of one job, oldest first. */
 export async function jobSnapshots(repo: Repository, job: string): Promise<SnapshotInfo[]> {
   return (await repo.listSnapshots()).filter((s) => s.tags.includes(jobTag(job)));

@@ -49,6 +49,19 @@ export interface BackupJob {
   source: JobSource;
   /** A name from repository.offsite the snapshot is copied to afterwards. */
   offsite?: string | undefined;
+  /** Retention (restic's keep rules) applied by `backup forget`; none keeps everything. */
+  keep?: JobKeep | undefined;
+  /** Cron expression for `ripcord run`; none means only by hand. */
+  schedule?: string | undefined;
+}
+
+export interface JobKeep {
+  last?: number | undefined;
+  hourly?: number | undefined;
+  daily?: number | undefined;
+  weekly?: number | undefined;
+  monthly?: number | undefined;
+  yearly?: number | undefined;
 }
 
 /** Raises an alert (a finding through the alerts path). */

@@ -21,7 +21,9 @@ export const schema = z.strictObject({
     .array(z.string())
     .default([])
     .describe('Folders to back up (relative to the config file); empty means site.root.'),
-  preset: integrityPresetSchema.default('auto'),
+  preset: integrityPresetSchema
+    .default('auto')
+    .describe('Platform preset whose caches, sessions and logs are left out; `auto` follows site.platform.'),
   exclude: z
     .array(z.string())
     .default([])

@@ -7,6 +7,7 @@ import { AppError, EXIT_FOUND } from '../../core/errors.ts';
 import {
   backupDiff,
   backupDrill,
+  backupForget,
   backupList,
   backupRestoreDatabase,
   backupRestoreFiles,
@@ -249,6 +250,40 @@ export function register(program: Command): void {
         ].join('\n'),
       );
       if (!r.ok) process.exitCode = EXIT_FOUND;
+    });
+
+  backup
+    .command('forget')
+    .description(
+      "Applies each job's keep rules (backup.jobs[].keep, like restic's --keep-last/hourly/daily/weekly/monthly/yearly) to that job's snapshots. " +
+        'A snapshot kept by any rule stays; jobs without rules keep everything. The data goes only with --prune.',
+    )
+    .argument('[jobs...]', 'job names; default: all')
+    .option('--dry-run', 'only show what would be forgotten')
+    .option('--prune', 'prune the repository right after (deletes data no snapshot uses)')
+    .option('--json', 'print the result as JSON')
+    .action(async (jobs: string[], o: { dryRun?: boolean; prune?: boolean; json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      const r = await withAppFor(
+        cmd,
+        (app) => backupForget(app, { jobs, dryRun: o.dryRun === true, prune: o.prune === true }),
+        repoOpt(cmd),
+      );
+      out.record(r, (x) =>
+        [
+          ...x.jobs.map((j) =>
+            !j.hasRules
+              ? `${safe(j.job)}: no keep rules, all snapshots kept`
+              : `${safe(j.job)}: keep ${j.keep.length}, ${o.dryRun === true ? 'would forget' : 'forgot'} ${j.remove.length}` +
+                j.remove.map((id) => `\n  - ${id.slice(0, 8)}`).join(''),
+          ),
+          ...(x.prune !== undefined
+            ? [
+                `pruned: ${x.prune.packsDeleted} pack(s) deleted, ${x.prune.packsRepacked} repacked, ${mb(x.prune.bytesFreed)} freed`,
+              ]
+            : []),
+        ].join('\n'),
+      );
     });
 
   registerCopy(program);

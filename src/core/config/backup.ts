@@ -5,16 +5,14 @@
 import { z } from 'zod';
 
 /** restic's keep rules for one job's snapshots (`backup forget`). */
-export const keepSchema = z
-  .strictObject({
-    last: z.number().int().min(0).optional().describe('Keep the newest N snapshots.'),
-    hourly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N hours.'),
-    daily: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N days.'),
-    weekly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N weeks.'),
-    monthly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N months.'),
-    yearly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N years.'),
-  })
-  .describe('Retention, like restic: a snapshot any rule keeps is kept; the rest go with `backup forget`.');
+export const keepSchema = z.strictObject({
+  last: z.number().int().min(0).optional().describe('Keep the newest N snapshots.'),
+  hourly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N hours.'),
+  daily: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N days.'),
+  weekly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N weeks.'),
+  monthly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N months.'),
+  yearly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N years.'),
+});
 
 /** Fields of every job, spread into each kind's strict schema. */
 export const jobCommonFields = {
@@ -26,7 +24,9 @@ export const jobCommonFields = {
     .string()
     .optional()
     .describe('Cron expression (`0 * * * *` hourly) for `ripcord run`; none means only by hand.'),
-  keep: keepSchema.optional(),
+  keep: keepSchema
+    .optional()
+    .describe('Retention, like restic: a snapshot any rule keeps is kept; the rest go with `backup forget`.'),
   offsite: z
     .string()
     .optional()
