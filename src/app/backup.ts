@@ -18,6 +18,8 @@ import {
   restoreDatabase,
   restoreFiles,
   runJob,
+  startSchedule,
+  type RunningSchedule,
   forgetJobs,
   type JobForgetResult,
   type SnapshotDiff,
@@ -254,4 +256,25 @@ export async function backupForget(
   const result: BackupForgetResult = { jobs: await forgetJobs(repo, jobs, { dryRun: o.dryRun === true }) };
   if (o.prune === true && o.dryRun !== true) result.prune = await repo.prune();
   return result;
+}
+
+/** The backup schedules of `ripcord run` (null when no job has one). */
+export async function startBackupSchedule(app: App): Promise<RunningSchedule | null> {
+  const jobs = backupJobs(app).filter((j) => j.schedule !== undefined);
+  if (jobs.length === 0) return null;
+  const repo = await app.repository({ create: true });
+  return startSchedule({
+    jobs,
+    clock: app.clock,
+    alerts: alertsOf(app),
+    async lastBackup(job) {
+      const s = (await jobSnapshots(repo, job)).filter((x) => !x.tags.includes('safety')).at(-1);
+      return s === undefined ? null : Date.parse(s.time);
+    },
+    async run(job) {
+      const [r] = await backupRun(app, { jobs: [job] });
+      app.logger.info({ job, ok: r?.ok, snapshot: r?.snapshot, error: r?.error }, 'scheduled backup');
+    },
+    onError: (job, e) => app.logger.error({ job, err: e instanceof Error ? e.message : String(e) }, 'scheduled backup'),
+  });
 }

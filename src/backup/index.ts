@@ -14,3 +14,11 @@ export {
 export { diffSnapshots, type SnapshotDiff } from './diff.ts';
 export { drill, type DrillReport, type DrillJobResult, type DrillDeps } from './drill.ts';
 export { forgetJobs, type JobForgetResult } from './retention.ts';
+export {
+  startSchedule,
+  findMissed,
+  missedSlot,
+  checkCron,
+  type MissedSchedule,
+  type RunningSchedule,
+} from './schedule.ts';

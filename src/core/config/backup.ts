@@ -2,7 +2,17 @@
 // sqlite: adapters/dump/) whose schema is passed in, since core imports nothing from adapters.
 // The fields every job shares are here, so each kind adds only its own.
 
+import { Cron } from 'croner';
 import { z } from 'zod';
+
+/** A cron expression croner reads (5 or 6 fields, `@daily`, ...). */
+const cronExpr = z.string().superRefine((expr, ctx) => {
+  try {
+    new Cron(expr, { paused: true }).stop();
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a cron expression: ${e instanceof Error ? e.message : String(e)}` });
+  }
+});
 
 /** restic's keep rules for one job's snapshots (`backup forget`). */
 export const keepSchema = z.strictObject({
@@ -20,8 +30,7 @@ export const jobCommonFields = {
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (up to 64), starting with a letter or digit')
     .describe('Name of the job: `ripcord backup run NAME`, and the `job:NAME` tag of its snapshots.'),
-  schedule: z
-    .string()
+  schedule: cronExpr
     .optional()
     .describe('Cron expression (`0 * * * *` hourly) for `ripcord run`; none means only by hand.'),
   keep: keepSchema
