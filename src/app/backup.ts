@@ -13,6 +13,8 @@ import {
   type JobResult,
   diffSnapshots,
   drill,
+  forgetJobs,
+  type ForgetReport,
   jobSnapshots,
   latestBackup,
   restoreDatabase,
@@ -277,4 +279,9 @@ export async function startBackupSchedule(app: App): Promise<RunningSchedule | n
     },
     onError: (job, e) => app.logger.error({ job, err: e instanceof Error ? e.message : String(e) }, 'scheduled backup'),
   });
+}
+
+export async function backupForget(app: App, o: { jobs?: readonly string[]; dryRun?: boolean; prune?: boolean }): Promise<ForgetReport> {
+  const jobs = backupJobs(app, o.jobs ?? []);
+  return forgetJobs(await app.repository(), jobs, o);
 }

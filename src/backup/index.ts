@@ -22,3 +22,4 @@ export {
   type MissedSchedule,
   type RunningSchedule,
 } from './schedule.ts';
+export { forgetJobs, type ForgetReport, type JobForget } from './forget.ts';
