@@ -13,8 +13,6 @@ import {
   type JobResult,
   diffSnapshots,
   drill,
-  forgetJobs,
-  type ForgetReport,
   jobSnapshots,
   latestBackup,
   restoreDatabase,
@@ -281,7 +279,3 @@ export async function startBackupSchedule(app: App): Promise<RunningSchedule | n
   });
 }
 
-export async function backupForget(app: App, o: { jobs?: readonly string[]; dryRun?: boolean; prune?: boolean }): Promise<ForgetReport> {
-  const jobs = backupJobs(app, o.jobs ?? []);
-  return forgetJobs(await app.repository(), jobs, o);
-}

@@ -22,4 +22,3 @@ export {
   type MissedSchedule,
   type RunningSchedule,
 } from './schedule.ts';
-export { forgetJobs, type ForgetReport, type JobForget } from './forget.ts';
