@@ -144,3 +144,14 @@ export function create(spec: SqliteJobSpec, ctx: JobContext): JobSource {
   };
   return { kind: 'sqlite', database };
 }
+
+/** Creates an SQLite database file from SQL statements (the demo shop's database). */
+export function createSqliteFile(path: string, sql: string): void {
+  const db = new DatabaseSync(path);
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
