@@ -221,46 +221,112 @@ function moveToQuarantine(abs: string, qdir: string, root: string, rel: string):
 }
 
 /** Reverts the given changes (as found by check) to the baseline. */
-export async function revertChanges(
-  changes: readonly Change[],
-  baseline: Baseline,
-  opts: RevertOptions,
-): Promise<RevertResult> {
-  const steps: RevertStep[] = [];
-  const audit: AuditRecord[] = [];
-  const time = new Date(opts.now).toISOString();
-  const qdir = join(opts.stateDir, 'quarantine', time.replace(/[:.]/g, '-'));
-  let restored = 0;
-  let quarantined = 0;
-  let refused = 0;
-  let failed = 0;
-  let usedQuarantine = false;
-  const started = performance.now();
-  // Staged files, committed in batches (bounded so open descriptors stay few).
-  // One batch commits (fsync in the thread pool) while the next is read and staged.
-  const batch = 128;
-  let pending: Pending[] = [];
-  let inflight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const now = pending;
-    pending = [];
-    await inflight;
-    inflight = commitStaged(now, (p, e) => {
-      restored--;
-      failed++;
-      const msg = e instanceof Error ? e.message : String(e);
-      steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
-      audit.push({ time, by: opts.by, action: 'refuse', root: p.root, path: p.path, detail: `failed: ${msg}` });
-    });
-  };
+/** One revert run: its options, what it did so far (steps, audit, counts), and staged writes. */
+class Reverting {
+  readonly steps: RevertStep[] = [];
+  readonly audit: AuditRecord[] = [];
+  readonly time: string;
+  readonly qdir: string;
+  restored = 0;
+  quarantined = 0;
+  refused = 0;
+  failed = 0;
+  usedQuarantine = false;
+  // Staged files, committed in batches (bounded so open descriptors stay few). One batch
+  // commits (fsync in the thread pool) while the next is read and staged.
+  #pending: Pending[] = [];
+  #inflight: Promise<void> = Promise.resolve();
+  static readonly batch = 128;
 
-  // Added entries inside an added folder go with their folder.
+  readonly baseline: Baseline;
+  readonly opts: RevertOptions;
+
+  constructor(baseline: Baseline, opts: RevertOptions) {
+    this.baseline = baseline;
+    this.opts = opts;
+    this.time = new Date(opts.now).toISOString();
+    this.qdir = join(opts.stateDir, 'quarantine', this.time.replace(/[:.]/g, '-'));
+  }
+
+  /** Records what was done to one change (and audits it unless this is a dry run). */
+  step(c: Change, action: RevertAction, detail: string | null = null): void {
+    this.steps.push({ root: c.root, path: c.path, action, detail });
+    if (this.opts.dryRun) return;
+    const auditAction =
+      action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
+    this.audit.push({
+      time: this.time,
+      by: this.opts.by,
+      action: auditAction,
+      root: c.root,
+      path: c.path,
+      detail: detail === null ? action : `${action}: ${detail}`,
+    });
+  }
+
+  quarantine(abs: string, c: Change, audited: boolean): string {
+    const dest = moveToQuarantine(abs, this.qdir, c.root, c.path);
+    this.usedQuarantine = true;
+    this.quarantined++;
+    if (audited)
+      this.audit.push({
+        time: this.time,
+        by: this.opts.by,
+        action: 'quarantine',
+        root: c.root,
+        path: c.path,
+        detail: dest,
+      });
+    return dest;
+  }
+
+  async stage(p: Pending): Promise<void> {
+    this.#pending.push(p);
+    if (this.#pending.length >= Reverting.batch) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const now = this.#pending;
+    this.#pending = [];
+    await this.#inflight;
+    this.#inflight = commitStaged(now, (p, e) => {
+      this.restored--;
+      this.failed++;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.steps.push({ root: p.root, path: p.path, action: 'failed', detail: msg });
+      this.audit.push({
+        time: this.time,
+        by: this.opts.by,
+        action: 'refuse',
+        root: p.root,
+        path: p.path,
+        detail: `failed: ${msg}`,
+      });
+    });
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.#inflight;
+  }
+}
+
+/** Quarantine first (an added file may sit where a folder must come back), then folders shallow to deep, then the rest. */
+function revertOrder(changes: readonly Change[]): Change[] {
+  const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
+  return [...changes].sort(
+    (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
+  );
+}
+
+/** Whether a change lies inside a folder that was added (it goes with its folder). */
+function insideAddedFolder(changes: readonly Change[]): (c: Change) => boolean {
   const addedDirs = new Set(
     changes
       .filter((c) => c.kinds.includes('added') && c.after?.type === 'dir')
       .map((c) => StatCache.key(c.root, c.path)),
   );
-  const insideAddedDir = (c: Change): boolean => {
+  return (c) => {
     let p = c.path;
     for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/')) {
       p = p.slice(0, i);
@@ -268,129 +334,105 @@ export async function revertChanges(
     }
     return false;
   };
-  // Quarantine first (an added file may sit where a folder must come back), then folders
-  // shallow to deep, then the rest.
-  const order = (c: Change) => (c.kinds.includes('added') ? 0 : c.before?.type === 'dir' ? 1 : 2);
-  const sorted = [...changes].sort(
-    (a, b) => order(a) - order(b) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1),
-  );
+}
 
-  for (const c of sorted) {
+/** An added file or folder: kept, or (with deleteAdded) moved to the quarantine, never deleted. */
+function revertAdded(r: Reverting, c: Change, abs: string, inAddedFolder: boolean): void {
+  if (!r.opts.deleteAdded) {
+    r.step(c, 'keep-added', 'use --delete-added to move it to the quarantine');
+    return;
+  }
+  if (inAddedFolder) return;
+  if (c.path === '') refuse('will not quarantine the site root', abs);
+  safeParent(c.root, c.path, new Map(), false);
+  if (r.opts.dryRun) r.step(c, 'quarantine');
+  else r.step(c, 'quarantine', r.quarantine(abs, c, false));
+}
+
+/** A changed or deleted entry put back as the baseline has it. */
+async function revertToBaseline(r: Reverting, c: Change, abs: string): Promise<void> {
+  const { opts } = r;
+  const b = r.baseline.get(StatCache.key(c.root, c.path));
+  if (b === undefined) refuse('not in the baseline', abs);
+  if (c.path === '') {
+    if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
+    if (!opts.dryRun) {
+      fixModeOwner(abs, b);
+      r.restored++;
+    }
+    r.step(c, 'restore-mode');
+    return;
+  }
+  const contentChanged = c.kinds.some((k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink');
+  const parent = safeParent(c.root, c.path, r.baseline, !opts.dryRun);
+  if (!contentChanged) {
+    if (!opts.dryRun) {
+      fixModeOwner(abs, b);
+      r.restored++;
+    }
+    r.step(c, c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
+    return;
+  }
+  if (opts.dryRun) {
+    r.step(c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+    return;
+  }
+  // Something else now stands where the baseline has a different type: a folder is moved to
+  // the quarantine first (rename cannot replace a folder with a file).
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (st?.isDirectory() && b.type !== 'dir') r.quarantine(abs, c, true);
+  if (b.type === 'file') {
+    const { fd, tmp } = stageFile(abs, parent, b, await opts.read(b));
+    await r.stage({ fd, tmp, target: abs, root: c.root, path: c.path });
+  } else if (b.type === 'symlink') placeSymlink(abs, parent, b);
+  else if (b.type === 'dir') {
+    if (st !== undefined && !st.isDirectory()) r.quarantine(abs, c, true);
+    if (st === undefined || !st.isDirectory()) mkdirSync(abs, { mode: b.mode & 0o7777 });
+    fixModeOwner(abs, b);
+  } else refuse(`cannot restore a ${b.type}`, abs);
+  r.restored++;
+  r.step(c, c.kinds.includes('deleted') ? 'recreate' : 'restore');
+}
+
+export async function revertChanges(
+  changes: readonly Change[],
+  baseline: Baseline,
+  opts: RevertOptions,
+): Promise<RevertResult> {
+  const r = new Reverting(baseline, opts);
+  const started = performance.now();
+  const inAddedFolder = insideAddedFolder(changes);
+  for (const c of revertOrder(changes)) {
     const abs = c.path === '' ? c.root : join(c.root, c.path);
-    const step = (action: RevertAction, detail: string | null = null) => {
-      steps.push({ root: c.root, path: c.path, action, detail });
-      if (!opts.dryRun) {
-        const auditAction =
-          action === 'quarantine' ? 'quarantine' : action === 'refused' || action === 'failed' ? 'refuse' : 'revert';
-        audit.push({
-          time,
-          by: opts.by,
-          action: auditAction,
-          root: c.root,
-          path: c.path,
-          detail: detail === null ? action : `${action}: ${detail}`,
-        });
-      }
-    };
     try {
       assertSafeRelPath(c.path);
-      if (c.kinds.includes('added')) {
-        if (!opts.deleteAdded) {
-          step('keep-added', 'use --delete-added to move it to the quarantine');
-          continue;
-        }
-        if (insideAddedDir(c)) continue;
-        if (c.path === '') refuse('will not quarantine the site root', abs);
-        safeParent(c.root, c.path, new Map(), false);
-        if (opts.dryRun) {
-          step('quarantine');
-          continue;
-        }
-        const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-        usedQuarantine = true;
-        quarantined++;
-        step('quarantine', dest);
-        continue;
-      }
-      const b = baseline.get(StatCache.key(c.root, c.path));
-      if (b === undefined) refuse('not in the baseline', abs);
-      if (c.path === '') {
-        if (b.type !== 'dir') refuse('the root is not a folder in the baseline', abs);
-        if (!opts.dryRun) {
-          fixModeOwner(abs, b);
-          restored++;
-        }
-        step('restore-mode');
-        continue;
-      }
-      const contentChanged = c.kinds.some(
-        (k) => k === 'deleted' || k === 'modified' || k === 'type' || k === 'symlink',
-      );
-      const parent = safeParent(c.root, c.path, baseline, !opts.dryRun);
-      if (!contentChanged) {
-        if (!opts.dryRun) {
-          fixModeOwner(abs, b);
-          restored++;
-        }
-        step(c.kinds.includes('mode') ? 'restore-mode' : 'restore-owner');
-        continue;
-      }
-      if (opts.dryRun) {
-        step(c.kinds.includes('deleted') ? 'recreate' : 'restore');
-        continue;
-      }
-      // Something else now stands where the baseline has a different type: a folder is
-      // moved to the quarantine first (rename cannot replace a folder with a file).
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(abs);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      if (st?.isDirectory() && b.type !== 'dir') {
-        const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-        usedQuarantine = true;
-        quarantined++;
-        audit.push({ time, by: opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
-      }
-      if (b.type === 'file') {
-        const { fd, tmp } = stageFile(abs, parent, b, await opts.read(b));
-        pending.push({ fd, tmp, target: abs, root: c.root, path: c.path });
-        if (pending.length >= batch) await flush();
-      } else if (b.type === 'symlink') placeSymlink(abs, parent, b);
-      else if (b.type === 'dir') {
-        if (st !== undefined && !st.isDirectory()) {
-          const dest = moveToQuarantine(abs, qdir, c.root, c.path);
-          usedQuarantine = true;
-          quarantined++;
-          audit.push({ time, by: opts.by, action: 'quarantine', root: c.root, path: c.path, detail: dest });
-        }
-        if (st === undefined || !st.isDirectory()) mkdirSync(abs, { mode: b.mode & 0o7777 });
-        fixModeOwner(abs, b);
-      } else refuse(`cannot restore a ${b.type}`, abs);
-      restored++;
-      step(c.kinds.includes('deleted') ? 'recreate' : 'restore');
+      if (c.kinds.includes('added')) revertAdded(r, c, abs, inAddedFolder(c));
+      else await revertToBaseline(r, c, abs);
     } catch (e) {
       const msg = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
       if (e instanceof AppError && e.code === 'refused') {
-        refused++;
-        step('refused', msg);
+        r.refused++;
+        r.step(c, 'refused', msg);
       } else {
-        failed++;
-        step('failed', msg);
+        r.failed++;
+        r.step(c, 'failed', msg);
       }
     }
   }
-  await flush();
-  await inflight;
-  appendAudit(opts.stateDir, audit);
+  await r.finish();
+  appendAudit(opts.stateDir, r.audit);
   return {
-    steps,
-    restored,
-    quarantined,
-    refused,
-    failed,
-    quarantineDir: usedQuarantine ? qdir : null,
+    steps: r.steps,
+    restored: r.restored,
+    quarantined: r.quarantined,
+    refused: r.refused,
+    failed: r.failed,
+    quarantineDir: r.usedQuarantine ? r.qdir : null,
     writeMs: performance.now() - started,
   };
 }

@@ -155,7 +155,7 @@ export function assess(facts: Facts, rules: RuleSet, opts: AssessOptions): Asses
       });
       continue;
     }
-    const r = evaluateOne(code, count, via, resolved.rule, resolved.member, facts, totalAffected);
+    const r = evaluateOne({ code, count, via, rule: resolved.rule, member: resolved.member }, facts, totalAffected);
     obligations.push(...r.obligations);
     noDuty.push(...r.noDuty);
     for (const other of resolved.rule.alsoEvaluate) {
@@ -183,223 +183,266 @@ function startOf(clockStarts: string, facts: Facts, zone: string | null): { star
   return { start: at(facts.discovered, zone), notes };
 }
 
+/** One jurisdiction being assessed: what every duty of it needs, and where the duties go. */
+interface Assessing {
+  jurisdiction: string;
+  /** People affected here. */
+  count: number;
+  /** People affected in all jurisdictions (some thresholds count them). */
+  totalAffected: number;
+  rule: Jurisdiction;
+  member: MemberState | null;
+  facts: Facts;
+  zone: string | null;
+  /** Coverage was conditional (a trigger with a condition). */
+  conditional: boolean;
+  because: string[];
+  notes: string[];
+  /** Notes of the risk-of-harm analysis, for the duties it can avoid. */
+  harmNotes: string[];
+  /** What the encryption or redaction safe harbour shelters. */
+  sheltered: 'none' | 'all' | 'individuals';
+  obligations: Obligation[];
+  noDuty: NoDuty[];
+}
+
+/** The duties of one jurisdiction: individuals, regulators and other authorities, credit agencies. */
 function evaluateOne(
-  code: string,
-  count: number,
-  via: string | null,
-  rule: Jurisdiction,
-  member: MemberState | null,
+  place: { code: string; count: number; via: string | null; rule: Jurisdiction; member: MemberState | null },
   facts: Facts,
   totalAffected: number,
 ): { obligations: Obligation[]; noDuty: NoDuty[] } {
-  const obligations: Obligation[] = [];
-  const noDuty: NoDuty[] = [];
-  const jurisdiction = code;
-  const zone = member?.timeZone ?? rule.timeZone;
+  const out = { obligations: [] as Obligation[], noDuty: [] as NoDuty[] };
+  const { code, count, via, rule, member } = place;
   const cov = coverage(rule, facts);
   if (!cov.covered) {
-    if ('reason' in cov) noDuty.push({ jurisdiction, duty: 'any', reason: cov.reason, detail: cov.detail });
-    return { obligations, noDuty };
+    if ('reason' in cov) out.noDuty.push({ jurisdiction: code, duty: 'any', reason: cov.reason, detail: cov.detail });
+    return out;
   }
-  const baseBecause = [...cov.because, `${count} affected in ${code}${via === null ? '' : ` (counted from ${via})`}`];
-  const baseNotes = [...cov.notes];
-  if (via !== null) baseNotes.push(`applies to the people of ${via} as well (${rule.name})`);
+  const a: Assessing = {
+    jurisdiction: code,
+    count,
+    totalAffected,
+    rule,
+    member,
+    facts,
+    zone: member?.timeZone ?? rule.timeZone,
+    conditional: cov.conditional,
+    because: [...cov.because, `${count} affected in ${code}${via === null ? '' : ` (counted from ${via})`}`],
+    notes: [...cov.notes, ...(via === null ? [] : [`applies to the people of ${via} as well (${rule.name})`])],
+    harmNotes: harmAnalysisNotes(rule),
+    sheltered: 'none',
+    ...out,
+  };
+  a.sheltered = safeHarbour(a);
+  if (a.sheltered === 'all') return out;
+  const individualsDue = individualDuties(a);
+  authorityDuties(a, individualsDue);
+  creditAgencyDuty(a, individualsDue);
+  return out;
+}
 
-  // Encryption / redaction safe harbour.
-  const sh = rule.safeHarbour;
-  let encryptedScope: 'none' | 'all' | 'individuals' = 'none';
-  if (facts.encrypted || facts.redacted) {
-    const what = facts.encrypted ? 'encrypted' : 'redacted';
-    if (sh.status === 'unknown') {
-      baseNotes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
-    } else {
-      const sheltered = facts.encrypted ? sh.encryption : sh.redaction;
-      if (!sheltered) baseNotes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
-      else if (facts.encrypted && facts.keyCompromised) {
-        baseBecause.push('encrypted, but the key was taken too');
-        if (sh.keyException === 'not_addressed')
-          baseNotes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
-      } else encryptedScope = sh.scope;
-    }
+/** What the encryption or redaction safe harbour shelters; records why (a no-duty or a note). */
+function safeHarbour(a: Assessing): Assessing['sheltered'] {
+  const { facts } = a;
+  const sh = a.rule.safeHarbour;
+  if (!facts.encrypted && !facts.redacted) return 'none';
+  const what = facts.encrypted ? 'encrypted' : 'redacted';
+  if (sh.status === 'unknown') {
+    a.notes.push(`the data was ${what}, but whether that avoids notice here is not established: ${sh.note}`);
+    return 'none';
   }
-  if (encryptedScope === 'all') {
-    noDuty.push({
-      jurisdiction,
+  const shelters = facts.encrypted ? sh.encryption : sh.redaction;
+  if (!shelters) {
+    a.notes.push(`the data was ${what}, but this law has no ${what} safe harbour`);
+    return 'none';
+  }
+  if (facts.encrypted && facts.keyCompromised) {
+    a.because.push('encrypted, but the key was taken too');
+    if (sh.keyException === 'not_addressed')
+      a.notes.push('the statute does not say what happens when the key is taken; treated as unencrypted');
+    return 'none';
+  }
+  if (sh.scope === 'all')
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
       duty: 'any',
       reason: 'encrypted',
-      detail: `the data was ${facts.encrypted ? 'encrypted and the key was not taken' : 'redacted'} (safe harbour, ${sh.status === 'known' ? sh.citation : ''})`,
+      detail: `the data was ${facts.encrypted ? 'encrypted and the key was not taken' : 'redacted'} (safe harbour, ${sh.citation})`,
     });
-    return { obligations, noDuty };
-  }
+  return sh.scope;
+}
 
-  // Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes.
+/** Risk-of-harm analysis: the engine cannot decide it, so it says what avoiding notice takes. */
+function harmAnalysisNotes(rule: Jurisdiction): string[] {
   const ha = rule.harmAnalysis;
-  const harmNotes: string[] = [];
   if (ha.status === 'unknown')
-    harmNotes.push(`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`);
-  else if (ha.allowed) {
-    const doc =
-      ha.documentation === 'send_to_regulator'
-        ? `the decision must be written and sent to ${ha.recipient ?? 'the regulator'}`
-        : ha.documentation === 'document'
-          ? `the decision must be documented${ha.retentionYears === null ? '' : ` and kept ${ha.retentionYears} years`}`
-          : 'no documentation duty is stated';
-    harmNotes.push(
-      `notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`,
-    );
-  }
+    return [`whether a risk-of-harm analysis can avoid notice is not established: ${ha.note}`];
+  if (!ha.allowed) return [];
+  const doc =
+    ha.documentation === 'send_to_regulator'
+      ? `the decision must be written and sent to ${ha.recipient ?? 'the regulator'}`
+      : ha.documentation === 'document'
+        ? `the decision must be documented${ha.retentionYears === null ? '' : ` and kept ${ha.retentionYears} years`}`
+        : 'no documentation duty is stated';
+  return [
+    `notice may be avoided if ${ha.standard ?? 'a risk-of-harm analysis finds no risk'} (${ha.citation}); ${doc}`,
+  ];
+}
 
-  // Individuals.
+/** A duty the data set could not establish: still listed, flagged, never silently dropped. */
+function unknownDuty(
+  a: Assessing,
+  duty: 'notify_individuals' | 'notify_regulator',
+  recipient: string,
+  note: string,
+): void {
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
+    duty,
+    recipient,
+    dueBy: null,
+    dueText: 'unknown',
+    deadlineDays: null,
+    clockStarts: 'unknown',
+    citation: a.rule.statutes.map((s) => s.citation).join('; '),
+    because: a.because,
+    notes: [...a.notes, note],
+    conditional: true,
+    verified: false,
+    method: null,
+  });
+}
+
+/** Notice to the affected people (and the credit monitoring offered with it); returns when it is due. */
+function individualDuties(a: Assessing): DateTime | null {
+  const { rule, member, facts } = a;
   const ind = rule.individuals;
-  let individualsDue: DateTime | null = null;
-  // A duty the data set could not establish is still listed, flagged, never silently dropped.
-  const unknownDuty = (duty: 'notify_individuals' | 'notify_regulator', recipient: string, note: string): void => {
-    obligations.push({
-      jurisdiction,
-      duty,
-      recipient,
-      dueBy: null,
-      dueText: 'unknown',
-      deadlineDays: null,
-      clockStarts: 'unknown',
-      citation: rule.statutes.map((s) => s.citation).join('; '),
-      because: baseBecause,
-      notes: [...baseNotes, note],
-      conditional: true,
-      verified: false,
-      method: null,
-    });
-  };
   if (ind.status === 'unknown') {
-    unknownDuty('notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
-  } else if (encryptedScope === 'individuals') {
-    noDuty.push({
-      jurisdiction,
+    unknownDuty(a, 'notify_individuals', 'affected residents', `deadline not established: ${ind.note}`);
+    return null;
+  }
+  if (a.sheltered === 'individuals') {
+    const sh = rule.safeHarbour;
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
       duty: 'notify_individuals',
       reason: 'encrypted',
       detail: `the data was encrypted and the key was not taken (${sh.status === 'known' ? sh.citation : ''})`,
     });
-  } else {
-    const s = startOf(ind.clockStarts, facts, zone);
-    const due = computeDue(ind.deadline, s.start, null);
-    if (due.dueBy !== null) individualsDue = at(due.dueBy, zone);
-    const notes = [...baseNotes, ...harmNotes, ...s.notes, ...due.notes];
-    if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
-    if (ind.lawEnforcementDelay)
-      notes.push('may be delayed if law enforcement says notice would impede its investigation');
-    const exposed = new Set(facts.elements);
-    const credOnly = facts.elements.every((e) => credentialElements.has(e));
-    for (const sc of rule.specialCases) {
-      if (sc.id === 'credentials_only' && credOnly) notes.push(`credentials only: ${sc.text} (${sc.citation})`);
-    }
-    obligations.push({
-      jurisdiction,
-      duty: 'notify_individuals',
-      recipient: member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`,
+    return null;
+  }
+  const s = startOf(ind.clockStarts, facts, a.zone);
+  const due = computeDue(ind.deadline, s.start, null);
+  const notes = [...a.notes, ...a.harmNotes, ...s.notes, ...due.notes];
+  if (ind.onlyIf !== null) notes.push(`only ${ind.onlyIf}`);
+  if (ind.lawEnforcementDelay)
+    notes.push('may be delayed if law enforcement says notice would impede its investigation');
+  const credOnly = facts.elements.every((e) => credentialElements.has(e));
+  for (const sc of rule.specialCases)
+    if (sc.id === 'credentials_only' && credOnly) notes.push(`credentials only: ${sc.text} (${sc.citation})`);
+  const recipient = member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`;
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
+    duty: 'notify_individuals',
+    recipient,
+    dueBy: due.dueBy,
+    dueText: due.dueText,
+    deadlineDays: due.deadlineDays,
+    clockStarts: ind.clockStarts,
+    citation: ind.citation,
+    because: a.because,
+    notes,
+    conditional: a.conditional || ind.onlyIf !== null,
+    verified: ind.verified,
+    method: null,
+  });
+  const exposed = new Set(facts.elements);
+  for (const sc of rule.specialCases) {
+    if (sc.id !== 'credit_monitoring') continue;
+    const hit = sc.ifElements.filter((e) => exposed.has(e));
+    if (hit.length === 0) continue;
+    a.obligations.push({
+      jurisdiction: a.jurisdiction,
+      duty: 'offer_credit_monitoring',
+      recipient,
       dueBy: due.dueBy,
-      dueText: due.dueText,
+      dueText: 'offered in the notice to individuals',
       deadlineDays: due.deadlineDays,
       clockStarts: ind.clockStarts,
-      citation: ind.citation,
-      because: baseBecause,
-      notes,
-      conditional: cov.conditional || ind.onlyIf !== null,
-      verified: ind.verified,
+      citation: sc.citation,
+      because: [...a.because, `exposed: ${hit.join(', ')}`],
+      notes: [
+        sc.text,
+        ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
+        ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
+        ...(sc.note ? [sc.note] : []),
+      ],
+      conditional: a.conditional || sc.condition !== undefined,
+      verified: sc.verified,
       method: null,
     });
-    for (const sc of rule.specialCases) {
-      if (sc.id !== 'credit_monitoring') continue;
-      const hit = sc.ifElements.filter((e) => exposed.has(e));
-      if (hit.length === 0) continue;
-      obligations.push({
-        jurisdiction,
-        duty: 'offer_credit_monitoring',
-        recipient: member ? `affected people in ${member.name}` : `affected residents of ${rule.name}`,
-        dueBy: due.dueBy,
-        dueText: 'offered in the notice to individuals',
-        deadlineDays: due.deadlineDays,
-        clockStarts: ind.clockStarts,
-        citation: sc.citation,
-        because: [...baseBecause, `exposed: ${hit.join(', ')}`],
-        notes: [
-          sc.text,
-          ...(sc.condition === undefined ? [] : [`only ${sc.condition}`]),
-          ...(sc.months === null ? ['length of the offer not established'] : [`${sc.months} months, free of charge`]),
-          ...(sc.note ? [sc.note] : []),
-        ],
-        conditional: cov.conditional || sc.condition !== undefined,
-        verified: sc.verified,
-        method: null,
-      });
-    }
   }
+  return due.dueBy === null ? null : at(due.dueBy, a.zone);
+}
 
-  // Regulators and other authorities.
-  const au = rule.authorities;
+/** Regulators and other authorities. */
+function authorityDuties(a: Assessing, individualsDue: DateTime | null): void {
+  const au = a.rule.authorities;
   if (au.status === 'unknown') {
-    unknownDuty('notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
-  } else {
-    for (const a of au.list) {
-      const o = authorityDuty(
-        a,
-        jurisdiction,
-        count,
-        totalAffected,
-        facts,
-        zone,
-        individualsDue,
-        member,
-        baseBecause,
-        [...baseNotes, ...(a.duty === 'notify_regulator' ? harmNotesForRegulator(rule) : [])],
-        cov.conditional,
-      );
-      if ('reason' in o) noDuty.push(o);
-      else obligations.push(o);
-    }
+    unknownDuty(a, 'notify_regulator', 'unknown', `whether a regulator must be told is not established: ${au.note}`);
+    return;
   }
+  for (const authority of au.list) {
+    const notes = [...a.notes, ...(authority.duty === 'notify_regulator' ? harmNotesForRegulator(a.rule) : [])];
+    const o = authorityDuty(a, authority, individualsDue, notes);
+    if ('reason' in o) a.noDuty.push(o);
+    else a.obligations.push(o);
+  }
+}
 
-  // Consumer reporting agencies.
-  const cr = rule.cras;
+/** Consumer reporting agencies. */
+function creditAgencyDuty(a: Assessing, individualsDue: DateTime | null): void {
+  const cr = a.rule.cras;
   if (cr.status === 'unknown') {
-    noDuty.push({ jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
-  } else if (cr.required) {
-    const n = cr.thresholdScope === 'all_persons' ? totalAffected : count;
-    if (cr.minAffected !== null && n < cr.minAffected) {
-      noDuty.push({
-        jurisdiction,
-        duty: 'notify_cras',
-        reason: 'below_threshold',
-        detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
-      });
-    } else {
-      const s = startOf('discovery', facts, zone);
-      const due = computeDue(cr.deadline, s.start, individualsDue);
-      obligations.push({
-        jurisdiction,
-        duty: 'notify_cras',
-        recipient: 'nationwide consumer reporting agencies (Equifax, Experian, TransUnion)',
-        dueBy: due.dueBy,
-        dueText: due.dueText,
-        deadlineDays: due.deadlineDays,
-        clockStarts:
-          cr.deadline.kind === 'after_individuals' ||
-          cr.deadline.kind === 'with_individuals' ||
-          cr.deadline.kind === 'before_individuals'
-            ? 'individual_notice'
-            : 'discovery',
-        citation: cr.citation,
-        because: [
-          ...baseBecause,
-          cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
-        ],
-        notes: [...baseNotes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
-        conditional: cov.conditional || cr.minAffected === null,
-        verified: cr.verified,
-        method: null,
-      });
-    }
+    a.noDuty.push({ jurisdiction: a.jurisdiction, duty: 'notify_cras', reason: 'rules_unknown', detail: cr.note });
+    return;
   }
-  return { obligations, noDuty };
+  if (!cr.required) return;
+  const n = cr.thresholdScope === 'all_persons' ? a.totalAffected : a.count;
+  if (cr.minAffected !== null && n < cr.minAffected) {
+    a.noDuty.push({
+      jurisdiction: a.jurisdiction,
+      duty: 'notify_cras',
+      reason: 'below_threshold',
+      detail: `${n} ${cr.thresholdScope === 'all_persons' ? 'people in all' : 'affected here'}; ${cr.thresholdText}`,
+    });
+    return;
+  }
+  const s = startOf('discovery', a.facts, a.zone);
+  const due = computeDue(cr.deadline, s.start, individualsDue);
+  const afterIndividuals =
+    cr.deadline.kind === 'after_individuals' ||
+    cr.deadline.kind === 'with_individuals' ||
+    cr.deadline.kind === 'before_individuals';
+  a.obligations.push({
+    jurisdiction: a.jurisdiction,
+    duty: 'notify_cras',
+    recipient: 'nationwide consumer reporting agencies (Equifax, Experian, TransUnion)',
+    dueBy: due.dueBy,
+    dueText: due.dueText,
+    deadlineDays: due.deadlineDays,
+    clockStarts: afterIndividuals ? 'individual_notice' : 'discovery',
+    citation: cr.citation,
+    because: [
+      ...a.because,
+      cr.minAffected === null ? 'threshold unknown' : `${n} >= ${cr.minAffected} (${cr.thresholdText})`,
+    ],
+    notes: [...a.notes, ...due.notes, ...(cr.content.length > 0 ? [`content: ${cr.content.join('; ')}`] : [])],
+    conditional: a.conditional || cr.minAffected === null,
+    verified: cr.verified,
+    method: null,
+  });
 }
 
 function harmNotesForRegulator(rule: Jurisdiction): string[] {
@@ -411,68 +454,61 @@ function harmNotesForRegulator(rule: Jurisdiction): string[] {
   return [];
 }
 
+/** One authority's duty, or why there is none (not covered, below its threshold). */
 function authorityDuty(
-  a: Authority,
-  jurisdiction: string,
-  count: number,
-  totalAffected: number,
-  facts: Facts,
-  zone: string | null,
+  a: Assessing,
+  authority: Authority,
   individualsDue: DateTime | null,
-  member: MemberState | null,
-  because: string[],
   notes: string[],
-  conditional: boolean,
 ): Obligation | NoDuty {
-  const n = a.thresholdScope === 'all_persons' ? totalAffected : count;
-  if (a.onlyIfElements.length > 0 && !a.onlyIfElements.some((e) => facts.elements.includes(e))) {
+  const { facts, member, jurisdiction } = a;
+  const n = authority.thresholdScope === 'all_persons' ? a.totalAffected : a.count;
+  if (authority.onlyIfElements.length > 0 && !authority.onlyIfElements.some((e) => facts.elements.includes(e))) {
     return {
       jurisdiction,
-      duty: a.duty,
+      duty: authority.duty,
       reason: 'not_covered',
-      detail: `${a.recipient}: only when ${a.onlyIfElements.join(' or ')} is exposed`,
+      detail: `${authority.recipient}: only when ${authority.onlyIfElements.join(' or ')} is exposed`,
     };
   }
-  if (a.minAffected !== null && n < a.minAffected) {
+  if (authority.minAffected !== null && n < authority.minAffected) {
     return {
       jurisdiction,
-      duty: a.duty,
+      duty: authority.duty,
       reason: 'below_threshold',
-      detail: `${a.recipient}: ${n} affected; ${a.thresholdText}`,
+      detail: `${authority.recipient}: ${n} affected; ${authority.thresholdText}`,
     };
   }
-  const s = startOf(a.clockStarts === 'individual_notice' ? 'discovery' : a.clockStarts, facts, zone);
-  const due = computeDue(a.deadline, s.start, individualsDue);
-  const recipient = member && a.id === 'supervisory_authority' ? `${member.authority} (${member.name})` : a.recipient;
-  const method =
-    member && a.id === 'supervisory_authority'
-      ? { kind: a.method.kind, url: member.notifyUrl ?? member.url, email: member.email }
-      : { kind: a.method.kind, url: a.method.url, email: a.method.email };
+  const s = startOf(authority.clockStarts === 'individual_notice' ? 'discovery' : authority.clockStarts, facts, a.zone);
+  const due = computeDue(authority.deadline, s.start, individualsDue);
+  const lead = member !== null && authority.id === 'supervisory_authority' ? member : null;
   return {
     jurisdiction,
-    duty: a.duty,
-    recipient,
+    duty: authority.duty,
+    recipient: lead ? `${lead.authority} (${lead.name})` : authority.recipient,
     dueBy: due.dueBy,
     dueText: due.dueText,
     deadlineDays: due.deadlineDays,
-    clockStarts: a.clockStarts,
-    citation: a.citation,
+    clockStarts: authority.clockStarts,
+    citation: authority.citation,
     because: [
-      ...because,
-      a.minAffected === null
-        ? `threshold unknown (${a.thresholdText})`
-        : `${n} >= ${a.minAffected} (${a.thresholdText})`,
+      ...a.because,
+      authority.minAffected === null
+        ? `threshold unknown (${authority.thresholdText})`
+        : `${n} >= ${authority.minAffected} (${authority.thresholdText})`,
     ],
     notes: [
       ...notes,
       ...s.notes,
       ...due.notes,
-      ...(a.content.length > 0 ? [`content: ${a.content.join('; ')}`] : []),
-      ...(a.note ? [a.note] : []),
+      ...(authority.content.length > 0 ? [`content: ${authority.content.join('; ')}`] : []),
+      ...(authority.note ? [authority.note] : []),
     ],
-    conditional: conditional || a.minAffected === null || a.deadline.kind === 'unknown',
-    verified: a.verified,
-    method,
+    conditional: a.conditional || authority.minAffected === null || authority.deadline.kind === 'unknown',
+    verified: authority.verified,
+    method: lead
+      ? { kind: authority.method.kind, url: lead.notifyUrl ?? lead.url, email: lead.email }
+      : { kind: authority.method.kind, url: authority.method.url, email: authority.method.email },
   };
 }
 
@@ -527,7 +563,23 @@ function cardDuties(facts: Facts, rules: RuleSet): { obligations: Obligation[]; 
     const brand = /^(visa|mastercard|amex|discover)_/.exec(a.id)?.[1];
     if (brand !== undefined && !brands.has(brand as 'visa')) continue;
     // Card-network duties do not depend on how many people are affected: any exposed card counts.
-    const o = authorityDuty(a, 'PCI', 1, 1, facts, rule.timeZone, null, null, cov.because, [], cov.conditional);
+    const pci: Assessing = {
+      jurisdiction: 'PCI',
+      count: 1,
+      totalAffected: 1,
+      rule,
+      member: null,
+      facts,
+      zone: rule.timeZone,
+      conditional: cov.conditional,
+      because: cov.because,
+      notes: [],
+      harmNotes: [],
+      sheltered: 'none',
+      obligations,
+      noDuty,
+    };
+    const o = authorityDuty(pci, a, null, []);
     if ('reason' in o) noDuty.push(o);
     else obligations.push(o);
   }

@@ -49,6 +49,7 @@ function count(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/** `ripcord repo` and its subcommands, one function each. */
 export function register(program: Command): void {
   const repo = program
     .command('repo')
@@ -59,7 +60,22 @@ export function register(program: Command): void {
     )
     .option('--repo <dir>', 'repository folder (default: repository.path in the config, or <stateDir>/repository)')
     .addHelpText('after', wrapped(PASSPHRASE_HELP));
+  initCommand(repo);
+  checkCommand(repo);
+  statsCommand(repo);
+  snapshotsCommand(repo);
+  snapshotCommand(repo);
+  lsCommand(repo);
+  restoreCommand(repo);
+  forgetCommand(repo);
+  pruneCommand(repo);
+  unlockCommand(repo);
+  locksCommand(repo);
+  keyCommands(repo);
+}
 
+/** `repo init`. */
+function initCommand(repo: Command): void {
   repo
     .command('init')
     .description('Creates a new, empty repository protected by the passphrase. Refuses if one exists there.')
@@ -74,7 +90,10 @@ export function register(program: Command): void {
           `created repository ${x.id.slice(0, 8)} at ${safe(x.location)}\nKeep the passphrase safe: without it the data cannot be read by anyone, including you.`,
       );
     });
+}
 
+/** `repo check`. */
+function checkCommand(repo: Command): void {
   repo
     .command('check')
     .description('Checks that every snapshot, index and pack is complete and readable. Exit 1 when a problem is found.')
@@ -92,7 +111,10 @@ export function register(program: Command): void {
       );
       if (!r.ok) process.exitCode = EXIT_FOUND;
     });
+}
 
+/** `repo stats`. */
+function statsCommand(repo: Command): void {
   repo
     .command('stats')
     .description('Sizes: snapshots, packs, blobs, bytes stored and what the snapshots would take as plain copies.')
@@ -113,7 +135,10 @@ export function register(program: Command): void {
         ]),
       );
     });
+}
 
+/** `repo snapshots`. */
+function snapshotsCommand(repo: Command): void {
   repo
     .command('snapshots')
     .description('Lists the snapshots, oldest first.')
@@ -139,7 +164,10 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+/** `repo snapshot`. */
+function snapshotCommand(repo: Command): void {
   repo
     .command('snapshot')
     .description(
@@ -174,7 +202,10 @@ export function register(program: Command): void {
         );
       },
     );
+}
 
+/** `repo ls`. */
+function lsCommand(repo: Command): void {
   repo
     .command('ls')
     .description('Lists the files of a snapshot (names are shown escaped: they may come from an attacker).')
@@ -200,7 +231,10 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+/** `repo restore`. */
+function restoreCommand(repo: Command): void {
   repo
     .command('restore')
     .description('Restores a whole snapshot into a folder (which should be empty or new).')
@@ -215,7 +249,10 @@ export function register(program: Command): void {
         (x) => `restored snapshot ${x.id.slice(0, 8)}: ${x.files} files, ${x.dirs} folders, ${mb(x.bytes)}`,
       );
     });
+}
 
+/** `repo forget`. */
+function forgetCommand(repo: Command): void {
   repo
     .command('forget')
     .description(
@@ -285,7 +322,10 @@ export function register(program: Command): void {
         );
       }
     });
+}
 
+/** `repo prune`. */
+function pruneCommand(repo: Command): void {
   repo
     .command('prune')
     .description(
@@ -302,7 +342,10 @@ export function register(program: Command): void {
           `${o.dryRun === true ? 'would delete' : 'deleted'} ${x.packsDeleted} pack(s), repack ${x.packsRepacked}, keep ${x.packsKept}; ${x.blobsRemoved} blob(s), ${mb(x.bytesFreed)} freed`,
       );
     });
+}
 
+/** `repo unlock`. */
+function unlockCommand(repo: Command): void {
   repo
     .command('unlock')
     .description(
@@ -319,7 +362,10 @@ export function register(program: Command): void {
           `removed ${x.removed} lock(s)${x.temporaryFiles > 0 ? ` and ${x.temporaryFiles} leftover temporary file(s)` : ''}`,
       );
     });
+}
 
+/** `repo locks`. */
+function locksCommand(repo: Command): void {
   repo
     .command('locks')
     .description('Lists the locks: who holds the repository now, and which locks are stale.')
@@ -344,7 +390,10 @@ export function register(program: Command): void {
           ),
         );
     });
+}
 
+/** The `repo key add|list|remove` commands. */
+function keyCommands(repo: Command): void {
   const key = repo
     .command('key')
     .summary('passphrases that open the repository')

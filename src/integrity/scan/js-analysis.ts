@@ -6,10 +6,29 @@
 // Strings are read decoded — escapes resolved by the parser, and atob/fromCharCode/unescape and
 // concatenations of literals folded — so hiding `cc_number` as `\x63\x63...` changes nothing.
 
-import { type AnyNode, parse, type Program } from 'acorn';
-import { parse as parseLoose } from 'acorn-loose';
-import { full } from 'acorn-walk';
+import { createRequire } from 'node:module';
+import type { AnyNode, Program } from 'acorn';
 import { clip, type Signal, SignalSet } from './signals.ts';
+
+// The parsers load on the first script worth parsing: a quick check that finds nothing changed
+// never pays for them.
+const requireLazily = createRequire(import.meta.url);
+let parsers: {
+  acorn: typeof import('acorn');
+  loose: typeof import('acorn-loose');
+  walk: typeof import('acorn-walk');
+} | null = null;
+function js(): NonNullable<typeof parsers> {
+  parsers ??= {
+    acorn: requireLazily('acorn') as typeof import('acorn'),
+    loose: requireLazily('acorn-loose') as typeof import('acorn-loose'),
+    walk: requireLazily('acorn-walk') as typeof import('acorn-walk'),
+  };
+  return parsers;
+}
+const parse = (text: string, o: import('acorn').Options) => js().acorn.parse(text, o);
+const parseLoose = (text: string, o: import('acorn').Options) => js().loose.parse(text, o);
+const full = (node: AnyNode | Program, cb: (n: AnyNode) => void) => js().walk.full(node, cb);
 
 /** Words of payment fields a skimmer looks for (decoded strings and identifiers). */
 const paymentTerm =

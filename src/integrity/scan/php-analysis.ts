@@ -8,7 +8,8 @@
 // Weak signals (obfuscation, long encoded strings, web-shell tool features) are scored beside
 // the flows in signals.ts.
 
-import { Engine } from 'php-parser';
+import { createRequire } from 'node:module';
+import type { Engine } from 'php-parser';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 
 /** A php-parser node, read without trusting its shape. */
@@ -38,9 +39,12 @@ const strAt = (n: PNode, key: string): string | null => {
 
 const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
 
+// Loaded on the first file worth parsing: a quick check that finds nothing changed never pays for it.
+const requireLazily = createRequire(import.meta.url);
 let engine: Engine | null = null;
 function parser(): Engine {
-  engine ??= new Engine({
+  const { Engine: PhpParser } = requireLazily('php-parser') as typeof import('php-parser');
+  engine ??= new PhpParser({
     parser: { extractDoc: false, suppressErrors: true, php8: true },
     ast: { withPositions: true },
     lexer: { short_tags: true, asp_tags: false },
