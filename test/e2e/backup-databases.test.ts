@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,23 @@ import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
 const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
 const env = { ...process.env, RIPCORD_PASSPHRASE: 'backup test', RIPCORD_TEST_SCRYPT_N: '1024' };
 
+/** Skips (outside CI) when a Debian client tool the test drives is not installed. */
+function toolsProblem(tools: string[]): string | null {
+  const missing = tools.filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing.length === 0 || process.env['CI'] === 'true') return null;
+  return `${missing.join(', ')} not installed (Debian: postgresql-client, mariadb-client)`;
+}
+
+async function pgToolsSkip(): Promise<{ skip?: string }> {
+  const s = await pgSkip();
+  if (s.skip !== undefined) return s;
+  const t = toolsProblem(['pg_dump', 'pg_restore']);
+  return t === null ? {} : { skip: t };
+}
+
 async function mysqlSkip(): Promise<{ skip?: string }> {
+  const t = toolsProblem(['mysqldump', 'mysql']);
+  if (t !== null) return { skip: t };
   try {
     const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
     await c.end();
@@ -51,7 +68,7 @@ type Rows = Record<string, unknown[]>;
 
 test(
   'PostgreSQL: backup, damage, restore to scratch and in place, compare row by row; drill',
-  await pgSkip(),
+  await pgToolsSkip(),
   async () => {
     const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
     const admin = new pg.Client({ connectionString: pgAdminUrl });
@@ -229,7 +246,7 @@ test('SQLite: online backup, damage, restore to a file and in place, compare row
   }
 });
 
-test('a dump tool that dies half-way leaves no snapshot and raises an alert', await pgSkip(), async () => {
+test('a dump tool that dies half-way leaves no snapshot and raises an alert', await pgToolsSkip(), async () => {
   const tools = mkdtempSync(join(tmpdir(), 'ripcord-fake-dump-'));
   const fake = join(tools, 'pg_dump');
   // Prints the start of a custom-format dump, then fails like a dropped connection.
