@@ -14,6 +14,8 @@ export interface FileRestoreResult {
   files: number;
   dirs: number;
   bytes: number;
+  /** Files already there with the same content (a resumed restore), left as they were. */
+  skipped: number;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function restoreFiles(
       },
     );
   const filter = pathFilter(paths);
-  const r = await repo.restore(snapshot.id, target, { within: target, filter });
+  // resume: a file already there with the same size and SHA-256 (an interrupted restore) is kept.
+  const r = await repo.restore(snapshot.id, target, { within: target, filter, resume: true });
   return { snapshot: snapshot.id, target, ...r };
 }
 

@@ -196,6 +196,11 @@ export interface RestoreOptions {
    * folder: a folder an attacker replaced by a symlink cannot redirect the write elsewhere.
    */
   within?: string;
+  /**
+   * Resume an interrupted restore: a regular file already at the target with the entry's size
+   * and SHA-256 is kept (only its mode and times are set) instead of written again.
+   */
+  resume?: boolean;
 }
 
 export interface Repository {
@@ -223,7 +228,7 @@ export interface Repository {
     id: SnapshotId,
     targetDir: string,
     opts?: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
-  ): Promise<{ files: number; dirs: number; bytes: number }>;
+  ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }>;
   forget(rules: KeepRules): Promise<ForgetResult>;
   /** Removes snapshots by id. */
   removeSnapshots(ids: SnapshotId[]): Promise<number>;
