@@ -81,7 +81,8 @@ function alertsOf(app: App): BackupAlerts {
 
 export interface BackupRunOptions {
   jobs?: readonly string[];
-  onProgress?: (job: string, p: Progress) => void;
+  /** `expectedBytes`: the size of the job's previous backup (an estimate for an ETA), 0 for the first. */
+  onProgress?: (job: string, p: Progress, expectedBytes: number) => void;
   tags?: string[];
 }
 
@@ -94,7 +95,9 @@ export async function backupRun(app: App, o: BackupRunOptions = {}): Promise<Job
     });
   const repo = await app.repository({ create: true });
   const results: JobResult[] = [];
-  for (const job of jobs)
+  for (const job of jobs) {
+    const report = o.onProgress;
+    const expected = report !== undefined ? ((await latestBackup(repo, job.name))?.summary.bytes ?? 0) : 0;
     results.push(
       await runJob(job, {
         repo,
@@ -103,10 +106,11 @@ export async function backupRun(app: App, o: BackupRunOptions = {}): Promise<Job
         offsiteCopy: async (name, ids) => {
           await copyToOffsite(app.loaded, name, ids, app.env);
         },
-        ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+        ...(report !== undefined ? { onProgress: (j: string, p: Progress) => report(j, p, expected) } : {}),
         ...(o.tags !== undefined ? { tags: o.tags } : {}),
       }),
     );
+  }
   return results;
 }
 
@@ -278,4 +282,3 @@ export async function startBackupSchedule(app: App): Promise<RunningSchedule | n
     onError: (job, e) => app.logger.error({ job, err: e instanceof Error ? e.message : String(e) }, 'scheduled backup'),
   });
 }
-

@@ -70,18 +70,26 @@ export function register(program: Command): void {
     .action(async (jobs: string[], o: { json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const bar = progressBar('backup', !out.json);
-      const started = Date.now();
+      // Per job: the rate since the job started; the ETA from the size of its previous backup.
+      const started = new Map<string, number>();
       const results = await withAppFor(
         cmd,
         (app) =>
           backupRun(app, {
             jobs,
-            onProgress: (job, p) =>
-              bar.update(Math.round(p.bytes / 1024 / 1024), Math.round(p.bytes / 1024 / 1024), {
+            onProgress: (job, p, expected) => {
+              const t0 = started.get(job) ?? Date.now();
+              started.set(job, t0);
+              const rate = p.bytes / Math.max(0.001, (Date.now() - t0) / 1000);
+              const total = Math.max(expected, p.bytes);
+              const eta = expected > p.bytes && rate > 0 ? `${Math.ceil((expected - p.bytes) / rate)} s` : '-';
+              bar.update(Math.round(p.bytes / 1024 / 1024), Math.round(total / 1024 / 1024), {
                 job,
                 files: p.files,
-                rate: `${(p.bytes / 1024 / 1024 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} MB/s`,
-              }),
+                rate: `${(rate / 1024 / 1024).toFixed(1)} MB/s`,
+                eta,
+              });
+            },
           }),
         repoOpt(cmd),
       ).finally(() => bar.stop());
