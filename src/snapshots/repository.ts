@@ -33,7 +33,7 @@ import { Lock, listLocks } from './locks.ts';
 import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
 import { pruneRepository } from './prune.ts';
-import { restoreOne } from './restore.ts';
+import { removeLeftovers, restoreOne } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
 import type {
@@ -535,6 +535,8 @@ export class RepoImpl implements Repository {
     }
     await Promise.all(inflight);
     if (failure !== null) throw (failure as { error: unknown }).error;
+    // A resumed restore also clears the half-written temp files the interrupted one left.
+    if (opts.resume === true) for (const d of made) await removeLeftovers(Buffer.from(d, 'latin1'));
     // Folder modes and times last, deepest first, so writing into them does not change them.
     for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
     return out;

@@ -25,6 +25,7 @@ import {
   open,
   realpath,
   rename,
+  readdir,
   rm,
   symlink,
   utimes,
@@ -77,6 +78,28 @@ async function checkWithin(target: string | Buffer, within: string): Promise<voi
       where: String(target),
     });
   }
+}
+
+const LEFTOVER = /^\..+\.ripcord-tmp-[0-9a-f]{12}$/;
+
+/**
+ * Removes the temporary files an interrupted restore left in `dir` (`.NAME.ripcord-tmp-HEX`, made
+ * by tempBeside and renamed into place only when complete). A resumed restore calls it.
+ */
+export async function removeLeftovers(dir: Buffer): Promise<number> {
+  let names: Buffer[];
+  try {
+    names = await readdir(dir, { encoding: 'buffer' });
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const name of names)
+    if (LEFTOVER.test(name.toString('latin1'))) {
+      await rm(Buffer.concat([dir, Buffer.from('/'), name]), { force: true });
+      n++;
+    }
+  return n;
 }
 
 /** True when `target` is a regular file (not a symlink) with the entry's size and SHA-256. */
