@@ -31,9 +31,8 @@ function pathFilter(paths: readonly string[]): (e: ManifestEntry) => boolean {
     return clean;
   });
   return (e) =>
-    wanted.some(
-      (w) => w === '' || e.path === w || e.path.startsWith(`${w}/`) || w.startsWith(`${e.path}/`) || e.path === '',
-    );
+    e.path !== '' &&
+    wanted.some((w) => w === '' || e.path === w || e.path.startsWith(`${w}/`) || w.startsWith(`${e.path}/`));
 }
 
 export async function restoreFiles(
