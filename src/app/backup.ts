@@ -93,7 +93,26 @@ export async function backupRun(app: App, o: BackupRunOptions = {}): Promise<Job
       where: 'backup.jobs',
       details: ['see ripcord config sample'],
     });
-  const repo = await app.repository({ create: true });
+  // A repository that cannot be opened (locked, unreachable, wrong passphrase) fails every job: alert each.
+  const repo = await app.repository({ create: true }).catch(async (e: unknown) => {
+    const err = e instanceof AppError ? e.describe() : String(e);
+    for (const job of jobs)
+      await alertsOf(app).raise({
+        rule: 'backup-failed',
+        category: 'backup',
+        severity: 'high',
+        time: app.clock.now(),
+        ip: null,
+        user: null,
+        service: 'backup',
+        field: 'job',
+        match: job.name,
+        message: `backup ${job.name} failed: the repository could not be opened: ${err}`,
+        groupKey: `backup-failed|${job.name}`,
+        evidence: [],
+      });
+    throw e;
+  });
   const results: JobResult[] = [];
   for (const job of jobs) {
     const report = o.onProgress;

@@ -270,3 +270,21 @@ test('a dump tool that dies half-way leaves no snapshot and raises an alert', aw
     rmSync(tools, { recursive: true, force: true });
   }
 });
+
+test('a repository that cannot be opened fails the run and raises an alert per job', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-backup-e2e-'));
+  writeFileSync(
+    join(dir, 'ripcord.yml'),
+    'stateDir: ./state\nbackup:\n  jobs:\n    - {type: sqlite, name: a, path: ./a.db}\n    - {type: sqlite, name: b, path: ./b.db}\n',
+  );
+  const noPass = { ...env, RIPCORD_PASSPHRASE: '' };
+  const app = createApp(loadConfig({ file: join(dir, 'ripcord.yml'), env: noPass }), { env: noPass });
+  try {
+    await assert.rejects(backupRun(app), /no passphrase/);
+    const findings = await (await app.findings()).listFindings({ limit: 10, rule: 'backup-failed' });
+    assert.deepEqual(findings.map((f) => f.match).sort(), ['a', 'b']);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
