@@ -69,12 +69,18 @@ export async function runJob(job: BackupJob, deps: RunDeps): Promise<JobResult> 
       summary = r.summary;
     } else {
       const db = job.source.database;
-      rowCounts = await db.rowCounts();
+      const before = await db.rowCounts();
+      // The counts go in when the snapshot is committed: by then the dumper may know the
+      // dump's own (exact even while the shop writes); otherwise those taken just before.
+      const counts = (): RowCounts => {
+        rowCounts = db.dumpedRowCounts?.() ?? before;
+        return rowCounts;
+      };
       const r = await repo.snapshotStream(db.fileName, db.dump(), {
         tags,
         host,
         onProgress,
-        extra: { job: job.name, kind, rowCounts: JSON.stringify(rowCounts) },
+        extra: () => ({ job: job.name, kind, rowCounts: JSON.stringify(counts()) }),
       });
       id = r.id;
       summary = r.summary;

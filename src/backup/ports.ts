@@ -20,8 +20,14 @@ export interface DatabaseDumper {
   readonly fileName: string;
   /** Where it is, for messages (no secrets). */
   readonly describe: string;
-  /** Rows per table of the live database. */
+  /** Rows per table of the live database (taken before a dump). */
   rowCounts(): Promise<RowCounts>;
+  /**
+   * Rows per table of exactly what the last finished dump holds, when the dumper can tell (the
+   * SQLite copy; PostgreSQL counted in the snapshot pg_dump reads); else undefined and the
+   * counts taken just before the dump stand.
+   */
+  dumpedRowCounts?(): RowCounts | undefined;
   /** The dump; throws (AppError) at the end when the tool failed or the dump did not validate. */
   dump(): AsyncIterable<Uint8Array>;
   /**

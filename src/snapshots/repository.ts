@@ -343,7 +343,7 @@ export class RepoImpl implements Repository {
       host: opts.host ?? hostname(),
       roots,
       tags: [...(opts.tags ?? [])].sort(),
-      extra: { ...(opts.extra ?? {}) },
+      extra: { ...((typeof opts.extra === 'function' ? opts.extra() : opts.extra) ?? {}) },
       summary,
       manifest,
       entries: entries.length,

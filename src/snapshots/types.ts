@@ -82,7 +82,8 @@ export interface SnapshotOptions {
   parent?: SnapshotId;
   host?: string;
   onProgress?: (p: Progress) => void;
-  extra?: Record<string, string>;
+  /** Free-form fields kept with the snapshot; a function is called when the snapshot is committed (a dump's row counts, known only at its end). */
+  extra?: Record<string, string> | (() => Record<string, string>);
 }
 
 export interface SnapshotResult {

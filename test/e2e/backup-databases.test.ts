@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -50,11 +50,12 @@ async function mysqlSkip(): Promise<{ skip?: string }> {
 }
 
 /** A folder with ripcord.yml holding these jobs, and an app over it. */
-function appWith(jobsYaml: string): { app: App; dir: string } {
+function appWith(jobsYaml: string, extraEnv: Record<string, string> = {}): { app: App; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-backup-e2e-'));
   writeFileSync(join(dir, 'ripcord.yml'), `stateDir: ./state\nbackup:\n  jobs:\n${jobsYaml}`);
-  const loaded = loadConfig({ file: join(dir, 'ripcord.yml'), env });
-  return { app: createApp(loaded, { env }), dir };
+  const e = { ...env, ...extraEnv };
+  const loaded = loadConfig({ file: join(dir, 'ripcord.yml'), env: e });
+  return { app: createApp(loaded, { env: e }), dir };
 }
 
 const customers = Array.from({ length: 40 }, (_, i) => [i + 1, `customer${i + 1}@example.test`, `Name ${i + 1} ü`]);
@@ -249,13 +250,19 @@ test('SQLite: online backup, damage, restore to a file and in place, compare row
 test('a dump tool that dies half-way leaves no snapshot and raises an alert', await pgToolsSkip(), async () => {
   const tools = mkdtempSync(join(tmpdir(), 'ripcord-fake-dump-'));
   const fake = join(tools, 'pg_dump');
-  // Prints the start of a custom-format dump, then fails like a dropped connection.
+  // Records its arguments and password, prints the start of a custom-format dump, then fails
+  // like a dropped connection.
+  const seen = join(tools, 'seen');
   writeFileSync(
     fake,
-    '#!/bin/sh\nprintf "PGDMP\\001\\016\\000\\004\\010\\001\\001some data"\necho "pg_dump: error: connection lost" >&2\nexit 3\n',
+    `#!/bin/sh\necho "$@" > ${seen}.args\necho "$PGPASSWORD" > ${seen}.env\n` +
+      'printf "PGDMP\\001\\016\\000\\004\\010\\001\\001some data"\necho "pg_dump: error: connection lost" >&2\nexit 3\n',
   );
   chmodSync(fake, 0o755);
-  const { app, dir } = appWith(`    - {type: postgres, name: broken, database: postgres, command: ${fake}}\n`);
+  const { app, dir } = appWith(
+    `    - {type: postgres, name: broken, database: postgres, command: ${fake}, passwordEnv: RIPCORD_TEST_PG_SECRET}\n`,
+    { RIPCORD_TEST_PG_SECRET: 'not-on-the-command-line' },
+  );
   try {
     const [res] = await backupRun(app);
     assert.equal(res?.ok, false);
@@ -264,6 +271,12 @@ test('a dump tool that dies half-way leaves no snapshot and raises an alert', aw
     const findings = await (await app.findings()).listFindings({ limit: 10, rule: 'backup-failed' });
     assert.equal(findings.length, 1);
     assert.match(findings[0]?.message ?? '', /backup broken failed/);
+    // The password reached the tool in its environment, never in its arguments; the dump reads
+    // the snapshot the row counts were taken in.
+    const args = readFileSync(`${seen}.args`, 'utf8');
+    assert.doesNotMatch(args, /not-on-the-command-line/);
+    assert.match(args, /--snapshot=\S+/);
+    assert.equal(readFileSync(`${seen}.env`, 'utf8').trim(), 'not-on-the-command-line');
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });

@@ -68,7 +68,7 @@ function connOf(url: string, base: Conn): Conn {
 
 const urlOf = (c: Conn): string => `postgres://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${c.database}`;
 
-async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Promise<T> {
+async function connect(c: Conn): Promise<pg.Client> {
   const client = new pg.Client({
     host: c.host,
     port: c.port,
@@ -84,6 +84,11 @@ async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Pro
       cause: e,
     });
   }
+  return client;
+}
+
+async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(c);
   try {
     return await f(client);
   } finally {
@@ -93,21 +98,22 @@ async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Pro
 
 const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
-async function countRows(c: Conn): Promise<RowCounts> {
-  return withClient(c, async (client) => {
-    const t = await client.query<{ s: string; t: string }>(
-      `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
-       WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-       ORDER BY 1, 2`,
-    );
-    const out: RowCounts = {};
-    for (const { s, t: name } of t.rows) {
-      const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${q(s)}.${q(name)}`);
-      out[s === 'public' ? name : `${s}.${name}`] = Number(r.rows[0]?.n ?? 0);
-    }
-    return out;
-  });
+/** Rows per table, counted on an open connection (inside its transaction's snapshot). */
+async function countWith(client: pg.Client): Promise<RowCounts> {
+  const t = await client.query<{ s: string; t: string }>(
+    `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
+     WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+     ORDER BY 1, 2`,
+  );
+  const out: RowCounts = {};
+  for (const { s, t: name } of t.rows) {
+    const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${q(s)}.${q(name)}`);
+    out[s === 'public' ? name : `${s}.${name}`] = Number(r.rows[0]?.n ?? 0);
+  }
+  return out;
 }
+
+const countRows = (c: Conn): Promise<RowCounts> => withClient(c, countWith);
 
 export function create(spec: PostgresJobSpec, ctx: JobContext): JobSource {
   const live: Conn = {
@@ -120,24 +126,40 @@ export function create(spec: PostgresJobSpec, ctx: JobContext): JobSource {
   const envFor = (c: Conn) => toolEnv(ctx.env, { PGPASSWORD: c.password, PGPASSFILE: undefined });
   const connArgs = (c: Conn) => ['--host', c.host, '--port', String(c.port), '--username', c.user, '--no-password'];
 
+  let dumped: RowCounts | undefined;
   const database: DatabaseDumper = {
     kind: 'postgres',
     fileName: `${spec.database}.pgdump`,
     describe: urlOf(live),
     rowCounts: () => countRows(live),
-    dump() {
-      const check = sideTool(spec.restoreCommand, ['--list'], envFor(live));
-      return dumpStream({
-        command: spec.command,
-        args: ['--format=custom', ...connArgs(live), '--dbname', live.database],
-        env: envFor(live),
-        tee: (chunk) => check.write(chunk),
-        async validate() {
-          const list = await check.result();
-          return /^; Archive created at/m.test(list) ? null : 'pg_restore --list did not read a table of contents';
-        },
-        cleanup: () => check.kill(),
-      });
+    dumpedRowCounts: () => dumped,
+    async *dump() {
+      dumped = undefined;
+      // One snapshot for the counts and the dump: a repeatable-read transaction exports its
+      // snapshot and pg_dump reads that one, so the recorded counts are exactly the dump's.
+      const client = await connect(live);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const snap = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s;
+        if (snap === undefined) throw new AppError('internal', 'pg_export_snapshot returned nothing');
+        const counts = await countWith(client);
+        const check = sideTool(spec.restoreCommand, ['--list'], envFor(live));
+        yield* dumpStream({
+          command: spec.command,
+          args: ['--format=custom', ...connArgs(live), `--snapshot=${snap}`, '--dbname', live.database],
+          env: envFor(live),
+          tee: (chunk) => check.write(chunk),
+          async validate() {
+            const list = await check.result();
+            return /^; Archive created at/m.test(list) ? null : 'pg_restore --list did not read a table of contents';
+          },
+          cleanup: () => check.kill(),
+        });
+        dumped = counts;
+      } finally {
+        await client.query('ROLLBACK').catch(() => {});
+        await client.end().catch(() => {});
+      }
     },
     async restore(dump, target) {
       const c = target === null ? live : connOf(target, live);

@@ -87,13 +87,16 @@ export function create(spec: SqliteJobSpec, ctx: JobContext): JobSource {
   const live = resolve(ctx.baseDir, spec.path);
   const base = live.slice(live.lastIndexOf('/') + 1);
   const scratchDirs = new Map<string, string>();
+  let dumped: RowCounts | undefined;
 
   const database: DatabaseDumper = {
     kind: 'sqlite',
     fileName: base,
     describe: live,
     rowCounts: async () => countRows(live),
+    dumpedRowCounts: () => dumped,
     async *dump() {
+      dumped = undefined;
       const dir = privateDir();
       try {
         const copy = join(dir, 'copy.sqlite');
@@ -101,6 +104,7 @@ export function create(spec: SqliteJobSpec, ctx: JobContext): JobSource {
         const problems = integrity(copy);
         if (problems.length > 0)
           throw new AppError('corrupt', `integrity_check failed: ${problems.join('; ')}`, { where: live });
+        dumped = countRows(copy);
         for await (const chunk of createReadStream(copy, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
       } finally {
         rmSync(dir, { recursive: true, force: true });
