@@ -59,7 +59,7 @@ export class Dispatcher {
   async tick(): Promise<TickResult> {
     const total: TickResult = { findings: 0, queued: 0, conflict: false };
     for (let i = 0; i < 100; i++) {
-      const r = await this.#step();
+      const r = await this.#step(i === 99);
       total.findings += r.findings;
       total.queued += r.queued;
       if (r.conflict) return { ...total, conflict: true };
@@ -68,7 +68,12 @@ export class Dispatcher {
     return total;
   }
 
-  async #step(): Promise<TickResult & { read: number }> {
+  /**
+   * One batch of findings. While a backlog is drained (a full batch read, more behind it),
+   * alerts are grouped but not flushed: a storm read slower than its group wait still makes
+   * one message with every finding in it, not one with the first few thousand.
+   */
+  async #step(last: boolean): Promise<TickResult & { read: number }> {
     const { store } = this.#o;
     const cur = await store.cursor();
     const rows = await this.#o.findings.findingsAfter(cur.afterId, this.#batch);
@@ -119,7 +124,9 @@ export class Dispatcher {
     if (fresh.length === 0 && alerts.size === 0 && cur.seen.length === 0) return idle;
 
     const outbox: NewOutbox[] = [];
+    const draining = rows.length === this.#batch && !last;
     for (const [k, a] of alerts) {
+      if (draining) continue;
       const route = this.#routes.get(a.route);
       if (route === undefined || now - a.updatedAt > this.#o.resolveTimeoutMs) {
         // Its route left the config, or it went quiet long ago: nothing more to say.

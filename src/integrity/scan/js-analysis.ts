@@ -64,6 +64,8 @@ interface JsFacts {
   obfuscatorNames: number;
   sendNode: AnyNode | null;
   fromCharCodeLoops: number;
+  /** String literals written with \\x or \\u escapes in the source. */
+  escapedStrings: number;
 }
 
 function lineAtOffset(text: string, offset: number): number {
@@ -82,8 +84,11 @@ const sendish =
 const termish =
   /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(/i;
 
+/** Obfuscated scripts hide what they call, so they are always parsed. */
+const obfuscated = /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}/i;
+
 export function jsWorthParsing(text: string): boolean {
-  return sendish.test(text) && termish.test(text);
+  return (sendish.test(text) && termish.test(text)) || obfuscated.test(text);
 }
 
 const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var|function|class|\{|\*))/m;
@@ -102,18 +107,54 @@ function parseJs(text: string): Program | null {
 }
 
 /** Name of a member or identifier callee: `a.b.c` -> `c`, with its object's name when simple. */
+/**
+ * Arrays of string literals of the script being analysed (`var _0x679c = ["\x76\x61\x6c", ...]`):
+ * obfuscators call every method through them (`el[_0x679c[2]]()`), so a computed name that
+ * indexes one is read as the string it holds.
+ */
+let stringArrays = new Map<string, readonly string[]>();
+
+function stringArraysOf(program: Program): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  full(program, (n: AnyNode) => {
+    if (n.type !== 'VariableDeclarator' || n.id.type !== 'Identifier' || n.init?.type !== 'ArrayExpression') return;
+    const items: string[] = [];
+    for (const e of n.init.elements) {
+      if (e?.type !== 'Literal' || typeof e.value !== 'string') return;
+      items.push(e.value);
+    }
+    if (items.length >= 3) out.set(n.id.name, items);
+  });
+  return out;
+}
+
+/** The string a computed key stands for: a literal, or an index into a known string array. */
+function keyOf(n: AnyNode): string | null {
+  if (n.type === 'Literal') return typeof n.value === 'string' ? n.value : null;
+  if (n.type === 'MemberExpression' && n.computed && n.object.type === 'Identifier') {
+    const arr = stringArrays.get(n.object.name);
+    const idx = n.property.type === 'Literal' && typeof n.property.value === 'number' ? n.property.value : null;
+    return arr === undefined || idx === null ? null : (arr[idx] ?? null);
+  }
+  return null;
+}
+
 function memberName(n: AnyNode): { prop: string | null; object: string | null } {
   if (n.type === 'Identifier') return { prop: n.name, object: null };
   if (n.type === 'MemberExpression') {
     let prop: string | null = null;
     if (!n.computed && n.property.type === 'Identifier') prop = n.property.name;
-    else if (n.property.type === 'Literal' && typeof n.property.value === 'string') prop = n.property.value;
+    else if (n.property.type !== 'PrivateIdentifier') prop = keyOf(n.property);
     const o = n.object;
     const object =
       o.type === 'Identifier'
         ? o.name
-        : o.type === 'MemberExpression' && !o.computed && o.property.type === 'Identifier'
-          ? o.property.name
+        : o.type === 'MemberExpression'
+          ? !o.computed && o.property.type === 'Identifier'
+            ? o.property.name
+            : o.property.type !== 'PrivateIdentifier'
+              ? keyOf(o.property)
+              : null
           : null;
     return { prop, object };
   }
@@ -126,6 +167,8 @@ function fold(n: AnyNode, depth = 0): string | null {
   switch (n.type) {
     case 'Literal':
       return typeof n.value === 'string' ? n.value : typeof n.value === 'number' ? String(n.value) : null;
+    case 'MemberExpression':
+      return n.computed ? keyOf(n) : null;
     case 'TemplateLiteral':
       return n.expressions.length === 0 ? n.quasis.map((q) => q.value.cooked ?? '').join('') : null;
     case 'BinaryExpression': {
@@ -209,8 +252,7 @@ function isDecodingCall(n: AnyNode, depth = 0): boolean {
   if (depth > 6) return false;
   if (n.type === 'CallExpression') {
     const { prop } = memberName(n.callee);
-    if (prop !== null && /^(?:atob|unescape|decodeURIComponent|fromCharCode|decode|reverse|replace|join)$/.test(prop))
-      return true;
+    if (prop !== null && /^(?:atob|unescape|decodeURIComponent|fromCharCode|decode)$/.test(prop)) return true;
     return n.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a, depth + 1));
   }
   if (n.type === 'BinaryExpression')
@@ -219,6 +261,7 @@ function isDecodingCall(n: AnyNode, depth = 0): boolean {
 }
 
 function collect(program: Program, text: string): JsFacts {
+  stringArrays = stringArraysOf(program);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -233,6 +276,7 @@ function collect(program: Program, text: string): JsFacts {
     obfuscatorNames: 0,
     sendNode: null,
     fromCharCodeLoops: 0,
+    escapedStrings: 0,
   };
   const obf = new Set<string>();
   let creates: string | null = null;
@@ -243,7 +287,7 @@ function collect(program: Program, text: string): JsFacts {
           f.strings.push({ v: node.value, at: node.start });
         return;
       case 'Identifier':
-        if (/^_0x[0-9a-f]{3,}$/i.test(node.name)) obf.add(node.name);
+        if (/^_0x[0-9a-f]{3,}(?:x[0-9a-f]+)?$/i.test(node.name)) obf.add(node.name);
         return;
       case 'MemberExpression': {
         const { prop } = memberName(node);
@@ -496,14 +540,21 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: `${f.obfuscatorNames} _0x… names`,
       description: 'Shaped like javascript-obfuscator output (_0x string arrays and decoders).',
     });
-  if (payment !== null && (f.obfuscatorNames >= 8 || f.execDecoded !== null))
+  const hiddenCode = f.obfuscatorNames >= 8 || f.execDecoded !== null || f.escapedStrings >= 40;
+  const anyAddress = [...f.strings, ...f.decodedStrings].find((x) => isExternal(x.v) || /^wss?:\/\//i.test(x.v));
+  if (payment !== null && hiddenCode)
     out.add({
       id: 'js-obfuscated-payment',
       category: 'skimmer',
-      weight: 8,
+      // Obfuscated code that carries payment field names and an address of another host is a
+      // skimmer whatever calls it hides; either alone is less.
+      weight: anyAddress !== undefined ? 14 : 8,
       line: base,
-      evidence: clip(payment),
-      description: 'Obfuscated code that handles payment fields.',
+      evidence: clip(anyAddress === undefined ? payment : `${payment} … ${anyAddress.v}`),
+      description:
+        anyAddress === undefined
+          ? 'Obfuscated code that handles payment fields.'
+          : 'Obfuscated code that handles payment fields and holds the address of another host.',
     });
   const escapes = text.match(/\\x[0-9a-fA-F]{2}/g)?.length ?? 0;
   if (escapes >= 60 && escapes * 30 > text.length)
@@ -546,4 +597,48 @@ export function scriptsOf(html: string): { code: string; line: number }[] {
       line: lineAt(m.index),
     });
   return out;
+}
+
+/** Top-level domains where throwaway skimmer hosts cluster (cheap, anonymous registration). */
+const riskyTld =
+  /\.(?:pw|cc|top|xyz|club|site|online|icu|cyou|buzz|su|tk|ml|ga|cf|gq|ws|link|click|host|space|fun|rest)$/i;
+/** Paths of a shop's own assets, copied onto another host to look like them. */
+const shopAssetPath = /^\/(?:media|skin|js\/mage|static|pub\/static|lib|wp-content|wp-includes|modules|themes)\//i;
+
+/**
+ * `<script src>` of markup pointing at another host: the Magecart loader injected into a
+ * footer, a CMS block or a template. One such tag is common (a CDN, analytics); a host on a
+ * throwaway domain, a bare IP, or a path that mimics the shop's own assets adds up.
+ */
+export function externalScriptSignals(html: string): Signal[] {
+  const set = new SignalSet();
+  const tag = /<script\b[^>]*\bsrc\s*=\s*["']?((?:https?:)?\/\/([^/"'\s>:]+)(?::\d+)?(\/[^"'\s>]*)?)/gi;
+  for (let m = tag.exec(html); m !== null; m = tag.exec(html)) {
+    const host = (m[2] ?? '').toLowerCase();
+    const path = m[3] ?? '/';
+    let weight = 2;
+    const why: string[] = [];
+    if (riskyTld.test(host)) {
+      weight += 6;
+      why.push('a throwaway top-level domain');
+    }
+    if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) {
+      weight += 6;
+      why.push('a bare IP address');
+    }
+    if (shopAssetPath.test(path)) {
+      weight += 4;
+      why.push("a path that mimics the shop's own assets");
+    }
+    if (why.length === 0) continue;
+    set.add({
+      id: 'html-suspicious-script-host',
+      category: 'skimmer',
+      weight,
+      line: lineAtOffset(html, m.index),
+      evidence: clip(m[1] ?? ''),
+      description: `Loads a script from another host with ${why.join(' and ')}.`,
+    });
+  }
+  return set.all();
 }

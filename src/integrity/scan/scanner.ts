@@ -2,7 +2,7 @@
 // scanning, or a database cell). Content is decoded as latin1: one char per byte, so any byte
 // sequence is scannable and offsets are byte offsets; rules are written in ASCII.
 
-import { analyseJs, scriptsOf } from './js-analysis.ts';
+import { analyseJs, externalScriptSignals, scriptsOf } from './js-analysis.ts';
 import type { Language } from './languages.ts';
 import { analysePhp } from './php-analysis.ts';
 import type { CodeCategory, CodeRule, CodeSeverity } from './rules.ts';
@@ -134,7 +134,9 @@ export function analyse(text: string, rel: string, langs: readonly Language[]): 
   };
   if (langs.includes('php')) take(analysePhp(text).signals);
   if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
-  else if (langs.includes('js') && !langs.includes('php')) take(analyseJs(text).signals);
+  // A script (not markup) is analysed whole, even when a string in it holds a <script> tag.
+  if (langs.includes('js') && !langs.includes('php') && !/^\s*</.test(text)) take(analyseJs(text).signals);
+  if (langs.includes('html')) take(externalScriptSignals(text));
   if (set.size === 0) return [];
   if (writableFolder.test(rel) && langs.includes('php'))
     set.add({
