@@ -15,7 +15,7 @@ import { SqliteDb } from '../src/adapters/db/sqlite.ts';
 import { createEventStore } from '../src/adapters/db/events-store.ts';
 import { startAlerts } from '../src/app/alerts.ts';
 import type { Finding } from '../src/detect/index.ts';
-import { smtpReceiver } from '../test/unit/alerts/receivers.ts';
+import { smtpReceiver } from '../test/helpers/receivers.ts';
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import type { AlertRecord, StoredFindingLike } from './ports.ts';
 import { severityRank } from './match.ts';
 
 /** Evidence lines kept per alert: enough to see what happened, not a copy of the log. */
-export const maxEvidence = 10;
+const maxEvidence = 10;
 
 export function openAlert(route: RouteSpec, key: string, f: StoredFindingLike, now: number, uid: string): AlertRecord {
   return {

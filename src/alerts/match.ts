@@ -20,7 +20,7 @@ export function severityRank(s: string): number {
   return severities.indexOf(s as (typeof severities)[number]);
 }
 
-export function routeMatches(route: RouteSpec, f: StoredFindingLike): boolean {
+function routeMatches(route: RouteSpec, f: StoredFindingLike): boolean {
   const m = route.match;
   if (m.minSeverity !== undefined && severityRank(f.severity) < severityRank(m.minSeverity)) return false;
   return (

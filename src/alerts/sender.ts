@@ -226,6 +226,3 @@ export class Sender {
     return this.#o.store.nextDue();
   }
 }
-
-/** A random claim token (exported for stores that need one). */
-export const newToken = (): string => randomUUID();

@@ -26,7 +26,8 @@ export function buildProgram(commands: readonly Register[]): Command {
       'after',
       wrapped(
         '\nExit codes: 0 ok; 1 something was found (changes, findings, failed checks); 2 usage; 3 config invalid; ' +
-          '4 not found; 5 I/O error; 6 locked; 7 corrupt data; 8 wrong passphrase or auth; 10 service unavailable; ' +
+          '4 not found; 5 I/O error; 6 locked; 7 corrupt data; 8 wrong passphrase or auth; 9 conflict (e.g. another ' +
+          'process is reading the same log source); 10 service unavailable; ' +
           '11 store error; 12 parse error; 13 refused; 70 internal error. See docs/cli.md.',
       ),
     );

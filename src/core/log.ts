@@ -11,7 +11,7 @@ export interface Logger {
 }
 
 /** Field names whose values are never logged. */
-export const redactedKeys = [
+const redactedKeys = [
   'password',
   'passphrase',
   'pass',

@@ -25,7 +25,7 @@ export interface Hit {
   text: boolean;
 }
 
-export type Test = (ctx: EventContext) => Hit | null;
+type Test = (ctx: EventContext) => Hit | null;
 
 interface Base {
   id: string;
@@ -61,7 +61,7 @@ export interface CompiledFirstSeen extends Base {
 }
 export type CompiledRule = CompiledSignature | CompiledThreshold | CompiledFirstSeen;
 
-export interface Gate {
+interface Gate {
   slot: Slot;
   re: RegExp;
   group: number;
@@ -72,7 +72,7 @@ export interface Gate {
  * value. User agents, referers and paths repeat endlessly in real traffic, so most events are
  * decided by one Map lookup per field, without decoding anything.
  */
-export interface GateGroup {
+interface GateGroup {
   rawSlot: Slot;
   gates: number[];
   cache: Map<string, number>;

@@ -4,7 +4,7 @@
 // bucket holds at most `count` entries, idle buckets are swept, and the number of buckets per
 // rule is capped (least recently used dropped first).
 
-import type { LogEvent } from '../logs/index.ts';
+import type { LogEvent } from '../core/events.ts';
 import { truncate } from '../core/escape.ts';
 import type { Finding } from '../core/finding.ts';
 import type { LoginHistory } from './ports.ts';

@@ -2,7 +2,7 @@
 // (and which decoding steps were needed), and which rules match on which field and view.
 // Threshold and first-seen rules are reported as "counts towards" when their condition holds.
 
-import type { LogEvent } from '../logs/index.ts';
+import type { LogEvent } from '../core/events.ts';
 import type { Severity } from '../core/finding.ts';
 import { EventContext, fieldDefs, slotOf, viewList, type Slot } from './fields.ts';
 import type { CompiledRules } from './compile.ts';

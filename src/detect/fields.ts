@@ -1,7 +1,7 @@
 // The fields rules can name, per event kind, and the per-event cache of their normalised
 // views: every (field, view) is computed at most once per event however many rules read it.
 
-import type { AuthEvent, HttpEvent, LogEvent } from '../logs/index.ts';
+import type { AuthEvent, HttpEvent, LogEvent } from '../core/events.ts';
 import type { View } from './spec.ts';
 import { compactView, decode, sqlView } from './normalise.ts';
 

@@ -35,7 +35,7 @@ export function shippedRulesDir(): string {
 const isYaml = (p: string): boolean => ['.yml', '.yaml'].includes(extname(p));
 
 /** The rule files of a file or folder path (folders: their *.yml, not sub-folders). */
-export function ruleFilesIn(path: string): string[] {
+function ruleFilesIn(path: string): string[] {
   if (!existsSync(path)) throw new AppError('not_found', 'rule file or folder not found', { where: path });
   if (statSync(path).isDirectory()) {
     return readdirSync(path)
@@ -85,7 +85,7 @@ function parseCases(list: readonly unknown[], file: string, problems: string[]):
 }
 
 /** Reads and checks one rule file (and its tests/ companion); problems are appended. */
-export function readRuleFile(path: string, shipped: boolean, problems: string[]): RuleFile | null {
+function readRuleFile(path: string, shipped: boolean, problems: string[]): RuleFile | null {
   const doc = parseYamlFile(path, problems);
   if (doc === undefined) return null;
   const top = ruleFileSchema.safeParse(doc);

@@ -6,7 +6,7 @@
 // plain and this runs for every request.
 
 /** Longest text looked at; anything longer is cut (keeps regex cost bounded on huge lines). */
-export const MAX_FIELD = 8192;
+const MAX_FIELD = 8192;
 
 const hexVal = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
@@ -94,14 +94,14 @@ const named: Record<string, string> = {
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
 /** One round of URL decoding (%XX runs as UTF-8, %uXXXX). */
-export function urlDecode(s: string): string {
+function urlDecode(s: string): string {
   let out = s;
   if (out.includes('%u') || out.includes('%U'))
     out = out.replace(pctUnicode, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
   return out.replace(pctRun, decodeBytes);
 }
 
-export function decodeEntities(s: string): string {
+function decodeEntities(s: string): string {
   return s.replace(entity, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
     if (hex !== undefined) return fromCode(parseInt(hex, 16));
     if (dec !== undefined) return fromCode(parseInt(dec, 10));
@@ -109,7 +109,7 @@ export function decodeEntities(s: string): string {
   });
 }
 
-export function decodeBackslashEscapes(s: string): string {
+function decodeBackslashEscapes(s: string): string {
   return s.replace(backslashEsc, (_m, x: string | undefined, braced: string | undefined, u: string | undefined) =>
     fromCode(parseInt(x ?? braced ?? u ?? '0', 16)),
   );

@@ -4,7 +4,7 @@
 
 import { AppError } from '../core/errors.ts';
 import { explainEvent, type Explanation } from './explain.ts';
-import type { LogEvent } from '../logs/index.ts';
+import type { LogEvent } from '../core/events.ts';
 import { loadRules, type RuleSet } from './load.ts';
 import { splitRequest, type LineParser } from './testing.ts';
 

@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { severities } from '../core/finding.ts';
 
 /** How a field is prepared before matching (see normalise.ts). */
-export const views = ['raw', 'decoded', 'sql', 'compact'] as const;
+const views = ['raw', 'decoded', 'sql', 'compact'] as const;
 export type View = (typeof views)[number];
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
-export const leafSchema = z
+const leafSchema = z
   .strictObject({
     field: z
       .string()
@@ -48,7 +48,7 @@ export type LeafSpec = z.infer<typeof leafSchema>;
 
 export type ConditionSpec = LeafSpec | { all: ConditionSpec[] } | { any: ConditionSpec[] } | { not: ConditionSpec };
 
-export const conditionSchema: z.ZodType<ConditionSpec> = z.lazy(() =>
+const conditionSchema: z.ZodType<ConditionSpec> = z.lazy(() =>
   z.union([
     z.strictObject({ all: z.array(conditionSchema).min(1).describe('Every condition holds.') }),
     z.strictObject({ any: z.array(conditionSchema).min(1).describe('At least one condition holds.') }),
@@ -84,7 +84,7 @@ const common = {
     ),
 };
 
-export const signatureRuleSchema = z.strictObject({
+const signatureRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('signature').describe('Matches single events on field conditions.'),
   when: conditionSchema.describe('The condition an event must meet.'),
@@ -96,7 +96,7 @@ export const signatureRuleSchema = z.strictObject({
     ),
 });
 
-export const thresholdRuleSchema = z.strictObject({
+const thresholdRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('threshold').describe('Counts matching events per group over a window (leaky bucket).'),
   groupBy: z
@@ -111,7 +111,7 @@ export const thresholdRuleSchema = z.strictObject({
   window: duration,
 });
 
-export const firstSeenRuleSchema = z.strictObject({
+const firstSeenRuleSchema = z.strictObject({
   ...common,
   kind: z
     .literal('first-seen')
@@ -143,7 +143,7 @@ export type FirstSeenRuleSpec = z.infer<typeof firstSeenRuleSchema>;
 /** A partial event for tests: the fields that matter; the rest gets harmless defaults. */
 const eventInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
-export const stepSchema = z.strictObject({
+const stepSchema = z.strictObject({
   line: z.string().optional().describe('A raw log line, parsed with `format`.'),
   format: z.string().optional().describe('Parser for `line` (nginx, apache, sshd, syslog, …).'),
   request: z.string().optional().describe('Shorthand web request: "GET /path?query" (HTTP/1.1 appended when missing).'),

@@ -3,7 +3,7 @@
 // set of rules that fired with the case's `expect` — exactly, so a case also proves that no
 // other rule fires on it (clean look-alikes have `expect: []`).
 
-import type { AuthEvent, HttpEvent, LogEvent } from '../logs/index.ts';
+import type { AuthEvent, HttpEvent, LogEvent } from '../core/events.ts';
 import { AppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import { createDetector } from './detector.ts';
@@ -26,7 +26,7 @@ export interface CaseResult {
 }
 
 /** 2024-01-15 10:00 UTC, a Monday morning: when cases start unless they say otherwise. */
-export const CASE_START = Date.UTC(2024, 0, 15, 10, 0, 0);
+const CASE_START = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 const httpDefaults = (time: number): HttpEvent => ({
   kind: 'http',

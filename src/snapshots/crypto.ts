@@ -17,9 +17,9 @@ import {
 } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 
-export const NONCE = 12;
-export const TAG = 16;
-export const OVERHEAD = NONCE + TAG;
+const NONCE = 12;
+const TAG = 16;
+const OVERHEAD = NONCE + TAG;
 
 export interface MasterKey {
   /** AES-256-GCM key for files and blobs. */
@@ -107,7 +107,7 @@ export interface ScryptParams {
 
 export const defaultScrypt: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
-export function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       passphrase.normalize('NFC'),

@@ -11,7 +11,7 @@ export function sealJson(key: Buffer, type: FileType, value: unknown): Buffer {
   return seal(key, zstdCompressSync(Buffer.from(JSON.stringify(value))), aad(`ripcord-${type}`));
 }
 
-export function openJson(key: Buffer, type: FileType, bytes: Buffer, where: string): unknown {
+function openJson(key: Buffer, type: FileType, bytes: Buffer, where: string): unknown {
   const plain = open(key, bytes, aad(`ripcord-${type}`), where);
   let text: string;
   try {

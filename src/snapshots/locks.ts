@@ -19,7 +19,7 @@ interface LockFile {
   exclusive: boolean;
 }
 
-export const REFRESH_MS = 5 * 60 * 1000;
+const REFRESH_MS = 5 * 60 * 1000;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -31,7 +31,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export function isStale(l: LockFile, now: number, staleMs: number): boolean {
+function isStale(l: LockFile, now: number, staleMs: number): boolean {
   const t = Date.parse(l.time);
   if (!Number.isFinite(t) || now - t > staleMs) return true;
   return l.host === hostname() && !pidAlive(l.pid);

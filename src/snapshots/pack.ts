@@ -25,7 +25,7 @@ export interface PackEntry extends PackedBlob {
 }
 
 const ENTRY = 1 + 1 + 32 + 4 + 4;
-export const HEADER_AAD = aad('ripcord-pack-header');
+const HEADER_AAD = aad('ripcord-pack-header');
 
 export function blobAad(id: Uint8Array): Buffer {
   return Buffer.concat([aad('ripcord-blob:'), id]);

@@ -230,7 +230,3 @@ function writeSmallFile(
     throw e;
   }
 }
-
-export function checkTarget(target: string): void {
-  if (target === '') throw new AppError('usage', 'restore target is empty');
-}

@@ -36,7 +36,7 @@ export interface IndexFile {
   packs: IndexPack[];
 }
 
-export const PACK_TARGET = 16 * 1024 * 1024;
+const PACK_TARGET = 16 * 1024 * 1024;
 const INFLIGHT = 6;
 const ASYNC_COMPRESS_MIN = 64 * 1024;
 const INDEX_EVERY_PACKS = 64;

@@ -15,7 +15,7 @@ import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { startAlerts, type AlertsService } from '../../src/app/alerts.ts';
 import type { Finding } from '../../src/detect/index.ts';
-import { httpReceiver, smtpReceiver, until } from '../unit/alerts/receivers.ts';
+import { httpReceiver, smtpReceiver, until } from '../helpers/receivers.ts';
 
 const SECRET = 'test-secret';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
-import { smtpReceiver, until } from '../unit/alerts/receivers.ts';
+import { smtpReceiver, until } from '../helpers/receivers.ts';
 
 /** Opens the store file, waiting while the detached delivery still holds its lock. */
 async function openDb(path: string): Promise<SqliteDb> {

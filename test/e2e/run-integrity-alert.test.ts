@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { smtpReceiver, until } from '../unit/alerts/receivers.ts';
+import { smtpReceiver, until } from '../helpers/receivers.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src', 'cli', 'main.ts');

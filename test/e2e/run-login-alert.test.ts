@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { smtpReceiver, until } from '../unit/alerts/receivers.ts';
+import { smtpReceiver, until } from '../helpers/receivers.ts';
 
 const cli = resolve(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 

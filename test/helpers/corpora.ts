@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const corporaDir = resolve(import.meta.dirname, '../../../shared/corpora');
+const corporaDir = resolve(import.meta.dirname, '../../../shared/corpora');
 
 /** Test options for a test that reads `folder` of the corpora: skipped when it is missing (not under CI). */
 export function corpusOptions(folder: string): { skip?: string } {
@@ -26,7 +26,7 @@ export function readCorpus(rel: string): string {
   return readFileSync(p, 'utf8');
 }
 
-export interface FailLabel {
+interface FailLabel {
   match: boolean;
   host?: string;
   time?: string;

@@ -13,7 +13,7 @@ import { PostgresDb } from '../../src/adapters/db/postgres.ts';
 
 export const pgAdminUrl = process.env['RIPCORD_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export interface TestDb {
+interface TestDb {
   db: Db;
   /** Where the store lives (a file path or URL), for handing to a child process. */
   location: string;
@@ -22,7 +22,7 @@ export interface TestDb {
 
 export type DbFactory = { name: 'sqlite' | 'postgres'; create(): Promise<TestDb> };
 
-export const sqliteFactory: DbFactory = {
+const sqliteFactory: DbFactory = {
   name: 'sqlite',
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-db-'));
@@ -42,7 +42,7 @@ export const sqliteFactory: DbFactory = {
 let pgAvailable: Promise<string | null> | undefined;
 
 /** null when the server answers; otherwise why not. */
-export function pgProblem(): Promise<string | null> {
+function pgProblem(): Promise<string | null> {
   pgAvailable ??= (async () => {
     const c = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 3000 });
     try {
@@ -68,7 +68,7 @@ export async function pgSkip(): Promise<{ skip?: string }> {
   return { skip: `PostgreSQL not reachable (${problem})` };
 }
 
-export const postgresFactory: DbFactory = {
+const postgresFactory: DbFactory = {
   name: 'postgres',
   async create() {
     const name = `ripcord_t_${randomBytes(6).toString('hex')}`;

@@ -9,7 +9,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
-export const SSHD = '/usr/sbin/sshd';
+const SSHD = '/usr/sbin/sshd';
 
 /** Why the sshd tests cannot run here, or null. Throws under CI=true (a missing server is a failure there). */
 export function sshdMissing(): string | null {
@@ -55,7 +55,7 @@ function keygen(file: string): void {
 }
 
 /** OpenSSH's fingerprint of a .pub file. */
-export function pubFingerprint(pubFile: string): string {
+function pubFingerprint(pubFile: string): string {
   const b64 = readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1] ?? '';
   return `SHA256:${createHash('sha256').update(Buffer.from(b64, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }

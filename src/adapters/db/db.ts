@@ -2,7 +2,7 @@
 // SQLite (node:sqlite) and PostgreSQL (pg). SQL uses `?` placeholders in both; the PostgreSQL
 // side rewrites them to `$n`. Each subsystem keeps its own migrations, per dialect.
 
-export type Dialect = 'sqlite' | 'postgres';
+type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
 export type Row = Record<string, unknown>;
 

@@ -11,7 +11,6 @@ import { SqliteDb } from './sqlite.ts';
 import { SqliteEventStore } from './sqlite-events-store.ts';
 
 export type { SqlEventStore } from './events-store-base.ts';
-export { globToLike } from './postgres-events-store.ts';
 
 /** The traffic record for a database (call init() before use). */
 export function createEventStore(

@@ -221,7 +221,7 @@ export class PostgresEventStore extends SqlEventStore {
 }
 
 /** SQLite GLOB syntax to LIKE for PostgreSQL: `*` -> `%`, `?` -> `_`, LIKE's own wildcards escaped. */
-export function globToLike(glob: string): string {
+function globToLike(glob: string): string {
   let out = '';
   for (const c of glob) {
     if (c === '*') out += '%';

@@ -50,7 +50,7 @@ export interface RowColumns {
   events: HttpEvent[];
 }
 
-export interface BlockSummary {
+interface BlockSummary {
   firstId: number;
   lastId: number;
   rows: number;

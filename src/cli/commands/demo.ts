@@ -13,9 +13,9 @@ export function register(program: Command): void {
     .command('demo')
     .summary('run Ripcord on the bundled demo shop (what `npm start` does)')
     .description(
-      'Lays out the demo shop "Harbor & Pine" under examples/demo-shop/.demo (its files and a day of\n' +
-        'logs with an intrusion in them), imports the logs, takes the known-good baseline of the files,\n' +
-        'lets the attacker change them, and then keeps running Ripcord on it until Ctrl-C.\n' +
+      'Lays out the demo shop "Harbor & Pine" under examples/demo-shop/.demo (its files and a day of ' +
+        'logs with an intrusion in them), imports the logs, takes the known-good baseline of the files, ' +
+        'lets the attacker change them, and then keeps running Ripcord on it until Ctrl-C. ' +
         'In another terminal, follow the README walk-through with -c examples/demo-shop/ripcord.yml.',
     )
     .option('--no-follow', 'set up the demo and exit instead of running')

@@ -14,9 +14,9 @@ export function register(program: Command): void {
     .command('detect')
     .summary('look for attacks in a log file without storing it')
     .description(
-      'Runs the detection rules (shipped and your own, minus detect.disable) over every line of FILE,\n' +
-        'or of standard input for -, and prints each finding with its line number. Nothing is stored.\n' +
-        'Counting rules (brute force, scans) use the times in the log, so old logs give the findings they\n' +
+      'Runs the detection rules (shipped and your own, minus detect.disable) over every line of FILE, ' +
+        'or of standard input for -, and prints each finding with its line number. Nothing is stored. ' +
+        'Counting rules (brute force, scans) use the times in the log, so old logs give the findings they ' +
         'would have given live. Exits 1 when anything was found.\n\n' +
         'Examples:\n' +
         '  ripcord detect /var/log/nginx/access.log\n' +

@@ -9,7 +9,7 @@ export type Register = (program: Command) => void;
 type Loader = () => Promise<{ register: Register }>;
 
 /** In the order `ripcord --help` lists them. */
-export const commandModules: Record<string, Loader> = {
+const commandModules: Record<string, Loader> = {
   demo: () => import('./demo.ts'),
   run: () => import('./run.ts'),
   ingest: () => import('./ingest.ts'),
@@ -35,7 +35,7 @@ export async function commandsFor(argv: readonly string[]): Promise<Register[]> 
 }
 
 /** The first word that is not a global option or its value. */
-export function commandName(argv: readonly string[]): string | null {
+function commandName(argv: readonly string[]): string | null {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-c' || a === '--config' || a === '--state-dir') {

@@ -14,8 +14,8 @@ export function register(program: Command): void {
     .command('ingest')
     .summary('import log files into the traffic record')
     .description(
-      'Imports log files (plain or .gz; `-` for standard input) into the traffic record, detecting\n' +
-        'attacks as it goes. Works without a config file (state in ./.ripcord). Each file keeps a\n' +
+      'Imports log files (plain or .gz; `-` for standard input) into the traffic record, detecting ' +
+        'attacks as it goes. Works without a config file (state in ./.ripcord). Each file keeps a ' +
         'checkpoint: importing it again only adds new lines, and an interrupted import resumes.\n\n' +
         `Formats: ${formatNames.join(', ')} (auto, the default, sniffs the first lines).`,
     )

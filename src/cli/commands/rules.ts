@@ -12,8 +12,8 @@ export function register(program: Command): void {
     .command('rules')
     .summary('list, test and explain the attack detection rules')
     .description(
-      'The detection rules are YAML files: the shipped ones in rules/ and your own (config detect.ruleFiles).\n' +
-        'Switch a shipped rule off with detect.disable: [rule-id]. Every rule file has test cases\n' +
+      'The detection rules are YAML files: the shipped ones in rules/ and your own (config detect.ruleFiles). ' +
+        'Switch a shipped rule off with detect.disable: [rule-id]. Every rule file has test cases ' +
         '(rules/tests/<file>.yml, or a tests: list in the file) that `ripcord rules test` runs.',
     );
 
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .command('test')
     .argument('[rule]', 'a rule id (runs the cases of its file) or a rule file name such as sqli')
     .description(
-      "Runs the rules' test cases: each case feeds lines or events to a fresh detector and checks that\n" +
+      "Runs the rules' test cases: each case feeds lines or events to a fresh detector and checks that " +
         'exactly the expected rules fire (clean look-alikes expect none). Exits 1 when a case fails.',
     )
     .option('--json', 'one JSON object per case')
@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .command('explain')
     .argument('<line>', "a log line, or just a request such as 'GET /search?q=...'")
     .description(
-      'Shows how one line is seen: each text field after decoding (and which decoding steps were\n' +
+      'Shows how one line is seen: each text field after decoding (and which decoding steps were ' +
         'needed), then every rule that matches, on which field and view. Example:\n' +
         "  ripcord rules explain 'GET /p?id=1%27%20UnIoN/**/SeLeCt%201,2--'",
     )

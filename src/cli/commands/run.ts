@@ -12,9 +12,9 @@ export function register(program: Command): void {
     .command('run')
     .summary('run Ripcord: follow the logs, detect, notify, watch files')
     .description(
-      'The long-running process. Follows every configured source (resuming from its checkpoint),\n' +
-        'detects attacks, delivers alerts, watches the site files and prunes old traffic.\n' +
-        'Stops cleanly on Ctrl-C / SIGTERM; a restart resumes exactly where it stopped.\n' +
+      'The long-running process. Follows every configured source (resuming from its checkpoint), ' +
+        'detects attacks, delivers alerts, watches the site files and prunes old traffic. ' +
+        'Stops cleanly on Ctrl-C / SIGTERM; a restart resumes exactly where it stopped. ' +
         'Run it under systemd (see docs/operations.md).',
     )
     .option('--once', 'read every source to its current end, then exit (for cron and tests)')

@@ -46,13 +46,13 @@ export interface ChannelSpec {
   timeoutMs: number;
 }
 
-export const severityNames = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const groupFields = ['rule', 'category', 'severity', 'ip', 'user', 'service', 'groupKey', 'finding'] as const;
+const severityNames = ['info', 'low', 'medium', 'high', 'critical'] as const;
+const groupFields = ['rule', 'category', 'severity', 'ip', 'user', 'service', 'groupKey', 'finding'] as const;
 export type GroupField = (typeof groupFields)[number];
 
 const stringList = (what: string) => z.array(z.string().min(1)).optional().describe(what);
 
-export const routeMatchSchema = z
+const routeMatchSchema = z
   .strictObject({
     rule: stringList('Rule ids (any of them); `*` globs allowed (`ssh-*`).'),
     category: stringList('Finding categories (login, brute-force, sqli, integrity, …).'),
@@ -91,7 +91,7 @@ export const routeSchema = z.strictObject({
 export type RouteSpec = z.infer<typeof routeSchema>;
 
 /** Used when the config lists no routes: every login at once, high and critical findings grouped. */
-export const defaultRoutes: z.input<typeof routeSchema>[] = [
+const defaultRoutes: z.input<typeof routeSchema>[] = [
   {
     name: 'logins',
     match: { category: ['login'] },

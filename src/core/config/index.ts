@@ -17,7 +17,7 @@ import { backupSchemaOf, type JobSpecBase } from './backup.ts';
 
 export * from './sources.ts';
 
-export const siteSchema = z
+const siteSchema = z
   .strictObject({
     name: z.string().default('shop').describe('Name of the shop, used in messages and reports.'),
     platform: z
@@ -58,7 +58,6 @@ export const configSchemaOf = (c: ComponentSchemas) =>
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;
 export type Config = z.infer<ConfigSchema>;
-export type ConfigInput = z.input<ConfigSchema>;
 
 /** One problem found in a config, with the path of the field (`sources[2].path`). */
 export interface ConfigProblem {
@@ -66,7 +65,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;

@@ -4,13 +4,13 @@
 
 import { z } from 'zod';
 
-export const integrityPresetSchema = z
+const integrityPresetSchema = z
   .enum(['auto', 'none', 'magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart'])
   .describe(
     'Platform preset for caches, uploads, sessions and logs; `auto` follows site.platform, `none` uses only your globs.',
   );
 
-export const dbTableSchema = z.strictObject({
+const dbTableSchema = z.strictObject({
   table: z
     .string()
     .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')

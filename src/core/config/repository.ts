@@ -28,7 +28,7 @@ const locationText = z
   );
 
 /** An off-site copy of the repository (`ripcord backup copy --to NAME`, or a job's `offsite`); locations read by `parseLocation`. */
-export const offsiteSchemaOf = (parseLocation: LocationParser) =>
+const offsiteSchemaOf = (parseLocation: LocationParser) =>
   z
     .strictObject({
       location: locationText,
@@ -45,8 +45,6 @@ export const offsiteSchemaOf = (parseLocation: LocationParser) =>
       if (!p.ok) ctx.addIssue({ code: 'custom', path: [p.field ?? 'location'], message: p.message });
     })
     .describe('A second repository that snapshots are copied to: another disk, an SFTP server or an rclone remote.');
-
-export type OffsiteConfig = z.infer<ReturnType<typeof offsiteSchemaOf>>;
 
 /** The `repository:` section; locations are read by `parseLocation` (the backends' registry). */
 export const repositorySchemaOf = (parseLocation: LocationParser) =>
@@ -95,5 +93,3 @@ export const repositorySchemaOf = (parseLocation: LocationParser) =>
     })
     .prefault({})
     .describe('The encrypted, deduplicated snapshot repository shared by integrity and backups.');
-
-export type RepositoryConfig = z.infer<ReturnType<typeof repositorySchemaOf>>;

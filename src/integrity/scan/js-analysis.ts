@@ -87,7 +87,7 @@ const termish =
 /** Obfuscated scripts hide what they call, so they are always parsed. */
 const obfuscated = /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}/i;
 
-export function jsWorthParsing(text: string): boolean {
+function jsWorthParsing(text: string): boolean {
   return (sendish.test(text) && termish.test(text)) || obfuscated.test(text);
 }
 

@@ -1009,7 +1009,7 @@ const assembledName =
 
 const shellish = /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|\bexec\s*\(\s*\$/i;
 
-export function phpWorthParsing(text: string): boolean {
+function phpWorthParsing(text: string): boolean {
   if (shellish.test(text)) return true;
   if (requestish.test(text) && sinkish.test(text)) return true;
   if (decoderish.test(text) && executes.test(text)) return true;

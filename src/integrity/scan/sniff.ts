@@ -16,7 +16,7 @@ const jsShape =
   /(?:\bfunction\s*[\w$]*\s*\(|=>|\bvar\s+[\w$]+\s*=|\b(?:let|const)\s+[\w$]+\s*=|\bdocument\.|\bwindow\.|\bjQuery\s*\(|\$\(\s*['"]|\beval\s*\(|\batob\s*\(|\bString\.fromCharCode\b|\bnew\s+(?:Image|XMLHttpRequest|WebSocket)\b)/;
 
 /** True when the first bytes look like a binary file (NUL bytes or a known magic number). */
-export function looksBinary(head: string): boolean {
+function looksBinary(head: string): boolean {
   const n = Math.min(head.length, 4096);
   let nul = 0;
   for (let i = 0; i < n; i++) if (head.charCodeAt(i) === 0) nul++;

@@ -18,7 +18,7 @@ import { daemonParser, handlerFor, handlers, parseHeader, parseSyslogLine } from
 import { SKIP, reject } from './util.ts';
 
 export { deriveShopAdminLogin } from './shop-login.ts';
-export { sniffFormat, type ConcreteFormat } from './sniff.ts';
+export { sniffFormat } from './sniff.ts';
 export { isValidTimezone } from './time.ts';
 
 type LineFn = (line: string, ctx: ParseContext) => ParseResult;

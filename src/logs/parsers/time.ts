@@ -7,7 +7,7 @@
 import type { ParseContext } from '../events.ts';
 
 const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+const DAY = 86_400_000;
 
 const MONTHS: Record<string, number> = {
   Jan: 0,

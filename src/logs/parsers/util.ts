@@ -12,7 +12,7 @@ export function reject(reason: string): ParseResult {
 }
 
 /** Longest message kept on an AuthEvent (evidence, not an archive of the raw log). */
-export const MAX_MESSAGE = 500;
+const MAX_MESSAGE = 500;
 
 export function shortMessage(s: string): string {
   return s.length <= MAX_MESSAGE ? s : `${s.slice(0, MAX_MESSAGE - 1)}…`;

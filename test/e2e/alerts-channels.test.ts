@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { post } from '../../../src/adapters/channels/http.ts';
-import { runCommand } from '../../../src/adapters/channels/command.ts';
-import { classifySmtp } from '../../../src/adapters/mail/smtp.ts';
-import { headerText } from '../../../src/adapters/channels/ntfy.ts';
-import { escapeChat } from '../../../src/alerts/index.ts';
-import { AppError } from '../../../src/core/errors.ts';
+import { post } from '../../src/adapters/channels/http.ts';
+import { runCommand } from '../../src/adapters/channels/command.ts';
+import { classifySmtp } from '../../src/adapters/mail/smtp.ts';
+import { headerText } from '../../src/adapters/channels/ntfy.ts';
+import { escapeChat } from '../../src/alerts/index.ts';
+import { AppError } from '../../src/core/errors.ts';
 
 async function transientOf(p: Promise<unknown>): Promise<boolean | 'ok'> {
   try {

@@ -8,9 +8,9 @@ import { connect } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SyslogSource, TcpFramer } from '../../../src/adapters/sources/syslog.ts';
-import { JournaldSource, journalEntryToLine } from '../../../src/adapters/sources/journald.ts';
-import type { LineBatch } from '../../../src/logs/sources.ts';
+import { SyslogSource, TcpFramer } from '../../src/adapters/sources/syslog.ts';
+import { JournaldSource, journalEntryToLine } from '../../src/adapters/sources/journald.ts';
+import type { LineBatch } from '../../src/logs/sources.ts';
 
 test('TCP framing: newline and octet counting, split anywhere', () => {
   const msgs = [

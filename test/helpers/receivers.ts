@@ -31,7 +31,7 @@ function qp(s: string): string {
 }
 
 /** Just enough MIME for nodemailer's multipart/alternative: headers, text and HTML parts. */
-export function parseMail(raw: string): Mail {
+function parseMail(raw: string): Mail {
   const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
   const subject = decodeWords(/^subject: (.*)$/im.exec(unfolded)?.[1] ?? '');
