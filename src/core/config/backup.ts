@@ -15,7 +15,7 @@ const cronExpr = z.string().superRefine((expr, ctx) => {
 });
 
 /** restic's keep rules for one job's snapshots (`backup forget`). */
-export const keepSchema = z.strictObject({
+const keepSchema = z.strictObject({
   last: z.number().int().min(0).optional().describe('Keep the newest N snapshots.'),
   hourly: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N hours.'),
   daily: z.number().int().min(0).optional().describe('Keep the newest snapshot of each of the last N days.'),
