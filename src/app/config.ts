@@ -11,12 +11,14 @@ import { checkConfigWith, configError, configSchemaOf, type Config, type ConfigP
 import { parseLocation } from '../adapters/blob/index.ts';
 import { channels } from '../adapters/channels/index.ts';
 import { sources } from '../adapters/sources/index.ts';
+import { jobKinds } from '../adapters/dump/index.ts';
 
 /** The whole configuration schema: core's sections with the schemas of the registered components. */
 export const configSchema = configSchemaOf({
   source: sources.schema,
   channel: channels.schema,
   location: parseLocation,
+  job: jobKinds.schema,
 });
 
 /** Pure check of a parsed document: every problem, with its path. */

@@ -3,7 +3,10 @@
 // then lets the "attacker" change them, so every step of the README's walk-through has
 // something real to find.
 
-import { attackShop, demoAttack, demoConfigPath, layOutShop } from '../demo/index.ts';
+import { join } from 'node:path';
+import { attackShop, demoAttack, demoConfigPath, demoShopSql, layOutShop } from '../demo/index.ts';
+import { createSqliteFile } from '../adapters/dump/sqlite.ts';
+import { backupDrill, backupRun } from './backup.ts';
 import type { Logger } from '../core/log.ts';
 import { who } from '../logs/index.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
@@ -23,6 +26,10 @@ export interface DemoSummary {
   logins: { user: string | null; ip: string | null; service: string; knownIp: boolean | null }[];
   baseline: string;
   attacker: string;
+  /** The backup taken before the attack: one snapshot per job. */
+  backups: { job: string; kind: string; snapshot: string | null; bytes: number; error: string | null }[];
+  /** The restore drill of those backups: time each took. */
+  drill: { ok: boolean; jobs: { job: string; ok: boolean; durationMs: number }[] };
 }
 
 export async function setupDemo(o: {
@@ -31,6 +38,7 @@ export async function setupDemo(o: {
 }): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
   const now = o.now ?? Date.now();
   const { site } = layOutShop(now);
+  createSqliteFile(join(site, '..', 'shop.db'), demoShopSql());
 
   const loaded = loadConfig({ file: demoConfigPath });
   return withApp(loaded, { logger: o.logger, ...integrityAppOptions }, async (app) => {
@@ -39,6 +47,15 @@ export async function setupDemo(o: {
     // The known-good copy is taken before the attacker's file changes land.
     const ctx = integrityContextIn(app);
     const baseline = (await integrityBaseline(ctx, { reason: 'demo: the shop as deployed' })).snapshot;
+    // A backup of the files and the database, and a drill proving it restores, before the attack.
+    const backups = (await backupRun(app)).map((r) => ({
+      job: r.job,
+      kind: r.kind,
+      snapshot: r.snapshot ?? null,
+      bytes: r.summary?.bytes ?? 0,
+      error: r.error ?? null,
+    }));
+    const drilled = await backupDrill(app);
     attackShop(site);
 
     const events = await app.events();
@@ -63,6 +80,11 @@ export async function setupDemo(o: {
         logins,
         baseline,
         attacker: demoAttack.attacker,
+        backups,
+        drill: {
+          ok: drilled.ok,
+          jobs: drilled.jobs.map((j) => ({ job: j.job, ok: j.ok, durationMs: j.durationMs })),
+        },
       },
     };
   });

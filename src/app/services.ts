@@ -4,6 +4,7 @@
 import type { App } from './context.ts';
 import { startAlertsFor } from './alerts.ts';
 import { startIntegrityWatch } from './integrity.ts';
+import { startBackupSchedule } from './backup.ts';
 
 export interface Service {
   name: string;
@@ -45,6 +46,13 @@ export async function startServices(app: App): Promise<Service[]> {
     });
     await watch.ready;
     services.push({ name: 'integrity', stop: () => watch.stop() });
+  }
+  // Scheduled backups; a missed schedule (found on start) and a failed run are alerts.
+  const backups = await startBackupSchedule(app);
+  if (backups !== null) {
+    for (const m of backups.missed) log.warn({ job: m.job, due: m.due }, 'backup schedule missed');
+    for (const s of services) s.notify?.();
+    services.push({ name: 'backup', stop: () => backups.stop() });
   }
   return services;
 }

@@ -32,3 +32,24 @@ export function attackShop(site: string): void {
   const skimmed = join(site, demoAttack.skimmedFile);
   if (existsSync(skimmed)) appendFileSync(skimmed, demoSkimmer);
 }
+
+/** The demo shop's small SQLite database (customers, orders, a CMS block) as SQL; app/demo.ts creates it. */
+export function demoShopSql(): string {
+  const names = ['Ada Byron', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Ken Thompson'];
+  const lines = [
+    'CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL);',
+    'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), total_cents INTEGER NOT NULL, status TEXT NOT NULL);',
+    'CREATE TABLE cms_block (id INTEGER PRIMARY KEY, identifier TEXT NOT NULL, content TEXT NOT NULL);',
+  ];
+  names.forEach((n, i) => {
+    lines.push(`INSERT INTO customers VALUES (${i + 1}, 'customer${i + 1}@example.test', '${n}');`);
+  });
+  for (let i = 1; i <= 48; i++)
+    lines.push(
+      `INSERT INTO orders VALUES (${i}, ${(i % names.length) + 1}, ${1000 + ((i * 737) % 9000)}, '${i % 7 === 0 ? 'refunded' : 'complete'}');`,
+    );
+  lines.push(
+    "INSERT INTO cms_block VALUES (1, 'footer_links', '<ul><li><a href=\"/about\">About Harbor &amp; Pine</a></li></ul>');",
+  );
+  return lines.join('\n');
+}

@@ -33,7 +33,7 @@ import { Lock, listLocks } from './locks.ts';
 import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
 import { pruneRepository } from './prune.ts';
-import { restoreOne } from './restore.ts';
+import { removeLeftovers, restoreOne } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
 import type {
@@ -343,7 +343,7 @@ export class RepoImpl implements Repository {
       host: opts.host ?? hostname(),
       roots,
       tags: [...(opts.tags ?? [])].sort(),
-      extra: { ...(opts.extra ?? {}) },
+      extra: { ...((typeof opts.extra === 'function' ? opts.extra() : opts.extra) ?? {}) },
       summary,
       manifest,
       entries: entries.length,
@@ -455,15 +455,15 @@ export class RepoImpl implements Repository {
       throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
   }
 
-  restoreEntry(entry: ManifestEntry, targetPath: string, opts: RestoreOptions = {}): Promise<void> {
-    return restoreOne(this, entry, targetPath, opts);
+  async restoreEntry(entry: ManifestEntry, targetPath: string, opts: RestoreOptions = {}): Promise<void> {
+    await restoreOne(this, entry, targetPath, opts);
   }
 
   async restore(
     id: SnapshotId,
     targetDir: string,
     opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean } = {},
-  ): Promise<{ files: number; dirs: number; bytes: number }> {
+  ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }> {
     const m = await this.loadManifest(id);
     const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
     const base = Buffer.from(targetDir);
@@ -471,7 +471,7 @@ export class RepoImpl implements Repository {
     // open, read the blob, write, chmod, utimes, rename); a hard link waits for its first path.
     const done = new Map<string, { target: Buffer; ready: Promise<void> }>();
     const dirs: [ManifestEntry, Buffer][] = [];
-    const out = { files: 0, dirs: 0, bytes: 0 };
+    const out = { files: 0, dirs: 0, bytes: 0, skipped: 0 };
     const inflight = new Set<Promise<void>>();
     const made = new Set<string>();
     let failure: { error: unknown } | null = null;
@@ -517,12 +517,13 @@ export class RepoImpl implements Repository {
       }
       const { done: ready } = await start(async () => {
         if (first !== undefined) await first.ready;
-        await restoreOne(this, e, target, {
+        const skipped = await restoreOne(this, e, target, {
           ...opts,
           durable: false,
           parentReady: true,
           ...(first !== undefined ? { linkFrom: first.target } : {}),
         });
+        if (skipped) out.skipped++;
       });
       if (e.type === 'file') {
         // Only a file with other names is looked up again (by its hard links). The path gets
@@ -534,6 +535,8 @@ export class RepoImpl implements Repository {
     }
     await Promise.all(inflight);
     if (failure !== null) throw (failure as { error: unknown }).error;
+    // A resumed restore also clears the half-written temp files the interrupted one left.
+    if (opts.resume === true) for (const d of made) await removeLeftovers(Buffer.from(d, 'latin1'));
     // Folder modes and times last, deepest first, so writing into them does not change them.
     for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
     return out;

@@ -3,7 +3,7 @@
 // place, so a reader never sees half a file. Whole-snapshot restore also recreates hard links
 // and sets folder times last.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   fchmodSync,
@@ -25,6 +25,7 @@ import {
   open,
   realpath,
   rename,
+  readdir,
   rm,
   symlink,
   utimes,
@@ -79,12 +80,55 @@ async function checkWithin(target: string | Buffer, within: string): Promise<voi
   }
 }
 
+const LEFTOVER = /^\..+\.ripcord-tmp-[0-9a-f]{12}$/;
+
+/**
+ * Removes the temporary files an interrupted restore left in `dir` (`.NAME.ripcord-tmp-HEX`, made
+ * by tempBeside and renamed into place only when complete). A resumed restore calls it.
+ */
+export async function removeLeftovers(dir: Buffer): Promise<number> {
+  let names: Buffer[];
+  try {
+    names = await readdir(dir, { encoding: 'buffer' });
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const name of names)
+    if (LEFTOVER.test(name.toString('latin1'))) {
+      await rm(Buffer.concat([dir, Buffer.from('/'), name]), { force: true });
+      n++;
+    }
+  return n;
+}
+
+/** True when `target` is a regular file (not a symlink) with the entry's size and SHA-256. */
+async function sameContent(target: string | Buffer, entry: ManifestEntry): Promise<boolean> {
+  if (entry.hash === undefined) return false;
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(target, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.size !== entry.size) return false;
+    const h = createHash('sha256');
+    for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 })) h.update(chunk);
+    return h.digest('hex') === entry.hash;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Restores one entry; true when it was skipped (`resume` and the file is already there, same content). */
 export async function restoreOne(
   io: RestoreIo,
   entry: ManifestEntry,
   target: string | Buffer,
   opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer; parentReady?: boolean },
-): Promise<void> {
+): Promise<boolean> {
   const owner = (opts.owner ?? true) && isRoot();
   if (entry.type !== 'dir' && opts.parentReady !== true) await mkdir(parentOf(target), { recursive: true });
   if (opts.within !== undefined) await checkWithin(target, opts.within);
@@ -96,7 +140,7 @@ export async function restoreOne(
       if (owner) await chown(target, entry.uid, entry.gid);
       await chmod(target, perm);
       await utimes(target, ...times);
-      return;
+      return false;
     }
     case 'symlink': {
       const tmp = tempBeside(target);
@@ -109,9 +153,15 @@ export async function restoreOne(
         await rm(tmp, { force: true });
         throw e;
       }
-      return;
+      return false;
     }
     case 'file': {
+      if (opts.resume === true && opts.linkFrom === undefined && (await sameContent(target, entry))) {
+        if (owner) await chown(target, entry.uid, entry.gid);
+        await chmod(target, perm);
+        await utimes(target, ...times);
+        return true;
+      }
       const tmp = tempBeside(target);
       if (opts.linkFrom === undefined && entry.size <= SMALL && opts.durable === false) {
         // Small files in a whole restore: the content is read first, then written with a few
@@ -121,7 +171,7 @@ export async function restoreOne(
         // Creating a file is the slow step on a busy disk: done on the thread pool, several at once.
         const fd = await openFd(tmp, 'wx', 0o600);
         writeSmallFile(fd, tmp, target, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), entry, owner);
-        return;
+        return false;
       }
       try {
         if (opts.linkFrom !== undefined) {
@@ -144,11 +194,11 @@ export async function restoreOne(
         throw e;
       }
       if (opts.durable ?? true) await fsyncDir(target);
-      return;
+      return false;
     }
     default:
       // FIFOs, sockets and devices are recorded but not recreated (that needs mknod).
-      return;
+      return false;
   }
 }
 

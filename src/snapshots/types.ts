@@ -82,7 +82,8 @@ export interface SnapshotOptions {
   parent?: SnapshotId;
   host?: string;
   onProgress?: (p: Progress) => void;
-  extra?: Record<string, string>;
+  /** Free-form fields kept with the snapshot; a function is called when the snapshot is committed (a dump's row counts, known only at its end). */
+  extra?: Record<string, string> | (() => Record<string, string>);
 }
 
 export interface SnapshotResult {
@@ -196,6 +197,11 @@ export interface RestoreOptions {
    * folder: a folder an attacker replaced by a symlink cannot redirect the write elsewhere.
    */
   within?: string;
+  /**
+   * Resume an interrupted restore: a regular file already at the target with the entry's size
+   * and SHA-256 is kept (only its mode and times are set) instead of written again.
+   */
+  resume?: boolean;
 }
 
 export interface Repository {
@@ -223,7 +229,7 @@ export interface Repository {
     id: SnapshotId,
     targetDir: string,
     opts?: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
-  ): Promise<{ files: number; dirs: number; bytes: number }>;
+  ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }>;
   forget(rules: KeepRules): Promise<ForgetResult>;
   /** Removes snapshots by id. */
   removeSnapshots(ids: SnapshotId[]): Promise<number>;

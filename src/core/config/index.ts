@@ -13,6 +13,7 @@ import { alertsSchemaOf, type ChannelSpec } from './alerts.ts';
 import { repositorySchemaOf } from './repository.ts';
 import type { LocationParser } from './backends.ts';
 import { integritySchema } from './integrity.ts';
+import { backupSchemaOf, type JobSpecBase } from './backup.ts';
 
 export * from './sources.ts';
 
@@ -33,6 +34,8 @@ export interface ComponentSchemas {
   channel: z.ZodType<ChannelSpec>;
   /** Reads a repository location (`/srv/repo`, `sftp://…`, `rclone:…`) into a backend spec. */
   location: LocationParser;
+  /** Backup jobs (files, postgres, mysql, sqlite); none when not given. */
+  job?: z.ZodType<JobSpecBase>;
 }
 
 export const configSchemaOf = (c: ComponentSchemas) =>
@@ -50,6 +53,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     alerts: alertsSchemaOf(c.channel),
     repository: repositorySchemaOf(c.location),
     integrity: integritySchema,
+    backup: backupSchemaOf(c.job ?? z.never()),
   });
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;
@@ -121,6 +125,13 @@ export function checkConfigWith(
         if (ids.has(s.id)) problems.push({ path: `sources[${i}].id`, message: `duplicate source id ${s.id}` });
         ids.add(s.id);
       }
+    });
+    const jobs = new Set<string>();
+    parsed.data.backup.jobs.forEach((j, i) => {
+      if (jobs.has(j.name)) problems.push({ path: `backup.jobs[${i}].name`, message: `duplicate job name ${j.name}` });
+      jobs.add(j.name);
+      if (j.offsite !== undefined && parsed.data.repository.offsite[j.offsite] === undefined)
+        problems.push({ path: `backup.jobs[${i}].offsite`, message: `no repository.offsite.${j.offsite}` });
     });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };

@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 
-const integrityPresetSchema = z
+export const integrityPresetSchema = z
   .enum(['auto', 'none', 'magento1', 'magento2', 'woocommerce', 'wordpress', 'prestashop', 'opencart'])
   .describe(
     'Platform preset for caches, uploads, sessions and logs; `auto` follows site.platform, `none` uses only your globs.',

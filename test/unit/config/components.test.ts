@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { sources } from '../../../src/adapters/sources/index.ts';
 import { channels } from '../../../src/adapters/channels/index.ts';
 import { backends } from '../../../src/adapters/blob/index.ts';
+import { jobKinds } from '../../../src/adapters/dump/index.ts';
 import { configSchema } from '../../../src/app/config.ts';
 
-const registries = [sources, channels, backends];
+const registries = [sources, channels, backends, jobKinds];
 
 test('every registered component has a strict schema, every field described, its type as the literal', () => {
   for (const r of registries) {
