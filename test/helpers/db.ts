@@ -44,7 +44,7 @@ let pgAvailable: Promise<string | null> | undefined;
 /** null when the server answers; otherwise why not. */
 function pgProblem(): Promise<string | null> {
   pgAvailable ??= (async () => {
-    const c = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 3000 });
+    const c = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 10_000 });
     try {
       await c.connect();
       await c.query('SELECT 1');
@@ -72,7 +72,7 @@ const postgresFactory: DbFactory = {
   name: 'postgres',
   async create() {
     const name = `ripcord_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 5000 });
+    const admin = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 15_000 });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
