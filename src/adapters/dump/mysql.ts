@@ -9,13 +9,12 @@ import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import { jobCommonFields } from '../../core/config/backup.ts';
 import { AppError } from '../../core/errors.ts';
+import { type Conn, connFromUrl, IDENT } from './conn.ts';
 import type { DatabaseDumper, JobSource, RowCounts } from '../../backup/ports.ts';
 import type { JobContext } from './context.ts';
 import { dumpStream, privateFile, runWithInput, toolEnv } from './process.ts';
 
 export const type = 'mysql';
-
-const IDENT = /^[A-Za-z0-9_]+$/;
 
 export const schema = z.strictObject({
   type: z.literal('mysql').describe('A MySQL or MariaDB database, dumped with mysqldump (or mariadb-dump).'),
@@ -38,34 +37,7 @@ export const schema = z.strictObject({
 
 export type MysqlJobSpec = z.infer<typeof schema>;
 
-interface Conn {
-  host: string;
-  port: number;
-  user: string;
-  database: string;
-  password: string | undefined;
-}
-
-function connOf(url: string, base: Conn): Conn {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new AppError('usage', 'not a mysql:// URL', { where: url });
-  }
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:')
-    throw new AppError('usage', 'not a mysql:// URL', { where: url });
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!IDENT.test(database))
-    throw new AppError('usage', 'database names may only have letters, digits and _', { where: url });
-  return {
-    host: u.hostname !== '' ? u.hostname : base.host,
-    port: u.port !== '' ? Number(u.port) : base.port,
-    user: u.username !== '' ? decodeURIComponent(u.username) : base.user,
-    password: u.password !== '' ? decodeURIComponent(u.password) : base.password,
-    database,
-  };
-}
+const connOf = (url: string, base: Conn): Conn => connFromUrl(url, base, ['mysql:', 'mariadb:']);
 
 const urlOf = (c: Conn): string => `mysql://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${c.database}`;
 const q = (s: string): string => `\`${s.replace(/`/g, '``')}\``;

@@ -8,13 +8,12 @@ import pg from 'pg';
 import { z } from 'zod';
 import { jobCommonFields } from '../../core/config/backup.ts';
 import { AppError } from '../../core/errors.ts';
+import { type Conn, connFromUrl, IDENT } from './conn.ts';
 import type { DatabaseDumper, JobSource, RowCounts } from '../../backup/ports.ts';
 import type { JobContext } from './context.ts';
 import { dumpStream, runWithInput, sideTool, toolEnv } from './process.ts';
 
 export const type = 'postgres';
-
-const IDENT = /^[A-Za-z0-9_]+$/;
 
 export const schema = z.strictObject({
   type: z.literal('postgres').describe('A PostgreSQL database, dumped with pg_dump in its custom format.'),
@@ -36,35 +35,7 @@ export const schema = z.strictObject({
 
 export type PostgresJobSpec = z.infer<typeof schema>;
 
-interface Conn {
-  host: string;
-  port: number;
-  user: string;
-  database: string;
-  password: string | undefined;
-}
-
-/** A target URL (postgres://user@host:port/db) into connection settings; the password only from the URL. */
-function connOf(url: string, base: Conn): Conn {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new AppError('usage', 'not a postgres:// URL', { where: url });
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
-    throw new AppError('usage', 'not a postgres:// URL', { where: url });
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!IDENT.test(database))
-    throw new AppError('usage', 'database names may only have letters, digits and _', { where: url });
-  return {
-    host: u.hostname !== '' ? u.hostname : base.host,
-    port: u.port !== '' ? Number(u.port) : base.port,
-    user: u.username !== '' ? decodeURIComponent(u.username) : base.user,
-    password: u.password !== '' ? decodeURIComponent(u.password) : base.password,
-    database,
-  };
-}
+const connOf = (url: string, base: Conn): Conn => connFromUrl(url, base, ['postgres:', 'postgresql:']);
 
 const urlOf = (c: Conn): string => `postgres://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${c.database}`;
 
