@@ -5,7 +5,7 @@
 // defaults-extra-file in a private temp folder, never on the command line.
 
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { z } from 'zod';
 import { jobCommonFields } from '../../core/config/backup.ts';
 import { AppError } from '../../core/errors.ts';
@@ -42,9 +42,11 @@ const connOf = (url: string, base: Conn): Conn => connFromUrl(url, base, ['mysql
 const urlOf = (c: Conn): string => `mysql://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${c.database}`;
 const q = (s: string): string => `\`${s.replace(/`/g, '``')}\``;
 
-async function withConn<T>(c: Conn, db: string | null, f: (conn: mysql.Connection) => Promise<T>): Promise<T> {
-  let conn: mysql.Connection;
+async function withConn<T>(c: Conn, db: string | null, f: (conn: Connection) => Promise<T>): Promise<T> {
+  let conn: Connection;
   try {
+    // Loaded on first use: reading the config must not load the driver for every command.
+    const mysql = (await import('mysql2/promise')).default;
     conn = await mysql.createConnection({
       host: c.host,
       port: c.port,
@@ -65,7 +67,7 @@ async function withConn<T>(c: Conn, db: string | null, f: (conn: mysql.Connectio
   }
 }
 
-async function tablesOf(conn: mysql.Connection): Promise<string[]> {
+async function tablesOf(conn: Connection): Promise<string[]> {
   const [rows] = await conn.query(
     "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1",
   );

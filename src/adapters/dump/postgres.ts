@@ -4,7 +4,7 @@
 // from the environment (PGPASSWORD, or the variable `passwordEnv` names), never the command line.
 
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type { Client } from 'pg';
 import { z } from 'zod';
 import { jobCommonFields } from '../../core/config/backup.ts';
 import { AppError } from '../../core/errors.ts';
@@ -39,7 +39,9 @@ const connOf = (url: string, base: Conn): Conn => connFromUrl(url, base, ['postg
 
 const urlOf = (c: Conn): string => `postgres://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${c.database}`;
 
-async function connect(c: Conn): Promise<pg.Client> {
+async function connect(c: Conn): Promise<Client> {
+  // Loaded on first use: reading the config must not load the driver for every command.
+  const pg = (await import('pg')).default;
   const client = new pg.Client({
     host: c.host,
     port: c.port,
@@ -58,7 +60,7 @@ async function connect(c: Conn): Promise<pg.Client> {
   return client;
 }
 
-async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withClient<T>(c: Conn, f: (client: Client) => Promise<T>): Promise<T> {
   const client = await connect(c);
   try {
     return await f(client);
@@ -70,7 +72,7 @@ async function withClient<T>(c: Conn, f: (client: pg.Client) => Promise<T>): Pro
 const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 /** Rows per table, counted on an open connection (inside its transaction's snapshot). */
-async function countWith(client: pg.Client): Promise<RowCounts> {
+async function countWith(client: Client): Promise<RowCounts> {
   const t = await client.query<{ s: string; t: string }>(
     `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
