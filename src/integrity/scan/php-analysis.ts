@@ -262,6 +262,17 @@ class PhpFile {
   readonly strings: PNode[] = [];
   gotos = 0;
   tainted = new Set<string>();
+  /** A question's answer for a node, computed once; a cycle through variables answers no. */
+  #remember(memo: Map<PNode, boolean>, e: PNode | null, compute: () => boolean): boolean {
+    if (e === null) return false;
+    const known = memo.get(e);
+    if (known !== undefined) return known;
+    memo.set(e, false);
+    const r = compute();
+    memo.set(e, r);
+    return r;
+  }
+
   /** Answers per node, asked after taint has settled (each is a pure function of the file then). */
   readonly #memo = {
     isDirect: new Map<PNode, boolean>(),
@@ -774,14 +785,7 @@ class PhpFile {
    * a backdoor's callee or payload is the request itself, a step or two away.
    */
   isDirect(e: PNode | null, depth = 0): boolean {
-    if (e === null) return false;
-    const memo = this.#memo.isDirect;
-    const known = memo.get(e);
-    if (known !== undefined) return known;
-    memo.set(e, false); // a cycle through variables answers no
-    const r = this.#isDirect(e, depth);
-    memo.set(e, r);
-    return r;
+    return this.#remember(this.#memo.isDirect, e, () => this.#isDirect(e, depth));
   }
 
   #isDirect(e: PNode | null, depth: number): boolean {
@@ -886,14 +890,7 @@ class PhpFile {
 
   /** Whether an expression involves decoding (base64, gzip, rot13, hex...), through variables. */
   isDecoded(e: PNode | null, depth = 0): boolean {
-    if (e === null) return false;
-    const memo = this.#memo.isDecoded;
-    const known = memo.get(e);
-    if (known !== undefined) return known;
-    memo.set(e, false); // a cycle through variables answers no
-    const r = this.#isDecoded(e, depth);
-    memo.set(e, r);
-    return r;
+    return this.#remember(this.#memo.isDecoded, e, () => this.#isDecoded(e, depth));
   }
 
   #isDecoded(e: PNode | null, depth: number): boolean {
@@ -922,14 +919,7 @@ class PhpFile {
 
   /** Whether the callee text was assembled (not written as one literal name). */
   isAssembled(e: PNode | null, depth = 0): boolean {
-    if (e === null) return false;
-    const memo = this.#memo.isAssembled;
-    const known = memo.get(e);
-    if (known !== undefined) return known;
-    memo.set(e, false); // a cycle through variables answers no
-    const r = this.#isAssembled(e, depth);
-    memo.set(e, r);
-    return r;
+    return this.#remember(this.#memo.isAssembled, e, () => this.#isAssembled(e, depth));
   }
 
   #isAssembled(e: PNode | null, depth: number): boolean {
