@@ -10,6 +10,7 @@ type Loader = () => Promise<{ register: Register }>;
 
 /** In the order `ripcord --help` lists them. */
 const commandModules: Record<string, Loader> = {
+  init: () => import('./init.ts'),
   demo: () => import('./demo.ts'),
   run: () => import('./run.ts'),
   ingest: () => import('./ingest.ts'),
@@ -26,6 +27,7 @@ const commandModules: Record<string, Loader> = {
   software: () => import('./software.ts'),
   vulns: () => import('./vulns.ts'),
   notices: () => import('./notices.ts'),
+  plan: () => import('./plan.ts'),
   config: () => import('./config.ts'),
 };
 

@@ -1,0 +1,59 @@
+// `ripcord plan` (regenerate PLAN.md and PLAN.html) and `ripcord plan check` (what the plan
+// lacks). Thin: app/plan.ts reads the files, src/plan decides.
+
+import type { Command } from 'commander';
+import { checkPlanFiles, regeneratePlan } from '../../app/plan.ts';
+import { EXIT_FOUND } from '../../core/errors.ts';
+import { globals } from '../context.ts';
+import { wrapped } from '../help.ts';
+import { createOut, safe } from '../output.ts';
+
+export function register(program: Command): void {
+  const plan = program
+    .command('plan')
+    .summary('the emergency plan (PLAN.md, PLAN.html): regenerate it, or check what it lacks')
+    .description(
+      'Regenerates the emergency plan, PLAN.md and PLAN.html, from ripcord.yml and the answers beside it ' +
+        '(plan.answers.yml, written by `ripcord init`). Run it after changing either, or after updating Ripcord ' +
+        '(the laws come from its obligations data).',
+    )
+    .option('--out <dir>', 'write PLAN.md and PLAN.html here (default: beside the configuration)')
+    .option('--json', 'print what was written as JSON')
+    .action(async (o: { out?: string; json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      const r = await regeneratePlan(
+        globals(cmd).config ?? 'ripcord.yml',
+        o.out === undefined ? {} : { outDir: o.out },
+      );
+      out.record(
+        {
+          markdown: r.markdown,
+          html: r.html,
+          jurisdictions: r.model.laws.jurisdictions.map((j) => j.code),
+          backupTier: r.model.backups.tier,
+        },
+        (x) => `wrote ${x.markdown} and ${x.html}`,
+      );
+    });
+  plan
+    .command('check')
+    .description(
+      'Says what the plan lacks: no off-site backup, no alert channel, a contact missing, no restore drill in the ' +
+        'last 12 months, no backup job, no traffic source.',
+    )
+    .option('--json', 'one JSON object per lack: {"id","what","fix"}')
+    .addHelpText(
+      'after',
+      wrapped('\nExit codes: 0 nothing lacking; 1 something lacking; 3 the configuration or answers are not valid.'),
+    )
+    .action((o: { json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      const r = checkPlanFiles(globals(cmd).config ?? 'ripcord.yml');
+      for (const l of r.lacks) out.record(l, (x) => `lacking  ${safe(x.what)}\n         fix: ${safe(x.fix)}`);
+      if (r.lacks.length === 0) out.text(`${r.config}: the plan lacks nothing`);
+      else {
+        out.text(`${r.lacks.length} thing(s) lacking`);
+        process.exitCode = EXIT_FOUND;
+      }
+    });
+}
