@@ -9,18 +9,11 @@ import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { countryCode, placeOf, usStateCode } from '../notices/index.ts';
 
-export const hostingKinds = ['shared', 'vps', 'managed', 'paas'] as const;
-export const platforms = ['magento2', 'magento1', 'woocommerce', 'prestashop', 'opencart', 'custom'] as const;
-export const businessKinds = [
-  'physical-goods',
-  'digital-goods',
-  'services',
-  'subscriptions',
-  'health',
-  'other',
-] as const;
-export const cardHandling = ['stored', 'tokenised', 'never'] as const;
-export const databaseKinds = ['mysql', 'postgres', 'sqlite', 'none'] as const;
+const hostingKinds = ['shared', 'vps', 'managed', 'paas'] as const;
+const platforms = ['magento2', 'magento1', 'woocommerce', 'prestashop', 'opencart', 'custom'] as const;
+const businessKinds = ['physical-goods', 'digital-goods', 'services', 'subscriptions', 'health', 'other'] as const;
+const cardHandling = ['stored', 'tokenised', 'never'] as const;
+const databaseKinds = ['mysql', 'postgres', 'sqlite', 'none'] as const;
 export const contactRoles = [
   'owner',
   'developer',
@@ -32,7 +25,6 @@ export const contactRoles = [
 ] as const;
 
 export type Platform = (typeof platforms)[number];
-export type Hosting = (typeof hostingKinds)[number];
 export type ContactRole = (typeof contactRoles)[number];
 
 /** Where each platform usually lives and what its database is called, for the defaults. */
@@ -47,6 +39,8 @@ export const platformDefaults: Record<Platform, { root: string; database: string
 
 /** Australian states and territories (the federal law applies to all of them). */
 const AU_STATES = new Set(['NSW', 'VIC', 'QLD', 'WA', 'SA', 'TAS', 'ACT', 'NT']);
+/** Canadian provinces and territories (Quebec has its own law; PIPEDA covers the rest). */
+const CA_PROVINCES = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'NT', 'NU', 'ON', 'PE', 'QC', 'SK', 'YT']);
 
 const text = (d: string, why: string) => z.string().trim().default(d).describe(why);
 
@@ -66,6 +60,9 @@ export const answersSchema = z.strictObject({
       country: z
         .string()
         .trim()
+        .superRefine((c, ctx) => {
+          if (countryCode(c) === null) ctx.addIssue({ code: 'custom', message: `"${c}" is not a country` });
+        })
         .default('US')
         .describe('Country where the business is established (ISO code such as US, DE, GB).'),
       business: z
@@ -124,11 +121,32 @@ export const answersSchema = z.strictObject({
   customers: z
     .strictObject({
       countries: z
-        .array(z.string().trim().min(1))
+        .array(
+          z
+            .string()
+            .trim()
+            .min(1)
+            .superRefine((c, ctx) => {
+              if (countryCode(c) === null)
+                ctx.addIssue({
+                  code: 'custom',
+                  message: `"${c}" is not a country (use ISO codes like US, DE, GB, or English names)`,
+                });
+            }),
+        )
         .default(['US'])
         .describe('Countries where customers live (ISO codes or names).'),
       regions: z
-        .array(z.string().trim().min(1))
+        .array(
+          z
+            .string()
+            .trim()
+            .min(1)
+            .superRefine((r, ctx) => {
+              const rc = regionCode(r);
+              if ('error' in rc) ctx.addIssue({ code: 'custom', message: rc.error });
+            }),
+        )
         .default([])
         .describe('US states, Canadian provinces, Australian states: US-CA, CA-QC, AU-NSW.'),
     })
@@ -184,6 +202,7 @@ export function regionCode(text: string): { code: string } | { error: string } {
       : { error: `"${t}" is not an Australian state (NSW, VIC, QLD, WA, SA, TAS, ACT, NT)` };
   }
   if (country === 'CA') {
+    if (CA_PROVINCES.has(sub)) return { code: `CA-${sub}` };
     const p = placeOf('CA', sub);
     return p.region !== null ? { code: `CA-${p.region}` } : { error: `"${t}" is not a Canadian province` };
   }
@@ -198,22 +217,8 @@ export function regionCode(text: string): { code: string } | { error: string } {
   return { error: `"${t}" is not a US state, Canadian province or Australian state (write US-CA, CA-QC, AU-NSW)` };
 }
 
-/** Checks what zod cannot: country and region codes, and the off-site location's needs. */
+/** Checks that span fields: the off-site location's needs, the SQLite file, the database name. */
 function refine(a: Answers, ctx: z.RefinementCtx): void {
-  a.customers.countries.forEach((c, i) => {
-    if (countryCode(c) === null)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['customers', 'countries', i],
-        message: `"${c}" is not a country (use ISO codes like US, DE, GB, or English names)`,
-      });
-  });
-  a.customers.regions.forEach((r, i) => {
-    const rc = regionCode(r);
-    if ('error' in rc) ctx.addIssue({ code: 'custom', path: ['customers', 'regions', i], message: rc.error });
-  });
-  if (countryCode(a.shop.country) === null)
-    ctx.addIssue({ code: 'custom', path: ['shop', 'country'], message: `"${a.shop.country}" is not a country` });
   if (a.offsite.location.startsWith('sftp://') && (a.offsite.hostKey ?? '') === '')
     ctx.addIssue({
       code: 'custom',

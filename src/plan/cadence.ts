@@ -6,7 +6,7 @@
 
 export type Tier = 'busy' | 'steady' | 'quiet' | 'dormant';
 
-export interface JobCadence {
+interface JobCadence {
   /** Cron expression for `ripcord run`. */
   schedule: string;
   /** In words, for the plan. */

@@ -22,7 +22,7 @@ function hostOf(url: string): string {
 }
 
 /** The name of the off-site location in `repository.offsite`, when one was given. */
-export const OFFSITE_NAME = 'offsite';
+const OFFSITE_NAME = 'offsite';
 
 /** The configuration document for the answers (plain data, YAML-ready). */
 export function configDocument(a: Answers): Record<string, unknown> {

@@ -42,7 +42,7 @@ export interface PlanInputs {
   now: number;
 }
 
-export interface BackupRow {
+interface BackupRow {
   name: string;
   type: string;
   what: string;
@@ -121,7 +121,7 @@ function jobWhat(j: Config['backup']['jobs'][number]): string {
 }
 
 /** The view model of the plan. */
-export function planModel(i: PlanInputs): PlanModel {
+function planModel(i: PlanInputs): PlanModel {
   const { answers: a, config } = i;
   const cadence = cadenceFor(a.activity);
   const laws = lawsFor(a, i.rules, i.now);

@@ -19,7 +19,7 @@ import { regionCode, type Answers } from './answers.ts';
 const EU = new Set('AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(' '));
 const US_TERRITORIES = new Set(['PR', 'GU', 'VI']);
 
-export interface Places {
+interface Places {
   /** Jurisdiction codes the obligations engine knows the shape of (US-CA, EU-DE, GB, CA, CA-QC, AU, or a bare country). */
   codes: string[];
   /** The shop has US customers but named no states: every US jurisdiction is assumed. */
@@ -59,7 +59,7 @@ export function placesOf(a: Answers, rules: RuleSet): Places {
   return { codes: [...codes].sort(), allUsStates };
 }
 
-export interface Scenario {
+interface Scenario {
   id: 'database' | 'skimmer';
   title: string;
   description: string;
@@ -67,7 +67,7 @@ export interface Scenario {
 }
 
 /** The two breaches every shop plans for, with the data elements each exposes. */
-export function scenariosOf(a: Answers): Scenario[] {
+function scenariosOf(a: Answers): Scenario[] {
   const db: DataElement[] = ['name', 'email'];
   if (a.data.accounts) db.push('username', 'password');
   if (a.data.addresses) db.push('address');
@@ -95,7 +95,7 @@ export function scenariosOf(a: Answers): Scenario[] {
   ];
 }
 
-export interface LawDuty {
+interface LawDuty {
   jurisdiction: string;
   duty: string;
   recipient: string;
@@ -106,7 +106,7 @@ export interface LawDuty {
   verified: boolean;
 }
 
-export interface ScenarioLaws {
+interface ScenarioLaws {
   scenario: Scenario;
   duties: LawDuty[];
   /** Duties that arise only above a number of affected people, in words. */

@@ -7,7 +7,7 @@ import type { Config } from '../core/config/index.ts';
 import type { Answers } from './answers.ts';
 import { escapeMarkdown } from './markdown.ts';
 
-export interface Step {
+interface Step {
   /** Markdown: values from the answers or the configuration in it are escaped. */
   text: string;
   /** The command that does it, when there is one. */

@@ -47,7 +47,8 @@ export function register(program: Command): void {
       wrapped('\nExit codes: 0 nothing lacking; 1 something lacking; 3 the configuration or answers are not valid.'),
     )
     .action((o: { json?: boolean }, cmd: Command) => {
-      const out = createOut(o.json === true);
+      // `plan` has --json too: commander gives it to the parent when both define it.
+      const out = createOut(o.json === true || cmd.parent?.opts<{ json?: boolean }>().json === true);
       const r = checkPlanFiles(globals(cmd).config ?? 'ripcord.yml');
       for (const l of r.lacks) out.record(l, (x) => `lacking  ${safe(x.what)}\n         fix: ${safe(x.fix)}`);
       if (r.lacks.length === 0) out.text(`${r.config}: the plan lacks nothing`);
