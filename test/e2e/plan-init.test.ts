@@ -74,9 +74,13 @@ test(
         ['? Off-site backup location', 'Enter'],
         ["? Folder for Ripcord's state", './state', 'Enter'],
       ];
-      for (const [question, ...keys] of steps) {
-        await t.waitFor(question);
+      // A question is answered once it is the one asked (every earlier one shows ✔), and the
+      // next waits until this one is answered, so no key reaches the wrong prompt.
+      const answered = (screen: string) => (screen.match(/^✔ /gm) ?? []).length;
+      for (const [i, [question, ...keys]] of steps.entries()) {
+        await t.waitFor((screen) => answered(screen) === i && screen.includes(question));
         t.keys(...keys);
+        await t.waitFor((screen) => answered(screen) === i + 1);
       }
       const screen = await t.waitFor(/EXIT=\d+/);
       assert.match(screen, /EXIT=0/, screen);

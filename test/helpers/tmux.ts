@@ -62,12 +62,15 @@ export class Terminal {
     }
   }
 
-  /** Waits until the screen holds `text` (a string or a pattern); fails after `limitMs` with the screen. */
-  async waitFor(text: string | RegExp, limitMs = 20_000): Promise<string> {
+  /**
+   * Waits until the screen (with its scrollback) holds `text`, matches the pattern, or passes the
+   * test; fails after `limitMs` showing the screen.
+   */
+  async waitFor(text: string | RegExp | ((screen: string) => boolean), limitMs = 20_000): Promise<string> {
     const until = Date.now() + limitMs;
     for (;;) {
       const s = this.screen();
-      if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
+      if (typeof text === 'string' ? s.includes(text) : text instanceof RegExp ? text.test(s) : text(s)) return s;
       if (Date.now() > until) throw new Error(`the terminal never showed ${String(text)}; it shows:\n${s}`);
       await new Promise((r) => setTimeout(r, 50));
     }
