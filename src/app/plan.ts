@@ -155,6 +155,13 @@ function writePlan(r: RenderedPlan, configFile: string, o: PlanOptions): PlanRes
   return { markdown, html, model: r.model };
 }
 
+/** Refuses (before any question is asked) to replace an existing configuration without --force. */
+export function refuseToReplace(configFile: string, force: boolean): void {
+  const file = resolve(configFile);
+  if (existsSync(file) && !force)
+    throw new AppError('conflict', 'a configuration is already there; pass --force to replace it', { where: file });
+}
+
 export interface InitResult {
   config: string;
   answers: string;
@@ -175,8 +182,7 @@ export async function initFromAnswers(
   o: PlanOptions & { force?: boolean } = {},
 ): Promise<InitResult> {
   const file = resolve(configFile);
-  if (existsSync(file) && o.force !== true)
-    throw new AppError('conflict', 'a configuration is already there; pass --force to replace it', { where: file });
+  refuseToReplace(file, o.force === true);
   const doc = configDocument(answers);
   const checked = checkConfig(doc, o.env ?? process.env);
   if (!checked.ok) throw configError(`${file} (generated)`, checked.problems);

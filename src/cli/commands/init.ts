@@ -3,7 +3,7 @@
 // app/plan.ts's.
 
 import type { Command } from 'commander';
-import { askInTerminal, initFromAnswers, readAnswers } from '../../app/plan.ts';
+import { askInTerminal, initFromAnswers, readAnswers, refuseToReplace } from '../../app/plan.ts';
 import { globals } from '../context.ts';
 import { wrapped } from '../help.ts';
 import { createOut, safe } from '../output.ts';
@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .action(async (o: { answers?: string; force?: boolean; json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const configFile = globals(cmd).config ?? 'ripcord.yml';
+      refuseToReplace(configFile, o.force === true);
       const answers = o.answers !== undefined ? readAnswers(o.answers) : await askInTerminal(configFile);
       const r = await initFromAnswers(answers, configFile, { force: o.force === true });
       for (const w of r.warnings) out.note(`warning: ${safe(w)}`);

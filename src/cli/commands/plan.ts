@@ -21,18 +21,19 @@ export function register(program: Command): void {
     .option('--json', 'print what was written as JSON')
     .action(async (o: { out?: string; json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
-      const r = await regeneratePlan(
-        globals(cmd).config ?? 'ripcord.yml',
-        o.out === undefined ? {} : { outDir: o.out },
-      );
+      const file = globals(cmd).config ?? 'ripcord.yml';
+      const r = await regeneratePlan(file, o.out === undefined ? {} : { outDir: o.out });
+      const lacking = checkPlanFiles(file).lacks.length;
       out.record(
         {
           markdown: r.markdown,
           html: r.html,
           jurisdictions: r.model.laws.jurisdictions.map((j) => j.code),
           backupTier: r.model.backups.tier,
+          lacking,
         },
-        (x) => `wrote ${x.markdown} and ${x.html}`,
+        (x) =>
+          `wrote ${x.markdown} and ${x.html}${x.lacking > 0 ? `\n${x.lacking} thing(s) lacking: see \`ripcord plan check\`` : ''}`,
       );
     });
   plan
