@@ -175,7 +175,7 @@ export async function readOsv(path: string): Promise<{ ecosystems: string[]; rec
 }
 
 /** Where an ecosystem's advisories are published: OSV's per-ecosystem archive, or the Wordfence feed for WordPress. */
-export function advisoryUrl(ecosystem: string, urls: { osvUrl: string; wordfenceUrl: string }): string {
+function advisoryUrl(ecosystem: string, urls: { osvUrl: string; wordfenceUrl: string }): string {
   if (ecosystem === 'WordPress') return urls.wordfenceUrl;
   return `${urls.osvUrl.replace(/\/+$/, '')}/${encodeURIComponent(ecosystem)}/all.zip`;
 }

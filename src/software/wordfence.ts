@@ -23,7 +23,7 @@ const software = z.object({
   patched_versions: z.array(z.string().max(200)).optional().describe('Fixed versions.'),
 });
 
-export const wordfenceRecordSchema = z.object({
+const wordfenceRecordSchema = z.object({
   id: z.string().min(1).max(200).describe('Wordfence advisory id (a UUID).'),
   title: z.string().max(2000).describe('One line.'),
   software: z.array(software).min(1).describe('Affected software.'),
@@ -38,7 +38,7 @@ export const wordfenceRecordSchema = z.object({
   updated: z.string().nullish().describe('Last updated.'),
 });
 
-export type WordfenceRecord = z.infer<typeof wordfenceRecordSchema>;
+type WordfenceRecord = z.infer<typeof wordfenceRecordSchema>;
 
 /** Whether a parsed JSON document looks like the Wordfence feed (an object of records with `software` lists). */
 export function isWordfenceFeed(json: unknown): json is Record<string, unknown> {

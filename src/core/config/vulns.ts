@@ -34,5 +34,3 @@ export const vulnsSchema = z
       ),
   })
   .prefault({});
-
-export type VulnsConfig = z.infer<typeof vulnsSchema>;
