@@ -3,7 +3,8 @@
 // binaries print (`nginx -v`, `apache2 -v`, `php -v`). Argument arrays only, no shell.
 
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { BinaryProbe, Component, PackageProbe } from '../software/index.ts';
 
 function run(cmd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<{ out: string; err: string } | null> {
@@ -69,6 +70,25 @@ const binaries: { cmd: string; args: string[]; name: string; re: RegExp }[] = [
   { cmd: 'php', args: ['-v'], name: 'php', re: /^PHP (\d+\.\d+\.\d+)/m },
 ];
 
+/** The binary's path on PATH and the Debian package that installed it, or null (built by hand, or no dpkg). */
+async function packageOwning(cmd: string): Promise<{ path: string; pkg: string } | null> {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, cmd);
+    if (!existsSync(candidate)) continue;
+    let path: string;
+    try {
+      path = realpathSync(candidate);
+    } catch {
+      continue;
+    }
+    const r = await run('dpkg-query', ['-S', path], 1024 * 1024);
+    const pkg = r === null ? undefined : /^([^:,\s]+)(?::[^:\s]+)?(?:, [^:]+)?: /m.exec(r.out)?.[1];
+    return pkg === undefined ? null : { path, pkg };
+  }
+  return null;
+}
+
 /** Server binaries' versions; their advisories are filed under the distribution's packages, so ecosystem `binary`. */
 export class LocalBinaryProbe implements BinaryProbe {
   async versions(): Promise<Component[]> {
@@ -81,11 +101,14 @@ export class LocalBinaryProbe implements BinaryProbe {
       const m = b.re.exec(`${r.out}\n${r.err}`);
       if (m === null) continue;
       seen.add(b.name);
+      const owner = await packageOwning(b.cmd);
       out.push({
         ecosystem: 'binary',
         name: b.name,
         version: m[1] as string,
-        where: `${b.cmd} ${b.args.join(' ')}`,
+        // A distribution's binary carries back-ported fixes under its upstream version: its
+        // advisories are matched on the package (dpkg inventory), and the listing says which.
+        where: `${b.cmd} ${b.args.join(' ')}${owner === null ? '' : ` (${owner.path}, Debian package ${owner.pkg})`}`,
         kind: 'server',
       });
     }

@@ -1,10 +1,11 @@
 // The subsystems that run beside the traffic sources inside `ripcord run` (alert delivery,
-// integrity watch, backup schedule). Each starts here from the app context and stops on shutdown.
+// integrity watch, backup schedule, vulnerability check). Each starts here from the app context and stops on shutdown.
 
 import type { App } from './context.ts';
 import { startAlertsFor } from './alerts.ts';
 import { startIntegrityWatch } from './integrity.ts';
 import { startBackupSchedule } from './backup.ts';
+import { startVulnsSchedule } from './software.ts';
 
 export interface Service {
   name: string;
@@ -54,5 +55,10 @@ export async function startServices(app: App): Promise<Service[]> {
     for (const s of services) s.notify?.();
     services.push({ name: 'backup', stop: () => backups.stop() });
   }
+  // The daily known-vulnerability check: a hole seen for the first time is an alert.
+  const vulns = startVulnsSchedule(app, () => {
+    for (const s of services) s.notify?.();
+  });
+  if (vulns !== null) services.push({ name: 'vulns', stop: () => vulns.stop() });
   return services;
 }

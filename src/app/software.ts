@@ -2,9 +2,10 @@
 // the server's packages and binaries, the advisory store on the state database, the traffic
 // record for "was it knocked on", and the findings store for first-seen holes. Composition only.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Cron } from 'croner';
 import { AppError } from '../core/errors.ts';
 import {
   checkComponents,
@@ -15,6 +16,7 @@ import {
   type TrafficProbe,
   type Vulnerable,
 } from '../software/index.ts';
+import { resolvePath } from './config.ts';
 import type { App } from './context.ts';
 
 export type { Component, Vulnerable };
@@ -33,7 +35,8 @@ export interface Inventory {
 }
 
 export async function inventory(app: App, opts: InventoryOptions = {}): Promise<Inventory> {
-  const root = opts.root ?? (app.config.site.root === undefined ? null : join(app.baseDir, app.config.site.root));
+  const root =
+    opts.root ?? (app.config.site.root === undefined ? null : resolvePath(app.baseDir, app.config.site.root));
   const components: Component[] = [];
   const skipped: string[] = [];
   if (root !== null) {
@@ -80,29 +83,52 @@ export interface UpdateResult {
   records: number;
 }
 
-/** Imports an OSV archive or folder (or downloads OSV's archives for `ecosystems`); all or nothing per input. */
+/**
+ * Imports an advisory file or folder, or downloads the ecosystems' advisories (given, else the
+ * config's `vulns.ecosystems`, else those the inventory finds); all or nothing: every input is
+ * read and validated before the first write.
+ */
 export async function updateAdvisories(
   app: App,
   from: string | undefined,
-  ecosystems: readonly string[],
+  ecosystems: readonly string[] | undefined,
 ): Promise<UpdateResult[]> {
-  const { readOsv, downloadOsv } = await import('../adapters/osv-archive.ts');
+  const { readOsv, downloadAdvisories } = await import('../adapters/osv-archive.ts');
   const store = await advisories(app);
   const sources: string[] = [];
-  if (from !== undefined) sources.push(from);
-  else {
-    const dir = mkdtempSync(join(tmpdir(), 'ripcord-osv-'));
-    for (const e of ecosystems) sources.push(await downloadOsv(e, dir));
+  let tmp: string | null = null;
+  try {
+    if (from !== undefined) sources.push(from);
+    else {
+      const wanted = ecosystems ?? (app.config.vulns.ecosystems.length > 0 ? app.config.vulns.ecosystems : null);
+      const list = wanted ?? inventoryEcosystems((await inventory(app)).components);
+      if (list.length === 0)
+        throw new AppError('not_found', 'the inventory found no software to fetch advisories for', {
+          details: ['name ecosystems with --ecosystem, or import a file with --from'],
+        });
+      tmp = mkdtempSync(join(tmpdir(), 'ripcord-osv-'));
+      for (const e of list) sources.push(await downloadAdvisories(e, tmp, app.config.vulns));
+    }
+    const read = [];
+    for (const s of sources) read.push({ source: s, ...(await readOsv(s)) });
+    const out: UpdateResult[] = [];
+    for (const r of read) {
+      const n = await store.replace(r.ecosystems, r.records);
+      out.push({
+        source: from === undefined ? r.ecosystems.join(', ') : r.source,
+        ecosystems: r.ecosystems,
+        records: n,
+      });
+    }
+    return out;
+  } finally {
+    if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
   }
-  // Read and validate every input before the first write, so a bad one changes nothing.
-  const read = [];
-  for (const s of sources) read.push({ source: s, ...(await readOsv(s)) });
-  const out: UpdateResult[] = [];
-  for (const r of read) {
-    const n = await store.replace(r.ecosystems, r.records);
-    out.push({ source: r.source, ecosystems: r.ecosystems, records: n });
-  }
-  return out;
+}
+
+/** The advisory ecosystems of an inventory (binaries have none of their own). */
+function inventoryEcosystems(components: readonly Component[]): string[] {
+  return [...new Set(components.map((c) => c.ecosystem).filter((e) => e !== 'binary'))].sort();
 }
 
 export async function advisoryCounts(app: App): Promise<{ ecosystem: string; records: number }[]> {
@@ -130,4 +156,59 @@ export async function checkSoftware(
     if (fresh.length > 0) stored = (await (await app.findings()).addFindings(fresh)).length;
   }
   return { inventory: inv, vulnerable, newFindings: stored };
+}
+
+export interface VulnsSchedule {
+  stop(): Promise<void>;
+}
+
+/**
+ * The daily check inside `ripcord run` (`vulns.schedule`): refresh the advisories when
+ * `vulns.update` (a failed download is logged and the stored advisories are used), then match
+ * the inventory; components vulnerable for the first time become findings, and `onFindings`
+ * wakes the alert dispatcher. One run at a time: a slow run skips the next tick.
+ */
+export function startVulnsSchedule(app: App, onFindings: () => void): VulnsSchedule | null {
+  const expr = app.config.vulns.schedule;
+  if (expr === null) return null;
+  const log = app.logger;
+  let running: Promise<void> | null = null;
+  const tick = async () => {
+    if (app.config.vulns.update) {
+      try {
+        const r = await updateAdvisories(app, undefined, undefined);
+        log.info(
+          { ecosystems: r.flatMap((x) => x.ecosystems), records: r.reduce((n, x) => n + x.records, 0) },
+          'advisories updated',
+        );
+      } catch (e) {
+        log.warn(
+          { err: e instanceof AppError ? e.describe() : String(e) },
+          'advisory update failed; checking against the stored advisories',
+        );
+      }
+    }
+    const r = await checkSoftware(app);
+    log.info(
+      { components: r.inventory.components.length, vulnerable: r.vulnerable.length, newFindings: r.newFindings },
+      'vulnerability check',
+    );
+    if (r.newFindings > 0) onFindings();
+  };
+  const cron = new Cron(expr, { protect: true }, () => {
+    if (running !== null) return;
+    running = tick()
+      .catch((e: unknown) =>
+        log.error({ err: e instanceof AppError ? e.describe() : String(e) }, 'vulnerability check failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  });
+  return {
+    async stop() {
+      cron.stop();
+      await running;
+    },
+  };
 }

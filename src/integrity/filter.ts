@@ -3,7 +3,7 @@
 // where only files a web server could execute (or that configure it) are covered.
 
 import picomatch from 'picomatch';
-import { commonExclude, type Preset } from './presets.ts';
+import { commonExclude, type Preset } from '../core/presets.ts';
 import { executableExtensions, extensionOf } from './scan/languages.ts';
 
 export interface FilterSpec {

@@ -2,7 +2,7 @@
 // malicious-code scanner. The app wires these to the repository, the state dir and the CLI.
 
 export * from './ports.ts';
-export * from './presets.ts';
+export * from '../core/presets.ts';
 export * from './filter.ts';
 export * from './walk.ts';
 export * from './hash.ts';

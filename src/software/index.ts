@@ -6,6 +6,7 @@ export { componentKey } from './component.ts';
 export type { Parsed } from './parse.ts';
 export { readTree } from './tree.ts';
 export { osvRecordSchema, isAffected, type OsvRecord } from './osv.ts';
+export { isWordfenceFeed, readWordfenceFeed, wordfenceToOsv } from './wordfence.ts';
 export {
   compareDebian,
   compareComposer,

@@ -14,20 +14,9 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { openCustomerReader } from '../../src/adapters/shopdb/customers.ts';
 import type { CustomerQuery, CustomerRow } from '../../src/notices/index.ts';
-import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
+import { pgAdminUrl, pgSkip, mysqlAdminUrl, mysqlSkip } from '../helpers/db.ts';
 
-const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
-
-async function mysqlSkip(): Promise<{ skip?: string }> {
-  try {
-    const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
-    await c.end();
-    return {};
-  } catch (e) {
-    if (process.env['CI'] === 'true') return {};
-    return { skip: `MariaDB not reachable (${e instanceof Error ? e.message : String(e)})` };
-  }
-}
+const mysqlUrl = mysqlAdminUrl;
 
 /** Schema and rows per platform; `ts` is the dialect's date-time type. */
 const seeds: Record<'magento2' | 'woocommerce' | 'prestashop', (ts: string) => string[]> = {

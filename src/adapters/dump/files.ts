@@ -1,5 +1,5 @@
 // Backup job of file trees (the shop's code, media, configuration): the repository walks and
-// stores them; the platform preset's caches, sessions and logs (integrity/presets.ts) and the
+// stores them; the platform preset's caches, sessions and logs (core/presets.ts) and the
 // job's own globs are left out. Unlike the integrity baseline, upload folders are kept whole.
 
 import picomatch from 'picomatch';
@@ -9,7 +9,7 @@ import { jobCommonFields } from '../../core/config/backup.ts';
 import { integrityPresetSchema } from '../../core/config/integrity.ts';
 import { AppError } from '../../core/errors.ts';
 import type { JobSource } from '../../backup/ports.ts';
-import { commonExclude, resolvePreset } from '../../integrity/index.ts';
+import { commonExclude, resolvePreset } from '../../core/presets.ts';
 import type { JobContext } from './context.ts';
 
 export const type = 'files';

@@ -8,17 +8,23 @@ import { isoTime, withAppFor } from '../context.ts';
 import { wrapped } from '../help.ts';
 import { createOut, safe, table } from '../output.ts';
 
-const defaultEcosystems = ['Packagist', 'npm', 'Debian:12'];
-
 export function register(program: Command): void {
   const cmd = program
     .command('vulns')
     .description('Known vulnerabilities (OSV advisories) in the installed software, and whether they were knocked on.');
   cmd
     .command('update')
-    .description('Import OSV advisories into the store (an archive or folder with --from; else download OSV archives).')
-    .option('--from <path>', 'an OSV zip archive (as OSV publishes per ecosystem) or a folder of OSV JSON files')
-    .option('--ecosystem <name...>', 'ecosystems to download without --from', defaultEcosystems)
+    .description(
+      'Import advisories into the store: a file or folder with --from, else download them (OSV archives; the Wordfence feed for WordPress).',
+    )
+    .option(
+      '--from <path>',
+      'an OSV zip archive (as OSV publishes per ecosystem), a folder or file of OSV JSON, or the Wordfence feed (JSON)',
+    )
+    .option(
+      '--ecosystem <name...>',
+      'ecosystems to download without --from (Packagist, npm, WordPress, Debian:12, …); default: vulns.ecosystems, else those the inventory finds',
+    )
     .option('--json', 'one JSON object per imported input')
     .addHelpText(
       'after',
@@ -26,7 +32,7 @@ export function register(program: Command): void {
         '\nEvery record is checked against the OSV schema first; a malformed or truncated archive is refused with the file and record named, and the store keeps its previous data. An import replaces the advisories of the ecosystems it covers.',
       ),
     )
-    .action(async (o: { from?: string; ecosystem: string[]; json?: boolean }, c: Command) => {
+    .action(async (o: { from?: string; ecosystem?: string[]; json?: boolean }, c: Command) => {
       const out = createOut(o.json === true);
       const r = await withAppFor(c, (app) => updateAdvisories(app, o.from, o.ecosystem));
       for (const x of r)

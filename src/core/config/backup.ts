@@ -2,17 +2,8 @@
 // sqlite: adapters/dump/) whose schema is passed in, since core imports nothing from adapters.
 // The fields every job shares are here, so each kind adds only its own.
 
-import { Cron } from 'croner';
 import { z } from 'zod';
-
-/** A cron expression croner reads (5 or 6 fields, `@daily`, ...). */
-const cronExpr = z.string().superRefine((expr, ctx) => {
-  try {
-    new Cron(expr, { paused: true }).stop();
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `not a cron expression: ${e instanceof Error ? e.message : String(e)}` });
-  }
-});
+import { cronExpr } from './cron.ts';
 
 /** restic's keep rules for one job's snapshots (`backup forget`). */
 const keepSchema = z.strictObject({

@@ -14,6 +14,7 @@ import { repositorySchemaOf } from './repository.ts';
 import type { LocationParser } from './backends.ts';
 import { integritySchema } from './integrity.ts';
 import { backupSchemaOf, type JobSpecBase } from './backup.ts';
+import { vulnsSchema } from './vulns.ts';
 
 export * from './sources.ts';
 
@@ -54,6 +55,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     repository: repositorySchemaOf(c.location),
     integrity: integritySchema,
     backup: backupSchemaOf(c.job ?? z.never()),
+    vulns: vulnsSchema,
   });
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;

@@ -20,7 +20,7 @@ import { compare, type Change } from '../../../src/integrity/check.ts';
 import { StatCache } from '../../../src/integrity/statcache.ts';
 import { walkRoots } from '../../../src/integrity/walk.ts';
 import { createFilter } from '../../../src/integrity/filter.ts';
-import { presets } from '../../../src/integrity/presets.ts';
+import { presets } from '../../../src/core/presets.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 import { memoryBaseline, tempDir, writeTree } from './helpers.ts';
 

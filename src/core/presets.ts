@@ -1,8 +1,10 @@
 // What each shop platform keeps in its tree that is not code: caches, sessions and logs (left
-// out of the baseline), and upload/media folders (left out too, except files a web server
-// could execute: a PHP file dropped among product images is exactly what must be caught).
+// out of the integrity baseline and of file backups), and upload/media folders (left out too,
+// except files a web server could execute: a PHP file dropped among product images is exactly
+// what must be caught). Pure data, in core: the backup job schema and the plan use it without
+// loading the integrity subsystem.
 
-import type { IntegrityPreset } from '../core/config/integrity.ts';
+import type { IntegrityPreset } from './config/integrity.ts';
 
 export type Platform = Exclude<IntegrityPreset, 'auto' | 'none'>;
 
