@@ -247,12 +247,17 @@ export function parseAnswers(doc: unknown, where: string): Answers {
   return withPlatformDefaults(r.data);
 }
 
-/** Fills the fields whose default depends on the platform (document root, database name). */
+/** Fills the fields whose default depends on other answers (document root, database name, login log). */
 export function withPlatformDefaults(a: Answers): Answers {
   const d = platformDefaults[a.platform];
   return {
     ...a,
-    files: { ...a.files, root: a.files.root === '' ? d.root : a.files.root },
+    files: {
+      ...a.files,
+      root: a.files.root === '' ? d.root : a.files.root,
+      // On a server of its own the login log is the system's; a host keeps it otherwise.
+      authLog: a.files.authLog ?? (a.hosting === 'vps' ? '/var/log/auth.log' : ''),
+    },
     database: { ...a.database, name: a.database.name === '' ? d.database : a.database.name },
   };
 }

@@ -76,6 +76,7 @@ export async function interview(p: Prompter, start: Answers = defaultAnswers()):
   });
 
   p.section('Where it runs');
+  const hostingBefore = a.hosting;
   a.hosting = await p.select({
     message: 'Hosting',
     why: 'Decides which logs you can read and who must act on the server.',
@@ -87,6 +88,7 @@ export async function interview(p: Prompter, start: Answers = defaultAnswers()):
       { value: 'paas', name: 'PaaS (Adobe Commerce Cloud, Platform.sh, ...)' },
     ],
   });
+  const hostingChanged = a.hosting !== hostingBefore;
   const platformBefore = a.platform;
   a.platform = await p.select({
     message: 'Shop platform',
@@ -122,7 +124,7 @@ export async function interview(p: Prompter, start: Answers = defaultAnswers()):
     await p.text({
       message: 'Login log (SSH, FTP, sudo); - if the host keeps it',
       why: 'Ripcord tells you at once whenever anyone logs in.',
-      default: a.files.authLog ?? (a.hosting === 'vps' ? '/var/log/auth.log' : ''),
+      default: hostingChanged ? (a.hosting === 'vps' ? '/var/log/auth.log' : '') : (a.files.authLog ?? ''),
     }),
   );
   a.database.type = await p.select({
