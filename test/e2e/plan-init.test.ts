@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -220,4 +220,20 @@ test('plan check lists what is lacking (exit 1) until it lacks nothing (exit 0);
   assert.equal(regen.status, 0, regen.stderr);
   assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /\| shopdb \| .* \| At 15 minutes past the hour/);
   assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /Last successful restore drill: \d{4}-/);
+});
+
+test('Ctrl-C in the interview writes nothing and exits 13', tmuxSkip(), async () => {
+  const s = server();
+  const t = Terminal.start([process.execPath, main, 'init'], { cwd: s.dir });
+  try {
+    await t.waitFor('? Name of the shop');
+    t.keys('Half a name');
+    t.keys('C-c');
+    const screen = await t.waitFor(/EXIT=\d+/);
+    assert.match(screen, /EXIT=13/, screen);
+    assert.match(screen, /cancelled; nothing was written/);
+  } finally {
+    t.kill();
+  }
+  assert.deepEqual(readdirSync(s.dir).sort(), ['log', 'www']);
 });

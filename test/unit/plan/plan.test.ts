@@ -218,6 +218,12 @@ test('escapeMarkdown: any text comes out of marked as the same text, with no tag
   );
 });
 
+test('the shipped sample answers make a configuration the schema accepts', () => {
+  const a = parseAnswers(parse(readFileSync(join(templatesDir, 'answers.sample.yml'), 'utf8')), 'sample');
+  assert.equal(a.shop.name, 'Harbor & Pine');
+  assert.equal(configOf(a).backup.jobs.length, 2);
+});
+
 test('answers: defaults fill a partial file; a full file reads back the same', () => {
   const a = parseAnswers({}, 'empty');
   assert.equal(a.platform, 'woocommerce');
