@@ -17,6 +17,7 @@ import {
   type Detector,
   type Explanation,
   type LineParser,
+  type Login,
   type LoginHistory,
   type RuleInfo,
   type RuleSet,
@@ -55,20 +56,27 @@ export function detectorFor(loaded: LoadedConfig, history?: LoginHistory): Detec
   return createDetector(set.compiled, { maxBuckets: loaded.config.detect.maxBuckets, ...(history ? { history } : {}) });
 }
 
-/** The stored successful logins are the history of the first-seen rules: nothing extra is written back. */
-export async function loginHistory(store: EventStore, now = Date.now()): Promise<MemoryLoginHistory> {
-  const history = new MemoryLoginHistory();
+/** The stored successful logins, oldest first: the history of the first-seen rules. */
+export async function historyLogins(store: EventStore, now = Date.now()): Promise<Login[]> {
   const rows = await store.searchAuth({
     loginsOnly: true,
     outcome: 'success',
     since: now - HISTORY_DAYS * 86_400_000,
     limit: HISTORY_MAX,
   });
+  const out: Login[] = [];
   // Oldest first, as they happened.
   for (let i = rows.length - 1; i >= 0; i--) {
     const r = rows[i];
-    if (r && r.user !== null) history.remember({ service: r.service, user: r.user, ip: r.ip, time: r.time });
+    if (r && r.user !== null) out.push({ service: r.service, user: r.user, ip: r.ip, time: r.time });
   }
+  return out;
+}
+
+/** The stored successful logins are the history of the first-seen rules: nothing extra is written back. */
+export async function loginHistory(store: EventStore, now = Date.now()): Promise<MemoryLoginHistory> {
+  const history = new MemoryLoginHistory();
+  for (const l of await historyLogins(store, now)) history.remember(l);
   return history;
 }
 

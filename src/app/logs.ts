@@ -19,6 +19,7 @@ import {
 import type { LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
 import { buildDetector } from './detect.ts';
+import { startDetectThread } from './detect-thread.ts';
 
 export { formatNames, type FormatName } from '../core/config/index.ts';
 export {
@@ -70,17 +71,24 @@ export async function runIngest(
 ): Promise<IngestResult[]> {
   const batchLines = loaded.config.logs.batchLines;
   return withEvents(loaded, async (events) => {
-    const detector = o.detect ? await buildDetector(loaded, events) : undefined;
-    return ingestFiles(events, {
-      files: o.files,
-      format: o.format,
-      logFormat: o.logFormat,
-      timezone: o.timezone,
-      platform: loaded.config.site.platform,
-      detector,
-      batchLines,
-      openSource: (file) => importSource(file, batchLines, o.stdin),
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    });
+    // Detection on a second thread (detect.thread), else in this one.
+    const thread = o.detect && loaded.config.detect.thread ? await startDetectThread(loaded, events) : null;
+    const detector = o.detect && thread === null ? await buildDetector(loaded, events) : undefined;
+    try {
+      return await ingestFiles(events, {
+        files: o.files,
+        format: o.format,
+        logFormat: o.logFormat,
+        timezone: o.timezone,
+        platform: loaded.config.site.platform,
+        detector,
+        batchDetector: thread ?? undefined,
+        batchLines,
+        openSource: (file) => importSource(file, batchLines, o.stdin),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+    } finally {
+      await thread?.close();
+    }
   });
 }

@@ -8,6 +8,7 @@ import { SourceChannel, type SourceStats } from '../logs/index.ts';
 import type { App } from './context.ts';
 import { sources } from '../adapters/sources/index.ts';
 import { buildDetector } from './detect.ts';
+import { startDetectThread, type DetectThread } from './detect-thread.ts';
 import { startServices, type Service } from './services.ts';
 
 export interface RunOptions {
@@ -33,8 +34,11 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
   const events = await app.events();
   const services: Service[] = [];
   let pruned = 0;
+  let thread: DetectThread | null = null;
   try {
-    const detector = config.detect.enabled ? await buildDetector(loaded, events) : undefined;
+    // Detection on a second thread (detect.thread), else in this one; one detector for every source.
+    thread = config.detect.enabled && config.detect.thread ? await startDetectThread(loaded, events) : null;
+    const detector = config.detect.enabled && thread === null ? await buildDetector(loaded, events) : undefined;
     if (!o.once) services.push(...(await startServices(app)));
     const notify = () => {
       for (const s of services) s.notify?.();
@@ -65,7 +69,13 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
     const runs = built.map(async ({ spec, source }) => {
       const id = source.id;
       const channel = new SourceChannel(
-        { store: events, detector, platform: config.site.platform, onFindings: notify },
+        {
+          store: events,
+          detector,
+          batchDetector: thread ?? undefined,
+          platform: config.site.platform,
+          onFindings: notify,
+        },
         id,
         spec.format,
         {
@@ -81,8 +91,12 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
         try {
           const current = await events.sourceState(id);
           await source.run(current?.checkpoint ?? null, (b) => channel.handle(b), o.signal);
+          await channel.flush();
           return;
         } catch (e) {
+          // The batch parsed but not yet stored is stored now (or dropped if that fails): the
+          // retry reads on from the checkpoint stored last, so nothing is doubled or lost.
+          await channel.flush().catch(() => {});
           const err = e instanceof AppError ? e : new AppError('io', String(e));
           if (o.once) throw err;
           const wait = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
@@ -100,6 +114,7 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
     if (pruneTimer) clearInterval(pruneTimer);
     return { sources: channels.map((c) => ({ source: c.sourceId, ...c.stats })), pruned };
   } finally {
+    await thread?.close();
     for (const s of services.reverse())
       await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
   }

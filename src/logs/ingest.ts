@@ -2,7 +2,7 @@
 // file is its own source with a checkpoint, so importing a file again only adds what was
 // appended since, and a crash mid-way resumes instead of doubling.
 
-import { SourceChannel, type EventDetector, type SourceStats } from './pipeline.ts';
+import { SourceChannel, type BatchDetector, type EventDetector, type SourceStats } from './pipeline.ts';
 import type { FormatName } from '../core/config/index.ts';
 import type { EventStore, SourceOpener } from './ports.ts';
 
@@ -15,6 +15,8 @@ export interface IngestOptions {
   timezone?: string | undefined;
   platform?: string | undefined;
   detector?: EventDetector | undefined;
+  /** Detection on another thread (batches are then stored one behind; see SourceChannel). */
+  batchDetector?: BatchDetector | undefined;
   batchLines?: number | undefined;
   /** The source that reads a named file once (`-` for standard input), from its checkpoint. */
   openSource: SourceOpener;
@@ -44,6 +46,7 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       {
         store,
         detector: o.detector,
+        batchDetector: o.batchDetector,
         platform: o.platform ?? 'custom',
         ...(o.onFindings ? { onFindings: o.onFindings } : {}),
       },
@@ -61,6 +64,7 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       },
       signal,
     );
+    await channel.flush();
     const durationMs = performance.now() - started;
     results.push({
       file,

@@ -16,9 +16,32 @@ export interface EventDetector {
   process(event: LogEvent): Finding[];
 }
 
+/** A batch as a detector on another thread receives it: it parses the lines exactly as `parseLines` does. */
+export interface DetectJob {
+  /** The channel's source: a stateful parser (`auto`) is kept per source. */
+  sourceId: string;
+  lines: readonly string[];
+  firstLine: number;
+  /** The parser the channel chose (its name after sniffing) and its custom log format. */
+  format: string;
+  logFormat: string | undefined;
+  ctx: ParseContext;
+  platform: string;
+}
+
+/**
+ * Detection off the pipeline's thread (a worker, adapters/detect-worker): the findings of
+ * a batch, with the index of the event each belongs to. Jobs are answered in the order given.
+ */
+export interface BatchDetector {
+  detect(job: DetectJob): Promise<{ finding: Finding; event: number }[]>;
+}
+
 export interface PipelineOptions {
   store: EventStore;
   detector?: EventDetector | undefined;
+  /** Detection on another thread; batches are then stored one behind (see SourceChannel.handle). */
+  batchDetector?: BatchDetector | undefined;
   /** Shop platform, for recognising admin logins in access logs. */
   platform?: string;
   /** Called after each committed batch that produced findings (wakes the alert dispatcher). */
@@ -37,6 +60,76 @@ export interface SourceStats {
   format: string | null;
 }
 
+export interface ParsedLines {
+  events: LogEvent[];
+  eventLines: number[];
+  rejects: Rejection[];
+  skipped: number;
+}
+
+/**
+ * A batch's lines as events (with the shop-admin logins derived from access-log requests),
+ * rejections and the count of skipped lines. Pure and deterministic for one parser and
+ * context: a detector on another thread runs it too and gets the same event indices.
+ */
+export function parseLines(
+  parser: Parser,
+  lines: readonly string[],
+  firstLine: number,
+  ctx: ParseContext,
+  platform: string,
+  maxText = 8192,
+): ParsedLines {
+  const events: LogEvent[] = [];
+  const eventLines: number[] = [];
+  const rejects: Rejection[] = [];
+  let skipped = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] as string;
+    const lineNo = firstLine + i;
+    if (text === '') {
+      skipped++;
+      continue;
+    }
+    let r: ParseResult;
+    try {
+      r = parser.parse(text, ctx);
+    } catch (e) {
+      // Parsers must not throw; if one does, the line is kept as a rejection, not lost.
+      r = {
+        type: 'reject' as const,
+        reason: `parser ${parser.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+      };
+    }
+    if (r.type === 'skip') {
+      skipped++;
+      continue;
+    }
+    if (r.type === 'reject') {
+      rejects.push({ line: lineNo, text: text.length > maxText ? text.slice(0, maxText) : text, reason: r.reason });
+      continue;
+    }
+    events.push(r.event);
+    eventLines.push(lineNo);
+    if (r.event.kind === 'http') {
+      const login = deriveShopAdminLogin(r.event, platform);
+      if (login !== null) {
+        events.push(login);
+        eventLines.push(lineNo);
+      }
+    }
+  }
+  return { events, eventLines, rejects, skipped };
+}
+
+/** How long a parsed batch may wait for the next one before it is stored on its own (follow mode). */
+const IDLE_COMMIT_MS = 25;
+
+interface Pending {
+  batch: AppendBatch;
+  findings: Promise<{ finding: Finding; event: number }[]>;
+}
+
 /** One source's parsing state: its format (sniffed once for `auto`) and counters. */
 export class SourceChannel {
   readonly sourceId: string;
@@ -45,6 +138,13 @@ export class SourceChannel {
   #parser: Parser | null = null;
   #ctx: ParseContext;
   #p: PipelineOptions;
+  /** With a batch detector: the batch parsed here whose findings are still being worked out. */
+  #pending: Pending | null = null;
+  /** Commits run one at a time, in order (handle, the idle timer and flush all go through it). */
+  #chain: Promise<void> = Promise.resolve();
+  #idle: ReturnType<typeof setTimeout> | null = null;
+  /** A failure of a commit the idle timer started, reported to the next caller. */
+  #error: unknown = null;
 
   constructor(
     p: PipelineOptions,
@@ -72,74 +172,134 @@ export class SourceChannel {
     return parser;
   }
 
-  /** Turns a batch of lines into the store's append batch (pure but for the detector's state). */
-  prepare(batch: LineBatch): AppendBatch {
+  #tick(): ParseContext {
     const now = (this.#p.now ?? Date.now)();
     this.#ctx.now = now;
     this.#ctx.year = new Date(now).getUTCFullYear();
-    const parser = this.#parserFor(batch.lines);
-    const events: LogEvent[] = [];
-    const eventLines: number[] = [];
-    const rejects: Rejection[] = [];
-    const findings: { finding: Finding; event: number }[] = [];
-    const maxText = this.#p.maxRejectText ?? 8192;
-    const platform = this.#p.platform ?? 'custom';
-    const detector = this.#p.detector;
-    let skipped = 0;
-    const add = (ev: LogEvent, lineNo: number): void => {
-      const idx = events.length;
-      events.push(ev);
-      eventLines.push(lineNo);
-      if (detector) {
-        for (const f of detector.process(ev)) findings.push({ finding: f, event: idx });
-      }
-    };
-    for (let i = 0; i < batch.lines.length; i++) {
-      const text = batch.lines[i] as string;
-      const lineNo = batch.firstLine + i;
-      if (text === '') {
-        skipped++;
-        continue;
-      }
-      let r: ParseResult;
-      try {
-        r = parser.parse(text, this.#ctx);
-      } catch (e) {
-        // Parsers must not throw; if one does, the line is kept as a rejection, not lost.
-        r = {
-          type: 'reject' as const,
-          reason: `parser ${parser.name} failed: ${e instanceof Error ? e.message : String(e)}`,
-        };
-      }
-      if (r.type === 'skip') {
-        skipped++;
-        continue;
-      }
-      if (r.type === 'reject') {
-        rejects.push({ line: lineNo, text: text.length > maxText ? text.slice(0, maxText) : text, reason: r.reason });
-        continue;
-      }
-      add(r.event, lineNo);
-      if (r.event.kind === 'http') {
-        const login = deriveShopAdminLogin(r.event, platform);
-        if (login !== null) add(login, lineNo);
-      }
-    }
+    return this.#ctx;
+  }
+
+  #appendBatch(batch: LineBatch, parsed: ParsedLines, findings: AppendBatch['findings']): AppendBatch {
     return {
       sourceId: this.sourceId,
-      events,
-      eventLines,
-      rejects,
+      events: parsed.events,
+      eventLines: parsed.eventLines,
+      rejects: parsed.rejects,
       findings,
       lines: batch.lines.length,
-      skipped,
+      skipped: parsed.skipped,
       checkpoint: batch.checkpoint,
     };
   }
 
-  /** Parses, detects and stores one batch; retries transient store failures. */
+  /** Turns a batch of lines into the store's append batch, detecting in this thread. */
+  prepare(batch: LineBatch): AppendBatch {
+    const ctx = this.#tick();
+    const parser = this.#parserFor(batch.lines);
+    const parsed = parseLines(
+      parser,
+      batch.lines,
+      batch.firstLine,
+      ctx,
+      this.#p.platform ?? 'custom',
+      this.#p.maxRejectText ?? 8192,
+    );
+    const findings: AppendBatch['findings'] = [];
+    const detector = this.#p.detector;
+    if (detector)
+      for (let i = 0; i < parsed.events.length; i++)
+        for (const f of detector.process(parsed.events[i] as LogEvent)) findings.push({ finding: f, event: i });
+    return this.#appendBatch(batch, parsed, findings);
+  }
+
+  /**
+   * Parses, detects and stores one batch; retries transient store failures. With a batch
+   * detector the batch goes to it at once and is parsed here meanwhile, and the *previous*
+   * batch is stored: detection of one batch overlaps parsing and storing of the next. Each
+   * checkpoint is still stored with its own batch, in order, so a crash loses nothing (the
+   * unstored batch is read again) and doubles nothing. Call `flush()` at the end of input; in
+   * follow mode a batch left waiting is stored after a short idle time.
+   */
   async handle(batch: LineBatch): Promise<void> {
-    const b = this.prepare(batch);
+    const bd = this.#p.batchDetector;
+    if (bd === undefined) {
+      await this.#commit(this.prepare(batch));
+      return;
+    }
+    this.#cancelIdle();
+    this.#throwFailure();
+    const ctx = { ...this.#tick() };
+    const parser = this.#parserFor(batch.lines);
+    const platform = this.#p.platform ?? 'custom';
+    const findings = bd.detect({
+      sourceId: this.sourceId,
+      lines: batch.lines,
+      firstLine: batch.firstLine,
+      format: parser.name,
+      logFormat: this.#logFormat,
+      ctx,
+      platform,
+    });
+    // A rejected job is handled where it is awaited (commit); this keeps it from counting as unhandled meanwhile.
+    findings.catch(() => {});
+    const parsed = parseLines(parser, batch.lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
+    const previous = this.#pending;
+    this.#pending = { batch: this.#appendBatch(batch, parsed, []), findings };
+    if (previous !== null) await this.#serial(() => this.#commitPending(previous));
+    this.#idle = setTimeout(() => {
+      this.#idle = null;
+      this.flush().catch((e: unknown) => {
+        // Reported by the next handle() or flush(): the source then fails and reads again from the stored checkpoint.
+        this.#error ??= e;
+      });
+    }, IDLE_COMMIT_MS);
+  }
+
+  /** Stores the batch still waiting for its findings (end of input, stop). */
+  async flush(): Promise<void> {
+    this.#cancelIdle();
+    this.#throwFailure();
+    const p = this.#pending;
+    if (p === null) {
+      await this.#chain;
+      return;
+    }
+    this.#pending = null;
+    await this.#serial(() => this.#commitPending(p));
+  }
+
+  #throwFailure(): void {
+    const e = this.#error;
+    if (e === null) return;
+    this.#error = null;
+    throw e;
+  }
+
+  #cancelIdle(): void {
+    if (this.#idle !== null) clearTimeout(this.#idle);
+    this.#idle = null;
+  }
+
+  #serial(op: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(op);
+    // A failure is reported to this caller; the chain itself goes on.
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  async #commitPending(p: Pending): Promise<void> {
+    try {
+      p.batch.findings = await p.findings;
+      await this.#commit(p.batch);
+    } catch (e) {
+      // Not stored, nor (in order) anything after it: drop what waits. The caller's source
+      // fails and is read again from the stored checkpoint, so no line is lost or doubled.
+      this.#pending = null;
+      throw e;
+    }
+  }
+
+  async #commit(b: AppendBatch): Promise<void> {
     const { findingIds } = await withRetry(() => this.#p.store.append(b));
     this.stats.lines += b.lines;
     this.stats.events += b.events.length;
