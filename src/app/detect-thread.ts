@@ -29,7 +29,7 @@ export async function startDetectThread(loaded: LoadedConfig, store: EventStore)
   // The main thread's young-generation size (bin/ripcord.js) suits a batch's events here too.
   const worker = new Worker(new URL('./detect-worker.ts', import.meta.url), {
     workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 512 },
+    resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 512 },
   });
   const waiting = new Map<
     number,
