@@ -24,6 +24,7 @@ import {
   type Lack,
   type Lesson,
   type NoticeInfo,
+  type PatchList,
   type PlanModel,
   type Prompter,
   type RenderedPlan,
@@ -31,7 +32,7 @@ import {
 import { checkConfig, checkPaths, parseYaml, resolvePath } from './config.ts';
 import { shippedNotices } from './notices.ts';
 
-export type { Answers, Lack, Lesson, PlanModel };
+export type { Answers, Lack, Lesson, PatchList, PlanModel };
 
 const templatesDir = resolve(import.meta.dirname, '../../templates/plan');
 
@@ -113,6 +114,8 @@ export function readDrills(stateDir: string): DrillRecord[] {
 export interface PlanOptions {
   /** Lessons of closed incidents, shown in the plan (from the incident record). */
   lessons?: readonly Lesson[];
+  /** Vulnerable components found by the advisory check (app/software.ts patchList); default: not checked. */
+  patchFirst?: PatchList;
   now?: number;
   env?: Readonly<Record<string, string | undefined>>;
   /** Folder of PLAN.md and PLAN.html (default: beside the configuration). */
@@ -137,6 +140,7 @@ async function renderFor(config: Config, configFile: string, answers: Answers, o
       notices: shippedNoticeList(),
       drills: readDrills(config.stateDir),
       lessons: o.lessons ?? [],
+      patchFirst: o.patchFirst ?? { checked: false, items: [] },
       now: o.now ?? Date.now(),
     },
     {

@@ -16,6 +16,7 @@ import {
   type TrafficProbe,
   type Vulnerable,
 } from '../software/index.ts';
+import type { PatchList } from '../plan/index.ts';
 import { resolvePath } from './config.ts';
 import type { App } from './context.ts';
 
@@ -156,6 +157,28 @@ export async function checkSoftware(
     if (fresh.length > 0) stored = (await (await app.findings()).addFindings(fresh)).length;
   }
   return { inventory: inv, vulnerable, newFindings: stored };
+}
+
+/**
+ * The plan's "patch these before anything else" list: the check without findings, most urgent
+ * first; `checked` false when no advisory data has been imported yet.
+ */
+export async function patchList(app: App): Promise<PatchList> {
+  const counts = await advisoryCounts(app);
+  if (counts.every((c) => c.records === 0)) return { checked: false, items: [] };
+  const r = await checkSoftware(app, { findings: false });
+  return {
+    checked: true,
+    items: r.vulnerable.map((v) => ({
+      component: v.component.name,
+      version: v.component.version,
+      ecosystem: v.component.ecosystem,
+      severity: v.severity,
+      advisories: v.advisories.map((a) => a.aliases.find((x) => x.startsWith('CVE-')) ?? a.id),
+      upgradeTo: v.upgradeTo,
+      knocked: v.knocked.requests,
+    })),
+  };
 }
 
 export interface VulnsSchedule {

@@ -28,6 +28,25 @@ export interface Lesson {
   lessons: readonly string[];
 }
 
+/** A vulnerable component for the plan's "patch these first" list (from `ripcord vulns check`). */
+export interface PatchItem {
+  component: string;
+  version: string;
+  ecosystem: string;
+  severity: string;
+  /** CVE ids where known, else the advisory ids. */
+  advisories: readonly string[];
+  upgradeTo: string | null;
+  /** Requests to its vulnerable endpoints in the traffic record. */
+  knocked: number;
+}
+
+/** What the advisory check found when the plan was made; `checked` false when there was no advisory data. */
+export interface PatchList {
+  checked: boolean;
+  items: readonly PatchItem[];
+}
+
 export interface PlanInputs {
   answers: Answers;
   /** The configuration as loaded now (it may have been edited since `ripcord init`). */
@@ -39,6 +58,8 @@ export interface PlanInputs {
   notices: readonly NoticeInfo[];
   drills: readonly DrillRecord[];
   lessons: readonly Lesson[];
+  /** Vulnerable components, most urgent first (software's patchFirst order). */
+  patchFirst: PatchList;
   now: number;
 }
 
@@ -77,6 +98,7 @@ export interface PlanModel {
   };
   tests: PlannedTest[];
   lessons: Lesson[];
+  patchFirst: { checked: boolean; items: PatchItem[] };
 }
 
 const hostingNames: Record<Answers['hosting'], string> = {
@@ -181,6 +203,7 @@ function planModel(i: PlanInputs): PlanModel {
     },
     tests: yearlyTests(i.now, config),
     lessons: [...i.lessons],
+    patchFirst: { checked: i.patchFirst.checked, items: [...i.patchFirst.items] },
   };
 }
 

@@ -22,6 +22,8 @@ export { escapeMarkdown } from './markdown.ts';
 export {
   renderPlan,
   type Lesson,
+  type PatchItem,
+  type PatchList,
   type PlanInputs,
   type PlanModel,
   type RenderedPlan,

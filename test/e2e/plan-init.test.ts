@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cosmicSting, writeZip } from '../helpers/osv.ts';
 import { stringify } from 'yaml';
 import { Terminal, tmuxSkip } from '../helpers/tmux.ts';
 
@@ -220,6 +221,25 @@ test('plan check lists what is lacking (exit 1) until it lacks nothing (exit 0);
   assert.equal(regen.status, 0, regen.stderr);
   assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /\| shopdb \| .* \| At 15 minutes past the hour/);
   assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /Last successful restore drill: \d{4}-/);
+  assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /No advisory data yet: run `ripcord vulns update`/);
+
+  // With advisories imported, "Fix the cause" lists the shop's known holes (CosmicSting in 2.4.7).
+  writeFileSync(
+    join(s.root, 'composer.lock'),
+    JSON.stringify({ packages: [{ name: 'magento/product-community-edition', version: '2.4.7' }] }),
+  );
+  const zip = join(s.dir, 'Packagist.zip');
+  writeFileSync(zip, writeZip({ 'GHSA-m8cj-3v68-3cxj.json': JSON.stringify(cosmicSting) }));
+  const up = ripcord(s.dir, 'vulns', 'update', '--from', zip);
+  assert.equal(up.status, 0, up.stderr);
+  const withHoles = ripcord(s.dir, 'plan', '--json');
+  assert.equal(withHoles.status, 0, withHoles.stderr);
+  assert.ok((JSON.parse(withHoles.stdout.trim().split('\n').pop() ?? '{}') as { vulnerable: number }).vulnerable >= 1);
+  const fix = readFileSync(join(s.dir, 'PLAN.md'), 'utf8').split('## 3.')[0]?.split('## 2. Fix the cause')[1] ?? '';
+  assert.match(
+    fix,
+    /### Patch these before anything else[\s\S]*\| magento\/product-community-edition \(Packagist\) \| 2\.4\.7 \| critical \| CVE-2024-34102 \|/,
+  );
 });
 
 test('Ctrl-C in the interview writes nothing and exits 13', tmuxSkip(), async () => {

@@ -61,6 +61,7 @@ test('every command in the plan exists, with the options it is given', async () 
         notices: [{ name: 'california', title: 't', description: 'd' }],
         drills: [],
         lessons: [],
+        patchFirst: { checked: false, items: [] },
         now: Date.parse('2026-12-01T00:00:00Z'),
       },
       {

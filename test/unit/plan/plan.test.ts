@@ -26,6 +26,7 @@ import {
   type Answers,
   type AnswersInput,
   type Lesson,
+  type PatchList,
 } from '../../../src/plan/index.ts';
 
 const rules = loadRules(defaultDataDir);
@@ -51,7 +52,10 @@ function configOf(a: Answers): Config {
   return c.config;
 }
 
-async function plan(a: Answers, o: { lessons?: Lesson[]; drills?: { time: string; ok: boolean }[] } = {}) {
+async function plan(
+  a: Answers,
+  o: { lessons?: Lesson[]; drills?: { time: string; ok: boolean }[]; patchFirst?: PatchList } = {},
+) {
   return renderPlan(
     {
       answers: a,
@@ -62,6 +66,7 @@ async function plan(a: Answers, o: { lessons?: Lesson[]; drills?: { time: string
       notices,
       drills: o.drills ?? [],
       lessons: o.lessons ?? [],
+      patchFirst: o.patchFirst ?? { checked: false, items: [] },
       now: NOW,
     },
     templates,
@@ -272,4 +277,52 @@ test('plan check: what is lacking, and nothing when everything is there', () => 
     /not copied off-site: site/,
   );
   assert.ok(checkPlan({ config, answers: null, drills, now: NOW }).some((l) => l.id === 'no-answers'));
+});
+
+test('"Fix the cause" lists the known holes, knocked-on first, escaped; or says how to get advisory data', async () => {
+  const a = answers({});
+  const none = await plan(a);
+  assert.match(
+    none.markdown,
+    /### Patch these before anything else\n\nNo advisory data yet: run `ripcord vulns update`/,
+  );
+  const clean = await plan(a, { patchFirst: { checked: true, items: [] } });
+  assert.match(clean.markdown, /No known vulnerability in the software Ripcord found/);
+  const p = await plan(a, {
+    patchFirst: {
+      checked: true,
+      items: [
+        {
+          component: 'magento/product-community-edition',
+          version: '2.4.6',
+          ecosystem: 'Packagist',
+          severity: 'critical',
+          advisories: ['CVE-2024-34102'],
+          upgradeTo: '2.4.6-p6',
+          knocked: 12,
+        },
+        {
+          component: 'plugin:evil|<b>x</b>',
+          version: '1.0',
+          ecosystem: 'WordPress',
+          severity: 'medium',
+          advisories: ['WF-1'],
+          upgradeTo: null,
+          knocked: 0,
+        },
+      ],
+    },
+  });
+  const fix = p.markdown.slice(p.markdown.indexOf('## 2. Fix the cause'), p.markdown.indexOf('## 3. Minimise'));
+  const rows = fix
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Component') && !l.startsWith('| ---'));
+  assert.equal(rows.length, 2);
+  assert.match(
+    rows[0] ?? '',
+    /magento\/product-community-edition.*2\.4\.6 \| critical \| CVE-2024-34102 \| 2\.4\.6-p6 \| \*\*12 requests\*\*/,
+  );
+  assert.match(rows[1] ?? '', /no fix yet \| no \|$/);
+  assert.doesNotMatch(p.html, /<b>x<\/b>/, 'a component name is text, never markup');
+  assert.equal(rows[1]?.split(' | ').length, 6, 'a | in a name does not add a column');
 });
