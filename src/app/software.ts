@@ -11,6 +11,7 @@ import {
   checkComponents,
   newFindings,
   readTree,
+  serverHeaderComponents,
   type AdvisoryStore,
   type Component,
   type TrafficProbe,
@@ -27,6 +28,8 @@ export interface InventoryOptions {
   root?: string | undefined;
   /** Include the server's packages and binaries (default true). */
   system?: boolean;
+  /** The shop's address whose response headers name its web server and PHP (default site.url). */
+  url?: string | undefined;
 }
 
 export interface Inventory {
@@ -55,6 +58,16 @@ export async function inventory(app: App, opts: InventoryOptions = {}): Promise<
   if (opts.system !== false) {
     const { DpkgProbe, LocalBinaryProbe } = await import('../adapters/system-software.ts');
     components.push(...(await new LocalBinaryProbe().versions()), ...(await new DpkgProbe().installed()));
+  }
+  const url = opts.url ?? app.config.site.url;
+  if (url !== undefined) {
+    const { HttpHeaderProbe } = await import('../adapters/http-headers.ts');
+    try {
+      const h = await new HttpHeaderProbe().headers(url);
+      for (const c of serverHeaderComponents(h, url)) components.push({ ...c, ecosystem: 'binary', kind: 'server' });
+    } catch (e) {
+      skipped.push(`${url}: no answer (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
   return { root, components, skipped };
 }

@@ -88,7 +88,12 @@ export function configDocument(a: Answers): Record<string, unknown> {
     version: 1,
     stateDir: a.files.stateDir,
     store: 'sqlite',
-    site: { name: a.shop.name, platform: a.platform, root: a.files.root },
+    site: {
+      name: a.shop.name,
+      platform: a.platform,
+      root: a.files.root,
+      ...(/^https?:\/\//.test(a.shop.url) ? { url: a.shop.url } : {}),
+    },
     sources,
     logs: { retentionDays: 400 },
     detect: { enabled: true },

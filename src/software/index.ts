@@ -4,6 +4,7 @@
 export type { Component } from './component.ts';
 export { componentKey } from './component.ts';
 export type { Parsed } from './parse.ts';
+export { serverHeaderComponents } from './parse.ts';
 export { readTree } from './tree.ts';
 export { osvRecordSchema, isAffected, type OsvRecord } from './osv.ts';
 export { isWordfenceFeed, readWordfenceFeed, wordfenceToOsv } from './wordfence.ts';
@@ -15,7 +16,15 @@ export {
   phpVersionCompare,
   comparatorFor,
 } from './versions.ts';
-export type { AdvisoryStore, PackageProbe, BinaryProbe, TrafficProbe, OsvReader, ShopFiles } from './ports.ts';
+export type {
+  AdvisoryStore,
+  PackageProbe,
+  BinaryProbe,
+  HeaderProbe,
+  TrafficProbe,
+  OsvReader,
+  ShopFiles,
+} from './ports.ts';
 export {
   checkComponents,
   patchFirst,

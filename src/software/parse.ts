@@ -166,3 +166,38 @@ export function headerField(text: string, field: string): { value: string; line:
   const value = (m[1] as string).trim();
   return versionLike.test(value) ? { value, line: lineOf(text, m.index) } : null;
 }
+
+/**
+ * Web server and PHP versions from a shop's response headers (`Server: Apache/2.4.62 (Debian)`,
+ * `X-Powered-By: PHP/8.2.26`). Only products with a version are listed; attacker-controlled text
+ * never reaches here (the shop's own answer), but the values are still length-capped.
+ */
+export function serverHeaderComponents(
+  headers: { server?: string | null; poweredBy?: string | null },
+  where: string,
+): { name: string; version: string; where: string }[] {
+  const out: { name: string; version: string; where: string }[] = [];
+  const products: Record<string, string> = {
+    nginx: 'nginx',
+    openresty: 'openresty',
+    apache: 'apache2',
+    litespeed: 'litespeed',
+    'microsoft-iis': 'iis',
+    caddy: 'caddy',
+    php: 'php',
+  };
+  const seen = new Set<string>();
+  for (const [header, value] of [
+    ['Server', headers.server],
+    ['X-Powered-By', headers.poweredBy],
+  ] as const) {
+    if (value === undefined || value === null) continue;
+    for (const m of value.slice(0, 512).matchAll(/([A-Za-z][\w-]*)\/(\d+(?:\.\d+){1,3}(?:[-~+][\w.~+-]*)?)/g)) {
+      const name = products[(m[1] as string).toLowerCase()];
+      if (name === undefined || seen.has(name)) continue;
+      seen.add(name);
+      out.push({ name, version: m[2] as string, where: `${header} header of ${where}` });
+    }
+  }
+  return out;
+}

@@ -27,6 +27,11 @@ export interface BinaryProbe {
   versions(): Promise<Component[]>;
 }
 
+/** The shop's own response headers that name software (one HEAD, else GET, of its address). */
+export interface HeaderProbe {
+  headers(url: string): Promise<{ server: string | null; poweredBy: string | null }>;
+}
+
 /** Whether the traffic record has requests matching a path glob, and how many (capped). */
 export interface TrafficProbe {
   requests(pathGlob: string, limit: number): Promise<{ count: number; last: number | null }>;

@@ -16,16 +16,17 @@ export function register(program: Command): void {
     .description('List each component with its version, where it was read, and its advisory ecosystem.')
     .option('--root <dir>', "the shop's root (default: site.root from the config)")
     .option('--no-system', "leave out the server's packages and binaries (dpkg, nginx, apache2, php)")
+    .option('--url <address>', "the shop's address, whose Server and X-Powered-By headers are read (default: site.url)")
     .option('--json', 'one JSON object per component')
     .addHelpText(
       'after',
       wrapped(
-        "\nRead from the shop's own files without running its code: composer.lock (or vendor/composer/installed.json), app/Mage.php, wp-includes/version.php, plugin and theme headers, PrestaShop and OpenCart version constants, package-lock.json; and from dpkg-query and `nginx -v`/`apache2 -v`/`php -v` on this server.",
+        "\nRead from the shop's own files without running its code: composer.lock (or vendor/composer/installed.json), app/Mage.php, wp-includes/version.php, plugin and theme headers, PrestaShop and OpenCart version constants, package-lock.json; from dpkg-query and `nginx -v`/`apache2 -v`/`php -v` on this server; and from the Server and X-Powered-By headers of the shop's own answer (site.url or --url) when the server runs elsewhere or was built by hand.",
       ),
     )
-    .action(async (o: { root?: string; system: boolean; json?: boolean }, c: Command) => {
+    .action(async (o: { root?: string; system: boolean; url?: string; json?: boolean }, c: Command) => {
       const out = createOut(o.json === true);
-      const inv = await withAppFor(c, (app) => inventory(app, { root: o.root, system: o.system }));
+      const inv = await withAppFor(c, (app) => inventory(app, { root: o.root, system: o.system, url: o.url }));
       if (out.json) for (const comp of inv.components) out.record(comp, () => '');
       else {
         out.text(

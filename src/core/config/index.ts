@@ -26,6 +26,12 @@ const siteSchema = z
       .default('custom')
       .describe('Shop software; chooses presets (which folders are caches, where admin logins are logged).'),
     root: z.string().optional().describe("The shop's document root."),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "The shop's public address (https://shop.example): the software inventory reads the web server and PHP versions from its response headers.",
+      ),
   })
   .prefault({});
 
