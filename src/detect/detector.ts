@@ -271,7 +271,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
         const evidence = evidenceOf(e);
         const fired = t.add(groupKey, e.time, dv === null ? null : String(dv), evidence);
         if (fired === null) continue;
-        const what = r.distinct === null ? 'events' : `distinct ${r.distinct} values`;
+        const what = r.spec.distinct === undefined ? 'events' : `distinct ${r.spec.distinct} values`;
         const summary: Hit = {
           field: r.spec.distinct ?? r.spec.groupBy[0] ?? 'ip',
           view: 'raw',

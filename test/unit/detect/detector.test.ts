@@ -185,3 +185,13 @@ test('the detector never throws and keeps excerpts short on arbitrary requests (
     { numRuns: 300 },
   );
 });
+
+test('a count-distinct finding names the field it counted (never "[object Object]")', () => {
+  const d = createDetector(rules.compiled);
+  const out: Finding[] = [];
+  for (let i = 0; i < 200; i++) out.push(...d.process(auth({ user: `user${i}`, time: T0 + i * 1000 })));
+  const enumeration = out.find((f) => f.rule === 'auth-user-enumeration');
+  assert.ok(enumeration, 'one address trying 200 user names is user enumeration');
+  assert.match(enumeration.match, /^\d+ distinct user values in \d+[smhd]$/);
+  for (const f of out) assert.doesNotMatch(f.match, /object Object/);
+});
