@@ -16,6 +16,7 @@ import type { Db } from '../adapters/db/db.ts';
 import type { OutboxStore } from '../alerts/index.ts';
 import type { TrafficLookup } from '../integrity/index.ts';
 import type { EventStore, FindingStore } from '../logs/index.ts';
+import type { IncidentStore } from '../incident/index.ts';
 import type { LoadedConfig } from './config.ts';
 import type { OpenStore, StoreOptions } from './store.ts';
 import type { RepositoryOptions } from './repo.ts';
@@ -49,6 +50,8 @@ export interface App {
   findings(): Promise<FindingStore>;
   /** The alert outbox (alerts' OutboxStore) over db(). */
   outbox(): Promise<OutboxStore>;
+  /** The incident record (incident's IncidentStore) over db(). */
+  incidents(): Promise<IncidentStore>;
   /**
    * The integrity subsystem's view of the traffic record: requests around a file change, read
    * through events(). It never creates a store: with no store yet it finds no requests.
@@ -115,6 +118,13 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     return o;
   });
 
+  const incidents = part<IncidentStore>(async () => {
+    const { SqlIncidentStore } = await import('../adapters/db/incident-store.ts');
+    const s = new SqlIncidentStore((await store()).db);
+    await s.init();
+    return s;
+  });
+
   // The repository: unlike a store, a failed open (no repository yet, no passphrase) is not
   // remembered, so `integrity baseline` can create it after a look that found none.
   let repository: Promise<Repository> | null = null;
@@ -158,6 +168,7 @@ export function createApp(loaded: LoadedConfig, opts: AppOptions = {}): App {
     events,
     findings,
     outbox,
+    incidents,
     traffic,
     repository: openRepository,
     async close() {

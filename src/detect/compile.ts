@@ -83,7 +83,7 @@ interface GateGroup {
 }
 
 /** Entries per group cache; the cache is emptied when full (cheaper than LRU upkeep). */
-const GATE_CACHE = 20_000;
+const GATE_CACHE = 50_000;
 
 export interface CompiledRules {
   rules: CompiledRule[];

@@ -16,6 +16,7 @@ export { cadenceFor, tierOf, type Cadence, type Tier } from './cadence.ts';
 export { configDocument, configYaml } from './config-gen.ts';
 export { checkPlan, type DrillRecord, type Lack } from './check.ts';
 export { defaultAnswers, interview } from './interview.ts';
+export { goalsFor, type Goal } from './procedures.ts';
 export { lawsFor, placesOf, type LawSummary } from './laws.ts';
 export type { NoticeInfo } from './notices.ts';
 export { escapeMarkdown } from './markdown.ts';

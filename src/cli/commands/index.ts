@@ -27,6 +27,7 @@ const commandModules: Record<string, Loader> = {
   software: () => import('./software.ts'),
   vulns: () => import('./vulns.ts'),
   notices: () => import('./notices.ts'),
+  incident: () => import('./incident.ts'),
   plan: () => import('./plan.ts'),
   config: () => import('./config.ts'),
 };

@@ -2,7 +2,7 @@
 // lacks). Thin: app/plan.ts reads the files, src/plan decides.
 
 import type { Command } from 'commander';
-import { checkPlanFiles, regeneratePlan, type PatchList } from '../../app/plan.ts';
+import { checkPlanFiles, regeneratePlan, type Lesson, type PatchList } from '../../app/plan.ts';
 import { patchList } from '../../app/software.ts';
 import { EXIT_FOUND } from '../../core/errors.ts';
 import { globals, withAppFor } from '../context.ts';
@@ -31,7 +31,14 @@ export function register(program: Command): void {
       } catch (e) {
         out.text(`the advisory check did not run: ${safe(e instanceof Error ? e.message : String(e))}`);
       }
-      const r = await regeneratePlan(file, { patchFirst, ...(o.out === undefined ? {} : { outDir: o.out }) });
+      // The lessons of closed incidents (none before the first incident, or without a store).
+      let lessons: Lesson[] = [];
+      try {
+        lessons = await withAppFor(cmd, async (app) => (await import('../../app/incident.ts')).closedLessons(app));
+      } catch (e) {
+        out.text(`the incident record was not read: ${safe(e instanceof Error ? e.message : String(e))}`);
+      }
+      const r = await regeneratePlan(file, { patchFirst, lessons, ...(o.out === undefined ? {} : { outDir: o.out }) });
       const lacking = checkPlanFiles(file).lacks.length;
       out.record(
         {

@@ -1,0 +1,204 @@
+// The incident record end to end through the CLI on the demo shop after its intrusion:
+// declare freezes the evidence; the timeline holds the attacker's findings, logins and file
+// changes with the requests before them; status lists the deadlines nearest first; a step is
+// ticked once; the evidence export verifies, and fails after one byte is changed (in a folder
+// and in a .tar.gz); the report names the cause and keeps attacker text as text; close keeps
+// the lessons.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const main = join(repoRoot, 'src/cli/main.ts');
+const config = join(repoRoot, 'examples/demo-shop/ripcord.yml');
+const ripcord = (...args: string[]) =>
+  spawnSync(process.execPath, [main, '-c', config, ...args], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+const jsonLines = <T>(s: string): T[] =>
+  s
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+
+const attacker = '45.155.205.99';
+
+function flipByte(file: string, at: number): void {
+  const b = readFileSync(file);
+  const i = Math.min(at, b.length - 1);
+  b[i] = (b[i] ?? 0) ^ 0x01;
+  writeFileSync(file, b);
+}
+
+test('an incident on the demo shop: declare, timeline, status, steps, evidence, report, close', {
+  timeout: 300_000,
+}, () => {
+  const demo = spawnSync(process.execPath, [main, 'demo', '--no-follow', '--json'], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
+  assert.equal(demo.status, 0, demo.stderr);
+  const tmp = mkdtempSync(join(tmpdir(), 'ripcord-incident-'));
+  try {
+    const d = ripcord(
+      'incident',
+      'declare',
+      '--title',
+      'Skimmer on checkout',
+      '--facts',
+      'examples/demo-shop/breach-facts.yml',
+      '--json',
+    );
+    assert.equal(d.status, 0, d.stderr);
+    const declared = JSON.parse(d.stdout) as {
+      incident: { id: string; status: string };
+      evidence: {
+        counts: { requests: number; logins: number; findings: number; fileChanges: number };
+        snapshot: string | null;
+        files: { name: string }[];
+      };
+      obligations: { jurisdiction: string }[];
+    };
+    assert.equal(declared.incident.id, 'INC-1');
+    assert.ok(declared.evidence.counts.requests > 1000, 'the traffic record of the window is frozen');
+    assert.ok(declared.evidence.counts.findings > 10);
+    assert.ok(declared.evidence.counts.fileChanges >= 2, 'the webshell and the skimmed script');
+    assert.notEqual(declared.evidence.snapshot, null, 'the site as found is in the repository');
+    const names = declared.evidence.files.map((f) => f.name);
+    for (const n of ['requests.jsonl', 'logins.jsonl', 'findings.jsonl', 'file-changes.json'])
+      assert.ok(names.includes(n), `${n} frozen`);
+    assert.ok(
+      names.some((n) => n.endsWith('cache.php')),
+      'the webshell itself is kept as evidence',
+    );
+    assert.ok(declared.obligations.some((o) => o.jurisdiction === 'US-CA'));
+
+    // The timeline: the attacker's findings, the logins, and the file changes with the requests before them.
+    const t = ripcord('incident', 'timeline', '--json');
+    assert.equal(t.status, 0, t.stderr);
+    const entries = jsonLines<{
+      time: number;
+      kind: string;
+      summary: string;
+      ip?: string | null;
+      requests?: { ip: string; method: string }[];
+    }>(t.stdout);
+    assert.ok(entries.some((e) => e.kind === 'finding' && e.ip === attacker));
+    assert.ok(
+      entries.some((e) => e.kind === 'login' && e.ip === attacker),
+      'the SSH login from the attacker',
+    );
+    const shell = entries.find(
+      (e) => e.kind === 'file-change' && e.summary.includes('cache.php') && e.summary.includes('malicious'),
+    );
+    assert.ok(shell, 'the webshell is a file change with malicious code');
+    assert.ok(
+      shell.requests?.some((q) => q.ip === attacker && q.method === 'POST'),
+      'with the upload request before it',
+    );
+    assert.ok(entries.some((e) => e.kind === 'incident' && e.summary.includes('INC-1 declared')));
+    for (let i = 1; i < entries.length; i++)
+      assert.ok((entries[i - 1]?.time ?? 0) <= (entries[i]?.time ?? 0), 'in time order');
+
+    // Status: deadlines nearest first.
+    const s = ripcord('incident', 'status', '--json');
+    const status = JSON.parse(s.stdout) as {
+      deadlines: { leftMs: number | null; jurisdiction: string }[];
+      steps: { total: number; done: number };
+    };
+    const left = status.deadlines.map((x) => x.leftMs).filter((x): x is number => x !== null);
+    assert.deepEqual(
+      left,
+      [...left].sort((a, b) => a - b),
+    );
+    assert.ok(status.deadlines.some((x) => x.jurisdiction === 'PCI'));
+    assert.equal(status.steps.done, 0);
+
+    // Steps: ticked once, with who and when.
+    const steps = jsonLines<{ n: number; goal: string; command: string | null; due: string | null }>(
+      ripcord('incident', 'steps', '--json').stdout,
+    );
+    assert.deepEqual([...new Set(steps.map((x) => x.goal))], ['find', 'fix', 'minimise', 'repair']);
+    assert.ok(
+      steps.some((x) => x.command === 'ripcord integrity revert --all'),
+      'revert the changed files',
+    );
+    assert.ok(
+      steps.some((x) => x.goal === 'minimise' && x.due !== null),
+      'one step per notification duty',
+    );
+    const first = JSON.parse(ripcord('incident', 'step', 'done', '2', '--json').stdout) as {
+      already: boolean;
+      step: { done: { by: string } | null };
+    };
+    assert.equal(first.already, false);
+    assert.ok(first.step.done !== null);
+    const again = JSON.parse(ripcord('incident', 'step', 'done', '2', '--json').stdout) as { already: boolean };
+    assert.equal(again.already, true);
+    assert.equal(ripcord('incident', 'step', 'done', '999').status, 2);
+    assert.equal(ripcord('incident', 'note', 'host', 'says', '<b>hi</b>').status, 0);
+
+    // Evidence: an archive and a folder verify; one changed byte fails either.
+    const archive = join(tmp, 'inc.tar.gz');
+    assert.equal(ripcord('incident', 'evidence', 'export', '--out', archive).status, 0);
+    const ok = ripcord('incident', 'evidence', 'verify', archive, '--json');
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { ok: boolean }).ok, true);
+    flipByte(archive, 200);
+    const bad = ripcord('incident', 'evidence', 'verify', archive, '--json');
+    assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+    const folder = join(tmp, 'inc-folder');
+    assert.equal(ripcord('incident', 'evidence', 'export', '--out', folder).status, 0);
+    assert.equal(ripcord('incident', 'evidence', 'verify', folder).status, 0);
+    flipByte(join(folder, 'evidence', 'findings.jsonl'), 10);
+    const badFolder = ripcord('incident', 'evidence', 'verify', folder, '--json');
+    assert.equal(badFolder.status, 1);
+    const v = JSON.parse(badFolder.stdout) as { problems: string[] };
+    assert.ok(
+      v.problems.some((p) => p.includes('findings.jsonl')),
+      v.problems.join('; '),
+    );
+    assert.equal(
+      ripcord('incident', 'evidence', 'verify').status,
+      0,
+      'the frozen evidence in the state folder is untouched',
+    );
+
+    // The report: the cause, and attacker text kept as text in HTML.
+    const md = ripcord('incident', 'report');
+    assert.equal(md.status, 0, md.stderr);
+    assert.match(md.stdout, /## Cause/);
+    assert.ok(md.stdout.includes(attacker));
+    const html = join(tmp, 'report.html');
+    assert.equal(ripcord('incident', 'report', '--format', 'html', '--out', html).status, 0);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<h2[^>]*>Timeline<\/h2>/);
+    assert.doesNotMatch(page, /<script/i, 'the XSS probe in the logs is not markup in the report');
+    assert.doesNotMatch(page, /<b>hi<\/b>/);
+
+    // Close with the lessons; a second close is refused.
+    const c = ripcord(
+      'incident',
+      'close',
+      '--lesson',
+      'Patch Magento monthly',
+      '--summary',
+      'Webshell through the admin',
+      '--json',
+    );
+    assert.equal(c.status, 0, c.stderr);
+    assert.deepEqual((JSON.parse(c.stdout) as { lessons: string[] }).lessons, ['Patch Magento monthly']);
+    assert.equal(ripcord('incident', 'close', '--id', 'INC-1').status, 9);
+    const custody = readFileSync(folder.replace('inc-folder', 'inc-folder/custody.jsonl'), 'utf8');
+    assert.match(custody, /"action":"frozen"/);
+    assert.match(custody, /"action":"exported"/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
