@@ -723,7 +723,15 @@ export async function closedLessons(app: App): Promise<Lesson[]> {
   return out;
 }
 
-/** Writes a report file (owner-only: it names people and places). */
-export function writeReport(file: string, text: string): void {
-  writeFileSync(file, text, { mode: 0o600 });
+/** Writes a report file (owner-only: it names people and places); a PDF is printed by Chromium. */
+export async function writeReport(
+  app: App,
+  file: string,
+  format: 'md' | 'html' | 'pdf',
+  r: { markdown: string; html: string },
+): Promise<void> {
+  if (format === 'pdf') {
+    const { htmlToPdf } = await import('../adapters/pdf/chromium.ts');
+    await htmlToPdf(r.html, resolve(file), app.env);
+  } else writeFileSync(file, format === 'md' ? r.markdown : r.html, { mode: 0o600 });
 }

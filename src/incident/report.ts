@@ -136,5 +136,5 @@ const marked = new Marked({ gfm: true, async: false, renderer: { html: (token) =
 export function reportHtml(markdown: string, title: string): string {
   const body = marked.parse(markdown, { async: false });
   const t = escapeHtml(title);
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Incident report: ${t}</title><style>${style}</style></head><body>\n${body}</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>Incident report: ${t}</title><style>${style}</style></head><body>\n${body}</body></html>\n`;
 }

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -198,6 +198,35 @@ test('an incident on the demo shop: declare, timeline, status, steps, evidence, 
     const custody = readFileSync(folder.replace('inc-folder', 'inc-folder/custody.jsonl'), 'utf8');
     assert.match(custody, /"action":"frozen"/);
     assert.match(custody, /"action":"exported"/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// Runs after the test above, on its (closed) incident.
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const pdftoppm = existsSync('/usr/bin/pdftoppm');
+test('the report as a PDF through headless Chromium, its first page converted to PNG', {
+  timeout: 120_000,
+  skip:
+    chromium === undefined || !pdftoppm
+      ? "needs Debian's chromium and poppler-utils (pdftoppm): apt-get install chromium poppler-utils"
+      : false,
+}, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ripcord-pdf-'));
+  try {
+    const pdf = join(tmp, 'report.pdf');
+    const r = ripcord('incident', 'report', '--id', 'INC-1', '--format', 'pdf', '--out', pdf);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(pdf).subarray(0, 5).toString('latin1'), '%PDF-');
+    const png = spawnSync('/usr/bin/pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', pdf, join(tmp, 'page')], {
+      encoding: 'utf8',
+    });
+    assert.equal(png.status, 0, png.stderr);
+    const page = readFileSync(join(tmp, 'page-1.png'));
+    assert.equal(page.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(page.length > 5000, `a page with text on it (${page.length} bytes)`);
+    assert.equal(ripcord('incident', 'report', '--format', 'pdf').status, 2, '--format pdf needs --out');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

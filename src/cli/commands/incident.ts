@@ -320,24 +320,23 @@ export function register(program: Command): void {
       'The post-incident report: summary, cause, timeline, what was exposed, who was notified when, what was restored, lessons.',
     )
     .option('--id <id>', 'the incident (default: the open one)')
-    .option('--format <format>', 'md or html', 'md')
+    .option('--format <format>', 'md, html, or pdf (printed by headless Chromium; needs --out)', 'md')
     .option('--out <file>', 'write it here (default: print it)')
     .action(async (o: { id?: string; format: string; out?: string }, cmd: Command) => {
-      if (o.format !== 'md' && o.format !== 'html')
-        throw new AppError(
-          'usage',
-          `--format: ${o.format} is not md or html (for a PDF, print the HTML from a browser)`,
-        );
-      const r = await run(cmd, async (app) => {
+      const format = o.format;
+      if (format !== 'md' && format !== 'html' && format !== 'pdf')
+        throw new AppError('usage', `--format: ${o.format} is not md, html or pdf`);
+      if (format === 'pdf' && o.out === undefined) throw new AppError('usage', '--format pdf needs --out FILE.pdf');
+      const out = o.out;
+      await run(cmd, async (app) => {
         const x = await m();
-        return x.incidentReport(app, await x.getIncident(app, o.id));
+        const r = await x.incidentReport(app, await x.getIncident(app, o.id));
+        if (out === undefined) process.stdout.write(format === 'md' ? r.markdown : r.html);
+        else {
+          await x.writeReport(app, out, format, r);
+          createOut(false).note(`wrote ${out}`);
+        }
       });
-      const text = o.format === 'md' ? r.markdown : r.html;
-      if (o.out === undefined) process.stdout.write(text);
-      else {
-        (await m()).writeReport(o.out, text);
-        createOut(false).note(`wrote ${o.out}`);
-      }
     });
 
   inc
