@@ -481,10 +481,32 @@ export async function addNote(app: App, i: Incident, text: string, by?: string):
   await (await app.incidents()).addNote(i.id, { time: app.clock.now(), by: by ?? whoAmI(app.env), text });
 }
 
-export async function setIncidentFacts(app: App, i: Incident, file: string): Promise<{ obligations: Obligation[] }> {
-  const facts = readFacts(file);
+/**
+ * States the facts from a file; with an audience (`notices audience import`), the people
+ * affected per jurisdiction are that audience's counts instead of the file's, so the law's
+ * thresholds see the real numbers. People in places the engine has no code for are counted
+ * apart and returned, not dropped.
+ */
+export async function setIncidentFacts(
+  app: App,
+  i: Incident,
+  file: string,
+  audience?: string,
+): Promise<{ obligations: Obligation[]; affected: Record<string, number>; unplaced: number }> {
+  let facts = readFacts(file);
+  let unplaced = 0;
+  if (audience !== undefined) {
+    const { audienceReport } = await import('./notices.ts');
+    const r = await audienceReport(app, audience, 0);
+    const affected: Record<string, number> = {};
+    for (const j of r.jurisdictions)
+      if (j.jurisdiction !== null && jurisdictionCodeRe.test(j.jurisdiction))
+        affected[j.jurisdiction] = (affected[j.jurisdiction] ?? 0) + j.count;
+      else unplaced += j.count;
+    facts = { ...facts, affected };
+  }
   await (await app.incidents()).setFacts(i.id, facts);
-  return { obligations: obligationsOf(app, { ...i, facts }).obligations };
+  return { obligations: obligationsOf(app, { ...i, facts }).obligations, affected: facts.affected, unplaced };
 }
 
 export interface Deadline {

@@ -106,6 +106,27 @@ test('an incident on the demo shop: declare, timeline, status, steps, evidence, 
     for (let i = 1; i < entries.length; i++)
       assert.ok((entries[i - 1]?.time ?? 0) <= (entries[i]?.time ?? 0), 'in time order');
 
+    // The people affected per jurisdiction from a notices audience, not the file's guesses.
+    const csv = join(tmp, 'affected.csv');
+    writeFileSync(
+      csv,
+      'email,name,country,region\na@example.com,A,US,CA\nb@example.com,B,US,CA\nc@example.de,C,DE,\nd@example.zz,D,Atlantis,\n',
+    );
+    assert.equal(ripcord('notices', 'audience', 'import', 'inc-affected', '--csv', csv).status, 0);
+    const f = ripcord(
+      'incident',
+      'facts',
+      'examples/demo-shop/breach-facts.yml',
+      '--audience',
+      'inc-affected',
+      '--json',
+    );
+    assert.equal(f.status, 0, f.stderr);
+    const facts = JSON.parse(f.stdout) as { affected: Record<string, number>; unplaced: number };
+    assert.deepEqual(facts.affected, { 'US-CA': 2, 'EU-DE': 1 });
+    assert.equal(facts.unplaced, 1, 'the person with no known jurisdiction is counted, not dropped');
+    assert.equal(ripcord('incident', 'facts', 'examples/demo-shop/breach-facts.yml').status, 0);
+
     // Status: deadlines nearest first.
     const s = ripcord('incident', 'status', '--json');
     const status = JSON.parse(s.stdout) as {

@@ -205,14 +205,19 @@ export function register(program: Command): void {
       'States the facts of the breach (YAML, as for `ripcord obligations assess`): they replace the provisional clocks.',
     )
     .argument('<file>', 'the facts file')
+    .option('--audience <name>', 'take the people affected per jurisdiction from this notices audience')
     .option('--id <id>', 'the incident (default: the open one)')
     .option('--json', 'print the obligations as JSON')
-    .action(async (file: string, o: { id?: string; json?: boolean }, cmd: Command) => {
+    .action(async (file: string, o: { id?: string; audience?: string; json?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
       const r = await run(cmd, async (app) => {
         const x = await m();
-        return x.setIncidentFacts(app, await x.getIncident(app, o.id), file);
+        return x.setIncidentFacts(app, await x.getIncident(app, o.id), file, o.audience);
       });
+      if (r.unplaced > 0)
+        out.note(
+          `${r.unplaced} people of the audience have no known jurisdiction: see \`ripcord notices audience stats\``,
+        );
       out.record(
         r,
         (x) =>
