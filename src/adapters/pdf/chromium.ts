@@ -13,7 +13,7 @@ import { AppError } from '../../core/errors.ts';
 
 const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-export function chromiumPath(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+function chromiumPath(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
   const own = env.RIPCORD_CHROMIUM;
   if (own !== undefined && own !== '') return existsSync(own) ? own : null;
   return candidates.find((c) => existsSync(c)) ?? null;
