@@ -4,16 +4,10 @@
 // timeline's sources are supplied by the app, one per subsystem, so this folder imports none.
 
 import type { Facts } from '../obligations/index.ts';
-import type { CustodyEntry, Evidence, Incident, IncidentSeverity, Note, StepTick, TimelineEntry } from './model.ts';
+import type { CustodyEntry, Evidence, Incident, Note, StepTick, TimelineEntry } from './model.ts';
 
-export interface NewIncident {
-  title: string;
-  severity: IncidentSeverity;
-  discoveredAt: number;
-  declaredAt: number;
-  declaredBy: string;
-  facts: Facts | null;
-}
+/** What declaring an incident states; the store gives the id, status and (later) the evidence. */
+export type NewIncident = Pick<Incident, 'title' | 'severity' | 'discoveredAt' | 'declaredAt' | 'declaredBy' | 'facts'>;
 
 /**
  * Incidents and their entries. Ids are `INC-<n>`, given by the store in declaration order.
