@@ -3,7 +3,7 @@
 // off-site copy (app/backup-copy.ts), temp folders and the drill record. Commands call these
 // with an app context; no domain logic here.
 
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -208,6 +208,48 @@ async function snapshotOf(repo: Repository, id: string, job?: string): Promise<S
   return repo.findSnapshot(id);
 }
 
+/** A restore as the incident timeline reads it (`<stateDir>/backup/restores.jsonl`). */
+export interface RestoreRecord {
+  time: string;
+  what: string;
+  snapshot: string;
+}
+
+/** Where a restore went, without a password a database URL may carry. */
+function withoutSecret(where: string): string {
+  try {
+    const u = new URL(where);
+    if (u.password !== '') u.password = '***';
+    return u.protocol === 'file:' || u.host === '' ? where : u.toString();
+  } catch {
+    return where;
+  }
+}
+
+function recordRestore(app: App, what: string, snapshot: string): void {
+  const dir = join(app.config.stateDir, 'backup');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const r: RestoreRecord = { time: new Date(app.clock.now()).toISOString(), what, snapshot };
+  appendFileSync(join(dir, 'restores.jsonl'), `${JSON.stringify(r)}\n`, { mode: 0o600 });
+}
+
+/** Restores recorded by `backup restore`; a line cut short by a crash is skipped. */
+export function readRestores(stateDir: string): RestoreRecord[] {
+  const file = join(stateDir, 'backup', 'restores.jsonl');
+  if (!existsSync(file)) return [];
+  const out: RestoreRecord[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    try {
+      const r = JSON.parse(line) as Partial<RestoreRecord>;
+      if (typeof r.time === 'string' && typeof r.what === 'string' && typeof r.snapshot === 'string')
+        out.push({ time: r.time, what: r.what, snapshot: r.snapshot });
+    } catch {
+      // empty or cut line
+    }
+  }
+  return out;
+}
+
 export async function backupRestoreFiles(
   app: App,
   id: string,
@@ -216,7 +258,9 @@ export async function backupRestoreFiles(
 ): Promise<FileRestoreResult> {
   const repo = await app.repository();
   mkdirSync(target, { recursive: true });
-  return restoreFiles(repo, await repo.findSnapshot(id), target, paths);
+  const r = await restoreFiles(repo, await repo.findSnapshot(id), target, paths);
+  recordRestore(app, `files restored to ${target} (${r.files} files, ${r.bytes} bytes)`, r.snapshot);
+  return r;
 }
 
 export async function backupRestoreDatabase(
@@ -229,11 +273,17 @@ export async function backupRestoreDatabase(
   if (job === undefined) throw new AppError('not_found', `no backup job named ${jobName}`);
   const repo = await app.repository();
   const snap = await snapshotOf(repo, id, jobName);
-  return restoreDatabase(repo, snap, job, {
+  const r = await restoreDatabase(repo, snap, job, {
     ...(o.into !== undefined ? { into: o.into } : {}),
     ...(o.inPlace === true ? { inPlace: true } : {}),
     safety: () => runJob(job, { repo, alerts: alertsOf(app), clock: app.clock, tags: ['safety'] }),
   });
+  recordRestore(
+    app,
+    `database ${jobName} restored ${r.inPlace ? 'in place' : `into ${withoutSecret(r.into)}`}${r.safetySnapshot !== undefined ? ` (safety snapshot ${r.safetySnapshot.slice(0, 8)})` : ''}`,
+    r.snapshot,
+  );
+  return r;
 }
 
 export async function backupDrill(app: App, names: readonly string[] = []): Promise<DrillReport> {

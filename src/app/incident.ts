@@ -242,6 +242,21 @@ function sourcesFor(app: App, changes: readonly Change[]): TimelineSource[] {
       },
     },
     {
+      name: 'restores',
+      async entries(from, to) {
+        const { readRestores } = await import('./backup.ts');
+        return readRestores(app.config.stateDir)
+          .map((r) => ({ r, time: Date.parse(r.time) }))
+          .filter(({ time }) => time >= from && time <= to)
+          .map(({ r, time }) => ({
+            time,
+            kind: 'backup' as const,
+            source: 'backup',
+            summary: `restore: ${r.what} from snapshot ${r.snapshot.slice(0, 8)}`,
+          }));
+      },
+    },
+    {
       name: 'restore drills',
       async entries(from, to) {
         return readDrills(app.config.stateDir)

@@ -165,6 +165,18 @@ test('an incident on the demo shop: declare, timeline, status, steps, evidence, 
     assert.equal(ripcord('incident', 'step', 'done', '999').status, 2);
     assert.equal(ripcord('incident', 'note', 'host', 'says', '<b>hi</b>').status, 0);
 
+    // A restore shows in the timeline.
+    const restoreTo = join(tmp, 'restored');
+    const rr = ripcord('backup', 'restore', 'latest', '--target', restoreTo);
+    assert.equal(rr.status, 0, rr.stderr);
+    const after = jsonLines<{ kind: string; summary: string }>(
+      ripcord('incident', 'timeline', '--kind', 'backup', '--json').stdout,
+    );
+    assert.ok(
+      after.some((e) => e.summary.startsWith('restore: files restored to')),
+      JSON.stringify(after),
+    );
+
     // Evidence: an archive and a folder verify; one changed byte fails either.
     const archive = join(tmp, 'inc.tar.gz');
     assert.equal(ripcord('incident', 'evidence', 'export', '--out', archive).status, 0);
