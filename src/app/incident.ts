@@ -10,6 +10,8 @@ import { AppError } from '../core/errors.ts';
 import { localEvidenceFiles } from '../adapters/evidence/files.ts';
 import {
   buildTimeline,
+  causesFrom,
+  provisionalFacts,
   checklistFor,
   EXPORT_MANIFEST,
   FROZEN_MANIFEST,
@@ -32,15 +34,8 @@ import {
 } from '../incident/index.ts';
 import { readAudit, type Change } from '../integrity/index.ts';
 import { who } from '../logs/index.ts';
-import { defaultAnswers, goalsFor, parseAnswers, placesOf, type Answers } from '../plan/index.ts';
-import {
-  jurisdictionCodeRe,
-  loadRules,
-  defaultDataDir,
-  type DataElement,
-  type Facts,
-  type Obligation,
-} from '../obligations/index.ts';
+import { defaultAnswers, goalsFor, parseAnswers, type Answers } from '../plan/index.ts';
+import { jurisdictionCodeRe, loadRules, defaultDataDir, type Facts, type Obligation } from '../obligations/index.ts';
 import type { App } from './context.ts';
 import { integrityCheck, integrityContextIn, whoAmI } from './integrity.ts';
 import { assessFacts, readFacts } from './obligations.ts';
@@ -92,34 +87,12 @@ function answersFor(app: App): { answers: Answers; fromPlan: boolean } {
   }
 }
 
-/**
- * The facts the obligations engine gets: the stated ones, else provisional ones from the plan
- * (one person in each place customers live, every element the shop stores), so the clocks
- * that could apply run from the moment the incident is declared.
- */
+/** The stated facts, else provisional ones from the plan's answers (see incident/causes.ts). */
 function factsFor(app: App, i: Incident): { facts: Facts | null; provisional: boolean } {
   if (i.facts !== null) return { facts: i.facts, provisional: false };
   const { answers, fromPlan } = answersFor(app);
   if (!fromPlan) return { facts: null, provisional: true };
-  const codes = placesOf(answers, loadRules(defaultDataDir)).codes.filter((c) => jurisdictionCodeRe.test(c));
-  if (codes.length === 0) return { facts: null, provisional: true };
-  const elements: DataElement[] = ['name', 'email'];
-  if (answers.data.accounts) elements.push('username', 'password');
-  if (answers.data.addresses) elements.push('address');
-  if (answers.data.phone) elements.push('phone');
-  if (answers.data.dateOfBirth) elements.push('date_of_birth');
-  if (answers.data.cards !== 'never') elements.push('card_number', 'card_expiry', 'card_security_code');
-  return {
-    facts: {
-      discovered: new Date(i.discoveredAt).toISOString(),
-      elements,
-      encrypted: false,
-      keyCompromised: false,
-      redacted: false,
-      affected: Object.fromEntries(codes.map((c) => [c, 1])),
-    },
-    provisional: true,
-  };
+  return { facts: provisionalFacts(answers, loadRules(defaultDataDir), i.discoveredAt), provisional: true };
 }
 
 export function obligationsOf(app: App, i: Incident): { obligations: Obligation[]; provisional: boolean } {
@@ -573,50 +546,18 @@ export async function incidentStatus(app: App, i: Incident): Promise<IncidentSta
   };
 }
 
-/**
- * Candidate causes for the owner to confirm: the attacks detected before the first file change,
- * logins from places never seen for that user, and known-vulnerable components.
- */
+/** Candidate causes for the owner to confirm (incident/causes.ts), with the known-vulnerable components. */
 export async function candidateCauses(app: App, i: Incident, timeline: Timeline): Promise<string[]> {
-  const out: string[] = [];
-  const firstChange = timeline.entries.find(
-    (e) => e.kind === 'file-change' && e.source === 'integrity' && e.requests !== undefined,
-  );
-  const before = firstChange?.time ?? i.discoveredAt;
-  const rank: Record<string, number> = { critical: 0, high: 1, medium: 2 };
-  const attacks = timeline.entries
-    .filter((e) => e.kind === 'finding' && e.time <= before && e.severity !== undefined && e.severity in rank)
-    .sort((a, b) => (rank[a.severity ?? ''] ?? 9) - (rank[b.severity ?? ''] ?? 9) || b.time - a.time);
-  const seen = new Set<string>();
-  for (const a of attacks) {
-    const k = `${a.summary.split(':')[0]}|${a.ip ?? ''}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(
-      `${new Date(a.time).toISOString()} ${a.severity} ${a.summary}${a.ip ? ` from ${a.ip}` : ''}${firstChange !== undefined ? ' (before the first file change)' : ''}`,
-    );
-    if (seen.size >= 5) break;
-  }
-  if (firstChange !== undefined)
-    for (const q of firstChange.requests ?? []) {
-      out.push(
-        `${new Date(q.time).toISOString()} request just before the first file change: ${q.method} ${q.path} → ${q.status} from ${q.ip}`,
-      );
-      break;
-    }
-  for (const e of timeline.entries)
-    if (e.kind === 'login' && e.summary.includes('NEW place') && e.time <= i.discoveredAt + DAY)
-      out.push(`${new Date(e.time).toISOString()} login from a new place: ${e.summary}`);
+  let vulnerable: string[] = [];
   try {
-    const p = await patchList(app);
-    for (const v of p.items.slice(0, 5))
-      out.push(
-        `known-vulnerable: ${v.component} ${v.version} (${v.advisories.join(', ')})${v.knocked > 0 ? ` — ${v.knocked} request(s) to its endpoint` : ''}`,
-      );
+    vulnerable = (await patchList(app)).items.map(
+      (v) =>
+        `${v.component} ${v.version} (${v.advisories.join(', ')})${v.knocked > 0 ? ` — ${v.knocked} request(s) to its endpoint` : ''}`,
+    );
   } catch {
     // No shop tree or no advisory data: nothing to add.
   }
-  return out;
+  return causesFrom(timeline.entries, i.discoveredAt, vulnerable);
 }
 
 // ---- evidence export and verification

@@ -23,4 +23,5 @@ export {
   type Verification,
 } from './evidence.ts';
 export { reportHtml, reportMarkdown, type ReportInput } from './report.ts';
+export { causesFrom, provisionalFacts } from './causes.ts';
 export { MemoryIncidentStore } from './memory.ts';

@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   buildTimeline,
+  causesFrom,
   checklistFor,
+  provisionalFacts,
   EXPORT_MANIFEST,
   FROZEN_MANIFEST,
   recordEntries,
@@ -23,7 +25,8 @@ import {
   type Incident,
   type PlanGoal,
 } from '../../../src/incident/index.ts';
-import type { Obligation } from '../../../src/obligations/index.ts';
+import { defaultDataDir, loadRules, type Obligation } from '../../../src/obligations/index.ts';
+import { parseAnswers } from '../../../src/plan/index.ts';
 
 const T = Date.UTC(2026, 10, 25, 12);
 
@@ -207,5 +210,79 @@ test('the report keeps attacker text as text in Markdown and HTML (property)', (
       assert.doesNotMatch(html, /<(script|img|iframe)/i);
     }),
     { numRuns: 200 },
+  );
+});
+
+test('candidate causes: the worst attacks before the first file change, the request before it, new-place logins', () => {
+  const entries = [
+    {
+      time: T - 9000,
+      kind: 'finding' as const,
+      source: 'nginx',
+      summary: 'sqli: union select',
+      severity: 'high',
+      ip: '192.0.2.9',
+    },
+    {
+      time: T - 8000,
+      kind: 'finding' as const,
+      source: 'nginx',
+      summary: 'sqli: union select',
+      severity: 'high',
+      ip: '192.0.2.9',
+    },
+    {
+      time: T - 7000,
+      kind: 'finding' as const,
+      source: 'nginx',
+      summary: 'scan: 404s',
+      severity: 'low',
+      ip: '192.0.2.9',
+    },
+    {
+      time: T - 6000,
+      kind: 'login' as const,
+      source: 'auth',
+      summary: 'ssh login deploy from 192.0.2.9 (NEW place for this user)',
+    },
+    {
+      time: T - 5000,
+      kind: 'file-change' as const,
+      source: 'integrity',
+      summary: 'added shell.php',
+      requests: [{ time: T - 5100, ip: '192.0.2.9', method: 'POST', path: '/upload', status: 200 }],
+    },
+    {
+      time: T - 1000,
+      kind: 'finding' as const,
+      source: 'nginx',
+      summary: 'webshell: cmd',
+      severity: 'critical',
+      ip: '192.0.2.9',
+    },
+  ];
+  const c = causesFrom(entries, T, ['magento 2.4.6 (CVE-2024-34102)']);
+  assert.equal(c.filter((x) => x.includes('sqli')).length, 1, 'one line per rule and address');
+  assert.ok(!c.some((x) => x.includes('webshell')), 'findings after the first change are not causes');
+  assert.ok(!c.some((x) => x.includes('scan')), 'low severity is not a candidate');
+  assert.ok(c.some((x) => x.includes('POST /upload')));
+  assert.ok(c.some((x) => x.startsWith(new Date(T - 6000).toISOString()) && x.includes('new place')));
+  assert.equal(c.at(-1), 'known-vulnerable: magento 2.4.6 (CVE-2024-34102)');
+});
+
+test('provisional facts: one person per place customers live, every element stored', () => {
+  const answers = parseAnswers(
+    { customers: { countries: ['US', 'DE'], regions: ['US-CA'] }, data: { cards: 'never', dateOfBirth: true } },
+    'test',
+  );
+  const f = provisionalFacts(answers, loadRules(defaultDataDir), T);
+  assert.ok(f);
+  assert.deepEqual(f.affected, { 'EU-DE': 1, 'US-CA': 1 });
+  assert.ok(f.elements.includes('date_of_birth'));
+  assert.ok(!f.elements.includes('card_number'));
+  assert.equal(f.discovered, new Date(T).toISOString());
+  assert.equal(
+    provisionalFacts(parseAnswers({ customers: { countries: [] } }, 'test'), loadRules(defaultDataDir), T),
+    null,
   );
 });
