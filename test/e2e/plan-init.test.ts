@@ -240,6 +240,16 @@ test('plan check lists what is lacking (exit 1) until it lacks nothing (exit 0);
     fix,
     /### Patch these before anything else[\s\S]*\| magento\/product-community-edition \(Packagist\) \| 2\.4\.7 \| critical \| CVE-2024-34102 \|/,
   );
+  // An incident before the facts are stated runs on the plan's places (provisional clocks);
+  // once closed, its lessons are in the plan.
+  const d = ripcord(s.dir, 'incident', 'declare', '--title', 'Test breach', '--json');
+  assert.equal(d.status, 0, d.stderr);
+  const declared = JSON.parse(d.stdout) as { provisional: boolean; obligations: unknown[] };
+  assert.equal(declared.provisional, true);
+  assert.ok(declared.obligations.length > 0, "the clocks of the laws of the plan's places run");
+  assert.equal(ripcord(s.dir, 'incident', 'close', '--lesson', 'Keep the admin behind a VPN').status, 0);
+  assert.equal(ripcord(s.dir, 'plan').status, 0);
+  assert.match(readFileSync(join(s.dir, 'PLAN.md'), 'utf8'), /Keep the admin behind a VPN/);
 });
 
 test('Ctrl-C in the interview writes nothing and exits 13', tmuxSkip(), async () => {
