@@ -4,11 +4,29 @@
 
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createInterface } from 'node:readline';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { SqlAudienceStore } from '../adapters/db/notices-audience-store.ts';
+import { SqlNoticeStore } from '../adapters/db/notices-outbox-store.ts';
+import { createNoticeMailer, type NoticeMailerOptions } from '../adapters/mail/notices.ts';
 import { openCustomerReader } from '../adapters/shopdb/customers.ts';
 import { AppError } from '../core/errors.ts';
 import {
+  AUTO_VARIANTS,
+  chooseVariant,
+  compileNotice,
+  noticeVersion,
+  headerSafe,
+  recipientVars,
+  recoverDeadSender,
+  SendFailure,
+  relayLogRows,
+  sendCampaign,
+  settleUncertain,
+  type CampaignRecord,
+  type NoticeRenderer,
+  type OutboxCounts,
+  type SendResult,
   fromCsv,
   fromShop,
   importAudience,
@@ -252,4 +270,358 @@ export async function lintTemplate(template: string, codes: readonly string[], v
     throw e;
   }
   return { template, jurisdictions: req.jurisdictions, gaps: lintNotice(t, rendered, req) };
+}
+
+// ---- campaigns and sending -----------------------------------------------------------------------
+
+async function noticeStore(app: App): Promise<SqlNoticeStore> {
+  const s = new SqlNoticeStore(await app.db(), () => app.clock.now());
+  await s.init();
+  return s;
+}
+
+export interface CampaignOptions {
+  name?: string;
+  audience: string;
+  /** A template name or file, or `auto` (by each recipient's jurisdiction). */
+  template: string;
+  /** `JURISDICTION=TEMPLATE` overrides on top of auto (or of the single template). */
+  variants?: Record<string, string>;
+  /** The notice values (shop:, incident:); default `notices.values` in the config. */
+  valuesFile?: string;
+  incident?: string;
+}
+
+export interface CampaignView {
+  campaign: CampaignRecord;
+  audience: string;
+  counts: OutboxCounts;
+  variants: { variant: string; status: string; count: number }[];
+  span: { first: number; last: number } | null;
+}
+
+function valuesFileOf(app: App, given: string | undefined): string {
+  const f = given ?? app.config.notices.values;
+  if (f === undefined)
+    throw new AppError('usage', 'no notice values: give --values FILE or set notices.values in the config', {
+      where: 'notices campaign',
+    });
+  return resolve(app.baseDir, f);
+}
+
+async function mustCampaign(store: SqlNoticeStore, idOrName: string): Promise<CampaignRecord> {
+  const c = await store.campaign(idOrName);
+  if (c === null)
+    throw new AppError('not_found', `no campaign "${idOrName}" (see \`ripcord notices campaign list\`)`, {
+      where: 'notices campaign',
+    });
+  return c;
+}
+
+/** Creates a campaign and fills its outbox; a campaign left half-filled by a crash is completed. */
+export async function createCampaign(
+  app: App,
+  o: CampaignOptions,
+  onProgress?: (rows: number) => void,
+): Promise<CampaignView> {
+  const audiences = await audienceStore(app);
+  const store = await noticeStore(app);
+  const audience = await mustFind(audiences, o.audience);
+  const variants: Record<string, string> =
+    o.template === 'auto' ? { ...AUTO_VARIANTS, ...o.variants } : { ...o.variants, '*': o.template };
+  const sources: Record<string, string> = {};
+  for (const t of new Set(Object.values(variants))) {
+    const tpl = loadTemplate(t);
+    sources[t] = `---\n${stringifyYaml(tpl.meta)}---\n${tpl.body}`;
+  }
+  const values = loadVars(valuesFileOf(app, o.valuesFile));
+  if (o.incident !== undefined) {
+    const inc = await (await app.incidents()).get(o.incident);
+    if (inc === null) throw new AppError('not_found', `no incident ${o.incident}`, { where: 'notices campaign' });
+  }
+  // the lint's placeholder check, before anything is stored: a notice that cannot render is refused
+  for (const [name, src] of Object.entries(sources))
+    await renderNotice(parseTemplate(name, src), { ...values, recipient: sampleRecipient });
+  const version = noticeVersion(sources, values);
+  const name = o.name ?? `${audience.name}-${version.slice(0, 8)}`;
+  let c = await store.campaign(name);
+  if (c !== null && c.status !== 'creating')
+    throw new AppError('conflict', `a campaign named "${name}" exists already`, { where: 'notices campaign' });
+  c ??= await store.createCampaign({
+    name,
+    audienceId: audience.id,
+    template: o.template,
+    variants,
+    sources,
+    values,
+    version,
+    incident: o.incident ?? null,
+  });
+  let after = 0;
+  let rows = 0;
+  for (;;) {
+    const page = await audiences.recipients(audience.id, after, 2000);
+    if (page.length === 0) break;
+    await store.fillOutbox(
+      c.id,
+      c.version,
+      page.map((p) => ({
+        pos: p.pos,
+        key: p.recipient.key,
+        variant: chooseVariant(p.recipient.jurisdiction, variants),
+      })),
+    );
+    after = page[page.length - 1]?.pos ?? after;
+    rows += page.length;
+    onProgress?.(rows);
+  }
+  const counts = await store.counts(c.id);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  await store.setSkipped(c.id, audience.recipients - total);
+  await store.setStatus(c.id, 'ready', ['creating']);
+  return campaignView(app, store, await mustCampaign(store, String(c.id)));
+}
+
+async function campaignView(app: App, store: SqlNoticeStore, c: CampaignRecord): Promise<CampaignView> {
+  const audience = await (await audienceStore(app)).audience(String(c.audienceId));
+  return {
+    campaign: c,
+    audience: audience?.name ?? String(c.audienceId),
+    counts: await store.counts(c.id),
+    variants: await store.byVariant(c.id),
+    span: await store.sentSpan(c.id),
+  };
+}
+
+export async function listCampaigns(app: App): Promise<CampaignView[]> {
+  const store = await noticeStore(app);
+  return Promise.all((await store.campaigns()).map((c) => campaignView(app, store, c)));
+}
+
+export async function campaignStatus(app: App, idOrName: string): Promise<CampaignView> {
+  const store = await noticeStore(app);
+  return campaignView(app, store, await mustCampaign(store, idOrName));
+}
+
+function mailerOptions(app: App, connections: number): NoticeMailerOptions {
+  const n = app.config.notices;
+  if (n.smtp === undefined || n.from === undefined)
+    throw new AppError('config_invalid', 'notices need a relay: set notices.smtp (host, port, tls) and notices.from', {
+      where: 'notices',
+    });
+  return { smtp: n.smtp, from: n.from, replyTo: n.replyTo, unsubscribe: n.unsubscribe, dkim: n.dkim, connections };
+}
+
+function renderersOf(c: CampaignRecord): Map<string, NoticeRenderer> {
+  const out = new Map<string, NoticeRenderer>();
+  for (const [name, src] of Object.entries(c.sources)) out.set(name, compileNotice(parseTemplate(name, src), c.values));
+  return out;
+}
+
+export interface SendCampaignOptions {
+  rate?: number;
+  concurrency?: number;
+  noWait?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (c: OutboxCounts) => void;
+  /** Resume only: a relay's log (Postfix, Exim, …) that settles the messages in doubt. */
+  relayLog?: string;
+  /** Resume only: send the messages in doubt again without a log (the owner's decision). */
+  resendUncertain?: boolean;
+}
+
+export interface SendReport extends SendResult {
+  settled: { sent: number; resend: number; left: number } | null;
+}
+
+async function runSend(
+  app: App,
+  store: SqlNoticeStore,
+  c: CampaignRecord,
+  o: SendCampaignOptions,
+  settled: SendReport['settled'],
+): Promise<SendReport> {
+  const n = app.config.notices;
+  const concurrency = o.concurrency ?? n.concurrency;
+  const mailer = await createNoticeMailer(mailerOptions(app, concurrency));
+  try {
+    const r = await sendCampaign(store, mailer, c, renderersOf(c), {
+      rate: o.rate ?? n.rate,
+      concurrency,
+      from: n.from ?? 'localhost',
+      now: () => app.clock.now(),
+      ...(o.noWait !== undefined ? { noWait: o.noWait } : {}),
+      ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+    });
+    return { ...r, settled };
+  } finally {
+    await mailer.close();
+  }
+}
+
+/** Sends a ready campaign (or goes on with one being sent whose sender died). */
+export async function sendNotices(app: App, idOrName: string, o: SendCampaignOptions): Promise<SendReport> {
+  const store = await noticeStore(app);
+  const c = await mustCampaign(store, idOrName);
+  if (c.status === 'creating')
+    throw new AppError('conflict', `campaign ${c.name} is not complete; run \`notices campaign create\` again`);
+  if (c.status === 'paused')
+    throw new AppError('conflict', `campaign ${c.name} is paused; \`ripcord notices resume ${c.name}\` goes on`);
+  mailerOptions(app, 1); // refuse before anything changes when there is no relay
+  await store.setStatus(c.id, 'sending', ['ready', 'done']);
+  return runSend(app, store, { ...c, status: 'sending' }, o, null);
+}
+
+export async function pauseCampaign(app: App, idOrName: string): Promise<CampaignView> {
+  const store = await noticeStore(app);
+  const c = await mustCampaign(store, idOrName);
+  if (!(await store.setStatus(c.id, 'paused', ['sending', 'ready'])) && c.status !== 'paused')
+    throw new AppError('conflict', `campaign ${c.name} is ${c.status}; only a campaign being sent can be paused`);
+  return campaignView(app, store, await mustCampaign(store, String(c.id)));
+}
+
+/** Settles the messages in doubt (relay log, or the owner's word), then goes on sending. */
+export async function resumeCampaign(app: App, idOrName: string, o: SendCampaignOptions): Promise<SendReport> {
+  const store = await noticeStore(app);
+  const c = await mustCampaign(store, idOrName);
+  mailerOptions(app, 1);
+  let rows: Set<string> | null = null;
+  if (o.relayLog !== undefined) {
+    rows = new Set();
+    try {
+      for await (const line of createInterface({ input: createReadStream(o.relayLog), crlfDelay: Infinity }))
+        for (const r of relayLogRows(line)) rows.add(r);
+    } catch (e) {
+      throw new AppError('not_found', `cannot read the relay log: ${(e as Error).message}`, { where: o.relayLog });
+    }
+  }
+  // a dead sender's in-flight rows become uncertain first, so the log can settle them too
+  await recoverDeadSender(store, c);
+  const settled = await settleUncertain(store, c.id, rows, o.resendUncertain === true, app.clock.now());
+  await store.dueNow(c.id, app.clock.now());
+  await store.setStatus(c.id, 'sending', ['paused', 'ready', 'done', 'sending']);
+  return runSend(app, store, { ...(await mustCampaign(store, String(c.id))), status: 'sending' }, o, settled);
+}
+
+/**
+ * Sends one recipient's notice (the first, or the one named) to a test address, marked [TEST]:
+ * what customers will get, checked in a real mailbox. The outbox is not touched.
+ */
+export async function testNotice(
+  app: App,
+  idOrName: string,
+  to: string,
+  recipient = '1',
+): Promise<{ campaign: string; variant: string; reply: string; messageId: string }> {
+  const store = await noticeStore(app);
+  const c = await mustCampaign(store, idOrName);
+  const opts = mailerOptions(app, 1);
+  const audiences = await audienceStore(app);
+  const n = /^\d+$/.test(recipient) ? Number(recipient) : 0;
+  let found: Recipient | undefined;
+  let seen = 0;
+  for (let after = 0; found === undefined; ) {
+    const page = await audiences.recipients(c.audienceId, after, 1000);
+    if (page.length === 0) break;
+    for (const p of page) {
+      seen++;
+      if ((n > 0 && seen === n) || (n === 0 && p.recipient.key === recipient.toLowerCase())) found = p.recipient;
+    }
+    after = page[page.length - 1]?.pos ?? after;
+  }
+  if (found === undefined) throw new AppError('not_found', `no recipient ${recipient} in the campaign's audience`);
+  const variant = chooseVariant(found.jurisdiction, c.variants);
+  const render = renderersOf(c).get(variant);
+  if (render === undefined) throw new AppError('internal', `campaign ${c.name} has no template ${variant}`);
+  const r = await render(recipientVars(found));
+  const messageId = `<ripcord.test.${c.id}.${app.clock.now()}@${(opts.from.match(/@([A-Za-z0-9.-]+)/)?.[1] ?? 'localhost').toLowerCase()}>`;
+  const mailer = await createNoticeMailer(opts);
+  try {
+    const { reply } = await mailer.send(
+      {
+        to: { name: null, address: to },
+        subject: `[TEST] ${headerSafe(r.subject)}`,
+        text: r.text,
+        html: r.html,
+        messageId,
+        campaign: c.name,
+      },
+      async () => {},
+    );
+    return { campaign: c.name, variant, reply, messageId };
+  } catch (e) {
+    if (e instanceof SendFailure) throw new AppError('unavailable', `test message not sent: ${e.message}`);
+    throw e;
+  } finally {
+    await mailer.close();
+  }
+}
+
+const csvCell = (v: string | number | null): string => {
+  const s = v === null ? '' : String(v);
+  // a leading = + - @ would be a formula in a spreadsheet: quoted with a leading apostrophe
+  const t = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n']/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+/** The evidence of who was told what, when: one CSV line per outbox row, streamed. */
+export async function* exportCampaign(app: App, idOrName: string): AsyncGenerator<string> {
+  const store = await noticeStore(app);
+  const c = await mustCampaign(store, idOrName);
+  yield 'recipient,name,jurisdiction,variant,status,attempts,message_id,smtp_reply,sent_at,last_error\r\n';
+  for (let after = 0; ; ) {
+    const page = await store.records(c.id, after, 2000);
+    if (page.length === 0) return;
+    let chunk = '';
+    for (const r of page) {
+      after = r.id;
+      chunk += `${[
+        r.email,
+        r.name,
+        r.jurisdiction,
+        r.variant,
+        r.status,
+        r.attempts,
+        r.messageId,
+        r.reply,
+        r.sentAt === null ? null : new Date(r.sentAt).toISOString(),
+        r.lastError,
+      ]
+        .map(csvCell)
+        .join(',')}\r\n`;
+    }
+    yield chunk;
+  }
+}
+
+/** Notices sent for an incident, for its timeline and report: one entry per campaign. */
+export async function incidentCampaigns(
+  app: App,
+  incident: string,
+): Promise<
+  {
+    name: string;
+    variants: string[];
+    sent: number;
+    failed: number;
+    uncertain: number;
+    span: { first: number; last: number } | null;
+  }[]
+> {
+  const store = await noticeStore(app);
+  const out = [];
+  for (const c of await store.campaigns()) {
+    if (c.incident !== incident) continue;
+    const counts = await store.counts(c.id);
+    out.push({
+      name: c.name,
+      variants: Object.keys(c.sources).sort(),
+      sent: counts.sent,
+      failed: counts.failed,
+      uncertain: counts.uncertain,
+      span: await store.sentSpan(c.id),
+    });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The notices subsystem's public face: audiences (CSV or the shop's database, with each
-// recipient's jurisdiction) and the ports its adapters implement. Templates, campaigns and
-// sending are not built yet (issue 10).
+// recipient's jurisdiction), templates (preview, lint, compiled rendering), campaigns and their
+// outbox, the sender, and the ports its adapters implement.
 
 export { checkAddress, type AddressCheck } from './address.ts';
 export { fromCsv, fromShop, importAudience, type ImportOptions } from './audience.ts';
@@ -21,6 +21,8 @@ export type {
   ShopPreset,
 } from './ports.ts';
 export {
+  compileNotice,
+  type NoticeRenderer,
   lintNotice,
   parseTemplate,
   renderNotice,
@@ -29,3 +31,36 @@ export {
   type NoticeTemplate,
   type RenderedNotice,
 } from './templates.ts';
+export {
+  AUTO_VARIANTS,
+  chooseVariant,
+  headerSafe,
+  MAX_ATTEMPTS,
+  noticeMessageId,
+  noticeVersion,
+  OUTBOX_STATUSES,
+  relayLogRows,
+  retryDelayMs,
+  type OutboxStatus,
+} from './campaign.ts';
+export {
+  recipientVars,
+  recoverDeadSender,
+  sendCampaign,
+  settleUncertain,
+  type SendOptions,
+  type SendResult,
+} from './sender.ts';
+export {
+  SendFailure,
+  type CampaignRecord,
+  type ClaimedNotice,
+  type NewCampaign,
+  type NoticeMailer,
+  type NoticeStore,
+  type OutboxCounts,
+  type OutboxRecord,
+  type OutgoingNotice,
+  type SendFailureKind,
+  type SenderLock,
+} from './ports.ts';

@@ -147,24 +147,26 @@ export class SqlAudienceStore implements AudienceStore {
        FROM notice_recipients WHERE audience_id = ? AND pos > ? ORDER BY pos LIMIT ?`,
       [audienceId, after, limit],
     );
-    const s = (v: string | number | null | undefined): string | null =>
-      v === null || v === undefined ? null : String(v);
-    return rows.map((r) => ({
-      pos: Number(r['pos']),
-      recipient: {
-        key: String(r['addr_key']),
-        email: String(r['email']),
-        name: s(r['name']),
-        firstName: s(r['first_name']),
-        lastName: s(r['last_name']),
-        country: s(r['country']),
-        region: s(r['region']),
-        jurisdiction: s(r['jurisdiction']),
-        source: String(r['source']),
-        extra: JSON.parse(String(r['extra'])) as Record<string, string>,
-      },
-    }));
+    return rows.map((r) => ({ pos: Number(r['pos']), recipient: recipientOf(r) }));
   }
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** A recipient from its notice_recipients columns (shared with the outbox store's joins). */
+export function recipientOf(r: Record<string, unknown>): Recipient {
+  return {
+    key: String(r['addr_key']),
+    email: String(r['email']),
+    name: str(r['name']),
+    firstName: str(r['first_name']),
+    lastName: str(r['last_name']),
+    country: str(r['country']),
+    region: str(r['region']),
+    jurisdiction: str(r['jurisdiction']),
+    source: String(r['source']),
+    extra: JSON.parse(String(r['extra'])) as Record<string, string>,
+  };
 }
 
 async function insertRecipients(q: Queryable, audienceId: number, chunk: readonly Recipient[]): Promise<Set<string>> {

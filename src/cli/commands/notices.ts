@@ -25,6 +25,7 @@ import { withAppFor, positiveInt } from '../context.ts';
 import { createOut, safe, table } from '../output.ts';
 import { progressBar } from '../progress.ts';
 import { wrapped } from '../help.ts';
+import { registerSending } from './notices-send.ts';
 
 const PRESETS: readonly ShopPreset[] = ['magento2', 'woocommerce', 'prestashop', 'custom'];
 const ENCODINGS: Record<string, CsvEncoding> = {
@@ -84,7 +85,7 @@ function scopeOf(o: ImportOpts): CustomerScope {
 export function register(program: Command): void {
   const cmd = program
     .command('notices')
-    .description('Customer breach notices: who to tell (audiences from a CSV file or the shop database).')
+    .description('Customer breach notices: who to tell, what to tell them, and sending it to each exactly once.')
     .addHelpText(
       'after',
       wrapped(
@@ -93,7 +94,9 @@ export function register(program: Command): void {
           'counts the people per jurisdiction, which is what `ripcord obligations assess` needs in `affected`.\n' +
           'Then check the notice: `notices preview california --vars incident.yml` and ' +
           '`notices lint california --for US-CA,US-MA --vars incident.yml`.\n' +
-          'Campaigns and sending are not built yet (issue 10).',
+          'Then send it: `notices campaign create --audience NAME --template auto --values incident.yml`, ' +
+          '`notices test CAMPAIGN --to you@shop.example`, `notices send CAMPAIGN`; `notices status` and ' +
+          '`notices export CAMPAIGN --csv` are the record of who was told, when.',
       ),
     );
   const aud = cmd.command('audience').description('Who receives the notice: import, list, show, stats.');
@@ -331,4 +334,6 @@ export function register(program: Command): void {
         );
       if (r.gaps.length > 0) process.exitCode = EXIT_FOUND;
     });
+
+  registerSending(cmd);
 }

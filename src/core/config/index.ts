@@ -15,6 +15,7 @@ import type { LocationParser } from './backends.ts';
 import { integritySchema } from './integrity.ts';
 import { backupSchemaOf, type JobSpecBase } from './backup.ts';
 import { vulnsSchema } from './vulns.ts';
+import { noticesSchema } from './notices.ts';
 
 export * from './sources.ts';
 
@@ -62,6 +63,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     integrity: integritySchema,
     backup: backupSchemaOf(c.job ?? z.never()),
     vulns: vulnsSchema,
+    notices: noticesSchema,
   });
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;
