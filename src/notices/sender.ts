@@ -165,6 +165,7 @@ export async function sendCampaign(
   const queue: ClaimedNotice[] = [];
   let fatal: unknown = null;
   let lastBeat = started;
+  let lastProgress = 0;
   const batch = Math.max(8, o.concurrency * 4);
   // while the relay is down or throttling us, nobody sends and no row pays an attempt for it
   const relayBase = o.retryBaseMs ?? 30_000;
@@ -265,7 +266,11 @@ export async function sendCampaign(
             where: 'notices send',
           });
       }
-      o.onProgress?.(await store.counts(campaign.id));
+      // counting is a scan of the outbox: twice a second is plenty for a progress bar
+      if (o.onProgress !== undefined && now() - lastProgress >= 500) {
+        lastProgress = now();
+        o.onProgress(await store.counts(campaign.id));
+      }
     }
   } finally {
     await store.unlock(campaign.id, mine.token);

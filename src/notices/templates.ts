@@ -67,7 +67,7 @@ const oneLine = (s: string): string => s.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
 
 const base = { strictVariables: true, strictFilters: true, ownPropertyOnly: true, relativeReference: false, root: [] };
 const textEngine = new Liquid(base);
-const htmlEngine = new Liquid({ ...base, outputEscape: (v: unknown) => escapeMd(escapeHtml(oneLine(String(v)))) });
+const htmlEngine = new Liquid({ ...base, outputEscape: (v: unknown) => escapeHtml(escapeMd(oneLine(String(v)))) });
 
 const marked = new Marked({
   gfm: true,

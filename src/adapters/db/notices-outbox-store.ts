@@ -190,15 +190,46 @@ export class SqlNoticeStore implements NoticeStore {
     });
   }
 
-  async #move(id: number, token: string, from: string, set: string, params: readonly SqlValue[]): Promise<void> {
-    const r = await this.#db.run(`UPDATE notice_outbox SET ${set} WHERE id = ? AND token = ? AND status IN (${from})`, [
-      ...params,
-      id,
-      token,
-    ]);
-    // The row changed hands (the owner resumed elsewhere): this sender must stop writing.
-    if (r.changes === 0)
-      throw new AppError('conflict', `outbox row ${id} is no longer this sender's`, { where: 'notices send' });
+  // Group commit: the state changes the workers ask for in the same turn of the event loop go
+  // in one transaction, and each caller is answered only once that transaction is committed. A
+  // commit per message would cost a WAL page each; this keeps "durable before the next step".
+  #queue: { sql: string; params: SqlValue[]; id: number; done: (e: unknown) => void }[] = [];
+  #flushing: Promise<void> | null = null;
+
+  #move(id: number, token: string, from: string, set: string, params: readonly SqlValue[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({
+        sql: `UPDATE notice_outbox SET ${set} WHERE id = ? AND token = ? AND status IN (${from})`,
+        params: [...params, id, token],
+        id,
+        done: (e) => (e === null ? resolve() : reject(e)),
+      });
+      this.#flushing ??= new Promise((r) => setImmediate(r)).then(() => this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    let results: number[] = [];
+    let failed: unknown = null;
+    try {
+      results = await this.#db.tx(async (q) => {
+        const out: number[] = [];
+        for (const b of batch) out.push((await q.run(b.sql, b.params)).changes);
+        return out;
+      });
+    } catch (e) {
+      failed = e;
+    }
+    this.#flushing = this.#queue.length > 0 ? new Promise((r) => setImmediate(r)).then(() => this.#flush()) : null;
+    batch.forEach((b, i) => {
+      if (failed !== null) b.done(failed);
+      // The row changed hands (the owner resumed elsewhere): this sender must stop writing.
+      else if (results[i] === 0)
+        b.done(new AppError('conflict', `outbox row ${b.id} is no longer this sender's`, { where: 'notices send' }));
+      else b.done(null);
+    });
   }
 
   markSending(id: number, token: string, messageId: string): Promise<void> {
