@@ -448,6 +448,7 @@ async function runSend(
     const r = await sendCampaign(store, mailer, c, renderersOf(c), {
       rate: o.rate ?? n.rate,
       concurrency,
+      retryBaseMs: n.retryDelayMs,
       from: n.from ?? 'localhost',
       now: () => app.clock.now(),
       ...(o.noWait !== undefined ? { noWait: o.noWait } : {}),
@@ -578,7 +579,7 @@ export async function* exportCampaign(app: App, idOrName: string): AsyncGenerato
       after = r.id;
       chunk += `${[
         r.email,
-        r.name,
+        r.name === null ? null : headerSafe(r.name), // as it stood in the To: header
         r.jurisdiction,
         r.variant,
         r.status,

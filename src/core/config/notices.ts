@@ -51,6 +51,13 @@ export const noticesSchema = z
       .default(20)
       .describe('Messages per second across all connections (0: as fast as the relay takes them).'),
     concurrency: z.number().int().min(1).max(64).default(4).describe('SMTP connections at once.'),
+    retryDelayMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(30_000)
+      .describe('First wait after the relay defers a message or cannot be reached; doubles each time, at most an hour.'),
     dkim: dkimSchema.optional(),
   })
   .prefault({});
