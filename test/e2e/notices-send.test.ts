@@ -124,7 +124,10 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
     const mails = relay.raw.slice(1);
     const eve = mails.find((m) => /^To: .*p1@example\.com/m.test(m)) ?? '';
     assert.doesNotMatch(eve, /^Bcc:/im, 'a CR/LF in a name cannot add a header');
-    assert.match(eve, /^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed;\r\n d=harborandpine\.example; q=dns\/txt; s=rc1;/m);
+    assert.match(
+      eve,
+      /^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed;\r\n d=harborandpine\.example; q=dns\/txt; s=rc1;/m,
+    );
     assert.match(eve, /^List-Unsubscribe: <https:\/\/harborandpine\.example\/unsubscribe>/m);
     assert.match(eve, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
     const de = mails.find((m) => /^To: .*p2@example\.com/m.test(m)) ?? '';
