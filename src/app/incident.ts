@@ -126,7 +126,7 @@ function changeEntry(c: Change, now: number): TimelineEntry {
 
 // ---- the timeline's sources, one per subsystem
 
-function sourcesFor(app: App, changes: readonly Change[]): TimelineSource[] {
+function sourcesFor(app: App, changes: readonly Change[], incident: string): TimelineSource[] {
   const now = app.clock.now();
   return [
     {
@@ -227,6 +227,32 @@ function sourcesFor(app: App, changes: readonly Change[]): TimelineSource[] {
             source: 'backup',
             summary: `restore: ${r.what} from snapshot ${r.snapshot.slice(0, 8)}`,
           }));
+      },
+    },
+    {
+      name: 'customer notices',
+      async entries(from, to) {
+        const { incidentCampaigns } = await import('./notices.ts');
+        return (await incidentCampaigns(app, incident)).flatMap((c) => {
+          if (c.span === null || c.span.last < from || c.span.first > to) return [];
+          const rest = [c.failed > 0 ? `${c.failed} failed` : '', c.uncertain > 0 ? `${c.uncertain} in doubt` : '']
+            .filter((x) => x !== '')
+            .join(', ');
+          return [
+            {
+              time: c.span.first,
+              kind: 'notice' as const,
+              source: 'notices',
+              summary: `customer notices "${c.name}" (${c.variants.join(', ')}): sending began`,
+            },
+            {
+              time: c.span.last,
+              kind: 'notice' as const,
+              source: 'notices',
+              summary: `customer notices "${c.name}": ${c.sent} sent${rest !== '' ? `, ${rest}` : ''} (\`ripcord notices export ${c.name} --csv\`)`,
+            },
+          ];
+        });
       },
     },
     {
@@ -425,7 +451,7 @@ export async function incidentTimeline(
     await store.custody(i.id),
     await stepTextOf(app, i),
   );
-  return buildTimeline(sourcesFor(app, changes), own, from, to);
+  return buildTimeline(sourcesFor(app, changes, i.id), own, from, to);
 }
 
 async function checklist(app: App, i: Incident, changes: readonly Change[]): Promise<ChecklistStep[]> {

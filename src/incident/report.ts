@@ -79,6 +79,12 @@ export function reportMarkdown(r: ReportInput): string {
       );
     out.push('');
   }
+  const notices = r.timeline.filter((e) => e.kind === 'notice');
+  if (notices.length > 0) {
+    out.push('Customer notices sent (the outbox is the record of each message):', '');
+    for (const e of notices) out.push(`- ${iso(e.time)} ${esc(e.summary)}`);
+    out.push('');
+  }
 
   out.push('## What was restored', '');
   const repairs = r.timeline.filter(

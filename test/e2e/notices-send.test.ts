@@ -79,6 +79,8 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
     assert.equal(imp.status, 0, imp.stderr);
     assert.equal(JSON.parse(imp.stdout).recipients, people);
 
+    const inc = await run(dir, 'incident', 'declare', '--title', 'Skimmer on checkout');
+    assert.equal(inc.status, 0, inc.stderr);
     const create = await run(
       dir,
       'notices',
@@ -90,6 +92,8 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
       'auto',
       '--name',
       'n1',
+      '--incident',
+      'INC-1',
       '--json',
     );
     assert.equal(create.status, 0, create.stderr);
@@ -149,6 +153,14 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
       p0,
       /,US-CA,california,sent,\d+,<ripcord\.notice\.\d+\.\d+\.[0-9a-f]{12}@harborandpine\.example>,250,/,
     );
+
+    // the incident's timeline and report show the notices
+    const tl = await run(dir, 'incident', 'timeline', '--kind', 'notice');
+    assert.equal(tl.status, 0, tl.stderr);
+    assert.match(tl.stdout, /customer notices "n1" \(california, gdpr-art34, general\): sending began/);
+    assert.match(tl.stdout, new RegExp(`customer notices "n1": ${people - 1} sent, 1 failed`));
+    const rep = await run(dir, 'incident', 'report');
+    assert.match(rep.stdout, /Customer notices sent[\s\S]*"n1": 59 sent/);
 
     // a second notice version: the relay now drops some connections after the message's end
     relay.faults.busyUntil = 0;
