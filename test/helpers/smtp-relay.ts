@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export interface Faults {
+interface Faults {
   /** Answer 421 to MAIL FROM until this time (ms since the epoch). */
   busyUntil?: number;
   /** Drop the connection at MAIL FROM for this share of transactions (0..1). */

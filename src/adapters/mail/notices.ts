@@ -25,7 +25,7 @@ export interface NoticeMailerOptions {
 }
 
 /** `421 4.7.0` from a reply line: the code and enhanced code, never the text. */
-export function replyStatus(reply: string | null | undefined): string | null {
+function replyStatus(reply: string | null | undefined): string | null {
   if (typeof reply !== 'string') return null;
   const m = /^(\d{3})(?:[ -](\d\.\d{1,3}\.\d{1,3}))?/.exec(reply.trim());
   return m === null ? null : m[2] === undefined ? (m[1] as string) : `${m[1]} ${m[2]}`;

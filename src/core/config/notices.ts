@@ -57,7 +57,9 @@ export const noticesSchema = z
       .min(100)
       .max(3_600_000)
       .default(30_000)
-      .describe('First wait after the relay defers a message or cannot be reached; doubles each time, at most an hour.'),
+      .describe(
+        'First wait after the relay defers a message or cannot be reached; doubles each time, at most an hour.',
+      ),
     dkim: dkimSchema.optional(),
   })
   .prefault({});
