@@ -2,7 +2,8 @@
 // store (AudienceStore on SQLite/PostgreSQL), a CSV file stream, and the shop database reader.
 // Composition only; the rules live in src/notices. (Moves onto createApp once approot lands.)
 
-import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -625,4 +626,16 @@ export async function incidentCampaigns(
     });
   }
   return out;
+}
+
+/** Writes the export to a new file (mode 0600: it holds customer addresses); refuses to overwrite. */
+export async function exportCampaignFile(app: App, idOrName: string, file: string): Promise<void> {
+  const sink = createWriteStream(file, { mode: 0o600, flags: 'wx' });
+  await new Promise<void>((res, rej) => {
+    sink.once('open', () => res());
+    sink.once('error', (e) => rej(new AppError('io', `cannot write the export: ${e.message}`, { where: file })));
+  });
+  for await (const chunk of exportCampaign(app, idOrName)) if (!sink.write(chunk)) await once(sink, 'drain');
+  sink.end();
+  await once(sink, 'finish');
 }

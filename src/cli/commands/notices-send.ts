@@ -2,13 +2,13 @@
 // audience, sent exactly once per recipient through the configured relay, with the outbox as
 // the legal record. Thin: parses flags, calls app/notices.ts, prints a table or JSON lines.
 
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import {
   campaignStatus,
   createCampaign,
   exportCampaign,
+  exportCampaignFile,
   listCampaigns,
   pauseCampaign,
   resumeCampaign,
@@ -304,12 +304,9 @@ export function registerSending(cmd: Command): void {
     )
     .action(async (campaign: string, o: { csv?: boolean; out?: string }, c: Command) => {
       await withAppFor(c, async (app) => {
-        const sink = o.out === undefined ? process.stdout : createWriteStream(o.out, { mode: 0o600, flags: 'wx' });
-        for await (const chunk of exportCampaign(app, campaign)) if (!sink.write(chunk)) await once(sink, 'drain');
-        if (sink !== process.stdout) {
-          sink.end();
-          await once(sink, 'finish');
-        }
+        if (o.out !== undefined) return exportCampaignFile(app, campaign, o.out);
+        for await (const chunk of exportCampaign(app, campaign))
+          if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
       });
     });
 }
