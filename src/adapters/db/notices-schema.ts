@@ -24,7 +24,7 @@ CREATE TABLE notice_outbox (id ${id}, campaign_id ${int} NOT NULL, version TEXT 
   pos ${int} NOT NULL, variant TEXT NOT NULL, status TEXT NOT NULL, attempts ${int} NOT NULL DEFAULT 0,
   next_at ${int} NOT NULL, token TEXT, message_id TEXT, reply TEXT, sent_at ${int}, last_error TEXT,
   UNIQUE (version, addr_key));
-CREATE INDEX notice_outbox_due ON notice_outbox (campaign_id, status, next_at, id);
+CREATE INDEX notice_outbox_due ON notice_outbox (campaign_id, next_at, id) WHERE status = 'pending';
 CREATE INDEX notice_outbox_campaign ON notice_outbox (campaign_id, id);
 `;
 
