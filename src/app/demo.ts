@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { attackShop, demoAttack, demoConfigPath, demoShopSql, layOutShop } from '../demo/index.ts';
 import { createSqliteFile } from '../adapters/dump/sqlite.ts';
+import { startMailSink } from '../adapters/mail/sink.ts';
 import { backupDrill, backupRun } from './backup.ts';
 import type { Logger } from '../core/log.ts';
 import { who } from '../logs/index.ts';
@@ -88,4 +89,20 @@ export async function setupDemo(o: {
       },
     };
   });
+}
+
+/**
+ * The demo's mail relay: a local sink on the port the demo config names, keeping each message
+ * under .demo/mail. Null (with the reason) when the port is taken: the rest of the demo runs.
+ */
+export async function startDemoMail(loaded: LoadedConfig): Promise<{ dir: string; close(): Promise<void> } | string> {
+  const smtp = loaded.config.notices.smtp;
+  if (smtp === undefined) return 'no notices.smtp in the demo configuration';
+  const dir = join(loaded.baseDir, '.demo', 'mail');
+  try {
+    const sink = await startMailSink({ port: smtp.port, dir });
+    return { dir, close: () => sink.close() };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

@@ -36,14 +36,29 @@ export function attackShop(site: string): void {
 /** The demo shop's small SQLite database (customers, orders, a CMS block) as SQL; app/demo.ts creates it. */
 export function demoShopSql(): string {
   const names = ['Ada Byron', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Ken Thompson'];
+  // where the demo's customers live: the notices pick a variant and the obligations a law by it
+  const places = [
+    ['US', 'CA'],
+    ['US', 'ME'],
+    ['US', 'MA'],
+    ['US', 'NY'],
+    ['DE', ''],
+    ['GB', ''],
+    ['CA', 'QC'],
+    ['US', 'TX'],
+  ] as const;
   const lines = [
-    'CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL);',
+    'CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL, country TEXT, region TEXT);',
     'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), total_cents INTEGER NOT NULL, status TEXT NOT NULL);',
     'CREATE TABLE cms_block (id INTEGER PRIMARY KEY, identifier TEXT NOT NULL, content TEXT NOT NULL);',
   ];
-  names.forEach((n, i) => {
-    lines.push(`INSERT INTO customers VALUES (${i + 1}, 'customer${i + 1}@example.test', '${n}');`);
-  });
+  for (let i = 0; i < 24; i++) {
+    const [country, region] = places[i % places.length] as readonly [string, string];
+    const name = `${names[i % names.length]}${i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : ''}`;
+    lines.push(
+      `INSERT INTO customers VALUES (${i + 1}, 'customer${i + 1}@example.test', '${name}', '${country}', '${region}');`,
+    );
+  }
   for (let i = 1; i <= 48; i++)
     lines.push(
       `INSERT INTO orders VALUES (${i}, ${(i % names.length) + 1}, ${1000 + ((i * 737) % 9000)}, '${i % 7 === 0 ? 'refunded' : 'complete'}');`,

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { createOut, safe } from '../output.ts';
-import { setupDemo } from '../../app/demo.ts';
+import { setupDemo, startDemoMail } from '../../app/demo.ts';
 import { runDaemon } from '../../app/run.ts';
 import { withApp } from '../../app/context.ts';
 import { createLogger } from '../../app/logger.ts';
@@ -41,6 +41,7 @@ export function register(program: Command): void {
           `  npm run ripcord -- ${c} integrity check`,
           `  npm run ripcord -- ${c} backup list`,
           `  npm run ripcord -- ${c} backup restore latest --target /tmp/harbor-restore`,
+          `  npm run ripcord -- ${c} notices audience import customers --shop-db sqlite:examples/demo-shop/.demo/shop.db --preset custom --query "SELECT id, email, name AS first_name, country, region FROM customers"`,
           '',
         ].join('\n'),
       );
@@ -49,7 +50,17 @@ export function register(program: Command): void {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       process.once('SIGTERM', () => ac.abort());
+      const mail = await startDemoMail(loaded);
+      out.note(
+        typeof mail === 'string'
+          ? `note: the demo mail sink is not running (${mail}); \`notices send\` will wait for it`
+          : `The demo's mail relay is listening on 127.0.0.1:2525; sent notices land in ${mail.dir}.`,
+      );
       out.note('Ripcord is running on the demo shop (Ctrl-C to stop).');
-      await withApp(loaded, { logger }, (app) => runDaemon(app, { signal: ac.signal }));
+      try {
+        await withApp(loaded, { logger }, (app) => runDaemon(app, { signal: ac.signal }));
+      } finally {
+        if (typeof mail !== 'string') await mail.close();
+      }
     });
 }
