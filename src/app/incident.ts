@@ -37,6 +37,8 @@ import { who } from '../logs/index.ts';
 import { defaultAnswers, goalsFor, parseAnswers, type Answers } from '../plan/index.ts';
 import { jurisdictionCodeRe, loadRules, defaultDataDir, type Facts, type Obligation } from '../obligations/index.ts';
 import type { App } from './context.ts';
+import { regulatorLetter, type Letter } from '../notices/index.ts';
+import { parse as parseYaml } from 'yaml';
 import { integrityCheck, integrityContextIn, whoAmI } from './integrity.ts';
 import { assessFacts, readFacts } from './obligations.ts';
 import { answersFileFor, readAnswers, readDrills, type Lesson } from './plan.ts';
@@ -738,4 +740,73 @@ export async function writeReport(
     const { htmlToPdf } = await import('../adapters/pdf/chromium.ts');
     await htmlToPdf(r.html, resolve(file), app.env);
   } else writeFileSync(file, format === 'md' ? r.markdown : r.html, { mode: 0o600 });
+}
+
+// ---- letters to regulators, agencies and card brands
+
+export interface LettersResult {
+  incident: string;
+  provisional: boolean;
+  letters: Letter[];
+  /** Where they were written, when --out was given. */
+  dir: string | null;
+}
+
+/**
+ * One drafted letter per duty towards an authority (regulator, attorney general, consumer
+ * reporting agencies, card brands, acquirer), its sections the contents the data set requires,
+ * filled from the facts, the notice values and the notices already sent.
+ */
+export async function incidentLetters(
+  app: App,
+  o: { id?: string; valuesFile?: string; out?: string },
+): Promise<LettersResult> {
+  const i = await getIncident(app, o.id);
+  const { facts, provisional } = factsFor(app, i);
+  if (facts === null)
+    throw new AppError('usage', 'no facts yet: state them first (`ripcord incident facts FILE`)', { where: i.id });
+  const { obligations } = obligationsOf(app, i);
+  const valuesPath = o.valuesFile ?? app.config.notices.values;
+  const values = valuesPath === undefined ? {} : readValues(resolve(app.baseDir, valuesPath));
+  const { incidentCampaigns } = await import('./notices.ts');
+  const sent = (await incidentCampaigns(app, i.id)).map((c) => ({
+    name: c.name,
+    sent: c.sent,
+    first: c.span?.first ?? null,
+    last: c.span?.last ?? null,
+    variants: c.variants,
+  }));
+  const letters = obligations
+    .filter((ob) => ob.duty !== 'notify_individuals' && ob.duty !== 'offer_credit_monitoring')
+    .map((ob) =>
+      regulatorLetter(
+        { ...ob, content: ob.content ?? [] },
+        {
+          discovered: facts.discovered,
+          elements: facts.elements,
+          encrypted: facts.encrypted,
+          affected: facts.affected,
+        },
+        values,
+        sent,
+      ),
+    );
+  let dir: string | null = null;
+  if (o.out !== undefined) {
+    dir = resolve(o.out);
+    for (const l of letters) await io.write(join(dir, l.file), l.markdown);
+  }
+  return { incident: i.id, provisional, letters, dir };
+}
+
+function readValues(file: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new AppError('parse', `cannot read the notice values: ${e instanceof Error ? e.message : String(e)}`, {
+      where: file,
+    });
+  }
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

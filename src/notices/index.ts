@@ -64,3 +64,10 @@ export {
   type SendFailureKind,
   type SenderLock,
 } from './ports.ts';
+export {
+  regulatorLetter,
+  type Letter,
+  type LetterDuty,
+  type LetterFacts,
+  type SentNotices,
+} from './letters.ts';

@@ -35,6 +35,8 @@ export interface Obligation {
   /** false when the rule rests on an unverified value. */
   verified: boolean;
   method: { kind: string; url: string | null; email: string | null } | null;
+  /** What a notice to a regulator, agency or card brand must contain (from the data set). */
+  content?: string[];
 }
 
 export type NoDutyReason = 'no_people' | 'not_covered' | 'encrypted' | 'below_threshold' | 'no_rules' | 'rules_unknown';
@@ -442,6 +444,7 @@ function creditAgencyDuty(a: Assessing, individualsDue: DateTime | null): void {
     conditional: a.conditional || cr.minAffected === null,
     verified: cr.verified,
     method: null,
+    content: cr.content,
   });
 }
 
@@ -506,6 +509,7 @@ function authorityDuty(
     ],
     conditional: a.conditional || authority.minAffected === null || authority.deadline.kind === 'unknown',
     verified: authority.verified,
+    content: authority.content,
     method: lead
       ? { kind: authority.method.kind, url: lead.notifyUrl ?? lead.url, email: lead.email }
       : { kind: authority.method.kind, url: authority.method.url, email: authority.method.email },

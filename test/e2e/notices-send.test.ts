@@ -162,6 +162,22 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
     const rep = await run(dir, 'incident', 'report');
     assert.match(rep.stdout, /Customer notices sent[\s\S]*"n1": 59 sent/);
 
+    // letters to the authorities, with the notices sent in them
+    writeFileSync(
+      join(dir, 'facts.yml'),
+      'discovered: 2026-11-02T09:00:00-05:00\nelements: [name, card_number, email]\naffected: { US-MA: 15, US-CA: 15, EU-DE: 15, GB: 15 }\n',
+    );
+    assert.equal((await run(dir, 'incident', 'facts', 'facts.yml')).status, 0);
+    const letters = await run(dir, 'incident', 'letters', '--out', 'letters', '--json');
+    assert.equal(letters.status, 1, 'some sections are left to fill in');
+    const all = letters.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { recipient: string; markdown: string; file: string });
+    const ico = all.find((l) => /ICO/.test(l.recipient));
+    assert.ok(ico !== undefined, 'the ICO is told');
+    assert.match(readFileSync(join(dir, 'letters', ico.file), 'utf8'), /15 in GB; 60 people in all/);
+
     // a second notice version: the relay now drops some connections after the message's end
     relay.faults.busyUntil = 0;
     relay.faults.dropAtMail = 0;

@@ -345,6 +345,56 @@ export function register(program: Command): void {
     });
 
   inc
+    .command('letters')
+    .description(
+      'Draft the letters to regulators, attorneys general, credit agencies and card brands the obligations demand.',
+    )
+    .option('--id <id>', 'the incident (default: the open one)')
+    .option('--values <file>', 'the notice values (shop:, incident:); default notices.values in the config')
+    .option('--out <dir>', 'write one Markdown file per letter into this folder')
+    .option('--json', 'one JSON object per letter')
+    .addHelpText(
+      'after',
+      wrapped(
+        "\nEach letter's sections are what that notice must contain according to the data set (a state attorney " +
+          "general's form fields, the ICO's or an EU authority's report contents), filled from the incident's facts, " +
+          'the notice values and the customer notices already sent; what Ripcord cannot know is marked "To fill in". ' +
+          'Exit status 1 while any section is left to fill in.',
+      ),
+    )
+    .action(async (o: { id?: string; values?: string; out?: string; json?: boolean }, cmd: Command) => {
+      const out = createOut(o.json === true);
+      await run(cmd, async (app) => {
+        const x = await m();
+        const r = await x.incidentLetters(app, {
+          ...(o.id !== undefined ? { id: o.id } : {}),
+          ...(o.values !== undefined ? { valuesFile: o.values } : {}),
+          ...(o.out !== undefined ? { out: o.out } : {}),
+        });
+        if (out.json) for (const l of r.letters) out.record(l, () => '');
+        else if (r.letters.length === 0) out.text('No letter to write: no duty towards an authority was found.');
+        else {
+          if (r.provisional) out.text('Provisional: from the plan, until the facts are stated.');
+          out.text(
+            table(
+              r.letters.map((l) => [
+                l.jurisdiction,
+                l.duty.replace(/^notify_/, ''),
+                safe(l.recipient).slice(0, 60),
+                `${l.filled}/${l.filled + l.toFill.length}`,
+                r.dir !== null ? l.file : '',
+              ]),
+              ['WHERE', 'TO', 'RECIPIENT', 'FILLED', 'FILE'],
+            ),
+          );
+          if (r.dir !== null) out.note(`wrote ${r.letters.length} letters into ${r.dir}`);
+          else out.note('give --out DIR to write them');
+        }
+        if (r.letters.some((l) => l.toFill.length > 0)) process.exitCode = EXIT_FOUND;
+      });
+    });
+
+  inc
     .command('close')
     .description('Closes the incident with what it taught; `ripcord plan` then shows the lessons.')
     .option(
