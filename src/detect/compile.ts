@@ -131,13 +131,13 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
   const field = leaf.field;
   const fold = (s: string): string => (view === 'raw' ? s : s.toLowerCase());
   const ops = (
-    ['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists', 'sqli', 'traversal'] as const
+    ['equals', 'in', 'contains', 'startsWith', 'regex', 'cidr', 'exists', 'sqli', 'traversal', 'cmdi'] as const
   ).filter((k) => leaf[k] !== undefined);
   const range = leaf.gte !== undefined || leaf.lt !== undefined;
   if (ops.length + (range ? 1 : 0) !== 1) {
     problems.add(
       where,
-      `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal); found ${ops.length + (range ? 1 : 0)}`,
+      `a condition needs exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal, cmdi); found ${ops.length + (range ? 1 : 0)}`,
     );
     return null;
   }
@@ -153,7 +153,7 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
     };
   }
   const op = ops[0];
-  if (op === 'sqli' || op === 'traversal') {
+  if (op === 'sqli' || op === 'traversal' || op === 'cmdi') {
     if (!def.text || (leaf.view !== undefined && leaf.view !== 'decoded')) {
       problems.add(where, `${op} reads a text field and decodes it itself (leave out view)`);
       return null;

@@ -51,9 +51,15 @@ const leafSchema = z
       .describe(
         'A value of the field, with every encoding resolved, climbs two or more directories (or up to a sensitive file), or a parameter names a sensitive file by absolute path.',
       ),
+    cmdi: z
+      .literal(true)
+      .optional()
+      .describe(
+        'A value of the field, read as a shell or Windows command line would read it (quote and backslash tricks undone), runs a command: substitution, a command after a separator, a command with a shell argument, batch syntax, brace expansion or a glob spelling a system path.',
+      ),
   })
   .describe(
-    'One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal).',
+    'One test on one field. Exactly one operator (equals, in, contains, startsWith, regex, cidr, gte/lt, exists, sqli, traversal, cmdi).',
   );
 
 export type LeafSpec = z.infer<typeof leafSchema>;

@@ -1,13 +1,14 @@
-// The structural matchers rules use as conditions (`sqli: true`, `traversal: true`): split a
+// The structural matchers rules use as conditions (`sqli: true`, `traversal: true`, `cmdi: true`): split a
 // request field into the values an application reads (path segments, REST ids, query values,
 // string values of JSON in a parameter), decode each, and ask the SQL tokenizer (sqli.ts) or
-// the path normaliser (traversal.ts). They run only when the rule's prefilter gate passed.
+// the path normaliser (traversal.ts), or the shell reader (cmdi.ts). They run only when the rule's prefilter gate passed.
 
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
 import { detectTraversal } from './traversal.ts';
+import { detectCmdi } from './cmdi.ts';
 
-export const structuralKinds = ['sqli', 'traversal'] as const;
+export const structuralKinds = ['sqli', 'traversal', 'cmdi'] as const;
 export type StructuralKind = (typeof structuralKinds)[number];
 
 /**
@@ -16,6 +17,8 @@ export type StructuralKind = (typeof structuralKinds)[number];
  */
 export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|&&`,
+  // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a value
+  cmdi: `[;|\`\n\r{$]|&\\s*(?:for|if|whoami|uname|ifconfig|ipconfig|netstat|nslookup|wget|curl|nc|ncat|netcat|bash|zsh|ksh|dash|busybox|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|iwr|iex|irm|iwmi|gwmi|invoke-|start-process|get-content|systeminfo|tasklist|taskkill|chmod|chown|chgrp|base64|xxd|telnet|nohup|crontab|useradd|usermod|sudo|mkfifo|gunzip|bunzip2|bcdboot|vssadmin|schtasks|icacls|nltest|dsquery|setsid|socat)|[/\\\\][\\w.]*[*[]|[/\\\\]\\w+\\?\\w|(?:^|[=/?])\\s*(?:for|if|whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname|cat|ls|ps|dir|echo|printf|ping|sleep|grep|egrep|awk|sed|xargs|env|eval|exec|kill|pkill|rm|cp|mv|mkdir|touch|tar|unzip|gzip|dig|sh|su|ssh|scp|ftp|tftp|net|reg|sc|del|od|strings|lsof|mount|tee|id|type|wget|curl|nc|ncat|bash|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|nslookup|gunzip|chmod|base64|telnet)\\b`,
   traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]`,
 };
 
@@ -92,6 +95,16 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
       const r = detectSqli(v);
       if (r !== null)
         return `sql fingerprint ${r.fingerprint} (${r.context === 'bare' ? 'bare' : `after ${r.context}`}) in ${clip(v)}`;
+    }
+    return null;
+  }
+  if (kind === 'cmdi') {
+    const values = sqlValues(field, raw);
+    // the whole path too: a payload with slashes in it spans several segments
+    if (field === 'target' || field === 'path') values.push(decode(splitTarget(raw)[0], true));
+    for (const v of values) {
+      const r = detectCmdi(v);
+      if (r !== null) return `${r.reason} in ${clip(v)}`;
     }
     return null;
   }

@@ -1,0 +1,154 @@
+// Command injection by structure, not by a list of payloads: a value is read as a shell (or
+// Windows command line) would read it. Obfuscation inside words (`c''at`, `c\at`, `w$@hoami`,
+// `${IFS}` as a space) is undone first; then it is an injection when it holds a command
+// substitution (`$(…)`, backticks, `<(…)`, `${VAR#…}`), a command after a separator (`;`, `|`,
+// `&&`, `||`, a newline, or `&` before an unmistakable command), starts with a command and an
+// argument a shell would take (`cat /etc/passwd`, `ping -c 3 …`), uses Windows batch syntax
+// (`for /f … in (…) do`, `if exist …`), brace expansion of a command (`{cat,/etc/passwd}`), or a
+// glob that spells a system path (`/e?c/pa[s]swd`, `/usr/[a-z]in/bash`). Pure and bounded.
+
+/** Commands whose name is (almost) never a plain word in a shop's URLs. */
+const strong = new Set(
+  (
+    'whoami uname ifconfig ipconfig netstat nslookup wget curl nc ncat netcat bash zsh ksh csh tcsh dash busybox ' +
+    'python python2 python3 perl ruby php powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic ' +
+    'iwr iex irm iwmi gwmi invoke-webrequest invoke-expression invoke-restmethod start-process get-content ' +
+    'systeminfo tasklist taskkill chmod chown chgrp base64 xxd telnet nohup crontab useradd usermod sudo mkfifo ' +
+    'gunzip bunzip2 bcdboot vssadmin schtasks icacls nltest dsquery setsid socat uname64 sh.exe cmd.exe ' +
+    'powershell.exe net.exe'
+  ).split(' '),
+);
+
+/** Commands that are also words: need a shell-shaped argument or a strong separator before them. */
+const weak = new Set(
+  (
+    'cat ls ps dir type echo printf ping sleep find grep egrep head tail awk sed sort uniq cut tr wc xargs env ' +
+    'export eval exec set kill pkill rm cp mv mkdir rmdir touch tar unzip zip gzip dig host who w last more less ' +
+    'timeout time date hostname sh su ssh scp ftp tftp net reg sc copy del move start call md rd ver vol ' +
+    'nslookup.exe tee od strings file stat lsof top df du mount'
+  ).split(' '),
+);
+
+const isCommand = (w: string): boolean => strong.has(w) || weak.has(w) || w === 'id';
+
+/** Words that start a command line when followed by an argument a shell would take. */
+const leads = new Set(
+  (
+    'cat ls ps dir echo printf ping sleep grep egrep awk sed xargs env eval exec kill pkill rm cp mv mkdir touch ' +
+    'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type'
+  ).split(' '),
+);
+
+/** Undoes the obfuscations shells ignore inside a word, and `$IFS`-style spaces. */
+function unobfuscate(v: string): string {
+  return v
+    .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
+    .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
+    .replace(/(?<=\w)(?:''|"")(?=\w)/g, '');
+}
+
+const sensitive = [
+  '/etc/passwd',
+  '/etc/shadow',
+  '/etc/group',
+  '/etc/hosts',
+  '/etc/issue',
+  '/etc/hostname',
+  '/bin/sh',
+  '/bin/bash',
+  '/bin/cat',
+  '/bin/ls',
+  '/bin/nc',
+  '/usr/bin/bash',
+  '/usr/bin/id',
+  '/usr/bin/whoami',
+  '/usr/bin/wget',
+  '/usr/bin/curl',
+  '/usr/bin/nc',
+  '/usr/bin/python',
+  '/usr/bin/perl',
+  '/usr/bin/cat',
+  '/proc/self/environ',
+];
+
+/** A path with glob characters that matches a system path (`/e??/pa*wd`). */
+function globPath(v: string): string | null {
+  for (const m of v.matchAll(/\/[\w.?*[\]\-/!^]*[?*[][\w.?*[\]\-/!^]*/g)) {
+    const g = m[0];
+    if (g.length > 80) continue;
+    let re = '';
+    for (let i = 0; i < g.length; i++) {
+      const c = g[i] as string;
+      if (c === '?') re += '[^/]';
+      else if (c === '*') re += '[^/]*';
+      else if (c === '[') {
+        const end = g.indexOf(']', i + 2);
+        if (end < 0) return null;
+        const body = g.slice(i + 1, end).replace(/^[!^]/, '^');
+        re += `[${body.replace(/\\/g, '\\\\')}]`;
+        i = end;
+      } else re += c.replace(/[.\\/+()|{}$]/g, (x) => `\\${x}`);
+    }
+    let rx: RegExp;
+    try {
+      rx = new RegExp(`^${re}$`);
+    } catch {
+      continue;
+    }
+    const hit = sensitive.find((p) => rx.test(p));
+    if (hit !== undefined && /[?*[]/.test(g)) return `${g} -> ${hit}`;
+  }
+  return null;
+}
+
+const word = String.raw`(?:[\w.~-]*[/\\])?([a-z][\w.-]*)`;
+const afterSep = new RegExp(String.raw`(?:[;|\n\r\`]|&&|\|\|)\s*${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
+const leading = new RegExp(
+  String.raw`^\s*${word}\s+(?:-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|])`,
+);
+
+export interface CmdiMatch {
+  reason: string;
+}
+
+/** A value, as a shell would read it; null when it is not command injection. */
+export function detectCmdi(value: string): CmdiMatch | null {
+  if (value.length < 2) return null;
+  const v = unobfuscate(value.toLowerCase().slice(0, 4096));
+  // command and process substitution, shell parameter expansion with operators, arithmetic
+  const sub =
+    /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\[[^\]]*\]/.exec(v);
+  if (sub !== null) return { reason: `shell substitution ${clip(sub[0])}` };
+  for (const m of v.matchAll(afterSep)) {
+    const w = (m[1] ?? '').replace(/\.exe$/, '');
+    if (isCommand(w) || isCommand(`${w}.exe`)) {
+      return { reason: `command ${w} after ${m[0].trim().slice(0, 2) || 'start'}` };
+    }
+  }
+  for (const m of v.matchAll(afterAmp)) {
+    const w = (m[1] ?? '').replace(/\.exe$/, '');
+    if (strong.has(w) || strong.has(`${w}.exe`) || /^(?:for|if)$/.test(w)) return { reason: `command ${w} after &` };
+  }
+  if (/^\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:\.exe)?\s*$/.test(v))
+    return { reason: `recon command ${v.trim()}` };
+  const lead = leading.exec(v);
+  const lw = (lead?.[1] ?? '').replace(/\.exe$/, '');
+  if (lead !== null && (strong.has(lw) || leads.has(lw))) return { reason: `command ${lead[1]} with a shell argument` };
+  if (/(?:^|[&|;(]\s*)for\s+(?:\/[a-z]\s+(?:"[^"]*"\s+)?)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(v))
+    return { reason: 'batch for loop' };
+  if (/(?:^|[&|;(]\s*)if\s+(?:\/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b/.test(v))
+    return { reason: 'batch if' };
+  if (
+    /(?:^|[&|;(]\s*)if\s+(?:not\s+)?(?:"[^"]*"|\[[^\]]*\]|%\S+%|\S+)\s*(?:==|\s(?:equ|neq|lss|leq|gtr|geq)\s)/.test(v)
+  )
+    return { reason: 'batch comparison' };
+  const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
+  if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
+    return { reason: `brace expansion {${brace[1]}}` };
+  const g = globPath(v);
+  if (g !== null) return { reason: `glob ${clip(g)}` };
+  return null;
+}
+
+const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
