@@ -38,7 +38,6 @@ import { defaultAnswers, goalsFor, parseAnswers, type Answers } from '../plan/in
 import { jurisdictionCodeRe, loadRules, defaultDataDir, type Facts, type Obligation } from '../obligations/index.ts';
 import type { App } from './context.ts';
 import { regulatorLetter, type Letter } from '../notices/index.ts';
-import { parse as parseYaml } from 'yaml';
 import { integrityCheck, integrityContextIn, whoAmI } from './integrity.ts';
 import { assessFacts, readFacts } from './obligations.ts';
 import { answersFileFor, readAnswers, readDrills, type Lesson } from './plan.ts';
@@ -766,9 +765,9 @@ export async function incidentLetters(
   if (facts === null)
     throw new AppError('usage', 'no facts yet: state them first (`ripcord incident facts FILE`)', { where: i.id });
   const { obligations } = obligationsOf(app, i);
+  const { incidentCampaigns, readNoticeValues } = await import('./notices.ts');
   const valuesPath = o.valuesFile ?? app.config.notices.values;
-  const values = valuesPath === undefined ? {} : readValues(resolve(app.baseDir, valuesPath));
-  const { incidentCampaigns } = await import('./notices.ts');
+  const values = valuesPath === undefined ? {} : readNoticeValues(resolve(app.baseDir, valuesPath));
   const sent = (await incidentCampaigns(app, i.id)).map((c) => ({
     name: c.name,
     sent: c.sent,
@@ -797,16 +796,4 @@ export async function incidentLetters(
     for (const l of letters) await io.write(join(dir, l.file), l.markdown);
   }
   return { incident: i.id, provisional, letters, dir };
-}
-
-function readValues(file: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = parseYaml(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new AppError('parse', `cannot read the notice values: ${e instanceof Error ? e.message : String(e)}`, {
-      where: file,
-    });
-  }
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

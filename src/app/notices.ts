@@ -196,7 +196,8 @@ function loadTemplate(nameOrFile: string): NoticeTemplate {
   return parseTemplate(file, text);
 }
 
-function loadVars(file: string): Record<string, unknown> {
+/** The notice values file (shop:, incident:), a YAML mapping. */
+export function readNoticeValues(file: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = parseYaml(readFileSync(file, 'utf8'));
@@ -246,7 +247,7 @@ export async function previewNotice(app: App | null, o: PreviewOptions): Promise
     if (found === undefined) throw new AppError('not_found', `no recipient ${want} in audience ${a.name}`);
     recipient = { ...found.extra, ...found, name: found.name ?? found.email };
   }
-  return renderNotice(t, { ...loadVars(o.varsFile), recipient });
+  return renderNotice(t, { ...readNoticeValues(o.varsFile), recipient });
 }
 
 export interface LintResult {
@@ -260,7 +261,7 @@ export async function lintTemplate(template: string, codes: readonly string[], v
   const req = contentRequirements(codes);
   let rendered: RenderedNotice;
   try {
-    rendered = await renderNotice(t, { ...loadVars(varsFile), recipient: sampleRecipient });
+    rendered = await renderNotice(t, { ...readNoticeValues(varsFile), recipient: sampleRecipient });
   } catch (e) {
     if (e instanceof AppError && e.code === 'parse')
       return {
@@ -335,7 +336,7 @@ export async function createCampaign(
     const tpl = loadTemplate(t);
     sources[t] = `---\n${stringifyYaml(tpl.meta)}---\n${tpl.body}`;
   }
-  const values = loadVars(valuesFileOf(app, o.valuesFile));
+  const values = readNoticeValues(valuesFileOf(app, o.valuesFile));
   if (o.incident !== undefined) {
     const inc = await (await app.incidents()).get(o.incident);
     if (inc === null) throw new AppError('not_found', `no incident ${o.incident}`, { where: 'notices campaign' });

@@ -19,6 +19,7 @@ import {
   type SenderLock,
 } from './ports.ts';
 import type { NoticeRenderer } from './templates.ts';
+import { pidAlive } from '../core/process.ts';
 
 export interface SendOptions {
   /** Messages per second over all connections; 0 = no limit. */
@@ -61,15 +62,6 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       { once: true },
     );
   });
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A token bucket shared by the workers: `rate` per second, bursts of one second's worth. */
 function limiter(rate: number, now: () => number): () => Promise<void> {

@@ -11,6 +11,7 @@ import { AppError } from '../core/errors.ts';
 import { readJsonFile, sealJson } from './files.ts';
 import type { Backend } from './ports.ts';
 import type { LockInfo } from './types.ts';
+import { pidAlive } from '../core/process.ts';
 
 interface LockFile {
   host: string;
@@ -20,16 +21,6 @@ interface LockFile {
 }
 
 const REFRESH_MS = 5 * 60 * 1000;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function isStale(l: LockFile, now: number, staleMs: number): boolean {
   const t = Date.parse(l.time);
