@@ -126,6 +126,8 @@ export function checkImport(imp: Import): string | null {
   }
   if (area === 'cli' || area === 'http') {
     if (tArea === 'core' || tArea === 'app') return null;
+    // `ripcord run` serves the API: the CLI starts the http layer, never the other way round
+    if (area === 'cli' && tArea === 'http') return null;
     return `${area} imports only app and core`;
   }
   if (area === 'demo') {

@@ -11,6 +11,7 @@ export const errorCodes = {
   locked: [6, 409, true],
   corrupt: [7, 500, false],
   auth: [8, 401, false],
+  forbidden: [8, 403, false],
   wrong_passphrase: [8, 401, false],
   conflict: [9, 409, false],
   unavailable: [10, 503, true],

@@ -29,6 +29,7 @@ const commandModules: Record<string, Loader> = {
   notices: () => import('./notices.ts'),
   incident: () => import('./incident.ts'),
   plan: () => import('./plan.ts'),
+  tokens: () => import('./tokens.ts'),
   config: () => import('./config.ts'),
 };
 

@@ -6,6 +6,7 @@ import { configFor } from '../context.ts';
 import { runDaemon } from '../../app/run.ts';
 import { withApp } from '../../app/context.ts';
 import { createLogger } from '../../app/logger.ts';
+import { startHttpServer } from '../../http/server.ts';
 
 export function register(program: Command): void {
   program
@@ -32,14 +33,22 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
-      const summary = await withApp(loaded, { logger }, (app) =>
-        runDaemon(app, {
-          signal: ac.signal,
-          once: o.once === true,
-          pollMs: Number(o.pollMs) || 200,
-          onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
-        }),
-      );
+      const summary = await withApp(loaded, { logger }, async (app) => {
+        // the HTTP API (http.listen) lives as long as the daemon
+        const listen = o.once === true ? null : app.config.http.listen;
+        const http = listen === null ? null : await startHttpServer(app, listen);
+        if (http !== null) logger.info({ host: http.host, port: http.port }, 'http api listening');
+        try {
+          return await runDaemon(app, {
+            signal: ac.signal,
+            once: o.once === true,
+            pollMs: Number(o.pollMs) || 200,
+            onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
+          });
+        } finally {
+          await http?.close();
+        }
+      });
       for (const s of summary.sources)
         out.record(
           s,

@@ -16,6 +16,7 @@ import { integritySchema } from './integrity.ts';
 import { backupSchemaOf, type JobSpecBase } from './backup.ts';
 import { vulnsSchema } from './vulns.ts';
 import { noticesSchema } from './notices.ts';
+import { httpSchema } from './http.ts';
 
 export * from './sources.ts';
 
@@ -64,6 +65,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     backup: backupSchemaOf(c.job ?? z.never()),
     vulns: vulnsSchema,
     notices: noticesSchema,
+    http: httpSchema,
   });
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;

@@ -1,0 +1,75 @@
+// API tokens on the SQL interface (SQLite and PostgreSQL): only a SHA-256 of each token is
+// kept (tokens are 256 random bits, so a fast hash is enough and a stolen database holds no
+// usable token); a revoked token stays listed with when it was revoked.
+
+import { AppError } from '../../core/errors.ts';
+import type { Db, Migration } from './db.ts';
+
+export type TokenScope = 'read' | 'write';
+
+export interface TokenInfo {
+  name: string;
+  scope: TokenScope;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+const tables = (id: string, int: string): string => `
+CREATE TABLE api_tokens (id ${id}, name TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,
+  created_at ${int} NOT NULL, last_used_at ${int}, revoked_at ${int});
+`;
+
+const migrations: Migration[] = [
+  { version: 1, sqlite: tables('INTEGER PRIMARY KEY', 'INTEGER'), postgres: tables('BIGSERIAL PRIMARY KEY', 'BIGINT') },
+];
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const info = (r: Record<string, unknown>): TokenInfo => ({
+  name: String(r['name']),
+  scope: String(r['scope']) === 'write' ? 'write' : 'read',
+  createdAt: Number(r['created_at']),
+  lastUsedAt: num(r['last_used_at']),
+  revokedAt: num(r['revoked_at']),
+});
+
+export class SqlTokenStore {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async init(): Promise<void> {
+    await this.#db.migrate('tokens', migrations);
+  }
+
+  async add(name: string, hash: string, scope: TokenScope, at: number): Promise<void> {
+    const r = await this.#db.run(
+      'INSERT INTO api_tokens (name, hash, scope, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [name, hash, scope, at],
+    );
+    if (r.changes === 0) throw new AppError('conflict', `a token named "${name}" exists already`, { where: 'tokens' });
+  }
+
+  async list(): Promise<TokenInfo[]> {
+    return (await this.#db.query('SELECT * FROM api_tokens ORDER BY id')).map(info);
+  }
+
+  async revoke(name: string, at: number): Promise<boolean> {
+    const r = await this.#db.run('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL', [
+      at,
+      name,
+    ]);
+    return r.changes > 0;
+  }
+
+  /** The live token with this hash, marking its use (at most once a minute, to spare writes). */
+  async use(hash: string, at: number): Promise<TokenInfo | null> {
+    const [r] = await this.#db.query('SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL', [hash]);
+    if (r === undefined) return null;
+    const t = info(r);
+    if (t.lastUsedAt === null || at - t.lastUsedAt > 60_000)
+      await this.#db.run('UPDATE api_tokens SET last_used_at = ? WHERE hash = ?', [at, hash]);
+    return t;
+  }
+}

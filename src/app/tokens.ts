@@ -1,0 +1,51 @@
+// API tokens: created (shown once), listed, revoked, and checked for the HTTP API. Composition
+// over the token store; the token itself is never stored or logged, only its SHA-256.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { SqlTokenStore, type TokenInfo, type TokenScope } from '../adapters/db/tokens-store.ts';
+import { AppError } from '../core/errors.ts';
+import type { App } from './context.ts';
+
+export type { TokenInfo, TokenScope };
+
+async function store(app: App): Promise<SqlTokenStore> {
+  const s = new SqlTokenStore(await app.db());
+  await s.init();
+  return s;
+}
+
+const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export async function createToken(
+  app: App,
+  name: string,
+  scope: TokenScope,
+): Promise<{ name: string; scope: TokenScope; token: string }> {
+  if (!/^[A-Za-z0-9][\w.-]{0,63}$/.test(name))
+    throw new AppError('usage', 'a token name is 1-64 letters, digits, dots, dashes or underscores', {
+      where: 'tokens',
+    });
+  const token = `rc_${randomBytes(32).toString('base64url')}`;
+  await (await store(app)).add(name, hashOf(token), scope, app.clock.now());
+  return { name, scope, token };
+}
+
+export async function listTokens(app: App): Promise<TokenInfo[]> {
+  return (await store(app)).list();
+}
+
+export async function revokeToken(app: App, name: string): Promise<TokenInfo> {
+  const s = await store(app);
+  if (!(await s.revoke(name, app.clock.now()))) {
+    const t = (await s.list()).find((x) => x.name === name);
+    if (t === undefined) throw new AppError('not_found', `no token "${name}"`, { where: 'tokens' });
+    return t;
+  }
+  return (await s.list()).find((x) => x.name === name) as TokenInfo;
+}
+
+/** The live token a request presents, or null. */
+export async function checkToken(app: App, token: string): Promise<TokenInfo | null> {
+  if (!/^rc_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  return (await store(app)).use(hashOf(token), app.clock.now());
+}

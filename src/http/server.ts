@@ -1,0 +1,41 @@
+// Serves the API on HOST:PORT with @hono/node-server; returns the bound port (0 picks one)
+// and a close that waits for open requests.
+
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { AppError } from '../core/errors.ts';
+import type { App } from '../app/context.ts';
+import { createApi } from './api.ts';
+
+export interface HttpServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-f:]+\]|[0-9.]+|localhost):(\d{1,5})$/i.exec(listen);
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535)
+    throw new AppError('config_invalid', `listen ${listen}: expected HOST:PORT`, { where: 'http.listen' });
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+export function startHttpServer(app: App, listen: string): Promise<HttpServer> {
+  const { host, port } = parseListen(listen);
+  const api = createApi(app);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: api.fetch, hostname: host, port }, (info: AddressInfo) => {
+      resolve({
+        host,
+        port: info.port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      });
+    });
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new AppError('unavailable', `cannot listen on ${listen}: ${e.code ?? e.message}`, { where: 'http.listen' }),
+      ),
+    );
+  });
+}

@@ -1,0 +1,128 @@
+// The HTTP API served by a real `ripcord run` (http.listen on loopback): no token, a bad or a
+// revoked token get 401 in the one JSON error shape; a read token reads findings (cursor
+// pages), alerts, incidents and campaigns but gets 403 on a write; a write token pauses a
+// campaign and the write is in the audit log with the token's name; a bad query parameter is a
+// 400 naming it; every answer carries no-store, nosniff and a CSP that allows nothing.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { until } from '../helpers/receivers.ts';
+
+const main = resolve(import.meta.dirname, '../../src/cli/main.ts');
+const vars = resolve(import.meta.dirname, '../../templates/notices/example-vars.yml');
+
+const freePort = (): Promise<number> =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+
+test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-http-'));
+  const port = await freePort();
+  let run: ChildProcess | null = null;
+  try {
+    writeFileSync(
+      join(dir, 'ripcord.yml'),
+      [
+        'stateDir: ./state',
+        `http: { listen: "127.0.0.1:${port}" }`,
+        'notices:',
+        '  smtp: { host: 127.0.0.1, port: 9, tls: none }',
+        '  from: "Shop <privacy@shop.example>"',
+        `  values: ${vars}`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'access.log'), '');
+    const cli = (...a: string[]) =>
+      spawnSync(process.execPath, [main, '--config', join(dir, 'ripcord.yml'), ...a], { cwd: dir, encoding: 'utf8' });
+    // something to read: findings from a detect-free ingest are not needed; a campaign is
+    writeFileSync(join(dir, 'c.csv'), 'email,country\na@example.com,US\nb@example.com,DE\n');
+    assert.equal(cli('notices', 'audience', 'import', 'all', '--csv', 'c.csv').status, 0);
+    assert.equal(
+      cli('notices', 'campaign', 'create', '--audience', 'all', '--template', 'general', '--name', 'n1').status,
+      0,
+    );
+    const reader = JSON.parse(cli('tokens', 'create', 'dash', '--json').stdout) as { token: string };
+    const writer = JSON.parse(cli('tokens', 'create', 'ops', '--scope', 'write', '--json').stdout) as { token: string };
+    assert.match(reader.token, /^rc_[A-Za-z0-9_-]{43}$/);
+    assert.doesNotMatch(readFileSync(join(dir, 'state', 'ripcord.db')).toString('latin1'), new RegExp(reader.token));
+
+    run = spawn(process.execPath, [main, '--config', join(dir, 'ripcord.yml'), 'run'], { cwd: dir, stdio: 'ignore' });
+    const base = `http://127.0.0.1:${port}/api/v1`;
+    await until('the API answers', async () => {
+      try {
+        await fetch(`${base}/health`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const get = (path: string, token?: string, method = 'GET') =>
+      fetch(`${base}${path}`, { method, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+
+    const none = await get('/findings');
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get('www-authenticate') ?? '', /Bearer/);
+    const body = (await none.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'auth');
+    assert.equal((await get('/findings', 'rc_notarealtoken')).status, 401);
+
+    const health = await get('/health', reader.token);
+    assert.equal(health.status, 200);
+    assert.equal(health.headers.get('cache-control'), 'no-store');
+    assert.equal(health.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(health.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+
+    const page = (await (await get('/findings?limit=5', reader.token)).json()) as { items: unknown[]; next: null };
+    assert.deepEqual(page, { items: [], next: null });
+    const bad = await get('/findings?limit=100000', reader.token);
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(await bad.json()), /limit/);
+    assert.equal((await get('/alerts?status=open', reader.token)).status, 200);
+    assert.equal((await get('/incidents', reader.token)).status, 200);
+    const camps = (await (await get('/notices/campaigns', reader.token)).json()) as {
+      items: { campaign: { name: string } }[];
+    };
+    assert.deepEqual(
+      camps.items.map((c) => c.campaign.name),
+      ['n1'],
+    );
+    assert.equal((await get('/notices/campaigns/nope', reader.token)).status, 404);
+
+    // a read token cannot act; a write token can, and the write is audited
+    assert.equal((await get('/notices/campaigns/n1/pause', reader.token, 'POST')).status, 403);
+    const paused = await get('/notices/campaigns/n1/pause', writer.token, 'POST');
+    assert.equal(paused.status, 200);
+    assert.equal(((await paused.json()) as { campaign: { status: string } }).campaign.status, 'paused');
+    const audit = readFileSync(join(dir, 'state', 'http-audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(audit.length, 1);
+    assert.deepEqual((({ by, method, path, status }) => ({ by, method, path, status }))(JSON.parse(audit[0] ?? '{}')), {
+      by: 'ops',
+      method: 'POST',
+      path: '/api/v1/notices/campaigns/n1/pause',
+      status: 200,
+    });
+
+    assert.equal(cli('tokens', 'revoke', 'dash').status, 0);
+    assert.equal((await get('/health', reader.token)).status, 401);
+    assert.match(cli('tokens', 'list').stdout, /dash\s+read\s+\S+\s+\S+\s+\S+Z/);
+    assert.equal((await get('/nowhere', writer.token)).status, 404);
+  } finally {
+    run?.kill('SIGTERM');
+    await new Promise((r) => (run === null ? r(null) : run.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
