@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from './context.ts';
-import type { StoredFinding } from '../logs/index.ts';
+import { searchLogs, who, type StoredEvent, type StoredFinding, type WhoRow } from '../logs/index.ts';
 
 export async function findingsPage(
   app: App,
@@ -26,4 +26,32 @@ export async function auditWrite(
     `${JSON.stringify({ time: new Date(app.clock.now()).toISOString(), ...e })}\n`,
     { mode: 0o600 },
   );
+}
+
+/** Requests and logins, newest first (the CLI's `logs search`). */
+export async function trafficSearch(
+  app: App,
+  q: { ip?: string; path?: string; method?: string; since?: number; until?: number; limit: number },
+): Promise<StoredEvent[]> {
+  return searchLogs(await app.events(), {
+    limit: q.limit,
+    ...(q.ip !== undefined ? { ip: q.ip } : {}),
+    ...(q.path !== undefined ? { pathGlob: q.path } : {}),
+    ...(q.method !== undefined ? { method: q.method.toUpperCase() } : {}),
+    ...(q.since !== undefined ? { since: q.since } : {}),
+    ...(q.until !== undefined ? { until: q.until } : {}),
+  });
+}
+
+/** Logins and connections (the CLI's `logs who`). */
+export async function logins(
+  app: App,
+  q: { since?: number; until?: number; failed?: 'true' | 'false'; limit: number },
+): Promise<WhoRow[]> {
+  return who(await app.events(), {
+    limit: q.limit,
+    failed: q.failed === 'true',
+    ...(q.since !== undefined ? { since: q.since } : {}),
+    ...(q.until !== undefined ? { until: q.until } : {}),
+  });
 }

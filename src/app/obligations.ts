@@ -26,6 +26,8 @@ import {
 
 export type { Assessment, CoverageRow, Facts, Jurisdiction, MergedRequirements };
 export type { Obligation, NoDuty } from '../obligations/index.ts';
+/** The facts document's schema (the HTTP API checks a posted one with it). */
+export { factsSchema } from '../obligations/index.ts';
 
 export interface ObligationsOptions {
   /** Folder of jurisdiction files (default: the shipped data/obligations). */

@@ -1,10 +1,14 @@
 // The HTTP API (Hono): versioned JSON under /api/v1 over the same app functions the CLI calls.
-// Every request needs a bearer token (`ripcord tokens create`); writes need a write-scope
-// token and are recorded in the audit log with the token's name. Errors are AppErrors mapped
-// to their HTTP status in one JSON shape; query parameters are checked with zod; lists are
-// paged with a cursor. Responses carry no-store, nosniff and a CSP that allows nothing.
+// Routes are declared once in a table (method, path, scope, zod schemas for the query and the
+// body) from which both the Hono routes and the OpenAPI document (/api/v1/openapi.json) are
+// made. Every request needs a bearer token (`ripcord tokens create`); writes need a write-scope
+// token and are recorded in the audit log with the token's name. Errors are AppErrors mapped to
+// their HTTP status in one JSON shape; lists are paged with a cursor; /api/v1/stream is a
+// Server-Sent Events feed of new findings (attacks, logins from new places, file changes).
+// Responses carry no-store, nosniff and a CSP that allows nothing.
 
 import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { AppError, toAppError } from '../core/errors.ts';
 import type { App } from '../app/context.ts';
@@ -12,24 +16,191 @@ import { checkToken, type TokenInfo } from '../app/tokens.ts';
 import { ackAlert, listAlerts } from '../app/alerts.ts';
 import { listIncidents } from '../app/incident.ts';
 import { campaignStatus, listCampaigns, pauseCampaign } from '../app/notices.ts';
-import { auditWrite, findingsPage } from '../app/http.ts';
+import { assessFacts, factsSchema, listJurisdictions } from '../app/obligations.ts';
+import { auditWrite, findingsPage, logins, trafficSearch } from '../app/http.ts';
 
 type Env = { Variables: { token: TokenInfo } };
 
-/** Parses query parameters with a zod schema; a bad one is a 400 naming the parameter. */
-function params<T extends z.ZodType>(c: Context<Env>, schema: T): z.infer<T> {
-  const r = schema.safeParse(c.req.query());
+interface Route {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  /** Needs a write token (default: POST does, GET does not). */
+  write?: boolean;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  handler: (c: Context<Env>, input: { query: unknown; body: unknown }) => Promise<unknown>;
+}
+
+const limit = z.coerce.number().int().min(1).max(1000).default(100).describe('at most this many');
+const time = z.coerce.number().int().min(0).optional();
+
+function routes(app: App): Route[] {
+  return [
+    {
+      method: 'get',
+      path: '/health',
+      summary: 'Whether the API answers, and which token asked',
+      handler: async (c) => ({ ok: true, token: c.get('token').name }),
+    },
+    {
+      method: 'get',
+      path: '/findings',
+      summary: 'Findings (attacks, logins from new places, file changes), oldest first, a page after a cursor',
+      query: z.strictObject({
+        after: z.coerce.number().int().min(0).default(0).describe('cursor: the last id seen'),
+        limit,
+      }),
+      handler: async (_c, { query }) => {
+        const q = query as { after: number; limit: number };
+        return findingsPage(app, q.after, q.limit);
+      },
+    },
+    {
+      method: 'get',
+      path: '/traffic/search',
+      summary: 'Requests and logins, newest first',
+      query: z.strictObject({
+        ip: z.string().max(64).optional(),
+        path: z.string().max(512).optional().describe('glob over the path'),
+        method: z.string().max(16).optional(),
+        since: time.describe('from (ms since the epoch)'),
+        until: time.describe('up to (ms since the epoch)'),
+        limit,
+      }),
+      handler: async (_c, { query }) => ({
+        items: await trafficSearch(app, query as Parameters<typeof trafficSearch>[1]),
+      }),
+    },
+    {
+      method: 'get',
+      path: '/traffic/logins',
+      summary: 'Successful logins and connections (SSH, FTP, sudo, shop admin), with new places flagged',
+      query: z.strictObject({ since: time, until: time, failed: z.enum(['true', 'false']).optional(), limit }),
+      handler: async (_c, { query }) => ({ items: await logins(app, query as Parameters<typeof logins>[1]) }),
+    },
+    {
+      method: 'get',
+      path: '/alerts',
+      summary: 'Alerts (groups of findings sent to the channels)',
+      query: z.strictObject({ status: z.enum(['open', 'acked']).optional(), limit }),
+      handler: async (_c, { query }) => {
+        const q = query as { status?: 'open' | 'acked'; limit: number };
+        return { items: await listAlerts(app, { limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/alerts/:id/ack',
+      summary: 'Acknowledge an alert (no more reminders)',
+      handler: async (c) => {
+        const id = Number(c.req.param('id'));
+        if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'an alert id is a positive whole number');
+        return ackAlert(app, id);
+      },
+    },
+    {
+      method: 'get',
+      path: '/incidents',
+      summary: 'Incidents, with their status and facts',
+      handler: async () => ({ items: await listIncidents(app) }),
+    },
+    {
+      method: 'get',
+      path: '/obligations/jurisdictions',
+      summary: 'The jurisdictions the obligations data set covers',
+      handler: async () => ({
+        items: listJurisdictions().map((j) => ({ code: j.code, name: j.name })),
+      }),
+    },
+    {
+      method: 'post',
+      path: '/obligations/assess',
+      summary: 'Which breach laws apply to a facts document and what each demands by when (reads only)',
+      write: false,
+      body: factsSchema,
+      handler: async (_c, { body }) => assessFacts(body as z.infer<typeof factsSchema>, { clock: app.clock }),
+    },
+    {
+      method: 'get',
+      path: '/notices/campaigns',
+      summary: 'Customer notice campaigns with what was sent',
+      handler: async () => ({ items: await listCampaigns(app) }),
+    },
+    {
+      method: 'get',
+      path: '/notices/campaigns/:name',
+      summary: 'One campaign: sent, left, failed, in doubt, per variant',
+      handler: async (c) => campaignStatus(app, c.req.param('name') ?? ''),
+    },
+    {
+      method: 'post',
+      path: '/notices/campaigns/:name/pause',
+      summary: 'Pause a campaign (its sender stops after the messages in flight)',
+      handler: async (c) => pauseCampaign(app, c.req.param('name') ?? ''),
+    },
+  ];
+}
+
+/** The OpenAPI 3.1 document of the route table. */
+function openApi(table: readonly Route[]): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of table) {
+    const path = `/api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`;
+    const pathParams = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const queryParams = r.query
+      ? Object.entries(
+          ((z.toJSONSchema(r.query, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ??
+            {}) as Record<string, object>,
+        ).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))
+      : [];
+    paths[path] ??= {};
+    (paths[path] as Record<string, object>)[r.method] = {
+      summary: r.summary,
+      security: [{ bearer: [] }],
+      parameters: [...pathParams, ...queryParams],
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) },
+              },
+            },
+          }
+        : {}),
+      responses: {
+        '200': { description: 'OK (JSON)' },
+        default: { description: 'An error: { error: { code, message, where?, details } }' },
+      },
+      'x-scope': (r.write ?? r.method === 'post') ? 'write' : 'read',
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Ripcord API', version: '1' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}
+
+function parse(schema: z.ZodType, value: unknown, what: string): unknown {
+  const r = schema.safeParse(value);
   if (!r.success)
-    throw new AppError('usage', 'bad query parameters', {
-      details: r.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`),
+    throw new AppError('usage', `bad ${what}`, {
+      details: r.error.issues.map((i) => `${i.path.join('.') || `(${what})`}: ${i.message}`),
     });
   return r.data;
 }
 
-const limit = z.coerce.number().int().min(1).max(1000).default(100);
-
 export function createApi(app: App): Hono<Env> {
   const api = new Hono<Env>();
+  const table = routes(app);
 
   api.use('*', async (c, next) => {
     await next();
@@ -45,6 +216,7 @@ export function createApi(app: App): Hono<Env> {
     // internal details stay in the server's log, not in the answer
     const message = status >= 500 && err.code !== 'unavailable' ? 'internal error' : err.message;
     if (status >= 500) app.logger.error({ err: err.describe(), path: c.req.path }, 'api error');
+    if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="ripcord"');
     return c.json(
       { error: { code: err.code, message, ...(err.where ? { where: err.where } : {}), details: err.details } },
       status,
@@ -52,44 +224,75 @@ export function createApi(app: App): Hono<Env> {
   });
   api.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such endpoint', details: [] } }, 404));
 
-  // every /api/v1 request: a live bearer token; writes: a write token
+  const doc = openApi(table);
+  api.get('/api/v1/openapi.json', (c) => c.json(doc));
+
+  // every other /api/v1 request: a live bearer token
   api.use('/api/v1/*', async (c, next) => {
     const m = /^Bearer (\S+)$/.exec(c.req.header('Authorization') ?? '');
     const token = m?.[1] === undefined ? null : await checkToken(app, m[1]);
-    if (token === null) {
-      c.header('WWW-Authenticate', 'Bearer realm="ripcord"');
-      throw new AppError('auth', 'a valid API token is needed (`ripcord tokens create NAME`)');
-    }
-    const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    if (write && token.scope !== 'write') throw new AppError('forbidden', `token ${token.name} may only read`);
+    if (token === null) throw new AppError('auth', 'a valid API token is needed (`ripcord tokens create NAME`)');
     c.set('token', token);
     await next();
-    if (write) await auditWrite(app, { by: token.name, method: c.req.method, path: c.req.path, status: c.res.status });
   });
 
-  api.get('/api/v1/health', (c) => c.json({ ok: true, token: c.get('token').name }));
+  for (const r of table) {
+    const write = r.write ?? r.method === 'post';
+    api[r.method](`/api/v1${r.path}`, async (c) => {
+      const token = c.get('token');
+      if (write && token.scope !== 'write') throw new AppError('forbidden', `token ${token.name} may only read`);
+      const query = r.query ? parse(r.query, c.req.query(), 'query parameters') : {};
+      let body: unknown = null;
+      if (r.body) {
+        let raw: unknown;
+        try {
+          raw = await c.req.json();
+        } catch {
+          throw new AppError('parse', 'the body is not JSON');
+        }
+        body = parse(r.body, raw, 'body');
+      }
+      let status = 200;
+      try {
+        return c.json((await r.handler(c, { query, body })) as object);
+      } catch (e) {
+        status = toAppError(e).httpStatus;
+        throw e;
+      } finally {
+        if (write) await auditWrite(app, { by: token.name, method: c.req.method, path: c.req.path, status });
+      }
+    });
+  }
 
-  api.get('/api/v1/findings', async (c) => {
-    const q = params(c, z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit }));
-    return c.json(await findingsPage(app, q.after, q.limit));
+  // the live feed: findings as they are stored (`Last-Event-ID` resumes after a reconnect)
+  api.get('/api/v1/stream', (c) => {
+    let after = Number(c.req.header('Last-Event-ID') ?? c.req.query('after') ?? NaN);
+    return streamSSE(c, async (s) => {
+      const findings = await app.findings();
+      if (!Number.isInteger(after) || after < 0) {
+        // from now on: the newest id is the start
+        let last = 0;
+        for (
+          let page = await findings.findingsAfter(0, 1000);
+          page.length > 0;
+          page = await findings.findingsAfter(last, 1000)
+        )
+          last = page[page.length - 1]?.id ?? last;
+        after = last;
+      }
+      while (!s.aborted) {
+        const page = await findings.findingsAfter(after, 200);
+        for (const f of page) {
+          await s.writeSSE({ id: String(f.id), event: 'finding', data: JSON.stringify(f) });
+          after = f.id;
+        }
+        if (page.length === 0) {
+          await s.writeSSE({ event: 'ping', data: '{}' });
+          await s.sleep(1000);
+        }
+      }
+    });
   });
-
-  api.get('/api/v1/alerts', async (c) => {
-    const q = params(c, z.strictObject({ status: z.enum(['open', 'acked']).optional(), limit }));
-    return c.json({ items: await listAlerts(app, { limit: q.limit, ...(q.status ? { status: q.status } : {}) }) });
-  });
-
-  api.post('/api/v1/alerts/:id/ack', async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'an alert id is a positive whole number');
-    return c.json(await ackAlert(app, id));
-  });
-
-  api.get('/api/v1/incidents', async (c) => c.json({ items: await listIncidents(app) }));
-
-  api.get('/api/v1/notices/campaigns', async (c) => c.json({ items: await listCampaigns(app) }));
-  api.get('/api/v1/notices/campaigns/:name', async (c) => c.json(await campaignStatus(app, c.req.param('name'))));
-  api.post('/api/v1/notices/campaigns/:name/pause', async (c) => c.json(await pauseCampaign(app, c.req.param('name'))));
 
   return api;
 }

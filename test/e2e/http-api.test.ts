@@ -116,6 +116,55 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
       status: 200,
     });
 
+    // the OpenAPI document is made from the route table
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters: { name: string }[]; 'x-scope': string }>>;
+    };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.deepEqual(
+      doc.paths['/api/v1/findings']?.['get']?.parameters.map((p) => p.name),
+      ['after', 'limit'],
+    );
+    assert.equal(doc.paths['/api/v1/notices/campaigns/{name}/pause']?.['post']?.['x-scope'], 'write');
+    assert.equal(doc.paths['/api/v1/obligations/assess']?.['post']?.['x-scope'], 'read');
+
+    // obligations: a read token may assess a posted facts document; a broken one names the field
+    const assess = await fetch(`${base}/obligations/assess`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${reader.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        discovered: '2026-11-02T09:00:00-05:00',
+        elements: ['name', 'card_number'],
+        affected: { 'US-CA': 3 },
+      }),
+    });
+    assert.equal(assess.status, 200);
+    const a = (await assess.json()) as { obligations: { jurisdiction: string; duty: string }[] };
+    assert.ok(a.obligations.some((o) => o.jurisdiction === 'US-CA' && o.duty === 'notify_individuals'));
+    const broken = await fetch(`${base}/obligations/assess`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${reader.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ elements: [] }),
+    });
+    assert.equal(broken.status, 400);
+    assert.match(JSON.stringify(await broken.json()), /discovered/);
+    assert.equal((await get('/traffic/search?ip=203.0.113.9', reader.token)).status, 200);
+    assert.equal((await get('/traffic/logins', reader.token)).status, 200);
+
+    // the live feed: an SSE stream that answers with events
+    const ac = new AbortController();
+    const sse = await fetch(`${base}/stream`, {
+      headers: { Authorization: `Bearer ${reader.token}` },
+      signal: ac.signal,
+    });
+    assert.equal(sse.status, 200);
+    assert.match(sse.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader2 = sse.body?.getReader();
+    const first = await reader2?.read();
+    assert.match(new TextDecoder().decode(first?.value), /event: ping/);
+    ac.abort();
+
     assert.equal(cli('tokens', 'revoke', 'dash').status, 0);
     assert.equal((await get('/health', reader.token)).status, 401);
     assert.match(cli('tokens', 'list').stdout, /dash\s+read\s+\S+\s+\S+\s+\S+Z/);
