@@ -55,3 +55,8 @@ export async function logins(
     ...(q.until !== undefined ? { until: q.until } : {}),
   });
 }
+
+/** The newest findings first (the dashboard's overview). */
+export async function recentFindings(app: App, limit: number): Promise<StoredFinding[]> {
+  return (await app.findings()).listFindings({ limit });
+}

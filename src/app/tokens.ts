@@ -49,3 +49,45 @@ export async function checkToken(app: App, token: string): Promise<TokenInfo | n
   if (!/^rc_[A-Za-z0-9_-]{43}$/.test(token)) return null;
   return (await store(app)).use(hashOf(token), app.clock.now());
 }
+
+// ---- dashboard sign-in: a one-time link printed on the server opens a session --------------
+
+const LINK_MS = 15 * 60_000;
+const SESSION_MS = 12 * 3_600_000;
+
+/** A one-time sign-in link, valid 15 minutes (`ripcord dashboard link`). */
+export async function createLoginLink(app: App): Promise<{ url: string; expiresAt: number }> {
+  const listen = app.config.http.listen;
+  if (listen === null)
+    throw new AppError('config_invalid', 'the dashboard needs http.listen (e.g. 127.0.0.1:8484)', {
+      where: 'http.listen',
+    });
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = app.clock.now() + LINK_MS;
+  await (await store(app)).addLink(hashOf(token), expiresAt);
+  return { url: `http://${listen}/login?t=${token}`, expiresAt };
+}
+
+/** Redeems a link (once) for a session id and its CSRF token; null when used, expired or unknown. */
+export async function redeemLoginLink(
+  app: App,
+  token: string,
+): Promise<{ session: string; csrf: string; maxAgeS: number } | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const s = await store(app);
+  const now = app.clock.now();
+  if (!(await s.useLink(hashOf(token), now))) return null;
+  const session = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  await s.addSession(hashOf(session), csrf, now, now + SESSION_MS);
+  return { session, csrf, maxAgeS: SESSION_MS / 1000 };
+}
+
+export async function checkSession(app: App, session: string): Promise<{ csrf: string } | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(session)) return null;
+  return (await store(app)).session(hashOf(session), app.clock.now());
+}
+
+export async function endSession(app: App, session: string): Promise<void> {
+  await (await store(app)).endSession(hashOf(session));
+}

@@ -18,6 +18,7 @@ import { listIncidents } from '../app/incident.ts';
 import { campaignStatus, listCampaigns, pauseCampaign } from '../app/notices.ts';
 import { assessFacts, factsSchema, listJurisdictions } from '../app/obligations.ts';
 import { auditWrite, findingsPage, logins, trafficSearch } from '../app/http.ts';
+import { mountDashboard } from './dashboard.ts';
 
 type Env = { Variables: { token: TokenInfo } };
 
@@ -206,7 +207,9 @@ export function createApi(app: App): Hono<Env> {
     await next();
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    // pages set their own (a stylesheet); everything else allows nothing
+    if (c.res.headers.get('Content-Security-Policy') === null)
+      c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     c.header('Referrer-Policy', 'no-referrer');
   });
 
@@ -223,6 +226,8 @@ export function createApi(app: App): Hono<Env> {
     );
   });
   api.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such endpoint', details: [] } }, 404));
+
+  mountDashboard(api, app);
 
   const doc = openApi(table);
   api.get('/api/v1/openapi.json', (c) => c.json(doc));

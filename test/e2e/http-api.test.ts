@@ -36,6 +36,7 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
       [
         'stateDir: ./state',
         `http: { listen: "127.0.0.1:${port}" }`,
+        'sources: [{ type: file, id: web, path: ./access.log, format: nginx }]',
         'notices:',
         '  smtp: { host: 127.0.0.1, port: 9, tls: none }',
         '  from: "Shop <privacy@shop.example>"',
@@ -43,7 +44,11 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'access.log'), '');
+    // an attack whose text must reach the dashboard as text
+    writeFileSync(
+      join(dir, 'access.log'),
+      `203.0.113.9 - - [${new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000')}] "GET /search?q=%3Cscript%3Ealert(document.cookie)%3C/script%3E HTTP/1.1" 200 512 "-" "<img src=x onerror=alert(2)>"\n`,
+    );
     const cli = (...a: string[]) =>
       spawnSync(process.execPath, [main, '--config', join(dir, 'ripcord.yml'), ...a], { cwd: dir, encoding: 'utf8' });
     // something to read: findings from a detect-free ingest are not needed; a campaign is
@@ -84,8 +89,15 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.equal(health.headers.get('x-content-type-options'), 'nosniff');
     assert.match(health.headers.get('content-security-policy') ?? '', /default-src 'none'/);
 
-    const page = (await (await get('/findings?limit=5', reader.token)).json()) as { items: unknown[]; next: null };
-    assert.deepEqual(page, { items: [], next: null });
+    type Page = { items: { id: number; category: string }[]; next: number | null };
+    let page: Page = { items: [], next: null };
+    await until('the attack is a finding', async () => {
+      page = (await (await get('/findings?limit=5', reader.token)).json()) as Page;
+      return page.items.length > 0;
+    });
+    assert.ok(page.items.some((f) => f.category === 'xss'));
+    const after = (await (await get(`/findings?after=${page.items.at(-1)?.id}`, reader.token)).json()) as Page;
+    assert.deepEqual(after, { items: [], next: null }, 'the cursor moves past what was seen');
     const bad = await get('/findings?limit=100000', reader.token);
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(await bad.json()), /limit/);
@@ -164,6 +176,52 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     const first = await reader2?.read();
     assert.match(new TextDecoder().decode(first?.value), /event: ping/);
     ac.abort();
+
+    // the dashboard: a one-time link opens a session; pages escape attacker text; forms need the CSRF token
+    assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 401);
+    const link = JSON.parse(cli('dashboard', 'link', '--json').stdout) as { url: string };
+    assert.match(link.url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/login\\?t=[A-Za-z0-9_-]{43}$`));
+    const login = await fetch(link.url, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    const cookie = login.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^rc_session=[A-Za-z0-9_-]{43};/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /Secure/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.equal((await fetch(link.url, { redirect: 'manual' })).status, 401, 'a link works once');
+    const session = cookie.split(';')[0] ?? '';
+    const home = await fetch(`http://127.0.0.1:${port}/`, { headers: { Cookie: session } });
+    assert.equal(home.status, 200);
+    assert.match(home.headers.get('content-security-policy') ?? '', /default-src 'none'; style-src 'self'/);
+    const html = await home.text();
+    assert.match(html, /Customer notices/);
+    assert.match(html, /<td>n1<\/td><td>paused<\/td>/);
+    assert.doesNotMatch(html, /<script|<img/i);
+    assert.match(html, /xss/i, 'the attack is listed');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csrf, /^[A-Za-z0-9_-]{32}$/);
+    let alertId = 0;
+    await until('the attack raised an alert', async () => {
+      const open = (await (await get('/alerts?status=open', reader.token)).json()) as { items: { id: number }[] };
+      alertId = open.items[0]?.id ?? 0;
+      return alertId > 0;
+    });
+    const form = (token: string) =>
+      fetch(`http://127.0.0.1:${port}/alerts/${alertId}/ack`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Cookie: session, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `csrf=${encodeURIComponent(token)}`,
+      });
+    assert.equal((await form('forged')).status, 403);
+    assert.equal((await form(csrf)).status, 303);
+    const acked = (await (await get('/alerts?status=acked', reader.token)).json()) as { items: { id: number }[] };
+    assert.deepEqual(
+      acked.items.map((a) => a.id),
+      [alertId],
+    );
+    const css = await fetch(`http://127.0.0.1:${port}/static/app.css`);
+    assert.match(css.headers.get('content-type') ?? '', /text\/css/);
 
     assert.equal(cli('tokens', 'revoke', 'dash').status, 0);
     assert.equal((await get('/health', reader.token)).status, 401);

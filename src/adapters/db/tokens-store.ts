@@ -20,8 +20,16 @@ CREATE TABLE api_tokens (id ${id}, name TEXT NOT NULL UNIQUE, hash TEXT NOT NULL
   created_at ${int} NOT NULL, last_used_at ${int}, revoked_at ${int});
 `;
 
+// dashboard sign-in: one-time links and the sessions they open (hashes only, with expiry)
+const sessions = (int: string): string => `
+CREATE TABLE dash_links (hash TEXT PRIMARY KEY, expires_at ${int} NOT NULL, used_at ${int});
+CREATE TABLE dash_sessions (hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, created_at ${int} NOT NULL,
+  expires_at ${int} NOT NULL);
+`;
+
 const migrations: Migration[] = [
   { version: 1, sqlite: tables('INTEGER PRIMARY KEY', 'INTEGER'), postgres: tables('BIGSERIAL PRIMARY KEY', 'BIGINT') },
+  { version: 2, sqlite: sessions('INTEGER'), postgres: sessions('BIGINT') },
 ];
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -71,5 +79,36 @@ export class SqlTokenStore {
     if (t.lastUsedAt === null || at - t.lastUsedAt > 60_000)
       await this.#db.run('UPDATE api_tokens SET last_used_at = ? WHERE hash = ?', [at, hash]);
     return t;
+  }
+
+  async addLink(hash: string, expiresAt: number): Promise<void> {
+    await this.#db.run('INSERT INTO dash_links (hash, expires_at) VALUES (?, ?)', [hash, expiresAt]);
+  }
+
+  /** Uses a link once: true only for the first use before it expires. */
+  async useLink(hash: string, at: number): Promise<boolean> {
+    const r = await this.#db.run(
+      'UPDATE dash_links SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?',
+      [at, hash, at],
+    );
+    return r.changes > 0;
+  }
+
+  async addSession(hash: string, csrf: string, at: number, expiresAt: number): Promise<void> {
+    await this.#db.run('INSERT INTO dash_sessions (hash, csrf, created_at, expires_at) VALUES (?, ?, ?, ?)', [
+      hash,
+      csrf,
+      at,
+      expiresAt,
+    ]);
+  }
+
+  async session(hash: string, at: number): Promise<{ csrf: string } | null> {
+    const [r] = await this.#db.query('SELECT csrf FROM dash_sessions WHERE hash = ? AND expires_at > ?', [hash, at]);
+    return r === undefined ? null : { csrf: String(r['csrf']) };
+  }
+
+  async endSession(hash: string): Promise<void> {
+    await this.#db.run('DELETE FROM dash_sessions WHERE hash = ?', [hash]);
   }
 }

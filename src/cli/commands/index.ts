@@ -30,6 +30,7 @@ const commandModules: Record<string, Loader> = {
   incident: () => import('./incident.ts'),
   plan: () => import('./plan.ts'),
   tokens: () => import('./tokens.ts'),
+  dashboard: () => import('./dashboard.ts'),
   config: () => import('./config.ts'),
 };
 

@@ -1,0 +1,170 @@
+// The dashboard's first page, server-rendered (hono/html escapes every interpolated value, so
+// attacker-controlled paths, user agents and user names are shown as text): what needs
+// attention now — open alerts (with an acknowledge button), recent findings, logins with new
+// places flagged, notice campaigns and incidents. Sign-in is a one-time link printed on the
+// server (`ripcord dashboard link`) that opens a 12-hour session: cookie HttpOnly, Secure,
+// SameSite=Strict; every form carries the session's CSRF token and must come from this origin.
+// No script at all; the CSP allows only this server's stylesheet. Works on a phone.
+
+import type { Context, Env as HonoEnv, Hono } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { html, raw } from 'hono/html';
+import type { App } from '../app/context.ts';
+import { ackAlert, listAlerts } from '../app/alerts.ts';
+import { listIncidents } from '../app/incident.ts';
+import { listCampaigns } from '../app/notices.ts';
+import { checkSession, endSession, redeemLoginLink } from '../app/tokens.ts';
+import { logins, recentFindings } from '../app/http.ts';
+
+const COOKIE = 'rc_session';
+const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const css = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;padding:0 12px 40px;color:#1c1c1c;background:#fafafa}
+h1{font-size:20px;margin:16px 0 4px}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:4px 6px;border-bottom:1px solid #eee;
+text-align:left;vertical-align:top;word-break:break-word}th{color:#555;font-weight:600}
+.sev-critical,.sev-high{color:#b00020;font-weight:600}.new{background:#fde7e9;color:#b00020;padding:0 4px}
+.muted{color:#777}button{font:inherit;padding:2px 10px}
+@media (max-width:640px){td:nth-child(n+4),th:nth-child(n+4){display:none}}
+`;
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+function page(title: string, body: ReturnType<typeof html>) {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><link rel="stylesheet" href="/static/app.css"></head>
+<body>${body}</body></html>`;
+}
+
+async function session(app: App, c: Context): Promise<{ id: string; csrf: string } | null> {
+  const id = getCookie(c, COOKIE);
+  if (id === undefined) return null;
+  const s = await checkSession(app, id);
+  return s === null ? null : { id, csrf: s.csrf };
+}
+
+function signedOut(c: Context) {
+  c.header('Content-Security-Policy', CSP);
+  return c.html(
+    page(
+      'Ripcord: sign in',
+      html`<h1>Ripcord</h1><p>Sign in with a one-time link: on the server, run <code>ripcord dashboard link</code>
+and open the address it prints.</p>`,
+    ),
+    401,
+  );
+}
+
+/** Same-origin check for forms, beside SameSite=Strict: browsers send Sec-Fetch-Site or Origin. */
+function sameOrigin(c: Context): boolean {
+  const site = c.req.header('Sec-Fetch-Site');
+  if (site !== undefined) return site === 'same-origin';
+  const origin = c.req.header('Origin');
+  if (origin === undefined) return true; // not a browser form: the CSRF token alone decides
+  return origin === new URL(c.req.url).origin;
+}
+
+export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void {
+  api.get('/static/app.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'max-age=3600');
+    return c.body(css);
+  });
+
+  api.get('/login', async (c) => {
+    const s = await redeemLoginLink(app, c.req.query('t') ?? '');
+    if (s === null) return signedOut(c);
+    setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
+    return c.redirect('/', 303);
+  });
+
+  api.post('/logout', async (c) => {
+    const s = await session(app, c);
+    const form = await c.req.parseBody();
+    if (s !== null && form['csrf'] === s.csrf && sameOrigin(c)) await endSession(app, s.id);
+    deleteCookie(c, COOKIE, { path: '/', secure: true });
+    return c.redirect('/', 303);
+  });
+
+  api.post('/alerts/:id/ack', async (c) => {
+    const s = await session(app, c);
+    if (s === null) return signedOut(c);
+    const form = await c.req.parseBody();
+    if (form['csrf'] !== s.csrf || !sameOrigin(c))
+      return c.text('refused: this form did not come from this dashboard', 403);
+    const id = Number(c.req.param('id'));
+    if (Number.isInteger(id) && id > 0) await ackAlert(app, id);
+    return c.redirect('/', 303);
+  });
+
+  api.get('/', async (c) => {
+    const s = await session(app, c);
+    if (s === null) return signedOut(c);
+    const [alerts, findings, who, campaigns, incidents] = await Promise.all([
+      listAlerts(app, { status: 'open', limit: 50 }),
+      recentFindings(app, 30),
+      logins(app, { limit: 30 }),
+      listCampaigns(app),
+      listIncidents(app),
+    ]);
+    const csrf = html`<input type="hidden" name="csrf" value="${s.csrf}">`;
+    c.header('Content-Security-Policy', CSP);
+    return c.html(
+      page(
+        'Ripcord',
+        html`<h1>Ripcord — ${app.config.site.name}</h1>
+<p class="muted">${iso(app.clock.now())} UTC · <form method="post" action="/logout" style="display:inline">${csrf}<button>Sign out</button></form></p>
+<h2>Open alerts (${alerts.length})</h2>
+${
+  alerts.length === 0
+    ? html`<p class="muted">None.</p>`
+    : html`<table><tr><th>When</th><th>Severity</th><th>What</th><th>From</th><th></th></tr>${alerts.map(
+        (a) =>
+          html`<tr><td>${iso(a.openedAt)}</td><td class="sev-${a.severity}">${a.severity}</td><td>${a.message}${
+            a.count > 1 ? ` ×${a.count}` : ''
+          }</td><td>${a.ip ?? ''}</td><td><form method="post" action="/alerts/${a.id}/ack">${csrf}<button>Acknowledge</button></form></td></tr>`,
+      )}</table>`
+}
+<h2>Recent findings</h2>
+${
+  findings.length === 0
+    ? html`<p class="muted">None.</p>`
+    : html`<table><tr><th>When</th><th>Severity</th><th>Rule</th><th>What</th><th>IP</th></tr>${findings.map(
+        (f) =>
+          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td><td>${f.ip ?? ''}</td></tr>`,
+      )}</table>`
+}
+<h2>Who logged in</h2>
+${
+  who.length === 0
+    ? html`<p class="muted">Nobody in the record.</p>`
+    : html`<table><tr><th>When</th><th>User</th><th>From</th><th>Service</th></tr>${who.map(
+        (w) =>
+          html`<tr><td>${iso(w.time)}</td><td>${w.user ?? '?'}</td><td>${w.ip ?? 'local'}${
+            w.knownIp === false ? raw(' <span class="new">NEW place</span>') : ''
+          }</td><td>${w.service}</td></tr>`,
+      )}</table>`
+}
+<h2>Incidents</h2>
+${
+  incidents.length === 0
+    ? html`<p class="muted">None declared.</p>`
+    : html`<table><tr><th>Id</th><th>Status</th><th>Title</th></tr>${incidents.map(
+        (i) => html`<tr><td>${i.id}</td><td>${i.status}</td><td>${i.title}</td></tr>`,
+      )}</table>`
+}
+<h2>Customer notices</h2>
+${
+  campaigns.length === 0
+    ? html`<p class="muted">No campaigns.</p>`
+    : html`<table><tr><th>Campaign</th><th>Status</th><th>Sent</th><th>Failed</th><th>In doubt</th></tr>${campaigns.map(
+        (v) =>
+          html`<tr><td>${v.campaign.name}</td><td>${v.campaign.status}</td><td>${v.counts.sent}</td><td>${v.counts.failed}</td><td>${v.counts.uncertain}</td></tr>`,
+      )}</table>`
+}`,
+      ),
+    );
+  });
+}
