@@ -23,10 +23,10 @@ const css = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;padding:0 12px 40px;color:#1c1c1c;background:#fafafa}
 h1{font-size:20px;margin:16px 0 4px}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:4px 6px;border-bottom:1px solid #eee;
-text-align:left;vertical-align:top;word-break:break-word}th{color:#555;font-weight:600}
+text-align:left;vertical-align:top;overflow-wrap:anywhere}th{color:#555;font-weight:600}
 .sev-critical,.sev-high{color:#b00020;font-weight:600}.new{background:#fde7e9;color:#b00020;padding:0 4px}
-.muted{color:#777}button{font:inherit;padding:2px 10px}
-@media (max-width:640px){td:nth-child(n+4),th:nth-child(n+4){display:none}}
+.muted{color:#777}button{font:inherit;padding:2px 10px}.inline{display:inline}
+@media (max-width:640px){body{font-size:14px}td,th{padding:3px 4px}table{font-size:12px}}
 `;
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
@@ -115,7 +115,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
       page(
         'Ripcord',
         html`<h1>Ripcord — ${app.config.site.name}</h1>
-<p class="muted">${iso(app.clock.now())} UTC · <form method="post" action="/logout" style="display:inline">${csrf}<button>Sign out</button></form></p>
+<div class="muted">${iso(app.clock.now())} UTC · <form method="post" action="/logout" class="inline">${csrf}<button>Sign out</button></form></div>
 <h2>Open alerts (${alerts.length})</h2>
 ${
   alerts.length === 0
