@@ -1,4 +1,5 @@
-// NoticeMailer over SMTP with nodemailer's own parts: MailComposer builds the multipart message
+// NoticeMailer over SMTP with nodemailer's own parts: compose.ts builds the multipart message
+// from nodemailer's encoders
 // (headers encoded by it, so a name with CR/LF cannot add a header), DKIM signs it when a key is
 // configured, and a pool of persistent SMTPConnections (one per worker, reused message after
 // message) carries it. The message goes as a stream whose end waits for `beforeEnd`: that is
@@ -11,6 +12,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { AppError } from '../../core/errors.ts';
 import type { NoticesSpec } from '../../core/config/notices.ts';
 import { SendFailure, type NoticeMailer, type OutgoingNotice } from '../../notices/ports.ts';
+import { composeNotice, loadEncoders } from './compose.ts';
 
 type Smtp = NonNullable<NoticesSpec['smtp']>;
 
@@ -63,7 +65,8 @@ const addressOf = (from: string): string => /<([^>]+)>\s*$/.exec(from)?.[1] ?? f
 export async function createNoticeMailer(o: NoticeMailerOptions): Promise<NoticeMailer> {
   // loaded on first use: commands that only read the configuration do not pay for them
   const { default: Connection } = await import('nodemailer/lib/smtp-connection');
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const { default: parseAddress } = await import('nodemailer/lib/addressparser');
+  const enc = await loadEncoders();
   const { default: DKIM } = await import('nodemailer/lib/dkim');
   let dkim: InstanceType<typeof DKIM> | null = null;
   if (o.dkim !== undefined) {
@@ -136,6 +139,15 @@ export async function createNoticeMailer(o: NoticeMailerOptions): Promise<Notice
       });
     });
 
+  const one = (text: string, what: string): { name: string | null; address: string } => {
+    const [a] = parseAddress(text) as { name?: string; address?: string }[];
+    if (a?.address === undefined || a.address === '')
+      throw new AppError('config_invalid', `not an address: ${text}`, { where: what });
+    return { name: a.name !== undefined && a.name !== '' ? a.name : null, address: a.address };
+  };
+  const fromAddr = one(o.from, 'notices.from');
+  const replyAddr = o.replyTo === undefined ? undefined : one(o.replyTo, 'notices.replyTo');
+
   const build = async (m: OutgoingNotice): Promise<Buffer> => {
     const list =
       o.unsubscribe === undefined
@@ -144,21 +156,17 @@ export async function createNoticeMailer(o: NoticeMailerOptions): Promise<Notice
             'List-Unsubscribe': `<${o.unsubscribe}>`,
             ...(o.unsubscribe.startsWith('https:') ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
           };
-    const raw = await new MailComposer({
-      from: o.from,
-      ...(o.replyTo !== undefined ? { replyTo: o.replyTo } : {}),
-      to: m.to.name === null ? m.to.address : { name: m.to.name, address: m.to.address },
+    const raw = composeNotice(enc, {
+      from: fromAddr,
+      replyTo: replyAddr,
+      to: m.to,
       subject: m.subject,
       text: m.text,
       html: m.html,
       messageId: m.messageId,
       date: new Date(),
       headers: { ...list, 'X-Ripcord-Campaign': m.campaign },
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    })
-      .compile()
-      .build();
+    });
     if (dkim === null) return raw;
     const chunks: Buffer[] = [];
     for await (const chunk of dkim.sign(raw)) chunks.push(chunk as Buffer);
