@@ -364,15 +364,17 @@ export async function createCampaign(
   for (;;) {
     const page = await audiences.recipients(audience.id, after, 2000);
     if (page.length === 0) break;
-    await store.fillOutbox(
-      c.id,
-      c.version,
-      page.map((p) => ({
-        pos: p.pos,
-        key: p.recipient.key,
-        variant: chooseVariant(p.recipient.jurisdiction, variants),
-      })),
-    );
+    // the unique key is each variant's own version: someone who had this very notice is
+    // skipped, someone who had another variant of it (moved, corrected) is not
+    const byVariant = new Map<string, { pos: number; key: string; variant: string }[]>();
+    for (const p of page) {
+      const variant = chooseVariant(p.recipient.jurisdiction, variants);
+      const list = byVariant.get(variant) ?? [];
+      list.push({ pos: p.pos, key: p.recipient.key, variant });
+      byVariant.set(variant, list);
+    }
+    for (const [variant, list] of byVariant)
+      await store.fillOutbox(c.id, noticeVersion({ [variant]: c.sources[variant] ?? '' }, c.values), list);
     after = page[page.length - 1]?.pos ?? after;
     rows += page.length;
     onProgress?.(rows);

@@ -194,7 +194,10 @@ export interface SenderLock {
  */
 export interface NoticeStore {
   createCampaign(c: NewCampaign): Promise<CampaignRecord>;
-  /** Adds outbox rows (idempotent); rows whose (version, address) exists already are skipped. */
+  /**
+   * Adds outbox rows of one variant (idempotent); `version` is that variant's notice version
+   * (its template and the values): rows whose (version, address) exists already are skipped.
+   */
   fillOutbox(
     campaignId: number,
     version: string,

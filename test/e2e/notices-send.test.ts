@@ -178,6 +178,24 @@ test('notices: campaign, test, send through faults, resume from the relay log, e
     assert.ok(ico !== undefined, 'the ICO is told');
     assert.match(readFileSync(join(dir, 'letters', ico.file), 'utf8'), /15 in GB; 60 people in all/);
 
+    // the same notices again (same templates and values): nobody is queued twice
+    const dup = await run(
+      dir,
+      'notices',
+      'campaign',
+      'create',
+      '--audience',
+      'all',
+      '--template',
+      'auto',
+      '--name',
+      'dup',
+      '--json',
+    );
+    assert.equal(dup.status, 0, dup.stderr);
+    const dv = JSON.parse(dup.stdout) as { counts: { pending: number }; campaign: { skipped: number } };
+    assert.deepEqual([dv.counts.pending, dv.campaign.skipped], [0, people]);
+
     // a second notice version: the relay now drops some connections after the message's end
     relay.faults.busyUntil = 0;
     relay.faults.dropAtMail = 0;
