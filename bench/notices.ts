@@ -5,7 +5,7 @@
 // of this machine and sink. Prints messages/s, the ratio, peak memory, and the outbox check
 // (every recipient sent exactly once).
 //
-//   npm run bench -- notices [--recipients N] [--concurrency C]
+//   npm run bench -- notices [--recipients N] [--concurrency C]   (C: connections for both tools, default 16)
 // Targets (issue 10): ≥ 1,000 messages/s, ≥ 30% of smtp-source, memory flat under 300 MB.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -44,7 +44,7 @@ function sink(port: number, extra: string[] = []): ChildProcess {
 
 export default async function main(args: string[]): Promise<void> {
   const n = arg(args, '--recipients', 100_000);
-  const conc = arg(args, '--concurrency', 8);
+  const conc = arg(args, '--concurrency', 16);
   if (!ensureTool('smtp-sink', 'postfix') && !ensureTool('/usr/sbin/smtp-sink', 'postfix')) {
     console.error('smtp-sink (Debian package postfix) is not available');
     process.exit(1);
