@@ -60,3 +60,16 @@ export async function logins(
 export async function recentFindings(app: App, limit: number): Promise<StoredFinding[]> {
   return (await app.findings()).listFindings({ limit });
 }
+
+/** Everything one address did, for the dashboard's attacker page: its findings and its traffic. */
+export async function addressActivity(
+  app: App,
+  ip: string,
+  limit: number,
+): Promise<{ findings: StoredFinding[]; events: StoredEvent[] }> {
+  const [findings, events] = await Promise.all([
+    (await app.findings()).listFindings({ ip, limit }),
+    searchLogs(await app.events(), { ip, limit }),
+  ]);
+  return { findings, events };
+}

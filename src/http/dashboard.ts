@@ -14,7 +14,7 @@ import { ackAlert, listAlerts } from '../app/alerts.ts';
 import { listIncidents } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
 import { checkSession, endSession, redeemLoginLink } from '../app/tokens.ts';
-import { logins, recentFindings } from '../app/http.ts';
+import { addressActivity, logins, recentFindings } from '../app/http.ts';
 
 const COOKIE = 'rc_session';
 const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -30,6 +30,12 @@ text-align:left;vertical-align:top;overflow-wrap:anywhere}th{color:#555;font-wei
 `;
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+const ipPattern = /^[0-9a-f:.]{2,45}$/i;
+
+/** An address links to its page (the path segment is checked to be an address first). */
+const ipLink = (ip: string | null | undefined) =>
+  ip === null || ip === undefined || ip === '' ? '' : ipPattern.test(ip) ? html`<a href="/ip/${ip}">${ip}</a>` : ip;
 
 function page(title: string, body: ReturnType<typeof html>) {
   return html`<!doctype html>
@@ -99,6 +105,41 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
     return c.redirect('/', 303);
   });
 
+  // an attacker's timeline: every finding and request of one address, newest first
+  api.get('/ip/:ip', async (c) => {
+    const s = await session(app, c);
+    if (s === null) return signedOut(c);
+    const ip = c.req.param('ip') ?? '';
+    if (!ipPattern.test(ip)) return c.text('not an address', 400);
+    const { findings, events } = await addressActivity(app, ip, 500);
+    c.header('Content-Security-Policy', CSP);
+    return c.html(
+      page(
+        `Ripcord: ${ip}`,
+        html`<h1>${ip}</h1><p><a href="/">← overview</a></p>
+<h2>Findings (${findings.length})</h2>
+${
+  findings.length === 0
+    ? html`<p class="muted">None.</p>`
+    : html`<table><tr><th>When</th><th>Severity</th><th>Rule</th><th>What</th></tr>${findings.map(
+        (f) =>
+          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td></tr>`,
+      )}</table>`
+}
+<h2>Requests and logins (${events.length}${events.length === 500 ? ', newest' : ''})</h2>
+${
+  events.length === 0
+    ? html`<p class="muted">None in the record.</p>`
+    : html`<table><tr><th>When</th><th>What</th><th>Status</th><th>Agent</th></tr>${events.map((e) =>
+        e.kind === 'http'
+          ? html`<tr><td>${iso(e.time)}</td><td>${e.method} ${e.path}${e.query === '' ? '' : `?${e.query}`}</td><td>${e.status}</td><td>${e.userAgent ?? ''}</td></tr>`
+          : html`<tr><td>${iso(e.time)}</td><td>${e.service} ${e.action} ${e.user ?? '?'}</td><td>${e.outcome}</td><td></td></tr>`,
+      )}</table>`
+}`,
+      ),
+    );
+  });
+
   api.get('/', async (c) => {
     const s = await session(app, c);
     if (s === null) return signedOut(c);
@@ -124,7 +165,7 @@ ${
         (a) =>
           html`<tr><td>${iso(a.openedAt)}</td><td class="sev-${a.severity}">${a.severity}</td><td>${a.message}${
             a.count > 1 ? ` ×${a.count}` : ''
-          }</td><td>${a.ip ?? ''}</td><td><form method="post" action="/alerts/${a.id}/ack">${csrf}<button>Acknowledge</button></form></td></tr>`,
+          }</td><td>${ipLink(a.ip)}</td><td><form method="post" action="/alerts/${a.id}/ack">${csrf}<button>Acknowledge</button></form></td></tr>`,
       )}</table>`
 }
 <h2>Recent findings</h2>
@@ -133,7 +174,7 @@ ${
     ? html`<p class="muted">None.</p>`
     : html`<table><tr><th>When</th><th>Severity</th><th>Rule</th><th>What</th><th>IP</th></tr>${findings.map(
         (f) =>
-          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td><td>${f.ip ?? ''}</td></tr>`,
+          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td><td>${ipLink(f.ip)}</td></tr>`,
       )}</table>`
 }
 <h2>Who logged in</h2>
@@ -142,7 +183,7 @@ ${
     ? html`<p class="muted">Nobody in the record.</p>`
     : html`<table><tr><th>When</th><th>User</th><th>From</th><th>Service</th></tr>${who.map(
         (w) =>
-          html`<tr><td>${iso(w.time)}</td><td>${w.user ?? '?'}</td><td>${w.ip ?? 'local'}${
+          html`<tr><td>${iso(w.time)}</td><td>${w.user ?? '?'}</td><td>${w.ip === null ? 'local' : ipLink(w.ip)}${
             w.knownIp === false ? raw(' <span class="new">NEW place</span>') : ''
           }</td><td>${w.service}</td></tr>`,
       )}</table>`

@@ -220,6 +220,16 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
       acked.items.map((a) => a.id),
       [alertId],
     );
+    // the attacker's page: its requests, the user agent's markup shown as text
+    assert.match(html, /<a href="\/ip\/203\.0\.113\.9">203\.0\.113\.9<\/a>/);
+    const ipPage = await fetch(`http://127.0.0.1:${port}/ip/203.0.113.9`, { headers: { Cookie: session } });
+    assert.equal(ipPage.status, 200);
+    const ipHtml = await ipPage.text();
+    assert.match(ipHtml, /GET \/search\?q=%3Cscript%3E/);
+    assert.match(ipHtml, /&lt;img src=x onerror=alert\(2\)&gt;/);
+    assert.doesNotMatch(ipHtml, /<img/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ip/%3Cb%3E`, { headers: { Cookie: session } })).status, 400);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ip/203.0.113.9`)).status, 401);
     const css = await fetch(`http://127.0.0.1:${port}/static/app.css`);
     assert.match(css.headers.get('content-type') ?? '', /text\/css/);
 
