@@ -11,7 +11,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { ackAlert, listAlerts } from '../app/alerts.ts';
-import { listIncidents } from '../app/incident.ts';
+import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
 import { checkSession, endSession, redeemLoginLink } from '../app/tokens.ts';
 import { addressActivity, logins, recentFindings } from '../app/http.ts';
@@ -28,6 +28,17 @@ text-align:left;vertical-align:top;overflow-wrap:anywhere}th{color:#555;font-wei
 .muted{color:#777}button{font:inherit;padding:2px 10px}.inline{display:inline}
 @media (max-width:640px){body{font-size:14px}td,th{padding:3px 4px}table{font-size:12px}}
 `;
+
+/** Time left on a deadline: `2d 5h`, `3h 10m`, `OVERDUE 4h`, or the text when it has no date. */
+function left(ms: number | null): string {
+  if (ms === null) return 'no fixed date';
+  const a = Math.abs(ms);
+  const d = Math.floor(a / 86_400_000);
+  const h = Math.floor((a % 86_400_000) / 3_600_000);
+  const m = Math.floor((a % 3_600_000) / 60_000);
+  const t = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m`;
+  return ms < 0 ? `OVERDUE ${t}` : t;
+}
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
@@ -150,6 +161,8 @@ ${
       listCampaigns(app),
       listIncidents(app),
     ]);
+    const open = incidents.find((i) => i.status === 'open');
+    const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
     const csrf = html`<input type="hidden" name="csrf" value="${s.csrf}">`;
     c.header('Content-Security-Policy', CSP);
     return c.html(
@@ -195,6 +208,24 @@ ${
     : html`<table><tr><th>Id</th><th>Status</th><th>Title</th></tr>${incidents.map(
         (i) => html`<tr><td>${i.id}</td><td>${i.status}</td><td>${i.title}</td></tr>`,
       )}</table>`
+}
+${
+  status === null
+    ? ''
+    : html`<h2>Deadlines of ${status.incident.id}${status.provisional ? ' (provisional: from the plan)' : ''}</h2>
+${
+  status.deadlines.length === 0
+    ? html`<p class="muted">No notification duty found (state the facts: <code>ripcord incident facts FILE</code>).</p>`
+    : html`<table><tr><th>Left</th><th>Where</th><th>Duty</th><th>To</th><th>Due</th></tr>${status.deadlines.map(
+        (d) =>
+          html`<tr><td class="${d.leftMs !== null && d.leftMs < 0 && !d.done ? 'sev-critical' : ''}">${
+            d.done ? 'done' : left(d.leftMs)
+          }</td><td>${d.jurisdiction}</td><td>${d.duty.replace(/^notify_/, '')}</td><td>${d.recipient}</td><td>${
+            d.dueBy ?? d.dueText
+          }</td></tr>`,
+      )}</table>`
+}
+<p class="muted">${status.steps.done} of ${status.steps.total} steps done.</p>`
 }
 <h2>Customer notices</h2>
 ${

@@ -190,11 +190,20 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.match(cookie, /SameSite=Strict/);
     assert.equal((await fetch(link.url, { redirect: 'manual' })).status, 401, 'a link works once');
     const session = cookie.split(';')[0] ?? '';
+    // an open incident with facts: its deadlines count down on the overview
+    assert.equal(cli('incident', 'declare', '--title', 'Skimmer').status, 0);
+    writeFileSync(
+      join(dir, 'facts.yml'),
+      `discovered: ${new Date().toISOString()}\nelements: [name, card_number]\naffected: { US-CA: 2, EU-DE: 1 }\n`,
+    );
+    assert.equal(cli('incident', 'facts', 'facts.yml').status, 0);
     const home = await fetch(`http://127.0.0.1:${port}/`, { headers: { Cookie: session } });
     assert.equal(home.status, 200);
     assert.match(home.headers.get('content-security-policy') ?? '', /default-src 'none'; style-src 'self'/);
     const html = await home.text();
     assert.match(html, /Customer notices/);
+    assert.match(html, /Deadlines of INC-1/);
+    assert.match(html, /<td[^>]*>2d \d+h<\/td><td>EU-DE<\/td><td>regulator<\/td>/, 'GDPR: 72 hours, counting down');
     assert.match(html, /<td>n1<\/td><td>paused<\/td>/);
     assert.doesNotMatch(html, /<script|<img/i);
     assert.match(html, /xss/i, 'the attack is listed');
