@@ -7,23 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { until } from '../helpers/receivers.ts';
+import { freePort } from '../helpers/net.ts';
 
 const main = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const chromium = '/usr/bin/chromium';
-
-const freePort = (): Promise<number> =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
 
 const options = existsSync(chromium)
   ? {}

@@ -7,24 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { until } from '../helpers/receivers.ts';
+import { freePort } from '../helpers/net.ts';
 
 const main = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const vars = resolve(import.meta.dirname, '../../templates/notices/example-vars.yml');
-
-const freePort = (): Promise<number> =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
 
 test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-http-'));
