@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AppError, toAppError } from '../core/errors.ts';
 import type { App } from '../app/context.ts';
 import { checkToken, type TokenInfo } from '../app/tokens.ts';
-import { ackAlert, listAlerts } from '../app/alerts.ts';
+import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { listIncidents } from '../app/incident.ts';
 import { campaignStatus, listCampaigns, pauseCampaign } from '../app/notices.ts';
 import { assessFacts, factsSchema, listJurisdictions } from '../app/obligations.ts';
@@ -89,6 +89,12 @@ function routes(app: App): Route[] {
         const q = query as { status?: 'open' | 'acked'; limit: number };
         return { items: await listAlerts(app, { limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
       },
+    },
+    {
+      method: 'get',
+      path: '/alerts/status',
+      summary: "The alert channels' health (failing since, last error, last success) and the outbox counts",
+      handler: async () => alertsStatus(app),
     },
     {
       method: 'post',

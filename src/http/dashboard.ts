@@ -10,7 +10,7 @@ import type { Context, Env as HonoEnv, Hono } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import type { App } from '../app/context.ts';
-import { ackAlert, listAlerts } from '../app/alerts.ts';
+import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
 import { checkSession, endSession, redeemLoginLink } from '../app/tokens.ts';
@@ -154,12 +154,13 @@ ${
   api.get('/', async (c) => {
     const s = await session(app, c);
     if (s === null) return signedOut(c);
-    const [alerts, findings, who, campaigns, incidents] = await Promise.all([
+    const [alerts, findings, who, campaigns, incidents, health] = await Promise.all([
       listAlerts(app, { status: 'open', limit: 50 }),
       recentFindings(app, 30),
       logins(app, { limit: 30 }),
       listCampaigns(app),
       listIncidents(app),
+      alertsStatus(app),
     ]);
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
@@ -226,6 +227,19 @@ ${
       )}</table>`
 }
 <p class="muted">${status.steps.done} of ${status.steps.total} steps done.</p>`
+}
+<h2>Alert channels</h2>
+${
+  health.channels.length === 0
+    ? html`<p class="sev-high">No alert channel is configured: nobody is told when something happens (alerts.channels).</p>`
+    : html`<table><tr><th>Channel</th><th>State</th><th>Last success</th><th>Last error</th></tr>${health.channels.map(
+        (ch) =>
+          html`<tr><td>${ch.channel}</td><td class="${ch.consecutiveFailures > 0 ? 'sev-critical' : ''}">${
+            ch.consecutiveFailures > 0
+              ? `failing (${ch.consecutiveFailures}×${ch.failingSince !== null ? ` since ${iso(ch.failingSince)}` : ''})`
+              : 'ok'
+          }</td><td>${ch.lastSuccessAt === null ? '-' : iso(ch.lastSuccessAt)}</td><td>${ch.lastError ?? ''}</td></tr>`,
+      )}</table>`
 }
 <h2>Customer notices</h2>
 ${

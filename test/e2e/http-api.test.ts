@@ -93,6 +93,8 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.match(JSON.stringify(await bad.json()), /limit/);
     assert.equal((await get('/alerts?status=open', reader.token)).status, 200);
     assert.equal((await get('/incidents', reader.token)).status, 200);
+    const channels = (await (await get('/alerts/status', reader.token)).json()) as { channels: unknown[] };
+    assert.deepEqual(channels.channels, []);
     const camps = (await (await get('/notices/campaigns', reader.token)).json()) as {
       items: { campaign: { name: string } }[];
     };
@@ -193,6 +195,7 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     const html = await home.text();
     assert.match(html, /Customer notices/);
     assert.match(html, /Deadlines of INC-1/);
+    assert.match(html, /No alert channel is configured/);
     assert.match(html, /<td[^>]*>2d \d+h<\/td><td>EU-DE<\/td><td>regulator<\/td>/, 'GDPR: 72 hours, counting down');
     assert.match(html, /<td>n1<\/td><td>paused<\/td>/);
     assert.doesNotMatch(html, /<script|<img/i);
