@@ -166,8 +166,19 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.match(sse.headers.get('content-type') ?? '', /text\/event-stream/);
     const reader2 = sse.body?.getReader();
     const first = await reader2?.read();
-    assert.match(new TextDecoder().decode(first?.value), /event: ping/);
+    assert.match(new TextDecoder().decode(first?.value), /event: ping/, 'from now on: nothing old, a keep-alive');
     ac.abort();
+    // from a cursor: the findings after it, each an event with its id (what Last-Event-ID resumes from)
+    const ac2 = new AbortController();
+    const replay = await fetch(`${base}/stream?after=0`, {
+      headers: { Authorization: `Bearer ${reader.token}` },
+      signal: ac2.signal,
+    });
+    const r3 = replay.body?.getReader();
+    let seen = '';
+    while (!/event: ping/.test(seen)) seen += new TextDecoder().decode((await r3?.read())?.value);
+    assert.match(seen, /event: finding\ndata: \{[^\n]*"category":"xss"[^\n]*\}\nid: \d+/);
+    ac2.abort();
 
     // the dashboard: a one-time link opens a session; pages escape attacker text; forms need the CSRF token
     assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 401);
