@@ -60,3 +60,20 @@ export function parseInstant(text: string, now: number): number | undefined {
   const ms = Date.parse(iso.replace(' ', 'T'));
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/**
+ * Waits `ms`, or less when `signal` aborts. The abort listener is removed when the wait ends,
+ * so a loop that sleeps on one signal many times does not pile listeners up on it.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

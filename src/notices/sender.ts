@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
+import { sleep } from '../core/clock.ts';
 import { headerSafe, MAX_ATTEMPTS, noticeMessageId, retryDelayMs } from './campaign.ts';
 import {
   SendFailure,
@@ -49,19 +50,6 @@ export interface SendResult {
   recovered: number;
   elapsedMs: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /** A token bucket shared by the workers: `rate` per second, bursts of one second's worth. */
 function limiter(rate: number, now: () => number): () => Promise<void> {

@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { Checkpoint } from '../../logs/ports.ts';
 import type { BatchSink, LineSource } from '../../logs/index.ts';
 import { AppError } from '../../core/errors.ts';
+import { sleep } from '../../core/clock.ts';
 import { MAX_LINE_BYTES, takeLines } from './lines.ts';
 import { existsSync, statSync as statOf } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -88,18 +89,6 @@ function fromCheckpoint(c: Checkpoint | null): Pos | null {
   };
   return Object.values(p).some((v) => typeof v === 'number' && Number.isNaN(v)) ? null : p;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export class FileSource implements LineSource {
   readonly id: string;
