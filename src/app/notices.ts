@@ -24,6 +24,7 @@ import {
   relayLogRows,
   sendCampaign,
   settleUncertain,
+  testMessageId,
   type CampaignRecord,
   type NoticeRenderer,
   type OutboxCounts,
@@ -134,6 +135,22 @@ export async function importShopAudience(
   }
 }
 
+/** A recipient of an audience by position (`1` = first) or by address; null when there is none. */
+async function findRecipient(store: SqlAudienceStore, audienceId: number, want: string): Promise<Recipient | null> {
+  const n = /^\d+$/.test(want) ? Number(want) : 0;
+  const key = want.toLowerCase();
+  let seen = 0;
+  for (let after = 0; ; ) {
+    const page = await store.recipients(audienceId, after, 1000);
+    if (page.length === 0) return null;
+    for (const p of page) {
+      seen++;
+      if ((n > 0 && seen === n) || (n === 0 && p.recipient.key === key)) return p.recipient;
+    }
+    after = page[page.length - 1]?.pos ?? after;
+  }
+}
+
 async function mustFind(store: SqlAudienceStore, idOrName: string): Promise<AudienceInfo> {
   const a = await store.audience(idOrName);
   if (a === null)
@@ -230,21 +247,8 @@ export async function previewNotice(app: App | null, o: PreviewOptions): Promise
     const store = await audienceStore(app);
     const a = await mustFind(store, o.audience);
     const want = o.recipient ?? '1';
-    const n = /^\d+$/.test(want) ? Number(want) : 0;
-    let found: Recipient | undefined;
-    let after = 0;
-    let seen = 0;
-    for (;;) {
-      const page = await store.recipients(a.id, after, 1000);
-      if (page.length === 0) break;
-      for (const p of page) {
-        seen++;
-        if ((n > 0 && seen === n) || (n === 0 && p.recipient.key === want.toLowerCase())) found = p.recipient;
-      }
-      if (found !== undefined) break;
-      after = page[page.length - 1]?.pos ?? after;
-    }
-    if (found === undefined) throw new AppError('not_found', `no recipient ${want} in audience ${a.name}`);
+    const found = await findRecipient(store, a.id, want);
+    if (found === null) throw new AppError('not_found', `no recipient ${want} in audience ${a.name}`);
     recipient = { ...found.extra, ...found, name: found.name ?? found.email };
   }
   return renderNotice(t, { ...readNoticeValues(o.varsFile), recipient });
@@ -522,25 +526,13 @@ export async function testNotice(
   const store = await noticeStore(app);
   const c = await mustCampaign(store, idOrName);
   const opts = mailerOptions(app, 1);
-  const audiences = await audienceStore(app);
-  const n = /^\d+$/.test(recipient) ? Number(recipient) : 0;
-  let found: Recipient | undefined;
-  let seen = 0;
-  for (let after = 0; found === undefined; ) {
-    const page = await audiences.recipients(c.audienceId, after, 1000);
-    if (page.length === 0) break;
-    for (const p of page) {
-      seen++;
-      if ((n > 0 && seen === n) || (n === 0 && p.recipient.key === recipient.toLowerCase())) found = p.recipient;
-    }
-    after = page[page.length - 1]?.pos ?? after;
-  }
-  if (found === undefined) throw new AppError('not_found', `no recipient ${recipient} in the campaign's audience`);
+  const found = await findRecipient(await audienceStore(app), c.audienceId, recipient);
+  if (found === null) throw new AppError('not_found', `no recipient ${recipient} in the campaign's audience`);
   const variant = chooseVariant(found.jurisdiction, c.variants);
   const render = renderersOf(c).get(variant);
   if (render === undefined) throw new AppError('internal', `campaign ${c.name} has no template ${variant}`);
   const r = await render(recipientVars(found));
-  const messageId = `<ripcord.test.${c.id}.${app.clock.now()}@${(opts.from.match(/@([A-Za-z0-9.-]+)/)?.[1] ?? 'localhost').toLowerCase()}>`;
+  const messageId = testMessageId(c.id, app.clock.now(), opts.from);
   const mailer = await createNoticeMailer(opts);
   try {
     const { reply } = await mailer.send(

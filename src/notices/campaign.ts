@@ -83,6 +83,11 @@ export function noticeMessageId(campaignId: number, rowId: number, version: stri
   return `<ripcord.notice.${campaignId}.${rowId}.${version.slice(0, 12)}@${domainOf(from)}>`;
 }
 
+/** The Message-ID of a `notices test` message: never a row's, so no relay log can settle a row with it. */
+export function testMessageId(campaignId: number, at: number, from: string): string {
+  return `<ripcord.test.${campaignId}.${at}@${domainOf(from)}>`;
+}
+
 const idPattern = /<ripcord\.notice\.(\d+)\.(\d+)\.[0-9a-f]{12}@[A-Za-z0-9.-]+>/g;
 
 /** The outbox rows (`campaign.row`) a relay log mentions, from any text: Postfix, Exim, a sink's log. */

@@ -41,6 +41,7 @@ export {
   OUTBOX_STATUSES,
   relayLogRows,
   retryDelayMs,
+  testMessageId,
   type OutboxStatus,
 } from './campaign.ts';
 export {
