@@ -72,7 +72,12 @@ function limiter(rate: number, now: () => number): () => Promise<void> {
 }
 
 /** Takes the campaign's sender lock, taking over a dead or silent sender's. */
-async function takeLock(store: NoticeStore, c: CampaignRecord, mine: SenderLock, o: SendOptions): Promise<void> {
+async function takeLock(
+  store: NoticeStore,
+  c: CampaignRecord,
+  mine: SenderLock,
+  o: Pick<SendOptions, 'alive' | 'staleAfterMs'>,
+): Promise<void> {
   const held = c.sender;
   if (held === null) {
     if (await store.lock(c.id, mine, null)) return;
@@ -107,7 +112,7 @@ export async function recoverDeadSender(
     pid: process.pid,
     heartbeat: (o.now ?? Date.now)(),
   };
-  await takeLock(store, c, mine, { rate: 0, concurrency: 1, from: '', ...o });
+  await takeLock(store, c, mine, o);
   try {
     return await store.recover(c.id, mine.token);
   } finally {
