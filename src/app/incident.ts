@@ -765,9 +765,9 @@ export async function incidentLetters(
   if (facts === null)
     throw new AppError('usage', 'no facts yet: state them first (`ripcord incident facts FILE`)', { where: i.id });
   const { obligations } = obligationsOf(app, i);
-  const { incidentCampaigns, readNoticeValues } = await import('./notices.ts');
-  const valuesPath = o.valuesFile ?? app.config.notices.values;
-  const values = valuesPath === undefined ? {} : readNoticeValues(resolve(app.baseDir, valuesPath));
+  const { incidentCampaigns, noticeValuesFile, readNoticeValues } = await import('./notices.ts');
+  const valuesFile = noticeValuesFile(app, o.valuesFile);
+  const values = valuesFile === null ? {} : readNoticeValues(valuesFile);
   const sent = (await incidentCampaigns(app, i.id)).map((c) => ({
     name: c.name,
     sent: c.sent,

@@ -306,13 +306,10 @@ export interface CampaignView {
   span: { first: number; last: number } | null;
 }
 
-function valuesFileOf(app: App, given: string | undefined): string {
+/** The notice values file given, else `notices.values` of the config, resolved; null when neither is set. */
+export function noticeValuesFile(app: App, given: string | undefined): string | null {
   const f = given ?? app.config.notices.values;
-  if (f === undefined)
-    throw new AppError('usage', 'no notice values: give --values FILE or set notices.values in the config', {
-      where: 'notices campaign',
-    });
-  return resolve(app.baseDir, f);
+  return f === undefined ? null : resolve(app.baseDir, f);
 }
 
 async function mustCampaign(store: SqlNoticeStore, idOrName: string): Promise<CampaignRecord> {
@@ -340,7 +337,12 @@ export async function createCampaign(
     const tpl = loadTemplate(t);
     sources[t] = `---\n${stringifyYaml(tpl.meta)}---\n${tpl.body}`;
   }
-  const values = readNoticeValues(valuesFileOf(app, o.valuesFile));
+  const valuesFile = noticeValuesFile(app, o.valuesFile);
+  if (valuesFile === null)
+    throw new AppError('usage', 'no notice values: give --values FILE or set notices.values in the config', {
+      where: 'notices campaign',
+    });
+  const values = readNoticeValues(valuesFile);
   if (o.incident !== undefined) {
     const inc = await (await app.incidents()).get(o.incident);
     if (inc === null) throw new AppError('not_found', `no incident ${o.incident}`, { where: 'notices campaign' });
