@@ -4,7 +4,7 @@
 // something real to find.
 
 import { join } from 'node:path';
-import { attackShop, demoAttack, demoConfigPath, demoShopSql, layOutShop } from '../demo/index.ts';
+import { attackShop, demoAttack, demoShopSql, layOutShop } from '../demo/index.ts';
 import { createSqliteFile } from '../adapters/dump/sqlite.ts';
 import { startMailSink } from '../adapters/mail/sink.ts';
 import { backupDrill, backupRun } from './backup.ts';
@@ -36,12 +36,14 @@ export interface DemoSummary {
 export async function setupDemo(o: {
   logger: Logger;
   now?: number;
+  /** Where to lay the demo out (default: the bundled examples/demo-shop). */
+  dir?: string;
 }): Promise<{ loaded: LoadedConfig; summary: DemoSummary }> {
   const now = o.now ?? Date.now();
-  const { site } = layOutShop(now);
+  const { site, config } = layOutShop(now, o.dir);
   createSqliteFile(join(site, '..', 'shop.db'), demoShopSql());
 
-  const loaded = loadConfig({ file: demoConfigPath });
+  const loaded = loadConfig({ file: config });
   return withApp(loaded, { logger: o.logger, ...integrityAppOptions }, async (app) => {
     const run = await runDaemon(app, { signal: new AbortController().signal, once: true });
 
@@ -72,7 +74,7 @@ export async function setupDemo(o: {
     return {
       loaded,
       summary: {
-        config: demoConfigPath,
+        config,
         site,
         lines: run.sources.reduce((n, s) => n + s.lines, 0),
         events: run.sources.reduce((n, s) => n + s.events, 0),

@@ -1,11 +1,33 @@
-// What the HTTP API needs from the app beyond the CLI's functions: a cursor page of findings,
-// and the audit log of writes (one JSON line per write: when, which token, what, the status),
-// kept beside the store in the state folder.
+// What the HTTP API and the dashboard need from the app beyond the CLI's functions: a cursor
+// page of findings, the audit log of writes (one JSON line per write: when, who, what, the
+// status, kept beside the store in the state folder), traffic and logins, an address's
+// activity, and file changes with their diff and revert.
 
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { App } from './context.ts';
-import { searchLogs, who, type StoredEvent, type StoredFinding, type WhoRow } from '../logs/index.ts';
+import { AppError } from '../core/errors.ts';
+import {
+  integrityCheck,
+  integrityContextIn,
+  integrityDiff,
+  integrityRevert,
+  type CheckResult,
+  type DiffResult,
+} from './integrity.ts';
+import {
+  searchLogs,
+  timeline,
+  top,
+  who,
+  type StoredEvent,
+  type StoredFinding,
+  type TimeBucket,
+  type TimelineItem,
+  type TopBy,
+  type WhoRow,
+} from '../logs/index.ts';
 
 export async function findingsPage(
   app: App,
@@ -31,16 +53,45 @@ export async function auditWrite(
 /** Requests and logins, newest first (the CLI's `logs search`). */
 export async function trafficSearch(
   app: App,
-  q: { ip?: string; path?: string; method?: string; since?: number; until?: number; limit: number },
+  q: { ip?: string; path?: string; method?: string; status?: number[]; since?: number; until?: number; limit: number },
 ): Promise<StoredEvent[]> {
   return searchLogs(await app.events(), {
     limit: q.limit,
+    ...(q.status !== undefined && q.status.length > 0 ? { status: q.status } : {}),
     ...(q.ip !== undefined ? { ip: q.ip } : {}),
     ...(q.path !== undefined ? { pathGlob: q.path } : {}),
     ...(q.method !== undefined ? { method: q.method.toUpperCase() } : {}),
     ...(q.since !== undefined ? { since: q.since } : {}),
     ...(q.until !== undefined ? { until: q.until } : {}),
   });
+}
+
+/**
+ * Requests over a window in `buckets` equal buckets by status class (empty ones as zeros, for a
+ * chart), and the window's leading addresses and paths.
+ */
+export async function trafficOverTime(
+  app: App,
+  q: { since: number; until: number; buckets: number; top: number },
+): Promise<{
+  bucketMs: number;
+  series: TimeBucket[];
+  topIps: { value: string | null; count: number }[];
+  topPaths: { value: string | null; count: number }[];
+}> {
+  const events = await app.events();
+  const bucketMs = Math.max(60_000, Math.ceil((q.until - q.since) / q.buckets / 60_000) * 60_000);
+  const since = q.since;
+  const [found, topIps, topPaths] = await Promise.all([
+    events.requestsOverTime(since, q.until, bucketMs),
+    events.top('ip', q.since, q.until, q.top),
+    events.top('path', q.since, q.until, q.top),
+  ]);
+  const byTime = new Map(found.map((b) => [b.time, b]));
+  const series: TimeBucket[] = [];
+  for (let t = since; t < q.until; t += bucketMs)
+    series.push(byTime.get(t) ?? { time: t, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 });
+  return { bucketMs, series, topIps, topPaths };
 }
 
 /** Logins and connections (the CLI's `logs who`). */
@@ -72,4 +123,69 @@ export async function addressActivity(
     searchLogs(await app.events(), { ip, limit }),
   ]);
   return { findings, events };
+}
+
+// ---- file changes for the dashboard and the API: the quick check, one file's diff, revert ----
+
+/** The changes since the known-good baseline (the quick check: cached hashes where safe). */
+export async function fileChanges(app: App): Promise<CheckResult> {
+  return integrityCheck(integrityContextIn(app), { full: false });
+}
+
+/** One file: baseline against now, with the unified diff. */
+export async function fileDiff(app: App, path: string): Promise<DiffResult> {
+  return integrityDiff(integrityContextIn(app), path);
+}
+
+/**
+ * Writes the known-good copy of one file back (or moves an added file to the quarantine when
+ * `quarantineAdded`). `expect` is the current content's hash the person saw (null: the file was
+ * missing): when the file changed since, nothing is written and the conflict is reported.
+ */
+export async function fileRevert(
+  app: App,
+  o: { path: string; expect: string | null; by: string; dryRun: boolean; quarantineAdded: boolean },
+): Promise<Awaited<ReturnType<typeof integrityRevert>>> {
+  const ctx = { ...integrityContextIn(app), by: o.by };
+  const now = await integrityDiff(ctx, o.path);
+  if ((now.after?.hash ?? null) !== o.expect)
+    throw new AppError('conflict', 'the file changed since it was shown: look at its diff again', {
+      where: o.path,
+    });
+  return integrityRevert(ctx, { paths: [o.path], all: false, dryRun: o.dryRun, deleteAdded: o.quarantineAdded });
+}
+
+/** The most frequent values of a field over a window (the CLI's `logs top`). */
+export async function trafficTop(
+  app: App,
+  q: { by: TopBy; since?: number; until?: number; limit: number },
+): Promise<{ value: string | null; count: number }[]> {
+  return top(await app.events(), q.by, q);
+}
+
+/** Requests, logins and findings between two instants, oldest first (the CLI's `logs timeline`). */
+export async function trafficTimeline(
+  app: App,
+  q: { from: number; to: number; ip?: string; limit: number },
+): Promise<TimelineItem[]> {
+  return timeline(await app.events(), await app.findings(), q);
+}
+
+// ---- the dashboard's static files: uPlot from its package, the page scripts beside http/ ----
+
+const assetFiles = {
+  'uplot.js': () => import.meta.resolve('uplot/dist/uPlot.iife.min.js'),
+  'uplot.css': () => import.meta.resolve('uplot/dist/uPlot.min.css'),
+  'traffic.js': () => new URL('../http/static/traffic.js', import.meta.url).href,
+} as const;
+
+export type DashboardAsset = keyof typeof assetFiles;
+export type { TopBy };
+const assetCache = new Map<DashboardAsset, string>();
+
+/** A static file of the dashboard, read once. */
+export function dashboardAsset(name: DashboardAsset): string {
+  let text = assetCache.get(name);
+  if (text === undefined) assetCache.set(name, (text = readFileSync(fileURLToPath(assetFiles[name]()), 'utf8')));
+  return text;
 }

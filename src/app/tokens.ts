@@ -1,7 +1,7 @@
 // API tokens: created (shown once), listed, revoked, and checked for the HTTP API. Composition
 // over the token store; the token itself is never stored or logged, only its SHA-256.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { SqlTokenStore, type TokenInfo, type TokenScope } from '../adapters/db/tokens-store.ts';
 import { AppError } from '../core/errors.ts';
 import type { App } from './context.ts';
@@ -69,6 +69,75 @@ export async function createLoginLink(app: App): Promise<{ url: string; expiresA
 }
 
 /** Redeems a link (once) for a session id and its CSRF token; null when used, expired or unknown. */
+async function openSession(s: SqlTokenStore, now: number): Promise<{ session: string; csrf: string; maxAgeS: number }> {
+  const session = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  await s.addSession(hashOf(session), csrf, now, now + SESSION_MS);
+  return { session, csrf, maxAgeS: SESSION_MS / 1000 };
+}
+
+// ---- dashboard passwords: scrypt (N=2^15, r=8, p=1, 64 MiB), salted, parameters kept with it --
+
+const SCRYPT = { N: 32768, r: 8, p: 1, maxmem: 96 * 1024 * 1024 } as const;
+
+function scryptHash(password: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, 32, { ...o, maxmem: SCRYPT.maxmem }, (e, key) =>
+      e === null ? resolve(key) : reject(e),
+    ),
+  );
+}
+
+/** A stored password: `scrypt$N$r$p$salt$hash` (base64url). */
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptHash(password, salt, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || salt === undefined || hash === undefined) return false;
+  const want = Buffer.from(hash, 'base64url');
+  const got = await scryptHash(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export const userNamePattern = /^[A-Za-z0-9][\w.@-]{0,63}$/;
+
+/** Sets a dashboard user's password (`ripcord dashboard password`). */
+export async function setDashboardPassword(app: App, user: string, password: string): Promise<{ user: string }> {
+  if (!userNamePattern.test(user))
+    throw new AppError('usage', 'a user name is 1-64 letters, digits, dots, @, dashes or underscores', {
+      where: 'dashboard password',
+    });
+  if (password.length < 12)
+    throw new AppError('usage', 'a dashboard password has at least 12 characters', { where: 'dashboard password' });
+  await (await store(app)).setUser(user, await hashPassword(password), app.clock.now());
+  return { user };
+}
+
+/** Whether anyone can sign in with a password (the sign-in page shows the form then). */
+export async function hasDashboardUsers(app: App): Promise<boolean> {
+  return (await store(app)).hasUsers();
+}
+
+// An unknown user costs the same scrypt as a known one (no timing oracle for user names).
+let dummyHash: Promise<string> | null = null;
+
+/** Signs in with a password: a session, or null when the user or password is wrong. */
+export async function passwordLogin(
+  app: App,
+  user: string,
+  password: string,
+): Promise<{ session: string; csrf: string; maxAgeS: number } | null> {
+  const s = await store(app);
+  const stored = userNamePattern.test(user) && password.length <= 1024 ? await s.userHash(user) : null;
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  const ok = await verifyPassword(password.slice(0, 1024), stored ?? (await dummyHash));
+  return ok && stored !== null ? openSession(s, app.clock.now()) : null;
+}
+
 export async function redeemLoginLink(
   app: App,
   token: string,
@@ -77,10 +146,7 @@ export async function redeemLoginLink(
   const s = await store(app);
   const now = app.clock.now();
   if (!(await s.useLink(hashOf(token), now))) return null;
-  const session = randomBytes(32).toString('base64url');
-  const csrf = randomBytes(24).toString('base64url');
-  await s.addSession(hashOf(session), csrf, now, now + SESSION_MS);
-  return { session, csrf, maxAgeS: SESSION_MS / 1000 };
+  return openSession(s, now);
 }
 
 export async function checkSession(app: App, session: string): Promise<{ csrf: string } | null> {

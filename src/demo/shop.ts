@@ -11,9 +11,20 @@ export { demoAttack } from './traffic.ts';
 export const demoDir = resolve(import.meta.dirname, '..', '..', 'examples', 'demo-shop');
 export const demoConfigPath = join(demoDir, 'ripcord.yml');
 
-/** Lays out the shop's files and logs afresh (what was there before is removed); returns the site folder. */
-export function layOutShop(now: number): { site: string } {
-  const work = join(demoDir, '.demo');
+/** The files beside the demo's configuration that it names (copied with it to another folder). */
+const demoFiles = ['ripcord.yml', 'notice-values.yml', 'breach-facts.yml'];
+
+/**
+ * Lays out the shop's files and logs afresh under `dir`/.demo (what was there before is
+ * removed); a `dir` other than the bundled one first gets a copy of the demo's configuration.
+ * Returns the site folder and the configuration to run with.
+ */
+export function layOutShop(now: number, dir: string = demoDir): { site: string; config: string } {
+  if (resolve(dir) !== demoDir) {
+    mkdirSync(dir, { recursive: true });
+    for (const f of demoFiles) cpSync(join(demoDir, f), join(dir, f));
+  }
+  const work = join(dir, '.demo');
   rmSync(work, { recursive: true, force: true });
   const site = join(work, 'site');
   cpSync(join(demoDir, 'www'), site, { recursive: true });
@@ -21,7 +32,7 @@ export function layOutShop(now: number): { site: string } {
   const traffic = demoTraffic(now);
   writeFileSync(join(work, 'logs', 'access.log'), traffic.access);
   writeFileSync(join(work, 'logs', 'auth.log'), traffic.auth);
-  return { site };
+  return { site, config: join(dir, 'ripcord.yml') };
 }
 
 /** The attacker's file changes, made after the known-good baseline. */

@@ -17,7 +17,20 @@ import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { listIncidents } from '../app/incident.ts';
 import { campaignStatus, listCampaigns, pauseCampaign } from '../app/notices.ts';
 import { assessFacts, factsSchema, listJurisdictions } from '../app/obligations.ts';
-import { auditWrite, findingsPage, logins, trafficSearch } from '../app/http.ts';
+import {
+  auditWrite,
+  fileChanges,
+  fileDiff,
+  fileRevert,
+  findingsPage,
+  logins,
+  trafficOverTime,
+  trafficSearch,
+  trafficTimeline,
+  trafficTop,
+} from '../app/http.ts';
+import type { TopBy } from '../app/http.ts';
+import { backupList, backupRun } from '../app/backup.ts';
 import { mountDashboard } from './dashboard.ts';
 
 type Env = { Variables: { token: TokenInfo } };
@@ -65,13 +78,66 @@ function routes(app: App): Route[] {
         ip: z.string().max(64).optional(),
         path: z.string().max(512).optional().describe('glob over the path'),
         method: z.string().max(16).optional(),
+        status: z
+          .string()
+          .regex(/^\d{3}(,\d{3})*$/)
+          .optional()
+          .describe('statuses, comma-separated'),
         since: time.describe('from (ms since the epoch)'),
         until: time.describe('up to (ms since the epoch)'),
         limit,
       }),
-      handler: async (_c, { query }) => ({
-        items: await trafficSearch(app, query as Parameters<typeof trafficSearch>[1]),
+      handler: async (_c, { query }) => {
+        const { status, ...q } = query as Omit<Parameters<typeof trafficSearch>[1], 'status'> & { status?: string };
+        return {
+          items: await trafficSearch(app, { ...q, ...(status ? { status: status.split(',').map(Number) } : {}) }),
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/traffic/top',
+      summary: 'The most frequent addresses, paths, statuses, user agents or login users over a window',
+      query: z.strictObject({
+        by: z.enum(['ip', 'path', 'status', 'user-agent', 'user']).default('ip'),
+        since: time,
+        until: time,
+        limit,
       }),
+      handler: async (_c, { query }) => {
+        const q = query as { by: TopBy; since?: number; until?: number; limit: number };
+        return { items: await trafficTop(app, q) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/traffic/timeline',
+      summary: 'Requests, logins and findings between two instants, oldest first (an attacker’s timeline with ip)',
+      query: z.strictObject({
+        from: z.coerce.number().int().min(0).describe('from (ms since the epoch)'),
+        to: z.coerce.number().int().min(0).describe('up to (ms since the epoch)'),
+        ip: z.string().max(64).optional(),
+        limit,
+      }),
+      handler: async (_c, { query }) => {
+        const q = query as { from: number; to: number; ip?: string; limit: number };
+        return { items: await trafficTimeline(app, q) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/traffic/over-time',
+      summary: 'Requests per time bucket by status class, with the leading addresses and paths',
+      query: z.strictObject({
+        since: z.coerce.number().int().min(0),
+        until: z.coerce.number().int().min(0),
+        buckets: z.coerce.number().int().min(1).max(1000).default(96),
+      }),
+      handler: async (_c, { query }) => {
+        const q = query as { since: number; until: number; buckets: number };
+        if (q.until <= q.since) throw new AppError('usage', 'until must be after since', { where: 'until' });
+        return trafficOverTime(app, { ...q, top: 10 });
+      },
     },
     {
       method: 'get',
@@ -105,6 +171,57 @@ function routes(app: App): Route[] {
         if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'an alert id is a positive whole number');
         return ackAlert(app, id);
       },
+    },
+    {
+      method: 'get',
+      path: '/integrity/changes',
+      summary: 'Files changed since the known-good baseline, with malicious code found and the requests before each',
+      handler: async () => fileChanges(app),
+    },
+    {
+      method: 'get',
+      path: '/integrity/diff',
+      summary: 'One file against its known-good copy: sizes, hashes, modes and the unified diff',
+      query: z.strictObject({ path: z.string().min(1).max(4096).describe('absolute, or relative to the site root') }),
+      handler: async (_c, { query }) => fileDiff(app, (query as { path: string }).path),
+    },
+    {
+      method: 'post',
+      path: '/integrity/revert',
+      summary:
+        'Writes the known-good copy of a file back (an added file goes to the quarantine); refused when the file is no longer what `expect` says',
+      body: z.strictObject({
+        path: z.string().min(1).max(4096),
+        expect: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .nullable()
+          .describe("the current content's SHA-256 from /integrity/diff (null: missing)"),
+        dryRun: z.boolean().default(false),
+      }),
+      handler: async (c, { body }) => {
+        const b = body as { path: string; expect: string | null; dryRun: boolean };
+        const d = await fileDiff(app, b.path);
+        return fileRevert(app, {
+          ...b,
+          by: `api token ${c.get('token').name}`,
+          quarantineAdded: d.status === 'added',
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/backups',
+      summary: 'Backup snapshots, oldest first',
+      query: z.strictObject({ job: z.string().max(64).optional() }),
+      handler: async (_c, { query }) => ({ items: await backupList(app, (query as { job?: string }).job) }),
+    },
+    {
+      method: 'post',
+      path: '/backups/run',
+      summary: 'Runs backup jobs now (all, or those named) and answers with each one’s result',
+      body: z.strictObject({ jobs: z.array(z.string().max(64)).max(100).default([]) }),
+      handler: async (_c, { body }) => ({ items: await backupRun(app, { jobs: (body as { jobs: string[] }).jobs }) }),
     },
     {
       method: 'get',

@@ -6,28 +6,33 @@
 // SameSite=Strict; every form carries the session's CSRF token and must come from this origin.
 // No script at all; the CSP allows only this server's stylesheet. Works on a phone.
 
-import type { Context, Env as HonoEnv, Hono } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import type { Env as HonoEnv, Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { setCookie, deleteCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
-import { checkSession, endSession, redeemLoginLink } from '../app/tokens.ts';
-import { addressActivity, logins, recentFindings } from '../app/http.ts';
-
-const COOKIE = 'rc_session';
-const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-const css = `
-body{font:15px/1.45 system-ui,sans-serif;margin:0;padding:0 12px 40px;color:#1c1c1c;background:#fafafa}
-h1{font-size:20px;margin:16px 0 4px}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:4px 6px;border-bottom:1px solid #eee;
-text-align:left;vertical-align:top;overflow-wrap:anywhere}th{color:#555;font-weight:600}
-.sev-critical,.sev-high{color:#b00020;font-weight:600}.new{background:#fde7e9;color:#b00020;padding:0 4px}
-.muted{color:#777}button{font:inherit;padding:2px 10px}.inline{display:inline}
-@media (max-width:640px){body{font-size:14px}td,th{padding:3px 4px}table{font-size:12px}}
-`;
+import { endSession, passwordLogin, redeemLoginLink } from '../app/tokens.ts';
+import { addressActivity, auditWrite, logins, recentFindings } from '../app/http.ts';
+import {
+  COOKIE,
+  CSP,
+  css,
+  csrfField,
+  formOk,
+  iso,
+  ipLink,
+  ipPattern,
+  page,
+  sameOrigin,
+  session,
+  signedOut,
+} from './layout.ts';
+import { LoginLimiter } from './login-limit.ts';
+import { mountFilePages } from './dashboard-files.ts';
+import { mountTrafficPages } from './dashboard-traffic.ts';
 
 /** Time left on a deadline: `2d 5h`, `3h 10m`, `OVERDUE 4h`, or the text when it has no date. */
 function left(ms: number | null): string {
@@ -40,50 +45,14 @@ function left(ms: number | null): string {
   return ms < 0 ? `OVERDUE ${t}` : t;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
-
-const ipPattern = /^[0-9a-f:.]{2,45}$/i;
-
-/** An address links to its page (the path segment is checked to be an address first). */
-const ipLink = (ip: string | null | undefined) =>
-  ip === null || ip === undefined || ip === '' ? '' : ipPattern.test(ip) ? html`<a href="/ip/${ip}">${ip}</a>` : ip;
-
-function page(title: string, body: ReturnType<typeof html>) {
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title}</title><link rel="stylesheet" href="/static/app.css"></head>
-<body>${body}</body></html>`;
-}
-
-async function session(app: App, c: Context): Promise<{ id: string; csrf: string } | null> {
-  const id = getCookie(c, COOKIE);
-  if (id === undefined) return null;
-  const s = await checkSession(app, id);
-  return s === null ? null : { id, csrf: s.csrf };
-}
-
-function signedOut(c: Context) {
-  c.header('Content-Security-Policy', CSP);
-  return c.html(
-    page(
-      'Ripcord: sign in',
-      html`<h1>Ripcord</h1><p>Sign in with a one-time link: on the server, run <code>ripcord dashboard link</code>
-and open the address it prints.</p>`,
-    ),
-    401,
-  );
-}
-
-/** Same-origin check for forms, beside SameSite=Strict: browsers send Sec-Fetch-Site or Origin. */
-function sameOrigin(c: Context): boolean {
-  const site = c.req.header('Sec-Fetch-Site');
-  if (site !== undefined) return site === 'same-origin';
-  const origin = c.req.header('Origin');
-  if (origin === undefined) return true; // not a browser form: the CSRF token alone decides
-  return origin === new URL(c.req.url).origin;
-}
-
 export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void {
+  mountFilePages(api, app);
+  mountTrafficPages(api, app);
+  const limiter = new LoginLimiter(() => app.clock.now());
+
+  // no icon: an empty answer instead of a 404 in every browser console
+  api.get('/favicon.ico', (c) => c.body(null, 204));
+
   api.get('/static/app.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'max-age=3600');
@@ -97,10 +66,45 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
     return c.redirect('/', 303);
   });
 
+  // password sign-in, rate-limited on failures per address, per user and overall
+  api.post('/login', async (c) => {
+    if (!sameOrigin(c)) return c.text('refused: this form did not come from this dashboard', 403);
+    const form = await c.req.parseBody();
+    const user = typeof form['user'] === 'string' ? form['user'].slice(0, 64) : '';
+    const password = typeof form['password'] === 'string' ? form['password'] : '';
+    let ip = 'unknown';
+    try {
+      ip = getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      // not served by @hono/node-server (unit tests call the app directly)
+    }
+    const wait = limiter.retryAfterS(ip, user);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return signedOut(c, {
+        status: 429,
+        message: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minutes.`,
+      });
+    }
+    const s = await passwordLogin(app, user, password);
+    await auditWrite(app, {
+      by: `sign-in ${ip}`,
+      method: 'POST',
+      path: `/login ${s === null ? 'failed' : 'ok'}`,
+      status: s === null ? 401 : 303,
+    });
+    if (s === null) {
+      limiter.failed(ip, user);
+      return signedOut(c, { message: 'Wrong user or password.' });
+    }
+    limiter.succeeded(ip, user);
+    setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
+    return c.redirect('/', 303);
+  });
+
   api.post('/logout', async (c) => {
     const s = await session(app, c);
-    const form = await c.req.parseBody();
-    if (s !== null && form['csrf'] === s.csrf && sameOrigin(c)) await endSession(app, s.id);
+    if (s !== null && (await formOk(c, s)) !== null) await endSession(app, s.id);
     deleteCookie(c, COOKIE, { path: '/', secure: true });
     return c.redirect('/', 303);
   });
@@ -108,9 +112,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
   api.post('/alerts/:id/ack', async (c) => {
     const s = await session(app, c);
     if (s === null) return signedOut(c);
-    const form = await c.req.parseBody();
-    if (form['csrf'] !== s.csrf || !sameOrigin(c))
-      return c.text('refused: this form did not come from this dashboard', 403);
+    if ((await formOk(c, s)) === null) return c.text('refused: this form did not come from this dashboard', 403);
     const id = Number(c.req.param('id'));
     if (Number.isInteger(id) && id > 0) await ackAlert(app, id);
     return c.redirect('/', 303);
@@ -164,7 +166,7 @@ ${
     ]);
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
-    const csrf = html`<input type="hidden" name="csrf" value="${s.csrf}">`;
+    const csrf = csrfField(s);
     c.header('Content-Security-Policy', CSP);
     return c.html(
       page(

@@ -125,6 +125,26 @@ export interface FindingStore {
  * this store last read (`sourceState`) or wrote for the source, else the batch is refused
  * whole with AppError 'conflict' (another writer has the source).
  */
+/** One bucket of `requestsOverTime`: its start (ms) and the requests in it by status class. */
+export interface TimeBucket {
+  time: number;
+  s2xx: number;
+  s3xx: number;
+  s4xx: number;
+  s5xx: number;
+  other: number;
+}
+
+/** Adds `n` requests of `status` to a bucket. */
+export function countStatus(b: TimeBucket, status: number, n = 1): void {
+  const c = Math.floor(status / 100);
+  if (c === 2) b.s2xx += n;
+  else if (c === 3) b.s3xx += n;
+  else if (c === 4) b.s4xx += n;
+  else if (c === 5) b.s5xx += n;
+  else b.other += n;
+}
+
 export interface EventStore {
   /** Creates tables and indexes (idempotent). */
   init(): Promise<void>;
@@ -142,6 +162,8 @@ export interface EventStore {
     until: number | undefined,
     limit: number,
   ): Promise<{ value: string | null; count: number }[]>;
+  /** Requests per time bucket and status class (2xx…5xx; `other` for the rest), oldest bucket first; empty buckets left out. */
+  requestsOverTime(since: number, until: number, bucketMs: number): Promise<TimeBucket[]>;
   rejects(q: { source?: string; limit: number }): Promise<StoredReject[]>;
   counts(): Promise<{ http: number; auth: number; rejects: number; findings: number }>;
   /** Deletes events, rejections and findings older than `before`; returns rows removed. */

@@ -272,6 +272,16 @@ for (const f of dbFactories) {
           top.map((r) => r.count),
           [20, 20],
         );
+        // Over time, by status class: 10-second buckets from base+5 s (a window cutting blocks).
+        const buckets = await small.requestsOverTime(base + 5000, base + 35_000, 10_000);
+        assert.deepEqual(
+          buckets.map((b) => [b.time - base, b.s2xx, b.s4xx, b.s3xx + b.s5xx + b.other]),
+          [
+            [5000, 8, 2, 0],
+            [15_000, 8, 2, 0],
+            [25_000, 8, 2, 0],
+          ],
+        );
         // Sparse matches spread over many blocks: the same answer as filtering everything.
         const all = await small.searchHttp({ since: base, limit: 1000 });
         for (const [glob, status, method] of [

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { until } from '../helpers/receivers.ts';
@@ -25,6 +25,9 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
       join(dir, 'ripcord.yml'),
       [
         'stateDir: ./state',
+        'site: { root: ./site }',
+        'repository: { passphrase: test-only }',
+        'backup: { jobs: [{ type: files, name: site, paths: [./site] }] }',
         `http: { listen: "127.0.0.1:${port}" }`,
         'sources: [{ type: file, id: web, path: ./access.log, format: nginx }]',
         'notices:',
@@ -48,6 +51,9 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
       cli('notices', 'campaign', 'create', '--audience', 'all', '--template', 'general', '--name', 'n1').status,
       0,
     );
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.php'), '<?php echo "shop";\n');
+    assert.equal(cli('integrity', 'baseline').status, 0);
     const reader = JSON.parse(cli('tokens', 'create', 'dash', '--json').stdout) as { token: string };
     const writer = JSON.parse(cli('tokens', 'create', 'ops', '--scope', 'write', '--json').stdout) as { token: string };
     assert.match(reader.token, /^rc_[A-Za-z0-9_-]{43}$/);
@@ -245,6 +251,74 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/ip/203.0.113.9`)).status, 401);
     const css = await fetch(`http://127.0.0.1:${port}/static/app.css`);
     assert.match(css.headers.get('content-type') ?? '', /text\/css/);
+
+    // traffic: top, timeline, over time
+    const since = Date.now() - 86_400_000;
+    const topIps = (await (await get('/traffic/top?by=ip', reader.token)).json()) as { items: { value: string }[] };
+    assert.equal(topIps.items[0]?.value, '203.0.113.9');
+    assert.equal((await get('/traffic/top?by=nothing', reader.token)).status, 400);
+    const tl = (await (
+      await get(`/traffic/timeline?from=${since}&to=${Date.now() + 60_000}&ip=203.0.113.9`, reader.token)
+    ).json()) as {
+      items: { kind: string }[];
+    };
+    assert.deepEqual([...new Set(tl.items.map((i) => i.kind))].sort(), ['finding', 'http']);
+    const ot = (await (
+      await get(`/traffic/over-time?since=${since}&until=${Date.now()}&buckets=24`, reader.token)
+    ).json()) as {
+      series: { s2xx: number }[];
+    };
+    assert.equal(ot.series.length, 24);
+    assert.equal(
+      ot.series.reduce((n, b) => n + b.s2xx, 0),
+      1,
+    );
+    assert.equal((await get(`/traffic/over-time?since=5&until=1`, reader.token)).status, 400);
+
+    // file changes: list, diff, revert (write scope, the seen hash enforced)
+    const target = join(dir, 'site', 'index.php');
+    writeFileSync(target, '<?php echo "shop"; eval($_POST["x"]);\n');
+    const changes = (await (await get('/integrity/changes', reader.token)).json()) as {
+      changes: { path: string; kinds: string[] }[];
+    };
+    assert.deepEqual(
+      changes.changes.map((c) => [c.path, c.kinds.join()]),
+      [['index.php', 'modified']],
+    );
+    const d = (await (await get(`/integrity/diff?path=${encodeURIComponent(target)}`, reader.token)).json()) as {
+      status: string;
+      diff: string;
+      after: { hash: string };
+    };
+    assert.equal(d.status, 'modified');
+    assert.match(d.diff, /^\+<\?php echo "shop"; eval/m);
+    const revert = (token: string, expect: string | null) =>
+      fetch(`${base}/integrity/revert`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ path: target, expect }),
+      });
+    assert.equal((await revert(reader.token, d.after.hash)).status, 403);
+    assert.equal((await revert(writer.token, 'b'.repeat(64))).status, 409);
+    assert.equal((await revert(writer.token, 'nothex')).status, 400);
+    const reverted = await revert(writer.token, d.after.hash);
+    assert.equal(reverted.status, 200);
+    assert.equal(((await reverted.json()) as { restored: number }).restored, 1);
+    assert.equal(readFileSync(target, 'utf8'), '<?php echo "shop";\n');
+
+    // backups: run (write scope) and list
+    assert.equal((await get('/backups/run', reader.token, 'POST')).status, 403);
+    const ran = await fetch(`${base}/backups/run`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${writer.token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(ran.status, 200);
+    const backups = (await (await get('/backups', reader.token)).json()) as { items: { job: string }[] };
+    assert.deepEqual(
+      backups.items.map((b) => b.job),
+      ['site'],
+    );
 
     assert.equal(cli('tokens', 'revoke', 'dash').status, 0);
     assert.equal((await get('/health', reader.token)).status, 401);

@@ -22,6 +22,7 @@ import type {
   StoredFinding,
   StoredHttp,
   StoredReject,
+  TimeBucket,
   TopBy,
 } from '../../logs/ports.ts';
 import type { Finding } from '../../core/finding.ts';
@@ -67,6 +68,7 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     until: number | undefined,
     limit: number,
   ): Promise<{ value: string | null; count: number }[]>;
+  abstract requestsOverTime(since: number, until: number, bucketMs: number): Promise<TimeBucket[]>;
   protected abstract countRequests(): Promise<number>;
   protected abstract pruneRequests(before: number): Promise<number>;
 

@@ -4,7 +4,14 @@
 // (events-store-base.ts), all of a batch in one transaction.
 
 import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
-import type { AppendBatch, HttpQuery, StoredHttp, TopBy } from '../../logs/ports.ts';
+import {
+  countStatus,
+  type AppendBatch,
+  type HttpQuery,
+  type StoredHttp,
+  type TimeBucket,
+  type TopBy,
+} from '../../logs/ports.ts';
 import type { SqlValue } from './db.ts';
 import {
   authCols,
@@ -209,6 +216,21 @@ export class PostgresEventStore extends SqlEventStore {
         params,
       ),
     );
+  }
+
+  async requestsOverTime(since: number, until: number, bucketMs: number): Promise<TimeBucket[]> {
+    const rows = await this.db.query<R>(
+      'SELECT (time - ?) / ? AS b, status, COUNT(*) AS n FROM http_events WHERE time >= ? AND time < ? GROUP BY 1, 2 ORDER BY 1',
+      [since, bucketMs, since, until],
+    );
+    const out = new Map<number, TimeBucket>();
+    for (const r of rows) {
+      const time = since + num(r['b']) * bucketMs;
+      let b = out.get(time);
+      if (b === undefined) out.set(time, (b = { time, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 }));
+      countStatus(b, num(r['status']), num(r['n']));
+    }
+    return [...out.values()];
   }
 
   protected async countRequests(): Promise<number> {

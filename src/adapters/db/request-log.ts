@@ -11,7 +11,7 @@
 // Every method runs inside the caller's transaction or is a read; the caller (SqlEventStore)
 // owns transactions, so a batch's blocks commit with its checkpoint.
 
-import type { HttpQuery } from '../../logs/ports.ts';
+import { countStatus, type HttpQuery, type TimeBucket } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/index.ts';
@@ -307,6 +307,29 @@ export class RequestLog {
     );
     for (const t of topOf(counts, limit)) merged.set(t.value, (merged.get(t.value) ?? 0) + t.count);
     return topOf(merged, limit);
+  }
+
+  /** Requests per bucket of `bucketMs` from `since` and status class (columns time and status only). */
+  overTime(since: number, until: number, bucketMs: number): TimeBucket[] {
+    return guard(() => {
+      const out = new Map<number, TimeBucket>();
+      for (const b of this.#catalog(since, until)) {
+        const reader = this.#reader(b.first_id);
+        if (reader === null) continue;
+        const time = reader.numbers('time');
+        const status = reader.numbers('status');
+        for (let i = 0; i < reader.rows; i++) {
+          const t = time[i] as number;
+          if (t < since || t >= until) continue;
+          const start = since + Math.floor((t - since) / bucketMs) * bucketMs;
+          let bucket = out.get(start);
+          if (bucket === undefined)
+            out.set(start, (bucket = { time: start, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 }));
+          countStatus(bucket, status[i] as number);
+        }
+      }
+      return [...out.values()].sort((a, b) => a.time - b.time);
+    });
   }
 
   count(): number {

@@ -4,7 +4,7 @@
 // (events-store-base.ts), all of a batch in one synchronous transaction.
 
 import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
-import type { AppendBatch, HttpQuery, StoredHttp, TopBy } from '../../logs/ports.ts';
+import type { AppendBatch, HttpQuery, StoredHttp, TimeBucket, TopBy } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import { authCols, findingCols, findingValues, SqlEventStore } from './events-store-base.ts';
 import { eventsMigrations } from './events-schema.ts';
@@ -126,6 +126,10 @@ export class SqliteEventStore extends SqlEventStore {
     limit: number,
   ): Promise<{ value: string | null; count: number }[]> {
     return this.#log().top(by, since, until, limit);
+  }
+
+  async requestsOverTime(since: number, until: number, bucketMs: number): Promise<TimeBucket[]> {
+    return this.#log().overTime(since, until, bucketMs);
   }
 
   protected async countRequests(): Promise<number> {

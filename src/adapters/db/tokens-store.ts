@@ -27,9 +27,16 @@ CREATE TABLE dash_sessions (hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, created_a
   expires_at ${int} NOT NULL);
 `;
 
+// dashboard users who sign in with a password (scrypt hash with its parameters and salt)
+const users = (int: string): string => `
+CREATE TABLE dash_users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, created_at ${int} NOT NULL,
+  updated_at ${int} NOT NULL);
+`;
+
 const migrations: Migration[] = [
   { version: 1, sqlite: tables('INTEGER PRIMARY KEY', 'INTEGER'), postgres: tables('BIGSERIAL PRIMARY KEY', 'BIGINT') },
   { version: 2, sqlite: sessions('INTEGER'), postgres: sessions('BIGINT') },
+  { version: 3, sqlite: users('INTEGER'), postgres: users('BIGINT') },
 ];
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -110,5 +117,23 @@ export class SqlTokenStore {
 
   async endSession(hash: string): Promise<void> {
     await this.#db.run('DELETE FROM dash_sessions WHERE hash = ?', [hash]);
+  }
+
+  /** Sets (or replaces) a dashboard user's password hash. */
+  async setUser(name: string, hash: string, at: number): Promise<void> {
+    await this.#db.run(
+      'INSERT INTO dash_users (name, hash, created_at, updated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at',
+      [name, hash, at, at],
+    );
+  }
+
+  async userHash(name: string): Promise<string | null> {
+    const [r] = await this.#db.query('SELECT hash FROM dash_users WHERE name = ?', [name]);
+    return r === undefined ? null : String(r['hash']);
+  }
+
+  async hasUsers(): Promise<boolean> {
+    return (await this.#db.query('SELECT 1 AS one FROM dash_users LIMIT 1')).length > 0;
   }
 }

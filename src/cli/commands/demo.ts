@@ -1,8 +1,12 @@
 // `ripcord demo` (npm start): the bundled demo shop, with an intrusion to find.
 
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { createOut, safe } from '../output.ts';
 import { setupDemo, startDemoMail } from '../../app/demo.ts';
+import type { App } from '../../app/context.ts';
+import { createLoginLink } from '../../app/tokens.ts';
+import { startHttpServer, type HttpServer } from '../../http/server.ts';
 import { runDaemon } from '../../app/run.ts';
 import { withApp } from '../../app/context.ts';
 import { createLogger } from '../../app/logger.ts';
@@ -19,11 +23,23 @@ export function register(program: Command): void {
         'In another terminal, follow the README walk-through with -c examples/demo-shop/ripcord.yml.',
     )
     .option('--no-follow', 'set up the demo and exit instead of running')
+    .option(
+      '--dir <dir>',
+      'lay the demo out in this folder (a copy of its configuration with it) instead of examples/demo-shop',
+    )
+    .option(
+      '--listen <host:port>',
+      "serve the dashboard here instead of the configuration's http.listen (127.0.0.1:8484)",
+    )
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { follow: boolean; json?: boolean }) => {
+    .action(async (o: { follow: boolean; json?: boolean; dir?: string; listen?: string }) => {
       const out = createOut(o.json === true);
-      const { loaded, summary } = await setupDemo({ logger: silentLogger });
-      const c = '-c examples/demo-shop/ripcord.yml';
+      const { loaded, summary } = await setupDemo({
+        logger: silentLogger,
+        ...(o.dir !== undefined ? { dir: resolve(o.dir) } : {}),
+      });
+      if (o.listen !== undefined) loaded.config.http.listen = o.listen;
+      const c = `-c ${o.dir === undefined ? 'examples/demo-shop/ripcord.yml' : safe(summary.config)}`;
       out.record(summary, (s) =>
         [
           `Demo shop "Harbor & Pine" is laid out in ${safe(s.site)}`,
@@ -58,9 +74,33 @@ export function register(program: Command): void {
       );
       out.note('Ripcord is running on the demo shop (Ctrl-C to stop).');
       try {
-        await withApp(loaded, { logger }, (app) => runDaemon(app, { signal: ac.signal }));
+        await withApp(loaded, { logger }, async (app) => {
+          const http = await startDemoDashboard(app);
+          out.note(
+            typeof http === 'string'
+              ? `note: the dashboard is not running (${http})`
+              : `The dashboard is at http://127.0.0.1:${http.port}/ — sign in with this one-time link (valid 15 minutes):\n  ${http.link}\n(another: npm run ripcord -- ${c} dashboard link)`,
+          );
+          try {
+            await runDaemon(app, { signal: ac.signal });
+          } finally {
+            if (typeof http !== 'string') await http.close();
+          }
+        });
       } finally {
         if (typeof mail !== 'string') await mail.close();
       }
     });
+}
+
+/** The demo's dashboard on http.listen with a sign-in link, or why it is not running (port taken). */
+async function startDemoDashboard(app: App): Promise<(HttpServer & { link: string }) | string> {
+  const listen = app.config.http.listen;
+  if (listen === null) return 'no http.listen in the demo configuration';
+  try {
+    const server = await startHttpServer(app, listen);
+    return { ...server, close: () => server.close(), link: (await createLoginLink(app)).url };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
