@@ -33,8 +33,9 @@ export async function findingsPage(
   app: App,
   after: number,
   limit: number,
+  host?: string,
 ): Promise<{ items: StoredFinding[]; next: number | null }> {
-  const items = await (await app.findings()).findingsAfter(after, limit);
+  const items = await (await app.findings()).findingsAfter(after, limit, host);
   return { items, next: items.length === limit ? (items[items.length - 1]?.id ?? null) : null };
 }
 
@@ -53,10 +54,20 @@ export async function auditWrite(
 /** Requests and logins, newest first (the CLI's `logs search`). */
 export async function trafficSearch(
   app: App,
-  q: { ip?: string; path?: string; method?: string; status?: number[]; since?: number; until?: number; limit: number },
+  q: {
+    ip?: string;
+    path?: string;
+    method?: string;
+    status?: number[];
+    since?: number;
+    until?: number;
+    host?: string;
+    limit: number;
+  },
 ): Promise<StoredEvent[]> {
   return searchLogs(await app.events(), {
     limit: q.limit,
+    ...(q.host !== undefined ? { host: q.host } : {}),
     ...(q.status !== undefined && q.status.length > 0 ? { status: q.status } : {}),
     ...(q.ip !== undefined ? { ip: q.ip } : {}),
     ...(q.path !== undefined ? { pathGlob: q.path } : {}),
@@ -97,10 +108,11 @@ export async function trafficOverTime(
 /** Logins and connections (the CLI's `logs who`). */
 export async function logins(
   app: App,
-  q: { since?: number; until?: number; failed?: 'true' | 'false'; limit: number },
+  q: { since?: number; until?: number; failed?: 'true' | 'false'; host?: string; limit: number },
 ): Promise<WhoRow[]> {
   return who(await app.events(), {
     limit: q.limit,
+    ...(q.host !== undefined ? { host: q.host } : {}),
     failed: q.failed === 'true',
     ...(q.since !== undefined ? { since: q.since } : {}),
     ...(q.until !== undefined ? { until: q.until } : {}),

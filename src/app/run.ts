@@ -10,9 +10,17 @@ import { sources } from '../adapters/sources/index.ts';
 import { buildDetector } from './detect.ts';
 import { startDetectThread, type DetectThread } from './detect-thread.ts';
 import { startServices, type Service } from './services.ts';
+import { awaitLeadership, startHeartbeat, type RunRole } from './hosts.ts';
+import { hostName } from './store.ts';
 
 export interface RunOptions {
   signal: AbortSignal;
+  /**
+   * all (default): one server does everything. agent: reads this host's logs and watches its
+   * files into the shared store. server: delivers alerts and runs the schedules, as the leader
+   * among the servers of the store (a PostgreSQL advisory lock), standing by otherwise.
+   */
+  role?: RunRole;
   /** Read every source to its current end, then stop (for cron and tests). */
   once?: boolean;
   pollMs?: number;
@@ -35,11 +43,20 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
   const services: Service[] = [];
   let pruned = 0;
   let thread: DetectThread | null = null;
+  let leading: Promise<void> = Promise.resolve();
+  const stopLeading = new AbortController();
   try {
     // Detection on a second thread (detect.thread), else in this one; one detector for every source.
     thread = config.detect.enabled && config.detect.thread ? await startDetectThread(loaded, events) : null;
     const detector = config.detect.enabled && thread === null ? await buildDetector(loaded, events) : undefined;
-    if (!o.once) services.push(...(await startServices(app)));
+    const role = o.role ?? 'all';
+    const reads = role !== 'server';
+    if (!o.once) {
+      const beat = await startHeartbeat(app, role);
+      services.push({ name: 'heartbeat', stop: () => beat.stop() });
+      if (reads) services.push(...(await startServices(app, { files: true, lead: false })));
+      if (role !== 'agent') leading = lead(app, AbortSignal.any([o.signal, stopLeading.signal]), services);
+    }
     const notify = () => {
       for (const s of services) s.notify?.();
     };
@@ -56,7 +73,9 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
       : setInterval(() => void prune().catch((e: unknown) => log.error({ err: String(e) }, 'prune failed')), 3_600_000);
 
     const channels: SourceChannel[] = [];
-    const built = config.sources.map((spec) => ({
+    // An agent's sources are stored under its host name: two servers' `nginx` stay apart.
+    const prefix = role === 'agent' ? `${hostName(config)}/` : '';
+    const built = (reads ? config.sources : []).map((spec) => ({
       spec,
       source: sources.create(spec, {
         baseDir,
@@ -67,7 +86,7 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
       }),
     }));
     const runs = built.map(async ({ spec, source }) => {
-      const id = source.id;
+      const id = prefix + source.id;
       const channel = new SourceChannel(
         {
           store: events,
@@ -105,7 +124,7 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
         }
       }
     });
-    o.onReady?.({ sources: built.map((b) => b.source.id) });
+    o.onReady?.({ sources: built.map((b) => prefix + b.source.id) });
     await Promise.all(runs);
     // Followers return only when stopped; but with no sources at all (or stdin at its end) the
     // other services (alerts, the integrity watch) still run until the process is told to stop.
@@ -114,8 +133,34 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
     if (pruneTimer) clearInterval(pruneTimer);
     return { sources: channels.map((c) => ({ source: c.sourceId, ...c.stats })), pruned };
   } finally {
+    stopLeading.abort();
+    await leading;
     await thread?.close();
     for (const s of services.reverse())
       await s.stop().catch((e: unknown) => log.error({ err: String(e) }, 'service stop failed'));
+  }
+}
+
+/**
+ * The leader's services (alert delivery, schedules, the quiet-host watch), started once this
+ * server leads and stopped if it loses the lead (its lock connection broke), to contend again.
+ * They are added to `services` (woken by new findings, stopped at shutdown).
+ */
+async function lead(app: App, signal: AbortSignal, services: Service[]): Promise<void> {
+  while (!signal.aborted) {
+    const leadership = await awaitLeadership(app, signal);
+    if (leadership === null) return;
+    app.logger.info({}, 'leading: alert delivery and schedules run here');
+    const mine = await startServices(app, { files: false, lead: true });
+    services.push(...mine);
+    const stopped = new Promise<'stop'>((r) => signal.addEventListener('abort', () => r('stop'), { once: true }));
+    const why = await Promise.race([stopped, leadership.lost.then(() => 'lost' as const)]);
+    for (const s of mine.reverse()) {
+      services.splice(services.indexOf(s), 1);
+      await s.stop().catch((e: unknown) => app.logger.error({ err: String(e) }, 'service stop failed'));
+    }
+    await leadership.release();
+    if (why === 'stop') return;
+    app.logger.warn({}, 'lost the lead (the store connection broke): contending again');
   }
 }

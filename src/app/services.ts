@@ -1,11 +1,14 @@
 // The subsystems that run beside the traffic sources inside `ripcord run` (alert delivery,
-// integrity watch, backup schedule, vulnerability check). Each starts here from the app context and stops on shutdown.
+// integrity watch, backup schedule, vulnerability check, quiet-host watch). Each starts here
+// from the app context and stops on shutdown. With several servers on one store, each agent
+// watches its own files; only the leading server delivers alerts and runs the schedules.
 
 import type { App } from './context.ts';
 import { startAlertsFor } from './alerts.ts';
 import { startIntegrityWatch } from './integrity.ts';
 import { startBackupSchedule } from './backup.ts';
 import { startVulnsSchedule } from './software.ts';
+import { startHostWatch } from './hosts.ts';
 
 export interface Service {
   name: string;
@@ -14,19 +17,26 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startServices(app: App): Promise<Service[]> {
+export interface ServiceSet {
+  /** Watch this host's site files (every role that reads: all, agent). */
+  files: boolean;
+  /** Deliver alerts and run the schedules (the leading server: all, server). */
+  lead: boolean;
+}
+
+export async function startServices(app: App, which: ServiceSet = { files: true, lead: true }): Promise<Service[]> {
   const services: Service[] = [];
   const { config, loaded } = app;
   const log = app.logger;
   const findings = await app.findings();
-  if (config.alerts.enabled) {
+  if (which.lead && config.alerts.enabled) {
     const alerts = await startAlertsFor(app);
     // A broken template or channel config must stop the start, not fail silently later.
     await alerts.ready;
     services.push({ name: 'alerts', notify: () => alerts.notify(), stop: () => alerts.stop() });
   }
   const hasFiles = config.integrity.paths.length > 0 || config.site.root !== undefined;
-  if (hasFiles) {
+  if (which.files && hasFiles) {
     // A changed site file becomes a finding like any attack, so the alert path delivers it.
     // Its traffic lookups read the daemon's open store.
     const watch = startIntegrityWatch({
@@ -48,6 +58,7 @@ export async function startServices(app: App): Promise<Service[]> {
     await watch.ready;
     services.push({ name: 'integrity', stop: () => watch.stop() });
   }
+  if (!which.lead) return services;
   // Scheduled backups; a missed schedule (found on start) and a failed run are alerts.
   const backups = await startBackupSchedule(app);
   if (backups !== null) {
@@ -60,5 +71,10 @@ export async function startServices(app: App): Promise<Service[]> {
     for (const s of services) s.notify?.();
   });
   if (vulns !== null) services.push({ name: 'vulns', stop: () => vulns.stop() });
+  // Agents gone quiet (several servers on one store): an alert each.
+  const hosts = startHostWatch(app, () => {
+    for (const s of services) s.notify?.();
+  });
+  services.push({ name: 'hosts', stop: () => hosts.stop() });
   return services;
 }

@@ -4,6 +4,7 @@
 // once per process; nothing else opens the store.
 
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Db } from '../adapters/db/db.ts';
 import { openDb, sqliteFile } from '../adapters/db/open.ts';
 import { createEventStore } from '../adapters/db/events-store.ts';
@@ -27,7 +28,12 @@ export interface StoreOptions {
   openDeadline?: number;
 }
 
-type StoreConfig = Pick<Config, 'store' | 'stateDir'>;
+type StoreConfig = Pick<Config, 'store' | 'stateDir'> & Partial<Pick<Config, 'hosts'>>;
+
+/** The name this server writes under: hosts.name, else the machine's host name. */
+export function hostName(config: Partial<Pick<Config, 'hosts'>>): string {
+  return config.hosts?.name ?? hostname();
+}
 
 /** Whether the store exists already (a server database always does): lets a query skip creating one. */
 export function storeExists(config: StoreConfig): boolean {
@@ -36,8 +42,8 @@ export function storeExists(config: StoreConfig): boolean {
 }
 
 /** The traffic record over an open database (the one place its implementation is chosen). */
-function eventStoreOver(db: Db): SqlEventStore {
-  return createEventStore(db);
+function eventStoreOver(db: Db, host: string): SqlEventStore {
+  return createEventStore(db, Date.now, { host });
 }
 
 export async function openStore(config: StoreConfig, o: StoreOptions = {}): Promise<OpenStore> {
@@ -47,7 +53,7 @@ export async function openStore(config: StoreConfig, o: StoreOptions = {}): Prom
   } catch (e) {
     throw e instanceof AppError ? e : new AppError('store', String(e), { cause: e });
   }
-  const events = eventStoreOver(db);
+  const events = eventStoreOver(db, hostName(config));
   try {
     await events.init();
   } catch (e) {

@@ -31,6 +31,7 @@ import {
 } from '../app/http.ts';
 import type { TopBy } from '../app/http.ts';
 import { backupList, backupRun } from '../app/backup.ts';
+import { listHosts } from '../app/hosts.ts';
 import { mountDashboard } from './dashboard.ts';
 
 type Env = { Variables: { token: TokenInfo } };
@@ -48,6 +49,11 @@ interface Route {
 
 const limit = z.coerce.number().int().min(1).max(1000).default(100).describe('at most this many');
 const time = z.coerce.number().int().min(0).optional();
+const host = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/)
+  .optional()
+  .describe('only what this host (web server) stored');
 
 function routes(app: App): Route[] {
   return [
@@ -63,11 +69,12 @@ function routes(app: App): Route[] {
       summary: 'Findings (attacks, logins from new places, file changes), oldest first, a page after a cursor',
       query: z.strictObject({
         after: z.coerce.number().int().min(0).default(0).describe('cursor: the last id seen'),
+        host,
         limit,
       }),
       handler: async (_c, { query }) => {
-        const q = query as { after: number; limit: number };
-        return findingsPage(app, q.after, q.limit);
+        const q = query as { after: number; limit: number; host?: string };
+        return findingsPage(app, q.after, q.limit, q.host);
       },
     },
     {
@@ -85,6 +92,7 @@ function routes(app: App): Route[] {
           .describe('statuses, comma-separated'),
         since: time.describe('from (ms since the epoch)'),
         until: time.describe('up to (ms since the epoch)'),
+        host,
         limit,
       }),
       handler: async (_c, { query }) => {
@@ -143,7 +151,7 @@ function routes(app: App): Route[] {
       method: 'get',
       path: '/traffic/logins',
       summary: 'Successful logins and connections (SSH, FTP, sudo, shop admin), with new places flagged',
-      query: z.strictObject({ since: time, until: time, failed: z.enum(['true', 'false']).optional(), limit }),
+      query: z.strictObject({ since: time, until: time, failed: z.enum(['true', 'false']).optional(), host, limit }),
       handler: async (_c, { query }) => ({ items: await logins(app, query as Parameters<typeof logins>[1]) }),
     },
     {
@@ -222,6 +230,12 @@ function routes(app: App): Route[] {
       summary: 'Runs backup jobs now (all, or those named) and answers with each one’s result',
       body: z.strictObject({ jobs: z.array(z.string().max(64)).max(100).default([]) }),
       handler: async (_c, { body }) => ({ items: await backupRun(app, { jobs: (body as { jobs: string[] }).jobs }) }),
+    },
+    {
+      method: 'get',
+      path: '/hosts',
+      summary: 'The servers feeding this store: role, last heard from, and whether each has gone quiet',
+      handler: async () => ({ items: await listHosts(app) }),
     },
     {
       method: 'get',

@@ -14,6 +14,7 @@ import type { App } from '../app/context.ts';
 import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
+import { listHosts } from '../app/hosts.ts';
 import { endSession, passwordLogin, redeemLoginLink } from '../app/tokens.ts';
 import { addressActivity, auditWrite, logins, recentFindings } from '../app/http.ts';
 import {
@@ -156,13 +157,14 @@ ${
   api.get('/', async (c) => {
     const s = await session(app, c);
     if (s === null) return signedOut(c);
-    const [alerts, findings, who, campaigns, incidents, health] = await Promise.all([
+    const [alerts, findings, who, campaigns, incidents, health, hosts] = await Promise.all([
       listAlerts(app, { status: 'open', limit: 50 }),
       recentFindings(app, 30),
       logins(app, { limit: 30 }),
       listCampaigns(app),
       listIncidents(app),
       alertsStatus(app),
+      listHosts(app),
     ]);
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
@@ -241,6 +243,17 @@ ${
               ? `failing (${ch.consecutiveFailures}×${ch.failingSince !== null ? ` since ${iso(ch.failingSince)}` : ''})`
               : 'ok'
           }</td><td>${ch.lastSuccessAt === null ? '-' : iso(ch.lastSuccessAt)}</td><td>${ch.lastError ?? ''}</td></tr>`,
+      )}</table>`
+}
+<h2>Servers</h2>
+${
+  hosts.length === 0
+    ? html`<p class="muted">No server has reported yet (\`ripcord run\`).</p>`
+    : html`<table><tr><th>Host</th><th>Role</th><th>Last heard</th><th>State</th></tr>${hosts.map(
+        (h) =>
+          html`<tr><td>${h.name}</td><td>${h.role}</td><td>${iso(h.lastSeen)}</td><td class="${h.quiet ? 'sev-critical' : ''}">${
+            h.quiet ? 'QUIET' : 'ok'
+          }</td></tr>`,
       )}</table>`
 }
 <h2>Customer notices</h2>

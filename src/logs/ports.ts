@@ -40,6 +40,8 @@ export interface AppendBatch {
 export interface StoredFinding extends Finding {
   id: number;
   source: string | null;
+  /** The host whose Ripcord stored it (several web servers on one store). */
+  host: string | null;
   eventKind: string | null;
   eventId: number | null;
 }
@@ -55,6 +57,8 @@ export interface HttpQuery {
   status?: number[];
   user?: string;
   source?: string;
+  /** Only what this host's sources read. */
+  host?: string;
   limit: number;
 }
 
@@ -104,6 +108,7 @@ export interface FindingQuery {
   rule?: string;
   category?: string;
   minSeverity?: string;
+  host?: string;
   limit: number;
 }
 
@@ -116,7 +121,7 @@ export interface FindingQuery {
 export interface FindingStore {
   /** Findings not tied to a line; one transaction; returns their ids in order. */
   addFindings(findings: Finding[]): Promise<number[]>;
-  findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]>;
+  findingsAfter(afterId: number, limit: number, host?: string): Promise<StoredFinding[]>;
   listFindings(q: FindingQuery): Promise<StoredFinding[]>;
 }
 

@@ -68,10 +68,12 @@ export async function who(
     user?: string;
     service?: AuthQuery['service'];
     failed?: boolean;
+    host?: string;
     limit?: number;
   },
 ): Promise<WhoRow[]> {
   const rows = await store.searchAuth({
+    ...(q.host !== undefined ? { host: q.host } : {}),
     loginsOnly: true,
     ...(q.failed ? {} : { outcome: 'success' as const }),
     ...(q.since !== undefined ? { since: q.since } : {}),

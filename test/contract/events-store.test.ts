@@ -310,6 +310,51 @@ for (const f of dbFactories) {
         }
       });
 
+      await t.test(
+        'several hosts on one store: each source and finding keeps its host, searches filter by it',
+        async () => {
+          const base = T0 + 20 * 86_400_000;
+          for (const host of ['web1', 'web2']) {
+            const s = createEventStore(db, () => base, { host });
+            await s.init();
+            const evs = [http({ time: base, ip: '192.0.2.50', path: `/${host}` }), auth({ time: base, user: host })];
+            await s.append({
+              sourceId: `${host}/nginx`,
+              events: evs,
+              eventLines: [1, 2],
+              rejects: [],
+              findings: [{ finding: finding({ time: base, match: host }), event: 0 }],
+              lines: 2,
+              skipped: 0,
+              checkpoint: null,
+            });
+            await s.addFindings([finding({ time: base, rule: 'integrity-modified', match: `${host}-file` })]);
+          }
+          const reader = createEventStore(db, () => base);
+          await reader.init();
+          const paths = await reader.searchHttp({ since: base, host: 'web2', limit: 10 });
+          assert.deepEqual(
+            paths.map((r) => [r.path, r.source]),
+            [['/web2', 'web2/nginx']],
+          );
+          assert.deepEqual(await reader.searchHttp({ since: base, host: 'nohost', limit: 10 }), []);
+          assert.deepEqual(await reader.searchHttp({ since: base, host: 'web1', source: 'web2/nginx', limit: 10 }), []);
+          const users = await reader.searchAuth({ since: base, host: 'web1', limit: 10 });
+          assert.deepEqual(
+            users.map((r) => r.user),
+            ['web1'],
+          );
+          const f2 = await reader.listFindings({ since: base, host: 'web2', limit: 10 });
+          assert.deepEqual(f2.map((f) => f.match).sort(), ['web2', 'web2-file']);
+          assert.ok(f2.every((f) => f.host === 'web2'));
+          const after = await reader.findingsAfter(0, 1000, 'web1');
+          assert.deepEqual(
+            after.filter((f) => f.time === base).map((f) => f.match),
+            ['web1', 'web1-file'],
+          );
+        },
+      );
+
       await t.test('retention prunes old rows', async () => {
         const removed = await store.prune(T0 + 1500);
         assert.ok(removed >= 3, `removed ${removed}`);

@@ -53,7 +53,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 for (const f of dbFactories) {
   test(`findings store contract: ${f.name}`, await factoryOptions(f), async (t) => {
     const { db, cleanup } = await f.create();
-    const events = createEventStore(db, () => T0 + 5000);
+    const events = createEventStore(db, () => T0 + 5000, { host: 'web1' });
     const store: FindingStore = events;
     /** One finding by id, through the dispatcher's cursor read. */
     const byId = async (id: number): Promise<StoredFinding | null> =>
@@ -69,7 +69,7 @@ for (const f of dbFactories) {
         assert.equal(ids.length, 2);
         assert.ok((ids[1] ?? 0) > (ids[0] ?? 0), 'ids grow');
         const one = await byId(ids[0] ?? 0);
-        assert.deepEqual(one, { ...finding(), id: ids[0], source: null, eventKind: null, eventId: null });
+        assert.deepEqual(one, { ...finding(), id: ids[0], source: null, host: 'web1', eventKind: null, eventId: null });
         assert.equal(await byId(999_999), null);
         const after = await store.findingsAfter(0, 10);
         assert.deepEqual(

@@ -134,7 +134,7 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(
       doc.paths['/api/v1/findings']?.['get']?.parameters.map((p) => p.name),
-      ['after', 'limit'],
+      ['after', 'host', 'limit'],
     );
     assert.equal(doc.paths['/api/v1/notices/campaigns/{name}/pause']?.['post']?.['x-scope'], 'write');
     assert.equal(doc.paths['/api/v1/obligations/assess']?.['post']?.['x-scope'], 'read');

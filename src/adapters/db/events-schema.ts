@@ -63,4 +63,18 @@ CREATE INDEX findings_ip ON findings (ip, time);
     // PostgreSQL keeps requests in its http_events table.
     postgres: 'SELECT 1;',
   },
+  {
+    // Several web servers on one store: the host each source and finding came from.
+    version: 3,
+    sqlite: `
+ALTER TABLE log_sources ADD COLUMN host TEXT;
+ALTER TABLE findings ADD COLUMN host TEXT;
+CREATE INDEX findings_host ON findings (host, time);
+`,
+    postgres: `
+ALTER TABLE log_sources ADD COLUMN host TEXT;
+ALTER TABLE findings ADD COLUMN host TEXT;
+CREATE INDEX findings_host ON findings (host, time);
+`,
+  },
 ];

@@ -39,7 +39,9 @@ export const httpCols =
 export const authCols =
   'src, line, time, service, action, outcome, "user", ip, port, method, invalid_user, target_user, command, host, program, message';
 export const findingCols =
-  'time, rule, category, severity, ip, "user", service, field, match, message, group_key, evidence, src, event_kind, event_id, created_at';
+  'time, rule, category, severity, ip, "user", service, field, match, message, group_key, evidence, src, event_kind, event_id, created_at, host';
+/** The placeholders of one findings row. */
+export const findingMarks = '?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?';
 
 export type R = Record<string, unknown>;
 export const num = (v: unknown): number => Number(v);
@@ -53,15 +55,19 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
   /** Per source: the checkpoint (as stored) this store last read or wrote; appends move only from it. */
   readonly #claimed = new Map<string, string | null>();
 
-  constructor(db: Db, now: () => number = Date.now) {
+  /** The host this store writes for: on the sources it registers and on the findings it adds. */
+  readonly host: string | null;
+
+  constructor(db: Db, now: () => number = Date.now, host: string | null = null) {
     this.db = db;
     this.now = now;
+    this.host = host;
   }
 
   abstract init(): Promise<void>;
   /** Writes a batch in one transaction, the checkpoint moved with `claimCheckpoint`. */
   protected abstract appendBatch(batch: AppendBatch): Promise<{ findingIds: number[] }>;
-  protected abstract searchRequests(q: HttpQuery, srcNum: number | undefined): Promise<StoredHttp[]>;
+  protected abstract searchRequests(q: HttpQuery, srcs: ReadonlySet<number> | undefined): Promise<StoredHttp[]>;
   protected abstract topRequests(
     by: Exclude<TopBy, 'user'>,
     since: number | undefined,
@@ -75,7 +81,7 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
   protected async sourceNum(q: Queryable, id: string): Promise<number> {
     const cached = this.sources.get(id);
     if (cached !== undefined) return cached;
-    await q.run('INSERT INTO log_sources (id) VALUES (?) ON CONFLICT (id) DO NOTHING', [id]);
+    await q.run('INSERT INTO log_sources (id, host) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [id, this.host]);
     const [row] = await q.query<{ num: number }>('SELECT num FROM log_sources WHERE id = ?', [id]);
     if (!row) throw new AppError('store', `source ${id} could not be registered`);
     this.sources.set(id, num(row.num));
@@ -158,11 +164,11 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     return this.db.tx(async (q) => {
       const ids: number[] = [];
       for (const f of findings) {
-        const vals = findingValues(f, null, null, null, now).map((v) =>
+        const vals = findingValues(f, null, null, null, now, this.host).map((v) =>
           typeof v === 'string' && q.dialect === 'postgres' ? pgText(v) : v,
         );
         const [row] = await q.query<{ id: number }>(
-          `INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+          `INSERT INTO findings (${findingCols}) VALUES (${findingMarks}) RETURNING id`,
           vals,
         );
         ids.push(num(row?.id));
@@ -174,12 +180,23 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
   async searchHttp(q: HttpQuery): Promise<StoredHttp[]> {
     await this.loadSources();
     if (q.pathRe !== undefined) pathRegExp(q.pathRe); // refuses a bad pattern on both databases
-    let srcNum: number | undefined;
-    if (q.source !== undefined) {
-      srcNum = this.sources.get(q.source);
-      if (srcNum === undefined) return [];
+    const srcs = await this.sourceSet(q);
+    if (srcs !== undefined && srcs.size === 0) return [];
+    return this.searchRequests(q, srcs);
+  }
+
+  /** The source numbers a query's `source` and `host` allow (undefined: any). */
+  protected async sourceSet(q: { source?: string; host?: string }): Promise<Set<number> | undefined> {
+    let set: Set<number> | undefined;
+    if (q.host !== undefined) {
+      const rows = await this.db.query<{ num: number }>('SELECT num FROM log_sources WHERE host = ?', [q.host]);
+      set = new Set(rows.map((r) => num(r.num)));
     }
-    return this.searchRequests(q, srcNum);
+    if (q.source !== undefined) {
+      const n = this.sources.get(q.source);
+      set = n === undefined || (set !== undefined && !set.has(n)) ? new Set() : new Set([n]);
+    }
+    return set;
   }
 
   async searchAuth(q: AuthQuery): Promise<StoredAuth[]> {
@@ -193,11 +210,11 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     if (q.service !== undefined) where.push('service = ?'), params.push(q.service);
     if (q.outcome !== undefined) where.push('outcome = ?'), params.push(q.outcome);
     if (q.loginsOnly) where.push("action IN ('login', 'connect')");
-    if (q.source !== undefined) {
-      const n = this.sources.get(q.source);
-      if (n === undefined) return [];
-      where.push('src = ?');
-      params.push(n);
+    const srcs = await this.sourceSet(q);
+    if (srcs !== undefined) {
+      if (srcs.size === 0) return [];
+      where.push(`src IN (${[...srcs].map(() => '?').join(',')})`);
+      params.push(...srcs);
     }
     params.push(q.limit);
     const rows = await this.db.query<R>(
@@ -259,9 +276,12 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     );
   }
 
-  async findingsAfter(afterId: number, limit: number): Promise<StoredFinding[]> {
+  async findingsAfter(afterId: number, limit: number, host?: string): Promise<StoredFinding[]> {
     await this.loadSources();
-    const rows = await this.db.query<R>('SELECT * FROM findings WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit]);
+    const rows = await this.db.query<R>(
+      `SELECT * FROM findings WHERE id > ?${host === undefined ? '' : ' AND host = ?'} ORDER BY id LIMIT ?`,
+      host === undefined ? [afterId, limit] : [afterId, host, limit],
+    );
     return rows.map((r) => this.toFinding(r));
   }
 
@@ -274,6 +294,7 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     if (q.ip !== undefined) where.push('ip = ?'), params.push(q.ip);
     if (q.rule !== undefined) where.push('rule = ?'), params.push(q.rule);
     if (q.category !== undefined) where.push('category = ?'), params.push(q.category);
+    if (q.host !== undefined) where.push('host = ?'), params.push(q.host);
     if (q.minSeverity !== undefined) {
       const idx = severities.indexOf(q.minSeverity as (typeof severities)[number]);
       if (idx < 0) throw new AppError('usage', `unknown severity ${q.minSeverity} (one of ${severities.join(', ')})`);
@@ -312,6 +333,7 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
       groupKey: String(r['group_key']),
       evidence,
       source: r['src'] === null || r['src'] === undefined ? null : this.sourceName(r['src']),
+      host: strOrNull(r['host']),
       eventKind: strOrNull(r['event_kind']),
       eventId: numOrNull(r['event_id']),
     };
@@ -368,6 +390,7 @@ export function findingValues(
   kind: string | null,
   eventId: number | null,
   now: number,
+  host: string | null,
 ): (string | number | null)[] {
   return [
     f.time,
@@ -386,6 +409,7 @@ export function findingValues(
     kind,
     eventId,
     now,
+    host,
   ];
 }
 

@@ -16,7 +16,7 @@ export type { SqlEventStore } from './events-store-base.ts';
 export function createEventStore(
   db: Db,
   now: () => number = Date.now,
-  o: { blockRows?: Partial<BlockSizes> } = {},
+  o: { blockRows?: Partial<BlockSizes>; host?: string | null } = {},
 ): SqlEventStore {
-  return db instanceof SqliteDb ? new SqliteEventStore(db, now, o) : new PostgresEventStore(db, now);
+  return db instanceof SqliteDb ? new SqliteEventStore(db, now, o) : new PostgresEventStore(db, now, o.host ?? null);
 }

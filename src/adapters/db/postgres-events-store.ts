@@ -16,6 +16,7 @@ import type { SqlValue } from './db.ts';
 import {
   authCols,
   findingCols,
+  findingMarks,
   findingValues,
   httpCols,
   num,
@@ -136,8 +137,8 @@ export class PostgresEventStore extends SqlEventStore {
       for (const { finding: f, event } of b.findings) {
         const ev = event >= 0 ? b.events[event] : undefined;
         const [row] = await q.query<{ id: number }>(
-          `INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-          findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now).map((v) =>
+          `INSERT INTO findings (${findingCols}) VALUES (${findingMarks}) RETURNING id`,
+          findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now, this.host).map((v) =>
             typeof v === 'string' ? pgText(v) : v,
           ),
         );
@@ -149,7 +150,7 @@ export class PostgresEventStore extends SqlEventStore {
     });
   }
 
-  protected async searchRequests(q: HttpQuery, srcNum: number | undefined): Promise<StoredHttp[]> {
+  protected async searchRequests(q: HttpQuery, srcs: ReadonlySet<number> | undefined): Promise<StoredHttp[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (q.ip !== undefined) where.push('e.ip = ?'), params.push(q.ip);
@@ -163,7 +164,7 @@ export class PostgresEventStore extends SqlEventStore {
     if (q.user !== undefined) where.push('e."user" = ?'), params.push(q.user);
     if (q.pathGlob !== undefined) where.push('e.path LIKE ?'), params.push(globToLike(q.pathGlob));
     if (q.pathRe !== undefined) where.push('e.path ~ ?'), params.push(q.pathRe);
-    if (srcNum !== undefined) where.push('e.src = ?'), params.push(srcNum);
+    if (srcs !== undefined) where.push(`e.src IN (${[...srcs].map(() => '?').join(',')})`), params.push(...srcs);
     params.push(q.limit);
     const rows = await this.db.query<R>(
       `SELECT e.*, r.s AS referer_s, u.s AS ua_s FROM http_events e

@@ -188,11 +188,11 @@ export class RequestLog {
   }
 
   /** Rows matching `q` (source already resolved to its number), newest first, at most q.limit. */
-  search(q: HttpQuery, src: number | undefined): BlockRow[] {
+  search(q: HttpQuery, src: ReadonlySet<number> | undefined): BlockRow[] {
     return guard(() => this.#search(q, src));
   }
 
-  #search(q: HttpQuery, src: number | undefined): BlockRow[] {
+  #search(q: HttpQuery, src: ReadonlySet<number> | undefined): BlockRow[] {
     const since = q.since ?? Number.MIN_SAFE_INTEGER;
     const until = q.until ?? Number.MAX_SAFE_INTEGER;
     const statuses = q.status !== undefined && q.status.length > 0 ? new Set(q.status) : null;
@@ -215,7 +215,7 @@ export class RequestLog {
     for (const b of this.#catalog(q.since, q.until)) {
       if (b.max_time < floor) break;
       if (statuses !== null && !numList(b.statuses).some((s) => statuses.has(s))) continue;
-      if (src !== undefined && !numList(b.sources).includes(src)) continue;
+      if (src !== undefined && !numList(b.sources).some((n) => src.has(n))) continue;
       if (key !== null) {
         const f = filterOf.get(b.first_id) as { filter: Uint8Array } | undefined;
         if (f === undefined || !mayHoldAddress(f.filter, key)) continue;
@@ -236,7 +236,7 @@ export class RequestLog {
       }
       if (src !== undefined) {
         const sc = reader.numbers('src');
-        for (let i = 0; i < reader.rows; i++) if (sc[i] !== src) sel[i] = 0;
+        for (let i = 0; i < reader.rows; i++) if (!src.has(sc[i] as number)) sel[i] = 0;
       }
       if (q.ip !== undefined) reader.text('ip').narrowEquals(sel, q.ip);
       if (method !== undefined) reader.text('method').narrowEquals(sel, method);

@@ -6,7 +6,7 @@
 import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
 import type { AppendBatch, HttpQuery, StoredHttp, TimeBucket, TopBy } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
-import { authCols, findingCols, findingValues, SqlEventStore } from './events-store-base.ts';
+import { authCols, findingCols, findingMarks, findingValues, SqlEventStore } from './events-store-base.ts';
 import { eventsMigrations } from './events-schema.ts';
 import type { SqliteDb } from './sqlite.ts';
 import { RequestLog, type BlockSizes } from './request-log.ts';
@@ -17,8 +17,12 @@ export class SqliteEventStore extends SqlEventStore {
   #requests: RequestLog | null = null;
   readonly #blockSizes: Partial<BlockSizes>;
 
-  constructor(db: SqliteDb, now: () => number = Date.now, o: { blockRows?: Partial<BlockSizes> } = {}) {
-    super(db, now);
+  constructor(
+    db: SqliteDb,
+    now: () => number = Date.now,
+    o: { blockRows?: Partial<BlockSizes>; host?: string | null } = {},
+  ) {
+    super(db, now, o.host ?? null);
     this.db = db;
     this.#blockSizes = o.blockRows ?? {};
   }
@@ -44,7 +48,10 @@ export class SqliteEventStore extends SqlEventStore {
     try {
       const result = db.txSync(() => {
         if (src === undefined) {
-          db.prepare('INSERT INTO log_sources (id) VALUES (?) ON CONFLICT (id) DO NOTHING').run(b.sourceId);
+          db.prepare('INSERT INTO log_sources (id, host) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(
+            b.sourceId,
+            this.host,
+          );
           const row = db.prepare('SELECT num FROM log_sources WHERE id = ?').get(b.sourceId) as { num: number };
           src = row.num;
           this.sources.set(b.sourceId, src);
@@ -92,10 +99,12 @@ export class SqliteEventStore extends SqlEventStore {
         }
         const findingIds: number[] = [];
         if (b.findings.length > 0) {
-          const insF = db.prepare(`INSERT INTO findings (${findingCols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+          const insF = db.prepare(`INSERT INTO findings (${findingCols}) VALUES (${findingMarks})`);
           for (const { finding: f, event } of b.findings) {
             const ev = event >= 0 ? b.events[event] : undefined;
-            const r = insF.run(...findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now));
+            const r = insF.run(
+              ...findingValues(f, s, ev?.kind ?? null, ev ? (ids[event] ?? null) : null, now, this.host),
+            );
             findingIds.push(Number(r.lastInsertRowid));
           }
         }
@@ -113,9 +122,9 @@ export class SqliteEventStore extends SqlEventStore {
     }
   }
 
-  protected async searchRequests(q: HttpQuery, srcNum: number | undefined): Promise<StoredHttp[]> {
+  protected async searchRequests(q: HttpQuery, srcs: ReadonlySet<number> | undefined): Promise<StoredHttp[]> {
     return this.#log()
-      .search(q, srcNum)
+      .search(q, srcs)
       .map((r) => ({ ...r.event, id: r.id, source: this.sourceName(r.src), line: r.line }));
   }
 

@@ -1,6 +1,7 @@
 // `ripcord run`: the long-running process (follow sources, deliver alerts, watch files).
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { RunRole } from '../../app/hosts.ts';
 import { createOut } from '../output.ts';
 import { configFor } from '../context.ts';
 import { runDaemon } from '../../app/run.ts';
@@ -21,7 +22,22 @@ export function register(program: Command): void {
     .option('--once', 'read every source to its current end, then exit (for cron and tests)')
     .option('--poll-ms <ms>', 'how often followed files are checked for new lines', '200')
     .option('--json', 'print the final summary as JSON')
-    .action(async (o: { once?: boolean; pollMs: string; json?: boolean }, cmd: Command) => {
+    .addOption(
+      new Option(
+        '--role <role>',
+        'several web servers on one PostgreSQL store: `agent` on each web server (reads its logs, watches its files), ' +
+          '`server` once (alerts, schedules, dashboard; the leader among several), `all` for one machine',
+      )
+        .choices(['all', 'agent', 'server'])
+        .default('all'),
+    )
+    .addHelpText(
+      'after',
+      '\nSeveral web servers: set `store: postgres://…` in every config, give each a hosts.name (or use the machine names), ' +
+        'run `ripcord run --role agent` on each web server and `ripcord run --role server` on one (or more: one leads). ' +
+        'See docs/http.md.',
+    )
+    .action(async (o: { once?: boolean; pollMs: string; json?: boolean; role: RunRole }, cmd: Command) => {
       const out = createOut(o.json === true);
       const loaded = configFor(cmd);
       const logger = createLogger();
@@ -35,13 +51,14 @@ export function register(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'));
       const summary = await withApp(loaded, { logger }, async (app) => {
         // the HTTP API (http.listen) lives as long as the daemon
-        const listen = o.once === true ? null : app.config.http.listen;
+        const listen = o.once === true || o.role === 'agent' ? null : app.config.http.listen;
         const http = listen === null ? null : await startHttpServer(app, listen);
         if (http !== null) logger.info({ host: http.host, port: http.port }, 'http api listening');
         try {
           return await runDaemon(app, {
             signal: ac.signal,
             once: o.once === true,
+            role: o.role,
             pollMs: Number(o.pollMs) || 200,
             onReady: ({ sources }) => logger.info({ sources, config: loaded.file }, 'ripcord running'),
           });

@@ -17,6 +17,7 @@ import { backupSchemaOf, type JobSpecBase } from './backup.ts';
 import { vulnsSchema } from './vulns.ts';
 import { noticesSchema } from './notices.ts';
 import { httpSchema } from './http.ts';
+import { hostsSchema } from './hosts.ts';
 
 export * from './sources.ts';
 
@@ -66,6 +67,7 @@ export const configSchemaOf = (c: ComponentSchemas) =>
     vulns: vulnsSchema,
     notices: noticesSchema,
     http: httpSchema,
+    hosts: hostsSchema,
   });
 
 export type ConfigSchema = ReturnType<typeof configSchemaOf>;

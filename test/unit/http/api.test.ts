@@ -35,6 +35,7 @@ test('routes, OpenAPI, scopes, error shape and audit, in process', async () => {
       '/api/v1/backups/run',
       '/api/v1/findings',
       '/api/v1/health',
+      '/api/v1/hosts',
       '/api/v1/incidents',
       '/api/v1/integrity/changes',
       '/api/v1/integrity/diff',
