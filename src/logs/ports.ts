@@ -69,6 +69,8 @@ export interface AuthQuery {
   user?: string;
   service?: AuthService;
   source?: string;
+  /** Only what this host's sources read. */
+  host?: string;
   /** Only logins and connections (not commands or disconnects). */
   loginsOnly?: boolean;
   outcome?: 'success' | 'failure';
