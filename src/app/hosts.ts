@@ -11,7 +11,8 @@ import { hostName } from './store.ts';
 export type { HostInfo };
 export type RunRole = 'all' | 'agent' | 'server';
 
-const BEAT_MS = 15_000;
+/** Heartbeats every 15 s, or often enough to beat three times within hosts.quietAfterMinutes. */
+const beatMs = (app: App): number => Math.min(15_000, (app.config.hosts.quietAfterMinutes * 60_000) / 3);
 
 async function hostStore(app: App): Promise<SqlHostStore> {
   const s = new SqlHostStore(await app.db());
@@ -34,7 +35,7 @@ export async function startHeartbeat(app: App, role: RunRole): Promise<{ stop():
     store
       .beat(me, app.clock.now())
       .catch((e: unknown) => app.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'heartbeat failed'));
-  }, BEAT_MS);
+  }, beatMs(app));
   timer.unref();
   return {
     stop: async () => {
@@ -82,8 +83,12 @@ export async function checkQuietHosts(app: App): Promise<Finding[]> {
   return found;
 }
 
-/** The quiet-host watch, every 30 s (or `everyMs`), waking the alert dispatcher when it finds something. */
-export function startHostWatch(app: App, notify: () => void, everyMs = 30_000): { stop(): Promise<void> } {
+/** The quiet-host watch, every 30 s (or twice per hosts.quietAfterMinutes), waking the alert dispatcher when it finds something. */
+export function startHostWatch(
+  app: App,
+  notify: () => void,
+  everyMs = Math.min(30_000, (app.config.hosts.quietAfterMinutes * 60_000) / 2),
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     running = checkQuietHosts(app)

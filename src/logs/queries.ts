@@ -41,6 +41,7 @@ export async function searchLogs(store: EventStore, q: SearchOptions): Promise<S
     ...(q.until !== undefined ? { until: q.until } : {}),
     ...(q.user !== undefined ? { user: q.user } : {}),
     ...(q.source !== undefined ? { source: q.source } : {}),
+    ...(q.host !== undefined ? { host: q.host } : {}),
     limit,
   };
   const out: StoredEvent[] = [];

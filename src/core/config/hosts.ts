@@ -13,8 +13,7 @@ export const hostsSchema = z
       .describe("This server's name in the shared store; null: the machine's host name."),
     quietAfterMinutes: z
       .number()
-      .int()
-      .min(1)
+      .min(0.05)
       .max(1440)
       .default(10)
       .describe('An agent not heard from for this long raises an alert (`ripcord run --role server`).'),
