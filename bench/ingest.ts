@@ -5,14 +5,20 @@
 // Printed beside it: rules off (--no-detect) and the rules on a second thread
 // (detect.thread: true). Not pinned to a core: the thread variant is about using the second.
 // Run: npm run bench -- ingest [lines]
+// With --store postgres: the same ingest into the machine's PostgreSQL (COPY), one agent and
+// three agents writing at once (each its own file), beside the SQLite figure of the same run.
 
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureAccessLog } from './gen-access-log.ts';
 import { ensureTool, printTable, ripcordNodeFlags, timed, which } from './tools.ts';
 
 export default async function main(args: string[]): Promise<void> {
+  const store = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'sqlite';
+  args = args.filter((a, i) => a !== '--store' && args[i - 1] !== '--store');
+  if (store === 'postgres') return ingestPostgres(Number(args[0] ?? 1_000_000));
   const lines = Number(args[0] ?? 2_000_000);
   const root = resolve(import.meta.dirname, '..');
   const file = await ensureAccessLog(join(root, 'bench', 'data', `access-${lines}.log`), lines);
@@ -127,4 +133,108 @@ function version(cmd: string, args: string[]): string {
   const r = timed([cmd, ...args], { oneCore: false });
   const m = /(\d+\.\d+(\.\d+)?)/.exec(r.stdout + r.stderr);
   return m?.[1] ?? '';
+}
+
+// ---- --store postgres ------------------------------------------------------------------------
+
+const pgAdmin = process.env['RIPCORD_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** One `ripcord ingest` as a child process; resolves with its wall time. */
+function ingestChild(root: string, dir: string, file: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const p = spawn(
+      process.execPath,
+      [...ripcordNodeFlags(root), join(root, 'bin', 'ripcord.js'), 'ingest', '--format', 'nginx', '--json', file],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    p.on('exit', (code) =>
+      code === 0
+        ? resolvePromise((performance.now() - t0) / 1000)
+        : reject(new Error(`ingest failed: ${err.slice(-500)}`)),
+    );
+  });
+}
+
+async function ingestPostgres(lines: number): Promise<void> {
+  const root = resolve(import.meta.dirname, '..');
+  const file = await ensureAccessLog(join(root, 'bench', 'data', `access-${lines}.log`), lines);
+  console.log(`log: ${file} (${lines.toLocaleString('en')} lines); store: PostgreSQL (${new URL(pgAdmin).host})`);
+  const { default: pg } = await import('pg');
+  const work = mkdtempSync(join(tmpdir(), 'ripcord-pgingest-'));
+  const rows: (string | number)[][] = [];
+  const fresh = async (): Promise<string> => {
+    const name = `ripcord_bench_${Math.random().toString(16).slice(2, 10)}`;
+    const c = new pg.Client({ connectionString: pgAdmin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const u = new URL(pgAdmin);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  const dropAll = async (urls: string[]) => {
+    const c = new pg.Client({ connectionString: pgAdmin });
+    await c.connect();
+    for (const u of urls) await c.query(`DROP DATABASE IF EXISTS ${new URL(u).pathname.slice(1)} WITH (FORCE)`);
+    await c.end();
+  };
+  const urls: string[] = [];
+  try {
+    // SQLite, the default store, in the same run
+    const sq = join(work, 'sqlite');
+    mkdirSync(sq);
+    writeFileSync(join(sq, 'ripcord.yml'), 'stateDir: ./state\n');
+    const sqliteS = await ingestChild(root, sq, file);
+    rows.push([
+      'sqlite (default store), 1 writer',
+      sqliteS.toFixed(1),
+      Math.round(lines / sqliteS).toLocaleString('en'),
+    ]);
+
+    // PostgreSQL, one agent (the default config: rules on)
+    const one = await fresh();
+    urls.push(one);
+    const d1 = join(work, 'pg1');
+    mkdirSync(d1);
+    writeFileSync(join(d1, 'ripcord.yml'), `stateDir: ./state\nstore: "${one}"\n`);
+    const oneS = await ingestChild(root, d1, file);
+    const oneRate = lines / oneS;
+    rows.push(['postgres, 1 agent', oneS.toFixed(1), Math.round(oneRate).toLocaleString('en')]);
+
+    // PostgreSQL, three agents at once into one store (each its own copy of the log: its own source)
+    const three = await fresh();
+    urls.push(three);
+    const dirs = [1, 2, 3].map((i) => {
+      const d = join(work, `agent${i}`);
+      mkdirSync(d);
+      writeFileSync(join(d, 'ripcord.yml'), `stateDir: ./state\nstore: "${three}"\nhosts: { name: web${i} }\n`);
+      symlinkSync(file, join(d, 'access.log'));
+      return d;
+    });
+    const t0 = performance.now();
+    await Promise.all(dirs.map((d) => ingestChild(root, d, join(d, 'access.log'))));
+    const threeS = (performance.now() - t0) / 1000;
+    rows.push([
+      'postgres, 3 agents at once (all lines)',
+      threeS.toFixed(1),
+      Math.round((3 * lines) / threeS).toLocaleString('en'),
+    ]);
+    const c = new pg.Client({ connectionString: three });
+    await c.connect();
+    const n = Number((await c.query('SELECT COUNT(*) AS n FROM http_events')).rows[0]?.n);
+    await c.end();
+    console.log('');
+    printTable(rows, ['store', 'seconds', 'lines/s']);
+    console.log(
+      `\nthree agents stored ${n.toLocaleString('en')} of ${(3 * lines).toLocaleString('en')} lines` +
+        `\ntarget: ≥100,000 lines/s for one agent into PostgreSQL (${oneRate >= 100_000 ? 'met' : 'NOT met'}); ` +
+        `postgres / sqlite = ${(oneRate / (lines / sqliteS)).toFixed(2)}`,
+    );
+  } finally {
+    await dropAll(urls);
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -32,6 +32,12 @@ export function startHttpServer(app: App, listen: string): Promise<HttpServer> {
         close: () => new Promise<void>((r) => server.close(() => r())),
       });
     });
+    // Idle keep-alive connections stay open a minute (Node's 5 s default races clients and
+    // reverse proxies that reuse a connection just as the server closes it).
+    if ('keepAliveTimeout' in server) {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+    }
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         new AppError('unavailable', `cannot listen on ${listen}: ${e.code ?? e.message}`, { where: 'http.listen' }),

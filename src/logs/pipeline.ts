@@ -145,6 +145,10 @@ export class SourceChannel {
   #idle: ReturnType<typeof setTimeout> | null = null;
   /** A failure of a commit the idle timer started, reported to the next caller. */
   #error: unknown = null;
+  /** Without a batch detector: the commit of the batch before, still running while the next is parsed. */
+  #inflight: Promise<void> | null = null;
+  /** A commit failed: the ones queued after it must not store (their lines come after the lost ones). */
+  #broken: unknown = null;
 
   constructor(
     p: PipelineOptions,
@@ -223,7 +227,24 @@ export class SourceChannel {
   async handle(batch: LineBatch): Promise<void> {
     const bd = this.#p.batchDetector;
     if (bd === undefined) {
-      await this.#commit(this.prepare(batch));
+      // Parse and detect this batch while the previous one is being stored (a database server
+      // works meanwhile); commits stay one at a time and in order, and after a failed one none
+      // of those queued behind it stores anything, so a crash or an error loses and doubles nothing.
+      if (this.#broken !== null) throw this.#broken;
+      const prepared = this.prepare(batch);
+      const previous = this.#inflight;
+      const mine = this.#serial(async () => {
+        if (this.#broken !== null) throw this.#broken;
+        try {
+          await this.#commit(prepared);
+        } catch (e) {
+          this.#broken = e;
+          throw e;
+        }
+      });
+      mine.catch(() => {}); // reported by the next handle() or by flush()
+      this.#inflight = mine;
+      if (previous !== null) await previous;
       return;
     }
     this.#cancelIdle();
@@ -257,6 +278,16 @@ export class SourceChannel {
 
   /** Stores the batch still waiting for its findings (end of input, stop). */
   async flush(): Promise<void> {
+    const inflight = this.#inflight;
+    if (inflight !== null) {
+      this.#inflight = null;
+      try {
+        await inflight;
+      } finally {
+        // reported once; a retry reads again from the stored checkpoint
+        this.#broken = null;
+      }
+    }
     this.#cancelIdle();
     this.#throwFailure();
     const p = this.#pending;

@@ -18,6 +18,11 @@ export interface Queryable {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * PostgreSQL inside a transaction: `COPY … FROM STDIN` fed with rows already in COPY's text
+   * format, each ending in a newline (the fastest bulk load); absent elsewhere.
+   */
+  copyFrom?(sql: string, rows: readonly string[]): Promise<void>;
 }
 
 export interface Db extends Queryable {

@@ -64,15 +64,63 @@ export class PostgresEventStore extends SqlEventStore {
       }
       const strIds = new Map<string, number>();
       if (distinct.size > 0) {
-        const rows = await q.query<{ id: number; s: string }>(
-          'INSERT INTO log_strings (s) SELECT unnest(?::text[]) ON CONFLICT (s) DO UPDATE SET s = excluded.s RETURNING id, s',
-          [pgArray([...distinct])],
-        );
-        for (const r of rows) strIds.set(r.s, num(r.id));
+        // Known strings are only read: an upsert would lock their rows until commit, and
+        // several agents writing at once would queue behind each other on every user agent.
+        // New ones are inserted in a fixed order (no deadlock between two writers).
+        const all = pgArray([...distinct].sort());
+        for (const r of await q.query<{ id: number; s: string }>(
+          'SELECT id, s FROM log_strings WHERE s = ANY(?::text[])',
+          [all],
+        ))
+          strIds.set(r.s, num(r.id));
+        if (strIds.size < distinct.size) {
+          const fresh = pgArray([...distinct].filter((x) => !strIds.has(x)).sort());
+          await q.run('INSERT INTO log_strings (s) SELECT unnest(?::text[]) ON CONFLICT (s) DO NOTHING', [fresh]);
+          for (const r of await q.query<{ id: number; s: string }>(
+            'SELECT id, s FROM log_strings WHERE s = ANY(?::text[])',
+            [fresh],
+          ))
+            strIds.set(r.s, num(r.id));
+        }
       }
       const sid = (v: string | null) => (v ? (strIds.get(pgText(v)) ?? null) : null);
       const ids: number[] = new Array(b.events.length);
-      if (http.length > 0) {
+      if (http.length > 0 && q.copyFrom !== undefined) {
+        // COPY. Only the requests a finding points at need their id before the finding is
+        // written: those few take theirs from the sequence first; the rest get it by default.
+        const wanted = new Map<number, number>(); // index in `http` → id
+        const httpOf = new Map<number, number>(httpIdx.map((ev, k) => [ev, k]));
+        for (const f of b.findings) {
+          const k = httpOf.get(f.event);
+          if (k !== undefined) wanted.set(k, 0);
+        }
+        if (wanted.size > 0) {
+          const [r] = await q.query<{ ids: number[] | string }>(
+            "SELECT array_agg(nextval('http_events_id_seq')) AS ids FROM generate_series(1, ?::int)",
+            [wanted.size],
+          );
+          const got = r?.ids ?? [];
+          const seq = (Array.isArray(got) ? got : String(got).replace(/[{}]/g, '').split(',')).map(Number);
+          let i = 0;
+          for (const k of wanted.keys()) {
+            const id = seq[i++] as number;
+            wanted.set(k, id);
+            ids[httpIdx[k] ?? 0] = id;
+          }
+        }
+        const row = (k: number): string => {
+          const e = http[k] as HttpEvent;
+          return `${s}\t${httpLines[k]}\t${e.time}\t${copyText(e.ip)}\t${copyText(e.method)}\t${copyText(e.path)}\t${copyText(e.query)}\t${copyText(e.protocol)}\t${e.status}\t${copyNum(e.bytes)}\t${copyNum(sid(e.referer))}\t${copyNum(sid(e.userAgent))}\t${e.user === null ? '\\N' : copyText(e.user)}\t${e.vhost === null ? '\\N' : copyText(e.vhost)}\t${e.durationMs === null ? '\\N' : Math.round(e.durationMs)}\n`;
+        };
+        if (wanted.size > 0) {
+          const withIds: string[] = [];
+          for (const [k, id] of wanted) withIds.push(`${id}\t${row(k)}`);
+          await q.copyFrom(`COPY http_events (id, ${httpCols}) FROM STDIN`, withIds);
+        }
+        const rest: string[] = [];
+        for (let k = 0; k < http.length; k++) if (!wanted.has(k)) rest.push(row(k));
+        if (rest.length > 0) await q.copyFrom(`COPY http_events (${httpCols}) FROM STDIN`, rest);
+      } else if (http.length > 0) {
         const rows = await q.query<{ id: number }>(
           `INSERT INTO http_events (${httpCols}) SELECT ?::int, * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]) RETURNING id`,
           [
@@ -254,3 +302,13 @@ function globToLike(glob: string): string {
   }
   return out;
 }
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped (NUL made visible). */
+function copyText(v: string): string {
+  const t = pgText(v);
+  return /[\\\t\n\r]/.test(t)
+    ? t.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r')
+    : t;
+}
+
+const copyNum = (v: number | null): string => (v === null ? '\\N' : String(v));

@@ -2,6 +2,7 @@
 // Migrations are serialised across processes with an advisory lock.
 
 import pg from 'pg';
+import { from as copyFromStream } from 'pg-copy-streams';
 import { AppError } from '../../core/errors.ts';
 import {
   migrationsTable,
@@ -32,8 +33,31 @@ function classify(e: unknown, sql: string): AppError {
   });
 }
 
-function handle(client: PgClient): Queryable {
+/**
+ * COPY FROM STDIN on a checked-out client: the rows go in as one stream, written in chunks of
+ * about 64 KB (one huge string costs more to flatten and frame), settled on finish or error.
+ */
+function copyOn(client: pg.PoolClient): (sql: string, rows: readonly string[]) => Promise<void> {
+  return (sql, rows) =>
+    new Promise<void>((resolve, reject) => {
+      const stream = client.query(copyFromStream(sql));
+      stream.on('error', (e: unknown) => reject(classify(e, sql)));
+      stream.on('finish', () => resolve());
+      let chunk = '';
+      for (const r of rows) {
+        chunk += r;
+        if (chunk.length >= 65_536) {
+          stream.write(chunk);
+          chunk = '';
+        }
+      }
+      stream.end(chunk);
+    });
+}
+
+function handle(client: PgClient, copy?: (sql: string, rows: readonly string[]) => Promise<void>): Queryable {
   return {
+    ...(copy !== undefined ? { copyFrom: copy } : {}),
     dialect: 'postgres',
     async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
       try {
@@ -92,7 +116,7 @@ export class PostgresDb implements Db {
     }
     try {
       await client.query('BEGIN');
-      const r = await fn(handle(client));
+      const r = await fn(handle(client, copyOn(client)));
       await client.query('COMMIT');
       return r;
     } catch (e) {
