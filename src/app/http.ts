@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { App } from './context.ts';
+import { resolvePath } from './config.ts';
 import { AppError } from '../core/errors.ts';
 import {
   integrityCheck,
@@ -200,4 +201,21 @@ export function dashboardAsset(name: DashboardAsset): string {
   let text = assetCache.get(name);
   if (text === undefined) assetCache.set(name, (text = readFileSync(fileURLToPath(assetFiles[name]()), 'utf8')));
   return text;
+}
+
+/** The certificate and key of http.tls, read now (a missing or unreadable file is named), or null. */
+export function tlsFiles(app: App): { cert: Buffer; key: Buffer } | null {
+  const tls = app.config.http.tls;
+  if (tls === null) return null;
+  const read = (what: 'cert' | 'key') => {
+    const file = resolvePath(app.baseDir, tls[what]);
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new AppError('config_invalid', `cannot read the TLS ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+        where: `http.tls.${what} (${file})`,
+      });
+    }
+  };
+  return { cert: read('cert'), key: read('key') };
 }

@@ -65,7 +65,7 @@ export async function createLoginLink(app: App): Promise<{ url: string; expiresA
   const token = randomBytes(32).toString('base64url');
   const expiresAt = app.clock.now() + LINK_MS;
   await (await store(app)).addLink(hashOf(token), expiresAt);
-  return { url: `http://${listen}/login?t=${token}`, expiresAt };
+  return { url: `${app.config.http.tls === null ? 'http' : 'https'}://${listen}/login?t=${token}`, expiresAt };
 }
 
 /** Redeems a link (once) for a session id and its CSRF token; null when used, expired or unknown. */

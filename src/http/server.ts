@@ -1,11 +1,14 @@
-// Serves the API on HOST:PORT with @hono/node-server; returns the bound port (0 picks one)
-// and a close that waits for open requests.
+// Serves the API on HOST:PORT with @hono/node-server, over HTTPS when http.tls names a
+// certificate and key; returns the bound port (0 picks one) and a close that waits for open
+// requests.
 
 import { serve } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../core/errors.ts';
 import type { App } from '../app/context.ts';
 import { createApi } from './api.ts';
+import { tlsFiles } from '../app/http.ts';
 
 export interface HttpServer {
   host: string;
@@ -24,8 +27,13 @@ function parseListen(listen: string): { host: string; port: number } {
 export function startHttpServer(app: App, listen: string): Promise<HttpServer> {
   const { host, port } = parseListen(listen);
   const api = createApi(app);
+  const tls = tlsFiles(app);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: api.fetch, hostname: host, port }, (info: AddressInfo) => {
+    const options =
+      tls === null
+        ? { fetch: api.fetch, hostname: host, port }
+        : { fetch: api.fetch, hostname: host, port, createServer: createHttpsServer, serverOptions: tls };
+    const server = serve(options, (info: AddressInfo) => {
       resolve({
         host,
         port: info.port,
