@@ -212,9 +212,13 @@ export function tlsFiles(app: App): { cert: Buffer; key: Buffer } | null {
     try {
       return readFileSync(file);
     } catch (e) {
-      throw new AppError('config_invalid', `cannot read the TLS ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
-        where: `http.tls.${what} (${file})`,
-      });
+      throw new AppError(
+        'config_invalid',
+        `cannot read the TLS ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        {
+          where: `http.tls.${what} (${file})`,
+        },
+      );
     }
   };
   return { cert: read('cert'), key: read('key') };

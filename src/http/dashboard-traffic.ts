@@ -33,6 +33,7 @@ export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): vo
       path: (c.req.query('path') ?? '').trim(),
       method: (c.req.query('method') ?? '').trim(),
       status: (c.req.query('status') ?? '').trim(),
+      host: (c.req.query('host') ?? '').trim(),
       window: c.req.query('window') ?? '24h',
     };
     const span = windows[q.window] ?? (windows['24h'] as number);
@@ -44,6 +45,8 @@ export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): vo
     if (status.some((n) => !Number.isInteger(n) || n < 100 || n > 599))
       problems.push('statuses are numbers from 100 to 599, separated by commas');
     if (q.method !== '' && !/^[A-Za-z]{1,16}$/.test(q.method)) problems.push('a method is a word such as GET');
+    if (q.host !== '' && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(q.host))
+      problems.push('a host is a server name such as web1');
     let body: ReturnType<typeof html>;
     try {
       const [chart, found] = await Promise.all([
@@ -58,6 +61,7 @@ export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): vo
               ...(q.path !== '' ? { path: q.path } : {}),
               ...(q.method !== '' ? { method: q.method } : {}),
               ...(status.length > 0 ? { status } : {}),
+              ...(q.host !== '' ? { host: q.host } : {}),
             }),
       ]);
       const series = JSON.stringify({
@@ -78,6 +82,7 @@ export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): vo
 <input name="path" placeholder="path glob, e.g. /admin*" value="${q.path}" aria-label="path">
 <input name="method" placeholder="method" value="${q.method}" size="6" aria-label="method">
 <input name="status" placeholder="status, e.g. 404,500" value="${q.status}" size="10" aria-label="status">
+<input name="host" placeholder="server" value="${q.host}" size="8" aria-label="server">
 <select name="window" aria-label="window">${Object.keys(windows).map(
         (w) => html`<option value="${w}"${w === q.window ? ' selected' : ''}>${w}</option>`,
       )}</select><button>Search</button></form>

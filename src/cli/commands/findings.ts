@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--rule <id>', 'only this rule')
     .option('--category <c>', 'only this category (sqli, xss, brute-force, login, …)')
     .option('--severity <s>', 'at least this severity: info, low, medium, high, critical')
+    .option('--host <name>', 'only what this web server stored (several servers on one store)')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'one JSON object per line')
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
@@ -29,7 +30,13 @@ export function register(program: Command): void {
       const rows = await withRecord(loaded, (_events, findings) =>
         findings.listFindings({
           ...range,
-          ...defined({ ip: str('ip'), rule: str('rule'), category: str('category'), minSeverity: str('severity') }),
+          ...defined({
+            ip: str('ip'),
+            rule: str('rule'),
+            category: str('category'),
+            minSeverity: str('severity'),
+            host: str('host'),
+          }),
           limit: positiveInt('--limit', str('limit'), 100),
         }),
       );

@@ -72,6 +72,7 @@ export function register(program: Command): void {
     .option('--user <name>', 'user name (HTTP auth or login)')
     .option('--service <service>', `login service: ${services.join(', ')}`)
     .option('--source <id>', 'only this source')
+    .option('--host <name>', 'only what this web server stored (several servers on one store)')
     .option('--limit <n>', 'at most this many results', '100')
     .option('--json', 'one JSON object per line')
     .addHelpText(
@@ -98,6 +99,7 @@ export function register(program: Command): void {
             user: o['user'],
             service: svc,
             source: o['source'],
+            host: o['host'],
           }),
           limit: positiveInt('--limit', o['limit'], 100),
         }),
@@ -116,6 +118,7 @@ export function register(program: Command): void {
     .option('--user <name>', 'only this user')
     .option('--service <service>', `only this service: ${services.join(', ')}`)
     .option('--failed', 'include failed attempts')
+    .option('--host <name>', 'only what this web server stored (several servers on one store)')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'one JSON object per line')
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
@@ -126,7 +129,11 @@ export function register(program: Command): void {
       const rows = await withEvents(loaded, (events) =>
         who(events, {
           ...range,
-          ...defined({ user: typeof o['user'] === 'string' ? o['user'] : undefined, service: svc }),
+          ...defined({
+            user: typeof o['user'] === 'string' ? o['user'] : undefined,
+            service: svc,
+            host: typeof o['host'] === 'string' ? o['host'] : undefined,
+          }),
           failed: o['failed'] === true,
           limit: positiveInt('--limit', o['limit'] as string | undefined, 100),
         }),
