@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AppError, toAppError } from '../core/errors.ts';
 import type { App } from '../app/context.ts';
 import { checkToken, type TokenInfo } from '../app/tokens.ts';
-import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
+import { ackAlert, addSilence, alertsStatus, expireSilence, listAlerts, listSilences } from '../app/alerts.ts';
 import { listIncidents } from '../app/incident.ts';
 import { campaignStatus, listCampaigns, pauseCampaign } from '../app/notices.ts';
 import { assessFacts, factsSchema, listJurisdictions } from '../app/obligations.ts';
@@ -178,6 +178,39 @@ function routes(app: App): Route[] {
         const id = Number(c.req.param('id'));
         if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'an alert id is a positive whole number');
         return ackAlert(app, id);
+      },
+    },
+    {
+      method: 'get',
+      path: '/alerts/silences',
+      summary: 'Silences (matchers that hold alerts back for a while), active ones unless all=true',
+      query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+      handler: async (_c, { query }) => ({
+        items: await listSilences(app, (query as { all?: string }).all === 'true'),
+      }),
+    },
+    {
+      method: 'post',
+      path: '/alerts/silences',
+      summary: 'Silence alerts matching `match` (e.g. rule=ssh-brute-force,ip=203.0.113.9) for forMinutes',
+      body: z.strictObject({
+        match: z.string().min(1).max(500),
+        forMinutes: z.number().positive().max(525_600),
+        comment: z.string().max(500).optional(),
+      }),
+      handler: async (_c, { body }) => {
+        const b = body as { match: string; forMinutes: number; comment?: string };
+        return addSilence(app, { match: b.match, forMs: b.forMinutes * 60_000, comment: b.comment });
+      },
+    },
+    {
+      method: 'post',
+      path: '/alerts/silences/:id/expire',
+      summary: 'End a silence now',
+      handler: async (c) => {
+        const id = Number(c.req.param('id'));
+        if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'a silence id is a positive whole number');
+        return expireSilence(app, id);
       },
     },
     {

@@ -252,6 +252,29 @@ test('the HTTP API: tokens, scopes, pages, errors, audit', async () => {
     const css = await fetch(`http://127.0.0.1:${port}/static/app.css`);
     assert.match(css.headers.get('content-type') ?? '', /text\/css/);
 
+    // silences: a write token adds one, a read token lists it, it ends on request
+    const silence = await fetch(`${base}/alerts/silences`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${writer.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ match: 'rule=xss-script-tag,ip=203.0.113.9', forMinutes: 120, comment: 'pen test' }),
+    });
+    assert.equal(silence.status, 200);
+    const sid = ((await silence.json()) as { id: number }).id;
+    const active = (await (await get('/alerts/silences', reader.token)).json()) as { items: { id: number }[] };
+    assert.deepEqual(
+      active.items.map((x) => x.id),
+      [sid],
+    );
+    const badSilence = await fetch(`${base}/alerts/silences`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${writer.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ match: 'rule=x', forMinutes: -1 }),
+    });
+    assert.equal(badSilence.status, 400);
+    assert.match(JSON.stringify(await badSilence.json()), /forMinutes/);
+    assert.equal((await get(`/alerts/silences/${sid}/expire`, writer.token, 'POST')).status, 200);
+    assert.deepEqual(((await (await get('/alerts/silences', reader.token)).json()) as { items: unknown[] }).items, []);
+
     // traffic: top, timeline, over time
     const since = Date.now() - 86_400_000;
     const topIps = (await (await get('/traffic/top?by=ip', reader.token)).json()) as { items: { value: string }[] };

@@ -29,6 +29,8 @@ test('routes, OpenAPI, scopes, error shape and audit, in process', async () => {
     };
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/alerts',
+      '/api/v1/alerts/silences',
+      '/api/v1/alerts/silences/{id}/expire',
       '/api/v1/alerts/status',
       '/api/v1/alerts/{id}/ack',
       '/api/v1/backups',
