@@ -111,7 +111,16 @@ export async function awaitLeadership(app: App, signal: AbortSignal, everyMs = 5
   const db = await app.db();
   let waiting = false;
   while (!signal.aborted) {
-    const l = await tryLeadership(db);
+    let l: Leadership | null = null;
+    try {
+      l = await tryLeadership(db);
+    } catch (e) {
+      // the store is unreachable for now (restarting): try again after the pause
+      app.logger.warn(
+        { err: e instanceof Error ? e.message : String(e) },
+        'cannot reach the store to contend for the lead',
+      );
+    }
     if (l !== null) return l;
     if (!waiting) app.logger.info({}, 'another server leads: standing by');
     waiting = true;

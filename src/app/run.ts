@@ -55,7 +55,10 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
       const beat = await startHeartbeat(app, role);
       services.push({ name: 'heartbeat', stop: () => beat.stop() });
       if (reads) services.push(...(await startServices(app, { files: true, lead: false })));
-      if (role !== 'agent') leading = lead(app, AbortSignal.any([o.signal, stopLeading.signal]), services);
+      if (role !== 'agent')
+        leading = lead(app, AbortSignal.any([o.signal, stopLeading.signal]), services).catch((e: unknown) =>
+          log.error({ err: e instanceof Error ? e.message : String(e) }, 'leading stopped'),
+        );
     }
     const notify = () => {
       for (const s of services) s.notify?.();

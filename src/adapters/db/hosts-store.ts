@@ -83,11 +83,20 @@ export async function tryLeadership(db: Db): Promise<Leadership | null> {
   if (!(db instanceof PostgresDb)) return { lost: new Promise<void>(() => {}), release: async () => {} };
   const client = await db.pool.connect();
   let held = false;
+  let failed = false;
+  const onError = () => {
+    failed = true;
+  };
+  client.on('error', onError);
   try {
     const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
     held = r.rows[0]?.ok === true;
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    if (!held) client.release();
+    client.off('error', onError);
+    if (!held) client.release(failed ? true : undefined);
   }
   if (!held) return null;
   let lose: () => void = () => {};

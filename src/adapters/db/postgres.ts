@@ -114,6 +114,14 @@ export class PostgresDb implements Db {
     } catch (e) {
       throw classify(e, 'connect');
     }
+    // A connection that breaks while checked out (the server restarted, an administrator ended
+    // it) emits 'error': without a listener that would end the process. The failing query
+    // reports it; the broken client is destroyed instead of going back to the pool.
+    let broken: unknown = null;
+    const onError = (e: unknown) => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const r = await fn(handle(client, copyOn(client)));
@@ -121,9 +129,10 @@ export class PostgresDb implements Db {
       return r;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
-      throw e;
+      throw broken !== null && !(e instanceof AppError) ? classify(broken, 'transaction') : e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken !== null ? true : undefined);
     }
   }
 
