@@ -154,6 +154,11 @@ export async function checkSession(app: App, session: string): Promise<{ csrf: s
   return (await store(app)).session(hashOf(session), app.clock.now());
 }
 
+/** How a session is named in the audit log: a prefix of its hash, never of the secret itself. */
+export function sessionLabel(session: string): string {
+  return `dashboard session ${hashOf(session).slice(0, 8)}`;
+}
+
 export async function endSession(app: App, session: string): Promise<void> {
   await (await store(app)).endSession(hashOf(session));
 }

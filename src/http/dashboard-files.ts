@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import { join } from 'node:path';
 import type { App } from '../app/context.ts';
 import { auditWrite, fileChanges, fileDiff, fileRevert } from '../app/http.ts';
+import { sessionLabel } from '../app/tokens.ts';
 import { toAppError } from '../core/errors.ts';
 import { CSP, csrfField, formOk, iso, ipLink, page, session, signedOut, type Session } from './layout.ts';
 
@@ -41,7 +42,7 @@ function problem(title: string, e: unknown) {
   );
 }
 
-const sessionBy = (s: Session) => `dashboard session ${s.id.slice(0, 6)}`;
+const sessionBy = (s: Session) => sessionLabel(s.id);
 
 export function mountFilePages<E extends HonoEnv>(api: Hono<E>, app: App): void {
   api.get('/files', async (c) => {

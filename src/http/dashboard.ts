@@ -15,7 +15,7 @@ import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
 import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incident.ts';
 import { listCampaigns } from '../app/notices.ts';
 import { listHosts } from '../app/hosts.ts';
-import { endSession, passwordLogin, redeemLoginLink } from '../app/tokens.ts';
+import { endSession, passwordLogin, redeemLoginLink, sessionLabel } from '../app/tokens.ts';
 import { addressActivity, auditWrite, logins, recentFindings } from '../app/http.ts';
 import {
   COOKIE,
@@ -115,7 +115,15 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
     if (s === null) return signedOut(c);
     if ((await formOk(c, s)) === null) return c.text('refused: this form did not come from this dashboard', 403);
     const id = Number(c.req.param('id'));
-    if (Number.isInteger(id) && id > 0) await ackAlert(app, id);
+    if (Number.isInteger(id) && id > 0) {
+      const r = await ackAlert(app, id);
+      await auditWrite(app, {
+        by: sessionLabel(s.id),
+        method: 'POST',
+        path: `/alerts/${id}/ack`,
+        status: r.acked || r.already ? 200 : 404,
+      });
+    }
     return c.redirect('/', 303);
   });
 
