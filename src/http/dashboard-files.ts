@@ -11,7 +11,7 @@ import type { App } from '../app/context.ts';
 import { auditWrite, fileChanges, fileDiff, fileRevert } from '../app/http.ts';
 import { sessionLabel } from '../app/tokens.ts';
 import { toAppError } from '../core/errors.ts';
-import { CSP, csrfField, formOk, iso, ipLink, page, session, signedOut, type Session } from './layout.ts';
+import { csrfField, formOk, iso, ipLink, page, pageSession, signedOut, type Session } from './layout.ts';
 
 const fileLink = (root: string, path: string) =>
   html`<a href="/files/diff?p=${encodeURIComponent(join(root, path))}">${path}</a>`;
@@ -46,9 +46,8 @@ const sessionBy = (s: Session) => sessionLabel(s.id);
 
 export function mountFilePages<E extends HonoEnv>(api: Hono<E>, app: App): void {
   api.get('/files', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
-    c.header('Content-Security-Policy', CSP);
     let checked: Awaited<ReturnType<typeof fileChanges>>;
     try {
       checked = await fileChanges(app);
@@ -80,9 +79,8 @@ ${
   });
 
   api.get('/files/diff', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
-    c.header('Content-Security-Policy', CSP);
     const p = c.req.query('p') ?? '';
     try {
       const d = await fileDiff(app, p);
@@ -114,9 +112,8 @@ ${
 
   // the confirmation: exactly what will be written, from a dry run
   api.get('/files/revert', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
-    c.header('Content-Security-Policy', CSP);
     const p = c.req.query('p') ?? '';
     try {
       const d = await fileDiff(app, p);
@@ -165,9 +162,8 @@ ${
   });
 
   api.post('/files/revert', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
-    c.header('Content-Security-Policy', CSP);
     const form = await formOk(c, s);
     if (form === null) return c.text('refused: this form did not come from this dashboard', 403);
     const p = form['p'] ?? '';

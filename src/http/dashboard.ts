@@ -19,7 +19,6 @@ import { endSession, passwordLogin, redeemLoginLink, sessionLabel } from '../app
 import { addressActivity, auditWrite, logins, recentFindings } from '../app/http.ts';
 import {
   COOKIE,
-  CSP,
   css,
   csrfField,
   formOk,
@@ -27,6 +26,7 @@ import {
   ipLink,
   ipPattern,
   page,
+  pageSession,
   sameOrigin,
   session,
   signedOut,
@@ -129,12 +129,11 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
 
   // an attacker's timeline: every finding and request of one address, newest first
   api.get('/ip/:ip', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
     const ip = c.req.param('ip') ?? '';
     if (!ipPattern.test(ip)) return c.text('not an address', 400);
     const { findings, events } = await addressActivity(app, ip, 500);
-    c.header('Content-Security-Policy', CSP);
     return c.html(
       page(
         `Ripcord: ${ip}`,
@@ -163,7 +162,7 @@ ${
   });
 
   api.get('/', async (c) => {
-    const s = await session(app, c);
+    const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
     const [alerts, findings, who, campaigns, incidents, health, hosts] = await Promise.all([
       listAlerts(app, { status: 'open', limit: 50 }),
@@ -177,7 +176,6 @@ ${
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
     const csrf = csrfField(s);
-    c.header('Content-Security-Policy', CSP);
     return c.html(
       page(
         'Ripcord',

