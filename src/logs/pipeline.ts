@@ -217,6 +217,43 @@ export class SourceChannel {
   }
 
   /**
+   * prepare(), in slices of 256 lines with a turn of the event loop between them, while the
+   * previous batch's commit is in flight: its round trips to a database server (BEGIN, COPY,
+   * COMMIT) are answered between slices instead of waiting for the whole batch to be parsed.
+   */
+  async #prepareBeside(batch: LineBatch): Promise<AppendBatch> {
+    const SLICE = 256;
+    if (this.#inflight === null || batch.lines.length <= SLICE) return this.prepare(batch);
+    const ctx = this.#tick();
+    const parser = this.#parserFor(batch.lines);
+    const platform = this.#p.platform ?? 'custom';
+    const all: ParsedLines = { events: [], eventLines: [], rejects: [], skipped: 0 };
+    const findings: AppendBatch['findings'] = [];
+    const detector = this.#p.detector;
+    for (let from = 0; from < batch.lines.length; from += SLICE) {
+      if (from > 0) await new Promise<void>((r) => setImmediate(r));
+      const part = parseLines(
+        parser,
+        batch.lines.slice(from, from + SLICE),
+        batch.firstLine + from,
+        ctx,
+        platform,
+        this.#p.maxRejectText ?? 8192,
+      );
+      const base = all.events.length;
+      for (let i = 0; i < part.events.length; i++) {
+        const e = part.events[i] as LogEvent;
+        all.events.push(e);
+        all.eventLines.push(part.eventLines[i] as number);
+        if (detector) for (const f of detector.process(e)) findings.push({ finding: f, event: base + i });
+      }
+      all.rejects.push(...part.rejects);
+      all.skipped += part.skipped;
+    }
+    return this.#appendBatch(batch, all, findings);
+  }
+
+  /**
    * Parses, detects and stores one batch; retries transient store failures. With a batch
    * detector the batch goes to it at once and is parsed here meanwhile, and the *previous*
    * batch is stored: detection of one batch overlaps parsing and storing of the next. Each
@@ -231,7 +268,7 @@ export class SourceChannel {
       // works meanwhile); commits stay one at a time and in order, and after a failed one none
       // of those queued behind it stores anything, so a crash or an error loses and doubles nothing.
       if (this.#broken !== null) throw this.#broken;
-      const prepared = this.prepare(batch);
+      const prepared = await this.#prepareBeside(batch);
       const previous = this.#inflight;
       const mine = this.#serial(async () => {
         if (this.#broken !== null) throw this.#broken;
