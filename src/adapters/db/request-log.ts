@@ -72,9 +72,24 @@ export interface BlockSizes {
 
 const numList = (s: string): number[] => (s === '' ? [] : s.split(',').map(Number));
 
+/** Most bytes of address filters kept in memory between searches (a 10M-request record holds ~10 MB). */
+const FILTER_CACHE_BYTES = 64 * 1024 * 1024;
+
 export class RequestLog {
   readonly #db: SqliteDb;
   readonly #sizes: BlockSizes;
+  /**
+   * Address filters read by earlier searches, keyed by the block's identity (first id, last id,
+   * rows): a block rewritten by a prune (here or by another process) has another identity, so a
+   * stale filter is never used.
+   */
+  readonly #filters = new Map<string, Uint8Array>();
+  #filterBytes = 0;
+  /**
+   * The blocks the last searches read, with the columns they decoded (the newest blocks, which
+   * the dashboard and an investigation ask for again and again), by the same identity.
+   */
+  readonly #recent = new Map<string, BlockReader>();
 
   constructor(db: SqliteDb, sizes: Partial<BlockSizes> = {}) {
     this.#db = db;
@@ -174,6 +189,18 @@ export class RequestLog {
     return new BlockReader(Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength), firstId, undefined, load);
   }
 
+  /** A search's reader of a block: kept for the next searches (the 32 most recently used). */
+  #recentReader(b: CatalogRow): BlockReader | null {
+    const k = `${b.first_id}:${b.last_id}:${b.rows}`;
+    let r = this.#recent.get(k) ?? null;
+    if (r !== null) this.#recent.delete(k);
+    else r = this.#reader(b.first_id);
+    if (r === null) return null;
+    this.#recent.set(k, r);
+    if (this.#recent.size > 32) this.#recent.delete(this.#recent.keys().next().value as string);
+    return r;
+  }
+
   /** The stored block starting at `firstId` (benchmarks and tools), or null. */
   block(firstId: number): BlockReader | null {
     return guard(() => this.#reader(firstId));
@@ -197,7 +224,23 @@ export class RequestLog {
     const until = q.until ?? Number.MAX_SAFE_INTEGER;
     const statuses = q.status !== undefined && q.status.length > 0 ? new Set(q.status) : null;
     const key = q.ip !== undefined ? ipKey(q.ip) : null;
-    const filterOf = this.#db.prepare('SELECT filter FROM http_block_ips WHERE first_id = ?');
+    const filterStmt = this.#db.prepare('SELECT filter FROM http_block_ips WHERE first_id = ?');
+    const filterOf = (b: CatalogRow): Uint8Array | undefined => {
+      const k = `${b.first_id}:${b.last_id}:${b.rows}`;
+      let f = this.#filters.get(k);
+      if (f === undefined) {
+        const r = filterStmt.get(b.first_id) as { filter: Uint8Array } | undefined;
+        if (r === undefined) return undefined;
+        f = new Uint8Array(r.filter); // a copy: the driver's buffer is not ours to keep
+        if (this.#filterBytes + f.byteLength > FILTER_CACHE_BYTES) {
+          this.#filters.clear();
+          this.#filterBytes = 0;
+        }
+        this.#filters.set(k, f);
+        this.#filterBytes += f.byteLength;
+      }
+      return f;
+    };
     const method = q.method?.toUpperCase();
     const glob = q.pathGlob !== undefined ? globRegExp(q.pathGlob) : null;
     const globText = q.pathGlob !== undefined ? globLiteral(q.pathGlob) : '';
@@ -217,12 +260,17 @@ export class RequestLog {
       if (statuses !== null && !numList(b.statuses).some((s) => statuses.has(s))) continue;
       if (src !== undefined && !numList(b.sources).some((n) => src.has(n))) continue;
       if (key !== null) {
-        const f = filterOf.get(b.first_id) as { filter: Uint8Array } | undefined;
-        if (f === undefined || !mayHoldAddress(f.filter, key)) continue;
+        const f = filterOf(b);
+        if (f === undefined || !mayHoldAddress(f, key)) continue;
       }
-      const reader = this.#reader(b.first_id);
+      const reader = this.#recentReader(b);
       if (reader === null) continue;
       const sel = new Uint8Array(reader.rows).fill(1);
+      // The address first: a filter's false positive then costs no time column.
+      if (q.ip !== undefined) {
+        reader.text('ip').narrowEquals(sel, q.ip);
+        if (!sel.includes(1)) continue;
+      }
       const time = reader.numbers('time');
       if (b.min_time < since || b.max_time >= until || b.max_time >= floor) {
         for (let i = 0; i < reader.rows; i++) {
@@ -238,7 +286,6 @@ export class RequestLog {
         const sc = reader.numbers('src');
         for (let i = 0; i < reader.rows; i++) if (!src.has(sc[i] as number)) sel[i] = 0;
       }
-      if (q.ip !== undefined) reader.text('ip').narrowEquals(sel, q.ip);
       if (method !== undefined) reader.text('method').narrowEquals(sel, method);
       if (q.user !== undefined) reader.text('user').narrowEquals(sel, q.user);
       if (glob !== null) reader.text('path').narrowMatch(sel, glob, globText);
