@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { App } from './context.ts';
 import { resolvePath } from './config.ts';
+import { backupList } from './backup.ts';
 import { AppError } from '../core/errors.ts';
 import {
   integrityCheck,
@@ -222,4 +223,37 @@ export function tlsFiles(app: App): { cert: Buffer; key: Buffer } | null {
     }
   };
   return { cert: read('cert'), key: read('key') };
+}
+
+type BackupOverview = { jobs: { job: string; last: number | null; snapshot: string | null }[] } | { error: string };
+const overviewCache = new WeakMap<App, { at: number; value: BackupOverview }>();
+
+/**
+ * Each configured backup job's newest snapshot (the overview's "are the backups running?").
+ * Null when no job is configured; the reason when the repository cannot be read. Listing
+ * snapshots reads and decrypts each one's record, so the answer is kept for 30 seconds.
+ */
+export async function backupOverview(app: App): Promise<BackupOverview | null> {
+  const jobs = app.config.backup.jobs.map((j) => j.name);
+  if (jobs.length === 0) return null;
+  const cached = overviewCache.get(app);
+  if (cached !== undefined && app.clock.now() - cached.at < 30_000) return cached.value;
+  const value = await readBackupOverview(app, jobs);
+  overviewCache.set(app, { at: app.clock.now(), value });
+  return value;
+}
+
+async function readBackupOverview(app: App, jobs: string[]): Promise<BackupOverview> {
+  try {
+    const all = await backupList(app);
+    return {
+      jobs: jobs.map((job) => {
+        const mine = all.filter((b) => b.job === job);
+        const last = mine[mine.length - 1];
+        return { job, last: last === undefined ? null : Date.parse(last.time), snapshot: last?.id ?? null };
+      }),
+    };
+  } catch (e) {
+    return { error: e instanceof AppError ? e.describe() : String(e) };
+  }
 }

@@ -16,7 +16,7 @@ import { incidentStatus, listIncidents, type IncidentStatus } from '../app/incid
 import { listCampaigns } from '../app/notices.ts';
 import { listHosts } from '../app/hosts.ts';
 import { endSession, passwordLogin, redeemLoginLink, sessionLabel } from '../app/tokens.ts';
-import { addressActivity, auditWrite, logins, recentFindings } from '../app/http.ts';
+import { addressActivity, auditWrite, backupOverview, logins, recentFindings } from '../app/http.ts';
 import {
   COOKIE,
   css,
@@ -164,7 +164,7 @@ ${
   api.get('/', async (c) => {
     const s = await pageSession(app, c);
     if (s === null) return signedOut(c);
-    const [alerts, findings, who, campaigns, incidents, health, hosts] = await Promise.all([
+    const [alerts, findings, who, campaigns, incidents, health, hosts, backups] = await Promise.all([
       listAlerts(app, { status: 'open', limit: 50 }),
       recentFindings(app, 30),
       logins(app, { limit: 30 }),
@@ -172,6 +172,7 @@ ${
       listIncidents(app),
       alertsStatus(app),
       listHosts(app),
+      backupOverview(app),
     ]);
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
@@ -250,6 +251,18 @@ ${
               : 'ok'
           }</td><td>${ch.lastSuccessAt === null ? '-' : iso(ch.lastSuccessAt)}</td><td>${ch.lastError ?? ''}</td></tr>`,
       )}</table>`
+}
+${
+  backups === null
+    ? html`<h2>Backups</h2><p class="sev-high">No backup job is configured (backup.jobs): nothing to restore from.</p>`
+    : 'error' in backups
+      ? html`<h2>Backups</h2><p class="sev-critical">The backup repository cannot be read: ${backups.error}</p>`
+      : html`<h2>Backups</h2><table><tr><th>Job</th><th>Newest backup</th><th>Snapshot</th></tr>${backups.jobs.map(
+          (b) =>
+            html`<tr><td>${b.job}</td><td class="${b.last === null ? 'sev-critical' : ''}">${
+              b.last === null ? 'none yet' : iso(b.last)
+            }</td><td>${b.snapshot === null ? '' : b.snapshot.slice(0, 8)}</td></tr>`,
+        )}</table>`
 }
 <h2>Servers</h2>
 ${
