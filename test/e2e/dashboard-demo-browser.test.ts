@@ -59,8 +59,8 @@ test(
       const overview = (await page.textContent('body')) ?? '';
       assert.match(overview, /45\.155\.205\.99/);
       assert.match(overview, /NEW place/);
-    // the backups npm start took before the attack: each job's newest snapshot
-    assert.match(overview, /Newest backup.*site\d{4}-\d\d-\d\d .*shopdb\d{4}-\d\d-\d\d /s);
+      // the backups npm start took before the attack: each job's newest snapshot
+      assert.match(overview, /Newest backup.*site\d{4}-\d\d-\d\d .*shopdb\d{4}-\d\d-\d\d /s);
       // the same session on a phone: one cookie, both widths
       await phone.addCookies(await desktop.cookies());
       const small = await phone.newPage();
