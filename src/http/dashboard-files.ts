@@ -11,7 +11,7 @@ import type { App } from '../app/context.ts';
 import { auditWrite, fileChanges, fileDiff, fileRevert } from '../app/http.ts';
 import { sessionLabel } from '../app/tokens.ts';
 import { toAppError } from '../core/errors.ts';
-import { csrfField, formOk, iso, ipLink, page, pageSession, signedOut, type Session } from './layout.ts';
+import { csrfField, formOk, iso, ipLink, page, pageSession, signInPage, type Session } from './layout.ts';
 
 const fileLink = (root: string, path: string) =>
   html`<a href="/files/diff?p=${encodeURIComponent(join(root, path))}">${path}</a>`;
@@ -47,7 +47,7 @@ const sessionBy = (s: Session) => sessionLabel(s.id);
 export function mountFilePages<E extends HonoEnv>(api: Hono<E>, app: App): void {
   api.get('/files', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     let checked: Awaited<ReturnType<typeof fileChanges>>;
     try {
       checked = await fileChanges(app);
@@ -80,7 +80,7 @@ ${
 
   api.get('/files/diff', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const p = c.req.query('p') ?? '';
     try {
       const d = await fileDiff(app, p);
@@ -113,7 +113,7 @@ ${
   // the confirmation: exactly what will be written, from a dry run
   api.get('/files/revert', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const p = c.req.query('p') ?? '';
     try {
       const d = await fileDiff(app, p);
@@ -163,7 +163,7 @@ ${
 
   api.post('/files/revert', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const form = await formOk(c, s);
     if (form === null) return c.text('refused: this form did not come from this dashboard', 403);
     const p = form['p'] ?? '';

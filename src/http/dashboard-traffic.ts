@@ -9,7 +9,7 @@ import { html } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { dashboardAsset, trafficOverTime, trafficSearch, type DashboardAsset } from '../app/http.ts';
 import { toAppError } from '../core/errors.ts';
-import { iso, ipLink, ipPattern, page, pageSession, signedOut } from './layout.ts';
+import { iso, ipLink, ipPattern, page, pageSession, signInPage } from './layout.ts';
 
 const windows: Record<string, number> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
 
@@ -26,7 +26,7 @@ export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): vo
 
   api.get('/traffic', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const q = {
       ip: (c.req.query('ip') ?? '').trim(),
       path: (c.req.query('path') ?? '').trim(),

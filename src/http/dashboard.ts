@@ -29,7 +29,7 @@ import {
   pageSession,
   sameOrigin,
   session,
-  signedOut,
+  signInPage,
 } from './layout.ts';
 import { LoginLimiter } from './login-limit.ts';
 import { mountFilePages } from './dashboard-files.ts';
@@ -62,7 +62,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
 
   api.get('/login', async (c) => {
     const s = await redeemLoginLink(app, c.req.query('t') ?? '');
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
     return c.redirect('/', 303);
   });
@@ -82,7 +82,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
     const wait = limiter.retryAfterS(ip, user);
     if (wait > 0) {
       c.header('Retry-After', String(wait));
-      return signedOut(c, {
+      return signInPage(app, c, {
         status: 429,
         message: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minutes.`,
       });
@@ -96,7 +96,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
     });
     if (s === null) {
       limiter.failed(ip, user);
-      return signedOut(c, { message: 'Wrong user or password.' });
+      return signInPage(app, c, { message: 'Wrong user or password.' });
     }
     limiter.succeeded(ip, user);
     setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
@@ -112,7 +112,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
 
   api.post('/alerts/:id/ack', async (c) => {
     const s = await session(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     if ((await formOk(c, s)) === null) return c.text('refused: this form did not come from this dashboard', 403);
     const id = Number(c.req.param('id'));
     if (Number.isInteger(id) && id > 0) {
@@ -130,7 +130,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
   // an attacker's timeline: every finding and request of one address, newest first
   api.get('/ip/:ip', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const ip = c.req.param('ip') ?? '';
     if (!ipPattern.test(ip)) return c.text('not an address', 400);
     const { findings, events } = await addressActivity(app, ip, 500);
@@ -163,7 +163,7 @@ ${
 
   api.get('/', async (c) => {
     const s = await pageSession(app, c);
-    if (s === null) return signedOut(c);
+    if (s === null) return signInPage(app, c);
     const [alerts, findings, who, campaigns, incidents, health, hosts, backups] = await Promise.all([
       listAlerts(app, { status: 'open', limit: 50 }),
       recentFindings(app, 30),

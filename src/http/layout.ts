@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { App } from '../app/context.ts';
-import { checkSession } from '../app/tokens.ts';
+import { checkSession, hasDashboardUsers } from '../app/tokens.ts';
 
 export const COOKIE = 'rc_session';
 
@@ -69,11 +69,16 @@ export async function session(app: App, c: Context): Promise<Session | null> {
   return s === null ? null : { id, csrf: s.csrf };
 }
 
-/** A page request's session with the pages' CSP set, or null when signed out (answer with signedOut). */
+/** A page request's session with the pages' CSP set, or null when signed out (answer with signInPage). */
 export async function pageSession(app: App, c: Context): Promise<Session | null> {
   const s = await session(app, c);
   if (s !== null) c.header('Content-Security-Policy', CSP);
   return s;
+}
+
+/** The sign-in page, with the password form only when some user has a password. */
+export async function signInPage(app: App, c: Context, o: { status?: 401 | 429; message?: string } = {}) {
+  return signedOut(c, { ...o, passwords: await hasDashboardUsers(app) });
 }
 
 /** Same-origin check for forms, beside SameSite=Strict: browsers send Sec-Fetch-Site or Origin. */
@@ -96,7 +101,7 @@ export async function formOk(c: Context, s: Session): Promise<Record<string, str
 export const csrfField = (s: Session) => html`<input type="hidden" name="csrf" value="${s.csrf}">`;
 
 /** The sign-in page: the password form (when a user has a password) and the one-time link. */
-export function signedOut(c: Context, o: { status?: 401 | 429; message?: string; passwords?: boolean } = {}) {
+function signedOut(c: Context, o: { status?: 401 | 429; message?: string; passwords?: boolean } = {}) {
   c.header('Content-Security-Policy', CSP);
   return c.html(
     page(

@@ -95,6 +95,12 @@ test('password sign-in: wrong passwords are rate-limited per address, the right 
   writeFileSync(join(dir, 'ripcord.yml'), 'stateDir: ./state\nhttp: { listen: "127.0.0.1:1" }\n');
   const app = createApp(loadConfig({ cwd: dir }));
   try {
+    const api0 = createApi(app);
+    assert.doesNotMatch(
+      await (await api0.request('/')).text(),
+      /type="password"/,
+      'no password form before anyone has one',
+    );
     await assert.rejects(setDashboardPassword(app, 'owner', 'short'), /at least 12 characters/);
     await setDashboardPassword(app, 'owner', 'correct horse battery');
     const api = createApi(app);
@@ -104,6 +110,7 @@ test('password sign-in: wrong passwords are rate-limited per address, the right 
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ user, password }).toString(),
       });
+    assert.match(await (await api.request('/')).text(), /type="password"/, 'the password form once a user has one');
     const first = await login('owner', 'correct horse battery');
     assert.equal(first.status, 303);
     assert.match(first.headers.get('set-cookie') ?? '', /rc_session=.*HttpOnly.*Secure.*SameSite=Strict/);
