@@ -177,6 +177,8 @@ ${
     const open = incidents.find((i) => i.status === 'open');
     const status: IncidentStatus | null = open === undefined ? null : await incidentStatus(app, open);
     const csrf = csrfField(s);
+    // several web servers on one store: say which one each finding came from
+    const manyHosts = hosts.length > 1;
     return c.html(
       page(
         'Ripcord',
@@ -197,9 +199,13 @@ ${
 ${
   findings.length === 0
     ? html`<p class="muted">None.</p>`
-    : html`<table><tr><th>When</th><th>Severity</th><th>Rule</th><th>What</th><th>IP</th></tr>${findings.map(
+    : html`<table><tr><th>When</th><th>Severity</th><th>Rule</th><th>What</th><th>IP</th>${
+        manyHosts ? html`<th>Server</th>` : ''
+      }</tr>${findings.map(
         (f) =>
-          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td><td>${ipLink(f.ip)}</td></tr>`,
+          html`<tr><td>${iso(f.time)}</td><td class="sev-${f.severity}">${f.severity}</td><td>${f.rule}</td><td>${f.message}</td><td>${ipLink(f.ip)}</td>${
+            manyHosts ? html`<td>${f.host ?? ''}</td>` : ''
+          }</tr>`,
       )}</table>`
 }
 <h2>Who logged in</h2>
