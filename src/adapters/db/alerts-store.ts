@@ -20,7 +20,7 @@ import type {
 } from '../../alerts/ports.ts';
 import type { Severity } from '../../detect/index.ts';
 import { AppError } from '../../core/errors.ts';
-import type { Db, Row, SqlValue } from './db.ts';
+import { numOrNull, type Db, type Row, type SqlValue } from './db.ts';
 import { SqliteDb, isSqliteBusy } from './sqlite.ts';
 import { alertsMigrations } from './alerts-schema.ts';
 
@@ -35,7 +35,6 @@ function* run(sql: string, params: readonly SqlValue[] = []): Generator<Stmt, nu
 }
 
 const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there (as in the traffic store). */
 const pgText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\u2400') : s);

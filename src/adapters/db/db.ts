@@ -6,6 +6,9 @@ type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
 export type Row = Record<string, unknown>;
 
+/** A nullable integer column as a number (PostgreSQL's BIGINT may arrive as a string), or null. */
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
 export interface RunResult {
   changes: number;
 }

@@ -28,7 +28,7 @@ import type {
 import type { Finding } from '../../core/finding.ts';
 import { severities } from '../../core/finding.ts';
 import { AppError } from '../../core/errors.ts';
-import type { Db, Queryable, SqlValue } from './db.ts';
+import { numOrNull, type Db, type Queryable, type SqlValue } from './db.ts';
 import { pathRegExp } from './request-log.ts';
 
 /** PostgreSQL TEXT cannot hold NUL; it is stored as U+2400 (␀) there. */
@@ -45,7 +45,6 @@ export const findingMarks = '?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?';
 
 export type R = Record<string, unknown>;
 export const num = (v: unknown): number => Number(v);
-export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export abstract class SqlEventStore implements EventStore, FindingStore {

@@ -4,7 +4,7 @@
 // PostgreSQL, leadership among several servers is a session advisory lock held on a
 // connection of its own: whoever holds it runs delivery, schedules and the dashboard.
 
-import type { Db, Migration } from './db.ts';
+import { numOrNull, type Db, type Migration } from './db.ts';
 import { PostgresDb } from './postgres.ts';
 
 export interface HostInfo {
@@ -22,8 +22,6 @@ CREATE TABLE ripcord_hosts (name TEXT PRIMARY KEY, role TEXT NOT NULL, pid ${int
 `;
 
 const migrations: Migration[] = [{ version: 1, sqlite: table('INTEGER'), postgres: table('BIGINT') }];
-
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlHostStore {
   readonly #db: Db;

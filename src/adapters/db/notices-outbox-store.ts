@@ -5,7 +5,7 @@
 // the same address impossible whatever the callers do.
 
 import { AppError } from '../../core/errors.ts';
-import type { Db, SqlValue } from './db.ts';
+import { numOrNull, type Db, type SqlValue } from './db.ts';
 import { noticesMigrations } from './notices-schema.ts';
 import { recipientOf } from './notices-audience-store.ts';
 import type {
@@ -19,8 +19,6 @@ import type {
 } from '../../notices/ports.ts';
 
 const CHUNK = 300; // rows per INSERT: 5 parameters each
-
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class SqlNoticeStore implements NoticeStore {
   readonly #db: Db;
@@ -315,7 +313,7 @@ export class SqlNoticeStore implements NoticeStore {
       "SELECT MIN(next_at) AS t FROM notice_outbox WHERE campaign_id = ? AND status = 'pending'",
       [campaignId],
     );
-    return num(r?.t);
+    return numOrNull(r?.t);
   }
 
   async records(campaignId: number, afterId: number, limit: number): Promise<OutboxRecord[]> {
@@ -338,7 +336,7 @@ export class SqlNoticeStore implements NoticeStore {
       attempts: Number(r['attempts']),
       messageId: r['message_id'] === null ? null : String(r['message_id']),
       reply: r['reply'] === null ? null : String(r['reply']),
-      sentAt: num(r['sent_at']),
+      sentAt: numOrNull(r['sent_at']),
       lastError: r['last_error'] === null ? null : String(r['last_error']),
     }));
   }
@@ -348,8 +346,8 @@ export class SqlNoticeStore implements NoticeStore {
       "SELECT MIN(sent_at) AS a, MAX(sent_at) AS b FROM notice_outbox WHERE campaign_id = ? AND status = 'sent'",
       [campaignId],
     );
-    const a = num(r?.a);
-    const b = num(r?.b);
+    const a = numOrNull(r?.a);
+    const b = numOrNull(r?.b);
     return a === null || b === null ? null : { first: a, last: b };
   }
 }

@@ -12,7 +12,7 @@ import {
   type TimeBucket,
   type TopBy,
 } from '../../logs/ports.ts';
-import type { SqlValue } from './db.ts';
+import { numOrNull, type SqlValue } from './db.ts';
 import {
   authCols,
   findingCols,
@@ -20,7 +20,6 @@ import {
   findingValues,
   httpCols,
   num,
-  numOrNull,
   pgArray,
   pgText,
   type R,

@@ -3,7 +3,7 @@
 // usable token); a revoked token stays listed with when it was revoked.
 
 import { AppError } from '../../core/errors.ts';
-import type { Db, Migration } from './db.ts';
+import { numOrNull, type Db, type Migration } from './db.ts';
 
 export type TokenScope = 'read' | 'write';
 
@@ -39,13 +39,12 @@ const migrations: Migration[] = [
   { version: 3, sqlite: users('INTEGER'), postgres: users('BIGINT') },
 ];
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const info = (r: Record<string, unknown>): TokenInfo => ({
   name: String(r['name']),
   scope: String(r['scope']) === 'write' ? 'write' : 'read',
   createdAt: Number(r['created_at']),
-  lastUsedAt: num(r['last_used_at']),
-  revokedAt: num(r['revoked_at']),
+  lastUsedAt: numOrNull(r['last_used_at']),
+  revokedAt: numOrNull(r['revoked_at']),
 });
 
 export class SqlTokenStore {
