@@ -11,8 +11,14 @@ import { hostName } from './store.ts';
 export type { HostInfo };
 export type RunRole = 'all' | 'agent' | 'server';
 
-/** Heartbeats every 15 s, or often enough to beat three times within hosts.quietAfterMinutes. */
-const beatMs = (app: App): number => Math.min(15_000, (app.config.hosts.quietAfterMinutes * 60_000) / 3);
+/** How long a host may be silent before it counts as quiet (hosts.quietAfterMinutes). */
+const quietMs = (app: App): number => app.config.hosts.quietAfterMinutes * 60_000;
+
+/** Whether a host has been silent too long at `now`. */
+const silent = (app: App, h: HostInfo, now: number): boolean => now - h.lastSeen > quietMs(app);
+
+/** Heartbeats every 15 s, or often enough to beat three times within the quiet time. */
+const beatMs = (app: App): number => Math.min(15_000, quietMs(app) / 3);
 
 async function hostStore(app: App): Promise<SqlHostStore> {
   const s = new SqlHostStore(await app.db());
@@ -21,9 +27,8 @@ async function hostStore(app: App): Promise<SqlHostStore> {
 }
 
 export async function listHosts(app: App): Promise<(HostInfo & { quiet: boolean })[]> {
-  const quietMs = app.config.hosts.quietAfterMinutes * 60_000;
   const now = app.clock.now();
-  return (await (await hostStore(app)).list()).map((h) => ({ ...h, quiet: now - h.lastSeen > quietMs }));
+  return (await (await hostStore(app)).list()).map((h) => ({ ...h, quiet: silent(app, h, now) }));
 }
 
 /** Writes this host's heartbeat now and every 15 s until stopped. */
@@ -70,13 +75,12 @@ function hostFinding(h: HostInfo, quiet: boolean, at: number, quietAfterMinutes:
 export async function checkQuietHosts(app: App): Promise<Finding[]> {
   const store = await hostStore(app);
   const now = app.clock.now();
-  const quietMs = app.config.hosts.quietAfterMinutes * 60_000;
   const found: Finding[] = [];
   for (const h of await store.list()) {
-    const silent = now - h.lastSeen > quietMs;
-    if (silent && h.quietSince === null && (await store.setQuiet(h.name, now)))
+    const quiet = silent(app, h, now);
+    if (quiet && h.quietSince === null && (await store.setQuiet(h.name, now)))
       found.push(hostFinding(h, true, now, app.config.hosts.quietAfterMinutes));
-    else if (!silent && h.quietSince !== null && (await store.setQuiet(h.name, null)))
+    else if (!quiet && h.quietSince !== null && (await store.setQuiet(h.name, null)))
       found.push(hostFinding(h, false, now, app.config.hosts.quietAfterMinutes));
   }
   if (found.length > 0) await (await app.findings()).addFindings(found);
@@ -87,7 +91,7 @@ export async function checkQuietHosts(app: App): Promise<Finding[]> {
 export function startHostWatch(
   app: App,
   notify: () => void,
-  everyMs = Math.min(30_000, (app.config.hosts.quietAfterMinutes * 60_000) / 2),
+  everyMs = Math.min(30_000, quietMs(app) / 2),
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {

@@ -19,6 +19,7 @@ import {
   type DiffResult,
 } from './integrity.ts';
 import {
+  emptyBucket,
   searchLogs,
   timeline,
   top,
@@ -94,16 +95,14 @@ export async function trafficOverTime(
 }> {
   const events = await app.events();
   const bucketMs = Math.max(60_000, Math.ceil((q.until - q.since) / q.buckets / 60_000) * 60_000);
-  const since = q.since;
   const [found, topIps, topPaths] = await Promise.all([
-    events.requestsOverTime(since, q.until, bucketMs),
+    events.requestsOverTime(q.since, q.until, bucketMs),
     events.top('ip', q.since, q.until, q.top),
     events.top('path', q.since, q.until, q.top),
   ]);
   const byTime = new Map(found.map((b) => [b.time, b]));
   const series: TimeBucket[] = [];
-  for (let t = since; t < q.until; t += bucketMs)
-    series.push(byTime.get(t) ?? { time: t, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 });
+  for (let t = q.since; t < q.until; t += bucketMs) series.push(byTime.get(t) ?? emptyBucket(t));
   return { bucketMs, series, topIps, topPaths };
 }
 
@@ -152,21 +151,35 @@ export async function fileDiff(app: App, path: string): Promise<DiffResult> {
 }
 
 /**
- * Writes the known-good copy of one file back (or moves an added file to the quarantine when
- * `quarantineAdded`). `expect` is the current content's hash the person saw (null: the file was
- * missing): when the file changed since, nothing is written and the conflict is reported.
+ * Writes the known-good copy of one file back, moving what is not in the baseline to the
+ * quarantine when `quarantineAdded` (default: when the path itself is an added file). `expect`
+ * is the current content's hash the person saw (null: the file was missing): when the file
+ * changed since, nothing is written and the conflict is reported. `current`: the diff the
+ * caller has just taken, instead of taking it again.
  */
 export async function fileRevert(
   app: App,
-  o: { path: string; expect: string | null; by: string; dryRun: boolean; quarantineAdded: boolean },
+  o: {
+    path: string;
+    expect: string | null;
+    by: string;
+    dryRun: boolean;
+    quarantineAdded?: boolean;
+    current?: DiffResult;
+  },
 ): Promise<Awaited<ReturnType<typeof integrityRevert>>> {
   const ctx = { ...integrityContextIn(app), by: o.by };
-  const now = await integrityDiff(ctx, o.path);
+  const now = o.current ?? (await integrityDiff(ctx, o.path));
   if ((now.after?.hash ?? null) !== o.expect)
     throw new AppError('conflict', 'the file changed since it was shown: look at its diff again', {
       where: o.path,
     });
-  return integrityRevert(ctx, { paths: [o.path], all: false, dryRun: o.dryRun, deleteAdded: o.quarantineAdded });
+  return integrityRevert(ctx, {
+    paths: [o.path],
+    all: false,
+    dryRun: o.dryRun,
+    deleteAdded: o.quarantineAdded ?? now.status === 'added',
+  });
 }
 
 /** The most frequent values of a field over a window (the CLI's `logs top`). */

@@ -55,6 +55,13 @@ const host = z
   .optional()
   .describe('only what this host (web server) stored');
 
+/** The `:id` path parameter as a positive whole number, else a usage error naming what it is. */
+function idParam(c: Context<Env>, what: string): number {
+  const id = Number(c.req.param('id'));
+  if (!Number.isInteger(id) || id < 1) throw new AppError('usage', `${what} is a positive whole number`);
+  return id;
+}
+
 function routes(app: App): Route[] {
   return [
     {
@@ -174,11 +181,7 @@ function routes(app: App): Route[] {
       method: 'post',
       path: '/alerts/:id/ack',
       summary: 'Acknowledge an alert (no more reminders)',
-      handler: async (c) => {
-        const id = Number(c.req.param('id'));
-        if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'an alert id is a positive whole number');
-        return ackAlert(app, id);
-      },
+      handler: async (c) => ackAlert(app, idParam(c, 'an alert id')),
     },
     {
       method: 'get',
@@ -207,11 +210,7 @@ function routes(app: App): Route[] {
       method: 'post',
       path: '/alerts/silences/:id/expire',
       summary: 'End a silence now',
-      handler: async (c) => {
-        const id = Number(c.req.param('id'));
-        if (!Number.isInteger(id) || id < 1) throw new AppError('usage', 'a silence id is a positive whole number');
-        return expireSilence(app, id);
-      },
+      handler: async (c) => expireSilence(app, idParam(c, 'a silence id')),
     },
     {
       method: 'get',
@@ -242,12 +241,7 @@ function routes(app: App): Route[] {
       }),
       handler: async (c, { body }) => {
         const b = body as { path: string; expect: string | null; dryRun: boolean };
-        const d = await fileDiff(app, b.path);
-        return fileRevert(app, {
-          ...b,
-          by: `api token ${c.get('token').name}`,
-          quarantineAdded: d.status === 'added',
-        });
+        return fileRevert(app, { ...b, by: `api token ${c.get('token').name}` });
       },
     },
     {

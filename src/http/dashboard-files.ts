@@ -11,7 +11,18 @@ import type { App } from '../app/context.ts';
 import { auditWrite, fileChanges, fileDiff, fileRevert } from '../app/http.ts';
 import { sessionLabel } from '../app/tokens.ts';
 import { toAppError } from '../core/errors.ts';
-import { csrfField, formOk, iso, ipLink, page, pageSession, signInPage, type Session } from './layout.ts';
+import {
+  csrfField,
+  formOk,
+  iso,
+  ipLink,
+  page,
+  pageSession,
+  refusedForm,
+  signInPage,
+  stepsTable,
+  type Session,
+} from './layout.ts';
 
 const fileLink = (root: string, path: string) =>
   html`<a href="/files/diff?p=${encodeURIComponent(join(root, path))}">${path}</a>`;
@@ -124,9 +135,10 @@ ${
         by: sessionBy(s),
         dryRun: true,
         quarantineAdded: true,
+        current: d,
       });
       const quarantined = plan.steps.filter((st) => st.action === 'quarantine').length;
-      const writes = d.before !== null && plan.steps.some((st) => st.action === 'restore' || st.action === 'recreate');
+      const writes = plan.steps.some((st) => st.action === 'restore' || st.action === 'recreate');
       // The reverse of the diff: from what is there now to what will be written.
       const reverse = d.binary || d.diff === '' ? '' : reverseDiff(d.diff);
       return c.html(
@@ -142,9 +154,7 @@ ${
     ? html`<p>${quarantined} ${quarantined === 1 ? 'entry is' : 'entries are'} not in the baseline and will be <strong>moved to the quarantine folder</strong> (kept, not destroyed).</p>`
     : ''
 }${plan.steps.length === 0 ? html`<p class="muted">Nothing to revert here.</p>` : ''}
-<h2>Steps</h2><table><tr><th>Action</th><th>Path</th><th>Detail</th></tr>${plan.steps.map(
-            (st) => html`<tr><td>${st.action}</td><td>${st.path}</td><td>${st.detail ?? ''}</td></tr>`,
-          )}</table>
+<h2>Steps</h2>${stepsTable(plan.steps)}
 ${reverse === '' ? '' : html`<h2>The change this makes</h2>${diffView(reverse)}`}
 ${
   plan.steps.length === 0
@@ -165,7 +175,7 @@ ${
     const s = await pageSession(app, c);
     if (s === null) return signInPage(app, c);
     const form = await formOk(c, s);
-    if (form === null) return c.text('refused: this form did not come from this dashboard', 403);
+    if (form === null) return refusedForm(c);
     const p = form['p'] ?? '';
     let status = 200;
     try {
@@ -181,9 +191,7 @@ ${
         page(
           'Ripcord: reverted',
           html`<h1>${r.failed + r.refused === 0 ? 'Reverted' : 'Not everything was reverted'}</h1>
-<table><tr><th>Action</th><th>Path</th><th>Detail</th></tr>${r.steps.map(
-            (st) => html`<tr><td>${st.action}</td><td>${st.path}</td><td>${st.detail ?? ''}</td></tr>`,
-          )}</table>${r.quarantineDir === null ? '' : html`<p class="muted">Quarantine: ${r.quarantineDir}</p>`}
+${stepsTable(r.steps)}${r.quarantineDir === null ? '' : html`<p class="muted">Quarantine: ${r.quarantineDir}</p>`}
 <p><a href="/files">Check the files again</a></p>`,
         ),
         status as 200,

@@ -9,17 +9,13 @@ import { html } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { dashboardAsset, trafficOverTime, trafficSearch, type DashboardAsset } from '../app/http.ts';
 import { toAppError } from '../core/errors.ts';
-import { iso, ipLink, ipPattern, page, pageSession, signInPage } from './layout.ts';
+import { iso, ipLink, ipPattern, page, pageSession, signInPage, staticFile } from './layout.ts';
 
 const windows: Record<string, number> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
 
 export function mountTrafficPages<E extends HonoEnv>(api: Hono<E>, app: App): void {
   const serve = (name: DashboardAsset, type: string) =>
-    api.get(`/static/${name}`, (c) => {
-      c.header('Content-Type', type);
-      c.header('Cache-Control', 'max-age=3600');
-      return c.body(dashboardAsset(name));
-    });
+    api.get(`/static/${name}`, (c) => staticFile(c, type, dashboardAsset(name)));
   serve('uplot.js', 'text/javascript; charset=utf-8');
   serve('uplot.css', 'text/css; charset=utf-8');
   serve('traffic.js', 'text/javascript; charset=utf-8');

@@ -8,7 +8,7 @@
 
 import type { Env as HonoEnv, Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { setCookie, deleteCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { ackAlert, alertsStatus, listAlerts } from '../app/alerts.ts';
@@ -27,9 +27,12 @@ import {
   ipPattern,
   page,
   pageSession,
+  refusedForm,
   sameOrigin,
   session,
+  sessionCookie,
   signInPage,
+  staticFile,
 } from './layout.ts';
 import { LoginLimiter } from './login-limit.ts';
 import { mountFilePages } from './dashboard-files.ts';
@@ -54,22 +57,18 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
   // no icon: an empty answer instead of a 404 in every browser console
   api.get('/favicon.ico', (c) => c.body(null, 204));
 
-  api.get('/static/app.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'max-age=3600');
-    return c.body(css);
-  });
+  api.get('/static/app.css', (c) => staticFile(c, 'text/css; charset=utf-8', css));
 
   api.get('/login', async (c) => {
     const s = await redeemLoginLink(app, c.req.query('t') ?? '');
     if (s === null) return signInPage(app, c);
-    setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
+    sessionCookie(c, s);
     return c.redirect('/', 303);
   });
 
   // password sign-in, rate-limited on failures per address, per user and overall
   api.post('/login', async (c) => {
-    if (!sameOrigin(c)) return c.text('refused: this form did not come from this dashboard', 403);
+    if (!sameOrigin(c)) return refusedForm(c);
     const form = await c.req.parseBody();
     const user = typeof form['user'] === 'string' ? form['user'].slice(0, 64) : '';
     const password = typeof form['password'] === 'string' ? form['password'] : '';
@@ -99,7 +98,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
       return signInPage(app, c, { message: 'Wrong user or password.' });
     }
     limiter.succeeded(ip, user);
-    setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
+    sessionCookie(c, s);
     return c.redirect('/', 303);
   });
 
@@ -113,7 +112,7 @@ export function mountDashboard<E extends HonoEnv>(api: Hono<E>, app: App): void 
   api.post('/alerts/:id/ack', async (c) => {
     const s = await session(app, c);
     if (s === null) return signInPage(app, c);
-    if ((await formOk(c, s)) === null) return c.text('refused: this form did not come from this dashboard', 403);
+    if ((await formOk(c, s)) === null) return refusedForm(c);
     const id = Number(c.req.param('id'));
     if (Number.isInteger(id) && id > 0) {
       const r = await ackAlert(app, id);

@@ -4,12 +4,33 @@
 // (paths, user agents, user names, file content) is shown as text.
 
 import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { App } from '../app/context.ts';
 import { checkSession, hasDashboardUsers } from '../app/tokens.ts';
 
 export const COOKIE = 'rc_session';
+
+/** Sets the session cookie a sign-in opened: HttpOnly, Secure, SameSite=Strict. */
+export function sessionCookie(c: Context, s: { session: string; maxAgeS: number }): void {
+  setCookie(c, COOKIE, s.session, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: s.maxAgeS });
+}
+
+/** The answer to a form that failed the CSRF or same-origin check. */
+export const refusedForm = (c: Context) => c.text('refused: this form did not come from this dashboard', 403);
+
+/** A static file of the dashboard, cached by browsers for an hour. */
+export function staticFile(c: Context, type: string, body: string) {
+  c.header('Content-Type', type);
+  c.header('Cache-Control', 'max-age=3600');
+  return c.body(body);
+}
+
+/** What a revert did or will do, a row a step. */
+export const stepsTable = (steps: readonly { action: string; path: string; detail: string | null }[]) =>
+  html`<table><tr><th>Action</th><th>Path</th><th>Detail</th></tr>${steps.map(
+    (st) => html`<tr><td>${st.action}</td><td>${st.path}</td><td>${st.detail ?? ''}</td></tr>`,
+  )}</table>`;
 
 /** Pages: this server's stylesheet only, and scripts only from this server (the charts). */
 const CSP =

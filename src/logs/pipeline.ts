@@ -224,33 +224,22 @@ export class SourceChannel {
   async #prepareBeside(batch: LineBatch): Promise<AppendBatch> {
     const SLICE = 256;
     if (this.#inflight === null || batch.lines.length <= SLICE) return this.prepare(batch);
-    const ctx = this.#tick();
-    const parser = this.#parserFor(batch.lines);
-    const platform = this.#p.platform ?? 'custom';
-    const all: ParsedLines = { events: [], eventLines: [], rejects: [], skipped: 0 };
-    const findings: AppendBatch['findings'] = [];
-    const detector = this.#p.detector;
-    for (let from = 0; from < batch.lines.length; from += SLICE) {
-      if (from > 0) await new Promise<void>((r) => setImmediate(r));
-      const part = parseLines(
-        parser,
-        batch.lines.slice(from, from + SLICE),
-        batch.firstLine + from,
-        ctx,
-        platform,
-        this.#p.maxRejectText ?? 8192,
-      );
+    const all = this.prepare({ ...batch, lines: batch.lines.slice(0, SLICE) });
+    for (let from = SLICE; from < batch.lines.length; from += SLICE) {
+      await new Promise<void>((r) => setImmediate(r));
+      const part = this.prepare({
+        ...batch,
+        lines: batch.lines.slice(from, from + SLICE),
+        firstLine: batch.firstLine + from,
+      });
       const base = all.events.length;
-      for (let i = 0; i < part.events.length; i++) {
-        const e = part.events[i] as LogEvent;
-        all.events.push(e);
-        all.eventLines.push(part.eventLines[i] as number);
-        if (detector) for (const f of detector.process(e)) findings.push({ finding: f, event: base + i });
-      }
+      all.events.push(...part.events);
+      all.eventLines.push(...part.eventLines);
       all.rejects.push(...part.rejects);
       all.skipped += part.skipped;
+      for (const f of part.findings) all.findings.push({ finding: f.finding, event: base + f.event });
     }
-    return this.#appendBatch(batch, all, findings);
+    return { ...all, lines: batch.lines.length };
   }
 
   /**

@@ -142,6 +142,9 @@ export interface TimeBucket {
   other: number;
 }
 
+/** A bucket starting at `time` with no request in it. */
+export const emptyBucket = (time: number): TimeBucket => ({ time, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 });
+
 /** Adds `n` requests of `status` to a bucket. */
 export function countStatus(b: TimeBucket, status: number, n = 1): void {
   const c = Math.floor(status / 100);

@@ -6,6 +6,7 @@
 import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
 import {
   countStatus,
+  emptyBucket,
   type AppendBatch,
   type HttpQuery,
   type StoredHttp,
@@ -275,7 +276,7 @@ export class PostgresEventStore extends SqlEventStore {
     for (const r of rows) {
       const time = since + num(r['b']) * bucketMs;
       let b = out.get(time);
-      if (b === undefined) out.set(time, (b = { time, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 }));
+      if (b === undefined) out.set(time, (b = emptyBucket(time)));
       countStatus(b, num(r['status']), num(r['n']));
     }
     return [...out.values()];

@@ -11,7 +11,7 @@
 // Every method runs inside the caller's transaction or is a read; the caller (SqlEventStore)
 // owns transactions, so a batch's blocks commit with its checkpoint.
 
-import { countStatus, type HttpQuery, type TimeBucket } from '../../logs/ports.ts';
+import { countStatus, emptyBucket, type HttpQuery, type TimeBucket } from '../../logs/ports.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SqliteDb } from './sqlite.ts';
 import type { HttpEvent } from '../../logs/index.ts';
@@ -69,6 +69,9 @@ export interface BlockSizes {
   /** A trailing block below this is merged with the next append. */
   min: number;
 }
+
+/** A block's identity: a block rewritten by an append or a prune changes at least one part. */
+const identity = (b: CatalogRow): string => `${b.first_id}:${b.last_id}:${b.rows}`;
 
 const numList = (s: string): number[] => (s === '' ? [] : s.split(',').map(Number));
 
@@ -191,7 +194,7 @@ export class RequestLog {
 
   /** A search's reader of a block: kept for the next searches (the 32 most recently used). */
   #recentReader(b: CatalogRow): BlockReader | null {
-    const k = `${b.first_id}:${b.last_id}:${b.rows}`;
+    const k = identity(b);
     let r = this.#recent.get(k) ?? null;
     if (r !== null) this.#recent.delete(k);
     else r = this.#reader(b.first_id);
@@ -226,7 +229,7 @@ export class RequestLog {
     const key = q.ip !== undefined ? ipKey(q.ip) : null;
     const filterStmt = this.#db.prepare('SELECT filter FROM http_block_ips WHERE first_id = ?');
     const filterOf = (b: CatalogRow): Uint8Array | undefined => {
-      const k = `${b.first_id}:${b.last_id}:${b.rows}`;
+      const k = identity(b);
       let f = this.#filters.get(k);
       if (f === undefined) {
         const r = filterStmt.get(b.first_id) as { filter: Uint8Array } | undefined;
@@ -370,8 +373,7 @@ export class RequestLog {
           if (t < since || t >= until) continue;
           const start = since + Math.floor((t - since) / bucketMs) * bucketMs;
           let bucket = out.get(start);
-          if (bucket === undefined)
-            out.set(start, (bucket = { time: start, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0 }));
+          if (bucket === undefined) out.set(start, (bucket = emptyBucket(start)));
           countStatus(bucket, status[i] as number);
         }
       }
