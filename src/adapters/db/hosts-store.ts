@@ -79,36 +79,5 @@ const LOCK_KEY = 0x52_49_50_43; // "RIPC"
  */
 export async function tryLeadership(db: Db): Promise<Leadership | null> {
   if (!(db instanceof PostgresDb)) return { lost: new Promise<void>(() => {}), release: async () => {} };
-  const client = await db.pool.connect();
-  let held = false;
-  let failed = false;
-  const onError = () => {
-    failed = true;
-  };
-  client.on('error', onError);
-  try {
-    const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
-    held = r.rows[0]?.ok === true;
-  } catch (e) {
-    failed = true;
-    throw e;
-  } finally {
-    client.off('error', onError);
-    if (!held) client.release(failed ? true : undefined);
-  }
-  if (!held) return null;
-  let lose: () => void = () => {};
-  const lost = new Promise<void>((r) => (lose = r));
-  client.on('error', () => lose());
-  return {
-    lost,
-    release: async () => {
-      try {
-        await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
-        client.release();
-      } catch {
-        client.release(true);
-      }
-    },
-  };
+  return db.sessionLock(LOCK_KEY);
 }

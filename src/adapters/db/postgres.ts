@@ -107,21 +107,36 @@ export class PostgresDb implements Db {
     return this.#h.exec(sql);
   }
 
-  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * A pooled client checked out with an 'error' listener: a connection that breaks while out
+   * (the server restarted, an administrator ended it) emits 'error', and without a listener
+   * that would end the process. The failing query reports it; `done` then destroys the broken
+   * client instead of returning it to the pool.
+   */
+  async #checkout(): Promise<{ client: pg.PoolClient; broken: () => unknown; done: (destroy?: boolean) => void }> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (e) {
       throw classify(e, 'connect');
     }
-    // A connection that breaks while checked out (the server restarted, an administrator ended
-    // it) emits 'error': without a listener that would end the process. The failing query
-    // reports it; the broken client is destroyed instead of going back to the pool.
     let broken: unknown = null;
     const onError = (e: unknown) => {
       broken = e;
     };
     client.on('error', onError);
+    return {
+      client,
+      broken: () => broken,
+      done: (destroy = false) => {
+        client.off('error', onError);
+        client.release(destroy || broken !== null ? true : undefined);
+      },
+    };
+  }
+
+  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const { client, broken, done } = await this.#checkout();
     try {
       await client.query('BEGIN');
       const r = await fn(handle(client, copyOn(client)));
@@ -129,11 +144,42 @@ export class PostgresDb implements Db {
       return r;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
-      throw broken !== null && !(e instanceof AppError) ? classify(broken, 'transaction') : e;
+      throw broken() !== null && !(e instanceof AppError) ? classify(broken(), 'transaction') : e;
     } finally {
-      client.off('error', onError);
-      client.release(broken !== null ? true : undefined);
+      done();
     }
+  }
+
+  /**
+   * A session advisory lock on `key`, held on a connection of its own until `release`; null
+   * when another session holds it. `lost` settles if that connection breaks (the lock is gone).
+   */
+  async sessionLock(key: number): Promise<{ lost: Promise<void>; release(): Promise<void> } | null> {
+    const { client, done } = await this.#checkout();
+    let held = false;
+    try {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      held = r.rows[0]?.ok === true;
+    } catch (e) {
+      done(true);
+      throw classify(e, 'advisory lock');
+    }
+    if (!held) {
+      done();
+      return null;
+    }
+    const lost = new Promise<void>((r) => client.on('error', () => r()));
+    return {
+      lost,
+      release: async () => {
+        try {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+          done();
+        } catch {
+          done(true);
+        }
+      },
+    };
   }
 
   async migrate(scope: string, migrations: readonly Migration[]): Promise<void> {
