@@ -440,14 +440,7 @@ export function createApi(app: App): Hono<Env> {
       const findings = await app.findings();
       if (!Number.isInteger(after) || after < 0) {
         // from now on: the newest id is the start
-        let last = 0;
-        for (
-          let page = await findings.findingsAfter(0, 1000);
-          page.length > 0;
-          page = await findings.findingsAfter(last, 1000)
-        )
-          last = page[page.length - 1]?.id ?? last;
-        after = last;
+        after = await findings.lastFindingId();
       }
       while (!s.aborted) {
         const page = await findings.findingsAfter(after, 200);

@@ -124,14 +124,11 @@ export interface FindingStore {
   /** Findings not tied to a line; one transaction; returns their ids in order. */
   addFindings(findings: Finding[]): Promise<number[]>;
   findingsAfter(afterId: number, limit: number, host?: string): Promise<StoredFinding[]>;
+  /** The newest finding's id (0 with none): a cursor for "from now on". */
+  lastFindingId(): Promise<number>;
   listFindings(q: FindingQuery): Promise<StoredFinding[]>;
 }
 
-/**
- * The traffic record. `append` claims the source's checkpoint: it moves only from the value
- * this store last read (`sourceState`) or wrote for the source, else the batch is refused
- * whole with AppError 'conflict' (another writer has the source).
- */
 /** One bucket of `requestsOverTime`: its start (ms) and the requests in it by status class. */
 export interface TimeBucket {
   time: number;
@@ -155,6 +152,11 @@ export function countStatus(b: TimeBucket, status: number, n = 1): void {
   else b.other += n;
 }
 
+/**
+ * The traffic record. `append` claims the source's checkpoint: it moves only from the value
+ * this store last read (`sourceState`) or wrote for the source, else the batch is refused
+ * whole with AppError 'conflict' (another writer has the source).
+ */
 export interface EventStore {
   /** Creates tables and indexes (idempotent). */
   init(): Promise<void>;

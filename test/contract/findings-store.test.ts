@@ -62,6 +62,7 @@ for (const f of dbFactories) {
       await events.init();
 
       await t.test('added findings come back whole, by id and in id order', async () => {
+        assert.equal(await store.lastFindingId(), 0, 'none yet');
         const ids = await store.addFindings([
           finding(),
           finding({ rule: 'login-success', category: 'login', severity: 'info', time: T0 + 10, match: 'a\u0000b' }),
@@ -82,6 +83,7 @@ for (const f of dbFactories) {
         );
         assert.equal((await store.findingsAfter(0, 1)).length, 1, 'limit');
         assert.equal((await events.counts()).findings, 2);
+        assert.equal(await store.lastFindingId(), ids[1], 'the newest id');
       });
 
       await t.test('findings stored with their events name the source and the event', async () => {

@@ -284,6 +284,10 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     return rows.map((r) => this.toFinding(r));
   }
 
+  async lastFindingId(): Promise<number> {
+    return num((await this.db.query<R>('SELECT COALESCE(MAX(id), 0) AS n FROM findings'))[0]?.['n'] ?? 0);
+  }
+
   async listFindings(q: FindingQuery): Promise<StoredFinding[]> {
     await this.loadSources();
     const where: string[] = [];
