@@ -1,7 +1,7 @@
 // Public face of the logs subsystem: event types, parsers, the pipeline and the store port.
 export type * from './events.ts';
 export type * from './ports.ts';
-export { emptyBucket } from './ports.ts';
+export { batchEvents, emptyBucket } from './ports.ts';
 export type * from './sources.ts';
 export { getParser, sniffFormat, deriveShopAdminLogin } from './parsers/index.ts';
 export {

@@ -7,7 +7,7 @@ import type { FormatName } from '../core/config/index.ts';
 import { toAppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import type { LogEvent, ParseContext, ParseResult, Parser, Rejection } from './events.ts';
-import type { AppendBatch, EventStore } from './ports.ts';
+import { batchEvents, type AppendBatch, type EventStore, type PackedEvents } from './ports.ts';
 import type { LineBatch } from './sources.ts';
 import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts';
 
@@ -213,7 +213,35 @@ export class SourceChannel {
     if (detector)
       for (let i = 0; i < parsed.events.length; i++)
         for (const f of detector.process(parsed.events[i] as LogEvent)) findings.push({ finding: f, event: i });
-    return this.#appendBatch(batch, parsed, findings);
+    const packed = this.#pack(parsed, findings);
+    const out = this.#appendBatch(batch, parsed, findings);
+    if (packed !== undefined) out.packed = packed;
+    return out;
+  }
+
+  /**
+   * Lets the store encode what it can of freshly parsed events (EventStore.pack) while they
+   * are young; those left as objects keep their order and the findings follow them.
+   */
+  #pack(parsed: ParsedLines, findings: AppendBatch['findings']): PackedEvents | undefined {
+    const store = this.#p.store;
+    if (store.pack === undefined || parsed.events.length === 0) return undefined;
+    const keep = new Set<number>();
+    for (const f of findings) if (f.event >= 0) keep.add(f.event);
+    const r = store.pack(this.sourceId, parsed.events, parsed.eventLines, keep);
+    if (r === null || r.packed.count === 0) return undefined;
+    const at = new Map<number, number>();
+    const events: LogEvent[] = [];
+    const eventLines: number[] = [];
+    for (const i of r.kept) {
+      at.set(i, events.length);
+      events.push(parsed.events[i] as LogEvent);
+      eventLines.push(parsed.eventLines[i] as number);
+    }
+    parsed.events = events;
+    parsed.eventLines = eventLines;
+    for (const f of findings) if (f.event >= 0) f.event = at.get(f.event) ?? -1;
+    return r.packed;
   }
 
   /**
@@ -237,7 +265,15 @@ export class SourceChannel {
       all.eventLines.push(...part.eventLines);
       all.rejects.push(...part.rejects);
       all.skipped += part.skipped;
-      for (const f of part.findings) all.findings.push({ finding: f.finding, event: base + f.event });
+      for (const f of part.findings)
+        all.findings.push({ finding: f.finding, event: f.event < 0 ? -1 : base + f.event });
+      if (part.packed !== undefined) {
+        if (all.packed === undefined) all.packed = { ...part.packed, pieces: [...part.packed.pieces] };
+        else {
+          all.packed.pieces.push(...part.packed.pieces);
+          all.packed.count += part.packed.count;
+        }
+      }
     }
     return { ...all, lines: batch.lines.length };
   }
@@ -359,7 +395,7 @@ export class SourceChannel {
   async #commit(b: AppendBatch): Promise<void> {
     const { findingIds } = await withRetry(() => this.#p.store.append(b));
     this.stats.lines += b.lines;
-    this.stats.events += b.events.length;
+    this.stats.events += batchEvents(b);
     this.stats.skipped += b.skipped;
     this.stats.rejected += b.rejects.length;
     this.stats.findings += findingIds.length;

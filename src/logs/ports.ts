@@ -35,7 +35,29 @@ export interface AppendBatch {
   skipped: number;
   /** Position after the last line of this batch; null for sources without one (stdin). */
   checkpoint: Checkpoint | null;
+  /**
+   * Events the store already turned into its own form (EventStore.pack), stored with the
+   * batch after `events`; findings never point at them.
+   */
+  packed?: PackedEvents;
 }
+
+/**
+ * Requests a store encoded as soon as they were parsed (PostgreSQL: COPY text), so a batch
+ * waiting for the commit before it holds a few long strings instead of thousands of objects
+ * the garbage collector would copy again and again. Opaque to the pipeline.
+ */
+export interface PackedEvents {
+  /** How many events the pieces hold. */
+  count: number;
+  /** The store's encoding of them, in order. */
+  pieces: string[];
+  /** What the encoding assumed, checked by the store at commit (PostgreSQL: the source's number). */
+  basis: string;
+}
+
+/** All the events of a batch, those still objects and those packed. */
+export const batchEvents = (b: AppendBatch): number => b.events.length + (b.packed?.count ?? 0);
 
 export interface StoredFinding extends Finding {
   id: number;
@@ -164,6 +186,17 @@ export interface EventStore {
   listSources(): Promise<SourceState[]>;
   /** One transaction: events, rejections, findings, counters and the checkpoint. Returns the finding ids. */
   append(batch: AppendBatch): Promise<{ findingIds: number[] }>;
+  /**
+   * Optional: encodes the events it can of a freshly parsed slice (never those in `keep`, which
+   * findings point at) and says which it left as objects (indices, in order); null when it
+   * cannot yet (say, before the source's first commit). See PackedEvents.
+   */
+  pack?(
+    sourceId: string,
+    events: readonly LogEvent[],
+    eventLines: readonly number[],
+    keep: ReadonlySet<number>,
+  ): { packed: PackedEvents; kept: number[] } | null;
   searchHttp(q: HttpQuery): Promise<StoredHttp[]>;
   searchAuth(q: AuthQuery): Promise<StoredAuth[]>;
   /** Whether `user` had a successful login from `ip` (any service) before `before`. */

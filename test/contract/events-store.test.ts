@@ -8,6 +8,8 @@ import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import type { AuthEvent, HttpEvent } from '../../src/logs/events.ts';
 import type { Finding } from '../../src/detect/index.ts';
 import { AppError } from '../../src/core/errors.ts';
+import { SourceChannel, type EventStore } from '../../src/logs/index.ts';
+import { createDetector, loadRules } from '../../src/detect/index.ts';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
@@ -434,6 +436,77 @@ for (const f of dbFactories) {
         );
         await assert.rejects(store.listFindings({ minSeverity: 'urgent', limit: 1 }), /unknown severity/);
       });
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+/** Access-log lines with many user agents and referers, some new in each batch, and hostile bytes. */
+function shopLines(from: number, n: number, batch: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < from + n; i++) {
+    const ua = i % 7 === 0 ? `new-agent-${batch}-${i % 13}` : `Mozilla/5.0 (agent ${i % 40})`;
+    const ref = i % 5 === 0 ? '-' : `https://shop.example/c/${i % 30}`;
+    const path =
+      i % 211 === 0 ? '/s?q=1%27%20union%20select%201,2--' : i % 17 === 0 ? `/odd\\\\path\\t${i}` : `/p/${i}?a=${i}`;
+    out.push(`198.51.100.${i % 250} - - [02/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" 200 ${i} "${ref}" "${ua}"`);
+  }
+  return out;
+}
+
+for (const f of dbFactories) {
+  test(`event store contract, through the pipeline: ${f.name}`, await factoryOptions(f), async () => {
+    const { db, cleanup } = await f.create();
+    const store = createEventStore(db, () => T0 + 1000);
+    try {
+      await store.init();
+      // A store that packs (PostgreSQL) encodes most requests as they are parsed; count them.
+      let packed = 0;
+      const es: EventStore = store;
+      const pack = es.pack?.bind(store);
+      if (pack !== undefined)
+        es.pack = (...a: Parameters<typeof pack>) => {
+          const r = pack(...a);
+          packed += r?.packed.count ?? 0;
+          return r;
+        };
+      const detector = createDetector(loadRules().compiled);
+      const channel = new SourceChannel({ store: es, detector }, 'piped', 'nginx');
+      // The reference: the same lines parsed by a channel whose store packs nothing.
+      const plain = { append: () => Promise.reject(new Error('not stored')) } as unknown as EventStore;
+      const ref = new SourceChannel({ store: plain, detector: createDetector(loadRules().compiled) }, 'ref', 'nginx');
+      const want: HttpEvent[] = [];
+      for (let k = 0; k < 4; k++) {
+        const batch = {
+          lines: shopLines(k * 3000 + 1, 3000, k),
+          firstLine: k * 3000 + 1,
+          checkpoint: null,
+          origin: 'test',
+        };
+        for (const e of ref.prepare(batch).events) if (e.kind === 'http') want.push(e);
+        await channel.handle(batch);
+      }
+      await channel.flush();
+      if (pack !== undefined) assert.ok(packed > 4000, `the later batches were packed (${packed})`);
+      const got = await store.searchHttp({ source: 'piped', limit: 20_000 });
+      assert.equal(got.length, want.length);
+      const byLine = [...got].sort((a, b) => a.line - b.line);
+      assert.deepEqual(
+        byLine.map((r) => [r.line, r.ip, r.path, r.query, r.bytes, r.referer, r.userAgent]),
+        want.map((e, i) => [byLine[i]?.line, e.ip, e.path, e.query, e.bytes, e.referer, e.userAgent]),
+      );
+      // Each finding points at the request that caused it.
+      const findings = await store.listFindings({ limit: 1000 });
+      assert.ok(findings.length > 0, 'the injections were found');
+      const byId = new Map(got.map((r) => [r.id, r]));
+      for (const x of findings) {
+        if (x.eventId === null) continue;
+        assert.match(byId.get(x.eventId)?.path ?? '(none)', /^\/s$/, `finding ${x.rule} points at its request`);
+      }
+      const state = await store.sourceState('piped');
+      assert.equal(state?.events, want.length);
+      assert.equal(channel.stats.events, want.length);
     } finally {
       await cleanup();
     }

@@ -25,6 +25,7 @@ import type {
   TimeBucket,
   TopBy,
 } from '../../logs/ports.ts';
+import { batchEvents } from '../../logs/ports.ts';
 import type { Finding } from '../../core/finding.ts';
 import { severities } from '../../core/finding.ts';
 import { AppError } from '../../core/errors.ts';
@@ -133,7 +134,7 @@ export abstract class SqlEventStore implements EventStore, FindingStore {
     const params: (string | number | null)[] = [
       checkpointText(b.checkpoint),
       b.lines,
-      b.events.length,
+      batchEvents(b),
       b.skipped,
       b.rejects.length,
       at,

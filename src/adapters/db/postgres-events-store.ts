@@ -1,14 +1,16 @@
 // The traffic record on PostgreSQL (shared by several web servers): requests in a row table,
-// written with set-based inserts (unnest of column arrays, one statement per batch) and
-// searched in SQL; logins, rejections, findings and checkpoints in the shared tables
+// written with COPY (most of them encoded as soon as they are parsed, see pack) and searched
+// in SQL; logins, rejections, findings and checkpoints in the shared tables
 // (events-store-base.ts), all of a batch in one transaction.
 
-import type { AuthEvent, HttpEvent } from '../../logs/index.ts';
+import type { AuthEvent, HttpEvent, LogEvent } from '../../logs/index.ts';
+import { AppError } from '../../core/errors.ts';
 import {
   countStatus,
   emptyBucket,
   type AppendBatch,
   type HttpQuery,
+  type PackedEvents,
   type StoredHttp,
   type TimeBucket,
   type TopBy,
@@ -31,14 +33,61 @@ import {
 import { eventsMigrations } from './events-schema.ts';
 
 export class PostgresEventStore extends SqlEventStore {
+  /**
+   * Ids of interned strings (referers, user agents) known committed. An id never changes:
+   * strings are never deleted. Filled only after a commit, so a rolled-back id never lingers.
+   */
+  readonly #strIds = new Map<string, number>();
+  /** Source numbers known committed (the base class's map may hold one of an open transaction). */
+  readonly #committedSrc = new Map<string, number>();
+
   async init(): Promise<void> {
     await this.db.migrate('logs', eventsMigrations);
   }
 
+  /**
+   * Encodes a parsed slice's requests as COPY text at once (see PackedEvents): those whose
+   * referer and user agent have known ids and no finding points at. Until the source's first
+   * commit its number is unknown and nothing is packed.
+   */
+  pack(
+    sourceId: string,
+    events: readonly LogEvent[],
+    eventLines: readonly number[],
+    keep: ReadonlySet<number>,
+  ): { packed: PackedEvents; kept: number[] } | null {
+    const s = this.#committedSrc.get(sourceId);
+    if (s === undefined) return null;
+    const rows: string[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as LogEvent;
+      if (e.kind !== 'http' || keep.has(i)) {
+        kept.push(i);
+        continue;
+      }
+      const ref = e.referer ? this.#strIds.get(pgText(e.referer)) : null;
+      const ua = e.userAgent ? this.#strIds.get(pgText(e.userAgent)) : null;
+      if (ref === undefined || ua === undefined) {
+        kept.push(i);
+        continue;
+      }
+      rows.push(copyRow(s, eventLines[i] ?? 0, e, ref, ua));
+    }
+    // One flat string per slice: the rows' pieces (and the lines they were cut from) die young.
+    return { packed: { count: rows.length, pieces: rows.length > 0 ? [rows.join('')] : [], basis: String(s) }, kept };
+  }
+
   protected async appendBatch(b: AppendBatch): Promise<{ findingIds: number[] }> {
     const now = this.now();
-    return this.db.tx(async (q) => {
+    const learned = new Map<string, number>();
+    const { s, findingIds } = await this.db.tx(async (q) => {
       const s = await this.sourceNum(q, b.sourceId);
+      if (b.packed !== undefined && b.packed.basis !== String(s))
+        throw new AppError(
+          'conflict',
+          `log source ${b.sourceId} was registered again while a batch was prepared; it is read again from its checkpoint`,
+        );
       const http: HttpEvent[] = [];
       const httpLines: number[] = [];
       const httpIdx: number[] = [];
@@ -56,13 +105,12 @@ export class PostgresEventStore extends SqlEventStore {
           authIdx.push(i);
         }
       });
-      // Intern the batch's distinct strings in one statement.
+      // Intern the batch's strings not known yet.
       const distinct = new Set<string>();
       for (const e of http) {
-        if (e.referer) distinct.add(pgText(e.referer));
-        if (e.userAgent) distinct.add(pgText(e.userAgent));
+        if (e.referer && !this.#strIds.has(pgText(e.referer))) distinct.add(pgText(e.referer));
+        if (e.userAgent && !this.#strIds.has(pgText(e.userAgent))) distinct.add(pgText(e.userAgent));
       }
-      const strIds = new Map<string, number>();
       if (distinct.size > 0) {
         // Known strings are only read: an upsert would lock their rows until commit, and
         // several agents writing at once would queue behind each other on every user agent.
@@ -72,20 +120,25 @@ export class PostgresEventStore extends SqlEventStore {
           'SELECT id, s FROM log_strings WHERE s = ANY(?::text[])',
           [all],
         ))
-          strIds.set(r.s, num(r.id));
-        if (strIds.size < distinct.size) {
-          const fresh = pgArray([...distinct].filter((x) => !strIds.has(x)).sort());
+          learned.set(r.s, num(r.id));
+        if (learned.size < distinct.size) {
+          const fresh = pgArray([...distinct].filter((x) => !learned.has(x)).sort());
           await q.run('INSERT INTO log_strings (s) SELECT unnest(?::text[]) ON CONFLICT (s) DO NOTHING', [fresh]);
           for (const r of await q.query<{ id: number; s: string }>(
             'SELECT id, s FROM log_strings WHERE s = ANY(?::text[])',
             [fresh],
           ))
-            strIds.set(r.s, num(r.id));
+            learned.set(r.s, num(r.id));
         }
       }
-      const sid = (v: string | null) => (v ? (strIds.get(pgText(v)) ?? null) : null);
+      const sid = (v: string | null) => {
+        if (!v) return null;
+        const k = pgText(v);
+        return this.#strIds.get(k) ?? learned.get(k) ?? null;
+      };
       const ids: number[] = new Array(b.events.length);
-      if (http.length > 0 && q.copyFrom !== undefined) {
+      const packed = b.packed?.pieces ?? [];
+      if ((http.length > 0 || packed.length > 0) && q.copyFrom !== undefined) {
         // COPY. Only the requests a finding points at need their id before the finding is
         // written: those few take theirs from the sequence first; the rest get it by default.
         const wanted = new Map<number, number>(); // index in `http` → id
@@ -110,7 +163,7 @@ export class PostgresEventStore extends SqlEventStore {
         }
         const row = (k: number): string => {
           const e = http[k] as HttpEvent;
-          return `${s}\t${httpLines[k]}\t${e.time}\t${copyText(e.ip)}\t${copyText(e.method)}\t${copyText(e.path)}\t${copyText(e.query)}\t${copyText(e.protocol)}\t${e.status}\t${copyNum(e.bytes)}\t${copyNum(sid(e.referer))}\t${copyNum(sid(e.userAgent))}\t${e.user === null ? '\\N' : copyText(e.user)}\t${e.vhost === null ? '\\N' : copyText(e.vhost)}\t${e.durationMs === null ? '\\N' : Math.round(e.durationMs)}\n`;
+          return copyRow(s, httpLines[k] ?? 0, e, sid(e.referer), sid(e.userAgent));
         };
         if (wanted.size > 0) {
           const withIds: string[] = [];
@@ -119,7 +172,10 @@ export class PostgresEventStore extends SqlEventStore {
         }
         const rest: string[] = [];
         for (let k = 0; k < http.length; k++) if (!wanted.has(k)) rest.push(row(k));
+        for (const p of packed) rest.push(p);
         if (rest.length > 0) await q.copyFrom(`COPY http_events (${httpCols}) FROM STDIN`, rest);
+      } else if (packed.length > 0) {
+        throw new AppError('internal', 'packed requests need COPY');
       } else if (http.length > 0) {
         const rows = await q.query<{ id: number }>(
           `INSERT INTO http_events (${httpCols}) SELECT ?::int, * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]) RETURNING id`,
@@ -194,8 +250,13 @@ export class PostgresEventStore extends SqlEventStore {
       }
       const claim = this.claimStatement('postgres', s, b, now);
       if ((await q.run(claim.sql, claim.params)).changes !== 1) throw this.claimRefused(b);
-      return { findingIds };
+      return { s, findingIds };
     });
+    // Committed: what it learned holds from now on.
+    this.#committedSrc.set(b.sourceId, s);
+    if (this.#strIds.size + learned.size > MAX_KNOWN_STRINGS) this.#strIds.clear();
+    for (const [k, id] of learned) if (k.length <= MAX_KNOWN_LENGTH) this.#strIds.set(k, id);
+    return { findingIds };
   }
 
   protected async searchRequests(q: HttpQuery, srcs: ReadonlySet<number> | undefined): Promise<StoredHttp[]> {
@@ -303,12 +364,21 @@ function globToLike(glob: string): string {
   return out;
 }
 
-/** A value in COPY's text format: backslash, tab, newline and carriage return escaped (NUL made visible). */
+/** Interned strings remembered at most (then forgotten at once and learned again), and their longest. */
+const MAX_KNOWN_STRINGS = 100_000;
+const MAX_KNOWN_LENGTH = 2048;
+
+/** One request as a COPY text row, in httpCols' order. */
+function copyRow(s: number, line: number, e: HttpEvent, ref: number | null, ua: number | null): string {
+  return `${s}\t${line}\t${e.time}\t${copyText(e.ip)}\t${copyText(e.method)}\t${copyText(e.path)}\t${copyText(e.query)}\t${copyText(e.protocol)}\t${e.status}\t${copyNum(e.bytes)}\t${copyNum(ref)}\t${copyNum(ua)}\t${e.user === null ? '\\N' : copyText(e.user)}\t${e.vhost === null ? '\\N' : copyText(e.vhost)}\t${e.durationMs === null ? '\\N' : Math.round(e.durationMs)}\n`;
+}
+
+const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped, NUL made visible (pgText). */
 function copyText(v: string): string {
-  const t = pgText(v);
-  return /[\\\t\n\r]/.test(t)
-    ? t.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r')
-    : t;
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return pgText(v).replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
 }
 
 const copyNum = (v: number | null): string => (v === null ? '\\N' : String(v));
