@@ -40,6 +40,13 @@ const PACK_TARGET = 16 * 1024 * 1024;
 const INFLIGHT = 6;
 const ASYNC_COMPRESS_MIN = 64 * 1024;
 const INDEX_EVERY_PACKS = 64;
+/**
+ * Packs handed to the backend at once. More would not write faster to one disk or link, and
+ * every finished pack waiting for a slow fsync or upload holds 16 MiB: the producers wait instead.
+ */
+const PACK_WRITES = 2;
+/** Small sealed blobs are gathered in buffers of this size (see BlobStore.#addPart). */
+const RUN_BYTES = 1024 * 1024;
 /** Small blobs go to worker threads in batches of this many bytes (or BATCH_ITEMS blobs). */
 const BATCH_BYTES = 512 * 1024;
 const BATCH_ITEMS = 256;
@@ -160,12 +167,17 @@ export class BlobStore {
   #pendingIds = new Set<string>();
   #inflight = new Set<Promise<void>>();
   #packParts: Buffer[] = [];
+  /** Where small sealed parts are copied back to back (see #addPart); its unused rest. */
+  #run: Buffer = Buffer.alloc(0);
+  #runUsed = 0;
   #packBlobs: PackedBlob[] = [];
   #packSize = 0;
   #unindexed: IndexPack[] = [];
   #error: unknown = null;
   #pool: SealPool | null = null;
   #batch: Batch | null = null;
+  #writing = 0;
+  #writeSlots: (() => void)[] = [];
   /** Packs between index files (a copy writes them more often, so an interrupted one resumes closer). */
   indexEveryPacks = INDEX_EVERY_PACKS;
   /** Off for tests that want everything on the main thread; workers need a real module file. */
@@ -285,7 +297,7 @@ export class BlobStore {
         if (it === undefined) throw new AppError('internal', 'seal worker answered for more blobs than asked');
         const sealed = sealedAll.subarray(off, off + len);
         off += len;
-        this.#packParts.push(sealed);
+        this.#addPart(sealed);
         this.#packBlobs.push({
           type: it.type,
           id: idBytesOf(it.id),
@@ -307,7 +319,7 @@ export class BlobStore {
   async addSealed(type: BlobType, id: string, compressed: boolean, rawLength: number, sealed: Buffer): Promise<void> {
     this.#throwIfFailed();
     this.#pendingIds.add(id);
-    this.#packParts.push(sealed);
+    this.#addPart(sealed);
     this.#packBlobs.push({ type, id: idBytesOf(id), compressed, length: sealed.length, rawLength });
     this.#packSize += sealed.length;
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
@@ -336,13 +348,58 @@ export class BlobStore {
     const idBytes = idBytesOf(id);
     const parts = sealParts(this.key.encObj, body, blobAad(idBytes));
     const length = parts.reduce((n, p) => n + p.length, 0);
-    this.#packParts.push(...parts);
+    for (const p of parts) this.#addPart(p);
     this.#packBlobs.push({ type, id: idBytes, compressed, length, rawLength: content.length });
     this.#packSize += length;
   }
 
-  async #writePack(): Promise<void> {
-    if (this.#packBlobs.length === 0) return;
+  /** Writes the current pack when it is full (or, with `all`, whatever it holds) once a write slot is free. */
+  async #writePack(all = false): Promise<void> {
+    while (this.#writing >= PACK_WRITES) await new Promise<void>((r) => this.#writeSlots.push(r));
+    // Another writer may have taken the pack meanwhile.
+    if (this.#packBlobs.length === 0 || (!all && this.#packSize < PACK_TARGET)) return;
+    this.#writing++;
+    try {
+      await this.#putPack();
+    } finally {
+      this.#writing--;
+      // Every waiter looks again: the first takes the slot, the others find the pack taken.
+      const waiting = this.#writeSlots;
+      this.#writeSlots = [];
+      for (const wake of waiting) wake();
+    }
+  }
+
+  /**
+   * Adds a sealed piece to the current pack. Small ones are copied into 1 MiB runs: a pack of
+   * twenty thousand small blobs is then a few buffers, not three objects per blob that stay
+   * on the heap (and keep their workers' reply buffers alive) until the pack is written.
+   */
+  #addPart(part: Buffer): void {
+    if (part.length >= RUN_BYTES / 16) {
+      this.#closeRun();
+      this.#packParts.push(part);
+      return;
+    }
+    if (this.#runUsed + part.length > this.#run.length) {
+      this.#closeRun();
+      this.#run = Buffer.allocUnsafeSlow(RUN_BYTES);
+      this.#runUsed = 0;
+    }
+    part.copy(this.#run, this.#runUsed);
+    this.#runUsed += part.length;
+  }
+
+  /** Ends the current run in the pack's parts; what is left of its buffer starts the next one. */
+  #closeRun(): void {
+    if (this.#runUsed === 0) return;
+    this.#packParts.push(this.#run.subarray(0, this.#runUsed));
+    this.#run = this.#run.subarray(this.#runUsed);
+    this.#runUsed = 0;
+  }
+
+  async #putPack(): Promise<void> {
+    this.#closeRun();
     const parts = this.#packParts;
     const blobs = this.#packBlobs;
     this.#packParts = [];
@@ -398,7 +455,7 @@ export class BlobStore {
       await pool?.close();
     }
     this.#throwIfFailed();
-    await this.#writePack();
+    await this.#writePack(true);
     await this.#writeIndex();
   }
 

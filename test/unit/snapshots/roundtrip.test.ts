@@ -363,3 +363,46 @@ describe('restore safety', () => {
     }
   });
 });
+
+describe('pack writes', () => {
+  it('a slow backend holds back the snapshot: at most two packs are written at once, none lost', async () => {
+    const { repo, backend } = await memoryRepo({ compressionLevel: 0 });
+    let writing = 0;
+    let most = 0;
+    const put = backend.put.bind(backend);
+    backend.put = async (type, name, data) => {
+      if (type !== 'data') return put(type, name, data);
+      writing++;
+      most = Math.max(most, writing);
+      await new Promise((r) => setTimeout(r, 40));
+      writing--;
+      return put(type, name, data);
+    };
+    // ~80 MiB that does not compress: five packs or more; and small blobs, copied into runs.
+    const parts = Array.from({ length: 10 }, (_, i) => pseudoRandom(8 * 1024 * 1024, i + 1));
+    const big = await repo.snapshotStream('dump.sql', parts);
+    const t = tempDir();
+    try {
+      for (let i = 0; i < 3000; i++)
+        writeFileSync(join(t.dir, `f${i}.php`), `<?php echo ${i}; // ${'x'.repeat(i % 300)}`);
+      const small = await repo.snapshot([t.dir]);
+      assert.ok((await backend.list('data')).length >= 5, 'several packs');
+      assert.ok(most <= 2, `at most two pack writes at once (saw ${most})`);
+      const e = (await repo.loadManifest(big.id)).entries[0];
+      assert.ok(e);
+      assert.deepEqual(
+        createHash('sha256')
+          .update(await repo.readFile(e))
+          .digest(),
+        createHash('sha256').update(Buffer.concat(parts)).digest(),
+      );
+      const files = (await repo.loadManifest(small.id)).entries.filter((x) => x.type === 'file');
+      assert.equal(files.length, 3000);
+      for (const f of files.slice(0, 50))
+        assert.equal((await repo.readFile(f)).toString(), readFileSync(join(t.dir, f.path)).toString());
+      assert.deepEqual((await repo.check({ readData: true })).errors, []);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
