@@ -3,7 +3,7 @@
 // through the Backend port; the format is docs/formats/repository.md.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, opendir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -485,6 +485,9 @@ export class RepoImpl implements Repository {
       void t.finally(() => inflight.delete(t));
       return { done: t };
     };
+    // Into a folder that is new or empty, small files are created under their own names (no
+    // temporary name and rename each); anything found there later still goes through one.
+    const fresh = await isNewOrEmpty(targetDir);
     await mkdir(targetDir, { recursive: true });
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
@@ -521,6 +524,7 @@ export class RepoImpl implements Repository {
           ...opts,
           durable: false,
           parentReady: true,
+          direct: fresh,
           ...(first !== undefined ? { linkFrom: first.target } : {}),
         });
         if (skipped) out.skipped++;
@@ -650,5 +654,19 @@ export class RepoImpl implements Repository {
 
   async close(): Promise<void> {
     await this.backend.close();
+  }
+}
+
+/** True when `dir` does not exist yet or holds nothing. */
+async function isNewOrEmpty(dir: string): Promise<boolean> {
+  try {
+    const d = await opendir(dir);
+    try {
+      return (await d.read()) === null;
+    } finally {
+      await d.close();
+    }
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

@@ -35,7 +35,8 @@ import { promisify } from 'node:util';
 import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
 
-const isRoot = (): boolean => process.getuid?.() === 0;
+const root = process.getuid?.() === 0;
+const isRoot = (): boolean => root;
 
 function tempBeside(target: string | Buffer): string | Buffer {
   const suffix = `.ripcord-tmp-${randomBytes(6).toString('hex')}`;
@@ -127,7 +128,17 @@ export async function restoreOne(
   io: RestoreIo,
   entry: ManifestEntry,
   target: string | Buffer,
-  opts: RestoreOptions & { durable?: boolean; linkFrom?: string | Buffer; parentReady?: boolean },
+  opts: RestoreOptions & {
+    durable?: boolean;
+    linkFrom?: string | Buffer;
+    parentReady?: boolean;
+    /**
+     * The target folder was new or empty when this restore began: a small file is created
+     * under its own name (exclusively, never through a symlink) instead of a temporary name
+     * renamed over it. A file already there still goes through the temporary name.
+     */
+    direct?: boolean;
+  },
 ): Promise<boolean> {
   const owner = (opts.owner ?? true) && isRoot();
   if (entry.type !== 'dir' && opts.parentReady !== true) await mkdir(parentOf(target), { recursive: true });
@@ -162,17 +173,29 @@ export async function restoreOne(
         await utimes(target, ...times);
         return true;
       }
-      const tmp = tempBeside(target);
       if (opts.linkFrom === undefined && entry.size <= SMALL && opts.durable === false) {
         // Small files in a whole restore: the content is read first, then written with a few
         // synchronous calls (a thread-pool round trip per call costs more than the call here).
         const parts: Buffer[] = [];
         for await (const chunk of io.openFile(entry)) parts.push(chunk);
+        const content = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
         // Creating a file is the slow step on a busy disk: done on the thread pool, several at once.
+        if (opts.direct === true) {
+          const fd = await openFd(target, CREATE_NEW, 0o600).catch((e: unknown) => {
+            if ((e as NodeJS.ErrnoException).code === 'EEXIST') return null;
+            throw e;
+          });
+          if (fd !== null) {
+            writeSmallFile(fd, null, target, content, entry, owner);
+            return false;
+          }
+        }
+        const tmp = tempBeside(target);
         const fd = await openFd(tmp, 'wx', 0o600);
-        writeSmallFile(fd, tmp, target, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), entry, owner);
+        writeSmallFile(fd, tmp, target, content, entry, owner);
         return false;
       }
+      const tmp = tempBeside(target);
       try {
         if (opts.linkFrom !== undefined) {
           await link(opts.linkFrom, tmp);
@@ -206,9 +229,13 @@ const SMALL = 256 * 1024;
 
 const openFd = promisify(openCb);
 
+/** A new file: created here or refused (EEXIST), never opened through a symlink. */
+const CREATE_NEW = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+
+/** Writes a small file's content, owner, mode and time on `fd`, then renames `tmp` (when given) over `target`. */
 function writeSmallFile(
   fd: number,
-  tmp: string | Buffer,
+  tmp: string | Buffer | null,
   target: string | Buffer,
   content: Buffer,
   entry: ManifestEntry,
@@ -224,9 +251,10 @@ function writeSmallFile(
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, target);
+    if (tmp !== null) renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    // A file this restore created and could not finish is removed (the next run writes it again).
+    rmSync(tmp ?? target, { force: true });
     throw e;
   }
 }
