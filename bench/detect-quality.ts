@@ -214,6 +214,7 @@ function webset(dir: string, verbose: boolean): void {
     const byPos = new Map<string, [number, number]>();
     let postFlagged = 0;
     let postTotal = 0;
+    const headerSeen = new Map<string, [number, number]>();
     const misses: string[] = [];
     for (const r of rows) {
       const p = parser.parse(r.line, ctx);
@@ -221,6 +222,15 @@ function webset(dir: string, verbose: boolean): void {
       if (r.position === 'post') {
         postTotal++;
         if (findings.length > 0) postFlagged++;
+        continue;
+      }
+      // A test whose attack is the User-Agent or Referer header: reported apart, per category.
+      if (r.position === 'ua' || r.position === 'referer') {
+        const v = headerSeen.get(r.cat) ?? [0, 0];
+        v[0]++;
+        if (findings.length > 0) v[1]++;
+        headerSeen.set(r.cat, v);
+        if (findings.length === 0 && verbose) misses.push(`  miss ${r.cat} [${r.position}] ${r.source} ${r.payload}`);
         continue;
       }
       const cats = findings.map((f) => f.category);
@@ -267,6 +277,12 @@ function webset(dir: string, verbose: boolean): void {
     console.log(
       `  POST form (payload in the body, not in the log): ${postFlagged} of ${postTotal} flagged (not counted above)`,
     );
+    if (headerSeen.size > 0)
+      console.log(
+        `  User-Agent/Referer (the test's attack is that header; not counted above): ${[...headerSeen]
+          .map(([c, [t, f]]) => `${c} ${f} of ${t}`)
+          .join(', ')}`,
+      );
     for (const m of misses) console.log(m);
   }
 }
