@@ -19,7 +19,7 @@ export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|&&`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a value
   cmdi: `[;|\`\n\r{$]|[<>]\\(|&\\s*(?:for|if|whoami|uname|ifconfig|ipconfig|netstat|nslookup|wget|curl|nc|ncat|netcat|bash|zsh|ksh|dash|busybox|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|iwr|iex|irm|iwmi|gwmi|invoke-|start-process|get-content|systeminfo|tasklist|taskkill|chmod|chown|chgrp|base64|xxd|telnet|nohup|crontab|useradd|usermod|sudo|mkfifo|gunzip|bunzip2|bcdboot|vssadmin|schtasks|icacls|nltest|dsquery|setsid|socat)|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*(?:for|if|whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname|cat|ls|ps|dir|echo|printf|ping|sleep|grep|egrep|awk|sed|xargs|env|eval|exec|kill|pkill|rm|cp|mv|mkdir|touch|tar|unzip|gzip|dig|sh|su|ssh|scp|ftp|tftp|net|reg|sc|del|od|strings|lsof|mount|tee|id|type|wget|curl|nc|ncat|bash|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|nslookup|gunzip|chmod|base64|telnet)(?:\\s|\\+)|(?:^|[=/?])\\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:$|[&\\s])`,
-  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)`,
 };
 
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
@@ -81,7 +81,17 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
       for (const pair of query.split('&')) {
         const eq = pair.indexOf('=');
         const v = eq < 0 ? pair : pair.slice(eq + 1);
-        if (v !== '') out.push({ value: v.replaceAll('+', ' '), absolute: true });
+        if (v === '') continue;
+        out.push({ value: v.replaceAll('+', ' '), absolute: true });
+        // JSON in a parameter: each string in it is a value of its own.
+        if (v.includes('%22') || v.includes('"')) {
+          const d = decode(v, true);
+          if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))
+            for (const m of d.matchAll(jsonString)) {
+              const js = m[1] ?? '';
+              out.push({ value: js.includes('\\') ? js.replace(/\\(["\\/])/g, '$1') : js, absolute: true });
+            }
+        }
       }
     return out;
   }

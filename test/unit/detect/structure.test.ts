@@ -59,6 +59,11 @@ test('the path normaliser resolves every encoding before walking the segments', 
   assert.equal(normalisePath('..0x2f..0x5c'), '../../');
   assert.equal(normalisePath('%f8%80%80%80%ae%f8%80%80%80%ae/'), '../');
   assert.equal(normalisePath('%c0%ee%c0%ee/'), '../');
+  // lax overlong (low six bits), split nibbles, bogus escapes as separators
+  assert.equal(normalisePath('%c0%2e%c0%2e%c1%afetc'), '../etc');
+  assert.equal(normalisePath('%c0%6e%c0%6e%c1%9c'), '../');
+  assert.equal(normalisePath('..%%35%%63..%%32%%66'), '../../');
+  assert.equal(normalisePath('..%bg%qfetc%c0%9vpasswd'), '../etc/passwd');
 });
 
 test('traversal: climbing out, sensitive files, junk around the dots; benign relative paths pass', () => {
@@ -72,6 +77,17 @@ test('traversal: climbing out, sensitive files, junk around the dots; benign rel
   assert.equal(detectTraversal('/static/v1/../frontend/a.css', false), null);
   assert.equal(detectTraversal('../cart', true), null);
   assert.equal(analysePath('a/b/c', true), null);
+  // a dot written as the wildcard, one climb to a sensitive file
+  assert.equal(detectTraversal('.?%bg%qfetc%bg%qfpasswd', true)?.sensitive, 'etc/passwd');
+  // hidden files named from the current directory, as a parameter
+  assert.equal(detectTraversal('%2e%68%74%61%63%63%65%73%73', true)?.sensitive, '.htaccess');
+  assert.equal(detectTraversal('./.ssh/id_rsa', true)?.sensitive, '.ssh/');
+  assert.equal(detectTraversal('/sys/class', true)?.sensitive, 'sys/class');
+  assert.equal(detectTraversal('.hidden-sale', true), null);
+  assert.equal(detectTraversal('./images/a.png', true), null);
+  assert.equal(detectTraversal('what?.html', true), null);
+  // JSON strings in a parameter are read as paths too
+  assert.ok(matchStructure('traversal', 'target', '/c?data=%7B%22f%22%3A%22..%5C..%5Cwin.ini%22%7D') !== null);
 });
 
 test('request values: path segments, REST ids, query values and JSON strings are each read', () => {
@@ -189,7 +205,21 @@ test('property: traversal stays detected in every spelling of its dots and slash
     '0x2e0x2e',
     '.%2E',
   ];
-  const seps = ['/', '\\', '%2f', '%5c', '%252f', '%c0%af', '%u2215', '0x2f', '0x5c', '%ef%bc%8f'];
+  const seps = [
+    '/',
+    '\\',
+    '%2f',
+    '%5c',
+    '%252f',
+    '%c0%af',
+    '%c1%af',
+    '%c1%9c',
+    '%%32%%66',
+    '%u2215',
+    '0x2f',
+    '0x5c',
+    '%ef%bc%8f',
+  ];
   fc.assert(
     fc.property(
       fc.constantFrom(...dots),
