@@ -38,7 +38,12 @@ const show = (dir: string, path: string): string => git(dir, ['show', `HEAD:${pa
 const pattLists: Record<Category, { under: string; skip?: RegExp }[]> = {
   sqli: [{ under: 'SQL Injection/Intruder' }],
   // Lists of bare event-handler names and JSONP endpoints are word lists, not payloads.
-  xss: [{ under: 'XSS Injection/Intruders', skip: /jsonp_endpoint|0xcela_event_handlers/ }],
+  xss: [
+    {
+      under: 'XSS Injection/Intruders',
+      skip: /jsonp_endpoint|0xcela_event_handlers|port_swigger_xss_cheatsheet_event_handlers/,
+    },
+  ],
   traversal: [
     { under: 'Directory Traversal/Intruder' },
     { under: 'File Inclusion/Intruders/Traversal.txt' },
@@ -70,6 +75,18 @@ function sample<T>(list: T[], n: number, seed: number): T[] {
   return copy.slice(0, n);
 }
 
+/** What `{FILE}` in a traversal list is filled with, in turn. */
+const fileTargets = ['etc/passwd', 'windows/win.ini', 'boot.ini', 'etc/hosts', 'app/etc/env.php'];
+
+/** A payload with %XX, HTML character references and \xXX/\uXXXX escapes undone once. */
+function charDecode(p: string): string {
+  return lenientDecode(p)
+    .replace(/&#x([0-9a-f]{1,6});?/gi, (_m, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&#(\d{1,7});?/g, (_m, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&[a-z]{2,6};/gi, '<')
+    .replace(/\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})/gi, '<');
+}
+
 function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
   const out: Payload[] = [];
   let dropped = 0;
@@ -88,9 +105,24 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
             if (p.trim() !== '') dropped++;
             continue;
           }
+          // A lone character in an encoding (`&#x3c;`, `\u003c`, `%3C`) probes a parser like the
+          // fuzz characters above; so do cheat-sheet lines (`||<TAB>(double pipe) concatenate`,
+          // `Time-Based:`), which are documentation, not payloads.
+          if (
+            charDecode(p).replace(/\s/g, '').length < 2 ||
+            /\t\s*[(a-z]+[ a-z(),]*$/i.test(p) ||
+            /^[A-Z][a-z]+(?:[ -][A-Za-z]+){0,4}:?$/.test(p)
+          ) {
+            dropped++;
+            continue;
+          }
           if (seen.has(p)) continue;
           seen.add(p);
-          mine.push({ category, source: `patt:${file.split('/').pop()}`, payload: p });
+          // `{FILE}` is a placeholder the list expects filled before use (Burp payload processing).
+          const filled = p.includes('{FILE}')
+            ? p.replaceAll('{FILE}', fileTargets[mine.length % fileTargets.length] ?? '')
+            : p;
+          mine.push({ category, source: `patt:${file.split('/').pop()}`, payload: filled });
         }
       }
     }
@@ -360,7 +392,7 @@ export default function main(args: string[]): void {
     const { payloads, dropped } = fromPatt(patt);
     const n = write(join(out, 'dev.tsv'), payloads);
     console.log(
-      `dev (PayloadsAllTheThings): ${payloads.length} payloads, ${n} lines (${dropped} fuzz characters under 4 chars dropped)`,
+      `dev (PayloadsAllTheThings): ${payloads.length} payloads, ${n} lines (${dropped} fuzz characters, lone encoded characters and cheat-sheet lines dropped)`,
     );
   }
   if (crs !== undefined) {
