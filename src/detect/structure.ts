@@ -6,7 +6,9 @@
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
 import { detectTraversal } from './traversal.ts';
-import { detectCmdi } from './cmdi.ts';
+import { commandWords, detectCmdi } from './cmdi.ts';
+
+const cmdWords = commandWords.map((w) => w.replace(/[-+]/g, (c) => `\\${c}`)).join('|');
 
 export const structuralKinds = ['sqli', 'traversal', 'cmdi'] as const;
 export type StructuralKind = (typeof structuralKinds)[number];
@@ -17,8 +19,9 @@ export type StructuralKind = (typeof structuralKinds)[number];
  */
 export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|&&`,
-  // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a value
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&\\s*(?:for|if|whoami|uname|ifconfig|ipconfig|netstat|nslookup|wget|curl|nc|ncat|netcat|bash|zsh|ksh|dash|busybox|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|iwr|iex|irm|iwmi|gwmi|invoke-|start-process|get-content|systeminfo|tasklist|taskkill|chmod|chown|chgrp|base64|xxd|telnet|nohup|crontab|useradd|usermod|sudo|mkfifo|gunzip|bunzip2|bcdboot|vssadmin|schtasks|icacls|nltest|dsquery|setsid|socat)|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*(?:for|if|whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname|cat|ls|ps|dir|echo|printf|ping|sleep|grep|egrep|awk|sed|xargs|env|eval|exec|kill|pkill|rm|cp|mv|mkdir|touch|tar|unzip|gzip|dig|sh|su|ssh|scp|ftp|tftp|net|reg|sc|del|od|strings|lsof|mount|tee|id|type|wget|curl|nc|ncat|bash|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|nslookup|gunzip|chmod|base64|telnet)(?:\\s|\\+)|(?:^|[=/?])\\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:$|[&\\s])`,
+  // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
+  // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
+  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&\\s*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/`,
   traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)`,
 };
 
@@ -111,7 +114,13 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
   if (kind === 'cmdi') {
     const values = sqlValues(field, raw);
     // the whole path too: a payload with slashes in it spans several segments
-    if (field === 'target' || field === 'path') values.push(decode(splitTarget(raw)[0], true));
+    if (field === 'target' || field === 'path') {
+      const path = decode(splitTarget(raw)[0], true);
+      values.push(path);
+      // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
+      let at = path.indexOf('/', 1);
+      for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+    }
     for (const v of values) {
       const r = detectCmdi(v);
       if (r !== null) return `${r.reason} in ${clip(v)}`;
