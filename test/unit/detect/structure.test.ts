@@ -35,6 +35,21 @@ test('injection shapes are found; prose and shop searches are not', () => {
     "1' order by 3--",
     'or 1=1--',
     '-1 union all select null',
+    // a clause only a query continues, closing brackets then a statement, a stacked statement
+    ' order by 2-- ',
+    ' having 1=0',
+    ' AS x WHERE 1=1 AND 1=0',
+    ")) waitfor delay '0:0:20' --",
+    ';truncate t',
+    // an unknown function after the logical operator, a known one left open
+    "x' or sqlite_compileoption_used(id)--",
+    'OR json_extract(x, 1) = 2',
+    'database(',
+    'select(user(',
+    // statements whose letters alone would pass for prose
+    "select current_setting('port');",
+    'create table myfile (input TEXT);',
+    'order by 3',
   ])
     assert.notEqual(detectSqli(s), null, s);
   for (const s of [
@@ -48,6 +63,18 @@ test('injection shapes are found; prose and shop searches are not', () => {
     'size 10 or 12',
     '2 for 1 (sale)',
     'select your size',
+    'or 1',
+    'select 50% off',
+    'case 12',
+    'limit 10',
+    'order 66',
+    'replace battery (iphone)',
+    'update account (2fa)',
+    'select size (m)',
+    'create table runner',
+    'ordered by 3pm',
+    'hex',
+    'where to buy (uk)',
   ])
     assert.equal(detectSqli(s), null, s);
 });
@@ -233,5 +260,31 @@ test('property: traversal stays detected in every spelling of its dots and slash
         return matchStructure('traversal', 'target', target) !== null;
       },
     ),
+  );
+});
+
+test('property: shop words, numbers and brackets in any order never read as SQL', () => {
+  const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...words), fc.integer({ min: 0, max: 99 }).map(String)), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+      fc.boolean(),
+      (parts, bracket) => {
+        const s = parts.join(' ') + (bracket ? ' (m)' : '');
+        // `order by 3` alone is the column-count probe on purpose
+        fc.pre(!/^(?:order|group) by \d+$/.test(s));
+        // a number then a logical operator and a number is the tautology shape on purpose
+        fc.pre(!/(?:^|\s)\d+ (?:or|and) \d+/.test(s) && !/^(?:or|and) \d+ /.test(s));
+        fc.pre(!/^(?:select|update|replace) (?:\d+|or|and)/.test(s));
+        fc.pre(!/^(?:order|group|limit|case) \d+ (?:or|and)/.test(s));
+        // a number then a clause is a numeric parameter continued (`1 order by 2`), as before
+        fc.pre(!/^\d+ (?:case|order|group|limit|by|select|and|or)\b/.test(s));
+        assert.equal(detectSqli(s), null, s);
+      },
+    ),
+    { numRuns: 3000 },
   );
 });
