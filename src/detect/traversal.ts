@@ -47,6 +47,11 @@ export function normalisePath(raw: string, steps?: string[]): string {
     }
   }
   let s = decode(input, false, steps);
+  if (/[\ue000-\uf8ff]/.test(s)) {
+    // Private-use characters (%uF025) are no file name's; the lists use them as separators.
+    s = s.replace(/[\ue000-\uf8ff]+/g, '/');
+    steps?.push('private-use characters as separators');
+  }
   if (s.includes('%')) {
     const d = s.replace(bogusEscape, '/');
     if (d !== s) {
@@ -78,11 +83,12 @@ function isUp(seg: string): boolean {
   if (seg.length < 2) return false;
   // `.?` / `?.`: a dot written as the one-character wildcard (dotdotpwn, Windows).
   if (/^[.?]*\.[.?]*$/.test(seg) && seg.includes('?')) return true;
+  if (seg === '??') return true;
   const clean = seg.includes('.') ? seg.replace(junk, '') : seg;
   return clean.length >= 2 && /^\.+$/.test(clean);
 }
 
-const dotDot = /\.\.|\.\?|\?\./;
+const dotDot = /\.\.|\.\?|\?[.?]/;
 
 /**
  * Reads a normalised value as a path: how far it climbs from its first `..`, and what it names.

@@ -106,6 +106,9 @@ test('traversal: climbing out, sensitive files, junk around the dots; benign rel
   assert.equal(analysePath('a/b/c', true), null);
   // a dot written as the wildcard, one climb to a sensitive file
   assert.equal(detectTraversal('.?%bg%qfetc%bg%qfpasswd', true)?.sensitive, 'etc/passwd');
+  assert.equal(detectTraversal('??%25%35%25%63??%25%35%25%63etc%25%35%25%63passwd', true)?.climbs, 2);
+  assert.equal(detectTraversal('..../%uF025etc%uF025issue', true)?.sensitive, 'etc/issue');
+  assert.equal(detectTraversal('what??', true), null);
   // hidden files named from the current directory, as a parameter
   assert.equal(detectTraversal('%2e%68%74%61%63%63%65%73%73', true)?.sensitive, '.htaccess');
   assert.equal(detectTraversal('./.ssh/id_rsa', true)?.sensitive, '.ssh/');
