@@ -20,7 +20,7 @@ const strong = new Set(
     'ansible-galaxy ansible-console ansible-doc ansible-inventory ansible-pull ansible-config chef-client ' +
     'chef-shell chef-run chef-vault cscli irb tclsh nmap tcpdump openssl sqlite3 mysqldump kubectl systemctl ' +
     'journalctl iptables chattr setfacl sudoedit pkexec nsenter unshare chroot gawk mawk nawk jjs jrunscript ' +
-    'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil'
+    'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc'
   ).split(' '),
 );
 
@@ -31,7 +31,7 @@ const weak = new Set(
     'export eval exec set kill pkill rm cp mv mkdir rmdir touch tar unzip zip gzip dig host who w last more less ' +
     'timeout time date hostname sh su ssh scp ftp tftp net reg sc copy del move start call md rd ver vol ' +
     'nslookup.exe tee od strings file stat lsof top df du mount column fold comm perf route nice ionice watch ' +
-    'alias trap exit'
+    'alias trap exit pwd'
   ).split(' '),
 );
 
@@ -121,7 +121,7 @@ const leading = new RegExp(
  * Words that can open a command line a value is read as (for the cheap prefilter that gates
  * this reader: it must let through every value the reader could match).
  */
-export const commandWords: readonly string[] = [...new Set([...strong, ...leads, 'for', 'if'])]
+export const commandWords: readonly string[] = [...new Set([...strong, ...leads, 'for', 'if', 'which', 'whereis'])]
   .filter((w) => !w.includes('.'))
   .sort((a, b) => b.length - a.length);
 
@@ -139,6 +139,19 @@ const sepOptions =
 const windowsLead =
   /^\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
 
+/** The command of a command line that opens `text` with an argument only a shell takes, or null. */
+function commandWithArgument(text: string): string | null {
+  const lead = leading.exec(text);
+  if (lead === null) return null;
+  const lw = (lead[1] ?? '').replace(/\.exe$/, '');
+  // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
+  const arg = lead[2] ?? '';
+  const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
+  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
+  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
+  return !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)) ? (lead[1] ?? lw) : null;
+}
+
 export interface CmdiMatch {
   reason: string;
 }
@@ -146,7 +159,12 @@ export interface CmdiMatch {
 /** A value, as a shell would read it; null when it is not command injection. */
 export function detectCmdi(value: string): CmdiMatch | null {
   if (value.length < 2) return null;
-  const lower = value.toLowerCase().slice(0, 4096);
+  // `\n` written out is a newline to whatever unescapes it (JSON, echo -e, printf, the lists);
+  // not inside a word, where a backslash only escapes a letter (`cu\rl`)
+  const lower = value
+    .toLowerCase()
+    .slice(0, 4096)
+    .replace(/(?<![\w'"$@^\\])\\[nr]|\\[nr](?![\w'"$@^\\])/g, '\n');
   // `;base64,` is a data URL's, not a command after a separator
   const v = unobfuscate(lower).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
@@ -164,15 +182,17 @@ export function detectCmdi(value: string): CmdiMatch | null {
   }
   if (/^\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:\.exe)?\s*$/.test(v))
     return { reason: `recon command ${v.trim()}` };
-  const lead = leading.exec(v);
-  const lw = (lead?.[1] ?? '').replace(/\.exe$/, '');
-  // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
-  const arg = lead?.[2] ?? '';
-  const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
-  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
-  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
-  if (lead !== null && !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)))
-    return { reason: `command ${lead[1]} with a shell argument` };
+  // a command with a shell argument opening the value, or after any separator (`& ls -l /tmp`)
+  const parts = v.split(/[;|\n\r`&]+/, 8);
+  for (let i = 0; i < parts.length; i++) {
+    const part = i === 0 ? (parts[0] ?? '') : (parts[i] ?? '').replace(/^\s*['"]?/, '');
+    const w = commandWithArgument(part);
+    if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
+  }
+  const which = /^\s*(?:which|whereis|command\s+-v)\s+([a-z][\w.+-]*)/.exec(v);
+  if (which !== null && strong.has(which[1] ?? '')) return { reason: `looking for ${which[1]}` };
+  const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
+  if (quoted !== null && strong.has(quoted[1] ?? '')) return { reason: `command ${quoted[1]} after a closing quote` };
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
   const bin = binPath.exec(v);
   if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))

@@ -55,6 +55,15 @@ test('injection shapes are found', () => {
     'if/i a==b foo',
     // a one-letter class spelling a system path
     '/etc/pas[s]wd',
+    // a command with a shell argument after any separator; which; a quote break-out
+    '& ls -l /tmp',
+    '& dir C:\\Users',
+    '&& pwd',
+    'which python',
+    "' whoami",
+    // newlines written out
+    '\\nid\\n',
+    '\\n/usr/bin/id;',
   ])
     assert.notEqual(detectCmdi(s), null, s);
 });
@@ -92,6 +101,10 @@ test('shop searches, filters and prose are not commands', () => {
     'recycle-bin/x',
     'dust bin/lid',
     'alias name',
+    'c:\\new folder',
+    'which colour',
+    "' whom it may concern",
+    'tom & jerry -the movie',
   ])
     assert.equal(detectCmdi(s), null, s);
 });
