@@ -4,7 +4,8 @@
 // several positions (query parameter, path segment, REST id, JSON in a parameter, and a POST
 // form whose body the log never shows). Writes one TSV per set: category, position, source,
 // payload (JSON string) and the log line.
-// Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--out DIR]
+// Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--extra MIRROR …] [--out DIR]
+// (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
 
 import { spawnSync } from 'node:child_process';
@@ -129,6 +130,56 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
     out.push(...sample(mine, PER_CATEGORY, 11));
   }
   return { payloads: out, dropped };
+}
+
+/**
+ * A fresh check (optional, `--extra MIRROR` once per mirror): lists of fuzzdb and of the
+ * payloadbox collections, by path inside whichever mirror holds them. Payloads already in the
+ * development set are left out, so what remains is new to the rules. Word lists (event names,
+ * command names alone) and templates (`{cmd}`) are not payloads and are not listed here.
+ */
+const extraLists: { path: string; category: Category }[] = [
+  { path: 'attack/sql-injection/detect', category: 'sqli' },
+  { path: 'attack/sql-injection/exploit', category: 'sqli' },
+  { path: 'attack/sql-injection/payloads-sql-blind', category: 'sqli' },
+  { path: 'attack/xss/xss-rsnake.txt', category: 'xss' },
+  { path: 'attack/xss/xss-other.txt', category: 'xss' },
+  { path: 'attack/xss/xss-uri.txt', category: 'xss' },
+  { path: 'attack/xss/XSSPolyglot.txt', category: 'xss' },
+  { path: 'attack/html_js_fuzz/HTML5sec_Injections.txt', category: 'xss' },
+  { path: 'attack/path-traversal/path-traversal-windows.txt', category: 'traversal' },
+  { path: 'attack/lfi/JHADDIX_LFI.txt', category: 'traversal' },
+  { path: 'attack/os-cmd-execution/command-execution-unix.txt', category: 'cmdi' },
+  { path: 'attack/os-cmd-execution/OSCommandInject.Windows.txt', category: 'cmdi' },
+  { path: 'attack/os-cmd-execution/source-disc-cmd-exec-traversal.txt', category: 'cmdi' },
+  { path: 'Intruder/xss-payload-list.txt', category: 'xss' },
+  { path: 'Intruder/detect', category: 'sqli' },
+  { path: 'Intruder/exploit', category: 'sqli' },
+  { path: 'Intruder/payloads-sql-blind', category: 'sqli' },
+];
+
+function fromExtra(dirs: string[], known: Set<string>): Payload[] {
+  const out: Payload[] = [];
+  for (const category of categories) {
+    const seen = new Set<string>();
+    const mine: Payload[] = [];
+    for (const dir of dirs) {
+      const name = dir.split('/').slice(-2, -1)[0] ?? dir;
+      for (const { path } of extraLists.filter((l) => l.category === category))
+        for (const file of listFiles(dir, path)) {
+          if (/\.(md|png|jpg)$/i.test(file)) continue;
+          for (const raw of show(dir, file).split('\n')) {
+            const p = raw.replace(/\r$/, '');
+            if (p.startsWith('# ') || p.trim().length < 4 || charDecode(p).replace(/\s/g, '').length < 2) continue;
+            if (seen.has(p) || known.has(p)) continue;
+            seen.add(p);
+            mine.push({ category, source: `${name.replace(/\+/g, '/')}:${file.split('/').pop()}`, payload: p });
+          }
+        }
+    }
+    out.push(...sample(mine, PER_CATEGORY, 13));
+  }
+  return out;
 }
 
 const crsDirs: Record<string, Category> = {
@@ -381,6 +432,7 @@ export default function main(args: string[]): void {
   };
   const patt = arg('--patt');
   const crs = arg('--crs');
+  const extra = args.flatMap((a, i) => (a === '--extra' && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
   const out = arg('--out') ?? defaultOut;
   if (patt === undefined && crs === undefined) {
     console.error('usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--out DIR]');
@@ -388,8 +440,10 @@ export default function main(args: string[]): void {
     return;
   }
   mkdirSync(out, { recursive: true });
+  let known = new Set<string>();
   if (patt !== undefined) {
     const { payloads, dropped } = fromPatt(patt);
+    known = new Set(payloads.map((p) => p.payload));
     const n = write(join(out, 'dev.tsv'), payloads);
     console.log(
       `dev (PayloadsAllTheThings): ${payloads.length} payloads, ${n} lines (${dropped} fuzz characters, lone encoded characters and cheat-sheet lines dropped)`,
@@ -402,6 +456,13 @@ export default function main(args: string[]): void {
       `held out (CRS regression tests, PL1 rules): ${payloads.length} payloads, ${n} lines, from ${stats.tests} tests that must fire: ` +
         `${stats.header} with the attack in the User-Agent or Referer (placed there), ${stats.hidden} with it in a cookie or ` +
         `other header (excluded: no access log shows it), ${stats.noValue} with no value beyond plain words (or a multipart body)`,
+    );
+  }
+  if (extra.length > 0) {
+    const payloads = fromExtra(extra, known);
+    const n = write(join(out, 'extra.tsv'), payloads);
+    console.log(
+      `extra (${extra.length} mirrors, payloads not in the development set): ${payloads.length} payloads, ${n} lines`,
     );
   }
   console.log(`written to ${out}`);

@@ -5,7 +5,8 @@
 // web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
 // installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
-// [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks)
+// [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks;
+// its extra.tsv, the fresh check from --extra mirrors, is reported when present)
 
 import { seededRandom as rng } from '../src/core/random.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -191,9 +192,11 @@ function webset(dir: string, verbose: boolean): void {
   for (const [file, title] of [
     ['dev.tsv', 'development: PayloadsAllTheThings'],
     ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
+    ['extra.tsv', 'fresh check: fuzzdb and payloadbox lists not in the development set (--extra)'],
   ] as const) {
     const path = join(dir, file);
     if (!existsSync(path)) {
+      if (file === 'extra.tsv') continue;
       console.log(
         `\nPublic set ${title}: skipped, ${path} is missing (npm run bench -- build-webattacks --patt … --crs …)`,
       );

@@ -17,7 +17,7 @@ export interface PathVerdict {
 }
 
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/))/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)$|(?:^|\/)(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|my-default)\.(?:ini|cnf|conf)$|program files|inetsrv\/|metabase\.xml|global\.asa$)/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
@@ -88,6 +88,10 @@ function isUp(seg: string): boolean {
   return clean.length >= 2 && /^\.+$/.test(clean);
 }
 
+const systemDir =
+  /^(?:file:)?\/+(?:etc|proc|root|boot|sys|var\/(?:log|lib|spool|mail|www|run|backups)|usr\/local\/(?:etc|apache2?|nginx|lib\/php)|opt\/[\w.-]+\/(?:etc|conf)|home\/[^/]+\/\.)\/[\w.-]|^[a-z]:\/+[a-z]/;
+const configScript =
+  /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
 
 /**
@@ -102,8 +106,15 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
     const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
     // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
     const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;
-    if (abs === null && dot === null) return null;
+    if (abs === null && dot === null) {
+      // a configuration script named by a parameter (`?file=config.inc.php`, `db.php`)
+      const cfg = configScript.exec(norm);
+      return cfg === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
+    }
     const m = sensitiveRe.exec(abs === null ? norm.slice(dot?.[0].length ?? 0) : norm);
+    // an absolute path into the system's own directories (`/etc/…`, `/var/log/…`, `c:\…`)
+    const sys = abs === null || m !== null ? null : systemDir.exec(norm);
+    if (sys !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: sys[0].replace(/^(?:file:)?\/+/, '') };
     if (m !== null && abs === null && m.index !== 0) return null;
     return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
   }

@@ -50,6 +50,11 @@ test('injection shapes are found; prose and shop searches are not', () => {
     "select current_setting('port');",
     'create table myfile (input TEXT);',
     'order by 3',
+    // a word then a tautology, a stacked or, a subquery after a quote, a call then a comment
+    'hi or 1=1 --',
+    "; or '1'='1'",
+    "' (select top 1",
+    'sleep(__TIME__)#',
   ])
     assert.notEqual(detectSqli(s), null, s);
   for (const s of [
@@ -75,6 +80,10 @@ test('injection shapes are found; prose and shop searches are not', () => {
     'ordered by 3pm',
     'hex',
     'where to buy (uk)',
+    'red or blue',
+    'size 10 or 12 (uk)',
+    "it's (so) good",
+    'hex(1)',
   ])
     assert.equal(detectSqli(s), null, s);
 });
@@ -109,6 +118,16 @@ test('traversal: climbing out, sensitive files, junk around the dots; benign rel
   assert.equal(detectTraversal('??%25%35%25%63??%25%35%25%63etc%25%35%25%63passwd', true)?.climbs, 2);
   assert.equal(detectTraversal('..../%uF025etc%uF025issue', true)?.sensitive, 'etc/issue');
   assert.equal(detectTraversal('what??', true), null);
+  // absolute paths into system directories and configuration scripts, as parameters only
+  assert.equal(detectTraversal('/etc/nsswitch.conf', true)?.sensitive, 'etc/n');
+  assert.equal(detectTraversal('c:\\apache\\logs\\access.log', true)?.sensitive, 'apache/logs/');
+  assert.equal(detectTraversal('/var/log/nginx/error.log', true)?.sensitive, 'var/log/');
+  assert.equal(detectTraversal('config.inc.php', true)?.sensitive, 'config.inc.php');
+  assert.equal(detectTraversal('/etc/nsswitch.conf', false), null);
+  assert.equal(detectTraversal('/checkout/cart/', true), null);
+  assert.equal(detectTraversal('/media/catalog/product/a.jpg', true), null);
+  assert.equal(detectTraversal('about.php', true), null);
+  assert.equal(detectTraversal('/etcetera/sale', true), null);
   // hidden files named from the current directory, as a parameter
   assert.equal(detectTraversal('%2e%68%74%61%63%63%65%73%73', true)?.sensitive, '.htaccess');
   assert.equal(detectTraversal('./.ssh/id_rsa', true)?.sensitive, '.ssh/');
