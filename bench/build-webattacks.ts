@@ -217,7 +217,7 @@ function lenientDecode(s: string): string {
  * value: the test authors wrote entity-encoded payloads unescaped, meaning one value (a browser
  * would have sent `%26`); splitting there cut such payloads into `quot;…` fragments.
  */
-export function fieldsOf(qs: string): { name: string; value: string }[] {
+function fieldsOf(qs: string): { name: string; value: string }[] {
   return qs
     .split(/&(?!#?[A-Za-z0-9]{1,31};)/)
     .filter((kv) => kv !== '')
@@ -265,7 +265,7 @@ function headerAttack(headers: Record<string, unknown>): { place: 'ua' | 'refere
 const plain = (v: string): boolean =>
   /^[A-Za-z0-9_ .-]{0,24}$/.test(v) || /^(text|application|image|audio|video|multipart)\/[\w.+-]+$/i.test(v);
 
-export interface CrsStats {
+interface CrsStats {
   tests: number;
   hidden: number;
   header: number;
@@ -281,7 +281,7 @@ export interface CrsStats {
  * placed there (a combined log shows both); values that are plain words or MIME types beside
  * another value of the same test are the other arguments, not the attack.
  */
-export function fromCrs(dir: string): { payloads: Payload[]; stats: CrsStats } {
+function fromCrs(dir: string): { payloads: Payload[]; stats: CrsStats } {
   const pl = paranoia(dir);
   const out: Payload[] = [];
   const stats: CrsStats = { tests: 0, hidden: 0, header: 0, noValue: 0 };

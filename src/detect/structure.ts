@@ -8,7 +8,10 @@ import { detectSqli } from './sqli.ts';
 import { detectTraversal } from './traversal.ts';
 import { commandWords, detectCmdi } from './cmdi.ts';
 
-const cmdWords = commandWords.map((w) => w.replace(/[-+]/g, (c) => `\\${c}`)).join('|');
+// Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
+const cmdWords = [...Map.groupBy(commandWords, (w) => w[0] ?? '')]
+  .map(([first, ws]) => `${first}(?:${ws.map((w) => w.slice(1).replace(/[-+]/g, (c) => `\\${c}`)).join('|')})`)
+  .join('|');
 
 export const structuralKinds = ['sqli', 'traversal', 'cmdi'] as const;
 export type StructuralKind = (typeof structuralKinds)[number];
