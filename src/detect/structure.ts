@@ -82,7 +82,12 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
   if (field === 'target' || field === 'path' || field === 'query') {
     const [path, query] = field === 'query' ? ['', text] : splitTarget(text);
     const out: { value: string; absolute: boolean }[] = [];
-    if (path !== '') out.push({ value: path, absolute: false });
+    if (path !== '') {
+      out.push({ value: path, absolute: false });
+      // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
+      for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
+        out.push({ value: path.slice(at + 1), absolute: true });
+    }
     if (query !== null)
       for (const pair of query.split('&')) {
         const eq = pair.indexOf('=');

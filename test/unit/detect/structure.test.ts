@@ -128,6 +128,10 @@ test('traversal: climbing out, sensitive files, junk around the dots; benign rel
   assert.equal(detectTraversal('/media/catalog/product/a.jpg', true), null);
   assert.equal(detectTraversal('about.php', true), null);
   assert.equal(detectTraversal('/etcetera/sale', true), null);
+  // after `//` in the request path a routed value starts at its own root
+  assert.ok(matchStructure('traversal', 'target', '/catalog/product/view/id//etc/nsswitch.conf') !== null);
+  assert.equal(matchStructure('traversal', 'target', '/static//media/catalog/a.jpg'), null);
+  assert.equal(matchStructure('traversal', 'target', '/etc/nsswitch.conf'), null);
   // hidden files named from the current directory, as a parameter
   assert.equal(detectTraversal('%2e%68%74%61%63%63%65%73%73', true)?.sensitive, '.htaccess');
   assert.equal(detectTraversal('./.ssh/id_rsa', true)?.sensitive, '.ssh/');
