@@ -225,6 +225,17 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
   if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
     return { reason: `brace expansion {${brace[1]}}` };
+  // a word the shell expands into a command (`c{a,oun}t` -> cat, `{l,-lh}s` -> ls)
+  const spelled = /(?:^|[\s;|&])([\w-]*\{[\w-]*,[\w,-]*\}[\w-]*)(?=$|[\s;|&])/.exec(v);
+  if (spelled !== null) {
+    const word = spelled[1] ?? '';
+    const m = /^([\w-]*)\{([\w,-]*)\}([\w-]*)$/.exec(word);
+    const hit = m?.[2]
+      ?.split(',')
+      .map((x) => `${m[1]}${x}${m[3]}`)
+      .find((w) => w !== word && (strong.has(w) || leads.has(w)));
+    if (hit !== undefined) return { reason: `brace expansion ${clip(word)} spells ${hit}` };
+  }
   // globs before unobfuscation too: `/etc/pas[s]wd` is a one-letter class spelling a system path
   const g = globPath(v) ?? (lower.includes('[') ? globPath(lower) : null);
   if (g !== null) return { reason: `glob ${clip(g)}` };

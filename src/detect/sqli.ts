@@ -416,7 +416,7 @@ const bareStart =
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
 const statementText =
-  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
+  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 

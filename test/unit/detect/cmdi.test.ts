@@ -64,6 +64,9 @@ test('injection shapes are found', () => {
     // newlines written out
     '\\nid\\n',
     '\\n/usr/bin/id;',
+    // a word the shell expands into a command
+    'c{a,oun}t /etc/hosts',
+    '{l,-lh}s',
   ])
     assert.notEqual(detectCmdi(s), null, s);
 });
@@ -105,6 +108,8 @@ test('shop searches, filters and prose are not commands', () => {
     'which colour',
     "' whom it may concern",
     'tom & jerry -the movie',
+    'size{s,m}',
+    'shirt {red,blue}',
   ])
     assert.equal(detectCmdi(s), null, s);
 });
