@@ -2,8 +2,9 @@
 // from PayloadsAllTheThings (development set) and the OWASP Core Rule Set's regression tests
 // (held out: looked at only to report), embedded into realistic shop access-log lines in
 // several positions (query parameter, path segment, REST id, JSON in a parameter, and a POST
-// form whose body the log never shows). Writes one TSV per set: category, position, source,
-// payload (JSON string) and the log line.
+// form whose body the log never shows); a CRS test whose attack is its User-Agent or Referer
+// is one line with the payload in that field (position `ua`/`referer`, reported apart). Writes
+// one TSV per set: category, position, source, payload (JSON string) and the log line.
 // Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--extra MIRROR …] [--out DIR]
 // (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
