@@ -2,14 +2,17 @@
 // from PayloadsAllTheThings (development set) and the OWASP Core Rule Set's regression tests
 // (held out: looked at only to report), embedded into realistic shop access-log lines in
 // several positions (query parameter, path segment, REST id, JSON in a parameter, and a POST
-// form whose body the log never shows). Writes one TSV per set: category, position, source,
-// payload (JSON string) and the log line.
-// Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--out DIR]
+// form whose body the log never shows); a CRS test whose attack is its User-Agent or Referer
+// is one line with the payload in that field (position `ua`/`referer`, reported apart). Writes
+// one TSV per set: category, position, source, payload (JSON string) and the log line.
+// Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--extra MIRROR …] [--out DIR]
+// (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { seededRandom as rng } from '../src/core/random.ts';
 
 export const defaultOut = join(import.meta.dirname, 'data', 'webattacks');
@@ -37,7 +40,12 @@ const show = (dir: string, path: string): string => git(dir, ['show', `HEAD:${pa
 const pattLists: Record<Category, { under: string; skip?: RegExp }[]> = {
   sqli: [{ under: 'SQL Injection/Intruder' }],
   // Lists of bare event-handler names and JSONP endpoints are word lists, not payloads.
-  xss: [{ under: 'XSS Injection/Intruders', skip: /jsonp_endpoint|0xcela_event_handlers/ }],
+  xss: [
+    {
+      under: 'XSS Injection/Intruders',
+      skip: /jsonp_endpoint|0xcela_event_handlers|port_swigger_xss_cheatsheet_event_handlers/,
+    },
+  ],
   traversal: [
     { under: 'Directory Traversal/Intruder' },
     { under: 'File Inclusion/Intruders/Traversal.txt' },
@@ -50,7 +58,13 @@ interface Payload {
   category: Category;
   source: string;
   payload: string;
+  /** A header the combined log shows (the test's attack is there, not in the request line). */
+  place?: 'ua' | 'referer';
 }
+
+const field = (o: unknown, k: string): unknown =>
+  o !== null && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined;
+const asList = (o: unknown): unknown[] => (Array.isArray(o) ? o : []);
 
 function sample<T>(list: T[], n: number, seed: number): T[] {
   if (list.length <= n) return list;
@@ -61,6 +75,18 @@ function sample<T>(list: T[], n: number, seed: number): T[] {
     [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
   }
   return copy.slice(0, n);
+}
+
+/** What `{FILE}` in a traversal list is filled with, in turn. */
+const fileTargets = ['etc/passwd', 'windows/win.ini', 'boot.ini', 'etc/hosts', 'app/etc/env.php'];
+
+/** A payload with %XX, HTML character references and \xXX/\uXXXX escapes undone once. */
+function charDecode(p: string): string {
+  return lenientDecode(p)
+    .replace(/&#x([0-9a-f]{1,6});?/gi, (_m, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&#(\d{1,7});?/g, (_m, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&[a-z]{2,6};/gi, '<')
+    .replace(/\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})/gi, '<');
 }
 
 function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
@@ -81,15 +107,80 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
             if (p.trim() !== '') dropped++;
             continue;
           }
+          // A lone character in an encoding (`&#x3c;`, `\u003c`, `%3C`) probes a parser like the
+          // fuzz characters above; so do cheat-sheet lines (`||<TAB>(double pipe) concatenate`,
+          // `Time-Based:`), which are documentation, not payloads.
+          if (
+            charDecode(p).replace(/\s/g, '').length < 2 ||
+            /\t\s*[(a-z]+[ a-z(),]*$/i.test(p) ||
+            /^[A-Z][a-z]+(?:[ -][A-Za-z]+){0,4}:?$/.test(p)
+          ) {
+            dropped++;
+            continue;
+          }
           if (seen.has(p)) continue;
           seen.add(p);
-          mine.push({ category, source: `patt:${file.split('/').pop()}`, payload: p });
+          // `{FILE}` is a placeholder the list expects filled before use (Burp payload processing).
+          const filled = p.includes('{FILE}')
+            ? p.replaceAll('{FILE}', fileTargets[mine.length % fileTargets.length] ?? '')
+            : p;
+          mine.push({ category, source: `patt:${file.split('/').pop()}`, payload: filled });
         }
       }
     }
     out.push(...sample(mine, PER_CATEGORY, 11));
   }
   return { payloads: out, dropped };
+}
+
+/**
+ * A fresh check (optional, `--extra MIRROR` once per mirror): lists of fuzzdb and of the
+ * payloadbox collections, by path inside whichever mirror holds them. Payloads already in the
+ * development set are left out, so what remains is new to the rules. Word lists (event names,
+ * command names alone) and templates (`{cmd}`) are not payloads and are not listed here.
+ */
+const extraLists: { path: string; category: Category }[] = [
+  { path: 'attack/sql-injection/detect', category: 'sqli' },
+  { path: 'attack/sql-injection/exploit', category: 'sqli' },
+  { path: 'attack/sql-injection/payloads-sql-blind', category: 'sqli' },
+  { path: 'attack/xss/xss-rsnake.txt', category: 'xss' },
+  { path: 'attack/xss/xss-other.txt', category: 'xss' },
+  { path: 'attack/xss/xss-uri.txt', category: 'xss' },
+  { path: 'attack/xss/XSSPolyglot.txt', category: 'xss' },
+  { path: 'attack/html_js_fuzz/HTML5sec_Injections.txt', category: 'xss' },
+  { path: 'attack/path-traversal/path-traversal-windows.txt', category: 'traversal' },
+  { path: 'attack/lfi/JHADDIX_LFI.txt', category: 'traversal' },
+  { path: 'attack/os-cmd-execution/command-execution-unix.txt', category: 'cmdi' },
+  { path: 'attack/os-cmd-execution/OSCommandInject.Windows.txt', category: 'cmdi' },
+  { path: 'attack/os-cmd-execution/source-disc-cmd-exec-traversal.txt', category: 'cmdi' },
+  { path: 'Intruder/xss-payload-list.txt', category: 'xss' },
+  { path: 'Intruder/detect', category: 'sqli' },
+  { path: 'Intruder/exploit', category: 'sqli' },
+  { path: 'Intruder/payloads-sql-blind', category: 'sqli' },
+];
+
+function fromExtra(dirs: string[], known: Set<string>): Payload[] {
+  const out: Payload[] = [];
+  for (const category of categories) {
+    const seen = new Set<string>();
+    const mine: Payload[] = [];
+    for (const dir of dirs) {
+      const name = dir.split('/').slice(-2, -1)[0] ?? dir;
+      for (const { path } of extraLists.filter((l) => l.category === category))
+        for (const file of listFiles(dir, path)) {
+          if (/\.(md|png|jpg)$/i.test(file)) continue;
+          for (const raw of show(dir, file).split('\n')) {
+            const p = raw.replace(/\r$/, '');
+            if (p.startsWith('# ') || p.trim().length < 4 || charDecode(p).replace(/\s/g, '').length < 2) continue;
+            if (seen.has(p) || known.has(p)) continue;
+            seen.add(p);
+            mine.push({ category, source: `${name.replace(/\+/g, '/')}:${file.split('/').pop()}`, payload: p });
+          }
+        }
+    }
+    out.push(...sample(mine, PER_CATEGORY, 13));
+  }
+  return out;
 }
 
 const crsDirs: Record<string, Category> = {
@@ -121,47 +212,134 @@ function lenientDecode(s: string): string {
   }
 }
 
-/** Values of a query string or form body, decoded once (as the application would read them). */
-function valuesOf(qs: string): string[] {
+/**
+ * Names and values of a query string or form body, decoded once (as the application reads
+ * them). An `&` that opens an HTML character reference (`&quot;`, `&#x7B;`) is part of the
+ * value: the test authors wrote entity-encoded payloads unescaped, meaning one value (a browser
+ * would have sent `%26`); splitting there cut such payloads into `quot;…` fragments.
+ */
+function fieldsOf(qs: string): { name: string; value: string }[] {
   return qs
-    .split('&')
-    .map((kv) => lenientDecode(kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : kv))
-    .filter((v) => v.trim().length >= 3);
+    .split(/&(?!#?[A-Za-z0-9]{1,31};)/)
+    .filter((kv) => kv !== '')
+    .map((kv) => {
+      const eq = kv.indexOf('=');
+      return eq < 0
+        ? { name: '', value: lenientDecode(kv) }
+        : { name: lenientDecode(kv.slice(0, eq)), value: lenientDecode(kv.slice(eq + 1)) };
+    });
 }
 
-/** CRS regression tests of the four classes whose rule is paranoia level 1 and that must fire. */
-function fromCrs(dir: string): Payload[] {
+/** Headers a test sets as request plumbing (never where its attack is). */
+const plumbing = new Set([
+  'host',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'accept-charset',
+  'content-type',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'cache-control',
+]);
+const defaultAgent = /^OWASP (CRS|ModSecurity)/;
+
+/** Where a test's attack is, when it is in a header: a combined log shows only the User-Agent and Referer. */
+function headerAttack(headers: Record<string, unknown>): { place: 'ua' | 'referer'; value: string } | 'hidden' | null {
+  let found: { place: 'ua' | 'referer'; value: string } | 'hidden' | null = null;
+  for (const [k, raw] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    const v = String(raw);
+    if (plumbing.has(name)) continue;
+    if (name === 'user-agent') {
+      if (!defaultAgent.test(v)) found = { place: 'ua', value: v };
+    } else if (name === 'referer') found ??= { place: 'referer', value: v };
+    // A cookie or custom header holding more than plain words carries the attack; no access log shows it.
+    else if (!/^[\w .-]*$/.test(v)) found = 'hidden';
+  }
+  return found;
+}
+
+/** A plain value (a word, an id, a MIME type) beside the attack value of the same test. */
+const plain = (v: string): boolean =>
+  /^[A-Za-z0-9_ .-]{0,24}$/.test(v) || /^(text|application|image|audio|video|multipart)\/[\w.+-]+$/i.test(v);
+
+interface CrsStats {
+  tests: number;
+  hidden: number;
+  header: number;
+  noValue: number;
+}
+
+/**
+ * CRS regression tests of the four classes whose rule is paranoia level 1 and that must fire.
+ * Each test is read with a YAML parser (escapes, block scalars, lists of body lines). What is
+ * taken: the names and values of the query and of a form body (an XML or JSON body as one
+ * value, it is one document); a test whose attack sits in a cookie or custom header is
+ * excluded (no access log shows it) and one whose attack is the User-Agent or Referer is
+ * placed there (a combined log shows both); values that are plain words or MIME types beside
+ * another value of the same test are the other arguments, not the attack.
+ */
+function fromCrs(dir: string): { payloads: Payload[]; stats: CrsStats } {
   const pl = paranoia(dir);
   const out: Payload[] = [];
+  const stats: CrsStats = { tests: 0, hidden: 0, header: 0, noValue: 0 };
   for (const [sub, category] of Object.entries(crsDirs)) {
     const seen = new Set<string>();
     for (const file of listFiles(dir, `tests/regression/tests/${sub}`)) {
       const rule = /(\d{6})\.yaml$/.exec(file)?.[1];
       if (rule === undefined || (pl.get(rule) ?? 9) !== 1) continue;
-      const text = show(dir, file);
-      // The YAML is regular: split on test_id and read uri/data/expect_ids of each test.
-      for (const t of text.split(/\n\s*- test_id:/).slice(1)) {
-        // Only tests where the rule must fire (no_expect_ids marks the benign ones).
-        if (!/(?<!no_)expect_ids:\s*\[\s*\d/.test(t)) continue;
-        const uri = /\n\s*uri:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))/.exec(t);
-        const data = /\n\s*data:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S.*))/.exec(t);
-        const u = uri === null ? '' : (uri[1] ?? uri[2] ?? uri[3] ?? '').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-        const d =
-          data === null ? '' : (data[1] ?? data[2] ?? data[3] ?? '').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-        const vals = [...(u.includes('?') ? valuesOf(u.slice(u.indexOf('?') + 1)) : []), ...valuesOf(d)];
-        // Path-only LFI tests: the path itself is the payload.
-        if (vals.length === 0 && category === 'traversal' && !u.includes('?') && /\.\.|%/.test(u)) vals.push(u);
-        for (const v of vals) {
-          // Plain words are the other arguments of a test whose attack sits in a header, cookie
-          // or argument name (not in the request line).
-          if (seen.has(v) || /^[A-Za-z0-9_ .-]{0,24}$/.test(v)) continue;
-          seen.add(v);
-          out.push({ category, source: `crs:${rule}`, payload: v });
+      const doc: unknown = parseYaml(show(dir, file));
+      for (const test of asList(field(doc, 'tests'))) {
+        for (const stage of asList(field(test, 'stages'))) {
+          const st = field(stage, 'stage') ?? stage;
+          const input = field(st, 'input');
+          const log = field(field(st, 'output'), 'log') ?? field(st, 'output');
+          // Only tests where the rule must fire (no_expect_ids marks the benign ones).
+          if (asList(field(log, 'expect_ids')).length === 0) continue;
+          stats.tests++;
+          const headers = (field(input, 'headers') ?? {}) as Record<string, unknown>;
+          const h = headerAttack(headers);
+          if (h === 'hidden') {
+            stats.hidden++;
+            continue;
+          }
+          if (h !== null) {
+            stats.header++;
+            if (!seen.has(h.value)) {
+              seen.add(h.value);
+              out.push({ category, source: `crs:${rule}`, payload: h.value, place: h.place });
+            }
+            continue;
+          }
+          const uri = String(field(input, 'uri') ?? '');
+          const rawData = field(input, 'data');
+          const data = Array.isArray(rawData) ? rawData.map(String).join('\n') : rawData == null ? '' : String(rawData);
+          const ctype = String(
+            Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '',
+          ).toLowerCase();
+          const cands: string[] = [];
+          if (uri.includes('?')) for (const f of fieldsOf(uri.slice(uri.indexOf('?') + 1))) cands.push(f.name, f.value);
+          if (/xml|json/.test(ctype)) cands.push(data);
+          else if (!ctype.startsWith('multipart/')) for (const f of fieldsOf(data)) cands.push(f.name, f.value);
+          const vals = cands.filter((v) => v.trim().length >= 3);
+          // Path-only LFI tests: the path itself is the payload.
+          if (vals.length === 0 && category === 'traversal' && !uri.includes('?') && /\.\.|%/.test(uri)) vals.push(uri);
+          // Plain words and MIME types are the other arguments of the test.
+          const attack = vals.filter((v) => !plain(v));
+          if (attack.length === 0) stats.noValue++;
+          for (const v of attack) {
+            if (seen.has(v)) continue;
+            seen.add(v);
+            out.push({ category, source: `crs:${rule}`, payload: v });
+          }
         }
       }
     }
   }
-  return out;
+  return { payloads: out, stats };
 }
 
 const hex = (c: string): string =>
@@ -189,10 +367,12 @@ export function encodeFor(payload: string, where: 'query' | 'path', plusSpace: b
 const UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
-function logLine(n: number, method: string, target: string): string {
+function logLine(n: number, method: string, target: string, referer = '-', ua = UA): string {
   const ip = `198.51.${(n >> 8) & 255}.${n & 255}`;
-  const esc = (s: string) => s.replace(/["\\]/g, (c) => (c === '"' ? '\\x22' : '\\x5C'));
-  return `${ip} - - [15/Jan/2024:10:00:00 +0000] "${method} ${esc(target)} HTTP/1.1" 200 512 "-" "${UA}"`;
+  // Servers escape quotes, backslashes and control bytes in every logged field (\xHH).
+  const esc = (s: string) =>
+    s.replace(/["\\\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `${ip} - - [15/Jan/2024:10:00:00 +0000] "${method} ${esc(target)} HTTP/1.1" 200 512 "${esc(referer)}" "${esc(ua)}"`;
 }
 
 /** The request targets of one payload in every position (post: the body is not in the log). */
@@ -227,6 +407,14 @@ export function embed(
 function write(file: string, payloads: Payload[]): number {
   const rows: string[] = [];
   payloads.forEach((p, i) => {
+    if (p.place !== undefined) {
+      const line =
+        p.place === 'ua'
+          ? logLine(rows.length, 'GET', '/', '-', p.payload)
+          : logLine(rows.length, 'GET', '/', p.payload);
+      rows.push([p.category, p.place, p.source, JSON.stringify(p.payload), line].join('\t'));
+      return;
+    }
     for (const e of embed(p.payload, i))
       rows.push(
         [p.category, e.position, p.source, JSON.stringify(p.payload), logLine(rows.length, e.method, e.target)].join(
@@ -245,6 +433,7 @@ export default function main(args: string[]): void {
   };
   const patt = arg('--patt');
   const crs = arg('--crs');
+  const extra = args.flatMap((a, i) => (a === '--extra' && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
   const out = arg('--out') ?? defaultOut;
   if (patt === undefined && crs === undefined) {
     console.error('usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--out DIR]');
@@ -252,17 +441,30 @@ export default function main(args: string[]): void {
     return;
   }
   mkdirSync(out, { recursive: true });
+  let known = new Set<string>();
   if (patt !== undefined) {
     const { payloads, dropped } = fromPatt(patt);
+    known = new Set(payloads.map((p) => p.payload));
     const n = write(join(out, 'dev.tsv'), payloads);
     console.log(
-      `dev (PayloadsAllTheThings): ${payloads.length} payloads, ${n} lines (${dropped} fuzz characters under 4 chars dropped)`,
+      `dev (PayloadsAllTheThings): ${payloads.length} payloads, ${n} lines (${dropped} fuzz characters, lone encoded characters and cheat-sheet lines dropped)`,
     );
   }
   if (crs !== undefined) {
-    const payloads = fromCrs(crs);
+    const { payloads, stats } = fromCrs(crs);
     const n = write(join(out, 'heldout.tsv'), payloads);
-    console.log(`held out (CRS regression tests, PL1 rules): ${payloads.length} payloads, ${n} lines`);
+    console.log(
+      `held out (CRS regression tests, PL1 rules): ${payloads.length} payloads, ${n} lines, from ${stats.tests} tests that must fire: ` +
+        `${stats.header} with the attack in the User-Agent or Referer (placed there), ${stats.hidden} with it in a cookie or ` +
+        `other header (excluded: no access log shows it), ${stats.noValue} with no value beyond plain words (or a multipart body)`,
+    );
+  }
+  if (extra.length > 0) {
+    const payloads = fromExtra(extra, known);
+    const n = write(join(out, 'extra.tsv'), payloads);
+    console.log(
+      `extra (${extra.length} mirrors, payloads not in the development set): ${payloads.length} payloads, ${n} lines`,
+    );
   }
   console.log(`written to ${out}`);
 }

@@ -5,7 +5,8 @@
 // web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
 // installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
-// [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks)
+// [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks;
+// its extra.tsv, the fresh check from --extra mirrors, is reported when present)
 
 import { seededRandom as rng } from '../src/core/random.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -191,9 +192,11 @@ function webset(dir: string, verbose: boolean): void {
   for (const [file, title] of [
     ['dev.tsv', 'development: PayloadsAllTheThings'],
     ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
+    ['extra.tsv', 'fresh check: fuzzdb and payloadbox lists not in the development set (--extra)'],
   ] as const) {
     const path = join(dir, file);
     if (!existsSync(path)) {
+      if (file === 'extra.tsv') continue;
       console.log(
         `\nPublic set ${title}: skipped, ${path} is missing (npm run bench -- build-webattacks --patt … --crs …)`,
       );
@@ -214,6 +217,7 @@ function webset(dir: string, verbose: boolean): void {
     const byPos = new Map<string, [number, number]>();
     let postFlagged = 0;
     let postTotal = 0;
+    const headerSeen = new Map<string, [number, number]>();
     const misses: string[] = [];
     for (const r of rows) {
       const p = parser.parse(r.line, ctx);
@@ -221,6 +225,15 @@ function webset(dir: string, verbose: boolean): void {
       if (r.position === 'post') {
         postTotal++;
         if (findings.length > 0) postFlagged++;
+        continue;
+      }
+      // A test whose attack is the User-Agent or Referer header: reported apart, per category.
+      if (r.position === 'ua' || r.position === 'referer') {
+        const v = headerSeen.get(r.cat) ?? [0, 0];
+        v[0]++;
+        if (findings.length > 0) v[1]++;
+        headerSeen.set(r.cat, v);
+        if (findings.length === 0 && verbose) misses.push(`  miss ${r.cat} [${r.position}] ${r.source} ${r.payload}`);
         continue;
       }
       const cats = findings.map((f) => f.category);
@@ -267,6 +280,12 @@ function webset(dir: string, verbose: boolean): void {
     console.log(
       `  POST form (payload in the body, not in the log): ${postFlagged} of ${postTotal} flagged (not counted above)`,
     );
+    if (headerSeen.size > 0)
+      console.log(
+        `  User-Agent/Referer (the test's attack is that header; not counted above): ${[...headerSeen]
+          .map(([c, [t, f]]) => `${c} ${f} of ${t}`)
+          .join(', ')}`,
+      );
     for (const m of misses) console.log(m);
   }
 }

@@ -16,7 +16,11 @@ const strong = new Set(
     'systeminfo tasklist taskkill chmod chown chgrp base64 xxd telnet nohup crontab useradd usermod sudo mkfifo ' +
     'gunzip bunzip2 bcdboot vssadmin schtasks icacls nltest dsquery setsid socat uname64 sh.exe cmd.exe ' +
     'lastlog lastlogin rmt rmt-dump aptitude htop zstdcat unxz xzcat zcat bzcat lzcat visudo regedit ' +
-    'powershell.exe net.exe'
+    'powershell.exe net.exe strace ltrace gdb cpulimit flock base32 base58 ansible ansible-playbook ansible-vault ' +
+    'ansible-galaxy ansible-console ansible-doc ansible-inventory ansible-pull ansible-config chef-client ' +
+    'chef-shell chef-run chef-vault cscli irb tclsh nmap tcpdump openssl sqlite3 mysqldump kubectl systemctl ' +
+    'journalctl iptables chattr setfacl sudoedit pkexec nsenter unshare chroot gawk mawk nawk jjs jrunscript ' +
+    'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc'
   ).split(' '),
 );
 
@@ -26,7 +30,8 @@ const weak = new Set(
     'cat ls ps dir type echo printf ping sleep find grep egrep head tail awk sed sort uniq cut tr wc xargs env ' +
     'export eval exec set kill pkill rm cp mv mkdir rmdir touch tar unzip zip gzip dig host who w last more less ' +
     'timeout time date hostname sh su ssh scp ftp tftp net reg sc copy del move start call md rd ver vol ' +
-    'nslookup.exe tee od strings file stat lsof top df du mount'
+    'nslookup.exe tee od strings file stat lsof top df du mount column fold comm perf route nice ionice watch ' +
+    'alias trap exit pwd'
   ).split(' '),
 );
 
@@ -36,7 +41,8 @@ const isCommand = (w: string): boolean => strong.has(w) || weak.has(w) || w === 
 const leads = new Set(
   (
     'cat ls ps dir echo printf ping sleep grep egrep awk sed xargs env eval exec kill pkill rm cp mv mkdir touch ' +
-    'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type alias trap'
+    'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type alias trap ' +
+    'time timeout nice watch column fold comm perf head tail find route'
   ).split(' '),
 );
 
@@ -105,11 +111,46 @@ function globPath(v: string): string | null {
 }
 
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
-const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
 const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
 );
+
+/**
+ * Words that can open a command line a value is read as (for the cheap prefilter that gates
+ * this reader: it must let through every value the reader could match).
+ */
+export const commandWords: readonly string[] = [...new Set([...strong, ...leads, 'for', 'if', 'which', 'whereis'])]
+  .filter((w) => !w.includes('.'))
+  .sort((a, b) => b.length - a.length);
+
+// `/bin/x`, `/usr/local/sbin/x`: a value that is a program's path in a system binary directory.
+const binPath = /^\s*(\/?)(?:usr\/(?:local\/)?)?s?bin\/([a-z][\w.+-]{0,30})(?:$|\s)/;
+// A value opening with a command the shell takes whole, then a separator (`whoami;…`); and any
+// command line when the value holds a newline (the first line is a command line too).
+const strongOpen = /^\s*['"]?([a-z][\w.-]*)['"]?\s*[;|&\n\r]/;
+const lineOpen = /^\s*['"]?([a-z][\w-]*)['"]?(?:\s|$)/;
+// A separator, a (maybe quoted) word, then an option or a path: a command line even when the
+// command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
+const sepOptions =
+  /(?:^|[;|\n]|&&)\s*['"]?[a-z][\w.-]{1,30}['"]?\s+(?:-{1,2}[a-z][\w-]*(?:[\s=]|$)|\/[\w.]*(?:\/|\s|$)|~\/)/;
+// Windows administration commands opening a value (`net view`, `netsh firewall …`).
+const windowsLead =
+  /^\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
+
+/** The command of a command line that opens `text` with an argument only a shell takes, or null. */
+function commandWithArgument(text: string): string | null {
+  const lead = leading.exec(text);
+  if (lead === null) return null;
+  const lw = (lead[1] ?? '').replace(/\.exe$/, '');
+  // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
+  const arg = lead[2] ?? '';
+  const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
+  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
+  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
+  return !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)) ? (lead[1] ?? lw) : null;
+}
 
 export interface CmdiMatch {
   reason: string;
@@ -118,8 +159,14 @@ export interface CmdiMatch {
 /** A value, as a shell would read it; null when it is not command injection. */
 export function detectCmdi(value: string): CmdiMatch | null {
   if (value.length < 2) return null;
+  // `\n` written out is a newline to whatever unescapes it (JSON, echo -e, printf, the lists);
+  // not inside a word, where a backslash only escapes a letter (`cu\rl`)
+  const lower = value
+    .toLowerCase()
+    .slice(0, 4096)
+    .replace(/(?<![\w'"$@^\\])\\[nr]|\\[nr](?![\w'"$@^\\])/g, '\n');
   // `;base64,` is a data URL's, not a command after a separator
-  const v = unobfuscate(value.toLowerCase().slice(0, 4096)).replace(/;base64,/g, ',');
+  const v = unobfuscate(lower).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
   const sub =
     /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\[[^\]]*\]/.exec(v);
@@ -135,22 +182,42 @@ export function detectCmdi(value: string): CmdiMatch | null {
   }
   if (/^\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:\.exe)?\s*$/.test(v))
     return { reason: `recon command ${v.trim()}` };
-  const lead = leading.exec(v);
-  const lw = (lead?.[1] ?? '').replace(/\.exe$/, '');
-  // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
-  const arg = lead?.[2] ?? '';
-  const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
-  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
-  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
-  if (lead !== null && !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)))
-    return { reason: `command ${lead[1]} with a shell argument` };
+  // a command with a shell argument opening the value, or after any separator (`& ls -l /tmp`)
+  const parts = v.split(/[;|\n\r`&]+/, 8);
+  for (let i = 0; i < parts.length; i++) {
+    const part = i === 0 ? (parts[0] ?? '') : (parts[i] ?? '').replace(/^\s*['"]?/, '');
+    const w = commandWithArgument(part);
+    if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
+  }
+  const which = /^\s*(?:which|whereis|command\s+-v)\s+([a-z][\w.+-]*)/.exec(v);
+  if (which !== null && strong.has(which[1] ?? '')) return { reason: `looking for ${which[1]}` };
+  const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
+  if (quoted !== null && strong.has(quoted[1] ?? '')) return { reason: `command ${quoted[1]} after a closing quote` };
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
-  if (/(?:^|[&|;(]\s*)for\s+(?:\/[a-z]\s+(?:(?:"[^"]*"|[a-z]:\\\S*)\s+)?)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(v))
+  const bin = binPath.exec(v);
+  if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))
+    return { reason: `program path ${clip(bin[0].trim())}` };
+  const open = strongOpen.exec(v);
+  if (open !== null && strong.has(open[1] ?? '')) return { reason: `command ${open[1]} opening the value` };
+  if (/[\n\r]/.test(v)) {
+    const line = lineOpen.exec(v);
+    if (line !== null && (strong.has(line[1] ?? '') || leads.has(line[1] ?? '') || weak.has(line[1] ?? '')))
+      return { reason: `command ${line[1]} on the first of several lines` };
+  }
+  const so = sepOptions.exec(v);
+  if (so !== null && /[;|\n&]/.test(so[0])) return { reason: `command line ${clip(so[0].trim())} after a separator` };
+  const win = windowsLead.exec(v);
+  if (win !== null) return { reason: `windows command ${clip(win[0].trim())}` };
+  if (
+    /(?:^|[&|;(]\s*)for\s+(?:\/[a-z](?::\S*)?\s+(?:(?:"[^"]*"|[a-z]:\\\S*)\s+)?)*(?:"[^"]*"\s+)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(
+      v,
+    )
+  )
     return { reason: 'batch for loop' };
-  if (/(?:^|[&|;(]\s*)if\s+(?:\/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b/.test(v))
+  if (/(?:^|[&|;(]\s*)if\s*(?:\/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b/.test(v))
     return { reason: 'batch if' };
   if (
-    /(?:^|[&|;(]\s*)if\s+(?:\/i\s+)?(?:not\s+)?(?:"[^"]*"|\[[^\]]*\]|%\S+%|\S+?)(?:\s*==|\s+(?:equ|neq|lss|leq|gtr|geq)\s)/.test(
+    /(?:^|[&|;(]\s*)if(?:\s+|\s*\/i\s+)(?:not\s+)?(?:"[^"]*"|\[[^\]]*\]|%\S+%|\S+?)(?:\s*==|\s+(?:equ|neq|lss|leq|gtr|geq)\s)/.test(
       v,
     )
   )
@@ -158,7 +225,19 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
   if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
     return { reason: `brace expansion {${brace[1]}}` };
-  const g = globPath(v);
+  // a word the shell expands into a command (`c{a,oun}t` -> cat, `{l,-lh}s` -> ls)
+  const spelled = /(?:^|[\s;|&])([\w-]*\{[\w-]*,[\w,-]*\}[\w-]*)(?=$|[\s;|&])/.exec(v);
+  if (spelled !== null) {
+    const word = spelled[1] ?? '';
+    const m = /^([\w-]*)\{([\w,-]*)\}([\w-]*)$/.exec(word);
+    const hit = m?.[2]
+      ?.split(',')
+      .map((x) => `${m[1]}${x}${m[3]}`)
+      .find((w) => w !== word && (strong.has(w) || leads.has(w)));
+    if (hit !== undefined) return { reason: `brace expansion ${clip(word)} spells ${hit}` };
+  }
+  // globs before unobfuscation too: `/etc/pas[s]wd` is a one-letter class spelling a system path
+  const g = globPath(v) ?? (lower.includes('[') ? globPath(lower) : null);
   if (g !== null) return { reason: `glob ${clip(g)}` };
   return null;
 }

@@ -108,9 +108,15 @@ const named: Record<string, string> = {
 };
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
+// `%5%c`: what one decoding leaves of `%%35%%63` (each hex digit of %5c encoded again, an IIS
+// double-decoding trick); the next decoding reads it as %5c.
+const splitNibble = /%([0-9a-f])%([0-9a-f])/gi;
+const splitNibbleProbe = /%[0-9a-f]%[0-9a-f]/i;
+
 /** One round of URL decoding (%XX runs as UTF-8, %uXXXX). */
 function urlDecode(s: string): string {
   let out = s;
+  if (splitNibbleProbe.test(out)) out = out.replace(splitNibble, '%$1$2');
   if (out.includes('%u') || out.includes('%U'))
     out = out.replace(pctUnicode, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
   return out.replace(pctRun, decodeBytes);

@@ -401,14 +401,22 @@ function closeOf(text: string, from: number, q: string): number {
 // Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
 // a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
 const afterString =
-  /^\)*(?:&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$)|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
 // operator itself (`or 1=1--`, `or x=x`), with SELECT and a call, number or `*` FROM, or with
-// a condition function (`if(1=2) select …`).
+// a condition function (`if(1=2) select …`); or with a clause that only a query continues
+// (`order by 2--`, `having 1=0`, `where 1=1`), closing brackets then a statement, a stacked
+// statement, or a known function opened and left open (`database(`: probing which are filtered).
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvb(]|f|n(?:c|$))|^E(?:[fvn]|ok)|^f\((?:[nsv]o[nsv]|f)/;
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvb(]|f|nc|b\([^)]{0,8}\)\)*o)|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]|f|$)|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+// Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
+// the text itself, with a literal or variable inside the call.
+// `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
+const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
+const statementText =
+  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 
@@ -429,6 +437,12 @@ export function detectSqli(text: string): SqlVerdict | null {
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
   }
   const fp = fingerprint(text, '');
-  if (bareStart.test(fp) || anywhere.test(fp)) return { context: 'bare', fingerprint: fp };
+  if (
+    bareStart.test(fp) ||
+    anywhere.test(fp) ||
+    (fp.startsWith('E') && statementText.test(text)) ||
+    ((fp === 'kn' || fp === ')kn') && columnProbe.test(text))
+  )
+    return { context: 'bare', fingerprint: fp };
   return null;
 }

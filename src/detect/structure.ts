@@ -6,7 +6,12 @@
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
 import { detectTraversal } from './traversal.ts';
-import { detectCmdi } from './cmdi.ts';
+import { commandWords, detectCmdi } from './cmdi.ts';
+
+// Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
+const cmdWords = [...Map.groupBy(commandWords, (w) => w[0] ?? '')]
+  .map(([first, ws]) => `${first}(?:${ws.map((w) => w.slice(1).replace(/[-+]/g, (c) => `\\${c}`)).join('|')})`)
+  .join('|');
 
 export const structuralKinds = ['sqli', 'traversal', 'cmdi'] as const;
 export type StructuralKind = (typeof structuralKinds)[number];
@@ -16,10 +21,11 @@ export type StructuralKind = (typeof structuralKinds)[number];
  * value without any of these cannot produce an injection fingerprint or a climbing path.
  */
 export const prefilters: Record<StructuralKind, string> = {
-  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|&&`,
-  // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a value
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&\\s*(?:for|if|whoami|uname|ifconfig|ipconfig|netstat|nslookup|wget|curl|nc|ncat|netcat|bash|zsh|ksh|dash|busybox|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|iwr|iex|irm|iwmi|gwmi|invoke-|start-process|get-content|systeminfo|tasklist|taskkill|chmod|chown|chgrp|base64|xxd|telnet|nohup|crontab|useradd|usermod|sudo|mkfifo|gunzip|bunzip2|bcdboot|vssadmin|schtasks|icacls|nltest|dsquery|setsid|socat)|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*(?:for|if|whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname|cat|ls|ps|dir|echo|printf|ping|sleep|grep|egrep|awk|sed|xargs|env|eval|exec|kill|pkill|rm|cp|mv|mkdir|touch|tar|unzip|gzip|dig|sh|su|ssh|scp|ftp|tftp|net|reg|sc|del|od|strings|lsof|mount|tee|id|type|wget|curl|nc|ncat|bash|python[23]?|perl|ruby|php|powershell|pwsh|cmd|certutil|nslookup|gunzip|chmod|base64|telnet)(?:\\s|\\+)|(?:^|[=/?])\\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:$|[&\\s])`,
-  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]`,
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|(?:^|[=/])(?:union|having|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&`,
+  // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
+  // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
+  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|=\\s*(?:[/\\\\]|[a-z]:[/\\\\])|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
@@ -76,12 +82,27 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
   if (field === 'target' || field === 'path' || field === 'query') {
     const [path, query] = field === 'query' ? ['', text] : splitTarget(text);
     const out: { value: string; absolute: boolean }[] = [];
-    if (path !== '') out.push({ value: path, absolute: false });
+    if (path !== '') {
+      out.push({ value: path, absolute: false });
+      // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
+      for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
+        out.push({ value: path.slice(at + 1), absolute: true });
+    }
     if (query !== null)
       for (const pair of query.split('&')) {
         const eq = pair.indexOf('=');
         const v = eq < 0 ? pair : pair.slice(eq + 1);
-        if (v !== '') out.push({ value: v.replaceAll('+', ' '), absolute: true });
+        if (v === '') continue;
+        out.push({ value: v.replaceAll('+', ' '), absolute: true });
+        // JSON in a parameter: each string in it is a value of its own.
+        if (v.includes('%22') || v.includes('"')) {
+          const d = decode(v, true);
+          if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))
+            for (const m of d.matchAll(jsonString)) {
+              const js = m[1] ?? '';
+              out.push({ value: js.includes('\\') ? js.replace(/\\(["\\/])/g, '$1') : js, absolute: true });
+            }
+        }
       }
     return out;
   }
@@ -101,7 +122,13 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
   if (kind === 'cmdi') {
     const values = sqlValues(field, raw);
     // the whole path too: a payload with slashes in it spans several segments
-    if (field === 'target' || field === 'path') values.push(decode(splitTarget(raw)[0], true));
+    if (field === 'target' || field === 'path') {
+      const path = decode(splitTarget(raw)[0], true);
+      values.push(path);
+      // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
+      let at = path.indexOf('/', 1);
+      for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+    }
     for (const v of values) {
       const r = detectCmdi(v);
       if (r !== null) return `${r.reason} in ${clip(v)}`;

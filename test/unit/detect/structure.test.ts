@@ -35,6 +35,27 @@ test('injection shapes are found; prose and shop searches are not', () => {
     "1' order by 3--",
     'or 1=1--',
     '-1 union all select null',
+    // a clause only a query continues, closing brackets then a statement, a stacked statement
+    ' order by 2-- ',
+    ' having 1=0',
+    ' AS x WHERE 1=1 AND 1=0',
+    ")) waitfor delay '0:0:20' --",
+    ';truncate t',
+    // an unknown function after the logical operator, a known one left open
+    "x' or sqlite_compileoption_used(id)--",
+    'OR json_extract(x, 1) = 2',
+    'database(',
+    'select(user(',
+    // statements whose letters alone would pass for prose
+    "select current_setting('port');",
+    'create table myfile (input TEXT);',
+    'order by 3',
+    // a word then a tautology, a stacked or, a subquery after a quote, a call then a comment
+    'hi or 1=1 --',
+    "; or '1'='1'",
+    "' (select top 1",
+    'sleep(__TIME__)#',
+    'select user from sysibm.sysdummy1;',
   ])
     assert.notEqual(detectSqli(s), null, s);
   for (const s of [
@@ -48,6 +69,23 @@ test('injection shapes are found; prose and shop searches are not', () => {
     'size 10 or 12',
     '2 for 1 (sale)',
     'select your size',
+    'or 1',
+    'select 50% off',
+    'case 12',
+    'limit 10',
+    'order 66',
+    'replace battery (iphone)',
+    'update account (2fa)',
+    'select size (m)',
+    'create table runner',
+    'ordered by 3pm',
+    'hex',
+    'where to buy (uk)',
+    'red or blue',
+    'size 10 or 12 (uk)',
+    "it's (so) good",
+    'hex(1)',
+    'select from our range',
   ])
     assert.equal(detectSqli(s), null, s);
 });
@@ -59,6 +97,11 @@ test('the path normaliser resolves every encoding before walking the segments', 
   assert.equal(normalisePath('..0x2f..0x5c'), '../../');
   assert.equal(normalisePath('%f8%80%80%80%ae%f8%80%80%80%ae/'), '../');
   assert.equal(normalisePath('%c0%ee%c0%ee/'), '../');
+  // lax overlong (low six bits), split nibbles, bogus escapes as separators
+  assert.equal(normalisePath('%c0%2e%c0%2e%c1%afetc'), '../etc');
+  assert.equal(normalisePath('%c0%6e%c0%6e%c1%9c'), '../');
+  assert.equal(normalisePath('..%%35%%63..%%32%%66'), '../../');
+  assert.equal(normalisePath('..%bg%qfetc%c0%9vpasswd'), '../etc/passwd');
 });
 
 test('traversal: climbing out, sensitive files, junk around the dots; benign relative paths pass', () => {
@@ -72,6 +115,34 @@ test('traversal: climbing out, sensitive files, junk around the dots; benign rel
   assert.equal(detectTraversal('/static/v1/../frontend/a.css', false), null);
   assert.equal(detectTraversal('../cart', true), null);
   assert.equal(analysePath('a/b/c', true), null);
+  // a dot written as the wildcard, one climb to a sensitive file
+  assert.equal(detectTraversal('.?%bg%qfetc%bg%qfpasswd', true)?.sensitive, 'etc/passwd');
+  assert.equal(detectTraversal('??%25%35%25%63??%25%35%25%63etc%25%35%25%63passwd', true)?.climbs, 2);
+  assert.equal(detectTraversal('..../%uF025etc%uF025issue', true)?.sensitive, 'etc/issue');
+  assert.equal(detectTraversal('what??', true), null);
+  // absolute paths into system directories and configuration scripts, as parameters only
+  assert.equal(detectTraversal('/etc/nsswitch.conf', true)?.sensitive, 'etc/n');
+  assert.equal(detectTraversal('c:\\apache\\logs\\access.log', true)?.sensitive, 'apache/logs/');
+  assert.equal(detectTraversal('/var/log/nginx/error.log', true)?.sensitive, 'var/log/');
+  assert.equal(detectTraversal('config.inc.php', true)?.sensitive, 'config.inc.php');
+  assert.equal(detectTraversal('/etc/nsswitch.conf', false), null);
+  assert.equal(detectTraversal('/checkout/cart/', true), null);
+  assert.equal(detectTraversal('/media/catalog/product/a.jpg', true), null);
+  assert.equal(detectTraversal('about.php', true), null);
+  assert.equal(detectTraversal('/etcetera/sale', true), null);
+  // after `//` in the request path a routed value starts at its own root
+  assert.ok(matchStructure('traversal', 'target', '/catalog/product/view/id//etc/nsswitch.conf') !== null);
+  assert.equal(matchStructure('traversal', 'target', '/static//media/catalog/a.jpg'), null);
+  assert.equal(matchStructure('traversal', 'target', '/etc/nsswitch.conf'), null);
+  // hidden files named from the current directory, as a parameter
+  assert.equal(detectTraversal('%2e%68%74%61%63%63%65%73%73', true)?.sensitive, '.htaccess');
+  assert.equal(detectTraversal('./.ssh/id_rsa', true)?.sensitive, '.ssh/');
+  assert.equal(detectTraversal('/sys/class', true)?.sensitive, 'sys/class');
+  assert.equal(detectTraversal('.hidden-sale', true), null);
+  assert.equal(detectTraversal('./images/a.png', true), null);
+  assert.equal(detectTraversal('what?.html', true), null);
+  // JSON strings in a parameter are read as paths too
+  assert.ok(matchStructure('traversal', 'target', '/c?data=%7B%22f%22%3A%22..%5C..%5Cwin.ini%22%7D') !== null);
 });
 
 test('request values: path segments, REST ids, query values and JSON strings are each read', () => {
@@ -189,7 +260,21 @@ test('property: traversal stays detected in every spelling of its dots and slash
     '0x2e0x2e',
     '.%2E',
   ];
-  const seps = ['/', '\\', '%2f', '%5c', '%252f', '%c0%af', '%u2215', '0x2f', '0x5c', '%ef%bc%8f'];
+  const seps = [
+    '/',
+    '\\',
+    '%2f',
+    '%5c',
+    '%252f',
+    '%c0%af',
+    '%c1%af',
+    '%c1%9c',
+    '%%32%%66',
+    '%u2215',
+    '0x2f',
+    '0x5c',
+    '%ef%bc%8f',
+  ];
   fc.assert(
     fc.property(
       fc.constantFrom(...dots),
@@ -203,5 +288,31 @@ test('property: traversal stays detected in every spelling of its dots and slash
         return matchStructure('traversal', 'target', target) !== null;
       },
     ),
+  );
+});
+
+test('property: shop words, numbers and brackets in any order never read as SQL', () => {
+  const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...words), fc.integer({ min: 0, max: 99 }).map(String)), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+      fc.boolean(),
+      (parts, bracket) => {
+        const s = parts.join(' ') + (bracket ? ' (m)' : '');
+        // `order by 3` alone is the column-count probe on purpose
+        fc.pre(!/^(?:order|group) by \d+$/.test(s));
+        // a number then a logical operator and a number is the tautology shape on purpose
+        fc.pre(!/(?:^|\s)\d+ (?:or|and) \d+/.test(s) && !/^(?:or|and) \d+ /.test(s));
+        fc.pre(!/^(?:select|update|replace) (?:\d+|or|and)/.test(s));
+        fc.pre(!/^(?:order|group|limit|case) \d+ (?:or|and)/.test(s));
+        // a number then a clause is a numeric parameter continued (`1 order by 2`), as before
+        fc.pre(!/^\d+ (?:case|order|group|limit|by|select|and|or)\b/.test(s));
+        assert.equal(detectSqli(s), null, s);
+      },
+    ),
+    { numRuns: 3000 },
   );
 });
