@@ -78,14 +78,18 @@ CREATE INDEX findings_host ON findings (host, time);
 `,
   },
   {
-    // Searches by status look for errors (401, 403, 404, 500…); a shop's 200s and 304s are
-    // found soon enough along the time index. Indexing only status >= 400 spares most rows an
-    // index entry at ingest.
+    // Cheaper indexes at ingest (each request pays one entry in each). Searches by status look
+    // for errors (401, 403, 404, 500…); a shop's 200s and 304s are found soon enough along the
+    // time index, so only status >= 400 is indexed. Addresses are indexed by their hash: a
+    // random insert into a btree of integers costs about half of one of collated text, and a
+    // search asks for the hash and then the address itself (postgres-events-store.ts).
     version: 4,
     sqlite: 'SELECT 1;',
     postgres: `
 DROP INDEX IF EXISTS http_status_time;
 CREATE INDEX http_status_time ON http_events (status, time) WHERE status >= 400;
+DROP INDEX IF EXISTS http_ip_time;
+CREATE INDEX http_ip_time ON http_events ((hashtext(ip)), time);
 `,
   },
 ];

@@ -262,7 +262,8 @@ export class PostgresEventStore extends SqlEventStore {
   protected async searchRequests(q: HttpQuery, srcs: ReadonlySet<number> | undefined): Promise<StoredHttp[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.ip !== undefined) where.push('e.ip = ?'), params.push(q.ip);
+    // The address index holds hashtext(ip) (events migration 4); the address itself weeds out collisions.
+    if (q.ip !== undefined) where.push('hashtext(e.ip) = hashtext(?) AND e.ip = ?'), params.push(q.ip, q.ip);
     if (q.since !== undefined) where.push('e.time >= ?'), params.push(q.since);
     if (q.until !== undefined) where.push('e.time < ?'), params.push(q.until);
     if (q.method !== undefined) where.push('e.method = ?'), params.push(q.method.toUpperCase());
