@@ -66,8 +66,6 @@ function report(ctx: WalkContext, force = false): void {
   ctx.opts.onProgress({ files: ctx.progress.files, bytes: ctx.progress.bytes });
 }
 
-const oneByte = Buffer.alloc(1);
-
 /**
  * Opens a file that lstat saw as regular without following a symlink and without blocking on
  * a FIFO: if someone swapped it meanwhile (a symlink to /etc/shadow, a pipe), it is not read.
@@ -86,16 +84,17 @@ async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Prom
   if (fd === null) return false;
   try {
     if (e.size <= cdc.params.min) {
-      // Read into the store's slot (no buffer of its own), plus one byte to notice growth.
-      const data = store.slot(e.size);
+      // Read into the store's slot (no buffer of its own), asking for one byte more than lstat
+      // saw to notice growth: a regular file's read comes back short only at its end, so an
+      // unchanged file takes one read.
+      const data = store.slot(e.size + 1);
       let n = 0;
-      while (n < e.size) {
-        const r = readSync(fd, data, n, e.size - n, null);
-        if (r === 0) break;
+      while (n <= e.size) {
+        const r = readSync(fd, data, n, e.size + 1 - n, null);
         n += r;
+        if (r === 0 || n === e.size) break;
       }
-      const more = readSync(fd, oneByte, 0, 1, null);
-      if (more === 0) {
+      if (n <= e.size) {
         const content = data.subarray(0, n);
         const h = sha256(content);
         e.hash = h.toString('hex');
@@ -105,7 +104,7 @@ async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Prom
         return true;
       }
       // It grew since lstat: chunk it like a big file (the window starts with what was read).
-      return await chunkFile(ctx, fd, e, Buffer.concat([data.subarray(0, n), oneByte]));
+      return await chunkFile(ctx, fd, e, Buffer.from(data.subarray(0, n)));
     }
     return await chunkFile(ctx, fd, e, null);
   } finally {

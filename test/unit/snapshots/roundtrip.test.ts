@@ -364,6 +364,39 @@ describe('restore safety', () => {
   });
 });
 
+describe('files that change while read', () => {
+  it('a file that grew or shrank between lstat and read is stored with what was read, whole', async () => {
+    const { repo } = await memoryRepo();
+    const t = tempDir();
+    try {
+      writeFileSync(join(t.dir, 'grows.log'), 'a'.repeat(1000));
+      writeFileSync(join(t.dir, 'shrinks.log'), 'b'.repeat(1000));
+      writeFileSync(join(t.dir, 'empty-grows.log'), '');
+      // The exclude hook runs right after lstat: the file changes before it is read.
+      const exclude = (rel: string): boolean => {
+        if (rel === 'grows.log') writeFileSync(join(t.dir, rel), 'a'.repeat(5000));
+        if (rel === 'shrinks.log') writeFileSync(join(t.dir, rel), 'b'.repeat(10));
+        if (rel === 'empty-grows.log') writeFileSync(join(t.dir, rel), 'c');
+        return false;
+      };
+      const snap = await repo.snapshot([t.dir], { exclude });
+      const byPath = new Map((await repo.loadManifest(snap.id)).entries.map((e) => [e.path, e]));
+      for (const [name, want] of [
+        ['grows.log', 'a'.repeat(5000)],
+        ['shrinks.log', 'b'.repeat(10)],
+        ['empty-grows.log', 'c'],
+      ] as const) {
+        const e = byPath.get(name);
+        assert.ok(e, name);
+        assert.equal((await repo.readFile(e)).toString(), want, name);
+        assert.equal(e.size, want.length, `${name}: size`);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
 describe('pack writes', () => {
   it('a slow backend holds back the snapshot: at most two packs are written at once, none lost', async () => {
     const { repo, backend } = await memoryRepo({ compressionLevel: 0 });
