@@ -4,7 +4,7 @@
 // file or none (plus at worst a `.tmp-*` file, which list() never shows).
 
 import { randomBytes } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, readSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -65,6 +65,8 @@ async function closeQuietly(fh: Promise<FileHandle>): Promise<void> {
   }
 }
 
+const SYNC_READ_MAX = 64 * 1024;
+
 async function readRange(
   fh: FileHandle,
   range: { offset: number; length: number },
@@ -74,7 +76,12 @@ async function readRange(
   const buf = Buffer.allocUnsafe(range.length);
   let got = 0;
   while (got < range.length) {
-    const { bytesRead } = await fh.read(buf, got, range.length - got, range.offset + got);
+    // A small blob is read in place: a thread-pool round trip costs about ten times the read
+    // itself (a restore of 100,000 small files reads 100,000 of them). Big ones go to the pool.
+    const bytesRead =
+      range.length <= SYNC_READ_MAX
+        ? readSync(fh.fd, buf, got, range.length - got, range.offset + got)
+        : (await fh.read(buf, got, range.length - got, range.offset + got)).bytesRead;
     if (bytesRead === 0)
       throw new AppError('corrupt', `file ends before offset ${range.offset + range.length}`, {
         where: `${type}/${name}`,
