@@ -126,14 +126,18 @@ function headOf(path: string): string {
 function folderOf(c: Collection, data: string): string | null {
   if (c.mirror === '') return existsSync(c.sub) ? c.sub : null;
   const root = join(data, c.mirror);
-  if (!existsSync(root)) {
+  const dir = join(root, c.sub);
+  if (!existsSync(dir)) {
     const git = resolve(data, '..', '.mirror', c.mirror, 'repo');
     if (!existsSync(git)) return null;
     mkdirSync(root, { recursive: true });
-    const tar = spawnSync('git', ['--git-dir', git, 'archive', 'HEAD'], { maxBuffer: 1 << 30 });
+    // Only the collection's folder: a snapshot may lack its largest blobs elsewhere (archives),
+    // and `git archive` of the whole tree stops at the first missing one.
+    const tar = spawnSync('git', ['--git-dir', git, 'archive', 'HEAD', ...(c.sub === '' ? [] : [c.sub])], {
+      maxBuffer: 1 << 30,
+    });
     spawnSync('tar', ['-x', '-C', root], { input: tar.stdout });
   }
-  const dir = join(root, c.sub);
   return existsSync(dir) ? dir : null;
 }
 

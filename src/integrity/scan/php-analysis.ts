@@ -236,6 +236,9 @@ const serialisers = new Set([
 const cardField =
   /^(?:cc_?(?:number|num|cid|exp|owner|type|ss)|card_?(?:number|num|code|cvv|holder)|cvv2?|cvc|payment)$/i;
 
+/** Payment words inside a field or cookie name (`currentcvv`, `billing_cc_number`). */
+const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
@@ -278,6 +281,7 @@ class PhpFile {
     isDirect: new Map<PNode, boolean>(),
     isDecoded: new Map<PNode, boolean>(),
     isAssembled: new Map<PNode, boolean>(),
+    isScrambled: new Map<PNode, boolean>(),
   };
   /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
   globalTaint = false;
@@ -372,6 +376,15 @@ class PhpFile {
         if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
         return;
       }
+      case 'method':
+      case 'closure':
+      case 'arrowfunc':
+        for (const p of nodesAt(n, 'arguments')) {
+          const pn = nodeAt(p, 'name');
+          const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+          if (name !== null) this.params.add(name);
+        }
+        return;
       case 'eval':
         this.evals.push(n);
         return;
@@ -386,6 +399,16 @@ class PhpFile {
         return;
       case 'goto':
         this.gotos++;
+        return;
+      case 'global':
+      case 'static':
+      case 'catch':
+        // Set elsewhere (a global, a static, a caught exception): not a request field.
+        for (const v of [...nodesAt(n, 'items'), ...nodesAt(n, 'variables'), ...[nodeAt(n, 'variable')]]) {
+          const target = v?.kind === 'staticvariable' ? nodeAt(v, 'variable') : v;
+          const name = target?.kind === 'variable' ? strAt(target, 'name') : null;
+          if (name !== null) this.params.add(name);
+        }
         return;
       case 'string':
         if (this.strings.length < 5000) this.strings.push(n);
@@ -440,6 +463,15 @@ class PhpFile {
         return this.fold(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
       case 'cast':
         return strAt(e, 'type') === 'string' ? this.fold(nodeAt(e, 'expr'), d) : null;
+      case 'unary': {
+        // ~"\x8c\x86..." spells a name by flipping every bit, as the non-alphanumeric shells do.
+        if (strAt(e, 'type') !== '~') return null;
+        const s = this.fold(nodeAt(e, 'what'), d);
+        if (s === null || /^-?\d+$/.test(s)) return null;
+        let out = '';
+        for (let i = 0; i < Math.min(s.length, 100_000); i++) out += String.fromCharCode(~s.charCodeAt(i) & 0xff);
+        return out;
+      }
       case 'name':
       case 'constref': {
         const n = strAt(e, 'name');
@@ -525,6 +557,31 @@ class PhpFile {
         const s = this.fold(args[0] ?? null, ctx);
         if (s === null) return null;
         return new Map([...s].map((v, i) => [String(i), { kind: 'string', value: v }]));
+      }
+      // Arrays reshaped by the array functions (array_diff(["s","a","ys"], ["a"]) keeps "s","ys").
+      if (fn === 'array_diff' || fn === 'array_values' || fn === 'array_reverse' || fn === 'array_merge') {
+        const lists: string[][] = [];
+        for (const a of args.slice(0, 8)) {
+          const m = this.#arrayOf(a, { ...ctx, depth: ctx.depth + 1 });
+          if (m === null || ctx.depth > 20) return null;
+          const vals: string[] = [];
+          for (const v of m.values()) {
+            const t = this.fold(v, { ...ctx, depth: ctx.depth + 1 });
+            if (t === null) return null;
+            vals.push(t);
+          }
+          lists.push(vals);
+        }
+        const [first = [], ...rest] = lists;
+        const out =
+          fn === 'array_diff'
+            ? first.filter((v) => !rest.some((r) => r.includes(v)))
+            : fn === 'array_reverse'
+              ? [...first].reverse()
+              : fn === 'array_merge'
+                ? lists.flat()
+                : first;
+        return new Map(out.map((v, i) => [String(i), { kind: 'string', value: v }]));
       }
       return null;
     }
@@ -797,7 +854,12 @@ class PhpFile {
         const n = strAt(e, 'name');
         if (n === null) return this.globalTaint;
         const list = this.assigns.get(n);
-        if (list === undefined || list.length === 0) return this.tainted.has(n) && this.#foreachOverRequest(n);
+        if (list === undefined || list.length === 0)
+          // After extract($_REQUEST), a variable nothing else sets is a request field.
+          return (
+            (this.tainted.has(n) && this.#foreachOverRequest(n)) ||
+            (this.globalTaint && this.isUnassigned(e))
+          );
         return list.every((r) => this.isDirect(r, d));
       }
       case 'offsetlookup':
@@ -917,6 +979,146 @@ class PhpFile {
     }
   }
 
+  /**
+   * Whether a value is scrambled text: built with string bitwise operators (`^`, `~`, `|`, `&`)
+   * or from character codes, hex or reversed text. Code builds callees that way only to hide
+   * them; a callee scrambled so that even folding cannot read it is hidden on purpose.
+   */
+  isScrambled(e: PNode | null, depth = 0): boolean {
+    return this.#remember(this.#memo.isScrambled, e, () => this.#isScrambled(e, depth));
+  }
+
+  #isScrambled(e: PNode | null, depth: number): boolean {
+    if (e === null || depth > 12) return false;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'bin': {
+        const op = strAt(e, 'type');
+        if (op === '^' || op === '|' || op === '&')
+          return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
+        return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+      }
+      case 'unary':
+        return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
+      case 'call': {
+        const fn = this.calleeName(e);
+        if (fn !== null && /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn))
+          return true;
+        return fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d));
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return false;
+        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isScrambled(r, d));
+      }
+      case 'parenthesis':
+      case 'silent':
+        return this.isScrambled(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'offsetlookup':
+        return this.isScrambled(nodeAt(e, 'what'), d);
+      default:
+        return false;
+    }
+  }
+
+  /** A number literal (bit operations on numbers are arithmetic, not scrambling). */
+  #numeric(e: PNode | null): boolean {
+    if (e === null) return false;
+    if (e.kind === 'number') return true;
+    if (e.kind === 'parenthesis') return this.#numeric(nodeAt(e, 'inner'));
+    if (e.kind === 'bin') return this.#numeric(nodeAt(e, 'left')) && this.#numeric(nodeAt(e, 'right'));
+    if (e.kind === 'variable') {
+      const list = this.assigns.get(strAt(e, 'name') ?? '');
+      return list !== undefined && list.length > 0 && list.every((r) => r.kind === 'number');
+    }
+    return e.kind === 'constref' || e.kind === 'name' ? !/^[a-z_]/i.test(this.fold(e) ?? 'x') : false;
+  }
+
+  /**
+   * Whether a value is text fetched from another host (file_get_contents('http://…'), curl_exec,
+   * file('ftp://…')), through variables.
+   */
+  isRemote(e: PNode | null, depth = 0): boolean {
+    if (e === null || depth > 8) return false;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'call': {
+        const fn = this.calleeName(e);
+        const args = nodesAt(e, 'arguments');
+        if (fn === 'curl_exec') return true;
+        if (fn === 'file_get_contents' || fn === 'file' || fn === 'stream_get_contents' || fn === 'fread') {
+          const src = fn === 'stream_get_contents' || fn === 'fread' ? this.#handlePath(args[0] ?? null) : args[0];
+          const url = this.fold(src ?? null) ?? this.#head(src ?? null);
+          return url !== null && /^\s*(?:https?|ftps?):\/\//i.test(url);
+        }
+        if (fn !== null && (decoders.has(fn) || fn === 'implode' || fn === 'trim' || fn === 'stripslashes'))
+          return args.some((a) => this.isRemote(a, d));
+        return false;
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return false;
+        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isRemote(r, d));
+      }
+      case 'parenthesis':
+      case 'silent':
+        return this.isRemote(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'bin':
+        return strAt(e, 'type') === '.' && (this.isRemote(nodeAt(e, 'left'), d) || this.isRemote(nodeAt(e, 'right'), d));
+      default:
+        return false;
+    }
+  }
+
+  /** The first piece of a concatenation, when known (`"http://host/x?" . $q` starts with a URL). */
+  #head(e: PNode | null, depth = 0): string | null {
+    if (e === null || depth > 8) return null;
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.#head(nodeAt(e, 'left'), depth + 1);
+    if (e.kind === 'encapsed') {
+      const first = nodesAt(e, 'value')[0] ?? null;
+      return this.#head(first?.kind === 'encapsedpart' ? nodeAt(first, 'expression') : first, depth + 1);
+    }
+    return this.fold(e);
+  }
+
+  /** The last piece of a concatenation, when known (`$dir . "/img.gif"` ends with a file name). */
+  tail(e: PNode | null, depth = 0): string | null {
+    if (e === null || depth > 8) return null;
+    const whole = this.fold(e);
+    if (whole !== null) return whole;
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.tail(nodeAt(e, 'right'), depth + 1);
+    if (e.kind === 'encapsed') {
+      const parts = nodesAt(e, 'value');
+      const last = parts[parts.length - 1] ?? null;
+      return this.tail(last?.kind === 'encapsedpart' ? nodeAt(last, 'expression') : last, depth + 1);
+    }
+    if (e.kind === 'variable') {
+      const list = this.assigns.get(strAt(e, 'name') ?? '');
+      return list?.length === 1 && (this.appends.get(strAt(e, 'name') ?? '')?.length ?? 0) === 0
+        ? this.tail(list[0] ?? null, depth + 1)
+        : null;
+    }
+    return null;
+  }
+
+  /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
+  #handlePath(h: PNode | null): PNode | null {
+    return this.handleOf(h)?.path ?? null;
+  }
+
+  handleOf(h: PNode | null): { path: PNode | null; mode: string | null } | null {
+    if (h === null) return null;
+    let open: PNode | null = h;
+    if (h.kind === 'variable') {
+      const list = this.assigns.get(strAt(h, 'name') ?? '') ?? [];
+      open = list.find((r) => r.kind === 'call' || r.kind === 'silent') ?? null;
+      if (open?.kind === 'silent') open = nodeAt(open, 'expr');
+    }
+    if (open?.kind !== 'call' || !/^(?:fopen|gzopen|bzopen)$/.test(this.calleeName(open) ?? '')) return null;
+    const args = nodesAt(open, 'arguments');
+    return { path: args[0] ?? null, mode: this.fold(args[1] ?? null) };
+  }
+
   /** Whether the callee text was assembled (not written as one literal name). */
   isAssembled(e: PNode | null, depth = 0): boolean {
     return this.#remember(this.#memo.isAssembled, e, () => this.#isAssembled(e, depth));
@@ -987,9 +1189,11 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
  * Most vendor files show none of these pairs and are never parsed.
  */
 const requestish =
-  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{/;
-const sinkish =
-  /\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|call_user_func(?:_array)?|forward_static_call(?:_array)?|array_(?:map|filter|walk|reduce|intersect_u\w+|udiff\w*|diff_u\w+)|u[ak]?sort|register_\w+_function|include|require|include_once|require_once|move_uploaded_file|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\b|`|\)\s*\(|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
+const sinkish = new RegExp(
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  'i',
+);
 const decoderish =
   /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
 const executes =
@@ -999,10 +1203,21 @@ const assembledName =
 
 const shellish = /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|\bexec\s*\(\s*\$/i;
 
+/** Comments wedged inside expressions (`$_/*x*\/(`), as shells do to break up what a scanner reads. */
+const wedgedComment = /\*\/[ \t]*[$("'.[{]|[$.][ \t]*\/\*/g;
+
 function phpWorthParsing(text: string): boolean {
+  if (pairsWorthParsing(text)) return true;
+  if (text.length > 200_000 || (text.match(wedgedComment)?.length ?? 0) < 3) return false;
+  return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''));
+}
+
+function pairsWorthParsing(text: string): boolean {
   if (shellish.test(text)) return true;
-  if (requestish.test(text) && sinkish.test(text)) return true;
-  if (decoderish.test(text) && executes.test(text)) return true;
+  const request = requestish.test(text);
+  if (request && sinkish.test(text)) return true;
+  // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
+  if (decoderish.test(text) && (request || executes.test(text))) return true;
   return executes.test(text) && assembledName.test(text);
 }
 
@@ -1029,8 +1244,10 @@ export function analysePhp(text: string): PhpAnalysis {
   if (!phpWorthParsing(text)) return { signals: out.all(), parsed: false };
   lexicalSignals(text, add);
   let root: PNode;
+  // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
+  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   try {
-    const program: unknown = parser().parseCode(collapseConcatenations(text), 'scan.php');
+    const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
     if (!isNode(program)) return { signals: out.all(), parsed: false };
     root = program;
   } catch {
@@ -1049,6 +1266,14 @@ export function analysePhp(text: string): PhpAnalysis {
         weight: 20,
         line,
         description: 'Request data reaches eval().',
+      });
+    else if (f.isRemote(src))
+      add({
+        id: 'php-remote-code-exec',
+        category: 'backdoor',
+        weight: 18,
+        line,
+        description: 'Runs code fetched from another host with eval().',
       });
     else if (f.isDecoded(src))
       add({
@@ -1133,6 +1358,14 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           evidence: `${foldedName}(…) assembled as: ${excerptAt(text, line)}`,
           description: `Calls ${foldedName}() through a name assembled from pieces, so that the name never appears.`,
+        });
+      else if (foldedName === null && f.isScrambled(dyn))
+        add({
+          id: 'php-scrambled-callee',
+          category: 'obfuscation',
+          weight: anyTainted ? 15 : 8,
+          line,
+          description: `Calls a function whose name is scrambled (bitwise operators, character codes, reversed or encoded text)${anyTainted ? ' with request data' : ''}.`,
         });
       else if (foldedName === null && anyTainted && nodeAt(c, 'what')?.kind !== 'propertylookup')
         add({
@@ -1235,6 +1468,28 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: `Hands ${cbName}() to ${fn}() under a name assembled from pieces.`,
         });
+      else if (
+        cbName !== undefined &&
+        cbName !== null &&
+        (codeSinks.has(cbName) || shellSinks.has(cbName)) &&
+        rest.some((a) => f.fold(a) === null && a.kind !== 'array')
+      )
+        add({
+          id: 'php-callback-to-code-sink',
+          category: 'backdoor',
+          weight: codeSinks.has(cbName) ? 10 : 8,
+          line,
+          evidence: `${fn}(${cbName}, …)`,
+          description: `Hands text known only at run time to ${cbName}() as a callback of ${fn}().`,
+        });
+      else if (cb !== null && (cbName === undefined || cbName === null) && f.isScrambled(cb))
+        add({
+          id: 'php-scrambled-callee',
+          category: 'obfuscation',
+          weight: rest.some((a) => f.isTainted(a)) ? 15 : 8,
+          line,
+          description: `Hands ${fn}() a callback whose name is scrambled (bitwise operators, character codes, encoded text).`,
+        });
     } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace' || fn === 'preg_filter') {
       const pat = f.fold(args[0] ?? null);
       const eflag =
@@ -1289,6 +1544,37 @@ export function analysePhp(text: string): PhpAnalysis {
         });
     } else if (fileWrites.has(fn)) {
       const data = fn === 'error_log' ? (args[0] ?? null) : (args[1] ?? null);
+      // Where the data goes: file_put_contents names the file, fwrite/fputs its handle.
+      const handle = fn === 'fwrite' || fn === 'fputs' ? f.handleOf(args[0] ?? null) : null;
+      const dest = fn === 'file_put_contents' ? (args[0] ?? null) : (handle?.path ?? null);
+      const destName = f.tail(dest);
+      if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
+        add({
+          id: 'php-remote-code-dropper',
+          category: 'upload',
+          weight: 15,
+          line,
+          evidence: clip(excerptAt(text, line)),
+          description: 'Downloads text from another host and saves it as a PHP script (a dropper).',
+        });
+      if (dest !== null && data !== null && f.isTainted(data) && destName !== null && isDataName(destName))
+        add({
+          id: 'php-request-to-data-file',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          evidence: clip(destName),
+          description:
+            'Writes request data into a file named like an image or a style sheet — where loggers hide what they steal.',
+        });
+      if (handle !== null && f.startsTainted(handle.path) && f.isTainted(data) && /^[wax]/.test(handle.mode ?? 'w'))
+        add({
+          id: 'php-request-writes-file',
+          category: 'upload',
+          weight: 14,
+          line,
+          description: 'The request chooses both a file name and its content (a file dropper).',
+        });
       if (data !== null && wholeRequest(f, data, 0))
         add({
           id: 'php-request-logger',
@@ -1356,20 +1642,31 @@ export function analysePhp(text: string): PhpAnalysis {
   return { signals: out.all(), parsed: true };
 }
 
+const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number): boolean =>
+  e !== null && wholeRequest(f, e, depth);
+
 /** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
 function wholeRequest(f: PhpFile, e: PNode, depth: number): boolean {
   if (depth > 8) return false;
   if (e.kind === 'variable') {
     const n = strAt(e, 'name');
     if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
-    if (n !== null && depth < 4)
-      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1));
-    return false;
+    if (n === null || depth >= 4) return false;
+    // The key or value of a loop over every form field (`foreach ($_POST as $k => $v) $log .= "$k=$v"`).
+    const loop = f.foreachs.some(
+      (l) =>
+        [nodeAt(l, 'key'), nodeAt(l, 'value')].some((v) => v?.kind === 'variable' && strAt(v, 'name') === n) &&
+        wholeRequestOf(f, nodeAt(l, 'source'), depth + 1),
+    );
+    return (
+      loop ||
+      [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1))
+    );
   }
   if (e.kind === 'offsetlookup') {
     const key = f.fold(nodeAt(e, 'offset'));
-    if (key !== null && cardField.test(key) && f.isTainted(e)) return true;
-    return false;
+    if (key !== null && (cardField.test(key) || cardWord.test(key)) && f.isTainted(e)) return true;
+    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1);
   }
   if (e.kind === 'call') {
     const fn = f.calleeName(e);
@@ -1389,6 +1686,16 @@ function wholeRequest(f: PhpFile, e: PNode, depth: number): boolean {
     return x !== null && wholeRequest(f, x, depth + 1);
   }
   return false;
+}
+
+/** A file name that a web server runs as PHP. */
+function isCodeName(name: string | null): boolean {
+  return name !== null && /\.(?:php\d?|phtml|phar|pht|inc)\s*$/i.test(name);
+}
+
+/** A file name for inert data that no program of the shop writes request data into. */
+function isDataName(name: string): boolean {
+  return /\.(?:jpe?g|png|gif|ico|bmp|webp)\s*$/i.test(name);
 }
 
 function uploadChecked(text: string): boolean {
