@@ -1191,7 +1191,7 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
 const requestish =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
 const sinkish = new RegExp(
-  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
   'i',
 );
 const decoderish =
@@ -1218,8 +1218,14 @@ function pairsWorthParsing(text: string): boolean {
   if (request && sinkish.test(text)) return true;
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   if (decoderish.test(text) && (request || executes.test(text))) return true;
-  return executes.test(text) && assembledName.test(text);
+  if (executes.test(text) && assembledName.test(text)) return true;
+  // Card data read from payment objects and something that sends or writes; text fetched
+  // from another host and something that writes files.
+  if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
+  return /\b(?:file_get_contents|file|curl_exec)\s*\(\s*(?:['"](?:https?|ftp):|\$)/i.test(text) && /\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text);
 }
+
+const sendsOrWrites = /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1524,6 +1530,16 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'Saves an uploaded file under a name the request chooses, with no check of its type.',
         });
+    } else if (/^(?:mysqli?_query|mysql_db_query|mysqli_multi_query|pg_query|mssql_query|sqlite_query)$/.test(fn)) {
+      const sql = fn === 'mysqli_query' || fn === 'mysqli_multi_query' || fn === 'mysql_db_query' ? args[1] : args[0];
+      if (f.startsTainted(sql ?? null))
+        add({
+          id: 'php-request-sql',
+          category: 'webshell',
+          weight: 10,
+          line,
+          description: `Runs SQL that the request sends, whole (${fn}) — a database console.`,
+        });
     } else if (dbLogins.has(fn)) {
       if (args.some((a) => f.isDirect(a)))
         add({
@@ -1575,6 +1591,14 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'The request chooses both a file name and its content (a file dropper).',
         });
+      if (data !== null && !wholeRequest(f, data, 0) && carriesCard(f, data, 0))
+        add({
+          id: 'php-card-data-sent-out',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          description: 'Writes payment card data (card number, CVV, expiry) to a file — a server-side card logger.',
+        });
       if (data !== null && wholeRequest(f, data, 0))
         add({
           id: 'php-request-logger',
@@ -1593,7 +1617,33 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'The request chooses both a file name and its content (a file dropper).',
         });
-    } else if (netSinks.has(fn)) {
+    } else if (fn === 'mail' && f.isDirect(args[0] ?? null) && [args[1], args[2]].some((a) => f.isDirect(a ?? null))) {
+      add({
+        id: 'php-request-mailer',
+        category: 'webshell',
+        weight: 12,
+        line,
+        description: 'Sends mail to recipients and with content that the request chooses — a spam mailer.',
+      });
+    } else if (fn === 'mail' && args.some((a) => carriesCard(f, a, 0))) {
+      add({
+        id: 'php-card-data-sent-out',
+        category: 'skimmer',
+        weight: 15,
+        line,
+        description: 'Mails payment card data (card number, CVV, expiry) — a server-side card skimmer.',
+      });
+    } else if (netSinks.has(fn) || fn === 'stream_context_create') {
+      if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
+        add({
+          id: 'php-card-data-sent-out',
+          category: 'skimmer',
+          // Payment gateways send cards too, to an address of their configuration; a skimmer
+          // posts them to a plain-http address written into the code.
+          weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
+          line,
+          description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
+        });
       if (args.some((a) => wholeRequest(f, a, 0)))
         add({
           id: 'php-request-exfiltration',
@@ -1640,6 +1690,51 @@ export function analysePhp(text: string): PhpAnalysis {
     });
   toolFamilySignals(f, text, add);
   return { signals: out.all(), parsed: true };
+}
+
+/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
+const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+
+/** Whether a value carries payment card data (getters of payment objects, card fields), through variables. */
+function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'call': {
+      const what = nodeAt(e, 'what');
+      if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
+        const off = nodeAt(what, 'offset');
+        const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
+        if (name !== null && cardGetter.test(name)) return true;
+      }
+      return nodesAt(e, 'arguments').some((a) => carriesCard(f, a, d, seen));
+    }
+    case 'offsetlookup': {
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment') return true;
+      return false;
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => carriesCard(f, r, d, seen));
+    }
+    case 'bin':
+      return carriesCard(f, nodeAt(e, 'left'), d, seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        carriesCard(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'array':
+      return nodesAt(e, 'items').some((i) => carriesCard(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return carriesCard(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+    default:
+      return false;
+  }
 }
 
 const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number): boolean =>
@@ -1699,7 +1794,7 @@ function isDataName(name: string): boolean {
 }
 
 function uploadChecked(text: string): boolean {
-  return /pathinfo|getimagesize|finfo_|mime_content_type|in_array|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
+  return /pathinfo|getimagesize|finfo_|mime_content_type|in_array\s*\(\s*(?:strtolower\s*\()?\$\w*(?:ext|type)|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
     text,
   );
 }
