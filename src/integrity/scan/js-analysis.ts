@@ -66,6 +66,14 @@ interface JsFacts {
   fromCharCodeLoops: number;
   /** String literals written with \\x or \\u escapes in the source. */
   escapedStrings: number;
+  /** A location test against checkout page names (`/onepage|checkout/.test(location)`). */
+  checkoutGate: number | null;
+  /** Tiny functions that only apply one operator to their parameters (Jscrambler's function tables). */
+  operatorFunctions: number;
+  /** A long percent- or entity-encoded string decoded at run time (an encrypted string table). */
+  encodedTable: AnyNode | null;
+  /** An address sent with the page's cookies in it. */
+  cookieTheft: AnyNode | null;
 }
 
 function lineAtOffset(text: string, offset: number): number {
@@ -80,12 +88,13 @@ function lineOf(text: string, node: AnyNode | null): number {
 
 /** Scripts worth parsing: something that sends or runs, and something a skimmer or packer needs. */
 const sendish =
-  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]/;
+  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]|\[\s*['"](?:eval|write|src|Function)['"]\s*\]/;
 const termish =
-  /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(/i;
+  /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(|['"](?:eval|atob)['"]|document\.cookie|onepage|onestep|checkout|&#\d{2,3};/i;
 
 /** Obfuscated scripts hide what they call, so they are always parsed. */
-const obfuscated = /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}/i;
+const obfuscated =
+  /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}|(?:[{,;]\s*[\w$]{1,4}\s*[:=]\s*function\s*\(\s*\w\s*(?:,\s*\w\s*)?\)\s*\{\s*return\s+\w\s*(?:[-+*%<>!=&|^]{1,3}\s*\w\s*)?;?\s*\}){6}/i;
 
 function jsWorthParsing(text: string): boolean {
   return (sendish.test(text) && termish.test(text)) || obfuscated.test(text);
@@ -248,16 +257,98 @@ function arrayOf(n: AnyNode, depth: number): string[] | null {
   return null;
 }
 
+/** A string literal long and dense enough to be an encoded payload, not a message. */
+const isPayloadLiteral = (n: AnyNode | null | undefined): boolean =>
+  n?.type === 'Literal' &&
+  typeof n.value === 'string' &&
+  n.value.length >= 40 &&
+  (n.value.match(/\s/g)?.length ?? 0) * 20 < n.value.length;
+
 function isDecodingCall(n: AnyNode, depth = 0): boolean {
   if (depth > 6) return false;
   if (n.type === 'CallExpression') {
     const { prop } = memberName(n.callee);
     if (prop !== null && /^(?:atob|unescape|decodeURIComponent|fromCharCode|decode)$/.test(prop)) return true;
+    // A payload literal run through string methods or a decoder function of the script
+    // ("…".replace(/./g, fn), "…".split("").reverse().join(""), d("…")).
+    if (n.arguments.some((a) => isPayloadLiteral(a as AnyNode))) return true;
+    let o: AnyNode = n.callee;
+    for (let i = 0; i < 8 && (o.type === 'MemberExpression' || o.type === 'CallExpression'); i++) {
+      o = o.type === 'MemberExpression' ? (o.object as AnyNode) : o.callee;
+      if (isPayloadLiteral(o)) return true;
+    }
     return n.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a, depth + 1));
   }
   if (n.type === 'BinaryExpression')
     return isDecodingCall(n.left as AnyNode, depth + 1) || isDecodingCall(n.right, depth + 1);
   return false;
+}
+
+/** Checkout page names that skimmers test the location against before they run. */
+const checkoutPage = /onepage|onestep|firecheckout|checkout/i;
+
+function decodeEntities(s: string): string {
+  return s.replace(/&#(x[0-9a-f]+|\d+);/gi, (_m, c: string) =>
+    String.fromCharCode(c[0] === 'x' || c[0] === 'X' ? Number.parseInt(c.slice(1), 16) : Number(c)),
+  );
+}
+
+/** `function(x, y) { return x * y; }`, `function(y) { return y; }`: an operator wrapped to hide it. */
+function isOperatorFunction(n: AnyNode): boolean {
+  if (n.type !== 'FunctionExpression' || n.params.length === 0 || n.params.length > 2) return false;
+  const body = n.body.body;
+  if (body.length !== 1 || body[0]?.type !== 'ReturnStatement') return false;
+  const r = body[0].argument;
+  const names = new Set(n.params.map((p) => (p.type === 'Identifier' ? p.name : '')));
+  const isParam = (x: AnyNode) => x.type === 'Identifier' && names.has(x.name);
+  if (r === null || r === undefined) return false;
+  if (isParam(r)) return true;
+  return (
+    (r.type === 'BinaryExpression' || r.type === 'LogicalExpression') &&
+    isParam(r.left as AnyNode) &&
+    isParam(r.right)
+  );
+}
+
+/** Whether an expression reads `document.cookie` (in functions inside it too). */
+function readsCookie(n: AnyNode): boolean {
+  let found = false;
+  full(n, (x: AnyNode) => {
+    if (found || x.type !== 'MemberExpression') return;
+    if (memberName(x).prop === 'cookie' && memberName(x).object === 'document') found = true;
+  });
+  return found;
+}
+
+/** Whether an expression holds a piece that is another host's address. */
+function hasExternalPiece(n: AnyNode): boolean {
+  let found = false;
+  full(n, (x: AnyNode) => {
+    if (!found && x.type === 'Literal' && typeof x.value === 'string' && isExternal(x.value)) found = true;
+  });
+  return found;
+}
+
+/**
+ * javascript-obfuscator's base64 string arrays, decoded: its alphabet puts the lower case first,
+ * and the text is UTF-8. Entries that do not decode to plain text (RC4-encrypted arrays) are left.
+ */
+function decodeStringArrays(): Placed[] {
+  const out: Placed[] = [];
+  const swap = (c: string) => (c >= 'a' && c <= 'z' ? c.toUpperCase() : c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+  for (const items of stringArrays.values()) {
+    if (items.length < 5 || items.length > 5000) continue;
+    if (!items.every((v) => /^[A-Za-z0-9+/=]{2,}$/.test(v))) continue;
+    const decoded: string[] = [];
+    for (const v of items) {
+      const t = Buffer.from([...v].map(swap).join(''), 'base64').toString('utf8');
+      if (!/^[\x20-\x7e\t\r\n]*$/.test(t)) continue;
+      decoded.push(t);
+    }
+    if (decoded.length * 10 < items.length * 8) continue;
+    for (const t of decoded) out.push({ v: t, at: 0 });
+  }
+  return out;
 }
 
 function collect(program: Program, text: string): JsFacts {
@@ -277,14 +368,31 @@ function collect(program: Program, text: string): JsFacts {
     sendNode: null,
     fromCharCodeLoops: 0,
     escapedStrings: 0,
+    checkoutGate: null,
+    operatorFunctions: 0,
+    encodedTable: null,
+    cookieTheft: null,
   };
+  let writesVariable: AnyNode | null = null;
+  const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
   let creates: string | null = null;
   full(program, (node: AnyNode) => {
     switch (node.type) {
-      case 'Literal':
-        if (typeof node.value === 'string' && f.strings.length < 20000)
-          f.strings.push({ v: node.value, at: node.start });
+      case 'Literal': {
+        const v = typeof node.value === 'string' ? node.value : node.regex !== undefined ? node.regex.pattern : null;
+        if (v === null) return;
+        if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
+        // Alternatives of checkout page names (`onepage|checkout`) are what a skimmer's gate tests.
+        if (f.checkoutGate === null && mentionsLocation && v.length < 300 && /\|/.test(v) && checkoutPage.test(v))
+          f.checkoutGate = node.start;
+        // Text spelled as HTML entities (`&#104;&#116;…`), decoded when a page parses it.
+        if (/(?:&#x?[0-9a-f]{2,4};){6}/i.test(v) && f.decodedStrings.length < 20000)
+          f.decodedStrings.push({ v: decodeEntities(v), at: node.start });
+        return;
+      }
+      case 'FunctionExpression':
+        if (isOperatorFunction(node)) f.operatorFunctions++;
         return;
       case 'Identifier':
         if (/^_0x[0-9a-f]{3,}(?:x[0-9a-f]+)?$/i.test(node.name)) obf.add(node.name);
@@ -314,6 +422,8 @@ function collect(program: Program, text: string): JsFacts {
               f.sends.push({ v: `${prop}=`, at: node.start });
               f.sendNode ??= node;
             }
+            if (prop === 'src' && f.cookieTheft === null && readsCookie(node.right) && hasExternalPiece(node.right))
+              f.cookieTheft = node;
           }
           if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
         }
@@ -328,6 +438,25 @@ function collect(program: Program, text: string): JsFacts {
           f.decodedStrings.push({ v: folded, at: node.start });
         if (prop === null) return;
         if (prop === 'fromCharCode' && a0 !== null && a0.type !== 'Literal') f.fromCharCodeLoops++;
+        if (
+          f.checkoutGate === null &&
+          (prop === 'indexOf' || prop === 'includes' || prop === 'search' || prop === 'match') &&
+          a0?.type === 'Literal' &&
+          typeof a0.value === 'string' &&
+          checkoutPage.test(a0.value) &&
+          /location/.test(text.slice(node.callee.start, node.callee.end))
+        )
+          f.checkoutGate = node.start;
+        if (prop === 'decodeURIComponent' || prop === 'unescape') {
+          const raw = a0?.type === 'Literal' && typeof a0.value === 'string' ? a0.value : '';
+          if (raw.length >= 200 && (raw.match(/%[0-9a-f]{2}/gi)?.length ?? 0) * 10 >= raw.length / 3)
+            f.encodedTable ??= node;
+        }
+        if (a0 !== null && f.harvests.length < 1000 && prop !== 'querySelectorAll' && prop !== 'getElementsByTagName') {
+          // jQuery and its aliases: $("input, select"), t("input, select, textarea").
+          const sel = a0.type === 'Literal' && typeof a0.value === 'string' ? a0.value : null;
+          if (sel !== null && harvestSelector.test(sel) && /,/.test(sel)) f.harvests.push(node.start);
+        }
         if (prop === 'sendBeacon' || prop === 'fetch' || (prop === 'open' && object !== 'window' && args.length >= 2)) {
           f.sends.push({ v: prop, at: node.start });
           f.sendNode ??= node;
@@ -388,7 +517,9 @@ function collect(program: Program, text: string): JsFacts {
             (s === null && isDecodingCall(a0)) ||
             (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\//i.test(s))
           )
-            if (s === null || isDecodingCall(a0)) f.scriptInject ??= node;
+            if (s === null || isDecodingCall(a0) || !/<script/i.test(text.slice(a0.start, a0.end)))
+              f.scriptInject ??= node;
+          if (a0.type === 'Identifier') writesVariable ??= node;
         }
         return;
       }
@@ -397,6 +528,9 @@ function collect(program: Program, text: string): JsFacts {
     }
   });
   f.obfuscatorNames = obf.size;
+  // document.write of a variable built by a character-code loop writes decoded text.
+  if (writesVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= writesVariable;
+  for (const d of decodeStringArrays()) if (f.decodedStrings.length < 20000) f.decodedStrings.push(d);
   if (
     creates === 'script' &&
     f.scriptInject === null &&
@@ -472,9 +606,15 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
     const payment = nearPlaced(pool, send.at, isPayment);
     const hidden = nearPlaced(f.decodedStrings, send.at, isHidden);
     const address = hidden ?? nearPlaced(f.strings, send.at, isExternal);
-    if (address === null) continue;
+    const gated = f.checkoutGate !== null && near(f.harvests, send.at);
+    if (address === null) {
+      // Every input of the checkout page, sent wherever: the address may be built at run time.
+      if (gated) verdict ??= { id: 'js-form-harvest', weight: 12, send, payment, address: 'an address built at run time' };
+      continue;
+    }
     const reads = near(f.readsValues, send.at) || near(f.harvests, send.at);
     if (payment !== null && reads) verdict = { id: 'js-card-exfiltration', weight: 20, send, payment, address };
+    else if (gated) verdict = { id: 'js-form-harvest', weight: 15, send, payment, address };
     else if (near(f.harvests, send.at) && near(f.encodes, send.at))
       verdict ??= { id: 'js-form-harvest', weight: 15, send, payment, address };
     else if (payment !== null && hidden !== null && near(f.encodes, send.at) && near(f.listens, send.at))
@@ -531,6 +671,42 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: clip(hiddenExternal ?? text.slice(f.scriptInject.start, f.scriptInject.start + 120)),
       description: 'Loads a script from an address it spells in pieces or decodes at run time.',
     });
+  if (f.cookieTheft !== null)
+    out.add({
+      id: 'js-cookie-theft',
+      category: 'skimmer',
+      weight: 12,
+      line: at(f.cookieTheft),
+      evidence: clip(text.slice(f.cookieTheft.start, f.cookieTheft.start + 120)),
+      description: "Sends the page's cookies (sessions) to another host.",
+    });
+  if (f.checkoutGate !== null && verdict === null && (f.harvests.length > 0 || f.scriptInject !== null))
+    out.add({
+      id: 'js-checkout-gate',
+      category: 'skimmer',
+      weight: 4,
+      line: base - 1 + lineAtOffset(text, f.checkoutGate),
+      evidence: clip(text.slice(f.checkoutGate, f.checkoutGate + 100)),
+      description: 'Runs only on checkout pages (tests the address against checkout page names).',
+    });
+  if (f.operatorFunctions >= 20)
+    out.add({
+      id: 'js-function-table-shape',
+      category: 'obfuscation',
+      weight: 8,
+      line: base,
+      evidence: `${f.operatorFunctions} functions that only apply an operator`,
+      description: 'Shaped like Jscrambler output: tables of tiny functions that hide every operator and call.',
+    });
+  if (f.encodedTable !== null)
+    out.add({
+      id: 'js-encoded-string-table',
+      category: 'obfuscation',
+      weight: 4,
+      line: at(f.encodedTable),
+      evidence: clip(text.slice(f.encodedTable.start, f.encodedTable.start + 80)),
+      description: 'A long percent-encoded string decoded at run time (an encrypted table of strings).',
+    });
   if (f.obfuscatorNames >= 8)
     out.add({
       id: 'js-obfuscator-shape',
@@ -540,7 +716,8 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: `${f.obfuscatorNames} _0x… names`,
       description: 'Shaped like javascript-obfuscator output (_0x string arrays and decoders).',
     });
-  const hiddenCode = f.obfuscatorNames >= 8 || f.execDecoded !== null || f.escapedStrings >= 40;
+  const hiddenCode =
+    f.obfuscatorNames >= 8 || f.execDecoded !== null || f.escapedStrings >= 40 || f.operatorFunctions >= 20;
   const anyAddress = [...f.strings, ...f.decodedStrings].find((x) => isExternal(x.v) || /^wss?:\/\//i.test(x.v));
   if (payment !== null && hiddenCode)
     out.add({
