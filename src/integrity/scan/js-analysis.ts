@@ -384,7 +384,13 @@ function collect(program: Program, text: string): JsFacts {
         if (v === null) return;
         if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
         // Alternatives of checkout page names (`onepage|checkout`) are what a skimmer's gate tests.
-        if (f.checkoutGate === null && mentionsLocation && v.length < 300 && /\|/.test(v) && checkoutPage.test(v))
+        if (
+          f.checkoutGate === null &&
+          mentionsLocation &&
+          v.length < 300 &&
+          (/\|/.test(v) || node.regex !== undefined) &&
+          checkoutPage.test(v)
+        )
           f.checkoutGate = node.start;
         // Text spelled as HTML entities (`&#104;&#116;…`), decoded when a page parses it.
         if (/(?:&#x?[0-9a-f]{2,4};){6}/i.test(v) && f.decodedStrings.length < 20000)
@@ -409,6 +415,16 @@ function collect(program: Program, text: string): JsFacts {
           f.sendNode ??= node;
         }
         if (prop === 'FormData') f.harvests.push(node.start);
+        const pattern = node.arguments[0];
+        if (
+          prop === 'RegExp' &&
+          f.checkoutGate === null &&
+          mentionsLocation &&
+          pattern?.type === 'Literal' &&
+          typeof pattern.value === 'string' &&
+          checkoutPage.test(pattern.value)
+        )
+          f.checkoutGate = node.start;
         if (prop === 'Function' && node.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a)))
           f.execDecoded ??= node;
         return;
@@ -462,8 +478,10 @@ function collect(program: Program, text: string): JsFacts {
           f.sendNode ??= node;
         }
         if (
-          (prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
-          (object === '$' || object === 'jQuery')
+          (((prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
+            (object === '$' || object === 'jQuery')) ||
+            // jQuery under another name (`jQuery(function (t) { t.post(…) })`).
+            ((prop === 'ajax' || prop === 'post') && object !== null && /^[\w$]{1,2}$/.test(object)))
         ) {
           f.sends.push({ v: `$.${prop}`, at: node.start });
           f.sendNode ??= node;
