@@ -380,7 +380,8 @@ function collect(program: Program, text: string): JsFacts {
   full(program, (node: AnyNode) => {
     switch (node.type) {
       case 'Literal': {
-        const v = typeof node.value === 'string' ? node.value : node.regex !== undefined ? node.regex.pattern : null;
+        const isRegex = typeof node.regex?.pattern === 'string';
+        const v = typeof node.value === 'string' ? node.value : isRegex ? (node.regex?.pattern ?? null) : null;
         if (v === null) return;
         if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
         // Alternatives of checkout page names (`onepage|checkout`) are what a skimmer's gate tests.
@@ -388,7 +389,7 @@ function collect(program: Program, text: string): JsFacts {
           f.checkoutGate === null &&
           mentionsLocation &&
           v.length < 300 &&
-          (/\|/.test(v) || node.regex !== undefined) &&
+          (/\|/.test(v) || isRegex) &&
           checkoutPage.test(v)
         )
           f.checkoutGate = node.start;

@@ -1222,7 +1222,8 @@ function pairsWorthParsing(text: string): boolean {
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
-  return /\b(?:file_get_contents|file|curl_exec)\s*\(\s*(?:['"](?:https?|ftp):|\$)/i.test(text) && /\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text);
+  if (!/\b(?:file_get_contents|file|curl_exec)\s*\(/i.test(text) || !/['"](?:https?|ftp):\/\//i.test(text)) return false;
+  return executes.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text));
 }
 
 const sendsOrWrites = /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
@@ -1362,7 +1363,7 @@ export function analysePhp(text: string): PhpAnalysis {
           category: 'obfuscation',
           weight: anyTainted ? 20 : 12,
           line,
-          evidence: `${foldedName}(…) assembled as: ${excerptAt(text, line)}`,
+          evidence: clip(`${foldedName}(…) assembled as: ${excerptAt(text, line)}`),
           description: `Calls ${foldedName}() through a name assembled from pieces, so that the name never appears.`,
         });
       else if (foldedName === null && f.isScrambled(dyn))
