@@ -58,6 +58,14 @@ const collections: Collection[] = [
     note: 'NBS System test samples (classic shells, real infections, obfuscators)',
   },
   {
+    name: 'PHP-backdoors (bartblaze)',
+    mirror: 'bartblaze+PHP-backdoors',
+    sub: '',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'held out (never tuned on): shells and backdoors, raw and deobfuscated',
+  },
+  {
     name: 'magento corpus backend',
     mirror: 'gwillem+magento-malware-scanner',
     sub: 'corpus/backend',

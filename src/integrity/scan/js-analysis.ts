@@ -534,7 +534,7 @@ function collect(program: Program, text: string): JsFacts {
           const s = fold(a0);
           if (
             (s === null && isDecodingCall(a0)) ||
-            (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\//i.test(s))
+            (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i.test(s))
           )
             if (s === null || isDecodingCall(a0) || !/<script/i.test(text.slice(a0.start, a0.end)))
               f.scriptInject ??= node;
