@@ -304,9 +304,7 @@ function isOperatorFunction(n: AnyNode): boolean {
   if (r === null || r === undefined) return false;
   if (isParam(r)) return true;
   return (
-    (r.type === 'BinaryExpression' || r.type === 'LogicalExpression') &&
-    isParam(r.left as AnyNode) &&
-    isParam(r.right)
+    (r.type === 'BinaryExpression' || r.type === 'LogicalExpression') && isParam(r.left as AnyNode) && isParam(r.right)
   );
 }
 
@@ -479,10 +477,10 @@ function collect(program: Program, text: string): JsFacts {
           f.sendNode ??= node;
         }
         if (
-          (((prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
+          ((prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
             (object === '$' || object === 'jQuery')) ||
-            // jQuery under another name (`jQuery(function (t) { t.post(…) })`).
-            ((prop === 'ajax' || prop === 'post') && object !== null && /^[\w$]{1,2}$/.test(object)))
+          // jQuery under another name (`jQuery(function (t) { t.post(…) })`).
+          ((prop === 'ajax' || prop === 'post') && object !== null && /^[\w$]{1,2}$/.test(object))
         ) {
           f.sends.push({ v: `$.${prop}`, at: node.start });
           f.sendNode ??= node;
@@ -628,7 +626,8 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
     const gated = f.checkoutGate !== null && near(f.harvests, send.at);
     if (address === null) {
       // Every input of the checkout page, sent wherever: the address may be built at run time.
-      if (gated) verdict ??= { id: 'js-form-harvest', weight: 12, send, payment, address: 'an address built at run time' };
+      if (gated)
+        verdict ??= { id: 'js-form-harvest', weight: 12, send, payment, address: 'an address built at run time' };
       continue;
     }
     const reads = near(f.readsValues, send.at) || near(f.harvests, send.at);

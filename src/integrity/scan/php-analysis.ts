@@ -39,6 +39,15 @@ const strAt = (n: PNode, key: string): string | null => {
 
 const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
 
+/**
+ * The depth to read the left operand of a binary node at: a chain of concatenations
+ * (`"a" . $x . "b" . …`, nested to the left) is one level, however long it is.
+ */
+const spine = (e: PNode, depth: number): number => {
+  const left = nodeAt(e, 'left');
+  return left?.kind === 'bin' && strAt(left, 'type') === strAt(e, 'type') ? depth : depth + 1;
+};
+
 // Loaded on the first file worth parsing: a quick check that finds nothing changed never pays for it.
 const requireLazily = createRequire(import.meta.url);
 let engine: Engine | null = null;
@@ -226,6 +235,8 @@ const netSinks = new Set([
 const serialisers = new Set([
   'serialize',
   'json_encode',
+  'urlencode',
+  'rawurlencode',
   'print_r',
   'var_export',
   'implode',
@@ -809,7 +820,10 @@ class PhpFile {
         return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
       }
       case 'bin':
-        return this.isTainted(nodeAt(e, 'left'), d, forShell) || this.isTainted(nodeAt(e, 'right'), d, forShell);
+        return (
+          this.isTainted(nodeAt(e, 'left'), spine(e, depth), forShell) ||
+          this.isTainted(nodeAt(e, 'right'), d, forShell)
+        );
       case 'encapsed':
         return nodesAt(e, 'value').some((p) =>
           this.isTainted(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, forShell),
@@ -856,10 +870,7 @@ class PhpFile {
         const list = this.assigns.get(n);
         if (list === undefined || list.length === 0)
           // After extract($_REQUEST), a variable nothing else sets is a request field.
-          return (
-            (this.tainted.has(n) && this.#foreachOverRequest(n)) ||
-            (this.globalTaint && this.isUnassigned(e))
-          );
+          return (this.tainted.has(n) && this.#foreachOverRequest(n)) || (this.globalTaint && this.isUnassigned(e));
         return list.every((r) => this.isDirect(r, d));
       }
       case 'offsetlookup':
@@ -873,7 +884,8 @@ class PhpFile {
       }
       case 'bin':
         return (
-          strAt(e, 'type') === '.' && (this.isDirect(nodeAt(e, 'left'), d) || this.isDirect(nodeAt(e, 'right'), d))
+          strAt(e, 'type') === '.' &&
+          (this.isDirect(nodeAt(e, 'left'), spine(e, depth)) || this.isDirect(nodeAt(e, 'right'), d))
         );
       case 'encapsed':
         return nodesAt(e, 'value').some((p) =>
@@ -970,7 +982,7 @@ class PhpFile {
         return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isDecoded(r, d));
       }
       case 'bin':
-        return this.isDecoded(nodeAt(e, 'left'), d) || this.isDecoded(nodeAt(e, 'right'), d);
+        return this.isDecoded(nodeAt(e, 'left'), spine(e, depth)) || this.isDecoded(nodeAt(e, 'right'), d);
       case 'parenthesis':
       case 'silent':
         return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
@@ -1004,7 +1016,9 @@ class PhpFile {
         const fn = this.calleeName(e);
         if (fn !== null && /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn))
           return true;
-        return fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d));
+        return (
+          fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
+        );
       }
       case 'variable': {
         const n = strAt(e, 'name');
@@ -1064,7 +1078,10 @@ class PhpFile {
       case 'silent':
         return this.isRemote(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
       case 'bin':
-        return strAt(e, 'type') === '.' && (this.isRemote(nodeAt(e, 'left'), d) || this.isRemote(nodeAt(e, 'right'), d));
+        return (
+          strAt(e, 'type') === '.' &&
+          (this.isRemote(nodeAt(e, 'left'), spine(e, depth)) || this.isRemote(nodeAt(e, 'right'), d))
+        );
       default:
         return false;
     }
@@ -1222,11 +1239,13 @@ function pairsWorthParsing(text: string): boolean {
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
-  if (!/\b(?:file_get_contents|file|curl_exec)\s*\(/i.test(text) || !/['"](?:https?|ftp):\/\//i.test(text)) return false;
+  if (!/\b(?:file_get_contents|file|curl_exec)\s*\(/i.test(text) || !/['"](?:https?|ftp):\/\//i.test(text))
+    return false;
   return executes.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text));
 }
 
-const sendsOrWrites = /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
+const sendsOrWrites =
+  /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1722,7 +1741,7 @@ function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<
       return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => carriesCard(f, r, d, seen));
     }
     case 'bin':
-      return carriesCard(f, nodeAt(e, 'left'), d, seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
+      return carriesCard(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
     case 'encapsed':
       return nodesAt(e, 'value').some((p) =>
         carriesCard(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
@@ -1738,48 +1757,46 @@ function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<
   }
 }
 
-const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number): boolean =>
-  e !== null && wholeRequest(f, e, depth);
+const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
+  e !== null && wholeRequest(f, e, depth, seen);
 
 /** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
-function wholeRequest(f: PhpFile, e: PNode, depth: number): boolean {
-  if (depth > 8) return false;
+function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>()): boolean {
+  if (depth > 12) return false;
   if (e.kind === 'variable') {
     const n = strAt(e, 'name');
     if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
-    if (n === null || depth >= 4) return false;
-    // The key or value of a loop over every form field (`foreach ($_POST as $k => $v) $log .= "$k=$v"`).
-    const loop = f.foreachs.some(
-      (l) =>
-        [nodeAt(l, 'key'), nodeAt(l, 'value')].some((v) => v?.kind === 'variable' && strAt(v, 'name') === n) &&
-        wholeRequestOf(f, nodeAt(l, 'source'), depth + 1),
-    );
-    return (
-      loop ||
-      [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1))
-    );
+    // Each variable is followed once per question (the first way to it is as good as any).
+    if (n === null || seen.has(n)) return false;
+    seen.add(n);
+    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1, seen));
   }
   if (e.kind === 'offsetlookup') {
     const key = f.fold(nodeAt(e, 'offset'));
     if (key !== null && (cardField.test(key) || cardWord.test(key)) && f.isTainted(e)) return true;
-    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1);
+    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1, seen);
   }
   if (e.kind === 'call') {
     const fn = f.calleeName(e);
-    if (fn !== null && (serialisers.has(fn) || decoders.has(fn)))
-      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1));
+    // Serialised, encoded, or flattened by a function of the file (`implode_all($_POST)`).
+    if (fn !== null && (serialisers.has(fn) || decoders.has(fn) || f.functions.has(fn)))
+      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1, seen));
     return false;
   }
+  if (e.kind === 'array')
+    return nodesAt(e, 'items').some((i) =>
+      wholeRequestOf(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, depth + 1, seen),
+    );
   if (e.kind === 'bin' || e.kind === 'encapsed') {
     const parts = e.kind === 'bin' ? [nodeAt(e, 'left'), nodeAt(e, 'right')] : nodesAt(e, 'value');
     return parts.some((p) => {
       const x = p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p;
-      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1);
+      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1, seen);
     });
   }
   if (e.kind === 'parenthesis' || e.kind === 'silent') {
     const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
-    return x !== null && wholeRequest(f, x, depth + 1);
+    return x !== null && wholeRequest(f, x, depth + 1, seen);
   }
   return false;
 }

@@ -19,7 +19,8 @@ const jsShape =
  * PHP without its opening tag: a fragment cut from an infected file, or code written to be
  * included or eval'd. Read by shape: statements on `$variables` ending in `;`, braces.
  */
-const phpVariableStatement = /^[ \t]*(?:@?\$[A-Za-z_]\w*(?:\[[^\]\n]*\])*\s*(?:[.+-]?=[^=>]|->)|if\s*\(\s*(?:isset|!?empty|@?\$)|foreach\s*\(\s*\$|(?:error_reporting|set_time_limit|ini_set)\s*\()/;
+const phpVariableStatement =
+  /^[ \t]*(?:@?\$[A-Za-z_]\w*(?:\[[^\]\n]*\])*\s*(?:[.+-]?=[^=>]|->)|if\s*\(\s*(?:isset|!?empty|@?\$)|foreach\s*\(\s*\$|(?:error_reporting|set_time_limit|ini_set)\s*\()/;
 
 export function looksLikePhpFragment(head: string): boolean {
   if (/^\s*</.test(head) || !/\$[A-Za-z_]\w*/.test(head)) return false;
@@ -34,7 +35,11 @@ export function looksLikePhpFragment(head: string): boolean {
     if (phpVariableStatement.test(line)) statements++;
     if (/[;{}]$|[;{]\s*(?:\/\/.*)?$/.test(line)) shaped++;
   }
-  return statements >= 1 && shaped * 10 >= lines * 7 && (statements >= 2 || /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/.test(head));
+  return (
+    statements >= 1 &&
+    shaped * 10 >= lines * 7 &&
+    (statements >= 2 || /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/.test(head))
+  );
 }
 
 /** True when the first bytes look like a binary file (NUL bytes or a known magic number). */
@@ -60,8 +65,7 @@ export function sniffLanguages(rel: string, text: string): Language[] {
     if (/<\?(?:php\b|=)/i.test(text)) out.add('php');
     return [...out];
   }
-  if (phpOpen.test(head) || (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head))))
-    out.add('php');
+  if (phpOpen.test(head) || (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head)))) out.add('php');
   if (htmlShape.test(head) || scriptTag.test(text)) {
     out.add('html');
     out.add('js');
