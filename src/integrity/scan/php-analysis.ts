@@ -15,7 +15,7 @@ import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
   kind: string;
-  loc?: { start: { line: number } } | null;
+  loc?: { start: { line: number; offset?: number } } | null;
   [key: string]: unknown;
 }
 
@@ -38,6 +38,15 @@ const strAt = (n: PNode, key: string): string | null => {
 };
 
 const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
+
+/** A variable's name, also when spelled `${"name"}`. */
+const variableName = (n: PNode): string | null => {
+  if (n.kind !== 'variable') return null;
+  const name = strAt(n, 'name');
+  if (name !== null) return name;
+  const lit = nodeAt(n, 'name');
+  return lit?.kind === 'string' ? strAt(lit, 'value') : null;
+};
 
 /**
  * The depth to read the left operand of a binary node at: a chain of concatenations
@@ -256,6 +265,11 @@ interface FoldCtx {
   seen: Set<string>;
   /** A variable's value while its next assignment is folded (`$_ = 'a'.$_.'t'`). */
   bound?: Map<string, string>;
+  /**
+   * The offset of the use being folded: a variable then takes the value its assignments before
+   * that point give (packers reuse a variable for a name, then for a number).
+   */
+  at?: number;
 }
 
 class PhpFile {
@@ -297,8 +311,26 @@ class PhpFile {
   /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
   globalTaint = false;
 
+  /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
+  readonly globalKeyed: { key: PNode; value: PNode }[] = [];
+
   constructor(root: PNode) {
     this.#walk(root);
+    // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
+    const pending = new Set(this.globalKeyed);
+    for (let round = 0; round < 4 && pending.size > 0; round++) {
+      let moved = false;
+      for (const g of pending) {
+        const k = this.fold(g.key);
+        if (k === null || !/^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(k)) continue;
+        const list = this.assigns.get(k) ?? [];
+        if (list.length < 50) list.push(g.value);
+        this.assigns.set(k, list);
+        pending.delete(g);
+        moved = true;
+      }
+      if (!moved) break;
+    }
   }
 
   #walk(root: PNode): void {
@@ -343,7 +375,11 @@ class PhpFile {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
           while (base !== null && base.kind === 'offsetlookup') base = nodeAt(base, 'what');
-          const bn = base?.kind === 'variable' ? strAt(base, 'name') : null;
+          const bn = base === null ? null : variableName(base);
+          // $GLOBALS['k'] = … (or ${"GLOBALS"}['k']) is the global $k: resolved once keys fold.
+          const key = nodeAt(left, 'offset');
+          if (bn === 'GLOBALS' && nodeAt(left, 'what') === base && key !== null && this.globalKeyed.length < 2000)
+            this.globalKeyed.push({ key, value: right });
           if (bn !== null) {
             const list = this.appends.get(bn) ?? [];
             if (list.length < 50) list.push(right);
@@ -434,6 +470,7 @@ class PhpFile {
     if (e === null || ctx.depth > 24) return null;
     const d: FoldCtx = { depth: ctx.depth + 1, seen: ctx.seen };
     if (ctx.bound !== undefined) d.bound = ctx.bound;
+    if (ctx.at !== undefined) d.at = ctx.at;
     switch (e.kind) {
       case 'string':
         return strAt(e, 'value');
@@ -454,6 +491,14 @@ class PhpFile {
       }
       case 'bin': {
         const op = strAt(e, 'type');
+        if (op === '+' || op === '-' || op === '*') {
+          // Integer arithmetic, as packers spell offsets: substr($s, (38027-27914), (74-62)).
+          const l = Number(this.fold(nodeAt(e, 'left'), d) ?? Number.NaN);
+          const r = Number(this.fold(nodeAt(e, 'right'), d) ?? Number.NaN);
+          if (!Number.isSafeInteger(l) || !Number.isSafeInteger(r)) return null;
+          const v = op === '+' ? l + r : op === '-' ? l - r : l * r;
+          return Number.isSafeInteger(v) ? String(v) : null;
+        }
         if (op !== '.' && op !== '^' && op !== '|' && op !== '&') return null;
         const l = this.fold(nodeAt(e, 'left'), d);
         if (l === null) return null;
@@ -505,7 +550,10 @@ class PhpFile {
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
         if (ctx.seen.has(n)) return null;
-        const list = this.assigns.get(n);
+        const before = (r: PNode) => ctx.at === undefined || (r.loc?.start.offset ?? 0) < ctx.at;
+        let list = this.assigns.get(n)?.filter(before);
+        // Read at a use, only the last assignment before it counts when there are many.
+        if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
         if (list === undefined || list.length === 0 || list.length > 4) return null;
         ctx.seen.add(n);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
@@ -513,11 +561,13 @@ class PhpFile {
         for (const rhs of list) {
           const bound = new Map(ctx.bound ?? []);
           if (s !== null) bound.set(n, s);
-          s = this.fold(rhs, { depth: d.depth, seen: ctx.seen, bound });
+          const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound };
+          if (ctx.at !== undefined) next.at = ctx.at;
+          s = this.fold(rhs, next);
           if (s === null) break;
         }
         // `$x = 'as'; $x .= 'sert';` — appends in source order.
-        for (const a of this.appends.get(n) ?? []) {
+        for (const a of (this.appends.get(n) ?? []).filter(before)) {
           if (s === null) break;
           const t = this.fold(a, d);
           s = t === null ? null : s + t;
@@ -529,6 +579,8 @@ class PhpFile {
         const base = nodeAt(e, 'what');
         const off = this.fold(nodeAt(e, 'offset'), d);
         if (off === null || base === null) return null;
+        if (variableName(base) === 'GLOBALS' && /^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(off))
+          return this.fold({ kind: 'variable', name: off }, d);
         const arr = this.#arrayOf(base, d);
         if (arr !== null) {
           const v = arr.get(off);
@@ -974,6 +1026,9 @@ class PhpFile {
       case 'call': {
         const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
         if (fn !== null && decoders.has(fn)) return true;
+        // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
+        const user = fn === null ? undefined : this.functions.get(fn);
+        if (user !== undefined && user.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
         return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
       }
       case 'variable': {
@@ -1212,7 +1267,7 @@ const sinkish = new RegExp(
   'i',
 );
 const decoderish =
-  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
+  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(|['"](?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const assembledName =
@@ -1363,7 +1418,11 @@ export function analysePhp(text: string): PhpAnalysis {
     const args = nodesAt(c, 'arguments');
     const name = f.calleeName(c);
     const dyn = dynamicCallee(c);
-    const foldedName = dyn === null ? null : (f.fold(dyn)?.toLowerCase().replace(/^\\/, '') ?? null);
+    const foldedName =
+      dyn === null
+        ? null
+        : (f.fold(dyn, { depth: 0, seen: new Set(), at: c.loc?.start.offset ?? 0 })?.toLowerCase().replace(/^\\/, '') ??
+          null);
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
 
