@@ -1028,7 +1028,7 @@ class PhpFile {
         if (fn !== null && decoders.has(fn)) return true;
         // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
         const user = fn === null ? undefined : this.functions.get(fn);
-        if (user !== undefined && user.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
+        if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
         return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
       }
       case 'variable': {
@@ -1418,11 +1418,9 @@ export function analysePhp(text: string): PhpAnalysis {
     const args = nodesAt(c, 'arguments');
     const name = f.calleeName(c);
     const dyn = dynamicCallee(c);
-    const foldedName =
-      dyn === null
-        ? null
-        : (f.fold(dyn, { depth: 0, seen: new Set(), at: c.loc?.start.offset ?? 0 })?.toLowerCase().replace(/^\\/, '') ??
-          null);
+    const at = c.loc?.start.offset;
+    const useCtx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
+    const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
 
