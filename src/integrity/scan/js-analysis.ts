@@ -8,6 +8,7 @@
 
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
+import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
 import { clip, type Signal, SignalSet } from './signals.ts';
 
 // The parsers load on the first script worth parsing: a quick check that finds nothing changed
@@ -125,21 +126,37 @@ let stringArrays = new Map<string, readonly string[]>();
 
 function stringArraysOf(program: Program): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
-  full(program, (n: AnyNode) => {
-    if (n.type !== 'VariableDeclarator' || n.id.type !== 'Identifier' || n.init?.type !== 'ArrayExpression') return;
+  const literals = (n: AnyNode | null | undefined): string[] | null => {
+    if (n?.type !== 'ArrayExpression') return null;
     const items: string[] = [];
-    for (const e of n.init.elements) {
-      if (e?.type !== 'Literal' || typeof e.value !== 'string') return;
+    for (const e of n.elements) {
+      if (e?.type !== 'Literal' || typeof e.value !== 'string') return null;
       items.push(e.value);
     }
-    if (items.length >= 3) out.set(n.id.name, items);
+    return items.length >= 3 ? items : null;
+  };
+  full(program, (n: AnyNode) => {
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+      const items = literals(n.init);
+      if (items !== null) out.set(n.id.name, items);
+    }
+    // Newer obfuscators wrap the array in a function that returns it (`function _0x1() { var a = […]; … }`).
+    if (n.type === 'FunctionDeclaration' && n.id !== null && n.body.body.length <= 4) {
+      const first = n.body.body[0];
+      const items = first?.type === 'VariableDeclaration' ? literals(first.declarations[0]?.init) : null;
+      if (items !== null) out.set(n.id.name, items);
+    }
   });
   return out;
 }
 
+/** Calls of a string-array decoder, by start offset, and the strings they stand for. */
+let decodedCalls = new Map<number, string>();
+
 /** The string a computed key stands for: a literal, or an index into a known string array. */
 function keyOf(n: AnyNode): string | null {
   if (n.type === 'Literal') return typeof n.value === 'string' ? n.value : null;
+  if (n.type === 'CallExpression') return decodedCalls.get(n.start) ?? null;
   if (n.type === 'MemberExpression' && n.computed && n.object.type === 'Identifier') {
     const arr = stringArrays.get(n.object.name);
     const idx = n.property.type === 'Literal' && typeof n.property.value === 'number' ? n.property.value : null;
@@ -187,6 +204,8 @@ function fold(n: AnyNode, depth = 0): string | null {
       return l === null || r === null ? null : l + r;
     }
     case 'CallExpression': {
+      const decoded = decodedCalls.get(n.start);
+      if (decoded !== undefined) return decoded;
       const { prop, object } = memberName(n.callee);
       const args = n.arguments.filter(
         (a): a is Exclude<typeof a, { type: 'SpreadElement' }> => a.type !== 'SpreadElement',
@@ -328,29 +347,28 @@ function hasExternalPiece(n: AnyNode): boolean {
 }
 
 /**
- * javascript-obfuscator's base64 string arrays, decoded: its alphabet puts the lower case first,
- * and the text is UTF-8. Entries that do not decode to plain text (RC4-encrypted arrays) are left.
+ * Arrays of base64 strings (javascript-obfuscator's string arrays, whichever alphabet), decoded
+ * whole: what they hold counts even when the calls that read them are not resolved. Entries that
+ * do not decode to plain text (RC4-encrypted arrays) are left.
  */
 function decodeStringArrays(): Placed[] {
   const out: Placed[] = [];
-  const swap = (c: string) => (c >= 'a' && c <= 'z' ? c.toUpperCase() : c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
   for (const items of stringArrays.values()) {
     if (items.length < 5 || items.length > 5000) continue;
     if (!items.every((v) => /^[A-Za-z0-9+/=]{2,}$/.test(v))) continue;
-    const decoded: string[] = [];
-    for (const v of items) {
-      const t = Buffer.from([...v].map(swap).join(''), 'base64').toString('utf8');
-      if (!/^[\x20-\x7e\t\r\n]*$/.test(t)) continue;
-      decoded.push(t);
+    for (const swapped of [true, false]) {
+      const decoded = items.map((v) => obfuscatorBase64(v, swapped)).filter((t) => t !== null && isPlainText(t));
+      if (decoded.length * 10 < items.length * 8) continue;
+      for (const t of decoded) out.push({ v: t as string, at: 0 });
+      break;
     }
-    if (decoded.length * 10 < items.length * 8) continue;
-    for (const t of decoded) out.push({ v: t, at: 0 });
   }
   return out;
 }
 
 function collect(program: Program, text: string): JsFacts {
   stringArrays = stringArraysOf(program);
+  decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -548,6 +566,7 @@ function collect(program: Program, text: string): JsFacts {
   // document.write of a variable built by a character-code loop writes decoded text.
   if (writesVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= writesVariable;
   for (const d of decodeStringArrays()) if (f.decodedStrings.length < 20000) f.decodedStrings.push(d);
+  for (const [at, v] of decodedCalls) if (f.decodedStrings.length < 20000) f.decodedStrings.push({ v, at });
   if (
     creates === 'script' &&
     f.scriptInject === null &&

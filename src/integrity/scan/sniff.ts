@@ -22,7 +22,7 @@ const jsShape =
 const phpVariableStatement =
   /^[ \t]*(?:@?\$[A-Za-z_]\w*(?:\[[^\]\n]*\])*\s*(?:[.+-]?=[^=>]|->)|if\s*\(\s*(?:isset|!?empty|@?\$)|foreach\s*\(\s*\$|(?:error_reporting|set_time_limit|ini_set)\s*\()/;
 
-export function looksLikePhpFragment(head: string): boolean {
+function looksLikePhpFragment(head: string): boolean {
   if (/^\s*</.test(head) || !/\$[A-Za-z_]\w*/.test(head)) return false;
   let statements = 0;
   let shaped = 0;
