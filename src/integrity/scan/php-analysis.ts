@@ -784,6 +784,25 @@ class PhpFile {
    * A variable that nothing in the file assigns: with register_globals (old shells) or when
    * the file is included, it is whatever the request or the includer sends.
    */
+  /**
+   * A value that comes from a variable nothing here sets, directly or through variables only
+   * ever assigned literals or such variables (`if ($bk) $command = $bk;` with register_globals).
+   */
+  fromOutside(e: PNode | null, fields: ReadonlySet<string>, depth = 0, seen = new Set<string>()): boolean {
+    if (e === null || depth > 4) return false;
+    if (this.isUnassigned(e)) return true;
+    if (e.kind !== 'variable') return false;
+    const n = strAt(e, 'name');
+    if (n === null || seen.has(n) || this.params.has(n) || (this.appends.get(n)?.length ?? 0) > 0) return false;
+    seen.add(n);
+    const list = this.assigns.get(n) ?? [];
+    const constant = (r: PNode) => r.kind === 'string' || r.kind === 'number' || r.kind === 'nowdoc';
+    if (list.length === 0 || !list.every((r) => constant(r) || r.kind === 'variable')) return false;
+    // Only constants and other variables: with register_globals the first value is the request
+    // field of that name, which the file's own form (`name="command"`) shows it expects.
+    return fields.has(n) || list.some((r) => this.fromOutside(r, fields, depth + 1, seen));
+  }
+
   isUnassigned(e: PNode | null): boolean {
     if (e === null) return false;
     if (e.kind === 'bin') return this.isUnassigned(nodeAt(e, 'left')) || this.isUnassigned(nodeAt(e, 'right'));
@@ -1500,7 +1519,7 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: `Request data runs as a shell command through ${fn}().`,
         });
-      else if (args.length > 0 && f.isUnassigned(args[0] ?? null))
+      else if (args.length > 0 && f.fromOutside(args[0] ?? null, fieldsOf(text)))
         add({
           id: 'php-shell-unknown-command',
           category: 'webshell',
@@ -1856,6 +1875,19 @@ function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string
     return x !== null && wholeRequest(f, x, depth + 1, seen);
   }
   return false;
+}
+
+/** Names of the request fields a file's own forms and links send (`name="cmd"`, `?dir=`). */
+const fieldsMemo = new Map<string, Set<string>>();
+function fieldsOf(text: string): Set<string> {
+  const known = fieldsMemo.get(text);
+  if (known !== undefined) return known;
+  const out = new Set<string>();
+  const re = /\bname\s*=\s*\\?["']?([A-Za-z_]\w{0,40})|[?&]([A-Za-z_]\w{0,40})=/g;
+  for (let m = re.exec(text); m !== null && out.size < 500; m = re.exec(text)) out.add((m[1] ?? m[2]) as string);
+  fieldsMemo.clear();
+  fieldsMemo.set(text, out);
+  return out;
 }
 
 /** A file name that a web server runs as PHP. */
