@@ -276,12 +276,31 @@ function arrayOf(n: AnyNode, depth: number): string[] | null {
   return null;
 }
 
-/** A string literal long and dense enough to be an encoded payload, not a message. */
+const isPayloadText = (v: string) => v.length >= 40 && (v.match(/\s/g)?.length ?? 0) * 20 < v.length;
+
+/** Variables of the script that hold one long encoded literal (`var lII = '=oQKpkyJ8dCK0…'`). */
+let payloadVars = new Set<string>();
+
+function payloadVariablesOf(program: Program): Set<string> {
+  const out = new Set<string>();
+  full(program, (n: AnyNode) => {
+    if (
+      n.type === 'VariableDeclarator' &&
+      n.id.type === 'Identifier' &&
+      n.init?.type === 'Literal' &&
+      typeof n.init.value === 'string' &&
+      isPayloadText(n.init.value) &&
+      out.size < 1000
+    )
+      out.add(n.id.name);
+  });
+  return out;
+}
+
+/** A string literal long and dense enough to be an encoded payload, not a message (or a variable holding one). */
 const isPayloadLiteral = (n: AnyNode | null | undefined): boolean =>
-  n?.type === 'Literal' &&
-  typeof n.value === 'string' &&
-  n.value.length >= 40 &&
-  (n.value.match(/\s/g)?.length ?? 0) * 20 < n.value.length;
+  (n?.type === 'Literal' && typeof n.value === 'string' && isPayloadText(n.value)) ||
+  (n?.type === 'Identifier' && payloadVars.has(n.name));
 
 function isDecodingCall(n: AnyNode, depth = 0): boolean {
   if (depth > 6) return false;
@@ -390,6 +409,8 @@ function collect(program: Program, text: string): JsFacts {
     cookieTheft: null,
   };
   let writesVariable: AnyNode | null = null;
+  let evalsVariable: AnyNode | null = null;
+  payloadVars = payloadVariablesOf(program);
   const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
   let creates: string | null = null;
@@ -525,6 +546,21 @@ function collect(program: Program, text: string): JsFacts {
           if (sel !== null && harvestSelector.test(sel)) f.harvests.push(node.start);
         }
         if (prop === 'createElement' && a0 !== null) creates = fold(a0)?.toLowerCase() ?? creates;
+        // el.setAttribute('src', url + data) on an image or a frame sends like `.src =` does.
+        const attr = prop === 'setAttribute' && a0 !== null ? fold(a0) : null;
+        const attrValue = args[1];
+        if (
+          (attr === 'src' || attr === 'action') &&
+          attrValue !== undefined &&
+          attrValue.type !== 'SpreadElement' &&
+          attrValue.type !== 'Literal'
+        ) {
+          const v = fold(attrValue);
+          if (v === null || isExternal(v)) {
+            f.sends.push({ v: `setAttribute('${attr}')`, at: node.start });
+            f.sendNode ??= node;
+          }
+        }
         if (prop === 'setAttribute' && a0 !== null && fold(a0) === 'src' && creates === 'script') {
           const v = args[1];
           if (v !== undefined && v.type !== 'SpreadElement' && (fold(v) === null || isDecodingCall(v)))
@@ -544,7 +580,10 @@ function collect(program: Program, text: string): JsFacts {
           ) {
             if (isDecodingCall(a0)) f.execDecoded ??= node;
             else if (prop === 'eval' && fold(a0) === null) f.execDynamic ??= node;
-          } else if (prop === 'eval' && a0?.type === 'Identifier') f.execDynamic ??= node;
+          } else if (prop === 'eval' && a0?.type === 'Identifier') {
+            f.execDynamic ??= node;
+            evalsVariable ??= node;
+          }
         }
         if (prop === 'write' && object === 'document' && a0 !== null) {
           const s = fold(a0);
@@ -565,6 +604,8 @@ function collect(program: Program, text: string): JsFacts {
   f.obfuscatorNames = obf.size;
   // document.write of a variable built by a character-code loop writes decoded text.
   if (writesVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= writesVariable;
+  // eval of a variable built by a character-code loop runs decoded text.
+  if (evalsVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= evalsVariable;
   for (const d of decodeStringArrays()) if (f.decodedStrings.length < 20000) f.decodedStrings.push(d);
   for (const [at, v] of decodedCalls) if (f.decodedStrings.length < 20000) f.decodedStrings.push({ v, at });
   if (
