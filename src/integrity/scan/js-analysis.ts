@@ -322,6 +322,33 @@ function isDecodingCall(n: AnyNode, depth = 0): boolean {
   return false;
 }
 
+/** Variables given String.fromCharCode of computed codes, and those derived from them. */
+function charCodeBuilt(bindings: readonly { name: string; value: AnyNode }[]): Set<string> {
+  const out = new Set<string>();
+  const mentions = (n: AnyNode, test: (x: AnyNode) => boolean) => {
+    let hit = false;
+    full(n, (x: AnyNode) => {
+      hit ||= test(x);
+    });
+    return hit;
+  };
+  for (const b of bindings)
+    if (
+      mentions(
+        b.value,
+        (x) =>
+          x.type === 'CallExpression' &&
+          memberName(x.callee).prop === 'fromCharCode' &&
+          x.arguments.some((a) => a.type !== 'Literal' && a.type !== 'SpreadElement'),
+      )
+    )
+      out.add(b.name);
+  for (let round = 0; round < 2 && out.size > 0; round++)
+    for (const b of bindings)
+      if (!out.has(b.name) && mentions(b.value, (x) => x.type === 'Identifier' && out.has(x.name))) out.add(b.name);
+  return out;
+}
+
 /** Checkout page names that skimmers test the location against before they run. */
 const checkoutPage = /onepage|onestep|firecheckout|checkout/i;
 
@@ -410,6 +437,7 @@ function collect(program: Program, text: string): JsFacts {
   };
   let writesVariable: AnyNode | null = null;
   let evalsVariable: AnyNode | null = null;
+  const bindings: { name: string; value: AnyNode }[] = [];
   payloadVars = payloadVariablesOf(program);
   const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
@@ -467,7 +495,13 @@ function collect(program: Program, text: string): JsFacts {
           f.execDecoded ??= node;
         return;
       }
+      case 'VariableDeclarator':
+        if (node.id.type === 'Identifier' && node.init && bindings.length < 5000)
+          bindings.push({ name: node.id.name, value: node.init });
+        return;
       case 'AssignmentExpression': {
+        if (node.left.type === 'Identifier' && bindings.length < 5000)
+          bindings.push({ name: node.left.name, value: node.right });
         if (node.left.type === 'MemberExpression') {
           const { prop } = memberName(node.left);
           if ((prop === 'src' || prop === 'action') && node.right.type !== 'Literal') {
@@ -603,9 +637,13 @@ function collect(program: Program, text: string): JsFacts {
   });
   f.obfuscatorNames = obf.size;
   // document.write of a variable built by a character-code loop writes decoded text.
-  if (writesVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= writesVariable;
-  // eval of a variable built by a character-code loop runs decoded text.
-  if (evalsVariable !== null && f.fromCharCodeLoops > 0) f.execDecoded ??= evalsVariable;
+  // document.write or eval of a variable a character-code loop built (`m += String.fromCharCode(
+  // s.charCodeAt(i) - 1)`, then `w = unescape(m)`) shows or runs decoded text.
+  const built = charCodeBuilt(bindings);
+  for (const use of [writesVariable, evalsVariable] as (AnyNode | null)[]) {
+    const arg = use?.type === 'CallExpression' ? use.arguments[0] : undefined;
+    if (use !== null && arg?.type === 'Identifier' && built.has(arg.name)) f.execDecoded ??= use;
+  }
   for (const d of decodeStringArrays()) if (f.decodedStrings.length < 20000) f.decodedStrings.push(d);
   for (const [at, v] of decodedCalls) if (f.decodedStrings.length < 20000) f.decodedStrings.push({ v, at });
   if (
