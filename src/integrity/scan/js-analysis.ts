@@ -67,6 +67,8 @@ interface JsFacts {
   fromCharCodeLoops: number;
   /** String literals written with \\x or \\u escapes in the source. */
   escapedStrings: number;
+  /** Where those literals start. */
+  escapedAt: Set<number>;
   /** A location test against checkout page names (`/onepage|checkout/.test(location)`). */
   checkoutGate: number | null;
   /** Tiny functions that only apply one operator to their parameters (Jscrambler's function tables). */
@@ -430,6 +432,7 @@ function collect(program: Program, text: string): JsFacts {
     sendNode: null,
     fromCharCodeLoops: 0,
     escapedStrings: 0,
+    escapedAt: new Set(),
     checkoutGate: null,
     operatorFunctions: 0,
     encodedTable: null,
@@ -449,6 +452,10 @@ function collect(program: Program, text: string): JsFacts {
         const v = typeof node.value === 'string' ? node.value : isRegex ? (node.regex?.pattern ?? null) : null;
         if (v === null) return;
         if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
+        if (typeof node.value === 'string' && /\\[xu][0-9a-fA-F{]/.test(node.raw ?? '')) {
+          f.escapedStrings++;
+          if (f.escapedAt.size < 1000) f.escapedAt.add(node.start);
+        }
         // Alternatives of checkout page names (`onepage|checkout`) are what a skimmer's gate tests.
         if (
           f.checkoutGate === null &&
@@ -662,9 +669,9 @@ export interface JsAnalysis {
 }
 
 /** Analyses one script's text. `base` is the line the script starts on within its file. */
-export function analyseJs(text: string, base = 1): JsAnalysis {
+export function analyseJs(text: string, base = 1, nested = false): JsAnalysis {
   if (!jsWorthParsing(text)) return { signals: [], parsed: false };
-  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text));
+  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text), nested);
   // A big bundle: only the stretches where something that sends meets something a skimmer needs
   // are parsed (loosely: a stretch cuts statements). An injected skimmer is compact.
   const set = new SignalSet();
@@ -676,7 +683,8 @@ export function analyseJs(text: string, base = 1): JsAnalysis {
     } catch {
       program = null;
     }
-    for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program).signals) set.add(sig);
+    for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program, nested).signals)
+      set.add(sig);
   }
   return { signals: set.all(), parsed: true };
 }
@@ -704,7 +712,7 @@ function suspectRegions(text: string): { start: number; end: number }[] {
   return out;
 }
 
-function analyseScript(text: string, base: number, program: Program | null): JsAnalysis {
+function analyseScript(text: string, base: number, program: Program | null, nested = false): JsAnalysis {
   const out = new SignalSet();
   if (program === null) return { signals: [], parsed: false };
   const f = collect(program, text);
@@ -859,8 +867,24 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: `${escapes} \\x escapes`,
       description: 'Strings spelled as \\x escapes, as obfuscated code does.',
     });
+  // A script carried inside a string (escaped, or decoded at run time) is read as the script it
+  // is, once: a skimmer shipped as "\x76\x61\x72…" and run by eval or a script element.
+  if (!nested) {
+    let budget = 256 * 1024;
+    const carried = [...f.strings.filter((x) => f.escapedAt.has(x.at)), ...f.decodedStrings].filter(
+      (x) => x.v.length >= 200 && scriptInString.test(x.v),
+    );
+    for (const x of carried.slice(0, 10)) {
+      if ((budget -= x.v.length) < 0) break;
+      for (const sig of analyseJs(x.v, base - 1 + lineAtOffset(text, x.at), true).signals) out.add(sig);
+    }
+  }
   return { signals: out.all(), parsed: true };
 }
+
+/** Text that reads as a script: statements and the page objects skimmers use. */
+const scriptInString =
+  /(?:\bfunction\b|=>|\bvar\s|\blet\s)[\s\S]*(?:document\.|window\.|jQuery|\$\()|(?:document\.|window\.)[\s\S]*(?:\bfunction\b|=>)/;
 
 /** Inline scripts and event-handler attributes of an HTML (or PHP template) text, with their lines. */
 export function scriptsOf(html: string): { code: string; line: number }[] {
