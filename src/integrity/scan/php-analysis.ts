@@ -288,6 +288,8 @@ class PhpFile {
   readonly foreachs: PNode[] = [];
   readonly varVarAssigns: PNode[] = [];
   readonly strings: PNode[] = [];
+  /** What echo and print write into the page. */
+  readonly echoes: PNode[] = [];
   gotos = 0;
   tainted = new Set<string>();
   /** A question's answer for a node, computed once; a cycle through variables answers no. */
@@ -447,6 +449,14 @@ class PhpFile {
       case 'goto':
         this.gotos++;
         return;
+      case 'echo':
+        if (this.echoes.length < 2000) this.echoes.push(...nodesAt(n, 'expressions'));
+        return;
+      case 'print': {
+        const x = nodeAt(n, 'expression');
+        if (x !== null && this.echoes.length < 2000) this.echoes.push(x);
+        return;
+      }
       case 'global':
       case 'static':
       case 'catch':
@@ -546,7 +556,14 @@ class PhpFile {
       }
       case 'variable': {
         const n = strAt(e, 'name');
-        if (n === null) return null;
+        if (n === null) {
+          // $$x: the variable whose name $x holds.
+          const inner = nodeAt(e, 'name');
+          const target = inner === null || inner.kind === 'string' ? null : this.fold(inner, d);
+          return target !== null && /^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(target)
+            ? this.fold({ kind: 'variable', name: target }, d)
+            : null;
+        }
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
         if (ctx.seen.has(n)) return null;
@@ -569,7 +586,10 @@ class PhpFile {
         // `$x = 'as'; $x .= 'sert';` — appends in source order.
         for (const a of (this.appends.get(n) ?? []).filter(before)) {
           if (s === null) break;
-          const t = this.fold(a, d);
+          // An append may read the variable itself (`$n .= $n{3}`): it sees the value so far.
+          const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound: new Map([...(ctx.bound ?? []), [n, s]]) };
+          if (ctx.at !== undefined) next.at = ctx.at;
+          const t = this.fold(a, next);
           s = t === null ? null : s + t;
         }
         ctx.seen.delete(n);
@@ -1315,7 +1335,9 @@ function pairsWorthParsing(text: string): boolean {
   if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
   if (!/\b(?:file_get_contents|file|curl_exec)\s*\(/i.test(text) || !/['"](?:https?|ftp):\/\//i.test(text))
     return false;
-  return executes.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text));
+  return (
+    executes.test(text) || /<script/i.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text))
+  );
 }
 
 const sendsOrWrites =
@@ -1421,6 +1443,17 @@ export function analysePhp(text: string): PhpAnalysis {
         evidence: clip(folded),
         description: 'Includes a file that is not PHP by its name or place (an image, a text file, an upload).',
       });
+  }
+  for (const out of f.echoes) {
+    const pieces = concatenationPieces(out);
+    if (!pieces.some((p) => /<script/i.test(f.fold(p) ?? '')) || !pieces.some((p) => f.isRemote(p))) continue;
+    add({
+      id: 'php-remote-script-injection',
+      category: 'skimmer',
+      weight: 12,
+      line: lineOf(out),
+      description: 'Fetches a script from another host at each request and writes it into the page.',
+    });
   }
   for (const sh of f.shells)
     if (f.isTainted(sh, 0, true))
@@ -1890,6 +1923,24 @@ function fieldsOf(text: string): Set<string> {
   return out;
 }
 
+/** The operands of a concatenation (`"<script>" . $js . "</script>"`), in order. */
+function concatenationPieces(e: PNode): PNode[] {
+  const out: PNode[] = [];
+  const stack: PNode[] = [e];
+  while (stack.length > 0 && out.length < 200) {
+    const n = stack.pop() as PNode;
+    if (n.kind === 'bin' && strAt(n, 'type') === '.') {
+      const r = nodeAt(n, 'right');
+      const l = nodeAt(n, 'left');
+      if (r !== null) stack.push(r);
+      if (l !== null) stack.push(l);
+    } else if (n.kind === 'encapsed')
+      for (const p of nodesAt(n, 'value')) out.push(p.kind === 'encapsedpart' ? (nodeAt(p, 'expression') ?? p) : p);
+    else out.push(n);
+  }
+  return out;
+}
+
 /** A file name that a web server runs as PHP. */
 function isCodeName(name: string | null): boolean {
   return name !== null && /\.(?:php\d?|phtml|phar|pht|inc)\s*$/i.test(name);
@@ -1901,7 +1952,7 @@ function isDataName(name: string): boolean {
 }
 
 function uploadChecked(text: string): boolean {
-  return /pathinfo|getimagesize|finfo_|mime_content_type|in_array\s*\(\s*(?:strtolower\s*\()?\$\w*(?:ext|type)|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
+  return /\b(?:pathinfo|getimagesize|finfo_\w+|mime_content_type)\s*\(|in_array\s*\(\s*(?:strtolower\s*\()?\$\w*(?:ext|type)|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
     text,
   );
 }
