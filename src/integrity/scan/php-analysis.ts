@@ -39,6 +39,16 @@ const strAt = (n: PNode, key: string): string | null => {
 
 const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
 
+/** `$this->name` as the pseudo-variable name `this->name`; null for anything else. */
+const thisProperty = (n: PNode): string | null => {
+  if (n.kind !== 'propertylookup') return null;
+  const what = nodeAt(n, 'what');
+  const off = nodeAt(n, 'offset');
+  if (what?.kind !== 'variable' || strAt(what, 'name') !== 'this' || off?.kind !== 'identifier') return null;
+  const name = strAt(off, 'name');
+  return name === null ? null : `this->${name}`;
+};
+
 /** A variable's name, also when spelled `${"name"}`. */
 const variableName = (n: PNode): string | null => {
   if (n.kind !== 'variable') return null;
@@ -373,6 +383,13 @@ class PhpFile {
             if (list.length < 50) list.push(right);
             this.assigns.set(lit, list);
           } else this.varVarAssigns.push(n);
+        } else if (thisProperty(left) !== null) {
+          // $this->x = …: an object's property, followed like a variable named `this->x`.
+          const key = thisProperty(left) as string;
+          const map = op === '.=' ? this.appends : this.assigns;
+          const list = map.get(key) ?? [];
+          if (list.length < 50) list.push(right);
+          map.set(key, list);
         } else if (left.kind === 'offsetlookup') {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
@@ -548,6 +565,10 @@ class PhpFile {
       }
       case 'classconstant':
         return null;
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        return key === null ? null : this.fold({ kind: 'variable', name: key }, d);
+      }
       case 'staticlookup': {
         const off = nodeAt(e, 'offset');
         const n = off === null ? null : (strAt(off, 'name') ?? null);
@@ -896,8 +917,12 @@ class PhpFile {
         if (n === 'this' || n === 'GLOBALS') return false;
         return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
       }
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        if (key !== null) return this.tainted.has(key);
+        return this.isTainted(nodeAt(e, 'what'), d, forShell);
+      }
       case 'offsetlookup':
-      case 'propertylookup':
       case 'nullsafepropertylookup':
         return this.isTainted(nodeAt(e, 'what'), d, forShell);
       case 'cast': {
@@ -928,8 +953,11 @@ class PhpFile {
           this.isTainted(nodeAt(e, 'trueExpr'), d, forShell) || this.isTainted(nodeAt(e, 'falseExpr'), d, forShell)
         );
       case 'array':
+        // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
         return nodesAt(e, 'items').some((i) =>
-          this.isTainted(i.kind === 'entry' ? (nodeAt(i, 'value') ?? nodeAt(i, 'key')) : i, d, forShell),
+          i.kind === 'entry'
+            ? this.isTainted(nodeAt(i, 'value'), d, forShell) || this.isTainted(nodeAt(i, 'key'), d, forShell)
+            : this.isTainted(i, d, forShell),
         );
       case 'entry':
         return this.isTainted(nodeAt(e, 'value'), d, forShell) || this.isTainted(nodeAt(e, 'key'), d, forShell);
@@ -1068,6 +1096,7 @@ class PhpFile {
         // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
         const user = fn === null ? undefined : this.functions.get(fn);
         if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
+        if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
         return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
       }
       case 'variable': {
@@ -1080,6 +1109,14 @@ class PhpFile {
       case 'parenthesis':
       case 'silent':
         return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
+      }
+      case 'encapsed':
+        return nodesAt(e, 'value').some((p) =>
+          this.isDecoded(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
+        );
       default:
         return false;
     }
@@ -1349,7 +1386,7 @@ export interface PhpAnalysis {
 }
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string): PhpAnalysis {
+export function analysePhp(text: string, nested = false): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1378,9 +1415,25 @@ export function analysePhp(text: string): PhpAnalysis {
   const f = new PhpFile(root);
   f.propagate();
 
+  let carried = 0;
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
+    // Code kept in a string and run by eval is read as the code it is (once, bounded).
+    const constant = nested ? null : f.fold(src);
+    if (constant !== null && constant.length > 20 && (carried += constant.length) < 1_000_000) {
+      const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
+      for (const sig of analysePhp(inner, true).signals) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      if (decoderish.test(constant))
+        add({
+          id: 'php-decode-exec',
+          category: 'backdoor',
+          weight: 15,
+          line,
+          evidence: clip(constant, 80),
+          description: 'eval() runs code kept in a string, and that code unpacks a payload.',
+        });
+    }
     if (f.isTainted(src))
       add({
         id: 'php-request-to-eval',
