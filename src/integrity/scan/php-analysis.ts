@@ -1799,7 +1799,11 @@ export function analysePhp(text: string, nested = false): PhpAnalysis {
           line,
           description: 'The request chooses both a file name and its content (a file dropper).',
         });
-    } else if (fn === 'mail' && f.isDirect(args[0] ?? null) && [args[1], args[2]].some((a) => f.isDirect(a ?? null))) {
+    } else if (
+      fn === 'mail' &&
+      [args[0]].some((a) => f.isDirect(a ?? null) || f.fromOutside(a ?? null, fieldsOf(text))) &&
+      [args[1], args[2], args[3]].some((a) => f.isDirect(a ?? null) || f.fromOutside(a ?? null, fieldsOf(text)))
+    ) {
       add({
         id: 'php-request-mailer',
         category: 'webshell',
