@@ -857,14 +857,14 @@ function analyseScript(text: string, base: number, program: Program | null, nest
           ? 'Obfuscated code that handles payment fields.'
           : 'Obfuscated code that handles payment fields and holds the address of another host.',
     });
-  const escapes = text.match(/\\x[0-9a-fA-F]{2}/g)?.length ?? 0;
+  const escapes = text.match(/\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}/g)?.length ?? 0;
   if (escapes >= 60 && escapes * 30 > text.length)
     out.add({
       id: 'js-escaped-strings',
       category: 'obfuscation',
       weight: 4,
       line: base,
-      evidence: `${escapes} \\x escapes`,
+      evidence: `${escapes} \\x and \\u escapes`,
       description: 'Strings spelled as \\x escapes, as obfuscated code does.',
     });
   // A script carried inside a string (escaped, or decoded at run time) is read as the script it
