@@ -9,6 +9,7 @@
 // the flows in signals.ts.
 
 import { createRequire } from 'node:module';
+import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 
@@ -741,6 +742,19 @@ class PhpFile {
         if (fn === 'ucfirst') return s.charAt(0).toUpperCase() + s.slice(1);
         return s.trim();
       }
+      case 'gzinflate':
+      case 'gzuncompress':
+      case 'gzdecode': {
+        // Decompressed here with a cap on the output: packers' payloads are data to read, never run.
+        const s = a(0);
+        if (s === null || s.length > 4_000_000) return null;
+        const inflate = fn === 'gzinflate' ? inflateRawSync : fn === 'gzuncompress' ? inflateSync : gunzipSync;
+        try {
+          return inflate(Buffer.from(s, 'latin1'), { maxOutputLength: 4_000_000 }).toString('latin1');
+        } catch {
+          return null;
+        }
+      }
       case 'base64_decode': {
         const s = a(0);
         return s === null ? null : Buffer.from(s, 'base64').toString('latin1');
@@ -1386,7 +1400,7 @@ export interface PhpAnalysis {
 }
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string, nested = false): PhpAnalysis {
+export function analysePhp(text: string, depth = 0): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1407,10 +1421,10 @@ export function analysePhp(text: string, nested = false): PhpAnalysis {
   const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   try {
     const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
-    if (!isNode(program)) return { signals: out.all(), parsed: false };
+    if (!isNode(program)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
     root = program;
   } catch {
-    return { signals: out.all(), parsed: false };
+    return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
   }
   const f = new PhpFile(root);
   f.propagate();
@@ -1419,20 +1433,15 @@ export function analysePhp(text: string, nested = false): PhpAnalysis {
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
-    // Code kept in a string and run by eval is read as the code it is (once, bounded).
-    const constant = nested ? null : f.fold(src);
-    if (constant !== null && constant.length > 20 && (carried += constant.length) < 1_000_000) {
+    // Code that eval runs from a string known here — a literal, or a literal unpacked by
+    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (three
+    // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
+    const constant = depth >= 3 ? null : f.fold(src);
+    if (constant !== null && (carried += constant.length) < 4_000_000) {
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
-      for (const sig of analysePhp(inner, true).signals) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
-      if (decoderish.test(constant))
-        add({
-          id: 'php-decode-exec',
-          category: 'backdoor',
-          weight: 15,
-          line,
-          evidence: clip(constant, 80),
-          description: 'eval() runs code kept in a string, and that code unpacks a payload.',
-        });
+      for (const sig of analysePhp(inner, depth + 1).signals)
+        out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      continue;
     }
     if (f.isTainted(src))
       add({
@@ -1537,6 +1546,21 @@ export function analysePhp(text: string, nested = false): PhpAnalysis {
           weight: 20,
           line,
           description: 'The request names the function to call.',
+        });
+      else if (
+        foldedName !== null &&
+        dangerousNames.has(foldedName) &&
+        f.isAssembled(dyn) &&
+        !anyTainted &&
+        hidesOnlyData(foldedName)
+      )
+        add({
+          id: 'php-hidden-decoder',
+          category: 'obfuscation',
+          weight: 6,
+          line,
+          evidence: clip(`${foldedName}(…) assembled as: ${excerptAt(text, line)}`),
+          description: `Calls ${foldedName}() through a name assembled from pieces (a packer's shape: decoding or reading data).`,
         });
       else if (foldedName !== null && dangerousNames.has(foldedName) && f.isAssembled(dyn))
         add({
@@ -1875,7 +1899,31 @@ export function analysePhp(text: string, nested = false): PhpAnalysis {
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
-  return { signals: out.all(), parsed: true };
+  return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
+}
+
+/** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
+const shapeSignals = new Set([
+  'php-encoded-blob',
+  'php-escaped-strings',
+  'php-long-line',
+  'php-goto-maze',
+  'php-hidden-decoder',
+]);
+
+/** Functions that only decode or read data: hiding their names is a packer's shape, not an act. */
+const hidesOnlyData = (name: string) =>
+  /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|file_get_contents|fopen|fread)$/.test(
+    name,
+  );
+
+/**
+ * Obfuscation alone is one reason, however many forms it takes: vendors pack their licence
+ * code with the same tools. The shape signals add up only beside a signal of behaviour.
+ */
+function shapeAloneIsOneReason(signals: Signal[]): Signal[] {
+  if (signals.some((s) => !shapeSignals.has(s.id))) return signals;
+  return signals.slice(0, 1);
 }
 
 /** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
