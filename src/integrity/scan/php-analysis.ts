@@ -1356,8 +1356,13 @@ const sinkish = new RegExp(
   `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
   'i',
 );
-const decoderish =
-  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(|['"](?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
+const decoderCall =
+  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
+/** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
+const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
+const decoderish = {
+  test: (text: string) => decoderCall.test(text) || decoderHidden.test(text),
+};
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const assembledName =
@@ -1365,12 +1370,23 @@ const assembledName =
 
 const shellish = /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|\bexec\s*\(\s*\$/i;
 
-/** Comments wedged inside expressions (`$_/*x*\/(`), as shells do to break up what a scanner reads. */
-const wedgedComment = /\*\/[ \t]*[$("'.[{]|[$.][ \t]*\/\*/g;
+/**
+ * Whether comments are wedged inside expressions (`$_/*x*\/(`), as shells do to break up what a
+ * scanner reads: three comment ends followed on their line by code punctuation.
+ */
+function hasWedgedComments(text: string): boolean {
+  let hits = 0;
+  for (let i = text.indexOf('*/'); i !== -1 && hits < 3; i = text.indexOf('*/', i + 2)) {
+    let j = i + 2;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    if ('$("\'.[{'.includes(text[j] ?? '\n')) hits++;
+  }
+  return hits >= 3;
+}
 
 function phpWorthParsing(text: string): boolean {
   if (pairsWorthParsing(text)) return true;
-  if (text.length > 200_000 || (text.match(wedgedComment)?.length ?? 0) < 3) return false;
+  if (text.length > 200_000 || !hasWedgedComments(text)) return false;
   return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''));
 }
 
@@ -1384,7 +1400,10 @@ function pairsWorthParsing(text: string): boolean {
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
-  if (!/\b(?:file_get_contents|file|curl_exec)\s*\(/i.test(text) || !/['"](?:https?|ftp):\/\//i.test(text))
+  if (
+    !/\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i.test(text) ||
+    !/['"](?:https?|ftp):\/\//i.test(text)
+  )
     return false;
   return (
     executes.test(text) || /<script/i.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text))
