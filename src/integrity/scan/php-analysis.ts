@@ -301,6 +301,8 @@ class PhpFile {
   readonly strings: PNode[] = [];
   /** What echo and print write into the page. */
   readonly echoes: PNode[] = [];
+  /** Functions reached by name through reflection (`new ReflectionFunction($n)`, `Closure::fromCallable($n)`). */
+  readonly byName: { node: PNode; name: PNode; via: string }[] = [];
   gotos = 0;
   tainted = new Set<string>();
   /** A question's answer for a node, computed once; a cycle through variables answers no. */
@@ -417,6 +419,19 @@ class PhpFile {
       case 'call': {
         this.calls.push(n);
         const what = nodeAt(n, 'what');
+        if (what?.kind === 'staticlookup') {
+          const cls = nodeAt(what, 'what');
+          const method = nodeAt(what, 'offset');
+          const first = nodesAt(n, 'arguments')[0];
+          if (
+            cls?.kind === 'name' &&
+            /^\\?closure$/i.test(strAt(cls, 'name') ?? '') &&
+            /^fromcallable$/i.test(strAt(method ?? n, 'name') ?? '') &&
+            first !== undefined &&
+            this.byName.length < 200
+          )
+            this.byName.push({ node: n, name: first, via: 'Closure::fromCallable' });
+        }
         if (what?.kind === 'name' && strAt(what, 'name')?.toLowerCase() === 'define') {
           const [k, v] = nodesAt(n, 'arguments');
           if (k?.kind === 'string' && v !== undefined) this.constants.set(strAt(k, 'value') ?? '', v);
@@ -470,6 +485,15 @@ class PhpFile {
       case 'echo':
         if (this.echoes.length < 2000) this.echoes.push(...nodesAt(n, 'expressions'));
         return;
+      case 'new': {
+        // new ReflectionFunction($name) and Closure::fromCallable($name) call a function by name.
+        const what = nodeAt(n, 'what');
+        const cls = what?.kind === 'name' ? strAt(what, 'name')?.replace(/^\\/, '').toLowerCase() : null;
+        const first = nodesAt(n, 'arguments')[0];
+        if (cls === 'reflectionfunction' && first !== undefined && this.byName.length < 200)
+          this.byName.push({ node: n, name: first, via: 'ReflectionFunction' });
+        return;
+      }
       case 'print': {
         const x = nodeAt(n, 'expression');
         if (x !== null && this.echoes.length < 2000) this.echoes.push(x);
@@ -1353,7 +1377,7 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
 const requestish =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
 const sinkish = new RegExp(
-  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
   'i',
 );
 const decoderCall =
@@ -1523,6 +1547,25 @@ export function analysePhp(text: string, depth = 0): PhpAnalysis {
         line: lineOf(inc),
         evidence: clip(folded),
         description: 'Includes a file that is not PHP by its name or place (an image, a text file, an upload).',
+      });
+  }
+  for (const r of f.byName) {
+    const name = f.fold(r.name)?.toLowerCase() ?? null;
+    if (f.isDirect(r.name))
+      add({
+        id: 'php-request-as-function',
+        category: 'backdoor',
+        weight: 20,
+        line: lineOf(r.node),
+        description: `The request names the function that ${r.via} calls.`,
+      });
+    else if (name !== null && dangerousNames.has(name) && f.isAssembled(r.name))
+      add({
+        id: 'php-hidden-callee',
+        category: 'obfuscation',
+        weight: 12,
+        line: lineOf(r.node),
+        description: `Reaches ${name}() through ${r.via} under a name assembled from pieces.`,
       });
   }
   for (const out of f.echoes) {
