@@ -58,6 +58,14 @@ const collections: Collection[] = [
     note: 'NBS System test samples (classic shells, real infections, obfuscators)',
   },
   {
+    name: 'PHP-backdoors (bartblaze)',
+    mirror: 'bartblaze+PHP-backdoors',
+    sub: '',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'held out (never tuned on): shells and backdoors, raw and deobfuscated',
+  },
+  {
     name: 'magento corpus backend',
     mirror: 'gwillem+magento-malware-scanner',
     sub: 'corpus/backend',
@@ -126,14 +134,18 @@ function headOf(path: string): string {
 function folderOf(c: Collection, data: string): string | null {
   if (c.mirror === '') return existsSync(c.sub) ? c.sub : null;
   const root = join(data, c.mirror);
-  if (!existsSync(root)) {
+  const dir = join(root, c.sub);
+  if (!existsSync(dir)) {
     const git = resolve(data, '..', '.mirror', c.mirror, 'repo');
     if (!existsSync(git)) return null;
     mkdirSync(root, { recursive: true });
-    const tar = spawnSync('git', ['--git-dir', git, 'archive', 'HEAD'], { maxBuffer: 1 << 30 });
+    // Only the collection's folder: a snapshot may lack its largest blobs elsewhere (archives),
+    // and `git archive` of the whole tree stops at the first missing one.
+    const tar = spawnSync('git', ['--git-dir', git, 'archive', 'HEAD', ...(c.sub === '' ? [] : [c.sub])], {
+      maxBuffer: 1 << 30,
+    });
     spawnSync('tar', ['-x', '-C', root], { input: tar.stdout });
   }
-  const dir = join(root, c.sub);
   return existsSync(dir) ? dir : null;
 }
 

@@ -8,6 +8,7 @@
 
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
+import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
 import { clip, type Signal, SignalSet } from './signals.ts';
 
 // The parsers load on the first script worth parsing: a quick check that finds nothing changed
@@ -66,6 +67,16 @@ interface JsFacts {
   fromCharCodeLoops: number;
   /** String literals written with \\x or \\u escapes in the source. */
   escapedStrings: number;
+  /** Where those literals start. */
+  escapedAt: Set<number>;
+  /** A location test against checkout page names (`/onepage|checkout/.test(location)`). */
+  checkoutGate: number | null;
+  /** Tiny functions that only apply one operator to their parameters (Jscrambler's function tables). */
+  operatorFunctions: number;
+  /** A long percent- or entity-encoded string decoded at run time (an encrypted string table). */
+  encodedTable: AnyNode | null;
+  /** An address sent with the page's cookies in it. */
+  cookieTheft: AnyNode | null;
 }
 
 function lineAtOffset(text: string, offset: number): number {
@@ -80,12 +91,13 @@ function lineOf(text: string, node: AnyNode | null): number {
 
 /** Scripts worth parsing: something that sends or runs, and something a skimmer or packer needs. */
 const sendish =
-  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]/;
+  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]|\[\s*['"](?:eval|write|src|Function)['"]\s*\]/;
 const termish =
-  /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(/i;
+  /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(|['"](?:eval|atob)['"]|document\.cookie|onepage|onestep|checkout|&#\d{2,3};/i;
 
 /** Obfuscated scripts hide what they call, so they are always parsed. */
-const obfuscated = /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}/i;
+const obfuscated =
+  /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}|(?:[{,;]\s*[\w$]{1,4}\s*[:=]\s*function\s*\(\s*\w\s*(?:,\s*\w\s*)?\)\s*\{\s*return\s+\w\s*(?:[-+*%<>!=&|^]{1,3}\s*\w\s*)?;?\s*\}){6}/i;
 
 function jsWorthParsing(text: string): boolean {
   return (sendish.test(text) && termish.test(text)) || obfuscated.test(text);
@@ -116,21 +128,37 @@ let stringArrays = new Map<string, readonly string[]>();
 
 function stringArraysOf(program: Program): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
-  full(program, (n: AnyNode) => {
-    if (n.type !== 'VariableDeclarator' || n.id.type !== 'Identifier' || n.init?.type !== 'ArrayExpression') return;
+  const literals = (n: AnyNode | null | undefined): string[] | null => {
+    if (n?.type !== 'ArrayExpression') return null;
     const items: string[] = [];
-    for (const e of n.init.elements) {
-      if (e?.type !== 'Literal' || typeof e.value !== 'string') return;
+    for (const e of n.elements) {
+      if (e?.type !== 'Literal' || typeof e.value !== 'string') return null;
       items.push(e.value);
     }
-    if (items.length >= 3) out.set(n.id.name, items);
+    return items.length >= 3 ? items : null;
+  };
+  full(program, (n: AnyNode) => {
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+      const items = literals(n.init);
+      if (items !== null) out.set(n.id.name, items);
+    }
+    // Newer obfuscators wrap the array in a function that returns it (`function _0x1() { var a = […]; … }`).
+    if (n.type === 'FunctionDeclaration' && n.id !== null && n.body.body.length <= 4) {
+      const first = n.body.body[0];
+      const items = first?.type === 'VariableDeclaration' ? literals(first.declarations[0]?.init) : null;
+      if (items !== null) out.set(n.id.name, items);
+    }
   });
   return out;
 }
 
+/** Calls of a string-array decoder, by start offset, and the strings they stand for. */
+let decodedCalls = new Map<number, string>();
+
 /** The string a computed key stands for: a literal, or an index into a known string array. */
 function keyOf(n: AnyNode): string | null {
   if (n.type === 'Literal') return typeof n.value === 'string' ? n.value : null;
+  if (n.type === 'CallExpression') return decodedCalls.get(n.start) ?? null;
   if (n.type === 'MemberExpression' && n.computed && n.object.type === 'Identifier') {
     const arr = stringArrays.get(n.object.name);
     const idx = n.property.type === 'Literal' && typeof n.property.value === 'number' ? n.property.value : null;
@@ -178,6 +206,8 @@ function fold(n: AnyNode, depth = 0): string | null {
       return l === null || r === null ? null : l + r;
     }
     case 'CallExpression': {
+      const decoded = decodedCalls.get(n.start);
+      if (decoded !== undefined) return decoded;
       const { prop, object } = memberName(n.callee);
       const args = n.arguments.filter(
         (a): a is Exclude<typeof a, { type: 'SpreadElement' }> => a.type !== 'SpreadElement',
@@ -248,11 +278,45 @@ function arrayOf(n: AnyNode, depth: number): string[] | null {
   return null;
 }
 
+const isPayloadText = (v: string) => v.length >= 40 && (v.match(/\s/g)?.length ?? 0) * 20 < v.length;
+
+/** Variables of the script that hold one long encoded literal (`var lII = '=oQKpkyJ8dCK0…'`). */
+let payloadVars = new Set<string>();
+
+function payloadVariablesOf(program: Program): Set<string> {
+  const out = new Set<string>();
+  full(program, (n: AnyNode) => {
+    if (
+      n.type === 'VariableDeclarator' &&
+      n.id.type === 'Identifier' &&
+      n.init?.type === 'Literal' &&
+      typeof n.init.value === 'string' &&
+      isPayloadText(n.init.value) &&
+      out.size < 1000
+    )
+      out.add(n.id.name);
+  });
+  return out;
+}
+
+/** A string literal long and dense enough to be an encoded payload, not a message (or a variable holding one). */
+const isPayloadLiteral = (n: AnyNode | null | undefined): boolean =>
+  (n?.type === 'Literal' && typeof n.value === 'string' && isPayloadText(n.value)) ||
+  (n?.type === 'Identifier' && payloadVars.has(n.name));
+
 function isDecodingCall(n: AnyNode, depth = 0): boolean {
   if (depth > 6) return false;
   if (n.type === 'CallExpression') {
     const { prop } = memberName(n.callee);
     if (prop !== null && /^(?:atob|unescape|decodeURIComponent|fromCharCode|decode)$/.test(prop)) return true;
+    // A payload literal run through string methods or a decoder function of the script
+    // ("…".replace(/./g, fn), "…".split("").reverse().join(""), d("…")).
+    if (n.arguments.some((a) => isPayloadLiteral(a as AnyNode))) return true;
+    let o: AnyNode = n.callee;
+    for (let i = 0; i < 8 && (o.type === 'MemberExpression' || o.type === 'CallExpression'); i++) {
+      o = o.type === 'MemberExpression' ? (o.object as AnyNode) : o.callee;
+      if (isPayloadLiteral(o)) return true;
+    }
     return n.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a, depth + 1));
   }
   if (n.type === 'BinaryExpression')
@@ -260,8 +324,99 @@ function isDecodingCall(n: AnyNode, depth = 0): boolean {
   return false;
 }
 
+/** Variables given String.fromCharCode of computed codes, and those derived from them. */
+function charCodeBuilt(bindings: readonly { name: string; value: AnyNode }[]): Set<string> {
+  const out = new Set<string>();
+  const mentions = (n: AnyNode, test: (x: AnyNode) => boolean) => {
+    let hit = false;
+    full(n, (x: AnyNode) => {
+      hit ||= test(x);
+    });
+    return hit;
+  };
+  for (const b of bindings)
+    if (
+      mentions(
+        b.value,
+        (x) =>
+          x.type === 'CallExpression' &&
+          memberName(x.callee).prop === 'fromCharCode' &&
+          x.arguments.some((a) => a.type !== 'Literal' && a.type !== 'SpreadElement'),
+      )
+    )
+      out.add(b.name);
+  for (let round = 0; round < 2 && out.size > 0; round++)
+    for (const b of bindings)
+      if (!out.has(b.name) && mentions(b.value, (x) => x.type === 'Identifier' && out.has(x.name))) out.add(b.name);
+  return out;
+}
+
+/** Checkout page names that skimmers test the location against before they run. */
+const checkoutPage = /onepage|onestep|firecheckout|checkout/i;
+
+function decodeEntities(s: string): string {
+  return s.replace(/&#(x[0-9a-f]+|\d+);/gi, (_m, c: string) =>
+    String.fromCharCode(c[0] === 'x' || c[0] === 'X' ? Number.parseInt(c.slice(1), 16) : Number(c)),
+  );
+}
+
+/** `function(x, y) { return x * y; }`, `function(y) { return y; }`: an operator wrapped to hide it. */
+function isOperatorFunction(n: AnyNode): boolean {
+  if (n.type !== 'FunctionExpression' || n.params.length === 0 || n.params.length > 2) return false;
+  const body = n.body.body;
+  if (body.length !== 1 || body[0]?.type !== 'ReturnStatement') return false;
+  const r = body[0].argument;
+  const names = new Set(n.params.map((p) => (p.type === 'Identifier' ? p.name : '')));
+  const isParam = (x: AnyNode) => x.type === 'Identifier' && names.has(x.name);
+  if (r === null || r === undefined) return false;
+  if (isParam(r)) return true;
+  return (
+    (r.type === 'BinaryExpression' || r.type === 'LogicalExpression') && isParam(r.left as AnyNode) && isParam(r.right)
+  );
+}
+
+/** Whether an expression reads `document.cookie` (in functions inside it too). */
+function readsCookie(n: AnyNode): boolean {
+  let found = false;
+  full(n, (x: AnyNode) => {
+    if (found || x.type !== 'MemberExpression') return;
+    if (memberName(x).prop === 'cookie' && memberName(x).object === 'document') found = true;
+  });
+  return found;
+}
+
+/** Whether an expression holds a piece that is another host's address. */
+function hasExternalPiece(n: AnyNode): boolean {
+  let found = false;
+  full(n, (x: AnyNode) => {
+    if (!found && x.type === 'Literal' && typeof x.value === 'string' && isExternal(x.value)) found = true;
+  });
+  return found;
+}
+
+/**
+ * Arrays of base64 strings (javascript-obfuscator's string arrays, whichever alphabet), decoded
+ * whole: what they hold counts even when the calls that read them are not resolved. Entries that
+ * do not decode to plain text (RC4-encrypted arrays) are left.
+ */
+function decodeStringArrays(): Placed[] {
+  const out: Placed[] = [];
+  for (const items of stringArrays.values()) {
+    if (items.length < 5 || items.length > 5000) continue;
+    if (!items.every((v) => /^[A-Za-z0-9+/=]{2,}$/.test(v))) continue;
+    for (const swapped of [true, false]) {
+      const decoded = items.map((v) => obfuscatorBase64(v, swapped)).filter((t) => t !== null && isPlainText(t));
+      if (decoded.length * 10 < items.length * 8) continue;
+      for (const t of decoded) out.push({ v: t as string, at: 0 });
+      break;
+    }
+  }
+  return out;
+}
+
 function collect(program: Program, text: string): JsFacts {
   stringArrays = stringArraysOf(program);
+  decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -277,14 +432,46 @@ function collect(program: Program, text: string): JsFacts {
     sendNode: null,
     fromCharCodeLoops: 0,
     escapedStrings: 0,
+    escapedAt: new Set(),
+    checkoutGate: null,
+    operatorFunctions: 0,
+    encodedTable: null,
+    cookieTheft: null,
   };
+  let writesVariable: AnyNode | null = null;
+  let evalsVariable: AnyNode | null = null;
+  const bindings: { name: string; value: AnyNode }[] = [];
+  payloadVars = payloadVariablesOf(program);
+  const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
   let creates: string | null = null;
   full(program, (node: AnyNode) => {
     switch (node.type) {
-      case 'Literal':
-        if (typeof node.value === 'string' && f.strings.length < 20000)
-          f.strings.push({ v: node.value, at: node.start });
+      case 'Literal': {
+        const isRegex = typeof node.regex?.pattern === 'string';
+        const v = typeof node.value === 'string' ? node.value : isRegex ? (node.regex?.pattern ?? null) : null;
+        if (v === null) return;
+        if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
+        if (typeof node.value === 'string' && /\\[xu][0-9a-fA-F{]/.test(node.raw ?? '')) {
+          f.escapedStrings++;
+          if (f.escapedAt.size < 1000) f.escapedAt.add(node.start);
+        }
+        // Alternatives of checkout page names (`onepage|checkout`) are what a skimmer's gate tests.
+        if (
+          f.checkoutGate === null &&
+          mentionsLocation &&
+          v.length < 300 &&
+          (/\|/.test(v) || isRegex) &&
+          checkoutPage.test(v)
+        )
+          f.checkoutGate = node.start;
+        // Text spelled as HTML entities (`&#104;&#116;…`), decoded when a page parses it.
+        if (/(?:&#x?[0-9a-f]{2,4};){6}/i.test(v) && f.decodedStrings.length < 20000)
+          f.decodedStrings.push({ v: decodeEntities(v), at: node.start });
+        return;
+      }
+      case 'FunctionExpression':
+        if (isOperatorFunction(node)) f.operatorFunctions++;
         return;
       case 'Identifier':
         if (/^_0x[0-9a-f]{3,}(?:x[0-9a-f]+)?$/i.test(node.name)) obf.add(node.name);
@@ -301,11 +488,27 @@ function collect(program: Program, text: string): JsFacts {
           f.sendNode ??= node;
         }
         if (prop === 'FormData') f.harvests.push(node.start);
+        const pattern = node.arguments[0];
+        if (
+          prop === 'RegExp' &&
+          f.checkoutGate === null &&
+          mentionsLocation &&
+          pattern?.type === 'Literal' &&
+          typeof pattern.value === 'string' &&
+          checkoutPage.test(pattern.value)
+        )
+          f.checkoutGate = node.start;
         if (prop === 'Function' && node.arguments.some((a) => a.type !== 'SpreadElement' && isDecodingCall(a)))
           f.execDecoded ??= node;
         return;
       }
+      case 'VariableDeclarator':
+        if (node.id.type === 'Identifier' && node.init && bindings.length < 5000)
+          bindings.push({ name: node.id.name, value: node.init });
+        return;
       case 'AssignmentExpression': {
+        if (node.left.type === 'Identifier' && bindings.length < 5000)
+          bindings.push({ name: node.left.name, value: node.right });
         if (node.left.type === 'MemberExpression') {
           const { prop } = memberName(node.left);
           if ((prop === 'src' || prop === 'action') && node.right.type !== 'Literal') {
@@ -314,6 +517,8 @@ function collect(program: Program, text: string): JsFacts {
               f.sends.push({ v: `${prop}=`, at: node.start });
               f.sendNode ??= node;
             }
+            if (prop === 'src' && f.cookieTheft === null && readsCookie(node.right) && hasExternalPiece(node.right))
+              f.cookieTheft = node;
           }
           if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
         }
@@ -328,13 +533,34 @@ function collect(program: Program, text: string): JsFacts {
           f.decodedStrings.push({ v: folded, at: node.start });
         if (prop === null) return;
         if (prop === 'fromCharCode' && a0 !== null && a0.type !== 'Literal') f.fromCharCodeLoops++;
+        if (
+          f.checkoutGate === null &&
+          (prop === 'indexOf' || prop === 'includes' || prop === 'search' || prop === 'match') &&
+          a0?.type === 'Literal' &&
+          typeof a0.value === 'string' &&
+          checkoutPage.test(a0.value) &&
+          /location/.test(text.slice(node.callee.start, node.callee.end))
+        )
+          f.checkoutGate = node.start;
+        if (prop === 'decodeURIComponent' || prop === 'unescape') {
+          const raw = a0?.type === 'Literal' && typeof a0.value === 'string' ? a0.value : '';
+          if (raw.length >= 200 && (raw.match(/%[0-9a-f]{2}/gi)?.length ?? 0) * 10 >= raw.length / 3)
+            f.encodedTable ??= node;
+        }
+        if (a0 !== null && f.harvests.length < 1000 && prop !== 'querySelectorAll' && prop !== 'getElementsByTagName') {
+          // jQuery and its aliases: $("input, select"), t("input, select, textarea").
+          const sel = a0.type === 'Literal' && typeof a0.value === 'string' ? a0.value : null;
+          if (sel !== null && harvestSelector.test(sel) && /,/.test(sel)) f.harvests.push(node.start);
+        }
         if (prop === 'sendBeacon' || prop === 'fetch' || (prop === 'open' && object !== 'window' && args.length >= 2)) {
           f.sends.push({ v: prop, at: node.start });
           f.sendNode ??= node;
         }
         if (
-          (prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
-          (object === '$' || object === 'jQuery')
+          ((prop === 'ajax' || prop === 'post' || prop === 'get' || prop === 'getJSON') &&
+            (object === '$' || object === 'jQuery')) ||
+          // jQuery under another name (`jQuery(function (t) { t.post(…) })`).
+          ((prop === 'ajax' || prop === 'post') && object !== null && /^[\w$]{1,2}$/.test(object))
         ) {
           f.sends.push({ v: `$.${prop}`, at: node.start });
           f.sendNode ??= node;
@@ -361,6 +587,21 @@ function collect(program: Program, text: string): JsFacts {
           if (sel !== null && harvestSelector.test(sel)) f.harvests.push(node.start);
         }
         if (prop === 'createElement' && a0 !== null) creates = fold(a0)?.toLowerCase() ?? creates;
+        // el.setAttribute('src', url + data) on an image or a frame sends like `.src =` does.
+        const attr = prop === 'setAttribute' && a0 !== null ? fold(a0) : null;
+        const attrValue = args[1];
+        if (
+          (attr === 'src' || attr === 'action') &&
+          attrValue !== undefined &&
+          attrValue.type !== 'SpreadElement' &&
+          attrValue.type !== 'Literal'
+        ) {
+          const v = fold(attrValue);
+          if (v === null || isExternal(v)) {
+            f.sends.push({ v: `setAttribute('${attr}')`, at: node.start });
+            f.sendNode ??= node;
+          }
+        }
         if (prop === 'setAttribute' && a0 !== null && fold(a0) === 'src' && creates === 'script') {
           const v = args[1];
           if (v !== undefined && v.type !== 'SpreadElement' && (fold(v) === null || isDecodingCall(v)))
@@ -380,15 +621,20 @@ function collect(program: Program, text: string): JsFacts {
           ) {
             if (isDecodingCall(a0)) f.execDecoded ??= node;
             else if (prop === 'eval' && fold(a0) === null) f.execDynamic ??= node;
-          } else if (prop === 'eval' && a0?.type === 'Identifier') f.execDynamic ??= node;
+          } else if (prop === 'eval' && a0?.type === 'Identifier') {
+            f.execDynamic ??= node;
+            evalsVariable ??= node;
+          }
         }
         if (prop === 'write' && object === 'document' && a0 !== null) {
           const s = fold(a0);
           if (
             (s === null && isDecodingCall(a0)) ||
-            (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\//i.test(s))
+            (s !== null && /<script[^>]+src\s*=\s*["']?(?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i.test(s))
           )
-            if (s === null || isDecodingCall(a0)) f.scriptInject ??= node;
+            if (s === null || isDecodingCall(a0) || !/<script/i.test(text.slice(a0.start, a0.end)))
+              f.scriptInject ??= node;
+          if (a0.type === 'Identifier') writesVariable ??= node;
         }
         return;
       }
@@ -397,6 +643,16 @@ function collect(program: Program, text: string): JsFacts {
     }
   });
   f.obfuscatorNames = obf.size;
+  // document.write of a variable built by a character-code loop writes decoded text.
+  // document.write or eval of a variable a character-code loop built (`m += String.fromCharCode(
+  // s.charCodeAt(i) - 1)`, then `w = unescape(m)`) shows or runs decoded text.
+  const built = charCodeBuilt(bindings);
+  for (const use of [writesVariable, evalsVariable] as (AnyNode | null)[]) {
+    const arg = use?.type === 'CallExpression' ? use.arguments[0] : undefined;
+    if (use !== null && arg?.type === 'Identifier' && built.has(arg.name)) f.execDecoded ??= use;
+  }
+  for (const d of decodeStringArrays()) if (f.decodedStrings.length < 20000) f.decodedStrings.push(d);
+  for (const [at, v] of decodedCalls) if (f.decodedStrings.length < 20000) f.decodedStrings.push({ v, at });
   if (
     creates === 'script' &&
     f.scriptInject === null &&
@@ -413,9 +669,9 @@ export interface JsAnalysis {
 }
 
 /** Analyses one script's text. `base` is the line the script starts on within its file. */
-export function analyseJs(text: string, base = 1): JsAnalysis {
+export function analyseJs(text: string, base = 1, nested = false): JsAnalysis {
   if (!jsWorthParsing(text)) return { signals: [], parsed: false };
-  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text));
+  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text), nested);
   // A big bundle: only the stretches where something that sends meets something a skimmer needs
   // are parsed (loosely: a stretch cuts statements). An injected skimmer is compact.
   const set = new SignalSet();
@@ -427,7 +683,8 @@ export function analyseJs(text: string, base = 1): JsAnalysis {
     } catch {
       program = null;
     }
-    for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program).signals) set.add(sig);
+    for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program, nested).signals)
+      set.add(sig);
   }
   return { signals: set.all(), parsed: true };
 }
@@ -455,7 +712,7 @@ function suspectRegions(text: string): { start: number; end: number }[] {
   return out;
 }
 
-function analyseScript(text: string, base: number, program: Program | null): JsAnalysis {
+function analyseScript(text: string, base: number, program: Program | null, nested = false): JsAnalysis {
   const out = new SignalSet();
   if (program === null) return { signals: [], parsed: false };
   const f = collect(program, text);
@@ -472,9 +729,16 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
     const payment = nearPlaced(pool, send.at, isPayment);
     const hidden = nearPlaced(f.decodedStrings, send.at, isHidden);
     const address = hidden ?? nearPlaced(f.strings, send.at, isExternal);
-    if (address === null) continue;
+    const gated = f.checkoutGate !== null && near(f.harvests, send.at);
+    if (address === null) {
+      // Every input of the checkout page, sent wherever: the address may be built at run time.
+      if (gated)
+        verdict ??= { id: 'js-form-harvest', weight: 12, send, payment, address: 'an address built at run time' };
+      continue;
+    }
     const reads = near(f.readsValues, send.at) || near(f.harvests, send.at);
     if (payment !== null && reads) verdict = { id: 'js-card-exfiltration', weight: 20, send, payment, address };
+    else if (gated) verdict = { id: 'js-form-harvest', weight: 15, send, payment, address };
     else if (near(f.harvests, send.at) && near(f.encodes, send.at))
       verdict ??= { id: 'js-form-harvest', weight: 15, send, payment, address };
     else if (payment !== null && hidden !== null && near(f.encodes, send.at) && near(f.listens, send.at))
@@ -531,6 +795,42 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: clip(hiddenExternal ?? text.slice(f.scriptInject.start, f.scriptInject.start + 120)),
       description: 'Loads a script from an address it spells in pieces or decodes at run time.',
     });
+  if (f.cookieTheft !== null)
+    out.add({
+      id: 'js-cookie-theft',
+      category: 'skimmer',
+      weight: 12,
+      line: at(f.cookieTheft),
+      evidence: clip(text.slice(f.cookieTheft.start, f.cookieTheft.start + 120)),
+      description: "Sends the page's cookies (sessions) to another host.",
+    });
+  if (f.checkoutGate !== null && verdict === null && (f.harvests.length > 0 || f.scriptInject !== null))
+    out.add({
+      id: 'js-checkout-gate',
+      category: 'skimmer',
+      weight: 4,
+      line: base - 1 + lineAtOffset(text, f.checkoutGate),
+      evidence: clip(text.slice(f.checkoutGate, f.checkoutGate + 100)),
+      description: 'Runs only on checkout pages (tests the address against checkout page names).',
+    });
+  if (f.operatorFunctions >= 20)
+    out.add({
+      id: 'js-function-table-shape',
+      category: 'obfuscation',
+      weight: 8,
+      line: base,
+      evidence: `${f.operatorFunctions} functions that only apply an operator`,
+      description: 'Shaped like Jscrambler output: tables of tiny functions that hide every operator and call.',
+    });
+  if (f.encodedTable !== null)
+    out.add({
+      id: 'js-encoded-string-table',
+      category: 'obfuscation',
+      weight: 4,
+      line: at(f.encodedTable),
+      evidence: clip(text.slice(f.encodedTable.start, f.encodedTable.start + 80)),
+      description: 'A long percent-encoded string decoded at run time (an encrypted table of strings).',
+    });
   if (f.obfuscatorNames >= 8)
     out.add({
       id: 'js-obfuscator-shape',
@@ -540,7 +840,8 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
       evidence: `${f.obfuscatorNames} _0x… names`,
       description: 'Shaped like javascript-obfuscator output (_0x string arrays and decoders).',
     });
-  const hiddenCode = f.obfuscatorNames >= 8 || f.execDecoded !== null || f.escapedStrings >= 40;
+  const hiddenCode =
+    f.obfuscatorNames >= 8 || f.execDecoded !== null || f.escapedStrings >= 40 || f.operatorFunctions >= 20;
   const anyAddress = [...f.strings, ...f.decodedStrings].find((x) => isExternal(x.v) || /^wss?:\/\//i.test(x.v));
   if (payment !== null && hiddenCode)
     out.add({
@@ -556,18 +857,34 @@ function analyseScript(text: string, base: number, program: Program | null): JsA
           ? 'Obfuscated code that handles payment fields.'
           : 'Obfuscated code that handles payment fields and holds the address of another host.',
     });
-  const escapes = text.match(/\\x[0-9a-fA-F]{2}/g)?.length ?? 0;
+  const escapes = text.match(/\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}/g)?.length ?? 0;
   if (escapes >= 60 && escapes * 30 > text.length)
     out.add({
       id: 'js-escaped-strings',
       category: 'obfuscation',
       weight: 4,
       line: base,
-      evidence: `${escapes} \\x escapes`,
+      evidence: `${escapes} \\x and \\u escapes`,
       description: 'Strings spelled as \\x escapes, as obfuscated code does.',
     });
+  // A script carried inside a string (escaped, or decoded at run time) is read as the script it
+  // is, once: a skimmer shipped as "\x76\x61\x72…" and run by eval or a script element.
+  if (!nested) {
+    let budget = 256 * 1024;
+    const carried = [...f.strings.filter((x) => f.escapedAt.has(x.at)), ...f.decodedStrings].filter(
+      (x) => x.v.length >= 200 && scriptInString.test(x.v),
+    );
+    for (const x of carried.slice(0, 10)) {
+      if ((budget -= x.v.length) < 0) break;
+      for (const sig of analyseJs(x.v, base - 1 + lineAtOffset(text, x.at), true).signals) out.add(sig);
+    }
+  }
   return { signals: out.all(), parsed: true };
 }
+
+/** Text that reads as a script: statements and the page objects skimmers use. */
+const scriptInString =
+  /(?:\bfunction\b|=>|\bvar\s|\blet\s)[\s\S]*(?:document\.|window\.|jQuery|\$\()|(?:document\.|window\.)[\s\S]*(?:\bfunction\b|=>)/;
 
 /** Inline scripts and event-handler attributes of an HTML (or PHP template) text, with their lines. */
 export function scriptsOf(html: string): { code: string; line: number }[] {

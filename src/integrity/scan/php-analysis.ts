@@ -9,13 +9,14 @@
 // the flows in signals.ts.
 
 import { createRequire } from 'node:module';
+import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
   kind: string;
-  loc?: { start: { line: number } } | null;
+  loc?: { start: { line: number; offset?: number } } | null;
   [key: string]: unknown;
 }
 
@@ -38,6 +39,34 @@ const strAt = (n: PNode, key: string): string | null => {
 };
 
 const lineOf = (n: PNode | null): number => n?.loc?.start.line ?? 0;
+
+/** `$this->name` as the pseudo-variable name `this->name`; null for anything else. */
+const thisProperty = (n: PNode): string | null => {
+  if (n.kind !== 'propertylookup') return null;
+  const what = nodeAt(n, 'what');
+  const off = nodeAt(n, 'offset');
+  if (what?.kind !== 'variable' || strAt(what, 'name') !== 'this' || off?.kind !== 'identifier') return null;
+  const name = strAt(off, 'name');
+  return name === null ? null : `this->${name}`;
+};
+
+/** A variable's name, also when spelled `${"name"}`. */
+const variableName = (n: PNode): string | null => {
+  if (n.kind !== 'variable') return null;
+  const name = strAt(n, 'name');
+  if (name !== null) return name;
+  const lit = nodeAt(n, 'name');
+  return lit?.kind === 'string' ? strAt(lit, 'value') : null;
+};
+
+/**
+ * The depth to read the left operand of a binary node at: a chain of concatenations
+ * (`"a" . $x . "b" . …`, nested to the left) is one level, however long it is.
+ */
+const spine = (e: PNode, depth: number): number => {
+  const left = nodeAt(e, 'left');
+  return left?.kind === 'bin' && strAt(left, 'type') === strAt(e, 'type') ? depth : depth + 1;
+};
 
 // Loaded on the first file worth parsing: a quick check that finds nothing changed never pays for it.
 const requireLazily = createRequire(import.meta.url);
@@ -226,6 +255,8 @@ const netSinks = new Set([
 const serialisers = new Set([
   'serialize',
   'json_encode',
+  'urlencode',
+  'rawurlencode',
   'print_r',
   'var_export',
   'implode',
@@ -236,12 +267,20 @@ const serialisers = new Set([
 const cardField =
   /^(?:cc_?(?:number|num|cid|exp|owner|type|ss)|card_?(?:number|num|code|cvv|holder)|cvv2?|cvc|payment)$/i;
 
+/** Payment words inside a field or cookie name (`currentcvv`, `billing_cc_number`). */
+const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
   seen: Set<string>;
   /** A variable's value while its next assignment is folded (`$_ = 'a'.$_.'t'`). */
   bound?: Map<string, string>;
+  /**
+   * The offset of the use being folded: a variable then takes the value its assignments before
+   * that point give (packers reuse a variable for a name, then for a number).
+   */
+  at?: number;
 }
 
 class PhpFile {
@@ -260,6 +299,10 @@ class PhpFile {
   readonly foreachs: PNode[] = [];
   readonly varVarAssigns: PNode[] = [];
   readonly strings: PNode[] = [];
+  /** What echo and print write into the page. */
+  readonly echoes: PNode[] = [];
+  /** Functions reached by name through reflection (`new ReflectionFunction($n)`, `Closure::fromCallable($n)`). */
+  readonly byName: { node: PNode; name: PNode; via: string }[] = [];
   gotos = 0;
   tainted = new Set<string>();
   /** A question's answer for a node, computed once; a cycle through variables answers no. */
@@ -278,12 +321,31 @@ class PhpFile {
     isDirect: new Map<PNode, boolean>(),
     isDecoded: new Map<PNode, boolean>(),
     isAssembled: new Map<PNode, boolean>(),
+    isScrambled: new Map<PNode, boolean>(),
   };
   /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
   globalTaint = false;
 
+  /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
+  readonly globalKeyed: { key: PNode; value: PNode }[] = [];
+
   constructor(root: PNode) {
     this.#walk(root);
+    // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
+    const pending = new Set(this.globalKeyed);
+    for (let round = 0; round < 4 && pending.size > 0; round++) {
+      let moved = false;
+      for (const g of pending) {
+        const k = this.fold(g.key);
+        if (k === null || !/^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(k)) continue;
+        const list = this.assigns.get(k) ?? [];
+        if (list.length < 50) list.push(g.value);
+        this.assigns.set(k, list);
+        pending.delete(g);
+        moved = true;
+      }
+      if (!moved) break;
+    }
   }
 
   #walk(root: PNode): void {
@@ -324,11 +386,22 @@ class PhpFile {
             if (list.length < 50) list.push(right);
             this.assigns.set(lit, list);
           } else this.varVarAssigns.push(n);
+        } else if (thisProperty(left) !== null) {
+          // $this->x = …: an object's property, followed like a variable named `this->x`.
+          const key = thisProperty(left) as string;
+          const map = op === '.=' ? this.appends : this.assigns;
+          const list = map.get(key) ?? [];
+          if (list.length < 50) list.push(right);
+          map.set(key, list);
         } else if (left.kind === 'offsetlookup') {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
           while (base !== null && base.kind === 'offsetlookup') base = nodeAt(base, 'what');
-          const bn = base?.kind === 'variable' ? strAt(base, 'name') : null;
+          const bn = base === null ? null : variableName(base);
+          // $GLOBALS['k'] = … (or ${"GLOBALS"}['k']) is the global $k: resolved once keys fold.
+          const key = nodeAt(left, 'offset');
+          if (bn === 'GLOBALS' && nodeAt(left, 'what') === base && key !== null && this.globalKeyed.length < 2000)
+            this.globalKeyed.push({ key, value: right });
           if (bn !== null) {
             const list = this.appends.get(bn) ?? [];
             if (list.length < 50) list.push(right);
@@ -346,6 +419,19 @@ class PhpFile {
       case 'call': {
         this.calls.push(n);
         const what = nodeAt(n, 'what');
+        if (what?.kind === 'staticlookup') {
+          const cls = nodeAt(what, 'what');
+          const method = nodeAt(what, 'offset');
+          const first = nodesAt(n, 'arguments')[0];
+          if (
+            cls?.kind === 'name' &&
+            /^\\?closure$/i.test(strAt(cls, 'name') ?? '') &&
+            /^fromcallable$/i.test(strAt(method ?? n, 'name') ?? '') &&
+            first !== undefined &&
+            this.byName.length < 200
+          )
+            this.byName.push({ node: n, name: first, via: 'Closure::fromCallable' });
+        }
         if (what?.kind === 'name' && strAt(what, 'name')?.toLowerCase() === 'define') {
           const [k, v] = nodesAt(n, 'arguments');
           if (k?.kind === 'string' && v !== undefined) this.constants.set(strAt(k, 'value') ?? '', v);
@@ -372,6 +458,15 @@ class PhpFile {
         if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
         return;
       }
+      case 'method':
+      case 'closure':
+      case 'arrowfunc':
+        for (const p of nodesAt(n, 'arguments')) {
+          const pn = nodeAt(p, 'name');
+          const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+          if (name !== null) this.params.add(name);
+        }
+        return;
       case 'eval':
         this.evals.push(n);
         return;
@@ -387,6 +482,33 @@ class PhpFile {
       case 'goto':
         this.gotos++;
         return;
+      case 'echo':
+        if (this.echoes.length < 2000) this.echoes.push(...nodesAt(n, 'expressions'));
+        return;
+      case 'new': {
+        // new ReflectionFunction($name) and Closure::fromCallable($name) call a function by name.
+        const what = nodeAt(n, 'what');
+        const cls = what?.kind === 'name' ? strAt(what, 'name')?.replace(/^\\/, '').toLowerCase() : null;
+        const first = nodesAt(n, 'arguments')[0];
+        if (cls === 'reflectionfunction' && first !== undefined && this.byName.length < 200)
+          this.byName.push({ node: n, name: first, via: 'ReflectionFunction' });
+        return;
+      }
+      case 'print': {
+        const x = nodeAt(n, 'expression');
+        if (x !== null && this.echoes.length < 2000) this.echoes.push(x);
+        return;
+      }
+      case 'global':
+      case 'static':
+      case 'catch':
+        // Set elsewhere (a global, a static, a caught exception): not a request field.
+        for (const v of [...nodesAt(n, 'items'), ...nodesAt(n, 'variables'), ...[nodeAt(n, 'variable')]]) {
+          const target = v?.kind === 'staticvariable' ? nodeAt(v, 'variable') : v;
+          const name = target?.kind === 'variable' ? strAt(target, 'name') : null;
+          if (name !== null) this.params.add(name);
+        }
+        return;
       case 'string':
         if (this.strings.length < 5000) this.strings.push(n);
         return;
@@ -400,6 +522,7 @@ class PhpFile {
     if (e === null || ctx.depth > 24) return null;
     const d: FoldCtx = { depth: ctx.depth + 1, seen: ctx.seen };
     if (ctx.bound !== undefined) d.bound = ctx.bound;
+    if (ctx.at !== undefined) d.at = ctx.at;
     switch (e.kind) {
       case 'string':
         return strAt(e, 'value');
@@ -420,6 +543,14 @@ class PhpFile {
       }
       case 'bin': {
         const op = strAt(e, 'type');
+        if (op === '+' || op === '-' || op === '*') {
+          // Integer arithmetic, as packers spell offsets: substr($s, (38027-27914), (74-62)).
+          const l = Number(this.fold(nodeAt(e, 'left'), d) ?? Number.NaN);
+          const r = Number(this.fold(nodeAt(e, 'right'), d) ?? Number.NaN);
+          if (!Number.isSafeInteger(l) || !Number.isSafeInteger(r)) return null;
+          const v = op === '+' ? l + r : op === '-' ? l - r : l * r;
+          return Number.isSafeInteger(v) ? String(v) : null;
+        }
         if (op !== '.' && op !== '^' && op !== '|' && op !== '&') return null;
         const l = this.fold(nodeAt(e, 'left'), d);
         if (l === null) return null;
@@ -440,6 +571,15 @@ class PhpFile {
         return this.fold(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
       case 'cast':
         return strAt(e, 'type') === 'string' ? this.fold(nodeAt(e, 'expr'), d) : null;
+      case 'unary': {
+        // ~"\x8c\x86..." spells a name by flipping every bit, as the non-alphanumeric shells do.
+        if (strAt(e, 'type') !== '~') return null;
+        const s = this.fold(nodeAt(e, 'what'), d);
+        if (s === null || /^-?\d+$/.test(s)) return null;
+        let out = '';
+        for (let i = 0; i < Math.min(s.length, 100_000); i++) out += String.fromCharCode(~s.charCodeAt(i) & 0xff);
+        return out;
+      }
       case 'name':
       case 'constref': {
         const n = strAt(e, 'name');
@@ -450,6 +590,10 @@ class PhpFile {
       }
       case 'classconstant':
         return null;
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        return key === null ? null : this.fold({ kind: 'variable', name: key }, d);
+      }
       case 'staticlookup': {
         const off = nodeAt(e, 'offset');
         const n = off === null ? null : (strAt(off, 'name') ?? null);
@@ -458,11 +602,21 @@ class PhpFile {
       }
       case 'variable': {
         const n = strAt(e, 'name');
-        if (n === null) return null;
+        if (n === null) {
+          // $$x: the variable whose name $x holds.
+          const inner = nodeAt(e, 'name');
+          const target = inner === null || inner.kind === 'string' ? null : this.fold(inner, d);
+          return target !== null && /^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(target)
+            ? this.fold({ kind: 'variable', name: target }, d)
+            : null;
+        }
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
         if (ctx.seen.has(n)) return null;
-        const list = this.assigns.get(n);
+        const before = (r: PNode) => ctx.at === undefined || (r.loc?.start.offset ?? 0) < ctx.at;
+        let list = this.assigns.get(n)?.filter(before);
+        // Read at a use, only the last assignment before it counts when there are many.
+        if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
         if (list === undefined || list.length === 0 || list.length > 4) return null;
         ctx.seen.add(n);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
@@ -470,13 +624,18 @@ class PhpFile {
         for (const rhs of list) {
           const bound = new Map(ctx.bound ?? []);
           if (s !== null) bound.set(n, s);
-          s = this.fold(rhs, { depth: d.depth, seen: ctx.seen, bound });
+          const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound };
+          if (ctx.at !== undefined) next.at = ctx.at;
+          s = this.fold(rhs, next);
           if (s === null) break;
         }
         // `$x = 'as'; $x .= 'sert';` — appends in source order.
-        for (const a of this.appends.get(n) ?? []) {
+        for (const a of (this.appends.get(n) ?? []).filter(before)) {
           if (s === null) break;
-          const t = this.fold(a, d);
+          // An append may read the variable itself (`$n .= $n{3}`): it sees the value so far.
+          const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound: new Map([...(ctx.bound ?? []), [n, s]]) };
+          if (ctx.at !== undefined) next.at = ctx.at;
+          const t = this.fold(a, next);
           s = t === null ? null : s + t;
         }
         ctx.seen.delete(n);
@@ -486,6 +645,8 @@ class PhpFile {
         const base = nodeAt(e, 'what');
         const off = this.fold(nodeAt(e, 'offset'), d);
         if (off === null || base === null) return null;
+        if (variableName(base) === 'GLOBALS' && /^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(off))
+          return this.fold({ kind: 'variable', name: off }, d);
         const arr = this.#arrayOf(base, d);
         if (arr !== null) {
           const v = arr.get(off);
@@ -525,6 +686,31 @@ class PhpFile {
         const s = this.fold(args[0] ?? null, ctx);
         if (s === null) return null;
         return new Map([...s].map((v, i) => [String(i), { kind: 'string', value: v }]));
+      }
+      // Arrays reshaped by the array functions (array_diff(["s","a","ys"], ["a"]) keeps "s","ys").
+      if (fn === 'array_diff' || fn === 'array_values' || fn === 'array_reverse' || fn === 'array_merge') {
+        const lists: string[][] = [];
+        for (const a of args.slice(0, 8)) {
+          const m = this.#arrayOf(a, { ...ctx, depth: ctx.depth + 1 });
+          if (m === null || ctx.depth > 20) return null;
+          const vals: string[] = [];
+          for (const v of m.values()) {
+            const t = this.fold(v, { ...ctx, depth: ctx.depth + 1 });
+            if (t === null) return null;
+            vals.push(t);
+          }
+          lists.push(vals);
+        }
+        const [first = [], ...rest] = lists;
+        const out =
+          fn === 'array_diff'
+            ? first.filter((v) => !rest.some((r) => r.includes(v)))
+            : fn === 'array_reverse'
+              ? [...first].reverse()
+              : fn === 'array_merge'
+                ? lists.flat()
+                : first;
+        return new Map(out.map((v, i) => [String(i), { kind: 'string', value: v }]));
       }
       return null;
     }
@@ -579,6 +765,19 @@ class PhpFile {
         if (fn === 'strtoupper') return s.toUpperCase();
         if (fn === 'ucfirst') return s.charAt(0).toUpperCase() + s.slice(1);
         return s.trim();
+      }
+      case 'gzinflate':
+      case 'gzuncompress':
+      case 'gzdecode': {
+        // Decompressed here with a cap on the output: packers' payloads are data to read, never run.
+        const s = a(0);
+        if (s === null || s.length > 4_000_000) return null;
+        const inflate = fn === 'gzinflate' ? inflateRawSync : fn === 'gzuncompress' ? inflateSync : gunzipSync;
+        try {
+          return inflate(Buffer.from(s, 'latin1'), { maxOutputLength: 4_000_000 }).toString('latin1');
+        } catch {
+          return null;
+        }
       }
       case 'base64_decode': {
         const s = a(0);
@@ -664,6 +863,25 @@ class PhpFile {
    * A variable that nothing in the file assigns: with register_globals (old shells) or when
    * the file is included, it is whatever the request or the includer sends.
    */
+  /**
+   * A value that comes from a variable nothing here sets, directly or through variables only
+   * ever assigned literals or such variables (`if ($bk) $command = $bk;` with register_globals).
+   */
+  fromOutside(e: PNode | null, fields: ReadonlySet<string>, depth = 0, seen = new Set<string>()): boolean {
+    if (e === null || depth > 4) return false;
+    if (this.isUnassigned(e)) return true;
+    if (e.kind !== 'variable') return false;
+    const n = strAt(e, 'name');
+    if (n === null || seen.has(n) || this.params.has(n) || (this.appends.get(n)?.length ?? 0) > 0) return false;
+    seen.add(n);
+    const list = this.assigns.get(n) ?? [];
+    const constant = (r: PNode) => r.kind === 'string' || r.kind === 'number' || r.kind === 'nowdoc';
+    if (list.length === 0 || !list.every((r) => constant(r) || r.kind === 'variable')) return false;
+    // Only constants and other variables: with register_globals the first value is the request
+    // field of that name, which the file's own form (`name="command"`) shows it expects.
+    return fields.has(n) || list.some((r) => this.fromOutside(r, fields, depth + 1, seen));
+  }
+
   isUnassigned(e: PNode | null): boolean {
     if (e === null) return false;
     if (e.kind === 'bin') return this.isUnassigned(nodeAt(e, 'left')) || this.isUnassigned(nodeAt(e, 'right'));
@@ -737,8 +955,12 @@ class PhpFile {
         if (n === 'this' || n === 'GLOBALS') return false;
         return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
       }
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        if (key !== null) return this.tainted.has(key);
+        return this.isTainted(nodeAt(e, 'what'), d, forShell);
+      }
       case 'offsetlookup':
-      case 'propertylookup':
       case 'nullsafepropertylookup':
         return this.isTainted(nodeAt(e, 'what'), d, forShell);
       case 'cast': {
@@ -752,7 +974,10 @@ class PhpFile {
         return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
       }
       case 'bin':
-        return this.isTainted(nodeAt(e, 'left'), d, forShell) || this.isTainted(nodeAt(e, 'right'), d, forShell);
+        return (
+          this.isTainted(nodeAt(e, 'left'), spine(e, depth), forShell) ||
+          this.isTainted(nodeAt(e, 'right'), d, forShell)
+        );
       case 'encapsed':
         return nodesAt(e, 'value').some((p) =>
           this.isTainted(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, forShell),
@@ -766,8 +991,11 @@ class PhpFile {
           this.isTainted(nodeAt(e, 'trueExpr'), d, forShell) || this.isTainted(nodeAt(e, 'falseExpr'), d, forShell)
         );
       case 'array':
+        // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
         return nodesAt(e, 'items').some((i) =>
-          this.isTainted(i.kind === 'entry' ? (nodeAt(i, 'value') ?? nodeAt(i, 'key')) : i, d, forShell),
+          i.kind === 'entry'
+            ? this.isTainted(nodeAt(i, 'value'), d, forShell) || this.isTainted(nodeAt(i, 'key'), d, forShell)
+            : this.isTainted(i, d, forShell),
         );
       case 'entry':
         return this.isTainted(nodeAt(e, 'value'), d, forShell) || this.isTainted(nodeAt(e, 'key'), d, forShell);
@@ -797,7 +1025,9 @@ class PhpFile {
         const n = strAt(e, 'name');
         if (n === null) return this.globalTaint;
         const list = this.assigns.get(n);
-        if (list === undefined || list.length === 0) return this.tainted.has(n) && this.#foreachOverRequest(n);
+        if (list === undefined || list.length === 0)
+          // After extract($_REQUEST), a variable nothing else sets is a request field.
+          return (this.tainted.has(n) && this.#foreachOverRequest(n)) || (this.globalTaint && this.isUnassigned(e));
         return list.every((r) => this.isDirect(r, d));
       }
       case 'offsetlookup':
@@ -811,7 +1041,8 @@ class PhpFile {
       }
       case 'bin':
         return (
-          strAt(e, 'type') === '.' && (this.isDirect(nodeAt(e, 'left'), d) || this.isDirect(nodeAt(e, 'right'), d))
+          strAt(e, 'type') === '.' &&
+          (this.isDirect(nodeAt(e, 'left'), spine(e, depth)) || this.isDirect(nodeAt(e, 'right'), d))
         );
       case 'encapsed':
         return nodesAt(e, 'value').some((p) =>
@@ -900,6 +1131,10 @@ class PhpFile {
       case 'call': {
         const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
         if (fn !== null && decoders.has(fn)) return true;
+        // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
+        const user = fn === null ? undefined : this.functions.get(fn);
+        if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
+        if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
         return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
       }
       case 'variable': {
@@ -908,13 +1143,166 @@ class PhpFile {
         return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isDecoded(r, d));
       }
       case 'bin':
-        return this.isDecoded(nodeAt(e, 'left'), d) || this.isDecoded(nodeAt(e, 'right'), d);
+        return this.isDecoded(nodeAt(e, 'left'), spine(e, depth)) || this.isDecoded(nodeAt(e, 'right'), d);
       case 'parenthesis':
       case 'silent':
         return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'propertylookup': {
+        const key = thisProperty(e);
+        return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
+      }
+      case 'encapsed':
+        return nodesAt(e, 'value').some((p) =>
+          this.isDecoded(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
+        );
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether a value is scrambled text: built with string bitwise operators (`^`, `~`, `|`, `&`)
+   * or from character codes, hex or reversed text. Code builds callees that way only to hide
+   * them; a callee scrambled so that even folding cannot read it is hidden on purpose.
+   */
+  isScrambled(e: PNode | null, depth = 0): boolean {
+    return this.#remember(this.#memo.isScrambled, e, () => this.#isScrambled(e, depth));
+  }
+
+  #isScrambled(e: PNode | null, depth: number): boolean {
+    if (e === null || depth > 12) return false;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'bin': {
+        const op = strAt(e, 'type');
+        if (op === '^' || op === '|' || op === '&')
+          return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
+        return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+      }
+      case 'unary':
+        return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
+      case 'call': {
+        const fn = this.calleeName(e);
+        if (fn !== null && /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn))
+          return true;
+        return (
+          fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
+        );
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return false;
+        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isScrambled(r, d));
+      }
+      case 'parenthesis':
+      case 'silent':
+        return this.isScrambled(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'offsetlookup':
+        return this.isScrambled(nodeAt(e, 'what'), d);
+      default:
+        return false;
+    }
+  }
+
+  /** A number literal (bit operations on numbers are arithmetic, not scrambling). */
+  #numeric(e: PNode | null): boolean {
+    if (e === null) return false;
+    if (e.kind === 'number') return true;
+    if (e.kind === 'parenthesis') return this.#numeric(nodeAt(e, 'inner'));
+    if (e.kind === 'bin') return this.#numeric(nodeAt(e, 'left')) && this.#numeric(nodeAt(e, 'right'));
+    if (e.kind === 'variable') {
+      const list = this.assigns.get(strAt(e, 'name') ?? '');
+      return list !== undefined && list.length > 0 && list.every((r) => r.kind === 'number');
+    }
+    return e.kind === 'constref' || e.kind === 'name' ? !/^[a-z_]/i.test(this.fold(e) ?? 'x') : false;
+  }
+
+  /**
+   * Whether a value is text fetched from another host (file_get_contents('http://…'), curl_exec,
+   * file('ftp://…')), through variables.
+   */
+  isRemote(e: PNode | null, depth = 0): boolean {
+    if (e === null || depth > 8) return false;
+    const d = depth + 1;
+    switch (e.kind) {
+      case 'call': {
+        const fn = this.calleeName(e);
+        const args = nodesAt(e, 'arguments');
+        if (fn === 'curl_exec') return true;
+        if (fn === 'file_get_contents' || fn === 'file' || fn === 'stream_get_contents' || fn === 'fread') {
+          const src = fn === 'stream_get_contents' || fn === 'fread' ? this.#handlePath(args[0] ?? null) : args[0];
+          const url = this.fold(src ?? null) ?? this.#head(src ?? null);
+          return url !== null && /^\s*(?:https?|ftps?):\/\//i.test(url);
+        }
+        if (fn !== null && (decoders.has(fn) || fn === 'implode' || fn === 'trim' || fn === 'stripslashes'))
+          return args.some((a) => this.isRemote(a, d));
+        return false;
+      }
+      case 'variable': {
+        const n = strAt(e, 'name');
+        if (n === null) return false;
+        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isRemote(r, d));
+      }
+      case 'parenthesis':
+      case 'silent':
+        return this.isRemote(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'bin':
+        return (
+          strAt(e, 'type') === '.' &&
+          (this.isRemote(nodeAt(e, 'left'), spine(e, depth)) || this.isRemote(nodeAt(e, 'right'), d))
+        );
+      default:
+        return false;
+    }
+  }
+
+  /** The first piece of a concatenation, when known (`"http://host/x?" . $q` starts with a URL). */
+  #head(e: PNode | null, depth = 0): string | null {
+    if (e === null || depth > 8) return null;
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.#head(nodeAt(e, 'left'), depth + 1);
+    if (e.kind === 'encapsed') {
+      const first = nodesAt(e, 'value')[0] ?? null;
+      return this.#head(first?.kind === 'encapsedpart' ? nodeAt(first, 'expression') : first, depth + 1);
+    }
+    return this.fold(e);
+  }
+
+  /** The last piece of a concatenation, when known (`$dir . "/img.gif"` ends with a file name). */
+  tail(e: PNode | null, depth = 0): string | null {
+    if (e === null || depth > 8) return null;
+    const whole = this.fold(e);
+    if (whole !== null) return whole;
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.tail(nodeAt(e, 'right'), depth + 1);
+    if (e.kind === 'encapsed') {
+      const parts = nodesAt(e, 'value');
+      const last = parts[parts.length - 1] ?? null;
+      return this.tail(last?.kind === 'encapsedpart' ? nodeAt(last, 'expression') : last, depth + 1);
+    }
+    if (e.kind === 'variable') {
+      const list = this.assigns.get(strAt(e, 'name') ?? '');
+      return list?.length === 1 && (this.appends.get(strAt(e, 'name') ?? '')?.length ?? 0) === 0
+        ? this.tail(list[0] ?? null, depth + 1)
+        : null;
+    }
+    return null;
+  }
+
+  /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
+  #handlePath(h: PNode | null): PNode | null {
+    return this.handleOf(h)?.path ?? null;
+  }
+
+  handleOf(h: PNode | null): { path: PNode | null; mode: string | null } | null {
+    if (h === null) return null;
+    let open: PNode | null = h;
+    if (h.kind === 'variable') {
+      const list = this.assigns.get(strAt(h, 'name') ?? '') ?? [];
+      open = list.find((r) => r.kind === 'call' || r.kind === 'silent') ?? null;
+      if (open?.kind === 'silent') open = nodeAt(open, 'expr');
+    }
+    if (open?.kind !== 'call' || !/^(?:fopen|gzopen|bzopen)$/.test(this.calleeName(open) ?? '')) return null;
+    const args = nodesAt(open, 'arguments');
+    return { path: args[0] ?? null, mode: this.fold(args[1] ?? null) };
   }
 
   /** Whether the callee text was assembled (not written as one literal name). */
@@ -987,11 +1375,18 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
  * Most vendor files show none of these pairs and are never parsed.
  */
 const requestish =
-  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{/;
-const sinkish =
-  /\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|call_user_func(?:_array)?|forward_static_call(?:_array)?|array_(?:map|filter|walk|reduce|intersect_u\w+|udiff\w*|diff_u\w+)|u[ak]?sort|register_\w+_function|include|require|include_once|require_once|move_uploaded_file|file_put_contents|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\b|`|\)\s*\(|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
-const decoderish =
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
+const sinkish = new RegExp(
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  'i',
+);
+const decoderCall =
   /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
+/** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
+const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
+const decoderish = {
+  test: (text: string) => decoderCall.test(text) || decoderHidden.test(text),
+};
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const assembledName =
@@ -999,12 +1394,48 @@ const assembledName =
 
 const shellish = /\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(|\bexec\s*\(\s*\$/i;
 
-function phpWorthParsing(text: string): boolean {
-  if (shellish.test(text)) return true;
-  if (requestish.test(text) && sinkish.test(text)) return true;
-  if (decoderish.test(text) && executes.test(text)) return true;
-  return executes.test(text) && assembledName.test(text);
+/**
+ * Whether comments are wedged inside expressions (`$_/*x*\/(`), as shells do to break up what a
+ * scanner reads: three comment ends followed on their line by code punctuation.
+ */
+function hasWedgedComments(text: string): boolean {
+  let hits = 0;
+  for (let i = text.indexOf('*/'); i !== -1 && hits < 3; i = text.indexOf('*/', i + 2)) {
+    let j = i + 2;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    if ('$("\'.[{'.includes(text[j] ?? '\n')) hits++;
+  }
+  return hits >= 3;
 }
+
+function phpWorthParsing(text: string): boolean {
+  if (pairsWorthParsing(text)) return true;
+  if (text.length > 200_000 || !hasWedgedComments(text)) return false;
+  return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''));
+}
+
+function pairsWorthParsing(text: string): boolean {
+  if (shellish.test(text)) return true;
+  const request = requestish.test(text);
+  if (request && sinkish.test(text)) return true;
+  // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
+  if (decoderish.test(text) && (request || executes.test(text))) return true;
+  if (executes.test(text) && assembledName.test(text)) return true;
+  // Card data read from payment objects and something that sends or writes; text fetched
+  // from another host and something that writes files.
+  if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
+  if (
+    !/\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i.test(text) ||
+    !/['"](?:https?|ftp):\/\//i.test(text)
+  )
+    return false;
+  return (
+    executes.test(text) || /<script/i.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text))
+  );
+}
+
+const sendsOrWrites =
+  /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1012,7 +1443,7 @@ export interface PhpAnalysis {
 }
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string): PhpAnalysis {
+export function analysePhp(text: string, depth = 0): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1029,19 +1460,32 @@ export function analysePhp(text: string): PhpAnalysis {
   if (!phpWorthParsing(text)) return { signals: out.all(), parsed: false };
   lexicalSignals(text, add);
   let root: PNode;
+  // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
+  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   try {
-    const program: unknown = parser().parseCode(collapseConcatenations(text), 'scan.php');
-    if (!isNode(program)) return { signals: out.all(), parsed: false };
+    const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
+    if (!isNode(program)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
     root = program;
   } catch {
-    return { signals: out.all(), parsed: false };
+    return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
   }
   const f = new PhpFile(root);
   f.propagate();
 
+  let carried = 0;
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
+    // Code that eval runs from a string known here — a literal, or a literal unpacked by
+    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (three
+    // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
+    const constant = depth >= 3 ? null : f.fold(src);
+    if (constant !== null && (carried += constant.length) < 4_000_000) {
+      const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
+      for (const sig of analysePhp(inner, depth + 1).signals)
+        out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      continue;
+    }
     if (f.isTainted(src))
       add({
         id: 'php-request-to-eval',
@@ -1049,6 +1493,14 @@ export function analysePhp(text: string): PhpAnalysis {
         weight: 20,
         line,
         description: 'Request data reaches eval().',
+      });
+    else if (f.isRemote(src))
+      add({
+        id: 'php-remote-code-exec',
+        category: 'backdoor',
+        weight: 18,
+        line,
+        description: 'Runs code fetched from another host with eval().',
       });
     else if (f.isDecoded(src))
       add({
@@ -1097,6 +1549,36 @@ export function analysePhp(text: string): PhpAnalysis {
         description: 'Includes a file that is not PHP by its name or place (an image, a text file, an upload).',
       });
   }
+  for (const r of f.byName) {
+    const name = f.fold(r.name)?.toLowerCase() ?? null;
+    if (f.isDirect(r.name))
+      add({
+        id: 'php-request-as-function',
+        category: 'backdoor',
+        weight: 20,
+        line: lineOf(r.node),
+        description: `The request names the function that ${r.via} calls.`,
+      });
+    else if (name !== null && dangerousNames.has(name) && f.isAssembled(r.name))
+      add({
+        id: 'php-hidden-callee',
+        category: 'obfuscation',
+        weight: 12,
+        line: lineOf(r.node),
+        description: `Reaches ${name}() through ${r.via} under a name assembled from pieces.`,
+      });
+  }
+  for (const out of f.echoes) {
+    const pieces = concatenationPieces(out);
+    if (!pieces.some((p) => /<script/i.test(f.fold(p) ?? '')) || !pieces.some((p) => f.isRemote(p))) continue;
+    add({
+      id: 'php-remote-script-injection',
+      category: 'skimmer',
+      weight: 12,
+      line: lineOf(out),
+      description: 'Fetches a script from another host at each request and writes it into the page.',
+    });
+  }
   for (const sh of f.shells)
     if (f.isTainted(sh, 0, true))
       add({
@@ -1112,7 +1594,9 @@ export function analysePhp(text: string): PhpAnalysis {
     const args = nodesAt(c, 'arguments');
     const name = f.calleeName(c);
     const dyn = dynamicCallee(c);
-    const foldedName = dyn === null ? null : (f.fold(dyn)?.toLowerCase().replace(/^\\/, '') ?? null);
+    const at = c.loc?.start.offset;
+    const useCtx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
+    const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
 
@@ -1125,14 +1609,37 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'The request names the function to call.',
         });
+      else if (
+        foldedName !== null &&
+        dangerousNames.has(foldedName) &&
+        f.isAssembled(dyn) &&
+        !anyTainted &&
+        hidesOnlyData(foldedName)
+      )
+        add({
+          id: 'php-hidden-decoder',
+          category: 'obfuscation',
+          weight: 6,
+          line,
+          evidence: clip(`${foldedName}(…) assembled as: ${excerptAt(text, line)}`),
+          description: `Calls ${foldedName}() through a name assembled from pieces (a packer's shape: decoding or reading data).`,
+        });
       else if (foldedName !== null && dangerousNames.has(foldedName) && f.isAssembled(dyn))
         add({
           id: 'php-hidden-callee',
           category: 'obfuscation',
           weight: anyTainted ? 20 : 12,
           line,
-          evidence: `${foldedName}(…) assembled as: ${excerptAt(text, line)}`,
+          evidence: clip(`${foldedName}(…) assembled as: ${excerptAt(text, line)}`),
           description: `Calls ${foldedName}() through a name assembled from pieces, so that the name never appears.`,
+        });
+      else if (foldedName === null && f.isScrambled(dyn))
+        add({
+          id: 'php-scrambled-callee',
+          category: 'obfuscation',
+          weight: anyTainted ? 15 : 8,
+          line,
+          description: `Calls a function whose name is scrambled (bitwise operators, character codes, reversed or encoded text)${anyTainted ? ' with request data' : ''}.`,
         });
       else if (foldedName === null && anyTainted && nodeAt(c, 'what')?.kind !== 'propertylookup')
         add({
@@ -1184,7 +1691,7 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: `Request data runs as a shell command through ${fn}().`,
         });
-      else if (args.length > 0 && f.isUnassigned(args[0] ?? null))
+      else if (args.length > 0 && f.fromOutside(args[0] ?? null, fieldsOf(text)))
         add({
           id: 'php-shell-unknown-command',
           category: 'webshell',
@@ -1235,6 +1742,28 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: `Hands ${cbName}() to ${fn}() under a name assembled from pieces.`,
         });
+      else if (
+        cbName !== undefined &&
+        cbName !== null &&
+        (codeSinks.has(cbName) || shellSinks.has(cbName)) &&
+        rest.some((a) => f.fold(a) === null && a.kind !== 'array')
+      )
+        add({
+          id: 'php-callback-to-code-sink',
+          category: 'backdoor',
+          weight: codeSinks.has(cbName) ? 10 : 8,
+          line,
+          evidence: `${fn}(${cbName}, …)`,
+          description: `Hands text known only at run time to ${cbName}() as a callback of ${fn}().`,
+        });
+      else if (cb !== null && (cbName === undefined || cbName === null) && f.isScrambled(cb))
+        add({
+          id: 'php-scrambled-callee',
+          category: 'obfuscation',
+          weight: rest.some((a) => f.isTainted(a)) ? 15 : 8,
+          line,
+          description: `Hands ${fn}() a callback whose name is scrambled (bitwise operators, character codes, encoded text).`,
+        });
     } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace' || fn === 'preg_filter') {
       const pat = f.fold(args[0] ?? null);
       const eflag =
@@ -1269,6 +1798,16 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'Saves an uploaded file under a name the request chooses, with no check of its type.',
         });
+    } else if (/^(?:mysqli?_query|mysql_db_query|mysqli_multi_query|pg_query|mssql_query|sqlite_query)$/.test(fn)) {
+      const sql = fn === 'mysqli_query' || fn === 'mysqli_multi_query' || fn === 'mysql_db_query' ? args[1] : args[0];
+      if (f.startsTainted(sql ?? null))
+        add({
+          id: 'php-request-sql',
+          category: 'webshell',
+          weight: 10,
+          line,
+          description: `Runs SQL that the request sends, whole (${fn}) — a database console.`,
+        });
     } else if (dbLogins.has(fn)) {
       if (args.some((a) => f.isDirect(a)))
         add({
@@ -1289,6 +1828,45 @@ export function analysePhp(text: string): PhpAnalysis {
         });
     } else if (fileWrites.has(fn)) {
       const data = fn === 'error_log' ? (args[0] ?? null) : (args[1] ?? null);
+      // Where the data goes: file_put_contents names the file, fwrite/fputs its handle.
+      const handle = fn === 'fwrite' || fn === 'fputs' ? f.handleOf(args[0] ?? null) : null;
+      const dest = fn === 'file_put_contents' ? (args[0] ?? null) : (handle?.path ?? null);
+      const destName = f.tail(dest);
+      if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
+        add({
+          id: 'php-remote-code-dropper',
+          category: 'upload',
+          weight: 15,
+          line,
+          evidence: clip(excerptAt(text, line)),
+          description: 'Downloads text from another host and saves it as a PHP script (a dropper).',
+        });
+      if (dest !== null && data !== null && f.isTainted(data) && destName !== null && isDataName(destName))
+        add({
+          id: 'php-request-to-data-file',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          evidence: clip(destName),
+          description:
+            'Writes request data into a file named like an image or a style sheet — where loggers hide what they steal.',
+        });
+      if (handle !== null && f.startsTainted(handle.path) && f.isTainted(data) && /^[wax]/.test(handle.mode ?? 'w'))
+        add({
+          id: 'php-request-writes-file',
+          category: 'upload',
+          weight: 14,
+          line,
+          description: 'The request chooses both a file name and its content (a file dropper).',
+        });
+      if (data !== null && !wholeRequest(f, data, 0) && carriesCard(f, data, 0))
+        add({
+          id: 'php-card-data-sent-out',
+          category: 'skimmer',
+          weight: 15,
+          line,
+          description: 'Writes payment card data (card number, CVV, expiry) to a file — a server-side card logger.',
+        });
       if (data !== null && wholeRequest(f, data, 0))
         add({
           id: 'php-request-logger',
@@ -1307,7 +1885,37 @@ export function analysePhp(text: string): PhpAnalysis {
           line,
           description: 'The request chooses both a file name and its content (a file dropper).',
         });
-    } else if (netSinks.has(fn)) {
+    } else if (
+      fn === 'mail' &&
+      [args[0]].some((a) => f.isDirect(a ?? null) || f.fromOutside(a ?? null, fieldsOf(text))) &&
+      [args[1], args[2], args[3]].some((a) => f.isDirect(a ?? null) || f.fromOutside(a ?? null, fieldsOf(text)))
+    ) {
+      add({
+        id: 'php-request-mailer',
+        category: 'webshell',
+        weight: 12,
+        line,
+        description: 'Sends mail to recipients and with content that the request chooses — a spam mailer.',
+      });
+    } else if (fn === 'mail' && args.some((a) => carriesCard(f, a, 0))) {
+      add({
+        id: 'php-card-data-sent-out',
+        category: 'skimmer',
+        weight: 15,
+        line,
+        description: 'Mails payment card data (card number, CVV, expiry) — a server-side card skimmer.',
+      });
+    } else if (netSinks.has(fn) || fn === 'stream_context_create') {
+      if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
+        add({
+          id: 'php-card-data-sent-out',
+          category: 'skimmer',
+          // Payment gateways send cards too, to an address of their configuration; a skimmer
+          // posts them to a plain-http address written into the code.
+          weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
+          line,
+          description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
+        });
       if (args.some((a) => wholeRequest(f, a, 0)))
         add({
           id: 'php-request-exfiltration',
@@ -1353,46 +1961,165 @@ export function analysePhp(text: string): PhpAnalysis {
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
-  return { signals: out.all(), parsed: true };
+  return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
 }
 
+/** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
+const shapeSignals = new Set([
+  'php-encoded-blob',
+  'php-escaped-strings',
+  'php-long-line',
+  'php-goto-maze',
+  'php-hidden-decoder',
+]);
+
+/** Functions that only decode or read data: hiding their names is a packer's shape, not an act. */
+const hidesOnlyData = (name: string) =>
+  /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|file_get_contents|fopen|fread)$/.test(
+    name,
+  );
+
+/**
+ * Obfuscation alone is one reason, however many forms it takes: vendors pack their licence
+ * code with the same tools. The shape signals add up only beside a signal of behaviour.
+ */
+function shapeAloneIsOneReason(signals: Signal[]): Signal[] {
+  if (signals.some((s) => !shapeSignals.has(s.id))) return signals;
+  return signals.slice(0, 1);
+}
+
+/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
+const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+
+/** Whether a value carries payment card data (getters of payment objects, card fields), through variables. */
+function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'call': {
+      const what = nodeAt(e, 'what');
+      if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
+        const off = nodeAt(what, 'offset');
+        const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
+        if (name !== null && cardGetter.test(name)) return true;
+      }
+      return nodesAt(e, 'arguments').some((a) => carriesCard(f, a, d, seen));
+    }
+    case 'offsetlookup': {
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment') return true;
+      return false;
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => carriesCard(f, r, d, seen));
+    }
+    case 'bin':
+      return carriesCard(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        carriesCard(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'array':
+      return nodesAt(e, 'items').some((i) => carriesCard(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return carriesCard(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+    default:
+      return false;
+  }
+}
+
+const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
+  e !== null && wholeRequest(f, e, depth, seen);
+
 /** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
-function wholeRequest(f: PhpFile, e: PNode, depth: number): boolean {
-  if (depth > 8) return false;
+function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>()): boolean {
+  if (depth > 12) return false;
   if (e.kind === 'variable') {
     const n = strAt(e, 'name');
     if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
-    if (n !== null && depth < 4)
-      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1));
-    return false;
+    // Each variable is followed once per question (the first way to it is as good as any).
+    if (n === null || seen.has(n)) return false;
+    seen.add(n);
+    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1, seen));
   }
   if (e.kind === 'offsetlookup') {
     const key = f.fold(nodeAt(e, 'offset'));
-    if (key !== null && cardField.test(key) && f.isTainted(e)) return true;
-    return false;
+    if (key !== null && (cardField.test(key) || cardWord.test(key)) && f.isTainted(e)) return true;
+    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1, seen);
   }
   if (e.kind === 'call') {
     const fn = f.calleeName(e);
-    if (fn !== null && (serialisers.has(fn) || decoders.has(fn)))
-      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1));
+    // Serialised, encoded, or flattened by a function of the file (`implode_all($_POST)`).
+    if (fn !== null && (serialisers.has(fn) || decoders.has(fn) || f.functions.has(fn)))
+      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1, seen));
     return false;
   }
+  if (e.kind === 'array')
+    return nodesAt(e, 'items').some((i) =>
+      wholeRequestOf(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, depth + 1, seen),
+    );
   if (e.kind === 'bin' || e.kind === 'encapsed') {
     const parts = e.kind === 'bin' ? [nodeAt(e, 'left'), nodeAt(e, 'right')] : nodesAt(e, 'value');
     return parts.some((p) => {
       const x = p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p;
-      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1);
+      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1, seen);
     });
   }
   if (e.kind === 'parenthesis' || e.kind === 'silent') {
     const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
-    return x !== null && wholeRequest(f, x, depth + 1);
+    return x !== null && wholeRequest(f, x, depth + 1, seen);
   }
   return false;
 }
 
+/** Names of the request fields a file's own forms and links send (`name="cmd"`, `?dir=`). */
+const fieldsMemo = new Map<string, Set<string>>();
+function fieldsOf(text: string): Set<string> {
+  const known = fieldsMemo.get(text);
+  if (known !== undefined) return known;
+  const out = new Set<string>();
+  const re = /\bname\s*=\s*\\?["']?([A-Za-z_]\w{0,40})|[?&]([A-Za-z_]\w{0,40})=/g;
+  for (let m = re.exec(text); m !== null && out.size < 500; m = re.exec(text)) out.add((m[1] ?? m[2]) as string);
+  fieldsMemo.clear();
+  fieldsMemo.set(text, out);
+  return out;
+}
+
+/** The operands of a concatenation (`"<script>" . $js . "</script>"`), in order. */
+function concatenationPieces(e: PNode): PNode[] {
+  const out: PNode[] = [];
+  const stack: PNode[] = [e];
+  while (stack.length > 0 && out.length < 200) {
+    const n = stack.pop() as PNode;
+    if (n.kind === 'bin' && strAt(n, 'type') === '.') {
+      const r = nodeAt(n, 'right');
+      const l = nodeAt(n, 'left');
+      if (r !== null) stack.push(r);
+      if (l !== null) stack.push(l);
+    } else if (n.kind === 'encapsed')
+      for (const p of nodesAt(n, 'value')) out.push(p.kind === 'encapsedpart' ? (nodeAt(p, 'expression') ?? p) : p);
+    else out.push(n);
+  }
+  return out;
+}
+
+/** A file name that a web server runs as PHP. */
+function isCodeName(name: string | null): boolean {
+  return name !== null && /\.(?:php\d?|phtml|phar|pht|inc)\s*$/i.test(name);
+}
+
+/** A file name for inert data that no program of the shop writes request data into. */
+function isDataName(name: string): boolean {
+  return /\.(?:jpe?g|png|gif|ico|bmp|webp)\s*$/i.test(name);
+}
+
 function uploadChecked(text: string): boolean {
-  return /pathinfo|getimagesize|finfo_|mime_content_type|in_array|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
+  return /\b(?:pathinfo|getimagesize|finfo_\w+|mime_content_type)\s*\(|in_array\s*\(\s*(?:strtolower\s*\()?\$\w*(?:ext|type)|preg_match\s*\(\s*['"][^'"]*\\\.(?:jpe?g|png|gif)/i.test(
     text,
   );
 }

@@ -135,7 +135,9 @@ export function analyse(text: string, rel: string, langs: readonly Language[]): 
   if (langs.includes('php')) take(analysePhp(text).signals);
   if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
   // A script (not markup) is analysed whole, even when a string in it holds a <script> tag.
-  if (langs.includes('js') && !langs.includes('php') && !/^\s*</.test(text)) take(analyseJs(text).signals);
+  // A script that starts with `<!--` (the old way to hide a script from ancient browsers) is one too.
+  if (langs.includes('js') && !langs.includes('php') && (!/^\s*</.test(text) || !langs.includes('html')))
+    take(analyseJs(text).signals);
   if (langs.includes('html')) take(externalScriptSignals(text));
   if (set.size === 0) return [];
   if (writableFolder.test(rel) && langs.includes('php'))

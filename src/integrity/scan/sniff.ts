@@ -15,6 +15,33 @@ const scriptTag = /<script\b/i;
 const jsShape =
   /(?:\bfunction\s*[\w$]*\s*\(|=>|\bvar\s+[\w$]+\s*=|\b(?:let|const)\s+[\w$]+\s*=|\bdocument\.|\bwindow\.|\bjQuery\s*\(|\$\(\s*['"]|\beval\s*\(|\batob\s*\(|\bString\.fromCharCode\b|\bnew\s+(?:Image|XMLHttpRequest|WebSocket)\b)/;
 
+/**
+ * PHP without its opening tag: a fragment cut from an infected file, or code written to be
+ * included or eval'd. Read by shape: statements on `$variables` ending in `;`, braces.
+ */
+const phpVariableStatement =
+  /^[ \t]*(?:@?\$[A-Za-z_]\w*(?:\[[^\]\n]*\])*\s*(?:[.+-]?=[^=>]|->)|if\s*\(\s*(?:isset|!?empty|@?\$)|foreach\s*\(\s*\$|(?:error_reporting|set_time_limit|ini_set)\s*\()/;
+
+function looksLikePhpFragment(head: string): boolean {
+  if (/^\s*</.test(head) || !/\$[A-Za-z_]\w*/.test(head)) return false;
+  let statements = 0;
+  let shaped = 0;
+  let lines = 0;
+  for (const raw of head.slice(0, 8192).split('\n', 200)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('//') || line.startsWith('#') || line.startsWith('*') || line.startsWith('/*'))
+      continue;
+    lines++;
+    if (phpVariableStatement.test(line)) statements++;
+    if (/[;{}]$|[;{]\s*(?:\/\/.*)?$/.test(line)) shaped++;
+  }
+  return (
+    statements >= 1 &&
+    shaped * 10 >= lines * 7 &&
+    (statements >= 2 || /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/.test(head))
+  );
+}
+
 /** True when the first bytes look like a binary file (NUL bytes or a known magic number). */
 function looksBinary(head: string): boolean {
   const n = Math.min(head.length, 4096);
@@ -38,7 +65,7 @@ export function sniffLanguages(rel: string, text: string): Language[] {
     if (/<\?(?:php\b|=)/i.test(text)) out.add('php');
     return [...out];
   }
-  if (phpOpen.test(head) || (byName.length === 0 && phpOpen.test(text))) out.add('php');
+  if (phpOpen.test(head) || (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head)))) out.add('php');
   if (htmlShape.test(head) || scriptTag.test(text)) {
     out.add('html');
     out.add('js');
