@@ -338,7 +338,7 @@ test('a version-1 store with two partitions is converted on init(): every reques
         version: number;
       }[]
     ).map((r) => r.version),
-    [1, 2, 3],
+    eventsMigrations.map((m) => m.version),
   );
 
   // New requests get ids after every old one.
