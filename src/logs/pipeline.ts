@@ -122,6 +122,9 @@ export function parseLines(
   return { events, eventLines, rejects, skipped };
 }
 
+/** Commits of parsed batches that may be queued or running while the next batch is parsed. */
+const COMMITS_AHEAD = 2;
+
 /** How long a parsed batch may wait for the next one before it is stored on its own (follow mode). */
 const IDLE_COMMIT_MS = 25;
 
@@ -145,8 +148,8 @@ export class SourceChannel {
   #idle: ReturnType<typeof setTimeout> | null = null;
   /** A failure of a commit the idle timer started, reported to the next caller. */
   #error: unknown = null;
-  /** Without a batch detector: the commit of the batch before, still running while the next is parsed. */
-  #inflight: Promise<void> | null = null;
+  /** Without a batch detector: commits queued or running (in order) while the next batch is parsed. */
+  #inflight: Promise<void>[] = [];
   /** A commit failed: the ones queued after it must not store (their lines come after the lost ones). */
   #broken: unknown = null;
 
@@ -251,7 +254,7 @@ export class SourceChannel {
    */
   async #prepareBeside(batch: LineBatch): Promise<AppendBatch> {
     const SLICE = 256;
-    if (this.#inflight === null || batch.lines.length <= SLICE) return this.prepare(batch);
+    if (this.#inflight.length === 0 || batch.lines.length <= SLICE) return this.prepare(batch);
     const all = this.prepare({ ...batch, lines: batch.lines.slice(0, SLICE) });
     for (let from = SLICE; from < batch.lines.length; from += SLICE) {
       await new Promise<void>((r) => setImmediate(r));
@@ -289,12 +292,12 @@ export class SourceChannel {
   async handle(batch: LineBatch): Promise<void> {
     const bd = this.#p.batchDetector;
     if (bd === undefined) {
-      // Parse and detect this batch while the previous one is being stored (a database server
+      // Parse and detect this batch while the ones before are being stored (a database server
       // works meanwhile); commits stay one at a time and in order, and after a failed one none
-      // of those queued behind it stores anything, so a crash or an error loses and doubles nothing.
+      // of those queued behind it stores anything, so a crash or an error loses and doubles
+      // nothing. A failure is thrown by the next handle() that waits for it, or by flush().
       if (this.#broken !== null) throw this.#broken;
       const prepared = await this.#prepareBeside(batch);
-      const previous = this.#inflight;
       const mine = this.#serial(async () => {
         if (this.#broken !== null) throw this.#broken;
         try {
@@ -304,9 +307,11 @@ export class SourceChannel {
           throw e;
         }
       });
-      mine.catch(() => {}); // reported by the next handle() or by flush()
-      this.#inflight = mine;
-      if (previous !== null) await previous;
+      mine.catch(() => {}); // reported by a later handle() or by flush()
+      this.#inflight.push(mine);
+      // One commit may wait behind the running one: a database server that falls behind for a
+      // moment (a checkpoint, another agent) does not stop the parsing at once.
+      while (this.#inflight.length > COMMITS_AHEAD) await this.#inflight.shift();
       return;
     }
     this.#cancelIdle();
@@ -340,9 +345,10 @@ export class SourceChannel {
 
   /** Stores the batch still waiting for its findings (end of input, stop). */
   async flush(): Promise<void> {
-    const inflight = this.#inflight;
-    if (inflight !== null) {
-      this.#inflight = null;
+    // Commits run in order: the last one done, all are.
+    const inflight = this.#inflight.at(-1);
+    if (inflight !== undefined) {
+      this.#inflight = [];
       try {
         await inflight;
       } finally {

@@ -477,7 +477,7 @@ for (const f of dbFactories) {
       const plain = { append: () => Promise.reject(new Error('not stored')) } as unknown as EventStore;
       const ref = new SourceChannel({ store: plain, detector: createDetector(loadRules().compiled) }, 'ref', 'nginx');
       const want: HttpEvent[] = [];
-      for (let k = 0; k < 4; k++) {
+      for (let k = 0; k < 6; k++) {
         const batch = {
           lines: shopLines(k * 3000 + 1, 3000, k),
           firstLine: k * 3000 + 1,
@@ -488,7 +488,7 @@ for (const f of dbFactories) {
         await channel.handle(batch);
       }
       await channel.flush();
-      if (pack !== undefined) assert.ok(packed > 4000, `the later batches were packed (${packed})`);
+      if (pack !== undefined) assert.ok(packed > 6000, `the later batches were packed (${packed})`);
       const got = await store.searchHttp({ source: 'piped', limit: 20_000 });
       assert.equal(got.length, want.length);
       const byLine = [...got].sort((a, b) => a.line - b.line);

@@ -81,22 +81,26 @@ test('parsed beside the previous commit, in slices: the same events, lines and f
 test('a failed commit: nothing queued behind it is stored, flush reports it once, then the channel stores again', async () => {
   const { store, stored } = slowStore(2);
   const channel = new SourceChannel({ store }, 'web', 'nginx');
-  const [b1, b2, b3, b4] = batches(4, 500);
+  const [b1, b2, b3, b4, b5] = batches(5, 500);
   await channel.handle(b1 as never);
-  await channel.handle(b2 as never); // stores b1 behind it; b2's commit will fail
-  await assert.rejects(channel.handle(b3 as never), /the connection broke/);
+  await channel.handle(b2 as never); // b2's commit will fail
+  await channel.handle(b3 as never); // queued behind it (two commits may be ahead of parsing)
+  // The failure comes back to a later handle() (or to flush()), and nothing queued behind it stores.
+  await assert.rejects(channel.handle(b4 as never), /the connection broke/);
+  await assert.rejects(channel.handle(b5 as never), /the connection broke/);
   await assert.rejects(channel.flush(), /the connection broke/);
   assert.deepEqual(
     stored.map((b) => b.eventLines[0]),
     [1],
-    'only the batch before the failure was stored; b3 was never queued',
+    'only the batch before the failure was stored; b3 was queued but not stored, b4 and b5 never queued',
   );
   // the caller reads again from the stored checkpoint: the channel takes batches again
   await channel.handle(b2 as never);
+  await channel.handle(b3 as never);
   await channel.handle(b4 as never);
   await channel.flush();
   assert.deepEqual(
     stored.map((b) => b.eventLines[0]),
-    [1, 501, 1501],
+    [1, 501, 1001, 1501],
   );
 });
