@@ -139,7 +139,7 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
  * development set are left out, so what remains is new to the rules. Word lists (event names,
  * command names alone) and templates (`{cmd}`) are not payloads and are not listed here.
  */
-const extraLists: { path: string; category: Category }[] = [
+const extraLists: { path: string; category: Category; formEncoded?: boolean }[] = [
   { path: 'attack/sql-injection/detect', category: 'sqli' },
   { path: 'attack/sql-injection/exploit', category: 'sqli' },
   { path: 'attack/sql-injection/payloads-sql-blind', category: 'sqli' },
@@ -151,7 +151,9 @@ const extraLists: { path: string; category: Category }[] = [
   { path: 'attack/path-traversal/path-traversal-windows.txt', category: 'traversal' },
   { path: 'attack/lfi/JHADDIX_LFI.txt', category: 'traversal' },
   { path: 'attack/os-cmd-execution/command-execution-unix.txt', category: 'cmdi' },
-  { path: 'attack/os-cmd-execution/OSCommandInject.Windows.txt', category: 'cmdi' },
+  // written as a query string already: `+` is the space (`+|+Dir+c:\`), so it is read as one
+  // before placing (left as `+`, a query would carry it as %2B, a literal plus no shell splits on)
+  { path: 'attack/os-cmd-execution/OSCommandInject.Windows.txt', category: 'cmdi', formEncoded: true },
   { path: 'attack/os-cmd-execution/source-disc-cmd-exec-traversal.txt', category: 'cmdi' },
   { path: 'Intruder/xss-payload-list.txt', category: 'xss' },
   { path: 'Intruder/detect', category: 'sqli' },
@@ -166,7 +168,7 @@ function fromExtra(dirs: string[], known: Set<string>): Payload[] {
     const mine: Payload[] = [];
     for (const dir of dirs) {
       const name = dir.split('/').slice(-2, -1)[0] ?? dir;
-      for (const { path } of extraLists.filter((l) => l.category === category))
+      for (const { path, formEncoded } of extraLists.filter((l) => l.category === category))
         for (const file of listFiles(dir, path)) {
           if (/\.(md|png|jpg)$/i.test(file)) continue;
           for (const raw of show(dir, file).split('\n')) {
@@ -174,7 +176,8 @@ function fromExtra(dirs: string[], known: Set<string>): Payload[] {
             if (p.startsWith('# ') || p.trim().length < 4 || charDecode(p).replace(/\s/g, '').length < 2) continue;
             if (seen.has(p) || known.has(p)) continue;
             seen.add(p);
-            mine.push({ category, source: `${name.replace(/\+/g, '/')}:${file.split('/').pop()}`, payload: p });
+            const payload = formEncoded === true ? p.replaceAll('+', ' ') : p;
+            mine.push({ category, source: `${name.replace(/\+/g, '/')}:${file.split('/').pop()}`, payload });
           }
         }
     }
