@@ -291,6 +291,69 @@ test('property: traversal stays detected in every spelling of its dots and slash
   );
 });
 
+test('traversal: system folders, server logs, lost-percent separators and base64 paths', () => {
+  const hit = (t: string) => matchStructure('traversal', 'target', t);
+  assert.match(hit('/p?file=/var/adm/messages') ?? '', /names var\/adm/);
+  assert.match(hit('/p?file=/usr/local/php5/lib/php.ini') ?? '', /names/);
+  assert.match(hit('/p?file=/opt/lampp/logs/error_log') ?? '', /names/);
+  assert.match(hit('/p?file=/logs/pure-ftpd.log') ?? '', /names logs\/pure-ftpd\.log/);
+  assert.match(hit('/p?file=/.sh_history') ?? '', /names/);
+  assert.match(hit('/p?file=/PHP%5Cphp.ini') ?? '', /names php\.ini/);
+  assert.match(hit('/p?file=..2f..2fetc2fpasswd') ?? '', /climbs 2/);
+  assert.match(hit('/p?file=..2f..2f..2fvar2flog2fx') ?? '', /climbs 3/);
+  assert.match(hit('/p?file=Li4vLi4vZXRjL2hvc3Rz') ?? '', /base64 \.\.\/\.\.\/etc\/hosts climbs 2/);
+  assert.match(hit('/p?file=ZXRjL3NoYWRvdw%3D%3D') ?? '', /base64/);
+  assert.match(hit('/rest/V1/orders/L2V0Yy9ob3N0cw==/items') ?? '', /base64/);
+  assert.match(hit('/c?data=%7B%22f%22%3A%22L2V0Yy9ob3N0cw%3D%3D%22%7D') ?? '', /base64/);
+  assert.match(hit('/catalog/product/view/id/c:%5Capache%5Clogs%5Caccess.log') ?? '', /names apache\/logs/);
+  // look-alikes: shop routes and tokens
+  for (const clean of [
+    '/p?return=/home/about-us/',
+    '/p?img=/tmp-sale/a.jpg',
+    '/p?return=/.well-known',
+    '/p?page=changelog&return=/blog/catalog',
+    '/p?token=L2NoZWNrb3V0L2NhcnQ%3D',
+    '/p?t=Li4uIG1vcmU=',
+    '/s?q=1..2+f..5',
+    '/events/day/c:10/list',
+    '/p?jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc',
+  ])
+    assert.equal(hit(clean), null, clean);
+});
+
+test('property: base64 of a climbing or system path is read in a parameter, a REST id and JSON', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 8 }),
+      fc.constantFrom('etc/passwd', 'etc/shadow', 'windows/win.ini', 'proc/self/environ', 'etc/hosts'),
+      fc.constantFrom('', '%00'),
+      fc.constantFrom('query', 'rest', 'json'),
+      (depth, file, tail, where) => {
+        const path = depth === 0 ? `/${file}${tail}` : `${'../'.repeat(depth + 1)}${file}${tail}`;
+        const b = Buffer.from(path).toString('base64');
+        const e = encodeURIComponent(b);
+        const target =
+          where === 'query'
+            ? `/p?file=${e}`
+            : where === 'rest'
+              ? `/rest/V1/orders/${b}/items`
+              : `/c?data=${encodeURIComponent(JSON.stringify({ f: b }))}`;
+        return matchStructure('traversal', 'target', target) !== null;
+      },
+    ),
+  );
+});
+
+test('property: base64 of shop words and numbers is never a traversal', () => {
+  const words = ['cart', 'checkout', 'red', 'size', 'order', 'sale', '10', 'blue-shirt', 'page/2', 'a.b'];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }), fc.boolean(), (ws, slash) => {
+      const b = Buffer.from((slash ? '/' : '') + ws.join(slash ? '/' : ' ')).toString('base64');
+      return matchStructure('traversal', 'target', `/p?t=${encodeURIComponent(b)}`) === null;
+    }),
+  );
+});
+
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
   const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
   fc.assert(
