@@ -420,6 +420,11 @@ const statementText =
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 
+const leadingLogical = /^(?:or|and|xor)[\s+]/i;
+const sqlPunctuation = /['"`;()#|]|--|\/\*/;
+const openCondition =
+  /^(?:or|and|xor)\s+(?:not\s+)?(?:([\w.@]+)\s*(?:=|<=>|!=|<>|\s(?:like|is|regexp|rlike)\s)\s*[\w.@]+\s*$|true\s*$|false\s*$|exists\b)/i;
+
 /**
  * Whether `text` (already URL-decoded) reads as a SQL injection in any context; null when not.
  * Cheap exits first: plain words and numbers have none of the characters a shape needs.
@@ -436,6 +441,12 @@ export function detectSqli(text: string): SqlVerdict | null {
     const fp = fingerprint(text, '"');
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
   }
+  // A value that opens with the logical operator and has no quote, bracket, comment or `;`
+  // (a gate lets `or …` through at a value's start): only a condition that is true whatever the
+  // row, an equality, LIKE, IS or a bare truth value, reads as an injection (`or 1=1`, `or a = a`,
+  // `and true`); `or 1 <3` and `and more` are words.
+  if (leadingLogical.test(text) && !sqlPunctuation.test(text))
+    return openCondition.test(text) ? { context: 'bare', fingerprint: fingerprint(text, '') } : null;
   const fp = fingerprint(text, '');
   if (
     bareStart.test(fp) ||

@@ -354,6 +354,39 @@ test('property: base64 of shop words and numbers is never a traversal', () => {
   );
 });
 
+test('sqli: a value opening with the logical operator is an injection only as a condition', () => {
+  for (const v of ['or 1=1', 'OR a = a', 'and true', 'or x like x', 'xor 2<>3', 'or not 1=2'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['or 1 <3', 'and more', 'or best offer', 'and 2 for 1', 'or so', 'or size 10'])
+    assert.equal(detectSqli(v), null, v);
+  assert.ok(matchStructure('sqli', 'target', '/p?id=or+1%3D1') !== null);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/or%20a%20=%20a') !== null);
+});
+
+test('property: an operator then an equality of any two words or numbers opening a value is found', () => {
+  const operand = fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and', 'OR', 'And'),
+      operand,
+      operand,
+      fc.constantFrom('=', ' = ', '!=', '<>', ' like '),
+      (op, a, b, cmp) => detectSqli(`${op} ${a}${cmp}${b}`) !== null,
+    ),
+  );
+});
+
+test('property: an operator then shop words without a comparison is never SQL', () => {
+  const words = ['more', 'less', 'best', 'offer', 'red', '1', '2', 'for', 'size', 'xl', '<3', 'so', 'gift'];
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 5 }),
+      (op, ws) => detectSqli(`${op} ${ws.join(' ')}`) === null,
+    ),
+  );
+});
+
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
   const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
   fc.assert(
