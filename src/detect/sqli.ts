@@ -408,9 +408,11 @@ const afterString =
 // operator itself (`or 1=1--`, `or x=x`), with SELECT and a call, number or `*` FROM, or with
 // a condition function (`if(1=2) select …`); or with a clause that only a query continues
 // (`order by 2--`, `having 1=0`, `where 1=1`), closing brackets then a statement, a stacked
-// statement, or a known function opened and left open (`database(`: probing which are filtered).
+// statement, or a known function opened and left open (`database(`: probing which are filtered,
+// `if(2=`); or closing brackets, then a logical operator with a comparison or call (`) or sleep(`,
+// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition.
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvb(]|f|nc|b\([^)]{0,8}\)\)*o)|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]|f|$)|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
@@ -431,6 +433,31 @@ const openCondition =
  */
 export function detectSqli(text: string): SqlVerdict | null {
   if (text.length < 2) return null;
+  const v = detectSqliText(text);
+  if (v !== null) return v;
+  // `\'; desc users; --`: a backslash before the quote, for an application that strips or
+  // doubles it (addslashes bypass): read with the backslashes gone as well
+  if (text.includes("\\'")) {
+    const w = detectSqliText(text.replaceAll("\\'", "'"));
+    if (w !== null) return w;
+  }
+  // `0x77616974666f72…`: a hex literal (MSSQL `exec(@x)`, MySQL `prepare`) spelling a statement,
+  // in single bytes or UTF-16 (every other byte 00)
+  const hex = hexLiteral.exec(text);
+  if (hex !== null) {
+    const digits = (hex[1] ?? '').slice(0, 400);
+    const spelled = Buffer.from(digits.slice(0, digits.length & ~1), 'hex').toString('latin1').replaceAll('\0', '');
+    if (/^[\x20-\x7e]+$/.test(spelled) && (statementOpening.test(spelled) || detectSqliText(spelled) !== null))
+      return { context: 'bare', fingerprint: `0x:${fingerprint(spelled, '')}` };
+  }
+  return null;
+}
+
+const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
+const statementOpening =
+  /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
+
+function detectSqliText(text: string): SqlVerdict | null {
   const hasSingle = text.includes("'");
   const hasDouble = text.includes('"');
   if (hasSingle) {

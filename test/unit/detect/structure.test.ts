@@ -387,6 +387,37 @@ test('property: an operator then shop words without a comparison is never SQL', 
   );
 });
 
+test('sqli: bracket break-outs, open conditions and hex literals that spell a statement', () => {
+  for (const v of [') or sleep(5)=', ')) or pg_sleep(5)--', ') or (a=a', ') like (', 'if(2=', 'or username like char(37);'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [':) or :(', ') and more', '(red) or (blue)', ') or', '1) or 2']) assert.equal(detectSqli(v), null, v);
+  const hex = (t: string) => `0x${Buffer.from(t).toString('hex')}`;
+  const utf16 = (t: string) => `0x${Buffer.from(t, 'utf16le').toString('hex')}`;
+  assert.match(detectSqli(hex("waitfor delay '0:0:5'"))?.fingerprint ?? '', /^0x:E/);
+  assert.match(detectSqli(utf16('select @@version'))?.fingerprint ?? '', /^0x:E/);
+  assert.equal(detectSqli('0x5f3759df12ab34cd56ef'), null);
+  assert.equal(detectSqli(hex('red shirt size xl')), null);
+});
+
+test('property: a hex literal of shop words is never SQL; of a statement always is', () => {
+  const words = ['red', 'shirt', 'size', 'order', 'by', 'select', 'gift', 'card', '10', 'update'];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...words), { minLength: 2, maxLength: 6 }), fc.boolean(), (ws, wide) => {
+      const text = ws.join(' ');
+      const lit = `0x${Buffer.from(text, wide ? 'utf16le' : 'latin1').toString('hex')}`;
+      const starts = /^(?:select|update) /.test(text);
+      return text.length < 8 || starts || (detectSqli(lit) === null) === (detectSqli(text) === null);
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('select 1', "waitfor delay '0:0:5'", 'exec master..xp_cmdshell', 'drop table x'),
+      fc.boolean(),
+      (stmt, wide) => detectSqli(`0x${Buffer.from(stmt, wide ? 'utf16le' : 'latin1').toString('hex')}`) !== null,
+    ),
+  );
+});
+
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
   const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
   fc.assert(
