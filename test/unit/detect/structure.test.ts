@@ -180,6 +180,17 @@ const rules: RuleSpec[] = [
     when: { field: 'target', traversal: true },
     groupBy: 'each',
   },
+  {
+    id: 'js',
+    kind: 'signature',
+    title: 'js',
+    description: '',
+    category: 'xss',
+    severity: 'high',
+    on: 'http',
+    when: { field: 'target', view: 'compact', regex: 'x\\["[a-z0-9]+"\\]' },
+    groupBy: 'each',
+  },
 ];
 const { compiled, problems } = compileRules(rules.map((spec) => ({ spec, file: 'test.yml' })));
 const detector = createDetector(compiled);
@@ -228,6 +239,22 @@ const sqlPayloads = [
 ];
 const mixCase = (s: string, bits: number[]): string =>
   [...s].map((c, i) => ((bits[i % bits.length] ?? 0) === 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+
+test('the decoded view reads quotes and backslashes escaped for JSON in a parameter', () => {
+  assert.deepEqual(fired('/c?data=%7B%22q%22%3A%22x%5B%5C%22ab%5C%22%5D%22%7D'), ['js']);
+  assert.deepEqual(fired('/c?q=x%5B%22ab%22%5D'), ['js']);
+  assert.deepEqual(fired('/c?q=x%5Bab%5D'), []);
+});
+
+test('property: a value JSON-encoded in a parameter (once or twice) reads as written', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[a-z0-9]{1,12}$/), fc.boolean(), (w, twice) => {
+      const inner = JSON.stringify({ q: `x["${w}"]` });
+      const json = twice ? JSON.stringify({ data: inner }) : inner;
+      return fired(`/c?data=${encodeURIComponent(json)}`).includes('js');
+    }),
+  );
+});
 
 test('property: SQL payloads stay detected when encoded once or twice, mixed case, or with comment/whitespace spaces', () => {
   fc.assert(
@@ -388,9 +415,17 @@ test('property: an operator then shop words without a comparison is never SQL', 
 });
 
 test('sqli: bracket break-outs, open conditions and hex literals that spell a statement', () => {
-  for (const v of [') or sleep(5)=', ')) or pg_sleep(5)--', ') or (a=a', ') like (', 'if(2=', 'or username like char(37);'])
+  for (const v of [
+    ') or sleep(5)=',
+    ')) or pg_sleep(5)--',
+    ') or (a=a',
+    ') like (',
+    'if(2=',
+    'or username like char(37);',
+  ])
     assert.ok(detectSqli(v) !== null, v);
-  for (const v of [':) or :(', ') and more', '(red) or (blue)', ') or', '1) or 2']) assert.equal(detectSqli(v), null, v);
+  for (const v of [':) or :(', ') and more', '(red) or (blue)', ') or', '1) or 2'])
+    assert.equal(detectSqli(v), null, v);
   const hex = (t: string) => `0x${Buffer.from(t).toString('hex')}`;
   const utf16 = (t: string) => `0x${Buffer.from(t, 'utf16le').toString('hex')}`;
   assert.match(detectSqli(hex("waitfor delay '0:0:5'"))?.fingerprint ?? '', /^0x:E/);
