@@ -114,6 +114,10 @@ export interface GateGroupLike {
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */
+
+// `\\` and `\"` of a JSON string; not `..\"`, a climb whose backslash came from decoding (`..%5c`)
+// at a string's end, where an escaped quote is unlikely
+const jsonEscape = /\\\\|(?<!\.\.)\\"/g;
 export class EventContext {
   event: LogEvent | null = null;
   private gen = 1;
@@ -187,7 +191,7 @@ export class EventContext {
         // quotes and backslashes escaped for a JSON string (JSON in a parameter): the application reads `"` and `\`
         // (only in the views rules' regexes read; the structural readers split JSON themselves)
         // (JSON in a JSON string: once per level, a few levels)
-        for (let level = 0; level < 3 && out.includes('\\"'); level++) out = out.replace(/\\(["\\])/g, '$1');
+        for (let level = 0; level < 3 && out.includes('\\"'); level++) out = out.replace(jsonEscape, (m) => m.slice(1));
         steps?.push('JSON \\" escapes');
       }
     } else {
