@@ -441,18 +441,32 @@ export function detectSqli(text: string): SqlVerdict | null {
     const w = detectSqliText(text.replaceAll("\\'", "'"));
     if (w !== null) return w;
   }
+  // `uni/**/on sel/**/ect`: an empty comment inside a word, for a filter that strips comments
+  if (text.includes('/**/')) {
+    const joined = text.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '');
+    if (joined !== text) {
+      const w = detectSqliText(joined);
+      if (w !== null) return w;
+    }
+  }
+  // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
+  const same = equalOperands.exec(text);
+  if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
   // `0x77616974666f72…`: a hex literal (MSSQL `exec(@x)`, MySQL `prepare`) spelling a statement,
   // in single bytes or UTF-16 (every other byte 00)
   const hex = hexLiteral.exec(text);
   if (hex !== null) {
     const digits = (hex[1] ?? '').slice(0, 400);
-    const spelled = Buffer.from(digits.slice(0, digits.length & ~1), 'hex').toString('latin1').replaceAll('\0', '');
+    const spelled = Buffer.from(digits.slice(0, digits.length & ~1), 'hex')
+      .toString('latin1')
+      .replaceAll('\0', '');
     if (/^[\x20-\x7e]+$/.test(spelled) && (statementOpening.test(spelled) || detectSqliText(spelled) !== null))
       return { context: 'bare', fingerprint: `0x:${fingerprint(spelled, '')}` };
   }
   return null;
 }
 
+const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
 const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
 const statementOpening =
   /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;

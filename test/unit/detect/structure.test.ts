@@ -453,6 +453,34 @@ test('property: a hex literal of shop words is never SQL; of a statement always 
   );
 });
 
+test('sqli: a thing compared with itself after or/and; keywords split by empty comments', () => {
+  for (const v of ['hi or a=a', '1or1=1', "x and 'k' like 'k'", 'uni/**/on sel/**/ect 1', '1 uni/**/on select 2'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['color=red', 'floor2=2', 'this or that', 'a/**/b', 'red or blue=green', 'xl and s=m'])
+    assert.equal(detectSqli(v), null, v);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/uni/**/on%20sel/**/ect') !== null);
+});
+
+test('property: or/and then any word or number equal to itself is found; to another word is not', () => {
+  const operand = fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      operand,
+      fc.constantFrom('x ', 'hi ', '1 ', '1'),
+      (op, a, lead) => detectSqli(`${lead}${op} ${a}=${a}`) !== null,
+    ),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      fc.constantFrom('red', 'blue', 'xl', 'size'),
+      fc.constantFrom('s', 'm', 'green'),
+      (op, a, b) => detectSqli(`shirt ${op} ${a}=${b}`) === null,
+    ),
+  );
+});
+
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
   const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
   fc.assert(
