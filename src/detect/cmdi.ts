@@ -181,6 +181,9 @@ export function detectCmdi(value: string): CmdiMatch | null {
   // bash's network redirection (`>/dev/tcp/198.51.100.1/4444`, `$d/tcp/…` with d=/dev): a reverse shell
   const net = /(?:\/dev|\$\w+|\$\{\w+\})\/(?:tcp|udp)\/[\w.-]+\/\d{1,5}\b/.exec(v);
   if (net !== null) return { reason: `network redirection ${clip(net[0])}` };
+  // a value that opens with an output redirection to an absolute path (`>/tmp/x`, `2>>/var/www/a.php`)
+  const redirect = /^\s*\d?>>?\s*\/[\w.-]+\/[\w.-]/.exec(v);
+  if (redirect !== null) return { reason: `output redirected to ${clip(redirect[0].trim())}` };
   for (const m of v.matchAll(afterSep)) {
     const w = (m[2] ?? '').replace(/\.exe$/, '');
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');

@@ -220,3 +220,16 @@ test('property: bash network redirection to any host and port is found', () => {
     ),
   );
 });
+
+test('a value that opens with an output redirection to an absolute path', () => {
+  for (const v of ['>/tmp/curl', ' 2>>/var/www/a.php', '>> /etc/cron.d/x']) assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['> 50 eur', '>/', 'size >/< 10', 'a>/tmp/x']) assert.equal(detectCmdi(v), null, v);
+  fc.assert(
+    fc.property(
+      fc.constantFrom('>', '>>', '2>', '1>>'),
+      fc.constantFrom('tmp', 'var', 'etc', 'dev'),
+      fc.stringMatching(/^[a-z0-9_.-]{1,12}$/),
+      (op, dir, file) => detectCmdi(`${op}/${dir}/${file}`) !== null,
+    ),
+  );
+});
