@@ -230,6 +230,19 @@ const functions = new Set([
   'find_in_set',
   'strpos',
   'textcat',
+  // arithmetic and compression functions the probes open (`pow(`, `sin (`, `compress(`)
+  'pow',
+  'sin',
+  'cos',
+  'tan',
+  'atan',
+  'atan2',
+  'cot',
+  'sqrt',
+  'compress',
+  'uncompress',
+  'crc32',
+  'sha2',
 ]);
 /** Two-word keywords that count as one clause token. */
 const pairs: Record<string, string> = { order: 'by', group: 'by' };
@@ -412,7 +425,7 @@ const afterString =
 // `if(2=`); or closing brackets, then a logical operator with a comparison or call (`) or sleep(`,
 // `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition.
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
@@ -467,6 +480,7 @@ export function detectSqli(text: string): SqlVerdict | null {
 }
 
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
+const quotedComparison = /^\s*(['"])[^'"]{0,40}\1\s*(?:!=|<>|<=>|=)\s*['"\d]/;
 const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
 const statementOpening =
   /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
@@ -489,6 +503,9 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (leadingLogical.test(text) && !sqlPunctuation.test(text))
     return openCondition.test(text) ? { context: 'bare', fingerprint: fingerprint(text, '') } : null;
   const fp = fingerprint(text, '');
+  // `'x'!='y`: a quoted value compared with another quoted value opens the value
+  if ((fp.startsWith('sos') || fp.startsWith('son')) && quotedComparison.test(text))
+    return { context: 'bare', fingerprint: fp };
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||

@@ -481,6 +481,13 @@ test('property: or/and then any word or number equal to itself is found; to anot
   );
 });
 
+test('sqli: functions opened alone, a clause then a call, quoted values compared', () => {
+  for (const v of ['pow(', 'sin (', 'Compress (', 'procedure analyse (', 'order by rand(', "'x'!='y", '"a"="b'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['power (500w)', 'sin city', 'cos x', '"hello" = world', "'n' sync", 'compress bag (xl)'])
+    assert.equal(detectSqli(v), null, v);
+});
+
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
   const words = ['red', 'case', 'order', 'group', 'select', 'replace', 'update', 'size', 'or', 'and', 'by', 'limit'];
   fc.assert(
