@@ -207,6 +207,12 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
   if (quoted !== null && strong.has(quoted[1] ?? '')) return { reason: `command ${quoted[1]} after a closing quote` };
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
+  // `alias 'l'=curl`, `alias -g x=y`: an alias definition opening the value is shell syntax
+  const alias = /^\s*alias\s+(?:[-+]\w+\+?\s+)*['"]?[\w.-]+['"]?=/.exec(v);
+  if (alias !== null) return { reason: `alias definition ${clip(alias[0].trim())}` };
+  // `\ls`: a command escaped so that no alias of it runs, alone in the value
+  const escaped = /^\s*\\([a-z][\w.-]*)\s*$/.exec(lower);
+  if (escaped !== null && isCommand(escaped[1] ?? '')) return { reason: `escaped command \\${escaped[1]}` };
   const bin = binPath.exec(v);
   if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))
     return { reason: `program path ${clip(bin[0].trim())}` };

@@ -233,3 +233,18 @@ test('a value that opens with an output redirection to an absolute path', () => 
     ),
   );
 });
+
+test('alias definitions and escaped commands opening a value', () => {
+  for (const v of ["alias 'l'=wget", 'alias +g+ a=b', 'alias -g x=y', '\\uname', ' \\ls'])
+    assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['alias grace', 'alias: jacket=blue', '\\red', '\\n', 'the alias x=y'])
+    assert.equal(detectCmdi(v), null, v);
+  fc.assert(
+    fc.property(
+      fc.stringMatching(/^[a-z]{1,8}$/),
+      fc.constantFrom("'", '"', ''),
+      fc.constantFrom('curl', 'wget', 'x'),
+      (n, q, c) => detectCmdi(`alias ${q}${n}${q}=${c}`) !== null,
+    ),
+  );
+});
