@@ -444,7 +444,10 @@ const openCondition =
  * Whether `text` (already URL-decoded) reads as a SQL injection in any context; null when not.
  * Cheap exits first: plain words and numbers have none of the characters a shape needs.
  */
-export function detectSqli(text: string): SqlVerdict | null {
+export function detectSqli(input: string): SqlVerdict | null {
+  // control characters opening a value (`\x18 or 1=1 --`) are no token: a parser skips them
+  // eslint-disable-next-line no-control-regex
+  const text = input.length > 0 && input.charCodeAt(0) < 32 ? input.replace(/^[\x00-\x1f]+/, '') : input;
   if (text.length < 2) return null;
   const v = detectSqliText(text);
   if (v !== null) return v;
