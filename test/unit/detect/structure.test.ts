@@ -482,7 +482,16 @@ test('property: or/and then any word or number equal to itself is found; to anot
 });
 
 test('sqli: functions opened alone, a clause then a call, quoted values compared', () => {
-  for (const v of ['pow(', 'sin (', 'Compress (', 'procedure analyse (', 'order by rand(', "'x'!='y", '"a"="b', '\x18 or 1=1 --'])
+  for (const v of [
+    'pow(',
+    'sin (',
+    'Compress (',
+    'procedure analyse (',
+    'order by rand(',
+    "'x'!='y",
+    '"a"="b',
+    '\x18 or 1=1 --',
+  ])
     assert.ok(detectSqli(v) !== null, v);
   for (const v of ['power (500w)', 'sin city', 'cos x', '"hello" = world', "'n' sync", 'compress bag (xl)'])
     assert.equal(detectSqli(v), null, v);
