@@ -139,6 +139,11 @@ function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
  * development set are left out, so what remains is new to the rules. Word lists (event names,
  * command names alone) and templates (`{cmd}`) are not payloads and are not listed here.
  */
+// Kept as published, though not every line is an attack by itself: fuzzdb's SQL lists hold lone
+// keywords (`select`, `delete`, `having`), placeholder words (`sqlvuln`) and spreadsheet
+// artefacts (`#NAME?`, `3.10E+17`), and its LFI list bare file names (`config.js`,
+// `/admin/install.php`); the rules leave those alone (a shop's search sees such words), so
+// they stay as misses in the fresh-check figures (about 136 of its 1,320 SQLi lines).
 const extraLists: { path: string; category: Category; formEncoded?: boolean }[] = [
   { path: 'attack/sql-injection/detect', category: 'sqli' },
   { path: 'attack/sql-injection/exploit', category: 'sqli' },
