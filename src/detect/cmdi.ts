@@ -35,7 +35,9 @@ const weak = new Set(
   ).split(' '),
 );
 
-const isCommand = (w: string): boolean => strong.has(w) || weak.has(w) || w === 'id';
+// `rmt-tar`, `curl-config`: a strong command's name with a suffix is a sibling program of it
+const isCommand = (w: string): boolean =>
+  strong.has(w) || weak.has(w) || w === 'id' || (w.includes('-') && strong.has(w.slice(0, w.indexOf('-'))));
 
 /** Words that start a command line when followed by an argument a shell would take. */
 const leads = new Set(
@@ -48,12 +50,16 @@ const leads = new Set(
 
 /** Undoes the obfuscations shells ignore inside a word, and `$IFS`-style spaces. */
 function unobfuscate(v: string): string {
-  return v
-    .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
-    .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
-    .replace(/(?<=\w)(?:''|"")(?=\w)/g, '')
-    .replace(/(^|[\s;|&/])\\(?=[a-z])/g, '$1') // `\ls`: a backslash before a command is ignored
-    .replace(/\[([a-z])\]/g, '$1'); // `[u]name`: a one-letter class is the letter
+  return (
+    v
+      .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
+      .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
+      .replace(/(?<=\w)(?:''|"")(?=\w)/g, '')
+      .replace(/(^|[\s;|&/])\\(?=[a-z])/g, '$1') // `\ls`: a backslash before a command is ignored
+      // `|$u wget`: a lone variable opening a command line expands to nothing (unset) before the command
+      .replace(/(^|[;|&\n]\s*)\$[a-z_]\w*\s+(?=[a-z])/g, '$1')
+      .replace(/\[([a-z])\]/g, '$1')
+  ); // `[u]name`: a one-letter class is the letter
 }
 
 const sensitive = [
@@ -111,7 +117,8 @@ function globPath(v: string): string | null {
 }
 
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
-const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+// (a subshell's bracket may open the command: `&&(sh)`)
+const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:\(\s*)?['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
 const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
@@ -171,6 +178,12 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const sub =
     /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\[[^\]]*\]/.exec(v);
   if (sub !== null) return { reason: `shell substitution ${clip(sub[0])}` };
+  // bash's network redirection (`>/dev/tcp/198.51.100.1/4444`, `$d/tcp/…` with d=/dev): a reverse shell
+  const net = /(?:\/dev|\$\w+|\$\{\w+\})\/(?:tcp|udp)\/[\w.-]+\/\d{1,5}\b/.exec(v);
+  if (net !== null) return { reason: `network redirection ${clip(net[0])}` };
+  // a value that opens with an output redirection to an absolute path (`>/tmp/x`, `2>>/var/www/a.php`)
+  const redirect = /^\s*\d?>>?\s*\/[\w.-]+\/[\w.-]/.exec(v);
+  if (redirect !== null) return { reason: `output redirected to ${clip(redirect[0].trim())}` };
   for (const m of v.matchAll(afterSep)) {
     const w = (m[2] ?? '').replace(/\.exe$/, '');
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
@@ -194,6 +207,12 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
   if (quoted !== null && strong.has(quoted[1] ?? '')) return { reason: `command ${quoted[1]} after a closing quote` };
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
+  // `alias 'l'=curl`, `alias -g x=y`: an alias definition opening the value is shell syntax
+  const alias = /^\s*alias\s+(?:[-+]\w+\+?\s+)*['"]?[\w.-]+['"]?=/.exec(v);
+  if (alias !== null) return { reason: `alias definition ${clip(alias[0].trim())}` };
+  // `\ls`: a command escaped so that no alias of it runs, alone in the value
+  const escaped = /^\s*\\([a-z][\w.-]*)\s*$/.exec(lower);
+  if (escaped !== null && isCommand(escaped[1] ?? '')) return { reason: `escaped command \\${escaped[1]}` };
   const bin = binPath.exec(v);
   if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))
     return { reason: `program path ${clip(bin[0].trim())}` };

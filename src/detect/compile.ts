@@ -242,6 +242,15 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
         );
         return null;
       }
+      // The text tests of all rules on a field are merged into one gate regex, where a group's
+      // number is no longer its own: a backreference there would test another rule's group.
+      if (/\\(?:[1-9]|k<)/.test(source.replace(/\\\\/g, ''))) {
+        problems.add(
+          where,
+          'regex has a backreference (\\1, \\k<name>), which the merged prefilter cannot keep: write it without one',
+        );
+        return null;
+      }
       let re: RegExp;
       try {
         re = new RegExp(source, view === 'raw' ? 'i' : '');

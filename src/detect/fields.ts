@@ -114,6 +114,10 @@ export interface GateGroupLike {
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */
+
+// `\\` and `\"` of a JSON string; not `..\"`, a climb whose backslash came from decoding (`..%5c`)
+// at a string's end, where an escaped quote is unlikely
+const jsonEscape = /\\\\|(?<!\.\.)\\"/g;
 export class EventContext {
   event: LogEvent | null = null;
   private gen = 1;
@@ -183,6 +187,13 @@ export class EventContext {
       if (steps) steps.push(...(this.steps?.get(queryFirst + offset) ?? []));
     } else if (slot.view === 'decoded') {
       out = decode(raw, slot.def.plus, steps);
+      if (out.includes('\\"')) {
+        // quotes and backslashes escaped for a JSON string (JSON in a parameter): the application reads `"` and `\`
+        // (only in the views rules' regexes read; the structural readers split JSON themselves)
+        // (JSON in a JSON string: once per level, a few levels)
+        for (let level = 0; level < 3 && out.includes('\\"'); level++) out = out.replace(jsonEscape, (m) => m.slice(1));
+        steps?.push('JSON \\" escapes');
+      }
     } else {
       const dec = this.value(slots[slot.decodedId] as Slot) as string;
       if (steps) steps.push(...(this.steps?.get(slot.decodedId) ?? []));

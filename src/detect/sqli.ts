@@ -230,6 +230,19 @@ const functions = new Set([
   'find_in_set',
   'strpos',
   'textcat',
+  // arithmetic and compression functions the probes open (`pow(`, `sin (`, `compress(`)
+  'pow',
+  'sin',
+  'cos',
+  'tan',
+  'atan',
+  'atan2',
+  'cot',
+  'sqrt',
+  'compress',
+  'uncompress',
+  'crc32',
+  'sha2',
 ]);
 /** Two-word keywords that count as one clause token. */
 const pairs: Record<string, string> = { order: 'by', group: 'by' };
@@ -408,9 +421,11 @@ const afterString =
 // operator itself (`or 1=1--`, `or x=x`), with SELECT and a call, number or `*` FROM, or with
 // a condition function (`if(1=2) select …`); or with a clause that only a query continues
 // (`order by 2--`, `having 1=0`, `where 1=1`), closing brackets then a statement, a stacked
-// statement, or a known function opened and left open (`database(`: probing which are filtered).
+// statement, or a known function opened and left open (`database(`: probing which are filtered,
+// `if(2=`); or closing brackets, then a logical operator with a comparison or call (`) or sleep(`,
+// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition.
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvb(]|f|nc|b\([^)]{0,8}\)\)*o)|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]|f|$)|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
@@ -420,12 +435,60 @@ const statementText =
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 
+const leadingLogical = /^(?:or|and|xor)[\s+]/i;
+const sqlPunctuation = /['"`;()#|]|--|\/\*/;
+const openCondition =
+  /^(?:or|and|xor)\s+(?:not\s+)?(?:([\w.@]+)\s*(?:=|<=>|!=|<>|\s(?:like|is|regexp|rlike)\s)\s*[\w.@]+\s*$|true\s*$|false\s*$|exists\b)/i;
+
 /**
  * Whether `text` (already URL-decoded) reads as a SQL injection in any context; null when not.
  * Cheap exits first: plain words and numbers have none of the characters a shape needs.
  */
-export function detectSqli(text: string): SqlVerdict | null {
+export function detectSqli(input: string): SqlVerdict | null {
+  // control characters opening a value (`\x18 or 1=1 --`) are no token: a parser skips them
+  // eslint-disable-next-line no-control-regex
+  const text = input.length > 0 && input.charCodeAt(0) < 32 ? input.replace(/^[\x00-\x1f]+/, '') : input;
   if (text.length < 2) return null;
+  const v = detectSqliText(text);
+  if (v !== null) return v;
+  // `\'; desc users; --`: a backslash before the quote, for an application that strips or
+  // doubles it (addslashes bypass): read with the backslashes gone as well
+  if (text.includes("\\'")) {
+    const w = detectSqliText(text.replaceAll("\\'", "'"));
+    if (w !== null) return w;
+  }
+  // `uni/**/on sel/**/ect`: an empty comment inside a word, for a filter that strips comments
+  if (text.includes('/**/')) {
+    const joined = text.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '');
+    if (joined !== text) {
+      const w = detectSqliText(joined);
+      if (w !== null) return w;
+    }
+  }
+  // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
+  const same = equalOperands.exec(text);
+  if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
+  // `0x77616974666f72…`: a hex literal (MSSQL `exec(@x)`, MySQL `prepare`) spelling a statement,
+  // in single bytes or UTF-16 (every other byte 00)
+  const hex = hexLiteral.exec(text);
+  if (hex !== null) {
+    const digits = (hex[1] ?? '').slice(0, 400);
+    const spelled = Buffer.from(digits.slice(0, digits.length & ~1), 'hex')
+      .toString('latin1')
+      .replaceAll('\0', '');
+    if (/^[\x20-\x7e]+$/.test(spelled) && (statementOpening.test(spelled) || detectSqliText(spelled) !== null))
+      return { context: 'bare', fingerprint: `0x:${fingerprint(spelled, '')}` };
+  }
+  return null;
+}
+
+const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
+const quotedComparison = /^\s*(['"])[^'"]{0,40}\1\s*(?:!=|<>|<=>|=)\s*['"\d]/;
+const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
+const statementOpening =
+  /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
+
+function detectSqliText(text: string): SqlVerdict | null {
   const hasSingle = text.includes("'");
   const hasDouble = text.includes('"');
   if (hasSingle) {
@@ -436,7 +499,16 @@ export function detectSqli(text: string): SqlVerdict | null {
     const fp = fingerprint(text, '"');
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
   }
+  // A value that opens with the logical operator and has no quote, bracket, comment or `;`
+  // (a gate lets `or …` through at a value's start): only a condition that is true whatever the
+  // row, an equality, LIKE, IS or a bare truth value, reads as an injection (`or 1=1`, `or a = a`,
+  // `and true`); `or 1 <3` and `and more` are words.
+  if (leadingLogical.test(text) && !sqlPunctuation.test(text))
+    return openCondition.test(text) ? { context: 'bare', fingerprint: fingerprint(text, '') } : null;
   const fp = fingerprint(text, '');
+  // `'x'!='y`: a quoted value compared with another quoted value opens the value
+  if ((fp.startsWith('sos') || fp.startsWith('son')) && quotedComparison.test(text))
+    return { context: 'bare', fingerprint: fp };
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||

@@ -5,7 +5,7 @@
 
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
-import { detectTraversal } from './traversal.ts';
+import { base64Like, detectTraversal } from './traversal.ts';
 import { commandWords, detectCmdi } from './cmdi.ts';
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
@@ -21,11 +21,11 @@ export type StructuralKind = (typeof structuralKinds)[number];
  * value without any of these cannot produce an injection fingerprint or a climbing path.
  */
 export const prefilters: Record<StructuralKind, string> = {
-  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|(?:^|[=/])(?:union|having|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&`,
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|(?:^|[=/])(?:union|having|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/`,
-  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|=\\s*(?:[/\\\\]|[a-z]:[/\\\\])|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
+  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
@@ -66,7 +66,10 @@ function sqlValues(field: string, raw: string): string[] {
       [path, query] = [p, q];
     } else [path, query] = splitTarget(text);
     if (path !== '') {
-      const dec = decode(path, true).replace(/\/\*[\s\S]*?\*\//g, ' ');
+      // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
+      const dec = decode(path, true)
+        .replace(/(?<=\w)\/\*\*\/(?=\w)/g, '')
+        .replace(/\/\*[\s\S]*?\*\//g, ' ');
       for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
     }
     if (query !== null) queryValues(query, out);
@@ -74,6 +77,15 @@ function sqlValues(field: string, raw: string): string[] {
   }
   out.push(decode(text, false));
   return out;
+}
+
+/** URL-decoded once, case kept (undecodable text as it is). */
+function caseKept(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v.replace(/%22/gi, '"');
+  }
 }
 
 /** For paths: the whole path (it resolves from the web root) and each query value. */
@@ -87,6 +99,9 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
       // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
       for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
         out.push({ value: path.slice(at + 1), absolute: true });
+      // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`): a routed Windows path
+      const drive = /\/([a-z]:(?:[/\\]|%5c|%2f))/i.exec(path);
+      if (drive !== null) out.push({ value: path.slice(drive.index + 1), absolute: true });
     }
     if (query !== null)
       for (const pair of query.split('&')) {
@@ -96,6 +111,9 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
         out.push({ value: v.replaceAll('+', ' '), absolute: true });
         // JSON in a parameter: each string in it is a value of its own.
         if (v.includes('%22') || v.includes('"')) {
+          // base64 strings keep their case (the decoded view is lower-cased)
+          for (const m of caseKept(v).matchAll(jsonString))
+            if (base64Like.test(m[1] ?? '')) out.push({ value: m[1] ?? '', absolute: true });
           const d = decode(v, true);
           if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))
             for (const m of d.matchAll(jsonString)) {

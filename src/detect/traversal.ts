@@ -17,7 +17,7 @@ export interface PathVerdict {
 }
 
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)$|(?:^|\/)(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|my-default)\.(?:ini|cnf|conf)$|program files|inetsrv\/|metabase\.xml|global\.asa$)/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)$|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?$|logs?\/(?:[\w.-]+\/)?[\w.-]*log$|(?:access|error)[._-]?log$|program files|inetsrv\/|metabase\.xml|global\.asa$)/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
@@ -88,11 +88,15 @@ function isUp(seg: string): boolean {
   return clean.length >= 2 && /^\.+$/.test(clean);
 }
 
+// (any folder of /var, two levels into /usr, three into /opt or a macOS volume: no shop
+// parameter holds such a path; /home and /tmp are left out, shop routes use such names)
 const systemDir =
-  /^(?:file:)?\/+(?:etc|proc|root|boot|sys|var\/(?:log|lib|spool|mail|www|run|backups)|usr\/local\/(?:etc|apache2?|nginx|lib\/php)|opt\/[\w.-]+\/(?:etc|conf)|home\/[^/]+\/\.)\/[\w.-]|^[a-z]:\/+[a-z]/;
+  /^(?:file:)?\/+(?:(?:etc|proc|root|boot|sys|usr\/(?:local\/)?[\w.-]+|home\/[^/]+\/\.)\/[\w.-]|var\/[\w.-]+(?:\/|$)|(?:opt|volumes)\/[\w.-]+\/[\w.-]+\/)|^[a-z]:\/+[a-z]/;
 const configScript =
   /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
+// A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
+const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
 /**
  * Reads a normalised value as a path: how far it climbs from its first `..`, and what it names.
@@ -115,7 +119,15 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
     // an absolute path into the system's own directories (`/etc/…`, `/var/log/…`, `c:\…`)
     const sys = abs === null || m !== null ? null : systemDir.exec(norm);
     if (sys !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: sys[0].replace(/^(?:file:)?\/+/, '') };
-    if (m !== null && abs === null && m.index !== 0) return null;
+    if (m === null && abs !== null) {
+      // from the root: a configuration script (`/config.asp`) or a hidden file (`/.forward`)
+      const rel = norm.slice(abs[0].length);
+      const cfg = /^[a-z]:/.test(abs[0]) ? null : (configScript.exec(rel) ?? rootHidden.exec(rel));
+      return cfg === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
+    }
+    // relative: the name must open the value, or follow plain folder names (`members/.htpasswd`)
+    if (m !== null && abs === null && m.index !== 0 && !/^(?:[\w-]+\/){1,3}\.$/.test(norm.slice(0, m.index + 2)))
+      return null;
     return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
   }
   // Start at the first `..` (a routed parameter or a JSON string starts there).
@@ -163,6 +175,17 @@ function repeatedClimb(norm: string): PathVerdict | null {
     const unit = m[1] ?? '';
     if (!/[.?]/.test(unit) || /^[a-z0-9]+$/.test(unit)) continue;
     const rest = text.slice(at + m[0].length);
+    // `..2f..2f..2f` (an escape whose % was lost), `..0x5c`…: dots then one separator that is
+    // not a word, three times or more, climbs whatever it names
+    const sep = /^\.{2,}([^.\s]{1,12})$/.exec(unit)?.[1];
+    if (sep !== undefined && !/^[a-z]+$/.test(sep)) {
+      const named = sensitiveRe.exec(rest.split(sep).join('/'));
+      return {
+        path: text.slice(at, at + 200),
+        climbs: Math.floor(m[0].length / unit.length),
+        sensitive: named?.[0] ?? null,
+      };
+    }
     const s = looseSensitive.exec(rest);
     if (s !== null)
       return { path: text.slice(at, at + 200), climbs: Math.floor(m[0].length / unit.length), sensitive: s[0] };
@@ -178,10 +201,50 @@ function nextStart(text: string, at: number): number {
   return -1;
 }
 
-/** A traversal: climbing two or more levels, or climbing to a sensitive file. */
-export function detectTraversal(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
+// A value (or path segment) that is base64 text: both cases, the alphabet only, whole quanta.
+export const base64Like = /^(?=.*[A-Z])(?=.*[a-z])[A-Za-z0-9+/ ]{7,}(?:=|%3[dD]){0,2}$/;
+
+/** The text a base64 value decodes to, when it is printable (a path, not binary data). */
+function fromBase64(value: string): string | null {
+  const b = value.replace(/%3[dD]/g, '=').replaceAll(' ', '+');
+  if (b.replace(/=+$/, '').length % 4 === 1) return null;
+  const text = Buffer.from(b, 'base64').toString('latin1');
+  return text.length >= 4 && /^[\x20-\x7e]+$/.test(text) ? text : null;
+}
+
+function verdictOf(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
   const norm = normalisePath(raw, steps);
   const v = analysePath(norm, absoluteCounts);
   if (v !== null && (v.climbs >= 2 || v.sensitive !== null)) return v;
   return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;
+}
+
+/**
+ * A traversal: climbing two or more levels, or climbing to a sensitive file; also in a value or
+ * a path segment that is base64 of such a path (`Li4vLi4v…`, `L2V0Yy9wYXNzd2Q=`), which an
+ * application decodes before it opens the file.
+ */
+export function detectTraversal(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
+  const v = verdictOf(raw, absoluteCounts, steps);
+  if (v !== null) return v;
+  if (/\.\.(?:25)?(?:2f|5c)/i.test(raw)) {
+    // `..2f..2fetc2fpasswd`: escapes that lost their `%`, read as the separators they were
+    const w = analysePath(normalisePath(raw).replace(/(?:25)?(?:2f|5c)/g, '/'), absoluteCounts);
+    if (w !== null && (w.climbs >= 2 || w.sensitive !== null)) {
+      steps?.push('bare 2f/5c after dots as separators');
+      return w;
+    }
+  }
+  for (const part of raw.length > 600 ? [] : raw.split('/')) {
+    if (!base64Like.test(part)) continue;
+    const text = fromBase64(part);
+    if (text === null || !/[./\\]/.test(text)) continue;
+    // decoded text is a file name already: `etc/shadow` reads from the root as well
+    const b = verdictOf(text, true) ?? (/^[\w.]/.test(text) ? verdictOf(`/${text}`, true) : null);
+    if (b !== null) {
+      steps?.push('base64 decoded');
+      return { ...b, path: `base64 ${b.path}` };
+    }
+  }
+  return null;
 }

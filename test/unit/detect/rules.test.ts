@@ -86,20 +86,24 @@ test('schema problems name the file, the rule and the field', () => {
   });
 });
 
-test('compile problems: unknown field, upper-case pattern, bad regex, two operators', () => {
+test('compile problems: unknown field, upper-case pattern, bad regex, two operators, backreference', () => {
   const text = `rules:
   - { id: a-rule, kind: signature, title: A, category: x, severity: low, on: http, when: { field: cookie, contains: x } }
   - { id: b-rule, kind: signature, title: B, category: x, severity: low, on: http, when: { field: path, regex: 'UNION' } }
   - { id: c-rule, kind: signature, title: C, category: x, severity: low, on: http, when: { field: path, regex: '(' } }
   - { id: d-rule, kind: signature, title: D, category: x, severity: low, on: http, when: { field: path, contains: a, regex: b } }
+  - { id: e-rule, kind: signature, title: E, category: x, severity: low, on: http, when: { field: path, regex: '(a)b\\1' } }
+  - { id: f-rule, kind: signature, title: F, category: x, severity: low, on: http, when: { field: path, regex: 'a\\\\1' } }
 `;
   withRuleFile(text, (path) => {
     const p = problemsOf(() => loadRules({ shipped: false, ruleFiles: [path] }));
-    assert.equal(p.length, 4);
+    assert.equal(p.length, 5);
     assert.match(p[0] ?? '', /rule a-rule: when: unknown field "cookie"/);
     assert.match(p[1] ?? '', /rule b-rule: when: regex has upper-case letters/);
     assert.match(p[2] ?? '', /rule c-rule: when: invalid regular expression/);
     assert.match(p[3] ?? '', /rule d-rule: when: a condition needs exactly one operator/);
+    // a backreference is refused (gates are merged); an escaped backslash before a digit is not one
+    assert.match(p[4] ?? '', /rule e-rule: when: regex has a backreference/);
   });
 });
 

@@ -180,6 +180,17 @@ const rules: RuleSpec[] = [
     when: { field: 'target', traversal: true },
     groupBy: 'each',
   },
+  {
+    id: 'js',
+    kind: 'signature',
+    title: 'js',
+    description: '',
+    category: 'xss',
+    severity: 'high',
+    on: 'http',
+    when: { field: 'target', view: 'compact', regex: 'x\\["[a-z0-9]+"\\]' },
+    groupBy: 'each',
+  },
 ];
 const { compiled, problems } = compileRules(rules.map((spec) => ({ spec, file: 'test.yml' })));
 const detector = createDetector(compiled);
@@ -228,6 +239,22 @@ const sqlPayloads = [
 ];
 const mixCase = (s: string, bits: number[]): string =>
   [...s].map((c, i) => ((bits[i % bits.length] ?? 0) === 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+
+test('the decoded view reads quotes and backslashes escaped for JSON in a parameter', () => {
+  assert.deepEqual(fired('/c?data=%7B%22q%22%3A%22x%5B%5C%22ab%5C%22%5D%22%7D'), ['js']);
+  assert.deepEqual(fired('/c?q=x%5B%22ab%22%5D'), ['js']);
+  assert.deepEqual(fired('/c?q=x%5Bab%5D'), []);
+});
+
+test('property: a value JSON-encoded in a parameter (once or twice) reads as written', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[a-z0-9]{1,12}$/), fc.boolean(), (w, twice) => {
+      const inner = JSON.stringify({ q: `x["${w}"]` });
+      const json = twice ? JSON.stringify({ data: inner }) : inner;
+      return fired(`/c?data=${encodeURIComponent(json)}`).includes('js');
+    }),
+  );
+});
 
 test('property: SQL payloads stay detected when encoded once or twice, mixed case, or with comment/whitespace spaces', () => {
   fc.assert(
@@ -289,6 +316,185 @@ test('property: traversal stays detected in every spelling of its dots and slash
       },
     ),
   );
+});
+
+test('traversal: system folders, server logs, lost-percent separators and base64 paths', () => {
+  const hit = (t: string) => matchStructure('traversal', 'target', t);
+  assert.match(hit('/p?file=/var/adm/messages') ?? '', /names var\/adm/);
+  assert.match(hit('/p?file=/usr/local/php5/lib/php.ini') ?? '', /names/);
+  assert.match(hit('/p?file=/opt/lampp/logs/error_log') ?? '', /names/);
+  assert.match(hit('/p?file=/logs/pure-ftpd.log') ?? '', /names logs\/pure-ftpd\.log/);
+  assert.match(hit('/p?file=/.sh_history') ?? '', /names/);
+  assert.match(hit('/p?file=/PHP%5Cphp.ini') ?? '', /names php\.ini/);
+  assert.match(hit('/p?file=..2f..2fetc2fpasswd') ?? '', /climbs 2/);
+  assert.match(hit('/p?file=..2f..2f..2fvar2flog2fx') ?? '', /climbs 3/);
+  assert.match(hit('/p?file=Li4vLi4vZXRjL2hvc3Rz') ?? '', /base64 \.\.\/\.\.\/etc\/hosts climbs 2/);
+  assert.match(hit('/p?file=ZXRjL3NoYWRvdw%3D%3D') ?? '', /base64/);
+  assert.match(hit('/rest/V1/orders/L2V0Yy9ob3N0cw==/items') ?? '', /base64/);
+  assert.match(hit('/c?data=%7B%22f%22%3A%22L2V0Yy9ob3N0cw%3D%3D%22%7D') ?? '', /base64/);
+  assert.match(hit('/catalog/product/view/id/c:%5Capache%5Clogs%5Caccess.log') ?? '', /names apache\/logs/);
+  // look-alikes: shop routes and tokens
+  for (const clean of [
+    '/p?return=/home/about-us/',
+    '/p?img=/tmp-sale/a.jpg',
+    '/p?return=/.well-known',
+    '/p?page=changelog&return=/blog/catalog',
+    '/p?token=L2NoZWNrb3V0L2NhcnQ%3D',
+    '/p?t=Li4uIG1vcmU=',
+    '/s?q=1..2+f..5',
+    '/events/day/c:10/list',
+    '/p?jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc',
+  ])
+    assert.equal(hit(clean), null, clean);
+});
+
+test('property: base64 of a climbing or system path is read in a parameter, a REST id and JSON', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 8 }),
+      fc.constantFrom('etc/passwd', 'etc/shadow', 'windows/win.ini', 'proc/self/environ', 'etc/hosts'),
+      fc.constantFrom('', '%00'),
+      fc.constantFrom('query', 'rest', 'json'),
+      (depth, file, tail, where) => {
+        const path = depth === 0 ? `/${file}${tail}` : `${'../'.repeat(depth + 1)}${file}${tail}`;
+        const b = Buffer.from(path).toString('base64');
+        const e = encodeURIComponent(b);
+        const target =
+          where === 'query'
+            ? `/p?file=${e}`
+            : where === 'rest'
+              ? `/rest/V1/orders/${b}/items`
+              : `/c?data=${encodeURIComponent(JSON.stringify({ f: b }))}`;
+        return matchStructure('traversal', 'target', target) !== null;
+      },
+    ),
+  );
+});
+
+test('property: base64 of shop words and numbers is never a traversal', () => {
+  const words = ['cart', 'checkout', 'red', 'size', 'order', 'sale', '10', 'blue-shirt', 'page/2', 'a.b'];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }), fc.boolean(), (ws, slash) => {
+      const b = Buffer.from((slash ? '/' : '') + ws.join(slash ? '/' : ' ')).toString('base64');
+      return matchStructure('traversal', 'target', `/p?t=${encodeURIComponent(b)}`) === null;
+    }),
+  );
+});
+
+test('sqli: a value opening with the logical operator is an injection only as a condition', () => {
+  for (const v of ['or 1=1', 'OR a = a', 'and true', 'or x like x', 'xor 2<>3', 'or not 1=2'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['or 1 <3', 'and more', 'or best offer', 'and 2 for 1', 'or so', 'or size 10'])
+    assert.equal(detectSqli(v), null, v);
+  assert.ok(matchStructure('sqli', 'target', '/p?id=or+1%3D1') !== null);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/or%20a%20=%20a') !== null);
+});
+
+test('property: an operator then an equality of any two words or numbers opening a value is found', () => {
+  const operand = fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and', 'OR', 'And'),
+      operand,
+      operand,
+      fc.constantFrom('=', ' = ', '!=', '<>', ' like '),
+      (op, a, b, cmp) => detectSqli(`${op} ${a}${cmp}${b}`) !== null,
+    ),
+  );
+});
+
+test('property: an operator then shop words without a comparison is never SQL', () => {
+  const words = ['more', 'less', 'best', 'offer', 'red', '1', '2', 'for', 'size', 'xl', '<3', 'so', 'gift'];
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 5 }),
+      (op, ws) => detectSqli(`${op} ${ws.join(' ')}`) === null,
+    ),
+  );
+});
+
+test('sqli: bracket break-outs, open conditions and hex literals that spell a statement', () => {
+  for (const v of [
+    ') or sleep(5)=',
+    ')) or pg_sleep(5)--',
+    ') or (a=a',
+    ') like (',
+    'if(2=',
+    'or username like char(37);',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [':) or :(', ') and more', '(red) or (blue)', ') or', '1) or 2'])
+    assert.equal(detectSqli(v), null, v);
+  const hex = (t: string) => `0x${Buffer.from(t).toString('hex')}`;
+  const utf16 = (t: string) => `0x${Buffer.from(t, 'utf16le').toString('hex')}`;
+  assert.match(detectSqli(hex("waitfor delay '0:0:5'"))?.fingerprint ?? '', /^0x:E/);
+  assert.match(detectSqli(utf16('select @@version'))?.fingerprint ?? '', /^0x:E/);
+  assert.equal(detectSqli('0x5f3759df12ab34cd56ef'), null);
+  assert.equal(detectSqli(hex('red shirt size xl')), null);
+});
+
+test('property: a hex literal of shop words is never SQL; of a statement always is', () => {
+  const words = ['red', 'shirt', 'size', 'order', 'by', 'select', 'gift', 'card', '10', 'update'];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...words), { minLength: 2, maxLength: 6 }), fc.boolean(), (ws, wide) => {
+      const text = ws.join(' ');
+      const lit = `0x${Buffer.from(text, wide ? 'utf16le' : 'latin1').toString('hex')}`;
+      const starts = /^(?:select|update) /.test(text);
+      return text.length < 8 || starts || (detectSqli(lit) === null) === (detectSqli(text) === null);
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('select 1', "waitfor delay '0:0:5'", 'exec master..xp_cmdshell', 'drop table x'),
+      fc.boolean(),
+      (stmt, wide) => detectSqli(`0x${Buffer.from(stmt, wide ? 'utf16le' : 'latin1').toString('hex')}`) !== null,
+    ),
+  );
+});
+
+test('sqli: a thing compared with itself after or/and; keywords split by empty comments', () => {
+  for (const v of ['hi or a=a', '1or1=1', "x and 'k' like 'k'", 'uni/**/on sel/**/ect 1', '1 uni/**/on select 2'])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['color=red', 'floor2=2', 'this or that', 'a/**/b', 'red or blue=green', 'xl and s=m'])
+    assert.equal(detectSqli(v), null, v);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/uni/**/on%20sel/**/ect') !== null);
+});
+
+test('property: or/and then any word or number equal to itself is found; to another word is not', () => {
+  const operand = fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      operand,
+      fc.constantFrom('x ', 'hi ', '1 ', '1'),
+      (op, a, lead) => detectSqli(`${lead}${op} ${a}=${a}`) !== null,
+    ),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('or', 'and'),
+      fc.constantFrom('red', 'blue', 'xl', 'size'),
+      fc.constantFrom('s', 'm', 'green'),
+      (op, a, b) => detectSqli(`shirt ${op} ${a}=${b}`) === null,
+    ),
+  );
+});
+
+test('sqli: functions opened alone, a clause then a call, quoted values compared', () => {
+  for (const v of [
+    'pow(',
+    'sin (',
+    'Compress (',
+    'procedure analyse (',
+    'order by rand(',
+    "'x'!='y",
+    '"a"="b',
+    '\x18 or 1=1 --',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of ['power (500w)', 'sin city', 'cos x', '"hello" = world', "'n' sync", 'compress bag (xl)'])
+    assert.equal(detectSqli(v), null, v);
 });
 
 test('property: shop words, numbers and brackets in any order never read as SQL', () => {
