@@ -3,7 +3,9 @@
 // flagged (generated shop traffic from bench/gen-access-log.ts, the real Apache logs in
 // ../shared/corpora/elastic-apache, and hand-written look-alikes). The peer, fail2ban's
 // web filters run by fail2ban-regex on the same lines, is reported beside it when it can be
-// installed. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
+// installed; on the public sets, the OWASP Core Rule Set at paranoia level 1 (bench/crs-peer.ts:
+// Apache with ModSecurity from Debian) runs on the same request lines, and on a sample of the
+// benign ones for its false positives. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
 // [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks;
 // its extra.tsv, the fresh check from --extra mirrors, is reported when present)
@@ -17,6 +19,7 @@ import { getParser } from '../src/logs/index.ts';
 import type { LogEvent } from '../src/logs/index.ts';
 import { accessLines } from './gen-access-log.ts';
 import { defaultOut as websetDir } from './build-webattacks.ts';
+import { crsVerdicts } from './crs-peer.ts';
 
 const root = join(import.meta.dirname, '..');
 const defaultAttacksDir = join(root, 'test', 'fixtures', 'attacks');
@@ -187,8 +190,14 @@ function peer(items: Item[], dataDir: string): { matched: number } | { error: st
 const webCats = ['sqli', 'xss', 'traversal', 'cmdi'] as const;
 const predicted = [...webCats, 'rfi', 'other', 'none'] as const;
 
-/** The public set: detection per category and position, and a category x predicted table. */
-function webset(dir: string, verbose: boolean): void {
+/** The request line of an access-log line (`GET /path?query HTTP/1.1`), or null. */
+const requestLineOf = (line: string): string | null => /"([A-Z]+ \S+ HTTP\/1\.[01])"/.exec(line)?.[1] ?? null;
+
+/**
+ * The public set: detection per category and position, and a category x predicted table;
+ * with `crs`, the Core Rule Set at paranoia level 1 on the same request lines beside it.
+ */
+async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void> {
   for (const [file, title] of [
     ['dev.tsv', 'development: PayloadsAllTheThings'],
     ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
@@ -219,6 +228,7 @@ function webset(dir: string, verbose: boolean): void {
     let postTotal = 0;
     const headerSeen = new Map<string, [number, number]>();
     const misses: string[] = [];
+    const sent: { cat: string; position: string; line: string; ours: boolean }[] = [];
     for (const r of rows) {
       const p = parser.parse(r.line, ctx);
       const findings = p.type === 'event' ? detector.process(p.event) : [];
@@ -246,6 +256,8 @@ function webset(dir: string, verbose: boolean): void {
       const row = table.get(r.cat) ?? new Map<string, number>();
       row.set(pred, (row.get(pred) ?? 0) + 1);
       table.set(r.cat, row);
+      const rl = requestLineOf(r.line);
+      if (rl !== null) sent.push({ cat: r.cat, position: r.position, line: rl, ours: pred !== 'none' });
       const k = `${r.cat}|${r.position}`;
       const v = byPos.get(k) ?? [0, 0];
       v[0]++;
@@ -287,10 +299,51 @@ function webset(dir: string, verbose: boolean): void {
           .join(', ')}`,
       );
     for (const m of misses) console.log(m);
+    if (crs && sent.length > 0) {
+      const v = await crsVerdicts(sent.map((x) => x.line));
+      if ('error' in v) console.log(`  Core Rule Set peer: ${v.error}`);
+      else {
+        console.log(
+          '  beside it, the OWASP Core Rule Set 3.3 at paranoia level 1 (ModSecurity 2 in Apache, blocking; same request lines):',
+        );
+        const positions = ['query', 'path', 'rest', 'json'];
+        console.log(
+          `  ${'category'.padEnd(10)} ${'lines'.padStart(6)} ${'ripcord'.padStart(8)} ${'CRS PL1'.padStart(8)} ${'Apache 400'.padStart(10)}   CRS PL1 by position: ${positions.map((x) => x.padStart(7)).join(' ')}`,
+        );
+        for (const c of webCats) {
+          const idx = sent.flatMap((x, i) => (x.cat === c ? [i] : []));
+          if (idx.length === 0) continue;
+          const ours = idx.filter((i) => sent[i]?.ours).length;
+          const blocked = idx.filter((i) => v[i] === 'blocked').length;
+          const refused = idx.filter((i) => v[i] === 'refused').length;
+          const per = positions.map((pos) => {
+            const at = idx.filter((i) => sent[i]?.position === pos);
+            return pct(at.filter((i) => v[i] === 'blocked').length, at.length).padStart(7);
+          });
+          console.log(
+            `  ${c.padEnd(10)} ${String(idx.length).padStart(6)} ${pct(ours, idx.length).padStart(8)} ${pct(blocked, idx.length).padStart(8)} ${pct(refused, idx.length).padStart(10)}   ${''.padEnd(21)}${per.join(' ')}`,
+          );
+        }
+      }
+    }
   }
 }
 
-export default function main(args: string[]): void {
+/** The Core Rule Set at paranoia level 1 on a sample of the benign lines: its false positives. */
+async function crsBenign(lines: readonly string[]): Promise<void> {
+  const requestLines = lines.map(requestLineOf).filter((l): l is string => l !== null);
+  const v = await crsVerdicts(requestLines);
+  if ('error' in v) console.log(`Core Rule Set peer: ${v.error}`);
+  else
+    console.log(
+      `Core Rule Set PL1 on ${requestLines.length} benign request lines (the first of each benign source): ${pct(
+        v.filter((x) => x === 'blocked').length,
+        requestLines.length,
+      )} blocked (${v.filter((x) => x === 'blocked').length}), Apache refused ${v.filter((x) => x === 'refused').length}`,
+    );
+}
+
+export default async function main(args: string[]): Promise<void> {
   const verbose = args.includes('--verbose');
   const benignArg = args.indexOf('--benign');
   const benignLines = benignArg >= 0 ? Number(args[benignArg + 1]) : 200_000;
@@ -392,7 +445,19 @@ export default function main(args: string[]): void {
   );
 
   const websetArg = args.indexOf('--webset');
-  webset(websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir, verbose);
+  const crs = !args.includes('--no-peer');
+  await webset(websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir, verbose, crs);
+  if (crs) {
+    const sample: string[] = [];
+    for (const s of sources) {
+      let n = 0;
+      for (const it of s.items()) {
+        if (n++ >= 1500) break;
+        sample.push(it.line);
+      }
+    }
+    await crsBenign(sample);
+  }
 
   if (!args.includes('--no-peer')) {
     const p = peer(allAttack, dataDir);
@@ -405,4 +470,4 @@ export default function main(args: string[]): void {
   }
 }
 
-if (import.meta.main) main(process.argv.slice(2));
+if (import.meta.main) await main(process.argv.slice(2));
