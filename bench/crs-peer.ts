@@ -6,7 +6,7 @@
 // or re-encode some of them); a line Apache itself refuses (400) is counted apart.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,9 @@ export type CrsVerdict = 'blocked' | 'passed' | 'refused';
 
 function installed(): boolean {
   const have = () =>
-    spawnSync('test', ['-f', `${modules}/mod_security2.so`]).status === 0 &&
-    spawnSync('test', ['-f', '/usr/share/modsecurity-crs/owasp-crs.load']).status === 0 &&
-    spawnSync('test', ['-x', '/usr/sbin/apache2']).status === 0;
+    existsSync(`${modules}/mod_security2.so`) &&
+    existsSync('/usr/share/modsecurity-crs/owasp-crs.load') &&
+    existsSync('/usr/sbin/apache2');
   if (have()) return true;
   process.stderr.write("installing apache2, libapache2-mod-security2 and modsecurity-crs from Debian's packages…\n");
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });

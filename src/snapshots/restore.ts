@@ -35,8 +35,8 @@ import { promisify } from 'node:util';
 import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
 
-const root = process.getuid?.() === 0;
-const isRoot = (): boolean => root;
+/** Owners can be set only as root; asked once. */
+const runsAsRoot = process.getuid?.() === 0;
 
 function tempBeside(target: string | Buffer): string | Buffer {
   const suffix = `.ripcord-tmp-${randomBytes(6).toString('hex')}`;
@@ -140,7 +140,7 @@ export async function restoreOne(
     direct?: boolean;
   },
 ): Promise<boolean> {
-  const owner = (opts.owner ?? true) && isRoot();
+  const owner = (opts.owner ?? true) && runsAsRoot;
   if (entry.type !== 'dir' && opts.parentReady !== true) await mkdir(parentOf(target), { recursive: true });
   if (opts.within !== undefined) await checkWithin(target, opts.within);
   const perm = entry.mode & 0o7777;

@@ -9,23 +9,23 @@
 // store) finds the checkpoint moved and its batch is refused whole ('conflict'), so no line is
 // ever stored twice, whatever runs at once.
 
-import type {
-  AppendBatch,
-  AuthQuery,
-  Checkpoint,
-  EventStore,
-  FindingQuery,
-  FindingStore,
-  HttpQuery,
-  SourceState,
-  StoredAuth,
-  StoredFinding,
-  StoredHttp,
-  StoredReject,
-  TimeBucket,
-  TopBy,
+import {
+  batchEvents,
+  type AppendBatch,
+  type AuthQuery,
+  type Checkpoint,
+  type EventStore,
+  type FindingQuery,
+  type FindingStore,
+  type HttpQuery,
+  type SourceState,
+  type StoredAuth,
+  type StoredFinding,
+  type StoredHttp,
+  type StoredReject,
+  type TimeBucket,
+  type TopBy,
 } from '../../logs/ports.ts';
-import { batchEvents } from '../../logs/ports.ts';
 import type { Finding } from '../../core/finding.ts';
 import { severities } from '../../core/finding.ts';
 import { AppError } from '../../core/errors.ts';

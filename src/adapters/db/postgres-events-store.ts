@@ -107,9 +107,14 @@ export class PostgresEventStore extends SqlEventStore {
       });
       // Intern the batch's strings not known yet.
       const distinct = new Set<string>();
+      const unknown = (v: string | null) => {
+        if (!v) return;
+        const k = pgText(v);
+        if (!this.#strIds.has(k)) distinct.add(k);
+      };
       for (const e of http) {
-        if (e.referer && !this.#strIds.has(pgText(e.referer))) distinct.add(pgText(e.referer));
-        if (e.userAgent && !this.#strIds.has(pgText(e.userAgent))) distinct.add(pgText(e.userAgent));
+        unknown(e.referer);
+        unknown(e.userAgent);
       }
       if (distinct.size > 0) {
         // Known strings are only read: an upsert would lock their rows until commit, and
