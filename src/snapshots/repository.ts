@@ -33,7 +33,7 @@ import { Lock, listLocks } from './locks.ts';
 import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
 import { pruneRepository } from './prune.ts';
-import { removeLeftovers, restoreOne } from './restore.ts';
+import { checkWithin, removeLeftovers, restoreOne, runsAsRoot, SMALL } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
 import type {
@@ -85,6 +85,14 @@ const DEFAULT_STALE_MS = 30 * 60 * 1000;
 const READ_AHEAD = 4;
 /** Files restored at once by restore(). */
 const RESTORE_PARALLEL = 16;
+/**
+ * Small blobs restore() has opened ahead on a worker thread: refilled to OPEN_AHEAD once fewer
+ * than half are left, so the worker opens the next batches while the main thread writes files.
+ */
+const OPEN_AHEAD = 1024;
+/** Small files handed to a worker thread at once (see BlobStore.writeFiles), and their bytes. */
+const WRITE_BATCH_FILES = 256;
+const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export async function repositoryExists(backend: Backend): Promise<boolean> {
   return (await backend.stat('config', 'config')) !== null;
@@ -467,6 +475,40 @@ export class RepoImpl implements Repository {
     const m = await this.loadManifest(id);
     const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
     const base = Buffer.from(targetDir);
+    // Into a folder that is new or empty, small files are created under their own names (no
+    // temporary name and rename each); anything found there later still goes through one.
+    const fresh = await isNewOrEmpty(targetDir);
+    await mkdir(targetDir, { recursive: true });
+    // The small files' blobs are opened ahead, in order, on a worker thread.
+    const wanted = (e: ManifestEntry): boolean =>
+      e.type === 'file' && e.linkTo === undefined && e.chunks !== undefined && (opts.filter?.(e) ?? true);
+    let aheadAt = 0;
+    const openAhead = (): void => {
+      // Into a new or empty folder the worker threads write small files themselves (see below).
+      if (fresh && this.store.useWorkers) return;
+      if (this.store.aheadCount >= OPEN_AHEAD / 2) return;
+      const ids: string[] = [];
+      while (aheadAt < m.entries.length && ids.length < OPEN_AHEAD - this.store.aheadCount) {
+        const e = m.entries[aheadAt++] as ManifestEntry;
+        if (wanted(e)) ids.push(...(e.chunks as string[]));
+      }
+      this.store.prefetch(ids);
+    };
+    try {
+      return await this.#restoreEntries(m, base, roots, fresh, opts, openAhead);
+    } finally {
+      this.store.dropAhead();
+    }
+  }
+
+  async #restoreEntries(
+    m: Manifest,
+    base: Buffer,
+    roots: Map<string, string>,
+    fresh: boolean,
+    opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
+    openAhead: () => void,
+  ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }> {
     // Files are restored several at a time (restoring is a chain of small waits per file:
     // open, read the blob, write, chmod, utimes, rename); a hard link waits for its first path.
     const done = new Map<string, { target: Buffer; ready: Promise<void> }>();
@@ -485,12 +527,35 @@ export class RepoImpl implements Repository {
       void t.finally(() => inflight.delete(t));
       return { done: t };
     };
-    // Into a folder that is new or empty, small files are created under their own names (no
-    // temporary name and rename each); anything found there later still goes through one.
-    const fresh = await isNewOrEmpty(targetDir);
-    await mkdir(targetDir, { recursive: true });
+    // Into a new or empty folder, small files are written by worker threads in batches (their
+    // folders are made, and checked against `within`, here first); the rest one by one below.
+    const owner = (opts.owner ?? true) && runsAsRoot;
+    let batch: { e: ManifestEntry; target: Buffer }[] = [];
+    let batchBytes = 0;
+    // Settled when the batch being gathered is written (a hard link to one of its files waits;
+    // a failure is thrown by the restore, so nobody else need handle it).
+    const newWritten = (): PromiseWithResolvers<void> => {
+      const w = Promise.withResolvers<void>();
+      w.promise.catch(() => undefined);
+      return w;
+    };
+    let batchWritten = newWritten();
+    const sendBatch = async (): Promise<void> => {
+      const files = batch;
+      const written = batchWritten;
+      batch = [];
+      batchBytes = 0;
+      batchWritten = newWritten();
+      if (files.length === 0) return;
+      const { done: settled } = await start(() => this.#writeBatch(files, owner, opts));
+      settled.then(
+        () => (failure === null ? written.resolve() : written.reject(failure.error)),
+        (e: unknown) => written.reject(e),
+      );
+    };
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
+      openAhead();
       const sub = roots.get(e.root) ?? '';
       // A stream, or a root that is a single file, is restored under its own name.
       const single = e.path === '' && e.type !== 'dir';
@@ -511,12 +576,33 @@ export class RepoImpl implements Repository {
         continue;
       }
       const first = e.linkTo !== undefined ? done.get(`${e.root}\u0000${e.linkTo}`) : undefined;
+      // A link to a file still in the batch being gathered: that batch goes first.
+      if (first !== undefined && first.ready === batchWritten.promise) await sendBatch();
       // Each folder is made once (restoreOne would ask the file system again for every file).
       const parent = target.subarray(0, target.lastIndexOf(0x2f));
       const parentKey = parent.toString('latin1');
       if (!made.has(parentKey)) {
         await mkdir(parent, { recursive: true });
+        if (opts.within !== undefined) await checkWithin(target, opts.within);
         made.add(parentKey);
+      }
+      if (
+        fresh &&
+        this.store.useWorkers &&
+        e.type === 'file' &&
+        first === undefined &&
+        e.size <= SMALL &&
+        e.chunks?.length === 1 &&
+        e.hash !== undefined
+      ) {
+        // Its folder was checked above when made; the worker opens the file O_EXCL|O_NOFOLLOW.
+        batch.push({ e, target: ownCopy(target) });
+        batchBytes += e.size;
+        if (e.nlink > 1) done.set(`${e.root}\u0000${e.path}`, { target: ownCopy(target), ready: batchWritten.promise });
+        out.files++;
+        out.bytes += e.size;
+        if (batch.length >= WRITE_BATCH_FILES || batchBytes >= WRITE_BATCH_BYTES) await sendBatch();
+        continue;
       }
       const { done: ready } = await start(async () => {
         if (first !== undefined) await first.ready;
@@ -527,7 +613,11 @@ export class RepoImpl implements Repository {
           direct: fresh,
           ...(first !== undefined ? { linkFrom: first.target } : {}),
         });
-        if (skipped) out.skipped++;
+        if (skipped) {
+          out.skipped++;
+          // Already there (a resumed restore): what was opened ahead for it is not needed.
+          if (e.chunks !== undefined) this.store.dropAhead(e.chunks);
+        }
       });
       if (e.type === 'file') {
         // Only a file with other names is looked up again (by its hard links). The path gets
@@ -537,6 +627,7 @@ export class RepoImpl implements Repository {
         out.bytes += e.size;
       }
     }
+    await sendBatch();
     await Promise.all(inflight);
     if (failure !== null) throw (failure as { error: unknown }).error;
     // A resumed restore also clears the half-written temp files the interrupted one left.
@@ -544,6 +635,36 @@ export class RepoImpl implements Repository {
     // Folder modes and times last, deepest first, so writing into them does not change them.
     for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
     return out;
+  }
+
+  /** Has a worker write these small files; one found already there is written the usual way. */
+  async #writeBatch(
+    files: { e: ManifestEntry; target: Buffer }[],
+    owner: boolean,
+    opts: RestoreOptions,
+  ): Promise<void> {
+    const results = await this.store.writeFiles(
+      files.map(({ e, target }) => ({
+        id: (e.chunks as string[])[0] as string,
+        path: target,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        mtimeMs: e.mtimeMs,
+        hash: e.hash as string,
+      })),
+      owner,
+    );
+    for (const [i, r] of results.entries()) {
+      if (r === null) continue;
+      const { e, target } = files[i] as { e: ManifestEntry; target: Buffer };
+      if (r.code === 'EEXIST') {
+        await restoreOne(this, e, target, { ...opts, durable: false, parentReady: true });
+        continue;
+      }
+      if (r.code === 'corrupt') throw new AppError('corrupt', r.message, { where: e.path });
+      throw Object.assign(new Error(r.message), { code: r.code, path: target.toString() });
+    }
   }
 
   forget(rules: KeepRules): Promise<ForgetResult> {

@@ -14,6 +14,7 @@ import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
+import { type OpenItem, OpenPool, type WriteFailure, type WriteItem } from './open-pool.ts';
 
 export interface IndexEntry {
   pack: string;
@@ -51,6 +52,12 @@ const RUN_BYTES = 1024 * 1024;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_ITEMS = 256;
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+/** Threads that open blobs (and write small files) for restores, beside the main thread. */
+const OPEN_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+/** Small blobs opened ahead go to a worker in batches of this many sealed bytes (or BATCH_ITEMS blobs). */
+const OPEN_BATCH_BYTES = 1024 * 1024;
+/** An idle open pool is closed after this long (a long-running `ripcord run` keeps no idle threads). */
+const OPEN_POOL_IDLE_MS = 5000;
 
 interface Batch {
   items: { type: BlobType; id: string; content: Buffer; length: number }[];
@@ -182,6 +189,11 @@ export class BlobStore {
   indexEveryPacks = INDEX_EVERY_PACKS;
   /** Off for tests that want everything on the main thread; workers need a real module file. */
   useWorkers = true;
+  /** Blobs being opened ahead of their use (see prefetch), each taken once by load(). */
+  readonly #ahead = new Map<string, Promise<Buffer>>();
+  #openPool: OpenPool | null = null;
+  #openUsers = 0;
+  #openIdle: NodeJS.Timeout | null = null;
 
   constructor(backend: Backend, key: MasterKey, level: number) {
     this.backend = backend;
@@ -461,12 +473,23 @@ export class BlobStore {
 
   /** Reads, decrypts, decompresses and verifies one blob. */
   async load(id: string): Promise<Buffer> {
+    const ahead = this.#ahead.get(id);
+    if (ahead !== undefined) {
+      this.#ahead.delete(id);
+      return ahead;
+    }
     const e = this.index.get(id);
     if (e === undefined) throw new AppError('corrupt', `blob ${id.slice(0, 16)} is not in the index`);
     const sealed = await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
-    if (!e.compressed || e.rawLength < ASYNC_COMPRESS_MIN) return this.openBlob(id, e, sealed);
-    // A big blob is decompressed on the thread pool: a restore reading ahead decompresses
-    // several chunks at once while the main thread writes.
+    if (e.rawLength < ASYNC_COMPRESS_MIN) return this.openBlob(id, e, sealed);
+    if (this.useWorkers) {
+      // A big blob is opened on a worker: a restore reading ahead has its next chunks
+      // decrypted, decompressed and checked there while the main thread hashes and writes.
+      const [r] = await this.#opened([{ id, sealed, compressed: e.compressed, rawLength: e.rawLength }]);
+      if (r instanceof Error) throw r;
+      return r as Buffer;
+    }
+    if (!e.compressed) return this.openBlob(id, e, sealed);
     const idBytes = Buffer.from(id, 'hex');
     const body = open(this.key.encObj, sealed, blobAad(idBytes), `blob ${id.slice(0, 16)}`);
     const plain = await new Promise<Buffer>((resolve, reject) =>
@@ -475,6 +498,116 @@ export class BlobStore {
       ),
     );
     return this.#verified(id, idBytes, e, plain);
+  }
+
+  /** Blobs opened ahead and not taken by load() yet. */
+  get aheadCount(): number {
+    return this.#ahead.size;
+  }
+
+  /**
+   * Starts opening small data blobs that load() will be asked for soon (a restore names the
+   * next files' chunks), in batches on a worker thread. Ids already ahead, unknown or big are
+   * left to load().
+   */
+  prefetch(ids: Iterable<string>): void {
+    if (!this.useWorkers) return;
+    let batch: { id: string; e: IndexEntry }[] = [];
+    const inBatch = new Set<string>();
+    let bytes = 0;
+    const send = (): void => {
+      if (batch.length === 0) return;
+      const items = batch;
+      batch = [];
+      inBatch.clear();
+      bytes = 0;
+      const all = this.#openBatch(items);
+      items.forEach(({ id }, i) => {
+        const p = all.then((r) => {
+          const b = r[i];
+          if (b instanceof Error) throw b;
+          return b as Buffer;
+        });
+        p.catch(() => undefined); // thrown by the load() that takes it
+        this.#ahead.set(id, p);
+      });
+    };
+    for (const id of ids) {
+      const e = this.index.get(id);
+      if (e === undefined || e.rawLength >= ASYNC_COMPRESS_MIN || this.#ahead.has(id)) continue;
+      if (inBatch.has(id)) continue;
+      inBatch.add(id);
+      batch.push({ id, e });
+      bytes += e.length;
+      if (bytes >= OPEN_BATCH_BYTES || batch.length >= BATCH_ITEMS) send();
+    }
+    send();
+  }
+
+  /** Forgets blobs opened ahead that will not be used: these, or all (a restore that ended). */
+  dropAhead(ids?: Iterable<string>): void {
+    if (ids === undefined) this.#ahead.clear();
+    else for (const id of ids) this.#ahead.delete(id);
+  }
+
+  async #openBatch(items: { id: string; e: IndexEntry }[]): Promise<(Buffer | Error)[]> {
+    const sealed = await Promise.all(
+      items.map(({ e }) => this.backend.get('data', e.pack, { offset: e.offset, length: e.length })),
+    );
+    return this.#opened(
+      items.map(({ id, e }, i) => ({
+        id,
+        sealed: sealed[i] as Buffer,
+        compressed: e.compressed,
+        rawLength: e.rawLength,
+      })),
+    );
+  }
+
+  /**
+   * Writes small files, each one blob, on the worker threads: created exclusively under their
+   * own names (see open-worker.ts). Per file null when written, else why not ('EEXIST' when
+   * something is there already: the caller writes that one its own way).
+   */
+  async writeFiles(
+    files: readonly Omit<WriteItem, 'sealed' | 'compressed' | 'rawLength'>[],
+    owner: boolean,
+  ): Promise<(WriteFailure | null)[]> {
+    const items: WriteItem[] = await Promise.all(
+      files.map(async (f) => {
+        const e = this.index.get(f.id);
+        if (e === undefined) throw new AppError('corrupt', `blob ${f.id.slice(0, 16)} is not in the index`);
+        const sealed = await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
+        return { ...f, sealed, compressed: e.compressed, rawLength: e.rawLength };
+      }),
+    );
+    return this.#withPool((pool) => pool.write(items, owner));
+  }
+
+  /** Opens blobs on the worker pool. */
+  #opened(items: OpenItem[]): Promise<(Buffer | Error)[]> {
+    return this.#withPool((pool) => pool.open(items));
+  }
+
+  /** Runs f on the open pool, started when first needed and closed once idle for a while. */
+  async #withPool<T>(f: (pool: OpenPool) => Promise<T>): Promise<T> {
+    if (this.#openIdle !== null) clearTimeout(this.#openIdle);
+    this.#openIdle = null;
+    const pool = (this.#openPool ??= new OpenPool(this.key, OPEN_WORKERS));
+    this.#openUsers++;
+    try {
+      return await f(pool);
+    } finally {
+      if (--this.#openUsers === 0) {
+        this.#openIdle = setTimeout(() => {
+          if (this.#openPool === pool && this.#openUsers === 0) {
+            this.#openPool = null;
+            void pool.close();
+          }
+        }, OPEN_POOL_IDLE_MS);
+        this.#openIdle.unref();
+      }
+    }
   }
 
   #verified(id: string, idBytes: Buffer, e: { rawLength: number }, plain: Buffer): Buffer {

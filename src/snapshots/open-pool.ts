@@ -1,0 +1,172 @@
+// Worker threads that open blobs for reads (open-worker.ts): a restore hands them the sealed
+// bytes and gets back verified plain content (or has them write small files themselves), so
+// decryption, decompression, the id check and file creation run beside the main thread. A
+// worker keeps the process alive only while it owes an answer.
+
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../core/errors.ts';
+import type { MasterKey } from './crypto.ts';
+import type { OpenItemRow, OpenReply, OpenRequest, WriteItemRow } from './open-worker.ts';
+
+/** One blob to open: its id, where its sealed bytes are in the batch, and what the index says. */
+export interface OpenItem {
+  id: string;
+  sealed: Buffer;
+  compressed: boolean;
+  rawLength: number;
+}
+
+/** One small file to write: its blob and where and how it goes. */
+export interface WriteItem extends OpenItem {
+  /** The target path's bytes. */
+  path: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  /** The file's SHA-256 (hex). */
+  hash: string;
+}
+
+/** Why a file was not written: 'EEXIST' (something is there already), 'corrupt', or an errno code. */
+export interface WriteFailure {
+  code: string;
+  message: string;
+}
+
+interface Waiting {
+  resolve: (r: OpenReply) => void;
+  reject: (e: unknown) => void;
+  worker: Worker;
+}
+
+export class OpenPool {
+  readonly #workers: Worker[] = [];
+  readonly #owed = new Map<Worker, number>();
+  readonly #waiting = new Map<number, Waiting>();
+  #seq = 0;
+  #failed: unknown = null;
+
+  constructor(key: MasterKey, count: number) {
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(new URL('./open-worker.ts', import.meta.url), {
+        workerData: { enc: new Uint8Array(key.enc), id: new Uint8Array(key.id) },
+      });
+      w.unref();
+      w.on('message', (r: OpenReply) => {
+        const p = this.#waiting.get(r.seq);
+        this.#waiting.delete(r.seq);
+        this.#settled(w);
+        p?.resolve(r);
+      });
+      w.on('error', (e) => this.#failAll(e));
+      w.on('exit', (code) => {
+        if (this.#waiting.size > 0) this.#failAll(new AppError('internal', `open worker exited (${code})`));
+      });
+      this.#workers.push(w);
+      this.#owed.set(w, 0);
+    }
+  }
+
+  #settled(w: Worker): void {
+    const n = (this.#owed.get(w) ?? 1) - 1;
+    this.#owed.set(w, n);
+    if (n === 0) w.unref();
+  }
+
+  #failAll(e: unknown): void {
+    this.#failed ??= e;
+    for (const p of this.#waiting.values()) p.reject(e);
+    this.#waiting.clear();
+    for (const w of this.#workers) {
+      this.#owed.set(w, 0);
+      w.unref();
+    }
+  }
+
+  /**
+   * Opens the blobs on the least busy worker. Each result is the plain content (its own
+   * view of the reply's memory) or an AppError `corrupt` naming the blob.
+   */
+  async open(items: readonly OpenItem[]): Promise<(Buffer | AppError)[]> {
+    const reply = await this.#send((seq, data) => ({
+      kind: 'open',
+      seq,
+      data,
+      items: items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]),
+    }), items);
+    const out = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+    let at = 0;
+    return reply.items.map((r) => {
+      if (typeof r === 'string') return new AppError('corrupt', r);
+      const b = out.subarray(at, at + (r as number));
+      at += r as number;
+      return b;
+    });
+  }
+
+  /** Writes small files on the least busy worker: per file null when written, else why not. */
+  async write(items: readonly WriteItem[], owner: boolean): Promise<(WriteFailure | null)[]> {
+    const reply = await this.#send((seq, data) => ({
+      kind: 'write',
+      seq,
+      data,
+      owner,
+      items: items.map(
+        (it): WriteItemRow => [
+          it.id,
+          it.sealed.length,
+          it.compressed,
+          it.rawLength,
+          it.path.toString('latin1'),
+          it.mode,
+          it.uid,
+          it.gid,
+          it.mtimeMs,
+          it.hash,
+        ],
+      ),
+    }), items);
+    return reply.items.map((r) => (Array.isArray(r) ? { code: r[0], message: r[1] } : null));
+  }
+
+  async #send(
+    request: (seq: number, data: Buffer) => OpenRequest,
+    items: readonly OpenItem[],
+  ): Promise<OpenReply> {
+    if (this.#failed !== null) throw this.#failed;
+    const only = items.length === 1 ? (items[0] as OpenItem).sealed : null;
+    // A blob that owns its memory is moved as it is; several are packed into fresh memory.
+    let data: Buffer;
+    if (only !== null && only.byteOffset === 0 && only.buffer.byteLength === only.length) data = only;
+    else {
+      data = Buffer.allocUnsafeSlow(items.reduce((n, it) => n + it.sealed.length, 0));
+      let at = 0;
+      for (const it of items) at += it.sealed.copy(data, at);
+    }
+    const seq = this.#seq++;
+    const req = request(seq, data);
+    let worker = this.#workers[0] as Worker;
+    for (const w of this.#workers) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
+    return new Promise<OpenReply>((resolve, reject) => {
+      this.#waiting.set(seq, { resolve, reject, worker });
+      const owed = (this.#owed.get(worker) ?? 0) + 1;
+      this.#owed.set(worker, owed);
+      if (owed === 1) worker.ref();
+      worker.postMessage(req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  /** Requests sent and not answered yet. */
+  get pending(): number {
+    return this.#waiting.size;
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}
