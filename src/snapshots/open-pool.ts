@@ -89,12 +89,15 @@ export class OpenPool {
    * view of the reply's memory) or an AppError `corrupt` naming the blob.
    */
   async open(items: readonly OpenItem[]): Promise<(Buffer | AppError)[]> {
-    const reply = await this.#send((seq, data) => ({
-      kind: 'open',
-      seq,
-      data,
-      items: items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]),
-    }), items);
+    const reply = await this.#send(
+      (seq, data) => ({
+        kind: 'open',
+        seq,
+        data,
+        items: items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]),
+      }),
+      items,
+    );
     const out = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
     let at = 0;
     return reply.items.map((r) => {
@@ -107,33 +110,33 @@ export class OpenPool {
 
   /** Writes small files on the least busy worker: per file null when written, else why not. */
   async write(items: readonly WriteItem[], owner: boolean): Promise<(WriteFailure | null)[]> {
-    const reply = await this.#send((seq, data) => ({
-      kind: 'write',
-      seq,
-      data,
-      owner,
-      items: items.map(
-        (it): WriteItemRow => [
-          it.id,
-          it.sealed.length,
-          it.compressed,
-          it.rawLength,
-          it.path.toString('latin1'),
-          it.mode,
-          it.uid,
-          it.gid,
-          it.mtimeMs,
-          it.hash,
-        ],
-      ),
-    }), items);
+    const reply = await this.#send(
+      (seq, data) => ({
+        kind: 'write',
+        seq,
+        data,
+        owner,
+        items: items.map(
+          (it): WriteItemRow => [
+            it.id,
+            it.sealed.length,
+            it.compressed,
+            it.rawLength,
+            it.path.toString('latin1'),
+            it.mode,
+            it.uid,
+            it.gid,
+            it.mtimeMs,
+            it.hash,
+          ],
+        ),
+      }),
+      items,
+    );
     return reply.items.map((r) => (Array.isArray(r) ? { code: r[0], message: r[1] } : null));
   }
 
-  async #send(
-    request: (seq: number, data: Buffer) => OpenRequest,
-    items: readonly OpenItem[],
-  ): Promise<OpenReply> {
+  async #send(request: (seq: number, data: Buffer) => OpenRequest, items: readonly OpenItem[]): Promise<OpenReply> {
     if (this.#failed !== null) throw this.#failed;
     const only = items.length === 1 ? (items[0] as OpenItem).sealed : null;
     // A blob that owns its memory is moved as it is; several are packed into fresh memory.

@@ -6,16 +6,7 @@
 // and time set), so 100,000 small files cost the main thread no syscalls of their own.
 // Keys come in workerData.
 
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  constants as fsc,
-  futimesSync,
-  openSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, constants as fsc, futimesSync, openSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
@@ -46,7 +37,10 @@ const keys = workerData as { enc: Uint8Array; id: Uint8Array };
 const key = masterKey(Buffer.from(keys.enc), Buffer.from(keys.id));
 
 /** The plain content of one sealed blob and its SHA-256, or the reason it is refused. */
-function openOne(row: Readonly<OpenItemRow> | Readonly<WriteItemRow>, sealed: Buffer): { plain: Buffer; sha: Buffer } | string {
+function openOne(
+  row: Readonly<OpenItemRow> | Readonly<WriteItemRow>,
+  sealed: Buffer,
+): { plain: Buffer; sha: Buffer } | string {
   const [idHex, , compressed, rawLength] = row;
   const what = `blob ${idHex.slice(0, 16)}`;
   const idBytes = Buffer.from(idHex, 'hex');
