@@ -1,8 +1,8 @@
 // The scanner's cheap prefilter: which regular expressions could match a text at all, found in
-// one pass. Each expression gets the literals one of which every match must contain (read from
-// its source: `(?:eval|assert)\s*\(` needs "eval" or "assert"); one case-insensitive
-// Aho-Corasick pass over a text finds which of all those literals occur, and an expression none
-// of whose literals occurs is not run. Profiling showed some fifteen rule and prefilter
+// one pass. Each expression gets the sets of literals every match must hold one of (read from
+// its source: `(?:eval|exec)\s*\(\s*\$_(?:GET|POST)` needs "eval" or "exec", and "$_get" or
+// "$_post"); one case-insensitive Aho-Corasick pass over a text finds which of all those
+// literals occur, and an expression with a set none of whose literals occurs is not run. Profiling showed some fifteen rule and prefilter
 // expressions each reading the whole text of every file, most finding nothing.
 //
 // Sound by construction, never by tuning: a literal is only taken from parts of an expression
@@ -16,16 +16,20 @@ export type Needs = readonly string[] | null;
 interface Info {
   /** The node matches exactly one of these strings (lower case); null when not a small finite set. */
   exact: Set<string> | null;
-  /** Every match contains one of these; null when unknown. */
-  need: Set<string> | null;
+  /**
+   * Clauses every match satisfies: it contains one literal of each (all useful: no empty
+   * literal). Empty when nothing is known.
+   */
+  clauses: Set<string>[];
   /** Consumes no characters (anchors, lookarounds): adjacent parts stay adjacent. */
   zeroWidth?: boolean;
 }
 
 const maxExact = 64;
-const unknown = (): Info => ({ exact: null, need: null });
+const unknown = (): Info => ({ exact: null, clauses: [] });
+const zeroWidth = (): Info => ({ exact: null, clauses: [], zeroWidth: true });
 
-/** How useful a need is: the length of its shortest literal (a literal of one char is nearly useless). */
+/** How useful a clause is: the length of its shortest literal (a literal of one char is nearly useless). */
 const quality = (s: Set<string> | null): number => {
   if (s === null || s.size === 0) return 0;
   let min = Infinity;
@@ -39,6 +43,13 @@ const better = (a: Set<string> | null, b: Set<string> | null): Set<string> | nul
   if (qb > qa || (qb === qa && qb > 0 && (b as Set<string>).size < (a as Set<string>).size)) return b;
   return qa > 0 ? a : null;
 };
+
+/** Every clause a node's matches satisfy, its exact strings counted as one. */
+const allClauses = (i: Info): Set<string>[] =>
+  i.exact !== null && quality(i.exact) > 0 ? [...i.clauses, i.exact] : i.clauses;
+
+/** The most useful clause of a node, or null. */
+const bestClause = (i: Info): Set<string> | null => allClauses(i).reduce<Set<string> | null>(better, null);
 
 /** A literal char as written: printable ASCII and a few control escapes; null for anything else. */
 function literalChar(code: number): string | null {
@@ -68,49 +79,47 @@ function alternation(r: Reader): Info {
   }
   if (alts.length === 1) return alts[0] as Info;
   let exact: Set<string> | null = new Set();
-  let need: Set<string> | null = new Set();
+  // A match is a match of one alternative: it holds the best literal of one of them.
+  let any: Set<string> | null = new Set();
   for (const a of alts) {
     if (exact !== null && a.exact !== null && exact.size + a.exact.size <= maxExact)
       for (const s of a.exact) exact.add(s);
     else exact = null;
-    const n = a.exact !== null ? better(a.need, a.exact) : a.need;
-    if (need !== null && n !== null && quality(n) > 0) for (const s of n) need.add(s);
-    else need = null;
+    const n = bestClause(a);
+    if (any !== null && n !== null) for (const s of n) any.add(s);
+    else any = null;
   }
-  return { exact, need };
+  return { exact, clauses: any === null ? [] : [any] };
 }
 
 function sequence(r: Reader): Info {
-  let cur: Set<string> | null = new Set(['']);
-  let best: Set<string> | null = null;
+  let cur: Set<string> = new Set(['']);
+  const clauses: Set<string>[] = [];
   let allExact = true;
+  // Every part of a sequence is in every match: each run of exact parts and each part's clauses hold.
   const flush = () => {
-    if (cur !== null) best = better(best, cur);
+    if (quality(cur) > 0) clauses.push(cur);
     cur = new Set(['']);
   };
   while (!r.done() && r.peek() !== '|' && r.peek() !== ')') {
     const t = quantified(r);
     if (t.zeroWidth === true) continue;
-    if (t.exact !== null && cur !== null && cur.size * t.exact.size <= maxExact) {
+    if (t.exact !== null && cur.size * t.exact.size <= maxExact) {
       const next = new Set<string>();
       for (const a of cur) for (const b of t.exact) next.add(a + b);
       cur = next;
-      continue;
-    }
-    if (t.exact !== null) {
-      // Too many combinations: start a new run from this part.
-      allExact = false;
-      flush();
-      cur = new Set(t.exact);
+      clauses.push(...t.clauses);
       continue;
     }
     allExact = false;
     flush();
-    best = better(best, t.need);
+    // Too many combinations: a new run starts from this part.
+    if (t.exact !== null) cur = new Set(t.exact);
+    clauses.push(...t.clauses);
   }
   const exact = allExact ? cur : null;
-  flush();
-  return { exact, need: best };
+  if (!allExact) flush();
+  return { exact, clauses };
 }
 
 function quantified(r: Reader): Info {
@@ -135,7 +144,7 @@ function quantified(r: Reader): Info {
   if (min === 0) return unknown();
   if (min === 1 && max === 1) return a;
   // Repeated: the part's literals still occur, but not as one exact string.
-  return { exact: null, need: a.exact !== null ? better(a.need, a.exact) : a.need };
+  return { exact: null, clauses: allClauses(a) };
 }
 
 function atom(r: Reader): Info {
@@ -144,7 +153,7 @@ function atom(r: Reader): Info {
   switch (c) {
     case '^':
     case '$':
-      return { exact: null, need: null, zeroWidth: true };
+      return zeroWidth();
     case '.':
       return unknown();
     case '[':
@@ -155,7 +164,7 @@ function atom(r: Reader): Info {
       return escapeSequence(r);
     default: {
       const ch = literalChar(c.charCodeAt(0));
-      return ch === null ? unknown() : { exact: new Set([ch]), need: null };
+      return ch === null ? unknown() : { exact: new Set([ch]), clauses: [] };
     }
   }
 }
@@ -180,21 +189,21 @@ function group(r: Reader): Info {
   const inner = alternation(r);
   if (r.peek() !== ')') throw new Error('unclosed group');
   r.i++;
-  return look ? { exact: null, need: null, zeroWidth: true } : inner;
+  return look ? zeroWidth() : inner;
 }
 
 function escapeSequence(r: Reader): Info {
   const c = r.peek();
   r.i++;
-  if (c === 'b' || c === 'B') return { exact: null, need: null, zeroWidth: true };
+  if (c === 'b' || c === 'B') return zeroWidth();
   const control: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v' };
-  if (control[c] !== undefined) return { exact: new Set([control[c] as string]), need: null };
+  if (control[c] !== undefined) return { exact: new Set([control[c] as string]), clauses: [] };
   if (c === 'x' || c === 'u') {
     const m = (c === 'x' ? /^[0-9a-fA-F]{2}/ : /^[0-9a-fA-F]{4}/).exec(r.src.slice(r.i));
     if (m === null) return unknown();
     r.i += m[0].length;
     const ch = literalChar(Number.parseInt(m[0], 16));
-    return ch === null ? unknown() : { exact: new Set([ch]), need: null };
+    return ch === null ? unknown() : { exact: new Set([ch]), clauses: [] };
   }
   if (c === 'k' && r.peek() === '<') {
     const end = r.src.indexOf('>', r.i);
@@ -216,7 +225,7 @@ function escapeSequence(r: Reader): Info {
     return unknown();
   }
   const ch = literalChar(c.charCodeAt(0));
-  return ch === null ? unknown() : { exact: new Set([ch]), need: null };
+  return ch === null ? unknown() : { exact: new Set([ch]), clauses: [] };
 }
 
 /** A class of a few plain characters (`[eE]`, `["']`) is exact; any other class is unknown. */
@@ -256,23 +265,36 @@ function charClass(r: Reader): Info {
     if (ch === null) plain = false;
     else chars.add(ch);
   }
-  return plain && chars.size > 0 && chars.size <= 4 ? { exact: chars, need: null } : unknown();
+  return plain && chars.size > 0 && chars.size <= 4 ? { exact: chars, clauses: [] } : unknown();
 }
 
-/**
- * The literals (lower case) one of which every match of `source` contains, or null when none
- * is known (the expression must then always run). Never throws: what it cannot read is null.
- */
-export function needsOf(source: string): Needs {
+/** The clauses of a source, or null when it cannot be read. */
+function clausesIn(source: string): Set<string>[] | null {
   try {
     const r = new Reader(source);
     const info = alternation(r);
-    if (!r.done()) return null;
-    const need = info.exact !== null ? better(info.need, info.exact) : info.need;
-    return need === null || quality(need) === 0 ? null : [...need].sort();
+    return r.done() ? allClauses(info) : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The literals (lower case) one of which every match of `source` contains — the most useful
+ * such set — or null when none is known (the expression must then always run). Never throws.
+ */
+export function needsOf(source: string): Needs {
+  const c = clausesIn(source);
+  const best = c === null ? null : c.reduce<Set<string> | null>(better, null);
+  return best === null ? null : [...best].sort();
+}
+
+/**
+ * Every set of literals (lower case) that each match of `source` holds one of (each match
+ * holds one literal of every set); empty when none is known.
+ */
+export function clausesOf(source: string): string[][] {
+  return (clausesIn(source) ?? []).map((c) => [...c].sort());
 }
 
 /**
@@ -363,20 +385,25 @@ export const unscreened: Screen = { may: () => true };
  */
 export class Screener {
   private readonly search: KeywordSearch;
-  private readonly ids = new Map<RegExp, Int32Array>();
+  /** Per expression, its clauses as literal ids: it may match only when each clause has one found. */
+  private readonly ids = new Map<RegExp, Int32Array[]>();
 
   constructor(expressions: Iterable<RegExp>) {
-    const needs = new Map<RegExp, readonly string[]>();
+    const clauses = new Map<RegExp, string[][]>();
     for (const re of expressions) {
-      const n = needsOf(re.source);
-      if (n?.every((l) => l.length >= 2)) needs.set(re, n);
+      // The most useful clauses only, and none with a one-char literal (in nearly every file).
+      const c = clausesOf(re.source)
+        .filter((l) => l.every((x) => x.length >= 2))
+        .sort((x, y) => Math.min(...y.map((l) => l.length)) - Math.min(...x.map((l) => l.length)))
+        .slice(0, 4);
+      if (c.length > 0) clauses.set(re, c);
     }
-    this.search = new KeywordSearch([...needs.values()].flat());
+    this.search = new KeywordSearch([...clauses.values()].flat(2));
     const idOf = new Map(this.search.literals.map((l, i) => [l, i]));
-    for (const [re, n] of needs)
+    for (const [re, c] of clauses)
       this.ids.set(
         re,
-        Int32Array.from(n, (l) => idOf.get(l) as number),
+        c.map((l) => Int32Array.from(l, (x) => idOf.get(x) as number)),
       );
   }
 
@@ -386,10 +413,14 @@ export class Screener {
     const ids = this.ids;
     return {
       may(re: RegExp): boolean {
-        const want = ids.get(re);
-        if (want === undefined) return true;
-        for (let k = 0; k < want.length; k++) if (found[want[k] as number] === 1) return true;
-        return false;
+        const clauses = ids.get(re);
+        if (clauses === undefined) return true;
+        for (const want of clauses) {
+          let any = false;
+          for (let k = 0; k < want.length && !any; k++) any = found[want[k] as number] === 1;
+          if (!any) return false;
+        }
+        return true;
       },
     };
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { jsPrefilter } from '../../../src/integrity/scan/js-analysis.ts';
-import { KeywordSearch, needsOf, Screener } from '../../../src/integrity/scan/keywords.ts';
+import { clausesOf, KeywordSearch, needsOf, Screener } from '../../../src/integrity/scan/keywords.ts';
 import { phpPrefilter } from '../../../src/integrity/scan/php-analysis.ts';
 import { expandSample, loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 
@@ -28,6 +28,13 @@ test('needsOf reads the literals a match must contain', () => {
   assert.deepEqual(needsOf(String.raw`(["'])\1`), ['"', "'"]);
   assert.equal(needsOf('[a-z]+'), null);
   assert.equal(needsOf('(?i:eval)'), null);
+});
+
+test('clausesOf reads every set of literals a match must hold one of', () => {
+  const c = clausesOf(String.raw`\b(?:eval|exec)\s*\(\s*\$_(?:GET|POST)`);
+  assert.ok(c.some((x) => x.join() === 'eval,exec'));
+  assert.ok(c.some((x) => x.join() === '$_get,$_post'));
+  assert.deepEqual(clausesOf(String.raw`(?:eval\s*\(|\d)`), []);
 });
 
 test('the keyword search finds overlapping literals in any case, and nothing else', () => {
@@ -109,7 +116,7 @@ const regexSource: fc.Arbitrary<string> = fc.letrec<{ alt: string; seq: string; 
   }),
 ).alt;
 
-test('needsOf is sound on generated expressions: every match contains one of its literals', () => {
+test('needsOf and clausesOf are sound on generated expressions: every match holds their literals', () => {
   fc.assert(
     fc.property(
       regexSource,
