@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
 import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
+import { type Screen, unscreened } from './keywords.ts';
 import { clip, type Signal, SignalSet } from './signals.ts';
 
 // The parsers load on the first script worth parsing: a quick check that finds nothing changed
@@ -99,9 +100,13 @@ const termish =
 const obfuscated =
   /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}|(?:[{,;]\s*[\w$]{1,4}\s*[:=]\s*function\s*\(\s*\w\s*(?:,\s*\w\s*)?\)\s*\{\s*return\s+\w\s*(?:[-+*%<>!=&|^]{1,3}\s*\w\s*)?;?\s*\}){6}/i;
 
-function jsWorthParsing(text: string): boolean {
-  return (sendish.test(text) && termish.test(text)) || obfuscated.test(text);
+function jsWorthParsing(text: string, screen: Screen): boolean {
+  const test = (re: RegExp) => screen.may(re) && re.test(text);
+  return (test(sendish) && test(termish)) || test(obfuscated);
 }
+
+/** The prefilter's expressions, for the scanner's keyword screen. */
+export const jsPrefilter: readonly RegExp[] = [sendish, termish, obfuscated];
 
 const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var|function|class|\{|\*))/m;
 
@@ -668,9 +673,12 @@ export interface JsAnalysis {
   parsed: boolean;
 }
 
-/** Analyses one script's text. `base` is the line the script starts on within its file. */
-export function analyseJs(text: string, base = 1, nested = false): JsAnalysis {
-  if (!jsWorthParsing(text)) return { signals: [], parsed: false };
+/**
+ * Analyses one script's text. `base` is the line the script starts on within its file; `screen`
+ * is the keyword screen of this very text (or of a text it is cut from).
+ */
+export function analyseJs(text: string, base = 1, nested = false, screen: Screen = unscreened): JsAnalysis {
+  if (!jsWorthParsing(text, screen)) return { signals: [], parsed: false };
   if (text.length <= bigScript) return analyseScript(text, base, parseJs(text), nested);
   // A big bundle: only the stretches where something that sends meets something a skimmer needs
   // are parsed (loosely: a stretch cuts statements). An injected skimmer is compact.

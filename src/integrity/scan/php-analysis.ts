@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
+import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 
 /** A php-parser node, read without trusting its shape. */
@@ -1384,9 +1385,6 @@ const decoderCall =
   /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
 /** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
 const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
-const decoderish = {
-  test: (text: string) => decoderCall.test(text) || decoderHidden.test(text),
-};
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 const assembledName =
@@ -1408,34 +1406,59 @@ function hasWedgedComments(text: string): boolean {
   return hits >= 3;
 }
 
-function phpWorthParsing(text: string): boolean {
-  if (pairsWorthParsing(text)) return true;
+function phpWorthParsing(text: string, screen: Screen): boolean {
+  if (pairsWorthParsing(text, screen)) return true;
   if (text.length > 200_000 || !hasWedgedComments(text)) return false;
-  return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''));
+  // Without its comments the text is new (`ev/**/al` becomes `eval`): the screen does not hold for it.
+  return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''), unscreened);
 }
 
-function pairsWorthParsing(text: string): boolean {
-  if (shellish.test(text)) return true;
-  const request = requestish.test(text);
-  if (request && sinkish.test(text)) return true;
+const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
+const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
+const remoteAddress = /['"](?:https?|ftp):\/\//i;
+const scriptTag = /<script/i;
+const phpFileName = /\.ph(?:p\d?|tml)['"]/i;
+
+/**
+ * The same questions as ever, each expression asked only when the keyword screen says it could
+ * match (a pure test: skipping one that cannot match, or asking one once, changes no answer).
+ */
+function pairsWorthParsing(text: string, screen: Screen): boolean {
+  const test = (re: RegExp) => screen.may(re) && re.test(text);
+  if (test(shellish)) return true;
+  const request = test(requestish);
+  if (request && test(sinkish)) return true;
+  let exec: boolean | undefined;
+  const executesText = () => (exec ??= test(executes));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
-  if (decoderish.test(text) && (request || executes.test(text))) return true;
-  if (executes.test(text) && assembledName.test(text)) return true;
+  if ((test(decoderCall) || test(decoderHidden)) && (request || executesText())) return true;
+  if (executesText() && test(assembledName)) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
-  if (/->getCc(?:Number|Cid)\s*\(/i.test(text) && sendsOrWrites.test(text)) return true;
-  if (
-    !/\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i.test(text) ||
-    !/['"](?:https?|ftp):\/\//i.test(text)
-  )
-    return false;
-  return (
-    executes.test(text) || /<script/i.test(text) || (/\.ph(?:p\d?|tml)['"]/i.test(text) && sendsOrWrites.test(text))
-  );
+  if (test(ccGetter) && test(sendsOrWrites)) return true;
+  if (!test(fetches) || !test(remoteAddress)) return false;
+  return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
 }
 
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
+
+/** The prefilter's expressions, for the scanner's keyword screen. */
+export const phpPrefilter: readonly RegExp[] = [
+  shellish,
+  requestish,
+  sinkish,
+  decoderCall,
+  decoderHidden,
+  executes,
+  assembledName,
+  ccGetter,
+  sendsOrWrites,
+  fetches,
+  remoteAddress,
+  scriptTag,
+  phpFileName,
+];
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1443,7 +1466,7 @@ export interface PhpAnalysis {
 }
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string, depth = 0): PhpAnalysis {
+export function analysePhp(text: string, depth = 0, screen: Screen = unscreened): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1457,7 +1480,7 @@ export function analysePhp(text: string, depth = 0): PhpAnalysis {
     });
   // Files with none of the pairs the analyser looks for are done: weak lexical signals alone
   // never reach the bar, so they are read only where something else may join them.
-  if (!phpWorthParsing(text)) return { signals: out.all(), parsed: false };
+  if (!phpWorthParsing(text, screen)) return { signals: out.all(), parsed: false };
   lexicalSignals(text, add);
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).

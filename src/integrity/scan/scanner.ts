@@ -2,9 +2,10 @@
 // scanning, or a database cell). Content is decoded as latin1: one char per byte, so any byte
 // sequence is scannable and offsets are byte offsets; rules are written in ASCII.
 
-import { analyseJs, externalScriptSignals, scriptsOf } from './js-analysis.ts';
+import { analyseJs, externalScriptSignals, jsPrefilter, scriptsOf } from './js-analysis.ts';
+import { type Screen, Screener, unscreened } from './keywords.ts';
 import type { Language } from './languages.ts';
-import { analysePhp } from './php-analysis.ts';
+import { analysePhp, phpPrefilter } from './php-analysis.ts';
 import type { CodeCategory, CodeRule, CodeSeverity } from './rules.ts';
 import { reportAt, type Signal, SignalSet, severityOf } from './signals.ts';
 import { sniffLanguages } from './sniff.ts';
@@ -74,11 +75,26 @@ export function isScannable(rel: string, _rules: readonly CodeRule[]): boolean {
 export function scanContent(text: string, target: ScanTarget, rules: readonly CodeRule[]): CodeFinding[] {
   const langs = target.languages ?? sniffLanguages(target.rel, text);
   if (langs.length === 0) return [];
-  const out = matchRules(text, target, rules, langs);
+  // One keyword pass says which rule and prefilter expressions could match; only those run.
+  const screen = screenerFor(rules).screen(text);
+  const out = matchRules(text, target, rules, langs, screen);
   // A line a rule already named needs no second reason from the analysers.
   const ruleLines = new Set(out.map((f) => f.line));
-  for (const s of analyse(text, target.rel, langs)) if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
+  for (const s of analyse(text, target.rel, langs, screen))
+    if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
   return out;
+}
+
+const screeners = new WeakMap<readonly CodeRule[], Screener>();
+
+/** The keyword screen of a rule set (with the analysers' prefilters), built once per set. */
+function screenerFor(rules: readonly CodeRule[]): Screener {
+  let s = screeners.get(rules);
+  if (s === undefined) {
+    s = new Screener([...rules.flatMap((r) => r.patterns), ...phpPrefilter, ...jsPrefilter]);
+    screeners.set(rules, s);
+  }
+  return s;
 }
 
 /** The code rules' hits alone (what `rules test` checks each rule's samples with). */
@@ -87,6 +103,7 @@ export function matchRules(
   target: ScanTarget,
   rules: readonly CodeRule[],
   langs: readonly Language[] = target.languages ?? sniffLanguages(target.rel, text),
+  screen: Screen = unscreened,
 ): CodeFinding[] {
   const out: CodeFinding[] = [];
   for (const rule of rules) {
@@ -96,7 +113,8 @@ export function matchRules(
     let length = 0;
     let hit = true;
     for (let i = 0; i < rule.patterns.length && hit; i++) {
-      const m = (rule.patterns[i] as RegExp).exec(text);
+      const re = rule.patterns[i] as RegExp;
+      const m = screen.may(re) ? re.exec(text) : null;
       if (m === null) hit = false;
       else if (i === 0) {
         index = m.index;
@@ -127,17 +145,22 @@ const writableFolder =
  * The analysers' verdict on one text: every signal of the PHP and JavaScript analysers (the
  * scripts inside HTML and templates too), reported when together they reach the bar.
  */
-export function analyse(text: string, rel: string, langs: readonly Language[]): Omit<CodeFinding, 'path'>[] {
+export function analyse(
+  text: string,
+  rel: string,
+  langs: readonly Language[],
+  screen: Screen = unscreened,
+): Omit<CodeFinding, 'path'>[] {
   const set = new SignalSet();
   const take = (signals: readonly Signal[]) => {
     for (const s of signals) set.add(s);
   };
-  if (langs.includes('php')) take(analysePhp(text).signals);
+  if (langs.includes('php')) take(analysePhp(text, 0, screen).signals);
   if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
   // A script (not markup) is analysed whole, even when a string in it holds a <script> tag.
   // A script that starts with `<!--` (the old way to hide a script from ancient browsers) is one too.
   if (langs.includes('js') && !langs.includes('php') && (!/^\s*</.test(text) || !langs.includes('html')))
-    take(analyseJs(text).signals);
+    take(analyseJs(text, 1, false, screen).signals);
   if (langs.includes('html')) take(externalScriptSignals(text));
   if (set.size === 0) return [];
   if (writableFolder.test(rel) && langs.includes('php'))
