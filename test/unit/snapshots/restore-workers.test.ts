@@ -1,0 +1,131 @@
+// Restores whose files are written or opened on worker threads: into a new folder the workers
+// write small files themselves; a damaged blob fails the restore naming the file and leaves no
+// file behind; a file that appears at a target meanwhile is replaced the usual way; restores
+// into a folder with content open the next blobs ahead, and big blobs are opened off-thread.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { lstatSync, mkdirSync, readFileSync, writeFileSync, existsSync, utimesSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../../src/core/errors.ts';
+import { memoryRepo, pseudoRandom, tempDir } from './fixtures.ts';
+
+function shopTree(root: string, files: number): Map<string, Buffer> {
+  const want = new Map<string, Buffer>();
+  for (let i = 0; i < files; i++) {
+    const rel = `app/code/m${i % 7}/File${i}.php`;
+    mkdirSync(join(root, `app/code/m${i % 7}`), { recursive: true });
+    const body = Buffer.from(`<?php // file ${i}\n${'return $this->price * $qty;\n'.repeat(1 + (i % 50))}`);
+    writeFileSync(join(root, rel), body);
+    chmodSync(join(root, rel), i % 3 === 0 ? 0o640 : 0o644);
+    utimesSync(join(root, rel), 1_600_000_000 + i, 1_600_000_000 + i);
+    want.set(rel, body);
+  }
+  return want;
+}
+
+describe('restore on worker threads', () => {
+  it('writes every small file of a new folder with its content, mode and time', async () => {
+    const src = tempDir();
+    const out = tempDir();
+    try {
+      const want = shopTree(src.dir, 700);
+      const { repo } = await memoryRepo();
+      const snap = await repo.snapshot([src.dir]);
+      const target = join(out.dir, 'new');
+      const r = await repo.restore(snap.id, target);
+      assert.equal(r.files, 700);
+      for (const [rel, body] of want) {
+        const p = join(target, rel);
+        assert.deepEqual(readFileSync(p), body, rel);
+        const a = lstatSync(p);
+        const b = lstatSync(join(src.dir, rel));
+        assert.equal(a.mode, b.mode, `${rel} mode`);
+        assert.equal(Math.round(a.mtimeMs), Math.round(b.mtimeMs), `${rel} time`);
+      }
+    } finally {
+      src.cleanup();
+      out.cleanup();
+    }
+  });
+
+  it('a damaged blob fails the restore with corrupt, naming the file, and leaves no file for it', async () => {
+    const src = tempDir();
+    const out = tempDir();
+    try {
+      mkdirSync(join(src.dir, 'media'));
+      writeFileSync(join(src.dir, 'media', 'skin.js'), 'var checkout = { total: 12.5 };\n'.repeat(40));
+      const { repo, backend } = await memoryRepo();
+      const snap = await repo.snapshot([src.dir]);
+      // The one data pack holds the file's blob (and the tree blobs): flip a byte inside the file's blob.
+      const manifest = await repo.loadManifest(snap.id);
+      const entry = manifest.entries.find((e) => e.path === 'media/skin.js');
+      assert.ok(entry?.chunks?.[0]);
+      const packs = await backend.list('data');
+      let flipped = false;
+      for (const p of packs) {
+        const key = `data/${p.name}`;
+        const bytes = Buffer.from(backend.files.get(key) as Buffer);
+        // The file's blob comes first in its pack (written before the manifest's tree blobs).
+        bytes[20] = (bytes[20] as number) ^ 0x01;
+        backend.files.set(key, bytes);
+        flipped = true;
+      }
+      assert.ok(flipped);
+      const target = join(out.dir, 'new');
+      await assert.rejects(
+        repo.restore(snap.id, target),
+        (e: unknown) => e instanceof AppError && e.code === 'corrupt' && (e.where ?? '').includes('media/skin.js'),
+      );
+      assert.equal(existsSync(join(target, 'media', 'skin.js')), false);
+    } finally {
+      src.cleanup();
+      out.cleanup();
+    }
+  });
+
+  it('a file that appears at a target during the restore is replaced with the right content', async () => {
+    const src = tempDir();
+    const out = tempDir();
+    try {
+      const want = shopTree(src.dir, 50);
+      const { repo } = await memoryRepo();
+      const snap = await repo.snapshot([src.dir]);
+      const target = join(out.dir, 'new');
+      const planted = 'app/code/m3/File10.php';
+      const r = await repo.restore(snap.id, target, {
+        // Called as each entry is reached, after the target was found empty: plant a file then.
+        filter: (e) => {
+          if (e.path === planted) writeFileSync(join(target, planted), 'planted by someone else');
+          return true;
+        },
+      });
+      assert.equal(r.files, 50);
+      assert.deepEqual(readFileSync(join(target, planted)), want.get(planted));
+    } finally {
+      src.cleanup();
+      out.cleanup();
+    }
+  });
+
+  it('into a folder with content, blobs opened ahead and big blobs opened off-thread restore exactly', async () => {
+    const src = tempDir();
+    const out = tempDir();
+    try {
+      const want = shopTree(src.dir, 300);
+      const big = pseudoRandom(3 * 1024 * 1024, 7);
+      writeFileSync(join(src.dir, 'dump.sql'), big);
+      const { repo } = await memoryRepo();
+      const snap = await repo.snapshot([src.dir]);
+      writeFileSync(join(out.dir, 'already-here.txt'), 'keep me');
+      const r = await repo.restore(snap.id, out.dir);
+      assert.equal(r.files, 301);
+      for (const [rel, body] of want) assert.deepEqual(readFileSync(join(out.dir, rel)), body, rel);
+      assert.ok(readFileSync(join(out.dir, 'dump.sql')).equals(big));
+      assert.equal(readFileSync(join(out.dir, 'already-here.txt'), 'utf8'), 'keep me');
+    } finally {
+      src.cleanup();
+      out.cleanup();
+    }
+  });
+});
