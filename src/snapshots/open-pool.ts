@@ -6,7 +6,14 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
 import type { MasterKey } from './crypto.ts';
-import type { OpenItemRow, OpenReply, OpenRequest, WriteItemRow } from './open-worker.ts';
+import type {
+  ChunkRequest,
+  HashBackRequest,
+  OpenItemRow,
+  OpenReply,
+  OpenRequest,
+  WriteItemRow,
+} from './open-worker.ts';
 
 /** One blob to open: its id, where its sealed bytes are in the batch, and what the index says. */
 export interface OpenItem {
@@ -136,6 +143,50 @@ export class OpenPool {
     return reply.items.map((r) => (Array.isArray(r) ? { code: r[0], message: r[1] } : null));
   }
 
+  /**
+   * Reads, opens and hashes one chunk of a file from a local pack on a worker: every chunk of
+   * one file goes to the same worker, in the order asked (the worker keeps the file's running
+   * SHA-256), so call this for a file's chunks in order without awaiting in between.
+   */
+  async chunk(
+    req: Omit<ChunkRequest, 'kind' | 'seq'>,
+    spread = 0,
+  ): Promise<{ plain: Buffer; digest: string | undefined } | AppError> {
+    if (this.#failed !== null) throw this.#failed;
+    const seq = this.#seq++;
+    const worker = this.#workers[(req.file + spread) % this.#workers.length] as Worker;
+    const reply = await this.#post(worker, seq, { kind: 'chunk', seq, ...req }, []);
+    const [r] = reply.items;
+    if (Array.isArray(r)) throw Object.assign(new Error(r[1]), { code: r[0] });
+    if (typeof r !== 'number') return new AppError('corrupt', String(r));
+    return {
+      plain: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength),
+      digest: reply.digest,
+    };
+  }
+
+  /** Reads written parts of a file back into its hash on the file's own worker; the last answers the digest. */
+  async hashBack(req: Omit<HashBackRequest, 'kind' | 'seq'>): Promise<string | undefined> {
+    if (this.#failed !== null) throw this.#failed;
+    const seq = this.#seq++;
+    const worker = this.#workers[req.file % this.#workers.length] as Worker;
+    const reply = await this.#post(worker, seq, { kind: 'hash-back', seq, ...req }, []);
+    const [r] = reply.items;
+    if (Array.isArray(r)) throw Object.assign(new Error(r[1]), { code: r[0] });
+    if (typeof r !== 'number') throw new AppError('corrupt', String(r));
+    return reply.digest;
+  }
+
+  #post(worker: Worker, seq: number, req: OpenRequest, transfer: ArrayBuffer[]): Promise<OpenReply> {
+    return new Promise<OpenReply>((resolve, reject) => {
+      this.#waiting.set(seq, { resolve, reject, worker });
+      const owed = (this.#owed.get(worker) ?? 0) + 1;
+      this.#owed.set(worker, owed);
+      if (owed === 1) worker.ref();
+      worker.postMessage(req, transfer);
+    });
+  }
+
   async #send(request: (seq: number, data: Buffer) => OpenRequest, items: readonly OpenItem[]): Promise<OpenReply> {
     if (this.#failed !== null) throw this.#failed;
     const only = items.length === 1 ? (items[0] as OpenItem).sealed : null;
@@ -149,15 +200,12 @@ export class OpenPool {
     }
     const seq = this.#seq++;
     const req = request(seq, data);
-    let worker = this.#workers[0] as Worker;
-    for (const w of this.#workers) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
-    return new Promise<OpenReply>((resolve, reject) => {
-      this.#waiting.set(seq, { resolve, reject, worker });
-      const owed = (this.#owed.get(worker) ?? 0) + 1;
-      this.#owed.set(worker, owed);
-      if (owed === 1) worker.ref();
-      worker.postMessage(req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
-    });
+    // Batches of small files go to all workers but one when there are several: creating files
+    // in one folder from every core at once made the kernel spin on the folder's lock.
+    const candidates = this.#workers.slice(0, Math.max(1, this.#workers.length - 1));
+    let worker = candidates[0] as Worker;
+    for (const w of candidates) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
+    return this.#post(worker, seq, req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
   }
 
   /** Requests sent and not answered yet. */

@@ -1,12 +1,27 @@
 // Worker thread that opens blobs for reads: decrypts, decompresses and checks each against its
 // id, so a restore's main thread is free for the rest (and the work runs on another core).
-// Two kinds of message: `open` returns the plain contents back to back; `write` also writes
+// Three kinds of message: `open` returns the plain contents back to back; `write` also writes
 // each small file into a folder that was new or empty when the restore began (created
 // exclusively under its own name, never through a symlink; its whole-file hash, mode, owner
-// and time set), so 100,000 small files cost the main thread no syscalls of their own.
-// Keys come in workerData.
+// and time set), so 100,000 small files cost the main thread no syscalls of their own;
+// `chunk` reads one chunk of a big file from a local pack itself and either answers it, added
+// to the file's running SHA-256 (a file's chunks come to one worker, in order; the last answers
+// the digest), or writes it into the restored file at its place, so the main thread never holds
+// the data; then `hash-back` reads the written parts back, in order, into the file's hash on the
+// file's own worker (the hash checks what is on disk). Keys come in workerData.
 
-import { closeSync, fchmodSync, fchownSync, constants as fsc, futimesSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  constants as fsc,
+  futimesSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
@@ -18,9 +33,41 @@ export type OpenItemRow = [string, number, boolean, number];
 /** Per file: its one blob, then where it goes (bytes as latin1), mode, uid, gid, mtime (ms), SHA-256 (hex). */
 export type WriteItemRow = [...OpenItemRow, string, number, number, number, number, string];
 
+/** One chunk of a file, read from a local pack: where, and the file's running hash it belongs to. */
+export interface ChunkRequest {
+  kind: 'chunk';
+  seq: number;
+  item: OpenItemRow;
+  path: string;
+  offset: number;
+  /** Which file's hash the chunk goes into; `first` starts it, `last` ends it with the digest. */
+  file: number;
+  first: boolean;
+  last: boolean;
+  /**
+   * Write the chunk here (an open file descriptor of this process, at this position) instead
+   * of answering it; it is then not hashed (see `hash-back`) and may go to any worker.
+   */
+  to?: { fd: number; position: number };
+}
+
+/** Part of a file written by `chunk` requests, read back into the file's running hash (in order). */
+export interface HashBackRequest {
+  kind: 'hash-back';
+  seq: number;
+  file: number;
+  fd: number;
+  position: number;
+  length: number;
+  first: boolean;
+  last: boolean;
+}
+
 export type OpenRequest =
   | { kind: 'open'; seq: number; data: Uint8Array; items: OpenItemRow[] }
-  | { kind: 'write'; seq: number; data: Uint8Array; items: WriteItemRow[]; owner: boolean };
+  | { kind: 'write'; seq: number; data: Uint8Array; items: WriteItemRow[]; owner: boolean }
+  | ChunkRequest
+  | HashBackRequest;
 
 export interface OpenReply {
   seq: number;
@@ -31,6 +78,8 @@ export interface OpenReply {
    * written, else [error code ('EEXIST': something is there already; 'corrupt'), message].
    */
   items: (number | string | null | [string, string])[];
+  /** `chunk`, with the last one of a file: the file's SHA-256 (hex). */
+  digest?: string;
 }
 
 const keys = workerData as { enc: Uint8Array; id: Uint8Array };
@@ -98,7 +147,100 @@ function writeOne(row: WriteItemRow, plain: Buffer, owner: boolean): null | [str
   return null;
 }
 
+/** Pack files kept open for the next chunks (packs never change once written). */
+const packs = new Map<string, number>();
+/** Running hashes of the files being read, by the main thread's file number. */
+const files = new Map<number, Hash>();
+
+function readPack(path: string, offset: number, length: number): Buffer {
+  let fd = packs.get(path);
+  if (fd === undefined) {
+    fd = openSync(path, fsc.O_RDONLY);
+    packs.set(path, fd);
+    if (packs.size > 16) {
+      const [oldest, ofd] = packs.entries().next().value as [string, number];
+      packs.delete(oldest);
+      closeSync(ofd);
+    }
+  }
+  const buf = Buffer.allocUnsafeSlow(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) throw new Error(`pack ${path.slice(-64, -48)} ends before offset ${offset + length}`);
+    got += n;
+  }
+  return buf;
+}
+
+function answerChunk(m: ChunkRequest): OpenReply {
+  const empty = new Uint8Array(0);
+  let r: ReturnType<typeof openOne>;
+  try {
+    r = openOne(m.item, readPack(m.path, m.offset, m.item[1]));
+  } catch (e) {
+    r = e instanceof Error ? e.message : String(e);
+  }
+  if (m.to !== undefined) {
+    // Written in place; its share of the file's hash is read back by the file's own worker.
+    if (typeof r === 'string') return { seq: m.seq, data: empty, items: [r] };
+    try {
+      let off = 0;
+      while (off < r.plain.length) off += writeSync(m.to.fd, r.plain, off, r.plain.length - off, m.to.position + off);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      return { seq: m.seq, data: empty, items: [[err.code ?? 'EIO', err.message]] };
+    }
+    return { seq: m.seq, data: empty, items: [r.plain.length] };
+  }
+  if (m.first) files.set(m.file, createHash('sha256'));
+  const hash = files.get(m.file);
+  if (typeof r === 'string' || hash === undefined) {
+    files.delete(m.file);
+    return { seq: m.seq, data: empty, items: [typeof r === 'string' ? r : 'file hash lost'] };
+  }
+  hash.update(r.plain);
+  let digest: string | undefined;
+  if (m.last) {
+    digest = hash.digest('hex');
+    files.delete(m.file);
+  }
+  const whole = r.plain.byteOffset === 0 && r.plain.buffer.byteLength === r.plain.length;
+  const data = whole ? r.plain : Buffer.from(r.plain);
+  return { seq: m.seq, data, items: [data.length], ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** Reused for reading written chunks back (they are hashed, then forgotten). */
+let backBuf = Buffer.allocUnsafeSlow(0);
+
+/** Adds bytes [position, position + length) of a file being restored to its running hash. */
+function answerHashBack(m: HashBackRequest): OpenReply {
+  if (m.first) files.set(m.file, createHash('sha256'));
+  const hash = files.get(m.file);
+  if (hash === undefined) return { seq: m.seq, data: new Uint8Array(0), items: ['file hash lost'] };
+  if (backBuf.length < Math.min(m.length, 8 * 1024 * 1024))
+    backBuf = Buffer.allocUnsafeSlow(Math.min(m.length, 8 * 1024 * 1024));
+  try {
+    let done = 0;
+    while (done < m.length) {
+      const n = readSync(m.fd, backBuf, 0, Math.min(backBuf.length, m.length - done), m.position + done);
+      if (n === 0) throw new Error(`the restored file ends at ${m.position + done}, before its chunks do`);
+      hash.update(backBuf.subarray(0, n));
+      done += n;
+    }
+  } catch (e) {
+    files.delete(m.file);
+    const err = e as NodeJS.ErrnoException;
+    return { seq: m.seq, data: new Uint8Array(0), items: [[err.code ?? 'EIO', err.message]] };
+  }
+  if (!m.last) return { seq: m.seq, data: new Uint8Array(0), items: [m.length] };
+  files.delete(m.file);
+  return { seq: m.seq, data: new Uint8Array(0), items: [m.length], digest: hash.digest('hex') };
+}
+
 function answer(m: OpenRequest): OpenReply {
+  if (m.kind === 'chunk') return answerChunk(m);
+  if (m.kind === 'hash-back') return answerHashBack(m);
   const input = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   let off = 0;
   if (m.kind === 'write') {

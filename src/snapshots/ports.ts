@@ -37,4 +37,9 @@ export interface Backend {
   remove(type: FileType, name: string): Promise<void>;
   /** Releases what the backend holds open. */
   close(): Promise<void>;
+  /**
+   * Where a data file lies on this machine's file system, for a backend that is a local
+   * folder: a restore's worker thread then reads big blobs itself. Absent for remote ones.
+   */
+  dataPath?(name: string): string;
 }

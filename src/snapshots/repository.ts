@@ -83,6 +83,8 @@ const CONFIG_AAD = aad('ripcord-config');
 const DEFAULT_STALE_MS = 30 * 60 * 1000;
 /** Chunks of one file read ahead while the previous ones are written. */
 const READ_AHEAD = 4;
+/** Chunks a worker is asked to write ahead (they hold no memory on the main thread). */
+const WRITE_AHEAD = 8;
 /** Files restored at once by restore(). */
 const RESTORE_PARALLEL = 16;
 /**
@@ -224,6 +226,8 @@ export class RepoImpl implements Repository {
   readonly manifestCdc: Cdc;
   readonly keyName: string;
   readonly chunkParams: ChunkParams;
+  /** Numbers the files read off-thread (a worker keeps each one's running hash under it). */
+  #files = 0;
   readonly #snapCache = new Map<string, SnapshotFile>();
   #indexLoaded = false;
 
@@ -440,6 +444,10 @@ export class RepoImpl implements Repository {
     if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined)
       throw new AppError('usage', 'not a regular file', { where: entry.path });
     await this.#ensureIndex();
+    if (entry.chunks.length > 1 && this.store.chunksOffThread) {
+      yield* this.#openFileOffThread(entry);
+      return;
+    }
     const h = createHash('sha256');
     // A few chunks read ahead, so reading the next ones overlaps with writing this one.
     const ids = entry.chunks;
@@ -461,6 +469,88 @@ export class RepoImpl implements Repository {
     }
     if (h.digest('hex') !== entry.hash)
       throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+  }
+
+  /**
+   * A big file from a local repository: a worker reads, opens and verifies each chunk and keeps
+   * the whole-file SHA-256, so the main thread only passes the chunks on.
+   */
+  async *#openFileOffThread(entry: ManifestEntry): AsyncIterable<Buffer> {
+    const ids = entry.chunks as string[];
+    const file = this.#files++;
+    const ahead: Promise<{ plain: Buffer; digest?: string }>[] = [];
+    let next = 0;
+    const fill = (): void => {
+      while (ahead.length < READ_AHEAD && next < ids.length) {
+        const i = next++;
+        const p = this.store.loadChunk(ids[i] as string, file, i === 0, i === ids.length - 1);
+        p.catch(() => undefined); // awaited in order below; a failure is thrown there
+        ahead.push(p);
+      }
+    };
+    fill();
+    let digest: string | undefined;
+    while (ahead.length > 0) {
+      const c = await (ahead.shift() as Promise<{ plain: Buffer; digest?: string }>);
+      fill();
+      digest = c.digest;
+      yield c.plain;
+    }
+    if (digest !== entry.hash)
+      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+  }
+
+  /**
+   * Writes a big file's content into `fd` (open for reading and writing) from the start, every
+   * chunk read, opened, verified, hashed and written by a worker thread (the main thread never
+   * holds the data). False when
+   * this repository cannot (a remote backend, or workers off): the caller writes it itself.
+   */
+  async writeFileTo(entry: ManifestEntry, fd: number): Promise<boolean> {
+    if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined) return false;
+    if (entry.chunks.length < 2 || !this.store.chunksOffThread) return false;
+    await this.#ensureIndex();
+    const ids = entry.chunks;
+    const last = ids.length - 1;
+    const file = this.#files++;
+    // Chunks are written by all workers at once, each at its place; as each is written (in
+    // order), the file's own worker reads it back into the file's hash.
+    const written: { done: Promise<unknown>; position: number; length: number }[] = [];
+    const hashed: Promise<string | undefined>[] = [];
+    let next = 0;
+    let position = 0;
+    const fill = (): void => {
+      while (written.length < WRITE_AHEAD && next < ids.length) {
+        const i = next++;
+        const id = ids[i] as string;
+        const length = this.store.index.get(id)?.rawLength ?? 0;
+        const done = this.store.loadChunk(id, file, false, false, { fd, position }, i);
+        done.catch(() => undefined); // awaited in order below; a failure is thrown there
+        written.push({ done, position, length });
+        position += length;
+      }
+    };
+    fill();
+    let i = 0;
+    try {
+      while (written.length > 0) {
+        const w = written.shift() as { done: Promise<unknown>; position: number; length: number };
+        await w.done;
+        const h = this.store.hashBack(file, fd, w.position, w.length, i === 0, i === last);
+        h.catch(() => undefined);
+        hashed.push(h);
+        i++;
+        fill();
+      }
+    } finally {
+      // Nothing may still write into or read from fd once the caller closes it.
+      await Promise.allSettled([...written.map((w) => w.done), ...hashed]);
+    }
+    let digest: string | undefined;
+    for (const h of hashed) digest = await h; // the first failure is thrown here
+    if (digest !== entry.hash)
+      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+    return true;
   }
 
   async restoreEntry(entry: ManifestEntry, targetPath: string, opts: RestoreOptions = {}): Promise<void> {

@@ -62,6 +62,8 @@ async function fsyncDir(path: string | Buffer): Promise<void> {
 
 export interface RestoreIo {
   openFile(entry: ManifestEntry): AsyncIterable<Buffer>;
+  /** Writes the content into fd (open read-write) itself when it can (false: use openFile). */
+  writeFileTo?(entry: ManifestEntry, fd: number): Promise<boolean>;
 }
 
 function parentOf(target: string | Buffer): string | Buffer {
@@ -200,9 +202,11 @@ export async function restoreOne(
         if (opts.linkFrom !== undefined) {
           await link(opts.linkFrom, tmp);
         } else {
-          const fh = await open(tmp, 'wx', 0o600);
+          // Readable too: what a worker writes into it is read back into the file's hash.
+          const fh = await open(tmp, 'wx+', 0o600);
           try {
-            for await (const chunk of io.openFile(entry)) await fh.write(chunk);
+            if (!(await io.writeFileTo?.(entry, fh.fd)))
+              for await (const chunk of io.openFile(entry)) await fh.write(chunk);
             if (opts.durable ?? true) await fh.sync();
           } finally {
             await fh.close();

@@ -52,8 +52,8 @@ const RUN_BYTES = 1024 * 1024;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_ITEMS = 256;
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
-/** Threads that open blobs (and write small files) for restores, beside the main thread. */
-const OPEN_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+/** Threads that open blobs (and write files) for restores: the main thread mostly waits for them. */
+const OPEN_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 /** Small blobs opened ahead go to a worker in batches of this many sealed bytes (or BATCH_ITEMS blobs). */
 const OPEN_BATCH_BYTES = 1024 * 1024;
 /** An idle open pool is closed after this long (a long-running `ripcord run` keeps no idle threads). */
@@ -498,6 +498,55 @@ export class BlobStore {
       ),
     );
     return this.#verified(id, idBytes, e, plain);
+  }
+
+  /** True when the chunks of a file can be read, opened and hashed by a worker (see loadChunk). */
+  get chunksOffThread(): boolean {
+    return this.useWorkers && this.backend.dataPath !== undefined;
+  }
+
+  /**
+   * One chunk of a file read, opened, verified and added to the file's running SHA-256 on a
+   * worker thread; the last one also answers the file's digest. With `to`, the worker writes
+   * the chunk there (the answer's `plain` is then empty). Call for a file's chunks in order
+   * (each call posts before it returns its promise). Only when chunksOffThread.
+   */
+  loadChunk(
+    id: string,
+    file: number,
+    first: boolean,
+    last: boolean,
+    to?: { fd: number; position: number },
+    spread?: number,
+  ): Promise<{ plain: Buffer; digest?: string }> {
+    const e = this.index.get(id);
+    if (e === undefined) return Promise.reject(new AppError('corrupt', `blob ${id.slice(0, 16)} is not in the index`));
+    const path = (this.backend.dataPath as (name: string) => string)(e.pack);
+    return this.#withPool(async (pool) => {
+      const r = await pool.chunk(
+        {
+          item: [id, e.length, e.compressed, e.rawLength],
+          path,
+          offset: e.offset,
+          file,
+          first,
+          last,
+          ...(to !== undefined ? { to } : {}),
+        },
+        // Chunks written in place may go to any worker (their hash is read back in order).
+        to !== undefined ? (spread ?? 0) : 0,
+      );
+      if (r instanceof AppError) throw r;
+      return r.digest === undefined ? { plain: r.plain } : { plain: r.plain, digest: r.digest };
+    });
+  }
+
+  /**
+   * Reads bytes of a file that loadChunk wrote in place back into the file's running SHA-256,
+   * on the file's own worker; call in order. The last call answers the digest.
+   */
+  hashBack(file: number, fd: number, position: number, length: number, first: boolean, last: boolean) {
+    return this.#withPool((pool) => pool.hashBack({ file, fd, position, length, first, last }));
   }
 
   /** Blobs opened ahead and not taken by load() yet. */

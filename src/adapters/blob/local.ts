@@ -180,6 +180,10 @@ export class LocalBackend implements Backend {
     }
   }
 
+  dataPath(name: string): string {
+    return join(this.#dir('data', name), name);
+  }
+
   async get(type: FileType, name: string, range?: { offset: number; length: number }): Promise<Buffer> {
     const path = join(this.#dir(type, name), name);
     try {

@@ -7,8 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readFileSync, writeFileSync, existsSync, utimesSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalBackend } from '../../../src/adapters/blob/local.ts';
 import { AppError } from '../../../src/core/errors.ts';
-import { memoryRepo, pseudoRandom, tempDir } from './fixtures.ts';
+import { initRepository } from '../../../src/snapshots/index.ts';
+import { memoryRepo, PASS, pseudoRandom, tempDir } from './fixtures.ts';
 
 function shopTree(root: string, files: number): Map<string, Buffer> {
   const want = new Map<string, Buffer>();
@@ -126,6 +128,42 @@ describe('restore on worker threads', () => {
     } finally {
       src.cleanup();
       out.cleanup();
+    }
+  });
+
+  it('a big file from a local repository is written and hashed by the workers; a damaged chunk fails it', async () => {
+    const src = tempDir();
+    const out = tempDir();
+    const store = tempDir('ripcord-repo-');
+    try {
+      // Several chunks (512 KiB to 8 MiB each), incompressible, so each chunk is its own blob.
+      const big = pseudoRandom(6 * 1024 * 1024 + 12345, 11);
+      writeFileSync(join(src.dir, 'shop.sql'), big);
+      const backend = new LocalBackend(store.dir);
+      const repo = await initRepository(backend, PASS, { scryptN: 1024 });
+      const snap = await repo.snapshot([src.dir]);
+      const entry = (await repo.loadManifest(snap.id)).entries.find((e) => e.path === 'shop.sql');
+      assert.ok(entry?.chunks !== undefined && entry.chunks.length > 1, 'the file has several chunks');
+      // Written in place by the workers (restore), and read through them (openFile).
+      await repo.restore(snap.id, join(out.dir, 'a'));
+      assert.ok(readFileSync(join(out.dir, 'a', 'shop.sql')).equals(big));
+      assert.ok((await repo.readFile(entry)).equals(big));
+      // Damage the middle of the pack holding the second chunk: both ways fail with corrupt.
+      const packs = await backend.list('data');
+      for (const p of packs) {
+        const path = backend.dataPath(p.name);
+        const bytes = readFileSync(path);
+        bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] as number) ^ 0x04;
+        writeFileSync(path, bytes);
+      }
+      const corrupt = (e: unknown) => e instanceof AppError && e.code === 'corrupt';
+      await assert.rejects(repo.restore(snap.id, join(out.dir, 'b')), corrupt);
+      assert.equal(existsSync(join(out.dir, 'b', 'shop.sql')), false, 'no damaged file left under its name');
+      await assert.rejects(repo.readFile(entry), corrupt);
+    } finally {
+      src.cleanup();
+      out.cleanup();
+      store.cleanup();
     }
   });
 });
