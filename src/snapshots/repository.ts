@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import { snapshotId, type SnapshotId } from '../core/ids.ts';
-import { Cdc, defaultChunkParams, gearTable, manifestChunkParams, type ChunkParams } from './chunker.ts';
+import { Cdc, defaultChunkParams, gearTable, manifestChunkParams, type ChunkParams, WindowBuffers } from './chunker.ts';
 import {
   aad,
   blobIdFromHash,
@@ -328,6 +328,7 @@ export class RepoImpl implements Repository {
       entries: [],
       progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 },
       lastReport: 0,
+      windowBuffers: new WindowBuffers(),
     };
   }
 

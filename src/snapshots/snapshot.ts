@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { Cdc } from './chunker.ts';
-import { ChunkWindow } from './chunker.ts';
+import { ChunkWindow, type WindowBuffers } from './chunker.ts';
 import { sha256 } from './crypto.ts';
 import { compareEntries } from './manifest.ts';
 import type { BlobStore } from './store.ts';
@@ -34,6 +34,8 @@ export interface WalkContext {
   entries: ManifestEntry[];
   progress: Progress & { dirs: number; bytes: number; skipped: number };
   lastReport: number;
+  /** Chunking buffers used again across the big files and streams of this snapshot. */
+  windowBuffers: WindowBuffers;
 }
 
 const SLASH = Buffer.from('/');
@@ -125,18 +127,21 @@ class ChunkedContent {
 
   constructor(ctx: WalkContext) {
     this.#ctx = ctx;
-    this.win = new ChunkWindow(ctx.cdc);
+    this.win = new ChunkWindow(ctx.cdc, ctx.windowBuffers);
   }
 
   /** Stores the chunks the window can cut now (all that is left when `final`). */
   async take(final: boolean): Promise<void> {
-    for (let c = this.win.next(final); c !== null; c = this.win.next(final)) {
+    const win = this.win;
+    for (let c = win.next(final); c !== null; c = win.next(final)) {
       this.#whole.update(c);
       this.size += c.length;
       this.#ctx.progress.bytes += c.length;
-      this.chunks.push((await this.#ctx.store.save('data', c)).id);
+      const chunk = c;
+      this.chunks.push((await this.#ctx.store.save('data', chunk, undefined, () => win.release(chunk))).id);
       report(this.#ctx);
     }
+    if (final) win.close();
   }
 
   hash(): string {

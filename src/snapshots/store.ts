@@ -241,10 +241,19 @@ export class BlobStore {
    * Stores a blob unless it is already there. Returns once the blob is accepted: compression
    * and pack writing go on in the background, at most INFLIGHT at a time; `flush` waits for all.
    */
-  async save(type: BlobType, content: Buffer, contentSha?: Buffer): Promise<{ id: string; isNew: boolean }> {
+  async save(
+    type: BlobType,
+    content: Buffer,
+    contentSha?: Buffer,
+    /** Called once the store no longer reads `content` (the caller may then reuse its memory). */
+    released?: () => void,
+  ): Promise<{ id: string; isNew: boolean }> {
     this.#throwIfFailed();
     const id = this.idOf(content, contentSha);
-    if (this.has(id)) return { id, isNew: false };
+    if (this.has(id)) {
+      released?.();
+      return { id, isNew: false };
+    }
     this.#pendingIds.add(id);
     this.newBytes += content.length;
     if (this.#batching(content.length)) {
@@ -253,12 +262,13 @@ export class BlobStore {
       // Content read straight into slot() is already in place; anything else is copied in.
       const inPlace = content.buffer === b.staging.buffer && content.byteOffset === b.staging.byteOffset + at;
       if (!inPlace) content.copy(b.staging, at);
+      released?.();
       b.items.push({ type, id, content: b.staging.subarray(at, at + content.length), length: content.length });
       b.bytes += content.length;
       if (b.bytes >= BATCH_BYTES || b.items.length >= BATCH_ITEMS) await this.#sendBatch();
       return { id, isNew: true };
     }
-    await this.#track(() => this.#store(type, id, content));
+    await this.#track(() => this.#store(type, id, content, released));
     return { id, isNew: true };
   }
 
@@ -343,13 +353,16 @@ export class BlobStore {
     return z.length < content.length ? z : null;
   }
 
-  async #store(type: BlobType, id: string, content: Buffer): Promise<void> {
+  async #store(type: BlobType, id: string, content: Buffer, released?: () => void): Promise<void> {
     let z: Buffer | null = null;
     if (this.level > 0 && content.length >= ASYNC_COMPRESS_MIN) {
       const out = await compressAsync(content, this.level);
       z = out.length < content.length ? out : null;
     } else z = this.#compressSmall(content);
     this.#append(type, id, content, z);
+    // Sealed into new memory: nothing reads the content any more. (After a failure it is
+    // never given back: the caller's buffer is simply not reused.)
+    released?.();
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Cdc, ChunkWindow, gearTable } from '../../../src/snapshots/chunker.ts';
+import { Cdc, ChunkWindow, gearTable, WindowBuffers } from '../../../src/snapshots/chunker.ts';
 import { memoryRepo, pseudoRandom } from './fixtures.ts';
 
 const small = { min: 256, avg: 1024, max: 4096 };
@@ -98,5 +98,64 @@ describe('chunker', () => {
     const before = (await repo.loadManifest(first.id)).entries[0]?.chunks ?? [];
     const fresh = (entry.chunks ?? []).filter((c) => !before.includes(c));
     assert.ok(fresh.length <= 3, `${fresh.length} new chunks of ${entry.chunks?.length}`);
+  });
+
+  it('buffers used again never overwrite a chunk before it is released, and are used again after', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 5 }),
+        (seed, lag, pieces) => {
+          const data = pseudoRandom(60_000, seed);
+          const spares = new WindowBuffers();
+          const taken: Buffer[] = [];
+          const take = spares.take.bind(spares);
+          spares.take = (size: number) => {
+            const b = take(size);
+            taken.push(b);
+            return b;
+          };
+          // Chunks are released `lag` chunks after they were cut (a store still compressing some).
+          const win = new ChunkWindow(cdc, spares);
+          const held: { chunk: Buffer; copy: Buffer }[] = [];
+          const out: Buffer[] = [];
+          const settle = (keep: number): void => {
+            while (held.length > keep) {
+              const h = held.shift() as { chunk: Buffer; copy: Buffer };
+              assert.ok(h.chunk.equals(h.copy), 'a chunk changed before it was released');
+              win.release(h.chunk);
+            }
+          };
+          const cut = (final: boolean): void => {
+            for (let c = win.next(final); c !== null; c = win.next(final)) {
+              held.push({ chunk: c, copy: Buffer.from(c) });
+              out.push(Buffer.from(c));
+              settle(lag);
+            }
+          };
+          let off = 0;
+          let i = 0;
+          while (off < data.length) {
+            const room = win.space();
+            const n = Math.min(room.length, data.length - off, pieces[i++ % pieces.length] ?? 1);
+            data.copy(room, 0, off, off + n);
+            win.commit(n);
+            off += n;
+            cut(false);
+          }
+          cut(true);
+          settle(0);
+          win.close();
+          assert.ok(Buffer.concat(out).equals(data));
+          // 60 kB through 8 kB windows: without reuse every refill would take a new buffer.
+          const distinct = new Set(taken.map((b) => b.buffer)).size;
+          assert.ok(distinct <= lag + 6, `${distinct} buffers for ${taken.length} refills (lag ${lag})`);
+          if (taken.length >= 8)
+            assert.ok(distinct < taken.length / 2, `${distinct} buffers for ${taken.length} refills`);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
