@@ -23,8 +23,9 @@ export interface OpenItem {
   rawLength: number;
 }
 
-/** One small file to write: its blob and where and how it goes. */
-export interface WriteItem extends OpenItem {
+/** One small file to write: its blob (sealed bytes, or where a worker reads them) and where and how it goes. */
+export interface WriteItem extends Omit<OpenItem, 'sealed'> {
+  sealed: Buffer | { path: string; offset: number; length: number };
   /** The target path's bytes. */
   path: Buffer;
   mode: number;
@@ -106,7 +107,7 @@ export class OpenPool {
         data,
         items: items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]),
       }),
-      items,
+      items.map((it) => it.sealed),
     );
     const out = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
     let at = 0;
@@ -120,12 +121,20 @@ export class OpenPool {
 
   /** Writes small files on the least busy worker: per file null when written, else why not. */
   async write(items: readonly WriteItem[], owner: boolean): Promise<(WriteFailure | null)[]> {
+    const inline = items.every((it) => Buffer.isBuffer(it.sealed));
+    const sources = inline
+      ? undefined
+      : items.map((it): [string, number] => {
+          const src = it.sealed as { path: string; offset: number };
+          return [src.path, src.offset];
+        });
     const reply = await this.#send(
       (seq, data) => ({
         kind: 'write',
         seq,
         data,
         owner,
+        ...(sources !== undefined ? { sources } : {}),
         items: items.map(
           (it): WriteItemRow => [
             it.id,
@@ -141,7 +150,7 @@ export class OpenPool {
           ],
         ),
       }),
-      items,
+      inline ? items.map((it) => it.sealed as Buffer) : [],
     );
     return reply.items.map((r) => (Array.isArray(r) ? { code: r[0], message: r[1] } : null));
   }
@@ -190,16 +199,16 @@ export class OpenPool {
     });
   }
 
-  async #send(request: (seq: number, data: Buffer) => OpenRequest, items: readonly OpenItem[]): Promise<OpenReply> {
+  async #send(request: (seq: number, data: Buffer) => OpenRequest, buffers: readonly Buffer[]): Promise<OpenReply> {
     if (this.#failed !== null) throw this.#failed;
-    const only = items.length === 1 ? (items[0] as OpenItem).sealed : null;
+    const only = buffers.length === 1 ? (buffers[0] as Buffer) : null;
     // A blob that owns its memory is moved as it is; several are packed into fresh memory.
     let data: Buffer;
     if (only !== null && only.byteOffset === 0 && only.buffer.byteLength === only.length) data = only;
     else {
-      data = Buffer.allocUnsafeSlow(items.reduce((n, it) => n + it.sealed.length, 0));
+      data = Buffer.allocUnsafeSlow(buffers.reduce((n, b) => n + b.length, 0));
       let at = 0;
-      for (const it of items) at += it.sealed.copy(data, at);
+      for (const b of buffers) at += b.copy(data, at);
     }
     const seq = this.#seq++;
     const req = request(seq, data);

@@ -65,7 +65,15 @@ export interface HashBackRequest {
 
 export type OpenRequest =
   | { kind: 'open'; seq: number; data: Uint8Array; items: OpenItemRow[] }
-  | { kind: 'write'; seq: number; data: Uint8Array; items: WriteItemRow[]; owner: boolean }
+  | {
+      kind: 'write';
+      seq: number;
+      data: Uint8Array;
+      items: WriteItemRow[];
+      owner: boolean;
+      /** Per file, the local pack and offset of its blob: read here instead of from `data`. */
+      sources?: [string, number][];
+    }
   | ChunkRequest
   | HashBackRequest;
 
@@ -244,9 +252,21 @@ function answer(m: OpenRequest): OpenReply {
   const input = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   let off = 0;
   if (m.kind === 'write') {
-    const items: OpenReply['items'] = m.items.map((row) => {
-      const sealed = input.subarray(off, off + row[1]);
-      off += row[1];
+    const sources = m.sources;
+    const items: OpenReply['items'] = m.items.map((row, i) => {
+      let sealed: Buffer;
+      if (sources !== undefined) {
+        const [path, offset] = sources[i] as [string, number];
+        try {
+          sealed = readPack(path, offset, row[1]);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          return [err.code ?? 'corrupt', err.message];
+        }
+      } else {
+        sealed = input.subarray(off, off + row[1]);
+        off += row[1];
+      }
       const r = openOne(row, sealed);
       if (typeof r === 'string') return ['corrupt', r];
       if (r.sha.toString('hex') !== row[9]) return ['corrupt', 'restored content does not match the recorded hash'];

@@ -635,11 +635,16 @@ export class BlobStore {
     files: readonly Omit<WriteItem, 'sealed' | 'compressed' | 'rawLength'>[],
     owner: boolean,
   ): Promise<(WriteFailure | null)[]> {
+    // From a local repository the worker reads the sealed blobs itself.
+    const dataPath = this.useWorkers ? this.backend.dataPath?.bind(this.backend) : undefined;
     const items: WriteItem[] = await Promise.all(
       files.map(async (f) => {
         const e = this.index.get(f.id);
         if (e === undefined) throw new AppError('corrupt', `blob ${f.id.slice(0, 16)} is not in the index`);
-        const sealed = await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
+        const sealed =
+          dataPath !== undefined
+            ? { path: dataPath(e.pack), offset: e.offset, length: e.length }
+            : await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
         return { ...f, sealed, compressed: e.compressed, rawLength: e.rawLength };
       }),
     );

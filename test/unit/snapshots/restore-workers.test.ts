@@ -131,7 +131,7 @@ describe('restore on worker threads', () => {
     }
   });
 
-  it('a big file from a local repository is written and hashed by the workers; a damaged chunk fails it', async () => {
+  it('from a local repository the workers read blobs themselves: small files, and a big file hashed back; a damaged chunk fails it', async () => {
     const src = tempDir();
     const out = tempDir();
     const store = tempDir('ripcord-repo-');
@@ -139,6 +139,8 @@ describe('restore on worker threads', () => {
       // Several chunks (512 KiB to 8 MiB each), incompressible, so each chunk is its own blob.
       const big = pseudoRandom(6 * 1024 * 1024 + 12345, 11);
       writeFileSync(join(src.dir, 'shop.sql'), big);
+      // Small files too: from a local repository the workers read their blobs themselves.
+      const small = shopTree(src.dir, 120);
       const backend = new LocalBackend(store.dir);
       const repo = await initRepository(backend, PASS, { scryptN: 1024 });
       const snap = await repo.snapshot([src.dir]);
@@ -147,6 +149,7 @@ describe('restore on worker threads', () => {
       // Written in place by the workers (restore), and read through them (openFile).
       await repo.restore(snap.id, join(out.dir, 'a'));
       assert.ok(readFileSync(join(out.dir, 'a', 'shop.sql')).equals(big));
+      for (const [rel, body] of small) assert.deepEqual(readFileSync(join(out.dir, 'a', rel)), body, rel);
       assert.ok((await repo.readFile(entry)).equals(big));
       // Damage the middle of the pack holding the second chunk: both ways fail with corrupt.
       const packs = await backend.list('data');
