@@ -220,15 +220,6 @@ export class OpenPool {
     return this.#post(worker, seq, req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
   }
 
-  /** Requests sent and not answered yet. */
-  get pending(): number {
-    return this.#waiting.size;
-  }
-
-  get size(): number {
-    return this.#workers.length;
-  }
-
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
