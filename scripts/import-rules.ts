@@ -79,6 +79,7 @@ export const fsExceptions: Readonly<Record<string, string>> = {
   'obligations/load.ts': 'the obligations data set is files (data/obligations/*.yml) loaded once',
   'snapshots/snapshot.ts': 'a snapshot reads the tree it records',
   'snapshots/restore.ts': 'a restore writes the files back under its target, refusing paths that leave it',
+  'snapshots/open-worker.ts': "a restore's worker thread writes small files under the target and reads local packs",
   'snapshots/repository.ts': 'a local repository folder is created where it is initialised',
   'snapshots/copy.ts': 'a copy resumes from a state file beside the target',
 };

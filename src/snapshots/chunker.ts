@@ -84,15 +84,18 @@ export class Cdc {
 export class WindowBuffers {
   readonly #free: Buffer[] = [];
   readonly #keep: number;
+  readonly #shared: boolean;
 
-  constructor(keep = 2) {
+  /** `shared`: buffers in shared memory, so a worker thread can read chunks in place. */
+  constructor(keep = 2, shared = false) {
     this.#keep = keep;
+    this.#shared = shared;
   }
 
   take(size: number): Buffer {
     const i = this.#free.findIndex((b) => b.length === size);
-    if (i < 0) return Buffer.allocUnsafeSlow(size);
-    return this.#free.splice(i, 1)[0] as Buffer;
+    if (i >= 0) return this.#free.splice(i, 1)[0] as Buffer;
+    return this.#shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
   }
 
   give(buf: Buffer): void {

@@ -63,7 +63,6 @@ export class OpenPool {
         // generation, not the main thread's 16 MiB semi-spaces, keeps each worker ~40 MB smaller.
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
       });
-      w.unref();
       w.on('message', (r: OpenReply) => {
         const p = this.#waiting.get(r.seq);
         this.#waiting.delete(r.seq);
@@ -74,6 +73,8 @@ export class OpenPool {
       w.on('exit', (code) => {
         if (this.#waiting.size > 0) this.#failAll(new AppError('internal', `open worker exited (${code})`));
       });
+      // After the listeners: attaching a 'message' listener refs the worker again.
+      w.unref();
       this.#workers.push(w);
       this.#owed.set(w, 0);
     }

@@ -36,6 +36,7 @@ import { pruneRepository } from './prune.ts';
 import { checkWithin, removeLeftovers, restoreOne, runsAsRoot, SMALL } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
+import { HashPool } from './hash-pool.ts';
 import type {
   CheckOptions,
   CheckResult,
@@ -83,6 +84,8 @@ const CONFIG_AAD = aad('ripcord-config');
 const DEFAULT_STALE_MS = 30 * 60 * 1000;
 /** Chunks of one file read ahead while the previous ones are written. */
 const READ_AHEAD = 4;
+/** Threads hashing big files' chunks during a snapshot (the main thread reads and cuts). */
+const HASH_WORKERS = 1;
 /** Chunks a worker is asked to write ahead (they hold no memory on the main thread). */
 const WRITE_AHEAD = 8;
 /** Files restored at once by restore(). */
@@ -228,6 +231,7 @@ export class RepoImpl implements Repository {
   readonly chunkParams: ChunkParams;
   /** Numbers the files read off-thread (a worker keeps each one's running hash under it). */
   #files = 0;
+
   readonly #snapCache = new Map<string, SnapshotFile>();
   #indexLoaded = false;
 
@@ -329,6 +333,16 @@ export class RepoImpl implements Repository {
       progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 },
       lastReport: 0,
       windowBuffers: new WindowBuffers(),
+      sharedBuffers: new WindowBuffers(8, true),
+      hashing: {
+        enabled: this.store.useWorkers,
+        started: null,
+        pool() {
+          this.started ??= new HashPool(HASH_WORKERS);
+          return this.started;
+        },
+        files: 0,
+      },
     };
   }
 
@@ -371,11 +385,15 @@ export class RepoImpl implements Repository {
     return this.#withLock(false, async () => {
       const started = this.clock.now();
       const ctx = await this.#newContext(opts);
-      const entries = await walkRoots(ctx, roots);
-      const rootList = [...new Set(roots.map((r) => join(r)))].map((r) =>
-        r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r,
-      );
-      return this.#finish(ctx, entries, rootList, opts, started);
+      try {
+        const entries = await walkRoots(ctx, roots);
+        const rootList = [...new Set(roots.map((r) => join(r)))].map((r) =>
+          r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r,
+        );
+        return await this.#finish(ctx, entries, rootList, opts, started);
+      } finally {
+        await ctx.hashing.started?.close();
+      }
     });
   }
 
@@ -389,8 +407,13 @@ export class RepoImpl implements Repository {
     return this.#withLock(false, async () => {
       const started = this.clock.now();
       const ctx = await this.#newContext(opts);
-      const entry = await storeStream(ctx, name, readable, started);
-      return this.#finish(ctx, [entry], [entry.root], opts, started);
+      try {
+        const entry = await storeStream(ctx, name, readable, started);
+        return await this.#finish(ctx, [entry], [entry.root], opts, started);
+      } finally {
+        // Also when the stream failed (a dump tool that died): no hashing thread is left behind.
+        await ctx.hashing.started?.close();
+      }
     });
   }
 

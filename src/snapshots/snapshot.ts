@@ -15,11 +15,12 @@ import {
   statSync,
   type Stats,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { Cdc } from './chunker.ts';
 import { ChunkWindow, type WindowBuffers } from './chunker.ts';
+import type { HashPool } from './hash-pool.ts';
 import { sha256 } from './crypto.ts';
 import { compareEntries } from './manifest.ts';
 import type { BlobStore } from './store.ts';
@@ -36,6 +37,13 @@ export interface WalkContext {
   lastReport: number;
   /** Chunking buffers used again across the big files and streams of this snapshot. */
   windowBuffers: WindowBuffers;
+  /** The same in shared memory, for chunks hashed on a worker thread. */
+  sharedBuffers: WindowBuffers;
+  /**
+   * The worker that hashes chunks: started on first use (null when workers are off), closed
+   * when the snapshot ends; files are numbered for it.
+   */
+  hashing: { enabled: boolean; started: HashPool | null; pool(): HashPool; files: number };
 }
 
 const SLASH = Buffer.from('/');
@@ -122,32 +130,69 @@ class ChunkedContent {
   readonly win: ChunkWindow;
   readonly chunks: string[] = [];
   size = 0;
-  readonly #whole = createHash('sha256');
   readonly #ctx: WalkContext;
+  /** Hashing on a worker thread (shared chunk memory), or here when workers are off. */
+  readonly #hasher: (() => HashPool | null) | null;
+  readonly #file: number;
+  readonly #whole: Hash | null;
+  /** Chunks cut and being hashed, stored in order once their hash is known. */
+  readonly #hashing: { chunk: Buffer; sha: Promise<Buffer> }[] = [];
 
   constructor(ctx: WalkContext) {
     this.#ctx = ctx;
-    this.win = new ChunkWindow(ctx.cdc, ctx.windowBuffers);
+    // The worker is started when the first chunk is cut, not for a stream that never has one.
+    this.#hasher = ctx.hashing.enabled ? () => ctx.hashing.pool() : null;
+    this.#file = ctx.hashing.files++;
+    this.#whole = this.#hasher === null ? createHash('sha256') : null;
+    this.win = new ChunkWindow(ctx.cdc, this.#hasher === null ? ctx.windowBuffers : ctx.sharedBuffers);
   }
 
   /** Stores the chunks the window can cut now (all that is left when `final`). */
   async take(final: boolean): Promise<void> {
     const win = this.win;
     for (let c = win.next(final); c !== null; c = win.next(final)) {
-      this.#whole.update(c);
       this.size += c.length;
       this.#ctx.progress.bytes += c.length;
-      const chunk = c;
-      this.chunks.push((await this.#ctx.store.save('data', chunk, undefined, () => win.release(chunk))).id);
-      report(this.#ctx);
+      if (this.#hasher === null) {
+        this.#whole?.update(c);
+        await this.#store(c, undefined);
+        continue;
+      }
+      // The worker hashes this chunk (and the file so far) while the next ones are cut.
+      const pool = this.#hasher() as HashPool;
+      const sha = pool.chunk(this.#file, this.chunks.length + this.#hashing.length === 0, c);
+      sha.catch(() => undefined); // awaited in order below; a failure is thrown there
+      this.#hashing.push({ chunk: c, sha });
+      while (this.#hashing.length > HASH_AHEAD) await this.#storeOldest();
     }
-    if (final) win.close();
+    if (final) {
+      while (this.#hashing.length > 0) await this.#storeOldest();
+      win.close();
+    }
   }
 
-  hash(): string {
-    return this.#whole.digest('hex');
+  async #storeOldest(): Promise<void> {
+    const { chunk, sha } = this.#hashing.shift() as { chunk: Buffer; sha: Promise<Buffer> };
+    await this.#store(chunk, await sha);
+  }
+
+  async #store(chunk: Buffer, sha: Buffer | undefined): Promise<void> {
+    // The window may use the chunk's memory again once the store no longer reads it.
+    this.chunks.push((await this.#ctx.store.save('data', chunk, sha, () => this.win.release(chunk))).id);
+    report(this.#ctx);
+  }
+
+  /** The whole content's SHA-256 (hex), after the final take. */
+  async hash(): Promise<string> {
+    if (this.#whole !== null) return this.#whole.digest('hex');
+    // No chunk at all (an empty stream): the SHA-256 of nothing.
+    if (this.size === 0) return createHash('sha256').digest('hex');
+    return (this.#hasher?.() as HashPool).digest(this.#file);
   }
 }
+
+/** Chunks hashed on the worker ahead of being stored (their window buffers stay pinned meanwhile). */
+const HASH_AHEAD = 8;
 
 async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: Buffer | null): Promise<boolean> {
   const content = new ChunkedContent(ctx);
@@ -164,7 +209,7 @@ async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: B
   }
   await content.take(true);
   e.chunks = content.chunks;
-  e.hash = content.hash();
+  e.hash = await content.hash();
   e.size = content.size;
   return true;
 }
@@ -321,6 +366,6 @@ export async function storeStream(
     dev: 0,
     nlink: 1,
     chunks: content.chunks,
-    hash: content.hash(),
+    hash: await content.hash(),
   };
 }
