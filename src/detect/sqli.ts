@@ -66,6 +66,33 @@ const statements = new Set([
   'pragma',
   'attach',
 ]);
+/**
+ * Statements that are also everyday words (`show`, `print`, `use`, `if`, `begin`): a statement
+ * only as the first thing after a break-out's `;` (`'; if …`, `; begin declare …`, `\'; desc t`).
+ */
+const stackedStatements = new Set([
+  'if',
+  'while',
+  'begin',
+  'desc',
+  'describe',
+  'show',
+  'print',
+  'use',
+  'set',
+  'backup',
+  'restore',
+  'dbcc',
+  'kill',
+  'commit',
+  'rollback',
+  'rename',
+  'lock',
+  'prepare',
+  'flush',
+  'optimize',
+  'analyze',
+]);
 const clauses = new Set([
   'from',
   'where',
@@ -243,6 +270,8 @@ const functions = new Set([
   'uncompress',
   'crc32',
   'sha2',
+  // MySQL's INSERT(str, pos, len, new): a string function as well as a statement
+  'insert',
 ]);
 /** Two-word keywords that count as one clause token. */
 const pairs: Record<string, string> = { order: 'by', group: 'by' };
@@ -303,6 +332,11 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       i += 2;
       continue;
     }
+    // ODBC escapes (`{fn …}`, `{if …}`) and MSSQL's braces wrap SQL without changing its shape
+    if (ch === '{' || ch === '}') {
+      i++;
+      continue;
+    }
     if (ch === "'" || ch === '"' || ch === '`') {
       const end = closeOf(text, i + 1, ch);
       // A backtick quotes a name; an unclosed string runs to the end.
@@ -336,6 +370,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       const call = text[j] === '(';
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
+      else if (stackedStatements.has(word) && afterBreakOut.test(out)) out += 'E';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
       else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word))) out += 'f';
       else if (literals.has(word)) out += 'n';
@@ -382,6 +417,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       case '%':
       case '^':
       case '~':
+      // PostgreSQL's JSON key operators (`?`, `?|`, `?&`)
+      case '?':
         while (i < n && '=<>'.includes(text[i] as string)) i++;
         out += 'o';
         break;
@@ -391,6 +428,9 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
   }
   return out;
 }
+
+/** The tokens before a stacked statement: `;` alone, or after the closed string and brackets. */
+const afterBreakOut = /^s?\)*;$/;
 
 /** Index of the quote closing a string that starts at `from` ('' escapes and \' skipped), or -1. */
 function closeOf(text: string, from: number, q: string): number {
@@ -414,7 +454,7 @@ function closeOf(text: string, from: number, q: string): number {
 // Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
 // a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
 const afterString =
-  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv])/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -423,15 +463,21 @@ const afterString =
 // (`order by 2--`, `having 1=0`, `where 1=1`), closing brackets then a statement, a stacked
 // statement, or a known function opened and left open (`database(`: probing which are filtered,
 // `if(2=`); or closing brackets, then a logical operator with a comparison or call (`) or sleep(`,
-// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition.
+// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition;
+// numbers closing more brackets than they opened, then a comma (`1,2))),0x71…`: the rest of an
+// argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
+// variable then a statement (`@v select @v …`); a bare `;` then a comment.
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^n(?:,[nsv])*\)+,[nsvf(]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
 const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
+// Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
+// column list then HAVING.
+const clauseText = /^\s*\(*case\s+when\s+\S.*?\s+then\s+\S|\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 
@@ -451,6 +497,27 @@ export function detectSqli(input: string): SqlVerdict | null {
   if (text.length < 2) return null;
   const v = detectSqliText(text);
   if (v !== null) return v;
+  // ` or true`: spaces before an open condition (read as a fingerprint above, where a lone
+  // truth value has too few tokens to tell)
+  if (isSpace(text.charCodeAt(0))) {
+    const t = text.trimStart();
+    if (leadingLogical.test(t) && !sqlPunctuation.test(t) && openCondition.test(t))
+      return { context: 'bare', fingerprint: fingerprint(t, '') };
+  }
+  // `@@version`, `print @@servername`: a server variable, which no word or address spells
+  if (serverVariable.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `||utl_http.request`, `(||6)`, `||'6`: a value that opens by concatenating to the string
+  // it lands in (Oracle, PostgreSQL, SQLite)
+  if (openingConcat.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // quotes doubled as a CSV file writes them (`"hi"") or (""a""=""a"`): read with single ones,
+  // and without the quotes around the whole cell
+  // (once or twice: a list quoted into a CSV file again)
+  for (let t = text, round = 0; round < 2 && t.includes('""'); round++) {
+    const cell = t.startsWith('"') && t.length > 2 ? t.slice(1, t.endsWith('"') ? -1 : undefined) : t;
+    t = t.replaceAll('""', '"');
+    const w = detectSqliText(t) ?? (cell === t ? null : detectSqliText(cell.replaceAll('""', '"')));
+    if (w !== null) return w;
+  }
   // `\'; desc users; --`: a backslash before the quote, for an application that strips or
   // doubles it (addslashes bypass): read with the backslashes gone as well
   if (text.includes("\\'")) {
@@ -482,6 +549,8 @@ export function detectSqli(input: string): SqlVerdict | null {
   return null;
 }
 
+const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
+const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
 const quotedComparison = /^\s*(['"])[^'"]{0,40}\1\s*(?:!=|<>|<=>|=)\s*['"\d]/;
 const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
@@ -513,7 +582,8 @@ function detectSqliText(text: string): SqlVerdict | null {
     bareStart.test(fp) ||
     anywhere.test(fp) ||
     (fp.startsWith('E') && statementText.test(text)) ||
-    ((fp === 'kn' || fp === ')kn') && columnProbe.test(text))
+    ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
+    (fp.includes('k') && clauseText.test(text))
   )
     return { context: 'bare', fingerprint: fp };
   return null;

@@ -522,3 +522,55 @@ test('property: shop words, numbers and brackets in any order never read as SQL'
     { numRuns: 3000 },
   );
 });
+
+test('sqli: stacked statements that are also words, server variables, opening concatenation, braces', () => {
+  for (const v of [
+    "\\'; desc t; --",
+    '; begin declare @v int',
+    "'; if 1 > 0 waitfor delay '0:0:1' --",
+    'print @@servername',
+    '@v select @v as v into t end --',
+    '||pkg.fn',
+    '(||6)',
+    "||'a",
+    ' or true',
+    "x' or",
+    '; --',
+    "2010-01-01' sleep(1) '",
+    ", find_in_set('a', col)",
+    'insert(',
+    ' case when a then b',
+    'select x group by y having count(id) >= 9',
+    '9 or {if(length(1)>0)}',
+    "or '[1,2]' ? '1'",
+    '4440,1))),0x71,floor',
+    // quotes doubled by a CSV file, once or twice
+    '"hi"") or (""a""=""a"',
+    'hi"""") or (""""a""""=""""a"""',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [
+    '10; use code SAVE10',
+    'print dress; set of 2',
+    'sizes; show all',
+    'if it fits; begin here',
+    'email@@example.com',
+    '|| sale ||',
+    'red || blue',
+    'or true love',
+    'case when wet',
+    'phone case when dropped then cracked',
+    'group of 4 having fun',
+    'insert (2 pack)',
+    ', red (xl)',
+    "is it waterproof? 'yes'",
+    "men's 'sleep' mask",
+    '"the ""best"" gift"',
+    '{size} or {colour}',
+  ])
+    assert.equal(detectSqli(v), null, v);
+  // primes as quotes (a word processor's `′`) are read in the decoded request
+  assert.ok(matchStructure('sqli', 'target', `/p?id=${encodeURIComponent("1′) and '1′='1")}`) !== null);
+  for (const q of ['5′10″ jeans', 'Levi’s or Wrangler', '‘summer’ or ‘winter’'])
+    assert.equal(matchStructure('sqli', 'target', `/search?q=${encodeURIComponent(q)}`), null, q);
+});
