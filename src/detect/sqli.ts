@@ -311,6 +311,13 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
     const ch = text[i] as string;
     // Comments: --, #, /* */ (MySQL's /*! … */ runs its content: read it as code).
     if ((ch === '-' && text[i + 1] === '-') || ch === '#') {
+      // a line comment ends at its line: with more SQL on the next one (`union#x\nselect`) it
+      // is a space; at the end of the value it cuts the query off
+      const nl = text.indexOf('\n', i);
+      if (nl > 0 && text.slice(nl).trim() !== '') {
+        i = nl + 1;
+        continue;
+      }
       out += 'c';
       break;
     }
@@ -350,9 +357,24 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       (ch === '.' && isDigit(text.charCodeAt(i + 1))) ||
       (out === '' && (ch === '-' || ch === '+') && isDigit(text.charCodeAt(i + 1)))
     ) {
+      const start = i;
       i++;
       while (i < n && (isWord(text.charCodeAt(i)) || text[i] === '.')) i++;
+      // `86union`, `1and`: a number glued to a keyword is read as MySQL reads it, two tokens
+      // (`3pm`, `10ml`, `2xl` stay one)
+      const glued = gluedKeyword.exec(text.slice(start, i));
+      if (glued !== null && isKeyword(glued[1] ?? '')) i -= (glued[1] ?? '').length;
       out += 'n';
+      continue;
+    }
+    // a sign or ~ after an operator or bracket, before a value, is unary (`or -+-1=1`, `= +'x'`):
+    // no token (before a word it may be a space written as `+`)
+    if (
+      (ch === '+' || ch === '-' || ch === '~') &&
+      unaryAfter.test(out) &&
+      unaryBefore.test(text.slice(i + 1, i + 12))
+    ) {
+      i++;
       continue;
     }
     if (ch === '@') {
@@ -368,6 +390,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       let j = i;
       while (j < n && isSpace(text.charCodeAt(j))) j++;
       const call = text[j] === '(';
+      // `not between`, `not like`, `sounds like`: one operator
+      if ((word === 'not' || word === 'sounds') && operatorWords.has(nextWord(text, j))) continue;
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
       else if (stackedStatements.has(word) && afterBreakOut.test(out)) out += 'E';
@@ -429,6 +453,21 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
   return out;
 }
 
+const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
+/** Whether a word glued after a number is a keyword that splits from it. */
+function isKeyword(word: string): boolean {
+  const w = word.toLowerCase();
+  return logical.has(w) || unions.has(w) || statements.has(w) || clauses.has(w);
+}
+const unaryAfter = /[&o(,]$/;
+const unaryBefore = /^\s*[\d.(@'"+~-]/;
+/** The word starting at `j` (lower-cased), or ''. */
+function nextWord(text: string, j: number): string {
+  let e = j;
+  while (e < text.length && isWord(text.charCodeAt(e))) e++;
+  return text.slice(j, e).toLowerCase();
+}
+
 /** The tokens before a stacked statement: `;` alone, or after the closed string and brackets. */
 const afterBreakOut = /^s?\)*;$/;
 
@@ -468,7 +507,7 @@ const afterString =
 // argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
 // variable then a statement (`@v select @v …`); a bare `;` then a comment.
 const bareStart =
-  /^n(?:,[nsv])*\)+,[nsvf(]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
@@ -477,7 +516,8 @@ const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
 // column list then HAVING.
-const clauseText = /^\s*\(*case\s+when\s+\S.*?\s+then\s+\S|\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
+const clauseText =
+  /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S|^\s*select\s+[^;]{0,100}?[(',@*][^;]{0,100}?\s+from\s+[\w.`"]+\s+(?:where|group|order|limit|having|join|union)\b|\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
 // Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
 

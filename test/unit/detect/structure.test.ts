@@ -574,3 +574,34 @@ test('sqli: stacked statements that are also words, server variables, opening co
   for (const q of ['5′10″ jeans', 'Levi’s or Wrangler', '‘summer’ or ‘winter’'])
     assert.equal(matchStructure('sqli', 'target', `/search?q=${encodeURIComponent(q)}`), null, q);
 });
+
+test('sqli tokenizer: unary signs, numbers glued to keywords, two-word operators, line comments, clause orders', () => {
+  for (const v of [
+    '1 or +1=1',
+    "' =+ '",
+    '86union select 1 limit 1,1',
+    "a' sounds like 'b",
+    '1 and 1 not like 0',
+    '0 div 1 union#x\nselect#y\n1,2',
+    '-1 union',
+    '-5 union 1,2,3--',
+    '1 - (select 2',
+    'limit 0,1--',
+    'case 1 when 2 then 2 end',
+    'select -sin(1),2 from t where',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [
+    '"and+when+the+kids"',
+    'size 10 - 12',
+    '3pm delivery',
+    '2 union jack flags',
+    'not like the picture',
+    'select x from y where',
+    'select gifts from our range',
+    "kids' #1 choice\nred",
+    '2xl or 3xl',
+    'case 12 when',
+  ])
+    assert.equal(detectSqli(v), null, v);
+});
