@@ -310,7 +310,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
     }
     const ch = text[i] as string;
     // Comments: --, #, /* */ (MySQL's /*! … */ runs its content: read it as code).
-    if ((ch === '-' && text[i + 1] === '-') || ch === '#') {
+    // (`#2`: a number sign, not a comment)
+    if ((ch === '-' && text[i + 1] === '-') || (ch === '#' && !isDigit(text.charCodeAt(i + 1)))) {
       // a line comment ends at its line: with more SQL on the next one (`union#x\nselect`) it
       // is a space; at the end of the value it cuts the query off
       const nl = text.indexOf('\n', i);
@@ -468,6 +469,21 @@ function nextWord(text: string, j: number): string {
   return text.slice(j, e).toLowerCase();
 }
 
+const quotedPhrase = /^(?:[\w.,-]+\s+)*"[a-z][a-z\s]*"(?:\s+[\w.,-]+)*\s*$/i;
+/**
+ * Whether `text` has two or more `q` following a digit (`5" by 7"`) and every other one is an
+ * apostrophe inside a word (`60's women's`).
+ */
+function measureMarks(text: string, q: string): boolean {
+  let count = 0;
+  for (let at = text.indexOf(q); at >= 0; at = text.indexOf(q, at + 1)) {
+    if (isDigit(text.charCodeAt(at - 1))) count++;
+    else if (!(isLetter(text.charCodeAt(at - 1)) && isLetter(text.charCodeAt(at + 1)))) return false;
+  }
+  return count >= 2;
+}
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
 /** The tokens before a stacked statement: `;` alone, or after the closed string and brackets. */
 const afterBreakOut = /^s?\)*;$/;
 
@@ -491,9 +507,11 @@ function closeOf(text: string, from: number, q: string): number {
 }
 
 // Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
-// a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
+// a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string;
+// a call glued to the string; after `;`, a call or an assignment (`';x=new Date();…`: the
+// JavaScript a MongoDB `$where` runs).
 const afterString =
-  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv])/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -598,8 +616,12 @@ const statementOpening =
   /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
 
 function detectSqliText(text: string): SqlVerdict | null {
-  const hasSingle = text.includes("'");
-  const hasDouble = text.includes('"');
+  // a phrase in double quotes among words (`"union" by robert`, `browning "like"`) is a search
+  // for the exact words (applications quote SQL values with '), and quotes that each follow a
+  // digit are inch and foot marks (`16" or 18"`, `1950' and 60's`)
+  const phrase = quotedPhrase.test(text);
+  const hasSingle = text.includes("'") && !measureMarks(text, "'");
+  const hasDouble = !phrase && text.includes('"') && !measureMarks(text, '"');
   if (hasSingle) {
     const fp = fingerprint(text, "'");
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
