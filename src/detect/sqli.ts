@@ -536,8 +536,9 @@ const statementText =
 // column list then HAVING.
 const clauseText =
   /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S|^\s*select\s+[^;]{0,100}?[(',@*][^;]{0,100}?\s+from\s+[\w.`"]+\s+(?:where|group|order|limit|having|join|union)\b|\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
-// Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
-const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
+// Anywhere: UNION [ALL|DISTINCT] SELECT, a SELECT reading FROM inside brackets, and a call
+// whose argument is a bracketed SELECT (`or {if length((select …`).
+const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
 
 const leadingLogical = /^(?:or|and|xor)[\s+]/i;
 const sqlPunctuation = /['"`;()#|]|--|\/\*/;

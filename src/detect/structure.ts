@@ -67,9 +67,14 @@ function sqlValues(field: string, raw: string): string[] {
     } else [path, query] = splitTarget(text);
     if (path !== '') {
       // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      const dec = decode(path, true)
+      let dec = decode(path, true)
         .replace(/(?<=\w)\/\*\*\/(?=\w)/g, '')
         .replace(/\/\*[\s\S]*?\*\//g, ' ');
+      // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
+      // `/page/2/*`) comments out the rest of the query, like `--`
+      const open = dec.indexOf('/*');
+      if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
+        dec = `${dec.slice(0, open)} --`;
       for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
     }
     if (query !== null) queryValues(query, out);

@@ -616,6 +616,8 @@ test('sqli: JavaScript after a break-out; exact-phrase searches, inch marks and 
     "' or 1=1#",
     '1" or "1"="1',
     '-1#x\nunion select 1',
+    // a call whose argument is a bracketed SELECT, in ODBC braces
+    '9 or {if length((select 1))>0}',
   ])
     assert.ok(detectSqli(v) !== null, v);
   for (const v of [
@@ -630,6 +632,8 @@ test('sqli: JavaScript after a break-out; exact-phrase searches, inch marks and 
     '"#2 mom"',
     "o' union selected a few friends",
     "rock'; n roll",
+    'red or left (select size)',
+    'shirt or max(select one)',
   ])
     assert.equal(detectSqli(v), null, v);
 });
@@ -651,4 +655,11 @@ test('property: an exact phrase in double quotes among shop words is never SQL',
     ),
     { numRuns: 2000 },
   );
+});
+
+test('sqli in a path: a comment left open after a segment with spaces or quotes cuts the query off', () => {
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/+or+1/*') !== null);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/1%27/*') !== null);
+  for (const t of ['/images/*.jpg', '/page/2/*', '/p/red%20shoes/*', '/media/catalog/*/x.png'])
+    assert.equal(matchStructure('sqli', 'target', t), null, t);
 });
