@@ -314,9 +314,9 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
     if ((ch === '-' && text[i + 1] === '-') || (ch === '#' && !isDigit(text.charCodeAt(i + 1)))) {
       // a line comment ends at its line: with more SQL on the next one (`union#x\nselect`) it
       // is a space; at the end of the value it cuts the query off
-      const nl = text.indexOf('\n', i);
-      if (nl > 0 && text.slice(nl).trim() !== '') {
-        i = nl + 1;
+      const next = lineCommentEnd(text, i);
+      if (next > 0) {
+        i = next;
         continue;
       }
       out += 'c';
@@ -363,8 +363,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       while (i < n && (isWord(text.charCodeAt(i)) || text[i] === '.')) i++;
       // `86union`, `1and`: a number glued to a keyword is read as MySQL reads it, two tokens
       // (`3pm`, `10ml`, `2xl` stay one)
-      const glued = gluedKeyword.exec(text.slice(start, i));
-      if (glued !== null && isKeyword(glued[1] ?? '')) i -= (glued[1] ?? '').length;
+      if (isLetter(text.charCodeAt(i - 1))) i = numberEnd(text, start, i);
       out += 'n';
       continue;
     }
@@ -395,7 +394,6 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       if ((word === 'not' || word === 'sounds') && operatorWords.has(nextWord(text, j))) continue;
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
-      else if (stackedStatements.has(word) && afterBreakOut.test(out)) out += 'E';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
       else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word))) out += 'f';
       else if (literals.has(word)) out += 'n';
@@ -407,7 +405,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
           if (m === next && !isWord(text.charCodeAt(j + next.length))) i = j + next.length;
         }
         out += 'k';
-      } else out += 'b';
+      } else out += stackedStatements.has(word) && afterBreakOut.test(out) ? 'E' : 'b';
       continue;
     }
     i++;
@@ -454,6 +452,17 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
   return out;
 }
 
+/** Where a line comment at `i` ends when more follows on a later line, else -1. */
+function lineCommentEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl > 0 && text.slice(nl).trim() !== '' ? nl + 1 : -1;
+}
+/** The end of a number token `start`..`end` that ends in letters: before a keyword glued to it. */
+function numberEnd(text: string, start: number, end: number): number {
+  const glued = gluedKeyword.exec(text.slice(start, end));
+  const word = glued?.[1] ?? '';
+  return word !== '' && isKeyword(word) ? end - word.length : end;
+}
 const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */
 function isKeyword(word: string): boolean {
@@ -534,8 +543,15 @@ const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
 // column list then HAVING.
-const clauseText =
-  /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S|^\s*select\s+[^;]{0,100}?[(',@*][^;]{0,100}?\s+from\s+[\w.`"]+\s+(?:where|group|order|limit|having|join|union)\b|\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
+const caseText = /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S/i;
+const selectText =
+  /^\s*select\s+[^;]{0,100}?[(',@*][^;]{0,100}?\s+from\s+[\w.`"]+\s+(?:where|group|order|limit|having|join|union)\b/i;
+const groupHaving = /\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
+/** Clauses in the order only a query writes them (the letters `k` and `E` alone cannot tell). */
+const clauseOrder = (fp: string, text: string): boolean =>
+  ((fp.startsWith('k') || fp.startsWith('(k')) && caseText.test(text)) ||
+  (fp.startsWith('E') && fp.includes('k') && selectText.test(text)) ||
+  (fp.includes('kbk') && groupHaving.test(text));
 // Anywhere: UNION [ALL|DISTINCT] SELECT, a SELECT reading FROM inside brackets, and a call
 // whose argument is a bracketed SELECT (`or {if length((select …`).
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
@@ -564,7 +580,7 @@ export function detectSqli(input: string): SqlVerdict | null {
       return { context: 'bare', fingerprint: fingerprint(t, '') };
   }
   // `@@version`, `print @@servername`: a server variable, which no word or address spells
-  if (serverVariable.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  if (text.includes('@@') && serverVariable.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `||utl_http.request`, `(||6)`, `||'6`: a value that opens by concatenating to the string
   // it lands in (Oracle, PostgreSQL, SQLite)
   if (openingConcat.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
@@ -620,9 +636,8 @@ function detectSqliText(text: string): SqlVerdict | null {
   // a phrase in double quotes among words (`"union" by robert`, `browning "like"`) is a search
   // for the exact words (applications quote SQL values with '), and quotes that each follow a
   // digit are inch and foot marks (`16" or 18"`, `1950' and 60's`)
-  const phrase = quotedPhrase.test(text);
   const hasSingle = text.includes("'") && !measureMarks(text, "'");
-  const hasDouble = !phrase && text.includes('"') && !measureMarks(text, '"');
+  const hasDouble = text.includes('"') && !measureMarks(text, '"') && !quotedPhrase.test(text);
   if (hasSingle) {
     const fp = fingerprint(text, "'");
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
@@ -646,7 +661,7 @@ function detectSqliText(text: string): SqlVerdict | null {
     anywhere.test(fp) ||
     (fp.startsWith('E') && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
-    (fp.includes('k') && clauseText.test(text))
+    clauseOrder(fp, text)
   )
     return { context: 'bare', fingerprint: fp };
   return null;
