@@ -138,7 +138,7 @@ function decodeBackslashEscapes(s: string): string {
 
 // eslint-disable-next-line no-control-regex
 const nonAscii = /[^\x00-\x7f]/;
-const lookAlikes = /[\u2215\u2044\u29f8\u2216\u29f5\u29f9\ufe68\u2024\u02bc\u2018\u2019\u201c\u201d]/g;
+const lookAlikes = /[\u2215\u2044\u29f8\u2216\u29f5\u29f9\ufe68\u2024\u02bc\u2018\u2019\u2032\u201c\u201d\u2033]/g;
 const lookAlikeMap: Record<string, string> = {
   '\u2215': '/',
   '\u2044': '/',
@@ -153,6 +153,9 @@ const lookAlikeMap: Record<string, string> = {
   '\u2019': "'",
   '\u201c': '"',
   '\u201d': '"',
+  // primes, as a word processor turns quotes pasted into it (`1′) and '1′='1`)
+  '\u2032': "'",
+  '\u2033': '"',
 };
 
 /**

@@ -66,6 +66,33 @@ const statements = new Set([
   'pragma',
   'attach',
 ]);
+/**
+ * Statements that are also everyday words (`show`, `print`, `use`, `if`, `begin`): a statement
+ * only as the first thing after a break-out's `;` (`'; if …`, `; begin declare …`, `\'; desc t`).
+ */
+const stackedStatements = new Set([
+  'if',
+  'while',
+  'begin',
+  'desc',
+  'describe',
+  'show',
+  'print',
+  'use',
+  'set',
+  'backup',
+  'restore',
+  'dbcc',
+  'kill',
+  'commit',
+  'rollback',
+  'rename',
+  'lock',
+  'prepare',
+  'flush',
+  'optimize',
+  'analyze',
+]);
 const clauses = new Set([
   'from',
   'where',
@@ -243,6 +270,8 @@ const functions = new Set([
   'uncompress',
   'crc32',
   'sha2',
+  // MySQL's INSERT(str, pos, len, new): a string function as well as a statement
+  'insert',
 ]);
 /** Two-word keywords that count as one clause token. */
 const pairs: Record<string, string> = { order: 'by', group: 'by' };
@@ -281,7 +310,15 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
     }
     const ch = text[i] as string;
     // Comments: --, #, /* */ (MySQL's /*! … */ runs its content: read it as code).
-    if ((ch === '-' && text[i + 1] === '-') || ch === '#') {
+    // (`#2`: a number sign, not a comment)
+    if ((ch === '-' && text[i + 1] === '-') || (ch === '#' && !isDigit(text.charCodeAt(i + 1)))) {
+      // a line comment ends at its line: with more SQL on the next one (`union#x\nselect`) it
+      // is a space; at the end of the value it cuts the query off
+      const next = lineCommentEnd(text, i);
+      if (next > 0) {
+        i = next;
+        continue;
+      }
       out += 'c';
       break;
     }
@@ -303,6 +340,11 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       i += 2;
       continue;
     }
+    // ODBC escapes (`{fn …}`, `{if …}`) and MSSQL's braces wrap SQL without changing its shape
+    if (ch === '{' || ch === '}') {
+      i++;
+      continue;
+    }
     if (ch === "'" || ch === '"' || ch === '`') {
       const end = closeOf(text, i + 1, ch);
       // A backtick quotes a name; an unclosed string runs to the end.
@@ -316,9 +358,23 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       (ch === '.' && isDigit(text.charCodeAt(i + 1))) ||
       (out === '' && (ch === '-' || ch === '+') && isDigit(text.charCodeAt(i + 1)))
     ) {
+      const start = i;
       i++;
       while (i < n && (isWord(text.charCodeAt(i)) || text[i] === '.')) i++;
+      // `86union`, `1and`: a number glued to a keyword is read as MySQL reads it, two tokens
+      // (`3pm`, `10ml`, `2xl` stay one)
+      if (isLetter(text.charCodeAt(i - 1))) i = numberEnd(text, start, i);
       out += 'n';
+      continue;
+    }
+    // a sign or ~ after an operator or bracket, before a value, is unary (`or -+-1=1`, `= +'x'`):
+    // no token (before a word it may be a space written as `+`)
+    if (
+      (ch === '+' || ch === '-' || ch === '~') &&
+      unaryAfter.test(out) &&
+      unaryBefore.test(text.slice(i + 1, i + 12))
+    ) {
+      i++;
       continue;
     }
     if (ch === '@') {
@@ -334,6 +390,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       let j = i;
       while (j < n && isSpace(text.charCodeAt(j))) j++;
       const call = text[j] === '(';
+      // `not between`, `not like`, `sounds like`: one operator
+      if ((word === 'not' || word === 'sounds') && operatorWords.has(nextWord(text, j))) continue;
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
@@ -347,7 +405,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
           if (m === next && !isWord(text.charCodeAt(j + next.length))) i = j + next.length;
         }
         out += 'k';
-      } else out += 'b';
+      } else out += stackedStatements.has(word) && afterBreakOut.test(out) ? 'E' : 'b';
       continue;
     }
     i++;
@@ -382,6 +440,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       case '%':
       case '^':
       case '~':
+      // PostgreSQL's JSON key operators (`?`, `?|`, `?&`)
+      case '?':
         while (i < n && '=<>'.includes(text[i] as string)) i++;
         out += 'o';
         break;
@@ -391,6 +451,50 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
   }
   return out;
 }
+
+/** Where a line comment at `i` ends when more follows on a later line, else -1. */
+function lineCommentEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl > 0 && text.slice(nl).trim() !== '' ? nl + 1 : -1;
+}
+/** The end of a number token `start`..`end` that ends in letters: before a keyword glued to it. */
+function numberEnd(text: string, start: number, end: number): number {
+  const glued = gluedKeyword.exec(text.slice(start, end));
+  const word = glued?.[1] ?? '';
+  return word !== '' && isKeyword(word) ? end - word.length : end;
+}
+const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
+/** Whether a word glued after a number is a keyword that splits from it. */
+function isKeyword(word: string): boolean {
+  const w = word.toLowerCase();
+  return logical.has(w) || unions.has(w) || statements.has(w) || clauses.has(w);
+}
+const unaryAfter = /[&o(,]$/;
+const unaryBefore = /^\s*[\d.(@'"+~-]/;
+/** The word starting at `j` (lower-cased), or ''. */
+function nextWord(text: string, j: number): string {
+  let e = j;
+  while (e < text.length && isWord(text.charCodeAt(e))) e++;
+  return text.slice(j, e).toLowerCase();
+}
+
+const quotedPhrase = /^(?:[\w.,-]+\s+)*"[a-z][a-z\s]*"(?:\s+[\w.,-]+)*\s*$/i;
+/**
+ * Whether `text` has two or more `q` following a digit (`5" by 7"`) and every other one is an
+ * apostrophe inside a word (`60's women's`).
+ */
+function measureMarks(text: string, q: string): boolean {
+  let count = 0;
+  for (let at = text.indexOf(q); at >= 0; at = text.indexOf(q, at + 1)) {
+    if (isDigit(text.charCodeAt(at - 1))) count++;
+    else if (!(isLetter(text.charCodeAt(at - 1)) && isLetter(text.charCodeAt(at + 1)))) return false;
+  }
+  return count >= 2;
+}
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** The tokens before a stacked statement: `;` alone, or after the closed string and brackets. */
+const afterBreakOut = /^s?\)*;$/;
 
 /** Index of the quote closing a string that starts at `from` ('' escapes and \' skipped), or -1. */
 function closeOf(text: string, from: number, q: string): number {
@@ -412,9 +516,11 @@ function closeOf(text: string, from: number, q: string): number {
 }
 
 // Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
-// a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string.
+// a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string;
+// a call glued to the string; after `;`, a call or an assignment (`';x=new Date();…`: the
+// JavaScript a MongoDB `$where` runs).
 const afterString =
-  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k)|c|;(?:[Ec]|$)|U|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E))/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -423,17 +529,32 @@ const afterString =
 // (`order by 2--`, `having 1=0`, `where 1=1`), closing brackets then a statement, a stacked
 // statement, or a known function opened and left open (`database(`: probing which are filtered,
 // `if(2=`); or closing brackets, then a logical operator with a comparison or call (`) or sleep(`,
-// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition.
+// `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition;
+// numbers closing more brackets than they opened, then a comma (`1,2))),0x71…`: the rest of an
+// argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
+// variable then a statement (`@v select @v …`); a bare `;` then a comment.
 const bareStart =
-  /^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
 const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
-// Anywhere: UNION [ALL|DISTINCT] SELECT, and a SELECT reading FROM inside brackets.
-const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k/;
+// Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
+// column list then HAVING.
+const caseText = /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S/i;
+const selectText =
+  /^\s*select\s+[^;]{0,100}?[(',@*][^;]{0,100}?\s+from\s+[\w.`"]+\s+(?:where|group|order|limit|having|join|union)\b/i;
+const groupHaving = /\bgroup\s+by\s+[\w.`"]+(?:\s*,\s*[\w.`"]+)*\s+having\s+\S/i;
+/** Clauses in the order only a query writes them (the letters `k` and `E` alone cannot tell). */
+const clauseOrder = (fp: string, text: string): boolean =>
+  ((fp.startsWith('k') || fp.startsWith('(k')) && caseText.test(text)) ||
+  (fp.startsWith('E') && fp.includes('k') && selectText.test(text)) ||
+  (fp.includes('kbk') && groupHaving.test(text));
+// Anywhere: UNION [ALL|DISTINCT] SELECT, a SELECT reading FROM inside brackets, and a call
+// whose argument is a bracketed SELECT (`or {if length((select …`).
+const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
 
 const leadingLogical = /^(?:or|and|xor)[\s+]/i;
 const sqlPunctuation = /['"`;()#|]|--|\/\*/;
@@ -451,6 +572,27 @@ export function detectSqli(input: string): SqlVerdict | null {
   if (text.length < 2) return null;
   const v = detectSqliText(text);
   if (v !== null) return v;
+  // ` or true`: spaces before an open condition (read as a fingerprint above, where a lone
+  // truth value has too few tokens to tell)
+  if (isSpace(text.charCodeAt(0))) {
+    const t = text.trimStart();
+    if (leadingLogical.test(t) && !sqlPunctuation.test(t) && openCondition.test(t))
+      return { context: 'bare', fingerprint: fingerprint(t, '') };
+  }
+  // `@@version`, `print @@servername`: a server variable, which no word or address spells
+  if (text.includes('@@') && serverVariable.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `||utl_http.request`, `(||6)`, `||'6`: a value that opens by concatenating to the string
+  // it lands in (Oracle, PostgreSQL, SQLite)
+  if (openingConcat.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // quotes doubled as a CSV file writes them (`"hi"") or (""a""=""a"`): read with single ones,
+  // and without the quotes around the whole cell
+  // (once or twice: a list quoted into a CSV file again)
+  for (let t = text, round = 0; round < 2 && t.includes('""'); round++) {
+    const cell = t.startsWith('"') && t.length > 2 ? t.slice(1, t.endsWith('"') ? -1 : undefined) : t;
+    t = t.replaceAll('""', '"');
+    const w = detectSqliText(t) ?? (cell === t ? null : detectSqliText(cell.replaceAll('""', '"')));
+    if (w !== null) return w;
+  }
   // `\'; desc users; --`: a backslash before the quote, for an application that strips or
   // doubles it (addslashes bypass): read with the backslashes gone as well
   if (text.includes("\\'")) {
@@ -482,6 +624,8 @@ export function detectSqli(input: string): SqlVerdict | null {
   return null;
 }
 
+const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
+const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
 const quotedComparison = /^\s*(['"])[^'"]{0,40}\1\s*(?:!=|<>|<=>|=)\s*['"\d]/;
 const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
@@ -489,8 +633,11 @@ const statementOpening =
   /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
 
 function detectSqliText(text: string): SqlVerdict | null {
-  const hasSingle = text.includes("'");
-  const hasDouble = text.includes('"');
+  // a phrase in double quotes among words (`"union" by robert`, `browning "like"`) is a search
+  // for the exact words (applications quote SQL values with '), and quotes that each follow a
+  // digit are inch and foot marks (`16" or 18"`, `1950' and 60's`)
+  const hasSingle = text.includes("'") && !measureMarks(text, "'");
+  const hasDouble = text.includes('"') && !measureMarks(text, '"') && !quotedPhrase.test(text);
   if (hasSingle) {
     const fp = fingerprint(text, "'");
     if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
@@ -513,7 +660,8 @@ function detectSqliText(text: string): SqlVerdict | null {
     bareStart.test(fp) ||
     anywhere.test(fp) ||
     (fp.startsWith('E') && statementText.test(text)) ||
-    ((fp === 'kn' || fp === ')kn') && columnProbe.test(text))
+    ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
+    clauseOrder(fp, text)
   )
     return { context: 'bare', fingerprint: fp };
   return null;

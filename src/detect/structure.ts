@@ -21,7 +21,7 @@ export type StructuralKind = (typeof structuralKinds)[number];
  * value without any of these cannot produce an injection fingerprint or a climbing path.
  */
 export const prefilters: Record<StructuralKind, string> = {
-  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select)\\b|(?:^|[=/])(?:union|having|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
   cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
@@ -67,9 +67,14 @@ function sqlValues(field: string, raw: string): string[] {
     } else [path, query] = splitTarget(text);
     if (path !== '') {
       // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      const dec = decode(path, true)
+      let dec = decode(path, true)
         .replace(/(?<=\w)\/\*\*\/(?=\w)/g, '')
         .replace(/\/\*[\s\S]*?\*\//g, ' ');
+      // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
+      // `/page/2/*`) comments out the rest of the query, like `--`
+      const open = dec.indexOf('/*');
+      if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
+        dec = `${dec.slice(0, open)} --`;
       for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
     }
     if (query !== null) queryValues(query, out);

@@ -522,3 +522,146 @@ test('property: shop words, numbers and brackets in any order never read as SQL'
     { numRuns: 3000 },
   );
 });
+
+test('sqli: stacked statements that are also words, server variables, opening concatenation, braces', () => {
+  for (const v of [
+    "\\'; desc t; --",
+    '; begin declare @v int',
+    "'; if 1 > 0 waitfor delay '0:0:1' --",
+    'print @@servername',
+    '@v select @v as v into t end --',
+    '||pkg.fn',
+    '(||6)',
+    "||'a",
+    ' or true',
+    "x' or",
+    '; --',
+    "2010-01-01' sleep(1) '",
+    ", find_in_set('a', col)",
+    'insert(',
+    ' case when a then b',
+    'select x group by y having count(id) >= 9',
+    '9 or {if(length(1)>0)}',
+    "or '[1,2]' ? '1'",
+    '4440,1))),0x71,floor',
+    // quotes doubled by a CSV file, once or twice
+    '"hi"") or (""a""=""a"',
+    'hi"""") or (""""a""""=""""a"""',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [
+    '10; use code SAVE10',
+    'print dress; set of 2',
+    'sizes; show all',
+    'if it fits; begin here',
+    'email@@example.com',
+    '|| sale ||',
+    'red || blue',
+    'or true love',
+    'case when wet',
+    'phone case when dropped then cracked',
+    'group of 4 having fun',
+    'insert (2 pack)',
+    ', red (xl)',
+    "is it waterproof? 'yes'",
+    "men's 'sleep' mask",
+    '"the ""best"" gift"',
+    '{size} or {colour}',
+  ])
+    assert.equal(detectSqli(v), null, v);
+  // primes as quotes (a word processor's `′`) are read in the decoded request
+  assert.ok(matchStructure('sqli', 'target', `/p?id=${encodeURIComponent("1′) and '1′='1")}`) !== null);
+  for (const q of ['5′10″ jeans', 'Levi’s or Wrangler', '‘summer’ or ‘winter’'])
+    assert.equal(matchStructure('sqli', 'target', `/search?q=${encodeURIComponent(q)}`), null, q);
+});
+
+test('sqli tokenizer: unary signs, numbers glued to keywords, two-word operators, line comments, clause orders', () => {
+  for (const v of [
+    '1 or +1=1',
+    "' =+ '",
+    '86union select 1 limit 1,1',
+    "a' sounds like 'b",
+    '1 and 1 not like 0',
+    '0 div 1 union#x\nselect#y\n1,2',
+    '-1 union',
+    '-5 union 1,2,3--',
+    '1 - (select 2',
+    'limit 0,1--',
+    'case 1 when 2 then 2 end',
+    'select -sin(1),2 from t where',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [
+    '"and+when+the+kids"',
+    'size 10 - 12',
+    '3pm delivery',
+    '2 union jack flags',
+    'not like the picture',
+    'select x from y where',
+    'select gifts from our range',
+    "kids' #1 choice\nred",
+    '2xl or 3xl',
+    'case 12 when',
+  ])
+    assert.equal(detectSqli(v), null, v);
+});
+
+test('sqli: JavaScript after a break-out; exact-phrase searches, inch marks and number signs are prose', () => {
+  for (const v of [
+    "';x=new Date();do{y=new Date();}while(y-x<1);",
+    "';sleep(1);",
+    "1'or'1",
+    "a 'or' b",
+    "' union--",
+    "' or 1=1#",
+    '1" or "1"="1',
+    '-1#x\nunion select 1',
+    // a call whose argument is a bracketed SELECT, in ODBC braces
+    '9 or {if length((select 1))>0}',
+  ])
+    assert.ok(detectSqli(v) !== null, v);
+  for (const v of [
+    '"union" by robert f',
+    '"create" sterling gold',
+    'browning "like"',
+    '"and when the kids are old enough"',
+    '"into the wild"',
+    'necklace length 16" or 18"',
+    'mats 5" by 7"',
+    "1950' and 60's women's coats",
+    '"#2 mom"',
+    "o' union selected a few friends",
+    "rock'; n roll",
+    'red or left (select size)',
+    'shirt or max(select one)',
+  ])
+    assert.equal(detectSqli(v), null, v);
+});
+
+test('property: an exact phrase in double quotes among shop words is never SQL', () => {
+  const sql = ['union', 'select', 'like', 'and', 'or', 'not', 'into', 'create', 'is', 'by', 'where', 'having'];
+  const shop = ['red', 'gift', 'the', 'stamp', 'robert', 'gold', 'by', 'and', 'mug'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...shop), { maxLength: 3 }),
+      fc.array(fc.constantFrom(...sql, ...shop), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.constantFrom(...shop), { maxLength: 3 }),
+      (before, quoted, after) => {
+        const v = [...before, `"${quoted.join(' ')}"`, ...after].join(' ');
+        // a number then a logical operator is the numeric tautology shape on purpose; `union select` is one
+        fc.pre(!/\bunion (?:\W*)select\b/.test(v));
+        // `and gold like gold`: a thing compared with itself is a tautology wherever it stands
+        fc.pre(!/\b(?:or|and) (\w+) like \1\b/.test(v));
+        assert.equal(detectSqli(v), null, v);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('sqli in a path: a comment left open after a segment with spaces or quotes cuts the query off', () => {
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/+or+1/*') !== null);
+  assert.ok(matchStructure('sqli', 'target', '/catalog/product/view/id/1%27/*') !== null);
+  for (const t of ['/images/*.jpg', '/page/2/*', '/p/red%20shoes/*', '/media/catalog/*/x.png'])
+    assert.equal(matchStructure('sqli', 'target', t), null, t);
+});

@@ -84,3 +84,10 @@ test('property: shop query strings with on… parameter names, css urls, arrows 
     { numRuns: 300 },
   );
 });
+
+test('an on…= handler opening a routed path segment after spaces is XSS, as in a query value', () => {
+  for (const t of ['/catalog/product/view/id/%20%20onload=%20', '/p/%20onabcdefgh=x', '/p?id=%20%20onfoo=%20'])
+    assert.ok(categories(t).includes('xss'), t);
+  for (const t of ['/category/onsale=1', '/blog/%20online%20shop', '/p/%20on%20sale', '/search?q=on+sale%3D50%25'])
+    assert.ok(!categories(t).includes('xss'), t);
+});
