@@ -1,11 +1,17 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
-// do nothing (data files) is not parsed.
+// do nothing (data files) is not parsed; the scanner walks folders by entry types, without lstat.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { createFilter } from '../../../src/integrity/filter.ts';
 import { analysePhp, codeActs } from '../../../src/integrity/scan/php-analysis.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 import { scanContent } from '../../../src/integrity/scan/scanner.ts';
+import { walkFiles, walkRoots } from '../../../src/integrity/walk.ts';
 
 const rules = loadCodeRules();
 
@@ -61,4 +67,33 @@ test('a data file that names functions in strings is skipped, a shell in the sam
   const shell = `${data}system($_GET['cmd']);\n`;
   assert.equal(analysePhp(shell).parsed, true);
   assert.ok(scanContent(shell, { path: 'x.php', rel: 'x.php' }, rules).length > 0);
+});
+
+test('walkFiles lists the regular files walkRoots finds, in its order, without following symlinks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-walkfiles-'));
+  try {
+    for (const d of ['b', 'a/z', 'a/y', '.git', 'outside']) mkdirSync(join(dir, d), { recursive: true });
+    for (const f of [
+      'b/2.php',
+      'b/1.php',
+      'a/z/x.js',
+      'a/y/w.phtml',
+      'a/0.txt',
+      'top.php',
+      '.git/HEAD',
+      'outside/o.php',
+    ])
+      writeFileSync(join(dir, f), '<?php echo 1;');
+    symlinkSync(join(dir, 'outside'), join(dir, 'a/linked-dir'));
+    symlinkSync(join(dir, 'top.php'), join(dir, 'b/linked.php'));
+    execFileSync('mkfifo', [join(dir, 'b/pipe')]);
+    const exclude = createFilter({ preset: null, exclude: ['outside', 'outside/**'] });
+    const files = await walkFiles(dir, exclude);
+    const expected = (await walkRoots([dir], exclude)).filter((e) => e.type === 'file').map((e) => e.path);
+    assert.deepEqual(files, expected);
+    assert.ok(files.includes('b/1.php') && !files.includes('b/linked.php') && !files.includes('b/pipe'));
+    assert.ok(!files.some((f) => f.startsWith('a/linked-dir') || f.startsWith('outside/')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
