@@ -6,7 +6,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { IntegrityContext } from './context.ts';
 import { createFilter } from './filter.ts';
-import { readHead } from './hash.ts';
+import { readHeadReused } from './hash.ts';
 import { isScannable, scanContent, scanText, type CodeFinding } from './scan/scanner.ts';
 import { scanDatabase, tablesToScan, type DbScanResult } from './scandb.ts';
 import { readBaselinePointer } from './state.ts';
@@ -49,7 +49,8 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
       if (!isScannable(rel, rules)) continue;
       let head: Buffer;
       try {
-        head = readHead(abs, ctx.cfg.scan.maxBytes);
+        // Read into a reused buffer: scanText copies it into a string before the next read.
+        head = readHeadReused(abs, ctx.cfg.scan.maxBytes);
       } catch {
         continue;
       }

@@ -1,7 +1,7 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
 // do nothing (data files) is not parsed; a script file whose strings hold `<script>` tags is parsed
 // once, the scripts in its strings read from their values; the scanner walks folders by entry
-// types, without lstat.
+// types, without lstat, and reads every file into one reused buffer.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createFilter } from '../../../src/integrity/filter.ts';
+import { readHead, readHeadReused } from '../../../src/integrity/hash.ts';
 import { analyseScriptFile } from '../../../src/integrity/scan/js-analysis.ts';
 import { analysePhp, codeActs } from '../../../src/integrity/scan/php-analysis.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
@@ -121,4 +122,21 @@ test('a script file with <script> in its strings is clean when it is, and its st
   assert.equal(exfil.line, 7); // where the string that holds it starts
   const found = scanContent(skimmer, { path: 'js/lib.js', rel: 'js/lib.js' }, rules);
   assert.ok(found.some((f) => f.rule === 'js-card-exfiltration'));
+});
+
+test('readHeadReused reads what readHead reads, into one buffer, and refuses symlinks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-readhead-'));
+  try {
+    const sizes = [0, 10, 70_000, 300_000, 5];
+    sizes.forEach((n, i) => writeFileSync(join(dir, `f${i}`), Buffer.alloc(n, 65 + i)));
+    for (let i = 0; i < sizes.length; i++) {
+      const p = join(dir, `f${i}`);
+      const want = readHead(p, 100_000).toString('latin1');
+      assert.equal(readHeadReused(p, 100_000).toString('latin1'), want);
+    }
+    symlinkSync(join(dir, 'f1'), join(dir, 'link'));
+    assert.throws(() => readHeadReused(join(dir, 'link'), 100));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
