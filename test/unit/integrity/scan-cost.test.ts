@@ -1,5 +1,6 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
-// do nothing (data files) is not parsed; a script file whose strings hold `<script>` tags is parsed
+// do nothing (data files) is not parsed, nor code that runs nothing dynamically but says so in
+// its comments or strings; a script file whose strings hold `<script>` tags is parsed
 // once, the scripts in its strings read from their values; the scanner walks folders by entry
 // types, without lstat, and reads every file into one reused buffer.
 
@@ -139,4 +140,27 @@ test('readHeadReused reads what readHead reads, into one buffer, and refuses sym
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('eval, include, require and $f( in comments and strings do not make code worth parsing; in code they do', () => {
+  const quiet = `<?php
+/**
+ * Include the renderer's output; Require a name. Do not eval() or $callback() it.
+ */
+class Names
+{
+    public function label($a) { return sprintf('%s: include %s', $a, implode(', ', explode(' ', $a))) . "$a(x)"; }
+}
+`;
+  assert.equal(analysePhp(quiet).parsed, false);
+  const loud = [
+    quiet.replace('return sprintf', 'eval($a); return sprintf'),
+    quiet.replace('return sprintf', '$a($a); return sprintf'),
+    quiet.replace('return sprintf', "include $a . '.php'; return sprintf"),
+    // A string that names a callee is still a reason: it can be called through a callback.
+    quiet.replace('return sprintf', "array_map('assert', [$a]); return sprintf"),
+    // "{$f()}" calls from inside a string.
+    quiet.replace('"$a(x)"', '"{$a(1)}"'),
+  ];
+  for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
 });
