@@ -1523,81 +1523,81 @@ export function codeActs(code: string): boolean {
   return false;
 }
 
-/**
- * The PHP code of a text with the insides of its strings and comments blanked (spaces; lines,
- * quotes and length kept), markup left as it is; null where the reading is uncertain (heredocs,
- * attributes, an unclosed string or comment, a `<?` inside one), for the caller to use the text.
- */
-function blankStringsAndComments(text: string): string | null {
-  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
-  const n = code.length;
-  const parts: string[] = [];
-  let from = 0;
-  const blank = (start: number, end: number) => {
-    if (code.slice(start, end).includes('<?')) return false;
-    parts.push(code.slice(from, start), code.slice(start, end).replace(/[^\n]/g, ' '));
-    from = end;
-    return true;
-  };
-  let php = false;
-  let i = 0;
-  while (i < n) {
-    if (!php) {
-      const j = code.indexOf('<?', i);
-      if (j === -1) break;
-      php = true;
-      i = j + 2;
-      continue;
-    }
-    const c = code.charCodeAt(i);
-    const d = code.charCodeAt(i + 1);
-    if (c === 63 && d === 62) {
-      php = false;
-      i += 2;
-    } else if (c === 35 && d === 91) return null;
-    else if (c === 35 || (c === 47 && d === 47)) {
-      let end = i + 1;
-      while (
-        end < n &&
-        code.charCodeAt(end) !== 10 &&
-        !(code.charCodeAt(end) === 63 && code.charCodeAt(end + 1) === 62)
-      )
-        end++;
-      if (!blank(i, end)) return null;
-      i = end;
-    } else if (c === 47 && d === 42) {
-      const end = code.indexOf('*/', i + 2);
-      if (end === -1 || !blank(i, end + 2)) return null;
-      i = end + 2;
-    } else if (c === 39 || c === 34) {
-      let end = i + 1;
-      while (end < n && code.charCodeAt(end) !== c) end += code.charCodeAt(end) === 92 ? 2 : 1;
-      if (end >= n) return null;
-      // "{$f()}" calls from inside a string: such a string is kept.
-      const inner = code.slice(i + 1, end);
-      if (!(c === 34 && (inner.includes('{$') || inner.includes('${'))) && !blank(i + 1, end)) return null;
-      i = end + 1;
-    } else if (c === 60 && d === 60 && code.charCodeAt(i + 2) === 60) return null;
-    else i++;
-  }
-  parts.push(code.slice(from));
-  return parts.join('');
-}
-
-/** What `executes` reads, split: names a string can pass as a callback, and code only code runs. */
+/** What `executes` reads, split: names a string can pass as a callback, and what only code runs. */
 const executesByName = /\b(?:assert|create_function|preg_replace|call_user_func(?:_array)?)\b/i;
-const executesInCode = /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+const executesInCode =
+  /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/gi;
 
 /**
  * `executes` asked of the code: eval, include and require are constructs (no string names them
  * for a call) and `$f(` calls only in code, so in a comment or a string (Magento's docblocks
  * say "Include …") they run nothing — unless the string itself is run, and that needs eval,
  * assert, create_function, preg_replace or call_user_func, which still count wherever they are.
+ * Each match is placed by reading the PHP from the start up to it (strings, comments, `<? ?>`);
+ * markup counts as code, and an uncertain reading (heredoc, attribute, unclosed string or
+ * comment, a `<?` inside one, `"{$…}"`) answers yes.
  */
 function executesOutsideText(text: string): boolean {
   if (executesByName.test(text)) return true;
-  const code = blankStringsAndComments(text);
-  return code === null || executesInCode.test(code);
+  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
+  const n = code.length;
+  let php = false;
+  let i = 0;
+  /** Reads on to `to`: -1 when `to` is in code, 1 when inside a string or comment, 0 when unsure. */
+  const placeOf = (to: number): number => {
+    while (i <= to) {
+      if (!php) {
+        const j = code.indexOf('<?', i);
+        if (j === -1 || j > to) return -1;
+        php = true;
+        i = j + 2;
+        continue;
+      }
+      const c = code.charCodeAt(i);
+      const d = code.charCodeAt(i + 1);
+      let end = -1;
+      if (c === 63 && d === 62) {
+        php = false;
+        i += 2;
+        continue;
+      }
+      if (c === 35 && d === 91) return 0;
+      if (c === 35 || (c === 47 && d === 47)) {
+        end = i + 1;
+        while (
+          end < n &&
+          code.charCodeAt(end) !== 10 &&
+          !(code.charCodeAt(end) === 63 && code.charCodeAt(end + 1) === 62)
+        )
+          end++;
+      } else if (c === 47 && d === 42) {
+        const close = code.indexOf('*/', i + 2);
+        if (close === -1) return 0;
+        end = close + 2;
+      } else if (c === 39 || c === 34) {
+        end = i + 1;
+        while (end < n && code.charCodeAt(end) !== c) end += code.charCodeAt(end) === 92 ? 2 : 1;
+        if (end >= n) return 0;
+        end++;
+        if (c === 34 && /\{\$|\$\{/.test(code.slice(i, end))) return 0;
+      } else if (c === 60 && d === 60 && code.charCodeAt(i + 2) === 60) return 0;
+      if (end === -1) {
+        if (i === to) return -1;
+        i++;
+        continue;
+      }
+      const open = code.indexOf('<?', i);
+      if (open !== -1 && open < end) return 0;
+      if (to < end) return 1;
+      i = end;
+    }
+    return -1;
+  };
+  executesInCode.lastIndex = 0;
+  for (let m = executesInCode.exec(code); m !== null; m = executesInCode.exec(code)) {
+    if (placeOf(m.index) <= 0) return true;
+  }
+  return false;
 }
 
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
