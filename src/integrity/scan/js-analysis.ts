@@ -139,8 +139,13 @@ function parseJs(text: string): Program | null {
  */
 let stringArrays = new Map<string, readonly string[]>();
 
-function stringArraysOf(program: Program): Map<string, readonly string[]> {
+/**
+ * The script's string arrays and payload variables (which hold one long encoded literal), in one walk: both
+ * look only at declarations, and a walk of a big library is what they cost.
+ */
+function declarationsOf(program: Program): { arrays: Map<string, readonly string[]>; payloads: Set<string> } {
   const out = new Map<string, readonly string[]>();
+  const payloads = new Set<string>();
   const literals = (n: AnyNode | null | undefined): string[] | null => {
     if (n?.type !== 'ArrayExpression') return null;
     const items: string[] = [];
@@ -154,6 +159,7 @@ function stringArraysOf(program: Program): Map<string, readonly string[]> {
     if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
       const items = literals(n.init);
       if (items !== null) out.set(n.id.name, items);
+      if (isPayloadDeclarator(n) && payloads.size < 1000) payloads.add(n.id.name);
     }
     // Newer obfuscators wrap the array in a function that returns it (`function _0x1() { var a = […]; … }`).
     if (n.type === 'FunctionDeclaration' && n.id !== null && n.body.body.length <= 4) {
@@ -162,7 +168,7 @@ function stringArraysOf(program: Program): Map<string, readonly string[]> {
       if (items !== null) out.set(n.id.name, items);
     }
   });
-  return out;
+  return { arrays: out, payloads };
 }
 
 /** Calls of a string-array decoder, by start offset, and the strings they stand for. */
@@ -296,20 +302,15 @@ const isPayloadText = (v: string) => v.length >= 40 && (v.match(/\s/g)?.length ?
 /** Variables of the script that hold one long encoded literal (`var lII = '=oQKpkyJ8dCK0…'`). */
 let payloadVars = new Set<string>();
 
-function payloadVariablesOf(program: Program): Set<string> {
-  const out = new Set<string>();
-  full(program, (n: AnyNode) => {
-    if (
-      n.type === 'VariableDeclarator' &&
-      n.id.type === 'Identifier' &&
-      n.init?.type === 'Literal' &&
-      typeof n.init.value === 'string' &&
-      isPayloadText(n.init.value) &&
-      out.size < 1000
-    )
-      out.add(n.id.name);
-  });
-  return out;
+/** A declaration of a variable that holds one long encoded literal (read by declarationsOf). */
+function isPayloadDeclarator(n: AnyNode): boolean {
+  return (
+    n.type === 'VariableDeclarator' &&
+    n.id.type === 'Identifier' &&
+    n.init?.type === 'Literal' &&
+    typeof n.init.value === 'string' &&
+    isPayloadText(n.init.value)
+  );
 }
 
 /** A string literal long and dense enough to be an encoded payload, not a message (or a variable holding one). */
@@ -428,7 +429,8 @@ function decodeStringArrays(): Placed[] {
 }
 
 function collect(program: Program, text: string): JsFacts {
-  stringArrays = stringArraysOf(program);
+  const declared = declarationsOf(program);
+  stringArrays = declared.arrays;
   decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
   const f: JsFacts = {
     strings: [],
@@ -454,7 +456,7 @@ function collect(program: Program, text: string): JsFacts {
   let writesVariable: AnyNode | null = null;
   let evalsVariable: AnyNode | null = null;
   const bindings: { name: string; value: AnyNode }[] = [];
-  payloadVars = payloadVariablesOf(program);
+  payloadVars = declared.payloads;
   const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
   let creates: string | null = null;
