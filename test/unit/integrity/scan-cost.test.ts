@@ -129,7 +129,7 @@ test('readHeadReused reads what readHead reads, into one buffer, and refuses sym
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-readhead-'));
   try {
     const sizes = [0, 10, 70_000, 300_000, 5];
-    sizes.forEach((n, i) => writeFileSync(join(dir, `f${i}`), Buffer.alloc(n, 65 + i)));
+    for (const [i, n] of sizes.entries()) writeFileSync(join(dir, `f${i}`), Buffer.alloc(n, 65 + i));
     for (let i = 0; i < sizes.length; i++) {
       const p = join(dir, `f${i}`);
       const want = readHead(p, 100_000).toString('latin1');
