@@ -6,11 +6,11 @@ import { join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { IntegrityContext } from './context.ts';
 import { createFilter } from './filter.ts';
-import { readHead } from './hash.ts';
+import { readHeadReused } from './hash.ts';
 import { isScannable, scanContent, scanText, type CodeFinding } from './scan/scanner.ts';
 import { scanDatabase, tablesToScan, type DbScanResult } from './scandb.ts';
 import { readBaselinePointer } from './state.ts';
-import { walkRoots } from './walk.ts';
+import { walkFiles } from './walk.ts';
 
 export interface ScanResult {
   findings: CodeFinding[];
@@ -41,7 +41,7 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
     // Paths are matched relative to the covered root they lie in (so upload-folder rules work), else to the folder scanned.
     const base = known.find((r) => t === r || t.startsWith(`${r}/`)) ?? (st.isDirectory() ? t : resolve(t, '..'));
     const list = st.isDirectory()
-      ? (await walkRoots([t], scanExclude)).filter((e) => e.type === 'file')
+      ? (await walkFiles(resolve(t), scanExclude)).map((path) => ({ root: resolve(t), path }))
       : [{ root: resolve(t, '..'), path: t.slice(t.lastIndexOf('/') + 1) }];
     for (const e of list) {
       const abs = join(e.root, e.path);
@@ -49,7 +49,8 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
       if (!isScannable(rel, rules)) continue;
       let head: Buffer;
       try {
-        head = readHead(abs, ctx.cfg.scan.maxBytes);
+        // Read into a reused buffer: scanText copies it into a string before the next read.
+        head = readHeadReused(abs, ctx.cfg.scan.maxBytes);
       } catch {
         continue;
       }

@@ -110,16 +110,24 @@ export const jsPrefilter: readonly RegExp[] = [sendish, termish, obfuscated];
 
 const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var|function|class|\{|\*))/m;
 
-function parseJs(text: string): Program | null {
-  const opts = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true } as const;
+const parseOptions = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true } as const;
+
+/** The script parsed as written; null when it does not parse. */
+function parseStrict(text: string): Program | null {
   try {
-    return parse(text, { ...opts, sourceType: moduleSyntax.test(text) ? 'module' : 'script' });
+    return parse(text, { ...parseOptions, sourceType: moduleSyntax.test(text) ? 'module' : 'script' });
   } catch {
-    try {
-      return parseLoose(text, opts) as Program;
-    } catch {
-      return null;
-    }
+    return null;
+  }
+}
+
+function parseJs(text: string): Program | null {
+  const program = parseStrict(text);
+  if (program !== null) return program;
+  try {
+    return parseLoose(text, parseOptions) as Program;
+  } catch {
+    return null;
   }
 }
 
@@ -131,8 +139,13 @@ function parseJs(text: string): Program | null {
  */
 let stringArrays = new Map<string, readonly string[]>();
 
-function stringArraysOf(program: Program): Map<string, readonly string[]> {
+/**
+ * The script's string arrays and payload variables (which hold one long encoded literal), in one walk: both
+ * look only at declarations, and a walk of a big library is what they cost.
+ */
+function declarationsOf(program: Program): { arrays: Map<string, readonly string[]>; payloads: Set<string> } {
   const out = new Map<string, readonly string[]>();
+  const payloads = new Set<string>();
   const literals = (n: AnyNode | null | undefined): string[] | null => {
     if (n?.type !== 'ArrayExpression') return null;
     const items: string[] = [];
@@ -146,6 +159,7 @@ function stringArraysOf(program: Program): Map<string, readonly string[]> {
     if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
       const items = literals(n.init);
       if (items !== null) out.set(n.id.name, items);
+      if (isPayloadDeclarator(n) && payloads.size < 1000) payloads.add(n.id.name);
     }
     // Newer obfuscators wrap the array in a function that returns it (`function _0x1() { var a = […]; … }`).
     if (n.type === 'FunctionDeclaration' && n.id !== null && n.body.body.length <= 4) {
@@ -154,7 +168,7 @@ function stringArraysOf(program: Program): Map<string, readonly string[]> {
       if (items !== null) out.set(n.id.name, items);
     }
   });
-  return out;
+  return { arrays: out, payloads };
 }
 
 /** Calls of a string-array decoder, by start offset, and the strings they stand for. */
@@ -288,20 +302,15 @@ const isPayloadText = (v: string) => v.length >= 40 && (v.match(/\s/g)?.length ?
 /** Variables of the script that hold one long encoded literal (`var lII = '=oQKpkyJ8dCK0…'`). */
 let payloadVars = new Set<string>();
 
-function payloadVariablesOf(program: Program): Set<string> {
-  const out = new Set<string>();
-  full(program, (n: AnyNode) => {
-    if (
-      n.type === 'VariableDeclarator' &&
-      n.id.type === 'Identifier' &&
-      n.init?.type === 'Literal' &&
-      typeof n.init.value === 'string' &&
-      isPayloadText(n.init.value) &&
-      out.size < 1000
-    )
-      out.add(n.id.name);
-  });
-  return out;
+/** A declaration of a variable that holds one long encoded literal (read by declarationsOf). */
+function isPayloadDeclarator(n: AnyNode): boolean {
+  return (
+    n.type === 'VariableDeclarator' &&
+    n.id.type === 'Identifier' &&
+    n.init?.type === 'Literal' &&
+    typeof n.init.value === 'string' &&
+    isPayloadText(n.init.value)
+  );
 }
 
 /** A string literal long and dense enough to be an encoded payload, not a message (or a variable holding one). */
@@ -420,7 +429,8 @@ function decodeStringArrays(): Placed[] {
 }
 
 function collect(program: Program, text: string): JsFacts {
-  stringArrays = stringArraysOf(program);
+  const declared = declarationsOf(program);
+  stringArrays = declared.arrays;
   decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
   const f: JsFacts = {
     strings: [],
@@ -446,7 +456,7 @@ function collect(program: Program, text: string): JsFacts {
   let writesVariable: AnyNode | null = null;
   let evalsVariable: AnyNode | null = null;
   const bindings: { name: string; value: AnyNode }[] = [];
-  payloadVars = payloadVariablesOf(program);
+  payloadVars = declared.payloads;
   const mentionsLocation = /\blocation\b/.test(text);
   const obf = new Set<string>();
   let creates: string | null = null;
@@ -896,12 +906,20 @@ const scriptInString =
 
 /** Inline scripts and event-handler attributes of an HTML (or PHP template) text, with their lines. */
 export function scriptsOf(html: string): { code: string; line: number }[] {
-  const out: { code: string; line: number }[] = [];
-  const lineAt = (i: number) => {
-    let line = 1;
-    for (let k = html.indexOf('\n'); k !== -1 && k < i; k = html.indexOf('\n', k + 1)) line++;
-    return line;
-  };
+  const out: { code: string; line: number }[] = scriptTagsOf(html);
+  handlersOf(html, out);
+  return out;
+}
+
+const lineIn = (text: string, i: number) => {
+  let line = 1;
+  for (let k = text.indexOf('\n'); k !== -1 && k < i; k = text.indexOf('\n', k + 1)) line++;
+  return line;
+};
+
+/** The bodies of `<script>` elements (200 at most), with where their tag starts. */
+function scriptTagsOf(html: string): { code: string; line: number; at: number }[] {
+  const out: { code: string; line: number; at: number }[] = [];
   const tag = /<script\b([^>]*)>([\s\S]*?)(?:<\/script\s*>|$)/gi;
   for (let m = tag.exec(html); m !== null && out.length < 200; m = tag.exec(html)) {
     const attrs = m[1] ?? '';
@@ -910,8 +928,15 @@ export function scriptsOf(html: string): { code: string; line: number }[] {
       /type\s*=\s*["']?(?:text\/x-magento-init|application\/(?:ld\+)?json|text\/template|text\/x-template)/i.test(attrs)
     )
       continue;
-    if (body.trim() !== '') out.push({ code: body, line: lineAt(m.index + 1 + (m[0].indexOf('>') ?? 0)) });
+    if (body.trim() !== '')
+      out.push({ code: body, line: lineIn(html, m.index + 1 + (m[0].indexOf('>') ?? 0)), at: m.index });
   }
+  return out;
+}
+
+/** Event handler attributes (`onclick="…"`), entities decoded, added to `out` (400 scripts at most). */
+function handlersOf(html: string, out: { code: string; line: number }[]): void {
+  const lineAt = (i: number) => lineIn(html, i);
   const handler = /\son[a-z]{3,20}\s*=\s*(["'])([^"']{8,4000})\1/gi;
   for (let m = handler.exec(html); m !== null && out.length < 400; m = handler.exec(html))
     out.push({
@@ -921,7 +946,92 @@ export function scriptsOf(html: string): { code: string; line: number }[] {
         .replace(/&amp;/g, '&'),
       line: lineAt(m.index),
     });
-  return out;
+}
+
+/**
+ * A script file that sniffs as markup too, because its strings hold `<script>` tags (a library
+ * that writes scripts into the page, like prototype.js): parsed once, whole. The scripts inside
+ * its string literals (and concatenations of them) are read from the strings' values — what the
+ * page would run — instead of from a cut of the file's text that runs on to its end (a second,
+ * loose parse of most of the file). A `<script` anywhere else (a comment, a regular expression,
+ * a template with expressions), event handler attributes, and files that do not parse as
+ * written or are too big are read as markup, as before.
+ */
+/** The value of a string literal, a template without expressions, or a `+` of those (and numbers). */
+function literalValue(n: AnyNode, depth = 0): string | null {
+  if (depth > 200) return null;
+  if (n.type === 'Literal')
+    return typeof n.value === 'string' ? n.value : typeof n.value === 'number' ? String(n.value) : null;
+  if (n.type === 'TemplateLiteral')
+    return n.expressions.length === 0 ? n.quasis.map((q) => q.value.cooked ?? '').join('') : null;
+  if (n.type !== 'BinaryExpression' || n.operator !== '+' || n.left.type === 'PrivateIdentifier') return null;
+  const l = literalValue(n.left, depth + 1);
+  const r = l === null ? null : literalValue(n.right, depth + 1);
+  return l === null || r === null ? null : l + r;
+}
+
+export function analyseScriptFile(text: string, screen: Screen = unscreened): Signal[] {
+  const set = new SignalSet();
+  const take = (signals: readonly Signal[]) => {
+    for (const sig of signals) set.add(sig);
+  };
+  const tags = scriptTagsOf(text);
+  const program =
+    tags.length > 0 && text.length <= bigScript && jsWorthParsing(text, screen) ? parseStrict(text) : null;
+  if (program === null) {
+    for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
+    take(analyseJs(text, 1, false, screen).signals);
+    return set.all();
+  }
+  // The literal strings and concatenations of them that hold a `<script` of the text, widest.
+  // (Every `<script`: a tag cut from the text may run on over the next ones.)
+  const opens: number[] = [];
+  const open = /<script\b/gi;
+  for (let m = open.exec(text); m !== null; m = open.exec(text)) opens.push(m.index);
+  const holdsOpen = (n: AnyNode) => {
+    let lo = 0;
+    let hi = opens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((opens[mid] as number) <= n.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < opens.length && (opens[lo] as number) < n.end;
+  };
+  const inStrings: { start: number; end: number; value: string }[] = [];
+  full(program, (n: AnyNode) => {
+    if (n.type !== 'Literal' && n.type !== 'TemplateLiteral' && n.type !== 'BinaryExpression') return;
+    if (!holdsOpen(n)) return;
+    const value = literalValue(n);
+    if (value !== null) inStrings.push({ start: n.start, end: n.end, value });
+  });
+  inStrings.sort((a, b) => a.start - b.start || b.end - a.end);
+  const widest: typeof inStrings = [];
+  for (const x of inStrings) {
+    const last = widest[widest.length - 1];
+    if (last === undefined || x.start >= last.end) widest.push(x);
+  }
+  // In the text's order: the tags that start outside strings cut from the text as before, and
+  // each string's scripts read from its value.
+  let count = 0;
+  const fromText = tags.filter((t) => !widest.some((x) => t.at > x.start && t.at < x.end));
+  const pieces = [
+    ...fromText.map((t) => ({ at: t.at, read: () => [t] })),
+    ...widest.map((x) => ({
+      at: x.start,
+      read: () => scriptTagsOf(x.value).map((s) => ({ code: s.code, line: lineAtOffset(text, x.start) + s.line - 1 })),
+    })),
+  ].sort((a, b) => a.at - b.at);
+  for (const p of pieces)
+    for (const s of p.read()) {
+      if (count++ >= 200) break;
+      take(analyseJs(s.code, s.line).signals);
+    }
+  const handlers: { code: string; line: number }[] = [];
+  handlersOf(text, handlers);
+  for (const s of handlers.slice(0, Math.max(0, 400 - tags.length))) take(analyseJs(s.code, s.line).signals);
+  take(analyseScript(text, 1, program).signals);
+  return set.all();
 }
 
 /** Top-level domains where throwaway skimmer hosts cluster (cheap, anonymous registration). */

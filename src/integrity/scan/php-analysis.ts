@@ -1413,6 +1413,195 @@ function phpWorthParsing(text: string, screen: Screen): boolean {
   return pairsWorthParsing(text.replace(/\/\*[\s\S]*?\*\//g, ''), unscreened);
 }
 
+/** Words that run something without a call's parentheses (`include 'x';`, `new X;`, `goto a;`). */
+const actingWords = new Set(['eval', 'include', 'include_once', 'require', 'require_once', 'goto', 'new', 'clone']);
+/** Words whose parentheses call nothing. */
+const inertParens = new Set(['array', 'list', 'declare']);
+
+const isWordChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 92 || c >= 128;
+
+/**
+ * Whether PHP code can do anything at all: call a function or method, eval, include, run a shell
+ * command, construct or clone an object, jump, or assign through variable variables. Every signal
+ * of the parsed analysis needs one of these (flows end in calls, eval, include or backticks; taint
+ * through `$$name` needs variable variables; goto mazes need goto). Read on the code alone,
+ * strings and comments skipped, in one pass: a data file whose strings name functions answers no.
+ * Errs towards yes: heredocs, attributes, interpolation with braces, an unclosed string or
+ * comment, and a `<?` inside a skipped string or comment (markup the parser may read as code)
+ * all answer yes; markup outside `<? … ?>` runs nothing.
+ */
+export function codeActs(code: string): boolean {
+  const n = code.length;
+  let php = false;
+  // After a word, variable, string or closing bracket a `(` calls something.
+  let callable = false;
+  let word = '';
+  let i = 0;
+  let nextOpen = code.indexOf('<?');
+  /** Whether a skipped stretch [from, to) ends (to is -1 when not) and holds no `<?`. */
+  const inert = (from: number, to: number) => {
+    if (nextOpen !== -1 && nextOpen < from) nextOpen = code.indexOf('<?', from);
+    return to !== -1 && (nextOpen === -1 || nextOpen >= to);
+  };
+  while (i < n) {
+    if (!php) {
+      const j = code.indexOf('<?', i);
+      if (j === -1) return false;
+      php = true;
+      callable = false;
+      word = '';
+      i = j + 2;
+      continue;
+    }
+    const c = code.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+      continue;
+    }
+    const d = code.charCodeAt(i + 1);
+    if (c === 63 && d === 62) {
+      // ?>
+      php = false;
+      i += 2;
+    } else if (c === 35 && d === 91)
+      return true; // #[ an attribute
+    else if (c === 35 || (c === 47 && d === 47)) {
+      // A line comment ends at the line's end or at ?>.
+      let end = i + 1;
+      while (
+        end < n &&
+        code.charCodeAt(end) !== 10 &&
+        !(code.charCodeAt(end) === 63 && code.charCodeAt(end + 1) === 62)
+      )
+        end++;
+      if (!inert(i, end)) return true;
+      i = end;
+    } else if (c === 47 && d === 42) {
+      const end = code.indexOf('*/', i + 2);
+      if (!inert(i, end)) return true;
+      i = end + 2;
+    } else if (c === 39 || c === 34) {
+      let end = i + 1;
+      while (end < n && code.charCodeAt(end) !== c) {
+        const e = code.charCodeAt(end);
+        if (
+          c === 34 &&
+          ((e === 123 && code.charCodeAt(end + 1) === 36) || (e === 36 && code.charCodeAt(end + 1) === 123))
+        )
+          return true; // "{$x->f()}" runs code
+        end += e === 92 ? 2 : 1;
+      }
+      if (!inert(i, end < n ? end : -1)) return true;
+      i = end + 1;
+      callable = true;
+      word = '';
+    } else if (c === 96)
+      return true; // `shell`
+    else if (c === 60 && d === 60 && code.charCodeAt(i + 2) === 60)
+      return true; // <<< heredoc
+    else if (c === 36) {
+      // $$name and ${expr} assign through names chosen at run time.
+      if (d === 36 || d === 123) return true;
+      i++;
+      while (i < n && isWordChar(code.charCodeAt(i))) i++;
+      callable = true;
+      word = '';
+    } else if (isWordChar(c)) {
+      const start = i;
+      while (i < n && isWordChar(code.charCodeAt(i))) i++;
+      word = code.slice(start, i).toLowerCase();
+      if (actingWords.has(word)) return true;
+      callable = true;
+    } else {
+      if (c === 40 && callable && !inertParens.has(word)) return true;
+      callable = c === 41 || c === 93 || c === 125;
+      word = '';
+      i++;
+    }
+  }
+  return false;
+}
+
+/** What `executes` reads, split: names a string can pass as a callback, and what only code runs. */
+const executesByName = /\b(?:assert|create_function|preg_replace|call_user_func(?:_array)?)\b/i;
+const executesInCode =
+  /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/gi;
+
+/**
+ * `executes` asked of the code: eval, include and require are constructs (no string names them
+ * for a call) and `$f(` calls only in code, so in a comment or a string (Magento's docblocks
+ * say "Include …") they run nothing — unless the string itself is run, and that needs eval,
+ * assert, create_function, preg_replace or call_user_func, which still count wherever they are.
+ * Each match is placed by reading the PHP from the start up to it (strings, comments, `<? ?>`);
+ * markup counts as code, and an uncertain reading (heredoc, attribute, unclosed string or
+ * comment, a `<?` inside one, `"{$…}"`) answers yes.
+ */
+function executesOutsideText(text: string): boolean {
+  if (executesByName.test(text)) return true;
+  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
+  const n = code.length;
+  let php = false;
+  let i = 0;
+  /** Reads on to `to`: -1 when `to` is in code, 1 when inside a string or comment, 0 when unsure. */
+  const placeOf = (to: number): number => {
+    while (i <= to) {
+      if (!php) {
+        const j = code.indexOf('<?', i);
+        if (j === -1 || j > to) return -1;
+        php = true;
+        i = j + 2;
+        continue;
+      }
+      const c = code.charCodeAt(i);
+      const d = code.charCodeAt(i + 1);
+      let end = -1;
+      if (c === 63 && d === 62) {
+        php = false;
+        i += 2;
+        continue;
+      }
+      if (c === 35 && d === 91) return 0;
+      if (c === 35 || (c === 47 && d === 47)) {
+        end = i + 1;
+        while (
+          end < n &&
+          code.charCodeAt(end) !== 10 &&
+          !(code.charCodeAt(end) === 63 && code.charCodeAt(end + 1) === 62)
+        )
+          end++;
+      } else if (c === 47 && d === 42) {
+        const close = code.indexOf('*/', i + 2);
+        if (close === -1) return 0;
+        end = close + 2;
+      } else if (c === 39 || c === 34) {
+        end = i + 1;
+        while (end < n && code.charCodeAt(end) !== c) end += code.charCodeAt(end) === 92 ? 2 : 1;
+        if (end >= n) return 0;
+        end++;
+        if (c === 34 && /\{\$|\$\{/.test(code.slice(i, end))) return 0;
+      } else if (c === 60 && d === 60 && code.charCodeAt(i + 2) === 60) return 0;
+      if (end === -1) {
+        if (i === to) return -1;
+        i++;
+        continue;
+      }
+      const open = code.indexOf('<?', i);
+      if (open !== -1 && open < end) return 0;
+      if (to < end) return 1;
+      i = end;
+    }
+    return -1;
+  };
+  executesInCode.lastIndex = 0;
+  for (let m = executesInCode.exec(code); m !== null; m = executesInCode.exec(code)) {
+    if (placeOf(m.index) <= 0) return true;
+  }
+  return false;
+}
+
+const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
+
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
 const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
@@ -1429,7 +1618,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   const request = test(requestish);
   if (request && test(sinkish)) return true;
   let exec: boolean | undefined;
-  const executesText = () => (exec ??= test(executes));
+  const executesText = () => (exec ??= test(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   if ((test(decoderCall) || test(decoderHidden)) && (request || executesText())) return true;
   if (executesText() && test(assembledName)) return true;
@@ -1485,6 +1674,9 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
   const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
+  // Code that can do nothing (data: arrays of messages that name functions) has no flow to find:
+  // it gets what a file that fails to parse gets, without the cost of parsing it.
+  if (!codeActs(code) && !dbAdminTool.test(text)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
   try {
     const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
     if (!isNode(program)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
@@ -2193,7 +2385,7 @@ function toolFamilySignals(
       evidence: features.join(', '),
       description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
     });
-  if (/adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i.test(text) && request)
+  if (dbAdminTool.test(text) && request)
     add({
       id: 'php-db-admin-tool',
       category: 'webshell',

@@ -2,7 +2,7 @@
 // scanning, or a database cell). Content is decoded as latin1: one char per byte, so any byte
 // sequence is scannable and offsets are byte offsets; rules are written in ASCII.
 
-import { analyseJs, externalScriptSignals, jsPrefilter, scriptsOf } from './js-analysis.ts';
+import { analyseJs, analyseScriptFile, externalScriptSignals, jsPrefilter, scriptsOf } from './js-analysis.ts';
 import { type Screen, Screener, unscreened } from './keywords.ts';
 import type { Language } from './languages.ts';
 import { analysePhp, phpPrefilter } from './php-analysis.ts';
@@ -156,11 +156,13 @@ export function analyse(
     for (const s of signals) set.add(s);
   };
   if (langs.includes('php')) take(analysePhp(text, 0, screen).signals);
-  if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
-  // A script (not markup) is analysed whole, even when a string in it holds a <script> tag.
+  // A script (not markup) is analysed whole, even when a string in it holds a <script> tag: then
+  // once, the scripts its strings hold read from their values (analyseScriptFile).
   // A script that starts with `<!--` (the old way to hide a script from ancient browsers) is one too.
-  if (langs.includes('js') && !langs.includes('php') && (!/^\s*</.test(text) || !langs.includes('html')))
-    take(analyseJs(text, 1, false, screen).signals);
+  const script = langs.includes('js') && !langs.includes('php') && (!/^\s*</.test(text) || !langs.includes('html'));
+  if (script && langs.includes('html')) take(analyseScriptFile(text, screen));
+  else if (script) take(analyseJs(text, 1, false, screen).signals);
+  else if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
   if (langs.includes('html')) take(externalScriptSignals(text));
   if (set.size === 0) return [];
   if (writableFolder.test(rel) && langs.includes('php'))

