@@ -1,19 +1,12 @@
 // Worker threads that open blobs for reads (open-worker.ts): a restore hands them the sealed
-// bytes and gets back verified plain content (or has them write small files themselves), so
-// decryption, decompression, the id check and file creation run beside the main thread. A
+// bytes and gets back verified plain content (or has them read and write a big file's chunks
+// themselves), so decryption, decompression and the id check run beside the main thread. A
 // worker keeps the process alive only while it owes an answer.
 
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
 import type { MasterKey } from './crypto.ts';
-import type {
-  ChunkRequest,
-  HashBackRequest,
-  OpenItemRow,
-  OpenReply,
-  OpenRequest,
-  WriteItemRow,
-} from './open-worker.ts';
+import type { ChunkRequest, HashBackRequest, OpenItemRow, OpenReply, OpenRequest } from './open-worker.ts';
 
 /** One blob to open: its id, where its sealed bytes are in the batch, and what the index says. */
 export interface OpenItem {
@@ -21,25 +14,6 @@ export interface OpenItem {
   sealed: Buffer;
   compressed: boolean;
   rawLength: number;
-}
-
-/** One small file to write: its blob (sealed bytes, or where a worker reads them) and where and how it goes. */
-export interface WriteItem extends Omit<OpenItem, 'sealed'> {
-  sealed: Buffer | { path: string; offset: number; length: number };
-  /** The target path's bytes. */
-  path: Buffer;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtimeMs: number;
-  /** The file's SHA-256 (hex). */
-  hash: string;
-}
-
-/** Why a file was not written: 'EEXIST' (something is there already), 'corrupt', or an errno code. */
-export interface WriteFailure {
-  code: string;
-  message: string;
 }
 
 interface Waiting {
@@ -120,42 +94,6 @@ export class OpenPool {
     });
   }
 
-  /** Writes small files on the least busy worker: per file null when written, else why not. */
-  async write(items: readonly WriteItem[], owner: boolean): Promise<(WriteFailure | null)[]> {
-    const inline = items.every((it) => Buffer.isBuffer(it.sealed));
-    const sources = inline
-      ? undefined
-      : items.map((it): [string, number] => {
-          const src = it.sealed as { path: string; offset: number };
-          return [src.path, src.offset];
-        });
-    const reply = await this.#send(
-      (seq, data) => ({
-        kind: 'write',
-        seq,
-        data,
-        owner,
-        ...(sources !== undefined ? { sources } : {}),
-        items: items.map(
-          (it): WriteItemRow => [
-            it.id,
-            it.sealed.length,
-            it.compressed,
-            it.rawLength,
-            it.path.toString('latin1'),
-            it.mode,
-            it.uid,
-            it.gid,
-            it.mtimeMs,
-            it.hash,
-          ],
-        ),
-      }),
-      inline ? items.map((it) => it.sealed as Buffer) : [],
-    );
-    return reply.items.map((r) => (Array.isArray(r) ? { code: r[0], message: r[1] } : null));
-  }
-
   /**
    * Reads, opens and hashes one chunk of a file from a local pack on a worker: every chunk of
    * one file goes to the same worker, in the order asked (the worker keeps the file's running
@@ -213,11 +151,8 @@ export class OpenPool {
     }
     const seq = this.#seq++;
     const req = request(seq, data);
-    // Batches of small files go to all workers but one when there are several: creating files
-    // in one folder from every core at once made the kernel spin on the folder's lock.
-    const candidates = this.#workers.slice(0, Math.max(1, this.#workers.length - 1));
-    let worker = candidates[0] as Worker;
-    for (const w of candidates) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
+    let worker = this.#workers[0] as Worker;
+    for (const w of this.#workers) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
     return this.#post(worker, seq, req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
   }
 

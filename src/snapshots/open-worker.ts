@@ -1,27 +1,14 @@
 // Worker thread that opens blobs for reads: decrypts, decompresses and checks each against its
 // id, so a restore's main thread is free for the rest (and the work runs on another core).
-// Three kinds of message: `open` returns the plain contents back to back; `write` also writes
-// each small file into a folder that was new or empty when the restore began (created
-// exclusively under its own name, never through a symlink; its whole-file hash, mode, owner
-// and time set), so 100,000 small files cost the main thread no syscalls of their own;
-// `chunk` reads one chunk of a big file from a local pack itself and either answers it, added
-// to the file's running SHA-256 (a file's chunks come to one worker, in order; the last answers
-// the digest), or writes it into the restored file at its place, so the main thread never holds
-// the data; then `hash-back` reads the written parts back, in order, into the file's hash on the
-// file's own worker (the hash checks what is on disk). Keys come in workerData.
+// Three kinds of message: `open` returns plain contents back to back; `chunk` reads one chunk
+// of a big file from a local pack itself and either answers it, added to the file's running
+// SHA-256 (a file's chunks come to one worker, in order; the last answers the digest), or
+// writes it into the restored file at its place, so the main thread never holds the data; then
+// `hash-back` reads the written parts back, in order, into the file's hash on the file's own
+// worker (the hash checks what is on disk). Keys come in workerData.
 
 import { createHash, type Hash } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  constants as fsc,
-  futimesSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
@@ -29,9 +16,6 @@ import { blobAad } from './pack.ts';
 
 /** Per blob: id (hex), sealed length, stored compressed, plain length. */
 export type OpenItemRow = [string, number, boolean, number];
-
-/** Per file: its one blob, then where it goes (bytes as latin1), mode, uid, gid, mtime (ms), SHA-256 (hex). */
-export type WriteItemRow = [...OpenItemRow, string, number, number, number, number, string];
 
 /** One chunk of a file, read from a local pack: where, and the file's running hash it belongs to. */
 export interface ChunkRequest {
@@ -65,26 +49,14 @@ export interface HashBackRequest {
 
 export type OpenRequest =
   | { kind: 'open'; seq: number; data: Uint8Array; items: OpenItemRow[] }
-  | {
-      kind: 'write';
-      seq: number;
-      data: Uint8Array;
-      items: WriteItemRow[];
-      owner: boolean;
-      /** Per file, the local pack and offset of its blob: read here instead of from `data`. */
-      sources?: [string, number][];
-    }
   | ChunkRequest
   | HashBackRequest;
 
 export interface OpenReply {
   seq: number;
-  /** `open`: all plain contents back to back (refused blobs take no room); `write`: empty. */
+  /** `open`: all plain contents back to back (refused blobs take no room); `chunk` without `to`: the chunk. */
   data: Uint8Array;
-  /**
-   * `open`: per blob its plain length, or why it was refused. `write`: per file null when
-   * written, else [error code ('EEXIST': something is there already; 'corrupt'), message].
-   */
+  /** Per blob its plain length, or why it was refused, or [errno code, message] of a failed read or write. */
   items: (number | string | null | [string, string])[];
   /** `chunk`, with the last one of a file: the file's SHA-256 (hex). */
   digest?: string;
@@ -94,10 +66,7 @@ const keys = workerData as { enc: Uint8Array; id: Uint8Array };
 const key = masterKey(Buffer.from(keys.enc), Buffer.from(keys.id));
 
 /** The plain content of one sealed blob and its SHA-256, or the reason it is refused. */
-function openOne(
-  row: Readonly<OpenItemRow> | Readonly<WriteItemRow>,
-  sealed: Buffer,
-): { plain: Buffer; sha: Buffer } | string {
+function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; sha: Buffer } | string {
   const [idHex, , compressed, rawLength] = row;
   const what = `blob ${idHex.slice(0, 16)}`;
   const idBytes = Buffer.from(idHex, 'hex');
@@ -121,38 +90,6 @@ function openOne(
   if (plain.length !== rawLength || !equalBytes(blobIdFromHash(key, sha), idBytes))
     return `${what}: content does not match its id`;
   return { plain, sha };
-}
-
-/** A new file: created here or refused (EEXIST), never opened through a symlink. */
-const CREATE_NEW = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
-
-function writeOne(row: WriteItemRow, plain: Buffer, owner: boolean): null | [string, string] {
-  const [, , , , pathLatin1, mode, uid, gid, mtimeMs] = row;
-  const path = Buffer.from(pathLatin1, 'latin1');
-  let fd: number;
-  try {
-    fd = openSync(path, CREATE_NEW, 0o600);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return [err.code ?? 'EIO', err.message];
-  }
-  try {
-    try {
-      let off = 0;
-      while (off < plain.length) off += writeSync(fd, plain, off);
-      if (owner) fchownSync(fd, uid, gid);
-      fchmodSync(fd, mode & 0o7777);
-      futimesSync(fd, mtimeMs / 1000, mtimeMs / 1000);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    // A file this restore created and could not finish is removed (the next run writes it again).
-    rmSync(path, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    return [err.code ?? 'EIO', err.message];
-  }
-  return null;
 }
 
 /** Pack files kept open for the next chunks (packs never change once written). */
@@ -251,29 +188,6 @@ function answer(m: OpenRequest): OpenReply {
   if (m.kind === 'hash-back') return answerHashBack(m);
   const input = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   let off = 0;
-  if (m.kind === 'write') {
-    const sources = m.sources;
-    const items: OpenReply['items'] = m.items.map((row, i) => {
-      let sealed: Buffer;
-      if (sources !== undefined) {
-        const [path, offset] = sources[i] as [string, number];
-        try {
-          sealed = readPack(path, offset, row[1]);
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          return [err.code ?? 'corrupt', err.message];
-        }
-      } else {
-        sealed = input.subarray(off, off + row[1]);
-        off += row[1];
-      }
-      const r = openOne(row, sealed);
-      if (typeof r === 'string') return ['corrupt', r];
-      if (r.sha.toString('hex') !== row[9]) return ['corrupt', 'restored content does not match the recorded hash'];
-      return writeOne(row, r.plain, m.owner);
-    });
-    return { seq: m.seq, data: new Uint8Array(0), items };
-  }
   const parts: Buffer[] = [];
   const items: OpenReply['items'] = [];
   for (const row of m.items) {

@@ -33,7 +33,7 @@ import { Lock, listLocks } from './locks.ts';
 import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
 import { pruneRepository } from './prune.ts';
-import { checkWithin, removeLeftovers, restoreOne, runsAsRoot, SMALL } from './restore.ts';
+import { removeLeftovers, restoreOne } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
 import { HashPool } from './hash-pool.ts';
@@ -95,9 +95,6 @@ const RESTORE_PARALLEL = 16;
  * than half are left, so the worker opens the next batches while the main thread writes files.
  */
 const OPEN_AHEAD = 1024;
-/** Small files handed to a worker thread at once (see BlobStore.writeFiles), and their bytes. */
-const WRITE_BATCH_FILES = 256;
-const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export async function repositoryExists(backend: Backend): Promise<boolean> {
   return (await backend.stat('config', 'config')) !== null;
@@ -598,8 +595,6 @@ export class RepoImpl implements Repository {
       e.type === 'file' && e.linkTo === undefined && e.chunks !== undefined && (opts.filter?.(e) ?? true);
     let aheadAt = 0;
     const openAhead = (): void => {
-      // Into a new or empty folder the worker threads write small files themselves (see below).
-      if (fresh && this.store.useWorkers) return;
       if (this.store.aheadCount >= OPEN_AHEAD / 2) return;
       const ids: string[] = [];
       while (aheadAt < m.entries.length && ids.length < OPEN_AHEAD - this.store.aheadCount) {
@@ -641,32 +636,6 @@ export class RepoImpl implements Repository {
       void t.finally(() => inflight.delete(t));
       return { done: t };
     };
-    // Into a new or empty folder, small files are written by worker threads in batches (their
-    // folders are made, and checked against `within`, here first); the rest one by one below.
-    const owner = (opts.owner ?? true) && runsAsRoot;
-    let batch: { e: ManifestEntry; target: Buffer }[] = [];
-    let batchBytes = 0;
-    // Settled when the batch being gathered is written (a hard link to one of its files waits;
-    // a failure is thrown by the restore, so nobody else need handle it).
-    const newWritten = (): PromiseWithResolvers<void> => {
-      const w = Promise.withResolvers<void>();
-      w.promise.catch(() => undefined);
-      return w;
-    };
-    let batchWritten = newWritten();
-    const sendBatch = async (): Promise<void> => {
-      const files = batch;
-      const written = batchWritten;
-      batch = [];
-      batchBytes = 0;
-      batchWritten = newWritten();
-      if (files.length === 0) return;
-      const { done: settled } = await start(() => this.#writeBatch(files, owner, opts));
-      settled.then(
-        () => (failure === null ? written.resolve() : written.reject(failure.error)),
-        (e: unknown) => written.reject(e),
-      );
-    };
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
       openAhead();
@@ -690,37 +659,16 @@ export class RepoImpl implements Repository {
         continue;
       }
       const first = e.linkTo !== undefined ? done.get(`${e.root}\u0000${e.linkTo}`) : undefined;
-      // A link to a file still in the batch being gathered: that batch goes first.
-      if (first !== undefined && first.ready === batchWritten.promise) await sendBatch();
       // Each folder is made once (restoreOne would ask the file system again for every file).
       const parent = target.subarray(0, target.lastIndexOf(0x2f));
       const parentKey = parent.toString('latin1');
       if (!made.has(parentKey)) {
         await mkdir(parent, { recursive: true });
-        if (opts.within !== undefined) await checkWithin(target, opts.within);
         made.add(parentKey);
-      }
-      if (
-        fresh &&
-        this.store.useWorkers &&
-        e.type === 'file' &&
-        first === undefined &&
-        e.size <= SMALL &&
-        e.chunks?.length === 1 &&
-        e.hash !== undefined
-      ) {
-        // Its folder was checked above when made; the worker opens the file O_EXCL|O_NOFOLLOW.
-        batch.push({ e, target: ownCopy(target) });
-        batchBytes += e.size;
-        if (e.nlink > 1) done.set(`${e.root}\u0000${e.path}`, { target: ownCopy(target), ready: batchWritten.promise });
-        out.files++;
-        out.bytes += e.size;
-        if (batch.length >= WRITE_BATCH_FILES || batchBytes >= WRITE_BATCH_BYTES) await sendBatch();
-        continue;
       }
       const { done: ready } = await start(async () => {
         if (first !== undefined) await first.ready;
-        const skipped = await restoreOne(this, e, target, {
+        const skipped = await this.#restoreNamed(e, target, {
           ...opts,
           durable: false,
           parentReady: true,
@@ -741,7 +689,6 @@ export class RepoImpl implements Repository {
         out.bytes += e.size;
       }
     }
-    await sendBatch();
     await Promise.all(inflight);
     if (failure !== null) throw (failure as { error: unknown }).error;
     // A resumed restore also clears the half-written temp files the interrupted one left.
@@ -751,33 +698,14 @@ export class RepoImpl implements Repository {
     return out;
   }
 
-  /** Has a worker write these small files; one found already there is written the usual way. */
-  async #writeBatch(
-    files: { e: ManifestEntry; target: Buffer }[],
-    owner: boolean,
-    opts: RestoreOptions,
-  ): Promise<void> {
-    const results = await this.store.writeFiles(
-      files.map(({ e, target }) => ({
-        id: (e.chunks as string[])[0] as string,
-        path: target,
-        mode: e.mode,
-        uid: e.uid,
-        gid: e.gid,
-        mtimeMs: e.mtimeMs,
-        hash: e.hash as string,
-      })),
-      owner,
-    );
-    for (const [i, r] of results.entries()) {
-      if (r === null) continue;
-      const { e, target } = files[i] as { e: ManifestEntry; target: Buffer };
-      if (r.code === 'EEXIST') {
-        await restoreOne(this, e, target, { ...opts, durable: false, parentReady: true });
-        continue;
-      }
-      if (r.code === 'corrupt') throw new AppError('corrupt', r.message, { where: e.path });
-      throw Object.assign(new Error(r.message), { code: r.code, path: target.toString() });
+  /** restoreOne, with damage reported under the file's name (the blob's id alone tells a user nothing). */
+  async #restoreNamed(e: ManifestEntry, target: Buffer, opts: Parameters<typeof restoreOne>[3]): Promise<boolean> {
+    try {
+      return await restoreOne(this, e, target, opts);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'corrupt' && err.where === undefined)
+        throw new AppError('corrupt', err.message, { where: e.path, cause: err });
+      throw err;
     }
   }
 

@@ -36,7 +36,7 @@ import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
 
 /** Owners can be set only as root; asked once. */
-export const runsAsRoot = process.getuid?.() === 0;
+const runsAsRoot = process.getuid?.() === 0;
 
 function tempBeside(target: string | Buffer): string | Buffer {
   const suffix = `.ripcord-tmp-${randomBytes(6).toString('hex')}`;
@@ -73,7 +73,7 @@ function parentOf(target: string | Buffer): string | Buffer {
 }
 
 /** The real parent folder must be inside the real `within` folder (symlinks resolved). */
-export async function checkWithin(target: string | Buffer, within: string): Promise<void> {
+async function checkWithin(target: string | Buffer, within: string): Promise<void> {
   const realParent = await realpath(parentOf(target));
   const rel = relative(await realpath(within), realParent);
   if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
@@ -230,7 +230,7 @@ export async function restoreOne(
 }
 
 /** Files up to this size are read whole, then written with a few calls. */
-export const SMALL = 256 * 1024;
+const SMALL = 256 * 1024;
 
 const openFd = promisify(openCb);
 

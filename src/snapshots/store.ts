@@ -14,7 +14,7 @@ import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
-import { type OpenItem, OpenPool, type WriteFailure, type WriteItem } from './open-pool.ts';
+import { type OpenItem, OpenPool } from './open-pool.ts';
 
 export interface IndexEntry {
   pack: string;
@@ -52,7 +52,7 @@ const RUN_BYTES = 1024 * 1024;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_ITEMS = 256;
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
-/** Threads that open blobs (and write files) for restores: the main thread mostly waits for them. */
+/** Threads that open blobs and write big files for restores. */
 const OPEN_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 /** Small blobs opened ahead go to a worker in batches of this many sealed bytes (or BATCH_ITEMS blobs). */
 const OPEN_BATCH_BYTES = 1024 * 1024;
@@ -624,31 +624,6 @@ export class BlobStore {
         rawLength: e.rawLength,
       })),
     );
-  }
-
-  /**
-   * Writes small files, each one blob, on the worker threads: created exclusively under their
-   * own names (see open-worker.ts). Per file null when written, else why not ('EEXIST' when
-   * something is there already: the caller writes that one its own way).
-   */
-  async writeFiles(
-    files: readonly Omit<WriteItem, 'sealed' | 'compressed' | 'rawLength'>[],
-    owner: boolean,
-  ): Promise<(WriteFailure | null)[]> {
-    // From a local repository the worker reads the sealed blobs itself.
-    const dataPath = this.useWorkers ? this.backend.dataPath?.bind(this.backend) : undefined;
-    const items: WriteItem[] = await Promise.all(
-      files.map(async (f) => {
-        const e = this.index.get(f.id);
-        if (e === undefined) throw new AppError('corrupt', `blob ${f.id.slice(0, 16)} is not in the index`);
-        const sealed =
-          dataPath !== undefined
-            ? { path: dataPath(e.pack), offset: e.offset, length: e.length }
-            : await this.backend.get('data', e.pack, { offset: e.offset, length: e.length });
-        return { ...f, sealed, compressed: e.compressed, rawLength: e.rawLength };
-      }),
-    );
-    return this.#withPool((pool) => pool.write(items, owner));
   }
 
   /** Opens blobs on the worker pool. */
