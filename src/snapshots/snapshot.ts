@@ -132,7 +132,7 @@ class ChunkedContent {
   size = 0;
   readonly #ctx: WalkContext;
   /** Hashing on a worker thread (shared chunk memory), or here when workers are off. */
-  readonly #hasher: (() => HashPool | null) | null;
+  readonly #hasher: (() => HashPool) | null;
   readonly #file: number;
   readonly #whole: Hash | null;
   /** Chunks cut and being hashed, stored in order once their hash is known. */
@@ -159,7 +159,7 @@ class ChunkedContent {
         continue;
       }
       // The worker hashes this chunk (and the file so far) while the next ones are cut.
-      const pool = this.#hasher() as HashPool;
+      const pool = this.#hasher();
       const sha = pool.chunk(this.#file, this.chunks.length + this.#hashing.length === 0, c);
       sha.catch(() => undefined); // awaited in order below; a failure is thrown there
       this.#hashing.push({ chunk: c, sha });
@@ -184,10 +184,10 @@ class ChunkedContent {
 
   /** The whole content's SHA-256 (hex), after the final take. */
   async hash(): Promise<string> {
-    if (this.#whole !== null) return this.#whole.digest('hex');
+    if (this.#hasher === null) return (this.#whole as Hash).digest('hex');
     // No chunk at all (an empty stream): the SHA-256 of nothing.
     if (this.size === 0) return createHash('sha256').digest('hex');
-    return (this.#hasher?.() as HashPool).digest(this.#file);
+    return this.#hasher().digest(this.#file);
   }
 }
 
