@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { printTable, timed } from './tools.ts';
+import { printTable, ripcordNodeFlags, timed } from './tools.ts';
 
 interface Collection {
   name: string;
@@ -217,7 +217,11 @@ export default function main(args: string[]): void {
   }
   const count = listFiles(tree).length;
   const bytes = listFiles(tree).reduce((s, p) => s + statSync(p).size, 0);
-  const run = (b: string) => timed([process.execPath, b, 'integrity', 'scan', tree, '--json'], { cwd: tree });
+  // The installed entry point's own Node flags (its first line), as `ripcord` runs when installed.
+  const run = (b: string) =>
+    timed([process.execPath, ...ripcordNodeFlags(resolve(b, '..', '..')), b, 'integrity', 'scan', tree, '--json'], {
+      cwd: tree,
+    });
   const ours = run(bin);
   const speed: (string | number)[][] = [
     [
