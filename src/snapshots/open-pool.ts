@@ -2,6 +2,7 @@
 // bytes and gets back verified plain content (or has them read and write a big file's chunks
 // themselves), so decryption, decompression and the id check run beside the main thread.
 
+import { isMarkedAsUntransferable } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
 import type { MasterKey } from './crypto.ts';
 import type { ChunkRequest, HashBackRequest, OpenItemRow, OpenReply, OpenRequest } from './open-worker.ts';
@@ -89,7 +90,14 @@ export class OpenPool {
     const only = buffers.length === 1 ? (buffers[0] as Buffer) : null;
     // A blob that owns its memory is moved as it is; several are packed into fresh memory.
     let data: Buffer;
-    if (only !== null && only.byteOffset === 0 && only.buffer.byteLength === only.length) data = only;
+    if (
+      only !== null &&
+      only.byteOffset === 0 &&
+      only.buffer.byteLength === only.length &&
+      only.buffer instanceof ArrayBuffer &&
+      !isMarkedAsUntransferable(only.buffer)
+    )
+      data = only;
     else {
       data = Buffer.allocUnsafeSlow(buffers.reduce((n, b) => n + b.length, 0));
       let at = 0;

@@ -9,7 +9,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMarkedAsUntransferable, parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
 import { blobAad } from './pack.ts';
@@ -150,8 +150,7 @@ function answerChunk(m: ChunkRequest): OpenReply {
     digest = hash.digest('hex');
     files.delete(m.file);
   }
-  const whole = r.plain.byteOffset === 0 && r.plain.buffer.byteLength === r.plain.length;
-  const data = whole ? r.plain : Buffer.from(r.plain);
+  const data = movable(r.plain);
   return { seq: m.seq, data, items: [data.length], ...(digest !== undefined ? { digest } : {}) };
 }
 
@@ -199,17 +198,29 @@ function answer(m: OpenRequest): OpenReply {
       items.push(r.plain.length);
     }
   }
-  // One blob that owns its memory is sent as it is; several are copied into fresh memory
-  // (never Node's shared pool, which must not be moved).
-  const only = parts.length === 1 ? (parts[0] as Buffer) : null;
+  // One blob is sent as it is when it can be moved; several are copied into fresh memory.
   let out: Buffer;
-  if (only !== null && only.byteOffset === 0 && only.buffer.byteLength === only.length) out = only;
+  if (parts.length === 1) out = movable(parts[0] as Buffer);
   else {
     out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) at += p.copy(out, at);
   }
   return { seq: m.seq, data: out, items };
+}
+
+/**
+ * The bytes in memory that can be moved to the main thread: the buffer itself when it owns
+ * its whole ArrayBuffer, else a copy in fresh memory. A small buffer is a slice of Node's
+ * shared pool, which cannot be moved (moving it threw DataCloneError for a file's short last
+ * chunk).
+ */
+function movable(b: Buffer): Buffer {
+  const own = b.byteOffset === 0 && b.buffer.byteLength === b.length && b.buffer instanceof ArrayBuffer;
+  if (own && !isMarkedAsUntransferable(b.buffer)) return b;
+  const copy = Buffer.allocUnsafeSlow(b.length);
+  b.copy(copy);
+  return copy;
 }
 
 parentPort?.on('message', (m: OpenRequest) => {

@@ -172,4 +172,22 @@ describe('restore with worker threads', () => {
       store.cleanup();
     }
   });
+
+  it("a big file's short last chunk (a slice of Node's shared buffer pool) comes back from the worker", async () => {
+    const src = tempDir();
+    const store = tempDir('ripcord-repo-');
+    try {
+      // Zeros never cut early: 8 MiB + 100 bytes make full chunks and a 100-byte last one.
+      const content = Buffer.alloc(8 * 1024 * 1024 + 100);
+      writeFileSync(join(src.dir, 'zeros.bin'), content);
+      const repo = await initRepository(new LocalBackend(store.dir), PASS, { scryptN: 1024 });
+      const snap = await repo.snapshot([src.dir]);
+      const entry = (await repo.loadManifest(snap.id)).entries.find((e) => e.path === 'zeros.bin');
+      assert.ok(entry?.chunks !== undefined && entry.chunks.length > 1);
+      assert.ok((await repo.readFile(entry)).equals(content));
+    } finally {
+      src.cleanup();
+      store.cleanup();
+    }
+  });
 });
