@@ -96,6 +96,39 @@ const RESTORE_PARALLEL = 16;
  */
 const OPEN_AHEAD = 1024;
 
+/**
+ * Results of start(0) … start(n - 1) in order, each started at most `depth` ahead of the one
+ * the caller is handling (reads overlap with the caller's work). When the caller stops or one
+ * fails, waits for those already started before returning, so none is still running after.
+ */
+async function* inOrder<T>(n: number, depth: number, start: (i: number) => Promise<T>): AsyncGenerator<T> {
+  const ahead: Promise<T>[] = [];
+  let next = 0;
+  const fill = (): void => {
+    while (ahead.length < depth && next < n) {
+      const p = start(next++);
+      p.catch(() => undefined); // awaited in order below; a failure is thrown there
+      ahead.push(p);
+    }
+  };
+  fill();
+  try {
+    while (ahead.length > 0) {
+      const v = await (ahead.shift() as Promise<T>);
+      fill();
+      yield v;
+    }
+  } finally {
+    await Promise.allSettled(ahead);
+  }
+}
+
+/** A restored file's whole SHA-256 must be the one recorded at backup time. */
+function checkFileHash(entry: ManifestEntry, digest: string | undefined): void {
+  if (digest !== entry.hash)
+    throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+}
+
 export async function repositoryExists(backend: Backend): Promise<boolean> {
   return (await backend.stat('config', 'config')) !== null;
 }
@@ -472,24 +505,11 @@ export class RepoImpl implements Repository {
     const h = createHash('sha256');
     // A few chunks read ahead, so reading the next ones overlaps with writing this one.
     const ids = entry.chunks;
-    const ahead: Promise<Buffer>[] = [];
-    let next = 0;
-    const fill = (): void => {
-      while (ahead.length < READ_AHEAD && next < ids.length) {
-        const p = this.store.load(ids[next++] as string);
-        p.catch(() => undefined); // awaited in order below; a failure is thrown there
-        ahead.push(p);
-      }
-    };
-    fill();
-    while (ahead.length > 0) {
-      const c = await (ahead.shift() as Promise<Buffer>);
-      fill();
+    for await (const c of inOrder(ids.length, READ_AHEAD, (i) => this.store.load(ids[i] as string))) {
       h.update(c);
       yield c;
     }
-    if (h.digest('hex') !== entry.hash)
-      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+    checkFileHash(entry, h.digest('hex'));
   }
 
   /**
@@ -499,33 +519,22 @@ export class RepoImpl implements Repository {
   async *#openFileOffThread(entry: ManifestEntry): AsyncIterable<Buffer> {
     const ids = entry.chunks as string[];
     const file = this.#files++;
-    const ahead: Promise<{ plain: Buffer; digest?: string }>[] = [];
-    let next = 0;
-    const fill = (): void => {
-      while (ahead.length < READ_AHEAD && next < ids.length) {
-        const i = next++;
-        const p = this.store.loadChunk(ids[i] as string, file, i === 0, i === ids.length - 1);
-        p.catch(() => undefined); // awaited in order below; a failure is thrown there
-        ahead.push(p);
-      }
-    };
-    fill();
+    const last = ids.length - 1;
     let digest: string | undefined;
-    while (ahead.length > 0) {
-      const c = await (ahead.shift() as Promise<{ plain: Buffer; digest?: string }>);
-      fill();
+    for await (const c of inOrder(ids.length, READ_AHEAD, (i) =>
+      this.store.loadChunk(ids[i] as string, file, i === 0, i === last),
+    )) {
       digest = c.digest;
       yield c.plain;
     }
-    if (digest !== entry.hash)
-      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+    checkFileHash(entry, digest);
   }
 
   /**
    * Writes a big file's content into `fd` (open for reading and writing) from the start, every
    * chunk read, opened, verified, hashed and written by a worker thread (the main thread never
-   * holds the data). False when
-   * this repository cannot (a remote backend, or workers off): the caller writes it itself.
+   * holds the data). False when this repository cannot (a remote backend, or workers off): the
+   * caller writes it itself.
    */
   async writeFileTo(entry: ManifestEntry, fd: number): Promise<boolean> {
     if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined) return false;
@@ -534,43 +543,33 @@ export class RepoImpl implements Repository {
     const ids = entry.chunks;
     const last = ids.length - 1;
     const file = this.#files++;
+    const lengths = ids.map((id) => this.store.index.get(id)?.rawLength ?? 0);
+    const positions: number[] = [];
+    let at = 0;
+    for (const n of lengths) {
+      positions.push(at);
+      at += n;
+    }
     // Chunks are written by all workers at once, each at its place; as each is written (in
     // order), the file's own worker reads it back into the file's hash.
-    const written: { done: Promise<unknown>; position: number; length: number }[] = [];
     const hashed: Promise<string | undefined>[] = [];
-    let next = 0;
-    let position = 0;
-    const fill = (): void => {
-      while (written.length < WRITE_AHEAD && next < ids.length) {
-        const i = next++;
-        const id = ids[i] as string;
-        const length = this.store.index.get(id)?.rawLength ?? 0;
-        const done = this.store.loadChunk(id, file, false, false, { fd, position }, i);
-        done.catch(() => undefined); // awaited in order below; a failure is thrown there
-        written.push({ done, position, length });
-        position += length;
-      }
-    };
-    fill();
-    let i = 0;
     try {
-      while (written.length > 0) {
-        const w = written.shift() as { done: Promise<unknown>; position: number; length: number };
-        await w.done;
-        const h = this.store.hashBack(file, fd, w.position, w.length, i === 0, i === last);
-        h.catch(() => undefined);
+      let i = 0;
+      for await (const _ of inOrder(ids.length, WRITE_AHEAD, (k) =>
+        this.store.loadChunk(ids[k] as string, file, false, false, { fd, position: positions[k] as number }, k),
+      )) {
+        const h = this.store.hashBack(file, fd, positions[i] as number, lengths[i] as number, i === 0, i === last);
+        h.catch(() => undefined); // awaited in order below; a failure is thrown there
         hashed.push(h);
         i++;
-        fill();
       }
     } finally {
-      // Nothing may still write into or read from fd once the caller closes it.
-      await Promise.allSettled([...written.map((w) => w.done), ...hashed]);
+      // Nothing may still read from fd once the caller closes it (inOrder waits for the writes).
+      await Promise.allSettled(hashed);
     }
     let digest: string | undefined;
     for (const h of hashed) digest = await h; // the first failure is thrown here
-    if (digest !== entry.hash)
-      throw new AppError('corrupt', 'restored content does not match the recorded hash', { where: entry.path });
+    checkFileHash(entry, digest);
     return true;
   }
 
