@@ -2,10 +2,10 @@
 // bytes and gets back verified plain content (or has them read and write a big file's chunks
 // themselves), so decryption, decompression and the id check run beside the main thread.
 
-import { isMarkedAsUntransferable } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
 import type { MasterKey } from './crypto.ts';
 import type { ChunkRequest, HashBackRequest, OpenItemRow, OpenReply, OpenRequest } from './open-worker.ts';
+import { packed, transferOf } from './movable.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 /** One blob to open: its id, where its sealed bytes are in the batch, and what the index says. */
@@ -33,15 +33,11 @@ export class OpenPool {
    * view of the reply's memory) or an AppError `corrupt` naming the blob.
    */
   async open(items: readonly OpenItem[]): Promise<(Buffer | AppError)[]> {
-    const reply = await this.#send(
-      (seq, data) => ({
-        kind: 'open',
-        seq,
-        data,
-        items: items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]),
-      }),
-      items.map((it) => it.sealed),
-    );
+    // One blob that owns its memory is moved as it is; several are packed into fresh memory.
+    const data = packed(items.map((it) => it.sealed));
+    const rows = items.map((it): OpenItemRow => [it.id, it.sealed.length, it.compressed, it.rawLength]);
+    const req: OpenRequest = { kind: 'open', seq: this.#pool.nextSeq(), data, items: rows };
+    const reply = await this.#pool.ask(this.#pool.leastBusy(), req, transferOf(data));
     const out = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
     let at = 0;
     return reply.items.map((r) => {
@@ -84,27 +80,6 @@ export class OpenPool {
     if (Array.isArray(r)) throw Object.assign(new Error(r[1]), { code: r[0] });
     if (typeof r !== 'number') throw new AppError('corrupt', String(r));
     return reply.digest;
-  }
-
-  async #send(request: (seq: number, data: Buffer) => OpenRequest, buffers: readonly Buffer[]): Promise<OpenReply> {
-    const only = buffers.length === 1 ? (buffers[0] as Buffer) : null;
-    // A blob that owns its memory is moved as it is; several are packed into fresh memory.
-    let data: Buffer;
-    if (
-      only !== null &&
-      only.byteOffset === 0 &&
-      only.buffer.byteLength === only.length &&
-      only.buffer instanceof ArrayBuffer &&
-      !isMarkedAsUntransferable(only.buffer)
-    )
-      data = only;
-    else {
-      data = Buffer.allocUnsafeSlow(buffers.reduce((n, b) => n + b.length, 0));
-      let at = 0;
-      for (const b of buffers) at += b.copy(data, at);
-    }
-    const req = request(this.#pool.nextSeq(), data);
-    return this.#pool.ask(this.#pool.leastBusy(), req, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
   }
 
   close(): Promise<void> {

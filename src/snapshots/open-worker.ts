@@ -9,9 +9,10 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
-import { isMarkedAsUntransferable, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
+import { movable, packed, transferOf } from './movable.ts';
 import { blobAad } from './pack.ts';
 
 /** Per blob: id (hex), sealed length, stored compressed, plain length. */
@@ -198,32 +199,10 @@ function answer(m: OpenRequest): OpenReply {
       items.push(r.plain.length);
     }
   }
-  // One blob is sent as it is when it can be moved; several are copied into fresh memory.
-  let out: Buffer;
-  if (parts.length === 1) out = movable(parts[0] as Buffer);
-  else {
-    out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) at += p.copy(out, at);
-  }
-  return { seq: m.seq, data: out, items };
-}
-
-/**
- * The bytes in memory that can be moved to the main thread: the buffer itself when it owns
- * its whole ArrayBuffer, else a copy in fresh memory. A small buffer is a slice of Node's
- * shared pool, which cannot be moved (moving it threw DataCloneError for a file's short last
- * chunk).
- */
-function movable(b: Buffer): Buffer {
-  const own = b.byteOffset === 0 && b.buffer.byteLength === b.length && b.buffer instanceof ArrayBuffer;
-  if (own && !isMarkedAsUntransferable(b.buffer)) return b;
-  const copy = Buffer.allocUnsafeSlow(b.length);
-  b.copy(copy);
-  return copy;
+  return { seq: m.seq, data: packed(parts), items };
 }
 
 parentPort?.on('message', (m: OpenRequest) => {
   const reply = answer(m);
-  parentPort?.postMessage(reply, reply.data.byteLength > 0 ? [reply.data.buffer as ArrayBuffer] : []);
+  parentPort?.postMessage(reply, transferOf(reply.data));
 });

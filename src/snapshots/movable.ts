@@ -1,0 +1,26 @@
+// Buffers handed between threads by moving their memory, not copying it: only memory a buffer
+// owns whole may be moved. A small buffer is a slice of Node's shared pool, which cannot be
+// moved (moving one threw DataCloneError for a file's short last chunk).
+
+import { isMarkedAsUntransferable } from 'node:worker_threads';
+
+/** The bytes in memory that can be moved to another thread: the buffer itself, or a copy. */
+export function movable(b: Buffer): Buffer {
+  const own = b.byteOffset === 0 && b.buffer.byteLength === b.length && b.buffer instanceof ArrayBuffer;
+  if (own && !isMarkedAsUntransferable(b.buffer)) return b;
+  const copy = Buffer.allocUnsafeSlow(b.length);
+  b.copy(copy);
+  return copy;
+}
+
+/** Several buffers back to back in one movable buffer (one of them as it is, when it can be). */
+export function packed(buffers: readonly Buffer[]): Buffer {
+  if (buffers.length === 1) return movable(buffers[0] as Buffer);
+  const out = Buffer.allocUnsafeSlow(buffers.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of buffers) at += b.copy(out, at);
+  return out;
+}
+
+/** What to list for moving with a message carrying `b` (nothing for an empty buffer). */
+export const transferOf = (b: Uint8Array): ArrayBuffer[] => (b.byteLength > 0 ? [b.buffer as ArrayBuffer] : []);
