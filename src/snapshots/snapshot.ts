@@ -131,20 +131,18 @@ class ChunkedContent {
   readonly chunks: string[] = [];
   size = 0;
   readonly #ctx: WalkContext;
-  /** Hashing on a worker thread (shared chunk memory), or here when workers are off. */
-  readonly #hasher: (() => HashPool) | null;
   readonly #file: number;
+  /** The running hash when it is kept here (workers off); else a worker thread keeps it. */
   readonly #whole: Hash | null;
   /** Chunks cut and being hashed, stored in order once their hash is known. */
   readonly #hashing: { chunk: Buffer; sha: Promise<Buffer> }[] = [];
 
   constructor(ctx: WalkContext) {
     this.#ctx = ctx;
-    // The worker is started when the first chunk is cut, not for a stream that never has one.
-    this.#hasher = ctx.hashing.enabled ? () => ctx.hashing.pool() : null;
     this.#file = ctx.hashing.files++;
-    this.#whole = this.#hasher === null ? createHash('sha256') : null;
-    this.win = new ChunkWindow(ctx.cdc, this.#hasher === null ? ctx.windowBuffers : ctx.sharedBuffers);
+    this.#whole = ctx.hashing.enabled ? null : createHash('sha256');
+    // Chunks hashed on a worker are read there in place: shared memory.
+    this.win = new ChunkWindow(ctx.cdc, ctx.hashing.enabled ? ctx.sharedBuffers : ctx.windowBuffers);
   }
 
   /** Stores the chunks the window can cut now (all that is left when `final`). */
@@ -153,14 +151,14 @@ class ChunkedContent {
     for (let c = win.next(final); c !== null; c = win.next(final)) {
       this.size += c.length;
       this.#ctx.progress.bytes += c.length;
-      if (this.#hasher === null) {
-        this.#whole?.update(c);
+      if (this.#whole !== null) {
+        this.#whole.update(c);
         await this.#store(c, undefined);
         continue;
       }
-      // The worker hashes this chunk (and the file so far) while the next ones are cut.
-      const pool = this.#hasher();
-      const sha = pool.chunk(this.#file, this.chunks.length + this.#hashing.length === 0, c);
+      // The worker (started at the first chunk cut) hashes this chunk, and the file so far,
+      // while the next ones are cut.
+      const sha = this.#ctx.hashing.pool().chunk(this.#file, this.chunks.length + this.#hashing.length === 0, c);
       sha.catch(() => undefined); // awaited in order below; a failure is thrown there
       this.#hashing.push({ chunk: c, sha });
       while (this.#hashing.length > HASH_AHEAD) await this.#storeOldest();
@@ -184,10 +182,10 @@ class ChunkedContent {
 
   /** The whole content's SHA-256 (hex), after the final take. */
   async hash(): Promise<string> {
-    if (this.#hasher === null) return (this.#whole as Hash).digest('hex');
-    // No chunk at all (an empty stream): the SHA-256 of nothing.
+    if (this.#whole !== null) return this.#whole.digest('hex');
+    // No chunk at all (an empty stream): the SHA-256 of nothing, without starting a worker.
     if (this.size === 0) return createHash('sha256').digest('hex');
-    return this.#hasher().digest(this.#file);
+    return this.#ctx.hashing.pool().digest(this.#file);
   }
 }
 
