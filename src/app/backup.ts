@@ -255,10 +255,11 @@ export async function backupRestoreFiles(
   id: string,
   target: string,
   paths: string[],
+  opts: { verify?: boolean } = {},
 ): Promise<FileRestoreResult> {
   const repo = await app.repository();
   mkdirSync(target, { recursive: true });
-  const r = await restoreFiles(repo, await repo.findSnapshot(id), target, paths);
+  const r = await restoreFiles(repo, await repo.findSnapshot(id), target, paths, opts);
   recordRestore(app, `files restored to ${target} (${r.files} files, ${r.bytes} bytes)`, r.snapshot);
   return r;
 }

@@ -289,9 +289,10 @@ export async function repoRestore(
   t: RepoTarget,
   id: string,
   target: string,
+  opts: { verify?: boolean } = {},
 ): Promise<{ id: string; files: number; dirs: number; bytes: number }> {
   return withRepo(l, t, async (r) => {
     const s = await r.findSnapshot(id);
-    return { id: s.id, ...(await r.restore(s.id, resolvePath(process.cwd(), target))) };
+    return { id: s.id, ...(await r.restore(s.id, resolvePath(process.cwd(), target), opts)) };
   });
 }

@@ -52,7 +52,8 @@ async function drillJob(job: BackupJob, d: DrillDeps): Promise<DrillJobResult> {
     if (job.source.kind === 'files') {
       const dir = await d.temp.makeDir(`drill-${job.name}-`);
       try {
-        const r = await restoreFiles(d.repo, snap, dir);
+        // A drill also reads back what it wrote: the test of the plan should trust nothing.
+        const r = await restoreFiles(d.repo, snap, dir, [], { verify: true });
         res.files = r.files;
         res.bytes = r.bytes;
         if (r.files !== snap.summary.files)

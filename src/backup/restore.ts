@@ -1,7 +1,7 @@
 // Restores: a file snapshot (or some of its paths) under a target folder, which the repository
 // refuses to leave (`within`), and a database snapshot into a scratch database, a URL or file
-// given, or in place after a safety snapshot of what it is about to overwrite. Chunk and file
-// hashes are verified by the repository as it reads.
+// given, or in place after a safety snapshot of what it is about to overwrite. Chunk hashes are
+// verified by the repository as it reads; whole-file hashes too (with `verify`, read back from disk).
 
 import { AppError } from '../core/errors.ts';
 import type { ManifestEntry, Repository, SnapshotInfo } from '../snapshots/index.ts';
@@ -40,6 +40,7 @@ export async function restoreFiles(
   snapshot: SnapshotInfo,
   target: string,
   paths: readonly string[] = [],
+  opts: { verify?: boolean } = {},
 ): Promise<FileRestoreResult> {
   if (snapshot.extra['kind'] !== undefined && snapshot.extra['kind'] !== 'files')
     throw new AppError(
@@ -51,7 +52,12 @@ export async function restoreFiles(
     );
   const filter = pathFilter(paths);
   // resume: a file already there with the same size and SHA-256 (an interrupted restore) is kept.
-  const r = await repo.restore(snapshot.id, target, { within: target, filter, resume: true });
+  const r = await repo.restore(snapshot.id, target, {
+    within: target,
+    filter,
+    resume: true,
+    ...(opts.verify === true ? { verify: true } : {}),
+  });
   return { snapshot: snapshot.id, target, ...r };
 }
 

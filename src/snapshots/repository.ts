@@ -532,11 +532,12 @@ export class RepoImpl implements Repository {
 
   /**
    * Writes a big file's content into `fd` (open for reading and writing) from the start, every
-   * chunk read, opened, verified, hashed and written by a worker thread (the main thread never
-   * holds the data). False when this repository cannot (a remote backend, or workers off): the
-   * caller writes it itself.
+   * chunk read, opened, verified against its id and written at its place by a worker thread
+   * (the main thread never holds the data). With `verify`, the file's own worker then reads
+   * the written parts back, in order, into the whole-file SHA-256 (what is on disk). False
+   * when this repository cannot (a remote backend, or workers off): the caller writes it itself.
    */
-  async writeFileTo(entry: ManifestEntry, fd: number): Promise<boolean> {
+  async writeFileTo(entry: ManifestEntry, fd: number, verify = false): Promise<boolean> {
     if (entry.type !== 'file' || entry.chunks === undefined || entry.hash === undefined) return false;
     if (entry.chunks.length < 2 || !this.store.chunksOffThread) return false;
     await this.#ensureIndex();
@@ -550,23 +551,26 @@ export class RepoImpl implements Repository {
       positions.push(at);
       at += n;
     }
-    // Chunks are written by all workers at once, each at its place; as each is written (in
-    // order), the file's own worker reads it back into the file's hash.
+    // Chunks are written by all workers at once, each at its place; with `verify`, as each is
+    // written (in order), the file's own worker reads it back into the file's hash.
     const hashed: Promise<string | undefined>[] = [];
     try {
       let i = 0;
       for await (const _ of inOrder(ids.length, WRITE_AHEAD, (k) =>
         this.store.loadChunk(ids[k] as string, file, false, false, { fd, position: positions[k] as number }, k),
       )) {
-        const h = this.store.hashBack(file, fd, positions[i] as number, lengths[i] as number, i === 0, i === last);
-        h.catch(() => undefined); // awaited in order below; a failure is thrown there
-        hashed.push(h);
+        if (verify) {
+          const h = this.store.hashBack(file, fd, positions[i] as number, lengths[i] as number, i === 0, i === last);
+          h.catch(() => undefined); // awaited in order below; a failure is thrown there
+          hashed.push(h);
+        }
         i++;
       }
     } finally {
       // Nothing may still read from fd once the caller closes it (inOrder waits for the writes).
       await Promise.allSettled(hashed);
     }
+    if (!verify) return true;
     let digest: string | undefined;
     for (const h of hashed) digest = await h; // the first failure is thrown here
     checkFileHash(entry, digest);

@@ -62,8 +62,11 @@ async function fsyncDir(path: string | Buffer): Promise<void> {
 
 export interface RestoreIo {
   openFile(entry: ManifestEntry): AsyncIterable<Buffer>;
-  /** Writes the content into fd (open read-write) itself when it can (false: use openFile). */
-  writeFileTo?(entry: ManifestEntry, fd: number): Promise<boolean>;
+  /**
+   * Writes the content into fd (open read-write) itself when it can (false: use openFile);
+   * `verify` reads it back into the whole-file hash.
+   */
+  writeFileTo?(entry: ManifestEntry, fd: number, verify?: boolean): Promise<boolean>;
 }
 
 function parentOf(target: string | Buffer): string | Buffer {
@@ -202,10 +205,10 @@ export async function restoreOne(
         if (opts.linkFrom !== undefined) {
           await link(opts.linkFrom, tmp);
         } else {
-          // Readable too: what a worker writes into it is read back into the file's hash.
+          // Readable too: with `verify`, what a worker writes into it is read back into the file's hash.
           const fh = await open(tmp, 'wx+', 0o600);
           try {
-            if (!(await io.writeFileTo?.(entry, fh.fd)))
+            if (!(await io.writeFileTo?.(entry, fh.fd, opts.verify === true)))
               for await (const chunk of io.openFile(entry)) await fh.write(chunk);
             if (opts.durable ?? true) await fh.sync();
           } finally {

@@ -202,6 +202,13 @@ export interface RestoreOptions {
    * and SHA-256 is kept (only its mode and times are set) instead of written again.
    */
   resume?: boolean;
+  /**
+   * Also read back each file the workers wrote from several chunks (a big file from a local
+   * repository) and check its whole SHA-256: what is on disk, like restic's `restore --verify`.
+   * Every chunk is checked against its id either way, and the manifest, authenticated, fixes
+   * their order and lengths; files the main thread writes are always hashed as they are written.
+   */
+  verify?: boolean;
 }
 
 export interface Repository {

@@ -196,11 +196,20 @@ export function register(program: Command): void {
     .option('--database <job>', 'database: the job whose dump this is')
     .option('--into <url|file>', 'database: postgres://… or mysql://… (an existing database) or a new SQLite file')
     .option('--in-place', "database: overwrite the job's own database (a safety snapshot is taken first)")
+    .option('--verify', 'files: also read big restored files back from disk and check their whole SHA-256')
     .option('--json', 'print the result as JSON')
     .action(
       async (
         id: string,
-        o: { target?: string; path?: string[]; database?: string; into?: string; inPlace?: boolean; json?: boolean },
+        o: {
+          target?: string;
+          path?: string[];
+          database?: string;
+          into?: string;
+          inPlace?: boolean;
+          verify?: boolean;
+          json?: boolean;
+        },
         cmd: Command,
       ) => {
         const out = createOut(o.json === true);
@@ -208,7 +217,11 @@ export function register(program: Command): void {
           throw new AppError('usage', 'give either --target DIR (files) or --database JOB (a database)');
         const target = o.target;
         if (target !== undefined) {
-          const r = await withAppFor(cmd, (app) => backupRestoreFiles(app, id, target, o.path ?? []), repoOpt(cmd));
+          const r = await withAppFor(
+            cmd,
+            (app) => backupRestoreFiles(app, id, target, o.path ?? [], { verify: o.verify === true }),
+            repoOpt(cmd),
+          );
           out.record(
             r,
             (x) => `restored ${x.files} file(s), ${x.dirs} folder(s), ${mb(x.bytes)} into ${safe(x.target)}`,

@@ -240,10 +240,11 @@ function restoreCommand(repo: Command): void {
     .description('Restores a whole snapshot into a folder (which should be empty or new).')
     .argument('<snapshot>', "snapshot id (or its first characters), or 'latest'")
     .requiredOption('--target <dir>', 'folder to restore into')
+    .option('--verify', 'also read big restored files back from disk and check their whole SHA-256')
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, o: { json?: boolean; target: string }, cmd: Command) => {
+    .action(async (id: string, o: { json?: boolean; target: string; verify?: boolean }, cmd: Command) => {
       const out = createOut(o.json === true);
-      const r = await repoRestore(configFor(cmd), target(cmd), id, o.target);
+      const r = await repoRestore(configFor(cmd), target(cmd), id, o.target, { verify: o.verify === true });
       out.record(
         r,
         (x) => `restored snapshot ${x.id.slice(0, 8)}: ${x.files} files, ${x.dirs} folders, ${mb(x.bytes)}`,

@@ -134,7 +134,7 @@ describe('restore with worker threads', () => {
     }
   });
 
-  it('from a local repository the workers read and write a big file in place, hashed back; small files beside it; a damaged chunk fails it', async () => {
+  it('from a local repository the workers read and write a big file in place (hashed back with verify); small files beside it; a damaged chunk fails it', async () => {
     const src = tempDir();
     const out = tempDir();
     const store = tempDir('ripcord-repo-');
@@ -154,6 +154,19 @@ describe('restore with worker threads', () => {
       assert.ok(readFileSync(join(out.dir, 'a', 'shop.sql')).equals(big));
       for (const [rel, body] of small) assert.deepEqual(readFileSync(join(out.dir, 'a', rel)), body, rel);
       assert.ok((await repo.readFile(entry)).equals(big));
+      // `verify` reads the written file back into its whole hash: an entry whose recorded hash
+      // differs from what was written fails with it and leaves nothing; without it, each chunk
+      // checked against its id is the check, and the same entry restores its chunks.
+      const wrongHash = { ...entry, hash: 'ab'.repeat(32) };
+      await assert.rejects(
+        repo.restoreEntry(wrongHash, join(out.dir, 'v.sql'), { verify: true }),
+        (e: unknown) => e instanceof AppError && e.code === 'corrupt',
+      );
+      assert.equal(existsSync(join(out.dir, 'v.sql')), false, 'nothing left when the read-back hash differs');
+      await repo.restoreEntry(wrongHash, join(out.dir, 'v.sql'));
+      assert.ok(readFileSync(join(out.dir, 'v.sql')).equals(big));
+      await repo.restore(snap.id, join(out.dir, 'c'), { verify: true });
+      assert.ok(readFileSync(join(out.dir, 'c', 'shop.sql')).equals(big), 'a verified restore is whole');
       // Damage the middle of the pack holding the second chunk: both ways fail with corrupt.
       const packs = await backend.list('data');
       for (const p of packs) {
