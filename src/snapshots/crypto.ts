@@ -91,7 +91,9 @@ export function open(key: Buffer | KeyObject, sealed: Uint8Array, aad: Uint8Arra
   d.setAAD(aad);
   d.setAuthTag(buf.subarray(buf.length - TAG));
   try {
-    return Buffer.concat([d.update(buf.subarray(NONCE, buf.length - TAG)), d.final()]);
+    const body = d.update(buf.subarray(NONCE, buf.length - TAG));
+    const fin = d.final(); // GCM has nothing left at the end: the body is returned without a copy
+    return fin.length === 0 ? body : Buffer.concat([body, fin]);
   } catch {
     throw new AppError('corrupt', `${what}: authentication failed (damaged or tampered with)`);
   }
