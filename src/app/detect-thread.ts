@@ -3,8 +3,8 @@
 // SourceChannel.handle). The lines are sent, not parsed events: copying strings is cheap,
 // and parsing once more on the other core costs less than copying objects across.
 
-import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../core/errors.ts';
+import { startWorker } from '../core/threads.ts';
 import type { Finding } from '../core/finding.ts';
 import type { BatchDetector, DetectJob, EventStore } from '../logs/index.ts';
 import type { DetectReady, DetectReply, DetectRequest, DetectWorkerData } from './detect-worker.ts';
@@ -27,7 +27,7 @@ export async function startDetectThread(loaded: LoadedConfig, store: EventStore)
     logins: await historyLogins(store),
   };
   // The main thread's young-generation size (bin/ripcord.js) suits a batch's events here too.
-  const worker = new Worker(new URL('./detect-worker.ts', import.meta.url), {
+  const worker = startWorker(new URL('./detect-worker.ts', import.meta.url), {
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 512 },
   });

@@ -6,9 +6,10 @@
 
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
+import { startWorker } from '../core/threads.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
@@ -80,7 +81,7 @@ class SealPool {
 
   constructor(enc: Buffer, count: number) {
     for (let i = 0; i < count; i++) {
-      const w = new Worker(new URL('./seal-worker.ts', import.meta.url), { workerData: { enc: new Uint8Array(enc) } });
+      const w = startWorker(new URL('./seal-worker.ts', import.meta.url), { workerData: { enc: new Uint8Array(enc) } });
       w.unref();
       w.on('message', (r: SealReply) => {
         const p = this.#waiting.get(r.seq);

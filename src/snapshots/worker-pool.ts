@@ -4,8 +4,9 @@
 // process alive only while it owes an answer (attaching the 'message' listener refs it, so it
 // is unref'd after that and again whenever it has answered everything).
 
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
+import { startWorker } from '../core/threads.ts';
 
 export class WorkerPool<Req extends { seq: number }, Rep extends { seq: number }> {
   readonly workers: Worker[] = [];
@@ -16,7 +17,7 @@ export class WorkerPool<Req extends { seq: number }, Rep extends { seq: number }
 
   constructor(module: URL, count: number, options: WorkerOptions) {
     for (let i = 0; i < count; i++) {
-      const w = new Worker(module, options);
+      const w = startWorker(module, options);
       w.on('message', (r: Rep) => {
         const p = this.#waiting.get(r.seq);
         this.#waiting.delete(r.seq);
