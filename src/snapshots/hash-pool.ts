@@ -8,6 +8,8 @@ import { WorkerPool } from './worker-pool.ts';
 
 export class HashPool {
   readonly #pool: WorkerPool<HashRequest, HashReply>;
+  /** Per worker, the memory its last chunk was in (sent again only when it changes). */
+  readonly #lastMemory = new Map<unknown, SharedArrayBuffer>();
 
   constructor(count: number) {
     this.#pool = new WorkerPool(new URL('./hash-worker.ts', import.meta.url), count, {
@@ -19,7 +21,12 @@ export class HashPool {
   #ask(file: number, req: HashRequest): Promise<HashReply> {
     // Every request about one file goes to one worker, which answers in the order asked.
     const workers = this.#pool.workers;
-    return this.#pool.ask(workers[file % workers.length] as (typeof workers)[number], req);
+    const worker = workers[file % workers.length] as (typeof workers)[number];
+    if (req.kind === 'chunk' && req.memory !== undefined) {
+      if (this.#lastMemory.get(worker) === req.memory) delete req.memory;
+      else this.#lastMemory.set(worker, req.memory);
+    }
+    return this.#pool.ask(worker, req);
   }
 
   /**
