@@ -73,9 +73,11 @@ const newBatch = (): Batch => ({
   staging: Buffer.allocUnsafeSlow(BATCH_BYTES + ASYNC_COMPRESS_MIN),
 });
 
-/** Worker threads that compress and seal small blobs (see seal-worker.ts). */
+/** Worker threads that compress and seal small blobs and big chunks in shared memory (see seal-worker.ts). */
 class SealPool {
   readonly #workers: Worker[] = [];
+  /** Per worker, the shared memory its last shared request was in (sent again only when it changes). */
+  readonly #lastMemory = new Map<Worker, SharedArrayBuffer>();
   readonly #waiting = new Map<number, { resolve: (r: SealReply) => void; reject: (e: unknown) => void }>();
   #seq = 0;
 
@@ -110,6 +112,29 @@ class SealPool {
       this.#waiting.set(seq, { resolve, reject });
       // Moved, not copied: the batch's views of it are not used after this.
       w.postMessage(req, [batch.staging.buffer as ArrayBuffer]);
+    });
+  }
+
+  /**
+   * Compresses and seals one blob read in place from shared memory (a chunk of a big file or
+   * stream); its memory must not change until this settles.
+   */
+  sealShared(level: number, id: string, content: Buffer): Promise<SealReply> {
+    const seq = this.#seq++;
+    const w = this.#workers[seq % this.#workers.length] as Worker;
+    const memory = content.buffer as SharedArrayBuffer;
+    const same = this.#lastMemory.get(w) === memory;
+    this.#lastMemory.set(w, memory);
+    const req: SealRequest = {
+      seq,
+      level,
+      data: new Uint8Array(0),
+      shared: { ...(same ? {} : { memory }), offset: content.byteOffset, length: content.length },
+      items: [[id, content.length]],
+    };
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(seq, { resolve, reject });
+      w.postMessage(req);
     });
   }
 
@@ -355,6 +380,10 @@ export class BlobStore {
   }
 
   async #store(type: BlobType, id: string, content: Buffer, released?: () => void): Promise<void> {
+    if (this.useWorkers && this.level > 0 && content.buffer instanceof SharedArrayBuffer) {
+      await this.#storeShared(type, id, content, released);
+      return;
+    }
     let z: Buffer | null = null;
     if (this.level > 0 && content.length >= ASYNC_COMPRESS_MIN) {
       const out = await compressAsync(content, this.level);
@@ -364,6 +393,23 @@ export class BlobStore {
     // Sealed into new memory: nothing reads the content any more. (After a failure it is
     // never given back: the caller's buffer is simply not reused.)
     released?.();
+    if (this.#packSize >= PACK_TARGET) await this.#writePack();
+  }
+
+  /**
+   * A chunk of a big file or stream, in shared memory: compressed and sealed on a worker (the
+   * libuv pool's zstd cost the main thread 1.5-2.5 ms a chunk in callbacks, output copies and
+   * stream machinery, and the main thread is the busy one while chunking a dump).
+   */
+  async #storeShared(type: BlobType, id: string, content: Buffer, released?: () => void): Promise<void> {
+    this.#pool ??= new SealPool(this.key.enc, WORKERS);
+    const reply = await this.#pool.sealShared(this.level, id, content);
+    released?.();
+    const [len, compressed] = reply.items[0] ?? [0, false];
+    if (len !== reply.data.byteLength) throw new AppError('internal', 'seal worker answered a chunk of another length');
+    this.#addPart(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
+    this.#packBlobs.push({ type, id: idBytesOf(id), compressed, length: len, rawLength: content.length });
+    this.#packSize += len;
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 
