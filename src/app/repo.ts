@@ -29,7 +29,8 @@ import {
   type SnapshotInfo,
   type SnapshotResult,
 } from '../snapshots/index.ts';
-import { integrityDir, writeFileAtomic } from '../integrity/index.ts';
+// The one module, not the subsystem's index: a repository command would load all of integrity (20 modules).
+import { integrityDir, writeFileAtomic } from '../integrity/state.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
 import { withApp } from './context.ts';
 
