@@ -41,6 +41,13 @@ const literals = new Set([
   'current_timestamp',
   'localtime',
   'sysdate',
+  // niladic system functions, written without brackets (`select session_user;`)
+  'session_user',
+  'system_user',
+  'current_schema',
+  'current_role',
+  'current_catalog',
+  'localtimestamp',
 ]);
 const statements = new Set([
   'select',
@@ -329,7 +336,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
         continue;
       }
       const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
+      // left open, or closed with nothing after it (`1/*'*/`): it ends the query, like `--`
+      if (end < 0 || (out !== '' && text.slice(end + 2).trim() === '')) {
         out += 'c';
         break;
       }
@@ -395,7 +403,10 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
-      else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word))) out += 'f';
+      else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word) || dbFamily.test(word)))
+        out += 'f';
+      // MSSQL's system procedures (`exec master..xp_cmdshell`, `sp_executesql`): called without brackets
+      else if (procedureName.test(word)) out += 'f';
       else if (literals.has(word)) out += 'n';
       else if (operatorWords.has(word)) out += 'o';
       else if (clauses.has(word)) {
@@ -463,6 +474,7 @@ function numberEnd(text: string, start: number, end: number): number {
   const word = glued?.[1] ?? '';
   return word !== '' && isKeyword(word) ? end - word.length : end;
 }
+const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
 const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */
 function isKeyword(word: string): boolean {
@@ -532,13 +544,14 @@ const afterString =
 // `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition;
 // numbers closing more brackets than they opened, then a comma (`1,2))),0x71…`: the rest of an
 // argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
-// variable then a statement (`@v select @v …`); a bare `;` then a comment.
+// variable then a statement (`@v select @v …`); a bare `;` then a comment; a number then a
+// statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`).
 const bareStart =
-  /^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
 // the text itself, with a literal or variable inside the call.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
-const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
+const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,5}\s*$/i;
 const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
@@ -607,6 +620,28 @@ export function detectSqli(input: string): SqlVerdict | null {
       if (w !== null) return w;
     }
   }
+  // `/*!50000union*/`, `1/*!1111'*/`, `/*+ index(t) */`: comments a database reads (MySQL runs
+  // what a versioned comment holds, Oracle takes hints from `/*+`), which no prose writes: with
+  // a version number, SQL, or closed within a few words
+  if (text.includes('/*')) {
+    const m = executableComment.exec(text);
+    if (m !== null && (m[1] !== '' || m[3] !== undefined || /[EUk&f]/.test(fingerprint(m[2] ?? '', ''))))
+      return { context: 'bare', fingerprint: fingerprint(text, '') };
+  }
+  // `'{"a":1}' @> …`, `->> '$.x'`: a quoted JSON document or path beside a JSON operator
+  // (PostgreSQL, SQLite, MySQL): a condition no filter on SQL keywords sees
+  if (jsonOperand.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `*/=1--`, `*/ or 1=1--`: a value that closes a comment another parameter opened
+  // (`user=admin'/*&pass=*/…`, the filter sees two harmless halves), then a query's tail
+  const close = text.indexOf('*/');
+  if (close >= 0 && text.lastIndexOf('/*', close) < 0) {
+    const fp = fingerprint(text.slice(close + 2), '');
+    if (fp.length > 1 && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
+  }
+  // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
+  if (adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `pg_ls_dir('.')`, `json_extract(…)`: a value that is a call of a function only a database has
+  if (dbFunctionCall.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
   const same = equalOperands.exec(text);
   if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
@@ -624,6 +659,13 @@ export function detectSqli(input: string): SqlVerdict | null {
   return null;
 }
 
+const executableComment = /\/\*\s*(?:m?!|\+)(\d*)([^*]{0,60})(\*\/)?/i;
+const jsonOperand =
+  /['"`][[{][^}\]#]*[\]}]+['"`]\s*(?:::\s*jsonb?\s*)?(?:@>|<@|@\?|@@|\?[&|]?|#>>?|#-|->>?)|(?:@>|<@|@\?|@@|\?[&|]|#>>?|#-|->>?)\s*['"`](?:[[{]|\$[.[])/;
+const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\s+(?:to|from)\s+\w+\s*=/i;
+// Function families by prefix: PostgreSQL (`pg_`, `lo_`), SQLite, Oracle packages, JSON and spatial SQL.
+const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
+const dbFunctionCall = /^\s*(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*\s*\(/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
