@@ -636,7 +636,7 @@ export function detectSqli(input: string): SqlVerdict | null {
   const close = text.indexOf('*/');
   if (close >= 0 && text.lastIndexOf('/*', close) < 0) {
     const fp = fingerprint(text.slice(close + 2), '');
-    if (fp.length > 1 && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
+    if (fp.length > 1 && /[&oUc;]/.test(fp) && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
   }
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
   if (adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
