@@ -395,8 +395,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       const start = i;
       while (i < n && isWord(text.charCodeAt(i))) i++;
       const word = text.slice(start, i).toLowerCase();
-      let j = i;
-      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const j = skipGap(text, i);
       const call = text[j] === '(';
       // `not between`, `not like`, `sounds like`: one operator
       if ((word === 'not' || word === 'sounds') && operatorWords.has(nextWord(text, j))) continue;
@@ -461,6 +460,18 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
     }
   }
   return out;
+}
+
+// The first index from `i` past spaces and closed block comments (`sleep/**/(` is still a call).
+function skipGap(text: string, i: number): number {
+  let j = i;
+  for (;;) {
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    if (text[j] !== '/' || text[j + 1] !== '*' || text[j + 2] === '!') return j;
+    const end = text.indexOf('*/', j + 2);
+    if (end < 0) return j;
+    j = end + 2;
+  }
 }
 
 /** Where a line comment at `i` ends when more follows on a later line, else -1. */
@@ -640,8 +651,14 @@ export function detectSqli(input: string): SqlVerdict | null {
   }
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
   if (adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
-  // `pg_ls_dir('.')`, `json_extract(…)`: a value that is a call of a function only a database has
-  if (dbFunctionCall.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `pg_ls_dir('.')`, `json_extract(…)`: a value that opens with a call of a function only a
+  // database has
+  // (read as the tokenizer reads it: `json_extract/**/(`, comments between name and bracket)
+  const lead = leadingWord.exec(text);
+  if (lead !== null && dbFamily.test((lead[1] ?? '').toLowerCase())) {
+    const fp = fingerprint(text, '');
+    if (fp.startsWith('f(')) return { context: 'bare', fingerprint: fp };
+  }
   // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
   const same = equalOperands.exec(text);
   if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
@@ -661,11 +678,11 @@ export function detectSqli(input: string): SqlVerdict | null {
 
 const executableComment = /\/\*\s*(?:m?!|\+)(\d*)([^*]{0,60})(\*\/)?/i;
 const jsonOperand =
-  /['"`][[{][^}\]#]*[\]}]+['"`]\s*(?:::\s*jsonb?\s*)?(?:@>|<@|@\?|@@|\?[&|]?|#>>?|#-|->>?)|(?:@>|<@|@\?|@@|\?[&|]|#>>?|#-|->>?)\s*['"`](?:[[{]|\$[.[])/;
+  /['"`]\s*[[{][^}\]#]*[\]}]+\s*['"`]\s*(?:::\s*jsonb?\s*)?(?:[-<>@?#|=!]|\|\|)|(?:[-<>@?#|=]|\|\|)\s*['"`]\s*(?:[[{][^}\]#]*[\]}]|\$[.[])/;
 const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\s+(?:to|from)\s+\w+\s*=/i;
 // Function families by prefix: PostgreSQL (`pg_`, `lo_`), SQLite, Oracle packages, JSON and spatial SQL.
 const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
-const dbFunctionCall = /^\s*(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*\s*\(/i;
+const leadingWord = /^\s*([a-z_]\w*)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;

@@ -37,6 +37,10 @@ const payloads = [
   `'{"a":1}'::jsonb @> '{"a":1}'`,
   `x ->> '$.name'`,
   `'[1,2]' ?| array['1']`,
+  `'{"a":2}' < '$.c'`,
+  `'[1, 2]'::jsonb || '3'`,
+  // a function only a database has, with comments between its name and bracket
+  `JSON_EXTRACT/**/(/**/' {"a":1} '/**/,/**/' $.a ')`,
   // a comment closed from another parameter, then the query's tail
   '*/=1--',
   '*/ or 2=2--',
@@ -65,6 +69,10 @@ const prose = [
   '{"sku":"24-MB01","qty":1}',
   'json_shirt size m',
   '"ux/ui" ->',
+  '"[new] - sale"',
+  '{"sku":"a-1","opts":["x","y"]}',
+  '["red","blue"]',
+  "it's [new] - 'sale'",
   '10" x 8" frame',
 ];
 
@@ -80,6 +88,8 @@ test('sql tokenizer: procedure names are calls; niladic system functions are val
   // a comment with more query after it is still a space
   assert.equal(fingerprint('1/**/and/**/2=2', ''), 'n&non');
   assert.equal(fingerprint("pg_ls_dir('.')", ''), 'f(s)');
+  // a comment between a function's name and its bracket keeps it a call
+  assert.equal(fingerprint('1 and sleep/**/(5)', ''), 'n&f(n)');
   // a word that only starts like a family is no call
   assert.equal(fingerprint('pgx(1)', ''), 'b(n)');
 });
