@@ -99,6 +99,11 @@ const stackedStatements = new Set([
   'flush',
   'optimize',
   'analyze',
+  // cursors (`; open c`, `; fetch next from c`)
+  'open',
+  'close',
+  'fetch',
+  'deallocate',
 ]);
 const clauses = new Set([
   'from',
@@ -538,12 +543,13 @@ function closeOf(text: string, from: number, q: string): number {
   return -1;
 }
 
-// Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
+// Shapes after a closed string: a logical operator then a value or call; a comment; UNION
+// (with ALL or DISTINCT);
 // a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string;
 // a call glued to the string; after `;`, a call or an assignment (`';x=new Date();…`: the
 // JavaScript a MongoDB `$where` runs).
 const afterString =
-  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|k|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -559,12 +565,12 @@ const afterString =
 // statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`).
 const bareStart =
   /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
-// Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
-// the text itself, with a literal or variable inside the call.
+// Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
+// `load data infile`, `rename table a to`, `alter user x identified`): the text itself.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,5}\s*$/i;
 const statementText =
-  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
+  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\(|load\s+data\s+(?:local\s+)?infile\b|rename\s+table\s+[\w.`"]+\s+to\s|alter\s+(?:table|user|database|system|session|procedure|function|view|login|role)\s+[\w.`"@]+\s+(?:add|drop|modify|change|rename|set|identified|with|owner|alter|enable|disable)\b|truncate\s+table\s+[\w.`"]+)/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
 // column list then HAVING.
 const caseText = /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S/i;
@@ -649,13 +655,18 @@ export function detectSqli(input: string): SqlVerdict | null {
     const fp = fingerprint(text.slice(close + 2), '');
     if (fp.length > 1 && /[&oUc;]/.test(fp) && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
   }
+  // `user()`, `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that
+  // only a query writes, wherever they stand (prose puts nothing in or after such brackets)
+  if (queryFragment.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
   if (adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `pg_ls_dir('.')`, `json_extract(…)`: a value that opens with a call of a function only a
   // database has
   // (read as the tokenizer reads it: `json_extract/**/(`, comments between name and bracket)
   const lead = leadingWord.exec(text);
-  if (lead !== null && dbFamily.test((lead[1] ?? '').toLowerCase())) {
+  const name = (lead?.[1] ?? '').toLowerCase();
+  // (a known function whose name has an underscore: `char_length(x)`, `group_concat(x)`)
+  if (lead !== null && (dbFamily.test(name) || (name.includes('_') && functions.has(name)))) {
     const fp = fingerprint(text, '');
     if (fp.startsWith('f(')) return { context: 'bare', fingerprint: fp };
   }
@@ -683,6 +694,8 @@ const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\
 // Function families by prefix: PostgreSQL (`pg_`, `lo_`), SQLite, Oracle packages, JSON and spatial SQL.
 const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
 const leadingWord = /^\s*([a-z_]\w*)/i;
+const queryFragment =
+  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*\)|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
@@ -718,7 +731,7 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||
-    (fp.startsWith('E') && statementText.test(text)) ||
+    statementText.test(text) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     clauseOrder(fp, text)
   )

@@ -29,6 +29,7 @@ export const prefilters: Record<StructuralKind, string> = {
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
+const executableComments = /\/\*\s*(?:m?!|\+)[^*]{0,60}(?:\*\/)?/gi;
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
 
 /** Query values of a raw query string (decoded, `+` as space), with JSON string values. */
@@ -67,10 +68,14 @@ function sqlValues(field: string, raw: string): string[] {
       [path, query] = [p, q];
     } else [path, query] = splitTarget(text);
     if (path !== '') {
+      const raw = decode(path, true);
+      // a comment a database executes or takes hints from (`/*!50000union*/`, `/*+ … */`) is
+      // read before comments become spaces and slashes split the path
+      // (with `+` kept: in a path it is the hint's own, `/*+ index(t) */`)
+      if (raw.includes('/*'))
+        for (const m of (path.includes('+') ? decode(path, false) : raw).matchAll(executableComments)) out.push(m[0]);
       // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      let dec = decode(path, true)
-        .replace(/(?<=\w)\/\*\*\/(?=\w)/g, '')
-        .replace(/\/\*[\s\S]*?\*\//g, ' ');
+      let dec = raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ');
       // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
       // `/page/2/*`) comments out the rest of the query, like `--`
       const open = dec.indexOf('/*');

@@ -46,6 +46,25 @@ const payloads = [
   '*/ or 2=2--',
   // the column-count probe with a large number
   ' order by 31337 ',
+  // UNION ALL / DISTINCT after a closed string; cursors stacked after `;`
+  "x' union all y",
+  "x' union distinct y",
+  '; open c1',
+  // statements only a query writes, opening the value
+  "load data infile 'a.csv' into table t",
+  'rename table a to b',
+  "alter user x identified by 'y'",
+  'truncate table t1',
+  // calls and clauses that only a query writes, anywhere in the value
+  'x user()',
+  '1 procedure analyse(1)',
+  'end);',
+  "x' regexp '^a'",
+  "x' rlike y",
+  'div(6,2)',
+  // a known function whose name has an underscore, opening the value
+  'char_length(x)',
+  'group_concat(x)',
 ];
 
 const prose = [
@@ -73,6 +92,18 @@ const prose = [
   '{"sku":"a-1","opts":["x","y"]}',
   '["red","blue"]',
   "it's [new] - 'sale'",
+  'user guide',
+  'user (manual)',
+  'the end)',
+  'alter ego t-shirt',
+  'truncate tables',
+  'rename table lamp',
+  'load data cable',
+  'open box deals',
+  'fetch toy',
+  'div 2 football',
+  'my_cart(2)',
+  "rock 'n' roll regexp",
   '10" x 8" frame',
 ];
 
@@ -92,6 +123,13 @@ test('sql tokenizer: procedure names are calls; niladic system functions are val
   assert.equal(fingerprint('1 and sleep/**/(5)', ''), 'n&f(n)');
   // a word that only starts like a family is no call
   assert.equal(fingerprint('pgx(1)', ''), 'b(n)');
+});
+
+test('sql in a path: executable comments are read before comments become spaces', () => {
+  assert.notEqual(matchStructure('sqli', 'target', '/catalog/product/view/id/1/*!50000union*/'), null);
+  assert.notEqual(matchStructure('sqli', 'target', '/rest/V1/products/x/*+ index(t) */'), null);
+  assert.equal(matchStructure('sqli', 'target', '/media/catalog/product/*/a.jpg'), null);
+  assert.equal(matchStructure('sqli', 'target', '/static/*!/x.css'), null);
 });
 
 test('property: dialect payloads stay detected in a query value when encoded once or twice, or with + for spaces', () => {
