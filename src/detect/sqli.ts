@@ -410,7 +410,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word) || dbFamily.test(word)))
         out += 'f';
       // MSSQL's system procedures (`exec master..xp_cmdshell`, `sp_executesql`): called without brackets
-      else if (procedureName.test(word)) out += 'f';
+      else if (word.includes('_') && procedureName.test(word)) out += 'f';
       else if (literals.has(word)) out += 'n';
       else if (operatorWords.has(word)) out += 'o';
       else if (clauses.has(word)) {
@@ -647,7 +647,7 @@ export function detectSqli(input: string): SqlVerdict | null {
   }
   // `'{"a":1}' @> …`, `->> '$.x'`: a quoted JSON document or path beside a JSON operator
   // (PostgreSQL, SQLite, MySQL): a condition no filter on SQL keywords sees
-  if (jsonOperand.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  if (/[[{$]/.test(text) && jsonOperand.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `*/=1--`, `*/ or 1=1--`: a value that closes a comment another parameter opened
   // (`user=admin'/*&pass=*/…`, the filter sees two harmless halves), then a query's tail
   const close = text.indexOf('*/');
@@ -657,13 +657,13 @@ export function detectSqli(input: string): SqlVerdict | null {
   }
   // `user()`, `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that
   // only a query writes, wherever they stand (prose puts nothing in or after such brackets)
-  if (queryFragment.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  if (/['"`()]/.test(text) && queryFragment.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
-  if (adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  if (text.length > 20 && adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `pg_ls_dir('.')`, `json_extract(…)`: a value that opens with a call of a function only a
   // database has
   // (read as the tokenizer reads it: `json_extract/**/(`, comments between name and bracket)
-  const lead = leadingWord.exec(text);
+  const lead = text.includes('(') ? leadingWord.exec(text) : null;
   const name = (lead?.[1] ?? '').toLowerCase();
   // (a known function whose name has an underscore: `char_length(x)`, `group_concat(x)`)
   if (lead !== null && (dbFamily.test(name) || (name.includes('_') && functions.has(name)))) {
@@ -731,7 +731,7 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||
-    statementText.test(text) ||
+    ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     clauseOrder(fp, text)
   )
