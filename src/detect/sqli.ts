@@ -6,6 +6,8 @@
 // `/**/` for spaces, brackets for spaces (`(1)and(1)=(1)`) and functions never listed before
 // are all the same shape. Pure and allocation-light: only runs on values a prefilter passed.
 
+import { databaseOnlyFunctions } from './sql-functions.ts';
+
 /**
  * Token letters: s string, n number or literal, b bare word, v @variable, f SQL function
  * (a known one, or a dotted package name, before `(`), & logical operator, o other operator,
@@ -407,7 +409,13 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
-      else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word) || dbFamily.test(word)))
+      else if (
+        call &&
+        (functions.has(word) ||
+          databaseOnlyFunctions.has(word) ||
+          /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word) ||
+          dbFamily.test(word))
+      )
         out += 'f';
       // MSSQL's system procedures (`exec master..xp_cmdshell`, `sp_executesql`): called without brackets
       else if (word.includes('_') && procedureName.test(word)) out += 'f';
@@ -666,7 +674,10 @@ export function detectSqli(input: string): SqlVerdict | null {
   const lead = text.includes('(') ? leadingWord.exec(text) : null;
   const name = (lead?.[1] ?? '').toLowerCase();
   // (a known function whose name has an underscore: `char_length(x)`, `group_concat(x)`)
-  if (lead !== null && (dbFamily.test(name) || (name.includes('_') && functions.has(name)))) {
+  if (
+    lead !== null &&
+    (dbFamily.test(name) || databaseOnlyFunctions.has(name) || (name.includes('_') && functions.has(name)))
+  ) {
     const fp = fingerprint(text, '');
     if (fp.startsWith('f(')) return { context: 'bare', fingerprint: fp };
   }

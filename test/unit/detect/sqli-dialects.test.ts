@@ -65,6 +65,11 @@ const payloads = [
   // a known function whose name has an underscore, opening the value
   'char_length(x)',
   'group_concat(x)',
+  // database-only functions without a family prefix
+  "hextoraw('41')",
+  'curdate()',
+  "jsonb_build_object('a', 1)",
+  'yearweek(now())',
 ];
 
 const prose = [
@@ -103,6 +108,10 @@ const prose = [
   'fetch toy',
   'div 2 football',
   'my_cart(2)',
+  'curd date',
+  'day name (mon)',
+  'year week 12',
+  'raw to hex',
   "rock 'n' roll regexp",
   '10" x 8" frame',
 ];
