@@ -28,6 +28,10 @@ test('traversal: punctuation segments, drive-relative paths, hidden files under 
     '/p?f=/etc2/master.passwd',
     '/rest/default/V1/orders//usr/local/etc/php.ini/items',
     '/rest/default/V1/orders//srv/apache/httpd.conf/items',
+    // routed into the path: a drive with no root, Program Files, a web server's logs
+    '/catalog/product/view/id/d:winnt/system32/',
+    '/rest/default/V1/orders//Program%20Files%5Capp%5Capache%5Cconf%5Chttpd.conf/items',
+    '/catalog/product/view/id//www/logs/ftpd.log',
     // one level up with a backslash
     '/p?f=..%5cdemo',
     '/p?f=..\\demo',
@@ -49,6 +53,10 @@ test('traversal: punctuation segments, drive-relative paths, hidden files under 
     '/p?f=/media/wysiwyg/home/banner.jpg',
     '/p?q=12/2024',
     '/p?q=%3E%3E/more',
+    '/catalog/product/view/id/a:b/c',
+    '/blog/2024/c:sale',
+    '/p?url=http://www.example.com/logs/',
+    '/catalog/product/view/id/program-files-organiser',
   ])
     assert.equal(hit(t), null, t);
 });
