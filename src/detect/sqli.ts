@@ -663,9 +663,11 @@ export function detectSqli(input: string): SqlVerdict | null {
     const fp = fingerprint(text.slice(close + 2), '');
     if (fp.length > 1 && /[&oUc;]/.test(fp) && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
   }
-  // `user()`, `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that
-  // only a query writes, wherever they stand (prose puts nothing in or after such brackets)
-  if (/['"`()]/.test(text) && queryFragment.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `user()`, `iif(`, `select char(`, `match(a) against(`, `merge into t using`,
+  // `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that only a
+  // query writes, wherever they stand (`User(login_name)` is a field list's notation, not SQL)
+  if ((/['"`()]/.test(text) || /merge\s/i.test(text)) && queryFragment.test(text))
+    return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
   if (text.length > 20 && adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `pg_ls_dir('.')`, `json_extract(…)`: a value that opens with a call of a function only a
@@ -706,7 +708,7 @@ const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\
 const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
 const leadingWord = /^\s*([a-z_]\w*)/i;
 const queryFragment =
-  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*\)|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
+  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*\)|\biif\s*\(|\b(?:alter|create|delete|desc|insert|load|rename|select|truncate|update)\s+(?:char|group_concat|load_file)\s*\(|\bmatch\s*\([^)]{1,60}\)\s*against\s*\(|\bmerge\s+into\s+[\w.`"[\]]+\s+(?:as\s+)?(?:\w+\s+)?using\b|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
