@@ -140,8 +140,12 @@ function globPath(v: string): string | null {
 }
 
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
-// (a subshell's bracket may open the command: `&&(sh)`)
-const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:\(\s*)?['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+// (a subshell's or group's bracket, `!` or an assignment may open the command: `&&(sh)`,
+// `;{id}`, `|! ls`, `;a=1 id`)
+const afterSep = new RegExp(
+  String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:[({!]\s*|[a-z_]\w*=[^\s;|&]*\s+)*['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`,
+  'g',
+);
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
 const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,

@@ -26,6 +26,10 @@ const samples = [
   // an alias definition after a separator
   "x;alias ll='ls -l'",
   "x|alias -g ..='cd ..'",
+  // a group, `!` or an assignment opening the command after a separator
+  'x;{id}',
+  'x|! ls',
+  'x;a=1 id',
   // short tools after separators and opening values with a shell argument
   'x;jq .',
   'x|gpg --version',
@@ -56,6 +60,8 @@ const shop = [
   'pip and pop earrings',
   'rpm gauge',
   'a-1 | b-2',
+  'x; size=m red',
+  'tom & jerry; dvd',
 ];
 
 test('expansions, globbed folders, program paths, aliases and short tools are read as shell', () => {
