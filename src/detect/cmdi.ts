@@ -140,9 +140,11 @@ function globPath(v: string): string | null {
 }
 
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
-// (a subshell's or group's bracket, `!` or an assignment may open the command: `&&(sh)`,
-// `;{id}`, `|! ls`, `;a=1 id`)
-const afterSep = new RegExp(
+// (a subshell's bracket may open the command: `&&(sh)`)
+const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:\(\s*)?['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+// … and a group's bracket, `!` or an assignment (`;{id}`, `|! ls`, `;a=1 id`): a second
+// pattern, used only for values with such characters (the first stays fast)
+const afterSepPrefixed = new RegExp(
   String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:[({!]\s*|[a-z_]\w*=[^\s;|&]*\s+)*['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`,
   'g',
 );
@@ -214,7 +216,7 @@ export function detectCmdi(value: string): CmdiMatch | null {
   // a value that opens with an output redirection to an absolute path (`>/tmp/x`, `2>>/var/www/a.php`)
   const redirect = /^\s*\d?>>?\s*\/[\w.-]+\/[\w.-]/.exec(v);
   if (redirect !== null) return { reason: `output redirected to ${clip(redirect[0].trim())}` };
-  for (const m of v.matchAll(afterSep)) {
+  for (const m of v.matchAll(/[{!=]/.test(v) ? afterSepPrefixed : afterSep)) {
     const w = (m[2] ?? '').replace(/\.exe$/, '');
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
     if (isCommand(w) || isCommand(`${w}.exe`)) return { reason: `command ${w} after ${sep}` };
@@ -239,12 +241,12 @@ export function detectCmdi(value: string): CmdiMatch | null {
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
   // `alias 'l'=curl`, `alias -g x=y`, `…;alias ..='cd ..'`: an alias definition opening the
   // value or a command line is shell syntax (any name a shell takes, glued to `=` and a value)
-  const alias = /(?:^|[;|&\n(`{]\s*)alias\s+(?:[-+]\w+\+?\s+)*[.'"\w!%,@-]+=\S/.exec(v);
+  const alias = !v.includes('alias') ? null : /(?:^|[;|&\n(`{]\s*)alias\s+(?:[-+]\w+\+?\s+)*[.'"\w!%,@-]+=\S/.exec(v);
   if (alias !== null) return { reason: `alias definition ${clip(alias[0].trim())}` };
   // `\ls`: a command escaped so that no alias of it runs, alone in the value
   const escaped = /^\s*\\([a-z][\w.-]*)\s*$/.exec(lower);
   if (escaped !== null && isCommand(escaped[1] ?? '')) return { reason: `escaped command \\${escaped[1]}` };
-  const bin = binPath.exec(v);
+  const bin = v.includes('bin/') ? binPath.exec(v) : null;
   if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))
     return { reason: `program path ${clip(bin[0].trim())}` };
   const open = strongOpen.exec(v);
@@ -273,13 +275,13 @@ export function detectCmdi(value: string): CmdiMatch | null {
   )
     return { reason: 'batch comparison' };
   // `{,ip,a}`: an empty first item makes the expansion a command line with no space in it
-  const emptyFirst = /\{,[a-z][\w.-]*(?:,[\w./-]*)*\}/.exec(v);
+  const emptyFirst = v.includes('{,') ? /\{,[a-z][\w.-]*(?:,[\w./-]*)*\}/.exec(v) : null;
   if (emptyFirst !== null) return { reason: `brace expansion ${clip(emptyFirst[0])}` };
   // `~+`, `~-2`: bash's tilde expansion to the working directory (or the directory stack)
-  const tilde = /~[+-](?:$|\d+\b)/.exec(v);
+  const tilde = v.includes('~') ? /~[+-](?:$|\d+\b)/.exec(v) : null;
   if (tilde !== null) return { reason: `tilde expansion ${tilde[0]}` };
   // `!-2`: bash's history expansion, running the command two back again
-  const history = /(?:^|[^\w!])!-\d{1,3}\b/.exec(v);
+  const history = v.includes('!-') ? /(?:^|[^\w!])!-\d{1,3}\b/.exec(v) : null;
   if (history !== null) return { reason: `history expansion ${history[0].trim()}` };
   const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
   if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
