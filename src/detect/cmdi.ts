@@ -4,8 +4,9 @@
 // substitution (`$(…)`, backticks, `<(…)`, `${VAR#…}`), a command after a separator (`;`, `|`,
 // `&&`, `||`, a newline, or `&` before an unmistakable command), starts with a command and an
 // argument a shell would take (`cat /etc/passwd`, `ping -c 3 …`), uses Windows batch syntax
-// (`for /f … in (…) do`, `if exist …`), brace expansion of a command (`{cat,/etc/passwd}`), or a
-// glob that spells a system path (`/e?c/pa[s]swd`, `/usr/[a-z]in/bash`). Pure and bounded.
+// (`for /f … in (…) do`, `if exist …`), brace expansion of a command (`{cat,/etc/passwd}`,
+// `{,ip,a}`), tilde or history expansion (`~+`, `!-2`), a program path as an argument, or a glob
+// that spells a system path or folder (`/e?c/pa[s]swd`, `/usr/[a-z]in/bash`, `/e[t]c`). Pure and bounded.
 
 /** Commands whose name is (almost) never a plain word in a shop's URLs. */
 const strong = new Set(

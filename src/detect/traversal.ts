@@ -219,9 +219,10 @@ function fromBase64(value: string): string | null {
   return text.length >= 4 && /^[\x20-\x7e]+$/.test(text) ? text : null;
 }
 
+// `..\`, `..;\`: one level up written with Windows' separator (junk allowed between).
+const backslashClimb = /\.\.[^\w/]{0,3}\\/;
 // Segments with no letter or digit (`>>`, `^^`, `~~`): dots in an encoding no decoder knows
 // (dotdotpwn's `%c0%fe%c0%fe`, read by their low bits); no file or folder is named so.
-const backslashClimb = /\.\.[^\w/]{0,3}\\/;
 const opaqueRun = /(?:^|\/)((?:[^a-z0-9/\s]{2,}\/)+)/;
 
 /**
