@@ -4,8 +4,9 @@
 // substitution (`$(…)`, backticks, `<(…)`, `${VAR#…}`), a command after a separator (`;`, `|`,
 // `&&`, `||`, a newline, or `&` before an unmistakable command), starts with a command and an
 // argument a shell would take (`cat /etc/passwd`, `ping -c 3 …`), uses Windows batch syntax
-// (`for /f … in (…) do`, `if exist …`), brace expansion of a command (`{cat,/etc/passwd}`), or a
-// glob that spells a system path (`/e?c/pa[s]swd`, `/usr/[a-z]in/bash`). Pure and bounded.
+// (`for /f … in (…) do`, `if exist …`), brace expansion of a command (`{cat,/etc/passwd}`,
+// `{,ip,a}`), tilde or history expansion (`~+`, `!-2`), a program path as an argument, or a glob
+// that spells a system path or folder (`/e?c/pa[s]swd`, `/usr/[a-z]in/bash`, `/e[t]c`). Pure and bounded.
 
 /** Commands whose name is (almost) never a plain word in a shop's URLs. */
 const strong = new Set(
@@ -20,7 +21,9 @@ const strong = new Set(
     'ansible-galaxy ansible-console ansible-doc ansible-inventory ansible-pull ansible-config chef-client ' +
     'chef-shell chef-run chef-vault cscli irb tclsh nmap tcpdump openssl sqlite3 mysqldump kubectl systemctl ' +
     'journalctl iptables chattr setfacl sudoedit pkexec nsenter unshare chroot gawk mawk nawk jjs jrunscript ' +
-    'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc'
+    'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc ' +
+    // package managers, archivers and network tools with names no word has
+    '7z 7za 7zr arp dnf ghc gpg jq ldd lz4 mtr rpm svn w3m yum apt-get dpkg'
   ).split(' '),
 );
 
@@ -31,7 +34,9 @@ const weak = new Set(
     'export eval exec set kill pkill rm cp mv mkdir rmdir touch tar unzip zip gzip dig host who w last more less ' +
     'timeout time date hostname sh su ssh scp ftp tftp net reg sc copy del move start call md rd ver vol ' +
     'nslookup.exe tee od strings file stat lsof top df du mount column fold comm perf route nice ionice watch ' +
-    'alias trap exit pwd'
+    'alias trap exit pwd ' +
+    // short commands that are also abbreviations (`dd`, `df`, `ip`, `git`)
+    'dd df du git gem npm pip ip nl nm tac pax ln'
   ).split(' '),
 );
 
@@ -44,7 +49,7 @@ const leads = new Set(
   (
     'cat ls ps dir echo printf ping sleep grep egrep awk sed xargs env eval exec kill pkill rm cp mv mkdir touch ' +
     'tar unzip gzip dig sh su ssh scp ftp tftp net reg sc del od strings lsof mount tee id type alias trap ' +
-    'time timeout nice watch column fold comm perf head tail find route'
+    'time timeout nice watch column fold comm perf head tail find route dd df du git ip ln nl nm tac'
   ).split(' '),
 );
 
@@ -86,7 +91,21 @@ const sensitive = [
   '/proc/self/environ',
 ];
 
-/** A path with glob characters that matches a system path (`/e??/pa*wd`). */
+const systemDirs = [
+  '/etc',
+  '/bin',
+  '/sbin',
+  '/usr/bin',
+  '/usr/sbin',
+  '/dev',
+  '/proc',
+  '/tmp',
+  '/var',
+  '/root',
+  '/boot',
+];
+
+/** A path with glob characters that matches a system path (`/e??/pa*wd`) or folder (`/e[t]c`). */
 function globPath(v: string): string | null {
   for (const m of v.matchAll(/\/[\w.?*[\]\-/!^]*[?*[][\w.?*[\]\-/!^]*/g)) {
     const g = m[0];
@@ -112,6 +131,11 @@ function globPath(v: string): string | null {
     }
     const hit = sensitive.find((p) => rx.test(p));
     if (hit !== undefined && /[?*[]/.test(g)) return `${g} -> ${hit}`;
+    // a system directory spelled with a class or `?` and two letters kept (`/e[t]c`, `/b?n/`):
+    // `*` alone, or fewer letters, would spell too many folders a shop has
+    const letters = g.replace(/\[[^\]]*\]/g, '').replace(/[^a-z]/g, '').length;
+    const dir = letters >= 2 && /[?[]/.test(g) ? systemDirs.find((d) => rx.test(d) || rx.test(`${d}/`)) : undefined;
+    if (dir !== undefined) return `${g} -> ${dir}`;
   }
   return null;
 }
@@ -119,6 +143,12 @@ function globPath(v: string): string | null {
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
 // (a subshell's bracket may open the command: `&&(sh)`)
 const afterSep = new RegExp(String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:\(\s*)?['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`, 'g');
+// … and a group's bracket, `!` or an assignment (`;{id}`, `|! ls`, `;a=1 id`): a second
+// pattern, used only for values with such characters (the first stays fast)
+const afterSepPrefixed = new RegExp(
+  String.raw`([;|\n\r\`]|&&|\|\|)\s*(?:[({!]\s*|[a-z_]\w*=[^\s;|&]*\s+)*['"]?${word}(?=$|[\s<>|;&'"\`$(){},]|%)`,
+  'g',
+);
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
 const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
@@ -132,8 +162,9 @@ export const commandWords: readonly string[] = [...new Set([...strong, ...leads,
   .filter((w) => !w.includes('.'))
   .sort((a, b) => b.length - a.length);
 
-// `/bin/x`, `/usr/local/sbin/x`: a value that is a program's path in a system binary directory.
-const binPath = /^\s*(\/?)(?:usr\/(?:local\/)?)?s?bin\/([a-z][\w.+-]{0,30})(?:$|\s)/;
+// `/bin/x`, `/usr/local/sbin/x`: a program's path in a system binary directory.
+// Also after a space, quote or separator: an argument (`x /bin/sh -c …`, `'/usr/bin/id'`).
+const binPath = /(?:^|[\s'"(;|&])(\/?)(?:usr\/(?:local\/)?)?s?bin\/([a-z][\w.+-]{0,30})(?:$|[\s'";|&)])/;
 // A value opening with a command the shell takes whole, then a separator (`whoami;…`); and any
 // command line when the value holds a newline (the first line is a command line too).
 const strongOpen = /^\s*['"]?([a-z][\w.-]*)['"]?\s*[;|&\n\r]/;
@@ -154,8 +185,8 @@ function commandWithArgument(text: string): string | null {
   // a bare number only makes `sleep 5` or `ping 10` a command, not `id 5`
   const arg = lead[2] ?? '';
   const bareNumber = /^\d+\s*$/.test(arg) && !/^(?:sleep|ping|timeout)$/.test(lw);
-  // `x=y` only follows commands that set things (`alias a=b`), not `type a=b`
-  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set)$/.test(lw);
+  // `x=y` only follows commands that set things (`alias a=b`) or take operands so (`dd if=…`), not `type a=b`
+  const assignment = /^\w+=$/.test(arg) && !/^(?:alias|env|export|set|dd)$/.test(lw);
   return !bareNumber && !assignment && (strong.has(lw) || leads.has(lw)) ? (lead[1] ?? lw) : null;
 }
 
@@ -176,7 +207,9 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const v = unobfuscate(lower).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
   const sub =
-    /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\[[^\]]*\]/.exec(v);
+    /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z./$'"]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\{[!#]?[a-z_]\w*\[|\$\[[^\]]*\]/.exec(
+      v,
+    );
   if (sub !== null) return { reason: `shell substitution ${clip(sub[0])}` };
   // bash's network redirection (`>/dev/tcp/198.51.100.1/4444`, `$d/tcp/…` with d=/dev): a reverse shell
   const net = /(?:\/dev|\$\w+|\$\{\w+\})\/(?:tcp|udp)\/[\w.-]+\/\d{1,5}\b/.exec(v);
@@ -184,7 +217,7 @@ export function detectCmdi(value: string): CmdiMatch | null {
   // a value that opens with an output redirection to an absolute path (`>/tmp/x`, `2>>/var/www/a.php`)
   const redirect = /^\s*\d?>>?\s*\/[\w.-]+\/[\w.-]/.exec(v);
   if (redirect !== null) return { reason: `output redirected to ${clip(redirect[0].trim())}` };
-  for (const m of v.matchAll(afterSep)) {
+  for (const m of v.matchAll(/[{!=]/.test(v) ? afterSepPrefixed : afterSep)) {
     const w = (m[2] ?? '').replace(/\.exe$/, '');
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
     if (isCommand(w) || isCommand(`${w}.exe`)) return { reason: `command ${w} after ${sep}` };
@@ -207,13 +240,14 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
   if (quoted !== null && strong.has(quoted[1] ?? '')) return { reason: `command ${quoted[1]} after a closing quote` };
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
-  // `alias 'l'=curl`, `alias -g x=y`: an alias definition opening the value is shell syntax
-  const alias = /^\s*alias\s+(?:[-+]\w+\+?\s+)*['"]?[\w.-]+['"]?=/.exec(v);
+  // `alias 'l'=curl`, `alias -g x=y`, `…;alias ..='cd ..'`: an alias definition opening the
+  // value or a command line is shell syntax (any name a shell takes, glued to `=` and a value)
+  const alias = !v.includes('alias') ? null : /(?:^|[;|&\n(`{]\s*)alias\s+(?:[-+]\w+\+?\s+)*[.'"\w!%,@-]+=\S/.exec(v);
   if (alias !== null) return { reason: `alias definition ${clip(alias[0].trim())}` };
   // `\ls`: a command escaped so that no alias of it runs, alone in the value
   const escaped = /^\s*\\([a-z][\w.-]*)\s*$/.exec(lower);
   if (escaped !== null && isCommand(escaped[1] ?? '')) return { reason: `escaped command \\${escaped[1]}` };
-  const bin = binPath.exec(v);
+  const bin = v.includes('bin/') ? binPath.exec(v) : null;
   if (bin !== null && (bin[1] === '/' || isCommand(bin[2] ?? '')))
     return { reason: `program path ${clip(bin[0].trim())}` };
   const open = strongOpen.exec(v);
@@ -241,6 +275,15 @@ export function detectCmdi(value: string): CmdiMatch | null {
     )
   )
     return { reason: 'batch comparison' };
+  // `{,ip,a}`: an empty first item makes the expansion a command line with no space in it
+  const emptyFirst = v.includes('{,') ? /\{,[a-z][\w.-]*(?:,[\w./-]*)*\}/.exec(v) : null;
+  if (emptyFirst !== null) return { reason: `brace expansion ${clip(emptyFirst[0])}` };
+  // `~+`, `~-2`: bash's tilde expansion to the working directory (or the directory stack)
+  const tilde = v.includes('~') ? /~[+-](?:$|\d+\b)/.exec(v) : null;
+  if (tilde !== null) return { reason: `tilde expansion ${tilde[0]}` };
+  // `!-2`: bash's history expansion, running the command two back again
+  const history = v.includes('!-') ? /(?:^|[^\w!])!-\d{1,3}\b/.exec(v) : null;
+  if (history !== null) return { reason: `history expansion ${history[0].trim()}` };
   const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
   if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
     return { reason: `brace expansion {${brace[1]}}` };

@@ -6,6 +6,8 @@
 // `/**/` for spaces, brackets for spaces (`(1)and(1)=(1)`) and functions never listed before
 // are all the same shape. Pure and allocation-light: only runs on values a prefilter passed.
 
+import { databaseOnlyFunctions } from './sql-functions.ts';
+
 /**
  * Token letters: s string, n number or literal, b bare word, v @variable, f SQL function
  * (a known one, or a dotted package name, before `(`), & logical operator, o other operator,
@@ -41,6 +43,13 @@ const literals = new Set([
   'current_timestamp',
   'localtime',
   'sysdate',
+  // niladic system functions, written without brackets (`select session_user;`)
+  'session_user',
+  'system_user',
+  'current_schema',
+  'current_role',
+  'current_catalog',
+  'localtimestamp',
 ]);
 const statements = new Set([
   'select',
@@ -92,6 +101,11 @@ const stackedStatements = new Set([
   'flush',
   'optimize',
   'analyze',
+  // cursors (`; open c`, `; fetch next from c`)
+  'open',
+  'close',
+  'fetch',
+  'deallocate',
 ]);
 const clauses = new Set([
   'from',
@@ -329,7 +343,8 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
         continue;
       }
       const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
+      // left open, or closed with nothing after it (`1/*'*/`): it ends the query, like `--`
+      if (end < 0 || (out !== '' && text.slice(end + 2).trim() === '')) {
         out += 'c';
         break;
       }
@@ -387,15 +402,23 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
       const start = i;
       while (i < n && isWord(text.charCodeAt(i))) i++;
       const word = text.slice(start, i).toLowerCase();
-      let j = i;
-      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const j = skipGap(text, i);
       const call = text[j] === '(';
       // `not between`, `not like`, `sounds like`: one operator
       if ((word === 'not' || word === 'sounds') && operatorWords.has(nextWord(text, j))) continue;
       if (logical.has(word)) out += '&';
       else if (unions.has(word)) out += 'U';
       else if (statements.has(word) && !(call && word !== 'select')) out += 'E';
-      else if (call && (functions.has(word) || /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word))) out += 'f';
+      else if (
+        call &&
+        (functions.has(word) ||
+          databaseOnlyFunctions.has(word) ||
+          /^[a-z_]\w*\.[a-z_][\w.]*$/.test(word) ||
+          dbFamily.test(word))
+      )
+        out += 'f';
+      // MSSQL's system procedures (`exec master..xp_cmdshell`, `sp_executesql`): called without brackets
+      else if (word.includes('_') && procedureName.test(word)) out += 'f';
       else if (literals.has(word)) out += 'n';
       else if (operatorWords.has(word)) out += 'o';
       else if (clauses.has(word)) {
@@ -452,6 +475,18 @@ export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
   return out;
 }
 
+// The first index from `i` past spaces and closed block comments (`sleep/**/(` is still a call).
+function skipGap(text: string, i: number): number {
+  let j = i;
+  for (;;) {
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    if (text[j] !== '/' || text[j + 1] !== '*' || text[j + 2] === '!') return j;
+    const end = text.indexOf('*/', j + 2);
+    if (end < 0) return j;
+    j = end + 2;
+  }
+}
+
 /** Where a line comment at `i` ends when more follows on a later line, else -1. */
 function lineCommentEnd(text: string, i: number): number {
   const nl = text.indexOf('\n', i);
@@ -463,6 +498,7 @@ function numberEnd(text: string, start: number, end: number): number {
   const word = glued?.[1] ?? '';
   return word !== '' && isKeyword(word) ? end - word.length : end;
 }
+const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
 const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */
 function isKeyword(word: string): boolean {
@@ -515,12 +551,13 @@ function closeOf(text: string, from: number, q: string): number {
   return -1;
 }
 
-// Shapes after a closed string: a logical operator then a value or call; a comment; UNION;
+// Shapes after a closed string: a logical operator then a value or call; a comment; UNION
+// (with ALL or DISTINCT);
 // a stacked statement; ORDER BY / GROUP BY / HAVING; an operator joining a call or a string;
 // a call glued to the string; after `;`, a call or an assignment (`';x=new Date();…`: the
 // JavaScript a MongoDB `$where` runs).
 const afterString =
-  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
+  /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|k|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -532,15 +569,16 @@ const afterString =
 // `) or (a=a`) or an operator and a bracket (`) like (`): a break-out of a bracketed condition;
 // numbers closing more brackets than they opened, then a comma (`1,2))),0x71…`: the rest of an
 // argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
-// variable then a statement (`@v select @v …`); a bare `;` then a comment.
+// variable then a statement (`@v select @v …`); a bare `;` then a comment; a number then a
+// statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`).
 const bareStart =
-  /^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
-// Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`):
-// the text itself, with a literal or variable inside the call.
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+// Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
+// `load data infile`, `rename table a to`, `alter user x identified`): the text itself.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
-const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,3}\s*$/i;
+const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,5}\s*$/i;
 const statementText =
-  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\()/i;
+  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\(|load\s+data\s+(?:local\s+)?infile\b|rename\s+table\s+[\w.`"]+\s+to\s|alter\s+(?:table|user|database|system|session|procedure|function|view|login|role)\s+[\w.`"@]+\s+(?:add|drop|modify|change|rename|set|identified|with|owner|alter|enable|disable)\b|truncate\s+table\s+[\w.`"]+)/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
 // column list then HAVING.
 const caseText = /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S/i;
@@ -607,6 +645,44 @@ export function detectSqli(input: string): SqlVerdict | null {
       if (w !== null) return w;
     }
   }
+  // `/*!50000union*/`, `1/*!1111'*/`, `/*+ index(t) */`: comments a database reads (MySQL runs
+  // what a versioned comment holds, Oracle takes hints from `/*+`), which no prose writes: with
+  // a version number, SQL, or closed within a few words
+  if (text.includes('/*')) {
+    const m = executableComment.exec(text);
+    if (m !== null && (m[1] !== '' || m[3] !== undefined || /[EUk&f]/.test(fingerprint(m[2] ?? '', ''))))
+      return { context: 'bare', fingerprint: fingerprint(text, '') };
+  }
+  // `'{"a":1}' @> …`, `->> '$.x'`: a quoted JSON document or path beside a JSON operator
+  // (PostgreSQL, SQLite, MySQL): a condition no filter on SQL keywords sees
+  if (/[[{$]/.test(text) && jsonOperand.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `*/=1--`, `*/ or 1=1--`: a value that closes a comment another parameter opened
+  // (`user=admin'/*&pass=*/…`, the filter sees two harmless halves), then a query's tail
+  const close = text.indexOf('*/');
+  if (close >= 0 && text.lastIndexOf('/*', close) < 0) {
+    const fp = fingerprint(text.slice(close + 2), '');
+    if (fp.length > 1 && /[&oUc;]/.test(fp) && afterString.test(fp)) return { context: 'bare', fingerprint: `*/${fp}` };
+  }
+  // `user()`, `iif(`, `select char(`, `match(a) against(`, `merge into t using`,
+  // `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that only a
+  // query writes, wherever they stand (`User(login_name)` is a field list's notation, not SQL)
+  if ((/['"`()]/.test(text) || /merge\s/i.test(text)) && queryFragment.test(text))
+    return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
+  if (text.length > 20 && adminStatement.test(text)) return { context: 'bare', fingerprint: fingerprint(text, '') };
+  // `pg_ls_dir('.')`, `json_extract(…)`: a value that opens with a call of a function only a
+  // database has
+  // (read as the tokenizer reads it: `json_extract/**/(`, comments between name and bracket)
+  const lead = text.includes('(') ? leadingWord.exec(text) : null;
+  const name = (lead?.[1] ?? '').toLowerCase();
+  // (a known function whose name has an underscore: `char_length(x)`, `group_concat(x)`)
+  if (
+    lead !== null &&
+    (dbFamily.test(name) || databaseOnlyFunctions.has(name) || (name.includes('_') && functions.has(name)))
+  ) {
+    const fp = fingerprint(text, '');
+    if (fp.startsWith('f(')) return { context: 'bare', fingerprint: fp };
+  }
   // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
   const same = equalOperands.exec(text);
   if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
@@ -624,6 +700,15 @@ export function detectSqli(input: string): SqlVerdict | null {
   return null;
 }
 
+const executableComment = /\/\*\s*(?:m?!|\+)(\d*)([^*]{0,60})(\*\/)?/i;
+const jsonOperand =
+  /['"`]\s*[[{][^}\]#]*[\]}]+\s*['"`]\s*(?:::\s*jsonb?\s*)?(?:[-<>@?#|=!]|\|\|)|(?:[-<>@?#|=]|\|\|)\s*['"`]\s*(?:[[{][^}\]#]*[\]}]|\$[.[])/;
+const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\s+(?:to|from)\s+\w+\s*=/i;
+// Function families by prefix: PostgreSQL (`pg_`, `lo_`), SQLite, Oracle packages, JSON and spatial SQL.
+const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
+const leadingWord = /^\s*([a-z_]\w*)/i;
+const queryFragment =
+  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*\)|\biif\s*\(|\b(?:alter|create|delete|desc|insert|load|rename|select|truncate|update)\s+(?:char|group_concat|load_file)\s*\(|\bmatch\s*\([^)]{1,60}\)\s*against\s*\(|\bmerge\s+into\s+[\w.`"[\]]+\s+(?:as\s+)?(?:\w+\s+)?using\b|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
@@ -659,7 +744,7 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||
-    (fp.startsWith('E') && statementText.test(text)) ||
+    ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     clauseOrder(fp, text)
   )

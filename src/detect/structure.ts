@@ -24,10 +24,12 @@ export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?])\\s*/(?:usr/(?:local/)?)?s?bin/|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
-  traversal: `\\.\\.|0x2[ef]|0x5c|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
+  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`)
+  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
+const executableComments = /\/\*\s*(?:m?!|\+)[^*]{0,60}(?:\*\/)?/gi;
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
 
 /** Query values of a raw query string (decoded, `+` as space), with JSON string values. */
@@ -66,10 +68,14 @@ function sqlValues(field: string, raw: string): string[] {
       [path, query] = [p, q];
     } else [path, query] = splitTarget(text);
     if (path !== '') {
+      const raw = decode(path, true);
+      // a comment a database executes or takes hints from (`/*!50000union*/`, `/*+ … */`) is
+      // read before comments become spaces and slashes split the path
+      // (with `+` kept: in a path it is the hint's own, `/*+ index(t) */`)
+      if (raw.includes('/*'))
+        for (const m of (path.includes('+') ? decode(path, false) : raw).matchAll(executableComments)) out.push(m[0]);
       // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      let dec = decode(path, true)
-        .replace(/(?<=\w)\/\*\*\/(?=\w)/g, '')
-        .replace(/\/\*[\s\S]*?\*\//g, ' ');
+      let dec = raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ');
       // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
       // `/page/2/*`) comments out the rest of the query, like `--`
       const open = dec.indexOf('/*');
@@ -104,8 +110,9 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
       // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
       for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
         out.push({ value: path.slice(at + 1), absolute: true });
-      // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`): a routed Windows path
-      const drive = /\/([a-z]:(?:[/\\]|%5c|%2f))/i.exec(path);
+      // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
+      // drive's current folder): a routed Windows path
+      const drive = /\/([a-z]:(?:[/\\a-z]|%5c|%2f))/i.exec(path);
       if (drive !== null) out.push({ value: path.slice(drive.index + 1), absolute: true });
     }
     if (query !== null)

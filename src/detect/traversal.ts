@@ -16,8 +16,9 @@ export interface PathVerdict {
   sensitive: string | null;
 }
 
+// (a file name may be followed by more segments: a routed REST id carries the route's tail)
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history$|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)$|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)$|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?$|logs?\/(?:[\w.-]+\/)?[\w.-]*log$|(?:access|error)[._-]?log$|program files|inetsrv\/|metabase\.xml|global\.asa$)/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history(?=$|\/)|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)(?=$|\/)|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)(?=$|\/)|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?(?=$|\/)|logs?\/(?:[\w.-]+\/)?[\w.-]*log(?=$|\/)|(?:access|error)[._-]?log(?=$|\/)|program files|inetsrv\/|metabase\.xml|global\.asa(?=$|\/)|master\.passwd|\.passwd(?=$|\/))/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
@@ -94,6 +95,7 @@ const systemDir =
   /^(?:file:)?\/+(?:(?:etc|proc|root|boot|sys|usr\/(?:local\/)?[\w.-]+|home\/[^/]+\/\.)\/[\w.-]|var\/[\w.-]+(?:\/|$)|(?:opt|volumes)\/[\w.-]+\/[\w.-]+\/)|^[a-z]:\/+[a-z]/;
 const configScript =
   /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
+const hiddenAfterFolders = /^(?:\.\/)*(?:[\w-]+\/){1,3}\.$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
@@ -113,7 +115,12 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
     if (abs === null && dot === null) {
       // a configuration script named by a parameter (`?file=config.inc.php`, `db.php`)
       const cfg = configScript.exec(norm);
-      return cfg === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
+      if (cfg !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
+      // plain folder names, then a hidden sensitive file (`members/.htpasswd`)
+      const h = sensitiveRe.exec(norm);
+      return h !== null && h.index > 0 && hiddenAfterFolders.test(norm.slice(0, h.index + 2))
+        ? { path: norm.slice(0, 200), climbs: 0, sensitive: h[0].replace(/^\//, '') }
+        : null;
     }
     const m = sensitiveRe.exec(abs === null ? norm.slice(dot?.[0].length ?? 0) : norm);
     // an absolute path into the system's own directories (`/etc/…`, `/var/log/…`, `c:\…`)
@@ -126,7 +133,7 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
       return cfg === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
     }
     // relative: the name must open the value, or follow plain folder names (`members/.htpasswd`)
-    if (m !== null && abs === null && m.index !== 0 && !/^(?:[\w-]+\/){1,3}\.$/.test(norm.slice(0, m.index + 2)))
+    if (m !== null && abs === null && m.index !== 0 && !hiddenAfterFolders.test(norm.slice(0, m.index + 2)))
       return null;
     return m === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: m[0].replace(/^\//, '') };
   }
@@ -212,10 +219,39 @@ function fromBase64(value: string): string | null {
   return text.length >= 4 && /^[\x20-\x7e]+$/.test(text) ? text : null;
 }
 
+// `..\`, `..;\`: one level up written with Windows' separator (junk allowed between).
+const backslashClimb = /\.\.[^\w/]{0,3}\\/;
+// Segments with no letter or digit (`>>`, `^^`, `~~`): dots in an encoding no decoder knows
+// (dotdotpwn's `%c0%fe%c0%fe`, read by their low bits); no file or folder is named so.
+const opaqueRun = /(?:^|\/)((?:[^a-z0-9/\s]{2,}\/)+)/;
+
+/**
+ * A sensitive file behind what stands for climbing without spelling it: segments of only
+ * punctuation (`>>/>>/etc/passwd`), or a drive with no root (`c:windows/system32`, read from
+ * the drive's current folder). Counts only with the sensitive name right after.
+ */
+function opaqueClimb(norm: string): PathVerdict | null {
+  const run = opaqueRun.exec(norm);
+  let rest: string | null = null;
+  let climbs = 0;
+  if (run !== null) {
+    rest = norm.slice(run.index + run[0].length);
+    climbs = (run[1] ?? '').split('/').length - 1;
+  } else if (/^[a-z]:[a-z]/.test(norm)) rest = norm.slice(2);
+  if (rest === null) return null;
+  const m = sensitiveRe.exec(`/${rest}`);
+  return m === null || m.index !== 0 ? null : { path: norm.slice(0, 200), climbs, sensitive: m[0].replace(/^\//, '') };
+}
+
 function verdictOf(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
   const norm = normalisePath(raw, steps);
   const v = analysePath(norm, absoluteCounts);
   if (v !== null && (v.climbs >= 2 || v.sensitive !== null)) return v;
+  // one level up written with a backslash (`..\x`): Windows' separator, which no link a shop
+  // writes uses (one level up with `/`, a return link such as `../cart`, is left alone)
+  if (v !== null && backslashClimb.test(raw.includes('\\') ? raw : decode(raw, false))) return v;
+  const o = opaqueClimb(norm);
+  if (o !== null) return o;
   return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;
 }
 

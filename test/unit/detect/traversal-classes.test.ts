@@ -1,0 +1,95 @@
+// The path normaliser on climbs it cannot spell out: segments of only punctuation standing for
+// dots in an encoding no decoder knows, a drive with no root, hidden files under plain folders,
+// a file name followed by a routed REST id's tail, one level up with Windows' separator.
+// Defanged samples written here, beside shop paths and values that look alike.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { detectTraversal } from '../../../src/detect/traversal.ts';
+import { matchStructure } from '../../../src/detect/structure.ts';
+
+const hit = (target: string): string | null => matchStructure('traversal', 'target', target);
+
+test('traversal: punctuation segments, drive-relative paths, hidden files under folders, REST tails', () => {
+  for (const t of [
+    // overlong leads whose low bits are no dot (`%c0%fe` is `>`), then a real separator
+    '/p?f=%c0%fe%c0%fe%2fetc%2fissue',
+    '/p?f=%c0%5e%c0%5e%c1%9c%c0%5e%c0%5e%c1%9cetc%c1%9cgroup',
+    '/catalog/product/view/id/%c0%fe%c0%fe%c1%pcboot.ini',
+    '/p?f=~~/~~/etc/hosts',
+    // a drive without a root: read from the drive's current folder
+    '/p?f=d:winnt/win.ini',
+    '/p?f=c:windows%5csystem32%5cdrivers',
+    // plain folders, then a hidden password file
+    '/p?id=staff/.htpasswd',
+    '/c?data=%7B%22sku%22%3A%22team%2F.htpasswd%22%7D',
+    // BSD's password database, and a file name followed by the route's tail
+    '/p?f=/etc2/master.passwd',
+    '/rest/default/V1/orders//usr/local/etc/php.ini/items',
+    '/rest/default/V1/orders//srv/apache/httpd.conf/items',
+    // routed into the path: a drive with no root, Program Files, a web server's logs
+    '/catalog/product/view/id/d:winnt/system32/',
+    '/rest/default/V1/orders//Program%20Files%5Capp%5Capache%5Cconf%5Chttpd.conf/items',
+    '/catalog/product/view/id//www/logs/ftpd.log',
+    // one level up with a backslash
+    '/p?f=..%5cdemo',
+    '/p?f=..\\demo',
+  ])
+    assert.notEqual(hit(t), null, t);
+  for (const t of [
+    '/media/catalog/product/-/-/shirt.jpg',
+    '/media/catalog/product/cache/1/image/9df78eab33525d08d6e5fb8d27136e95/m/b/mb01-blue-0.jpg',
+    '/p?size=m:large',
+    '/p?q=a:b',
+    '/p?q=c:drive+adapter',
+    '/checkout?back=../cart',
+    '/p?q=members/profile',
+    '/p?q=team/.well-known',
+    '/p?q=--/--/sale',
+    '/p?q=**/new',
+    '/p?q=passwd+reset+help',
+    '/p?q=php.ini+guide',
+    '/p?f=/media/wysiwyg/home/banner.jpg',
+    '/p?q=12/2024',
+    '/p?q=%3E%3E/more',
+    '/catalog/product/view/id/a:b/c',
+    '/blog/2024/c:sale',
+    '/p?url=http://www.example.com/logs/',
+    '/catalog/product/view/id/program-files-organiser',
+  ])
+    assert.equal(hit(t), null, t);
+});
+
+test('property: punctuation units standing for dots reach a system file whatever the unit', () => {
+  const punct = fc.constantFrom('>', '^', '~', '*', '!', '$', ',');
+  fc.assert(
+    fc.property(
+      fc.array(punct, { minLength: 2, maxLength: 3 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.constantFrom('etc/passwd', 'etc/issue', 'boot.ini', 'windows/win.ini', 'proc/self/environ'),
+      fc.constantFrom('/', '%2f', '%5c', '\\'),
+      (unit, n, file, sep) => {
+        const u = unit.join('');
+        const path = `${`${u}${sep}`.repeat(n)}${file.replaceAll('/', sep)}`;
+        return detectTraversal(path, true) !== null && detectTraversal(`/x/${path}`, false) !== null;
+      },
+    ),
+  );
+});
+
+test('property: punctuation segments before shop paths are never a traversal', () => {
+  const punct = fc.constantFrom('>', '^', '~', '*', '-', '_', ',');
+  const shop = fc.constantFrom('sale', 'women/tops', 'media/catalog/product/x.jpg', 'cart', 'etc-sale', 'issue-42');
+  fc.assert(
+    fc.property(
+      fc.array(punct, { minLength: 2, maxLength: 3 }),
+      fc.integer({ min: 1, max: 4 }),
+      shop,
+      (unit, n, rest) => {
+        const path = `${`${unit.join('')}/`.repeat(n)}${rest}`;
+        return detectTraversal(path, true) === null && detectTraversal(`/x/${path}`, false) === null;
+      },
+    ),
+  );
+});
