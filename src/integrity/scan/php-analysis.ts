@@ -13,6 +13,7 @@ import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
+import { trailerPayload } from './php-trailer.ts';
 
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
@@ -271,6 +272,10 @@ const cardField =
 /** Payment words inside a field or cookie name (`currentcvv`, `billing_cc_number`). */
 const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
 
+/** Functions that log someone in, whose password parameter a credential stealer copies. */
+const loginFunction =
+  /^(?:_*(?:login|log_?in|signin|sign_?in|authenticate|auth|check_?login|validate_?login|authorize))$/i;
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
@@ -291,6 +296,8 @@ class PhpFile {
   readonly functions = new Map<string, { params: string[]; node: PNode; returns: PNode[] }>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
+  /** Parameter names of functions that log someone in (`login($username, $password)`). */
+  readonly loginParams = new Set<string>();
   /** User functions that can return request data. */
   readonly taintedReturns = new Set<string>();
   readonly calls: PNode[] = [];
@@ -456,18 +463,23 @@ class PhpFile {
           return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
         });
         for (const p of params) this.params.add(p);
+        if (loginFunction.test(fname ?? '')) for (const p of params) this.loginParams.add(p);
         if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
         return;
       }
       case 'method':
       case 'closure':
-      case 'arrowfunc':
+      case 'arrowfunc': {
+        const mn = nodeAt(n, 'name');
+        const login = loginFunction.test((mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '');
         for (const p of nodesAt(n, 'arguments')) {
           const pn = nodeAt(p, 'name');
           const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
           if (name !== null) this.params.add(name);
+          if (name !== null && login) this.loginParams.add(name);
         }
         return;
+      }
       case 'eval':
         this.evals.push(n);
         return;
@@ -1265,7 +1277,20 @@ class PhpFile {
       const first = nodesAt(e, 'value')[0] ?? null;
       return this.#head(first?.kind === 'encapsedpart' ? nodeAt(first, 'expression') : first, depth + 1);
     }
-    return this.fold(e);
+    const whole = this.fold(e);
+    if (whole !== null || e.kind !== 'variable') return whole;
+    // A variable given one value only (`$url = $host . $query`) starts as that value does.
+    const n = strAt(e, 'name') ?? '';
+    const list = this.assigns.get(n);
+    return list?.length === 1 && (this.appends.get(n)?.length ?? 0) === 0
+      ? this.#head(list[0] ?? null, depth + 1)
+      : null;
+  }
+
+  /** Whether a value is an address on another host (`"http://x/?d=" . $data`, through variables). */
+  isAddress(e: PNode | null): boolean {
+    const head = this.#head(e);
+    return head !== null && /^\s*(?:https?|ftps?):\/\/(?!localhost|127\.)/i.test(head);
   }
 
   /** The last piece of a concatenation, when known (`$dir . "/img.gif"` ends with a file name). */
@@ -1603,6 +1628,8 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
+const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
+const loginish = /\blog_?in|\bsign_?in|\bauth(?:enticate)?\s*\(|\bgetPost\s*\(/i;
 const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
 const scriptTag = /<script/i;
@@ -1625,6 +1652,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
+  // A login's password and something that sends or writes (a credential stealer).
+  if (test(passwordish) && test(sendsOrWrites) && test(loginish)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
 }
@@ -1642,6 +1671,8 @@ export const phpPrefilter: readonly RegExp[] = [
   executes,
   assembledName,
   ccGetter,
+  passwordish,
+  loginish,
   sendsOrWrites,
   fetches,
   remoteAddress,
@@ -1688,6 +1719,8 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
   f.propagate();
 
   let carried = 0;
+  /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
+  const layers: string[] = [];
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
@@ -1696,6 +1729,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
     const constant = depth >= 3 ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
+      layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       for (const sig of analysePhp(inner, depth + 1).signals)
         out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
@@ -1803,6 +1837,42 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         line: lineOf(sh),
         description: 'Request data runs as a shell command (backticks).',
       });
+
+  /** What a call that reaches another host carries: card data, the whole request, a login's password. */
+  const sentOut = (fn: string, args: PNode[], line: number) => {
+    if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
+      add({
+        id: 'php-card-data-sent-out',
+        category: 'skimmer',
+        // Payment gateways send cards too, to an address of their configuration; a skimmer
+        // posts them to a plain-http address written into the code.
+        weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
+        line,
+        description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
+      });
+    if (args.some((a) => wholeRequest(f, a, 0)))
+      add({
+        id: 'php-request-exfiltration',
+        category: 'skimmer',
+        weight: 15,
+        line,
+        description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
+      });
+    credentialsOut(fn, args, line);
+  };
+  /** A login's password sent or written somewhere: a credential stealer in a login handler. */
+  const credentialsOut = (fn: string, args: PNode[], line: number) => {
+    if (!args.some((a) => carriesPassword(f, a, 0))) return;
+    // Where it goes is written into the code (an address on another host, a mailbox, a log file
+    // it appends to): the attacker's, since a shop's own integrations read theirs from configuration.
+    add({
+      id: 'php-credentials-sent-out',
+      category: 'skimmer',
+      weight: fixedDestination(f, fn, args) ? 15 : 6,
+      line,
+      description: `Sends or stores a login's password with ${fn}() — a credential stealer in a login handler.`,
+    });
+  };
 
   for (const c of f.calls) {
     const line = lineOf(c);
@@ -2033,6 +2103,8 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
           description: `Logs in to a database (${fn}) with a host and credentials from the request — a database console.`,
         });
     } else if (fileReads.has(fn) || fileDeletes.has(fn)) {
+      // Opening an address is a request to another host: what its query carries is sent out.
+      if ((fn === 'file_get_contents' || fn === 'fopen') && f.isAddress(args[0] ?? null)) sentOut(fn, args, line);
       if (f.startsTainted(args[0] ?? null) && !/^php:\/\/input/i.test(f.fold(args[0] ?? null) ?? ''))
         add({
           id: fileReads.has(fn) ? 'php-request-file-read' : 'php-request-file-delete',
@@ -2082,6 +2154,11 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
           line,
           description: 'Writes payment card data (card number, CVV, expiry) to a file — a server-side card logger.',
         });
+      // A logger appends each login to its file; installers write a password they were given
+      // into a configuration file whole.
+      const appends =
+        fn === 'file_put_contents' ? /FILE_APPEND/.test(excerptAt(text, line)) : /^a/.test(handle?.mode ?? '');
+      if (data !== null && appends) credentialsOut(fn, [data], line);
       if (data !== null && wholeRequest(f, data, 0))
         add({
           id: 'php-request-logger',
@@ -2112,6 +2189,8 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         line,
         description: 'Sends mail to recipients and with content that the request chooses — a spam mailer.',
       });
+    } else if (fn === 'mail' && args.some((a) => carriesPassword(f, a, 0))) {
+      credentialsOut(fn, args, line);
     } else if (fn === 'mail' && args.some((a) => carriesCard(f, a, 0))) {
       add({
         id: 'php-card-data-sent-out',
@@ -2121,24 +2200,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         description: 'Mails payment card data (card number, CVV, expiry) — a server-side card skimmer.',
       });
     } else if (netSinks.has(fn) || fn === 'stream_context_create') {
-      if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
-        add({
-          id: 'php-card-data-sent-out',
-          category: 'skimmer',
-          // Payment gateways send cards too, to an address of their configuration; a skimmer
-          // posts them to a plain-http address written into the code.
-          weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
-          line,
-          description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
-        });
-      if (args.some((a) => wholeRequest(f, a, 0)))
-        add({
-          id: 'php-request-exfiltration',
-          category: 'skimmer',
-          weight: 15,
-          line,
-          description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
-        });
+      sentOut(fn, args, line);
     } else if (fn === 'unserialize' && args.some((a) => f.isTainted(a)) && f.isDecoded(args[0] ?? null))
       add({
         id: 'php-request-unserialize',
@@ -2176,6 +2238,13 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
+  // A loader that evals its own file's tail: the program is judged by what the decoded tail
+  // does. Its packing is already counted here, and the loader's next stage is an eval of text
+  // computed at run time by construction: neither says more about the program.
+  const payload = depth === 0 && f.evals.length > 0 ? trailerPayload(text, layers) : null;
+  if (payload !== null)
+    for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
+      if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
   return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
 }
 
@@ -2243,6 +2312,87 @@ function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<
     case 'silent':
     case 'cast':
       return carriesCard(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+    default:
+      return false;
+  }
+}
+
+/** Whether a call that sends data names its destination in the code itself (not from configuration). */
+function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
+  if (fn === 'mail') return /@/.test(f.fold(args[0] ?? null) ?? '');
+  if (fn === 'curl_init') return f.isAddress(args[0] ?? null);
+  if (fn === 'curl_setopt') {
+    // The address of the same handle: `curl_setopt($ch, CURLOPT_URL, 'http://…')` or curl_init's.
+    const handle = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+    if (handle === null) return false;
+    const urls = f.calls.flatMap((c) => {
+      const a = nodesAt(c, 'arguments');
+      const on = a[0]?.kind === 'variable' && strAt(a[0], 'name') === handle;
+      const name = f.calleeName(c);
+      const option = a[1] === undefined ? null : strAt(a[1], 'name');
+      if (name === 'curl_setopt' && on && option !== null && /CURLOPT_URL$/i.test(option)) return [a[2] ?? null];
+      return [];
+    });
+    const inits = (f.assigns.get(handle) ?? []).filter((r) => r.kind === 'call' && f.calleeName(r) === 'curl_init');
+    return urls.some((u) => f.isAddress(u)) || inits.some((r) => f.isAddress(nodesAt(r, 'arguments')[0] ?? null));
+  }
+  // Opening an address (checked by the caller), a socket, or appending to a log file.
+  return true;
+}
+
+/** A login form's password field, a login function's password parameter, or a fragment's unset `$password`. */
+const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
+/** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
+const requestGetter = /^get(?:post|param|params|postvalue|query)$/i;
+
+/** Whether a value carries a password someone logs in with (through variables and concatenation). */
+function carriesPassword(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'offsetlookup': {
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (key === null || !passwordName.test(key)) return false;
+      const what = nodeAt(e, 'what');
+      if (what === null) return false;
+      if (f.isTainted(what)) return true;
+      // `$login = $this->getRequest()->getPost('login'); … $login['password']`
+      const n = what.kind === 'variable' ? strAt(what, 'name') : null;
+      return (f.assigns.get(n ?? '') ?? []).some((r) => {
+        if (r.kind !== 'call') return false;
+        const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
+        const name = off === null ? null : strAt(off, 'name');
+        return name !== null && requestGetter.test(name);
+      });
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+      // A password parameter of a login function, or one a fragment uses but never sets (code
+      // pasted into a login handler).
+      if (passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n)))) return true;
+      return values.some((r) => carriesPassword(f, r, d, seen));
+    }
+    case 'bin':
+      return (
+        carriesPassword(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesPassword(f, nodeAt(e, 'right'), d, seen)
+      );
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        carriesPassword(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'array':
+      return nodesAt(e, 'items').some((i) => carriesPassword(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+    case 'call': {
+      const fn = f.calleeName(e);
+      return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some((a) => carriesPassword(f, a, d, seen));
+    }
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return carriesPassword(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
     default:
       return false;
   }
