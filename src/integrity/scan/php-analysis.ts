@@ -1287,6 +1287,16 @@ class PhpFile {
       : null;
   }
 
+  /** The stream wrapper a path starts with (`compress.zlib://`, `php://filter/…`, `zip://`), if any. */
+  wrapperHead(e: PNode | null): string | null {
+    const head = this.#head(e);
+    const m =
+      head === null
+        ? null
+        : /^\s*(compress\.(?:zlib|bzip2):\/\/|php:\/\/filter\/|zip:\/\/|phar:\/\/|glob:\/\/)/i.exec(head);
+    return m === null ? null : (m[1] as string);
+  }
+
   /** Whether a value is an address on another host (`"http://x/?d=" . $data`, through variables). */
   isAddress(e: PNode | null): boolean {
     const head = this.#head(e);
@@ -1628,6 +1638,9 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
+const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
+const formTag = /<form\b/i;
+const symlinks = /\bsymlink\s*\(/i;
 const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
 const loginish = /\blog_?in|\bsign_?in|\bauth(?:enticate)?\s*\(|\bgetPost\s*\(/i;
 const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
@@ -1652,6 +1665,9 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
+  // A page with a form that opens, deletes or copies files (a register_globals file manager).
+  if (test(fileSink) && test(formTag)) return true;
+  if (test(symlinks)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(sendsOrWrites) && test(loginish)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
@@ -1673,6 +1689,9 @@ export const phpPrefilter: readonly RegExp[] = [
   ccGetter,
   passwordish,
   loginish,
+  fileSink,
+  formTag,
+  symlinks,
   sendsOrWrites,
   fetches,
   remoteAddress,
@@ -1874,6 +1893,39 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     });
   };
 
+  /**
+   * A file written, deleted, copied or read at a path its own form fills in as a plain variable
+   * (`unlink("$dir/$del")` beside `?del=`): the request chooses the file, through register_globals.
+   */
+  const formFieldFileAccess = (fn: string, args: PNode[], line: number) => {
+    const fields = fieldsOf(text);
+    const named = (i: number) => formField(f, args[i] ?? null, fields);
+    const mode = fn === 'fopen' ? (f.fold(args[1] ?? null) ?? 'r') : '';
+    const writes =
+      fn === 'fopen' ? /^[waxc]/.test(mode) : fn !== 'readfile' && fn !== 'file_get_contents' && fn !== 'file';
+    const paths = fn === 'copy' || fn === 'rename' || fn === 'move_uploaded_file' ? [0, 1] : [0];
+    // `copy("compress.zlib://" . $_POST['file'], $tmp)`: a stream wrapper in front of a path the
+    // request sends reads any file past safe_mode and open_basedir, as those shells advertise.
+    const wrapped = f.isAddress(args[0] ?? null) ? null : f.wrapperHead(args[0] ?? null);
+    if (wrapped !== null && f.isTainted(args[0] ?? null))
+      add({
+        id: 'php-wrapper-file-read',
+        category: 'webshell',
+        weight: 12,
+        line,
+        evidence: clip(wrapped),
+        description: `Reads a file the request names through the ${wrapped} stream wrapper (${fn}) — a safe_mode and open_basedir bypass.`,
+      });
+    if (!paths.some(named)) return;
+    add({
+      id: 'php-form-field-file-access',
+      category: 'webshell',
+      weight: writes ? 12 : 8,
+      line,
+      description: `${writes ? 'Writes, deletes or copies' : 'Reads'} a file that its own form names, through a variable nothing here sets (register_globals) — a file manager for whoever has the page.`,
+    });
+  };
+
   for (const c of f.calls) {
     const line = lineOf(c);
     const args = nodesAt(c, 'arguments');
@@ -1884,6 +1936,22 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
+    if (fn !== null && formFileSinks.has(fn)) formFieldFileAccess(fn, args, line);
+    if (fn === 'symlink') {
+      // A link to the server's root or to another site's configuration: the symlink attack of
+      // shared hosting, which reads every neighbour's database password through the web server.
+      const target = f.tail(args[0] ?? null) ?? '';
+      if (/^\/+$|^\/(?:home\d*|etc|var\/www)\/?$/.test(target) || siteConfigName.test(target))
+        add({
+          id: 'php-symlink-harvest',
+          category: 'webshell',
+          weight: 15,
+          line,
+          evidence: clip(target),
+          description:
+            "Links to the server's root or to a site's configuration file — a symlink attack that reads other sites' database passwords.",
+        });
+    }
 
     if (dyn !== null) {
       if (f.isDirect(dyn))
@@ -2439,6 +2507,42 @@ function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string
     const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
     return x !== null && wholeRequest(f, x, depth + 1, seen);
   }
+  return false;
+}
+
+/** Configuration files of shop and CMS platforms, which hold database passwords. */
+const siteConfigName =
+  /(?:^|\/)(?:wp-config\.php|configuration\.php|local\.xml|env\.php|settings\.php|config\.inc\.php|conf_global\.php|config\.php)$/i;
+
+/** File functions whose path a register_globals file manager takes from its own form. */
+const formFileSinks = new Set([
+  'unlink',
+  'rmdir',
+  'fopen',
+  'file_put_contents',
+  'copy',
+  'rename',
+  'move_uploaded_file',
+  'readfile',
+  'file_get_contents',
+  'file',
+]);
+
+/** A path with a piece that is a variable nothing sets, named like a field of the file's own forms. */
+function formField(f: PhpFile, e: PNode | null, fields: ReadonlySet<string>, depth = 0): boolean {
+  if (e === null || depth > 6) return false;
+  if (e.kind === 'variable') {
+    const n = strAt(e, 'name');
+    return n !== null && fields.has(n) && f.isUnassigned(e);
+  }
+  if (e.kind === 'bin')
+    return formField(f, nodeAt(e, 'left'), fields, depth + 1) || formField(f, nodeAt(e, 'right'), fields, depth + 1);
+  if (e.kind === 'encapsed')
+    return nodesAt(e, 'value').some((p) =>
+      formField(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, fields, depth + 1),
+    );
+  if (e.kind === 'parenthesis' || e.kind === 'silent')
+    return formField(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), fields, depth + 1);
   return false;
 }
 
