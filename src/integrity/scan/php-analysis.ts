@@ -942,7 +942,9 @@ class PhpFile {
       return false;
     }
     if (e.kind === 'call') {
-      const fn = this.calleeName(e);
+      // A callee held in a variable counts by the name it folds to (`$g = 'get'.'env'; $g('HTTP_X')`).
+      const what = nodeAt(e, 'what');
+      const fn = this.calleeName(e) ?? (what?.kind === 'variable' ? (this.fold(what)?.toLowerCase() ?? null) : null);
       if (fn === 'getallheaders' || fn === 'apache_request_headers') return true;
       if (fn === 'getenv' || fn === 'apache_getenv') {
         const key = this.fold(nodesAt(e, 'arguments')[0] ?? null);
@@ -1285,6 +1287,11 @@ class PhpFile {
     return list?.length === 1 && (this.appends.get(n)?.length ?? 0) === 0
       ? this.#head(list[0] ?? null, depth + 1)
       : null;
+  }
+
+  /** The first piece of a concatenation, when known (through variables given one value). */
+  headOf(e: PNode | null): string | null {
+    return this.#head(e);
   }
 
   /** The stream wrapper a path starts with (`compress.zlib://`, `php://filter/…`, `zip://`), if any. */
@@ -1937,6 +1944,31 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
     if (fn !== null && formFileSinks.has(fn)) formFieldFileAccess(fn, args, line);
+    // Another file's time copied onto one just written (`touch($f, filemtime($g))`, `touch -r`):
+    // a change made to look as old as its neighbours.
+    const command = fn !== null && shellSinks.has(fn) ? (f.headOf(args[0] ?? null) ?? '') : '';
+    if (
+      (fn === 'touch' && args[1]?.kind === 'call' && f.calleeName(args[1]) === 'filemtime') ||
+      /^\s*touch\s+-r\b/.test(command)
+    )
+      add({
+        id: 'php-timestomp',
+        category: 'backdoor',
+        weight: 4,
+        line,
+        description: "Copies another file's modification time onto a file (hides when it was changed).",
+      });
+    // A command written out whole is an admin's cron step; one whose address or file is filled
+    // in at run time (a decoded address, a core file's name) is a dropper's.
+    if (/^\s*(?:curl|wget)\s/.test(command) && f.fold(args[0] ?? null) === null)
+      add({
+        id: 'php-shell-download',
+        category: 'backdoor',
+        weight: 6,
+        line,
+        evidence: clip(command),
+        description: `Downloads files through a shell command (${fn}: curl or wget run from PHP).`,
+      });
     if (fn === 'symlink') {
       // A link to the server's root or to another site's configuration: the symlink attack of
       // shared hosting, which reads every neighbour's database password through the web server.
