@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
 import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
+import { decodeRotationCalls } from './js-rotation.ts';
 import { constantTest, isHiddenFunction, operatorCases } from './js-shapes.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, type Signal, SignalSet } from './signals.ts';
@@ -110,10 +111,10 @@ const obfuscated =
 /**
  * Hand-rolled packers hide the rest: method names spelled as character codes, opaque predicates
  * that pick one of two letters (`(74>23?"h":"_")`), switch tables of operators over `arguments`
- * (`case 1:v=l[1]*l[0]`).
+ * (`case 1:v=l[1]*l[0]`), a rotation cipher's decoder (`t=(t+i)%n.length)r+=n.charAt(t)`).
  */
 const packed =
-  /fromCharCode\s*\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,|\(\s*\d+\s*[<>]=?\s*\d+\s*\?\s*["']|case\s*\d+\s*:\s*[\w$]+\s*=\s*[-+(]*[\w$]+\[\d\]\s*[-+*/%&|^<>]/;
+  /fromCharCode\s*\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,|\(\s*\d+\s*[<>]=?\s*\d+\s*\?\s*["']|case\s*\d+\s*:\s*[\w$]+\s*=\s*[-+(]*[\w$]+\[\d\]\s*[-+*/%&|^<>]|%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
 
 function jsWorthParsing(text: string, screen: Screen): boolean {
   const test = (re: RegExp) => screen.may(re) && re.test(text);
@@ -533,6 +534,9 @@ function collect(program: Program, text: string): JsFacts {
   const declared = declarationsOf(program);
   stringArrays = declared.arrays;
   decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
+  // A rotation cipher's decoder is small and spelled out: only a script that holds `charAt` has one.
+  if (text.includes('.charAt('))
+    for (const [at, v] of decodeRotationCalls(program, text, full)) decodedCalls.set(at, v);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -729,7 +733,9 @@ function collect(program: Program, text: string): JsFacts {
           prop === 'encodeURIComponent' ||
           prop === 'escape' ||
           prop === 'stringify' ||
-          prop === 'serialize'
+          prop === 'serialize' ||
+          // JSEncrypt and the like: what is sent is encrypted for the attacker's key.
+          prop === 'encrypt'
         )
           f.encodes.push(node.start);
         if (prop === 'serialize' || prop === 'serializeArray') f.harvests.push(node.start);
