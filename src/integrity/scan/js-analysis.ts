@@ -662,6 +662,10 @@ function collect(program: Program, text: string): JsFacts {
             }
           }
           if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
+          // Collected values kept in a cookie until they are sent (`document.cookie = "v=" + data`):
+          // a harvest's staging step, as encoding is.
+          if (prop === 'cookie' && memberName(node.left).object === 'document' && node.right.type !== 'Literal')
+            f.encodes.push(node.start);
         }
         return;
       }
