@@ -1645,6 +1645,10 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
+/** The shop's own configuration file, read for its database password. */
+const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
+/** A database connection of the file's own, outside the platform's database layer. */
+const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect)\s*\(|\bnew\s+(?:mysqli|PDO)\s*\(/i;
 const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
 const formTag = /<form\b/i;
 const symlinks = /\bsymlink\s*\(/i;
@@ -1675,6 +1679,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // A page with a form that opens, deletes or copies files (a register_globals file manager).
   if (test(fileSink) && test(formTag)) return true;
   if (test(symlinks)) return true;
+  if (test(shopConfigFile) && test(rawConnect)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(sendsOrWrites) && test(loginish)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
@@ -1699,6 +1704,8 @@ export const phpPrefilter: readonly RegExp[] = [
   fileSink,
   formTag,
   symlinks,
+  shopConfigFile,
+  rawConnect,
   sendsOrWrites,
   fetches,
   remoteAddress,
@@ -2338,6 +2345,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
+  secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
   // does. Its packing is already counted here, and the loader's next stage is an eval of text
   // computed at run time by construction: neither says more about the program.
@@ -2346,6 +2354,37 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
       if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
   return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
+}
+
+const selectWord = /\bselect\b/i;
+/** Columns and settings that are secrets: admin password hashes, stored cards, gateway keys. */
+const secretColumn =
+  /\b(?:password|user_pass|cc_number_enc|cc_cid_enc|cc_number|trans_key|api_key|api_password)\b|payment\/\w+\/(?:trans_key|api_key|password|login)/i;
+const secretTable =
+  /\b(?:admin_user|wp_users|sales_flat_order_payment|sales_order_payment|sales_flat_quote_payment|core_config_data|oauth_consumer)\b/i;
+
+/**
+ * A stand-alone script that reads the shop's database password from its configuration file,
+ * connects by itself and selects admin passwords, stored cards or gateway keys: a shop data
+ * dumper. The platform reads its configuration through its own layer and never selects those
+ * columns in raw SQL beside a connection of its own.
+ */
+function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  if (!shopConfigFile.test(text) || !rawConnect.test(text) || !selectWord.test(text)) return;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && i < 20_000; i++) {
+    const l = lines[i] as string;
+    if (l.length > 4000 || !selectWord.test(l) || !secretColumn.test(l) || !secretTable.test(l)) continue;
+    add({
+      id: 'php-shop-secrets-dump',
+      category: 'backdoor',
+      weight: 15,
+      line: i + 1,
+      description:
+        "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
+    });
+    return;
+  }
 }
 
 /** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
