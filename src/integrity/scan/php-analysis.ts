@@ -630,11 +630,13 @@ class PhpFile {
         let list = this.assigns.get(n)?.filter(before);
         // Read at a use, only the last assignment before it counts when there are many.
         if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
-        if (list === undefined || list.length === 0 || list.length > 4) return null;
+        // A variable only ever appended to starts empty (`$x .= "…"; $x .= "…"; eval($x)`).
+        const appendedOnly = (list === undefined || list.length === 0) && (this.appends.get(n)?.some(before) ?? false);
+        if (!appendedOnly && (list === undefined || list.length === 0 || list.length > 4)) return null;
         ctx.seen.add(n);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
-        let s: string | null = null;
-        for (const rhs of list) {
+        let s: string | null = appendedOnly ? '' : null;
+        for (const rhs of list ?? []) {
           const bound = new Map(ctx.bound ?? []);
           if (s !== null) bound.set(n, s);
           const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound };
