@@ -609,7 +609,8 @@ function collect(program: Program, text: string): JsFacts {
         return;
       case 'MemberExpression': {
         const { prop } = memberName(node);
-        if (prop === 'value' || prop === 'elements') f.readsValues.push(node.start);
+        // el.value, form.elements, and jQuery's $(el).val().
+        if (prop === 'value' || prop === 'elements' || prop === 'val') f.readsValues.push(node.start);
         if (f.selfReads.length < 20 && prop !== null && /^(?:innerHTML|text|textContent|innerText)$/.test(prop))
           if (ofScriptElement(node.object as AnyNode, (name) => bindings.findLast((b) => b.name === name)?.value))
             f.selfReads.push(node);
