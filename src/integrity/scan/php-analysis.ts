@@ -1651,6 +1651,8 @@ const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
 const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
 /** A database connection of the file's own, outside the platform's database layer. */
 const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect)\s*\(|\bnew\s+(?:mysqli|PDO)\s*\(/i;
+const readsFileText = /\bfile_get_contents\s*\(/i;
+const writesFileText = /\b(?:file_put_contents|fwrite|fputs)\s*\(/i;
 const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
 const formTag = /<form\b/i;
 const symlinks = /\bsymlink\s*\(/i;
@@ -1682,6 +1684,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(fileSink) && test(formTag)) return true;
   if (test(symlinks)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
+  // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
+  if ((test(decoderCall) || test(decoderHidden)) && test(readsFileText) && test(writesFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(sendsOrWrites) && test(loginish)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
@@ -1708,6 +1712,8 @@ export const phpPrefilter: readonly RegExp[] = [
   symlinks,
   shopConfigFile,
   rawConnect,
+  readsFileText,
+  writesFileText,
   sendsOrWrites,
   fetches,
   remoteAddress,
@@ -1956,10 +1962,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     // Another file's time copied onto one just written (`touch($f, filemtime($g))`, `touch -r`):
     // a change made to look as old as its neighbours.
     const command = fn !== null && shellSinks.has(fn) ? (f.headOf(args[0] ?? null) ?? '') : '';
-    if (
-      (fn === 'touch' && args[1]?.kind === 'call' && f.calleeName(args[1]) === 'filemtime') ||
-      /^\s*touch\s+-r\b/.test(command)
-    )
+    if ((fn === 'touch' && args[1] !== undefined && fromFilemtime(f, args[1])) || /^\s*touch\s+-r\b/.test(command))
       add({
         id: 'php-timestomp',
         category: 'backdoor',
@@ -2228,6 +2231,18 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       const handle = fn === 'fwrite' || fn === 'fputs' ? f.handleOf(args[0] ?? null) : null;
       const dest = fn === 'file_put_contents' ? (args[0] ?? null) : (handle?.path ?? null);
       const destName = f.tail(dest);
+      // Decoded code written into a file it read first (`file_put_contents($f, $code . $buf)` with
+      // `$buf = file_get_contents($f)`): an infector that prepends itself to the shop's scripts.
+      if (dest !== null && data !== null && f.isDecoded(data) && (readsBack(f, dest, data) || isCodeName(destName)))
+        add({
+          id: 'php-code-injector',
+          category: 'backdoor',
+          weight: readsBack(f, dest, data) ? 14 : 8,
+          line,
+          evidence: clip(excerptAt(text, line)),
+          description:
+            'Writes decoded code into a PHP file (added to what the file held) — how infectors spread through a shop.',
+        });
       if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
         add({
           id: 'php-remote-code-dropper',
@@ -2651,6 +2666,28 @@ function concatenationPieces(e: PNode): PNode[] {
 }
 
 /** A file name that a web server runs as PHP. */
+/** A time read from another file: `filemtime($g)`, or a variable given only that. */
+function fromFilemtime(f: PhpFile, e: PNode): boolean {
+  const isCall = (x: PNode) => x.kind === 'call' && f.calleeName(x) === 'filemtime';
+  if (isCall(e)) return true;
+  const list = e.kind === 'variable' ? f.assigns.get(strAt(e, 'name') ?? '') : undefined;
+  return list !== undefined && list.length > 0 && list.every(isCall);
+}
+
+/** Whether written data holds what was read from the same path (`$buf = file_get_contents($k); … $code . $buf`). */
+function readsBack(f: PhpFile, dest: PNode, data: PNode): boolean {
+  const path = dest.kind === 'variable' ? strAt(dest, 'name') : null;
+  if (path === null) return false;
+  const readsPath = (r: PNode) =>
+    r.kind === 'call' &&
+    f.calleeName(r) === 'file_get_contents' &&
+    nodesAt(r, 'arguments')[0]?.kind === 'variable' &&
+    strAt(nodesAt(r, 'arguments')[0] as PNode, 'name') === path;
+  return concatenationPieces(data).some(
+    (p) => p.kind === 'variable' && (f.assigns.get(strAt(p, 'name') ?? '') ?? []).some(readsPath),
+  );
+}
+
 function isCodeName(name: string | null): boolean {
   return name !== null && /\.(?:php\d?|phtml|phar|pht|inc)\s*$/i.test(name);
 }
