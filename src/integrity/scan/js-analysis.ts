@@ -577,7 +577,8 @@ function collect(program: Program, text: string): JsFacts {
         const v = typeof node.value === 'string' ? node.value : isRegex ? (node.regex?.pattern ?? null) : null;
         if (v === null) return;
         if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
-        if (typeof node.value === 'string' && /\\[xu][0-9a-fA-F{]/.test(node.raw ?? '')) {
+        // \x and \u escapes, and three-digit octal ones (`'\166ar\40snd'`), hide a string's text.
+        if (typeof node.value === 'string' && /\\(?:[xu][0-9a-fA-F{]|[0-3][0-7]{2})/.test(node.raw ?? '')) {
           f.escapedStrings++;
           if (f.escapedAt.size < 1000) f.escapedAt.add(node.start);
         }
