@@ -114,7 +114,7 @@ const obfuscated =
  * (`case 1:v=l[1]*l[0]`), a rotation cipher's decoder (`t=(t+i)%n.length)r+=n.charAt(t)`).
  */
 const packed =
-  /fromCharCode\s*\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,|\(\s*\d+\s*[<>]=?\s*\d+\s*\?\s*["']|case\s*\d+\s*:\s*[\w$]+\s*=\s*[-+(]*[\w$]+\[\d\]\s*[-+*/%&|^<>]|%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
+  /fromCharCode\s*\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,|\d[<>]\d+\?["']|case\s*\d+\s*:\s*[\w$]+\s*=\s*[-+(]*[\w$]+\[\d\]\s*[-+*/%&|^<>]|%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
 
 function jsWorthParsing(text: string, screen: Screen): boolean {
   const test = (re: RegExp) => screen.may(re) && re.test(text);
@@ -534,9 +534,8 @@ function collect(program: Program, text: string): JsFacts {
   const declared = declarationsOf(program);
   stringArrays = declared.arrays;
   decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
-  // A rotation cipher's decoder is small and spelled out: only a script that holds `charAt` has one.
-  if (text.includes('.charAt('))
-    for (const [at, v] of decodeRotationCalls(program, text, full)) decodedCalls.set(at, v);
+  // A rotation cipher's decoder is small and spelled out: only a script that holds its loop has one.
+  if (rotationLoop.test(text)) for (const [at, v] of decodeRotationCalls(program, text, full)) decodedCalls.set(at, v);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -612,7 +611,7 @@ function collect(program: Program, text: string): JsFacts {
         const { prop } = memberName(node);
         // el.value, form.elements, and jQuery's $(el).val().
         if (prop === 'value' || prop === 'elements' || prop === 'val') f.readsValues.push(node.start);
-        if (f.selfReads.length < 20 && prop !== null && /^(?:innerHTML|text|textContent|innerText)$/.test(prop))
+        if (f.selfReads.length < 20 && prop !== null && elementText.has(prop))
           if (ofScriptElement(node.object as AnyNode, (name) => bindings.findLast((b) => b.name === name)?.value))
             f.selfReads.push(node);
         return;
@@ -881,6 +880,10 @@ export function analyseJs(text: string, base = 1, nested = false, screen: Screen
 }
 
 const bigScript = 256 * 1024;
+/** Properties that hold an element's text (a script element's own source, read as a key). */
+const elementText = new Set(['innerHTML', 'text', 'textContent', 'innerText']);
+/** The loop of a rotation cipher's decoder (`t=(t+i)%n.length)r+=n.charAt(t)`). */
+const rotationLoop = /%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
 const escapedQuote = /\\['"]/;
 
 /** Stretches of a big script around each send-like token that has a skimmer-like term nearby, merged. */

@@ -1650,14 +1650,15 @@ const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
 /** The shop's own configuration file, read for its database password. */
 const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
 /** A database connection of the file's own, outside the platform's database layer. */
-const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect)\s*\(|\bnew\s+(?:mysqli|PDO)\s*\(/i;
+const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
 const readsFileText = /\bfile_get_contents\s*\(/i;
 const writesFileText = /\b(?:file_put_contents|fwrite|fputs)\s*\(/i;
 const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
 const formTag = /<form\b/i;
 const symlinks = /\bsymlink\s*\(/i;
 const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
-const loginish = /\blog_?in|\bsign_?in|\bauth(?:enticate)?\s*\(|\bgetPost\s*\(/i;
+// Whole words only: the keyword screen looks each literal up, and a short one ("log") is everywhere.
+const loginish = /\blogin|\blog_in|\bsignin|\bsign_in|\bauthenticate\s*\(|\bgetPost\s*\(/i;
 const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
 const scriptTag = /<script/i;
@@ -1675,19 +1676,21 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   let exec: boolean | undefined;
   const executesText = () => (exec ??= test(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
-  if ((test(decoderCall) || test(decoderHidden)) && (request || executesText())) return true;
+  const decodes = test(decoderCall) || test(decoderHidden);
+  if (decodes && (request || executesText())) return true;
   if (executesText() && test(assembledName)) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
+  // The rarer expression of each pair is asked first: most files stop there.
   // A page with a form that opens, deletes or copies files (a register_globals file manager).
-  if (test(fileSink) && test(formTag)) return true;
+  if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
-  if ((test(decoderCall) || test(decoderHidden)) && test(readsFileText) && test(writesFileText)) return true;
+  if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
-  if (test(passwordish) && test(sendsOrWrites) && test(loginish)) return true;
+  if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
 }
