@@ -2316,6 +2316,22 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         line,
         description: 'Sends mail to recipients and with content that the request chooses — a spam mailer.',
       });
+    } else if (
+      fn === 'mail' &&
+      f.isTainted(args[0] ?? null) &&
+      [args[1], args[2], args[3]].some((a) => f.isTainted(a ?? null)) &&
+      /\b(?:split|explode|preg_split|file)\s*\(/i.test(text)
+    ) {
+      // The recipients are the lines of a list the request sends (split, then each one mailed)
+      // and so is the message: a bulk mailer, whatever it does to the text on the way.
+      add({
+        id: 'php-request-mailer',
+        category: 'webshell',
+        weight: 10,
+        line,
+        description:
+          'Sends mail to a list of recipients and with content that the request chooses — a bulk spam mailer.',
+      });
     } else if (fn === 'mail' && args.some((a) => carriesPassword(f, a, 0))) {
       credentialsOut(fn, args, line);
     } else if (fn === 'mail' && args.some((a) => carriesCard(f, a, 0))) {
