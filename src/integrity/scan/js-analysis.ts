@@ -9,6 +9,8 @@
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
 import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
+import { decodeRotationCalls } from './js-rotation.ts';
+import { constantTest, isHiddenFunction, operatorCases } from './js-shapes.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, type Signal, SignalSet } from './signals.ts';
 
@@ -31,6 +33,8 @@ function js(): NonNullable<typeof parsers> {
 const parse = (text: string, o: import('acorn').Options) => js().acorn.parse(text, o);
 const parseLoose = (text: string, o: import('acorn').Options) => js().loose.parse(text, o);
 const full = (node: AnyNode | Program, cb: (n: AnyNode) => void) => js().walk.full(node, cb);
+type AncestorVisit = (n: AnyNode, state: unknown, ancestors: AnyNode[]) => void;
+const ancestor = (node: Program, visitors: Record<string, AncestorVisit>) => js().walk.ancestor(node, visitors);
 
 /** Words of payment fields a skimmer looks for (decoded strings and identifiers). */
 const paymentTerm =
@@ -78,6 +82,10 @@ interface JsFacts {
   encodedTable: AnyNode | null;
   /** An address sent with the page's cookies in it. */
   cookieTheft: AnyNode | null;
+  /** Reads of the script's own source (a function's toString(), its script element's text). */
+  selfReads: AnyNode[];
+  /** charCodeAt is called: with fromCharCode and a self-read, the source keys a decoder. */
+  charCodeAt: boolean;
 }
 
 function lineAtOffset(text: string, offset: number): number {
@@ -100,13 +108,21 @@ const termish =
 const obfuscated =
   /_0x[0-9a-f]{4}|(?:\\x[0-9a-f]{2}){8}|(?:\\u00[0-9a-f]{2}){8}|(?:[{,;]\s*[\w$]{1,4}\s*[:=]\s*function\s*\(\s*\w\s*(?:,\s*\w\s*)?\)\s*\{\s*return\s+\w\s*(?:[-+*%<>!=&|^]{1,3}\s*\w\s*)?;?\s*\}){6}/i;
 
+/**
+ * Hand-rolled packers hide the rest: method names spelled as character codes, opaque predicates
+ * that pick one of two letters (`(74>23?"h":"_")`), switch tables of operators over `arguments`
+ * (`case 1:v=l[1]*l[0]`), a rotation cipher's decoder (`t=(t+i)%n.length)r+=n.charAt(t)`).
+ */
+const packed =
+  /fromCharCode\s*\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,|\d[<>]\d+\?["']|case\s*\d+\s*:\s*[\w$]+\s*=\s*[-+(]*[\w$]+\[\d\]\s*[-+*/%&|^<>]|%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
+
 function jsWorthParsing(text: string, screen: Screen): boolean {
   const test = (re: RegExp) => screen.may(re) && re.test(text);
-  return (test(sendish) && test(termish)) || test(obfuscated);
+  return (test(sendish) && test(termish)) || test(obfuscated) || test(packed);
 }
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
-export const jsPrefilter: readonly RegExp[] = [sendish, termish, obfuscated];
+export const jsPrefilter: readonly RegExp[] = [sendish, termish, obfuscated, packed];
 
 const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var|function|class|\{|\*))/m;
 
@@ -121,9 +137,8 @@ function parseStrict(text: string): Program | null {
   }
 }
 
-function parseJs(text: string): Program | null {
-  const program = parseStrict(text);
-  if (program !== null) return program;
+/** The script parsed loosely (a cut or broken script still yields its statements). */
+function parseLenient(text: string): Program | null {
   try {
     return parseLoose(text, parseOptions) as Program;
   } catch {
@@ -143,9 +158,14 @@ let stringArrays = new Map<string, readonly string[]>();
  * The script's string arrays and payload variables (which hold one long encoded literal), in one walk: both
  * look only at declarations, and a walk of a big library is what they cost.
  */
-function declarationsOf(program: Program): { arrays: Map<string, readonly string[]>; payloads: Set<string> } {
+function declarationsOf(program: Program): {
+  arrays: Map<string, readonly string[]>;
+  payloads: Set<string>;
+  functions: Set<string>;
+} {
   const out = new Map<string, readonly string[]>();
   const payloads = new Set<string>();
+  const functions = new Set<string>();
   const literals = (n: AnyNode | null | undefined): string[] | null => {
     if (n?.type !== 'ArrayExpression') return null;
     const items: string[] = [];
@@ -157,10 +177,12 @@ function declarationsOf(program: Program): { arrays: Map<string, readonly string
   };
   full(program, (n: AnyNode) => {
     if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
-      const items = literals(n.init);
+      const items = literals(n.init) ?? splitList(n.init);
       if (items !== null) out.set(n.id.name, items);
       if (isPayloadDeclarator(n) && payloads.size < 1000) payloads.add(n.id.name);
     }
+    if ((n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') && n.id && functions.size < 10000)
+      functions.add(n.id.name);
     // Newer obfuscators wrap the array in a function that returns it (`function _0x1() { var a = […]; … }`).
     if (n.type === 'FunctionDeclaration' && n.id !== null && n.body.body.length <= 4) {
       const first = n.body.body[0];
@@ -168,7 +190,14 @@ function declarationsOf(program: Program): { arrays: Map<string, readonly string
       if (items !== null) out.set(n.id.name, items);
     }
   });
-  return { arrays: out, payloads };
+  return { arrays: out, payloads, functions };
+}
+
+/** A list of names made by splitting a string (`String.fromCharCode(…)[…](",")`), as packers keep their method names. */
+function splitList(n: AnyNode | null | undefined): string[] | null {
+  if (n?.type !== 'CallExpression') return null;
+  const items = arrayOf(n, 0);
+  return items !== null && items.length >= 3 ? items : null;
 }
 
 /** Calls of a string-array decoder, by start offset, and the strings they stand for. */
@@ -178,6 +207,8 @@ let decodedCalls = new Map<number, string>();
 function keyOf(n: AnyNode): string | null {
   if (n.type === 'Literal') return typeof n.value === 'string' ? n.value : null;
   if (n.type === 'CallExpression') return decodedCalls.get(n.start) ?? null;
+  // Names spelled in pieces: `"l"+"engt"+(74>23?"h":"_")`.
+  if (n.type === 'BinaryExpression' || n.type === 'ConditionalExpression') return fold(n);
   if (n.type === 'MemberExpression' && n.computed && n.object.type === 'Identifier') {
     const arr = stringArrays.get(n.object.name);
     const idx = n.property.type === 'Literal' && typeof n.property.value === 'number' ? n.property.value : null;
@@ -218,6 +249,11 @@ function fold(n: AnyNode, depth = 0): string | null {
       return n.computed ? keyOf(n) : null;
     case 'TemplateLiteral':
       return n.expressions.length === 0 ? n.quasis.map((q) => q.value.cooked ?? '').join('') : null;
+    case 'ConditionalExpression': {
+      // An opaque predicate: a test between two numbers that always picks the same string.
+      const t = constantTest(n.test);
+      return t === null ? null : fold(t ? n.consequent : n.alternate, depth + 1);
+    }
     case 'BinaryExpression': {
       if (n.operator !== '+') return null;
       const l = n.left.type === 'PrivateIdentifier' ? null : fold(n.left, depth + 1);
@@ -281,8 +317,9 @@ function arrayOf(n: AnyNode, depth: number): string[] | null {
     }
     return out;
   }
-  if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed) {
-    const { prop } = memberName(n.callee);
+  if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
+    // `s[String.fromCharCode(115,112,108,105,116)](",")` is `s.split(",")` too.
+    const prop = n.callee.computed ? fold(n.callee.property as AnyNode, depth + 1) : memberName(n.callee).prop;
     if (prop === 'reverse') {
       const a = arrayOf(n.callee.object as AnyNode, depth + 1);
       return a === null ? null : [...a].reverse();
@@ -375,6 +412,71 @@ function decodeEntities(s: string): string {
 }
 
 /** `function(x, y) { return x * y; }`, `function(y) { return y; }`: an operator wrapped to hide it. */
+/** Whether a function turns character codes into text: calls both charCodeAt and fromCharCode (of a computed code). */
+function decodesByCharCode(fn: AnyNode): boolean {
+  let reads = false;
+  let writes = false;
+  full(fn, (x: AnyNode) => {
+    if (x.type !== 'CallExpression') return;
+    const { prop } = memberName(x.callee);
+    if (prop === 'charCodeAt') reads = true;
+    else if (prop === 'fromCharCode' && x.arguments.some((a) => a.type !== 'Literal')) writes = true;
+  });
+  return reads && writes;
+}
+
+/**
+ * The first read of the script's own source that keys a decoder: made in a function that turns
+ * character codes into text, and (for `fn.toString()`) of a function that encloses the read — a
+ * minified library's `h.toString()` of some other function is data, not a key.
+ */
+function sourceKeyedRead(program: Program, reads: readonly AnyNode[]): AnyNode | null {
+  const wanted = new Set(reads);
+  let found: AnyNode | null = null;
+  const visit: AncestorVisit = (n, _state, ancestors) => {
+    if (found !== null || !wanted.has(n)) return;
+    const fns = ancestors.filter((a) => a.type === 'FunctionExpression' || a.type === 'FunctionDeclaration');
+    const inner = fns[fns.length - 1];
+    if (inner === undefined || !decodesByCharCode(inner)) return;
+    const callee = n.type === 'CallExpression' ? n.callee : null;
+    if (callee?.type === 'MemberExpression' && callee.object.type === 'Identifier') {
+      const name = callee.object.name;
+      if (
+        !fns.some((x) => (x.type === 'FunctionExpression' || x.type === 'FunctionDeclaration') && x.id?.name === name)
+      )
+        return;
+    }
+    found = n;
+  };
+  ancestor(program, { CallExpression: visit, MemberExpression: visit });
+  return found;
+}
+
+/** Whether an expression is a script element (`document.currentScript`, `getElementsByTagName("script")[i]`). */
+function ofScriptElement(n: AnyNode, boundTo: (name: string) => AnyNode | undefined, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (n.type === 'MemberExpression') {
+    if (memberName(n).prop === 'currentScript') return true;
+    return ofScriptElement(n.object as AnyNode, boundTo, depth + 1);
+  }
+  // `var k = document.getElementsByTagName("script"); k[k.length - 1].innerHTML`
+  if (n.type === 'Identifier') {
+    const v = boundTo(n.name);
+    return v !== undefined && ofScriptElement(v, boundTo, depth + 1);
+  }
+  if (n.type === 'CallExpression') {
+    const { prop } = memberName(n.callee);
+    const a0 = n.arguments[0];
+    return (
+      prop === 'getElementsByTagName' &&
+      a0 !== undefined &&
+      a0.type !== 'SpreadElement' &&
+      fold(a0)?.toLowerCase() === 'script'
+    );
+  }
+  return false;
+}
+
 function isOperatorFunction(n: AnyNode): boolean {
   if (n.type !== 'FunctionExpression' || n.params.length === 0 || n.params.length > 2) return false;
   const body = n.body.body;
@@ -432,6 +534,8 @@ function collect(program: Program, text: string): JsFacts {
   const declared = declarationsOf(program);
   stringArrays = declared.arrays;
   decodedCalls = decodeArrayCalls(program, text, stringArrays, full);
+  // A rotation cipher's decoder is small and spelled out: only a script that holds its loop has one.
+  if (rotationLoop.test(text)) for (const [at, v] of decodeRotationCalls(program, text, full)) decodedCalls.set(at, v);
   const f: JsFacts = {
     strings: [],
     decodedStrings: [],
@@ -452,7 +556,12 @@ function collect(program: Program, text: string): JsFacts {
     operatorFunctions: 0,
     encodedTable: null,
     cookieTheft: null,
+    selfReads: [],
+    charCodeAt: false,
   };
+  /** Names of the script's functions, whose source a self-keyed decoder reads with toString(). */
+  const functionNames = declared.functions;
+  let hiddenFunction = null as AnyNode | null;
   let writesVariable: AnyNode | null = null;
   let evalsVariable: AnyNode | null = null;
   const bindings: { name: string; value: AnyNode }[] = [];
@@ -467,7 +576,8 @@ function collect(program: Program, text: string): JsFacts {
         const v = typeof node.value === 'string' ? node.value : isRegex ? (node.regex?.pattern ?? null) : null;
         if (v === null) return;
         if (typeof node.value === 'string' && f.strings.length < 20000) f.strings.push({ v, at: node.start });
-        if (typeof node.value === 'string' && /\\[xu][0-9a-fA-F{]/.test(node.raw ?? '')) {
+        // \x and \u escapes, and three-digit octal ones (`'\166ar\40snd'`), hide a string's text.
+        if (typeof node.value === 'string' && /\\(?:[xu][0-9a-fA-F{]|[0-3][0-7]{2})/.test(node.raw ?? '')) {
           f.escapedStrings++;
           if (f.escapedAt.size < 1000) f.escapedAt.add(node.start);
         }
@@ -488,12 +598,22 @@ function collect(program: Program, text: string): JsFacts {
       case 'FunctionExpression':
         if (isOperatorFunction(node)) f.operatorFunctions++;
         return;
+      case 'SwitchStatement': {
+        // A switch of eight or more operator cases stands for as many operator functions.
+        const cases = operatorCases(node);
+        if (cases >= 8) f.operatorFunctions += cases;
+        return;
+      }
       case 'Identifier':
         if (/^_0x[0-9a-f]{3,}(?:x[0-9a-f]+)?$/i.test(node.name)) obf.add(node.name);
         return;
       case 'MemberExpression': {
         const { prop } = memberName(node);
-        if (prop === 'value' || prop === 'elements') f.readsValues.push(node.start);
+        // el.value, form.elements, and jQuery's $(el).val().
+        if (prop === 'value' || prop === 'elements' || prop === 'val') f.readsValues.push(node.start);
+        if (f.selfReads.length < 20 && prop !== null && elementText.has(prop))
+          if (ofScriptElement(node.object as AnyNode, (name) => bindings.findLast((b) => b.name === name)?.value))
+            f.selfReads.push(node);
         return;
       }
       case 'NewExpression': {
@@ -534,8 +654,19 @@ function collect(program: Program, text: string): JsFacts {
             }
             if (prop === 'src' && f.cookieTheft === null && readsCookie(node.right) && hasExternalPiece(node.right))
               f.cookieTheft = node;
+            // A script element given an address decoded at run time (`s.src = atob(…)`, or a
+            // variable that holds one).
+            if (prop === 'src' && creates === 'script' && f.scriptInject === null) {
+              const r = node.right;
+              const value = r.type === 'Identifier' ? bindings.findLast((b) => b.name === r.name)?.value : r;
+              if (value !== undefined && isDecodingCall(value)) f.scriptInject = node;
+            }
           }
           if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
+          // Collected values kept in a cookie until they are sent (`document.cookie = "v=" + data`):
+          // a harvest's staging step, as encoding is.
+          if (prop === 'cookie' && memberName(node.left).object === 'document' && node.right.type !== 'Literal')
+            f.encodes.push(node.start);
         }
         return;
       }
@@ -548,6 +679,28 @@ function collect(program: Program, text: string): JsFacts {
           f.decodedStrings.push({ v: folded, at: node.start });
         if (prop === null) return;
         if (prop === 'fromCharCode' && a0 !== null && a0.type !== 'Literal') f.fromCharCodeLoops++;
+        if (prop === 'charCodeAt') f.charCodeAt = true;
+        // fn.toString() of one of the script's own functions, or of arguments.callee: its source as data.
+        if (
+          prop === 'toString' &&
+          args.length === 0 &&
+          f.selfReads.length < 20 &&
+          node.callee.type === 'MemberExpression'
+        ) {
+          const o = node.callee.object;
+          if ((o.type === 'Identifier' && functionNames.has(o.name)) || memberName(o as AnyNode).prop === 'callee')
+            f.selfReads.push(node);
+        }
+        if (
+          hiddenFunction === null &&
+          isHiddenFunction(
+            node.callee,
+            prop,
+            (x) => memberName(x).prop,
+            (name) => bindings.find((b) => b.name === name)?.value,
+          )
+        )
+          hiddenFunction = node;
         if (
           f.checkoutGate === null &&
           (prop === 'indexOf' || prop === 'includes' || prop === 'search' || prop === 'match') &&
@@ -557,7 +710,7 @@ function collect(program: Program, text: string): JsFacts {
           /location/.test(text.slice(node.callee.start, node.callee.end))
         )
           f.checkoutGate = node.start;
-        if (prop === 'decodeURIComponent' || prop === 'unescape') {
+        if (prop === 'decodeURIComponent' || prop === 'decodeURI' || prop === 'unescape') {
           const raw = a0?.type === 'Literal' && typeof a0.value === 'string' ? a0.value : '';
           if (raw.length >= 200 && (raw.match(/%[0-9a-f]{2}/gi)?.length ?? 0) * 10 >= raw.length / 3)
             f.encodedTable ??= node;
@@ -585,7 +738,9 @@ function collect(program: Program, text: string): JsFacts {
           prop === 'encodeURIComponent' ||
           prop === 'escape' ||
           prop === 'stringify' ||
-          prop === 'serialize'
+          prop === 'serialize' ||
+          // JSEncrypt and the like: what is sent is encrypted for the attacker's key.
+          prop === 'encrypt'
         )
           f.encodes.push(node.start);
         if (prop === 'serialize' || prop === 'serializeArray') f.harvests.push(node.start);
@@ -662,6 +817,13 @@ function collect(program: Program, text: string): JsFacts {
   // document.write or eval of a variable a character-code loop built (`m += String.fromCharCode(
   // s.charCodeAt(i) - 1)`, then `w = unescape(m)`) shows or runs decoded text.
   const built = charCodeBuilt(bindings);
+  // The Function constructor reached through a literal runs its argument like eval.
+  if (hiddenFunction?.type === 'CallExpression') {
+    const arg = hiddenFunction.arguments[0];
+    if (arg !== undefined && arg.type !== 'SpreadElement' && arg.type !== 'Literal')
+      if ((arg.type === 'Identifier' && built.has(arg.name)) || isDecodingCall(arg)) f.execDecoded ??= hiddenFunction;
+      else f.execDynamic ??= hiddenFunction;
+  }
   for (const use of [writesVariable, evalsVariable] as (AnyNode | null)[]) {
     const arg = use?.type === 'CallExpression' ? use.arguments[0] : undefined;
     if (use !== null && arg?.type === 'Identifier' && built.has(arg.name)) f.execDecoded ??= use;
@@ -689,7 +851,17 @@ export interface JsAnalysis {
  */
 export function analyseJs(text: string, base = 1, nested = false, screen: Screen = unscreened): JsAnalysis {
   if (!jsWorthParsing(text, screen)) return { signals: [], parsed: false };
-  if (text.length <= bigScript) return analyseScript(text, base, parseJs(text), nested);
+  if (text.length <= bigScript) {
+    // A script kept with its quotes escaped (`var a=\'x\'`: a database dump, a JSON or PHP
+    // string) is read as the script it becomes once stored back in a page.
+    const strict = parseStrict(text);
+    if (strict === null && escapedQuote.test(text)) {
+      const plain = text.replace(/\\(['"\\])/g, '$1');
+      const program = parseStrict(plain);
+      if (program !== null) return analyseScript(plain, base, program, nested);
+    }
+    return analyseScript(text, base, strict ?? parseLenient(text), nested);
+  }
   // A big bundle: only the stretches where something that sends meets something a skimmer needs
   // are parsed (loosely: a stretch cuts statements). An injected skimmer is compact.
   const set = new SignalSet();
@@ -708,6 +880,11 @@ export function analyseJs(text: string, base = 1, nested = false, screen: Screen
 }
 
 const bigScript = 256 * 1024;
+/** Properties that hold an element's text (a script element's own source, read as a key). */
+const elementText = new Set(['innerHTML', 'text', 'textContent', 'innerText']);
+/** The loop of a rotation cipher's decoder (`t=(t+i)%n.length)r+=n.charAt(t)`). */
+const rotationLoop = /%\s*[\w$]+(?:\.length)?\s*\)\s*[\w$]+\s*\+=\s*[\w$]+\.charAt\(/;
+const escapedQuote = /\\['"]/;
 
 /** Stretches of a big script around each send-like token that has a skimmer-like term nearby, merged. */
 function suspectRegions(text: string): { start: number; end: number }[] {
@@ -839,6 +1016,20 @@ function analyseScript(text: string, base: number, program: Program | null, nest
       line: base,
       evidence: `${f.operatorFunctions} functions that only apply an operator`,
       description: 'Shaped like Jscrambler output: tables of tiny functions that hide every operator and call.',
+    });
+  const selfRead =
+    f.selfReads.length > 0 && f.charCodeAt && f.fromCharCodeLoops > 0 ? sourceKeyedRead(program, f.selfReads) : null;
+  if (selfRead !== null)
+    out.add({
+      id: 'js-self-keyed-decoder',
+      category: 'obfuscation',
+      // Decoding with one's own source as the key breaks the code when anyone edits it or
+      // reads it in a debugger: an anti-analysis trick of skimmer packers, not of minifiers.
+      weight: 10,
+      line: at(selfRead),
+      evidence: clip(text.slice(selfRead.start, selfRead.start + 120)),
+      description:
+        "Decodes its strings with its own source text as the key (a function's toString(), its script element).",
     });
   if (f.encodedTable !== null)
     out.add({

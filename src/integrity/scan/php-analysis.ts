@@ -13,6 +13,7 @@ import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
+import { trailerPayload } from './php-trailer.ts';
 
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
@@ -271,6 +272,10 @@ const cardField =
 /** Payment words inside a field or cookie name (`currentcvv`, `billing_cc_number`). */
 const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
 
+/** Functions that log someone in, whose password parameter a credential stealer copies. */
+const loginFunction =
+  /^(?:_*(?:login|log_?in|signin|sign_?in|authenticate|auth|check_?login|validate_?login|authorize))$/i;
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
@@ -291,6 +296,8 @@ class PhpFile {
   readonly functions = new Map<string, { params: string[]; node: PNode; returns: PNode[] }>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
+  /** Parameter names of functions that log someone in (`login($username, $password)`). */
+  readonly loginParams = new Set<string>();
   /** User functions that can return request data. */
   readonly taintedReturns = new Set<string>();
   readonly calls: PNode[] = [];
@@ -456,18 +463,23 @@ class PhpFile {
           return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
         });
         for (const p of params) this.params.add(p);
+        if (loginFunction.test(fname ?? '')) for (const p of params) this.loginParams.add(p);
         if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
         return;
       }
       case 'method':
       case 'closure':
-      case 'arrowfunc':
+      case 'arrowfunc': {
+        const mn = nodeAt(n, 'name');
+        const login = loginFunction.test((mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '');
         for (const p of nodesAt(n, 'arguments')) {
           const pn = nodeAt(p, 'name');
           const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
           if (name !== null) this.params.add(name);
+          if (name !== null && login) this.loginParams.add(name);
         }
         return;
+      }
       case 'eval':
         this.evals.push(n);
         return;
@@ -618,11 +630,13 @@ class PhpFile {
         let list = this.assigns.get(n)?.filter(before);
         // Read at a use, only the last assignment before it counts when there are many.
         if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
-        if (list === undefined || list.length === 0 || list.length > 4) return null;
+        // A variable only ever appended to starts empty (`$x .= "…"; $x .= "…"; eval($x)`).
+        const appendedOnly = (list === undefined || list.length === 0) && (this.appends.get(n)?.some(before) ?? false);
+        if (!appendedOnly && (list === undefined || list.length === 0 || list.length > 4)) return null;
         ctx.seen.add(n);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
-        let s: string | null = null;
-        for (const rhs of list) {
+        let s: string | null = appendedOnly ? '' : null;
+        for (const rhs of list ?? []) {
           const bound = new Map(ctx.bound ?? []);
           if (s !== null) bound.set(n, s);
           const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound };
@@ -930,7 +944,9 @@ class PhpFile {
       return false;
     }
     if (e.kind === 'call') {
-      const fn = this.calleeName(e);
+      // A callee held in a variable counts by the name it folds to (`$g = 'get'.'env'; $g('HTTP_X')`).
+      const what = nodeAt(e, 'what');
+      const fn = this.calleeName(e) ?? (what?.kind === 'variable' ? (this.fold(what)?.toLowerCase() ?? null) : null);
       if (fn === 'getallheaders' || fn === 'apache_request_headers') return true;
       if (fn === 'getenv' || fn === 'apache_getenv') {
         const key = this.fold(nodesAt(e, 'arguments')[0] ?? null);
@@ -1265,7 +1281,35 @@ class PhpFile {
       const first = nodesAt(e, 'value')[0] ?? null;
       return this.#head(first?.kind === 'encapsedpart' ? nodeAt(first, 'expression') : first, depth + 1);
     }
-    return this.fold(e);
+    const whole = this.fold(e);
+    if (whole !== null || e.kind !== 'variable') return whole;
+    // A variable given one value only (`$url = $host . $query`) starts as that value does.
+    const n = strAt(e, 'name') ?? '';
+    const list = this.assigns.get(n);
+    return list?.length === 1 && (this.appends.get(n)?.length ?? 0) === 0
+      ? this.#head(list[0] ?? null, depth + 1)
+      : null;
+  }
+
+  /** The first piece of a concatenation, when known (through variables given one value). */
+  headOf(e: PNode | null): string | null {
+    return this.#head(e);
+  }
+
+  /** The stream wrapper a path starts with (`compress.zlib://`, `php://filter/…`, `zip://`), if any. */
+  wrapperHead(e: PNode | null): string | null {
+    const head = this.#head(e);
+    const m =
+      head === null
+        ? null
+        : /^\s*(compress\.(?:zlib|bzip2):\/\/|php:\/\/filter\/|zip:\/\/|phar:\/\/|glob:\/\/)/i.exec(head);
+    return m === null ? null : (m[1] as string);
+  }
+
+  /** Whether a value is an address on another host (`"http://x/?d=" . $data`, through variables). */
+  isAddress(e: PNode | null): boolean {
+    const head = this.#head(e);
+    return head !== null && /^\s*(?:https?|ftps?):\/\/(?!localhost|127\.)/i.test(head);
   }
 
   /** The last piece of a concatenation, when known (`$dir . "/img.gif"` ends with a file name). */
@@ -1603,6 +1647,18 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
+/** The shop's own configuration file, read for its database password. */
+const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
+/** A database connection of the file's own, outside the platform's database layer. */
+const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
+const readsFileText = /\bfile_get_contents\s*\(/i;
+const writesFileText = /\b(?:file_put_contents|fwrite|fputs)\s*\(/i;
+const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
+const formTag = /<form\b/i;
+const symlinks = /\bsymlink\s*\(/i;
+const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
+// Whole words only: the keyword screen looks each literal up, and a short one ("log") is everywhere.
+const loginish = /\blogin|\blog_in|\bsignin|\bsign_in|\bauthenticate\s*\(|\bgetPost\s*\(/i;
 const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
 const scriptTag = /<script/i;
@@ -1620,11 +1676,21 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   let exec: boolean | undefined;
   const executesText = () => (exec ??= test(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
-  if ((test(decoderCall) || test(decoderHidden)) && (request || executesText())) return true;
+  const decodes = test(decoderCall) || test(decoderHidden);
+  if (decodes && (request || executesText())) return true;
   if (executesText() && test(assembledName)) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
+  // The rarer expression of each pair is asked first: most files stop there.
+  // A page with a form that opens, deletes or copies files (a register_globals file manager).
+  if (test(formTag) && test(fileSink)) return true;
+  if (test(symlinks)) return true;
+  if (test(shopConfigFile) && test(rawConnect)) return true;
+  // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
+  if (decodes && test(writesFileText) && test(readsFileText)) return true;
+  // A login's password and something that sends or writes (a credential stealer).
+  if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
 }
@@ -1642,6 +1708,15 @@ export const phpPrefilter: readonly RegExp[] = [
   executes,
   assembledName,
   ccGetter,
+  passwordish,
+  loginish,
+  fileSink,
+  formTag,
+  symlinks,
+  shopConfigFile,
+  rawConnect,
+  readsFileText,
+  writesFileText,
   sendsOrWrites,
   fetches,
   remoteAddress,
@@ -1688,6 +1763,8 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
   f.propagate();
 
   let carried = 0;
+  /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
+  const layers: string[] = [];
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
@@ -1696,6 +1773,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
     const constant = depth >= 3 ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
+      layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       for (const sig of analysePhp(inner, depth + 1).signals)
         out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
@@ -1804,6 +1882,75 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         description: 'Request data runs as a shell command (backticks).',
       });
 
+  /** What a call that reaches another host carries: card data, the whole request, a login's password. */
+  const sentOut = (fn: string, args: PNode[], line: number) => {
+    if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
+      add({
+        id: 'php-card-data-sent-out',
+        category: 'skimmer',
+        // Payment gateways send cards too, to an address of their configuration; a skimmer
+        // posts them to a plain-http address written into the code.
+        weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
+        line,
+        description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
+      });
+    if (args.some((a) => wholeRequest(f, a, 0)))
+      add({
+        id: 'php-request-exfiltration',
+        category: 'skimmer',
+        weight: 15,
+        line,
+        description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
+      });
+    credentialsOut(fn, args, line);
+  };
+  /** A login's password sent or written somewhere: a credential stealer in a login handler. */
+  const credentialsOut = (fn: string, args: PNode[], line: number) => {
+    if (!args.some((a) => carriesPassword(f, a, 0))) return;
+    // Where it goes is written into the code (an address on another host, a mailbox, a log file
+    // it appends to): the attacker's, since a shop's own integrations read theirs from configuration.
+    add({
+      id: 'php-credentials-sent-out',
+      category: 'skimmer',
+      weight: fixedDestination(f, fn, args) ? 15 : 6,
+      line,
+      description: `Sends or stores a login's password with ${fn}() — a credential stealer in a login handler.`,
+    });
+  };
+
+  /**
+   * A file written, deleted, copied or read at a path its own form fills in as a plain variable
+   * (`unlink("$dir/$del")` beside `?del=`): the request chooses the file, through register_globals.
+   */
+  const formFieldFileAccess = (fn: string, args: PNode[], line: number) => {
+    const fields = fieldsOf(text);
+    const named = (i: number) => formField(f, args[i] ?? null, fields);
+    const mode = fn === 'fopen' ? (f.fold(args[1] ?? null) ?? 'r') : '';
+    const writes =
+      fn === 'fopen' ? /^[waxc]/.test(mode) : fn !== 'readfile' && fn !== 'file_get_contents' && fn !== 'file';
+    const paths = fn === 'copy' || fn === 'rename' || fn === 'move_uploaded_file' ? [0, 1] : [0];
+    // `copy("compress.zlib://" . $_POST['file'], $tmp)`: a stream wrapper in front of a path the
+    // request sends reads any file past safe_mode and open_basedir, as those shells advertise.
+    const wrapped = f.isAddress(args[0] ?? null) ? null : f.wrapperHead(args[0] ?? null);
+    if (wrapped !== null && f.isTainted(args[0] ?? null))
+      add({
+        id: 'php-wrapper-file-read',
+        category: 'webshell',
+        weight: 12,
+        line,
+        evidence: clip(wrapped),
+        description: `Reads a file the request names through the ${wrapped} stream wrapper (${fn}) — a safe_mode and open_basedir bypass.`,
+      });
+    if (!paths.some(named)) return;
+    add({
+      id: 'php-form-field-file-access',
+      category: 'webshell',
+      weight: writes ? 12 : 8,
+      line,
+      description: `${writes ? 'Writes, deletes or copies' : 'Reads'} a file that its own form names, through a variable nothing here sets (register_globals) — a file manager for whoever has the page.`,
+    });
+  };
+
   for (const c of f.calls) {
     const line = lineOf(c);
     const args = nodesAt(c, 'arguments');
@@ -1814,6 +1961,44 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
     const fn = name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
+    if (fn !== null && formFileSinks.has(fn)) formFieldFileAccess(fn, args, line);
+    // Another file's time copied onto one just written (`touch($f, filemtime($g))`, `touch -r`):
+    // a change made to look as old as its neighbours.
+    const command = fn !== null && shellSinks.has(fn) ? (f.headOf(args[0] ?? null) ?? '') : '';
+    if ((fn === 'touch' && args[1] !== undefined && fromFilemtime(f, args[1])) || /^\s*touch\s+-r\b/.test(command))
+      add({
+        id: 'php-timestomp',
+        category: 'backdoor',
+        weight: 4,
+        line,
+        description: "Copies another file's modification time onto a file (hides when it was changed).",
+      });
+    // A command written out whole is an admin's cron step; one whose address or file is filled
+    // in at run time (a decoded address, a core file's name) is a dropper's.
+    if (/^\s*(?:curl|wget)\s/.test(command) && f.fold(args[0] ?? null) === null)
+      add({
+        id: 'php-shell-download',
+        category: 'backdoor',
+        weight: 6,
+        line,
+        evidence: clip(command),
+        description: `Downloads files through a shell command (${fn}: curl or wget run from PHP).`,
+      });
+    if (fn === 'symlink') {
+      // A link to the server's root or to another site's configuration: the symlink attack of
+      // shared hosting, which reads every neighbour's database password through the web server.
+      const target = f.tail(args[0] ?? null) ?? '';
+      if (/^\/+$|^\/(?:home\d*|etc|var\/www)\/?$/.test(target) || siteConfigName.test(target))
+        add({
+          id: 'php-symlink-harvest',
+          category: 'webshell',
+          weight: 15,
+          line,
+          evidence: clip(target),
+          description:
+            "Links to the server's root or to a site's configuration file — a symlink attack that reads other sites' database passwords.",
+        });
+    }
 
     if (dyn !== null) {
       if (f.isDirect(dyn))
@@ -2033,6 +2218,8 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
           description: `Logs in to a database (${fn}) with a host and credentials from the request — a database console.`,
         });
     } else if (fileReads.has(fn) || fileDeletes.has(fn)) {
+      // Opening an address is a request to another host: what its query carries is sent out.
+      if ((fn === 'file_get_contents' || fn === 'fopen') && f.isAddress(args[0] ?? null)) sentOut(fn, args, line);
       if (f.startsTainted(args[0] ?? null) && !/^php:\/\/input/i.test(f.fold(args[0] ?? null) ?? ''))
         add({
           id: fileReads.has(fn) ? 'php-request-file-read' : 'php-request-file-delete',
@@ -2047,6 +2234,18 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       const handle = fn === 'fwrite' || fn === 'fputs' ? f.handleOf(args[0] ?? null) : null;
       const dest = fn === 'file_put_contents' ? (args[0] ?? null) : (handle?.path ?? null);
       const destName = f.tail(dest);
+      // Decoded code written into a file it read first (`file_put_contents($f, $code . $buf)` with
+      // `$buf = file_get_contents($f)`): an infector that prepends itself to the shop's scripts.
+      if (dest !== null && data !== null && f.isDecoded(data) && (readsBack(f, dest, data) || isCodeName(destName)))
+        add({
+          id: 'php-code-injector',
+          category: 'backdoor',
+          weight: readsBack(f, dest, data) ? 14 : 8,
+          line,
+          evidence: clip(excerptAt(text, line)),
+          description:
+            'Writes decoded code into a PHP file (added to what the file held) — how infectors spread through a shop.',
+        });
       if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
         add({
           id: 'php-remote-code-dropper',
@@ -2082,6 +2281,11 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
           line,
           description: 'Writes payment card data (card number, CVV, expiry) to a file — a server-side card logger.',
         });
+      // A logger appends each login to its file; installers write a password they were given
+      // into a configuration file whole.
+      const appends =
+        fn === 'file_put_contents' ? /FILE_APPEND/.test(excerptAt(text, line)) : /^a/.test(handle?.mode ?? '');
+      if (data !== null && appends) credentialsOut(fn, [data], line);
       if (data !== null && wholeRequest(f, data, 0))
         add({
           id: 'php-request-logger',
@@ -2112,6 +2316,24 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         line,
         description: 'Sends mail to recipients and with content that the request chooses — a spam mailer.',
       });
+    } else if (
+      fn === 'mail' &&
+      f.isTainted(args[0] ?? null) &&
+      [args[1], args[2], args[3]].some((a) => f.isTainted(a ?? null)) &&
+      /\b(?:split|explode|preg_split|file)\s*\(/i.test(text)
+    ) {
+      // The recipients are the lines of a list the request sends (split, then each one mailed)
+      // and so is the message: a bulk mailer, whatever it does to the text on the way.
+      add({
+        id: 'php-request-mailer',
+        category: 'webshell',
+        weight: 10,
+        line,
+        description:
+          'Sends mail to a list of recipients and with content that the request chooses — a bulk spam mailer.',
+      });
+    } else if (fn === 'mail' && args.some((a) => carriesPassword(f, a, 0))) {
+      credentialsOut(fn, args, line);
     } else if (fn === 'mail' && args.some((a) => carriesCard(f, a, 0))) {
       add({
         id: 'php-card-data-sent-out',
@@ -2121,24 +2343,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
         description: 'Mails payment card data (card number, CVV, expiry) — a server-side card skimmer.',
       });
     } else if (netSinks.has(fn) || fn === 'stream_context_create') {
-      if (!args.some((a) => wholeRequest(f, a, 0)) && args.some((a) => carriesCard(f, a, 0)))
-        add({
-          id: 'php-card-data-sent-out',
-          category: 'skimmer',
-          // Payment gateways send cards too, to an address of their configuration; a skimmer
-          // posts them to a plain-http address written into the code.
-          weight: /['"]http:\/\/(?!localhost|127\.)/i.test(text) ? 12 : 8,
-          line,
-          description: `Sends payment card data (card number, CVV, expiry) out with ${fn}().`,
-        });
-      if (args.some((a) => wholeRequest(f, a, 0)))
-        add({
-          id: 'php-request-exfiltration',
-          category: 'skimmer',
-          weight: 15,
-          line,
-          description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
-        });
+      sentOut(fn, args, line);
     } else if (fn === 'unserialize' && args.some((a) => f.isTainted(a)) && f.isDecoded(args[0] ?? null))
       add({
         id: 'php-request-unserialize',
@@ -2176,7 +2381,46 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
+  secretsDumpSignals(text, add);
+  // A loader that evals its own file's tail: the program is judged by what the decoded tail
+  // does. Its packing is already counted here, and the loader's next stage is an eval of text
+  // computed at run time by construction: neither says more about the program.
+  const payload = depth === 0 && f.evals.length > 0 ? trailerPayload(text, layers) : null;
+  if (payload !== null)
+    for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
+      if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
   return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
+}
+
+const selectWord = /\bselect\b/i;
+/** Columns and settings that are secrets: admin password hashes, stored cards, gateway keys. */
+const secretColumn =
+  /\b(?:password|user_pass|cc_number_enc|cc_cid_enc|cc_number|trans_key|api_key|api_password)\b|payment\/\w+\/(?:trans_key|api_key|password|login)/i;
+const secretTable =
+  /\b(?:admin_user|wp_users|sales_flat_order_payment|sales_order_payment|sales_flat_quote_payment|core_config_data|oauth_consumer)\b/i;
+
+/**
+ * A stand-alone script that reads the shop's database password from its configuration file,
+ * connects by itself and selects admin passwords, stored cards or gateway keys: a shop data
+ * dumper. The platform reads its configuration through its own layer and never selects those
+ * columns in raw SQL beside a connection of its own.
+ */
+function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  if (!shopConfigFile.test(text) || !rawConnect.test(text) || !selectWord.test(text)) return;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && i < 20_000; i++) {
+    const l = lines[i] as string;
+    if (l.length > 4000 || !selectWord.test(l) || !secretColumn.test(l) || !secretTable.test(l)) continue;
+    add({
+      id: 'php-shop-secrets-dump',
+      category: 'backdoor',
+      weight: 15,
+      line: i + 1,
+      description:
+        "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
+    });
+    return;
+  }
 }
 
 /** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
@@ -2248,6 +2492,87 @@ function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<
   }
 }
 
+/** Whether a call that sends data names its destination in the code itself (not from configuration). */
+function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
+  if (fn === 'mail') return /@/.test(f.fold(args[0] ?? null) ?? '');
+  if (fn === 'curl_init') return f.isAddress(args[0] ?? null);
+  if (fn === 'curl_setopt') {
+    // The address of the same handle: `curl_setopt($ch, CURLOPT_URL, 'http://…')` or curl_init's.
+    const handle = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+    if (handle === null) return false;
+    const urls = f.calls.flatMap((c) => {
+      const a = nodesAt(c, 'arguments');
+      const on = a[0]?.kind === 'variable' && strAt(a[0], 'name') === handle;
+      const name = f.calleeName(c);
+      const option = a[1] === undefined ? null : strAt(a[1], 'name');
+      if (name === 'curl_setopt' && on && option !== null && /CURLOPT_URL$/i.test(option)) return [a[2] ?? null];
+      return [];
+    });
+    const inits = (f.assigns.get(handle) ?? []).filter((r) => r.kind === 'call' && f.calleeName(r) === 'curl_init');
+    return urls.some((u) => f.isAddress(u)) || inits.some((r) => f.isAddress(nodesAt(r, 'arguments')[0] ?? null));
+  }
+  // Opening an address (checked by the caller), a socket, or appending to a log file.
+  return true;
+}
+
+/** A login form's password field, a login function's password parameter, or a fragment's unset `$password`. */
+const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
+/** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
+const requestGetter = /^get(?:post|param|params|postvalue|query)$/i;
+
+/** Whether a value carries a password someone logs in with (through variables and concatenation). */
+function carriesPassword(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'offsetlookup': {
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (key === null || !passwordName.test(key)) return false;
+      const what = nodeAt(e, 'what');
+      if (what === null) return false;
+      if (f.isTainted(what)) return true;
+      // `$login = $this->getRequest()->getPost('login'); … $login['password']`
+      const n = what.kind === 'variable' ? strAt(what, 'name') : null;
+      return (f.assigns.get(n ?? '') ?? []).some((r) => {
+        if (r.kind !== 'call') return false;
+        const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
+        const name = off === null ? null : strAt(off, 'name');
+        return name !== null && requestGetter.test(name);
+      });
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+      // A password parameter of a login function, or one a fragment uses but never sets (code
+      // pasted into a login handler).
+      if (passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n)))) return true;
+      return values.some((r) => carriesPassword(f, r, d, seen));
+    }
+    case 'bin':
+      return (
+        carriesPassword(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesPassword(f, nodeAt(e, 'right'), d, seen)
+      );
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        carriesPassword(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'array':
+      return nodesAt(e, 'items').some((i) => carriesPassword(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+    case 'call': {
+      const fn = f.calleeName(e);
+      return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some((a) => carriesPassword(f, a, d, seen));
+    }
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return carriesPassword(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+    default:
+      return false;
+  }
+}
+
 const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
   e !== null && wholeRequest(f, e, depth, seen);
 
@@ -2292,6 +2617,42 @@ function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string
   return false;
 }
 
+/** Configuration files of shop and CMS platforms, which hold database passwords. */
+const siteConfigName =
+  /(?:^|\/)(?:wp-config\.php|configuration\.php|local\.xml|env\.php|settings\.php|config\.inc\.php|conf_global\.php|config\.php)$/i;
+
+/** File functions whose path a register_globals file manager takes from its own form. */
+const formFileSinks = new Set([
+  'unlink',
+  'rmdir',
+  'fopen',
+  'file_put_contents',
+  'copy',
+  'rename',
+  'move_uploaded_file',
+  'readfile',
+  'file_get_contents',
+  'file',
+]);
+
+/** A path with a piece that is a variable nothing sets, named like a field of the file's own forms. */
+function formField(f: PhpFile, e: PNode | null, fields: ReadonlySet<string>, depth = 0): boolean {
+  if (e === null || depth > 6) return false;
+  if (e.kind === 'variable') {
+    const n = strAt(e, 'name');
+    return n !== null && fields.has(n) && f.isUnassigned(e);
+  }
+  if (e.kind === 'bin')
+    return formField(f, nodeAt(e, 'left'), fields, depth + 1) || formField(f, nodeAt(e, 'right'), fields, depth + 1);
+  if (e.kind === 'encapsed')
+    return nodesAt(e, 'value').some((p) =>
+      formField(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, fields, depth + 1),
+    );
+  if (e.kind === 'parenthesis' || e.kind === 'silent')
+    return formField(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), fields, depth + 1);
+  return false;
+}
+
 /** Names of the request fields a file's own forms and links send (`name="cmd"`, `?dir=`). */
 const fieldsMemo = new Map<string, Set<string>>();
 function fieldsOf(text: string): Set<string> {
@@ -2324,6 +2685,28 @@ function concatenationPieces(e: PNode): PNode[] {
 }
 
 /** A file name that a web server runs as PHP. */
+/** A time read from another file: `filemtime($g)`, or a variable given only that. */
+function fromFilemtime(f: PhpFile, e: PNode): boolean {
+  const isCall = (x: PNode) => x.kind === 'call' && f.calleeName(x) === 'filemtime';
+  if (isCall(e)) return true;
+  const list = e.kind === 'variable' ? f.assigns.get(strAt(e, 'name') ?? '') : undefined;
+  return list !== undefined && list.length > 0 && list.every(isCall);
+}
+
+/** Whether written data holds what was read from the same path (`$buf = file_get_contents($k); … $code . $buf`). */
+function readsBack(f: PhpFile, dest: PNode, data: PNode): boolean {
+  const path = dest.kind === 'variable' ? strAt(dest, 'name') : null;
+  if (path === null) return false;
+  const readsPath = (r: PNode) =>
+    r.kind === 'call' &&
+    f.calleeName(r) === 'file_get_contents' &&
+    nodesAt(r, 'arguments')[0]?.kind === 'variable' &&
+    strAt(nodesAt(r, 'arguments')[0] as PNode, 'name') === path;
+  return concatenationPieces(data).some(
+    (p) => p.kind === 'variable' && (f.assigns.get(strAt(p, 'name') ?? '') ?? []).some(readsPath),
+  );
+}
+
 function isCodeName(name: string | null): boolean {
   return name !== null && /\.(?:php\d?|phtml|phar|pht|inc)\s*$/i.test(name);
 }
