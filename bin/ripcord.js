@@ -16,9 +16,9 @@ if (major < 24) {
 // the buffers of a backup or restore (chunks, zstd's tables and outputs, ciphertexts) cost a
 // page fault per page every time: a 1 GiB dump backup took 240k faults and 3 s of system
 // time. Kept below 32 MiB and two arenas, it takes 85-100k and 1.7 s (and 1.5 s less user
-// time). The variables must be set before the process starts, so when the shebang line did
-// not set them (`node bin/ripcord.js`), the process replaces itself once with them set (same
-// PID, same arguments and file descriptors; ~40 ms). Other C libraries ignore them.
+// time). The variables must be set before the process starts, so when they are not set the
+// process replaces itself once with them set (same PID, same arguments and file descriptors;
+// ~60 ms). Other C libraries ignore them.
 const malloc = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '268435456', MALLOC_ARENA_MAX: '2' };
 if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && typeof process.execve === 'function')
   process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {

@@ -2,14 +2,15 @@
 // database dump the main thread only reads, cuts and deduplicates while another core hashes.
 // Chunks must live in shared memory (WindowBuffers made with `shared`).
 
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
 import type { HashReply, HashRequest } from './hash-worker.ts';
+import { SharedMemoryPosts } from './movable.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export class HashPool {
   readonly #pool: WorkerPool<HashRequest, HashReply>;
-  /** Per worker, the memory its last chunk was in (sent again only when it changes). */
-  readonly #lastMemory = new Map<unknown, SharedArrayBuffer>();
+  readonly #posts = new SharedMemoryPosts();
 
   constructor(count: number) {
     this.#pool = new WorkerPool(new URL('./hash-worker.ts', import.meta.url), count, {
@@ -18,15 +19,10 @@ export class HashPool {
     });
   }
 
-  #ask(file: number, req: HashRequest): Promise<HashReply> {
-    // Every request about one file goes to one worker, which answers in the order asked.
+  /** Every request about one file goes to one worker, which answers in the order asked. */
+  #workerOf(file: number): Worker {
     const workers = this.#pool.workers;
-    const worker = workers[file % workers.length] as (typeof workers)[number];
-    if (req.kind === 'chunk' && req.memory !== undefined) {
-      if (this.#lastMemory.get(worker) === req.memory) delete req.memory;
-      else this.#lastMemory.set(worker, req.memory);
-    }
-    return this.#pool.ask(worker, req);
+    return workers[file % workers.length] as Worker;
   }
 
   /**
@@ -36,13 +32,14 @@ export class HashPool {
   async chunk(file: number, first: boolean, chunk: Buffer): Promise<Buffer> {
     const memory = chunk.buffer;
     if (!(memory instanceof SharedArrayBuffer)) throw new AppError('internal', 'hash pool: chunk not in shared memory');
-    const seq = this.#pool.nextSeq();
-    const r = await this.#ask(file, {
+    const worker = this.#workerOf(file);
+    const posted = this.#posts.memoryFor(worker, memory);
+    const r = await this.#pool.ask(worker, {
       kind: 'chunk',
-      seq,
+      seq: this.#pool.nextSeq(),
       file,
       first,
-      memory,
+      ...(posted !== undefined ? { memory: posted } : {}),
       offset: chunk.byteOffset,
       length: chunk.length,
     });
@@ -53,7 +50,7 @@ export class HashPool {
   /** The whole file's SHA-256 (hex), once every chunk was asked for. */
   async digest(file: number): Promise<string> {
     const seq = this.#pool.nextSeq();
-    return (await this.#ask(file, { kind: 'digest', seq, file })).sha as string;
+    return (await this.#pool.ask(this.#workerOf(file), { kind: 'digest', seq, file })).sha as string;
   }
 
   close(): Promise<void> {

@@ -5,6 +5,7 @@
 
 import { createHash, type Hash, hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { SharedMemoryReceived } from './movable.ts';
 
 export type HashRequest =
   | {
@@ -31,8 +32,7 @@ export interface HashReply {
 
 /** Running hashes of the files being chunked, by the main thread's file number. */
 const files = new Map<number, Hash>();
-/** The memory the last chunk came in (messages arrive in the order sent). */
-let memory: SharedArrayBuffer | undefined;
+const shared = new SharedMemoryReceived();
 
 parentPort?.on('message', (m: HashRequest) => {
   if (m.kind === 'digest') {
@@ -41,9 +41,7 @@ parentPort?.on('message', (m: HashRequest) => {
     parentPort?.postMessage({ seq: m.seq, sha: h.digest('hex') } satisfies HashReply);
     return;
   }
-  memory = m.memory ?? memory;
-  if (memory === undefined) throw new Error('hash worker: a chunk came without its memory');
-  const view = new Uint8Array(memory, m.offset, m.length);
+  const view = shared.view(m.memory, m.offset, m.length);
   if (m.first) files.set(m.file, createHash('sha256'));
   files.get(m.file)?.update(view);
   parentPort?.postMessage({ seq: m.seq, sha: hash('sha256', view, 'buffer') } satisfies HashReply);

@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
 import { movable, packed, transferOf } from './movable.ts';
-import { blobAad } from './pack.ts';
+import { blobAad, plainOutputStep } from './pack.ts';
 
 /** Per blob: id (hex), sealed length, stored compressed, plain length. */
 export type OpenItemRow = [string, number, boolean, number];
@@ -81,9 +81,7 @@ function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; s
   try {
     // An output size of exactly the plain length gives a buffer of its own, moved to the
     // main thread without a copy.
-    plain = compressed
-      ? zstdDecompressSync(body, { chunkSize: Math.max(64, Math.min(rawLength, 16 * 1024 * 1024)) })
-      : body;
+    plain = compressed ? zstdDecompressSync(body, { chunkSize: plainOutputStep(rawLength) }) : body;
   } catch {
     return `${what}: cannot decompress`;
   }

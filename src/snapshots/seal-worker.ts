@@ -7,6 +7,7 @@ import { createSecretKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdCompressSync, constants as zc } from 'node:zlib';
 import { seal } from './crypto.ts';
+import { SharedMemoryReceived } from './movable.ts';
 import { blobAad } from './pack.ts';
 
 export interface SealRequest {
@@ -34,14 +35,11 @@ export interface SealReply {
 
 const { enc } = workerData as { enc: Uint8Array };
 const key = createSecretKey(Buffer.from(enc));
-/** The shared memory of the last shared request (messages arrive in the order sent). */
-let memory: SharedArrayBuffer | undefined;
+const sharedInput = new SharedMemoryReceived();
 
 function inputOf(m: SealRequest): Buffer {
   if (m.shared === undefined) return Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-  memory = m.shared.memory ?? memory;
-  if (memory === undefined) throw new Error('seal worker: a shared request came without its memory');
-  return Buffer.from(memory, m.shared.offset, m.shared.length);
+  return sharedInput.view(m.shared.memory, m.shared.offset, m.shared.length);
 }
 
 parentPort?.on('message', (m: SealRequest) => {

@@ -12,7 +12,8 @@ import { AppError } from '../core/errors.ts';
 import { startWorker } from '../core/threads.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
-import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
+import { SharedMemoryPosts } from './movable.ts';
+import { blobAad, type BlobType, encodeHeader, type PackedBlob, plainOutputStep } from './pack.ts';
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
 import { type OpenItem, OpenPool } from './open-pool.ts';
@@ -76,8 +77,7 @@ const newBatch = (): Batch => ({
 /** Worker threads that compress and seal small blobs and big chunks in shared memory (see seal-worker.ts). */
 class SealPool {
   readonly #workers: Worker[] = [];
-  /** Per worker, the shared memory its last shared request was in (sent again only when it changes). */
-  readonly #lastMemory = new Map<Worker, SharedArrayBuffer>();
+  readonly #posts = new SharedMemoryPosts();
   readonly #waiting = new Map<number, { resolve: (r: SealReply) => void; reject: (e: unknown) => void }>();
   #seq = 0;
 
@@ -107,11 +107,15 @@ class SealPool {
     const seq = this.#seq++;
     const data = batch.staging.subarray(0, batch.bytes);
     const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.length]) };
+    // Moved, not copied: the batch's views of it are not used after this.
+    return this.#post(seq, req, [batch.staging.buffer as ArrayBuffer]);
+  }
+
+  #post(seq: number, req: SealRequest, transfer: ArrayBuffer[] = []): Promise<SealReply> {
     const w = this.#workers[seq % this.#workers.length] as Worker;
     return new Promise((resolve, reject) => {
       this.#waiting.set(seq, { resolve, reject });
-      // Moved, not copied: the batch's views of it are not used after this.
-      w.postMessage(req, [batch.staging.buffer as ArrayBuffer]);
+      w.postMessage(req, transfer);
     });
   }
 
@@ -122,19 +126,17 @@ class SealPool {
   sealShared(level: number, id: string, content: Buffer): Promise<SealReply> {
     const seq = this.#seq++;
     const w = this.#workers[seq % this.#workers.length] as Worker;
-    const memory = content.buffer as SharedArrayBuffer;
-    const same = this.#lastMemory.get(w) === memory;
-    this.#lastMemory.set(w, memory);
-    const req: SealRequest = {
+    const posted = this.#posts.memoryFor(w, content.buffer as SharedArrayBuffer);
+    return this.#post(seq, {
       seq,
       level,
       data: new Uint8Array(0),
-      shared: { ...(same ? {} : { memory }), offset: content.byteOffset, length: content.length },
+      shared: {
+        ...(posted !== undefined ? { memory: posted } : {}),
+        offset: content.byteOffset,
+        length: content.length,
+      },
       items: [[id, content.length]],
-    };
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(seq, { resolve, reject });
-      w.postMessage(req);
     });
   }
 
@@ -363,7 +365,7 @@ export class BlobStore {
     if (this.#error !== null) throw this.#error;
   }
 
-  /** Copies an already sealed blob into the current pack (prune's repacking: no recompression). */
+  /** Adds an already sealed blob to the current pack (prune's repacking, or sealed by a worker). */
   async addSealed(type: BlobType, id: string, compressed: boolean, rawLength: number, sealed: Buffer): Promise<void> {
     this.#throwIfFailed();
     this.#pendingIds.add(id);
@@ -407,10 +409,8 @@ export class BlobStore {
     released?.();
     const [len, compressed] = reply.items[0] ?? [0, false];
     if (len !== reply.data.byteLength) throw new AppError('internal', 'seal worker answered a chunk of another length');
-    this.#addPart(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
-    this.#packBlobs.push({ type, id: idBytesOf(id), compressed, length: len, rawLength: content.length });
-    this.#packSize += len;
-    if (this.#packSize >= PACK_TARGET) await this.#writePack();
+    const sealed = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+    await this.addSealed(type, id, compressed, content.length, sealed);
   }
 
   /** Seals a blob (compressed when `z` is given) into the current pack. */
@@ -712,10 +712,7 @@ export class BlobStore {
     const body = open(this.key.encObj, sealed, blobAad(idBytes), `blob ${id.slice(0, 16)}`);
     let plain: Buffer;
     try {
-      // Output in one step of the plain size (the default 16 KiB steps are concatenated after).
-      plain = e.compressed
-        ? zstdDecompressSync(body, { chunkSize: Math.min(Math.max(64, e.rawLength), 16 * 1024 * 1024) })
-        : body;
+      plain = e.compressed ? zstdDecompressSync(body, { chunkSize: plainOutputStep(e.rawLength) }) : body;
     } catch {
       throw new AppError('corrupt', `blob ${id.slice(0, 16)}: cannot decompress`);
     }
