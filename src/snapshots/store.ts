@@ -9,7 +9,6 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
-import { startWorker } from '../core/threads.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { SharedMemoryPosts } from './movable.ts';
@@ -17,6 +16,7 @@ import { blobAad, type BlobType, encodeHeader, type PackedBlob, plainOutputStep 
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
 import { type OpenItem, OpenPool } from './open-pool.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 export interface IndexEntry {
   pack: string;
@@ -76,47 +76,27 @@ const newBatch = (): Batch => ({
 
 /** Worker threads that compress and seal small blobs and big chunks in shared memory (see seal-worker.ts). */
 class SealPool {
-  readonly #workers: Worker[] = [];
+  readonly #pool: WorkerPool<SealRequest, SealReply>;
   readonly #posts = new SharedMemoryPosts();
-  readonly #waiting = new Map<number, { resolve: (r: SealReply) => void; reject: (e: unknown) => void }>();
-  #seq = 0;
 
   constructor(enc: Buffer, count: number) {
-    for (let i = 0; i < count; i++) {
-      const w = startWorker(new URL('./seal-worker.ts', import.meta.url), { workerData: { enc: new Uint8Array(enc) } });
-      w.unref();
-      w.on('message', (r: SealReply) => {
-        const p = this.#waiting.get(r.seq);
-        this.#waiting.delete(r.seq);
-        p?.resolve(r);
-      });
-      w.on('error', (e) => this.#failAll(e));
-      w.on('exit', (code) => {
-        if (this.#waiting.size > 0) this.#failAll(new AppError('internal', `seal worker exited (${code})`));
-      });
-      this.#workers.push(w);
-    }
+    this.#pool = new WorkerPool(new URL('./seal-worker.ts', import.meta.url), count, {
+      workerData: { enc: new Uint8Array(enc) },
+    });
   }
 
-  #failAll(e: unknown): void {
-    for (const p of this.#waiting.values()) p.reject(e);
-    this.#waiting.clear();
+  /** Requests go round the workers. */
+  #workerOf(seq: number): Worker {
+    const workers = this.#pool.workers;
+    return workers[seq % workers.length] as Worker;
   }
 
   run(level: number, batch: Batch): Promise<SealReply> {
-    const seq = this.#seq++;
+    const seq = this.#pool.nextSeq();
     const data = batch.staging.subarray(0, batch.bytes);
     const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.length]) };
     // Moved, not copied: the batch's views of it are not used after this.
-    return this.#post(seq, req, [batch.staging.buffer as ArrayBuffer]);
-  }
-
-  #post(seq: number, req: SealRequest, transfer: ArrayBuffer[] = []): Promise<SealReply> {
-    const w = this.#workers[seq % this.#workers.length] as Worker;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(seq, { resolve, reject });
-      w.postMessage(req, transfer);
-    });
+    return this.#pool.ask(this.#workerOf(seq), req, [batch.staging.buffer as ArrayBuffer]);
   }
 
   /**
@@ -124,10 +104,10 @@ class SealPool {
    * stream); its memory must not change until this settles.
    */
   sealShared(level: number, id: string, content: Buffer): Promise<SealReply> {
-    const seq = this.#seq++;
-    const w = this.#workers[seq % this.#workers.length] as Worker;
+    const seq = this.#pool.nextSeq();
+    const w = this.#workerOf(seq);
     const posted = this.#posts.memoryFor(w, content.buffer as SharedArrayBuffer);
-    return this.#post(seq, {
+    return this.#pool.ask(w, {
       seq,
       level,
       data: new Uint8Array(0),
@@ -140,17 +120,17 @@ class SealPool {
     });
   }
 
-  /** Batches sent and not answered yet. */
+  /** Requests sent and not answered yet. */
   get pending(): number {
-    return this.#waiting.size;
+    return this.#pool.pending;
   }
 
   get size(): number {
-    return this.#workers.length;
+    return this.#pool.workers.length;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }
 

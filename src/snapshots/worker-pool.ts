@@ -1,6 +1,6 @@
-// Worker threads answering requests matched by sequence number, shared by the restore and
-// hashing pools: each request goes to a worker the caller picks and settles when that worker
-// answers; a worker that fails or exits fails everything still owed. A worker keeps the
+// Worker threads answering requests matched by sequence number, shared by the restore,
+// hashing and sealing pools: each request goes to a worker the caller picks and settles when
+// that worker answers; a worker that fails or exits fails everything still owed. A worker keeps the
 // process alive only while it owes an answer (attaching the 'message' listener refs it, so it
 // is unref'd after that and again whenever it has answered everything).
 
@@ -56,6 +56,11 @@ export class WorkerPool<Req extends { seq: number }, Rep extends { seq: number }
     let worker = this.workers[0] as Worker;
     for (const w of this.workers) if ((this.#owed.get(w) ?? 0) < (this.#owed.get(worker) ?? 0)) worker = w;
     return worker;
+  }
+
+  /** Requests sent and not answered yet. */
+  get pending(): number {
+    return this.#waiting.size;
   }
 
   /** Sends the request (posted before this returns) and settles with the worker's answer. */
