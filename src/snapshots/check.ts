@@ -9,7 +9,7 @@ import { readJsonFile } from './files.ts';
 import { loadManifestEntries } from './manifest.ts';
 import { decodeHeader } from './pack.ts';
 import type { RepoImpl } from './repository.ts';
-import { parseIndexFile, type IndexEntry } from './store.ts';
+import type { IndexEntry } from './store.ts';
 import type { CheckOptions, CheckResult } from './types.ts';
 
 const MAX_ERRORS = 100;
@@ -43,7 +43,7 @@ export async function checkRepository(repo: RepoImpl, opts: CheckOptions): Promi
   store.packs.clear();
   for (const f of await backend.list('index')) {
     try {
-      store.addIndexFile(parseIndexFile(await readJsonFile(backend, repo.key.enc, 'index', f.name), `index/${f.name}`));
+      store.addIndexFile(await readJsonFile(backend, repo.key.enc, 'index', f.name), `index/${f.name}`);
     } catch (e) {
       err(`index/${f.name}: ${describe(e)}`);
     }

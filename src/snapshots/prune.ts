@@ -8,7 +8,7 @@ import { AppError } from '../core/errors.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { loadManifestEntries } from './manifest.ts';
 import type { RepoImpl } from './repository.ts';
-import { parseIndexFile, type IndexFile, type IndexPack } from './store.ts';
+import { encodeIndexFile, parseIndexFile, type IndexPack } from './index-file.ts';
 import type { PruneOptions, PruneResult } from './types.ts';
 
 export async function pruneRepository(repo: RepoImpl, opts: PruneOptions): Promise<PruneResult> {
@@ -107,7 +107,7 @@ export async function pruneRepository(repo: RepoImpl, opts: PruneOptions): Promi
       p.blobs.push([id, e.type === 'tree' ? 't' : 'd', e.offset, e.length, e.rawLength, e.compressed ? 1 : 0]);
   }
   for (const p of fresh.values()) live.push({ ...p, blobs: p.blobs.sort((a, b) => a[2] - b[2]) });
-  const newIndex = await writeJsonFile(backend, repo.key.enc, 'index', { version: 1, packs: live } satisfies IndexFile);
+  const newIndex = await writeJsonFile(backend, repo.key.enc, 'index', encodeIndexFile(live));
 
   // 3. Old index files, then 4. packs nothing names any more.
   for (const name of oldIndexFiles) if (name !== newIndex) await backend.remove('index', name);

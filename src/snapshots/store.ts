@@ -17,27 +17,10 @@ import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
 import { type OpenItem, OpenPool } from './open-pool.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { BlobIndex, type IndexEntry } from './blob-index.ts';
+import { encodeIndexFile, type IndexPack, visitIndexFile } from './index-file.ts';
 
-export interface IndexEntry {
-  pack: string;
-  type: BlobType;
-  offset: number;
-  length: number;
-  rawLength: number;
-  compressed: boolean;
-}
-
-/** A pack as an index file records it. Blob rows: [id hex, 'd'|'t', offset, length, rawLength, compressed 0|1]. */
-export interface IndexPack {
-  id: string;
-  size: number;
-  blobs: [string, 'd' | 't', number, number, number, 0 | 1][];
-}
-
-export interface IndexFile {
-  version: 1;
-  packs: IndexPack[];
-}
+export type { IndexEntry } from './blob-index.ts';
 
 const PACK_TARGET = 16 * 1024 * 1024;
 const INFLIGHT = 6;
@@ -159,18 +142,11 @@ function idBytesOf(hex: string): Buffer {
   return b;
 }
 
-export function parseIndexFile(v: unknown, where: string): IndexFile {
-  const f = v as Partial<IndexFile>;
-  if (f === null || typeof f !== 'object' || f.version !== 1 || !Array.isArray(f.packs))
-    throw new AppError('corrupt', 'index file has an unknown layout', { where });
-  return f as IndexFile;
-}
-
 export class BlobStore {
   readonly backend: Backend;
   readonly key: MasterKey;
   readonly level: number;
-  readonly index = new Map<string, IndexEntry>();
+  readonly index = new BlobIndex();
   /** Packs named by an index file, with their sizes. */
   readonly packs = new Map<string, number>();
   /** Index files loaded (prune replaces them). */
@@ -215,25 +191,22 @@ export class BlobStore {
     const files = await this.backend.list('index');
     this.indexFiles = files.map((f) => f.name);
     for (const f of files)
-      this.addIndexFile(
-        parseIndexFile(await readJsonFile(this.backend, this.key.enc, 'index', f.name), `index/${f.name}`),
-      );
+      this.addIndexFile(await readJsonFile(this.backend, this.key.enc, 'index', f.name), `index/${f.name}`);
   }
 
-  addIndexFile(file: IndexFile): void {
-    for (const p of file.packs) {
-      this.packs.set(p.id, p.size);
-      for (const [id, t, offset, length, rawLength, c] of p.blobs) {
-        this.index.set(id, {
-          pack: p.id,
-          type: t === 't' ? 'tree' : 'data',
-          offset,
-          length,
-          rawLength,
-          compressed: c === 1,
-        });
-      }
-    }
+  /** Adds what an index file (as read, either version) says; a damaged one throws AppError `corrupt`. */
+  addIndexFile(file: unknown, where: string): void {
+    visitIndexFile(file, where, {
+      v1: (p) => {
+        this.packs.set(p.id, p.size);
+        for (const [id, t, offset, length, rawLength, c] of p.blobs)
+          this.index.add(id, p.id, t === 't', offset, length, rawLength, c === 1);
+      },
+      v2: (id, size, rows) => {
+        this.packs.set(id, size);
+        this.index.addRows(id, rows);
+      },
+    });
   }
 
   has(id: string): boolean {
@@ -472,14 +445,7 @@ export class BlobStore {
     for (const b of blobs) {
       const idHex = b.id.toString('hex');
       rows.push([idHex, b.type === 'tree' ? 't' : 'd', offset, b.length, b.rawLength, b.compressed ? 1 : 0]);
-      this.index.set(idHex, {
-        pack: name,
-        type: b.type,
-        offset,
-        length: b.length,
-        rawLength: b.rawLength,
-        compressed: b.compressed,
-      });
+      this.index.add(idHex, name, b.type === 'tree', offset, b.length, b.rawLength, b.compressed);
       this.#pendingIds.delete(idHex);
       offset += b.length;
     }
@@ -492,7 +458,7 @@ export class BlobStore {
     if (this.#unindexed.length === 0) return;
     const packs = this.#unindexed;
     this.#unindexed = [];
-    const name = await writeJsonFile(this.backend, this.key.enc, 'index', { version: 1, packs } satisfies IndexFile);
+    const name = await writeJsonFile(this.backend, this.key.enc, 'index', encodeIndexFile(packs));
     this.indexFiles.push(name);
   }
 
