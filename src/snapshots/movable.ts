@@ -52,3 +52,39 @@ export class SharedMemoryReceived {
     return Buffer.from(this.#memory, offset, length);
   }
 }
+
+/**
+ * Fixed-size slots in one block of shared memory, taken and given back: what the main thread
+ * reads files into for a worker to compress and seal in place. Memory used again costs no
+ * page faults (fresh memory cost a fault per 4 KiB page, ~0.3 s of a WordPress tree's first
+ * backup on this VM), and one SharedArrayBuffer is posted to a worker once, not per request.
+ */
+export class SharedSlots {
+  readonly size: number;
+  readonly memory: SharedArrayBuffer;
+  readonly #free: number[] = [];
+
+  constructor(count: number, size: number) {
+    this.size = size;
+    this.memory = new SharedArrayBuffer(count * size);
+    for (let i = count - 1; i >= 0; i--) this.#free.push(i);
+  }
+
+  /** A free slot (`size` bytes), or null when all are out. */
+  take(): Buffer | null {
+    const i = this.#free.pop();
+    return i === undefined ? null : Buffer.from(this.memory, i * this.size, this.size);
+  }
+
+  /** True when `b` lies in one of these slots. */
+  owns(b: Uint8Array): boolean {
+    return b.buffer === this.memory;
+  }
+
+  /** Gives back the slot `b` lies in (any view into it). */
+  give(b: Uint8Array): void {
+    if (!this.owns(b)) return;
+    const i = Math.floor(b.byteOffset / this.size);
+    if (!this.#free.includes(i)) this.#free.push(i);
+  }
+}

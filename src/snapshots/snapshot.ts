@@ -98,23 +98,30 @@ async function storeFile(ctx: WalkContext, path: Buffer, e: ManifestEntry): Prom
       // saw to notice growth: a regular file's read comes back short only at its end, so an
       // unchanged file takes one read.
       const data = store.slot(e.size + 1);
-      let n = 0;
-      while (n <= e.size) {
-        const r = readSync(fd, data, n, e.size + 1 - n, null);
-        n += r;
-        if (r === 0 || n === e.size) break;
+      let saved = false;
+      try {
+        let n = 0;
+        while (n <= e.size) {
+          const r = readSync(fd, data, n, e.size + 1 - n, null);
+          n += r;
+          if (r === 0 || n === e.size) break;
+        }
+        if (n <= e.size) {
+          const content = data.subarray(0, n);
+          const h = sha256(content);
+          e.hash = h.toString('hex');
+          e.size = n;
+          saved = n > 0;
+          e.chunks = n === 0 ? [] : [(await store.save('data', content, h)).id];
+          ctx.progress.bytes += n;
+          return true;
+        }
+        // It grew since lstat: chunk it like a big file (the window starts with what was read).
+        return await chunkFile(ctx, fd, e, Buffer.from(data.subarray(0, n)));
+      } finally {
+        // Memory the store lent and was not handed back to it (not saved, or a read failed).
+        if (!saved) store.unslot(data);
       }
-      if (n <= e.size) {
-        const content = data.subarray(0, n);
-        const h = sha256(content);
-        e.hash = h.toString('hex');
-        e.size = n;
-        e.chunks = n === 0 ? [] : [(await store.save('data', content, h)).id];
-        ctx.progress.bytes += n;
-        return true;
-      }
-      // It grew since lstat: chunk it like a big file (the window starts with what was read).
-      return await chunkFile(ctx, fd, e, Buffer.from(data.subarray(0, n)));
     }
     return await chunkFile(ctx, fd, e, null);
   } finally {
@@ -137,10 +144,15 @@ class ChunkedContent {
   /** Chunks cut and being hashed, stored in order once their hash is known. */
   readonly #hashing: { chunk: Buffer; sha: Promise<Buffer> }[] = [];
 
-  constructor(ctx: WalkContext) {
+  /** `size`: the file's size when known (a stream's is not). */
+  constructor(ctx: WalkContext, size?: number) {
     this.#ctx = ctx;
     this.#file = ctx.hashing.files++;
-    this.#whole = ctx.hashing.enabled ? null : createHash('sha256');
+    // A file below HASH_OFF_THREAD_MIN is hashed here unless the worker is already running:
+    // starting one costs ~100 ms and ~20 MB of fresh memory, more than hashing a few MiB twice.
+    const offThread =
+      ctx.hashing.enabled && (size === undefined || size >= HASH_OFF_THREAD_MIN || ctx.hashing.started !== null);
+    this.#whole = offThread ? null : createHash('sha256');
     // Chunks hashed on a worker are read there in place: shared memory.
     this.win = new ChunkWindow(ctx.cdc, ctx.hashing.enabled ? ctx.sharedBuffers : ctx.windowBuffers);
   }
@@ -191,9 +203,11 @@ class ChunkedContent {
 
 /** Chunks hashed on the worker ahead of being stored (their window buffers stay pinned meanwhile). */
 const HASH_AHEAD = 8;
+/** Files from this size on (and streams) are hashed on the worker thread. */
+const HASH_OFF_THREAD_MIN = 32 * 1024 * 1024;
 
 async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: Buffer | null): Promise<boolean> {
-  const content = new ChunkedContent(ctx);
+  const content = new ChunkedContent(ctx, e.size);
   if (head !== null) {
     content.win.push(head);
     await content.take(false);

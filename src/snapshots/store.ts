@@ -11,7 +11,7 @@ import { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, con
 import { AppError } from '../core/errors.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
-import { SharedMemoryPosts } from './movable.ts';
+import { SharedMemoryPosts, SharedSlots } from './movable.ts';
 import { blobAad, type BlobType, encodeHeader, type PackedBlob, plainOutputStep } from './pack.ts';
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
@@ -51,11 +51,13 @@ interface Batch {
   staging: Buffer;
 }
 
-const newBatch = (): Batch => ({
-  items: [],
-  bytes: 0,
-  staging: Buffer.allocUnsafeSlow(BATCH_BYTES + ASYNC_COMPRESS_MIN),
-});
+/** A batch's room: BATCH_BYTES and one more blob. Also a shared slot's size (see SharedSlots). */
+const STAGING_BYTES = BATCH_BYTES + ASYNC_COMPRESS_MIN;
+/**
+ * Shared slots: batches being filled or sealed (at most ~2 per worker and the one filling) and
+ * files of up to STAGING_BYTES read for sealing (at most INFLIGHT): ~7 MiB, touched once.
+ */
+const SHARED_SLOTS = 12;
 
 /** Worker threads that compress and seal small blobs and big chunks in shared memory (see seal-worker.ts). */
 class SealPool {
@@ -78,6 +80,20 @@ class SealPool {
     const seq = this.#pool.nextSeq();
     const data = batch.staging.subarray(0, batch.bytes);
     const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.length]) };
+    if (batch.staging.buffer instanceof SharedArrayBuffer) {
+      // Read in place from a shared slot (given back when this settles).
+      const w = this.#workerOf(seq);
+      const posted = this.#posts.memoryFor(w, batch.staging.buffer);
+      return this.#pool.ask(w, {
+        ...req,
+        data: new Uint8Array(0),
+        shared: {
+          ...(posted !== undefined ? { memory: posted } : {}),
+          offset: batch.staging.byteOffset,
+          length: batch.bytes,
+        },
+      });
+    }
     // Moved, not copied: the batch's views of it are not used after this.
     return this.#pool.ask(this.#workerOf(seq), req, [batch.staging.buffer as ArrayBuffer]);
   }
@@ -167,6 +183,10 @@ export class BlobStore {
   #error: unknown = null;
   #pool: SealPool | null = null;
   #batch: Batch | null = null;
+  /** Shared memory for batches and for files read to be sealed on a worker (made when first needed). */
+  #slots: SharedSlots | null = null;
+  /** Byte offsets of the slots slot() lent for one file each (given back once sealed or not used). */
+  readonly #lent = new Set<number>();
   #writing = 0;
   #writeSlots: (() => void)[] = [];
   /** Packs between index files (a copy writes them more often, so an interrupted one resumes closer). */
@@ -233,12 +253,13 @@ export class BlobStore {
     const id = this.idOf(content, contentSha);
     if (this.has(id)) {
       released?.();
+      this.unslot(content);
       return { id, isNew: false };
     }
     this.#pendingIds.add(id);
     this.newBytes += content.length;
     if (this.#batching(content.length)) {
-      const b = (this.#batch ??= newBatch());
+      const b = (this.#batch ??= this.#newBatch());
       const at = b.bytes;
       // Content read straight into slot() is already in place; anything else is copied in.
       const inPlace = content.buffer === b.staging.buffer && content.byteOffset === b.staging.byteOffset + at;
@@ -260,12 +281,36 @@ export class BlobStore {
   /**
    * Room for `size` bytes of content that will be passed to `save` right after (before any
    * other save): small files are read straight into the next worker batch, without a buffer
-   * of their own. Bigger sizes get a fresh buffer.
+   * of their own; files up to STAGING_BYTES into a shared slot sealed in place on a worker
+   * (save gives it back; content not saved must be given back with unslot). Bigger sizes, or
+   * all slots out, get a fresh buffer.
    */
   slot(size: number): Buffer {
-    if (!this.#batching(size)) return Buffer.allocUnsafe(size);
-    const b = (this.#batch ??= newBatch());
-    return b.staging.subarray(b.bytes, b.bytes + size);
+    if (this.#batching(size)) {
+      const b = (this.#batch ??= this.#newBatch());
+      return b.staging.subarray(b.bytes, b.bytes + size);
+    }
+    const lent = size <= STAGING_BYTES ? this.#sharedSlot() : null;
+    if (lent === null) return Buffer.allocUnsafe(size);
+    this.#lent.add(lent.byteOffset);
+    return lent.subarray(0, size);
+  }
+
+  /** Gives back the slot slot() lent for `content` (nothing for any other memory). */
+  unslot(content: Buffer): void {
+    if (this.#slots === null || !this.#slots.owns(content)) return;
+    const start = content.byteOffset - (content.byteOffset % this.#slots.size);
+    if (this.#lent.delete(start)) this.#slots.give(content);
+  }
+
+  #sharedSlot(): Buffer | null {
+    if (!this.useWorkers || this.level <= 0) return null;
+    this.#slots ??= new SharedSlots(SHARED_SLOTS, STAGING_BYTES);
+    return this.#slots.take();
+  }
+
+  #newBatch(): Batch {
+    return { items: [], bytes: 0, staging: this.#sharedSlot() ?? Buffer.allocUnsafeSlow(STAGING_BYTES) };
   }
 
   /** Runs a background task, waiting first while too many are in flight. */
@@ -288,11 +333,13 @@ export class BlobStore {
     if (pool.pending >= 2 * pool.size) {
       // The workers are behind: seal this batch here rather than wait idle.
       for (const it of batch.items) this.#append(it.type, it.id, it.content, this.#compressSmall(it.content));
+      this.#slots?.give(batch.staging);
       if (this.#packSize >= PACK_TARGET) await this.#track(() => this.#writePack());
       return;
     }
     await this.#track(async () => {
       const reply = await pool.run(this.level, batch);
+      this.#slots?.give(batch.staging);
       const sealedAll = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
       let off = 0;
       for (const [i, [len, compressed]] of reply.items.entries()) {
@@ -360,6 +407,7 @@ export class BlobStore {
     this.#pool ??= new SealPool(this.key.enc, WORKERS);
     const reply = await this.#pool.sealShared(this.level, id, content);
     released?.();
+    this.unslot(content);
     const [len, compressed] = reply.items[0] ?? [0, false];
     if (len !== reply.data.byteLength) throw new AppError('internal', 'seal worker answered a chunk of another length');
     const sealed = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
