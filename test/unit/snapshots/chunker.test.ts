@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Cdc, ChunkWindow, gearTable, WindowBuffers } from '../../../src/snapshots/chunker.ts';
+import { SharedSlots } from '../../../src/snapshots/movable.ts';
 import { memoryRepo, pseudoRandom } from './fixtures.ts';
 
 const small = { min: 256, avg: 1024, max: 4096 };
@@ -170,5 +171,22 @@ describe('chunker', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('shared slots', () => {
+  it('lends each slot once until given back, from any view into it, and ignores other memory', () => {
+    const slots = new SharedSlots(3, 1000);
+    const taken = [slots.take(), slots.take(), slots.take()];
+    assert.equal(slots.take(), null);
+    assert.ok(taken.every((b) => b !== null && b.length === 1000 && slots.owns(b)));
+    assert.deepEqual(new Set(taken.map((b) => b?.byteOffset)), new Set([0, 1000, 2000]));
+    const second = taken[1] as Buffer;
+    slots.give(second.subarray(10, 20));
+    slots.give(second);
+    slots.give(Buffer.alloc(1000));
+    assert.equal(slots.owns(Buffer.alloc(10)), false);
+    assert.equal(slots.take()?.byteOffset, 1000);
+    assert.equal(slots.take(), null);
   });
 });

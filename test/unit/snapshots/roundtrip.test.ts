@@ -63,7 +63,7 @@ const contentArb: fc.Arbitrary<Content> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant('gen' as const),
-      size: fc.integer({ min: 500_000, max: 2_600_000 }),
+      size: fc.integer({ min: 60_000, max: 2_600_000 }),
       seed: fc.integer({ min: 1, max: 1e9 }),
     }),
   },
