@@ -184,9 +184,31 @@ export function parseKeyFile(bytes: Buffer, where: string): KeyFile {
   return k as KeyFile;
 }
 
+/**
+ * Key derivations started before the repository is opened (see app/key-warmup.ts), by a hash
+ * of passphrase, salt and cost: scrypt runs on the thread pool while the main thread still
+ * loads the command's modules. Each is taken once.
+ */
+const early = new Map<string, Promise<Buffer>>();
+const earlyKey = (passphrase: string, file: KeyFile): string =>
+  sha256Hex(Buffer.from(JSON.stringify([passphrase.normalize('NFC'), file.salt, file.N, file.r, file.p])));
+
+/** Starts deriving this key file's key-encryption key from the passphrase (unwrapMasterKey takes it); false when already started. */
+export function deriveEarly(file: KeyFile, passphrase: string): boolean {
+  const k = earlyKey(passphrase, file);
+  if (early.has(k)) return false;
+  const p = deriveKey(passphrase, Buffer.from(file.salt, 'base64'), file);
+  p.catch(() => undefined); // a failure is met again by the derivation that takes it
+  early.set(k, p);
+  return true;
+}
+
 /** The master key, or null when the passphrase is not this key's. */
 export async function unwrapMasterKey(file: KeyFile, passphrase: string): Promise<MasterKey | null> {
-  const kek = await deriveKey(passphrase, Buffer.from(file.salt, 'base64'), file);
+  const k = earlyKey(passphrase, file);
+  const started = early.get(k);
+  early.delete(k);
+  const kek = await (started ?? deriveKey(passphrase, Buffer.from(file.salt, 'base64'), file));
   let plain: Buffer;
   try {
     plain = open(kek, Buffer.from(file.data, 'base64'), aad('ripcord-key'), 'key');

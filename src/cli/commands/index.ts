@@ -37,6 +37,8 @@ const commandModules: Record<string, Loader> = {
 /** The commands a command line needs: the one it names, or all of them (help, typos). */
 export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
   const name = commandName(argv);
+  // Their key derivation can run on the thread pool while their modules load (see key-warmup.ts).
+  if (name === 'repo' || name === 'backup') (await import('../../app/key-warmup.ts')).warmRepositoryKey(argv);
   const loaders =
     name !== null && commandModules[name] !== undefined ? [commandModules[name]] : Object.values(commandModules);
   return Promise.all(loaders.map(async (load) => (await load()).register));
