@@ -1251,7 +1251,10 @@ class PhpFile {
           const url = this.fold(src ?? null) ?? this.#head(src ?? null);
           return url !== null && /^\s*(?:https?|ftps?):\/\//i.test(url);
         }
-        if (fn !== null && (decoders.has(fn) || fn === 'implode' || fn === 'trim' || fn === 'stripslashes'))
+        if (
+          fn !== null &&
+          (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
+        )
           return args.some((a) => this.isRemote(a, d));
         return false;
       }
@@ -1376,6 +1379,42 @@ class PhpFile {
     }
   }
 }
+
+/** The server fields that say which page was asked for (encoded or not: urlencode keeps the address). */
+const pageAddressField = /^(?:REQUEST_URI|HTTP_HOST|SERVER_NAME|SCRIPT_URI|SCRIPT_NAME|PHP_SELF|QUERY_STRING)$/;
+
+/** Whether a value holds this page's address ($_SERVER['REQUEST_URI'], …), through any expression and variables. */
+function carriesPageAddress(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  if (e.kind === 'offsetlookup') {
+    const what = nodeAt(e, 'what');
+    const key = f.fold(nodeAt(e, 'offset'));
+    if (what?.kind === 'variable' && strAt(what, 'name') === '_SERVER' && key !== null && pageAddressField.test(key))
+      return true;
+  }
+  if (e.kind === 'variable') {
+    const n = strAt(e, 'name');
+    if (n === null || seen.has(n)) return false;
+    seen.add(n);
+    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) =>
+      carriesPageAddress(f, r, depth + 1, seen),
+    );
+  }
+  for (const key in e) {
+    if (key === 'loc') continue;
+    const v = e[key];
+    if (
+      isNode(v)
+        ? carriesPageAddress(f, v, depth + 1, seen)
+        : Array.isArray(v) && v.some((x) => isNode(x) && carriesPageAddress(f, x, depth + 1, seen))
+    )
+      return true;
+  }
+  return false;
+}
+
+/** Calls that fetch a page from an address: readfile writes it out by itself. */
+const pageFetchers = new Set(['readfile', 'file', 'file_get_contents', 'curl_init', 'fopen']);
 
 /** The return statements of a function body (not of functions nested in it). */
 function returnsOf(fn: PNode): PNode[] {
@@ -1647,8 +1686,24 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
-/** The shop's own configuration file, read for its database password. */
-const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
+/**
+ * The shop's own configuration file, read for its database password: named, or read where the
+ * password sits in it (local.xml's `connection->password`, env.php's `['connection']['default']`).
+ */
+const shopConfigFile =
+  /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]|->connection->password\b|\[\s*['"]connection['"]\s*\]\s*\[\s*['"]default['"]\s*\]/i;
+/** A script that boots the platform by itself (outside its controllers): include of its bootstrap file. */
+const shopBootstrap =
+  /\b(?:include|require)(?:_once)?\b[^;\n]{0,200}(?:app\/Mage\.php|app\/bootstrap\.php|wp-load\.php)['"]/i;
+/**
+ * The bootstrap reached by climbing more folders than any shop tree is deep (`../` six times or
+ * more): a script written to work from wherever an upload lands. The platform's own scripts
+ * name their place (`dirname(__FILE__)`, two or three levels at most).
+ */
+const bootstrapFromAnywhere =
+  /\b(?:include|require)(?:_once)?\b[^;\n]{0,40}['"](?:\.\.\/){6,}(?:app\/Mage\.php|app\/bootstrap\.php|wp-load\.php|wp-config\.php)['"]/i;
+/** Stored card columns: the encrypted number and the security code a shop must never keep. */
+const storedCard = /\bcc_(?:number|cid)_enc\b/i;
 /** A database connection of the file's own, outside the platform's database layer. */
 const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
 const readsFileText = /\bfile_get_contents\s*\(/i;
@@ -1659,7 +1714,9 @@ const symlinks = /\bsymlink\s*\(/i;
 const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
 // Whole words only: the keyword screen looks each literal up, and a short one ("log") is everywhere.
 const loginish = /\blogin|\blog_in|\bsignin|\bsign_in|\bauthenticate\s*\(|\bgetPost\s*\(/i;
-const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
+const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\b(?:file|readfile)\s*\(\s*['"]/i;
+/** Output of what was fetched: readfile writes it, print and echo do. */
+const writesOut = /\b(?:readfile|print|echo)\b/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
 const scriptTag = /<script/i;
 const phpFileName = /\.ph(?:p\d?|tml)['"]/i;
@@ -1687,12 +1744,15 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
+  if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
-  return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
+  return (
+    executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
+  );
 }
 
 const sendsOrWrites =
@@ -1715,10 +1775,14 @@ export const phpPrefilter: readonly RegExp[] = [
   symlinks,
   shopConfigFile,
   rawConnect,
+  storedCard,
+  shopBootstrap,
+  bootstrapFromAnywhere,
   readsFileText,
   writesFileText,
   sendsOrWrites,
   fetches,
+  writesOut,
   remoteAddress,
   scriptTag,
   phpFileName,
@@ -1872,6 +1936,29 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       description: 'Fetches a script from another host at each request and writes it into the page.',
     });
   }
+  // Page text asked of another host with this page's own address, and written out: injected
+  // links or a doorway that changes per page (a paid-links engine, SEO spam), under the
+  // shop's name. A feed or an API is asked with fixed terms, not with the visitor's URL.
+  const asksWithPage = f.calls.filter((c) => {
+    const fn = f.calleeName(c);
+    if (fn === null || !pageFetchers.has(fn)) return false;
+    const url = nodesAt(c, 'arguments')[0] ?? null;
+    return f.isAddress(url) && carriesPageAddress(f, url, 0);
+  });
+  const first = asksWithPage[0];
+  if (
+    first !== undefined &&
+    (asksWithPage.some((c) => f.calleeName(c) === 'readfile') ||
+      f.echoes.some((o) => concatenationPieces(o).some((p) => f.isRemote(p))))
+  )
+    add({
+      id: 'php-remote-page-injection',
+      category: 'injection',
+      weight: 10,
+      line: lineOf(first),
+      description:
+        "Asks another host for text with this page's own address and writes the answer into the page (injected links, doorway pages).",
+    });
   for (const sh of f.shells)
     if (f.isTainted(sh, 0, true))
       add({
@@ -2396,31 +2483,76 @@ const selectWord = /\bselect\b/i;
 /** Columns and settings that are secrets: admin password hashes, stored cards, gateway keys. */
 const secretColumn =
   /\b(?:password|user_pass|cc_number_enc|cc_cid_enc|cc_number|trans_key|api_key|api_password)\b|payment\/\w+\/(?:trans_key|api_key|password|login)/i;
+/** Writes to the tables where injected scripts and admin accounts live. */
+const tampers =
+  /\b(?:delete\s+from|update|insert\s+into|replace\s+into)\b[^;]{0,200}\b(?:core_config_data|cms_block|cms_page|admin_user|wp_users|wp_options)\b/i;
 const secretTable =
   /\b(?:admin_user|wp_users|sales_flat_order_payment|sales_order_payment|sales_flat_quote_payment|core_config_data|oauth_consumer)\b/i;
 
 /**
  * A stand-alone script that reads the shop's database password from its configuration file,
- * connects by itself and selects admin passwords, stored cards or gateway keys: a shop data
- * dumper. The platform reads its configuration through its own layer and never selects those
+ * connects by itself and selects admin passwords, stored cards or gateway keys (a shop data
+ * dumper), or rewrites the tables where skimmers and admin accounts live (its configuration,
+ * CMS blocks, admin users). The platform reads its configuration through its own layer and never selects those
  * columns in raw SQL beside a connection of its own.
  */
 function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
-  if (!shopConfigFile.test(text) || !rawConnect.test(text) || !selectWord.test(text)) return;
+  storedCardSignals(text, add);
+  if (!shopConfigFile.test(text) || !rawConnect.test(text)) return;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && i < 20_000; i++) {
     const l = lines[i] as string;
-    if (l.length > 4000 || !selectWord.test(l) || !secretColumn.test(l) || !secretTable.test(l)) continue;
-    add({
-      id: 'php-shop-secrets-dump',
-      category: 'backdoor',
-      weight: 15,
-      line: i + 1,
-      description:
-        "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
-    });
+    if (l.length > 4000) continue;
+    const dumps = selectWord.test(l) && secretColumn.test(l) && secretTable.test(l);
+    if (!dumps && !tampers.test(l)) continue;
+    add(
+      dumps
+        ? {
+            id: 'php-shop-secrets-dump',
+            category: 'backdoor',
+            weight: 15,
+            line: i + 1,
+            description:
+              "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
+          }
+        : {
+            id: 'php-shop-db-rewrite',
+            category: 'backdoor',
+            weight: 15,
+            line: i + 1,
+            description:
+              "Reads the shop's database password from its configuration file, connects by itself and rewrites its configuration, CMS blocks or admin users (where injected scripts and admin accounts live).",
+          },
+    );
     return;
   }
+}
+
+/**
+ * A script that boots the shop by itself (includes Mage.php, bootstrap.php, wp-load.php) and
+ * asks for the stored card columns: a card dumper dropped in the docroot. The platform reads
+ * those columns only inside its own payment models, which never include the bootstrap.
+ */
+function storedCardSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  const anywhere = bootstrapFromAnywhere.exec(text);
+  if (anywhere !== null)
+    add({
+      id: 'php-bootstrap-from-anywhere',
+      category: 'backdoor',
+      weight: 10,
+      line: lineAtIndex(text, anywhere.index),
+      description:
+        'Boots the shop through a path that climbs more folders than any shop tree is deep: a script made to run from wherever it was dropped.',
+    });
+  const card = storedCard.exec(text);
+  if (card === null || !shopBootstrap.test(text)) return;
+  add({
+    id: 'php-stored-card-dump',
+    category: 'skimmer',
+    weight: 15,
+    line: lineAtIndex(text, card.index),
+    description: 'Boots the shop by itself and reads the stored card numbers or security codes.',
+  });
 }
 
 /** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
@@ -2768,7 +2900,10 @@ function toolFamilySignals(
       evidence: features.join(', '),
       description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
     });
-  if (dbAdminTool.test(text) && request)
+  // Any database admin tool by what it does: its own connection, driven by the request, that
+  // lists every database on the server (the platforms talk to their one database only).
+  const listsDatabases = features.includes('database') && /\bshow\s+databases\b/i.test(text);
+  if ((dbAdminTool.test(text) || listsDatabases) && request)
     add({
       id: 'php-db-admin-tool',
       category: 'webshell',
