@@ -804,12 +804,12 @@ class PhpFile {
       }
       case 'urldecode':
       case 'rawurldecode': {
+        // Byte by byte, as PHP does (text here is latin1, one char per byte): a packed layer's
+        // `%8B%1F…` is binary for gzinflate, not UTF-8 for decodeURIComponent.
         const s = a(0);
-        try {
-          return s === null ? null : decodeURIComponent(s.replace(/\+/g, fn === 'urldecode' ? ' ' : '+'));
-        } catch {
-          return null;
-        }
+        if (s === null) return null;
+        const spaced = fn === 'urldecode' ? s.replace(/\+/g, ' ') : s;
+        return spaced.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
       }
       case 'substr': {
         const s = a(0);
@@ -1788,6 +1788,9 @@ export const phpPrefilter: readonly RegExp[] = [
   phpFileName,
 ];
 
+/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run). */
+const maxLayers = 16;
+
 export interface PhpAnalysis {
   signals: Signal[];
   parsed: boolean;
@@ -1833,14 +1836,17 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
     // Code that eval runs from a string known here — a literal, or a literal unpacked by
-    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (three
-    // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
-    const constant = depth >= 3 ? null : f.fold(src);
+    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (layers
+    // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
+    // and theirs nest a dozen layers deep.
+    const constant = depth >= maxLayers ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
+      // An unpacked layer's own eval of text computed at run time is the packer's next stage by
+      // construction (as for a self-reading loader's tail): it says nothing more about the program.
       for (const sig of analysePhp(inner, depth + 1).signals)
-        out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+        if (sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
       continue;
     }
     if (f.isTainted(src))
