@@ -2585,50 +2585,72 @@ function shapeAloneIsOneReason(signals: Signal[]): Signal[] {
   return signals.slice(0, 1);
 }
 
-/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
-const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+/**
+ * What makes a value carry a kind of data (card data, a password): its verdict on calls and
+ * array lookups, and optionally on a variable by its name. The walk through variables,
+ * concatenations, strings and arrays is the same for every kind (`carries`).
+ */
+interface Carrier {
+  call(f: PhpFile, e: PNode, inner: (x: PNode) => boolean): boolean;
+  offset(f: PhpFile, e: PNode): boolean;
+  variable?(f: PhpFile, name: string, values: PNode[]): boolean;
+}
 
-/** Whether a value carries payment card data (getters of payment objects, card fields), through variables. */
-function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+/** Whether a value carries what `c` looks for, through variables (each followed once) and expressions. */
+function carries(c: Carrier, f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): boolean {
   if (e === null || depth > 10) return false;
   const d = depth + 1;
+  const inner = (x: PNode | null) => carries(c, f, x, d, seen);
   switch (e.kind) {
-    case 'call': {
-      const what = nodeAt(e, 'what');
-      if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
-        const off = nodeAt(what, 'offset');
-        const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
-        if (name !== null && cardGetter.test(name)) return true;
-      }
-      return nodesAt(e, 'arguments').some((a) => carriesCard(f, a, d, seen));
-    }
-    case 'offsetlookup': {
-      const key = f.fold(nodeAt(e, 'offset'));
-      if (key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment') return true;
-      return false;
-    }
+    case 'call':
+      return c.call(f, e, inner);
+    case 'offsetlookup':
+      return c.offset(f, e);
     case 'variable': {
       const n = strAt(e, 'name');
       if (n === null || seen.has(n)) return false;
       seen.add(n);
-      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => carriesCard(f, r, d, seen));
+      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+      if (c.variable?.(f, n, values)) return true;
+      return values.some(inner);
     }
     case 'bin':
-      return carriesCard(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
+      return carries(c, f, nodeAt(e, 'left'), spine(e, depth), seen) || inner(nodeAt(e, 'right'));
     case 'encapsed':
-      return nodesAt(e, 'value').some((p) =>
-        carriesCard(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
-      );
+      return nodesAt(e, 'value').some((p) => inner(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p));
     case 'array':
-      return nodesAt(e, 'items').some((i) => carriesCard(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+      return nodesAt(e, 'items').some((i) => inner(i.kind === 'entry' ? nodeAt(i, 'value') : i));
     case 'parenthesis':
     case 'silent':
     case 'cast':
-      return carriesCard(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+      return inner(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'));
     default:
       return false;
   }
 }
+
+/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
+const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+
+/** What a value carries card data by: getters on payment objects, card-named array keys. */
+const cardSource: Carrier = {
+  call(f, e, inner) {
+    const what = nodeAt(e, 'what');
+    if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
+      const off = nodeAt(what, 'offset');
+      const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
+      if (name !== null && cardGetter.test(name)) return true;
+    }
+    return nodesAt(e, 'arguments').some(inner);
+  },
+  offset(f, e) {
+    const key = f.fold(nodeAt(e, 'offset'));
+    return key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment';
+  },
+};
+
+const carriesCard = (f: PhpFile, e: PNode | null, depth: number): boolean =>
+  carries(cardSource, f, e, depth, new Set());
 
 /** Whether a call that sends data names its destination in the code itself (not from configuration). */
 function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
@@ -2658,58 +2680,35 @@ const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
 /** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
 const requestGetter = /^get(?:post|param|params|postvalue|query)$/i;
 
-/** Whether a value carries a password someone logs in with (through variables and concatenation). */
-function carriesPassword(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
-  if (e === null || depth > 10) return false;
-  const d = depth + 1;
-  switch (e.kind) {
-    case 'offsetlookup': {
-      const key = f.fold(nodeAt(e, 'offset'));
-      if (key === null || !passwordName.test(key)) return false;
-      const what = nodeAt(e, 'what');
-      if (what === null) return false;
-      if (f.isTainted(what)) return true;
-      // `$login = $this->getRequest()->getPost('login'); … $login['password']`
-      const n = what.kind === 'variable' ? strAt(what, 'name') : null;
-      return (f.assigns.get(n ?? '') ?? []).some((r) => {
-        if (r.kind !== 'call') return false;
-        const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
-        const name = off === null ? null : strAt(off, 'name');
-        return name !== null && requestGetter.test(name);
-      });
-    }
-    case 'variable': {
-      const n = strAt(e, 'name');
-      if (n === null || seen.has(n)) return false;
-      seen.add(n);
-      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
-      // A password parameter of a login function, or one a fragment uses but never sets (code
-      // pasted into a login handler).
-      if (passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n)))) return true;
-      return values.some((r) => carriesPassword(f, r, d, seen));
-    }
-    case 'bin':
-      return (
-        carriesPassword(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesPassword(f, nodeAt(e, 'right'), d, seen)
-      );
-    case 'encapsed':
-      return nodesAt(e, 'value').some((p) =>
-        carriesPassword(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
-      );
-    case 'array':
-      return nodesAt(e, 'items').some((i) => carriesPassword(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
-    case 'call': {
-      const fn = f.calleeName(e);
-      return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some((a) => carriesPassword(f, a, d, seen));
-    }
-    case 'parenthesis':
-    case 'silent':
-    case 'cast':
-      return carriesPassword(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
-    default:
-      return false;
-  }
-}
+/** What a value carries a login's password by: request fields named so, a login function's parameter. */
+const passwordSource: Carrier = {
+  call(f, e, inner) {
+    const fn = f.calleeName(e);
+    return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some(inner);
+  },
+  offset(f, e) {
+    const key = f.fold(nodeAt(e, 'offset'));
+    if (key === null || !passwordName.test(key)) return false;
+    const what = nodeAt(e, 'what');
+    if (what === null) return false;
+    if (f.isTainted(what)) return true;
+    // `$login = $this->getRequest()->getPost('login'); … $login['password']`
+    const n = what.kind === 'variable' ? strAt(what, 'name') : null;
+    return (f.assigns.get(n ?? '') ?? []).some((r) => {
+      if (r.kind !== 'call') return false;
+      const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
+      const name = off === null ? null : strAt(off, 'name');
+      return name !== null && requestGetter.test(name);
+    });
+  },
+  // A password parameter of a login function, or one a fragment uses but never sets (code
+  // pasted into a login handler).
+  variable: (f, n, values) =>
+    passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n))),
+};
+
+const carriesPassword = (f: PhpFile, e: PNode | null, depth: number): boolean =>
+  carries(passwordSource, f, e, depth, new Set());
 
 const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
   e !== null && wholeRequest(f, e, depth, seen);
