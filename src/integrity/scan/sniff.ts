@@ -8,12 +8,25 @@ import { languagesOf, type Language } from './languages.ts';
 
 const phpOpen =
   /<\?(?:php\b|=)|<\?\s*(?:\$|@|eval|if\s*\(|error_reporting|\/\*|\/\/|#|function|set_time_limit|ini_set|echo|header|session_start|define|class|include|require)/i;
+/**
+ * A file that opens with a short tag and a space (`<? file_put_contents(...)`) is PHP whatever
+ * follows: an XML declaration has its name right after `<?`, never a space.
+ */
+const shortOpenFirst = /^(?:\xef\xbb\xbf)?\s*<\?\s/;
 const htmlShape =
   /<(?:!doctype\s+html|html\b|head\b|body\b|script\b|iframe\b|form\b|div\b|meta\b|svg\b|img\b[^>]*\bon\w+\s*=)/i;
 const scriptTag = /<script\b/i;
 /** JavaScript by shape: keywords and punctuation that prose and data rarely have together. */
 const jsShape =
   /(?:\bfunction\s*[\w$]*\s*\(|=>|\bvar\s+[\w$]+\s*=|\b(?:let|const)\s+[\w$]+\s*=|\bdocument\.|\bwindow\.|\bjQuery\s*\(|\$\(\s*['"]|\beval\s*\(|\batob\s*\(|\bString\.fromCharCode\b|\bnew\s+(?:Image|XMLHttpRequest|WebSocket)\b)/;
+
+/**
+ * Apache per-directory configuration by its directives (a `.htaccess` saved under another
+ * name): read only when nothing else was recognised, so a text that merely mentions one costs
+ * nothing more than this test.
+ */
+const serverConfigShape =
+  /^[ \t]*(?:<(?:Files|FilesMatch|IfModule|Directory|Location)\b|(?:AddType|AddHandler|SetHandler|ForceType|RewriteEngine|RewriteRule|php_value|php_flag)[ \t]|auto_(?:prepend|append)_file[ \t]*=)/im;
 
 /**
  * PHP without its opening tag: a fragment cut from an infected file, or code written to be
@@ -35,10 +48,13 @@ function looksLikePhpFragment(head: string): boolean {
     if (phpVariableStatement.test(line)) statements++;
     if (/[;{}]$|[;{]\s*(?:\/\/.*)?$/.test(line)) shaped++;
   }
+  // Mostly statement-shaped lines; or, where a call spans lines (a mail() with its message
+  // written out), several assignments to variables and half the lines ending as statements do.
   return (
-    statements >= 1 &&
-    shaped * 10 >= lines * 7 &&
-    (statements >= 2 || /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/.test(head))
+    (statements >= 1 &&
+      shaped * 10 >= lines * 7 &&
+      (statements >= 2 || /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b/.test(head))) ||
+    (statements >= 3 && shaped * 2 >= lines)
   );
 }
 
@@ -64,10 +80,16 @@ export function sniffLanguages(rel: string, text: string): Language[] {
     if (/<\?(?:php\b|=)/i.test(text)) out.add('php');
     return [...out];
   }
-  if (phpOpen.test(head) || (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head)))) out.add('php');
+  if (
+    phpOpen.test(head) ||
+    shortOpenFirst.test(head) ||
+    (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head)))
+  )
+    out.add('php');
   if (htmlShape.test(head) || scriptTag.test(text)) {
     out.add('html');
     out.add('js');
   } else if (!out.has('php') && jsShape.test(head)) out.add('js');
+  if (out.size === 0 && serverConfigShape.test(head.slice(0, 4096))) out.add('server-config');
   return [...out];
 }
