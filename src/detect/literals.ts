@@ -357,6 +357,8 @@ export class LiteralGate {
   /** Literal ids by first character (one-character literals) and by their first two characters. */
   readonly #byChar: (number[] | undefined)[] = new Array(128);
   readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
+  /** Per character: 1 when a one-character literal is it, 2 when a longer literal starts with it (most characters: 0, skipped). */
+  readonly #starts = new Uint8Array(128);
   #gen = 0;
   readonly #pieceGen: Int32Array;
   readonly #literalGen: Int32Array;
@@ -390,6 +392,7 @@ export class LiteralGate {
           this.#owners.push([]);
           const c = s.charCodeAt(0);
           const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
+          this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
           list.push(id);
         }
         const owners = this.#owners[id] as number[];
@@ -418,9 +421,11 @@ export class LiteralGate {
     for (let i = 0; i < n; i++) {
       const c = v.charCodeAt(i);
       if (c >= 128) continue;
-      const ones = this.#byChar[c];
-      if (ones !== undefined) for (const id of ones) if (this.#tryLiteral(id, v, gen)) return true;
-      if (i + 1 === n) break;
+      const starts = this.#starts[c] as number;
+      if (starts === 0) continue;
+      if ((starts & 1) !== 0)
+        for (const id of this.#byChar[c] as number[]) if (this.#tryLiteral(id, v, gen)) return true;
+      if ((starts & 2) === 0 || i + 1 === n) continue;
       const d = v.charCodeAt(i + 1);
       if (d >= 128) continue;
       const list = this.#byPair[(c << 7) | d];
