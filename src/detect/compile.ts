@@ -16,6 +16,7 @@ import { parseDuration } from './spec.ts';
 import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
 import { matchStructure, prefilters, structuralKinds } from './structure.ts';
+import { LiteralGate } from './literals.ts';
 
 /** Verdicts per raw value kept by each structural leaf (emptied when full). */
 const STRUCTURE_CACHE = 5_000;
@@ -68,6 +69,8 @@ export type CompiledRule = CompiledSignature | CompiledThreshold | CompiledFirst
 interface Gate {
   slot: Slot;
   re: RegExp;
+  /** `re.test`, looking first for the strings its alternatives need (literals.ts). */
+  test: (v: string) => boolean;
   group: number;
 }
 
@@ -293,7 +296,7 @@ export function groupMask(ctx: EventContext, gi: number): number {
       const gg = ctx.gates[group.gates[bit] as number];
       if (gg === undefined) continue;
       const v = ctx.value(gg.slot);
-      if (v !== null && gg.re.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
+      if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
     }
     if (group.cache.size >= GATE_CACHE) group.cache.clear();
     group.cache.set(key, local);
@@ -431,6 +434,16 @@ function requiredGates(c: ConditionSpec): number[] | null {
   return h === undefined || h.gate < 0 ? null : [h.gate];
 }
 
+/**
+ * The gate's test: through its alternatives' literals when it has no flags (values of the
+ * decoded views are lower-cased already); a case-insensitive gate (raw views) runs as it is.
+ */
+function gateTest(re: RegExp): (v: string) => boolean {
+  if (re.flags !== '') return (v) => re.test(v);
+  const lg = new LiteralGate(re);
+  return (v) => lg.test(v);
+}
+
 /** A gate is only safe when the members' sources can share one regex (no back-references or named groups). */
 const unionUnsafe = /\\[1-9]|\(\?<[a-zA-Z]|\\k</;
 
@@ -481,7 +494,7 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
         groupOf.set(keySlot.id, group);
       }
       groups[group]?.gates.push(index);
-      gates.push({ slot: first.slot, re, group });
+      gates.push({ slot: first.slot, re, test: gateTest(re), group });
       for (const m of list) m.holder.gate = index;
     } catch {
       // Sources that only compile alone keep working without a gate.

@@ -102,6 +102,8 @@ export function slotOf(kind: Kind, field: string, view: View): Slot | undefined 
 export interface GateLike {
   slot: Slot;
   re: RegExp;
+  /** `re.test`, through the literals of its alternatives (see compile.ts). */
+  test: (v: string) => boolean;
   /** Index of the group of gates reading the same raw field. */
   group: number;
 }

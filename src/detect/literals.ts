@@ -1,0 +1,456 @@
+// Literal prefilters for the merged gate regexes (compile.ts). A gate is one alternation of every
+// rule's text test on a field, tens of kilobytes long; V8 tries each alternative at each position,
+// so a benign value (most of them: product pages, images) costs the sum of all alternatives. Here
+// each top-level alternative is read once, at compile time, for strings a match must contain
+// (`passwd` in `etc[/\\]+passwd`, one of `..`/`0x2e` in `\.\.|0x2e`); at run time an alternative
+// runs only when one of its strings is in the value. `test(A|B) === test(A) || test(B)`, and an
+// alternative whose strings are all absent cannot match, so the verdict is the gate regex's own.
+// Anything the reader does not understand gets no strings: that alternative always runs.
+
+/** A regex node as far as required strings go: one character of a small set, or structure. */
+type Node =
+  | { t: 'char'; set: string[] | null }
+  | { t: 'empty' }
+  | { t: 'seq'; items: Node[] }
+  | { t: 'alt'; items: Node[] }
+  | { t: 'rep'; child: Node; min: number };
+
+/** Sets wider than this (a character class, a product of classes) say too little to be worth checking. */
+const MAX_SET = 48;
+/** A class of more characters than this is read as "any character". */
+const MAX_CLASS = 12;
+
+class Reader {
+  i = 0;
+  readonly src: string;
+  constructor(src: string) {
+    this.src = src;
+  }
+
+  alt(): Node {
+    const items: Node[] = [this.seq()];
+    while (this.src[this.i] === '|') {
+      this.i++;
+      items.push(this.seq());
+    }
+    return items.length === 1 ? (items[0] as Node) : { t: 'alt', items };
+  }
+
+  seq(): Node {
+    const items: Node[] = [];
+    while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
+      const atom = this.atom();
+      const q = this.quantifier();
+      const node: Node = q === null ? atom : { t: 'rep', child: atom, min: q };
+      // a group of one branch is part of this sequence (its characters stay adjacent to ours)
+      if (node.t === 'seq') items.push(...node.items);
+      else items.push(node);
+    }
+    return { t: 'seq', items };
+  }
+
+  /** The minimum count of a quantifier after an atom, or null when there is none. */
+  quantifier(): number | null {
+    const c = this.src[this.i];
+    let min: number | null = null;
+    if (c === '*' || c === '?') min = 0;
+    else if (c === '+') min = 1;
+    else if (c === '{') {
+      const m = /^\{(\d+)(?:,(\d*))?\}/.exec(this.src.slice(this.i));
+      if (m === null) return null; // a literal `{`
+      this.i += m[0].length - 1;
+      min = Number(m[1]);
+    }
+    if (min === null) return null;
+    this.i++;
+    if (this.src[this.i] === '?') this.i++;
+    return min;
+  }
+
+  atom(): Node {
+    const c = this.src[this.i++] as string;
+    if (c === '(') {
+      let look = false;
+      if (this.src[this.i] === '?') {
+        const rest = this.src.slice(this.i, this.i + 3);
+        if (rest.startsWith('?:')) this.i += 2;
+        else if (rest.startsWith('?=') || rest.startsWith('?!')) {
+          this.i += 2;
+          look = true;
+        } else if (rest === '?<=' || rest === '?<!') {
+          this.i += 3;
+          look = true;
+        } else if (rest.startsWith('?<')) this.i = this.src.indexOf('>', this.i) + 1;
+        else throw new Error('unknown group');
+      }
+      const inner = this.alt();
+      if (this.src[this.i++] !== ')') throw new Error('unclosed group');
+      // a lookaround consumes nothing: what it asks of the text is not a string the match contains
+      return look ? { t: 'empty' } : inner;
+    }
+    if (c === '[') return this.charClass();
+    if (c === '.') return { t: 'char', set: null };
+    if (c === '^' || c === '$') return { t: 'empty' };
+    if (c === '\\') return this.escape();
+    if (c === ')' || c === '|') throw new Error('unexpected');
+    return { t: 'char', set: [c] };
+  }
+
+  escape(): Node {
+    const c = this.src[this.i++] as string;
+    if (c === 'b' || c === 'B') return { t: 'empty' };
+    const one = this.escapedChar(c);
+    return { t: 'char', set: one === null ? null : [one] };
+  }
+
+  /** The one character an escape stands for, or null (a class such as \d, or unknown). */
+  escapedChar(c: string): string | null {
+    if (c === 'n') return '\n';
+    if (c === 'r') return '\r';
+    if (c === 't') return '\t';
+    if (c === 'x' || c === 'u') {
+      const m = (c === 'x' ? /^[0-9a-fA-F]{2}/ : /^[0-9a-fA-F]{4}/).exec(this.src.slice(this.i));
+      if (m === null) return null;
+      this.i += m[0].length;
+      return String.fromCharCode(parseInt(m[0], 16));
+    }
+    if (c === 'p' || c === 'P') {
+      if (this.src[this.i] === '{') this.i = this.src.indexOf('}', this.i) + 1;
+      return null;
+    }
+    if (/[a-zA-Z0-9]/.test(c)) return null; // \d \w \s \c… \1: a class or something not read here
+    return c;
+  }
+
+  charClass(): Node {
+    const negated = this.src[this.i] === '^';
+    if (negated) this.i++;
+    const set = new Set<string>();
+    let wide = negated;
+    let first = true;
+    while (this.i < this.src.length && (first || this.src[this.i] !== ']')) {
+      first = false;
+      const lo = this.classChar();
+      if (this.src[this.i] === '-' && this.src[this.i + 1] !== ']' && this.i + 1 < this.src.length) {
+        this.i++;
+        const hi = this.classChar();
+        if (lo === null || hi === null || hi.charCodeAt(0) - lo.charCodeAt(0) > MAX_CLASS) wide = true;
+        else for (let k = lo.charCodeAt(0); k <= hi.charCodeAt(0); k++) set.add(String.fromCharCode(k));
+      } else if (lo === null) wide = true;
+      else set.add(lo);
+    }
+    if (this.src[this.i++] !== ']') throw new Error('unclosed class');
+    return { t: 'char', set: wide || set.size > MAX_CLASS ? null : [...set] };
+  }
+
+  classChar(): string | null {
+    const c = this.src[this.i++] as string;
+    if (c !== '\\') return c;
+    const e = this.src[this.i++] as string;
+    if (e === 'b') return '\b';
+    return this.escapedChar(e);
+  }
+}
+
+/** Score of a set of strings: the shorter its shortest string and the more strings, the weaker. */
+function better(a: string[] | null, b: string[] | null): string[] | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  const la = Math.min(...a.map((s) => s.length));
+  const lb = Math.min(...b.map((s) => s.length));
+  if (la !== lb) return la > lb ? a : b;
+  return a.length <= b.length ? a : b;
+}
+
+function product(a: string[], b: string[]): string[] | null {
+  if (a.length * b.length > MAX_SET) return null;
+  const out: string[] = [];
+  for (const x of a) for (const y of b) out.push(x + y);
+  return out;
+}
+
+/** Strings of which every match contains at least one, or null when none are known. */
+function required(n: Node): string[] | null {
+  switch (n.t) {
+    case 'empty':
+      return null;
+    case 'char':
+      return n.set;
+    case 'rep':
+      return n.min >= 1 ? required(n.child) : null;
+    case 'alt': {
+      const out = new Set<string>();
+      for (const item of n.items) {
+        const r = required(item);
+        if (r === null) return null;
+        for (const s of r) out.add(s);
+      }
+      return out.size > MAX_SET ? null : [...out];
+    }
+    case 'seq': {
+      let best: string[] | null = null;
+      // runs of single characters are matched side by side: their strings join
+      // (zero-width items such as \b do not part them; anything else ends the run)
+      let run: string[] | null = null;
+      const close = () => {
+        best = better(best, run);
+        run = null;
+      };
+      for (const item of n.items) {
+        if (item.t === 'empty') continue;
+        const char =
+          item.t === 'char' ? item : item.t === 'rep' && item.min >= 1 && item.child.t === 'char' ? item.child : null;
+        if (char === null || char.set === null) {
+          close();
+          best = better(best, required(item));
+          continue;
+        }
+        run = run === null ? char.set : product(run, char.set);
+        if (run === null) run = char.set;
+        // a repeated character: its last copy starts what follows
+        if (item.t === 'rep') {
+          close();
+          run = char.set;
+        }
+      }
+      close();
+      return best;
+    }
+  }
+}
+
+/** Sets of strings each of which a match must satisfy (contain one of its strings); the strongest first. */
+function requiredAll(n: Node): string[][] {
+  if (n.t !== 'seq') {
+    const r = required(n);
+    return r === null ? [] : [r];
+  }
+  const sets: string[][] = [];
+  let run: string[] | null = null;
+  const close = () => {
+    if (run !== null) sets.push(run);
+    run = null;
+  };
+  for (const item of n.items) {
+    if (item.t === 'empty') continue;
+    const char =
+      item.t === 'char' ? item : item.t === 'rep' && item.min >= 1 && item.child.t === 'char' ? item.child : null;
+    if (char === null || char.set === null) {
+      close();
+      const r = required(item);
+      if (r !== null) sets.push(r);
+      continue;
+    }
+    run = run === null ? char.set : product(run, char.set);
+    if (run === null) run = char.set;
+    if (item.t === 'rep') {
+      close();
+      run = char.set;
+    }
+  }
+  close();
+  // the strongest first: it is the one looked up; the others are checked when it is found
+  const strongest = sets.reduce<string[] | null>((b, x) => better(b, x), null);
+  return strongest === null ? [] : [strongest, ...sets.filter((x) => x !== strongest)];
+}
+
+/** Top-level alternatives of a regex source (`a|(?:b|c)|d` -> a, (?:b|c), d). */
+function topAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
+}
+
+/** Every set of strings a match must contain one of (see requiredStrings); [] when none are known. */
+export function requiredSets(source: string): string[][] {
+  try {
+    const r = new Reader(source);
+    const node = r.alt();
+    if (r.i !== source.length) return [];
+    return requiredAll(node).filter((set) => !set.some((s) => s === ''));
+  } catch {
+    return [];
+  }
+}
+
+/** A regex source split into alternatives, descending into groups that are a whole alternative (`(?:a|b)`). */
+function pieces(source: string): string[] {
+  const out: string[] = [];
+  for (const a of topAlternatives(source)) {
+    const inner = a.startsWith('(?:') && a.endsWith(')') ? a.slice(3, -1) : null;
+    // `(?:a)|(?:b)` only: `(?:a)(?:b)` or `(?:a)*` are not one group (the inner text must stand alone)
+    if (inner !== null && topAlternatives(a).length === 1 && wholeGroup(a)) out.push(...pieces(inner));
+    else out.push(a);
+  }
+  return out;
+}
+
+/** Whether the `(` at 0 closes at the last character. */
+function wholeGroup(a: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < a.length; i++) {
+    const c = a[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i === a.length - 1;
+  }
+  return false;
+}
+
+/** Whether the value contains a string of every set. */
+function hasAll(v: string, sets: readonly string[][]): boolean {
+  for (const set of sets) {
+    let found = false;
+    for (const s of set)
+      if (v.includes(s)) {
+        found = true;
+        break;
+      }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/**
+ * `test` of a gate regex that first looks for the strings each alternative needs: the same
+ * verdict as `re.test(value)`, at the cost of the alternatives whose strings are present.
+ */
+export class LiteralGate {
+  /** Alternatives with no known strings, as one regex (null: none). */
+  readonly #always: RegExp | null;
+  readonly #pieces: RegExp[];
+  /** Per alternative, the further sets of strings it needs (beyond the one it is indexed by). */
+  readonly #also: string[][][];
+  readonly #literals: string[];
+  /** Per literal, the alternatives needing it. */
+  readonly #owners: number[][];
+  /** Literal ids by first character (one-character literals) and by their first two characters. */
+  readonly #byChar: (number[] | undefined)[] = new Array(128);
+  readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
+  /** Per character: 1 when a one-character literal is it, 2 when a longer literal starts with it (most characters: 0, skipped). */
+  readonly #starts = new Uint8Array(128);
+  #gen = 0;
+  readonly #pieceGen: Int32Array;
+  readonly #literalGen: Int32Array;
+
+  constructor(re: RegExp) {
+    const flags = re.flags;
+    // case-insensitive gates would need their values lower-cased first: they run as they are
+    const all = flags === '' ? pieces(re.source) : [re.source];
+    const always: string[] = [];
+    this.#pieces = [];
+    this.#also = [];
+    const ids = new Map<string, number>();
+    this.#literals = [];
+    this.#owners = [];
+    for (const p of all) {
+      const sets = requiredSets(p);
+      const req = sets[0];
+      if (req === undefined || req.some((s) => s.charCodeAt(0) >= 128 || (s.length > 1 && s.charCodeAt(1) >= 128))) {
+        always.push(p);
+        continue;
+      }
+      const pi = this.#pieces.length;
+      this.#pieces.push(new RegExp(p, flags));
+      this.#also.push(sets.slice(1));
+      for (const s of req) {
+        let id = ids.get(s);
+        if (id === undefined) {
+          id = this.#literals.length;
+          ids.set(s, id);
+          this.#literals.push(s);
+          this.#owners.push([]);
+          const c = s.charCodeAt(0);
+          const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
+          this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
+          list.push(id);
+        }
+        const owners = this.#owners[id] as number[];
+        if (!owners.includes(pi)) owners.push(pi);
+      }
+    }
+    this.#always = always.length === 0 ? null : new RegExp(always.map((p) => `(?:${p})`).join('|'), flags);
+    this.#pieceGen = new Int32Array(this.#pieces.length);
+    this.#literalGen = new Int32Array(this.#literals.length);
+  }
+
+  /** Alternatives that run whatever the value (for tests and tuning). */
+  get alwaysSource(): string | null {
+    return this.#always?.source ?? null;
+  }
+
+  test(v: string): boolean {
+    if (this.#always?.test(v) === true) return true;
+    if (this.#gen >= 0x3fffffff) {
+      this.#gen = 0;
+      this.#pieceGen.fill(0);
+      this.#literalGen.fill(0);
+    }
+    const gen = ++this.#gen;
+    const n = v.length;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 128) continue;
+      const starts = this.#starts[c] as number;
+      if (starts === 0) continue;
+      if ((starts & 1) !== 0)
+        for (const id of this.#byChar[c] as number[]) if (this.#tryLiteral(id, v, gen)) return true;
+      if ((starts & 2) === 0 || i + 1 === n) continue;
+      const d = v.charCodeAt(i + 1);
+      if (d >= 128) continue;
+      const list = this.#byPair[(c << 7) | d];
+      if (list === undefined) continue;
+      for (const id of list)
+        if (
+          this.#literalGen[id] !== gen &&
+          v.startsWith(this.#literals[id] as string, i) &&
+          this.#tryLiteral(id, v, gen)
+        )
+          return true;
+    }
+    return false;
+  }
+
+  /** Runs (once per value) the alternatives needing a literal found in the value. */
+  #tryLiteral(id: number, v: string, gen: number): boolean {
+    if (this.#literalGen[id] === gen) return false;
+    this.#literalGen[id] = gen;
+    for (const p of this.#owners[id] as number[]) {
+      if (this.#pieceGen[p] === gen) continue;
+      this.#pieceGen[p] = gen;
+      if (!hasAll(v, this.#also[p] as string[][])) continue;
+      if ((this.#pieces[p] as RegExp).test(v)) return true;
+    }
+    return false;
+  }
+}
