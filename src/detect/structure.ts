@@ -24,13 +24,21 @@ export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`)
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
 const executableComments = /\/\*\s*(?:m?!|\+)[^*]{0,60}(?:\*\/)?/gi;
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
+const jsonEscapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+/**
+ * A JSON string's text as the application's parser gives it: `\n`, `\t` and the other escapes
+ * are the characters they stand for (`user(\n` is a call left open on its own line), `\"` a quote.
+ * (`\uXXXX` was decoded with the rest of the value.)
+ */
+const jsonText = (s: string): string =>
+  s.includes('\\') ? s.replace(/\\(["\\/bfnrt])/g, (_m, c: string) => jsonEscapes[c] ?? c) : s;
 
 /** Query values of a raw query string (decoded, `+` as space), with JSON string values. */
 function queryValues(query: string, out: string[]): void {
@@ -42,8 +50,7 @@ function queryValues(query: string, out: string[]): void {
     out.push(v);
     if ((v.startsWith('{') || v.startsWith('[')) && v.includes('"')) {
       for (const m of v.matchAll(jsonString)) {
-        const s = m[1] ?? '';
-        out.push(s.includes('\\') ? s.replace(/\\(["\\/])/g, '$1') : s);
+        out.push(jsonText(m[1] ?? ''));
       }
     }
   }
@@ -74,6 +81,10 @@ function sqlValues(field: string, raw: string): string[] {
       // (with `+` kept: in a path it is the hint's own, `/*+ index(t) */`)
       if (raw.includes('/*'))
         for (const m of (path.includes('+') ? decode(path, false) : raw).matchAll(executableComments)) out.push(m[0]);
+      // a comment closed that no `/*` opened (`/id/x*/ or 1=1--`: opened in another parameter)
+      // has the slash of its `*/` inside the segment: the tail from that segment on is one value
+      const close = raw.indexOf('*/');
+      if (close > 0 && raw.lastIndexOf('/*', close) < 0) out.push(raw.slice(raw.lastIndexOf('/', close - 1) + 1));
       // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
       let dec = raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ');
       // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
@@ -129,8 +140,7 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
           const d = decode(v, true);
           if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))
             for (const m of d.matchAll(jsonString)) {
-              const js = m[1] ?? '';
-              out.push({ value: js.includes('\\') ? js.replace(/\\(["\\/])/g, '$1') : js, absolute: true });
+              out.push({ value: jsonText(m[1] ?? ''), absolute: true });
             }
         }
       }
@@ -153,11 +163,17 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
     const values = sqlValues(field, raw);
     // the whole path too: a payload with slashes in it spans several segments
     if (field === 'target' || field === 'path') {
-      const path = decode(splitTarget(raw)[0], true);
-      values.push(path);
-      // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
-      let at = path.indexOf('/', 1);
-      for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+      const rawPath = splitTarget(raw)[0];
+      // with `+` as a space and, when it has one, as itself (`~+5`, `alias +g a=b`: a path may
+      // carry the shell's own plus)
+      for (const path of rawPath.includes('+')
+        ? [decode(rawPath, true), decode(rawPath, false)]
+        : [decode(rawPath, true)]) {
+        values.push(path);
+        // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
+        let at = path.indexOf('/', 1);
+        for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+      }
     }
     for (const v of values) {
       const r = detectCmdi(v);

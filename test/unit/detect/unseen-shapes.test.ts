@@ -1,0 +1,123 @@
+// Shapes found missing on public payload sets the rules were not written from (the CRS
+// regression tests held out, fuzzdb and payloadbox lists): JSON escapes inside a parameter, a
+// comment closed in a path segment, a backtick-quoted name broken out of, brackets escaped with
+// a backslash, an identity call left open after words, EXISTS opening a condition, the trace-log
+// hiding comment, a select list's tail; and for the shell, commands run through another (`time`,
+// `nice`), a shell given as an argument list, switches glued to a Windows command, globs with
+// the route's segments after them, and a path that keeps its `+`. Defanged samples written here,
+// beside shop searches that look alike.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { detectSqli } from '../../../src/detect/sqli.ts';
+import { detectCmdi } from '../../../src/detect/cmdi.ts';
+import { matchStructure } from '../../../src/detect/structure.ts';
+
+const sqlPayloads = [
+  // a name the value lands in between backticks, closed, then a stacked statement or condition
+  'demo@example.test`;',
+  'x` or 2=2 --',
+  // brackets escaped with a backslash
+  'md5\\(',
+  '1 and sleep\\(3\\)',
+  // an identity call left open at the end, after other words
+  'selectx user(',
+  'x database(\n',
+  // EXISTS opening a condition
+  ' or (exists)',
+  'and (not exists(select 1))',
+  // the comment that keeps a statement out of SQL Server's trace
+  '--sp_password',
+  '1;--sp_password',
+  // the tail of a select list
+  '12 as "n" from t1',
+];
+
+const sqlProse = [
+  'power user guide',
+  'user (manual)',
+  'it`s a gift',
+  'don`t panic;',
+  'shirt or exists',
+  'to be or not to be',
+  'password reset',
+  'sp_password',
+  '12 as new from amazon',
+  '4 as "seen on tv"',
+  'md5 checksum tool',
+  'database design (3rd edition)',
+];
+
+test('sql: backtick names, escaped brackets, open identity calls, EXISTS, sp_password, a select tail', () => {
+  for (const s of sqlPayloads) assert.notEqual(detectSqli(s), null, s);
+  for (const s of sqlProse) assert.equal(detectSqli(s), null, s);
+  assert.equal(detectSqli('demo@example.test`;')?.context, '`');
+});
+
+test('sql in a path: a comment closed in a segment keeps the query after it', () => {
+  assert.notEqual(matchStructure('sqli', 'target', '/catalog/product/view/id/password:*/=1--'), null);
+  assert.notEqual(matchStructure('sqli', 'target', '/rest/V1/products/SeLect*/%201,2,3,user(%0A'), null);
+  assert.equal(matchStructure('sqli', 'target', '/media/catalog/product/*/a.jpg'), null);
+  assert.equal(matchStructure('sqli', 'target', '/static/a*/b.css'), null);
+});
+
+test('JSON in a parameter: escapes are read as the characters they stand for', () => {
+  const json = (s: string) => `/checkout/cart/add?data=${encodeURIComponent(JSON.stringify({ sku: s, qty: 1 }))}`;
+  assert.notEqual(matchStructure('sqli', 'target', json('user(\n')), null);
+  assert.notEqual(matchStructure('sqli', 'target', json("x'\tor\t2=2--")), null);
+  assert.equal(matchStructure('sqli', 'target', json('red\nshirt')), null);
+});
+
+test('property: a payload is found in JSON whatever whitespace escapes stand for its spaces', () => {
+  const payloads = ["x' or 3=3--", '1 union select 1,2', 'version(\n'];
+  fc.assert(
+    fc.property(fc.constantFrom(...payloads), fc.constantFrom(' ', '\n', '\t', '\r\n'), (p, ws) => {
+      const value = p.replaceAll(' ', ws);
+      const target = `/checkout/cart/add?data=${encodeURIComponent(JSON.stringify({ sku: value }))}`;
+      return matchStructure('sqli', 'target', target) !== null;
+    }),
+  );
+});
+
+const shellSamples = [
+  // a command run through another
+  "ti''me sh -c id",
+  'nice -n 5 cat /etc/hostname',
+  'timeout 3 ping -c 1 192.0.2.1',
+  'sudo -u demo ls -la',
+  // a shell given as an argument list
+  'cc -wrapper sh,-c,id .',
+  '["/bin/sh","-c","id"]',
+  // a Windows command with its switch glued on, after &
+  'x=1&bcdboot/r file.txt',
+  // globs with more segments after them
+  '/etc/[!q]asswd/items',
+  '/[e///]tc/x',
+  // an alias definition after words
+  'alias g a=b',
+];
+
+const shellProse = [
+  'time out shoes',
+  'nice red dress',
+  'sudoku book',
+  'sh, -c series',
+  'a & b/c',
+  'rock & roll/pop',
+  '/media/[2024]/a.jpg',
+  'alias grace',
+  'timeout 30 minutes',
+];
+
+test('shell: commands through time/nice/sudo, argument lists, glued switches, globs with a route after them', () => {
+  for (const s of shellSamples) assert.notEqual(detectCmdi(s), null, s);
+  for (const s of shellProse) assert.equal(detectCmdi(s), null, s);
+});
+
+test('shell in a path: `+` kept as itself when a shell reads it (`~+`), and as a space', () => {
+  assert.notEqual(matchStructure('cmdi', 'target', '/catalog/product/view/id/~+5'), null);
+  assert.notEqual(matchStructure('cmdi', 'target', '/rest/V1/products/alias%20+g+%20a=b'), null);
+  assert.notEqual(matchStructure('cmdi', 'target', '/id/ti%27%27me+sh+-c+id'), null);
+  assert.equal(matchStructure('cmdi', 'target', '/catalog/c++-primer+book'), null);
+});
