@@ -712,8 +712,17 @@ export function detectSqli(input: string): SqlVerdict | null {
     if (/^[\x20-\x7e]+$/.test(spelled) && (statementOpening.test(spelled) || detectSqliText(spelled) !== null))
       return { context: 'bare', fingerprint: `0x:${fingerprint(spelled, '')}` };
   }
+  // `and/**/true`, `create/**/table/**/t/**/(…)`: comments for spaces, which the tokenizer
+  // skips but the checks on the text (open conditions, statements, clause order) would not
+  // see as spaces; read once more with each closed comment a space (executable ones were read
+  // above)
+  if (text.includes('*/')) {
+    const spaced = text.replace(plainComment, ' ');
+    if (spaced !== text) return detectSqli(spaced);
+  }
   return null;
 }
+const plainComment = /\/\*(?![!+])[\s\S]*?\*\//g;
 
 const existsCondition =
   /^\s*(?:or|and|xor|\|\||&&)\s*\(+\s*(?:not\s+)?exists\b|^\s*(?:or|and|xor|\|\||&&)\s+(?:not\s+)?exists\s*\(/i;

@@ -121,3 +121,27 @@ test('shell in a path: `+` kept as itself when a shell reads it (`~+`), and as a
   assert.notEqual(matchStructure('cmdi', 'target', '/id/ti%27%27me+sh+-c+id'), null);
   assert.equal(matchStructure('cmdi', 'target', '/catalog/c++-primer+book'), null);
 });
+
+test('sql: comments for spaces reach the checks that read the text (open conditions, statements)', () => {
+  for (const s of [
+    'and/**/true',
+    ' or/**/true',
+    'create/**/table/**/t1/**/(a/**/text);',
+    'x/**/group/**/by/**/a/**/having/**/count(b)>1',
+  ])
+    assert.notEqual(detectSqli(s), null, s);
+  for (const s of ['/* nice */', 'red /* blue */ shirt', 'a */ b']) assert.equal(detectSqli(s), null, s);
+});
+
+test('traversal: escapes that lost their % after encoded dots, and base64 paths encoded again', () => {
+  const b64 = Buffer.from('../../etc/hostname').toString('base64');
+  const hex = (s: string) => [...s].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  for (const target of [
+    '/p?file=%2e%2e2f%2e%2e2fetc2fhostname',
+    `/p?file=${b64.replaceAll('=', '%253D')}`,
+    `/p?file=${hex(b64)}`,
+    `/p?file=${hex(b64).replaceAll('%', '%25')}`,
+  ])
+    assert.notEqual(matchStructure('traversal', 'target', target), null, target);
+  assert.equal(matchStructure('traversal', 'target', `/p?token=${hex('SGVsbG8gV29ybGQh')}`), null);
+});
