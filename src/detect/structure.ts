@@ -5,7 +5,7 @@
 
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
-import { base64Like, detectTraversal } from './traversal.ts';
+import { base64Like, detectTraversal, percentDecoded } from './traversal.ts';
 import { commandWords, detectCmdi } from './cmdi.ts';
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
@@ -85,29 +85,27 @@ function sqlValues(field: string, raw: string): string[] {
       // has the slash of its `*/` inside the segment: the tail from that segment on is one value
       const close = raw.indexOf('*/');
       if (close > 0 && raw.lastIndexOf('/*', close) < 0) out.push(raw.slice(raw.lastIndexOf('/', close - 1) + 1));
-      // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      let dec = raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ');
-      // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
-      // `/page/2/*`) comments out the rest of the query, like `--`
-      const open = dec.indexOf('/*');
-      if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
-        dec = `${dec.slice(0, open)} --`;
-      for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
+      // an empty comment inside a word joins it (`uni/**/on`) or is a space (`or/**/true`): both
+      // readings; any other comment is a space
+      const spaced = raw.includes('/*') ? raw.replace(/\/\*[\s\S]*?\*\//g, ' ') : raw;
+      const joined = raw.includes('/**/')
+        ? raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ')
+        : spaced;
+      for (const reading of joined === spaced ? [spaced] : [joined, spaced]) {
+        let dec = reading;
+        // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
+        // `/page/2/*`) comments out the rest of the query, like `--`
+        const open = dec.indexOf('/*');
+        if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
+          dec = `${dec.slice(0, open)} --`;
+        for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
+      }
     }
     if (query !== null) queryValues(query, out);
     return out;
   }
   out.push(decode(text, false));
   return out;
-}
-
-/** URL-decoded once, case kept (undecodable text as it is). */
-function caseKept(v: string): string {
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v.replace(/%22/gi, '"');
-  }
 }
 
 /** For paths: the whole path (it resolves from the web root) and each query value. */
@@ -118,13 +116,17 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
     const out: { value: string; absolute: boolean }[] = [];
     if (path !== '') {
       out.push({ value: path, absolute: false });
-      // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
-      for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
-        out.push({ value: path.slice(at + 1), absolute: true });
-      // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
-      // drive's current folder): a routed Windows path
-      const drive = /\/([a-z]:(?:[/\\a-z]|%5c|%2f))/i.exec(path);
-      if (drive !== null) out.push({ value: path.slice(drive.index + 1), absolute: true });
+      // (a routed value may come %-encoded whole, its slashes and colon too: `/id/%2fsys%2fclass`,
+      // `/id/c%3a%5cinetpub…`, so both readings are searched for where it starts)
+      for (const p of path.includes('%') ? [path, percentDecoded(path)] : [path]) {
+        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
+        for (let at = p.indexOf('//'), n = 0; at >= 0 && n < 4; at = p.indexOf('//', at + 2), n++)
+          out.push({ value: p.slice(at + 1), absolute: true });
+        // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
+        // drive's current folder): a routed Windows path
+        const drive = /\/([a-z]:(?:[/\\a-z]|%5c|%2f))/i.exec(p);
+        if (drive !== null) out.push({ value: p.slice(drive.index + 1), absolute: true });
+      }
     }
     if (query !== null)
       for (const pair of query.split('&')) {
@@ -133,9 +135,10 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
         if (v === '') continue;
         out.push({ value: v.replaceAll('+', ' '), absolute: true });
         // JSON in a parameter: each string in it is a value of its own.
-        if (v.includes('%22') || v.includes('"')) {
+        // (its quotes may come encoded twice or as %u: `%2522`, `%u0022`)
+        if (v.includes('%22') || v.includes('"') || v.includes('%25') || v.includes('%u')) {
           // base64 strings keep their case (the decoded view is lower-cased)
-          for (const m of caseKept(v).matchAll(jsonString))
+          for (const m of percentDecoded(v).matchAll(jsonString))
             if (base64Like.test(m[1] ?? '')) out.push({ value: m[1] ?? '', absolute: true });
           const d = decode(v, true);
           if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))

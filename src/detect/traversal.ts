@@ -212,7 +212,7 @@ function nextStart(text: string, at: number): number {
 export const base64Like = /^(?=.*[A-Z])(?=.*[a-z])[A-Za-z0-9+/ ]{7,}(?:=|%3[dD]){0,2}$/;
 
 /** `%XX` and `%uXXXX` decoded, to any depth (at most four), with the case kept. */
-function percentDecoded(s: string): string {
+export function percentDecoded(s: string): string {
   let t = s;
   for (let round = 0; round < 4 && t.includes('%'); round++) {
     const d = t.replace(/%u([0-9a-f]{4})|%([0-9a-f]{2})/gi, (_m, u: string | undefined, x: string | undefined) =>

@@ -145,3 +145,33 @@ test('traversal: escapes that lost their % after encoded dots, and base64 paths 
     assert.notEqual(matchStructure('traversal', 'target', target), null, target);
   assert.equal(matchStructure('traversal', 'target', `/p?token=${hex('SGVsbG8gV29ybGQh')}`), null);
 });
+
+test('a routed value encoded whole (its slashes and colon too) is read from where it starts', () => {
+  const hex = (s: string) => [...s].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  for (const p of ['/sys/class/net', 'c:/inetpub/wwwroot/global.asa', 'c:\\windows\\win.ini']) {
+    assert.notEqual(matchStructure('traversal', 'target', `/catalog/product/view/id/${hex(p)}`), null, p);
+    assert.notEqual(
+      matchStructure('traversal', 'target', `/rest/V1/orders/${hex(p).replaceAll('%', '%25')}/items`),
+      null,
+      p,
+    );
+  }
+  assert.equal(matchStructure('traversal', 'target', `/redirect/${hex('https://shop.example/cart')}`), null);
+  assert.equal(matchStructure('traversal', 'target', '/catalogsearch/result/?q=a%2Fb%2Fc'), null);
+});
+
+test('sql in a path: an empty comment between words is read both as joining them and as a space', () => {
+  assert.notEqual(matchStructure('sqli', 'target', '/catalog/product/view/id/or/**/true--'), null);
+  assert.notEqual(matchStructure('sqli', 'target', '/catalog/product/view/id/1%20uni/**/on%20select%201,2'), null);
+  assert.equal(matchStructure('sqli', 'target', '/media/**/banner.jpg'), null);
+});
+
+test('JSON in a parameter encoded twice or as %u: its strings are still values', () => {
+  const json = JSON.stringify({ sku: Buffer.from('../../etc/hostname').toString('base64') });
+  const once = encodeURIComponent(json);
+  assert.notEqual(matchStructure('traversal', 'target', `/cart/add?data=${once.replaceAll('%', '%25')}`), null);
+  const u = [...json]
+    .map((c) => (/[a-z0-9]/i.test(c) ? c : `%u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+    .join('');
+  assert.notEqual(matchStructure('traversal', 'target', `/cart/add?data=${u}`), null);
+});
