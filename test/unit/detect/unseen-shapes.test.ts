@@ -13,6 +13,8 @@ import fc from 'fast-check';
 import { detectSqli } from '../../../src/detect/sqli.ts';
 import { detectCmdi } from '../../../src/detect/cmdi.ts';
 import { matchStructure } from '../../../src/detect/structure.ts';
+import { createDetector, loadRules } from '../../../src/detect/index.ts';
+import type { HttpEvent } from '../../../src/logs/index.ts';
 
 const sqlPayloads = [
   // a name the value lands in between backticks, closed, then a stacked statement or condition
@@ -174,4 +176,41 @@ test('JSON in a parameter encoded twice or as %u: its strings are still values',
     .map((c) => (/[a-z0-9]/i.test(c) ? c : `%u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
     .join('');
   assert.notEqual(matchStructure('traversal', 'target', `/cart/add?data=${u}`), null);
+});
+
+test('rules: SQL injection sent as the whole User-Agent or Referer is read as SQL; product tokens are not', () => {
+  const detector = createDetector(loadRules().compiled);
+  const event = (userAgent: string, referer: string | null): HttpEvent => ({
+    kind: 'http',
+    time: 0,
+    ip: '192.0.2.7',
+    method: 'GET',
+    path: '/checkout/cart/',
+    query: '',
+    protocol: 'HTTP/1.1',
+    status: 200,
+    bytes: 512,
+    referer,
+    userAgent,
+    user: null,
+    vhost: null,
+    durationMs: null,
+  });
+  const found = (category: string, ua: string, ref: string | null = null) =>
+    detector.process(event(ua, ref)).some((f) => f.category === category);
+  assert.ok(found('sqli', "x' or 2=2--"));
+  assert.ok(found('sqli', 'Mozilla/5.0', '1 and sleep(3)--'));
+  assert.ok(
+    !found('sqli', 'Mozilla/5.0 (Linux; Android 4.0.4; Cat Tablet Android 4.0.4 Build/IMM76D) AppleWebKit/535.19'),
+  );
+  assert.ok(
+    !found(
+      'sqli',
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'https://shop.example/p?id=18',
+    ),
+  );
+  // a phone maker's name in a product token is no `; cat` command
+  assert.ok(!found('cmdi', 'Mozilla/5.0 (Linux; Android 4.1.1; Cat Tablet PHOENIX 8.1J0 Build/JRO03C)'));
+  assert.ok(found('cmdi', 'x; cat /etc/hostname'));
 });
