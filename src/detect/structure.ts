@@ -71,8 +71,14 @@ function sqlValues(field: string, raw: string): string[] {
     let query: string | null;
     if (field === 'query') [path, query] = ['', text];
     else if (field === 'referer') {
-      const [p, q] = splitTarget(text.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, ''));
-      [path, query] = [p, q];
+      // a Referer that is no URL (a scanner's payload, a client's own text) is one value, read
+      // whole: its slashes are no path (`HTC One/18;` in a client's name is no segment `18;`)
+      const site = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(text);
+      if (site === null) {
+        out.push(decode(text, false));
+        return out;
+      }
+      [path, query] = splitTarget(text.slice(site[0].length));
     } else [path, query] = splitTarget(text);
     if (path !== '') {
       const raw = decode(path, true);

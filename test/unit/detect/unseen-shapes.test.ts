@@ -210,6 +210,8 @@ test('rules: SQL injection sent as the whole User-Agent or Referer is read as SQ
       'https://shop.example/p?id=18',
     ),
   );
+  // a Referer that is no URL is one value: the slashes of a client's name make no segments
+  assert.ok(!found('sqli', 'Mozilla/5.0', 'Evernote Android/AM_57 (ru_RU); Android/4.3; HTC One/18;'));
   // a phone maker's name in a product token is no `; cat` command
   assert.ok(!found('cmdi', 'Mozilla/5.0 (Linux; Android 4.1.1; Cat Tablet PHOENIX 8.1J0 Build/JRO03C)'));
   assert.ok(found('cmdi', 'x; cat /etc/hostname'));
