@@ -594,6 +594,7 @@ const clauseOrder = (fp: string, text: string): boolean =>
   (fp.includes('kbk') && groupHaving.test(text));
 // Anywhere: UNION [ALL|DISTINCT] SELECT, a SELECT reading FROM inside brackets, and a call
 // whose argument is a bracketed SELECT (`or {if length((select …`).
+const unionSelect = /U\(*k?\(*E/;
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
 
 const leadingLogical = /^(?:or|and|xor)[\s+]/i;
@@ -750,13 +751,16 @@ function detectSqliText(text: string): SqlVerdict | null {
   // digit are inch and foot marks (`16" or 18"`, `1950' and 60's`)
   const hasSingle = text.includes("'") && !measureMarks(text, "'");
   const hasDouble = text.includes('"') && !measureMarks(text, '"') && !quotedPhrase.test(text);
+  // (after the closed string, UNION SELECT anywhere in the shape: `1' in boolean mode) union
+  // all select …` closes a full-text search first; the words in that order are SQL wherever
+  // they stand, which the union rule's regex already holds)
   if (hasSingle) {
     const fp = fingerprint(text, "'");
-    if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: "'", fingerprint: fp };
   }
   if (hasDouble) {
     const fp = fingerprint(text, '"');
-    if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: '"', fingerprint: fp };
   }
   // a value MySQL puts between backticks (a column or table named by the request: sort keys,
   // filters): closing the name breaks out just as closing a string does (`x`;`, `a` or 1=1`)

@@ -34,6 +34,8 @@ const sqlPayloads = [
   '1;--sp_password',
   // the tail of a select list
   '12 as "n" from t1',
+  // a full-text search closed, then UNION SELECT further on
+  "1' in boolean mode) union all select null#",
 ];
 
 const sqlProse = [
@@ -49,6 +51,8 @@ const sqlProse = [
   '4 as "seen on tv"',
   'md5 checksum tool',
   'database design (3rd edition)',
+  "worker's union hall",
+  "it's a union; select one",
 ];
 
 test('sql: backtick names, escaped brackets, open identity calls, EXISTS, sp_password, a select tail', () => {
