@@ -220,3 +220,33 @@ test('rules: SQL injection sent as the whole User-Agent or Referer is read as SQ
   assert.ok(!found('cmdi', 'Mozilla/5.0 (Linux; Android 4.1.1; Cat Tablet PHOENIX 8.1J0 Build/JRO03C)'));
   assert.ok(found('cmdi', 'x; cat /etc/hostname'));
 });
+
+test('rules: dialect words with + for spaces in a path (into outfile, execute immediate, double precision)', () => {
+  const detector = createDetector(loadRules().compiled);
+  for (const path of [
+    "/catalog/product/view/id/into+outfile+'%0A",
+    '/catalog/product/view/id/EXECUTE+IMMEDIATE+%22',
+    '/catalog/product/view/id/function(foo)::double+precision',
+  ]) {
+    const ev: HttpEvent = {
+      kind: 'http',
+      time: 0,
+      ip: '192.0.2.8',
+      method: 'GET',
+      path,
+      query: '',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      bytes: 512,
+      referer: null,
+      userAgent: 'Mozilla/5.0',
+      user: null,
+      vhost: null,
+      durationMs: null,
+    };
+    assert.ok(
+      detector.process(ev).some((f) => f.category === 'sqli'),
+      path,
+    );
+  }
+});
