@@ -29,6 +29,17 @@ export const prefilters: Record<StructuralKind, string> = {
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
+/**
+ * Narrower prefilters for headers: every browser's User-Agent has brackets and `;`, which pass
+ * the field prefilter above, so a structural rule on a header would read every request. What
+ * an injection there needs instead: a quote, a comment, `@@`, `||`, a word of SQL or its logic,
+ * or a call SQL makes (`version(`: `Version/4.0` is Safari's product token).
+ */
+export const headerPrefilters: Partial<Record<StructuralKind, string>> = {
+  sqli: `['"\`#]|--|/\\*|@@|\\|\\||\\b(?:and|or|xor|not|union|select|from|where|having|order|group|procedure|sleep|benchmark|waitfor|pg_sleep|exec|execute|declare|drop|insert|update|delete|create|alter|truncate|shutdown|case)\\b|\\b(?:user|version|database|schema|if|iif|char|concat)\\s*\\(`,
+};
+export const headerField = (field: string): boolean => field === 'user_agent' || field === 'referer';
+
 const executableComments = /\/\*\s*(?:m?!|\+)[^*]{0,60}(?:\*\/)?/gi;
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
 const jsonEscapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
