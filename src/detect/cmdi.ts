@@ -110,35 +110,52 @@ function globPath(v: string): string | null {
   for (const m of v.matchAll(/\/[\w.?*[\]\-/!^]*[?*[][\w.?*[\]\-/!^]*/g)) {
     const g = m[0];
     if (g.length > 80) continue;
-    let re = '';
-    for (let i = 0; i < g.length; i++) {
-      const c = g[i] as string;
-      if (c === '?') re += '[^/]';
-      else if (c === '*') re += '[^/]*';
-      else if (c === '[') {
-        const end = g.indexOf(']', i + 2);
-        if (end < 0) return null;
-        const body = g.slice(i + 1, end).replace(/^[!^]/, '^');
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      } else re += c.replace(/[.\\/+()|{}$]/g, (x) => `\\${x}`);
+    // the glob, and each part of it before a later slash (`/etc/[!q]asswd/items`: a routed
+    // value with the route's own segments after it)
+    const ends = [g.length];
+    for (let i = 1, depth = 0; i < g.length; i++)
+      if (g[i] === '[') depth++;
+      else if (g[i] === ']') depth = Math.max(0, depth - 1);
+      else if (g[i] === '/' && depth === 0 && /[?*[]/.test(g.slice(0, i))) ends.push(i);
+    for (const end of ends.slice(0, 4)) {
+      const hit = globHit(g.slice(0, end));
+      if (hit !== null) return hit;
     }
-    let rx: RegExp;
-    try {
-      rx = new RegExp(`^${re}$`);
-    } catch {
-      continue;
-    }
-    const hit = sensitive.find((p) => rx.test(p));
-    if (hit !== undefined && /[?*[]/.test(g)) return `${g} -> ${hit}`;
-    // a system directory spelled with a class or `?` and two letters kept (`/e[t]c`, `/b?n/`):
-    // `*` alone, or fewer letters, would spell too many folders a shop has
-    const letters = g.replace(/\[[^\]]*\]/g, '').replace(/[^a-z]/g, '').length;
-    const dir = letters >= 2 && /[?[]/.test(g) ? systemDirs.find((d) => rx.test(d) || rx.test(`${d}/`)) : undefined;
-    if (dir !== undefined) return `${g} -> ${dir}`;
   }
   return null;
 }
+
+/** What the glob `g` spells: a sensitive path or a system folder, or null. */
+function globHit(g: string): string | null {
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i] as string;
+    if (c === '?') re += '[^/]';
+    else if (c === '*') re += '[^/]*';
+    else if (c === '[') {
+      const end = g.indexOf(']', i + 2);
+      if (end < 0) return null;
+      const body = g.slice(i + 1, end).replace(/^[!^]/, '^');
+      re += `[${body.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.\\/+()|{}$]/g, (x) => `\\${x}`);
+  }
+  let rx: RegExp;
+  try {
+    rx = new RegExp(`^${re}$`);
+  } catch {
+    return null;
+  }
+  const hit = sensitive.find((p) => rx.test(p));
+  if (hit !== undefined && /[?*[]/.test(g)) return `${g} -> ${hit}`;
+  // a system directory spelled with a class or `?` and two letters kept (`/e[t]c`, `/b?n/`):
+  // `*` alone, or fewer letters, would spell too many folders a shop has
+  const letters = g.replace(/\[[^\]]*\]/g, '').replace(/[^a-z]/g, '').length;
+  const dir = letters >= 2 && /[?[]/.test(g) ? systemDirs.find((d) => rx.test(d) || rx.test(`${d}/`)) : undefined;
+  return dir === undefined ? null : `${g} -> ${dir}`;
+}
+
+const shellList = /(?:^|[\s,'"[(/])(?:ba|da|z|k|c|tc|fi|a)?sh['"]?\s*,\s*['"]?-c['"]?\s*,/;
 
 const word = String.raw`(?:[\w.~-]*[/\\])*([a-z][\w.-]*)`;
 // (a subshell's bracket may open the command: `&&(sh)`)
@@ -150,6 +167,8 @@ const afterSepPrefixed = new RegExp(
   'g',
 );
 const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){}]|%)`, 'g');
+// `&bcdboot/r x`: a Windows command takes its switches glued to its name
+const ampSwitch = /(?:^|[^&])&\s*([a-z][\w-]*)(?:\.exe)?\/[a-z?]/g;
 const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
 );
@@ -177,8 +196,18 @@ const sepOptions =
 const windowsLead =
   /^\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
 
+// Commands that run the command after them (`time sh -c …`, `nice -n 5 cat …`, `sudo -u x id`),
+// with their options: what follows is read as the command line.
+const runsNext =
+  /^\s*(?:(?:time|nice|nohup|sudo|doas|env|timeout|xargs|setsid|stdbuf|ionice|exec|command|builtin|chronic)\s+(?:(?:-{1,2}[a-z][\w-]*(?:=\S*)?|\d+(?:\.\d+)?[smhd]?|[a-z_]\w*=\S*)\s+)*)+/;
+
 /** The command of a command line that opens `text` with an argument only a shell takes, or null. */
-function commandWithArgument(text: string): string | null {
+function commandWithArgument(line: string): string | null {
+  const prefix = runsNext.exec(line);
+  return (prefix === null ? null : commandOpening(line.slice(prefix[0].length))) ?? commandOpening(line);
+}
+
+function commandOpening(text: string): string | null {
   const lead = leading.exec(text);
   if (lead === null) return null;
   const lw = (lead[1] ?? '').replace(/\.exe$/, '');
@@ -211,6 +240,10 @@ export function detectCmdi(value: string): CmdiMatch | null {
       v,
     );
   if (sub !== null) return { reason: `shell substitution ${clip(sub[0])}` };
+  // `sh,-c,…`, `["/bin/sh","-c",…]`: a shell and its `-c` given as an argument list (a compiler's
+  // `-wrapper`, an exec array in JSON) runs the text after them as a command line
+  const list = v.includes('-c') ? shellList.exec(v) : null;
+  if (list !== null) return { reason: `shell run from an argument list ${clip(list[0].trim())}` };
   // bash's network redirection (`>/dev/tcp/198.51.100.1/4444`, `$d/tcp/…` with d=/dev): a reverse shell
   const net = /(?:\/dev|\$\w+|\$\{\w+\})\/(?:tcp|udp)\/[\w.-]+\/\d{1,5}\b/.exec(v);
   if (net !== null) return { reason: `network redirection ${clip(net[0])}` };
@@ -226,6 +259,9 @@ export function detectCmdi(value: string): CmdiMatch | null {
     const w = (m[1] ?? '').replace(/\.exe$/, '');
     if (strong.has(w) || strong.has(`${w}.exe`) || /^(?:for|if)$/.test(w)) return { reason: `command ${w} after &` };
   }
+  if (v.includes('/'))
+    for (const m of v.matchAll(ampSwitch))
+      if (strong.has(m[1] ?? '')) return { reason: `command ${m[1]} with a switch after &` };
   if (/^\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:\.exe)?\s*$/.test(v))
     return { reason: `recon command ${v.trim()}` };
   // a command with a shell argument opening the value, or after any separator (`& ls -l /tmp`)
@@ -242,7 +278,7 @@ export function detectCmdi(value: string): CmdiMatch | null {
   if (/^\s*\$\{?[a-z_]\w*\}?\s+-[a-z]\b/.test(v)) return { reason: 'a command from a variable' };
   // `alias 'l'=curl`, `alias -g x=y`, `…;alias ..='cd ..'`: an alias definition opening the
   // value or a command line is shell syntax (any name a shell takes, glued to `=` and a value)
-  const alias = !v.includes('alias') ? null : /(?:^|[;|&\n(`{]\s*)alias\s+(?:[-+]\w+\+?\s+)*[.'"\w!%,@-]+=\S/.exec(v);
+  const alias = !v.includes('alias') ? null : /(?:^|[;|&\n(`{]\s*)alias\s+(?:[-+]?\w+\+?\s+)*[.'"\w!%,@-]+=\S/.exec(v);
   if (alias !== null) return { reason: `alias definition ${clip(alias[0].trim())}` };
   // `\ls`: a command escaped so that no alias of it runs, alone in the value
   const escaped = /^\s*\\([a-z][\w.-]*)\s*$/.exec(lower);

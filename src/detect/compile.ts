@@ -15,7 +15,7 @@ import type {
 import { parseDuration } from './spec.ts';
 import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
-import { matchStructure, prefilters, structuralKinds } from './structure.ts';
+import { headerField, headerPrefilters, matchStructure, prefilters, structuralKinds } from './structure.ts';
 import { LiteralGate } from './literals.ts';
 
 /** Verdicts per raw value kept by each structural leaf (emptied when full). */
@@ -165,7 +165,11 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
     const rawSlot = slotOf(on, field, 'raw') as Slot;
     const holder = { gate: -1 };
     leafHolders.set(leaf, holder);
-    members.push({ slot, source: prefilters[kind], holder });
+    members.push({
+      slot,
+      source: (headerField(field) ? headerPrefilters[kind] : undefined) ?? prefilters[kind],
+      holder,
+    });
     const cache = new Map<string, string | null>();
     return (ctx) => {
       if (holder.gate >= 0 && !gatePasses(ctx, holder.gate)) return null;

@@ -296,8 +296,8 @@ const isWord = (c: number): boolean =>
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0;
 
 export interface SqlVerdict {
-  /** The context the injection was read in: bare, ' or ". */
-  context: 'bare' | "'" | '"';
+  /** The context the injection was read in: bare, ', " or ` (a MySQL name the value lands in). */
+  context: 'bare' | "'" | '"' | '`';
   fingerprint: Fingerprint;
 }
 
@@ -306,7 +306,7 @@ export interface SqlVerdict {
  * start inside a string that quote opened (so the first token is that string, closed where
  * the text first has the quote). Returns '' when the quote never closes (plain text).
  */
-export function fingerprint(text: string, quote: '' | "'" | '"'): Fingerprint {
+export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerprint {
   let out = '';
   let i = 0;
   const n = text.length;
@@ -576,6 +576,8 @@ const bareStart =
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
 // `load data infile`, `rename table a to`, `alter user x identified`): the text itself.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
+// `1234 as "n" from t`: the tail of a select list (a value named by a quoted alias, then FROM)
+const aliasFrom = /^\s*[\w.]+\s+as\s+(["`])[^"`]{1,40}\1\s*from\s+[\w.`"]/i;
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,5}\s*$/i;
 const statementText =
   /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\(|load\s+data\s+(?:local\s+)?infile\b|rename\s+table\s+[\w.`"]+\s+to\s|alter\s+(?:table|user|database|system|session|procedure|function|view|login|role)\s+[\w.`"@]+\s+(?:add|drop|modify|change|rename|set|identified|with|owner|alter|enable|disable)\b|truncate\s+table\s+[\w.`"]+)/i;
@@ -592,6 +594,7 @@ const clauseOrder = (fp: string, text: string): boolean =>
   (fp.includes('kbk') && groupHaving.test(text));
 // Anywhere: UNION [ALL|DISTINCT] SELECT, a SELECT reading FROM inside brackets, and a call
 // whose argument is a bracketed SELECT (`or {if length((select …`).
+const unionSelect = /U\(*k?\(*E/;
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
 
 const leadingLogical = /^(?:or|and|xor)[\s+]/i;
@@ -637,6 +640,18 @@ export function detectSqli(input: string): SqlVerdict | null {
     const w = detectSqliText(text.replaceAll("\\'", "'"));
     if (w !== null) return w;
   }
+  // `md5\(`, `sleep\(5\)`: brackets escaped for a filter or a shell that strips the backslash
+  if (text.includes('\\(')) {
+    const w = detectSqliText(text.replace(/\\([()])/g, '$1'));
+    if (w !== null) return w;
+  }
+  // `or (exists)`, `and not exists(…`: a condition opening the value on whether a sub-query
+  // returns rows (the words alone pass above; with a bracket it is no prose)
+  if (existsCondition.test(text)) return { context: 'bare', fingerprint: fingerprint(text.trimStart(), '') };
+  // `--sp_password`: a comment naming that procedure makes SQL Server leave the whole
+  // statement out of its trace log, so an injection carries it to hide itself
+  if (text.includes('sp_password') && hiddenFromTrace.test(text))
+    return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `uni/**/on sel/**/ect`: an empty comment inside a word, for a filter that strips comments
   if (text.includes('/**/')) {
     const joined = text.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '');
@@ -665,7 +680,8 @@ export function detectSqli(input: string): SqlVerdict | null {
   }
   // `user()`, `iif(`, `select char(`, `match(a) against(`, `merge into t using`,
   // `x procedure analyse(`, `end);`, `' regexp x`, `div(1,2)`: calls and clauses that only a
-  // query writes, wherever they stand (`User(login_name)` is a field list's notation, not SQL)
+  // query writes, wherever they stand (`User(login_name)` is a field list's notation, not SQL);
+  // `… user(` left open at the value's end probes which of those calls a filter lets through
   if ((/['"`()]/.test(text) || /merge\s/i.test(text)) && queryFragment.test(text))
     return { context: 'bare', fingerprint: fingerprint(text, '') };
   // `backup database x to disk='\\host\share'`: an MSSQL statement copying the data out
@@ -697,9 +713,21 @@ export function detectSqli(input: string): SqlVerdict | null {
     if (/^[\x20-\x7e]+$/.test(spelled) && (statementOpening.test(spelled) || detectSqliText(spelled) !== null))
       return { context: 'bare', fingerprint: `0x:${fingerprint(spelled, '')}` };
   }
+  // `and/**/true`, `create/**/table/**/t/**/(…)`: comments for spaces, which the tokenizer
+  // skips but the checks on the text (open conditions, statements, clause order) would not
+  // see as spaces; read once more with each closed comment a space (executable ones were read
+  // above)
+  if (text.includes('*/')) {
+    const spaced = text.replace(plainComment, ' ');
+    if (spaced !== text) return detectSqli(spaced);
+  }
   return null;
 }
+const plainComment = /\/\*(?![!+])[\s\S]*?\*\//g;
 
+const existsCondition =
+  /^\s*(?:or|and|xor|\|\||&&)\s*\(+\s*(?:not\s+)?exists\b|^\s*(?:or|and|xor|\|\||&&)\s+(?:not\s+)?exists\s*\(/i;
+const hiddenFromTrace = /(?:--|#|\/\*)\s*sp_password\b/i;
 const executableComment = /\/\*\s*(?:m?!|\+)(\d*)([^*]{0,60})(\*\/)?/i;
 const jsonOperand =
   /['"`]\s*[[{][^}\]#]*[\]}]+\s*['"`]\s*(?:::\s*jsonb?\s*)?(?:[-<>@?#|=!]|\|\|)|(?:[-<>@?#|=]|\|\|)\s*['"`]\s*(?:[[{][^}\]#]*[\]}]|\$[.[])/;
@@ -708,7 +736,7 @@ const adminStatement = /^\s*(?:backup|restore)\s+(?:database|log)\s+[\w.[\]"`]+\
 const dbFamily = /^(?:pg|lo|sqlite|dbms|utl|ctxsys|json|jsonb|st|sys|xp|sp)_[a-z]\w*$/;
 const leadingWord = /^\s*([a-z_]\w*)/i;
 const queryFragment =
-  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*\)|\biif\s*\(|\b(?:alter|create|delete|desc|insert|load|rename|select|truncate|update)\s+(?:char|group_concat|load_file)\s*\(|\bmatch\s*\([^)]{1,60}\)\s*against\s*\(|\bmerge\s+into\s+[\w.`"[\]]+\s+(?:as\s+)?(?:\w+\s+)?using\b|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
+  /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*(?:\)|$)|\biif\s*\(|\b(?:alter|create|delete|desc|insert|load|rename|select|truncate|update)\s+(?:char|group_concat|load_file)\s*\(|\bmatch\s*\([^)]{1,60}\)\s*against\s*\(|\bmerge\s+into\s+[\w.`"[\]]+\s+(?:as\s+)?(?:\w+\s+)?using\b|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
@@ -723,13 +751,22 @@ function detectSqliText(text: string): SqlVerdict | null {
   // digit are inch and foot marks (`16" or 18"`, `1950' and 60's`)
   const hasSingle = text.includes("'") && !measureMarks(text, "'");
   const hasDouble = text.includes('"') && !measureMarks(text, '"') && !quotedPhrase.test(text);
+  // (after the closed string, UNION SELECT anywhere in the shape: `1' in boolean mode) union
+  // all select …` closes a full-text search first; the words in that order are SQL wherever
+  // they stand, which the union rule's regex already holds)
   if (hasSingle) {
     const fp = fingerprint(text, "'");
-    if (fp !== '' && afterString.test(fp.slice(1))) return { context: "'", fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: "'", fingerprint: fp };
   }
   if (hasDouble) {
     const fp = fingerprint(text, '"');
-    if (fp !== '' && afterString.test(fp.slice(1))) return { context: '"', fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: '"', fingerprint: fp };
+  }
+  // a value MySQL puts between backticks (a column or table named by the request: sort keys,
+  // filters): closing the name breaks out just as closing a string does (`x`;`, `a` or 1=1`)
+  if (text.includes('`')) {
+    const fp = fingerprint(text, '`');
+    if (fp !== '' && afterString.test(fp.slice(1))) return { context: '`', fingerprint: fp };
   }
   // A value that opens with the logical operator and has no quote, bracket, comment or `;`
   // (a gate lets `or …` through at a value's start): only a condition that is true whatever the
@@ -746,6 +783,7 @@ function detectSqliText(text: string): SqlVerdict | null {
     anywhere.test(fp) ||
     ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
+    (fp.startsWith('nk') && aliasFrom.test(text)) ||
     clauseOrder(fp, text)
   )
     return { context: 'bare', fingerprint: fp };

@@ -5,7 +5,7 @@
 
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
-import { base64Like, detectTraversal } from './traversal.ts';
+import { base64Like, detectTraversal, percentDecoded } from './traversal.ts';
 import { commandWords, detectCmdi } from './cmdi.ts';
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
@@ -24,13 +24,32 @@ export const prefilters: Record<StructuralKind, string> = {
   sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`)
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
+/**
+ * Narrower prefilters for headers: every browser's User-Agent has brackets and `;`, which pass
+ * the field prefilter above, so a structural rule on a header would read every request. What
+ * an injection there needs instead: a quote, a comment, `@@`, `||`, a word of SQL or its logic,
+ * or a call SQL makes (`version(`: `Version/4.0` is Safari's product token).
+ */
+export const headerPrefilters: Partial<Record<StructuralKind, string>> = {
+  sqli: `['"\`#]|--|/\\*|@@|\\|\\||\\b(?:and|or|xor|not|union|select|from|where|having|order|group|procedure|sleep|benchmark|waitfor|pg_sleep|exec|execute|declare|drop|insert|update|delete|create|alter|truncate|shutdown|case)\\b|\\b(?:user|version|database|schema|if|iif|char|concat)\\s*\\(`,
+};
+export const headerField = (field: string): boolean => field === 'user_agent' || field === 'referer';
+
 const executableComments = /\/\*\s*(?:m?!|\+)[^*]{0,60}(?:\*\/)?/gi;
 const jsonString = /"((?:[^"\\]|\\.){2,})"/g;
+const jsonEscapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+/**
+ * A JSON string's text as the application's parser gives it: `\n`, `\t` and the other escapes
+ * are the characters they stand for (`user(\n` is a call left open on its own line), `\"` a quote.
+ * (`\uXXXX` was decoded with the rest of the value.)
+ */
+const jsonText = (s: string): string =>
+  s.includes('\\') ? s.replace(/\\(["\\/bfnrt])/g, (_m, c: string) => jsonEscapes[c] ?? c) : s;
 
 /** Query values of a raw query string (decoded, `+` as space), with JSON string values. */
 function queryValues(query: string, out: string[]): void {
@@ -42,8 +61,7 @@ function queryValues(query: string, out: string[]): void {
     out.push(v);
     if ((v.startsWith('{') || v.startsWith('[')) && v.includes('"')) {
       for (const m of v.matchAll(jsonString)) {
-        const s = m[1] ?? '';
-        out.push(s.includes('\\') ? s.replace(/\\(["\\/])/g, '$1') : s);
+        out.push(jsonText(m[1] ?? ''));
       }
     }
   }
@@ -64,8 +82,14 @@ function sqlValues(field: string, raw: string): string[] {
     let query: string | null;
     if (field === 'query') [path, query] = ['', text];
     else if (field === 'referer') {
-      const [p, q] = splitTarget(text.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, ''));
-      [path, query] = [p, q];
+      // a Referer that is no URL (a scanner's payload, a client's own text) is one value, read
+      // whole: its slashes are no path (`HTC One/18;` in a client's name is no segment `18;`)
+      const site = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(text);
+      if (site === null) {
+        out.push(decode(text, false));
+        return out;
+      }
+      [path, query] = splitTarget(text.slice(site[0].length));
     } else [path, query] = splitTarget(text);
     if (path !== '') {
       const raw = decode(path, true);
@@ -74,29 +98,31 @@ function sqlValues(field: string, raw: string): string[] {
       // (with `+` kept: in a path it is the hint's own, `/*+ index(t) */`)
       if (raw.includes('/*'))
         for (const m of (path.includes('+') ? decode(path, false) : raw).matchAll(executableComments)) out.push(m[0]);
-      // an empty comment inside a word joins it (`uni/**/on`); any other comment is a space
-      let dec = raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ');
-      // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
-      // `/page/2/*`) comments out the rest of the query, like `--`
-      const open = dec.indexOf('/*');
-      if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
-        dec = `${dec.slice(0, open)} --`;
-      for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
+      // a comment closed that no `/*` opened (`/id/x*/ or 1=1--`: opened in another parameter)
+      // has the slash of its `*/` inside the segment: the tail from that segment on is one value
+      const close = raw.indexOf('*/');
+      if (close > 0 && raw.lastIndexOf('/*', close) < 0) out.push(raw.slice(raw.lastIndexOf('/', close - 1) + 1));
+      // an empty comment inside a word joins it (`uni/**/on`) or is a space (`or/**/true`): both
+      // readings; any other comment is a space
+      const spaced = raw.includes('/*') ? raw.replace(/\/\*[\s\S]*?\*\//g, ' ') : raw;
+      const joined = raw.includes('/**/')
+        ? raw.replace(/(?<=\w)\/\*\*\/(?=\w)/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ')
+        : spaced;
+      for (const reading of joined === spaced ? [spaced] : [joined, spaced]) {
+        let dec = reading;
+        // one left open after a segment with spaces, quotes or brackets (`/id/ or 1/*`, not
+        // `/page/2/*`) comments out the rest of the query, like `--`
+        const open = dec.indexOf('/*');
+        if (open > 0 && /[\s'"()]/.test(dec.slice(dec.lastIndexOf('/', open - 1) + 1, open)))
+          dec = `${dec.slice(0, open)} --`;
+        for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
+      }
     }
     if (query !== null) queryValues(query, out);
     return out;
   }
   out.push(decode(text, false));
   return out;
-}
-
-/** URL-decoded once, case kept (undecodable text as it is). */
-function caseKept(v: string): string {
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v.replace(/%22/gi, '"');
-  }
 }
 
 /** For paths: the whole path (it resolves from the web root) and each query value. */
@@ -107,13 +133,17 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
     const out: { value: string; absolute: boolean }[] = [];
     if (path !== '') {
       out.push({ value: path, absolute: false });
-      // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
-      for (let at = path.indexOf('//'), n = 0; at >= 0 && n < 4; at = path.indexOf('//', at + 2), n++)
-        out.push({ value: path.slice(at + 1), absolute: true });
-      // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
-      // drive's current folder): a routed Windows path
-      const drive = /\/([a-z]:(?:[/\\a-z]|%5c|%2f))/i.exec(path);
-      if (drive !== null) out.push({ value: path.slice(drive.index + 1), absolute: true });
+      // (a routed value may come %-encoded whole, its slashes and colon too: `/id/%2fsys%2fclass`,
+      // `/id/c%3a%5cinetpub…`, so both readings are searched for where it starts)
+      for (const p of path.includes('%') ? [path, percentDecoded(path)] : [path]) {
+        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
+        for (let at = p.indexOf('//'), n = 0; at >= 0 && n < 4; at = p.indexOf('//', at + 2), n++)
+          out.push({ value: p.slice(at + 1), absolute: true });
+        // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
+        // drive's current folder): a routed Windows path
+        const drive = /\/([a-z]:(?:[/\\a-z]|%5c|%2f))/i.exec(p);
+        if (drive !== null) out.push({ value: p.slice(drive.index + 1), absolute: true });
+      }
     }
     if (query !== null)
       for (const pair of query.split('&')) {
@@ -122,15 +152,15 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
         if (v === '') continue;
         out.push({ value: v.replaceAll('+', ' '), absolute: true });
         // JSON in a parameter: each string in it is a value of its own.
-        if (v.includes('%22') || v.includes('"')) {
+        // (its quotes may come encoded twice or as %u: `%2522`, `%u0022`)
+        if (v.includes('%22') || v.includes('"') || v.includes('%25') || v.includes('%u')) {
           // base64 strings keep their case (the decoded view is lower-cased)
-          for (const m of caseKept(v).matchAll(jsonString))
+          for (const m of percentDecoded(v).matchAll(jsonString))
             if (base64Like.test(m[1] ?? '')) out.push({ value: m[1] ?? '', absolute: true });
           const d = decode(v, true);
           if ((d.startsWith('{') || d.startsWith('[')) && d.includes('"'))
             for (const m of d.matchAll(jsonString)) {
-              const js = m[1] ?? '';
-              out.push({ value: js.includes('\\') ? js.replace(/\\(["\\/])/g, '$1') : js, absolute: true });
+              out.push({ value: jsonText(m[1] ?? ''), absolute: true });
             }
         }
       }
@@ -153,11 +183,17 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
     const values = sqlValues(field, raw);
     // the whole path too: a payload with slashes in it spans several segments
     if (field === 'target' || field === 'path') {
-      const path = decode(splitTarget(raw)[0], true);
-      values.push(path);
-      // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
-      let at = path.indexOf('/', 1);
-      for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+      const rawPath = splitTarget(raw)[0];
+      // with `+` as a space and, when it has one, as itself (`~+5`, `alias +g a=b`: a path may
+      // carry the shell's own plus)
+      for (const path of rawPath.includes('+')
+        ? [decode(rawPath, true), decode(rawPath, false)]
+        : [decode(rawPath, true)]) {
+        values.push(path);
+        // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
+        let at = path.indexOf('/', 1);
+        for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+      }
     }
     for (const v of values) {
       const r = detectCmdi(v);

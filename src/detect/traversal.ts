@@ -211,6 +211,19 @@ function nextStart(text: string, at: number): number {
 // A value (or path segment) that is base64 text: both cases, the alphabet only, whole quanta.
 export const base64Like = /^(?=.*[A-Z])(?=.*[a-z])[A-Za-z0-9+/ ]{7,}(?:=|%3[dD]){0,2}$/;
 
+/** `%XX` and `%uXXXX` decoded, to any depth (at most four), with the case kept. */
+export function percentDecoded(s: string): string {
+  let t = s;
+  for (let round = 0; round < 4 && t.includes('%'); round++) {
+    const d = t.replace(/%u([0-9a-f]{4})|%([0-9a-f]{2})/gi, (_m, u: string | undefined, x: string | undefined) =>
+      String.fromCharCode(parseInt(u ?? x ?? '0', 16)),
+    );
+    if (d === t) break;
+    t = d;
+  }
+  return t;
+}
+
 /** The text a base64 value decodes to, when it is printable (a path, not binary data). */
 function fromBase64(value: string): string | null {
   const b = value.replace(/%3[dD]/g, '=').replaceAll(' ', '+');
@@ -263,15 +276,19 @@ function verdictOf(raw: string, absoluteCounts: boolean, steps?: string[]): Path
 export function detectTraversal(raw: string, absoluteCounts: boolean, steps?: string[]): PathVerdict | null {
   const v = verdictOf(raw, absoluteCounts, steps);
   if (v !== null) return v;
-  if (/\.\.(?:25)?(?:2f|5c)/i.test(raw)) {
-    // `..2f..2fetc2fpasswd`: escapes that lost their `%`, read as the separators they were
+  // `..2f..2fetc2fpasswd`: escapes that lost their `%`, read as the separators they were
+  // (also when the dots themselves came encoded: `%2e%2e2f`)
+  const norm = raw.includes('%') ? normalisePath(raw) : raw;
+  if (/\.\.(?:25)?(?:2f|5c)/i.test(norm)) {
     const w = analysePath(normalisePath(raw).replace(/(?:25)?(?:2f|5c)/g, '/'), absoluteCounts);
     if (w !== null && (w.climbs >= 2 || w.sensitive !== null)) {
       steps?.push('bare 2f/5c after dots as separators');
       return w;
     }
   }
-  for (const part of raw.length > 600 ? [] : raw.split('/')) {
+  for (const segment of raw.length > 600 ? [] : raw.split('/')) {
+    // (an encoded base64 text is decoded with its case kept: `ZXRj…%253D`, `%5A%58…`)
+    const part = segment.includes('%') ? percentDecoded(segment) : segment;
     if (!base64Like.test(part)) continue;
     const text = fromBase64(part);
     if (text === null || !/[./\\]/.test(text)) continue;
