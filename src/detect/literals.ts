@@ -187,35 +187,9 @@ function required(n: Node): string[] | null {
       }
       return out.size > MAX_SET ? null : [...out];
     }
-    case 'seq': {
-      let best: string[] | null = null;
-      // runs of single characters are matched side by side: their strings join
-      // (zero-width items such as \b do not part them; anything else ends the run)
-      let run: string[] | null = null;
-      const close = () => {
-        best = better(best, run);
-        run = null;
-      };
-      for (const item of n.items) {
-        if (item.t === 'empty') continue;
-        const char =
-          item.t === 'char' ? item : item.t === 'rep' && item.min >= 1 && item.child.t === 'char' ? item.child : null;
-        if (char === null || char.set === null) {
-          close();
-          best = better(best, required(item));
-          continue;
-        }
-        run = run === null ? char.set : product(run, char.set);
-        if (run === null) run = char.set;
-        // a repeated character: its last copy starts what follows
-        if (item.t === 'rep') {
-          close();
-          run = char.set;
-        }
-      }
-      close();
-      return best;
-    }
+    case 'seq':
+      // the strongest of the sequence's runs and items (requiredAll lists them all)
+      return requiredAll(n)[0] ?? null;
   }
 }
 
@@ -226,6 +200,8 @@ function requiredAll(n: Node): string[][] {
     return r === null ? [] : [r];
   }
   const sets: string[][] = [];
+  // runs of single characters are matched side by side: their strings join
+  // (zero-width items such as \b do not part them; anything else ends the run)
   let run: string[] | null = null;
   const close = () => {
     if (run !== null) sets.push(run);
@@ -243,6 +219,7 @@ function requiredAll(n: Node): string[][] {
     }
     run = run === null ? char.set : product(run, char.set);
     if (run === null) run = char.set;
+    // a repeated character: its last copy starts what follows
     if (item.t === 'rep') {
       close();
       run = char.set;
@@ -254,14 +231,15 @@ function requiredAll(n: Node): string[][] {
   return strongest === null ? [] : [strongest, ...sets.filter((x) => x !== strongest)];
 }
 
-/** Top-level alternatives of a regex source (`a|(?:b|c)|d` -> a, (?:b|c), d). */
-function topAlternatives(source: string): string[] {
-  const out: string[] = [];
+/**
+ * Walks a regex source's characters outside escapes and character classes, with the group
+ * depth after each; `visit` returns true to stop.
+ */
+function walkSyntax(source: string, visit: (c: string, i: number, depth: number) => boolean): void {
   let depth = 0;
   let inClass = false;
-  let start = 0;
   for (let i = 0; i < source.length; i++) {
-    const c = source[i];
+    const c = source[i] as string;
     if (c === '\\') {
       i++;
       continue;
@@ -273,11 +251,21 @@ function topAlternatives(source: string): string[] {
     if (c === '[') inClass = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
+    if (visit(c, i, depth)) return;
+  }
+}
+
+/** Top-level alternatives of a regex source (`a|(?:b|c)|d` -> a, (?:b|c), d). */
+function topAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  walkSyntax(source, (c, i, depth) => {
+    if (c === '|' && depth === 0) {
       out.push(source.slice(start, i));
       start = i + 1;
     }
-  }
+    return false;
+  });
   out.push(source.slice(start));
   return out;
 }
@@ -308,23 +296,12 @@ function pieces(source: string): string[] {
 
 /** Whether the `(` at 0 closes at the last character. */
 function wholeGroup(a: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < a.length; i++) {
-    const c = a[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i === a.length - 1;
-  }
-  return false;
+  let closesAt = -1;
+  walkSyntax(a, (c, i, depth) => {
+    if (c === ')' && depth === 0) closesAt = i;
+    return closesAt >= 0;
+  });
+  return closesAt === a.length - 1;
 }
 
 /** Whether the value contains a string of every set. */
