@@ -16,7 +16,8 @@ import {
 } from '../snapshots/index.ts';
 import { createBackend } from '../adapters/blob/index.ts';
 import { type LoadedConfig, resolvePath } from './config.ts';
-import { locationSpec, passphrase, type RepoTarget, readSecretFile, scryptN, withRepo } from './repo.ts';
+import { passphraseFromEnv, readSecretFile } from './passphrase.ts';
+import { locationSpec, passphrase, type RepoTarget, scryptN, withRepo } from './repo.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,10 +39,8 @@ function targetPassphrase(
   entry: { passphrase?: string | undefined; passphraseFile?: string | undefined } | undefined,
   env: Env,
 ): string {
-  const v = env['RIPCORD_TARGET_PASSPHRASE'];
-  if (v !== undefined && v !== '') return v;
-  const f = env['RIPCORD_TARGET_PASSPHRASE_FILE'];
-  if (f !== undefined && f !== '') return readSecretFile(f, 'target passphrase');
+  const v = passphraseFromEnv(env, 'RIPCORD_TARGET_PASSPHRASE', 'target passphrase');
+  if (v !== null) return v;
   if (entry?.passphrase !== undefined) return entry.passphrase;
   if (entry?.passphraseFile !== undefined)
     return readSecretFile(resolvePath(loaded.baseDir, entry.passphraseFile), 'target passphrase');

@@ -9,19 +9,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { deriveEarly, parseKeyFile } from '../snapshots/crypto.ts';
+import { passphraseFromEnv } from './passphrase.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Key files derived at most: a passphrase opens one of them, and each costs 32 MiB and CPU. */
 const MAX_KEYS = 2;
-
-function passphraseFromEnv(env: Env): string | null {
-  const v = env['RIPCORD_PASSPHRASE'];
-  if (v !== undefined && v !== '') return v;
-  const file = env['RIPCORD_PASSPHRASE_FILE'];
-  if (file === undefined || file === '') return null;
-  return readFileSync(file, 'utf8').split(/\r?\n/)[0] || null;
-}
 
 /** The folder after `--repo` (or `--repo=`), when it is a local path. */
 function localRepo(argv: readonly string[], cwd: string): string | null {
@@ -46,7 +39,7 @@ export function warmRepositoryKey(argv: readonly string[], env: Env = process.en
     if (!existsSync(join(dir, 'config')) || !existsSync(keys)) return 0;
     const names = readdirSync(keys).filter((n) => /^[0-9a-f]{64}$/.test(n));
     if (names.length === 0 || names.length > MAX_KEYS) return 0;
-    const pass = passphraseFromEnv(env);
+    const pass = passphraseFromEnv(env, 'RIPCORD_PASSPHRASE', 'passphrase');
     if (pass === null) return 0;
     for (const n of names) if (deriveEarly(parseKeyFile(readFileSync(join(keys, n)), `keys/${n}`), pass)) started++;
   } catch {

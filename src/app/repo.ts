@@ -32,6 +32,7 @@ import {
 // The one module, not the subsystem's index: a repository command would load all of integrity (20 modules).
 import { integrityDir, writeFileAtomic } from '../integrity/state.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
+import { passphraseFromEnv, readSecretFile } from './passphrase.ts';
 import { withApp } from './context.ts';
 
 export type { ListedEntry } from '../snapshots/index.ts';
@@ -69,24 +70,10 @@ export function repoBackend(loaded: LoadedConfig, t: RepoTarget, env: Env = proc
   return createBackend(repoSpec(loaded, t), { env });
 }
 
-export function readSecretFile(file: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new AppError('not_found', `cannot read the ${what} file: ${(e as Error).message}`, { where: file });
-  }
-  const line = text.split(/\r?\n/)[0] ?? '';
-  if (line === '') throw new AppError('usage', `the ${what} file is empty`, { where: file });
-  return line;
-}
-
 /** RIPCORD_PASSPHRASE, RIPCORD_PASSPHRASE_FILE, then the config's passphrase and passphraseFile. */
 export function passphrase(loaded: LoadedConfig, env: Env = process.env): string {
-  const fromEnv = env['RIPCORD_PASSPHRASE'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const envFile = env['RIPCORD_PASSPHRASE_FILE'];
-  if (envFile !== undefined && envFile !== '') return readSecretFile(envFile, 'passphrase');
+  const fromEnv = passphraseFromEnv(env, 'RIPCORD_PASSPHRASE', 'passphrase');
+  if (fromEnv !== null) return fromEnv;
   const r = loaded.config.repository;
   if (r.passphrase !== undefined) return r.passphrase;
   if (r.passphraseFile !== undefined)

@@ -7,7 +7,7 @@
 // one hex string per blob cost ~130 ms, more in garbage collection, and ~70 MB at each start.
 
 import type { BlobType } from './pack.ts';
-import { ROW, ROW_COMPRESSED, ROW_TREE } from './index-file.ts';
+import { ROW, ROW_COMPRESSED, ROW_FLAGS, ROW_LENGTH, ROW_OFFSET, ROW_RAW, ROW_TREE } from './index-file.ts';
 
 export interface IndexEntry {
   pack: string;
@@ -70,15 +70,15 @@ export class BlobIndex {
   }
 
   set(id: string, e: IndexEntry): this {
-    const bytes = Buffer.from(id, 'hex');
-    if (bytes.length !== ID || hashOfHex(id) < 0) throw new RangeError(`not a blob id: ${id.slice(0, 70)}`);
-    this.#put(bytes, 0, this.#packIndex(e.pack), e.offset, e.length, e.rawLength, e.compressed, e.type === 'tree');
+    this.add(id, e.pack, e.type === 'tree', e.offset, e.length, e.rawLength, e.compressed);
     return this;
   }
 
   /** Adds (or replaces) one blob: the path new packs take, without an entry object. */
   add(id: string, pack: string, tree: boolean, offset: number, length: number, rawLength: number, c: boolean): void {
-    this.set(id, { pack, type: tree ? 'tree' : 'data', offset, length, rawLength, compressed: c });
+    const bytes = Buffer.from(id, 'hex');
+    if (bytes.length !== ID || hashOfHex(id) < 0) throw new RangeError(`not a blob id: ${id.slice(0, 70)}`);
+    this.#put(bytes, 0, this.#packIndex(pack), offset, length, rawLength, c, tree);
   }
 
   /** Adds the blobs of one pack from an index file's rows (see index-file.ts), straight from the bytes. */
@@ -86,14 +86,14 @@ export class BlobIndex {
     const p = this.#packIndex(pack);
     this.#reserve(this.#used + Math.floor(rows.length / ROW));
     for (let at = 0; at + ROW <= rows.length; at += ROW) {
-      const flags = rows[at + 44] as number;
+      const flags = rows[at + ROW_FLAGS] as number;
       this.#put(
         rows,
         at,
         p,
-        rows.readUInt32LE(at + 32),
-        rows.readUInt32LE(at + 36),
-        rows.readUInt32LE(at + 40),
+        rows.readUInt32LE(at + ROW_OFFSET),
+        rows.readUInt32LE(at + ROW_LENGTH),
+        rows.readUInt32LE(at + ROW_RAW),
         (flags & ROW_COMPRESSED) !== 0,
         (flags & ROW_TREE) !== 0,
       );

@@ -35,6 +35,11 @@ interface StoredIndexV2 {
 
 /** id (32 bytes), offset, length, raw length (u32 LE each), flags, 3 bytes reserved. */
 export const ROW = 48;
+/** Where each field of a row starts. */
+export const ROW_OFFSET = 32;
+export const ROW_LENGTH = 36;
+export const ROW_RAW = 40;
+export const ROW_FLAGS = 44;
 export const ROW_COMPRESSED = 1;
 export const ROW_TREE = 2;
 const U32 = 2 ** 32;
@@ -52,10 +57,10 @@ export function encodeIndexFile(packs: readonly IndexPack[]): StoredIndexV2 {
         // Packs are ~16 MiB and blobs at most a chunk: 4 GiB is far off, but never wrap silently.
         if (offset >= U32 || length >= U32 || rawLength >= U32)
           throw new AppError('internal', `blob ${id.slice(0, 16)} lies beyond what an index row holds`);
-        rows.writeUInt32LE(offset, at + 32);
-        rows.writeUInt32LE(length, at + 36);
-        rows.writeUInt32LE(rawLength, at + 40);
-        rows[at + 44] = (c === 1 ? ROW_COMPRESSED : 0) | (t === 't' ? ROW_TREE : 0);
+        rows.writeUInt32LE(offset, at + ROW_OFFSET);
+        rows.writeUInt32LE(length, at + ROW_LENGTH);
+        rows.writeUInt32LE(rawLength, at + ROW_RAW);
+        rows[at + ROW_FLAGS] = (c === 1 ? ROW_COMPRESSED : 0) | (t === 't' ? ROW_TREE : 0);
       });
       return { id: p.id, size: p.size, rows: rows.toString('base64') };
     }),
@@ -96,13 +101,13 @@ export function visitIndexFile(
 function rowsOf(rows: Buffer): IndexRow[] {
   const out: IndexRow[] = [];
   for (let at = 0; at < rows.length; at += ROW) {
-    const flags = rows[at + 44] as number;
+    const flags = rows[at + ROW_FLAGS] as number;
     out.push([
-      rows.toString('hex', at, at + 32),
+      rows.toString('hex', at, at + ROW_OFFSET), // the id fills the row up to its first field
       flags & ROW_TREE ? 't' : 'd',
-      rows.readUInt32LE(at + 32),
-      rows.readUInt32LE(at + 36),
-      rows.readUInt32LE(at + 40),
+      rows.readUInt32LE(at + ROW_OFFSET),
+      rows.readUInt32LE(at + ROW_LENGTH),
+      rows.readUInt32LE(at + ROW_RAW),
       flags & ROW_COMPRESSED ? 1 : 0,
     ]);
   }

@@ -77,25 +77,15 @@ class SealPool {
   }
 
   run(level: number, batch: Batch): Promise<SealReply> {
-    const seq = this.#pool.nextSeq();
-    const data = batch.staging.subarray(0, batch.bytes);
-    const req: SealRequest = { seq, level, data, items: batch.items.map((it) => [it.id, it.length]) };
+    const items = batch.items.map((it): [string, number] => [it.id, it.length]);
     if (batch.staging.buffer instanceof SharedArrayBuffer) {
       // Read in place from a shared slot (given back when this settles).
-      const w = this.#workerOf(seq);
-      const posted = this.#posts.memoryFor(w, batch.staging.buffer);
-      return this.#pool.ask(w, {
-        ...req,
-        data: new Uint8Array(0),
-        shared: {
-          ...(posted !== undefined ? { memory: posted } : {}),
-          offset: batch.staging.byteOffset,
-          length: batch.bytes,
-        },
-      });
+      return this.#askShared(level, batch.staging.subarray(0, batch.bytes), items);
     }
+    const seq = this.#pool.nextSeq();
+    const data = batch.staging.subarray(0, batch.bytes);
     // Moved, not copied: the batch's views of it are not used after this.
-    return this.#pool.ask(this.#workerOf(seq), req, [batch.staging.buffer as ArrayBuffer]);
+    return this.#pool.ask(this.#workerOf(seq), { seq, level, data, items }, [batch.staging.buffer as ArrayBuffer]);
   }
 
   /**
@@ -103,19 +93,24 @@ class SealPool {
    * stream); its memory must not change until this settles.
    */
   sealShared(level: number, id: string, content: Buffer): Promise<SealReply> {
+    return this.#askShared(level, content, [[id, content.length]]);
+  }
+
+  /** A request whose input is read in place from shared memory, posted to a worker once. */
+  #askShared(level: number, input: Uint8Array, items: [string, number][]): Promise<SealReply> {
     const seq = this.#pool.nextSeq();
     const w = this.#workerOf(seq);
-    const posted = this.#posts.memoryFor(w, content.buffer as SharedArrayBuffer);
+    const posted = this.#posts.memoryFor(w, input.buffer as SharedArrayBuffer);
     return this.#pool.ask(w, {
       seq,
       level,
       data: new Uint8Array(0),
       shared: {
         ...(posted !== undefined ? { memory: posted } : {}),
-        offset: content.byteOffset,
-        length: content.length,
+        offset: input.byteOffset,
+        length: input.length,
       },
-      items: [[id, content.length]],
+      items,
     });
   }
 
