@@ -4,7 +4,7 @@
 
 import { AppError } from '../core/errors.ts';
 import type { MasterKey } from './crypto.ts';
-import type { ChunkRequest, HashBackRequest, OpenItemRow, OpenReply, OpenRequest } from './open-worker.ts';
+import type { ChunkRequest, HashBackRequest, OpenItemRow, OpenReply, OpenRequest, SmallFile } from './open-worker.ts';
 import { packed, transferOf } from './movable.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -80,6 +80,16 @@ export class OpenPool {
     if (Array.isArray(r)) throw Object.assign(new Error(r[1]), { code: r[0] });
     if (typeof r !== 'number') throw new AppError('corrupt', String(r));
     return reply.digest;
+  }
+
+  /**
+   * Writes small files whole on the least busy worker (see WriteFilesRequest); per file the
+   * bytes written, why its content is refused, or the errno code and message of a failed call.
+   */
+  async writeFiles(files: SmallFile[], owner: boolean): Promise<(number | string | [string, string])[]> {
+    const req: OpenRequest = { kind: 'write-files', seq: this.#pool.nextSeq(), owner, files };
+    const reply = await this.#pool.ask(this.#pool.leastBusy(), req);
+    return reply.items.map((r) => (r === null ? 'no answer' : r));
   }
 
   close(): Promise<void> {

@@ -1,14 +1,25 @@
 // Worker thread that opens blobs for reads: decrypts, decompresses and checks each against its
 // id, so a restore's main thread is free for the rest (and the work runs on another core).
-// Three kinds of message: `open` returns plain contents back to back; `chunk` reads one chunk
+// Four kinds of message: `open` returns plain contents back to back; `chunk` reads one chunk
 // of a big file from a local pack itself and either answers it, added to the file's running
 // SHA-256 (a file's chunks come to one worker, in order; the last answers the digest), or
 // writes it into the restored file at its place, so the main thread never holds the data; then
 // `hash-back` reads the written parts back, in order, into the file's hash on the file's own
-// worker (the hash checks what is on disk). Keys come in workerData.
+// worker (the hash checks what is on disk); `write-files` reads and writes small files whole,
+// metadata and all, into a new or empty folder. Keys come in workerData.
 
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  constants as fsc,
+  futimesSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
@@ -48,10 +59,42 @@ export interface HashBackRequest {
   last: boolean;
 }
 
+/** A blob in a local pack: its row (see OpenItemRow), the pack file and where in it. */
+export type BlobInPack = [OpenItemRow, string, number];
+
+/** One small file a worker writes whole: where, its metadata, its blobs in order, its SHA-256 (hex). */
+export interface SmallFile {
+  /** The target path's bytes as a latin1 string (lossless for any byte; a Buffer slice would clone its whole pool). */
+  path: string;
+  mode: number;
+  /** Seconds since the epoch (access and modification time). */
+  mtime: number;
+  uid: number;
+  gid: number;
+  hash: string;
+  blobs: BlobInPack[];
+}
+
+/**
+ * Small files of a restore into a new or empty folder, each read from local packs, opened,
+ * verified (every blob against its id, the whole content against the file's hash), created
+ * under its own name (exclusively, never through a symlink) and given its mode, times and
+ * (with `owner`) owner: a file becomes one message's share instead of a chain of main-thread
+ * calls. Its answer per file: the bytes written, why the content is refused (a string, nothing
+ * written), or [errno code, message] (EEXIST: something is there already; the caller decides).
+ */
+export interface WriteFilesRequest {
+  kind: 'write-files';
+  seq: number;
+  owner: boolean;
+  files: SmallFile[];
+}
+
 export type OpenRequest =
   | { kind: 'open'; seq: number; data: Uint8Array; items: OpenItemRow[] }
   | ChunkRequest
-  | HashBackRequest;
+  | HashBackRequest
+  | WriteFilesRequest;
 
 export interface OpenReply {
   seq: number;
@@ -187,9 +230,69 @@ function answerHashBack(m: HashBackRequest): OpenReply {
   return { seq: m.seq, data: new Uint8Array(0), items: [m.length], digest: hash.digest('hex') };
 }
 
+/** A new file: created here or refused (EEXIST), never opened through a symlink. */
+const CREATE_NEW = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+
+/** The verified content of one small file, or why it is refused. */
+function contentOf(f: SmallFile): Buffer | string {
+  if (f.blobs.length === 1) {
+    const [row, pack, offset] = f.blobs[0] as BlobInPack;
+    const r = openOne(row, readPack(pack, offset, row[1]));
+    if (typeof r === 'string') return r;
+    // One blob: its SHA-256, already taken for the id check, is the file's.
+    return r.sha.toString('hex') === f.hash ? r.plain : 'restored content does not match the recorded hash';
+  }
+  const h = createHash('sha256');
+  const parts: Buffer[] = [];
+  for (const [row, pack, offset] of f.blobs) {
+    const r = openOne(row, readPack(pack, offset, row[1]));
+    if (typeof r === 'string') return r;
+    h.update(r.plain);
+    parts.push(r.plain);
+  }
+  return h.digest('hex') === f.hash ? Buffer.concat(parts) : 'restored content does not match the recorded hash';
+}
+
+function writeFile(f: SmallFile, owner: boolean): OpenReply['items'][number] {
+  let content: Buffer | string;
+  try {
+    content = contentOf(f);
+  } catch (e) {
+    content = e instanceof Error ? e.message : String(e);
+  }
+  if (typeof content === 'string') return content;
+  const path = Buffer.from(f.path, 'latin1');
+  let fd: number;
+  try {
+    fd = openSync(path, CREATE_NEW, 0o600);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return [err.code ?? 'EIO', err.message];
+  }
+  try {
+    try {
+      let off = 0;
+      while (off < content.length) off += writeSync(fd, content, off);
+      if (owner) fchownSync(fd, f.uid, f.gid);
+      fchmodSync(fd, f.mode);
+      futimesSync(fd, f.mtime, f.mtime);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    // A file created here and not finished is removed (the next run writes it again).
+    rmSync(path, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    return [err.code ?? 'EIO', err.message];
+  }
+  return content.length;
+}
+
 function answer(m: OpenRequest): OpenReply {
   if (m.kind === 'chunk') return answerChunk(m);
   if (m.kind === 'hash-back') return answerHashBack(m);
+  if (m.kind === 'write-files')
+    return { seq: m.seq, data: new Uint8Array(0), items: m.files.map((f) => writeFile(f, m.owner)) };
   const input = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   let off = 0;
   const parts: Buffer[] = [];

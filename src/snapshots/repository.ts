@@ -33,7 +33,7 @@ import { Lock, listLocks } from './locks.ts';
 import { entryPathBytes, loadManifestEntries, saveManifest } from './manifest.ts';
 import type { Backend } from './ports.ts';
 import { pruneRepository } from './prune.ts';
-import { removeLeftovers, restoreOne } from './restore.ts';
+import { folderCheck, removeLeftovers, restoreOne, SMALL, setsOwners } from './restore.ts';
 import { parentKey, storeStream, walkRoots, type WalkContext } from './snapshot.ts';
 import { BlobStore } from './store.ts';
 import { HashPool } from './hash-pool.ts';
@@ -90,6 +90,9 @@ const HASH_WORKERS = 1;
 const WRITE_AHEAD = 8;
 /** Files restored at once by restore(). */
 const RESTORE_PARALLEL = 16;
+/** Small files per message to an open worker (see #writeSmall): enough to make a message's cost small, few enough to spread. */
+const SMALL_BATCH_FILES = 48;
+const SMALL_BATCH_BYTES = 1024 * 1024;
 /**
  * Small blobs restore() has opened ahead on a worker thread: refilled to OPEN_AHEAD once fewer
  * than half are left, so the worker opens the next batches while the main thread writes files.
@@ -593,9 +596,25 @@ export class RepoImpl implements Repository {
     // temporary name and rename each); anything found there later still goes through one.
     const fresh = await isNewOrEmpty(targetDir);
     await mkdir(targetDir, { recursive: true });
-    // The small files' blobs are opened ahead, in order, on a worker thread.
+    // Into a new or empty folder of a local repository, small files are written whole by the
+    // open workers (read, verified, created, mode and times set), a batch per message. (With
+    // `resume` too: in a new folder nothing is there to keep.)
+    const byWorker = fresh && this.store.chunksOffThread;
+    const viaWorker = (e: ManifestEntry): boolean =>
+      byWorker &&
+      e.type === 'file' &&
+      e.linkTo === undefined &&
+      e.nlink <= 1 &&
+      e.size <= SMALL &&
+      e.chunks !== undefined &&
+      e.hash !== undefined;
+    // The other files' small blobs are opened ahead, in order, on a worker thread.
     const wanted = (e: ManifestEntry): boolean =>
-      e.type === 'file' && e.linkTo === undefined && e.chunks !== undefined && (opts.filter?.(e) ?? true);
+      e.type === 'file' &&
+      e.linkTo === undefined &&
+      e.chunks !== undefined &&
+      !viaWorker(e) &&
+      (opts.filter?.(e) ?? true);
     let aheadAt = 0;
     const openAhead = (): void => {
       if (this.store.aheadCount >= OPEN_AHEAD / 2) return;
@@ -607,7 +626,7 @@ export class RepoImpl implements Repository {
       this.store.prefetch(ids);
     };
     try {
-      return await this.#restoreEntries(m, base, roots, fresh, opts, openAhead);
+      return await this.#restoreEntries(m, base, roots, fresh, opts, openAhead, viaWorker);
     } finally {
       this.store.dropAhead();
     }
@@ -620,6 +639,7 @@ export class RepoImpl implements Repository {
     fresh: boolean,
     opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
     openAhead: () => void,
+    viaWorker: (e: ManifestEntry) => boolean,
   ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }> {
     // Files are restored several at a time (restoring is a chain of small waits per file:
     // open, read the blob, write, chmod, utimes, rename); a hard link waits for its first path.
@@ -638,6 +658,20 @@ export class RepoImpl implements Repository {
       inflight.add(t);
       void t.finally(() => inflight.delete(t));
       return { done: t };
+    };
+    // Each file's folder is checked once to be inside `within` (not once per file), so the
+    // entries below go to restoreOne without it.
+    const { within, ...entryOpts } = opts;
+    const inside = within !== undefined ? await folderCheck(within) : null;
+    const checked = new Set<string>();
+    const owner = setsOwners(opts);
+    let batch: { e: ManifestEntry; target: Buffer }[] = [];
+    let batchBytes = 0;
+    const sendBatch = async (): Promise<void> => {
+      const files = batch;
+      batch = [];
+      batchBytes = 0;
+      if (files.length > 0) await start(() => this.#writeSmall(files, owner, entryOpts));
     };
     for (const e of m.entries) {
       if (opts.filter !== undefined && !opts.filter(e)) continue;
@@ -669,10 +703,22 @@ export class RepoImpl implements Repository {
         await mkdir(parent, { recursive: true });
         made.add(parentKey);
       }
+      if (inside !== null && !checked.has(parentKey)) {
+        await inside(parent, target);
+        checked.add(parentKey);
+      }
+      if (viaWorker(e)) {
+        batch.push({ e, target });
+        batchBytes += e.size;
+        if (batch.length >= SMALL_BATCH_FILES || batchBytes >= SMALL_BATCH_BYTES) await sendBatch();
+        out.files++;
+        out.bytes += e.size;
+        continue;
+      }
       const { done: ready } = await start(async () => {
         if (first !== undefined) await first.ready;
         const skipped = await this.#restoreNamed(e, target, {
-          ...opts,
+          ...entryOpts,
           durable: false,
           parentReady: true,
           direct: fresh,
@@ -692,6 +738,7 @@ export class RepoImpl implements Repository {
         out.bytes += e.size;
       }
     }
+    await sendBatch();
     await Promise.all(inflight);
     if (failure !== null) throw (failure as { error: unknown }).error;
     // A resumed restore also clears the half-written temp files the interrupted one left.
@@ -699,6 +746,36 @@ export class RepoImpl implements Repository {
     // Folder modes and times last, deepest first, so writing into them does not change them.
     for (const [e, target] of dirs.reverse()) await restoreOne(this, e, target, { ...opts, durable: false });
     return out;
+  }
+
+  /**
+   * Small files written whole by the open workers (see Store.writeSmallFiles). One that finds
+   * something already under its name goes through restoreOne's temporary name instead.
+   */
+  async #writeSmall(
+    files: { e: ManifestEntry; target: Buffer }[],
+    owner: boolean,
+    opts: RestoreOptions,
+  ): Promise<void> {
+    const results = await this.store.writeSmallFiles(
+      files.map(({ e, target }) => ({
+        path: target.toString('latin1'),
+        mode: e.mode & 0o7777,
+        mtime: e.mtimeMs / 1000,
+        uid: e.uid,
+        gid: e.gid,
+        hash: e.hash as string,
+        ids: e.chunks as string[],
+      })),
+      owner,
+    );
+    for (const [i, r] of results.entries()) {
+      if (typeof r === 'number') continue;
+      const { e, target } = files[i] as { e: ManifestEntry; target: Buffer };
+      if (typeof r === 'string') throw new AppError('corrupt', r, { where: e.path });
+      if (r[0] !== 'EEXIST') throw Object.assign(new Error(r[1]), { code: r[0] });
+      await this.#restoreNamed(e, target, { ...opts, durable: false, parentReady: true });
+    }
   }
 
   /** restoreOne, with damage reported under the file's name (the blob's id alone tells a user nothing). */

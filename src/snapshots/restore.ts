@@ -77,13 +77,32 @@ function parentOf(target: string | Buffer): string | Buffer {
 
 /** The real parent folder must be inside the real `within` folder (symlinks resolved). */
 async function checkWithin(target: string | Buffer, within: string): Promise<void> {
-  const realParent = await realpath(parentOf(target));
-  const rel = relative(await realpath(within), realParent);
-  if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
-    throw new AppError('refused', `will not write outside ${within}: the folder resolves to ${realParent}`, {
-      where: String(target),
-    });
-  }
+  await (await folderCheck(within))(parentOf(target), target);
+}
+
+/**
+ * A check that a folder is inside the real `within` folder (symlinks resolved), for a restore
+ * that checks each parent folder once rather than once per file. Once a folder checks out it
+ * stays inside: a restore never replaces a folder by a symlink (rename over a folder fails).
+ */
+export async function folderCheck(
+  within: string,
+): Promise<(dir: string | Buffer, forPath: string | Buffer) => Promise<void>> {
+  const realWithin = await realpath(within);
+  return async (dir, forPath) => {
+    const realParent = await realpath(dir);
+    const rel = relative(realWithin, realParent);
+    if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
+      throw new AppError('refused', `will not write outside ${within}: the folder resolves to ${realParent}`, {
+        where: String(forPath),
+      });
+    }
+  };
+}
+
+/** Whether a restore sets owners: asked (the default) and running as root. */
+export function setsOwners(opts: RestoreOptions): boolean {
+  return (opts.owner ?? true) && runsAsRoot;
 }
 
 const LEFTOVER = /^\..+\.ripcord-tmp-[0-9a-f]{12}$/;
@@ -145,7 +164,7 @@ export async function restoreOne(
     direct?: boolean;
   },
 ): Promise<boolean> {
-  const owner = (opts.owner ?? true) && runsAsRoot;
+  const owner = setsOwners(opts);
   if (entry.type !== 'dir' && opts.parentReady !== true) await mkdir(parentOf(target), { recursive: true });
   if (opts.within !== undefined) await checkWithin(target, opts.within);
   const perm = entry.mode & 0o7777;
@@ -233,7 +252,7 @@ export async function restoreOne(
 }
 
 /** Files up to this size are read whole, then written with a few calls. */
-const SMALL = 256 * 1024;
+export const SMALL = 256 * 1024;
 
 const openFd = promisify(openCb);
 

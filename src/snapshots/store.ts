@@ -16,6 +16,7 @@ import { blobAad, type BlobType, encodeHeader, type PackedBlob, plainOutputStep 
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
 import { type OpenItem, OpenPool } from './open-pool.ts';
+import type { BlobInPack, SmallFile } from './open-worker.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { BlobIndex, type IndexEntry } from './blob-index.ts';
 import { encodeIndexFile, type IndexPack, visitIndexFile } from './index-file.ts';
@@ -590,6 +591,43 @@ export class BlobStore {
       if (r instanceof AppError) throw r;
       return r.digest === undefined ? { plain: r.plain } : { plain: r.plain, digest: r.digest };
     });
+  }
+
+  /**
+   * Small files written whole by the open workers (see WriteFilesRequest in open-worker.ts),
+   * their blobs found in the local packs here. Per file, as the worker answers: the bytes
+   * written, why its content is refused, or [errno code, message]. Only when chunksOffThread.
+   */
+  async writeSmallFiles(
+    files: readonly (Omit<SmallFile, 'blobs'> & { ids: readonly string[] })[],
+    owner: boolean,
+  ): Promise<(number | string | [string, string])[]> {
+    const paths = new Map<string, string>();
+    const out: (number | string | [string, string])[] = new Array(files.length);
+    const send: SmallFile[] = [];
+    const sentAt: number[] = [];
+    files.forEach(({ ids, ...f }, i) => {
+      const blobs: BlobInPack[] = [];
+      for (const id of ids) {
+        const e = this.index.get(id);
+        if (e === undefined) {
+          out[i] = `blob ${id.slice(0, 16)} is not in the index`;
+          return;
+        }
+        let path = paths.get(e.pack);
+        if (path === undefined) paths.set(e.pack, (path = this.backend.dataPath?.(e.pack) ?? ''));
+        blobs.push([[id, e.length, e.compressed, e.rawLength], path, e.offset]);
+      }
+      send.push({ ...f, blobs });
+      sentAt.push(i);
+    });
+    if (send.length > 0) {
+      const r = await this.#withPool((pool) => pool.writeFiles(send, owner));
+      sentAt.forEach((at, k) => {
+        out[at] = r[k] ?? 'no answer';
+      });
+    }
+    return out;
   }
 
   /**

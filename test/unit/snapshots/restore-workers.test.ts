@@ -5,7 +5,20 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, readFileSync, writeFileSync, existsSync, utimesSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { LocalBackend } from '../../../src/adapters/blob/local.ts';
 import { AppError } from '../../../src/core/errors.ts';
@@ -202,5 +215,126 @@ describe('restore with worker threads', () => {
       src.cleanup();
       store.cleanup();
     }
+  });
+
+  describe('small files written whole by the workers (a local repository, a new folder)', () => {
+    it('restores content, mode and time, odd names, empty files, symlinks and hard links beside them', async () => {
+      const src = tempDir();
+      const out = tempDir();
+      const store = tempDir('ripcord-repo-');
+      try {
+        const want = shopTree(src.dir, 400);
+        // A name that is not UTF-8 (Latin-1 é), one that is, an empty file, a symlink, a hard link.
+        const odd = Buffer.concat([Buffer.from(`${src.dir}/caf`), Buffer.from([0xe9]), Buffer.from('.php')]);
+        writeFileSync(odd, 'latin1 name');
+        writeFileSync(join(src.dir, 'Größe.php'), 'utf-8 name');
+        writeFileSync(join(src.dir, 'empty.txt'), '');
+        symlinkSync('app/code/m1/File1.php', join(src.dir, 'link.php'));
+        linkSync(join(src.dir, 'app/code/m2/File2.php'), join(src.dir, 'hard.php'));
+        const repo = await initRepository(new LocalBackend(store.dir), PASS, { scryptN: 1024 });
+        const snap = await repo.snapshot([src.dir]);
+        const target = join(out.dir, 'new');
+        // As `ripcord backup restore` asks: inside the target, resumable, the root folder left as made.
+        const r = await repo.restore(snap.id, target, { within: target, resume: true, filter: (e) => e.path !== '' });
+        assert.equal(r.files, 404);
+        for (const [rel, body] of want) {
+          const p = join(target, rel);
+          assert.deepEqual(readFileSync(p), body, rel);
+          const a = lstatSync(p);
+          const b = lstatSync(join(src.dir, rel));
+          assert.equal(a.mode, b.mode, `${rel} mode`);
+          assert.equal(Math.round(a.mtimeMs), Math.round(b.mtimeMs), `${rel} time`);
+        }
+        const oddOut = Buffer.concat([Buffer.from(`${target}/caf`), Buffer.from([0xe9]), Buffer.from('.php')]);
+        assert.equal(readFileSync(oddOut, 'utf8'), 'latin1 name');
+        assert.equal(readFileSync(join(target, 'Größe.php'), 'utf8'), 'utf-8 name');
+        assert.equal(readFileSync(join(target, 'empty.txt')).length, 0);
+        assert.equal(readlinkSync(join(target, 'link.php')), 'app/code/m1/File1.php');
+        assert.equal(lstatSync(join(target, 'hard.php')).ino, lstatSync(join(target, 'app/code/m2/File2.php')).ino);
+      } finally {
+        src.cleanup();
+        out.cleanup();
+        store.cleanup();
+      }
+    });
+
+    it('a damaged small blob fails the restore naming the file and leaves nothing under its name', async () => {
+      const src = tempDir();
+      const out = tempDir();
+      const store = tempDir('ripcord-repo-');
+      try {
+        mkdirSync(join(src.dir, 'media'));
+        writeFileSync(join(src.dir, 'media', 'skin.js'), 'var checkout = { total: 12.5 };\n'.repeat(40));
+        const backend = new LocalBackend(store.dir);
+        const repo = await initRepository(backend, PASS, { scryptN: 1024 });
+        const snap = await repo.snapshot([src.dir]);
+        // The file's blob comes first in the one data pack (before the manifest's tree blobs).
+        for (const p of await backend.list('data')) {
+          const path = backend.dataPath(p.name);
+          const bytes = readFileSync(path);
+          bytes[20] = (bytes[20] as number) ^ 0x01;
+          writeFileSync(path, bytes);
+        }
+        const target = join(out.dir, 'new');
+        await assert.rejects(
+          repo.restore(snap.id, target),
+          (e: unknown) => e instanceof AppError && e.code === 'corrupt' && (e.where ?? '').includes('media/skin.js'),
+        );
+        assert.equal(existsSync(join(target, 'media', 'skin.js')), false);
+      } finally {
+        src.cleanup();
+        out.cleanup();
+        store.cleanup();
+      }
+    });
+
+    it('a file planted at a target meanwhile is replaced; a folder swapped for a symlink out is refused', async () => {
+      const src = tempDir();
+      const out = tempDir();
+      const store = tempDir('ripcord-repo-');
+      try {
+        const want = shopTree(src.dir, 60);
+        mkdirSync(join(src.dir, 'uploads'));
+        writeFileSync(join(src.dir, 'uploads', 'a.txt'), 'known good');
+        const repo = await initRepository(new LocalBackend(store.dir), PASS, { scryptN: 1024 });
+        const snap = await repo.snapshot([src.dir]);
+        const target = join(out.dir, 'new');
+        const planted = 'app/code/m3/File10.php';
+        const r = await repo.restore(snap.id, target, {
+          // Called as each entry is reached, after the target was found empty: plant a file then.
+          filter: (e) => {
+            if (e.path === planted) {
+              mkdirSync(join(target, 'app/code/m3'), { recursive: true });
+              writeFileSync(join(target, planted), 'planted by someone else');
+            }
+            return !e.path.startsWith('uploads');
+          },
+        });
+        assert.equal(r.files, 60);
+        assert.deepEqual(readFileSync(join(target, planted)), want.get(planted));
+        // `within`: the folder made for uploads/ is swapped for a symlink out before its file is reached.
+        const outside = join(out.dir, 'outside');
+        mkdirSync(outside);
+        const second = join(out.dir, 'second');
+        await assert.rejects(
+          repo.restore(snap.id, second, {
+            within: second,
+            filter: (e) => {
+              if (e.path === 'uploads/a.txt') {
+                rmSync(join(second, 'uploads'), { recursive: true });
+                symlinkSync(outside, join(second, 'uploads'));
+              }
+              return e.path !== '';
+            },
+          }),
+          (e: unknown) => e instanceof AppError && e.code === 'refused',
+        );
+        assert.deepEqual(readdirSync(outside), []);
+      } finally {
+        src.cleanup();
+        out.cleanup();
+        store.cleanup();
+      }
+    });
   });
 });
