@@ -7,8 +7,10 @@
 //     and dedup ratio of the second run;
 //   - full restores of the 100,000-file tree and of the dump.
 // Prints times, the restic/ripcord time ratio, repository sizes, peak memory and the load.
-// Until `ripcord backup run` is in main this measures `ripcord repo snapshot` / `repo restore`,
-// the same snapshot code a backup job runs.
+// The trees are backed up and restored as a shop owner does: `ripcord backup run JOB` (a files
+// job in ripcord.yml, the platform preset's excludes on) and `ripcord backup restore ID
+// --target DIR`. The dump is piped to `ripcord repo snapshot --stdin`, the stream store a
+// database job's dump goes through (a real job runs mysqldump), and restored by `repo restore`.
 //
 //   npm run bench -- backup [--files N] [--dump-mb M] [--keep]
 
@@ -164,6 +166,13 @@ export default async function run(args: string[]): Promise<void> {
   const cwd = join(work, 'cwd');
   mkdirSync(cwd);
   const renv = { ...process.env, RIPCORD_PASSPHRASE_FILE: passFile };
+  // The jobs a shop owner would write; everything else is the default config.
+  writeFileSync(
+    join(cwd, 'ripcord.yml'),
+    `repository:\n  path: ${JSON.stringify(rRepo)}\nbackup:\n  jobs:\n` +
+      `    - { type: files, name: tree, paths: [${JSON.stringify(tree)}] }\n` +
+      `    - { type: files, name: wordpress, paths: [${JSON.stringify(WORDPRESS)}] }\n`,
+  );
   const senv = {
     ...process.env,
     RESTIC_PASSWORD_FILE: passFile,
@@ -176,6 +185,8 @@ export default async function run(args: string[]): Promise<void> {
       timed([...node, 'repo', '--repo', rRepo, ...a], { env: renv, cwd, oneCore: false, ...(input ? { input } : {}) }),
       `ripcord repo ${a[0] ?? ''}`,
     );
+  const ripcordBackup = (a: string[]): Timed =>
+    must(timed([...node, 'backup', ...a], { env: renv, cwd, oneCore: false }), `ripcord backup ${a[0] ?? ''}`);
   const restic = (a: string[], input?: string): Timed =>
     must(
       timed(['restic', '--quiet', ...a], { env: senv, cwd, oneCore: false, ...(input ? { input } : {}) }),
@@ -199,44 +210,56 @@ export default async function run(args: string[]): Promise<void> {
     ]);
   };
   const ids = new Map<string, string>();
-  const backup = (label: string, paths: string[], tag: string, input?: string): { r: Timed; s: Timed } => {
-    const stdinArgs = input !== undefined ? ['--stdin', 'shop.sql'] : paths;
+  /** A files job (`job`) or the dump piped in (`input`). */
+  const backup = (label: string, paths: string[], tag: string, from: { job: string } | { input: string }) => {
+    const input = 'input' in from ? from.input : undefined;
     const sArgs = input !== undefined ? ['--stdin', '--stdin-filename', 'shop.sql'] : paths;
     const before = { r: du(rRepo), s: du(sRepo) };
     // restic first, then ripcord: both with a warm page cache after the first reads the data.
     const s = restic(['backup', '--tag', tag, ...sArgs], input);
-    const r = ripcord(['snapshot', '--json', ...stdinArgs, '--tag', tag], input);
-    ids.set(tag, (JSON.parse(r.stdout) as { id: string }).id);
+    let r: Timed;
+    if ('job' in from) {
+      r = ripcordBackup(['run', from.job, '--json']);
+      const ran = JSON.parse(r.stdout) as { jobs: { snapshot?: string }[] };
+      ids.set(tag, ran.jobs[0]?.snapshot ?? '');
+    } else {
+      r = ripcord(['snapshot', '--json', '--stdin', 'shop.sql', '--tag', tag], from.input);
+      ids.set(tag, (JSON.parse(r.stdout) as { id: string }).id);
+    }
     const added = { r: du(rRepo) - before.r, s: du(sRepo) - before.s };
     row(label, r, s, `added ${(added.r / MiB).toFixed(1)} / ${(added.s / MiB).toFixed(1)} MiB`);
     return { r, s };
   };
 
-  backup(`${files.toLocaleString('en')} files, first`, [tree], 'tree');
-  backup(`${files.toLocaleString('en')} files, unchanged`, [tree], 'tree2');
-  backup('wordpress tree, first', [WORDPRESS], 'wp');
-  backup('wordpress tree, unchanged', [WORDPRESS], 'wp2');
+  backup(`${files.toLocaleString('en')} files, first`, [tree], 'tree', { job: 'tree' });
+  backup(`${files.toLocaleString('en')} files, unchanged`, [tree], 'tree2', { job: 'tree' });
+  backup('wordpress tree, first', [WORDPRESS], 'wp', { job: 'wordpress' });
+  backup('wordpress tree, unchanged', [WORDPRESS], 'wp2', { job: 'wordpress' });
   const d1 = { r: du(rRepo), s: du(sRepo) };
-  backup(`SQL dump ${dumpMb} MiB, first`, [], 'dump', dump1);
+  backup(`SQL dump ${dumpMb} MiB, first`, [], 'dump', { input: dump1 });
   const d2 = { r: du(rRepo), s: du(sRepo) };
-  backup('SQL dump, 1% of rows changed', [], 'dump2', dump2);
+  backup('SQL dump, 1% of rows changed', [], 'dump2', { input: dump2 });
   const d3 = { r: du(rRepo), s: du(sRepo) };
 
-  const restore = (label: string, tag: string): void => {
+  const restore = (label: string, tag: string, files: boolean): void => {
     const rt = join(work, 'restore-ripcord');
     const st = join(work, 'restore-restic');
     rmSync(rt, { recursive: true, force: true });
     rmSync(st, { recursive: true, force: true });
     const s = restic(['restore', 'latest', '--tag', tag, '--target', st]);
-    const r = ripcord(['restore', ids.get(tag) ?? '', '--target', rt]);
+    const id = ids.get(tag) ?? '';
+    const r = files ? ripcordBackup(['restore', id, '--target', rt]) : ripcord(['restore', id, '--target', rt]);
     row(label, r, s);
     rmSync(rt, { recursive: true, force: true });
     rmSync(st, { recursive: true, force: true });
   };
-  restore(`full restore, ${files.toLocaleString('en')} files`, 'tree2');
-  restore('full restore, SQL dump', 'dump2');
+  restore(`full restore, ${files.toLocaleString('en')} files`, 'tree2', true);
+  restore('full restore, SQL dump', 'dump2', false);
 
-  console.log(`\nrestic: ${version}; ripcord: bin/ripcord.js, default config (repo snapshot / repo restore)`);
+  console.log(
+    `\nrestic: ${version}; ripcord: bin/ripcord.js, the default config with two files jobs ` +
+      '(trees: backup run / backup restore; dump: repo snapshot --stdin / repo restore)',
+  );
   printTable(rows, [
     'run',
     'ripcord s',
