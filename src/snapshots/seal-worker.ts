@@ -1,7 +1,8 @@
 // Worker thread that compresses and seals blobs, so the main thread can go on walking, reading
 // and hashing: batches of small blobs (one message in: the blobs packed in one buffer), and the
 // new chunks of big files and streams, read in place from the chunking window's shared memory.
-// One message out: the sealed blobs packed in one buffer. Keys come in workerData.
+// One message out: the sealed blobs packed in one buffer. Keys come in workerData, with a
+// shared counter of the requests finished.
 
 import { createSecretKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -33,7 +34,7 @@ export interface SealReply {
   items: [number, boolean][];
 }
 
-const { enc } = workerData as { enc: Uint8Array };
+const { enc, done } = workerData as { enc: Uint8Array; done: Int32Array };
 const key = createSecretKey(Buffer.from(enc));
 const sharedInput = new SharedMemoryReceived();
 
@@ -72,5 +73,8 @@ parentPort?.on('message', (m: SealRequest) => {
   let at = 0;
   for (const p of parts) at += p.copy(out, at);
   const reply: SealReply = { seq: m.seq, data: out, items };
+  // Counted before the answer is posted: the main thread reads how far behind the workers
+  // really are, which the answers it has not taken yet (it may be busy reading) do not say.
+  Atomics.add(done, 0, 1);
   parentPort?.postMessage(reply, [out.buffer as ArrayBuffer]);
 });
