@@ -250,6 +250,15 @@ export function readRestores(stateDir: string): RestoreRecord[] {
   return out;
 }
 
+/**
+ * `latest` for a files restore: the newest snapshot of a files job (a database dump taken
+ * after it is not what `--target` asks for), else the newest snapshot of any kind.
+ */
+async function newestFilesSnapshot(repo: Repository): Promise<SnapshotInfo> {
+  const files = (await repo.listSnapshots()).filter((s) => s.extra['kind'] === 'files');
+  return files.at(-1) ?? (await repo.findSnapshot('latest'));
+}
+
 export async function backupRestoreFiles(
   app: App,
   id: string,
@@ -258,8 +267,9 @@ export async function backupRestoreFiles(
   opts: { verify?: boolean } = {},
 ): Promise<FileRestoreResult> {
   const repo = await app.repository();
+  const snapshot = id === 'latest' ? await newestFilesSnapshot(repo) : await repo.findSnapshot(id);
   mkdirSync(target, { recursive: true });
-  const r = await restoreFiles(repo, await repo.findSnapshot(id), target, paths, opts);
+  const r = await restoreFiles(repo, snapshot, target, paths, opts);
   recordRestore(app, `files restored to ${target} (${r.files} files, ${r.bytes} bytes)`, r.snapshot);
   return r;
 }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -16,7 +16,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { loadConfig } from '../../src/app/config.ts';
 import { createApp, type App } from '../../src/app/context.ts';
-import { backupDrill, backupList, backupRestoreDatabase, backupRun } from '../../src/app/backup.ts';
+import { backupDrill, backupList, backupRestoreDatabase, backupRestoreFiles, backupRun } from '../../src/app/backup.ts';
 import { pgAdminUrl, pgSkip, mysqlAdminUrl, mysqlSkip } from '../helpers/db.ts';
 
 const mysqlUrl = mysqlAdminUrl;
@@ -288,6 +288,32 @@ test('a repository that cannot be opened fails the run and raises an alert per j
     await assert.rejects(backupRun(app), /no passphrase/);
     const findings = await (await app.findings()).listFindings({ limit: 10, rule: 'backup-failed' });
     assert.deepEqual(findings.map((f) => f.match).sort(), ['a', 'b']);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("'latest' with --target is the newest files snapshot, even when a database dump came after it", async () => {
+  const { app, dir } = appWith(
+    '    - {type: files, name: site, paths: [./site]}\n    - {type: sqlite, name: shop, path: ./shop.db}\n',
+  );
+  try {
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.php'), '<?php echo "Harbor & Pine";\n');
+    const db = new DatabaseSync(join(dir, 'shop.db'));
+    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT)');
+    db.close();
+    // The jobs run in order: the dump is the newest snapshot.
+    const results = await backupRun(app);
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [true, true],
+    );
+    const target = join(dir, 'restored');
+    const r = await backupRestoreFiles(app, 'latest', target, []);
+    assert.equal(r.snapshot, results[0]?.snapshot);
+    assert.equal(readFileSync(join(target, 'index.php'), 'utf8'), '<?php echo "Harbor & Pine";\n');
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
