@@ -28,6 +28,7 @@ import {
   type IntegrityWatch,
   type RepositoryAccess,
   type ShopDbReader,
+  type SignatureScanner,
   type TrafficLookup,
 } from '../integrity/index.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
@@ -59,7 +60,16 @@ const lazy = {
   mysql: () => import('../adapters/shopdb/mysql.ts'),
   postgres: () => import('../adapters/shopdb/postgres.ts'),
   chokidar: () => import('../adapters/fswatch/chokidar.ts'),
+  yara: () => import('../adapters/yara/yara.ts'),
 };
+
+/** The owner's YARA rules run by the yara command (loaded when a scan uses them), or null: none configured. */
+function yaraScanner(y: IntegrityConfig['scan']['yara'], baseDir: string): SignatureScanner | null {
+  if (y.rules.length === 0) return null;
+  const rules = y.rules.map((p) => resolvePath(baseDir, p));
+  return async (targets, walked) =>
+    (await lazy.yara()).yaraScan({ rules, binary: y.binary, timeoutSeconds: y.timeoutSeconds }, targets, walked);
+}
 
 /** chokidar, loaded when `ripcord run` starts watching. */
 const lazyChokidar: FileWatcher = {
@@ -185,6 +195,7 @@ export function integrityContext(
     repository: deps.repository ?? freshRepository(loaded, env),
     openShopDb: (url) => openShopDb(url, env),
     watcher: deps.watcher ?? (cfg.watch.enabled ? lazyChokidar : noFileWatcher),
+    signatures: yaraScanner(cfg.scan.yara, loaded.baseDir),
     rules() {
       rules ??= loadCodeRules({
         extra: cfg.scan.rules.map((p) => resolvePath(loaded.baseDir, p)),

@@ -9,7 +9,7 @@ import { AppError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IntegrityConfig } from '../core/config/integrity.ts';
 import type { ExcludeFn } from './filter.ts';
-import type { FileWatcher, RepositoryAccess, ShopDbOpener, TrafficLookup } from './ports.ts';
+import type { FileWatcher, RepositoryAccess, ShopDbOpener, SignatureScanner, TrafficLookup } from './ports.ts';
 import type { CodeRule } from './scan/rules.ts';
 import { readBaselinePointer, type BaselinePointer } from './state.ts';
 import { assertSafeRelPath } from './baseline.ts';
@@ -36,6 +36,8 @@ export interface IntegrityContext {
   watcher: FileWatcher;
   /** Loaded on first use. */
   rules(): CodeRule[];
+  /** The owner's YARA rules (integrity.scan.yara), or null when none are configured. */
+  signatures: SignatureScanner | null;
 }
 
 export function requirePointer(ctx: IntegrityContext): BaselinePointer {

@@ -16,6 +16,7 @@ export * from './revert.ts';
 export * from './scan/languages.ts';
 export * from './scan/rules.ts';
 export * from './scan/scanner.ts';
+export * from './scan/yara-output.ts';
 export * from './scandb.ts';
 export * from './watch.ts';
 export * from './context.ts';

@@ -9,10 +9,19 @@
 // - ShopDbReader (opened by a ShopDbOpener): rows of the shop's own database for `scan-db`
 //   (src/adapters/shopdb/).
 //   Read-only; identifiers are validated by the caller and quoted by the adapter.
+// - SignatureScanner: the owner's YARA rule files matched by Debian's `yara`
+//   (src/adapters/yara/); reports only files the scan walked.
 // - IntegrityFinding: detect's Finding, raised by the watcher and the scheduled check.
 
 import type { Finding, Severity } from '../detect/index.ts';
 import type { Repository } from '../snapshots/index.ts';
+import type { CodeFinding } from './scan/scanner.ts';
+
+/**
+ * Matches signature rules (YARA) against the scanned folders or files; only findings on files
+ * in `walked` (absolute paths) come back. A missing tool or broken rule file is config_invalid.
+ */
+export type SignatureScanner = (targets: readonly string[], walked: ReadonlySet<string>) => Promise<CodeFinding[]>;
 
 /** The repository holding the baselines; the provider decides how long it stays open. */
 export interface RepositoryAccess {

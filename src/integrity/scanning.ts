@@ -35,6 +35,8 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
   const findings: CodeFinding[] = [];
   let files = 0;
   let bytes = 0;
+  // Every file walked, for the YARA pass (it reports only these).
+  const walked = new Set<string>();
   for (const t of targets) {
     const st = lstatSync(t, { throwIfNoEntry: false });
     if (st === undefined) throw new AppError('not_found', 'no such file or folder', { where: t });
@@ -45,6 +47,7 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
       : [{ root: resolve(t, '..'), path: t.slice(t.lastIndexOf('/') + 1) }];
     for (const e of list) {
       const abs = join(e.root, e.path);
+      if (ctx.signatures !== null) walked.add(abs);
       const rel = relative(base, abs).split(sep).join('/');
       if (!isScannable(rel, rules)) continue;
       let head: Buffer;
@@ -59,6 +62,13 @@ export async function integrityScan(ctx: IntegrityContext, paths: readonly strin
       findings.push(...scanContent(scanText(head, ctx.cfg.scan.maxBytes), { path: abs, rel }, rules));
     }
   }
+  if (ctx.signatures !== null)
+    findings.push(
+      ...(await ctx.signatures(
+        targets.map((t) => resolve(t)),
+        walked,
+      )),
+    );
   return { findings, files, bytes, durationMs: ctx.clock.now() - started };
 }
 

@@ -259,7 +259,8 @@ export function register(program: Command): void {
       .argument('[paths...]', 'files or folders to scan (default: the covered folders)')
       .description(
         'Scans files for web skimmers, PHP backdoors and webshells, and PHP files in upload folders, with the ' +
-          'rules in rules/code/ (and integrity.scan.rules). Exit 1 when anything is found.',
+          'rules in rules/code/ (and integrity.scan.rules), and with your YARA rule files when ' +
+          'integrity.scan.yara.rules names some (needs the yara command). Exit 1 when anything is found.',
       ),
   ).action(async (paths: string[], o: WhereOpts, cmd: Command) => {
     const out = createOut(o.json === true);

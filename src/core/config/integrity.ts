@@ -96,6 +96,22 @@ export const integritySchema = z
           .min(1024)
           .default(8 * 1024 * 1024)
           .describe('Only the first this many bytes of a file are scanned (all of it is still hashed).'),
+        yara: z
+          .strictObject({
+            rules: z
+              .array(z.string())
+              .default([])
+              .describe('YARA rule files (relative to the config file) run beside the shipped rules; none: off.'),
+            binary: z.string().min(1).default('yara').describe('The yara command (Debian: apt-get install yara).'),
+            timeoutSeconds: z
+              .number()
+              .int()
+              .min(1)
+              .default(60)
+              .describe('yara gives up on a single file after this long.'),
+          })
+          .prefault({})
+          .describe('Community or own YARA signatures, matched by the yara command.'),
       })
       .prefault({})
       .describe('The malicious-code scanner.'),
