@@ -55,6 +55,7 @@ import type {
   RestoreOptions,
   SnapshotInfo,
   SnapshotOptions,
+  StreamSource,
   SnapshotResult,
 } from './types.ts';
 
@@ -430,11 +431,7 @@ export class RepoImpl implements Repository {
     });
   }
 
-  snapshotStream(
-    name: string,
-    readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    opts: SnapshotOptions = {},
-  ): Promise<SnapshotResult> {
+  snapshotStream(name: string, readable: StreamSource, opts: SnapshotOptions = {}): Promise<SnapshotResult> {
     if (name === '' || name.includes('/') || name === '.' || name === '..')
       throw new AppError('usage', 'a stream name is one plain file name', { where: name });
     return this.#withLock(false, async () => {

@@ -24,7 +24,7 @@ import type { HashPool } from './hash-pool.ts';
 import { sha256 } from './crypto.ts';
 import { compareEntries } from './manifest.ts';
 import type { BlobStore } from './store.ts';
-import type { ManifestEntry, Progress, SnapshotOptions } from './types.ts';
+import type { ManifestEntry, Progress, SnapshotOptions, StreamSource } from './types.ts';
 import { entryTypeOf } from '../core/file-entry.ts';
 
 export interface WalkContext {
@@ -342,25 +342,37 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
   return ctx.entries.sort((a, b) => compareEntries(a, b, order));
 }
 
+/** Bytes asked of a StreamReader at a time. */
+const STREAM_READ = 4 * 1024 * 1024;
+
 /** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
 export async function storeStream(
   ctx: WalkContext,
   name: string,
-  readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  readable: StreamSource,
   now: number,
 ): Promise<ManifestEntry> {
   const content = new ChunkedContent(ctx);
-  for await (const data of readable) {
-    let off = 0;
-    while (off < data.length) {
+  if ('readInto' in readable) {
+    for (;;) {
       const room = content.win.space();
-      const n = Math.min(room.length, data.length - off);
-      room.set(data.subarray(off, off + n));
+      const n = await readable.readInto(room.subarray(0, Math.min(room.length, STREAM_READ)));
+      if (n === 0) break;
       content.win.commit(n);
-      off += n;
       await content.take(false);
     }
-  }
+  } else
+    for await (const data of readable) {
+      let off = 0;
+      while (off < data.length) {
+        const room = content.win.space();
+        const n = Math.min(room.length, data.length - off);
+        room.set(data.subarray(off, off + n));
+        content.win.commit(n);
+        off += n;
+        await content.take(false);
+      }
+    }
   await content.take(true);
   ctx.progress.files = 1;
   report(ctx, true);

@@ -216,11 +216,7 @@ export interface Repository {
   readonly id: string;
   snapshot(roots: string[], opts?: SnapshotOptions): Promise<SnapshotResult>;
   /** Stores a stream (a database dump) as one file named `name`; chunked so successive dumps dedupe. */
-  snapshotStream(
-    name: string,
-    readable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    opts?: SnapshotOptions,
-  ): Promise<SnapshotResult>;
+  snapshotStream(name: string, readable: StreamSource, opts?: SnapshotOptions): Promise<SnapshotResult>;
   listSnapshots(): Promise<SnapshotInfo[]>;
   /** Finds a snapshot by id or unique id prefix, or 'latest'. AppError 'not_found'. */
   findSnapshot(idOrPrefix: string): Promise<SnapshotInfo>;
@@ -251,3 +247,15 @@ export interface Repository {
   unlock(all?: boolean): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * A stream that fills the buffer it is given (up to its length) and answers how many bytes it
+ * put there, 0 at the end: read straight into the chunking window, with no buffer per read and
+ * no copy (standard input: a 1 GiB dump read as 4 MiB stream chunks cost ~100k page faults).
+ */
+export interface StreamReader {
+  readInto(buf: Buffer): Promise<number>;
+}
+
+/** What `snapshotStream` stores: chunks as they come, or a reader that fills the window itself. */
+export type StreamSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | StreamReader;

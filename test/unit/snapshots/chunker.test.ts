@@ -75,6 +75,33 @@ describe('chunker', () => {
     assert.notDeepEqual(lens(cdc), lens(other));
   });
 
+  it('a stream that reads into the window (standard input) chunks exactly like the same bytes as chunks', async () => {
+    const { repo } = await memoryRepo();
+    const content = pseudoRandom(12 * 1024 * 1024 + 4321, 21);
+    let at = 0;
+    let reads = 0;
+    // Short reads of odd sizes, as a pipe gives them.
+    const reader = {
+      readInto: (buf: Buffer): Promise<number> => {
+        const n = Math.min(buf.length, content.length - at, 65_536 + ((reads++ * 7919) % 300_000));
+        content.copy(buf, 0, at, at + n);
+        at += n;
+        return Promise.resolve(n);
+      },
+    };
+    const a = await repo.snapshotStream('dump.sql', reader);
+    const b = await repo.snapshotStream('dump.sql', [content]);
+    const [ea] = (await repo.loadManifest(a.id)).entries;
+    const [eb] = (await repo.loadManifest(b.id)).entries;
+    assert.ok(ea !== undefined && eb !== undefined);
+    assert.equal(ea.size, content.length);
+    assert.deepEqual(ea.chunks, eb.chunks, 'the same cuts');
+    assert.equal(ea.hash, eb.hash);
+    assert.equal(b.summary.newBytes < 64 * 1024, true, 'the second stores only its manifest');
+    assert.ok((await repo.readFile(ea)).equals(content));
+    assert.ok(reads > 30);
+  });
+
   it('dedup: 100 bytes inserted in the middle of a 20 MB file store only a few new chunks', async () => {
     const { repo } = await memoryRepo({ compressionLevel: 0 });
     const base = pseudoRandom(20 * 1024 * 1024, 11);

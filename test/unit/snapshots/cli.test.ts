@@ -4,6 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
@@ -54,6 +55,34 @@ describe('ripcord repo (cli)', () => {
     writeFileSync(join(site, 'evil\u001b[31mname.php'), 'x');
   });
   after(() => t.cleanup());
+
+  it('snapshot --stdin stores standard input whole (a dump piped in), read back by restore', async () => {
+    const dir = join(t.dir, 'stdin-repo');
+    assert.equal((await run(['repo', '--repo', dir, 'init'], pass)).code, 0);
+    const dump = Buffer.from(
+      Array.from(
+        { length: 120_000 },
+        (_, i) => `INSERT INTO orders VALUES (${i},'customer${i % 977}',${i * 3}.5);\n`,
+      ).join(''),
+    );
+    const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'ripcord.js');
+    const env = { ...process.env, ...pass, RIPCORD_TEST_SCRYPT_N: '1024' };
+    const snap = spawnSync(
+      process.execPath,
+      [bin, 'repo', '--repo', dir, 'snapshot', '--stdin', 'shop.sql', '--json'],
+      {
+        input: dump,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(snap.status, 0, snap.stderr);
+    const id = (JSON.parse(snap.stdout) as { id: string }).id;
+    const out = join(t.dir, 'stdin-out');
+    const r = await run(['repo', '--repo', dir, 'restore', id, '--target', out], pass);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(readFileSync(join(out, 'shop.sql')).equals(dump), 'restored byte for byte');
+  });
 
   it('init, snapshot, list, stats and check', async () => {
     const init = await run(['repo', '--repo', repo, 'init', '--json'], pass);
