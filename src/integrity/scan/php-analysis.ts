@@ -1626,6 +1626,8 @@ function executesOutsideText(text: string): boolean {
   const n = code.length;
   let php = false;
   let i = 0;
+  // The next `<?` at or after i, kept (not searched again per string: that is quadratic).
+  let nextOpen = code.indexOf('<?');
   /** Reads on to `to`: -1 when `to` is in code, 1 when inside a string or comment, 0 when unsure. */
   const placeOf = (to: number): number => {
     while (i <= to) {
@@ -1669,8 +1671,8 @@ function executesOutsideText(text: string): boolean {
         i++;
         continue;
       }
-      const open = code.indexOf('<?', i);
-      if (open !== -1 && open < end) return 0;
+      if (nextOpen !== -1 && nextOpen < i) nextOpen = code.indexOf('<?', i);
+      if (nextOpen !== -1 && nextOpen < end) return 0;
       if (to < end) return 1;
       i = end;
     }
@@ -1731,7 +1733,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   const request = test(requestish);
   if (request && test(sinkish)) return true;
   let exec: boolean | undefined;
-  const executesText = () => (exec ??= test(executes) && executesOutsideText(text));
+  // executesOutsideText asks each half of `executes` itself: running `executes` first only repeats it.
+  const executesText = () => (exec ??= screen.may(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   const decodes = test(decoderCall) || test(decoderHidden);
   if (decodes && (request || executesText())) return true;

@@ -161,6 +161,9 @@ class Names
     quiet.replace('return sprintf', "array_map('assert', [$a]); return sprintf"),
     // "{$f()}" calls from inside a string.
     quiet.replace('"$a(x)"', '"{$a(1)}"'),
+    // A `<?` in a string far past the first ones (the next `<?` is remembered, not searched per
+    // string): the reading of the `$callback(` in the comment after it is unsure, so it counts.
+    quiet.replace("'%s: include %s'", "'%s: include %s', 'x', 'y', '<?'"),
   ];
   for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
 });
