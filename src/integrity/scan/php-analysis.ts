@@ -276,6 +276,13 @@ const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
 const loginFunction =
   /^(?:_*(?:login|log_?in|signin|sign_?in|authenticate|auth|check_?login|validate_?login|authorize))$/i;
 
+/** The code an unpacked layer runs in: the file whose eval at offset `at` runs it, and the names the layer reads. */
+interface Enclosing {
+  file: PhpFile;
+  at: number;
+  names: ReadonlySet<string>;
+}
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
@@ -340,11 +347,10 @@ class PhpFile {
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
   /**
-   * `enclosing`: the file whose eval runs this code. Its variables, constants and functions are
-   * in scope here (an unpacked layer mails the `$message` its loader built): they join this
-   * code's own, as assignments do anywhere in a file (the reading is not flow-sensitive).
+   * `enclosing`: the code whose eval runs this code. Its variables, constants and functions are
+   * in scope here (an unpacked layer mails the `$message` its loader built).
    */
-  constructor(root: PNode, enclosing?: PhpFile) {
+  constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
     if (enclosing !== undefined) this.#inherit(enclosing);
     // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
@@ -364,12 +370,26 @@ class PhpFile {
     }
   }
 
-  #inherit(outer: PhpFile): void {
-    for (const [mine, theirs] of [
-      [this.assigns, outer.assigns],
-      [this.appends, outer.appends],
-    ] as const)
-      for (const [name, values] of theirs) mine.set(name, [...(mine.get(name) ?? []), ...values]);
+  /** Assignments and appends of the enclosing code: they ran before this code, wherever they sit. */
+  readonly #inherited = new Set<PNode>();
+
+  /**
+   * The names this code reads take the value they have at the eval when it folds (a packer
+   * reassigns one variable layer after layer: `$_V = gzinflate(…$_V…)`); otherwise their
+   * assignments and appends join this code's, ahead of them (they ran first).
+   */
+  #inherit({ file: outer, at, names }: Enclosing): void {
+    for (const name of names) {
+      const value = outer.fold({ kind: 'variable', name }, { depth: 0, seen: new Set(), at });
+      const theirs: PNode[] =
+        value !== null
+          ? [{ kind: 'string', value }]
+          : [...(outer.assigns.get(name) ?? []), ...(outer.appends.get(name) ?? [])];
+      if (theirs.length === 0) continue;
+      for (const v of theirs) this.#inherited.add(v);
+      const into = value === null && !outer.assigns.has(name) ? this.appends : this.assigns;
+      into.set(name, [...theirs, ...(into.get(name) ?? [])]);
+    }
     for (const [name, value] of outer.constants) if (!this.constants.has(name)) this.constants.set(name, value);
     for (const [name, fn] of outer.functions) if (!this.functions.has(name)) this.functions.set(name, fn);
     for (const p of outer.params) this.params.add(p);
@@ -649,7 +669,8 @@ class PhpFile {
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
         if (ctx.seen.has(n)) return null;
-        const before = (r: PNode) => ctx.at === undefined || (r.loc?.start.offset ?? 0) < ctx.at;
+        const before = (r: PNode) =>
+          ctx.at === undefined || this.#inherited.has(r) || (r.loc?.start.offset ?? 0) < ctx.at;
         let list = this.assigns.get(n)?.filter(before);
         // Read at a use, only the last assignment before it counts when there are many.
         if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
@@ -850,6 +871,19 @@ class PhpFile {
         const to = a(1);
         const s = a(2);
         return from === null || to === null || s === null || from === '' ? null : s.split(from).join(to);
+      }
+      case 'strtr': {
+        // strtr($s, $from, $to): characters mapped one for one (as packers swap an alphabet).
+        if (args.length !== 3) return null;
+        const s = a(0);
+        const from = a(1);
+        const to = a(2);
+        if (s === null || from === null || to === null) return null;
+        const map = new Map<string, string>();
+        for (let i = 0; i < Math.min(from.length, to.length); i++) map.set(from[i] as string, to[i] as string);
+        let out = '';
+        for (const c of s) out += map.get(c) ?? c;
+        return out;
       }
       case 'implode':
       case 'join': {
@@ -1821,8 +1855,8 @@ export const phpPrefilter: readonly RegExp[] = [
  */
 const nextStage = new Set(['php-eval-dynamic', 'php-decode-exec']);
 
-/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run). */
-const maxLayers = 16;
+/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run): vendors' packers run dozens of rounds of two or three layers; `carried` bounds the cost. */
+const maxLayers = 128;
 
 export interface PhpAnalysis {
   signals: Signal[];
@@ -1841,7 +1875,12 @@ export interface PhpAnalysis {
 const noLines: ReadonlySet<number> = new Set();
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string, depth = 0, screen: Screen = unscreened, enclosing?: PhpFile): PhpAnalysis {
+export function analysePhp(
+  text: string,
+  depth = 0,
+  screen: Screen = unscreened,
+  enclosing?: Omit<Enclosing, 'names'>,
+): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1881,7 +1920,9 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened,
   } catch {
     return unread(false);
   }
-  const f = new PhpFile(root, enclosing);
+  const names = (t: string) =>
+    new Set([...t.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]*)/g)].map((m) => m[1] as string));
+  const f = new PhpFile(root, enclosing === undefined ? undefined : { ...enclosing, names: names(text) });
   f.propagate();
 
   let carried = 0;
@@ -1905,7 +1946,7 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened,
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       // An unpacked layer's own eval of text computed at run time is the packer's next stage by
       // construction (as for a self-reading loader's tail): it says nothing more about the program.
-      const layer = analysePhp(inner, depth + 1, unscreened, f);
+      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0 });
       for (const sig of layer.signals)
         if (!nextStage.has(sig.id)) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
       if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);

@@ -86,3 +86,22 @@ class Gateway { public function send($payment) {
   assert.ok(found.includes('php-card-data-sent-out'), found.join(', '));
   assert.deepEqual(ids(loader("error_log('order sent');")), []);
 });
+
+test('a variable reassigned layer after layer is read at each eval, and deep packers are read to the end', () => {
+  // Each round: `$_V` holds the next round, which the layer below decodes in place and runs.
+  const swap = (s: string, from: string, to: string) => [...s].map((c) => to[from.indexOf(c)] ?? c).join('');
+  const round = "$_V=gzinflate(base64_decode($_V));$_V=strtr($_V,'123456vladi','vladi123456');eval($_V);";
+  const vpack = (code: string, rounds: number) => {
+    let c = code;
+    for (let i = 0; i < rounds; i++) {
+      const v = deflateRawSync(Buffer.from(swap(c, 'vladi123456', '123456vladi'), 'latin1')).toString('base64');
+      c = `$_V='${v}';eval(base64_decode('${Buffer.from(round).toString('base64')}'));`;
+    }
+    return `<?php\n${c}\n`;
+  };
+  const licence = "class Vendor_Form { public function label($a) { return sprintf('%s', $a); } }";
+  // Ten rounds are thirty layers: the whole program is read, and only its shape was a reason.
+  assert.deepEqual(ids(vpack(licence, 10)), []);
+  const found = ids(vpack("echo shell_exec($_GET['c']);", 10));
+  assert.ok(found.includes('php-exec-request'), found.join(', '));
+});
