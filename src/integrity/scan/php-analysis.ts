@@ -1894,10 +1894,10 @@ export function analysePhp(
     });
   // Files with none of the pairs the analyser looks for are done: weak lexical signals alone
   // never reach the bar, so they are read only where something else may join them.
-  // Not worth parsing: read through only when nothing in it can run other code. A layer an
-  // eval runs is read whatever it holds: its pairs may lie in the code around the eval.
+  // A file not worth parsing is not read (through). A layer an eval runs is read whatever it
+  // holds: its pairs may lie in the code around the eval.
   if (enclosing === undefined && !phpWorthParsing(text, screen))
-    return { signals: out.all(), parsed: false, readThrough: !executes.test(text), unpacked: noLines, layers: [] };
+    return { signals: out.all(), parsed: false, readThrough: false, unpacked: noLines, layers: [] };
   lexicalSignals(text, add);
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
