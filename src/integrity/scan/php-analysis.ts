@@ -276,6 +276,20 @@ const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
 const loginFunction =
   /^(?:_*(?:login|log_?in|signin|sign_?in|authenticate|auth|check_?login|validate_?login|authorize))$/i;
 
+/** What a walk through a value looks for (`PhpFile.#reach`). */
+interface Question {
+  /** The deepest level read. */
+  depth: number;
+  /** Kinds walked through to their parts when `at` has no answer (the rest answer no). */
+  through: ReadonlySet<string>;
+  /** Whether only `.` of the binary operators is walked through. */
+  concatOnly: boolean;
+  /** The question asked again of a part (memoised where the question is). */
+  ask(e: PNode | null, depth: number): boolean;
+  /** The question's own answer at a node; undefined walks on through its parts. */
+  at(e: PNode, depth: number): boolean | undefined;
+}
+
 /** The code an unpacked layer runs in: the file whose eval at offset `at` runs it, and the names the layer reads. */
 interface Enclosing {
   file: PhpFile;
@@ -1017,67 +1031,64 @@ class PhpFile {
     return false;
   }
 
-  /** Whether attacker text can reach this expression (flow-insensitive). */
-  isTainted(e: PNode | null, depth = 0, forShell = false): boolean {
-    if (e === null || depth > 30) return false;
-    if (this.isRequest(e)) return true;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return true; // $$x: a variable named at run time
-        if (n === 'this' || n === 'GLOBALS') return false;
-        return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
-      }
-      case 'propertylookup': {
-        const key = thisProperty(e);
-        if (key !== null) return this.tainted.has(key);
-        return this.isTainted(nodeAt(e, 'what'), d, forShell);
-      }
-      case 'offsetlookup':
-      case 'nullsafepropertylookup':
-        return this.isTainted(nodeAt(e, 'what'), d, forShell);
-      case 'cast': {
-        const t = strAt(e, 'type');
-        return t === 'string' || t === 'array' ? this.isTainted(nodeAt(e, 'expr'), d, forShell) : false;
-      }
-      case 'call': {
-        const fn = this.calleeName(e);
-        if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
-        if (fn !== null && this.functions.has(fn)) return this.taintedReturns.has(fn);
-        return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
-      }
-      case 'bin':
-        return (
-          this.isTainted(nodeAt(e, 'left'), spine(e, depth), forShell) ||
-          this.isTainted(nodeAt(e, 'right'), d, forShell)
-        );
-      case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isTainted(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, forShell),
-        );
-      case 'parenthesis':
-        return this.isTainted(nodeAt(e, 'inner'), d, forShell);
-      case 'silent':
-        return this.isTainted(nodeAt(e, 'expr'), d, forShell);
-      case 'retif':
-        return (
-          this.isTainted(nodeAt(e, 'trueExpr'), d, forShell) || this.isTainted(nodeAt(e, 'falseExpr'), d, forShell)
-        );
-      case 'array':
-        // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
-        return nodesAt(e, 'items').some((i) =>
-          i.kind === 'entry'
-            ? this.isTainted(nodeAt(i, 'value'), d, forShell) || this.isTainted(nodeAt(i, 'key'), d, forShell)
-            : this.isTainted(i, d, forShell),
-        );
-      case 'entry':
-        return this.isTainted(nodeAt(e, 'value'), d, forShell) || this.isTainted(nodeAt(e, 'key'), d, forShell);
-      case 'assign':
-        return this.isTainted(nodeAt(e, 'right'), d, forShell);
-      default:
-        return false;
-    }
+  /**
+   * The questions asked of a value by walking through it — what it is built from and, through
+   * variables, what it was assigned. One walk (`#reach`) serves them all; each says how deep it
+   * reads, which wrappers it looks through, and its own answer where it has one.
+   */
+  readonly #tainted = this.#taintQuestion(false);
+  readonly #taintedForShell = this.#taintQuestion(true);
+
+  #taintQuestion(forShell: boolean): Question {
+    return {
+      depth: 30,
+      through: new Set(['bin', 'encapsed', 'parenthesis', 'silent', 'offsetlookup']),
+      concatOnly: false,
+      ask: (x, depth) => this.isTainted(x, depth, forShell),
+      at: (e, depth) => {
+        if (this.isRequest(e)) return true;
+        const d = depth + 1;
+        const ask = (x: PNode | null) => this.isTainted(x, d, forShell);
+        switch (e.kind) {
+          case 'variable': {
+            const n = strAt(e, 'name');
+            if (n === null) return true; // $$x: a variable named at run time
+            if (n === 'this' || n === 'GLOBALS') return false;
+            return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
+          }
+          case 'propertylookup': {
+            const key = thisProperty(e);
+            if (key !== null) return this.tainted.has(key);
+            return ask(nodeAt(e, 'what'));
+          }
+          case 'nullsafepropertylookup':
+            return ask(nodeAt(e, 'what'));
+          case 'cast': {
+            const t = strAt(e, 'type');
+            return t === 'string' || t === 'array' ? ask(nodeAt(e, 'expr')) : false;
+          }
+          case 'call': {
+            const fn = this.calleeName(e);
+            if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
+            if (fn !== null && this.functions.has(fn)) return this.taintedReturns.has(fn);
+            return nodesAt(e, 'arguments').some(ask);
+          }
+          case 'retif':
+            return ask(nodeAt(e, 'trueExpr')) || ask(nodeAt(e, 'falseExpr'));
+          case 'array':
+            // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
+            return nodesAt(e, 'items').some((i) =>
+              i.kind === 'entry' ? ask(nodeAt(i, 'value')) || ask(nodeAt(i, 'key')) : ask(i),
+            );
+          case 'entry':
+            return ask(nodeAt(e, 'value')) || ask(nodeAt(e, 'key'));
+          case 'assign':
+            return ask(nodeAt(e, 'right'));
+          default:
+            return undefined;
+        }
+      },
+    };
   }
 
   /**
@@ -1086,16 +1097,15 @@ class PhpFile {
    * Flow-insensitive taint over a whole framework file reaches too far to condemn a callee;
    * a backdoor's callee or payload is the request itself, a step or two away.
    */
-  isDirect(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isDirect, e, () => this.#isDirect(e, depth));
-  }
-
-  #isDirect(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 10) return false;
-    if (this.isRequest(e)) return true;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'variable': {
+  readonly #direct: Question = {
+    depth: 10,
+    through: new Set(['bin', 'encapsed', 'parenthesis', 'silent', 'cast', 'offsetlookup']),
+    concatOnly: true,
+    ask: (x, depth) => this.isDirect(x, depth),
+    at: (e, depth) => {
+      if (this.isRequest(e)) return true;
+      const d = depth + 1;
+      if (e.kind === 'variable') {
         const n = strAt(e, 'name');
         if (n === null) return this.globalTaint;
         const list = this.assigns.get(n);
@@ -1104,28 +1114,48 @@ class PhpFile {
           return (this.tainted.has(n) && this.#foreachOverRequest(n)) || (this.globalTaint && this.isUnassigned(e));
         return list.every((r) => this.isDirect(r, d));
       }
-      case 'offsetlookup':
-        return this.isDirect(nodeAt(e, 'what'), d);
-      case 'call': {
+      if (e.kind === 'call') {
         const fn = this.calleeName(e);
         if (fn === null || sanitisers.has(fn)) return false;
         const user = this.functions.get(fn);
         if (user !== undefined) return user.returns.some((r) => this.isDirect(nodeAt(r, 'expr'), d));
         return nodesAt(e, 'arguments').some((a) => this.isDirect(a, d));
       }
+      return undefined;
+    },
+  };
+
+  /** Whether attacker text can reach this expression (flow-insensitive). */
+  isTainted(e: PNode | null, depth = 0, forShell = false): boolean {
+    return this.#reach(forShell ? this.#taintedForShell : this.#tainted, e, depth);
+  }
+
+  /** See `#direct`. */
+  isDirect(e: PNode | null, depth = 0): boolean {
+    return this.#remember(this.#memo.isDirect, e, () => this.#reach(this.#direct, e, depth));
+  }
+
+  /** Walks a value for question `q`: its own answer at a node, else through the node's parts. */
+  #reach(q: Question, e: PNode | null, depth: number): boolean {
+    if (e === null || depth > q.depth) return false;
+    const own = q.at(e, depth);
+    if (own !== undefined) return own;
+    const d = depth + 1;
+    if (!q.through.has(e.kind)) return false;
+    switch (e.kind) {
       case 'bin':
         return (
-          strAt(e, 'type') === '.' &&
-          (this.isDirect(nodeAt(e, 'left'), spine(e, depth)) || this.isDirect(nodeAt(e, 'right'), d))
+          (!q.concatOnly || strAt(e, 'type') === '.') &&
+          (q.ask(nodeAt(e, 'left'), spine(e, depth)) || q.ask(nodeAt(e, 'right'), d))
         );
       case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isDirect(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
-        );
+        return nodesAt(e, 'value').some((p) => q.ask(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d));
       case 'parenthesis':
       case 'silent':
       case 'cast':
-        return this.isDirect(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+        return q.ask(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'offsetlookup':
+        return q.ask(nodeAt(e, 'what'), d);
       default:
         return false;
     }
@@ -1195,44 +1225,37 @@ class PhpFile {
 
   /** Whether an expression involves decoding (base64, gzip, rot13, hex...), through variables. */
   isDecoded(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isDecoded, e, () => this.#isDecoded(e, depth));
+    return this.#remember(this.#memo.isDecoded, e, () => this.#reach(this.#decoded, e, depth));
   }
 
-  #isDecoded(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 12) return false;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'call': {
-        const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
-        if (fn !== null && decoders.has(fn)) return true;
-        // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
-        const user = fn === null ? undefined : this.functions.get(fn);
-        if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
-        if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
-        return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
+  readonly #decoded: Question = {
+    depth: 12,
+    through: new Set(['bin', 'encapsed', 'parenthesis', 'silent']),
+    concatOnly: false,
+    ask: (x, depth) => this.isDecoded(x, depth),
+    at: (e, depth) => {
+      const d = depth + 1;
+      switch (e.kind) {
+        case 'call': {
+          const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
+          if (fn !== null && decoders.has(fn)) return true;
+          // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
+          const user = fn === null ? undefined : this.functions.get(fn);
+          if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
+          if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
+          return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
+        }
+        case 'variable':
+          return this.#assignedSome(e, (r) => this.isDecoded(r, d));
+        case 'propertylookup': {
+          const key = thisProperty(e);
+          return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
+        }
+        default:
+          return undefined;
       }
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return false;
-        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isDecoded(r, d));
-      }
-      case 'bin':
-        return this.isDecoded(nodeAt(e, 'left'), spine(e, depth)) || this.isDecoded(nodeAt(e, 'right'), d);
-      case 'parenthesis':
-      case 'silent':
-        return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
-      case 'propertylookup': {
-        const key = thisProperty(e);
-        return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
-      }
-      case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isDecoded(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
-        );
-      default:
-        return false;
-    }
-  }
+    },
+  };
 
   /**
    * Whether a value is scrambled text: built with string bitwise operators (`^`, `~`, `|`, `&`)
@@ -1240,42 +1263,50 @@ class PhpFile {
    * them; a callee scrambled so that even folding cannot read it is hidden on purpose.
    */
   isScrambled(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isScrambled, e, () => this.#isScrambled(e, depth));
+    return this.#remember(this.#memo.isScrambled, e, () => this.#reach(this.#scrambled, e, depth));
   }
 
-  #isScrambled(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 12) return false;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'bin': {
-        const op = strAt(e, 'type');
-        if (op === '^' || op === '|' || op === '&')
-          return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
-        return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+  readonly #scrambled: Question = {
+    depth: 12,
+    through: new Set(['parenthesis', 'silent', 'offsetlookup']),
+    concatOnly: false,
+    ask: (x, depth) => this.isScrambled(x, depth),
+    at: (e, depth) => {
+      const d = depth + 1;
+      switch (e.kind) {
+        case 'bin': {
+          // Read here, not as a concatenation's spine: every level counts towards the bound.
+          const op = strAt(e, 'type');
+          if (op === '^' || op === '|' || op === '&')
+            return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
+          return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+        }
+        case 'unary':
+          return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
+        case 'call': {
+          const fn = this.calleeName(e);
+          if (
+            fn !== null &&
+            /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn)
+          )
+            return true;
+          return (
+            fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
+          );
+        }
+        case 'variable':
+          return this.#assignedSome(e, (r) => this.isScrambled(r, d));
+        default:
+          return undefined;
       }
-      case 'unary':
-        return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
-      case 'call': {
-        const fn = this.calleeName(e);
-        if (fn !== null && /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn))
-          return true;
-        return (
-          fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
-        );
-      }
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return false;
-        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isScrambled(r, d));
-      }
-      case 'parenthesis':
-      case 'silent':
-        return this.isScrambled(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
-      case 'offsetlookup':
-        return this.isScrambled(nodeAt(e, 'what'), d);
-      default:
-        return false;
-    }
+    },
+  };
+
+  /** Whether some assignment or append of a named variable answers yes (`$$x` answers no). */
+  #assignedSome(e: PNode, test: (r: PNode) => boolean): boolean {
+    const n = strAt(e, 'name');
+    if (n === null) return false;
+    return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some(test);
   }
 
   /** A number literal (bit operations on numbers are arithmetic, not scrambling). */
