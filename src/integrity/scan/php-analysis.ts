@@ -314,7 +314,8 @@ class PhpFile {
   readonly assigns = new Map<string, PNode[]>();
   readonly appends = new Map<string, PNode[]>();
   readonly constants = new Map<string, PNode>();
-  readonly functions = new Map<string, { params: string[]; node: PNode; returns: PNode[] }>();
+  /** The code's functions; `owner`: the enclosing code that defines one (its offsets are that code's). */
+  readonly functions = new Map<string, UserFunction>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
   /** Parameter names of functions that log someone in (`login($username, $password)`). */
@@ -405,7 +406,8 @@ class PhpFile {
       into.set(name, [...theirs, ...(into.get(name) ?? [])]);
     }
     for (const [name, value] of outer.constants) if (!this.constants.has(name)) this.constants.set(name, value);
-    for (const [name, fn] of outer.functions) if (!this.functions.has(name)) this.functions.set(name, fn);
+    for (const [name, fn] of outer.functions)
+      if (!this.functions.has(name)) this.functions.set(name, { ...fn, owner: fn.owner ?? outer });
     for (const p of outer.params) this.params.add(p);
     for (const p of outer.loginParams) this.loginParams.add(p);
   }
@@ -933,8 +935,29 @@ class PhpFile {
           : null;
       }
       default:
-        return null;
+        return this.#foldUserCall(fn, args, ctx);
     }
+  }
+
+  /**
+   * A call of the code's own function that only returns an expression of its parameters
+   * (`function d($s) { $a = "base64_decode"; $b = "gzinflate"; return $b($a($s)); }`): the
+   * return folded in the code that defines it, at the return, with the arguments bound.
+   */
+  #foldUserCall(name: string, args: PNode[], ctx: FoldCtx): string | null {
+    const user = this.functions.get(name);
+    const ret = user?.returns.length === 1 ? (user.returns[0] as PNode) : null;
+    if (user === undefined || ret === null || ctx.depth > 12 || args.length > user.params.length) return null;
+    const bound = new Map<string, string>();
+    for (const [i, p] of user.params.entries()) {
+      const v = this.fold(args[i] ?? null, ctx);
+      if (v === null) return null;
+      bound.set(p, v);
+    }
+    const at = ret.loc?.start.offset;
+    const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
+    if (at !== undefined) inner.at = at;
+    return (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
   }
 
   /** The lower-case name of a called function when written as a name; null for dynamic calls. */
@@ -1901,6 +1924,16 @@ export interface PhpAnalysis {
   unpacked: ReadonlySet<number>;
   /** The code those evals run, every layer unpacked (for the code rules to read as well). */
   layers: readonly string[];
+  /** Functions the code defines, the unpacked layers' too (PHP's functions are global once defined). */
+  functions: ReadonlyMap<string, UserFunction>;
+}
+
+interface UserFunction {
+  params: string[];
+  node: PNode;
+  returns: PNode[];
+  /** The code that defines it when not the code asking (its offsets are that code's). */
+  owner?: PhpFile;
 }
 
 const noLines: ReadonlySet<number> = new Set();
@@ -1928,7 +1961,14 @@ export function analysePhp(
   // A file not worth parsing is not read (through). A layer an eval runs is read whatever it
   // holds: its pairs may lie in the code around the eval.
   if (enclosing === undefined && !phpWorthParsing(text, screen))
-    return { signals: out.all(), parsed: false, readThrough: false, unpacked: noLines, layers: [] };
+    return {
+      signals: out.all(),
+      parsed: false,
+      readThrough: false,
+      unpacked: noLines,
+      layers: [],
+      functions: new Map(),
+    };
   lexicalSignals(text, add);
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
@@ -1941,6 +1981,7 @@ export function analysePhp(
     readThrough,
     unpacked: noLines,
     layers: [],
+    functions: new Map(),
   });
   // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
   if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
@@ -1983,6 +2024,8 @@ export function analysePhp(
       if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);
       else readThrough = false;
       unpackedCode.push(constant, ...layer.layers);
+      // A function a layer defines is there for the code after it (the next layer calls it).
+      for (const [name, fn] of layer.functions) if (!f.functions.has(name)) f.functions.set(name, fn);
       continue;
     }
     readThrough = false;
@@ -2619,7 +2662,14 @@ export function analysePhp(
   if (payload !== null)
     for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
       if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
-  return { signals: shapeAloneIsOneReason(out.all()), parsed: true, readThrough, unpacked, layers: unpackedCode };
+  return {
+    signals: shapeAloneIsOneReason(out.all()),
+    parsed: true,
+    readThrough,
+    unpacked,
+    layers: unpackedCode,
+    functions: new Map([...f.functions].map(([name, fn]) => [name, { ...fn, owner: fn.owner ?? f }])),
+  };
 }
 
 const selectWord = /\bselect\b/i;

@@ -88,7 +88,8 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
   const dropped = hits.find(packed);
   if (dropped !== undefined) {
     const named = new Set(out.map((f) => f.rule));
-    const acts = rules.filter((r) => !r.packing && r.pathMatch === null);
+    // Rules of what code does: how the unpacked code looks (its own packing) is no reason once read.
+    const acts = rules.filter((r) => !r.packing && r.category !== 'obfuscation' && r.pathMatch === null);
     for (const layer of verdict.layers)
       for (const f of matchRules(layer, target, acts, ['php']))
         if (!named.has(f.rule)) {

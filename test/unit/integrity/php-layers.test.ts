@@ -105,3 +105,16 @@ test('a variable reassigned layer after layer is read at each eval, and deep pac
   const found = ids(vpack("echo shell_exec($_GET['c']);", 10));
   assert.ok(found.includes('php-exec-request'), found.join(', '));
 });
+
+test("a decoder a layer defines is folded where the next layer calls it; the unpacked code's own look is no reason", () => {
+  const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+  const hex = (s: string) => [...s].map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('');
+  const decoder = `function d7($s) { $a = "${hex('base64_decode')}"; $b = "${hex('gzinflate')}"; return $b($a($s)); }`;
+  const body = (code: string) =>
+    `<?php\neval(base64_decode('${b64(decoder)}'));\neval(base64_decode('${b64(`$a = "x"; eval(d7("${deflateRawSync(Buffer.from(code)).toString('base64')}"));`)}'));\n`;
+  const licence = "class Vendor_Check { public function ok($k) { return md5($k) === 'x'; } }";
+  // Read to the end through the file's own decoder: hex-spelled names inside are its packing, not a finding.
+  assert.deepEqual(scan(body(licence)), []);
+  const found = ids(body("echo shell_exec($_GET['c']);"));
+  assert.ok(found.includes('php-exec-request'), found.join(', '));
+});
