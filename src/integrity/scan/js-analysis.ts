@@ -134,10 +134,16 @@ const moduleSyntax = /^\s*(?:import\s*[\w{*'"]|export\s+(?:default|const|let|var
 
 const parseOptions = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true } as const;
 
-/** The script parsed as written; null when it does not parse. */
-function parseStrict(text: string): Program | null {
+/** The script parsed as written; null when it does not parse. `comments` collects the comments' spans. */
+function parseStrict(text: string, comments?: { start: number; end: number }[]): Program | null {
   try {
-    return parse(text, { ...parseOptions, sourceType: moduleSyntax.test(text) ? 'module' : 'script' });
+    return parse(text, {
+      ...parseOptions,
+      sourceType: moduleSyntax.test(text) ? 'module' : 'script',
+      ...(comments === undefined
+        ? {}
+        : { onComment: (_b: boolean, _t: string, start: number, end: number) => comments.push({ start, end }) }),
+    });
   } catch {
     return null;
   }
@@ -1226,8 +1232,9 @@ function handlersOf(html: string, out: { code: string; line: number }[]): void {
  * that writes scripts into the page, like prototype.js): parsed once, whole. The scripts inside
  * its string literals (and concatenations of them) are read from the strings' values — what the
  * page would run — instead of from a cut of the file's text that runs on to its end (a second,
- * loose parse of most of the file). A `<script` anywhere else (a comment, a regular expression,
- * a template with expressions), event handler attributes, and files that do not parse as
+ * loose parse of most of the file). A `<script` in a comment or a regular expression runs
+ * nothing and is not read (the text is read for tags with those blanked out); one anywhere else
+ * (a template with expressions), event handler attributes, and files that do not parse as
  * written or are too big are read as markup, as before.
  */
 /** The value of a string literal, a template without expressions, or a `+` of those (and numbers). */
@@ -1249,8 +1256,10 @@ export function analyseScriptFile(text: string, screen: Screen = unscreened): Si
     for (const sig of signals) set.add(sig);
   };
   const tags = scriptTagsOf(text);
+  // Where the script holds text that never runs: its comments and regular expressions.
+  const inert: { start: number; end: number }[] = [];
   const program =
-    tags.length > 0 && text.length <= bigScript && jsWorthParsing(text, screen) ? parseStrict(text) : null;
+    tags.length > 0 && text.length <= bigScript && jsWorthParsing(text, screen) ? parseStrict(text, inert) : null;
   if (program === null) {
     for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
     take(analyseJs(text, 1, false, screen).signals);
@@ -1261,7 +1270,7 @@ export function analyseScriptFile(text: string, screen: Screen = unscreened): Si
   const opens: number[] = [];
   const open = /<script\b/gi;
   for (let m = open.exec(text); m !== null; m = open.exec(text)) opens.push(m.index);
-  const holdsOpen = (n: AnyNode) => {
+  const holdsOpen = (n: { start: number; end: number }) => {
     let lo = 0;
     let hi = opens.length;
     while (lo < hi) {
@@ -1275,6 +1284,7 @@ export function analyseScriptFile(text: string, screen: Screen = unscreened): Si
   full(program, (n: AnyNode) => {
     if (n.type !== 'Literal' && n.type !== 'TemplateLiteral' && n.type !== 'BinaryExpression') return;
     if (!holdsOpen(n)) return;
+    if (n.type === 'Literal' && n.regex !== undefined) inert.push({ start: n.start, end: n.end });
     const value = literalValue(n);
     if (value !== null) inStrings.push({ start: n.start, end: n.end, value });
   });
@@ -1287,7 +1297,12 @@ export function analyseScriptFile(text: string, screen: Screen = unscreened): Si
   // In the text's order: the tags that start outside strings cut from the text as before, and
   // each string's scripts read from its value.
   let count = 0;
-  const fromText = tags.filter((t) => !widest.some((x) => t.at > x.start && t.at < x.end));
+  // A tag in a comment or a regular expression (`/<script[^>]*>/`, a library's own parser) runs
+  // nothing, and cut from the text it would run on to the file's end: the tags are read from the
+  // text with those blanked out (same offsets and lines).
+  const blank = inert.filter(holdsOpen);
+  const cut = blank.length === 0 ? tags : scriptTagsOf(blanked(text, blank));
+  const fromText = cut.filter((t) => !widest.some((x) => t.at > x.start && t.at < x.end));
   const pieces = [
     ...fromText.map((t) => ({ at: t.at, read: () => [t] })),
     ...widest.map((x) => ({
@@ -1305,6 +1320,18 @@ export function analyseScriptFile(text: string, screen: Screen = unscreened): Si
   for (const s of handlers.slice(0, Math.max(0, 400 - tags.length))) take(analyseJs(s.code, s.line).signals);
   take(analyseScript(text, 1, program).signals);
   return set.all();
+}
+
+/** The text with each span's characters but line breaks made spaces. */
+function blanked(text: string, spans: readonly { start: number; end: number }[]): string {
+  let out = '';
+  let at = 0;
+  for (const x of [...spans].sort((a, b) => a.start - b.start)) {
+    if (x.start < at) continue;
+    out += text.slice(at, x.start) + text.slice(x.start, x.end).replace(/[^\n]/g, ' ');
+    at = x.end;
+  }
+  return out + text.slice(at);
 }
 
 /** Top-level domains where throwaway skimmer hosts cluster (cheap, anonymous registration). */

@@ -350,6 +350,10 @@ export class KeywordSearch {
     }
     // Case folding: an upper-case letter moves like its lower-case one.
     for (let s = 0; s < n; s++) for (let c = 65; c <= 90; c++) delta[s * 128 + c] = delta[s * 128 + c + 32] as number;
+    // A move into a state where literals end is stored as the state's complement (negative), so
+    // the search asks for outputs only there instead of looking them up at every char.
+    for (let k = 0; k < delta.length; k++)
+      if ((ends[delta[k] as number] as number[]).length > 0) delta[k] = ~(delta[k] as number);
     this.delta = delta;
     this.outputs = ends.map((e) => (e.length === 0 ? null : Int32Array.from(new Set(e))));
   }
@@ -359,12 +363,20 @@ export class KeywordSearch {
     const found = new Uint8Array(this.literals.length);
     const delta = this.delta;
     const outputs = this.outputs;
+    const n = text.length;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      s = c < 128 ? (delta[(s << 7) | c] as number) : 0;
-      const out = outputs[s];
-      if (out !== null && out !== undefined) for (let k = 0; k < out.length; k++) found[out[k] as number] = 1;
+      if (c >= 128) {
+        s = 0;
+        continue;
+      }
+      s = delta[(s << 7) | c] as number;
+      if (s < 0) {
+        s = ~s;
+        const out = outputs[s] as Int32Array;
+        for (let k = 0; k < out.length; k++) found[out[k] as number] = 1;
+      }
     }
     return found;
   }

@@ -276,6 +276,27 @@ const cardWord = /cvv|cvc|cc_?num|card_?num|ccnumber|cc_?exp|cc_?owner/i;
 const loginFunction =
   /^(?:_*(?:login|log_?in|signin|sign_?in|authenticate|auth|check_?login|validate_?login|authorize))$/i;
 
+/** What a walk through a value looks for (`PhpFile.#reach`). */
+interface Question {
+  /** The deepest level read. */
+  depth: number;
+  /** Kinds walked through to their parts when `at` has no answer (the rest answer no). */
+  through: ReadonlySet<string>;
+  /** Whether only `.` of the binary operators is walked through. */
+  concatOnly: boolean;
+  /** The question asked again of a part (memoised where the question is). */
+  ask(e: PNode | null, depth: number): boolean;
+  /** The question's own answer at a node; undefined walks on through its parts. */
+  at(e: PNode, depth: number): boolean | undefined;
+}
+
+/** The code an unpacked layer runs in: the file whose eval at offset `at` runs it, and the names the layer reads. */
+interface Enclosing {
+  file: PhpFile;
+  at: number;
+  names: ReadonlySet<string>;
+}
+
 interface FoldCtx {
   depth: number;
   /** Variables being folded (cycles). */
@@ -293,7 +314,8 @@ class PhpFile {
   readonly assigns = new Map<string, PNode[]>();
   readonly appends = new Map<string, PNode[]>();
   readonly constants = new Map<string, PNode>();
-  readonly functions = new Map<string, { params: string[]; node: PNode; returns: PNode[] }>();
+  /** The code's functions; `owner`: the enclosing code that defines one (its offsets are that code's). */
+  readonly functions = new Map<string, UserFunction>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
   /** Parameter names of functions that log someone in (`login($username, $password)`). */
@@ -312,6 +334,8 @@ class PhpFile {
   /** Functions reached by name through reflection (`new ReflectionFunction($n)`, `Closure::fromCallable($n)`). */
   readonly byName: { node: PNode; name: PNode; via: string }[] = [];
   gotos = 0;
+  /** How many times a folded value was cut at its bound (its reader has not read all of it). */
+  cuts = 0;
   tainted = new Set<string>();
   /** A question's answer for a node, computed once; a cycle through variables answers no. */
   #remember(memo: Map<PNode, boolean>, e: PNode | null, compute: () => boolean): boolean {
@@ -337,8 +361,13 @@ class PhpFile {
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
-  constructor(root: PNode) {
+  /**
+   * `enclosing`: the code whose eval runs this code. Its variables, constants and functions are
+   * in scope here (an unpacked layer mails the `$message` its loader built).
+   */
+  constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
+    if (enclosing !== undefined) this.#inherit(enclosing);
     // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
     const pending = new Set(this.globalKeyed);
     for (let round = 0; round < 4 && pending.size > 0; round++) {
@@ -354,6 +383,33 @@ class PhpFile {
       }
       if (!moved) break;
     }
+  }
+
+  /** Assignments and appends of the enclosing code: they ran before this code, wherever they sit. */
+  readonly #inherited = new Set<PNode>();
+
+  /**
+   * The names this code reads take the value they have at the eval when it folds (a packer
+   * reassigns one variable layer after layer: `$_V = gzinflate(…$_V…)`); otherwise their
+   * assignments and appends join this code's, ahead of them (they ran first).
+   */
+  #inherit({ file: outer, at, names }: Enclosing): void {
+    for (const name of names) {
+      const value = outer.fold({ kind: 'variable', name }, { depth: 0, seen: new Set(), at });
+      const theirs: PNode[] =
+        value !== null
+          ? [{ kind: 'string', value }]
+          : [...(outer.assigns.get(name) ?? []), ...(outer.appends.get(name) ?? [])];
+      if (theirs.length === 0) continue;
+      for (const v of theirs) this.#inherited.add(v);
+      const into = value === null && !outer.assigns.has(name) ? this.appends : this.assigns;
+      into.set(name, [...theirs, ...(into.get(name) ?? [])]);
+    }
+    for (const [name, value] of outer.constants) if (!this.constants.has(name)) this.constants.set(name, value);
+    for (const [name, fn] of outer.functions)
+      if (!this.functions.has(name)) this.functions.set(name, { ...fn, owner: fn.owner ?? outer });
+    for (const p of outer.params) this.params.add(p);
+    for (const p of outer.loginParams) this.loginParams.add(p);
   }
 
   #walk(root: PNode): void {
@@ -569,6 +625,8 @@ class PhpFile {
         if (l === null) return null;
         const r = this.fold(nodeAt(e, 'right'), d);
         if (r === null) return null;
+        // Longer than the bound, the value is cut: whatever reads it has not read it all.
+        if ((op === '.' ? l.length + r.length : Math.min(l.length, r.length)) > 100_000) this.cuts++;
         if (op === '.') return (l + r).slice(0, 100_000);
         // String bitwise operators, as the alphanumeric-free shells build their names.
         let out = '';
@@ -590,6 +648,7 @@ class PhpFile {
         const s = this.fold(nodeAt(e, 'what'), d);
         if (s === null || /^-?\d+$/.test(s)) return null;
         let out = '';
+        if (s.length > 100_000) this.cuts++;
         for (let i = 0; i < Math.min(s.length, 100_000); i++) out += String.fromCharCode(~s.charCodeAt(i) & 0xff);
         return out;
       }
@@ -626,7 +685,8 @@ class PhpFile {
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
         if (ctx.seen.has(n)) return null;
-        const before = (r: PNode) => ctx.at === undefined || (r.loc?.start.offset ?? 0) < ctx.at;
+        const before = (r: PNode) =>
+          ctx.at === undefined || this.#inherited.has(r) || (r.loc?.start.offset ?? 0) < ctx.at;
         let list = this.assigns.get(n)?.filter(before);
         // Read at a use, only the last assignment before it counts when there are many.
         if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
@@ -828,6 +888,19 @@ class PhpFile {
         const s = a(2);
         return from === null || to === null || s === null || from === '' ? null : s.split(from).join(to);
       }
+      case 'strtr': {
+        // strtr($s, $from, $to): characters mapped one for one (as packers swap an alphabet).
+        if (args.length !== 3) return null;
+        const s = a(0);
+        const from = a(1);
+        const to = a(2);
+        if (s === null || from === null || to === null) return null;
+        const map = new Map<string, string>();
+        for (let i = 0; i < Math.min(from.length, to.length); i++) map.set(from[i] as string, to[i] as string);
+        let out = '';
+        for (const c of s) out += map.get(c) ?? c;
+        return out;
+      }
       case 'implode':
       case 'join': {
         const glue = args.length > 1 ? a(0) : '';
@@ -862,8 +935,29 @@ class PhpFile {
           : null;
       }
       default:
-        return null;
+        return this.#foldUserCall(fn, args, ctx);
     }
+  }
+
+  /**
+   * A call of the code's own function that only returns an expression of its parameters
+   * (`function d($s) { $a = "base64_decode"; $b = "gzinflate"; return $b($a($s)); }`): the
+   * return folded in the code that defines it, at the return, with the arguments bound.
+   */
+  #foldUserCall(name: string, args: PNode[], ctx: FoldCtx): string | null {
+    const user = this.functions.get(name);
+    const ret = user?.returns.length === 1 ? (user.returns[0] as PNode) : null;
+    if (user === undefined || ret === null || ctx.depth > 12 || args.length > user.params.length) return null;
+    const bound = new Map<string, string>();
+    for (const [i, p] of user.params.entries()) {
+      const v = this.fold(args[i] ?? null, ctx);
+      if (v === null) return null;
+      bound.set(p, v);
+    }
+    const at = ret.loc?.start.offset;
+    const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
+    if (at !== undefined) inner.at = at;
+    return (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
   }
 
   /** The lower-case name of a called function when written as a name; null for dynamic calls. */
@@ -960,67 +1054,64 @@ class PhpFile {
     return false;
   }
 
-  /** Whether attacker text can reach this expression (flow-insensitive). */
-  isTainted(e: PNode | null, depth = 0, forShell = false): boolean {
-    if (e === null || depth > 30) return false;
-    if (this.isRequest(e)) return true;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return true; // $$x: a variable named at run time
-        if (n === 'this' || n === 'GLOBALS') return false;
-        return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
-      }
-      case 'propertylookup': {
-        const key = thisProperty(e);
-        if (key !== null) return this.tainted.has(key);
-        return this.isTainted(nodeAt(e, 'what'), d, forShell);
-      }
-      case 'offsetlookup':
-      case 'nullsafepropertylookup':
-        return this.isTainted(nodeAt(e, 'what'), d, forShell);
-      case 'cast': {
-        const t = strAt(e, 'type');
-        return t === 'string' || t === 'array' ? this.isTainted(nodeAt(e, 'expr'), d, forShell) : false;
-      }
-      case 'call': {
-        const fn = this.calleeName(e);
-        if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
-        if (fn !== null && this.functions.has(fn)) return this.taintedReturns.has(fn);
-        return nodesAt(e, 'arguments').some((a) => this.isTainted(a, d, forShell));
-      }
-      case 'bin':
-        return (
-          this.isTainted(nodeAt(e, 'left'), spine(e, depth), forShell) ||
-          this.isTainted(nodeAt(e, 'right'), d, forShell)
-        );
-      case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isTainted(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, forShell),
-        );
-      case 'parenthesis':
-        return this.isTainted(nodeAt(e, 'inner'), d, forShell);
-      case 'silent':
-        return this.isTainted(nodeAt(e, 'expr'), d, forShell);
-      case 'retif':
-        return (
-          this.isTainted(nodeAt(e, 'trueExpr'), d, forShell) || this.isTainted(nodeAt(e, 'falseExpr'), d, forShell)
-        );
-      case 'array':
-        // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
-        return nodesAt(e, 'items').some((i) =>
-          i.kind === 'entry'
-            ? this.isTainted(nodeAt(i, 'value'), d, forShell) || this.isTainted(nodeAt(i, 'key'), d, forShell)
-            : this.isTainted(i, d, forShell),
-        );
-      case 'entry':
-        return this.isTainted(nodeAt(e, 'value'), d, forShell) || this.isTainted(nodeAt(e, 'key'), d, forShell);
-      case 'assign':
-        return this.isTainted(nodeAt(e, 'right'), d, forShell);
-      default:
-        return false;
-    }
+  /**
+   * The questions asked of a value by walking through it — what it is built from and, through
+   * variables, what it was assigned. One walk (`#reach`) serves them all; each says how deep it
+   * reads, which wrappers it looks through, and its own answer where it has one.
+   */
+  readonly #tainted = this.#taintQuestion(false);
+  readonly #taintedForShell = this.#taintQuestion(true);
+
+  #taintQuestion(forShell: boolean): Question {
+    return {
+      depth: 30,
+      through: new Set(['bin', 'encapsed', 'parenthesis', 'silent', 'offsetlookup']),
+      concatOnly: false,
+      ask: (x, depth) => this.isTainted(x, depth, forShell),
+      at: (e, depth) => {
+        if (this.isRequest(e)) return true;
+        const d = depth + 1;
+        const ask = (x: PNode | null) => this.isTainted(x, d, forShell);
+        switch (e.kind) {
+          case 'variable': {
+            const n = strAt(e, 'name');
+            if (n === null) return true; // $$x: a variable named at run time
+            if (n === 'this' || n === 'GLOBALS') return false;
+            return this.tainted.has(n) || (this.globalTaint && !this.assigns.has(n) && !superglobals.has(n));
+          }
+          case 'propertylookup': {
+            const key = thisProperty(e);
+            if (key !== null) return this.tainted.has(key);
+            return ask(nodeAt(e, 'what'));
+          }
+          case 'nullsafepropertylookup':
+            return ask(nodeAt(e, 'what'));
+          case 'cast': {
+            const t = strAt(e, 'type');
+            return t === 'string' || t === 'array' ? ask(nodeAt(e, 'expr')) : false;
+          }
+          case 'call': {
+            const fn = this.calleeName(e);
+            if (fn !== null && (sanitisers.has(fn) || (forShell && shellEscapes.has(fn)))) return false;
+            if (fn !== null && this.functions.has(fn)) return this.taintedReturns.has(fn);
+            return nodesAt(e, 'arguments').some(ask);
+          }
+          case 'retif':
+            return ask(nodeAt(e, 'trueExpr')) || ask(nodeAt(e, 'falseExpr'));
+          case 'array':
+            // Keys too: array($_REQUEST['p'] => '') hands the request to a key callback.
+            return nodesAt(e, 'items').some((i) =>
+              i.kind === 'entry' ? ask(nodeAt(i, 'value')) || ask(nodeAt(i, 'key')) : ask(i),
+            );
+          case 'entry':
+            return ask(nodeAt(e, 'value')) || ask(nodeAt(e, 'key'));
+          case 'assign':
+            return ask(nodeAt(e, 'right'));
+          default:
+            return undefined;
+        }
+      },
+    };
   }
 
   /**
@@ -1029,16 +1120,15 @@ class PhpFile {
    * Flow-insensitive taint over a whole framework file reaches too far to condemn a callee;
    * a backdoor's callee or payload is the request itself, a step or two away.
    */
-  isDirect(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isDirect, e, () => this.#isDirect(e, depth));
-  }
-
-  #isDirect(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 10) return false;
-    if (this.isRequest(e)) return true;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'variable': {
+  readonly #direct: Question = {
+    depth: 10,
+    through: new Set(['bin', 'encapsed', 'parenthesis', 'silent', 'cast', 'offsetlookup']),
+    concatOnly: true,
+    ask: (x, depth) => this.isDirect(x, depth),
+    at: (e, depth) => {
+      if (this.isRequest(e)) return true;
+      const d = depth + 1;
+      if (e.kind === 'variable') {
         const n = strAt(e, 'name');
         if (n === null) return this.globalTaint;
         const list = this.assigns.get(n);
@@ -1047,28 +1137,48 @@ class PhpFile {
           return (this.tainted.has(n) && this.#foreachOverRequest(n)) || (this.globalTaint && this.isUnassigned(e));
         return list.every((r) => this.isDirect(r, d));
       }
-      case 'offsetlookup':
-        return this.isDirect(nodeAt(e, 'what'), d);
-      case 'call': {
+      if (e.kind === 'call') {
         const fn = this.calleeName(e);
         if (fn === null || sanitisers.has(fn)) return false;
         const user = this.functions.get(fn);
         if (user !== undefined) return user.returns.some((r) => this.isDirect(nodeAt(r, 'expr'), d));
         return nodesAt(e, 'arguments').some((a) => this.isDirect(a, d));
       }
+      return undefined;
+    },
+  };
+
+  /** Whether attacker text can reach this expression (flow-insensitive). */
+  isTainted(e: PNode | null, depth = 0, forShell = false): boolean {
+    return this.#reach(forShell ? this.#taintedForShell : this.#tainted, e, depth);
+  }
+
+  /** See `#direct`. */
+  isDirect(e: PNode | null, depth = 0): boolean {
+    return this.#remember(this.#memo.isDirect, e, () => this.#reach(this.#direct, e, depth));
+  }
+
+  /** Walks a value for question `q`: its own answer at a node, else through the node's parts. */
+  #reach(q: Question, e: PNode | null, depth: number): boolean {
+    if (e === null || depth > q.depth) return false;
+    const own = q.at(e, depth);
+    if (own !== undefined) return own;
+    const d = depth + 1;
+    if (!q.through.has(e.kind)) return false;
+    switch (e.kind) {
       case 'bin':
         return (
-          strAt(e, 'type') === '.' &&
-          (this.isDirect(nodeAt(e, 'left'), spine(e, depth)) || this.isDirect(nodeAt(e, 'right'), d))
+          (!q.concatOnly || strAt(e, 'type') === '.') &&
+          (q.ask(nodeAt(e, 'left'), spine(e, depth)) || q.ask(nodeAt(e, 'right'), d))
         );
       case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isDirect(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
-        );
+        return nodesAt(e, 'value').some((p) => q.ask(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d));
       case 'parenthesis':
       case 'silent':
       case 'cast':
-        return this.isDirect(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+        return q.ask(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
+      case 'offsetlookup':
+        return q.ask(nodeAt(e, 'what'), d);
       default:
         return false;
     }
@@ -1138,44 +1248,37 @@ class PhpFile {
 
   /** Whether an expression involves decoding (base64, gzip, rot13, hex...), through variables. */
   isDecoded(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isDecoded, e, () => this.#isDecoded(e, depth));
+    return this.#remember(this.#memo.isDecoded, e, () => this.#reach(this.#decoded, e, depth));
   }
 
-  #isDecoded(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 12) return false;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'call': {
-        const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
-        if (fn !== null && decoders.has(fn)) return true;
-        // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
-        const user = fn === null ? undefined : this.functions.get(fn);
-        if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
-        if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
-        return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
+  readonly #decoded: Question = {
+    depth: 12,
+    through: new Set(['bin', 'encapsed', 'parenthesis', 'silent']),
+    concatOnly: false,
+    ask: (x, depth) => this.isDecoded(x, depth),
+    at: (e, depth) => {
+      const d = depth + 1;
+      switch (e.kind) {
+        case 'call': {
+          const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
+          if (fn !== null && decoders.has(fn)) return true;
+          // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
+          const user = fn === null ? undefined : this.functions.get(fn);
+          if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
+          if (user !== undefined && /decode|decrypt|deobf|inflate|unhex/i.test(fn ?? '')) return true;
+          return nodesAt(e, 'arguments').some((a) => this.isDecoded(a, d));
+        }
+        case 'variable':
+          return this.#assignedSome(e, (r) => this.isDecoded(r, d));
+        case 'propertylookup': {
+          const key = thisProperty(e);
+          return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
+        }
+        default:
+          return undefined;
       }
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return false;
-        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isDecoded(r, d));
-      }
-      case 'bin':
-        return this.isDecoded(nodeAt(e, 'left'), spine(e, depth)) || this.isDecoded(nodeAt(e, 'right'), d);
-      case 'parenthesis':
-      case 'silent':
-        return this.isDecoded(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
-      case 'propertylookup': {
-        const key = thisProperty(e);
-        return key !== null && (this.assigns.get(key) ?? []).some((r) => this.isDecoded(r, d));
-      }
-      case 'encapsed':
-        return nodesAt(e, 'value').some((p) =>
-          this.isDecoded(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d),
-        );
-      default:
-        return false;
-    }
-  }
+    },
+  };
 
   /**
    * Whether a value is scrambled text: built with string bitwise operators (`^`, `~`, `|`, `&`)
@@ -1183,42 +1286,50 @@ class PhpFile {
    * them; a callee scrambled so that even folding cannot read it is hidden on purpose.
    */
   isScrambled(e: PNode | null, depth = 0): boolean {
-    return this.#remember(this.#memo.isScrambled, e, () => this.#isScrambled(e, depth));
+    return this.#remember(this.#memo.isScrambled, e, () => this.#reach(this.#scrambled, e, depth));
   }
 
-  #isScrambled(e: PNode | null, depth: number): boolean {
-    if (e === null || depth > 12) return false;
-    const d = depth + 1;
-    switch (e.kind) {
-      case 'bin': {
-        const op = strAt(e, 'type');
-        if (op === '^' || op === '|' || op === '&')
-          return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
-        return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+  readonly #scrambled: Question = {
+    depth: 12,
+    through: new Set(['parenthesis', 'silent', 'offsetlookup']),
+    concatOnly: false,
+    ask: (x, depth) => this.isScrambled(x, depth),
+    at: (e, depth) => {
+      const d = depth + 1;
+      switch (e.kind) {
+        case 'bin': {
+          // Read here, not as a concatenation's spine: every level counts towards the bound.
+          const op = strAt(e, 'type');
+          if (op === '^' || op === '|' || op === '&')
+            return !this.#numeric(nodeAt(e, 'left')) || !this.#numeric(nodeAt(e, 'right'));
+          return op === '.' && (this.isScrambled(nodeAt(e, 'left'), d) || this.isScrambled(nodeAt(e, 'right'), d));
+        }
+        case 'unary':
+          return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
+        case 'call': {
+          const fn = this.calleeName(e);
+          if (
+            fn !== null &&
+            /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn)
+          )
+            return true;
+          return (
+            fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
+          );
+        }
+        case 'variable':
+          return this.#assignedSome(e, (r) => this.isScrambled(r, d));
+        default:
+          return undefined;
       }
-      case 'unary':
-        return strAt(e, 'type') === '~' && !this.#numeric(nodeAt(e, 'what'));
-      case 'call': {
-        const fn = this.calleeName(e);
-        if (fn !== null && /^(?:chr|pack|strrev|str_rot13|hex2bin|base64_decode|gzinflate|convert_uudecode)$/.test(fn))
-          return true;
-        return (
-          fn !== null && /^(?:implode|join)$/.test(fn) && nodesAt(e, 'arguments').some((a) => this.isScrambled(a, d))
-        );
-      }
-      case 'variable': {
-        const n = strAt(e, 'name');
-        if (n === null) return false;
-        return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some((r) => this.isScrambled(r, d));
-      }
-      case 'parenthesis':
-      case 'silent':
-        return this.isScrambled(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
-      case 'offsetlookup':
-        return this.isScrambled(nodeAt(e, 'what'), d);
-      default:
-        return false;
-    }
+    },
+  };
+
+  /** Whether some assignment or append of a named variable answers yes (`$$x` answers no). */
+  #assignedSome(e: PNode, test: (r: PNode) => boolean): boolean {
+    const n = strAt(e, 'name');
+    if (n === null) return false;
+    return [...(this.assigns.get(n) ?? []), ...(this.appends.get(n) ?? [])].some(test);
   }
 
   /** A number literal (bit operations on numbers are arithmetic, not scrambling). */
@@ -1626,6 +1737,8 @@ function executesOutsideText(text: string): boolean {
   const n = code.length;
   let php = false;
   let i = 0;
+  // The next `<?` at or after i, kept (not searched again per string: that is quadratic).
+  let nextOpen = code.indexOf('<?');
   /** Reads on to `to`: -1 when `to` is in code, 1 when inside a string or comment, 0 when unsure. */
   const placeOf = (to: number): number => {
     while (i <= to) {
@@ -1669,8 +1782,8 @@ function executesOutsideText(text: string): boolean {
         i++;
         continue;
       }
-      const open = code.indexOf('<?', i);
-      if (open !== -1 && open < end) return 0;
+      if (nextOpen !== -1 && nextOpen < i) nextOpen = code.indexOf('<?', i);
+      if (nextOpen !== -1 && nextOpen < end) return 0;
       if (to < end) return 1;
       i = end;
     }
@@ -1731,7 +1844,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   const request = test(requestish);
   if (request && test(sinkish)) return true;
   let exec: boolean | undefined;
-  const executesText = () => (exec ??= test(executes) && executesOutsideText(text));
+  // executesOutsideText asks each half of `executes` itself: running `executes` first only repeats it.
+  const executesText = () => (exec ??= screen.may(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   const decodes = test(decoderCall) || test(decoderHidden);
   if (decodes && (request || executesText())) return true;
@@ -1788,16 +1902,49 @@ export const phpPrefilter: readonly RegExp[] = [
   phpFileName,
 ];
 
-/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run). */
-const maxLayers = 16;
+/**
+ * What an unpacked layer says about its own eval of text it cannot fold: the packer's next stage
+ * by construction (as for a self-reading loader's tail), decoded or not — nothing more about
+ * the program. (With the loader's names in scope, its decoder calls fold to base64_decode.)
+ */
+const nextStage = new Set(['php-eval-dynamic', 'php-decode-exec']);
+
+/** How many eval'd layers of packed code are unpacked and read (each is decoded, never run): vendors' packers run dozens of rounds of two or three layers; `carried` bounds the cost. */
+const maxLayers = 128;
 
 export interface PhpAnalysis {
   signals: Signal[];
   parsed: boolean;
+  /**
+   * Whether everything the text runs as code was read: it parsed (or runs nothing), and each
+   * eval's text was unpacked and read through in turn (bounds not reached).
+   */
+  readThrough: boolean;
+  /** Lines of the text's evals whose code was unpacked and read through (judged by what it does). */
+  unpacked: ReadonlySet<number>;
+  /** The code those evals run, every layer unpacked (for the code rules to read as well). */
+  layers: readonly string[];
+  /** Functions the code defines, the unpacked layers' too (PHP's functions are global once defined). */
+  functions: ReadonlyMap<string, UserFunction>;
 }
 
+interface UserFunction {
+  params: string[];
+  node: PNode;
+  returns: PNode[];
+  /** The code that defines it when not the code asking (its offsets are that code's). */
+  owner?: PhpFile;
+}
+
+const noLines: ReadonlySet<number> = new Set();
+
 /** Analyses one PHP file's text (latin1, one char per byte). */
-export function analysePhp(text: string, depth = 0, screen: Screen = unscreened): PhpAnalysis {
+export function analysePhp(
+  text: string,
+  depth = 0,
+  screen: Screen = unscreened,
+  enclosing?: Omit<Enclosing, 'names'>,
+): PhpAnalysis {
   const out = new SignalSet();
   const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
     out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
@@ -1811,27 +1958,52 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     });
   // Files with none of the pairs the analyser looks for are done: weak lexical signals alone
   // never reach the bar, so they are read only where something else may join them.
-  if (!phpWorthParsing(text, screen)) return { signals: out.all(), parsed: false };
+  // A file not worth parsing is not read (through). A layer an eval runs is read whatever it
+  // holds: its pairs may lie in the code around the eval.
+  if (enclosing === undefined && !phpWorthParsing(text, screen))
+    return {
+      signals: out.all(),
+      parsed: false,
+      readThrough: false,
+      unpacked: noLines,
+      layers: [],
+      functions: new Map(),
+    };
   lexicalSignals(text, add);
   let root: PNode;
   // A fragment without its opening tag is parsed as the PHP it is (same line numbers).
   const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   // Code that can do nothing (data: arrays of messages that name functions) has no flow to find:
   // it gets what a file that fails to parse gets, without the cost of parsing it.
-  if (!codeActs(code) && !dbAdminTool.test(text)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+  const unread = (readThrough: boolean): PhpAnalysis => ({
+    signals: shapeAloneIsOneReason(out.all()),
+    parsed: false,
+    readThrough,
+    unpacked: noLines,
+    layers: [],
+    functions: new Map(),
+  });
+  // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
+  if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
   try {
     const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
-    if (!isNode(program)) return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+    if (!isNode(program)) return unread(false);
     root = program;
   } catch {
-    return { signals: shapeAloneIsOneReason(out.all()), parsed: false };
+    return unread(false);
   }
-  const f = new PhpFile(root);
+  const names = (t: string) =>
+    new Set([...t.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]*)/g)].map((m) => m[1] as string));
+  const f = new PhpFile(root, enclosing === undefined ? undefined : { ...enclosing, names: names(text) });
   f.propagate();
 
   let carried = 0;
   /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
   const layers: string[] = [];
+  const unpacked = new Set<number>();
+  /** Every layer's code, the deeper ones too. */
+  const unpackedCode: string[] = [];
+  let readThrough = true;
   for (const ev of f.evals) {
     const src = nodeAt(ev, 'source');
     const line = lineOf(ev);
@@ -1839,16 +2011,24 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
     // base64/gzip/rot13… — is judged by what it does: it is analysed as the PHP it is (layers
     // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
     // and theirs nest a dozen layers deep.
+    const cutBefore = f.cuts;
     const constant = depth >= maxLayers ? null : f.fold(src);
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       // An unpacked layer's own eval of text computed at run time is the packer's next stage by
       // construction (as for a self-reading loader's tail): it says nothing more about the program.
-      for (const sig of analysePhp(inner, depth + 1).signals)
-        if (sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0 });
+      for (const sig of layer.signals)
+        if (!nextStage.has(sig.id)) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
+      if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);
+      else readThrough = false;
+      unpackedCode.push(constant, ...layer.layers);
+      // A function a layer defines is there for the code after it (the next layer calls it).
+      for (const [name, fn] of layer.functions) if (!f.functions.has(name)) f.functions.set(name, fn);
       continue;
     }
+    readThrough = false;
     if (f.isTainted(src))
       add({
         id: 'php-request-to-eval',
@@ -2482,7 +2662,14 @@ export function analysePhp(text: string, depth = 0, screen: Screen = unscreened)
   if (payload !== null)
     for (const sig of analysePhp(`<?php ${payload}`, depth + 1).signals)
       if (!shapeSignals.has(sig.id) && sig.id !== 'php-eval-dynamic') out.add({ ...sig, line: 1 });
-  return { signals: shapeAloneIsOneReason(out.all()), parsed: true };
+  return {
+    signals: shapeAloneIsOneReason(out.all()),
+    parsed: true,
+    readThrough,
+    unpacked,
+    layers: unpackedCode,
+    functions: new Map([...f.functions].map(([name, fn]) => [name, { ...fn, owner: fn.owner ?? f }])),
+  };
 }
 
 const selectWord = /\bselect\b/i;

@@ -47,6 +47,12 @@ export const codeRuleSchema = z
       .default('')
       .describe('Regular expression flags.'),
     unless: z.string().optional().describe('A regular expression that, when it matches the content, clears the file.'),
+    packing: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The hit is a packing shape (eval of decoded text): dropped on a line whose eval the PHP analyser unpacked and read to the end, where what the code does decides.',
+      ),
     paths: z
       .array(z.string())
       .optional()
@@ -84,6 +90,8 @@ export interface CodeRule {
   /** All must match; the first locates the hit. Empty for a path-only rule. */
   patterns: readonly RegExp[];
   unless: RegExp | null;
+  /** A packing shape: yields to the analyser's reading of the code it unpacks (`packing` in the spec). */
+  packing: boolean;
   pathMatch: ((rel: string) => boolean) | null;
   spec: CodeRuleSpec;
   file: string;
@@ -114,6 +122,7 @@ export function compileRule(spec: CodeRuleSpec, file: string): CodeRule {
     languages: new Set(spec.languages),
     patterns: sources.map((s) => compileRegex(s, spec.flags, where)),
     unless: spec.unless === undefined ? null : compileRegex(spec.unless, spec.flags, where),
+    packing: spec.packing,
     pathMatch: globs === undefined ? null : picomatch(globs, { dot: true, nocase: true }),
     spec,
     file,

@@ -77,11 +77,29 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
   if (langs.length === 0) return [];
   // One keyword pass says which rule and prefilter expressions could match; only those run.
   const screen = screenerFor(rules).screen(text);
-  const out = matchRules(text, target, rules, langs, screen);
+  const hits = matchRules(text, target, rules, langs, screen);
+  const verdict = analyse(text, target.rel, langs, screen);
+  // A packing shape (eval of decoded text) on a line whose eval the analyser unpacked and read
+  // through says nothing the reading did not: what that code does decides, as for vendors'
+  // packed licence checks — the analysers' verdict, and the other rules read on that code.
+  const packed = (f: CodeFinding) =>
+    verdict.unpacked.has(f.line) && rules.find((r) => r.id === f.rule)?.packing === true;
+  const out = verdict.unpacked.size === 0 ? hits : hits.filter((f) => !packed(f));
+  const dropped = hits.find(packed);
+  if (dropped !== undefined) {
+    const named = new Set(out.map((f) => f.rule));
+    // Rules of what code does: how the unpacked code looks (its own packing) is no reason once read.
+    const acts = rules.filter((r) => !r.packing && r.category !== 'obfuscation' && r.pathMatch === null);
+    for (const layer of verdict.layers)
+      for (const f of matchRules(layer, target, acts, ['php']))
+        if (!named.has(f.rule)) {
+          named.add(f.rule);
+          out.push({ ...f, line: dropped.line, match: `${f.match} (in the code unpacked here)` });
+        }
+  }
   // A line a rule already named needs no second reason from the analysers.
   const ruleLines = new Set(out.map((f) => f.line));
-  for (const s of analyse(text, target.rel, langs, screen))
-    if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
+  for (const s of verdict.findings) if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
   return out;
 }
 
@@ -143,19 +161,26 @@ const writableFolder =
 
 /**
  * The analysers' verdict on one text: every signal of the PHP and JavaScript analysers (the
- * scripts inside HTML and templates too), reported when together they reach the bar.
+ * scripts inside HTML and templates too), reported when together they reach the bar; and the
+ * lines of the PHP evals whose code was unpacked and read through.
  */
 export function analyse(
   text: string,
   rel: string,
   langs: readonly Language[],
   screen: Screen = unscreened,
-): Omit<CodeFinding, 'path'>[] {
+): { findings: Omit<CodeFinding, 'path'>[]; unpacked: ReadonlySet<number>; layers: readonly string[] } {
   const set = new SignalSet();
   const take = (signals: readonly Signal[]) => {
     for (const s of signals) set.add(s);
   };
-  if (langs.includes('php')) take(analysePhp(text, 0, screen).signals);
+  let unpacked: ReadonlySet<number> = new Set();
+  let layers: readonly string[] = [];
+  if (langs.includes('php')) {
+    const php = analysePhp(text, 0, screen);
+    take(php.signals);
+    ({ unpacked, layers } = php);
+  }
   // A script (not markup) is analysed whole, even when a string in it holds a <script> tag: then
   // once, the scripts its strings hold read from their values (analyseScriptFile).
   // A script that starts with `<!--` (the old way to hide a script from ancient browsers) is one too.
@@ -164,7 +189,7 @@ export function analyse(
   else if (script) take(analyseJs(text, 1, false, screen).signals);
   else if (langs.includes('html')) for (const s of scriptsOf(text)) take(analyseJs(s.code, s.line).signals);
   if (langs.includes('html')) take(externalScriptSignals(text));
-  if (set.size === 0) return [];
+  if (set.size === 0) return { findings: [], unpacked, layers };
   if (writableFolder.test(rel) && langs.includes('php'))
     set.add({
       id: 'code-in-writable-folder',
@@ -175,9 +200,9 @@ export function analyse(
       description: 'Code in a folder for uploads, media or caches.',
     });
   const score = set.score();
-  if (score < reportAt) return [];
+  if (score < reportAt) return { findings: [], unpacked, layers };
   const severity = severityOf(score);
-  return set
+  const findings = set
     .all()
     .filter((s) => s.weight >= 3)
     .map((s) => ({
@@ -188,4 +213,5 @@ export function analyse(
       match: s.evidence,
       description: `${s.description} (score ${score})`,
     }));
+  return { findings, unpacked, layers };
 }

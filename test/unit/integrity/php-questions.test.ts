@@ -1,0 +1,32 @@
+// The questions the PHP analyser asks of a value by walking through it (request data, straight
+// from the request, decoded, scrambled), each with its own reach: one walker serves them all,
+// and what each looks through must stay its own.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analysePhp } from '../../../src/integrity/scan/php-analysis.ts';
+
+const ids = (code: string) => analysePhp(`<?php ${code}`).signals.map((s) => s.id);
+
+test('request data reaches eval through any operator, and through a variable named at run time', () => {
+  assert.ok(ids("$c = 'x' . trim($_POST['c']); eval($c);").includes('php-request-to-eval'));
+  // `$$k`: which variable runs is chosen at run time, so it counts as the request's.
+  assert.ok(ids("$k = 'a'; eval($$k);").includes('php-request-to-eval'));
+  assert.ok(!ids("$k = 'echo 1;'; eval($k . '');").includes('php-request-to-eval'));
+});
+
+test('an include path starts with request data only through concatenation, not arithmetic', () => {
+  assert.ok(ids("include $_GET['page'] . '.php';").includes('php-request-to-include'));
+  assert.ok(!ids("include ($_GET['page'] * 1) . '.php';").includes('php-request-to-include'));
+});
+
+test('a callee is the request only when every value it is given is', () => {
+  assert.ok(
+    ids("$f = $_GET['f']; $r = new ReflectionFunction($f); $r->invoke('x');").includes('php-request-as-function'),
+  );
+  assert.ok(
+    !ids("$f = $_GET['f']; $f = 'strlen'; $r = new ReflectionFunction($f); $r->invoke('x');").includes(
+      'php-request-as-function',
+    ),
+  );
+});
