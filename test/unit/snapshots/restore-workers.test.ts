@@ -22,7 +22,7 @@ import {
 import { join } from 'node:path';
 import { LocalBackend } from '../../../src/adapters/blob/local.ts';
 import { AppError } from '../../../src/core/errors.ts';
-import { initRepository } from '../../../src/snapshots/index.ts';
+import { initRepository, type Repository } from '../../../src/snapshots/index.ts';
 import { memoryRepo, PASS, pseudoRandom, tempDir } from './fixtures.ts';
 
 function shopTree(root: string, files: number): Map<string, Buffer> {
@@ -217,23 +217,37 @@ describe('restore with worker threads', () => {
     }
   });
 
+  /** A source folder, an output folder and a local repository, removed afterwards. */
+  async function withLocalRepo(
+    f: (t: { src: string; out: string; backend: LocalBackend; repo: Repository }) => Promise<void>,
+  ): Promise<void> {
+    const src = tempDir();
+    const out = tempDir();
+    const store = tempDir('ripcord-repo-');
+    try {
+      const backend = new LocalBackend(store.dir);
+      const repo = await initRepository(backend, PASS, { scryptN: 1024 });
+      await f({ src: src.dir, out: out.dir, backend, repo });
+    } finally {
+      src.cleanup();
+      out.cleanup();
+      store.cleanup();
+    }
+  }
+
   describe('small files written whole by the workers (a local repository, a new folder)', () => {
-    it('restores content, mode and time, odd names, empty files, symlinks and hard links beside them', async () => {
-      const src = tempDir();
-      const out = tempDir();
-      const store = tempDir('ripcord-repo-');
-      try {
-        const want = shopTree(src.dir, 400);
+    it('restores content, mode and time, odd names, empty files, symlinks and hard links beside them', () =>
+      withLocalRepo(async ({ src, out, repo }) => {
+        const want = shopTree(src, 400);
         // A name that is not UTF-8 (Latin-1 é), one that is, an empty file, a symlink, a hard link.
-        const odd = Buffer.concat([Buffer.from(`${src.dir}/caf`), Buffer.from([0xe9]), Buffer.from('.php')]);
+        const odd = Buffer.concat([Buffer.from(`${src}/caf`), Buffer.from([0xe9]), Buffer.from('.php')]);
         writeFileSync(odd, 'latin1 name');
-        writeFileSync(join(src.dir, 'Größe.php'), 'utf-8 name');
-        writeFileSync(join(src.dir, 'empty.txt'), '');
-        symlinkSync('app/code/m1/File1.php', join(src.dir, 'link.php'));
-        linkSync(join(src.dir, 'app/code/m2/File2.php'), join(src.dir, 'hard.php'));
-        const repo = await initRepository(new LocalBackend(store.dir), PASS, { scryptN: 1024 });
-        const snap = await repo.snapshot([src.dir]);
-        const target = join(out.dir, 'new');
+        writeFileSync(join(src, 'Größe.php'), 'utf-8 name');
+        writeFileSync(join(src, 'empty.txt'), '');
+        symlinkSync('app/code/m1/File1.php', join(src, 'link.php'));
+        linkSync(join(src, 'app/code/m2/File2.php'), join(src, 'hard.php'));
+        const snap = await repo.snapshot([src]);
+        const target = join(out, 'new');
         // As `ripcord backup restore` asks: inside the target, resumable, the root folder left as made.
         const r = await repo.restore(snap.id, target, { within: target, resume: true, filter: (e) => e.path !== '' });
         assert.equal(r.files, 404);
@@ -241,7 +255,7 @@ describe('restore with worker threads', () => {
           const p = join(target, rel);
           assert.deepEqual(readFileSync(p), body, rel);
           const a = lstatSync(p);
-          const b = lstatSync(join(src.dir, rel));
+          const b = lstatSync(join(src, rel));
           assert.equal(a.mode, b.mode, `${rel} mode`);
           assert.equal(Math.round(a.mtimeMs), Math.round(b.mtimeMs), `${rel} time`);
         }
@@ -251,23 +265,13 @@ describe('restore with worker threads', () => {
         assert.equal(readFileSync(join(target, 'empty.txt')).length, 0);
         assert.equal(readlinkSync(join(target, 'link.php')), 'app/code/m1/File1.php');
         assert.equal(lstatSync(join(target, 'hard.php')).ino, lstatSync(join(target, 'app/code/m2/File2.php')).ino);
-      } finally {
-        src.cleanup();
-        out.cleanup();
-        store.cleanup();
-      }
-    });
+      }));
 
-    it('a damaged small blob fails the restore naming the file and leaves nothing under its name', async () => {
-      const src = tempDir();
-      const out = tempDir();
-      const store = tempDir('ripcord-repo-');
-      try {
-        mkdirSync(join(src.dir, 'media'));
-        writeFileSync(join(src.dir, 'media', 'skin.js'), 'var checkout = { total: 12.5 };\n'.repeat(40));
-        const backend = new LocalBackend(store.dir);
-        const repo = await initRepository(backend, PASS, { scryptN: 1024 });
-        const snap = await repo.snapshot([src.dir]);
+    it('a damaged small blob fails the restore naming the file and leaves nothing under its name', () =>
+      withLocalRepo(async ({ src, out, backend, repo }) => {
+        mkdirSync(join(src, 'media'));
+        writeFileSync(join(src, 'media', 'skin.js'), 'var checkout = { total: 12.5 };\n'.repeat(40));
+        const snap = await repo.snapshot([src]);
         // The file's blob comes first in the one data pack (before the manifest's tree blobs).
         for (const p of await backend.list('data')) {
           const path = backend.dataPath(p.name);
@@ -275,30 +279,21 @@ describe('restore with worker threads', () => {
           bytes[20] = (bytes[20] as number) ^ 0x01;
           writeFileSync(path, bytes);
         }
-        const target = join(out.dir, 'new');
+        const target = join(out, 'new');
         await assert.rejects(
           repo.restore(snap.id, target),
           (e: unknown) => e instanceof AppError && e.code === 'corrupt' && (e.where ?? '').includes('media/skin.js'),
         );
         assert.equal(existsSync(join(target, 'media', 'skin.js')), false);
-      } finally {
-        src.cleanup();
-        out.cleanup();
-        store.cleanup();
-      }
-    });
+      }));
 
-    it('a file planted at a target meanwhile is replaced; a folder swapped for a symlink out is refused', async () => {
-      const src = tempDir();
-      const out = tempDir();
-      const store = tempDir('ripcord-repo-');
-      try {
-        const want = shopTree(src.dir, 60);
-        mkdirSync(join(src.dir, 'uploads'));
-        writeFileSync(join(src.dir, 'uploads', 'a.txt'), 'known good');
-        const repo = await initRepository(new LocalBackend(store.dir), PASS, { scryptN: 1024 });
-        const snap = await repo.snapshot([src.dir]);
-        const target = join(out.dir, 'new');
+    it('a file planted at a target meanwhile is replaced; a folder swapped for a symlink out is refused', () =>
+      withLocalRepo(async ({ src, out, repo }) => {
+        const want = shopTree(src, 60);
+        mkdirSync(join(src, 'uploads'));
+        writeFileSync(join(src, 'uploads', 'a.txt'), 'known good');
+        const snap = await repo.snapshot([src]);
+        const target = join(out, 'new');
         const planted = 'app/code/m3/File10.php';
         const r = await repo.restore(snap.id, target, {
           // Called as each entry is reached, after the target was found empty: plant a file then.
@@ -313,9 +308,9 @@ describe('restore with worker threads', () => {
         assert.equal(r.files, 60);
         assert.deepEqual(readFileSync(join(target, planted)), want.get(planted));
         // `within`: the folder made for uploads/ is swapped for a symlink out before its file is reached.
-        const outside = join(out.dir, 'outside');
+        const outside = join(out, 'outside');
         mkdirSync(outside);
-        const second = join(out.dir, 'second');
+        const second = join(out, 'second');
         await assert.rejects(
           repo.restore(snap.id, second, {
             within: second,
@@ -330,11 +325,6 @@ describe('restore with worker threads', () => {
           (e: unknown) => e instanceof AppError && e.code === 'refused',
         );
         assert.deepEqual(readdirSync(outside), []);
-      } finally {
-        src.cleanup();
-        out.cleanup();
-        store.cleanup();
-      }
-    });
+      }));
   });
 });
