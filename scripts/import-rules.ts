@@ -80,6 +80,7 @@ export const fsExceptions: Readonly<Record<string, string>> = {
   'snapshots/snapshot.ts': 'a snapshot reads the tree it records',
   'snapshots/restore.ts': 'a restore writes the files back under its target, refusing paths that leave it',
   'snapshots/open-worker.ts': "a restore's worker thread writes small files under the target and reads local packs",
+  'snapshots/new-file.ts': 'a restore fills the files it creates under its target (main thread and workers alike)',
   'snapshots/repository.ts': 'a local repository folder is created where it is initialised',
   'snapshots/copy.ts': 'a copy resumes from a state file beside the target',
 };

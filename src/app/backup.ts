@@ -15,6 +15,7 @@ import {
   drill,
   jobSnapshots,
   latestBackup,
+  latestFilesBackup,
   restoreDatabase,
   restoreFiles,
   runJob,
@@ -250,15 +251,6 @@ export function readRestores(stateDir: string): RestoreRecord[] {
   return out;
 }
 
-/**
- * `latest` for a files restore: the newest snapshot of a files job (a database dump taken
- * after it is not what `--target` asks for), else the newest snapshot of any kind.
- */
-async function newestFilesSnapshot(repo: Repository): Promise<SnapshotInfo> {
-  const files = (await repo.listSnapshots()).filter((s) => s.extra['kind'] === 'files');
-  return files.at(-1) ?? (await repo.findSnapshot('latest'));
-}
-
 export async function backupRestoreFiles(
   app: App,
   id: string,
@@ -267,7 +259,7 @@ export async function backupRestoreFiles(
   opts: { verify?: boolean } = {},
 ): Promise<FileRestoreResult> {
   const repo = await app.repository();
-  const snapshot = id === 'latest' ? await newestFilesSnapshot(repo) : await repo.findSnapshot(id);
+  const snapshot = id === 'latest' ? await latestFilesBackup(repo) : await repo.findSnapshot(id);
   mkdirSync(target, { recursive: true });
   const r = await restoreFiles(repo, snapshot, target, paths, opts);
   recordRestore(app, `files restored to ${target} (${r.files} files, ${r.bytes} bytes)`, r.snapshot);

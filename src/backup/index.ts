@@ -2,7 +2,16 @@
 // repository, restores, diffs and restore drills. Its I/O are the ports in ports.ts.
 
 export type * from './ports.ts';
-export { jobTag, jobSnapshots, latestBackup, runJob, recordedRowCounts, type JobResult, type RunDeps } from './jobs.ts';
+export {
+  jobTag,
+  jobSnapshots,
+  latestBackup,
+  latestFilesBackup,
+  runJob,
+  recordedRowCounts,
+  type JobResult,
+  type RunDeps,
+} from './jobs.ts';
 export {
   restoreFiles,
   restoreDatabase,

@@ -40,6 +40,15 @@ export async function latestBackup(repo: Repository, job: string): Promise<Snaps
   return (await jobSnapshots(repo, job)).filter((s) => !s.tags.includes('safety')).at(-1);
 }
 
+/**
+ * `latest` for a files restore: the newest snapshot of a files job (a database dump taken
+ * after it is not what a restore into a folder asks for), else the newest snapshot of any kind.
+ */
+export async function latestFilesBackup(repo: Repository): Promise<SnapshotInfo> {
+  const files = (await repo.listSnapshots()).filter((s) => s.extra['kind'] === 'files');
+  return files.at(-1) ?? (await repo.findSnapshot('latest'));
+}
+
 /** The snapshots of one job, oldest first. */
 export async function jobSnapshots(repo: Repository, job: string): Promise<SnapshotInfo[]> {
   return (await repo.listSnapshots()).filter((s) => s.tags.includes(jobTag(job)));

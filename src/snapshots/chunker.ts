@@ -199,3 +199,39 @@ export class ChunkWindow {
     return out;
   }
 }
+
+/** Bytes asked of a reader at a time by `pour`. */
+const READ_STEP = 4 * 1024 * 1024;
+
+/**
+ * Copies `data` into the window piece by piece, calling `take` (which takes the chunks the
+ * window can cut) after each piece, so data of any length fits.
+ */
+export async function feed(win: ChunkWindow, data: Uint8Array, take: () => Promise<void>): Promise<void> {
+  for (let off = 0; off < data.length; ) {
+    const room = win.space();
+    const n = Math.min(room.length, data.length - off);
+    room.set(data.subarray(off, off + n));
+    win.commit(n);
+    off += n;
+    await take();
+  }
+}
+
+/**
+ * Reads straight into the window (a file, standard input) until `read` answers 0, calling
+ * `take` after each read: no buffer of its own per read, no copy.
+ */
+export async function pour(
+  win: ChunkWindow,
+  read: (room: Buffer) => number | Promise<number>,
+  take: () => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    const room = win.space();
+    const n = await read(room.subarray(0, Math.min(room.length, READ_STEP)));
+    if (n === 0) return;
+    win.commit(n);
+    await take();
+  }
+}

@@ -3,7 +3,7 @@
 // that keep paths read back from a manifest inside the folder they are restored to.
 
 import { AppError } from '../core/errors.ts';
-import { type Cdc, ChunkWindow, WindowBuffers } from './chunker.ts';
+import { type Cdc, ChunkWindow, feed, WindowBuffers } from './chunker.ts';
 import type { BlobStore } from './store.ts';
 import type { ManifestEntry } from './types.ts';
 
@@ -52,14 +52,7 @@ export async function saveManifest(store: BlobStore, cdc: Cdc, entries: readonly
       win.commit(room.write(text));
       return;
     }
-    const bytes = Buffer.from(text);
-    for (let off = 0; off < bytes.length; ) {
-      const r = win.space();
-      const n = bytes.copy(r, 0, off, Math.min(bytes.length, off + r.length));
-      win.commit(n);
-      off += n;
-      await take(false);
-    }
+    await feed(win, Buffer.from(text), () => take(false));
   };
   let parts: string[] = [];
   let size = 0;

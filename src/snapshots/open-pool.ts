@@ -86,10 +86,9 @@ export class OpenPool {
    * Writes small files whole on the least busy worker (see WriteFilesRequest); per file the
    * bytes written, why its content is refused, or the errno code and message of a failed call.
    */
-  async writeFiles(files: SmallFile[], owner: boolean): Promise<(number | string | [string, string])[]> {
+  async writeFiles(files: SmallFile[], owner: boolean): Promise<OpenReply['items']> {
     const req: OpenRequest = { kind: 'write-files', seq: this.#pool.nextSeq(), owner, files };
-    const reply = await this.#pool.ask(this.#pool.leastBusy(), req);
-    return reply.items.map((r) => (r === null ? 'no answer' : r));
+    return (await this.#pool.ask(this.#pool.leastBusy(), req)).items;
   }
 
   close(): Promise<void> {

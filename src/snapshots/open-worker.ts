@@ -9,21 +9,12 @@
 // metadata and all, into a new or empty folder. Keys come in workerData.
 
 import { createHash, type Hash } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  constants as fsc,
-  futimesSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants as fsc, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
 import { movable, packed, transferOf } from './movable.ts';
+import { CREATE_NEW, fillNewFile } from './new-file.ts';
 import { blobAad, plainOutputStep } from './pack.ts';
 
 /** Per blob: id (hex), sealed length, stored compressed, plain length. */
@@ -230,8 +221,7 @@ function answerHashBack(m: HashBackRequest): OpenReply {
   return { seq: m.seq, data: new Uint8Array(0), items: [m.length], digest: hash.digest('hex') };
 }
 
-/** A new file: created here or refused (EEXIST), never opened through a symlink. */
-const CREATE_NEW = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+const WRONG_HASH = 'restored content does not match the recorded hash';
 
 /** The verified content of one small file, or why it is refused. */
 function contentOf(f: SmallFile): Buffer | string {
@@ -240,7 +230,7 @@ function contentOf(f: SmallFile): Buffer | string {
     const r = openOne(row, readPack(pack, offset, row[1]));
     if (typeof r === 'string') return r;
     // One blob: its SHA-256, already taken for the id check, is the file's.
-    return r.sha.toString('hex') === f.hash ? r.plain : 'restored content does not match the recorded hash';
+    return r.sha.toString('hex') === f.hash ? r.plain : WRONG_HASH;
   }
   const h = createHash('sha256');
   const parts: Buffer[] = [];
@@ -250,7 +240,7 @@ function contentOf(f: SmallFile): Buffer | string {
     h.update(r.plain);
     parts.push(r.plain);
   }
-  return h.digest('hex') === f.hash ? Buffer.concat(parts) : 'restored content does not match the recorded hash';
+  return h.digest('hex') === f.hash ? Buffer.concat(parts) : WRONG_HASH;
 }
 
 function writeFile(f: SmallFile, owner: boolean): OpenReply['items'][number] {
@@ -270,15 +260,7 @@ function writeFile(f: SmallFile, owner: boolean): OpenReply['items'][number] {
     return [err.code ?? 'EIO', err.message];
   }
   try {
-    try {
-      let off = 0;
-      while (off < content.length) off += writeSync(fd, content, off);
-      if (owner) fchownSync(fd, f.uid, f.gid);
-      fchmodSync(fd, f.mode);
-      futimesSync(fd, f.mtime, f.mtime);
-    } finally {
-      closeSync(fd);
-    }
+    fillNewFile(fd, content, f, owner);
   } catch (e) {
     // A file created here and not finished is removed (the next run writes it again).
     rmSync(path, { force: true });

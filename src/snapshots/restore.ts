@@ -4,17 +4,7 @@
 // and sets folder times last.
 
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  constants as fsc,
-  futimesSync,
-  open as openCb,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { constants as fsc, open as openCb, renameSync, rmSync } from 'node:fs';
 import {
   chmod,
   chown,
@@ -33,6 +23,7 @@ import {
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../core/errors.ts';
+import { CREATE_NEW, fillNewFile } from './new-file.ts';
 import type { ManifestEntry, RestoreOptions } from './types.ts';
 
 /** Owners can be set only as root; asked once. */
@@ -256,9 +247,6 @@ export const SMALL = 256 * 1024;
 
 const openFd = promisify(openCb);
 
-/** A new file: created here or refused (EEXIST), never opened through a symlink. */
-const CREATE_NEW = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
-
 /** Writes a small file's content, owner, mode and time on `fd`, then renames `tmp` (when given) over `target`. */
 function writeSmallFile(
   fd: number,
@@ -269,15 +257,8 @@ function writeSmallFile(
   owner: boolean,
 ): void {
   try {
-    try {
-      let off = 0;
-      while (off < content.length) off += writeSync(fd, content, off);
-      if (owner) fchownSync(fd, entry.uid, entry.gid);
-      fchmodSync(fd, entry.mode & 0o7777);
-      futimesSync(fd, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
-    } finally {
-      closeSync(fd);
-    }
+    const meta = { uid: entry.uid, gid: entry.gid, mode: entry.mode & 0o7777, mtime: entry.mtimeMs / 1000 };
+    fillNewFile(fd, content, meta, owner);
     if (tmp !== null) renameSync(tmp, target);
   } catch (e) {
     // A file this restore created and could not finish is removed (the next run writes it again).

@@ -19,7 +19,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import type { Cdc } from './chunker.ts';
-import { ChunkWindow, type WindowBuffers } from './chunker.ts';
+import { ChunkWindow, feed, pour, type WindowBuffers } from './chunker.ts';
 import type { HashPool } from './hash-pool.ts';
 import { sha256 } from './crypto.ts';
 import { compareEntries } from './manifest.ts';
@@ -212,13 +212,11 @@ async function chunkFile(ctx: WalkContext, fd: number, e: ManifestEntry, head: B
     content.win.push(head);
     await content.take(false);
   }
-  for (;;) {
-    const room = content.win.space();
-    const n = readSync(fd, room, 0, Math.min(room.length, 4 * 1024 * 1024), null);
-    if (n === 0) break;
-    content.win.commit(n);
-    await content.take(false);
-  }
+  await pour(
+    content.win,
+    (room) => readSync(fd, room, 0, room.length, null),
+    () => content.take(false),
+  );
   await content.take(true);
   e.chunks = content.chunks;
   e.hash = await content.hash();
@@ -342,9 +340,6 @@ export async function walkRoots(ctx: WalkContext, roots: readonly string[]): Pro
   return ctx.entries.sort((a, b) => compareEntries(a, b, order));
 }
 
-/** Bytes asked of a StreamReader at a time. */
-const STREAM_READ = 4 * 1024 * 1024;
-
 /** Stores a stream as one file entry (root `stdin:NAME`, path ''). */
 export async function storeStream(
   ctx: WalkContext,
@@ -353,26 +348,9 @@ export async function storeStream(
   now: number,
 ): Promise<ManifestEntry> {
   const content = new ChunkedContent(ctx);
-  if ('readInto' in readable) {
-    for (;;) {
-      const room = content.win.space();
-      const n = await readable.readInto(room.subarray(0, Math.min(room.length, STREAM_READ)));
-      if (n === 0) break;
-      content.win.commit(n);
-      await content.take(false);
-    }
-  } else
-    for await (const data of readable) {
-      let off = 0;
-      while (off < data.length) {
-        const room = content.win.space();
-        const n = Math.min(room.length, data.length - off);
-        room.set(data.subarray(off, off + n));
-        content.win.commit(n);
-        off += n;
-        await content.take(false);
-      }
-    }
+  const take = () => content.take(false);
+  if ('readInto' in readable) await pour(content.win, (room) => readable.readInto(room), take);
+  else for await (const data of readable) await feed(content.win, data, take);
   await content.take(true);
   ctx.progress.files = 1;
   report(ctx, true);

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
-import { type CodeFinding, parseYaraLine, type YaraMatch, yaraFinding } from '../../integrity/index.ts';
+import { type CodeFinding, parseYaraLine, yaraFinding } from '../../integrity/index.ts';
 
 export interface YaraOptions {
   /** Absolute paths of rule files (source, not compiled). */
@@ -72,17 +72,20 @@ export async function yaraScan(
     if (!existsSync(r))
       throw new AppError('config_invalid', 'no such YARA rule file', { where: `integrity.scan.yara.rules: ${r}` });
   const found = new Map<string, CodeFinding>();
-  const add = (m: YaraMatch, path: string): void => {
-    const f = yaraFinding(m, path);
-    found.set(`${f.rule}\u0000${path}`, f);
-  };
-  for (const t of targets) {
-    const text = await runYara(o, ['--recursive', '--no-follow-symlinks', ...o.rules, t]);
+  /** Keeps the matches in yara's output whose path `reportAs` names a file for (the file it reports). */
+  const collect = (text: string, reportAs: (printed: string) => string | null): void => {
     for (const line of text.split('\n')) {
       const m = parseYaraLine(line);
-      if (m !== null && walked.has(m.path)) add(m, m.path);
+      const path = m === null ? null : reportAs(m.path);
+      if (m === null || path === null) continue;
+      const f = yaraFinding(m, path);
+      found.set(`${f.rule}\u0000${path}`, f);
     }
-  }
+  };
+  for (const t of targets)
+    collect(await runYara(o, ['--recursive', '--no-follow-symlinks', ...o.rules, t]), (p) =>
+      walked.has(p) ? p : null,
+    );
   // Names with a line break cannot be read back from the output: each is scanned alone,
   // through a symlink with a plain name, and every match is its own.
   const odd = [...walked].filter((p) => p.includes('\n') || p.includes('\r'));
@@ -92,11 +95,7 @@ export async function yaraScan(
       for (const [i, p] of odd.entries()) {
         const link = join(dir, `f${i}`);
         symlinkSync(p, link);
-        const text = await runYara(o, [...o.rules, link]);
-        for (const line of text.split('\n')) {
-          const m = parseYaraLine(line);
-          if (m !== null && m.path === link) add(m, p);
-        }
+        collect(await runYara(o, [...o.rules, link]), (printed) => (printed === link ? p : null));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -19,10 +19,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LocalBackend } from '../../../src/adapters/blob/local.ts';
 import { AppError } from '../../../src/core/errors.ts';
-import { initRepository, type Repository } from '../../../src/snapshots/index.ts';
+import { initRepository, type ManifestEntry, type Repository } from '../../../src/snapshots/index.ts';
 import { memoryRepo, PASS, pseudoRandom, tempDir } from './fixtures.ts';
 
 function shopTree(root: string, files: number): Map<string, Buffer> {
@@ -37,6 +37,18 @@ function shopTree(root: string, files: number): Map<string, Buffer> {
     want.set(rel, body);
   }
   return want;
+}
+
+/**
+ * For a restore's filter, which is called as each entry is reached (after the target was found
+ * empty): writes someone else's file at `rel` under `target` when the restore reaches it.
+ */
+function planting(target: string, rel: string): (e: ManifestEntry) => void {
+  return (e) => {
+    if (e.path !== rel) return;
+    mkdirSync(dirname(join(target, rel)), { recursive: true });
+    writeFileSync(join(target, rel), 'planted by someone else');
+  };
 }
 
 describe('restore with worker threads', () => {
@@ -108,13 +120,10 @@ describe('restore with worker threads', () => {
       const snap = await repo.snapshot([src.dir]);
       const target = join(out.dir, 'new');
       const planted = 'app/code/m3/File10.php';
+      const plant = planting(target, planted);
       const r = await repo.restore(snap.id, target, {
-        // Called as each entry is reached, after the target was found empty: plant a file then.
         filter: (e) => {
-          if (e.path === planted) {
-            mkdirSync(join(target, 'app/code/m3'), { recursive: true });
-            writeFileSync(join(target, planted), 'planted by someone else');
-          }
+          plant(e);
           return true;
         },
       });
@@ -295,13 +304,10 @@ describe('restore with worker threads', () => {
         const snap = await repo.snapshot([src]);
         const target = join(out, 'new');
         const planted = 'app/code/m3/File10.php';
+        const plant = planting(target, planted);
         const r = await repo.restore(snap.id, target, {
-          // Called as each entry is reached, after the target was found empty: plant a file then.
           filter: (e) => {
-            if (e.path === planted) {
-              mkdirSync(join(target, 'app/code/m3'), { recursive: true });
-              writeFileSync(join(target, planted), 'planted by someone else');
-            }
+            plant(e);
             return !e.path.startsWith('uploads');
           },
         });
