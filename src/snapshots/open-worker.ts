@@ -11,11 +11,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { zstdDecompressSync } from 'node:zlib';
 import { blobIdFromHash, equalBytes, masterKey, open, sha256 } from './crypto.ts';
 import { movable, packed, transferOf } from './movable.ts';
 import { CREATE_NEW, fillNewFile } from './new-file.ts';
-import { blobAad, plainOutputStep } from './pack.ts';
+import { blobAad } from './pack.ts';
+import { ZstdDecompressor } from './zstd.ts';
 
 /** Per blob: id (hex), sealed length, stored compressed, plain length. */
 export type OpenItemRow = [string, number, boolean, number];
@@ -100,6 +100,8 @@ export interface OpenReply {
 const keys = workerData as { enc: Uint8Array; id: Uint8Array };
 const key = masterKey(Buffer.from(keys.enc), Buffer.from(keys.id));
 
+const zstd = new ZstdDecompressor();
+
 /** The plain content of one sealed blob and its SHA-256, or the reason it is refused. */
 function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; sha: Buffer } | string {
   const [idHex, , compressed, rawLength] = row;
@@ -113,9 +115,8 @@ function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; s
   }
   let plain: Buffer;
   try {
-    // An output size of exactly the plain length gives a buffer of its own, moved to the
-    // main thread without a copy.
-    plain = compressed ? zstdDecompressSync(body, { chunkSize: plainOutputStep(rawLength) }) : body;
+    // Memory of its own, exactly the plain length: moved to the main thread without a copy.
+    plain = compressed ? zstd.decompress(body, rawLength) : body;
   } catch {
     return `${what}: cannot decompress`;
   }

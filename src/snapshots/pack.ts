@@ -27,12 +27,6 @@ export interface PackEntry extends PackedBlob {
 const ENTRY = 1 + 1 + 32 + 4 + 4;
 const HEADER_AAD = aad('ripcord-pack-header');
 
-/**
- * zstd's output step for a blob whose plain content is `rawLength` bytes: the whole of it in
- * one step (the default 16 KiB steps are concatenated after), within sane bounds.
- */
-export const plainOutputStep = (rawLength: number): number => Math.max(64, Math.min(rawLength, 16 * 1024 * 1024));
-
 export function blobAad(id: Uint8Array): Buffer {
   return Buffer.concat([aad('ripcord-blob:'), id]);
 }

@@ -6,10 +6,10 @@
 
 import { createSecretKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { zstdCompressSync, constants as zc } from 'node:zlib';
 import { seal } from './crypto.ts';
 import { SharedMemoryReceived } from './movable.ts';
 import { blobAad } from './pack.ts';
+import { ZstdCompressor } from './zstd.ts';
 
 export interface SealRequest {
   seq: number;
@@ -37,6 +37,8 @@ export interface SealReply {
 const { enc, done } = workerData as { enc: Uint8Array; done: Int32Array };
 const key = createSecretKey(Buffer.from(enc));
 const sharedInput = new SharedMemoryReceived();
+/** One zstd context for all blobs (requests come one at a time); a new one if the level changes. */
+let zstd = new ZstdCompressor(3);
 
 function inputOf(m: SealRequest): Buffer {
   if (m.shared === undefined) return Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
@@ -54,16 +56,17 @@ parentPort?.on('message', (m: SealRequest) => {
     let body = content;
     let compressed = false;
     if (m.level > 0 && len > 64) {
-      const z = zstdCompressSync(content, {
-        params: { [zc.ZSTD_c_compressionLevel]: m.level },
-        pledgedSrcSize: len,
-        chunkSize: len + 4096,
-      });
-      if (z.length < len) {
+      if (zstd.level !== m.level) {
+        zstd.close();
+        zstd = new ZstdCompressor(m.level);
+      }
+      const z = zstd.compress(content);
+      if (z !== null) {
         body = z;
         compressed = true;
       }
     }
+    // Sealed into memory of its own: `body` may be the compressor's scratch memory.
     const sealed = seal(key, body, blobAad(Buffer.from(id, 'hex')));
     parts.push(sealed);
     items.push([sealed.length, compressed]);

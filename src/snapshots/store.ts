@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync, constants as zc } from 'node:zlib';
+import { zstdCompress, zstdDecompress, constants as zc } from 'node:zlib';
 import { AppError } from '../core/errors.ts';
 import { blobIdFromHash, equalBytes, type MasterKey, open, sealParts, sha256 } from './crypto.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { SharedMemoryPosts, SharedSlots } from './movable.ts';
-import { blobAad, type BlobType, encodeHeader, type PackedBlob, plainOutputStep } from './pack.ts';
+import { blobAad, type BlobType, encodeHeader, type PackedBlob } from './pack.ts';
 import type { Backend } from './ports.ts';
 import type { SealReply, SealRequest } from './seal-worker.ts';
 import { type OpenItem, OpenPool } from './open-pool.ts';
@@ -20,6 +20,7 @@ import type { BlobInPack, SmallFile } from './open-worker.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { BlobIndex, type IndexEntry } from './blob-index.ts';
 import { encodeIndexFile, type IndexPack, visitIndexFile } from './index-file.ts';
+import { ZstdCompressor, ZstdDecompressor } from './zstd.ts';
 
 export type { IndexEntry } from './blob-index.ts';
 
@@ -194,6 +195,9 @@ export class BlobStore {
   #unindexed: IndexPack[] = [];
   #error: unknown = null;
   #pool: SealPool | null = null;
+  /** zstd contexts for the blobs compressed or opened on this thread (made when first needed). */
+  #zstd: ZstdCompressor | null = null;
+  #unzstd: ZstdDecompressor | null = null;
   #batch: Batch | null = null;
   /** Shared memory for batches and for files read to be sealed on a worker (made when first needed). */
   #slots: SharedSlots | null = null;
@@ -387,10 +391,11 @@ export class BlobStore {
     if (this.#packSize >= PACK_TARGET) await this.#writePack();
   }
 
+  /** The compressed content, or null when not worth it; scratch memory: seal it before the next call. */
   #compressSmall(content: Buffer): Buffer | null {
     if (this.level <= 0 || content.length <= 64) return null;
-    const z = zstdCompressSync(content, zstdOptions(this.level, content.length));
-    return z.length < content.length ? z : null;
+    this.#zstd ??= new ZstdCompressor(this.level);
+    return this.#zstd.compress(content);
   }
 
   async #store(type: BlobType, id: string, content: Buffer, released?: () => void): Promise<void> {
@@ -534,6 +539,8 @@ export class BlobStore {
     } finally {
       const pool = this.#pool;
       this.#pool = null;
+      this.#zstd?.close();
+      this.#zstd = null;
       await pool?.close();
     }
     this.#throwIfFailed();
@@ -759,7 +766,8 @@ export class BlobStore {
     const body = open(this.key.encObj, sealed, blobAad(idBytes), `blob ${id.slice(0, 16)}`);
     let plain: Buffer;
     try {
-      plain = e.compressed ? zstdDecompressSync(body, { chunkSize: plainOutputStep(e.rawLength) }) : body;
+      this.#unzstd ??= new ZstdDecompressor();
+      plain = e.compressed ? this.#unzstd.decompress(body, e.rawLength) : body;
     } catch {
       throw new AppError('corrupt', `blob ${id.slice(0, 16)}: cannot decompress`);
     }
