@@ -17,15 +17,21 @@ describe('kept zstd contexts', () => {
     const z = new ZstdCompressor(3);
     const u = new ZstdDecompressor();
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 5000 }), fc.nat(3000).map((n) => shopText(n, n))), (raw) => {
-        const input = Buffer.from(raw);
-        const frame = z.compress(input);
-        if (frame === null) return; // not smaller: stored plain
-        assert.ok(frame.length < input.length);
-        const copy = Buffer.from(frame); // scratch memory: the next call reuses it
-        assert.deepEqual(zstdDecompressSync(copy), input);
-        assert.deepEqual(u.decompress(copy, input.length), input);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 5000 }),
+          fc.nat(3000).map((n) => shopText(n, n)),
+        ),
+        (raw) => {
+          const input = Buffer.from(raw);
+          const frame = z.compress(input);
+          if (frame === null) return; // not smaller: stored plain
+          assert.ok(frame.length < input.length);
+          const copy = Buffer.from(frame); // scratch memory: the next call reuses it
+          assert.deepEqual(zstdDecompressSync(copy), input);
+          assert.deepEqual(u.decompress(copy, input.length), input);
+        },
+      ),
       { numRuns: 300 },
     );
     z.close();
