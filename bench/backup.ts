@@ -2,15 +2,17 @@
 // user runs (`bin/ripcord.js` with the default config, `restic`), each into its own repository:
 //   - a generated tree of 100,000 shop-like files: first backup, then the unchanged re-run;
 //   - a real shop tree (Debian's `wordpress` package, /usr/share/wordpress): the same two runs;
-//   - a ~1 GB mysqldump-like SQL dump piped in on standard input, then again with 1% of its rows
-//     changed (half in the newest orders, half in runs of consecutive rows): time, stored size
-//     and dedup ratio of the second run;
+//   - a ~1 GB mysqldump-like SQL dump, then again with 1% of its rows changed (half in the
+//     newest orders, half in runs of consecutive rows): time, stored size and dedup ratio of
+//     the second run;
 //   - full restores of the 100,000-file tree and of the dump.
 // Prints times, the restic/ripcord time ratio, repository sizes, peak memory and the load.
 // The trees are backed up and restored as a shop owner does: `ripcord backup run JOB` (a files
 // job in ripcord.yml, the platform preset's excludes on) and `ripcord backup restore ID
-// --target DIR`. The dump is piped to `ripcord repo snapshot --stdin`, the stream store a
-// database job's dump goes through (a real job runs mysqldump), and restored by `repo restore`.
+// --target DIR`. The dump is a MariaDB job (`backup run shopdb`: row counts from the machine's
+// MariaDB, database test) whose dump command is a stand-in for mysqldump that prints the
+// generated dump; restic reads the same dump on standard input (`mysqldump | restic backup
+// --stdin`). Both dumps are restored as files (`repo restore`, `restic restore`).
 //
 //   npm run bench -- backup [--files N] [--dump-mb M] [--keep]
 
@@ -165,13 +167,17 @@ export default async function run(args: string[]): Promise<void> {
   // The default config: no ripcord.yml in the working folder, the passphrase from the environment.
   const cwd = join(work, 'cwd');
   mkdirSync(cwd);
-  const renv = { ...process.env, RIPCORD_PASSPHRASE_FILE: passFile };
+  const renv: NodeJS.ProcessEnv = { ...process.env, RIPCORD_PASSPHRASE_FILE: passFile };
+  // The job's mysqldump: prints the dump named in the environment, whatever its arguments.
+  const fakeDump = join(work, 'fake-mysqldump');
+  writeFileSync(fakeDump, '#!/bin/sh\nexec cat "$RIPCORD_BENCH_DUMP"\n', { mode: 0o755 });
   // The jobs a shop owner would write; everything else is the default config.
   writeFileSync(
     join(cwd, 'ripcord.yml'),
     `repository:\n  path: ${JSON.stringify(rRepo)}\nbackup:\n  jobs:\n` +
       `    - { type: files, name: tree, paths: [${JSON.stringify(tree)}] }\n` +
-      `    - { type: files, name: wordpress, paths: [${JSON.stringify(WORDPRESS)}] }\n`,
+      `    - { type: files, name: wordpress, paths: [${JSON.stringify(WORDPRESS)}] }\n` +
+      `    - { type: mysql, name: shopdb, database: test, user: root, command: ${JSON.stringify(fakeDump)} }\n`,
   );
   const senv = {
     ...process.env,
@@ -180,9 +186,9 @@ export default async function run(args: string[]): Promise<void> {
     RESTIC_CACHE_DIR: join(work, 'restic-cache'),
   };
   const node = [process.execPath, ...ripcordNodeFlags(root), bin];
-  const ripcord = (a: string[], input?: string): Timed =>
+  const ripcord = (a: string[]): Timed =>
     must(
-      timed([...node, 'repo', '--repo', rRepo, ...a], { env: renv, cwd, oneCore: false, ...(input ? { input } : {}) }),
+      timed([...node, 'repo', '--repo', rRepo, ...a], { env: renv, cwd, oneCore: false }),
       `ripcord repo ${a[0] ?? ''}`,
     );
   const ripcordBackup = (a: string[]): Timed =>
@@ -223,8 +229,10 @@ export default async function run(args: string[]): Promise<void> {
       const ran = JSON.parse(r.stdout) as { jobs: { snapshot?: string }[] };
       ids.set(tag, ran.jobs[0]?.snapshot ?? '');
     } else {
-      r = ripcord(['snapshot', '--json', '--stdin', 'shop.sql', '--tag', tag], from.input);
-      ids.set(tag, (JSON.parse(r.stdout) as { id: string }).id);
+      renv['RIPCORD_BENCH_DUMP'] = from.input;
+      r = ripcordBackup(['run', 'shopdb', '--json']);
+      const ran = JSON.parse(r.stdout) as { jobs: { snapshot?: string }[] };
+      ids.set(tag, ran.jobs[0]?.snapshot ?? '');
     }
     const added = { r: du(rRepo) - before.r, s: du(sRepo) - before.s };
     row(label, r, s, `added ${(added.r / MiB).toFixed(1)} / ${(added.s / MiB).toFixed(1)} MiB`);
@@ -262,7 +270,7 @@ export default async function run(args: string[]): Promise<void> {
 
   console.log(
     `\nrestic: ${version}; ripcord: bin/ripcord.js, the default config with two files jobs ` +
-      '(trees: backup run / backup restore; dump: repo snapshot --stdin / repo restore)',
+      '(trees: backup run / backup restore; dump: backup run of a MariaDB job / repo restore)',
   );
   printTable(rows, [
     'run',

@@ -6,6 +6,12 @@ import type { Finding } from '../core/finding.ts';
 
 export type JobKind = 'files' | 'postgres' | 'mysql' | 'sqlite';
 
+/** A dump that fills the buffer it is given (0 at its end); `close()` stops the tool. */
+export interface DumpReader {
+  readInto(buf: Buffer): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** Row counts per table, at backup time or of a restored copy. */
 export type RowCounts = Record<string, number>;
 
@@ -28,8 +34,11 @@ export interface DatabaseDumper {
    * counts taken just before the dump stand.
    */
   dumpedRowCounts?(): RowCounts | undefined;
-  /** The dump; throws (AppError) at the end when the tool failed or the dump did not validate. */
-  dump(): AsyncIterable<Uint8Array>;
+  /**
+   * The dump, as pieces or read into the store's buffers; throws (AppError) at the end when the
+   * tool failed or the dump did not validate.
+   */
+  dump(): AsyncIterable<Uint8Array> | DumpReader;
   /**
    * Loads a dump into `target` (a database URL or file, per kind), or into the job's own
    * database when `target` is null (in place). Returns where it went.

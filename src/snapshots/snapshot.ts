@@ -349,8 +349,13 @@ export async function storeStream(
 ): Promise<ManifestEntry> {
   const content = new ChunkedContent(ctx);
   const take = () => content.take(false);
-  if ('readInto' in readable) await pour(content.win, (room) => readable.readInto(room), take);
-  else for await (const data of readable) await feed(content.win, data, take);
+  if ('readInto' in readable) {
+    try {
+      await pour(content.win, (room) => readable.readInto(room), take);
+    } finally {
+      await readable.close?.();
+    }
+  } else for await (const data of readable) await feed(content.win, data, take);
   await content.take(true);
   ctx.progress.files = 1;
   report(ctx, true);

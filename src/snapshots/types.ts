@@ -255,6 +255,8 @@ export interface Repository {
  */
 export interface StreamReader {
   readInto(buf: Buffer): Promise<number>;
+  /** Called once the store stops reading, at the end or after a failure (stops a dump tool). */
+  close?(): Promise<void>;
 }
 
 /** What `snapshotStream` stores: chunks as they come, or a reader that fills the window itself. */

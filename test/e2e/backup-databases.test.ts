@@ -276,6 +276,38 @@ test('a dump tool that dies half-way leaves no snapshot and raises an alert', aw
   }
 });
 
+test('a mysqldump that dies half-way, or ends without its trailer, leaves no snapshot', await mysqlSkip(), async () => {
+  const tools = mkdtempSync(join(tmpdir(), 'ripcord-fake-dump-'));
+  // More than one read's worth of dump (the FIFO is read in pieces), then a failure or a clean
+  // exit without mysqldump's "-- Dump completed" trailer (a truncated dump).
+  const body = 'printf -- "-- MySQL dump\\n"\ni=0\nwhile [ $i -lt 3000 ]; do echo "INSERT INTO t VALUES ($i,\'row row row row row row row row\');"; i=$((i+1)); done\n';
+  const dies = join(tools, 'dies');
+  const cut = join(tools, 'cut');
+  writeFileSync(dies, `#!/bin/sh\n${body}echo "mysqldump: Lost connection" >&2\nexit 3\n`);
+  writeFileSync(cut, `#!/bin/sh\n${body}exit 0\n`);
+  chmodSync(dies, 0o755);
+  chmodSync(cut, 0o755);
+  const url = new URL(mysqlUrl);
+  const conn = `host: ${url.hostname}, port: ${url.port || 3306}, user: ${decodeURIComponent(url.username) || 'root'}, database: test`;
+  const { app, dir } = appWith(
+    `    - {type: mysql, name: dies, ${conn}, command: ${dies}}\n    - {type: mysql, name: cut, ${conn}, command: ${cut}}\n`,
+  );
+  try {
+    const [died, truncated] = await backupRun(app);
+    assert.equal(died?.ok, false);
+    assert.match(died?.error ?? '', /exited with status 3.*Lost connection/);
+    assert.equal(truncated?.ok, false);
+    assert.match(truncated?.error ?? '', /not valid: no "-- Dump completed" trailer/);
+    assert.deepEqual(await backupList(app), []);
+    const findings = await (await app.findings()).listFindings({ limit: 10, rule: 'backup-failed' });
+    assert.equal(findings.length, 2);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(tools, { recursive: true, force: true });
+  }
+});
+
 test('a repository that cannot be opened fails the run and raises an alert per job', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-backup-e2e-'));
   writeFileSync(

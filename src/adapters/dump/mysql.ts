@@ -12,7 +12,7 @@ import { AppError } from '../../core/errors.ts';
 import { type Conn, connFromUrl, IDENT } from './conn.ts';
 import type { DatabaseDumper, JobSource, RowCounts } from '../../backup/ports.ts';
 import type { JobContext } from './context.ts';
-import { dumpStream, privateFile, runWithInput, toolEnv } from './process.ts';
+import { dumpReader, privateFile, runWithInput, toolEnv } from './process.ts';
 
 export const type = 'mysql';
 
@@ -111,7 +111,7 @@ export function create(spec: MysqlJobSpec, ctx: JobContext): JobSource {
     rowCounts: () => countRows(live),
     dump() {
       const opt = optionFile(live);
-      return dumpStream({
+      return dumpReader({
         command: spec.command,
         args: [
           ...opt.args,
