@@ -280,7 +280,8 @@ test('a mysqldump that dies half-way, or ends without its trailer, leaves no sna
   const tools = mkdtempSync(join(tmpdir(), 'ripcord-fake-dump-'));
   // More than one read's worth of dump (the FIFO is read in pieces), then a failure or a clean
   // exit without mysqldump's "-- Dump completed" trailer (a truncated dump).
-  const body = 'printf -- "-- MySQL dump\\n"\ni=0\nwhile [ $i -lt 3000 ]; do echo "INSERT INTO t VALUES ($i,\'row row row row row row row row\');"; i=$((i+1)); done\n';
+  const body =
+    'printf -- "-- MySQL dump\\n"\ni=0\nwhile [ $i -lt 3000 ]; do echo "INSERT INTO t VALUES ($i,\'row row row row row row row row\');"; i=$((i+1)); done\n';
   const dies = join(tools, 'dies');
   const cut = join(tools, 'cut');
   writeFileSync(dies, `#!/bin/sh\n${body}echo "mysqldump: Lost connection" >&2\nexit 3\n`);
