@@ -136,7 +136,7 @@ function fifoPair(): { r: number; w: number } {
  * throws (and the repository does not commit).
  */
 export function dumpReader(o: DumpOptions): DumpReader {
-  let started: { child: ChildProcess; exited: Promise<Exit>; r: number } | null = null;
+  let started: { child: ChildProcess; exited: Promise<Exit>; r: number; ended: boolean } | null = null;
   let closed = false;
   const stderr = new Tail(4096);
   const tail = new Tail(4096);
@@ -151,7 +151,7 @@ export function dumpReader(o: DumpOptions): DumpReader {
     const exited = exitOf(child, o.command);
     exited.catch(() => {}); // reported at the end of the dump
     child.stderr?.on('data', (b: Buffer) => stderr.push(b));
-    started = { child, exited, r };
+    started = { child, exited, r, ended: false };
     return started;
   };
   const close = async (): Promise<void> => {
@@ -169,9 +169,16 @@ export function dumpReader(o: DumpOptions): DumpReader {
     async readInto(buf: Buffer): Promise<number> {
       if (closed) throw new AppError('internal', 'the dump reader is closed');
       const s = started ?? start();
-      const n = await new Promise<number>((resolve, reject) =>
-        read(s.r, buf, 0, buf.length, null, (e, got) => (e ? reject(e) : resolve(got))),
-      );
+      // A FIFO gives at most its capacity (64 KiB) a read: the buffer is filled by several, so
+      // the store takes and hashes 4 MiB steps, not 16,000 small ones a GiB.
+      let n = 0;
+      while (n < buf.length && !s.ended) {
+        const got = await new Promise<number>((resolve, reject) =>
+          read(s.r, buf, n, buf.length - n, null, (e, k) => (e ? reject(e) : resolve(k))),
+        );
+        if (got === 0) s.ended = true;
+        n += got;
+      }
       if (n > 0) {
         const piece = buf.subarray(0, n);
         tail.push(piece);
