@@ -103,7 +103,7 @@ const key = masterKey(Buffer.from(keys.enc), Buffer.from(keys.id));
 const zstd = new ZstdDecompressor();
 
 /** The plain content of one sealed blob and its SHA-256, or the reason it is refused. */
-function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; sha: Buffer } | string {
+function openOne(row: Readonly<OpenItemRow>, sealed: Buffer, scratch = false): { plain: Buffer; sha: Buffer } | string {
   const [idHex, , compressed, rawLength] = row;
   const what = `blob ${idHex.slice(0, 16)}`;
   const idBytes = Buffer.from(idHex, 'hex');
@@ -115,8 +115,10 @@ function openOne(row: Readonly<OpenItemRow>, sealed: Buffer): { plain: Buffer; s
   }
   let plain: Buffer;
   try {
-    // Memory of its own, exactly the plain length: moved to the main thread without a copy.
-    plain = compressed ? zstd.decompress(body, rawLength) : body;
+    // Memory of its own, exactly the plain length: moved to the main thread without a copy;
+    // or, with `scratch`, the decompressor's reused memory for content written and forgotten
+    // at once (no fresh pages per chunk).
+    plain = compressed ? zstd.decompress(body, rawLength, scratch) : body;
   } catch {
     return `${what}: cannot decompress`;
   }
@@ -162,7 +164,7 @@ function answerChunk(m: ChunkRequest): OpenReply {
   const empty = new Uint8Array(0);
   let r: ReturnType<typeof openOne>;
   try {
-    r = openOne(m.item, readPack(m.path, m.offset, m.item[1]));
+    r = openOne(m.item, readPack(m.path, m.offset, m.item[1]), m.to !== undefined);
   } catch (e) {
     r = e instanceof Error ? e.message : String(e);
   }

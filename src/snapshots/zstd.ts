@@ -122,12 +122,14 @@ export class ZstdDecompressor {
   #engine: Engine | null | undefined;
   #error: string | null = null;
   #probe = Buffer.allocUnsafe(64);
+  #scratch = Buffer.allocUnsafeSlow(0);
 
   /**
    * The plain content of one frame that must be exactly `rawLength` bytes, in memory of its own
-   * (it can be moved to another thread). Throws when the frame is damaged or of another length.
+   * (it can be moved to another thread), or with `scratch` in memory used again by the next
+   * call. Throws when the frame is damaged or of another length.
    */
-  decompress(frame: Uint8Array, rawLength: number): Buffer {
+  decompress(frame: Uint8Array, rawLength: number, scratch = false): Buffer {
     this.#engine ??= this.#open();
     const e = this.#engine;
     if (e === null) {
@@ -135,7 +137,8 @@ export class ZstdDecompressor {
       if (plain.length !== rawLength) throw new Error(`zstd: ${plain.length} bytes, expected ${rawLength}`);
       return plain;
     }
-    const out = Buffer.allocUnsafeSlow(rawLength);
+    if (scratch && this.#scratch.length < rawLength) this.#scratch = Buffer.allocUnsafeSlow(rawLength);
+    const out = scratch ? this.#scratch.subarray(0, rawLength) : Buffer.allocUnsafeSlow(rawLength);
     try {
       e.handle.writeSync(zc.ZSTD_e_end, frame, 0, frame.length, out, 0, rawLength);
       this.#checked(e);

@@ -72,4 +72,20 @@ describe('kept zstd contexts', () => {
     assert.deepEqual(u.decompress(frame, text.length), text);
     u.close();
   });
+
+  it('decompresses into reused memory when asked, and into memory of its own otherwise', () => {
+    const u = new ZstdDecompressor();
+    const a = shopText(300, 4);
+    const b = shopText(200, 5);
+    const ownA = u.decompress(zstdCompressSync(a), a.length);
+    const scratchA = u.decompress(zstdCompressSync(a), a.length, true);
+    const scratchB = u.decompress(zstdCompressSync(b), b.length, true);
+    assert.deepEqual(scratchB, b);
+    assert.equal(scratchA.buffer, scratchB.buffer, 'the same memory again');
+    assert.notEqual(ownA.buffer, scratchB.buffer);
+    assert.equal(ownA.byteOffset, 0);
+    assert.equal(ownA.buffer.byteLength, a.length, 'a buffer of its own, exactly the plain length');
+    assert.deepEqual(ownA, a);
+    u.close();
+  });
 });
