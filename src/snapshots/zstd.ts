@@ -30,26 +30,74 @@ interface NativeHandle {
   onerror: (message: string, errno: number) => void;
 }
 
-interface Engine {
-  handle: NativeHandle;
-  /** After each write: [output space left, input left]. */
-  state: Uint32Array;
-  close(): void;
-}
+type ZlibStream = ReturnType<typeof createZstdCompress>;
 
-function engineOf(stream: ReturnType<typeof createZstdCompress>): Engine | null {
-  const inner = stream as unknown as { _handle?: unknown; _writeState?: unknown };
-  const handle = inner._handle as Partial<NativeHandle> | undefined;
-  const state = inner._writeState;
-  if (
-    typeof handle?.writeSync !== 'function' ||
-    typeof handle.reset !== 'function' ||
-    !(state instanceof Uint32Array)
-  ) {
-    stream.close();
-    return null;
+/**
+ * One zlib zstd stream driven synchronously through its native handle, its errors turned into
+ * exceptions (after which the stream is dropped and the next use makes a new one).
+ */
+class KeptStream {
+  readonly #make: () => ZlibStream;
+  #stream: ZlibStream | null = null;
+  #handle: NativeHandle | null | undefined;
+  /** After each write: [output space left, input left]. */
+  #state: Uint32Array<ArrayBufferLike> = new Uint32Array(2);
+  #error: string | null = null;
+
+  constructor(make: () => ZlibStream) {
+    this.#make = make;
   }
-  return { handle: handle as NativeHandle, state, close: () => stream.close() };
+
+  /** False where this Node has no native handle to drive (the one-shot calls are used then). */
+  get usable(): boolean {
+    this.#handle ??= this.#open();
+    return this.#handle !== null;
+  }
+
+  /** Runs zstd over `input` into `out` (to the frame's end); answers [output left, input left]. */
+  write(input: Uint8Array, inOff: number, out: Uint8Array, outOff: number, outLen: number): [number, number] {
+    this.#handle ??= this.#open();
+    const h = this.#handle;
+    if (h === null) throw new Error('zstd: no native handle');
+    h.writeSync(zc.ZSTD_e_end, input, inOff, input.length - inOff, out, outOff, outLen);
+    if (this.#error !== null) {
+      const message = this.#error;
+      this.close();
+      throw new Error(`zstd: ${message}`);
+    }
+    return [this.#state[0] ?? 0, this.#state[1] ?? 0];
+  }
+
+  /** Drops a half-made frame. */
+  reset(): void {
+    this.#handle?.reset();
+  }
+
+  close(): void {
+    this.#stream?.close();
+    this.#stream = null;
+    this.#handle = undefined;
+    this.#error = null;
+  }
+
+  #open(): NativeHandle | null {
+    const stream = this.#make();
+    const inner = stream as unknown as { _handle?: unknown; _writeState?: unknown };
+    const handle = inner._handle as Partial<NativeHandle> | undefined;
+    const state = inner._writeState;
+    if (
+      typeof handle?.writeSync !== 'function' ||
+      typeof handle.reset !== 'function' ||
+      !(state instanceof Uint32Array)
+    ) {
+      stream.close();
+      return null;
+    }
+    this.#stream = stream;
+    this.#state = state;
+    handle.onerror = (message) => (this.#error = message);
+    return handle as NativeHandle;
+  }
 }
 
 /** zstd's worst case for `n` input bytes (ZSTD_COMPRESSBOUND), plus room for the frame header. */
@@ -58,12 +106,12 @@ const bound = (n: number): number => n + (n >>> 8) + 64;
 /** Compresses blobs one after the other with one context at one level. Not for concurrent use. */
 export class ZstdCompressor {
   readonly level: number;
-  #engine: Engine | null | undefined;
-  #error: string | null = null;
+  readonly #stream: KeptStream;
   #out = Buffer.allocUnsafeSlow(64 * 1024);
 
   constructor(level: number) {
     this.level = level;
+    this.#stream = new KeptStream(() => createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: level } }));
   }
 
   /**
@@ -71,9 +119,7 @@ export class ZstdCompressor {
    * of scratch memory, valid until the next call: seal or copy it before compressing again.
    */
   compress(input: Uint8Array): Buffer | null {
-    this.#engine ??= this.#open();
-    const e = this.#engine;
-    if (e === null) {
+    if (!this.#stream.usable) {
       const z = zstdCompressSync(input, {
         params: { [zc.ZSTD_c_compressionLevel]: this.level },
         pledgedSrcSize: input.length,
@@ -83,44 +129,25 @@ export class ZstdCompressor {
     // Output up to the input's length is all that is worth having: a frame that does not fit
     // is not smaller, and the stream is reset rather than finished.
     if (this.#out.length < input.length) this.#out = Buffer.allocUnsafeSlow(bound(input.length));
-    e.handle.writeSync(zc.ZSTD_e_end, input, 0, input.length, this.#out, 0, input.length);
-    const [outLeft, inLeft] = [e.state[0] ?? 0, e.state[1] ?? 0];
-    this.#checked(e);
+    const [outLeft, inLeft] = this.#stream.write(input, 0, this.#out, 0, input.length);
     // outLeft 0: the frame did not fit in the input's length (or fit exactly: not smaller), and
     // the half-made frame is dropped. A finished frame needs no reset: zstd starts the next
     // frame afresh by itself, and zlib's reset costs ~14 µs (more than compressing 3 KiB).
     if (outLeft === 0 || inLeft !== 0) {
-      e.handle.reset();
+      this.#stream.reset();
       return null;
     }
     return this.#out.subarray(0, input.length - outLeft);
   }
 
   close(): void {
-    this.#engine?.close();
-    this.#engine = undefined;
-  }
-
-  #open(): Engine | null {
-    const e = engineOf(createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: this.level } }));
-    if (e !== null) e.handle.onerror = (message) => (this.#error = message);
-    return e;
-  }
-
-  #checked(e: Engine): void {
-    if (this.#error === null) return;
-    const message = this.#error;
-    this.#error = null;
-    e.close();
-    this.#engine = undefined;
-    throw new Error(`zstd: ${message}`);
+    this.#stream.close();
   }
 }
 
 /** Decompresses frames one after the other with one context. Not for concurrent use. */
 export class ZstdDecompressor {
-  #engine: Engine | null | undefined;
-  #error: string | null = null;
+  readonly #stream = new KeptStream(() => createZstdDecompress());
   #probe = Buffer.allocUnsafe(64);
   #scratch = Buffer.allocUnsafeSlow(0);
 
@@ -130,9 +157,7 @@ export class ZstdDecompressor {
    * call. Throws when the frame is damaged or of another length.
    */
   decompress(frame: Uint8Array, rawLength: number, scratch = false): Buffer {
-    this.#engine ??= this.#open();
-    const e = this.#engine;
-    if (e === null) {
+    if (!this.#stream.usable) {
       const plain = zstdDecompressSync(frame, { chunkSize: Math.max(64, Math.min(rawLength, 16 * 1024 * 1024)) });
       if (plain.length !== rawLength) throw new Error(`zstd: ${plain.length} bytes, expected ${rawLength}`);
       return plain;
@@ -140,18 +165,15 @@ export class ZstdDecompressor {
     if (scratch && this.#scratch.length < rawLength) this.#scratch = Buffer.allocUnsafeSlow(rawLength);
     const out = scratch ? this.#scratch.subarray(0, rawLength) : Buffer.allocUnsafeSlow(rawLength);
     try {
-      e.handle.writeSync(zc.ZSTD_e_end, frame, 0, frame.length, out, 0, rawLength);
-      this.#checked(e);
-      const outLeft = e.state[0] ?? 0;
-      let inLeft = e.state[1] ?? 0;
+      const [outLeft, left] = this.#stream.write(frame, 0, out, 0, rawLength);
+      let inLeft = left;
       // A full output may leave the frame's last bytes unread: read on into a probe, which
       // must stay empty (anything there means the frame is longer than it should be).
       while (inLeft > 0 && outLeft === 0) {
         const before = inLeft;
-        e.handle.writeSync(zc.ZSTD_e_end, frame, frame.length - inLeft, inLeft, this.#probe, 0, this.#probe.length);
-        this.#checked(e);
-        if ((e.state[0] ?? 0) !== this.#probe.length) throw new Error('zstd: frame longer than its plain length');
-        inLeft = e.state[1] ?? 0;
+        const [probeLeft, after] = this.#stream.write(frame, frame.length - inLeft, this.#probe, 0, this.#probe.length);
+        if (probeLeft !== this.#probe.length) throw new Error('zstd: frame longer than its plain length');
+        inLeft = after;
         if (inLeft === before) break;
       }
       if (inLeft !== 0) throw new Error('zstd: bytes after the frame');
@@ -160,29 +182,12 @@ export class ZstdDecompressor {
       return out;
     } catch (err) {
       // A context that failed mid-frame is not trusted with the next one.
-      this.close();
+      this.#stream.close();
       throw err;
     }
   }
 
   close(): void {
-    this.#engine?.close();
-    this.#engine = undefined;
-    this.#error = null;
-  }
-
-  #open(): Engine | null {
-    const e = engineOf(createZstdDecompress());
-    if (e !== null) e.handle.onerror = (message) => (this.#error = message);
-    return e;
-  }
-
-  #checked(e: Engine): void {
-    if (this.#error === null) return;
-    const message = this.#error;
-    this.#error = null;
-    e.close();
-    this.#engine = undefined;
-    throw new Error(`zstd: ${message}`);
+    this.#stream.close();
   }
 }
