@@ -35,6 +35,8 @@ const operatorWords = new Set([
   'sounds',
   'collate',
   'escape',
+  // MySQL's BINARY cast, written as a prefix operator (`select binary 'a'`, `or binary 1= '1`)
+  'binary',
 ]);
 const literals = new Set([
   'true',
@@ -398,6 +400,12 @@ export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerpr
       i++;
       continue;
     }
+    // `\N`: MySQL's NULL written short (`column is \N`)
+    if (ch === '\\' && (text[i + 1] === 'N' || text[i + 1] === 'n') && !isWord(text.charCodeAt(i + 2))) {
+      i += 2;
+      out += 'n';
+      continue;
+    }
     if (ch === '@') {
       i++;
       while (i < n && (text[i] === '@' || isWord(text.charCodeAt(i)))) i++;
@@ -585,9 +593,10 @@ const afterString =
 // opening a select that calls or reads (`(select substr(`); a number, a clause and a call
 // (`1 order by if(1<2,a,b)`); a word and a chain of arithmetic (`x and 1+2=3+4`) or a call
 // compared (`x and cos(3)=sin(4)`); a call, then a logical operator and a comparison or call
-// (`floor(pi()) and sin(pi())=0`).
+// (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
+// compared (`1) from users where name=`).
 const bareStart =
-  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*(?:o\(*[nsv]\)*)+(?:c|$)|^b&\(*f\([^)]{0,8}\)+o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*(?:o\(*[nsv]\)*)+(?:c|$)|^b&\(*f\([^)]{0,8}\)+o|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
 // `load data infile`, `rename table a to`, `alter user x identified`, `create user x identified
 // by`, `grant … to x;`): the text itself.

@@ -21,7 +21,7 @@ export type StructuralKind = (typeof structuralKinds)[number];
  * value without any of these cannot produce an injection fingerprint or a climbing path.
  */
 export const prefilters: Record<StructuralKind, string> = {
-  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+(?:[\\w'"@.]+[\\s+]+)?when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+(?:[\\w'"@.]+[\\s+]+)?when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
   cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectSqli } from '../../../src/detect/sqli.ts';
 import { decode } from '../../../src/detect/normalise.ts';
+import { matchStructure } from '../../../src/detect/structure.ts';
 
 const payloads = [
   // UNION and FROM beyond the tenth token
@@ -47,6 +48,12 @@ const payloads = [
   // account statements
   "create user demo identified by 'example'",
   'grant connect to demo;',
+  // MySQL's BINARY prefix and \N for NULL
+  '( (select binary ( 1)) ) --',
+  "aa' or binary 1= '1",
+  "aa' is \\N or '1",
+  // a closed bracket, then FROM a table WHERE a column is compared
+  '1) from users where username=',
 ];
 
 const prose = [
@@ -65,11 +72,19 @@ const prose = [
   'create user account',
   'floor lamp and sofa',
   'cos play costume',
+  'binary clock',
+  'is \\n a newline',
+  '1) from home where you are',
 ];
 
 test('sqli: nested brackets, commented expressions, unary NOT, quoted conditions, calls after clauses', () => {
   for (const s of payloads) assert.notEqual(detectSqli(s), null, s);
   for (const s of prose) assert.equal(detectSqli(s), null, s);
+});
+
+test('a CASE with a value before WHEN passes the structural gate', () => {
+  assert.notEqual(matchStructure('sqli', 'target', '/catalog/product/view?id=case+1+when+2+then+2+end'), null);
+  assert.equal(matchStructure('sqli', 'target', '/catalogsearch/result/?q=phone+case+when+dropped'), null);
 });
 
 test('zero-width characters inside a keyword are dropped by the decoder', () => {
