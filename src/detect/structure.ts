@@ -125,6 +125,13 @@ function sqlValues(field: string, raw: string): string[] {
   return out;
 }
 
+/** Where, from `from`, a segment opens with a root of its own (`//` or `/\`), or -1. */
+function rootedSegment(p: string, from: number): number {
+  const a = p.indexOf('//', from);
+  const b = p.indexOf('/\\', from);
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
 /** For paths: the whole path (it resolves from the web root) and each query value. */
 function pathValues(field: string, raw: string): { value: string; absolute: boolean }[] {
   const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
@@ -136,8 +143,9 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
       // (a routed value may come %-encoded whole, its slashes and colon too: `/id/%2fsys%2fclass`,
       // `/id/c%3a%5cinetpub…`, so both readings are searched for where it starts)
       for (const p of path.includes('%') ? [path, percentDecoded(path)] : [path]) {
-        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
-        for (let at = p.indexOf('//'), n = 0; at >= 0 && n < 4; at = p.indexOf('//', at + 2), n++)
+        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`, and with a
+        // Windows root, `/id/\xampp\php\php.ini`): an absolute path
+        for (let at = rootedSegment(p, 0), n = 0; at >= 0 && n < 4; at = rootedSegment(p, at + 2), n++)
           out.push({ value: p.slice(at + 1), absolute: true });
         // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
         // drive's current folder): a routed Windows path

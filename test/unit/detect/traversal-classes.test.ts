@@ -93,3 +93,12 @@ test('property: punctuation segments before shop paths are never a traversal', (
     ),
   );
 });
+
+test('traversal: a routed segment opening with a backslash is a Windows path from its own root', () => {
+  assert.notEqual(matchStructure('traversal', 'target', '/catalog/product/view/id/%5Cxampp%5Cphp%5Cphp.ini'), null);
+  assert.notEqual(matchStructure('traversal', 'target', '/rest/V1/products/%5Cwindows%5Cwin.ini'), null);
+  assert.notEqual(matchStructure('traversal', 'target', '/rest/V1/products/%5Clogs%5Cerror_log'), null);
+  // a backslash segment naming nothing sensitive is no path attack
+  assert.equal(matchStructure('traversal', 'target', '/rest/V1/products/%5Cred%5Cdress'), null);
+  assert.equal(matchStructure('traversal', 'target', '/catalog/product/view/id/%5Cmedia%5Cimage.jpg'), null);
+});
