@@ -591,12 +591,16 @@ const afterString =
 // statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`);
 // a quoted value then a logical operator and a comparison or call (`'1' or '1'='1`); brackets
 // opening a select that calls or reads (`(select substr(`); a number, a clause and a call
-// (`1 order by if(1<2,a,b)`); a word and a chain of arithmetic (`x and 1+2=3+4`) or a call
-// compared (`x and cos(3)=sin(4)`); a call, then a logical operator and a comparison or call
+// (`1 order by if(1<2,a,b)`); a call, then a logical operator and a comparison or call
 // (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
 // compared (`1) from users where name=`).
+// A word, a logical operator, then values joined by operators to the end or a comment
+// (`x and 1=1`, `x and 1+2=3+4--`) or a call compared (`x and cos(3)=sin(4)`): a condition
+// when the text compares or comments the rest away (`kids and 3-4` is a size range).
+const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)/;
+const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
 const bareStart =
-  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*(?:o\(*[nsv]\)*)+(?:c|$)|^b&\(*f\([^)]{0,8}\)+o|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
 // `load data infile`, `rename table a to`, `alter user x identified`, `create user x identified
 // by`, `grant … to x;`): the text itself.
@@ -816,6 +820,8 @@ function detectSqliText(text: string): SqlVerdict | null {
     bareStart.test(fp) ||
     anywhere.test(fp) ||
     commentedExpression(fp) ||
+    wordCondition.exec(fp)?.[1] === 'c' ||
+    (wordCondition.test(fp) && comparison.test(text)) ||
     ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     (fp.startsWith('nk') && aliasFrom.test(text)) ||

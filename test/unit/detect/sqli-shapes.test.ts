@@ -73,6 +73,9 @@ const prose = [
   'floor lamp and sofa',
   'cos play costume',
   'binary clock',
+  // a size range after a word is no condition (it neither compares nor comments the rest away)
+  'kids and 3-4',
+  'shirt and 2-3-4',
   'is \\n a newline',
   '1) from home where you are',
 ];
