@@ -102,3 +102,17 @@ test('traversal: a routed segment opening with a backslash is a Windows path fro
   assert.equal(matchStructure('traversal', 'target', '/rest/V1/products/%5Cred%5Cdress'), null);
   assert.equal(matchStructure('traversal', 'target', '/catalog/product/view/id/%5Cmedia%5Cimage.jpg'), null);
 });
+
+test('traversal: separators a decoder dropped, and the site secrets a parameter names from the root', () => {
+  // dots repeated, then a system file whose separators are gone
+  assert.notEqual(detectTraversal('........etcpasswd', true), null);
+  assert.notEqual(detectTraversal('file:........................etcpasswd', true), null);
+  // a drive with no root and no separators left
+  assert.notEqual(detectTraversal('c:windowswin.ini', true), null);
+  // WEB-INF, META-INF and Magento's app/etc named as a file parameter
+  for (const v of ['WEB-INF/web.xml', 'meta-inf/context.xml', 'app/etc/env.php', 'app/etc/local.xml'])
+    assert.notEqual(matchStructure('traversal', 'target', `/download?file=${v}`), null, v);
+  // words that merely look alike
+  for (const v of ['web-info/page', 'inf/web', 'app/etc-guide', '....etc', 'c:windows+tips', 'etc passwd reset'])
+    assert.equal(matchStructure('traversal', 'target', `/catalogsearch/result/?q=${encodeURIComponent(v)}`), null, v);
+});
