@@ -415,6 +415,16 @@ export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerpr
     if (isWord(c)) {
       const start = i;
       while (i < n && isWord(text.charCodeAt(i))) i++;
+      // `grant@shop.example`, `update@…`: an e-mail address, whatever word it opens with (a
+      // variable has no dot in its name; `select@@version` keeps its server variable)
+      if (text[i] === '@' && text[i + 1] !== '@') {
+        const mail = emailDomain.exec(text.slice(i, i + 256));
+        if (mail !== null) {
+          i += mail[0].length;
+          out += 'b';
+          continue;
+        }
+      }
       const word = text.slice(start, i).toLowerCase();
       const j = skipGap(text, i);
       const call = text[j] === '(';
@@ -516,6 +526,7 @@ function numberEnd(text: string, start: number, end: number): number {
   if (/^[dfx]/i.test(word) && isKeyword(word.slice(1))) return end - word.length + 1;
   return end;
 }
+const emailDomain = /^@[a-z0-9-]+(?:\.[a-z0-9-]+)+/i;
 const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
 const gluedKeyword = /^[+-]?[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */

@@ -4,7 +4,8 @@
 // unary NOT, a quoted value opening a condition, a bracketed select calling a function, a
 // number, clause and call, arithmetic chains and compared calls after a word, type suffixes
 // glued to a number before UNION, `distinctrow`, CREATE USER … IDENTIFIED BY and GRANT … TO;
-// and zero-width characters splitting a keyword. Defanged samples written here (example
+// and zero-width characters splitting a keyword. An e-mail address that opens with a statement
+// word (`grant@…`) is prose. Defanged samples written here (example
 // tables, no real hosts), beside shop searches that look alike.
 
 import { test } from 'node:test';
@@ -54,6 +55,8 @@ const payloads = [
   "aa' is \\N or '1",
   // a closed bracket, then FROM a table WHERE a column is compared
   '1) from users where username=',
+  // a server variable glued to SELECT is still one
+  'select@@version',
 ];
 
 const prose = [
@@ -73,6 +76,10 @@ const prose = [
   'floor lamp and sofa',
   'cos play costume',
   'binary clock',
+  // e-mail addresses that open with a statement word (a first name, a mailbox)
+  'grant@shop.example',
+  'update@mail.example.org',
+  'call@shop.example',
   // a size range after a word is no condition (it neither compares nor comments the rest away)
   'kids and 3-4',
   'shirt and 2-3-4',
