@@ -9,7 +9,8 @@
 // [--unseen MIRROR …]
 // (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check;
 // --unseen: client9/libinjection, xmendez/wfuzz, 1N3/IntruderPayloads, foospidy/payloads,
-// nemesida-waf/waf-bypass, a second one)
+// nemesida-waf/waf-bypass, Morzeux/HttpParamsDataset, a second one, with the last one's normal
+// values as a benign check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
 
 import { spawnSync } from 'node:child_process';
@@ -229,7 +230,8 @@ function fromExtra(dirs: string[], known: Set<string>): Payload[] {
  * the shapes generalise, never to tune on one string at a time; payloads of the development
  * and fresh sets are left out. `{FILE}` is filled as in the development lists.
  */
-const unseenLists: { path: string; category: Category; name?: RegExp; kind?: 'form' | 'json' }[] = [
+type UnseenKind = 'form' | 'json' | 'csv';
+const unseenLists: { path: string; category: Category; name?: RegExp; kind?: UnseenKind; label?: string }[] = [
   { path: 'data', name: /\/sqli-[^/]*\.txt$/, category: 'sqli', kind: 'form' },
   { path: 'data', name: /\/xss-[^/]*\.txt$/, category: 'xss', kind: 'form' },
   { path: 'wordlist/Injections/SQL.txt', category: 'sqli' },
@@ -256,10 +258,51 @@ const unseenLists: { path: string; category: Category; name?: RegExp; kind?: 'fo
   { path: 'utils/payload/XSS', category: 'xss', kind: 'json' },
   { path: 'utils/payload/LFI', category: 'traversal', kind: 'json' },
   { path: 'utils/payload/RCE', category: 'cmdi', kind: 'json' },
+  // Morzeux/HttpParamsDataset: parameter values labelled by attack type (its `norm` ones, real
+  // form values, are a benign check: unseen-benign.tsv)
+  { path: 'payload_full.csv', category: 'sqli', kind: 'csv', label: 'sqli' },
+  { path: 'payload_full.csv', category: 'xss', kind: 'csv', label: 'xss' },
+  { path: 'payload_full.csv', category: 'traversal', kind: 'csv', label: 'path-traversal' },
+  { path: 'payload_full.csv', category: 'cmdi', kind: 'csv', label: 'cmdi' },
 ];
 
+/** Rows of a CSV file (quoted fields, `""` for a quote, newlines inside quotes). */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  return rows;
+}
+
+/** HttpParamsDataset's rows: payload, length, attack type, label. */
+const labelled = (text: string, label: string): string[] =>
+  csvRows(text)
+    .slice(1)
+    .flatMap((r) => (r[2] === label && r[0] !== undefined ? [r[0]] : []));
+
 /** The payloads of one file of an unseen list, as its kind stores them. */
-function unseenPayloads(text: string, kind: 'form' | 'json' | undefined): string[] {
+function unseenPayloads(text: string, kind: UnseenKind | undefined, label = ''): string[] {
+  if (kind === 'csv') return labelled(text, label);
   if (kind === 'json') {
     let doc: unknown;
     try {
@@ -280,13 +323,27 @@ function unseenPayloads(text: string, kind: 'form' | 'json' | undefined): string
   return kind === 'form' ? lines.filter((l) => !l.startsWith('#')).map((l) => l.replaceAll('+', ' ')) : lines;
 }
 
+/** The benign values of the unseen mirrors (HttpParamsDataset's `norm` rows), sampled. */
+function unseenBenign(dirs: string[]): string[] {
+  const out = new Set<string>();
+  for (const dir of dirs)
+    for (const file of listFiles(dir, 'payload_full.csv'))
+      for (const v of labelled(show(dir, file), 'norm')) out.add(v);
+  return sample([...out], 10_000, 19);
+}
+
 function fromUnseen(dirs: string[], known: Set<string>): Payload[] {
   const out: Payload[] = [];
   for (const category of categories) {
     const seen = new Set<string>();
     const mine: Payload[] = [];
     for (const dir of dirs) {
-      const name = dir.split('/').slice(-2, -1)[0] ?? dir;
+      // (a mirror may be a work tree's .git folder: named by the folder above it)
+      const name =
+        dir
+          .replace(/\/\.git\/?$/, '')
+          .split('/')
+          .slice(-2, -1)[0] ?? dir;
       for (const list of unseenLists.filter((l) => l.category === category))
         for (const file of listFiles(dir, list.path)) {
           if (list.name !== undefined && !list.name.test(`/${file}`)) continue;
@@ -296,7 +353,7 @@ function fromUnseen(dirs: string[], known: Set<string>): Payload[] {
           } catch {
             continue; // a large file the mirror keeps only listed
           }
-          for (const p of unseenPayloads(text, list.kind)) {
+          for (const p of unseenPayloads(text, list.kind, list.label)) {
             if (p.startsWith('# ') || p.trim().length < 4 || charDecode(p).replace(/\s/g, '').length < 2) continue;
             if (seen.has(p) || known.has(p)) continue;
             seen.add(p);
@@ -555,6 +612,20 @@ function write(file: string, payloads: Payload[]): number {
   return rows.length;
 }
 
+/** Benign values in the same positions as the attacks (category `benign`, POST left out). */
+function writeBenign(file: string, values: string[]): number {
+  const rows: string[] = [];
+  values.forEach((v, i) => {
+    for (const e of embed(v, i))
+      if (e.position !== 'post')
+        rows.push(
+          ['benign', e.position, 'benign', JSON.stringify(v), logLine(rows.length, e.method, e.target)].join('\t'),
+        );
+  });
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  return rows.length;
+}
+
 export default function main(args: string[]): void {
   const arg = (name: string): string | undefined => {
     const i = args.indexOf(name);
@@ -603,6 +674,11 @@ export default function main(args: string[]): void {
     const payloads = fromUnseen(unseen, known);
     const n = write(join(out, 'unseen.tsv'), payloads);
     console.log(`unseen (${unseen.length} mirrors, payloads in no other set): ${payloads.length} payloads, ${n} lines`);
+    const benign = unseenBenign(unseen);
+    if (benign.length > 0) {
+      const b = writeBenign(join(out, 'unseen-benign.tsv'), benign);
+      console.log(`unseen benign (HttpParamsDataset's normal values): ${benign.length} values, ${b} lines`);
+    }
   }
   console.log(`written to ${out}`);
 }

@@ -203,7 +203,10 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
     ['dev.tsv', 'development: PayloadsAllTheThings'],
     ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
     ['extra.tsv', 'fresh check: fuzzdb and payloadbox lists not in the development set (--extra)'],
-    ['unseen.tsv', 'second fresh check: libinjection, wfuzz, IntruderPayloads, foospidy, waf-bypass (--unseen)'],
+    [
+      'unseen.tsv',
+      'second fresh check: libinjection, wfuzz, IntruderPayloads, foospidy, waf-bypass, HttpParamsDataset (--unseen)',
+    ],
   ] as const) {
     const path = join(dir, file);
     if (!existsSync(path)) {
@@ -352,6 +355,37 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
   }
 }
 
+/**
+ * The benign values of the unseen mirrors (unseen-benign.tsv: HttpParamsDataset's normal form
+ * values in the attack positions): flagged in any web-attack category, and by any rule.
+ */
+function unseenBenign(dir: string, verbose: boolean): void {
+  const path = join(dir, 'unseen-benign.tsv');
+  if (!existsSync(path)) return;
+  const detector = createDetector(loadRules().compiled);
+  const parser = getParser('nginx');
+  const ctx = { year: 2024, now: Date.UTC(2024, 6, 1), timezone: 'UTC' };
+  let lines = 0;
+  let web = 0;
+  let any = 0;
+  for (const l of readFileSync(path, 'utf8').split('\n')) {
+    const [, position = '', , payload = '', line = ''] = l.split('\t');
+    if (line === '') continue;
+    lines++;
+    const p = parser.parse(line, ctx);
+    const findings = p.type === 'event' ? detector.process(p.event) : [];
+    if (findings.length > 0) any++;
+    const hit = findings.find((f) => (webCats as readonly string[]).includes(f.category));
+    if (hit !== undefined) {
+      web++;
+      if (verbose) console.log(`  FP ${hit.category} [${position}] ${payload}`);
+    }
+  }
+  console.log(
+    `\nUnseen benign values (HttpParamsDataset's normal ones, same positions): ${lines} lines, ${pct(web, lines)} flagged as a web attack (${web}), ${pct(any, lines)} by any rule (${any}: probes of hidden files among them)`,
+  );
+}
+
 /** The Core Rule Set at paranoia level 1 on a sample of the benign lines: its false positives. */
 async function crsBenign(lines: readonly string[]): Promise<void> {
   const requestLines = lines.map(requestLineOf).filter((l): l is string => l !== null);
@@ -469,7 +503,9 @@ export default async function main(args: string[]): Promise<void> {
 
   const websetArg = args.indexOf('--webset');
   const crs = !args.includes('--no-peer');
-  await webset(websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir, verbose, crs);
+  const webDir = websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir;
+  await webset(webDir, verbose, crs);
+  unseenBenign(webDir, verbose);
   if (crs) {
     const sample: string[] = [];
     for (const s of sources) {
