@@ -587,6 +587,11 @@ function closeOf(text: string, from: number, q: string): number {
 // JavaScript a MongoDB `$where` runs).
 const afterString =
   /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|k|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
+// A word, a logical operator, then values joined by operators to the end or a comment
+// (`x and 1=1`, `x and 1+2=3+4--`) or a call compared (`x and cos(3)=sin(4)`): a condition
+// when the text compares or comments the rest away (`kids and 3-4` is a size range).
+const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)/;
+const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -605,11 +610,6 @@ const afterString =
 // (`1 order by if(1<2,a,b)`); a call, then a logical operator and a comparison or call
 // (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
 // compared (`1) from users where name=`).
-// A word, a logical operator, then values joined by operators to the end or a comment
-// (`x and 1=1`, `x and 1+2=3+4--`) or a call compared (`x and cos(3)=sin(4)`): a condition
-// when the text compares or comments the rest away (`kids and 3-4` is a size range).
-const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)/;
-const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
 const bareStart =
   /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
