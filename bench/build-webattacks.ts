@@ -6,7 +6,11 @@
 // is one line with the payload in that field (position `ua`/`referer`, reported apart). Writes
 // one TSV per set: category, position, source, payload (JSON string) and the log line.
 // Usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--extra MIRROR …] [--out DIR]
-// (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check)
+// [--unseen MIRROR …]
+// (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check;
+// --unseen: client9/libinjection, xmendez/wfuzz, 1N3/IntruderPayloads, foospidy/payloads,
+// nemesida-waf/waf-bypass, Morzeux/HttpParamsDataset, a second one, with the last one's normal
+// values as a benign check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
 
 import { spawnSync } from 'node:child_process';
@@ -87,6 +91,32 @@ function charDecode(p: string): string {
     .replace(/&#(\d{1,7});?/g, (_m, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
     .replace(/&[a-z]{2,6};/gi, '<')
     .replace(/\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})/gi, '<');
+}
+
+/**
+ * Whether a payload is no attack by itself, whatever a list files it under: fuzz characters
+ * alone (`<>"'%;)(&+`), a number alone (`3.10E+17`), or one word with only quotes, brackets and
+ * list punctuation around it (`select`, `'sqlvuln`, `(sqlvuln)`, `#NAME?`, `@variable`, `passwd`,
+ * `whoami`): probes of a parser or word-list entries, which the rules leave alone because a
+ * shop's search sees such words. A word called (`database(`), a separator before it (`|id`,
+ * `;id`, `\nid`), braces or a tilde around it (`{id,}`, `~+5`), a comment after it
+ * (`admin'--`), quotes closed and opened around it (`'or'`), hex bytes (`0x2e0x2e…`), a path
+ * (`/.bashrc`, `../`), markup (`<img`) or a base64 word is structure, so those count as
+ * attacks. Reported apart by `bench detect-quality`, not dropped.
+ */
+const base64Word = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d+/]{16,}$/;
+export function loneWords(payload: string): boolean {
+  const t = charDecode(payload).replace(/^[ \t]+|[ \t]+$/g, '');
+  // (an operator between a quote closed and one opened, `'<=>'`, `' + '`, is SQL)
+  if (!/[\p{L}\d]/u.test(t))
+    return /^[ \t'"<>%;()&+*|?,=]*$/.test(t) && !t.includes('--') && !/['"][^'"]*[-<>=+*|&^][^'"]*['"]/.test(t);
+  if (/^[+-]?[\d.,]+(?:e[+-]?\d+)? ?%?$/i.test(t)) return true;
+  const m = /^([ '"($#@,+?!]*)([\p{L}\d_]+)([ '");?%,.!]*)$/u.exec(t);
+  const word = m?.[2] ?? '';
+  // (a base64 word is text encoded, read by the rules as what it decodes to)
+  if (m === null || /0x[\da-f]{2}/i.test(word) || t.includes('$(') || base64Word.test(word)) return false;
+  // a word between a quote closed and one opened (`'or'`, `' like '`) is an operator in SQL
+  return !(/['"]/.test(m[1] ?? '') && /['"]/.test(m[3] ?? ''));
 }
 
 function fromPatt(dir: string): { payloads: Payload[]; dropped: number } {
@@ -187,6 +217,154 @@ function fromExtra(dirs: string[], known: Set<string>): Payload[] {
         }
     }
     out.push(...sample(mine, PER_CATEGORY, 13));
+  }
+  return out;
+}
+
+/**
+ * A second fresh check (optional, `--unseen MIRROR` once per mirror), from collections no rule
+ * was written from: libinjection's test data (`data/sqli-*`, `data/xss-*`, written as query
+ * values: `+` is a space), wfuzz's injection lists, 1N3's IntruderPayloads, foospidy's payloads
+ * and nemesida-waf/waf-bypass (JSON files whose `URL` or `ARGS` value is the payload; those
+ * marked `BLOCKED: false` are its false-positive checks and are left out). Used to see whether
+ * the shapes generalise, never to tune on one string at a time; payloads of the development
+ * and fresh sets are left out. `{FILE}` is filled as in the development lists.
+ */
+type UnseenKind = 'form' | 'json' | 'csv';
+const unseenLists: { path: string; category: Category; name?: RegExp; kind?: UnseenKind; label?: string }[] = [
+  { path: 'data', name: /\/sqli-[^/]*\.txt$/, category: 'sqli', kind: 'form' },
+  { path: 'data', name: /\/xss-[^/]*\.txt$/, category: 'xss', kind: 'form' },
+  { path: 'wordlist/Injections/SQL.txt', category: 'sqli' },
+  { path: 'wordlist/vulns/sql_inj.txt', category: 'sqli' },
+  { path: 'wordlist/Injections/XSS.txt', category: 'xss' },
+  { path: 'wordlist/Injections/Traversal.txt', category: 'traversal' },
+  { path: 'wordlist/vulns/dirTraversal.txt', category: 'traversal' },
+  { path: 'FuzzLists/sqli-error-based.txt', category: 'sqli' },
+  { path: 'FuzzLists/sqli-time-based.txt', category: 'sqli' },
+  { path: 'FuzzLists/sqli-union-select.txt', category: 'sqli' },
+  { path: 'FuzzLists/xss_payloads_quick.txt', category: 'xss' },
+  { path: 'FuzzLists/lfi.txt', category: 'traversal' },
+  { path: 'FuzzLists/traversal.txt', category: 'traversal' },
+  { path: 'FuzzLists/command_exec.txt', category: 'cmdi' },
+  { path: 'other/sqli', category: 'sqli' },
+  { path: 'owasp/jbrofuzz/sqli.txt', category: 'sqli' },
+  { path: 'owasp/fuzzing_code_database/sqli', category: 'sqli' },
+  { path: 'other/xss', category: 'xss' },
+  { path: 'owasp/jbrofuzz/xss.txt', category: 'xss' },
+  { path: 'other/traversal', category: 'traversal' },
+  { path: 'owasp/fuzzing_code_database/directory_traversal', category: 'traversal' },
+  { path: 'other/commandinjection', category: 'cmdi' },
+  { path: 'utils/payload/SQLi', category: 'sqli', kind: 'json' },
+  { path: 'utils/payload/XSS', category: 'xss', kind: 'json' },
+  { path: 'utils/payload/LFI', category: 'traversal', kind: 'json' },
+  { path: 'utils/payload/RCE', category: 'cmdi', kind: 'json' },
+  // Morzeux/HttpParamsDataset: parameter values labelled by attack type (its `norm` ones, real
+  // form values, are a benign check: unseen-benign.tsv)
+  { path: 'payload_full.csv', category: 'sqli', kind: 'csv', label: 'sqli' },
+  { path: 'payload_full.csv', category: 'xss', kind: 'csv', label: 'xss' },
+  { path: 'payload_full.csv', category: 'traversal', kind: 'csv', label: 'path-traversal' },
+  { path: 'payload_full.csv', category: 'cmdi', kind: 'csv', label: 'cmdi' },
+];
+
+/** Rows of a CSV file (quoted fields, `""` for a quote, newlines inside quotes). */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  return rows;
+}
+
+/** HttpParamsDataset's rows: payload, length, attack type, label. */
+const labelled = (text: string, label: string): string[] =>
+  csvRows(text)
+    .slice(1)
+    .flatMap((r) => (r[2] === label && r[0] !== undefined ? [r[0]] : []));
+
+/** The payloads of one file of an unseen list, as its kind stores them. */
+function unseenPayloads(text: string, kind: UnseenKind | undefined, label = ''): string[] {
+  if (kind === 'csv') return labelled(text, label);
+  if (kind === 'json') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return [];
+    }
+    return asList(field(doc, 'payload')).flatMap((p) => {
+      if (field(p, 'BLOCKED') === false) return [];
+      const url = field(p, 'URL');
+      const args = field(p, 'ARGS');
+      const v =
+        typeof url === 'string' && url !== '' ? url : typeof args === 'string' ? args.replace(/^[^=]*=/, '') : '';
+      return v === '' ? [] : [v];
+    });
+  }
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  return kind === 'form' ? lines.filter((l) => !l.startsWith('#')).map((l) => l.replaceAll('+', ' ')) : lines;
+}
+
+/** The benign values of the unseen mirrors (HttpParamsDataset's `norm` rows), sampled. */
+function unseenBenign(dirs: string[]): string[] {
+  const out = new Set<string>();
+  for (const dir of dirs)
+    for (const file of listFiles(dir, 'payload_full.csv'))
+      for (const v of labelled(show(dir, file), 'norm')) out.add(v);
+  return sample([...out], 10_000, 19);
+}
+
+function fromUnseen(dirs: string[], known: Set<string>): Payload[] {
+  const out: Payload[] = [];
+  for (const category of categories) {
+    const seen = new Set<string>();
+    const mine: Payload[] = [];
+    for (const dir of dirs) {
+      // (a mirror may be a work tree's .git folder: named by the folder above it)
+      const name =
+        dir
+          .replace(/\/\.git\/?$/, '')
+          .split('/')
+          .slice(-2, -1)[0] ?? dir;
+      for (const list of unseenLists.filter((l) => l.category === category))
+        for (const file of listFiles(dir, list.path)) {
+          if (list.name !== undefined && !list.name.test(`/${file}`)) continue;
+          let text: string;
+          try {
+            text = show(dir, file);
+          } catch {
+            continue; // a large file the mirror keeps only listed
+          }
+          for (const p of unseenPayloads(text, list.kind, list.label)) {
+            if (p.startsWith('# ') || p.trim().length < 4 || charDecode(p).replace(/\s/g, '').length < 2) continue;
+            if (seen.has(p) || known.has(p)) continue;
+            seen.add(p);
+            const filled = p.includes('{FILE}')
+              ? p.replaceAll('{FILE}', fileTargets[mine.length % fileTargets.length] ?? '')
+              : p;
+            mine.push({ category, source: `${name.replace(/\+/g, '/')}:${file.split('/').pop()}`, payload: filled });
+          }
+        }
+    }
+    out.push(...sample(mine, PER_CATEGORY, 17));
   }
   return out;
 }
@@ -434,6 +612,20 @@ function write(file: string, payloads: Payload[]): number {
   return rows.length;
 }
 
+/** Benign values in the same positions as the attacks (category `benign`, POST left out). */
+function writeBenign(file: string, values: string[]): number {
+  const rows: string[] = [];
+  values.forEach((v, i) => {
+    for (const e of embed(v, i))
+      if (e.position !== 'post')
+        rows.push(
+          ['benign', e.position, 'benign', JSON.stringify(v), logLine(rows.length, e.method, e.target)].join('\t'),
+        );
+  });
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  return rows.length;
+}
+
 export default function main(args: string[]): void {
   const arg = (name: string): string | undefined => {
     const i = args.indexOf(name);
@@ -441,7 +633,10 @@ export default function main(args: string[]): void {
   };
   const patt = arg('--patt');
   const crs = arg('--crs');
-  const extra = args.flatMap((a, i) => (a === '--extra' && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
+  const many = (name: string): string[] =>
+    args.flatMap((a, i) => (a === name && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
+  const extra = many('--extra');
+  const unseen = many('--unseen');
   const out = arg('--out') ?? defaultOut;
   if (patt === undefined && crs === undefined) {
     console.error('usage: npm run bench -- build-webattacks --patt MIRROR --crs MIRROR [--out DIR]');
@@ -469,10 +664,21 @@ export default function main(args: string[]): void {
   }
   if (extra.length > 0) {
     const payloads = fromExtra(extra, known);
+    for (const p of payloads) known.add(p.payload);
     const n = write(join(out, 'extra.tsv'), payloads);
     console.log(
       `extra (${extra.length} mirrors, payloads not in the development set): ${payloads.length} payloads, ${n} lines`,
     );
+  }
+  if (unseen.length > 0) {
+    const payloads = fromUnseen(unseen, known);
+    const n = write(join(out, 'unseen.tsv'), payloads);
+    console.log(`unseen (${unseen.length} mirrors, payloads in no other set): ${payloads.length} payloads, ${n} lines`);
+    const benign = unseenBenign(unseen);
+    if (benign.length > 0) {
+      const b = writeBenign(join(out, 'unseen-benign.tsv'), benign);
+      console.log(`unseen benign (HttpParamsDataset's normal values): ${benign.length} values, ${b} lines`);
+    }
   }
   console.log(`written to ${out}`);
 }

@@ -8,7 +8,8 @@
 // benign ones for its false positives. Usage: npm run bench -- detect-quality [--verbose] [--benign N] [--no-peer]
 // [--attacks DIR] (another collection in the same line format, e.g. one the rules never saw)
 // [--webset DIR] (the public set bench/build-webattacks.ts builds; default bench/data/webattacks;
-// its extra.tsv, the fresh check from --extra mirrors, is reported when present)
+// its extra.tsv and unseen.tsv, the fresh checks from --extra and --unseen mirrors, are reported
+// when present; lines whose payload is a lone word, number or fuzz characters are counted apart)
 
 import { seededRandom as rng } from '../src/core/random.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { createDetector, loadRules, type Finding } from '../src/detect/index.ts'
 import { getParser } from '../src/logs/index.ts';
 import type { LogEvent } from '../src/logs/index.ts';
 import { accessLines } from './gen-access-log.ts';
-import { defaultOut as websetDir } from './build-webattacks.ts';
+import { loneWords, defaultOut as websetDir } from './build-webattacks.ts';
 import { crsVerdicts } from './crs-peer.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -202,10 +203,14 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
     ['dev.tsv', 'development: PayloadsAllTheThings'],
     ['heldout.tsv', 'held out: OWASP CRS regression tests (PL1 rules)'],
     ['extra.tsv', 'fresh check: fuzzdb and payloadbox lists not in the development set (--extra)'],
+    [
+      'unseen.tsv',
+      'second fresh check: libinjection, wfuzz, IntruderPayloads, foospidy, waf-bypass, HttpParamsDataset (--unseen)',
+    ],
   ] as const) {
     const path = join(dir, file);
     if (!existsSync(path)) {
-      if (file === 'extra.tsv') continue;
+      if (file === 'extra.tsv' || file === 'unseen.tsv') continue;
       console.log(
         `\nPublic set ${title}: skipped, ${path} is missing (npm run bench -- build-webattacks --patt … --crs …)`,
       );
@@ -224,6 +229,8 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
     const ctx = { year: 2024, now: Date.UTC(2024, 6, 1), timezone: 'UTC' };
     const table = new Map<string, Map<string, number>>();
     const byPos = new Map<string, [number, number]>();
+    // lines whose payload is a lone word, number or fuzz characters: [lines, flagged] per category
+    const lone = new Map<string, [number, number]>();
     let postFlagged = 0;
     let postTotal = 0;
     const headerSeen = new Map<string, [number, number]>();
@@ -258,6 +265,12 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
       table.set(r.cat, row);
       const rl = requestLineOf(r.line);
       if (rl !== null) sent.push({ cat: r.cat, position: r.position, line: rl, ours: pred !== 'none' });
+      if (loneWords(JSON.parse(r.payload) as string)) {
+        const l = lone.get(r.cat) ?? [0, 0];
+        l[0]++;
+        if (pred !== 'none') l[1]++;
+        lone.set(r.cat, l);
+      }
       const k = `${r.cat}|${r.position}`;
       const v = byPos.get(k) ?? [0, 0];
       v[0]++;
@@ -282,6 +295,19 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
         `  ${c.padEnd(10)} ${String(total).padStart(6)} ${pct(flagged, total).padStart(8)}  ${per.join(' ')}`,
       );
     }
+    if (lone.size > 0)
+      console.log(
+        `  lone words, numbers or fuzz characters (no attack by themselves; lines, flagged) and the rest flagged: ${webCats
+          .flatMap((c) => {
+            const l = lone.get(c);
+            const row = table.get(c);
+            if (l === undefined || row === undefined) return [];
+            const total = [...row.values()].reduce((a, b) => a + b, 0);
+            const flagged = total - (row.get('none') ?? 0);
+            return [`${c} ${l[0]}, ${l[1]}; rest ${pct(flagged - l[1], total - l[0])}`];
+          })
+          .join(' | ')}`,
+      );
     console.log(`  confusion (rows: true category; columns: predicted)`);
     console.log(`  ${''.padEnd(10)} ${predicted.map((p) => p.padStart(9)).join('')}`);
     for (const c of webCats) {
@@ -327,6 +353,37 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
       }
     }
   }
+}
+
+/**
+ * The benign values of the unseen mirrors (unseen-benign.tsv: HttpParamsDataset's normal form
+ * values in the attack positions): flagged in any web-attack category, and by any rule.
+ */
+function unseenBenign(dir: string, verbose: boolean): void {
+  const path = join(dir, 'unseen-benign.tsv');
+  if (!existsSync(path)) return;
+  const detector = createDetector(loadRules().compiled);
+  const parser = getParser('nginx');
+  const ctx = { year: 2024, now: Date.UTC(2024, 6, 1), timezone: 'UTC' };
+  let lines = 0;
+  let web = 0;
+  let any = 0;
+  for (const l of readFileSync(path, 'utf8').split('\n')) {
+    const [, position = '', , payload = '', line = ''] = l.split('\t');
+    if (line === '') continue;
+    lines++;
+    const p = parser.parse(line, ctx);
+    const findings = p.type === 'event' ? detector.process(p.event) : [];
+    if (findings.length > 0) any++;
+    const hit = findings.find((f) => (webCats as readonly string[]).includes(f.category));
+    if (hit !== undefined) {
+      web++;
+      if (verbose) console.log(`  FP ${hit.category} [${position}] ${payload}`);
+    }
+  }
+  console.log(
+    `\nUnseen benign values (HttpParamsDataset's normal ones, same positions): ${lines} lines, ${pct(web, lines)} flagged as a web attack (${web}), ${pct(any, lines)} by any rule (${any}: probes of hidden files among them)`,
+  );
 }
 
 /** The Core Rule Set at paranoia level 1 on a sample of the benign lines: its false positives. */
@@ -446,7 +503,9 @@ export default async function main(args: string[]): Promise<void> {
 
   const websetArg = args.indexOf('--webset');
   const crs = !args.includes('--no-peer');
-  await webset(websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir, verbose, crs);
+  const webDir = websetArg >= 0 ? (args[websetArg + 1] ?? websetDir) : websetDir;
+  await webset(webDir, verbose, crs);
+  unseenBenign(webDir, verbose);
   if (crs) {
     const sample: string[] = [];
     for (const s of sources) {

@@ -139,6 +139,7 @@ function decodeBackslashEscapes(s: string): string {
 // eslint-disable-next-line no-control-regex
 const nonAscii = /[^\x00-\x7f]/;
 const lookAlikes = /[\u2215\u2044\u29f8\u2216\u29f5\u29f9\ufe68\u2024\u02bc\u2018\u2019\u2032\u201c\u201d\u2033]/g;
+const invisible = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 const lookAlikeMap: Record<string, string> = {
   '\u2215': '/',
   '\u2044': '/',
@@ -202,7 +203,13 @@ export function decode(raw: string, plus: boolean, steps?: string[]): string {
   if (nonAscii.test(s)) {
     // NFKC folds full-width forms (＜ -> <); the slashes and dots it leaves alone are the ones
     // IIS-style "best fit" decoders turn into path separators.
-    const n = s.normalize('NFKC').replace(lookAlikes, (c) => lookAlikeMap[c] ?? c);
+    // Invisible format characters (zero-width space and joiners, direction marks and
+    // overrides, word joiner, BOM, soft hyphen) split a keyword for a filter (`un\u200bion`,
+    // `<\u202escript>`) and show as nothing: dropped.
+    const n = s
+      .normalize('NFKC')
+      .replace(lookAlikes, (c) => lookAlikeMap[c] ?? c)
+      .replace(invisible, '');
     if (n !== s) {
       s = n;
       steps?.push('unicode compatibility forms (NFKC)');

@@ -15,8 +15,12 @@ import { databaseOnlyFunctions } from './sql-functions.ts';
  */
 export type Fingerprint = string;
 
-/** Longest fingerprint built: injections show their shape within the first tokens. */
-const MAX_TOKENS = 10;
+/**
+ * Longest fingerprint built. The shapes anchored at the start need only the first tokens, but
+ * nested brackets and select lists push UNION or FROM further on (`(select (select (select 1)))
+ * union …`, `select id,sin((1)),2 from t where`): 24 tokens reach them.
+ */
+const MAX_TOKENS = 24;
 
 const logical = new Set(['and', 'or', 'xor', 'not', '&&', '||', '!']);
 const operatorWords = new Set([
@@ -31,6 +35,8 @@ const operatorWords = new Set([
   'sounds',
   'collate',
   'escape',
+  // MySQL's BINARY cast, written as a prefix operator (`select binary 'a'`, `or binary 1= '1`)
+  'binary',
 ]);
 const literals = new Set([
   'true',
@@ -126,6 +132,7 @@ const clauses = new Set([
   'by',
   'all',
   'distinct',
+  'distinctrow',
   'top',
   'values',
   'set',
@@ -384,12 +391,19 @@ export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerpr
     }
     // a sign or ~ after an operator or bracket, before a value, is unary (`or -+-1=1`, `= +'x'`):
     // no token (before a word it may be a space written as `+`)
+    // (`!` too, MySQL's NOT: `= !!'0`, `-!1 like`; `!=` is an operator)
     if (
-      (ch === '+' || ch === '-' || ch === '~') &&
+      (ch === '+' || ch === '-' || ch === '~' || (ch === '!' && text[i + 1] !== '=')) &&
       unaryAfter.test(out) &&
       unaryBefore.test(text.slice(i + 1, i + 12))
     ) {
       i++;
+      continue;
+    }
+    // `\N`: MySQL's NULL written short (`column is \N`)
+    if (ch === '\\' && (text[i + 1] === 'N' || text[i + 1] === 'n') && !isWord(text.charCodeAt(i + 2))) {
+      i += 2;
+      out += 'n';
       continue;
     }
     if (ch === '@') {
@@ -401,6 +415,16 @@ export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerpr
     if (isWord(c)) {
       const start = i;
       while (i < n && isWord(text.charCodeAt(i))) i++;
+      // `grant@shop.example`, `update@…`: an e-mail address, whatever word it opens with (a
+      // variable has no dot in its name; `select@@version` keeps its server variable)
+      if (text[i] === '@' && text[i + 1] !== '@') {
+        const mail = emailDomain.exec(text.slice(i, i + 256));
+        if (mail !== null) {
+          i += mail[0].length;
+          out += 'b';
+          continue;
+        }
+      }
       const word = text.slice(start, i).toLowerCase();
       const j = skipGap(text, i);
       const call = text[j] === '(';
@@ -496,17 +520,22 @@ function lineCommentEnd(text: string, i: number): number {
 function numberEnd(text: string, start: number, end: number): number {
   const glued = gluedKeyword.exec(text.slice(start, end));
   const word = glued?.[1] ?? '';
-  return word !== '' && isKeyword(word) ? end - word.length : end;
+  if (word !== '' && isKeyword(word)) return end - word.length;
+  // a type suffix (Oracle's `1d`, `1f`) or a bare `0x` before the keyword is part of the
+  // number: `1dunion select`, `0xunion select` are read as a number, then UNION
+  if (/^[dfx]/i.test(word) && isKeyword(word.slice(1))) return end - word.length + 1;
+  return end;
 }
+const emailDomain = /^@[a-z0-9-]+(?:\.[a-z0-9-]+)+/i;
 const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
-const gluedKeyword = /^[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
+const gluedKeyword = /^[+-]?[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */
 function isKeyword(word: string): boolean {
   const w = word.toLowerCase();
   return logical.has(w) || unions.has(w) || statements.has(w) || clauses.has(w);
 }
 const unaryAfter = /[&o(,]$/;
-const unaryBefore = /^\s*[\d.(@'"+~-]/;
+const unaryBefore = /^\s*[\d.(@'"+~!-]/;
 /** The word starting at `j` (lower-cased), or ''. */
 function nextWord(text: string, j: number): string {
   let e = j;
@@ -558,6 +587,11 @@ function closeOf(text: string, from: number, q: string): number {
 // JavaScript a MongoDB `$where` runs).
 const afterString =
   /^\)*(?:\(+E|&(?:[nsvf(]|o[nsvf(]|b(?:o|\)*[&c;]|$|\([^)]{0,8}\))|&|k|$)|c|;(?:[Ec]|$)|U(?:\(*k?\(*E|\(|c|k|$)|E|k(?:[nbv(]|$)|o(?:f|\(|[nsv](?:$|[&c;)o])|E)|f\([nsv]|;(?:f\(|b(?:o[bnsvf(]|n)))/;
+// A word, a logical operator, then values joined by operators to the end or a comment
+// (`x and 1=1`, `x and 1+2=3+4--`) or a call compared (`x and cos(3)=sin(4)`): a condition
+// when the text compares or comments the rest away (`kids and 3-4` is a size range).
+const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)/;
+const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -570,17 +604,23 @@ const afterString =
 // numbers closing more brackets than they opened, then a comma (`1,2))),0x71…`: the rest of an
 // argument list); a comma then a call (`, field('a', b)`: an ORDER BY list continued); a
 // variable then a statement (`@v select @v …`); a bare `;` then a comment; a number then a
-// statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`).
+// statement calling a procedure or reading a variable (`1 exec xp_…`: MSSQL stacks without `;`);
+// a quoted value then a logical operator and a comparison or call (`'1' or '1'='1`); brackets
+// opening a select that calls or reads (`(select substr(`); a number, a clause and a call
+// (`1 order by if(1<2,a,b)`); a call, then a logical operator and a comparison or call
+// (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
+// compared (`1) from users where name=`).
 const bareStart =
-  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^b&\(*[nsv]\)*o\(*[nsv]\)*(?:c|$)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
-// `load data infile`, `rename table a to`, `alter user x identified`): the text itself.
+// `load data infile`, `rename table a to`, `alter user x identified`, `create user x identified
+// by`, `grant … to x;`): the text itself.
 // `order by 3` alone: the column-count probe (the letters `kn` are also `case 12`).
 // `1234 as "n" from t`: the tail of a select list (a value named by a quoted alias, then FROM)
 const aliasFrom = /^\s*[\w.]+\s+as\s+(["`])[^"`]{1,40}\1\s*from\s+[\w.`"]/i;
 const columnProbe = /^\s*\)?\s*(?:order|group)\s+by\s+\d{1,5}\s*$/i;
 const statementText =
-  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\(|load\s+data\s+(?:local\s+)?infile\b|rename\s+table\s+[\w.`"]+\s+to\s|alter\s+(?:table|user|database|system|session|procedure|function|view|login|role)\s+[\w.`"@]+\s+(?:add|drop|modify|change|rename|set|identified|with|owner|alter|enable|disable)\b|truncate\s+table\s+[\w.`"]+)/i;
+  /^\s*(?:select\s+[a-z_][\w.$]*\s*\(\s*['"\d@]|select\s+[\w.,\s*@]{1,80}?\s+from\s+[\w.]+\s*;|create\s+(?:table|function|procedure|trigger)\s+[\w.`"]+\s*\(|load\s+data\s+(?:local\s+)?infile\b|rename\s+table\s+[\w.`"]+\s+to\s|alter\s+(?:table|user|database|system|session|procedure|function|view|login|role)\s+[\w.`"@]+\s+(?:add|drop|modify|change|rename|set|identified|with|owner|alter|enable|disable)\b|truncate\s+table\s+[\w.`"]+|create\s+(?:user|login|role)\s+[\w.`"@']+\s+identified\s+by\b|grant\s+[\w\s,]{1,60}?\s+to\s+[\w.`"@']+\s*;)/i;
 // Clauses in the order only a query writes them: CASE WHEN … THEN opening a value, GROUP BY a
 // column list then HAVING.
 const caseText = /^\s*\(*case\s+(?:[\w'"@.]+\s+)?when\s+\S.*?\s+then\s+\S/i;
@@ -596,6 +636,15 @@ const clauseOrder = (fp: string, text: string): boolean =>
 // whose argument is a bracketed SELECT (`or {if length((select …`).
 const unionSelect = /U\(*k?\(*E/;
 const anywhere = /U\(*k?\(*E|\(E[^)]{0,6}k|f\(\(+E/;
+
+/**
+ * A value of nothing but SQL tokens (values, brackets, operators, keywords; no plain word) that
+ * ends in a comment cutting the query off: `1*1--`, `( (select 1 or 1) ) --`, `(1 and 1) or
+ * 2>1--`. Prose has words in it; a number alone before `--` is no expression.
+ */
+const commentedExpression = (fp: string): boolean =>
+  fp.length >= 4 && sqlTokensThenComment.test(fp) && /[&oEfUk]/.test(fp) && /[nsv]/.test(fp);
+const sqlTokensThenComment = /^[()nsv&oEfUk,]+c$/;
 
 const leadingLogical = /^(?:or|and|xor)[\s+]/i;
 const sqlPunctuation = /['"`;()#|]|--|\/\*/;
@@ -781,6 +830,9 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||
+    commentedExpression(fp) ||
+    wordCondition.exec(fp)?.[1] === 'c' ||
+    (wordCondition.test(fp) && comparison.test(text)) ||
     ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     (fp.startsWith('nk') && aliasFrom.test(text)) ||

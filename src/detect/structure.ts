@@ -21,12 +21,14 @@ export type StructuralKind = (typeof structuralKinds)[number];
  * value without any of these cannot produce an injection fingerprint or a climbing path.
  */
 export const prefilters: Record<StructuralKind, string> = {
-  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
+  sqli: `['"\`;()@#|]|--|/\\*|[\\s+](?:and|or|xor|div|union|having|order|group|limit|procedure|rlike|like|regexp|waitfor|select|case[\\s+]+(?:[\\w'"@.]+[\\s+]+)?when)\\b|(?:^|[=/])(?:union|having|case[\\s+]+(?:[\\w'"@.]+[\\s+]+)?when|(?:order|group)[\\s+]+by|procedure|waitfor|select|where|create[\\s+]+(?:table|function|procedure|trigger)|truncate)\\b|&&|(?:^|[=/])(?:or|and|xor)[\\s+]+\\S|(?:^|[=/])\\s*0x[0-9a-f]{16}|\\d(?:and|or)\\s*\\d`,
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
-  // value (the words come from cmdi.ts, so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
-  // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`)
-  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l2v0y|l3zhc|l3byb2|l3vzc|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
+  // value, with a Windows program suffix or not (`ping.exe -n 3 …`; the words come from cmdi.ts,
+  // so the gate cannot fall behind the reader)
+  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:^|[=/?])\\s*['"]?(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
+  // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
+  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b`,
 };
 
 /**
@@ -125,6 +127,13 @@ function sqlValues(field: string, raw: string): string[] {
   return out;
 }
 
+/** Where, from `from`, a segment opens with a root of its own (`//` or `/\`), or -1. */
+function rootedSegment(p: string, from: number): number {
+  const a = p.indexOf('//', from);
+  const b = p.indexOf('/\\', from);
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
 /** For paths: the whole path (it resolves from the web root) and each query value. */
 function pathValues(field: string, raw: string): { value: string; absolute: boolean }[] {
   const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
@@ -136,8 +145,9 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
       // (a routed value may come %-encoded whole, its slashes and colon too: `/id/%2fsys%2fclass`,
       // `/id/c%3a%5cinetpub…`, so both readings are searched for where it starts)
       for (const p of path.includes('%') ? [path, percentDecoded(path)] : [path]) {
-        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`): an absolute path
-        for (let at = p.indexOf('//'), n = 0; at >= 0 && n < 4; at = p.indexOf('//', at + 2), n++)
+        // after `//` a routed value starts with its own root (`/id//etc/nsswitch.conf`, and with a
+        // Windows root, `/id/\xampp\php\php.ini`): an absolute path
+        for (let at = rootedSegment(p, 0), n = 0; at >= 0 && n < 4; at = rootedSegment(p, at + 2), n++)
           out.push({ value: p.slice(at + 1), absolute: true });
         // a segment that opens with a drive (`/id/c:%5cinetpub%5c…`, `/id/c:windows/…` from the
         // drive's current folder): a routed Windows path

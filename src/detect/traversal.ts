@@ -97,6 +97,9 @@ const configScript =
   /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
 const hiddenAfterFolders = /^(?:\.\/)*(?:[\w-]+\/){1,3}\.$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
+// What a web application keeps beside its pages and never serves: Java's WEB-INF and META-INF,
+// Magento's app/etc configuration.
+const siteSecret = /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
@@ -113,6 +116,9 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
     // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
     const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;
     if (abs === null && dot === null) {
+      // the site's own secrets, named from its root (`?file=WEB-INF/web.xml`, `app/etc/env.php`)
+      const site = siteSecret.exec(norm);
+      if (site !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: site[0] };
       // a configuration script named by a parameter (`?file=config.inc.php`, `db.php`)
       const cfg = configScript.exec(norm);
       if (cfg !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: cfg[1] ?? cfg[0] };
@@ -164,9 +170,10 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
   return { path: tail.slice(0, 200), climbs, sensitive: m === null ? null : m[0].replace(/^\//, '') };
 }
 
-// A sensitive name whose separators may be any junk (the separator encodings no decoder knows).
+// A sensitive name whose separators may be any junk (the separator encodings no decoder knows),
+// or none left (a decoder that dropped them: `....etcpasswd`, `c:windowswin.ini`).
 const looseSensitive =
-  /^(?:etc.{1,12}(?:passwd|shadow|group|hosts|issue)|boot\.ini|win\.ini|system\.ini|windows.{1,12}(?:win\.ini|system32)|winnt.{1,12}win\.ini|proc.{1,12}self|wp-config\.php|\.env\b|app.{1,12}etc.{1,12}env\.php)/;
+  /^(?:etc.{0,12}(?:passwd|shadow|group|hosts|issue)|boot\.ini|win\.ini|system\.ini|windows.{0,12}(?:win\.ini|system32)|winnt.{0,12}win\.ini|proc.{0,12}self|wp-config\.php|\.env\b|app.{0,12}etc.{0,12}env\.php|web-inf.{0,12}web\.xml|inetpub.{0,12}wwwroot)/;
 const repeatedUnit = /^(.{2,24}?)\1{2,}/;
 
 /**
@@ -250,7 +257,12 @@ function opaqueClimb(norm: string): PathVerdict | null {
   if (run !== null) {
     rest = norm.slice(run.index + run[0].length);
     climbs = (run[1] ?? '').split('/').length - 1;
-  } else if (/^[a-z]:[a-z]/.test(norm)) rest = norm.slice(2);
+  } else if (/^[a-z]:[a-z]/.test(norm)) {
+    rest = norm.slice(2);
+    // (its separators lost as well: `c:windowswin.ini`)
+    const loose = looseSensitive.exec(rest);
+    if (loose !== null) return { path: norm.slice(0, 200), climbs: 0, sensitive: loose[0] };
+  }
   if (rest === null) return null;
   const m = sensitiveRe.exec(`/${rest}`);
   return m === null || m.index !== 0 ? null : { path: norm.slice(0, 200), climbs, sensitive: m[0].replace(/^\//, '') };

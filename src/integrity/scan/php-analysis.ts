@@ -1717,8 +1717,14 @@ export function codeActs(code: string): boolean {
   return false;
 }
 
-/** What `executes` reads, split: names a string can pass as a callback, and what only code runs. */
-const executesByName = /\b(?:assert|create_function|preg_replace|call_user_func(?:_array)?)\b/i;
+/**
+ * What `executes` reads, split: names a string can pass as a callback, and what only code runs.
+ * preg_replace runs code only through the `e` modifier: called with one literal pattern whose
+ * modifiers have no `e` (`preg_replace('/[^a-z]/i', …)`, as platforms write it) it runs nothing;
+ * named anywhere else (as a callback, with a pattern built or held in a variable) it counts.
+ */
+const executesByName =
+  /\b(?:assert|create_function|call_user_func(?:_array)?)\b|\bpreg_replace\b(?!\s*\(\s*['"][^'"\n]*[^\w\s\\'"][a-df-z]*['"]\s*,)/i;
 const executesInCode =
   /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/gi;
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectTraversal } from '../../../src/detect/traversal.ts';
 import { matchStructure } from '../../../src/detect/structure.ts';
+import { createDetector, loadRules } from '../../../src/detect/index.ts';
 
 const hit = (target: string): string | null => matchStructure('traversal', 'target', target);
 
@@ -92,4 +93,55 @@ test('property: punctuation segments before shop paths are never a traversal', (
       },
     ),
   );
+});
+
+test('traversal: a routed segment opening with a backslash is a Windows path from its own root', () => {
+  assert.notEqual(matchStructure('traversal', 'target', '/catalog/product/view/id/%5Cxampp%5Cphp%5Cphp.ini'), null);
+  assert.notEqual(matchStructure('traversal', 'target', '/rest/V1/products/%5Cwindows%5Cwin.ini'), null);
+  assert.notEqual(matchStructure('traversal', 'target', '/rest/V1/products/%5Clogs%5Cerror_log'), null);
+  // a backslash segment naming nothing sensitive is no path attack
+  assert.equal(matchStructure('traversal', 'target', '/rest/V1/products/%5Cred%5Cdress'), null);
+  assert.equal(matchStructure('traversal', 'target', '/catalog/product/view/id/%5Cmedia%5Cimage.jpg'), null);
+});
+
+test('traversal: separators a decoder dropped, and the site secrets a parameter names from the root', () => {
+  // dots repeated, then a system file whose separators are gone
+  assert.notEqual(detectTraversal('........etcpasswd', true), null);
+  assert.notEqual(detectTraversal('file:........................etcpasswd', true), null);
+  // a drive with no root and no separators left
+  assert.notEqual(detectTraversal('c:windowswin.ini', true), null);
+  // WEB-INF, META-INF and Magento's app/etc named as a file parameter
+  for (const v of ['WEB-INF/web.xml', 'meta-inf/context.xml', 'app/etc/env.php', 'app/etc/local.xml'])
+    assert.notEqual(matchStructure('traversal', 'target', `/download?file=${v}`), null, v);
+  // words that merely look alike
+  for (const v of ['web-info/page', 'inf/web', 'app/etc-guide', '....etc', 'c:windows+tips', 'etc passwd reset'])
+    assert.equal(matchStructure('traversal', 'target', `/catalogsearch/result/?q=${encodeURIComponent(v)}`), null, v);
+});
+
+test('traversal: base64 of any absolute path to a sensitive file passes the gate and is read', () => {
+  const detector = createDetector(loadRules().compiled);
+  const found = (query: string) =>
+    detector
+      .process({
+        kind: 'http',
+        time: 0,
+        ip: '192.0.2.10',
+        method: 'GET',
+        path: '/download',
+        query,
+        protocol: 'HTTP/1.1',
+        status: 200,
+        bytes: 512,
+        referer: null,
+        userAgent: 'Mozilla/5.0',
+        user: null,
+        vhost: null,
+        durationMs: null,
+      })
+      .some((f) => f.category === 'traversal');
+  const b64 = (s: string) => encodeURIComponent(Buffer.from(s).toString('base64'));
+  assert.ok(found(`file=${b64('/master.passwd')}`));
+  assert.ok(found(`file=${b64('/windows/win.ini')}`));
+  assert.ok(!found(`file=${b64('/images/banner.jpg')}`));
+  assert.ok(!found('token=L2FiY2RlZmdoaWprbG1ub3A'));
 });

@@ -1,6 +1,7 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
 // do nothing (data files) is not parsed, nor code that runs nothing dynamically but says so in
-// its comments or strings; a script file whose strings hold `<script>` tags is parsed
+// its comments or strings (preg_replace only with a pattern that may carry the `e` modifier);
+// a script file whose strings hold `<script>` tags is parsed
 // once, the scripts in its strings read from their values; the scanner walks folders by entry
 // types, without lstat, and reads every file into one reused buffer.
 
@@ -182,6 +183,24 @@ class Names
     // A `<?` in a string far past the first ones (the next `<?` is remembered, not searched per
     // string): the reading of the `$callback(` in the comment after it is unsure, so it counts.
     quiet.replace("'%s: include %s'", "'%s: include %s', 'x', 'y', '<?'"),
+  ];
+  for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
+});
+
+test('preg_replace with a literal pattern and no e modifier runs nothing; with /e, a built pattern or as a callback it does', () => {
+  const quiet = `<?php
+class Names
+{
+    public function label($a) { return preg_replace('/[^a-z0-9_]/i', '', sprintf('%s', implode(',', explode(' ', $a)))); }
+}
+`;
+  assert.equal(analysePhp(quiet).parsed, false);
+  const loud = [
+    quiet.replace("'/[^a-z0-9_]/i'", "'/[^a-z0-9_]/ie'"),
+    quiet.replace("'/[^a-z0-9_]/i'", "'#x#e'"),
+    quiet.replace("'/[^a-z0-9_]/i'", '$p'),
+    quiet.replace("'/[^a-z0-9_]/i'", "'/' . $p . '/e'"),
+    quiet.replace('return preg_replace(', "array_map('preg_replace', [$a]); return preg_replace("),
   ];
   for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
 });
