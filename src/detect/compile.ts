@@ -72,6 +72,8 @@ interface Gate {
   /** `re.test`, looking first for the strings its alternatives need (literals.ts). */
   test: (v: string) => boolean;
   group: number;
+  /** This gate's bit in its group's verdicts (its place in `GateGroup.gates`). */
+  bit: number;
 }
 
 /**
@@ -283,47 +285,49 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
 
 /**
  * Verdicts of every gate of one group for the current event, as a bit mask over gate
- * indices (bit i = gate i passed; gates past 30 are only in the per-event arrays). Marks the
- * per-event arrays too, so leaf closures read them without recomputing.
+ * indices (bit i = gate i passed; gates past 30 are only in the group's own verdicts, which
+ * gatePasses reads). Computed once per event and group; a benign value (verdicts 0) costs
+ * one cache lookup and no per-gate work.
  */
 export function groupMask(ctx: EventContext, gi: number): number {
+  const gen = ctx.generation;
+  if (ctx.groupGen[gi] === gen) return ctx.groupGlobal[gi] as number;
   const group = ctx.groups[gi];
   if (group === undefined) return 0;
-  const first = group.gates[0];
-  if (first !== undefined && ctx.gateGen[first] === ctx.generation) return ctx.groupMaskOf(gi);
   const raw = ctx.value(group.rawSlot);
-  const key = typeof raw === 'string' ? raw : String(raw);
-  let local = group.cache.get(key);
-  if (local === undefined) {
-    local = 0;
-    for (let bit = 0; bit < group.gates.length; bit++) {
-      const gg = ctx.gates[group.gates[bit] as number];
-      if (gg === undefined) continue;
-      const v = ctx.value(gg.slot);
-      if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
+  let local = 0;
+  // A missing field has no views: no gate can pass on it (see EventContext.compute).
+  if (raw !== null) {
+    const key = typeof raw === 'string' ? raw : String(raw);
+    const cached = group.cache.get(key);
+    if (cached !== undefined) local = cached;
+    else {
+      for (let bit = 0; bit < group.gates.length; bit++) {
+        const gg = ctx.gates[group.gates[bit] as number];
+        if (gg === undefined) continue;
+        const v = ctx.value(gg.slot);
+        if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
+      }
+      if (group.cache.size >= GATE_CACHE) group.cache.clear();
+      group.cache.set(key, local);
     }
-    if (group.cache.size >= GATE_CACHE) group.cache.clear();
-    group.cache.set(key, local);
   }
-  const gen = ctx.generation;
   let global = 0;
-  for (let bit = 0; bit < group.gates.length; bit++) {
+  for (let bit = 0, rest = local; rest !== 0; bit++, rest >>>= 1) {
     const g = group.gates[bit] as number;
-    const pass = (local >> bit) & 1;
-    ctx.gateGen[g] = gen;
-    ctx.gatePass[g] = pass;
-    if (pass === 1 && g < 31) global |= 1 << g;
+    if ((rest & 1) === 1 && g < 31) global |= 1 << g;
   }
-  ctx.setGroupMask(gi, global);
+  ctx.groupGen[gi] = gen;
+  ctx.groupLocal[gi] = local;
+  ctx.groupGlobal[gi] = global;
   return global;
 }
 
 export function gatePasses(ctx: EventContext, g: number): boolean {
-  if (ctx.gateGen[g] === ctx.generation) return ctx.gatePass[g] === 1;
   const gate = ctx.gates[g];
   if (gate === undefined) return true;
   groupMask(ctx, gate.group);
-  return ctx.gatePass[g] === 1;
+  return (((ctx.groupLocal[gate.group] as number) >>> gate.bit) & 1) === 1;
 }
 
 function compileCondition(
@@ -497,8 +501,9 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
         groups.push({ rawSlot: keySlot, gates: [], cache: new Map() });
         groupOf.set(keySlot.id, group);
       }
-      groups[group]?.gates.push(index);
-      gates.push({ slot: first.slot, re, test: gateTest(re), group });
+      const members = groups[group]?.gates ?? [];
+      gates.push({ slot: first.slot, re, test: gateTest(re), group, bit: members.length });
+      members.push(index);
       for (const m of list) m.holder.gate = index;
     } catch {
       // Sources that only compile alone keep working without a gate.

@@ -146,6 +146,11 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     else firstSeen.push(r);
   }
 
+  // The rules a benign event (no gate passed) must still walk: those not skipped by a gate mask.
+  const ungated = (r: CompiledRule): boolean => r.requireMask === 0;
+  const sigUngated = { http: sig.http.filter(ungated), auth: sig.auth.filter(ungated) };
+  const thrUngated = { http: thr.http.filter((t) => ungated(t.rule)), auth: thr.auth.filter((t) => ungated(t.rule)) };
+
   let latest = 0;
   let seen = 0;
   const groupsOf = { http: [] as number[], auth: [] as number[] };
@@ -248,7 +253,8 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       // rules whose required gates all failed are skipped without walking their conditions.
       let mask = 0;
       for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
-      for (const r of sig[e.kind]) {
+      // With no gate passed, a rule whose mask is known is skipped: only the others are walked.
+      for (const r of mask === 0 ? sigUngated[e.kind] : sig[e.kind]) {
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         if (fired?.includes(r.spec.category)) continue;
         const hit = r.test(ctx);
@@ -260,7 +266,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
         out.push(finding(r, e, hit, groupKey));
         (fired ??= []).push(r.spec.category);
       }
-      for (const t of thr[e.kind]) {
+      for (const t of mask === 0 ? thrUngated[e.kind] : thr[e.kind]) {
         const r = t.rule;
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         const hit = r.test === null ? null : r.test(ctx);
