@@ -309,7 +309,11 @@ export function groupMask(ctx: EventContext, gi: number): number {
         if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
       }
       if (group.cache.size >= GATE_CACHE) group.cache.clear();
-      group.cache.set(key, local);
+      // A copy of the value, not the value: a parsed field is a slice of its log line, and a
+      // key kept for thousands of events would keep the whole line alive in the old generation.
+      // (V8 slices shorter strings than 13 characters by copying; a longer one is copied here by
+      // flattening the concatenation before slicing it.)
+      group.cache.set(key.length < 13 ? key : ` ${key}`.slice(1), local);
     }
   }
   let global = 0;
