@@ -128,8 +128,16 @@ const COMMITS_AHEAD = 2;
 /** How long a parsed batch may wait for the next one before it is stored on its own (follow mode). */
 const IDLE_COMMIT_MS = 25;
 
+/**
+ * A batch sent to the batch detector, kept as its lines until its commit: parsed only then, so
+ * its events live for one commit instead of a whole round on the other thread (long enough for
+ * the garbage collector to copy them twice and move them to the old generation).
+ */
 interface Pending {
-  batch: AppendBatch;
+  batch: LineBatch;
+  parser: Parser;
+  ctx: ParseContext;
+  platform: string;
   findings: Promise<{ finding: Finding; event: number }[]>;
 }
 
@@ -330,9 +338,8 @@ export class SourceChannel {
     });
     // A rejected job is handled where it is awaited (commit); this keeps it from counting as unhandled meanwhile.
     findings.catch(() => {});
-    const parsed = parseLines(parser, batch.lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
     const previous = this.#pending;
-    this.#pending = { batch: this.#appendBatch(batch, parsed, []), findings };
+    this.#pending = { batch, parser, ctx, platform, findings };
     if (previous !== null) await this.#serial(() => this.#commitPending(previous));
     this.#idle = setTimeout(() => {
       this.#idle = null;
@@ -388,8 +395,11 @@ export class SourceChannel {
 
   async #commitPending(p: Pending): Promise<void> {
     try {
-      p.batch.findings = await p.findings;
-      await this.#commit(p.batch);
+      // Parsed here as the detection thread parsed it (same parser, context and lines, in the
+      // same order), so the findings' event indices point at the same events.
+      const { batch, parser, ctx, platform } = p;
+      const parsed = parseLines(parser, batch.lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
+      await this.#commit(this.#appendBatch(batch, parsed, await p.findings));
     } catch (e) {
       // Not stored, nor (in order) anything after it: drop what waits. The caller's source
       // fails and is read again from the stored checkpoint, so no line is lost or doubled.
