@@ -85,9 +85,16 @@ interface GateGroup {
   rawSlot: Slot;
   gates: number[];
   cache: Map<string, number>;
+  /** The cache before it last filled up: values found there move back into `cache`. */
+  previous: Map<string, number>;
 }
 
-/** Entries per group cache; the cache is emptied when full (cheaper than LRU upkeep). */
+/**
+ * Entries per group cache. A full cache becomes the previous one and a new one starts (cheaper
+ * than LRU upkeep): values still in use move back on their next lookup, so the popular ones
+ * (category pages, assets) are not all worked out again each time the cache fills, as when
+ * it was simply emptied (2M bench lines: 432k verdicts worked out, 341k distinct targets).
+ */
 const GATE_CACHE = 50_000;
 
 export interface CompiledRules {
@@ -299,7 +306,11 @@ export function groupMask(ctx: EventContext, gi: number): number {
   // A missing field has no views: no gate can pass on it (see EventContext.compute).
   if (raw !== null) {
     const key = typeof raw === 'string' ? raw : String(raw);
-    const cached = group.cache.get(key);
+    let cached = group.cache.get(key);
+    if (cached === undefined) {
+      cached = group.previous.get(key);
+      if (cached !== undefined) remember(group, key, cached);
+    }
     if (cached !== undefined) local = cached;
     else {
       for (let bit = 0; bit < group.gates.length; bit++) {
@@ -308,12 +319,7 @@ export function groupMask(ctx: EventContext, gi: number): number {
         const v = ctx.value(gg.slot);
         if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
       }
-      if (group.cache.size >= GATE_CACHE) group.cache.clear();
-      // A copy of the value, not the value: a parsed field is a slice of its log line, and a
-      // key kept for thousands of events would keep the whole line alive in the old generation.
-      // (V8 slices shorter strings than 13 characters by copying; a longer one is copied here by
-      // flattening the concatenation before slicing it.)
-      group.cache.set(key.length < 13 ? key : ` ${key}`.slice(1), local);
+      remember(group, key, local);
     }
   }
   let global = 0;
@@ -325,6 +331,18 @@ export function groupMask(ctx: EventContext, gi: number): number {
   ctx.groupLocal[gi] = local;
   ctx.groupGlobal[gi] = global;
   return global;
+}
+
+function remember(group: GateGroup, key: string, verdicts: number): void {
+  if (group.cache.size >= GATE_CACHE) {
+    group.previous = group.cache;
+    group.cache = new Map();
+  }
+  // A copy of the value, not the value: a parsed field is a slice of its log line, and a key
+  // kept for thousands of events would keep the whole line alive in the old generation. (V8
+  // slices strings shorter than 13 characters by copying; a longer one is copied here by
+  // flattening the concatenation before slicing it.)
+  group.cache.set(key.length < 13 ? key : ` ${key}`.slice(1), verdicts);
 }
 
 export function gatePasses(ctx: EventContext, g: number): boolean {
@@ -496,13 +514,13 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
       let group = groupOf.get(keySlot.id);
       if (group === undefined) {
         group = groups.length;
-        groups.push({ rawSlot: keySlot, gates: [], cache: new Map() });
+        groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map() });
         groupOf.set(keySlot.id, group);
       }
       // A mask is a 31-bit number: further gates on one field go in a group of their own.
       if ((groups[group]?.gates.length ?? 0) >= 31) {
         group = groups.length;
-        groups.push({ rawSlot: keySlot, gates: [], cache: new Map() });
+        groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map() });
         groupOf.set(keySlot.id, group);
       }
       const members = groups[group]?.gates ?? [];

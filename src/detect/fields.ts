@@ -115,6 +115,7 @@ export interface GateGroupLike {
   rawSlot: Slot;
   gates: number[];
   cache: Map<string, number>;
+  previous: Map<string, number>;
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */
