@@ -134,11 +134,39 @@ const IDLE_COMMIT_MS = 25;
  * the garbage collector to copy them twice and move them to the old generation).
  */
 interface Pending {
-  batch: LineBatch;
+  batch: Omit<LineBatch, 'lines'> & { lines: PackedLines };
   parser: Parser;
   ctx: ParseContext;
   platform: string;
   findings: Promise<{ finding: Finding; event: number }[]>;
+}
+
+/**
+ * A waiting batch's lines as one string and their lengths. Thousands of little strings kept
+ * while another batch is stored would be copied by each young-generation collection and then
+ * moved to the old one; one long string lives outside the young generation, and the lines
+ * sliced from it again at the commit are young and die with it.
+ */
+interface PackedLines {
+  text: string;
+  lengths: Uint32Array;
+}
+
+function packLines(lines: readonly string[]): PackedLines {
+  const lengths = new Uint32Array(lines.length);
+  for (let i = 0; i < lines.length; i++) lengths[i] = (lines[i] as string).length;
+  return { text: lines.join(''), lengths };
+}
+
+function unpackLines(p: PackedLines): string[] {
+  const out: string[] = new Array(p.lengths.length);
+  let at = 0;
+  for (let i = 0; i < out.length; i++) {
+    const end = at + (p.lengths[i] as number);
+    out[i] = p.text.slice(at, end);
+    at = end;
+  }
+  return out;
 }
 
 /** One source's parsing state: its format (sniffed once for `auto`) and counters. */
@@ -339,7 +367,7 @@ export class SourceChannel {
     // A rejected job is handled where it is awaited (commit); this keeps it from counting as unhandled meanwhile.
     findings.catch(() => {});
     const previous = this.#pending;
-    this.#pending = { batch, parser, ctx, platform, findings };
+    this.#pending = { batch: { ...batch, lines: packLines(batch.lines) }, parser, ctx, platform, findings };
     if (previous !== null) await this.#serial(() => this.#commitPending(previous));
     this.#idle = setTimeout(() => {
       this.#idle = null;
@@ -398,8 +426,9 @@ export class SourceChannel {
       // Parsed here as the detection thread parsed it (same parser, context and lines, in the
       // same order), so the findings' event indices point at the same events.
       const { batch, parser, ctx, platform } = p;
-      const parsed = parseLines(parser, batch.lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
-      await this.#commit(this.#appendBatch(batch, parsed, await p.findings));
+      const lines = unpackLines(batch.lines);
+      const parsed = parseLines(parser, lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
+      await this.#commit(this.#appendBatch({ ...batch, lines }, parsed, await p.findings));
     } catch (e) {
       // Not stored, nor (in order) anything after it: drop what waits. The caller's source
       // fails and is read again from the stored checkpoint, so no line is lost or doubled.
