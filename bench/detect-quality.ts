@@ -124,7 +124,7 @@ interface Result {
   total: number;
   flagged: number;
   misses: Item[];
-  hits: { item: Item; findings: Finding[] }[];
+  hits: { item: Item; findings: readonly Finding[] }[];
   unparsed: number;
 }
 

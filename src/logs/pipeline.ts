@@ -13,7 +13,7 @@ import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts
 
 /** What the pipeline needs of a detector (src/detect's engine satisfies it). */
 export interface EventDetector {
-  process(event: LogEvent): Finding[];
+  process(event: LogEvent): readonly Finding[];
 }
 
 /** A batch as a detector on another thread receives it: it parses the lines exactly as `parseLines` does. */
