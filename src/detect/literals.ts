@@ -404,7 +404,9 @@ export class LiteralGate {
       if (c >= 128) continue;
       const kind = starts[c] as number;
       if (kind === 0) continue;
-      if ((kind & 1) !== 0) for (const id of this.#byChar[c] as number[]) if (this.#tryLiteral(id, v, gen)) return true;
+      if ((kind & 1) !== 0)
+        for (const id of this.#byChar[c] as number[])
+          if (literalGen[id] !== gen && this.#tryLiteral(id, v, gen)) return true;
       if ((kind & 2) === 0 || i + 1 === n) continue;
       const d = v.charCodeAt(i + 1);
       if (d >= 128) continue;
