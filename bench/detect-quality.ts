@@ -125,7 +125,7 @@ interface Result {
   total: number;
   flagged: number;
   misses: Item[];
-  hits: { item: Item; findings: Finding[] }[];
+  hits: { item: Item; findings: readonly Finding[] }[];
   unparsed: number;
 }
 

@@ -9,6 +9,13 @@
 // three agents writing at once (each its own file), beside the SQLite figure of the same run;
 // the headline is the whole command's wall time, and beside it the rate ripcord reports itself
 // (from its first line read to its last commit: what a long-running `ripcord run` sustains).
+// Recorded 2026-12-04, 2 cores shared with other runs (so GoAccess itself varied from 19k to
+// 33k lines/s, and the ratio with it): rules on 191,535 lines/s at 239 MB = 6.2x GoAccess
+// (30,903), rules off 378,817, second thread 167,119 at 321 MB (its three runs 167k-224k); the
+// same run of the code before (main 9de461c) gave 185,485 at 244 MB = 5.7x (GoAccess 32,273).
+// Alternating runs beside each other, same window: rules on 12.1-13.4 s of CPU (before
+// 12.4-13.6), second thread 8.3-8.5 s at 236k-242k lines/s and 302-319 MB (before 9.9-10.8 s,
+// 325-332 MB).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

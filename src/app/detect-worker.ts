@@ -51,6 +51,9 @@ function build(): Detector | null {
   }
 }
 
+/** Lines parsed and run at a time. */
+const SLICE = 256;
+
 const built = build();
 const detector = built;
 const parsers = new Map<string, Parser>();
@@ -65,11 +68,19 @@ if (detector !== null)
         parser = getParser(job.format as FormatName, { logFormat: job.logFormat });
         parsers.set(key, parser);
       }
-      const { events } = parseLines(parser, job.lines, job.firstLine, job.ctx, job.platform);
+      // Parsed and run a slice at a time, so a slice's events die young instead of the whole
+      // batch's being copied by the garbage collector; the event indices count across slices,
+      // as if the batch were parsed at once (parseLines reads each line on its own).
       const findings: { finding: Finding; event: number }[] = [];
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i];
-        if (e !== undefined) for (const f of detector.process(e)) findings.push({ finding: f, event: i });
+      let base = 0;
+      for (let from = 0; from < job.lines.length; from += SLICE) {
+        const lines = job.lines.slice(from, from + SLICE);
+        const { events } = parseLines(parser, lines, job.firstLine + from, job.ctx, job.platform);
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i];
+          if (e !== undefined) for (const f of detector.process(e)) findings.push({ finding: f, event: base + i });
+        }
+        base += events.length;
       }
       reply = { seq, findings };
     } catch (e) {

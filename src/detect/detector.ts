@@ -29,7 +29,8 @@ export interface DetectorOptions {
 }
 
 export interface Detector {
-  process(event: LogEvent): Finding[];
+  /** The event's findings; most events have none, and share one frozen empty list. */
+  process(event: LogEvent): readonly Finding[];
   readonly rules: readonly CompiledRule[];
   /** Groups currently tracked by threshold rules (for tests and status). */
   bucketCount(): number;
@@ -46,6 +47,9 @@ interface Bucket {
 }
 
 const MAX_MATCH = 200;
+
+/** What `process` returns for an event without findings (most of them): no list made per event. */
+const NONE: readonly Finding[] = Object.freeze([]);
 
 export function evidenceOf(e: LogEvent): string {
   if (e.kind === 'http') {
@@ -70,13 +74,12 @@ class ThresholdState {
     this.maxBuckets = maxBuckets;
   }
 
-  /** Adds one matching event; returns the count that crossed the threshold, or 0. */
-  add(
-    key: string,
-    time: number,
-    distinctValue: string | null,
-    evidence: string,
-  ): { count: number; first: string } | null {
+  /**
+   * Adds one matching event; returns the count that crossed the threshold and the evidence of
+   * the first event counted, or null. The evidence text is made only for an event that starts
+   * a count (most matching events only add to one).
+   */
+  add(key: string, time: number, distinctValue: string | null, e: LogEvent): { count: number; first: string } | null {
     const { count } = this.rule.spec;
     const windowMs = this.rule.windowMs;
     let b = this.buckets.get(key);
@@ -86,7 +89,8 @@ class ThresholdState {
         distinct: this.rule.distinct === null ? null : new Map(),
         last: time,
         quietUntil: 0,
-        firstEvidence: evidence,
+        // set below when the count starts (n === 1), before anything reads it
+        firstEvidence: '',
       };
       if (this.buckets.size >= this.maxBuckets) {
         const oldest = this.buckets.keys().next();
@@ -112,7 +116,7 @@ class ThresholdState {
       while (b.times.length > 0 && (b.times[0] ?? 0) < cutoff) b.times.shift();
       n = b.times.length;
     }
-    if (n === 1) b.firstEvidence = evidence;
+    if (n === 1) b.firstEvidence = evidenceOf(e);
     if (n >= count && time >= b.quietUntil) {
       const first = b.firstEvidence;
       b.times = [];
@@ -145,6 +149,11 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
     else if (r.kind === 'threshold') thr[r.on].push(new ThresholdState(r, maxBuckets));
     else firstSeen.push(r);
   }
+
+  // The rules a benign event (no gate passed) must still walk: those not skipped by a gate mask.
+  const ungated = (r: CompiledRule): boolean => r.requireMask === 0;
+  const sigUngated = { http: sig.http.filter(ungated), auth: sig.auth.filter(ungated) };
+  const thrUngated = { http: thr.http.filter((t) => ungated(t.rule)), auth: thr.auth.filter((t) => ungated(t.rule)) };
 
   let latest = 0;
   let seen = 0;
@@ -240,7 +249,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       // rule's window are dropped, whichever kind of event moved time on.
       if (e.time > latest) latest = e.time;
       if (++seen % 4096 === 0) for (const list of [thr.http, thr.auth]) for (const t of list) t.sweep(latest);
-      const out: Finding[] = [];
+      let out: Finding[] | null = null;
       // One finding per attack class per event: the first (most specific) rule of a category
       // wins, so one request does not make three messages; `rules explain` shows them all.
       let fired: string[] | null = null;
@@ -248,7 +257,8 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       // rules whose required gates all failed are skipped without walking their conditions.
       let mask = 0;
       for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
-      for (const r of sig[e.kind]) {
+      // With no gate passed, a rule whose mask is known is skipped: only the others are walked.
+      for (const r of mask === 0 ? sigUngated[e.kind] : sig[e.kind]) {
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         if (fired?.includes(r.spec.category)) continue;
         const hit = r.test(ctx);
@@ -257,10 +267,10 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
           r.groupBy === null
             ? `${r.id}|${e.kind === 'http' ? 'web' : e.service}|${e.user ?? '-'}|${e.ip ?? '-'}|${e.time}`
             : keyOf(r.id, r.groupBy);
-        out.push(finding(r, e, hit, groupKey));
+        (out ??= []).push(finding(r, e, hit, groupKey));
         (fired ??= []).push(r.spec.category);
       }
-      for (const t of thr[e.kind]) {
+      for (const t of mask === 0 ? thrUngated[e.kind] : thr[e.kind]) {
         const r = t.rule;
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
         const hit = r.test === null ? null : r.test(ctx);
@@ -268,9 +278,9 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
         const groupKey = keyOf(r.id, r.groupBy);
         const dv = r.distinct === null ? null : ctx.value(r.distinct);
         if (r.distinct !== null && (dv === null || dv === '')) continue;
-        const evidence = evidenceOf(e);
-        const fired = t.add(groupKey, e.time, dv === null ? null : String(dv), evidence);
+        const fired = t.add(groupKey, e.time, dv === null ? null : String(dv), e);
         if (fired === null) continue;
+        const evidence = evidenceOf(e);
         const what = r.spec.distinct === undefined ? 'events' : `distinct ${r.spec.distinct} values`;
         const summary: Hit = {
           field: r.spec.distinct ?? r.spec.groupBy[0] ?? 'ip',
@@ -278,7 +288,7 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
           match: `${fired.count} ${what} in ${r.spec.window}`,
           text: false,
         };
-        out.push(
+        (out ??= []).push(
           finding(r, e, summary, groupKey, {
             count: fired.count,
             evidence: fired.first === evidence ? [evidence] : [fired.first, evidence],
@@ -286,10 +296,10 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
         );
       }
       if (e.kind === 'auth' && e.outcome === 'success' && e.action === 'login' && e.user !== null) {
-        if (firstSeen.length > 0) processFirstSeen(e, out);
+        if (firstSeen.length > 0) processFirstSeen(e, (out ??= []));
         history.remember({ service: e.service, user: e.user, ip: e.ip, time: e.time });
       }
-      return out;
+      return out ?? NONE;
     },
   };
 }

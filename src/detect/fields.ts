@@ -106,6 +106,8 @@ export interface GateLike {
   test: (v: string) => boolean;
   /** Index of the group of gates reading the same raw field. */
   group: number;
+  /** The gate's bit in its group's verdicts. */
+  bit: number;
 }
 
 /** The gates over one raw field, and their verdicts (a bit per gate) per raw value. */
@@ -113,6 +115,7 @@ export interface GateGroupLike {
   rawSlot: Slot;
   gates: number[];
   cache: Map<string, number>;
+  previous: Map<string, number>;
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */
@@ -125,9 +128,10 @@ export class EventContext {
   private gen = 1;
   private readonly seen: Int32Array = new Int32Array(slots.length);
   private readonly values: FieldValue[] = new Array<FieldValue>(slots.length).fill(null);
-  /** Per-gate results for this event (1 pass, 2 fail); see compile.ts. */
-  readonly gateGen: Int32Array;
-  readonly gatePass: Uint8Array;
+  /** Per gate group, for this event (see compile.ts groupMask): when its verdicts were worked out (the generation), the verdicts (a bit per gate of the group) and their mask over gate indices. */
+  readonly groupGen: Int32Array;
+  readonly groupLocal: Int32Array;
+  readonly groupGlobal: Int32Array;
   /** Decoding steps per slot, only when explaining. */
   readonly steps: Map<number, string[]> | null;
 
@@ -139,20 +143,10 @@ export class EventContext {
     const gates = compiled.gates;
     this.gates = gates;
     this.groups = compiled.groups;
-    this.gateGen = new Int32Array(gates.length);
-    this.gatePass = new Uint8Array(gates.length);
+    this.groupGen = new Int32Array(compiled.groups.length);
+    this.groupLocal = new Int32Array(compiled.groups.length);
+    this.groupGlobal = new Int32Array(compiled.groups.length);
     this.steps = explain ? new Map() : null;
-  }
-
-  private readonly groupMasks: Int32Array = new Int32Array(64);
-
-  /** The global gate mask of a group, as last computed for this event (see compile.ts). */
-  groupMaskOf(gi: number): number {
-    return this.groupMasks[gi] ?? 0;
-  }
-
-  setGroupMask(gi: number, mask: number): void {
-    if (gi < this.groupMasks.length) this.groupMasks[gi] = mask;
   }
 
   reset(event: LogEvent): void {

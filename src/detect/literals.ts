@@ -395,25 +395,34 @@ export class LiteralGate {
     }
     const gen = ++this.#gen;
     const n = v.length;
+    const starts = this.#starts;
+    const byPair = this.#byPair;
+    const literals = this.#literals;
+    const literalGen = this.#literalGen;
     for (let i = 0; i < n; i++) {
       const c = v.charCodeAt(i);
       if (c >= 128) continue;
-      const starts = this.#starts[c] as number;
-      if (starts === 0) continue;
-      if ((starts & 1) !== 0)
-        for (const id of this.#byChar[c] as number[]) if (this.#tryLiteral(id, v, gen)) return true;
-      if ((starts & 2) === 0 || i + 1 === n) continue;
+      const kind = starts[c] as number;
+      if (kind === 0) continue;
+      if ((kind & 1) !== 0)
+        for (const id of this.#byChar[c] as number[])
+          if (literalGen[id] !== gen && this.#tryLiteral(id, v, gen)) return true;
+      if ((kind & 2) === 0 || i + 1 === n) continue;
       const d = v.charCodeAt(i + 1);
       if (d >= 128) continue;
-      const list = this.#byPair[(c << 7) | d];
+      const list = byPair[(c << 7) | d];
       if (list === undefined) continue;
-      for (const id of list)
-        if (
-          this.#literalGen[id] !== gen &&
-          v.startsWith(this.#literals[id] as string, i) &&
-          this.#tryLiteral(id, v, gen)
-        )
-          return true;
+      for (const id of list) {
+        if (literalGen[id] === gen) continue;
+        // v.startsWith(literal, i), past the two characters the pair matched: compared here
+        // rather than through the builtin, whose call costs more than these few characters.
+        const lit = literals[id] as string;
+        const len = lit.length;
+        if (i + len > n) continue;
+        let k = 2;
+        while (k < len && v.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
+        if (k === len && this.#tryLiteral(id, v, gen)) return true;
+      }
     }
     return false;
   }

@@ -13,7 +13,7 @@ import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts
 
 /** What the pipeline needs of a detector (src/detect's engine satisfies it). */
 export interface EventDetector {
-  process(event: LogEvent): Finding[];
+  process(event: LogEvent): readonly Finding[];
 }
 
 /** A batch as a detector on another thread receives it: it parses the lines exactly as `parseLines` does. */
@@ -128,9 +128,45 @@ const COMMITS_AHEAD = 2;
 /** How long a parsed batch may wait for the next one before it is stored on its own (follow mode). */
 const IDLE_COMMIT_MS = 25;
 
+/**
+ * A batch sent to the batch detector, kept as its lines until its commit: parsed only then, so
+ * its events live for one commit instead of a whole round on the other thread (long enough for
+ * the garbage collector to copy them twice and move them to the old generation).
+ */
 interface Pending {
-  batch: AppendBatch;
+  batch: Omit<LineBatch, 'lines'> & { lines: PackedLines };
+  parser: Parser;
+  ctx: ParseContext;
+  platform: string;
   findings: Promise<{ finding: Finding; event: number }[]>;
+}
+
+/**
+ * A waiting batch's lines as one string and their lengths. Thousands of little strings kept
+ * while another batch is stored would be copied by each young-generation collection and then
+ * moved to the old one; one long string lives outside the young generation, and the lines
+ * sliced from it again at the commit are young and die with it.
+ */
+interface PackedLines {
+  text: string;
+  lengths: Uint32Array;
+}
+
+function packLines(lines: readonly string[]): PackedLines {
+  const lengths = new Uint32Array(lines.length);
+  for (let i = 0; i < lines.length; i++) lengths[i] = (lines[i] as string).length;
+  return { text: lines.join(''), lengths };
+}
+
+function unpackLines(p: PackedLines): string[] {
+  const out: string[] = new Array(p.lengths.length);
+  let at = 0;
+  for (let i = 0; i < out.length; i++) {
+    const end = at + (p.lengths[i] as number);
+    out[i] = p.text.slice(at, end);
+    at = end;
+  }
+  return out;
 }
 
 /** One source's parsing state: its format (sniffed once for `auto`) and counters. */
@@ -330,9 +366,8 @@ export class SourceChannel {
     });
     // A rejected job is handled where it is awaited (commit); this keeps it from counting as unhandled meanwhile.
     findings.catch(() => {});
-    const parsed = parseLines(parser, batch.lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
     const previous = this.#pending;
-    this.#pending = { batch: this.#appendBatch(batch, parsed, []), findings };
+    this.#pending = { batch: { ...batch, lines: packLines(batch.lines) }, parser, ctx, platform, findings };
     if (previous !== null) await this.#serial(() => this.#commitPending(previous));
     this.#idle = setTimeout(() => {
       this.#idle = null;
@@ -388,8 +423,12 @@ export class SourceChannel {
 
   async #commitPending(p: Pending): Promise<void> {
     try {
-      p.batch.findings = await p.findings;
-      await this.#commit(p.batch);
+      // Parsed here as the detection thread parsed it (same parser, context and lines, in the
+      // same order), so the findings' event indices point at the same events.
+      const { batch, parser, ctx, platform } = p;
+      const lines = unpackLines(batch.lines);
+      const parsed = parseLines(parser, lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
+      await this.#commit(this.#appendBatch({ ...batch, lines }, parsed, await p.findings));
     } catch (e) {
       // Not stored, nor (in order) anything after it: drop what waits. The caller's source
       // fails and is read again from the stored checkpoint, so no line is lost or doubled.

@@ -20,7 +20,7 @@ export const detectSchema = z
       .boolean()
       .default(false)
       .describe(
-        'Run the rules on a second thread while the main one parses and stores. Off by default: on two cores it measured no faster and used about 100 MB more (see bench ingest, which prints both).',
+        'Run the rules on a second thread while the main one parses and stores. Faster on two idle cores (about a third on the ingest benchmark), but it spends more CPU in all and about 100 MB more memory, so it is off by default (see bench ingest, which prints both).',
       ),
     maxBuckets: z
       .number()
