@@ -26,6 +26,8 @@ export function ensureTool(cmd: string, pkg: string): boolean {
 
 export interface Timed {
   seconds: number;
+  /** User + system CPU time: steadier than wall time on a machine others are using. */
+  cpuSeconds: number;
   maxRssMb: number;
   status: number | null;
   stdout: string;
@@ -43,7 +45,7 @@ export function timed(
   // `input`: a file given as standard input (a database dump piped in, as a dump tool would).
   const fd = o.input !== undefined ? openSync(o.input, 'r') : null;
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', tf, ...pin, ...argv], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', tf, ...pin, ...argv], {
     cwd: o.cwd,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -52,8 +54,17 @@ export function timed(
   });
   if (fd !== null) closeSync(fd);
   const seconds = (performance.now() - t0) / 1000;
-  const kb = existsSync(tf) ? Number(readFileSync(tf, 'utf8').trim().split('\n').pop()) : NaN;
-  return { seconds, maxRssMb: Math.round(kb / 1024), status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const [kb = NaN, user = NaN, sys = NaN] = existsSync(tf)
+    ? (readFileSync(tf, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number)
+    : [];
+  return {
+    seconds,
+    cpuSeconds: user + sys,
+    maxRssMb: Math.round(kb / 1024),
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+  };
 }
 
 export function printTable(rows: (string | number)[][], header: string[]): void {
