@@ -62,7 +62,7 @@ export default async function main(args: string[]): Promise<void> {
       rejected: number;
     };
     if (out.lines !== lines) throw new Error(`ripcord read ${out.lines} lines, expected ${lines}`);
-    return { label, seconds: r.seconds, rss: r.maxRssMb };
+    return { label, seconds: r.seconds, cpu: r.cpuSeconds, rss: r.maxRssMb };
   };
   // Three runs each, the median counted: a 10-second run on a shared machine catches noise
   // that a 2-minute GoAccess run averages out. Each run's rate is printed.
@@ -70,7 +70,7 @@ export default async function main(args: string[]): Promise<void> {
     const runs = [0, 1, 2].map(() => runRipcord(label, extra, config));
     console.log(`${label}: ${runs.map((r) => Math.round(lines / r.seconds).toLocaleString('en')).join(', ')} lines/s`);
     const m = [...runs].sort((a, b) => a.seconds - b.seconds)[1] as (typeof runs)[number];
-    return { label: `${label}, median of 3`, seconds: m.seconds, rss: Math.max(...runs.map((r) => r.rss)) };
+    return { label: `${label}, median of 3`, seconds: m.seconds, cpu: m.cpu, rss: Math.max(...runs.map((r) => r.rss)) };
   };
   const rc = median('ripcord ingest (default: rules on)', []);
   const variants = [
@@ -78,14 +78,24 @@ export default async function main(args: string[]): Promise<void> {
     median('ripcord ingest (rules on a second thread)', [], 'detect:\n  thread: true\n'),
   ];
   const rcRate = lines / rc.seconds;
-  rows.push([rc.label, rc.seconds.toFixed(1), Math.round(rcRate).toLocaleString('en'), rc.rss, '1.00']);
+  rows.push([
+    rc.label,
+    rc.seconds.toFixed(1),
+    Math.round(rcRate).toLocaleString('en'),
+    rc.cpu.toFixed(1),
+    rc.rss,
+    '1.00',
+    '1.00',
+  ]);
   for (const v of variants)
     rows.push([
       v.label,
       v.seconds.toFixed(1),
       Math.round(lines / v.seconds).toLocaleString('en'),
+      v.cpu.toFixed(1),
       v.rss,
       (rcRate / (lines / v.seconds)).toFixed(2),
+      (v.cpu / rc.cpu).toFixed(2),
     ]);
 
   let goaccessRate: number | null = null;
@@ -99,8 +109,10 @@ export default async function main(args: string[]): Promise<void> {
         `goaccess ${version('goaccess', ['-V'])}`,
         g.seconds.toFixed(1),
         Math.round(lines / g.seconds).toLocaleString('en'),
+        g.cpuSeconds.toFixed(1),
         g.maxRssMb,
         (rcRate / (lines / g.seconds)).toFixed(2),
+        (g.cpuSeconds / rc.cpu).toFixed(2),
       ]);
   }
   if (ensureTool('fail2ban-regex', 'fail2ban')) {
@@ -115,13 +127,17 @@ export default async function main(args: string[]): Promise<void> {
           `fail2ban-regex (${filter.split('/').pop()})`,
           f.seconds.toFixed(1),
           Math.round(lines / f.seconds).toLocaleString('en'),
+          f.cpuSeconds.toFixed(1),
           f.maxRssMb,
           (rcRate / (lines / f.seconds)).toFixed(2),
+          (f.cpuSeconds / rc.cpu).toFixed(2),
         ]);
     }
   }
   console.log('');
-  printTable(rows, ['tool', 'seconds', 'lines/s', 'peak MB', 'ripcord speed ×']);
+  // CPU time beside: the wall-time ratio swings with whatever else runs (GoAccess alone went
+  // from 19k to 32k lines/s between a busy and a quiet hour); the CPU ratio much less.
+  printTable(rows, ['tool', 'seconds', 'lines/s', 'CPU s', 'peak MB', 'ripcord speed ×', 'CPU ÷ ripcord CPU']);
   const goRate = goaccessRate === null ? null : rcRate / goaccessRate;
   console.log(
     `\ntargets (default config, rules on): ≥150,000 lines/s (${rcRate >= 150_000 ? 'met' : 'NOT met'}), ` +
