@@ -18,6 +18,9 @@ import { loadConfig } from '../../src/app/config.ts';
 import { createApp, type App } from '../../src/app/context.ts';
 import { backupDrill, backupList, backupRestoreDatabase, backupRestoreFiles, backupRun } from '../../src/app/backup.ts';
 import { pgAdminUrl, pgSkip, mysqlAdminUrl, mysqlSkip } from '../helpers/db.ts';
+import { LocalBackend } from '../../src/adapters/blob/local.ts';
+import { openRepository } from '../../src/snapshots/index.ts';
+import { sealJson } from '../../src/snapshots/files.ts';
 
 const mysqlUrl = mysqlAdminUrl;
 const env = { ...process.env, RIPCORD_PASSPHRASE: 'backup test', RIPCORD_TEST_SCRYPT_N: '1024' };
@@ -347,6 +350,33 @@ test("'latest' with --target is the newest files snapshot, even when a database 
     const r = await backupRestoreFiles(app, 'latest', target, []);
     assert.equal(r.snapshot, results[0]?.snapshot);
     assert.equal(readFileSync(join(target, 'index.php'), 'utf8'), '<?php echo "Harbor & Pine";\n');
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a repository locked by a prune fails the backup and raises an alert; the next run succeeds', async () => {
+  const { app, dir } = appWith('    - {type: files, name: site, paths: [./site]}\n');
+  try {
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.php'), '<?php echo "Harbor & Pine";\n');
+    assert.equal((await backupRun(app))[0]?.ok, true);
+    // A prune under way on another host (an exclusive lock, fresh), as the repository sees it.
+    const backend = new LocalBackend(join(dir, 'state', 'repository'));
+    const repo = await openRepository(backend, 'backup test');
+    const repoKey = (repo as unknown as { key: { enc: Buffer } }).key.enc;
+    await repo.close();
+    const lock = { host: 'other-host', pid: 1, time: new Date().toISOString(), exclusive: true };
+    await backend.put('locks', 'c'.repeat(64), sealJson(repoKey, 'locks', lock));
+    const [res] = await backupRun(app);
+    assert.equal(res?.ok, false);
+    assert.match(res?.error ?? '', /lock/i);
+    await backend.remove('locks', 'c'.repeat(64));
+    const findings = await (await app.findings()).listFindings({ limit: 10, rule: 'backup-failed' });
+    assert.equal(findings.length, 1);
+    assert.match(findings[0]?.message ?? '', /backup site failed: .*lock/i);
+    assert.equal((await backupRun(app))[0]?.ok, true, 'once the lock is gone');
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
