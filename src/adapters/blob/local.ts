@@ -126,12 +126,19 @@ export class LocalBackend implements Backend {
       const tmp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
       const fh = await open(tmp, 'wx', 0o600);
       try {
-        await writeAll(fh, parts);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        try {
+          await writeAll(fh, parts);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
+      } catch (e) {
+        // A write that failed (a full disk above all) takes its half-written file away: left
+        // there, it kept the disk full and failed every later backup until a prune.
+        await rm(tmp, { force: true }).catch(() => undefined);
+        throw e;
       }
-      await rename(tmp, path);
       await fsyncDir(dir);
     } catch (e) {
       if (e instanceof AppError) throw e;
