@@ -173,7 +173,11 @@ export class RcloneBackend implements Backend {
     const tmp = this.#path(`tmp/${randomBytes(8).toString('hex')}`);
     const where = `${this.location}: ${type}/${name}`;
     const up = await this.#run(['rcat', '--size', String(size), tmp], parts, size);
-    if (up.code !== 0) throw this.#fail(up, where);
+    if (up.code !== 0) {
+      // Whatever part arrived (a remote that filled up) goes too: it would only take room.
+      await this.#run(['deletefile', tmp]).catch(() => undefined);
+      throw this.#fail(up, where);
+    }
     const mv = await this.#run(['moveto', tmp, final], undefined, size);
     if (mv.code !== 0) {
       await this.#run(['deletefile', tmp]).catch(() => undefined);
