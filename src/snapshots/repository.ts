@@ -586,6 +586,18 @@ export class RepoImpl implements Repository {
     targetDir: string,
     opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean } = {},
   ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }> {
+    try {
+      return await this.#restore(id, targetDir, opts);
+    } catch (e) {
+      throw targetError(e, targetDir);
+    }
+  }
+
+  async #restore(
+    id: SnapshotId,
+    targetDir: string,
+    opts: RestoreOptions & { filter?: (e: ManifestEntry) => boolean },
+  ): Promise<{ files: number; dirs: number; bytes: number; skipped: number }> {
     const m = await this.loadManifest(id);
     const roots = new Map(m.roots.map((r, i) => [r, m.roots.length === 1 ? '' : String(i)]));
     const base = Buffer.from(targetDir);
@@ -909,4 +921,26 @@ async function isNewOrEmpty(dir: string): Promise<boolean> {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
+}
+
+/**
+ * A failure of the target's file system during a restore (a full disk, no permission, a
+ * read-only mount) as the I/O error it is, with what to do; the restore is not an internal error.
+ */
+function targetError(e: unknown, targetDir: string): unknown {
+  if (e instanceof AppError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
+  const hint: Record<string, string> = {
+    ENOSPC: 'the disk is full: free some space or restore elsewhere, then run the same restore again',
+    EDQUOT: 'the disk quota is used up: free some space or restore elsewhere, then run the same restore again',
+    EACCES: 'no permission to write there',
+    EPERM: 'no permission to write there',
+    EROFS: 'the file system is read-only',
+  };
+  const text = (e as Error).message;
+  return new AppError('io', hint[code] !== undefined ? `${text} (${hint[code]})` : text, {
+    where: targetDir,
+    cause: e,
+  });
 }

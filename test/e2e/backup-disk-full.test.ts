@@ -1,17 +1,19 @@
 // A backup into a repository whose disk fills up (a 1 MiB tmpfs) fails with a message that says
 // so, raises an alert, and leaves the repository consistent: `repo check` passes and the next
-// run, once there is room, succeeds. Needs mount (root); skipped with a note otherwise.
+// run, once there is room, succeeds. A restore onto a full disk is an I/O error that says so,
+// and the same restore run again with room completes. Needs mount (root); skipped otherwise.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/app/config.ts';
 import { createApp } from '../../src/app/context.ts';
-import { backupRun } from '../../src/app/backup.ts';
+import { backupRestoreFiles, backupRun } from '../../src/app/backup.ts';
+import { AppError } from '../../src/core/errors.ts';
 import { LocalBackend } from '../../src/adapters/blob/local.ts';
 import { openRepository } from '../../src/snapshots/index.ts';
 
@@ -68,6 +70,46 @@ test(
         writeFileSync(join(site, 'media.bin'), randomBytes(64 * 1024));
         const [again] = await backupRun(app);
         assert.equal(again?.ok, true, `with room again, the next run succeeds: ${again?.error}`);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      spawnSync('umount', [disk]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a restore whose target disk fills up is an I/O error that says so; run again with room, it completes',
+  problem === null ? {} : { skip: problem },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-restore-full-'));
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    assert.equal(mountSmall(disk), null);
+    try {
+      const site = join(dir, 'site');
+      mkdirSync(site);
+      const media = Array.from({ length: 4 }, () => randomBytes(512 * 1024));
+      media.forEach((m, i) => writeFileSync(join(site, `media${i}.bin`), m));
+      writeFileSync(join(site, 'index.php'), '<?php echo "Harbor & Pine";\n');
+      writeFileSync(
+        join(dir, 'ripcord.yml'),
+        'stateDir: ./state\nbackup:\n  jobs:\n    - {type: files, name: site, paths: [./site]}\n',
+      );
+      const app = createApp(loadConfig({ file: join(dir, 'ripcord.yml'), env }), { env });
+      try {
+        assert.equal((await backupRun(app))[0]?.ok, true);
+        const target = join(disk, 'restored');
+        await assert.rejects(
+          backupRestoreFiles(app, 'latest', target, []),
+          (e: unknown) => e instanceof AppError && e.code === 'io' && /disk is full/.test(e.message),
+        );
+        assert.equal(spawnSync('mount', ['-o', 'remount,size=8m', disk]).status, 0);
+        const r = await backupRestoreFiles(app, 'latest', target, []);
+        assert.equal(r.files, 5);
+        media.forEach((m, i) => assert.deepEqual(readFileSync(join(target, `media${i}.bin`)), m));
       } finally {
         await app.close();
       }
