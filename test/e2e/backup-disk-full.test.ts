@@ -92,7 +92,7 @@ test(
       const site = join(dir, 'site');
       mkdirSync(site);
       const media = Array.from({ length: 4 }, () => randomBytes(512 * 1024));
-      media.forEach((m, i) => writeFileSync(join(site, `media${i}.bin`), m));
+      for (const [i, m] of media.entries()) writeFileSync(join(site, `media${i}.bin`), m);
       writeFileSync(join(site, 'index.php'), '<?php echo "Harbor & Pine";\n');
       writeFileSync(
         join(dir, 'ripcord.yml'),
@@ -109,7 +109,7 @@ test(
         assert.equal(spawnSync('mount', ['-o', 'remount,size=8m', disk]).status, 0);
         const r = await backupRestoreFiles(app, 'latest', target, []);
         assert.equal(r.files, 5);
-        media.forEach((m, i) => assert.deepEqual(readFileSync(join(target, `media${i}.bin`)), m));
+        for (const [i, m] of media.entries()) assert.deepEqual(readFileSync(join(target, `media${i}.bin`)), m);
       } finally {
         await app.close();
       }
