@@ -96,6 +96,14 @@ export async function runJob(job: BackupJob, deps: RunDeps): Promise<JobResult> 
     }
     const result: JobResult = { job: job.name, kind, ok: true, snapshot: id, summary };
     if (rowCounts !== undefined) result.rowCounts = rowCounts;
+    if ((summary.unreadable ?? 0) > 0) {
+      // Stored without them, as restic does: one unreadable file must not cost the whole backup,
+      // and the owner learns which ones to give the backup access to.
+      const named = (summary.unreadablePaths ?? []).slice(0, 5).join(', ');
+      const more = (summary.unreadable ?? 0) > 5 ? ', …' : '';
+      result.error = `${summary.unreadable} file(s) or folder(s) could not be read (permission denied) and are not in the snapshot: ${named}${more}`;
+      await raise(deps, job, 'backup-incomplete', `backup ${job.name} is incomplete: ${result.error}`);
+    }
     if (job.offsite !== undefined && deps.offsiteCopy !== undefined) {
       try {
         await deps.offsiteCopy(job.offsite, [id]);

@@ -365,6 +365,7 @@ export class RepoImpl implements Repository {
       parent,
       entries: [],
       progress: { files: 0, dirs: 0, bytes: 0, skipped: 0 },
+      unreadable: [],
       lastReport: 0,
       windowBuffers: new WindowBuffers(),
       sharedBuffers: new WindowBuffers(8, true),
@@ -397,6 +398,9 @@ export class RepoImpl implements Repository {
       storedBytes: this.store.storedBytes,
       durationMs: this.clock.now() - started,
       skipped: ctx.progress.skipped,
+      ...(ctx.unreadable.length > 0
+        ? { unreadable: ctx.unreadable.length, unreadablePaths: ctx.unreadable.slice(0, UNREADABLE_NAMED) }
+        : {}),
     };
     const file: SnapshotFile = {
       version: 1,
@@ -922,6 +926,9 @@ async function isNewOrEmpty(dir: string): Promise<boolean> {
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
+
+/** Unreadable paths named in a snapshot's summary (all are counted). */
+const UNREADABLE_NAMED = 20;
 
 /**
  * A failure of the target's file system during a restore (a full disk, no permission, a

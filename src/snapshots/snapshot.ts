@@ -34,6 +34,8 @@ export interface WalkContext {
   parent: Map<string, ManifestEntry> | null;
   entries: ManifestEntry[];
   progress: Progress & { dirs: number; bytes: number; skipped: number };
+  /** Files and folders the walk had no permission to read (paths under their root), left out. */
+  unreadable: string[];
   lastReport: number;
   /** Chunking buffers used again across the big files and streams of this snapshot. */
   windowBuffers: WindowBuffers;
@@ -229,6 +231,20 @@ function gone(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+function denied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/**
+ * A file or folder the backup may not read (a root-owned secret in the docroot, when backups
+ * run as the shop's user): left out and named in the summary, as restic does, rather than
+ * losing the whole backup over it. The job raises an alert for it.
+ */
+function noteUnreadable(ctx: WalkContext, rel: string): void {
+  ctx.unreadable.push(rel === '' ? '.' : rel);
+}
+
 async function visit(
   ctx: WalkContext,
   root: string,
@@ -277,6 +293,7 @@ async function visit(
           ctx.progress.skipped++;
           return;
         }
+        if (denied(err)) return noteUnreadable(ctx, rel);
         throw new AppError('io', `cannot read: ${(err as Error).message}`, { where: `${root}/${rel}`, cause: err });
       }
     }
@@ -291,6 +308,8 @@ async function visit(
     names = readdirSync(abs, { encoding: 'buffer' });
   } catch (err) {
     if (gone(err)) return;
+    // The folder itself is kept (its owner and mode say why), its content is not there to read.
+    if (denied(err)) return noteUnreadable(ctx, rel);
     throw new AppError('io', `cannot list: ${(err as Error).message}`, { where: `${root}/${rel}`, cause: err });
   }
   names.sort(Buffer.compare);
@@ -311,6 +330,10 @@ async function visit(
       cst = lstatSync(childAbs);
     } catch (err) {
       if (gone(err)) continue;
+      if (denied(err)) {
+        noteUnreadable(ctx, childRel);
+        continue;
+      }
       throw new AppError('io', `cannot stat: ${(err as Error).message}`, { where: `${root}/${childRel}`, cause: err });
     }
     if (ctx.opts.exclude?.(childRel, cst.isDirectory()) === true) continue;

@@ -47,6 +47,10 @@ export interface SnapshotSummary {
   durationMs: number;
   /** Files that vanished or stopped being regular files between listing and reading. */
   skipped?: number;
+  /** Files and folders left out because reading them was not permitted (EACCES/EPERM). */
+  unreadable?: number;
+  /** The first of them, paths under their root. */
+  unreadablePaths?: string[];
 }
 
 export interface SnapshotInfo {
