@@ -68,7 +68,8 @@ function decodeBytes(run: string): string {
 const pctUnicode = /%u([0-9a-f]{4})/gi;
 const pctRun = /(?:%[0-9a-f]{2})+/gi;
 const backslashEsc = /\\(?:x([0-9a-f]{2})|u\{([0-9a-f]{1,6})\}|u([0-9a-f]{4}))/gi;
-const entity = /&(?:#x([0-9a-f]{1,6});?|#(\d{1,7});?|([a-z]{2,8});)/gi;
+// (any number of leading zeros: `&#00000000000000000040;` is `(` to a browser)
+const entity = /&(?:#x0*([0-9a-f]{1,6});?|#0*(\d{1,7});?|([a-z]{2,8});)/gi;
 const entityProbe = /&(?:#|[a-z]{2,8};)/i;
 const named: Record<string, string> = {
   lt: '<',
@@ -106,6 +107,14 @@ const named: Record<string, string> = {
   lowbar: '_',
   apos2: "'",
 };
+const mangledTag = /<;\/?[a-z]/i;
+const mangledTags = /<;(?=\/?[a-z!])/gi;
+const mangledAfter = /([>"'&]);/g;
+// base64 text whose first byte is `<` and second a letter (`PG`/`PH`), in a value or segment of its own
+const base64Markup = /(?<![A-Za-z0-9+])P[GH][A-Za-z0-9+/]{10,}={0,2}(?![A-Za-z0-9+/=])/g;
+// … that decodes to a tag with an attribute or a closed tag, in printable text
+// eslint-disable-next-line no-control-regex
+const markupText = /^<[a-z][a-z0-9-]*(?:[\s/][^\x00-\x08\x0e-\x1f\ufffd]*|>[^\x00-\x08\x0e-\x1f\ufffd]*)$/i;
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
 // `%5%c`: what one decoding leaves of `%%35%%63` (each hex digit of %5c encoded again, an IIS
@@ -194,7 +203,28 @@ export function decode(raw: string, plus: boolean, steps?: string[]): string {
         steps?.push('html entities');
       }
     }
+    // entities that lost their name but kept the semicolon (`<;script>;`, `";`, `&;#x6a`: a
+    // page escaped once and unescaped wrongly): only with a tag opened so, then read as markup
+    if (s.includes('<;') && mangledTag.test(s)) {
+      s = s.replace(mangledTags, '<').replace(mangledAfter, '$1');
+      steps?.push('mangled entities (<; >; ";) read as markup');
+    }
     if (s === before) break;
+  }
+  // a value that is base64 of markup (`PGlmcmFtZSBzcmM9…` is `<iframe src=…`): read decoded
+  if (s.includes('PG') || s.includes('PH')) {
+    const d = s.replace(base64Markup, (m) => {
+      // (in a path the token may run on into the next segment: tried up to each `/` too)
+      for (let end = m.length, n = 0; end > 10 && n < 4; end = m.lastIndexOf('/', end - 1), n++) {
+        const text = Buffer.from(m.slice(0, end), 'base64').toString('utf8');
+        if (markupText.test(text)) return text + m.slice(end);
+      }
+      return m;
+    });
+    if (d !== s) {
+      s = d;
+      steps?.push('base64 markup decoded');
+    }
   }
   if (s.includes('\0')) {
     s = s.replaceAll('\0', '');

@@ -86,3 +86,46 @@ test('property: any byte spelled as split nibbles decodes like its plain %XX for
     }),
   );
 });
+
+test('entities that lost their name but kept the semicolon are read as markup only with a tag opened so', () => {
+  assert.equal(
+    decode('%3C;SCRIPT SRC=%22;http://x.example/a.js%22;%3E;', false),
+    '<script src="http://x.example/a.js">',
+  );
+  assert.equal(decode('<;IMG SRC=&;#x6A&;#x61>;', false), '<img src=ja>');
+  // no tag opened with `<;`: semicolons stay
+  assert.equal(decode('a<; b >; c";', false), 'a<; b >; c";');
+  assert.equal(decode('1 &lt; 2; x"; y', false), '1 < 2; x"; y');
+});
+
+test('numeric entities with any number of leading zeros', () => {
+  assert.equal(decode('prompt&#00000000000000000040;1&#x000000000029;', false), 'prompt(1)');
+  assert.equal(decode('&#0;a', false), 'a');
+});
+
+test('a value that is base64 of markup is read decoded; other base64 and words stay', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  assert.equal(decode(`q=${b64('<iframe src=//x.example>')}`, false), 'q=<iframe src=//x.example>');
+  assert.equal(decode(`/p/${b64('<svg/onload=alert(1)>')}/x`, false), '/p/<svg/onload=alert(1)>/x');
+  for (const v of [
+    'token=PHPSESSID12345678abcdef',
+    'q=PHILIPS+HUE+BULB+E27+WHITE',
+    'img=PGAAAAAAAAAAAAAAAA',
+    `d=${b64('plain text, not markup at all')}`,
+    `d=x${b64('<b>bold</b>')}`,
+  ])
+    assert.equal(decode(v, false), v.toLowerCase(), v);
+});
+
+test('property: base64 of a tag with an attribute is always read decoded, whatever follows the tag name', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('img', 'svg', 'iframe', 'body', 'details'),
+      fc.stringMatching(/^[a-z]{1,8}=[a-z0-9()]{1,12}$/),
+      (tag, attr) => {
+        const markup = `<${tag} ${attr}>`;
+        return decode(`q=${Buffer.from(markup).toString('base64')}`, false) === `q=${markup}`;
+      },
+    ),
+  );
+});
