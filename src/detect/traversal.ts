@@ -98,8 +98,9 @@ const configScript =
 const hiddenAfterFolders = /^(?:\.\/)*(?:[\w-]+\/){1,3}\.$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
 // What a web application keeps beside its pages and never serves: Java's WEB-INF and META-INF,
-// Magento's app/etc configuration.
-const siteSecret = /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b/;
+// Magento's app/etc configuration, IIS's web.config and ASP's global.asa.
+const siteSecret =
+  /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b|^(?:[\w-]+\/){0,3}(?:web\.config|global\.asax?)$/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
