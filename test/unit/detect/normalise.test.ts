@@ -129,3 +129,25 @@ test('property: base64 of a tag with an attribute is always read decoded, whatev
     ),
   );
 });
+
+test('legacy entity names without a semicolon are read, but not as query parameters', () => {
+  assert.equal(decode('<div&nbsp style=x>', false), '<div  style=x>');
+  assert.equal(decode('&lt&lt;script', false), '<<script');
+  for (const v of ['?a=1&lt=5&gt=2', '?x=1&ltv=3', '?q=r&amp;s', '?q=tom&ltd'])
+    assert.equal(decode(v, false), v.replace('&amp;', '&').toLowerCase(), v);
+});
+
+test('octal escapes are read when there are several; a doubled backslash escape is read as one', () => {
+  assert.equal(decode('\\74svg o\\156load\\75x\\76', false), '<svg onload=x>');
+  assert.equal(decode('al\\\\u0065rt(1)', false), 'alert(1)');
+  // one or two numbers after backslashes stay: folders, prices
+  for (const v of ['folder\\12\\photo.jpg', 'c:\\2024\\q1', 'a\\50 b']) assert.equal(decode(v, false), v, v);
+});
+
+test('base64 of a closing tag or a comment opening markup is read decoded', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  assert.equal(decode(`q=${b64('</script><svg onload=x>')}`, false), 'q=</script><svg onload=x>');
+  assert.equal(decode(`q=${b64('<!--><img src=x>')}`, false), 'q=<!--><img src=x>');
+  for (const v of ['q=PCGAMING2024BUNDLE', 'q=PC9000+SERIES', 'sku=PCE-12345-ABCDEFG'])
+    assert.equal(decode(v, false), v.toLowerCase(), v);
+});
