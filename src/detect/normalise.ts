@@ -117,6 +117,7 @@ const mangledTags = /<;(?=\/?[a-z!])/gi;
 const mangledAfter = /([>"'&]);/g;
 // base64 text whose first byte is `<` and second a letter (`PG`/`PH`), `/` (`PC8`, `PC9`) or `!`
 // (`PCE`…`PCH`), in a value or segment of its own
+const base64Probe = /P[CGH]/;
 const base64Markup = /(?<![A-Za-z0-9+])P(?:[GH]|C[89E-H])[A-Za-z0-9+/]{9,}={0,2}(?![A-Za-z0-9+/=])/g;
 // … that decodes to a tag with an attribute or a closed tag, in printable text
 // eslint-disable-next-line no-control-regex
@@ -213,16 +214,17 @@ export function decode(raw: string, plus: boolean, steps?: string[]): string {
         steps?.push('html entities');
       }
     }
-    // entities that lost their name but kept the semicolon (`<;script>;`, `";`, `&;#x6a`: a
-    // page escaped once and unescaped wrongly): only with a tag opened so, then read as markup
-    if (s.includes('<;') && mangledTag.test(s)) {
-      s = s.replace(mangledTags, '<').replace(mangledAfter, '$1');
-      steps?.push('mangled entities (<; >; ";) read as markup');
-    }
     if (s === before) break;
   }
+  // entities that lost their name but kept the semicolon (`<;script>;`, `";`, `&;#x6a`: a
+  // page escaped once and unescaped wrongly): only with a tag opened so, then read as markup
+  if (s.includes('<;') && mangledTag.test(s)) {
+    s = s.replace(mangledTags, '<').replace(mangledAfter, '$1');
+    if (s.includes('&') && entityProbe.test(s)) s = decodeEntities(s);
+    steps?.push('mangled entities (<; >; ";) read as markup');
+  }
   // a value that is base64 of markup (`PGlmcmFtZSBzcmM9…` is `<iframe src=…`): read decoded
-  if (s.includes('PG') || s.includes('PH') || s.includes('PC')) {
+  if (s.includes('P') && base64Probe.test(s)) {
     const d = s.replace(base64Markup, (m) => {
       // (in a path the token may run on into the next segment: tried up to each `/` too)
       for (let end = m.length, n = 0; end > 10 && n < 4; end = m.lastIndexOf('/', end - 1), n++) {
