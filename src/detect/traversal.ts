@@ -168,7 +168,10 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
   if (climbs === 0) return null;
   const resolved = kept.join('/');
   const m = sensitiveRe.exec(resolved);
-  return { path: tail.slice(0, 200), climbs, sensitive: m === null ? null : m[0].replace(/^\//, '') };
+  // (one level up to a configuration script, `../config.asp`, names it as surely as from the root)
+  const cfg = m === null ? configScript.exec(resolved) : null;
+  const sensitive = m !== null ? m[0].replace(/^\//, '') : cfg !== null ? (cfg[1] ?? cfg[0]) : null;
+  return { path: tail.slice(0, 200), climbs, sensitive };
 }
 
 // A sensitive name whose separators may be any junk (the separator encodings no decoder knows),
