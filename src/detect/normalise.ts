@@ -112,16 +112,17 @@ const named: Record<string, string> = {
   lowbar: '_',
   apos2: "'",
 };
-const mangledTag = /<;\/?[a-z]/i;
+// (a tag opened so and another `<;` or a `>;` after it: `<;a` alone is text)
+const mangledTag = /<;\/?[a-z][\s\S]*?[<>];/i;
 const mangledTags = /<;(?=\/?[a-z!])/gi;
 const mangledAfter = /([>"'&]);/g;
 // base64 text whose first byte is `<` and second a letter (`PG`/`PH`), `/` (`PC8`, `PC9`) or `!`
 // (`PCE`…`PCH`), in a value or segment of its own
 const base64Probe = /P[CGH]/;
-const base64Markup = /(?<![A-Za-z0-9+])P(?:[GH]|C[89E-H])[A-Za-z0-9+/]{9,}={0,2}(?![A-Za-z0-9+/=])/g;
+const base64Markup = /(?<![A-Za-z0-9+])P(?:[GH]|C[89E-H])[A-Za-z0-9+/]{13,}={0,2}(?![A-Za-z0-9+/=])/g;
 // … that decodes to a tag with an attribute or a closed tag, in printable text
 // eslint-disable-next-line no-control-regex
-const markupText = /^<(?:(?:\/?[a-z][a-z0-9-]*|!doctype)[\s/>]|!--)[^\x00-\x08\x0e-\x1f\ufffd]*$/i;
+const markupText = /^(?=[\s\S]*[>=])<(?:(?:\/?[a-z][a-z0-9-]*|!doctype)[\s/>]|!--)[^\x00-\x08\x0e-\x1f\ufffd]*$/i;
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
 // `%5%c`: what one decoding leaves of `%%35%%63` (each hex digit of %5c encoded again, an IIS
