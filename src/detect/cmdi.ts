@@ -59,8 +59,12 @@ function unobfuscate(v: string): string {
     v
       .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
       .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
-      .replace(/(?<=\w)(?:''|"")(?=\w)/g, '')
-      .replace(/(^|[\s;|&/])\\(?=[a-z])/g, '$1') // `\ls`: a backslash before a command is ignored
+      // empty quotes beside a word or a glob (`/e''*?/`, `''cat`) are nothing to the shell
+      .replace(/(?<=[\w*?\]])(?:''|"")+|(?:''|"")+(?=[\w*?[])/g, '')
+      // `\ls`, `{\cat,…}`, `/\e\t\c`, `*\d`: a backslash before a letter is ignored (also doubled,
+      // an escape for a layer in between, JSON or a second shell: `c\\a\\t \\/\\e…`)
+      .replace(/(^|[\s;|&/])\\(?=[a-z])/g, '$1')
+      .replace(/(?<=[/{,*?])\\{1,2}(?=[a-z])|(?<=\w)\\\\(?=\w)|(?<=^|[\s;|&])\\{1,2}(?=\/)/g, '')
       // `|$u wget`: a lone variable opening a command line expands to nothing (unset) before the command
       .replace(/(^|[;|&\n]\s*)\$[a-z_]\w*\s+(?=[a-z])/g, '$1')
       .replace(/\[([a-z])\]/g, '$1')
@@ -170,7 +174,7 @@ const afterAmp = new RegExp(String.raw`(?:^|[^&])&\s*${word}(?=$|[\s<>|;'"\`$(){
 // `&bcdboot/r x`: a Windows command takes its switches glued to its name
 const ampSwitch = /(?:^|[^&])&\s*([a-z][\w-]*)(?:\.exe)?\/[a-z?]/g;
 const leading = new RegExp(
-  String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:\\|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
+  String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:(?:[\\/]|\s|$)|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
 );
 
 /**
@@ -223,8 +227,18 @@ export interface CmdiMatch {
   reason: string;
 }
 
-/** A value, as a shell would read it; null when it is not command injection. */
+/**
+ * A value, as a shell would read it; null when it is not command injection. A value without a
+ * space but with `+` is read again with `+` as the space a form encoding meant (`+|+dir+c:/`,
+ * `127.0.0.1+&&+ls+/etc`: encoded once more, the `+` reached the application as itself).
+ */
 export function detectCmdi(value: string): CmdiMatch | null {
+  const r = readCmdi(value);
+  if (r !== null || !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]/.test(value))) return r;
+  return readCmdi(value.replaceAll('+', ' '));
+}
+
+function readCmdi(value: string): CmdiMatch | null {
   if (value.length < 2) return null;
   // `\n` written out is a newline to whatever unescapes it (JSON, echo -e, printf, the lists);
   // not inside a word, where a backslash only escapes a letter (`cu\rl`)
@@ -268,7 +282,10 @@ export function detectCmdi(value: string): CmdiMatch | null {
   const parts = v.split(/[;|\n\r`&]+/, 8);
   for (let i = 0; i < parts.length; i++) {
     const part = i === 0 ? (parts[0] ?? '') : (parts[i] ?? '').replace(/^\s*['"]?/, '');
-    const w = commandWithArgument(part);
+    // (the value may open with the quote it breaks out of: `" ping.exe -n 31 127.0.0.1`)
+    const w =
+      commandWithArgument(part) ??
+      (i === 0 && /^\s*['"]/.test(part) ? commandWithArgument(part.replace(/^\s*['"]/, '')) : null);
     if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
   }
   const which = /^\s*(?:which|whereis|command\s+-v)\s+([a-z][\w.+-]*)/.exec(v);
@@ -320,7 +337,8 @@ export function detectCmdi(value: string): CmdiMatch | null {
   // `!-2`: bash's history expansion, running the command two back again
   const history = v.includes('!-') ? /(?:^|[^\w!])!-\d{1,3}\b/.exec(v) : null;
   if (history !== null) return { reason: `history expansion ${history[0].trim()}` };
-  const brace = /\{([\w./-]*,[\w./,-]*)\}/.exec(v);
+  // (its arguments may be globs: `{cat,/e*?/p*d}`)
+  const brace = /\{([\w./-]*,[\w./,*?[\]-]*)\}/.exec(v);
   if (brace !== null && (brace[1] ?? '').split(',').some((x) => isCommand(x)))
     return { reason: `brace expansion {${brace[1]}}` };
   // a word the shell expands into a command (`c{a,oun}t` -> cat, `{l,-lh}s` -> ls)

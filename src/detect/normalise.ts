@@ -67,9 +67,15 @@ function decodeBytes(run: string): string {
 
 const pctUnicode = /%u([0-9a-f]{4})/gi;
 const pctRun = /(?:%[0-9a-f]{2})+/gi;
-const backslashEsc = /\\(?:x([0-9a-f]{2})|u\{([0-9a-f]{1,6})\}|u([0-9a-f]{4}))/gi;
-const entity = /&(?:#x([0-9a-f]{1,6});?|#(\d{1,7});?|([a-z]{2,8});)/gi;
-const entityProbe = /&(?:#|[a-z]{2,8};)/i;
+// (a doubled backslash is the escape written for a layer in between, JSON: `al\\u0065rt`)
+const backslashEsc = /\\{1,2}(?:x([0-9a-f]{2})|u\{([0-9a-f]{1,6})\}|u([0-9a-f]{4}))/gi;
+// octal escapes of a JavaScript string (`\74svg o\156load\75…`), read when there are several
+const octalEsc = /\\{1,2}([0-3][0-7]{2}|[0-7]{2})/g;
+// (any number of leading zeros: `&#00000000000000000040;` is `(` to a browser)
+// (and the legacy names browsers read without a semicolon, `<div&nbsp style=…>`, `&lt&lt;`; not
+// before `=`, where `&lt=` is a query parameter)
+const entity = /&(?:#x0*([0-9a-f]{1,6});?|#0*(\d{1,7});?|([a-z]{2,8});|(nbsp|lt|gt|quot|amp)(?![a-z0-9=;]))/gi;
+const entityProbe = /&(?:#|[a-z]{2,8};|(?:nbsp|lt|gt|quot|amp)(?![a-z0-9=;]))/i;
 const named: Record<string, string> = {
   lt: '<',
   gt: '>',
@@ -106,6 +112,17 @@ const named: Record<string, string> = {
   lowbar: '_',
   apos2: "'",
 };
+// (a tag opened so and another `<;` or a `>;` after it: `<;a` alone is text)
+const mangledTag = /<;\/?[a-z][\s\S]*?[<>];/i;
+const mangledTags = /<;(?=\/?[a-z!])/gi;
+const mangledAfter = /([>"'&]);/g;
+// base64 text whose first byte is `<` and second a letter (`PG`/`PH`), `/` (`PC8`, `PC9`) or `!`
+// (`PCE`…`PCH`), in a value or segment of its own
+const base64Probe = /P[CGH]/;
+const base64Markup = /(?<![A-Za-z0-9+])P(?:[GH]|C[89E-H])[A-Za-z0-9+/]{13,}={0,2}(?![A-Za-z0-9+/=])/g;
+// … that decodes to a tag with an attribute or a closed tag, in printable text
+// eslint-disable-next-line no-control-regex
+const markupText = /^(?=[\s\S]*[>=])<(?:(?:\/?[a-z][a-z0-9-]*|!doctype)[\s/>]|!--)[^\x00-\x08\x0e-\x1f\ufffd]*$/i;
 const fromCode = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '');
 
 // `%5%c`: what one decoding leaves of `%%35%%63` (each hex digit of %5c encoded again, an IIS
@@ -123,17 +140,21 @@ function urlDecode(s: string): string {
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(entity, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (hex !== undefined) return fromCode(parseInt(hex, 16));
-    if (dec !== undefined) return fromCode(parseInt(dec, 10));
-    return named[(name ?? '').toLowerCase()] ?? m;
-  });
+  return s.replace(
+    entity,
+    (m, hex: string | undefined, dec: string | undefined, name: string | undefined, bare: string | undefined) => {
+      if (hex !== undefined) return fromCode(parseInt(hex, 16));
+      if (dec !== undefined) return fromCode(parseInt(dec, 10));
+      return named[(name ?? bare ?? '').toLowerCase()] ?? m;
+    },
+  );
 }
 
 function decodeBackslashEscapes(s: string): string {
-  return s.replace(backslashEsc, (_m, x: string | undefined, braced: string | undefined, u: string | undefined) =>
+  const d = s.replace(backslashEsc, (_m, x: string | undefined, braced: string | undefined, u: string | undefined) =>
     fromCode(parseInt(x ?? braced ?? u ?? '0', 16)),
   );
+  return (d.match(octalEsc)?.length ?? 0) >= 3 ? d.replace(octalEsc, (_m, o: string) => fromCode(parseInt(o, 8))) : d;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -195,6 +216,28 @@ export function decode(raw: string, plus: boolean, steps?: string[]): string {
       }
     }
     if (s === before) break;
+  }
+  // entities that lost their name but kept the semicolon (`<;script>;`, `";`, `&;#x6a`: a
+  // page escaped once and unescaped wrongly): only with a tag opened so, then read as markup
+  if (s.includes('<;') && mangledTag.test(s)) {
+    s = s.replace(mangledTags, '<').replace(mangledAfter, '$1');
+    if (s.includes('&') && entityProbe.test(s)) s = decodeEntities(s);
+    steps?.push('mangled entities (<; >; ";) read as markup');
+  }
+  // a value that is base64 of markup (`PGlmcmFtZSBzcmM9…` is `<iframe src=…`): read decoded
+  if (s.includes('P') && base64Probe.test(s)) {
+    const d = s.replace(base64Markup, (m) => {
+      // (in a path the token may run on into the next segment: tried up to each `/` too)
+      for (let end = m.length, n = 0; end > 10 && n < 4; end = m.lastIndexOf('/', end - 1), n++) {
+        const text = Buffer.from(m.slice(0, end), 'base64').toString('utf8');
+        if (markupText.test(text)) return text + m.slice(end);
+      }
+      return m;
+    });
+    if (d !== s) {
+      s = d;
+      steps?.push('base64 markup decoded');
+    }
   }
   if (s.includes('\0')) {
     s = s.replaceAll('\0', '');

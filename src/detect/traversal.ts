@@ -98,8 +98,9 @@ const configScript =
 const hiddenAfterFolders = /^(?:\.\/)*(?:[\w-]+\/){1,3}\.$/;
 const dotDot = /\.\.|\.\?|\?[.?]/;
 // What a web application keeps beside its pages and never serves: Java's WEB-INF and META-INF,
-// Magento's app/etc configuration.
-const siteSecret = /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b/;
+// Magento's app/etc configuration, IIS's web.config and ASP's global.asa.
+const siteSecret =
+  /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b|^(?:[\w-]+\/){0,3}(?:web\.config|global\.asax?)$/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
@@ -167,7 +168,10 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
   if (climbs === 0) return null;
   const resolved = kept.join('/');
   const m = sensitiveRe.exec(resolved);
-  return { path: tail.slice(0, 200), climbs, sensitive: m === null ? null : m[0].replace(/^\//, '') };
+  // (one level up to a configuration script, `../config.asp`, names it as surely as from the root)
+  const cfg = m === null ? configScript.exec(resolved) : null;
+  const sensitive = m !== null ? m[0].replace(/^\//, '') : cfg !== null ? (cfg[1] ?? cfg[0]) : null;
+  return { path: tail.slice(0, 200), climbs, sensitive };
 }
 
 // A sensitive name whose separators may be any junk (the separator encodings no decoder knows),

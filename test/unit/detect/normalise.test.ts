@@ -45,6 +45,8 @@ test('the compact view drops all whitespace and block comments', () => {
 test('plain text passes through as itself, lower-cased (property)', () => {
   fc.assert(
     fc.property(fc.stringMatching(/^[A-Za-z0-9 ./_=?-]{0,60}$/), (s) => {
+      // (base64 that decodes to markup is read decoded: tested on its own below)
+      fc.pre(!/P[CGH][A-Za-z0-9+/]{13}/.test(s));
       assert.equal(decode(s, false), s.toLowerCase());
     }),
   );
@@ -53,6 +55,8 @@ test('plain text passes through as itself, lower-cased (property)', () => {
 test('single and double URL-encoding decode back to the text (property)', () => {
   fc.assert(
     fc.property(fc.stringMatching(/^[A-Za-z0-9 <>'"();=,*./-]{0,60}$/), (s) => {
+      // (a tag opened as `<;x … >;` is read as mangled entities: tested on its own below)
+      fc.pre(!/<;\/?[a-z]/i.test(s));
       assert.equal(decode(encodeURIComponent(s), false), s.toLowerCase());
       assert.equal(decode(encodeURIComponent(encodeURIComponent(s)), false), s.toLowerCase());
     }),
@@ -85,4 +89,69 @@ test('property: any byte spelled as split nibbles decodes like its plain %XX for
       assert.equal(decode(`a${nib}b`, false), decode(`a%${h}b`, false));
     }),
   );
+});
+
+test('entities that lost their name but kept the semicolon are read as markup only with a tag opened so', () => {
+  assert.equal(
+    decode('%3C;SCRIPT SRC=%22;http://x.example/a.js%22;%3E;', false),
+    '<script src="http://x.example/a.js">',
+  );
+  assert.equal(decode('<;IMG SRC=&;#x6A&;#x61>;', false), '<img src=ja>');
+  // no tag opened with `<;`: semicolons stay
+  assert.equal(decode('a<; b >; c";', false), 'a<; b >; c";');
+  assert.equal(decode('1 &lt; 2; x"; y', false), '1 < 2; x"; y');
+});
+
+test('numeric entities with any number of leading zeros', () => {
+  assert.equal(decode('prompt&#00000000000000000040;1&#x000000000029;', false), 'prompt(1)');
+  assert.equal(decode('&#0;a', false), 'a');
+});
+
+test('a value that is base64 of markup is read decoded; other base64 and words stay', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  assert.equal(decode(`q=${b64('<iframe src=//x.example>')}`, false), 'q=<iframe src=//x.example>');
+  assert.equal(decode(`/p/${b64('<svg/onload=alert(1)>')}/x`, false), '/p/<svg/onload=alert(1)>/x');
+  for (const v of [
+    'token=PHPSESSID12345678abcdef',
+    'q=PHILIPS+HUE+BULB+E27+WHITE',
+    'img=PGAAAAAAAAAAAAAAAA',
+    `d=${b64('plain text, not markup at all')}`,
+    `d=x${b64('<b>bold</b>')}`,
+  ])
+    assert.equal(decode(v, false), v.toLowerCase(), v);
+});
+
+test('property: base64 of a tag with an attribute is always read decoded, whatever follows the tag name', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('img', 'svg', 'iframe', 'body', 'details'),
+      fc.stringMatching(/^[a-z]{3,8}=[a-z0-9()]{3,12}$/),
+      (tag, attr) => {
+        const markup = `<${tag} ${attr}>`;
+        return decode(`q=${Buffer.from(markup).toString('base64')}`, false) === `q=${markup}`;
+      },
+    ),
+  );
+});
+
+test('legacy entity names without a semicolon are read, but not as query parameters', () => {
+  assert.equal(decode('<div&nbsp style=x>', false), '<div  style=x>');
+  assert.equal(decode('&lt&lt;script', false), '<<script');
+  for (const v of ['?a=1&lt=5&gt=2', '?x=1&ltv=3', '?q=r&amp;s', '?q=tom&ltd'])
+    assert.equal(decode(v, false), v.replace('&amp;', '&').toLowerCase(), v);
+});
+
+test('octal escapes are read when there are several; a doubled backslash escape is read as one', () => {
+  assert.equal(decode('\\74svg o\\156load\\75x\\76', false), '<svg onload=x>');
+  assert.equal(decode('al\\\\u0065rt(1)', false), 'alert(1)');
+  // one or two numbers after backslashes stay: folders, prices
+  for (const v of ['folder\\12\\photo.jpg', 'c:\\2024\\q1', 'a\\50 b']) assert.equal(decode(v, false), v, v);
+});
+
+test('base64 of a closing tag or a comment opening markup is read decoded', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  assert.equal(decode(`q=${b64('</script><svg onload=x>')}`, false), 'q=</script><svg onload=x>');
+  assert.equal(decode(`q=${b64('<!--><img src=x>')}`, false), 'q=<!--><img src=x>');
+  for (const v of ['q=PCGAMING2024BUNDLE', 'q=PC9000+SERIES', 'sku=PCE-12345-ABCDEFG'])
+    assert.equal(decode(v, false), v.toLowerCase(), v);
 });
