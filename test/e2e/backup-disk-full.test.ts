@@ -31,18 +31,31 @@ const problem = mountSmall(probe);
 if (problem === null) spawnSync('umount', [probe]);
 rmSync(probe, { recursive: true, force: true });
 
+/** Runs `f` with a folder holding `disk`, a 1 MiB tmpfs, and a site of `files`; cleans up after. */
+async function onSmallDisk(
+  files: Record<string, Uint8Array | string>,
+  f: (dir: string, disk: string, site: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-disk-full-'));
+  const disk = join(dir, 'disk');
+  mkdirSync(disk);
+  assert.equal(mountSmall(disk), null);
+  try {
+    const site = join(dir, 'site');
+    mkdirSync(site);
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(site, name), content);
+    await f(dir, disk, site);
+  } finally {
+    spawnSync('umount', [disk]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test(
   'a repository disk that fills up fails the backup with an alert; the repository stays sound',
   problem === null ? {} : { skip: problem },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ripcord-disk-full-'));
-    const disk = join(dir, 'disk');
-    mkdirSync(disk);
-    assert.equal(mountSmall(disk), null);
-    try {
-      const site = join(dir, 'site');
-      mkdirSync(site);
-      writeFileSync(join(site, 'index.php'), '<?php echo "Harbor & Pine";\n');
+    await onSmallDisk({ 'index.php': '<?php echo "Harbor & Pine";\n' }, async (dir, disk, site) => {
       writeFileSync(
         join(dir, 'ripcord.yml'),
         `stateDir: ./state\nrepository: {path: ${JSON.stringify(join(disk, 'repo'))}}\nbackup:\n  jobs:\n    - {type: files, name: site, paths: [./site]}\n`,
@@ -73,10 +86,7 @@ test(
       } finally {
         await app.close();
       }
-    } finally {
-      spawnSync('umount', [disk]);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   },
 );
 
@@ -84,16 +94,9 @@ test(
   'a restore whose target disk fills up is an I/O error that says so; run again with room, it completes',
   problem === null ? {} : { skip: problem },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ripcord-restore-full-'));
-    const disk = join(dir, 'disk');
-    mkdirSync(disk);
-    assert.equal(mountSmall(disk), null);
-    try {
-      const site = join(dir, 'site');
-      mkdirSync(site);
-      const media = Array.from({ length: 4 }, () => randomBytes(512 * 1024));
-      for (const [i, m] of media.entries()) writeFileSync(join(site, `media${i}.bin`), m);
-      writeFileSync(join(site, 'index.php'), '<?php echo "Harbor & Pine";\n');
+    const media = Array.from({ length: 4 }, () => randomBytes(512 * 1024));
+    const files = Object.fromEntries(media.map((m, i) => [`media${i}.bin`, m]));
+    await onSmallDisk({ ...files, 'index.php': '<?php echo "Harbor & Pine";\n' }, async (dir, disk) => {
       writeFileSync(
         join(dir, 'ripcord.yml'),
         'stateDir: ./state\nbackup:\n  jobs:\n    - {type: files, name: site, paths: [./site]}\n',
@@ -113,9 +116,6 @@ test(
       } finally {
         await app.close();
       }
-    } finally {
-      spawnSync('umount', [disk]);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   },
 );

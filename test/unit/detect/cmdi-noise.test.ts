@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectCmdi } from '../../../src/detect/cmdi.ts';
-import { createDetector, loadRules } from '../../../src/detect/index.ts';
+import { flagged } from './requests.ts';
 
 const samples = [
   // quote and backslash noise inside words, beside globs and in brace expansion
@@ -66,26 +66,7 @@ test('noise a shell drops, + for spaces, a quote broken out of and dir c:/ are r
   for (const s of shop) assert.equal(detectCmdi(s), null, s);
 });
 
-const detector = createDetector(loadRules().compiled);
-const found = (path: string, query: string): boolean =>
-  detector
-    .process({
-      kind: 'http',
-      time: 0,
-      ip: '192.0.2.9',
-      method: 'GET',
-      path,
-      query,
-      protocol: 'HTTP/1.1',
-      status: 200,
-      bytes: 512,
-      referer: null,
-      userAgent: 'Mozilla/5.0',
-      user: null,
-      vhost: null,
-      durationMs: null,
-    })
-    .some((f) => f.category === 'cmdi');
+const found = (path: string, query: string): boolean => flagged('cmdi', path, query);
 
 test('the gate lets them through in a query value, a path segment and encoded twice', () => {
   for (const s of samples) {

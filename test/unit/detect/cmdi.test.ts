@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { detectCmdi } from '../../../src/detect/cmdi.ts';
 import { matchStructure } from '../../../src/detect/structure.ts';
-import { createDetector, loadRules } from '../../../src/detect/index.ts';
+import { flagged } from './requests.ts';
 
 test('injection shapes are found', () => {
   for (const s of [
@@ -251,26 +251,7 @@ test('alias definitions and escaped commands opening a value', () => {
 });
 
 test('the shell gate lets a command with a Windows program suffix through (ping.exe -n 31 …)', () => {
-  const detector = createDetector(loadRules().compiled);
-  const found = (path: string, query: string) =>
-    detector
-      .process({
-        kind: 'http',
-        time: 0,
-        ip: '192.0.2.9',
-        method: 'GET',
-        path,
-        query,
-        protocol: 'HTTP/1.1',
-        status: 200,
-        bytes: 512,
-        referer: null,
-        userAgent: 'Mozilla/5.0',
-        user: null,
-        vhost: null,
-        durationMs: null,
-      })
-      .some((f) => f.category === 'cmdi');
+  const found = (path: string, query: string) => flagged('cmdi', path, query);
   assert.ok(found('/catalogsearch/result/', 'q=ping.exe+-n+31+127.0.0.1'));
   assert.ok(found('/catalog/product/view/id/ping.exe%20-n%2031%20127.0.0.1', ''));
   assert.ok(!found('/catalogsearch/result/', 'q=setup.exe+download'));

@@ -14,6 +14,7 @@ import { detectSqli } from '../../../src/detect/sqli.ts';
 import { detectCmdi } from '../../../src/detect/cmdi.ts';
 import { headerPrefilters, matchStructure } from '../../../src/detect/structure.ts';
 import { createDetector, loadRules } from '../../../src/detect/index.ts';
+import { getRequest } from './requests.ts';
 import type { HttpEvent } from '../../../src/logs/index.ts';
 
 const sqlPayloads = [
@@ -184,22 +185,8 @@ test('JSON in a parameter encoded twice or as %u: its strings are still values',
 
 test('rules: SQL injection sent as the whole User-Agent or Referer is read as SQL; product tokens are not', () => {
   const detector = createDetector(loadRules().compiled);
-  const event = (userAgent: string, referer: string | null): HttpEvent => ({
-    kind: 'http',
-    time: 0,
-    ip: '192.0.2.7',
-    method: 'GET',
-    path: '/checkout/cart/',
-    query: '',
-    protocol: 'HTTP/1.1',
-    status: 200,
-    bytes: 512,
-    referer,
-    userAgent,
-    user: null,
-    vhost: null,
-    durationMs: null,
-  });
+  const event = (userAgent: string, referer: string | null): HttpEvent =>
+    getRequest('/checkout/cart/', '', { userAgent, referer });
   const found = (category: string, ua: string, ref: string | null = null) =>
     detector.process(event(ua, ref)).some((f) => f.category === category);
   assert.ok(found('sqli', "x' or 2=2--"));
@@ -228,22 +215,7 @@ test('rules: dialect words with + for spaces in a path (into outfile, execute im
     '/catalog/product/view/id/EXECUTE+IMMEDIATE+%22',
     '/catalog/product/view/id/function(foo)::double+precision',
   ]) {
-    const ev: HttpEvent = {
-      kind: 'http',
-      time: 0,
-      ip: '192.0.2.8',
-      method: 'GET',
-      path,
-      query: '',
-      protocol: 'HTTP/1.1',
-      status: 200,
-      bytes: 512,
-      referer: null,
-      userAgent: 'Mozilla/5.0',
-      user: null,
-      vhost: null,
-      durationMs: null,
-    };
+    const ev = getRequest(path, '');
     assert.ok(
       detector.process(ev).some((f) => f.category === 'sqli'),
       path,
