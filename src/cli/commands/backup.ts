@@ -63,7 +63,7 @@ export function register(program: Command): void {
   backup
     .command('run')
     .description(
-      'Runs backup jobs (all, or those named). A database dump is stored only when the dump tool exited 0 and the dump validated; a failed job raises an alert.',
+      'Runs backup jobs (all, or those named). A database dump is stored only when the dump tool exited 0 and the dump validated; a failed job raises an alert. Files the backup may not read are left out and named (a warning, an alert). Exit status 1 when a job failed or warned.',
     )
     .argument('[jobs...]', 'job names from backup.jobs; default: all')
     .option('--json', 'print the results as JSON')
