@@ -3,14 +3,12 @@
 // the repository's own walk) or a database reached through a `DatabaseDumper`.
 
 import type { Finding } from '../core/finding.ts';
+import type { StreamReader } from '../snapshots/index.ts';
 
 export type JobKind = 'files' | 'postgres' | 'mysql' | 'sqlite';
 
 /** A dump that fills the buffer it is given (0 at its end); `close()` stops the tool. */
-export interface DumpReader {
-  readInto(buf: Buffer): Promise<number>;
-  close(): Promise<void>;
-}
+export type DumpReader = Required<StreamReader>;
 
 /** Row counts per table, at backup time or of a restored copy. */
 export type RowCounts = Record<string, number>;

@@ -100,9 +100,6 @@ class KeptStream {
   }
 }
 
-/** zstd's worst case for `n` input bytes (ZSTD_COMPRESSBOUND), plus room for the frame header. */
-const bound = (n: number): number => n + (n >>> 8) + 64;
-
 /** Compresses blobs one after the other with one context at one level. Not for concurrent use. */
 export class ZstdCompressor {
   readonly level: number;
@@ -128,7 +125,7 @@ export class ZstdCompressor {
     }
     // Output up to the input's length is all that is worth having: a frame that does not fit
     // is not smaller, and the stream is reset rather than finished.
-    if (this.#out.length < input.length) this.#out = Buffer.allocUnsafeSlow(bound(input.length));
+    if (this.#out.length < input.length) this.#out = Buffer.allocUnsafeSlow(input.length);
     const [outLeft, inLeft] = this.#stream.write(input, 0, this.#out, 0, input.length);
     // outLeft 0: the frame did not fit in the input's length (or fit exactly: not smaller), and
     // the half-made frame is dropped. A finished frame needs no reset: zstd starts the next
