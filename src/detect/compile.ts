@@ -512,13 +512,8 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
           ? (slotOf('http', 'target', 'raw') as Slot)
           : (slots[first.slot.rawId] as Slot);
       let group = groupOf.get(keySlot.id);
-      if (group === undefined) {
-        group = groups.length;
-        groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map() });
-        groupOf.set(keySlot.id, group);
-      }
       // A mask is a 31-bit number: further gates on one field go in a group of their own.
-      if ((groups[group]?.gates.length ?? 0) >= 31) {
+      if (group === undefined || (groups[group]?.gates.length ?? 0) >= 31) {
         group = groups.length;
         groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map() });
         groupOf.set(keySlot.id, group);
