@@ -13,10 +13,20 @@ import type {
   View,
 } from './spec.ts';
 import { parseDuration } from './spec.ts';
-import { fieldDefs, slotOf, slots, type EventContext, type FieldValue, type Kind, type Slot } from './fields.ts';
+import {
+  fieldDefs,
+  slotOf,
+  slots,
+  type EventContext,
+  type FieldValue,
+  type GateGroupLike,
+  type GroupScan,
+  type Kind,
+  type Slot,
+} from './fields.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
 import { headerField, headerPrefilters, matchStructure, prefilters, structuralKinds } from './structure.ts';
-import { LiteralGate } from './literals.ts';
+import { LiteralGate, LiteralScan } from './literals.ts';
 
 /** Verdicts per raw value kept by each structural leaf (emptied when full). */
 const STRUCTURE_CACHE = 5_000;
@@ -71,6 +81,8 @@ interface Gate {
   re: RegExp;
   /** `re.test`, looking first for the strings its alternatives need (literals.ts). */
   test: (v: string) => boolean;
+  /** The literal prefilter `test` runs through (null: a case-insensitive gate, run as a regex). */
+  literal: LiteralGate | null;
   group: number;
   /** This gate's bit in its group's verdicts (its place in `GateGroup.gates`). */
   bit: number;
@@ -87,6 +99,7 @@ interface GateGroup {
   cache: Map<string, number>;
   /** The cache before it last filled up: values found there move back into `cache`. */
   previous: Map<string, number>;
+  scan: GroupScan | null;
 }
 
 /**
@@ -313,12 +326,11 @@ export function groupMask(ctx: EventContext, gi: number): number {
     }
     if (cached !== undefined) local = cached;
     else {
-      for (let bit = 0; bit < group.gates.length; bit++) {
-        const gg = ctx.gates[group.gates[bit] as number];
-        if (gg === undefined) continue;
-        const v = ctx.value(gg.slot);
-        if (v !== null && gg.test(typeof v === 'string' ? v : String(v))) local |= 1 << bit;
-      }
+      const scanned = group.scan === null ? -1 : scanVerdicts(ctx, group.scan);
+      if (scanned >= 0) {
+        local = scanned;
+        for (const bit of (group.scan as GroupScan).others) local |= gateVerdict(ctx, group, bit);
+      } else for (let bit = 0; bit < group.gates.length; bit++) local |= gateVerdict(ctx, group, bit);
       remember(group, key, local);
     }
   }
@@ -331,6 +343,37 @@ export function groupMask(ctx: EventContext, gi: number): number {
   ctx.groupLocal[gi] = local;
   ctx.groupGlobal[gi] = global;
   return global;
+}
+
+/** One gate's verdict on the current event, as its bit in the group's verdicts. */
+function gateVerdict(ctx: EventContext, group: GateGroupLike, bit: number): number {
+  const gg = ctx.gates[group.gates[bit] as number];
+  if (gg === undefined) return 0;
+  const v = ctx.value(gg.slot);
+  return v !== null && gg.test(typeof v === 'string' ? v : String(v)) ? 1 << bit : 0;
+}
+
+/**
+ * The scanned gates' verdicts (bits of the group), or -1 when a view is not a part of the
+ * decoded text (decoding did more than lower-case it: then every gate runs on its own).
+ */
+function scanVerdicts(ctx: EventContext, scan: GroupScan): number {
+  const text = ctx.value(scan.text);
+  if (typeof text !== 'string') return -1;
+  const views = scan.views;
+  for (let k = 0; k < scan.slots.length; k++) {
+    const slot = scan.slots[k] as Slot;
+    const v = ctx.value(slot);
+    if (typeof v !== 'string') return -1;
+    // the whole text, or (path and query of a target) its start or end
+    if (v !== text && !(slot.field === 'path' ? text.startsWith(v) : slot.field === 'query' && text.endsWith(v)))
+      return -1;
+    views[k] = v;
+  }
+  const m = scan.literal.verdicts(text, views);
+  let local = 0;
+  for (let k = 0; k < scan.bits.length; k++) if (((m >>> k) & 1) === 1) local |= 1 << (scan.bits[k] as number);
+  return local;
 }
 
 function remember(group: GateGroup, key: string, verdicts: number): void {
@@ -468,10 +511,31 @@ function requiredGates(c: ConditionSpec): number[] | null {
  * The gate's test: through its alternatives' literals when it has no flags (values of the
  * decoded views are lower-cased already); a case-insensitive gate (raw views) runs as it is.
  */
-function gateTest(re: RegExp): (v: string) => boolean {
-  if (re.flags !== '') return (v) => re.test(v);
+function gateTest(re: RegExp): { test: (v: string) => boolean; literal: LiteralGate | null } {
+  if (re.flags !== '') return { test: (v) => re.test(v), literal: null };
   const lg = new LiteralGate(re);
-  return (v) => lg.test(v);
+  return { test: (v) => lg.test(v), literal: lg };
+}
+
+/** The one-pass scan of a group's literal gates, when it has two or more of them (see GroupScan). */
+function groupScan(group: GateGroup, gates: readonly Gate[]): GroupScan | null {
+  const scanned: { gate: Gate; bit: number }[] = [];
+  const others: number[] = [];
+  group.gates.forEach((g, bit) => {
+    const gate = gates[g] as Gate;
+    if (gate.literal !== null && gate.slot.view !== 'raw') scanned.push({ gate, bit });
+    else others.push(bit);
+  });
+  const text = slotOf(group.rawSlot.kind, group.rawSlot.field, 'decoded');
+  if (scanned.length < 2 || text === undefined) return null;
+  return {
+    literal: new LiteralScan(scanned.map((x) => x.gate.literal as LiteralGate)),
+    text,
+    slots: scanned.map((x) => x.gate.slot),
+    bits: scanned.map((x) => x.bit),
+    others,
+    views: scanned.map(() => ''),
+  };
 }
 
 /** A gate is only safe when the members' sources can share one regex (no back-references or named groups). */
@@ -515,17 +579,18 @@ export function compileRules(specs: readonly { spec: RuleSpec; file: string }[])
       // A mask is a 31-bit number: further gates on one field go in a group of their own.
       if (group === undefined || (groups[group]?.gates.length ?? 0) >= 31) {
         group = groups.length;
-        groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map() });
+        groups.push({ rawSlot: keySlot, gates: [], cache: new Map(), previous: new Map(), scan: null });
         groupOf.set(keySlot.id, group);
       }
       const members = groups[group]?.gates ?? [];
-      gates.push({ slot: first.slot, re, test: gateTest(re), group, bit: members.length });
+      gates.push({ slot: first.slot, re, ...gateTest(re), group, bit: members.length });
       members.push(index);
       for (const m of list) m.holder.gate = index;
     } catch {
       // Sources that only compile alone keep working without a gate.
     }
   }
+  for (const g of groups) g.scan = groupScan(g, gates);
   for (const r of rules) {
     r.requires = r.spec.when === undefined ? null : requiredGates(r.spec.when);
     r.requireMask = r.requires?.every((g) => g < 31) ? r.requires.reduce((m, g) => m | (1 << g), 0) : 0;

@@ -2,6 +2,7 @@
 // views: every (field, view) is computed at most once per event however many rules read it.
 
 import type { AuthEvent, HttpEvent, LogEvent } from '../core/events.ts';
+import type { LiteralScan } from './literals.ts';
 import type { View } from './spec.ts';
 import { compactView, decode, sqlView } from './normalise.ts';
 
@@ -116,6 +117,26 @@ export interface GateGroupLike {
   gates: number[];
   cache: Map<string, number>;
   previous: Map<string, number>;
+  /** The group's literal gates tested in one pass over the decoded field (compile.ts). */
+  scan: GroupScan | null;
+}
+
+/**
+ * A group's gates over the decoded field and its views, scanned together (LiteralScan) over
+ * the field's decoded text. Only when every view read is that text or a part of it (decoding
+ * changed nothing but case, as for most product and asset URLs); otherwise gate by gate.
+ */
+export interface GroupScan {
+  literal: LiteralScan;
+  /** The decoded whole field (for the target: path and query joined). */
+  text: Slot;
+  /** Per scanned gate: its view's slot and its bit in the group's verdicts. */
+  slots: Slot[];
+  bits: number[];
+  /** Bits of the group's gates left out of the scan (case-insensitive raw gates). */
+  others: number[];
+  /** The views of the value being scanned (reused). */
+  views: string[];
 }
 
 /** The value of a slot for one event; computed lazily and kept until the next event. */

@@ -386,6 +386,17 @@ export class LiteralGate {
     return this.#always?.source ?? null;
   }
 
+  /** What the gate was read into, for a scan of several gates at once (LiteralScan). */
+  get parts(): GateParts {
+    return {
+      always: this.#always,
+      pieces: this.#pieces,
+      also: this.#also,
+      literals: this.#literals,
+      owners: this.#owners,
+    };
+  }
+
   test(v: string): boolean {
     if (this.#always?.test(v) === true) return true;
     if (this.#gen >= 0x3fffffff) {
@@ -438,5 +449,124 @@ export class LiteralGate {
       if ((this.#pieces[p] as RegExp).test(v)) return true;
     }
     return false;
+  }
+}
+
+interface GateParts {
+  always: RegExp | null;
+  pieces: readonly RegExp[];
+  also: readonly string[][][];
+  literals: readonly string[];
+  owners: readonly number[][];
+}
+
+/**
+ * Several literal gates whose texts are all pieces of one text (a request's decoded target,
+ * when decoding changed nothing but case: its path, query, SQL and compact views are the text
+ * or a part of it), tested in one pass over that text instead of one pass per gate. A literal
+ * an alternative needs is in the alternative's own text, so in the whole text too; the
+ * alternative then runs on its own text, as LiteralGate runs it. So each verdict is the gate's.
+ */
+export class LiteralScan {
+  readonly #always: (RegExp | null)[];
+  readonly #pieces: RegExp[] = [];
+  readonly #pieceGate: number[] = [];
+  readonly #also: string[][][] = [];
+  readonly #literals: string[] = [];
+  /** Per literal, the pieces (ids over all gates) needing it. */
+  readonly #owners: number[][] = [];
+  readonly #byChar: (number[] | undefined)[] = new Array(128);
+  readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
+  readonly #starts = new Uint8Array(128);
+  #gen = 0;
+  readonly #pieceGen: Int32Array;
+  readonly #literalGen: Int32Array;
+
+  /** `gates[k]` is the gate whose verdict is bit k of `verdicts`. */
+  constructor(gates: readonly LiteralGate[]) {
+    const ids = new Map<string, number>();
+    this.#always = gates.map((g) => g.parts.always);
+    gates.forEach((g, k) => {
+      const parts = g.parts;
+      const base = this.#pieces.length;
+      parts.pieces.forEach((p, i) => {
+        this.#pieces.push(p);
+        this.#pieceGate.push(k);
+        this.#also.push(parts.also[i] as string[][]);
+      });
+      parts.literals.forEach((s, li) => {
+        let id = ids.get(s);
+        if (id === undefined) {
+          id = this.#literals.length;
+          ids.set(s, id);
+          this.#literals.push(s);
+          this.#owners.push([]);
+          const c = s.charCodeAt(0);
+          const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
+          this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
+          list.push(id);
+        }
+        for (const p of parts.owners[li] as number[]) (this.#owners[id] as number[]).push(base + p);
+      });
+    });
+    this.#pieceGen = new Int32Array(this.#pieces.length);
+    this.#literalGen = new Int32Array(this.#literals.length);
+  }
+
+  /** The verdicts (bit k: gate k passed) on `text`, gate k reading `views[k]`, a part of `text`. */
+  verdicts(text: string, views: readonly string[]): number {
+    let mask = 0;
+    for (let k = 0; k < this.#always.length; k++)
+      if (this.#always[k]?.test(views[k] as string) === true) mask |= 1 << k;
+    if (this.#gen >= 0x3fffffff) {
+      this.#gen = 0;
+      this.#pieceGen.fill(0);
+      this.#literalGen.fill(0);
+    }
+    const gen = ++this.#gen;
+    const n = text.length;
+    const starts = this.#starts;
+    const byPair = this.#byPair;
+    const literals = this.#literals;
+    const literalGen = this.#literalGen;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) continue;
+      const kind = starts[c] as number;
+      if (kind === 0) continue;
+      if ((kind & 1) !== 0)
+        for (const id of this.#byChar[c] as number[])
+          if (literalGen[id] !== gen) mask = this.#try(id, mask, gen, views);
+      if ((kind & 2) === 0 || i + 1 === n) continue;
+      const d = text.charCodeAt(i + 1);
+      if (d >= 128) continue;
+      const list = byPair[(c << 7) | d];
+      if (list === undefined) continue;
+      for (const id of list) {
+        if (literalGen[id] === gen) continue;
+        const lit = literals[id] as string;
+        const len = lit.length;
+        if (i + len > n) continue;
+        let k = 2;
+        while (k < len && text.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
+        if (k === len) mask = this.#try(id, mask, gen, views);
+      }
+    }
+    return mask;
+  }
+
+  /** Runs (once per text) the pieces needing a literal found, of gates not yet passed. */
+  #try(id: number, mask: number, gen: number, views: readonly string[]): number {
+    this.#literalGen[id] = gen;
+    for (const p of this.#owners[id] as number[]) {
+      if (this.#pieceGen[p] === gen) continue;
+      this.#pieceGen[p] = gen;
+      const k = this.#pieceGate[p] as number;
+      if ((mask & (1 << k)) !== 0) continue;
+      const v = views[k] as string;
+      if (!hasAll(v, this.#also[p] as string[][])) continue;
+      if ((this.#pieces[p] as RegExp).test(v)) mask |= 1 << k;
+    }
+    return mask;
   }
 }

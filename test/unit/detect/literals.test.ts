@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LiteralGate, requiredSets } from '../../../src/detect/literals.ts';
+import { groupMask } from '../../../src/detect/compile.ts';
+import { EventContext } from '../../../src/detect/fields.ts';
+import { getRequest } from './requests.ts';
 import { ruleSetFor } from '../../../src/detect/index.ts';
 
 test('strings a match needs: runs of characters join, optional parts and lookarounds give none', () => {
@@ -51,6 +54,36 @@ test('the shipped gates: LiteralGate.test equals RegExp.test on rule text, encod
     fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
       const v = parts.join('');
       for (const { re, lg } of lits) assert.equal(lg.test(v), re.test(v), `${re.source.slice(0, 60)} on ${v}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('the gates of a group scanned in one pass give the verdicts of each gate run on its own', () => {
+  const fresh = () => ruleSetFor({ ruleFiles: [], disable: [], platform: 'custom' }).compiled;
+  const scanned = fresh();
+  const alone = fresh();
+  assert.ok(scanned.groups.some((g) => g.scan !== null), 'the target group is scanned in one pass');
+  for (const g of alone.groups) g.scan = null;
+  const words = [
+    ...new Set(scanned.gates.flatMap((g) => g.re.source.match(/[a-z0-9_./:-]{2,}/g) ?? []).filter((w) => w.length < 30)),
+  ];
+  const piece = fc.oneof(
+    fc.constantFrom(...words),
+    fc.constantFrom(...words.map((w) => w.toUpperCase())),
+    fc.constantFrom('/', '=', '&', '..', "'", '<', '(', ';', '|', '$', '\\', '%2e', '+', '-', '#', '*'),
+    fc.string({ maxLength: 5 }),
+    fc.constantFrom('catalog/product/view/id/', 'static/version1/frontend/', '.html', 'p=2', 'PD9waHA'),
+  );
+  const a = new EventContext(scanned);
+  const b = new EventContext(alone);
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 8 }), fc.array(piece, { maxLength: 5 }), (p, q) => {
+      const e = getRequest(`/${p.join('')}`, q.join(''));
+      a.reset(e);
+      b.reset(e);
+      for (let gi = 0; gi < scanned.groups.length; gi++)
+        assert.equal(groupMask(a, gi), groupMask(b, gi), `group ${gi} on ${e.path}?${e.query}`);
     }),
     { numRuns: 3000 },
   );
