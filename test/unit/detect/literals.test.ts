@@ -63,10 +63,15 @@ test('the gates of a group scanned in one pass give the verdicts of each gate ru
   const fresh = () => ruleSetFor({ ruleFiles: [], disable: [], platform: 'custom' }).compiled;
   const scanned = fresh();
   const alone = fresh();
-  assert.ok(scanned.groups.some((g) => g.scan !== null), 'the target group is scanned in one pass');
+  assert.ok(
+    scanned.groups.some((g) => g.scan !== null),
+    'the target group is scanned in one pass',
+  );
   for (const g of alone.groups) g.scan = null;
   const words = [
-    ...new Set(scanned.gates.flatMap((g) => g.re.source.match(/[a-z0-9_./:-]{2,}/g) ?? []).filter((w) => w.length < 30)),
+    ...new Set(
+      scanned.gates.flatMap((g) => g.re.source.match(/[a-z0-9_./:-]{2,}/g) ?? []).filter((w) => w.length < 30),
+    ),
   ];
   const piece = fc.oneof(
     fc.constantFrom(...words),
