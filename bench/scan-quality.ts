@@ -5,6 +5,8 @@
 // files that look suspicious. Everything is read from fetched mirrors kept outside the repository
 // (never committed): --data DIR (default ../data-malware), filled from ../.mirror/<owner>+<repo>
 // snapshots when a folder is missing. A missing collection is skipped with its name.
+// A second unseen check (BlackArch/webshells, xl7dev/WebShell, JoyChou93/webshell: evaluation
+// only, never tuned on) counts only the PHP files whose bytes no collection above holds.
 //
 // Each file is scanned the way a user scans (`bin/ripcord.js integrity scan DIR --json`, default
 // config, shipped rules): a malware file counts as found when any finding names it; a clean file
@@ -16,6 +18,7 @@
 //   npm run bench -- scan-quality [--data DIR] [--baseline DIR] [--files N] [--fresh] [--list]
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -30,6 +33,8 @@ interface Collection {
   /** Which files are samples (malware sets: those holding code; clean trees: all). */
   sample: (path: string, head: string) => boolean;
   note: string;
+  /** A second unseen check: only files whose bytes no collection above holds are counted. */
+  unseen?: true;
 }
 
 const holdsCode = (_p: string, head: string) => /<\?(?:php|=|\s)|<script|\beval\s*\(|function\s*\(/i.test(head);
@@ -82,6 +87,35 @@ const collections: Collection[] = [
     kind: 'malware',
     sample: () => true,
     note: 'held out: real card skimmers (JS/HTML), hash-named files',
+  },
+  // Second unseen check (evaluation only, never tuned on): PHP webshell collections that
+  // overlap the ones above; only their files found in no collection above are counted.
+  {
+    name: 'webshells (BlackArch), unseen files',
+    mirror: 'BlackArch+webshells',
+    sub: 'php',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'evaluation only: PHP files no other collection holds',
+    unseen: true,
+  },
+  {
+    name: 'webshells (xl7dev), unseen files',
+    mirror: 'xl7dev+WebShell',
+    sub: 'Php',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'evaluation only: PHP files no other collection holds',
+    unseen: true,
+  },
+  {
+    name: 'webshells (JoyChou93), unseen files',
+    mirror: 'JoyChou93+webshell',
+    sub: 'PHP',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)/i.test(h),
+    note: 'evaluation only: PHP files no other collection holds',
+    unseen: true,
   },
   {
     name: 'magento corpus whitelisted',
@@ -138,7 +172,9 @@ function folderOf(c: Collection, data: string): string | null {
   const root = join(data, c.mirror);
   const dir = join(root, c.sub);
   if (!existsSync(dir)) {
-    const git = resolve(data, '..', '.mirror', c.mirror, 'repo');
+    // (a bare snapshot, or a work tree's .git)
+    const snapshot = resolve(data, '..', '.mirror', c.mirror, 'repo');
+    const git = existsSync(join(snapshot, '.git')) ? join(snapshot, '.git') : snapshot;
     if (!existsSync(git)) return null;
     mkdirSync(root, { recursive: true });
     // Only the collection's folder: a snapshot may lack its largest blobs elsewhere (archives),
@@ -177,13 +213,21 @@ export default function main(args: string[]): void {
   mkdirSync(data, { recursive: true });
   console.log(`scan quality — load average ${loadavg()[0]?.toFixed(2)}; data in ${data}`);
   const rows: (string | number)[][] = [];
+  /** Content hashes of the malware samples counted so far (the unseen checks leave these out). */
+  const counted = new Set<string>();
+  const digest = (p: string) => createHash('sha1').update(readFileSync(p)).digest('hex');
   for (const c of collections) {
     const dir = folderOf(c, data);
     if (dir === null) {
       console.log(`skipped ${c.name}: ${c.mirror || c.sub} is missing (fetch ${c.mirror.replace('+', '/')})`);
       continue;
     }
-    const files = listFiles(dir).filter((p) => c.sample(p, headOf(p)));
+    let files = listFiles(dir).filter((p) => c.sample(p, headOf(p)));
+    if (c.kind === 'malware') {
+      const hashes = new Map(files.map((p) => [p, digest(p)]));
+      if (c.unseen === true) files = files.filter((p) => !counted.has(hashes.get(p) as string));
+      for (const h of hashes.values()) counted.add(h);
+    }
     const hit = scanJson(bin, dir);
     const base = baseline !== undefined ? scanJson(join(resolve(baseline), 'bin', 'ripcord.js'), dir) : null;
     const n = files.length;
