@@ -1357,6 +1357,8 @@ class PhpFile {
         const fn = this.calleeName(e);
         const args = nodesAt(e, 'arguments');
         if (fn === 'curl_exec') return true;
+        // what a socket to another host delivers (a reverse shell's next stage)
+        if (fn !== null && socketReads.has(fn) && this.#isSocket(args[0] ?? null)) return true;
         if (fn === 'file_get_contents' || fn === 'file' || fn === 'stream_get_contents' || fn === 'fread') {
           const src = fn === 'stream_get_contents' || fn === 'fread' ? this.#handlePath(args[0] ?? null) : args[0];
           const url = this.fold(src ?? null) ?? this.#head(src ?? null);
@@ -1447,6 +1449,24 @@ class PhpFile {
   }
 
   /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
+  /** Whether a handle is a network socket the file opened (fsockopen, stream_socket_client, socket_create…). */
+  #isSocket(h: PNode | null): boolean {
+    if (h === null) return false;
+    const opens = (e: PNode | null): boolean => {
+      const call = e?.kind === 'silent' ? nodeAt(e, 'expr') : e;
+      if (call?.kind !== 'call') return false;
+      if (socketOpeners.has(this.calleeName(call) ?? '')) return true;
+      // `$f = 'stream_socket_client'; $s = $f(…)`: a callee held in a variable, literal names only
+      const what = nodeAt(call, 'what');
+      if (what?.kind !== 'variable') return false;
+      return (this.assigns.get(strAt(what, 'name') ?? '') ?? []).some((r) =>
+        socketOpeners.has((this.fold(r) ?? '').toLowerCase()),
+      );
+    };
+    if (h.kind === 'variable') return (this.assigns.get(strAt(h, 'name') ?? '') ?? []).some(opens);
+    return opens(h);
+  }
+
   #handlePath(h: PNode | null): PNode | null {
     return this.handleOf(h)?.path ?? null;
   }
@@ -1525,6 +1545,10 @@ function carriesPageAddress(f: PhpFile, e: PNode | null, depth: number, seen = n
 }
 
 /** Calls that fetch a page from an address: readfile writes it out by itself. */
+/** Calls that open a connection to another host, and those that read what it sends. */
+const socketOpeners = new Set(['fsockopen', 'pfsockopen', 'stream_socket_client', 'socket_create', 'socket_accept']);
+const socketReads = new Set(['fread', 'fgets', 'stream_get_contents', 'stream_get_line', 'socket_read']);
+
 const pageFetchers = new Set(['readfile', 'file', 'file_get_contents', 'curl_init', 'fopen']);
 
 /** The return statements of a function body (not of functions nested in it). */
@@ -1863,6 +1887,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // A page with a form that opens, deletes or copies files (a register_globals file manager).
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
+  // A socket to another host and something that runs code (a reverse shell's next stage).
+  if (test(socketOpen) && executesText()) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
@@ -1874,6 +1900,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
     executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
   );
 }
+
+const socketOpen = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_create)\b/i;
 
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
@@ -1893,6 +1921,7 @@ export const phpPrefilter: readonly RegExp[] = [
   fileSink,
   formTag,
   symlinks,
+  socketOpen,
   shopConfigFile,
   rawConnect,
   storedCard,
