@@ -211,6 +211,32 @@ const callbackArg = new Map<string, number>([
   ['array_diff_uassoc', -1],
   ['header_register_callback', 0],
 ]);
+/** The filter functions, whose FILTER_CALLBACK runs the function an `options` entry names. */
+const filterCalls = new Set(['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array']);
+
+/** The function name an `options` entry of these arguments holds (at any depth of arrays), folded. */
+function optionsCallback(f: PhpFile, args: readonly PNode[]): string | null {
+  const seek = (e: PNode | null, depth: number): string | null => {
+    if (e === null || e.kind !== 'array' || depth > 3) return null;
+    for (const item of nodesAt(e, 'items')) {
+      const key = nodeAt(item, 'key');
+      const value = nodeAt(item, 'value');
+      if (key !== null && f.fold(key)?.toLowerCase() === 'options') {
+        const name = f.fold(value)?.toLowerCase();
+        if (name !== undefined) return name;
+      }
+      const inner = seek(value, depth + 1);
+      if (inner !== null) return inner;
+    }
+    return null;
+  };
+  for (const a of args) {
+    const name = seek(a, 0);
+    if (name !== null) return name;
+  }
+  return null;
+}
+
 const decoders = new Set([
   'base64_decode',
   'gzinflate',
@@ -2414,6 +2440,19 @@ export function analysePhp(
           weight: 2,
           line,
           description: `Runs shell commands (${fn}).`,
+        });
+    } else if (filterCalls.has(fn)) {
+      // FILTER_CALLBACK runs the function named by an `options` entry on the data filtered
+      const cbName = optionsCallback(f, args.slice(1));
+      const data = fn === 'filter_input' || fn === 'filter_input_array' || f.isTainted(args[0] ?? null);
+      if (cbName !== null && dangerousNames.has(cbName) && data)
+        add({
+          id: 'php-request-to-eval',
+          category: 'backdoor',
+          weight: 20,
+          line,
+          evidence: `${fn}(request data, FILTER_CALLBACK ${cbName})`,
+          description: `Request data is handed to ${cbName}() as the filter callback of ${fn}().`,
         });
     } else if (callbackArg.has(fn)) {
       const idx = callbackArg.get(fn) as number;
