@@ -211,6 +211,18 @@ const callbackArg = new Map<string, number>([
   ['array_diff_uassoc', -1],
   ['header_register_callback', 0],
 ]);
+/**
+ * The /e modifier of a pattern known only at its ends (`chr(47) . $key . chr(47) . chr(101)`):
+ * the delimiter it opens with closes it before modifiers that include `e`.
+ */
+function partialEFlag(head: string | null, tail: string | null): boolean {
+  const delimiter = head?.trimStart()[0];
+  if (delimiter === undefined || tail === null || /[\w\s\\]/.test(delimiter)) return false;
+  const close = ({ '(': ')', '[': ']', '{': '}', '<': '>' } as Record<string, string>)[delimiter] ?? delimiter;
+  const end = /[a-zA-Z]*\s*$/.exec(tail)?.index ?? tail.length;
+  return tail[end - 1] === close && /e/.test(tail.slice(end));
+}
+
 /** The filter functions, whose FILTER_CALLBACK runs the function an `options` entry names. */
 const filterCalls = new Set(['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array']);
 
@@ -1438,6 +1450,17 @@ class PhpFile {
     return this.#head(e);
   }
 
+  /** The known pieces a concatenation ends with (`… . chr(47) . chr(101)` ends with `/e`), or null. */
+  tailOf(e: PNode | null, depth = 0): string | null {
+    if (e === null || depth > 8) return null;
+    const whole = this.fold(e);
+    if (whole !== null) return whole;
+    if (e.kind !== 'bin' || strAt(e, 'type') !== '.') return null;
+    const right = this.fold(nodeAt(e, 'right'));
+    if (right === null) return this.tailOf(nodeAt(e, 'right'), depth + 1);
+    return (this.tailOf(nodeAt(e, 'left'), depth + 1) ?? '') + right;
+  }
+
   /** The stream wrapper a path starts with (`compress.zlib://`, `php://filter/…`, `zip://`), if any. */
   wrapperHead(e: PNode | null): string | null {
     const head = this.#head(e);
@@ -2516,7 +2539,9 @@ export function analysePhp(
       const eflag =
         fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace'
           ? /e/.test(f.fold(args[3] ?? null) ?? '')
-          : pat !== null && /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat);
+          : pat !== null
+            ? /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat)
+            : partialEFlag(f.headOf(args[0] ?? null), f.tailOf(args[0] ?? null));
       if (eflag)
         add({
           id: 'php-preg-eval',
