@@ -1450,17 +1450,6 @@ class PhpFile {
     return this.#head(e);
   }
 
-  /** The known pieces a concatenation ends with (`… . chr(47) . chr(101)` ends with `/e`), or null. */
-  tailOf(e: PNode | null, depth = 0): string | null {
-    if (e === null || depth > 8) return null;
-    const whole = this.fold(e);
-    if (whole !== null) return whole;
-    if (e.kind !== 'bin' || strAt(e, 'type') !== '.') return null;
-    const right = this.fold(nodeAt(e, 'right'));
-    if (right === null) return this.tailOf(nodeAt(e, 'right'), depth + 1);
-    return (this.tailOf(nodeAt(e, 'left'), depth + 1) ?? '') + right;
-  }
-
   /** The stream wrapper a path starts with (`compress.zlib://`, `php://filter/…`, `zip://`), if any. */
   wrapperHead(e: PNode | null): string | null {
     const head = this.#head(e);
@@ -1477,12 +1466,17 @@ class PhpFile {
     return head !== null && /^\s*(?:https?|ftps?):\/\/(?!localhost|127\.)/i.test(head);
   }
 
-  /** The last piece of a concatenation, when known (`$dir . "/img.gif"` ends with a file name). */
+  /** The known pieces a concatenation ends with, joined (`$dir . "/img.gif"` ends with a file name). */
   tail(e: PNode | null, depth = 0): string | null {
     if (e === null || depth > 8) return null;
     const whole = this.fold(e);
     if (whole !== null) return whole;
-    if (e.kind === 'bin' && strAt(e, 'type') === '.') return this.tail(nodeAt(e, 'right'), depth + 1);
+    if (e.kind === 'bin' && strAt(e, 'type') === '.') {
+      // the known pieces it ends with, joined (`… . chr(47) . chr(101)` ends with `/e`)
+      const right = this.fold(nodeAt(e, 'right'));
+      if (right === null) return this.tail(nodeAt(e, 'right'), depth + 1);
+      return (this.tail(nodeAt(e, 'left'), depth + 1) ?? '') + right;
+    }
     if (e.kind === 'encapsed') {
       const parts = nodesAt(e, 'value');
       const last = parts[parts.length - 1] ?? null;
@@ -1497,7 +1491,6 @@ class PhpFile {
     return null;
   }
 
-  /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
   /** Whether a handle is a network socket the file opened (fsockopen, stream_socket_client, socket_create…). */
   #isSocket(h: PNode | null): boolean {
     if (h === null) return false;
@@ -1516,6 +1509,7 @@ class PhpFile {
     return opens(h);
   }
 
+  /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
   #handlePath(h: PNode | null): PNode | null {
     return this.handleOf(h)?.path ?? null;
   }
@@ -2541,7 +2535,7 @@ export function analysePhp(
           ? /e/.test(f.fold(args[3] ?? null) ?? '')
           : pat !== null
             ? /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat)
-            : partialEFlag(f.headOf(args[0] ?? null), f.tailOf(args[0] ?? null));
+            : partialEFlag(f.headOf(args[0] ?? null), f.tail(args[0] ?? null));
       if (eflag)
         add({
           id: 'php-preg-eval',
