@@ -1477,6 +1477,11 @@ class PhpFile {
       if (right === null) return this.tail(nodeAt(e, 'right'), depth + 1);
       return (this.tail(nodeAt(e, 'left'), depth + 1) ?? '') + right;
     }
+    // basename($url) ends as its argument does (a file named after the address it came from)
+    if (e.kind === 'call' && this.calleeName(e) === 'basename') {
+      const t = this.tail(nodesAt(e, 'arguments')[0] ?? null, depth + 1);
+      return t === null ? null : t.slice(t.lastIndexOf('/') + 1);
+    }
     if (e.kind === 'encapsed') {
       const parts = nodesAt(e, 'value');
       const last = parts[parts.length - 1] ?? null;
