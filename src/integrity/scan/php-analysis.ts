@@ -223,6 +223,9 @@ function partialEFlag(head: string | null, tail: string | null): boolean {
   return tail[end - 1] === close && /e/.test(tail.slice(end));
 }
 
+/** The administrator role given by name (`set_role('administrator')`, `'role' => 'administrator'`). */
+const administratorRole = /\bset_role\s*\(\s*['"]administrator['"]|['"]role['"]\s*=>\s*['"]administrator['"]/i;
+
 /** The filter functions, whose FILTER_CALLBACK runs the function an `options` entry names. */
 const filterCalls = new Set(['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array']);
 
@@ -1921,6 +1924,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(shellish)) return true;
   const request = test(requestish);
   if (request && test(sinkish)) return true;
+  // A user made from the request and given the administrator role.
+  if (request && test(userCreation) && test(administratorRole)) return true;
   let exec: boolean | undefined;
   // executesOutsideText asks each half of `executes` itself: running `executes` first only repeats it.
   const executesText = () => (exec ??= screen.may(executes) && executesOutsideText(text));
@@ -1949,6 +1954,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   );
 }
 
+const userCreation = /\b(?:wp_create_user|wp_insert_user)\b/i;
 const socketOpen = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_create)\b/i;
 
 const sendsOrWrites =
@@ -1970,6 +1976,8 @@ export const phpPrefilter: readonly RegExp[] = [
   formTag,
   symlinks,
   socketOpen,
+  userCreation,
+  administratorRole,
   shopConfigFile,
   rawConnect,
   storedCard,
@@ -2549,6 +2557,15 @@ export function analysePhp(
           line,
           description: `${fn}() with the /e modifier runs the replacement as PHP.`,
         });
+    } else if ((fn === 'wp_create_user' || fn === 'wp_insert_user') && anyTainted && administratorRole.test(text)) {
+      // an administrator made from what a request says: how WordPress backdoors let their owner back in
+      add({
+        id: 'php-admin-from-request',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description: `Creates a user from request data (${fn}) and makes an administrator.`,
+      });
     } else if (fn === 'move_uploaded_file' || fn === 'copy') {
       const dest = args[1] ?? null;
       const destName = f.fold(dest);
