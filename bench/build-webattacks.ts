@@ -9,8 +9,8 @@
 // [--unseen MIRROR …]
 // (--extra: fuzzdb-project/fuzzdb and payloadbox/{xss,sql-injection}-payload-list, a fresh check;
 // --unseen: client9/libinjection, xmendez/wfuzz, 1N3/IntruderPayloads, foospidy/payloads,
-// nemesida-waf/waf-bypass, Morzeux/HttpParamsDataset, a second one, with the last one's normal
-// values as a benign check)
+// nemesida-waf/waf-bypass, Morzeux/HttpParamsDataset, InfoSecWarrior/Offensive-Payloads, a second
+// one, with HttpParamsDataset's normal values as a benign check)
 // (MIRROR: the bare git directory `fetch` made, e.g. /work/.mirror/owner+name/repo)
 
 import { spawnSync } from 'node:child_process';
@@ -226,7 +226,8 @@ function fromExtra(dirs: string[], known: Set<string>): Payload[] {
  * was written from: libinjection's test data (`data/sqli-*`, `data/xss-*`, written as query
  * values: `+` is a space), wfuzz's injection lists, 1N3's IntruderPayloads, foospidy's payloads
  * and nemesida-waf/waf-bypass (JSON files whose `URL` or `ARGS` value is the payload; those
- * marked `BLOCKED: false` are its false-positive checks and are left out). Used to see whether
+ * marked `BLOCKED: false` are its false-positive checks and are left out), HttpParamsDataset's
+ * labelled values and InfoSecWarrior/Offensive-Payloads' lists. Used to see whether
  * the shapes generalise, never to tune on one string at a time; payloads of the development
  * and fresh sets are left out. `{FILE}` is filled as in the development lists.
  */
@@ -264,6 +265,13 @@ const unseenLists: { path: string; category: Category; name?: RegExp; kind?: Uns
   { path: 'payload_full.csv', category: 'xss', kind: 'csv', label: 'xss' },
   { path: 'payload_full.csv', category: 'traversal', kind: 'csv', label: 'path-traversal' },
   { path: 'payload_full.csv', category: 'cmdi', kind: 'csv', label: 'cmdi' },
+  // InfoSecWarrior/Offensive-Payloads: one list per attack class
+  { path: 'Cross-Site-Scripting-XSS-Payloads.txt', category: 'xss' },
+  { path: 'Directory-Traversal-Payloads.txt', category: 'traversal' },
+  { path: 'OS-Command-Injection-Unix-Payloads.txt', category: 'cmdi' },
+  { path: 'OS-Command-Injection-Windows-Payloads.txt', category: 'cmdi' },
+  { path: 'SQL-Injection-Payloads.txt', category: 'sqli' },
+  { path: 'SQL-Injection-Auth-Bypass-Payloads.txt', category: 'sqli' },
 ];
 
 /** Rows of a CSV file (quoted fields, `""` for a quote, newlines inside quotes). */
