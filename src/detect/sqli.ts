@@ -425,7 +425,7 @@ export function fingerprint(text: string, quote: '' | "'" | '"' | '`'): Fingerpr
           continue;
         }
       }
-      const word = text.slice(start, i).toLowerCase();
+      const word = unnested(text.slice(start, i).toLowerCase());
       const j = skipGap(text, i);
       const call = text[j] === '(';
       // `not between`, `not like`, `sounds like`: one operator
@@ -530,6 +530,26 @@ const emailDomain = /^@[a-z0-9-]+(?:\.[a-z0-9-]+)+/i;
 const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
 const gluedKeyword = /^[+-]?[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
 /** Whether a word glued after a number is a keyword that splits from it. */
+/** Keywords a filter that strips them once would be given nested in themselves. */
+const nestable = [...logical, ...unions, ...statements, ...clauses, 'sleep', 'benchmark'].filter((k) =>
+  /^[a-z]{2,}$/.test(k),
+);
+
+/**
+ * A keyword written inside itself (`oorr`, `uniunionon`, `selselectect`), which a filter that
+ * removes the keyword once turns into the keyword: read as the keyword. Other words as they are.
+ */
+function unnested(word: string): string {
+  const n = word.length;
+  if (n < 4 || n % 2 !== 0 || n > 32) return word;
+  for (const k of nestable) {
+    if (k.length * 2 !== n) continue;
+    for (let at = word.indexOf(k, 1); at > 0 && at < n - k.length; at = word.indexOf(k, at + 1))
+      if (word.slice(0, at) + word.slice(at + k.length) === k) return k;
+  }
+  return word;
+}
+
 function isKeyword(word: string): boolean {
   const w = word.toLowerCase();
   return logical.has(w) || unions.has(w) || statements.has(w) || clauses.has(w);
