@@ -529,7 +529,6 @@ function numberEnd(text: string, start: number, end: number): number {
 const emailDomain = /^@[a-z0-9-]+(?:\.[a-z0-9-]+)+/i;
 const procedureName = /^(?:[a-z_]\w*\.{1,2}){0,2}(?:sp|xp)_\w*$/;
 const gluedKeyword = /^[+-]?[\d.]+(?:e[+-]?\d+)?([a-z_]{2,})$/i;
-/** Whether a word glued after a number is a keyword that splits from it. */
 /** Keywords a filter that strips them once would be given nested in themselves. */
 const nestable = [...logical, ...unions, ...statements, ...clauses, 'sleep', 'benchmark'].filter((k) =>
   /^[a-z]{2,}$/.test(k),
@@ -550,6 +549,7 @@ function unnested(word: string): string {
   return word;
 }
 
+/** Whether a word glued after a number is a keyword that splits from it. */
 function isKeyword(word: string): boolean {
   const w = word.toLowerCase();
   return logical.has(w) || unions.has(w) || statements.has(w) || clauses.has(w);

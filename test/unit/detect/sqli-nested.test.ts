@@ -15,7 +15,7 @@ test('a keyword nested in itself reads as the keyword', () => {
     ['1;DRdropOP TABLE t--', '1;DROP TABLE t--'],
   ] as const) {
     assert.ok(detectSqli(v) !== null, v);
-    assert.equal(fingerprint(v, '').fp, fingerprint(plain, '').fp, v);
+    assert.equal(fingerprint(v, ''), fingerprint(plain, ''), v);
   }
 });
 
@@ -28,7 +28,7 @@ test('words that only contain a keyword stay words', () => {
       const cut = 1 + (at % (k.length - 1));
       const nested = k.slice(0, cut) + k + k.slice(cut);
       const w = upper ? nested.toUpperCase() : nested;
-      assert.equal(fingerprint(`1 ${w} 2`, '').fp, fingerprint(`1 ${k} 2`, '').fp, w);
+      assert.equal(fingerprint(`1 ${w} 2`, ''), fingerprint(`1 ${k} 2`, ''), w);
     }),
   );
 });
