@@ -123,6 +123,8 @@ export interface GateGroupLike {
 // `\\` and `\"` of a JSON string; not `..\"`, a climb whose backslash came from decoding (`..%5c`)
 // at a string's end, where an escaped quote is unlikely
 const jsonEscape = /\\\\|(?<!\.\.)\\"/g;
+// `\n`, `\r`, `\t` of a JSON string, after any number of escaped backslashes
+const jsonSpace = /(?<!\\)((?:\\\\)*)\\[nrt]/g;
 export class EventContext {
   event: LogEvent | null = null;
   private gen = 1;
@@ -187,6 +189,9 @@ export class EventContext {
         // quotes and backslashes escaped for a JSON string (JSON in a parameter): the application reads `"` and `\`
         // (only in the views rules' regexes read; the structural readers split JSON themselves)
         // (JSON in a JSON string: once per level, a few levels)
+        // (and its line breaks and tabs, `\n` but not `\\n`, are the whitespace the application reads:
+        // `<x\nattr=…` is a tag with an attribute)
+        out = out.replace(jsonSpace, '$1 ');
         for (let level = 0; level < 3 && out.includes('\\"'); level++) out = out.replace(jsonEscape, (m) => m.slice(1));
         steps?.push('JSON \\" escapes');
       }
