@@ -111,3 +111,40 @@ test('in a routed path with + for spaces: a comment between a global and its pro
   for (const p of ['/blog/document+/+notes', '/p/%22+type=image+src=x', '/c/self+care/*'])
     assert.ok(!flagged('xss', p, ''), p);
 });
+
+test('markup for a filter that strips `<`, and a script element with its angle brackets written otherwise, are XSS', () => {
+  for (const v of [
+    '<"<o<n<f<o<o<=<x',
+    '<x<y<z<a<b<c<d',
+    '[\\xC0][\\xBC]script>x.y=1;[\\xC0][\\xBC]/script>',
+    '1script3x.y=1;1/script3',
+  ])
+    xssEverywhere(v);
+  for (const v of [
+    '1<2<3',
+    'a < b < c < d',
+    '/js/script-1.js /script-2',
+    'script writing 101 / scripts',
+    'javascript>x/script>',
+  ])
+    cleanEverywhere(v);
+});
+
+test('property: a `<` after each character of any text is XSS', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[a-z"=]{6,14}$/), (text) => {
+      xssEverywhere([...text].map((c) => `<${c}`).join(''));
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('empty literals coerced to a string, and pieces of a name with + for spaces in a routed path, are XSS', () => {
+  for (const v of ['([,a,b]=[]+{})', '({}+[])[1]']) xssEverywhere(v);
+  for (const p of [
+    "/catalog/product/view/id/a=0?'':'n';+b=0?'':'a';+c=0?'':'m';+d=a+b+c",
+    '/catalog/product/view/id/a=/na/+.+source,a+=/me/+.+source',
+  ])
+    assert.ok(flagged('xss', p, ''), p);
+  cleanEverywhere('size {s} + [m]');
+});
