@@ -198,7 +198,12 @@ export class EventContext {
     } else {
       const dec = this.value(slots[slot.decodedId] as Slot) as string;
       if (steps) steps.push(...(this.steps?.get(slot.decodedId) ?? []));
-      out = slot.view === 'sql' ? sqlView(dec, steps) : compactView(dec, steps);
+      // (in a path, SQL reads `+` as the space a client meant, as in a query: `/id/1)+or+2=2`; no
+      // SQL rule needs a literal `+`, and the tokenizer reads the path itself)
+      const sqlText =
+        slot.field === 'path' && slot.view === 'sql' && dec.includes('+') ? dec.replaceAll('+', ' ') : dec;
+      if (sqlText !== dec) steps?.push('+ in a path read as a space');
+      out = slot.view === 'sql' ? sqlView(sqlText, steps) : compactView(dec, steps);
     }
     if (steps && this.steps) this.steps.set(slot.id, steps);
     return out;
