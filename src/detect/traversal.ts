@@ -101,6 +101,7 @@ const dotDot = /\.\.|\.\?|\?[.?]/;
 // Magento's app/etc configuration, IIS's web.config and ASP's global.asa.
 const siteSecret =
   /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b|^(?:[\w-]+\/){0,3}(?:web\.config|global\.asax?)$/;
+const infFile = /(?:^|\/)((?:web-inf|meta-inf)\/[\w.-]+)/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
@@ -112,7 +113,12 @@ const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict | null {
   const first = norm.search(dotDot);
   if (first < 0) {
-    if (!absoluteCounts) return null;
+    if (!absoluteCounts) {
+      // a request path naming Java's WEB-INF or META-INF files anywhere (`/id/WEB-INF/web.xml`): no
+      // servlet container serves them, so only a probe for the site's configuration asks
+      const inf = infFile.exec(norm);
+      return inf === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: inf[1] ?? inf[0] };
+    }
     const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
     // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
     const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;

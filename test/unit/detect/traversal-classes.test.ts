@@ -126,3 +126,22 @@ test('traversal: base64 of any absolute path to a sensitive file passes the gate
   assert.ok(!found(`file=${b64('/images/banner.jpg')}`));
   assert.ok(!found('token=L2FiY2RlZmdoaWprbG1ub3A'));
 });
+
+test('property: Java WEB-INF or META-INF files named in any place of the request are traversal', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('WEB-INF', 'web-inf', 'META-INF', 'Meta-Inf'),
+      fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}\.(?:xml|properties|mf|class)$/),
+      fc.constantFrom('/catalog/product/view/id/', '/rest/V1/products/', '/', '/p?file='),
+      fc.boolean(),
+      (inf, file, place, encode) => {
+        const v = `${inf}/${file}`;
+        const target = `${place}${encode ? encodeURIComponent(v) : v}`;
+        assert.notEqual(hit(target), null, target);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  for (const t of ['/web-information/page', '/p?q=meta+inference', '/blog/web-inf-guide', '/c/web-inf'])
+    assert.equal(hit(t), null, t);
+});
