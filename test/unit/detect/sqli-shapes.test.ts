@@ -128,3 +128,29 @@ test('property: the new shapes stay found with comments or newlines for spaces',
     }),
   );
 });
+
+test('property: arithmetic on a number or column, then a logical operator and an equality, is sqli; sizes are not', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('(1)*', '1*', '(2)+', '3-', '(x)+0', '4/'),
+      // (column names, not keywords: `all`, `in` would be read as SQL words)
+      fc.constantFrom('hope', 'price', 'qty', 'id', 'col', 'x'),
+      fc.constantFrom('and', 'OR', 'xor'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+      (head, col, op, a, b) => {
+        const v = head.endsWith('0') ? `${head} ${op} ${a}=${b}` : `${head}${col} ${op} ${a}=${b}`;
+        assert.notEqual(detectSqli(v), null, v);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  for (const v of [
+    '1/2 and 3/4 inch',
+    '10-20 and 30-40',
+    '1+1 and 2+2',
+    'size 10-12 and colour red',
+    '2-pack or 3-pack',
+  ])
+    assert.equal(detectSqli(v), null, v);
+});
