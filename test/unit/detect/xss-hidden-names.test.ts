@@ -3,12 +3,14 @@
 // word spelled with escapes that mean nothing (`"ev\a\l"`), the page's cookie handed to a call by
 // its bare name after a statement break (`;write(cookie)`, as inside `with(document)`); markup
 // of any HTML element; a JSON string's `\n` read as the whitespace it is; a routed path with `+`
-// for its spaces. Defanged samples written here, beside shop values that look alike.
+// for its spaces; an external entity declared with its `<` lost, a script URL in a User-Agent.
+// Defanged samples written here, beside shop values that look alike.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flagged } from './requests.ts';
+import { createDetector, loadRules } from '../../../src/detect/index.ts';
+import { flagged, getRequest } from './requests.ts';
 
 const enc = (s: string): string => encodeURIComponent(s);
 /** The value as a query parameter, a routed path segment and a JSON document's string. */
@@ -147,4 +149,32 @@ test('empty literals coerced to a string, and pieces of a name with + for spaces
   ])
     assert.ok(flagged('xss', p, ''), p);
   cleanEverywhere('size {s} + [m]');
+});
+
+test('property: an external entity declared, with or without its `<`, is XSS in a value and in a header', () => {
+  const d = createDetector(loadRules().compiled);
+  const xssIn = (over: Parameters<typeof getRequest>[2], q = ''): boolean =>
+    d.process(getRequest('/', q, over)).some((f) => f.category === 'xss');
+  fc.assert(
+    fc.property(
+      fc.constantFrom('<!ENTITY', '!ENTITY', '!entity'),
+      fc.constantFrom('% ', ''),
+      fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/),
+      fc.constantFrom('SYSTEM', 'PUBLIC'),
+      (decl, pct, name, kind) => {
+        const v = `x${decl} ${pct}${name} ${kind} "http://example.test/e"`;
+        assert.ok(xssIn({}, `q=${enc(v)}`), v);
+        assert.ok(xssIn({ userAgent: v }), v);
+      },
+    ),
+    { numRuns: 100 },
+  );
+  assert.ok(xssIn({ userAgent: 'x=k:v;k:v;z:url(javascript' }));
+  for (const ua of [
+    'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'curl/8.5.0 (entity system test)',
+  ])
+    assert.ok(!xssIn({ userAgent: ua }), ua);
+  cleanEverywhere('the entity system of public records');
 });
