@@ -3,7 +3,9 @@
 // word spelled with escapes that mean nothing (`"ev\a\l"`), the page's cookie handed to a call by
 // its bare name after a statement break (`;write(cookie)`, as inside `with(document)`); markup
 // of any HTML element; a JSON string's `\n` read as the whitespace it is; a routed path with `+`
-// for its spaces; an external entity declared with its `<` lost, a script URL in a User-Agent.
+// for its spaces; an external entity declared with its `<` lost, a script URL in a User-Agent; the
+// Function constructor given a string, the page sent to the window's name, a handler given a
+// script function itself (`onerror=alert`, `throw onerror=…`, `Reflect.apply(alert,…)`).
 // Defanged samples written here, beside shop values that look alike.
 
 import { test } from 'node:test';
@@ -177,4 +179,31 @@ test('property: an external entity declared, with or without its `<`, is XSS in 
   ])
     assert.ok(!xssIn({ userAgent: ua }), ua);
   cleanEverywhere('the entity system of public records');
+});
+
+test('code from a string, the window name as the address, handlers and calls given a function by name are XSS', () => {
+  for (const v of [
+    'Function("x"+"y")()',
+    "[].filter.constructor('x')()",
+    'new Function ("x")',
+    'location=name',
+    'x;location=window.name',
+    'eval(location.hash.slice(1))',
+    'location.search.substr(1)',
+    'Reflect.apply(prompt,null,[1])',
+    "';throw onerror=eval,'=1'",
+    '" onfocus=confirm x="',
+  ])
+    xssEverywhere(v.startsWith('location=name') ? `x;${v}` : v);
+  for (const v of [
+    'the function (a guide)',
+    "function ('x') guide",
+    'location name',
+    'store location=name card',
+    'print on=demand',
+  ])
+    cleanEverywhere(v);
+  // a query parameter named location or on… is the shop's own
+  for (const q of ['location=name', 'onsale=alert&onload=print'])
+    assert.ok(!flagged('xss', '/catalog/category/view', q), q);
 });
