@@ -5,7 +5,8 @@
 // of any HTML element; a JSON string's `\n` read as the whitespace it is; a routed path with `+`
 // for its spaces; an external entity declared with its `<` lost, a script URL in a User-Agent; the
 // Function constructor given a string, the page sent to the window's name, a handler given a
-// script function itself (`onerror=alert`, `throw onerror=…`, `Reflect.apply(alert,…)`).
+// script function itself (`onerror=alert`, `throw onerror=…`, `Reflect.apply(alert,…)`, `{valueOf:alert}`,
+// `[alert][0]`), the constructor named in brackets, optional calls, window.open and jQuery's script loaders.
 // Defanged samples written here, beside shop values that look alike.
 
 import { test } from 'node:test';
@@ -205,5 +206,30 @@ test('code from a string, the window name as the address, handlers and calls giv
     cleanEverywhere(v);
   // a query parameter named location or on… is the shop's own
   for (const q of ['location=name', 'onsale=alert&onload=print'])
+    assert.ok(!flagged('xss', '/catalog/category/view', q), q);
+});
+
+test('script reached through brackets, objects, optional calls and loaders is XSS', () => {
+  for (const v of [
+    "';[]['constructor']['constructor']('x')()//",
+    "';(()=>{})['constructor']('x')()//",
+    "'+{valueOf:alert}+'",
+    "';[alert][0](1)//",
+    "';$.getScript('//x.test')//",
+    "';window.open('//x.test')//",
+    "';location.href='//x.test'//",
+    "';globalThis.alert?.(1)//",
+    "';window?.['alert']?.(1)//",
+  ])
+    xssEverywhere(v);
+  for (const v of [
+    'a:1,state:confirm,b:2',
+    'open window (blue)',
+    'constructor set',
+    "the 'prototype' model",
+    'print?.pdf',
+  ])
+    cleanEverywhere(v);
+  for (const q of ['f=a:1,state:confirm', 'location=http://shop.test/', 'redirect=//shop.test/cart'])
     assert.ok(!flagged('xss', '/catalog/category/view', q), q);
 });
