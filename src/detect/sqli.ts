@@ -594,7 +594,8 @@ const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)
 const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
 // arithmetic on a number or a column, then a logical operator and an equality (`(1)*hope and 8=3`,
 // `(x)+0 or 1=1`), as a word alone then one is; `1/2 and 3/4` and `10-20 or 30-40` are sizes
-const arithmeticCondition = /^\(*[nvb]\)*(?:o\(*[nvb]\)*)+&\(*[nsvb]\)*o\(*[nsv]/;
+// (or a value closing a bracket it never opened after a word: `foo) and 4499=8923#`)
+const arithmeticCondition = /^\(*[nvb]\)*(?:o\(*[nvb]\)*)+&\(*[nsvb]\)*o\(*[nsv]|^[nvb]\)+&\(*[nsvb]\)*o\(*[nsv]/;
 const logicalEquality = /\b(?:and|or|xor)\s+\(*\s*[\w.'"]+\s*\)*\s*(?:=|<>|!=|<=>|\blike\b)/i;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,

@@ -183,7 +183,13 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
 export function matchStructure(kind: StructuralKind, field: string, raw: string): string | null {
   if (kind === 'sqli') {
     for (const v of sqlValues(field, raw)) {
-      const r = detectSqli(v);
+      // a value with `+` between its words is read again with `+` as the space a form
+      // encoding meant (`8-999.9+union+select+0`, encoded once more on the way: the application
+      // gets the `+` itself), as the shell reader does; not a URL with a query of its own (a
+      // return address: `/search?q="table+lamp"&page=2`), whose `+` its own query reads
+      const r =
+        detectSqli(v) ??
+        (v.includes('+') && !v.includes('?') && !v.includes('&') ? detectSqli(v.replaceAll('+', ' ')) : null);
       if (r !== null)
         return `sql fingerprint ${r.fingerprint} (${r.context === 'bare' ? 'bare' : `after ${r.context}`}) in ${clip(v)}`;
     }
