@@ -233,3 +233,8 @@ test('script reached through brackets, objects, optional calls and loaders is XS
   for (const q of ['f=a:1,state:confirm', 'location=http://shop.test/', 'redirect=//shop.test/cart'])
     assert.ok(!flagged('xss', '/catalog/category/view', q), q);
 });
+
+test('autofocus after a quote broken out of is XSS; a quoted search for an autofocus lens is not', () => {
+  for (const v of ['"autofocus x=', '" autofocus/>', "'/autofocus/tabindex=1"]) xssEverywhere(v);
+  for (const v of ['"autofocus camera"', "'autofocus lens' 50mm", 'autofocus=on']) cleanEverywhere(v);
+});
