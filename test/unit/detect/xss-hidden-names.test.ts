@@ -238,3 +238,19 @@ test('autofocus after a quote broken out of is XSS; a quoted search for an autof
   for (const v of ['"autofocus x=', '" autofocus/>', "'/autofocus/tabindex=1"]) xssEverywhere(v);
   for (const v of ['"autofocus camera"', "'autofocus lens' 50mm", 'autofocus=on']) cleanEverywhere(v);
 });
+
+test('script without brackets: handlers and built-ins given functions, exceptions thrown to call them, are XSS', () => {
+  for (const v of [
+    'throw{},onerror??=alert,1',
+    'throw/**/x=window.onerror=eval,"y"',
+    'x;onhashchange=setTimeout;',
+    'Array.prototype[Symbol.hasInstance]=eval;',
+    'Event.prototype.toString=x',
+    'x={...eval+0,toString:Array.prototype.shift}',
+    "';location='java'+'script:'+x//",
+  ])
+    xssEverywhere(v);
+  for (const v of ['throw blanket onsale', 'the prototype = model 2', 'throw pillow; online only']) cleanEverywhere(v);
+  for (const q of ['q=throw+blanket&onsale=1', 'q=throw&online=yes', 'onhashchange=settings'])
+    assert.ok(!flagged('xss', '/catalog/category/view', q), q);
+});
