@@ -259,3 +259,8 @@ test('markup with a backslash before almost every character is XSS; regex classe
   for (const v of ['\\<\\s\\c\\r\\i\\p\\t\\>', 'i\\{\\<\\/\\s\\t\\y\\le\\>\\<\\i\\m\\g\\20\\o\\n']) xssEverywhere(v);
   for (const v of ['\\d\\d\\d\\d\\d\\d\\d\\d\\d', '"\\d\\s\\w"', 'a\\b\\c\\d\\e\\f\\g\\h\\i\\j']) cleanEverywhere(v);
 });
+
+test('a module imported by script syntax is XSS; an import of goods is not', () => {
+  for (const v of ['import { a, b } from "./x.js";', "import * as m from '//x.test/m.js'"]) xssEverywhere(v);
+  for (const v of ["import cars from 'japan'", 'import {duty} free from eu']) cleanEverywhere(v);
+});
