@@ -123,6 +123,8 @@ export interface GateGroupLike {
 // `\\` and `\"` of a JSON string; not `..\"`, a climb whose backslash came from decoding (`..%5c`)
 // at a string's end, where an escaped quote is unlikely
 const jsonEscape = /\\\\|(?<!\.\.)\\"/g;
+// a JSON object's key (`{"sku":`, `,"qty":`)
+const jsonKey = /[{,]\s*"[^"\\]{1,60}"\s*:/;
 // `\n`, `\r`, `\t` of a JSON string, after any number of escaped backslashes
 const jsonSpace = /(?<!\\)((?:\\\\)*)\\[nrt]/g;
 export class EventContext {
@@ -185,7 +187,8 @@ export class EventContext {
       if (steps) steps.push(...(this.steps?.get(queryFirst + offset) ?? []));
     } else if (slot.view === 'decoded') {
       out = decode(raw, slot.def.plus, steps);
-      if (out.includes('\\"')) {
+      // (a JSON document whose strings hold no quote but a `\n` or `\t`, `{"sku":"<x\nonclick=…"}`, too)
+      if (out.includes('\\"') || (out.includes('\\') && jsonKey.test(out))) {
         // quotes and backslashes escaped for a JSON string (JSON in a parameter): the application reads `"` and `\`
         // (only in the views rules' regexes read; the structural readers split JSON themselves)
         // (JSON in a JSON string: once per level, a few levels)

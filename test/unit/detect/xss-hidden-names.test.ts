@@ -97,6 +97,9 @@ test('property: in a JSON string, \\n \\r \\t are the whitespace between a tag a
         // JSON.stringify writes the control character as `\n` (backslash, n)
         const q = `data=${enc(JSON.stringify({ sku: `<${tag}${ws}${attr}="u">`, qty: 1 }))}`;
         assert.ok(flagged('xss', '/checkout/cart/add', q), q);
+        // (and with no quote in the document's strings: only the `\n` marks it as JSON text)
+        const h = `data=${enc(JSON.stringify({ sku: `<${tag}${ws}on${attr}=y>`, qty: 1 }))}`;
+        assert.ok(flagged('xss', '/checkout/cart/add', h), h);
       },
     ),
     { numRuns: 60 },
