@@ -283,6 +283,12 @@ function readCmdi(value: string): CmdiMatch | null {
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
     if (isCommand(w) || isCommand(`${w}.exe`)) return { reason: `command ${w} after ${sep}` };
   }
+  // `&id`, `& pwd`: a value that opens with `&` (a command sent to the background, then the next)
+  // and holds one command alone: one no word is, or one that only looks the host over
+  const ampOpen = /^\s*&\s*([a-z][\w.-]*)\s*$/.exec(v);
+  const lone = (ampOpen?.[1] ?? '').replace(/\.exe$/, '');
+  if (ampOpen !== null && (strong.has(lone) || /^(?:id|ls|pwd|dir|ps|env|who)$/.test(lone)))
+    return { reason: `command ${lone} after &` };
   for (const m of v.matchAll(afterAmp)) {
     const w = (m[1] ?? '').replace(/\.exe$/, '');
     if (strong.has(w) || strong.has(`${w}.exe`) || /^(?:for|if)$/.test(w)) return { reason: `command ${w} after &` };

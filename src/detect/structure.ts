@@ -28,7 +28,7 @@ export const prefilters: Record<StructuralKind, string> = {
   cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/(?:${reconCommands.join('|')})(?:\\.exe)?/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
   // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
-  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|run[/\\\\]secrets[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
 };
 
 /**
@@ -179,6 +179,28 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
   return [{ value: text, absolute: true }];
 }
 
+// SQL words a filter strips once, written inside themselves so that stripping leaves them (`OORR`,
+// `UNIunionON`, `SELselectECT`, `AANDND`)
+const strippedWords = ['union', 'select', 'from', 'where', 'and', 'or', 'order', 'sleep', 'benchmark'];
+const wordRun = /[a-z]{3,20}/gi;
+
+/** `v` read once more with each such doubled word collapsed, when it has one; else null. */
+function unnestedSql(v: string): ReturnType<typeof detectSqli> {
+  let changed = false;
+  const u = v.replace(wordRun, (w) => {
+    const l = w.toLowerCase();
+    for (const k of strippedWords) {
+      const i = l.indexOf(k, 1);
+      if (i > 0 && i + k.length < l.length && l.slice(0, i) + l.slice(i + k.length) === k) {
+        changed = true;
+        return k;
+      }
+    }
+    return w;
+  });
+  return changed ? detectSqli(u) : null;
+}
+
 /** What a structural matcher found: a short, printable reason (fingerprint or normalised path). */
 export function matchStructure(kind: StructuralKind, field: string, raw: string): string | null {
   if (kind === 'sqli') {
@@ -189,7 +211,8 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
       // return address: `/search?q="table+lamp"&page=2`), whose `+` its own query reads
       const r =
         detectSqli(v) ??
-        (v.includes('+') && !v.includes('?') && !v.includes('&') ? detectSqli(v.replaceAll('+', ' ')) : null);
+        (v.includes('+') && !v.includes('?') && !v.includes('&') ? detectSqli(v.replaceAll('+', ' ')) : null) ??
+        unnestedSql(v);
       if (r !== null)
         return `sql fingerprint ${r.fingerprint} (${r.context === 'bare' ? 'bare' : `after ${r.context}`}) in ${clip(v)}`;
     }

@@ -1,7 +1,7 @@
 // The shell reader on routed values with the route's own segment after them (`/orders/<value>/items`):
 // a recon command alone in a segment, a program path in a system binary folder after a pipe or
 // on its own; and a `+` glued to the command after a separator in a value that has spaces too
-// (`… $&&dir+c:`). Defanged samples written here, beside shop paths that look alike.
+// (`… $&&dir+c:`); a value opening with `&` and one command alone (`&id`). Defanged samples written here, beside shop paths that look alike.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,4 +59,9 @@ test('a + glued to the command after a separator is a space, in a value with spa
     assert.notEqual(detectCmdi(v), null, v);
   for (const v of ['salt & pepper+spice', 'rock & roll+more', 'a b; c+d', 'tom & jerry+friends'])
     assert.equal(detectCmdi(v), null, v);
+});
+
+test('a value opening with & and one command alone is cmdi; & and a word is not', () => {
+  for (const v of ['&id', '& pwd', '&ls', '& whoami', '&&dir']) assert.notEqual(detectCmdi(v), null, v);
+  for (const v of ['& more', '&co', '& sons', 'salt & pepper', '& type']) assert.equal(detectCmdi(v), null, v);
 });

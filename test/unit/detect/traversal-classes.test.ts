@@ -145,3 +145,13 @@ test('property: Java WEB-INF or META-INF files named in any place of the request
   for (const t of ['/web-information/page', '/p?q=meta+inference', '/blog/web-inf-guide', '/c/web-inf'])
     assert.equal(hit(t), null, t);
 });
+
+test('a container secret named by its absolute path, or climbed to, is traversal', () => {
+  for (const t of [
+    '/p?f=/run/secrets/kubernetes.io/serviceaccount/token',
+    '/p?f=../../../var/run/secrets/kubernetes.io/serviceaccount/namespace',
+    '/catalog/product/view/id//run/secrets/db_password',
+  ])
+    assert.notEqual(hit(t), null, t);
+  for (const t of ['/blog/run/secrets-of-running', '/p?q=run+secrets+book']) assert.equal(hit(t), null, t);
+});
