@@ -187,6 +187,8 @@ export const reconCommands: readonly string[] = [
   'netstat',
   'uname',
 ];
+/** Commands that are also words, taken as a command alone after a `&` opening a value (`&id`, `& pwd`). */
+export const aloneAfterAmp: readonly string[] = ['id', 'ls', 'pwd', 'dir', 'ps', 'env', 'who'];
 const recon = new RegExp(`^\\s*(?:${reconCommands.join('|')})(?:\\.exe)?\\s*$`);
 
 /**
@@ -287,7 +289,7 @@ function readCmdi(value: string): CmdiMatch | null {
   // and holds one command alone: one no word is, or one that only looks the host over
   const ampOpen = /^\s*&\s*([a-z][\w.-]*)\s*$/.exec(v);
   const lone = (ampOpen?.[1] ?? '').replace(/\.exe$/, '');
-  if (ampOpen !== null && (strong.has(lone) || /^(?:id|ls|pwd|dir|ps|env|who)$/.test(lone)))
+  if (ampOpen !== null && (strong.has(lone) || aloneAfterAmp.includes(lone)))
     return { reason: `command ${lone} after &` };
   for (const m of v.matchAll(afterAmp)) {
     const w = (m[1] ?? '').replace(/\.exe$/, '');
