@@ -155,3 +155,27 @@ test('a container secret named by its absolute path, or climbed to, is traversal
     assert.notEqual(hit(t), null, t);
   for (const t of ['/blog/run/secrets-of-running', '/p?q=run+secrets+book']) assert.equal(hit(t), null, t);
 });
+
+test('property: one level up in an encoding no browser writes is traversal; a plain return link is not', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(
+        '%252e%252e%252f',
+        '%25252e%25252e%25252f',
+        '%c0%ae%c0%ae%c0%af',
+        '%uff0e%uff0e%u2215',
+        '..%252f',
+        '..%c0%af',
+        '%u002e%u002e/',
+      ),
+      fc.constantFrom('', 'cart', 'x.html'),
+      (climb, tail) => {
+        const t = `/p?back=${climb}${tail}`;
+        assert.notEqual(hit(t), null, t);
+      },
+    ),
+    { numRuns: 100 },
+  );
+  for (const t of ['/p?back=../cart', '/p?back=..%2Fcart', '/p?q=100%25+cotton', '/p?q=50%252e5'])
+    assert.equal(hit(t), null, t);
+});
