@@ -25,7 +25,7 @@ export const prefilters: Record<StructuralKind, string> = {
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value, with a Windows program suffix or not (`ping.exe -n 3 …`; the words come from cmdi.ts,
   // so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|&[\\s+]*(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/(?:${reconCommands.join('|')})(?:\\.exe)?/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/(?:${reconCommands.join('|')})(?:\\.exe)?/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
   // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|run[/\\\\]secrets[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
@@ -201,6 +201,8 @@ function unnestedSql(v: string): ReturnType<typeof detectSqli> {
   return changed ? detectSqli(u) : null;
 }
 
+const spansShell = /[|;&`$]|(?:^|\/)s?bin\//;
+
 /** What a structural matcher found: a short, printable reason (fingerprint or normalised path). */
 export function matchStructure(kind: StructuralKind, field: string, raw: string): string | null {
   if (kind === 'sqli') {
@@ -236,7 +238,11 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
         let at = path.indexOf('/', 1);
         for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) {
           values.push(path.slice(at + 1));
-          if (at < last && path.lastIndexOf('/', last - 1) > at) values.push(path.slice(at + 1, last));
+          // (only a value that spans segments with shell in it: a program path or a separator)
+          if (at < last && path.lastIndexOf('/', last - 1) > at) {
+            const cut = path.slice(at + 1, last);
+            if (spansShell.test(cut)) values.push(cut);
+          }
         }
       }
     }
