@@ -250,7 +250,7 @@ function fromBase64(value: string): string | null {
 }
 
 const evasiveClimb =
-  /%25(?:25)*(?:2e|2f|5c)|%c0%(?:ae|af|2e|2f|5c)|%c1%(?:9c|1c)|%e0%80%a[ef]|%f0%80%80%a[ef]|%u(?:002e|ff0e|2215|2216|2044)/i;
+  /0x2e0x2e|\.\.0x(?:2f|5c)|%25(?:25)*(?:2e|2f|5c)|%c0%(?:ae|af|2e|2f|5c)|%c1%(?:9c|1c)|%e0%80%a[ef]|%f0%80%80%a[ef]|%u(?:002e|ff0e|2215|2216|2044)/i;
 // `..\`, `..;\`: one level up written with Windows' separator (junk allowed between).
 const backslashClimb = /\.\.[^\w/]{0,3}\\/;
 // Segments with no letter or digit (`>>`, `^^`, `~~`): dots in an encoding no decoder knows
@@ -288,8 +288,9 @@ function verdictOf(raw: string, absoluteCounts: boolean, steps?: string[]): Path
   // writes uses (one level up with `/`, a return link such as `../cart`, is left alone)
   if (v !== null && backslashClimb.test(raw.includes('\\') ? raw : decode(raw, false))) return v;
   // … or with its dots or slash in an encoding no browser or link writes (encoded twice, overlong
-  // UTF-8, %u, full-width: `%252e%252e%252f`, `%c0%ae%c0%ae/`): a probe of the decoder, one level or more
-  if (v !== null && raw.includes('%') && evasiveClimb.test(raw)) return v;
+  // UTF-8, %u, full-width, hex literals: `%252e%252e%252f`, `%c0%ae%c0%ae/`, `0x2e0x2e/`): a probe of the
+  // decoder, one level or more
+  if (v !== null && (raw.includes('%') || raw.includes('0x')) && evasiveClimb.test(raw)) return v;
   const o = opaqueClimb(norm);
   if (o !== null) return o;
   return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;

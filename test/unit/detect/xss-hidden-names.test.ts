@@ -267,3 +267,18 @@ test('a module imported by script syntax is XSS; an import of goods is not', () 
   for (const v of ['import { a, b } from "./x.js";', "import * as m from '//x.test/m.js'"]) xssEverywhere(v);
   for (const v of ["import cars from 'japan'", 'import {duty} free from eu']) cleanEverywhere(v);
 });
+
+test('property: a protocol-relative address closed by > is XSS; one without it is a link', () => {
+  fc.assert(
+    fc.property(
+      fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+      fc.constantFrom('rs', 'test', 'com'),
+      fc.constantFrom('', '/a.js', ':8080/x'),
+      (host, tld, tail) => {
+        xssEverywhere(`//${host}.${tld}${tail}>`);
+        cleanEverywhere(`//${host}.${tld}${tail}`);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
