@@ -177,6 +177,20 @@ const leading = new RegExp(
   String.raw`^\s*${word}\s+(-{1,2}[a-z]|/\w|[a-z]:(?:[\\/]|\s|$)|\\\\|~/|\.\.?/|\$|\d+(?:\.\d+){3}\b|\d+\s*$|[<>|]|https?:\/\/|\w+=|/[[?*])`,
 );
 
+/** Commands that only look the host over, taken alone as a value (or a routed path's segment). */
+export const reconCommands: readonly string[] = [
+  'whoami',
+  'ifconfig',
+  'ipconfig',
+  'systeminfo',
+  'tasklist',
+  'netstat',
+  'uname',
+];
+/** Commands that are also words, taken as a command alone after a `&` opening a value (`&id`, `& pwd`). */
+export const aloneAfterAmp: readonly string[] = ['id', 'ls', 'pwd', 'dir', 'ps', 'env', 'who'];
+const recon = new RegExp(`^\\s*(?:${reconCommands.join('|')})(?:\\.exe)?\\s*$`);
+
 /**
  * Words that can open a command line a value is read as (for the cheap prefilter that gates
  * this reader: it must let through every value the reader could match).
@@ -229,12 +243,14 @@ export interface CmdiMatch {
 
 /**
  * A value, as a shell would read it; null when it is not command injection. A value without a
- * space but with `+` is read again with `+` as the space a form encoding meant (`+|+dir+c:/`,
+ * space (or with `+` beside a separator or its command) but with `+` is read again with `+` as the space a form encoding meant (`+|+dir+c:/`,
  * `127.0.0.1+&&+ls+/etc`: encoded once more, the `+` reached the application as itself).
  */
 export function detectCmdi(value: string): CmdiMatch | null {
   const r = readCmdi(value);
-  if (r !== null || !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]/.test(value))) return r;
+  // (with spaces of its own too, when a `+` stands beside a separator or glued to the word after one: `$&&dir+c:`)
+  if (r !== null || !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]|[;|&][a-z][\w.-]*\+/.test(value)))
+    return r;
   return readCmdi(value.replaceAll('+', ' '));
 }
 
@@ -269,6 +285,12 @@ function readCmdi(value: string): CmdiMatch | null {
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');
     if (isCommand(w) || isCommand(`${w}.exe`)) return { reason: `command ${w} after ${sep}` };
   }
+  // `&id`, `& pwd`: a value that opens with `&` (a command sent to the background, then the next)
+  // and holds one command alone: one no word is, or one that only looks the host over
+  const ampOpen = /^\s*&\s*([a-z][\w.-]*)\s*$/.exec(v);
+  const lone = (ampOpen?.[1] ?? '').replace(/\.exe$/, '');
+  if (ampOpen !== null && (strong.has(lone) || aloneAfterAmp.includes(lone)))
+    return { reason: `command ${lone} after &` };
   for (const m of v.matchAll(afterAmp)) {
     const w = (m[1] ?? '').replace(/\.exe$/, '');
     if (strong.has(w) || strong.has(`${w}.exe`) || /^(?:for|if)$/.test(w)) return { reason: `command ${w} after &` };
@@ -276,8 +298,7 @@ function readCmdi(value: string): CmdiMatch | null {
   if (v.includes('/'))
     for (const m of v.matchAll(ampSwitch))
       if (strong.has(m[1] ?? '')) return { reason: `command ${m[1]} with a switch after &` };
-  if (/^\s*(?:whoami|ifconfig|ipconfig|systeminfo|tasklist|netstat|uname)(?:\.exe)?\s*$/.test(v))
-    return { reason: `recon command ${v.trim()}` };
+  if (recon.test(v)) return { reason: `recon command ${v.trim()}` };
   // a command with a shell argument opening the value, or after any separator (`& ls -l /tmp`)
   const parts = v.split(/[;|\n\r`&]+/, 8);
   for (let i = 0; i < parts.length; i++) {

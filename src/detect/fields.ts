@@ -144,6 +144,10 @@ export interface GroupScan {
 // `\\` and `\"` of a JSON string; not `..\"`, a climb whose backslash came from decoding (`..%5c`)
 // at a string's end, where an escaped quote is unlikely
 const jsonEscape = /\\\\|(?<!\.\.)\\"/g;
+// a JSON object's key (`{"sku":`, `,"qty":`)
+const jsonKey = /[{,]\s*"[^"\\]{1,60}"\s*:/;
+// `\n`, `\r`, `\t` of a JSON string, after any number of escaped backslashes
+const jsonSpace = /(?<!\\)((?:\\\\)*)\\[nrt]/g;
 export class EventContext {
   event: LogEvent | null = null;
   private gen = 1;
@@ -204,17 +208,26 @@ export class EventContext {
       if (steps) steps.push(...(this.steps?.get(queryFirst + offset) ?? []));
     } else if (slot.view === 'decoded') {
       out = decode(raw, slot.def.plus, steps);
-      if (out.includes('\\"')) {
+      // (a JSON document whose strings hold no quote but a `\n` or `\t`, `{"sku":"<x\nonclick=…"}`, too)
+      if (out.includes('\\"') || (out.includes('\\') && jsonKey.test(out))) {
         // quotes and backslashes escaped for a JSON string (JSON in a parameter): the application reads `"` and `\`
         // (only in the views rules' regexes read; the structural readers split JSON themselves)
         // (JSON in a JSON string: once per level, a few levels)
+        // (and its line breaks and tabs, `\n` but not `\\n`, are the whitespace the application reads:
+        // `<x\nattr=…` is a tag with an attribute)
+        out = out.replace(jsonSpace, '$1 ');
         for (let level = 0; level < 3 && out.includes('\\"'); level++) out = out.replace(jsonEscape, (m) => m.slice(1));
         steps?.push('JSON \\" escapes');
       }
     } else {
       const dec = this.value(slots[slot.decodedId] as Slot) as string;
       if (steps) steps.push(...(this.steps?.get(slot.decodedId) ?? []));
-      out = slot.view === 'sql' ? sqlView(dec, steps) : compactView(dec, steps);
+      // (in a path, SQL reads `+` as the space a client meant, as in a query: `/id/1)+or+2=2`; no
+      // SQL rule needs a literal `+`, and the tokenizer reads the path itself)
+      const sqlText =
+        slot.field === 'path' && slot.view === 'sql' && dec.includes('+') ? dec.replaceAll('+', ' ') : dec;
+      if (sqlText !== dec) steps?.push('+ in a path read as a space');
+      out = slot.view === 'sql' ? sqlView(sqlText, steps) : compactView(dec, steps);
     }
     if (steps && this.steps) this.steps.set(slot.id, steps);
     return out;

@@ -612,6 +612,11 @@ const afterString =
 // when the text compares or comments the rest away (`kids and 3-4` is a size range).
 const wordCondition = /^b&\(*(?:[nsv]\)*(?:o\(*[nsv]\)*)+(c|$)|f\([^)]{0,8}\)+o)/;
 const comparison = /[=<>]|\b(?:like|rlike|regexp|between|is|in|sounds)\b/i;
+// arithmetic on a number or a column, then a logical operator and an equality (`(1)*hope and 8=3`,
+// `(x)+0 or 1=1`), as a word alone then one is; `1/2 and 3/4` and `10-20 or 30-40` are sizes
+// (or a value closing a bracket it never opened after a word: `foo) and 4499=8923#`)
+const arithmeticCondition = /^\(*[nvb]\)*(?:o\(*[nvb]\)*)+&\(*[nsvb]\)*o\(*[nsv]|^[nvb]\)+&\(*[nsvb]\)*o\(*[nsv]/;
+const logicalEquality = /\b(?:and|or|xor)\s+\(*\s*[\w.'"]+\s*\)*\s*(?:=|<>|!=|<=>|\blike\b)/i;
 // Bare shapes (a numeric parameter, or text appended to one): a number, then a logical
 // operator with a comparison or call within a few tokens, UNION SELECT, a stacked statement,
 // ORDER BY a number, or an operator and a call; or the value starts with the logical
@@ -853,6 +858,7 @@ function detectSqliText(text: string): SqlVerdict | null {
     commentedExpression(fp) ||
     wordCondition.exec(fp)?.[1] === 'c' ||
     (wordCondition.test(fp) && comparison.test(text)) ||
+    (arithmeticCondition.test(fp) && logicalEquality.test(text)) ||
     ((fp.startsWith('E') || fp.startsWith('b')) && statementText.test(text)) ||
     ((fp === 'kn' || fp === ')kn') && columnProbe.test(text)) ||
     (fp.startsWith('nk') && aliasFrom.test(text)) ||

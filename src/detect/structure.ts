@@ -6,7 +6,7 @@
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
 import { base64Like, detectTraversal, percentDecoded } from './traversal.ts';
-import { commandWords, detectCmdi } from './cmdi.ts';
+import { aloneAfterAmp, commandWords, detectCmdi, reconCommands } from './cmdi.ts';
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
 const cmdWords = [...Map.groupBy(commandWords, (w) => w[0] ?? '')]
@@ -25,10 +25,10 @@ export const prefilters: Record<StructuralKind, string> = {
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value, with a Windows program suffix or not (`ping.exe -n 3 …`; the words come from cmdi.ts,
   // so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/(?:${reconCommands.join('|')})(?:\\.exe)?/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
   // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
-  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b`,
+  traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|run[/\\\\]secrets[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
 };
 
 /**
@@ -179,11 +179,42 @@ function pathValues(field: string, raw: string): { value: string; absolute: bool
   return [{ value: text, absolute: true }];
 }
 
+// SQL words a filter strips once, written inside themselves so that stripping leaves them (`OORR`,
+// `UNIunionON`, `SELselectECT`, `AANDND`)
+const strippedWords = ['union', 'select', 'from', 'where', 'and', 'or', 'order', 'sleep', 'benchmark'];
+const wordRun = /[a-z]{3,20}/gi;
+
+/** `v` read once more with each such doubled word collapsed, when it has one; else null. */
+function unnestedSql(v: string): ReturnType<typeof detectSqli> {
+  let changed = false;
+  const u = v.replace(wordRun, (w) => {
+    const l = w.toLowerCase();
+    for (const k of strippedWords) {
+      const i = l.indexOf(k, 1);
+      if (i > 0 && i + k.length < l.length && l.slice(0, i) + l.slice(i + k.length) === k) {
+        changed = true;
+        return k;
+      }
+    }
+    return w;
+  });
+  return changed ? detectSqli(u) : null;
+}
+
+const spansShell = /[|;&`$]|(?:^|\/)s?bin\//;
+
 /** What a structural matcher found: a short, printable reason (fingerprint or normalised path). */
 export function matchStructure(kind: StructuralKind, field: string, raw: string): string | null {
   if (kind === 'sqli') {
     for (const v of sqlValues(field, raw)) {
-      const r = detectSqli(v);
+      // a value with `+` between its words is read again with `+` as the space a form
+      // encoding meant (`8-999.9+union+select+0`, encoded once more on the way: the application
+      // gets the `+` itself), as the shell reader does; not a URL with a query of its own (a
+      // return address: `/search?q="table+lamp"&page=2`), whose `+` its own query reads
+      const r =
+        detectSqli(v) ??
+        (v.includes('+') && !v.includes('?') && !v.includes('&') ? detectSqli(v.replaceAll('+', ' ')) : null) ??
+        unnestedSql(v);
       if (r !== null)
         return `sql fingerprint ${r.fingerprint} (${r.context === 'bare' ? 'bare' : `after ${r.context}`}) in ${clip(v)}`;
     }
@@ -200,9 +231,19 @@ export function matchStructure(kind: StructuralKind, field: string, raw: string)
         ? [decode(rawPath, true), decode(rawPath, false)]
         : [decode(rawPath, true)]) {
         values.push(path);
-        // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path
+        // and from each later segment on: a routed value (`/id/for /f …`) starts mid-path; and
+        // without the path's last segment, which may be the route's own after the value
+        // (`/orders/|usr/bin/id/items`)
+        const last = path.lastIndexOf('/');
         let at = path.indexOf('/', 1);
-        for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) values.push(path.slice(at + 1));
+        for (let n = 0; at > 0 && n < 12; n++, at = path.indexOf('/', at + 1)) {
+          values.push(path.slice(at + 1));
+          // (only a value that spans segments with shell in it: a program path or a separator)
+          if (at < last && path.lastIndexOf('/', last - 1) > at) {
+            const cut = path.slice(at + 1, last);
+            if (spansShell.test(cut)) values.push(cut);
+          }
+        }
       }
     }
     for (const v of values) {

@@ -18,7 +18,7 @@ export interface PathVerdict {
 
 // (a file name may be followed by more segments: a routed REST id carries the route's tail)
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history(?=$|\/)|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)(?=$|\/)|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)(?=$|\/)|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?(?=$|\/)|logs?\/(?:[\w.-]+\/)?[\w.-]*log(?=$|\/)|(?:access|error)[._-]?log(?=$|\/)|program files|inetsrv\/|metabase\.xml|global\.asa(?=$|\/)|master\.passwd|\.passwd(?=$|\/))/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|(?:var\/)?run\/secrets\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history(?=$|\/)|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)(?=$|\/)|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)(?=$|\/)|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?(?=$|\/)|logs?\/(?:[\w.-]+\/)?[\w.-]*log(?=$|\/)|(?:access|error)[._-]?log(?=$|\/)|program files|inetsrv\/|metabase\.xml|global\.asa(?=$|\/)|master\.passwd|\.passwd(?=$|\/))/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
@@ -101,6 +101,7 @@ const dotDot = /\.\.|\.\?|\?[.?]/;
 // Magento's app/etc configuration, IIS's web.config and ASP's global.asa.
 const siteSecret =
   /^(?:web-inf|meta-inf)\/[\w.-]+|^app\/etc\/(?:env\.php|local\.xml|config\.php)\b|^(?:[\w-]+\/){0,3}(?:web\.config|global\.asax?)$/;
+const infFile = /(?:^|\/)((?:web-inf|meta-inf)\/[\w.-]+)/;
 // A hidden file alone at the root (`/.forward`, `/.sh_history`); not /.well-known (no dot inside).
 const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 
@@ -112,7 +113,12 @@ const rootHidden = /^\.(?!well-known)[a-z][\w-]{2,}$/;
 export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict | null {
   const first = norm.search(dotDot);
   if (first < 0) {
-    if (!absoluteCounts) return null;
+    if (!absoluteCounts) {
+      // a request path naming Java's WEB-INF or META-INF files anywhere (`/id/WEB-INF/web.xml`): no
+      // servlet container serves them, so only a probe for the site's configuration asks
+      const inf = infFile.exec(norm);
+      return inf === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: inf[1] ?? inf[0] };
+    }
     const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
     // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
     const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;
@@ -243,6 +249,8 @@ function fromBase64(value: string): string | null {
   return text.length >= 4 && /^[\x20-\x7e]+$/.test(text) ? text : null;
 }
 
+const evasiveClimb =
+  /0x2e0x2e|\.\.0x(?:2f|5c)|%25(?:25)*(?:2e|2f|5c)|%c0%(?:ae|af|2e|2f|5c)|%c1%(?:9c|1c)|%e0%80%a[ef]|%f0%80%80%a[ef]|%u(?:002e|ff0e|2215|2216|2044)/i;
 // `..\`, `..;\`: one level up written with Windows' separator (junk allowed between).
 const backslashClimb = /\.\.[^\w/]{0,3}\\/;
 // Segments with no letter or digit (`>>`, `^^`, `~~`): dots in an encoding no decoder knows
@@ -279,6 +287,10 @@ function verdictOf(raw: string, absoluteCounts: boolean, steps?: string[]): Path
   // one level up written with a backslash (`..\x`): Windows' separator, which no link a shop
   // writes uses (one level up with `/`, a return link such as `../cart`, is left alone)
   if (v !== null && backslashClimb.test(raw.includes('\\') ? raw : decode(raw, false))) return v;
+  // … or with its dots or slash in an encoding no browser or link writes (encoded twice, overlong
+  // UTF-8, %u, full-width, hex literals: `%252e%252e%252f`, `%c0%ae%c0%ae/`, `0x2e0x2e/`): a probe of the
+  // decoder, one level or more
+  if (v !== null && (raw.includes('%') || raw.includes('0x')) && evasiveClimb.test(raw)) return v;
   const o = opaqueClimb(norm);
   if (o !== null) return o;
   return norm.length >= 12 && /[.?]/.test(norm) ? repeatedClimb(norm) : null;

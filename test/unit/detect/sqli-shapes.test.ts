@@ -128,3 +128,46 @@ test('property: the new shapes stay found with comments or newlines for spaces',
     }),
   );
 });
+
+test('property: arithmetic on a number or column, then a logical operator and an equality, is sqli; sizes are not', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('(1)*', '1*', '(2)+', '3-', '(x)+0', '4/'),
+      // (column names, not keywords: `all`, `in` would be read as SQL words)
+      fc.constantFrom('hope', 'price', 'qty', 'id', 'col', 'x'),
+      fc.constantFrom('and', 'OR', 'xor'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+      (head, col, op, a, b) => {
+        const v = head.endsWith('0') ? `${head} ${op} ${a}=${b}` : `${head}${col} ${op} ${a}=${b}`;
+        assert.notEqual(detectSqli(v), null, v);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  for (const v of [
+    '1/2 and 3/4 inch',
+    '10-20 and 30-40',
+    '1+1 and 2+2',
+    'size 10-12 and colour red',
+    '2-pack or 3-pack',
+  ])
+    assert.equal(detectSqli(v), null, v);
+});
+
+test('property: SQL words written inside themselves for a filter that strips them once are read collapsed', () => {
+  // the word again at any inner place of itself: OORR, AANDND, UNunionION, SELselectECT
+  const nest = (w: string, n: number): string => {
+    const at = 1 + (n % (w.length - 1));
+    return `${w.slice(0, at)}${w}${w.slice(at)}`;
+  };
+  fc.assert(
+    fc.property(fc.nat(), fc.constantFrom("' OR 1<2 #", "1' UNION SELECT 1--", "x' AND 1=1 -- "), (n, payload) => {
+      const doubled = payload.replace(/\b(OR|AND|UNION|SELECT)\b/g, (w) => nest(w, n));
+      assert.notEqual(matchStructure('sqli', 'query', `q=${encodeURIComponent(doubled)}`), null, doubled);
+    }),
+    { numRuns: 60 },
+  );
+  for (const v of ['door or window', 'doorr', 'ororo tv', 'sandand beach', 'order by price'])
+    assert.equal(matchStructure('sqli', 'query', `q=${encodeURIComponent(v)}`), null, v);
+});

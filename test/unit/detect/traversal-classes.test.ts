@@ -126,3 +126,58 @@ test('traversal: base64 of any absolute path to a sensitive file passes the gate
   assert.ok(!found(`file=${b64('/images/banner.jpg')}`));
   assert.ok(!found('token=L2FiY2RlZmdoaWprbG1ub3A'));
 });
+
+test('property: Java WEB-INF or META-INF files named in any place of the request are traversal', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('WEB-INF', 'web-inf', 'META-INF', 'Meta-Inf'),
+      fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}\.(?:xml|properties|mf|class)$/),
+      fc.constantFrom('/catalog/product/view/id/', '/rest/V1/products/', '/', '/p?file='),
+      fc.boolean(),
+      (inf, file, place, encode) => {
+        const v = `${inf}/${file}`;
+        const target = `${place}${encode ? encodeURIComponent(v) : v}`;
+        assert.notEqual(hit(target), null, target);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  for (const t of ['/web-information/page', '/p?q=meta+inference', '/blog/web-inf-guide', '/c/web-inf'])
+    assert.equal(hit(t), null, t);
+});
+
+test('a container secret named by its absolute path, or climbed to, is traversal', () => {
+  for (const t of [
+    '/p?f=/run/secrets/kubernetes.io/serviceaccount/token',
+    '/p?f=../../../var/run/secrets/kubernetes.io/serviceaccount/namespace',
+    '/catalog/product/view/id//run/secrets/db_password',
+  ])
+    assert.notEqual(hit(t), null, t);
+  for (const t of ['/blog/run/secrets-of-running', '/p?q=run+secrets+book']) assert.equal(hit(t), null, t);
+});
+
+test('property: one level up in an encoding no browser writes is traversal; a plain return link is not', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(
+        '%252e%252e%252f',
+        '%25252e%25252e%25252f',
+        '%c0%ae%c0%ae%c0%af',
+        '%uff0e%uff0e%u2215',
+        '..%252f',
+        '..%c0%af',
+        '%u002e%u002e/',
+        '0x2e0x2e/',
+        '..0x2f',
+      ),
+      fc.constantFrom('', 'cart', 'x.html'),
+      (climb, tail) => {
+        const t = `/p?back=${climb}${tail}`;
+        assert.notEqual(hit(t), null, t);
+      },
+    ),
+    { numRuns: 100 },
+  );
+  for (const t of ['/p?back=../cart', '/p?back=..%2Fcart', '/p?q=100%25+cotton', '/p?q=50%252e5'])
+    assert.equal(hit(t), null, t);
+});
