@@ -205,7 +205,7 @@ async function webset(dir: string, verbose: boolean, crs: boolean): Promise<void
     ['extra.tsv', 'fresh check: fuzzdb and payloadbox lists not in the development set (--extra)'],
     [
       'unseen.tsv',
-      'second fresh check: libinjection, wfuzz, IntruderPayloads, foospidy, waf-bypass, HttpParamsDataset (--unseen)',
+      'second fresh check: libinjection, wfuzz, IntruderPayloads, foospidy, waf-bypass, HttpParamsDataset, InfoSecWarrior (--unseen)',
     ],
   ] as const) {
     const path = join(dir, file);
