@@ -318,6 +318,8 @@ class PhpFile {
   readonly functions = new Map<string, UserFunction>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
+  /** Methods' parameter names by lower-case method name (`$this->m($x)` assigns them). */
+  readonly methods = new Map<string, string[]>();
   /** Parameter names of functions that log someone in (`login($username, $password)`). */
   readonly loginParams = new Set<string>();
   /** User functions that can return request data. */
@@ -461,7 +463,7 @@ class PhpFile {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
           while (base !== null && base.kind === 'offsetlookup') base = nodeAt(base, 'what');
-          const bn = base === null ? null : variableName(base);
+          const bn = base === null ? null : (variableName(base) ?? thisProperty(base));
           // $GLOBALS['k'] = … (or ${"GLOBALS"}['k']) is the global $k: resolved once keys fold.
           const key = nodeAt(left, 'offset');
           if (bn === 'GLOBALS' && nodeAt(left, 'what') === base && key !== null && this.globalKeyed.length < 2000)
@@ -527,13 +529,17 @@ class PhpFile {
       case 'closure':
       case 'arrowfunc': {
         const mn = nodeAt(n, 'name');
-        const login = loginFunction.test((mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '');
+        const method = (mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '';
+        const login = loginFunction.test(method);
+        const names: string[] = [];
         for (const p of nodesAt(n, 'arguments')) {
           const pn = nodeAt(p, 'name');
           const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+          names.push(name ?? '');
           if (name !== null) this.params.add(name);
           if (name !== null && login) this.loginParams.add(name);
         }
+        if (n.kind === 'method' && method !== '') this.methods.set(method.toLowerCase(), names);
         return;
       }
       case 'eval':
@@ -958,6 +964,36 @@ class PhpFile {
     const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
     if (at !== undefined) inner.at = at;
     return (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
+  }
+
+  readonly #argumentsOf = new Map<string, PNode[]>();
+
+  /**
+   * The values callers pass for a parameter name: to the file's functions by name, to its
+   * methods through `$this->m()`, `self::m()`, `static::m()`.
+   */
+  argumentsFor(param: string): PNode[] {
+    const known = this.#argumentsOf.get(param);
+    if (known !== undefined) return known;
+    const out: PNode[] = [];
+    for (const c of this.calls) {
+      const fn = this.calleeName(c);
+      let params = fn === null ? undefined : this.functions.get(fn)?.params;
+      if (params === undefined) {
+        const what = nodeAt(c, 'what');
+        const own =
+          (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this') ||
+          (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
+        const off = own && what !== null ? nodeAt(what, 'offset') : null;
+        const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+        params = mn === null ? undefined : this.methods.get(mn.toLowerCase());
+      }
+      const i = params?.indexOf(param) ?? -1;
+      const arg = i < 0 ? undefined : nodesAt(c, 'arguments')[i];
+      if (arg !== undefined && out.length < 50) out.push(arg);
+    }
+    this.#argumentsOf.set(param, out);
+    return out;
   }
 
   /** The lower-case name of a called function when written as a name; null for dynamic calls. */
@@ -1944,6 +1980,28 @@ interface UserFunction {
 
 const noLines: ReadonlySet<number> = new Set();
 
+/** A fragment that opens with a class member: methods cut out of a class (a pasted observer). */
+const memberFirst =
+  /^<\?php\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*)*(?:(?:public|protected|private|static|final|abstract)\s+)+(?:function|const|\$)/;
+
+/**
+ * Parses PHP; a fragment without its opening tag that opens with a class member is read as the
+ * body of a class (on the same lines), with or without the class's own closing brace, whichever
+ * the parser reads with fewer errors.
+ */
+function parseFragment(code: string, fragment: boolean): unknown {
+  const errors = (p: unknown) => (isNode(p) && Array.isArray(p['errors']) ? p['errors'].length : 0);
+  const plain: unknown = parser().parseCode(code, 'scan.php');
+  if (!fragment || errors(plain) === 0 || !memberFirst.test(code)) return plain;
+  const body = code.slice('<?php'.length);
+  let best = plain;
+  for (const wrapped of [`<?php class Fragment_ {${body}\n}`, `<?php class Fragment_ {${body}`]) {
+    const p: unknown = parser().parseCode(wrapped, 'scan.php');
+    if (errors(p) < errors(best)) best = p;
+  }
+  return best;
+}
+
 /** Analyses one PHP file's text (latin1, one char per byte). */
 export function analysePhp(
   text: string,
@@ -1992,7 +2050,7 @@ export function analysePhp(
   // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
   if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
   try {
-    const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
+    const program: unknown = parseFragment(collapseConcatenations(code), code !== text);
     if (!isNode(program)) return unread(false);
     root = program;
   } catch {
@@ -2181,6 +2239,20 @@ export function analysePhp(
         line,
         description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
       });
+    else if (args.some((a) => wholeRequest(f, a, 0, new Set(), true))) {
+      // Copied field by field (through loops, methods, the object's properties) first: payment
+      // gateways post the form back too (PayPal's IPN check), to the https address they name; a
+      // relay of the checkout's form to an address in plain http written into the code is a thief's.
+      const to = literalDestination(f, fn, args);
+      if (to !== null)
+        add({
+          id: 'php-request-relayed-out',
+          category: 'skimmer',
+          weight: /^\s*http:\/\//i.test(to) ? 10 : 4,
+          line,
+          description: `Copies the request’s form data field by field and posts it to an address written into the code (${fn}()).`,
+        });
+    }
     credentialsOut(fn, args, line);
   };
   /** A login's password sent or written somewhere: a credential stealer in a login handler. */
@@ -2868,6 +2940,30 @@ function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
   return true;
 }
 
+/** The address written into the code that a call sends to (curl's handle's, an opened address); null otherwise. */
+function literalDestination(f: PhpFile, fn: string, args: PNode[]): string | null {
+  const address = (e: PNode | null) => (f.isAddress(e) ? f.headOf(e) : null);
+  if (fn === 'file_get_contents' || fn === 'fopen' || fn === 'curl_init') return address(args[0] ?? null);
+  if (fn !== 'curl_setopt') return null;
+  const handle = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+  if (handle === null) return null;
+  for (const c of f.calls) {
+    const a = nodesAt(c, 'arguments');
+    const on = a[0]?.kind === 'variable' && strAt(a[0], 'name') === handle;
+    const option = a[1] === undefined ? null : strAt(a[1], 'name');
+    if (on && f.calleeName(c) === 'curl_setopt' && option !== null && /CURLOPT_URL$/i.test(option)) {
+      const to = address(a[2] ?? null);
+      if (to !== null) return to;
+    }
+  }
+  for (const r of f.assigns.get(handle) ?? []) {
+    const to =
+      r.kind === 'call' && f.calleeName(r) === 'curl_init' ? address(nodesAt(r, 'arguments')[0] ?? null) : null;
+    if (to !== null) return to;
+  }
+  return null;
+}
+
 /** A login form's password field, a login function's password parameter, or a fragment's unset `$password`. */
 const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
 /** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
@@ -2903,47 +2999,56 @@ const passwordSource: Carrier = {
 const carriesPassword = (f: PhpFile, e: PNode | null, depth: number): boolean =>
   carries(passwordSource, f, e, depth, new Set());
 
-const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
-  e !== null && wholeRequest(f, e, depth, seen);
+const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen: Set<string>, deep: boolean): boolean =>
+  e !== null && wholeRequest(f, e, depth, seen, deep);
 
-/** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
-function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>()): boolean {
+/**
+ * The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']...
+ * `deep`: also through the loops that copy it field by field, the parameters of the file's
+ * functions and methods it is passed to, and the object's properties (`$this->data[$k] = $v`).
+ */
+function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>(), deep = false): boolean {
   if (depth > 12) return false;
+  const next = (x: PNode | null) => wholeRequestOf(f, x, depth + 1, seen, deep);
+  const named = (n: string) => {
+    // Each variable is followed once per question (the first way to it is as good as any).
+    if (seen.has(n)) return false;
+    seen.add(n);
+    if ([...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some(next)) return true;
+    if (!deep) return false;
+    const bound = (x: PNode | null) => x !== null && (variableName(x) ?? thisProperty(x)) === n;
+    return (
+      f.foreachs.some((l) => (bound(nodeAt(l, 'key')) || bound(nodeAt(l, 'value'))) && next(nodeAt(l, 'source'))) ||
+      (f.params.has(n) && f.argumentsFor(n).some(next))
+    );
+  };
   if (e.kind === 'variable') {
     const n = strAt(e, 'name');
     if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
-    // Each variable is followed once per question (the first way to it is as good as any).
-    if (n === null || seen.has(n)) return false;
-    seen.add(n);
-    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1, seen));
+    return n !== null && named(n);
+  }
+  if (e.kind === 'propertylookup') {
+    const key = deep ? thisProperty(e) : null;
+    return key !== null && named(key);
   }
   if (e.kind === 'offsetlookup') {
     const key = f.fold(nodeAt(e, 'offset'));
     if (key !== null && (cardField.test(key) || cardWord.test(key)) && f.isTainted(e)) return true;
-    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1, seen);
+    return key === null && next(nodeAt(e, 'what'));
   }
   if (e.kind === 'call') {
     const fn = f.calleeName(e);
     // Serialised, encoded, or flattened by a function of the file (`implode_all($_POST)`).
     if (fn !== null && (serialisers.has(fn) || decoders.has(fn) || f.functions.has(fn)))
-      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1, seen));
+      return nodesAt(e, 'arguments').some(next);
     return false;
   }
-  if (e.kind === 'array')
-    return nodesAt(e, 'items').some((i) =>
-      wholeRequestOf(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, depth + 1, seen),
-    );
+  if (e.kind === 'array') return nodesAt(e, 'items').some((i) => next(i.kind === 'entry' ? nodeAt(i, 'value') : i));
   if (e.kind === 'bin' || e.kind === 'encapsed') {
     const parts = e.kind === 'bin' ? [nodeAt(e, 'left'), nodeAt(e, 'right')] : nodesAt(e, 'value');
-    return parts.some((p) => {
-      const x = p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p;
-      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1, seen);
-    });
+    return parts.some((p) => next(p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : (p ?? null)));
   }
-  if (e.kind === 'parenthesis' || e.kind === 'silent') {
-    const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
-    return x !== null && wholeRequest(f, x, depth + 1, seen);
-  }
+  if (e.kind === 'parenthesis' || e.kind === 'silent') return next(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'));
   return false;
 }
 
