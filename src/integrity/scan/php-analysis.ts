@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
+import { type DecodeBudget, isDecoderShaped, runDecoder } from './php-decoder.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 import { trailerPayload } from './php-trailer.ts';
@@ -320,6 +321,8 @@ class PhpFile {
   readonly params = new Set<string>();
   /** Methods' parameter names by lower-case method name (`$this->m($x)` assigns them). */
   readonly methods = new Map<string, string[]>();
+  /** Methods by lower-case name. */
+  readonly methodNodes = new Map<string, PNode>();
   /** Parameter names of functions that log someone in (`login($username, $password)`). */
   readonly loginParams = new Set<string>();
   /** User functions that can return request data. */
@@ -539,7 +542,10 @@ class PhpFile {
           if (name !== null) this.params.add(name);
           if (name !== null && login) this.loginParams.add(name);
         }
-        if (n.kind === 'method' && method !== '') this.methods.set(method.toLowerCase(), names);
+        if (n.kind === 'method' && method !== '') {
+          this.methods.set(method.toLowerCase(), names);
+          this.methodNodes.set(method.toLowerCase(), n);
+        }
         return;
       }
       case 'eval':
@@ -952,18 +958,88 @@ class PhpFile {
    */
   #foldUserCall(name: string, args: PNode[], ctx: FoldCtx): string | null {
     const user = this.functions.get(name);
-    const ret = user?.returns.length === 1 ? (user.returns[0] as PNode) : null;
-    if (user === undefined || ret === null || ctx.depth > 12 || args.length > user.params.length) return null;
+    if (user === undefined || ctx.depth > 12 || args.length > user.params.length) return null;
+    const ret = user.returns.length === 1 ? (user.returns[0] as PNode) : null;
+    const decoder = isDecoderShaped(user.node);
+    if (ret === null && !decoder) return null;
     const bound = new Map<string, string>();
     for (const [i, p] of user.params.entries()) {
       const v = this.fold(args[i] ?? null, ctx);
       if (v === null) return null;
       bound.set(p, v);
     }
-    const at = ret.loc?.start.offset;
-    const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
-    if (at !== undefined) inner.at = at;
-    return (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
+    if (ret !== null) {
+      const at = ret.loc?.start.offset;
+      const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
+      if (at !== undefined) inner.at = at;
+      const folded = (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
+      if (folded !== null || !decoder) return folded;
+    }
+    // A decoder of the file's own (loops shifting each byte): evaluated on the literal arguments.
+    const values = [...bound.values()];
+    const key = `${name}\u0000${values.join('\u0000')}`;
+    const out = this.#decoderOut.has(key)
+      ? (this.#decoderOut.get(key) ?? null)
+      : runDecoder(user.node, user.params, values, this.#decodeBudget);
+    if (this.#decoderOut.size < 5000) this.#decoderOut.set(key, out);
+    if (out !== null) this.decoderRuns++;
+    return out;
+  }
+
+  /** What the file's own decoders returned for their arguments, and what decoding may still spend. */
+  readonly #decoderOut = new Map<string, string | null>();
+  /** How many folds a decoder of the file's own has answered. */
+  decoderRuns = 0;
+  readonly #decodeBudget: DecodeBudget = { steps: 2_000_000 };
+
+  readonly #trampolines = new Map<PNode, string | null>();
+
+  /**
+   * The built-in function a call reaches through a wrapper of the file's own that only passes
+   * its parameters on, in order, to a callee held in a variable (`static function w($a, $b) {
+   * $f = d("…"); return $f($a, $b); }`): obfuscators wrap each function they call so; the
+   * call site's arguments are then the built-in's.
+   */
+  trampolineOf(call: PNode): string | null {
+    const what = nodeAt(call, 'what');
+    let target: PNode | undefined;
+    const name = this.calleeName(call);
+    if (name !== null) target = this.functions.get(name)?.node;
+    else if (
+      what?.kind === 'staticlookup' ||
+      (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this')
+    ) {
+      const off = nodeAt(what, 'offset');
+      const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+      target = mn === null ? undefined : this.methodNodes.get(mn.toLowerCase());
+    }
+    if (target === undefined) return null;
+    const known = this.#trampolines.get(target);
+    if (known !== undefined) return known;
+    this.#trampolines.set(target, null);
+    const params = nodesAt(target, 'arguments').map((p) => {
+      const pn = nodeAt(p, 'name');
+      return pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+    });
+    const body = nodesAt(nodeAt(target, 'body') ?? target, 'children');
+    const last = body[body.length - 1];
+    const inner = last?.kind === 'return' ? nodeAt(last, 'expr') : null;
+    const callee = inner?.kind === 'call' ? nodeAt(inner, 'what') : null;
+    const passed = inner === null ? [] : nodesAt(inner, 'arguments');
+    if (
+      last === undefined ||
+      callee?.kind !== 'variable' ||
+      passed.length === 0 ||
+      !passed.every((a, i) => a.kind === 'variable' && strAt(a, 'name') === params[i]) ||
+      !body.slice(0, -1).every((st) => st.kind === 'expressionstatement' && nodeAt(st, 'expression')?.kind === 'assign')
+    )
+      return null;
+    const at = last.loc?.start.offset;
+    const ctx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
+    const folded = this.fold(callee, ctx)?.replace(/^\\/, '').toLowerCase() ?? null;
+    const out = folded !== null && /^[a-z_][a-z0-9_]*$/.test(folded) && !this.functions.has(folded) ? folded : null;
+    this.#trampolines.set(target, out);
+    return out;
   }
 
   readonly #argumentsOf = new Map<string, PNode[]>();
@@ -1980,6 +2056,17 @@ interface UserFunction {
 
 const noLines: ReadonlySet<number> = new Set();
 
+/** Whether text is PHP that does something and parses without an error. */
+function plausibleCode(code: string): boolean {
+  if (!codeActs(code)) return false;
+  try {
+    const p: unknown = parser().parseCode(code, 'layer.php');
+    return isNode(p) && Array.isArray(p['errors']) && p['errors'].length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** A fragment that opens with a class member: methods cut out of a class (a pasted observer). */
 const memberFirst =
   /^<\?php\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*)*(?:(?:public|protected|private|static|final|abstract)\s+)+(?:function|const|\$)/;
@@ -2076,7 +2163,11 @@ export function analysePhp(
     // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
     // and theirs nest a dozen layers deep.
     const cutBefore = f.cuts;
-    const constant = depth >= maxLayers ? null : f.fold(src);
+    const runsBefore = f.decoderRuns;
+    const folded = depth >= maxLayers ? null : f.fold(src);
+    // Text a decoder of the file's own gave that is no PHP that acts is not taken for the
+    // payload (the evaluation may have read the decoder otherwise than PHP would): unread.
+    const constant = folded !== null && f.decoderRuns > runsBefore && !plausibleCode(`<?php ${folded}`) ? null : folded;
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
@@ -2310,7 +2401,7 @@ export function analysePhp(
     const at = c.loc?.start.offset;
     const useCtx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
     const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
-    const fn = name ?? foldedName;
+    const fn = f.trampolineOf(c) ?? name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
     if (fn !== null && formFileSinks.has(fn)) formFieldFileAccess(fn, args, line);
     // Another file's time copied onto one just written (`touch($f, filemtime($g))`, `touch -r`):
