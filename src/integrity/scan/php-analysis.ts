@@ -992,6 +992,30 @@ class PhpFile {
   decoderRuns = 0;
   readonly #decodeBudget: DecodeBudget = { steps: 2_000_000 };
 
+  /** The values this code's assigned variables fold to at its end (a few, bounded as the unpacking is). */
+  foldedAssignments(): Map<string, string> {
+    const out = new Map<string, string>();
+    let size = 0;
+    for (const name of [...this.assigns.keys()].slice(0, 20)) {
+      if (name.includes('->')) continue;
+      const v = this.fold({ kind: 'variable', name });
+      if (v === null || (size += v.length) > 4_000_000) continue;
+      out.set(name, v);
+    }
+    return out;
+  }
+
+  /** The names a variable may hold: each literal (lower-case) it is assigned anywhere. */
+  literalValues(e: PNode): string[] {
+    const n = strAt(e, 'name');
+    const out: string[] = [];
+    for (const r of n === null ? [] : (this.assigns.get(n) ?? [])) {
+      const v = r.kind === 'string' ? strAt(r, 'value') : null;
+      if (v !== null && /^[A-Za-z_][\w]*$/.test(v)) out.push(v.toLowerCase());
+    }
+    return out;
+  }
+
   readonly #trampolines = new Map<PNode, string | null>();
 
   /**
@@ -1981,17 +2005,31 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
+  // Other accounts' files: the server's user list with their home folders, or its session files.
+  if (test(passwdFile) && test(otherHomes)) return true;
+  if (test(sessionFiles) && test(dirLister)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return (
     executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
   );
 }
 
+/** The server's user list, and their home folders built from a name (`"/home/$user/public_html/"`). */
+const passwdFile = /['"]\/etc\/passwd['"]/;
+const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:public_html|www|htdocs|httpdocs)\b/;
+/** Session files by their prefix, in the temporary folder or the session path. */
+const sessionFiles = /['"][^'"\n]{0,40}\bsess_/;
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
+
 export const phpPrefilter: readonly RegExp[] = [
+  passwdFile,
+  otherHomes,
+  sessionFiles,
+  dirLister,
   shellish,
   requestish,
   sinkish,
@@ -2044,6 +2082,8 @@ export interface PhpAnalysis {
   layers: readonly string[];
   /** Functions the code defines, the unpacked layers' too (PHP's functions are global once defined). */
   functions: ReadonlyMap<string, UserFunction>;
+  /** For an unpacked layer: the values it leaves in variables that fold (eval shares its caller's scope). */
+  assigned: ReadonlyMap<string, string>;
 }
 
 interface UserFunction {
@@ -2119,6 +2159,7 @@ export function analysePhp(
       unpacked: noLines,
       layers: [],
       functions: new Map(),
+      assigned: new Map(),
     };
   lexicalSignals(text, add);
   let root: PNode;
@@ -2133,6 +2174,7 @@ export function analysePhp(
     unpacked: noLines,
     layers: [],
     functions: new Map(),
+    assigned: new Map(),
   });
   // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
   if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
@@ -2181,6 +2223,13 @@ export function analysePhp(
       unpackedCode.push(constant, ...layer.layers);
       // A function a layer defines is there for the code after it (the next layer calls it).
       for (const [name, fn] of layer.functions) if (!f.functions.has(name)) f.functions.set(name, fn);
+      // So is a variable it sets (`eval('$x = gzinflate(…);'); eval('?>' . $x);`), from this eval on.
+      for (const [name, value] of layer.assigned) {
+        const list = f.assigns.get(name) ?? [];
+        if (list.length < 50)
+          list.push({ kind: 'string', value, loc: { start: { line, offset: ev.loc?.start.offset ?? 0 } } });
+        f.assigns.set(name, list);
+      }
       continue;
     }
     readThrough = false;
@@ -2442,6 +2491,55 @@ export function analysePhp(
         });
     }
 
+    // A callee picked among several names (`$fe = "system"` … `$fe = "passthru"`: the first a host
+    // allows), one of them a shell, given request data: a shell whichever it picks.
+    const picks = dyn?.kind === 'variable' ? f.literalValues(dyn) : [];
+    const shellPick = picks.find((p) => shellSinks.has(p));
+    if (shellPick !== undefined && args.some((a) => f.isTainted(a, 0, true)))
+      add({
+        id: 'php-request-to-shell',
+        category: 'webshell',
+        weight: 20,
+        line,
+        evidence: clip(`${picks.slice(0, 6).join('|')}(request data): ${excerptAt(text, line)}`),
+        description: `Request data runs as a shell command through a function picked at run time among ${shellPick}() and others.`,
+      });
+    // A mail to an address written into the code that tells where the script sits (its path, the
+    // site's root, the server's address): a dropped shell announcing itself to its owner.
+    if (fn === 'mail' && /@/.test(f.fold(args[0] ?? null) ?? '')) {
+      const fields = new Set<string>();
+      for (const a of args.slice(1, 3)) serverFieldsIn(f, a, fields, 0, new Set());
+      if (
+        fields.size >= 3 &&
+        [...fields].some((k) => /^(?:DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR)$/.test(k))
+      )
+        add({
+          id: 'php-location-beacon',
+          category: 'backdoor',
+          weight: 10,
+          line,
+          evidence: clip(`${[...fields].join(', ')}: ${excerptAt(text, line)}`),
+          description:
+            "Mails where this script sits (its path, the site's root, the server's address) to an address written into the code — a dropped shell reporting in.",
+        });
+    }
+    // curl given a file: address the request completes reads any local file, past safe_mode and
+    // open_basedir (which curl's file:// never checked).
+    const curlUrl =
+      fn === 'curl_init'
+        ? (args[0] ?? null)
+        : fn === 'curl_setopt' && /CURLOPT_URL$/i.test(strAt(args[1] ?? c, 'name') ?? '')
+          ? (args[2] ?? null)
+          : null;
+    if (curlUrl !== null && /^\s*file:/i.test(f.headOf(curlUrl) ?? '') && f.isTainted(curlUrl))
+      add({
+        id: 'php-request-file-read',
+        category: 'webshell',
+        weight: 12,
+        line,
+        description:
+          "Reads any local file the request names through curl's file:// scheme (a safe_mode and open_basedir bypass).",
+      });
     if (dyn !== null) {
       if (f.isDirect(dyn))
         add({
@@ -2532,6 +2630,22 @@ export function analysePhp(
           weight: 20,
           line,
           description: `Request data runs as a shell command through ${fn}().`,
+        });
+      else if (args.length > 0 && connectionHandedOn(f, args[0] ?? null))
+        add({
+          id: 'php-socket-to-shell',
+          category: 'webshell',
+          weight: 12,
+          line,
+          description: `Hands this web request's own connection (the client's address and port) to a program it runs with ${fn}() — a shell on the connection (findsock).`,
+        });
+      else if (args.length > 0 && fromSocket(f, args[0] ?? null, 0, new Set()))
+        add({
+          id: 'php-socket-to-shell',
+          category: 'webshell',
+          weight: 15,
+          line,
+          description: `Runs as a shell command (${fn}) what a network connection sends — a reverse or bind shell.`,
         });
       else if (args.length > 0 && f.fromOutside(args[0] ?? null, fieldsOf(text)))
         add({
@@ -2838,6 +2952,7 @@ export function analysePhp(
     unpacked,
     layers: unpackedCode,
     functions: new Map([...f.functions].map(([name, fn]) => [name, { ...fn, owner: fn.owner ?? f }])),
+    assigned: enclosing === undefined ? new Map() : f.foldedAssignments(),
   };
 }
 
@@ -2980,6 +3095,109 @@ function carries(c: Carrier, f: PhpFile, e: PNode | null, depth: number, seen: S
     case 'silent':
     case 'cast':
       return inner(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'));
+    default:
+      return false;
+  }
+}
+
+/** `$_SERVER` fields that say where a script sits: its path, the site's root and address. */
+const locationField =
+  /^(?:DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR|SCRIPT_NAME|PHP_SELF|HTTP_HOST|SERVER_NAME|REQUEST_URI)$/;
+
+/** Collects the location fields of `$_SERVER` a value carries (through variables and concatenation). */
+function serverFieldsIn(
+  f: PhpFile,
+  e: PNode | null,
+  out: Set<string>,
+  depth: number,
+  seen: Set<string>,
+  fields: RegExp = locationField,
+): void {
+  if (e === null || depth > 8 || out.size > 8) return;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'offsetlookup': {
+      const what = nodeAt(e, 'what');
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (what !== null && variableName(what) === '_SERVER' && key !== null && fields.test(key)) out.add(key);
+      return;
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return;
+      seen.add(n);
+      for (const r of [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])])
+        serverFieldsIn(f, r, out, d, seen, fields);
+      return;
+    }
+    case 'bin':
+      serverFieldsIn(f, nodeAt(e, 'left'), out, d, seen, fields);
+      serverFieldsIn(f, nodeAt(e, 'right'), out, d, seen, fields);
+      return;
+    case 'encapsed':
+      for (const p of nodesAt(e, 'value'))
+        serverFieldsIn(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, out, d, seen, fields);
+      return;
+    case 'parenthesis':
+      serverFieldsIn(f, nodeAt(e, 'inner'), out, d, seen, fields);
+      return;
+    default:
+      return;
+  }
+}
+
+/** A command that carries the client's port: the web request's own connection, handed on. */
+function connectionHandedOn(f: PhpFile, e: PNode | null): boolean {
+  const found = new Set<string>();
+  serverFieldsIn(f, e, found, 0, new Set(), /^REMOTE_PORT$/);
+  return found.size > 0;
+}
+
+/** Functions that open a network connection, and those that read what one sends. */
+const socketOpeners = new Set([
+  'fsockopen',
+  'pfsockopen',
+  'stream_socket_client',
+  'stream_socket_accept',
+  'socket_create',
+  'socket_accept',
+]);
+const socketReads = new Set(['fgets', 'fread', 'fgetc', 'stream_get_line', 'stream_get_contents', 'socket_read']);
+
+/** Whether a value is text read from a network connection the code opened (through variables and calls). */
+function fromSocket(f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): boolean {
+  if (e === null || depth > 8) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'call': {
+      const fn = f.calleeName(e);
+      const args = nodesAt(e, 'arguments');
+      if (fn !== null && socketReads.has(fn)) {
+        const h = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+        return (f.assigns.get(h ?? '') ?? []).some((r) => {
+          const inner = r.kind === 'silent' ? nodeAt(r, 'expr') : r;
+          const opener = inner?.kind === 'call' ? f.calleeName(inner) : null;
+          return opener !== null && socketOpeners.has(opener);
+        });
+      }
+      return args.some((a) => fromSocket(f, a, d, seen));
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => fromSocket(f, r, d, seen));
+    }
+    case 'bin':
+      return fromSocket(f, nodeAt(e, 'left'), d, seen) || fromSocket(f, nodeAt(e, 'right'), d, seen);
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        fromSocket(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return fromSocket(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
     default:
       return false;
   }
@@ -3293,6 +3511,32 @@ function toolFamilySignals(
       line: 1,
       evidence: features.join(', '),
       description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
+    });
+  // The server's other accounts: user names read from /etc/passwd made into their home folders
+  // (to search their sites' configuration files for passwords), or every session file in the
+  // server's temporary folder read out (other sites' logged-in sessions).
+  const passwd = passwdFile.exec(text);
+  if (passwd !== null && otherHomes.test(text))
+    add({
+      id: 'php-other-accounts-harvest',
+      category: 'webshell',
+      weight: 12,
+      line: lineAtIndex(text, passwd.index),
+      description:
+        "Reads the server's user list (/etc/passwd) and walks the users' home folders — how shells harvest other sites' configuration files.",
+    });
+  const sessions = sessionFiles.exec(text);
+  if (
+    sessions !== null &&
+    has('opendir', 'readdir', 'scandir', 'glob') &&
+    has('fopen', 'file_get_contents', 'file', 'readfile')
+  )
+    add({
+      id: 'php-other-accounts-harvest',
+      category: 'webshell',
+      weight: 10,
+      line: lineAtIndex(text, sessions.index),
+      description: "Lists and reads the server's session files (sess_…) — other visitors' and other sites' sessions.",
     });
   // Any database admin tool by what it does: its own connection, driven by the request, that
   // lists every database on the server (the platforms talk to their one database only).
