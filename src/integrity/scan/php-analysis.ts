@@ -363,6 +363,9 @@ class PhpFile {
   /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
   globalTaint = false;
 
+  /** Assignments to one key of a variable (`$config['list'] = …`), by the variable's name. */
+  readonly keyed = new Map<string, { key: PNode; value: PNode }[]>();
+
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
@@ -475,6 +478,12 @@ class PhpFile {
             const list = this.appends.get(bn) ?? [];
             if (list.length < 50) list.push(right);
             this.appends.set(bn, list);
+            // `$config['list'] = '…'`: one key of a variable, for folding `$config['list']` later.
+            if (nodeAt(left, 'what') === base && key !== null && op === '=') {
+              const keyed = this.keyed.get(bn) ?? [];
+              if (keyed.length < 200) keyed.push({ key, value: right });
+              this.keyed.set(bn, keyed);
+            }
           }
         } else if (left.kind === 'list' || left.kind === 'array') {
           for (const item of nodesAt(left, 'items')) {
@@ -738,6 +747,13 @@ class PhpFile {
         if (arr !== null) {
           const v = arr.get(off);
           return v === undefined ? null : this.fold(v, d);
+        }
+        // A key the code sets once (`$config['list'] = 'http://…'`), on a variable given no other value.
+        const bn = variableName(base);
+        const keyed = bn === null || this.assigns.has(bn) ? [] : (this.keyed.get(bn) ?? []);
+        if (keyed.length > 0) {
+          const hits = keyed.filter((k) => this.fold(k.key, d) === off);
+          return hits.length === 1 ? this.fold((hits[0] as { value: PNode }).value, d) : null;
         }
         const s = this.fold(base, d);
         const i = Number(off);
@@ -1503,6 +1519,15 @@ class PhpFile {
           (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
         )
           return args.some((a) => this.isRemote(a, d));
+        // A fetch helper of the file's own (`http_get('http://…')` returning curl_exec or
+        // file_get_contents of its parameter), given an address.
+        const user = fn === null ? undefined : this.functions.get(fn);
+        if (user !== undefined && args.some((a) => this.isAddress(a)))
+          return user.returns.some((r) => {
+            const x = nodeAt(r, 'expr');
+            const name = x?.kind === 'call' ? this.calleeName(x) : null;
+            return name === 'curl_exec' || name === 'file_get_contents' || name === 'file';
+          });
         return false;
       }
       case 'variable': {
@@ -2005,6 +2030,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
+  // Mail sent to the lines of a file (a bulk mailer's list).
+  if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
   if (test(passwdFile) && test(otherHomes)) return true;
   if (test(sessionFiles) && test(dirLister)) return true;
@@ -2018,11 +2045,13 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
 const passwdFile = /['"]\/etc\/passwd['"]/;
 const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:public_html|www|htdocs|httpdocs)\b/;
 /** Session files by their prefix, in the temporary folder or the session path. */
-const sessionFiles = /['"][^'"\n]{0,40}\bsess_/;
+const sessionFiles = /['"](?:[^'"\n$]{0,40}\/)?sess_/;
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+const mailCall = /\bmail\s*\(/i;
+const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
 
 export const phpPrefilter: readonly RegExp[] = [
@@ -2030,6 +2059,8 @@ export const phpPrefilter: readonly RegExp[] = [
   otherHomes,
   sessionFiles,
   dirLister,
+  mailCall,
+  fileLines,
   shellish,
   requestish,
   sinkish,
@@ -2504,6 +2535,21 @@ export function analysePhp(
         evidence: clip(`${picks.slice(0, 6).join('|')}(request data): ${excerptAt(text, line)}`),
         description: `Request data runs as a shell command through a function picked at run time among ${shellPick}() and others.`,
       });
+    // A mail to each line of a list file with a message read from a file too: a bulk spam mailer
+    // (its lists kept beside it or fetched from another host).
+    if (fn === 'mail') {
+      const to = fileSource(f, args[0] ?? null, 0, new Set());
+      const body = to === null ? null : fileSource(f, args[2] ?? null, 0, new Set());
+      if (to !== null && body !== null)
+        add({
+          id: 'php-list-mailer',
+          category: 'webshell',
+          // Lists kept beside it: as many mails as the list holds, however long it takes.
+          weight: to === 'remote' || body === 'remote' ? 12 : /\bset_time_limit\s*\(\s*0\s*\)/.test(text) ? 10 : 8,
+          line,
+          description: `Mails each address of a list file a message read from a file${to === 'remote' || body === 'remote' ? ' fetched from another host' : ''} — a bulk spam mailer.`,
+        });
+    }
     // A mail to an address written into the code that tells where the script sits (its path, the
     // site's root, the server's address): a dropped shell announcing itself to its owner.
     if (fn === 'mail' && /@/.test(f.fold(args[0] ?? null) ?? '')) {
@@ -2802,6 +2848,22 @@ export function analysePhp(
           description:
             'Writes decoded code into a PHP file (added to what the file held) — how infectors spread through a shop.',
         });
+      // Code written out whole (a literal holding `<?php`), judged by what it does: a dropper of
+      // a web shell; an installer's configuration file does nothing worth a signal.
+      const written = data === null || depth >= maxLayers ? null : f.fold(data);
+      if (written !== null && written.length < 1_000_000 && /<\?(?:php|=|\s)/i.test(written)) {
+        const dropped = analysePhp(written, depth + 1, unscreened);
+        const score = dropped.signals.reduce((sum, sig) => sum + sig.weight, 0);
+        if (score >= 10)
+          add({
+            id: 'php-writes-malicious-code',
+            category: 'upload',
+            weight: 15,
+            line,
+            evidence: clip(`${dropped.signals[0]?.id ?? ''}: ${excerptAt(text, line)}`),
+            description: `Writes out PHP code that is itself malicious (${dropped.signals.map((sig) => sig.id).join(', ')}).`,
+          });
+      }
       if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
         add({
           id: 'php-remote-code-dropper',
@@ -2910,6 +2972,28 @@ export function analysePhp(
       });
   }
 
+  // Decoded text printed whole that is itself malicious PHP: a payload served for other
+  // infected sites to fetch and run (`echo gzinflate(base64_decode(…))`).
+  for (const out of f.echoes.slice(0, 20)) {
+    if (depth >= maxLayers || !f.isDecoded(out)) continue;
+    const served = f.fold(out);
+    if (served === null || served.length > 4_000_000 || !/\beval\s*\(|<\?php/i.test(served)) continue;
+    const code = /<\?/.test(served) ? served : `<?php ${served}`;
+    const inner = analysePhp(code, depth + 1, unscreened);
+    const score = inner.signals.reduce((sum, sig) => sum + sig.weight, 0);
+    if (score >= 10)
+      add({
+        id: 'php-serves-malicious-code',
+        category: 'backdoor',
+        weight: 12,
+        line: lineOf(out),
+        evidence: clip(`${inner.signals[0]?.id ?? ''}: ${excerptAt(text, lineOf(out))}`),
+        description: `Prints decoded PHP code that is itself malicious (${inner.signals
+          .slice(0, 4)
+          .map((sig) => sig.id)
+          .join(', ')}) — a payload served to other infected sites.`,
+      });
+  }
   for (const rhs of f.appends.get('_SESSION') ?? [])
     if (f.isDirect(rhs) && f.isDecoded(rhs))
       add({
@@ -3143,6 +3227,61 @@ function serverFieldsIn(
       return;
     default:
       return;
+  }
+}
+
+/**
+ * Whether a value is text read from a file (`file($list)`, `file_get_contents($msg)`), through
+ * variables, lookups and calls: 'remote' when the file is an address on another host.
+ */
+function fileSource(f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): 'local' | 'remote' | null {
+  if (e === null || depth > 8) return null;
+  const d = depth + 1;
+  const first = (xs: (PNode | null)[]) => {
+    let found: 'local' | 'remote' | null = null;
+    for (const x of xs) {
+      const r = fileSource(f, x, d, seen);
+      if (r === 'remote') return r;
+      found ??= r;
+    }
+    return found;
+  };
+  switch (e.kind) {
+    case 'call': {
+      const fn = f.calleeName(e);
+      const args = nodesAt(e, 'arguments');
+      if (fn === 'file' || fn === 'file_get_contents') {
+        const path = args[0] ?? null;
+        if (f.isAddress(path)) return 'remote';
+        const name = f.fold(path);
+        return name !== null && /\.(?:txt|list|csv|html?|dat)$/i.test(name) ? 'local' : null;
+      }
+      return fn === null ? null : first(args);
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return null;
+      seen.add(n);
+      // Its assignments, and the lists a loop takes it from (`foreach ($lines as $line)`).
+      const loops = f.foreachs
+        .filter((l) => {
+          const v = nodeAt(l, 'value');
+          return v !== null && variableName(v) === n;
+        })
+        .map((l) => nodeAt(l, 'source'));
+      return first([...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? []), ...loops]);
+    }
+    case 'offsetlookup':
+      return first([nodeAt(e, 'what')]);
+    case 'bin':
+      return first([nodeAt(e, 'left'), nodeAt(e, 'right')]);
+    case 'encapsed':
+      return first(nodesAt(e, 'value').map((p) => (p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p)));
+    case 'parenthesis':
+    case 'silent':
+      return first([nodeAt(e, 'inner') ?? nodeAt(e, 'expr')]);
+    default:
+      return null;
   }
 }
 
@@ -3502,7 +3641,23 @@ function toolFamilySignals(
       line: 1,
       description: 'Connects out to a host and wires a shell to the connection (a reverse shell).',
     });
-  const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b/.test(text);
+  const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET|POST|COOKIE)_VARS\b/.test(text);
+  // An IRC bot: it joins a channel and takes its orders there (commands for a shell among them).
+  if (
+    has('fsockopen', 'pfsockopen', 'stream_socket_client', 'socket_connect') &&
+    (has(...shellSinks) || f.shells.length > 0) &&
+    /['"]PRIVMSG\b/.test(text) &&
+    /['"]JOIN\s/.test(text) &&
+    /['"]NICK\s/.test(text)
+  )
+    add({
+      id: 'php-irc-bot',
+      category: 'backdoor',
+      weight: 12,
+      line: 1,
+      description:
+        'An IRC bot: connects to a chat server, joins a channel and runs the shell commands it is sent there.',
+    });
   if (request && features.length >= 4 && (features.includes('shell') || features.includes('back-connect')))
     add({
       id: 'php-webshell-toolkit',
@@ -3540,7 +3695,7 @@ function toolFamilySignals(
     });
   // Any database admin tool by what it does: its own connection, driven by the request, that
   // lists every database on the server (the platforms talk to their one database only).
-  const listsDatabases = features.includes('database') && /\bshow\s+databases\b/i.test(text);
+  const listsDatabases = features.includes('database') && (/\bshow\s+databases\b/i.test(text) || has('mysql_list_dbs'));
   if ((dbAdminTool.test(text) || listsDatabases) && request)
     add({
       id: 'php-db-admin-tool',
