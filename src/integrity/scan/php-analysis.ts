@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
-import { type DecodeBudget, isDecoderShaped, runDecoder } from './php-decoder.ts';
+import { type DecodeBudget, isDecoderShaped, runDecoder, runLoop } from './php-decoder.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 import { trailerPayload } from './php-trailer.ts';
@@ -705,6 +705,11 @@ class PhpFile {
         }
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
+        const looped = this.loopResults.get(n);
+        if (looped !== undefined) {
+          this.decoderRuns++;
+          return looped;
+        }
         if (ctx.seen.has(n)) return null;
         const before = (r: PNode) =>
           ctx.at === undefined || this.#inherited.has(r) || (r.loc?.start.offset ?? 0) < ctx.at;
@@ -1006,6 +1011,27 @@ class PhpFile {
   readonly #decoderOut = new Map<string, string | null>();
   /** How many folds a decoder of the file's own has answered. */
   decoderRuns = 0;
+  /** Text variables a self-contained decoding loop of the top level leaves (set nowhere else). */
+  readonly loopResults = new Map<string, string>();
+
+  /** Runs the top level's self-contained decoding loops (`for (…; @ord($e[$o]); …) $d .= chr(…)`). */
+  runLoops(root: PNode): void {
+    const loc = (n: PNode) => n.loc as { start: { offset?: number }; end?: { offset?: number } } | null | undefined;
+    for (const st of nodesAt(root, 'children').slice(0, 200)) {
+      if (st.kind !== 'for' && st.kind !== 'while' && st.kind !== 'do') continue;
+      const from = loc(st)?.start.offset ?? -1;
+      const to = loc(st)?.end?.offset ?? -1;
+      const out = runLoop(st, this.#decodeBudget);
+      for (const [name, value] of out ?? []) {
+        const inside = (r: PNode) => {
+          const at = r.loc?.start.offset ?? -1;
+          return at >= from && at <= to;
+        };
+        if ([...(this.assigns.get(name) ?? []), ...(this.appends.get(name) ?? [])].every(inside))
+          this.loopResults.set(name, value);
+      }
+    }
+  }
   readonly #decodeBudget: DecodeBudget = { steps: 2_000_000 };
 
   /** The values this code's assigned variables fold to at its end (a few, bounded as the unpacking is). */
@@ -2016,7 +2042,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   const decodes = test(decoderCall) || test(decoderHidden);
   if (decodes && (request || executesText())) return true;
-  if (executesText() && test(assembledName)) return true;
+  if (executesText() && (test(assembledName) || test(charBuilder))) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
@@ -2050,6 +2076,8 @@ const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+/** Text built character by character from codes (`$d .= chr(…)`), as decoding loops do. */
+const charBuilder = /\.=\s*@?chr\s*\(/i;
 const mailCall = /\bmail\s*\(/i;
 const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
@@ -2061,6 +2089,7 @@ export const phpPrefilter: readonly RegExp[] = [
   dirLister,
   mailCall,
   fileLines,
+  charBuilder,
   shellish,
   requestish,
   sinkish,
@@ -2220,6 +2249,7 @@ export function analysePhp(
     new Set([...t.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]*)/g)].map((m) => m[1] as string));
   const f = new PhpFile(root, enclosing === undefined ? undefined : { ...enclosing, names: names(text) });
   f.propagate();
+  if (f.evals.length > 0) f.runLoops(root);
 
   let carried = 0;
   /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */

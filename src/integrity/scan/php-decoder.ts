@@ -10,6 +10,9 @@ interface PNode {
   [key: string]: unknown;
 }
 type Value = string | number | boolean | null;
+/** A variable holds a value, or an array of values by key (a decoder's lookup table). */
+type Slot = Value | Map<string, Value>;
+type Vars = Map<string, Slot>;
 
 const node = (n: PNode, key: string): PNode | null => {
   const v = n[key];
@@ -26,6 +29,8 @@ const str = (n: PNode, key: string): string | null => (typeof n[key] === 'string
 /** The node kinds a decoder may be made of. */
 const allowedKinds = new Set([
   'function',
+  'silent',
+  'array',
   'identifier',
   'parameter',
   'block',
@@ -123,6 +128,8 @@ const maxText = 65_536;
 /** The budget a file's decoding may spend, in evaluated nodes. */
 export interface DecodeBudget {
   steps: number;
+  /** Reading a variable not yet set stops the evaluation (its value would come from outside). */
+  strict?: boolean;
 }
 
 /**
@@ -131,7 +138,7 @@ export interface DecodeBudget {
  */
 export function runDecoder(fn: PNode, params: readonly string[], args: readonly string[], budget: DecodeBudget) {
   if (!isDecoderShaped(fn)) return null;
-  const vars = new Map<string, Value>();
+  const vars = new Map<string, Slot>();
   params.forEach((p, i) => {
     vars.set(p, args[i] ?? null);
   });
@@ -145,6 +152,28 @@ export function runDecoder(fn: PNode, params: readonly string[], args: readonly 
     if (e instanceof Stop) return null;
     throw e;
   }
+}
+
+/**
+ * Runs a loop of the file's top level that needs nothing from outside it (every variable it
+ * reads, it sets first: `for ($o = 0, $e = '…', $d = ''; …; …) { … $d .= chr(…); }`); the
+ * text variables it leaves, or null when it steps outside what is evaluated here.
+ */
+export function runLoop(loop: PNode, budget: DecodeBudget): Map<string, string> | null {
+  if (!isDecoderShaped(loop)) return null;
+  const vars = new Map<string, Slot>();
+  const local: DecodeBudget = { steps: budget.steps, strict: true };
+  try {
+    exec(loop, vars, local);
+  } catch (e) {
+    if (e instanceof Stop) return null;
+    throw e;
+  } finally {
+    budget.steps = local.steps;
+  }
+  const out = new Map<string, string>();
+  for (const [name, v] of vars) if (typeof v === 'string') out.set(name, v);
+  return out;
 }
 
 function step(budget: DecodeBudget): void {
@@ -336,18 +365,25 @@ function call(name: string, args: Value[]): Value {
   }
 }
 
-function assign(target: PNode, value: Value, vars: Map<string, Value>, budget: DecodeBudget): Value {
+function assign(target: PNode, value: Value, vars: Vars, budget: DecodeBudget): Value {
   if (target.kind === 'variable') {
     vars.set(str(target, 'name') as string, value);
     return value;
   }
   if (target.kind === 'offsetlookup') {
-    // $s[$i] = 'x': one character of a string replaced.
+    // $s[$i] = 'x': one character of a string replaced; $t[$k] = $v: an array's element.
     const base = node(target, 'what');
     const off = node(target, 'offset');
     if (base?.kind !== 'variable' || off === null) throw new Stop();
     const name = str(base, 'name') as string;
     const cur = vars.get(name);
+    if (cur === undefined || cur === null || cur instanceof Map) {
+      const table = cur instanceof Map ? cur : new Map<string, Value>();
+      if (table.size >= 4096) throw new Stop();
+      table.set(toText(evaluate(off, vars, budget)), value);
+      vars.set(name, table);
+      return value;
+    }
     if (typeof cur !== 'string') throw new Stop();
     const i = toInt(evaluate(off, vars, budget));
     if (i < 0 || i > cur.length || i > maxText) throw new Stop();
@@ -358,7 +394,7 @@ function assign(target: PNode, value: Value, vars: Map<string, Value>, budget: D
   throw new Stop();
 }
 
-function evaluate(e: PNode, vars: Map<string, Value>, b: DecodeBudget): Value {
+function evaluate(e: PNode, vars: Vars, b: DecodeBudget): Value {
   step(b);
   const ev = (x: PNode | null): Value => {
     if (x === null) throw new Stop();
@@ -383,8 +419,15 @@ function evaluate(e: PNode, vars: Map<string, Value>, b: DecodeBudget): Value {
       return e['value'] === true;
     case 'nullkeyword':
       return null;
-    case 'variable':
-      return vars.get(str(e, 'name') as string) ?? null;
+    case 'variable': {
+      const name = str(e, 'name') as string;
+      if (b.strict === true && !vars.has(name)) throw new Stop();
+      const v = vars.get(name) ?? null;
+      if (v instanceof Map) throw new Stop();
+      return v;
+    }
+    case 'silent':
+      return ev(node(e, 'expr'));
     case 'parenthesis':
       return ev(node(e, 'inner'));
     case 'bin': {
@@ -416,7 +459,10 @@ function evaluate(e: PNode, vars: Map<string, Value>, b: DecodeBudget): Value {
       throw new Stop();
     }
     case 'offsetlookup': {
-      const s = ev(node(e, 'what'));
+      const base = node(e, 'what');
+      const table = base?.kind === 'variable' ? vars.get(str(base, 'name') as string) : undefined;
+      if (table instanceof Map) return table.get(toText(ev(node(e, 'offset')))) ?? null;
+      const s = ev(base);
       if (typeof s !== 'string') throw new Stop();
       const i = toInt(ev(node(e, 'offset')));
       return s.charAt(i < 0 ? s.length + i : i);
@@ -434,8 +480,14 @@ function evaluate(e: PNode, vars: Map<string, Value>, b: DecodeBudget): Value {
       const target = node(e, 'left');
       if (target === null) throw new Stop();
       const op = str(e, 'operator') ?? '=';
-      const right = ev(node(e, 'right'));
-      const value = op === '=' ? right : binary(op.slice(0, -1), ev(target), right);
+      const right = node(e, 'right');
+      // `$t = array()`: an empty table, filled by the loop.
+      if (op === '=' && right?.kind === 'array' && nodes(right, 'items').length === 0 && target.kind === 'variable') {
+        vars.set(str(target, 'name') as string, new Map());
+        return null;
+      }
+      const rhs = ev(right);
+      const value = op === '=' ? rhs : binary(op.slice(0, -1), ev(target), rhs);
       return assign(target, value, vars, b);
     }
     case 'call': {
@@ -452,7 +504,7 @@ function evaluate(e: PNode, vars: Map<string, Value>, b: DecodeBudget): Value {
 }
 
 /** Runs statements; a break, continue or return comes back as a Flow. */
-function exec(s: PNode, vars: Map<string, Value>, budget: DecodeBudget): Flow | undefined {
+function exec(s: PNode, vars: Vars, budget: DecodeBudget): Flow | undefined {
   step(budget);
   const ev = (x: PNode | null) => {
     if (x === null) throw new Stop();

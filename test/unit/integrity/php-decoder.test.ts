@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analysePhp } from '../../../src/integrity/scan/php-analysis.ts';
-import { isDecoderShaped, runDecoder } from '../../../src/integrity/scan/php-decoder.ts';
+import { isDecoderShaped, runDecoder, runLoop } from '../../../src/integrity/scan/php-decoder.ts';
 import { Engine } from 'php-parser';
 
 const engine = new Engine({ parser: { php8: true, suppressErrors: true }, ast: { withPositions: true } });
@@ -34,4 +34,16 @@ test('a decoder shifting and XORing each byte is evaluated on its literal argume
 test('a callee decoded by the file’s own decoder folds: request data to it is seen', () => {
   const ids = analysePhp(`<?php ${shift} $f = d("${encoded}"); $f($_GET['c']);`).signals.map((s) => s.id);
   assert.ok(ids.includes('php-request-to-shell'), ids.join(', '));
+});
+
+test('a top-level loop that sets every variable it reads is run; one that reads an outside value is not', () => {
+  const loop = (code: string) =>
+    (engine.parseCode(`<?php ${code}`, 'x.php') as unknown as { children: { kind: string; [k: string]: unknown }[] })
+      .children[0] as { kind: string; [k: string]: unknown };
+  const own = loop(
+    `for ($i = 0, $s = 'bcd', $o = '', $t = array(); $i < strlen($s); $i++) { $t[$i] = ord($s[$i]) - 1; $o .= chr($t[$i]); }`,
+  );
+  assert.equal(runLoop(own, { steps: 10_000 })?.get('o'), 'abc');
+  const outside = loop(`for ($i = 0, $o = ''; $i < strlen($s); $i++) { $o .= chr(ord($s[$i]) - 1); }`);
+  assert.equal(runLoop(outside, { steps: 10_000 }), null);
 });
