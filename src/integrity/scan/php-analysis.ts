@@ -2056,6 +2056,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
+  // A small file calling a variable with a variable (a one-line back door of any spelling).
+  if (text.length < 2048 && test(variableCall)) return true;
   // Mail sent to the lines of a file (a bulk mailer's list).
   if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
@@ -2076,6 +2078,8 @@ const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+/** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
+const variableCall = /\$\w+\s*\(\s*\$\w+\s*[)[]/;
 /** Text built character by character from codes (`$d .= chr(…)`), as decoding loops do. */
 const charBuilder = /\.=\s*@?chr\s*\(/i;
 const mailCall = /\bmail\s*\(/i;
@@ -2090,6 +2094,7 @@ export const phpPrefilter: readonly RegExp[] = [
   mailCall,
   fileLines,
   charBuilder,
+  variableCall,
   shellish,
   requestish,
   sinkish,
@@ -2552,6 +2557,17 @@ export function analysePhp(
         });
     }
 
+    // A callee and its argument both taken from arrays nothing here sets (`$_ = $P['1']; $_($P['2'])`):
+    // with register_globals, or when included, the caller of the page names the function.
+    if (dyn?.kind === 'variable' && outsideElement(f, dyn) && args.some((a) => outsideElement(f, a)))
+      add({
+        id: 'php-outside-callee',
+        category: 'backdoor',
+        weight: 10,
+        line,
+        description:
+          'Calls a function named by an array element that nothing here sets, with another as its argument — a one-line back door whose caller names the function (register_globals, an includer).',
+      });
     // A callee picked among several names (`$fe = "system"` … `$fe = "passthru"`: the first a host
     // allows), one of them a shell, given request data: a shell whichever it picks.
     const picks = dyn?.kind === 'variable' ? f.literalValues(dyn) : [];
@@ -3313,6 +3329,31 @@ function fileSource(f: PhpFile, e: PNode | null, depth: number, seen: Set<string
     default:
       return null;
   }
+}
+
+/** An element of an array nothing in the file sets (`$P['1']`), directly or as a variable's only value. */
+function outsideElement(f: PhpFile, e: PNode): boolean {
+  const element = (x: PNode) => {
+    const base = x.kind === 'offsetlookup' ? nodeAt(x, 'what') : null;
+    const name = base === null ? null : variableName(base);
+    return (
+      name !== null &&
+      !superglobals.has(name) &&
+      name !== 'this' &&
+      name !== 'GLOBALS' &&
+      !f.params.has(name) &&
+      !f.assigns.has(name) &&
+      !f.appends.has(name) &&
+      !f.foreachs.some((l) => {
+        const v = nodeAt(l, 'value');
+        return v !== null && variableName(v) === name;
+      })
+    );
+  };
+  if (element(e)) return true;
+  const n = e.kind === 'variable' ? strAt(e, 'name') : null;
+  const values = n === null ? [] : [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+  return n !== null && !f.params.has(n) && values.length > 0 && values.every(element);
 }
 
 /** A command that carries the client's port: the web request's own connection, handed on. */
