@@ -2069,11 +2069,16 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   );
 }
 
+/** The request's path tested for the admin pages (`preg_match('/wp-admin|administrator/', $_SERVER['REQUEST_URI'])`). */
+const adminPathTest =
+  /\b(?:preg_match|strpos|stripos|strstr|stristr)\s*\(\s*(?:['"][^'"\n]{0,80}(?:wp-admin|wp-login|administrator|\/admin)[^'"\n]{0,80}['"]\s*,\s*\$_SERVER\s*\[\s*['"]REQUEST_URI|\$_SERVER\s*\[\s*['"]REQUEST_URI['"]\s*\]\s*,\s*['"][^'"\n]{0,20}(?:wp-admin|wp-login|administrator|\/admin))/i;
+/** Literal addresses on hosts named by a bare IP address. */
+const bareIpUrl = /['"]https?:\/\/(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\//g;
 /** The server's user list, and their home folders built from a name (`"/home/$user/public_html/"`). */
 const passwdFile = /['"]\/etc\/passwd['"]/;
 const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:public_html|www|htdocs|httpdocs)\b/;
 /** Session files by their prefix, in the temporary folder or the session path. */
-const sessionFiles = /['"](?:[^'"\n$]{0,40}\/)?sess_/;
+const sessionFiles = /sess_(?<=['"/]sess_)/;
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
@@ -3763,6 +3768,29 @@ function toolFamilySignals(
       weight: 10,
       line: lineAtIndex(text, sessions.index),
       description: "Lists and reads the server's session files (sess_…) — other visitors' and other sites' sessions.",
+    });
+  // Injected code that hides from the shop's staff: a visit to the admin pages marks the browser
+  // with a cookie (then the injection is never shown to it); and its commands and content come
+  // from hosts named by bare IP addresses. Either alone is weak; cloaking kits do both.
+  const adminVisit = adminPathTest.exec(text);
+  if (adminVisit !== null && has('setcookie'))
+    add({
+      id: 'php-hides-from-admins',
+      category: 'injection',
+      weight: 5,
+      line: lineAtIndex(text, adminVisit.index),
+      description:
+        'Marks the browsers that open the admin pages with a cookie — how injected code hides from the staff.',
+    });
+  const ipHosts = new Set([...text.matchAll(bareIpUrl)].map((m) => m[1]));
+  if (ipHosts.size >= 2)
+    add({
+      id: 'php-bare-ip-endpoints',
+      category: 'injection',
+      weight: 6,
+      line: 1,
+      evidence: [...ipHosts].slice(0, 3).join(', '),
+      description: 'Talks to several hosts named by bare IP addresses (a command server and its spares).',
     });
   // Any database admin tool by what it does: its own connection, driven by the request, that
   // lists every database on the server (the platforms talk to their one database only).
