@@ -296,6 +296,8 @@ interface Enclosing {
   file: PhpFile;
   at: number;
   names: ReadonlySet<string>;
+  /** The variable names the enclosing code reads: what a layer may set for it. */
+  wanted: ReadonlySet<string>;
 }
 
 interface FoldCtx {
@@ -375,7 +377,10 @@ class PhpFile {
    */
   constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
-    if (enclosing !== undefined) this.#inherit(enclosing);
+    if (enclosing !== undefined) {
+      this.#inherit(enclosing);
+      this.#decodeBudget = enclosing.file.#decodeBudget;
+    }
     // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
     const pending = new Set(this.globalKeyed);
     for (let round = 0; round < 4 && pending.size > 0; round++) {
@@ -1032,16 +1037,17 @@ class PhpFile {
       }
     }
   }
-  readonly #decodeBudget: DecodeBudget = { steps: 2_000_000 };
+  /** What decoding may spend, shared by the file and every layer unpacked from it. */
+  #decodeBudget: DecodeBudget = { steps: 1_000_000 };
 
   /** The values this code's assigned variables fold to at its end (a few, bounded as the unpacking is). */
-  foldedAssignments(): Map<string, string> {
+  foldedAssignments(wanted: ReadonlySet<string>): Map<string, string> {
     const out = new Map<string, string>();
     let size = 0;
-    for (const name of [...this.assigns.keys()].slice(0, 20)) {
-      if (name.includes('->')) continue;
+    for (const name of [...this.assigns.keys()].filter((n) => wanted.has(n)).slice(0, 20)) {
       const v = this.fold({ kind: 'variable', name });
-      if (v === null || (size += v.length) > 4_000_000) continue;
+      if (v === null) continue;
+      if ((size += v.length) > 4_000_000) break;
       out.set(name, v);
     }
     return out;
@@ -2262,6 +2268,8 @@ export function analysePhp(
   if (f.evals.length > 0) f.runLoops(root);
 
   let carried = 0;
+  /** The variable names this code reads, once a layer needs them. */
+  let wanted: ReadonlySet<string> | undefined;
   /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
   const layers: string[] = [];
   const unpacked = new Set<number>();
@@ -2286,7 +2294,8 @@ export function analysePhp(
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       // An unpacked layer's own eval of text computed at run time is the packer's next stage by
       // construction (as for a self-reading loader's tail): it says nothing more about the program.
-      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0 });
+      wanted ??= names(text);
+      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0, wanted });
       for (const sig of layer.signals)
         if (!nextStage.has(sig.id)) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
       if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);
@@ -3087,7 +3096,7 @@ export function analysePhp(
     unpacked,
     layers: unpackedCode,
     functions: new Map([...f.functions].map(([name, fn]) => [name, { ...fn, owner: fn.owner ?? f }])),
-    assigned: enclosing === undefined ? new Map() : f.foldedAssignments(),
+    assigned: enclosing === undefined ? new Map() : f.foldedAssignments(enclosing.wanted),
   };
 }
 
