@@ -2064,6 +2064,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   // A small file calling a variable with a variable (a one-line back door of any spelling).
   if (text.length < 2048 && test(variableCall)) return true;
+  // An admin account created from the request.
+  if (request && test(adminAccount)) return true;
   // Mail sent to the lines of a file (a bulk mailer's list).
   if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
@@ -2080,6 +2082,17 @@ const adminPathTest =
   /\b(?:preg_match|strpos|stripos|strstr|stristr)\s*\(\s*(?:['"][^'"\n]{0,80}(?:wp-admin|wp-login|administrator|\/admin)[^'"\n]{0,80}['"]\s*,\s*\$_SERVER\s*\[\s*['"]REQUEST_URI|\$_SERVER\s*\[\s*['"]REQUEST_URI['"]\s*\]\s*,\s*['"][^'"\n]{0,20}(?:wp-admin|wp-login|administrator|\/admin))/i;
 /** Literal addresses on hosts named by a bare IP address. */
 const bareIpUrl = /['"]https?:\/\/(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\//g;
+/** The administrator role given by name (`set_role('administrator')`, `'role' => 'administrator'`). */
+const adminRole = /set_role\s*\(\s*['"]administrator['"]|['"]role['"]\s*=>\s*['"]administrator['"]/i;
+/** The shop's admin user model (Magento 1 and 2) loaded by name. */
+const shopAdminModel = /getModel\s*\(\s*['"]admin\/user['"]|Magento\\User\\Model\\User(?:Factory)?\b/;
+/** The name of a method called on an object (`$o->setUsername(…)`), lower-case; null otherwise. */
+function methodName(call: PNode): string | null {
+  const what = nodeAt(call, 'what');
+  if (what?.kind !== 'propertylookup' && what?.kind !== 'nullsafepropertylookup') return null;
+  const off = nodeAt(what, 'offset');
+  return off?.kind === 'identifier' ? (strAt(off, 'name')?.toLowerCase() ?? null) : null;
+}
 /** The server's user list, and their home folders built from a name (`"/home/$user/public_html/"`). */
 const passwdFile = /['"]\/etc\/passwd['"]/;
 const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:public_html|www|htdocs|httpdocs)\b/;
@@ -2089,6 +2102,8 @@ const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+/** Where code creates or edits the site's admin users. */
+const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
 /** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
 const variableCall = /\$\w+\s*\(\s*\$\w+\s*[)[]/;
 /** Text built character by character from codes (`$d .= chr(…)`), as decoding loops do. */
@@ -2106,6 +2121,7 @@ export const phpPrefilter: readonly RegExp[] = [
   fileLines,
   charBuilder,
   variableCall,
+  adminAccount,
   shellish,
   requestish,
   sinkish,
@@ -2571,6 +2587,29 @@ export function analysePhp(
         });
     }
 
+    // A site administrator created with what the request sends: a back door account.
+    if ((fn === 'wp_create_user' || fn === 'wp_insert_user') && anyTainted && adminRole.test(text))
+      add({
+        id: 'php-request-creates-admin',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description: `Creates an administrator account (${fn}) with the name and password the request sends — a back door account.`,
+      });
+    if (
+      fn === null &&
+      /^set(?:username|password|newpassword)$/i.test(methodName(c) ?? '') &&
+      anyTainted &&
+      shopAdminModel.test(text)
+    )
+      add({
+        id: 'php-request-creates-admin',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description:
+          "Sets an admin user's name or password to what the request sends, outside the admin's own forms — a back door account.",
+      });
     // A callee and its argument both taken from arrays nothing here sets (`$_ = $P['1']; $_($P['2'])`):
     // with register_globals, or when included, the caller of the page names the function.
     if (dyn?.kind === 'variable' && outsideElement(f, dyn) && args.some((a) => outsideElement(f, a)))
