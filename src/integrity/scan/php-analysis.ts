@@ -2048,7 +2048,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   const decodes = test(decoderCall) || test(decoderHidden);
   if (decodes && (request || executesText())) return true;
-  if (executesText() && (test(assembledName) || test(charBuilder))) return true;
+  if (executesText() && (test(assembledName) || test(charBuilder) || test(socketOpener))) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
@@ -2102,6 +2102,8 @@ const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+/** A network connection opened (by name, called or held in a variable). */
+const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
 /** Where code creates or edits the site's admin users. */
 const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
 /** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
@@ -2122,6 +2124,7 @@ export const phpPrefilter: readonly RegExp[] = [
   charBuilder,
   variableCall,
   adminAccount,
+  socketOpener,
   shellish,
   requestish,
   sinkish,
@@ -2336,6 +2339,14 @@ export function analysePhp(
         weight: 20,
         line,
         description: 'Request data reaches eval().',
+      });
+    else if (fromSocket(f, src, 0, new Set()))
+      add({
+        id: 'php-socket-to-eval',
+        category: 'backdoor',
+        weight: 20,
+        line,
+        description: 'Runs as PHP code what a network connection it opened sends (a stager: Meterpreter and its kin).',
       });
     else if (f.isRemote(src))
       add({
@@ -3439,8 +3450,12 @@ function fromSocket(f: PhpFile, e: PNode | null, depth: number, seen: Set<string
         const h = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
         return (f.assigns.get(h ?? '') ?? []).some((r) => {
           const inner = r.kind === 'silent' ? nodeAt(r, 'expr') : r;
-          const opener = inner?.kind === 'call' ? f.calleeName(inner) : null;
-          return opener !== null && socketOpeners.has(opener);
+          if (inner?.kind !== 'call') return false;
+          const opener = f.calleeName(inner);
+          if (opener !== null) return socketOpeners.has(opener);
+          // `$f = 'stream_socket_client'; $s = $f("tcp://…")`: whichever opener the host allows.
+          const what = nodeAt(inner, 'what');
+          return what?.kind === 'variable' && f.literalValues(what).some((v) => socketOpeners.has(v));
         });
       }
       return args.some((a) => fromSocket(f, a, d, seen));
