@@ -2627,7 +2627,8 @@ export function analysePhp(
       add({
         id: 'php-outside-callee',
         category: 'backdoor',
-        weight: 10,
+        // A template may call what its includer hands it; a file of its own that does only that is a back door.
+        weight: text.length < 2048 ? 10 : 7,
         line,
         description:
           'Calls a function named by an array element that nothing here sets, with another as its argument — a one-line back door whose caller names the function (register_globals, an includer).',
