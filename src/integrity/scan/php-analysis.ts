@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
+import { type DecodeBudget, isDecoderShaped, runDecoder, runLoop } from './php-decoder.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 import { trailerPayload } from './php-trailer.ts';
@@ -223,9 +224,6 @@ function partialEFlag(head: string | null, tail: string | null): boolean {
   return tail[end - 1] === close && /e/.test(tail.slice(end));
 }
 
-/** The administrator role given by name (`set_role('administrator')`, `'role' => 'administrator'`). */
-const administratorRole = /\bset_role\s*\(\s*['"]administrator['"]|['"]role['"]\s*=>\s*['"]administrator['"]/i;
-
 /** The filter functions, whose FILTER_CALLBACK runs the function an `options` entry names. */
 const filterCalls = new Set(['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array']);
 
@@ -336,6 +334,8 @@ interface Enclosing {
   file: PhpFile;
   at: number;
   names: ReadonlySet<string>;
+  /** The variable names the enclosing code reads: what a layer may set for it. */
+  wanted: ReadonlySet<string>;
 }
 
 interface FoldCtx {
@@ -359,6 +359,10 @@ class PhpFile {
   readonly functions = new Map<string, UserFunction>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
+  /** Methods' parameter names by lower-case method name (`$this->m($x)` assigns them). */
+  readonly methods = new Map<string, string[]>();
+  /** Methods by lower-case name. */
+  readonly methodNodes = new Map<string, PNode>();
   /** Parameter names of functions that log someone in (`login($username, $password)`). */
   readonly loginParams = new Set<string>();
   /** User functions that can return request data. */
@@ -399,6 +403,9 @@ class PhpFile {
   /** `extract($_POST)`, `$$k = $v` from request data: every variable may be the attacker's. */
   globalTaint = false;
 
+  /** Assignments to one key of a variable (`$config['list'] = …`), by the variable's name. */
+  readonly keyed = new Map<string, { key: PNode; value: PNode }[]>();
+
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
@@ -408,7 +415,10 @@ class PhpFile {
    */
   constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
-    if (enclosing !== undefined) this.#inherit(enclosing);
+    if (enclosing !== undefined) {
+      this.#inherit(enclosing);
+      this.#decodeBudget = enclosing.file.#decodeBudget;
+    }
     // Packers keep their alphabet and their function names in $GLOBALS under computed keys.
     const pending = new Set(this.globalKeyed);
     for (let round = 0; round < 4 && pending.size > 0; round++) {
@@ -502,7 +512,7 @@ class PhpFile {
           // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
           let base: PNode | null = left;
           while (base !== null && base.kind === 'offsetlookup') base = nodeAt(base, 'what');
-          const bn = base === null ? null : variableName(base);
+          const bn = base === null ? null : (variableName(base) ?? thisProperty(base));
           // $GLOBALS['k'] = … (or ${"GLOBALS"}['k']) is the global $k: resolved once keys fold.
           const key = nodeAt(left, 'offset');
           if (bn === 'GLOBALS' && nodeAt(left, 'what') === base && key !== null && this.globalKeyed.length < 2000)
@@ -511,6 +521,12 @@ class PhpFile {
             const list = this.appends.get(bn) ?? [];
             if (list.length < 50) list.push(right);
             this.appends.set(bn, list);
+            // `$config['list'] = '…'`: one key of a variable, for folding `$config['list']` later.
+            if (nodeAt(left, 'what') === base && key !== null && op === '=') {
+              const keyed = this.keyed.get(bn) ?? [];
+              if (keyed.length < 200) keyed.push({ key, value: right });
+              this.keyed.set(bn, keyed);
+            }
           }
         } else if (left.kind === 'list' || left.kind === 'array') {
           for (const item of nodesAt(left, 'items')) {
@@ -568,12 +584,19 @@ class PhpFile {
       case 'closure':
       case 'arrowfunc': {
         const mn = nodeAt(n, 'name');
-        const login = loginFunction.test((mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '');
+        const method = (mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '';
+        const login = loginFunction.test(method);
+        const names: string[] = [];
         for (const p of nodesAt(n, 'arguments')) {
           const pn = nodeAt(p, 'name');
           const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+          names.push(name ?? '');
           if (name !== null) this.params.add(name);
           if (name !== null && login) this.loginParams.add(name);
+        }
+        if (n.kind === 'method' && method !== '') {
+          this.methods.set(method.toLowerCase(), names);
+          this.methodNodes.set(method.toLowerCase(), n);
         }
         return;
       }
@@ -725,6 +748,11 @@ class PhpFile {
         }
         const boundValue = ctx.bound?.get(n);
         if (boundValue !== undefined) return boundValue;
+        const looped = this.loopResults.get(n);
+        if (looped !== undefined) {
+          this.decoderRuns++;
+          return looped;
+        }
         if (ctx.seen.has(n)) return null;
         const before = (r: PNode) =>
           ctx.at === undefined || this.#inherited.has(r) || (r.loc?.start.offset ?? 0) < ctx.at;
@@ -767,6 +795,13 @@ class PhpFile {
         if (arr !== null) {
           const v = arr.get(off);
           return v === undefined ? null : this.fold(v, d);
+        }
+        // A key the code sets once (`$config['list'] = 'http://…'`), on a variable given no other value.
+        const bn = variableName(base);
+        const keyed = bn === null || this.assigns.has(bn) ? [] : (this.keyed.get(bn) ?? []);
+        if (keyed.length > 0) {
+          const hits = keyed.filter((k) => this.fold(k.key, d) === off);
+          return hits.length === 1 ? this.fold((hits[0] as { value: PNode }).value, d) : null;
         }
         const s = this.fold(base, d);
         const i = Number(off);
@@ -987,18 +1022,164 @@ class PhpFile {
    */
   #foldUserCall(name: string, args: PNode[], ctx: FoldCtx): string | null {
     const user = this.functions.get(name);
-    const ret = user?.returns.length === 1 ? (user.returns[0] as PNode) : null;
-    if (user === undefined || ret === null || ctx.depth > 12 || args.length > user.params.length) return null;
+    if (user === undefined || ctx.depth > 12 || args.length > user.params.length) return null;
+    const ret = user.returns.length === 1 ? (user.returns[0] as PNode) : null;
+    const decoder = isDecoderShaped(user.node);
+    if (ret === null && !decoder) return null;
     const bound = new Map<string, string>();
     for (const [i, p] of user.params.entries()) {
       const v = this.fold(args[i] ?? null, ctx);
       if (v === null) return null;
       bound.set(p, v);
     }
-    const at = ret.loc?.start.offset;
-    const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
-    if (at !== undefined) inner.at = at;
-    return (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
+    if (ret !== null) {
+      const at = ret.loc?.start.offset;
+      const inner: FoldCtx = { depth: ctx.depth + 1, seen: new Set(), bound };
+      if (at !== undefined) inner.at = at;
+      const folded = (user.owner ?? this).fold(nodeAt(ret, 'expr'), inner);
+      if (folded !== null || !decoder) return folded;
+    }
+    // A decoder of the file's own (loops shifting each byte): evaluated on the literal arguments.
+    const values = [...bound.values()];
+    const key = `${name}\u0000${values.join('\u0000')}`;
+    const out = this.#decoderOut.has(key)
+      ? (this.#decoderOut.get(key) ?? null)
+      : runDecoder(user.node, user.params, values, this.#decodeBudget);
+    if (this.#decoderOut.size < 5000) this.#decoderOut.set(key, out);
+    if (out !== null) this.decoderRuns++;
+    return out;
+  }
+
+  /** What the file's own decoders returned for their arguments, and what decoding may still spend. */
+  readonly #decoderOut = new Map<string, string | null>();
+  /** How many folds a decoder of the file's own has answered. */
+  decoderRuns = 0;
+  /** Text variables a self-contained decoding loop of the top level leaves (set nowhere else). */
+  readonly loopResults = new Map<string, string>();
+
+  /** Runs the top level's self-contained decoding loops (`for (…; @ord($e[$o]); …) $d .= chr(…)`). */
+  runLoops(root: PNode): void {
+    const loc = (n: PNode) => n.loc as { start: { offset?: number }; end?: { offset?: number } } | null | undefined;
+    for (const st of nodesAt(root, 'children').slice(0, 200)) {
+      if (st.kind !== 'for' && st.kind !== 'while' && st.kind !== 'do') continue;
+      const from = loc(st)?.start.offset ?? -1;
+      const to = loc(st)?.end?.offset ?? -1;
+      const out = runLoop(st, this.#decodeBudget);
+      for (const [name, value] of out ?? []) {
+        const inside = (r: PNode) => {
+          const at = r.loc?.start.offset ?? -1;
+          return at >= from && at <= to;
+        };
+        if ([...(this.assigns.get(name) ?? []), ...(this.appends.get(name) ?? [])].every(inside))
+          this.loopResults.set(name, value);
+      }
+    }
+  }
+  /** What decoding may spend, shared by the file and every layer unpacked from it. */
+  #decodeBudget: DecodeBudget = { steps: 1_000_000 };
+
+  /** The values this code's assigned variables fold to at its end (a few, bounded as the unpacking is). */
+  foldedAssignments(wanted: ReadonlySet<string>): Map<string, string> {
+    const out = new Map<string, string>();
+    let size = 0;
+    for (const name of [...this.assigns.keys()].filter((n) => wanted.has(n)).slice(0, 20)) {
+      const v = this.fold({ kind: 'variable', name });
+      if (v === null) continue;
+      if ((size += v.length) > 4_000_000) break;
+      out.set(name, v);
+    }
+    return out;
+  }
+
+  /** The names a variable may hold: each literal (lower-case) it is assigned anywhere. */
+  literalValues(e: PNode): string[] {
+    const n = strAt(e, 'name');
+    const out: string[] = [];
+    for (const r of n === null ? [] : (this.assigns.get(n) ?? [])) {
+      const v = r.kind === 'string' ? strAt(r, 'value') : null;
+      if (v !== null && /^[A-Za-z_][\w]*$/.test(v)) out.push(v.toLowerCase());
+    }
+    return out;
+  }
+
+  readonly #trampolines = new Map<PNode, string | null>();
+
+  /**
+   * The built-in function a call reaches through a wrapper of the file's own that only passes
+   * its parameters on, in order, to a callee held in a variable (`static function w($a, $b) {
+   * $f = d("…"); return $f($a, $b); }`): obfuscators wrap each function they call so; the
+   * call site's arguments are then the built-in's.
+   */
+  trampolineOf(call: PNode): string | null {
+    const what = nodeAt(call, 'what');
+    let target: PNode | undefined;
+    const name = this.calleeName(call);
+    if (name !== null) target = this.functions.get(name)?.node;
+    else if (
+      what?.kind === 'staticlookup' ||
+      (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this')
+    ) {
+      const off = nodeAt(what, 'offset');
+      const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+      target = mn === null ? undefined : this.methodNodes.get(mn.toLowerCase());
+    }
+    if (target === undefined) return null;
+    const known = this.#trampolines.get(target);
+    if (known !== undefined) return known;
+    this.#trampolines.set(target, null);
+    const params = nodesAt(target, 'arguments').map((p) => {
+      const pn = nodeAt(p, 'name');
+      return pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+    });
+    const body = nodesAt(nodeAt(target, 'body') ?? target, 'children');
+    const last = body[body.length - 1];
+    const inner = last?.kind === 'return' ? nodeAt(last, 'expr') : null;
+    const callee = inner?.kind === 'call' ? nodeAt(inner, 'what') : null;
+    const passed = inner === null ? [] : nodesAt(inner, 'arguments');
+    if (
+      last === undefined ||
+      callee?.kind !== 'variable' ||
+      passed.length === 0 ||
+      !passed.every((a, i) => a.kind === 'variable' && strAt(a, 'name') === params[i]) ||
+      !body.slice(0, -1).every((st) => st.kind === 'expressionstatement' && nodeAt(st, 'expression')?.kind === 'assign')
+    )
+      return null;
+    const at = last.loc?.start.offset;
+    const ctx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
+    const folded = this.fold(callee, ctx)?.replace(/^\\/, '').toLowerCase() ?? null;
+    const out = folded !== null && /^[a-z_][a-z0-9_]*$/.test(folded) && !this.functions.has(folded) ? folded : null;
+    this.#trampolines.set(target, out);
+    return out;
+  }
+
+  readonly #argumentsOf = new Map<string, PNode[]>();
+
+  /**
+   * The values callers pass for a parameter name: to the file's functions by name, to its
+   * methods through `$this->m()`, `self::m()`, `static::m()`.
+   */
+  argumentsFor(param: string): PNode[] {
+    const known = this.#argumentsOf.get(param);
+    if (known !== undefined) return known;
+    const out: PNode[] = [];
+    for (const c of this.calls) {
+      const fn = this.calleeName(c);
+      let params = fn === null ? undefined : this.functions.get(fn)?.params;
+      if (params === undefined) {
+        const what = nodeAt(c, 'what');
+        const own =
+          (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this') ||
+          (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
+        const off = own && what !== null ? nodeAt(what, 'offset') : null;
+        const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+        params = mn === null ? undefined : this.methods.get(mn.toLowerCase());
+      }
+      const i = params?.indexOf(param) ?? -1;
+      const arg = i < 0 ? undefined : nodesAt(c, 'arguments')[i];
+      if (arg !== undefined && out.length < 50) out.push(arg);
+    }
+    this.#argumentsOf.set(param, out);
+    return out;
   }
 
   /** The lower-case name of a called function when written as a name; null for dynamic calls. */
@@ -1398,8 +1579,6 @@ class PhpFile {
         const fn = this.calleeName(e);
         const args = nodesAt(e, 'arguments');
         if (fn === 'curl_exec') return true;
-        // what a socket to another host delivers (a reverse shell's next stage)
-        if (fn !== null && socketReads.has(fn) && this.#isSocket(args[0] ?? null)) return true;
         if (fn === 'file_get_contents' || fn === 'file' || fn === 'stream_get_contents' || fn === 'fread') {
           const src = fn === 'stream_get_contents' || fn === 'fread' ? this.#handlePath(args[0] ?? null) : args[0];
           const url = this.fold(src ?? null) ?? this.#head(src ?? null);
@@ -1410,6 +1589,15 @@ class PhpFile {
           (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
         )
           return args.some((a) => this.isRemote(a, d));
+        // A fetch helper of the file's own (`http_get('http://…')` returning curl_exec or
+        // file_get_contents of its parameter), given an address.
+        const user = fn === null ? undefined : this.functions.get(fn);
+        if (user !== undefined && args.some((a) => this.isAddress(a)))
+          return user.returns.some((r) => {
+            const x = nodeAt(r, 'expr');
+            const name = x?.kind === 'call' ? this.calleeName(x) : null;
+            return name === 'curl_exec' || name === 'file_get_contents' || name === 'file';
+          });
         return false;
       }
       case 'variable': {
@@ -1499,24 +1687,6 @@ class PhpFile {
     return null;
   }
 
-  /** Whether a handle is a network socket the file opened (fsockopen, stream_socket_client, socket_create…). */
-  #isSocket(h: PNode | null): boolean {
-    if (h === null) return false;
-    const opens = (e: PNode | null): boolean => {
-      const call = e?.kind === 'silent' ? nodeAt(e, 'expr') : e;
-      if (call?.kind !== 'call') return false;
-      if (socketOpeners.has(this.calleeName(call) ?? '')) return true;
-      // `$f = 'stream_socket_client'; $s = $f(…)`: a callee held in a variable, literal names only
-      const what = nodeAt(call, 'what');
-      if (what?.kind !== 'variable') return false;
-      return (this.assigns.get(strAt(what, 'name') ?? '') ?? []).some((r) =>
-        socketOpeners.has((this.fold(r) ?? '').toLowerCase()),
-      );
-    };
-    if (h.kind === 'variable') return (this.assigns.get(strAt(h, 'name') ?? '') ?? []).some(opens);
-    return opens(h);
-  }
-
   /** The path a file handle was opened on (`$h = fopen($path, 'w')`), with its mode. */
   #handlePath(h: PNode | null): PNode | null {
     return this.handleOf(h)?.path ?? null;
@@ -1596,10 +1766,6 @@ function carriesPageAddress(f: PhpFile, e: PNode | null, depth: number, seen = n
 }
 
 /** Calls that fetch a page from an address: readfile writes it out by itself. */
-/** Calls that open a connection to another host, and those that read what it sends. */
-const socketOpeners = new Set(['fsockopen', 'pfsockopen', 'stream_socket_client', 'socket_create', 'socket_accept']);
-const socketReads = new Set(['fread', 'fgets', 'stream_get_contents', 'stream_get_line', 'socket_read']);
-
 const pageFetchers = new Set(['readfile', 'file', 'file_get_contents', 'curl_init', 'fopen']);
 
 /** The return statements of a function body (not of functions nested in it). */
@@ -1924,15 +2090,13 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(shellish)) return true;
   const request = test(requestish);
   if (request && test(sinkish)) return true;
-  // A user made from the request and given the administrator role.
-  if (request && test(userCreation) && test(administratorRole)) return true;
   let exec: boolean | undefined;
   // executesOutsideText asks each half of `executes` itself: running `executes` first only repeats it.
   const executesText = () => (exec ??= screen.may(executes) && executesOutsideText(text));
   // Decoded request data, kept for a later request to pick up ($_SESSION['x'] = base64_decode($_COOKIE[…])).
   const decodes = test(decoderCall) || test(decoderHidden);
   if (decodes && (request || executesText())) return true;
-  if (executesText() && test(assembledName)) return true;
+  if (executesText() && (test(assembledName) || test(charBuilder) || test(socketOpener))) return true;
   // Card data read from payment objects and something that sends or writes; text fetched
   // from another host and something that writes files.
   if (test(ccGetter) && test(sendsOrWrites)) return true;
@@ -1940,28 +2104,75 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // A page with a form that opens, deletes or copies files (a register_globals file manager).
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
-  // A socket to another host and something that runs code (a reverse shell's next stage).
-  if (test(socketOpen) && executesText()) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
   if (decodes && test(writesFileText) && test(readsFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
+  // A small file calling a variable with a variable (a one-line back door of any spelling).
+  if (text.length < 2048 && test(variableCall)) return true;
+  // An admin account created from the request.
+  if (request && test(adminAccount)) return true;
+  // Mail sent to the lines of a file (a bulk mailer's list).
+  if (test(mailCall) && test(fileLines)) return true;
+  // Other accounts' files: the server's user list with their home folders, or its session files.
+  if (test(passwdFile) && test(otherHomes)) return true;
+  if (test(sessionFiles) && test(dirLister)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return (
     executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
   );
 }
 
-const userCreation = /\b(?:wp_create_user|wp_insert_user)\b/i;
-const socketOpen = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_create)\b/i;
-
+/** The request's path tested for the admin pages (`preg_match('/wp-admin|administrator/', $_SERVER['REQUEST_URI'])`). */
+const adminPathTest =
+  /\b(?:preg_match|strpos|stripos|strstr|stristr)\s*\(\s*(?:['"][^'"\n]{0,80}(?:wp-admin|wp-login|administrator|\/admin)[^'"\n]{0,80}['"]\s*,\s*\$_SERVER\s*\[\s*['"]REQUEST_URI|\$_SERVER\s*\[\s*['"]REQUEST_URI['"]\s*\]\s*,\s*['"][^'"\n]{0,20}(?:wp-admin|wp-login|administrator|\/admin))/i;
+/** Literal addresses on hosts named by a bare IP address. */
+const bareIpUrl = /['"]https?:\/\/(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\//g;
+/** The administrator role given by name (`set_role('administrator')`, `'role' => 'administrator'`). */
+const adminRole = /set_role\s*\(\s*['"]administrator['"]|['"]role['"]\s*=>\s*['"]administrator['"]/i;
+/** The shop's admin user model (Magento 1 and 2) loaded by name. */
+const shopAdminModel = /getModel\s*\(\s*['"]admin\/user['"]|Magento\\User\\Model\\User(?:Factory)?\b/;
+/** The name of a method called on an object (`$o->setUsername(…)`), lower-case; null otherwise. */
+function methodName(call: PNode): string | null {
+  const what = nodeAt(call, 'what');
+  if (what?.kind !== 'propertylookup' && what?.kind !== 'nullsafepropertylookup') return null;
+  const off = nodeAt(what, 'offset');
+  return off?.kind === 'identifier' ? (strAt(off, 'name')?.toLowerCase() ?? null) : null;
+}
+/** The server's user list, and their home folders built from a name (`"/home/$user/public_html/"`). */
+const passwdFile = /['"]\/etc\/passwd['"]/;
+const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:public_html|www|htdocs|httpdocs)\b/;
+/** Session files by their prefix, in the temporary folder or the session path. */
+const sessionFiles = /sess_(?<=['"/]sess_)/;
 const sendsOrWrites =
   /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
+/** A network connection opened (by name, called or held in a variable). */
+const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
+/** Where code creates or edits the site's admin users. */
+const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
+/** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
+const variableCall = /\$\w+\s*\(\s*\$\w+\s*[)[]/;
+/** Text built character by character from codes (`$d .= chr(…)`), as decoding loops do. */
+const charBuilder = /\.=\s*@?chr\s*\(/i;
+const mailCall = /\bmail\s*\(/i;
+const fileLines = /\bfile\s*\(/i;
+const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
+
 export const phpPrefilter: readonly RegExp[] = [
+  passwdFile,
+  otherHomes,
+  sessionFiles,
+  dirLister,
+  mailCall,
+  fileLines,
+  charBuilder,
+  variableCall,
+  adminAccount,
+  socketOpener,
   shellish,
   requestish,
   sinkish,
@@ -1975,9 +2186,6 @@ export const phpPrefilter: readonly RegExp[] = [
   fileSink,
   formTag,
   symlinks,
-  socketOpen,
-  userCreation,
-  administratorRole,
   shopConfigFile,
   rawConnect,
   storedCard,
@@ -2017,6 +2225,8 @@ export interface PhpAnalysis {
   layers: readonly string[];
   /** Functions the code defines, the unpacked layers' too (PHP's functions are global once defined). */
   functions: ReadonlyMap<string, UserFunction>;
+  /** For an unpacked layer: the values it leaves in variables that fold (eval shares its caller's scope). */
+  assigned: ReadonlyMap<string, string>;
 }
 
 interface UserFunction {
@@ -2028,6 +2238,39 @@ interface UserFunction {
 }
 
 const noLines: ReadonlySet<number> = new Set();
+
+/** Whether text is PHP that does something and parses without an error. */
+function plausibleCode(code: string): boolean {
+  if (!codeActs(code)) return false;
+  try {
+    const p: unknown = parser().parseCode(code, 'layer.php');
+    return isNode(p) && Array.isArray(p['errors']) && p['errors'].length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A fragment that opens with a class member: methods cut out of a class (a pasted observer). */
+const memberFirst =
+  /^<\?php\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*)*(?:(?:public|protected|private|static|final|abstract)\s+)+(?:function|const|\$)/;
+
+/**
+ * Parses PHP; a fragment without its opening tag that opens with a class member is read as the
+ * body of a class (on the same lines), with or without the class's own closing brace, whichever
+ * the parser reads with fewer errors.
+ */
+function parseFragment(code: string, fragment: boolean): unknown {
+  const errors = (p: unknown) => (isNode(p) && Array.isArray(p['errors']) ? p['errors'].length : 0);
+  const plain: unknown = parser().parseCode(code, 'scan.php');
+  if (!fragment || errors(plain) === 0 || !memberFirst.test(code)) return plain;
+  const body = code.slice('<?php'.length);
+  let best = plain;
+  for (const wrapped of [`<?php class Fragment_ {${body}\n}`, `<?php class Fragment_ {${body}`]) {
+    const p: unknown = parser().parseCode(wrapped, 'scan.php');
+    if (errors(p) < errors(best)) best = p;
+  }
+  return best;
+}
 
 /** Analyses one PHP file's text (latin1, one char per byte). */
 export function analysePhp(
@@ -2059,6 +2302,7 @@ export function analysePhp(
       unpacked: noLines,
       layers: [],
       functions: new Map(),
+      assigned: new Map(),
     };
   lexicalSignals(text, add);
   let root: PNode;
@@ -2073,11 +2317,12 @@ export function analysePhp(
     unpacked: noLines,
     layers: [],
     functions: new Map(),
+    assigned: new Map(),
   });
   // Code that runs nothing is read through, if it holds anything (a decoder's garbage does not).
   if (!codeActs(code) && !dbAdminTool.test(text)) return unread(/[^\s;]/.test(code.replace(/^<\?php/, '')));
   try {
-    const program: unknown = parser().parseCode(collapseConcatenations(code), 'scan.php');
+    const program: unknown = parseFragment(collapseConcatenations(code), code !== text);
     if (!isNode(program)) return unread(false);
     root = program;
   } catch {
@@ -2087,8 +2332,11 @@ export function analysePhp(
     new Set([...t.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]*)/g)].map((m) => m[1] as string));
   const f = new PhpFile(root, enclosing === undefined ? undefined : { ...enclosing, names: names(text) });
   f.propagate();
+  if (f.evals.length > 0) f.runLoops(root);
 
   let carried = 0;
+  /** The variable names this code reads, once a layer needs them. */
+  let wanted: ReadonlySet<string> | undefined;
   /** The code eval runs from strings known here, where a self-reading loader names its alphabet. */
   const layers: string[] = [];
   const unpacked = new Set<number>();
@@ -2103,13 +2351,18 @@ export function analysePhp(
     // bounded in number and size). Packing alone is what vendors' licence loaders do as well,
     // and theirs nest a dozen layers deep.
     const cutBefore = f.cuts;
-    const constant = depth >= maxLayers ? null : f.fold(src);
+    const runsBefore = f.decoderRuns;
+    const folded = depth >= maxLayers ? null : f.fold(src);
+    // Text a decoder of the file's own gave that is no PHP that acts is not taken for the
+    // payload (the evaluation may have read the decoder otherwise than PHP would): unread.
+    const constant = folded !== null && f.decoderRuns > runsBefore && !plausibleCode(`<?php ${folded}`) ? null : folded;
     if (constant !== null && (carried += constant.length) < 4_000_000) {
       layers.push(constant);
       const inner = constant.startsWith('?>') ? constant : `<?php ${constant}`;
       // An unpacked layer's own eval of text computed at run time is the packer's next stage by
       // construction (as for a self-reading loader's tail): it says nothing more about the program.
-      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0 });
+      wanted ??= names(text);
+      const layer = analysePhp(inner, depth + 1, unscreened, { file: f, at: ev.loc?.start.offset ?? 0, wanted });
       for (const sig of layer.signals)
         if (!nextStage.has(sig.id)) out.add({ ...sig, line: line + Math.max(0, sig.line - 1) });
       if (layer.readThrough && f.cuts === cutBefore) unpacked.add(line);
@@ -2117,6 +2370,13 @@ export function analysePhp(
       unpackedCode.push(constant, ...layer.layers);
       // A function a layer defines is there for the code after it (the next layer calls it).
       for (const [name, fn] of layer.functions) if (!f.functions.has(name)) f.functions.set(name, fn);
+      // So is a variable it sets (`eval('$x = gzinflate(…);'); eval('?>' . $x);`), from this eval on.
+      for (const [name, value] of layer.assigned) {
+        const list = f.assigns.get(name) ?? [];
+        if (list.length < 50)
+          list.push({ kind: 'string', value, loc: { start: { line, offset: ev.loc?.start.offset ?? 0 } } });
+        f.assigns.set(name, list);
+      }
       continue;
     }
     readThrough = false;
@@ -2127,6 +2387,14 @@ export function analysePhp(
         weight: 20,
         line,
         description: 'Request data reaches eval().',
+      });
+    else if (fromSocket(f, src, 0, new Set()))
+      add({
+        id: 'php-socket-to-eval',
+        category: 'backdoor',
+        weight: 20,
+        line,
+        description: 'Runs as PHP code what a network connection it opened sends (a stager: Meterpreter and its kin).',
       });
     else if (f.isRemote(src))
       add({
@@ -2266,6 +2534,20 @@ export function analysePhp(
         line,
         description: `Sends the request’s form data (or payment fields) out with ${fn}().`,
       });
+    else if (args.some((a) => wholeRequest(f, a, 0, new Set(), true))) {
+      // Copied field by field (through loops, methods, the object's properties) first: payment
+      // gateways post the form back too (PayPal's IPN check), to the https address they name; a
+      // relay of the checkout's form to an address in plain http written into the code is a thief's.
+      const to = literalDestination(f, fn, args);
+      if (to !== null)
+        add({
+          id: 'php-request-relayed-out',
+          category: 'skimmer',
+          weight: /^\s*http:\/\//i.test(to) ? 10 : 4,
+          line,
+          description: `Copies the request’s form data field by field and posts it to an address written into the code (${fn}()).`,
+        });
+    }
     credentialsOut(fn, args, line);
   };
   /** A login's password sent or written somewhere: a credential stealer in a login handler. */
@@ -2323,7 +2605,7 @@ export function analysePhp(
     const at = c.loc?.start.offset;
     const useCtx: FoldCtx = at === undefined ? { depth: 0, seen: new Set() } : { depth: 0, seen: new Set(), at };
     const foldedName = dyn === null ? null : (f.fold(dyn, useCtx)?.toLowerCase().replace(/^\\/, '') ?? null);
-    const fn = name ?? foldedName;
+    const fn = f.trampolineOf(c) ?? name ?? foldedName;
     const anyTainted = args.some((a) => f.isTainted(a));
     if (fn !== null && formFileSinks.has(fn)) formFieldFileAccess(fn, args, line);
     // Another file's time copied onto one just written (`touch($f, filemtime($g))`, `touch -r`):
@@ -2364,6 +2646,105 @@ export function analysePhp(
         });
     }
 
+    // A site administrator created with what the request sends: a back door account.
+    if ((fn === 'wp_create_user' || fn === 'wp_insert_user') && anyTainted && adminRole.test(text))
+      add({
+        id: 'php-request-creates-admin',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description: `Creates an administrator account (${fn}) with the name and password the request sends — a back door account.`,
+      });
+    if (
+      fn === null &&
+      /^set(?:username|password|newpassword)$/i.test(methodName(c) ?? '') &&
+      anyTainted &&
+      shopAdminModel.test(text)
+    )
+      add({
+        id: 'php-request-creates-admin',
+        category: 'backdoor',
+        weight: 15,
+        line,
+        description:
+          "Sets an admin user's name or password to what the request sends, outside the admin's own forms — a back door account.",
+      });
+    // A callee and its argument both taken from arrays nothing here sets (`$_ = $P['1']; $_($P['2'])`):
+    // with register_globals, or when included, the caller of the page names the function.
+    if (dyn?.kind === 'variable' && outsideElement(f, dyn) && args.some((a) => outsideElement(f, a)))
+      add({
+        id: 'php-outside-callee',
+        category: 'backdoor',
+        // A template may call what its includer hands it; a file of its own that does only that is a back door.
+        weight: text.length < 2048 ? 10 : 7,
+        line,
+        description:
+          'Calls a function named by an array element that nothing here sets, with another as its argument — a one-line back door whose caller names the function (register_globals, an includer).',
+      });
+    // A callee picked among several names (`$fe = "system"` … `$fe = "passthru"`: the first a host
+    // allows), one of them a shell, given request data: a shell whichever it picks.
+    const picks = dyn?.kind === 'variable' ? f.literalValues(dyn) : [];
+    const shellPick = picks.find((p) => shellSinks.has(p));
+    if (shellPick !== undefined && args.some((a) => f.isTainted(a, 0, true)))
+      add({
+        id: 'php-request-to-shell',
+        category: 'webshell',
+        weight: 20,
+        line,
+        evidence: clip(`${picks.slice(0, 6).join('|')}(request data): ${excerptAt(text, line)}`),
+        description: `Request data runs as a shell command through a function picked at run time among ${shellPick}() and others.`,
+      });
+    // A mail to each line of a list file with a message read from a file too: a bulk spam mailer
+    // (its lists kept beside it or fetched from another host).
+    if (fn === 'mail') {
+      const to = fileSource(f, args[0] ?? null, 0, new Set());
+      const body = to === null ? null : fileSource(f, args[2] ?? null, 0, new Set());
+      if (to !== null && body !== null)
+        add({
+          id: 'php-list-mailer',
+          category: 'webshell',
+          // Lists kept beside it: as many mails as the list holds, however long it takes.
+          weight: to === 'remote' || body === 'remote' ? 12 : /\bset_time_limit\s*\(\s*0\s*\)/.test(text) ? 10 : 8,
+          line,
+          description: `Mails each address of a list file a message read from a file${to === 'remote' || body === 'remote' ? ' fetched from another host' : ''} — a bulk spam mailer.`,
+        });
+    }
+    // A mail to an address written into the code that tells where the script sits (its path, the
+    // site's root, the server's address): a dropped shell announcing itself to its owner.
+    if (fn === 'mail' && /@/.test(f.fold(args[0] ?? null) ?? '')) {
+      const fields = new Set<string>();
+      for (const a of args.slice(1, 3)) serverFieldsIn(f, a, fields, 0, new Set());
+      if (
+        fields.size >= 3 &&
+        [...fields].some((k) => /^(?:DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR)$/.test(k))
+      )
+        add({
+          id: 'php-location-beacon',
+          category: 'backdoor',
+          weight: 10,
+          line,
+          evidence: clip(`${[...fields].join(', ')}: ${excerptAt(text, line)}`),
+          description:
+            "Mails where this script sits (its path, the site's root, the server's address) to an address written into the code — a dropped shell reporting in.",
+        });
+    }
+    // curl given a file: address the request completes reads any local file, past safe_mode and
+    // open_basedir (which curl's file:// never checked).
+    const curlUrl =
+      fn === 'curl_init'
+        ? (args[0] ?? null)
+        : fn === 'curl_setopt' && /CURLOPT_URL$/i.test(strAt(args[1] ?? c, 'name') ?? '')
+          ? (args[2] ?? null)
+          : null;
+    if (curlUrl !== null && /^\s*file:/i.test(f.headOf(curlUrl) ?? '') && f.isTainted(curlUrl))
+      add({
+        id: 'php-request-file-read',
+        category: 'webshell',
+        weight: 12,
+        line,
+        description:
+          "Reads any local file the request names through curl's file:// scheme (a safe_mode and open_basedir bypass).",
+      });
     if (dyn !== null) {
       if (f.isDirect(dyn))
         add({
@@ -2454,6 +2835,22 @@ export function analysePhp(
           weight: 20,
           line,
           description: `Request data runs as a shell command through ${fn}().`,
+        });
+      else if (args.length > 0 && connectionHandedOn(f, args[0] ?? null))
+        add({
+          id: 'php-socket-to-shell',
+          category: 'webshell',
+          weight: 12,
+          line,
+          description: `Hands this web request's own connection (the client's address and port) to a program it runs with ${fn}() — a shell on the connection (findsock).`,
+        });
+      else if (args.length > 0 && fromSocket(f, args[0] ?? null, 0, new Set()))
+        add({
+          id: 'php-socket-to-shell',
+          category: 'webshell',
+          weight: 15,
+          line,
+          description: `Runs as a shell command (${fn}) what a network connection sends — a reverse or bind shell.`,
         });
       else if (args.length > 0 && f.fromOutside(args[0] ?? null, fieldsOf(text)))
         add({
@@ -2557,15 +2954,6 @@ export function analysePhp(
           line,
           description: `${fn}() with the /e modifier runs the replacement as PHP.`,
         });
-    } else if ((fn === 'wp_create_user' || fn === 'wp_insert_user') && anyTainted && administratorRole.test(text)) {
-      // an administrator made from what a request says: how WordPress backdoors let their owner back in
-      add({
-        id: 'php-admin-from-request',
-        category: 'backdoor',
-        weight: 15,
-        line,
-        description: `Creates a user from request data (${fn}) and makes an administrator.`,
-      });
     } else if (fn === 'move_uploaded_file' || fn === 'copy') {
       const dest = args[1] ?? null;
       const destName = f.fold(dest);
@@ -2634,6 +3022,22 @@ export function analysePhp(
           description:
             'Writes decoded code into a PHP file (added to what the file held) — how infectors spread through a shop.',
         });
+      // Code written out whole (a literal holding `<?php`), judged by what it does: a dropper of
+      // a web shell; an installer's configuration file does nothing worth a signal.
+      const written = data === null || depth >= maxLayers ? null : f.fold(data);
+      if (written !== null && written.length < 1_000_000 && /<\?(?:php|=|\s)/i.test(written)) {
+        const dropped = analysePhp(written, depth + 1, unscreened);
+        const score = dropped.signals.reduce((sum, sig) => sum + sig.weight, 0);
+        if (score >= 10)
+          add({
+            id: 'php-writes-malicious-code',
+            category: 'upload',
+            weight: 15,
+            line,
+            evidence: clip(`${dropped.signals[0]?.id ?? ''}: ${excerptAt(text, line)}`),
+            description: `Writes out PHP code that is itself malicious (${dropped.signals.map((sig) => sig.id).join(', ')}).`,
+          });
+      }
       if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
         add({
           id: 'php-remote-code-dropper',
@@ -2742,6 +3146,28 @@ export function analysePhp(
       });
   }
 
+  // Decoded text printed whole that is itself malicious PHP: a payload served for other
+  // infected sites to fetch and run (`echo gzinflate(base64_decode(…))`).
+  for (const out of f.echoes.slice(0, 20)) {
+    if (depth >= maxLayers || !f.isDecoded(out)) continue;
+    const served = f.fold(out);
+    if (served === null || served.length > 4_000_000 || !/\beval\s*\(|<\?php/i.test(served)) continue;
+    const code = /<\?/.test(served) ? served : `<?php ${served}`;
+    const inner = analysePhp(code, depth + 1, unscreened);
+    const score = inner.signals.reduce((sum, sig) => sum + sig.weight, 0);
+    if (score >= 10)
+      add({
+        id: 'php-serves-malicious-code',
+        category: 'backdoor',
+        weight: 12,
+        line: lineOf(out),
+        evidence: clip(`${inner.signals[0]?.id ?? ''}: ${excerptAt(text, lineOf(out))}`),
+        description: `Prints decoded PHP code that is itself malicious (${inner.signals
+          .slice(0, 4)
+          .map((sig) => sig.id)
+          .join(', ')}) — a payload served to other infected sites.`,
+      });
+  }
   for (const rhs of f.appends.get('_SESSION') ?? [])
     if (f.isDirect(rhs) && f.isDecoded(rhs))
       add({
@@ -2784,6 +3210,7 @@ export function analysePhp(
     unpacked,
     layers: unpackedCode,
     functions: new Map([...f.functions].map(([name, fn]) => [name, { ...fn, owner: fn.owner ?? f }])),
+    assigned: enclosing === undefined ? new Map() : f.foldedAssignments(enclosing.wanted),
   };
 }
 
@@ -2931,6 +3358,193 @@ function carries(c: Carrier, f: PhpFile, e: PNode | null, depth: number, seen: S
   }
 }
 
+/** `$_SERVER` fields that say where a script sits: its path, the site's root and address. */
+const locationField =
+  /^(?:DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR|SCRIPT_NAME|PHP_SELF|HTTP_HOST|SERVER_NAME|REQUEST_URI)$/;
+
+/** Collects the location fields of `$_SERVER` a value carries (through variables and concatenation). */
+function serverFieldsIn(
+  f: PhpFile,
+  e: PNode | null,
+  out: Set<string>,
+  depth: number,
+  seen: Set<string>,
+  fields: RegExp = locationField,
+): void {
+  if (e === null || depth > 8 || out.size > 8) return;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'offsetlookup': {
+      const what = nodeAt(e, 'what');
+      const key = f.fold(nodeAt(e, 'offset'));
+      if (what !== null && variableName(what) === '_SERVER' && key !== null && fields.test(key)) out.add(key);
+      return;
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return;
+      seen.add(n);
+      for (const r of [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])])
+        serverFieldsIn(f, r, out, d, seen, fields);
+      return;
+    }
+    case 'bin':
+      serverFieldsIn(f, nodeAt(e, 'left'), out, d, seen, fields);
+      serverFieldsIn(f, nodeAt(e, 'right'), out, d, seen, fields);
+      return;
+    case 'encapsed':
+      for (const p of nodesAt(e, 'value'))
+        serverFieldsIn(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, out, d, seen, fields);
+      return;
+    case 'parenthesis':
+      serverFieldsIn(f, nodeAt(e, 'inner'), out, d, seen, fields);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Whether a value is text read from a file (`file($list)`, `file_get_contents($msg)`), through
+ * variables, lookups and calls: 'remote' when the file is an address on another host.
+ */
+function fileSource(f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): 'local' | 'remote' | null {
+  if (e === null || depth > 8) return null;
+  const d = depth + 1;
+  const first = (xs: (PNode | null)[]) => {
+    let found: 'local' | 'remote' | null = null;
+    for (const x of xs) {
+      const r = fileSource(f, x, d, seen);
+      if (r === 'remote') return r;
+      found ??= r;
+    }
+    return found;
+  };
+  switch (e.kind) {
+    case 'call': {
+      const fn = f.calleeName(e);
+      const args = nodesAt(e, 'arguments');
+      if (fn === 'file' || fn === 'file_get_contents') {
+        const path = args[0] ?? null;
+        if (f.isAddress(path)) return 'remote';
+        const name = f.fold(path);
+        return name !== null && /\.(?:txt|list|csv|html?|dat)$/i.test(name) ? 'local' : null;
+      }
+      return fn === null ? null : first(args);
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return null;
+      seen.add(n);
+      // Its assignments, and the lists a loop takes it from (`foreach ($lines as $line)`).
+      const loops = f.foreachs
+        .filter((l) => {
+          const v = nodeAt(l, 'value');
+          return v !== null && variableName(v) === n;
+        })
+        .map((l) => nodeAt(l, 'source'));
+      return first([...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? []), ...loops]);
+    }
+    case 'offsetlookup':
+      return first([nodeAt(e, 'what')]);
+    case 'bin':
+      return first([nodeAt(e, 'left'), nodeAt(e, 'right')]);
+    case 'encapsed':
+      return first(nodesAt(e, 'value').map((p) => (p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p)));
+    case 'parenthesis':
+    case 'silent':
+      return first([nodeAt(e, 'inner') ?? nodeAt(e, 'expr')]);
+    default:
+      return null;
+  }
+}
+
+/** An element of an array nothing in the file sets (`$P['1']`), directly or as a variable's only value. */
+function outsideElement(f: PhpFile, e: PNode): boolean {
+  const element = (x: PNode) => {
+    const base = x.kind === 'offsetlookup' ? nodeAt(x, 'what') : null;
+    const name = base === null ? null : variableName(base);
+    return (
+      name !== null &&
+      !superglobals.has(name) &&
+      name !== 'this' &&
+      name !== 'GLOBALS' &&
+      !f.params.has(name) &&
+      !f.assigns.has(name) &&
+      !f.appends.has(name) &&
+      !f.foreachs.some((l) => {
+        const v = nodeAt(l, 'value');
+        return v !== null && variableName(v) === name;
+      })
+    );
+  };
+  if (element(e)) return true;
+  const n = e.kind === 'variable' ? strAt(e, 'name') : null;
+  const values = n === null ? [] : [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])];
+  return n !== null && !f.params.has(n) && values.length > 0 && values.every(element);
+}
+
+/** A command that carries the client's port: the web request's own connection, handed on. */
+function connectionHandedOn(f: PhpFile, e: PNode | null): boolean {
+  const found = new Set<string>();
+  serverFieldsIn(f, e, found, 0, new Set(), /^REMOTE_PORT$/);
+  return found.size > 0;
+}
+
+/** Functions that open a network connection, and those that read what one sends. */
+const socketOpeners = new Set([
+  'fsockopen',
+  'pfsockopen',
+  'stream_socket_client',
+  'stream_socket_accept',
+  'socket_create',
+  'socket_accept',
+]);
+const socketReads = new Set(['fgets', 'fread', 'fgetc', 'stream_get_line', 'stream_get_contents', 'socket_read']);
+
+/** Whether a value is text read from a network connection the code opened (through variables and calls). */
+function fromSocket(f: PhpFile, e: PNode | null, depth: number, seen: Set<string>): boolean {
+  if (e === null || depth > 8) return false;
+  const d = depth + 1;
+  switch (e.kind) {
+    case 'call': {
+      const fn = f.calleeName(e);
+      const args = nodesAt(e, 'arguments');
+      if (fn !== null && socketReads.has(fn)) {
+        const h = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+        return (f.assigns.get(h ?? '') ?? []).some((r) => {
+          const inner = r.kind === 'silent' ? nodeAt(r, 'expr') : r;
+          if (inner?.kind !== 'call') return false;
+          const opener = f.calleeName(inner);
+          if (opener !== null) return socketOpeners.has(opener);
+          // `$f = 'stream_socket_client'; $s = $f("tcp://…")`: whichever opener the host allows.
+          const what = nodeAt(inner, 'what');
+          return what?.kind === 'variable' && f.literalValues(what).some((v) => socketOpeners.has(v));
+        });
+      }
+      return args.some((a) => fromSocket(f, a, d, seen));
+    }
+    case 'variable': {
+      const n = strAt(e, 'name');
+      if (n === null || seen.has(n)) return false;
+      seen.add(n);
+      return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => fromSocket(f, r, d, seen));
+    }
+    case 'bin':
+      return fromSocket(f, nodeAt(e, 'left'), d, seen) || fromSocket(f, nodeAt(e, 'right'), d, seen);
+    case 'encapsed':
+      return nodesAt(e, 'value').some((p) =>
+        fromSocket(f, p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d, seen),
+      );
+    case 'parenthesis':
+    case 'silent':
+    case 'cast':
+      return fromSocket(f, nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d, seen);
+    default:
+      return false;
+  }
+}
+
 /** Card fields read from the shop's payment objects: `$payment->getCcNumber()`, `->getCcCid()`. */
 const cardGetter = /^getcc(?:number|cid|expmonth|expyear|owner|ssissue)$/i;
 
@@ -2977,6 +3591,30 @@ function fixedDestination(f: PhpFile, fn: string, args: PNode[]): boolean {
   return true;
 }
 
+/** The address written into the code that a call sends to (curl's handle's, an opened address); null otherwise. */
+function literalDestination(f: PhpFile, fn: string, args: PNode[]): string | null {
+  const address = (e: PNode | null) => (f.isAddress(e) ? f.headOf(e) : null);
+  if (fn === 'file_get_contents' || fn === 'fopen' || fn === 'curl_init') return address(args[0] ?? null);
+  if (fn !== 'curl_setopt') return null;
+  const handle = args[0]?.kind === 'variable' ? strAt(args[0], 'name') : null;
+  if (handle === null) return null;
+  for (const c of f.calls) {
+    const a = nodesAt(c, 'arguments');
+    const on = a[0]?.kind === 'variable' && strAt(a[0], 'name') === handle;
+    const option = a[1] === undefined ? null : strAt(a[1], 'name');
+    if (on && f.calleeName(c) === 'curl_setopt' && option !== null && /CURLOPT_URL$/i.test(option)) {
+      const to = address(a[2] ?? null);
+      if (to !== null) return to;
+    }
+  }
+  for (const r of f.assigns.get(handle) ?? []) {
+    const to =
+      r.kind === 'call' && f.calleeName(r) === 'curl_init' ? address(nodesAt(r, 'arguments')[0] ?? null) : null;
+    if (to !== null) return to;
+  }
+  return null;
+}
+
 /** A login form's password field, a login function's password parameter, or a fragment's unset `$password`. */
 const passwordName = /^(?:pass(?:word|wd)?|pwd|user_?pass(?:word)?)$/i;
 /** Framework calls that hand back request fields (`$this->getRequest()->getPost('login')`). */
@@ -3012,47 +3650,56 @@ const passwordSource: Carrier = {
 const carriesPassword = (f: PhpFile, e: PNode | null, depth: number): boolean =>
   carries(passwordSource, f, e, depth, new Set());
 
-const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen?: Set<string>): boolean =>
-  e !== null && wholeRequest(f, e, depth, seen);
+const wholeRequestOf = (f: PhpFile, e: PNode | null, depth: number, seen: Set<string>, deep: boolean): boolean =>
+  e !== null && wholeRequest(f, e, depth, seen, deep);
 
-/** The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']... */
-function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>()): boolean {
+/**
+ * The whole request (or card fields) as data: `$_POST`, serialize($_POST), $_POST['payment']...
+ * `deep`: also through the loops that copy it field by field, the parameters of the file's
+ * functions and methods it is passed to, and the object's properties (`$this->data[$k] = $v`).
+ */
+function wholeRequest(f: PhpFile, e: PNode, depth: number, seen = new Set<string>(), deep = false): boolean {
   if (depth > 12) return false;
+  const next = (x: PNode | null) => wholeRequestOf(f, x, depth + 1, seen, deep);
+  const named = (n: string) => {
+    // Each variable is followed once per question (the first way to it is as good as any).
+    if (seen.has(n)) return false;
+    seen.add(n);
+    if ([...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some(next)) return true;
+    if (!deep) return false;
+    const bound = (x: PNode | null) => x !== null && (variableName(x) ?? thisProperty(x)) === n;
+    return (
+      f.foreachs.some((l) => (bound(nodeAt(l, 'key')) || bound(nodeAt(l, 'value'))) && next(nodeAt(l, 'source'))) ||
+      (f.params.has(n) && f.argumentsFor(n).some(next))
+    );
+  };
   if (e.kind === 'variable') {
     const n = strAt(e, 'name');
     if (n === '_POST' || n === '_REQUEST' || n === '_GET') return true;
-    // Each variable is followed once per question (the first way to it is as good as any).
-    if (n === null || seen.has(n)) return false;
-    seen.add(n);
-    return [...(f.assigns.get(n) ?? []), ...(f.appends.get(n) ?? [])].some((r) => wholeRequest(f, r, depth + 1, seen));
+    return n !== null && named(n);
+  }
+  if (e.kind === 'propertylookup') {
+    const key = deep ? thisProperty(e) : null;
+    return key !== null && named(key);
   }
   if (e.kind === 'offsetlookup') {
     const key = f.fold(nodeAt(e, 'offset'));
     if (key !== null && (cardField.test(key) || cardWord.test(key)) && f.isTainted(e)) return true;
-    return key === null && wholeRequestOf(f, nodeAt(e, 'what'), depth + 1, seen);
+    return key === null && next(nodeAt(e, 'what'));
   }
   if (e.kind === 'call') {
     const fn = f.calleeName(e);
     // Serialised, encoded, or flattened by a function of the file (`implode_all($_POST)`).
     if (fn !== null && (serialisers.has(fn) || decoders.has(fn) || f.functions.has(fn)))
-      return nodesAt(e, 'arguments').some((a) => wholeRequest(f, a, depth + 1, seen));
+      return nodesAt(e, 'arguments').some(next);
     return false;
   }
-  if (e.kind === 'array')
-    return nodesAt(e, 'items').some((i) =>
-      wholeRequestOf(f, i.kind === 'entry' ? nodeAt(i, 'value') : i, depth + 1, seen),
-    );
+  if (e.kind === 'array') return nodesAt(e, 'items').some((i) => next(i.kind === 'entry' ? nodeAt(i, 'value') : i));
   if (e.kind === 'bin' || e.kind === 'encapsed') {
     const parts = e.kind === 'bin' ? [nodeAt(e, 'left'), nodeAt(e, 'right')] : nodesAt(e, 'value');
-    return parts.some((p) => {
-      const x = p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p;
-      return x !== null && x !== undefined && wholeRequest(f, x, depth + 1, seen);
-    });
+    return parts.some((p) => next(p?.kind === 'encapsedpart' ? nodeAt(p, 'expression') : (p ?? null)));
   }
-  if (e.kind === 'parenthesis' || e.kind === 'silent') {
-    const x = nodeAt(e, 'inner') ?? nodeAt(e, 'expr');
-    return x !== null && wholeRequest(f, x, depth + 1, seen);
-  }
+  if (e.kind === 'parenthesis' || e.kind === 'silent') return next(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'));
   return false;
 }
 
@@ -3197,7 +3844,23 @@ function toolFamilySignals(
       line: 1,
       description: 'Connects out to a host and wires a shell to the connection (a reverse shell).',
     });
-  const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b/.test(text);
+  const request = /\$_(?:GET|POST|REQUEST|COOKIE|FILES)\b|\$HTTP_(?:GET|POST|COOKIE)_VARS\b/.test(text);
+  // An IRC bot: it joins a channel and takes its orders there (commands for a shell among them).
+  if (
+    has('fsockopen', 'pfsockopen', 'stream_socket_client', 'socket_connect') &&
+    (has(...shellSinks) || f.shells.length > 0) &&
+    /['"]PRIVMSG\b/.test(text) &&
+    /['"]JOIN\s/.test(text) &&
+    /['"]NICK\s/.test(text)
+  )
+    add({
+      id: 'php-irc-bot',
+      category: 'backdoor',
+      weight: 12,
+      line: 1,
+      description:
+        'An IRC bot: connects to a chat server, joins a channel and runs the shell commands it is sent there.',
+    });
   if (request && features.length >= 4 && (features.includes('shell') || features.includes('back-connect')))
     add({
       id: 'php-webshell-toolkit',
@@ -3207,9 +3870,58 @@ function toolFamilySignals(
       evidence: features.join(', '),
       description: `A web-driven toolkit: ${features.join(', ')} — what web shells offer their operator.`,
     });
+  // The server's other accounts: user names read from /etc/passwd made into their home folders
+  // (to search their sites' configuration files for passwords), or every session file in the
+  // server's temporary folder read out (other sites' logged-in sessions).
+  const passwd = passwdFile.exec(text);
+  if (passwd !== null && otherHomes.test(text))
+    add({
+      id: 'php-other-accounts-harvest',
+      category: 'webshell',
+      weight: 12,
+      line: lineAtIndex(text, passwd.index),
+      description:
+        "Reads the server's user list (/etc/passwd) and walks the users' home folders — how shells harvest other sites' configuration files.",
+    });
+  const sessions = sessionFiles.exec(text);
+  if (
+    sessions !== null &&
+    has('opendir', 'readdir', 'scandir', 'glob') &&
+    has('fopen', 'file_get_contents', 'file', 'readfile')
+  )
+    add({
+      id: 'php-other-accounts-harvest',
+      category: 'webshell',
+      weight: 10,
+      line: lineAtIndex(text, sessions.index),
+      description: "Lists and reads the server's session files (sess_…) — other visitors' and other sites' sessions.",
+    });
+  // Injected code that hides from the shop's staff: a visit to the admin pages marks the browser
+  // with a cookie (then the injection is never shown to it); and its commands and content come
+  // from hosts named by bare IP addresses. Either alone is weak; cloaking kits do both.
+  const adminVisit = adminPathTest.exec(text);
+  if (adminVisit !== null && has('setcookie'))
+    add({
+      id: 'php-hides-from-admins',
+      category: 'injection',
+      weight: 5,
+      line: lineAtIndex(text, adminVisit.index),
+      description:
+        'Marks the browsers that open the admin pages with a cookie — how injected code hides from the staff.',
+    });
+  const ipHosts = new Set([...text.matchAll(bareIpUrl)].map((m) => m[1]));
+  if (ipHosts.size >= 2)
+    add({
+      id: 'php-bare-ip-endpoints',
+      category: 'injection',
+      weight: 6,
+      line: 1,
+      evidence: [...ipHosts].slice(0, 3).join(', '),
+      description: 'Talks to several hosts named by bare IP addresses (a command server and its spares).',
+    });
   // Any database admin tool by what it does: its own connection, driven by the request, that
   // lists every database on the server (the platforms talk to their one database only).
-  const listsDatabases = features.includes('database') && /\bshow\s+databases\b/i.test(text);
+  const listsDatabases = features.includes('database') && (/\bshow\s+databases\b/i.test(text) || has('mysql_list_dbs'));
   if ((dbAdminTool.test(text) || listsDatabases) && request)
     add({
       id: 'php-db-admin-tool',

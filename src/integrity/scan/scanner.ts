@@ -73,6 +73,9 @@ export function isScannable(rel: string, _rules: readonly CodeRule[]): boolean {
  * (PHP and JavaScript, by the languages the name and the content show).
  */
 export function scanContent(text: string, target: ScanTarget, rules: readonly CodeRule[]): CodeFinding[] {
+  // A page saved from the browser's view-source: the page's own source, escaped into a table.
+  const source = target.languages === undefined ? viewSourceText(text) : null;
+  if (source !== null) return scanContent(source, target, rules);
   const langs = target.languages ?? sniffLanguages(target.rel, text);
   if (langs.length === 0) return [];
   // One keyword pass says which rule and prefilter expressions could match; only those run.
@@ -101,6 +104,32 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
   const ruleLines = new Set(out.map((f) => f.line));
   for (const s of verdict.findings) if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
   return out;
+}
+
+/** A line of a page saved from Chrome's view-source: `<td class="line-content">…escaped source…</td>`. */
+const viewSourceLine = /<td class="line-content">([\s\S]*?)<\/td>/g;
+
+/**
+ * The source a page saved from the browser's view-source shows (its lines, tags stripped and
+ * entities unescaped: line N is the source's line N), or null for any other text.
+ */
+export function viewSourceText(text: string): string | null {
+  if (!text.includes('<td class="line-number"') || !text.includes('<td class="line-content">')) return null;
+  const lines: string[] = [];
+  for (const m of text.matchAll(viewSourceLine)) lines.push(unescapeHtml((m[1] as string).replace(/<[^>]*>/g, '')));
+  return lines.length === 0 ? null : lines.join('\n');
+}
+
+const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+
+function unescapeHtml(s: string): string {
+  return s.replace(/&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]{2,6}));/gi, (m, dec: string, hex: string, name: string) => {
+    if (dec !== undefined || hex !== undefined) {
+      const code = dec !== undefined ? Number(dec) : Number.parseInt(hex, 16);
+      return code < 256 ? String.fromCharCode(code) : m;
+    }
+    return entities[name.toLowerCase()] ?? m;
+  });
 }
 
 const screeners = new WeakMap<readonly CodeRule[], Screener>();

