@@ -205,6 +205,12 @@ test('Massachusetts: card number with the name but without a code is covered', (
   assert.equal(ind?.conditional, false);
 });
 
+test('District of Columbia: a card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-DC': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-DC' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
 test('California: card number without a code is only conditionally covered; with the code it is', () => {
   const a = run({ affected: { 'US-CA': 5 }, elements: ['name', 'card_number'] });
   assert.equal(a.obligations.find((o) => o.duty === 'notify_individuals')?.conditional, true);
