@@ -211,6 +211,11 @@ test('District of Columbia: a card number with the name is covered without any c
   assert.equal(ind?.conditional, false);
 });
 
+test('New Mexico: a government-issued ID number (passport) with the name is covered', () => {
+  const a = run({ affected: { 'US-NM': 5 }, elements: ['name', 'passport'] });
+  assert.ok(duties(a, 'US-NM').includes('notify_individuals'));
+});
+
 test('California: card number without a code is only conditionally covered; with the code it is', () => {
   const a = run({ affected: { 'US-CA': 5 }, elements: ['name', 'card_number'] });
   assert.equal(a.obligations.find((o) => o.duty === 'notify_individuals')?.conditional, true);
