@@ -216,6 +216,12 @@ test('New Mexico: a government-issued ID number (passport) with the name is cove
   assert.ok(duties(a, 'US-NM').includes('notify_individuals'));
 });
 
+test('Connecticut: a credit or debit card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-CT': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-CT' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
 test('California: card number without a code is only conditionally covered; with the code it is', () => {
   const a = run({ affected: { 'US-CA': 5 }, elements: ['name', 'card_number'] });
   assert.equal(a.obligations.find((o) => o.duty === 'notify_individuals')?.conditional, true);
