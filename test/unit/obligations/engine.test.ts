@@ -222,6 +222,12 @@ test('Connecticut: a credit or debit card number with the name is covered withou
   assert.equal(ind?.conditional, false);
 });
 
+test('Illinois: an account or card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-IL': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-IL' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
 test('California: card number without a code is only conditionally covered; with the code it is', () => {
   const a = run({ affected: { 'US-CA': 5 }, elements: ['name', 'card_number'] });
   assert.equal(a.obligations.find((o) => o.duty === 'notify_individuals')?.conditional, true);
