@@ -61,7 +61,7 @@ const table: Row[] = [
   { code: 'US-LA', reg: 1, cra: null, days: 60, cred: false },
   { code: 'US-ME', reg: 1, cra: 1001, days: 30, cred: false },
   { code: 'US-MD', reg: 1, cra: 1000, days: 45, cred: true },
-  { code: 'US-MA', reg: 1, cra: null, days: null, cred: false, credit: 18 },
+  { code: 'US-MA', reg: 1, cra: 1, days: null, cred: false, credit: 18 },
   { code: 'US-MI', reg: null, cra: 1001, days: null, cred: false },
   { code: 'US-MN', reg: null, cra: 501, days: null, cred: false },
   { code: 'US-MS', reg: null, cra: null, days: null, cred: false },
