@@ -61,7 +61,7 @@ const table: Row[] = [
   { code: 'US-LA', reg: 1, cra: null, days: 60, cred: false },
   { code: 'US-ME', reg: 1, cra: 1001, days: 30, cred: false },
   { code: 'US-MD', reg: 1, cra: 1000, days: 45, cred: true },
-  { code: 'US-MA', reg: 1, cra: null, days: null, cred: false, credit: 18 },
+  { code: 'US-MA', reg: 1, cra: 1, days: null, cred: false, credit: 18 },
   { code: 'US-MI', reg: null, cra: 1001, days: null, cred: false },
   { code: 'US-MN', reg: null, cra: 501, days: null, cred: false },
   { code: 'US-MS', reg: null, cra: null, days: null, cred: false },
@@ -202,6 +202,29 @@ test('Massachusetts: card number with the name but without a code is covered', (
   const a = run({ affected: { 'US-MA': 5 }, elements: ['name', 'card_number'] });
   assert.ok(duties(a, 'US-MA').includes('notify_individuals'));
   const ind = a.obligations.find((o) => o.jurisdiction === 'US-MA' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
+test('District of Columbia: a card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-DC': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-DC' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
+test('New Mexico: a government-issued ID number (passport) with the name is covered', () => {
+  const a = run({ affected: { 'US-NM': 5 }, elements: ['name', 'passport'] });
+  assert.ok(duties(a, 'US-NM').includes('notify_individuals'));
+});
+
+test('Connecticut: a credit or debit card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-CT': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-CT' && o.duty === 'notify_individuals');
+  assert.equal(ind?.conditional, false);
+});
+
+test('Illinois: an account or card number with the name is covered without any code', () => {
+  const a = run({ affected: { 'US-IL': 5 }, elements: ['name', 'card_number'] });
+  const ind = a.obligations.find((o) => o.jurisdiction === 'US-IL' && o.duty === 'notify_individuals');
   assert.equal(ind?.conditional, false);
 });
 
