@@ -190,10 +190,15 @@ describe('chunker', () => {
           // may appear: a spare list of two drops extras when releases come in a burst.
           assert.ok(mostHeld <= lag + 2, `${mostHeld} buffers held at once (lag ${lag})`);
           assert.equal(held, 0, 'every buffer is given back at the end');
-          // 60 kB through 8 kB windows: without reuse every refill would take a new buffer.
+          // 60 kB through 8 kB windows: without reuse every refill would take a new buffer. With
+          // chunks released one or none behind, most refills reuse one; further behind, bursts of
+          // releases overflow the spare list of two (the extras dropped), but some are still reused.
           const distinct = new Set(taken.map((b) => b.buffer)).size;
           if (taken.length >= 8)
-            assert.ok(distinct < taken.length / 2, `${distinct} buffers for ${taken.length} refills`);
+            assert.ok(
+              distinct < (lag <= 1 ? taken.length / 2 : taken.length),
+              `${distinct} buffers for ${taken.length} refills (lag ${lag})`,
+            );
         },
       ),
       { numRuns: 150 },
