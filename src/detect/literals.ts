@@ -318,6 +318,86 @@ function hasAll(v: string, sets: readonly string[][]): boolean {
   return true;
 }
 
+/** Whether a string can be indexed (its first two characters are ASCII). */
+const indexable = (s: string): boolean => s.charCodeAt(0) < 128 && (s.length < 2 || s.charCodeAt(1) < 128);
+
+/**
+ * Strings indexed by their first one or two characters, found in a text in one pass. Each
+ * is reported once per pass (`seen` holds the pass a string was last reported in).
+ */
+class LiteralIndex {
+  readonly literals: string[] = [];
+  readonly #ids = new Map<string, number>();
+  /** Literal ids by first character (one-character literals) and by their first two characters. */
+  readonly #byChar: (number[] | undefined)[] = new Array(128);
+  readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
+  /** Per character: 1 when a one-character literal is it, 2 when a longer literal starts with it (most characters: 0, skipped). */
+  readonly #starts = new Uint8Array(128);
+  #gen = 0;
+  seen = new Int32Array(0);
+
+  /** The id of a literal (an indexable one), added when new. */
+  add(s: string): number {
+    const known = this.#ids.get(s);
+    if (known !== undefined) return known;
+    const c = s.charCodeAt(0);
+    const id = this.literals.length;
+    this.#ids.set(s, id);
+    this.literals.push(s);
+    const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
+    this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
+    list.push(id);
+    this.seen = new Int32Array(this.literals.length);
+    return id;
+  }
+
+  /** A new pass: its number, for `seen`. */
+  pass(): number {
+    if (this.#gen >= 0x3fffffff) {
+      this.#gen = 0;
+      this.seen.fill(0);
+    }
+    return ++this.#gen;
+  }
+
+  /**
+   * Calls `found` with each literal in `text` not yet reported in this pass (`found` marks
+   * it in `seen`), until `found` returns true; returns whether one did.
+   */
+  find(text: string, gen: number, found: (id: number) => boolean): boolean {
+    const n = text.length;
+    const starts = this.#starts;
+    const byPair = this.#byPair;
+    const literals = this.literals;
+    const seen = this.seen;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) continue;
+      const kind = starts[c] as number;
+      if (kind === 0) continue;
+      if ((kind & 1) !== 0)
+        for (const id of this.#byChar[c] as number[]) if (seen[id] !== gen && found(id)) return true;
+      if ((kind & 2) === 0 || i + 1 === n) continue;
+      const d = text.charCodeAt(i + 1);
+      if (d >= 128) continue;
+      const list = byPair[(c << 7) | d];
+      if (list === undefined) continue;
+      for (const id of list) {
+        if (seen[id] === gen) continue;
+        // text.startsWith(literal, i), past the two characters the pair matched: compared here
+        // rather than through the builtin, whose call costs more than these few characters.
+        const lit = literals[id] as string;
+        const len = lit.length;
+        if (i + len > n) continue;
+        let k = 2;
+        while (k < len && text.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
+        if (k === len && found(id)) return true;
+      }
+    }
+    return false;
+  }
+}
+
 /**
  * `test` of a gate regex that first looks for the strings each alternative needs: the same
  * verdict as `re.test(value)`, at the cost of the alternatives whose strings are present.
@@ -328,17 +408,13 @@ export class LiteralGate {
   readonly #pieces: RegExp[];
   /** Per alternative, the further sets of strings it needs (beyond the one it is indexed by). */
   readonly #also: string[][][];
-  readonly #literals: string[];
+  readonly #index = new LiteralIndex();
   /** Per literal, the alternatives needing it. */
-  readonly #owners: number[][];
-  /** Literal ids by first character (one-character literals) and by their first two characters. */
-  readonly #byChar: (number[] | undefined)[] = new Array(128);
-  readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
-  /** Per character: 1 when a one-character literal is it, 2 when a longer literal starts with it (most characters: 0, skipped). */
-  readonly #starts = new Uint8Array(128);
-  #gen = 0;
+  readonly #owners: number[][] = [];
   readonly #pieceGen: Int32Array;
-  readonly #literalGen: Int32Array;
+  #value = '';
+  #pass = 0;
+  readonly #found = (id: number): boolean => this.#tryLiteral(id);
 
   constructor(re: RegExp) {
     const flags = re.flags;
@@ -347,38 +423,25 @@ export class LiteralGate {
     const always: string[] = [];
     this.#pieces = [];
     this.#also = [];
-    const ids = new Map<string, number>();
-    this.#literals = [];
-    this.#owners = [];
     for (const p of all) {
       const sets = requiredSets(p);
       const req = sets[0];
-      if (req === undefined || req.some((s) => s.charCodeAt(0) >= 128 || (s.length > 1 && s.charCodeAt(1) >= 128))) {
+      // (an alternative needing a string the index cannot hold runs whatever the value)
+      if (req === undefined || !req.every(indexable)) {
         always.push(p);
         continue;
       }
+      const ids = req.map((s) => this.#index.add(s));
       const pi = this.#pieces.length;
       this.#pieces.push(new RegExp(p, flags));
       this.#also.push(sets.slice(1));
-      for (const s of req) {
-        let id = ids.get(s);
-        if (id === undefined) {
-          id = this.#literals.length;
-          ids.set(s, id);
-          this.#literals.push(s);
-          this.#owners.push([]);
-          const c = s.charCodeAt(0);
-          const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
-          this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
-          list.push(id);
-        }
-        const owners = this.#owners[id] as number[];
+      for (const id of ids) {
+        const owners = (this.#owners[id] ??= []);
         if (!owners.includes(pi)) owners.push(pi);
       }
     }
     this.#always = always.length === 0 ? null : new RegExp(always.map((p) => `(?:${p})`).join('|'), flags);
     this.#pieceGen = new Int32Array(this.#pieces.length);
-    this.#literalGen = new Int32Array(this.#literals.length);
   }
 
   /** Alternatives that run whatever the value (for tests and tuning). */
@@ -392,56 +455,25 @@ export class LiteralGate {
       always: this.#always,
       pieces: this.#pieces,
       also: this.#also,
-      literals: this.#literals,
+      literals: this.#index.literals,
       owners: this.#owners,
     };
   }
 
   test(v: string): boolean {
     if (this.#always?.test(v) === true) return true;
-    if (this.#gen >= 0x3fffffff) {
-      this.#gen = 0;
-      this.#pieceGen.fill(0);
-      this.#literalGen.fill(0);
-    }
-    const gen = ++this.#gen;
-    const n = v.length;
-    const starts = this.#starts;
-    const byPair = this.#byPair;
-    const literals = this.#literals;
-    const literalGen = this.#literalGen;
-    for (let i = 0; i < n; i++) {
-      const c = v.charCodeAt(i);
-      if (c >= 128) continue;
-      const kind = starts[c] as number;
-      if (kind === 0) continue;
-      if ((kind & 1) !== 0)
-        for (const id of this.#byChar[c] as number[])
-          if (literalGen[id] !== gen && this.#tryLiteral(id, v, gen)) return true;
-      if ((kind & 2) === 0 || i + 1 === n) continue;
-      const d = v.charCodeAt(i + 1);
-      if (d >= 128) continue;
-      const list = byPair[(c << 7) | d];
-      if (list === undefined) continue;
-      for (const id of list) {
-        if (literalGen[id] === gen) continue;
-        // v.startsWith(literal, i), past the two characters the pair matched: compared here
-        // rather than through the builtin, whose call costs more than these few characters.
-        const lit = literals[id] as string;
-        const len = lit.length;
-        if (i + len > n) continue;
-        let k = 2;
-        while (k < len && v.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
-        if (k === len && this.#tryLiteral(id, v, gen)) return true;
-      }
-    }
-    return false;
+    const gen = this.#index.pass();
+    if (gen === 1) this.#pieceGen.fill(0);
+    this.#value = v;
+    this.#pass = gen;
+    return this.#index.find(v, gen, this.#found);
   }
 
   /** Runs (once per value) the alternatives needing a literal found in the value. */
-  #tryLiteral(id: number, v: string, gen: number): boolean {
-    if (this.#literalGen[id] === gen) return false;
-    this.#literalGen[id] = gen;
+  #tryLiteral(id: number): boolean {
+    const v = this.#value;
+    const gen = this.#pass;
+    this.#index.seen[id] = gen;
     for (const p of this.#owners[id] as number[]) {
       if (this.#pieceGen[p] === gen) continue;
       this.#pieceGen[p] = gen;
@@ -472,19 +504,20 @@ export class LiteralScan {
   readonly #pieces: RegExp[] = [];
   readonly #pieceGate: number[] = [];
   readonly #also: string[][][] = [];
-  readonly #literals: string[] = [];
+  readonly #index = new LiteralIndex();
   /** Per literal, the pieces (ids over all gates) needing it. */
   readonly #owners: number[][] = [];
-  readonly #byChar: (number[] | undefined)[] = new Array(128);
-  readonly #byPair: (number[] | undefined)[] = new Array(128 * 128);
-  readonly #starts = new Uint8Array(128);
-  #gen = 0;
   readonly #pieceGen: Int32Array;
-  readonly #literalGen: Int32Array;
+  #views: readonly string[] = [];
+  #mask = 0;
+  #pass = 0;
+  readonly #found = (id: number): boolean => {
+    this.#try(id);
+    return false;
+  };
 
   /** `gates[k]` is the gate whose verdict is bit k of `verdicts`. */
   constructor(gates: readonly LiteralGate[]) {
-    const ids = new Map<string, number>();
     this.#always = gates.map((g) => g.parts.always);
     gates.forEach((g, k) => {
       const parts = g.parts;
@@ -495,22 +528,11 @@ export class LiteralScan {
         this.#also.push(parts.also[i] as string[][]);
       });
       parts.literals.forEach((s, li) => {
-        let id = ids.get(s);
-        if (id === undefined) {
-          id = this.#literals.length;
-          ids.set(s, id);
-          this.#literals.push(s);
-          this.#owners.push([]);
-          const c = s.charCodeAt(0);
-          const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
-          this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
-          list.push(id);
-        }
-        for (const p of parts.owners[li] as number[]) (this.#owners[id] as number[]).push(base + p);
+        const id = this.#index.add(s);
+        for (const p of parts.owners[li] ?? []) (this.#owners[id] ??= []).push(base + p);
       });
     });
     this.#pieceGen = new Int32Array(this.#pieces.length);
-    this.#literalGen = new Int32Array(this.#literals.length);
   }
 
   /** The verdicts (bit k: gate k passed) on `text`, gate k reading `views[k]`, a part of `text`. */
@@ -518,55 +540,27 @@ export class LiteralScan {
     let mask = 0;
     for (let k = 0; k < this.#always.length; k++)
       if (this.#always[k]?.test(views[k] as string) === true) mask |= 1 << k;
-    if (this.#gen >= 0x3fffffff) {
-      this.#gen = 0;
-      this.#pieceGen.fill(0);
-      this.#literalGen.fill(0);
-    }
-    const gen = ++this.#gen;
-    const n = text.length;
-    const starts = this.#starts;
-    const byPair = this.#byPair;
-    const literals = this.#literals;
-    const literalGen = this.#literalGen;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) continue;
-      const kind = starts[c] as number;
-      if (kind === 0) continue;
-      if ((kind & 1) !== 0)
-        for (const id of this.#byChar[c] as number[])
-          if (literalGen[id] !== gen) mask = this.#try(id, mask, gen, views);
-      if ((kind & 2) === 0 || i + 1 === n) continue;
-      const d = text.charCodeAt(i + 1);
-      if (d >= 128) continue;
-      const list = byPair[(c << 7) | d];
-      if (list === undefined) continue;
-      for (const id of list) {
-        if (literalGen[id] === gen) continue;
-        const lit = literals[id] as string;
-        const len = lit.length;
-        if (i + len > n) continue;
-        let k = 2;
-        while (k < len && text.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
-        if (k === len) mask = this.#try(id, mask, gen, views);
-      }
-    }
-    return mask;
+    const gen = this.#index.pass();
+    if (gen === 1) this.#pieceGen.fill(0);
+    this.#views = views;
+    this.#mask = mask;
+    this.#pass = gen;
+    this.#index.find(text, gen, this.#found);
+    return this.#mask;
   }
 
   /** Runs (once per text) the pieces needing a literal found, of gates not yet passed. */
-  #try(id: number, mask: number, gen: number, views: readonly string[]): number {
-    this.#literalGen[id] = gen;
-    for (const p of this.#owners[id] as number[]) {
+  #try(id: number): void {
+    const gen = this.#pass;
+    this.#index.seen[id] = gen;
+    for (const p of this.#owners[id] ?? []) {
       if (this.#pieceGen[p] === gen) continue;
       this.#pieceGen[p] = gen;
       const k = this.#pieceGate[p] as number;
-      if ((mask & (1 << k)) !== 0) continue;
-      const v = views[k] as string;
+      if ((this.#mask & (1 << k)) !== 0) continue;
+      const v = this.#views[k] as string;
       if (!hasAll(v, this.#also[p] as string[][])) continue;
-      if ((this.#pieces[p] as RegExp).test(v)) mask |= 1 << k;
+      if ((this.#pieces[p] as RegExp).test(v)) this.#mask |= 1 << k;
     }
-    return mask;
   }
 }
