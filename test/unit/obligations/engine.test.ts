@@ -319,3 +319,13 @@ test('jurisdictions without people or without rules are reported, not dropped', 
 test('the assessment time comes from the injected clock', () => {
   assert.equal(run({ affected: { 'US-CA': 1 } }).assessedAt, '2026-11-03T00:00:00.000Z');
 });
+
+test('Canada: direct notice by any form a reasonable person would consider appropriate, no "secure" condition (SOR/2018-64 s. 4)', () => {
+  const ca = rules.get('CA');
+  assert.equal(ca?.methods.status, 'known');
+  if (ca?.methods.status !== 'known') return;
+  assert.equal(ca.methods.written, true);
+  assert.match(ca.methods.electronic ?? '', /email/);
+  assert.doesNotMatch(ca.methods.electronic ?? '', /secure/);
+  assert.match(ca.methods.telephone ?? '', /telephone/);
+});
