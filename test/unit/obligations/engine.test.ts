@@ -37,6 +37,8 @@ interface Row {
   cred: boolean;
   /** Months of free credit monitoring owed when SSNs are exposed; null: none. */
   credit?: number;
+  /** false: no encryption safe harbour (only redaction shelters the data). */
+  enc?: false;
 }
 
 const table: Row[] = [
@@ -90,7 +92,8 @@ const table: Row[] = [
   { code: 'US-WA', reg: 501, cra: null, days: 30, cred: true },
   { code: 'US-WV', reg: null, cra: 1001, days: null, cred: false },
   { code: 'US-WI', reg: null, cra: 1000, days: 45, cred: false },
-  { code: 'US-WY', reg: null, cra: null, days: null, cred: true },
+  // Wyo. Stat. § 40-12-501(a)(vii): covered "when the data elements are not redacted"; no encryption clause (DWT)
+  { code: 'US-WY', reg: null, cra: null, days: null, cred: true, enc: false },
   { code: 'US-PR', reg: 1, cra: null, days: null, cred: false },
   { code: 'US-GU', reg: null, cra: null, days: null, cred: false },
   { code: 'US-VI', reg: null, cra: null, days: null, cred: false },
@@ -152,7 +155,14 @@ for (const row of table) {
     }
   });
 
-  test(`${row.code}: encrypted data is spared unless the key was taken`, () => {
+  test(`${row.code}: encrypted data is ${row.enc === false ? 'not spared' : 'spared unless the key was taken'}`, () => {
+    if (row.enc === false) {
+      const a = run({ affected: { [row.code]: 10 }, encrypted: true, keyCompromised: false });
+      assert.ok(duties(a, row.code).includes('notify_individuals'));
+      const red = run({ affected: { [row.code]: 10 }, redacted: true });
+      assert.deepEqual(duties(red, row.code), []);
+      return;
+    }
     const safe = run({ affected: { [row.code]: 10 }, encrypted: true, keyCompromised: false });
     assert.deepEqual(duties(safe, row.code), []);
     assert.ok(safe.noDuty.some((x) => x.jurisdiction === row.code && x.reason === 'encrypted'));
@@ -318,4 +328,21 @@ test('jurisdictions without people or without rules are reported, not dropped', 
 
 test('the assessment time comes from the injected clock', () => {
   assert.equal(run({ affected: { 'US-CA': 1 } }).assessedAt, '2026-11-03T00:00:00.000Z');
+});
+
+test('Canada: direct notice by any form a reasonable person would consider appropriate, no "secure" condition (SOR/2018-64 s. 4)', () => {
+  const ca = rules.get('CA');
+  assert.equal(ca?.methods.status, 'known');
+  if (ca?.methods.status !== 'known') return;
+  assert.equal(ca.methods.written, true);
+  assert.match(ca.methods.electronic ?? '', /email/);
+  assert.doesNotMatch(ca.methods.electronic ?? '', /secure/);
+  assert.match(ca.methods.telephone ?? '', /telephone/);
+});
+
+test('New York: a DFS-regulated business tells DFS within 72 hours of determining the incident (23 NYCRR 500.17(a)(1))', () => {
+  const a = run({ affected: { 'US-NY': 5 }, determined: '2026-11-05T12:00:00-05:00' });
+  const dfs = a.obligations.find((o) => o.jurisdiction === 'US-NY' && /Financial Services/.test(o.recipient));
+  assert.ok(dfs, a.obligations.map((o) => o.recipient).join('|'));
+  assert.equal(dfs.dueBy, '2026-11-08T12:00:00-05:00');
 });
