@@ -224,6 +224,12 @@ function partialEFlag(head: string | null, tail: string | null): boolean {
   return tail[end - 1] === close && /e/.test(tail.slice(end));
 }
 
+/** The signals of PHP code held in a string when they add up to a finding's worth (10), else null. */
+function maliciousCode(code: string, depth: number): Signal[] | null {
+  const signals = analysePhp(code, depth + 1, unscreened).signals;
+  return signals.reduce((sum, sig) => sum + sig.weight, 0) >= 10 ? signals : null;
+}
+
 /** The filter functions, whose FILTER_CALLBACK runs the function an `options` entry names. */
 const filterCalls = new Set(['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array']);
 
@@ -3026,16 +3032,15 @@ export function analysePhp(
       // a web shell; an installer's configuration file does nothing worth a signal.
       const written = data === null || depth >= maxLayers ? null : f.fold(data);
       if (written !== null && written.length < 1_000_000 && /<\?(?:php|=|\s)/i.test(written)) {
-        const dropped = analysePhp(written, depth + 1, unscreened);
-        const score = dropped.signals.reduce((sum, sig) => sum + sig.weight, 0);
-        if (score >= 10)
+        const dropped = maliciousCode(written, depth);
+        if (dropped !== null)
           add({
             id: 'php-writes-malicious-code',
             category: 'upload',
             weight: 15,
             line,
-            evidence: clip(`${dropped.signals[0]?.id ?? ''}: ${excerptAt(text, line)}`),
-            description: `Writes out PHP code that is itself malicious (${dropped.signals.map((sig) => sig.id).join(', ')}).`,
+            evidence: clip(`${dropped[0]?.id ?? ''}: ${excerptAt(text, line)}`),
+            description: `Writes out PHP code that is itself malicious (${dropped.map((sig) => sig.id).join(', ')}).`,
           });
       }
       if (dest !== null && data !== null && f.isRemote(data) && (f.isTainted(dest) || isCodeName(destName)))
@@ -3153,16 +3158,15 @@ export function analysePhp(
     const served = f.fold(out);
     if (served === null || served.length > 4_000_000 || !/\beval\s*\(|<\?php/i.test(served)) continue;
     const code = /<\?/.test(served) ? served : `<?php ${served}`;
-    const inner = analysePhp(code, depth + 1, unscreened);
-    const score = inner.signals.reduce((sum, sig) => sum + sig.weight, 0);
-    if (score >= 10)
+    const inner = maliciousCode(code, depth);
+    if (inner !== null)
       add({
         id: 'php-serves-malicious-code',
         category: 'backdoor',
         weight: 12,
         line: lineOf(out),
-        evidence: clip(`${inner.signals[0]?.id ?? ''}: ${excerptAt(text, lineOf(out))}`),
-        description: `Prints decoded PHP code that is itself malicious (${inner.signals
+        evidence: clip(`${inner[0]?.id ?? ''}: ${excerptAt(text, lineOf(out))}`),
+        description: `Prints decoded PHP code that is itself malicious (${inner
           .slice(0, 4)
           .map((sig) => sig.id)
           .join(', ')}) — a payload served to other infected sites.`,
