@@ -323,7 +323,7 @@ const indexable = (s: string): boolean => s.charCodeAt(0) < 128 && (s.length < 2
 
 /**
  * Strings indexed by their first one or two characters, found in a text in one pass. Each
- * is reported once per pass (`seen` holds the pass a string was last reported in).
+ * is reported once per pass (`#seen` holds the pass a string was last reported in).
  */
 class LiteralIndex {
   readonly literals: string[] = [];
@@ -334,7 +334,7 @@ class LiteralIndex {
   /** Per character: 1 when a one-character literal is it, 2 when a longer literal starts with it (most characters: 0, skipped). */
   readonly #starts = new Uint8Array(128);
   #gen = 0;
-  seen = new Int32Array(0);
+  #seen = new Int32Array(0);
 
   /** The id of a literal (an indexable one), added when new. */
   add(s: string): number {
@@ -347,36 +347,40 @@ class LiteralIndex {
     const list = s.length === 1 ? (this.#byChar[c] ??= []) : (this.#byPair[(c << 7) | s.charCodeAt(1)] ??= []);
     this.#starts[c] = (this.#starts[c] as number) | (s.length === 1 ? 1 : 2);
     list.push(id);
-    this.seen = new Int32Array(this.literals.length);
     return id;
   }
 
-  /** A new pass: its number, for `seen`. */
+  /** A new pass: its number (1 after the numbers ran out and started again). */
   pass(): number {
+    if (this.#seen.length !== this.literals.length) this.#seen = new Int32Array(this.literals.length);
     if (this.#gen >= 0x3fffffff) {
       this.#gen = 0;
-      this.seen.fill(0);
+      this.#seen.fill(0);
     }
     return ++this.#gen;
   }
 
   /**
-   * Calls `found` with each literal in `text` not yet reported in this pass (`found` marks
-   * it in `seen`), until `found` returns true; returns whether one did.
+   * Calls `found` with each literal in `text` not yet reported in pass `gen`, until `found`
+   * returns true; returns whether one did.
    */
   find(text: string, gen: number, found: (id: number) => boolean): boolean {
     const n = text.length;
     const starts = this.#starts;
     const byPair = this.#byPair;
     const literals = this.literals;
-    const seen = this.seen;
+    const seen = this.#seen;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128) continue;
       const kind = starts[c] as number;
       if (kind === 0) continue;
       if ((kind & 1) !== 0)
-        for (const id of this.#byChar[c] as number[]) if (seen[id] !== gen && found(id)) return true;
+        for (const id of this.#byChar[c] as number[]) {
+          if (seen[id] === gen) continue;
+          seen[id] = gen;
+          if (found(id)) return true;
+        }
       if ((kind & 2) === 0 || i + 1 === n) continue;
       const d = text.charCodeAt(i + 1);
       if (d >= 128) continue;
@@ -391,7 +395,9 @@ class LiteralIndex {
         if (i + len > n) continue;
         let k = 2;
         while (k < len && text.charCodeAt(i + k) === lit.charCodeAt(k)) k++;
-        if (k === len && found(id)) return true;
+        if (k < len) continue;
+        seen[id] = gen;
+        if (found(id)) return true;
       }
     }
     return false;
@@ -473,7 +479,6 @@ export class LiteralGate {
   #tryLiteral(id: number): boolean {
     const v = this.#value;
     const gen = this.#pass;
-    this.#index.seen[id] = gen;
     for (const p of this.#owners[id] as number[]) {
       if (this.#pieceGen[p] === gen) continue;
       this.#pieceGen[p] = gen;
@@ -552,7 +557,6 @@ export class LiteralScan {
   /** Runs (once per text) the pieces needing a literal found, of gates not yet passed. */
   #try(id: number): void {
     const gen = this.#pass;
-    this.#index.seen[id] = gen;
     for (const p of this.#owners[id] ?? []) {
       if (this.#pieceGen[p] === gen) continue;
       this.#pieceGen[p] = gen;
