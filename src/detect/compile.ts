@@ -93,14 +93,7 @@ interface Gate {
  * value. User agents, referers and paths repeat endlessly in real traffic, so most events are
  * decided by one Map lookup per field, without decoding anything.
  */
-interface GateGroup {
-  rawSlot: Slot;
-  gates: number[];
-  cache: Map<string, number>;
-  /** The cache before it last filled up: values found there move back into `cache`. */
-  previous: Map<string, number>;
-  scan: GroupScan | null;
-}
+type GateGroup = GateGroupLike;
 
 /**
  * Entries per group cache. A full cache becomes the previous one and a new one starts (cheaper
@@ -346,7 +339,7 @@ export function groupMask(ctx: EventContext, gi: number): number {
 }
 
 /** One gate's verdict on the current event, as its bit in the group's verdicts. */
-function gateVerdict(ctx: EventContext, group: GateGroupLike, bit: number): number {
+function gateVerdict(ctx: EventContext, group: GateGroup, bit: number): number {
   const gg = ctx.gates[group.gates[bit] as number];
   if (gg === undefined) return 0;
   const v = ctx.value(gg.slot);

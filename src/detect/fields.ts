@@ -116,6 +116,7 @@ export interface GateGroupLike {
   rawSlot: Slot;
   gates: number[];
   cache: Map<string, number>;
+  /** The cache before it last filled up: values found there move back into `cache`. */
   previous: Map<string, number>;
   /** The group's literal gates tested in one pass over the decoded field (compile.ts). */
   scan: GroupScan | null;
