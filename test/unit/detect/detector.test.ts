@@ -13,25 +13,14 @@ import {
   type LoginHistory,
 } from '../../../src/detect/index.ts';
 import type { AuthEvent, HttpEvent } from '../../../src/logs/index.ts';
+import { getRequest } from './requests.ts';
 
 const rules = loadRules();
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 function http(request: string, over: Partial<HttpEvent> = {}): HttpEvent {
-  return {
-    kind: 'http',
-    time: T0,
-    ip: '203.0.113.7',
-    ...splitRequest(request),
-    status: 200,
-    bytes: 10,
-    referer: null,
-    userAgent: 'Mozilla/5.0',
-    user: null,
-    vhost: null,
-    durationMs: null,
-    ...over,
-  };
+  const { path, query, method, protocol } = splitRequest(request);
+  return getRequest(path, query, { time: T0, ip: '203.0.113.7', method, protocol, bytes: 10, ...over });
 }
 
 function auth(over: Partial<AuthEvent>): AuthEvent {
