@@ -1,40 +1,55 @@
-// Detection on the second core: a worker thread (detect-worker.ts) holds the detector and
-// answers batches in order, while the pipeline parses and stores on the main thread (see
-// SourceChannel.handle). The lines are sent, not parsed events: copying strings is cheap,
-// and parsing once more on the other core costs less than copying objects across.
+// Detection on the second core: a worker thread (detect-worker.ts) runs the stateless part of
+// detection on each batch (every gate, the signature rules) and answers batches in order, while
+// the pipeline parses, runs the rules that keep state with those gates' verdicts and stores on
+// the main thread (see SourceChannel.handle). The lines are sent, not parsed events: copying strings is
+// cheap, and parsing once more on the other core costs less than copying objects across; the
+// verdicts come back as one transferred array.
 
 import { AppError, type ErrorCode } from '../core/errors.ts';
 import { startWorker } from '../core/threads.ts';
-import type { Finding } from '../core/finding.ts';
-import type { BatchDetector, DetectJob, EventStore } from '../logs/index.ts';
+import type { BatchGates, BatchVerdicts, DetectJob, EventDetector, EventStore } from '../logs/index.ts';
 import type { DetectReady, DetectReply, DetectRequest, DetectWorkerData } from './detect-worker.ts';
 import { resolvePath, type LoadedConfig } from './config.ts';
-import { historyLogins } from './detect.ts';
+import { buildDetector } from './detect.ts';
 
-export interface DetectThread extends BatchDetector {
+export interface DetectThread extends BatchGates {
   close(): Promise<void>;
 }
 
-/** Starts the detection thread for a config (null when detection is off). */
-export async function startDetectThread(loaded: LoadedConfig, store: EventStore): Promise<DetectThread | null> {
+/**
+ * The pipeline's detection for a config: the detector (undefined when detection is off) and,
+ * when `thread`, its gates worked out on a second thread. Close the thread when done.
+ */
+export async function startDetection(
+  loaded: LoadedConfig,
+  store: EventStore,
+  thread: boolean,
+): Promise<{ detector: EventDetector | undefined; gates: DetectThread | null }> {
+  if (!thread) return { detector: await buildDetector(loaded, store), gates: null };
+  const detector = await buildDetector(loaded, store, 'stateful');
+  if (detector === undefined) return { detector, gates: null };
+  return { detector, gates: await startDetectThread(loaded, detector.gateFingerprint()) };
+}
+
+/**
+ * Starts the detection thread for a config. `fingerprint` is the main detector's gate layout
+ * (Detector.gateFingerprint): the thread compiles the same rule files, and a difference (a
+ * rule file changed between the two reads) is refused rather than mixing verdicts.
+ */
+export async function startDetectThread(loaded: LoadedConfig, fingerprint: string): Promise<DetectThread> {
   const { config, baseDir } = loaded;
-  if (!config.detect.enabled) return null;
   const data: DetectWorkerData = {
     ruleFiles: config.detect.ruleFiles.map((f) => resolvePath(baseDir, f)),
     disable: config.detect.disable,
     platform: config.site.platform,
-    maxBuckets: config.detect.maxBuckets,
-    logins: await historyLogins(store),
   };
-  // The main thread's young-generation size (bin/ripcord.js) suits a batch's events here too.
+  // Half the main thread's young generation (bin/ripcord.js): this thread's events live for a
+  // slice of 256 lines, and the two threads together stay under 300 MB.
   const worker = startWorker(new URL('./detect-worker.ts', import.meta.url), {
     workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 512 },
+    resourceLimits: { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 512 },
   });
-  const waiting = new Map<
-    number,
-    { resolve: (f: { finding: Finding; event: number }[]) => void; reject: (e: unknown) => void }
-  >();
+  const waiting = new Map<number, { resolve: (v: BatchVerdicts) => void; reject: (e: unknown) => void }>();
   let failure: AppError | null = null;
   const failAll = (e: AppError) => {
     failure ??= e;
@@ -47,7 +62,7 @@ export async function startDetectThread(loaded: LoadedConfig, store: EventStore)
     waiting.delete(r.seq);
     if (w === undefined) return;
     if ('error' in r) w.reject(new AppError('internal', `detection failed: ${r.error}`));
-    else w.resolve(r.findings);
+    else w.resolve({ verdicts: r.verdicts, events: r.events, findings: r.findings });
   });
   worker.on('error', (e) => failAll(new AppError('internal', `detection thread failed: ${e.message}`)));
   worker.on('exit', (code) => failAll(new AppError('internal', `detection thread exited (${code})`)));
@@ -63,9 +78,16 @@ export async function startDetectThread(loaded: LoadedConfig, store: EventStore)
       ...(ready.where !== undefined ? { where: ready.where } : {}),
     });
   }
+  if (ready.fingerprint !== fingerprint) {
+    await worker.terminate();
+    throw new AppError(
+      'internal',
+      'the detection thread compiled other rules than the main thread (a rule file changed while starting?); start again',
+    );
+  }
   let seq = 0;
   return {
-    detect(job: DetectJob) {
+    verdicts(job: DetectJob) {
       if (failure !== null) return Promise.reject(failure);
       const n = seq++;
       return new Promise((resolve, reject) => {

@@ -1,10 +1,11 @@
-// The detection thread's side (started by detect-thread.ts): it builds the detector from the
-// rule options and login history it is given, then answers each job — a batch's lines,
-// parsed here exactly as the pipeline parses them — with that batch's findings, in order.
-// It keeps the detector's state (counting windows, login history) for the whole run.
+// The detection thread's side (started by detect-thread.ts): it compiles the rule set it is
+// given, then answers each job (a batch's lines, parsed here exactly as the pipeline parses
+// them) with what needs no state of the traffic (detect/gate-verdicts.ts): the gate verdicts
+// of every event and the signature rules' findings, in order. The rules that keep state
+// (counting windows, login history) run on the main thread at the commit, with these verdicts.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDetector, MemoryLoginHistory, ruleSetFor, type Detector, type Login } from '../detect/index.ts';
+import { createDetector, gateFingerprint, ruleSetFor, verdictStride, type Detector } from '../detect/index.ts';
 import { toAppError } from '../core/errors.ts';
 import { getParser, parseLines, type DetectJob, type Parser } from '../logs/index.ts';
 import type { FormatName } from '../core/config/index.ts';
@@ -14,30 +15,25 @@ export interface DetectWorkerData {
   ruleFiles: string[];
   disable: string[];
   platform: string;
-  maxBuckets: number;
-  /** Stored successful logins, oldest first (the first-seen rules' history). */
-  logins: Login[];
 }
 
 export type DetectRequest = { seq: number; job: DetectJob };
 export type DetectReply =
-  | { seq: number; findings: { finding: Finding; event: number }[] }
+  | { seq: number; verdicts: Int32Array; events: number; findings: { finding: Finding; event: number }[] }
   | { seq: number; error: string };
 
-/** The first message: the detector is built, or why not (a broken rule file), with its error code. */
+/** The first message: the rules are compiled (and their fingerprint), or why not, with its error code. */
 export type DetectReady =
-  | { ready: true }
+  | { ready: true; fingerprint: string }
   | { ready: false; code: string; message: string; where: string | undefined; details: string[] };
 
-function build(): Detector | null {
+function build(): { detector: Detector; stride: number } | null {
   try {
     const data = workerData as DetectWorkerData;
-    const history = new MemoryLoginHistory();
-    for (const l of data.logins) history.remember(l);
     const set = ruleSetFor({ ruleFiles: data.ruleFiles, disable: data.disable, platform: data.platform });
-    const d = createDetector(set.compiled, { maxBuckets: data.maxBuckets, history });
-    parentPort?.postMessage({ ready: true } satisfies DetectReady);
-    return d;
+    const detector = createDetector(set.compiled, { rules: 'signatures' });
+    parentPort?.postMessage({ ready: true, fingerprint: gateFingerprint(set.compiled) } satisfies DetectReady);
+    return { detector, stride: verdictStride(set.compiled) };
   } catch (e) {
     const err = toAppError(e, 'internal');
     parentPort?.postMessage({
@@ -55,12 +51,13 @@ function build(): Detector | null {
 const SLICE = 256;
 
 const built = build();
-const detector = built;
 const parsers = new Map<string, Parser>();
+/** Verdicts of the batch being worked on (grown as needed); each reply gets an exact copy. */
+let scratch = new Int32Array(0);
 
-if (detector !== null)
+if (built !== null)
   parentPort?.on('message', ({ seq, job }: DetectRequest) => {
-    let reply: DetectReply;
+    const { detector, stride } = built;
     try {
       const key = `${job.sourceId}\u0000${job.format}\u0000${job.logFormat ?? ''}`;
       let parser = parsers.get(key);
@@ -68,23 +65,27 @@ if (detector !== null)
         parser = getParser(job.format as FormatName, { logFormat: job.logFormat });
         parsers.set(key, parser);
       }
+      // A line makes at most two events (a request and the shop-admin login derived from it).
+      if (scratch.length < stride * job.lines.length * 2) scratch = new Int32Array(stride * job.lines.length * 2);
       // Parsed and run a slice at a time, so a slice's events die young instead of the whole
       // batch's being copied by the garbage collector; the event indices count across slices,
       // as if the batch were parsed at once (parseLines reads each line on its own).
       const findings: { finding: Finding; event: number }[] = [];
-      let base = 0;
+      let n = 0;
       for (let from = 0; from < job.lines.length; from += SLICE) {
         const lines = job.lines.slice(from, from + SLICE);
         const { events } = parseLines(parser, lines, job.firstLine + from, job.ctx, job.platform);
-        for (let i = 0; i < events.length; i++) {
-          const e = events[i];
-          if (e !== undefined) for (const f of detector.process(e)) findings.push({ finding: f, event: base + i });
+        for (const e of events) {
+          for (const f of detector.process(e)) findings.push({ finding: f, event: n });
+          detector.writeVerdicts(scratch, n++);
         }
-        base += events.length;
       }
-      reply = { seq, findings };
+      const verdicts = scratch.slice(0, n * stride);
+      parentPort?.postMessage({ seq, verdicts, events: n, findings } satisfies DetectReply, [verdicts.buffer]);
     } catch (e) {
-      reply = { seq, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+      parentPort?.postMessage({
+        seq,
+        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      } satisfies DetectReply);
     }
-    parentPort?.postMessage(reply);
   });

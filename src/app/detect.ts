@@ -15,6 +15,7 @@ import {
   runRuleTests,
   type CaseResult,
   type Detector,
+  type DetectorOptions,
   type Explanation,
   type LineParser,
   type Login,
@@ -28,7 +29,6 @@ import {
   sniffFormat,
   type DetectedFinding,
   type DetectSummary,
-  type EventDetector,
   type EventStore,
   type LogEvent,
   type ParseContext,
@@ -51,9 +51,17 @@ export function ruleSetFor(loaded: LoadedConfig): RuleSet {
   });
 }
 
-export function detectorFor(loaded: LoadedConfig, history?: LoginHistory): Detector {
+export function detectorFor(
+  loaded: LoadedConfig,
+  history?: LoginHistory,
+  rules: DetectorOptions['rules'] = 'all',
+): Detector {
   const set = ruleSetFor(loaded);
-  return createDetector(set.compiled, { maxBuckets: loaded.config.detect.maxBuckets, ...(history ? { history } : {}) });
+  return createDetector(set.compiled, {
+    maxBuckets: loaded.config.detect.maxBuckets,
+    rules,
+    ...(history ? { history } : {}),
+  });
 }
 
 /** The stored successful logins, oldest first: the history of the first-seen rules. */
@@ -80,10 +88,17 @@ export async function loginHistory(store: EventStore, now = Date.now()): Promise
   return history;
 }
 
-/** The detector for the traffic pipeline, or undefined when detection is off. */
-export async function buildDetector(loaded: LoadedConfig, store: EventStore): Promise<EventDetector | undefined> {
+/**
+ * The detector for the traffic pipeline, or undefined when detection is off; with `rules`
+ * 'stateful', the part that runs beside a detection thread (detect-thread.ts).
+ */
+export async function buildDetector(
+  loaded: LoadedConfig,
+  store: EventStore,
+  rules: DetectorOptions['rules'] = 'all',
+): Promise<Detector | undefined> {
   if (!loaded.config.detect.enabled) return undefined;
-  return detectorFor(loaded, await loginHistory(store));
+  return detectorFor(loaded, await loginHistory(store), rules);
 }
 
 export function listRules(loaded: LoadedConfig): RuleInfo[] {

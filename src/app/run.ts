@@ -7,8 +7,7 @@ import { AppError } from '../core/errors.ts';
 import { SourceChannel, type SourceStats } from '../logs/index.ts';
 import type { App } from './context.ts';
 import { sources } from '../adapters/sources/index.ts';
-import { buildDetector } from './detect.ts';
-import { startDetectThread, type DetectThread } from './detect-thread.ts';
+import { startDetection, type DetectThread } from './detect-thread.ts';
 import { startServices, type Service } from './services.ts';
 import { awaitLeadership, startHeartbeat, type RunRole } from './hosts.ts';
 import { hostName } from './store.ts';
@@ -46,9 +45,11 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
   let leading: Promise<void> = Promise.resolve();
   const stopLeading = new AbortController();
   try {
-    // Detection on a second thread (detect.thread), else in this one; one detector for every source.
-    thread = config.detect.enabled && config.detect.thread ? await startDetectThread(loaded, events) : null;
-    const detector = config.detect.enabled && thread === null ? await buildDetector(loaded, events) : undefined;
+    // One detector for every source; its gates on a second thread only when asked (detect.thread:
+    // true): live traffic is light, and `auto` leaves the daemon's memory to one thread.
+    const detection = await startDetection(loaded, events, config.detect.thread === true);
+    thread = detection.gates;
+    const detector = detection.detector;
     const role = o.role ?? 'all';
     const reads = role !== 'server';
     if (!o.once) {
@@ -94,7 +95,7 @@ export async function runDaemon(app: App, o: RunOptions): Promise<RunSummary> {
         {
           store: events,
           detector,
-          batchDetector: thread ?? undefined,
+          batchGates: thread ?? undefined,
           platform: config.site.platform,
           onFindings: notify,
         },

@@ -24,6 +24,7 @@ import {
   type Kind,
   type Slot,
 } from './fields.ts';
+import { detach } from '../core/detach.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
 import { headerField, headerPrefilters, matchStructure, prefilters, structuralKinds } from './structure.ts';
 import { LiteralGate, LiteralScan } from './literals.ts';
@@ -194,7 +195,7 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
       if (m === undefined) {
         m = matchStructure(kind, field, v);
         if (cache.size >= STRUCTURE_CACHE) cache.clear();
-        cache.set(v, m);
+        cache.set(detach(v), m === null ? null : detach(m));
       }
       return m === null ? null : hit(m, true);
     };
@@ -338,6 +339,14 @@ export function groupMask(ctx: EventContext, gi: number): number {
   return global;
 }
 
+/** Sets a group's verdicts for the current event as worked out elsewhere (gate-verdicts.ts); returns its mask. */
+export function presetGroup(ctx: EventContext, gi: number, local: number, global: number): number {
+  ctx.groupGen[gi] = ctx.generation;
+  ctx.groupLocal[gi] = local;
+  ctx.groupGlobal[gi] = global;
+  return global;
+}
+
 /** One gate's verdict on the current event, as its bit in the group's verdicts. */
 function gateVerdict(ctx: EventContext, group: GateGroup, bit: number): number {
   const gg = ctx.gates[group.gates[bit] as number];
@@ -374,11 +383,9 @@ function remember(group: GateGroup, key: string, verdicts: number): void {
     group.previous = group.cache;
     group.cache = new Map();
   }
-  // A copy of the value, not the value: a parsed field is a slice of its log line, and a key
-  // kept for thousands of events would keep the whole line alive in the old generation. (V8
-  // slices strings shorter than 13 characters by copying; a longer one is copied here by
-  // flattening the concatenation before slicing it.)
-  group.cache.set(key.length < 13 ? key : ` ${key}`.slice(1), verdicts);
+  // A copy of the value, not the value: a key kept for thousands of events would keep its
+  // whole log line alive in the old generation.
+  group.cache.set(detach(key), verdicts);
 }
 
 export function gatePasses(ctx: EventContext, g: number): boolean {

@@ -5,13 +5,16 @@
 // rule is capped (least recently used dropped first).
 
 import type { LogEvent } from '../core/events.ts';
+import { detach } from '../core/detach.ts';
 import { truncate } from '../core/escape.ts';
 import type { Finding } from '../core/finding.ts';
 import type { LoginHistory } from './ports.ts';
 import { EventContext, type FieldValue, type Slot } from './fields.ts';
+import { gateFingerprint, groupsByKind, verdictStride } from './gate-verdicts.ts';
 import {
   gatePasses,
   groupMask,
+  presetGroup,
   type CompiledFirstSeen,
   type CompiledRule,
   type CompiledRules,
@@ -26,12 +29,29 @@ export interface DetectorOptions {
   history?: LoginHistory;
   /** Most groups (IPs, users) a threshold rule tracks at once. */
   maxBuckets?: number;
+  /**
+   * Which rules run: all (the default); only the signatures, which keep no state (the detection
+   * thread runs them); or only the rules that keep state (counting windows, first-seen logins),
+   * for the thread that stores the events in order.
+   */
+  rules?: 'all' | 'signatures' | 'stateful';
 }
 
 export interface Detector {
-  /** The event's findings; most events have none, and share one frozen empty list. */
-  process(event: LogEvent): readonly Finding[];
+  /**
+   * The event's findings; most events have none, and share one frozen empty list. With
+   * `verdicts` (a batch's gate verdicts worked out on another thread, gate-verdicts.ts) the
+   * event's gates are read from there at `at` instead of being worked out here.
+   */
+  process(event: LogEvent, verdicts?: Int32Array, at?: number): readonly Finding[];
   readonly rules: readonly CompiledRule[];
+  /**
+   * The gate verdicts of the event last processed, at out[at * stride …] (gate-verdicts.ts):
+   * what another detector of the same rule set reads instead of working them out.
+   */
+  writeVerdicts(out: Int32Array, at: number): void;
+  /** The layout of the rule set's gates, which verdicts worked out elsewhere must share (gate-verdicts.ts). */
+  gateFingerprint(): string;
   /** Groups currently tracked by threshold rules (for tests and status). */
   bucketCount(): number;
 }
@@ -104,7 +124,8 @@ class ThresholdState {
     if (b.distinct !== null) {
       if (distinctValue === null) return null;
       b.distinct.delete(distinctValue);
-      b.distinct.set(distinctValue, time);
+      // kept for the window: its own copy, not a slice pinning the event's line
+      b.distinct.set(detach(distinctValue), time);
       for (const [v, t] of b.distinct) {
         if (t >= cutoff && b.distinct.size <= count) break;
         b.distinct.delete(v);
@@ -116,7 +137,7 @@ class ThresholdState {
       while (b.times.length > 0 && (b.times[0] ?? 0) < cutoff) b.times.shift();
       n = b.times.length;
     }
-    if (n === 1) b.firstEvidence = evidenceOf(e);
+    if (n === 1) b.firstEvidence = detach(evidenceOf(e));
     if (n >= count && time >= b.quietUntil) {
       const first = b.firstEvidence;
       b.times = [];
@@ -144,8 +165,11 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
   const sig = { http: [] as CompiledSignature[], auth: [] as CompiledSignature[] };
   const thr = { http: [] as ThresholdState[], auth: [] as ThresholdState[] };
   const firstSeen: CompiledFirstSeen[] = [];
+  const which = opts.rules ?? 'all';
   for (const r of compiled.rules) {
-    if (r.kind === 'signature') sig[r.on].push(r);
+    if (r.kind === 'signature') {
+      if (which !== 'stateful') sig[r.on].push(r);
+    } else if (which === 'signatures') continue;
     else if (r.kind === 'threshold') thr[r.on].push(new ThresholdState(r, maxBuckets));
     else firstSeen.push(r);
   }
@@ -157,10 +181,8 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
 
   let latest = 0;
   let seen = 0;
-  const groupsOf = { http: [] as number[], auth: [] as number[] };
-  compiled.groups.forEach((g, i) => {
-    groupsOf[g.rawSlot.kind].push(i);
-  });
+  const groupsOf = groupsByKind(compiled);
+  const stride = verdictStride(compiled);
 
   const anyGate = (gates: readonly number[]): boolean => {
     for (const g of gates) if (gatePasses(ctx, g)) return true;
@@ -238,12 +260,22 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
 
   return {
     rules: compiled.rules,
+    gateFingerprint: () => gateFingerprint(compiled),
+    writeVerdicts(out, at) {
+      const e = ctx.event;
+      if (e === null) return;
+      const base = at * stride;
+      for (const gi of groupsOf[e.kind]) {
+        out[base + 2 * gi] = ctx.groupLocal[gi] as number;
+        out[base + 2 * gi + 1] = ctx.groupGlobal[gi] as number;
+      }
+    },
     bucketCount: () => {
       let n = 0;
       for (const list of [thr.http, thr.auth]) for (const t of list) n += t.buckets.size;
       return n;
     },
-    process(e) {
+    process(e, verdicts, at = 0) {
       ctx.reset(e);
       // Event time is the clock: every few thousand events, groups idle for longer than their
       // rule's window are dropped, whichever kind of event moved time on.
@@ -256,7 +288,12 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
       // All gates of this event kind at once (one cache lookup per text field, usually):
       // rules whose required gates all failed are skipped without walking their conditions.
       let mask = 0;
-      for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
+      if (verdicts === undefined) for (const gi of groupsOf[e.kind]) mask |= groupMask(ctx, gi);
+      else {
+        const base = at * stride;
+        for (const gi of groupsOf[e.kind])
+          mask |= presetGroup(ctx, gi, verdicts[base + 2 * gi] as number, verdicts[base + 2 * gi + 1] as number);
+      }
       // With no gate passed, a rule whose mask is known is skipped: only the others are walked.
       for (const r of mask === 0 ? sigUngated[e.kind] : sig[e.kind]) {
         if (r.requireMask !== 0 ? (r.requireMask & mask) === 0 : r.requires !== null && !anyGate(r.requires)) continue;
@@ -295,7 +332,13 @@ export function createDetector(compiled: CompiledRules, opts: DetectorOptions = 
           }),
         );
       }
-      if (e.kind === 'auth' && e.outcome === 'success' && e.action === 'login' && e.user !== null) {
+      if (
+        which !== 'signatures' &&
+        e.kind === 'auth' &&
+        e.outcome === 'success' &&
+        e.action === 'login' &&
+        e.user !== null
+      ) {
         if (firstSeen.length > 0) processFirstSeen(e, (out ??= []));
         history.remember({ service: e.service, user: e.user, ip: e.ip, time: e.time });
       }

@@ -1,6 +1,7 @@
 // The in-memory LoginHistory: for tests, `ripcord detect` and `rules test`. The traffic store
 // provides the durable one. Bounded: at most `maxUsers` users, least recently seen dropped first.
 
+import { detach } from '../core/detach.ts';
 import type { Login, LoginHistory } from './ports.ts';
 
 interface UserRecord {
@@ -47,12 +48,13 @@ export class MemoryLoginHistory implements LoginHistory {
         if (oldest.done !== true) this.#users.delete(oldest.value);
       }
     } else this.#users.delete(login.user);
-    this.#users.set(login.user, rec);
+    // kept for months: copies, not slices pinning the log lines they came from
+    this.#users.set(detach(login.user), rec);
     const hour = new Date(login.time).getUTCHours();
     for (const key of [login.service, '*']) {
       if (login.ip !== null) {
         const set = rec.ips.get(key) ?? new Set<string>();
-        set.add(login.ip);
+        set.add(detach(login.ip));
         rec.ips.set(key, set);
       }
       rec.counts.set(key, (rec.counts.get(key) ?? 0) + 1);

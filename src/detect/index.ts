@@ -9,6 +9,7 @@ export type { RuleFile, RuleSet, LoadOptions } from './load.ts';
 export { loadRules, shippedRulesDir } from './load.ts';
 export type { Detector, DetectorOptions } from './detector.ts';
 export { createDetector, evidenceOf } from './detector.ts';
+export { gateFingerprint, verdictStride } from './gate-verdicts.ts';
 export type { Login, LoginHistory } from './ports.ts';
 export { MemoryLoginHistory } from './history.ts';
 export type { CaseResult, LineParser } from './testing.ts';

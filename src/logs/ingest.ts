@@ -2,7 +2,7 @@
 // file is its own source with a checkpoint, so importing a file again only adds what was
 // appended since, and a crash mid-way resumes instead of doubling.
 
-import { SourceChannel, type BatchDetector, type EventDetector, type SourceStats } from './pipeline.ts';
+import { SourceChannel, type BatchGates, type EventDetector, type SourceStats } from './pipeline.ts';
 import type { FormatName } from '../core/config/index.ts';
 import type { EventStore, SourceOpener } from './ports.ts';
 
@@ -15,8 +15,8 @@ export interface IngestOptions {
   timezone?: string | undefined;
   platform?: string | undefined;
   detector?: EventDetector | undefined;
-  /** Detection on another thread (batches are then stored one behind; see SourceChannel). */
-  batchDetector?: BatchDetector | undefined;
+  /** The detector's gates worked out on another thread (batches are then stored one behind; see SourceChannel). */
+  batchGates?: BatchGates | undefined;
   batchLines?: number | undefined;
   /** The source that reads a named file once (`-` for standard input), from its checkpoint. */
   openSource: SourceOpener;
@@ -46,7 +46,7 @@ export async function ingestFiles(store: EventStore, o: IngestOptions): Promise<
       {
         store,
         detector: o.detector,
-        batchDetector: o.batchDetector,
+        batchGates: o.batchGates,
         platform: o.platform ?? 'custom',
         ...(o.onFindings ? { onFindings: o.onFindings } : {}),
       },

@@ -4,19 +4,23 @@
 // the batch it covers.
 
 import type { FormatName } from '../core/config/index.ts';
-import { toAppError } from '../core/errors.ts';
+import { AppError, toAppError } from '../core/errors.ts';
 import type { Finding } from '../core/finding.ts';
 import type { LogEvent, ParseContext, ParseResult, Parser, Rejection } from './events.ts';
 import { batchEvents, type AppendBatch, type EventStore, type PackedEvents } from './ports.ts';
 import type { LineBatch } from './sources.ts';
 import { deriveShopAdminLogin, getParser, sniffFormat } from './parsers/index.ts';
 
-/** What the pipeline needs of a detector (src/detect's engine satisfies it). */
+/**
+ * What the pipeline needs of a detector (src/detect's engine satisfies it). With `verdicts`,
+ * the gate verdicts of the batch's events worked out on another thread (BatchGates), event
+ * `at` of the batch reads its gates from there.
+ */
 export interface EventDetector {
-  process(event: LogEvent): readonly Finding[];
+  process(event: LogEvent, verdicts?: Int32Array, at?: number): readonly Finding[];
 }
 
-/** A batch as a detector on another thread receives it: it parses the lines exactly as `parseLines` does. */
+/** A batch as the detection thread receives it: it parses the lines exactly as `parseLines` does. */
 export interface DetectJob {
   /** The channel's source: a stateful parser (`auto`) is kept per source. */
   sourceId: string;
@@ -29,19 +33,29 @@ export interface DetectJob {
   platform: string;
 }
 
+/** What the detection thread answers for a batch (detect/gate-verdicts.ts has the verdicts' layout). */
+export interface BatchVerdicts {
+  /** Gate verdicts, a fixed number of ints per event, in the order parseLines makes the events. */
+  verdicts: Int32Array;
+  events: number;
+  /** The signature rules' findings, by event index, in order. */
+  findings: { finding: Finding; event: number }[];
+}
+
 /**
- * Detection off the pipeline's thread (a worker, adapters/detect-worker): the findings of
- * a batch, with the index of the event each belongs to. Jobs are answered in the order given.
+ * The stateless part of detection off the pipeline's thread (a worker, app/detect-worker): the
+ * gate verdicts of a batch's events and the signature rules' findings. Jobs are answered in
+ * the order given; the rules that keep state run here, in order, at the commit.
  */
-export interface BatchDetector {
-  detect(job: DetectJob): Promise<{ finding: Finding; event: number }[]>;
+export interface BatchGates {
+  verdicts(job: DetectJob): Promise<BatchVerdicts>;
 }
 
 export interface PipelineOptions {
   store: EventStore;
   detector?: EventDetector | undefined;
-  /** Detection on another thread; batches are then stored one behind (see SourceChannel.handle). */
-  batchDetector?: BatchDetector | undefined;
+  /** The detector's gates worked out on another thread; batches are then stored one behind (see SourceChannel.handle). */
+  batchGates?: BatchGates | undefined;
   /** Shop platform, for recognising admin logins in access logs. */
   platform?: string;
   /** Called after each committed batch that produced findings (wakes the alert dispatcher). */
@@ -129,44 +143,17 @@ const COMMITS_AHEAD = 2;
 const IDLE_COMMIT_MS = 25;
 
 /**
- * A batch sent to the batch detector, kept as its lines until its commit: parsed only then, so
- * its events live for one commit instead of a whole round on the other thread (long enough for
- * the garbage collector to copy them twice and move them to the old generation).
+ * A batch sent to the detection thread, kept as its lines until its commit: parsed only then,
+ * so its events live for one commit instead of a whole round on the other thread (long enough
+ * for the garbage collector to copy them twice and move them to the old generation). The lines
+ * are kept as they came (slices of the read chunks): joining them into one string to keep
+ * fewer objects cost the main thread more (0.8 us a line) than the collector saved.
  */
 interface Pending {
-  batch: Omit<LineBatch, 'lines'> & { lines: PackedLines };
+  batch: LineBatch;
   parser: Parser;
   ctx: ParseContext;
-  platform: string;
-  findings: Promise<{ finding: Finding; event: number }[]>;
-}
-
-/**
- * A waiting batch's lines as one string and their lengths. Thousands of little strings kept
- * while another batch is stored would be copied by each young-generation collection and then
- * moved to the old one; one long string lives outside the young generation, and the lines
- * sliced from it again at the commit are young and die with it.
- */
-interface PackedLines {
-  text: string;
-  lengths: Uint32Array;
-}
-
-function packLines(lines: readonly string[]): PackedLines {
-  const lengths = new Uint32Array(lines.length);
-  for (let i = 0; i < lines.length; i++) lengths[i] = (lines[i] as string).length;
-  return { text: lines.join(''), lengths };
-}
-
-function unpackLines(p: PackedLines): string[] {
-  const out: string[] = new Array(p.lengths.length);
-  let at = 0;
-  for (let i = 0; i < out.length; i++) {
-    const end = at + (p.lengths[i] as number);
-    out[i] = p.text.slice(at, end);
-    at = end;
-  }
-  return out;
+  verdicts: Promise<BatchVerdicts>;
 }
 
 /** One source's parsing state: its format (sniffed once for `auto`) and counters. */
@@ -177,14 +164,14 @@ export class SourceChannel {
   #parser: Parser | null = null;
   #ctx: ParseContext;
   #p: PipelineOptions;
-  /** With a batch detector: the batch parsed here whose findings are still being worked out. */
+  /** With a detection thread: the batch sent there whose gate verdicts are still being worked out. */
   #pending: Pending | null = null;
   /** Commits run one at a time, in order (handle, the idle timer and flush all go through it). */
   #chain: Promise<void> = Promise.resolve();
   #idle: ReturnType<typeof setTimeout> | null = null;
   /** A failure of a commit the idle timer started, reported to the next caller. */
   #error: unknown = null;
-  /** Without a batch detector: commits queued or running (in order) while the next batch is parsed. */
+  /** Without a detection thread: commits queued or running (in order) while the next batch is parsed. */
   #inflight: Promise<void>[] = [];
   /** A commit failed: the ones queued after it must not store (their lines come after the lost ones). */
   #broken: unknown = null;
@@ -237,8 +224,14 @@ export class SourceChannel {
 
   /** Turns a batch of lines into the store's append batch, detecting in this thread. */
   prepare(batch: LineBatch): AppendBatch {
-    const ctx = this.#tick();
-    const parser = this.#parserFor(batch.lines);
+    return this.#prepareWith(batch, this.#parserFor(batch.lines), this.#tick(), null);
+  }
+
+  /**
+   * prepare() with a given parser and context; with `gates`, the batch's gate verdicts from the
+   * detection thread, which parsed the same lines the same way (so its events are these).
+   */
+  #prepareWith(batch: LineBatch, parser: Parser, ctx: ParseContext, gates: BatchVerdicts | null): AppendBatch {
     const parsed = parseLines(
       parser,
       batch.lines,
@@ -249,9 +242,27 @@ export class SourceChannel {
     );
     const findings: AppendBatch['findings'] = [];
     const detector = this.#p.detector;
-    if (detector)
+    if (gates !== null && gates.events !== parsed.events.length)
+      throw new AppError(
+        'internal',
+        `the detection thread parsed ${gates.events} events of lines ${batch.firstLine}-${batch.firstLine + batch.lines.length - 1} of ${this.sourceId}, this thread ${parsed.events.length}`,
+      );
+    if (detector === undefined) {
+      // nothing to run
+    } else if (gates === null)
       for (let i = 0; i < parsed.events.length; i++)
         for (const f of detector.process(parsed.events[i] as LogEvent)) findings.push({ finding: f, event: i });
+    else {
+      // An event's findings in the order one detector gives them: the signatures' (from the
+      // detection thread) before those of the rules that keep state (run here).
+      const theirs = gates.findings;
+      let k = 0;
+      for (let i = 0; i < parsed.events.length; i++) {
+        for (let f = theirs[k]; f !== undefined && f.event === i; f = theirs[++k]) findings.push(f);
+        for (const f of detector.process(parsed.events[i] as LogEvent, gates.verdicts, i))
+          findings.push({ finding: f, event: i });
+      }
+    }
     const packed = this.#pack(parsed, findings);
     const out = this.#appendBatch(batch, parsed, findings);
     if (packed !== undefined) out.packed = packed;
@@ -318,16 +329,17 @@ export class SourceChannel {
   }
 
   /**
-   * Parses, detects and stores one batch; retries transient store failures. With a batch
-   * detector the batch goes to it at once and is parsed here meanwhile, and the *previous*
-   * batch is stored: detection of one batch overlaps parsing and storing of the next. Each
+   * Parses, detects and stores one batch; retries transient store failures. With a detection
+   * thread the batch goes to it at once (for its gate verdicts), and the *previous* batch is
+   * parsed, run through the rules with its verdicts and stored here: the costly part of
+   * detecting one batch overlaps parsing and storing the one before. Each
    * checkpoint is still stored with its own batch, in order, so a crash loses nothing (the
    * unstored batch is read again) and doubles nothing. Call `flush()` at the end of input; in
    * follow mode a batch left waiting is stored after a short idle time.
    */
   async handle(batch: LineBatch): Promise<void> {
-    const bd = this.#p.batchDetector;
-    if (bd === undefined) {
+    const bg = this.#p.batchGates;
+    if (bg === undefined) {
       // Parse and detect this batch while the ones before are being stored (a database server
       // works meanwhile); commits stay one at a time and in order, and after a failed one none
       // of those queued behind it stores anything, so a crash or an error loses and doubles
@@ -354,20 +366,19 @@ export class SourceChannel {
     this.#throwFailure();
     const ctx = { ...this.#tick() };
     const parser = this.#parserFor(batch.lines);
-    const platform = this.#p.platform ?? 'custom';
-    const findings = bd.detect({
+    const verdicts = bg.verdicts({
       sourceId: this.sourceId,
       lines: batch.lines,
       firstLine: batch.firstLine,
       format: parser.name,
       logFormat: this.#logFormat,
       ctx,
-      platform,
+      platform: this.#p.platform ?? 'custom',
     });
     // A rejected job is handled where it is awaited (commit); this keeps it from counting as unhandled meanwhile.
-    findings.catch(() => {});
+    verdicts.catch(() => {});
     const previous = this.#pending;
-    this.#pending = { batch: { ...batch, lines: packLines(batch.lines) }, parser, ctx, platform, findings };
+    this.#pending = { batch, parser, ctx, verdicts };
     if (previous !== null) await this.#serial(() => this.#commitPending(previous));
     this.#idle = setTimeout(() => {
       this.#idle = null;
@@ -424,11 +435,10 @@ export class SourceChannel {
   async #commitPending(p: Pending): Promise<void> {
     try {
       // Parsed here as the detection thread parsed it (same parser, context and lines, in the
-      // same order), so the findings' event indices point at the same events.
-      const { batch, parser, ctx, platform } = p;
-      const lines = unpackLines(batch.lines);
-      const parsed = parseLines(parser, lines, batch.firstLine, ctx, platform, this.#p.maxRejectText ?? 8192);
-      await this.#commit(this.#appendBatch({ ...batch, lines }, parsed, await p.findings));
+      // same order), so the verdicts' event indices point at the same events.
+      const { batch, parser, ctx } = p;
+      const gates = await p.verdicts;
+      await this.#commit(this.#prepareWith(batch, parser, ctx, gates));
     } catch (e) {
       // Not stored, nor (in order) anything after it: drop what waits. The caller's source
       // fails and is read again from the stored checkpoint, so no line is lost or doubled.

@@ -35,8 +35,11 @@ export class SqliteEventStore extends SqlEventStore {
 
   async init(): Promise<void> {
     await this.db.migrate('logs', eventsMigrations);
-    // A bigger page cache keeps the catalog and recent blocks in memory.
-    this.db.raw.exec('PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000;');
+    // SQLite's default page cache (2 MB): appends write whole new blocks that are not read
+    // again, and a search reads blocks through the operating system's cache anyway; a 32 MB
+    // cache held 30 MB of written pages for nothing during an import (2M lines: 292 against
+    // 330 MB with the detection thread, no slower).
+    this.db.raw.exec('PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000;');
     this.#requests = new RequestLog(this.db, this.#blockSizes);
     convertLegacyPartitions(this.db, this.#requests);
   }

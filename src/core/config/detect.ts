@@ -17,10 +17,10 @@ export const detectSchema = z
         'Extra rule files or folders of your own (YAML, same format as rules/; relative to this file). Test cases go in tests/<file name> beside them.',
       ),
     thread: z
-      .boolean()
-      .default(false)
+      .union([z.boolean(), z.literal('auto')])
+      .default('auto')
       .describe(
-        'Run the rules on a second thread while the main one parses and stores. Faster on two idle cores (about a third on the ingest benchmark), but it spends more CPU in all and about 100 MB more memory, so it is off by default (see bench ingest, which prints both).',
+        "Work out the rules' prefilters (the costly, stateless part of detection) on a second thread while the main one parses, runs the rules and stores. `auto`: for `ripcord ingest` of 32 MB or more on two cores or more (faster by about half on the ingest benchmark, for ~10% more CPU in all and ~50 MB more memory); `ripcord run` follows live traffic on one thread unless this is true.",
       ),
     maxBuckets: z
       .number()
