@@ -17,7 +17,7 @@ export const detectSchema = z
         'Extra rule files or folders of your own (YAML, same format as rules/; relative to this file). Test cases go in tests/<file name> beside them.',
       ),
     thread: z
-      .union([z.boolean(), z.literal('auto')])
+      .union([z.boolean(), z.literal('auto')], { error: 'expected true, false or auto' })
       .default('auto')
       .describe(
         "Work out the rules' prefilters (the costly, stateless part of detection) on a second thread while the main one parses, runs the rules and stores. `auto`: for `ripcord ingest` of 32 MB or more on two cores or more (faster by about half on the ingest benchmark, for ~10% more CPU in all and ~50 MB more memory); `ripcord run` follows live traffic on one thread unless this is true.",

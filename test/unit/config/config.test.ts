@@ -25,7 +25,18 @@ test('defaults apply to an empty document', () => {
     assert.equal(r.config.store, 'sqlite');
     assert.equal(r.config.stateDir, './.ripcord');
     assert.equal(r.config.logs.retentionDays, 400);
+    assert.equal(r.config.detect.thread, 'auto');
   }
+});
+
+test('detect.thread takes true, false or auto, and names the field otherwise', () => {
+  for (const v of [true, false, 'auto'] as const) {
+    const r = checkConfig({ detect: { thread: v } });
+    assert.ok(r.ok && r.config.detect.thread === v);
+  }
+  const bad = checkConfig({ detect: { thread: 'sometimes' } });
+  assert.ok(!bad.ok);
+  if (!bad.ok) assert.match(JSON.stringify(bad.problems), /detect\.thread.*true, false or auto/);
 });
 
 test('every problem is reported with its path, unknown keys included', () => {
