@@ -219,6 +219,22 @@ const windowsLead =
 const runsNext =
   /^\s*(?:(?:time|nice|nohup|sudo|doas|env|timeout|xargs|setsid|stdbuf|ionice|exec|command|builtin|chronic)\s+(?:(?:-{1,2}[a-z][\w-]*(?:=\S*)?|\d+(?:\.\d+)?[smhd]?|[a-z_]\w*=\S*)\s+)*)+/;
 
+// PowerShell opening a value: `powershell` (or `pwsh`) with a cmdlet (verb-noun), one of its
+// download or run aliases, or script syntax (`$x`, `{…}`) as its argument, which it runs as a
+// command line (not `powershell cookbook`); or such an alias given a bracketed or quoted
+// argument (`iex(new-object net.webclient)…`). After a separator, afterSep finds them.
+export const psAliases: readonly string[] = [
+  'iex',
+  'iwr',
+  'irm',
+  'invoke-expression',
+  'invoke-webrequest',
+  'invoke-restmethod',
+];
+const psOpen = new RegExp(
+  String.raw`^\s*['"]?(?:(?:powershell|pwsh)(?:\.exe)?['"]?\s+(?:(?:${psAliases.join('|')})\b|(?:get|set|new|invoke|start|stop|remove|add|out|write|import|export|convertto|convertfrom|test|select|foreach|where)-[a-z]{3,}|[$\{])|(?:${psAliases.join('|')})\s*[($'"])`,
+);
+
 /** The command of a command line that opens `text` with an argument only a shell takes, or null. */
 function commandWithArgument(line: string): string | null {
   const prefix = runsNext.exec(line);
@@ -248,10 +264,67 @@ export interface CmdiMatch {
  */
 export function detectCmdi(value: string): CmdiMatch | null {
   const r = readCmdi(value);
+  if (r !== null) return r;
   // (with spaces of its own too, when a `+` stands beside a separator or glued to the word after one: `$&&dir+c:`)
-  if (r !== null || !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]|[;|&][a-z][\w.-]*\+/.test(value)))
-    return r;
-  return readCmdi(value.replaceAll('+', ' '));
+  const plus =
+    !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]|[;|&][a-z][\w.-]*\+/.test(value))
+      ? null
+      : readCmdi(value.replaceAll('+', ' '));
+  if (plus !== null) return plus;
+  const variable = systemVariable.exec(value);
+  if (variable !== null) return { reason: `windows system variable ${variable[0].toLowerCase()}` };
+  const expanded = cmdExpanded(value);
+  const e = expanded === null ? null : readCmdi(expanded);
+  return e === null ? null : { reason: `${e.reason} (read as cmd.exe expands it)` };
+}
+
+/**
+ * cmd.exe's variables that name the system's own folders or shell (`%comspec%` is cmd.exe,
+ * `%systemroot%` the Windows folder): no shop's text holds them, unlike `%temp%`, `%path%`,
+ * `%date%` or `%username%`, which a LIKE pattern or a mail template may spell. (Regex source:
+ * the gate in structure.ts is built from it.)
+ */
+export const systemVariables: readonly string[] = [
+  'comspec',
+  'systemroot',
+  'windir',
+  'systemdrive',
+  'programfiles',
+  'programfiles\\(x86\\)',
+  'programdata',
+  'allusersprofile',
+  'userprofile',
+  'localappdata',
+  'appdata',
+  'homedrive',
+  'homepath',
+  'computername',
+  'userdomain',
+  'logonserver',
+  'psmodulepath',
+  'processor_architecture',
+];
+const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
+
+/**
+ * The value as cmd.exe (and a shell's prefixes that add nothing) would hand it on, or null when
+ * that changes nothing: `%x%` and `!x!` (delayed expansion) around a word are a variable, empty
+ * when unset, so the word is what runs (`%whoami%`, `!%whoami%!`; half a pair too, the other
+ * half left in the application's own line); the SUB character (0x1a) ends a command as a
+ * newline does; bash's `!` negating a pipeline, or escaped, before the command (`\! whoami`).
+ * Only a reading: whether the rest is a command decides (`%id%`, a LIKE pattern, stays `id`,
+ * which alone is no command).
+ */
+function cmdExpanded(value: string): string | null {
+  if (!/[%!\x1a]/.test(value)) return null;
+  const out = value
+    .replace(
+      /(?<![\w%!])([%!]{0,2})([a-z][\w.-]*)([%!]{0,2})(?![\w%!])/gi,
+      (m, open: string, w: string, close: string) => (open === '' && close === '' ? m : w),
+    )
+    .replace(/\x1a/g, '\n')
+    .replace(/^(\s*)\\?!\s+(?=[a-z])/i, '$1');
+  return out === value ? null : out;
 }
 
 function readCmdi(value: string): CmdiMatch | null {
@@ -309,6 +382,8 @@ function readCmdi(value: string): CmdiMatch | null {
       (i === 0 && /^\s*['"]/.test(part) ? commandWithArgument(part.replace(/^\s*['"]/, '')) : null);
     if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
   }
+  const ps = psOpen.exec(v);
+  if (ps !== null) return { reason: `powershell command line ${clip(ps[0].trim())}` };
   const which = /^\s*(?:which|whereis|command\s+-v)\s+([a-z][\w.+-]*)/.exec(v);
   if (which !== null && strong.has(which[1] ?? '')) return { reason: `looking for ${which[1]}` };
   const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);
