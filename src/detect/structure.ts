@@ -75,6 +75,8 @@ function splitTarget(raw: string): [string, string | null] {
   return q < 0 ? [raw, null] : [raw.slice(0, q), raw.slice(q + 1)];
 }
 
+const encodedSlash = /%(?:25)*2f/i;
+
 /** For SQL: path segments (block comments resolved first so `/**\/` spaces survive the split). */
 function sqlValues(field: string, raw: string): string[] {
   const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
@@ -119,6 +121,10 @@ function sqlValues(field: string, raw: string): string[] {
           dec = `${dec.slice(0, open)} --`;
         for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
       }
+      // a slash that came encoded (`/id/%27%2F1%2F1%3D%27`) is part of its segment to a router,
+      // which splits on the slashes it was sent: such a segment is a value whole too
+      if (encodedSlash.test(path))
+        for (const seg of path.split('/')) if (encodedSlash.test(seg)) out.push(decode(seg, true));
     }
     if (query !== null) queryValues(query, out);
     return out;
