@@ -100,6 +100,8 @@ test('entities that lost their name but kept the semicolon are read as markup on
   // … or with an attribute, the tag left open, or a comment opened so
   assert.equal(decode('<;SCRIPT SRC=http://x.example/a.js', false), '<script src=http://x.example/a.js');
   assert.equal(decode('<;!--[if gte IE 4]>;', false), '<!--[if gte ie 4]>');
+  // (in a path `+` stays itself, where it stood for a space)
+  assert.equal(decode('<;SCRIPT+SRC=x.js', false), '<script+src=x.js');
   // no tag opened with `<;`: semicolons stay
   assert.equal(decode('a<; b >; c";', false), 'a<; b >; c";');
   assert.equal(decode('a<;3 x=1 b', false), 'a<;3 x=1 b');
