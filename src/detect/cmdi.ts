@@ -271,8 +271,8 @@ export function detectCmdi(value: string): CmdiMatch | null {
       ? null
       : readCmdi(value.replaceAll('+', ' '));
   if (plus !== null) return plus;
-  const variable = systemVariable.exec(value);
-  if (variable !== null) return { reason: `windows system variable ${variable[0].toLowerCase()}` };
+  const variable = systemVariable.exec(value) ?? variableSlice.exec(value);
+  if (variable !== null) return { reason: `windows variable ${variable[0].toLowerCase()}` };
   const expanded = cmdExpanded(value);
   const e = expanded === null ? null : readCmdi(expanded);
   return e === null ? null : { reason: `${e.reason} (read as cmd.exe expands it)` };
@@ -306,6 +306,10 @@ export const systemVariables: readonly string[] = [
 ];
 const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
 
+/** `%comspec:~-16,1%`: a slice of a variable, cmd.exe's way of spelling a character it will not be sent. */
+export const variableSliceSource = String.raw`%[a-z_][\w]{0,30}:~-?\d{1,3}(?:,-?\d{1,3})?%`;
+const variableSlice = new RegExp(variableSliceSource, 'i');
+
 /**
  * The value as cmd.exe (and a shell's prefixes that add nothing) would hand it on, or null when
  * that changes nothing: `%x%` and `!x!` (delayed expansion) around a word are a variable, empty
@@ -316,14 +320,15 @@ const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
  * which alone is no command).
  */
 function cmdExpanded(value: string): string | null {
-  if (!/[%!\x1a]/.test(value)) return null;
   const out = value
     .replace(
       /(?<![\w%!])([%!]{0,2})([a-z][\w.-]*)([%!]{0,2})(?![\w%!])/gi,
       (m, open: string, w: string, close: string) => (open === '' && close === '' ? m : w),
     )
     .replace(/\x1a/g, '\n')
-    .replace(/^(\s*)\\?!\s+(?=[a-z])/i, '$1');
+    .replace(/^(\s*)\\?!\s+(?=[a-z])/i, '$1')
+    // `& call x`, `| start "" /b x`: cmd's CALL and START run the command after them
+    .replace(/([;|&\n]\s*)(?:call|start(?:\s+(?:\/[a-z]+|"[^"]*"))*)\s+(?=[a-z%!])/gi, '$1');
   return out === value ? null : out;
 }
 
@@ -381,6 +386,10 @@ function readCmdi(value: string): CmdiMatch | null {
       commandWithArgument(part) ??
       (i === 0 && /^\s*['"]/.test(part) ? commandWithArgument(part.replace(/^\s*['"]/, '')) : null);
     if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
+    // `& echo %path%`, `| dir %userprofile%`: after a separator, a command given a cmd.exe variable
+    const withVariable = i > 0 ? /^\s*([a-z]+)\s+%[a-z_]\w*%/.exec(part) : null;
+    if (withVariable !== null && (leads.has(withVariable[1] ?? '') || strong.has(withVariable[1] ?? '')))
+      return { reason: `command ${withVariable[1]} given a cmd variable after a separator` };
   }
   const ps = psOpen.exec(v);
   if (ps !== null) return { reason: `powershell command line ${clip(ps[0].trim())}` };

@@ -1,8 +1,9 @@
 // The shell reader on what cmd.exe and PowerShell do before a command runs: `%x%` and `!x!`
 // (delayed expansion) around a command are a variable, empty when unset, so the command runs;
 // the system's own variables (`%comspec%`, `%systemroot%`) no shop text holds; the SUB character
-// ending a command as a newline does; bash's `!` before a pipeline; PowerShell given a cmdlet,
-// an alias or script as its command line. Defanged samples written here, beside shop searches
+// ending a command as a newline does; bash's `!` before a pipeline; carets and variable slices
+// (`%comspec:~-16,1%`); CALL and START; PowerShell given a cmdlet, an alias or script as its
+// command line. Defanged samples written here, beside shop searches
 // (LIKE patterns with `%`, exclamations, book titles) that look alike.
 
 import { test } from 'node:test';
@@ -31,6 +32,16 @@ const samples = [
   // bash's negation (escaped or not) opening a pipeline
   '\\! whoami',
   '! uname -a',
+  // carets inside a word (cmd's escape character) and slices of a variable
+  'w^h^o^a^m^i',
+  'x & w^h^o^a^m^i',
+  '%comspec:~-16,1%',
+  'c%ProgramFiles:~10,1%d',
+  // CALL and START run the command after them; a command given a variable after a separator
+  'x & call whoami',
+  'x | start "" /b whoami',
+  '& echo %path%',
+  'x & dir %userprofile%',
   // PowerShell with a cmdlet, an alias or script as its command line
   'powershell IEX(New-Object Net.WebClient).DownloadString(x)',
   'pwsh get-content c:/demo.txt',
@@ -53,6 +64,15 @@ const shop = [
   '!!!sale!!!',
   'yahoo! mail',
   '! new arrivals',
+  // formulas, songs, a variable-like word opening a value
+  '2^3 cubes',
+  'x^2 + y^2',
+  'call me maybe',
+  'start here',
+  'rock & call me',
+  'tom & start now',
+  'echo %dot%',
+  'ratio 3:~1',
   // book titles
   'powershell cookbook',
   'powershell (3rd edition)',
@@ -102,5 +122,20 @@ test('property: a word that is no command stays unflagged in the same characters
       (w, d) => !flagged('cmdi', '/search', `q=${encodeURIComponent(`${d}${w}${[...d].reverse().join('')}`)}`),
     ),
     { numRuns: 40 },
+  );
+});
+
+test('property: carets anywhere inside a recon command leave the command (cmd drops them), through the gate', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('whoami', 'ipconfig', 'systeminfo', 'tasklist', 'netstat'),
+      fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+      fc.constantFrom('', 'x & ', 'x | '),
+      (cmd, marks, before) => {
+        const caret = [...cmd].map((c, i) => (i > 0 && marks[i] === true ? `^${c}` : c)).join('');
+        return flagged('cmdi', '/search', `q=${encodeURIComponent(before + caret)}`);
+      },
+    ),
+    { numRuns: 60 },
   );
 });
