@@ -824,12 +824,14 @@ const statementOpening =
 // words and operators, then an operator and the string opened again for the application's own
 // closing quote (MySQL compares and converts whatever the types). Only when every quote pairs
 // so (an even count: `o'neil - 'the best'` leaves one open), with an operand among the
-// operators (`x='<%'` is markup's), and without a call in it
-// (`'-alert(1)-'`, `'-alert\`1\`-'` is script in a JavaScript string, the XSS rules' to name).
+// operators (`x='<%'` is markup's), and without a call or a tag in it (`x"><img class="y`, on
+// libinjection's false positives; `'-alert(1)-'` is script in a JavaScript string, the XSS
+// rules' to name).
 const reopened = /^[nbv&o]*[&o][nbv&o]*os$/;
 const callIn = /[a-z_$][\w$]*\s*[(`]/i;
+const tagIn = /<[a-z!/]/i;
 const reopenedString = (fp: string, text: string, q: string): boolean =>
-  reopened.test(fp) && /[nbv]/.test(fp) && text.split(q).length % 2 === 1 && !callIn.test(text);
+  reopened.test(fp) && /[nbv]/.test(fp) && text.split(q).length % 2 === 1 && !callIn.test(text) && !tagIn.test(text);
 // `1=1 and ((1))`: two values compared, then a logical operator and another operand, opening
 // the value (`10-20 and 30` is a size range: the operator must compare)
 const comparedThenLogical = /^\(*[nv]\)*o\(*[nv]\)*&\(*[nvsf(]/;

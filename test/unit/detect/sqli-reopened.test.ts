@@ -36,6 +36,7 @@ const shop = [
   '5=5 and more',
   '1;max(3)',
   "x='<%'",
+  'v1_other_1"><img class="size-full wp-image-2764',
   '3 for 2; if (you) like',
 ];
 
