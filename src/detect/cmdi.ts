@@ -53,12 +53,24 @@ const leads = new Set(
   ).split(' '),
 );
 
+// `$'\x77\150o…'`: bash's ANSI-C quoting, whose escapes (hex, octal, `\u`) are the characters
+// they stand for (runs of them were decoded with the value; one among letters was not)
+const ansiQuoted = /\$'((?:[^'\\]|\\.){1,200}?)'/g;
+const ansiText = (_m: string, body: string): string =>
+  `'${body.replace(/\\(?:x([0-9a-f]{1,2})|u([0-9a-f]{4})|([0-7]{1,3}))/g, (_e, x?: string, u?: string, o?: string) =>
+    String.fromCharCode(x !== undefined ? parseInt(x, 16) : u !== undefined ? parseInt(u, 16) : parseInt(o ?? '0', 8)),
+  )}'`;
+
 /** Undoes the obfuscations shells ignore inside a word, and `$IFS`-style spaces. */
 function unobfuscate(v: string): string {
   return (
     v
       .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
-      .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
+      // (and an empty command substitution, `wh$()oami`, ``wh``oami``: it expands to nothing)
+      .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w)|\$\(\)|``)+(?=\w)/g, '$1')
+      // `$'…'` and `$"…"`: bash's ANSI-C and locale quoting, read as the quotes (the escapes in
+      // them, `$'\x77\150…'`, were decoded with the rest of the value)
+      .replace(/\$(?=['"])/g, '')
       // empty quotes beside a word or a glob (`/e''*?/`, `''cat`) are nothing to the shell
       .replace(/(?<=[\w*?\]])(?:''|"")+|(?:''|"")+(?=[\w*?[])/g, '')
       // `\ls`, `{\cat,…}`, `/\e\t\c`, `*\d`: a backslash before a letter is ignored (also doubled,
@@ -271,6 +283,9 @@ export function detectCmdi(value: string): CmdiMatch | null {
       ? null
       : readCmdi(value.replaceAll('+', ' '));
   if (plus !== null) return plus;
+  const assigned = withAssignments(value);
+  const a = assigned === null ? null : readCmdi(assigned);
+  if (a !== null) return { reason: `${a.reason} (read with the value's own variables set)` };
   const variable = systemVariable.exec(value) ?? variableSlice.exec(value);
   if (variable !== null) return { reason: `windows variable ${variable[0].toLowerCase()}` };
   const expanded = cmdExpanded(value);
@@ -305,6 +320,24 @@ export const systemVariables: readonly string[] = [
   'processor_architecture',
 ];
 const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
+
+const assignment = /(?:^|[;&|\n]\s*)([a-z_]\w{0,30})=(['"]?)([^\s;|&'"$]{0,60})\2(?=$|[\s;|&])/gi;
+
+/**
+ * `x=who;y=ami;$x$y`: a value that sets shell variables and then uses them, read with each
+ * `$x`/`${x}` replaced by what it was set to (a command assembled so no filter sees its name);
+ * null when it sets none that it uses.
+ */
+function withAssignments(value: string): string | null {
+  if (!value.includes('=') || !value.includes('$')) return null;
+  const vars = new Map<string, string>();
+  for (const m of value.matchAll(assignment)) if (vars.size < 8) vars.set((m[1] ?? '').toLowerCase(), m[3] ?? '');
+  if (vars.size === 0) return null;
+  const out = value.replace(/\$(?:\{([a-z_]\w*)\}|([a-z_]\w*))/gi, (m, braced?: string, bare?: string) => {
+    return vars.get((braced ?? bare ?? '').toLowerCase()) ?? m;
+  });
+  return out === value ? null : out;
+}
 
 /** `%comspec:~-16,1%`: a slice of a variable, cmd.exe's way of spelling a character it will not be sent. */
 export const variableSliceSource = String.raw`%[a-z_][\w]{0,30}:~-?\d{1,3}(?:,-?\d{1,3})?%`;
@@ -341,7 +374,7 @@ function readCmdi(value: string): CmdiMatch | null {
     .slice(0, 4096)
     .replace(/(?<![\w'"$@^\\])\\[nr]|\\[nr](?![\w'"$@^\\])/g, '\n');
   // `;base64,` is a data URL's, not a command after a separator
-  const v = unobfuscate(lower).replace(/;base64,/g, ',');
+  const v = unobfuscate(lower.includes("$'") ? lower.replace(ansiQuoted, ansiText) : lower).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
   const sub =
     /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z./$'"]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\{[!#]?[a-z_]\w*\[|\$\[[^\]]*\]/.exec(
