@@ -23,7 +23,10 @@ const strong = new Set(
     'journalctl iptables chattr setfacl sudoedit pkexec nsenter unshare chroot gawk mawk nawk jjs jrunscript ' +
     'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc ' +
     // package managers, archivers and network tools with names no word has
-    '7z 7za 7zr arp dnf ghc gpg jq ldd lz4 mtr rpm svn w3m yum apt-get dpkg'
+    '7z 7za 7zr arp dnf ghc gpg jq ldd lz4 mtr rpm svn w3m yum apt-get dpkg ping6 traceroute6 ' +
+    // Windows' script hosts, installers and admin tools
+    'wscript cscript msiexec forfiles findstr qwinsta quser qprocess tracert pathping nbtstat klist cmdkey ' +
+    'auditpol bcdedit takeown dsget'
   ).split(' '),
 );
 
@@ -222,9 +225,10 @@ const lineOpen = /^\s*['"]?([a-z][\w-]*)['"]?(?:\s|$)/;
 // command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
 const sepOptions =
   /(?:^|[;|\n]|&&)\s*['"]?[a-z][\w.-]{1,30}['"]?\s+(?:-{1,2}[a-z][\w-]*(?:[\s=]|$)|\/[\w.]*(?:\/|\s|$)|~\/)/;
-// Windows administration commands opening a value (`net view`, `netsh firewall …`).
+// Windows administration commands opening a value or a command line (`net view`, `netsh firewall …`).
+// (also after a separator: `x & route print`, `| sc qc demo`)
 const windowsLead =
-  /^\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
+  /(?:^|[;|&\n])\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
 
 // Commands that run the command after them (`time sh -c …`, `nice -n 5 cat …`, `sudo -u x id`),
 // with their options: what follows is read as the command line.
@@ -283,6 +287,17 @@ export function detectCmdi(value: string): CmdiMatch | null {
       ? null
       : readCmdi(value.replaceAll('+', ' '));
   if (plus !== null) return plus;
+  // `/b'i'n/c'a't`: quoted letters inside a word are the word to the shell (a reading of its
+  // own: a whole argument in quotes, `x '/usr/bin/id'`, is read with its quotes above)
+  // (again for parts quoted side by side, `'a'"t"`)
+  let joined = value;
+  for (let n = 0; n < 3 && (joined.includes("'") || joined.includes('"')); n++) {
+    const next = joined.replace(quotedPart, '$2$4');
+    if (next === joined) break;
+    joined = next;
+  }
+  const j = joined === value ? null : readCmdi(joined);
+  if (j !== null) return { reason: `${j.reason} (quotes inside words joined)` };
   const assigned = withAssignments(value);
   const a = assigned === null ? null : readCmdi(assigned);
   if (a !== null) return { reason: `${a.reason} (read with the value's own variables set)` };
@@ -321,6 +336,7 @@ export const systemVariables: readonly string[] = [
 ];
 const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
 
+const quotedPart = /(?<=[\w/'"])(['"])([\w.-]{1,20})\1|(['"])([\w.-]{1,20})\3(?=[\w/'"])/g;
 const assignment = /(?:^|[;&|\n]\s*)([a-z_]\w{0,30})=(['"]?)([^\s;|&'"$]{0,60})\2(?=$|[\s;|&])/gi;
 
 /**

