@@ -23,7 +23,10 @@ const strong = new Set(
     'journalctl iptables chattr setfacl sudoedit pkexec nsenter unshare chroot gawk mawk nawk jjs jrunscript ' +
     'ssh-keygen sshpass rsync sftp netsh sysinfo wevtutil gcc ' +
     // package managers, archivers and network tools with names no word has
-    '7z 7za 7zr arp dnf ghc gpg jq ldd lz4 mtr rpm svn w3m yum apt-get dpkg'
+    '7z 7za 7zr arp dnf ghc gpg jq ldd lz4 mtr rpm svn w3m yum apt-get dpkg ping6 traceroute6 ' +
+    // Windows' script hosts, installers and admin tools
+    'wscript cscript msiexec forfiles findstr qwinsta quser qprocess tracert pathping nbtstat klist cmdkey ' +
+    'auditpol bcdedit takeown dsget'
   ).split(' '),
 );
 
@@ -53,12 +56,24 @@ const leads = new Set(
   ).split(' '),
 );
 
+// `$'\x77\150o…'`: bash's ANSI-C quoting, whose escapes (hex, octal, `\u`) are the characters
+// they stand for (runs of them were decoded with the value; one among letters was not)
+const ansiQuoted = /\$'((?:[^'\\]|\\.){1,200}?)'/g;
+const ansiText = (_m: string, body: string): string =>
+  `'${body.replace(/\\(?:x([0-9a-f]{1,2})|u([0-9a-f]{4})|([0-7]{1,3}))/g, (_e, x?: string, u?: string, o?: string) =>
+    String.fromCharCode(x !== undefined ? parseInt(x, 16) : u !== undefined ? parseInt(u, 16) : parseInt(o ?? '0', 8)),
+  )}'`;
+
 /** Undoes the obfuscations shells ignore inside a word, and `$IFS`-style spaces. */
 function unobfuscate(v: string): string {
   return (
     v
       .replace(/\$\{ifs\}|\$ifs\b|\$\{ifs%\?\?\}/g, ' ')
-      .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w))+(?=\w)/g, '$1')
+      // (and an empty command substitution, `wh$()oami`, ``wh``oami``: it expands to nothing)
+      .replace(/(\w)(?:''|""|\\(?=\w)|\$@|\$\{?[*@]\}?|\^(?=\w)|\$\(\)|``)+(?=\w)/g, '$1')
+      // `$'…'` and `$"…"`: bash's ANSI-C and locale quoting, read as the quotes (the escapes in
+      // them, `$'\x77\150…'`, were decoded with the rest of the value)
+      .replace(/\$(?=['"])/g, '')
       // empty quotes beside a word or a glob (`/e''*?/`, `''cat`) are nothing to the shell
       .replace(/(?<=[\w*?\]])(?:''|"")+|(?:''|"")+(?=[\w*?[])/g, '')
       // `\ls`, `{\cat,…}`, `/\e\t\c`, `*\d`: a backslash before a letter is ignored (also doubled,
@@ -210,14 +225,31 @@ const lineOpen = /^\s*['"]?([a-z][\w-]*)['"]?(?:\s|$)/;
 // command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
 const sepOptions =
   /(?:^|[;|\n]|&&)\s*['"]?[a-z][\w.-]{1,30}['"]?\s+(?:-{1,2}[a-z][\w-]*(?:[\s=]|$)|\/[\w.]*(?:\/|\s|$)|~\/)/;
-// Windows administration commands opening a value (`net view`, `netsh firewall …`).
+// Windows administration commands opening a value or a command line (`net view`, `netsh firewall …`).
+// (also after a separator: `x & route print`, `| sc qc demo`)
 const windowsLead =
-  /^\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
+  /(?:^|[;|&\n])\s*(?:net\s+(?:view|user|users|localgroup|group|share|use|session|accounts|config|start|stop)\b|netsh\s+[a-z]+\s|reg\s+(?:query|add|delete|save|export)\s|wmic\s+[a-z]+|sc\s+(?:query|qc|create|config|start|stop)\b|route\s+(?:print|add|delete)\b)/;
 
 // Commands that run the command after them (`time sh -c …`, `nice -n 5 cat …`, `sudo -u x id`),
 // with their options: what follows is read as the command line.
 const runsNext =
   /^\s*(?:(?:time|nice|nohup|sudo|doas|env|timeout|xargs|setsid|stdbuf|ionice|exec|command|builtin|chronic)\s+(?:(?:-{1,2}[a-z][\w-]*(?:=\S*)?|\d+(?:\.\d+)?[smhd]?|[a-z_]\w*=\S*)\s+)*)+/;
+
+// PowerShell opening a value: `powershell` (or `pwsh`) with a cmdlet (verb-noun), one of its
+// download or run aliases, or script syntax (`$x`, `{…}`) as its argument, which it runs as a
+// command line (not `powershell cookbook`); or such an alias given a bracketed or quoted
+// argument (`iex(new-object net.webclient)…`). After a separator, afterSep finds them.
+export const psAliases: readonly string[] = [
+  'iex',
+  'iwr',
+  'irm',
+  'invoke-expression',
+  'invoke-webrequest',
+  'invoke-restmethod',
+];
+const psOpen = new RegExp(
+  String.raw`^\s*['"]?(?:(?:powershell|pwsh)(?:\.exe)?['"]?\s+(?:(?:${psAliases.join('|')})\b|(?:get|set|new|invoke|start|stop|remove|add|out|write|import|export|convertto|convertfrom|test|select|foreach|where)-[a-z]{3,}|[$\{])|(?:${psAliases.join('|')})\s*[($'"])`,
+);
 
 /** The command of a command line that opens `text` with an argument only a shell takes, or null. */
 function commandWithArgument(line: string): string | null {
@@ -248,10 +280,105 @@ export interface CmdiMatch {
  */
 export function detectCmdi(value: string): CmdiMatch | null {
   const r = readCmdi(value);
+  if (r !== null) return r;
   // (with spaces of its own too, when a `+` stands beside a separator or glued to the word after one: `$&&dir+c:`)
-  if (r !== null || !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]|[;|&][a-z][\w.-]*\+/.test(value)))
-    return r;
-  return readCmdi(value.replaceAll('+', ' '));
+  const plus =
+    !value.includes('+') || (/\s/.test(value) && !/[;|&]\+|\+[;|&]|[;|&][a-z][\w.-]*\+/.test(value))
+      ? null
+      : readCmdi(value.replaceAll('+', ' '));
+  if (plus !== null) return plus;
+  // `/b'i'n/c'a't`: quoted letters inside a word are the word to the shell (a reading of its
+  // own: a whole argument in quotes, `x '/usr/bin/id'`, is read with its quotes above)
+  // (again for parts quoted side by side, `'a'"t"`)
+  let joined = value;
+  for (let n = 0; n < 3 && (joined.includes("'") || joined.includes('"')); n++) {
+    const next = joined.replace(quotedPart, '$2$4');
+    if (next === joined) break;
+    joined = next;
+  }
+  const j = joined === value ? null : readCmdi(joined);
+  if (j !== null) return { reason: `${j.reason} (quotes inside words joined)` };
+  const assigned = withAssignments(value);
+  const a = assigned === null ? null : readCmdi(assigned);
+  if (a !== null) return { reason: `${a.reason} (read with the value's own variables set)` };
+  const variable = systemVariable.exec(value) ?? variableSlice.exec(value);
+  if (variable !== null) return { reason: `windows variable ${variable[0].toLowerCase()}` };
+  const expanded = cmdExpanded(value);
+  const e = expanded === null ? null : readCmdi(expanded);
+  return e === null ? null : { reason: `${e.reason} (read as cmd.exe expands it)` };
+}
+
+/**
+ * cmd.exe's variables that name the system's own folders or shell (`%comspec%` is cmd.exe,
+ * `%systemroot%` the Windows folder): no shop's text holds them, unlike `%temp%`, `%path%`,
+ * `%date%` or `%username%`, which a LIKE pattern or a mail template may spell. (Regex source:
+ * the gate in structure.ts is built from it.)
+ */
+export const systemVariables: readonly string[] = [
+  'comspec',
+  'systemroot',
+  'windir',
+  'systemdrive',
+  'programfiles',
+  'programfiles\\(x86\\)',
+  'programdata',
+  'allusersprofile',
+  'userprofile',
+  'localappdata',
+  'appdata',
+  'homedrive',
+  'homepath',
+  'computername',
+  'userdomain',
+  'logonserver',
+  'psmodulepath',
+  'processor_architecture',
+];
+const systemVariable = new RegExp(`%(?:${systemVariables.join('|')})%`, 'i');
+
+const quotedPart = /(?<=[\w/'"])(['"])([\w.-]{1,20})\1|(['"])([\w.-]{1,20})\3(?=[\w/'"])/g;
+const assignment = /(?:^|[;&|\n]\s*)([a-z_]\w{0,30})=(['"]?)([^\s;|&'"$]{0,60})\2(?=$|[\s;|&])/gi;
+
+/**
+ * `x=who;y=ami;$x$y`: a value that sets shell variables and then uses them, read with each
+ * `$x`/`${x}` replaced by what it was set to (a command assembled so no filter sees its name);
+ * null when it sets none that it uses.
+ */
+function withAssignments(value: string): string | null {
+  if (!value.includes('=') || !value.includes('$')) return null;
+  const vars = new Map<string, string>();
+  for (const m of value.matchAll(assignment)) if (vars.size < 8) vars.set((m[1] ?? '').toLowerCase(), m[3] ?? '');
+  if (vars.size === 0) return null;
+  const out = value.replace(/\$(?:\{([a-z_]\w*)\}|([a-z_]\w*))/gi, (m, braced?: string, bare?: string) => {
+    return vars.get((braced ?? bare ?? '').toLowerCase()) ?? m;
+  });
+  return out === value ? null : out;
+}
+
+/** `%comspec:~-16,1%`: a slice of a variable, cmd.exe's way of spelling a character it will not be sent. */
+export const variableSliceSource = String.raw`%[a-z_][\w]{0,30}:~-?\d{1,3}(?:,-?\d{1,3})?%`;
+const variableSlice = new RegExp(variableSliceSource, 'i');
+
+/**
+ * The value as cmd.exe (and a shell's prefixes that add nothing) would hand it on, or null when
+ * that changes nothing: `%x%` and `!x!` (delayed expansion) around a word are a variable, empty
+ * when unset, so the word is what runs (`%whoami%`, `!%whoami%!`; half a pair too, the other
+ * half left in the application's own line); the SUB character (0x1a) ends a command as a
+ * newline does; bash's `!` negating a pipeline, or escaped, before the command (`\! whoami`).
+ * Only a reading: whether the rest is a command decides (`%id%`, a LIKE pattern, stays `id`,
+ * which alone is no command).
+ */
+function cmdExpanded(value: string): string | null {
+  const out = value
+    .replace(
+      /(?<![\w%!])([%!]{0,2})([a-z][\w.-]*)([%!]{0,2})(?![\w%!])/gi,
+      (m, open: string, w: string, close: string) => (open === '' && close === '' ? m : w),
+    )
+    .replace(/\x1a/g, '\n')
+    .replace(/^(\s*)\\?!\s+(?=[a-z])/i, '$1')
+    // `& call x`, `| start "" /b x`: cmd's CALL and START run the command after them
+    .replace(/([;|&\n]\s*)(?:call|start(?:\s+(?:\/[a-z]+|"[^"]*"))*)\s+(?=[a-z%!])/gi, '$1');
+  return out === value ? null : out;
 }
 
 function readCmdi(value: string): CmdiMatch | null {
@@ -263,7 +390,7 @@ function readCmdi(value: string): CmdiMatch | null {
     .slice(0, 4096)
     .replace(/(?<![\w'"$@^\\])\\[nr]|\\[nr](?![\w'"$@^\\])/g, '\n');
   // `;base64,` is a data URL's, not a command after a separator
-  const v = unobfuscate(lower).replace(/;base64,/g, ',');
+  const v = unobfuscate(lower.includes("$'") ? lower.replace(ansiQuoted, ansiText) : lower).replace(/;base64,/g, ',');
   // command and process substitution, shell parameter expansion with operators, arithmetic
   const sub =
     /\$\(\s*[a-z{(<$'"\\/]|`\s*[a-z/$][^`]*`|[<>]\(\s*[a-z./$'"]|\$\{[a-z_]\w*(?:[#%^,]|:[-=?+]|\/\/?)|\$\{[!#]?[a-z_]\w*\[|\$\[[^\]]*\]/.exec(
@@ -308,7 +435,13 @@ function readCmdi(value: string): CmdiMatch | null {
       commandWithArgument(part) ??
       (i === 0 && /^\s*['"]/.test(part) ? commandWithArgument(part.replace(/^\s*['"]/, '')) : null);
     if (w !== null) return { reason: `command ${w} with a shell argument${i === 0 ? '' : ' after a separator'}` };
+    // `& echo %path%`, `| dir %userprofile%`: after a separator, a command given a cmd.exe variable
+    const withVariable = i > 0 ? /^\s*([a-z]+)\s+%[a-z_]\w*%/.exec(part) : null;
+    if (withVariable !== null && (leads.has(withVariable[1] ?? '') || strong.has(withVariable[1] ?? '')))
+      return { reason: `command ${withVariable[1]} given a cmd variable after a separator` };
   }
+  const ps = psOpen.exec(v);
+  if (ps !== null) return { reason: `powershell command line ${clip(ps[0].trim())}` };
   const which = /^\s*(?:which|whereis|command\s+-v)\s+([a-z][\w.+-]*)/.exec(v);
   if (which !== null && strong.has(which[1] ?? '')) return { reason: `looking for ${which[1]}` };
   const quoted = /^\s*['"`]\s*([a-z][\w.-]*)/.exec(v);

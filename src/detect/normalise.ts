@@ -112,8 +112,9 @@ const named: Record<string, string> = {
   lowbar: '_',
   apos2: "'",
 };
-// (a tag opened so and another `<;` or a `>;` after it: `<;a` alone is text)
-const mangledTag = /<;\/?[a-z][\s\S]*?[<>];/i;
+// (a tag opened so and another `<;` or a `>;` after it, or the tag given an attribute, or a
+// comment opened so: `<;script src=…`, `<;!--[if …]`; `<;a` alone is text)
+const mangledTag = /<;\/?[a-z][\s\S]*?[<>];|<;(?:!--|[a-z][a-z0-9]*[\s+]+[a-z][\w:-]*\s*=)/i;
 const mangledTags = /<;(?=\/?[a-z!])/gi;
 const mangledAfter = /([>"'&]);/g;
 // base64 text whose first byte is `<` and second a letter (`PG`/`PH`), `/` (`PC8`, `PC9`) or `!`

@@ -634,9 +634,10 @@ const logicalEquality = /\b(?:and|or|xor)\s+\(*\s*[\w.'"]+\s*\)*\s*(?:=|<>|!=|<=
 // opening a select that calls or reads (`(select substr(`); a number, a clause and a call
 // (`1 order by if(1<2,a,b)`); a call, then a logical operator and a comparison or call
 // (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
-// compared (`1) from users where name=`).
+// compared (`1) from users where name=`); a number, `;`, then a call and a statement
+// (`1;if(1=1) select 1`: MSSQL's IF stacked after the value).
 const bareStart =
-  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)|^\(*[nv]\)*;f\([^)]{0,12}\)+E/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
 // `load data infile`, `rename table a to`, `alter user x identified`, `create user x identified
 // by`, `grant … to x;`): the text itself.
@@ -819,6 +820,23 @@ const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;
 const statementOpening =
   /^\s*(?:select|insert|update|delete|drop|exec|execute|declare|waitfor|create|alter|truncate|shutdown)\s/i;
 
+// `aa' xor- column != -'0`, `1'*x is not \\N - '`: the string closed, an expression of values,
+// words and operators, then an operator and the string opened again for the application's own
+// closing quote (MySQL compares and converts whatever the types). Only when every quote pairs
+// so (an even count: `o'neil - 'the best'` leaves one open), with an operand among the
+// operators (`x='<%'` is markup's), and without a call or a tag in it (`x"><img class="y`, on
+// libinjection's false positives; `'-alert(1)-'` is script in a JavaScript string, the XSS
+// rules' to name).
+const reopened = /^[nbv&o]*[&o][nbv&o]*os$/;
+const callIn = /[a-z_$][\w$]*\s*[(`]/i;
+const tagIn = /<[a-z!/]/i;
+const reopenedString = (fp: string, text: string, q: string): boolean =>
+  reopened.test(fp) && /[nbv]/.test(fp) && text.split(q).length % 2 === 1 && !callIn.test(text) && !tagIn.test(text);
+// `1=1 and ((1))`: two values compared, then a logical operator and another operand, opening
+// the value (`10-20 and 30` is a size range: the operator must compare)
+const comparedThenLogical = /^\(*[nv]\)*o\(*[nv]\)*&\(*[nvsf(]/;
+const comparisonOpening = /^[\s(]*[\d.@][\w.@]*[\s)]*(?:=|<>|!=|<=>|<=?|>=?)/;
+
 function detectSqliText(text: string): SqlVerdict | null {
   // a phrase in double quotes among words (`"union" by robert`, `browning "like"`) is a search
   // for the exact words (applications quote SQL values with '), and quotes that each follow a
@@ -830,11 +848,13 @@ function detectSqliText(text: string): SqlVerdict | null {
   // they stand, which the union rule's regex already holds)
   if (hasSingle) {
     const fp = fingerprint(text, "'");
-    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: "'", fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp) || reopenedString(fp.slice(1), text, "'")))
+      return { context: "'", fingerprint: fp };
   }
   if (hasDouble) {
     const fp = fingerprint(text, '"');
-    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp))) return { context: '"', fingerprint: fp };
+    if (fp !== '' && (afterString.test(fp.slice(1)) || unionSelect.test(fp) || reopenedString(fp.slice(1), text, '"')))
+      return { context: '"', fingerprint: fp };
   }
   // a value MySQL puts between backticks (a column or table named by the request: sort keys,
   // filters): closing the name breaks out just as closing a string does (`x`;`, `a` or 1=1`)
@@ -855,6 +875,7 @@ function detectSqliText(text: string): SqlVerdict | null {
   if (
     bareStart.test(fp) ||
     anywhere.test(fp) ||
+    (comparedThenLogical.test(fp) && comparisonOpening.test(text)) ||
     commentedExpression(fp) ||
     wordCondition.exec(fp)?.[1] === 'c' ||
     (wordCondition.test(fp) && comparison.test(text)) ||

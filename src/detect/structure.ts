@@ -6,7 +6,15 @@
 import { MAX_FIELD, decode } from './normalise.ts';
 import { detectSqli } from './sqli.ts';
 import { base64Like, detectTraversal, percentDecoded } from './traversal.ts';
-import { aloneAfterAmp, commandWords, detectCmdi, reconCommands } from './cmdi.ts';
+import {
+  aloneAfterAmp,
+  commandWords,
+  detectCmdi,
+  psAliases,
+  reconCommands,
+  systemVariables,
+  variableSliceSource,
+} from './cmdi.ts';
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
 const cmdWords = [...Map.groupBy(commandWords, (w) => w[0] ?? '')]
@@ -25,7 +33,7 @@ export const prefilters: Record<StructuralKind, string> = {
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value, with a Windows program suffix or not (`ping.exe -n 3 …`; the words come from cmdi.ts,
   // so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*(?:${cmdWords})\\b|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/(?:${reconCommands.join('|')})(?:\\.exe)?/|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$\\x1a]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*[%!]{0,2}(?:${cmdWords})\\b|%(?:${systemVariables.join('|')})%|${variableSliceSource}|[a-z]\\^[a-z]|&[\\s+]*(?:call|start)[\\s+]|(?:^|[=/?])[\\s+]*['"]?(?:${psAliases.join('|')})[\\s+]*[($'"]|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*[%!]{0,2}(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?[%!]{0,2}['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/[%!]{0,2}(?:${reconCommands.join('|')})(?:\\.exe)?[%!]{0,2}/|(?:^|[=/?])[\\s+]*\\\\?![\\s+]+[a-z]|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
   // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|run[/\\\\]secrets[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
@@ -75,6 +83,8 @@ function splitTarget(raw: string): [string, string | null] {
   return q < 0 ? [raw, null] : [raw.slice(0, q), raw.slice(q + 1)];
 }
 
+const encodedSlash = /%(?:25)*2f/i;
+
 /** For SQL: path segments (block comments resolved first so `/**\/` spaces survive the split). */
 function sqlValues(field: string, raw: string): string[] {
   const text = raw.length > MAX_FIELD ? raw.slice(0, MAX_FIELD) : raw;
@@ -119,6 +129,10 @@ function sqlValues(field: string, raw: string): string[] {
           dec = `${dec.slice(0, open)} --`;
         for (const seg of dec.split('/')) if (seg.length > 1) out.push(seg);
       }
+      // a slash that came encoded (`/id/%27%2F1%2F1%3D%27`) is part of its segment to a router,
+      // which splits on the slashes it was sent: such a segment is a value whole too
+      if (encodedSlash.test(path))
+        for (const seg of path.split('/')) if (encodedSlash.test(seg)) out.push(decode(seg, true));
     }
     if (query !== null) queryValues(query, out);
     return out;

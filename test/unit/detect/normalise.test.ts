@@ -97,9 +97,30 @@ test('entities that lost their name but kept the semicolon are read as markup on
     '<script src="http://x.example/a.js">',
   );
   assert.equal(decode('<;IMG SRC=&;#x6A&;#x61>;', false), '<img src=ja>');
+  // … or with an attribute, the tag left open, or a comment opened so
+  assert.equal(decode('<;SCRIPT SRC=http://x.example/a.js', false), '<script src=http://x.example/a.js');
+  assert.equal(decode('<;!--[if gte IE 4]>;', false), '<!--[if gte ie 4]>');
+  // (in a path `+` stays itself, where it stood for a space)
+  assert.equal(decode('<;SCRIPT+SRC=x.js', false), '<script+src=x.js');
   // no tag opened with `<;`: semicolons stay
   assert.equal(decode('a<; b >; c";', false), 'a<; b >; c";');
+  assert.equal(decode('a<;3 x=1 b', false), 'a<;3 x=1 b');
   assert.equal(decode('1 &lt; 2; x"; y', false), '1 < 2; x"; y');
+});
+
+test('property: a tag opened as `<;` with an attribute reads as the tag, plain or URL-encoded', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('script', 'img', 'svg', 'iframe', 'a', 'body'),
+      fc.stringMatching(/^[a-z][a-z-]{0,10}$/),
+      fc.stringMatching(/^[a-z0-9./:]{1,20}$/),
+      fc.boolean(),
+      (tag, attr, val, enc) => {
+        const s = `<;${tag} ${attr}=${val}`;
+        return decode(enc ? encodeURIComponent(s) : s, false) === `<${tag} ${attr}=${val}`;
+      },
+    ),
+  );
 });
 
 test('numeric entities with any number of leading zeros', () => {
