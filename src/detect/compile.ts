@@ -104,6 +104,13 @@ type GateGroup = GateGroupLike;
  */
 const GATE_CACHE = 50_000;
 
+/**
+ * Longest value a cache keeps (group and structural caches): a long value rarely repeats and is
+ * worked out each time, and the caches' memory stays bounded by count and size (50,000 distinct
+ * hostile 8 KB targets would otherwise hold 400 MB).
+ */
+export const CACHED_VALUE_MAX = 1024;
+
 export interface CompiledRules {
   rules: CompiledRule[];
   gates: Gate[];
@@ -194,8 +201,10 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
       let m = cache.get(v);
       if (m === undefined) {
         m = matchStructure(kind, field, v);
-        if (cache.size >= STRUCTURE_CACHE) cache.clear();
-        cache.set(detach(v), m === null ? null : detach(m));
+        if (v.length <= CACHED_VALUE_MAX) {
+          if (cache.size >= STRUCTURE_CACHE) cache.clear();
+          cache.set(detach(v), m === null ? null : detach(m));
+        }
       }
       return m === null ? null : hit(m, true);
     };
@@ -379,6 +388,7 @@ function scanVerdicts(ctx: EventContext, scan: GroupScan): number {
 }
 
 function remember(group: GateGroup, key: string, verdicts: number): void {
+  if (key.length > CACHED_VALUE_MAX) return;
   if (group.cache.size >= GATE_CACHE) {
     group.previous = group.cache;
     group.cache = new Map();

@@ -1,7 +1,8 @@
 // Detection split across two threads (gate-verdicts.ts): the signature rules and every gate on
 // one side, the rules that keep state on the other, reading the first side's gate verdicts.
 // Together they must find exactly what one detector finds, in the same order, and a rule set
-// compiled differently must be told apart by its fingerprint.
+// compiled differently must be told apart by its fingerprint. Last, the gate caches either side
+// keeps stay bounded in size as well as count.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,4 +128,21 @@ test('the fingerprint tells rule sets apart: another rule off, another gate', ()
   const some = rules.compiled.rules.find((r) => r.kind === 'signature');
   assert.ok(some);
   assert.notEqual(gateFingerprint(loadRules({ disable: [some.id] }).compiled), base);
+});
+
+test('the gate caches keep no long value: their memory stays bounded whatever the traffic', () => {
+  const compiled = loadRules().compiled;
+  const d = createDetector(compiled);
+  const target = compiled.groups.find((g) => g.rawSlot.field === 'target');
+  assert.ok(target);
+  const size = () => target.cache.size + target.previous.size;
+  for (let i = 0; i < 300; i++) d.process(getRequest(`/p/${String(i).padStart(6, '0')}${'x'.repeat(2000)}`, ''));
+  assert.equal(size(), 0, 'no long target kept');
+  // short values are still cached, and a long one is still judged (worked out each time)
+  d.process(getRequest('/p/short.html', ''));
+  assert.equal(size(), 1);
+  const path = `/x${'a'.repeat(1500)}`;
+  const query = 'id=1+union+select+1,2,3--';
+  assert.ok(d.process(getRequest(path, query)).some((f) => f.category === 'sqli'));
+  assert.ok(d.process(getRequest(path, query, { time: 5, ip: '192.0.2.10' })).some((f) => f.category === 'sqli'));
 });
