@@ -20,7 +20,7 @@ export const detectSchema = z
       .union([z.boolean(), z.literal('auto')], { error: 'expected true, false or auto' })
       .default('auto')
       .describe(
-        "Work out the rules' prefilters (the costly, stateless part of detection) on a second thread while the main one parses, runs the rules and stores. `auto`: for `ripcord ingest` of 32 MB or more on two cores or more (faster by about half on the ingest benchmark, for ~10% more CPU in all and ~50 MB more memory); `ripcord run` follows live traffic on one thread unless this is true.",
+        "Split detection over two threads: the rules' prefilters and the signature rules (the costly part, which keeps no state) on a second thread, while the main one parses, runs the counting rules and stores. `auto`: for `ripcord ingest` of 32 MB or more on two cores or more (about a fifth faster on two idle cores in the ingest benchmark, for about 5% more CPU in all and 90 MB more memory); `ripcord run` follows live traffic on one thread unless this is true.",
       ),
     maxBuckets: z
       .number()
