@@ -25,7 +25,11 @@ import { fileSourceId } from '../../logs/ports.ts';
 import type { SourceContext } from './context.ts';
 
 const FP_BYTES = 1024;
-const READ_BYTES = 8 << 20;
+/**
+ * Bytes asked of each read. Lines short of a batch wait for the next read (see #emit), so this
+ * need not hold a batch; 2 MiB keeps the buffer's share of the peak small.
+ */
+const READ_BYTES = 2 << 20;
 
 export interface FileSourceOptions {
   id: string;
@@ -180,8 +184,8 @@ export class FileSource implements LineSource {
 
   /** Reads complete lines from pos to the current end; true when at the end. */
   async #readAvailable(fd: number, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<boolean> {
-    // One buffer for the whole backlog: the unfinished line left by a read moves to its front and
-    // the next read lands after it. A fresh 8 MiB buffer per read, or concatenating the chunk
+    // One buffer for the whole backlog: the unfinished line (or lines short of a batch) left by a
+    // read moves to its front and the next read lands after it. A fresh buffer per read, or concatenating the chunk
     // after the leftover, cost measurable garbage collection and copying (about 5% of ingest).
     // Lines are decoded to strings before they leave #emit, so reusing the bytes is safe.
     let buf = Buffer.allocUnsafe(READ_BYTES + MAX_LINE_BYTES);
@@ -195,7 +199,8 @@ export class FileSource implements LineSource {
       }
       const n = readSync(fd, buf, have, READ_BYTES, pos.offset + have);
       const atEnd = n === 0;
-      const left = await this.#emit(buf.subarray(0, have + n), pos, sink, signal, final && atEnd);
+      // A full read means more is waiting: the lines short of a batch wait for the next read.
+      const left = await this.#emit(buf.subarray(0, have + n), pos, sink, signal, final && atEnd, n === READ_BYTES);
       have = left.length;
       if (have > 0) buf.copyWithin(0, left.byteOffset - buf.byteOffset, left.byteOffset - buf.byteOffset + have);
       this.#read = pos.offset;
@@ -208,11 +213,21 @@ export class FileSource implements LineSource {
    * the sink in batches, moving `pos` with each; returns what is left (a partial last line).
    * With `final`, a last line without its newline counts too.
    */
-  async #emit(pending: Buffer, pos: Pos, sink: BatchSink, signal: AbortSignal, final: boolean): Promise<Buffer> {
+  async #emit(
+    pending: Buffer,
+    pos: Pos,
+    sink: BatchSink,
+    signal: AbortSignal,
+    final: boolean,
+    more = false,
+  ): Promise<Buffer> {
     const batchLines = this.#o.batchLines ?? 5000;
     for (;;) {
       const { lines, consumed } = takeLines(pending, batchLines, final);
-      if (lines.length === 0) return pending;
+      // Short of a batch with more bytes waiting: kept, and read again with them (every batch of
+      // a backlog full, not one short batch per read: each costs a commit and a round to the
+      // detection thread).
+      if (lines.length === 0 || (more && lines.length < batchLines)) return pending;
       const firstLine = pos.line + 1;
       pos.offset += consumed;
       pos.line += lines.length;

@@ -192,3 +192,30 @@ test('.gz files are read once and resume by decompressed offset', async (t) => {
   );
   assert.deepEqual([...a.got, ...b.got], lines(1, 200000));
 });
+
+test('a backlog larger than one read comes in full batches, each line once, the checkpoint at the end', async (t) => {
+  const d = tmp(t);
+  const p = join(d, 'big.log');
+  // ~7 MB: several reads, none ending on a batch boundary
+  const all = lines(1, 70_000).map((l) => `${l} ${'x'.repeat(90)}`);
+  writeFileSync(p, text(all));
+  const sizes: number[] = [];
+  const c = collector();
+  const sink = async (b: LineBatch) => {
+    sizes.push(b.lines.length);
+    await c.sink(b);
+  };
+  await new FileSource({ id: 'big', path: p, follow: false, batchLines: 3000 }).run(
+    null,
+    sink,
+    new AbortController().signal,
+  );
+  assert.deepEqual(c.got, all);
+  assert.ok(
+    sizes.slice(0, -1).every((n) => n === 3000),
+    `batch sizes: ${sizes.join(', ')}`,
+  );
+  assert.equal(sizes.at(-1), 70_000 % 3000);
+  const cp = c.checkpoint() as { offset?: number } | null;
+  assert.equal(cp?.offset, Buffer.byteLength(text(all)));
+});
