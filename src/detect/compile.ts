@@ -109,7 +109,7 @@ const GATE_CACHE = 50_000;
  * worked out each time, and the caches' memory stays bounded by count and size (50,000 distinct
  * hostile 8 KB targets would otherwise hold 400 MB).
  */
-export const CACHED_VALUE_MAX = 1024;
+const CACHED_VALUE_MAX = 1024;
 
 export interface CompiledRules {
   rules: CompiledRule[];
