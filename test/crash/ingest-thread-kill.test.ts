@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteDb } from '../../src/adapters/db/sqlite.ts';
 import { createEventStore } from '../../src/adapters/db/events-store.ts';
 import { loadRules } from '../../src/detect/index.ts';
@@ -36,16 +37,44 @@ function log(): string {
   return `${out.join('\n')}\n`;
 }
 
-function ingest(cfg: string, file: string, killAfterMs: number | null): Promise<number | null> {
+/** The stored checkpoint of the log (null before the first commit), read without writing. */
+function checkpointOf(dbPath: string): string | null {
+  try {
+    const db = new DatabaseSync(dbPath, { readOnly: true, timeout: 1000 });
+    try {
+      const row = db.prepare('SELECT checkpoint FROM log_sources LIMIT 1').get() as { checkpoint: string } | undefined;
+      return row?.checkpoint ?? null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null; // not created yet
+  }
+}
+
+/**
+ * Runs an import; with `killAfterMs`, kills it that long after its first commit of this run
+ * (start-up time varies too much between machines for a fixed delay).
+ */
+function ingest(cfg: string, file: string, dbPath: string, killAfterMs: number | null): Promise<number | null> {
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, [cli, '--config', cfg, 'ingest', '--format', 'nginx', '--json', file], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const start = checkpointOf(dbPath);
+    let timer: NodeJS.Timeout | null = null;
+    const poll =
+      killAfterMs === null
+        ? null
+        : setInterval(() => {
+            if (timer !== null || checkpointOf(dbPath) === start) return;
+            timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          }, 10);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
       if (signal === 'SIGKILL') done(null);
       else if (code === 0) done(0);
@@ -95,17 +124,17 @@ test('kill -9 while the detection thread holds batches: every line once, every f
   const threaded = config('threaded', true);
   const progress: number[] = [];
   for (let i = 0; i < 6; i++) {
-    await ingest(threaded, file, 700 + ((i * 331) % 900));
+    await ingest(threaded, file, join(dir, 'threaded.db'), (i * 53) % 250);
     progress.push((await stored(join(dir, 'threaded.db'))).http);
   }
-  assert.equal(await ingest(threaded, file, null), 0);
+  assert.equal(await ingest(threaded, file, join(dir, 'threaded.db'), null), 0);
   // The kills landed mid-way: the record grew between kills without being complete.
   assert.ok(
     new Set(progress.filter((n) => n > 0 && n < LINES)).size >= 2,
     `stored after each kill: ${progress.join(', ')}`,
   );
   const one = config('one', false);
-  assert.equal(await ingest(one, file, null), 0);
+  assert.equal(await ingest(one, file, join(dir, 'one.db'), null), 0);
   const a = await stored(join(dir, 'threaded.db'));
   const b = await stored(join(dir, 'one.db'));
   assert.equal(a.http, LINES, 'every line stored once');
