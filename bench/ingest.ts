@@ -11,13 +11,12 @@
 // three agents writing at once (each its own file), beside the SQLite figure of the same run;
 // the headline is the whole command's wall time, and beside it the rate ripcord reports itself
 // (from its first line read to its last commit: what a long-running `ripcord run` sustains).
-// Recorded 2026-12-04, 2 cores shared with other runs (so GoAccess itself varied from 19k to
-// 33k lines/s, and the ratio with it): rules on 191,535 lines/s at 239 MB = 6.2x GoAccess
-// (30,903), rules off 378,817, second thread 167,119 at 321 MB (its three runs 167k-224k); the
-// same run of the code before (main 9de461c) gave 185,485 at 244 MB = 5.7x (GoAccess 32,273).
-// Alternating runs beside each other, same window: rules on 12.1-13.4 s of CPU (before
-// 12.4-13.6), second thread 8.3-8.5 s at 236k-242k lines/s and 302-319 MB (before 9.9-10.8 s,
-// 325-332 MB).
+// Recorded 2026-12-05 (a VM whose host was busy: GoAccess ran at 20-23k lines/s all day, against
+// 31k the day before): default (split on two threads) 197,732 lines/s at 305 MB = 8.8x GoAccess
+// (22,391), one thread 168,139 at 204 MB, rules off 368,427; after the full-batch reads and
+// 4,096-line batches with the thread, 171,006 at 273 MB = 8.5x (GoAccess 20,112) in a run whose
+// rules-off figure (299,578) shows it was slowed too. Alternating runs in a quiet window: split
+// 8.9-9.0 s (222k-225k lines/s) at 269-293 MB, one thread 11.6-11.9 s at 205-220 MB.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
