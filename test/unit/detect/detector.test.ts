@@ -13,7 +13,7 @@ import {
   type LoginHistory,
 } from '../../../src/detect/index.ts';
 import type { AuthEvent, HttpEvent } from '../../../src/logs/index.ts';
-import { getRequest } from './requests.ts';
+import { authEvent, getRequest } from './requests.ts';
 
 const rules = loadRules();
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
@@ -23,26 +23,7 @@ function http(request: string, over: Partial<HttpEvent> = {}): HttpEvent {
   return getRequest(path, query, { time: T0, ip: '203.0.113.7', method, protocol, bytes: 10, ...over });
 }
 
-function auth(over: Partial<AuthEvent>): AuthEvent {
-  return {
-    kind: 'auth',
-    time: T0,
-    service: 'ssh',
-    action: 'login',
-    outcome: 'failure',
-    user: 'root',
-    ip: '198.51.100.4',
-    port: 22,
-    method: 'password',
-    invalidUser: false,
-    targetUser: null,
-    command: null,
-    host: 'web1',
-    program: 'sshd',
-    message: 'Failed password',
-    ...over,
-  };
-}
+const auth = (over: Partial<AuthEvent>): AuthEvent => authEvent({ time: T0, ...over });
 
 test('an attack finding carries rule, field, excerpt, evidence and a rule+ip group key', () => {
   const d = createDetector(rules.compiled);

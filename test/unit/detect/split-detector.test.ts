@@ -9,31 +9,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createDetector, gateFingerprint, loadRules, verdictStride, type Finding } from '../../../src/detect/index.ts';
 import type { AuthEvent, LogEvent } from '../../../src/logs/index.ts';
-import { getRequest } from './requests.ts';
+import { authEvent, getRequest } from './requests.ts';
 
 const rules = loadRules();
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 
-function auth(i: number, over: Partial<AuthEvent>): AuthEvent {
-  return {
-    kind: 'auth',
-    time: T0 + i * 1000,
-    service: 'ssh',
-    action: 'login',
-    outcome: 'failure',
-    user: 'root',
-    ip: '198.51.100.4',
-    port: 22,
-    method: 'password',
-    invalidUser: false,
-    targetUser: null,
-    command: null,
-    host: 'web1',
-    program: 'sshd',
-    message: 'Failed password',
-    ...over,
-  };
-}
+const auth = (i: number, over: Partial<AuthEvent>): AuthEvent => authEvent({ time: T0 + i * 1000, ...over });
 
 /** Benign requests, attacks (signatures), a 404 sweep (a counting rule with a gate), brute force and logins. */
 function traffic(): LogEvent[] {
