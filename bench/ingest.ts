@@ -16,7 +16,8 @@
 // (22,391), one thread 168,139 at 204 MB, rules off 368,427; after the full-batch reads and
 // 4,096-line batches with the thread, 171,006 at 273 MB = 8.5x (GoAccess 20,112) in a run whose
 // rules-off figure (299,578) shows it was slowed too. Alternating runs in a quiet window: split
-// 8.9-9.0 s (222k-225k lines/s) at 269-293 MB, one thread 11.6-11.9 s at 205-220 MB.
+// 8.9-9.0 s (222k-225k lines/s) at 269-293 MB, one thread 11.6-11.9 s at 205-220 MB. A later
+// run of the same commit: 235,035 at 268 MB = 10.6x GoAccess (22,079), one thread 164,074.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
