@@ -220,6 +220,34 @@ test('a block of exactly BLOCK_MAX_ROWS rows with all-distinct values round-trip
   assert.throws(() => encodeBlock(rows, 3, 3), /0 rows/);
 });
 
+test('repeated addresses, IPv4 (looked up by value) and any other spelling, each take one dictionary entry (property)', () => {
+  // A small pool so addresses repeat: canonical IPv4 (the numeric table), IPv6, and spellings
+  // that look like IPv4 but are not canonical (must never share an entry with their canonical twin).
+  const pool = fc.uniqueArray(
+    fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('010.1.1.1', '10.1.1.1', '1.2.3', '::ffff:1.2.3.4', '', 'unknown')),
+    { minLength: 1, maxLength: 40 },
+  );
+  fc.assert(
+    fc.property(pool, fc.array(fc.nat(), { minLength: 1, maxLength: 600 }), (addresses, picks) => {
+      const events = picks.map((p) => plain({ ip: addresses[p % addresses.length] as string }));
+      const rows: RowColumns = {
+        ids: events.map((_, i) => 1 + i),
+        srcs: events.map(() => 1),
+        lines: events.map((_, i) => i),
+        events,
+      };
+      checkRoundTrip({ rows, contiguous: true });
+      const { summary, data } = encodeBlock(rows);
+      const column = new BlockReader(data, summary.firstId).text('ip');
+      const counts = new Map<string | null, number>();
+      column.countInto(null, counts);
+      assert.equal(counts.size, new Set(events.map((e) => e.ip)).size);
+      assert.equal((column as unknown as { count: number }).count, counts.size, 'one entry per distinct address');
+    }),
+    { ...budget, numRuns: 200 },
+  );
+});
+
 test('encoding rows [start, end) of a larger array gives the same block as encoding that slice (property)', () => {
   fc.assert(
     fc.property(rowsArb(false, 3, 60), fc.nat(), fc.nat(), ({ rows }, a, b) => {
