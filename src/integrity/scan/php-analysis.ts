@@ -2120,6 +2120,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (text.length < 2048 && test(variableCall)) return true;
   // An admin account created from the request.
   if (request && test(adminAccount)) return true;
+  // A network tool: sockets the request drives, or a server of its own (a proxy, a bind shell).
+  if (test(socketOpener) && (request || test(socketServer))) return true;
   // Mail sent to the lines of a file (a bulk mailer's list).
   if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
@@ -2158,6 +2160,8 @@ const sendsOrWrites =
 /** The prefilter's expressions, for the scanner's keyword screen. */
 /** A network connection opened (by name, called or held in a variable). */
 const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
+/** A server of the code's own: it listens, or takes the connections of clients. */
+const socketServer = /\b(?:socket_listen|stream_socket_accept|socket_accept)\s*\(/i;
 /** Where code creates or edits the site's admin users. */
 const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
 /** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
@@ -2179,6 +2183,7 @@ export const phpPrefilter: readonly RegExp[] = [
   variableCall,
   adminAccount,
   socketOpener,
+  socketServer,
   shellish,
   requestish,
   sinkish,
@@ -3199,6 +3204,7 @@ export function analysePhp(
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
+  networkToolSignals(f, text, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
   // does. Its packing is already counted here, and the loader's next stage is an eval of text
@@ -3935,6 +3941,109 @@ function toolFamilySignals(
       description:
         'A database admin tool (Adminer or similar) in the site: it lets anyone with the URL at the shop’s data.',
     });
+}
+
+/**
+ * Where each socket call takes its address and port: connections out (`connect`) and servers
+ * that listen (`listen`), by argument position.
+ */
+const socketEnds = new Map<string, { role: 'connect' | 'listen'; at: readonly number[] }>([
+  ['fsockopen', { role: 'connect', at: [0, 1] }],
+  ['pfsockopen', { role: 'connect', at: [0, 1] }],
+  ['stream_socket_client', { role: 'connect', at: [0] }],
+  ['socket_connect', { role: 'connect', at: [1, 2] }],
+  ['socket_bind', { role: 'listen', at: [1, 2] }],
+  ['stream_socket_server', { role: 'listen', at: [0] }],
+  ['socket_create_listen', { role: 'listen', at: [0] }],
+]);
+
+/** A plain variable's name, or null. */
+const plainVariable = (e: PNode | null): string | null => (e?.kind === 'variable' ? strAt(e, 'name') : null);
+
+/** Whether the code steps a variable through values: `$p++`, `++$p`, `$p += …`, or `foreach (… as $p)`. */
+function steppedVariable(f: PhpFile, text: string, name: string): boolean {
+  const v = name.replace(/[^\w\x80-\xff]/g, '');
+  if (v !== name || v === '') return false;
+  if (new RegExp(`\\$${v}\\s*(?:\\+\\+|--|\\+=)|(?:\\+\\+|--)\\s*\\$${v}\\b`).test(text)) return true;
+  return f.foreachs.some((fe) => plainVariable(nodeAt(fe, 'value')) === name);
+}
+
+/**
+ * Network tools a visitor drives: connections to a host or port the request names (port
+ * scanners, relays, back-connects), a sweep over ports or hosts, a server listening where the
+ * request says (bind shells, sniffers), a proxy connecting wherever its client asks (SOCKS).
+ * Vendors' HTTP and FTP clients take their hosts from configuration: each alone stays weak but a
+ * listening port the request picks, and they add up. (Mailers the request drives are read where
+ * mail's other flows are.)
+ */
+function networkToolSignals(
+  f: PhpFile,
+  text: string,
+  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
+): void {
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === null) continue;
+    const args = nodesAt(c, 'arguments');
+    const line = lineOf(c);
+    if (fn === 'socket_listen') {
+      add({
+        id: 'php-socket-server',
+        category: 'webshell',
+        weight: 4,
+        line,
+        description: 'Runs a network server from a web script (socket_listen).',
+      });
+      continue;
+    }
+    const ends = socketEnds.get(fn);
+    if (ends === undefined) continue;
+    const ep = ends.at.map((i) => args[i] ?? null);
+    if (ends.role === 'listen') {
+      add({
+        id: 'php-socket-server',
+        category: 'webshell',
+        weight: 4,
+        line,
+        description: `Runs a network server from a web script (${fn}).`,
+      });
+      if (ep.some((a) => f.isTainted(a)))
+        add({
+          id: 'php-request-listen',
+          category: 'webshell',
+          weight: 12,
+          line,
+          description: `Listens on an address or port the request names (${fn}) — a bind shell, proxy or sniffer for whoever has the page.`,
+        });
+      continue;
+    }
+    if (ep.some((a) => f.isTainted(a)))
+      add({
+        id: 'php-request-socket',
+        category: 'webshell',
+        weight: 6,
+        line,
+        description: `Connects to a host or port the request names (${fn}) — a port scanner, relay or back-connect.`,
+      });
+    if (ep.some((a) => fromSocket(f, a, 0, new Set())))
+      add({
+        id: 'php-socket-relay',
+        category: 'webshell',
+        weight: 6,
+        line,
+        description: `Connects wherever a network client it serves asks (${fn}) — a proxy (SOCKS) for whoever reaches it.`,
+      });
+    const stepped = ep.map(plainVariable).find((n) => n !== null && steppedVariable(f, text, n));
+    if (stepped !== undefined)
+      add({
+        id: 'php-socket-sweep',
+        category: 'webshell',
+        weight: 4,
+        line,
+        evidence: clip(`$${stepped}: ${excerptAt(text, line)}`),
+        description: `Connects to one port or host after another (${fn} in a loop over $${stepped}) — a port scanner.`,
+      });
+  }
 }
 
 /** Signals read from the text itself, without parsing: they work on files too broken to parse. */
