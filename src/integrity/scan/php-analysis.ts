@@ -2261,6 +2261,30 @@ function plausibleCode(code: string): boolean {
   }
 }
 
+/** Words later PHP reserved that PHP 4 and 5 code uses as names (`function match(`, `$_GET[readonly]`). */
+const laterKeywords = /\b(?:match|readonly|enum|fn)\b/i;
+
+/**
+ * PHP 4 and 5 spellings PHP 8's grammar rejects, respelled as today's code that means the same
+ * to the analyser, line for line: `=& new X` (assignment by reference of a new object) as
+ * `= new X`, a later keyword used as a function's name as a plain name, and as an array's bare
+ * key (an undefined constant, which old PHP read as its name) as a quoted key. The text is only
+ * read, never run: a respelling is kept when it parses with fewer errors.
+ */
+export function olderPhpRespelled(code: string): string {
+  let out = code.replace(/(=\s*)&(\s*new\b)/gi, '$1 $2');
+  if (!laterKeywords.test(out)) return out;
+  const defined = new Set(
+    [...out.matchAll(/\bfunction\s+&?\s*(match|readonly|enum|fn)\s*\(/gi)].map((m) => (m[1] as string).toLowerCase()),
+  );
+  if (defined.size > 0)
+    out = out.replace(
+      /(^|[^\w$>:\\])(match|readonly|enum|fn)(\s*\()/gi,
+      (m, pre: string, word: string, paren: string) => (defined.has(word.toLowerCase()) ? `${pre}${word}_${paren}` : m),
+    );
+  return out.replace(/\[(\s*)(match|readonly|enum|fn)(\s*)\]/gi, "[$1'$2'$3]");
+}
+
 /** A fragment that opens with a class member: methods cut out of a class (a pasted observer). */
 const memberFirst =
   /^<\?php\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*)*(?:(?:public|protected|private|static|final|abstract)\s+)+(?:function|const|\$)/;
@@ -2272,7 +2296,15 @@ const memberFirst =
  */
 function parseFragment(code: string, fragment: boolean): unknown {
   const errors = (p: unknown) => (isNode(p) && Array.isArray(p['errors']) ? p['errors'].length : 0);
-  const plain: unknown = parser().parseCode(code, 'scan.php');
+  let plain: unknown = parser().parseCode(code, 'scan.php');
+  if (errors(plain) > 0) {
+    // Old PHP the parser (PHP 8's grammar) rejects: read it as the same code spelled today.
+    const today = olderPhpRespelled(code);
+    if (today !== code) {
+      const again: unknown = parser().parseCode(today, 'scan.php');
+      if (errors(again) < errors(plain)) plain = again;
+    }
+  }
   if (!fragment || errors(plain) === 0 || !memberFirst.test(code)) return plain;
   const body = code.slice('<?php'.length);
   let best = plain;
