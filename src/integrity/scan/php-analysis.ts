@@ -2121,7 +2121,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // An admin account created from the request.
   if (request && test(adminAccount)) return true;
   // A network tool: sockets the request drives, or a server of its own (a proxy, a bind shell).
-  if (test(socketOpener) && (request || test(socketServer))) return true;
+  if (test(socketOpener) && (request || test(socketServer) || test(mxLookup))) return true;
   // Mail sent to the lines of a file (a bulk mailer's list).
   if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
@@ -2162,6 +2162,8 @@ const sendsOrWrites =
 const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
 /** A server of the code's own: it listens, or takes the connections of clients. */
 const socketServer = /\b(?:socket_listen|stream_socket_accept|socket_accept)\s*\(/i;
+/** A domain's mail exchangers looked up (mail delivered by the code itself). */
+const mxLookup = /\bgetmxrr\s*\(/i;
 /** Where code creates or edits the site's admin users. */
 const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
 /** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
@@ -2184,6 +2186,7 @@ export const phpPrefilter: readonly RegExp[] = [
   adminAccount,
   socketOpener,
   socketServer,
+  mxLookup,
   shellish,
   requestish,
   sinkish,
@@ -4013,6 +4016,7 @@ function networkToolSignals(
   text: string,
   add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
 ): void {
+  directMailSignals(f, text, add);
   for (const c of f.calls) {
     const fn = f.calleeName(c);
     if (fn === null) continue;
@@ -4076,6 +4080,48 @@ function networkToolSignals(
         description: `Connects to one port or host after another (${fn} in a loop over $${stepped}) — a port scanner.`,
       });
   }
+}
+
+const socketWrites = new Set(['fputs', 'fwrite', 'socket_write', 'socket_send', 'stream_socket_sendto']);
+
+/**
+ * Mail delivered by the code itself to each recipient's own mail server: it looks the domain's
+ * mail exchangers up (getmxrr) and speaks SMTP to them (`RCPT TO`) over a socket of its own —
+ * a spam sender or an address harvester's verifier; the platforms hand mail to a configured
+ * relay instead. Stronger when what it writes to the socket is the request's (its recipients).
+ */
+function directMailSignals(
+  f: PhpFile,
+  text: string,
+  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
+): void {
+  if (!mxLookup.test(text) || !/RCPT\s+TO\s*:/i.test(text)) return;
+  let lookup: PNode | null = null;
+  let opens = false;
+  let fromRequest = false;
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === 'getmxrr') lookup ??= c;
+    else if (fn !== null && socketEnds.get(fn)?.role === 'connect') opens = true;
+    else if (
+      fn !== null &&
+      socketWrites.has(fn) &&
+      nodesAt(c, 'arguments')
+        .slice(1)
+        .some((a) => f.isTainted(a))
+    )
+      fromRequest = true;
+  }
+  if (lookup === null || !opens) return;
+  add({
+    id: 'php-direct-mx-mailer',
+    category: 'webshell',
+    weight: fromRequest ? 10 : 6,
+    line: lineOf(lookup),
+    description: fromRequest
+      ? "Speaks SMTP itself to each recipient's mail server (getmxrr, RCPT TO) with what the request sends — a spam mailer or address verifier."
+      : "Speaks SMTP itself to each recipient's mail server (getmxrr, RCPT TO) instead of the site's mail relay.",
+  });
 }
 
 /** Signals read from the text itself, without parsing: they work on files too broken to parse. */

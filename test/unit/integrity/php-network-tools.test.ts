@@ -63,3 +63,14 @@ test('the sweep is read from the port variable only, whatever its name', () => {
     { numRuns: 60 },
   );
 });
+
+test("mail spoken over SMTP to each recipient's own mail server is a mailer's, the request's recipients make it strong", () => {
+  const mx = (rcpt: string) =>
+    `$to = ${rcpt}; list(, $domain) = explode('@', $to); getmxrr($domain, $hosts); $s = fsockopen($hosts[0], 25); fputs($s, "MAIL FROM: <a@example.test>\\r\\n"); fputs($s, "RCPT TO: <" . $to . ">\\r\\n");`;
+  assert.equal(weightOf(mx("$_POST['to']"), 'php-direct-mx-mailer'), 10);
+  assert.ok(score(mx("$_POST['to']")) >= reportAt);
+  assert.equal(weightOf(mx("'ops@example.test'"), 'php-direct-mx-mailer'), 6);
+  // A client of the site's configured relay looks no mail exchanger up.
+  const relay = '$s = fsockopen($cfg[\'smtp_host\'], 587); fputs($s, "RCPT TO: <" . $_POST[\'to\'] . ">\\r\\n");';
+  assert.equal(weightOf(relay, 'php-direct-mx-mailer'), 0);
+});
