@@ -1161,8 +1161,29 @@ class PhpFile {
   readonly #argumentsOf = new Map<string, PNode[]>();
 
   /**
+   * Whether an object is the file's own: `$this`, or a variable made with `new` (its methods,
+   * when the file defines them, are the file's: `$c = new Smtp(); $c->send($_POST['to'])`).
+   */
+  #ownObject(o: PNode | null): boolean {
+    const name = o === null ? null : variableName(o);
+    if (name === null) return false;
+    return name === 'this' || (this.assigns.get(name) ?? []).some((r) => r.kind === 'new');
+  }
+
+  /** The parameters of the file's own method a call reaches (`$this->m()`, `self::m()`, `$o->m()` on an object made here). */
+  ownMethodParams(c: PNode): string[] | undefined {
+    const what = nodeAt(c, 'what');
+    const own =
+      (what?.kind === 'propertylookup' && this.#ownObject(nodeAt(what, 'what'))) ||
+      (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
+    const off = own && what !== null ? nodeAt(what, 'offset') : null;
+    const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+    return mn === null ? undefined : this.methods.get(mn.toLowerCase());
+  }
+
+  /**
    * The values callers pass for a parameter name: to the file's functions by name, to its
-   * methods through `$this->m()`, `self::m()`, `static::m()`.
+   * methods through `$this->m()`, `self::m()`, `static::m()`, and `$o->m()` on an object made here with `new`.
    */
   argumentsFor(param: string): PNode[] {
     const known = this.#argumentsOf.get(param);
@@ -1170,16 +1191,7 @@ class PhpFile {
     const out: PNode[] = [];
     for (const c of this.calls) {
       const fn = this.calleeName(c);
-      let params = fn === null ? undefined : this.functions.get(fn)?.params;
-      if (params === undefined) {
-        const what = nodeAt(c, 'what');
-        const own =
-          (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this') ||
-          (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
-        const off = own && what !== null ? nodeAt(what, 'offset') : null;
-        const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
-        params = mn === null ? undefined : this.methods.get(mn.toLowerCase());
-      }
+      const params = (fn === null ? undefined : this.functions.get(fn)?.params) ?? this.ownMethodParams(c);
       const i = params?.indexOf(param) ?? -1;
       const arg = i < 0 ? undefined : nodesAt(c, 'arguments')[i];
       if (arg !== undefined && out.length < 50) out.push(arg);
@@ -1453,7 +1465,16 @@ class PhpFile {
       for (const a of this.varVarAssigns) if (this.isTainted(nodeAt(a, 'right'))) this.globalTaint = true;
       for (const c of this.calls) {
         const fn = this.calleeName(c);
-        if (fn === null) continue;
+        if (fn === null) {
+          // A method of the file's own, called with request data, takes it in its parameters.
+          const params = this.ownMethodParams(c);
+          if (params !== undefined)
+            nodesAt(c, 'arguments').forEach((arg, i) => {
+              const p = params[i];
+              if (p !== undefined && p !== '' && !this.tainted.has(p) && this.isTainted(arg)) this.tainted.add(p);
+            });
+          continue;
+        }
         const args = nodesAt(c, 'arguments');
         if (
           (fn === 'extract' || fn === 'parse_str' || fn === 'import_request_variables') &&
