@@ -2148,6 +2148,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // Other accounts' files: the server's user list with their home folders, or its session files.
   if (test(passwdFile) && test(otherHomes)) return true;
   if (test(sessionFiles) && test(dirLister)) return true;
+  // Folders the request names listed and tested for write access (finding where to drop files).
+  if (request && test(writableTest) && test(dirLister)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return (
     executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
@@ -2194,12 +2196,14 @@ const charBuilder = /\.=\s*@?chr\s*\(/i;
 const mailCall = /\bmail\s*\(/i;
 const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
+const writableTest = /\bis_writ(?:e)?able\s*\(/i;
 
 export const phpPrefilter: readonly RegExp[] = [
   passwdFile,
   otherHomes,
   sessionFiles,
   dirLister,
+  writableTest,
   mailCall,
   fileLines,
   charBuilder,
@@ -4038,6 +4042,7 @@ function networkToolSignals(
   add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
 ): void {
   directMailSignals(f, text, add);
+  folderReconSignals(f, add);
   for (const c of f.calls) {
     const fn = f.calleeName(c);
     if (fn === null) continue;
@@ -4101,6 +4106,60 @@ function networkToolSignals(
         description: `Connects to one port or host after another (${fn} in a loop over $${stepped}) — a port scanner.`,
       });
   }
+}
+
+/**
+ * Whether a path starts with request data: as written, or through a parameter whose callers
+ * pass such a path (`listDir($_GET['dir'])`). Not through other variables: the analysis is
+ * flow-insensitive, and a big file reuses a name (`$directory`) for unrelated paths.
+ */
+function pathFromRequest(f: PhpFile, e: PNode | null, depth = 0): boolean {
+  if (e === null || depth > 3) return false;
+  if (f.startsTainted(e)) return true;
+  const name = plainVariable(e);
+  if (name === null || (f.assigns.get(name) ?? []).length > 0) return false;
+  return f.argumentsFor(name).some((v) => v !== e && pathFromRequest(f, v, depth + 1));
+}
+
+const folderListers = new Set(['opendir', 'scandir', 'glob', 'dir']);
+
+/**
+ * Any folder the request names listed (its path starts with request data: no fixed folder in
+ * front), and its entries tested for write access: a file browser for whoever has the page, and
+ * the recon tool that finds where on the server files can be dropped.
+ */
+function folderReconSignals(f: PhpFile, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  let listed: PNode | null = null;
+  let writable = false;
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === 'is_writable' || fn === 'is_writeable') writable = true;
+    else if (
+      listed === null &&
+      fn !== null &&
+      folderListers.has(fn) &&
+      pathFromRequest(f, nodesAt(c, 'arguments')[0] ?? null)
+    )
+      listed = c;
+  }
+  if (listed === null) return;
+  add({
+    id: 'php-request-folder-listing',
+    category: 'webshell',
+    weight: 6,
+    line: lineOf(listed),
+    description:
+      'Lists any folder the request names (its path starts with request data) — a file browser for whoever has the page.',
+  });
+  if (writable)
+    add({
+      id: 'php-writable-recon',
+      category: 'webshell',
+      weight: 4,
+      line: lineOf(listed),
+      description:
+        'Tests the folders it lists for write access — how an intruder finds where on the server to drop files.',
+    });
 }
 
 const socketWrites = new Set(['fputs', 'fwrite', 'socket_write', 'socket_send', 'stream_socket_sendto']);
