@@ -1161,8 +1161,29 @@ class PhpFile {
   readonly #argumentsOf = new Map<string, PNode[]>();
 
   /**
+   * Whether an object is the file's own: `$this`, or a variable made with `new` (its methods,
+   * when the file defines them, are the file's: `$c = new Smtp(); $c->send($_POST['to'])`).
+   */
+  #ownObject(o: PNode | null): boolean {
+    const name = o === null ? null : variableName(o);
+    if (name === null) return false;
+    return name === 'this' || (this.assigns.get(name) ?? []).some((r) => r.kind === 'new');
+  }
+
+  /** The parameters of the file's own method a call reaches (`$this->m()`, `self::m()`, `$o->m()` on an object made here). */
+  ownMethodParams(c: PNode): string[] | undefined {
+    const what = nodeAt(c, 'what');
+    const own =
+      (what?.kind === 'propertylookup' && this.#ownObject(nodeAt(what, 'what'))) ||
+      (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
+    const off = own && what !== null ? nodeAt(what, 'offset') : null;
+    const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
+    return mn === null ? undefined : this.methods.get(mn.toLowerCase());
+  }
+
+  /**
    * The values callers pass for a parameter name: to the file's functions by name, to its
-   * methods through `$this->m()`, `self::m()`, `static::m()`.
+   * methods through `$this->m()`, `self::m()`, `static::m()`, and `$o->m()` on an object made here with `new`.
    */
   argumentsFor(param: string): PNode[] {
     const known = this.#argumentsOf.get(param);
@@ -1170,16 +1191,7 @@ class PhpFile {
     const out: PNode[] = [];
     for (const c of this.calls) {
       const fn = this.calleeName(c);
-      let params = fn === null ? undefined : this.functions.get(fn)?.params;
-      if (params === undefined) {
-        const what = nodeAt(c, 'what');
-        const own =
-          (what?.kind === 'propertylookup' && variableName(nodeAt(what, 'what') ?? what) === 'this') ||
-          (what?.kind === 'staticlookup' && /^(?:self|static)reference$/.test(nodeAt(what, 'what')?.kind ?? ''));
-        const off = own && what !== null ? nodeAt(what, 'offset') : null;
-        const mn = off?.kind === 'identifier' ? strAt(off, 'name') : null;
-        params = mn === null ? undefined : this.methods.get(mn.toLowerCase());
-      }
+      const params = (fn === null ? undefined : this.functions.get(fn)?.params) ?? this.ownMethodParams(c);
       const i = params?.indexOf(param) ?? -1;
       const arg = i < 0 ? undefined : nodesAt(c, 'arguments')[i];
       if (arg !== undefined && out.length < 50) out.push(arg);
@@ -1453,7 +1465,16 @@ class PhpFile {
       for (const a of this.varVarAssigns) if (this.isTainted(nodeAt(a, 'right'))) this.globalTaint = true;
       for (const c of this.calls) {
         const fn = this.calleeName(c);
-        if (fn === null) continue;
+        if (fn === null) {
+          // A method of the file's own, called with request data, takes it in its parameters.
+          const params = this.ownMethodParams(c);
+          if (params !== undefined)
+            nodesAt(c, 'arguments').forEach((arg, i) => {
+              const p = params[i];
+              if (p !== undefined && p !== '' && !this.tainted.has(p) && this.isTainted(arg)) this.tainted.add(p);
+            });
+          continue;
+        }
         const args = nodesAt(c, 'arguments');
         if (
           (fn === 'extract' || fn === 'parse_str' || fn === 'import_request_variables') &&
@@ -2120,11 +2141,15 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (text.length < 2048 && test(variableCall)) return true;
   // An admin account created from the request.
   if (request && test(adminAccount)) return true;
+  // A network tool: sockets the request drives, or a server of its own (a proxy, a bind shell).
+  if (test(socketOpener) && (request || test(socketServer) || test(mxLookup))) return true;
   // Mail sent to the lines of a file (a bulk mailer's list).
   if (test(mailCall) && test(fileLines)) return true;
   // Other accounts' files: the server's user list with their home folders, or its session files.
   if (test(passwdFile) && test(otherHomes)) return true;
   if (test(sessionFiles) && test(dirLister)) return true;
+  // Folders the request names listed and tested for write access (finding where to drop files).
+  if (request && test(writableTest) && test(dirLister)) return true;
   if (!test(fetches) || !test(remoteAddress)) return false;
   return (
     executesText() || test(scriptTag) || (test(phpFileName) && test(sendsOrWrites)) || (request && test(writesOut))
@@ -2158,6 +2183,10 @@ const sendsOrWrites =
 /** The prefilter's expressions, for the scanner's keyword screen. */
 /** A network connection opened (by name, called or held in a variable). */
 const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
+/** A server of the code's own: it listens, or takes the connections of clients. */
+const socketServer = /\b(?:socket_listen|stream_socket_accept|socket_accept)\s*\(/i;
+/** A domain's mail exchangers looked up (mail delivered by the code itself). */
+const mxLookup = /\bgetmxrr\s*\(/i;
 /** Where code creates or edits the site's admin users. */
 const adminAccount = /\bwp_(?:create|insert)_user\s*\(|['"]admin\/user['"]|Magento\\User\\Model\\User/i;
 /** A variable called with a variable: `$a($b)`, `$a($b['x'])`. */
@@ -2167,18 +2196,22 @@ const charBuilder = /\.=\s*@?chr\s*\(/i;
 const mailCall = /\bmail\s*\(/i;
 const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
+const writableTest = /\bis_writ(?:e)?able\s*\(/i;
 
 export const phpPrefilter: readonly RegExp[] = [
   passwdFile,
   otherHomes,
   sessionFiles,
   dirLister,
+  writableTest,
   mailCall,
   fileLines,
   charBuilder,
   variableCall,
   adminAccount,
   socketOpener,
+  socketServer,
+  mxLookup,
   shellish,
   requestish,
   sinkish,
@@ -2256,6 +2289,30 @@ function plausibleCode(code: string): boolean {
   }
 }
 
+/** Words later PHP reserved that PHP 4 and 5 code uses as names (`function match(`, `$_GET[readonly]`). */
+const laterKeywords = /\b(?:match|readonly|enum|fn)\b/i;
+
+/**
+ * PHP 4 and 5 spellings PHP 8's grammar rejects, respelled as today's code that means the same
+ * to the analyser, line for line: `=& new X` (assignment by reference of a new object) as
+ * `= new X`, a later keyword used as a function's name as a plain name, and as an array's bare
+ * key (an undefined constant, which old PHP read as its name) as a quoted key. The text is only
+ * read, never run: a respelling is kept when it parses with fewer errors.
+ */
+export function olderPhpRespelled(code: string): string {
+  let out = code.replace(/(=\s*)&(\s*new\b)/gi, '$1 $2');
+  if (!laterKeywords.test(out)) return out;
+  const defined = new Set(
+    [...out.matchAll(/\bfunction\s+&?\s*(match|readonly|enum|fn)\s*\(/gi)].map((m) => (m[1] as string).toLowerCase()),
+  );
+  if (defined.size > 0)
+    out = out.replace(
+      /(^|[^\w$>:\\])(match|readonly|enum|fn)(\s*\()/gi,
+      (m, pre: string, word: string, paren: string) => (defined.has(word.toLowerCase()) ? `${pre}${word}_${paren}` : m),
+    );
+  return out.replace(/\[(\s*)(match|readonly|enum|fn)(\s*)\]/gi, "[$1'$2'$3]");
+}
+
 /** A fragment that opens with a class member: methods cut out of a class (a pasted observer). */
 const memberFirst =
   /^<\?php\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*)*(?:(?:public|protected|private|static|final|abstract)\s+)+(?:function|const|\$)/;
@@ -2267,7 +2324,15 @@ const memberFirst =
  */
 function parseFragment(code: string, fragment: boolean): unknown {
   const errors = (p: unknown) => (isNode(p) && Array.isArray(p['errors']) ? p['errors'].length : 0);
-  const plain: unknown = parser().parseCode(code, 'scan.php');
+  let plain: unknown = parser().parseCode(code, 'scan.php');
+  if (errors(plain) > 0) {
+    // Old PHP the parser (PHP 8's grammar) rejects: read it as the same code spelled today.
+    const today = olderPhpRespelled(code);
+    if (today !== code) {
+      const again: unknown = parser().parseCode(today, 'scan.php');
+      if (errors(again) < errors(plain)) plain = again;
+    }
+  }
   if (!fragment || errors(plain) === 0 || !memberFirst.test(code)) return plain;
   const body = code.slice('<?php'.length);
   let best = plain;
@@ -3199,6 +3264,7 @@ export function analysePhp(
       description: 'Control flow scrambled with goto, as PHP obfuscators do.',
     });
   toolFamilySignals(f, text, add);
+  networkToolSignals(f, text, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
   // does. Its packing is already counted here, and the loader's next stage is an eval of text
@@ -3935,6 +4001,207 @@ function toolFamilySignals(
       description:
         'A database admin tool (Adminer or similar) in the site: it lets anyone with the URL at the shop’s data.',
     });
+}
+
+/**
+ * Where each socket call takes its address and port: connections out (`connect`) and servers
+ * that listen (`listen`), by argument position.
+ */
+const socketEnds = new Map<string, { role: 'connect' | 'listen'; at: readonly number[] }>([
+  ['fsockopen', { role: 'connect', at: [0, 1] }],
+  ['pfsockopen', { role: 'connect', at: [0, 1] }],
+  ['stream_socket_client', { role: 'connect', at: [0] }],
+  ['socket_connect', { role: 'connect', at: [1, 2] }],
+  ['socket_bind', { role: 'listen', at: [1, 2] }],
+  ['stream_socket_server', { role: 'listen', at: [0] }],
+  ['socket_create_listen', { role: 'listen', at: [0] }],
+]);
+
+/** A plain variable's name, or null. */
+const plainVariable = (e: PNode | null): string | null => (e?.kind === 'variable' ? strAt(e, 'name') : null);
+
+/** Whether the code steps a variable through values: `$p++`, `++$p`, `$p += …`, or `foreach (… as $p)`. */
+function steppedVariable(f: PhpFile, text: string, name: string): boolean {
+  const v = name.replace(/[^\w\x80-\xff]/g, '');
+  if (v !== name || v === '') return false;
+  if (new RegExp(`\\$${v}\\s*(?:\\+\\+|--|\\+=)|(?:\\+\\+|--)\\s*\\$${v}\\b`).test(text)) return true;
+  return f.foreachs.some((fe) => plainVariable(nodeAt(fe, 'value')) === name);
+}
+
+/**
+ * Network tools a visitor drives: connections to a host or port the request names (port
+ * scanners, relays, back-connects), a sweep over ports or hosts, a server listening where the
+ * request says (bind shells, sniffers), a proxy connecting wherever its client asks (SOCKS).
+ * Vendors' HTTP and FTP clients take their hosts from configuration: each alone stays weak but a
+ * listening port the request picks, and they add up. (Mailers the request drives are read where
+ * mail's other flows are.)
+ */
+function networkToolSignals(
+  f: PhpFile,
+  text: string,
+  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
+): void {
+  directMailSignals(f, text, add);
+  folderReconSignals(f, add);
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === null) continue;
+    const args = nodesAt(c, 'arguments');
+    const line = lineOf(c);
+    if (fn === 'socket_listen') {
+      add({
+        id: 'php-socket-server',
+        category: 'webshell',
+        weight: 4,
+        line,
+        description: 'Runs a network server from a web script (socket_listen).',
+      });
+      continue;
+    }
+    const ends = socketEnds.get(fn);
+    if (ends === undefined) continue;
+    const ep = ends.at.map((i) => args[i] ?? null);
+    if (ends.role === 'listen') {
+      add({
+        id: 'php-socket-server',
+        category: 'webshell',
+        weight: 4,
+        line,
+        description: `Runs a network server from a web script (${fn}).`,
+      });
+      if (ep.some((a) => f.isTainted(a)))
+        add({
+          id: 'php-request-listen',
+          category: 'webshell',
+          weight: 12,
+          line,
+          description: `Listens on an address or port the request names (${fn}) — a bind shell, proxy or sniffer for whoever has the page.`,
+        });
+      continue;
+    }
+    if (ep.some((a) => f.isTainted(a)))
+      add({
+        id: 'php-request-socket',
+        category: 'webshell',
+        weight: 6,
+        line,
+        description: `Connects to a host or port the request names (${fn}) — a port scanner, relay or back-connect.`,
+      });
+    if (ep.some((a) => fromSocket(f, a, 0, new Set())))
+      add({
+        id: 'php-socket-relay',
+        category: 'webshell',
+        weight: 6,
+        line,
+        description: `Connects wherever a network client it serves asks (${fn}) — a proxy (SOCKS) for whoever reaches it.`,
+      });
+    const stepped = ep.map(plainVariable).find((n) => n !== null && steppedVariable(f, text, n));
+    if (stepped !== undefined)
+      add({
+        id: 'php-socket-sweep',
+        category: 'webshell',
+        weight: 4,
+        line,
+        evidence: clip(`$${stepped}: ${excerptAt(text, line)}`),
+        description: `Connects to one port or host after another (${fn} in a loop over $${stepped}) — a port scanner.`,
+      });
+  }
+}
+
+/**
+ * Whether a path starts with request data: as written, or through a parameter whose callers
+ * pass such a path (`listDir($_GET['dir'])`). Not through other variables: the analysis is
+ * flow-insensitive, and a big file reuses a name (`$directory`) for unrelated paths.
+ */
+function pathFromRequest(f: PhpFile, e: PNode | null, depth = 0): boolean {
+  if (e === null || depth > 3) return false;
+  if (f.startsTainted(e)) return true;
+  const name = plainVariable(e);
+  if (name === null || (f.assigns.get(name) ?? []).length > 0) return false;
+  return f.argumentsFor(name).some((v) => v !== e && pathFromRequest(f, v, depth + 1));
+}
+
+const folderListers = new Set(['opendir', 'scandir', 'glob', 'dir']);
+
+/**
+ * Any folder the request names listed (its path starts with request data: no fixed folder in
+ * front), and its entries tested for write access: a file browser for whoever has the page, and
+ * the recon tool that finds where on the server files can be dropped.
+ */
+function folderReconSignals(f: PhpFile, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+  let listed: PNode | null = null;
+  let writable = false;
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === 'is_writable' || fn === 'is_writeable') writable = true;
+    else if (
+      listed === null &&
+      fn !== null &&
+      folderListers.has(fn) &&
+      pathFromRequest(f, nodesAt(c, 'arguments')[0] ?? null)
+    )
+      listed = c;
+  }
+  if (listed === null) return;
+  add({
+    id: 'php-request-folder-listing',
+    category: 'webshell',
+    weight: 6,
+    line: lineOf(listed),
+    description:
+      'Lists any folder the request names (its path starts with request data) — a file browser for whoever has the page.',
+  });
+  if (writable)
+    add({
+      id: 'php-writable-recon',
+      category: 'webshell',
+      weight: 4,
+      line: lineOf(listed),
+      description:
+        'Tests the folders it lists for write access — how an intruder finds where on the server to drop files.',
+    });
+}
+
+const socketWrites = new Set(['fputs', 'fwrite', 'socket_write', 'socket_send', 'stream_socket_sendto']);
+
+/**
+ * Mail delivered by the code itself to each recipient's own mail server: it looks the domain's
+ * mail exchangers up (getmxrr) and speaks SMTP to them (`RCPT TO`) over a socket of its own —
+ * a spam sender or an address harvester's verifier; the platforms hand mail to a configured
+ * relay instead. Stronger when what it writes to the socket is the request's (its recipients).
+ */
+function directMailSignals(
+  f: PhpFile,
+  text: string,
+  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
+): void {
+  if (!mxLookup.test(text) || !/RCPT\s+TO\s*:/i.test(text)) return;
+  let lookup: PNode | null = null;
+  let opens = false;
+  let fromRequest = false;
+  for (const c of f.calls) {
+    const fn = f.calleeName(c);
+    if (fn === 'getmxrr') lookup ??= c;
+    else if (fn !== null && socketEnds.get(fn)?.role === 'connect') opens = true;
+    else if (
+      fn !== null &&
+      socketWrites.has(fn) &&
+      nodesAt(c, 'arguments')
+        .slice(1)
+        .some((a) => f.isTainted(a))
+    )
+      fromRequest = true;
+  }
+  if (lookup === null || !opens) return;
+  add({
+    id: 'php-direct-mx-mailer',
+    category: 'webshell',
+    weight: fromRequest ? 10 : 6,
+    line: lineOf(lookup),
+    description: fromRequest
+      ? "Speaks SMTP itself to each recipient's mail server (getmxrr, RCPT TO) with what the request sends — a spam mailer or address verifier."
+      : "Speaks SMTP itself to each recipient's mail server (getmxrr, RCPT TO) instead of the site's mail relay.",
+  });
 }
 
 /** Signals read from the text itself, without parsing: they work on files too broken to parse. */

@@ -50,3 +50,18 @@ test('a callee and its argument from an array nothing sets: a back door as a fil
   const template = `<?php $render = $args['render']; ?>\n${'<div class="row"><span>item</span></div>\n'.repeat(60)}<?php $render($args['item']); ?>`;
   assert.ok(weight(template) < 10);
 });
+
+test("request data passed to a method of the file's own object reaches its parameters", () => {
+  const run = (make: string) =>
+    ids(`class Runner { function go($cmd) { system($cmd); } } ${make} $r->go($_POST['c']);`).includes(
+      'php-request-to-shell',
+    );
+  assert.ok(run('$r = new Runner();'));
+  // An object the file did not make (handed in, or from a factory) may be any class's.
+  assert.ok(!run('$r = Registry::get();'));
+  assert.ok(
+    ids(
+      "class Q { function a($x) { $this->b($x); } function b($y) { eval($y); } } $q = new Q; $q->a($_GET['p']);",
+    ).includes('php-request-to-eval'),
+  );
+});
