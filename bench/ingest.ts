@@ -18,6 +18,10 @@
 // rules-off figure (299,578) shows it was slowed too. Alternating runs in a quiet window: split
 // 8.9-9.0 s (222k-225k lines/s) at 269-293 MB, one thread 11.6-11.9 s at 205-220 MB. A later
 // run of the same commit: 235,035 at 268 MB = 10.6x GoAccess (22,079), one thread 164,074.
+// Recorded 2026-12-05 (eleventh session, another VM where GoAccess ran at 13-15k lines/s), after
+// the address dictionary by value: 221,885 lines/s at 275 MB = 14.5x GoAccess (15,313) on a quiet
+// host, rules off 311,205, one thread 159,050; 184,785 = 13.8x (13,419) while two other sessions
+// ran tests beside it. On CPU time GoAccess used 8.65x ripcord's.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
