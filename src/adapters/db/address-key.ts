@@ -5,9 +5,9 @@
 /**
  * A 32-bit key for a client address: the IPv4 value for a canonical dotted quad, else an
  * FNV-1a hash of the text. Keys only narrow the blocks to read; rows are matched on the text.
+ * `v4` is the address's ipv4Value, when the caller has it already.
  */
-export function ipKey(ip: string): number {
-  const v4 = ipv4Value(ip);
+export function ipKey(ip: string, v4 = ipv4Value(ip)): number {
   if (v4 >= 0) return v4;
   let h = 0x811c9dc5;
   for (let i = 0; i < ip.length; i++) {

@@ -283,7 +283,7 @@ export function encodeBlock(rows: RowColumns, start = 0, end = rows.events.lengt
     if (e.ip !== lastIp) {
       lastIp = e.ip;
       lastV4 = ipv4Value(e.ip);
-      lastKey = lastV4 >= 0 ? lastV4 : ipKey(e.ip);
+      lastKey = ipKey(e.ip, lastV4);
     }
     keys[i] = lastKey;
     dIp.addAddress(i, e.ip, lastV4);
