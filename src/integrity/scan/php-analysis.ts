@@ -2351,8 +2351,7 @@ export function analysePhp(
   enclosing?: Omit<Enclosing, 'names'>,
 ): PhpAnalysis {
   const out = new SignalSet();
-  const add = (s: Omit<Signal, 'evidence'> & { evidence?: string }) =>
-    out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
+  const add: AddSignal = (s) => out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
   if (/^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff)/.test(text))
     add({
       id: 'php-in-image',
@@ -3294,6 +3293,9 @@ const tampers =
 const secretTable =
   /\b(?:admin_user|wp_users|sales_flat_order_payment|sales_order_payment|sales_flat_quote_payment|core_config_data|oauth_consumer)\b/i;
 
+/** How a reader of one kind of signal reports it (evidence defaults to the excerpt of its line). */
+type AddSignal = (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void;
+
 /**
  * A stand-alone script that reads the shop's database password from its configuration file,
  * connects by itself and selects admin passwords, stored cards or gateway keys (a shop data
@@ -3301,7 +3303,7 @@ const secretTable =
  * CMS blocks, admin users). The platform reads its configuration through its own layer and never selects those
  * columns in raw SQL beside a connection of its own.
  */
-function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+function secretsDumpSignals(text: string, add: AddSignal): void {
   storedCardSignals(text, add);
   if (!shopConfigFile.test(text) || !rawConnect.test(text)) return;
   const lines = text.split('\n');
@@ -3338,7 +3340,7 @@ function secretsDumpSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { 
  * asks for the stored card columns: a card dumper dropped in the docroot. The platform reads
  * those columns only inside its own payment models, which never include the bootstrap.
  */
-function storedCardSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+function storedCardSignals(text: string, add: AddSignal): void {
   const anywhere = bootstrapFromAnywhere.exec(text);
   if (anywhere !== null)
     add({
@@ -3879,11 +3881,7 @@ function uploadChecked(text: string): boolean {
 }
 
 /** Web-shell tool families by what they can do, not by name: file manager, SQL console, server recon. */
-function toolFamilySignals(
-  f: PhpFile,
-  text: string,
-  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
-): void {
+function toolFamilySignals(f: PhpFile, text: string, add: AddSignal): void {
   const names = new Set<string>();
   for (const c of f.calls) {
     const n = f.calleeName(c);
@@ -4015,6 +4013,8 @@ const socketEnds = new Map<string, { role: 'connect' | 'listen'; at: readonly nu
   ['socket_bind', { role: 'listen', at: [1, 2] }],
   ['stream_socket_server', { role: 'listen', at: [0] }],
   ['socket_create_listen', { role: 'listen', at: [0] }],
+  // (listens on the address socket_bind gave it: no address of its own)
+  ['socket_listen', { role: 'listen', at: [] }],
 ]);
 
 /** A plain variable's name, or null. */
@@ -4036,11 +4036,7 @@ function steppedVariable(f: PhpFile, text: string, name: string): boolean {
  * listening port the request picks, and they add up. (Mailers the request drives are read where
  * mail's other flows are.)
  */
-function networkToolSignals(
-  f: PhpFile,
-  text: string,
-  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
-): void {
+function networkToolSignals(f: PhpFile, text: string, add: AddSignal): void {
   directMailSignals(f, text, add);
   folderReconSignals(f, add);
   for (const c of f.calls) {
@@ -4048,16 +4044,6 @@ function networkToolSignals(
     if (fn === null) continue;
     const args = nodesAt(c, 'arguments');
     const line = lineOf(c);
-    if (fn === 'socket_listen') {
-      add({
-        id: 'php-socket-server',
-        category: 'webshell',
-        weight: 4,
-        line,
-        description: 'Runs a network server from a web script (socket_listen).',
-      });
-      continue;
-    }
     const ends = socketEnds.get(fn);
     if (ends === undefined) continue;
     const ep = ends.at.map((i) => args[i] ?? null);
@@ -4128,7 +4114,7 @@ const folderListers = new Set(['opendir', 'scandir', 'glob', 'dir']);
  * front), and its entries tested for write access: a file browser for whoever has the page, and
  * the recon tool that finds where on the server files can be dropped.
  */
-function folderReconSignals(f: PhpFile, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+function folderReconSignals(f: PhpFile, add: AddSignal): void {
   let listed: PNode | null = null;
   let writable = false;
   for (const c of f.calls) {
@@ -4170,11 +4156,7 @@ const socketWrites = new Set(['fputs', 'fwrite', 'socket_write', 'socket_send', 
  * a spam sender or an address harvester's verifier; the platforms hand mail to a configured
  * relay instead. Stronger when what it writes to the socket is the request's (its recipients).
  */
-function directMailSignals(
-  f: PhpFile,
-  text: string,
-  add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void,
-): void {
+function directMailSignals(f: PhpFile, text: string, add: AddSignal): void {
   if (!mxLookup.test(text) || !/RCPT\s+TO\s*:/i.test(text)) return;
   let lookup: PNode | null = null;
   let opens = false;
@@ -4205,7 +4187,7 @@ function directMailSignals(
 }
 
 /** Signals read from the text itself, without parsing: they work on files too broken to parse. */
-function lexicalSignals(text: string, add: (s: Omit<Signal, 'evidence'> & { evidence?: string }) => void): void {
+function lexicalSignals(text: string, add: AddSignal): void {
   // One pass over the text: the longest line and the longest run of base64/hex characters
   // (packed payloads are encoded blobs of thousands of characters).
   let longest = 0;
