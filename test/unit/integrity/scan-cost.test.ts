@@ -168,7 +168,7 @@ test('eval, include, require and $f( in comments and strings do not make code wo
  */
 class Names
 {
-    public function label($a) { return sprintf('%s: include %s', $a, implode(', ', explode(' ', $a))) . "$a(x)"; }
+    public function label($a) { return sprintf('%s: include %s', ucfirst('label'), implode(', ', explode(' ', $a))) . "$a(x)"; }
 }
 `;
   assert.equal(analysePhp(quiet).parsed, false);
@@ -191,7 +191,7 @@ test('preg_replace with a literal pattern and no e modifier runs nothing; with /
   const quiet = `<?php
 class Names
 {
-    public function label($a) { return preg_replace('/[^a-z0-9_]/i', '', sprintf('%s', implode(',', explode(' ', $a)))); }
+    public function label($a) { return preg_replace('/[^a-z0-9_]/i', '', sprintf('%s', ucfirst('label'), implode(',', explode(' ', $a)))); }
 }
 `;
   assert.equal(analysePhp(quiet).parsed, false);
@@ -201,6 +201,34 @@ class Names
     quiet.replace("'/[^a-z0-9_]/i'", '$p'),
     quiet.replace("'/[^a-z0-9_]/i'", "'/' . $p . '/e'"),
     quiet.replace('return preg_replace(', "array_map('preg_replace', [$a]); return preg_replace("),
+  ];
+  for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
+});
+
+test('string functions build a callee name only from literals: on any variable they are everyday code, not worth parsing', () => {
+  const quiet = `<?php
+class Router
+{
+    public function dispatch($path, $callback) {
+        $parts = explode('/', trim($path, '/'));
+        $name = sprintf('%sAction', strtolower(implode('_', $parts)));
+        $label = substr(str_replace('_', ' ', $name), 0, 40);
+        return $callback($label . '!');
+    }
+}
+`;
+  assert.equal(analysePhp(quiet).parsed, false);
+  const loud = [
+    // Cut from a literal, or from a variable the file assigns one.
+    quiet.replace("$label = substr(str_replace('_', ' ', $name), 0, 40);", "$label = strrev('tressa');"),
+    quiet.replace(
+      "$label = substr(str_replace('_', ' ', $name), 0, 40);",
+      "$label = str_replace('x', '', 'axsxsxexrxt');",
+    ),
+    quiet.replace("$label = substr(str_replace('_', ' ', $name), 0, 40);", "$label = implode('', ['as', 'sert']);"),
+    quiet.replace("$parts = explode('/', trim($path, '/'));", "$name = 'xxxxassertxxxx';"),
+    // Junk stripped out of a variable.
+    quiet.replace("str_replace('_', ' ', $name)", "str_replace('_', '', $name)"),
   ];
   for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
 });
