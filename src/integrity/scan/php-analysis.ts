@@ -2071,7 +2071,7 @@ const executesInCode =
  * markup counts as code, and an uncertain reading (heredoc, attribute, unclosed string or
  * comment, a `<?` inside one, `"{$…}"`) answers yes.
  */
-function executesOutsideText(text: string, screen: Screen): boolean {
+export function executesOutsideText(text: string, screen: Screen = unscreened): boolean {
   if (screen.may(executesByName) && executesByName.test(text)) return true;
   const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
   const reader = new CodeReader(code);

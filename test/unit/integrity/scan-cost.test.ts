@@ -1,12 +1,15 @@
 // Shortcuts the scanner takes to save time, each checked to change no verdict: PHP code that can
 // do nothing (data files) is not parsed, nor code that runs nothing dynamically but says so in
-// its comments or strings (preg_replace only with a pattern that may carry the `e` modifier);
+// its comments or strings (preg_replace only with a pattern that may carry the `e` modifier; the
+// reader that places them jumps between strings and comments, checked against a char-by-char one),
+// nor code whose callee names could only be built by string functions applied to variables;
 // a script file whose strings hold `<script>` tags is parsed
 // once, the scripts in its strings read from their values; the scanner walks folders by entry
 // types, without lstat, and reads every file into one reused buffer.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +17,7 @@ import { test } from 'node:test';
 import { createFilter } from '../../../src/integrity/filter.ts';
 import { readHead, readHeadReused } from '../../../src/integrity/hash.ts';
 import { analyseScriptFile } from '../../../src/integrity/scan/js-analysis.ts';
-import { analysePhp, codeActs } from '../../../src/integrity/scan/php-analysis.ts';
+import { analysePhp, codeActs, executesOutsideText } from '../../../src/integrity/scan/php-analysis.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 import { scanContent } from '../../../src/integrity/scan/scanner.ts';
 import { walkFiles, walkRoots } from '../../../src/integrity/walk.ts';
@@ -231,4 +234,118 @@ class Router
     quiet.replace("str_replace('_', ' ', $name)", "str_replace('_', '', $name)"),
   ];
   for (const text of loud) assert.equal(analysePhp(text).parsed, true, text);
+});
+
+/**
+ * The reading of where eval, include, require and `$f(` fall, char by char as it was first
+ * written: the reference the jumping reader (executesOutsideText) must agree with.
+ */
+function executesOutsideTextStepwise(text: string): boolean {
+  if (
+    /\b(?:assert|create_function|call_user_func(?:_array)?)\b|\bpreg_replace\b(?!\s*\(\s*['"][^'"\n]*[^\w\s\\'"][a-df-z]*['"]\s*,)/i.test(
+      text,
+    )
+  )
+    return true;
+  const code = /<\?/.test(text) || /^\s*</.test(text) ? text : `<?php ${text}`;
+  const n = code.length;
+  let php = false;
+  let i = 0;
+  let nextOpen = code.indexOf('<?');
+  const placeOf = (to: number): number => {
+    while (i <= to) {
+      if (!php) {
+        const j = code.indexOf('<?', i);
+        if (j === -1 || j > to) return -1;
+        php = true;
+        i = j + 2;
+        continue;
+      }
+      const c = code.charCodeAt(i);
+      const d = code.charCodeAt(i + 1);
+      let end = -1;
+      if (c === 63 && d === 62) {
+        php = false;
+        i += 2;
+        continue;
+      }
+      if (c === 35 && d === 91) return 0;
+      if (c === 35 || (c === 47 && d === 47)) {
+        end = i + 1;
+        while (
+          end < n &&
+          code.charCodeAt(end) !== 10 &&
+          !(code.charCodeAt(end) === 63 && code.charCodeAt(end + 1) === 62)
+        )
+          end++;
+      } else if (c === 47 && d === 42) {
+        const close = code.indexOf('*/', i + 2);
+        if (close === -1) return 0;
+        end = close + 2;
+      } else if (c === 39 || c === 34) {
+        end = i + 1;
+        while (end < n && code.charCodeAt(end) !== c) end += code.charCodeAt(end) === 92 ? 2 : 1;
+        if (end >= n) return 0;
+        end++;
+        if (c === 34 && /\{\$|\$\{/.test(code.slice(i, end))) return 0;
+      } else if (c === 60 && d === 60 && code.charCodeAt(i + 2) === 60) return 0;
+      if (end === -1) {
+        if (i === to) return -1;
+        i++;
+        continue;
+      }
+      if (nextOpen !== -1 && nextOpen < i) nextOpen = code.indexOf('<?', i);
+      if (nextOpen !== -1 && nextOpen < end) return 0;
+      if (to < end) return 1;
+      i = end;
+    }
+    return -1;
+  };
+  const executesInCode =
+    /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/gi;
+  for (let m = executesInCode.exec(code); m !== null; m = executesInCode.exec(code))
+    if (placeOf(m.index) <= 0) return true;
+  return false;
+}
+
+test('property: the reader that jumps between strings and comments places eval, include and $f( as reading char by char does', () => {
+  // Texts of the pieces that move the reading: quotes and escapes, both comment styles, tags,
+  // interpolation, heredocs, attributes, line ends, and the constructs that execute.
+  const piece = fc.constantFrom(
+    "'",
+    '"',
+    '\\',
+    "\\'",
+    '//',
+    '#',
+    '#[',
+    '/*',
+    '*/',
+    '?>',
+    '<?php ',
+    '<?',
+    '\n',
+    ' ',
+    'x',
+    '.',
+    '$f(',
+    '$a[1](',
+    'eval(',
+    'include ',
+    'Require ',
+    '{$',
+    '${',
+    '<<<',
+    '$x = ',
+    ';',
+    'a',
+    'b',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(executesOutsideText(text), executesOutsideTextStepwise(text), JSON.stringify(text));
+    }),
+    { numRuns: 3000 },
+  );
 });
