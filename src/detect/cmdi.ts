@@ -223,6 +223,16 @@ const strongOpen = /^\s*['"]?([a-z][\w.-]*)['"]?\s*[;|&\n\r]/;
 const lineOpen = /^\s*['"]?([a-z][\w-]*)['"]?(?:\s|$)/;
 // A separator, a (maybe quoted) word, then an option or a path: a command line even when the
 // command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
+/**
+ * Arguments smuggled into a program the application runs (argument injection), in two shapes:
+ * options no text but a command line holds — sendmail's log file and queue through a mail
+ * sender's address (PHPMailer's CVE-2016-10033: `-X/var/www/x.php`, `-OQueueDirectory=/tmp`),
+ * ssh's `-oProxyCommand=`, git's and tar's options that run a command; and a value that is only
+ * options with numbers and a host (`-c 10 127.0.0.1`, where a ping form's host goes).
+ * (structure.ts's gate holds a superset of it: argumentGate.)
+ */
+const argumentInjectionSource = String.raw`(?:^|[\s"'])-x\s*/[\w./-]*\.ph(?:p\d?|tml|ar)\b|(?:^|[\s"'/])-o\s*(?:queuedirectory|proxycommand)=|--(?:upload-pack|receive-pack|exec|checkpoint-action|to-command|use-compress-program|rsh-command)=\S|^\s*(?:-{1,2}[a-z][\w-]*(?:[\s=]+\d+)?\s+)+(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z\d-]+(?:\.[a-z\d-]+)*\.[a-z]{2,})\s*$`;
+const argumentInjection = new RegExp(argumentInjectionSource);
 const sepOptions =
   /(?:^|[;|\n]|&&)\s*['"]?[a-z][\w.-]{1,30}['"]?\s+(?:-{1,2}[a-z][\w-]*(?:[\s=]|$)|\/[\w.]*(?:\/|\s|$)|~\/)/;
 // Windows administration commands opening a value or a command line (`net view`, `netsh firewall …`).
@@ -407,6 +417,8 @@ function readCmdi(value: string): CmdiMatch | null {
   // a value that opens with an output redirection to an absolute path (`>/tmp/x`, `2>>/var/www/a.php`)
   const redirect = /^\s*\d?>>?\s*\/[\w.-]+\/[\w.-]/.exec(v);
   if (redirect !== null) return { reason: `output redirected to ${clip(redirect[0].trim())}` };
+  const injected = v.includes('-') ? argumentInjection.exec(v) : null;
+  if (injected !== null) return { reason: `arguments injected ${clip(injected[0].trim())}` };
   for (const m of v.matchAll(/[{!=]/.test(v) ? afterSepPrefixed : afterSep)) {
     const w = (m[2] ?? '').replace(/\.exe$/, '');
     const sep = m[1] === '\n' || m[1] === '\r' ? 'a newline' : (m[1] ?? '');

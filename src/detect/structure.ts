@@ -16,6 +16,10 @@ import {
   variableSliceSource,
 } from './cmdi.ts';
 
+// An option opening a value or after a space, quote or `=` (`-c 10 …`, `-X/var/…`, `--exec=…`):
+// a superset of cmdi.ts's argument injection (argumentInjectionSource).
+const argumentGate = `(?:^|[=/?\\s+"'])-{1,2}[a-z][\\w-]*[\\s+=/]`;
+
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.
 const cmdWords = [...Map.groupBy(commandWords, (w) => w[0] ?? '')]
   .map(([first, ws]) => `${first}(?:${ws.map((w) => w.slice(1).replace(/[-+]/g, (c) => `\\${c}`)).join('|')})`)
@@ -33,7 +37,7 @@ export const prefilters: Record<StructuralKind, string> = {
   // a superset of what cmdi.ts can match: separators, substitution, globs, a command opening a
   // value, with a Windows program suffix or not (`ping.exe -n 3 …`; the words come from cmdi.ts,
   // so the gate cannot fall behind the reader)
-  cmdi: `[;|\`\n\r{$\\x1a]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*[%!]{0,2}(?:${cmdWords})\\b|%(?:${systemVariables.join('|')})%|${variableSliceSource}|[a-z]\\^[a-z]|&[\\s+]*(?:call|start)[\\s+]|(?:^|[=/?])[\\s+]*['"]?(?:${psAliases.join('|')})[\\s+]*[($'"]|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*[%!]{0,2}(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?[%!]{0,2}['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/[%!]{0,2}(?:${reconCommands.join('|')})(?:\\.exe)?[%!]{0,2}/|(?:^|[=/?])[\\s+]*\\\\?![\\s+]+[a-z]|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]`,
+  cmdi: `[;|\`\n\r{$\\x1a]|sh['"]?[\\s+]*,[\\s+]*['"]?-c|[<>]\\(|&&|&[\\s+]*[%!]{0,2}(?:${cmdWords})\\b|%(?:${systemVariables.join('|')})%|${variableSliceSource}|[a-z]\\^[a-z]|&[\\s+]*(?:call|start)[\\s+]|(?:^|[=/?])[\\s+]*['"]?(?:${psAliases.join('|')})[\\s+]*[($'"]|[=/"]&[\\s+]?(?:${aloneAfterAmp.join('|')})(?:$|[\\s+/&"])|[/\\\\][\\w.]*[*[]|[/\\\\]\\w*\\?[\\w?]*[/\\\\]|(?:\\\\{1,2}|''|"")[a-z]|(?:^|[=/?])[\\s+]*['"]?[\\s+]*[%!]{0,2}(?:${cmdWords})(?:\\.(?:exe|com|bat|cmd))?[%!]{0,2}['"]?(?:\\s|\\+|$|&)|(?:^|[=/?\\s'"(])\\s*/(?:usr/(?:local/)?)?s?bin/|/(?:usr/(?:local/)?)?s?bin/[a-z]|/[%!]{0,2}(?:${reconCommands.join('|')})(?:\\.exe)?[%!]{0,2}/|(?:^|[=/?])[\\s+]*\\\\?![\\s+]+[a-z]|~[+-]|!-\\d|(?:^|[=/?])\\s*if\\s*/i\\b|/(?:tcp|udp)/[\\w.-]+/\\d|(?:^|[=/])\\s*\\d?>>?\\s*/\\w|(?:^|[=/?])\\s*\\\\[a-z]|${argumentGate}`,
   // (`etc…issue`: a system file behind separators no decoder knows, `%bg%qf`, `%c1%pc`; base64
   // of `../`, `..\`, `etc` or of any absolute path, `/` then a letter: `L2…`, `L3…`)
   traversal: `\\.\\.|0x2[ef]|0x5c|etc.{1,12}?(?:passwd|shadow|group|hosts|issue)|(?:^|[=/\\\\:])(?:etc|proc|windows|winnt)[/\\\\]|run[/\\\\]secrets[/\\\\]|\\.ini\\b|file:|passwd|system32|[.?][^\\w]{0,8}[.?]|(?:^|[=/\\\\:])\\.(?:ht|env|ssh|aws|docker|kube|gnupg|git|svn|bash_|zsh_|history|netrc|pgpass|my\\.cnf|npmrc)|sys[/\\\\](?:class|kernel|devices|firmware)|[="]\\s*(?:[/\\\\]|[a-z]:[/\\\\])|//(?:etc|var|usr|opt|volumes|proc|root|boot|home\\d?|apache2?|logs?|php\\d?|windows|winnt|program files|www|srv|[a-z]:)[/\\\\]|/[a-z]:[/\\\\]|(?:^|[=/:"])(?:li4v|li5c|l[23][a-z0-9+/]{6}|zxrjl)|(?:config|configuration|settings|database|dbase|db|connect|connection|localsettings|parameters|secrets?|credentials)(?:\\.inc)?\\.[a-z]{2,4}\\b|web\\.config\\b|global\\.asa\\b|(?:web|meta)-inf[/\\\\]`,
