@@ -22,6 +22,9 @@
 // the address dictionary by value: 221,885 lines/s at 275 MB = 14.5x GoAccess (15,313) on a quiet
 // host, rules off 311,205, one thread 159,050; 184,785 = 13.8x (13,419) while two other sessions
 // ran tests beside it. On CPU time GoAccess used 8.65x ripcord's.
+// Recorded 2026-12-05 (twelfth session, GoAccess at 18-20k lines/s): 224,110 lines/s at 275 MB =
+// 12.0x GoAccess (18,690), rules off 269,454, one thread 168,121, GoAccess 7.19x ripcord's CPU;
+// in a busier window 195,662 = 9.7x (20,214), one thread 172,766.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

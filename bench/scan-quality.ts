@@ -268,7 +268,7 @@ export default function main(args: string[]): void {
   execFileSync('sync');
   // The installed entry point's own Node flags (its first line), as `ripcord` runs when installed.
   // Each scanner runs --runs times (default 3) and its run with the least CPU time is kept: on a
-  // shared host the same scan took 9.3 to 10.4 CPU s in four runs, and what else ran on the core
+  // shared host the same scan took 9.3 to 14.6 CPU s within an hour, and what else ran on the core
   // only ever adds time. Every run's CPU seconds are printed beside.
   const runs = Math.max(1, Number(arg(args, '--runs') ?? 3));
   const all: Record<string, number[]> = {};
