@@ -271,20 +271,14 @@ export default function main(args: string[]): void {
   // shared host the same scan took 9.3 to 14.6 CPU s within an hour, and what else ran on the core
   // only ever adds time. Every run's CPU seconds are printed beside.
   const runs = Math.max(1, Number(arg(args, '--runs') ?? 3));
-  const all: Record<string, number[]> = {};
   const run = (b: string) => {
-    let best: ReturnType<typeof timed> | undefined;
-    for (let i = 0; i < runs; i++) {
-      const t = timed(
-        [process.execPath, ...ripcordNodeFlags(resolve(b, '..', '..')), b, 'integrity', 'scan', tree, '--json'],
-        {
-          cwd: tree,
-        },
-      );
-      (all[b] ??= []).push(t.cpuSeconds);
-      if (best === undefined || t.cpuSeconds < best.cpuSeconds) best = t;
-    }
-    return best as ReturnType<typeof timed>;
+    const all = Array.from({ length: runs }, () =>
+      timed([process.execPath, ...ripcordNodeFlags(resolve(b, '..', '..')), b, 'integrity', 'scan', tree, '--json'], {
+        cwd: tree,
+      }),
+    );
+    const best = all.reduce((x, y) => (y.cpuSeconds < x.cpuSeconds ? y : x));
+    return { ...best, each: all.map((t) => t.cpuSeconds.toFixed(2)).join(' ') };
   };
   const ours = run(bin);
   const speed: (string | number)[][] = [
@@ -296,7 +290,7 @@ export default function main(args: string[]): void {
       ((ours.cpuSeconds * 30000) / count).toFixed(2),
       ours.maxRssMb,
       ours.stdout.split('\n').filter(Boolean).length,
-      (all[bin] ?? []).map((x) => x.toFixed(2)).join(' '),
+      ours.each,
     ],
   ];
   if (baseline !== undefined) {
@@ -309,7 +303,7 @@ export default function main(args: string[]): void {
       ((b.cpuSeconds * 30000) / count).toFixed(2),
       b.maxRssMb,
       b.stdout.split('\n').filter(Boolean).length,
-      (all[join(resolve(baseline), 'bin', 'ripcord.js')] ?? []).map((x) => x.toFixed(2)).join(' '),
+      b.each,
     ]);
   }
   console.log(`\nspeed: ${count} files, ${(bytes / 2 ** 20).toFixed(0)} MiB, one core (target < 10 s for 30,000)`);

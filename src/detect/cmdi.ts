@@ -221,18 +221,18 @@ const binPath = /(?:^|[\s'"(;|&])(\/?)(?:usr\/(?:local\/)?)?s?bin\/([a-z][\w.+-]
 // command line when the value holds a newline (the first line is a command line too).
 const strongOpen = /^\s*['"]?([a-z][\w.-]*)['"]?\s*[;|&\n\r]/;
 const lineOpen = /^\s*['"]?([a-z][\w-]*)['"]?(?:\s|$)/;
-// A separator, a (maybe quoted) word, then an option or a path: a command line even when the
-// command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
 /**
  * Arguments smuggled into a program the application runs (argument injection), in two shapes:
  * options no text but a command line holds — sendmail's log file and queue through a mail
  * sender's address (PHPMailer's CVE-2016-10033: `-X/var/www/x.php`, `-OQueueDirectory=/tmp`),
  * ssh's `-oProxyCommand=`, git's and tar's options that run a command; and a value that is only
  * options with numbers and a host (`-c 10 127.0.0.1`, where a ping form's host goes).
- * (structure.ts's gate holds a superset of it: argumentGate.)
+ * (structure.ts's cmdi gate holds a superset of it: argumentGate.)
  */
-const argumentInjectionSource = String.raw`(?:^|[\s"'])-x\s*/[\w./-]*\.ph(?:p\d?|tml|ar)\b|(?:^|[\s"'/])-o\s*(?:queuedirectory|proxycommand)=|--(?:upload-pack|receive-pack|exec|checkpoint-action|to-command|use-compress-program|rsh-command)=\S|^\s*(?:-{1,2}[a-z][\w-]*(?:[\s=]+\d+)?\s+)+(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z\d-]+(?:\.[a-z\d-]+)*\.[a-z]{2,})\s*$`;
-const argumentInjection = new RegExp(argumentInjectionSource);
+const argumentInjection =
+  /(?:^|[\s"'])-x\s*\/[\w./-]*\.ph(?:p\d?|tml|ar)\b|(?:^|[\s"'/])-o\s*(?:queuedirectory|proxycommand)=|--(?:upload-pack|receive-pack|exec|checkpoint-action|to-command|use-compress-program|rsh-command)=\S|^\s*(?:-{1,2}[a-z][\w-]*(?:[\s=]+\d+)?\s+)+(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z\d-]+(?:\.[a-z\d-]+)*\.[a-z]{2,})\s*$/;
+// A separator, a (maybe quoted) word, then an option or a path: a command line even when the
+// command is not one this file knows (`;perf --version`, `|'rmt' -x`, `&& flock -u / x`).
 const sepOptions =
   /(?:^|[;|\n]|&&)\s*['"]?[a-z][\w.-]{1,30}['"]?\s+(?:-{1,2}[a-z][\w-]*(?:[\s=]|$)|\/[\w.]*(?:\/|\s|$)|~\/)/;
 // Windows administration commands opening a value or a command line (`net view`, `netsh firewall …`).

@@ -17,7 +17,7 @@ import {
 } from './cmdi.ts';
 
 // An option opening a value or after a space, quote or `=` (`-c 10 …`, `-X/var/…`, `--exec=…`):
-// a superset of cmdi.ts's argument injection (argumentInjectionSource).
+// a superset of cmdi.ts's argument injection (argumentInjection).
 const argumentGate = `(?:^|[=/?\\s+"'])-{1,2}[a-z][\\w-]*[\\s+=/]`;
 
 // Grouped by first letter (`c(?:url|at|…)`), so the gate tries one branch per position, not all.

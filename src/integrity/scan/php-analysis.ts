@@ -23,6 +23,13 @@ interface PNode {
   [key: string]: unknown;
 }
 
+/** Appends to the list a map keeps under a key, up to `cap` items (a file cannot grow one without bound). */
+function pushCapped<K, V>(map: Map<K, V[]>, key: K, value: V, cap: number): void {
+  const list = map.get(key) ?? [];
+  if (list.length < cap) list.push(value);
+  map.set(key, list);
+}
+
 const isNode = (v: unknown): v is PNode =>
   typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
 
@@ -432,9 +439,7 @@ class PhpFile {
       for (const g of pending) {
         const k = this.fold(g.key);
         if (k === null || !/^[A-Za-z_\x80-\xff][\w\x80-\xff]*$/.test(k)) continue;
-        const list = this.assigns.get(k) ?? [];
-        if (list.length < 50) list.push(g.value);
-        this.assigns.set(k, list);
+        pushCapped(this.assigns, k, g.value, 50);
         pending.delete(g);
         moved = true;
       }
@@ -557,26 +562,16 @@ class PhpFile {
     const name = left.kind === 'variable' ? strAt(left, 'name') : null;
     const op = strAt(n, 'operator');
     if (name !== null) {
-      const map = op === '.=' ? this.appends : this.assigns;
-      const list = map.get(name) ?? [];
-      if (list.length < 50) list.push(right);
-      map.set(name, list);
+      pushCapped(op === '.=' ? this.appends : this.assigns, name, right, 50);
     } else if (left.kind === 'variable' && isNode(left['name'])) {
       const literal = left['name'] as PNode;
       // ${"name"} = ... is a plain assignment spelled oddly.
       const lit = literal.kind === 'string' ? strAt(literal, 'value') : null;
-      if (lit !== null) {
-        const list = this.assigns.get(lit) ?? [];
-        if (list.length < 50) list.push(right);
-        this.assigns.set(lit, list);
-      } else this.varVarAssigns.push(n);
+      if (lit !== null) pushCapped(this.assigns, lit, right, 50);
+      else this.varVarAssigns.push(n);
     } else if (thisProperty(left) !== null) {
       // $this->x = …: an object's property, followed like a variable named `this->x`.
-      const key = thisProperty(left) as string;
-      const map = op === '.=' ? this.appends : this.assigns;
-      const list = map.get(key) ?? [];
-      if (list.length < 50) list.push(right);
-      map.set(key, list);
+      pushCapped(op === '.=' ? this.appends : this.assigns, thisProperty(left) as string, right, 50);
     } else if (left.kind === 'offsetlookup') {
       // $a['x'] = ... taints $a when tainted: record as an assignment to the base variable.
       let base: PNode | null = left;
@@ -587,15 +582,10 @@ class PhpFile {
       if (bn === 'GLOBALS' && nodeAt(left, 'what') === base && key !== null && this.globalKeyed.length < 2000)
         this.globalKeyed.push({ key, value: right });
       if (bn !== null) {
-        const list = this.appends.get(bn) ?? [];
-        if (list.length < 50) list.push(right);
-        this.appends.set(bn, list);
+        pushCapped(this.appends, bn, right, 50);
         // `$config['list'] = '…'`: one key of a variable, for folding `$config['list']` later.
-        if (nodeAt(left, 'what') === base && key !== null && op === '=') {
-          const keyed = this.keyed.get(bn) ?? [];
-          if (keyed.length < 200) keyed.push({ key, value: right });
-          this.keyed.set(bn, keyed);
-        }
+        if (nodeAt(left, 'what') === base && key !== null && op === '=')
+          pushCapped(this.keyed, bn, { key, value: right }, 200);
       }
     } else if (left.kind === 'list' || left.kind === 'array') {
       for (const item of nodesAt(left, 'items')) {
@@ -2154,12 +2144,13 @@ class CodeReader {
         end = close + 2;
       } else if (c === 39 || c === 34) {
         // The closing quote is the first one after an even run of backslashes.
-        let q = code.indexOf(c === 39 ? "'" : '"', i + 1);
+        const quote = c === 39 ? "'" : '"';
+        let q = code.indexOf(quote, i + 1);
         while (q !== -1) {
           let slashes = 0;
           while (code.charCodeAt(q - 1 - slashes) === 92) slashes++;
           if (slashes % 2 === 0) break;
-          q = code.indexOf(c === 39 ? "'" : '"', q + 1);
+          q = code.indexOf(quote, q + 1);
         }
         if (q === -1 || (c === 34 && /\{\$|\$\{/.test(code.slice(i, q + 1)))) {
           place = 0;
@@ -2582,12 +2573,13 @@ function readPhp(
       // A function a layer defines is there for the code after it (the next layer calls it).
       for (const [name, fn] of layer.functions) if (!f.functions.has(name)) f.functions.set(name, fn);
       // So is a variable it sets (`eval('$x = gzinflate(…);'); eval('?>' . $x);`), from this eval on.
-      for (const [name, value] of layer.assigned) {
-        const list = f.assigns.get(name) ?? [];
-        if (list.length < 50)
-          list.push({ kind: 'string', value, loc: { start: { line, offset: ev.loc?.start.offset ?? 0 } } });
-        f.assigns.set(name, list);
-      }
+      for (const [name, value] of layer.assigned)
+        pushCapped(
+          f.assigns,
+          name,
+          { kind: 'string', value, loc: { start: { line, offset: ev.loc?.start.offset ?? 0 } } },
+          50,
+        );
       continue;
     }
     readThrough = false;

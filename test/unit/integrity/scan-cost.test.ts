@@ -221,14 +221,12 @@ class Router
 }
 `;
   assert.equal(analysePhp(quiet).parsed, false);
+  const label = "$label = substr(str_replace('_', ' ', $name), 0, 40);";
   const loud = [
     // Cut from a literal, or from a variable the file assigns one.
-    quiet.replace("$label = substr(str_replace('_', ' ', $name), 0, 40);", "$label = strrev('tressa');"),
-    quiet.replace(
-      "$label = substr(str_replace('_', ' ', $name), 0, 40);",
-      "$label = str_replace('x', '', 'axsxsxexrxt');",
-    ),
-    quiet.replace("$label = substr(str_replace('_', ' ', $name), 0, 40);", "$label = implode('', ['as', 'sert']);"),
+    quiet.replace(label, "$label = strrev('tressa');"),
+    quiet.replace(label, "$label = str_replace('x', '', 'axsxsxexrxt');"),
+    quiet.replace(label, "$label = implode('', ['as', 'sert']);"),
     quiet.replace("$parts = explode('/', trim($path, '/'));", "$name = 'xxxxassertxxxx';"),
     // Junk stripped out of a variable.
     quiet.replace("str_replace('_', ' ', $name)", "str_replace('_', '', $name)"),
