@@ -6,6 +6,7 @@
 // Strings are read decoded — escapes resolved by the parser, and atob/fromCharCode/unescape and
 // concatenations of literals folded — so hiding `cc_number` as `\x63\x63...` changes nothing.
 
+import { rethrowTrap } from './traps.ts';
 import { createRequire } from 'node:module';
 import type { AnyNode, Program } from 'acorn';
 import { decodeArrayCalls, isPlainText, obfuscatorBase64 } from './js-strings.ts';
@@ -144,7 +145,8 @@ function parseStrict(text: string, comments?: { start: number; end: number }[]):
         ? {}
         : { onComment: (_b: boolean, _t: string, start: number, end: number) => comments.push({ start, end }) }),
     });
-  } catch {
+  } catch (err) {
+    rethrowTrap(err);
     return null;
   }
 }
@@ -153,7 +155,8 @@ function parseStrict(text: string, comments?: { start: number; end: number }[]):
 function parseLenient(text: string): Program | null {
   try {
     return parseLoose(text, parseOptions) as Program;
-  } catch {
+  } catch (err) {
+    rethrowTrap(err);
     return null;
   }
 }
@@ -938,7 +941,8 @@ export function analyseJs(text: string, base = 1, nested = false, screen: Screen
     let program: Program | null = null;
     try {
       program = parseLoose(slice, { ecmaVersion: 'latest' }) as Program;
-    } catch {
+    } catch (err) {
+      rethrowTrap(err);
       program = null;
     }
     for (const sig of analyseScript(slice, base - 1 + lineAtOffset(text, r.start), program, nested).signals)

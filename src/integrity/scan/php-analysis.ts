@@ -8,6 +8,7 @@
 // Weak signals (obfuscation, long encoded strings, web-shell tool features) are scored beside
 // the flows in signals.ts.
 
+import { rethrowTrap } from './traps.ts';
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
@@ -70,12 +71,21 @@ const variableName = (n: PNode): string | null => {
 };
 
 /**
- * The depth to read the left operand of a binary node at: a chain of concatenations
- * (`"a" . $x . "b" . …`, nested to the left) is one level, however long it is.
+ * The operands of a chain of one operator nested to the left (`"a" . $x . "b" . …`), in order,
+ * gathered in a loop: a chain is one level however long it is, and a packed file's chain of
+ * thousands of pieces must not exhaust the stack as recursion down its left side would.
  */
-const spine = (e: PNode, depth: number): number => {
-  const left = nodeAt(e, 'left');
-  return left?.kind === 'bin' && strAt(left, 'type') === strAt(e, 'type') ? depth : depth + 1;
+const chainOperands = (e: PNode): PNode[] => {
+  const type = strAt(e, 'type');
+  const operands: PNode[] = [];
+  let at: PNode | null = e;
+  while (at?.kind === 'bin' && strAt(at, 'type') === type) {
+    const right = nodeAt(at, 'right');
+    if (right !== null) operands.push(right);
+    at = nodeAt(at, 'left');
+  }
+  if (at !== null) operands.push(at);
+  return operands.reverse();
 };
 
 // Loaded on the first file worth parsing: a quick check that finds nothing changed never pays for it.
@@ -845,6 +855,8 @@ class PhpFile {
 
   /** Keyed elements of an array literal (or of a variable holding one). */
   #arrayOf(e: PNode, ctx: FoldCtx): Map<string, PNode> | null {
+    // Bounded before the descent: `$_SERVER = array_merge($_SERVER, …)` names itself.
+    if (ctx.depth > 20) return null;
     let n: PNode | null = e;
     if (n.kind === 'variable') {
       const name = strAt(n, 'name');
@@ -872,7 +884,7 @@ class PhpFile {
         const lists: string[][] = [];
         for (const a of args.slice(0, 8)) {
           const m = this.#arrayOf(a, { ...ctx, depth: ctx.depth + 1 });
-          if (m === null || ctx.depth > 20) return null;
+          if (m === null) return null;
           const vals: string[] = [];
           for (const v of m.values()) {
             const t = this.fold(v, { ...ctx, depth: ctx.depth + 1 });
@@ -1430,10 +1442,7 @@ class PhpFile {
     if (!q.through.has(e.kind)) return false;
     switch (e.kind) {
       case 'bin':
-        return (
-          (!q.concatOnly || strAt(e, 'type') === '.') &&
-          (q.ask(nodeAt(e, 'left'), spine(e, depth)) || q.ask(nodeAt(e, 'right'), d))
-        );
+        return (!q.concatOnly || strAt(e, 'type') === '.') && chainOperands(e).some((x) => q.ask(x, d));
       case 'encapsed':
         return nodesAt(e, 'value').some((p) => q.ask(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p, d));
       case 'parenthesis':
@@ -1659,10 +1668,7 @@ class PhpFile {
       case 'silent':
         return this.isRemote(nodeAt(e, 'inner') ?? nodeAt(e, 'expr'), d);
       case 'bin':
-        return (
-          strAt(e, 'type') === '.' &&
-          (this.isRemote(nodeAt(e, 'left'), spine(e, depth)) || this.isRemote(nodeAt(e, 'right'), d))
-        );
+        return strAt(e, 'type') === '.' && chainOperands(e).some((x) => this.isRemote(x, d));
       default:
         return false;
     }
@@ -2400,7 +2406,8 @@ function plausibleCode(code: string): boolean {
   try {
     const p: unknown = parser().parseCode(code, 'layer.php');
     return isNode(p) && Array.isArray(p['errors']) && p['errors'].length === 0;
-  } catch {
+  } catch (err) {
+    rethrowTrap(err);
     return false;
   }
 }
@@ -2527,7 +2534,8 @@ function readPhp(
     const program: unknown = parseFragment(collapseConcatenations(code), code !== text);
     if (!isNode(program)) return unread(false);
     root = program;
-  } catch {
+  } catch (err) {
+    rethrowTrap(err);
     return unread(false);
   }
   const names = (t: string) =>
@@ -3549,7 +3557,7 @@ function carries(c: Carrier, f: PhpFile, e: PNode | null, depth: number, seen: S
       return values.some(inner);
     }
     case 'bin':
-      return carries(c, f, nodeAt(e, 'left'), spine(e, depth), seen) || inner(nodeAt(e, 'right'));
+      return chainOperands(e).some(inner);
     case 'encapsed':
       return nodesAt(e, 'value').some((p) => inner(p.kind === 'encapsedpart' ? nodeAt(p, 'expression') : p));
     case 'array':

@@ -81,7 +81,7 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
   // One keyword pass says which rule and prefilter expressions could match; only those run.
   const screen = screenerFor(rules).screen(text);
   const hits = matchRules(text, target, rules, langs, screen);
-  const verdict = analyse(text, target.rel, langs, screen);
+  const verdict = analyseOrReport(text, target, langs, screen);
   // A packing shape (eval of decoded text) on a line whose eval the analyser unpacked and read
   // through says nothing the reading did not: what that code does decides, as for vendors'
   // packed licence checks — the analysers' verdict, and the other rules read on that code.
@@ -104,6 +104,34 @@ export function scanContent(text: string, target: ScanTarget, rules: readonly Co
   const ruleLines = new Set(out.map((f) => f.line));
   for (const s of verdict.findings) if (!ruleLines.has(s.line)) out.push({ ...s, path: target.path });
   return out;
+}
+
+/**
+ * The analysers' verdict, or, when they fail on this content, a finding that says so: content
+ * made to break a scanner (a chain nested past the stack, a parser trap) must neither end the
+ * scan of every other file nor pass as clean. The rules' own hits stand either way.
+ */
+function analyseOrReport(
+  text: string,
+  target: ScanTarget,
+  langs: readonly Language[],
+  screen: Screen,
+): ReturnType<typeof analyse> {
+  try {
+    return analyse(text, target.rel, langs, screen);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const finding: Omit<CodeFinding, 'path'> = {
+      rule: 'analysis-failed',
+      category: 'obfuscation',
+      severity: 'medium',
+      line: 0,
+      match: excerpt(why, 0, why.length),
+      description:
+        'The code analysers could not read this content to the end; content made to break a scanner is suspect: look at it by hand.',
+    };
+    return { findings: [finding], unpacked: new Set(), layers: [] };
+  }
 }
 
 /** A line of a page saved from Chrome's view-source: `<td class="line-content">…escaped source…</td>`. */
