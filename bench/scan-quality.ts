@@ -6,7 +6,9 @@
 // (never committed): --data DIR (default ../data-malware), filled from ../.mirror/<owner>+<repo>
 // snapshots when a folder is missing. A missing collection is skipped with its name.
 // A second unseen check (BlackArch/webshells, xl7dev/WebShell, JoyChou93/webshell: evaluation
-// only, never tuned on) counts only the PHP files whose bytes no collection above holds.
+// only, never tuned on) counts only the PHP files whose bytes no collection above holds; a third
+// comes from labelled webshell-detection datasets (HzieeC/WebshellDetectDataset, looked at, and
+// for-just-we/webshell_sample's test split, evaluation only), with their normal files as clean sets.
 //
 // Each file is scanned the way a user scans (`bin/ripcord.js integrity scan DIR --json`, default
 // config, shipped rules): a malware file counts as found when any finding names it; a clean file
@@ -117,6 +119,27 @@ const collections: Collection[] = [
     note: 'evaluation only: PHP files no other collection holds',
     unseen: true,
   },
+  // Third check, from labelled webshell-detection datasets. HzieeC's was looked at to find what
+  // the scanner missed (some of its "black" files are plain libraries: phpseclib, OpenID); the
+  // for-just-we test split is evaluation only, counted for its files found in no set above.
+  {
+    name: 'webshells (HzieeC dataset), new files',
+    mirror: 'HzieeC+WebshellDetectDataset',
+    sub: 'php/black',
+    kind: 'malware',
+    sample: () => true,
+    note: 'development: files labelled webshell, PHP named .txt; no collection above holds them',
+    unseen: true,
+  },
+  {
+    name: 'webshells (for-just-we test), unseen files',
+    mirror: 'for-just-we+webshell_sample',
+    sub: 'test/webshell',
+    kind: 'malware',
+    sample: () => true,
+    note: 'evaluation only: the test split, files no other collection holds',
+    unseen: true,
+  },
   {
     name: 'magento corpus whitelisted',
     mirror: 'gwillem+magento-malware-scanner',
@@ -132,6 +155,22 @@ const collections: Collection[] = [
     kind: 'clean',
     sample: () => true,
     note: 'clean platform tree',
+  },
+  {
+    name: 'normal PHP (HzieeC dataset)',
+    mirror: 'HzieeC+WebshellDetectDataset',
+    sub: 'php/white',
+    kind: 'clean',
+    sample: () => true,
+    note: 'files labelled normal: CMSs, frameworks, CLI tools (named .txt)',
+  },
+  {
+    name: 'normal PHP (for-just-we test)',
+    mirror: 'for-just-we+webshell_sample',
+    sub: 'test/normal',
+    kind: 'clean',
+    sample: () => true,
+    note: 'evaluation only: the test split labelled normal',
   },
   {
     name: 'WordPress (Debian)',

@@ -1212,8 +1212,12 @@ function scriptTagsOf(html: string): { code: string; line: number; at: number }[
   for (let m = tag.exec(html); m !== null && out.length < 200; m = tag.exec(html)) {
     const attrs = m[1] ?? '';
     const body = m[2] ?? '';
+    // Data and templates are no script; PHP 5's `<script language="php">` is PHP's to read.
     if (
-      /type\s*=\s*["']?(?:text\/x-magento-init|application\/(?:ld\+)?json|text\/template|text\/x-template)/i.test(attrs)
+      /type\s*=\s*["']?(?:text\/x-magento-init|application\/(?:ld\+)?json|text\/template|text\/x-template)/i.test(
+        attrs,
+      ) ||
+      /\blanguage\s*=\s*["']?php\b/i.test(attrs)
     )
       continue;
     if (body.trim() !== '')

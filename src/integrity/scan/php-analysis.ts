@@ -16,6 +16,7 @@ import { type DecodeBudget, isDecoderShaped, runDecoder, runLoop } from './php-d
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 import { trailerPayload } from './php-trailer.ts';
+import { phpOpenTag } from './sniff.ts';
 
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
@@ -116,7 +117,15 @@ const superglobals = new Set([
   'HTTP_POST_FILES',
 ]);
 /** $_SERVER keys an attacker writes. */
-const serverTainted = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|ARGV|REDIRECT_)/i;
+const serverTainted = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|REDIRECT_)/i;
+/**
+ * A command-line script by what it checks or uses (the SAPI, the argument count, the standard
+ * streams, a `#!` line) or what it is (a test case, a console command): its `$_SERVER['argv']`
+ * are its arguments. Elsewhere they are the
+ * query string, split, wherever register_argc_argv is on (PHP's compiled default).
+ */
+const cliScript =
+  /\bPHP_SAPI\b|\bphp_sapi_name\s*\(|\[\s*['"]argc['"]\s*\]|\$argc\b|\bSTD(?:IN|OUT|ERR)\b|^#!|\bextends\s+\\?(?:\w+\\)*\w*TestCase\b|Symfony\\Component\\Console\\/m;
 
 /** Functions whose result cannot carry attacker text into code. */
 const sanitisers = new Set([
@@ -436,6 +445,9 @@ class PhpFile {
    * `enclosing`: the code whose eval runs this code. Its variables, constants and functions are
    * in scope here (an unpacked layer mails the `$message` its loader built).
    */
+  /** See `cliScript`: set by the reader before any question is asked. */
+  cli = false;
+
   constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
     if (enclosing !== undefined) {
@@ -689,6 +701,16 @@ class PhpFile {
     }
   }
 
+  /**
+   * The text an expression evaluates to where `use` runs: as `fold`, else with its variables
+   * read at that point (the last assignments before it, each read at its own point), for code
+   * that reassigns a few variables in turn before it runs one.
+   */
+  foldAtUse(e: PNode | null, use: PNode): string | null {
+    const at = use.loc?.start.offset;
+    return this.fold(e) ?? (at === undefined ? null : this.fold(e, { depth: 0, seen: new Set(), at }));
+  }
+
   /** The text an expression always evaluates to, when it can be known without running it. */
   fold(e: PNode | null, ctx: FoldCtx = { depth: 0, seen: new Set() }): string | null {
     if (e === null || ctx.depth > 24) return null;
@@ -792,24 +814,36 @@ class PhpFile {
           this.decoderRuns++;
           return looped;
         }
-        if (ctx.seen.has(n)) return null;
+        // Read at a use, a variable is the same variable again only at the same point: the
+        // point moves back to each assignment read, so a cycle through names cannot recur.
+        const key = ctx.at === undefined ? n : `${n}@${ctx.at}`;
+        if (ctx.seen.has(key)) return null;
         const before = (r: PNode) =>
           ctx.at === undefined || this.#inherited.has(r) || (r.loc?.start.offset ?? 0) < ctx.at;
+        /**
+         * Where an assignment's right side is read: at a use, the other variables it names hold
+         * the values they have at that assignment (two variables reassigned in turn,
+         * `$a = str_replace('X', 'e', $b); $b = str_replace('Y', 'v', $a);`); else where the use is.
+         */
+        const readAt = (r: PNode, next: FoldCtx) => {
+          if (ctx.at === undefined) return next;
+          const own = this.#inherited.has(r) ? undefined : r.loc?.start.offset;
+          next.at = own ?? ctx.at;
+          return next;
+        };
         let list = this.assigns.get(n)?.filter(before);
         // Read at a use, only the last assignment before it counts when there are many.
         if (ctx.at !== undefined && list !== undefined && list.length > 4) list = list.slice(-1);
         // A variable only ever appended to starts empty (`$x .= "…"; $x .= "…"; eval($x)`).
         const appendedOnly = (list === undefined || list.length === 0) && (this.appends.get(n)?.some(before) ?? false);
         if (!appendedOnly && (list === undefined || list.length === 0 || list.length > 4)) return null;
-        ctx.seen.add(n);
+        ctx.seen.add(key);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
         let s: string | null = appendedOnly ? '' : null;
         for (const rhs of list ?? []) {
           const bound = new Map(ctx.bound ?? []);
           if (s !== null) bound.set(n, s);
-          const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound };
-          if (ctx.at !== undefined) next.at = ctx.at;
-          s = this.fold(rhs, next);
+          s = this.fold(rhs, readAt(rhs, { depth: d.depth, seen: ctx.seen, bound }));
           if (s === null) break;
         }
         // `$x = 'as'; $x .= 'sert';` — appends in source order.
@@ -817,11 +851,10 @@ class PhpFile {
           if (s === null) break;
           // An append may read the variable itself (`$n .= $n{3}`): it sees the value so far.
           const next: FoldCtx = { depth: d.depth, seen: ctx.seen, bound: new Map([...(ctx.bound ?? []), [n, s]]) };
-          if (ctx.at !== undefined) next.at = ctx.at;
-          const t = this.fold(a, next);
+          const t = this.fold(a, readAt(a, next));
           s = t === null ? null : s + t;
         }
-        ctx.seen.delete(n);
+        ctx.seen.delete(key);
         return s;
       }
       case 'offsetlookup': {
@@ -1303,7 +1336,7 @@ class PhpFile {
         const n = strAt(what, 'name');
         if (n === '_SERVER') {
           const key = this.fold(nodeAt(e, 'offset'));
-          return key !== null && serverTainted.test(key);
+          return key !== null && (serverTainted.test(key) || (!this.cli && /^argv$/i.test(key)));
         }
         if (n === 'GLOBALS') {
           const key = this.fold(nodeAt(e, 'offset'));
@@ -1873,7 +1906,7 @@ const sinkish = new RegExp(
   'i',
 );
 const decoderCall =
-  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(/i;
+  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(|\bpack\s*\(\s*['"]H/i;
 /** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
 const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
 const executes =
@@ -2212,7 +2245,6 @@ const bootstrapFromAnywhere =
 const storedCard = /\bcc_(?:number|cid)_enc\b/i;
 /** A database connection of the file's own, outside the platform's database layer. */
 const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
-const readsFileText = /\bfile_get_contents\s*\(/i;
 const writesFileText = /\b(?:file_put_contents|fwrite|fputs)\s*\(/i;
 const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
 const formTag = /<form\b/i;
@@ -2253,8 +2285,9 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(symlinks)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
-  // Decodes something, reads a file and writes one: an infector rewriting the shop's scripts.
-  if (decodes && test(writesFileText) && test(readsFileText)) return true;
+  // Decodes something and writes a file: a dropper writing out code it hides (hex, base64), or
+  // an infector rewriting the shop's scripts.
+  if (decodes && test(writesFileText)) return true;
   // A login's password and something that sends or writes (a credential stealer).
   if (test(passwordish) && test(loginish) && test(sendsOrWrites)) return true;
   // A small file calling a variable with a variable (a one-line back door of any spelling).
@@ -2352,7 +2385,6 @@ export const phpPrefilter: readonly RegExp[] = [
   storedCard,
   shopBootstrap,
   bootstrapFromAnywhere,
-  readsFileText,
   writesFileText,
   sendsOrWrites,
   fetches,
@@ -2466,13 +2498,42 @@ function parseFragment(code: string, fragment: boolean): unknown {
   return best;
 }
 
+/** The opening tag PHP 5 also took for code: `<script language="php">`. */
+const scriptLanguagePhp = /<script\b[^>]*?\blanguage\s*=\s*["']?php\b["']?[^>]*>/gi;
+
+/**
+ * `<script language="php">…</script>` (code to PHP 5, which shells still use to slip past
+ * scanners that look for `<?`) respelled as `<?php … ?>`, padded to the same length: offsets
+ * and lines stay those of the file.
+ */
+export function scriptTagsRespelled(text: string): string {
+  if (!/language\s*=\s*["']?php/i.test(text)) return text;
+  const pad = (tag: string, by: string) => by + tag.slice(by.length).replace(/[^\n]/g, ' ');
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(scriptLanguagePhp)) {
+    if (m.index < from) continue;
+    const end = m.index + m[0].length;
+    const close = /<\/script\s*>/i.exec(text.slice(end));
+    const closeAt = close === null ? text.length : end + close.index;
+    out += text.slice(from, m.index) + pad(m[0], '<?php ') + text.slice(end, closeAt);
+    from = closeAt;
+    if (close !== null) {
+      out += pad(close[0], '?>');
+      from += close[0].length;
+    }
+  }
+  return out + text.slice(from);
+}
+
 /** Analyses one PHP file's text (latin1, one char per byte). */
 export function analysePhp(
-  text: string,
+  source: string,
   depth = 0,
   screen: Screen = unscreened,
   enclosing?: Omit<Enclosing, 'names'>,
 ): PhpAnalysis {
+  const text = scriptTagsRespelled(source);
   const out = new SignalSet();
   const add: AddSignal = (s) => out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
   if (/^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff)/.test(text))
@@ -2541,6 +2602,7 @@ function readPhp(
   const names = (t: string) =>
     new Set([...t.matchAll(/\$([A-Za-z_\x80-\xff][\w\x80-\xff]*)/g)].map((m) => m[1] as string));
   const f = new PhpFile(root, enclosing === undefined ? undefined : { ...enclosing, names: names(text) });
+  f.cli = enclosing?.file.cli ?? cliScript.test(text);
   f.propagate();
   if (f.evals.length > 0) f.runLoops(root);
 
@@ -2562,7 +2624,7 @@ function readPhp(
     // and theirs nest a dozen layers deep.
     const cutBefore = f.cuts;
     const runsBefore = f.decoderRuns;
-    const folded = depth >= maxLayers ? null : f.fold(src);
+    const folded = depth >= maxLayers ? null : f.foldAtUse(src, ev);
     // Text a decoder of the file's own gave that is no PHP that acts is not taken for the
     // payload (the evaluation may have read the decoder otherwise than PHP would): unread.
     const constant = folded !== null && f.decoderRuns > runsBefore && !plausibleCode(`<?php ${folded}`) ? null : folded;
@@ -2623,7 +2685,7 @@ function readPhp(
         line,
         description: 'Decoded text (base64, gzip, rot13, hex…) is run with eval().',
       });
-    else if (f.fold(src) === null)
+    else if (f.foldAtUse(src, ev) === null)
       add({
         id: 'php-eval-dynamic',
         category: 'obfuscation',
@@ -2957,13 +3019,25 @@ function readPhp(
           "Reads any local file the request names through curl's file:// scheme (a safe_mode and open_basedir bypass).",
       });
     if (dyn !== null) {
-      if (f.isDirect(dyn))
+      // A method the request names on an object of the application's is how controllers pick
+      // an action (`$wizard->$action()`): only that class's methods, no reason alone. A function
+      // the request names, or a method it names with an argument it sends, is a back door.
+      const method = /^(?:propertylookup|staticlookup|nullsafepropertylookup)$/.test(nodeAt(c, 'what')?.kind ?? '');
+      if (f.isDirect(dyn) && (!method || args.some((a) => f.isDirect(a))))
         add({
           id: 'php-request-as-function',
           category: 'backdoor',
           weight: 20,
           line,
           description: 'The request names the function to call.',
+        });
+      else if (f.isDirect(dyn))
+        add({
+          id: 'php-request-as-method',
+          category: 'backdoor',
+          weight: 6,
+          line,
+          description: 'The request names the method to call on an object.',
         });
       else if (
         foldedName !== null &&
@@ -3236,7 +3310,7 @@ function readPhp(
       // Code written out whole (a literal holding `<?php`), judged by what it does: a dropper of
       // a web shell; an installer's configuration file does nothing worth a signal.
       const written = data === null || depth >= maxLayers ? null : f.fold(data);
-      if (written !== null && written.length < 1_000_000 && /<\?(?:php|=|\s)/i.test(written)) {
+      if (written !== null && written.length < 1_000_000 && phpOpenTag.test(written)) {
         const dropped = maliciousCode(written, depth);
         if (dropped !== null)
           add({

@@ -6,8 +6,9 @@
 
 import { languagesOf, type Language } from './languages.ts';
 
-const phpOpen =
-  /<\?(?:php\b|=)|<\?\s*(?:\$|@|eval|if\s*\(|error_reporting|\/\*|\/\/|#|function|set_time_limit|ini_set|echo|header|session_start|define|class|include|require)/i;
+/** An opening PHP tag: `<?php`, `<?=`, a short tag before code, or PHP 5's `<script language="php">`. */
+export const phpOpenTag =
+  /<\?(?:php\b|=)|<\?\s*(?:\$|@|eval|if\s*\(|error_reporting|\/\*|\/\/|#|function|set_time_limit|ini_set|echo|header|session_start|define|class|include|require)|<script\b[^>]*?\blanguage\s*=\s*["']?php\b/i;
 /**
  * A file that opens with a short tag and a space (`<? file_put_contents(...)`) is PHP whatever
  * follows: an XML declaration has its name right after `<?`, never a space.
@@ -81,9 +82,9 @@ export function sniffLanguages(rel: string, text: string): Language[] {
     return [...out];
   }
   if (
-    phpOpen.test(head) ||
+    phpOpenTag.test(head) ||
     shortOpenFirst.test(head) ||
-    (byName.length === 0 && (phpOpen.test(text) || looksLikePhpFragment(head)))
+    (byName.length === 0 && (phpOpenTag.test(text) || looksLikePhpFragment(head)))
   )
     out.add('php');
   if (htmlShape.test(head) || scriptTag.test(text)) {

@@ -118,3 +118,17 @@ test("a decoder a layer defines is folded where the next layer calls it; the unp
   const found = ids(body("echo shell_exec($_GET['c']);"));
   assert.ok(found.includes('php-exec-request'), found.join(', '));
 });
+
+test('a dropper that writes a shell it spells in hex (pack H*, hex2bin) is read, with no request or eval of its own', () => {
+  const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
+  // Defanged: the written file is a one-line eval of a posted field, behind a short tag and @.
+  const shell = "<?@eval($_POST['k'])?>";
+  for (const decode of [(h: string) => `pack("H*","${h}")`, (h: string) => `hex2bin('${h}')`]) {
+    const code = `<?php\nfputs(fopen(${decode(hex('k.php'))},"w"),${decode(hex(shell))});\n`;
+    const ids = analysePhp(code).signals.map((s) => s.id);
+    assert.ok(ids.includes('php-writes-malicious-code'), ids.join(', '));
+  }
+  // A harmless file written the same way is nothing.
+  const plain = `<?php\nfputs(fopen(pack("H*","${hex('n.txt')}"),"w"),pack("H*","${hex('hello')}"));\n`;
+  assert.deepEqual(analysePhp(plain).signals, []);
+});

@@ -65,3 +65,26 @@ test("request data passed to a method of the file's own object reaches its param
     ).includes('php-request-to-eval'),
   );
 });
+
+test("$_SERVER['argv'] is the request's in a web script, a command-line script's own arguments in one", () => {
+  // Where register_argc_argv is on (PHP's compiled default), a web request's query string fills argv.
+  assert.ok(ids("system($_SERVER['argv'][1]);").includes('php-request-to-shell'));
+  for (const cli of [
+    "if (PHP_SAPI !== 'cli') exit(1);",
+    "if (3 > $_SERVER['argc']) { echo 'usage'; exit(1); }",
+    "fwrite(STDERR, 'usage');",
+    'class RunTest extends \\PHPUnit\\Framework\\TestCase {}',
+    'use Symfony\\Component\\Console\\Command\\Command;',
+  ])
+    assert.ok(!ids(`${cli} system($_SERVER['argv'][1]);`).includes('php-request-to-shell'), cli);
+  // The marker does not clear what the request itself sends.
+  assert.ok(ids("if (PHP_SAPI !== 'cli') {} system($_GET['c']);").includes('php-request-to-shell'));
+});
+
+test('a method the request names is a controller’s action, weak alone; a function it names, or a method fed its data, is a back door', () => {
+  const weak = ids("$action = (string) $_POST['action']; switch ($action) { case 'save': $r = $wizard->$action(); }");
+  assert.ok(weak.includes('php-request-as-method') && !weak.includes('php-request-as-function'), weak.join(', '));
+  assert.ok(ids("$m = $_GET['m']; Tools::$m();").includes('php-request-as-method'));
+  assert.ok(ids("$m = $_GET['m']; $o->$m($_GET['a']);").includes('php-request-as-function'));
+  assert.ok(ids("$f = $_GET['f']; $f('ls');").includes('php-request-as-function'));
+});
