@@ -39,21 +39,29 @@ export interface ComposeInput {
   headers: Record<string, string>;
 }
 
+/**
+ * Control characters of a header value from customer data, as spaces: encodeWords leaves ASCII
+ * alone, so a name holding CR LF (with a NUL to make it non-ASCII) would start a header of its own.
+ */
+const withoutControls = (s: string): string => s.replace(/[\x00-\x1f\x7f]+/g, ' ');
+
 /** `Name <local@domain>` with the name quoted or encoded and the domain in ASCII. */
 function address(e: Encoders, a: { name: string | null; address: string }): string {
   const at = a.address.lastIndexOf('@');
   const addr =
     at < 0 ? a.address : `${a.address.slice(0, at)}@${e.punycode.toASCII(a.address.slice(at + 1).toLowerCase())}`;
   if (a.name === null || a.name === '') return addr;
-  const name = /^[\x20-\x7e]*$/.test(a.name)
-    ? `"${a.name.replace(/["\\]/g, '\\$&')}"`
-    : e.mime.encodeWords(a.name, 'Q', 52, true);
+  const plain = withoutControls(a.name);
+  const name = /^[\x20-\x7e]*$/.test(plain)
+    ? `"${plain.replace(/["\\]/g, '\\$&')}"`
+    : e.mime.encodeWords(plain, 'Q', 52, true);
   return `${name} <${addr}>`;
 }
 
 /** One header line, folded; a value with non-ASCII becomes encoded words. */
 function header(e: Encoders, key: string, value: string): string {
-  const v = /^[\x20-\x7e]*$/.test(value) ? value : e.mime.encodeWords(value, 'Q', 52, true);
+  const plain = withoutControls(value);
+  const v = /^[\x20-\x7e]*$/.test(plain) ? plain : e.mime.encodeWords(plain, 'Q', 52, true);
   return e.mime.foldLines(`${key}: ${v}`, 76);
 }
 

@@ -67,3 +67,31 @@ test('property: names and subjects cannot add headers; lines are short; the text
     { numRuns: 300 },
   );
 });
+
+test('a name or subject holding CR LF with a byte that is not ASCII starts no header of its own', async () => {
+  const e = await loadEncoders();
+  // fast-check's counterexample: "\r\n\0" as the customer's name (encoded words leave ASCII as it is).
+  for (const [name, subject] of [
+    ['\r\n\u0000', 'x'],
+    ['Ann\r\nBcc: all@example.com\u00e9', 'x'],
+    ['Ann', 'Hi\r\nBcc: all@example.com\u0000'],
+  ] as const) {
+    const raw = composeNotice(e, {
+      from: { name: 'Harbor & Pine', address: 'privacy@harborandpine.example' },
+      to: { name, address: 'customer@example.com' },
+      subject,
+      text: 't',
+      html: '<p>x</p>',
+      messageId: '<m@x.example>',
+      date: new Date(0),
+      headers: {},
+    }).toString('utf8');
+    const head = raw.split('\r\n\r\n')[0] ?? '';
+    const keys = head
+      .split('\r\n')
+      .filter((l) => !/^[ \t]/.test(l))
+      .map((l) => l.slice(0, l.indexOf(':')));
+    assert.deepEqual(keys, ['From', 'To', 'Subject', 'Message-ID', 'Date', 'MIME-Version', 'Content-Type'], head);
+    assert.doesNotMatch(head, /\0/);
+  }
+});
