@@ -2,8 +2,9 @@
 // encoded words and header folding, qp for the bodies, its punycode for domains) without
 // MailComposer's stream graph: a send of 100,000 notices spent a third of its time in that
 // graph. The shape is fixed and simple — multipart/alternative of a UTF-8 text and HTML part,
-// both quoted-printable — and every header value from customer data goes through encodeWords,
-// so neither CR/LF nor non-ASCII can shape the header block.
+// both quoted-printable — and every header value from customer data has its control characters
+// made spaces and then goes through encodeWords, so neither CR/LF nor non-ASCII can shape the
+// header block.
 
 import { randomBytes } from 'node:crypto';
 
