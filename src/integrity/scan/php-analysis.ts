@@ -121,8 +121,8 @@ const serverTainted = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|RED
 /**
  * A command-line script by what it checks or uses (the SAPI, the argument count, the standard
  * streams, a `#!` line) or what it is (a test case, a console command): its `$_SERVER['argv']`
- * are its arguments. Elsewhere they are the
- * query string, split, wherever register_argc_argv is on (PHP's compiled default).
+ * are its arguments. Elsewhere they are the query string, split, wherever register_argc_argv is
+ * on (PHP's compiled default).
  */
 const cliScript =
   /\bPHP_SAPI\b|\bphp_sapi_name\s*\(|\[\s*['"]argc['"]\s*\]|\$argc\b|\bSTD(?:IN|OUT|ERR)\b|^#!|\bextends\s+\\?(?:\w+\\)*\w*TestCase\b|Symfony\\Component\\Console\\/m;
@@ -441,13 +441,13 @@ class PhpFile {
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
 
+  /** See `cliScript`: set by the reader before any question is asked. */
+  cli = false;
+
   /**
    * `enclosing`: the code whose eval runs this code. Its variables, constants and functions are
    * in scope here (an unpacked layer mails the `$message` its loader built).
    */
-  /** See `cliScript`: set by the reader before any question is asked. */
-  cli = false;
-
   constructor(root: PNode, enclosing?: Enclosing) {
     this.#walk(root);
     if (enclosing !== undefined) {
@@ -1881,10 +1881,13 @@ function returnsOf(fn: PNode): PNode[] {
 }
 
 /** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
+/** Callee kinds that name a method of an object or class (`$o->m()`, `C::m()`, `$o?->m()`). */
+const methodLookups = new Set(['propertylookup', 'staticlookup', 'nullsafepropertylookup']);
+
 function dynamicCallee(call: PNode): PNode | null {
   const what = nodeAt(call, 'what');
   if (what === null || what.kind === 'name') return null;
-  if (what.kind === 'propertylookup' || what.kind === 'staticlookup' || what.kind === 'nullsafepropertylookup') {
+  if (methodLookups.has(what.kind)) {
     // $obj->$method(...) — a method picked at run time; only its name matters here.
     const off = nodeAt(what, 'offset');
     return off !== null && off.kind !== 'identifier' ? off : null;
@@ -2246,6 +2249,8 @@ const storedCard = /\bcc_(?:number|cid)_enc\b/i;
 /** A database connection of the file's own, outside the platform's database layer. */
 const rawConnect = /\b(?:mysql_connect|mysqli_connect|mysqli_real_connect|mysqli|PDO)\s*\(/i;
 const writesFileText = /\b(?:file_put_contents|fwrite|fputs)\s*\(/i;
+/** PHP 5's `<script language="php">` attribute (see scriptTagsRespelled): screened, so most files skip the respelling unread. */
+const languagePhp = /language\s*=\s*["']?php/i;
 const fileSink = /\b(?:unlink|fopen|copy|rename|move_uploaded_file|file_put_contents|symlink)\s*\(/i;
 const formTag = /<form\b/i;
 const symlinks = /\bsymlink\s*\(/i;
@@ -2386,6 +2391,7 @@ export const phpPrefilter: readonly RegExp[] = [
   shopBootstrap,
   bootstrapFromAnywhere,
   writesFileText,
+  languagePhp,
   sendsOrWrites,
   fetches,
   writesOut,
@@ -2507,7 +2513,7 @@ const scriptLanguagePhp = /<script\b[^>]*?\blanguage\s*=\s*["']?php\b["']?[^>]*>
  * and lines stay those of the file.
  */
 export function scriptTagsRespelled(text: string): string {
-  if (!/language\s*=\s*["']?php/i.test(text)) return text;
+  if (!languagePhp.test(text)) return text;
   const pad = (tag: string, by: string) => by + tag.slice(by.length).replace(/[^\n]/g, ' ');
   let out = '';
   let from = 0;
@@ -2533,7 +2539,7 @@ export function analysePhp(
   screen: Screen = unscreened,
   enclosing?: Omit<Enclosing, 'names'>,
 ): PhpAnalysis {
-  const text = scriptTagsRespelled(source);
+  const text = screen.may(languagePhp) ? scriptTagsRespelled(source) : source;
   const out = new SignalSet();
   const add: AddSignal = (s) => out.add({ ...s, evidence: s.evidence ?? excerptAt(text, s.line) });
   if (/^(?:GIF8[79]a|\x89PNG|\xff\xd8\xff)/.test(text))
@@ -2624,7 +2630,8 @@ function readPhp(
     // and theirs nest a dozen layers deep.
     const cutBefore = f.cuts;
     const runsBefore = f.decoderRuns;
-    const folded = depth >= maxLayers ? null : f.foldAtUse(src, ev);
+    const known = f.foldAtUse(src, ev);
+    const folded = depth >= maxLayers ? null : known;
     // Text a decoder of the file's own gave that is no PHP that acts is not taken for the
     // payload (the evaluation may have read the decoder otherwise than PHP would): unread.
     const constant = folded !== null && f.decoderRuns > runsBefore && !plausibleCode(`<?php ${folded}`) ? null : folded;
@@ -2685,7 +2692,7 @@ function readPhp(
         line,
         description: 'Decoded text (base64, gzip, rot13, hex…) is run with eval().',
       });
-    else if (f.foldAtUse(src, ev) === null)
+    else if (known === null)
       add({
         id: 'php-eval-dynamic',
         category: 'obfuscation',
@@ -3022,8 +3029,9 @@ function readPhp(
       // A method the request names on an object of the application's is how controllers pick
       // an action (`$wizard->$action()`): only that class's methods, no reason alone. A function
       // the request names, or a method it names with an argument it sends, is a back door.
-      const method = /^(?:propertylookup|staticlookup|nullsafepropertylookup)$/.test(nodeAt(c, 'what')?.kind ?? '');
-      if (f.isDirect(dyn) && (!method || args.some((a) => f.isDirect(a))))
+      const method = methodLookups.has(nodeAt(c, 'what')?.kind ?? '');
+      const direct = f.isDirect(dyn);
+      if (direct && (!method || args.some((a) => f.isDirect(a))))
         add({
           id: 'php-request-as-function',
           category: 'backdoor',
@@ -3031,7 +3039,7 @@ function readPhp(
           line,
           description: 'The request names the function to call.',
         });
-      else if (f.isDirect(dyn))
+      else if (direct)
         add({
           id: 'php-request-as-method',
           category: 'backdoor',

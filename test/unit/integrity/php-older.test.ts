@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { analysePhp, olderPhpRespelled, scriptTagsRespelled } from '../../../src/integrity/scan/php-analysis.ts';
+import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
+import { scanContent } from '../../../src/integrity/scan/scanner.ts';
 import { sniffLanguages } from '../../../src/integrity/scan/sniff.ts';
 
 const ids = (code: string) => analysePhp(`<?php ${code}`).signals.map((s) => s.id);
@@ -64,6 +66,12 @@ test('PHP 5’s `<script language="php">` tag is read as PHP, on the same lines 
   assert.match(respelled, /^<html><body>\n<\?php {18}\n\$x = \$_POST\['a'\];\neval\(\$x\);\n\?> {7}\n<p>hi<\/p>\n$/);
   const found = analysePhp(file).signals.find((s) => s.id === 'php-request-to-eval');
   assert.equal(found?.line, 4);
+  // The scanner's path too, where the keyword screen decides whether the respelling runs.
+  assert.ok(
+    scanContent(file, { path: 'page.php', rel: 'page.php' }, loadCodeRules()).some(
+      (f) => f.rule === 'php-request-to-eval',
+    ),
+  );
   // Quoted either way, or not at all, and with other attributes.
   for (const tag of ["<script language='php'>", '<SCRIPT LANGUAGE=php>', '<script type="x" language="PHP" >'])
     assert.ok(analysePhp(`${tag} system($_GET['c']); </script>`).signals.some((s) => s.id === 'php-request-to-shell'));
