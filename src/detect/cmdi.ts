@@ -483,9 +483,15 @@ function readCmdi(value: string): CmdiMatch | null {
   if (
     /(?:^|[&|;(]\s*)for\s+(?:\/[a-z](?::\S*)?\s+(?:(?:"[^"]*"|[a-z]:\\\S*)\s+)?)*(?:"[^"]*"\s+)?%%?[^\s]+\s+in\s*\(.*\)\s*do\b/.test(
       v,
-    )
+    ) ||
+    // with a switch (`for /f "tokens=*" %i in (…) do`) it is batch wherever it stands: after the
+    // quote a value breaks out of, or glued to the value it was appended to (`127.0.0.1for /f …`)
+    /(?<![a-z])for\s+\/[a-z](?::\S*)?\s+(?:"[^"]*"\s+)?%%?[a-z]\s+in\s*\(.*\)\s*do\b/.test(v)
   )
     return { reason: 'batch for loop' };
+  // cmd.exe told to run a command line (`cmd /c hostname`, `cmd.exe /k "…"`), wherever it stands
+  const cmdRun = v.includes('cmd') ? /(?<![\w.-])cmd(?:\.exe)?\s+\/[ck]\s+['"]?[a-z%!\\/.]/.exec(v) : null;
+  if (cmdRun !== null) return { reason: `cmd.exe runs a command line ${clip(cmdRun[0].trim())}` };
   if (/(?:^|[&|;(]\s*)if\s*(?:\/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b/.test(v))
     return { reason: 'batch if' };
   if (

@@ -21,7 +21,7 @@ import { phpOpenTag } from './sniff.ts';
 /** A php-parser node, read without trusting its shape. */
 interface PNode {
   kind: string;
-  loc?: { start: { line: number; offset?: number } } | null;
+  loc?: { start: { line: number; offset?: number }; end?: { offset?: number } } | null;
   [key: string]: unknown;
 }
 
@@ -208,6 +208,17 @@ const dangerousNames = new Set([
   'require',
 ]);
 /** Functions taking a callback, and the argument index of it (-1: the last argument). */
+/** Functions that take an array's values by position, whatever their keys. */
+const positional = new Set([
+  'array_values',
+  'array_slice',
+  'array_reverse',
+  'end',
+  'reset',
+  'current',
+  'array_pop',
+  'array_shift',
+]);
 const callbackArg = new Map<string, number>([
   ['call_user_func', 0],
   ['call_user_func_array', 0],
@@ -266,9 +277,9 @@ function optionsCallback(f: PhpFile, args: readonly PNode[]): string | null {
     for (const item of nodesAt(e, 'items')) {
       const key = nodeAt(item, 'key');
       const value = nodeAt(item, 'value');
-      if (key !== null && f.fold(key)?.toLowerCase() === 'options') {
-        const name = f.fold(value)?.toLowerCase();
-        if (name !== undefined) return name;
+      if (key !== null && value !== null && f.fold(key)?.toLowerCase() === 'options') {
+        const name = f.callbackName(value);
+        if (name !== null) return name;
       }
       const inner = seek(value, depth + 1);
       if (inner !== null) return inner;
@@ -391,6 +402,8 @@ class PhpFile {
   readonly functions = new Map<string, UserFunction>();
   /** Parameter names of every function and closure (assigned by their callers). */
   readonly params = new Set<string>();
+  /** Functions, methods and closures: where each stands in the text and its parameters' names. */
+  readonly scopes: { start: number; end: number; params: readonly string[] }[] = [];
   /** Methods' parameter names by lower-case method name (`$this->m($x)` assigns them). */
   readonly methods = new Map<string, string[]>();
   /** Methods by lower-case name. */
@@ -660,6 +673,7 @@ class PhpFile {
       return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
     });
     for (const p of params) this.params.add(p);
+    this.#scope(n, params);
     if (loginFunction.test(fname ?? '')) for (const p of params) this.loginParams.add(p);
     if (fname !== null) this.functions.set(fname.toLowerCase(), { params, node: n, returns: returnsOf(n) });
   }
@@ -677,10 +691,29 @@ class PhpFile {
       if (name !== null) this.params.add(name);
       if (name !== null && login) this.loginParams.add(name);
     }
+    this.#scope(n, names);
     if (n.kind === 'method' && method !== '') {
       this.methods.set(method.toLowerCase(), names);
       this.methodNodes.set(method.toLowerCase(), n);
     }
+  }
+
+  #scope(n: PNode, params: readonly string[]): void {
+    const start = n.loc?.start.offset;
+    const end = n.loc?.end?.offset;
+    if (start !== undefined && end !== undefined && params.length > 0 && this.scopes.length < 5000)
+      this.scopes.push({ start, end, params });
+  }
+
+  /**
+   * Whether `name` at `offset` is a parameter of the function around it: there it holds what the
+   * callers pass, not what the file assigns a variable of that name elsewhere.
+   */
+  paramAt(name: string, offset: number): boolean {
+    let best: { start: number; end: number; params: readonly string[] } | undefined;
+    for (const sc of this.scopes)
+      if (sc.start <= offset && offset < sc.end && (best === undefined || sc.start > best.start)) best = sc;
+    return best?.params.includes(name) ?? false;
   }
 
   /** `new ReflectionFunction($name)` calls a function by name (as `Closure::fromCallable($name)` does). */
@@ -1277,6 +1310,67 @@ class PhpFile {
   }
 
   /**
+   * The name a callback runs under: a function's name as it folds, the sink a closure or
+   * create_function runs its argument through, or the sink a function of the file's own does so
+   * (a callback named `ff` whose body is `return eval($s);` is eval).
+   */
+  callbackName(cb: PNode): string | null {
+    const name = this.fold(cb)?.toLowerCase() ?? null;
+    if (name === null) return this.evalAlias(cb);
+    const own = dangerousNames.has(name) ? undefined : this.functions.get(name);
+    return (own === undefined ? null : this.evalAlias(own.node)) ?? name;
+  }
+
+  /**
+   * The sink a function value runs its own argument through, when it does nothing else of note:
+   * a closure (`function($x) { eval($x); }`, `fn($x) => assert($x)`) or a create_function whose
+   * body hands one of its parameters to eval, assert or a shell. Such a value is that sink under
+   * another name; null for any other.
+   */
+  evalAlias(e: PNode | null): string | null {
+    if (e === null) return null;
+    if (e.kind === 'closure' || e.kind === 'arrowfunc' || e.kind === 'function') {
+      const params = new Set<string>();
+      for (const p of nodesAt(e, 'arguments')) {
+        const pn = nodeAt(p, 'name');
+        const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
+        if (name !== null) params.add(name);
+      }
+      const isParam = (x: PNode | null) => x?.kind === 'variable' && params.has(strAt(x, 'name') ?? '');
+      const stack: PNode[] = [];
+      const body = nodeAt(e, 'body');
+      if (body !== null) stack.push(body);
+      for (let guard = 0; stack.length > 0 && guard < 500; guard++) {
+        const n = stack.pop() as PNode;
+        if (n.kind === 'eval' && isParam(nodeAt(n, 'source'))) return 'eval';
+        if (n.kind === 'call') {
+          const fn = this.calleeName(n);
+          if (fn !== null && (codeSinks.has(fn) || shellSinks.has(fn)) && isParam(nodesAt(n, 'arguments')[0] ?? null))
+            return fn;
+        }
+        for (const key of Object.keys(n)) {
+          if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
+          const v = n[key];
+          if (Array.isArray(v)) for (const x of v) isNode(x) && stack.push(x as PNode);
+          else if (isNode(v)) stack.push(v);
+        }
+      }
+      return null;
+    }
+    if (e.kind !== 'call' || this.calleeName(e) !== 'create_function') return null;
+    const [paramsNode = null, bodyNode = null] = nodesAt(e, 'arguments');
+    const params = this.fold(paramsNode);
+    const body = this.fold(bodyNode);
+    if (params === null || body === null) return null;
+    const names = new Set([...params.matchAll(/\$(\w+)/g)].map((m) => m[1] as string));
+    for (const m of body.matchAll(
+      /\b(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*@?\$(\w+)\b(?!\s*(?:->|\[\s*['"]))/gi,
+    ))
+      if (names.has(m[2] as string)) return (m[1] as string).toLowerCase();
+    return null;
+  }
+
+  /**
    * A variable that nothing in the file assigns: with register_globals (old shells) or when
    * the file is included, it is whatever the request or the includer sends.
    */
@@ -1349,7 +1443,13 @@ class PhpFile {
       // A callee held in a variable counts by the name it folds to (`$g = 'get'.'env'; $g('HTTP_X')`).
       const what = nodeAt(e, 'what');
       const fn = this.calleeName(e) ?? (what?.kind === 'variable' ? (this.fold(what)?.toLowerCase() ?? null) : null);
-      if (fn === 'getallheaders' || fn === 'apache_request_headers') return true;
+      // (and an image's EXIF fields: whoever made the image wrote them, a place back doors hide code)
+      if (fn === 'getallheaders' || fn === 'apache_request_headers' || fn === 'exif_read_data') return true;
+      // $_SERVER's values by position (`array_values($_SERVER)[6]`): a header picked without its name
+      if (fn !== null && positional.has(fn)) {
+        const a0 = nodesAt(e, 'arguments')[0];
+        if (a0?.kind === 'variable' && strAt(a0, 'name') === '_SERVER') return true;
+      }
       if (fn === 'getenv' || fn === 'apache_getenv') {
         const key = this.fold(nodesAt(e, 'arguments')[0] ?? null);
         return key !== null && serverTainted.test(key);
@@ -1903,9 +2003,9 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
  * Most vendor files show none of these pairs and are never parsed.
  */
 const requestish =
-  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|exif_read_data|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
 const sinkish = new RegExp(
-  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|preg_filter|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
   'i',
 );
 const decoderCall =
@@ -1913,7 +2013,7 @@ const decoderCall =
 /** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
 const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
 const executes =
-  /\b(?:eval|assert|create_function|preg_replace|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
+  /\b(?:eval|assert|create_function|preg_replace|preg_filter|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 // A callee's name built from pieces (the two expressions below): literals joined, characters by
 // code, a string function applied to a literal (`strrev('tressa')`, `str_replace('x', '',
 // 'bxaxsxe')`, `implode('', ['as', 'sert'])`) or stripping junk out of a variable; and with
@@ -2090,7 +2190,7 @@ export function codeActs(code: string): boolean {
  * named anywhere else (as a callback, with a pattern built or held in a variable) it counts.
  */
 const executesByName =
-  /\b(?:assert|create_function|call_user_func(?:_array)?)\b|\bpreg_replace\b(?!\s*\(\s*['"][^'"\n]*[^\w\s\\'"][a-df-z]*['"]\s*,)/i;
+  /\b(?:assert|create_function|call_user_func(?:_array)?)\b|\bpreg_(?:replace|filter)\b(?!\s*\(\s*['"][^'"\n]*[^\w\s\\'"][a-df-z]*['"]\s*,)/i;
 const executesInCode =
   /\b(?:eval|include|require)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/gi;
 
@@ -2288,6 +2388,7 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   // A page with a form that opens, deletes or copies files (a register_globals file manager).
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
+  if (test(runsUnderAnotherName)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something and writes a file: a dropper writing out code it hides (hex, base64), or
@@ -2354,6 +2455,9 @@ const mailCall = /\bmail\s*\(/i;
 const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
 const writableTest = /\bis_writ(?:e)?able\s*\(/i;
+/** eval or a shell under another name: a created function whose body runs one, output handed to one. */
+const runsUnderAnotherName =
+  /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
 export const phpPrefilter: readonly RegExp[] = [
@@ -2363,6 +2467,7 @@ export const phpPrefilter: readonly RegExp[] = [
   sessionFiles,
   dirLister,
   writableTest,
+  runsUnderAnotherName,
   mailCall,
   fileLines,
   charBuilder,
@@ -2630,7 +2735,10 @@ function readPhp(
     // and theirs nest a dozen layers deep.
     const cutBefore = f.cuts;
     const runsBefore = f.decoderRuns;
-    const known = f.foldAtUse(src, ev);
+    // (a function's parameter holds what its callers pass: `function e($a) { eval($a); }` beside a
+    // global `$a = 'x'` does not run 'x')
+    const param = src?.kind === 'variable' && f.paramAt(strAt(src, 'name') ?? '', ev.loc?.start.offset ?? -1);
+    const known = param ? null : f.foldAtUse(src, ev);
     const folded = depth >= maxLayers ? null : known;
     // Text a decoder of the file's own gave that is no PHP that acts is not taken for the
     // payload (the evaluation may have read the decoder otherwise than PHP would): unread.
@@ -3112,6 +3220,15 @@ function readPhp(
           line,
           description: `Decoded text is run as PHP by ${fn}().`,
         });
+      else if (fn === 'create_function' && f.evalAlias(c) !== null)
+        add({
+          id: 'php-eval-alias',
+          category: 'backdoor',
+          weight: 10,
+          line,
+          evidence: `create_function(…, ${f.evalAlias(c)}(…))`,
+          description: `Creates a function that runs its own argument through ${f.evalAlias(c)}(): that sink under another name.`,
+        });
       else if (fn === 'assert' && body !== null && f.fold(body) === null && body.kind !== 'bin' && body.kind !== 'call')
         add({
           id: 'php-assert-dynamic',
@@ -3177,9 +3294,12 @@ function readPhp(
     } else if (callbackArg.has(fn)) {
       const idx = callbackArg.get(fn) as number;
       const cb = args[idx < 0 ? args.length + idx : idx] ?? null;
-      const cbName = cb === null ? null : f.fold(cb)?.toLowerCase();
-      const rest = args.filter((a) => a !== cb);
-      if (cb !== null && f.isDirect(cb))
+      const cbName = cb === null ? null : f.callbackName(cb);
+      // ob_start's callback is handed the page's output: what the file echoes is its argument
+      const rest = fn === 'ob_start' ? f.echoes : args.filter((a) => a !== cb);
+      // `usort(...$_GET)`: the request spread into the arguments, its callback among them
+      const spread = args.some((a) => a.kind === 'variadic' && f.isDirect(nodeAt(a, 'what')));
+      if ((cb !== null && f.isDirect(cb)) || spread)
         add({
           id: 'php-request-as-function',
           category: 'backdoor',
@@ -3200,6 +3320,20 @@ function readPhp(
           line,
           evidence: `${fn}(${cbName}, request data)`,
           description: `Request data is handed to ${cbName}() as a callback of ${fn}().`,
+        });
+      else if (
+        fn === 'ob_start' &&
+        cbName !== undefined &&
+        cbName !== null &&
+        (codeSinks.has(cbName) || shellSinks.has(cbName) || cbName === 'eval')
+      )
+        add({
+          id: 'php-output-to-eval',
+          category: 'backdoor',
+          weight: 15,
+          line,
+          evidence: `ob_start(${cbName})`,
+          description: `The page's output is handed to ${cbName}() as ob_start()'s callback: whatever the page prints runs.`,
         });
       else if (cbName !== undefined && cbName !== null && dangerousNames.has(cbName) && f.isAssembled(cb))
         add({
@@ -3239,7 +3373,16 @@ function readPhp(
           : pat !== null
             ? /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat)
             : partialEFlag(f.headOf(args[0] ?? null), f.tail(args[0] ?? null));
-      if (eflag)
+      if (!eflag && fn !== 'mb_ereg_replace' && fn !== 'mb_eregi_replace' && f.isDirect(args[0] ?? null))
+        // the request chooses the pattern, and with it the /e modifier
+        add({
+          id: 'php-preg-eval',
+          category: 'backdoor',
+          weight: f.isTainted(args[1] ?? null) || f.isDecoded(args[1] ?? null) ? 20 : 10,
+          line,
+          description: `The request chooses the pattern of ${fn}(), /e modifier and all, which runs the replacement as PHP.`,
+        });
+      else if (eflag)
         add({
           id: 'php-preg-eval',
           category: 'backdoor',
@@ -4262,6 +4405,7 @@ function steppedVariable(f: PhpFile, text: string, name: string): boolean {
 function networkToolSignals(f: PhpFile, text: string, add: AddSignal): void {
   directMailSignals(f, text, add);
   folderReconSignals(f, add);
+  gadgetSignals(f, add);
   for (const c of f.calls) {
     const fn = f.calleeName(c);
     if (fn === null) continue;
@@ -4337,6 +4481,56 @@ const folderListers = new Set(['opendir', 'scandir', 'glob', 'dir']);
  * front), and its entries tested for write access: a file browser for whoever has the page, and
  * the recon tool that finds where on the server files can be dropped.
  */
+/** Methods PHP calls on its own when an object is unserialised, freed, printed or asked for a member. */
+const magicMethods = new Set(['__destruct', '__wakeup', '__unserialize', '__tostring', '__call', '__get', '__invoke']);
+
+/**
+ * An object-injection gadget: a magic method that runs one of the object's own properties as code
+ * or a command (`function __destruct() { eval($this->data); }`). Whoever writes the serialised
+ * object sets the property; with request data unserialised in the same file it is a back door.
+ */
+function gadgetSignals(f: PhpFile, add: AddSignal): void {
+  if (f.methodNodes.size === 0) return;
+  const runsProperty = (m: PNode): PNode | null => {
+    const stack: PNode[] = [m];
+    const ownProperty = (x: PNode | null) => x !== null && thisProperty(x) !== null;
+    for (let guard = 0; stack.length > 0 && guard < 2000; guard++) {
+      const n = stack.pop() as PNode;
+      if (n.kind === 'eval' && ownProperty(nodeAt(n, 'source'))) return n;
+      if (n.kind === 'call') {
+        const fn = f.calleeName(n);
+        const a0 = nodesAt(n, 'arguments')[0] ?? null;
+        if (fn !== null && (codeSinks.has(fn) || shellSinks.has(fn)) && ownProperty(a0)) return n;
+      }
+      for (const key of Object.keys(n)) {
+        if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
+        const v = n[key];
+        if (Array.isArray(v)) for (const x of v) isNode(x) && stack.push(x as PNode);
+        else if (isNode(v)) stack.push(v);
+      }
+    }
+    return null;
+  };
+  const injected = f.calls.some(
+    (c) => f.calleeName(c) === 'unserialize' && nodesAt(c, 'arguments').some((a) => f.isTainted(a)),
+  );
+  for (const [name, m] of f.methodNodes) {
+    if (!magicMethods.has(name)) continue;
+    const at = runsProperty(m);
+    if (at === null) continue;
+    add({
+      id: injected ? 'php-object-injection' : 'php-magic-method-exec',
+      category: 'backdoor',
+      weight: injected ? 20 : 6,
+      line: lineOf(at),
+      description: injected
+        ? `Unserialises request data, and ${name}() runs a property of the object as code: the request writes the code.`
+        : `${name}() runs a property of the object as code or a command (an object-injection gadget).`,
+    });
+    return;
+  }
+}
+
 function folderReconSignals(f: PhpFile, add: AddSignal): void {
   let listed: PNode | null = null;
   let writable = false;

@@ -55,6 +55,12 @@ const samples = [
   'powershell.exe $x',
   'iex(new-object net.webclient)',
   "iex 'x'",
+  // a batch for loop with a switch, and cmd.exe given a command line, wherever they stand: after
+  // the quote a value breaks out of, or glued to the value (commix's payloads without a separator)
+  `127.0.0.1'for /f "tokens=*" %i in ('cmd /c "hostname"') do @set /p = XY%iXY`,
+  `127.0.0.1for /f "tokens=*" %i in ('cmd /c "set /a (11+22)"') do @set /p = XY%iXY`,
+  "127.0.0.1'cmd /c hostname",
+  'x" cmd.exe /k dir',
 ];
 
 const shop = [
@@ -90,6 +96,11 @@ const shop = [
   'powershell in action',
   'learn windows powershell',
   'iex trading',
+  // keyboard shortcuts and loops in prose
+  'cmd/ctrl c',
+  'cmd + c copies',
+  'for fun in (summer) do more',
+  'format for /f',
 ];
 
 test('cmd expansion, system variables, SUB, `!` and PowerShell command lines are read as shell', () => {
