@@ -1321,6 +1321,27 @@ class PhpFile {
     return (own === undefined ? null : this.evalAlias(own.node)) ?? name;
   }
 
+  /** The first eval, assert or shell call under `root` whose code or command is a value `takes` accepts. */
+  sinkTaking(root: PNode | null, takes: (x: PNode | null) => boolean, budget: number): PNode | null {
+    const stack: PNode[] = root === null ? [] : [root];
+    for (let guard = 0; stack.length > 0 && guard < budget; guard++) {
+      const n = stack.pop() as PNode;
+      if (n.kind === 'eval' && takes(nodeAt(n, 'source'))) return n;
+      if (n.kind === 'call') {
+        const fn = this.calleeName(n);
+        if (fn !== null && (codeSinks.has(fn) || shellSinks.has(fn)) && takes(nodesAt(n, 'arguments')[0] ?? null))
+          return n;
+      }
+      for (const key of Object.keys(n)) {
+        if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
+        const v = n[key];
+        if (Array.isArray(v)) for (const x of v) isNode(x) && stack.push(x as PNode);
+        else if (isNode(v)) stack.push(v);
+      }
+    }
+    return null;
+  }
+
   /**
    * The sink a function value runs its own argument through, when it does nothing else of note:
    * a closure (`function($x) { eval($x); }`, `fn($x) => assert($x)`) or a create_function whose
@@ -1337,25 +1358,8 @@ class PhpFile {
         if (name !== null) params.add(name);
       }
       const isParam = (x: PNode | null) => x?.kind === 'variable' && params.has(strAt(x, 'name') ?? '');
-      const stack: PNode[] = [];
-      const body = nodeAt(e, 'body');
-      if (body !== null) stack.push(body);
-      for (let guard = 0; stack.length > 0 && guard < 500; guard++) {
-        const n = stack.pop() as PNode;
-        if (n.kind === 'eval' && isParam(nodeAt(n, 'source'))) return 'eval';
-        if (n.kind === 'call') {
-          const fn = this.calleeName(n);
-          if (fn !== null && (codeSinks.has(fn) || shellSinks.has(fn)) && isParam(nodesAt(n, 'arguments')[0] ?? null))
-            return fn;
-        }
-        for (const key of Object.keys(n)) {
-          if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
-          const v = n[key];
-          if (Array.isArray(v)) for (const x of v) isNode(x) && stack.push(x as PNode);
-          else if (isNode(v)) stack.push(v);
-        }
-      }
-      return null;
+      const at = this.sinkTaking(nodeAt(e, 'body'), isParam, 500);
+      return at === null ? null : at.kind === 'eval' ? 'eval' : this.calleeName(at);
     }
     if (e.kind !== 'call' || this.calleeName(e) !== 'create_function') return null;
     const [paramsNode = null, bodyNode = null] = nodesAt(e, 'arguments');
@@ -4491,32 +4495,13 @@ const magicMethods = new Set(['__destruct', '__wakeup', '__unserialize', '__tost
  */
 function gadgetSignals(f: PhpFile, add: AddSignal): void {
   if (f.methodNodes.size === 0) return;
-  const runsProperty = (m: PNode): PNode | null => {
-    const stack: PNode[] = [m];
-    const ownProperty = (x: PNode | null) => x !== null && thisProperty(x) !== null;
-    for (let guard = 0; stack.length > 0 && guard < 2000; guard++) {
-      const n = stack.pop() as PNode;
-      if (n.kind === 'eval' && ownProperty(nodeAt(n, 'source'))) return n;
-      if (n.kind === 'call') {
-        const fn = f.calleeName(n);
-        const a0 = nodesAt(n, 'arguments')[0] ?? null;
-        if (fn !== null && (codeSinks.has(fn) || shellSinks.has(fn)) && ownProperty(a0)) return n;
-      }
-      for (const key of Object.keys(n)) {
-        if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments') continue;
-        const v = n[key];
-        if (Array.isArray(v)) for (const x of v) isNode(x) && stack.push(x as PNode);
-        else if (isNode(v)) stack.push(v);
-      }
-    }
-    return null;
-  };
+  const ownProperty = (x: PNode | null) => x !== null && thisProperty(x) !== null;
   const injected = f.calls.some(
     (c) => f.calleeName(c) === 'unserialize' && nodesAt(c, 'arguments').some((a) => f.isTainted(a)),
   );
   for (const [name, m] of f.methodNodes) {
     if (!magicMethods.has(name)) continue;
-    const at = runsProperty(m);
+    const at = f.sinkTaking(m, ownProperty, 2000);
     if (at === null) continue;
     add({
       id: injected ? 'php-object-injection' : 'php-magic-method-exec',
