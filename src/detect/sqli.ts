@@ -635,9 +635,9 @@ const logicalEquality = /\b(?:and|or|xor)\s+\(*\s*[\w.'"]+\s*\)*\s*(?:=|<>|!=|<=
 // (`1 order by if(1<2,a,b)`); a call, then a logical operator and a comparison or call
 // (`floor(pi()) and sin(pi())=0`); a value closing brackets, then FROM a table WHERE a column is
 // compared (`1) from users where name=`); a number, `;`, then a call and a statement
-// (`1;if(1=1) select 1`: MSSQL's IF stacked after the value).
+// (`1;if(1=1) select 1`, or `;if(…) select …` appended to any value: MSSQL's IF stacked after it).
 const bareStart =
-  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)|^\(*[nv]\)*;f\([^)]{0,12}\)+E/;
+  /^[nv]\)*E\(*[fv]|^[nv](?:o[nv])*\)*U(?:$|c|n,)|^n(?:,[nsv])*\)+,[nsvf]|^,f\([nsv]|^v\)*E|^;c|^\(*[nv]\)*(?:&\(*(?:[nsvb]\)*o|f|\(|[nsv]\)*[c;]|E)|U\(*k?\(*E|;(?:E|c|$)|kn|o\(*f|o\(+E|c$)|^&\(*(?:[nsvb]\)*o[nsvbf(]|f|nc|b\([^)]{0,8}\)\)*o)|^\)+&\(*(?:[nsvb]\)*o|f)|^\)+o\(|^E(?:\(*[fv]|\(*n[,;ck]|ok|ks)|^f\((?:[nsv]o[nsv]?|f|$)|^kf\(|^E\(+f\(|^\)+E|^;E|^;&\(*[nsv]\)*o|^\)*k(?:b?k)?n(?:,n)?(?:c|;|o[nsv(])|^[nsv]\)+k[bv]k[bv]o|^\(*s\)*&\(*(?:[nsv]\)*o\(*[nsv(]|f\()|^\(+E\(*[fv]|^\(*[nv]\)*k\(*f\(|^f\([^&]{0,8}\)+&\(*(?:[nsvb]\)*o|f)|^f\([^)]{0,4}\)(?:c|;)|^\(*(?:[nv]\)*)?;f\([^)]{0,12}\)+E/;
 // Statements whose shape the letters cannot tell from prose (`select x(`, `create table x (`,
 // `load data infile`, `rename table a to`, `alter user x identified`, `create user x identified
 // by`, `grant … to x;`): the text itself.

@@ -21,6 +21,8 @@ const samples = [
   '2>1 or (3)',
   // IF stacked after the value
   '1;if(7=7) select 7 else drop function demo--',
+  // … or appended to any value, the number left out (sqlmap's stacked IF)
+  ';if(7=7) select 7 else drop function demo',
 ];
 
 const shop = [
