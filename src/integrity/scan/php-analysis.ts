@@ -25,6 +25,14 @@ interface PNode {
   [key: string]: unknown;
 }
 
+/** The parameters' names of a function, method or closure, in order ('' for one without a name). */
+function paramNames(n: PNode): string[] {
+  return nodesAt(n, 'arguments').map((p) => {
+    const pn = nodeAt(p, 'name');
+    return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
+  });
+}
+
 /** Appends to the list a map keeps under a key, up to `cap` items (a file cannot grow one without bound). */
 function pushCapped<K, V>(map: Map<K, V[]>, key: K, value: V, cap: number): void {
   const list = map.get(key) ?? [];
@@ -207,7 +215,6 @@ const dangerousNames = new Set([
   'include',
   'require',
 ]);
-/** Functions taking a callback, and the argument index of it (-1: the last argument). */
 /** Functions that take an array's values by position, whatever their keys. */
 const positional = new Set([
   'array_values',
@@ -219,6 +226,7 @@ const positional = new Set([
   'array_pop',
   'array_shift',
 ]);
+/** Functions taking a callback, and the argument index of it (-1: the last argument). */
 const callbackArg = new Map<string, number>([
   ['call_user_func', 0],
   ['call_user_func_array', 0],
@@ -668,10 +676,7 @@ class PhpFile {
   #visitFunction(n: PNode): void {
     const name = nodeAt(n, 'name');
     const fname = name === null ? strAt(n, 'name') : strAt(name, 'name');
-    const params = nodesAt(n, 'arguments').map((p) => {
-      const pn = nodeAt(p, 'name');
-      return (pn === null ? strAt(p, 'name') : strAt(pn, 'name')) ?? '';
-    });
+    const params = paramNames(n);
     for (const p of params) this.params.add(p);
     this.#scope(n, params);
     if (loginFunction.test(fname ?? '')) for (const p of params) this.loginParams.add(p);
@@ -683,13 +688,11 @@ class PhpFile {
     const mn = nodeAt(n, 'name');
     const method = (mn === null ? strAt(n, 'name') : strAt(mn, 'name')) ?? '';
     const login = loginFunction.test(method);
-    const names: string[] = [];
-    for (const p of nodesAt(n, 'arguments')) {
-      const pn = nodeAt(p, 'name');
-      const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
-      names.push(name ?? '');
-      if (name !== null) this.params.add(name);
-      if (name !== null && login) this.loginParams.add(name);
+    const names = paramNames(n);
+    for (const name of names) {
+      if (name === '') continue;
+      this.params.add(name);
+      if (login) this.loginParams.add(name);
     }
     this.#scope(n, names);
     if (n.kind === 'method' && method !== '') {
@@ -1351,12 +1354,7 @@ class PhpFile {
   evalAlias(e: PNode | null): string | null {
     if (e === null) return null;
     if (e.kind === 'closure' || e.kind === 'arrowfunc' || e.kind === 'function') {
-      const params = new Set<string>();
-      for (const p of nodesAt(e, 'arguments')) {
-        const pn = nodeAt(p, 'name');
-        const name = pn === null ? strAt(p, 'name') : strAt(pn, 'name');
-        if (name !== null) params.add(name);
-      }
+      const params = new Set(paramNames(e).filter((n) => n !== ''));
       const isParam = (x: PNode | null) => x?.kind === 'variable' && params.has(strAt(x, 'name') ?? '');
       const at = this.sinkTaking(nodeAt(e, 'body'), isParam, 500);
       return at === null ? null : at.kind === 'eval' ? 'eval' : this.calleeName(at);
@@ -3208,6 +3206,7 @@ function readPhp(
     if (codeSinks.has(fn)) {
       const a0 = args[0] ?? null;
       const body = fn === 'create_function' ? (args[1] ?? null) : a0;
+      const alias = fn === 'create_function' ? f.evalAlias(c) : null;
       if (f.isTainted(body))
         add({
           id: 'php-request-to-eval',
@@ -3224,14 +3223,14 @@ function readPhp(
           line,
           description: `Decoded text is run as PHP by ${fn}().`,
         });
-      else if (fn === 'create_function' && f.evalAlias(c) !== null)
+      else if (alias !== null)
         add({
           id: 'php-eval-alias',
           category: 'backdoor',
           weight: 10,
           line,
-          evidence: `create_function(…, ${f.evalAlias(c)}(…))`,
-          description: `Creates a function that runs its own argument through ${f.evalAlias(c)}(): that sink under another name.`,
+          evidence: `create_function(…, ${alias}(…))`,
+          description: `Creates a function that runs its own argument through ${alias}(): that sink under another name.`,
         });
       else if (fn === 'assert' && body !== null && f.fold(body) === null && body.kind !== 'bin' && body.kind !== 'call')
         add({
@@ -3311,12 +3310,7 @@ function readPhp(
           line,
           description: `The request names the callback ${fn}() runs.`,
         });
-      else if (
-        cbName !== undefined &&
-        cbName !== null &&
-        dangerousNames.has(cbName) &&
-        rest.some((a) => f.isTainted(a))
-      )
+      else if (cbName !== null && dangerousNames.has(cbName) && rest.some((a) => f.isTainted(a)))
         add({
           id: 'php-request-to-eval',
           category: 'backdoor',
@@ -3327,7 +3321,6 @@ function readPhp(
         });
       else if (
         fn === 'ob_start' &&
-        cbName !== undefined &&
         cbName !== null &&
         (codeSinks.has(cbName) || shellSinks.has(cbName) || cbName === 'eval')
       )
@@ -3339,7 +3332,7 @@ function readPhp(
           evidence: `ob_start(${cbName})`,
           description: `The page's output is handed to ${cbName}() as ob_start()'s callback: whatever the page prints runs.`,
         });
-      else if (cbName !== undefined && cbName !== null && dangerousNames.has(cbName) && f.isAssembled(cb))
+      else if (cbName !== null && dangerousNames.has(cbName) && f.isAssembled(cb))
         add({
           id: 'php-hidden-callee',
           category: 'obfuscation',
@@ -3348,7 +3341,6 @@ function readPhp(
           description: `Hands ${cbName}() to ${fn}() under a name assembled from pieces.`,
         });
       else if (
-        cbName !== undefined &&
         cbName !== null &&
         (codeSinks.has(cbName) || shellSinks.has(cbName)) &&
         rest.some((a) => f.fold(a) === null && a.kind !== 'array')
@@ -3371,13 +3363,14 @@ function readPhp(
         });
     } else if (fn === 'preg_replace' || fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace' || fn === 'preg_filter') {
       const pat = f.fold(args[0] ?? null);
-      const eflag =
-        fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace'
-          ? /e/.test(f.fold(args[3] ?? null) ?? '')
-          : pat !== null
-            ? /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat)
-            : partialEFlag(f.headOf(args[0] ?? null), f.tail(args[0] ?? null));
-      if (!eflag && fn !== 'mb_ereg_replace' && fn !== 'mb_eregi_replace' && f.isDirect(args[0] ?? null))
+      // (mb_ereg_replace takes its options, /e among them, apart from the pattern)
+      const mb = fn === 'mb_ereg_replace' || fn === 'mb_eregi_replace';
+      const eflag = mb
+        ? /e/.test(f.fold(args[3] ?? null) ?? '')
+        : pat !== null
+          ? /^\s*([^\w\s\\])[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*\s*$/.test(pat)
+          : partialEFlag(f.headOf(args[0] ?? null), f.tail(args[0] ?? null));
+      if (!eflag && !mb && f.isDirect(args[0] ?? null))
         // the request chooses the pattern, and with it the /e modifier
         add({
           id: 'php-preg-eval',
@@ -3634,6 +3627,7 @@ function readPhp(
     });
   toolFamilySignals(f, text, add);
   networkToolSignals(f, text, add);
+  gadgetSignals(f, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
   // does. Its packing is already counted here, and the loader's next stage is an eval of text
@@ -4409,7 +4403,6 @@ function steppedVariable(f: PhpFile, text: string, name: string): boolean {
 function networkToolSignals(f: PhpFile, text: string, add: AddSignal): void {
   directMailSignals(f, text, add);
   folderReconSignals(f, add);
-  gadgetSignals(f, add);
   for (const c of f.calls) {
     const fn = f.calleeName(c);
     if (fn === null) continue;
@@ -4480,11 +4473,6 @@ function pathFromRequest(f: PhpFile, e: PNode | null, depth = 0): boolean {
 
 const folderListers = new Set(['opendir', 'scandir', 'glob', 'dir']);
 
-/**
- * Any folder the request names listed (its path starts with request data: no fixed folder in
- * front), and its entries tested for write access: a file browser for whoever has the page, and
- * the recon tool that finds where on the server files can be dropped.
- */
 /** Methods PHP calls on its own when an object is unserialised, freed, printed or asked for a member. */
 const magicMethods = new Set(['__destruct', '__wakeup', '__unserialize', '__tostring', '__call', '__get', '__invoke']);
 
@@ -4516,6 +4504,11 @@ function gadgetSignals(f: PhpFile, add: AddSignal): void {
   }
 }
 
+/**
+ * Any folder the request names listed (its path starts with request data: no fixed folder in
+ * front), and its entries tested for write access: a file browser for whoever has the page, and
+ * the recon tool that finds where on the server files can be dropped.
+ */
 function folderReconSignals(f: PhpFile, add: AddSignal): void {
   let listed: PNode | null = null;
   let writable = false;
