@@ -777,6 +777,13 @@ export function detectSqli(input: string): SqlVerdict | null {
   // `hi or a=a`, `1or1=1`: a logical operator and a comparison of a thing with itself
   const same = equalOperands.exec(text);
   if (same !== null) return { context: 'bare', fingerprint: fingerprint(same[0], '') };
+  // `(1234=1234)*1`, `1*('a'='a')`: a number or a quoted value compared with itself in
+  // brackets, a truth value that arithmetic turns into 1 (sqlmap's boundaries, a numeric
+  // parameter's blind test); no form or search writes an equality of a thing with itself
+  if (text.includes('=')) {
+    const bracketed = bracketTautology.exec(text);
+    if (bracketed !== null) return { context: 'bare', fingerprint: fingerprint(bracketed[0], '') };
+  }
   // `0x77616974666f72…`: a hex literal (MSSQL `exec(@x)`, MySQL `prepare`) spelling a statement,
   // in single bytes or UTF-16 (every other byte 00)
   const hex = hexLiteral.exec(text);
@@ -814,6 +821,7 @@ const queryFragment =
   /\b(?:connection_id|current_user|session_user|system_user|database|schema|user|version|last_insert_id|row_count|found_rows)\s*\(\s*(?:\)|$)|\biif\s*\(|\b(?:alter|create|delete|desc|insert|load|rename|select|truncate|update)\s+(?:char|group_concat|load_file)\s*\(|\bmatch\s*\([^)]{1,60}\)\s*against\s*\(|\bmerge\s+into\s+[\w.`"[\]]+\s+(?:as\s+)?(?:\w+\s+)?using\b|\bprocedure\s+analyse\s*\(|\bend\s*\)\s*;|['"`]\s+(?:regexp|rlike)\W|\bdiv\s*\(\s*[+-]*[\d.]+\s*,\s*[+-]*[\d.]+\s*\)/i;
 const serverVariable = /(?:^|[\s(,;=+|&])@@[a-z_]\w*/i;
 const openingConcat = /^[\s(]*\|\|\s*(?:['"(\d]|[a-z_]\w*\.[a-z_]|[a-z_]\w*\s*\()/i;
+const bracketTautology = /\(\s*(?:(\d{1,12})\s*=\s*\1|(['"])([^'"]{0,20})\2\s*=\s*\2\3\2)\s*\)/;
 const equalOperands = /(?:^|[^a-z])(?:or|and)\s*(['"]?)([\w.]+)\1\s*(?:=|\slike\s)\s*(['"]?)\2\3(?![\w.])/i;
 const quotedComparison = /^\s*(['"])[^'"]{0,40}\1\s*(?:!=|<>|<=>|=)\s*['"\d]/;
 const hexLiteral = /^\s*0x([0-9a-f]{16,})/i;

@@ -18,7 +18,7 @@ export interface PathVerdict {
 
 // (a file name may be followed by more segments: a routed REST id carries the route's tail)
 const sensitiveRe =
-  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|(?:var\/)?run\/secrets\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history(?=$|\/)|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)(?=$|\/)|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)(?=$|\/)|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?(?=$|\/)|logs?\/(?:[\w.-]+\/)?[\w.-]*log(?=$|\/)|(?:access|error)[._-]?log(?=$|\/)|program files|inetsrv\/|metabase\.xml|global\.asa(?=$|\/)|master\.passwd|\.passwd(?=$|\/))/;
+  /(?:^|\/)(?:etc\/(?:passwd|shadow|group|hosts|issue|hostname|crontab|fstab|motd|profile|sudoers|environment|ssh\/|mysql\/|nginx\/|apache2?\/|httpd\/|php)|proc\/(?:self|\d+)\/|(?:var\/)?run\/secrets\/|windows\/(?:win\.ini|system\.ini|system32|repair|panther)|winnt\/|boot\.ini|win\.ini|wp-config\.php|\.env(?:$|[^a-z])|\.htaccess|\.htpasswd|web\.config|app\/etc\/(?:env\.php|local\.xml|config\.php)|\.ssh\/|id_[rd]sa|\.bash_history|\.git\/|var\/log\/|web-inf\/|inetpub\/|boot\/grub|\.(?:aws|docker|kube|gnupg|svn)\/|\.(?:bash_|zsh_|mysql_|psql_)?history(?=$|\/)|\.(?:netrc|pgpass|my\.cnf|npmrc|git-credentials)(?=$|\/)|sys\/(?:class|kernel|devices|firmware)(?:$|\/)|(?:apache2?|httpd|nginx|lighttpd|php|mysql|xampp|wamp|appserv|tomcat\d*)\/(?:logs?|conf|bin|data)\/|logs?\/(?:access|error)[._-]?log|\.(?:bash_profile|bashrc|cshrc|tcshrc|zshrc|profile|login|rhosts)(?=$|\/)|(?:php|my|httpd|apache2?|nginx|lighttpd|smb|vsftpd|proftpd|pure-ftpd|my-default)\.(?:ini|cnf|conf)(?:\.php)?(?=$|\/)|logs?\/(?:[\w.-]+\/)?[\w.-]*log(?=$|\/)|(?:access|error)[._-]?log(?=$|\/)|program files|inetsrv\/|metabase\.xml|global\.asa(?=$|\/)|master\.passwd|\.passwd(?=$|\/)|pg_(?:hba|ident)\.conf|postgresql\.(?:auto\.)?conf)/;
 
 /** Spelled-out bytes some decoders (and many payload lists) use for separators and dots. */
 const spelled = /0x(?:2e|2f|5c)/g;
@@ -92,7 +92,7 @@ function isUp(seg: string): boolean {
 // (any folder of /var, two levels into /usr, three into /opt or a macOS volume: no shop
 // parameter holds such a path; /home and /tmp are left out, shop routes use such names)
 const systemDir =
-  /^(?:file:)?\/+(?:(?:etc|proc|root|boot|sys|usr\/(?:local\/)?[\w.-]+|home\/[^/]+\/\.)\/[\w.-]|var\/[\w.-]+(?:\/|$)|(?:opt|volumes)\/[\w.-]+\/[\w.-]+\/)|^[a-z]:\/+[a-z]/;
+  /^(?:file:)?\/+(?:(?:etc|proc|root|boot|sys|usr\/(?:local\/)?[\w.-]+|home\/[^/]+\/\.|xampp|wamp\d*|appserv|private\/(?:etc|var)|library\/(?:webserver|preferences|keychains|logs))\/[\w.-]|var\/[\w.-]+(?:\/|$)|(?:opt|volumes)\/[\w.-]+\/[\w.-]+\/)|^[a-z]:\/+[a-z]/;
 const configScript =
   /^(?:\.?\/)?(?:[\w-]+\/){0,3}((?:_?config|configuration|settings|database|dbase|db|connect|connection|wp-config|localsettings|parameters|secrets?|credentials)(?:\.inc)?\.(?:php\d?|asp|aspx|inc|ini|jsp|cfm|conf|cnf|yml|yaml))$/;
 const hiddenAfterFolders = /^(?:\.\/)*(?:[\w-]+\/){1,3}\.$/;
@@ -119,7 +119,8 @@ export function analysePath(norm: string, absoluteCounts: boolean): PathVerdict 
       const inf = infFile.exec(norm);
       return inf === null ? null : { path: norm.slice(0, 200), climbs: 0, sensitive: inf[1] ?? inf[0] };
     }
-    const abs = /^(?:file:\/*|[a-z]:\/+|\/+)/.exec(norm);
+    // (`~/` and `~user/` are a home folder, as the shell reads them: `~/.ssh/id_rsa`)
+    const abs = /^(?:file:\/*|[a-z]:\/+|\/+|~[\w.-]*\/+)/.exec(norm);
     // A hidden file or folder named from the current directory (`.htaccess`, `./.ssh/id_rsa`).
     const dot = abs === null ? /^(?:\.\/)*(?=\.[a-z])/.exec(norm) : null;
     if (abs === null && dot === null) {

@@ -171,3 +171,25 @@ test('property: SQL words written inside themselves for a filter that strips the
   for (const v of ['door or window', 'doorr', 'ororo tv', 'sandand beach', 'order by price'])
     assert.equal(matchStructure('sqli', 'query', `q=${encodeURIComponent(v)}`), null, v);
 });
+
+test('property: a number or quoted value compared with itself in brackets is a truth value, found in any arithmetic', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.integer({ min: 0, max: 99999 }).map(String),
+        fc.stringMatching(/^[a-z]{1,8}$/).map((w) => `'${w}'`),
+      ),
+      fc.constantFrom('*1', '+0', '-0', '/1', ''),
+      fc.boolean(),
+      (operand, arithmetic, before) => {
+        const truth = `(${operand}=${operand})`;
+        const value = before && arithmetic !== '' ? `1${arithmetic[0]}${truth}` : `${truth}${arithmetic}`;
+        assert.notEqual(detectSqli(value), null, value);
+        assert.notEqual(matchStructure('sqli', 'target', `/p?id=${encodeURIComponent(value)}`), null, value);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  // different operands are a comparison, not a tautology; prose in brackets is no equality
+  for (const v of ['(1=2)', '(size 10)', 'a (b=c) note', '(1234=1235)*1', '(x=x']) assert.equal(detectSqli(v), null, v);
+});

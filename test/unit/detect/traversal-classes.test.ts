@@ -181,3 +181,29 @@ test('property: one level up in an encoding no browser writes is traversal; a pl
   for (const t of ['/p?back=../cart', '/p?back=..%2Fcart', '/p?q=100%25+cotton', '/p?q=50%252e5'])
     assert.equal(hit(t), null, t);
 });
+
+test("a home folder named as the shell names it (`~/`, `~user/`), and a server's data files, are traversal", () => {
+  for (const t of [
+    '/p?file=~/.ssh/id_rsa',
+    '/p?page=~/.bash_history',
+    '/p?f=~root/.ssh/authorized_keys',
+    '/p?f=%7E%2F.aws%2Fcredentials',
+    // PostgreSQL's client authentication file, wherever its data folder is
+    '/p?f=/home/postgres/data/pg_hba.conf',
+    '/p?f=/var/lib/postgresql/15/main/postgresql.auto.conf',
+    // XAMPP's and macOS's own folders, named from the root
+    '/p?f=%5Cxampp%5Cwebalizer%5Cwebalizer.conf',
+    '/p?f=/Library/WebServer/Documents/index.php',
+    '/p?f=/private/etc/master.passwd',
+  ])
+    assert.notEqual(hit(t), null, t);
+  for (const t of [
+    '/p?f=~/Documents/cv.pdf',
+    '/p?q=~/sale',
+    '/p?return=/library/books',
+    '/p?return=/private/orders',
+    '/~john/index.html',
+    '/p?q=postgresql+conference',
+  ])
+    assert.equal(hit(t), null, t);
+});
