@@ -458,6 +458,8 @@ class PhpFile {
 
   /** Assignments to one key of a variable (`$config['list'] = …`), by the variable's name. */
   readonly keyed = new Map<string, { key: PNode; value: PNode }[]>();
+  /** How many values `$a[] = …` has appended to each variable so far. */
+  readonly #pushed = new Map<string, number>();
 
   /** Assignments to `$GLOBALS[key]`, whose keys may fold only once other names are known. */
   readonly globalKeyed: { key: PNode; value: PNode }[] = [];
@@ -541,6 +543,7 @@ class PhpFile {
   #visit(n: PNode): void {
     switch (n.kind) {
       case 'assign':
+      case 'assignref': // `$c = &$b`: $c is $b from here on, as far as folding can tell
         this.#visitAssign(n);
         return;
       case 'call':
@@ -626,9 +629,16 @@ class PhpFile {
         this.globalKeyed.push({ key, value: right });
       if (bn !== null) {
         pushCapped(this.appends, bn, right, 50);
-        // `$config['list'] = '…'`: one key of a variable, for folding `$config['list']` later.
-        if (nodeAt(left, 'what') === base && key !== null && op === '=')
-          pushCapped(this.keyed, bn, { key, value: right }, 200);
+        // `$config['list'] = '…'`: one key of a variable, for folding `$config['list']` later;
+        // `$f[] = '…'` takes the next number (counted from 0: keys written out are not tracked here)
+        if (nodeAt(left, 'what') === base && op === '=') {
+          if (key !== null) pushCapped(this.keyed, bn, { key, value: right }, 200);
+          else if (left['offset'] === false) {
+            const next = this.#pushed.get(bn) ?? 0;
+            this.#pushed.set(bn, next + 1);
+            pushCapped(this.keyed, bn, { key: { kind: 'number', value: String(next) }, value: right }, 200);
+          }
+        }
       }
     } else if (left.kind === 'list' || left.kind === 'array') {
       for (const item of nodesAt(left, 'items')) {
@@ -782,6 +792,14 @@ class PhpFile {
           return Number.isSafeInteger(v) ? String(v) : null;
         }
         if (op !== '.' && op !== '^' && op !== '|' && op !== '&') return null;
+        if (numericExpression(e)) {
+          // between numbers, PHP's bitwise operators work on integers (`chr(96^5)` is 'e')
+          const l = Number(this.fold(nodeAt(e, 'left'), d) ?? Number.NaN);
+          const r = Number(this.fold(nodeAt(e, 'right'), d) ?? Number.NaN);
+          if (!Number.isSafeInteger(l) || !Number.isSafeInteger(r) || Math.abs(l) > 2 ** 31 || Math.abs(r) > 2 ** 31)
+            return null;
+          return String(op === '^' ? l ^ r : op === '|' ? l | r : l & r);
+        }
         const l = this.fold(nodeAt(e, 'left'), d);
         if (l === null) return null;
         const r = this.fold(nodeAt(e, 'right'), d);
@@ -876,9 +894,10 @@ class PhpFile {
         ctx.seen.add(key);
         // Assignments in source order, each seeing the value before it (`$_ = 'a'.$_.'t'`).
         let s: string | null = appendedOnly ? '' : null;
-        for (const rhs of list ?? []) {
+        for (const [i, rhs] of (list ?? []).entries()) {
           const bound = new Map(ctx.bound ?? []);
-          if (s !== null) bound.set(n, s);
+          // (the first assignment reading the variable itself, `$k = $k . 'as';`, reads it unset: '')
+          if (s !== null || (i === 0 && rhs === this.assigns.get(n)?.[0])) bound.set(n, s ?? '');
           s = this.fold(rhs, readAt(rhs, { depth: d.depth, seen: ctx.seen, bound }));
           if (s === null) break;
         }
@@ -1133,7 +1152,9 @@ class PhpFile {
   #foldUserCall(name: string, args: PNode[], ctx: FoldCtx): string | null {
     const user = this.functions.get(name);
     if (user === undefined || ctx.depth > 12 || args.length > user.params.length) return null;
-    const ret = user.returns.length === 1 ? (user.returns[0] as PNode) : null;
+    // (a function that assigns to its parameter returns something else than it was passed:
+    // `function d($s) { $s = gzinflate($s); … return $s; }`, read as a decoder if it is one)
+    const ret = user.returns.length === 1 && !reassignsParameter(user) ? (user.returns[0] as PNode) : null;
     const decoder = isDecoderShaped(user.node);
     if (ret === null && !decoder) return null;
     const bound = new Map<string, string>();
@@ -1424,6 +1445,9 @@ class PhpFile {
       if (n !== null) return superglobals.has(n) && n !== '_SERVER' && n !== '_ENV';
       const dyn = nodeAt(e, 'name');
       const folded = dyn === null ? null : this.fold(dyn);
+      // `${'_' . $m}`: a superglobal whose name is finished at run time ($_GET, $_POST, …)
+      if (folded === null && dyn?.kind === 'bin' && strAt(dyn, 'type') === '.')
+        return this.fold(nodeAt(dyn, 'left')) === '_';
       return folded !== null && superglobals.has(folded) && folded !== '_SERVER';
     }
     if (e.kind === 'offsetlookup') {
@@ -1678,6 +1702,8 @@ class PhpFile {
         case 'call': {
           const fn = this.calleeName(e) ?? this.fold(nodeAt(e, 'what'))?.toLowerCase() ?? null;
           if (fn !== null && decoders.has(fn)) return true;
+          // A doc comment read back through reflection: code kept where only comments are looked for
+          if (fn === null && methodName(e) === 'getdoccomment') return true;
           // A decoder of the file's own (`function d($s, $map) { …; return base64_decode($t); }`).
           const user = fn === null ? undefined : this.functions.get(fn);
           if (user?.returns.some((r) => this.isDecoded(nodeAt(r, 'expr'), d))) return true;
@@ -1984,6 +2010,44 @@ function returnsOf(fn: PNode): PNode[] {
 
 /** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
 /** Callee kinds that name a method of an object or class (`$o->m()`, `C::m()`, `$o?->m()`). */
+const reassigned = new WeakMap<PNode, boolean>();
+/** Whether a function assigns to one of its parameters, or to a character of one, anywhere in its body. */
+function reassignsParameter(user: { node: PNode; params: readonly string[] }): boolean {
+  const known = reassigned.get(user.node);
+  if (known !== undefined) return known;
+  const params = new Set(user.params);
+  let found = false;
+  const walk = (n: PNode, depth: number): void => {
+    if (found || depth > 200) return;
+    if (n.kind === 'assign' || n.kind === 'assignref') {
+      let left = nodeAt(n, 'left');
+      while (left?.kind === 'offsetlookup') left = nodeAt(left, 'what');
+      const name = left === null ? null : variableName(left);
+      if (name !== null && params.has(name)) {
+        found = true;
+        return;
+      }
+    }
+    for (const v of Object.values(n)) {
+      if (Array.isArray(v)) {
+        for (const x of v) if (isNode(x)) walk(x, depth + 1);
+      } else if (isNode(v)) walk(v, depth + 1);
+    }
+  };
+  walk(user.node, 0);
+  reassigned.set(user.node, found);
+  return found;
+}
+
+/** Whether an expression is made of number literals alone (integer arithmetic and bitwise operators). */
+function numericExpression(e: PNode | null, depth = 0): boolean {
+  if (e === null || depth > 20) return false;
+  if (e.kind === 'number') return true;
+  if (e.kind === 'unary') return numericExpression(nodeAt(e, 'what'), depth + 1);
+  if (e.kind !== 'bin' || !/^(?:[-+*^|&]|<<|>>)$/.test(strAt(e, 'type') ?? '')) return false;
+  return numericExpression(nodeAt(e, 'left'), depth + 1) && numericExpression(nodeAt(e, 'right'), depth + 1);
+}
+
 const methodLookups = new Set(['propertylookup', 'staticlookup', 'nullsafepropertylookup']);
 
 function dynamicCallee(call: PNode): PNode | null {
@@ -2007,13 +2071,14 @@ const excerptAt = (text: string, line: number): string => clip(text.split('\n')[
 const requestish =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\$HTTP_\w+_VARS|\$GLOBALS|php:\/\/input|getallheaders|exif_read_data|\$\$|\$\{|\bgetenv\s*\(\s*['"]HTTP_/;
 const sinkish = new RegExp(
-  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|preg_filter|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
+  `\\b(?:eval|assert|create_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|${[...callbackArg.keys()].join('|')}|include|require|include_once|require_once|move_uploaded_file|copy|file_put_contents|mysqli?_query|pg_query|ReflectionFunction|fromCallable|fwrite|fputs|mail|curl_setopt|fsockopen|preg_replace|preg_filter|extract|parse_str|unserialize|file_get_contents|mb_eregi?_replace|u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation)|FETCH_FUNC|invokeArgs)\\b|\`|\\)\\s*\\(|\\$[A-Za-z_\\x80-\\xff][\\w\\x80-\\xff]*\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(|\\$\\{[^}\\n]{1,60}\\}\\s*(?:\\[[^\\]\\n]{0,40}\\]\\s*)*\\(`,
   'i',
 );
 const decoderCall =
   /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|bzdecompress)\s*\(|\bpack\s*\(\s*['"]H/i;
-/** A decoder named in a string (`$f = "base64_decode"`), or eval of a call's result. */
-const decoderHidden = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(/i;
+/** A decoder named in a string (`$f = "base64_decode"`), eval of a call's result, or a doc comment read back. */
+const decoderHidden =
+  /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13)['"]|\beval\s*\(\s*@?\$?\w+\s*\(|->\s*getDocComment\s*\(/i;
 const executes =
   /\b(?:eval|assert|create_function|preg_replace|preg_filter|include|require|call_user_func(?:_array)?)\b|\$[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*(?:\[[^\]\n]{0,40}\]\s*)*\(/i;
 // A callee's name built from pieces (the two expressions below): literals joined, characters by
@@ -2025,7 +2090,7 @@ const executes =
 // parser for no finding.
 /** The punctuation of pieces joined: `'ba' . 'se'`, `$a . $b`, `"\x61"`, `'a' ^ 'b'`, `$s[3] . $s[7]`. */
 const assembledShape =
-  /['"][\w]{1,12}['"]\s*(?:\/\*[^*]{0,40}\*\/\s*)?\.|\.\s*(?:\/\*[^*]{0,40}\*\/\s*)?['"][\w]{1,12}['"]\s*;|\$\w+\s*\.\s*\$\w+|\\x[0-9a-f]{2}|['"]\s*\^\s*['"]|\$\w+\s*\[\s*\d+\s*\]\s*\.\s*\$\w+\s*\[/i;
+  /['"][\w]{1,12}['"]\s*(?:\/\*[^*]{0,40}\*\/\s*)?\.|\.\s*(?:\/\*[^*]{0,40}\*\/\s*)?['"][\w]{1,12}['"]\s*;|\$\w+\s*\.\s*\$\w+|\\x[0-9a-f]{2}|['"]\s*\^\s*['"]|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]/i;
 /** The calls and words of a name built (kept apart from the punctuation: the keyword screen skips them in most files). */
 const assembledCall =
   /\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\b(?:strrev|str_rot13|substr|strtolower|strtoupper|ucfirst)\s*\(\s*['"]|\bpack\s*\(|\b(?:explode|sprintf)\s*\(\s*['"][^'"\n]{0,40}['"]\s*,\s*['"]|\bimplode\s*\(\s*(?:['"][^'"\n]{0,10}['"]\s*,\s*)?(?:array\s*\(|\[)\s*['"]|\bstr_replace\s*\(\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*['"]|\bstr_replace\s*\(\s*['"][^'"\n]{1,10}['"]\s*,\s*(?:''|"")\s*,\s*\$|\bgoto\b/i;
@@ -2359,7 +2424,7 @@ const symlinks = /\bsymlink\s*\(/i;
 const passwordish = /\[\s*['"]pass(?:word|wd)?['"]\s*\]|\$pass(?:word|wd)?\b/i;
 // Whole words only: the keyword screen looks each literal up, and a short one ("log") is everywhere.
 const loginish = /\blogin|\blog_in|\bsignin|\bsign_in|\bauthenticate\s*\(|\bgetPost\s*\(/i;
-const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\b(?:file|readfile)\s*\(\s*['"]/i;
+const fetches = /\b(?:file_get_contents|curl_exec)\s*\(|\b(?:file|readfile|copy)\s*\(\s*['"]/i;
 /** Output of what was fetched: readfile writes it, print and echo do. */
 const writesOut = /\b(?:readfile|print|echo)\b/i;
 const remoteAddress = /['"](?:https?|ftp):\/\//i;
@@ -2426,6 +2491,91 @@ const bareIpUrl = /['"]https?:\/\/(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\//g;
 const adminRole = /set_role\s*\(\s*['"]administrator['"]|['"]role['"]\s*=>\s*['"]administrator['"]/i;
 /** The shop's admin user model (Magento 1 and 2) loaded by name. */
 const shopAdminModel = /getModel\s*\(\s*['"]admin\/user['"]|Magento\\User\\Model\\User(?:Factory)?\b/;
+/** Functions that run what they are handed: PHP code or a shell command. */
+const runsItsArgument = (name: string): boolean => codeSinks.has(name) || shellSinks.has(name) || name === 'eval';
+/**
+ * Methods that take a function to call later, and where: ArrayObject's and ArrayIterator's
+ * sorts call it on the items; SQLite's (SQLite3, PDO) call it from SQL; a ReflectionFunction
+ * is the function itself. `fetchAll(PDO::FETCH_FUNC, f)` calls it on every row.
+ */
+const methodCallbacks = new Map<string, number>([
+  ['uasort', 0],
+  ['uksort', 0],
+  ['createfunction', 1],
+  ['sqlitecreatefunction', 1],
+  ['createaggregate', 1],
+  ['sqlitecreateaggregate', 1],
+  ['createcollation', 1],
+  ['sqlitecreatecollation', 1],
+  ['fetchall', 1],
+  ['fetch', 1],
+  ['setfetchmode', 1],
+]);
+/** The classes whose constructor takes the function they stand for. */
+const functionObjects = new Set(['reflectionfunction']);
+
+/** The `new X(…)` expressions a variable is assigned (the receiver of a method call). */
+function constructions(f: PhpFile, receiver: PNode | null): PNode[] {
+  const name = receiver === null ? null : variableName(receiver);
+  if (name === null) return [];
+  return (f.assigns.get(name) ?? []).filter((r) => r.kind === 'new');
+}
+
+/**
+ * A function handed to an object to call later: `$rows->uasort('assert')`,
+ * `$db->createFunction('f', $_GET['f'])`, `(new ReflectionFunction('system'))->invokeArgs([$_GET['c']])`.
+ * The request naming it is a back door; a function that runs code or commands is one when the
+ * request reaches its arguments (or the object), and needs a reason beside it otherwise.
+ */
+function methodCallbackSignals(f: PhpFile, c: PNode, args: PNode[], line: number, add: AddSignal): void {
+  const method = methodName(c);
+  if (method === null) return;
+  const receiver = nodeAt(nodeAt(c, 'what') ?? c, 'what');
+  let cb: PNode | null = null;
+  let data: PNode[] = args;
+  if (method === 'invoke' || method === 'invokeargs') {
+    const made = constructions(f, receiver).find((n) =>
+      functionObjects.has((strAt(nodeAt(n, 'what') ?? n, 'name') ?? '').replace(/^\\/, '').toLowerCase()),
+    );
+    cb = made === undefined ? null : (nodesAt(made, 'arguments')[0] ?? null);
+  } else {
+    const idx = methodCallbacks.get(method);
+    if (idx === undefined) return;
+    cb = args[idx] ?? null;
+    data = args.filter((a) => a !== cb);
+    // (a fetch mode other than FETCH_FUNC takes no function)
+    if (method.startsWith('fetch') || method === 'setfetchmode') {
+      const mode = args[0] === undefined ? null : (strAt(nodeAt(args[0], 'offset') ?? args[0], 'name') ?? '');
+      if (mode === null || !/FETCH_FUNC$/i.test(mode)) return;
+    }
+  }
+  if (cb === null) return;
+  const viaObject = constructions(f, receiver).some((n) => nodesAt(n, 'arguments').some((a) => f.isTainted(a)));
+  if (f.isDirect(cb)) {
+    add({
+      id: 'php-request-as-function',
+      category: 'backdoor',
+      weight: 20,
+      line,
+      description: `The request names the function ${method}() is given to call.`,
+    });
+    return;
+  }
+  const name = f.callbackName(cb);
+  if (name === null || !runsItsArgument(name)) return;
+  const fed = viaObject || data.some((a) => f.isTainted(a));
+  add({
+    id: fed ? 'php-request-to-eval' : 'php-eval-alias',
+    category: 'backdoor',
+    weight: fed ? 20 : 10,
+    line,
+    evidence: `${method}(${name}${fed ? ', request data' : ''})`,
+    description: fed
+      ? `Request data is handed to ${name}() through ${method}().`
+      : `Hands ${name}() to ${method}(), to be called on data later: that sink under another name.`,
+  });
+}
+
 /** The name of a method called on an object (`$o->setUsername(…)`), lower-case; null otherwise. */
 function methodName(call: PNode): string | null {
   const what = nodeAt(call, 'what');
@@ -2439,7 +2589,7 @@ const otherHomes = /\/home\/(?:\$|['"]\s*\.\s*\$|\{\$)\w*[^'"\n]{0,20}\/(?:publi
 /** Session files by their prefix, in the temporary folder or the session path. */
 const sessionFiles = /sess_(?<=['"/]sess_)/;
 const sendsOrWrites =
-  /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create)\s*\(/i;
+  /\b(?:mail|curl_setopt|file_get_contents|fwrite|fputs|file_put_contents|fsockopen|stream_context_create|copy)\s*\(/i;
 
 /** A network connection opened (by name, called or held in a variable). */
 const socketOpener = /\b(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_server|socket_create)\b/i;
@@ -2457,9 +2607,13 @@ const mailCall = /\bmail\s*\(/i;
 const fileLines = /\bfile\s*\(/i;
 const dirLister = /\b(?:opendir|readdir|scandir|glob)\s*\(/i;
 const writableTest = /\bis_writ(?:e)?able\s*\(/i;
-/** eval or a shell under another name: a created function whose body runs one, output handed to one. */
+/**
+ * eval or a shell under another name: a created function whose body runs one, output handed to
+ * one, an object given one to call (a sort's comparison, an SQL function, a ReflectionFunction);
+ * or eval of text appended piece by piece (`$t .= "ev"; … eval($t)`).
+ */
 const runsUnderAnotherName =
-  /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b/i;
+  /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b|->\s*(?:u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation))\s*\([^;]{0,80}?['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bReflectionFunction\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bFETCH_FUNC\s*,\s*[^\s)]|\$(\w+)\s*\.=\s*['"][^'"\n]{0,40}['"][\s\S]{0,400}?\b(?:eval|assert)\s*\(\s*@?\$\1\s*\)/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
 export const phpPrefilter: readonly RegExp[] = [
@@ -3045,6 +3199,20 @@ function readPhp(
         line,
         description: `Creates an administrator account (${fn}) with the name and password the request sends — a back door account.`,
       });
+    if (fn === null) methodCallbackSignals(f, c, args, line, add);
+    // copy() takes an address as its source: a script fetched from another host saved as PHP
+    if (fn === 'copy' && /^\s*(?:https?|ftps?):\/\//i.test(f.headOf(args[0] ?? null) ?? '')) {
+      const dest = args[1] ?? null;
+      if (dest !== null && (isCodeName(f.tail(dest)) || f.isTainted(dest)))
+        add({
+          id: 'php-remote-code-dropper',
+          category: 'upload',
+          weight: 15,
+          line,
+          evidence: clip(excerptAt(text, line)),
+          description: 'Downloads a file from another host and saves it as a PHP script (a dropper).',
+        });
+    }
     if (
       fn === null &&
       /^set(?:username|password|newpassword)$/i.test(methodName(c) ?? '') &&
@@ -3189,6 +3357,15 @@ function readPhp(
           line,
           description: `Calls a function whose name is scrambled (bitwise operators, character codes, reversed or encoded text)${anyTainted ? ' with request data' : ''}.`,
         });
+      else if (foldedName === null && f.isDecoded(dyn) && args.some((a) => f.isDecoded(a) || f.isTainted(a)))
+        add({
+          id: 'php-decoded-callee',
+          category: 'obfuscation',
+          weight: 12,
+          line,
+          description:
+            'Calls a function whose name is decoded at run time (from encoded text or a comment read back), on decoded or request data.',
+        });
       else if (foldedName === null && anyTainted && nodeAt(c, 'what')?.kind !== 'propertylookup')
         add({
           id: 'php-request-to-dynamic-call',
@@ -3240,6 +3417,13 @@ function readPhp(
           line,
           description: 'assert() of a variable.',
         });
+      else {
+        // code known here (`create_function('', 'ev'.'al'.'($_'.'GET…')`): judged by what it
+        // does, as eval's literal text is, since it runs the same way
+        const code = body === null || depth >= maxLayers ? null : f.fold(body);
+        const inner = code === null || code.length > 1_000_000 ? null : maliciousCode(`<?php ${code}`, depth);
+        for (const sig of inner ?? []) add({ ...sig, line });
+      }
     } else if (shellSinks.has(fn)) {
       if (args.some((a) => f.isTainted(a, 0, true)))
         add({

