@@ -2067,6 +2067,42 @@ function pathsWrittenWithRequest(f: PhpFile): Set<string> {
   return out;
 }
 
+const botTest =
+  /\b(?:stripos|strpos|stristr|strstr|preg_match)\s*\([^;]{0,160}?(?:googlebot|bingbot|baiduspider|yandexbot|msnbot|slurp|sogou)/i;
+const searchReferrerTest =
+  /\b(?:stripos|strpos|stristr|strstr|preg_match)\s*\([^;]{0,160}?['"][^'"]{0,40}\b(?:google|yahoo|bing|baidu|yandex)\b/i;
+const redirects = /\bheader\s*\(\s*['"]\s*location\s*:|\b(?:document|window)\.location\b|\blocation\.(?:href|replace)\b/i;
+
+/**
+ * Cloaking, how SEO spam injected into a shop hides (the "Japanese keyword" and pharma hacks):
+ * search engines' crawlers, told apart by their user agent, are served pages fetched from
+ * another host, and visitors arriving from a search engine are redirected to the spammer's
+ * site. A prerendering service serves crawlers too, so that alone is a reason to look; with the
+ * redirect of searchers it is the hack.
+ */
+function seoCloakSignals(text: string, add: AddSignal): void {
+  if (!/HTTP_USER_AGENT|HTTP_REFERER/.test(text)) return;
+  const servesBots =
+    text.includes('HTTP_USER_AGENT') && botTest.test(text) && remoteAddress.test(text) && /\b(?:echo|print)\b/i.test(text);
+  const redirectsSearchers = text.includes('HTTP_REFERER') && searchReferrerTest.test(text) && redirects.test(text);
+  if (servesBots)
+    add({
+      id: 'php-bot-cloaking',
+      category: 'backdoor',
+      weight: 6,
+      line: lineAtIndex(text, text.search(botTest)),
+      description: "Serves search engines' crawlers, told apart by their user agent, with pages fetched from another host.",
+    });
+  if (redirectsSearchers)
+    add({
+      id: 'php-search-redirect',
+      category: 'backdoor',
+      weight: 8,
+      line: lineAtIndex(text, text.search(searchReferrerTest)),
+      description: 'Redirects visitors who arrive from a search engine (told by their referrer) elsewhere: SEO spam cloaking.',
+    });
+}
+
 /** Whether an expression is made of number literals alone (integer arithmetic and bitwise operators). */
 function numericExpression(e: PNode | null, depth = 0): boolean {
   if (e === null || depth > 20) return false;
@@ -3871,6 +3907,7 @@ function readPhp(
     });
   toolFamilySignals(f, text, add);
   networkToolSignals(f, text, add);
+  seoCloakSignals(text, add);
   gadgetSignals(f, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail

@@ -5,8 +5,8 @@
 // function name, eval of text appended piece by piece, a variable that reads itself unset, an
 // array filled with `$a[] =`, a file decoder that reassigns its parameter, a function name kept
 // in a doc comment, a script copied from another host as PHP, yaml_parse's tag callbacks, request
-// data written to a file that is then included, names taken from array_keys, and code written
-// without letters. Defanged samples written here (the commands are `id`), beside vendor code
+// data written to a file that is then included, names taken from array_keys, code written
+// without letters, and SEO spam's cloaking. Defanged samples written here (the commands are `id`), beside vendor code
 // that uses the same calls for their everyday work.
 
 import assert from 'node:assert/strict';
@@ -102,6 +102,10 @@ const backdoors: [string, string][] = [
     `<?php\n$_ = [];\n$_ = @"$_";\n$_ = $_['!' == '@'];\n$__ = $_;\n${'$__++;'.repeat(18)}\n$___ = $__;\n${'$___++;'.repeat(12)}\n$____ = $_ . $__ . $___;\n$_____ = $___ . $__;\n$____($_____);\n`,
   ],
   [
+    'SEO spam cloaking: crawlers served remote pages, searchers redirected',
+    `<?php\n$ua = $_SERVER['HTTP_USER_AGENT'];\n$ref = $_SERVER['HTTP_REFERER'];\nif (stripos($ua, 'Googlebot') !== false) {\n  echo file_get_contents('http://spam.example.invalid/p.php?' . $_SERVER['HTTP_HOST']);\n  exit;\n}\nif (strpos(strtolower($ref), 'google') !== false) {\n  echo '<script>document.location="http://spam.example.invalid/";</script>';\n  exit;\n}\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
@@ -130,6 +134,14 @@ const vendor: [string, string][] = [
   [
     'yaml_parse with a callback of its own',
     `<?php\nfunction money($v) { return (float) $v; }\n$d = yaml_parse($text, 0, $n, array('!money' => 'money'));\n`,
+  ],
+  [
+    'a prerendering service for crawlers',
+    `<?php\nif (preg_match('/googlebot|bingbot/i', $_SERVER['HTTP_USER_AGENT'])) {\n  echo file_get_contents('https://service.prerender.example/' . $url);\n  exit;\n}\n`,
+  ],
+  [
+    'a landing message for search visitors',
+    `<?php\nif (strpos($_SERVER['HTTP_REFERER'] ?? '', 'google.') !== false) { echo '<p>Welcome, searcher</p>'; }\n`,
   ],
   ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
   [
