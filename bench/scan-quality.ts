@@ -8,7 +8,8 @@
 // A second unseen check (BlackArch/webshells, xl7dev/WebShell, JoyChou93/webshell: evaluation
 // only, never tuned on) counts only the PHP files whose bytes no collection above holds; a third
 // comes from labelled webshell-detection datasets (HzieeC/WebshellDetectDataset, looked at, and
-// for-just-we/webshell_sample's test split, evaluation only), with their normal files as clean sets.
+// for-just-we/webshell_sample's test split, evaluation only), with their normal files as clean sets;
+// a fourth from ysrc/webshell-sample's bypass-style shells and JiaHeng-DLUT/Webshell-samples.
 //
 // Each file is scanned the way a user scans (`bin/ripcord.js integrity scan DIR --json`, default
 // config, shipped rules): a malware file counts as found when any finding names it; a clean file
@@ -140,6 +141,26 @@ const collections: Collection[] = [
     note: 'evaluation only: the test split, files no other collection holds',
     unseen: true,
   },
+  // A fourth: collections of back doors written to slip past scanners and WAFs (ysrc's sample
+  // set, looked at to find what the scanner missed), and JiaHeng-DLUT's labelled dataset.
+  {
+    name: 'webshells (ysrc sample set), new files',
+    mirror: 'ysrc+webshell-sample',
+    sub: 'php',
+    kind: 'malware',
+    sample: () => true,
+    note: 'development: bypass-style shells; no collection above holds them',
+    unseen: true,
+  },
+  {
+    name: 'webshells (JiaHeng dataset), new files',
+    mirror: 'JiaHeng-DLUT+Webshell-samples',
+    sub: 'samples/webshell',
+    kind: 'malware',
+    sample: (_p, h) => /<\?(?:php|=|\s)|<script[^>]*language\s*=\s*["']?php/i.test(h),
+    note: 'files labelled webshell that hold PHP; no collection above holds them',
+    unseen: true,
+  },
   {
     name: 'magento corpus whitelisted',
     mirror: 'gwillem+magento-malware-scanner',
@@ -171,6 +192,14 @@ const collections: Collection[] = [
     kind: 'clean',
     sample: () => true,
     note: 'evaluation only: the test split labelled normal',
+  },
+  {
+    name: 'normal files (JiaHeng dataset)',
+    mirror: 'JiaHeng-DLUT+Webshell-samples',
+    sub: 'samples/nonwebshell',
+    kind: 'clean',
+    sample: () => true,
+    note: 'files labelled normal: CMSs, frameworks, libraries',
   },
   {
     name: 'WordPress (Debian)',
