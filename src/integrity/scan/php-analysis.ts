@@ -1092,6 +1092,17 @@ class PhpFile {
         if (!Number.isInteger(len)) return null;
         return len < 0 ? s.slice(from, s.length + len) : s.slice(from, from + len);
       }
+      case 'substr_replace': {
+        // substr_replace('aert', 'ss', 1, 0) is 'assert'
+        const s = a(0);
+        const put = a(1);
+        const start = Number(a(2));
+        const len = args.length > 3 ? Number(a(3)) : Number.NaN;
+        if (s === null || put === null || !Number.isInteger(start)) return null;
+        const from = start < 0 ? Math.max(0, s.length + start) : Math.min(start, s.length);
+        const to = args.length <= 3 ? s.length : !Number.isInteger(len) ? -1 : len < 0 ? Math.max(from, s.length + len) : from + len;
+        return to < 0 ? null : s.slice(0, from) + put + s.slice(to);
+      }
       case 'str_replace': {
         const from = a(0);
         const to = a(1);
@@ -2236,7 +2247,7 @@ const assembledShape =
   /['"][\w]{1,12}['"]\s*(?:\/\*[^*]{0,40}\*\/\s*)?\.|\.\s*(?:\/\*[^*]{0,40}\*\/\s*)?['"][\w]{1,12}['"]\s*;|\$\w+\s*\.\s*\$\w+|\\x[0-9a-f]{2}|['"]\s*\^\s*['"]|\$\w+\s*[[{]\s*\d+\s*[\]}]\s*\.\s*\$\w+\s*[[{]/i;
 /** The calls and words of a name built (kept apart from the punctuation: the keyword screen skips them in most files). */
 const assembledCall =
-  /\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\b(?:strrev|str_rot13|substr|strtolower|strtoupper|ucfirst)\s*\(\s*['"]|\bpack\s*\(|\b(?:explode|sprintf)\s*\(\s*['"][^'"\n]{0,40}['"]\s*,\s*['"]|\bimplode\s*\(\s*(?:['"][^'"\n]{0,10}['"]\s*,\s*)?(?:array\s*\(|\[)\s*['"]|\bstr_replace\s*\(\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*['"]|\bstr_replace\s*\(\s*['"][^'"\n]{1,10}['"]\s*,\s*(?:''|"")\s*,\s*\$|\bgoto\b/i;
+  /\bchr\s*\(\s*\d|\bdefine\s*\(\s*['"]\w{1,3}['"]|\b(?:strrev|str_rot13|substr|substr_replace|strtolower|strtoupper|ucfirst)\s*\(\s*['"]|\bpack\s*\(|\b(?:explode|sprintf)\s*\(\s*['"][^'"\n]{0,40}['"]\s*,\s*['"]|\bimplode\s*\(\s*(?:['"][^'"\n]{0,10}['"]\s*,\s*)?(?:array\s*\(|\[)\s*['"]|\bstr_replace\s*\(\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*(?:['"][^'"\n]{0,40}['"]|\$\w+)\s*,\s*['"]|\bstr_replace\s*\(\s*['"][^'"\n]{1,10}['"]\s*,\s*(?:''|"")\s*,\s*\$|\bgoto\b/i;
 
 /** A string function cutting or rearranging a variable's text (the variable's name captured). */
 const cutFromVariable =

