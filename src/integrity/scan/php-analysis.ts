@@ -607,6 +607,9 @@ class PhpFile {
     if (left === null || right === null) return;
     const name = left.kind === 'variable' ? strAt(left, 'name') : null;
     const op = strAt(n, 'operator');
+    // (a reference is followed into a plain variable only: an encoder's virtual machine keeps
+    // references to every superglobal in its register array, `$r[$i] = &$_GET`, and evals others)
+    if (n.kind === 'assignref' && name === null) return;
     if (name !== null) {
       pushCapped(op === '.=' ? this.appends : this.assigns, name, right, 50);
     } else if (left.kind === 'variable' && isNode(left['name'])) {
@@ -1596,9 +1599,7 @@ class PhpFile {
         }
         return list.every((r) => this.isDirect(r, d));
       }
-      // an array literal holding request data (`foreach (array($_GET['id']) as $v)`)
-      if (e.kind === 'array')
-        return nodesAt(e, 'items').some((i) => this.isDirect(i.kind === 'entry' ? nodeAt(i, 'value') : i, d));
+
       if (e.kind === 'call') {
         const fn = this.calleeName(e);
         if (fn === null || sanitisers.has(fn)) return false;
@@ -1648,7 +1649,13 @@ class PhpFile {
       const k = nodeAt(f, 'key');
       const v = nodeAt(f, 'value');
       const named = (x: PNode | null) => x?.kind === 'variable' && strAt(x, 'name') === name;
-      return (named(k) || named(v)) && this.isDirect(nodeAt(f, 'source'));
+      // (over an array literal holding request data too: `foreach (array($_GET['id']) as $v)`)
+      const source = nodeAt(f, 'source');
+      const items =
+        source?.kind === 'array'
+          ? nodesAt(source, 'items').map((i) => (i.kind === 'entry' ? nodeAt(i, 'value') : i))
+          : [source];
+      return (named(k) || named(v)) && items.some((i) => this.isDirect(i));
     });
   }
 
