@@ -172,6 +172,14 @@ const vendor: [string, string][] = [
     'a report written to /tmp and mailed',
     `<?php\n$csv = base64_decode($blob);\nfile_put_contents('/tmp/report.csv', $csv);\nexec('gzip -k ' . escapeshellarg('/tmp/report.csv'));\n`,
   ],
+  [
+    'a JSON-RPC server calling the method a request names on its object',
+    `<?php\n$request = json_decode(file_get_contents('php://input'), true);\n$result = call_user_func_array(array($object, $request['method']), $request['params']);\n`,
+  ],
+  [
+    "an encoder's virtual machine keeping references to the superglobals in its registers",
+    `<?php\nswitch ($op) {\n  case '_GET': $r[$sp] = &$_GET; break;\n  case '_POST': $r[$sp] = &$_POST; break;\n}\neval($r[$sp - 1]);\n`,
+  ],
   ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
   [
     'a list built in a loop and printed',
