@@ -206,4 +206,8 @@ test("a home folder named as the shell names it (`~/`, `~user/`), and a server's
     '/p?q=postgresql+conference',
   ])
     assert.equal(hit(t), null, t);
+  // through the shipped rules and their prefilter gate, every dotfile of a home folder
+  for (const f of ['~/.profile', '~/.bashrc', '~/.viminfo', '~/.mysql_history', '~/.Xresources'])
+    assert.ok(flagged('traversal', '/p', `file=${encodeURIComponent(f)}`), f);
+  assert.ok(!flagged('traversal', '/p', `file=${encodeURIComponent('~/Documents/cv.pdf')}`));
 });
