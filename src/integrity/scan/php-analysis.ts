@@ -1107,7 +1107,14 @@ class PhpFile {
         const len = args.length > 3 ? Number(a(3)) : Number.NaN;
         if (s === null || put === null || !Number.isInteger(start)) return null;
         const from = start < 0 ? Math.max(0, s.length + start) : Math.min(start, s.length);
-        const to = args.length <= 3 ? s.length : !Number.isInteger(len) ? -1 : len < 0 ? Math.max(from, s.length + len) : from + len;
+        const to =
+          args.length <= 3
+            ? s.length
+            : !Number.isInteger(len)
+              ? -1
+              : len < 0
+                ? Math.max(from, s.length + len)
+                : from + len;
         return to < 0 ? null : s.slice(0, from) + put + s.slice(to);
       }
       case 'str_replace': {
@@ -2782,7 +2789,8 @@ const writableTest = /\bis_writ(?:e)?able\s*\(/i;
 const runsUnderAnotherName =
   /\bcreate_function\s*\([^;]{0,300}?\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(|\bob_start\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)\b|->\s*(?:u[ak]sort|(?:sqlite)?create(?:function|aggregate|collation))\s*\([^;]{0,80}?['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bReflectionFunction\s*\(\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen)['"]|\bFETCH_FUNC\s*,\s*[^\s)]|\byaml_parse(?:_file|_url)?\s*\([^;]{0,200}=>\s*['"]\s*(?:assert|system|exec|passthru|shell_exec|popen|preg_replace|create_function)['"]|\$(\w+)\s*\.=\s*['"][^'"\n]{0,40}['"][\s\S]{0,400}?\b(?:eval|assert)\s*\(\s*@?\$\1\s*\)/i;
 
-const securityState = /(?<![A-Za-z0-9])wf(?:Config|Issues|Status)\b|\bitsec_|\baiowps_|\bsucuriscan_|\bexploitscanner_|\bwsd_plugin_/;
+const securityState =
+  /(?<![A-Za-z0-9])wf(?:Config|Issues|Status)\b|\bitsec_|\baiowps_|\bsucuriscan_|\bexploitscanner_|\bwsd_plugin_/;
 
 /** The prefilter's expressions, for the scanner's keyword screen. */
 export const phpPrefilter: readonly RegExp[] = [
@@ -3560,12 +3568,7 @@ function readPhp(
           line,
           description: `Calls a function whose name is scrambled (bitwise operators, character codes, reversed or encoded text)${anyTainted ? ' with request data' : ''}.`,
         });
-      else if (
-        foldedName === null &&
-        !method &&
-        f.isDecoded(dyn) &&
-        args.some((a) => f.isDecoded(a) || f.isTainted(a))
-      )
+      else if (foldedName === null && !method && f.isDecoded(dyn) && args.some((a) => f.isDecoded(a) || f.isTainted(a)))
         add({
           id: 'php-decoded-callee',
           category: 'obfuscation',
