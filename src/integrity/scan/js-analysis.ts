@@ -1351,7 +1351,10 @@ function blanked(text: string, spans: readonly { start: number; end: number }[])
 const riskyTld =
   /\.(?:pw|cc|top|xyz|club|site|online|icu|cyou|buzz|su|tk|ml|ga|cf|gq|ws|link|click|host|space|fun|rest)$/i;
 /** Paths of a shop's own assets, copied onto another host to look like them. */
-const shopAssetPath = /^\/(?:media|skin|js\/mage|static|pub\/static|lib|wp-content|wp-includes|modules|themes)\//i;
+const shopAssetPath =
+  /^\/(?:media|skin|js\/(?:mage|varien|extjs|prototype|scriptaculous|lib|calendar)|static|pub\/static|lib|wp-content|wp-includes|modules|themes)\//i;
+/** A script named for the checkout's payment step. */
+const paymentScriptName = /\/[^/]*(?:pay|checkout|card|billing)[^/]*\.js(?:$|\?)/i;
 
 /**
  * `<script src>` of markup pointing at another host: the Magecart loader injected into a
@@ -1377,6 +1380,11 @@ export function externalScriptSignals(html: string): Signal[] {
     if (shopAssetPath.test(path)) {
       weight += 4;
       why.push("a path that mimics the shop's own assets");
+      // (the shop's own scripts never live on another host; one named for its payment step is the skimmer)
+      if (paymentScriptName.test(path)) {
+        weight += 4;
+        why.push('a name for the payment step');
+      }
     }
     if (why.length === 0) continue;
     set.add({
