@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
+import { analysePhp } from '../../../src/integrity/scan/php-analysis.ts';
 import { loadCodeRules } from '../../../src/integrity/scan/rules.ts';
 import { scanContent } from '../../../src/integrity/scan/scanner.ts';
 
@@ -218,6 +219,15 @@ describe('back doors written to pass scanners', () => {
       const ids = ruleIds(code);
       assert.ok(ids.length > 0, `${name}: nothing found`);
     });
+  it('the families are named for what they are, not only for what else the code does', () => {
+    // (the analyser's own reasons: the scanner reports a file once per line, under its strongest rule)
+    const rulesOf = (prefix: string) =>
+      analysePhp(backdoors.find(([name]) => name.startsWith(prefix))?.[1] ?? '').signals.map((sig) => sig.id);
+    assert.ok(rulesOf("a function's name taken from").includes('php-hidden-callee'));
+    assert.ok(rulesOf('SEO spam cloaking').includes('php-search-redirect'));
+    assert.ok(rulesOf('SEO spam cloaking').includes('php-bot-cloaking'));
+    assert.ok(rulesOf('a back-connect script').includes('php-runs-dropped-file'));
+  });
   it("the decoder's output is read: the shell it runs is named, not only the packing", () => {
     const decoder = backdoors.find(([name]) => name.startsWith('a decoder that reassigns'))?.[1] ?? '';
     assert.ok(ruleIds(decoder).includes('php-request-to-shell'), ruleIds(decoder).join(', '));
