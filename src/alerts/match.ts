@@ -5,11 +5,12 @@ import type { Silence, SilenceMatch, StoredFindingLike } from './ports.ts';
 import type { GroupField, RouteSpec } from '../core/config/alerts.ts';
 import { severities } from '../detect/index.ts';
 import { AppError } from '../core/errors.ts';
+import { escapeRegExp } from '../core/escape.ts';
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
-  const parts = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = pattern.split('*').map(escapeRegExp);
   return new RegExp(`^${parts.join('.*')}$`, 's').test(value);
 }
 

@@ -25,6 +25,7 @@ import {
   type Slot,
 } from './fields.ts';
 import { detach } from '../core/detach.ts';
+import { escapeRegExp } from '../core/escape.ts';
 import { inNetworks, parseNetwork } from './cidr.ts';
 import { headerField, headerPrefilters, matchStructure, prefilters, structuralKinds } from './structure.ts';
 import { LiteralGate, LiteralScan } from './literals.ts';
@@ -118,8 +119,6 @@ export interface CompiledRules {
 }
 
 const NOT_HIT: Hit = { field: '', view: 'raw', match: '', text: false };
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 interface GateMember {
   slot: Slot;
@@ -253,7 +252,7 @@ function compileLeaf(leaf: LeafSpec, on: Kind, where: string, problems: Problems
       leafHolders.set(leaf, holder);
       members.push({
         slot,
-        source: list.map((s) => (op === 'startsWith' ? `^${escapeRe(s)}` : escapeRe(s))).join('|'),
+        source: list.map((s) => (op === 'startsWith' ? `^${escapeRegExp(s)}` : escapeRegExp(s))).join('|'),
         holder,
       });
       const starts = op === 'startsWith';

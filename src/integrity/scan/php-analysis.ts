@@ -9,6 +9,7 @@
 // the flows in signals.ts.
 
 import { rethrowTrap } from './traps.ts';
+import { escapeRegExp } from '../../core/escape.ts';
 import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
@@ -1184,7 +1185,7 @@ class PhpFile {
     if (user === undefined || ctx.depth > 12 || args.length > user.params.length) return null;
     // (a function that assigns to its parameter returns something else than it was passed:
     // `function d($s) { $s = gzinflate($s); … return $s; }`, read as a decoder if it is one)
-    const ret = user.returns.length === 1 && !reassignsParameter(user) ? (user.returns[0] as PNode) : null;
+    const ret = user.returns.length === 1 && !this.#reassignsParameter(user) ? (user.returns[0] as PNode) : null;
     const decoder = isDecoderShaped(user.node);
     if (ret === null && !decoder) return null;
     const bound = new Map<string, string>();
@@ -1209,6 +1210,21 @@ class PhpFile {
     if (this.#decoderOut.size < 5000) this.#decoderOut.set(key, out);
     if (out !== null) this.decoderRuns++;
     return out;
+  }
+
+  /**
+   * Whether a function assigns to one of its parameters, or to a character of one, in its body:
+   * an assignment or append to the name that stands inside the function's text.
+   */
+  #reassignsParameter(user: UserFunction): boolean {
+    const code = user.owner ?? this;
+    const from = user.node.loc?.start.offset ?? -1;
+    const to = user.node.loc?.end?.offset ?? -1;
+    const inside = (r: PNode) => {
+      const at = r.loc?.start.offset ?? -1;
+      return at >= from && at <= to;
+    };
+    return user.params.some((p) => [...(code.assigns.get(p) ?? []), ...(code.appends.get(p) ?? [])].some(inside));
   }
 
   /** What the file's own decoders returned for their arguments, and what decoding may still spend. */
@@ -1606,7 +1622,6 @@ class PhpFile {
         }
         return list.every((r) => this.isDirect(r, d));
       }
-
       if (e.kind === 'call') {
         const fn = this.calleeName(e);
         if (fn === null || sanitisers.has(fn)) return false;
@@ -2058,37 +2073,6 @@ function returnsOf(fn: PNode): PNode[] {
   return out;
 }
 
-/** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
-/** Callee kinds that name a method of an object or class (`$o->m()`, `C::m()`, `$o?->m()`). */
-const reassigned = new WeakMap<PNode, boolean>();
-/** Whether a function assigns to one of its parameters, or to a character of one, anywhere in its body. */
-function reassignsParameter(user: { node: PNode; params: readonly string[] }): boolean {
-  const known = reassigned.get(user.node);
-  if (known !== undefined) return known;
-  const params = new Set(user.params);
-  let found = false;
-  const walk = (n: PNode, depth: number): void => {
-    if (found || depth > 200) return;
-    if (n.kind === 'assign' || n.kind === 'assignref') {
-      let left = nodeAt(n, 'left');
-      while (left?.kind === 'offsetlookup') left = nodeAt(left, 'what');
-      const name = left === null ? null : variableName(left);
-      if (name !== null && params.has(name)) {
-        found = true;
-        return;
-      }
-    }
-    for (const v of Object.values(n)) {
-      if (Array.isArray(v)) {
-        for (const x of v) if (isNode(x)) walk(x, depth + 1);
-      } else if (isNode(v)) walk(v, depth + 1);
-    }
-  };
-  walk(user.node, 0);
-  reassigned.set(user.node, found);
-  return found;
-}
-
 /** The files (paths as written) that file_put_contents, fwrite or fputs fill with request data. */
 function pathsWrittenWithRequest(f: PhpFile): Set<string> {
   const out = new Set<string>();
@@ -2199,13 +2183,15 @@ function tamperSignals(text: string, add: AddSignal): void {
   ) {
     const seen = new Map<string, number>();
     for (const m of text.matchAll(tmpPath)) seen.set(m[0], (seen.get(m[0]) ?? 0) + 1);
-    const run = [...seen].find(
-      ([path, n]) =>
+    const run = [...seen].find(([path, n]) => {
+      const named = escapeRegExp(path);
+      return (
         n >= 2 &&
         new RegExp(
-          `['"][^'"\n]*\\b(?:perl|python\\d?|sh|bash|php|chmod)\\s[^'"\n]*${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}|${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[^'"\n]*&\\s*['"]`,
-        ).test(text),
-    );
+          `['"][^'"\n]*\\b(?:perl|python\\d?|sh|bash|php|chmod)\\s[^'"\n]*${named}|${named}[^'"\n]*&\\s*['"]`,
+        ).test(text)
+      );
+    });
     if (run !== undefined)
       add({
         id: 'php-runs-dropped-file',
@@ -2228,8 +2214,10 @@ function numericExpression(e: PNode | null, depth = 0): boolean {
   return numericExpression(nodeAt(e, 'left'), depth + 1) && numericExpression(nodeAt(e, 'right'), depth + 1);
 }
 
+/** Callee kinds that name a method of an object or class (`$o->m()`, `C::m()`, `$o?->m()`). */
 const methodLookups = new Set(['propertylookup', 'staticlookup', 'nullsafepropertylookup']);
 
+/** A call's callee when dynamic (`$f(...)`, `$a['x'](...)`, `('as'.'sert')(...)`). */
 function dynamicCallee(call: PNode): PNode | null {
   const what = nodeAt(call, 'what');
   if (what === null || what.kind === 'name') return null;
@@ -3741,11 +3729,7 @@ function readPhp(
           evidence: `${fn}(${cbName}, request data)`,
           description: `Request data is handed to ${cbName}() as a callback of ${fn}().`,
         });
-      else if (
-        fn === 'ob_start' &&
-        cbName !== null &&
-        (codeSinks.has(cbName) || shellSinks.has(cbName) || cbName === 'eval')
-      )
+      else if (fn === 'ob_start' && cbName !== null && runsItsArgument(cbName))
         add({
           id: 'php-output-to-eval',
           category: 'backdoor',
@@ -4049,7 +4033,6 @@ function readPhp(
     });
   toolFamilySignals(f, text, add);
   networkToolSignals(f, text, add);
-
   gadgetSignals(f, add);
   secretsDumpSignals(text, add);
   // A loader that evals its own file's tail: the program is judged by what the decoded tail
@@ -5004,7 +4987,6 @@ function directMailSignals(f: PhpFile, text: string, add: AddSignal): void {
   });
 }
 
-/** Signals read from the text itself, without parsing: they work on files too broken to parse. */
 /**
  * Code written without letters: every variable named with underscores (`$_`, `$__`), names built
  * by incrementing strings or by bitwise operators on punctuation, then a variable called. Only
@@ -5036,6 +5018,7 @@ function letterlessSignals(text: string, add: AddSignal): void {
     });
 }
 
+/** Signals read from the text itself, without parsing: they work on files too broken to parse. */
 function lexicalSignals(text: string, add: AddSignal): void {
   letterlessSignals(text, add);
   seoCloakSignals(text, add);
