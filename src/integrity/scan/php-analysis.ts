@@ -11,9 +11,8 @@
 import { rethrowTrap } from './traps.ts';
 import { escapeRegExp } from '../../core/escape.ts';
 import { createRequire } from 'node:module';
-import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Engine } from 'php-parser';
-import { type DecodeBudget, isDecoderShaped, runDecoder, runLoop } from './php-decoder.ts';
+import { type DecodeBudget, inflatePhp, isDecoderShaped, runDecoder, runLoop } from './php-decoder.ts';
 import { type Screen, unscreened } from './keywords.ts';
 import { clip, entropy, type Signal, SignalSet } from './signals.ts';
 import { trailerPayload } from './php-trailer.ts';
@@ -1064,13 +1063,7 @@ class PhpFile {
       case 'gzdecode': {
         // Decompressed here with a cap on the output: packers' payloads are data to read, never run.
         const s = a(0);
-        if (s === null || s.length > 4_000_000) return null;
-        const inflate = fn === 'gzinflate' ? inflateRawSync : fn === 'gzuncompress' ? inflateSync : gunzipSync;
-        try {
-          return inflate(Buffer.from(s, 'latin1'), { maxOutputLength: 4_000_000 }).toString('latin1');
-        } catch {
-          return null;
-        }
+        return s === null || s.length > 4_000_000 ? null : inflatePhp(fn, s);
       }
       case 'base64_decode': {
         const s = a(0);

@@ -321,20 +321,16 @@ function binary(op: string, a: Value, b: Value): Value {
   }
 }
 
-/** zlib's three formats as PHP names them; what fails to inflate, or inflates past 4 MB, stops the evaluation. */
-function inflated(name: string, s: string): string {
-  const input = Buffer.from(s, 'latin1');
-  const opts = { maxOutputLength: 4_000_000 };
+/**
+ * gzinflate, gzuncompress and gzdecode (raw deflate, zlib, gzip) of latin1 text, the output
+ * capped at 4 MB; null when the data does not inflate or inflates past the cap.
+ */
+export function inflatePhp(name: 'gzinflate' | 'gzuncompress' | 'gzdecode', s: string): string | null {
+  const inflate = name === 'gzinflate' ? inflateRawSync : name === 'gzuncompress' ? inflateSync : gunzipSync;
   try {
-    const out =
-      name === 'gzinflate'
-        ? inflateRawSync(input, opts)
-        : name === 'gzuncompress'
-          ? inflateSync(input, opts)
-          : gunzipSync(input, opts);
-    return out.toString('latin1');
+    return inflate(Buffer.from(s, 'latin1'), { maxOutputLength: 4_000_000 }).toString('latin1');
   } catch {
-    throw new Stop();
+    return null;
   }
 }
 
@@ -345,8 +341,11 @@ function call(name: string, args: Value[]): Value {
       return Buffer.from(s.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('latin1');
     case 'gzinflate':
     case 'gzuncompress':
-    case 'gzdecode':
-      return inflated(name, s);
+    case 'gzdecode': {
+      const out = inflatePhp(name, s);
+      if (out === null) throw new Stop();
+      return out;
+    }
     case 'strlen':
       return s.length;
     case 'ord':
