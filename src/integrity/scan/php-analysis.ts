@@ -2674,6 +2674,8 @@ const methodCallbacks = new Map<string, number>([
   ['fetch', 1],
   ['setfetchmode', 1],
 ]);
+/** Methods whose meaning depends on the object: a shell object's exec and run, a ReflectionFunction's invoke. */
+const objectMethods = new Set(['exec', 'run', 'shellexecute', 'invoke', 'invokeargs']);
 /** The classes whose constructor takes the function they stand for. */
 const functionObjects = new Set(['reflectionfunction']);
 
@@ -2692,13 +2694,14 @@ function constructions(f: PhpFile, receiver: PNode | null): PNode[] {
  */
 function methodCallbackSignals(f: PhpFile, c: PNode, args: PNode[], line: number, add: AddSignal): void {
   const method = methodName(c);
-  if (method === null) return;
-  const receiver = nodeAt(nodeAt(c, 'what') ?? c, 'what');
+  if (method === null || !(methodCallbacks.has(method) || objectMethods.has(method))) return;
+  // (the `new X(…)` the receiver was made with, asked once: which object it is and what it holds)
+  const made = constructions(f, nodeAt(nodeAt(c, 'what') ?? c, 'what'));
   let cb: PNode | null = null;
   let data: PNode[] = args;
   // Windows' shell object (`new COM('WScript.Shell')`): its exec and run start a command line
   if (method === 'exec' || method === 'run' || method === 'shellexecute') {
-    const shellObject = constructions(f, receiver).some(
+    const shellObject = made.some(
       (n) =>
         /^\\?com$/i.test(strAt(nodeAt(n, 'what') ?? n, 'name') ?? '') &&
         /^(?:wscript\.shell|shell\.application)$/i.test(f.fold(nodesAt(n, 'arguments')[0] ?? null) ?? ''),
@@ -2716,13 +2719,12 @@ function methodCallbackSignals(f: PhpFile, c: PNode, args: PNode[], line: number
     return;
   }
   if (method === 'invoke' || method === 'invokeargs') {
-    const made = constructions(f, receiver).find((n) =>
+    const fn = made.find((n) =>
       functionObjects.has((strAt(nodeAt(n, 'what') ?? n, 'name') ?? '').replace(/^\\/, '').toLowerCase()),
     );
-    cb = made === undefined ? null : (nodesAt(made, 'arguments')[0] ?? null);
+    cb = fn === undefined ? null : (nodesAt(fn, 'arguments')[0] ?? null);
   } else {
-    const idx = methodCallbacks.get(method);
-    if (idx === undefined) return;
+    const idx = methodCallbacks.get(method) as number;
     cb = args[idx] ?? null;
     data = args.filter((a) => a !== cb);
     // (a fetch mode other than FETCH_FUNC takes no function)
@@ -2732,7 +2734,7 @@ function methodCallbackSignals(f: PhpFile, c: PNode, args: PNode[], line: number
     }
   }
   if (cb === null) return;
-  const viaObject = constructions(f, receiver).some((n) => nodesAt(n, 'arguments').some((a) => f.isTainted(a)));
+  const viaObject = made.some((n) => nodesAt(n, 'arguments').some((a) => f.isTainted(a)));
   if (f.isDirect(cb)) {
     add({
       id: 'php-request-as-function',
